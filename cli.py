@@ -1,0 +1,154 @@
+"""Approdo's command line: a thin click layer over `models/`, like the pages.
+
+The database is $APPRODO_DB (default data/approdo.db). Errors a user can
+cause print one Italian sentence on stderr and exit with status 1.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from functools import wraps
+
+import click
+
+from models import auth, db as database, demo, schools
+from models.errors import ApprodoError
+from models.permissions import Actor
+
+
+class ItalianGroup(click.Group):
+    """Turns click's usage errors into Italian sentences and status 1."""
+
+    def main(self, *args, **kwargs):
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("Interrotto.", err=True)
+            sys.exit(1)
+        except click.exceptions.NoSuchOption as error:
+            _fail(f"Opzione sconosciuta: {error.option_name}. Usa --help per l'elenco.")
+        except click.exceptions.MissingParameter as error:
+            param = error.param
+            if isinstance(param, click.Argument):
+                what = f"l'argomento {param.human_readable_name}"
+            else:
+                what = f"l'opzione {param.opts[0]}" if param and param.opts else "un valore"
+            _fail(f"Manca {what}. Usa --help per l'elenco delle opzioni.")
+        except click.exceptions.BadParameter as error:
+            name = error.param.opts[0] if error.param and error.param.opts else "un valore"
+            _fail(f"Valore non valido per {name}. Usa --help per l'elenco delle opzioni.")
+        except click.exceptions.UsageError as error:
+            if error.message.startswith("No such command"):
+                _fail("Comando sconosciuto. Usa --help per l'elenco dei comandi.")
+            _fail(f"Comando non valido ({error.format_message()}). Usa --help per l'aiuto.")
+        except click.exceptions.Exit as done:
+            sys.exit(done.exit_code)
+
+
+def _fail(message: str):
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+def _system_actor() -> Actor:
+    try:
+        who = getpass.getuser()
+    except Exception:  # no user name in some containers
+        who = "?"
+    return Actor.system(f"cli:{who}")
+
+
+def command(group: click.Group, name: str):
+    """A command that gets (db, actor) and turns ApprodoError into exit 1."""
+
+    def decorate(function):
+        @wraps(function)
+        def run(*args, **kwargs):
+            try:
+                db = database.connect()
+                return function(db, _system_actor(), *args, **kwargs)
+            except ApprodoError as error:
+                _fail(error.message)
+
+        return group.command(name)(run)
+
+    return decorate
+
+
+@click.group(cls=ItalianGroup)
+def cli():
+    """Approdo: protocolli di accoglienza e rischio di dispersione per le reti di scuole."""
+
+
+@command(cli, "init-db")
+@click.option("--demo", "with_demo", is_flag=True, help="Aggiunge la rete di esempio con gli account demo.")
+def init_db(db, actor, with_demo):
+    """Crea il database (o lo aggiorna allo schema corrente)."""
+    version = database.schema_version(db)
+    click.echo(f"Database pronto: {database.database_path()} (schema versione {version}).")
+    if with_demo:
+        if demo.install_demo(db):
+            click.echo("Rete di esempio creata con gli account demo (vedi README).")
+        else:
+            click.echo("La rete di esempio c'è già: nulla da aggiungere.")
+
+
+@command(cli, "add-network")
+@click.argument("code")
+@click.option("--name", required=True, help="Nome della rete.")
+def add_network(db, actor, code, name):
+    """Crea una rete di scuole."""
+    network = schools.create_network(db, actor, code, name)
+    click.echo(f"Rete {network.code} creata: {network.name}.")
+
+
+@command(cli, "add-school")
+@click.argument("code")
+@click.option("--name", required=True, help="Nome della scuola.")
+@click.option("--network", "network_code", required=True, help="Codice della rete.")
+@click.option("--level", required=True, help="primaria, secondaria_primo_grado o secondaria_secondo_grado.")
+@click.option("--annual-hours", type=int, default=None, help="Monte ore annuo (per il limite del 25 %).")
+@click.option("--comune", default="", help="Comune della scuola.")
+@click.option("--dirigente", "dirigente_name", default="", help="Nome del dirigente scolastico.")
+def add_school(db, actor, code, name, network_code, level, annual_hours, comune, dirigente_name):
+    """Aggiunge una scuola (codice meccanografico) a una rete."""
+    school = schools.create_school(
+        db, actor, code, name, network_code, level,
+        annual_hours=annual_hours, comune=comune, dirigente_name=dirigente_name,
+    )
+    click.echo(f"Scuola {school.code} creata: {school.name} ({school.level_label}).")
+
+
+@command(cli, "add-user")
+@click.argument("username")
+@click.option("--role", required=True, help="admin, coordinatore_rete, dirigente, funzione_strumentale o docente.")
+@click.option("--school", "school_code", default=None, help="Codice della scuola (ruoli di scuola).")
+@click.option("--network", "network_code", default=None, help="Codice della rete (coordinatore_rete).")
+@click.option("--full-name", default="", help="Nome e cognome.")
+@click.option("--password-stdin", is_flag=True, help="Legge la password dalla prima riga dell'input.")
+def add_user(db, actor, username, role, school_code, network_code, full_name, password_stdin):
+    """Crea un account. La password si passa solo da standard input."""
+    if not password_stdin:
+        raise ApprodoError("Passa la password con --password-stdin (mai sulla riga di comando).")
+    password = sys.stdin.readline().rstrip("\r\n")
+    user = auth.create_user(
+        db, actor, username, password, role,
+        school_code=school_code, network_code=network_code, full_name=full_name,
+    )
+    click.echo(f"Utente {user.username} creato con ruolo {user.role.value}.")
+
+
+@command(cli, "backup")
+@click.argument("target", type=click.Path(dir_okay=False))
+def backup(db, actor, target):
+    """Scrive una copia coerente del database, anche con l'app in funzione."""
+    try:
+        path = database.backup(db, target)
+    except OSError as error:
+        raise ApprodoError(f"Non riesco a scrivere la copia in {target}: {error.strerror}.") from None
+    click.echo(f"Copia scritta in {path}.")
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,1 @@
+"""Approdo's domain logic. Nothing here imports streamlit."""

@@ -1,0 +1,49 @@
+"""The audit log: logins, failed logins, account changes, reads of pupil data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlite_utils
+
+from models import clock
+from models.errors import PermissionDenied
+from models.permissions import Actor, Capability, can
+
+
+def record(
+    db: sqlite_utils.Database,
+    actor: Actor | str,
+    action: str,
+    target: str = "",
+    *,
+    school_code: str | None = None,
+    detail: str = "",
+    now: datetime | None = None,
+) -> None:
+    """Append one entry; callers do this inside the transaction of the change."""
+    db.execute(
+        "INSERT INTO audit_log (at, actor, action, target, school_code, detail)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            clock.to_text(now or clock.utcnow()),
+            actor.username if isinstance(actor, Actor) else actor,
+            action,
+            target,
+            school_code,
+            detail,
+        ],
+    )
+
+
+def recent(db: sqlite_utils.Database, actor: Actor, limit: int = 200) -> list[dict]:
+    """The latest entries, newest first."""
+    if not can(actor, Capability.READ_AUDIT):
+        raise PermissionDenied()
+    return list(
+        db.query(
+            "SELECT at, actor, action, target, school_code, detail FROM audit_log"
+            " ORDER BY id DESC LIMIT ?",
+            [limit],
+        )
+    )

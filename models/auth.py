@@ -1,0 +1,394 @@
+"""Accounts: passwords, login with lockout, server-side sessions, user management.
+
+A login returns an opaque session token; only its SHA-256 is stored. The UI
+keeps the token and asks `resolve_session` on every run, so the logged-in
+user is always what the database says, never what the browser session holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlite_utils
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from models import audit, clock
+from models.db import transaction
+from models.errors import ApprodoError
+from models.permissions import SCHOOL_ROLES, Actor, Capability, Role, require
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+LOCKOUT = timedelta(minutes=15)
+IDLE_TIMEOUT = timedelta(minutes=30)
+MAX_SESSION = timedelta(hours=12)
+MIN_PASSWORD_LENGTH = 10
+# last_seen is written at most this often, so reruns are not all writes.
+_TOUCH_EVERY = timedelta(seconds=60)
+
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,39}")
+
+# Argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile).
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so that timing does not
+# reveal which usernames exist.
+_DUMMY_HASH = _hasher.hash("approdo-dummy-password")
+
+WRONG_CREDENTIALS = "Nome utente o password non corretti."
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_password_strength(password: str) -> str:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ApprodoError(
+            f"La password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri."
+        )
+    if len(password) > 256:
+        raise ApprodoError("La password è troppo lunga (massimo 256 caratteri).")
+    return password
+
+
+class LoginError(ApprodoError):
+    """Wrong credentials, a locked or a disabled account."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    full_name: str
+    role: Role
+    school_code: str | None
+    network_code: str | None
+    active: bool
+    locked_until: str | None
+
+
+# --- login and sessions ---------------------------------------------------
+
+
+def login(
+    db: sqlite_utils.Database, username: str, password: str, *, now: datetime | None = None
+) -> str:
+    """Check the credentials and open a session; return its token.
+
+    After MAX_FAILURES failures within FAILURE_WINDOW the account is locked
+    for LOCKOUT. Every attempt is recorded, successful or not.
+    """
+    now = now or clock.utcnow()
+    username = (username or "").strip().lower()
+    row = _user_row(db, username)
+    # Failures are committed before the error is raised: a rollback would
+    # erase the very attempts that the lockout counts.
+    with transaction(db):
+        token, error = _attempt(db, row, username, password or "", now)
+    if error:
+        raise LoginError(error)
+    if _hasher.check_needs_rehash(row["password_hash"]):
+        with transaction(db):
+            db.execute(
+                "UPDATE users SET password_hash = ? WHERE id = ?",
+                [hash_password(password), row["id"]],
+            )
+    return token
+
+
+def _attempt(db, row, username: str, password: str, now: datetime) -> tuple[str, str | None]:
+    """One login attempt inside a transaction: (token, None) or ("", Italian error)."""
+    if row is None:
+        verify_password(_DUMMY_HASH, password)
+        _record_attempt(db, username, now, success=False)
+        audit.record(db, username or "?", "accesso_fallito", username, detail="utente sconosciuto", now=now)
+        return "", WRONG_CREDENTIALS
+    if row["locked_until"] and clock.from_text(row["locked_until"]) > now:
+        until = clock.local_time(clock.from_text(row["locked_until"]))
+        audit.record(db, username, "accesso_bloccato", username, now=now)
+        return "", (
+            f"Troppi tentativi non riusciti: l'account è bloccato fino alle {until}. "
+            "Riprova più tardi o chiedi all'amministratore di sbloccarlo."
+        )
+    if not verify_password(row["password_hash"], password):
+        _record_attempt(db, username, now, success=False)
+        audit.record(db, username, "accesso_fallito", username, detail="password errata", now=now)
+        if _recent_failures(db, row, now) >= MAX_FAILURES:
+            db.execute(
+                "UPDATE users SET locked_until = ? WHERE id = ?",
+                [clock.to_text(now + LOCKOUT), row["id"]],
+            )
+            audit.record(db, "sistema", "account_bloccato", username, now=now)
+            minutes = int(LOCKOUT.total_seconds() // 60)
+            return "", (
+                f"{WRONG_CREDENTIALS} Dopo {MAX_FAILURES} tentativi non riusciti l'account "
+                f"è bloccato per {minutes} minuti."
+            )
+        return "", WRONG_CREDENTIALS
+    if not row["active"]:
+        audit.record(db, username, "accesso_fallito", username, detail="account disattivato", now=now)
+        return "", "Questo account è disattivato. Rivolgiti all'amministratore."
+    _record_attempt(db, username, now, success=True)
+    _reset_failures(db, row["id"], now)
+    token = secrets.token_urlsafe(32)
+    db.execute(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen) VALUES (?, ?, ?, ?)",
+        [_token_hash(token), row["id"], clock.to_text(now), clock.to_text(now)],
+    )
+    audit.record(db, username, "accesso", username, school_code=row["school_code"], now=now)
+    return token, None
+
+
+def resolve_session(
+    db: sqlite_utils.Database, token: str | None, *, now: datetime | None = None
+) -> Actor | None:
+    """The actor behind a session token, or None if it is unknown, idle too long or expired."""
+    if not token:
+        return None
+    now = now or clock.utcnow()
+    row = next(
+        db.query(
+            "SELECT s.token_hash, s.created_at, s.last_seen, u.active, u.id AS user_id"
+            " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+            [_token_hash(token)],
+        ),
+        None,
+    )
+    if row is None:
+        return None
+    last_seen = clock.from_text(row["last_seen"])
+    expired = (
+        now - last_seen > IDLE_TIMEOUT
+        or now - clock.from_text(row["created_at"]) > MAX_SESSION
+        or not row["active"]
+    )
+    if expired:
+        with transaction(db):
+            db.execute("DELETE FROM sessions WHERE token_hash = ?", [row["token_hash"]])
+        return None
+    if now - last_seen > _TOUCH_EVERY:
+        with transaction(db):
+            db.execute(
+                "UPDATE sessions SET last_seen = ? WHERE token_hash = ?",
+                [clock.to_text(now), row["token_hash"]],
+            )
+    return actor_for_user(db, row["user_id"])
+
+
+def logout(db: sqlite_utils.Database, token: str | None) -> None:
+    if not token:
+        return
+    with transaction(db):
+        row = next(
+            db.query(
+                "SELECT u.username FROM sessions s JOIN users u ON u.id = s.user_id"
+                " WHERE s.token_hash = ?",
+                [_token_hash(token)],
+            ),
+            None,
+        )
+        db.execute("DELETE FROM sessions WHERE token_hash = ?", [_token_hash(token)])
+        if row:
+            audit.record(db, row["username"], "uscita", row["username"])
+
+
+def actor_for_user(db: sqlite_utils.Database, user_id: int) -> Actor | None:
+    row = next(
+        db.query(
+            "SELECT u.id, u.username, u.full_name, u.role, u.school_code,"
+            " COALESCE(u.network_code, s.network_code) AS network_code"
+            " FROM users u LEFT JOIN schools s ON s.code = u.school_code"
+            " WHERE u.id = ? AND u.active = 1",
+            [user_id],
+        ),
+        None,
+    )
+    if row is None:
+        return None
+    return Actor(
+        user_id=row["id"],
+        username=row["username"],
+        role=Role(row["role"]),
+        school_code=row["school_code"],
+        network_code=row["network_code"],
+        full_name=row["full_name"],
+    )
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _user_row(db: sqlite_utils.Database, username: str) -> dict | None:
+    return next(db.query("SELECT * FROM users WHERE username = ?", [username]), None)
+
+
+def _record_attempt(db, username: str, now: datetime, *, success: bool) -> None:
+    db.execute(
+        "INSERT INTO login_attempts (username, at, success) VALUES (?, ?, ?)",
+        [username, clock.to_text(now), int(success)],
+    )
+
+
+def _recent_failures(db, row: dict, now: datetime) -> int:
+    """Failures within the window since the last success, unlock or new password."""
+    since = clock.to_text(now - FAILURE_WINDOW)
+    if row["failures_reset_at"] and row["failures_reset_at"] > since:
+        since = row["failures_reset_at"]
+    return db.execute(
+        "SELECT COUNT(*) FROM login_attempts WHERE username = ? AND success = 0 AND at > ?",
+        [row["username"], since],
+    ).fetchone()[0]
+
+
+def _reset_failures(db, user_id: int, now: datetime) -> None:
+    db.execute(
+        "UPDATE users SET locked_until = NULL, failures_reset_at = ? WHERE id = ?",
+        [clock.to_text(now), user_id],
+    )
+
+
+# --- managing users -------------------------------------------------------
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        options = ", ".join(role.value for role in Role)
+        raise ApprodoError(f"Ruolo «{value}» sconosciuto: usa uno tra {options}.") from None
+
+
+def create_user(
+    db: sqlite_utils.Database,
+    actor: Actor,
+    username: str,
+    password: str,
+    role: str,
+    *,
+    school_code: str | None = None,
+    network_code: str | None = None,
+    full_name: str = "",
+) -> User:
+    """Create an account. School roles need a school; a coordinator needs a network."""
+    require(actor, Capability.MANAGE_ACCOUNTS)
+    username = (username or "").strip().lower()
+    if not USERNAME.fullmatch(username):
+        raise ApprodoError(
+            f"Il nome utente «{username}» non è valido: da 3 a 40 caratteri tra lettere minuscole,"
+            " cifre, punto, trattino e trattino basso."
+        )
+    parsed_role = parse_role(role)
+    check_password_strength(password)
+    school_code = school_code or None
+    network_code = network_code or None
+    if parsed_role in SCHOOL_ROLES:
+        if not school_code:
+            raise ApprodoError(f"Il ruolo {parsed_role.value} richiede una scuola (--school).")
+        network_code = None
+    elif parsed_role is Role.COORDINATORE_RETE:
+        if not network_code:
+            raise ApprodoError("Il ruolo coordinatore_rete richiede una rete (--network).")
+        school_code = None
+    else:
+        school_code = network_code = None
+    password_hash = hash_password(password)
+    with transaction(db):
+        if _user_row(db, username):
+            raise ApprodoError(f"Esiste già un utente «{username}».")
+        if school_code and not db.execute(
+            "SELECT 1 FROM schools WHERE code = ?", [school_code]
+        ).fetchone():
+            raise ApprodoError(f"La scuola {school_code} non esiste.")
+        if network_code and not db.execute(
+            "SELECT 1 FROM networks WHERE code = ?", [network_code]
+        ).fetchone():
+            raise ApprodoError(f"La rete {network_code} non esiste.")
+        db.execute(
+            "INSERT INTO users (username, full_name, password_hash, role, school_code,"
+            " network_code, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                username,
+                (full_name or "").strip()[:200],
+                password_hash,
+                parsed_role.value,
+                school_code,
+                network_code,
+                clock.to_text(clock.utcnow()),
+            ],
+        )
+        audit.record(
+            db,
+            actor,
+            "utente_creato",
+            username,
+            school_code=school_code,
+            detail=f"ruolo {parsed_role.value}",
+        )
+    return get_user(db, actor, username)
+
+
+def list_users(db: sqlite_utils.Database, actor: Actor) -> list[User]:
+    require(actor, Capability.MANAGE_ACCOUNTS)
+    return [_user(row) for row in db.query(_USER_SELECT + " ORDER BY username")]
+
+
+def get_user(db: sqlite_utils.Database, actor: Actor, username: str) -> User:
+    require(actor, Capability.MANAGE_ACCOUNTS)
+    row = next(db.query(_USER_SELECT + " WHERE username = ?", [username]), None)
+    if row is None:
+        raise ApprodoError(f"L'utente «{username}» non esiste.")
+    return _user(row)
+
+
+def set_active(db: sqlite_utils.Database, actor: Actor, username: str, active: bool) -> None:
+    """Enable or disable an account; disabling ends its open sessions."""
+    user = get_user(db, actor, username)
+    if actor.user_id == user.id and not active:
+        raise ApprodoError("Non puoi disattivare il tuo stesso account.")
+    with transaction(db):
+        db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), user.id])
+        if not active:
+            db.execute("DELETE FROM sessions WHERE user_id = ?", [user.id])
+        audit.record(db, actor, "utente_attivato" if active else "utente_disattivato", username)
+
+
+def set_password(db: sqlite_utils.Database, actor: Actor, username: str, password: str) -> None:
+    """Set a new password; it ends the user's open sessions and clears a lock."""
+    user = get_user(db, actor, username)
+    check_password_strength(password)
+    password_hash = hash_password(password)
+    with transaction(db):
+        db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [password_hash, user.id])
+        _reset_failures(db, user.id, clock.utcnow())
+        db.execute("DELETE FROM sessions WHERE user_id = ?", [user.id])
+        audit.record(db, actor, "password_cambiata", username)
+
+
+def unlock(db: sqlite_utils.Database, actor: Actor, username: str) -> None:
+    user = get_user(db, actor, username)
+    with transaction(db):
+        _reset_failures(db, user.id, clock.utcnow())
+        audit.record(db, actor, "utente_sbloccato", username)
+
+
+_USER_SELECT = (
+    "SELECT id, username, full_name, role, school_code, network_code, active, locked_until"
+    " FROM users"
+)
+
+
+def _user(row: dict) -> User:
+    return User(**{**row, "role": Role(row["role"]), "active": bool(row["active"])})

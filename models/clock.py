@@ -1,0 +1,31 @@
+"""Time, in one representation: timezone-aware UTC datetimes, stored as ISO text."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+ROME = ZoneInfo("Europe/Rome")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_text(moment: datetime) -> str:
+    """Fixed-width ISO text, so that stored moments sort as strings."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_text(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def local_time(moment: datetime) -> str:
+    """A moment as Italian users read it: 'HH:MM' in Rome's time."""
+    return moment.astimezone(ROME).strftime("%H:%M")
+
+
+def local_datetime(text: str) -> str:
+    """Stored ISO text as 'dd/mm/yyyy HH:MM' in Rome's time."""
+    return from_text(text).astimezone(ROME).strftime("%d/%m/%Y %H:%M")

@@ -1,0 +1,179 @@
+"""The SQLite database: connection, schema migrations, transactions, backup.
+
+One connection per script run (a Streamlit rerun, a CLI command): sqlite3
+connections must not cross threads, and Streamlit reruns on any thread.
+Writers take the write lock up front (``BEGIN IMMEDIATE``) and wait for it
+(``busy_timeout``), so concurrent users queue instead of seeing
+"database is locked".
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+DEFAULT_PATH = Path("data/approdo.db")
+BUSY_TIMEOUT_MS = 15_000
+
+
+def database_path() -> Path:
+    """Where the database lives: ``$APPRODO_DB`` or ``data/approdo.db``."""
+    return Path(os.environ.get("APPRODO_DB") or DEFAULT_PATH)
+
+
+def connect(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_utils.Database:
+    """Open the database with the house pragmas, bringing the schema up to date."""
+    path = Path(path) if path is not None else database_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # isolation_level=None: we open transactions ourselves (see `transaction`),
+    # so the sqlite3 module never starts one behind our back.
+    conn = sqlite3.connect(
+        str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+    )
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+    db = sqlite_utils.Database(conn)
+    if migrate:
+        migrate_schema(db)
+    return db
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction: all of it lands, or none of it.
+
+    The outermost block takes the write lock at once (BEGIN IMMEDIATE) so that
+    two writers never deadlock on a lock upgrade; nested blocks become
+    savepoints through sqlite-utils' ``atomic()``.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        db.conn.execute("COMMIT")
+
+
+# --- schema ---------------------------------------------------------------
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def _m001_foundation(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE networks (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE schools (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            network_code TEXT NOT NULL REFERENCES networks(code),
+            level TEXT NOT NULL CHECK (level IN
+                ('primaria', 'secondaria_primo_grado', 'secondaria_secondo_grado')),
+            annual_hours INTEGER CHECK (annual_hours IS NULL OR annual_hours > 0),
+            comune TEXT NOT NULL DEFAULT '',
+            dirigente_name TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX schools_network ON schools(network_code);
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE,
+            full_name TEXT NOT NULL DEFAULT '',
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('admin', 'coordinatore_rete',
+                'dirigente', 'funzione_strumentale', 'docente')),
+            school_code TEXT REFERENCES schools(code),
+            network_code TEXT REFERENCES networks(code),
+            active INTEGER NOT NULL DEFAULT 1,
+            locked_until TEXT,
+            failures_reset_at TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE login_attempts (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL,
+            at TEXT NOT NULL,
+            success INTEGER NOT NULL
+        );
+        CREATE INDEX login_attempts_user_at ON login_attempts(username, at);
+        CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        );
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL DEFAULT '',
+            school_code TEXT,
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX audit_log_at ON audit_log(at);
+        """
+    )
+
+
+# Append only: a migration that has shipped is never edited.
+MIGRATIONS: list[Migration] = [_m001_foundation]
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate_schema(db: sqlite_utils.Database) -> int:
+    """Apply the migrations this database has not seen yet; return the version."""
+    if schema_version(db) >= len(MIGRATIONS):
+        return schema_version(db)
+    with transaction(db):
+        # Read again under the write lock: another process may have migrated.
+        current = schema_version(db)
+        for number, migration in enumerate(MIGRATIONS[current:], start=current + 1):
+            migration(db)
+            db.execute(f"PRAGMA user_version = {number}")
+    return schema_version(db)
+
+
+def backup(db: sqlite_utils.Database, target: str | Path) -> Path:
+    """Write a consistent copy with SQLite's online backup API.
+
+    Safe while the app is running: the copy is one snapshot, whatever other
+    connections write meanwhile.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    dest = sqlite3.connect(str(tmp))
+    try:
+        db.conn.backup(dest)
+        ok = dest.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        dest.close()
+    if ok != "ok":
+        tmp.unlink(missing_ok=True)
+        raise RuntimeError(f"backup failed integrity check: {ok}")
+    os.replace(tmp, target)
+    return target

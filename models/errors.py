@@ -1,0 +1,20 @@
+"""The one exception type a user can cause.
+
+Pages show its message with ``st.error``; the CLI prints it and exits 1.
+Anything else that escapes is a bug.
+"""
+
+
+class ApprodoError(Exception):
+    """An error caused by user input or by what the user may do, in Italian."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class PermissionDenied(ApprodoError):
+    """The acting user may not see or change this."""
+
+    def __init__(self, message: str = "Non hai i permessi per questa operazione."):
+        super().__init__(message)

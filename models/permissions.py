@@ -1,0 +1,92 @@
+"""Who may do what: the role table of DESIGN.md, in one place.
+
+Pages, the CLI and every query in `models/` ask this module; none of them
+decides access by itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from models.errors import PermissionDenied
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    COORDINATORE_RETE = "coordinatore_rete"
+    DIRIGENTE = "dirigente"
+    FUNZIONE_STRUMENTALE = "funzione_strumentale"
+    DOCENTE = "docente"
+
+
+ROLE_LABELS = {
+    Role.ADMIN: "Amministratore",
+    Role.COORDINATORE_RETE: "Coordinatore di rete",
+    Role.DIRIGENTE: "Dirigente scolastico",
+    Role.FUNZIONE_STRUMENTALE: "Funzione strumentale",
+    Role.DOCENTE: "Docente",
+}
+
+# Roles that belong to one school; the others belong to a network or to none.
+SCHOOL_ROLES = frozenset({Role.DIRIGENTE, Role.FUNZIONE_STRUMENTALE, Role.DOCENTE})
+
+
+class Capability(StrEnum):
+    """Things a user may do. Pages and commands each require one."""
+
+    USE_APP = "use_app"  # every logged-in user: the home page
+    MANAGE_ACCOUNTS = "manage_accounts"  # networks, schools, users
+    READ_AUDIT = "read_audit"  # the audit log of logins and account changes
+
+
+_CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.ADMIN: frozenset({Capability.USE_APP, Capability.MANAGE_ACCOUNTS, Capability.READ_AUDIT}),
+    Role.COORDINATORE_RETE: frozenset({Capability.USE_APP}),
+    Role.DIRIGENTE: frozenset({Capability.USE_APP}),
+    Role.FUNZIONE_STRUMENTALE: frozenset({Capability.USE_APP}),
+    Role.DOCENTE: frozenset({Capability.USE_APP}),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The user on whose behalf a function runs.
+
+    ``network_code`` is filled for school roles too (the network of their
+    school), so scoping never needs a second lookup.
+    """
+
+    user_id: int | None
+    username: str
+    role: Role
+    school_code: str | None = None
+    network_code: str | None = None
+    full_name: str = ""
+
+    @classmethod
+    def system(cls, name: str = "cli") -> Actor:
+        """The command line, run by whoever administers the server."""
+        return cls(user_id=None, username=name, role=Role.ADMIN, full_name="Riga di comando")
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+
+def can(actor: Actor, capability: Capability) -> bool:
+    return capability in _CAPABILITIES[actor.role]
+
+
+def require(actor: Actor, capability: Capability) -> None:
+    if not can(actor, capability):
+        raise PermissionDenied()
+
+
+def school_scope(actor: Actor) -> tuple[str, str | None]:
+    """How far the actor sees schools: ('all', None), ('network', code) or ('school', code)."""
+    if actor.role is Role.ADMIN:
+        return ("all", None)
+    if actor.role is Role.COORDINATORE_RETE:
+        return ("network", actor.network_code)
+    return ("school", actor.school_code)
