@@ -1,0 +1,170 @@
+"""Administration: networks, schools, users and the audit log."""
+
+import streamlit as st
+
+from models import audit, auth, clock, schools
+from models.errors import ApprodoError
+from models.permissions import ROLE_LABELS, Role
+from ui import strings as S
+from ui.session import guard_page
+
+ctx = guard_page(__file__)
+db, actor = ctx.db, ctx.actor
+C = S.COLUMNS
+
+st.title(S.ADMIN_TITLE)
+tab_networks, tab_schools, tab_users, tab_audit = st.tabs(
+    [S.TAB_NETWORKS, S.TAB_SCHOOLS, S.TAB_USERS, S.TAB_AUDIT]
+)
+
+
+def attempt(action, success_message: str) -> None:
+    """Run a model call; show its Italian error, or the success message."""
+    try:
+        action()
+    except ApprodoError as error:
+        st.error(error.message)
+    else:
+        st.success(success_message)
+
+
+with tab_networks:
+    with st.expander(S.ADD_NETWORK, icon=":material/add:"):
+        with st.form("add_network", clear_on_submit=True):
+            code = st.text_input(S.CODE, max_chars=30).strip().upper()
+            name = st.text_input(S.NAME, max_chars=200)
+            if st.form_submit_button(S.CREATE):
+                attempt(
+                    lambda: schools.create_network(db, actor, code, name),
+                    S.NETWORK_CREATED.format(code=code),
+                )
+    networks = schools.list_networks(db, actor)
+    st.dataframe(
+        [{C["code"]: n.code, C["name"]: n.name} for n in networks], hide_index=True
+    )
+
+with tab_schools:
+    with st.expander(S.ADD_SCHOOL, icon=":material/add:"):
+        if not networks:
+            st.info(S.NO_NETWORK_YET)
+        else:
+            with st.form("add_school", clear_on_submit=True):
+                code = st.text_input(S.CODE, max_chars=10).strip().upper()
+                name = st.text_input(S.NAME, max_chars=200)
+                network = st.selectbox(S.NETWORK, networks, format_func=lambda n: n.name)
+                level = st.selectbox(
+                    S.LEVEL, list(schools.Level), format_func=lambda lv: schools.LEVEL_LABELS[lv]
+                )
+                hours = st.number_input(S.ANNUAL_HOURS, min_value=0, max_value=2000, value=0)
+                comune = st.text_input(S.COMUNE, max_chars=100)
+                dirigente = st.text_input(S.DIRIGENTE, max_chars=100)
+                if st.form_submit_button(S.CREATE):
+                    attempt(
+                        lambda: schools.create_school(
+                            db, actor, code, name, network.code, level.value,
+                            annual_hours=int(hours) or None, comune=comune, dirigente_name=dirigente,
+                        ),
+                        S.SCHOOL_CREATED.format(code=code),
+                    )
+    all_schools = schools.list_schools(db, actor)
+    st.dataframe(
+        [
+            {
+                C["code"]: s.code,
+                C["name"]: s.name,
+                C["network"]: s.network_name,
+                C["level"]: s.level_label,
+                C["annual_hours"]: s.effective_annual_hours,
+                C["comune"]: s.comune,
+                C["dirigente"]: s.dirigente_name,
+            }
+            for s in all_schools
+        ],
+        hide_index=True,
+    )
+
+with tab_users:
+    with st.expander(S.ADD_USER, icon=":material/person_add:"):
+        with st.form("add_user", clear_on_submit=True):
+            username = st.text_input(S.USERNAME, max_chars=40)
+            full_name = st.text_input(S.FULL_NAME, max_chars=200)
+            role = st.selectbox(S.ROLE, list(Role), format_func=lambda r: ROLE_LABELS[r])
+            school = st.selectbox(
+                S.SCHOOL, [None, *all_schools],
+                format_func=lambda s: "—" if s is None else f"{s.name} ({s.code})",
+            )
+            network = st.selectbox(
+                S.NETWORK, [None, *networks], format_func=lambda n: "—" if n is None else n.name
+            )
+            password = st.text_input(S.INITIAL_PASSWORD, type="password")
+            if st.form_submit_button(S.CREATE):
+                attempt(
+                    lambda: auth.create_user(
+                        db, actor, username, password, role.value,
+                        school_code=school.code if school else None,
+                        network_code=network.code if network else None,
+                        full_name=full_name,
+                    ),
+                    S.USER_CREATED.format(username=username.strip().lower()),
+                )
+
+    users = auth.list_users(db, actor)
+    with st.expander(S.MANAGE_USER, icon=":material/manage_accounts:"):
+        chosen = st.selectbox(S.USERNAME, users, format_func=lambda u: f"{u.username} ({u.full_name})")
+        if chosen is not None:
+            left, middle, right = st.columns(3)
+            if chosen.active and left.button(S.DEACTIVATE):
+                attempt(lambda: auth.set_active(db, actor, chosen.username, False),
+                        S.USER_DEACTIVATED.format(username=chosen.username))
+            if not chosen.active and left.button(S.ACTIVATE):
+                attempt(lambda: auth.set_active(db, actor, chosen.username, True),
+                        S.USER_ACTIVATED.format(username=chosen.username))
+            if middle.button(S.UNLOCK):
+                attempt(lambda: auth.unlock(db, actor, chosen.username),
+                        S.USER_UNLOCKED.format(username=chosen.username))
+            with right.form("set_password", clear_on_submit=True):
+                new_password = st.text_input(S.NEW_PASSWORD, type="password")
+                if st.form_submit_button(S.SET_PASSWORD):
+                    attempt(lambda: auth.set_password(db, actor, chosen.username, new_password),
+                            S.PASSWORD_SET.format(username=chosen.username))
+        users = auth.list_users(db, actor)
+
+    now = clock.utcnow()
+
+    def status(user: auth.User) -> str:
+        if not user.active:
+            return S.STATUS_INACTIVE
+        if user.locked_until and clock.from_text(user.locked_until) > now:
+            return S.STATUS_LOCKED
+        return S.STATUS_ACTIVE
+
+    st.dataframe(
+        [
+            {
+                C["username"]: u.username,
+                C["full_name"]: u.full_name,
+                C["role"]: ROLE_LABELS[u.role],
+                C["school"]: u.school_code or "",
+                C["network"]: u.network_code or "",
+                C["status"]: status(u),
+            }
+            for u in users
+        ],
+        hide_index=True,
+    )
+
+with tab_audit:
+    st.dataframe(
+        [
+            {
+                C["at"]: clock.local_datetime(entry["at"]),
+                C["actor"]: entry["actor"],
+                C["action"]: entry["action"],
+                C["target"]: entry["target"],
+                C["school"]: entry["school_code"] or "",
+                C["detail"]: entry["detail"],
+            }
+            for entry in audit.recent(db, actor)
+        ],
+        hide_index=True,
+    )

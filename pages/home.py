@@ -1,0 +1,46 @@
+"""Home: greets the user with their school or network."""
+
+import streamlit as st
+
+from models import schools
+from models.permissions import Role
+from ui import strings as S
+from ui.session import guard_page
+
+ctx = guard_page(__file__)
+actor = ctx.actor
+
+st.title(S.WELCOME.format(name=actor.full_name or actor.username))
+st.markdown(S.HOME_ROLE.format(role=actor.role_label))
+
+visible = schools.list_schools(ctx.db, actor)
+if actor.role is Role.ADMIN:
+    networks = schools.list_networks(ctx.db, actor)
+    st.markdown(S.HOME_ALL_NETWORKS.format(networks=len(networks), schools=len(visible)))
+elif actor.role is Role.COORDINATORE_RETE:
+    network = schools.get_network(ctx.db, actor, actor.network_code)
+    st.markdown(S.HOME_NETWORK.format(network=network.name))
+else:
+    school = schools.get_school(ctx.db, actor, actor.school_code)
+    st.markdown(
+        S.HOME_SCHOOL.format(school=school.name, code=school.code, level=school.level_label)
+    )
+    st.markdown(S.HOME_NETWORK.format(network=school.network_name))
+
+if actor.role in (Role.ADMIN, Role.COORDINATORE_RETE):
+    st.subheader(S.HOME_SCHOOLS_OF_NETWORK)
+    st.dataframe(
+        [
+            {
+                S.COLUMNS["code"]: school.code,
+                S.COLUMNS["name"]: school.name,
+                S.COLUMNS["level"]: school.level_label,
+                S.COLUMNS["comune"]: school.comune,
+                S.COLUMNS["network"]: school.network_name,
+            }
+            for school in visible
+        ],
+        hide_index=True,
+    )
+
+st.info(S.HOME_PRIVACY, icon=":material/shield_person:")

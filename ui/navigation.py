@@ -1,0 +1,42 @@
+"""The pages of the app and what each requires; the menu is built from this list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.permissions import Actor, Capability, can
+from ui import strings as S
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str  # relative to the repository root
+    title: str
+    icon: str
+    capability: Capability
+
+    @property
+    def url_path(self) -> str:
+        return Path(self.path).stem
+
+
+PAGES: list[PageSpec] = [
+    PageSpec("pages/home.py", S.PAGE_HOME, ":material/home:", Capability.USE_APP),
+    PageSpec("pages/admin.py", S.PAGE_ADMIN, ":material/admin_panel_settings:", Capability.MANAGE_ACCOUNTS),
+]
+
+
+def pages_for(actor: Actor) -> list[PageSpec]:
+    """The pages the actor's role may open, in menu order."""
+    return [spec for spec in PAGES if can(actor, spec.capability)]
+
+
+def spec_for_file(file: str) -> PageSpec | None:
+    resolved = Path(file).resolve()
+    for spec in PAGES:
+        if (ROOT / spec.path).resolve() == resolved:
+            return spec
+    return None

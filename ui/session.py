@@ -1,0 +1,75 @@
+"""Who is logged in, and the guard that every page calls first.
+
+Streamlit serves a file under pages/ by URL to the first visitor of a
+freshly started server, before app.py has built the menu; so the menu
+protects nothing by itself and each page asks `guard_page(__file__)`.
+The browser session holds only an opaque token; the user behind it is
+read from the database on every run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlite_utils
+import streamlit as st
+
+from models import auth, db as database
+from models.errors import ApprodoError
+from models.permissions import Actor, can
+from ui import strings as S
+from ui.navigation import spec_for_file
+
+TOKEN_KEY = "approdo_token"
+NOTICE_KEY = "approdo_notice"
+
+
+@dataclass(frozen=True)
+class PageContext:
+    db: sqlite_utils.Database
+    actor: Actor
+
+
+def open_db() -> sqlite_utils.Database:
+    """A connection for this run only (sqlite3 connections must not cross threads)."""
+    return database.connect()
+
+
+def current_actor(db: sqlite_utils.Database) -> Actor | None:
+    """The logged-in actor, or None; an expired session is forgotten with a notice."""
+    token = st.session_state.get(TOKEN_KEY)
+    actor = auth.resolve_session(db, token)
+    if token and actor is None:
+        del st.session_state[TOKEN_KEY]
+        st.session_state[NOTICE_KEY] = S.SESSION_EXPIRED
+    return actor
+
+
+def log_in(db: sqlite_utils.Database, username: str, password: str) -> None:
+    """Raises ApprodoError with the reason when the login fails."""
+    st.session_state[TOKEN_KEY] = auth.login(db, username, password)
+    st.session_state.pop(NOTICE_KEY, None)
+
+
+def log_out(db: sqlite_utils.Database) -> None:
+    auth.logout(db, st.session_state.pop(TOKEN_KEY, None))
+    st.session_state[NOTICE_KEY] = S.LOGGED_OUT
+
+
+def guard_page(page_file: str) -> PageContext:
+    """First call of every page: stop unless the user is logged in and may open it."""
+    db = open_db()
+    actor = current_actor(db)
+    if actor is None:
+        st.warning(st.session_state.get(NOTICE_KEY) or S.LOGIN_REQUIRED)
+        st.markdown(f"[{S.GO_TO_LOGIN}](/)")
+        st.stop()
+    spec = spec_for_file(page_file)
+    if spec is None or not can(actor, spec.capability):
+        st.error(S.NOT_ALLOWED)
+        st.stop()
+    return PageContext(db, actor)
+
+
+def show_error(error: ApprodoError) -> None:
+    st.error(error.message)
