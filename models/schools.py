@@ -117,11 +117,12 @@ def create_network(db: sqlite_utils.Database, actor: Actor, code: str, name: str
 
 
 def list_networks(db: sqlite_utils.Database, actor: Actor) -> list[Network]:
-    scope, code = school_scope(actor)
+    """Admins see every network; everyone else the network they belong to."""
+    scope, _ = school_scope(actor)
     if scope == "all":
         rows = db.query("SELECT code, name FROM networks ORDER BY name")
     else:
-        rows = db.query("SELECT code, name FROM networks WHERE code = ?", [code])
+        rows = db.query("SELECT code, name FROM networks WHERE code = ?", [actor.network_code])
     return [Network(**row) for row in rows]
 
 

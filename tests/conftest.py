@@ -1,0 +1,60 @@
+"""Shared fixtures: each test gets its own database file and an actor per role."""
+
+from __future__ import annotations
+
+import pytest
+from argon2 import PasswordHasher
+
+from models import auth, db as database, demo, schools
+from models.permissions import Actor
+
+OTHER_NETWORK = "RETEALTRA"
+OTHER_SCHOOL = "BGIC00009Z"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch):
+    """Argon2id still, with small costs: the production parameters take ~50 ms a hash."""
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture
+def db_path(tmp_path, monkeypatch):
+    path = tmp_path / "approdo.db"
+    monkeypatch.setenv("APPRODO_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def db(db_path):
+    return database.connect(db_path)
+
+
+@pytest.fixture
+def system() -> Actor:
+    return Actor.system("test")
+
+
+@pytest.fixture
+def demo_db(db, system):
+    """The demo network, plus a second network with one school and its dirigente."""
+    demo.install_demo(db)
+    schools.create_network(db, system, OTHER_NETWORK, "Rete di un'altra provincia")
+    schools.create_school(db, system, OTHER_SCHOOL, "Istituto comprensivo altrove", OTHER_NETWORK, "primaria")
+    auth.create_user(db, system, "altro.dirigente", demo.DEMO_PASSWORD, "dirigente", school_code=OTHER_SCHOOL)
+    auth.create_user(db, system, "altro.coord", demo.DEMO_PASSWORD, "coordinatore_rete", network_code=OTHER_NETWORK)
+    return db
+
+
+def actor_named(db, username: str) -> Actor:
+    user_id = db.execute("SELECT id FROM users WHERE username = ?", [username]).fetchone()[0]
+    return auth.actor_for_user(db, user_id)
+
+
+@pytest.fixture
+def actors(demo_db) -> dict[str, Actor]:
+    """The demo accounts by role, and 'other_*' for the second network."""
+    found = {role: actor_named(demo_db, username) for username, role, _, _ in demo.USERS}
+    found["other_dirigente"] = actor_named(demo_db, "altro.dirigente")
+    found["other_coordinatore"] = actor_named(demo_db, "altro.coord")
+    return found
