@@ -51,7 +51,7 @@ else:
     with st.sidebar:
         st.caption(S.LOGGED_IN_AS)
         st.markdown(f"**{actor.full_name or actor.username}**  \n{actor.role_label}")
-        if st.button(S.LOGOUT_BUTTON, icon=":material/logout:"):
+        if st.button(S.LOGOUT_BUTTON, icon=":material/logout:", key="logout"):
             log_out(db)
             st.rerun()
 

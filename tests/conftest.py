@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from argon2 import PasswordHasher
 
 from models import auth, db as database, demo, schools
 from models.permissions import Actor
 
+ROOT = Path(__file__).resolve().parent.parent
 OTHER_NETWORK = "RETEALTRA"
 OTHER_SCHOOL = "BGIC00009Z"
 

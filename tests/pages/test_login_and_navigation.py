@@ -1,0 +1,124 @@
+import pytest
+
+from models import demo
+from tests.pages.conftest import log_in, new_app
+from ui.navigation import PAGES
+
+PAGE_FILES = [spec.path for spec in PAGES]
+ALLOWED = {
+    "admin": {"pages/home.py", "pages/admin.py"},
+    "coordinatrice": {"pages/home.py"},
+    "dirigente": {"pages/home.py"},
+    "funzione": {"pages/home.py"},
+    "docente": {"pages/home.py"},
+}
+
+
+def texts(at):
+    return " ".join(
+        [e.value for e in at.title] + [e.value for e in at.markdown] + [e.value for e in at.warning]
+        + [e.value for e in at.error] + [e.value for e in at.info]
+    )
+
+
+def test_the_first_screen_is_the_italian_login_form(app):
+    app.run()
+    assert app.title[0].value == "Accesso ad Approdo"
+    assert [field.label for field in app.text_input] == ["Nome utente", "Password"]
+    assert not app.exception
+
+
+def test_login_as_dirigente_greets_with_school_and_network(app):
+    log_in(app, "dirigente")
+    assert not app.exception
+    assert app.title[0].value == "Benvenuta/o, Marco Bianchi"
+    shown = texts(app)
+    assert "Istituto di istruzione superiore «Ponte Nuovo»" in shown
+    assert "Rete di esempio" in shown
+
+
+def test_login_as_coordinator_lists_the_schools_of_the_network(app):
+    log_in(app, "coordinatrice")
+    table = app.dataframe[0].value
+    assert set(table["Codice"]) == {"MIEE00001A", "MIMM00002B", "MIIS00003C", "MIRI00004D"}
+    assert "BGIC00009Z" not in set(table["Codice"])
+
+
+def test_wrong_password_shows_a_clear_message_and_stays_on_login(app):
+    log_in(app, "dirigente", "password-sbagliata")
+    assert app.error[0].value == "Nome utente o password non corretti."
+    assert app.title[0].value == "Accesso ad Approdo"
+
+
+def test_empty_form_asks_for_both_fields(app):
+    app.run()
+    app.button[0].click().run()
+    assert app.error[0].value == "Scrivi nome utente e password."
+
+
+def test_the_fifth_failure_locks_the_account_and_says_so(app):
+    for _ in range(4):
+        log_in(app, "funzione", "password-sbagliata")
+    log_in(app, "funzione", "password-sbagliata")
+    assert "bloccato per 15 minuti" in app.error[0].value
+    log_in(app, "funzione", demo.DEMO_PASSWORD)
+    assert "bloccato fino alle" in app.error[0].value
+
+
+@pytest.mark.parametrize("username", sorted(ALLOWED))
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_switch_page_opens_exactly_the_pages_of_the_role(demo_db, username, page):
+    at = log_in(new_app(), username)
+    if page in ALLOWED[username]:
+        at.switch_page(page).run()
+        assert not at.exception
+        assert not at.error, [e.value for e in at.error]
+    else:
+        with pytest.raises(ValueError):
+            at.switch_page(page)
+
+
+def test_admin_page_shows_networks_schools_and_users(demo_db):
+    at = log_in(new_app(), "admin")
+    at.switch_page("pages/admin.py").run()
+    assert at.title[0].value == "Amministrazione"
+    networks, schools, users, audit = (frame.value for frame in at.dataframe)
+    assert set(networks["Codice"]) == {"RETEDEMO", "RETEALTRA"}
+    assert len(schools) == 5
+    assert {"admin", "coordinatrice", "dirigente", "funzione", "docente"} <= set(users["Utente"])
+    assert "accesso" in set(audit["Azione"])
+
+
+def test_logout_returns_to_login_and_the_token_no_longer_works(app):
+    log_in(app, "dirigente")
+    token = app.session_state["approdo_token"]
+    app.sidebar.button[0].click().run()
+    assert app.title[0].value == "Accesso ad Approdo"
+    assert "Sei uscito da Approdo." in texts(app)
+    app.session_state["approdo_token"] = token  # replaying the old token
+    app.run()
+    assert app.title[0].value == "Accesso ad Approdo"
+
+
+def test_a_forged_token_in_session_state_gets_the_login_page(app):
+    app.session_state["approdo_token"] = "forged"
+    app.run()
+    assert app.title[0].value == "Accesso ad Approdo"
+
+
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_every_page_run_directly_without_login_shows_nothing(demo_db, page):
+    at = new_app(page).run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == ["Per vedere questa pagina devi prima accedere."]
+    assert not at.title and not at.dataframe
+
+
+def test_admin_page_run_directly_by_a_dirigente_is_refused(demo_db):
+    from models import auth
+
+    at = new_app("pages/admin.py")
+    at.session_state["approdo_token"] = auth.login(demo_db, "dirigente", demo.DEMO_PASSWORD)
+    at.run()
+    assert [e.value for e in at.error] == ["Il tuo ruolo non permette di aprire questa pagina."]
+    assert not at.dataframe

@@ -1,0 +1,107 @@
+"""The command line, run as a user runs it: a subprocess against a temporary APPRODO_DB."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def run(tmp_path):
+    env = {**os.environ, "APPRODO_DB": str(tmp_path / "cli.db")}
+
+    def run(*args, stdin=""):
+        return subprocess.run(
+            [sys.executable, "cli.py", *args],
+            cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=60,
+        )
+
+    return run
+
+
+def assert_italian_failure(result, *fragments):
+    assert result.returncode == 1, result
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr
+
+
+def test_init_db_with_demo_then_add_network_school_and_user(run, tmp_path):
+    assert run("init-db", "--demo").returncode == 0
+    assert run("add-network", "RETEBG", "--name", "Rete bergamasca").returncode == 0
+    result = run(
+        "add-school", "BGIC81200X", "--name", "IC Bergamo", "--network", "RETEBG",
+        "--level", "secondaria_primo_grado", "--annual-hours", "957",
+    )
+    assert result.returncode == 0, result.stderr
+    result = run("add-user", "m.rossi", "--role", "dirigente", "--school", "BGIC81200X",
+                 "--password-stdin", stdin="una-password-lunga\n")
+    assert result.returncode == 0, result.stderr
+    db = sqlite3.connect(tmp_path / "cli.db")
+    assert db.execute("SELECT annual_hours FROM schools WHERE code = 'BGIC81200X'").fetchone() == (957,)
+    assert db.execute("SELECT role, school_code FROM users WHERE username = 'm.rossi'").fetchone() == (
+        "dirigente", "BGIC81200X")
+    assert db.execute("SELECT COUNT(*) FROM networks").fetchone() == (2,)
+
+
+def test_init_db_demo_twice_is_harmless(run):
+    assert run("init-db", "--demo").returncode == 0
+    second = run("init-db", "--demo")
+    assert second.returncode == 0 and "c'è già" in second.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "fragments"),
+    [
+        (("add-user", "x.y", "--role", "preside", "--school", "MIIS00003C", "--password-stdin"),
+         "password-lunga\n", ["Ruolo «preside» sconosciuto"]),
+        (("add-school", "miee1", "--name", "X", "--network", "RETEDEMO", "--level", "primaria"),
+         "", ["codice meccanografico", "10 lettere"]),
+        (("add-school", "MIEE12345X", "--name", "X", "--network", "NOPE", "--level", "primaria"),
+         "", ["La rete NOPE non esiste"]),
+        (("add-user", "dirigente", "--role", "docente", "--school", "MIIS00003C", "--password-stdin"),
+         "password-lunga\n", ["Esiste già un utente «dirigente»"]),
+        (("add-user", "nuovo", "--role", "docente", "--school", "MIIS00003C", "--password-stdin"),
+         "corta\n", ["almeno 10 caratteri"]),
+        (("add-user", "nuovo", "--role", "docente", "--school", "MIIS00003C"), "", ["--password-stdin"]),
+        (("add-network", "RETEDEMO", "--name", "Doppia"), "", ["Esiste già una rete"]),
+        (("add-school", "MIEE12345X"), "", ["Manca l'opzione --name"]),
+        (("add-school",), "", ["Manca l'argomento CODE"]),
+        (("add-school", "MIEE12345X", "--name", "X", "--network", "RETEDEMO", "--level", "primaria",
+          "--annual-hours", "molte"), "", ["Valore non valido per --annual-hours"]),
+        (("non-esiste",), "", ["Comando sconosciuto"]),
+    ],
+)
+def test_bad_input_exits_1_with_one_italian_sentence(run, args, stdin, fragments):
+    assert run("init-db", "--demo").returncode == 0
+    assert_italian_failure(run(*args, stdin=stdin), *fragments)
+
+
+def test_backup_writes_a_copy_that_passes_the_integrity_check(run, tmp_path):
+    run("init-db", "--demo")
+    result = run("backup", str(tmp_path / "copie" / "approdo-backup.db"))
+    assert result.returncode == 0, result.stderr
+    copy = sqlite3.connect(tmp_path / "copie" / "approdo-backup.db")
+    assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert copy.execute("SELECT COUNT(*) FROM schools").fetchone() == (4,)
+
+
+def test_backup_to_an_unwritable_place_is_an_italian_error(run, tmp_path):
+    run("init-db")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert_italian_failure(run("backup", str(blocker / "sub" / "copy.db")), "Non riesco a scrivere")
+
+
+def test_cli_changes_are_in_the_audit_log(run, tmp_path):
+    run("init-db")
+    run("add-network", "RETEBG", "--name", "Rete bergamasca")
+    db = sqlite3.connect(tmp_path / "cli.db")
+    actor, action = db.execute("SELECT actor, action FROM audit_log WHERE target = 'RETEBG'").fetchone()
+    assert actor.startswith("cli:") and action == "rete_creata"
