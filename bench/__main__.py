@@ -1,0 +1,17 @@
+"""`make bench`: run every benchmark module, print a table, write bench/results/latest.json."""
+
+from bench import bench_accounts
+from bench.harness import report
+
+MODULES = [bench_accounts]
+
+
+def main() -> None:
+    results = []
+    for module in MODULES:
+        results.extend(module.run())
+    report(results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""A tiny harness: time a callable (best of N), compare it with its floor, collect rows."""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+@dataclass
+class Result:
+    name: str
+    ours_s: float
+    floor_s: float
+    floor: str
+    target_ratio: float | None = None
+
+    @property
+    def ratio(self) -> float:
+        return self.ours_s / self.floor_s if self.floor_s else float("inf")
+
+    @property
+    def verdict(self) -> str:
+        if self.target_ratio is None:
+            return ""
+        return "ok" if self.ratio <= self.target_ratio else "OLTRE"
+
+
+def best_of(function: Callable[[], object], repeat: int = 5) -> float:
+    """The fastest of `repeat` runs: the least disturbed by a noisy machine."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def report(results: list[Result]) -> Path:
+    header = f"{'benchmark':<44} {'ours':>10} {'floor':>10} {'ratio':>7} {'target':>7}  floor is"
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        target = f"{r.target_ratio:.1f}" if r.target_ratio else "-"
+        print(f"{r.name:<44} {r.ours_s * 1000:>8.2f}ms {r.floor_s * 1000:>8.2f}ms "
+              f"{r.ratio:>6.2f}x {target:>7}  {r.floor} {r.verdict}")
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / "latest.json"
+    path.write_text(json.dumps({
+        "machine": {"python": platform.python_version(), "processor": platform.machine()},
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "results": [{**asdict(r), "ratio": r.ratio} for r in results],
+    }, indent=2))
+    print(f"\nJSON: {path}")
+    return path
