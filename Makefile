@@ -39,6 +39,7 @@ system-deps:
 	fi
 
 test: $(VENV)/.dev system-deps
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev

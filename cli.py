@@ -12,7 +12,8 @@ from functools import wraps
 
 import click
 
-from models import auth, db as database, demo, schools
+from models import auth, demo, schools
+from models import db as database
 from models.errors import ApprodoError
 from models.permissions import Actor
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 
 from bench.harness import Result, best_of
-from models import auth, db as database, demo
+from models import auth, demo
+from models import db as database
 
 
 def run() -> list[Result]:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from models import auth, db as database, demo, schools
+from models import auth, demo, schools
+from models import db as database
 from models.permissions import Actor
 
 ROOT = Path(__file__).resolve().parent.parent

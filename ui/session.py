@@ -14,13 +14,14 @@ from dataclasses import dataclass
 import sqlite_utils
 import streamlit as st
 
-from models import auth, db as database
+from models import auth
+from models import db as database
 from models.errors import ApprodoError
 from models.permissions import Actor, can
 from ui import strings as S
 from ui.navigation import spec_for_file
 
-TOKEN_KEY = "approdo_token"
+TOKEN_KEY = "approdo_token"  # noqa: S105 - a session-state key, not a secret
 NOTICE_KEY = "approdo_notice"
 
 
