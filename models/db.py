@@ -135,8 +135,82 @@ def _m001_foundation(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m002_protocols(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        ALTER TABLE schools ADD COLUMN referente_intercultura TEXT NOT NULL DEFAULT '';
+        CREATE TABLE protocols (
+            id INTEGER PRIMARY KEY,
+            network_code TEXT NOT NULL REFERENCES networks(code),
+            school_code TEXT REFERENCES schools(code),  -- NULL for the network's core
+            template_id TEXT NOT NULL,
+            level TEXT NOT NULL,
+            title TEXT NOT NULL,
+            school_year TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'bozza'
+                CHECK (status IN ('bozza', 'in_revisione', 'approvato', 'pubblicato')),
+            revision INTEGER NOT NULL DEFAULT 1,
+            deliberation_date TEXT,
+            deliberation_number TEXT,
+            core_id INTEGER REFERENCES protocols(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX protocols_one_core ON protocols(network_code, level)
+            WHERE school_code IS NULL;
+        CREATE UNIQUE INDEX protocols_one_per_school ON protocols(school_code)
+            WHERE school_code IS NOT NULL;
+        CREATE TABLE protocol_sections (
+            id INTEGER PRIMARY KEY,
+            protocol_id INTEGER NOT NULL REFERENCES protocols(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            title TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('core_locked', 'core_adaptable', 'local')),
+            guidance TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL,
+            current_version INTEGER NOT NULL DEFAULT 1,
+            core_section_id INTEGER REFERENCES protocol_sections(id),
+            core_version_seen INTEGER,
+            UNIQUE (protocol_id, key)
+        );
+        CREATE INDEX protocol_sections_core ON protocol_sections(core_section_id);
+        CREATE TABLE section_versions (
+            id INTEGER PRIMARY KEY,
+            section_id INTEGER NOT NULL REFERENCES protocol_sections(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            base_version INTEGER,
+            note TEXT NOT NULL DEFAULT '',
+            UNIQUE (section_id, version)
+        );
+        CREATE TABLE section_comments (
+            id INTEGER PRIMARY KEY,
+            section_id INTEGER NOT NULL REFERENCES protocol_sections(id) ON DELETE CASCADE,
+            parent_id INTEGER REFERENCES section_comments(id),
+            author TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            resolved_at TEXT,
+            resolved_by TEXT
+        );
+        CREATE INDEX section_comments_section ON section_comments(section_id);
+        CREATE TABLE protocol_events (
+            id INTEGER PRIMARY KEY,
+            protocol_id INTEGER NOT NULL REFERENCES protocols(id) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            from_status TEXT,
+            to_status TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        """
+    )
+
+
 # Append only: a migration that has shipped is never edited.
-MIGRATIONS: list[Migration] = [_m001_foundation]
+MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -90,3 +90,39 @@ def school_scope(actor: Actor) -> tuple[str, str | None]:
     if actor.role is Role.COORDINATORE_RETE:
         return ("network", actor.network_code)
     return ("school", actor.school_code)
+
+
+def can_manage_school(actor: Actor, school_code: str) -> bool:
+    """Change a school's own facts: its dirigente, or an admin."""
+    return actor.role is Role.ADMIN or (actor.role is Role.DIRIGENTE and actor.school_code == school_code)
+
+
+# --- protocols --------------------------------------------------------------
+# A protocol belongs to a network and, unless it is the network's core, to
+# one school (school_code None = the core).
+
+
+def can_read_protocol(actor: Actor, network_code: str, school_code: str | None) -> bool:
+    if actor.role is Role.ADMIN:
+        return True
+    if actor.network_code != network_code:
+        return False
+    if actor.role is Role.COORDINATORE_RETE:
+        return True
+    return school_code is None or school_code == actor.school_code
+
+
+def can_edit_protocol(actor: Actor, network_code: str, school_code: str | None) -> bool:
+    """Edit sections and move the workflow: the coordinator for the core, the dirigente for the school."""
+    if actor.role is Role.ADMIN:
+        return True
+    if actor.network_code != network_code:
+        return False
+    if school_code is None:
+        return actor.role is Role.COORDINATORE_RETE
+    return actor.role is Role.DIRIGENTE and actor.school_code == school_code
+
+
+def can_comment_protocol(actor: Actor, network_code: str, school_code: str | None) -> bool:
+    """Everyone who reads a protocol may comment on it, except teachers, who only read."""
+    return actor.role is not Role.DOCENTE and can_read_protocol(actor, network_code, school_code)

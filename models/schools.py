@@ -11,7 +11,7 @@ import sqlite_utils
 from models import audit, clock
 from models.db import transaction
 from models.errors import ApprodoError, PermissionDenied
-from models.permissions import Actor, Capability, require, school_scope
+from models.permissions import Actor, Capability, can_manage_school, require, school_scope
 
 
 class Level(StrEnum):
@@ -55,6 +55,7 @@ class School:
     annual_hours: int | None
     comune: str
     dirigente_name: str
+    referente_intercultura: str = ""
 
     @property
     def level_label(self) -> str:
@@ -137,7 +138,7 @@ def get_network(db: sqlite_utils.Database, actor: Actor, code: str) -> Network:
 
 _SCHOOL_SELECT = """
     SELECT s.code, s.name, s.network_code, n.name AS network_name, s.level,
-           s.annual_hours, s.comune, s.dirigente_name
+           s.annual_hours, s.comune, s.dirigente_name, s.referente_intercultura
     FROM schools s JOIN networks n ON n.code = s.network_code
 """
 
@@ -214,6 +215,36 @@ def get_school(db: sqlite_utils.Database, actor: Actor, code: str) -> School:
     if not allowed:
         raise PermissionDenied("Non hai accesso ai dati di questa scuola.")
     return school
+
+
+def update_school_facts(
+    db: sqlite_utils.Database,
+    actor: Actor,
+    code: str,
+    *,
+    comune: str,
+    dirigente_name: str,
+    referente_intercultura: str,
+    annual_hours: int | None = None,
+) -> School:
+    """The facts a school keeps about itself (they fill the protocol's placeholders)."""
+    school = get_school(db, actor, code)
+    if not can_manage_school(actor, school.code):
+        raise PermissionDenied("Solo il dirigente della scuola può modificarne i dati.")
+    if annual_hours is not None and not 100 <= annual_hours <= 2000:
+        raise ApprodoError("Il monte ore annuo deve essere tra 100 e 2000 ore.")
+    values = {"comune": comune, "dirigente_name": dirigente_name, "referente_intercultura": referente_intercultura}
+    for label, value in values.items():
+        if len(value.strip()) > 200:
+            raise ApprodoError(f"Il campo {label} è troppo lungo (massimo 200 caratteri).")
+    with transaction(db):
+        db.execute(
+            "UPDATE schools SET comune = ?, dirigente_name = ?, referente_intercultura = ?, annual_hours = ?"
+            " WHERE code = ?",
+            [comune.strip(), dirigente_name.strip(), referente_intercultura.strip(), annual_hours, code],
+        )
+        audit.record(db, actor, "scuola_modificata", code, school_code=code)
+    return get_school(db, actor, code)
 
 
 def _raise_unknown_or_denied(db, table: str, code: str, unknown_message: str):

@@ -62,3 +62,20 @@ def actors(demo_db) -> dict[str, Actor]:
     found["other_dirigente"] = actor_named(demo_db, "altro.dirigente")
     found["other_coordinatore"] = actor_named(demo_db, "altro.coord")
     return found
+
+
+@pytest.fixture
+def core(demo_db, actors):
+    """The demo network's core protocol for upper secondary schools, made by the coordinator."""
+    from models import protocols
+
+    return protocols.create_core(demo_db, actors["coordinatore_rete"], "RETEDEMO", "secondaria_secondo_grado",
+                                 "2025/26")
+
+
+@pytest.fixture
+def school_protocol(demo_db, actors, core):
+    """The dirigente's school protocol (MIIS00003C), started from the core."""
+    from models import protocols
+
+    return protocols.create_school_protocol(demo_db, actors["dirigente"], "MIIS00003C")
