@@ -12,7 +12,7 @@ from functools import wraps
 
 import click
 
-from models import auth, demo, schools
+from models import auth, demo, protocols, schools
 from models import db as database
 from models.errors import ApprodoError
 from models.permissions import Actor
@@ -149,6 +149,21 @@ def backup(db, actor, target):
     except OSError as error:
         raise ApprodoError(f"Non riesco a scrivere la copia in {target}: {error.strerror}.") from None
     click.echo(f"Copia scritta in {path}.")
+
+
+@command(cli, "protocol-status")
+@click.option("--network", "network_code", required=True, help="Codice della rete.")
+def protocol_status(db, actor, network_code):
+    """Stato del protocollo di accoglienza di ogni scuola della rete."""
+    rows = protocols.network_status(db, actor, network_code)
+    click.echo(f"{'Scuola':<12} {'Stato':<14} {'Rev.':>5} {'Versioni':>9}  Delibera / Nome")
+    for row in rows:
+        status = row["status"] or "non avviato"
+        revision = "" if row["revision"] is None else str(row["revision"])
+        click.echo(f"{row['school_code']:<12} {status:<14} {revision:>5} {row['versions']:>9}  "
+                   f"{row['deliberation'] + ' – ' if row['deliberation'] else ''}{row['school_name']}")
+    started = sum(1 for row in rows if row["status"])
+    click.echo(f"Protocollo avviato: {started} scuole su {len(rows)}.")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from models import auth, schools
+from models import auth, comments, protocols, schools
 from models.db import transaction
 from models.permissions import Actor
 
@@ -37,8 +37,8 @@ USERS = [
 ]
 
 
-def install_demo(db: sqlite_utils.Database) -> bool:
-    """Add the demo network and accounts; return False if they are already there."""
+def install_demo(db: sqlite_utils.Database, *, with_protocols: bool = True) -> bool:
+    """Add the demo network and accounts (and its protocols); return False if already there."""
     if db.execute("SELECT 1 FROM networks WHERE code = ?", [NETWORK[0]]).fetchone():
         return False
     system = Actor.system("demo")
@@ -59,4 +59,49 @@ def install_demo(db: sqlite_utils.Database) -> bool:
                 network_code=place if role == "coordinatore_rete" else None,
                 full_name=full_name,
             )
+        if with_protocols:
+            _install_protocols(db)
     return True
+
+
+def _actor(db, username: str) -> Actor:
+    user_id = db.execute("SELECT id FROM users WHERE username = ?", [username]).fetchone()[0]
+    return auth.actor_for_user(db, user_id)
+
+
+def _edit(db, actor: Actor, protocol_id: int, key: str, change, note: str = "") -> int:
+    section = next(s for s in protocols.list_sections(db, actor, protocol_id) if s.key == key)
+    protocols.save_section(db, actor, section.id, change(section.body), section.version, note)
+    return section.id
+
+
+def _install_protocols(db: sqlite_utils.Database) -> None:
+    """A core per level, and one school protocol under review with history and comments."""
+    coordinator, dirigente, funzione = (_actor(db, u) for u in ("coordinatrice", "dirigente", "funzione"))
+    cores = {
+        level: protocols.create_core(db, coordinator, NETWORK[0], level, "2025/26")
+        for level in ("primaria", "secondaria_primo_grado", "secondaria_secondo_grado")
+    }
+    schools.update_school_facts(db, dirigente, "MIIS00003C", comune="Valfiorita (MI)",
+                                dirigente_name="Marco Bianchi", referente_intercultura="prof.ssa Sara Galli")
+    school = protocols.create_school_protocol(db, dirigente, "MIIS00003C")
+    _edit(db, dirigente, school.id, "tempi", lambda body: body.replace("Entro 5 giorni", "Entro 3 giorni"),
+          "colloquio anticipato")
+    section_id = _edit(
+        db, dirigente, school.id, "fase_sociale",
+        lambda body: body + "\n- **Sportello stranieri del comune di Valfiorita**: orientamento ai servizi "
+        "per le famiglie, il martedì mattina.\n", "aggiunto lo sportello del comune")
+    _edit(db, dirigente, school.id, "organizzazione_scuola",
+          lambda body: body + "\n### Laboratori di italiano L2\n\nDue gruppi (A1 e A2), il lunedì e il giovedì "
+          "dalle 14.30 alle 16.00, con docenti dell'organico dell'autonomia.\n", "orari dei laboratori")
+    tempi = next(s for s in protocols.list_sections(db, dirigente, school.id) if s.key == "tempi")
+    question = comments.add_comment(db, funzione, tempi.id,
+                                    "Tre giorni per il colloquio sono pochi se serve il mediatore: proviamo 5?")
+    comments.add_comment(db, dirigente, tempi.id, "Teniamo 3 giorni e chiediamo al comune il mediatore "
+                         "con priorità.", parent_id=question.id)
+    comments.add_comment(db, funzione, section_id, "Aggiungerei anche il CPIA di zona con l'indirizzo.")
+    protocols.move(db, dirigente, school.id, "in_revisione")
+    # A later change in the network's core, waiting in "Aggiornamenti dalla rete".
+    _edit(db, coordinator, cores["secondaria_secondo_grado"].id, "allegati",
+          lambda body: body + "7. **Calendario dei laboratori di italiano L2** della rete.\n",
+          "calendario comune dei laboratori")

@@ -38,14 +38,16 @@ class Capability(StrEnum):
     USE_APP = "use_app"  # every logged-in user: the home page
     MANAGE_ACCOUNTS = "manage_accounts"  # networks, schools, users
     READ_AUDIT = "read_audit"  # the audit log of logins and account changes
+    READ_PROTOCOLS = "read_protocols"  # the protocol pages; what each may do there is checked per protocol
 
 
+_EVERYONE = frozenset({Capability.USE_APP, Capability.READ_PROTOCOLS})
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.ADMIN: frozenset({Capability.USE_APP, Capability.MANAGE_ACCOUNTS, Capability.READ_AUDIT}),
-    Role.COORDINATORE_RETE: frozenset({Capability.USE_APP}),
-    Role.DIRIGENTE: frozenset({Capability.USE_APP}),
-    Role.FUNZIONE_STRUMENTALE: frozenset({Capability.USE_APP}),
-    Role.DOCENTE: frozenset({Capability.USE_APP}),
+    Role.ADMIN: _EVERYONE | {Capability.MANAGE_ACCOUNTS, Capability.READ_AUDIT},
+    Role.COORDINATORE_RETE: _EVERYONE,
+    Role.DIRIGENTE: _EVERYONE,
+    Role.FUNZIONE_STRUMENTALE: _EVERYONE,
+    Role.DOCENTE: _EVERYONE,
 }
 
 

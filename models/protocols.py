@@ -31,7 +31,7 @@ from models.permissions import (
 )
 from models.school_year import SchoolYear
 from models.schools import LEVEL_LABELS, Level, get_network, get_school
-from models.templates import SectionKind, load_template, template_for_level
+from models.templates import SectionKind, load_template
 
 
 class Status(StrEnum):

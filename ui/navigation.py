@@ -25,6 +25,9 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("pages/home.py", S.PAGE_HOME, ":material/home:", Capability.USE_APP),
+    PageSpec("pages/protocols.py", S.PAGE_PROTOCOLS, ":material/description:", Capability.READ_PROTOCOLS),
+    PageSpec("pages/protocol_editor.py", S.PAGE_EDITOR, ":material/edit_document:", Capability.READ_PROTOCOLS),
+    PageSpec("pages/protocol_history.py", S.PAGE_HISTORY, ":material/history:", Capability.READ_PROTOCOLS),
     PageSpec("pages/admin.py", S.PAGE_ADMIN, ":material/admin_panel_settings:", Capability.MANAGE_ACCOUNTS),
 ]
 

@@ -74,3 +74,17 @@ def guard_page(page_file: str) -> PageContext:
 
 def show_error(error: ApprodoError) -> None:
     st.error(error.message)
+
+
+FLASH_KEY = "approdo_flash"
+
+
+def flash(message: str) -> None:
+    """A success message that survives the rerun that follows an action."""
+    st.session_state[FLASH_KEY] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop(FLASH_KEY, None)
+    if message:
+        st.success(message)

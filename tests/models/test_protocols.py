@@ -2,7 +2,8 @@ import threading
 
 import pytest
 
-from models import comments, db as database, diffs, protocols
+from models import comments, diffs, protocols
+from models import db as database
 from models.errors import ApprodoError, PermissionDenied
 from models.protocols import SaveConflict, Status
 from models.templates import SectionKind

@@ -5,12 +5,13 @@ from tests.pages.conftest import log_in, new_app
 from ui.navigation import PAGES
 
 PAGE_FILES = [spec.path for spec in PAGES]
+EVERYONE = {"pages/home.py", "pages/protocols.py", "pages/protocol_editor.py", "pages/protocol_history.py"}
 ALLOWED = {
-    "admin": {"pages/home.py", "pages/admin.py"},
-    "coordinatrice": {"pages/home.py"},
-    "dirigente": {"pages/home.py"},
-    "funzione": {"pages/home.py"},
-    "docente": {"pages/home.py"},
+    "admin": EVERYONE | {"pages/admin.py"},
+    "coordinatrice": EVERYONE,
+    "dirigente": EVERYONE,
+    "funzione": EVERYONE,
+    "docente": EVERYONE,
 }
 
 

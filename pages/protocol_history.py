@@ -1,0 +1,68 @@
+"""History and comparison: versions of a section, against the core, against another school."""
+
+import streamlit as st
+
+from models import protocols
+from ui import strings as S
+from ui.protocol_widgets import choose_protocol, choose_section, protocol_header, show_diff, when
+from ui.session import guard_page
+
+ctx = guard_page(__file__)
+db, actor = ctx.db, ctx.actor
+C = S.COLUMNS
+
+st.title(S.PAGE_HISTORY)
+protocol = choose_protocol(ctx)
+if protocol is None:
+    st.stop()
+protocol_header(protocol)
+section = choose_section(ctx, protocol, key="history_section")
+
+tab_versions, tab_core, tab_school, tab_events = st.tabs(
+    [S.TAB_VERSIONS, S.TAB_VS_CORE, S.TAB_VS_SCHOOL, S.TAB_EVENTS])
+
+with tab_versions:
+    history = protocols.section_history(db, actor, section.id)
+    st.dataframe(
+        [{"Versione": v.version, C["actor"]: v.author, C["at"]: when(v.created_at), "Nota": v.note,
+          "Basata sulla": v.base_version or ""} for v in history],
+        hide_index=True,
+    )
+    numbers = [v.version for v in history]
+    if len(numbers) > 1:
+        left, right = st.columns(2)
+        old = left.selectbox(S.COMPARE_FROM, numbers, index=1, key=f"old_{section.id}")
+        new = right.selectbox(S.COMPARE_TO, numbers, index=0, key=f"new_{section.id}")
+        bodies = {v.version: v.body for v in history}
+        show_diff(bodies[old], bodies[new])
+
+with tab_core:
+    if protocol.is_core:
+        st.info(S.CORE_NO_COMPARE)
+    else:
+        core_text = protocols.core_text_for(db, actor, section)
+        if core_text is None:
+            st.info(S.LOCAL_NO_CORE)
+        else:
+            show_diff(core_text, section.body)
+
+with tab_school:
+    others = [p for p in protocols.list_protocols(db, actor) if not p.is_core and p.id != protocol.id]
+    if not others:
+        st.info(S.NO_OTHER_SCHOOL)
+    else:
+        other = st.selectbox(S.OTHER_SCHOOL, others, format_func=lambda p: f"{p.school_code} · {p.title}")
+        theirs = {s.key: s for s in protocols.list_sections(db, actor, other.id)}
+        match = theirs.get(section.key)
+        st.markdown(f"**{section.title}**: {other.school_code} → {protocol.school_code or S.CORE_BADGE}")
+        show_diff(match.body if match else "", section.body)
+        if match is None:
+            st.caption(S.SECTION_MISSING)
+
+with tab_events:
+    st.dataframe(
+        [{C["at"]: when(e["at"]), C["actor"]: e["actor"],
+          S.STATUS: protocols.STATUS_LABELS[protocols.Status(e["to_status"])], C["detail"]: e["detail"]}
+         for e in protocols.events(db, actor, protocol.id)],
+        hide_index=True,
+    )
