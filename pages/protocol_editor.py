@@ -45,8 +45,8 @@ if transitions:
                     date = st.text_input(S.DELIBERATION_DATE)
                     number = st.text_input(S.DELIBERATION_NUMBER, max_chars=30)
                     if st.form_submit_button(label, type="primary"):
-                        run(lambda: protocols.move(db, actor, protocol.id, target.value,
-                                                   deliberation_date=date, deliberation_number=number), done)
+                        run(lambda t=target, d=date, n=number: protocols.move(
+                            db, actor, protocol.id, t.value, deliberation_date=d, deliberation_number=n), done)
             elif st.button(label, key=f"move_{target.value}"):
                 run(lambda target=target: protocols.move(db, actor, protocol.id, target.value), done)
 
@@ -140,7 +140,8 @@ conflict = state.get(conflict_key)
 if conflict is not None:
     st.error(conflict.message, icon=":material/warning:")
     theirs_column, yours_column = st.columns(2)
-    theirs_column.markdown(f"**{S.CONFLICT_THEIRS.format(author=conflict.theirs.author, version=conflict.theirs.version)}**")
+    theirs_label = S.CONFLICT_THEIRS.format(author=conflict.theirs.author, version=conflict.theirs.version)
+    theirs_column.markdown(f"**{theirs_label}**")
     theirs_column.code(conflict.theirs.body, language=None, wrap_lines=True)
     yours_column.markdown(f"**{S.CONFLICT_YOURS}**")
     yours_column.code(conflict.yours, language=None, wrap_lines=True)
