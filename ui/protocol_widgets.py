@@ -35,24 +35,23 @@ def choose_protocol(ctx: PageContext) -> protocols.Protocol | None:
 
     The id in the URL is only a wish: models/ decides whether this user may read it.
     """
-    visible = protocols.list_protocols(ctx.db, ctx.actor)
-    if not visible:
-        st.info(S.NO_PROTOCOLS)
-        return None
     wanted = st.query_params.get(QUERY_KEY)
+    protocol = None
     if wanted is not None:
         try:
             protocol = protocols.get_protocol(ctx.db, ctx.actor, int(wanted))
         except ValueError:
             st.error(S.PROTOCOL_PARAM_INVALID)
-            del st.query_params[QUERY_KEY]
-            return None
         except ApprodoError as error:
             st.error(error.message)
+        if protocol is None:
             del st.query_params[QUERY_KEY]
             return None
-    else:
-        protocol = visible[0]
+    visible = protocols.list_protocols(ctx.db, ctx.actor)
+    if not visible:
+        st.info(S.NO_PROTOCOLS)
+        return None
+    protocol = protocol or visible[0]
     ids = [p.id for p in visible]
     chosen = st.selectbox(S.CHOOSE_PROTOCOL, visible, index=ids.index(protocol.id) if protocol.id in ids else 0,
                           format_func=protocol_label)
