@@ -23,7 +23,7 @@ tab_versions, tab_core, tab_school, tab_events = st.tabs(
 
 with tab_versions:
     history = protocols.section_history(db, actor, section.id)
-    st.dataframe(
+    st.table(
         [{"Versione": v.version, C["actor"]: v.author, C["at"]: when(v.created_at), "Nota": v.note,
           "Basata sulla": v.base_version or ""} for v in history],
         hide_index=True,
@@ -60,7 +60,7 @@ with tab_school:
             st.caption(S.SECTION_MISSING)
 
 with tab_events:
-    st.dataframe(
+    st.table(
         [{C["at"]: when(e["at"]), C["actor"]: e["actor"],
           S.STATUS: protocols.STATUS_LABELS[protocols.Status(e["to_status"])], C["detail"]: e["detail"]}
          for e in protocols.events(db, actor, protocol.id)],

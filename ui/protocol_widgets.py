@@ -13,6 +13,7 @@ from ui import strings as S
 from ui.session import PageContext
 
 QUERY_KEY = "protocollo"
+REMEMBERED_KEY = "approdo_protocol"
 
 _CSS = """
 <style>
@@ -35,7 +36,8 @@ def choose_protocol(ctx: PageContext) -> protocols.Protocol | None:
 
     The id in the URL is only a wish: models/ decides whether this user may read it.
     """
-    wanted = st.query_params.get(QUERY_KEY)
+    # The URL names the protocol; otherwise the one this user last opened.
+    wanted = st.query_params.get(QUERY_KEY) or st.session_state.get(REMEMBERED_KEY)
     protocol = None
     if wanted is not None:
         try:
@@ -45,7 +47,8 @@ def choose_protocol(ctx: PageContext) -> protocols.Protocol | None:
         except ApprodoError as error:
             st.error(error.message)
         if protocol is None:
-            del st.query_params[QUERY_KEY]
+            st.query_params.pop(QUERY_KEY, None)
+            st.session_state.pop(REMEMBERED_KEY, None)
             return None
     visible = protocols.list_protocols(ctx.db, ctx.actor)
     if not visible:
@@ -55,8 +58,9 @@ def choose_protocol(ctx: PageContext) -> protocols.Protocol | None:
     ids = [p.id for p in visible]
     chosen = st.selectbox(S.CHOOSE_PROTOCOL, visible, index=ids.index(protocol.id) if protocol.id in ids else 0,
                           format_func=protocol_label)
-    if chosen.id != protocol.id or wanted is None:
+    if st.query_params.get(QUERY_KEY) != str(chosen.id):
         st.query_params[QUERY_KEY] = str(chosen.id)
+    st.session_state[REMEMBERED_KEY] = str(chosen.id)
     return chosen
 
 

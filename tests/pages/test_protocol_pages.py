@@ -167,7 +167,15 @@ def test_history_page_lists_versions_and_compares_with_the_core(demo_db, actors,
     chooser = next(sb for sb in at.selectbox if sb.label == "Sezione")
     chooser.select_index(next(i for i, o in enumerate(chooser.options) if "Tempi" in o)).run()
     assert not at.exception
-    versions = at.dataframe[0].value
+    versions = at.table[0].value
     assert list(versions["Versione"]) == [2, 1]
     diffs_shown = " ".join(h.proto.body for h in at.get("html"))
     assert "<del>5</del>" in diffs_shown and "<ins>3</ins>" in diffs_shown
+
+
+def test_a_protocol_id_forged_in_session_state_is_refused(demo_db, school_protocol):
+    at = log_in(new_app(), "altro.dirigente")
+    at.session_state["approdo_protocol"] = str(school_protocol.id)
+    at.switch_page("pages/protocol_history.py").run()
+    assert "Non hai accesso a questo protocollo." in messages(at, "error")
+    assert not at.table

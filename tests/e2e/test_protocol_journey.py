@@ -1,0 +1,48 @@
+"""A dirigente edits a section of the school's protocol in a real browser and finds version 2 in the history."""
+
+from playwright.sync_api import expect
+
+from models import demo
+from tests.e2e.conftest import log_in, wait_idle
+
+NEW_LINE = "La commissione accoglienza si riunisce ogni martedì alle 14.30."
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick an option of a Streamlit selectbox by typing part of it, as a keyboard user would."""
+    box = page.get_by_role("combobox", name=label)
+    box.click()
+    box.fill(option)
+    page.get_by_role("option").filter(has_text=option).first.click()
+    wait_idle(page)
+
+
+def test_dirigente_edits_a_section_and_sees_version_2_in_the_history(server, page):
+    log_in(page, server.url, "dirigente", demo.DEMO_PASSWORD)
+    page.get_by_role("link", name="Protocolli").first.click()
+    wait_idle(page)
+    page.get_by_role("link", name="Apri").last.click()
+    wait_idle(page)
+    choose(page, "Sezione", "Chi fa che cosa")
+
+    editor = page.get_by_role("textbox", name="Testo della sezione")
+    editor.click()
+    editor.press("Control+End")
+    editor.type("\n\n" + NEW_LINE)
+    editor.press("Control+Enter")
+    wait_idle(page)
+    main = page.locator("[data-testid='stMain']")
+    expect(main).to_contain_text(NEW_LINE)  # the live preview
+    page.get_by_role("button", name="Salva una nuova versione").click()
+    wait_idle(page)
+    expect(main).to_contain_text("Salvata la versione 2.")
+
+    page.get_by_role("link", name="Storico e confronti").click()
+    wait_idle(page)
+    choose(page, "Sezione", "Chi fa che cosa")
+    versions = page.locator("[data-testid='stTable']").first
+    expect(versions.locator("tbody tr").first).to_contain_text("2")
+    expect(versions.locator("tbody tr").first).to_contain_text("dirigente")
+    expect(versions.locator("tbody tr")).to_have_count(2)
+    # The comparison of version 1 with version 2 shows the added words.
+    expect(page.locator("ins").first).to_contain_text("martedì")
