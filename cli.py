@@ -163,7 +163,7 @@ def protocol_status(db, actor, network_code):
         click.echo(f"{row['school_code']:<12} {status:<14} {revision:>5} {row['versions']:>9}  "
                    f"{row['deliberation'] + ' – ' if row['deliberation'] else ''}{row['school_name']}")
     started = sum(1 for row in rows if row["status"])
-    click.echo(f"Protocollo avviato: {started} scuole su {len(rows)}.")
+    click.echo(f"Scuole con il protocollo avviato: {started} su {len(rows)}.")
 
 
 if __name__ == "__main__":

@@ -105,3 +105,19 @@ def test_cli_changes_are_in_the_audit_log(run, tmp_path):
     db = sqlite3.connect(tmp_path / "cli.db")
     actor, action = db.execute("SELECT actor, action FROM audit_log WHERE target = 'RETEBG'").fetchone()
     assert actor.startswith("cli:") and action == "rete_creata"
+
+
+def test_protocol_status_prints_each_school_of_the_network(run):
+    run("init-db", "--demo")
+    result = run("protocol-status", "--network", "RETEDEMO")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    school_line = next(line for line in lines if line.startswith("MIIS00003C"))
+    assert "In revisione" in school_line and "«Ponte Nuovo»" in school_line
+    assert sum(1 for line in lines if "non avviato" in line) == 3
+    assert lines[-1] == "Scuole con il protocollo avviato: 1 su 4."
+
+
+def test_protocol_status_of_an_unknown_network_is_an_italian_error(run):
+    run("init-db")
+    assert_italian_failure(run("protocol-status", "--network", "NOPE"), "La rete NOPE non esiste.")

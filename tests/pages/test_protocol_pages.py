@@ -179,3 +179,11 @@ def test_a_protocol_id_forged_in_session_state_is_refused(demo_db, school_protoc
     at.switch_page("pages/protocol_history.py").run()
     assert "Non hai accesso a questo protocollo." in messages(at, "error")
     assert not at.table
+
+
+def test_the_coordinator_edits_the_network_core(demo_db, actors, core):
+    section = section_of(demo_db, actors["coordinatore_rete"], core, "premessa")
+    at = open_editor("coordinatrice", core.id, "Premessa e finalità")
+    at.text_area(key=f"text_{section.id}").input(section.body + "\nRivisto dalla rete.").run()
+    next(b for b in at.button if b.label == "Salva una nuova versione").click().run()
+    assert messages(at, "success") == ["Salvata la versione 2."]
