@@ -209,8 +209,21 @@ def _m002_protocols(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m003_word_templates(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE word_templates (
+            network_code TEXT PRIMARY KEY REFERENCES networks(code),
+            content BLOB NOT NULL,
+            uploaded_by TEXT NOT NULL,
+            uploaded_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 # Append only: a migration that has shipped is never edited.
-MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols]
+MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

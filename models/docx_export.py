@@ -1,0 +1,365 @@
+"""Word export of protocols with docxtpl: one protocol, the core, or a whole network as a zip.
+
+Section text is never given to Jinja: it becomes docxtpl subdocuments built
+with python-docx from the parsed Markdown subset (real Word headings, lists
+and tables). The template itself is rendered in a sandboxed Jinja
+environment with autoescape on, so `&`, `<` or quotes in a school's name
+are text, and a network's own uploaded template cannot reach Python.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import sqlite_utils
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docxtpl import DocxTemplate
+from jinja2 import TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from openpyxl import Workbook
+
+from models import audit, clock, protocols, richtext
+from models.db import transaction
+from models.errors import ApprodoError, PermissionDenied
+from models.permissions import Actor, can_edit_protocol
+from models.schools import get_network, list_schools
+from models.spreadsheet import safe_cell
+
+WORD_DIR = Path(__file__).resolve().parent.parent / "guidelines" / "word"
+DEFAULT_TEMPLATE = WORD_DIR / "protocollo.docx"
+VARIABLES = frozenset({
+    "titolo", "scuola_nome", "scuola_codice", "rete_nome", "anno_scolastico", "stato", "versione", "data",
+    "delibera_data", "delibera_numero", "sezioni",
+})
+REQUIRED_VARIABLES = frozenset({"titolo", "scuola_nome", "sezioni"})
+MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
+PDF_TIMEOUT_S = 120
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+# XML 1.0 forbids most control characters; python-docx would refuse them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _environment() -> SandboxedEnvironment:
+    return SandboxedEnvironment(autoescape=True)
+
+
+def _clean(text: str) -> str:
+    return _CONTROL.sub("", text or "")
+
+
+def _one_line(text: str) -> str:
+    """Plain template variables are one line: docxtpl would turn a newline into a space anyway."""
+    return " ".join(_clean(text).split())
+
+
+# --- section bodies as subdocuments -------------------------------------------
+
+
+def _add_runs(paragraph, runs: richtext.Runs) -> None:
+    for run in runs:
+        parts = _clean(run.text).split("\n")
+        for index, part in enumerate(parts):
+            if index:
+                paragraph.add_run().add_break()
+            if part:
+                added = paragraph.add_run(part)
+                added.bold = run.bold or None
+                added.italic = run.italic or None
+
+
+def _restarted_numbering(document_part, style_num_id: int) -> int:
+    """A new w:num on the same list definition, starting again at 1 (each list counts from 1)."""
+    numbering = document_part.numbering_part.element
+    abstract_id = numbering.num_having_numId(style_num_id).abstractNumId.val
+    num = numbering.add_num(abstract_id)
+    num.add_lvlOverride(ilvl=0).add_startOverride(1)
+    return num.numId
+
+
+def _set_numbering(paragraph, num_id: int, level: int = 0) -> None:
+    p_pr = paragraph._p.get_or_add_pPr()
+    num_pr = p_pr.get_or_add_numPr()
+    num_pr.get_or_add_ilvl().val = level
+    num_pr.get_or_add_numId().val = num_id
+
+
+def _list_style(ordered: bool, level: int) -> str:
+    base = "List Number" if ordered else "List Bullet"
+    return base if level == 0 else f"{base} {min(level + 1, 3)}"
+
+
+def _fill_subdoc(subdoc, blocks: list[richtext.Block]) -> None:
+    """Write blocks with the template's own styles; a template without a style gets plain text."""
+    styles = {style.name: style for style in subdoc.part.styles}
+
+    def paragraph(style: str | None):
+        return subdoc.add_paragraph(style=style if style in styles else None)
+
+    for block in blocks:
+        if isinstance(block, richtext.Heading):
+            _add_runs(paragraph("Heading 3"), block.runs)
+        elif isinstance(block, richtext.Paragraph):
+            _add_runs(paragraph(None), block.runs)
+        elif isinstance(block, richtext.ListBlock):
+            num_id = _list_numbering(subdoc, styles) if block.ordered else None
+            for number, item in enumerate(block.items, start=1):
+                style = _list_style(block.ordered, item.level)
+                added = paragraph(style)
+                if style not in styles:  # no list style in this template: write the marker
+                    added.add_run("    " * item.level + (f"{number}. " if block.ordered else "• "))
+                elif num_id is not None and item.level == 0:
+                    _set_numbering(added, num_id)
+                _add_runs(added, item.runs)
+        else:
+            _add_table(subdoc, block, "Table Grid" if "Table Grid" in styles else None)
+
+
+def _list_numbering(subdoc, styles) -> int | None:
+    """A numbering that restarts at 1 for this list, on the definition of the List Number style."""
+    style = styles.get("List Number")
+    num_pr = style.element.pPr.numPr if style is not None and style.element.pPr is not None else None
+    if num_pr is None or num_pr.numId is None:
+        return None
+    return _restarted_numbering(subdoc.part, num_pr.numId.val)
+
+
+def _add_table(subdoc, block: richtext.Table, style: str | None) -> None:
+    columns = max([len(block.header)] + [len(row) for row in block.rows])
+    table = subdoc.add_table(rows=1 + len(block.rows), cols=columns)
+    if style:
+        table.style = style
+    for row_index, row in enumerate([block.header, *block.rows]):
+        for column in range(columns):
+            runs = row[column] if column < len(row) else ()
+            if row_index == 0:
+                runs = tuple(richtext.Run(r.text, True, r.italic) for r in runs)
+            _add_runs(table.rows[row_index].cells[column].paragraphs[0], runs)
+    _mark_header_row(table)
+
+
+def _mark_header_row(table) -> None:
+    """Repeat the first row on each page, as Word users expect of a table header."""
+    tr_pr = table.rows[0]._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    tr_pr.append(header)
+
+
+# --- one protocol ---------------------------------------------------------------
+
+
+def _template_bytes(db: sqlite_utils.Database, network_code: str) -> bytes:
+    row = db.execute("SELECT content FROM word_templates WHERE network_code = ?", [network_code]).fetchone()
+    return row[0] if row else DEFAULT_TEMPLATE.read_bytes()
+
+
+def protocol_context(db: sqlite_utils.Database, actor: Actor, protocol: protocols.Protocol,
+                     template: DocxTemplate) -> dict:
+    """Everything the Word template shows, as one-line strings and section subdocuments."""
+    values = protocols.placeholder_values(db, actor, protocol)
+    network = get_network(db, actor, protocol.network_code)
+    sections = []
+    for number, section in enumerate(protocols.list_sections(db, actor, protocol.id), start=1):
+        subdoc = template.new_subdoc()
+        _fill_subdoc(subdoc, protocols.rendered_blocks(db, actor, protocol, section.body))
+        sections.append({"numero": number, "titolo": _one_line(section.title), "corpo": subdoc})
+    school_name = values.get("scuola.nome") if protocol.school_code else f"Protocollo comune – {network.name}"
+    return {
+        "titolo": _one_line(protocol.title),
+        "scuola_nome": _one_line(school_name),
+        "scuola_codice": _one_line(protocol.school_code or ""),
+        "rete_nome": _one_line(network.name),
+        "anno_scolastico": protocol.school_year,
+        "stato": protocol.status_label,
+        "versione": str(protocol.revision),
+        "data": date.today().strftime("%d/%m/%Y"),
+        "delibera_data": protocol.deliberation_date or "",
+        "delibera_numero": _one_line(protocol.deliberation_number or ""),
+        "sezioni": sections,
+    }
+
+
+def render(template_bytes: bytes, build_context: Callable[[DocxTemplate], dict]) -> bytes:
+    """Render a fresh DocxTemplate (never one shared between requests) to .docx bytes."""
+    template = DocxTemplate(io.BytesIO(template_bytes))
+    context = build_context(template)
+    try:
+        template.render(context, jinja_env=_environment(), autoescape=True)
+    except TemplateError as error:
+        raise ApprodoError(f"Il modello Word non si può compilare: {error.message}.") from None
+    out = io.BytesIO()
+    template.save(out)
+    return out.getvalue()
+
+
+def export_protocol(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> bytes:
+    """The protocol as a Word document (bytes), rendered from the network's template."""
+    protocol = protocols.get_protocol(db, actor, protocol_id)
+    data = render(_template_bytes(db, protocol.network_code),
+                  lambda template: protocol_context(db, actor, protocol, template))
+    with transaction(db):
+        audit.record(db, actor, "protocollo_esportato", f"protocollo {protocol.id}", school_code=protocol.school_code)
+    return data
+
+
+def file_name(protocol: protocols.Protocol, extension: str = "docx") -> str:
+    who = protocol.school_code or f"rete_{protocol.network_code}_{protocol.level.value}"
+    return f"protocollo_accoglienza_{who}.{extension}"
+
+
+# --- PDF through LibreOffice ------------------------------------------------------
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def pdf_available() -> bool:
+    return soffice() is not None
+
+
+def to_pdf(docx: bytes, timeout: float = PDF_TIMEOUT_S) -> bytes:
+    """Convert with `soffice --headless --convert-to pdf` in a private profile, with a timeout."""
+    binary = soffice()
+    if binary is None:
+        raise ApprodoError("Per il PDF serve LibreOffice, che su questo server non è installato.")
+    with tempfile.TemporaryDirectory(prefix="approdo-pdf-") as folder:
+        source = Path(folder) / "protocollo.docx"
+        source.write_bytes(docx)
+        profile = Path(folder) / "profile"
+        try:
+            subprocess.run(  # noqa: S603 - fixed arguments, no shell
+                [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                 "--outdir", folder, str(source)],
+                check=True, capture_output=True, timeout=timeout,
+            )
+        except subprocess.TimeoutExpired:
+            raise ApprodoError("La conversione in PDF ha impiegato troppo tempo: riprova più tardi.") from None
+        except subprocess.CalledProcessError:
+            raise ApprodoError("LibreOffice non è riuscito a convertire il documento in PDF.") from None
+        target = Path(folder) / "protocollo.pdf"
+        if not target.exists():
+            raise ApprodoError("LibreOffice non ha prodotto il PDF.")
+        return target.read_bytes()
+
+
+# --- a whole network ----------------------------------------------------------------
+
+
+def export_network(
+    db: sqlite_utils.Database,
+    actor: Actor,
+    network_code: str,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> bytes:
+    """A zip with every protocol of the network (cores and schools) and an index sheet."""
+    network = get_network(db, actor, network_code)
+    if not can_edit_protocol(actor, network.code, None):
+        raise PermissionDenied("L'esportazione della rete è per il coordinatore della rete.")
+    in_network = [p for p in protocols.list_protocols(db, actor) if p.network_code == network.code]
+    names = {s.code: s.name for s in list_schools(db, actor)}
+    template_bytes = _template_bytes(db, network.code)
+    index = Workbook()
+    sheet = index.active
+    sheet.title = "Indice"
+    sheet.append(["File", "Scuola", "Codice", "Grado", "Stato", "Revisione", "Delibera"])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for done, protocol in enumerate(in_network):
+            if progress:
+                progress(done, len(in_network), protocol.school_code or protocol.title)
+            name = file_name(protocol)
+            archive.writestr(name, render(template_bytes,
+                                          lambda t, p=protocol: protocol_context(db, actor, p, t)))
+            deliberation = (f"n. {protocol.deliberation_number} del {protocol.deliberation_date}"
+                            if protocol.deliberation_number else "")
+            sheet.append([safe_cell(v) for v in (
+                name, names.get(protocol.school_code, "protocollo comune della rete"),
+                protocol.school_code or "", protocol.level.value, protocol.status_label, protocol.revision,
+                deliberation)])
+        for column, width in zip("ABCDEFG", (48, 50, 14, 26, 14, 10, 26), strict=True):
+            sheet.column_dimensions[column].width = width
+        sheet.freeze_panes = "A2"
+        index_bytes = io.BytesIO()
+        index.save(index_bytes)
+        archive.writestr("indice.xlsx", index_bytes.getvalue())
+    if progress:
+        progress(len(in_network), len(in_network), "")
+    with transaction(db):
+        audit.record(db, actor, "rete_esportata", network.code, detail=f"{len(in_network)} protocolli")
+    return buffer.getvalue()
+
+
+# --- a network's own Word template ---------------------------------------------------
+
+
+def check_word_template(data: bytes) -> None:
+    """Refuse a template that is not a .docx, uses unknown variables, or lacks required ones."""
+    if len(data) > MAX_TEMPLATE_BYTES:
+        raise ApprodoError("Il modello Word è troppo grande (massimo 10 MB).")
+    from models.docx_import import open_docx  # the same safety checks as an import
+
+    open_docx(data)
+    template = DocxTemplate(io.BytesIO(data))
+    try:
+        used = template.get_undeclared_template_variables(jinja_env=_environment())
+    except TemplateError as error:
+        raise ApprodoError(f"Il modello Word contiene un errore di sintassi: {error.message}.") from None
+    unknown, missing = sorted(used - VARIABLES), sorted(REQUIRED_VARIABLES - used)
+    problems = []
+    if unknown:
+        problems.append("variabili sconosciute: " + ", ".join(unknown))
+    if missing:
+        problems.append("variabili mancanti: " + ", ".join(missing))
+    if problems:
+        raise ApprodoError(
+            f"Il modello Word non va bene ({'; '.join(problems)}). Le variabili ammesse sono: "
+            + ", ".join(sorted(VARIABLES)) + ".")
+    # A trial render with a sample protocol: errors show now, not at a school's export.
+    render(data, _sample_context)
+
+
+def _sample_context(template: DocxTemplate) -> dict:
+    subdoc = template.new_subdoc()
+    _fill_subdoc(subdoc, richtext.parse("Testo di prova con **grassetto**.\n\n- uno\n- due\n"))
+    return {"titolo": "Prova", "scuola_nome": "Scuola di prova", "scuola_codice": "XXXX00000X",
+            "rete_nome": "Rete di prova", "anno_scolastico": "2025/26", "stato": "Bozza", "versione": "1",
+            "data": "01/01/2026", "delibera_data": "", "delibera_numero": "",
+            "sezioni": [{"numero": 1, "titolo": "Sezione di prova", "corpo": subdoc}]}
+
+
+def save_network_template(db: sqlite_utils.Database, actor: Actor, network_code: str, data: bytes) -> None:
+    network = get_network(db, actor, network_code)
+    if not can_edit_protocol(actor, network.code, None):
+        raise PermissionDenied("Solo il coordinatore della rete può cambiare il modello Word.")
+    check_word_template(data)
+    with transaction(db):
+        db.execute(
+            "INSERT INTO word_templates (network_code, content, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (network_code) DO UPDATE SET content = excluded.content,"
+            " uploaded_by = excluded.uploaded_by, uploaded_at = excluded.uploaded_at",
+            [network.code, data, actor.username, clock.to_text(clock.utcnow())])
+        audit.record(db, actor, "modello_word_caricato", network.code)
+
+
+def reset_network_template(db: sqlite_utils.Database, actor: Actor, network_code: str) -> None:
+    network = get_network(db, actor, network_code)
+    if not can_edit_protocol(actor, network.code, None):
+        raise PermissionDenied("Solo il coordinatore della rete può cambiare il modello Word.")
+    with transaction(db):
+        db.execute("DELETE FROM word_templates WHERE network_code = ?", [network.code])
+        audit.record(db, actor, "modello_word_predefinito", network.code)
+
+
+def has_custom_template(db: sqlite_utils.Database, network_code: str) -> bool:
+    return db.execute("SELECT 1 FROM word_templates WHERE network_code = ?", [network_code]).fetchone() is not None
