@@ -9,10 +9,11 @@ from __future__ import annotations
 import getpass
 import sys
 from functools import wraps
+from pathlib import Path
 
 import click
 
-from models import auth, demo, protocols, schools
+from models import auth, demo, docx_export, docx_import, protocols, schools
 from models import db as database
 from models.errors import ApprodoError
 from models.permissions import Actor
@@ -164,6 +165,79 @@ def protocol_status(db, actor, network_code):
                    f"{row['deliberation'] + ' – ' if row['deliberation'] else ''}{row['school_name']}")
     started = sum(1 for row in rows if row["status"])
     click.echo(f"Scuole con il protocollo avviato: {started} su {len(rows)}.")
+
+
+def _write(path: str, data: bytes) -> Path:
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    except OSError as error:
+        raise ApprodoError(f"Non riesco a scrivere {path}: {error.strerror}.") from None
+    return target
+
+
+@command(cli, "export-protocol")
+@click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
+@click.option("--out", "out", required=True, help="File .docx da scrivere.")
+@click.option("--pdf", is_flag=True, help="Scrive anche il PDF accanto al .docx (serve LibreOffice).")
+def export_protocol(db, actor, school_code, out, pdf):
+    """Esporta in Word il protocollo di una scuola."""
+    protocol = protocols.school_protocol(db, actor, schools.check_school_code(school_code))
+    if protocol is None:
+        raise ApprodoError(f"La scuola {school_code} non ha ancora un protocollo.")
+    data = docx_export.export_protocol(db, actor, protocol.id)
+    click.echo(f"Scritto {_write(out, data)}.")
+    if pdf:
+        click.echo(f"Scritto {_write(str(Path(out).with_suffix('.pdf')), docx_export.to_pdf(data))}.")
+
+
+@command(cli, "export-core")
+@click.option("--network", "network_code", required=True, help="Codice della rete.")
+@click.option("--out", "out", required=True, help="File .docx da scrivere.")
+@click.option("--level", default=None, help="Grado, se la rete ha più protocolli comuni.")
+def export_core(db, actor, network_code, out, level):
+    """Esporta in Word il protocollo comune della rete."""
+    network = schools.get_network(db, actor, network_code)
+    cores = [p for p in protocols.list_protocols(db, actor) if p.is_core and p.network_code == network.code]
+    if level:
+        cores = [p for p in cores if p.level == schools.parse_level(level)]
+    if not cores:
+        raise ApprodoError(f"La rete {network.code} non ha un protocollo comune{' per questo grado' if level else ''}.")
+    if len(cores) > 1:
+        raise ApprodoError("La rete ha più protocolli comuni: scegli il grado con --level ("
+                           + ", ".join(p.level.value for p in cores) + ").")
+    click.echo(f"Scritto {_write(out, docx_export.export_protocol(db, actor, cores[0].id))}.")
+
+
+@command(cli, "export-network")
+@click.option("--network", "network_code", required=True, help="Codice della rete.")
+@click.option("--out", "out", required=True, help="File .zip da scrivere.")
+def export_network(db, actor, network_code, out):
+    """Esporta in un unico zip tutti i protocolli della rete, con un indice."""
+    with click.progressbar(length=1, label="Esportazione", file=sys.stderr) as bar:
+        def progress(done, total, label):
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        data = docx_export.export_network(db, actor, network_code, progress)
+    click.echo(f"Scritto {_write(out, data)}.")
+
+
+@command(cli, "import-protocol")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
+def import_protocol(db, actor, file, school_code):
+    """Importa un protocollo Word esistente come bozza del protocollo della scuola."""
+    try:
+        data = Path(file).read_bytes()
+    except OSError as error:
+        raise ApprodoError(f"Non riesco a leggere {file}: {error.strerror}.") from None
+    mapped = docx_import.plan_import(db, actor, schools.check_school_code(school_code), data)
+    for section in mapped:
+        click.echo(f"  {section.title[:60]:<60} -> {section.key or 'nuova sezione della scuola'}")
+    protocol = docx_import.apply_import(db, actor, school_code, mapped)
+    click.echo(f"Importate {len(mapped)} sezioni nel protocollo {protocol.id} ({protocol.status_label}).")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,8 @@ from models import audit, protocols
 from models.db import transaction
 from models.errors import ApprodoError
 from models.permissions import Actor
-from models.templates import SectionKind
+from models.schools import get_school
+from models.templates import SectionKind, load_template
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -264,17 +265,26 @@ def _normal(title: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text).split())
 
 
-def suggest_mapping(sections: list[ImportedSection], targets: list[protocols.Section]) -> list[ImportedSection]:
+_STOPWORDS = {"e", "ed", "di", "del", "della", "dei", "delle", "degli", "la", "il", "lo", "le", "gli", "i", "a",
+              "al", "alla", "in", "per", "con", "da", "dal", "dalla", "nostra", "nostro", "l", "un", "una"}
+
+
+def _significant(title: str) -> set[str]:
+    return {word for word in title.split() if word not in _STOPWORDS and len(word) > 2}
+
+
+def suggest_mapping(sections: list[ImportedSection], targets: list) -> list[ImportedSection]:
     """Give each imported section the template section whose title fits best (each used once)."""
     free = {t.key: _normal(t.title) for t in targets}
     mapped = []
     for section in sections:
         title = _normal(section.title)
-        words = set(title.split())
+        words = _significant(title)
         best, best_score = None, 0.0
         for key, target in free.items():
-            target_words = set(target.split())
-            overlap = len(words & target_words) / max(1, len(target_words))
+            target_words = _significant(target)
+            shared = words & target_words
+            overlap = len(shared) / max(1, min(len(words), len(target_words)))
             score = max(difflib.SequenceMatcher(a=title, b=target).ratio(), overlap)
             if score > best_score:
                 best, best_score = key, score
@@ -284,6 +294,34 @@ def suggest_mapping(sections: list[ImportedSection], targets: list[protocols.Sec
         else:
             mapped.append(replace(section, key=None))
     return mapped
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str
+    title: str
+    kind: SectionKind
+
+
+def import_targets(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[Target]:
+    """The sections an import can fill: the school's protocol, or the core plus the template's local ones."""
+    protocol = protocols.school_protocol(db, actor, school_code)
+    if protocol is not None:
+        return [Target(s.key, s.title, s.kind) for s in protocols.list_sections(db, actor, protocol.id)]
+    school = get_school(db, actor, school_code)
+    core = protocols.core_for(db, school.network_code, school.level)
+    if core is None:
+        raise ApprodoError(f"La rete non ha ancora un protocollo comune per la {school.level_label.lower()}: "
+                           "l'importazione parte da quello.")
+    targets = [Target(s.key, s.title, s.kind) for s in protocols.list_sections(db, actor, core.id)]
+    return targets + [Target(s.key, s.title, s.kind) for s in load_template(core.template_id).sections
+                      if s.kind is SectionKind.LOCAL]
+
+
+def plan_import(db: sqlite_utils.Database, actor: Actor, school_code: str, data: bytes) -> list[ImportedSection]:
+    """Read the file and propose where each of its sections goes, for the user to review."""
+    targets = import_targets(db, actor, school_code)
+    return suggest_mapping(read_sections(data), targets)
 
 
 def apply_import(

@@ -23,8 +23,9 @@ WHITELIST: dict[str, str] = {
     "delibera.numero": "numero della delibera di approvazione",
 }
 
-_PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
-_STATEMENT = re.compile(r"\{%|%\}|\{#|#\}")
+# A backslash before a brace makes it plain text (Markdown escaping), as imported documents use.
+_PLACEHOLDER = re.compile(r"(?<!\\)\{\{(.*?)\}\}", re.DOTALL)
+_STATEMENT = re.compile(r"(?<!\\)\{%|%\}|(?<!\\)\{#|#\}")
 
 
 def names_in(text: str) -> list[str]:

@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from models import comments, placeholders, protocols, richtext
+from models import comments, docx_export, placeholders, protocols, richtext
 from models.errors import ApprodoError
 from models.protocols import SaveConflict, Status
 from models.templates import SectionKind
 from ui import strings as S
 from ui.protocol_widgets import choose_protocol, choose_section, protocol_header, show_diff, show_rich_text, when
-from ui.session import flash, guard_page, show_flash
+from ui.session import flash, guard_page, open_db, show_flash
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -32,6 +32,22 @@ def run(action, message: str) -> None:
         flash(message)
         st.rerun()
 
+
+# --- export: the file is built when the button is pressed -------------------------
+with st.expander(S.EXPORT_TITLE, icon=":material/download:"):
+    word_column, pdf_column = st.columns(2)
+    # Deferred callables run on another thread: each opens its own connection.
+    word_column.download_button(
+        S.DOWNLOAD_DOCX, data=lambda: docx_export.export_protocol(open_db(), actor, protocol.id),
+        file_name=docx_export.file_name(protocol), mime=docx_export.DOCX_MIME, icon=":material/description:")
+    if docx_export.pdf_available():
+        pdf_column.download_button(
+            S.DOWNLOAD_PDF,
+            data=lambda: docx_export.to_pdf(docx_export.export_protocol(open_db(), actor, protocol.id)),
+            file_name=docx_export.file_name(protocol, "pdf"), mime="application/pdf",
+            icon=":material/picture_as_pdf:")
+    else:
+        pdf_column.caption(S.PDF_NEEDS_LIBREOFFICE)
 
 # --- workflow ----------------------------------------------------------------
 transitions = protocols.allowed_transitions(actor, protocol)

@@ -1,8 +1,10 @@
 """Protocols: the list of the user's protocols, creating the core or the school's, school facts."""
 
+import hashlib
+
 import streamlit as st
 
-from models import comments, protocols, schools, templates
+from models import comments, docx_export, docx_import, protocols, schools, templates
 from models.errors import ApprodoError
 from models.permissions import Role, can_edit_protocol, can_manage_school
 from models.school_year import SchoolYear
@@ -37,6 +39,41 @@ if actor.role in (Role.ADMIN, Role.COORDINATORE_RETE):
                     except ApprodoError as error:
                         st.error(error.message)
 
+    if network is not None:
+        with st.expander(S.EXPORT_NETWORK, icon=":material/folder_zip:"):
+            st.caption(S.EXPORT_NETWORK_HELP)
+            if st.button(S.PREPARE_ZIP):
+                bar = st.progress(0.0)
+
+                def progress(done: int, total: int, label: str) -> None:
+                    bar.progress(done / max(total, 1), text=S.PREPARING.format(label=label) if label else None)
+
+                try:
+                    state_key = f"zip_{network.code}"
+                    st.session_state[state_key] = docx_export.export_network(db, actor, network.code, progress)
+                except ApprodoError as error:
+                    st.error(error.message)
+            zipped = st.session_state.get(f"zip_{network.code}")
+            if zipped:
+                st.download_button(S.DOWNLOAD_ZIP, data=zipped, file_name=f"protocolli_{network.code}.zip",
+                                   mime="application/zip", icon=":material/download:")
+        with st.expander(S.WORD_TEMPLATE, icon=":material/article:"):
+            st.caption(S.WORD_TEMPLATE_HELP)
+            st.download_button(S.DOWNLOAD_DEFAULT_TEMPLATE, data=docx_export.DEFAULT_TEMPLATE.read_bytes(),
+                               file_name="protocollo_modello.docx", mime=docx_export.DOCX_MIME)
+            uploaded = st.file_uploader(S.UPLOAD_TEMPLATE, type=["docx"], key="word_template")
+            if uploaded is not None and st.button(S.SAVE, key="save_template"):
+                try:
+                    docx_export.save_network_template(db, actor, network.code, uploaded.getvalue())
+                    st.success(S.TEMPLATE_SAVED)
+                except ApprodoError as error:
+                    st.error(error.message)
+            if docx_export.has_custom_template(db, network.code):
+                st.info(S.TEMPLATE_IS_CUSTOM)
+                if st.button(S.TEMPLATE_RESET):
+                    docx_export.reset_network_template(db, actor, network.code)
+                    st.success(S.TEMPLATE_WAS_RESET)
+
 if actor.school_code and can_manage_school(actor, actor.school_code):
     school = schools.get_school(db, actor, actor.school_code)
     if protocols.school_protocol(db, actor, school.code) is None:
@@ -61,6 +98,37 @@ if actor.school_code and can_manage_school(actor, actor.school_code):
                     st.success(S.FACTS_SAVED)
                 except ApprodoError as error:
                     st.error(error.message)
+
+    with st.expander(S.IMPORT_TITLE, icon=":material/upload_file:"):
+        st.caption(S.IMPORT_HELP)
+        uploaded = st.file_uploader(S.IMPORT_UPLOAD, type=["docx"], key="import_docx")
+        if uploaded is not None:
+            data = uploaded.getvalue()
+            plan_key = "import_" + hashlib.sha256(data).hexdigest()[:16]
+            try:
+                if plan_key not in st.session_state:
+                    st.session_state[plan_key] = docx_import.plan_import(db, actor, school.code, data)
+                plan = st.session_state[plan_key]
+                targets = docx_import.import_targets(db, actor, school.code)
+                titles = {t.key: t.title for t in targets}
+                options = [None, *titles]
+                reviewed = []
+                for index, section in enumerate(plan):
+                    left, right = st.columns([2, 3])
+                    left.markdown(f"**{section.title}**")
+                    left.caption(section.body[:200] + ("…" if len(section.body) > 200 else ""))
+                    key = right.selectbox(
+                        S.IMPORT_TARGET, options, index=options.index(section.key) if section.key in options else 0,
+                        format_func=lambda k: S.IMPORT_NEW_LOCAL if k is None else titles[k],
+                        key=f"{plan_key}_{index}")
+                    reviewed.append(docx_import.ImportedSection(section.title, section.body, key))
+                if st.button(S.IMPORT_CONFIRM, type="primary"):
+                    imported = docx_import.apply_import(db, actor, school.code, reviewed)
+                    st.success(S.IMPORT_DONE.format(count=len(reviewed)))
+                    st.page_link("pages/protocol_editor.py", label=S.OPEN_EDITOR, icon=":material/edit_document:",
+                                 query_params={QUERY_KEY: str(imported.id)})
+            except ApprodoError as error:
+                st.error(error.message)
 
 # --- the list
 visible = protocols.list_protocols(db, actor)

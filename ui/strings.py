@@ -199,3 +199,38 @@ CORE_NO_COMPARE = "Questo è il protocollo comune: il confronto con il comune va
 OTHER_SCHOOL = "Scuola da confrontare"
 NO_OTHER_SCHOOL = "Non ci sono altri protocolli di scuole che puoi leggere."
 SECTION_MISSING = "(sezione assente)"
+
+# Word documents
+EXPORT_TITLE = "Esporta"
+DOWNLOAD_DOCX = "Scarica in Word"
+DOWNLOAD_PDF = "Scarica in PDF"
+PDF_NEEDS_LIBREOFFICE = "Il PDF richiede LibreOffice, che su questo server non è installato: scarica il Word."
+EXPORT_NETWORK = "Esporta tutti i protocolli della rete (zip)"
+EXPORT_NETWORK_HELP = "Un file Word per ogni scuola e per il protocollo comune, con un indice in Excel."
+PREPARE_ZIP = "Prepara lo zip"
+PREPARING = "Preparo {label}…"
+ZIP_READY = "Lo zip è pronto: {count} protocolli."
+DOWNLOAD_ZIP = "Scarica lo zip"
+WORD_TEMPLATE = "Modello Word della rete"
+WORD_TEMPLATE_HELP = (
+    "Potete usare un vostro modello .docx con le variabili: titolo, scuola_nome, scuola_codice, rete_nome, "
+    "anno_scolastico, stato, versione, data, delibera_data, delibera_numero e il ciclo sulle sezioni "
+    "(sezione.numero, sezione.titolo, sezione.corpo). Partite dal modello predefinito."
+)
+DOWNLOAD_DEFAULT_TEMPLATE = "Scarica il modello predefinito"
+UPLOAD_TEMPLATE = "Carica un modello .docx"
+TEMPLATE_SAVED = "Modello Word della rete salvato: le prossime esportazioni lo useranno."
+TEMPLATE_RESET = "Torna al modello predefinito"
+TEMPLATE_IS_CUSTOM = "La rete usa un suo modello Word."
+TEMPLATE_WAS_RESET = "La rete usa di nuovo il modello predefinito."
+IMPORT_TITLE = "Importa un protocollo Word esistente"
+IMPORT_HELP = (
+    "Le sezioni del documento diventano sezioni del protocollo della scuola, come bozza. Controlla dove va "
+    "ogni sezione prima di importare; nulla viene salvato finché non confermi."
+)
+IMPORT_UPLOAD = "Documento .docx"
+IMPORT_TARGET = "Va nella sezione"
+IMPORT_NEW_LOCAL = "nuova sezione della scuola"
+IMPORT_CONFIRM = "Importa"
+IMPORT_DONE = "Protocollo importato: {count} sezioni. Aprilo per rivederlo."
+IMPORT_PREVIEW = "Anteprima del testo"

@@ -1,0 +1,175 @@
+import io
+import zipfile
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+
+from models import docx_export, docx_import, protocols, richtext, schools
+from models.errors import ApprodoError, PermissionDenied
+from models.templates import list_templates
+from tests.word_helpers import all_text, convert_with_libreoffice, headings
+
+HOSTILE = "Scuola «Ponte» & <Figli> \"A\" 'B' “curve” مدرسة النور 光明学校 Школа №5 " + "Sovra" * 20 + "lunghissima"
+
+
+@pytest.fixture
+def hostile_protocol(demo_db, actors, system, school_protocol):
+    """Every field the document shows holds characters that break naive XML or fonts."""
+    demo_db.execute("UPDATE schools SET name = ? WHERE code = 'MIIS00003C'", [HOSTILE])
+    demo_db.execute("UPDATE networks SET name = ? WHERE code = 'RETEDEMO'", ["Rete & <Nord> “Лес” 北"])
+    dirigente = actors["dirigente"]
+    schools.update_school_facts(demo_db, dirigente, "MIIS00003C", comune="Città <A&B>",
+                                dirigente_name="Ахмед “Li” O'Brien", referente_intercultura="李 & Zoë")
+    local = protocols.add_local_section(demo_db, dirigente, school_protocol.id, "Sezione & <locale> «قسم»")
+    protocols.save_section(demo_db, dirigente, local.id,
+                           "Riga uno & <due>  \nriga nuova \"virgolette\"\n\n- voce 中文\n- voce кириллица\n\n"
+                           "| Chi & cosa | <Quando> |\n|---|---|\n| «Noi» | 1 < 2 |\n", local.version)
+    protocols.move(demo_db, dirigente, school_protocol.id, "in_revisione")
+    return protocols.move(demo_db, dirigente, school_protocol.id, "approvato", deliberation_date="01/10/2025",
+                          deliberation_number="7/2025 & <bis>")
+
+
+def test_every_template_renders_with_headings_lists_and_tables(demo_db, actors):
+    coordinator = actors["coordinatore_rete"]
+    for template in list_templates():
+        core = protocols.create_core(demo_db, coordinator, "RETEDEMO", template.id, "2025/26")
+        data = docx_export.export_protocol(demo_db, coordinator, core.id)
+        sections = protocols.list_sections(demo_db, coordinator, core.id)
+        assert headings(data) == ["Indice"] + [f"{n}. {s.title}" for n, s in enumerate(sections, 1)] + [
+            "Approvazione"]
+        document = Document(io.BytesIO(data))
+        timeline = next(t for t in document.tables if t.rows[0].cells[0].text == "Quando")
+        assert [c.text for c in timeline.rows[0].cells] == ["Quando", "Chi", "Cosa", "Come"]
+        styles = {p.style.name for p in document.paragraphs}
+        assert {"List Bullet", "List Number", "Heading 3"} <= styles
+
+
+def test_special_characters_reach_every_part_of_the_document(demo_db, actors, hostile_protocol):
+    data = docx_export.export_protocol(demo_db, actors["dirigente"], hostile_protocol.id)
+    text = all_text(data)
+    for expected in [HOSTILE, "Rete & <Nord> “Лес” 北", "Ахмед “Li” O'Brien", "李 & Zoë", "Città <A&B>",
+                     "Sezione & <locale> «قسم»", "Riga uno & <due>", "riga nuova \"virgolette\"", "voce 中文",
+                     "Chi & cosa", "1 < 2", "7/2025 & <bis>"]:
+        assert expected in text, expected
+    document = Document(io.BytesIO(data))
+    assert HOSTILE in document.sections[0].header.paragraphs[0].text
+    assert "Versione" in document.sections[0].footer.paragraphs[0].text
+
+
+def test_the_hostile_document_opens_in_libreoffice(demo_db, actors, hostile_protocol, tmp_path):
+    data = docx_export.export_protocol(demo_db, actors["dirigente"], hostile_protocol.id)
+    convert_with_libreoffice(data, tmp_path)
+
+
+def test_pdf_export_goes_through_libreoffice(demo_db, actors, school_protocol):
+    if not docx_export.pdf_available():
+        pytest.skip("LibreOffice is not installed")
+    pdf = docx_export.to_pdf(docx_export.export_protocol(demo_db, actors["dirigente"], school_protocol.id))
+    assert pdf.startswith(b"%PDF")
+
+
+def test_without_libreoffice_pdf_is_an_italian_error(monkeypatch):
+    monkeypatch.setattr(docx_export, "soffice", lambda: None)
+    assert not docx_export.pdf_available()
+    with pytest.raises(ApprodoError, match="serve LibreOffice"):
+        docx_export.to_pdf(b"x")
+
+
+def test_control_characters_are_dropped_not_fatal(demo_db, actors, school_protocol):
+    demo_db.execute("UPDATE schools SET name = ? WHERE code = 'MIIS00003C'", ["Scuola\x07 con\x00 campanello"])
+    data = docx_export.export_protocol(demo_db, actors["dirigente"], school_protocol.id)
+    assert "Scuola con campanello" in all_text(data)
+
+
+def test_section_text_is_never_run_as_a_template(demo_db, actors, school_protocol):
+    local = protocols.add_local_section(demo_db, actors["dirigente"], school_protocol.id, "Prova")
+    # Escaped braces are allowed text; they must come out as written, not evaluated.
+    protocols.save_section(demo_db, actors["dirigente"], local.id, "\\{\\{ 7*7 \\}\\} e \\{% raw %\\}",
+                           local.version)
+    text = all_text(docx_export.export_protocol(demo_db, actors["dirigente"], school_protocol.id))
+    assert "{{ 7*7 }} e {% raw %}" in text
+
+
+def test_round_trip_gives_the_same_titles_and_texts(demo_db, actors, school_protocol):
+    dirigente = actors["dirigente"]
+    data = docx_export.export_protocol(demo_db, dirigente, school_protocol.id)
+    imported = {s.title: s for s in docx_import.read_sections(data)}
+    for section in protocols.list_sections(demo_db, dirigente, school_protocol.id):
+        expected = protocols.rendered_blocks(demo_db, dirigente, school_protocol, section.body)
+        assert richtext.parse(imported[section.title].body) == expected, section.title
+
+
+def test_everyone_who_reads_may_export_but_not_other_networks(demo_db, actors, school_protocol):
+    for role in ["funzione_strumentale", "docente", "coordinatore_rete"]:
+        assert docx_export.export_protocol(demo_db, actors[role], school_protocol.id).startswith(b"PK")
+    with pytest.raises(PermissionDenied):
+        docx_export.export_protocol(demo_db, actors["other_dirigente"], school_protocol.id)
+
+
+def test_network_zip_has_every_protocol_named_by_school_and_an_index(demo_db, actors, core, school_protocol):
+    demo_db.execute("UPDATE schools SET name = '=HYPERLINK(\"http://x\")' WHERE code = 'MIIS00003C'")
+    calls = []
+    data = docx_export.export_network(demo_db, actors["coordinatore_rete"], "RETEDEMO",
+                                      lambda done, total, label: calls.append((done, total)))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = set(archive.namelist())
+        assert names == {"protocollo_accoglienza_MIIS00003C.docx",
+                         "protocollo_accoglienza_rete_RETEDEMO_secondaria_secondo_grado.docx", "indice.xlsx"}
+        sheet = load_workbook(io.BytesIO(archive.read("indice.xlsx"))).active
+        rows = list(sheet.iter_rows(values_only=True))
+        Document(io.BytesIO(archive.read("protocollo_accoglienza_MIIS00003C.docx")))
+    assert rows[0][:3] == ("File", "Scuola", "Codice")
+    school_row = next(r for r in rows if r[2] == "MIIS00003C")
+    assert school_row[1] == "'=HYPERLINK(\"http://x\")"  # neutralised: shown as text, never run
+    assert calls[-1] == (2, 2)
+
+
+def test_only_the_coordinator_exports_the_network(demo_db, actors, core):
+    with pytest.raises(PermissionDenied):
+        docx_export.export_network(demo_db, actors["dirigente"], "RETEDEMO")
+
+
+# --- a network's own template --------------------------------------------------------
+
+
+def make_template(*paragraphs: str) -> bytes:
+    document = Document()
+    for text in paragraphs:
+        document.add_paragraph().add_run(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_custom_template_with_unknown_or_missing_variables_is_refused_listing_them():
+    data = make_template("{{ titolo }} {{ preside }} {{ scuola_nome }}")
+    with pytest.raises(ApprodoError) as refused:
+        docx_export.check_word_template(data)
+    assert "variabili sconosciute: preside" in refused.value.message
+    assert "variabili mancanti: sezioni" in refused.value.message
+
+
+def test_a_custom_template_cannot_reach_python(demo_db):
+    data = make_template("{{ titolo }} {{ scuola_nome }}", "{%p for sezione in sezioni %}",
+                         "{{ sezione.titolo.__class__.__mro__ }}", "{%p endfor %}")
+    with pytest.raises(ApprodoError, match="non si può compilare"):
+        docx_export.check_word_template(data)
+
+
+def test_a_good_custom_template_is_used_for_the_network(demo_db, actors, school_protocol):
+    data = make_template("MODELLO DELLA RETE {{ titolo }} per {{ scuola_nome }}", "{%p for sezione in sezioni %}",
+                         "{{ sezione.numero }} {{ sezione.titolo }}", "{{p sezione.corpo }}", "{%p endfor %}")
+    docx_export.save_network_template(demo_db, actors["coordinatore_rete"], "RETEDEMO", data)
+    exported = docx_export.export_protocol(demo_db, actors["dirigente"], school_protocol.id)
+    assert "MODELLO DELLA RETE" in all_text(exported)
+    with pytest.raises(PermissionDenied):
+        docx_export.save_network_template(demo_db, actors["dirigente"], "RETEDEMO", data)
+    docx_export.reset_network_template(demo_db, actors["coordinatore_rete"], "RETEDEMO")
+    assert "MODELLO DELLA RETE" not in all_text(
+        docx_export.export_protocol(demo_db, actors["dirigente"], school_protocol.id))
+
+
+def test_a_template_that_is_not_a_docx_is_refused():
+    with pytest.raises(ApprodoError, match="non è un documento Word"):
+        docx_export.check_word_template(b"not a zip at all")

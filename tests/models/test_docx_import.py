@@ -1,0 +1,136 @@
+import io
+import zipfile
+
+import pytest
+from docx import Document
+
+from models import docx_import, protocols, richtext
+from models.docx_import import ImportedSection
+from models.errors import ApprodoError
+from models.templates import SectionKind
+
+
+def docx_bytes(build) -> bytes:
+    document = Document()
+    build(document)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def styled_protocol(document):
+    document.add_paragraph("Protocollo di accoglienza dell'IC Esempio", style="Title")
+    document.add_paragraph("Approvato dal collegio nel 2019.")
+    document.add_heading("Premessa", level=1)
+    p = document.add_paragraph("La scuola accoglie ")
+    p.add_run("tutti").bold = True
+    p.add_run(" gli alunni, anche *a metà anno* e con {{ parentesi }}.")
+    document.add_heading("Fasi dell'accoglienza", level=2)
+    document.add_paragraph("Iscrizione in segreteria", style="List Number")
+    document.add_paragraph("Colloquio con la famiglia", style="List Number")
+    document.add_heading("Tempi e responsabilità", level=1)
+    table = document.add_table(rows=2, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Quando", "Chi | cosa"
+    table.rows[1].cells[0].text, table.rows[1].cells[1].text = "Subito", "Segreteria"
+    document.add_paragraph("Servizi del territorio", style="List Bullet")
+    document.add_heading("Progetto orto", level=1)
+    document.add_paragraph("Un progetto tutto nostro.")
+
+
+def test_heading_styles_start_sections_and_nothing_is_lost():
+    sections = docx_import.read_sections(docx_bytes(styled_protocol))
+    assert [s.title for s in sections] == ["Introduzione (dal documento)", "Premessa", "Tempi e responsabilità",
+                                           "Progetto orto"]
+    assert "Approvato dal collegio nel 2019." in sections[0].body
+    blocks = richtext.parse(sections[1].body)
+    assert blocks[0] == richtext.Paragraph((
+        richtext.Run("La scuola accoglie "), richtext.Run("tutti", bold=True),
+        richtext.Run(" gli alunni, anche *a metà anno* e con {{ parentesi }}."),))
+    assert blocks[1] == richtext.Heading((richtext.Run("Fasi dell'accoglienza"),))
+    assert isinstance(blocks[2], richtext.ListBlock) and blocks[2].ordered and len(blocks[2].items) == 2
+    table, bullets = richtext.parse(sections[2].body)
+    assert [richtext.plain_text(c) for c in table.header] == ["Quando", "Chi | cosa"]
+    assert isinstance(bullets, richtext.ListBlock) and not bullets.ordered
+    for section in sections:
+        protocols.check_text(section.body)  # what was imported can be saved as it is
+
+
+def plain_protocol(document):
+    document.add_paragraph("Premessa generale della scuola.")
+    title = document.add_paragraph()
+    title.add_run("1. FINALITÀ E DESTINATARI").bold = True
+    document.add_paragraph("Il protocollo riguarda gli alunni neoarrivati.")
+    document.add_paragraph("3. FASE AMMINISTRATIVA")
+    document.add_paragraph("La segreteria iscrive in ogni momento dell'anno.")
+    document.add_paragraph("2. questo non è un titolo perché è lungo e in minuscolo, una frase normale del testo.")
+
+
+def test_without_headings_short_bold_or_upper_case_numbered_paragraphs_are_titles():
+    sections = docx_import.read_sections(docx_bytes(plain_protocol))
+    assert [s.title for s in sections] == ["Introduzione (dal documento)", "Finalità e destinatari",
+                                           "Fase amministrativa"]
+    assert "2\\. questo non è un titolo" in sections[2].body
+    assert richtext.plain_text(richtext.parse(sections[2].body)[1].runs).startswith("2. questo")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"just some text", "non è un documento Word"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "protetto da password"),
+        (docx_bytes(lambda d: None), "non contiene testo"),
+    ],
+)
+def test_unreadable_files_get_a_clear_italian_message(data, message):
+    with pytest.raises(ApprodoError, match=message):
+        docx_import.read_sections(data)
+
+
+def test_a_zip_bomb_disguised_as_docx_is_refused_before_unpacking(monkeypatch):
+    monkeypatch.setattr(docx_import, "MAX_UNPACKED_BYTES", 1_000_000)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"\0" * 5_000_000)
+    assert len(out.getvalue()) < 50_000
+    with pytest.raises(ApprodoError, match="troppo grande"):
+        docx_import.read_sections(out.getvalue())
+
+
+def test_mapping_follows_titles_and_keeps_the_rest_local(demo_db, actors, school_protocol):
+    targets = docx_import.import_targets(demo_db, actors["dirigente"], "MIIS00003C")
+    mapped = docx_import.suggest_mapping(docx_import.read_sections(docx_bytes(styled_protocol)), targets)
+    assert [(s.title, s.key) for s in mapped] == [
+        ("Introduzione (dal documento)", None), ("Premessa", "premessa"), ("Tempi e responsabilità", "tempi"),
+        ("Progetto orto", None)]
+
+
+def test_apply_import_writes_versions_and_local_sections(demo_db, actors, core):
+    dirigente = actors["dirigente"]
+    plan = docx_import.plan_import(demo_db, dirigente, "MIIS00003C", docx_bytes(styled_protocol))
+    protocol = docx_import.apply_import(demo_db, dirigente, "MIIS00003C", plan)
+    sections = {s.title: s for s in protocols.list_sections(demo_db, dirigente, protocol.id)}
+    assert sections["Tempi e responsabilità"].version == 2
+    assert "Chi \\| cosa" in sections["Tempi e responsabilità"].body
+    # "Premessa" matched a locked section: its text is kept as a local section, not lost.
+    assert sections["Premessa"].kind is SectionKind.LOCAL and "tutti" in sections["Premessa"].body
+    assert sections["Premessa e finalità"].version == 1
+    assert sections["Progetto orto"].body == "Un progetto tutto nostro.\n"
+
+
+def test_an_import_is_all_or_nothing(demo_db, actors, school_protocol):
+    dirigente = actors["dirigente"]
+    before = protocols.version_count(demo_db, school_protocol.id)
+    plan = [ImportedSection("Tempi", "Testo buono.\n", "tempi"),
+            ImportedSection("Altro", "Testo con {{ segnaposto.ignoto }}\n", None)]
+    with pytest.raises(ApprodoError, match="segnaposto.ignoto"):
+        docx_import.apply_import(demo_db, dirigente, "MIIS00003C", plan)
+    assert protocols.version_count(demo_db, school_protocol.id) == before
+    assert len(protocols.list_sections(demo_db, dirigente, school_protocol.id)) == 12
+
+
+def test_only_the_dirigente_imports(demo_db, actors, school_protocol):
+    from models.errors import PermissionDenied
+
+    plan = [ImportedSection("Tempi", "Testo.\n", "tempi")]
+    with pytest.raises(PermissionDenied):
+        docx_import.apply_import(demo_db, actors["funzione_strumentale"], "MIIS00003C", plan)
