@@ -215,6 +215,7 @@ def export_core(db, actor, network_code, out, level):
 @click.option("--out", "out", required=True, help="File .zip da scrivere.")
 def export_network(db, actor, network_code, out):
     """Esporta in un unico zip tutti i protocolli della rete, con un indice."""
+    schools.get_network(db, actor, network_code)  # a clear error before the progress bar
     with click.progressbar(length=1, label="Esportazione", file=sys.stderr) as bar:
         def progress(done, total, label):
             bar.length = max(total, 1)

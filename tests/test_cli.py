@@ -121,3 +121,59 @@ def test_protocol_status_prints_each_school_of_the_network(run):
 def test_protocol_status_of_an_unknown_network_is_an_italian_error(run):
     run("init-db")
     assert_italian_failure(run("protocol-status", "--network", "NOPE"), "La rete NOPE non esiste.")
+
+
+def test_export_protocol_core_and_network_then_import(run, tmp_path):
+    import io
+    import zipfile
+
+    from docx import Document
+
+    run("init-db", "--demo")
+    out = tmp_path / "export" / "ponte.docx"
+    result = run("export-protocol", "--school", "MIIS00003C", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "Chi fa che cosa" in "\n".join(p.text for p in Document(out).paragraphs)
+
+    ambiguous = run("export-core", "--network", "RETEDEMO", "--out", str(tmp_path / "core.docx"))
+    assert_italian_failure(ambiguous, "--level")
+    result = run("export-core", "--network", "RETEDEMO", "--level", "primaria", "--out", str(tmp_path / "core.docx"))
+    assert result.returncode == 0 and (tmp_path / "core.docx").stat().st_size > 10_000
+
+    result = run("export-network", "--network", "RETEDEMO", "--out", str(tmp_path / "rete.zip"))
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(tmp_path / "rete.zip") as archive:
+        assert "protocollo_accoglienza_MIIS00003C.docx" in archive.namelist()
+        Document(io.BytesIO(archive.read("protocollo_accoglienza_MIIS00003C.docx")))
+
+    result = run("import-protocol", str(out), "--school", "MIMM00002B")
+    assert result.returncode == 0, result.stderr
+    assert "Chi fa che cosa" in result.stdout and "-> soggetti" in result.stdout
+    status = run("protocol-status", "--network", "RETEDEMO").stdout
+    assert next(line for line in status.splitlines() if line.startswith("MIMM00002B")).split()[1] == "Bozza"
+
+
+def test_export_protocol_pdf_when_libreoffice_is_there(run, tmp_path):
+    import shutil
+
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        pytest.skip("LibreOffice is not installed")
+    run("init-db", "--demo")
+    result = run("export-protocol", "--school", "MIIS00003C", "--out", str(tmp_path / "p.docx"), "--pdf")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "p.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (("export-protocol", "--school", "MIEE00001A", "--out", "x.docx"), ["non ha ancora un protocollo"]),
+        (("export-protocol", "--school", "bad", "--out", "x.docx"), ["codice meccanografico"]),
+        (("export-network", "--network", "NOPE", "--out", "x.zip"), ["La rete NOPE non esiste"]),
+        (("import-protocol", "cli.py", "--school", "MIIS00003C"), ["non è un documento Word"]),
+        (("import-protocol", "non-esiste.docx", "--school", "MIIS00003C"), ["Non riesco a leggere"]),
+    ],
+)
+def test_word_commands_explain_bad_input_in_italian(run, args, fragments):
+    run("init-db", "--demo")
+    assert_italian_failure(run(*args), *fragments)

@@ -1,5 +1,6 @@
-"""A dirigente edits a section of the school's protocol in a real browser and finds version 2 in the history."""
+"""A dirigente edits a section in a real browser, downloads the Word file and finds version 2 in the history."""
 
+from docx import Document
 from playwright.sync_api import expect
 
 from models import demo
@@ -17,7 +18,7 @@ def choose(page, label: str, option: str) -> None:
     wait_idle(page)
 
 
-def test_dirigente_edits_a_section_and_sees_version_2_in_the_history(server, page):
+def test_dirigente_edits_a_section_and_sees_version_2_in_the_history(server, page, tmp_path):
     log_in(page, server.url, "dirigente", demo.DEMO_PASSWORD)
     page.get_by_role("link", name="Protocolli").first.click()
     wait_idle(page)
@@ -36,6 +37,15 @@ def test_dirigente_edits_a_section_and_sees_version_2_in_the_history(server, pag
     page.get_by_role("button", name="Salva una nuova versione").click()
     wait_idle(page)
     expect(main).to_contain_text("Salvata la versione 2.")
+
+    # The Word file built on demand is a real .docx with the new text in it.
+    page.get_by_text("Esporta", exact=True).click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Scarica in Word").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == "protocollo_accoglienza_MIIS00003C.docx"
+    assert NEW_LINE in "\n".join(p.text for p in Document(saved).paragraphs)
 
     page.get_by_role("link", name="Storico e confronti").click()
     wait_idle(page)

@@ -1,0 +1,80 @@
+"""Word export and import in the pages, through AppTest."""
+
+import io
+import zipfile
+
+from docx import Document
+
+from models import protocols
+from tests.pages.conftest import log_in, new_app
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def protocols_page(username):
+    at = log_in(new_app(), username)
+    at.switch_page("pages/protocols.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_the_editor_offers_the_word_download(demo_db, school_protocol):
+    at = log_in(new_app(), "funzione")
+    at.query_params["protocollo"] = str(school_protocol.id)
+    at.switch_page("pages/protocol_editor.py").run()
+    downloads = at.get("download_button")
+    assert downloads and downloads[0].proto.label == "Scarica in Word"
+
+
+def test_the_coordinator_prepares_the_network_zip_with_a_progress_bar(demo_db, core, school_protocol):
+    at = protocols_page("coordinatrice")
+    button(at, "Prepara lo zip").click().run()
+    assert not at.exception
+    assert at.get("progress")
+    assert "Scarica lo zip" in [d.proto.label for d in at.get("download_button")]
+    zipped = at.session_state["zip_RETEDEMO"]
+    with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
+        assert "indice.xlsx" in archive.namelist()
+
+
+def test_a_network_template_with_unknown_variables_is_refused_in_the_page(demo_db, core):
+    document = Document()
+    document.add_paragraph().add_run("{{ titolo }} {{ preside }}")
+    out = io.BytesIO()
+    document.save(out)
+    at = protocols_page("coordinatrice")
+    at.file_uploader(key="word_template").set_value(("modello.docx", out.getvalue(), DOCX_MIME)).run()
+    button(at, "Salva").click().run()
+    errors = [e.value for e in at.error]
+    assert any("variabili sconosciute: preside" in e and "variabili mancanti: scuola_nome, sezioni" in e
+               for e in errors), errors
+
+
+def test_the_dirigente_imports_a_word_protocol_after_reviewing_the_mapping(demo_db, actors, core):
+    document = Document()
+    document.add_heading("Tempi e responsabilità", level=1)
+    document.add_paragraph("Entro tre giorni il colloquio.")
+    document.add_heading("Laboratorio teatrale", level=1)
+    document.add_paragraph("Il giovedì pomeriggio.")
+    out = io.BytesIO()
+    document.save(out)
+    at = protocols_page("dirigente")
+    at.file_uploader(key="import_docx").set_value(("vecchio.docx", out.getvalue(), DOCX_MIME)).run()
+    targets = [sb for sb in at.selectbox if sb.label == "Va nella sezione"]
+    assert [sb.value for sb in targets] == ["tempi", None]
+    button(at, "Importa").click().run()
+    assert [s.value for s in at.success] == ["Protocollo importato: 2 sezioni. Aprilo per rivederlo."]
+    protocol = protocols.school_protocol(demo_db, actors["dirigente"], "MIIS00003C")
+    sections = {s.key: s for s in protocols.list_sections(demo_db, actors["dirigente"], protocol.id)}
+    assert sections["tempi"].body == "Entro tre giorni il colloquio.\n"
+    assert any(s.title == "Laboratorio teatrale" for s in sections.values())
+
+
+def test_a_file_that_is_not_word_gets_an_italian_message(demo_db, core):
+    at = protocols_page("dirigente")
+    at.file_uploader(key="import_docx").set_value(("finto.docx", b"ciao", DOCX_MIME)).run()
+    assert [e.value for e in at.error] == ["Il file non è un documento Word (.docx)."]
