@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS_FILE = Path(__file__).resolve().parent / "results.json"
 
 
 @dataclass
@@ -49,8 +49,7 @@ def report(results: list[Result]) -> Path:
         target = f"{r.target_ratio:.1f}" if r.target_ratio else "-"
         print(f"{r.name:<44} {r.ours_s * 1000:>8.2f}ms {r.floor_s * 1000:>8.2f}ms "
               f"{r.ratio:>6.2f}x {target:>7}  {r.floor} {r.verdict}")
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / "latest.json"
+    path = RESULTS_FILE
     path.write_text(json.dumps({
         "machine": {"python": platform.python_version(), "processor": platform.machine()},
         "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
