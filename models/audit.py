@@ -47,3 +47,26 @@ def recent(db: sqlite_utils.Database, actor: Actor, limit: int = 200) -> list[di
             [limit],
         )
     )
+
+
+# --- reads of pupil-level data ---------------------------------------------------
+
+
+def record_access(db: sqlite_utils.Database, actor: Actor, school_code: str, what: str, detail: str = "") -> None:
+    """Log a read of pupil data (a page view, an export, a CLI score)."""
+    from models.db import transaction
+
+    with transaction(db):
+        db.execute("INSERT INTO access_log (at, actor, school_code, what, detail) VALUES (?, ?, ?, ?, ?)",
+                   [clock.to_text(clock.utcnow()), actor.username, school_code, what, detail])
+
+
+def access_log(db: sqlite_utils.Database, actor: Actor, school_code: str, limit: int = 500) -> list[dict]:
+    """Who read the school's pupil data: for its dirigente (and admins)."""
+    from models.permissions import Role
+
+    allowed = actor.role is Role.ADMIN or (actor.role is Role.DIRIGENTE and actor.school_code == school_code)
+    if not allowed:
+        raise PermissionDenied("Il registro degli accessi è del dirigente della scuola.")
+    return list(db.query("SELECT at, actor, what, detail FROM access_log WHERE school_code = ?"
+                         " ORDER BY id DESC LIMIT ?", [school_code, limit]))

@@ -222,8 +222,88 @@ def _m003_word_templates(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m004_pupil_data(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            kind TEXT NOT NULL CHECK (kind IN ('attendance', 'context', 'outcomes')),
+            file_name TEXT NOT NULL,
+            rows INTEGER NOT NULL,
+            detail TEXT NOT NULL DEFAULT '',
+            imported_by TEXT NOT NULL,
+            imported_at TEXT NOT NULL
+        );
+        CREATE INDEX imports_school ON imports(school_code, kind);
+        -- One row per pupil per month; `period` is 'YYYY-MM'. Pupil codes are the
+        -- register's pseudonymous codes: no names are stored.
+        CREATE TABLE attendance (
+            school_code TEXT NOT NULL,
+            pupil_code TEXT NOT NULL,
+            period TEXT NOT NULL,
+            class_name TEXT NOT NULL,
+            scheduled_hours REAL NOT NULL,
+            absence_hours REAL NOT NULL,
+            late_entries INTEGER NOT NULL,
+            early_exits INTEGER NOT NULL,
+            days_absent REAL,
+            justified_hours REAL,
+            import_id INTEGER NOT NULL,
+            PRIMARY KEY (school_code, pupil_code, period)
+        ) WITHOUT ROWID;
+        CREATE INDEX attendance_import ON attendance(import_id);
+        CREATE TABLE pupil_context (
+            school_code TEXT NOT NULL,
+            pupil_code TEXT NOT NULL,
+            birth_year INTEGER,
+            arrival_year INTEGER,
+            l2_level TEXT,
+            retentions INTEGER,
+            citizenship_group TEXT,  -- for the fairness audit only, never a model input
+            sex TEXT,                -- idem
+            import_id INTEGER NOT NULL,
+            PRIMARY KEY (school_code, pupil_code)
+        ) WITHOUT ROWID;
+        CREATE TABLE outcomes (
+            school_code TEXT NOT NULL,
+            pupil_code TEXT NOT NULL,
+            school_year TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN
+                ('abbandono', 'anno_non_valido', 'non_ammesso', 'ammesso', 'trasferito')),
+            import_id INTEGER NOT NULL,
+            PRIMARY KEY (school_code, pupil_code, school_year)
+        ) WITHOUT ROWID;
+        CREATE TABLE column_presets (
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            kind TEXT NOT NULL,
+            name TEXT NOT NULL,
+            mapping TEXT NOT NULL,  -- JSON: field -> column header
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (school_code, kind, name)
+        );
+        CREATE TABLE teacher_classes (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            class_name TEXT NOT NULL,
+            PRIMARY KEY (user_id, class_name)
+        );
+        -- Every read of pupil-level data: who, when, which school, what.
+        CREATE TABLE access_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            school_code TEXT NOT NULL,
+            what TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX access_log_school ON access_log(school_code, at);
+        """
+    )
+
+
 # Append only: a migration that has shipped is never edited.
-MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates]
+MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -39,15 +39,17 @@ class Capability(StrEnum):
     MANAGE_ACCOUNTS = "manage_accounts"  # networks, schools, users
     READ_AUDIT = "read_audit"  # the audit log of logins and account changes
     READ_PROTOCOLS = "read_protocols"  # the protocol pages; what each may do there is checked per protocol
+    IMPORT_PUPIL_DATA = "import_pupil_data"  # attendance, context and outcome files of the own school
+    VIEW_RISK = "view_risk"  # the school's risk list (teachers: own classes only)
 
 
 _EVERYONE = frozenset({Capability.USE_APP, Capability.READ_PROTOCOLS})
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ADMIN: _EVERYONE | {Capability.MANAGE_ACCOUNTS, Capability.READ_AUDIT},
     Role.COORDINATORE_RETE: _EVERYONE,
-    Role.DIRIGENTE: _EVERYONE,
-    Role.FUNZIONE_STRUMENTALE: _EVERYONE,
-    Role.DOCENTE: _EVERYONE,
+    Role.DIRIGENTE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK},
+    Role.FUNZIONE_STRUMENTALE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK},
+    Role.DOCENTE: _EVERYONE | {Capability.VIEW_RISK},
 }
 
 
@@ -65,11 +67,14 @@ class Actor:
     school_code: str | None = None
     network_code: str | None = None
     full_name: str = ""
+    # The command line of the server's operator: like admin, and it may also
+    # read pupil data for batch jobs (each read goes to the access log).
+    is_system: bool = False
 
     @classmethod
     def system(cls, name: str = "cli") -> Actor:
         """The command line, run by whoever administers the server."""
-        return cls(user_id=None, username=name, role=Role.ADMIN, full_name="Riga di comando")
+        return cls(user_id=None, username=name, role=Role.ADMIN, full_name="Riga di comando", is_system=True)
 
     @property
     def role_label(self) -> str:
@@ -128,3 +133,27 @@ def can_edit_protocol(actor: Actor, network_code: str, school_code: str | None) 
 def can_comment_protocol(actor: Actor, network_code: str, school_code: str | None) -> bool:
     """Everyone who reads a protocol may comment on it, except teachers, who only read."""
     return actor.role is not Role.DOCENTE and can_read_protocol(actor, network_code, school_code)
+
+
+# --- pupil data -------------------------------------------------------------------
+# Admins are not school staff: on the web they see no pupil. Coordinators
+# never do. Teachers see their own classes (the class filter is applied by
+# the query that reads the rows).
+
+
+def can_read_pupils(actor: Actor, school_code: str) -> bool:
+    if actor.is_system:
+        return True
+    return actor.role in SCHOOL_ROLES and actor.school_code == school_code
+
+
+def can_import_pupils(actor: Actor, school_code: str) -> bool:
+    if actor.is_system:
+        return True
+    return actor.role in (Role.DIRIGENTE, Role.FUNZIONE_STRUMENTALE) and actor.school_code == school_code
+
+
+def require_pupils(actor: Actor, school_code: str, *, write: bool = False) -> None:
+    allowed = can_import_pupils(actor, school_code) if write else can_read_pupils(actor, school_code)
+    if not allowed:
+        raise PermissionDenied("Non hai accesso ai dati degli alunni di questa scuola.")

@@ -1,0 +1,553 @@
+"""Pupil data in: monthly attendance, pupil context and past outcomes, from register exports.
+
+The path of every file is the same: read it as text (`tabular`), map its
+columns to our fields (guessed from common Italian headers, confirmed by the
+user, saved as a named preset), convert and check every cell, and only if
+nothing is wrong write all rows in one transaction. Re-importing a month
+replaces that month. A report names the file, row and column of each
+problem and says what to fix.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+import sqlite_utils
+
+from models import audit, clock, tabular
+from models.db import transaction
+from models.errors import ApprodoError
+from models.permissions import Actor, require_pupils
+from models.school_year import SchoolYear
+from models.schools import get_school
+
+MAX_REPORTED = 500
+INSERT_CHUNK = 100_000
+MAX_CODE = 40
+
+KINDS = {"attendance": "frequenze", "context": "contesto degli alunni", "outcomes": "esiti degli anni passati"}
+OUTCOMES = ("abbandono", "anno_non_valido", "non_ammesso", "ammesso", "trasferito")
+L2_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2", "madrelingua")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    required: bool
+    synonyms: tuple[str, ...]
+
+
+FIELDS: dict[str, list[Field]] = {
+    "attendance": [
+        Field("pupil_code", "Codice alunno", True,
+              ("cod alunno", "codice alunno", "cod studente", "codice studente", "id alunno", "matricola",
+               "codice", "alunno", "studente")),
+        Field("class_name", "Classe", True, ("classe", "cl", "classe sezione", "sezione")),
+        Field("period", "Periodo (mese)", True, ("periodo", "mese", "mese di riferimento", "periodo di riferimento",
+                                                   "data", "mese anno")),
+        Field("scheduled_hours", "Monte ore del periodo", True,
+              ("monte ore", "ore previste", "ore di lezione", "ore lezione", "ore totali", "monte ore periodo")),
+        Field("absence_hours", "Ore di assenza", True,
+              ("ore di assenza", "ore assenza", "ore assenze", "assenze ore", "assenze in ore", "assenze")),
+        Field("late_entries", "Ingressi posticipati", True,
+              ("n entrate posticipate", "entrate posticipate", "ingressi posticipati", "n ingressi posticipati",
+               "ritardi", "entrate in ritardo", "ingressi in ritardo")),
+        Field("early_exits", "Uscite anticipate", True,
+              ("n uscite anticipate", "uscite anticipate", "uscite")),
+        Field("days_absent", "Giorni di assenza", False, ("giorni di assenza", "giorni assenza", "gg assenza")),
+        Field("justified_hours", "Ore giustificate", False,
+              ("ore giustificate", "ore assenza giustificate", "assenze giustificate")),
+        Field("absence_pct", "Percentuale di assenza", False,
+              ("% assenze", "% assenza", "percentuale assenze", "percentuale di assenza", "assenze %", "perc assenze")),
+    ],
+    "context": [
+        Field("pupil_code", "Codice alunno", True,
+              ("cod alunno", "codice alunno", "cod studente", "codice studente", "id alunno", "matricola", "codice")),
+        Field("birth", "Data o anno di nascita", False, ("data di nascita", "anno di nascita", "nascita", "nato il")),
+        Field("arrival_year", "Anno di arrivo in Italia", False,
+              ("anno di arrivo in italia", "anno arrivo in italia", "anno di arrivo", "arrivo in italia", "arrivo")),
+        Field("l2_level", "Livello di italiano L2", False,
+              ("livello italiano l2", "livello l2", "livello di italiano", "italiano l2", "qcer", "livello qcer")),
+        Field("retentions", "Ripetenze", False, ("ripetenze", "bocciature", "n ripetenze", "anni ripetuti")),
+        Field("citizenship_group", "Gruppo di cittadinanza", False,
+              ("gruppo di cittadinanza", "cittadinanza", "area di cittadinanza")),
+        Field("sex", "Sesso", False, ("sesso", "genere")),
+    ],
+    "outcomes": [
+        Field("pupil_code", "Codice alunno", True,
+              ("cod alunno", "codice alunno", "cod studente", "codice studente", "id alunno", "matricola", "codice")),
+        Field("school_year", "Anno scolastico", True, ("anno scolastico", "a s", "as", "anno")),
+        Field("outcome", "Esito", True, ("esito", "esito finale", "risultato")),
+    ],
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # as the user sees it in the file: the header is row 1
+    column: str
+    message: str
+
+
+@dataclass
+class Report:
+    file_name: str
+    problems: list[Problem] = field(default_factory=list)
+    total: int = 0
+
+    def add(self, rows, column: str, message: str) -> None:
+        rows = list(rows)
+        self.total += len(rows)
+        room = MAX_REPORTED - len(self.problems)
+        self.problems.extend(Problem(int(r), column, message) for r in rows[:max(room, 0)])
+
+    def as_rows(self) -> list[dict]:
+        return [{"file": self.file_name, "riga": p.row, "colonna": p.column, "problema": p.message}
+                for p in self.problems]
+
+
+class ImportRejected(ApprodoError):
+    """The file has problems: nothing was written. `report` lists them."""
+
+    def __init__(self, report: Report):
+        shown = f" (mostrati i primi {len(report.problems)})" if report.total > len(report.problems) else ""
+        first = report.problems[0]
+        super().__init__(
+            f"Il file {report.file_name} ha {report.total} problemi{shown} e non è stato importato: "
+            f"nulla è cambiato. Il primo: riga {first.row}, colonna «{first.column}»: {first.message}")
+        self.report = report
+
+
+@dataclass(frozen=True)
+class Summary:
+    kind: str
+    file_name: str
+    rows: int
+    pupils: int
+    import_id: int | None
+    periods: tuple[str, ...] = ()
+    replaced_periods: tuple[str, ...] = ()
+    replaced_rows: int = 0
+    dry_run: bool = False
+
+    def message(self) -> str:
+        what = "Controllo riuscito" if self.dry_run else "Importazione riuscita"
+        text = f"{what}: {self.rows} righe, {self.pupils} alunni"
+        if self.periods:
+            text += f", mesi {period_label(self.periods[0])} – {period_label(self.periods[-1])}"
+        text += "."
+        if self.replaced_periods:
+            verb = "sarebbero sostituiti" if self.dry_run else "sono stati sostituiti"
+            text += (f" I dati già presenti di {', '.join(period_label(p) for p in self.replaced_periods)} "
+                     f"{verb} ({self.replaced_rows} righe).")
+        return text
+
+
+# --- mapping ------------------------------------------------------------------------
+
+
+def guess_mapping(kind: str, headers: list[str]) -> dict[str, str]:
+    """Field -> header, from common Italian headers: exact matches first, then containment."""
+    normal = {h: tabular.normal_header(h) for h in headers}
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for exact in (True, False):
+        for spec in FIELDS[kind]:
+            if spec.name in mapping:
+                continue
+            for synonym in sorted(spec.synonyms, key=len, reverse=True):
+                match = next((h for h in headers if h not in used and (
+                    normal[h] == synonym if exact else re.search(rf"\b{re.escape(synonym)}\b", normal[h]))), None)
+                if match:
+                    mapping[spec.name] = match
+                    used.add(match)
+                    break
+    return mapping
+
+
+def check_mapping(kind: str, mapping: dict[str, str], headers: list[str], file_name: str) -> None:
+    fields = {f.name: f for f in FIELDS[kind]}
+    unknown = [h for h in mapping.values() if h and h not in headers]
+    if unknown:
+        raise ApprodoError(f"Nel file {file_name} non c'è la colonna «{unknown[0]}» indicata nella corrispondenza.")
+    missing = [f.label for f in fields.values() if f.required and not mapping.get(f.name)]
+    if missing:
+        raise ApprodoError(
+            f"Nel file {file_name} mancano colonne obbligatorie: {', '.join(missing)}. Colonne trovate: "
+            + ", ".join(headers[:30]) + ". Indica quale colonna corrisponde a ciascun dato.")
+
+
+def save_preset(db, actor: Actor, school_code: str, kind: str, name: str, mapping: dict[str, str]) -> None:
+    require_pupils(actor, school_code, write=True)
+    name = (name or "").strip()
+    if not name or len(name) > 60:
+        raise ApprodoError("Dai alla corrispondenza un nome (al massimo 60 caratteri).")
+    with transaction(db):
+        db.execute("INSERT OR REPLACE INTO column_presets (school_code, kind, name, mapping, created_by, created_at)"
+                   " VALUES (?, ?, ?, ?, ?, ?)",
+                   [school_code, kind, name, json.dumps(mapping), actor.username, clock.to_text(clock.utcnow())])
+
+
+def presets(db, actor: Actor, school_code: str, kind: str) -> dict[str, dict[str, str]]:
+    require_pupils(actor, school_code, write=True)
+    rows = db.execute("SELECT name, mapping FROM column_presets WHERE school_code = ? AND kind = ? ORDER BY name",
+                      [school_code, kind]).fetchall()
+    return {name: json.loads(mapping) for name, mapping in rows}
+
+
+# --- converting cells ------------------------------------------------------------------
+
+_MONTHS = {name: number for number, names in enumerate([
+    ("gennaio", "gen"), ("febbraio", "feb"), ("marzo", "mar"), ("aprile", "apr"), ("maggio", "mag"),
+    ("giugno", "giu"), ("luglio", "lug"), ("agosto", "ago"), ("settembre", "set", "sett"), ("ottobre", "ott"),
+    ("novembre", "nov"), ("dicembre", "dic")], start=1) for name in names}
+MONTH_NAMES = ["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
+               "ottobre", "novembre", "dicembre"]
+
+
+def parse_period(text: str) -> str | None:
+    """'2025-10', '10/2025', 'ottobre 2025', '01/10/2025' or '2025-10-01' -> '2025-10'; None if not a month."""
+    value = text.strip().lower()
+    patterns = [
+        (r"(\d{4})[-/.](\d{1,2})", lambda m: (m[1], m[2])),
+        (r"(\d{1,2})[-/.](\d{4})", lambda m: (m[2], m[1])),
+        (r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", lambda m: (m[3], m[2])),
+        (r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ t].*)?", lambda m: (m[1], m[2])),
+        (r"([a-z]+)\.?[\s-]+(\d{4})", lambda m: (m[2], _MONTHS.get(m[1]))),
+    ]
+    for pattern, pick in patterns:
+        match = re.fullmatch(pattern, value)
+        if match:
+            year, month = pick(match)
+            if month is None:
+                return None
+            year, month = int(year), int(month)
+            if 2000 <= year <= 2100 and 1 <= month <= 12:
+                return f"{year:04d}-{month:02d}"
+            return None
+    return None
+
+
+def period_label(period: str) -> str:
+    year, month = period.split("-")
+    return f"{MONTH_NAMES[int(month) - 1]} {year}"
+
+
+def school_year_of(period: str) -> SchoolYear:
+    year, month = (int(x) for x in period.split("-"))
+    return SchoolYear(year if month >= 9 else year - 1)
+
+
+def parse_hours(values: pd.Series) -> pd.Series:
+    """'12,5', '12.5', '12:30' or '12' -> float hours; NaN where it is none of these."""
+    text = values.astype(str).str.strip()
+    out = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce").astype(float)
+    colon = text.str.contains(":", regex=False)
+    if colon.any():
+        parts = text[colon].str.extract(r"^(\d+):([0-5]\d)$")
+        out[colon] = parts[0].astype(float) + parts[1].astype(float) / 60
+    return out
+
+
+def _parse_counts(values: pd.Series) -> pd.Series:
+    numbers = parse_hours(values)
+    return numbers.where(numbers == np.floor(numbers))
+
+
+def _rows(mask: pd.Series) -> np.ndarray:
+    return mask.to_numpy().nonzero()[0] + 2
+
+
+# --- attendance --------------------------------------------------------------------------
+
+
+def read_attendance(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFrame:
+    """Converted, checked attendance rows; raise ImportRejected listing every problem."""
+    check_mapping("attendance", mapping, table.headers, table.file_name)
+    source, report = table.frame, Report(table.file_name)
+    out = pd.DataFrame(index=source.index)
+
+    def column(name):
+        return source[mapping[name]]
+
+    for name in ("pupil_code", "class_name"):
+        text = column(name).astype(str).str.strip()
+        label = mapping[name]
+        report.add(_rows(text == ""), label, "valore mancante")
+        report.add(_rows(text.str.len() > MAX_CODE), label, f"più di {MAX_CODE} caratteri")
+        out[name] = text.str.upper() if name == "class_name" else text
+    raw_periods = column("period").astype(str)
+    lookup = {value: parse_period(value) for value in raw_periods.unique()}
+    out["period"] = raw_periods.map(lookup)
+    report.add(_rows(out["period"].isna()), mapping["period"],
+               "periodo non riconosciuto: usa 2025-10, 10/2025, ottobre 2025 o una data")
+    for name, parser in (("scheduled_hours", parse_hours), ("absence_hours", parse_hours),
+                         ("late_entries", _parse_counts), ("early_exits", _parse_counts),
+                         ("days_absent", parse_hours), ("justified_hours", parse_hours),
+                         ("absence_pct", parse_hours)):
+        if not mapping.get(name):
+            out[name] = np.nan
+            continue
+        raw = column(name).astype(str).str.strip()
+        values = parser(raw)
+        label = mapping[name]
+        spec = next(f for f in FIELDS["attendance"] if f.name == name)
+        blank = raw == ""
+        if spec.required:
+            report.add(_rows(blank), label, "valore mancante")
+        kind = "un numero intero" if parser is _parse_counts else "un numero (es. 12,5 o 12:30)"
+        report.add(_rows(values.isna() & ~blank), label, f"non è {kind}")
+        report.add(_rows(values < 0), label, "numero negativo")
+        out[name] = values
+    label_abs, label_sched = mapping["absence_hours"], mapping["scheduled_hours"]
+    report.add(_rows(out["absence_hours"] > out["scheduled_hours"] + 1e-9), label_abs,
+               f"le ore di assenza superano il monte ore («{label_sched}»)")
+    if mapping.get("justified_hours"):
+        report.add(_rows(out["justified_hours"] > out["absence_hours"] + 1e-9), mapping["justified_hours"],
+                   "le ore giustificate superano le ore di assenza")
+    if mapping.get("absence_pct"):
+        computed = 100 * out["absence_hours"] / out["scheduled_hours"].where(out["scheduled_hours"] > 0)
+        stated = out["absence_pct"].where(out["absence_pct"] > 1, out["absence_pct"] * 100)  # 0,25 or 25
+        report.add(_rows((computed - stated).abs() > 1.0), mapping["absence_pct"],
+                   "la percentuale non corrisponde a ore di assenza / monte ore: correggi le ore o la percentuale")
+    valid = out["period"].notna() & (out["pupil_code"] != "")
+    keyed = out[valid]
+    duplicated = keyed.duplicated(["pupil_code", "period"], keep="first")
+    same_row = keyed.duplicated(["pupil_code", "period", "class_name"], keep="first")
+    report.add(_rows(pd.Series(duplicated & same_row, index=keyed.index).reindex(out.index, fill_value=False)),
+               mapping["pupil_code"], "riga ripetuta: lo stesso alunno e lo stesso mese compaiono già sopra")
+    two_classes = duplicated & ~same_row
+    report.add(_rows(pd.Series(two_classes, index=keyed.index).reindex(out.index, fill_value=False)),
+               mapping["class_name"], "lo stesso alunno risulta in due classi nello stesso mese")
+    if report.total:
+        raise ImportRejected(report)
+    return out
+
+
+def import_attendance(
+    db: sqlite_utils.Database,
+    actor: Actor,
+    school_code: str,
+    data: bytes,
+    file_name: str,
+    mapping: dict[str, str] | None = None,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[float, str], None] | None = None,
+) -> Summary:
+    """Check and load a monthly attendance file: all rows or none; the months in it are replaced."""
+    require_pupils(actor, school_code, write=True)
+    get_school(db, actor, school_code) if not actor.is_system else None
+    table = tabular.read_table(data, file_name)
+    mapping = mapping or guess_mapping("attendance", table.headers)
+    if progress:
+        progress(0.1, "Controllo delle righe")
+    rows = read_attendance(table, mapping)
+    periods = tuple(sorted(rows["period"].unique()))
+    existing = dict(db.execute(
+        f"SELECT period, COUNT(*) FROM attendance WHERE school_code = ? AND period IN ({','.join('?' * len(periods))})"
+        " GROUP BY period", [school_code, *periods]).fetchall())
+    summary = Summary("attendance", file_name, len(rows), rows["pupil_code"].nunique(), None, periods,
+                      tuple(sorted(existing)), sum(existing.values()), dry_run)
+    if dry_run:
+        return summary
+    with transaction(db):
+        import_id = _new_import(db, actor, school_code, "attendance", file_name, len(rows),
+                                f"{period_label(periods[0])} – {period_label(periods[-1])}")
+        db.execute(f"DELETE FROM attendance WHERE school_code = ? AND period IN ({','.join('?' * len(periods))})",
+                   [school_code, *periods])
+        columns = [rows[c] for c in ("pupil_code", "period", "class_name", "scheduled_hours", "absence_hours")]
+        counts = [rows[c].astype("int64") for c in ("late_entries", "early_exits")]
+        optional = [rows[c].astype(object).where(rows[c].notna(), None) for c in ("days_absent", "justified_hours")]
+        records = list(zip([school_code] * len(rows), *(c.tolist() for c in columns + counts + optional),
+                           [import_id] * len(rows), strict=True))
+        sql = "INSERT INTO attendance VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        for start in range(0, len(records), INSERT_CHUNK):
+            db.conn.executemany(sql, records[start:start + INSERT_CHUNK])
+            if progress:
+                progress(0.2 + 0.8 * min(1.0, (start + INSERT_CHUNK) / len(records)), "Scrittura nel database")
+        if existing:
+            audit.record(db, actor, "frequenze_sostituite", school_code, school_code=school_code,
+                         detail=", ".join(sorted(existing)))
+    return Summary("attendance", file_name, len(rows), rows["pupil_code"].nunique(), import_id, periods,
+                   tuple(sorted(existing)), sum(existing.values()))
+
+
+# --- pupil context and outcomes ------------------------------------------------------------
+
+
+def _birth_year(text: str) -> float:
+    text = text.strip()
+    if not text:
+        return np.nan
+    if re.fullmatch(r"\d{4}", text):
+        return float(text)
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return float(datetime.strptime(text, pattern).year)
+        except ValueError:
+            continue
+    return -1.0  # marks "not a date"
+
+
+def _l2(text: str) -> str | None:
+    value = text.strip()
+    if not value:
+        return ""
+    if value.lower() in ("madrelingua", "l1", "italofono", "italofona", "nativo"):
+        return "madrelingua"
+    upper = value.upper()
+    return upper if upper in L2_LEVELS else None
+
+
+def _outcome(text: str) -> str | None:
+    value = "_".join(tabular.normal_header(text).split())
+    value = {"ammessa": "ammesso", "non_ammessa": "non_ammesso", "trasferita": "trasferito",
+             "ritirato": "abbandono", "ritirata": "abbandono"}.get(value, value)
+    return value if value in OUTCOMES else None
+
+
+def read_context(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFrame:
+    check_mapping("context", mapping, table.headers, table.file_name)
+    source, report = table.frame, Report(table.file_name)
+    out = pd.DataFrame(index=source.index)
+    code = source[mapping["pupil_code"]].astype(str).str.strip()
+    report.add(_rows(code == ""), mapping["pupil_code"], "valore mancante")
+    report.add(_rows(code.duplicated()), mapping["pupil_code"], "alunno ripetuto nel file")
+    out["pupil_code"] = code
+    this_year = clock.utcnow().year
+
+    def optional(name):
+        return source[mapping[name]].astype(str) if mapping.get(name) else pd.Series("", index=source.index)
+
+    birth = optional("birth").map(_birth_year)
+    report.add(_rows(birth == -1), mapping.get("birth", ""), "data di nascita non valida: usa gg/mm/aaaa o l'anno")
+    report.add(_rows((birth > 0) & ((birth < 1980) | (birth > this_year))), mapping.get("birth", ""),
+               "anno di nascita non plausibile")
+    out["birth_year"] = birth.where(birth > 0)
+    arrival = pd.to_numeric(optional("arrival_year").str.strip(), errors="coerce")
+    arrival_text = optional("arrival_year").str.strip()
+    report.add(_rows(arrival.isna() & (arrival_text != "")), mapping.get("arrival_year", ""),
+               "anno di arrivo non valido: scrivi l'anno, es. 2024")
+    report.add(_rows((arrival < 1980) | (arrival > this_year)), mapping.get("arrival_year", ""),
+               "anno di arrivo non plausibile")
+    out["arrival_year"] = arrival
+    l2 = optional("l2_level").map(_l2)
+    report.add(_rows(l2.isna()), mapping.get("l2_level", ""), "livello non valido: A1, A2, B1, B2, C1, C2 o madrelingua")
+    out["l2_level"] = l2.replace("", None)
+    retentions_text = optional("retentions").str.strip()
+    retentions = _parse_counts(retentions_text.replace("", "0"))
+    report.add(_rows(retentions.isna() | (retentions < 0) | (retentions > 10)), mapping.get("retentions", ""),
+               "numero di ripetenze non valido")
+    out["retentions"] = retentions.where(retentions_text != "")
+    out["citizenship_group"] = optional("citizenship_group").str.strip().str[:40].replace("", None)
+    sex = optional("sex").str.strip().str.upper().str[:1]
+    report.add(_rows(~sex.isin(["", "M", "F", "X"])), mapping.get("sex", ""), "sesso non valido: M, F o X")
+    out["sex"] = sex.replace("", None)
+    if report.total:
+        raise ImportRejected(report)
+    return out
+
+
+def read_outcomes(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFrame:
+    check_mapping("outcomes", mapping, table.headers, table.file_name)
+    source, report = table.frame, Report(table.file_name)
+    out = pd.DataFrame(index=source.index)
+    code = source[mapping["pupil_code"]].astype(str).str.strip()
+    report.add(_rows(code == ""), mapping["pupil_code"], "valore mancante")
+    out["pupil_code"] = code
+
+    def year(text):
+        try:
+            return str(SchoolYear.parse(text))
+        except ApprodoError:
+            return None
+
+    out["school_year"] = source[mapping["school_year"]].astype(str).map(year)
+    report.add(_rows(out["school_year"].isna()), mapping["school_year"], "anno scolastico non valido: es. 2024/25")
+    out["outcome"] = source[mapping["outcome"]].astype(str).map(_outcome)
+    report.add(_rows(out["outcome"].isna()), mapping["outcome"], "esito non valido: " + ", ".join(OUTCOMES))
+    report.add(_rows(out.duplicated(["pupil_code", "school_year"]) & out["school_year"].notna()),
+               mapping["pupil_code"], "lo stesso alunno ha due esiti per lo stesso anno")
+    if report.total:
+        raise ImportRejected(report)
+    return out
+
+
+def _import_rows(db, actor, school_code, kind, data, file_name, mapping, reader, table_name, columns,
+                 dry_run) -> Summary:
+    require_pupils(actor, school_code, write=True)
+    table = tabular.read_table(data, file_name)
+    mapping = mapping or guess_mapping(kind, table.headers)
+    rows = reader(table, mapping)
+    summary = Summary(kind, file_name, len(rows), rows["pupil_code"].nunique(), None, dry_run=dry_run)
+    if dry_run:
+        return summary
+    with transaction(db):
+        import_id = _new_import(db, actor, school_code, kind, file_name, len(rows), "")
+        values = [rows[c].astype(object).where(rows[c].notna(), None).tolist() for c in columns]
+        records = list(zip([school_code] * len(rows), *values, [import_id] * len(rows), strict=True))
+        placeholders = ", ".join("?" * (len(columns) + 2))
+        db.conn.executemany(f"INSERT OR REPLACE INTO {table_name} VALUES ({placeholders})", records)
+    return Summary(kind, file_name, len(rows), rows["pupil_code"].nunique(), import_id)
+
+
+def import_context(db, actor, school_code, data, file_name, mapping=None, *, dry_run=False) -> Summary:
+    """Pupil context (birth, arrival, L2 level, retentions; citizenship and sex for the audit only)."""
+    columns = ["pupil_code", "birth_year", "arrival_year", "l2_level", "retentions", "citizenship_group", "sex"]
+    return _import_rows(db, actor, school_code, "context", data, file_name, mapping, read_context,
+                        "pupil_context", columns, dry_run)
+
+
+def import_outcomes(db, actor, school_code, data, file_name, mapping=None, *, dry_run=False) -> Summary:
+    """Outcomes of past school years, one per pupil and year."""
+    return _import_rows(db, actor, school_code, "outcomes", data, file_name, mapping, read_outcomes,
+                        "outcomes", ["pupil_code", "school_year", "outcome"], dry_run)
+
+
+IMPORTERS = {"attendance": import_attendance, "context": import_context, "outcomes": import_outcomes}
+
+
+# --- history ----------------------------------------------------------------------------------
+
+
+def _new_import(db, actor, school_code, kind, file_name, rows, detail) -> int:
+    cursor = db.execute(
+        "INSERT INTO imports (school_code, kind, file_name, rows, detail, imported_by, imported_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [school_code, kind, file_name[:200], rows, detail, actor.username, clock.to_text(clock.utcnow())])
+    audit.record(db, actor, "importazione_" + kind, file_name[:200], school_code=school_code, detail=f"{rows} righe")
+    return cursor.lastrowid
+
+
+def list_imports(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[dict]:
+    require_pupils(actor, school_code, write=True)
+    return list(db.query(
+        "SELECT i.id, i.kind, i.file_name, i.rows, i.detail, i.imported_by, i.imported_at,"
+        " (SELECT COUNT(*) FROM attendance a WHERE a.import_id = i.id)"
+        " + (SELECT COUNT(*) FROM pupil_context c WHERE c.import_id = i.id)"
+        " + (SELECT COUNT(*) FROM outcomes o WHERE o.import_id = i.id) AS rows_now"
+        " FROM imports i WHERE i.school_code = ? ORDER BY i.id DESC", [school_code]))
+
+
+def delete_import(db: sqlite_utils.Database, actor: Actor, school_code: str, import_id: int) -> int:
+    """Remove the rows an import brought (those not replaced since); return how many."""
+    require_pupils(actor, school_code, write=True)
+    row = db.execute("SELECT kind, file_name FROM imports WHERE id = ? AND school_code = ?",
+                     [import_id, school_code]).fetchone()
+    if row is None:
+        raise ApprodoError("Questa importazione non esiste per la tua scuola.")
+    table = {"attendance": "attendance", "context": "pupil_context", "outcomes": "outcomes"}[row[0]]
+    with transaction(db):
+        removed = db.execute(f"DELETE FROM {table} WHERE school_code = ? AND import_id = ?",
+                             [school_code, import_id]).rowcount
+        db.execute("DELETE FROM imports WHERE id = ?", [import_id])
+        audit.record(db, actor, "importazione_eliminata", row[1], school_code=school_code, detail=f"{removed} righe")
+    return removed
