@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from models import auth, comments, protocols, schools
+from models import auth, comments, protocols, pupil_data, schools
 from models.db import transaction
 from models.permissions import Actor
+from models.risk import school_risk, synthetic
+from models.school_year import SchoolYear
 
 NETWORK = ("RETEDEMO", "Rete di esempio")
 
@@ -37,8 +39,15 @@ USERS = [
 ]
 
 
-def install_demo(db: sqlite_utils.Database, *, with_protocols: bool = True) -> bool:
-    """Add the demo network and accounts (and its protocols); return False if already there."""
+# Synthetic pupils (models/risk/synthetic.py), loaded through the real importers.
+DEMO_COHORTS = [("MIIS00003C", "secondaria_secondo_grado", 450, 11), ("MIMM00002B", "secondaria_primo_grado", 300, 12)]
+DEMO_YEARS = [SchoolYear(2023), SchoolYear(2024), SchoolYear(2025)]
+DEMO_LAST_MONTH = 2  # the current year's data stop at February
+DEMO_TEACHER_CLASSES = ["3A", "4B"]
+
+
+def install_demo(db: sqlite_utils.Database, *, with_protocols: bool = True, with_pupils: bool = True) -> bool:
+    """Add the demo network and accounts (its protocols, its pupils); return False if already there."""
     if db.execute("SELECT 1 FROM networks WHERE code = ?", [NETWORK[0]]).fetchone():
         return False
     system = Actor.system("demo")
@@ -61,7 +70,21 @@ def install_demo(db: sqlite_utils.Database, *, with_protocols: bool = True) -> b
             )
         if with_protocols:
             _install_protocols(db)
+        if with_pupils:
+            _install_pupils(db)
     return True
+
+
+def _install_pupils(db: sqlite_utils.Database) -> None:
+    system = Actor.system("demo")
+    for school_code, level, pupils, seed in DEMO_COHORTS:
+        cohort = synthetic.generate(level, pupils, DEMO_YEARS, seed=seed, last_month=DEMO_LAST_MONTH,
+                                    prefix=school_code[2:4])
+        pupil_data.import_attendance(db, system, school_code, synthetic.attendance_csv(cohort),
+                                     "demo_frequenze.csv")
+        pupil_data.import_context(db, system, school_code, synthetic.context_csv(cohort), "demo_contesto.csv")
+        pupil_data.import_outcomes(db, system, school_code, synthetic.outcomes_csv(cohort), "demo_esiti.csv")
+    school_risk.assign_classes(db, system, "docente", DEMO_TEACHER_CLASSES)
 
 
 def _actor(db, username: str) -> Actor:

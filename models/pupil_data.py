@@ -344,7 +344,7 @@ def import_attendance(
 ) -> Summary:
     """Check and load a monthly attendance file: all rows or none; the months in it are replaced."""
     require_pupils(actor, school_code, write=True)
-    get_school(db, actor, school_code) if not actor.is_system else None
+    get_school(db, actor, school_code)
     table = tabular.read_table(data, file_name)
     mapping = mapping or guess_mapping("attendance", table.headers)
     if progress:
@@ -440,7 +440,8 @@ def read_context(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFrame:
                "anno di arrivo non plausibile")
     out["arrival_year"] = arrival
     l2 = optional("l2_level").map(_l2)
-    report.add(_rows(l2.isna()), mapping.get("l2_level", ""), "livello non valido: A1, A2, B1, B2, C1, C2 o madrelingua")
+    report.add(_rows(l2.isna()), mapping.get("l2_level", ""),
+               "livello non valido: A1, A2, B1, B2, C1, C2 o madrelingua")
     out["l2_level"] = l2.replace("", None)
     retentions_text = optional("retentions").str.strip()
     retentions = _parse_counts(retentions_text.replace("", "0"))

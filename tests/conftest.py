@@ -42,7 +42,7 @@ def system() -> Actor:
 @pytest.fixture
 def demo_db(db, system):
     """The demo network, plus a second network with one school and its dirigente."""
-    demo.install_demo(db, with_protocols=False)
+    demo.install_demo(db, with_protocols=False, with_pupils=False)
     schools.create_network(db, system, OTHER_NETWORK, "Rete di un'altra provincia")
     schools.create_school(db, system, OTHER_SCHOOL, "Istituto comprensivo altrove", OTHER_NETWORK, "primaria")
     auth.create_user(db, system, "altro.dirigente", demo.DEMO_PASSWORD, "dirigente", school_code=OTHER_SCHOOL)

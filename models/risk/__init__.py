@@ -1,0 +1,1 @@
+"""Dropout risk: indicators and rules (`indicators`), and a synthetic cohort to test them (`synthetic`)."""

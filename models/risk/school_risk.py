@@ -1,0 +1,124 @@
+"""A school's risk list as its staff see it: scoped by role, logged on every read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlite_utils
+
+from models import audit
+from models.db import transaction
+from models.errors import ApprodoError, PermissionDenied
+from models.permissions import Actor, Role, require_pupils
+from models.risk import indicators
+from models.schools import get_school
+
+_ATTENDANCE_COLUMNS = ["pupil_code", "class_name", "period", "scheduled_hours", "absence_hours", "late_entries",
+                       "early_exits"]
+
+
+@dataclass(frozen=True)
+class RiskList:
+    school_code: str
+    as_of: str | None
+    school_year: str | None
+    pupils: pd.DataFrame  # see indicators.score
+    classes: tuple[str, ...]  # the classes the actor may see (all for school staff)
+    legal_limit_applies: bool
+
+
+def teacher_classes(db: sqlite_utils.Database, actor: Actor) -> tuple[str, ...] | None:
+    """A teacher's own classes; None for roles that see the whole school."""
+    if actor.role is not Role.DOCENTE:
+        return None
+    rows = db.execute("SELECT class_name FROM teacher_classes WHERE user_id = ? ORDER BY class_name",
+                      [actor.user_id]).fetchall()
+    return tuple(r[0] for r in rows)
+
+
+def assign_classes(db: sqlite_utils.Database, actor: Actor, username: str, classes: list[str]) -> None:
+    """Set a teacher's classes: the school's dirigente or an admin."""
+    row = db.execute("SELECT id, role, school_code FROM users WHERE username = ?", [username]).fetchone()
+    if row is None:
+        raise ApprodoError(f"L'utente «{username}» non esiste.")
+    user_id, role, school_code = row
+    if role != Role.DOCENTE.value:
+        raise ApprodoError("Le classi si assegnano ai docenti.")
+    allowed = actor.role is Role.ADMIN or (actor.role is Role.DIRIGENTE and actor.school_code == school_code)
+    if not allowed:
+        raise PermissionDenied("Solo il dirigente della scuola assegna le classi ai docenti.")
+    cleaned = sorted({c.strip().upper() for c in classes if c.strip()})
+    if any(len(c) > 40 for c in cleaned):
+        raise ApprodoError("Nome di classe troppo lungo.")
+    with transaction(db):
+        db.execute("DELETE FROM teacher_classes WHERE user_id = ?", [user_id])
+        db.conn.executemany("INSERT INTO teacher_classes (user_id, class_name) VALUES (?, ?)",
+                            [(user_id, c) for c in cleaned])
+        audit.record(db, actor, "classi_assegnate", username, school_code=school_code, detail=", ".join(cleaned))
+
+
+def load_attendance(db: sqlite_utils.Database, school_code: str, classes: tuple[str, ...] | None = None,
+                    pupil_code: str | None = None) -> pd.DataFrame:
+    """Monthly rows of a school (internal: callers check access first)."""
+    sql = f"SELECT {', '.join(_ATTENDANCE_COLUMNS)} FROM attendance WHERE school_code = ?"
+    params: list = [school_code]
+    if pupil_code is not None:
+        sql += " AND pupil_code = ?"
+        params.append(pupil_code)
+    rows = db.execute(sql, params).fetchall()
+    frame = pd.DataFrame(rows, columns=_ATTENDANCE_COLUMNS)
+    if classes is not None:
+        # A teacher sees a pupil of their classes, with all of the pupil's months.
+        mine = frame.loc[frame["class_name"].isin(classes), "pupil_code"].unique()
+        frame = frame[frame["pupil_code"].isin(mine)]
+    return frame
+
+
+def load_context(db: sqlite_utils.Database, school_code: str) -> pd.DataFrame:
+    rows = db.execute("SELECT pupil_code, birth_year, arrival_year, l2_level, retentions FROM pupil_context"
+                      " WHERE school_code = ?", [school_code]).fetchall()
+    return pd.DataFrame(rows, columns=["pupil_code", "birth_year", "arrival_year", "l2_level", "retentions"])
+
+
+def periods(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[str]:
+    require_pupils(actor, school_code)
+    return [r[0] for r in db.execute("SELECT DISTINCT period FROM attendance WHERE school_code = ? ORDER BY period",
+                                     [school_code])]
+
+
+def school_risk(
+    db: sqlite_utils.Database,
+    actor: Actor,
+    school_code: str,
+    *,
+    as_of: str | None = None,
+    channel: str = "pagina",
+    rules: indicators.Rules = indicators.DEFAULT_RULES,
+) -> RiskList:
+    """Score the school's pupils the actor may see, and log the read."""
+    require_pupils(actor, school_code)
+    school = get_school(db, actor, school_code)
+    classes = teacher_classes(db, actor)
+    attendance = load_attendance(db, school_code, classes)
+    if as_of is not None and as_of not in set(attendance["period"]):
+        raise ApprodoError(f"Non ci sono dati di frequenza per il mese {as_of}.")
+    pupils = indicators.score(attendance, load_context(db, school_code), level=school.level,
+                              annual_hours=school.effective_annual_hours, as_of=as_of, rules=rules)
+    audit.record_access(db, actor, school_code, "elenco rischio",
+                        f"{channel}: {len(pupils)} alunni" + (f", classi {', '.join(classes)}" if classes else ""))
+    shown_classes = classes if classes is not None else tuple(sorted(attendance["class_name"].unique()))
+    return RiskList(school_code, pupils.attrs.get("as_of"), pupils.attrs.get("school_year"), pupils,
+                    shown_classes, school.effective_annual_hours is not None and school.level != "primaria")
+
+
+def pupil_months(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> pd.DataFrame:
+    """One pupil's months (absence ratio per month), for the chart; logged."""
+    require_pupils(actor, school_code)
+    frame = load_attendance(db, school_code, teacher_classes(db, actor), pupil_code=pupil_code)
+    if frame.empty:
+        raise ApprodoError("Nessun dato per questo alunno.")
+    frame = frame.sort_values("period").assign(
+        absence_pct=lambda f: 100 * f["absence_hours"] / f["scheduled_hours"].where(f["scheduled_hours"] > 0))
+    audit.record_access(db, actor, school_code, "scheda alunno", pupil_code)
+    return frame
