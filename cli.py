@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from models import auth, demo, docx_export, docx_import, protocols, schools
+from models import auth, demo, docx_export, docx_import, protocols, pupil_data, schools
 from models import db as database
 from models.errors import ApprodoError
 from models.permissions import Actor
@@ -239,6 +239,118 @@ def import_protocol(db, actor, file, school_code):
         click.echo(f"  {section.title[:60]:<60} -> {section.key or 'nuova sezione della scuola'}")
     protocol = docx_import.apply_import(db, actor, school_code, mapped)
     click.echo(f"Importate {len(mapped)} sezioni nel protocollo {protocol.id} ({protocol.status_label}).")
+
+
+def _read(file: str) -> bytes:
+    try:
+        return Path(file).read_bytes()
+    except OSError as error:
+        raise ApprodoError(f"Non riesco a leggere {file}: {error.strerror}.") from None
+
+
+def _import(db, actor, kind, file, school_code, mapping_name, dry_run):
+    school = schools.get_school(db, actor, schools.check_school_code(school_code))
+    mapping = None
+    if mapping_name:
+        saved = pupil_data.presets(db, actor, school.code, kind)
+        if mapping_name not in saved:
+            raise ApprodoError(f"Non c'è una corrispondenza di colonne chiamata «{mapping_name}» per questa scuola.")
+        mapping = saved[mapping_name]
+    importer = pupil_data.IMPORTERS[kind]
+    try:
+        summary = importer(db, actor, school.code, _read(file), Path(file).name, mapping, dry_run=dry_run)
+    except pupil_data.ImportRejected as rejected:
+        for problem in rejected.report.problems[:20]:
+            click.echo(f"  riga {problem.row}, colonna «{problem.column}»: {problem.message}", err=True)
+        raise
+    click.echo(summary.message())
+
+
+def _import_command(name: str, kind: str, help_text: str):
+    @command(cli, name)
+    @click.argument("file", type=click.Path(dir_okay=False))
+    @click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
+    @click.option("--mapping", "mapping_name", default=None, help="Nome di una corrispondenza di colonne salvata.")
+    @click.option("--dry-run", is_flag=True, help="Controlla il file senza scrivere nulla.")
+    def run(db, actor, file, school_code, mapping_name, dry_run):
+        _import(db, actor, kind, file, school_code, mapping_name, dry_run)
+
+    run.__doc__ = help_text
+    return run
+
+
+_import_command("import-attendance", "attendance", "Importa le frequenze mensili esportate dal registro.")
+_import_command("import-context", "context", "Importa il contesto degli alunni (nascita, arrivo, livello L2...).")
+_import_command("import-outcomes", "outcomes", "Importa gli esiti degli anni scolastici passati.")
+
+
+@command(cli, "synth")
+@click.option("--school", "school_code", default=None, help="Scuola in cui caricare la coorte sintetica.")
+@click.option("--level", default=None, help="Grado, quando si scrivono solo i file (--out).")
+@click.option("--pupils", type=int, required=True, help="Alunni per anno.")
+@click.option("--years", required=True, help="Anni scolastici, es. 2022/23-2025/26.")
+@click.option("--seed", type=int, default=0, help="Seme, per avere sempre gli stessi dati.")
+@click.option("--last-month", type=int, default=None, help="Ultimo mese dell'anno in corso (es. 2 = febbraio).")
+@click.option("--out", "out_dir", default=None, help="Cartella in cui scrivere i CSV invece di caricarli.")
+def synth(db, actor, school_code, level, pupils, years, seed, last_month, out_dir):
+    """Genera una coorte sintetica (mai dati reali) e la carica in una scuola o la scrive in CSV."""
+    from models.risk import synthetic
+    from models.school_year import SchoolYear
+
+    first, _, last = years.partition("-")
+    span = [SchoolYear(y) for y in range(SchoolYear.parse(first).start, SchoolYear.parse(last or first).start + 1)]
+    if not 1 <= pupils <= 2_000_000:
+        raise ApprodoError("Il numero di alunni deve essere tra 1 e 2.000.000.")
+    if last_month is not None and last_month not in synthetic.MONTHS:
+        raise ApprodoError("--last-month deve essere un mese di scuola: da 9 a 12 o da 1 a 6.")
+    school = schools.get_school(db, actor, schools.check_school_code(school_code)) if school_code else None
+    if school is None and not (out_dir and level):
+        raise ApprodoError("Indica --school per caricare i dati, oppure --out e --level per scrivere i file.")
+    cohort = synthetic.generate(school.level if school else schools.parse_level(level), pupils, span, seed=seed,
+                                last_month=last_month)
+    files = {"frequenze.csv": synthetic.attendance_csv(cohort), "contesto.csv": synthetic.context_csv(cohort),
+             "esiti.csv": synthetic.outcomes_csv(cohort)}
+    if out_dir:
+        for name, data in files.items():
+            click.echo(f"Scritto {_write(str(Path(out_dir) / name), data)}.")
+        return
+    for kind, (name, data) in zip(("attendance", "context", "outcomes"), files.items(), strict=True):
+        click.echo(pupil_data.IMPORTERS[kind](db, actor, school.code, data, "sintetico_" + name).message())
+
+
+@command(cli, "score")
+@click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
+@click.option("--as-of", default=None, help="Mese di riferimento, es. 2026-02 (predefinito: l'ultimo importato).")
+@click.option("--format", "fmt", default="csv", help="csv o json.")
+@click.option("--out", "out", default=None, help="File da scrivere (predefinito: lo schermo).")
+def score(db, actor, school_code, as_of, fmt, out):
+    """Calcola livelli di rischio e motivi per gli alunni della scuola (la lettura è registrata)."""
+    from models.risk import export as risk_export
+    from models.risk import school_risk
+
+    if fmt not in ("csv", "json"):
+        raise ApprodoError("Il formato deve essere csv o json.")
+    if as_of is not None:
+        as_of = pupil_data.parse_period(as_of)
+        if as_of is None:
+            raise ApprodoError("Scrivi il mese di --as-of come 2026-02.")
+    risk = school_risk.school_risk(db, actor, schools.check_school_code(school_code), as_of=as_of, channel="cli")
+    data = risk_export.score_csv(risk) if fmt == "csv" else risk_export.score_json(risk)
+    if out:
+        click.echo(f"Scritto {_write(out, data)} ({len(risk.pupils)} alunni, al {risk.as_of}).")
+    else:
+        click.echo(data.decode("utf-8"), nl=False)
+
+
+@command(cli, "assign-classes")
+@click.argument("username")
+@click.option("--classes", required=True, help="Classi separate da virgole, es. 3A,4B.")
+def assign_classes(db, actor, username, classes):
+    """Assegna a un docente le sue classi (vede solo quegli alunni)."""
+    from models.risk import school_risk
+
+    school_risk.assign_classes(db, actor, username, classes.split(","))
+    click.echo(f"Classi di {username}: {classes.upper()}.")
 
 
 if __name__ == "__main__":

@@ -117,11 +117,12 @@ class ImportRejected(ApprodoError):
     """The file has problems: nothing was written. `report` lists them."""
 
     def __init__(self, report: Report):
-        shown = f" (mostrati i primi {len(report.problems)})" if report.total > len(report.problems) else ""
+        count = "1 problema" if report.total == 1 else f"{report.total} problemi"
+        shown = f", elencati i primi {len(report.problems)}" if report.total > len(report.problems) else ""
         first = report.problems[0]
         super().__init__(
-            f"Il file {report.file_name} ha {report.total} problemi{shown} e non è stato importato: "
-            f"nulla è cambiato. Il primo: riga {first.row}, colonna «{first.column}»: {first.message}")
+            f"Il file {report.file_name} non è stato importato ({count}{shown}): nulla è cambiato. "
+            f"Il primo: riga {first.row}, colonna «{first.column}»: {first.message}.")
         self.report = report
 
 

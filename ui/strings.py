@@ -234,3 +234,54 @@ IMPORT_NEW_LOCAL = "nuova sezione della scuola"
 IMPORT_CONFIRM = "Importa"
 IMPORT_DONE = "Protocollo importato: {count} sezioni. Aprilo per rivederlo."
 IMPORT_PREVIEW = "Anteprima del testo"
+
+# pupil data
+PAGE_UPLOAD = "Carica dati"
+PAGE_RISK = "Rischio dispersione"
+UPLOAD_TITLE = "Carica i dati del registro"
+UPLOAD_INTRO = (
+    "Carica i file esportati dal registro elettronico (CSV o Excel). Servono solo i codici degli alunni, "
+    "mai i nomi. Nulla viene salvato se il file ha errori; ricaricare un mese lo sostituisce."
+)
+KIND_CHOICE = "Che cosa carichi"
+KIND_LABELS = {"attendance": "Frequenze mensili", "context": "Contesto degli alunni",
+               "outcomes": "Esiti degli anni passati"}
+UPLOAD_FILE = "File CSV o Excel"
+MAPPING_TITLE = "Corrispondenza delle colonne"
+MAPPING_HELP = "Approdo ha proposto una corrispondenza dalle intestazioni: controllala prima di importare."
+PRESET = "Corrispondenza salvata"
+PRESET_NONE = "(proposta da Approdo)"
+NOT_MAPPED = "— nessuna —"
+PRESET_NAME = "Nome per salvare questa corrispondenza"
+SAVE_PRESET = "Salva la corrispondenza"
+PRESET_SAVED = "Corrispondenza «{name}» salvata."
+CHECK = "Controlla senza importare"
+IMPORT = "Importa"
+IMPORTING = "Importazione in corso…"
+REPORT_DOWNLOAD = "Scarica l'elenco dei problemi (CSV)"
+HISTORY_TITLE = "Importazioni fatte"
+DELETE_IMPORT = "Elimina l'importazione selezionata"
+IMPORT_DELETED = "Importazione eliminata: tolte {rows} righe."
+FILE_INFO = "{rows} righe · codifica {encoding} · separatore «{separator}»"
+RISK_TITLE = "Rischio di dispersione"
+RISK_AS_OF = "Dati al mese"
+RISK_INTRO = (
+    "Elenco per il lavoro della funzione strumentale e dei consigli di classe: non va mostrato ad alunni o "
+    "famiglie. Ogni consultazione è registrata."
+)
+RISK_NO_DATA = "Non ci sono ancora dati di frequenza: caricali dalla pagina «Carica dati»."
+RISK_TEACHER_SCOPE = "Vedi solo gli alunni delle tue classi: {classes}."
+RISK_TEACHER_NO_CLASSES = "Non hai classi assegnate: chiedi al dirigente di assegnarle."
+FILTER_CLASSES = "Classi"
+FILTER_LEVELS = "Livelli"
+RISK_TABLE_HELP = "Seleziona una riga per vedere l'andamento mensile dell'alunno."
+RISK_PUPIL = "Alunno {code} · classe {class_name}"
+RISK_CHART_TITLE = "Assenze mese per mese (% del monte ore)"
+RISK_RULES = "Come si calcolano i livelli"
+RISK_DOWNLOAD = "Scarica l'elenco (CSV)"
+ACCESS_LOG = "Registro degli accessi ai dati degli alunni"
+RISK_COLUMNS = {"pupil_code": "Codice alunno", "class_name": "Classe", "absence_pct": "Assenze %",
+                "projected_pct": "Proiezione %", "hours_left": "Ore residue", "level": "Livello",
+                "reasons": "Motivi"}
+ALL_CLASSES = "Tutte le classi"
+ALL_LEVELS = "Tutti i livelli"

@@ -1,0 +1,98 @@
+"""Carica dati: register exports in, with the column mapping confirmed and a report of every problem."""
+
+import io
+
+import pandas as pd
+import streamlit as st
+
+from models import clock, pupil_data, tabular
+from models.errors import ApprodoError
+from ui import strings as S
+from ui.session import guard_page
+
+ctx = guard_page(__file__)
+db, actor = ctx.db, ctx.actor
+school_code = actor.school_code
+
+st.title(S.UPLOAD_TITLE)
+st.caption(S.UPLOAD_INTRO)
+
+kind = st.radio(S.KIND_CHOICE, list(S.KIND_LABELS), format_func=S.KIND_LABELS.get, horizontal=True)
+uploaded = st.file_uploader(S.UPLOAD_FILE, type=["csv", "txt", "xlsx"], key=f"upload_{kind}")
+
+if uploaded is not None:
+    data = uploaded.getvalue()
+    try:
+        table = tabular.read_table(data, uploaded.name)
+    except ApprodoError as error:
+        st.error(error.message)
+        st.stop()
+    st.caption(S.FILE_INFO.format(rows=len(table.frame), encoding=table.encoding,
+                                  separator={"\t": "tab"}.get(table.separator, table.separator or "—")))
+
+    st.subheader(S.MAPPING_TITLE)
+    st.caption(S.MAPPING_HELP)
+    saved = pupil_data.presets(db, actor, school_code, kind)
+    preset = st.selectbox(S.PRESET, [None, *saved], format_func=lambda n: S.PRESET_NONE if n is None else n)
+    proposal = saved[preset] if preset else pupil_data.guess_mapping(kind, table.headers)
+    options = [None, *table.headers]
+    mapping = {}
+    columns = st.columns(3)
+    for index, field in enumerate(pupil_data.FIELDS[kind]):
+        current = proposal.get(field.name)
+        chosen = columns[index % 3].selectbox(
+            field.label + (" *" if field.required else ""), options,
+            index=options.index(current) if current in options else 0,
+            format_func=lambda h: S.NOT_MAPPED if h is None else h, key=f"map_{kind}_{field.name}_{preset}")
+        if chosen:
+            mapping[field.name] = chosen
+    with st.expander(S.SAVE_PRESET):
+        name = st.text_input(S.PRESET_NAME, max_chars=60)
+        if st.button(S.SAVE_PRESET):
+            try:
+                pupil_data.save_preset(db, actor, school_code, kind, name, mapping)
+                st.success(S.PRESET_SAVED.format(name=name.strip()))
+            except ApprodoError as error:
+                st.error(error.message)
+
+    check_column, import_column = st.columns(2)
+    dry_run = check_column.button(S.CHECK, icon=":material/fact_check:")
+    run_import = import_column.button(S.IMPORT, type="primary", icon=":material/upload:")
+    if dry_run or run_import:
+        importer = pupil_data.IMPORTERS[kind]
+        try:
+            if kind == "attendance" and run_import:
+                bar = st.progress(0.0, text=S.IMPORTING)
+                summary = importer(db, actor, school_code, data, uploaded.name, mapping,
+                                   progress=lambda share, label: bar.progress(min(share, 1.0), text=label))
+            else:
+                summary = importer(db, actor, school_code, data, uploaded.name, mapping, dry_run=dry_run)
+            st.success(summary.message())
+        except pupil_data.ImportRejected as rejected:
+            st.error(rejected.message)
+            report = pd.DataFrame(rejected.report.as_rows())
+            st.dataframe(report, hide_index=True)
+            out = io.StringIO()
+            report.to_csv(out, sep=";", index=False)
+            st.download_button(S.REPORT_DOWNLOAD, out.getvalue().encode("utf-8-sig"),
+                               file_name=f"problemi_{uploaded.name}.csv", mime="text/csv")
+        except ApprodoError as error:
+            st.error(error.message)
+
+st.subheader(S.HISTORY_TITLE)
+history = pupil_data.list_imports(db, actor, school_code)
+if not history:
+    st.caption(S.NONE_YET)
+else:
+    shown = pd.DataFrame([{
+        "N.": h["id"], "Tipo": S.KIND_LABELS[h["kind"]], "File": h["file_name"], "Righe": h["rows"],
+        "Righe ancora in uso": h["rows_now"], "Mesi": h["detail"], "Chi": h["imported_by"],
+        "Quando": clock.local_datetime(h["imported_at"])} for h in history])
+    selection = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="history")
+    picked = selection.selection.rows if selection else []
+    if picked and st.button(S.DELETE_IMPORT, icon=":material/delete:"):
+        try:
+            removed = pupil_data.delete_import(db, actor, school_code, int(shown.iloc[picked[0]]["N."]))
+            st.success(S.IMPORT_DELETED.format(rows=removed))
+        except ApprodoError as error:
+            st.error(error.message)
