@@ -79,3 +79,18 @@ def school_protocol(demo_db, actors, core):
     from models import protocols
 
     return protocols.create_school_protocol(demo_db, actors["dirigente"], "MIIS00003C")
+
+
+@pytest.fixture
+def pupils_db(demo_db, system):
+    """The demo school MIIS00003C with a small synthetic cohort; the demo teacher has classes 3A and 4B."""
+    from models import pupil_data
+    from models.risk import school_risk, synthetic
+    from models.school_year import SchoolYear
+
+    cohort = synthetic.generate("secondaria_secondo_grado", 150, [SchoolYear(2024), SchoolYear(2025)], seed=3,
+                                last_month=2)
+    pupil_data.import_attendance(demo_db, system, "MIIS00003C", synthetic.attendance_csv(cohort), "f.csv")
+    pupil_data.import_context(demo_db, system, "MIIS00003C", synthetic.context_csv(cohort), "c.csv")
+    school_risk.assign_classes(demo_db, system, "docente", ["3A", "4B"])
+    return demo_db

@@ -69,8 +69,10 @@ def load_attendance(db: sqlite_utils.Database, school_code: str, classes: tuple[
     rows = db.execute(sql, params).fetchall()
     frame = pd.DataFrame(rows, columns=_ATTENDANCE_COLUMNS)
     if classes is not None:
-        # A teacher sees a pupil of their classes, with all of the pupil's months.
-        mine = frame.loc[frame["class_name"].isin(classes), "pupil_code"].unique()
+        # A teacher sees the pupils now in their classes (by each pupil's latest month), with all
+        # their months; not the pupils they had in an earlier year.
+        latest = frame.sort_values("period").groupby("pupil_code")["class_name"].last()
+        mine = latest[latest.isin(classes)].index
         frame = frame[frame["pupil_code"].isin(mine)]
     return frame
 
