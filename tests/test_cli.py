@@ -177,3 +177,64 @@ def test_export_protocol_pdf_when_libreoffice_is_there(run, tmp_path):
 def test_word_commands_explain_bad_input_in_italian(run, args, fragments):
     run("init-db", "--demo")
     assert_italian_failure(run(*args), *fragments)
+
+
+def test_synth_writes_register_files_that_import_attendance_reads(run, tmp_path):
+    run("init-db", "--demo")
+    result = run("synth", "--level", "secondaria_primo_grado", "--pupils", "60", "--years", "2024/25-2025/26",
+                 "--seed", "4", "--out", str(tmp_path / "syn"))
+    assert result.returncode == 0, result.stderr
+    checked = run("import-attendance", str(tmp_path / "syn" / "frequenze.csv"), "--school", "MIMM00002B", "--dry-run")
+    assert checked.returncode == 0 and checked.stdout.startswith("Controllo riuscito")
+    done = run("import-attendance", str(tmp_path / "syn" / "frequenze.csv"), "--school", "MIMM00002B")
+    assert "sono stati sostituiti" in done.stdout  # the demo already had these months
+    assert run("import-context", str(tmp_path / "syn" / "contesto.csv"), "--school", "MIMM00002B").returncode == 0
+    assert run("import-outcomes", str(tmp_path / "syn" / "esiti.csv"), "--school", "MIMM00002B").returncode == 0
+
+
+def test_score_prints_the_documented_columns_and_logs_the_read(run, tmp_path):
+    import json
+    import sqlite3
+
+    run("init-db", "--demo")
+    result = run("score", "--school", "MIIS00003C", "--as-of", "2026-01")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.lstrip("\ufeff").splitlines()
+    assert lines[0] == "codice_alunno;classe;assenze_pct;proiezione_pct;ore_residue;livello;motivi"
+    assert len(lines) > 400
+    out = tmp_path / "rischio.json"
+    assert run("score", "--school", "MIIS00003C", "--format", "json", "--out", str(out)).returncode == 0
+    data = json.loads(out.read_text())
+    assert data["al_mese"] == "2026-02" and data["alunni"][0]["livello"] == "alto"
+    db = sqlite3.connect(tmp_path / "cli.db")
+    assert db.execute("SELECT COUNT(*) FROM access_log WHERE what = 'elenco rischio'").fetchone()[0] == 2
+
+
+def test_a_rejected_attendance_file_lists_rows_and_exits_1(run, tmp_path):
+    run("init-db", "--demo")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Cod. alunno;Classe;Mese;Monte ore;Ore di assenza;N° entrate posticipate;N° uscite anticipate\n"
+                   "A1;1A;10/2025;100;200;0;0\n")
+    result = run("import-attendance", str(bad), "--school", "MIIS00003C")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "riga 2, colonna «Ore di assenza»" in result.stderr and "nulla è cambiato" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (("score", "--school", "MIIS00003C", "--format", "xml"), ["csv o json"]),
+        (("score", "--school", "MIIS00003C", "--as-of", "ieri"), ["2026-02"]),
+        (("import-attendance", "nessuno.csv", "--school", "MIIS00003C"), ["Non riesco a leggere"]),
+        (("import-attendance", "README.md", "--school", "MIIS00003C", "--mapping", "Boh"), ["Boh"]),
+        (("synth", "--pupils", "10", "--years", "2024/25"), ["--school"]),
+        (("assign-classes", "dirigente", "--classes", "1A"), ["ai docenti"]),
+    ],
+)
+def test_pupil_commands_explain_bad_input_in_italian(run, args, fragments):
+    run("init-db")
+    run("add-network", "RETEDEMO", "--name", "Rete")
+    run("add-school", "MIIS00003C", "--name", "Scuola", "--network", "RETEDEMO", "--level", "primaria")
+    run("add-user", "dirigente", "--role", "dirigente", "--school", "MIIS00003C", "--password-stdin",
+        stdin="password-lunga\n")
+    assert_italian_failure(run(*args), *fragments)
