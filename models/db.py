@@ -251,8 +251,7 @@ def _m004_pupil_data(db: sqlite_utils.Database) -> None:
             justified_hours REAL,
             import_id INTEGER NOT NULL,
             PRIMARY KEY (school_code, pupil_code, period)
-        ) WITHOUT ROWID;
-        CREATE INDEX attendance_import ON attendance(import_id);
+        ) WITHOUT ROWID;  -- no index on import_id: it would cost a third of a bulk import
         CREATE TABLE pupil_context (
             school_code TEXT NOT NULL,
             pupil_code TEXT NOT NULL,

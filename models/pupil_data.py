@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import islice, repeat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -248,6 +249,8 @@ def school_year_of(period: str) -> SchoolYear:
 
 def parse_hours(values: pd.Series) -> pd.Series:
     """'12,5', '12.5', '12:30' or '12' -> float hours; NaN where it is none of these."""
+    if pd.api.types.is_numeric_dtype(values):  # already parsed by the CSV reader
+        return values.astype(float)
     text = values.astype(str).str.strip()
     out = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce").astype(float)
     colon = text.str.contains(":", regex=False)
@@ -296,11 +299,12 @@ def read_attendance(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFra
         if not mapping.get(name):
             out[name] = np.nan
             continue
-        raw = column(name).astype(str).str.strip()
+        raw = column(name)
         values = parser(raw)
         label = mapping[name]
         spec = next(f for f in FIELDS["attendance"] if f.name == name)
-        blank = raw == ""
+        blank = (raw.astype(str).str.strip() == "") if not pd.api.types.is_numeric_dtype(raw) else \
+            pd.Series(False, index=raw.index)
         if spec.required:
             report.add(_rows(blank), label, "valore mancante")
         kind = "un numero intero" if parser is _parse_counts else "un numero (es. 12,5 o 12:30)"
@@ -346,7 +350,14 @@ def import_attendance(
     """Check and load a monthly attendance file: all rows or none; the months in it are replaced."""
     require_pupils(actor, school_code, write=True)
     get_school(db, actor, school_code)
-    table = tabular.read_table(data, file_name)
+    numeric_fields = ("scheduled_hours", "absence_hours", "late_entries", "early_exits", "days_absent",
+                      "justified_hours", "absence_pct")
+
+    def numeric_columns(headers: list[str]) -> set[str]:
+        chosen = mapping or guess_mapping("attendance", headers)
+        return {chosen[f] for f in numeric_fields if chosen.get(f)}
+
+    table = tabular.read_table(data, file_name, numeric_columns)
     mapping = mapping or guess_mapping("attendance", table.headers)
     if progress:
         progress(0.1, "Controllo delle righe")
@@ -359,6 +370,11 @@ def import_attendance(
                       tuple(sorted(existing)), sum(existing.values()), dry_run)
     if dry_run:
         return summary
+    # Rows in primary-key order: SQLite appends to its B-tree instead of splitting pages
+    # all over it (about 3x faster for a million rows in random pupil order).
+    pupil_rank = pd.factorize(rows["pupil_code"], sort=True)[0]
+    period_rank = pd.factorize(rows["period"], sort=True)[0]
+    rows = rows.iloc[np.lexsort((period_rank, pupil_rank))]
     with transaction(db):
         import_id = _new_import(db, actor, school_code, "attendance", file_name, len(rows),
                                 f"{period_label(periods[0])} – {period_label(periods[-1])}")
@@ -367,13 +383,13 @@ def import_attendance(
         columns = [rows[c] for c in ("pupil_code", "period", "class_name", "scheduled_hours", "absence_hours")]
         counts = [rows[c].astype("int64") for c in ("late_entries", "early_exits")]
         optional = [rows[c].astype(object).where(rows[c].notna(), None) for c in ("days_absent", "justified_hours")]
-        records = list(zip([school_code] * len(rows), *(c.tolist() for c in columns + counts + optional),
-                           [import_id] * len(rows), strict=True))
+        records = zip(repeat(school_code), *(c.tolist() for c in columns + counts + optional),
+                      repeat(import_id))
         sql = "INSERT INTO attendance VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        for start in range(0, len(records), INSERT_CHUNK):
-            db.conn.executemany(sql, records[start:start + INSERT_CHUNK])
+        for written in range(0, len(rows), INSERT_CHUNK):
+            db.conn.executemany(sql, islice(records, INSERT_CHUNK))
             if progress:
-                progress(0.2 + 0.8 * min(1.0, (start + INSERT_CHUNK) / len(records)), "Scrittura nel database")
+                progress(0.2 + 0.8 * min(1.0, (written + INSERT_CHUNK) / len(rows)), "Scrittura nel database")
         if existing:
             audit.record(db, actor, "frequenze_sostituite", school_code, school_code=school_code,
                          detail=", ".join(sorted(existing)))

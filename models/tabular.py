@@ -12,6 +12,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -35,14 +36,19 @@ class Table:
         return list(self.frame.columns)
 
 
-def read_table(data: bytes, file_name: str) -> Table:
+def read_table(data: bytes, file_name: str, numeric: Callable[[list[str]], set[str]] | None = None) -> Table:
+    """The file as a table of text; `numeric(headers)` may name columns to parse as numbers in C.
+
+    A numeric column whose cells are not all numbers (a typo, a '12:30') stays text, so that the
+    importer can still say which cell is wrong.
+    """
     if not data:
         raise ApprodoError(f"Il file {file_name} è vuoto.")
     if len(data) > MAX_FILE_BYTES:
         raise ApprodoError(f"Il file {file_name} è troppo grande (al massimo 200 MB).")
     if data[:2] == b"PK":
         return _read_xlsx(data, file_name)
-    return _read_csv(data, file_name)
+    return _read_csv(data, file_name, numeric)
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -61,15 +67,20 @@ def _separator(first_line: str) -> str:
     return best
 
 
-def _read_csv(data: bytes, file_name: str) -> Table:
+def _read_csv(data: bytes, file_name: str, numeric=None) -> Table:
     text, encoding = decode(data)
     if "\x00" in text[:4096]:
         raise ApprodoError(f"Il file {file_name} non è un CSV leggibile né un file Excel (.xlsx).")
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     separator = _separator(first_line)
+    headers = next(csv.reader([first_line], delimiter=separator))
+    as_numbers = numeric([h.strip() for h in headers]) if numeric else set()
+    # Raw headers as pandas will name them; duplicated headers stay text.
+    dtypes = {h: str for h in headers if h.strip() not in as_numbers or headers.count(h) > 1}
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False,
-                            skip_blank_lines=True, engine="c", quoting=csv.QUOTE_MINIMAL)
+        frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=dtypes if as_numbers else str,
+                            keep_default_na=False, skip_blank_lines=True, engine="c", quoting=csv.QUOTE_MINIMAL,
+                            decimal="," if separator != "," else ".")
     except (pd.errors.ParserError, ValueError) as error:
         line = re.search(r"line (\d+)", str(error))
         where = f" alla riga {line.group(1)}" if line else ""
