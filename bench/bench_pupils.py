@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import sqlite3
 import subprocess
@@ -15,8 +14,10 @@ import numpy as np
 import pandas as pd
 
 from bench.harness import Result, best_of
-from models import db as database, demo
-from models.risk import indicators, synthetic
+from models import db as database
+from models import demo
+from models.permissions import Actor
+from models.risk import indicators, school_risk, synthetic
 from models.school_year import SchoolYear
 
 PUPILS = 100_000
@@ -49,7 +50,7 @@ def _floor_ingest(csv_path: Path, db_path: Path) -> float:
 def _region_frame(pupils: int, rng) -> pd.DataFrame:
     """A region's worth of monthly rows, made directly with numpy (the generator is for realism, not bulk)."""
     months = [f"{2025 + (m < 9):04d}-{m:02d}" for m in synthetic.MONTHS]
-    codes = np.repeat(np.char.add("R", np.arange(pupils).astype(str)), len(months))
+    codes = np.repeat(np.array([f"R{n:07d}" for n in range(pupils)], dtype=object), len(months))
     sched = rng.uniform(80, 140, pupils * len(months)).round()
     return pd.DataFrame({"pupil_code": codes, "class_name": np.repeat(rng.choice(["1A", "2B", "3C"], pupils), 10),
                          "period": np.tile(months, pupils), "scheduled_hours": sched,
@@ -76,13 +77,10 @@ def run() -> list[Result]:
     # Scoring 100 k pupils end to end: read from the database, indicators, levels, reasons.
     db = database.connect(db_path)
 
-    def ours_score():
-        frame = pd.DataFrame(db.execute(
-            "SELECT pupil_code, class_name, period, scheduled_hours, absence_hours, late_entries, early_exits"
-            " FROM attendance WHERE school_code = 'MIIS00003C'").fetchall(),
-            columns=["pupil_code", "class_name", "period", "scheduled_hours", "absence_hours", "late_entries",
-                     "early_exits"])
-        indicators.score(frame, None, level="secondaria_secondo_grado", annual_hours=1056)
+    system = Actor.system("bench")
+
+    def ours_score():  # the same path as the page and the CLI, access log included
+        school_risk.school_risk(db, system, "MIIS00003C", channel="bench")
 
     def floor_read():
         db.execute("SELECT pupil_code, class_name, period, scheduled_hours, absence_hours, late_entries,"

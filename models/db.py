@@ -252,6 +252,13 @@ def _m004_pupil_data(db: sqlite_utils.Database) -> None:
             import_id INTEGER NOT NULL,
             PRIMARY KEY (school_code, pupil_code, period)
         ) WITHOUT ROWID;  -- no index on import_id: it would cost a third of a bulk import
+        -- Months present per school, kept by the importer: listing them must not scan a million rows.
+        CREATE TABLE attendance_months (
+            school_code TEXT NOT NULL,
+            period TEXT NOT NULL,
+            rows INTEGER NOT NULL,
+            PRIMARY KEY (school_code, period)
+        ) WITHOUT ROWID;
         CREATE TABLE pupil_context (
             school_code TEXT NOT NULL,
             pupil_code TEXT NOT NULL,

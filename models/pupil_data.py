@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import json
 import re
-from itertools import islice, repeat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice, repeat
 
 import numpy as np
 import pandas as pd
@@ -363,9 +363,9 @@ def import_attendance(
         progress(0.1, "Controllo delle righe")
     rows = read_attendance(table, mapping)
     periods = tuple(sorted(rows["period"].unique()))
-    existing = dict(db.execute(
-        f"SELECT period, COUNT(*) FROM attendance WHERE school_code = ? AND period IN ({','.join('?' * len(periods))})"
-        " GROUP BY period", [school_code, *periods]).fetchall())
+    marks = ",".join("?" * len(periods))
+    existing = dict(db.execute(f"SELECT period, rows FROM attendance_months WHERE school_code = ? AND period IN"
+                               f" ({marks})", [school_code, *periods]).fetchall())
     summary = Summary("attendance", file_name, len(rows), rows["pupil_code"].nunique(), None, periods,
                       tuple(sorted(existing)), sum(existing.values()), dry_run)
     if dry_run:
@@ -378,8 +378,9 @@ def import_attendance(
     with transaction(db):
         import_id = _new_import(db, actor, school_code, "attendance", file_name, len(rows),
                                 f"{period_label(periods[0])} – {period_label(periods[-1])}")
-        db.execute(f"DELETE FROM attendance WHERE school_code = ? AND period IN ({','.join('?' * len(periods))})",
-                   [school_code, *periods])
+        if existing:
+            db.execute(f"DELETE FROM attendance WHERE school_code = ? AND period IN ({marks})",
+                       [school_code, *periods])
         columns = [rows[c] for c in ("pupil_code", "period", "class_name", "scheduled_hours", "absence_hours")]
         counts = [rows[c].astype("int64") for c in ("late_entries", "early_exits")]
         optional = [rows[c].astype(object).where(rows[c].notna(), None) for c in ("days_absent", "justified_hours")]
@@ -390,6 +391,8 @@ def import_attendance(
             db.conn.executemany(sql, islice(records, INSERT_CHUNK))
             if progress:
                 progress(0.2 + 0.8 * min(1.0, (written + INSERT_CHUNK) / len(rows)), "Scrittura nel database")
+        db.conn.executemany("INSERT OR REPLACE INTO attendance_months VALUES (?, ?, ?)",
+                            [(school_code, p, n) for p, n in rows["period"].value_counts().items()])
         if existing:
             audit.record(db, actor, "frequenze_sostituite", school_code, school_code=school_code,
                          detail=", ".join(sorted(existing)))
@@ -555,6 +558,12 @@ def list_imports(db: sqlite_utils.Database, actor: Actor, school_code: str) -> l
         " FROM imports i WHERE i.school_code = ? ORDER BY i.id DESC", [school_code]))
 
 
+def _refresh_months(db, school_code: str) -> None:
+    db.execute("DELETE FROM attendance_months WHERE school_code = ?", [school_code])
+    db.execute("INSERT INTO attendance_months SELECT school_code, period, COUNT(*) FROM attendance"
+               " WHERE school_code = ? GROUP BY period", [school_code])
+
+
 def delete_import(db: sqlite_utils.Database, actor: Actor, school_code: str, import_id: int) -> int:
     """Remove the rows an import brought (those not replaced since); return how many."""
     require_pupils(actor, school_code, write=True)
@@ -566,6 +575,8 @@ def delete_import(db: sqlite_utils.Database, actor: Actor, school_code: str, imp
     with transaction(db):
         removed = db.execute(f"DELETE FROM {table} WHERE school_code = ? AND import_id = ?",
                              [school_code, import_id]).rowcount
+        if table == "attendance":
+            _refresh_months(db, school_code)
         db.execute("DELETE FROM imports WHERE id = ?", [import_id])
         audit.record(db, actor, "importazione_eliminata", row[1], school_code=school_code, detail=f"{removed} righe")
     return removed

@@ -95,7 +95,8 @@ def score(
     sched = rows["scheduled_hours"].to_numpy(float)
     absent = rows["absence_hours"].to_numpy(float)
     late = rows["late_entries"].to_numpy(float) + rows["early_exits"].to_numpy(float)
-    month_pos = rows["period"].map(months_index).to_numpy()
+    period_codes, period_values = pd.factorize(rows["period"])  # ten distinct months: map those, not the rows
+    month_pos = np.array([months_index[p] for p in period_values])[period_codes]
 
     def per_pupil(values):
         return np.add.reduceat(values, starts)
@@ -180,9 +181,15 @@ def score(
     })
     result = _add_context(result, context, level, year)
     result["level"] = _levels(result, rules, bool(legal))
-    result["reasons"] = [_reasons(row, rules, bool(legal)) for row in result.itertuples(index=False)]
-    order = {name: i for i, name in enumerate(LEVELS)}
-    result["_order"] = result["level"].map(order)
+    # Only the columns the sentences need, as plain numpy/object columns (iterating Arrow strings is slow).
+    needed = result[["level", "months", "scheduled_hours", "absence_hours", "absence_ratio", "recent_ratio",
+                     "earlier_ratio", "projected_ratio", "hours_left", "late_per_month", "longest_severe_run",
+                     "worsening", "arrived_recently", "age_delay", "retention", "l2_low"]].copy()
+    needed["crossing_month"] = result["crossing_month"].astype(object)
+    needed["l2_level"] = result["l2_level"].astype(object) if "l2_level" in result else None
+    needed["level"] = needed["level"].astype(object)
+    result["reasons"] = [_reasons(row, rules, bool(legal)) for row in needed.itertuples(index=False)]
+    result["_order"] = np.select([result["level"].to_numpy() == name for name in LEVELS], range(len(LEVELS)))
     result = result.sort_values(["_order", "projected_ratio", "absence_ratio"], ascending=[True, False, False])
     result.attrs["as_of"] = as_of
     result.attrs["school_year"] = str(year)

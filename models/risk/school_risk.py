@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlite_utils
 
-from models import audit
+from models import audit, pupil_data
 from models.db import transaction
 from models.errors import ApprodoError, PermissionDenied
 from models.permissions import Actor, Role, require_pupils
@@ -59,10 +59,13 @@ def assign_classes(db: sqlite_utils.Database, actor: Actor, username: str, class
 
 
 def load_attendance(db: sqlite_utils.Database, school_code: str, classes: tuple[str, ...] | None = None,
-                    pupil_code: str | None = None) -> pd.DataFrame:
-    """Monthly rows of a school (internal: callers check access first)."""
+                    pupil_code: str | None = None, since: str | None = None) -> pd.DataFrame:
+    """Monthly rows of a school, from `since` on (internal: callers check access first)."""
     sql = f"SELECT {', '.join(_ATTENDANCE_COLUMNS)} FROM attendance WHERE school_code = ?"
     params: list = [school_code]
+    if since is not None:
+        sql += " AND period >= ?"
+        params.append(since)
     if pupil_code is not None:
         sql += " AND pupil_code = ?"
         params.append(pupil_code)
@@ -84,8 +87,9 @@ def load_context(db: sqlite_utils.Database, school_code: str) -> pd.DataFrame:
 
 
 def periods(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[str]:
+    """The months with attendance data, oldest first (from a small table kept by the importer)."""
     require_pupils(actor, school_code)
-    return [r[0] for r in db.execute("SELECT DISTINCT period FROM attendance WHERE school_code = ? ORDER BY period",
+    return [r[0] for r in db.execute("SELECT period FROM attendance_months WHERE school_code = ? ORDER BY period",
                                      [school_code])]
 
 
@@ -102,9 +106,12 @@ def school_risk(
     require_pupils(actor, school_code)
     school = get_school(db, actor, school_code)
     classes = teacher_classes(db, actor)
-    attendance = load_attendance(db, school_code, classes)
-    if as_of is not None and as_of not in set(attendance["period"]):
+    months = periods(db, actor, school_code)
+    if as_of is not None and as_of not in months:
         raise ApprodoError(f"Non ci sono dati di frequenza per il mese {as_of}.")
+    # Only the school year being scored is read: earlier years do not enter the indicators.
+    since = f"{pupil_data.school_year_of(as_of or months[-1]).start:04d}-09" if months else None
+    attendance = load_attendance(db, school_code, classes, since=since)
     pupils = indicators.score(attendance, load_context(db, school_code), level=school.level,
                               annual_hours=school.effective_annual_hours, as_of=as_of, rules=rules)
     audit.record_access(db, actor, school_code, "elenco rischio",

@@ -78,7 +78,7 @@ def generate(
                   np.where(newly, rng.choice(["A1", "A2", "B1"], total, p=[0.45, 0.4, 0.15]),
                            rng.choice(["A2", "B1", "B2", "C1"], total, p=[0.1, 0.35, 0.35, 0.2])))
     individual = rng.normal(0, 1, total)
-    risk = (-2.2 + 1.1 * newly + 0.8 * delay + 0.7 * np.isin(l2, ["A1", "A2"]) + 0.5 * retention
+    risk = (-2.2 + 1.1 * newly + 0.8 * delay + 0.7 * ((l2 == "A1") | (l2 == "A2")) + 0.5 * retention
             + 0.9 * individual)
     base_rate = 0.04 + 0.22 / (1 + np.exp(-risk))  # yearly absence ratio around 5 %, up to ~25 %
     sex = rng.choice(["F", "M"], total)
@@ -136,12 +136,12 @@ def generate(
                        np.where(roll > 0.985, "trasferito", "ammesso"))))
             outcomes.append(pd.DataFrame({"pupil_code": codes[active], "school_year": str(year),
                                           "outcome": outcome}))
-            gone = np.isin(outcome, ["abbandono", "trasferito"]) | (class_year[active] >= n_years)
+            gone = (outcome == "abbandono") | (outcome == "trasferito") | (class_year[active] >= n_years)
             advance = outcome == "ammesso"
             class_year[active] = class_year[active] + advance
             present[active[gone]] = False
     seen = np.unique(np.concatenate([f["pupil_code"].to_numpy() for f in attendance]))
-    mask = np.isin(codes, seen)
+    mask = pd.Series(codes).isin(seen).to_numpy()  # hash-based: np.isin on strings is quadratic here
     context = pd.DataFrame({
         "pupil_code": codes[mask], "birth_year": birth_year[mask],
         "arrival_year": np.where(arrival_year[mask] > 0, arrival_year[mask], None),
