@@ -353,5 +353,25 @@ def assign_classes(db, actor, username, classes):
     click.echo(f"Classi di {username}: {classes.upper()}.")
 
 
+@command(cli, "set-risk-rules")
+@click.option("--network", "network_code", required=True, help="Codice della rete.")
+@click.option("--chronic", type=float, default=None, help="Assenza cronica (predefinito 0.10).")
+@click.option("--severe", type=float, default=None, help="Assenza grave (predefinito 0.20).")
+@click.option("--trend-points", type=float, default=None, help="Aumento recente che conta (predefinito 0.05).")
+@click.option("--late-per-month", type=float, default=None, help="Ingressi/uscite al mese (predefinito 3).")
+@click.option("--context-factors", type=int, default=None, help="Fattori di contesto per il livello medio (2).")
+@click.option("--min-months", type=int, default=None, help="Mesi minimi di dati (2).")
+@click.option("--recent-months", type=int, default=None, help="Mesi del ritmo recente (2).")
+def set_risk_rules(db, actor, network_code, **values):
+    """Cambia le soglie dei livelli di rischio per una rete (il 25 % di legge resta fisso)."""
+    from models.risk import rules as risk_rules
+
+    changes = {k: v for k, v in values.items() if v is not None}
+    updated = risk_rules.set_network_rules(db, actor, network_code, **changes)
+    click.echo(f"Soglie della rete {network_code}: assenza cronica {updated.chronic:.0%}, grave {updated.severe:.0%}, "
+               f"aumento {updated.trend_points:.0%}, {updated.late_per_month:g} ingressi/uscite al mese, "
+               f"{updated.context_factors} fattori di contesto, almeno {updated.min_months} mesi di dati.")
+
+
 if __name__ == "__main__":
     cli()

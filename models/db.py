@@ -294,6 +294,12 @@ def _m004_pupil_data(db: sqlite_utils.Database) -> None:
             class_name TEXT NOT NULL,
             PRIMARY KEY (user_id, class_name)
         );
+        CREATE TABLE risk_rules (
+            network_code TEXT PRIMARY KEY REFERENCES networks(code),
+            settings TEXT NOT NULL,  -- JSON: only the thresholds that differ from the defaults
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
         -- Every read of pupil-level data: who, when, which school, what.
         CREATE TABLE access_log (
             id INTEGER PRIMARY KEY,

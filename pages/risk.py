@@ -85,7 +85,7 @@ if picked:
     st.altair_chart((bars + rules).properties(title=S.RISK_CHART_TITLE, height=280), use_container_width=True)
 
 with st.expander(S.RISK_RULES, icon=":material/help:"):
-    rules = indicators.DEFAULT_RULES
+    rules = risk.rules
     st.markdown(f"""
 - **Alto**: proiezione a fine anno oltre il {indicators.percent(rules.legal_limit)} del monte ore annuo
   (scuola secondaria, DPR 122/2009 art. 14 c. 7; D.Lgs. 62/2017 art. 5) oppure assenze già oltre il

@@ -12,6 +12,7 @@ from models.db import transaction
 from models.errors import ApprodoError, PermissionDenied
 from models.permissions import Actor, Role, require_pupils
 from models.risk import indicators
+from models.risk.rules import network_rules
 from models.schools import get_school
 
 _ATTENDANCE_COLUMNS = ["pupil_code", "class_name", "period", "scheduled_hours", "absence_hours", "late_entries",
@@ -26,6 +27,7 @@ class RiskList:
     pupils: pd.DataFrame  # see indicators.score
     classes: tuple[str, ...]  # the classes the actor may see (all for school staff)
     legal_limit_applies: bool
+    rules: indicators.Rules
 
 
 def teacher_classes(db: sqlite_utils.Database, actor: Actor) -> tuple[str, ...] | None:
@@ -100,11 +102,12 @@ def school_risk(
     *,
     as_of: str | None = None,
     channel: str = "pagina",
-    rules: indicators.Rules = indicators.DEFAULT_RULES,
+    rules: indicators.Rules | None = None,
 ) -> RiskList:
-    """Score the school's pupils the actor may see, and log the read."""
+    """Score the school's pupils the actor may see, with its network's thresholds, and log the read."""
     require_pupils(actor, school_code)
     school = get_school(db, actor, school_code)
+    rules = rules or network_rules(db, school.network_code)
     classes = teacher_classes(db, actor)
     months = periods(db, actor, school_code)
     if as_of is not None and as_of not in months:
@@ -118,7 +121,7 @@ def school_risk(
                         f"{channel}: {len(pupils)} alunni" + (f", classi {', '.join(classes)}" if classes else ""))
     shown_classes = classes if classes is not None else tuple(sorted(attendance["class_name"].unique()))
     return RiskList(school_code, pupils.attrs.get("as_of"), pupils.attrs.get("school_year"), pupils,
-                    shown_classes, school.effective_annual_hours is not None and school.level != "primaria")
+                    shown_classes, school.effective_annual_hours is not None and school.level != "primaria", rules)
 
 
 def pupil_months(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> pd.DataFrame:

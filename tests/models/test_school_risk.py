@@ -69,3 +69,20 @@ def test_only_the_dirigente_assigns_classes(pupils_db, actors):
         school_risk.assign_classes(pupils_db, actors["funzione_strumentale"], "docente", ["1A"])
     school_risk.assign_classes(pupils_db, actors["dirigente"], "docente", ["1a", " 2B "])
     assert school_risk.teacher_classes(pupils_db, actors["docente"]) == ("1A", "2B")
+
+
+def test_a_network_changes_its_thresholds_and_the_list_follows(pupils_db, actors):
+    from models.risk import rules
+
+    before = school_risk.school_risk(pupils_db, actors["dirigente"], SCHOOL).pupils
+    changed = rules.set_network_rules(pupils_db, actors["coordinatore_rete"], "RETEDEMO", chronic=0.05)
+    assert changed.chronic == 0.05 and changed.severe == 0.20
+    after = school_risk.school_risk(pupils_db, actors["dirigente"], SCHOOL)
+    assert after.rules.chronic == 0.05
+    assert (after.pupils["level"] == "medio").sum() > (before["level"] == "medio").sum()
+    with pytest.raises(PermissionDenied):
+        rules.set_network_rules(pupils_db, actors["dirigente"], "RETEDEMO", chronic=0.2)
+    with pytest.raises(ApprodoError, match="tra 0.05 e 0.3"):
+        rules.set_network_rules(pupils_db, actors["coordinatore_rete"], "RETEDEMO", chronic=0.9)
+    with pytest.raises(ApprodoError, match="non si può cambiare"):
+        rules.set_network_rules(pupils_db, actors["coordinatore_rete"], "RETEDEMO", legal_limit=0.3)

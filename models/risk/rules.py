@@ -1,0 +1,57 @@
+"""The thresholds of the risk levels, per network: defaults in `indicators.Rules`, changes stored here."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, replace
+
+import sqlite_utils
+
+from models import audit, clock
+from models.db import transaction
+from models.errors import ApprodoError, PermissionDenied
+from models.permissions import Actor, Role
+from models.risk.indicators import DEFAULT_RULES, Rules
+from models.schools import get_network
+
+# What a network may change, and within which bounds (the legal 25 % is not negotiable).
+BOUNDS = {
+    "chronic": (0.05, 0.30),
+    "severe": (0.10, 0.50),
+    "trend_points": (0.01, 0.30),
+    "late_per_month": (0.5, 20.0),
+    "context_factors": (1, 4),
+    "min_months": (1, 6),
+    "recent_months": (1, 4),
+}
+
+
+def network_rules(db: sqlite_utils.Database, network_code: str) -> Rules:
+    row = db.execute("SELECT settings FROM risk_rules WHERE network_code = ?", [network_code]).fetchone()
+    return replace(DEFAULT_RULES, **json.loads(row[0])) if row else DEFAULT_RULES
+
+
+def set_network_rules(db: sqlite_utils.Database, actor: Actor, network_code: str, **changes) -> Rules:
+    """Change some thresholds of a network: its coordinator or an admin."""
+    network = get_network(db, actor, network_code)
+    if not (actor.role is Role.ADMIN or (actor.role is Role.COORDINATORE_RETE and actor.network_code == network.code)):
+        raise PermissionDenied("Solo il coordinatore della rete cambia le soglie di rischio.")
+    current = network_rules(db, network.code)
+    for name, value in changes.items():
+        if name not in BOUNDS:
+            raise ApprodoError(f"La soglia «{name}» non si può cambiare.")
+        low, high = BOUNDS[name]
+        if not low <= value <= high:
+            raise ApprodoError(f"La soglia «{name}» deve essere tra {low} e {high}.")
+        if isinstance(low, int):
+            changes[name] = int(value)
+    updated = replace(current, **changes)
+    if updated.severe <= updated.chronic:
+        raise ApprodoError("La soglia grave deve essere più alta di quella dell'assenza cronica.")
+    stored = {k: v for k, v in asdict(updated).items() if v != getattr(DEFAULT_RULES, k)}
+    with transaction(db):
+        db.execute("INSERT OR REPLACE INTO risk_rules (network_code, settings, updated_by, updated_at)"
+                   " VALUES (?, ?, ?, ?)", [network.code, json.dumps(stored), actor.username,
+                                            clock.to_text(clock.utcnow())])
+        audit.record(db, actor, "soglie_rischio", network.code, detail=json.dumps(stored))
+    return updated
