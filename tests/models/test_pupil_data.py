@@ -210,3 +210,12 @@ def test_table_reader_refuses_binary_and_empty_files():
         tabular.read_table(b"", "vuoto.csv")
     with pytest.raises(ApprodoError):
         tabular.read_table(b"\x00\x01\x02\x03" * 50, "bin.csv")
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=1500), st.sampled_from(["context", "outcomes"]))
+def test_context_and_outcome_importers_only_raise_their_own_error(demo_db, actors, data, kind):
+    try:
+        pupil_data.IMPORTERS[kind](demo_db, actors["dirigente"], SCHOOL, data, "random.csv", dry_run=True)
+    except ApprodoError:
+        pass
