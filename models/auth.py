@@ -19,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from models import audit, clock
 from models.db import transaction
-from models.errors import ApprodoError
+from models.errors import ApprodoError, parse_choice
 from models.permissions import SCHOOL_ROLES, Actor, Capability, Role, require
 
 MAX_FAILURES = 5
@@ -266,11 +266,7 @@ def _reset_failures(db, user_id: int, now: datetime) -> None:
 
 
 def parse_role(value: str) -> Role:
-    try:
-        return Role(value)
-    except ValueError:
-        options = ", ".join(role.value for role in Role)
-        raise ApprodoError(f"Ruolo «{value}» sconosciuto: usa uno tra {options}.") from None
+    return parse_choice(Role, value, "Ruolo")
 
 
 def create_user(

@@ -10,7 +10,7 @@ import sqlite_utils
 
 from models import audit, clock
 from models.db import transaction
-from models.errors import ApprodoError, PermissionDenied
+from models.errors import ApprodoError, PermissionDenied, parse_choice
 from models.permissions import Actor, Capability, can_manage_school, require, school_scope
 
 
@@ -67,11 +67,7 @@ class School:
 
 
 def parse_level(value: str) -> Level:
-    try:
-        return Level(value)
-    except ValueError:
-        options = ", ".join(level.value for level in Level)
-        raise ApprodoError(f"Grado scolastico «{value}» sconosciuto: usa uno tra {options}.") from None
+    return parse_choice(Level, value, "Grado scolastico")
 
 
 def check_school_code(code: str) -> str:

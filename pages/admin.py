@@ -3,10 +3,9 @@
 import streamlit as st
 
 from models import audit, auth, clock, schools
-from models.errors import ApprodoError
 from models.permissions import ROLE_LABELS, Role
 from ui import strings as S
-from ui.session import guard_page
+from ui.session import guard_page, run_action
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -18,23 +17,13 @@ tab_networks, tab_schools, tab_users, tab_audit = st.tabs(
 )
 
 
-def attempt(action, success_message: str) -> None:
-    """Run a model call; show its Italian error, or the success message."""
-    try:
-        action()
-    except ApprodoError as error:
-        st.error(error.message)
-    else:
-        st.success(success_message)
-
-
 with tab_networks:
     with st.expander(S.ADD_NETWORK, icon=":material/add:"):
         with st.form("add_network", clear_on_submit=True):
             code = st.text_input(S.CODE, max_chars=30).strip().upper()
             name = st.text_input(S.NAME, max_chars=200)
             if st.form_submit_button(S.CREATE):
-                attempt(
+                run_action(
                     lambda: schools.create_network(db, actor, code, name),
                     S.NETWORK_CREATED.format(code=code),
                 )
@@ -59,7 +48,7 @@ with tab_schools:
                 comune = st.text_input(S.COMUNE, max_chars=100)
                 dirigente = st.text_input(S.DIRIGENTE, max_chars=100)
                 if st.form_submit_button(S.CREATE):
-                    attempt(
+                    run_action(
                         lambda: schools.create_school(
                             db, actor, code, name, network.code, level.value,
                             annual_hours=int(hours) or None, comune=comune, dirigente_name=dirigente,
@@ -98,7 +87,7 @@ with tab_users:
             )
             password = st.text_input(S.INITIAL_PASSWORD, type="password")
             if st.form_submit_button(S.CREATE):
-                attempt(
+                run_action(
                     lambda: auth.create_user(
                         db, actor, username, password, role.value,
                         school_code=school.code if school else None,
@@ -114,18 +103,18 @@ with tab_users:
         if chosen is not None:
             left, middle, right = st.columns(3)
             if chosen.active and left.button(S.DEACTIVATE):
-                attempt(lambda: auth.set_active(db, actor, chosen.username, False),
+                run_action(lambda: auth.set_active(db, actor, chosen.username, False),
                         S.USER_DEACTIVATED.format(username=chosen.username))
             if not chosen.active and left.button(S.ACTIVATE):
-                attempt(lambda: auth.set_active(db, actor, chosen.username, True),
+                run_action(lambda: auth.set_active(db, actor, chosen.username, True),
                         S.USER_ACTIVATED.format(username=chosen.username))
             if middle.button(S.UNLOCK):
-                attempt(lambda: auth.unlock(db, actor, chosen.username),
+                run_action(lambda: auth.unlock(db, actor, chosen.username),
                         S.USER_UNLOCKED.format(username=chosen.username))
             with right.form("set_password", clear_on_submit=True):
                 new_password = st.text_input(S.NEW_PASSWORD, type="password")
                 if st.form_submit_button(S.SET_PASSWORD):
-                    attempt(lambda: auth.set_password(db, actor, chosen.username, new_password),
+                    run_action(lambda: auth.set_password(db, actor, chosen.username, new_password),
                             S.PASSWORD_SET.format(username=chosen.username))
         users = auth.list_users(db, actor)
 

@@ -8,7 +8,7 @@ from models.protocols import SaveConflict, Status
 from models.templates import SectionKind
 from ui import strings as S
 from ui.protocol_widgets import choose_protocol, choose_section, protocol_header, show_diff, show_rich_text, when
-from ui.session import flash, guard_page, open_db, show_flash
+from ui.session import flash, guard_page, open_db, run_action, show_flash
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -23,14 +23,7 @@ protocol_header(protocol)
 
 
 def run(action, message: str) -> None:
-    """Call a model; on success flash the message and rerun, else show the Italian error."""
-    try:
-        action()
-    except ApprodoError as error:
-        st.error(error.message)
-    else:
-        flash(message)
-        st.rerun()
+    run_action(action, message, rerun=True)
 
 
 # --- export: the file is built when the button is pressed -------------------------

@@ -88,3 +88,21 @@ def show_flash() -> None:
     message = st.session_state.pop(FLASH_KEY, None)
     if message:
         st.success(message)
+
+
+def run_action(action, success: str, *, rerun: bool = False) -> bool:
+    """Call a model function for a button: its Italian error, or the success message.
+
+    With `rerun`, the message is kept for the next run and the page reruns, so that
+    what it shows reflects the change.
+    """
+    try:
+        action()
+    except ApprodoError as error:
+        st.error(error.message)
+        return False
+    if rerun:
+        flash(success)
+        st.rerun()
+    st.success(success)
+    return True
