@@ -71,9 +71,13 @@ def _read_csv(data: bytes, file_name: str, numeric=None) -> Table:
     text, encoding = decode(data)
     if "\x00" in text[:4096]:
         raise ApprodoError(f"Il file {file_name} non è un CSV leggibile né un file Excel (.xlsx).")
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    lines = text.lstrip("\r\n").splitlines()
+    first_line = lines[0] if lines else ""
     separator = _separator(first_line)
-    headers = next(csv.reader([first_line], delimiter=separator))
+    try:
+        headers = next(csv.reader([first_line], delimiter=separator))
+    except csv.Error:
+        raise ApprodoError(f"L'intestazione del file {file_name} non si legge: controlla la prima riga.") from None
     as_numbers = numeric([h.strip() for h in headers]) if numeric else set()
     # Raw headers as pandas will name them; duplicated headers stay text.
     dtypes = {h: str for h in headers if h.strip() not in as_numbers or headers.count(h) > 1}
@@ -81,7 +85,7 @@ def _read_csv(data: bytes, file_name: str, numeric=None) -> Table:
         frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=dtypes if as_numbers else str,
                             keep_default_na=False, skip_blank_lines=True, engine="c", quoting=csv.QUOTE_MINIMAL,
                             decimal="," if separator != "," else ".")
-    except (pd.errors.ParserError, ValueError) as error:
+    except (pd.errors.ParserError, ValueError, csv.Error) as error:
         line = re.search(r"line (\d+)", str(error))
         where = f" alla riga {line.group(1)}" if line else ""
         raise ApprodoError(f"Il file {file_name} non si legge come tabella{where}: controlla che ogni riga "

@@ -219,3 +219,9 @@ def test_context_and_outcome_importers_only_raise_their_own_error(demo_db, actor
         pupil_data.IMPORTERS[kind](demo_db, actors["dirigente"], SCHOOL, data, "random.csv", dry_run=True)
     except ApprodoError:
         pass
+
+
+def test_a_carriage_return_inside_the_header_is_an_italian_error(demo_db, actors):
+    # Found by the fuzzer: csv's own error used to escape.
+    with pytest.raises(ApprodoError):
+        pupil_data.import_attendance(demo_db, actors["dirigente"], SCHOOL, b"a;b\rc;d\n1;2\n", "cr.csv", dry_run=True)
