@@ -4,6 +4,7 @@ import streamlit as st
 
 from models import audit, auth, clock, schools
 from models.permissions import ROLE_LABELS, Role
+from models.risk import school_risk
 from ui import strings as S
 from ui.session import guard_page, run_action
 
@@ -116,6 +117,13 @@ with tab_users:
                 if st.form_submit_button(S.SET_PASSWORD):
                     run_action(lambda: auth.set_password(db, actor, chosen.username, new_password),
                             S.PASSWORD_SET.format(username=chosen.username))
+            if chosen.role is Role.DOCENTE:
+                with st.form("teacher_classes"):
+                    current = ", ".join(school_risk.classes_of(db, chosen.username))
+                    classes = st.text_input(S.TEACHER_CLASSES, value=current, max_chars=300)
+                    if st.form_submit_button(S.SAVE):
+                        run_action(lambda: school_risk.assign_classes(db, actor, chosen.username, classes.split(",")),
+                                   S.CLASSES_SAVED.format(username=chosen.username))
         users = auth.list_users(db, actor)
 
     now = clock.utcnow()

@@ -285,3 +285,5 @@ RISK_COLUMNS = {"pupil_code": "Codice alunno", "class_name": "Classe", "absence_
                 "reasons": "Motivi"}
 ALL_CLASSES = "Tutte le classi"
 ALL_LEVELS = "Tutti i livelli"
+TEACHER_CLASSES = "Classi del docente (separate da virgole, es. 3A, 4B)"
+CLASSES_SAVED = "Classi di {username} salvate."

@@ -39,6 +39,13 @@ def teacher_classes(db: sqlite_utils.Database, actor: Actor) -> tuple[str, ...] 
     return tuple(r[0] for r in rows)
 
 
+def classes_of(db: sqlite_utils.Database, username: str) -> tuple[str, ...]:
+    """A teacher's classes by username (for the admin page; no pupil data)."""
+    rows = db.execute("SELECT t.class_name FROM teacher_classes t JOIN users u ON u.id = t.user_id"
+                      " WHERE u.username = ? ORDER BY t.class_name", [username]).fetchall()
+    return tuple(r[0] for r in rows)
+
+
 def assign_classes(db: sqlite_utils.Database, actor: Actor, username: str, classes: list[str]) -> None:
     """Set a teacher's classes: the school's dirigente or an admin."""
     row = db.execute("SELECT id, role, school_code FROM users WHERE username = ?", [username]).fetchone()

@@ -124,3 +124,17 @@ def test_admin_page_run_directly_by_a_dirigente_is_refused(demo_db):
     at.run()
     assert [e.value for e in at.error] == ["Il tuo ruolo non permette di aprire questa pagina."]
     assert not at.dataframe
+
+
+def test_admin_assigns_a_teachers_classes(demo_db):
+    from models.risk import school_risk
+
+    at = log_in(new_app(), "admin")
+    at.switch_page("pages/admin.py").run()
+    chooser = next(s for s in at.selectbox if s.label == "Nome utente")
+    chooser.select_index(next(i for i, o in enumerate(chooser.options) if o.startswith("docente"))).run()
+    field = next(t for t in at.text_input if t.label.startswith("Classi del docente"))
+    field.input("3a, 4B")
+    next(b for b in at.button if b.label == "Salva").click().run()
+    assert "Classi di docente salvate." in [s.value for s in at.success]
+    assert school_risk.classes_of(demo_db, "docente") == ("3A", "4B")
