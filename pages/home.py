@@ -4,8 +4,9 @@ import streamlit as st
 
 from models import schools
 from models.permissions import Role
+from models.risk import rules
 from ui import strings as S
-from ui.session import guard_page
+from ui.session import guard_page, run_action
 
 ctx = guard_page(__file__)
 actor = ctx.actor
@@ -42,5 +43,25 @@ if actor.role in (Role.ADMIN, Role.COORDINATORE_RETE):
         ],
         hide_index=True,
     )
+
+if actor.role is Role.COORDINATORE_RETE:
+    current = rules.network_rules(ctx.db, actor.network_code)
+    with st.expander(S.RISK_RULES_TITLE, icon=":material/tune:"):
+        st.caption(S.RISK_RULES_HELP)
+        with st.form("risk_rules"):
+            values = {}
+            for name, label in S.RULE_LABELS.items():
+                low, high = rules.BOUNDS[name]
+                value = getattr(current, name)
+                if isinstance(low, int):
+                    values[name] = st.number_input(label, min_value=low, max_value=high, value=int(value), step=1)
+                elif name == "late_per_month":
+                    values[name] = st.number_input(label, min_value=low, max_value=high, value=float(value), step=0.5)
+                else:  # shares, shown as percentages
+                    values[name] = st.number_input(label, min_value=low * 100, max_value=high * 100,
+                                                   value=value * 100, step=1.0) / 100
+            if st.form_submit_button(S.SAVE):
+                run_action(lambda: rules.set_network_rules(ctx.db, actor, actor.network_code, **values),
+                           S.RULES_SAVED)
 
 st.info(S.HOME_PRIVACY, icon=":material/shield_person:")

@@ -287,3 +287,17 @@ ALL_CLASSES = "Tutte le classi"
 ALL_LEVELS = "Tutti i livelli"
 TEACHER_CLASSES = "Classi del docente (separate da virgole, es. 3A, 4B)"
 CLASSES_SAVED = "Classi di {username} salvate."
+RISK_RULES_TITLE = "Soglie dei livelli di rischio della rete"
+RISK_RULES_HELP = (
+    "Valgono per tutte le scuole della rete. Il limite del 25 % per la validità dell'anno è di legge e non "
+    "si cambia. Il coordinatore non vede mai i dati degli alunni: qui si scelgono solo le soglie."
+)
+RULE_LABELS = {
+    "chronic": "Assenza cronica (% del monte ore)",
+    "severe": "Assenza grave (% del monte ore)",
+    "trend_points": "Aumento recente che conta (punti %)",
+    "late_per_month": "Ingressi posticipati o uscite anticipate al mese",
+    "context_factors": "Fattori di contesto per il livello medio",
+    "min_months": "Mesi minimi di dati",
+}
+RULES_SAVED = "Soglie della rete salvate."

@@ -138,3 +138,14 @@ def test_admin_assigns_a_teachers_classes(demo_db):
     next(b for b in at.button if b.label == "Salva").click().run()
     assert "Classi di docente salvate." in [s.value for s in at.success]
     assert school_risk.classes_of(demo_db, "docente") == ("3A", "4B")
+
+
+def test_the_coordinator_sets_the_networks_risk_thresholds(demo_db):
+    from models.risk import rules
+
+    at = log_in(new_app(), "coordinatrice")
+    chronic = next(n for n in at.number_input if n.label.startswith("Assenza cronica"))
+    chronic.set_value(12.0)
+    next(b for b in at.button if b.label == "Salva").click().run()
+    assert [s.value for s in at.success] == ["Soglie della rete salvate."]
+    assert rules.network_rules(demo_db, "RETEDEMO").chronic == pytest.approx(0.12)
