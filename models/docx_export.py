@@ -29,6 +29,7 @@ from openpyxl import Workbook
 
 from models import audit, clock, protocols, richtext
 from models.db import transaction
+from models.docx_import import open_docx
 from models.errors import ApprodoError, PermissionDenied
 from models.permissions import Actor, can_edit_protocol
 from models.schools import get_network, list_schools
@@ -307,9 +308,7 @@ def check_word_template(data: bytes) -> None:
     """Refuse a template that is not a .docx, uses unknown variables, or lacks required ones."""
     if len(data) > MAX_TEMPLATE_BYTES:
         raise ApprodoError("Il modello Word è troppo grande (massimo 10 MB).")
-    from models.docx_import import open_docx  # the same safety checks as an import
-
-    open_docx(data)
+    open_docx(data)  # the same safety checks as an import
     template = DocxTemplate(io.BytesIO(data))
     try:
         used = template.get_undeclared_template_variables(jinja_env=_environment())

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 import sqlite_utils
@@ -30,7 +31,7 @@ from models.permissions import (
     can_read_protocol,
 )
 from models.school_year import SchoolYear
-from models.schools import LEVEL_LABELS, Level, get_network, get_school
+from models.schools import LEVEL_LABELS, Level, get_network, get_school, list_schools
 from models.templates import SectionKind, load_template
 
 
@@ -560,8 +561,6 @@ def move(
 
 def _check_date(text: str | None) -> str:
     """A deliberation date as dd/mm/yyyy."""
-    from datetime import datetime
-
     for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
             return datetime.strptime((text or "").strip(), pattern).strftime("%d/%m/%Y")
@@ -623,8 +622,6 @@ def rendered_blocks(db: sqlite_utils.Database, actor: Actor, protocol: Protocol,
 
 def network_status(db: sqlite_utils.Database, actor: Actor, network_code: str) -> list[dict]:
     """Per school of the network: its protocol, status, revision and number of versions."""
-    from models.schools import list_schools
-
     network = get_network(db, actor, network_code)
     rows = []
     for school in list_schools(db, actor):
