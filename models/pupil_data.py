@@ -269,24 +269,32 @@ def _rows(mask: pd.Series) -> np.ndarray:
     return mask.to_numpy().nonzero()[0] + 2
 
 
+def _begin(kind: str, table: tabular.Table, mapping: dict[str, str]):
+    """What every importer does first: check the mapping, then the pupil codes."""
+    check_mapping(kind, mapping, table.headers, table.file_name)
+    source, report = table.frame, Report(table.file_name)
+    out = pd.DataFrame(index=source.index)
+    code = source[mapping["pupil_code"]].astype(str).str.strip()
+    report.add(_rows(code == ""), mapping["pupil_code"], "valore mancante")
+    report.add(_rows(code.str.len() > MAX_CODE), mapping["pupil_code"], f"più di {MAX_CODE} caratteri")
+    out["pupil_code"] = code
+    return source, report, out
+
+
 # --- attendance --------------------------------------------------------------------------
 
 
 def read_attendance(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFrame:
     """Converted, checked attendance rows; raise ImportRejected listing every problem."""
-    check_mapping("attendance", mapping, table.headers, table.file_name)
-    source, report = table.frame, Report(table.file_name)
-    out = pd.DataFrame(index=source.index)
+    source, report, out = _begin("attendance", table, mapping)
 
     def column(name):
         return source[mapping[name]]
 
-    for name in ("pupil_code", "class_name"):
-        text = column(name).astype(str).str.strip()
-        label = mapping[name]
-        report.add(_rows(text == ""), label, "valore mancante")
-        report.add(_rows(text.str.len() > MAX_CODE), label, f"più di {MAX_CODE} caratteri")
-        out[name] = text.str.upper() if name == "class_name" else text
+    classes = column("class_name").astype(str).str.strip()
+    report.add(_rows(classes == ""), mapping["class_name"], "valore mancante")
+    report.add(_rows(classes.str.len() > MAX_CODE), mapping["class_name"], f"più di {MAX_CODE} caratteri")
+    out["class_name"] = classes.str.upper()
     raw_periods = column("period").astype(str)
     lookup = {value: parse_period(value) for value in raw_periods.unique()}
     out["period"] = raw_periods.map(lookup)
@@ -435,13 +443,8 @@ def _outcome(text: str) -> str | None:
 
 
 def read_context(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFrame:
-    check_mapping("context", mapping, table.headers, table.file_name)
-    source, report = table.frame, Report(table.file_name)
-    out = pd.DataFrame(index=source.index)
-    code = source[mapping["pupil_code"]].astype(str).str.strip()
-    report.add(_rows(code == ""), mapping["pupil_code"], "valore mancante")
-    report.add(_rows(code.duplicated()), mapping["pupil_code"], "alunno ripetuto nel file")
-    out["pupil_code"] = code
+    source, report, out = _begin("context", table, mapping)
+    report.add(_rows(out["pupil_code"].duplicated()), mapping["pupil_code"], "alunno ripetuto nel file")
     this_year = clock.utcnow().year
 
     def optional(name):
@@ -452,8 +455,8 @@ def read_context(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFrame:
     report.add(_rows((birth > 0) & ((birth < 1980) | (birth > this_year))), mapping.get("birth", ""),
                "anno di nascita non plausibile")
     out["birth_year"] = birth.where(birth > 0)
-    arrival = pd.to_numeric(optional("arrival_year").str.strip(), errors="coerce")
     arrival_text = optional("arrival_year").str.strip()
+    arrival = pd.to_numeric(arrival_text, errors="coerce")
     report.add(_rows(arrival.isna() & (arrival_text != "")), mapping.get("arrival_year", ""),
                "anno di arrivo non valido: scrivi l'anno, es. 2024")
     report.add(_rows((arrival < 1980) | (arrival > this_year)), mapping.get("arrival_year", ""),
@@ -478,12 +481,7 @@ def read_context(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFrame:
 
 
 def read_outcomes(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFrame:
-    check_mapping("outcomes", mapping, table.headers, table.file_name)
-    source, report = table.frame, Report(table.file_name)
-    out = pd.DataFrame(index=source.index)
-    code = source[mapping["pupil_code"]].astype(str).str.strip()
-    report.add(_rows(code == ""), mapping["pupil_code"], "valore mancante")
-    out["pupil_code"] = code
+    source, report, out = _begin("outcomes", table, mapping)
 
     def year(text):
         try:

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from models import comments, docx_export, placeholders, protocols, richtext
+from models import clock, comments, docx_export, placeholders, protocols, richtext
 from models.errors import ApprodoError
 from models.protocols import SaveConflict, Status
 from models.templates import SectionKind
 from ui import strings as S
-from ui.protocol_widgets import choose_protocol, choose_section, protocol_header, show_diff, show_rich_text, when
+from ui.protocol_widgets import choose_protocol, choose_section, protocol_header, show_diff, show_rich_text
 from ui.session import flash, guard_page, open_db, run_action, show_flash
 
 ctx = guard_page(__file__)
@@ -118,7 +118,7 @@ with side_column:
 with edit_column:
     if editable:
         st.caption(S.EDITING_VERSION.format(version=state[base_key], author=section.author,
-                                            when=when(section.saved_at)))
+                                            when=clock.local_datetime(section.saved_at)))
         st.text_area(S.SECTION_TEXT, key=text_key, height=460, help=S.FORMAT_HELP)
         note = st.text_input(S.SAVE_NOTE, max_chars=protocols.MAX_NOTE, key=f"note_{section.id}")
         if st.button(S.SAVE_SECTION, type="primary", icon=":material/save:"):
@@ -142,7 +142,7 @@ with edit_column:
         else:
             st.info(S.READ_ONLY_ROLE, icon=":material/visibility:")
         st.caption(S.SHOWING_VERSION.format(version=section.version, author=section.author,
-                                            when=when(section.saved_at)))
+                                            when=clock.local_datetime(section.saved_at)))
         show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, section.body)))
 
 conflict = state.get(conflict_key)
@@ -171,7 +171,7 @@ with st.expander(S.COMMENTS.format(count=open_comments.get(section.id, 0)), icon
         indent = "    " if comment.parent_id else ""
         status = f" · _{S.RESOLVED}_" if comment.resolved else ""
         box = st.container(border=comment.parent_id is None)
-        box.markdown(f"{indent}**{comment.author}** · {when(comment.created_at)}{status}")
+        box.markdown(f"{indent}**{comment.author}** · {clock.local_datetime(comment.created_at)}{status}")
         box.text(comment.body)
         if may_comment and comment.parent_id is None:
             reply_column, resolve_column = box.columns([3, 1])

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from models import protocols
+from models import clock, protocols
 from ui import strings as S
-from ui.protocol_widgets import choose_protocol, choose_section, protocol_header, show_diff, when
+from ui.protocol_widgets import choose_protocol, choose_section, protocol_header, show_diff
 from ui.session import guard_page
 
 ctx = guard_page(__file__)
@@ -24,7 +24,7 @@ tab_versions, tab_core, tab_school, tab_events = st.tabs(
 with tab_versions:
     history = protocols.section_history(db, actor, section.id)
     st.table(
-        [{"Versione": v.version, C["actor"]: v.author, C["at"]: when(v.created_at), "Nota": v.note,
+        [{"Versione": v.version, C["actor"]: v.author, C["at"]: clock.local_datetime(v.created_at), "Nota": v.note,
           "Basata sulla": v.base_version or ""} for v in history],
         hide_index=True,
     )
@@ -61,7 +61,7 @@ with tab_school:
 
 with tab_events:
     st.table(
-        [{C["at"]: when(e["at"]), C["actor"]: e["actor"],
+        [{C["at"]: clock.local_datetime(e["at"]), C["actor"]: e["actor"],
           S.STATUS: protocols.STATUS_LABELS[protocols.Status(e["to_status"])], C["detail"]: e["detail"]}
          for e in protocols.events(db, actor, protocol.id)],
         hide_index=True,

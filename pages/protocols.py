@@ -4,12 +4,12 @@ import hashlib
 
 import streamlit as st
 
-from models import comments, docx_export, docx_import, protocols, schools, templates
+from models import clock, comments, docx_export, docx_import, protocols, schools, templates
 from models.errors import ApprodoError
 from models.permissions import Role, can_edit_protocol, can_manage_school
 from models.school_year import SchoolYear
 from ui import strings as S
-from ui.protocol_widgets import QUERY_KEY, when
+from ui.protocol_widgets import QUERY_KEY
 from ui.session import guard_page
 
 ctx = guard_page(__file__)
@@ -142,7 +142,7 @@ for protocol in visible:
         left.caption(
             f"{S.CORE_BADGE if protocol.is_core else protocol.school_code} · {protocol.status_label} · "
             f"{S.REVISION.lower()} {protocol.revision} · a.s. {protocol.school_year} · "
-            f"aggiornato il {when(protocol.updated_at)}"
+            f"aggiornato il {clock.local_datetime(protocol.updated_at)}"
             + (f" · {open_comments} commenti aperti" if open_comments else "")
         )
         right.page_link("pages/protocol_editor.py", label=S.OPEN_EDITOR, icon=":material/edit_document:",

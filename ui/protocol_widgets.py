@@ -6,7 +6,7 @@ import html
 
 import streamlit as st
 
-from models import clock, diffs, protocols
+from models import diffs, protocols
 from models.errors import ApprodoError
 from models.templates import KIND_LABELS
 from ui import strings as S
@@ -104,7 +104,3 @@ def show_diff(old: str, new: str) -> None:
             text = f"<ins>{text}</ins>"
         parts.append(text)
     st.html(_CSS + f'<div class="approdo-diff">{"".join(parts)}</div>')
-
-
-def when(text: str) -> str:
-    return clock.local_datetime(text)
