@@ -134,12 +134,13 @@ def score(
     # Validity of the year against the personalised annual timetable.
     first_month = month_pos[starts]
     last_pos = month_pos[np.r_[starts[1:] - 1, len(codes) - 1]]
-    as_of_pos = months_index[as_of] if as_of in months_index else last_pos.max()
     week_list = np.array([WEEKS[m] for m in MONTHS])
     remaining_weeks_share = np.array([week_list[i:].sum() / _YEAR_WEEKS for i in range(len(MONTHS))])
     legal = level is not Level.PRIMARIA and annual_hours
     annual = (annual_hours or 0) * remaining_weeks_share[first_month]  # late arrivals: a shorter year
-    months_left = len(MONTHS) - 1 - as_of_pos
+    # Each pupil's pace runs from their own last month: a later file holding only some pupils
+    # (a mid-month correction, a newcomer) must not count the others' missing month as zero.
+    months_left = len(MONTHS) - 1 - last_pos
     projected_abs = absent_sum + pace * months_left
     if legal:
         limit = rules.legal_limit * annual
@@ -155,7 +156,7 @@ def score(
         ahead = (hours_left > 0) & (pace > 0)
         steps = np.ceil(np.divide(hours_left, pace, out=np.full(n_pupils, np.inf), where=ahead))
         for pupil in np.flatnonzero(ahead & (steps <= months_left)):
-            crossing[pupil] = months[as_of_pos + int(steps[pupil])]
+            crossing[pupil] = months[last_pos[pupil] + int(steps[pupil])]
     else:
         hours_left = np.full(n_pupils, np.nan)
         # Primary: the end-of-year ratio at the recent pace, without a legal limit.

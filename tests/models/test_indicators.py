@@ -116,3 +116,10 @@ def test_the_list_is_ordered_by_level_then_projection():
                               level="secondaria_secondo_grado", annual_hours=1000)
     assert list(result["pupil_code"]) == ["high", "mid", "low", "none"]
     assert result.attrs["as_of"] == "2025-11" and result.attrs["school_year"] == "2025/26"
+
+
+def test_a_month_that_only_some_pupils_have_does_not_lower_the_others_projection():
+    alone = score(months("B", [40, 40, 40, 40]))["B"]
+    with_newcomer = score(months("B", [40, 40, 40, 40]), months("N", [10, 10], start=3))["B"]
+    assert with_newcomer.projected_ratio == pytest.approx(alone.projected_ratio)
+    assert with_newcomer.crossing_month == alone.crossing_month == "2026-03"
