@@ -58,9 +58,23 @@ if uploaded is not None:
     check_column, import_column = st.columns(2)
     dry_run = check_column.button(S.CHECK, icon=":material/fact_check:")
     run_import = import_column.button(S.IMPORT, type="primary", icon=":material/upload:")
+    # A small file that would replace a month holding many more rows waits for a second, explicit yes.
+    confirm_key = f"confirm_{kind}_{uploaded.file_id}"
+    confirmed = False
+    if st.session_state.get(confirm_key):
+        st.warning(st.session_state[confirm_key])
+        if st.button(S.CONFIRM_REPLACE, type="primary"):
+            run_import = confirmed = True
+            st.session_state[confirm_key] = None
     if dry_run or run_import:
         importer = pupil_data.IMPORTERS[kind]
         try:
+            if kind == "attendance" and run_import and not confirmed:
+                check = importer(db, actor, school_code, data, uploaded.name, mapping, dry_run=True)
+                if check.replaced_rows > check.rows:
+                    st.session_state[confirm_key] = S.REPLACE_WARNING.format(
+                        rows=check.rows, replaced=check.replaced_rows)
+                    st.rerun()
             if kind == "attendance" and run_import:
                 bar = st.progress(0.0, text=S.IMPORTING)
                 summary = importer(db, actor, school_code, data, uploaded.name, mapping,

@@ -301,3 +301,8 @@ RULE_LABELS = {
     "min_months": "Mesi minimi di dati",
 }
 RULES_SAVED = "Soglie della rete salvate."
+REPLACE_WARNING = (
+    "Il file ha {rows} righe ma sostituirebbe {replaced} righe già caricate per gli stessi mesi: "
+    "ricaricare un mese lo sostituisce per tutta la scuola. Importa solo se il file contiene il mese intero."
+)
+CONFIRM_REPLACE = "Sostituisci comunque e importa"

@@ -90,3 +90,17 @@ def test_a_bad_file_gets_the_report_and_changes_nothing(demo_db):
     assert list(report.columns) == ["file", "riga", "colonna", "problema"]
     assert report.iloc[0]["riga"] == 3 and report.iloc[0]["colonna"] == "Ore di assenza"
     assert demo_db.execute("SELECT COUNT(*) FROM attendance").fetchone()[0] == 0
+
+
+def test_a_small_file_replacing_a_big_month_asks_first(pupils_db):
+    one_pupil = ("Cod. alunno;Classe;Mese;Monte ore;Ore di assenza;N° entrate posticipate;N° uscite anticipate\n"
+                 "N1;1A;02/2026;100;10;0;0\n").encode()
+    before = pupils_db.execute("SELECT COUNT(*) FROM attendance WHERE period = '2026-02'").fetchone()[0]
+    at = open_page("funzione", "pages/data_upload.py")
+    at.file_uploader[0].set_value(("uno.csv", one_pupil, "text/csv")).run()
+    next(b for b in at.button if b.label == "Importa").click().run()
+    assert any("sostituirebbe" in w.value for w in at.warning)
+    assert pupils_db.execute("SELECT COUNT(*) FROM attendance WHERE period = '2026-02'").fetchone()[0] == before
+    next(b for b in at.button if b.label == "Sostituisci comunque e importa").click().run()
+    assert at.success[0].value.startswith("Importazione riuscita: 1 righe")
+    assert pupils_db.execute("SELECT COUNT(*) FROM attendance WHERE period = '2026-02'").fetchone()[0] == 1
