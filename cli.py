@@ -321,25 +321,49 @@ def synth(db, actor, school_code, level, pupils, years, seed, last_month, out_di
 @command(cli, "score")
 @click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
 @click.option("--as-of", default=None, help="Mese di riferimento, es. 2026-02 (predefinito: l'ultimo importato).")
-@click.option("--format", "fmt", default="csv", help="csv o json.")
+@click.option("--format", "fmt", default="csv", help="csv, json o xlsx (xlsx solo con --out).")
 @click.option("--out", "out", default=None, help="File da scrivere (predefinito: lo schermo).")
 def score(db, actor, school_code, as_of, fmt, out):
-    """Calcola livelli di rischio e motivi per gli alunni della scuola (la lettura è registrata)."""
+    """Elenco di rischio con motivi, revisioni e interventi (la lettura è registrata)."""
     from models.risk import export as risk_export
-    from models.risk import school_risk
 
-    if fmt not in ("csv", "json"):
-        raise ApprodoError("Il formato deve essere csv o json.")
+    if fmt == "xlsx" and not out:
+        raise ApprodoError("Il formato xlsx va scritto in un file: aggiungi --out elenco.xlsx.")
     if as_of is not None:
         as_of = pupil_data.parse_period(as_of)
         if as_of is None:
             raise ApprodoError("Scrivi il mese di --as-of come 2026-02.")
-    risk = school_risk.school_risk(db, actor, schools.check_school_code(school_code), as_of=as_of, channel="cli")
-    data = risk_export.score_csv(risk) if fmt == "csv" else risk_export.score_json(risk)
+    risk, data = risk_export.export_list(db, actor, schools.check_school_code(school_code), fmt, as_of=as_of,
+                                         channel="cli")
     if out:
         click.echo(f"Scritto {_write(out, data)} ({len(risk.pupils)} alunni, al {risk.as_of}).")
     else:
         click.echo(data.decode("utf-8"), nl=False)
+
+
+@command(cli, "set-retention")
+@click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
+@click.option("--years", type=int, required=True, help="Anni scolastici da conservare, compreso quello in corso.")
+def set_retention(db, actor, school_code, years):
+    """Per quanti anni scolastici la scuola conserva i dati degli alunni."""
+    from models import retention
+
+    retention.set_retention_years(db, actor, schools.check_school_code(school_code), years)
+    click.echo(f"La scuola {school_code} conserva i dati degli alunni per {years} anni scolastici.")
+
+
+@command(cli, "purge")
+@click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
+@click.option("--before", required=True, help="Elimina i dati degli anni scolastici precedenti a questo, es. 2024/25.")
+@click.option("--dry-run", is_flag=True, help="Mostra che cosa verrebbe eliminato, senza eliminarlo.")
+def purge(db, actor, school_code, before, dry_run):
+    """Elimina i dati degli alunni più vecchi della conservazione decisa dalla scuola."""
+    from models import retention
+    from models.school_year import SchoolYear
+
+    report = retention.purge(db, actor, schools.check_school_code(school_code), SchoolYear.parse(before),
+                             dry_run=dry_run)
+    click.echo("\n".join(report.lines()))
 
 
 @command(cli, "assign-classes")

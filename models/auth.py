@@ -19,8 +19,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from models import audit, clock
 from models.db import transaction
-from models.errors import ApprodoError, parse_choice
-from models.permissions import SCHOOL_ROLES, Actor, Capability, Role, require
+from models.errors import ApprodoError, PermissionDenied, parse_choice
+from models.permissions import ROLE_LABELS, SCHOOL_ROLES, Actor, Capability, Role, require
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -341,6 +341,15 @@ def create_user(
 def list_users(db: sqlite_utils.Database, actor: Actor) -> list[User]:
     require(actor, Capability.MANAGE_ACCOUNTS)
     return [_user(row) for row in db.query(_USER_SELECT + " ORDER BY username")]
+
+
+def school_staff(db: sqlite_utils.Database, actor: Actor, school_code: str) -> dict[str, str]:
+    """The school's active staff as {username: "Full Name (role)"}: owners of follow-ups and interventions."""
+    if not (actor.role is Role.ADMIN or actor.school_code == school_code):
+        raise PermissionDenied("Puoi vedere solo il personale della tua scuola.")
+    rows = db.execute("SELECT username, full_name, role FROM users WHERE school_code = ? AND active = 1"
+                      " ORDER BY full_name, username", [school_code]).fetchall()
+    return {u: f"{name or u} ({ROLE_LABELS[Role(role)].lower()})" for u, name, role in rows}
 
 
 def get_user(db: sqlite_utils.Database, actor: Actor, username: str) -> User:

@@ -314,8 +314,55 @@ def _m004_pupil_data(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m005_follow_up(db: sqlite_utils.Database) -> None:
+    """The funzione strumentale's work: reviews with follow-ups, interventions, retention."""
+    db.executescript(
+        """
+        -- A pupil looked at in a review meeting: who, when, on which month's data, the level then.
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            pupil_code TEXT NOT NULL,
+            reviewed_by TEXT NOT NULL,
+            reviewed_at TEXT NOT NULL,
+            as_of TEXT,
+            level TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            follow_up_on TEXT,      -- 'YYYY-MM-DD'
+            follow_up_owner TEXT,   -- a username of the school's staff
+            follow_up_done_at TEXT, -- set when the pupil is reviewed again or the follow-up is closed
+            follow_up_done_by TEXT
+        );
+        CREATE INDEX reviews_pupil ON reviews(school_code, pupil_code, id);
+        CREATE TABLE interventions (
+            id INTEGER PRIMARY KEY,
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            pupil_code TEXT NOT NULL,
+            kind TEXT NOT NULL,          -- the label as chosen: renaming a kind does not rewrite history
+            happened_on TEXT NOT NULL,   -- 'YYYY-MM-DD'
+            owner TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            recorded_by TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+        );
+        CREATE INDEX interventions_pupil ON interventions(school_code, pupil_code, happened_on);
+        -- A school's own list of intervention kinds; none means the default list.
+        CREATE TABLE intervention_kinds (
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            position INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            PRIMARY KEY (school_code, label)
+        );
+        ALTER TABLE schools ADD COLUMN retention_years INTEGER NOT NULL DEFAULT 3
+            CHECK (retention_years BETWEEN 1 AND 10);
+        """
+    )
+
+
 # Append only: a migration that has shipped is never edited.
-MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data]
+MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
+                               _m005_follow_up]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

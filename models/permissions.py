@@ -157,3 +157,14 @@ def require_pupils(actor: Actor, school_code: str, *, write: bool = False) -> No
     allowed = can_import_pupils(actor, school_code) if write else can_read_pupils(actor, school_code)
     if not allowed:
         raise PermissionDenied("Non hai accesso ai dati degli alunni di questa scuola.")
+
+
+def can_follow_up(actor: Actor, school_code: str) -> bool:
+    """Review pupils and record interventions: the school's dirigente and funzione strumentale."""
+    return actor.role in (Role.DIRIGENTE, Role.FUNZIONE_STRUMENTALE) and actor.school_code == school_code
+
+
+def require_follow_up(actor: Actor, school_code: str) -> None:
+    if not can_follow_up(actor, school_code):
+        raise PermissionDenied("Solo il dirigente e la funzione strumentale della scuola registrano revisioni e"
+                               " interventi.")

@@ -556,7 +556,8 @@ def list_imports(db: sqlite_utils.Database, actor: Actor, school_code: str) -> l
         " FROM imports i WHERE i.school_code = ? ORDER BY i.id DESC", [school_code]))
 
 
-def _refresh_months(db, school_code: str) -> None:
+def refresh_months(db, school_code: str) -> None:
+    """Rebuild the small table of months a school has data for (after rows were removed)."""
     db.execute("DELETE FROM attendance_months WHERE school_code = ?", [school_code])
     db.execute("INSERT INTO attendance_months SELECT school_code, period, COUNT(*) FROM attendance"
                " WHERE school_code = ? GROUP BY period", [school_code])
@@ -574,7 +575,7 @@ def delete_import(db: sqlite_utils.Database, actor: Actor, school_code: str, imp
         removed = db.execute(f"DELETE FROM {table} WHERE school_code = ? AND import_id = ?",
                              [school_code, import_id]).rowcount
         if table == "attendance":
-            _refresh_months(db, school_code)
+            refresh_months(db, school_code)
         db.execute("DELETE FROM imports WHERE id = ?", [import_id])
         audit.record(db, actor, "importazione_eliminata", row[1], school_code=school_code, detail=f"{removed} righe")
     return removed

@@ -112,6 +112,14 @@ def school_risk(
     rules: indicators.Rules | None = None,
 ) -> RiskList:
     """Score the school's pupils the actor may see, with its network's thresholds, and log the read."""
+    risk = _score(db, actor, school_code, as_of, rules)
+    audit.record_access(db, actor, school_code, "elenco rischio",
+                        f"{channel}: {len(risk.pupils)} alunni"
+                        + (f", classi {', '.join(risk.classes)}" if actor.role is Role.DOCENTE else ""))
+    return risk
+
+
+def _score(db, actor: Actor, school_code: str, as_of: str | None, rules: indicators.Rules | None) -> RiskList:
     require_pupils(actor, school_code)
     school = get_school(db, actor, school_code)
     rules = rules or network_rules(db, school.network_code)
@@ -124,20 +132,62 @@ def school_risk(
     attendance = load_attendance(db, school_code, classes, since=since)
     pupils = indicators.score(attendance, load_context(db, school_code), level=school.level,
                               annual_hours=school.effective_annual_hours, as_of=as_of, rules=rules)
-    audit.record_access(db, actor, school_code, "elenco rischio",
-                        f"{channel}: {len(pupils)} alunni" + (f", classi {', '.join(classes)}" if classes else ""))
     shown_classes = classes if classes is not None else tuple(sorted(attendance["class_name"].unique()))
     return RiskList(school_code, pupils.attrs.get("as_of"), pupils.attrs.get("school_year"), pupils,
                     shown_classes, school.effective_annual_hours is not None and school.level != "primaria", rules)
 
 
-def pupil_months(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> pd.DataFrame:
-    """One pupil's months (absence ratio per month), for the chart; logged."""
+def earlier_levels(db: sqlite_utils.Database, actor: Actor, school_code: str, as_of: str) -> dict[str, str]:
+    """Each pupil's level as the list stood at an earlier month (to show what changed since a review).
+
+    Not logged as a separate read: it is part of the list view that asks for it.
+    """
+    pupils = _score(db, actor, school_code, as_of, None).pupils
+    return dict(zip(pupils["pupil_code"], pupils["level"], strict=True))
+
+
+def require_pupil(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> str:
+    """The pupil's current class, if the actor may see this pupil; refuses otherwise.
+
+    One message for "no such pupil" and "not your class", so that a teacher
+    cannot probe which codes exist in other classes.
+    """
     require_pupils(actor, school_code)
-    frame = load_attendance(db, school_code, teacher_classes(db, actor), pupil_code=pupil_code)
-    if frame.empty:
-        raise ApprodoError("Nessun dato per questo alunno.")
-    frame = frame.sort_values("period").assign(
-        absence_pct=lambda f: 100 * f["absence_hours"] / f["scheduled_hours"].where(f["scheduled_hours"] > 0))
+    row = db.execute("SELECT class_name FROM attendance WHERE school_code = ? AND pupil_code = ?"
+                     " ORDER BY period DESC LIMIT 1", [school_code, pupil_code]).fetchone()
+    classes = teacher_classes(db, actor)
+    if row is None or (classes is not None and row[0] not in classes):
+        raise ApprodoError(f"Nessun alunno con codice «{pupil_code}» tra quelli che puoi vedere.")
+    return row[0]
+
+
+@dataclass(frozen=True)
+class PupilRecord:
+    pupil_code: str
+    class_name: str
+    months: pd.DataFrame  # one row per month: the attendance columns and absence_pct
+    levels: pd.DataFrame  # period, level, absence_ratio, projected_ratio: the list as it stood each month
+    latest: pd.Series  # the indicators row (see indicators.score) at the last month
+    legal_limit_applies: bool
+
+
+def pupil_record(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> PupilRecord:
+    """One pupil's months, indicators and level month by month; the view is logged."""
+    class_name = require_pupil(db, actor, school_code, pupil_code)
+    school = get_school(db, actor, school_code)
+    rules = network_rules(db, school.network_code)
+    frame = load_attendance(db, school_code, pupil_code=pupil_code).sort_values("period", ignore_index=True)
+    frame["absence_pct"] = 100 * frame["absence_hours"] / frame["scheduled_hours"].where(frame["scheduled_hours"] > 0)
+    context = load_context(db, school_code)
+    context = context[context["pupil_code"] == pupil_code]
+    levels = []
+    for period in frame["period"]:
+        row = indicators.score(frame, context, level=school.level, annual_hours=school.effective_annual_hours,
+                               as_of=period, rules=rules).iloc[0]
+        levels.append({"period": period, "school_year": str(pupil_data.school_year_of(period)), "level": row["level"],
+                       "absence_ratio": row["absence_ratio"], "projected_ratio": row["projected_ratio"]})
+    latest = indicators.score(frame, context, level=school.level, annual_hours=school.effective_annual_hours,
+                              rules=rules).iloc[0]
     audit.record_access(db, actor, school_code, "scheda alunno", pupil_code)
-    return frame
+    return PupilRecord(pupil_code, class_name, frame, pd.DataFrame(levels), latest,
+                       school.effective_annual_hours is not None and school.level != "primaria")

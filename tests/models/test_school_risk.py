@@ -25,8 +25,8 @@ def test_a_teacher_sees_only_pupils_of_own_classes(pupils_db, actors):
     assert set(risk.pupils["class_name"]) <= {"3A", "4B"} and len(risk.pupils) > 0
     assert risk.classes == ("3A", "4B")
     outsider = pupils_db.execute("SELECT pupil_code FROM attendance WHERE class_name = '1A' LIMIT 1").fetchone()[0]
-    with pytest.raises(ApprodoError, match="Nessun dato"):
-        school_risk.pupil_months(pupils_db, actors["docente"], SCHOOL, outsider)
+    with pytest.raises(ApprodoError, match="tra quelli che puoi vedere"):
+        school_risk.pupil_record(pupils_db, actors["docente"], SCHOOL, outsider)
 
 
 @pytest.mark.parametrize("role", ["coordinatore_rete", "admin", "other_dirigente", "other_coordinatore"])
@@ -34,7 +34,7 @@ def test_no_one_else_reads_pupils(pupils_db, actors, role):
     with pytest.raises(PermissionDenied):
         school_risk.school_risk(pupils_db, actors[role], SCHOOL)
     with pytest.raises(PermissionDenied):
-        school_risk.pupil_months(pupils_db, actors[role], SCHOOL, "S100000")
+        school_risk.pupil_record(pupils_db, actors[role], SCHOOL, "S100000")
     assert access_rows(pupils_db) == []
 
 
@@ -53,9 +53,11 @@ def test_only_the_dirigente_reads_the_access_log(pupils_db, actors):
 def test_exports_have_the_documented_columns_and_no_formulas(pupils_db, system):
     pupils_db.execute("UPDATE attendance SET class_name = '=1+1' WHERE class_name = '1A'")
     risk = school_risk.school_risk(pupils_db, system, SCHOOL)
-    text = risk_export.score_csv(risk).decode("utf-8-sig")
-    header, *lines = text.splitlines()
-    assert header == "codice_alunno;classe;assenze_pct;proiezione_pct;ore_residue;livello;motivi"
+    text = risk_export.list_csv(risk).decode("utf-8-sig")
+    notice, header, *lines = text.splitlines()
+    assert notice.startswith("DATI PERSONALI DI MINORI")
+    assert header == ("codice_alunno;classe;livello;assenze_pct;proiezione_pct;ore_residue;motivi;ultima_revisione;"
+                      "prossima_verifica;ultimo_intervento;data_intervento;esito_intervento")
     assert any(";'=1+1;" in line for line in lines) and not any(";=1+1;" in line for line in lines)
 
 
