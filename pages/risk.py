@@ -1,16 +1,18 @@
-"""Rischio dispersione: the school's pupils ranked by level, with reasons and a monthly chart."""
+"""Rischio dispersione: the review workspace. What changed, what is due, the ranked list, the exports."""
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from models import audit, clock
+from models import audit, clock, interventions, reviews
 from models.errors import ApprodoError
-from models.permissions import Role
+from models.permissions import Role, can_follow_up
 from models.risk import export as risk_export
 from models.risk import indicators, school_risk
 from ui import strings as S
-from ui.session import guard_page, open_db
+from ui.session import guard_page, open_db, run_action, show_flash
+
+PUPIL_PAGE = "pages/pupil.py"
+SHOWN_PER_GROUP = 15
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -19,6 +21,7 @@ R = S.RISK_COLUMNS
 
 st.title(S.RISK_TITLE)
 st.caption(S.RISK_INTRO)
+show_flash()
 
 months = school_risk.periods(db, actor, school_code)
 if not months:
@@ -41,6 +44,48 @@ counts = pupils["level"].value_counts()
 for column, level in zip(st.columns(4), indicators.LEVELS, strict=True):
     column.metric(indicators.LEVEL_LABELS[level], int(counts.get(level, 0)))
 
+
+def pupil_links(codes: list[str], describe=None) -> None:
+    """Each pupil as a link to the pupil page (a page link keeps the session; a plain URL would not)."""
+    if not codes:
+        st.caption(S.CHANGES_NONE)
+    for code in codes[:SHOWN_PER_GROUP]:
+        label = code + (f" · {describe(code)}" if describe else "")
+        st.page_link(PUPIL_PAGE, label=label, query_params={"alunno": code})
+    if len(codes) > SHOWN_PER_GROUP:
+        st.caption(S.CHANGES_MORE.format(n=len(codes) - SHOWN_PER_GROUP))
+
+
+changes = reviews.changes_since_last_review(db, actor, risk)
+with st.container(border=True):
+    st.subheader(S.CHANGES_TITLE)
+    if changes.last_review_at is None:
+        st.caption(S.CHANGES_NO_REVIEW)
+    elif changes.since is None:
+        st.caption(S.CHANGES_NO_NEW_DATA.format(when=clock.local_datetime(changes.last_review_at)))
+    else:
+        st.caption(S.CHANGES_SINCE.format(when=clock.local_datetime(changes.last_review_at),
+                                          month=indicators.month_name(changes.since)))
+    labels = indicators.LEVEL_LABELS
+    classes_of = dict(zip(pupils["pupil_code"], pupils["class_name"], strict=True))
+    new_col, rose_col, fell_col, due_col = st.columns(4)
+    with new_col:
+        st.markdown(f"**{S.CHANGES_NEW_HIGH}: {len(changes.new_high)}**")
+        pupil_links(changes.new_high, classes_of.get)
+    with rose_col:
+        st.markdown(f"**{S.CHANGES_ROSE}: {len(changes.rose)}**")
+        rose = {p: f"{labels[a]} → {labels[b]}" for p, a, b in changes.rose}
+        pupil_links(list(rose), rose.get)
+    with fell_col:
+        st.markdown(f"**{S.CHANGES_FELL}: {len(changes.fell)}**")
+        fell = {p: f"{labels[a]} → {labels[b]}" for p, a, b in changes.fell}
+        pupil_links(list(fell), fell.get)
+    with due_col:
+        st.markdown(f"**{S.CHANGES_DUE}: {len(changes.due)}**")
+        due = {r.pupil_code: S.DUE_LINE.format(date=f"{r.follow_up_on:%d/%m/%Y}", owner=r.follow_up_owner)
+               for r in changes.due}
+        pupil_links(list(due), due.get)
+
 left, right = st.columns(2)
 chosen_classes = left.multiselect(S.FILTER_CLASSES, list(risk.classes), placeholder=S.ALL_CLASSES)
 chosen_levels = right.multiselect(S.FILTER_LEVELS, list(indicators.LEVELS), default=["alto", "medio"],
@@ -51,6 +96,8 @@ if chosen_classes:
 if chosen_levels:
     shown = shown[shown["level"].isin(chosen_levels)]
 
+follow = reviews.follow_up_table(db, actor, risk).set_index("pupil_code")
+followed = follow.reindex(shown["pupil_code"])
 table = pd.DataFrame({
     R["pupil_code"]: shown["pupil_code"],
     R["class_name"]: shown["class_name"],
@@ -59,30 +106,46 @@ table = pd.DataFrame({
     R["hours_left"]: shown["hours_left"].round(1) if risk.legal_limit_applies else None,
     R["level"]: shown["level"].map(indicators.LEVEL_LABELS),
     R["reasons"]: shown["reasons"].map(" ".join),
+    R["reviewed_at"]: [clock.local_datetime(t)[:10] if t else "" for t in followed["reviewed_at"]],
+    R["follow_up_on"]: [f"{d:%d/%m/%Y}" if d else "" for d in followed["follow_up_on"]],
+    R["intervention"]: [f"{k} ({d:%d/%m})" if k else "" for k, d in zip(followed["intervention"],
+                                                                        followed["intervention_on"], strict=True)],
 })
 st.caption(S.RISK_TABLE_HELP)
 selection = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="risk_table",
                          column_config={R["reasons"]: st.column_config.TextColumn(width="large")})
-st.download_button(S.RISK_DOWNLOAD, data=lambda: risk_export.score_csv(
-    school_risk.school_risk(open_db(), actor, school_code, as_of=as_of, channel="esportazione CSV")),
-    file_name=f"rischio_{school_code}_{as_of}.csv", mime="text/csv", icon=":material/download:")
-
 picked = selection.selection.rows if selection else []
 if picked:
     pupil = shown.iloc[picked[0]]
-    st.subheader(S.RISK_PUPIL.format(code=pupil["pupil_code"], class_name=pupil["class_name"]))
-    for reason in pupil["reasons"]:
-        st.markdown(f"- {reason}")
-    history = school_risk.pupil_months(db, actor, school_code, pupil["pupil_code"])
-    history = history[history["period"] <= as_of]
-    bars = alt.Chart(history).mark_bar(color="#4C78A8").encode(
-        x=alt.X("period:O", title="Mese"), y=alt.Y("absence_pct:Q", title="Assenze (%)"),
-        tooltip=[alt.Tooltip("period", title="Mese"), alt.Tooltip("absence_pct", title="Assenze %", format=".1f"),
-                 alt.Tooltip("absence_hours", title="Ore di assenza"), alt.Tooltip("class_name", title="Classe")])
-    limits = pd.DataFrame({"soglia": [10, 25], "nome": ["10 % assenza cronica", "25 % limite di validità"]})
-    rules = alt.Chart(limits).mark_rule(strokeDash=[6, 4]).encode(
-        y="soglia:Q", color=alt.Color("nome:N", title=None, scale=alt.Scale(range=["#F58518", "#E45756"])))
-    st.altair_chart((bars + rules).properties(title=S.RISK_CHART_TITLE, height=280), use_container_width=True)
+    with st.container(border=True):
+        st.markdown(f"**{S.RISK_PUPIL.format(code=pupil['pupil_code'], class_name=pupil['class_name'])}**")
+        for reason in pupil["reasons"]:
+            st.markdown(f"- {reason}")
+        st.page_link(PUPIL_PAGE, label=S.OPEN_PUPIL, icon=":material/person:",
+                     query_params={"alunno": pupil["pupil_code"]})
+
+
+def export(fmt: str) -> bytes:
+    # Deferred: the file is built (and the read logged) only when the button is pressed.
+    return risk_export.export_list(open_db(), actor, school_code, fmt, as_of=as_of)[1]
+
+
+xlsx_col, csv_col = st.columns(2)
+xlsx_col.download_button(S.RISK_DOWNLOAD_XLSX, data=lambda: export("xlsx"),
+                         file_name=f"rischio_{school_code}_{as_of}.xlsx", icon=":material/download:",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+csv_col.download_button(S.RISK_DOWNLOAD_CSV, data=lambda: export("csv"), file_name=f"rischio_{school_code}_{as_of}.csv",
+                        mime="text/csv", icon=":material/download:")
+st.caption(S.RISK_DOWNLOAD_NOTE)
+
+if can_follow_up(actor, school_code):
+    with st.expander(S.KINDS_TITLE, icon=":material/list:"), st.form("kinds"):
+        text = st.text_area(S.KINDS_TITLE, "\n".join(interventions.kinds(db, actor, school_code)), help=S.KINDS_HELP,
+                            height=220, label_visibility="collapsed")
+        st.caption(S.KINDS_HELP)
+        if st.form_submit_button(S.KINDS_SAVE):
+            run_action(lambda: interventions.set_kinds(db, actor, school_code, text.splitlines()), S.KINDS_SAVED,
+                       rerun=True)
 
 with st.expander(S.RISK_RULES, icon=":material/help:"):
     rules = risk.rules

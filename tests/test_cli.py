@@ -200,7 +200,8 @@ def test_score_prints_the_documented_columns_and_logs_the_read(run, tmp_path):
     result = run("score", "--school", "MIIS00003C", "--as-of", "2026-01")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.lstrip("\ufeff").splitlines()
-    assert lines[0] == "codice_alunno;classe;assenze_pct;proiezione_pct;ore_residue;livello;motivi"
+    assert lines[0].startswith("DATI PERSONALI DI MINORI")
+    assert lines[1].startswith("codice_alunno;classe;livello;assenze_pct;proiezione_pct;ore_residue;motivi;")
     assert len(lines) > 400
     out = tmp_path / "rischio.json"
     assert run("score", "--school", "MIIS00003C", "--format", "json", "--out", str(out)).returncode == 0
@@ -208,6 +209,33 @@ def test_score_prints_the_documented_columns_and_logs_the_read(run, tmp_path):
     assert data["al_mese"] == "2026-02" and data["alunni"][0]["livello"] == "alto"
     db = sqlite3.connect(tmp_path / "cli.db")
     assert db.execute("SELECT COUNT(*) FROM access_log WHERE what = 'elenco rischio'").fetchone()[0] == 2
+    assert run("score", "--school", "MIIS00003C", "--format", "xlsx").returncode == 1  # a workbook needs --out
+    book = tmp_path / "rischio.xlsx"
+    assert run("score", "--school", "MIIS00003C", "--format", "xlsx", "--out", str(book)).returncode == 0
+    from openpyxl import load_workbook
+
+    assert load_workbook(book).active["A1"].value.startswith("DATI PERSONALI DI MINORI")
+
+
+def test_purge_reports_what_it_removed_and_refuses_the_kept_years(run, tmp_path):
+    import sqlite3
+
+    run("init-db", "--demo")
+    kept = run("purge", "--school", "MIIS00003C", "--before", "2025/27")
+    assert kept.returncode == 1 and "Anno scolastico «2025/27» non valido" in kept.stderr
+    too_recent = run("purge", "--school", "MIIS00003C", "--before", "2026/27")
+    assert too_recent.returncode == 1 and "conserva i dati per 3 anni scolastici" in too_recent.stderr
+    trial = run("purge", "--school", "MIIS00003C", "--before", "2024/25", "--dry-run")
+    assert trial.returncode == 0 and trial.stdout.startswith("Si eliminerebbero i dati degli alunni precedenti al 2024/25")
+    db = sqlite3.connect(tmp_path / "cli.db")
+    before = db.execute("SELECT COUNT(*) FROM attendance WHERE school_code = 'MIIS00003C'").fetchone()[0]
+    done = run("purge", "--school", "MIIS00003C", "--before", "2024/25")
+    assert done.returncode == 0 and "righe di frequenza mensile" in done.stdout, done.stderr
+    removed = int(done.stdout.splitlines()[1].split()[1])
+    after = db.execute("SELECT COUNT(*) FROM attendance WHERE school_code = 'MIIS00003C'").fetchone()[0]
+    assert removed > 0 and after == before - removed
+    assert db.execute("SELECT MIN(period) FROM attendance WHERE school_code = 'MIIS00003C'").fetchone()[0] >= "2024-09"
+    assert run("set-retention", "--school", "MIIS00003C", "--years", "11").returncode == 1
 
 
 def test_a_rejected_attendance_file_lists_rows_and_exits_1(run, tmp_path):

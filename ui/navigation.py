@@ -29,6 +29,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/protocol_editor.py", S.PAGE_EDITOR, ":material/edit_document:", Capability.READ_PROTOCOLS),
     PageSpec("pages/protocol_history.py", S.PAGE_HISTORY, ":material/history:", Capability.READ_PROTOCOLS),
     PageSpec("pages/risk.py", S.PAGE_RISK, ":material/monitoring:", Capability.VIEW_RISK),
+    PageSpec("pages/pupil.py", S.PAGE_PUPIL, ":material/person:", Capability.VIEW_RISK),
     PageSpec("pages/data_upload.py", S.PAGE_UPLOAD, ":material/upload:", Capability.IMPORT_PUPIL_DATA),
     PageSpec("pages/admin.py", S.PAGE_ADMIN, ":material/admin_panel_settings:", Capability.MANAGE_ACCOUNTS),
 ]

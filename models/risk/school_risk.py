@@ -191,3 +191,16 @@ def pupil_record(db: sqlite_utils.Database, actor: Actor, school_code: str, pupi
     audit.record_access(db, actor, school_code, "scheda alunno", pupil_code)
     return PupilRecord(pupil_code, class_name, frame, pd.DataFrame(levels), latest,
                        school.effective_annual_hours is not None and school.level != "primaria")
+
+
+def visible_pupils(db: sqlite_utils.Database, actor: Actor, school_code: str) -> dict[str, str]:
+    """{pupil code: current class} of the latest school year with data, as far as the actor may see."""
+    months = periods(db, actor, school_code)
+    if not months:
+        return {}
+    since = f"{pupil_data.school_year_of(months[-1]).start:04d}-09"
+    # SQLite's bare column next to MAX() comes from the row holding the maximum: the latest class.
+    rows = db.execute("SELECT pupil_code, class_name, MAX(period) FROM attendance WHERE school_code = ?"
+                      " AND period >= ? GROUP BY pupil_code ORDER BY pupil_code", [school_code, since]).fetchall()
+    classes = teacher_classes(db, actor)
+    return {code: class_name for code, class_name, _ in rows if classes is None or class_name in classes}

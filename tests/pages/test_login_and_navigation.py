@@ -6,13 +6,13 @@ from ui.navigation import PAGES
 
 PAGE_FILES = [spec.path for spec in PAGES]
 EVERYONE = {"pages/home.py", "pages/protocols.py", "pages/protocol_editor.py", "pages/protocol_history.py"}
-SCHOOL_STAFF = {"pages/risk.py", "pages/data_upload.py"}
+SCHOOL_STAFF = {"pages/risk.py", "pages/pupil.py", "pages/data_upload.py"}
 ALLOWED = {
     "admin": EVERYONE | {"pages/admin.py"},
     "coordinatrice": EVERYONE,
     "dirigente": EVERYONE | SCHOOL_STAFF,
     "funzione": EVERYONE | SCHOOL_STAFF,
-    "docente": EVERYONE | {"pages/risk.py"},
+    "docente": EVERYONE | {"pages/risk.py", "pages/pupil.py"},
 }
 
 

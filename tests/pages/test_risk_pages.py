@@ -20,7 +20,7 @@ def test_funzione_sees_counts_per_level_and_the_ranked_list(pupils_db):
     assert set(metrics) == {"Alto", "Medio", "Basso", "Dati insufficienti"} and sum(metrics.values()) > 100
     table = at.dataframe[0].value
     assert list(table.columns) == ["Codice alunno", "Classe", "Assenze %", "Proiezione %", "Ore residue", "Livello",
-                                   "Motivi"]
+                                   "Motivi", "Rivisto il", "Prossima verifica", "Ultimo intervento"]
     assert set(table["Livello"]) <= {"Alto", "Medio"}  # the default filter
     assert table["Livello"].map({"Alto": 0, "Medio": 1}).is_monotonic_increasing  # high first
 

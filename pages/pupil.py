@@ -1,0 +1,177 @@
+"""Scheda alunno: months, level and interventions on one time line; reviews, follow-ups, interventions."""
+
+from datetime import timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from models import auth, clock, interventions, reviews
+from models.errors import ApprodoError
+from models.permissions import can_follow_up
+from models.risk import indicators, school_risk
+from ui import strings as S
+from ui.session import guard_page, run_action, show_flash
+
+QUERY_KEY = "alunno"
+LEVEL_COLOURS = {"alto": "#E45756", "medio": "#F58518", "basso": "#54A24B", "dati_insufficienti": "#BAB0AC"}
+
+ctx = guard_page(__file__)
+db, actor = ctx.db, ctx.actor
+school_code = actor.school_code
+
+st.title(S.PAGE_PUPIL)
+show_flash()
+
+visible = school_risk.visible_pupils(db, actor, school_code)
+wanted = st.query_params.get(QUERY_KEY)
+if not visible and not wanted:
+    st.info(S.PUPIL_NONE)
+    st.stop()
+codes = list(visible)
+if wanted and wanted not in visible:
+    codes.insert(0, wanted)  # maybe a pupil of an earlier year: the model decides whether it may be shown
+code = st.selectbox(S.PUPIL_CHOOSE, codes, index=codes.index(wanted) if wanted in codes else None,
+                    format_func=lambda c: f"{c} · {visible[c]}" if c in visible else c, help=S.PUPIL_CHOOSE_HELP,
+                    placeholder=S.PUPIL_CHOOSE_HELP)
+if code is None:
+    st.stop()
+if wanted != code:
+    st.query_params[QUERY_KEY] = code
+
+try:
+    record = school_risk.pupil_record(db, actor, school_code, code)
+    done = interventions.pupil_interventions(db, actor, school_code, code)
+    seen = reviews.pupil_reviews(db, actor, school_code, code)
+except ApprodoError as error:
+    st.error(error.message)
+    st.stop()
+
+latest, last_month = record.latest, record.months["period"].iloc[-1]
+level_label = indicators.LEVEL_LABELS[latest["level"]]
+st.subheader(S.PUPIL_HEADER.format(code=code, class_name=record.class_name))
+st.markdown(S.PUPIL_LEVEL_NOW.format(level=level_label, month=f"{indicators.month_name(last_month)} {last_month[:4]}"))
+absence, projection, hours_left, late = st.columns(4)
+absence.metric(S.METRIC_ABSENCE, indicators.percent(latest["absence_ratio"]))
+projection.metric(S.METRIC_PROJECTION, indicators.percent(latest["projected_ratio"]))
+if record.legal_limit_applies:
+    hours_left.metric(S.METRIC_HOURS_LEFT, indicators.hours(max(latest["hours_left"], 0)))
+late.metric(S.METRIC_LATE, f"{latest['late_per_month']:.1f}".replace(".", ","))
+
+st.markdown(f"**{S.PUPIL_REASONS}**")
+for reason in latest["reasons"] or [S.PUPIL_NO_REASONS]:
+    st.markdown(f"- {reason}")
+
+# One time line: monthly absence bars, the 10 % and 25 % lines, interventions as marks on their day,
+# and below it the level the list gave the pupil each month.
+months = record.months.assign(start=pd.to_datetime(record.months["period"] + "-01"))
+months["end"] = months["start"] + pd.offsets.MonthBegin(1)
+levels = record.levels.assign(start=months["start"].to_numpy(), end=months["end"].to_numpy(),
+                              livello=record.levels["level"].map(indicators.LEVEL_LABELS))
+x = alt.X("start:T", title=None, axis=alt.Axis(format="%m/%Y"))
+bars = alt.Chart(months).mark_bar(color="#4C78A8", opacity=0.8).encode(
+    x=x, x2="end:T", y=alt.Y("absence_pct:Q", title="Assenze (%)"),
+    tooltip=[alt.Tooltip("period", title="Mese"), alt.Tooltip("absence_pct", title="Assenze %", format=".1f"),
+             alt.Tooltip("absence_hours", title="Ore di assenza"), alt.Tooltip("class_name", title="Classe")])
+limits = pd.DataFrame({"soglia": [10, 25], "nome": ["10 % assenza cronica", "25 % limite di validità"]})
+lines = alt.Chart(limits).mark_rule(strokeDash=[6, 4]).encode(
+    y="soglia:Q", color=alt.Color("nome:N", title=None, scale=alt.Scale(range=["#F58518", "#E45756"])))
+layers = [bars, lines]
+if done:
+    marks = pd.DataFrame([{"giorno": pd.Timestamp(i.happened_on), "intervento": i.kind, "esito": i.outcome_label,
+                           "referente": i.owner} for i in done])
+    layers.append(alt.Chart(marks).mark_rule(color="#72B7B2", strokeWidth=3).encode(
+        x="giorno:T", tooltip=[alt.Tooltip("giorno:T", title="Data", format="%d/%m/%Y"),
+                               alt.Tooltip("intervento", title="Intervento"), alt.Tooltip("esito", title="Esito"),
+                               alt.Tooltip("referente", title="Referente")]))
+    layers.append(alt.Chart(marks).mark_point(shape="triangle-down", size=120, filled=True, color="#72B7B2").encode(
+        x="giorno:T", y=alt.value(0), tooltip=[alt.Tooltip("intervento", title="Intervento")]))
+strip = alt.Chart(levels).mark_rect().encode(
+    x=x, x2="end:T", color=alt.Color("livello:N", title=S.PUPIL_LEVEL_STRIP, scale=alt.Scale(
+        domain=[indicators.LEVEL_LABELS[k] for k in LEVEL_COLOURS], range=list(LEVEL_COLOURS.values()))),
+    tooltip=[alt.Tooltip("period", title="Mese"), alt.Tooltip("livello", title="Livello")])
+chart = alt.vconcat(alt.layer(*layers).properties(title=S.PUPIL_CHART_TITLE, height=260),
+                    strip.properties(height=26, title=S.PUPIL_LEVEL_STRIP)).resolve_scale(x="shared", color="independent")
+st.altair_chart(chart, width="stretch")
+
+writer = can_follow_up(actor, school_code)
+staff = auth.school_staff(db, actor, school_code) if writer else {}
+if not writer:
+    st.info(S.PUPIL_READ_ONLY)
+
+st.subheader(S.INTERVENTIONS_TITLE)
+C = S.INTERVENTION_COLUMNS
+if done:
+    st.table(pd.DataFrame([{C["date"]: f"{i.happened_on:%d/%m/%Y}", C["kind"]: i.kind, C["owner"]: i.owner,
+                            C["outcome"]: i.outcome_label, C["note"]: i.note, C["by"]: i.recorded_by}
+                           for i in reversed(done)]))
+else:
+    st.caption(S.INTERVENTIONS_NONE)
+
+if writer:
+    with st.expander(S.INTERVENTION_FORM, icon=":material/add:", expanded=not done), st.form("intervention"):
+        st.caption(S.PRIVACY_NOTE)
+        kind = st.selectbox(S.INTERVENTION_KIND, interventions.kinds(db, actor, school_code))
+        left, middle, right = st.columns(3)
+        happened_on = left.date_input(S.INTERVENTION_DATE, value=interventions.today(),
+                                      max_value=interventions.today(), format="DD/MM/YYYY")
+        owner = middle.selectbox(S.INTERVENTION_OWNER, list(staff), format_func=staff.get,
+                                 index=list(staff).index(actor.username) if actor.username in staff else 0)
+        outcome = right.selectbox(S.INTERVENTION_OUTCOME, list(interventions.OUTCOMES),
+                                  format_func=interventions.OUTCOMES.get)
+        note = st.text_area(S.INTERVENTION_NOTE, max_chars=interventions.NOTE_LIMIT, height=80)
+        if st.form_submit_button(S.INTERVENTION_SAVE, type="primary"):
+            run_action(lambda: interventions.add_intervention(
+                db, actor, school_code, code, kind=kind, happened_on=happened_on, owner=owner, outcome=outcome,
+                note=note), S.INTERVENTION_SAVED, rerun=True)
+    if done:
+        with st.expander(S.OUTCOME_FORM, icon=":material/task_alt:"), st.form("outcome"):
+            chosen = st.selectbox(S.OUTCOME_WHICH, list(reversed(done)),
+                                  format_func=lambda i: f"{i.happened_on:%d/%m/%Y} · {i.kind} · {i.outcome_label}")
+            new_outcome = st.selectbox(S.INTERVENTION_OUTCOME, list(interventions.OUTCOMES),
+                                       format_func=interventions.OUTCOMES.get)
+            if st.form_submit_button(S.OUTCOME_SAVE):
+                run_action(lambda: interventions.set_outcome(db, actor, school_code, chosen.id, new_outcome,
+                                                             expected=chosen.outcome), S.OUTCOME_SAVED, rerun=True)
+
+st.subheader(S.REVIEWS_TITLE)
+V, states, today = S.REVIEW_COLUMNS, S.FOLLOW_UP_STATES, interventions.today()
+
+
+def follow_up_state(review: reviews.Review) -> str:
+    if review.follow_up_on is None:
+        return states["none"]
+    if not review.follow_up_open:
+        return states["done"]
+    return states["late"] if review.follow_up_on < today else states["open"]
+
+
+if seen:
+    st.table(pd.DataFrame([{
+        V["when"]: clock.local_datetime(r.reviewed_at), V["who"]: r.reviewed_by,
+        V["level"]: indicators.LEVEL_LABELS.get(r.level, ""), V["month"]: r.as_of or "", V["note"]: r.note,
+        V["follow_up"]: f"{r.follow_up_on:%d/%m/%Y}" if r.follow_up_on else "", V["owner"]: r.follow_up_owner or "",
+        V["state"]: follow_up_state(r)} for r in seen]))
+else:
+    st.caption(S.REVIEWS_NONE)
+
+if writer:
+    open_follow_up = next((r for r in seen if r.follow_up_open), None)
+    with st.expander(S.REVIEW_FORM, icon=":material/fact_check:", expanded=True), st.form("review"):
+        st.caption(S.PRIVACY_NOTE)
+        review_note = st.text_area(S.REVIEW_NOTE, max_chars=interventions.NOTE_LIMIT, height=80)
+        plan = st.checkbox(S.FOLLOW_UP_PLAN, value=True)
+        left, right = st.columns(2)
+        # The staff meet monthly: the next check defaults to four weeks from today.
+        follow_up_on = left.date_input(S.FOLLOW_UP_DATE, value=today + timedelta(weeks=4), min_value=today,
+                                       format="DD/MM/YYYY")
+        follow_up_owner = right.selectbox(S.FOLLOW_UP_OWNER, list(staff), format_func=staff.get,
+                                          index=list(staff).index(actor.username) if actor.username in staff else 0)
+        if st.form_submit_button(S.REVIEW_SAVE, type="primary"):
+            run_action(lambda: reviews.record_review(
+                db, actor, school_code, code, as_of=last_month, level=latest["level"], note=review_note,
+                follow_up_on=follow_up_on if plan else None, follow_up_owner=follow_up_owner), S.REVIEW_SAVED,
+                rerun=True)
+    if open_follow_up is not None and st.button(S.CLOSE_FOLLOW_UP, icon=":material/done:"):
+        run_action(lambda: reviews.close_follow_up(db, actor, school_code, open_follow_up.id), S.FOLLOW_UP_CLOSED,
+                   rerun=True)

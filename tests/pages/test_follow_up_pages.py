@@ -1,0 +1,124 @@
+"""The review workspace as the funzione strumentale and a teacher use it (AppTest)."""
+
+from datetime import date, timedelta
+
+from models import interventions, reviews
+from models.risk import school_risk
+from tests.conftest import actor_named
+from tests.pages.conftest import log_in, new_app
+
+SCHOOL = "MIIS00003C"
+
+
+def high_pupil(db):
+    risk = school_risk.school_risk(db, actor_named(db, "funzione"), SCHOOL)
+    return risk.pupils[risk.pupils["level"] == "alto"].iloc[0]["pupil_code"]
+
+
+def open_pupil(username, code):
+    at = log_in(new_app(), username)
+    at.switch_page("pages/pupil.py")
+    at.query_params["alunno"] = code
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def form_button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_the_funzione_reviews_a_pupil_and_adds_an_intervention_seen_on_the_pupil_page(pupils_db):
+    code = high_pupil(pupils_db)
+    at = open_pupil("funzione", code)
+    assert at.subheader[0].value.startswith(f"Alunno {code} · classe ")
+    assert any("Livello attuale: **Alto**" in m.value for m in at.markdown)
+
+    kind = next(s for s in at.selectbox if s.label == "Tipo di intervento")
+    kind.select("Mediatore linguistico-culturale")
+    next(t for t in at.text_area if t.label == "Nota breve (facoltativa)").input("Contattato il mediatore.")
+    form_button(at, "Registra l'intervento").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == ["Intervento registrato."]
+    table = at.table[0].value
+    assert list(table["Intervento"]) == ["Mediatore linguistico-culturale"]
+    assert list(table["Esito"]) == ["In corso"] and list(table["Nota"]) == ["Contattato il mediatore."]
+
+    in_50_days = interventions.today() + timedelta(days=50)
+    review_note = [t for t in at.text_area if t.label == "Nota breve (facoltativa)"][-1]
+    review_note.input("Visto in riunione.")
+    next(d for d in at.date_input if d.label == "Prossima verifica").set_value(in_50_days)
+    form_button(at, "Registra la revisione").click()
+    at.run()
+    assert [s.value for s in at.success] == ["Revisione registrata."]
+    reviews_table = at.table[1].value
+    assert list(reviews_table["Chi"]) == ["funzione"] and list(reviews_table["Prossima verifica"]) == [
+        f"{in_50_days:%d/%m/%Y}"]
+    assert list(reviews_table["Stato"]) == ["Da fare"]
+    assert pupils_db.execute("SELECT what, detail FROM access_log WHERE what = 'scheda alunno' LIMIT 1").fetchone() \
+        == ("scheda alunno", code)
+
+
+def test_a_teacher_reads_the_pupil_page_of_own_classes_but_cannot_record(pupils_db):
+    funzione = actor_named(pupils_db, "funzione")
+    docente = actor_named(pupils_db, "docente")
+    code = school_risk.school_risk(pupils_db, docente, SCHOOL).pupils["pupil_code"].iloc[0]
+    interventions.add_intervention(pupils_db, funzione, SCHOOL, code, kind="Altro", happened_on=date(2026, 2, 2),
+                                   owner="funzione")
+    at = open_pupil("docente", code)
+    assert [i.value for i in at.info] == [
+        "Sola lettura: revisioni e interventi li registrano il dirigente e la funzione strumentale."]
+    assert list(at.table[0].value["Intervento"]) == ["Altro"]
+    labels = {b.label for b in at.button}
+    assert "Registra l'intervento" not in labels and "Registra la revisione" not in labels
+
+
+def test_a_teacher_opening_another_class_pupil_by_url_is_refused(pupils_db):
+    other = pupils_db.execute("SELECT pupil_code FROM attendance WHERE period = '2026-02' AND class_name = '1A'"
+                              " LIMIT 1").fetchone()[0]
+    at = open_pupil("docente", other)
+    assert [e.value for e in at.error] == [f"Nessun alunno con codice «{other}» tra quelli che puoi vedere."]
+    assert not at.table and not at.metric
+
+
+def test_the_list_shows_what_changed_and_the_due_follow_ups(pupils_db):
+    funzione = actor_named(pupils_db, "funzione")
+    code = high_pupil(pupils_db)
+    reviews.record_review(pupils_db, funzione, SCHOOL, code, as_of="2026-01", level="alto",
+                          follow_up_on=interventions.today())
+    at = log_in(new_app(), "funzione")
+    at.switch_page("pages/risk.py").run()
+    assert not at.exception, at.exception
+    assert any(c.value.startswith("Dall'ultima revisione") and "sui dati di gennaio" in c.value for c in at.caption)
+    headings = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert any(h.startswith("**Nuovi ad alto rischio: ") for h in headings)
+    assert "**Verifiche da fare: 1**" in headings
+    table = at.dataframe[0].value
+    assert {"Rivisto il", "Prossima verifica", "Ultimo intervento"} <= set(table.columns)
+    assert table.loc[table["Codice alunno"] == code, "Prossima verifica"].iloc[0] == f"{interventions.today():%d/%m/%Y}"
+
+
+def test_the_list_downloads_as_xlsx_with_the_notice(pupils_db):
+    at = log_in(new_app(), "funzione")
+    at.switch_page("pages/risk.py").run()
+    buttons = {b.proto.label: b for b in at.get("download_button")}
+    assert set(buttons) >= {"Scarica l'elenco (Excel)", "Scarica l'elenco (CSV)"}
+
+
+def test_the_funzione_edits_the_list_of_kinds(pupils_db):
+    at = log_in(new_app(), "funzione")
+    at.switch_page("pages/risk.py").run()
+    area = next(t for t in at.text_area if t.label == "Tipi di intervento della scuola")
+    area.input("Sportello d'ascolto\nColloquio con la famiglia")
+    form_button(at, "Salva l'elenco").click()
+    at.run()
+    assert [s.value for s in at.success] == ["Elenco dei tipi di intervento salvato."]
+    assert interventions.kinds(pupils_db, actor_named(pupils_db, "funzione"), SCHOOL) == [
+        "Sportello d'ascolto", "Colloquio con la famiglia"]
+
+
+def test_the_docente_sees_no_kinds_editor(pupils_db):
+    at = log_in(new_app(), "docente")
+    at.switch_page("pages/risk.py").run()
+    assert not any(t.label == "Tipi di intervento della scuola" for t in at.text_area)
