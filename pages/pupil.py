@@ -91,7 +91,8 @@ strip = alt.Chart(levels).mark_rect().encode(
         domain=[indicators.LEVEL_LABELS[k] for k in LEVEL_COLOURS], range=list(LEVEL_COLOURS.values()))),
     tooltip=[alt.Tooltip("period", title="Mese"), alt.Tooltip("livello", title="Livello")])
 chart = alt.vconcat(alt.layer(*layers).properties(title=S.PUPIL_CHART_TITLE, height=260),
-                    strip.properties(height=26, title=S.PUPIL_LEVEL_STRIP)).resolve_scale(x="shared", color="independent")
+                    strip.properties(height=26, title=S.PUPIL_LEVEL_STRIP))
+chart = chart.resolve_scale(x="shared", color="independent")
 st.altair_chart(chart, width="stretch")
 
 writer = can_follow_up(actor, school_code)

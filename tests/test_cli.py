@@ -226,7 +226,8 @@ def test_purge_reports_what_it_removed_and_refuses_the_kept_years(run, tmp_path)
     too_recent = run("purge", "--school", "MIIS00003C", "--before", "2026/27")
     assert too_recent.returncode == 1 and "conserva i dati per 3 anni scolastici" in too_recent.stderr
     trial = run("purge", "--school", "MIIS00003C", "--before", "2024/25", "--dry-run")
-    assert trial.returncode == 0 and trial.stdout.startswith("Si eliminerebbero i dati degli alunni precedenti al 2024/25")
+    assert trial.returncode == 0
+    assert trial.stdout.startswith("Si eliminerebbero i dati degli alunni precedenti al 2024/25")
     db = sqlite3.connect(tmp_path / "cli.db")
     before = db.execute("SELECT COUNT(*) FROM attendance WHERE school_code = 'MIIS00003C'").fetchone()[0]
     done = run("purge", "--school", "MIIS00003C", "--before", "2024/25")

@@ -280,8 +280,8 @@ RISK_CHART_TITLE = "Assenze mese per mese (% del monte ore)"
 RISK_RULES = "Come si calcolano i livelli"
 RISK_DOWNLOAD_XLSX = "Scarica l'elenco (Excel)"
 RISK_DOWNLOAD_CSV = "Scarica l'elenco (CSV)"
-RISK_DOWNLOAD_NOTE = ("I file contengono dati personali di minori: sono per i consigli di classe, non vanno inoltrati né "
-                      "pubblicati. Ogni scaricamento è registrato.")
+RISK_DOWNLOAD_NOTE = ("I file contengono dati personali di minori: sono per i consigli di classe, non vanno "
+                      "inoltrati né pubblicati. Ogni scaricamento è registrato.")
 ACCESS_LOG = "Registro degli accessi ai dati degli alunni"
 RISK_COLUMNS = {"pupil_code": "Codice alunno", "class_name": "Classe", "absence_pct": "Assenze %",
                 "projected_pct": "Proiezione %", "hours_left": "Ore residue", "level": "Livello",
