@@ -6,9 +6,11 @@ are public, so a real installation never runs `init-db --demo`.
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import sqlite_utils
 
-from models import auth, comments, protocols, pupil_data, schools
+from models import auth, comments, interventions, protocols, pupil_data, reviews, schools
 from models.db import transaction
 from models.permissions import Actor
 from models.risk import school_risk, synthetic
@@ -72,6 +74,7 @@ def install_demo(db: sqlite_utils.Database, *, with_protocols: bool = True, with
             _install_protocols(db)
         if with_pupils:
             _install_pupils(db)
+            _install_follow_up(db)
     return True
 
 
@@ -85,6 +88,35 @@ def _install_pupils(db: sqlite_utils.Database) -> None:
         pupil_data.import_context(db, system, school_code, synthetic.context_csv(cohort), "demo_contesto.csv")
         pupil_data.import_outcomes(db, system, school_code, synthetic.outcomes_csv(cohort), "demo_esiti.csv")
     school_risk.assign_classes(db, system, "docente", DEMO_TEACHER_CLASSES)
+
+
+# The review meeting of early February looked at January's list; February's data came after it.
+DEMO_REVIEW = ("MIIS00003C", "2026-01", datetime(2026, 2, 5, 15, 0, tzinfo=UTC))
+DEMO_INTERVENTIONS = [
+    ("Colloquio con la famiglia", date(2026, 2, 9), "positivo", "Famiglia disponibile; concordato un calendario."),
+    ("Mediatore linguistico-culturale", date(2026, 2, 11), "in_corso", "Mediatrice di lingua araba, due incontri."),
+    ("Laboratorio di Italiano L2", date(2026, 1, 19), "parziale", ""),
+    ("Tutoraggio tra pari", date(2026, 2, 16), "in_corso", ""),
+    ("Piano didattico personalizzato", date(2026, 2, 20), "in_corso", "Deliberato dal consiglio di classe."),
+    ("Segnalazione per inadempienza dell'obbligo", date(2026, 2, 23), "in_corso", ""),
+]
+
+
+def _install_follow_up(db: sqlite_utils.Database) -> None:
+    """Reviews of the top of January's list with follow-ups in March, and a few interventions."""
+    school_code, as_of, at = DEMO_REVIEW
+    funzione = _actor(db, "funzione")
+    levels = school_risk.earlier_levels(db, funzione, school_code, as_of)
+    high = [pupil for pupil, level in levels.items() if level in ("alto", "medio")][:10]  # the list's order
+    owners = ["funzione", "docente", "dirigente"]
+    for n, pupil in enumerate(high):
+        reviews.record_review(db, funzione, school_code, pupil, as_of=as_of, level=levels[pupil], at=at,
+                              note="Discusso nella riunione di febbraio." if n % 3 == 0 else "",
+                              follow_up_on=date(2026, 3, 2 + n), follow_up_owner=owners[n % 3])
+    for pupil, (kind, day, outcome, note) in zip(high, DEMO_INTERVENTIONS, strict=False):
+        interventions.add_intervention(db, funzione, school_code, pupil, kind=kind, happened_on=day,
+                                       owner="funzione", outcome=outcome, note=note,
+                                       at=datetime.combine(day, datetime.min.time(), UTC))
 
 
 def _actor(db, username: str) -> Actor:

@@ -5,10 +5,12 @@ import io
 import pandas as pd
 import streamlit as st
 
-from models import clock, pupil_data, tabular
+from models import clock, pupil_data, retention, tabular
 from models.errors import ApprodoError
+from models.permissions import can_manage_school
+from models.school_year import SchoolYear
 from ui import strings as S
-from ui.session import guard_page
+from ui.session import guard_page, run_action, show_flash
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -16,6 +18,7 @@ school_code = actor.school_code
 
 st.title(S.UPLOAD_TITLE)
 st.caption(S.UPLOAD_INTRO)
+show_flash()
 
 kind = st.radio(S.KIND_CHOICE, list(S.KIND_LABELS), format_func=S.KIND_LABELS.get, horizontal=True)
 uploaded = st.file_uploader(S.UPLOAD_FILE, type=["csv", "txt", "xlsx"], key=f"upload_{kind}")
@@ -110,3 +113,14 @@ else:
             st.success(S.IMPORT_DELETED.format(rows=removed))
         except ApprodoError as error:
             st.error(error.message)
+
+if can_manage_school(actor, school_code):
+    st.subheader(S.RETENTION_TITLE)
+    current = retention.retention_years(db, actor, school_code)
+    st.caption(S.RETENTION_HELP.format(school=school_code, year=retention.earliest_kept(current, SchoolYear.current())))
+    with st.form("retention"):
+        years = st.number_input(S.RETENTION_YEARS, min_value=retention.MIN_YEARS, max_value=retention.MAX_YEARS,
+                                value=current, step=1)
+        if st.form_submit_button(S.RETENTION_SAVE):
+            run_action(lambda: retention.set_retention_years(db, actor, school_code, int(years)), S.RETENTION_SAVED,
+                       rerun=True)

@@ -69,8 +69,8 @@ months["end"] = months["start"] + pd.offsets.MonthBegin(1)
 levels = record.levels.assign(start=months["start"].to_numpy(), end=months["end"].to_numpy(),
                               livello=record.levels["level"].map(indicators.LEVEL_LABELS))
 x = alt.X("start:T", title=None, axis=alt.Axis(format="%m/%Y"))
-bars = alt.Chart(months).mark_bar(color="#4C78A8", opacity=0.8).encode(
-    x=x, x2="end:T", y=alt.Y("absence_pct:Q", title="Assenze (%)"),
+bars = alt.Chart(months).mark_rect(color="#4C78A8", opacity=0.8, stroke="white").encode(
+    x=x, x2="end:T", y=alt.Y("absence_pct:Q", title="Assenze (%)", scale=alt.Scale(domainMin=0)), y2=alt.datum(0),
     tooltip=[alt.Tooltip("period", title="Mese"), alt.Tooltip("absence_pct", title="Assenze %", format=".1f"),
              alt.Tooltip("absence_hours", title="Ore di assenza"), alt.Tooltip("class_name", title="Classe")])
 limits = pd.DataFrame({"soglia": [10, 25], "nome": ["10 % assenza cronica", "25 % limite di validità"]})
@@ -80,20 +80,18 @@ layers = [bars, lines]
 if done:
     marks = pd.DataFrame([{"giorno": pd.Timestamp(i.happened_on), "intervento": i.kind, "esito": i.outcome_label,
                            "referente": i.owner} for i in done])
-    layers.append(alt.Chart(marks).mark_rule(color="#72B7B2", strokeWidth=3).encode(
+    layers.append(alt.Chart(marks).mark_rule(color="#54A24B", strokeWidth=2, strokeDash=[2, 2]).encode(
         x="giorno:T", tooltip=[alt.Tooltip("giorno:T", title="Data", format="%d/%m/%Y"),
                                alt.Tooltip("intervento", title="Intervento"), alt.Tooltip("esito", title="Esito"),
                                alt.Tooltip("referente", title="Referente")]))
-    layers.append(alt.Chart(marks).mark_point(shape="triangle-down", size=120, filled=True, color="#72B7B2").encode(
-        x="giorno:T", y=alt.value(0), tooltip=[alt.Tooltip("intervento", title="Intervento")]))
 strip = alt.Chart(levels).mark_rect().encode(
-    x=x, x2="end:T", color=alt.Color("livello:N", title=S.PUPIL_LEVEL_STRIP, scale=alt.Scale(
+    x=x, x2="end:T", color=alt.Color("livello:N", title=None, scale=alt.Scale(
         domain=[indicators.LEVEL_LABELS[k] for k in LEVEL_COLOURS], range=list(LEVEL_COLOURS.values()))),
     tooltip=[alt.Tooltip("period", title="Mese"), alt.Tooltip("livello", title="Livello")])
-chart = alt.vconcat(alt.layer(*layers).properties(title=S.PUPIL_CHART_TITLE, height=260),
-                    strip.properties(height=26, title=S.PUPIL_LEVEL_STRIP))
-chart = chart.resolve_scale(x="shared", color="independent")
-st.altair_chart(chart, width="stretch")
+chart = alt.vconcat(alt.layer(*layers).properties(title=S.PUPIL_CHART_TITLE, height=260, width=620),
+                    strip.properties(height=26, width=620, title=S.PUPIL_LEVEL_STRIP))
+chart = chart.resolve_scale(x="shared", color="independent").configure_legend(orient="bottom", columns=2)
+st.altair_chart(chart, width="content")
 
 writer = can_follow_up(actor, school_code)
 staff = auth.school_staff(db, actor, school_code) if writer else {}
@@ -110,7 +108,8 @@ else:
     st.caption(S.INTERVENTIONS_NONE)
 
 if writer:
-    with st.expander(S.INTERVENTION_FORM, icon=":material/add:", expanded=not done), st.form("intervention"):
+    with st.form("intervention"):
+        st.markdown(f"**{S.INTERVENTION_FORM}**")
         st.caption(S.PRIVACY_NOTE)
         kind = st.selectbox(S.INTERVENTION_KIND, interventions.kinds(db, actor, school_code))
         left, middle, right = st.columns(3)
@@ -158,7 +157,8 @@ else:
 
 if writer:
     open_follow_up = next((r for r in seen if r.follow_up_open), None)
-    with st.expander(S.REVIEW_FORM, icon=":material/fact_check:", expanded=True), st.form("review"):
+    with st.form("review"):
+        st.markdown(f"**{S.REVIEW_FORM}**")
         st.caption(S.PRIVACY_NOTE)
         review_note = st.text_area(S.REVIEW_NOTE, max_chars=interventions.NOTE_LIMIT, height=80)
         plan = st.checkbox(S.FOLLOW_UP_PLAN, value=True)

@@ -12,7 +12,7 @@ from ui import strings as S
 from ui.session import guard_page, open_db, run_action, show_flash
 
 PUPIL_PAGE = "pages/pupil.py"
-SHOWN_PER_GROUP = 15
+SHOWN_PER_COLUMN = 8
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -45,15 +45,16 @@ for column, level in zip(st.columns(4), indicators.LEVELS, strict=True):
     column.metric(indicators.LEVEL_LABELS[level], int(counts.get(level, 0)))
 
 
-def pupil_links(codes: list[str], describe=None) -> None:
+def pupil_links(described: dict[str, str]) -> None:
     """Each pupil as a link to the pupil page (a page link keeps the session; a plain URL would not)."""
-    if not codes:
+    if not described:
         st.caption(S.CHANGES_NONE)
-    for code in codes[:SHOWN_PER_GROUP]:
-        label = code + (f" · {describe(code)}" if describe else "")
-        st.page_link(PUPIL_PAGE, label=label, query_params={"alunno": code})
-    if len(codes) > SHOWN_PER_GROUP:
-        st.caption(S.CHANGES_MORE.format(n=len(codes) - SHOWN_PER_GROUP))
+    codes = list(described)
+    for column, chunk in zip(st.columns(3), (codes[i::3] for i in range(3)), strict=True):
+        for code in chunk[:SHOWN_PER_COLUMN]:
+            column.page_link(PUPIL_PAGE, label=f"{code} · {described[code]}", query_params={"alunno": code})
+    if len(codes) > 3 * SHOWN_PER_COLUMN:
+        st.caption(S.CHANGES_MORE.format(n=len(codes) - 3 * SHOWN_PER_COLUMN))
 
 
 changes = reviews.changes_since_last_review(db, actor, risk)
@@ -68,23 +69,18 @@ with st.container(border=True):
                                           month=indicators.month_name(changes.since)))
     labels = indicators.LEVEL_LABELS
     classes_of = dict(zip(pupils["pupil_code"], pupils["class_name"], strict=True))
-    new_col, rose_col, fell_col, due_col = st.columns(4)
-    with new_col:
-        st.markdown(f"**{S.CHANGES_NEW_HIGH}: {len(changes.new_high)}**")
-        pupil_links(changes.new_high, classes_of.get)
-    with rose_col:
-        st.markdown(f"**{S.CHANGES_ROSE}: {len(changes.rose)}**")
-        rose = {p: f"{labels[a]} → {labels[b]}" for p, a, b in changes.rose}
-        pupil_links(list(rose), rose.get)
-    with fell_col:
-        st.markdown(f"**{S.CHANGES_FELL}: {len(changes.fell)}**")
-        fell = {p: f"{labels[a]} → {labels[b]}" for p, a, b in changes.fell}
-        pupil_links(list(fell), fell.get)
-    with due_col:
-        st.markdown(f"**{S.CHANGES_DUE}: {len(changes.due)}**")
-        due = {r.pupil_code: S.DUE_LINE.format(date=f"{r.follow_up_on:%d/%m/%Y}", owner=r.follow_up_owner)
-               for r in changes.due}
-        pupil_links(list(due), due.get)
+    groups = {
+        S.CHANGES_NEW_HIGH: {p: classes_of[p] for p in changes.new_high},
+        S.CHANGES_ROSE: {p: f"{labels[a]} → {labels[b]}" for p, a, b in changes.rose},
+        S.CHANGES_FELL: {p: f"{labels[a]} → {labels[b]}" for p, a, b in changes.fell},
+        S.CHANGES_DUE: {r.pupil_code: S.DUE_LINE.format(date=f"{r.follow_up_on:%d/%m/%Y}", owner=r.follow_up_owner)
+                        for r in changes.due},
+    }
+    for column, (title, described) in zip(st.columns(4), groups.items(), strict=True):
+        column.metric(title, len(described))
+    for tab, described in zip(st.tabs(list(groups)), groups.values(), strict=True):
+        with tab:
+            pupil_links(described)
 
 left, right = st.columns(2)
 chosen_classes = left.multiselect(S.FILTER_CLASSES, list(risk.classes), placeholder=S.ALL_CLASSES)
@@ -105,11 +101,11 @@ table = pd.DataFrame({
     R["projected_pct"]: (100 * shown["projected_ratio"]).round(1),
     R["hours_left"]: shown["hours_left"].round(1) if risk.legal_limit_applies else None,
     R["level"]: shown["level"].map(indicators.LEVEL_LABELS),
-    R["reasons"]: shown["reasons"].map(" ".join),
     R["reviewed_at"]: [clock.local_datetime(t)[:10] if t else "" for t in followed["reviewed_at"]],
     R["follow_up_on"]: [f"{d:%d/%m/%Y}" if d else "" for d in followed["follow_up_on"]],
     R["intervention"]: [f"{k} ({d:%d/%m})" if k else "" for k, d in zip(followed["intervention"],
                                                                         followed["intervention_on"], strict=True)],
+    R["reasons"]: shown["reasons"].map(" ".join),
 })
 st.caption(S.RISK_TABLE_HELP)
 selection = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="risk_table",

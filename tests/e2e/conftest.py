@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import ROOT
 
@@ -115,3 +117,27 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Accedi").click()
     wait_idle(page)
+
+
+SCREENSHOTS = Path(os.environ.get("APPRODO_SCREENSHOTS") or ROOT / "test-artifacts" / "screenshots")
+
+
+def screenshot(page, name: str) -> Path:
+    """Keep the journey's last screen (CI prints the folder; a person can look at what the test saw)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    target = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(target), full_page=True)
+    return target
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick an option of a Streamlit selectbox by typing part of it, as a keyboard user would."""
+    box = page.get_by_role("combobox", name=label)
+    box.click()
+    box.fill(option)
+    # The list re-renders while it filters: wait for the match, then take it with Enter (the first match
+    # has the focus), as clicking a node that React is replacing can miss.
+    page.get_by_role("option").filter(has_text=option).first.wait_for()
+    box.press("Enter")
+    wait_idle(page)
+    expect(page.get_by_role("combobox", name=label)).to_have_value(re.compile(re.escape(option)))

@@ -4,18 +4,9 @@ from docx import Document
 from playwright.sync_api import expect
 
 from models import demo
-from tests.e2e.conftest import log_in, wait_idle
+from tests.e2e.conftest import choose, log_in, screenshot, wait_idle
 
 NEW_LINE = "La commissione accoglienza si riunisce ogni martedì alle 14.30."
-
-
-def choose(page, label: str, option: str) -> None:
-    """Pick an option of a Streamlit selectbox by typing part of it, as a keyboard user would."""
-    box = page.get_by_role("combobox", name=label)
-    box.click()
-    box.fill(option)
-    page.get_by_role("option").filter(has_text=option).first.click()
-    wait_idle(page)
 
 
 def test_dirigente_edits_a_section_and_sees_version_2_in_the_history(server, page, tmp_path):
@@ -56,3 +47,4 @@ def test_dirigente_edits_a_section_and_sees_version_2_in_the_history(server, pag
     expect(versions.locator("tbody tr")).to_have_count(2)
     # The comparison of version 1 with version 2 shows the added words.
     expect(page.locator("ins").first).to_contain_text("martedì")
+    screenshot(page, "dirigente_storico_protocollo")

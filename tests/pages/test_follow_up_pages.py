@@ -91,9 +91,9 @@ def test_the_list_shows_what_changed_and_the_due_follow_ups(pupils_db):
     at.switch_page("pages/risk.py").run()
     assert not at.exception, at.exception
     assert any(c.value.startswith("Dall'ultima revisione") and "sui dati di gennaio" in c.value for c in at.caption)
-    headings = [m.value for m in at.markdown if m.value.startswith("**")]
-    assert any(h.startswith("**Nuovi ad alto rischio: ") for h in headings)
-    assert "**Verifiche da fare: 1**" in headings
+    counts = {m.label: int(m.value) for m in at.metric[4:]}
+    assert list(counts) == ["Nuovi ad alto rischio", "Livello salito", "Livello sceso", "Verifiche da fare"]
+    assert counts["Verifiche da fare"] == 1 and counts["Nuovi ad alto rischio"] > 0
     table = at.dataframe[0].value
     assert {"Rivisto il", "Prossima verifica", "Ultimo intervento"} <= set(table.columns)
     assert table.loc[table["Codice alunno"] == code, "Prossima verifica"].iloc[0] == f"{interventions.today():%d/%m/%Y}"
@@ -122,3 +122,33 @@ def test_the_docente_sees_no_kinds_editor(pupils_db):
     at = log_in(new_app(), "docente")
     at.switch_page("pages/risk.py").run()
     assert not any(t.label == "Tipi di intervento della scuola" for t in at.text_area)
+
+
+def test_the_outcome_of_an_intervention_is_updated_from_the_pupil_page(pupils_db):
+    code = high_pupil(pupils_db)
+    interventions.add_intervention(pupils_db, actor_named(pupils_db, "funzione"), SCHOOL, code, kind="Altro",
+                                   happened_on=date(2026, 2, 2), owner="funzione")
+    at = open_pupil("funzione", code)
+    outcome = [s for s in at.selectbox if s.label == "Esito"][-1]
+    outcome.select("positivo")
+    form_button(at, "Salva l'esito").click()
+    at.run()
+    assert [s.value for s in at.success] == ["Esito aggiornato."]
+    assert list(at.table[0].value["Esito"]) == ["Esito positivo"]
+
+
+def test_the_dirigente_sets_how_long_pupil_data_is_kept(pupils_db):
+    at = log_in(new_app(), "dirigente")
+    at.switch_page("pages/data_upload.py").run()
+    assert any("python cli.py purge --school MIIS00003C --before" in c.value for c in at.caption)
+    at.number_input[0].set_value(5)
+    form_button(at, "Salva").click()
+    at.run()
+    assert [s.value for s in at.success] == ["Durata della conservazione salvata."]
+    assert pupils_db.execute("SELECT retention_years FROM schools WHERE code = ?", [SCHOOL]).fetchone()[0] == 5
+
+
+def test_the_funzione_does_not_set_the_retention(pupils_db):
+    at = log_in(new_app(), "funzione")
+    at.switch_page("pages/data_upload.py").run()
+    assert not at.number_input

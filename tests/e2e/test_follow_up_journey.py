@@ -1,0 +1,49 @@
+"""The funzione strumentale's monthly round in a real browser: list, pupil, intervention, Excel file."""
+
+import re
+
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+from models import demo
+from tests.e2e.conftest import choose, log_in, screenshot, wait_idle
+
+NOTE = "Abbinato a un compagno di 4B per il metodo di studio."
+
+
+def test_funzione_records_an_intervention_and_finds_it_in_the_exported_list(server, page, tmp_path):
+    log_in(page, server.url, "funzione", demo.DEMO_PASSWORD)
+    page.get_by_role("link", name="Rischio dispersione").first.click()
+    wait_idle(page)
+    main = page.locator("[data-testid='stMain']")
+    expect(main).to_contain_text("Da rivedere")
+    expect(main).to_contain_text("Dall'ultima revisione")
+
+    # The first pupil who became high-risk since the last review opens its page.
+    main.locator("[data-testid='stPageLink'] a").first.click()
+    wait_idle(page)
+    header = main.get_by_role("heading", name=re.compile(r"^Alunno \S+ · classe"))
+    code = re.match(r"Alunno (\S+) ·", header.inner_text()).group(1)
+    expect(main).to_contain_text("Livello attuale")
+
+    choose(page, "Tipo di intervento", "Tutoraggio tra pari")
+    page.get_by_role("textbox", name="Nota breve (facoltativa)").first.fill(NOTE)
+    page.get_by_role("button", name="Registra l'intervento").click()
+    wait_idle(page)
+    expect(main).to_contain_text("Intervento registrato.")
+    expect(main.locator("[data-testid='stTable']").first).to_contain_text(NOTE)
+    screenshot(page, "funzione_scheda_alunno")
+
+    page.get_by_role("link", name="Rischio dispersione").first.click()
+    wait_idle(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Scarica l'elenco (Excel)").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    sheet = load_workbook(saved).active
+    assert sheet["A1"].value.startswith("DATI PERSONALI DI MINORI")
+    header_row = [c.value for c in sheet[4]]
+    rows = {r[0]: dict(zip(header_row, r, strict=True)) for r in sheet.iter_rows(min_row=5, values_only=True)}
+    assert rows[code]["Ultimo intervento"] == "Tutoraggio tra pari"
+    assert rows[code]["Esito intervento"] == "In corso"
+    screenshot(page, "funzione_elenco_rischio")
