@@ -366,6 +366,27 @@ def purge(db, actor, school_code, before, dry_run):
     click.echo("\n".join(report.lines()))
 
 
+@command(cli, "report")
+@click.option("--network", "network_code", required=True, help="Codice della rete.")
+@click.option("--year", required=True, help="Anno scolastico, es. 2025/26.")
+@click.option("--out", required=True, help="File da scrivere: .docx (Word) o .xlsx (Excel).")
+@click.option("--level", default=None,
+              help="Solo un grado: primaria, secondaria_primo_grado, secondaria_secondo_grado.")
+def report(db, actor, network_code, year, out, level):
+    """Rapporto della rete per l'anno: protocolli, rischio, presa in carico, indicatori (solo dati aggregati)."""
+    from models import network_report
+    from models.school_year import SchoolYear
+
+    extension = Path(out).suffix.lower()
+    if extension not in (".docx", ".xlsx"):
+        raise ApprodoError("Il file del rapporto deve finire in .docx (Word) o .xlsx (Excel).")
+    if level is not None:
+        level = schools.parse_level(level).value
+    built = network_report.build(db, actor, network_code, SchoolYear.parse(year), level=level)
+    data = network_report.to_docx(built) if extension == ".docx" else network_report.to_xlsx(built)
+    click.echo(f"Scritto {_write(out, data)} ({len(built.scope.schools)} scuole, anno {built.year}).")
+
+
 @command(cli, "assign-classes")
 @click.argument("username")
 @click.option("--classes", required=True, help="Classi separate da virgole, es. 3A,4B.")

@@ -360,9 +360,30 @@ def _m005_follow_up(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m006_level_history(db: sqlite_utils.Database) -> None:
+    """Each pupil's level month by month, a cache for the network figures (see models/risk/history.py)."""
+    db.executescript(
+        """
+        CREATE TABLE level_history (
+            school_code TEXT NOT NULL,
+            period TEXT NOT NULL,
+            pupil_code TEXT NOT NULL,
+            class_name TEXT NOT NULL,
+            level TEXT NOT NULL,
+            absence_ratio REAL NOT NULL,
+            PRIMARY KEY (school_code, period, pupil_code)
+        ) WITHOUT ROWID;
+        CREATE TABLE level_history_stamps (
+            school_code TEXT PRIMARY KEY,
+            stamp TEXT NOT NULL  -- what the levels were computed from; a different stamp means recompute
+        );
+        """
+    )
+
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
-                               _m005_follow_up]
+                               _m005_follow_up, _m006_level_history]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

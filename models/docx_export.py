@@ -145,10 +145,10 @@ def _add_table(subdoc, block: richtext.Table, style: str | None) -> None:
             if row_index == 0:
                 runs = tuple(richtext.Run(r.text, True, r.italic) for r in runs)
             _add_runs(table.rows[row_index].cells[column].paragraphs[0], runs)
-    _mark_header_row(table)
+    mark_header_row(table)
 
 
-def _mark_header_row(table) -> None:
+def mark_header_row(table) -> None:
     """Repeat the first row on each page, as Word users expect of a table header."""
     tr_pr = table.rows[0]._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")

@@ -41,14 +41,16 @@ class Capability(StrEnum):
     READ_PROTOCOLS = "read_protocols"  # the protocol pages; what each may do there is checked per protocol
     IMPORT_PUPIL_DATA = "import_pupil_data"  # attendance, context and outcome files of the own school
     VIEW_RISK = "view_risk"  # the school's risk list (teachers: own classes only)
+    VIEW_NETWORK_FIGURES = "view_network_figures"  # the dashboard: aggregates only, small cells suppressed
 
 
 _EVERYONE = frozenset({Capability.USE_APP, Capability.READ_PROTOCOLS})
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.ADMIN: _EVERYONE | {Capability.MANAGE_ACCOUNTS, Capability.READ_AUDIT},
-    Role.COORDINATORE_RETE: _EVERYONE,
-    Role.DIRIGENTE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK},
-    Role.FUNZIONE_STRUMENTALE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK},
+    Role.ADMIN: _EVERYONE | {Capability.MANAGE_ACCOUNTS, Capability.READ_AUDIT, Capability.VIEW_NETWORK_FIGURES},
+    Role.COORDINATORE_RETE: _EVERYONE | {Capability.VIEW_NETWORK_FIGURES},
+    Role.DIRIGENTE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK, Capability.VIEW_NETWORK_FIGURES},
+    Role.FUNZIONE_STRUMENTALE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK,
+                                            Capability.VIEW_NETWORK_FIGURES},
     Role.DOCENTE: _EVERYONE | {Capability.VIEW_RISK},
 }
 
@@ -168,3 +170,19 @@ def require_follow_up(actor: Actor, school_code: str) -> None:
     if not can_follow_up(actor, school_code):
         raise PermissionDenied("Solo il dirigente e la funzione strumentale della scuola registrano revisioni e"
                                " interventi.")
+
+
+
+def network_figures_view(actor: Actor, network_code: str) -> str:
+    """How much of a network's figures the actor sees (DESIGN.md, "network figures").
+
+    'schools': every school's row and the network's totals (admin, the network's coordinator);
+    'network': the network's totals and the own school's row (dirigente);
+    'school': the own school's row only (funzione strumentale). Teachers see none.
+    """
+    if actor.role is Role.ADMIN:
+        return "schools"
+    if actor.network_code != network_code or actor.role is Role.DOCENTE:
+        raise PermissionDenied("Non hai accesso ai dati di questa rete.")
+    return {Role.COORDINATORE_RETE: "schools", Role.DIRIGENTE: "network",
+            Role.FUNZIONE_STRUMENTALE: "school"}[actor.role]

@@ -196,6 +196,12 @@ def list_schools(db: sqlite_utils.Database, actor: Actor) -> list[School]:
     return [_school(row) for row in rows]
 
 
+def network_schools(db: sqlite_utils.Database, network_code: str) -> list[School]:
+    """Every school of a network, by name (internal: for aggregates; callers check what the actor sees)."""
+    return [_school(row) for row in db.query(_SCHOOL_SELECT + " WHERE s.network_code = ? ORDER BY s.name",
+                                             [network_code])]
+
+
 def get_school(db: sqlite_utils.Database, actor: Actor, code: str) -> School:
     """One school, if the actor may see it."""
     scope, scope_code = school_scope(actor)

@@ -252,7 +252,7 @@ def test_a_rejected_attendance_file_lists_rows_and_exits_1(run, tmp_path):
 @pytest.mark.parametrize(
     ("args", "fragments"),
     [
-        (("score", "--school", "MIIS00003C", "--format", "xml"), ["csv o json"]),
+        (("score", "--school", "MIIS00003C", "--format", "xml"), ["scegli tra csv, xlsx, json"]),
         (("score", "--school", "MIIS00003C", "--as-of", "ieri"), ["2026-02"]),
         (("import-attendance", "nessuno.csv", "--school", "MIIS00003C"), ["Non riesco a leggere"]),
         (("import-attendance", "README.md", "--school", "MIIS00003C", "--mapping", "Boh"), ["Boh"]),

@@ -1,0 +1,76 @@
+"""Every pupil's level month by month, kept as a cache for the network figures.
+
+Scoring a school as of each month of a year is ten scorings per school; a
+network of forty schools would wait seconds for its dashboard. The levels
+are kept in `level_history` with a stamp of what they were computed from
+(the school's imports and months, the network's thresholds, the timetable);
+any change to those makes the next read recompute the school.
+
+Internal to `models/`: callers check who may see what, and nothing here
+leaves the server unaggregated.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+import pandas as pd
+import sqlite_utils
+
+from models import pupil_data
+from models.db import transaction
+from models.risk import indicators
+from models.risk.rules import network_rules
+from models.risk.school_risk import load_attendance, load_context
+from models.schools import DEFAULT_ANNUAL_HOURS, Level
+
+
+def _stamp(db: sqlite_utils.Database, school_code: str) -> str:
+    imports = db.execute("SELECT COALESCE(MAX(id), 0), COUNT(*) FROM imports WHERE school_code = ?",
+                         [school_code]).fetchone()
+    rows = db.execute("SELECT COALESCE(SUM(rows), 0) FROM attendance_months WHERE school_code = ?",
+                      [school_code]).fetchone()[0]
+    network, level, hours = db.execute("SELECT network_code, level, annual_hours FROM schools WHERE code = ?",
+                                       [school_code]).fetchone()
+    rules = asdict(network_rules(db, network))
+    return json.dumps([*imports, rows, level, hours, rules], sort_keys=True)
+
+
+def _compute(db: sqlite_utils.Database, school_code: str) -> pd.DataFrame:
+    level, hours, network = db.execute("SELECT level, annual_hours, network_code FROM schools WHERE code = ?",
+                                       [school_code]).fetchone()
+    rules = network_rules(db, network)
+    annual = hours or DEFAULT_ANNUAL_HOURS[Level(level)]
+    attendance = load_attendance(db, school_code)
+    context = load_context(db, school_code)
+    frames = []
+    for period in sorted(attendance["period"].unique()):
+        scored = indicators.score(attendance, context, level=level, annual_hours=annual, as_of=period, rules=rules)
+        frames.append(pd.DataFrame({"period": period, "pupil_code": scored["pupil_code"],
+                                    "class_name": scored["class_name"], "level": scored["level"],
+                                    "absence_ratio": scored["absence_ratio"]}))
+    if not frames:
+        return pd.DataFrame(columns=["period", "pupil_code", "class_name", "level", "absence_ratio"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def level_history(db: sqlite_utils.Database, school_code: str) -> pd.DataFrame:
+    """period, pupil_code, class_name, level, absence_ratio for every month with data; recomputed when stale."""
+    stamp = _stamp(db, school_code)
+    kept = db.execute("SELECT stamp FROM level_history_stamps WHERE school_code = ?", [school_code]).fetchone()
+    if kept is None or kept[0] != stamp:
+        fresh = _compute(db, school_code)
+        with transaction(db):
+            db.execute("DELETE FROM level_history WHERE school_code = ?", [school_code])
+            db.conn.executemany(
+                "INSERT INTO level_history (school_code, period, pupil_code, class_name, level, absence_ratio)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [(school_code, *row) for row in fresh.itertuples(index=False, name=None)])
+            db.execute("INSERT OR REPLACE INTO level_history_stamps (school_code, stamp) VALUES (?, ?)",
+                       [school_code, stamp])
+    rows = db.execute("SELECT period, pupil_code, class_name, level, absence_ratio FROM level_history"
+                      " WHERE school_code = ? ORDER BY period, pupil_code", [school_code]).fetchall()
+    frame = pd.DataFrame(rows, columns=["period", "pupil_code", "class_name", "level", "absence_ratio"])
+    frame["school_year"] = frame["period"].map(lambda p: str(pupil_data.school_year_of(p)))
+    return frame

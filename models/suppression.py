@@ -1,0 +1,118 @@
+"""Small-cell suppression for figures about pupils that leave the school.
+
+A figure built from fewer than 5 pupils is shown as "<5" (primary
+suppression). Where a table also shows totals, one hidden cell in a row or
+column could be worked out as the total minus the cells shown; a second cell
+of that line is then hidden too, as "n.d." (secondary suppression), until no
+line has exactly one hidden cell. Zeros are shown: they describe no pupil.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+MIN_PUPILS = 5
+SMALL = "<5"
+HIDDEN = "n.d."
+TOTAL = "Totale"
+SUPPRESSION_NOTE = ("Le cifre costruite su meno di 5 alunni sono indicate come «<5»; «n.d.» nasconde una cifra che "
+                    "permetterebbe di ricavarne una «<5» per differenza dal totale.")
+
+
+def is_hidden(value) -> bool:
+    return isinstance(value, str)
+
+
+def text(value, suffix: str = "") -> str:
+    """A figure as the page and the Word report print it: "18,5 %", "<5", "n.d." or "—" (no data)."""
+    if value is None or value != value:  # None or NaN: no figure at all
+        return "—"
+    if is_hidden(value):
+        return value
+    number = f"{value:.1f}" if isinstance(value, float) else str(value)
+    return number.replace(".", ",") + suffix
+
+
+def count(value: int):
+    """One count on its own (no totals around it)."""
+    return SMALL if 0 < value < MIN_PUPILS else int(value)
+
+
+def rate(numerator, denominator, digits: int = 1):
+    """A percentage, hidden when it is built from fewer than 5 pupils or would reveal a hidden count."""
+    if is_hidden(numerator) or is_hidden(denominator):
+        return SMALL if SMALL in (numerator, denominator) else HIDDEN
+    if not denominator:
+        return None  # no pupil at all: there is nothing to show, not a small figure
+    if denominator < MIN_PUPILS or 0 < numerator < MIN_PUPILS:
+        return SMALL
+    return round(100 * numerator / denominator, digits)
+
+
+def table(counts: pd.DataFrame, *, total_column: bool = True, total_row: bool = True, known_rows=(),
+          rest: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Counts (rows × columns, non-negative integers) with their totals, suppressed.
+
+    `total_column` adds each row's total (the columns are parts of a whole, e.g. levels);
+    `total_row` adds each column's total (the rows are parts of a whole, e.g. schools).
+    `known_rows` are rows the reader already knows (their own school): they cannot hide anything.
+    `rest` (same shape as `counts`) is the part of each figure that is not the reader's own: where
+    it is small the figure is hidden too, since figure minus own would reveal it.
+    The result holds ints where a figure may be shown and "<5" / "n.d." where not.
+    """
+    values = _with_totals(counts, total_column, total_row)
+    hidden = (values > 0) & (values < MIN_PUPILS)
+    secondary = pd.DataFrame(False, index=values.index, columns=values.columns)
+    if rest is not None:
+        others = _with_totals(rest.reindex(index=counts.index, columns=counts.columns, fill_value=0),
+                              total_column, total_row)
+        secondary |= (others > 0) & (others < MIN_PUPILS) & ~hidden
+    known = values.index.isin(list(known_rows))
+
+    def protects(r, c) -> bool:
+        return bool(hidden.at[r, c] or secondary.at[r, c]) and r not in known_rows
+
+    lines = []  # each line is a set of cells that add up to a total shown with them
+    if total_column:
+        lines += [[(r, c) for c in values.columns] for r in values.index[~known]]
+    if total_row:
+        lines += [[(r, c) for r in values.index] for c in values.columns]
+    changed = True
+    while changed:
+        changed = False
+        for cells in lines:
+            if sum(protects(r, c) for r, c in cells) != 1:
+                continue
+            candidates = [(values.at[r, c], (r, c)) for r, c in cells
+                          if not (hidden.at[r, c] or secondary.at[r, c]) and values.at[r, c] > 0
+                          and r not in known_rows]
+            if not candidates:
+                continue
+            # Hide the smallest inner cell; the line's total only when nothing else is left.
+            inner = [cand for cand in candidates if TOTAL not in cand[1]]
+            _, (r, c) = min(inner or candidates, key=lambda cand: cand[0])
+            secondary.at[r, c] = True
+            changed = True
+    shown = values.astype(object)
+    shown[hidden] = SMALL
+    shown[secondary & ~hidden] = HIDDEN
+    return shown
+
+
+def _with_totals(counts: pd.DataFrame, total_column: bool, total_row: bool) -> pd.DataFrame:
+    values = counts.astype(int).copy()
+    if total_column:
+        values[TOTAL] = values.sum(axis=1)
+    if total_row:
+        values.loc[TOTAL] = values.sum(axis=0)
+    return values
+
+
+def rates(shown: pd.DataFrame, denominator_column: str = TOTAL, digits: int = 1) -> pd.DataFrame:
+    """Each cell of a suppressed count table as a percentage of its row's total."""
+    out = pd.DataFrame(index=shown.index, columns=[c for c in shown.columns if c != denominator_column],
+                       dtype=object)
+    for r in shown.index:
+        for c in out.columns:
+            out.at[r, c] = rate(shown.at[r, c], shown.at[r, denominator_column], digits)
+    return out
