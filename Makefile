@@ -26,13 +26,14 @@ run: $(VENV)/.runtime $(DB)
 	APPRODO_DB=$(DB) $(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
 # Debian's Chromium for the browser tests (never a browser download) and
-# LibreOffice for opening exported Word files, installed only when running
+# LibreOffice (and poppler's pdftotext) for opening exported Word files, installed only when running
 # as root and missing. Without them those tests are skipped, not failed.
 system-deps:
 	@if [ "$$(id -u)" = "0" ]; then \
 	  missing=""; \
 	  [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	  command -v soffice >/dev/null || missing="$$missing libreoffice-writer-nogui"; \
+	  command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	  if [ -n "$$missing" ]; then \
 	    echo "Installing Debian packages:$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \

@@ -267,3 +267,24 @@ def test_pupil_commands_explain_bad_input_in_italian(run, args, fragments):
     run("add-user", "dirigente", "--role", "dirigente", "--school", "MIIS00003C", "--password-stdin",
         stdin="password-lunga\n")
     assert_italian_failure(run(*args), *fragments)
+
+
+def test_report_writes_word_and_excel_without_pupil_codes(run, tmp_path):
+    import sqlite3
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    run("init-db", "--demo")
+    word, excel = tmp_path / "rapporto.docx", tmp_path / "rapporto.xlsx"
+    done = run("report", "--network", "RETEDEMO", "--year", "2025/26", "--out", str(word))
+    assert done.returncode == 0 and "4 scuole" in done.stdout, done.stderr
+    assert run("report", "--network", "RETEDEMO", "--year", "2025/26", "--out", str(excel)).returncode == 0
+    text = "\n".join(p.text for p in Document(word).paragraphs)
+    cells = " ".join(str(c) for sheet in load_workbook(excel) for row in sheet.iter_rows(values_only=True) for c in row)
+    assert "Rapporto della rete «Rete di esempio»" in text and "Alunni con assenza cronica" in cells
+    db = sqlite3.connect(tmp_path / "cli.db")
+    some_code = db.execute("SELECT pupil_code FROM attendance LIMIT 1").fetchone()[0]
+    assert some_code not in text and some_code not in cells
+    wrong = run("report", "--network", "RETEDEMO", "--year", "2025/26", "--out", str(tmp_path / "r.pdf"))
+    assert wrong.returncode == 1 and ".docx" in wrong.stderr

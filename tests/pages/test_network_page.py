@@ -1,0 +1,83 @@
+"""Cruscotto di rete as the coordinator, a dirigente, a funzione strumentale and the admin see it (AppTest)."""
+
+from models.risk import synthetic
+from models.school_year import SchoolYear
+from tests.pages.conftest import log_in, new_app
+
+
+def open_dashboard(username):
+    at = log_in(new_app(), username)
+    at.switch_page("pages/network.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def tables(at):
+    return [t.value for t in at.table]
+
+
+def pupil_codes(db):
+    return {r[0] for r in db.execute("SELECT DISTINCT pupil_code FROM attendance")}
+
+
+def everything_shown(at) -> str:
+    parts = [str(t.value.to_dict()) for t in at.table] + [m.value for m in at.markdown] + [c.value for c in at.caption]
+    return " ".join(parts)
+
+
+def test_the_coordinator_sees_every_school_and_no_pupil(pupils_db):
+    at = open_dashboard("coordinatrice")
+    assert at.title[0].value == "Cruscotto della rete"
+    protocols, months, schools, follow, indicators = tables(at)
+    assert len(protocols) == 4 and "Istituto di istruzione superiore «Ponte Nuovo»" in set(protocols["Scuola"])
+    assert "Totale" in schools.index and "Altre scuole" not in schools.index
+    assert "Alunni con assenza cronica" in indicators.index
+    shown = everything_shown(at)
+    assert not any(code in shown for code in pupil_codes(pupils_db))
+    assert {b.proto.label for b in at.get("download_button")} == {"Scarica il rapporto (Excel)",
+                                                                  "Scarica il rapporto (Word)"}
+
+
+def test_small_cells_show_as_less_than_five_on_the_page(pupils_db):
+    at = open_dashboard("coordinatrice")
+    _, months, schools, follow, _ = tables(at)
+    for table in (months, schools, follow):
+        for value in table.to_numpy().ravel():
+            if value.isdigit():
+                assert int(value) == 0 or int(value) >= 5, table
+
+
+def test_a_dirigente_sees_the_network_and_their_school(pupils_db, system):
+    from models import pupil_data
+
+    cohort = synthetic.generate("secondaria_primo_grado", 60, [SchoolYear(2025)], seed=5, last_month=2, prefix="MM")
+    pupil_data.import_attendance(pupils_db, system, "MIMM00002B", synthetic.attendance_csv(cohort), "f.csv")
+    at = open_dashboard("dirigente")
+    assert any("Vedi i totali della rete" in c.value for c in at.caption)
+    protocols, _, schools, _, _ = tables(at)
+    assert list(protocols["Scuola"]) == ["Istituto di istruzione superiore «Ponte Nuovo»"]
+    assert set(schools.index) == {"Istituto di istruzione superiore «Ponte Nuovo»", "Altre scuole", "Totale"}
+
+
+def test_a_funzione_sees_only_the_own_school(pupils_db):
+    at = open_dashboard("funzione")
+    assert any("Vedi le cifre della tua scuola" in c.value for c in at.caption)
+    _, _, schools, _, _ = tables(at)
+    assert "Totale" not in schools.index
+
+
+def test_the_admin_dashboard_lists_networks(pupils_db):
+    at = open_dashboard("admin")
+    networks = at.dataframe[0].value
+    assert set(networks["Codice"]) == {"RETEDEMO", "RETEALTRA"}
+    assert int(networks.loc[networks["Codice"] == "RETEDEMO", "Scuole"].iloc[0]) == 4
+
+
+def test_a_teacher_is_refused(pupils_db):
+    from models import auth, demo
+
+    at = new_app("pages/network.py")
+    at.session_state["approdo_token"] = auth.login(pupils_db, "docente", demo.DEMO_PASSWORD)
+    at.run()
+    assert [e.value for e in at.error] == ["Il tuo ruolo non permette di aprire questa pagina."]
+    assert not at.table
