@@ -381,9 +381,29 @@ def _m006_level_history(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m007_risk_models(db: sqlite_utils.Database) -> None:
+    """Learned models as checked JSON documents (never pickles), and how many pupils a school can follow."""
+    db.executescript(
+        """
+        CREATE TABLE risk_models (
+            id INTEGER PRIMARY KEY,
+            network_code TEXT NOT NULL REFERENCES networks(code),
+            version INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            document TEXT NOT NULL,   -- JSON: data range, features, parameters, metrics, audit
+            checksum TEXT NOT NULL,   -- SHA-256 of `document`, checked on every load
+            UNIQUE (network_code, version)
+        );
+        ALTER TABLE schools ADD COLUMN follow_share REAL NOT NULL DEFAULT 0.10
+            CHECK (follow_share > 0 AND follow_share <= 1);
+        """
+    )
+
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
-                               _m005_follow_up, _m006_level_history]
+                               _m005_follow_up, _m006_level_history,
+                               _m007_risk_models]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

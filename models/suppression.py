@@ -23,13 +23,13 @@ def is_hidden(value) -> bool:
     return isinstance(value, str)
 
 
-def text(value, suffix: str = "") -> str:
+def text(value, suffix: str = "", digits: int = 1) -> str:
     """A figure as the page and the Word report print it: "18,5 %", "<5", "n.d." or "—" (no data)."""
     if value is None or value != value:  # None or NaN: no figure at all
         return "—"
     if is_hidden(value):
         return value
-    number = f"{value:.1f}" if isinstance(value, float) else str(value)
+    number = f"{value:.{digits}f}" if isinstance(value, float) else str(value)
     return number.replace(".", ",") + suffix
 
 

@@ -59,8 +59,14 @@ def generate(
     seed: int = 0,
     last_month: int | None = None,
     prefix: str = "S",
+    context_weight: float = 0.0,
 ) -> Cohort:
-    """`pupils` per year over `years`; the last year stops at `last_month` (e.g. 2 for February)."""
+    """`pupils` per year over `years`; the last year stops at `last_month` (e.g. 2 for February).
+
+    `context_weight` makes outcomes depend on arrival, age–grade delay and Italian level beyond what
+    they do to absences (0 by default: absences carry most of the signal, and the rules do as well as a
+    model). Tests use it to check that a model finds signal that the rules miss.
+    """
     level = Level(level)
     rng = np.random.default_rng(seed)
     n_years = CLASS_YEARS[level]
@@ -128,7 +134,8 @@ def generate(
             yearly_sched += np.where(here, scheduled, 0)
         if year != years[-1]:
             ratio = yearly_abs / np.maximum(yearly_sched, 1)
-            p_drop = 1 / (1 + np.exp(-(risk[active] * 1.1 - 2.6 + 6 * ratio)))
+            context = newly[active].astype(float) + delay[active] + ((l2[active] == "A1") | (l2[active] == "A2"))
+            p_drop = 1 / (1 + np.exp(-(risk[active] * 1.1 - 2.6 + 6 * ratio + context_weight * (context - 1))))
             roll = rng.random(len(active))
             outcome = np.where(roll < p_drop * 0.5, "abbandono",
                        np.where((level != Level.PRIMARIA) & (ratio > 0.25), "anno_non_valido",

@@ -1,0 +1,326 @@
+"""A learned risk model, validated on a later school year, calibrated, compared with the rules and audited.
+
+- Features: the rule indicators (`indicators.score`) as of the same month in
+  every year, so nothing from a year's later months enters its features.
+  Citizenship and sex are never features; they are kept for the audit.
+- Label: an adverse outcome of that year (abbandono, anno non valido, non ammesso).
+- Split: train on the earlier school years, test on the latest one with outcomes.
+- Model: imputer + scaler + logistic regression (its weights explain each
+  pupil's score), calibrated with Platt scaling fitted on out-of-fold scores
+  of the training years.
+- Offered for the network only when it beats the rules' ranking on precision
+  at the top k of the held-out year; otherwise the rules stay, and the page says why.
+- Persistence: a JSON document (no pickle) with its data range, metrics,
+  features and a SHA-256 checksum, all checked on loading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import sqlite_utils
+from sklearn.calibration import calibration_curve
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import brier_score_loss, roc_auc_score
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from models import audit, clock
+from models.db import transaction
+from models.errors import ApprodoError
+from models.permissions import Actor, Role
+from models.risk import fairness, indicators
+from models.risk.rules import network_rules
+from models.risk.school_risk import load_attendance
+from models.school_year import SchoolYear
+from models.schools import DEFAULT_ANNUAL_HOURS, Level, get_network, network_schools
+
+FORMAT = 1
+SEED = 0
+ADVERSE = ("abbandono", "anno_non_valido", "non_ammesso")
+FEATURES = ["absence_ratio", "recent_ratio", "projected_ratio", "late_per_month", "longest_severe_run", "worsening",
+            "arrived_recently", "age_delay", "retention", "l2_low"]
+AUDIT_GROUPS = ["citizenship_group", "sex", "arrived_recently", "class_name"]
+DEFAULT_K = 0.10
+_LEVEL_ORDER = {"alto": 3, "medio": 2, "basso": 1, "dati_insufficienti": 0}
+
+# The sentence for a feature that raised a pupil's score (the same wording as the rules' reasons).
+PHRASES = {
+    "absence_ratio": lambda v: f"Assenze al {indicators.percent(v)} del monte ore svolto finora.",
+    "recent_ratio": lambda v: f"Assenze al {indicators.percent(v)} negli ultimi mesi.",
+    "projected_ratio": lambda v: f"Al ritmo attuale, assenze al {indicators.percent(v)} a fine anno.",
+    "late_per_month": lambda v: f"In media {indicators.hours(v)} ingressi posticipati o uscite anticipate al mese.",
+    "longest_severe_run": lambda v: f"Per {v:.0f} mesi di fila oltre il 20 % di assenze.",
+    "worsening": lambda v: "Assenze in aumento negli ultimi mesi.",
+    "arrived_recently": lambda v: "In Italia da meno di due anni.",
+    "age_delay": lambda v: f"In ritardo di {v:.0f} anni rispetto all'età." if v > 1 else "In ritardo rispetto all'età.",
+    "retention": lambda v: "Ha già ripetuto almeno un anno.",
+    "l2_low": lambda v: "Italiano L2 a livello A1–A2.",
+}
+
+
+# --- data ---------------------------------------------------------------------------
+
+
+def month_of_year(as_of_month: int, year: SchoolYear) -> str:
+    """The period 'YYYY-MM' of a month (1–12) inside a school year."""
+    return f"{year.start if as_of_month >= 9 else year.start + 1:04d}-{as_of_month:02d}"
+
+
+def school_frame(db: sqlite_utils.Database, school_code: str, as_of_month: int,
+                 years: list[SchoolYear] | None = None) -> pd.DataFrame:
+    """One row per pupil and school year: features as of `as_of_month`, the outcome, the audit groups.
+
+    Internal: callers check access. Only attendance up to the month enters the features.
+    """
+    row = db.execute("SELECT level, annual_hours, network_code FROM schools WHERE code = ?", [school_code]).fetchone()
+    level, hours, network = row
+    rules = network_rules(db, network)
+    annual = hours or DEFAULT_ANNUAL_HOURS[Level(level)]
+    attendance = load_attendance(db, school_code)
+    if attendance.empty:
+        return pd.DataFrame()
+    context = pd.DataFrame(db.execute(
+        "SELECT pupil_code, birth_year, arrival_year, l2_level, retentions, citizenship_group, sex"
+        " FROM pupil_context WHERE school_code = ?", [school_code]).fetchall(),
+        columns=["pupil_code", "birth_year", "arrival_year", "l2_level", "retentions", "citizenship_group", "sex"])
+    outcomes = pd.DataFrame(db.execute("SELECT pupil_code, school_year, outcome FROM outcomes WHERE school_code = ?",
+                                       [school_code]).fetchall(), columns=["pupil_code", "school_year", "outcome"])
+    present = sorted({SchoolYear.containing(pd.Timestamp(p + "-01").date()) for p in attendance["period"].unique()})
+    frames = []
+    for year in years or present:
+        as_of = month_of_year(as_of_month, year)
+        rows = attendance[attendance["period"] <= as_of]  # never a later month of the year
+        scored = indicators.score(rows, context, level=level, annual_hours=annual, as_of=as_of, rules=rules)
+        if scored.empty or scored.attrs.get("school_year") != str(year):
+            continue
+        frame = scored.assign(school_code=school_code, school_year=str(year), as_of=as_of)
+        frame = frame.merge(context[["pupil_code", "citizenship_group", "sex"]], on="pupil_code", how="left")
+        year_outcomes = outcomes[outcomes["school_year"] == str(year)][["pupil_code", "outcome"]]
+        frames.append(frame.merge(year_outcomes, on="pupil_code", how="left"))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def network_frame(db: sqlite_utils.Database, network_code: str, as_of_month: int) -> pd.DataFrame:
+    frames = [school_frame(db, s.code, as_of_month) for s in network_schools(db, network_code)]
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """Pupils with a known outcome (transfers are neither success nor failure); y = adverse outcome."""
+    known = frame[frame["outcome"].notna() & (frame["outcome"] != "trasferito")].copy()
+    known["y"] = known["outcome"].isin(ADVERSE).astype(int)
+    return known
+
+
+def matrix(frame: pd.DataFrame) -> np.ndarray:
+    return frame[FEATURES].astype(float).to_numpy()
+
+
+def rules_score(frame: pd.DataFrame) -> np.ndarray:
+    """The rules' ranking as a number: the level first, then the projected ratio (as the list is ordered)."""
+    return frame["level"].map(_LEVEL_ORDER).to_numpy(float) + np.clip(frame["projected_ratio"].to_numpy(float), 0, 0.99)
+
+
+# --- training -------------------------------------------------------------------------
+
+
+def pipeline() -> Pipeline:
+    return Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler()),
+                     ("model", LogisticRegression(max_iter=2000, C=1.0))])
+
+
+@dataclass(frozen=True)
+class Model:
+    """A trained model as plain numbers: it predicts without scikit-learn objects or pickles."""
+
+    document: dict
+
+    @property
+    def params(self) -> dict:
+        return self.document["params"]
+
+    def decision(self, x: np.ndarray) -> np.ndarray:
+        p = self.params
+        x = np.where(np.isnan(x), np.array(p["medians"]), x)
+        z = (x - np.array(p["means"])) / np.array(p["scales"])
+        return z @ np.array(p["coef"]) + p["intercept"]
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        a, b = self.params["platt"]
+        return 1 / (1 + np.exp(-(a * self.decision(x) + b)))
+
+    def contributions(self, x: np.ndarray) -> np.ndarray:
+        """How much each feature moved each pupil's score away from the average pupil's."""
+        p = self.params
+        x = np.where(np.isnan(x), np.array(p["medians"]), x)
+        return (x - np.array(p["means"])) / np.array(p["scales"]) * np.array(p["coef"])
+
+
+def fit(train: pd.DataFrame) -> dict:
+    """Fit the pipeline and its calibration on the training rows; return the parameters as plain lists."""
+    x, y = matrix(train), train["y"].to_numpy()
+    if y.sum() < 5 or (len(y) - y.sum()) < 5:
+        raise ApprodoError("Troppo pochi esiti negativi o positivi negli anni di addestramento per un modello.")
+    fitted = pipeline().fit(x, y)
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED)
+    out_of_fold = cross_val_predict(pipeline(), x, y, cv=folds, method="decision_function")
+    platt = LogisticRegression(C=1e6).fit(out_of_fold.reshape(-1, 1), y)
+    imputer, scaler, model = fitted.named_steps["impute"], fitted.named_steps["scale"], fitted.named_steps["model"]
+    scales = np.where(scaler.scale_ == 0, 1.0, scaler.scale_)
+    return {"medians": imputer.statistics_.tolist(), "means": scaler.mean_.tolist(), "scales": scales.tolist(),
+            "coef": model.coef_[0].tolist(), "intercept": float(model.intercept_[0]),
+            "platt": [float(platt.coef_[0][0]), float(platt.intercept_[0])]}
+
+
+def top_k(frame: pd.DataFrame, score: np.ndarray, k) -> np.ndarray:
+    """Flag the k highest scores of each school (k: a share of its pupils, or a number per school)."""
+    flagged = np.zeros(len(frame), dtype=bool)
+    for _, index in frame.groupby("school_code").indices.items():
+        share = k.get(frame["school_code"].iloc[index[0]], DEFAULT_K) if isinstance(k, dict) else k
+        count = int(share) if share >= 1 else max(1, math.ceil(share * len(index)))
+        order = index[np.argsort(-score[index], kind="stable")]
+        flagged[order[:count]] = True
+    return flagged
+
+
+def ranking_metrics(y: np.ndarray, score: np.ndarray, flagged: np.ndarray) -> dict:
+    tp = int((y.astype(bool) & flagged).sum())
+    return {"auc": round(float(roc_auc_score(y, score)), 3) if 0 < y.sum() < len(y) else None,
+            "precision_at_k": round(tp / int(flagged.sum()), 3) if flagged.sum() else None,
+            "recall_at_k": round(tp / int(y.sum()), 3) if y.sum() else None, "flagged": int(flagged.sum()),
+            "true_positives": tp}
+
+
+def evaluate_split(train: pd.DataFrame, test: pd.DataFrame, k) -> dict:
+    """Fit on `train`, then compare model and rules on `test`; metrics, reliability and the audits."""
+    params = fit(train)
+    model = Model({"params": params})
+    y = test["y"].to_numpy()
+    probability = model.probability(matrix(test))
+    rules = rules_score(test)
+    model_flags, rule_flags = top_k(test, probability, k), top_k(test, rules, k)
+    observed, predicted = calibration_curve(y, probability, n_bins=10, strategy="quantile")
+    bins = np.clip(np.digitize(probability, np.quantile(probability, np.linspace(0, 1, 11)[1:-1])), 0, 9)
+    ece = sum(abs(probability[bins == b].mean() - y[bins == b].mean()) * (bins == b).mean()
+              for b in range(10) if (bins == b).any())
+    audit_frame = test.assign(flag_model=model_flags, flag_rules=rule_flags)
+    metrics = {
+        "model": ranking_metrics(y, probability, model_flags) | {
+            "brier": round(float(brier_score_loss(y, probability)), 4), "calibration_error": round(float(ece), 4)},
+        "rules": ranking_metrics(y, rules, rule_flags),
+        "test_pupils": len(test), "test_adverse": int(y.sum()), "train_pupils": len(train),
+        "train_adverse": int(train["y"].sum()),
+        "reliability": [{"predicted": round(float(p), 3), "observed": round(float(o), 3)}
+                        for p, o in zip(predicted, observed, strict=True)],
+    }
+    audits = {"model": fairness.audit(audit_frame, [g for g in AUDIT_GROUPS if g in test], flagged="flag_model"),
+              "rules": fairness.audit(audit_frame, [g for g in AUDIT_GROUPS if g in test], flagged="flag_rules")}
+    return {"params": params, "metrics": metrics, "audit": audits}
+
+
+def offer(metrics: dict) -> tuple[bool, str]:
+    """Whether the model replaces nothing but joins the rules: only when it beats them at the top k."""
+    model, rules = metrics["model"]["precision_at_k"], metrics["rules"]["precision_at_k"]
+    if model is None or rules is None:
+        return False, "Non ci sono abbastanza dati dell'anno di verifica per confrontare modello e regole."
+    if model > rules:
+        return True, (f"Sull'anno di verifica, tra gli alunni segnalati dal modello il {indicators.percent(model)} ha"
+                      f" poi avuto un esito negativo, contro il {indicators.percent(rules)} delle regole: il modello è"
+                      " proposto accanto alle regole.")
+    return False, (f"Sull'anno di verifica il modello non fa meglio delle regole ({indicators.percent(model)} contro"
+                   f" {indicators.percent(rules)} di segnalati con esito negativo): restano le regole, che sono più"
+                   " semplici da spiegare.")
+
+
+def train(db: sqlite_utils.Database, actor: Actor, network_code: str, *, as_of_month: int | None = None,
+          k=None) -> dict:
+    """Train on the network's earlier years, test on the latest with outcomes, store the document; return it."""
+    if not (actor.is_system or actor.role is Role.ADMIN
+            or (actor.role is Role.COORDINATORE_RETE and actor.network_code == network_code)):
+        raise ApprodoError("Solo il coordinatore della rete o l'amministratore addestrano il modello.")
+    get_network(db, actor, network_code)
+    as_of_month = as_of_month or latest_month(db, network_code)
+    frame = labelled(network_frame(db, network_code, as_of_month))
+    years = sorted(frame["school_year"].unique()) if not frame.empty else []
+    if len(years) < 2:
+        raise ApprodoError("Per addestrare un modello servono gli esiti di almeno due anni scolastici passati.")
+    test_year = years[-1]
+    split = evaluate_split(frame[frame["school_year"] < test_year], frame[frame["school_year"] == test_year],
+                           k if k is not None else school_shares(db, network_code))
+    offered, reason = offer(split["metrics"])
+    version = (db.execute("SELECT MAX(version) FROM risk_models WHERE network_code = ?",
+                          [network_code]).fetchone()[0] or 0) + 1
+    document = {
+        "format": FORMAT, "network": network_code, "version": version, "created_at": clock.to_text(clock.utcnow()),
+        "created_by": actor.username, "train_years": years[:-1], "test_year": test_year, "as_of_month": as_of_month,
+        "features": FEATURES, "label": list(ADVERSE), "params": split["params"], "metrics": split["metrics"],
+        "audit": split["audit"], "offered": offered, "reason": reason,
+        "model": "LogisticRegression con standardizzazione e calibrazione di Platt (scikit-learn)",
+    }
+    text = canonical(document)
+    with transaction(db):
+        db.execute("INSERT INTO risk_models (network_code, version, created_at, document, checksum)"
+                   " VALUES (?, ?, ?, ?, ?)", [network_code, version, document["created_at"], text, checksum(text)])
+        audit.record(db, actor, "modello_addestrato", network_code, detail=f"versione {version}, offerto: {offered}")
+    return document
+
+
+def canonical(document: dict) -> str:
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def checksum(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def load(db: sqlite_utils.Database, network_code: str) -> Model | None:
+    """The network's latest model, after checking its checksum, format, features and network."""
+    row = db.execute("SELECT document, checksum FROM risk_models WHERE network_code = ? ORDER BY version DESC"
+                     " LIMIT 1", [network_code]).fetchone()
+    if row is None:
+        return None
+    return Model(verified(row[0], row[1], network_code))
+
+
+def verified(text: str, expected: str, network_code: str) -> dict:
+    if checksum(text) != expected:
+        raise ApprodoError("Il modello salvato non corrisponde al suo codice di controllo: va riaddestrato.")
+    document = json.loads(text)
+    problems = [what for what, ok in (
+        ("formato", document.get("format") == FORMAT), ("variabili", document.get("features") == FEATURES),
+        ("rete", document.get("network") == network_code),
+        ("parametri", len(document.get("params", {}).get("coef", [])) == len(FEATURES))) if not ok]
+    if problems:
+        raise ApprodoError(f"Il modello salvato non è utilizzabile ({', '.join(problems)}): va riaddestrato.")
+    return document
+
+
+def latest_month(db: sqlite_utils.Database, network_code: str) -> int:
+    """The calendar month of the network's latest data: the point in the year every year is scored at."""
+    row = db.execute("SELECT MAX(m.period) FROM attendance_months m JOIN schools s ON s.code = m.school_code"
+                     " WHERE s.network_code = ?", [network_code]).fetchone()
+    if not row or not row[0]:
+        raise ApprodoError("La rete non ha ancora dati di frequenza.")
+    return int(row[0][5:7])
+
+
+def school_shares(db: sqlite_utils.Database, network_code: str) -> dict[str, float]:
+    """k per school: the share of its pupils its staff can follow."""
+    return dict(db.execute("SELECT code, follow_share FROM schools WHERE network_code = ?", [network_code]).fetchall())
+
+
+def explain(model: Model, row: pd.Series, top: int = 3) -> list[str]:
+    """The few features that raised this pupil's score most, as sentences."""
+    x = row[FEATURES].astype(float).to_numpy().reshape(1, -1)
+    contributions = model.contributions(x)[0]
+    order = [i for i in np.argsort(-contributions) if contributions[i] > 0.05][:top]
+    return [PHRASES[FEATURES[i]](float(x[0, i])) for i in order]
