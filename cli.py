@@ -387,6 +387,63 @@ def report(db, actor, network_code, year, out, level):
     click.echo(f"Scritto {_write(out, data)} ({len(built.scope.schools)} scuole, anno {built.year}).")
 
 
+@command(cli, "train")
+@click.option("--network", "network_code", required=True, help="Codice della rete.")
+@click.option("--as-of-month", type=int, default=None, help="Mese dell'anno (1-12) a cui leggere ogni anno.")
+def train(db, actor, network_code, as_of_month):
+    """Addestra il modello di rischio sugli anni passati della rete e lo verifica sull'ultimo con esiti."""
+    from models.risk import learn
+
+    document = learn.train(db, actor, network_code, as_of_month=as_of_month)
+    m = document["metrics"]
+    click.echo(f"Modello versione {document['version']}: addestrato su {', '.join(document['train_years'])},"
+               f" verificato sul {document['test_year']} ({m['test_pupils']} alunni, {m['test_adverse']} esiti"
+               f" negativi).")
+    click.echo(f"AUC modello {m['model']['auc']}, regole {m['rules']['auc']}; precisione ai primi k: modello"
+               f" {m['model']['precision_at_k']}, regole {m['rules']['precision_at_k']}; errore di calibrazione"
+               f" {m['model']['calibration_error']}.")
+    click.echo(document["reason"])
+
+
+@command(cli, "evaluate")
+@click.option("--network", "network_code", required=True, help="Codice della rete.")
+@click.option("--k", "k", default=None, help="Quanti alunni segnalare per scuola: 10% oppure 25 (alunni).")
+@click.option("--format", "fmt", default="json", help="json.")
+def evaluate(db, actor, network_code, k, fmt):
+    """Metriche di modello e regole sull'anno di verifica e audit per gruppi (JSON)."""
+    import json
+
+    from models.risk import learn
+
+    if fmt != "json":
+        raise ApprodoError("Il formato disponibile è json.")
+    document = learn.evaluate(db, actor, network_code, k=learn.parse_k(k))
+    document.pop("params")
+    click.echo(json.dumps(document, ensure_ascii=False, indent=1))
+
+
+@command(cli, "evaluate-table")
+@click.argument("file")
+@click.option("--outcome", required=True, help="Esito negativo come confronto, es. \"G3 < 10\".")
+@click.option("--features", required=True, help="Variabili separate da virgole, es. absences,failures,age.")
+@click.option("--group", "groups", multiple=True, help="Colonna per l'audit per gruppi (ripetibile).")
+@click.option("--k", "k", default="10%", help="Quanti alunni segnalare: 10% oppure un numero.")
+@click.option("--format", "fmt", default="json", help="json.")
+def evaluate_table(db, actor, file, outcome, features, groups, k, fmt):
+    """Valida il modello su una tabella con una riga per alunno (validazione incrociata stratificata a 5 parti)."""
+    import json
+
+    from models import tabular
+    from models.risk import learn
+
+    if fmt != "json":
+        raise ApprodoError("Il formato disponibile è json.")
+    table = tabular.read_table(_read(file), Path(file).name)
+    result = learn.evaluate_table(table.frame, outcome, [f.strip() for f in features.split(",") if f.strip()],
+                                  list(groups), k=learn.parse_k(k))
+    click.echo(json.dumps({"file": Path(file).name, **result}, ensure_ascii=False, indent=1))
+
+
 @command(cli, "assign-classes")
 @click.argument("username")
 @click.option("--classes", required=True, help="Classi separate da virgole, es. 3A,4B.")

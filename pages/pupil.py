@@ -9,7 +9,7 @@ import streamlit as st
 from models import auth, clock, interventions, reviews
 from models.errors import ApprodoError
 from models.permissions import can_follow_up
-from models.risk import indicators, school_risk
+from models.risk import indicators, learn, school_risk
 from ui import strings as S
 from ui.session import guard_page, run_action, show_flash
 
@@ -61,6 +61,12 @@ late.metric(S.METRIC_LATE, f"{latest['late_per_month']:.1f}".replace(".", ","))
 st.markdown(f"**{S.PUPIL_REASONS}**")
 for reason in latest["reasons"] or [S.PUPIL_NO_REASONS]:
     st.markdown(f"- {reason}")
+model = learn.offered_model(db, actor.network_code)
+if model is not None:
+    estimate = learn.estimates(model, latest.to_frame().T).iloc[0]
+    st.markdown(S.MODEL_PUPIL.format(value=indicators.percent(estimate)))
+    for sentence in learn.explain(model, latest):
+        st.markdown(f"- {sentence}")
 
 # One time line: monthly absence bars, the 10 % and 25 % lines, interventions as marks on their day,
 # and below it the level the list gave the pupil each month.

@@ -7,7 +7,7 @@ from models import audit, clock, interventions, reviews
 from models.errors import ApprodoError
 from models.permissions import Role, can_follow_up
 from models.risk import export as risk_export
-from models.risk import indicators, school_risk
+from models.risk import indicators, learn, school_risk
 from ui import strings as S
 from ui.session import guard_page, open_db, run_action, show_flash
 
@@ -107,6 +107,10 @@ table = pd.DataFrame({
                                                                         followed["intervention_on"], strict=True)],
     R["reasons"]: shown["reasons"].map(" ".join),
 })
+model = learn.offered_model(db, actor.network_code)
+if model is not None:
+    table.insert(6, S.MODEL_ESTIMATE, (100 * learn.estimates(model, shown)).round(1).to_numpy())
+    st.caption(S.MODEL_ON_LIST.format(version=model.document["version"]))
 st.caption(S.RISK_TABLE_HELP)
 selection = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="risk_table",
                          column_config={R["reasons"]: st.column_config.TextColumn(width="large")})

@@ -32,6 +32,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/pupil.py", S.PAGE_PUPIL, ":material/person:", Capability.VIEW_RISK),
     PageSpec("pages/data_upload.py", S.PAGE_UPLOAD, ":material/upload:", Capability.IMPORT_PUPIL_DATA),
     PageSpec("pages/network.py", S.PAGE_NETWORK, ":material/hub:", Capability.VIEW_NETWORK_FIGURES),
+    PageSpec("pages/model.py", S.PAGE_MODEL, ":material/model_training:", Capability.VIEW_NETWORK_FIGURES),
     PageSpec("pages/admin.py", S.PAGE_ADMIN, ":material/admin_panel_settings:", Capability.MANAGE_ACCOUNTS),
 ]
 

@@ -415,3 +415,67 @@ FOLLOW_UP_HELP = ("Alunni risultati ad alto rischio nell'anno: quanti sono stati
 DEFINITIONS = "Definizioni degli indicatori"
 REPORT_XLSX = "Scarica il rapporto (Excel)"
 REPORT_DOCX = "Scarica il rapporto (Word)"
+
+# --- learned model ---------------------------------------------------------------------------
+PAGE_MODEL = "Modello di rischio"
+MODEL_TITLE = "Modello di rischio appreso"
+MODEL_INTRO = ("Dove la rete ha gli esiti degli anni passati, un modello può ordinare gli alunni meglio delle regole. "
+               "È proposto solo se, sull'anno più recente tenuto da parte, fa meglio delle regole tra gli alunni che "
+               "il personale può seguire; altrimenti restano le regole. Cittadinanza e sesso non entrano mai nel "
+               "modello: servono solo a controllare che non sbagli di più con alcuni gruppi.")
+MODEL_TRAIN = "Addestra e verifica il modello"
+MODEL_TRAINING = "Addestramento e verifica in corso…"
+MODEL_TRAINED = "Modello addestrato e verificato."
+MODEL_NONE = ("La rete non ha ancora un modello. Il coordinatore lo addestra quando ci sono gli esiti di almeno due "
+              "anni scolastici passati.")
+MODEL_CARD = "Scheda del modello"
+MODEL_CARD_TEXT = """
+- **Versione** {version}, addestrata il {date}.
+- **Dati**: addestrato sugli anni {train} ({train_pupils} alunni, {train_adverse} esiti negativi), verificato sul
+  {test} ({test_pupils} alunni, {test_adverse} esiti negativi). Ogni anno è letto al mese di **{month}**: i mesi
+  successivi non entrano mai.
+- **Esito previsto**: abbandono, anno non valido o non ammissione.
+- **Modello**: {model}.
+- **Variabili**: {features}.
+"""
+MODEL_LIMITS = "Limiti"
+MODEL_LIMITS_TEXT = """
+- Il modello impara dagli esiti del passato: se le scuole cambiano il modo di registrare assenze o esiti, va
+  riaddestrato e verificato di nuovo.
+- Una stima non è una diagnosi: serve a decidere chi guardare per primo, non a etichettare un alunno. Non va mai
+  mostrata ad alunni o famiglie.
+- Con pochi esiti negativi le cifre sono incerte; i gruppi con meno di 5 alunni non sono mostrati.
+- Il confronto con le regole vale per l'anno di verifica: a ogni nuovo anno di esiti va ripetuto.
+"""
+MODEL_COMPARISON = "Modello e regole sull'anno di verifica"
+COLUMN_MODEL = "Modello"
+COLUMN_RULES = "Regole"
+METRIC_AUC = "AUC ROC"
+METRIC_PRECISION_K = "Precisione tra i primi k (quota con esito negativo)"
+METRIC_RECALL_K = "Richiamo tra i primi k (esiti negativi trovati)"
+MODEL_CALIBRATION = ("Calibrazione: punteggio di Brier {brier}; errore medio di calibrazione {ece} (differenza tra "
+                     "probabilità stimata e frequenza osservata).")
+RELIABILITY_TITLE = "Affidabilità delle probabilità"
+RELIABILITY_X = "Probabilità stimata"
+RELIABILITY_Y = "Frequenza osservata"
+AUDIT_TITLE = "Audit per gruppi"
+AUDIT_HELP = ("Per ogni gruppo: alunni segnalati tra i primi k, precisione, falsi positivi e falsi negativi, e il "
+              "rapporto con il gruppo più numeroso. Fra 0,8 e 1,25 il trattamento è considerato equo.")
+AUDIT_SCHOOL = "Alunni della tua scuola nell'anno di verifica."
+AUDIT_NETWORK = "Tutti gli alunni della rete nell'anno di verifica (solo cifre aggregate)."
+FOLLOW_SHARE_TITLE = "Quanti alunni può seguire la scuola"
+FOLLOW_SHARE = "Alunni che il personale può seguire (% degli iscritti): è il k del confronto"
+FOLLOW_SHARE_SAVED = "Quota salvata: vale dal prossimo addestramento."
+MODEL_DOWNLOAD = "Scarica la scheda del modello (JSON)"
+FEATURE_LABELS = {
+    "absence_ratio": "assenze finora", "recent_ratio": "assenze recenti",
+    "projected_ratio": "proiezione a fine anno",
+    "late_per_month": "entrate/uscite fuori orario", "longest_severe_run": "mesi di fila con assenze gravi",
+    "worsening": "assenze in aumento", "arrived_recently": "arrivo da meno di 2 anni",
+    "age_delay": "ritardo scolastico",
+    "retention": "ripetenze", "l2_low": "italiano A1–A2",
+}
+MODEL_ESTIMATE = "Stima modello %"
+MODEL_ON_LIST = ("Il modello della rete (versione {version}) è proposto accanto alle regole: la colonna "
+                 "«Stima modello» è la probabilità stimata di un esito negativo.")
+MODEL_PUPIL = "Stima del modello: **{value}** di probabilità di un esito negativo. Pesano di più:"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -241,12 +242,15 @@ def offer(metrics: dict) -> tuple[bool, str]:
                    " semplici da spiegare.")
 
 
-def train(db: sqlite_utils.Database, actor: Actor, network_code: str, *, as_of_month: int | None = None,
-          k=None) -> dict:
-    """Train on the network's earlier years, test on the latest with outcomes, store the document; return it."""
+def evaluate(db: sqlite_utils.Database, actor: Actor, network_code: str, *, as_of_month: int | None = None,
+             k=None) -> dict:
+    """Fit on the network's earlier years and compare model and rules on the latest year with outcomes.
+
+    Returns the document `train` stores (without its version): data range, parameters, metrics, audit.
+    """
     if not (actor.is_system or actor.role is Role.ADMIN
             or (actor.role is Role.COORDINATORE_RETE and actor.network_code == network_code)):
-        raise ApprodoError("Solo il coordinatore della rete o l'amministratore addestrano il modello.")
+        raise ApprodoError("Solo il coordinatore della rete o l'amministratore addestrano e valutano il modello.")
     get_network(db, actor, network_code)
     as_of_month = as_of_month or latest_month(db, network_code)
     frame = labelled(network_frame(db, network_code, as_of_month))
@@ -257,21 +261,52 @@ def train(db: sqlite_utils.Database, actor: Actor, network_code: str, *, as_of_m
     split = evaluate_split(frame[frame["school_year"] < test_year], frame[frame["school_year"] == test_year],
                            k if k is not None else school_shares(db, network_code))
     offered, reason = offer(split["metrics"])
-    version = (db.execute("SELECT MAX(version) FROM risk_models WHERE network_code = ?",
-                          [network_code]).fetchone()[0] or 0) + 1
-    document = {
-        "format": FORMAT, "network": network_code, "version": version, "created_at": clock.to_text(clock.utcnow()),
+    return {
+        "format": FORMAT, "network": network_code, "created_at": clock.to_text(clock.utcnow()),
         "created_by": actor.username, "train_years": years[:-1], "test_year": test_year, "as_of_month": as_of_month,
+        "k": k if k is not None else "quota per scuola (predefinita 10 %)",
         "features": FEATURES, "label": list(ADVERSE), "params": split["params"], "metrics": split["metrics"],
         "audit": split["audit"], "offered": offered, "reason": reason,
         "model": "LogisticRegression con standardizzazione e calibrazione di Platt (scikit-learn)",
     }
-    text = canonical(document)
+
+
+def train(db: sqlite_utils.Database, actor: Actor, network_code: str, *, as_of_month: int | None = None,
+          k=None) -> dict:
+    """Evaluate, then store the model as the network's next version; return its document."""
+    document = evaluate(db, actor, network_code, as_of_month=as_of_month, k=k)
     with transaction(db):
+        version = (db.execute("SELECT MAX(version) FROM risk_models WHERE network_code = ?",
+                              [network_code]).fetchone()[0] or 0) + 1
+        document["version"] = version
+        text = canonical(document)
         db.execute("INSERT INTO risk_models (network_code, version, created_at, document, checksum)"
                    " VALUES (?, ?, ?, ?, ?)", [network_code, version, document["created_at"], text, checksum(text)])
-        audit.record(db, actor, "modello_addestrato", network_code, detail=f"versione {version}, offerto: {offered}")
+        audit.record(db, actor, "modello_addestrato", network_code,
+                     detail=f"versione {version}, proposto: {'sì' if document['offered'] else 'no'}")
     return document
+
+
+def parse_k(text: str | None):
+    """k as a user writes it: "10%" or "0.1" (a share of each school's pupils), or "25" (pupils per school)."""
+    if text is None:
+        return None
+    cleaned = text.strip().replace(",", ".")
+    problem = f"k «{text}» non valido: scrivi una quota come 10% o un numero di alunni per scuola come 25."
+    try:
+        value = float(cleaned.rstrip("%"))
+    except ValueError:
+        raise ApprodoError(problem) from None
+    if cleaned.endswith("%"):
+        value /= 100
+        if not 0 < value < 1:
+            raise ApprodoError(problem)
+        return value
+    if 0 < value < 1:
+        return value
+    if value >= 1 and value.is_integer():
+        return int(value)
+    raise ApprodoError(problem)
 
 
 def canonical(document: dict) -> str:
@@ -324,3 +359,108 @@ def explain(model: Model, row: pd.Series, top: int = 3) -> list[str]:
     contributions = model.contributions(x)[0]
     order = [i for i in np.argsort(-contributions) if contributions[i] > 0.05][:top]
     return [PHRASES[FEATURES[i]](float(x[0, i])) for i in order]
+
+
+# --- any one-row-per-pupil table (e.g. UCI Student Performance) -------------------------------
+
+_OUTCOME = re.compile(r"\s*([A-Za-z_][\w]*)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:[.,]\d+)?)\s*")
+_COMPARE = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal, "==": np.equal,
+            "!=": np.not_equal}
+
+
+def outcome_column(frame: pd.DataFrame, expression: str) -> np.ndarray:
+    """'G3 < 10' as a 0/1 column; parsed, never evaluated as code."""
+    match = _OUTCOME.fullmatch(expression or "")
+    if not match:
+        raise ApprodoError(f"Esito «{expression}» non valido: scrivilo come «G3 < 10» (colonna, confronto, numero).")
+    column, operator, number = match.groups()
+    values = _numeric(frame, column)
+    return _COMPARE[operator](values, float(number.replace(",", "."))).astype(int)
+
+
+def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame:
+        raise ApprodoError(f"La colonna «{column}» non c'è nel file (colonne: {', '.join(map(str, frame.columns))}).")
+    values = frame[column]
+    if values.astype(str).str.lower().isin(["yes", "no", "sì", "si"]).all():
+        return values.astype(str).str.lower().isin(["yes", "sì", "si"]).to_numpy(float)
+    numbers = pd.to_numeric(values.astype(str).str.replace(",", ".", regex=False), errors="coerce")
+    if numbers.isna().any():
+        raise ApprodoError(f"La colonna «{column}» ha valori non numerici: non può essere una variabile del modello.")
+    return numbers.to_numpy(float)
+
+
+def evaluate_table(frame: pd.DataFrame, outcome: str, features: list[str], groups: list[str], *,
+                   k: float | int = DEFAULT_K, folds: int = 5, seed: int = SEED) -> dict:
+    """Stratified k-fold cross-validation of the same pipeline on a one-row-per-pupil table, with the audit."""
+    if not features:
+        raise ApprodoError("Indica almeno una variabile con --features.")
+    y = outcome_column(frame, outcome)
+    if y.sum() < folds or (len(y) - y.sum()) < folds:
+        raise ApprodoError("Troppo pochi casi positivi o negativi per la validazione incrociata.")
+    x = np.column_stack([_numeric(frame, f) for f in features])
+    for group in groups:
+        if group not in frame:
+            raise ApprodoError(f"Il gruppo «{group}» non è una colonna del file.")
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    probability = cross_val_predict(pipeline(), x, y, cv=splitter, method="predict_proba")[:, 1]
+    scored = frame[groups].copy().assign(y=y, school_code="tutti")
+    flagged = top_k(scored, probability, k)
+    metrics = ranking_metrics(y, probability, flagged)
+    return {
+        "rows": len(frame), "positives": int(y.sum()), "outcome": outcome, "features": features,
+        "model": "LogisticRegression con standardizzazione (scikit-learn)", "folds": folds, "seed": seed,
+        "auc": metrics["auc"], "accuracy": round(float(((probability >= 0.5) == y).mean()), 3),
+        "brier": round(float(brier_score_loss(y, probability)), 4), "k": k,
+        "precision_at_k": metrics["precision_at_k"], "recall_at_k": metrics["recall_at_k"],
+        "audit": fairness.audit(scored.assign(flagged=flagged), groups),
+    }
+
+
+# --- using the model in the school's list -------------------------------------------------------
+
+
+def offered_model(db: sqlite_utils.Database, network_code: str) -> Model | None:
+    """The network's model if it beat the rules on its held-out year; None otherwise (or if it fails its checks)."""
+    try:
+        model = load(db, network_code)
+    except ApprodoError:
+        return None
+    return model if model is not None and model.document.get("offered") else None
+
+
+def estimates(model: Model, pupils: pd.DataFrame) -> pd.Series:
+    """The model's probability of an adverse outcome for each pupil of a scored list."""
+    if pupils.empty:
+        return pd.Series(dtype=float)
+    return pd.Series(model.probability(matrix(pupils)), index=pupils.index)
+
+
+def school_audit(db: sqlite_utils.Database, actor: Actor, school_code: str, document: dict) -> dict[str, list]:
+    """The audit of model and rules on the school's own pupils of the held-out year (for its staff)."""
+    from models.permissions import require_pupils
+
+    require_pupils(actor, school_code)
+    test = labelled(school_frame(db, school_code, document["as_of_month"], [SchoolYear.parse(document["test_year"])]))
+    if test.empty:
+        return {"model": [], "rules": []}
+    model = Model(document)
+    share = school_shares(db, document["network"]).get(school_code, DEFAULT_K)
+    frame = test.assign(flag_model=top_k(test, model.probability(matrix(test)), share),
+                        flag_rules=top_k(test, rules_score(test), share))
+    groups = [g for g in AUDIT_GROUPS if g in frame]
+    return {"model": fairness.audit(frame, groups, flagged="flag_model"),
+            "rules": fairness.audit(frame, groups, flagged="flag_rules")}
+
+
+def set_follow_share(db: sqlite_utils.Database, actor: Actor, school_code: str, share: float) -> None:
+    """How many pupils (a share) the school's staff can follow: the k of precision at the top k."""
+    from models.permissions import can_manage_school
+
+    if not can_manage_school(actor, school_code):
+        raise ApprodoError("Solo il dirigente della scuola indica quanti alunni il personale può seguire.")
+    if not 0.01 <= share <= 0.5:
+        raise ApprodoError("Indica una quota tra l'1 % e il 50 % degli alunni.")
+    with transaction(db):
+        db.execute("UPDATE schools SET follow_share = ? WHERE code = ?", [share, school_code])
+        audit.record(db, actor, "quota_seguibile", school_code, school_code=school_code, detail=f"{share:.0%}")

@@ -6,10 +6,10 @@ from ui.navigation import PAGES
 
 PAGE_FILES = [spec.path for spec in PAGES]
 EVERYONE = {"pages/home.py", "pages/protocols.py", "pages/protocol_editor.py", "pages/protocol_history.py"}
-SCHOOL_STAFF = {"pages/risk.py", "pages/pupil.py", "pages/data_upload.py", "pages/network.py"}
+SCHOOL_STAFF = {"pages/risk.py", "pages/pupil.py", "pages/data_upload.py", "pages/network.py", "pages/model.py"}
 ALLOWED = {
-    "admin": EVERYONE | {"pages/admin.py", "pages/network.py"},
-    "coordinatrice": EVERYONE | {"pages/network.py"},
+    "admin": EVERYONE | {"pages/admin.py", "pages/network.py", "pages/model.py"},
+    "coordinatrice": EVERYONE | {"pages/network.py", "pages/model.py"},
     "dirigente": EVERYONE | SCHOOL_STAFF,
     "funzione": EVERYONE | SCHOOL_STAFF,
     "docente": EVERYONE | {"pages/risk.py", "pages/pupil.py"},

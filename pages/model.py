@@ -1,0 +1,109 @@
+"""Modello di rischio: the model card, its comparison with the rules, calibration and the audit by group."""
+
+import json
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from models import clock
+from models.errors import ApprodoError
+from models.permissions import Role, can_manage_school
+from models.risk import fairness, indicators, learn
+from models.schools import list_networks
+from ui import strings as S
+from ui.session import guard_page, run_action, show_flash
+
+ctx = guard_page(__file__)
+db, actor = ctx.db, ctx.actor
+network_code = actor.network_code
+
+st.title(S.MODEL_TITLE)
+st.caption(S.MODEL_INTRO)
+show_flash()
+
+if actor.role is Role.ADMIN:
+    networks = {n.code: f"{n.name} ({n.code})" for n in list_networks(db, actor)}
+    network_code = st.selectbox(S.NETWORK_CHOICE, list(networks), format_func=networks.get)
+    if network_code is None:
+        st.stop()
+
+may_train = actor.role is Role.ADMIN or actor.role is Role.COORDINATORE_RETE
+if may_train and st.button(S.MODEL_TRAIN, icon=":material/model_training:"):
+    with st.spinner(S.MODEL_TRAINING):
+        run_action(lambda: learn.train(db, actor, network_code), S.MODEL_TRAINED, rerun=True)
+
+try:
+    model = learn.load(db, network_code)
+except ApprodoError as error:
+    st.error(error.message)
+    st.stop()
+if model is None:
+    st.info(S.MODEL_NONE)
+    st.stop()
+
+document = model.document
+metrics = document["metrics"]
+(st.success if document["offered"] else st.warning)(document["reason"])
+
+st.header(S.MODEL_CARD, divider="gray")
+st.markdown(S.MODEL_CARD_TEXT.format(
+    version=document["version"], date=clock.local_datetime(document["created_at"]),
+    train=", ".join(document["train_years"]), test=document["test_year"],
+    month=indicators.MONTH_NAMES[document["as_of_month"] - 1], model=document["model"],
+    train_pupils=metrics["train_pupils"], train_adverse=metrics["train_adverse"],
+    test_pupils=metrics["test_pupils"], test_adverse=metrics["test_adverse"],
+    features=", ".join(S.FEATURE_LABELS[f] for f in document["features"])))
+with st.expander(S.MODEL_LIMITS, icon=":material/warning:"):
+    st.markdown(S.MODEL_LIMITS_TEXT)
+
+st.header(S.MODEL_COMPARISON, divider="gray")
+rows = [(S.METRIC_AUC, "auc"), (S.METRIC_PRECISION_K, "precision_at_k"), (S.METRIC_RECALL_K, "recall_at_k")]
+comparison = pd.DataFrame({
+    S.COLUMN_MODEL: [metrics["model"][key] for _, key in rows],
+    S.COLUMN_RULES: [metrics["rules"][key] for _, key in rows],
+}, index=[label for label, _ in rows]).map(lambda v: "—" if v is None else f"{v:.3f}".replace(".", ","))
+st.table(comparison)
+st.caption(S.MODEL_CALIBRATION.format(brier=f"{metrics['model']['brier']:.4f}".replace(".", ","),
+                                      ece=f"{metrics['model']['calibration_error']:.3f}".replace(".", ",")))
+reliability = pd.DataFrame(metrics["reliability"])
+if not reliability.empty:
+    points = alt.Chart(reliability).mark_line(point=True).encode(
+        x=alt.X("predicted:Q", title=S.RELIABILITY_X, scale=alt.Scale(domain=[0, max(0.05, reliability.max().max())])),
+        y=alt.Y("observed:Q", title=S.RELIABILITY_Y),
+        tooltip=[alt.Tooltip("predicted", format=".3f"), alt.Tooltip("observed", format=".3f")])
+    diagonal = alt.Chart(pd.DataFrame({"x": [0, reliability.max().max()]})).mark_line(
+        strokeDash=[4, 4], color="gray").encode(x="x:Q", y="x:Q")
+    st.altair_chart((diagonal + points).properties(title=S.RELIABILITY_TITLE, height=260, width=420),
+                    width="content")
+
+st.header(S.AUDIT_TITLE, divider="gray")
+st.caption(S.AUDIT_HELP)
+school_view = actor.role in (Role.DIRIGENTE, Role.FUNZIONE_STRUMENTALE)
+if school_view:
+    audits = learn.school_audit(db, actor, actor.school_code, document)
+    st.caption(S.AUDIT_SCHOOL)
+else:
+    audits = document["audit"]
+    st.caption(S.AUDIT_NETWORK)
+for key, title in (("model", S.COLUMN_MODEL), ("rules", S.COLUMN_RULES)):
+    st.markdown(f"**{title}**")
+    table = fairness.table(audits[key])
+    if table.empty:
+        st.caption(S.NONE_YET)
+    else:
+        st.table(table.astype(str))
+
+if actor.role is Role.DIRIGENTE and can_manage_school(actor, actor.school_code):
+    st.header(S.FOLLOW_SHARE_TITLE, divider="gray")
+    current = learn.school_shares(db, network_code).get(actor.school_code, learn.DEFAULT_K)
+    with st.form("share"):
+        share = st.number_input(S.FOLLOW_SHARE, min_value=1, max_value=50, value=round(current * 100), step=1)
+        if st.form_submit_button(S.RETENTION_SAVE):
+            run_action(lambda: learn.set_follow_share(db, actor, actor.school_code, share / 100), S.FOLLOW_SHARE_SAVED,
+                       rerun=True)
+
+st.download_button(S.MODEL_DOWNLOAD, data=json.dumps({k: v for k, v in document.items() if k != "audit"},
+                                                     ensure_ascii=False, indent=1),
+                   file_name=f"modello_{network_code}_v{document['version']}.json", mime="application/json",
+                   icon=":material/download:")

@@ -1,0 +1,70 @@
+"""Modello di rischio as a dirigente and as the coordinator; the model's estimate on the list (AppTest)."""
+
+import pytest
+
+from models import pupil_data
+from models.risk import learn, synthetic
+from models.school_year import SchoolYear
+from tests.pages.conftest import log_in, new_app
+
+SCHOOL = "MIIS00003C"
+
+
+@pytest.fixture
+def model_db(demo_db, system):
+    cohort = synthetic.generate("secondaria_secondo_grado", 1200, [SchoolYear(2023), SchoolYear(2024),
+                                                                  SchoolYear(2025)], seed=4, last_month=2,
+                                context_weight=1.5)
+    pupil_data.import_attendance(demo_db, system, SCHOOL, synthetic.attendance_csv(cohort), "a.csv")
+    pupil_data.import_context(demo_db, system, SCHOOL, synthetic.context_csv(cohort), "c.csv")
+    pupil_data.import_outcomes(demo_db, system, SCHOOL, synthetic.outcomes_csv(cohort), "o.csv")
+    learn.train(demo_db, system, "RETEDEMO")
+    return demo_db
+
+
+def open_page(username, page="pages/model.py"):
+    at = log_in(new_app(), username)
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_dirigente_reads_the_model_card_and_the_audit_of_the_school(model_db):
+    at = open_page("dirigente")
+    assert at.title[0].value == "Modello di rischio appreso"
+    assert any("Versione** 1" in m.value and "letto al mese di **febbraio**" in m.value for m in at.markdown)
+    comparison = at.table[0].value
+    assert list(comparison.columns) == ["Modello", "Regole"] and "AUC ROC" in comparison.index
+    assert any("Alunni della tua scuola" in c.value for c in at.caption)
+    audit = at.table[1].value
+    assert {"Cittadinanza", "Sesso", "Classe"} <= set(audit["Gruppo"])
+    assert not any(b.label == "Addestra e verifica il modello" for b in at.button)
+
+
+def test_the_coordinator_sees_network_aggregates_and_retrains(model_db):
+    at = open_page("coordinatrice")
+    assert any("Tutti gli alunni della rete" in c.value for c in at.caption)
+    codes = {r[0] for r in model_db.execute("SELECT pupil_code FROM attendance LIMIT 50")}
+    shown = " ".join(str(t.value.to_dict()) for t in at.table)
+    assert not any(code in shown for code in codes)
+    next(b for b in at.button if b.label == "Addestra e verifica il modello").click()
+    at.run()
+    assert [s.value for s in at.success][:1] == ["Modello addestrato e verificato."]
+    assert model_db.execute("SELECT MAX(version) FROM risk_models").fetchone()[0] == 2
+
+
+def test_an_offered_model_adds_its_estimate_to_the_list_and_the_pupil_page(model_db):
+    assert learn.offered_model(model_db, "RETEDEMO") is not None
+    at = open_page("funzione", "pages/risk.py")
+    assert "Stima modello %" in at.dataframe[0].value.columns
+    code = at.dataframe[0].value["Codice alunno"].iloc[0]
+    page = log_in(new_app(), "funzione")
+    page.switch_page("pages/pupil.py")
+    page.query_params["alunno"] = code
+    page.run()
+    assert any(m.value.startswith("Stima del modello: **") for m in page.markdown)
+
+
+def test_without_a_model_the_page_says_how_to_get_one(pupils_db):
+    at = open_page("coordinatrice")
+    assert [i.value for i in at.info][0].startswith("La rete non ha ancora un modello")
