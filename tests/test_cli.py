@@ -288,3 +288,38 @@ def test_report_writes_word_and_excel_without_pupil_codes(run, tmp_path):
     assert some_code not in text and some_code not in cells
     wrong = run("report", "--network", "RETEDEMO", "--year", "2025/26", "--out", str(tmp_path / "r.pdf"))
     assert wrong.returncode == 1 and ".docx" in wrong.stderr
+
+
+UCI = ROOT / ".." / "shared" / "data" / "uci-student-performance"
+
+
+@pytest.mark.skipif(not (UCI / "student-mat.csv").exists(), reason="the shared UCI data is not beside the project")
+def test_evaluate_table_on_the_uci_data_reports_auc_and_the_group_audit(run):
+    import json
+
+    result = run("evaluate-table", str(UCI / "student-mat.csv"), "--outcome", "G3 < 10", "--features",
+                 "absences,failures,age,studytime", "--group", "sex", "--group", "school", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["rows"] == 395 and data["positives"] == 130 and data["folds"] == 5
+    assert 0.6 < data["auc"] < 0.8
+    assert {(a["group"], a["value"]) for a in data["audit"]} == {("sex", "F"), ("sex", "M"), ("school", "GP"),
+                                                                 ("school", "MS")}
+    assert all({"precision", "fpr", "fnr", "precision_ratio", "fpr_ratio", "fnr_ratio"} <= set(a)
+               for a in data["audit"])
+    bad = run("evaluate-table", str(UCI / "student-mat.csv"), "--outcome", "__import__('os')", "--features", "age")
+    assert bad.returncode == 1 and "Esito «__import__('os')» non valido" in bad.stderr
+
+
+def test_train_and_evaluate_on_the_demo_network(run):
+    import json
+
+    run("init-db", "--demo")
+    trained = run("train", "--network", "RETEDEMO")
+    assert trained.returncode == 0, trained.stderr
+    assert "verificato sul 2024/25" in trained.stdout and "restano le regole" in trained.stdout
+    evaluated = run("evaluate", "--network", "RETEDEMO", "--k", "20", "--format", "json")
+    data = json.loads(evaluated.stdout)
+    assert data["k"] == 20 and data["metrics"]["model"]["flagged"] == 40  # 20 pupils in each of two schools
+    assert {"model", "rules"} == set(data["audit"]) and "params" not in data
+    assert run("evaluate", "--network", "RETEDEMO", "--k", "boh").returncode == 1
