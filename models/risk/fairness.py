@@ -8,6 +8,7 @@ show "<5". Citizenship and sex are audit groups only, never model inputs.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from models import suppression
@@ -21,7 +22,9 @@ def audit(frame: pd.DataFrame, groups: list[str], *, y: str = "y", flagged: str 
     """One row per (group, value): n, flagged, precision, fpr, fnr and their ratios to the reference value."""
     rows = []
     for group in groups:
-        values = frame[group].astype(object).where(frame[group].notna(), "non indicato").astype(str)
+        values = frame[group].astype(object).where(frame[group].notna(), "non indicato")
+        values = values.map(lambda v: {True: "sì", False: "no"}.get(v, v) if isinstance(v, bool | np.bool_) else v)
+        values = values.astype(str)
         parts = {value: frame[values == value] for value in sorted(values.unique())}
         reference = max(parts, key=lambda v: len(parts[v]))
         ref_metrics = _metrics(parts[reference], y, flagged)
