@@ -1,7 +1,5 @@
 """Carica dati: register exports in, with the column mapping confirmed and a report of every problem."""
 
-import io
-
 import pandas as pd
 import streamlit as st
 
@@ -87,11 +85,8 @@ if uploaded is not None:
             st.success(summary.message())
         except pupil_data.ImportRejected as rejected:
             st.error(rejected.message)
-            report = pd.DataFrame(rejected.report.as_rows())
-            st.dataframe(report, hide_index=True)
-            out = io.StringIO()
-            report.to_csv(out, sep=";", index=False)
-            st.download_button(S.REPORT_DOWNLOAD, out.getvalue().encode("utf-8-sig"),
+            st.dataframe(pd.DataFrame(rejected.report.as_rows()), hide_index=True)
+            st.download_button(S.REPORT_DOWNLOAD, rejected.report.to_csv(),
                                file_name=f"problemi_{uploaded.name}.csv", mime="text/csv")
         except ApprodoError as error:
             st.error(error.message)

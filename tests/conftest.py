@@ -94,3 +94,39 @@ def pupils_db(demo_db, system):
     pupil_data.import_context(demo_db, system, "MIIS00003C", synthetic.context_csv(cohort), "c.csv")
     school_risk.assign_classes(demo_db, system, "docente", ["3A", "4B"])
     return demo_db
+
+
+# --- proof under pressure: the slow marker and the counts printed at the end of the run ---------------
+
+PROOF: dict[str, int] = {}
+
+
+def count_proof(what: str, n: int = 1) -> None:
+    """Add to a figure printed at the end of the run (cases tried, leaks found, lost updates)."""
+    PROOF[what] = PROOF.get(what, 0) + n
+
+
+def pytest_addoption(parser):
+    parser.addoption("--run-slow", action="store_true", default=False,
+                     help="run the tests marked slow (the fuzzers at full count); .ci/run sets it")
+
+
+def pytest_configure(config):
+    # Hypothesis examples: a quick count by default, the full count (>= 1,000 per importer) with --run-slow.
+    config.fuzz_examples = 1000 if config.getoption("--run-slow") else 60
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--run-slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --run-slow (as .ci/run does)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if PROOF:
+        terminalreporter.section("Approdo: prove sotto pressione")
+        for what, n in sorted(PROOF.items()):
+            terminalreporter.write_line(f"{what}: {n:,}".replace(",", "."))
