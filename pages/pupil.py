@@ -25,14 +25,19 @@ show_flash()
 
 visible = school_risk.visible_pupils(db, actor, school_code)
 wanted = st.query_params.get(QUERY_KEY)
-if not visible and not wanted:
+if wanted and wanted not in visible:
+    # Maybe a pupil of an earlier year; the model decides whether this user may see them.
+    try:
+        visible = {wanted: school_risk.require_pupil(db, actor, school_code, wanted), **visible}
+    except ApprodoError as error:
+        st.error(error.message)
+        wanted = None
+if not visible:
     st.info(S.PUPIL_NONE)
     st.stop()
 codes = list(visible)
-if wanted and wanted not in visible:
-    codes.insert(0, wanted)  # maybe a pupil of an earlier year: the model decides whether it may be shown
 code = st.selectbox(S.PUPIL_CHOOSE, codes, index=codes.index(wanted) if wanted in codes else None,
-                    format_func=lambda c: f"{c} · {visible[c]}" if c in visible else c, help=S.PUPIL_CHOOSE_HELP,
+                    format_func=lambda c: f"{c} · {visible[c]}", help=S.PUPIL_CHOOSE_HELP,
                     placeholder=S.PUPIL_CHOOSE_HELP)
 if code is None:
     st.stop()
