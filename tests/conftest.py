@@ -129,4 +129,4 @@ def pytest_terminal_summary(terminalreporter):
     if PROOF:
         terminalreporter.section("Approdo: prove sotto pressione")
         for what, n in sorted(PROOF.items()):
-            terminalreporter.write_line(f"{what}: {n:,}".replace(",", "."))
+            terminalreporter.write_line(f"{what}: {n:,}".replace(",", "\u202f"))
