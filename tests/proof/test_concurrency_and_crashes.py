@@ -33,7 +33,7 @@ def test_two_sessions_editing_one_section_never_lose_an_update(db_path, demo_db,
         results: dict[str, str] = {}
         start = threading.Barrier(2)
 
-        def edit(who):
+        def edit(who, base=base, texts=texts, results=results, start=start):
             conn = database.connect(db_path)  # each session has its own connection, as on the server
             start.wait()
             try:
