@@ -56,8 +56,15 @@ def _compute(db: sqlite_utils.Database, school_code: str) -> pd.DataFrame:
 
 
 def level_history(db: sqlite_utils.Database, school_code: str) -> pd.DataFrame:
-    """period, pupil_code, class_name, level, absence_ratio for every month with data; recomputed when stale."""
+    """period, pupil_code, class_name, level, absence_ratio, school_year for every month with data.
+
+    Recomputed when stale; kept in memory under its stamp, so the figures of one page (which ask for the
+    same school several times) read it once. The stamp makes a stale copy impossible to return.
+    """
     stamp = _stamp(db, school_code)
+    key = (_database_file(db), school_code, stamp)
+    if key in _MEMO:
+        return _MEMO[key]
     kept = db.execute("SELECT stamp FROM level_history_stamps WHERE school_code = ?", [school_code]).fetchone()
     if kept is None or kept[0] != stamp:
         fresh = _compute(db, school_code)
@@ -69,8 +76,19 @@ def level_history(db: sqlite_utils.Database, school_code: str) -> pd.DataFrame:
                 [(school_code, *row) for row in fresh.itertuples(index=False, name=None)])
             db.execute("INSERT OR REPLACE INTO level_history_stamps (school_code, stamp) VALUES (?, ?)",
                        [school_code, stamp])
-    rows = db.execute("SELECT period, pupil_code, class_name, level, absence_ratio FROM level_history"
-                      " WHERE school_code = ? ORDER BY period, pupil_code", [school_code]).fetchall()
-    frame = pd.DataFrame(rows, columns=["period", "pupil_code", "class_name", "level", "absence_ratio"])
-    frame["school_year"] = frame["period"].map(lambda p: str(pupil_data.school_year_of(p)))
+    frame = pd.read_sql_query("SELECT period, pupil_code, class_name, level, absence_ratio FROM level_history"
+                              " WHERE school_code = ? ORDER BY period, pupil_code", db.conn, params=[school_code])
+    years = {p: str(pupil_data.school_year_of(p)) for p in frame["period"].unique()}  # a few months, not every row
+    frame["school_year"] = frame["period"].map(years)
+    if len(_MEMO) >= _MEMO_SIZE:
+        _MEMO.pop(next(iter(_MEMO)))
+    _MEMO[key] = frame
     return frame
+
+
+_MEMO: dict[tuple, pd.DataFrame] = {}
+_MEMO_SIZE = 64
+
+
+def _database_file(db: sqlite_utils.Database) -> str:
+    return db.execute("PRAGMA database_list").fetchone()[2]
