@@ -119,7 +119,7 @@ else:
     st.caption(S.INTERVENTIONS_NONE)
 
 if writer:
-    with st.form("intervention"):
+    with st.form("intervention", clear_on_submit=True):
         st.markdown(f"**{S.INTERVENTION_FORM}**")
         st.caption(S.PRIVACY_NOTE)
         kind = st.selectbox(S.INTERVENTION_KIND, interventions.kinds(db, actor, school_code))
@@ -160,7 +160,7 @@ def follow_up_state(review: reviews.Review) -> str:
 if seen:
     st.table(pd.DataFrame([{
         V["when"]: clock.local_datetime(r.reviewed_at), V["who"]: r.reviewed_by,
-        V["level"]: indicators.LEVEL_LABELS.get(r.level, ""), V["month"]: r.as_of or "", V["note"]: r.note,
+        V["level"]: indicators.LEVEL_LABELS.get(r.level, ""), V["month"]: f"{indicators.month_name(r.as_of)} {r.as_of[:4]}" if r.as_of else "", V["note"]: r.note,
         V["follow_up"]: f"{r.follow_up_on:%d/%m/%Y}" if r.follow_up_on else "", V["owner"]: r.follow_up_owner or "",
         V["state"]: follow_up_state(r)} for r in seen]))
 else:
@@ -168,7 +168,7 @@ else:
 
 if writer:
     open_follow_up = next((r for r in seen if r.follow_up_open), None)
-    with st.form("review"):
+    with st.form("review", clear_on_submit=True):
         st.markdown(f"**{S.REVIEW_FORM}**")
         st.caption(S.PRIVACY_NOTE)
         review_note = st.text_area(S.REVIEW_NOTE, max_chars=interventions.NOTE_LIMIT, height=80)

@@ -11,8 +11,30 @@ from tests.e2e.conftest import choose, log_in, screenshot, wait_idle
 NOTE = "Abbinato a un compagno di 4B per il metodo di studio."
 
 
+def import_march(page, tmp_path, server) -> None:
+    """Upload a register export for March with two pupils of the demo school, as the funzione does monthly."""
+    import sqlite3
+
+    with sqlite3.connect(server.db) as conn:
+        pupils = conn.execute("SELECT pupil_code, class_name FROM attendance WHERE school_code = 'MIIS00003C'"
+                              " AND period = '2026-02' ORDER BY pupil_code LIMIT 2").fetchall()
+    lines = ["Cod. alunno;Classe;Mese;Monte ore;Ore di assenza;N° entrate posticipate;N° uscite anticipate"]
+    hours = ("40", "12,5")
+    lines += [f"{code};{class_name};03/2026;128;{h};1;0" for (code, class_name), h in zip(pupils, hours, strict=True)]
+    register = tmp_path / "registro_marzo.csv"
+    register.write_text("\n".join(lines), encoding="utf-8")
+    page.get_by_role("link", name="Carica dati").first.click()
+    wait_idle(page)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(register))
+    wait_idle(page)
+    page.get_by_role("button", name="Importa", exact=True).click()
+    wait_idle(page)
+    expect(page.locator("[data-testid='stMain']")).to_contain_text("Importazione riuscita")
+
+
 def test_funzione_records_an_intervention_and_finds_it_in_the_exported_list(server, page, tmp_path):
     log_in(page, server.url, "funzione", demo.DEMO_PASSWORD)
+    import_march(page, tmp_path, server)
     page.get_by_role("link", name="Rischio dispersione").first.click()
     wait_idle(page)
     main = page.locator("[data-testid='stMain']")
@@ -32,6 +54,12 @@ def test_funzione_records_an_intervention_and_finds_it_in_the_exported_list(serv
     wait_idle(page)
     expect(main).to_contain_text("Intervento registrato.")
     expect(main.locator("[data-testid='stTable']").first).to_contain_text(NOTE)
+    # The review, with its follow-up four weeks ahead by default.
+    page.get_by_role("textbox", name="Nota breve (facoltativa)").last.fill("Visto nella riunione di marzo.")
+    page.get_by_role("button", name="Registra la revisione").click()
+    wait_idle(page)
+    expect(main).to_contain_text("Revisione registrata.")
+    expect(main.locator("[data-testid='stTable']").last).to_contain_text("Visto nella riunione di marzo.")
     screenshot(page, "funzione_scheda_alunno")
 
     page.get_by_role("link", name="Rischio dispersione").first.click()
@@ -45,5 +73,6 @@ def test_funzione_records_an_intervention_and_finds_it_in_the_exported_list(serv
     header_row = [c.value for c in sheet[4]]
     rows = {r[0]: dict(zip(header_row, r, strict=True)) for r in sheet.iter_rows(min_row=5, values_only=True)}
     assert rows[code]["Ultimo intervento"] == "Tutoraggio tra pari"
-    assert rows[code]["Esito intervento"] == "In corso"
+    assert rows[code]["Esito intervento"] == "In corso" and rows[code]["Ultima revisione"] is not None
+    assert "marzo 2026" in sheet["A2"].value or "2026-03" in sheet["A2"].value
     screenshot(page, "funzione_elenco_rischio")
