@@ -202,8 +202,7 @@ def schools_in_month(db: sqlite_utils.Database, where: Scope, year: SchoolYear,
     return period, suppression.table(wide, total_row=where.totals, known_rows=where.own_rows)
 
 
-def month_label(period: str | None) -> str:
-    return f"{indicators.month_name(period)} {period[:4]}" if period else ""
+month_label = indicators.month_label
 
 
 def trend(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> pd.DataFrame:

@@ -55,7 +55,7 @@ except ApprodoError as error:
 latest, last_month = record.latest, record.months["period"].iloc[-1]
 level_label = indicators.LEVEL_LABELS[latest["level"]]
 st.subheader(S.PUPIL_HEADER.format(code=code, class_name=record.class_name))
-st.markdown(S.PUPIL_LEVEL_NOW.format(level=level_label, month=f"{indicators.month_name(last_month)} {last_month[:4]}"))
+st.markdown(S.PUPIL_LEVEL_NOW.format(level=level_label, month=indicators.month_label(last_month)))
 absence, projection, hours_left, late = st.columns(4)
 absence.metric(S.METRIC_ABSENCE, indicators.percent(latest["absence_ratio"]))
 projection.metric(S.METRIC_PROJECTION, indicators.percent(latest["projected_ratio"]))
@@ -160,7 +160,8 @@ def follow_up_state(review: reviews.Review) -> str:
 if seen:
     st.table(pd.DataFrame([{
         V["when"]: clock.local_datetime(r.reviewed_at), V["who"]: r.reviewed_by,
-        V["level"]: indicators.LEVEL_LABELS.get(r.level, ""), V["month"]: f"{indicators.month_name(r.as_of)} {r.as_of[:4]}" if r.as_of else "", V["note"]: r.note,
+        V["level"]: indicators.LEVEL_LABELS.get(r.level, ""), V["month"]: indicators.month_label(r.as_of),
+        V["note"]: r.note,
         V["follow_up"]: f"{r.follow_up_on:%d/%m/%Y}" if r.follow_up_on else "", V["owner"]: r.follow_up_owner or "",
         V["state"]: follow_up_state(r)} for r in seen]))
 else:

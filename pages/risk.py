@@ -28,7 +28,7 @@ if not months:
     st.info(S.RISK_NO_DATA)
     st.stop()
 as_of = st.selectbox(S.RISK_AS_OF, list(reversed(months)),
-                     format_func=lambda p: f"{indicators.month_name(p)} {p[:4]}")
+                     format_func=indicators.month_label)
 try:
     risk = school_risk.school_risk(db, actor, school_code, as_of=as_of)
 except ApprodoError as error:

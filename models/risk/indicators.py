@@ -58,6 +58,11 @@ def hours(value: float) -> str:
     return text[:-2] if text.endswith(",0") else text
 
 
+def month_label(period: str | None) -> str:
+    """'2026-02' as 'febbraio 2026'."""
+    return f"{month_name(period)} {period[:4]}" if period else ""
+
+
 def month_name(period: str) -> str:
     return MONTH_NAMES[int(period[5:7]) - 1]
 
