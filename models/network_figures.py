@@ -179,7 +179,7 @@ def network_months(db: sqlite_utils.Database, where: Scope, year: SchoolYear) ->
         return pd.DataFrame()
     wide = _wide(counts, "period")
     rest = _wide(counts[counts["school_code"].map(where.is_rest)], "period") if where.view == "network" else None
-    labels = {p: month_label(p) for p in wide.index}
+    labels = {p: indicators.month_label(p) for p in wide.index}
     shown = suppression.table(wide, total_row=False, rest=rest)
     return shown.rename(index=labels)
 
@@ -202,7 +202,6 @@ def schools_in_month(db: sqlite_utils.Database, where: Scope, year: SchoolYear,
     return period, suppression.table(wide, total_row=where.totals, known_rows=where.own_rows)
 
 
-month_label = indicators.month_label
 
 
 def trend(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> pd.DataFrame:

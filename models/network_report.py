@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from models import clock, docx_export, network_figures, programme, suppression
 from models.permissions import Actor
+from models.risk import indicators
 from models.school_year import SchoolYear
 from models.schools import LEVEL_LABELS, Level
 from models.spreadsheet import safe_cell
@@ -128,11 +129,11 @@ def to_xlsx(report: Report) -> bytes:
     info.column_dimensions["A"].width = 110
     _sheet(book, "Protocolli", report.protocols, index=False)
     _sheet(book, "Livelli per mese", report.months)
-    _sheet(book, f"Scuole {network_figures.month_label(report.month)}".strip(), report.schools)
+    _sheet(book, f"Scuole {indicators.month_label(report.month)}".strip(), report.schools)
     _sheet(book, "Presa in carico", report.follow_up)
-    indicators = report.evaluation.frame(as_text=False)
-    indicators.insert(0, "Definizione", [i.definition for i in programme.INDICATORS])
-    _sheet(book, "Indicatori", indicators)
+    indicator_table = report.evaluation.frame(as_text=False)
+    indicator_table.insert(0, "Definizione", [i.definition for i in programme.INDICATORS])
+    _sheet(book, "Indicatori", indicator_table)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -195,7 +196,7 @@ def to_docx(report: Report) -> bytes:
             paragraph = definitions.add_paragraph()
             paragraph.add_run(indicator.label + ": ").bold = True
             paragraph.add_run(indicator.definition)
-        month = network_figures.month_label(report.month)
+        month = indicators.month_label(report.month)
         return {
             "titolo": report.title,
             "sottotitolo": report.subtitle,

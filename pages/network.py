@@ -6,6 +6,7 @@ import streamlit as st
 from models import network_figures, network_report, programme, suppression
 from models.errors import ApprodoError
 from models.permissions import Role
+from models.risk import indicators
 from models.schools import LEVEL_LABELS, list_networks
 from ui import strings as S
 from ui.session import guard_page, open_db
@@ -84,7 +85,7 @@ if year is None:
 st.header(S.SECTION_RISK, divider="gray")
 trend = network_figures.trend(db, where, year)
 if not trend.empty:
-    trend = trend.assign(mese=trend["period"].map(network_figures.month_label))
+    trend = trend.assign(mese=trend["period"].map(indicators.month_label))
     chart = alt.Chart(trend).mark_line(point=True).encode(
         x=alt.X("mese:O", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("rate:Q", title=S.TREND_AXIS, scale=alt.Scale(domainMin=0)),
@@ -96,7 +97,7 @@ if not trend.empty:
 st.markdown(f"**{S.MONTHS_TABLE}**")
 st.table(network_figures.network_months(db, where, year).map(suppression.text))
 month, schools = network_figures.schools_in_month(db, where, year)
-st.markdown(f"**{S.SCHOOLS_TABLE.format(month=network_figures.month_label(month))}**")
+st.markdown(f"**{S.SCHOOLS_TABLE.format(month=indicators.month_label(month))}**")
 st.table(schools.map(suppression.text))
 
 st.header(S.SECTION_FOLLOW_UP, divider="gray")
