@@ -13,7 +13,7 @@ import sqlite_utils
 from models import auth, comments, interventions, protocols, pupil_data, reviews, schools
 from models.db import transaction
 from models.permissions import Actor
-from models.risk import learn, school_risk, synthetic
+from models.risk import school_risk, synthetic
 from models.school_year import SchoolYear
 
 NETWORK = ("RETEDEMO", "Rete di esempio")
@@ -76,6 +76,8 @@ def install_demo(db: sqlite_utils.Database, *, with_protocols: bool = True, with
             _install_pupils(db)
             _install_follow_up(db)
             # The demo's outcomes follow absences: the model ties with the rules and the page says the rules stay.
+            from models.risk import learn  # here, not at the top: scikit-learn costs every CLI command 0.6 s
+
             learn.train(db, system, NETWORK[0])
     return True
 

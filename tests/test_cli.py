@@ -11,6 +11,26 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """`init-db --demo` once per run; tests that start from the demo copy it (it takes seconds to build)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    env = {**os.environ, "APPRODO_DB": str(path)}
+    subprocess.run([sys.executable, "cli.py", "init-db", "--demo"], cwd=ROOT, env=env, check=True,
+                   capture_output=True, timeout=120)
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def demo(tmp_path, demo_template):
+    """The CLI's database starts as the demo (what `init-db --demo` makes)."""
+    import shutil
+
+    shutil.copy(demo_template, tmp_path / "cli.db")
+
+
 @pytest.fixture
 def run(tmp_path):
     env = {**os.environ, "APPRODO_DB": str(tmp_path / "cli.db")}
@@ -78,13 +98,11 @@ def test_init_db_demo_twice_is_harmless(run):
         (("non-esiste",), "", ["Comando sconosciuto"]),
     ],
 )
-def test_bad_input_exits_1_with_one_italian_sentence(run, args, stdin, fragments):
-    assert run("init-db", "--demo").returncode == 0
+def test_bad_input_exits_1_with_one_italian_sentence(demo, run, args, stdin, fragments):
     assert_italian_failure(run(*args, stdin=stdin), *fragments)
 
 
-def test_backup_writes_a_copy_that_passes_the_integrity_check(run, tmp_path):
-    run("init-db", "--demo")
+def test_backup_writes_a_copy_that_passes_the_integrity_check(demo, run, tmp_path):
     result = run("backup", str(tmp_path / "copie" / "approdo-backup.db"))
     assert result.returncode == 0, result.stderr
     copy = sqlite3.connect(tmp_path / "copie" / "approdo-backup.db")
@@ -107,8 +125,7 @@ def test_cli_changes_are_in_the_audit_log(run, tmp_path):
     assert actor.startswith("cli:") and action == "rete_creata"
 
 
-def test_protocol_status_prints_each_school_of_the_network(run):
-    run("init-db", "--demo")
+def test_protocol_status_prints_each_school_of_the_network(demo, run):
     result = run("protocol-status", "--network", "RETEDEMO")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -123,13 +140,12 @@ def test_protocol_status_of_an_unknown_network_is_an_italian_error(run):
     assert_italian_failure(run("protocol-status", "--network", "NOPE"), "La rete NOPE non esiste.")
 
 
-def test_export_protocol_core_and_network_then_import(run, tmp_path):
+def test_export_protocol_core_and_network_then_import(demo, run, tmp_path):
     import io
     import zipfile
 
     from docx import Document
 
-    run("init-db", "--demo")
     out = tmp_path / "export" / "ponte.docx"
     result = run("export-protocol", "--school", "MIIS00003C", "--out", str(out))
     assert result.returncode == 0, result.stderr
@@ -153,12 +169,11 @@ def test_export_protocol_core_and_network_then_import(run, tmp_path):
     assert next(line for line in status.splitlines() if line.startswith("MIMM00002B")).split()[1] == "Bozza"
 
 
-def test_export_protocol_pdf_when_libreoffice_is_there(run, tmp_path):
+def test_export_protocol_pdf_when_libreoffice_is_there(demo, run, tmp_path):
     import shutil
 
     if not (shutil.which("soffice") or shutil.which("libreoffice")):
         pytest.skip("LibreOffice is not installed")
-    run("init-db", "--demo")
     result = run("export-protocol", "--school", "MIIS00003C", "--out", str(tmp_path / "p.docx"), "--pdf")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "p.pdf").read_bytes().startswith(b"%PDF")
@@ -174,13 +189,11 @@ def test_export_protocol_pdf_when_libreoffice_is_there(run, tmp_path):
         (("import-protocol", "non-esiste.docx", "--school", "MIIS00003C"), ["Non riesco a leggere"]),
     ],
 )
-def test_word_commands_explain_bad_input_in_italian(run, args, fragments):
-    run("init-db", "--demo")
+def test_word_commands_explain_bad_input_in_italian(demo, run, args, fragments):
     assert_italian_failure(run(*args), *fragments)
 
 
-def test_synth_writes_register_files_that_import_attendance_reads(run, tmp_path):
-    run("init-db", "--demo")
+def test_synth_writes_register_files_that_import_attendance_reads(demo, run, tmp_path):
     result = run("synth", "--level", "secondaria_primo_grado", "--pupils", "60", "--years", "2024/25-2025/26",
                  "--seed", "4", "--out", str(tmp_path / "syn"))
     assert result.returncode == 0, result.stderr
@@ -192,11 +205,10 @@ def test_synth_writes_register_files_that_import_attendance_reads(run, tmp_path)
     assert run("import-outcomes", str(tmp_path / "syn" / "esiti.csv"), "--school", "MIMM00002B").returncode == 0
 
 
-def test_score_prints_the_documented_columns_and_logs_the_read(run, tmp_path):
+def test_score_prints_the_documented_columns_and_logs_the_read(demo, run, tmp_path):
     import json
     import sqlite3
 
-    run("init-db", "--demo")
     result = run("score", "--school", "MIIS00003C", "--as-of", "2026-01")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.lstrip("\ufeff").splitlines()
@@ -217,10 +229,9 @@ def test_score_prints_the_documented_columns_and_logs_the_read(run, tmp_path):
     assert load_workbook(book).active["A1"].value.startswith("DATI PERSONALI DI MINORI")
 
 
-def test_purge_reports_what_it_removed_and_refuses_the_kept_years(run, tmp_path):
+def test_purge_reports_what_it_removed_and_refuses_the_kept_years(demo, run, tmp_path):
     import sqlite3
 
-    run("init-db", "--demo")
     kept = run("purge", "--school", "MIIS00003C", "--before", "2025/27")
     assert kept.returncode == 1 and "Anno scolastico «2025/27» non valido" in kept.stderr
     too_recent = run("purge", "--school", "MIIS00003C", "--before", "2026/27")
@@ -239,8 +250,7 @@ def test_purge_reports_what_it_removed_and_refuses_the_kept_years(run, tmp_path)
     assert run("set-retention", "--school", "MIIS00003C", "--years", "11").returncode == 1
 
 
-def test_a_rejected_attendance_file_lists_rows_and_exits_1(run, tmp_path):
-    run("init-db", "--demo")
+def test_a_rejected_attendance_file_lists_rows_and_exits_1(demo, run, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("Cod. alunno;Classe;Mese;Monte ore;Ore di assenza;N° entrate posticipate;N° uscite anticipate\n"
                    "A1;1A;10/2025;100;200;0;0\n")
@@ -260,22 +270,16 @@ def test_a_rejected_attendance_file_lists_rows_and_exits_1(run, tmp_path):
         (("assign-classes", "dirigente", "--classes", "1A"), ["ai docenti"]),
     ],
 )
-def test_pupil_commands_explain_bad_input_in_italian(run, args, fragments):
-    run("init-db")
-    run("add-network", "RETEDEMO", "--name", "Rete")
-    run("add-school", "MIIS00003C", "--name", "Scuola", "--network", "RETEDEMO", "--level", "primaria")
-    run("add-user", "dirigente", "--role", "dirigente", "--school", "MIIS00003C", "--password-stdin",
-        stdin="password-lunga\n")
+def test_pupil_commands_explain_bad_input_in_italian(demo, run, args, fragments):
     assert_italian_failure(run(*args), *fragments)
 
 
-def test_report_writes_word_and_excel_without_pupil_codes(run, tmp_path):
+def test_report_writes_word_and_excel_without_pupil_codes(demo, run, tmp_path):
     import sqlite3
 
     from docx import Document
     from openpyxl import load_workbook
 
-    run("init-db", "--demo")
     word, excel = tmp_path / "rapporto.docx", tmp_path / "rapporto.xlsx"
     done = run("report", "--network", "RETEDEMO", "--year", "2025/26", "--out", str(word))
     assert done.returncode == 0 and "4 scuole" in done.stdout, done.stderr
@@ -311,10 +315,9 @@ def test_evaluate_table_on_the_uci_data_reports_auc_and_the_group_audit(run):
     assert bad.returncode == 1 and "Esito «__import__('os')» non valido" in bad.stderr
 
 
-def test_train_and_evaluate_on_the_demo_network(run):
+def test_train_and_evaluate_on_the_demo_network(demo, run):
     import json
 
-    run("init-db", "--demo")
     trained = run("train", "--network", "RETEDEMO")
     assert trained.returncode == 0, trained.stderr
     assert "verificato sul 2024/25" in trained.stdout and "restano le regole" in trained.stdout
