@@ -290,6 +290,10 @@ def test_report_writes_word_and_excel_without_pupil_codes(demo, run, tmp_path):
     db = sqlite3.connect(tmp_path / "cli.db")
     some_code = db.execute("SELECT pupil_code FROM attendance LIMIT 1").fetchone()[0]
     assert some_code not in text and some_code not in cells
+    from tests.models.test_network_figures import pupil_counts_in_xlsx
+
+    counts = list(pupil_counts_in_xlsx(excel.read_bytes()))
+    assert counts and all(v == 0 or v >= 5 for _, _, v in counts)  # small cells suppressed in the CLI's file too
     wrong = run("report", "--network", "RETEDEMO", "--year", "2025/26", "--out", str(tmp_path / "r.pdf"))
     assert wrong.returncode == 1 and ".docx" in wrong.stderr
 
