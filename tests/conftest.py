@@ -129,4 +129,5 @@ def pytest_terminal_summary(terminalreporter):
     if PROOF:
         terminalreporter.section("Approdo: prove sotto pressione")
         for what, n in sorted(PROOF.items()):
-            terminalreporter.write_line(f"{what}: {n:,}".replace(",", "\u202f"))
+            number = f"{n:,}".replace(",", "\u202f")  # Italian thousands: 1 060
+            terminalreporter.write_line(f"{what}: {number}")
