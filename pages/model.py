@@ -45,6 +45,8 @@ if model is None:
 document = model.document
 metrics = document["metrics"]
 (st.success if document["offered"] else st.warning)(document["reason"])
+if actor.school_code:
+    st.info(learn.school_comparison(document, actor.school_code))
 
 st.header(S.MODEL_CARD, divider="gray")
 st.markdown(S.MODEL_CARD_TEXT.format(

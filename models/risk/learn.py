@@ -214,10 +214,18 @@ def evaluate_split(train: pd.DataFrame, test: pd.DataFrame, k) -> dict:
     ece = sum(abs(probability[bins == b].mean() - y[bins == b].mean()) * (bins == b).mean()
               for b in range(10) if (bins == b).any())
     audit_frame = test.assign(flag_model=model_flags, flag_rules=rule_flags)
+    schools = {}
+    for code, index in test.groupby("school_code").indices.items():
+        model_at_k = ranking_metrics(y[index], probability[index], model_flags[index])["precision_at_k"]
+        rules_at_k = ranking_metrics(y[index], rules[index], rule_flags[index])["precision_at_k"]
+        schools[code] = {"pupils": len(index), "adverse": int(y[index].sum()), "model_precision_at_k": model_at_k,
+                         "rules_precision_at_k": rules_at_k,
+                         "offered": model_at_k is not None and rules_at_k is not None and model_at_k > rules_at_k}
     metrics = {
         "model": ranking_metrics(y, probability, model_flags) | {
             "brier": round(float(brier_score_loss(y, probability)), 4), "calibration_error": round(float(ece), 4)},
         "rules": ranking_metrics(y, rules, rule_flags),
+        "schools": schools,  # the comparison school by school: the model is offered where it wins
         "test_pupils": len(test), "test_adverse": int(y.sum()), "train_pupils": len(train),
         "train_adverse": int(train["y"].sum()),
         "reliability": [{"predicted": round(float(p), 3), "observed": round(float(o), 3)}
@@ -420,13 +428,32 @@ def evaluate_table(frame: pd.DataFrame, outcome: str, features: list[str], group
 # --- using the model in the school's list -------------------------------------------------------
 
 
-def offered_model(db: sqlite_utils.Database, network_code: str) -> Model | None:
-    """The network's model if it beat the rules on its held-out year; None otherwise (or if it fails its checks)."""
+def offered_model(db: sqlite_utils.Database, network_code: str, school_code: str) -> Model | None:
+    """The network's model if it beat the rules on the school's own pupils of the held-out year.
+
+    None where it did not, where the school had no pupils in that year, or if the stored model fails its checks.
+    """
     try:
         model = load(db, network_code)
     except ApprodoError:
         return None
-    return model if model is not None and model.document.get("offered") else None
+    if model is None:
+        return None
+    return model if model.document["metrics"].get("schools", {}).get(school_code, {}).get("offered") else None
+
+
+def school_comparison(document: dict, school_code: str) -> str:
+    """One sentence for a school's staff: does the model do better than the rules with their pupils?"""
+    entry = document["metrics"].get("schools", {}).get(school_code)
+    if not entry or entry["model_precision_at_k"] is None or entry["rules_precision_at_k"] is None:
+        return "La tua scuola non ha abbastanza alunni nell'anno di verifica: per i suoi alunni restano le regole."
+    model = indicators.percent(entry["model_precision_at_k"])
+    rules = indicators.percent(entry["rules_precision_at_k"])
+    if entry["offered"]:
+        return (f"Con gli alunni della tua scuola il modello fa meglio delle regole ({model} contro {rules} di"
+                " segnalati con esito negativo): nell'elenco compare la sua stima.")
+    return (f"Con gli alunni della tua scuola il modello non fa meglio delle regole ({model} contro {rules}):"
+            " nell'elenco restano le regole.")
 
 
 def estimates(model: Model, pupils: pd.DataFrame) -> pd.Series:

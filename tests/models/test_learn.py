@@ -67,6 +67,11 @@ def test_the_model_is_validated_on_the_latest_year_and_beats_the_rules_there(tra
     assert trained["offered"] and "proposto accanto alle regole" in trained["reason"]
     assert 0 <= metrics["model"]["calibration_error"] < 0.05 and 0 < metrics["model"]["brier"] < 0.1
     assert len(metrics["reliability"]) >= 5
+    schools = metrics["schools"]
+    assert set(schools) == {"MIIS00003C", "MIRI00004D"}
+    assert sum(s["pupils"] for s in schools.values()) == metrics["test_pupils"]
+    for school in schools.values():  # offered school by school, only where the model wins
+        assert school["offered"] == (school["model_precision_at_k"] > school["rules_precision_at_k"])
 
 
 def test_where_outcomes_follow_absences_the_rules_stay(cohort_db, trained):

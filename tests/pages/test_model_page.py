@@ -39,6 +39,7 @@ def test_a_dirigente_reads_the_model_card_and_the_audit_of_the_school(model_db):
     audit = at.table[1].value
     assert {"Cittadinanza", "Sesso", "Classe"} <= set(audit["Gruppo"])
     assert not any(b.label == "Addestra e verifica il modello" for b in at.button)
+    assert [i.value for i in at.info][0].startswith("Con gli alunni della tua scuola il modello fa meglio")
 
 
 def test_the_coordinator_sees_network_aggregates_and_retrains(model_db):
@@ -54,7 +55,8 @@ def test_the_coordinator_sees_network_aggregates_and_retrains(model_db):
 
 
 def test_an_offered_model_adds_its_estimate_to_the_list_and_the_pupil_page(model_db):
-    assert learn.offered_model(model_db, "RETEDEMO") is not None
+    assert learn.offered_model(model_db, "RETEDEMO", SCHOOL) is not None
+    assert learn.offered_model(model_db, "RETEDEMO", "MIMM00002B") is None  # no pupils there in the test year
     at = open_page("funzione", "pages/risk.py")
     assert "Stima modello %" in at.dataframe[0].value.columns
     code = at.dataframe[0].value["Codice alunno"].iloc[0]
