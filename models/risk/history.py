@@ -13,6 +13,7 @@ leaves the server unaggregated.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import asdict
 
 import pandas as pd
@@ -63,8 +64,9 @@ def level_history(db: sqlite_utils.Database, school_code: str) -> pd.DataFrame:
     """
     stamp = _stamp(db, school_code)
     key = (_database_file(db), school_code, stamp)
-    if key in _MEMO:
-        return _MEMO[key]
+    with _LOCK:
+        if key in _MEMO:
+            return _MEMO[key]
     kept = db.execute("SELECT stamp FROM level_history_stamps WHERE school_code = ?", [school_code]).fetchone()
     if kept is None or kept[0] != stamp:
         fresh = _compute(db, school_code)
@@ -80,14 +82,16 @@ def level_history(db: sqlite_utils.Database, school_code: str) -> pd.DataFrame:
                               " WHERE school_code = ? ORDER BY period, pupil_code", db.conn, params=[school_code])
     years = {p: str(pupil_data.school_year_of(p)) for p in frame["period"].unique()}  # a few months, not every row
     frame["school_year"] = frame["period"].map(years)
-    if len(_MEMO) >= _MEMO_SIZE:
-        _MEMO.pop(next(iter(_MEMO)))
-    _MEMO[key] = frame
+    with _LOCK:  # Streamlit runs sessions on several threads
+        while len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.pop(next(iter(_MEMO)))
+        _MEMO[key] = frame
     return frame
 
 
-_MEMO: dict[tuple, pd.DataFrame] = {}
+_MEMO: dict[tuple, pd.DataFrame] = {}  # callers read the frames, never change them in place
 _MEMO_SIZE = 64
+_LOCK = threading.Lock()
 
 
 def _database_file(db: sqlite_utils.Database) -> str:
