@@ -130,14 +130,27 @@ def screenshot(page, name: str) -> Path:
     return target
 
 
-def choose(page, label: str, option: str) -> None:
-    """Pick an option of a Streamlit selectbox by typing part of it, as a keyboard user would."""
-    box = page.get_by_role("combobox", name=label)
-    box.click()
-    box.fill(option)
-    # The list re-renders while it filters: wait for the match, then take it with Enter (the first match
-    # has the focus), as clicking a node that React is replacing can miss.
-    page.get_by_role("option").filter(has_text=option).first.wait_for()
-    box.press("Enter")
-    wait_idle(page)
+def choose(page, label: str, option: str, attempts: int = 3) -> None:
+    """Pick an option of a Streamlit selectbox by typing part of it, as a keyboard user would.
+
+    The list re-renders while it filters, and a rerun still finishing can close it: wait for the match,
+    take it with Enter (the first match has the focus), and start again if the list closed meanwhile.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(attempts):
+        wait_idle(page)
+        box = page.get_by_role("combobox", name=label)
+        box.click()
+        box.fill(option)
+        try:
+            page.get_by_role("option").filter(has_text=option).first.wait_for(timeout=5_000)
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+            box.press("Escape")
+            continue
+        box.press("Enter")
+        wait_idle(page)
+        break
     expect(page.get_by_role("combobox", name=label)).to_have_value(re.compile(re.escape(option)))
