@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 ROME = ZoneInfo("Europe/Rome")
@@ -19,6 +19,11 @@ def to_text(moment: datetime) -> str:
 
 def from_text(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def local_date(moment: datetime | None = None) -> date:
+    """The calendar day in Italy of a moment (now by default): the server's clock is UTC."""
+    return (moment or utcnow()).astimezone(ROME).date()
 
 
 def local_time(moment: datetime) -> str:

@@ -67,11 +67,6 @@ def short_note(text: str | None) -> str:
     return text
 
 
-def today() -> date:
-    """Today in Italy (the server's clock is UTC)."""
-    return clock.utcnow().astimezone(clock.ROME).date()
-
-
 def check_owner(db: sqlite_utils.Database, actor: Actor, school_code: str, owner: str) -> str:
     if owner not in auth.school_staff(db, actor, school_code):
         raise ApprodoError(f"«{owner}» non è un utente attivo di questa scuola: scegli un referente della scuola.")
@@ -133,7 +128,7 @@ def add_intervention(
     if outcome not in OUTCOMES:
         raise ApprodoError(f"Esito «{outcome}» non valido: scegli tra {', '.join(OUTCOMES.values())}.")
     at = at or clock.utcnow()
-    if happened_on > at.astimezone(clock.ROME).date():
+    if happened_on > clock.local_date(at):
         raise ApprodoError("La data dell'intervento è nel futuro: registra gli interventi svolti o avviati.")
     if happened_on < _EARLIEST:
         raise ApprodoError("La data dell'intervento non è plausibile.")

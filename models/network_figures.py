@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pandas as pd
 import sqlite_utils
 
-from models import interventions, pupil_data, suppression
+from models import clock, pupil_data, suppression
 from models.errors import PermissionDenied
 from models.permissions import Actor, network_figures_view
 from models.protocols import STATUS_LABELS
@@ -240,7 +240,7 @@ def follow_up(db: sqlite_utils.Database, where: Scope, year: SchoolYear, today: 
 
     Counts and shares are suppressed below 5 pupils.
     """
-    today = today or interventions.today()
+    today = today or clock.local_date()
     names, rows = where.names, {}
     for school in where.schools:
         row = rows.setdefault(names[school.code] if school.code in where.shown else "Altre scuole",

@@ -50,7 +50,7 @@ class Report:
     @property
     def subtitle(self) -> str:
         return (f"Anno scolastico {self.year} · {self.filters} · "
-                f"estratto il {clock.utcnow().astimezone(clock.ROME):%d/%m/%Y}")
+                f"estratto il {clock.local_date():%d/%m/%Y}")
 
 
 def build(db: sqlite_utils.Database, actor: Actor, network_code: str, year: SchoolYear, *,

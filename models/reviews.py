@@ -63,7 +63,7 @@ def record_review(
     note = interventions.short_note(note)
     at = at or clock.utcnow()
     if follow_up_on is not None:
-        if follow_up_on < at.astimezone(clock.ROME).date():
+        if follow_up_on < clock.local_date(at):
             raise ApprodoError("La data della prossima verifica è già passata: scegli oggi o un giorno futuro.")
         follow_up_owner = interventions.check_owner(db, actor, school_code, follow_up_owner or actor.username)
     else:
@@ -146,7 +146,7 @@ def changes_since_last_review(db: sqlite_utils.Database, actor: Actor, risk: Ris
 def due_follow_ups(db: sqlite_utils.Database, actor: Actor, risk: RiskList, on: date | None = None) -> list[Review]:
     """Open follow-ups of the list's pupils due on `on` (today) or earlier, oldest first."""
     require_pupils(actor, risk.school_code)
-    on = on or interventions.today()
+    on = on or clock.local_date()
     rows = db.execute(f"{_SELECT} WHERE school_code = ? AND follow_up_on <= ? AND follow_up_done_at IS NULL"
                       " ORDER BY follow_up_on, id", [risk.school_code, on.isoformat()]).fetchall()
     visible = set(risk.pupils["pupil_code"])

@@ -124,8 +124,8 @@ if writer:
         st.caption(S.PRIVACY_NOTE)
         kind = st.selectbox(S.INTERVENTION_KIND, interventions.kinds(db, actor, school_code))
         left, middle, right = st.columns(3)
-        happened_on = left.date_input(S.INTERVENTION_DATE, value=interventions.today(),
-                                      max_value=interventions.today(), format="DD/MM/YYYY")
+        happened_on = left.date_input(S.INTERVENTION_DATE, value=clock.local_date(),
+                                      max_value=clock.local_date(), format="DD/MM/YYYY")
         owner = middle.selectbox(S.INTERVENTION_OWNER, list(staff), format_func=staff.get,
                                  index=list(staff).index(actor.username) if actor.username in staff else 0)
         outcome = right.selectbox(S.INTERVENTION_OUTCOME, list(interventions.OUTCOMES),
@@ -146,7 +146,7 @@ if writer:
                                                              expected=chosen.outcome), S.OUTCOME_SAVED, rerun=True)
 
 st.subheader(S.REVIEWS_TITLE)
-V, states, today = S.REVIEW_COLUMNS, S.FOLLOW_UP_STATES, interventions.today()
+V, states, today = S.REVIEW_COLUMNS, S.FOLLOW_UP_STATES, clock.local_date()
 
 
 def follow_up_state(review: reviews.Review) -> str:

@@ -61,7 +61,7 @@ def rows(risk: RiskList, follow: pd.DataFrame | None = None) -> list[dict]:
             "proiezione_pct": round(100 * pupil.projected_ratio, 1),
             "ore_residue": None if hours_left is None else round(hours_left, 1),
             "motivi": " ".join(pupil.reasons),
-            "ultima_revisione": clock.from_text(reviewed).astimezone(clock.ROME).date() if reviewed else None,
+            "ultima_revisione": clock.local_date(clock.from_text(reviewed)) if reviewed else None,
             "prossima_verifica": _date(more.get("follow_up_on")),
             "ultimo_intervento": more.get("intervention") or None,
             "data_intervento": _date(more.get("intervention_on")),
@@ -76,7 +76,7 @@ def _date(value) -> date | None:
 
 def _title(risk: RiskList) -> str:
     return (f"Scuola {risk.school_code} - rischio di dispersione, dati al mese {risk.as_of}"
-            f" (anno scolastico {risk.school_year}); estratto il {clock.utcnow().astimezone(clock.ROME):%d/%m/%Y}.")
+            f" (anno scolastico {risk.school_year}); estratto il {clock.local_date():%d/%m/%Y}.")
 
 
 def list_csv(risk: RiskList, follow: pd.DataFrame | None = None) -> bytes:

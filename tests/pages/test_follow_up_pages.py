@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from models import interventions, reviews
+from models import clock, interventions, reviews
 from models.risk import school_risk
 from tests.conftest import actor_named
 from tests.pages.conftest import log_in, new_app
@@ -45,7 +45,7 @@ def test_the_funzione_reviews_a_pupil_and_adds_an_intervention_seen_on_the_pupil
     assert list(table["Intervento"]) == ["Mediatore linguistico-culturale"]
     assert list(table["Esito"]) == ["In corso"] and list(table["Nota"]) == ["Contattato il mediatore."]
 
-    in_50_days = interventions.today() + timedelta(days=50)
+    in_50_days = clock.local_date() + timedelta(days=50)
     review_note = [t for t in at.text_area if t.label == "Nota breve (facoltativa)"][-1]
     review_note.input("Visto in riunione.")
     next(d for d in at.date_input if d.label == "Prossima verifica").set_value(in_50_days)
@@ -86,7 +86,7 @@ def test_the_list_shows_what_changed_and_the_due_follow_ups(pupils_db):
     funzione = actor_named(pupils_db, "funzione")
     code = high_pupil(pupils_db)
     reviews.record_review(pupils_db, funzione, SCHOOL, code, as_of="2026-01", level="alto",
-                          follow_up_on=interventions.today())
+                          follow_up_on=clock.local_date())
     at = log_in(new_app(), "funzione")
     at.switch_page("pages/risk.py").run()
     assert not at.exception, at.exception
@@ -96,7 +96,7 @@ def test_the_list_shows_what_changed_and_the_due_follow_ups(pupils_db):
     assert counts["Verifiche da fare"] == 1 and counts["Nuovi ad alto rischio"] > 0
     table = at.dataframe[0].value
     assert {"Rivisto il", "Prossima verifica", "Ultimo intervento"} <= set(table.columns)
-    assert table.loc[table["Codice alunno"] == code, "Prossima verifica"].iloc[0] == f"{interventions.today():%d/%m/%Y}"
+    assert table.loc[table["Codice alunno"] == code, "Prossima verifica"].iloc[0] == f"{clock.local_date():%d/%m/%Y}"
 
 
 def test_the_list_downloads_as_xlsx_with_the_notice(pupils_db):
