@@ -23,8 +23,7 @@ from models import pupil_data
 from models.db import transaction
 from models.risk import indicators
 from models.risk.rules import network_rules
-from models.risk.school_risk import load_attendance, load_context
-from models.schools import DEFAULT_ANNUAL_HOURS, Level
+from models.risk.school_risk import load_attendance, load_context, scoring_setup
 
 
 def _stamp(db: sqlite_utils.Database, school_code: str) -> str:
@@ -39,15 +38,13 @@ def _stamp(db: sqlite_utils.Database, school_code: str) -> str:
 
 
 def _compute(db: sqlite_utils.Database, school_code: str) -> pd.DataFrame:
-    level, hours, network = db.execute("SELECT level, annual_hours, network_code FROM schools WHERE code = ?",
-                                       [school_code]).fetchone()
-    rules = network_rules(db, network)
-    annual = hours or DEFAULT_ANNUAL_HOURS[Level(level)]
+    setup = scoring_setup(db, school_code)
     attendance = load_attendance(db, school_code)
     context = load_context(db, school_code)
     frames = []
     for period in sorted(attendance["period"].unique()):
-        scored = indicators.score(attendance, context, level=level, annual_hours=annual, as_of=period, rules=rules)
+        scored = indicators.score(attendance, context, level=setup.level, annual_hours=setup.annual_hours,
+                                  as_of=period, rules=setup.rules)
         frames.append(pd.DataFrame({"period": period, "pupil_code": scored["pupil_code"],
                                     "class_name": scored["class_name"], "level": scored["level"],
                                     "absence_ratio": scored["absence_ratio"]}))

@@ -33,15 +33,14 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from models import audit, clock
+from models import audit, clock, pupil_data
 from models.db import transaction
 from models.errors import ApprodoError
 from models.permissions import Actor, Role
 from models.risk import fairness, indicators
-from models.risk.rules import network_rules
-from models.risk.school_risk import load_attendance
+from models.risk.school_risk import load_attendance, load_context, scoring_setup
 from models.school_year import SchoolYear
-from models.schools import DEFAULT_ANNUAL_HOURS, Level, get_network, network_schools
+from models.schools import get_network, network_schools
 
 FORMAT = 1
 SEED = 0
@@ -81,25 +80,20 @@ def school_frame(db: sqlite_utils.Database, school_code: str, as_of_month: int,
 
     Internal: callers check access. Only attendance up to the month enters the features.
     """
-    row = db.execute("SELECT level, annual_hours, network_code FROM schools WHERE code = ?", [school_code]).fetchone()
-    level, hours, network = row
-    rules = network_rules(db, network)
-    annual = hours or DEFAULT_ANNUAL_HOURS[Level(level)]
+    setup = scoring_setup(db, school_code)
     attendance = load_attendance(db, school_code)
     if attendance.empty:
         return pd.DataFrame()
-    context = pd.DataFrame(db.execute(
-        "SELECT pupil_code, birth_year, arrival_year, l2_level, retentions, citizenship_group, sex"
-        " FROM pupil_context WHERE school_code = ?", [school_code]).fetchall(),
-        columns=["pupil_code", "birth_year", "arrival_year", "l2_level", "retentions", "citizenship_group", "sex"])
+    context = load_context(db, school_code, audit_groups=True)  # the groups ride along for the audit only
     outcomes = pd.DataFrame(db.execute("SELECT pupil_code, school_year, outcome FROM outcomes WHERE school_code = ?",
                                        [school_code]).fetchall(), columns=["pupil_code", "school_year", "outcome"])
-    present = sorted({SchoolYear.containing(pd.Timestamp(p + "-01").date()) for p in attendance["period"].unique()})
+    present = sorted({pupil_data.school_year_of(p) for p in attendance["period"].unique()})
     frames = []
     for year in years or present:
         as_of = month_of_year(as_of_month, year)
         rows = attendance[attendance["period"] <= as_of]  # never a later month of the year
-        scored = indicators.score(rows, context, level=level, annual_hours=annual, as_of=as_of, rules=rules)
+        scored = indicators.score(rows, context, level=setup.level, annual_hours=setup.annual_hours, as_of=as_of,
+                                  rules=setup.rules)
         if scored.empty or scored.attrs.get("school_year") != str(year):
             continue
         frame = scored.assign(school_code=school_code, school_year=str(year), as_of=as_of)

@@ -13,7 +13,7 @@ from models.errors import ApprodoError, PermissionDenied
 from models.permissions import Actor, Role, require_pupils
 from models.risk import indicators
 from models.risk.rules import network_rules
-from models.schools import get_school
+from models.schools import DEFAULT_ANNUAL_HOURS, Level, get_school
 
 _ATTENDANCE_COLUMNS = ["pupil_code", "class_name", "period", "scheduled_hours", "absence_hours", "late_entries",
                        "early_exits"]
@@ -89,10 +89,30 @@ def load_attendance(db: sqlite_utils.Database, school_code: str, classes: tuple[
     return frame
 
 
-def load_context(db: sqlite_utils.Database, school_code: str) -> pd.DataFrame:
-    rows = db.execute("SELECT pupil_code, birth_year, arrival_year, l2_level, retentions FROM pupil_context"
-                      " WHERE school_code = ?", [school_code]).fetchall()
-    return pd.DataFrame(rows, columns=["pupil_code", "birth_year", "arrival_year", "l2_level", "retentions"])
+def load_context(db: sqlite_utils.Database, school_code: str, *, audit_groups: bool = False) -> pd.DataFrame:
+    """The pupils' context; citizenship and sex only when asked, for the fairness audit (never for scoring)."""
+    columns = ["pupil_code", "birth_year", "arrival_year", "l2_level", "retentions"]
+    if audit_groups:
+        columns += ["citizenship_group", "sex"]
+    rows = db.execute(f"SELECT {', '.join(columns)} FROM pupil_context WHERE school_code = ?",
+                      [school_code]).fetchall()
+    return pd.DataFrame(rows, columns=columns)
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """How a school's pupils are scored: its level, its annual timetable, its network's thresholds."""
+
+    level: str
+    annual_hours: float | None
+    rules: indicators.Rules
+
+
+def scoring_setup(db: sqlite_utils.Database, school_code: str) -> Scoring:
+    """Internal (no actor): for the batch computations that callers have already authorised."""
+    level, hours, network = db.execute("SELECT level, annual_hours, network_code FROM schools WHERE code = ?",
+                                       [school_code]).fetchone()
+    return Scoring(level, hours or DEFAULT_ANNUAL_HOURS[Level(level)], network_rules(db, network))
 
 
 def periods(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[str]:
