@@ -13,7 +13,7 @@ import sqlite_utils
 from models import auth, comments, interventions, protocols, pupil_data, reviews, schools
 from models.db import transaction
 from models.permissions import Actor
-from models.risk import school_risk, synthetic
+from models.risk import history, school_risk, synthetic
 from models.school_year import SchoolYear
 
 NETWORK = ("RETEDEMO", "Rete di esempio")
@@ -110,8 +110,12 @@ def _install_follow_up(db: sqlite_utils.Database) -> None:
     """Reviews of the top of January's list with follow-ups in March, and a few interventions."""
     school_code, as_of, at = DEMO_REVIEW
     funzione = _actor(db, "funzione")
-    levels = school_risk.earlier_levels(db, funzione, school_code, as_of)
-    high = [pupil for pupil, level in levels.items() if level in ("alto", "medio")][:10]  # the list's order
+    january = history.level_history(db, school_code)
+    january = january[(january["period"] == as_of) & january["level"].isin(["alto", "medio"])]
+    # The top of the list: alto before medio, most absences first.
+    january = january.sort_values(["level", "absence_ratio"], ascending=[True, False]).head(10)
+    levels = dict(zip(january["pupil_code"], january["level"], strict=True))
+    high = list(levels)
     owners = ["funzione", "docente", "dirigente"]
     for n, pupil in enumerate(high):
         reviews.record_review(db, funzione, school_code, pupil, as_of=as_of, level=levels[pupil], at=at,

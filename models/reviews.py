@@ -18,7 +18,7 @@ from models import clock, interventions
 from models.db import transaction
 from models.errors import ApprodoError
 from models.permissions import Actor, require_follow_up, require_pupils
-from models.risk import indicators, school_risk
+from models.risk import history, indicators, school_risk
 from models.risk.school_risk import RiskList
 
 _ORDER = {"basso": 0, "medio": 1, "alto": 2}  # "dati_insufficienti" is neither above nor below
@@ -139,7 +139,8 @@ def changes_since_last_review(db: sqlite_utils.Database, actor: Actor, risk: Ris
     if since is None or risk.as_of is None or since >= risk.as_of \
             or since not in school_risk.periods(db, actor, risk.school_code):
         return Changes(reviewed_at, None, due=due)
-    before = school_risk.earlier_levels(db, actor, risk.school_code, since)
+    # Only the pupils of the list now are compared, so a teacher still sees only their classes.
+    before = history.levels_at(db, risk.school_code, since)
     return Changes(reviewed_at, since, *compare_levels(before, now), due=due)
 
 

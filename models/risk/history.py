@@ -86,6 +86,13 @@ def level_history(db: sqlite_utils.Database, school_code: str) -> pd.DataFrame:
     return frame
 
 
+def levels_at(db: sqlite_utils.Database, school_code: str, period: str) -> dict[str, str]:
+    """Each pupil's level as the list stood at a month: {pupil code: level} (internal: callers scope pupils)."""
+    levels = level_history(db, school_code)
+    at = levels[levels["period"] == period]
+    return dict(zip(at["pupil_code"], at["level"], strict=True))
+
+
 _MEMO: dict[tuple, pd.DataFrame] = {}  # callers read the frames, never change them in place
 _MEMO_SIZE = 64
 _LOCK = threading.Lock()

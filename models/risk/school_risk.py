@@ -132,14 +132,6 @@ def school_risk(
     rules: indicators.Rules | None = None,
 ) -> RiskList:
     """Score the school's pupils the actor may see, with its network's thresholds, and log the read."""
-    risk = _score(db, actor, school_code, as_of, rules)
-    audit.record_access(db, actor, school_code, "elenco rischio",
-                        f"{channel}: {len(risk.pupils)} alunni"
-                        + (f", classi {', '.join(risk.classes)}" if actor.role is Role.DOCENTE else ""))
-    return risk
-
-
-def _score(db, actor: Actor, school_code: str, as_of: str | None, rules: indicators.Rules | None) -> RiskList:
     require_pupils(actor, school_code)
     school = get_school(db, actor, school_code)
     rules = rules or network_rules(db, school.network_code)
@@ -152,18 +144,11 @@ def _score(db, actor: Actor, school_code: str, as_of: str | None, rules: indicat
     attendance = load_attendance(db, school_code, classes, since=since)
     pupils = indicators.score(attendance, load_context(db, school_code), level=school.level,
                               annual_hours=school.effective_annual_hours, as_of=as_of, rules=rules)
+    audit.record_access(db, actor, school_code, "elenco rischio",
+                        f"{channel}: {len(pupils)} alunni" + (f", classi {', '.join(classes)}" if classes else ""))
     shown_classes = classes if classes is not None else tuple(sorted(attendance["class_name"].unique()))
     return RiskList(school_code, pupils.attrs.get("as_of"), pupils.attrs.get("school_year"), pupils,
                     shown_classes, school.effective_annual_hours is not None and school.level != "primaria", rules)
-
-
-def earlier_levels(db: sqlite_utils.Database, actor: Actor, school_code: str, as_of: str) -> dict[str, str]:
-    """Each pupil's level as the list stood at an earlier month (to show what changed since a review).
-
-    Not logged as a separate read: it is part of the list view that asks for it.
-    """
-    pupils = _score(db, actor, school_code, as_of, None).pupils
-    return dict(zip(pupils["pupil_code"], pupils["level"], strict=True))
 
 
 def require_pupil(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> str:

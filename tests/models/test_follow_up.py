@@ -17,7 +17,7 @@ FEB_10 = datetime(2026, 2, 10, 9, 0, tzinfo=UTC)
 
 
 def pupil_at(db, level="alto", as_of=None, actor=None):
-    risk = school_risk._score(db, actor, SCHOOL, as_of, None)
+    risk = school_risk.school_risk(db, actor, SCHOOL, as_of=as_of)
     return risk.pupils[risk.pupils["level"] == level].iloc[0]["pupil_code"]
 
 
@@ -74,7 +74,7 @@ def test_a_follow_up_in_the_past_or_for_a_stranger_is_refused(pupils_db, funzion
 
 
 def test_changes_since_the_last_review_compare_the_list_then_and_now(pupils_db, funzione):
-    january = school_risk._score(pupils_db, funzione, SCHOOL, "2026-01", None).pupils
+    january = school_risk.school_risk(pupils_db, funzione, SCHOOL, as_of="2026-01").pupils
     february = school_risk.school_risk(pupils_db, funzione, SCHOOL)
     reviews.record_review(pupils_db, funzione, SCHOOL, january["pupil_code"].iloc[0], as_of="2026-01",
                           level=january["level"].iloc[0], at=FEB_10)
