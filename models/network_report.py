@@ -184,7 +184,7 @@ def to_docx(report: Report) -> bytes:
                 cell.paragraphs[0].add_run(text).bold = True
             for label, row in frame.iterrows():
                 cells = grid.add_row().cells
-                values = ([str(label)] if index else []) + [_word_text(v) for v in row]
+                values = ([str(label)] if index else []) + [suppression.text(v) for v in row]
                 for cell, text in zip(cells, values, strict=True):
                     cell.text = text
             docx_export.mark_header_row(grid)
@@ -222,14 +222,6 @@ def to_docx(report: Report) -> bytes:
         }
 
     return docx_export.render(TEMPLATE.read_bytes(), context)
-
-
-def _word_text(value) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "—"
-    if isinstance(value, float):
-        return suppression.text(value)
-    return str(value)
 
 
 def file_name(report: Report, extension: str) -> str:
