@@ -101,7 +101,8 @@ table = pd.DataFrame({
     R["projected_pct"]: (100 * shown["projected_ratio"]).round(1),
     R["hours_left"]: shown["hours_left"].round(1) if risk.legal_limit_applies else None,
     R["level"]: shown["level"].map(indicators.LEVEL_LABELS),
-    R["reviewed_at"]: [clock.local_datetime(t)[:10] if t else "" for t in followed["reviewed_at"]],
+    R["reviewed_at"]: [f"{clock.local_date(clock.from_text(t)):%d/%m/%Y}" if t else ""
+                       for t in followed["reviewed_at"]],
     R["follow_up_on"]: [f"{d:%d/%m/%Y}" if d else "" for d in followed["follow_up_on"]],
     R["intervention"]: [f"{k} ({d:%d/%m})" if k else "" for k, d in zip(followed["intervention"],
                                                                         followed["intervention_on"], strict=True)],
