@@ -248,7 +248,7 @@ def _read(file: str) -> bytes:
         raise ApprodoError(f"Non riesco a leggere {file}: {error.strerror}.") from None
 
 
-def _import(db, actor, kind, file, school_code, mapping_name, dry_run):
+def _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet=None, header_row=None):
     school = schools.get_school(db, actor, schools.check_school_code(school_code))
     mapping = None
     if mapping_name:
@@ -258,7 +258,8 @@ def _import(db, actor, kind, file, school_code, mapping_name, dry_run):
         mapping = saved[mapping_name]
     importer = pupil_data.IMPORTERS[kind]
     try:
-        summary = importer(db, actor, school.code, _read(file), Path(file).name, mapping, dry_run=dry_run)
+        summary = importer(db, actor, school.code, _read(file), Path(file).name, mapping, dry_run=dry_run,
+                           sheet=sheet, header_row=header_row)
     except pupil_data.ImportRejected as rejected:
         for problem in rejected.report.problems[:20]:
             click.echo(f"  riga {problem.row}, colonna «{problem.column}»: {problem.message}", err=True)
@@ -272,8 +273,12 @@ def _import_command(name: str, kind: str, help_text: str):
     @click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
     @click.option("--mapping", "mapping_name", default=None, help="Nome di una corrispondenza di colonne salvata.")
     @click.option("--dry-run", is_flag=True, help="Controlla il file senza scrivere nulla.")
-    def run(db, actor, file, school_code, mapping_name, dry_run):
-        _import(db, actor, kind, file, school_code, mapping_name, dry_run)
+    @click.option("--sheet", type=click.IntRange(1), default=None,
+                  help="Numero del foglio Excel con la tabella (predefinito: lo trova Approdo).")
+    @click.option("--header-row", type=click.IntRange(1), default=None,
+                  help="Riga delle intestazioni (predefinito: la trova Approdo sotto le righe di titolo).")
+    def run(db, actor, file, school_code, mapping_name, dry_run, sheet, header_row):
+        _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet, header_row)
 
     run.__doc__ = help_text
     return run

@@ -400,10 +400,66 @@ def _m007_risk_models(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m008_register_exports(db: sqlite_utils.Database) -> None:
+    """Registers as schools have them: optional late/early counts, day-by-day events, timetables,
+    the regional calendar as edited by the admin, pseudonyms, mappings shared by their headers."""
+    db.executescript(
+        """
+        -- Late entries and early exits become optional (many exports lack them): rebuild the table.
+        CREATE TABLE attendance_new (
+            school_code TEXT NOT NULL,
+            pupil_code TEXT NOT NULL,
+            period TEXT NOT NULL,
+            class_name TEXT NOT NULL,
+            scheduled_hours REAL NOT NULL,
+            absence_hours REAL NOT NULL,
+            late_entries INTEGER,
+            early_exits INTEGER,
+            days_absent REAL,
+            justified_hours REAL,
+            import_id INTEGER NOT NULL,
+            PRIMARY KEY (school_code, pupil_code, period)
+        ) WITHOUT ROWID;
+        INSERT INTO attendance_new SELECT * FROM attendance;
+        DROP TABLE attendance;
+        ALTER TABLE attendance_new RENAME TO attendance;
+        -- One row per event of the register: the legal rules on unjustified days need them.
+        CREATE TABLE attendance_events (
+            school_code TEXT NOT NULL,
+            pupil_code TEXT NOT NULL,
+            day TEXT NOT NULL,            -- YYYY-MM-DD
+            kind TEXT NOT NULL CHECK (kind IN ('assenza', 'ritardo', 'uscita')),
+            seq INTEGER NOT NULL,         -- several events of one kind in a day
+            class_name TEXT NOT NULL,
+            hours REAL,                   -- hours missed; NULL when the register does not say
+            justified INTEGER,            -- 1, 0, or NULL when not stated
+            reason TEXT,
+            import_id INTEGER NOT NULL,
+            PRIMARY KEY (school_code, pupil_code, day, kind, seq)
+        ) WITHOUT ROWID;
+        CREATE TABLE class_hours (
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            class_name TEXT NOT NULL,
+            weekly_hours REAL NOT NULL CHECK (weekly_hours > 0 AND weekly_hours <= 60),
+            PRIMARY KEY (school_code, class_name)
+        );
+        -- The regional calendar as the admin edited it; years not here come from the shipped file.
+        CREATE TABLE school_calendar (
+            school_year TEXT PRIMARY KEY,
+            document TEXT NOT NULL,       -- JSON: first_day, last_day, holidays [[day, label], ...]
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        ALTER TABLE schools ADD COLUMN pseudonym_secret TEXT;
+        ALTER TABLE column_presets ADD COLUMN headers TEXT NOT NULL DEFAULT '';  -- normalised, '|'-joined
+        """
+    )
+
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
-                               _m007_risk_models]
+                               _m007_risk_models, _m008_register_exports]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

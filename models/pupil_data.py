@@ -60,16 +60,31 @@ FIELDS: dict[str, list[Field]] = {
               ("monte ore", "ore previste", "ore di lezione", "ore lezione", "ore totali", "monte ore periodo")),
         Field("absence_hours", "Ore di assenza", True,
               ("ore di assenza", "ore assenza", "ore assenze", "assenze ore", "assenze in ore", "assenze")),
-        Field("late_entries", "Ingressi posticipati", True,
+        Field("late_entries", "Ingressi posticipati", False,
               ("n entrate posticipate", "entrate posticipate", "ingressi posticipati", "n ingressi posticipati",
                "ritardi", "entrate in ritardo", "ingressi in ritardo")),
-        Field("early_exits", "Uscite anticipate", True,
+        Field("early_exits", "Uscite anticipate", False,
               ("n uscite anticipate", "uscite anticipate", "uscite")),
         Field("days_absent", "Giorni di assenza", False, ("giorni di assenza", "giorni assenza", "gg assenza")),
         Field("justified_hours", "Ore giustificate", False,
               ("ore giustificate", "ore assenza giustificate", "assenze giustificate")),
         Field("absence_pct", "Percentuale di assenza", False,
               ("% assenze", "% assenza", "percentuale assenze", "percentuale di assenza", "assenze %", "perc assenze")),
+    ],
+    # Day by day: one row per event of the register (absence, late entry, early exit).
+    "events": [
+        Field("pupil_code", "Codice alunno", True,
+              ("cod alunno", "codice alunno", "cod studente", "codice studente", "id alunno", "matricola",
+               "codice", "alunno", "studente")),
+        Field("class_name", "Classe", True, ("classe", "cl", "classe sezione", "sezione")),
+        Field("day", "Data", True, ("data", "giorno", "data evento", "data assenza", "data lezione")),
+        Field("event", "Evento (assenza, ritardo, uscita)", True,
+              ("evento", "tipo evento", "tipo", "cod evento", "codice evento", "tipo assenza", "tipologia")),
+        Field("hours", "Ore perse", False, ("ore perse", "ore", "n ore", "ore di assenza", "ore assenza",
+                                            "durata", "ore non svolte")),
+        Field("justified", "Giustificata", False,
+              ("giustificata", "giustificato", "giustificazione", "giust", "giustificata s n", "giustificata si no")),
+        Field("reason", "Motivo", False, ("motivo", "motivazione", "causale", "note", "motivo giustificazione")),
     ],
     "context": [
         Field("pupil_code", "Codice alunno", True,
@@ -132,11 +147,21 @@ class ImportRejected(ApprodoError):
     def __init__(self, report: Report):
         count = "1 problema" if report.total == 1 else f"{report.total} problemi"
         shown = f", elencati i primi {len(report.problems)}" if report.total > len(report.problems) else ""
+        report.problems.sort(key=lambda p: p.row)
         first = report.problems[0]
         super().__init__(
             f"Il file {report.file_name} non è stato importato ({count}{shown}): nulla è cambiato. "
             f"Il primo: riga {first.row}, colonna «{first.column}»: {first.message}.")
         self.report = report
+
+
+class NeedsConfirmation(ApprodoError):
+    """The file would replace more rows than it brings: nothing was written, ask first."""
+
+    def __init__(self, summary: Summary):
+        super().__init__(f"Il file ha {summary.rows} righe ma sostituirebbe {summary.replaced_rows} righe già "
+                         "caricate per gli stessi mesi.")
+        self.summary = summary
 
 
 @dataclass(frozen=True)
@@ -184,6 +209,14 @@ def guess_mapping(kind: str, headers: list[str]) -> dict[str, str]:
                     used.add(match)
                     break
     return mapping
+
+
+def layout_of(headers: list[str]) -> str:
+    """'events' for a day-by-day list (one row per absence, late entry or early exit), else 'attendance'."""
+    events, monthly = guess_mapping("events", headers), guess_mapping("attendance", headers)
+    if {"day", "event"} <= events.keys() and "scheduled_hours" not in monthly:
+        return "events"
+    return "attendance"
 
 
 def check_mapping(kind: str, mapping: dict[str, str], headers: list[str], file_name: str) -> None:
@@ -278,7 +311,18 @@ def _parse_counts(values: pd.Series) -> pd.Series:
 
 
 def _rows(mask: pd.Series) -> np.ndarray:
-    return mask.to_numpy().nonzero()[0] + 2
+    """The file's row numbers where `mask` holds (the table's index is the row number in the file)."""
+    return mask.index.to_numpy()[mask.to_numpy().nonzero()[0]]
+
+
+def known_headers(kind: str) -> frozenset[str]:
+    """The normalised headers an importer recognises: to find the header row and the sheet."""
+    kinds = ("attendance", "events") if kind == "attendance" else (kind,)
+    return frozenset(s for k in kinds for f in FIELDS[k] for s in f.synonyms)
+
+
+def read_options(sheet: int | None = None, header_row: int | None = None) -> dict:
+    return {"sheet": sheet, "header_row": header_row}
 
 
 def _begin(kind: str, table: tabular.Table, mapping: dict[str, str]):
@@ -294,6 +338,23 @@ def _begin(kind: str, table: tabular.Table, mapping: dict[str, str]):
 
 
 # --- attendance --------------------------------------------------------------------------
+
+
+def percent_scale(stated: pd.Series, computed: pd.Series) -> pd.Series:
+    """A percentage column in 0–100, whether the file wrote 25 or 0,25: decided for the whole column.
+
+    Cell by cell, "1,0" % would be read as a fraction (100 %). The column takes the scale under which
+    more of its rows agree with hours / monte ore; with no hours to compare, fractions only if no
+    value exceeds 1.
+    """
+    known = stated.notna() & computed.notna()
+    if known.any():
+        as_percent = ((computed - stated).abs() <= 1.0)[known].sum()
+        as_fraction = ((computed - stated * 100).abs() <= 1.0)[known].sum()
+        fraction = as_fraction > as_percent
+    else:
+        fraction = bool((stated.dropna() <= 1).all()) and stated.notna().any()
+    return stated * 100 if fraction else stated
 
 
 def read_attendance(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFrame:
@@ -339,7 +400,7 @@ def read_attendance(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFra
                    "le ore giustificate superano le ore di assenza")
     if mapping.get("absence_pct"):
         computed = 100 * out["absence_hours"] / out["scheduled_hours"].where(out["scheduled_hours"] > 0)
-        stated = out["absence_pct"].where(out["absence_pct"] > 1, out["absence_pct"] * 100)  # 0,25 or 25
+        stated = percent_scale(out["absence_pct"], computed)
         report.add(_rows((computed - stated).abs() > 1.0), mapping["absence_pct"],
                    "la percentuale non corrisponde a ore di assenza / monte ore: correggi le ore o la percentuale")
     valid = out["period"].notna() & (out["pupil_code"] != "")
@@ -366,8 +427,15 @@ def import_attendance(
     *,
     dry_run: bool = False,
     progress: Callable[[float, str], None] | None = None,
+    sheet: int | None = None,
+    header_row: int | None = None,
+    replace_larger: bool = True,
 ) -> Summary:
-    """Check and load a monthly attendance file: all rows or none; the months in it are replaced."""
+    """Check and load a monthly attendance file: all rows or none; the months in it are replaced.
+
+    With `replace_larger=False`, a file that would replace more rows than it brings raises
+    `NeedsConfirmation` before writing (the page asks for a second, explicit yes).
+    """
     require_pupils(actor, school_code, write=True)
     get_school(db, actor, school_code)
     numeric_fields = ("scheduled_hours", "absence_hours", "late_entries", "early_exits", "days_absent",
@@ -377,7 +445,8 @@ def import_attendance(
         chosen = mapping or guess_mapping("attendance", headers)
         return {chosen[f] for f in numeric_fields if chosen.get(f)}
 
-    table = tabular.read_table(data, file_name, numeric_columns)
+    table = tabular.read_table(data, file_name, numeric_columns, known=known_headers("attendance"), sheet=sheet,
+                               header_row=header_row)
     mapping = mapping or guess_mapping("attendance", table.headers)
     if progress:
         progress(0.1, "Controllo delle righe")
@@ -390,6 +459,8 @@ def import_attendance(
                       tuple(sorted(existing)), sum(existing.values()), dry_run)
     if dry_run:
         return summary
+    if not replace_larger and summary.replaced_rows > summary.rows:
+        raise NeedsConfirmation(summary)
     # Rows in primary-key order: SQLite appends to its B-tree instead of splitting pages
     # all over it (about 3x faster for a million rows in random pupil order).
     pupil_rank = pd.factorize(rows["pupil_code"], sort=True)[0]
@@ -402,9 +473,9 @@ def import_attendance(
             db.execute(f"DELETE FROM attendance WHERE school_code = ? AND period IN ({marks})",
                        [school_code, *periods])
         columns = [rows[c] for c in ("pupil_code", "period", "class_name", "scheduled_hours", "absence_hours")]
-        counts = [rows[c].astype("int64") for c in ("late_entries", "early_exits")]
-        optional = [rows[c].astype(object).where(rows[c].notna(), None) for c in ("days_absent", "justified_hours")]
-        records = zip(repeat(school_code), *(c.tolist() for c in columns + counts + optional),
+        optional = [_nullable(rows[c], integer=c in ("late_entries", "early_exits"))
+                    for c in ("late_entries", "early_exits", "days_absent", "justified_hours")]
+        records = zip(repeat(school_code), *(c.tolist() for c in columns + optional),
                       repeat(import_id))
         sql = "INSERT INTO attendance VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         for written in range(0, len(rows), INSERT_CHUNK):
@@ -418,6 +489,14 @@ def import_attendance(
                          detail=", ".join(sorted(existing)))
     return Summary("attendance", file_name, len(rows), rows["pupil_code"].nunique(), import_id, periods,
                    tuple(sorted(existing)), sum(existing.values()))
+
+
+def _nullable(values: pd.Series, *, integer: bool = False) -> pd.Series:
+    """A column for SQLite: NaN becomes NULL; counts as ints (never 2.0)."""
+    if values.notna().all():
+        return values.astype("int64") if integer else values
+    return values.astype(object).where(values.notna(), None).map(
+        (lambda v: v if v is None else int(v)) if integer else (lambda v: v))
 
 
 # --- pupil context and outcomes ------------------------------------------------------------
@@ -513,9 +592,9 @@ def read_outcomes(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFrame
 
 
 def _import_rows(db, actor, school_code, kind, data, file_name, mapping, reader, table_name, columns,
-                 dry_run) -> Summary:
+                 dry_run, options) -> Summary:
     require_pupils(actor, school_code, write=True)
-    table = tabular.read_table(data, file_name)
+    table = tabular.read_table(data, file_name, known=known_headers(kind), **options)
     mapping = mapping or guess_mapping(kind, table.headers)
     rows = reader(table, mapping)
     summary = Summary(kind, file_name, len(rows), rows["pupil_code"].nunique(), None, dry_run=dry_run)
@@ -530,17 +609,19 @@ def _import_rows(db, actor, school_code, kind, data, file_name, mapping, reader,
     return Summary(kind, file_name, len(rows), rows["pupil_code"].nunique(), import_id)
 
 
-def import_context(db, actor, school_code, data, file_name, mapping=None, *, dry_run=False) -> Summary:
+def import_context(db, actor, school_code, data, file_name, mapping=None, *, dry_run=False, sheet=None,
+                   header_row=None) -> Summary:
     """Pupil context (birth, arrival, L2 level, retentions; citizenship and sex for the audit only)."""
     columns = ["pupil_code", "birth_year", "arrival_year", "l2_level", "retentions", "citizenship_group", "sex"]
     return _import_rows(db, actor, school_code, "context", data, file_name, mapping, read_context,
-                        "pupil_context", columns, dry_run)
+                        "pupil_context", columns, dry_run, read_options(sheet, header_row))
 
 
-def import_outcomes(db, actor, school_code, data, file_name, mapping=None, *, dry_run=False) -> Summary:
+def import_outcomes(db, actor, school_code, data, file_name, mapping=None, *, dry_run=False, sheet=None,
+                    header_row=None) -> Summary:
     """Outcomes of past school years, one per pupil and year."""
     return _import_rows(db, actor, school_code, "outcomes", data, file_name, mapping, read_outcomes,
-                        "outcomes", ["pupil_code", "school_year", "outcome"], dry_run)
+                        "outcomes", ["pupil_code", "school_year", "outcome"], dry_run, read_options(sheet, header_row))
 
 
 IMPORTERS = {"attendance": import_attendance, "context": import_context, "outcomes": import_outcomes}

@@ -21,37 +21,72 @@ show_flash()
 kind = st.radio(S.KIND_CHOICE, list(S.KIND_LABELS), format_func=S.KIND_LABELS.get, horizontal=True)
 uploaded = st.file_uploader(S.UPLOAD_FILE, type=["csv", "txt", "xlsx"], key=f"upload_{kind}")
 
+PREVIEW_ROWS = 8
+
+
+def read_preview(data: bytes, name: str, sheet: int | None = None, header_row: int | None = None):
+    """Headers and the first rows only: a rerun never parses the whole file (the import does, once)."""
+    return tabular.read_table(data, name, known=pupil_data.known_headers(kind), sheet=sheet, header_row=header_row,
+                              max_rows=PREVIEW_ROWS)
+
+
 if uploaded is not None:
     data = uploaded.getvalue()
+    # Every choice below is keyed by the file: a second file is read and mapped afresh.
+    file_key = f"{kind}_{uploaded.file_id}"
     try:
-        table = tabular.read_table(data, uploaded.name)
+        found = read_preview(data, uploaded.name)
     except ApprodoError as error:
         st.error(error.message)
         st.stop()
-    st.caption(S.FILE_INFO.format(rows=len(table.frame), encoding=table.encoding,
-                                  separator={"\t": "tab"}.get(table.separator, table.separator or "—")))
+    sheet_column, row_column = st.columns(2)
+    names = found.sheet_names
+    sheet = sheet_column.selectbox(S.SHEET, range(1, len(names) + 1), index=found.sheet_number - 1,
+                                   format_func=lambda n: S.SHEET_LABEL.format(number=n, name=names[n - 1] or "CSV"),
+                                   key=f"sheet_{file_key}", disabled=len(names) < 2)
+    try:
+        detected = found if sheet == found.sheet_number else read_preview(data, uploaded.name, sheet)
+        header_row = row_column.number_input(S.HEADER_ROW, min_value=1, max_value=tabular.MAX_HEADER_ROW,
+                                             value=detected.header_row, step=1, key=f"row_{file_key}_{sheet}")
+        table = detected if header_row == detected.header_row else read_preview(data, uploaded.name, sheet,
+                                                                                  int(header_row))
+    except ApprodoError as error:
+        st.error(error.message)
+        st.stop()
+    where = S.TABLE_SHEET.format(name=table.sheet_name) if table.sheet_name else S.TABLE_CSV.format(
+        encoding=table.encoding, separator={"\t": "tab"}.get(table.separator, table.separator))
+    st.caption(S.TABLE_FOUND.format(where=where, row=table.header_row,
+                                    how=S.TABLE_FOUND_AUTO if table.found_header else S.TABLE_FOUND_CHOSEN))
+    if table.title_lines:
+        st.caption(S.TABLE_TITLES.format(lines=" · ".join(table.title_lines)[:300]))
+    st.dataframe(table.frame, key=f"preview_{file_key}")
+    layout = pupil_data.layout_of(table.headers) if kind == "attendance" else kind
+    if layout == "events":
+        st.info(S.EVENTS_LAYOUT, icon=":material/event_note:")
 
     st.subheader(S.MAPPING_TITLE)
     st.caption(S.MAPPING_HELP)
-    saved = pupil_data.presets(db, actor, school_code, kind)
-    preset = st.selectbox(S.PRESET, [None, *saved], format_func=lambda n: S.PRESET_NONE if n is None else n)
-    proposal = saved[preset] if preset else pupil_data.guess_mapping(kind, table.headers)
+    saved = pupil_data.presets(db, actor, school_code, layout)
+    preset = st.selectbox(S.PRESET, [None, *saved], format_func=lambda n: S.PRESET_NONE if n is None else n,
+                          key=f"preset_{file_key}")
+    proposal = saved[preset] if preset else pupil_data.guess_mapping(layout, table.headers)
     options = [None, *table.headers]
     mapping = {}
     columns = st.columns(3)
-    for index, field in enumerate(pupil_data.FIELDS[kind]):
+    for index, field in enumerate(pupil_data.FIELDS[layout]):
         current = proposal.get(field.name)
         chosen = columns[index % 3].selectbox(
             field.label + (" *" if field.required else ""), options,
             index=options.index(current) if current in options else 0,
-            format_func=lambda h: S.NOT_MAPPED if h is None else h, key=f"map_{kind}_{field.name}_{preset}")
+            format_func=lambda h: S.NOT_MAPPED if h is None else h,
+            key=f"map_{file_key}_{sheet}_{table.header_row}_{field.name}_{preset}")
         if chosen:
             mapping[field.name] = chosen
     with st.expander(S.SAVE_PRESET):
         name = st.text_input(S.PRESET_NAME, max_chars=60)
         if st.button(S.SAVE_PRESET):
             try:
-                pupil_data.save_preset(db, actor, school_code, kind, name, mapping)
+                pupil_data.save_preset(db, actor, school_code, layout, name, mapping)
                 st.success(S.PRESET_SAVED.format(name=name.strip()))
             except ApprodoError as error:
                 st.error(error.message)
@@ -60,7 +95,7 @@ if uploaded is not None:
     dry_run = check_column.button(S.CHECK, icon=":material/fact_check:")
     run_import = import_column.button(S.IMPORT, type="primary", icon=":material/upload:")
     # A small file that would replace a month holding many more rows waits for a second, explicit yes.
-    confirm_key = f"confirm_{kind}_{uploaded.file_id}"
+    confirm_key = f"confirm_{file_key}"
     confirmed = False
     if st.session_state.get(confirm_key):
         st.warning(st.session_state[confirm_key])
@@ -69,20 +104,19 @@ if uploaded is not None:
             st.session_state[confirm_key] = None
     if dry_run or run_import:
         importer = pupil_data.IMPORTERS[kind]
+        options = {"sheet": sheet, "header_row": int(header_row)}
         try:
-            if kind == "attendance" and run_import and not confirmed:
-                check = importer(db, actor, school_code, data, uploaded.name, mapping, dry_run=True)
-                if check.replaced_rows > check.rows:
-                    st.session_state[confirm_key] = S.REPLACE_WARNING.format(
-                        rows=check.rows, replaced=check.replaced_rows)
-                    st.rerun()
             if kind == "attendance" and run_import:
                 bar = st.progress(0.0, text=S.IMPORTING)
-                summary = importer(db, actor, school_code, data, uploaded.name, mapping,
-                                   progress=lambda share, label: bar.progress(min(share, 1.0), text=label))
+                summary = importer(db, actor, school_code, data, uploaded.name, mapping, replace_larger=confirmed,
+                                   progress=lambda share, label: bar.progress(min(share, 1.0), text=label), **options)
             else:
-                summary = importer(db, actor, school_code, data, uploaded.name, mapping, dry_run=dry_run)
+                summary = importer(db, actor, school_code, data, uploaded.name, mapping, dry_run=dry_run, **options)
             st.success(summary.message())
+        except pupil_data.NeedsConfirmation as asked:
+            st.session_state[confirm_key] = S.REPLACE_WARNING.format(rows=asked.summary.rows,
+                                                                     replaced=asked.summary.replaced_rows)
+            st.rerun()
         except pupil_data.ImportRejected as rejected:
             st.error(rejected.message)
             st.dataframe(pd.DataFrame(rejected.report.as_rows()), hide_index=True)

@@ -61,7 +61,7 @@ absence.metric(S.METRIC_ABSENCE, indicators.percent(latest["absence_ratio"]))
 projection.metric(S.METRIC_PROJECTION, indicators.percent(latest["projected_ratio"]))
 if record.legal_limit_applies:
     hours_left.metric(S.METRIC_HOURS_LEFT, indicators.hours(max(latest["hours_left"], 0)))
-late.metric(S.METRIC_LATE, f"{latest['late_per_month']:.1f}".replace(".", ","))
+late.metric(S.METRIC_LATE, indicators.rate(latest["late_per_month"]))
 
 st.markdown(f"**{S.PUPIL_REASONS}**")
 for reason in latest["reasons"] or [S.PUPIL_NO_REASONS]:

@@ -330,3 +330,24 @@ def test_train_and_evaluate_on_the_demo_network(demo, run):
     assert data["k"] == 20 and data["metrics"]["model"]["flagged"] == 40  # 20 pupils in each of two schools
     assert {"model", "rules"} == set(data["audit"]) and "params" not in data
     assert run("evaluate", "--network", "RETEDEMO", "--k", "boh").returncode == 1
+
+
+def test_import_attendance_with_sheet_and_header_row(run, demo, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Note"
+    book.active.append(["Stampa del registro"])
+    table = book.create_sheet("Prospetto")
+    for row in (["Scuola secondaria - febbraio 2026"], [], ["Codice alunno", "Classe", "Mese", "Monte ore",
+                                                            "Ore di assenza"], ["K1", "1A", "2026-02", 90, 9]):
+        table.append(row)
+    path = tmp_path / "prospetto.xlsx"
+    book.save(path)
+    wrong = run("import-attendance", str(path), "--school", "MIIS00003C", "--sheet", "2", "--header-row", "1",
+                "--dry-run")
+    assert_italian_failure(wrong, "mancano colonne obbligatorie")
+    found = run("import-attendance", str(path), "--school", "MIIS00003C", "--dry-run")
+    assert found.returncode == 0 and "Controllo riuscito: 1 righe" in found.stdout
+    chosen = run("import-attendance", str(path), "--school", "MIIS00003C", "--sheet", "2", "--header-row", "3")
+    assert chosen.returncode == 0 and "Importazione riuscita: 1 righe" in chosen.stdout

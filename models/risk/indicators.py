@@ -29,6 +29,7 @@ LEVEL_LABELS = {"alto": "Alto", "medio": "Medio", "basso": "Basso", "dati_insuff
 MONTH_NAMES = ["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
                "ottobre", "novembre", "dicembre"]
 _YEAR_WEEKS = sum(WEEKS.values())
+NOT_AVAILABLE = "non disponibile"
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,11 @@ def hours(value: float) -> str:
 def month_label(period: str | None) -> str:
     """'2026-02' as 'febbraio 2026'."""
     return f"{month_name(period)} {period[:4]}" if period else ""
+
+
+def rate(value: float) -> str:
+    """A per-month figure, or "non disponibile" when the register's file did not have it."""
+    return NOT_AVAILABLE if value is None or math.isnan(value) else hours(value)
 
 
 def month_name(period: str) -> str:
@@ -99,7 +105,11 @@ def score(
     n_pupils = len(starts)
     sched = rows["scheduled_hours"].to_numpy(float)
     absent = rows["absence_hours"].to_numpy(float)
-    late = rows["late_entries"].to_numpy(float) + rows["early_exits"].to_numpy(float)
+    # Late entries and early exits are optional in the register's file: a month without either
+    # counts as unknown, not as zero, and a pupil with no such month has "non disponibile".
+    late_entries, early_exits = rows["late_entries"].to_numpy(float), rows["early_exits"].to_numpy(float)
+    late_known = ~(np.isnan(late_entries) & np.isnan(early_exits))
+    late = np.nan_to_num(late_entries) + np.nan_to_num(early_exits)
     period_codes, period_values = pd.factorize(rows["period"])  # ten distinct months: map those, not the rows
     month_pos = np.array([months_index[p] for p in period_values])[period_codes]
 
@@ -119,7 +129,8 @@ def score(
     earlier_ratio = np.divide(earlier_abs, earlier_sched, out=np.full(n_pupils, np.nan), where=earlier_sched > 0)
     recent_count = np.minimum(n_months, rules.recent_months)
     pace = recent_abs / recent_count  # absence hours per month, lately
-    late_per_month = per_pupil(late) / n_months
+    late_months = per_pupil(late_known.astype(float))
+    late_per_month = np.divide(per_pupil(late), late_months, out=np.full(n_pupils, np.nan), where=late_months > 0)
     worsening = (n_months > rules.recent_months) & (recent_ratio - np.nan_to_num(earlier_ratio, nan=1.0)
                                                     >= rules.trend_points) & (recent_ratio >= rules.chronic)
 

@@ -86,7 +86,7 @@ def test_a_bad_file_gets_the_report_and_changes_nothing(demo_db):
     at.file_uploader[0].set_value(("registro.csv", bad, "text/csv")).run()
     next(b for b in at.button if b.label == "Importa").click().run()
     assert "non è stato importato" in at.error[0].value
-    report = at.dataframe[0].value
+    report = at.dataframe[1].value  # below the preview of the file
     assert list(report.columns) == ["file", "riga", "colonna", "problema"]
     assert report.iloc[0]["riga"] == 3 and report.iloc[0]["colonna"] == "Ore di assenza"
     assert demo_db.execute("SELECT COUNT(*) FROM attendance").fetchone()[0] == 0
@@ -104,3 +104,61 @@ def test_a_small_file_replacing_a_big_month_asks_first(pupils_db):
     next(b for b in at.button if b.label == "Sostituisci comunque e importa").click().run()
     assert at.success[0].value.startswith("Importazione riuscita: 1 righe")
     assert pupils_db.execute("SELECT COUNT(*) FROM attendance WHERE period = '2026-02'").fetchone()[0] == 1
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _workbook(*sheets) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+TITLED_XLSX = _workbook(
+    ("Copertina", [["Registro elettronico - stampa del 03/03/2026"], ["Utente: segreteria"]]),
+    ("Prospetto", [["IC Manzoni - Prospetto assenze orarie"], ["Classe 2B - febbraio 2026"], [],
+                   ["Codice alunno", "Classe", "Mese", "Monte ore", "Ore di assenza"],
+                   ["P1", "2B", "febbraio 2026", 120, 12.5], ["P2", "2B", "febbraio 2026", 120, 30]]))
+
+
+def test_the_preview_says_which_sheet_and_header_row_were_used_and_they_can_be_changed(demo_db):
+    at = open_page("funzione", "pages/data_upload.py")
+    at.file_uploader[0].set_value(("prospetto.xlsx", TITLED_XLSX, XLSX_MIME)).run()
+    assert not at.exception
+    sheet = next(s for s in at.selectbox if s.label == "Foglio con la tabella")
+    row = next(n for n in at.number_input if n.label == "Riga delle intestazioni")
+    assert sheet.value == 2 and row.value == 4
+    caption = " ".join(c.value for c in at.caption)
+    assert "dal foglio «Prospetto», intestazioni alla riga 4" in caption
+    assert "IC Manzoni - Prospetto assenze orarie" in caption  # the title lines it skipped
+    preview = at.dataframe[0].value
+    assert list(preview.columns[:2]) == ["Codice alunno", "Classe"] and list(preview["Codice alunno"]) == ["P1", "P2"]
+    # The user moves the header one row down: the preview follows, and the caption says it was their choice.
+    row.set_value(5).run()
+    assert at.dataframe[0].value.columns[0] == "P1"
+    assert "scelta da te" in " ".join(c.value for c in at.caption)
+    next(n for n in at.number_input if n.label == "Riga delle intestazioni").set_value(4).run()
+    next(b for b in at.button if b.label == "Importa").click().run()
+    assert at.success[0].value.startswith("Importazione riuscita: 2 righe")
+    assert demo_db.execute("SELECT COUNT(*) FROM attendance WHERE period = '2026-02'").fetchone()[0] == 2
+
+
+def test_a_second_file_gets_its_own_mapping(demo_db):
+    at = open_page("funzione", "pages/data_upload.py")
+    at.file_uploader[0].set_value(("registro.csv", CSV, "text/csv")).run()
+    assert next(s for s in at.selectbox if s.label == "Ore di assenza *").value == "Ore di assenza"
+    other = (b"Matricola;Classe;Periodo;Ore previste;Assenze in ore\nQ1;3C;2025-10;100;4\n")
+    at.file_uploader[0].set_value(("argo.csv", other, "text/csv")).run()
+    assert next(s for s in at.selectbox if s.label == "Ore di assenza *").value == "Assenze in ore"
+    assert next(s for s in at.selectbox if s.label == "Codice alunno *").value == "Matricola"
