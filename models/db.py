@@ -417,10 +417,14 @@ def _m008_register_exports(db: sqlite_utils.Database) -> None:
             early_exits INTEGER,
             days_absent REAL,
             justified_hours REAL,
+            justified_days REAL,          -- known from day-by-day events
             import_id INTEGER NOT NULL,
             PRIMARY KEY (school_code, pupil_code, period)
         ) WITHOUT ROWID;
-        INSERT INTO attendance_new SELECT * FROM attendance;
+        INSERT INTO attendance_new (school_code, pupil_code, period, class_name, scheduled_hours, absence_hours,
+                                    late_entries, early_exits, days_absent, justified_hours, import_id)
+            SELECT school_code, pupil_code, period, class_name, scheduled_hours, absence_hours, late_entries,
+                   early_exits, days_absent, justified_hours, import_id FROM attendance;
         DROP TABLE attendance;
         ALTER TABLE attendance_new RENAME TO attendance;
         -- One row per event of the register: the legal rules on unjustified days need them.

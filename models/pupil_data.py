@@ -15,7 +15,7 @@ import io
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import islice, repeat
 
@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import sqlite_utils
 
-from models import audit, clock, tabular
+from models import audit, clock, pseudonyms, tabular
 from models.db import transaction
 from models.errors import ApprodoError
 from models.permissions import Actor, require_pupils
@@ -70,6 +70,8 @@ FIELDS: dict[str, list[Field]] = {
               ("ore giustificate", "ore assenza giustificate", "assenze giustificate")),
         Field("absence_pct", "Percentuale di assenza", False,
               ("% assenze", "% assenza", "percentuale assenze", "percentuale di assenza", "assenze %", "perc assenze")),
+        Field("birth_date", "Data di nascita (solo per pseudonimizzare)", False,
+              ("data di nascita", "data nascita", "nato il", "nata il", "nascita")),
     ],
     # Day by day: one row per event of the register (absence, late entry, early exit).
     "events": [
@@ -85,6 +87,8 @@ FIELDS: dict[str, list[Field]] = {
         Field("justified", "Giustificata", False,
               ("giustificata", "giustificato", "giustificazione", "giust", "giustificata s n", "giustificata si no")),
         Field("reason", "Motivo", False, ("motivo", "motivazione", "causale", "note", "motivo giustificazione")),
+        Field("birth_date", "Data di nascita (solo per pseudonimizzare)", False,
+              ("data di nascita", "data nascita", "nato il", "nata il", "nascita")),
     ],
     "context": [
         Field("pupil_code", "Codice alunno", True,
@@ -175,10 +179,12 @@ class Summary:
     replaced_periods: tuple[str, ...] = ()
     replaced_rows: int = 0
     dry_run: bool = False
+    key_file: bytes = b""  # with pseudonymisation: name -> code, for the dirigente
 
     def message(self) -> str:
         what = "Controllo riuscito" if self.dry_run else "Importazione riuscita"
-        text = f"{what}: {self.rows} righe, {self.pupils} alunni"
+        noun = "eventi giorno per giorno" if self.kind == "events" else "righe"
+        text = f"{what}: {self.rows} {noun}, {self.pupils} alunni"
         if self.periods:
             text += f", mesi {period_label(self.periods[0])} – {period_label(self.periods[-1])}"
         text += "."
@@ -325,12 +331,29 @@ def read_options(sheet: int | None = None, header_row: int | None = None) -> dic
     return {"sheet": sheet, "header_row": header_row}
 
 
+def _pseudonymised(db, school_code: str, table: tabular.Table, mapping: dict[str, str], birth_field: str
+                   ) -> tuple[tabular.Table, bytes]:
+    """The table with the names of its code column replaced by the school's stable codes, and the key file."""
+    if not mapping.get("pupil_code") or mapping["pupil_code"] not in table.headers:
+        check_mapping("attendance" if birth_field == "birth_date" else "context", mapping, table.headers,
+                      table.file_name)
+    frame, key = pseudonyms.pseudonymise(table.frame, mapping["pupil_code"], mapping.get(birth_field),
+                                         pseudonyms.school_secret(db, school_code))
+    return replace(table, frame=frame), key
+
+
 def _begin(kind: str, table: tabular.Table, mapping: dict[str, str]):
     """What every importer does first: check the mapping, then the pupil codes."""
     check_mapping(kind, mapping, table.headers, table.file_name)
     source, report = table.frame, Report(table.file_name)
     out = pd.DataFrame(index=source.index)
     code = source[mapping["pupil_code"]].astype(str).str.strip()
+    if pseudonyms.looks_like_names(code):
+        raise ApprodoError(
+            f"Nel file {table.file_name} la colonna «{mapping['pupil_code']}» sembra contenere nomi e cognomi, "
+            "non codici: Approdo non conserva i nomi degli alunni. Esporta dal registro il codice (o la "
+            "matricola) dell'alunno, oppure scegli di pseudonimizzare al caricamento: Approdo sostituisce ogni "
+            "nome con un codice stabile e ti dà il file chiave (nome → codice) da conservare a scuola.")
     report.add(_rows(code == ""), mapping["pupil_code"], "valore mancante")
     report.add(_rows(code.str.len() > MAX_CODE), mapping["pupil_code"], f"più di {MAX_CODE} caratteri")
     out["pupil_code"] = code
@@ -430,8 +453,13 @@ def import_attendance(
     sheet: int | None = None,
     header_row: int | None = None,
     replace_larger: bool = True,
+    pseudonymise: bool = False,
 ) -> Summary:
-    """Check and load a monthly attendance file: all rows or none; the months in it are replaced.
+    """Check and load attendance, monthly or day by day: all rows or none; the months in it are replaced.
+
+    A day-by-day list (see `layout_of`) is stored as events and summed into monthly rows. With
+    `pseudonymise`, the code column holds names: they become the school's stable codes and the
+    summary carries the key file.
 
     With `replace_larger=False`, a file that would replace more rows than it brings raises
     `NeedsConfirmation` before writing (the page asks for a second, explicit yes).
@@ -447,48 +475,82 @@ def import_attendance(
 
     table = tabular.read_table(data, file_name, numeric_columns, known=known_headers("attendance"), sheet=sheet,
                                header_row=header_row)
-    mapping = mapping or guess_mapping("attendance", table.headers)
+    layout = ("events" if "event" in mapping else "attendance") if mapping else layout_of(table.headers)
+    mapping = mapping or guess_mapping(layout, table.headers)
+    key_file = b""
+    if pseudonymise:
+        table, key_file = _pseudonymised(db, school_code, table, mapping, "birth_date")
     if progress:
         progress(0.1, "Controllo delle righe")
-    rows = read_attendance(table, mapping)
+    events = None
+    if layout == "events":
+        events = read_events(table, mapping)
+        rows = events_to_months(db, school_code, events, file_name)
+    else:
+        rows = read_attendance(table, mapping)
+        rows["justified_days"] = np.nan
     periods = tuple(sorted(rows["period"].unique()))
     marks = ",".join("?" * len(periods))
     existing = dict(db.execute(f"SELECT period, rows FROM attendance_months WHERE school_code = ? AND period IN"
                                f" ({marks})", [school_code, *periods]).fetchall())
-    summary = Summary("attendance", file_name, len(rows), rows["pupil_code"].nunique(), None, periods,
-                      tuple(sorted(existing)), sum(existing.values()), dry_run)
+    count = len(rows) if events is None else len(events)
+    summary = Summary(layout, file_name, count, rows["pupil_code"].nunique(), None, periods,
+                      tuple(sorted(existing)), sum(existing.values()), dry_run, key_file)
     if dry_run:
         return summary
-    if not replace_larger and summary.replaced_rows > summary.rows:
+    if not replace_larger and summary.replaced_rows > len(rows):
         raise NeedsConfirmation(summary)
     # Rows in primary-key order: SQLite appends to its B-tree instead of splitting pages
     # all over it (about 3x faster for a million rows in random pupil order).
     pupil_rank = pd.factorize(rows["pupil_code"], sort=True)[0]
     period_rank = pd.factorize(rows["period"], sort=True)[0]
     rows = rows.iloc[np.lexsort((period_rank, pupil_rank))]
+    detail = f"{period_label(periods[0])} – {period_label(periods[-1])}" + (DAY_BY_DAY if events is not None else "")
     with transaction(db):
-        import_id = _new_import(db, actor, school_code, "attendance", file_name, len(rows),
-                                f"{period_label(periods[0])} – {period_label(periods[-1])}")
+        import_id = _new_import(db, actor, school_code, "attendance", file_name, count, detail)
         if existing:
             db.execute(f"DELETE FROM attendance WHERE school_code = ? AND period IN ({marks})",
                        [school_code, *periods])
+        # Events of these months go too: a month comes whole from one file, monthly or day by day.
+        db.execute(f"DELETE FROM attendance_events WHERE school_code = ? AND substr(day, 1, 7) IN ({marks})",
+                   [school_code, *periods])
         columns = [rows[c] for c in ("pupil_code", "period", "class_name", "scheduled_hours", "absence_hours")]
         optional = [_nullable(rows[c], integer=c in ("late_entries", "early_exits"))
-                    for c in ("late_entries", "early_exits", "days_absent", "justified_hours")]
+                    for c in ("late_entries", "early_exits", "days_absent", "justified_hours", "justified_days")]
         records = zip(repeat(school_code), *(c.tolist() for c in columns + optional),
                       repeat(import_id))
-        sql = "INSERT INTO attendance VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        sql = ("INSERT INTO attendance (school_code, pupil_code, period, class_name, scheduled_hours, absence_hours,"
+               " late_entries, early_exits, days_absent, justified_hours, justified_days, import_id)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        share = 0.8 if events is None else 0.3
         for written in range(0, len(rows), INSERT_CHUNK):
             db.conn.executemany(sql, islice(records, INSERT_CHUNK))
             if progress:
-                progress(0.2 + 0.8 * min(1.0, (written + INSERT_CHUNK) / len(rows)), "Scrittura nel database")
+                progress(0.2 + share * min(1.0, (written + INSERT_CHUNK) / len(rows)), "Scrittura nel database")
+        if events is not None:
+            _write_events(db, school_code, events, import_id, progress)
         db.conn.executemany("INSERT OR REPLACE INTO attendance_months VALUES (?, ?, ?)",
                             [(school_code, p, n) for p, n in rows["period"].value_counts().items()])
         if existing:
             audit.record(db, actor, "frequenze_sostituite", school_code, school_code=school_code,
                          detail=", ".join(sorted(existing)))
-    return Summary("attendance", file_name, len(rows), rows["pupil_code"].nunique(), import_id, periods,
-                   tuple(sorted(existing)), sum(existing.values()))
+    return replace(summary, import_id=import_id)
+
+
+def _write_events(db, school_code: str, events: pd.DataFrame, import_id: int, progress) -> None:
+    order = np.lexsort((events["seq"].to_numpy(), pd.factorize(events["kind"], sort=True)[0],
+                        pd.factorize(events["day"], sort=True)[0], pd.factorize(events["pupil_code"], sort=True)[0]))
+    events = events.iloc[order]
+    reason = events["reason"] if "reason" in events and events["reason"].notna().any() else None
+    columns = [events["pupil_code"], events["day"], events["kind"], events["seq"].astype("int64"),
+               events["class_name"], _nullable(events["hours"]), _nullable(events["justified"], integer=True),
+               _nullable(reason) if reason is not None else pd.Series(None, index=events.index, dtype=object)]
+    records = zip(repeat(school_code), *(c.tolist() for c in columns), repeat(import_id))
+    sql = "INSERT INTO attendance_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    for written in range(0, len(events), INSERT_CHUNK):
+        db.conn.executemany(sql, islice(records, INSERT_CHUNK))
+        if progress:
+            progress(0.5 + 0.5 * min(1.0, (written + INSERT_CHUNK) / len(events)), "Scrittura degli eventi")
 
 
 def _nullable(values: pd.Series, *, integer: bool = False) -> pd.Series:
@@ -497,6 +559,149 @@ def _nullable(values: pd.Series, *, integer: bool = False) -> pd.Series:
         return values.astype("int64") if integer else values
     return values.astype(object).where(values.notna(), None).map(
         (lambda v: v if v is None else int(v)) if integer else (lambda v: v))
+
+
+# --- day-by-day events --------------------------------------------------------------------
+
+EVENT_CODES = {
+    "assenza": ("assenza", "a", "ass", "assente", "aba0", "assenza giornaliera", "assenza intera giornata",
+                "assenza giorno"),
+    "ritardo": ("ritardo", "r", "i", "rit", "abr0", "abr1", "entrata posticipata", "ingresso posticipato",
+                "entrata in ritardo", "ingresso in ritardo", "entrata", "ingresso"),
+    "uscita": ("uscita", "u", "usc", "abu0", "uscita anticipata", "uscita in anticipo"),
+}
+_EVENT_KIND = {tabular.normal_header(code): kind for kind, codes in EVENT_CODES.items() for code in codes}
+_YES = {"si", "s", "x", "1", "true", "vero", "giustificata", "giustificato", "y", "yes"}
+_NO = {"no", "n", "0", "false", "falso", "non giustificata", "non giustificato", "da giustificare"}
+MAX_EVENT_HOURS = 12.0
+DAY_BY_DAY = ", giorno per giorno"  # the end of an events import's detail in the history
+
+
+def parse_day(text: str) -> str | None:
+    """'15/10/2025', '15-10-2025', '2025-10-15' (with or without a time) -> '2025-10-15'; None if not a day."""
+    value = text.strip()[:19]
+    for pattern, width in (("%d/%m/%Y", 10), ("%Y-%m-%d", 10), ("%d-%m-%Y", 10), ("%d.%m.%Y", 10),
+                           ("%d/%m/%y", 8)):
+        try:
+            day = datetime.strptime(value[:width] if len(value) > width and value[width] in " T" else value,
+                                    pattern).date()
+        except ValueError:
+            continue
+        return day.isoformat() if 2000 <= day.year <= 2100 else None
+    return None
+
+
+def _by_unique(values: pd.Series, convert) -> pd.Series:
+    """Convert each distinct value once: a million events hold a few hundred dates and codes."""
+    text = values.astype(str)
+    lookup = {value: convert(value) for value in text.unique()}
+    return text.map(lookup)
+
+
+def read_events(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFrame:
+    """Converted, checked events; raise ImportRejected listing every problem."""
+    source, report, out = _begin("events", table, mapping)
+    classes = source[mapping["class_name"]].astype(str).str.strip()
+    report.add(_rows(classes == ""), mapping["class_name"], "valore mancante")
+    report.add(_rows(classes.str.len() > MAX_CODE), mapping["class_name"], f"più di {MAX_CODE} caratteri")
+    out["class_name"] = classes.str.upper()
+    out["day"] = _by_unique(source[mapping["day"]], parse_day)
+    report.add(_rows(out["day"].isna()), mapping["day"], "data non riconosciuta: usa gg/mm/aaaa o aaaa-mm-gg")
+    out["kind"] = _by_unique(source[mapping["event"]], lambda v: _EVENT_KIND.get(tabular.normal_header(v)))
+    report.add(_rows(out["kind"].isna()), mapping["event"],
+               "evento non riconosciuto: scrivi assenza, ritardo o uscita (anche A, R, U)")
+    if mapping.get("hours"):
+        raw = source[mapping["hours"]]
+        hours = parse_hours(raw)
+        blank = raw.astype(str).str.strip() == "" if not pd.api.types.is_numeric_dtype(raw) else hours.isna() & False
+        report.add(_rows(hours.isna() & ~blank), mapping["hours"], "non è un numero (es. 2, 1,5 o 1:30)")
+        report.add(_rows((hours < 0) | (hours > MAX_EVENT_HOURS)), mapping["hours"],
+                   f"ore perse non plausibili: da 0 a {MAX_EVENT_HOURS:g} in un giorno")
+        out["hours"] = hours
+    else:
+        out["hours"] = np.nan
+    if mapping.get("justified"):
+        text = source[mapping["justified"]].astype(str).map(tabular.normal_header)
+        # A column of crosses: the blank cells are the unjustified ones.
+        crosses = set(text.unique()) <= {"x", ""}
+        justified = text.map(lambda v: 1.0 if v in _YES else 0.0 if v in _NO or (crosses and v == "") else
+                             (np.nan if v == "" else -1.0))
+        report.add(_rows(justified == -1), mapping["justified"], "giustificata: scrivi SI o NO (anche S/N o X)")
+        out["justified"] = justified
+    else:
+        out["justified"] = np.nan
+    out["reason"] = (source[mapping["reason"]].astype(str).str.strip().str[:200].replace("", None)
+                     if mapping.get("reason") else None)
+    out["period"] = out["day"].str[:7]
+    valid = out["day"].notna() & out["kind"].notna() & (out["pupil_code"] != "")
+    keyed = out[valid]
+    twice = keyed[keyed["kind"] == "assenza"].duplicated(["pupil_code", "day"])
+    report.add(_rows(twice.reindex(out.index, fill_value=False)), mapping["day"],
+               "assenza ripetuta: lo stesso alunno risulta già assente quel giorno")
+    classes_in_month = keyed.groupby(["pupil_code", "period"])["class_name"].transform("nunique")
+    report.add(_rows((classes_in_month > 1).reindex(out.index, fill_value=False)), mapping["class_name"],
+               "lo stesso alunno risulta in due classi nello stesso mese")
+    if report.total:
+        raise ImportRejected(report)
+    out["seq"] = out.groupby(["pupil_code", "day", "kind"]).cumcount()
+    return out
+
+
+def events_to_months(db, school_code: str, events: pd.DataFrame, file_name: str) -> pd.DataFrame:
+    """Monthly rows from events: every pupil of the file gets every month the file covers.
+
+    A pupil with no event in a month attended it all: an event list names only who missed something.
+    Absence without hours counts the class's daily hours; a late entry or early exit without hours
+    counts none. The monte ore is the daily hours times the month's school days.
+    """
+    from models import school_calendar
+
+    periods = sorted(events["period"].unique())
+    days = school_calendar.month_days(db, periods)
+    empty = [p for p in periods if not days[p]]
+    if empty:
+        raise ApprodoError(f"Nel file {file_name} ci sono eventi di {period_label(empty[0])}, che nel calendario "
+                           "scolastico non ha giorni di lezione: controlla le date o il calendario.")
+    weekly = school_calendar.weekly_hours(db, school_code)
+    default = school_calendar.default_weekly_hours(db, school_code)
+    pupils = events.sort_values("day", kind="stable").groupby("pupil_code")["class_name"].last()
+    grid = pd.MultiIndex.from_product([pupils.index, periods], names=["pupil_code", "period"]).to_frame(index=False)
+    daily_of = {c: weekly.get(c, default) / school_calendar.DAYS_PER_WEEK for c in events["class_name"].unique()}
+    daily = events["class_name"].map(daily_of)
+    hours = events["hours"].where(events["hours"].notna(), np.where(events["kind"] == "assenza", daily, 0.0))
+    absent = events["kind"] == "assenza"
+    per_event = pd.DataFrame({
+        "pupil_code": events["pupil_code"], "period": events["period"], "class_name": events["class_name"],
+        "absence_hours": hours, "late_entries": (events["kind"] == "ritardo").astype(int),
+        "early_exits": (events["kind"] == "uscita").astype(int),
+        "days_absent": absent.astype(int),
+        "justified_hours": hours.where(events["justified"] == 1, 0.0),
+        "justified_days": (absent & (events["justified"] == 1)).astype(int),
+        "known_justified": events["justified"].notna()})
+    sums = per_event.groupby(["pupil_code", "period"], sort=False).agg(
+        class_name=("class_name", "last"), absence_hours=("absence_hours", "sum"),
+        late_entries=("late_entries", "sum"), early_exits=("early_exits", "sum"),
+        days_absent=("days_absent", "sum"), justified_hours=("justified_hours", "sum"),
+        justified_days=("justified_days", "sum"), known_justified=("known_justified", "all")).reset_index()
+    rows = grid.merge(sums, on=["pupil_code", "period"], how="left")
+    rows["class_name"] = rows["class_name"].fillna(rows["pupil_code"].map(pupils))
+    for column in ("absence_hours", "late_entries", "early_exits", "days_absent", "justified_hours",
+                   "justified_days"):
+        rows[column] = rows[column].fillna(0)
+    # Justification unknown for some event of the month: the split is unknown, not zero.
+    unknown = rows["known_justified"].eq(False)
+    rows.loc[unknown, ["justified_hours", "justified_days"]] = np.nan
+    rows["scheduled_hours"] = rows["class_name"].map(lambda c: weekly.get(c, default)) / \
+        school_calendar.DAYS_PER_WEEK * rows["period"].map(days)
+    over = rows["absence_hours"] > rows["scheduled_hours"] + 1e-9
+    if over.any():
+        first = rows[over].iloc[0]
+        raise ApprodoError(
+            f"Nel file {file_name} l'alunno {first['pupil_code']} ha {first['absence_hours']:g} ore perse a "
+            f"{period_label(first['period'])}, più del monte ore calcolato ({first['scheduled_hours']:g} ore): "
+            "controlla le ore degli eventi o l'orario settimanale della classe.")
+    rows["absence_pct"] = np.nan
+    return rows.drop(columns="known_justified")
 
 
 # --- pupil context and outcomes ------------------------------------------------------------
@@ -592,12 +797,16 @@ def read_outcomes(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFrame
 
 
 def _import_rows(db, actor, school_code, kind, data, file_name, mapping, reader, table_name, columns,
-                 dry_run, options) -> Summary:
+                 dry_run, options, pseudonymise=False) -> Summary:
     require_pupils(actor, school_code, write=True)
     table = tabular.read_table(data, file_name, known=known_headers(kind), **options)
     mapping = mapping or guess_mapping(kind, table.headers)
+    key_file = b""
+    if pseudonymise:
+        table, key_file = _pseudonymised(db, school_code, table, mapping, "birth")
     rows = reader(table, mapping)
-    summary = Summary(kind, file_name, len(rows), rows["pupil_code"].nunique(), None, dry_run=dry_run)
+    summary = Summary(kind, file_name, len(rows), rows["pupil_code"].nunique(), None, dry_run=dry_run,
+                      key_file=key_file)
     if dry_run:
         return summary
     with transaction(db):
@@ -606,22 +815,23 @@ def _import_rows(db, actor, school_code, kind, data, file_name, mapping, reader,
         records = list(zip([school_code] * len(rows), *values, [import_id] * len(rows), strict=True))
         placeholders = ", ".join("?" * (len(columns) + 2))
         db.conn.executemany(f"INSERT OR REPLACE INTO {table_name} VALUES ({placeholders})", records)
-    return Summary(kind, file_name, len(rows), rows["pupil_code"].nunique(), import_id)
+    return replace(summary, import_id=import_id)
 
 
 def import_context(db, actor, school_code, data, file_name, mapping=None, *, dry_run=False, sheet=None,
-                   header_row=None) -> Summary:
+                   header_row=None, pseudonymise=False) -> Summary:
     """Pupil context (birth, arrival, L2 level, retentions; citizenship and sex for the audit only)."""
     columns = ["pupil_code", "birth_year", "arrival_year", "l2_level", "retentions", "citizenship_group", "sex"]
     return _import_rows(db, actor, school_code, "context", data, file_name, mapping, read_context,
-                        "pupil_context", columns, dry_run, read_options(sheet, header_row))
+                        "pupil_context", columns, dry_run, read_options(sheet, header_row), pseudonymise)
 
 
 def import_outcomes(db, actor, school_code, data, file_name, mapping=None, *, dry_run=False, sheet=None,
-                    header_row=None) -> Summary:
+                    header_row=None, pseudonymise=False) -> Summary:
     """Outcomes of past school years, one per pupil and year."""
     return _import_rows(db, actor, school_code, "outcomes", data, file_name, mapping, read_outcomes,
-                        "outcomes", ["pupil_code", "school_year", "outcome"], dry_run, read_options(sheet, header_row))
+                        "outcomes", ["pupil_code", "school_year", "outcome"], dry_run, read_options(sheet, header_row),
+                        pseudonymise)
 
 
 IMPORTERS = {"attendance": import_attendance, "context": import_context, "outcomes": import_outcomes}
@@ -643,10 +853,12 @@ def list_imports(db: sqlite_utils.Database, actor: Actor, school_code: str) -> l
     require_pupils(actor, school_code, write=True)
     return list(db.query(
         "SELECT i.id, i.kind, i.file_name, i.rows, i.detail, i.imported_by, i.imported_at,"
-        " (SELECT COUNT(*) FROM attendance a WHERE a.import_id = i.id)"
+        # A day-by-day import counts its events (its monthly rows are derived from them).
+        " CASE WHEN i.detail LIKE ? THEN (SELECT COUNT(*) FROM attendance_events e WHERE e.import_id = i.id)"
+        " ELSE (SELECT COUNT(*) FROM attendance a WHERE a.import_id = i.id)"
         " + (SELECT COUNT(*) FROM pupil_context c WHERE c.import_id = i.id)"
-        " + (SELECT COUNT(*) FROM outcomes o WHERE o.import_id = i.id) AS rows_now"
-        " FROM imports i WHERE i.school_code = ? ORDER BY i.id DESC", [school_code]))
+        " + (SELECT COUNT(*) FROM outcomes o WHERE o.import_id = i.id) END AS rows_now"
+        " FROM imports i WHERE i.school_code = ? ORDER BY i.id DESC", ["%" + DAY_BY_DAY, school_code]))
 
 
 def refresh_months(db, school_code: str) -> None:
@@ -668,6 +880,8 @@ def delete_import(db: sqlite_utils.Database, actor: Actor, school_code: str, imp
         removed = db.execute(f"DELETE FROM {table} WHERE school_code = ? AND import_id = ?",
                              [school_code, import_id]).rowcount
         if table == "attendance":
+            db.execute("DELETE FROM attendance_events WHERE school_code = ? AND import_id = ?",
+                       [school_code, import_id])
             refresh_months(db, school_code)
         db.execute("DELETE FROM imports WHERE id = ?", [import_id])
         audit.record(db, actor, "importazione_eliminata", row[1], school_code=school_code, detail=f"{removed} righe")
