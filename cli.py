@@ -248,7 +248,11 @@ def _read(file: str) -> bytes:
         raise ApprodoError(f"Non riesco a leggere {file}: {error.strerror}.") from None
 
 
-def _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet=None, header_row=None):
+def _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet=None, header_row=None,
+            pseudonymise=False, key_out=None):
+    if pseudonymise and not key_out:
+        raise ApprodoError("Con --pseudonymise indica anche --key-out FILE: il file chiave (nome → codice) "
+                           "resta a scuola, dal dirigente.")
     school = schools.get_school(db, actor, schools.check_school_code(school_code))
     mapping = None
     if mapping_name:
@@ -259,12 +263,15 @@ def _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet=Non
     importer = pupil_data.IMPORTERS[kind]
     try:
         summary = importer(db, actor, school.code, _read(file), Path(file).name, mapping, dry_run=dry_run,
-                           sheet=sheet, header_row=header_row)
+                           sheet=sheet, header_row=header_row, pseudonymise=pseudonymise)
     except pupil_data.ImportRejected as rejected:
         for problem in rejected.report.problems[:20]:
             click.echo(f"  riga {problem.row}, colonna «{problem.column}»: {problem.message}", err=True)
         raise
     click.echo(summary.message())
+    if pseudonymise and not dry_run:
+        click.echo(f"Scritto il file chiave {_write(key_out, summary.key_file)}: contiene i nomi, conservalo a "
+                   "scuola e non caricarlo altrove.")
 
 
 def _import_command(name: str, kind: str, help_text: str):
@@ -277,14 +284,45 @@ def _import_command(name: str, kind: str, help_text: str):
                   help="Numero del foglio Excel con la tabella (predefinito: lo trova Approdo).")
     @click.option("--header-row", type=click.IntRange(1), default=None,
                   help="Riga delle intestazioni (predefinito: la trova Approdo sotto le righe di titolo).")
-    def run(db, actor, file, school_code, mapping_name, dry_run, sheet, header_row):
-        _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet, header_row)
+    @click.option("--pseudonymise", is_flag=True,
+                  help="La colonna del codice contiene nomi: sostituiscili con codici stabili della scuola.")
+    @click.option("--key-out", default=None, help="Con --pseudonymise: dove scrivere il file chiave nome → codice.")
+    def run(db, actor, file, school_code, mapping_name, dry_run, sheet, header_row, pseudonymise, key_out):
+        _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet, header_row, pseudonymise, key_out)
 
     run.__doc__ = help_text
     return run
 
 
-_import_command("import-attendance", "attendance", "Importa le frequenze mensili esportate dal registro.")
+_import_command("import-attendance", "attendance",
+                "Importa le frequenze esportate dal registro: mensili per alunno, o giorno per giorno (eventi).")
+
+
+@command(cli, "set-class-hours")
+@click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
+@click.option("--class", "class_name", required=True, help="Classe, es. 2B.")
+@click.option("--hours", type=float, default=None, help="Ore settimanali (senza: torna al monte ore della scuola).")
+def set_class_hours(db, actor, school_code, class_name, hours):
+    """Ore settimanali di una classe: danno il monte ore degli elenchi giorno per giorno."""
+    from models import school_calendar
+
+    school_calendar.set_class_hours(db, actor, schools.check_school_code(school_code), class_name, hours)
+    click.echo(f"Orario della classe {class_name.strip().upper()} salvato.")
+
+
+@command(cli, "set-calendar")
+@click.argument("school_year")
+@click.option("--first-day", required=True, help="Primo giorno di lezione, es. 12/09/2025.")
+@click.option("--last-day", required=True, help="Ultimo giorno di lezione, es. 08/06/2026.")
+@click.option("--holidays", "holidays_file", default=None,
+              help="File di testo, una riga per vacanza: «22/12/2025 - 06/01/2026 Natale».")
+def set_calendar(db, actor, school_year, first_day, last_day, holidays_file):
+    """Corregge (o aggiunge) un anno del calendario scolastico regionale (solo l'amministratore)."""
+    from models import school_calendar
+
+    text = _read(holidays_file).decode("utf-8-sig", errors="replace") if holidays_file else ""
+    calendar = school_calendar.set_calendar(db, actor, school_year, first_day, last_day, text)
+    click.echo(f"Calendario {calendar.school_year} salvato: {len(calendar.school_days())} giorni di lezione.")
 _import_command("import-context", "context", "Importa il contesto degli alunni (nascita, arrivo, livello L2...).")
 _import_command("import-outcomes", "outcomes", "Importa gli esiti degli anni scolastici passati.")
 

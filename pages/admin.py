@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from models import audit, auth, clock, schools
+from models import audit, auth, clock, school_calendar, schools
+from models.errors import ApprodoError
 from models.permissions import ROLE_LABELS, Role
 from models.risk import school_risk
+from models.school_year import SchoolYear
 from ui import strings as S
 from ui.session import guard_page, run_action
 
@@ -13,8 +15,8 @@ db, actor = ctx.db, ctx.actor
 C = S.COLUMNS
 
 st.title(S.ADMIN_TITLE)
-tab_networks, tab_schools, tab_users, tab_audit = st.tabs(
-    [S.TAB_NETWORKS, S.TAB_SCHOOLS, S.TAB_USERS, S.TAB_AUDIT]
+tab_networks, tab_schools, tab_users, tab_calendar, tab_audit = st.tabs(
+    [S.TAB_NETWORKS, S.TAB_SCHOOLS, S.TAB_USERS, S.TAB_CALENDAR, S.TAB_AUDIT]
 )
 
 
@@ -165,3 +167,24 @@ with tab_audit:
         ],
         hide_index=True,
     )
+
+with tab_calendar:
+    st.caption(S.CALENDAR_HELP)
+    now = SchoolYear.current()
+    years = sorted({*school_calendar.shipped_years(), str(now), str(SchoolYear(now.start + 1))})
+    year = st.selectbox(S.CALENDAR_YEAR, years, index=years.index(str(now)))
+    try:
+        shown = school_calendar.calendar_for(db, year)
+    except ApprodoError as error:
+        st.info(error.message)
+        shown = None
+    if shown is not None:
+        st.caption(S.CALENDAR_EDITED if shown.edited else S.CALENDAR_SHIPPED)
+    with st.form(f"calendar_{year}"):
+        first = st.text_input(S.CALENDAR_FIRST, value=f"{shown.first_day:%d/%m/%Y}" if shown else "")
+        last = st.text_input(S.CALENDAR_LAST, value=f"{shown.last_day:%d/%m/%Y}" if shown else "")
+        holidays = st.text_area(S.CALENDAR_HOLIDAYS, value=school_calendar.holidays_text(shown) if shown else "",
+                                height=220)
+        if st.form_submit_button(S.SAVE):
+            run_action(lambda: school_calendar.set_calendar(db, actor, year, first, last, holidays),
+                       S.CALENDAR_SAVED.format(year=year))

@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from models import clock, pupil_data, retention, tabular
+from models import clock, pupil_data, retention, school_calendar, tabular
 from models.errors import ApprodoError
 from models.permissions import can_manage_school
+from models.risk import indicators
 from models.school_year import SchoolYear
 from ui import strings as S
 from ui.session import guard_page, run_action, show_flash
@@ -91,6 +92,7 @@ if uploaded is not None:
             except ApprodoError as error:
                 st.error(error.message)
 
+    pseudonymise = st.checkbox(S.PSEUDONYMISE, help=S.PSEUDONYMISE_HELP, key=f"pseudo_{file_key}")
     check_column, import_column = st.columns(2)
     dry_run = check_column.button(S.CHECK, icon=":material/fact_check:")
     run_import = import_column.button(S.IMPORT, type="primary", icon=":material/upload:")
@@ -104,7 +106,7 @@ if uploaded is not None:
             st.session_state[confirm_key] = None
     if dry_run or run_import:
         importer = pupil_data.IMPORTERS[kind]
-        options = {"sheet": sheet, "header_row": int(header_row)}
+        options = {"sheet": sheet, "header_row": int(header_row), "pseudonymise": pseudonymise}
         try:
             if kind == "attendance" and run_import:
                 bar = st.progress(0.0, text=S.IMPORTING)
@@ -113,6 +115,9 @@ if uploaded is not None:
             else:
                 summary = importer(db, actor, school_code, data, uploaded.name, mapping, dry_run=dry_run, **options)
             st.success(summary.message())
+            if summary.key_file and not summary.dry_run:
+                st.download_button(S.KEY_DOWNLOAD, summary.key_file, file_name=f"chiave_{uploaded.name}.csv",
+                                   mime="text/csv", on_click="ignore", icon=":material/key:")
         except pupil_data.NeedsConfirmation as asked:
             st.session_state[confirm_key] = S.REPLACE_WARNING.format(rows=asked.summary.rows,
                                                                      replaced=asked.summary.replaced_rows)
@@ -124,6 +129,22 @@ if uploaded is not None:
                                file_name=f"problemi_{uploaded.name}.csv", mime="text/csv")
         except ApprodoError as error:
             st.error(error.message)
+
+if kind == "attendance":
+    with st.expander(S.CLASS_HOURS_TITLE, icon=":material/schedule:"):
+        st.caption(S.CLASS_HOURS_HELP.format(
+            hours=indicators.hours(school_calendar.default_weekly_hours(db, school_code))))
+        hours_now = school_calendar.class_hours(db, actor, school_code)
+        if hours_now:
+            st.dataframe(pd.DataFrame({S.CLASS_NAME: list(hours_now), S.WEEKLY_HOURS: list(hours_now.values())}),
+                         hide_index=True)
+        with st.form("class_hours"):
+            name_column, hours_column = st.columns(2)
+            class_name = name_column.text_input(S.CLASS_NAME, max_chars=40)
+            weekly = hours_column.number_input(S.WEEKLY_HOURS, min_value=1.0, max_value=60.0, value=30.0, step=1.0)
+            if st.form_submit_button(S.SAVE):
+                run_action(lambda: school_calendar.set_class_hours(db, actor, school_code, class_name, weekly),
+                           S.CLASS_HOURS_SAVED, rerun=True)
 
 st.subheader(S.HISTORY_TITLE)
 history = pupil_data.list_imports(db, actor, school_code)

@@ -351,3 +351,36 @@ def test_import_attendance_with_sheet_and_header_row(run, demo, tmp_path):
     assert found.returncode == 0 and "Controllo riuscito: 1 righe" in found.stdout
     chosen = run("import-attendance", str(path), "--school", "MIIS00003C", "--sheet", "2", "--header-row", "3")
     assert chosen.returncode == 0 and "Importazione riuscita: 1 righe" in chosen.stdout
+
+
+def test_import_attendance_day_by_day_and_with_pseudonyms(run, demo, tmp_path):
+    events = tmp_path / "eventi.csv"
+    events.write_text("Codice alunno;Classe;Data;Evento;Ore;Giustificata\n"
+                      "E1;3A;2025-10-06;assenza;5;S\nE1;3A;2025-10-08;uscita;2;N\n", encoding="utf-8")
+    done = run("import-attendance", str(events), "--school", "MIIS00003C")
+    assert done.returncode == 0 and "2 eventi giorno per giorno, 1 alunni" in done.stdout
+    names = tmp_path / "nomi.csv"
+    names.write_text("Alunno;Data di nascita;Classe;Mese;Monte ore;Ore di assenza\n"
+                     "Zanardelli Mario;03/04/2011;2A;10/2025;100;10\n", encoding="utf-8")
+    assert_italian_failure(run("import-attendance", str(names), "--school", "MIIS00003C"), "nomi e cognomi")
+    assert_italian_failure(run("import-attendance", str(names), "--school", "MIIS00003C", "--pseudonymise"),
+                           "--key-out")
+    key = tmp_path / "chiave.csv"
+    first = run("import-attendance", str(names), "--school", "MIIS00003C", "--pseudonymise", "--key-out", str(key))
+    assert first.returncode == 0, first.stderr
+    code = key.read_text(encoding="utf-8-sig").splitlines()[1].split(";")[2]
+    run("import-attendance", str(names), "--school", "MIIS00003C", "--pseudonymise", "--key-out", str(key))
+    assert key.read_text(encoding="utf-8-sig").splitlines()[1].split(";")[2] == code
+    with sqlite3.connect(tmp_path / "cli.db") as conn:
+        assert conn.execute("SELECT pupil_code FROM attendance WHERE pupil_code LIKE 'PS%'").fetchall() == [(code,)]
+
+
+def test_set_class_hours_and_calendar(run, demo, tmp_path):
+    assert run("set-class-hours", "--school", "MIIS00003C", "--class", "3a", "--hours", "32").returncode == 0
+    holidays = tmp_path / "vacanze.txt"
+    holidays.write_text("22/12/2025 - 06/01/2026 Natale\n", encoding="utf-8")
+    result = run("set-calendar", "2025/26", "--first-day", "12/09/2025", "--last-day", "08/06/2026",
+                 "--holidays", str(holidays))
+    assert result.returncode == 0 and "giorni di lezione" in result.stdout
+    assert_italian_failure(run("set-calendar", "2025/26", "--first-day", "12/09/2030", "--last-day", "08/06/2026"),
+                           "anno scolastico 2025/26")

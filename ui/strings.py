@@ -490,3 +490,28 @@ MODEL_ESTIMATE = "Stima modello %"
 MODEL_ON_LIST = ("Il modello della rete (versione {version}) è proposto accanto alle regole: la colonna "
                  "«Stima modello» è la probabilità stimata di un esito negativo.")
 MODEL_PUPIL = "Stima del modello: **{value}** di probabilità di un esito negativo. Pesano di più:"
+
+# --- register exports: calendar, weekly hours, pseudonyms ----------------------------------
+TAB_CALENDAR = "Calendario scolastico"
+CALENDAR_HELP = ("Giorni di lezione della Lombardia, usati per il monte ore degli elenchi giorno per giorno. "
+                 "Approdo ha il calendario regionale 2024/25–2026/27 come lo conosce: verificalo con il decreto "
+                 "pubblicato e correggilo qui.")
+CALENDAR_YEAR = "Anno scolastico"
+CALENDAR_SHIPPED = "Calendario regionale fornito con Approdo (non ancora modificato)."
+CALENDAR_EDITED = "Calendario modificato dall'amministratore."
+CALENDAR_FIRST = "Primo giorno di lezione (gg/mm/aaaa)"
+CALENDAR_LAST = "Ultimo giorno di lezione (gg/mm/aaaa)"
+CALENDAR_HOLIDAYS = "Vacanze e feste, una per riga (es. 22/12/2025 - 06/01/2026 Vacanze di Natale)"
+CALENDAR_SAVED = "Calendario {year} salvato."
+PSEUDONYMISE = "La colonna del codice contiene nomi: pseudonimizza al caricamento"
+PSEUDONYMISE_HELP = ("Approdo sostituisce ogni nome (con la data di nascita, se c'è) con un codice stabile della "
+                     "scuola e conserva solo i codici. Scarica il file chiave (nome → codice) e consegnalo al "
+                     "dirigente: resta a scuola. Lo stesso alunno avrà lo stesso codice nei caricamenti successivi.")
+KEY_DOWNLOAD = "Scarica il file chiave nome → codice (da conservare a scuola)"
+CLASS_HOURS_TITLE = "Orario settimanale delle classi"
+CLASS_HOURS_HELP = ("Serve per gli elenchi giorno per giorno: il monte ore del mese è l'orario settimanale sui giorni "
+                    "di lezione del calendario regionale. Le classi senza orario usano il monte ore annuo della "
+                    "scuola diviso 33 settimane ({hours} ore).")
+CLASS_NAME = "Classe"
+WEEKLY_HOURS = "Ore settimanali"
+CLASS_HOURS_SAVED = "Orario della classe salvato."

@@ -9,13 +9,13 @@ from models.risk import school_risk
 
 SCHOOL = "MIIS00003C"
 EVENTS = (
-    "Codice alunno;Classe;Data;Tipo evento;Ore perse;Giustificata;Motivo\n"
-    "E1;3A;06/10/2025;Assenza;;SI;malattia\n"
-    "E1;3A;07/10/2025;Assenza;5;NO;\n"
-    "E1;3A;09/10/2025;Ritardo;1;SI;trasporto\n"
-    "E1;3A;14/11/2025;Uscita;2;;\n"
-    "E2;3A;2025-10-20;A;6;S;\n"
-).encode()
+    b"Codice alunno;Classe;Data;Tipo evento;Ore perse;Giustificata;Motivo\n"
+    b"E1;3A;06/10/2025;Assenza;;SI;malattia\n"
+    b"E1;3A;07/10/2025;Assenza;5;NO;\n"
+    b"E1;3A;09/10/2025;Ritardo;1;SI;trasporto\n"
+    b"E1;3A;14/11/2025;Uscita;2;;\n"
+    b"E2;3A;2025-10-20;A;6;S;\n"
+)
 
 
 def months(db, code):
@@ -126,11 +126,11 @@ def test_an_event_list_scores(demo_db, actors):
 # --- names are not codes ---------------------------------------------------------------------------
 
 NAMES = (
-    "Alunno;Data di nascita;Classe;Mese;Monte ore;Ore di assenza\n"
-    "Zanardelli Mario;03/04/2011;2A;10/2025;100;10\n"
-    "BRAMBILLASCO ANNA MARIA;2011-07-21;2A;10/2025;100;5\n"
-    "D'Amico Luca;12/12/2010;2A;10/2025;100;0\n"
-).encode()
+    b"Alunno;Data di nascita;Classe;Mese;Monte ore;Ore di assenza\n"
+    b"Zanardelli Mario;03/04/2011;2A;10/2025;100;10\n"
+    b"BRAMBILLASCO ANNA MARIA;2011-07-21;2A;10/2025;100;5\n"
+    b"D'Amico Luca;12/12/2010;2A;10/2025;100;0\n"
+)
 
 
 def test_a_column_of_names_is_refused_with_an_explanation(demo_db, actors):
@@ -152,9 +152,10 @@ def test_pseudonymising_stores_only_codes_and_the_same_pupil_keeps_the_code(demo
     assert key[0] == "nome;data di nascita;codice" and len(key) == 4
     rossi = next(line for line in key if line.startswith("Zanardelli Mario")).split(";")[2]
     # November, names written another way: same codes.
-    later = ("Alunno;Data di nascita;Classe;Mese;Monte ore;Ore di assenza\n"
-             "MARIO  ZANARDELLI;2011-04-03;2A;11/2025;100;10\n").encode()
+    later = (b"Alunno;Data di nascita;Classe;Mese;Monte ore;Ore di assenza\n"
+             b"MARIO  ZANARDELLI;2011-04-03;2A;11/2025;100;10\n")
     pupil_data.import_attendance(demo_db, actors["dirigente"], SCHOOL, later, "nov.csv", pseudonymise=True)
     assert demo_db.execute("SELECT COUNT(*) FROM attendance WHERE pupil_code = ?", [rossi]).fetchone()[0] == 2
     # Another school's secret gives other codes.
-    assert pseudonyms.code_for(pseudonyms.school_secret(demo_db, "MIMM00002B"), "Zanardelli Mario", "03/04/2011") != rossi
+    other = pseudonyms.school_secret(demo_db, "MIMM00002B")
+    assert pseudonyms.code_for(other, "Zanardelli Mario", "03/04/2011") != rossi

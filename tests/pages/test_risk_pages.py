@@ -162,3 +162,49 @@ def test_a_second_file_gets_its_own_mapping(demo_db):
     at.file_uploader[0].set_value(("argo.csv", other, "text/csv")).run()
     assert next(s for s in at.selectbox if s.label == "Ore di assenza *").value == "Assenze in ore"
     assert next(s for s in at.selectbox if s.label == "Codice alunno *").value == "Matricola"
+
+
+NAMES_CSV = (b"Alunno;Classe;Mese;Monte ore;Ore di assenza\n"
+             b"Zanardelli Mario;1A;10/2025;100;10\nBrambilla Anna;1A;10/2025;100;5\n")
+
+
+def test_names_are_refused_and_the_page_offers_pseudonyms_with_a_key_file(demo_db):
+    at = open_page("dirigente", "pages/data_upload.py")
+    at.file_uploader[0].set_value(("nomi.csv", NAMES_CSV, "text/csv")).run()
+    next(b for b in at.button if b.label == "Importa").click().run()
+    assert "sembra contenere nomi e cognomi" in at.error[0].value
+    assert demo_db.execute("SELECT COUNT(*) FROM attendance").fetchone()[0] == 0
+    next(c for c in at.checkbox if "pseudonimizza" in c.label).check().run()
+    next(b for b in at.button if b.label == "Importa").click().run()
+    assert at.success[0].value.startswith("Importazione riuscita: 2 righe, 2 alunni")
+    assert at.get("download_button")  # the key file, for the dirigente
+    codes = [r[0] for r in demo_db.execute("SELECT pupil_code FROM attendance")]
+    assert len(codes) == 2 and all(c.startswith("PS") for c in codes)
+
+
+def test_a_day_by_day_list_is_recognised_on_the_page(demo_db):
+    events = (b"Codice alunno;Classe;Data;Tipo evento;Ore perse;Giustificata\n"
+              b"E1;3A;06/10/2025;Assenza;5;SI\nE1;3A;09/10/2025;Ritardo;1;NO\n")
+    at = open_page("funzione", "pages/data_upload.py")
+    at.file_uploader[0].set_value(("eventi.csv", events, "text/csv")).run()
+    assert any("giorno per giorno" in i.value for i in at.info)
+    assert next(s for s in at.selectbox if s.label == "Evento (assenza, ritardo, uscita) *").value == "Tipo evento"
+    next(b for b in at.button if b.label == "Importa").click().run()
+    assert at.success[0].value.startswith("Importazione riuscita: 2 eventi giorno per giorno")
+    assert demo_db.execute("SELECT COUNT(*) FROM attendance_events").fetchone()[0] == 2
+
+
+def test_the_admin_corrects_the_regional_calendar(demo_db):
+    from models import school_calendar
+
+    at = open_page("admin", "pages/admin.py")
+    year = next(s for s in at.selectbox if s.label == "Anno scolastico")
+    year.set_value("2025/26").run()
+    assert "fornito con Approdo" in " ".join(c.value for c in at.caption)
+    holidays = next(t for t in at.text_area if t.label.startswith("Vacanze"))
+    assert "22/12/2025 - 06/01/2026 Vacanze di Natale" in holidays.value
+    holidays.set_value(holidays.value + "\n31/10/2025 Ponte")
+    next(b for b in at.button if b.label == "Salva").click().run()
+    assert any("Calendario 2025/26 salvato" in s.value for s in at.success)
+    calendar = school_calendar.calendar_for(demo_db, "2025/26")
+    assert calendar.edited and any(label == "Ponte" for _, _, label in calendar.holidays)
