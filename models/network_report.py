@@ -27,6 +27,8 @@ from models.schools import LEVEL_LABELS, Level
 from models.spreadsheet import safe_cell
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "guidelines" / "word" / "rapporto_rete.docx"
+REPORT_FIELDS = docx_export.Fields(frozenset({"titolo", "sottotitolo", "avviso"}),
+                                   {"capitoli": frozenset({"titolo", "testo", "grafico", "tabella"})})
 
 
 @dataclass(frozen=True)
@@ -221,7 +223,7 @@ def to_docx(report: Report) -> bytes:
             ],
         }
 
-    return docx_export.render(TEMPLATE.read_bytes(), context)
+    return docx_export.render(TEMPLATE.read_bytes(), context, REPORT_FIELDS)
 
 
 def file_name(report: Report, extension: str) -> str:

@@ -31,6 +31,7 @@ SHIPPED = Path(__file__).resolve().parent.parent / "data" / "calendario" / "lomb
 DAYS_PER_WEEK = 5
 WEEKS_PER_YEAR = 33  # the annual monte ore is the weekly timetable times 33 weeks
 MAX_WEEKLY_HOURS = 60
+PRIMARY_WEEKLY_HOURS = 27.0  # primary schools have no legal monte ore: the ordinary 27-hour timetable
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,8 @@ def default_weekly_hours(db, school_code: str) -> float:
     from models.schools import DEFAULT_ANNUAL_HOURS, Level
 
     level, annual = db.execute("SELECT level, annual_hours FROM schools WHERE code = ?", [school_code]).fetchone()
-    return (annual or DEFAULT_ANNUAL_HOURS[Level(level)]) / WEEKS_PER_YEAR
+    annual = annual or DEFAULT_ANNUAL_HOURS[Level(level)]
+    return annual / WEEKS_PER_YEAR if annual else PRIMARY_WEEKLY_HOURS
 
 
 def set_class_hours(db, actor: Actor, school_code: str, class_name: str, hours: float | None) -> None:

@@ -27,10 +27,13 @@ from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
+from models import limits
 from models.errors import ApprodoError
 
-MAX_FILE_BYTES = 200 * 1024 * 1024
-MAX_XLSX_UNPACKED = 1024 * 1024 * 1024
+MAX_FILE_BYTES = limits.MAX_TABLE_BYTES
+# A valid UTF-8 sequence of two to four bytes: in a file that is not valid UTF-8 as a whole, it means
+# that two encodings were mixed (a Windows-1252 text almost never holds one).
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 HEADER_SEARCH_ROWS = 30  # the header row is looked for among the first rows of each sheet
 MAX_HEADER_ROW = 100  # a header row chosen by the user
 _SEPARATORS = (";", ",", "\t")
@@ -85,7 +88,7 @@ def read_table(data: bytes, file_name: str, numeric: Callable[[list[str]], set[s
     if not data:
         raise ApprodoError(f"Il file {file_name} è vuoto.")
     if len(data) > MAX_FILE_BYTES:
-        raise ApprodoError(f"Il file {file_name} è troppo grande (al massimo 200 MB).")
+        raise ApprodoError(f"Il file {file_name} è troppo grande (al massimo {MAX_FILE_BYTES // 2**20} MB).")
     if header_row is not None and not 1 <= header_row <= MAX_HEADER_ROW:
         raise ApprodoError(f"La riga di intestazione va da 1 a {MAX_HEADER_ROW}.")
     known = frozenset(known)
@@ -102,11 +105,10 @@ def open_sheets(data: bytes, file_name: str, known: Iterable[str] = ()) -> list[
     if data[:2] == b"PK":
         workbook = _open_workbook(data, file_name)
         try:
-            return [_scored(ws.title, _first_rows(_xlsx_rows(ws)), known) for ws in workbook.worksheets]
+            return [_scored(ws.title, _first_rows(_xlsx_rows(ws, file_name)), known) for ws in workbook.worksheets]
         finally:
             workbook.close()
-    text, _ = decode(data)
-    _check_text(text, file_name)
+    text, _, _ = _csv_text(data, file_name)
     best, _ = _csv_layout(text, known)
     return [best]
 
@@ -172,17 +174,51 @@ def _first_rows(rows: Iterator[list[str]], count: int = HEADER_SEARCH_ROWS) -> l
 # --- CSV ------------------------------------------------------------------------------
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Text and encoding: UTF-8 (with or without BOM), else Windows-1252."""
+def decode(data: bytes, file_name: str = "caricato") -> tuple[str, str]:
+    """Text and encoding: UTF-8 (with or without BOM), else Windows-1252; a mix of the two is refused."""
     try:
         return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), "cp1252"
+    except UnicodeDecodeError as error:
+        first_bad = error.start
+    if _UTF8_SEQUENCE.search(data):
+        row = data.count(b"\n", 0, first_bad) + 1
+        raise ApprodoError(
+            f"Il file {file_name} mescola due codifiche dei caratteri (UTF-8 e Windows-1252; la prima "
+            f"lettera che non torna è alla riga {row}): le lettere accentate verrebbero lette male. Apri il "
+            "file e salvalo di nuovo come «CSV UTF-8».")
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as error:
+        row = data.count(b"\n", 0, error.start) + 1
+        raise ApprodoError(f"Il file {file_name} contiene alla riga {row} un carattere che non è testo: "
+                           "salvalo di nuovo come «CSV UTF-8».") from None
 
 
-def _check_text(text: str, file_name: str) -> None:
-    if "\x00" in text[:4096]:
+def _csv_text(data: bytes, file_name: str) -> tuple[str, str, int]:
+    """Text, encoding and the longest line: the limits are checked on the bytes, before decoding
+    (one endless line never becomes a string)."""
+    if b"\x00" in data[:4096]:
         raise ApprodoError(f"Il file {file_name} non è un CSV leggibile né un file Excel (.xlsx).")
+    _, longest = limits.check_text_shape(data, file_name)
+    text, encoding = decode(data, file_name)
+    return text, encoding, longest
+
+
+def _refuse_nul(text: str, headers: list[str], separator: str, file_name: str) -> None:
+    """A NUL character anywhere (a damaged file, or an attempt) is refused naming its row and column."""
+    position = text.find("\x00")
+    if position < 0:
+        return
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    line = text[start:end if end >= 0 else len(text)]
+    try:
+        cells = next(csv.reader([line], delimiter=separator))
+    except csv.Error:
+        cells = line.split(separator)
+    index = next((i for i, c in enumerate(cells) if "\x00" in c), 0)
+    column = headers[index].strip() if index < len(headers) else f"colonna {index + 1}"
+    limits.check_cell("\x00", file_name, text.count("\n", 0, position) + 1, column)
 
 
 def _split(line: str, separator: str) -> list[str]:
@@ -222,11 +258,12 @@ def _csv_layout(text: str, known: frozenset[str], header_row: int | None = None)
 
 
 def _read_csv(data: bytes, file_name: str, numeric, known, header_row, max_rows) -> Table:
-    text, encoding = decode(data)
-    _check_text(text, file_name)
+    text, encoding, longest = _csv_text(data, file_name)
     sheet, separator = _csv_layout(text, known, header_row)
     skip = sheet.header_index
     headers = sheet.rows[skip] if skip < len(sheet.rows) else []
+    limits.check_columns(len(headers), file_name)
+    _refuse_nul(text, headers, separator, file_name)
     as_numbers = numeric([h.strip() for h in headers]) if numeric else set()
     # Raw headers as pandas will name them; duplicated headers stay text.
     dtypes = {h: str for h in headers if h.strip() not in as_numbers or headers.count(h) > 1}
@@ -239,6 +276,8 @@ def _read_csv(data: bytes, file_name: str, numeric, known, header_row, max_rows)
         where = f" alla riga {int(line.group(1)) + skip}" if line else ""
         raise ApprodoError(f"Il file {file_name} non si legge come tabella{where}: controlla che ogni riga "
                            "abbia lo stesso numero di colonne.") from None
+    if longest > limits.MAX_CELL_CHARS:  # only then can a cell be too long
+        limits.check_frame(frame, file_name)
     # Row numbers as the user sees them (blank lines inside the table are not counted).
     frame.index = pd.RangeIndex(skip + 2, skip + 2 + len(frame))
     titles = tuple(" ".join(c for c in row if c.strip()) for row in sheet.rows[:skip] if any(c.strip() for c in row))
@@ -250,30 +289,65 @@ def _read_csv(data: bytes, file_name: str, numeric, known, header_row, max_rows)
 
 
 def _open_workbook(data: bytes, file_name: str):
+    """The workbook, read-only, after the sizes, rows and cells of every part passed the limits."""
     from openpyxl import load_workbook
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(i.file_size for i in archive.infolist()) > MAX_XLSX_UNPACKED:
-                raise ApprodoError(f"Il file {file_name} è troppo grande una volta aperto.")
-            if "xl/workbook.xml" not in archive.namelist():
-                raise ApprodoError(f"Il file {file_name} non è un file Excel (.xlsx).")
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise ApprodoError(f"Il file {file_name} non è un file Excel (.xlsx) leggibile.") from None
+    try:
+        with archive:
+            _check_workbook_parts(archive, file_name)
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except ApprodoError:
         raise
-    except Exception:  # openpyxl raises many kinds on a damaged file
+    except Exception:  # openpyxl and lxml raise many kinds on a damaged file
         raise ApprodoError(f"Il file Excel {file_name} è danneggiato o non si può leggere.") from None
 
 
-def _xlsx_rows(worksheet) -> Iterator[list[str]]:
-    """Every row of a sheet as text cells (rows keep their place: an empty row is [])."""
+def _check_workbook_parts(archive: zipfile.ZipFile, file_name: str) -> None:
+    """Sizes, rows and cells of every part, counted by a streaming scan before openpyxl parses anything."""
+    limits.check_zip(archive, file_name, limits.MAX_SHEET_UNPACKED)
+    if "xl/workbook.xml" not in archive.namelist():
+        raise ApprodoError(f"Il file {file_name} non è un file Excel (.xlsx).")
+    sheet_limits = {b"row": (limits.MAX_SHEET_ROWS, "troppe righe"), b"c": (limits.MAX_SHEET_CELLS, "troppe celle")}
+    for entry in archive.infolist():
+        if not entry.filename.endswith((".xml", ".rels", ".vml")):
+            continue
+        sheet = entry.filename.startswith("xl/worksheets/")
+        with archive.open(entry) as stream:
+            limits.scan_xml(stream, file_name, entry.filename, sheet_limits if sheet else {},
+                            3 * limits.MAX_SHEET_CELLS if sheet else limits.MAX_XML_ELEMENTS)
+
+
+def _xlsx_rows(worksheet, file_name: str) -> Iterator[list[str]]:
+    """Every row of a sheet as text cells (rows keep their place: an empty row is []), cut after
+    `limits.MAX_HEADER_GAP` empty cells in a row: a stray value far right is not a column."""
     try:
-        for row in worksheet.iter_rows(values_only=True):
-            yield [cell_text(v) for v in row]
+        worksheet.reset_dimensions()  # the declared size may be the whole grid: read only what is there
+        for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            cells = [cell_text(v) for v in row[:limits.MAX_COLUMNS + limits.MAX_HEADER_GAP]]
+            bad = next((i for i, c in enumerate(cells) if len(c) > limits.MAX_CELL_CHARS or "\x00" in c), None)
+            if bad is not None:
+                limits.check_cell(cells[bad], file_name, number, f"colonna {bad + 1}")
+            yield cells
     except ApprodoError:
         raise
     except Exception:
-        raise ApprodoError("Il file Excel è danneggiato o non si può leggere.") from None
+        raise ApprodoError(f"Il file Excel {file_name} è danneggiato o non si può leggere.") from None
+
+
+def _header_width(header: list[str]) -> int:
+    width, gap = 0, 0
+    for index, value in enumerate(header):
+        if not value.strip():
+            gap += 1
+            if gap >= limits.MAX_HEADER_GAP:
+                break
+        else:
+            width, gap = index + 1, 0
+    return width
 
 
 def _read_xlsx(data: bytes, file_name: str, known, sheet_number, header_row, max_rows) -> Table:
@@ -284,13 +358,13 @@ def _read_xlsx(data: bytes, file_name: str, known, sheet_number, header_row, max
             raise ApprodoError(f"Il file {file_name} ha {len(names)} fogli: scegli un numero da 1 a {len(names)}.")
         if sheet_number is None:
             # The sheet that holds the table: the best header score, the first on a tie.
-            scored = [_scored(ws.title, _first_rows(_xlsx_rows(ws)), known) for ws in workbook.worksheets]
+            scored = [_scored(ws.title, _first_rows(_xlsx_rows(ws, file_name)), known) for ws in workbook.worksheets]
             filled = [s for s in scored if any(any(c.strip() for c in r) for r in s.rows)] or scored
             chosen = max(filled, key=lambda s: s.score)
             worksheet = workbook[chosen.name]
         else:
             worksheet = workbook.worksheets[sheet_number - 1]
-        rows = _xlsx_rows(worksheet)
+        rows = _xlsx_rows(worksheet, file_name)
         head = _first_rows(rows, max(HEADER_SEARCH_ROWS, header_row or 0))
         index = header_row - 1 if header_row is not None else find_header(head, known)[0]
         if index >= len(head) and header_row is not None:
@@ -298,7 +372,8 @@ def _read_xlsx(data: bytes, file_name: str, known, sheet_number, header_row, max
         if not head:
             raise ApprodoError(f"Il file {file_name} è vuoto.")
         header = head[index]
-        width = max((i + 1 for i, c in enumerate(header) if c.strip()), default=0)
+        width = _header_width(header)
+        limits.check_columns(width, file_name)
         body, numbers = [], []
 
         def take(number, row):

@@ -215,7 +215,8 @@ WORD_TEMPLATE = "Modello Word della rete"
 WORD_TEMPLATE_HELP = (
     "Potete usare un vostro modello .docx con le variabili: titolo, scuola_nome, scuola_codice, rete_nome, "
     "anno_scolastico, stato, versione, data, delibera_data, delibera_numero e il ciclo sulle sezioni "
-    "(sezione.numero, sezione.titolo, sezione.corpo). Partite dal modello predefinito."
+    "(sezione.numero, sezione.titolo, sezione.corpo), i filtri upper, lower, title, capitalize, trim, default e "
+    "length, e if/else; niente funzioni, calcoli o altri cicli. Partite dal modello predefinito."
 )
 DOWNLOAD_DEFAULT_TEMPLATE = "Scarica il modello predefinito"
 UPLOAD_TEMPLATE = "Carica un modello .docx"
