@@ -58,7 +58,7 @@ def record_review(
     """Mark a pupil as reviewed; an earlier open follow-up of the pupil is closed by this review."""
     require_follow_up(actor, school_code)
     school_risk.require_pupil(db, actor, school_code, pupil_code)
-    if level is not None and level not in indicators.LEVELS:
+    if level is not None and level not in (*indicators.LEVELS, indicators.STALE):
         raise ApprodoError(f"Livello «{level}» non valido.")
     note = interventions.short_note(note)
     at = at or clock.utcnow()

@@ -14,7 +14,8 @@ from ui import strings as S
 from ui.session import guard_page, run_action, show_flash
 
 QUERY_KEY = "alunno"
-LEVEL_COLOURS = {"alto": "#E45756", "medio": "#F58518", "basso": "#54A24B", "dati_insufficienti": "#BAB0AC"}
+LEVEL_COLOURS = {"alto": "#E45756", "medio": "#F58518", "basso": "#54A24B", "dati_insufficienti": "#BAB0AC",
+                 "dati_fermi": "#D8D8D8"}
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor

@@ -43,6 +43,9 @@ pupils = risk.pupils
 counts = pupils["level"].value_counts()
 for column, level in zip(st.columns(4), indicators.LEVELS, strict=True):
     column.metric(indicators.LEVEL_LABELS[level], int(counts.get(level, 0)))
+stale = pupils[pupils["level"] == indicators.STALE]
+if not stale.empty:
+    st.caption(S.RISK_STALE.format(n=len(stale), month=indicators.month_label(risk.as_of)))
 
 
 def pupil_links(described: dict[str, str]) -> None:
@@ -84,7 +87,7 @@ with st.container(border=True):
 
 left, right = st.columns(2)
 chosen_classes = left.multiselect(S.FILTER_CLASSES, list(risk.classes), placeholder=S.ALL_CLASSES)
-chosen_levels = right.multiselect(S.FILTER_LEVELS, list(indicators.LEVELS), default=["alto", "medio"],
+chosen_levels = right.multiselect(S.FILTER_LEVELS, [*indicators.LEVELS, indicators.STALE], default=["alto", "medio"],
                                   format_func=indicators.LEVEL_LABELS.get, placeholder=S.ALL_LEVELS)
 shown = pupils
 if chosen_classes:

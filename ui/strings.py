@@ -516,3 +516,6 @@ CLASS_HOURS_HELP = ("Serve per gli elenchi giorno per giorno: il monte ore del m
 CLASS_NAME = "Classe"
 WEEKLY_HOURS = "Ore settimanali"
 CLASS_HOURS_SAVED = "Orario della classe salvato."
+RISK_STALE = ("{n} alunni hanno dati fermi prima di {month} (per esempio trasferiti, o classi non ancora "
+              "caricate): sono fuori dall'elenco del mese e non vengono proiettati. Scegli il livello «Dati fermi» "
+              "per vederli.")

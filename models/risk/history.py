@@ -34,7 +34,8 @@ def _stamp(db: sqlite_utils.Database, school_code: str) -> str:
     network, level, hours = db.execute("SELECT network_code, level, annual_hours FROM schools WHERE code = ?",
                                        [school_code]).fetchone()
     rules = asdict(network_rules(db, network))
-    return json.dumps([*imports, rows, level, hours, rules], sort_keys=True)
+    # "v2": months count only the pupils with data in them (older caches counted stopped pupils).
+    return json.dumps(["v2", *imports, rows, level, hours, rules], sort_keys=True)
 
 
 def _compute(db: sqlite_utils.Database, school_code: str) -> pd.DataFrame:
@@ -45,6 +46,7 @@ def _compute(db: sqlite_utils.Database, school_code: str) -> pd.DataFrame:
     for period in sorted(attendance["period"].unique()):
         scored = indicators.score(attendance, context, level=setup.level, annual_hours=setup.annual_hours,
                                   as_of=period, rules=setup.rules)
+        scored = scored[~scored["stale"]]  # a month counts only the pupils with data in it
         frames.append(pd.DataFrame({"period": period, "pupil_code": scored["pupil_code"],
                                     "class_name": scored["class_name"], "level": scored["level"],
                                     "absence_ratio": scored["absence_ratio"]}))

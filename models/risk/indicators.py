@@ -25,7 +25,10 @@ from models.school_year import SchoolYear
 from models.schools import Level
 
 LEVELS = ("alto", "medio", "basso", "dati_insufficienti")
-LEVEL_LABELS = {"alto": "Alto", "medio": "Medio", "basso": "Basso", "dati_insufficienti": "Dati insufficienti"}
+# A pupil whose data stop before the list's month: outside the ranking, never projected.
+STALE = "dati_fermi"
+LEVEL_LABELS = {"alto": "Alto", "medio": "Medio", "basso": "Basso", "dati_insufficienti": "Dati insufficienti",
+                STALE: "Dati fermi"}
 MONTH_NAMES = ["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
                "ottobre", "novembre", "dicembre"]
 _YEAR_WEEKS = sum(WEEKS.values())
@@ -180,6 +183,13 @@ def score(
         projected = np.divide(projected_abs, full_sched, out=np.zeros(n_pupils), where=full_sched > 0)
         crossing = np.full(n_pupils, None, dtype=object)
 
+    # Data that stopped: a pupil whose last month is before the list's month (moved away, or a file
+    # that covered only some classes) is not projected as if the missing months were attended.
+    last_period = np.array(months, dtype=object)[last_pos]
+    stale = last_period < as_of
+    projected = np.where(stale, ratio, projected)
+    crossing = np.where(stale & ~(hours_left <= 0), None, crossing)
+
     result = pd.DataFrame({
         "pupil_code": codes[starts],
         "class_name": rows["class_name"].to_numpy()[np.r_[starts[1:] - 1, len(codes) - 1]],
@@ -195,9 +205,11 @@ def score(
         "late_per_month": late_per_month,
         "longest_severe_run": longest_run,
         "worsening": worsening,
+        "last_period": last_period,
+        "stale": stale,
     })
     result = _add_context(result, context, level, year)
-    result["level"] = _levels(result, rules, bool(legal))
+    result["level"] = np.where(stale, STALE, _levels(result, rules, bool(legal)))
     # Only the columns the sentences need, as plain numpy/object columns (iterating Arrow strings is slow).
     needed = result[["level", "months", "scheduled_hours", "absence_hours", "absence_ratio", "recent_ratio",
                      "earlier_ratio", "projected_ratio", "hours_left", "late_per_month", "longest_severe_run",
@@ -205,8 +217,10 @@ def score(
     needed["crossing_month"] = result["crossing_month"].astype(object)
     needed["l2_level"] = result["l2_level"].astype(object) if "l2_level" in result else None
     needed["level"] = needed["level"].astype(object)
+    needed["last_period"] = result["last_period"].astype(object)
     result["reasons"] = [_reasons(row, rules, bool(legal)) for row in needed.itertuples(index=False)]
-    result["_order"] = np.select([result["level"].to_numpy() == name for name in LEVELS], range(len(LEVELS)))
+    result["_order"] = np.select([result["level"].to_numpy() == name for name in (*LEVELS, STALE)],
+                                 range(len(LEVELS) + 1))
     result = result.sort_values(["_order", "projected_ratio", "absence_ratio"], ascending=[True, False, False])
     result.attrs["as_of"] = as_of
     result.attrs["school_year"] = str(year)
@@ -246,7 +260,15 @@ def _levels(result: pd.DataFrame, rules: Rules, legal: bool) -> np.ndarray:
     return np.select([insufficient, high, medium], ["dati_insufficienti", "alto", "medio"], "basso")
 
 
+def stale_label(period: str) -> str:
+    return f"dati fermi a {month_label(period)}"
+
+
 def _reasons(row, rules: Rules, legal: bool) -> list[str]:
+    if row.level == STALE:
+        return [f"{stale_label(row.last_period).capitalize()}: mancano i mesi successivi, quindi l'alunno è fuori "
+                f"dall'elenco del mese e non viene proiettato (assenze al {percent(row.absence_ratio)} del monte ore "
+                "fino ad allora)."]
     if row.level == "dati_insufficienti":
         if row.months < rules.min_months:
             return [f"Solo {row.months} mese di dati: servono almeno {rules.min_months} mesi per una valutazione."]

@@ -49,7 +49,7 @@ FEATURES = ["absence_ratio", "recent_ratio", "projected_ratio", "late_per_month"
             "arrived_recently", "age_delay", "retention", "l2_low"]
 AUDIT_GROUPS = ["citizenship_group", "sex", "arrived_recently", "class_name"]
 DEFAULT_K = 0.10
-_LEVEL_ORDER = {"alto": 3, "medio": 2, "basso": 1, "dati_insufficienti": 0}
+_LEVEL_ORDER = {"alto": 3, "medio": 2, "basso": 1, "dati_insufficienti": 0, "dati_fermi": 0}
 
 # The sentence for a feature that raised a pupil's score (the same wording as the rules' reasons).
 PHRASES = {

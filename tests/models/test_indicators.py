@@ -63,7 +63,8 @@ def test_primary_schools_have_no_legal_limit():
 
 
 def test_too_little_data_is_never_a_high_level():
-    result = score(months("D", [60]), months("E", [5, 5], scheduled=8))
+    # D arrived in the second month (one month of data, current); E has two months of few hours.
+    result = score(months("D", [60], start=1), months("E", [5, 5], scheduled=8))
     assert result["D"].level == "dati_insufficienti"
     assert result["D"].reasons == ["Solo 1 mese di dati: servono almeno 2 mesi per una valutazione."]
     assert result["E"].level == "dati_insufficienti"
@@ -120,6 +121,10 @@ def test_the_list_is_ordered_by_level_then_projection():
 
 def test_a_month_that_only_some_pupils_have_does_not_lower_the_others_projection():
     alone = score(months("B", [40, 40, 40, 40]))["B"]
-    with_newcomer = score(months("B", [40, 40, 40, 40]), months("N", [10, 10], start=3))["B"]
+    # As of B's own last month, a newcomer's later rows change nothing for B.
+    with_newcomer = score(months("B", [40, 40, 40, 40]), months("N", [10, 10], start=2), as_of=PERIODS[3])["B"]
     assert with_newcomer.projected_ratio == pytest.approx(alone.projected_ratio)
     assert with_newcomer.crossing_month == alone.crossing_month == "2026-03"
+    # As of a later month that B lacks, B's data stopped: apart, and not projected at all (issue 17).
+    later = score(months("B", [40, 40, 40, 40]), months("N", [10, 10], start=3))["B"]
+    assert later.level == indicators.STALE and later.projected_ratio == later.absence_ratio

@@ -141,8 +141,8 @@ def test_the_dirigente_sets_how_long_pupil_data_is_kept(pupils_db):
     at = log_in(new_app(), "dirigente")
     at.switch_page("pages/data_upload.py").run()
     assert any("python cli.py purge --school MIIS00003C --before" in c.value for c in at.caption)
-    at.number_input[0].set_value(5)
-    form_button(at, "Salva").click()
+    next(n for n in at.number_input if n.label == "Anni scolastici da conservare").set_value(5)
+    next(b for b in at.button if b.label == "Salva" and b.form_id == "retention").click()
     at.run()
     assert [s.value for s in at.success] == ["Durata della conservazione salvata."]
     assert pupils_db.execute("SELECT retention_years FROM schools WHERE code = ?", [SCHOOL]).fetchone()[0] == 5
@@ -151,4 +151,4 @@ def test_the_dirigente_sets_how_long_pupil_data_is_kept(pupils_db):
 def test_the_funzione_does_not_set_the_retention(pupils_db):
     at = log_in(new_app(), "funzione")
     at.switch_page("pages/data_upload.py").run()
-    assert not at.number_input
+    assert not [n for n in at.number_input if n.label == "Anni scolastici da conservare"]
