@@ -230,22 +230,42 @@ def check_mapping(kind: str, mapping: dict[str, str], headers: list[str], file_n
             + ", ".join(headers[:30]) + ". Indica quale colonna corrisponde a ciascun dato.")
 
 
-def save_preset(db, actor: Actor, school_code: str, kind: str, name: str, mapping: dict[str, str]) -> None:
+def headers_key(headers: list[str]) -> str:
+    """What makes two files "the same layout": their headers, normalised, in order."""
+    return "|".join(tabular.normal_header(h) for h in headers if str(h).strip())
+
+
+def save_preset(db, actor: Actor, school_code: str, kind: str, name: str, mapping: dict[str, str],
+                headers: list[str] | None = None) -> None:
+    """Save a mapping; with the file's headers, other schools of the network are offered it for files like it."""
     require_pupils(actor, school_code, write=True)
     name = (name or "").strip()
     if not name or len(name) > 60:
         raise ApprodoError("Dai alla corrispondenza un nome (al massimo 60 caratteri).")
     with transaction(db):
-        db.execute("INSERT OR REPLACE INTO column_presets (school_code, kind, name, mapping, created_by, created_at)"
-                   " VALUES (?, ?, ?, ?, ?, ?)",
-                   [school_code, kind, name, json.dumps(mapping), actor.username, clock.to_text(clock.utcnow())])
+        db.execute("INSERT OR REPLACE INTO column_presets (school_code, kind, name, mapping, created_by, created_at,"
+                   " headers) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   [school_code, kind, name, json.dumps(mapping), actor.username, clock.to_text(clock.utcnow()),
+                    headers_key(headers or [])])
 
 
-def presets(db, actor: Actor, school_code: str, kind: str) -> dict[str, dict[str, str]]:
+def presets(db, actor: Actor, school_code: str, kind: str, headers: list[str] | None = None
+            ) -> dict[str, dict[str, str]]:
+    """The school's saved mappings; with a file's headers, also those that other schools of the network
+    saved for files with the same headers (named "name (school)")."""
     require_pupils(actor, school_code, write=True)
     rows = db.execute("SELECT name, mapping FROM column_presets WHERE school_code = ? AND kind = ? ORDER BY name",
                       [school_code, kind]).fetchall()
-    return {name: json.loads(mapping) for name, mapping in rows}
+    found = {name: json.loads(mapping) for name, mapping in rows}
+    if headers:
+        shared = db.execute(
+            "SELECT p.name, p.mapping, s.name FROM column_presets p JOIN schools s ON s.code = p.school_code"
+            " WHERE p.kind = ? AND p.headers = ? AND p.school_code != ?"
+            " AND s.network_code = (SELECT network_code FROM schools WHERE code = ?) ORDER BY s.name, p.name",
+            [kind, headers_key(headers), school_code, school_code]).fetchall()
+        for name, mapping, school_name in shared:
+            found.setdefault(f"{name} ({school_name})", json.loads(mapping))
+    return found
 
 
 # --- converting cells ------------------------------------------------------------------

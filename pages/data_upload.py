@@ -67,7 +67,9 @@ if uploaded is not None:
 
     st.subheader(S.MAPPING_TITLE)
     st.caption(S.MAPPING_HELP)
-    saved = pupil_data.presets(db, actor, school_code, layout)
+    saved = pupil_data.presets(db, actor, school_code, layout, table.headers)
+    if any(n.endswith(")") for n in saved):
+        st.info(S.PRESET_SHARED, icon=":material/share:")
     preset = st.selectbox(S.PRESET, [None, *saved], format_func=lambda n: S.PRESET_NONE if n is None else n,
                           key=f"preset_{file_key}")
     proposal = saved[preset] if preset else pupil_data.guess_mapping(layout, table.headers)
@@ -87,7 +89,7 @@ if uploaded is not None:
         name = st.text_input(S.PRESET_NAME, max_chars=60)
         if st.button(S.SAVE_PRESET):
             try:
-                pupil_data.save_preset(db, actor, school_code, layout, name, mapping)
+                pupil_data.save_preset(db, actor, school_code, layout, name, mapping, table.headers)
                 st.success(S.PRESET_SAVED.format(name=name.strip()))
             except ApprodoError as error:
                 st.error(error.message)

@@ -519,3 +519,5 @@ CLASS_HOURS_SAVED = "Orario della classe salvato."
 RISK_STALE = ("{n} alunni hanno dati fermi prima di {month} (per esempio trasferiti, o classi non ancora "
               "caricate): sono fuori dall'elenco del mese e non vengono proiettati. Scegli il livello «Dati fermi» "
               "per vederli.")
+PRESET_SHARED = ("Un'altra scuola della rete ha salvato una corrispondenza per file con queste stesse intestazioni: "
+                 "la trovi in «Corrispondenza salvata», con il nome della scuola tra parentesi.")

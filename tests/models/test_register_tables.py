@@ -137,3 +137,26 @@ def test_a_preview_reads_only_the_first_rows():
     data = ("Codice alunno;Classe;Mese;Monte ore;Ore di assenza\n" + lines).encode()
     table = tabular.read_table(data, "big.csv", max_rows=8)
     assert len(table.frame) == 8 and not table.complete
+
+
+def test_a_mapping_saved_by_one_school_is_offered_to_the_network_for_the_same_headers(demo_db, actors):
+    headers = ["Matr.", "Cl.", "Mese rif.", "Tot. ore", "Ore ass."]
+    mapping = {"pupil_code": "Matr.", "class_name": "Cl.", "period": "Mese rif.", "scheduled_hours": "Tot. ore",
+               "absence_hours": "Ore ass."}
+    pupil_data.save_preset(demo_db, actors["dirigente"], SCHOOL, "attendance", "Nuvola", mapping, headers)
+    from dataclasses import replace
+
+    # The dirigente of another school of the same network (the demo network's lower secondary school).
+    other_school = "MIMM00002B"
+    other = replace(actors["dirigente"], user_id=None, username="dirigente.tiglio", school_code=other_school)
+    assert pupil_data.presets(demo_db, actors["other_dirigente"], actors["other_dirigente"].school_code,
+                              "attendance", headers) == {}  # another network: nothing travels there
+    offered = pupil_data.presets(demo_db, other, other_school, "attendance", headers)
+    assert list(offered) == ["Nuvola (Istituto di istruzione superiore «Ponte Nuovo»)"]
+    assert next(iter(offered.values())) == mapping
+    # Other headers: nothing offered; the school's own list is its own.
+    assert pupil_data.presets(demo_db, other, other_school, "attendance", headers[:4]) == {}
+    assert pupil_data.presets(demo_db, other, other_school, "attendance") == {}
+    data = b"Matr.;Cl.;Mese rif.;Tot. ore;Ore ass.\nW1;1A;2025-10;100;3\n"
+    summary = pupil_data.import_attendance(demo_db, other, other_school, data, "n.csv", next(iter(offered.values())))
+    assert summary.rows == 1

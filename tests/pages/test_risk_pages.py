@@ -208,3 +208,25 @@ def test_the_admin_corrects_the_regional_calendar(demo_db):
     assert any("Calendario 2025/26 salvato" in s.value for s in at.success)
     calendar = school_calendar.calendar_for(demo_db, "2025/26")
     assert calendar.edited and any(label == "Ponte" for _, _, label in calendar.holidays)
+
+
+def test_a_mapping_of_another_school_of_the_network_is_offered_for_the_same_headers(demo_db):
+    from dataclasses import replace
+
+    from models import auth, pupil_data
+
+    dirigente = auth.actor_for_user(demo_db, demo_db.execute("SELECT id FROM users WHERE username = 'dirigente'")
+                                    .fetchone()[0])
+    tiglio = replace(dirigente, user_id=None, username="dirigente.tiglio", school_code="MIMM00002B")
+    headers = ["Matr.", "Cl.", "Mese rif.", "Tot. ore", "Ore ass."]
+    pupil_data.save_preset(demo_db, tiglio, "MIMM00002B", "attendance", "Nuvola", dict(zip(
+        ["pupil_code", "class_name", "period", "scheduled_hours", "absence_hours"], headers, strict=True)), headers)
+    at = open_page("funzione", "pages/data_upload.py")
+    at.file_uploader[0].set_value(("n.csv", b"Matr.;Cl.;Mese rif.;Tot. ore;Ore ass.\nW1;1A;2025-10;100;3\n",
+                                   "text/csv")).run()
+    assert any("Un'altra scuola della rete" in i.value for i in at.info)
+    preset = next(s for s in at.selectbox if s.label == "Corrispondenza salvata")
+    preset.set_value("Nuvola (Scuola secondaria di primo grado «Tiglio»)").run()
+    assert next(s for s in at.selectbox if s.label == "Ore di assenza *").value == "Ore ass."
+    next(b for b in at.button if b.label == "Importa").click().run()
+    assert at.success[0].value.startswith("Importazione riuscita: 1 righe")
