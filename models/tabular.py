@@ -438,7 +438,8 @@ def _clean_headers(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
 
 
 def normal_header(text: str) -> str:
-    """A header as the mapping compares it: lower case, no accents, no punctuation."""
-    text = unicodedata.normalize("NFKD", str(text).lower().replace("°", "").replace("º", ""))
+    """A header as the mapping compares it: lower case, no accents, no punctuation, camelCase split."""
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", str(text))  # "codAlunno" as "cod alunno"
+    text = unicodedata.normalize("NFKD", text.lower().replace("°", "").replace("º", ""))
     text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(re.sub(r"[^a-z0-9%]+", " ", text).split())

@@ -1,0 +1,61 @@
+"""Every file of tests/data/registri imports and scores (see its README for the layouts)."""
+
+from pathlib import Path
+
+import pytest
+
+from models import pupil_data
+from models.risk import school_risk
+
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "registri"
+SCHOOL = "MIIS00003C"
+# file -> (layout, rows or events, pupils, months, sheet and header row found)
+EXPECTED = {
+    "classeviva_prospetto_3A.csv": ("attendance", 8, 4, ("2025-10", "2025-11"), ("", 5)),
+    "argo_riepilogo_2B.csv": ("attendance", 6, 3, ("2025-10", "2025-11"), ("", 4)),
+    "nuvola_soglia_4C.txt": ("attendance", 6, 3, ("2025-10", "2025-11"), ("", 4)),
+    "axios_prospetto_2A.xlsx": ("attendance", 6, 3, ("2025-10", "2025-11"), ("Assenze", 4)),
+    "classeviva_eventi_5A.csv": ("events", 10, 3, ("2025-10", "2025-11"), ("", 3)),
+    "argo_eventi_1B.csv": ("events", 8, 3, ("2025-10", "2025-11"), ("", 1)),
+    "eventi_4B.xlsx": ("events", 6, 2, ("2025-10", "2025-11"), ("Eventi", 3)),
+}
+
+
+def test_the_corpus_is_complete():
+    files = {p.name for p in CORPUS.iterdir() if p.suffix in (".csv", ".txt", ".xlsx")}
+    assert files == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_register_export_imports_and_scores(demo_db, actors, name):
+    layout, count, pupils, months, (sheet, header_row) = EXPECTED[name]
+    data = (CORPUS / name).read_bytes()
+    table = pupil_data.tabular.read_table(data, name, known=pupil_data.known_headers("attendance"), max_rows=5)
+    assert (table.sheet_name, table.header_row) == (sheet, header_row)
+    assert pupil_data.layout_of(table.headers) == layout
+    summary = pupil_data.import_attendance(demo_db, actors["funzione_strumentale"], SCHOOL, data, name)
+    assert (summary.kind, summary.rows, summary.pupils, summary.periods) == (layout, count, pupils, months)
+    risk = school_risk.school_risk(demo_db, actors["funzione_strumentale"], SCHOOL, as_of="2025-11")
+    scored = risk.pupils
+    assert len(scored) == pupils and set(scored["level"]) <= {"alto", "medio", "basso"}
+    assert all(reasons for reasons in scored["reasons"])
+
+
+@pytest.mark.parametrize(("name", "code", "period", "column", "expected"), [
+    ("argo_riepilogo_2B.csv", "M2B11", "2025-10", "absence_hours", 12.5),  # 12:30
+    ("argo_riepilogo_2B.csv", "M2B13", "2025-10", "justified_hours", 0),
+    ("axios_prospetto_2A.xlsx", "X2A02", "2025-10", "scheduled_hours", 130),  # an [h]:mm duration
+    ("axios_prospetto_2A.xlsx", "X2A01", "2025-10", "absence_hours", 6.5),  # a time cell, 6:30
+    ("nuvola_soglia_4C.txt", "N4C01", "2025-10", "late_entries", None),  # this list has no late entries
+    ("classeviva_prospetto_3A.csv", "S3A01", "2025-11", "early_exits", 2),
+    ("argo_eventi_1B.csv", "A1B03", "2025-11", "days_absent", 3),
+    ("argo_eventi_1B.csv", "A1B03", "2025-11", "justified_days", 0),
+    ("eventi_4B.xlsx", "Y4B01", "2025-10", "justified_days", 2),  # crosses
+    ("classeviva_eventi_5A.csv", "E5A02", "2025-10", "days_absent", 3),
+])
+def test_the_corpus_means_what_it_says(demo_db, actors, name, code, period, column, expected):
+    """Values read back as a person reads them in the file."""
+    pupil_data.import_attendance(demo_db, actors["funzione_strumentale"], SCHOOL, (CORPUS / name).read_bytes(), name)
+    found = demo_db.execute(f"SELECT {column} FROM attendance WHERE pupil_code = ? AND period = ?",
+                            [code, period]).fetchone()
+    assert found == (expected,)
