@@ -635,11 +635,11 @@ def read_events(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFrame:
     else:
         out["hours"] = np.nan
     if mapping.get("justified"):
-        text = source[mapping["justified"]].astype(str).map(tabular.normal_header)
+        text = _by_unique(source[mapping["justified"]], tabular.normal_header)
         # A column of crosses: the blank cells are the unjustified ones.
         crosses = set(text.unique()) <= {"x", ""}
-        justified = text.map(lambda v: 1.0 if v in _YES else 0.0 if v in _NO or (crosses and v == "") else
-                             (np.nan if v == "" else -1.0))
+        justified = _by_unique(text, lambda v: 1.0 if v in _YES else 0.0 if v in _NO or (crosses and v == "") else
+                               (np.nan if v == "" else -1.0)).astype(float)
         report.add(_rows(justified == -1), mapping["justified"], "giustificata: scrivi SI o NO (anche S/N o X)")
         out["justified"] = justified
     else:
