@@ -13,6 +13,7 @@ from models.risk import fairness, indicators, learn
 from models.schools import list_networks
 from ui import strings as S
 from ui.session import guard_page, run_action, show_flash
+from ui.text import plain, plain_table
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -36,7 +37,7 @@ if may_train and st.button(S.MODEL_TRAIN, icon=":material/model_training:"):
 try:
     model = learn.load(db, network_code)
 except ApprodoError as error:
-    st.error(error.message)
+    st.error(plain(error.message))
     st.stop()
 if model is None:
     st.info(S.MODEL_NONE)
@@ -94,7 +95,7 @@ for key, title in (("model", S.COLUMN_MODEL), ("rules", S.COLUMN_RULES)):
     if table.empty:
         st.caption(S.NONE_YET)
     else:
-        st.table(table.astype(str))
+        st.table(plain_table(table.astype(str)))
 
 if actor.role is Role.DIRIGENTE and can_manage_school(actor, actor.school_code):
     st.header(S.FOLLOW_SHARE_TITLE, divider="gray")
