@@ -8,7 +8,7 @@ import sqlite_utils
 
 from models import clock
 from models.errors import PermissionDenied
-from models.permissions import Actor, Capability, can
+from models.permissions import Actor, Capability, can, can_read_access_log
 
 
 def record(
@@ -63,10 +63,7 @@ def record_access(db: sqlite_utils.Database, actor: Actor, school_code: str, wha
 
 def access_log(db: sqlite_utils.Database, actor: Actor, school_code: str, limit: int = 500) -> list[dict]:
     """Who read the school's pupil data: for its dirigente (and admins)."""
-    from models.permissions import Role
-
-    allowed = actor.role is Role.ADMIN or (actor.role is Role.DIRIGENTE and actor.school_code == school_code)
-    if not allowed:
+    if not can_read_access_log(actor, school_code):
         raise PermissionDenied("Il registro degli accessi è del dirigente della scuola.")
     return list(db.query("SELECT at, actor, what, detail FROM access_log WHERE school_code = ?"
                          " ORDER BY id DESC LIMIT ?", [school_code, limit]))

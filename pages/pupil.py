@@ -67,7 +67,7 @@ late.metric(S.METRIC_LATE, f"{latest['late_per_month']:.1f}".replace(".", ","))
 st.markdown(f"**{S.PUPIL_REASONS}**")
 for reason in latest["reasons"] or [S.PUPIL_NO_REASONS]:
     st.markdown(f"- {reason}")
-model = learn.offered_model(db, actor.network_code, school_code)
+model = learn.offered_model(db, actor, school_code)
 if model is not None:
     estimate = learn.estimates(model, latest.to_frame().T).iloc[0]
     st.markdown(S.MODEL_PUPIL.format(value=indicators.percent(estimate)))

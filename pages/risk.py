@@ -110,7 +110,7 @@ table = pd.DataFrame({
                                                                         followed["intervention_on"], strict=True)],
     R["reasons"]: shown["reasons"].map(" ".join),
 })
-model = learn.offered_model(db, actor.network_code, school_code)
+model = learn.offered_model(db, actor, school_code)
 if model is not None:
     table.insert(6, S.MODEL_ESTIMATE, (100 * learn.estimates(model, shown)).round(1).to_numpy())
     st.caption(S.MODEL_ON_LIST.format(version=model.document["version"]))

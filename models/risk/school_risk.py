@@ -10,7 +10,7 @@ import sqlite_utils
 from models import audit, pupil_data
 from models.db import transaction
 from models.errors import ApprodoError, PermissionDenied
-from models.permissions import Actor, Role, require_pupils
+from models.permissions import Actor, Role, can_assign_classes, require_pupils, sees_own_classes_only
 from models.risk import indicators
 from models.risk.rules import network_rules
 from models.schools import DEFAULT_ANNUAL_HOURS, Level, get_school
@@ -32,7 +32,7 @@ class RiskList:
 
 def teacher_classes(db: sqlite_utils.Database, actor: Actor) -> tuple[str, ...] | None:
     """A teacher's own classes; None for roles that see the whole school."""
-    if actor.role is not Role.DOCENTE:
+    if not sees_own_classes_only(actor):
         return None
     rows = db.execute("SELECT class_name FROM teacher_classes WHERE user_id = ? ORDER BY class_name",
                       [actor.user_id]).fetchall()
@@ -54,8 +54,7 @@ def assign_classes(db: sqlite_utils.Database, actor: Actor, username: str, class
     user_id, role, school_code = row
     if role != Role.DOCENTE.value:
         raise ApprodoError("Le classi si assegnano ai docenti.")
-    allowed = actor.role is Role.ADMIN or (actor.role is Role.DIRIGENTE and actor.school_code == school_code)
-    if not allowed:
+    if not can_assign_classes(actor, school_code):
         raise PermissionDenied("Solo il dirigente della scuola assegna le classi ai docenti.")
     cleaned = sorted({c.strip().upper() for c in classes if c.strip()})
     if any(len(c) > 40 for c in cleaned):
