@@ -13,6 +13,7 @@ from models.risk import indicators, learn, school_risk
 from ui import strings as S
 from ui.session import guard_page, run_action, show_flash
 from ui.text import plain, plain_format, plain_table
+from ui.visits import visit_id
 
 QUERY_KEY = "alunno"
 LEVEL_COLOURS = {"alto": "#E45756", "medio": "#F58518", "basso": "#54A24B", "dati_insufficienti": "#BAB0AC"}
@@ -46,7 +47,7 @@ if wanted != code:
     st.query_params[QUERY_KEY] = code
 
 try:
-    record = school_risk.pupil_record(db, actor, school_code, code)
+    record = school_risk.pupil_record(db, actor, school_code, code, view=visit_id())
     done = interventions.pupil_interventions(db, actor, school_code, code)
     seen = reviews.pupil_reviews(db, actor, school_code, code)
 except ApprodoError as error:

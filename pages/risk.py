@@ -11,6 +11,7 @@ from models.risk import indicators, learn, school_risk
 from ui import strings as S
 from ui.session import guard_page, open_db, run_action, show_flash
 from ui.text import plain, plain_format
+from ui.visits import visit_id
 
 PUPIL_PAGE = "pages/pupil.py"
 SHOWN_PER_COLUMN = 8
@@ -31,7 +32,7 @@ if not months:
 as_of = st.selectbox(S.RISK_AS_OF, list(reversed(months)),
                      format_func=indicators.month_label)
 try:
-    risk = school_risk.school_risk(db, actor, school_code, as_of=as_of)
+    risk = school_risk.school_risk(db, actor, school_code, as_of=as_of, view=visit_id())
 except ApprodoError as error:
     st.error(plain(error.message))
     st.stop()

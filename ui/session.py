@@ -21,6 +21,7 @@ from models.permissions import Actor, can
 from ui import strings as S
 from ui.navigation import spec_for_file
 from ui.text import plain
+from ui.visits import note_page
 
 TOKEN_KEY = "approdo_token"  # noqa: S105 - a session-state key, not a secret
 NOTICE_KEY = "approdo_notice"
@@ -70,6 +71,7 @@ def guard_page(page_file: str) -> PageContext:
     if spec is None or not can(actor, spec.capability):
         st.error(S.NOT_ALLOWED)
         st.stop()
+    note_page(page_file)
     return PageContext(db, actor)
 
 

@@ -129,8 +129,12 @@ def school_risk(
     as_of: str | None = None,
     channel: str = "pagina",
     rules: indicators.Rules | None = None,
+    view: str | None = None,
 ) -> RiskList:
-    """Score the school's pupils the actor may see, with its network's thresholds, and log the read."""
+    """Score the school's pupils the actor may see, with its network's thresholds, and log the read.
+
+    `view`: the page's id for this opening of it; reruns of one view are logged once (audit.record_access).
+    """
     require_pupils(actor, school_code)
     school = get_school(db, actor, school_code)
     rules = rules or network_rules(db, school.network_code)
@@ -144,7 +148,8 @@ def school_risk(
     pupils = indicators.score(attendance, load_context(db, school_code), level=school.level,
                               annual_hours=school.effective_annual_hours, as_of=as_of, rules=rules)
     audit.record_access(db, actor, school_code, "elenco rischio",
-                        f"{channel}: {len(pupils)} alunni" + (f", classi {', '.join(classes)}" if classes else ""))
+                        f"{channel}: {len(pupils)} alunni" + (f", classi {', '.join(classes)}" if classes else ""),
+                        view=None if view is None else f"{view}|{as_of}")
     shown_classes = classes if classes is not None else tuple(sorted(attendance["class_name"].unique()))
     return RiskList(school_code, pupils.attrs.get("as_of"), pupils.attrs.get("school_year"), pupils,
                     shown_classes, school.effective_annual_hours is not None and school.level != "primaria", rules)
@@ -175,8 +180,9 @@ class PupilRecord:
     legal_limit_applies: bool
 
 
-def pupil_record(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> PupilRecord:
-    """One pupil's months, indicators and level month by month; the view is logged."""
+def pupil_record(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str, *,
+                 view: str | None = None) -> PupilRecord:
+    """One pupil's months, indicators and level month by month; the view is logged (once per `view`)."""
     class_name = require_pupil(db, actor, school_code, pupil_code)
     school = get_school(db, actor, school_code)
     rules = network_rules(db, school.network_code)
@@ -192,7 +198,7 @@ def pupil_record(db: sqlite_utils.Database, actor: Actor, school_code: str, pupi
                        "absence_ratio": row["absence_ratio"], "projected_ratio": row["projected_ratio"]})
     latest = indicators.score(frame, context, level=school.level, annual_hours=school.effective_annual_hours,
                               rules=rules).iloc[0]
-    audit.record_access(db, actor, school_code, "scheda alunno", pupil_code)
+    audit.record_access(db, actor, school_code, "scheda alunno", pupil_code, view=view)
     return PupilRecord(pupil_code, class_name, frame, pd.DataFrame(levels), latest,
                        school.effective_annual_hours is not None and school.level != "primaria")
 
