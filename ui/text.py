@@ -22,7 +22,8 @@ import pandas as pd
 
 JOINER = "\u2060"
 
-_ALWAYS = re.compile(r"([\\`*_\[\]|~$])")  # emphasis, code, links/images, tables, strikethrough, math
+_ALWAYS = re.compile(r"([\\`*\[\]|~$])")  # emphasis, code, links/images, tables, strikethrough, math
+_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")  # "_x_" is emphasis, "scuola_nome" is not
 _TAG_START = re.compile(r"([<&])(?=[A-Za-z/!?#])")  # HTML tags, <autolinks>, entities; "<5" stays
 _LINE_START = re.compile(r"^([ \t]*)([#>+=-])", re.MULTILINE)  # headings, quotes, lists, setext lines
 _ORDERED = re.compile(r"^([ \t]*\d+)([.)])", re.MULTILINE)  # "1." / "1)" lists
@@ -37,6 +38,7 @@ def plain(text) -> str:
         return ""
     value = str(text)
     value = _ALWAYS.sub(r"\\\1", value)
+    value = _UNDERSCORE.sub(r"\\_", value)
     value = _TAG_START.sub(r"\\\1", value)
     value = _LINE_START.sub(r"\1\\\2", value)
     value = _ORDERED.sub(r"\1\\\2", value)
