@@ -10,6 +10,7 @@ from models.risk import indicators
 from models.school_year import SchoolYear
 from ui import strings as S
 from ui.session import guard_page, run_action, show_flash
+from ui.text import plain, plain_format
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -38,7 +39,7 @@ if uploaded is not None:
     try:
         found = read_preview(data, uploaded.name)
     except ApprodoError as error:
-        st.error(error.message)
+        st.error(plain(error.message))
         st.stop()
     sheet_column, row_column = st.columns(2)
     names = found.sheet_names
@@ -52,14 +53,14 @@ if uploaded is not None:
         table = detected if header_row == detected.header_row else read_preview(data, uploaded.name, sheet,
                                                                                   int(header_row))
     except ApprodoError as error:
-        st.error(error.message)
+        st.error(plain(error.message))
         st.stop()
     where = S.TABLE_SHEET.format(name=table.sheet_name) if table.sheet_name else S.TABLE_CSV.format(
         encoding=table.encoding, separator={"\t": "tab"}.get(table.separator, table.separator))
-    st.caption(S.TABLE_FOUND.format(where=where, row=table.header_row,
-                                    how=S.TABLE_FOUND_AUTO if table.found_header else S.TABLE_FOUND_CHOSEN))
+    st.caption(plain_format(S.TABLE_FOUND, where=where, row=table.header_row,
+                            how=S.TABLE_FOUND_AUTO if table.found_header else S.TABLE_FOUND_CHOSEN))
     if table.title_lines:
-        st.caption(S.TABLE_TITLES.format(lines=" · ".join(table.title_lines)[:300]))
+        st.caption(plain_format(S.TABLE_TITLES, lines=" · ".join(table.title_lines)[:300]))
     st.dataframe(table.frame, key=f"preview_{file_key}")
     layout = pupil_data.layout_of(table.headers) if kind == "attendance" else kind
     if layout == "events":
@@ -90,9 +91,9 @@ if uploaded is not None:
         if st.button(S.SAVE_PRESET):
             try:
                 pupil_data.save_preset(db, actor, school_code, layout, name, mapping, table.headers)
-                st.success(S.PRESET_SAVED.format(name=name.strip()))
+                st.success(plain_format(S.PRESET_SAVED, name=name.strip()))
             except ApprodoError as error:
-                st.error(error.message)
+                st.error(plain(error.message))
 
     pseudonymise = st.checkbox(S.PSEUDONYMISE, help=S.PSEUDONYMISE_HELP, key=f"pseudo_{file_key}")
     check_column, import_column = st.columns(2)
@@ -102,7 +103,7 @@ if uploaded is not None:
     confirm_key = f"confirm_{file_key}"
     confirmed = False
     if st.session_state.get(confirm_key):
-        st.warning(st.session_state[confirm_key])
+        st.warning(plain(st.session_state[confirm_key]))
         if st.button(S.CONFIRM_REPLACE, type="primary"):
             run_import = confirmed = True
             st.session_state[confirm_key] = None
@@ -116,7 +117,7 @@ if uploaded is not None:
                                    progress=lambda share, label: bar.progress(min(share, 1.0), text=label), **options)
             else:
                 summary = importer(db, actor, school_code, data, uploaded.name, mapping, dry_run=dry_run, **options)
-            st.success(summary.message())
+            st.success(plain(summary.message()))
             if summary.key_file and not summary.dry_run:
                 st.download_button(S.KEY_DOWNLOAD, summary.key_file, file_name=f"chiave_{uploaded.name}.csv",
                                    mime="text/csv", on_click="ignore", icon=":material/key:")
@@ -125,12 +126,12 @@ if uploaded is not None:
                                                                      replaced=asked.summary.replaced_rows)
             st.rerun()
         except pupil_data.ImportRejected as rejected:
-            st.error(rejected.message)
+            st.error(plain(rejected.message))
             st.dataframe(pd.DataFrame(rejected.report.as_rows()), hide_index=True)
             st.download_button(S.REPORT_DOWNLOAD, rejected.report.to_csv(),
                                file_name=f"problemi_{uploaded.name}.csv", mime="text/csv")
         except ApprodoError as error:
-            st.error(error.message)
+            st.error(plain(error.message))
 
 if kind == "attendance":
     with st.expander(S.CLASS_HOURS_TITLE, icon=":material/schedule:"):
@@ -164,7 +165,7 @@ else:
             removed = pupil_data.delete_import(db, actor, school_code, int(shown.iloc[picked[0]]["N."]))
             st.success(S.IMPORT_DELETED.format(rows=removed))
         except ApprodoError as error:
-            st.error(error.message)
+            st.error(plain(error.message))
 
 if can_manage_school(actor, school_code):
     st.subheader(S.RETENTION_TITLE)
