@@ -12,15 +12,20 @@ NOTE = "Abbinato a un compagno di 4B per il metodo di studio."
 
 
 def import_march(page, tmp_path, server) -> None:
-    """Upload a register export for March with two pupils of the demo school, as the funzione does monthly."""
+    """Upload the school's register export for March, as the funzione does monthly: every pupil of February,
+    two of them with new hours (a file with only those two would leave the others' data stopped in February)."""
     import sqlite3
 
     with sqlite3.connect(server.db) as conn:
-        pupils = conn.execute("SELECT pupil_code, class_name FROM attendance WHERE school_code = 'MIIS00003C'"
-                              " AND period = '2026-02' ORDER BY pupil_code LIMIT 2").fetchall()
+        pupils = conn.execute("SELECT pupil_code, class_name, scheduled_hours, absence_hours FROM attendance"
+                              " WHERE school_code = 'MIIS00003C' AND period = '2026-02' ORDER BY pupil_code"
+                              ).fetchall()
     lines = ["Cod. alunno;Classe;Mese;Monte ore;Ore di assenza;N° entrate posticipate;N° uscite anticipate"]
     hours = ("40", "12,5")
-    lines += [f"{code};{class_name};03/2026;128;{h};1;0" for (code, class_name), h in zip(pupils, hours, strict=True)]
+    lines += [f"{code};{class_name};03/2026;128;{h};1;0"
+              for (code, class_name, _, _), h in zip(pupils, hours, strict=False)]
+    lines += [f"{code};{class_name};03/2026;{sched:g};{absent:g};0;0".replace(".", ",")
+              for code, class_name, sched, absent in pupils[len(hours):]]
     register = tmp_path / "registro_marzo.csv"
     register.write_text("\n".join(lines), encoding="utf-8")
     page.get_by_role("link", name="Carica dati").first.click()
