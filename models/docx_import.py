@@ -77,15 +77,15 @@ def _scan_parts(archive: zipfile.ZipFile) -> None:
     """Paragraphs, table cells and elements of every XML part; DOCTYPE and entities refused."""
     counted = {b"p": (limits.MAX_PARAGRAPHS, "troppi paragrafi"),
                b"tc": (limits.MAX_PARAGRAPHS, "troppe celle di tabella")}
-    for entry in archive.infolist():
-        if entry.filename.endswith((".xml", ".rels")):
-            try:
-                with archive.open(entry) as stream:
-                    limits.scan_xml(stream, "Word", entry.filename, counted)
-            except ApprodoError:
-                raise
-            except Exception:  # a bad checksum, an unknown compression, a password: all damaged to us
-                raise ApprodoError("Il documento Word è danneggiato e non si può leggere.") from None
+    counts: dict[bytes, int] = {}
+    for entry in archive.infolist():  # every part, whatever its name: relations may point anywhere
+        try:
+            with archive.open(entry) as stream:
+                limits.scan_xml(stream, "Word", entry.filename, counted, counts=counts)
+        except ApprodoError:
+            raise
+        except Exception:  # a bad checksum, an unknown compression, a password: all damaged to us
+            raise ApprodoError("Il documento Word è danneggiato e non si può leggere.") from None
 
 
 # --- reading ------------------------------------------------------------------------

@@ -165,14 +165,14 @@ def _check_workbook_parts(archive: zipfile.ZipFile, file_name: str) -> None:
     limits.check_zip(archive, file_name, limits.MAX_SHEET_UNPACKED)
     if "xl/workbook.xml" not in archive.namelist():
         raise ApprodoError(f"Il file {file_name} non è un file Excel (.xlsx).")
+    counts: dict[bytes, int] = {}
     sheet_limits = {b"row": (limits.MAX_SHEET_ROWS, "troppe righe"), b"c": (limits.MAX_SHEET_CELLS, "troppe celle")}
     for entry in archive.infolist():
-        if not entry.filename.endswith((".xml", ".rels", ".vml")):
-            continue
+        # Every part, whatever its name: the workbook's relations may place a sheet anywhere.
         sheet = entry.filename.startswith("xl/worksheets/")
         with archive.open(entry) as stream:
-            limits.scan_xml(stream, file_name, entry.filename, sheet_limits if sheet else {},
-                            3 * limits.MAX_SHEET_CELLS if sheet else limits.MAX_XML_ELEMENTS)
+            limits.scan_xml(stream, file_name, entry.filename, sheet_limits,
+                            3 * limits.MAX_SHEET_CELLS if sheet else limits.MAX_XML_ELEMENTS, counts)
 
 
 def _sheet_rows(rows, file_name: str) -> tuple[list[str], list[list[str]]]:
