@@ -86,10 +86,12 @@ def _separator(first_line: str) -> str:
 def _read_csv(data: bytes, file_name: str, numeric=None) -> Table:
     if b"\x00" in data[:4096]:
         raise ApprodoError(f"Il file {file_name} non è un CSV leggibile né un file Excel (.xlsx).")
-    header_end = data.find(b"\n")
-    header_line = data[:header_end] if header_end >= 0 else data
+    # Columns of the first line, then every line's length, before decoding: no parser sees an endless line.
+    header_start = re.match(rb"[\r\n]*", data).end()
+    header_end = data.find(b"\n", header_start)
+    header_line = data[header_start:header_end if header_end >= 0 else len(data)]
     limits.check_columns(max(header_line.count(sep.encode()) for sep in _SEPARATORS) + 1, file_name)
-    _, longest = limits.check_text_shape(data, file_name)  # before decoding: one endless line never becomes a string
+    _, longest = limits.check_text_shape(data, file_name)
     text, encoding = decode(data, file_name)
     body_start = len(text) - len(text.lstrip("\r\n"))
     line_end = min((i for i in (text.find("\n", body_start), text.find("\r", body_start)) if i >= 0),

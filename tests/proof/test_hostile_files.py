@@ -214,3 +214,20 @@ def test_a_value_far_right_of_the_headers_is_not_a_column(demo_db, actors):
                                            xlsx(sheet(header + body, dimension="A1:XFD1048576")), "margine.xlsx")
     assert summary.rows == 30
     count_proof("file ostili letti correttamente")
+
+
+def test_the_streaming_checks_count_exactly_across_chunk_boundaries():
+    from models import limits
+
+    lines = (b"a" * 99_999 + b"\n") * 200  # 20 MB: crosses the 16 MB chunks of the line scan
+    assert limits.check_text_shape(lines, "f.csv") == (200, 99_999)
+    long_at_170 = lines[:169 * 100_000] + b"b" * 100_001 + b"\n" + lines[:1000]
+    with pytest.raises(ApprodoError, match="riga 170"):
+        limits.check_text_shape(long_at_170, "f.csv")
+    for misalign in range(7):  # a tag cut by the 1 MB chunks of the XML scan is counted once
+        xml = b" " * misalign + b"<w:p/>" * 400_000 + b"<w:tc>" * 3
+        counted = limits.scan_xml(io.BytesIO(xml), "f", "p", {b"p": (10**6, "x"), b"tc": (10**6, "x")})
+        assert counted == {b"p": 400_000, b"tc": 3}
+    with pytest.raises(ApprodoError, match="DOCTYPE"):
+        limits.scan_xml(io.BytesIO(b" " * (2**20 - 4) + b"<!DOCTYPE x>"), "f", "p", {})
+    count_proof("controlli a flusso verificati ai bordi dei blocchi", 10)
