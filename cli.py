@@ -189,7 +189,8 @@ def export_protocol(db, actor, school_code, out, pdf):
     data = docx_export.export_protocol(db, actor, protocol.id)
     click.echo(f"Scritto {_write(out, data)}.")
     if pdf:
-        click.echo(f"Scritto {_write(str(Path(out).with_suffix('.pdf')), docx_export.to_pdf(data))}.")
+        pdf_data = docx_export.export_protocol_pdf(db, actor, protocol.id)
+        click.echo(f"Scritto {_write(str(Path(out).with_suffix('.pdf')), pdf_data)}.")
 
 
 @command(cli, "export-core")

@@ -20,30 +20,35 @@ from datetime import date
 from pathlib import Path
 
 import sqlite_utils
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docxtpl import DocxTemplate
+from docx import Document
+from docx.shared import Cm
+from docxtpl import DocxTemplate, InlineImage
 from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
 from openpyxl import Workbook
 
-from models import audit, clock, protocols, richtext
+from models import audit, clock, protocols, richtext, school_logo, word_layout
 from models.db import transaction
 from models.docx_import import open_docx
 from models.errors import ApprodoError, PermissionDenied
 from models.permissions import Actor, can_edit_protocol
-from models.schools import get_network, list_schools
+from models.schools import LEVEL_LABELS, dirigente_full_name, get_network, list_schools
 from models.spreadsheet import safe_cell
 
 WORD_DIR = Path(__file__).resolve().parent.parent / "guidelines" / "word"
 DEFAULT_TEMPLATE = WORD_DIR / "protocollo.docx"
 VARIABLES = frozenset({
-    "titolo", "scuola_nome", "scuola_codice", "rete_nome", "anno_scolastico", "stato", "versione", "data",
-    "delibera_data", "delibera_numero", "sezioni",
+    "titolo", "scuola_nome", "scuola_codice", "scuola_comune", "rete_nome", "anno_scolastico", "stato", "versione",
+    "data", "delibera_organo", "delibera_data", "delibera_numero", "dirigente_nome", "logo", "indice", "sezioni",
 })
 REQUIRED_VARIABLES = frozenset({"titolo", "scuola_nome", "sezioni"})
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
 PDF_TIMEOUT_S = 120
+PDF_PASSES = 3  # page numbers rarely move after the first pass; a third settles the rare case
+APPROVAL_TITLE = "Approvazione"  # the template's closing heading, listed last in the table of contents
+LOGO_HEIGHT = Cm(2.2)
+TABLE_FONT_PT = 10
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # XML 1.0 forbids most control characters; python-docx would refuse them.
@@ -139,21 +144,18 @@ def _add_table(subdoc, block: richtext.Table, style: str | None) -> None:
     table = subdoc.add_table(rows=1 + len(block.rows), cols=columns)
     if style:
         table.style = style
+    texts = []
     for row_index, row in enumerate([block.header, *block.rows]):
+        texts.append([])
         for column in range(columns):
             runs = row[column] if column < len(row) else ()
             if row_index == 0:
                 runs = tuple(richtext.Run(r.text, True, r.italic) for r in runs)
             _add_runs(table.rows[row_index].cells[column].paragraphs[0], runs)
-    mark_header_row(table)
-
-
-def mark_header_row(table) -> None:
-    """Repeat the first row on each page, as Word users expect of a table header."""
-    tr_pr = table.rows[0]._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    tr_pr.append(header)
+            texts[-1].append("".join(r.text for r in runs))
+    word_layout.table_font(table, TABLE_FONT_PT)
+    word_layout.fit_columns(table, texts, word_layout.text_width_cm(subdoc.docx.sections[-1]), TABLE_FONT_PT)
+    word_layout.mark_header_row(table)
 
 
 # --- one protocol ---------------------------------------------------------------
@@ -165,29 +167,93 @@ def _template_bytes(db: sqlite_utils.Database, network_code: str) -> bytes:
 
 
 def protocol_context(db: sqlite_utils.Database, actor: Actor, protocol: protocols.Protocol,
-                     template: DocxTemplate) -> dict:
-    """Everything the Word template shows, as one-line strings and section subdocuments."""
+                     template: DocxTemplate, pages: list[str] | None = None) -> dict:
+    """Everything the Word template shows, as one-line strings and section subdocuments.
+
+    `pages` holds the page number of each table-of-contents entry, in order,
+    when a PDF pass has measured them; without it the entries have no number
+    (Word fills them in when it updates the fields on opening).
+    """
     values = protocols.placeholder_values(db, actor, protocol)
     network = get_network(db, actor, protocol.network_code)
-    sections = []
+    sections, entries = [], []
     for number, section in enumerate(protocols.list_sections(db, actor, protocol.id), start=1):
+        blocks = protocols.rendered_blocks(db, actor, protocol, section.body)
         subdoc = template.new_subdoc()
-        _fill_subdoc(subdoc, protocols.rendered_blocks(db, actor, protocol, section.body))
-        sections.append({"numero": number, "titolo": _one_line(section.title), "corpo": subdoc})
-    school_name = values.get("scuola.nome") if protocol.school_code else f"Protocollo comune – {network.name}"
+        _fill_subdoc(subdoc, blocks)
+        title = _one_line(section.title)
+        sections.append({"numero": number, "titolo": title, "corpo": subdoc})
+        entries.append((1, f"{number}. {title}"))
+        entries += [(2, _one_line("".join(r.text for r in b.runs))) for b in blocks
+                    if isinstance(b, richtext.Heading)]
+    entries.append((1, APPROVAL_TITLE))
+    pages = pages or []
+    index = [{"livello": level, "testo": text, "pagina": pages[n] if n < len(pages) else ""}
+             for n, (level, text) in enumerate(entries)]
+    logo = None
+    if protocol.school_code:
+        school_name = values.get("scuola.nome", "")
+        signer = dirigente_full_name(db, actor, protocol.school_code)
+        logo_png = school_logo.school_logo(db, actor, protocol.school_code)
+        if logo_png:
+            logo = InlineImage(template, io.BytesIO(logo_png), height=LOGO_HEIGHT)
+    else:
+        school_name, signer = network.name, ""
     return {
-        "titolo": _one_line(protocol.title),
+        "titolo": _one_line(cover_title(protocol, school_name)),
         "scuola_nome": _one_line(school_name),
         "scuola_codice": _one_line(protocol.school_code or ""),
+        "scuola_comune": _one_line(values.get("scuola.comune", "")),
         "rete_nome": _one_line(network.name),
         "anno_scolastico": protocol.school_year,
         "stato": protocol.status_label,
         "versione": str(protocol.revision),
         "data": date.today().strftime("%d/%m/%Y"),
+        "delibera_organo": protocol.deliberation_body or protocols.DEFAULT_DELIBERATION_BODY,
         "delibera_data": protocol.deliberation_date or "",
         "delibera_numero": _one_line(protocol.deliberation_number or ""),
+        "dirigente_nome": _one_line(signer),
+        "logo": logo or "",
+        "indice": index,
         "sezioni": sections,
     }
+
+
+def cover_title(protocol: protocols.Protocol, school_name: str) -> str:
+    """The title without the school's name, which the letterhead above it already shows."""
+    suffix = f" – {school_name}"
+    return protocol.title[: -len(suffix)] if school_name and protocol.title.endswith(suffix) else protocol.title
+
+
+def set_metadata(data: bytes, *, title: str, author: str, subject: str, keywords: str = "") -> bytes:
+    """Document properties as a reader's file manager and the PDF show them (not "python-docx")."""
+    document = Document(io.BytesIO(data))
+    properties = document.core_properties
+    properties.title, properties.author, properties.subject = title, author, subject
+    properties.keywords, properties.language = keywords, "it-IT"
+    properties.last_modified_by, properties.comments = author, ""
+    properties.created = properties.modified = clock.utcnow().replace(tzinfo=None)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _protocol_docx(db: sqlite_utils.Database, actor: Actor, protocol: protocols.Protocol,
+                   template_bytes: bytes, pages: list[str] | None = None) -> tuple[bytes, dict]:
+    """The rendered document with its properties set, and the context it was rendered from."""
+    captured: dict = {}
+
+    def context(template: DocxTemplate) -> dict:
+        captured.update(protocol_context(db, actor, protocol, template, pages))
+        return captured
+
+    data = render(template_bytes, context)
+    level = LEVEL_LABELS[protocol.level].lower()
+    data = set_metadata(data, title=f"{captured['titolo']} – {captured['scuola_nome']}",
+                        author=captured["scuola_nome"],
+                        subject=f"Protocollo di accoglienza, {level}, anno scolastico {protocol.school_year}",
+                        keywords=f"protocollo di accoglienza; {captured['rete_nome']}")
+    return data, captured
 
 
 def render(template_bytes: bytes, build_context: Callable[[DocxTemplate], dict]) -> bytes:
@@ -206,11 +272,35 @@ def render(template_bytes: bytes, build_context: Callable[[DocxTemplate], dict])
 def export_protocol(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> bytes:
     """The protocol as a Word document (bytes), rendered from the network's template."""
     protocol = protocols.get_protocol(db, actor, protocol_id)
-    data = render(_template_bytes(db, protocol.network_code),
-                  lambda template: protocol_context(db, actor, protocol, template))
+    data, _ = _protocol_docx(db, actor, protocol, _template_bytes(db, protocol.network_code))
     with transaction(db):
         audit.record(db, actor, "protocollo_esportato", f"protocollo {protocol.id}", school_code=protocol.school_code)
     return data
+
+
+def export_protocol_pdf(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> bytes:
+    """The protocol as the PDF a school publishes, its table of contents with page numbers.
+
+    LibreOffice does not recompute a Word table of contents when it converts,
+    so the entries are written by us: a first conversion tells on which page
+    each heading lands (from the PDF's bookmarks), the next one prints those
+    numbers; the loop stops when the numbers no longer move.
+    """
+    protocol = protocols.get_protocol(db, actor, protocol_id)
+    template_bytes = _template_bytes(db, protocol.network_code)
+    pages: list[str] = ["00"] * 200  # two digits as placeholders: the entries' layout stays as it will be
+    pdf = b""
+    for _ in range(PDF_PASSES):
+        docx, context = _protocol_docx(db, actor, protocol, template_bytes, pages)
+        pdf = to_pdf(docx)
+        measured = heading_pages(pdf, [entry["testo"] for entry in context["indice"]])
+        if measured is None or measured == pages[: len(measured)]:
+            break
+        pages = measured
+    with transaction(db):
+        audit.record(db, actor, "protocollo_esportato", f"protocollo {protocol.id} (PDF)",
+                     school_code=protocol.school_code)
+    return pdf
 
 
 def file_name(protocol: protocols.Protocol, extension: str = "docx") -> str:
@@ -252,6 +342,40 @@ def to_pdf(docx: bytes, timeout: float = PDF_TIMEOUT_S) -> bytes:
         if not target.exists():
             raise ApprodoError("LibreOffice non ha prodotto il PDF.")
         return target.read_bytes()
+
+
+def heading_pages(pdf: bytes, titles: list[str]) -> list[str] | None:
+    """The page of each title, in order, read from the PDF's bookmarks (None without poppler's pdftohtml)."""
+    binary = shutil.which("pdftohtml")
+    if binary is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="approdo-pdf-") as folder:
+        source = Path(folder) / "protocollo.pdf"
+        source.write_bytes(pdf)
+        try:
+            result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+                [binary, "-xml", "-i", "-q", "-stdout", str(source)],
+                check=True, capture_output=True, timeout=PDF_TIMEOUT_S)
+        except (subprocess.TimeoutExpired, subprocess.CalledProcessError):
+            return None
+    # pdftohtml's own output; still, no DTD, entities or network for whatever a title holds.
+    parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, recover=True)
+    root = etree.fromstring(result.stdout, parser)
+    if root is None:
+        return None
+    # Bookmarks in document order: the outline nests sub-headings inside their section.
+    bookmarks = [(" ".join("".join(item.itertext()).split()), item.get("page", ""))
+                 for item in root.iter("item")]
+    pages, position = [], 0
+    for title in titles:
+        wanted = " ".join(title.split())
+        found = next((n for n in range(position, len(bookmarks)) if bookmarks[n][0] == wanted), None)
+        if found is None:
+            pages.append("")
+            continue
+        pages.append(bookmarks[found][1])
+        position = found + 1
+    return pages
 
 
 # --- a whole network ----------------------------------------------------------------

@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from models import clock, docx_export, network_figures, programme, suppression
+from models import clock, docx_export, network_figures, programme, suppression, word_layout
 from models.permissions import Actor
 from models.risk import indicators
 from models.school_year import SchoolYear
@@ -187,7 +187,7 @@ def to_docx(report: Report) -> bytes:
                 values = ([str(label)] if index else []) + [suppression.text(v) for v in row]
                 for cell, text in zip(cells, values, strict=True):
                     cell.text = text
-            docx_export.mark_header_row(grid)
+            word_layout.mark_header_row(grid)
             return subdoc
 
         s = report.protocol_summary

@@ -49,6 +49,10 @@ STATUS_LABELS = {
     Status.PUBBLICATO: "Pubblicato",
 }
 
+# The bodies that approve a protocol (some schools have it approved by both, the second one counts).
+DELIBERATION_BODIES = ("collegio dei docenti", "consiglio d'istituto")
+DEFAULT_DELIBERATION_BODY = DELIBERATION_BODIES[0]
+
 # (from, to) -> the button a user presses. Approval needs the deliberation.
 TRANSITIONS: dict[tuple[Status, Status], str] = {
     (Status.BOZZA, Status.IN_REVISIONE): "Invia in revisione",
@@ -93,6 +97,15 @@ class Protocol:
     deliberation_number: str | None
     core_id: int | None
     updated_at: str
+    deliberation_body: str | None = None
+
+    @property
+    def deliberation_text(self) -> str:
+        """ "collegio dei docenti, delibera n. 7 del 01/10/2025", or "" before approval."""
+        if not self.deliberation_number:
+            return ""
+        return (f"{self.deliberation_body or DEFAULT_DELIBERATION_BODY}, delibera n. {self.deliberation_number}"
+                f" del {self.deliberation_date}")
 
     @property
     def is_core(self) -> bool:
@@ -148,7 +161,7 @@ class CoreUpdate:
 
 _PROTOCOL_COLUMNS = (
     "id, network_code, school_code, template_id, level, title, school_year, status, revision,"
-    " deliberation_date, deliberation_number, core_id, updated_at"
+    " deliberation_date, deliberation_number, core_id, updated_at, deliberation_body"
 )
 
 
@@ -526,6 +539,7 @@ def move(
     *,
     deliberation_date: str | None = None,
     deliberation_number: str | None = None,
+    deliberation_body: str | None = None,
 ) -> Protocol:
     """Move the protocol along bozza → in_revisione → approvato → pubblicato; log the move."""
     protocol = get_protocol(db, actor, protocol_id)
@@ -539,20 +553,24 @@ def move(
         raise ApprodoError(
             f"Un protocollo {protocol.status_label.lower()} non può passare a «{STATUS_LABELS[target]}».")
     date_text, number = protocol.deliberation_date, protocol.deliberation_number
+    body = protocol.deliberation_body
     detail = ""
     if target is Status.APPROVATO:
         date_text = _check_date(deliberation_date)
         number = (deliberation_number or "").strip()
         if not number or len(number) > 30:
             raise ApprodoError("Scrivi il numero della delibera (al massimo 30 caratteri).")
-        detail = f"delibera n. {number} del {date_text}"
+        body = deliberation_body or DEFAULT_DELIBERATION_BODY
+        if body not in DELIBERATION_BODIES:
+            raise ApprodoError("La delibera è del collegio dei docenti o del consiglio d'istituto.")
+        detail = f"{body}, delibera n. {number} del {date_text}"
     elif target is Status.BOZZA and protocol.status in (Status.APPROVATO, Status.PUBBLICATO):
-        date_text = number = None
+        date_text = number = body = None
         detail = "nuova revisione"
     with transaction(db):
         db.execute("UPDATE protocols SET status = ?, deliberation_date = ?, deliberation_number = ?,"
-                   " updated_at = ? WHERE id = ?",
-                   [target.value, date_text, number, clock.to_text(clock.utcnow()), protocol.id])
+                   " deliberation_body = ?, updated_at = ? WHERE id = ?",
+                   [target.value, date_text, number, body, clock.to_text(clock.utcnow()), protocol.id])
         _event(db, actor, protocol.id, protocol.status, target, detail)
         audit.record(db, actor, "protocollo_" + target.value, f"protocollo {protocol.id}",
                      school_code=protocol.school_code, detail=detail)

@@ -165,6 +165,7 @@ LOCAL_SECTION_ADDED = "Sezione «{title}» aggiunta."
 WORKFLOW = "Stato del protocollo"
 DELIBERATION_DATE = "Data della delibera (gg/mm/aaaa)"
 DELIBERATION_NUMBER = "Numero della delibera"
+DELIBERATION_BODY = "Organo che ha deliberato"
 MOVED = "Il protocollo ora è: {status}."
 UPDATES_TITLE = "Aggiornamenti dalla rete ({count})"
 UPDATES_INTRO = (

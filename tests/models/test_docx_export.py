@@ -36,7 +36,7 @@ def test_every_template_renders_with_headings_lists_and_tables(demo_db, actors):
         core = protocols.create_core(demo_db, coordinator, "RETEDEMO", template.id, "2025/26")
         data = docx_export.export_protocol(demo_db, coordinator, core.id)
         sections = protocols.list_sections(demo_db, coordinator, core.id)
-        assert headings(data) == ["Indice"] + [f"{n}. {s.title}" for n, s in enumerate(sections, 1)] + [
+        assert headings(data) == [f"{n}. {s.title}" for n, s in enumerate(sections, 1)] + [
             "Approvazione"]
         document = Document(io.BytesIO(data))
         timeline = next(t for t in document.tables if t.rows[0].cells[0].text == "Quando")
