@@ -193,6 +193,17 @@ def export_protocol(db, actor, school_code, out, pdf):
         click.echo(f"Scritto {_write(str(Path(out).with_suffix('.pdf')), pdf_data)}.")
 
 
+@command(cli, "set-logo")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
+def set_logo(db, actor, file, school_code):
+    """Carica il logo (PNG o JPEG) che compare sulla copertina dei protocolli della scuola."""
+    from models import school_logo
+
+    school_logo.save_logo(db, actor, schools.check_school_code(school_code), _read(file))
+    click.echo(f"Logo della scuola {school_code} salvato.")
+
+
 @command(cli, "export-core")
 @click.option("--network", "network_code", required=True, help="Codice della rete.")
 @click.option("--out", "out", required=True, help="File .docx da scrivere.")

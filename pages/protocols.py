@@ -4,7 +4,7 @@ import hashlib
 
 import streamlit as st
 
-from models import clock, comments, docx_export, docx_import, protocols, schools, templates
+from models import clock, comments, docx_export, docx_import, protocols, school_logo, schools, templates
 from models.errors import ApprodoError
 from models.permissions import Role, can_edit_protocol, can_manage_school
 from models.school_year import SchoolYear
@@ -98,6 +98,21 @@ if actor.school_code and can_manage_school(actor, actor.school_code):
                     st.success(S.FACTS_SAVED)
                 except ApprodoError as error:
                     st.error(error.message)
+        st.markdown(S.LOGO_TITLE)
+        st.caption(S.LOGO_HELP)
+        current = school_logo.school_logo(db, actor, school.code)
+        if current:
+            st.image(current, width=240)
+        logo = st.file_uploader(S.LOGO_UPLOAD, type=["png", "jpg", "jpeg"], key="school_logo")
+        if logo is not None and st.button(S.LOGO_SAVE):
+            try:
+                school_logo.save_logo(db, actor, school.code, logo.getvalue())
+                st.success(S.LOGO_SAVED)
+            except ApprodoError as error:
+                st.error(error.message)
+        if current and st.button(S.LOGO_REMOVE):
+            school_logo.remove_logo(db, actor, school.code)
+            st.rerun()
 
     with st.expander(S.IMPORT_TITLE, icon=":material/upload_file:"):
         st.caption(S.IMPORT_HELP)

@@ -330,3 +330,20 @@ def test_train_and_evaluate_on_the_demo_network(demo, run):
     assert data["k"] == 20 and data["metrics"]["model"]["flagged"] == 40  # 20 pupils in each of two schools
     assert {"model", "rules"} == set(data["audit"]) and "params" not in data
     assert run("evaluate", "--network", "RETEDEMO", "--k", "boh").returncode == 1
+
+
+def test_set_logo_stores_a_checked_logo_and_refuses_what_is_not_an_image(demo, run, tmp_path):
+    import io
+
+    from PIL import Image
+
+    good = tmp_path / "logo.jpg"
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 90), "navy").save(buffer, format="JPEG")
+    good.write_bytes(buffer.getvalue())
+    result = run("set-logo", str(good), "--school", "MIIS00003C")
+    assert result.returncode == 0, result.stderr
+    assert sqlite3.connect(tmp_path / "cli.db").execute("SELECT COUNT(*) FROM school_logos").fetchone() == (1,)
+    bad = tmp_path / "logo.png"
+    bad.write_text("<svg/>")
+    assert_italian_failure(run("set-logo", str(bad), "--school", "MIIS00003C"), "PNG o JPEG")

@@ -166,6 +166,13 @@ WORKFLOW = "Stato del protocollo"
 DELIBERATION_DATE = "Data della delibera (gg/mm/aaaa)"
 DELIBERATION_NUMBER = "Numero della delibera"
 DELIBERATION_BODY = "Organo che ha deliberato"
+LOGO_TITLE = "**Logo della scuola**"
+LOGO_HELP = ("Compare nell'intestazione della copertina del protocollo (Word e PDF). Immagine PNG o JPEG, "
+             "al massimo 2 MB; va bene il logo dell'intestazione della carta della scuola.")
+LOGO_UPLOAD = "Carica il logo"
+LOGO_SAVE = "Salva il logo"
+LOGO_SAVED = "Logo salvato: comparirà nelle prossime esportazioni."
+LOGO_REMOVE = "Togli il logo"
 MOVED = "Il protocollo ora è: {status}."
 UPDATES_TITLE = "Aggiornamenti dalla rete ({count})"
 UPDATES_INTRO = (

@@ -4,8 +4,9 @@ import io
 import zipfile
 
 from docx import Document
+from PIL import Image
 
-from models import protocols
+from models import protocols, school_logo
 from tests.pages.conftest import log_in, new_app
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -78,3 +79,16 @@ def test_a_file_that_is_not_word_gets_an_italian_message(demo_db, core):
     at = protocols_page("dirigente")
     at.file_uploader(key="import_docx").set_value(("finto.docx", b"ciao", DOCX_MIME)).run()
     assert [e.value for e in at.error] == ["Il file non è un documento Word (.docx)."]
+
+
+def test_the_dirigente_uploads_the_school_logo_and_sees_it(demo_db, actors):
+    out = io.BytesIO()
+    Image.new("RGB", (200, 80), "navy").save(out, format="PNG")
+    at = protocols_page("dirigente")
+    at.file_uploader(key="school_logo").set_value(("logo.png", out.getvalue(), "image/png")).run()
+    button(at, "Salva il logo").click().run()
+    assert [s.value for s in at.success] == ["Logo salvato: comparirà nelle prossime esportazioni."]
+    assert school_logo.school_logo(demo_db, actors["dirigente"], "MIIS00003C") is not None
+    at.file_uploader(key="school_logo").set_value(("logo.png", b"not an image", "image/png")).run()
+    button(at, "Salva il logo").click().run()
+    assert [e.value for e in at.error] == ["Il logo deve essere un'immagine PNG o JPEG."]
