@@ -16,17 +16,18 @@ import subprocess
 import tempfile
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import sqlite_utils
-from docx import Document
 from docx.shared import Cm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from models import audit, clock, protocols, richtext, school_logo, word_layout
 from models.db import transaction
@@ -225,17 +226,21 @@ def cover_title(protocol: protocols.Protocol, school_name: str) -> str:
     return protocol.title[: -len(suffix)] if school_name and protocol.title.endswith(suffix) else protocol.title
 
 
-def set_metadata(data: bytes, *, title: str, author: str, subject: str, keywords: str = "") -> bytes:
+@dataclass(frozen=True)
+class Metadata:
     """Document properties as a reader's file manager and the PDF show them (not "python-docx")."""
-    document = Document(io.BytesIO(data))
-    properties = document.core_properties
-    properties.title, properties.author, properties.subject = title, author, subject
-    properties.keywords, properties.language = keywords, "it-IT"
-    properties.last_modified_by, properties.comments = author, ""
-    properties.created = properties.modified = clock.utcnow().replace(tzinfo=None)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+
+    title: str
+    author: str
+    subject: str
+    keywords: str = ""
+
+    def apply(self, document) -> None:
+        properties = document.core_properties
+        properties.title, properties.author, properties.subject = self.title, self.author, self.subject
+        properties.keywords, properties.language = self.keywords, "it-IT"
+        properties.last_modified_by, properties.comments = self.author, ""
+        properties.created = properties.modified = clock.utcnow().replace(tzinfo=None)
 
 
 def _protocol_docx(db: sqlite_utils.Database, actor: Actor, protocol: protocols.Protocol,
@@ -247,16 +252,17 @@ def _protocol_docx(db: sqlite_utils.Database, actor: Actor, protocol: protocols.
         captured.update(protocol_context(db, actor, protocol, template, pages))
         return captured
 
-    data = render(template_bytes, context)
-    level = LEVEL_LABELS[protocol.level].lower()
-    data = set_metadata(data, title=f"{captured['titolo']} – {captured['scuola_nome']}",
-                        author=captured["scuola_nome"],
-                        subject=f"Protocollo di accoglienza, {level}, anno scolastico {protocol.school_year}",
-                        keywords=f"protocollo di accoglienza; {captured['rete_nome']}")
-    return data, captured
+    def metadata() -> Metadata:
+        level = LEVEL_LABELS[protocol.level].lower()
+        return Metadata(f"{captured['titolo']} – {captured['scuola_nome']}", captured["scuola_nome"],
+                        f"Protocollo di accoglienza, {level}, anno scolastico {protocol.school_year}",
+                        f"protocollo di accoglienza; {captured['rete_nome']}")
+
+    return render(template_bytes, context, metadata), captured
 
 
-def render(template_bytes: bytes, build_context: Callable[[DocxTemplate], dict]) -> bytes:
+def render(template_bytes: bytes, build_context: Callable[[DocxTemplate], dict],
+           metadata: Callable[[], Metadata] | None = None) -> bytes:
     """Render a fresh DocxTemplate (never one shared between requests) to .docx bytes."""
     template = DocxTemplate(io.BytesIO(template_bytes))
     context = build_context(template)
@@ -264,6 +270,8 @@ def render(template_bytes: bytes, build_context: Callable[[DocxTemplate], dict])
         template.render(context, jinja_env=_environment(), autoescape=True)
     except TemplateError as error:
         raise ApprodoError(f"Il modello Word non si può compilare: {error.message}.") from None
+    if metadata is not None:
+        metadata().apply(template.docx)  # get_docx() would reload the unrendered template
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()
@@ -392,29 +400,38 @@ def export_network(
     if not can_edit_protocol(actor, network.code, None):
         raise PermissionDenied("L'esportazione della rete è per il coordinatore della rete.")
     in_network = [p for p in protocols.list_protocols(db, actor) if p.network_code == network.code]
-    names = {s.code: s.name for s in list_schools(db, actor)}
+    members = [s for s in list_schools(db, actor) if s.network_code == network.code]
+    by_school = {p.school_code: p for p in in_network if p.school_code}
     template_bytes = _template_bytes(db, network.code)
     index = Workbook()
     sheet = index.active
     sheet.title = "Indice"
-    sheet.append(["File", "Scuola", "Codice", "Grado", "Stato", "Revisione", "Delibera"])
+    sheet.append(["File", "Scuola", "Codice meccanografico", "Grado", "Stato", "Revisione", "Delibera"])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    # The cores first, then every school of the network (also those without a protocol yet), by name.
+    rows = [(p, None) for p in in_network if p.is_core] + [(by_school.get(s.code), s) for s in members]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for done, protocol in enumerate(in_network):
+        done = 0
+        for protocol, school in rows:
+            if protocol is None:
+                sheet.append([safe_cell(v) for v in (
+                    "", school.name, school.code, school.level_label, "nessun protocollo", None, "")])
+                continue
             if progress:
                 progress(done, len(in_network), protocol.school_code or protocol.title)
             name = file_name(protocol)
-            archive.writestr(name, render(template_bytes,
-                                          lambda t, p=protocol: protocol_context(db, actor, p, t)))
-            deliberation = (f"n. {protocol.deliberation_number} del {protocol.deliberation_date}"
-                            if protocol.deliberation_number else "")
+            archive.writestr(name, _protocol_docx(db, actor, protocol, template_bytes)[0])
+            done += 1
             sheet.append([safe_cell(v) for v in (
-                name, names.get(protocol.school_code, "protocollo comune della rete"),
-                protocol.school_code or "", protocol.level.value, protocol.status_label, protocol.revision,
-                deliberation)])
-        for column, width in zip("ABCDEFG", (48, 50, 14, 26, 14, 10, 26), strict=True):
+                name, school.name if school else f"Protocollo comune della rete ({network.name})",
+                protocol.school_code or "", LEVEL_LABELS[protocol.level], protocol.status_label, protocol.revision,
+                protocol.deliberation_text)])
+        for column, width in zip("ABCDEFG", (48, 50, 22, 28, 18, 10, 52), strict=True):
             sheet.column_dimensions[column].width = width
         sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
         index_bytes = io.BytesIO()
         index.save(index_bytes)
         archive.writestr("indice.xlsx", index_bytes.getvalue())

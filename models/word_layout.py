@@ -8,12 +8,14 @@ its longest word, the rest of the page shared out by how much text each holds.
 
 from __future__ import annotations
 
+import copy
+
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Pt
 
-CHAR_CM_AT_10PT = 0.20  # the mean width of a character of Liberation Sans at 10 pt, bold included
-CELL_PADDING_CM = 0.45  # the cell's left and right margins and a little air
+CHAR_CM_AT_10PT = 0.235  # a generous mean width of a Liberation Sans character at 10 pt, bold included
+CELL_PADDING_CM = 0.5  # the cell's left and right margins and a little air
 
 
 def mark_header_row(table) -> None:
@@ -78,13 +80,16 @@ def table_font(table, size_pt: float) -> None:
                     run.font.size = Pt(size_pt)
 
 
-def section_break(paragraph, *, landscape: bool, like) -> None:
+def section_break(paragraph, *, landscape: bool, like, references=()) -> None:
     """End a section at this paragraph: what comes before it is laid out as `landscape` says.
 
-    `like` is the document's own section, whose page size and margins the new one keeps.
+    `like` is the document's own section, whose page size and margins the new one keeps;
+    `references` are its header and footer references, so that every section shows them.
     """
     p_pr = paragraph._p.get_or_add_pPr()
     sect_pr = OxmlElement("w:sectPr")
+    for reference in references:
+        sect_pr.append(copy.deepcopy(reference))
     page_size = OxmlElement("w:pgSz")
     width, height = sorted((like.page_width, like.page_height))
     if landscape:
