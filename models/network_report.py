@@ -122,7 +122,8 @@ def indicators_figure(report: Report) -> Figure | None:
     axes.set_yticks([i + height * (len(frame.columns) - 1) / 2 for i in range(len(frame.index))],
                     [textwrap.fill(label, 34) for label in frame.index], fontsize=7)
     axes.set_xlabel("%", fontsize=8)
-    axes.set_xlim(0, max(100.0, float(frame.max().max()) * 1.15))
+    axes.set_xlim(0, 115)  # percentages, with room for the value printed after each bar
+    axes.set_xticks(range(0, 101, 20))
     axes.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(frame.columns),
                 frameon=False)
     axes.grid(axis="x", alpha=0.3)
