@@ -32,7 +32,7 @@ from models.permissions import (
 )
 from models.school_year import SchoolYear
 from models.schools import LEVEL_LABELS, Level, get_network, get_school, list_schools
-from models.templates import SectionKind, load_template
+from models.templates import SectionKind, load_template, template_for_level
 
 
 class Status(StrEnum):
@@ -323,6 +323,34 @@ def create_school_protocol(
             _insert_section(db, protocol_id, section.key, section.title, section.kind, section.guidance,
                             position, section.body, actor, note="dal modello " + template.id)
         _event(db, actor, protocol_id, None, Status.BOZZA, "creato dal protocollo comune")
+        audit.record(db, actor, "protocollo_creato", f"protocollo {protocol_id}", school_code=school.code,
+                     detail=title)
+    return _load(db, protocol_id)
+
+
+def create_own_protocol(
+    db: sqlite_utils.Database, actor: Actor, school_code: str, school_year: str | None = None
+) -> Protocol:
+    """A school's protocol while its network has no core for its level: every section is the school's own.
+
+    Networks often start this way: each school brings the protocol it has, and the
+    core is written from them. The protocol starts empty; an import fills it.
+    """
+    school = get_school(db, actor, school_code)
+    if not can_edit_protocol(actor, school.network_code, school.code):
+        raise PermissionDenied("Solo il dirigente della scuola può avviarne il protocollo.")
+    if core_for(db, school.network_code, school.level) is not None:
+        raise ApprodoError("La rete ha già il protocollo comune per questo grado: il protocollo della scuola "
+                           "parte da quello.")
+    template = template_for_level(school.level)
+    year = str(SchoolYear.parse(school_year)) if school_year else str(SchoolYear.current())
+    title = f"Protocollo di accoglienza – {school.name}"
+    with transaction(db):
+        if db.execute("SELECT 1 FROM protocols WHERE school_code = ?", [school.code]).fetchone():
+            raise ApprodoError("Questa scuola ha già il suo protocollo.")
+        protocol_id = _insert_protocol(db, school.network_code, school.code, template.id, school.level, title,
+                                       year, None)
+        _event(db, actor, protocol_id, None, Status.BOZZA, "creato dalla scuola, senza protocollo comune")
         audit.record(db, actor, "protocollo_creato", f"protocollo {protocol_id}", school_code=school.code,
                      detail=title)
     return _load(db, protocol_id)

@@ -239,6 +239,11 @@ IMPORT_HELP = (
 IMPORT_UPLOAD = "Documento .docx"
 IMPORT_TARGET = "Va nella sezione"
 IMPORT_NEW_LOCAL = "nuova sezione della scuola"
+IMPORT_PLACE_TARGET = "Finirà nella sezione {position} del protocollo, «{title}», al posto del testo attuale."
+IMPORT_PLACE_NEW = "Finirà in una nuova sezione della scuola, la {position}ª del protocollo (in fondo)."
+IMPORT_FOLLOWS_CORE = "Il protocollo segue il comune della rete: «{core}». Le sezioni bloccate non si sostituiscono."
+IMPORT_WITHOUT_CORE = ("La rete non ha ancora un protocollo comune per questo grado: le sezioni importate saranno "
+                       "tutte della scuola.")
 IMPORT_CONFIRM = "Importa"
 IMPORT_DONE = "Protocollo importato: {count} sezioni. Aprilo per rivederlo."
 IMPORT_PREVIEW = "Anteprima del testo"
