@@ -66,19 +66,24 @@ def check_zip(archive: zipfile.ZipFile, file_name: str, max_unpacked: int) -> No
 
 
 def scan_xml(stream: IO[bytes], file_name: str, part: str, limits: dict[bytes, tuple[int, str]],
-             max_elements: int = MAX_XML_ELEMENTS) -> dict[bytes, int]:
+             max_elements: int = MAX_XML_ELEMENTS, counts: dict[bytes, int] | None = None) -> dict[bytes, int]:
     """Count start tags in an XML part without parsing it; refuse declarations and counts over a limit.
 
     `limits` maps a local tag name to (maximum, "troppe righe" or the like). DOCTYPE and ENTITY declarations
     are refused outright: no file from Word or Excel has them, and they are how entity bombs start.
+    Pass the same `counts` for every part of a file to limit the totals. An SVG image may have a DOCTYPE
+    (it is stored as a picture, never parsed), but its tags are counted like any other part's.
     """
-    counts = dict.fromkeys(limits, 0)
+    declarations = () if part.lower().endswith(".svg") else _DECLARATIONS
+    counts = counts if counts is not None else {}
+    for name in limits:
+        counts.setdefault(name, 0)
     elements = 0
     pending = b""
     while True:
         piece = stream.read(_CHUNK)
         buffer = pending + piece
-        if any(d in buffer for d in _DECLARATIONS):
+        if any(d in buffer for d in declarations):
             refuse(f"Il file {file_name} contiene dichiarazioni XML (DOCTYPE o entità) che un file di Word o "
                    f"di Excel non ha: salvalo di nuovo dal programma d'origine.")
         # A tag may straddle two chunks: keep the tail from the last '<' near the end for the next round.

@@ -199,6 +199,11 @@ def _csv_text(data: bytes, file_name: str) -> tuple[str, str, int]:
     (one endless line never becomes a string)."""
     if b"\x00" in data[:4096]:
         raise ApprodoError(f"Il file {file_name} non è un CSV leggibile né un file Excel (.xlsx).")
+    # Columns of the first line, then every line's length, before decoding: no parser sees an endless line.
+    header_start = re.match(rb"[\r\n]*", data).end()
+    header_end = data.find(b"\n", header_start)
+    header_line = data[header_start:header_end if header_end >= 0 else len(data)]
+    limits.check_columns(max(header_line.count(sep.encode()) for sep in _SEPARATORS) + 1, file_name)
     _, longest = limits.check_text_shape(data, file_name)
     text, encoding = decode(data, file_name)
     return text, encoding, longest
@@ -311,14 +316,14 @@ def _check_workbook_parts(archive: zipfile.ZipFile, file_name: str) -> None:
     limits.check_zip(archive, file_name, limits.MAX_SHEET_UNPACKED)
     if "xl/workbook.xml" not in archive.namelist():
         raise ApprodoError(f"Il file {file_name} non è un file Excel (.xlsx).")
+    counts: dict[bytes, int] = {}
     sheet_limits = {b"row": (limits.MAX_SHEET_ROWS, "troppe righe"), b"c": (limits.MAX_SHEET_CELLS, "troppe celle")}
     for entry in archive.infolist():
-        if not entry.filename.endswith((".xml", ".rels", ".vml")):
-            continue
+        # Every part, whatever its name: the workbook's relations may place a sheet anywhere.
         sheet = entry.filename.startswith("xl/worksheets/")
         with archive.open(entry) as stream:
-            limits.scan_xml(stream, file_name, entry.filename, sheet_limits if sheet else {},
-                            3 * limits.MAX_SHEET_CELLS if sheet else limits.MAX_XML_ELEMENTS)
+            limits.scan_xml(stream, file_name, entry.filename, sheet_limits,
+                            3 * limits.MAX_SHEET_CELLS if sheet else limits.MAX_XML_ELEMENTS, counts)
 
 
 def _xlsx_rows(worksheet, file_name: str) -> Iterator[list[str]]:
