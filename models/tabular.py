@@ -327,20 +327,24 @@ def _check_workbook_parts(archive: zipfile.ZipFile, file_name: str) -> None:
 
 
 def _xlsx_rows(worksheet, file_name: str) -> Iterator[list[str]]:
-    """Every row of a sheet as text cells (rows keep their place: an empty row is []), cut after
-    `limits.MAX_HEADER_GAP` empty cells in a row: a stray value far right is not a column."""
+    """Every row of a sheet as text cells (rows keep their place: an empty row is []); the cells are
+    checked by `_check_cells` once the header names their columns."""
     try:
         worksheet.reset_dimensions()  # the declared size may be the whole grid: read only what is there
-        for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            cells = [cell_text(v) for v in row[:limits.MAX_COLUMNS + limits.MAX_HEADER_GAP]]
-            bad = next((i for i, c in enumerate(cells) if len(c) > limits.MAX_CELL_CHARS or "\x00" in c), None)
-            if bad is not None:
-                limits.check_cell(cells[bad], file_name, number, f"colonna {bad + 1}")
-            yield cells
+        for row in worksheet.iter_rows(values_only=True):
+            yield [cell_text(v) for v in row[:limits.MAX_COLUMNS + limits.MAX_HEADER_GAP]]
     except ApprodoError:
         raise
     except Exception:
         raise ApprodoError(f"Il file Excel {file_name} è danneggiato o non si può leggere.") from None
+
+
+def _check_cells(cells: list[str], file_name: str, number: int, header: list[str]) -> None:
+    """No NUL and no endless cell (`limits.check_cell`), named by the header's column when there is one."""
+    bad = next((i for i, c in enumerate(cells) if len(c) > limits.MAX_CELL_CHARS or "\x00" in c), None)
+    if bad is not None:
+        column = header[bad].strip() if bad < len(header) and header[bad].strip() else f"colonna {bad + 1}"
+        limits.check_cell(cells[bad], file_name, number, column)
 
 
 def _header_width(header: list[str]) -> int:
@@ -381,7 +385,11 @@ def _read_xlsx(data: bytes, file_name: str, known, sheet_number, header_row, max
         limits.check_columns(width, file_name)
         body, numbers = [], []
 
+        for number, row in enumerate(head[:index + 1], start=1):
+            _check_cells(row, file_name, number, header if number > index else [])
+
         def take(number, row):
+            _check_cells(row, file_name, number, header)
             if any(c.strip() for c in row):
                 body.append(row[:width] + [""] * (width - len(row)))
                 numbers.append(number)
