@@ -7,7 +7,17 @@ from models.errors import ApprodoError
 from models.protocols import SaveConflict, Status
 from models.templates import SectionKind
 from ui import strings as S
-from ui.protocol_widgets import choose_protocol, choose_section, protocol_header, show_diff, show_rich_text
+from ui.protocol_widgets import (
+    choose_protocol,
+    choose_section,
+    draft_editor,
+    draft_for,
+    drafts,
+    protocol_header,
+    show_diff,
+    show_rich_text,
+    unsaved_sections,
+)
 from ui.session import flash, guard_page, open_db, run_action, show_flash
 
 ctx = guard_page(__file__)
@@ -83,55 +93,58 @@ if updates:
 
 # --- the section -----------------------------------------------------------------
 open_comments = comments.open_count(db, actor, protocol.id)
-section = choose_section(ctx, protocol, open_comments)
+section = choose_section(ctx, protocol, open_comments, unsaved=unsaved_sections())
 editable = protocols.may_edit_section(actor, protocol, section)
-
-text_key, base_key, orig_key = f"text_{section.id}", f"base_{section.id}", f"orig_{section.id}"
 conflict_key = f"conflict_{section.id}"
-# An editor that was not touched follows the latest version; a touched one keeps
-# the version it started from, so a save over someone else's is caught.
-if base_key not in state or (state.get(text_key) == state.get(orig_key) and state[base_key] != section.version):
-    state[base_key], state[orig_key], state[text_key] = section.version, section.body, section.body
+# The draft lives in the session, not in the widget: it survives switching sections,
+# and after a save it restarts from the saved version (so the next save is based on it).
+draft = draft_for(section) if editable else None
 
 
-def keep_mine(theirs_version: int, theirs_body: str) -> None:
-    state[base_key], state[orig_key] = theirs_version, theirs_body
-    state.pop(conflict_key, None)
+def keep_mine(section_id: int, theirs_version: int, theirs_body: str) -> None:
+    drafts()[section_id].restart(theirs_version, theirs_body, text=drafts()[section_id].text)
+    state.pop(f"conflict_{section_id}", None)
 
 
-def take_theirs(theirs_version: int, theirs_body: str) -> None:
-    state[base_key], state[orig_key], state[text_key] = theirs_version, theirs_body, theirs_body
-    state.pop(conflict_key, None)
+def take_theirs(section_id: int, theirs_version: int, theirs_body: str) -> None:
+    drafts()[section_id].restart(theirs_version, theirs_body)
+    state.pop(f"conflict_{section_id}", None)
+
+
+def discard(section_id: int) -> None:
+    current = drafts()[section_id]
+    current.restart(current.base, current.original)
+    flash(S.DRAFT_DISCARDED.format(version=current.base))
 
 
 edit_column, side_column = st.columns([3, 2], gap="large")
-with side_column:
-    st.markdown(f"**{S.GUIDANCE}**")
-    st.info(section.guidance or "—", icon=":material/lightbulb:")
-    if editable:
-        st.markdown(f"**{S.PREVIEW}**")
-        try:
-            show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, state[text_key])))
-        except ApprodoError as error:
-            st.warning(error.message)
-
 with edit_column:
     if editable:
-        st.caption(S.EDITING_VERSION.format(version=state[base_key], author=section.author,
+        st.caption(S.EDITING_VERSION.format(version=draft.base, author=section.author,
                                             when=clock.local_datetime(section.saved_at)))
-        st.text_area(S.SECTION_TEXT, key=text_key, height=460, help=S.FORMAT_HELP)
-        note = st.text_input(S.SAVE_NOTE, max_chars=protocols.MAX_NOTE, key=f"note_{section.id}")
-        if st.button(S.SAVE_SECTION, type="primary", icon=":material/save:"):
+        draft_editor(section, draft, help=S.FORMAT_HELP)
+        if draft.unsaved:
+            st.caption(S.UNSAVED_HERE.format(version=draft.base))
+        elsewhere = unsaved_sections() - {section.id}
+        if elsewhere:
+            titles = [s.title for s in protocols.list_sections(db, actor, protocol.id) if s.id in elsewhere]
+            if titles:
+                st.caption(S.UNSAVED_ELSEWHERE.format(sections=", ".join(f"«{t}»" for t in titles)))
+        save_column, discard_column = st.columns([1, 1])
+        if save_column.button(S.SAVE_SECTION, type="primary", icon=":material/save:"):
             try:
-                saved = protocols.save_section(db, actor, section.id, state[text_key], state[base_key], note)
+                saved = protocols.save_section(db, actor, section.id, draft.text, draft.base, draft.note)
             except SaveConflict as conflict:
                 state[conflict_key] = conflict
             except ApprodoError as error:
                 st.error(error.message)
             else:
-                state[base_key], state[orig_key] = saved.version, saved.body
+                draft.restart(saved.version, saved.body)
+                state.pop(conflict_key, None)
                 flash(S.SAVED_VERSION.format(version=saved.version))
                 st.rerun()
+        if draft.unsaved:
+            discard_column.button(S.DISCARD_DRAFT, on_click=discard, args=(section.id,))
         with st.expander(S.PLACEHOLDERS_HELP):
             st.markdown("\n".join(f"- `{{{{ {name} }}}}`: {what}" for name, what in placeholders.WHITELIST.items()))
     else:
@@ -145,8 +158,18 @@ with edit_column:
                                             when=clock.local_datetime(section.saved_at)))
         show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, section.body)))
 
+with side_column:
+    st.markdown(f"**{S.GUIDANCE}**")
+    st.info(section.guidance or "—", icon=":material/lightbulb:")
+    if editable:
+        st.markdown(f"**{S.PREVIEW}**")
+        try:
+            show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, draft.text)))
+        except ApprodoError as error:
+            st.warning(error.message)
+
 conflict = state.get(conflict_key)
-if conflict is not None:
+if conflict is not None and editable:
     st.error(conflict.message, icon=":material/warning:")
     theirs_column, yours_column = st.columns(2)
     theirs_label = S.CONFLICT_THEIRS.format(author=conflict.theirs.author, version=conflict.theirs.version)
@@ -157,8 +180,9 @@ if conflict is not None:
     st.markdown(f"**{S.CONFLICT_DIFF}**")
     show_diff(conflict.theirs.body, conflict.yours)
     mine, theirs = st.columns(2)
-    mine.button(S.CONFLICT_KEEP_MINE, on_click=keep_mine, args=(conflict.theirs.version, conflict.theirs.body))
-    theirs.button(S.CONFLICT_TAKE_THEIRS, on_click=take_theirs, args=(conflict.theirs.version, conflict.theirs.body))
+    conflict_args = (section.id, conflict.theirs.version, conflict.theirs.body)
+    mine.button(S.CONFLICT_KEEP_MINE, on_click=keep_mine, args=conflict_args)
+    theirs.button(S.CONFLICT_TAKE_THEIRS, on_click=take_theirs, args=conflict_args)
 
 # --- comments --------------------------------------------------------------------
 thread = comments.list_comments(db, actor, section.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -65,15 +66,92 @@ def choose_protocol(ctx: PageContext) -> protocols.Protocol | None:
 
 
 def choose_section(ctx: PageContext, protocol: protocols.Protocol, open_comments: dict[int, int] | None = None,
-                   key: str = "section") -> protocols.Section:
-    sections = protocols.list_sections(ctx.db, ctx.actor, protocol.id)
+                   key: str = "section", unsaved: set[int] | frozenset[int] = frozenset()) -> protocols.Section:
+    """The section picked by the user, read fresh from the database on every run.
+
+    The options are section ids, not Section objects: Streamlit keeps a selectbox's
+    value from an earlier run when its label still matches, so an object would be a
+    stale copy (the version before the last save).
+    """
+    sections = {s.id: s for s in protocols.list_sections(ctx.db, ctx.actor, protocol.id)}
     open_comments = open_comments or {}
 
-    def label(section: protocols.Section) -> str:
-        extra = f" · {open_comments[section.id]} commenti aperti" if open_comments.get(section.id) else ""
+    def label(section_id: int) -> str:
+        section = sections[section_id]
+        extra = ""
+        if open_comments.get(section_id):
+            extra += " · " + S.open_comments(open_comments[section_id])
+        if section_id in unsaved:
+            extra += " · " + S.UNSAVED_MARK
         return f"{section.position}. {section.title} ({KIND_LABELS[section.kind]}){extra}"
 
-    return st.selectbox(S.CHOOSE_SECTION, sections, format_func=label, key=f"{key}_{protocol.id}")
+    chosen = st.selectbox(S.CHOOSE_SECTION, list(sections), format_func=label, key=f"{key}_{protocol.id}")
+    return sections[chosen]
+
+
+# --- drafts: what the user typed, kept per section until it is saved ---------------
+# Streamlit forgets a keyed widget's state in any run where the widget is not drawn,
+# so the text lives here, in the session, keyed by section id; the text area is only
+# a view of it, keyed by section and revision so that a new revision starts fresh.
+DRAFTS_KEY = "approdo_drafts"
+
+
+@dataclass
+class Draft:
+    base: int  # the version the text started from: a save is based on it
+    original: str  # that version's text
+    text: str  # what the editor holds now
+    note: str = ""
+    revision: int = 0  # bumped whenever the page (not the user) replaces the text
+
+    @property
+    def unsaved(self) -> bool:
+        return self.text != self.original
+
+    def widget_key(self, section_id: int, field: str = "text") -> str:
+        return f"{field}_{section_id}_{self.revision}"
+
+    def restart(self, version: int, body: str, text: str | None = None) -> None:
+        """Start again from `version`: with its text, or keeping `text` on top of it."""
+        self.base, self.original = version, body
+        self.text = body if text is None else text
+        if text is None:
+            self.note = ""
+        self.revision += 1
+
+
+def drafts() -> dict[int, Draft]:
+    return st.session_state.setdefault(DRAFTS_KEY, {})
+
+
+def unsaved_sections() -> set[int]:
+    return {section_id for section_id, draft in drafts().items() if draft.unsaved}
+
+
+def draft_for(section: protocols.Section) -> Draft:
+    """The session's draft of a section; one without changes follows the latest version."""
+    draft = drafts().get(section.id)
+    if draft is None:
+        draft = drafts()[section.id] = Draft(section.version, section.body, section.body)
+    elif not draft.unsaved and draft.base != section.version:
+        draft.restart(section.version, section.body)
+    return draft
+
+
+def _keep_typed(section_id: int, field: str, widget_key: str) -> None:
+    # A change sent in the same run that leaves the section still reaches the draft.
+    draft = drafts().get(section_id)
+    if draft is not None and widget_key in st.session_state:
+        setattr(draft, field, st.session_state[widget_key])
+
+
+def draft_editor(section: protocols.Section, draft: Draft, *, height: int = 460, help: str | None = None) -> None:
+    """The text area and the note of a draft; what is typed goes into the draft at once."""
+    text_key, note_key = draft.widget_key(section.id), draft.widget_key(section.id, "note")
+    draft.text = st.text_area(S.SECTION_TEXT, value=draft.text, key=text_key, height=height, help=help,
+                              on_change=_keep_typed, args=(section.id, "text", text_key))
+    draft.note = st.text_input(S.SAVE_NOTE, value=draft.note, key=note_key, max_chars=protocols.MAX_NOTE,
+                               on_change=_keep_typed, args=(section.id, "note", note_key))
 
 
 def protocol_header(protocol: protocols.Protocol) -> None:

@@ -20,6 +20,18 @@ def open_editor(username, protocol_id, section_title=None):
     return at
 
 
+def editor_of(at):
+    """The section's text area (its key changes with each saved version; its label does not)."""
+    (editor,) = [t for t in at.text_area if t.label == "Testo della sezione"]
+    return editor
+
+
+def save(at):
+    next(b for b in at.button if b.label == "Salva una nuova versione").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
 def messages(at, kind):
     return [e.value for e in getattr(at, kind)]
 
@@ -30,7 +42,7 @@ def section_of(db, actor, protocol, key):
 
 def test_dirigente_edits_and_saves_a_section(demo_db, actors, school_protocol):
     at = open_editor("dirigente", school_protocol.id, "Tempi e responsabilità")
-    editor = at.text_area(key=f"text_{section_of(demo_db, actors['dirigente'], school_protocol, 'tempi').id}")
+    editor = editor_of(at)
     editor.input(editor.value + "\n\nLa commissione si riunisce il martedì.").run()
     # The live preview beside the editor already shows the new text.
     assert "La commissione si riunisce il martedì." in " ".join(h.proto.body for h in at.get("html"))
@@ -42,14 +54,13 @@ def test_dirigente_edits_and_saves_a_section(demo_db, actors, school_protocol):
 
 def test_a_second_session_saving_on_a_stale_version_gets_the_conflict_view(demo_db, actors, school_protocol):
     section = section_of(demo_db, actors["dirigente"], school_protocol, "allegati")
-    key = f"text_{section.id}"
     mine = open_editor("dirigente", school_protocol.id, "Allegati")
     theirs = open_editor("admin", school_protocol.id, "Allegati")
-    theirs.text_area(key=key).input("Testo dell'amministratore.").run()
+    editor_of(theirs).input("Testo dell'amministratore.").run()
     next(b for b in theirs.button if b.label == "Salva una nuova versione").click().run()
     assert messages(theirs, "success") == ["Salvata la versione 2."]
 
-    mine.text_area(key=key).input("Testo del dirigente.").run()
+    editor_of(mine).input("Testo del dirigente.").run()
     next(b for b in mine.button if b.label == "Salva una nuova versione").click().run()
     errors = messages(mine, "error")
     assert any("admin ha salvato questa sezione (versione 2" in e for e in errors)
@@ -90,9 +101,8 @@ def test_locked_sections_are_read_only_for_the_school(demo_db, school_protocol):
 
 
 def test_an_unknown_placeholder_is_refused_on_save_naming_it(demo_db, actors, school_protocol):
-    section = section_of(demo_db, actors["dirigente"], school_protocol, "soggetti")
     at = open_editor("dirigente", school_protocol.id, "Chi fa che cosa")
-    at.text_area(key=f"text_{section.id}").input("Referente: {{ scuola.telefono }}").run()
+    editor_of(at).input("Referente: {{ scuola.telefono }}").run()
     next(b for b in at.button if b.label == "Salva una nuova versione").click().run()
     assert any("{{ scuola.telefono }}" in e for e in messages(at, "error"))
     assert section_of(demo_db, actors["dirigente"], school_protocol, "soggetti").version == 1
@@ -184,6 +194,84 @@ def test_a_protocol_id_forged_in_session_state_is_refused(demo_db, school_protoc
 def test_the_coordinator_edits_the_network_core(demo_db, actors, core):
     section = section_of(demo_db, actors["coordinatore_rete"], core, "premessa")
     at = open_editor("coordinatrice", core.id, "Premessa e finalità")
-    at.text_area(key=f"text_{section.id}").input(section.body + "\nRivisto dalla rete.").run()
+    editor_of(at).input(section.body + "\nRivisto dalla rete.").run()
     next(b for b in at.button if b.label == "Salva una nuova versione").click().run()
     assert messages(at, "success") == ["Salvata la versione 2."]
+
+
+def choose_section(at, title):
+    chooser = next(sb for sb in at.selectbox if sb.label == "Sezione")
+    chooser.select_index(next(i for i, label in enumerate(chooser.options) if title in label)).run()
+    assert not at.exception, at.exception
+    return chooser
+
+
+def test_saving_the_same_section_twice_makes_two_versions(demo_db, actors, school_protocol):
+    dirigente = actors["dirigente"]
+    section = section_of(demo_db, dirigente, school_protocol, "tempi")
+    at = open_editor("dirigente", school_protocol.id, "Tempi e responsabilità")
+    first = section.body + "\n\nPrima aggiunta."
+    editor_of(at).input(first).run()
+    save(at)
+    assert messages(at, "success") == ["Salvata la versione 2."]
+    # The editor now shows the saved text and edits from version 2.
+    assert editor_of(at).value == first
+    assert any("a partire dalla versione 2" in c.value for c in at.caption)
+
+    second = first + "\n\nSeconda aggiunta."
+    editor_of(at).input(second).run()
+    save(at)
+    assert messages(at, "success") == ["Salvata la versione 3."]
+    assert not messages(at, "error")
+    history = protocols.section_history(demo_db, dirigente, section.id)
+    assert [(v.version, v.body) for v in history[:2]] == [(3, second), (2, first)]
+    assert editor_of(at).value == second
+
+
+def test_going_back_to_a_section_keeps_the_unsaved_text_of_each(demo_db, actors, school_protocol):
+    at = open_editor("dirigente", school_protocol.id, "Tempi e responsabilità")
+    editor_of(at).input("Bozza dei tempi.").run()
+    choose_section(at, "Chi fa che cosa")
+    editor_of(at).input("Bozza dei soggetti.").run()
+    chooser = choose_section(at, "Tempi e responsabilità")
+    assert editor_of(at).value == "Bozza dei tempi."
+    # The chooser marks both sections as having unsaved changes.
+    marked = [label for label in chooser.options if "modifiche non salvate" in label]
+    assert len(marked) == 2 and any("Tempi" in m for m in marked) and any("Chi fa" in m for m in marked)
+    choose_section(at, "Chi fa che cosa")
+    assert editor_of(at).value == "Bozza dei soggetti."
+    save(at)
+    assert messages(at, "success") == ["Salvata la versione 2."]
+    choose_section(at, "Tempi e responsabilità")
+    assert editor_of(at).value == "Bozza dei tempi."
+    save(at)
+    assert messages(at, "success") == ["Salvata la versione 2."]
+    dirigente = actors["dirigente"]
+    assert section_of(demo_db, dirigente, school_protocol, "tempi").body == "Bozza dei tempi."
+    assert section_of(demo_db, dirigente, school_protocol, "soggetti").body == "Bozza dei soggetti."
+
+
+def test_after_my_own_save_another_persons_save_is_still_a_conflict(demo_db, actors, school_protocol):
+    dirigente = actors["dirigente"]
+    at = open_editor("dirigente", school_protocol.id, "Allegati")
+    editor_of(at).input("Il mio primo testo.").run()
+    save(at)
+    section = section_of(demo_db, dirigente, school_protocol, "allegati")
+    protocols.save_section(demo_db, actors["admin"], section.id, "Il testo dell'amministratore.", section.version)
+    editor_of(at).input("Il mio secondo testo.").run()
+    save(at)
+    assert any("ha salvato questa sezione (versione 3" in e for e in messages(at, "error"))
+    assert section_of(demo_db, dirigente, school_protocol, "allegati").body == "Il testo dell'amministratore."
+    next(b for b in at.button if b.label == "Continua con il mio testo sulla versione attuale").click().run()
+    assert editor_of(at).value == "Il mio secondo testo."
+    save(at)
+    assert messages(at, "success") == ["Salvata la versione 4."]
+
+
+def test_discarding_a_draft_brings_back_the_saved_text(demo_db, actors, school_protocol):
+    section = section_of(demo_db, actors["dirigente"], school_protocol, "tempi")
+    at = open_editor("dirigente", school_protocol.id, "Tempi e responsabilità")
+    editor_of(at).input("Da buttare.").run()
+    next(b for b in at.button if b.label == "Annulla le modifiche non salvate").click().run()
+    assert editor_of(at).value == section.body
+    assert not [label for label in at.selectbox[1].options if "modifiche non salvate" in label]
