@@ -74,6 +74,9 @@ def choose_section(ctx: PageContext, protocol: protocols.Protocol, open_comments
     stale copy (the version before the last save).
     """
     sections = {s.id: s for s in protocols.list_sections(ctx.db, ctx.actor, protocol.id)}
+    if not sections:
+        st.info(S.NO_SECTIONS)
+        st.stop()
     open_comments = open_comments or {}
 
     def label(section_id: int) -> str:
@@ -85,7 +88,18 @@ def choose_section(ctx: PageContext, protocol: protocols.Protocol, open_comments
             extra += " · " + S.UNSAVED_MARK
         return f"{section.position}. {section.title} ({KIND_LABELS[section.kind]}){extra}"
 
-    chosen = st.selectbox(S.CHOOSE_SECTION, list(sections), format_func=label, key=f"{key}_{protocol.id}")
+    # A label changes (a comment, an unsaved draft) and the browser still sends the old one,
+    # which Streamlit no longer finds: it then falls back to `index`, so that must be the
+    # section the user was on, remembered under a key of ours.
+    widget_key = f"{key}_{protocol.id}"
+    remembered = st.session_state.get(f"{widget_key}_chosen")
+    ids = list(sections)
+    index = ids.index(remembered) if remembered in sections else 0
+    chosen = st.selectbox(S.CHOOSE_SECTION, ids, index=index, format_func=label, key=widget_key,
+                          placeholder=S.CHOOSE_PLACEHOLDER)
+    if chosen not in sections:  # defensive: never a stale id
+        chosen = ids[index]
+    st.session_state[f"{widget_key}_chosen"] = chosen
     return sections[chosen]
 
 

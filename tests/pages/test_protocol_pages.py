@@ -63,7 +63,7 @@ def test_a_second_session_saving_on_a_stale_version_gets_the_conflict_view(demo_
     editor_of(mine).input("Testo del dirigente.").run()
     next(b for b in mine.button if b.label == "Salva una nuova versione").click().run()
     errors = messages(mine, "error")
-    assert any("admin ha salvato questa sezione (versione 2" in e for e in errors)
+    assert any("Amministratore demo ha salvato questa sezione (versione 2" in e for e in errors)
     shown = [c.value for c in mine.code]
     assert shown == ["Testo dell'amministratore.", "Testo del dirigente."]
     assert section_of(demo_db, actors["dirigente"], school_protocol, "allegati").body == "Testo dell'amministratore."
