@@ -53,6 +53,34 @@ with st.expander(S.EXPORT_TITLE, icon=":material/download:"):
         pdf_column.caption(S.PDF_NEEDS_LIBREOFFICE)
 
 # --- workflow ----------------------------------------------------------------
+def approve_form(target: Status, label: str, done: str) -> None:
+    """The deliberation, after the warnings a dirigente should see first (confirmed explicitly)."""
+    check = protocols.approval_check(db, actor, protocol.id)
+    with st.form("approve"):
+        if not check.clean:
+            lines = []
+            if check.open_comments:
+                lines.append(S.APPROVE_OPEN_COMMENTS.format(
+                    comments=S.open_comments(sum(check.open_comments.values())),
+                    sections=", ".join(f"«{title}» ({count})" for title, count in check.open_comments.items())))
+            if check.pending_updates:
+                lines.append(S.APPROVE_OPEN_UPDATES.format(
+                    updates=S.plural(len(check.pending_updates), "aggiornamento", "aggiornamenti"),
+                    sections=", ".join(f"«{title}»" for title in check.pending_updates)))
+            st.warning(S.APPROVE_WARNINGS + "\n\n" + "\n".join(f"- {line}" for line in lines),
+                       icon=":material/warning:")
+        day = st.date_input(S.DELIBERATION_DATE_PICK, value=None, max_value=clock.local_date(),
+                            format="DD/MM/YYYY")
+        number = st.text_input(S.DELIBERATION_NUMBER, max_chars=30)
+        confirmed = check.clean or st.checkbox(S.APPROVE_CONFIRM)
+        if st.form_submit_button(label, type="primary"):
+            if not confirmed:
+                st.error(S.APPROVE_CONFIRM_NEEDED)
+                return
+            run(lambda: protocols.move(db, actor, protocol.id, target.value, deliberation_date=day,
+                                       deliberation_number=number), done)
+
+
 transitions = protocols.allowed_transitions(actor, protocol)
 if transitions:
     with st.expander(S.WORKFLOW, icon=":material/approval:", expanded=protocol.status is Status.IN_REVISIONE):
@@ -60,12 +88,7 @@ if transitions:
             label = protocols.TRANSITIONS[(protocol.status, target)]
             done = S.MOVED.format(status=protocols.STATUS_LABELS[target])
             if target is Status.APPROVATO:
-                with st.form("approve"):
-                    date = st.text_input(S.DELIBERATION_DATE)
-                    number = st.text_input(S.DELIBERATION_NUMBER, max_chars=30)
-                    if st.form_submit_button(label, type="primary"):
-                        run(lambda t=target, d=date, n=number: protocols.move(
-                            db, actor, protocol.id, t.value, deliberation_date=d, deliberation_number=n), done)
+                approve_form(target, label, done)
             elif st.button(label, key=f"move_{target.value}"):
                 run(lambda target=target: protocols.move(db, actor, protocol.id, target.value), done)
 

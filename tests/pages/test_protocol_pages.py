@@ -1,5 +1,7 @@
 """The protocol pages as their users see them, through AppTest."""
 
+from datetime import date
+
 import pytest
 
 from models import protocols
@@ -140,9 +142,9 @@ def test_the_dirigente_sends_for_review_and_records_the_approval(demo_db, actors
     at = open_editor("dirigente", school_protocol.id)
     next(b for b in at.button if b.label == "Invia in revisione").click().run()
     assert messages(at, "success") == ["Il protocollo ora è: In revisione."]
-    date, number = (t for t in at.text_input if t.label.startswith(("Data della delibera", "Numero della delibera")))
-    date.input("20/10/2025")
-    number.input("34")
+    assert not [w for w in messages(at, "warning") if "Prima di registrare" in w]  # nothing open: no warning
+    next(d for d in at.date_input if d.label == "Data della delibera").set_value(date(2025, 10, 20))
+    next(t for t in at.text_input if t.label == "Numero della delibera").input("34")
     next(b for b in at.button if b.label == "Registra l'approvazione").click().run()
     assert messages(at, "success") == ["Il protocollo ora è: Approvato."]
     approved = protocols.get_protocol(demo_db, actors["dirigente"], school_protocol.id)
@@ -275,3 +277,33 @@ def test_discarding_a_draft_brings_back_the_saved_text(demo_db, actors, school_p
     next(b for b in at.button if b.label == "Annulla le modifiche non salvate").click().run()
     assert editor_of(at).value == section.body
     assert not [label for label in at.selectbox[1].options if "modifiche non salvate" in label]
+
+
+def test_approving_with_open_comments_and_updates_warns_and_needs_a_confirmation(demo_db, actors, core,
+                                                                                 school_protocol):
+    dirigente = actors["dirigente"]
+    protocols.move(demo_db, dirigente, school_protocol.id, "in_revisione")
+    from models import comments
+
+    tempi = section_of(demo_db, dirigente, school_protocol, "tempi")
+    comments.add_comment(demo_db, actors["funzione_strumentale"], tempi.id, "Chi chiama il mediatore?")
+    core_section = section_of(demo_db, actors["coordinatore_rete"], core, "fase_sociale")
+    protocols.save_section(demo_db, actors["coordinatore_rete"], core_section.id, core_section.body + "\nNuovo.",
+                           core_section.version)
+
+    at = open_editor("dirigente", school_protocol.id)
+    (warning,) = [w for w in messages(at, "warning") if "Prima di registrare" in w]
+    assert "1 commento aperto" in warning and "«Tempi e responsabilità» (1)" in warning
+    assert "1 aggiornamento della rete da decidere" in warning and "«Fase sociale" in warning
+    next(d for d in at.date_input if d.label == "Data della delibera").set_value(date(2025, 10, 20))
+    next(t for t in at.text_input if t.label == "Numero della delibera").input("34")
+    approve = next(b for b in at.button if b.label == "Registra l'approvazione")
+    approve.click().run()
+    assert messages(at, "error") == ["Spunta la conferma per registrare l'approvazione nonostante gli avvisi."]
+    assert protocols.get_protocol(demo_db, dirigente, school_protocol.id).status.value == "in_revisione"
+
+    next(c for c in at.checkbox if c.label.startswith("Ho controllato")).check()
+    next(b for b in at.button if b.label == "Registra l'approvazione").click().run()
+    assert messages(at, "success") == ["Il protocollo ora è: Approvato."]
+    approved = protocols.get_protocol(demo_db, dirigente, school_protocol.id)
+    assert (approved.status.value, approved.deliberation_date) == ("approvato", "20/10/2025")
