@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from models import diffs, protocols
+from models import clock, diffs, protocols
 from models.errors import ApprodoError
 from models.templates import KIND_LABELS
 from ui import strings as S
@@ -180,13 +180,11 @@ def show_rich_text(blocks_html: str) -> None:
     st.html(_CSS + f'<div class="approdo-text">{blocks_html}</div>')
 
 
-def show_diff(old: str, new: str) -> None:
+def diff_html(old: str, new: str) -> str | None:
+    """The word diff as HTML (<del>/<ins>), or None when the texts are the same."""
     pieces = diffs.word_diff(old, new)
     if not diffs.changed(pieces):
-        st.caption(S.NO_DIFFERENCE)
-        return
-    added, removed = diffs.summary(pieces)
-    st.caption(S.DIFF_SUMMARY.format(added=added, removed=removed))
+        return None
     parts = []
     for piece in pieces:
         text = html.escape(piece.text)
@@ -195,4 +193,53 @@ def show_diff(old: str, new: str) -> None:
         elif piece.kind == "added":
             text = f"<ins>{text}</ins>"
         parts.append(text)
-    st.html(_CSS + f'<div class="approdo-diff">{"".join(parts)}</div>')
+    return f'<div class="approdo-diff">{"".join(parts)}</div>'
+
+
+def show_diff(old: str, new: str) -> None:
+    shown = diff_html(old, new)
+    if shown is None:
+        st.caption(S.NO_DIFFERENCE)
+        return
+    added, removed = diffs.summary(diffs.word_diff(old, new))
+    st.caption(S.DIFF_SUMMARY.format(added=added, removed=removed))
+    st.html(_CSS + shown)
+
+
+def change_heading(change: protocols.SectionChange) -> str:
+    mark = f" ({S.CHANGE_NEW_SECTION})" if change.before is None else ""
+    return f"{change.position}. {change.title}{mark}"
+
+
+def changes_intro(since: protocols.ChangesSinceApproval) -> str:
+    return S.CHANGES_SINCE_APPROVAL_INTRO.format(when=clock.local_datetime(since.approved.at),
+                                                 deliberation=since.approved.detail or S.STATUS_LABEL_APPROVED)
+
+
+def changes_summary(since: protocols.ChangesSinceApproval) -> str:
+    return S.CHANGES_SUMMARY.format(sections=S.plural(len(since.changes), "sezione", "sezioni"),
+                                    total=since.total_sections)
+
+
+def changes_document(protocol: protocols.Protocol, since: protocols.ChangesSinceApproval) -> str:
+    """A print-friendly web page of every change since the approval (opens in any browser, prints on A4)."""
+    title = html.escape(f"{S.CHANGES_SINCE_APPROVAL} – {protocol.title}")
+    legend = f"<del>{html.escape(S.LEGEND_REMOVED)}</del> <ins>{html.escape(S.LEGEND_ADDED)}</ins>"
+    body = [f"<h1>{title}</h1>", f"<p>{html.escape(changes_intro(since))} {html.escape(changes_summary(since))}</p>",
+            f"<p>{legend}</p>"]
+    for change in since.changes:
+        body.append(f"<h2>{html.escape(change_heading(change))}</h2>")
+        body.append(diff_html(change.before or "", change.after) or "")
+    if not since.changes:
+        body.append(f"<p>{html.escape(S.CHANGES_NONE_SINCE)}</p>")
+    return (
+        '<!DOCTYPE html><html lang="it"><head><meta charset="utf-8">'
+        f"<title>{title}</title><style>"
+        "body{font-family:Georgia,serif;max-width:48em;margin:2em auto;line-height:1.5;color:#111}"
+        "h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #999}"
+        ".approdo-diff{white-space:pre-wrap}"
+        "del{background:#fde2e1;color:#8a1c14}ins{background:#dcf5e3;color:#0f5a2a;text-decoration:underline}"
+        "@media print{body{margin:0;max-width:none}h2{break-after:avoid}"
+        "del,ins{-webkit-print-color-adjust:exact;print-color-adjust:exact}}"
+        "</style></head><body>" + "".join(body) + "</body></html>"
+    )

@@ -307,3 +307,54 @@ def test_approving_with_open_comments_and_updates_warns_and_needs_a_confirmation
     assert messages(at, "success") == ["Il protocollo ora è: Approvato."]
     approved = protocols.get_protocol(demo_db, dirigente, school_protocol.id)
     assert (approved.status.value, approved.deliberation_date) == ("approvato", "20/10/2025")
+
+
+def open_history(username, protocol_id):
+    at = log_in(new_app(), username)
+    at.query_params["protocollo"] = str(protocol_id)
+    at.switch_page("pages/protocol_history.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_history_shows_what_changed_since_the_approval_printable(demo_db, actors, school_protocol):
+    dirigente = actors["dirigente"]
+    at = open_history("dirigente", school_protocol.id)
+    assert "Questo protocollo non è ancora stato approvato" in " ".join(messages(at, "info"))
+    protocols.move(demo_db, dirigente, school_protocol.id, "in_revisione")
+    protocols.move(demo_db, dirigente, school_protocol.id, "approvato", deliberation_date="15/10/2025",
+                   deliberation_number="12")
+    protocols.move(demo_db, dirigente, school_protocol.id, "bozza")
+    tempi = section_of(demo_db, dirigente, school_protocol, "tempi")
+    protocols.save_section(demo_db, dirigente, tempi.id, tempi.body.replace("Entro 5 giorni", "Entro 3 giorni"),
+                           tempi.version)
+
+    at = open_history("funzione", school_protocol.id)
+    captions = " ".join(c.value for c in at.caption)
+    assert "delibera n. 12 del 15/10/2025" in captions and "1 sezione su" in captions
+    shown = " ".join(h.proto.body for h in at.get("html"))
+    assert "<del>5</del>" in shown and "<ins>3</ins>" in shown
+    (download,) = [d for d in at.get("download_button") if "stampare" in d.proto.label]
+    assert download.proto.label == "Scarica da stampare (pagina web)"
+    # The versions table and the status log name people by their full name.
+    versions = at.table[0].value
+    assert set(versions["Chi"]) == {"Marco Bianchi"}
+    log = at.table[1].value
+    assert list(log["Chi"]) == ["Marco Bianchi"] * 4
+
+
+def test_the_printable_changes_page_is_a_whole_escaped_html_document(demo_db, actors, school_protocol):
+    from ui.protocol_widgets import changes_document
+
+    dirigente = actors["dirigente"]
+    protocols.move(demo_db, dirigente, school_protocol.id, "in_revisione")
+    protocols.move(demo_db, dirigente, school_protocol.id, "approvato", deliberation_date="15/10/2025",
+                   deliberation_number="12")
+    protocols.move(demo_db, dirigente, school_protocol.id, "bozza")
+    added = protocols.add_local_section(demo_db, dirigente, school_protocol.id, "Sportello <b>genitori</b>")
+    protocols.save_section(demo_db, dirigente, added.id, "Aperto il <lunedì> & il giovedì.", added.version)
+    page = changes_document(school_protocol, protocols.changes_since_approval(demo_db, dirigente, school_protocol.id))
+    assert page.startswith("<!DOCTYPE html>") and "@media print" in page
+    assert "Sportello &lt;b&gt;genitori&lt;/b&gt; (sezione nuova)" in page
+    assert "<ins>Aperto il &lt;lunedì&gt; &amp; il giovedì.</ins>" in page
+    assert "<b>" not in page
