@@ -2,11 +2,13 @@
 
 import streamlit as st
 
-from models import clock, comments, docx_export, placeholders, protocols, richtext
+from models import clock, comments, docx_export, people, placeholders, protocols, richtext
 from models.errors import ApprodoError
+from models.permissions import Role
 from models.protocols import SaveConflict, Status
 from models.templates import SectionKind
 from ui import strings as S
+from ui.navigation import spec_for_file, title_for
 from ui.protocol_widgets import (
     choose_protocol,
     choose_section,
@@ -24,7 +26,7 @@ ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
 state = st.session_state
 
-st.title(S.PAGE_EDITOR)
+st.title(title_for(actor, spec_for_file(__file__)))
 show_flash()
 protocol = choose_protocol(ctx)
 if protocol is None:
@@ -122,6 +124,33 @@ conflict_key = f"conflict_{section.id}"
 # The draft lives in the session, not in the widget: it survives switching sections,
 # and after a save it restarts from the saved version (so the next save is based on it).
 draft = draft_for(section) if editable else None
+names = people.names(db, actor, [section.author])
+
+# Readers: the published text by default for teachers, while a new revision is being written.
+published = None
+if not editable and protocol.status is not Status.PUBBLICATO:
+    published = protocols.published_texts(db, actor, protocol.id)
+    if published is not None:
+        choice = st.segmented_control(
+            S.SHOW_VERSION, [S.SHOW_PUBLISHED, S.SHOW_CURRENT], key=f"reading_{protocol.id}",
+            default=S.SHOW_PUBLISHED if actor.role is Role.DOCENTE else S.SHOW_CURRENT)
+        if choice != S.SHOW_PUBLISHED:
+            published = None
+        else:
+            st.caption(S.PUBLISHED_ON.format(when=clock.local_datetime(published[0].at)))
+
+
+def reading_text(section: protocols.Section) -> protocols.Version | None:
+    """The version a reader sees: the published one when chosen, else the current one."""
+    if published is None:
+        return protocols.Version(section.version, section.body, section.author, section.saved_at, None, "")
+    version = published[1].get(section.id)
+    if version is None:
+        st.info(S.NOT_IN_PUBLISHED)
+        return None
+    names.setdefault(version.author, people.names(db, actor, [version.author])[version.author])
+    return version
+
 
 
 def keep_mine(section_id: int, theirs_version: int, theirs_body: str) -> None:
@@ -143,7 +172,7 @@ def discard(section_id: int) -> None:
 edit_column, side_column = st.columns([3, 2], gap="large")
 with edit_column:
     if editable:
-        st.caption(S.EDITING_VERSION.format(version=draft.base, author=section.author,
+        st.caption(S.EDITING_VERSION.format(version=draft.base, author=names[section.author],
                                             when=clock.local_datetime(section.saved_at)))
         draft_editor(section, draft, help=S.FORMAT_HELP)
         if draft.unsaved:
@@ -177,9 +206,11 @@ with edit_column:
             st.info(S.READ_ONLY_STATUS.format(status=protocol.status_label.lower()), icon=":material/lock:")
         else:
             st.info(S.READ_ONLY_ROLE, icon=":material/visibility:")
-        st.caption(S.SHOWING_VERSION.format(version=section.version, author=section.author,
-                                            when=clock.local_datetime(section.saved_at)))
-        show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, section.body)))
+        shown = reading_text(section)
+        if shown is not None:
+            st.caption(S.SHOWING_VERSION.format(version=shown.version, author=names.get(shown.author, shown.author),
+                                                when=clock.local_datetime(shown.created_at)))
+            show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, shown.body)))
 
 with side_column:
     st.markdown(f"**{S.GUIDANCE}**")
@@ -195,7 +226,7 @@ conflict = state.get(conflict_key)
 if conflict is not None and editable:
     st.error(conflict.message, icon=":material/warning:")
     theirs_column, yours_column = st.columns(2)
-    theirs_label = S.CONFLICT_THEIRS.format(author=conflict.theirs.author, version=conflict.theirs.version)
+    theirs_label = S.CONFLICT_THEIRS.format(author=conflict.author_name, version=conflict.theirs.version)
     theirs_column.markdown(f"**{theirs_label}**")
     theirs_column.code(conflict.theirs.body, language=None, wrap_lines=True)
     yours_column.markdown(f"**{S.CONFLICT_YOURS}**")
@@ -210,15 +241,17 @@ if conflict is not None and editable:
 # --- comments --------------------------------------------------------------------
 thread = comments.list_comments(db, actor, section.id)
 may_comment = protocols.may_comment(actor, protocol)
-with st.expander(S.COMMENTS.format(count=open_comments.get(section.id, 0)), icon=":material/forum:",
+commenters = people.names(db, actor, [c.author for c in thread] + [c.resolved_by for c in thread])
+with st.expander(S.COMMENTS_TITLE.format(count=S.open_comments(open_comments.get(section.id, 0))),
+                 icon=":material/forum:",
                  expanded=bool(open_comments.get(section.id))):
     if not thread:
         st.caption(S.NO_COMMENTS)
     for comment in thread:
         indent = "    " if comment.parent_id else ""
-        status = f" · _{S.RESOLVED}_" if comment.resolved else ""
+        status = f" · _{S.RESOLVED_BY.format(name=commenters[comment.resolved_by])}_" if comment.resolved else ""
         box = st.container(border=comment.parent_id is None)
-        box.markdown(f"{indent}**{comment.author}** · {clock.local_datetime(comment.created_at)}{status}")
+        box.markdown(f"{indent}**{commenters[comment.author]}** · {clock.local_datetime(comment.created_at)}{status}")
         box.text(comment.body)
         if may_comment and comment.parent_id is None:
             reply_column, resolve_column = box.columns([3, 1])

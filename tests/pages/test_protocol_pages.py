@@ -358,3 +358,43 @@ def test_the_printable_changes_page_is_a_whole_escaped_html_document(demo_db, ac
     assert "Sportello &lt;b&gt;genitori&lt;/b&gt; (sezione nuova)" in page
     assert "<ins>Aperto il &lt;lunedì&gt; &amp; il giovedì.</ins>" in page
     assert "<b>" not in page
+
+
+def test_a_teacher_reads_the_published_text_by_default_and_the_menu_says_so(demo_db, actors, school_protocol):
+    dirigente = actors["dirigente"]
+    tempi = section_of(demo_db, dirigente, school_protocol, "tempi")
+    protocols.move(demo_db, dirigente, school_protocol.id, "in_revisione")
+    protocols.move(demo_db, dirigente, school_protocol.id, "approvato", deliberation_date="15/10/2025",
+                   deliberation_number="12")
+    protocols.move(demo_db, dirigente, school_protocol.id, "pubblicato")
+    protocols.move(demo_db, dirigente, school_protocol.id, "bozza")
+    protocols.save_section(demo_db, dirigente, tempi.id, "Testo della nuova revisione, non ancora approvato.",
+                           tempi.version)
+
+    teacher = open_editor("docente", school_protocol.id, "Tempi e responsabilità")
+    assert teacher.title[0].value == "Leggi protocollo"
+    shown = " ".join(h.proto.body for h in teacher.get("html"))
+    assert "non ancora approvato" not in shown and "Entro 5 giorni" in shown
+    assert any(c.value.startswith("Stai leggendo la versione pubblicata il") for c in teacher.caption)
+    assert any("Versione 1 (Marco Bianchi" in c.value for c in teacher.caption)
+    teacher.get("button_group")[0].set_value("In lavorazione").run()
+    assert "non ancora approvato" in " ".join(h.proto.body for h in teacher.get("html"))
+
+    staff = open_editor("funzione", school_protocol.id, "Tempi e responsabilità")  # comments on the draft
+    assert "non ancora approvato" in " ".join(h.proto.body for h in staff.get("html"))
+    assert open_editor("dirigente", school_protocol.id).title[0].value == "Modifica protocollo"
+
+
+def test_comment_counts_agree_in_number_and_authors_have_names(demo_db, actors, school_protocol):
+    from models import comments
+
+    tempi = section_of(demo_db, actors["dirigente"], school_protocol, "tempi")
+    comments.add_comment(demo_db, actors["funzione_strumentale"], tempi.id, "Uno")
+    at = open_editor("dirigente", school_protocol.id, "Tempi e responsabilità")
+    chooser = next(sb for sb in at.selectbox if sb.label == "Sezione")
+    assert any(label.endswith("· 1 commento aperto") for label in chooser.options)
+    assert any(e.label == "Commenti (1 commento aperto)" for e in at.expander)
+    assert any("**Sara Galli**" in m.value for m in at.markdown)
+    comments.add_comment(demo_db, actors["funzione_strumentale"], tempi.id, "Due")
+    at = open_editor("dirigente", school_protocol.id, "Tempi e responsabilità")
+    assert any(e.label == "Commenti (2 commenti aperti)" for e in at.expander)
