@@ -6,11 +6,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from models import auth, clock, interventions, reviews
+from models import auth, clock, interventions, people, reviews
 from models.errors import ApprodoError
 from models.permissions import can_follow_up
 from models.risk import indicators, learn, school_risk
 from ui import strings as S
+from ui.formatting import italian_chart
 from ui.session import guard_page, run_action, show_flash
 
 QUERY_KEY = "alunno"
@@ -88,9 +89,10 @@ limits = pd.DataFrame({"soglia": [10, 25], "nome": ["10 % assenza cronica", "25 
 lines = alt.Chart(limits).mark_rule(strokeDash=[6, 4]).encode(
     y="soglia:Q", color=alt.Color("nome:N", title=None, scale=alt.Scale(range=["#F58518", "#E45756"])))
 layers = [bars, lines]
+who = people.names(db, actor, [u for i in done for u in (i.owner, i.recorded_by)])
 if done:
     marks = pd.DataFrame([{"giorno": pd.Timestamp(i.happened_on), "intervento": i.kind, "esito": i.outcome_label,
-                           "referente": i.owner} for i in done])
+                           "referente": who[i.owner]} for i in done])
     layers.append(alt.Chart(marks).mark_rule(color="#54A24B", strokeWidth=2, strokeDash=[2, 2]).encode(
         x="giorno:T", tooltip=[alt.Tooltip("giorno:T", title="Data", format="%d/%m/%Y"),
                                alt.Tooltip("intervento", title="Intervento"), alt.Tooltip("esito", title="Esito"),
@@ -101,7 +103,8 @@ strip = alt.Chart(levels).mark_rect().encode(
     tooltip=[alt.Tooltip("period", title="Mese"), alt.Tooltip("livello", title="Livello")])
 chart = alt.vconcat(alt.layer(*layers).properties(title=S.PUPIL_CHART_TITLE, height=260, width=620),
                     strip.properties(height=26, width=620, title=S.PUPIL_LEVEL_STRIP))
-chart = chart.resolve_scale(x="shared", color="independent").configure_legend(orient="bottom", columns=2)
+chart = italian_chart(chart.resolve_scale(x="shared", color="independent")).configure_legend(orient="bottom",
+                                                                                              columns=2)
 st.altair_chart(chart, width="content")
 
 writer = can_follow_up(actor, school_code)
@@ -112,8 +115,8 @@ if not writer:
 st.subheader(S.INTERVENTIONS_TITLE)
 C = S.INTERVENTION_COLUMNS
 if done:
-    st.table(pd.DataFrame([{C["date"]: f"{i.happened_on:%d/%m/%Y}", C["kind"]: i.kind, C["owner"]: i.owner,
-                            C["outcome"]: i.outcome_label, C["note"]: i.note, C["by"]: i.recorded_by}
+    st.table(pd.DataFrame([{C["date"]: f"{i.happened_on:%d/%m/%Y}", C["kind"]: i.kind, C["owner"]: who[i.owner],
+                            C["outcome"]: i.outcome_label, C["note"]: i.note, C["by"]: who[i.recorded_by]}
                            for i in reversed(done)]))
 else:
     st.caption(S.INTERVENTIONS_NONE)
@@ -157,12 +160,14 @@ def follow_up_state(review: reviews.Review) -> str:
     return states["late"] if review.follow_up_on < today else states["open"]
 
 
+reviewers = people.names(db, actor, [u for r in seen for u in (r.reviewed_by, r.follow_up_owner)])
 if seen:
     st.table(pd.DataFrame([{
-        V["when"]: clock.local_datetime(r.reviewed_at), V["who"]: r.reviewed_by,
+        V["when"]: clock.local_datetime(r.reviewed_at), V["who"]: reviewers[r.reviewed_by],
         V["level"]: indicators.LEVEL_LABELS.get(r.level, ""), V["month"]: indicators.month_label(r.as_of),
         V["note"]: r.note,
-        V["follow_up"]: f"{r.follow_up_on:%d/%m/%Y}" if r.follow_up_on else "", V["owner"]: r.follow_up_owner or "",
+        V["follow_up"]: f"{r.follow_up_on:%d/%m/%Y}" if r.follow_up_on else "",
+        V["owner"]: reviewers.get(r.follow_up_owner, ""),
         V["state"]: follow_up_state(r)} for r in seen]))
 else:
     st.caption(S.REVIEWS_NONE)
