@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from models import audit, auth, clock, schools
+from models import audit, auth, clock, people, schools
 from models.permissions import ROLE_LABELS, Role
 from models.risk import school_risk
 from ui import strings as S
@@ -100,7 +100,8 @@ with tab_users:
 
     users = auth.list_users(db, actor)
     with st.expander(S.MANAGE_USER, icon=":material/manage_accounts:"):
-        chosen = st.selectbox(S.USERNAME, users, format_func=lambda u: f"{u.username} ({u.full_name})")
+        chosen = st.selectbox(S.USERNAME, users, format_func=lambda u: people.labelled(u.full_name, u.username),
+                              placeholder=S.CHOOSE_PLACEHOLDER)
         if chosen is not None:
             left, middle, right = st.columns(3)
             if chosen.active and left.button(S.DEACTIVATE):
@@ -151,17 +152,19 @@ with tab_users:
     )
 
 with tab_audit:
+    log = audit.recent(db, actor)
+    who = people.names(db, actor, (entry["actor"] for entry in log))
     st.dataframe(
         [
             {
                 C["at"]: clock.local_datetime(entry["at"]),
-                C["actor"]: entry["actor"],
+                C["actor"]: who[entry["actor"]],
                 C["action"]: entry["action"],
                 C["target"]: entry["target"],
                 C["school"]: entry["school_code"] or "",
                 C["detail"]: entry["detail"],
             }
-            for entry in audit.recent(db, actor)
+            for entry in log
         ],
         hide_index=True,
     )

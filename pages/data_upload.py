@@ -19,7 +19,7 @@ st.caption(S.UPLOAD_INTRO)
 show_flash()
 
 kind = st.radio(S.KIND_CHOICE, list(S.KIND_LABELS), format_func=S.KIND_LABELS.get, horizontal=True)
-uploaded = st.file_uploader(S.UPLOAD_FILE, type=["csv", "txt", "xlsx"], key=f"upload_{kind}")
+uploaded = st.file_uploader(S.UPLOAD_FILE, type=["csv", "txt", "xlsx"], key=f"upload_{kind}", help=S.UPLOAD_HELP)
 
 if uploaded is not None:
     data = uploaded.getvalue()

@@ -23,7 +23,7 @@ if actor.role in (Role.ADMIN, Role.COORDINATORE_RETE):
     networks = [n for n in schools.list_networks(db, actor) if can_edit_protocol(actor, n.code, None)]
     with st.expander(S.CREATE_CORE, icon=":material/add:"):
         st.caption(S.CREATE_CORE_HELP)
-        network = st.selectbox(S.NETWORK, networks, format_func=lambda n: n.name)
+        network = st.selectbox(S.NETWORK, networks, format_func=lambda n: n.name, placeholder=S.CHOOSE_PLACEHOLDER)
         missing = [t for t in templates.list_templates()
                    if network and protocols.core_for(db, network.code, t.level) is None]
         if not missing:
@@ -61,7 +61,7 @@ if actor.role in (Role.ADMIN, Role.COORDINATORE_RETE):
             st.caption(S.WORD_TEMPLATE_HELP)
             st.download_button(S.DOWNLOAD_DEFAULT_TEMPLATE, data=docx_export.DEFAULT_TEMPLATE.read_bytes(),
                                file_name="protocollo_modello.docx", mime=docx_export.DOCX_MIME)
-            uploaded = st.file_uploader(S.UPLOAD_TEMPLATE, type=["docx"], key="word_template")
+            uploaded = st.file_uploader(S.UPLOAD_TEMPLATE, type=["docx"], key="word_template", help=S.UPLOAD_HELP)
             if uploaded is not None and st.button(S.SAVE, key="save_template"):
                 try:
                     docx_export.save_network_template(db, actor, network.code, uploaded.getvalue())
@@ -101,7 +101,7 @@ if actor.school_code and can_manage_school(actor, actor.school_code):
 
     with st.expander(S.IMPORT_TITLE, icon=":material/upload_file:"):
         st.caption(S.IMPORT_HELP)
-        uploaded = st.file_uploader(S.IMPORT_UPLOAD, type=["docx"], key="import_docx")
+        uploaded = st.file_uploader(S.IMPORT_UPLOAD, type=["docx"], key="import_docx", help=S.UPLOAD_HELP)
         if uploaded is not None:
             data = uploaded.getvalue()
             plan_key = "import_" + hashlib.sha256(data).hexdigest()[:16]
@@ -143,7 +143,7 @@ for protocol in visible:
             f"{S.CORE_BADGE if protocol.is_core else protocol.school_code} · {protocol.status_label} · "
             f"{S.REVISION.lower()} {protocol.revision} · a.s. {protocol.school_year} · "
             f"aggiornato il {clock.local_datetime(protocol.updated_at)}"
-            + (f" · {open_comments} commenti aperti" if open_comments else "")
+            + (f" · {S.open_comments(open_comments)}" if open_comments else "")
         )
         right.page_link("pages/protocol_editor.py", label=S.OPEN_EDITOR, icon=":material/edit_document:",
                         query_params={QUERY_KEY: str(protocol.id)})

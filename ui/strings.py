@@ -526,10 +526,13 @@ NEVER_PUBLISHED = "Il protocollo non è ancora stato pubblicato: stai leggendo i
 CHOOSE_PLACEHOLDER = "Scegli…"
 EMPTY_TABLE = "Nessun dato da mostrare."
 NO_EVENTS = "Nessun cambio di stato registrato."
-UPLOAD_HELP_DOCX = "Trascina qui un file .docx oppure sceglilo dal computer (al massimo 200 MB)."
 NO_SECTIONS = "Questo protocollo non ha ancora sezioni."
 STATUS_LABEL_APPROVED = "approvazione registrata"
 LEGEND_REMOVED = "testo tolto"
 LEGEND_ADDED = "testo aggiunto"
 NOT_IN_PUBLISHED = "Questa sezione è stata aggiunta dopo la pubblicazione: nella versione pubblicata non c'è."
 RESOLVED_BY = "risolto da {name}"
+UPLOAD_HELP = (
+    "Trascina il file nel riquadro oppure premi il pulsante accanto («Browse files») per sceglierlo dal computer; "
+    "al massimo 50 MB. Nulla viene salvato finché non confermi."
+)
