@@ -34,7 +34,8 @@ if uploaded is not None:
     st.subheader(S.MAPPING_TITLE)
     st.caption(S.MAPPING_HELP)
     saved = pupil_data.presets(db, actor, school_code, kind)
-    preset = st.selectbox(S.PRESET, [None, *saved], format_func=lambda n: S.PRESET_NONE if n is None else n)
+    preset = st.selectbox(S.PRESET, [None, *saved], format_func=lambda n: S.PRESET_NONE if n is None else n,
+                          placeholder=S.CHOOSE_PLACEHOLDER)
     proposal = saved[preset] if preset else pupil_data.guess_mapping(kind, table.headers)
     options = [None, *table.headers]
     mapping = {}
@@ -44,7 +45,8 @@ if uploaded is not None:
         chosen = columns[index % 3].selectbox(
             field.label + (" *" if field.required else ""), options,
             index=options.index(current) if current in options else 0,
-            format_func=lambda h: S.NOT_MAPPED if h is None else h, key=f"map_{kind}_{field.name}_{preset}")
+            format_func=lambda h: S.NOT_MAPPED if h is None else h, key=f"map_{kind}_{field.name}_{preset}",
+            placeholder=S.CHOOSE_PLACEHOLDER)
         if chosen:
             mapping[field.name] = chosen
     with st.expander(S.SAVE_PRESET):

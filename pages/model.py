@@ -25,7 +25,8 @@ show_flash()
 
 if actor.role is Role.ADMIN:
     networks = {n.code: f"{n.name} ({n.code})" for n in list_networks(db, actor)}
-    network_code = st.selectbox(S.NETWORK_CHOICE, list(networks), format_func=networks.get)
+    network_code = st.selectbox(S.NETWORK_CHOICE, list(networks), format_func=networks.get,
+                                placeholder=S.CHOOSE_PLACEHOLDER)
     if network_code is None:
         st.stop()
 

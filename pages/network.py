@@ -25,7 +25,8 @@ if actor.role is Role.ADMIN:
     if not networks:
         st.stop()
     network_code = st.selectbox(S.NETWORK_CHOICE, [n.code for n in networks],
-                                format_func={n.code: f"{n.name} ({n.code})" for n in networks}.get)
+                                format_func={n.code: f"{n.name} ({n.code})" for n in networks}.get,
+                                placeholder=S.CHOOSE_PLACEHOLDER)
 else:
     network_code = actor.network_code
 
@@ -37,7 +38,7 @@ except ApprodoError as error:
 
 years = network_figures.school_years(db, everything)
 left, middle, right = st.columns(3)
-year = left.selectbox(S.NETWORK_YEAR, years, format_func=str) if years else None
+year = left.selectbox(S.NETWORK_YEAR, years, format_func=str, placeholder=S.CHOOSE_PLACEHOLDER) if years else None
 levels = sorted({s.level for s in everything.schools}, key=list(LEVEL_LABELS).index)
 level = middle.selectbox(S.NETWORK_LEVEL, levels, index=None, format_func=LEVEL_LABELS.get,
                          placeholder=S.ALL_LEVELS_SCHOOL)

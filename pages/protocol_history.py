@@ -58,8 +58,9 @@ with tab_versions:
     numbers = [v.version for v in history]
     if len(numbers) > 1:
         left, right = st.columns(2)
-        old = left.selectbox(S.COMPARE_FROM, numbers, index=1, key=f"old_{section.id}")
-        new = right.selectbox(S.COMPARE_TO, numbers, index=0, key=f"new_{section.id}")
+        old = left.selectbox(S.COMPARE_FROM, numbers, index=1, key=f"old_{section.id}",
+                             placeholder=S.CHOOSE_PLACEHOLDER)
+        new = right.selectbox(S.COMPARE_TO, numbers, index=0, key=f"new_{section.id}", placeholder=S.CHOOSE_PLACEHOLDER)
         bodies = {v.version: v.body for v in history}
         show_diff(bodies[old], bodies[new])
 

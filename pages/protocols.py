@@ -30,7 +30,8 @@ if actor.role in (Role.ADMIN, Role.COORDINATORE_RETE):
             st.info(S.ALL_CORES_EXIST)
         else:
             with st.form("create_core"):
-                template = st.selectbox(S.TEMPLATE, missing, format_func=lambda t: t.title)
+                template = st.selectbox(S.TEMPLATE, missing, format_func=lambda t: t.title,
+                                        placeholder=S.CHOOSE_PLACEHOLDER)
                 year = st.text_input(S.SCHOOL_YEAR, value=str(SchoolYear.current()))
                 if st.form_submit_button(S.CREATE, type="primary"):
                     try:
@@ -120,7 +121,7 @@ if actor.school_code and can_manage_school(actor, actor.school_code):
                     key = right.selectbox(
                         S.IMPORT_TARGET, options, index=options.index(section.key) if section.key in options else 0,
                         format_func=lambda k: S.IMPORT_NEW_LOCAL if k is None else titles[k],
-                        key=f"{plan_key}_{index}")
+                        key=f"{plan_key}_{index}", placeholder=S.CHOOSE_PLACEHOLDER)
                     reviewed.append(docx_import.ImportedSection(section.title, section.body, key))
                 if st.button(S.IMPORT_CONFIRM, type="primary"):
                     imported = docx_import.apply_import(db, actor, school.code, reviewed)

@@ -125,14 +125,16 @@ if writer:
     with st.form("intervention", clear_on_submit=True):
         st.markdown(f"**{S.INTERVENTION_FORM}**")
         st.caption(S.PRIVACY_NOTE)
-        kind = st.selectbox(S.INTERVENTION_KIND, interventions.kinds(db, actor, school_code))
+        kind = st.selectbox(S.INTERVENTION_KIND, interventions.kinds(db, actor, school_code),
+                            placeholder=S.CHOOSE_PLACEHOLDER)
         left, middle, right = st.columns(3)
         happened_on = left.date_input(S.INTERVENTION_DATE, value=clock.local_date(),
                                       max_value=clock.local_date(), format="DD/MM/YYYY")
         owner = middle.selectbox(S.INTERVENTION_OWNER, list(staff), format_func=staff.get,
-                                 index=list(staff).index(actor.username) if actor.username in staff else 0)
+                                 index=list(staff).index(actor.username) if actor.username in staff else 0,
+                                 placeholder=S.CHOOSE_PLACEHOLDER)
         outcome = right.selectbox(S.INTERVENTION_OUTCOME, list(interventions.OUTCOMES),
-                                  format_func=interventions.OUTCOMES.get)
+                                  format_func=interventions.OUTCOMES.get, placeholder=S.CHOOSE_PLACEHOLDER)
         note = st.text_area(S.INTERVENTION_NOTE, max_chars=interventions.NOTE_LIMIT, height=80)
         if st.form_submit_button(S.INTERVENTION_SAVE, type="primary"):
             run_action(lambda: interventions.add_intervention(
@@ -141,9 +143,10 @@ if writer:
     if done:
         with st.expander(S.OUTCOME_FORM, icon=":material/task_alt:"), st.form("outcome"):
             chosen = st.selectbox(S.OUTCOME_WHICH, list(reversed(done)),
-                                  format_func=lambda i: f"{i.happened_on:%d/%m/%Y} · {i.kind} · {i.outcome_label}")
+                                  format_func=lambda i: f"{i.happened_on:%d/%m/%Y} · {i.kind} · {i.outcome_label}",
+                                  placeholder=S.CHOOSE_PLACEHOLDER)
             new_outcome = st.selectbox(S.INTERVENTION_OUTCOME, list(interventions.OUTCOMES),
-                                       format_func=interventions.OUTCOMES.get)
+                                       format_func=interventions.OUTCOMES.get, placeholder=S.CHOOSE_PLACEHOLDER)
             if st.form_submit_button(S.OUTCOME_SAVE):
                 run_action(lambda: interventions.set_outcome(db, actor, school_code, chosen.id, new_outcome,
                                                              expected=chosen.outcome), S.OUTCOME_SAVED, rerun=True)
@@ -184,7 +187,8 @@ if writer:
         follow_up_on = left.date_input(S.FOLLOW_UP_DATE, value=today + timedelta(weeks=4), min_value=today,
                                        format="DD/MM/YYYY")
         follow_up_owner = right.selectbox(S.FOLLOW_UP_OWNER, list(staff), format_func=staff.get,
-                                          index=list(staff).index(actor.username) if actor.username in staff else 0)
+                                          index=list(staff).index(actor.username) if actor.username in staff else 0,
+                                          placeholder=S.CHOOSE_PLACEHOLDER)
         if st.form_submit_button(S.REVIEW_SAVE, type="primary"):
             run_action(lambda: reviews.record_review(
                 db, actor, school_code, code, as_of=last_month, level=latest["level"], note=review_note,

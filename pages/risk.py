@@ -29,7 +29,7 @@ if not months:
     st.info(S.RISK_NO_DATA)
     st.stop()
 as_of = st.selectbox(S.RISK_AS_OF, list(reversed(months)),
-                     format_func=indicators.month_label)
+                     format_func=indicators.month_label, placeholder=S.CHOOSE_PLACEHOLDER)
 try:
     risk = school_risk.school_risk(db, actor, school_code, as_of=as_of)
 except ApprodoError as error:

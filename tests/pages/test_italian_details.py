@@ -72,3 +72,19 @@ def test_an_empty_table_is_a_sentence_and_a_full_one_a_table():
     assert not at.exception, at.exception
     assert [c.value for c in at.caption] == [S.EMPTY_TABLE, S.EMPTY_TABLE]
     assert not at.table and len(at.dataframe) == 1
+
+
+def test_every_choice_on_every_page_has_an_italian_placeholder():
+    """Streamlit's own placeholder is English ("Choose an option"): each page sets ours."""
+    import ast
+
+    from tests.conftest import ROOT
+
+    missing = []
+    for page in sorted((ROOT / "pages").glob("*.py")):
+        for node in ast.walk(ast.parse(page.read_text())):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("selectbox", "multiselect")
+                    and "placeholder" not in {k.arg for k in node.keywords}):
+                missing.append(f"{page.name}:{node.lineno}")
+    assert missing == []
