@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from models import clock, pupil_data, retention, tabular
+from models import clock, people, pupil_data, retention, tabular
 from models.errors import ApprodoError
 from models.permissions import can_manage_school
 from models.school_year import SchoolYear
@@ -98,9 +98,10 @@ history = pupil_data.list_imports(db, actor, school_code)
 if not history:
     st.caption(S.NONE_YET)
 else:
+    who = people.names(db, actor, (h["imported_by"] for h in history))
     shown = pd.DataFrame([{
         "N.": h["id"], "Tipo": S.KIND_LABELS[h["kind"]], "File": h["file_name"], "Righe": h["rows"],
-        "Righe ancora in uso": h["rows_now"], "Mesi": h["detail"], "Chi": h["imported_by"],
+        "Righe ancora in uso": h["rows_now"], "Mesi": h["detail"], "Chi": who[h["imported_by"]],
         "Quando": clock.local_datetime(h["imported_at"])} for h in history])
     selection = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="history")
     picked = selection.selection.rows if selection else []

@@ -77,7 +77,7 @@ def test_upload_maps_checks_and_imports(demo_db):
     assert at.success[0].value.startswith("Importazione riuscita: 2 righe")
     assert demo_db.execute("SELECT COUNT(*) FROM attendance").fetchone()[0] == 2
     history = at.dataframe[-1].value
-    assert list(history["File"]) == ["registro.csv"] and list(history["Chi"]) == ["funzione"]
+    assert list(history["File"]) == ["registro.csv"] and list(history["Chi"]) == ["Sara Galli"]
 
 
 def test_a_bad_file_gets_the_report_and_changes_nothing(demo_db):
