@@ -76,6 +76,9 @@ def approve_form(target: Status, label: str, done: str) -> None:
         number = st.text_input(S.DELIBERATION_NUMBER, max_chars=30)
         confirmed = check.clean or st.checkbox(S.APPROVE_CONFIRM)
         if st.form_submit_button(label, type="primary"):
+            if day is None:
+                st.error(S.DELIBERATION_DATE_MISSING)
+                return
             if not confirmed:
                 st.error(S.APPROVE_CONFIRM_NEEDED)
                 return

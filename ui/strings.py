@@ -536,3 +536,4 @@ UPLOAD_HELP = (
     "Trascina il file nel riquadro oppure premi il pulsante accanto («Browse files») per sceglierlo dal computer; "
     "al massimo 50 MB. Nulla viene salvato finché non confermi."
 )
+DELIBERATION_DATE_MISSING = "Scegli dal calendario (o scrivi come gg/mm/aaaa) la data in cui l'organo ha deliberato."

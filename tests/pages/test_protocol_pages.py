@@ -295,6 +295,9 @@ def test_approving_with_open_comments_and_updates_warns_and_needs_a_confirmation
     (warning,) = [w for w in messages(at, "warning") if "Prima di registrare" in w]
     assert "1 commento aperto" in warning and "«Tempi e responsabilità» (1)" in warning
     assert "1 aggiornamento della rete da decidere" in warning and "«Fase sociale" in warning
+    next(b for b in at.button if b.label == "Registra l'approvazione").click().run()
+    assert messages(at, "error") == [
+        "Scegli dal calendario (o scrivi come gg/mm/aaaa) la data in cui l'organo ha deliberato."]
     next(d for d in at.date_input if d.label == "Data della delibera").set_value(date(2025, 10, 20))
     next(t for t in at.text_input if t.label == "Numero della delibera").input("34")
     approve = next(b for b in at.button if b.label == "Registra l'approvazione")
