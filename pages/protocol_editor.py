@@ -21,6 +21,7 @@ from ui.protocol_widgets import (
     unsaved_sections,
 )
 from ui.session import flash, guard_page, open_db, run_action, show_flash
+from ui.text import plain, plain_bold, plain_format
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -48,7 +49,7 @@ with st.expander(S.EXPORT_TITLE, icon=":material/download:"):
     if docx_export.pdf_available():
         pdf_column.download_button(
             S.DOWNLOAD_PDF,
-            data=lambda: docx_export.to_pdf(docx_export.export_protocol(open_db(), actor, protocol.id)),
+            data=lambda: docx_export.export_protocol_pdf(open_db(), actor, protocol.id),
             file_name=docx_export.file_name(protocol, "pdf"), mime="application/pdf",
             icon=":material/picture_as_pdf:")
     else:
@@ -64,16 +65,17 @@ def approve_form(target: Status, label: str, done: str) -> None:
             if check.open_comments:
                 lines.append(S.APPROVE_OPEN_COMMENTS.format(
                     comments=S.open_comments(sum(check.open_comments.values())),
-                    sections=", ".join(f"«{title}» ({count})" for title, count in check.open_comments.items())))
+                    sections=", ".join(f"«{plain(title)}» ({count})" for title, count in check.open_comments.items())))
             if check.pending_updates:
                 lines.append(S.APPROVE_OPEN_UPDATES.format(
                     updates=S.plural(len(check.pending_updates), "aggiornamento", "aggiornamenti"),
-                    sections=", ".join(f"«{title}»" for title in check.pending_updates)))
+                    sections=", ".join(f"«{plain(title)}»" for title in check.pending_updates)))
             st.warning(S.APPROVE_WARNINGS + "\n\n" + "\n".join(f"- {line}" for line in lines),
                        icon=":material/warning:")
         day = st.date_input(S.DELIBERATION_DATE_PICK, value=None, max_value=clock.local_date(),
                             format="DD/MM/YYYY")
         number = st.text_input(S.DELIBERATION_NUMBER, max_chars=30)
+        body = st.radio(S.DELIBERATION_BODY, protocols.DELIBERATION_BODIES, horizontal=True)
         confirmed = check.clean or st.checkbox(S.APPROVE_CONFIRM)
         if st.form_submit_button(label, type="primary"):
             if day is None:
@@ -83,7 +85,7 @@ def approve_form(target: Status, label: str, done: str) -> None:
                 st.error(S.APPROVE_CONFIRM_NEEDED)
                 return
             run(lambda: protocols.move(db, actor, protocol.id, target.value, deliberation_date=day,
-                                       deliberation_number=number), done)
+                                       deliberation_number=number, deliberation_body=body), done)
 
 
 transitions = protocols.allowed_transitions(actor, protocol)
@@ -104,18 +106,18 @@ if updates:
     with st.expander(S.UPDATES_TITLE.format(count=len(updates)), icon=":material/sync:", expanded=True):
         st.caption(S.UPDATES_INTRO)
         for update in updates:
-            st.markdown(f"**{update.section.title}**")
+            st.markdown(plain_bold(update.section.title))
             show_diff(update.section.body, update.core_body)
             if not can_act:
                 continue
             take, keep = st.columns(2)
             if take.button(S.TAKE_UPDATE, key=f"take_{update.section.id}"):
                 run(lambda u=update: protocols.take_core_update(db, actor, u.section.id),
-                    S.UPDATE_TAKEN.format(title=update.section.title))
+                    plain_format(S.UPDATE_TAKEN, title=update.section.title))
             if update.may_keep:
                 if keep.button(S.KEEP_OWN, key=f"keep_{update.section.id}"):
                     run(lambda u=update: protocols.keep_own_text(db, actor, u.section.id),
-                        S.UPDATE_KEPT.format(title=update.section.title))
+                        plain_format(S.UPDATE_KEPT, title=update.section.title))
             else:
                 keep.caption(S.UPDATE_MUST_TAKE)
 
@@ -175,8 +177,8 @@ def discard(section_id: int) -> None:
 edit_column, side_column = st.columns([3, 2], gap="large")
 with edit_column:
     if editable:
-        st.caption(S.EDITING_VERSION.format(version=draft.base, author=names[section.author],
-                                            when=clock.local_datetime(section.saved_at)))
+        st.caption(plain_format(S.EDITING_VERSION, version=draft.base, author=names[section.author],
+                                when=clock.local_datetime(section.saved_at)))
         draft_editor(section, draft, help=S.FORMAT_HELP)
         if draft.unsaved:
             st.caption(S.UNSAVED_HERE.format(version=draft.base))
@@ -184,7 +186,7 @@ with edit_column:
         if elsewhere:
             titles = [s.title for s in protocols.list_sections(db, actor, protocol.id) if s.id in elsewhere]
             if titles:
-                st.caption(S.UNSAVED_ELSEWHERE.format(sections=", ".join(f"«{t}»" for t in titles)))
+                st.caption(S.UNSAVED_ELSEWHERE.format(sections=", ".join(f"«{plain(t)}»" for t in titles)))
         save_column, discard_column = st.columns([1, 1])
         if save_column.button(S.SAVE_SECTION, type="primary", icon=":material/save:"):
             try:
@@ -192,7 +194,7 @@ with edit_column:
             except SaveConflict as conflict:
                 state[conflict_key] = conflict
             except ApprodoError as error:
-                st.error(error.message)
+                st.error(plain(error.message))
             else:
                 draft.restart(saved.version, saved.body)
                 state.pop(conflict_key, None)
@@ -211,8 +213,9 @@ with edit_column:
             st.info(S.READ_ONLY_ROLE, icon=":material/visibility:")
         shown = reading_text(section)
         if shown is not None:
-            st.caption(S.SHOWING_VERSION.format(version=shown.version, author=names.get(shown.author, shown.author),
-                                                when=clock.local_datetime(shown.created_at)))
+            st.caption(plain_format(S.SHOWING_VERSION, version=shown.version,
+                                    author=names.get(shown.author, shown.author),
+                                    when=clock.local_datetime(shown.created_at)))
             show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, shown.body)))
 
 with side_column:
@@ -223,13 +226,13 @@ with side_column:
         try:
             show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, draft.text)))
         except ApprodoError as error:
-            st.warning(error.message)
+            st.warning(plain(error.message))
 
 conflict = state.get(conflict_key)
 if conflict is not None and editable:
-    st.error(conflict.message, icon=":material/warning:")
+    st.error(plain(conflict.message), icon=":material/warning:")
     theirs_column, yours_column = st.columns(2)
-    theirs_label = S.CONFLICT_THEIRS.format(author=conflict.author_name, version=conflict.theirs.version)
+    theirs_label = plain_format(S.CONFLICT_THEIRS, author=conflict.author_name, version=conflict.theirs.version)
     theirs_column.markdown(f"**{theirs_label}**")
     theirs_column.code(conflict.theirs.body, language=None, wrap_lines=True)
     yours_column.markdown(f"**{S.CONFLICT_YOURS}**")
@@ -252,9 +255,10 @@ with st.expander(S.COMMENTS_TITLE.format(count=S.open_comments(open_comments.get
         st.caption(S.NO_COMMENTS)
     for comment in thread:
         indent = "    " if comment.parent_id else ""
-        status = f" · _{S.RESOLVED_BY.format(name=commenters[comment.resolved_by])}_" if comment.resolved else ""
+        status = f" · _{plain_format(S.RESOLVED_BY, name=commenters[comment.resolved_by])}_" if comment.resolved else ""
         box = st.container(border=comment.parent_id is None)
-        box.markdown(f"{indent}**{commenters[comment.author]}** · {clock.local_datetime(comment.created_at)}{status}")
+        when = clock.local_datetime(comment.created_at)
+        box.markdown(f"{indent}{plain_bold(commenters[comment.author])} · {when}{status}")
         box.text(comment.body)
         if may_comment and comment.parent_id is None:
             reply_column, resolve_column = box.columns([3, 1])
@@ -280,4 +284,4 @@ if not protocol.is_core and protocols.may_edit(actor, protocol) and protocol.edi
             title = st.text_input(S.SECTION_TITLE, max_chars=protocols.MAX_TITLE)
             if st.form_submit_button(S.CREATE):
                 run(lambda: protocols.add_local_section(db, actor, protocol.id, title),
-                    S.LOCAL_SECTION_ADDED.format(title=title))
+                    plain_format(S.LOCAL_SECTION_ADDED, title=title))

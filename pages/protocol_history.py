@@ -15,6 +15,7 @@ from ui.protocol_widgets import (
     show_diff,
 )
 from ui.session import guard_page
+from ui.text import plain, plain_bold, plain_table
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -39,7 +40,7 @@ with st.expander(S.CHANGES_SINCE_APPROVAL, icon=":material/difference:", expande
         if not since.changes:
             st.info(S.CHANGES_NONE_SINCE)
         for change in since.changes:
-            st.markdown(f"#### {change_heading(change)}")
+            st.markdown(f"#### {plain(change_heading(change))}")
             show_diff(change.before or "", change.after)
 
 section = choose_section(ctx, protocol, key="history_section")
@@ -51,8 +52,9 @@ with tab_versions:
     history = protocols.section_history(db, actor, section.id)
     names = people.names(db, actor, (v.author for v in history))
     st.table(
-        [{"Versione": v.version, C["actor"]: names[v.author], C["at"]: clock.local_datetime(v.created_at),
-          "Nota": v.note, "Basata sulla": v.base_version or ""} for v in history],
+        plain_table([{"Versione": v.version, C["actor"]: names[v.author],
+                      C["at"]: clock.local_datetime(v.created_at), "Nota": v.note,
+                      "Basata sulla": v.base_version or ""} for v in history]),
         hide_index=True,
     )
     numbers = [v.version for v in history]
@@ -83,7 +85,8 @@ with tab_school:
                              placeholder=S.CHOOSE_PLACEHOLDER)
         theirs = {s.key: s for s in protocols.list_sections(db, actor, other.id)}
         match = theirs.get(section.key)
-        st.markdown(f"**{section.title}**: {other.school_code} → {protocol.school_code or S.CORE_BADGE}")
+        st.markdown(f"{plain_bold(section.title)}: {plain(other.school_code)} → "
+                    f"{plain(protocol.school_code or S.CORE_BADGE)}")
         show_diff(match.body if match else "", section.body)
         if match is None:
             st.caption(S.SECTION_MISSING)
@@ -95,8 +98,8 @@ with tab_events:
         st.info(S.NO_EVENTS)
     else:
         st.table(
-            [{C["at"]: clock.local_datetime(e["at"]), C["actor"]: names[e["actor"]],
-              S.STATUS: protocols.STATUS_LABELS[protocols.Status(e["to_status"])], C["detail"]: e["detail"]}
-             for e in log],
+            plain_table([{C["at"]: clock.local_datetime(e["at"]), C["actor"]: names[e["actor"]],
+                          S.STATUS: protocols.STATUS_LABELS[protocols.Status(e["to_status"])],
+                          C["detail"]: e["detail"]} for e in log]),
             hide_index=True,
         )

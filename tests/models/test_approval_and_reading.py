@@ -75,7 +75,7 @@ def test_changes_since_the_last_approval(demo_db, actors, school_protocol):
     protocols.save_section(demo_db, dirigente, tempi.id, approved_text + "\nDopo, ancora.", tempi.version + 1)
     added = protocols.add_local_section(demo_db, dirigente, school_protocol.id, "Sportello genitori")
     since = protocols.changes_since_approval(demo_db, dirigente, school_protocol.id)
-    assert since.approved.detail == "delibera n. 12 del 15/10/2025"
+    assert since.approved.detail == "collegio dei docenti, delibera n. 12 del 15/10/2025"
     by_title = {c.title: c for c in since.changes}
     assert set(by_title) == {"Tempi e responsabilità", added.title}
     assert by_title["Tempi e responsabilità"].before == approved_text
