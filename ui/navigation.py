@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from models.permissions import Actor, Capability, can
+from models.permissions import Actor, Capability, Role, can
 from ui import strings as S
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,9 +37,20 @@ PAGES: list[PageSpec] = [
 ]
 
 
+# Roles that never edit a protocol: for them the editor is a reading page, and says so.
+_PROTOCOL_READERS = frozenset({Role.DOCENTE, Role.FUNZIONE_STRUMENTALE})
+_READER_TITLES = {"pages/protocol_editor.py": S.READ_PROTOCOL}
+
+
+def title_for(actor: Actor, spec: PageSpec) -> str:
+    if actor.role in _PROTOCOL_READERS:
+        return _READER_TITLES.get(spec.path, spec.title)
+    return spec.title
+
+
 def pages_for(actor: Actor) -> list[PageSpec]:
-    """The pages the actor's role may open, in menu order."""
-    return [spec for spec in PAGES if can(actor, spec.capability)]
+    """The pages the actor's role may open, in menu order, titled for that role."""
+    return [replace(spec, title=title_for(actor, spec)) for spec in PAGES if can(actor, spec.capability)]
 
 
 def spec_for_file(file: str) -> PageSpec | None:

@@ -494,3 +494,61 @@ MODEL_ESTIMATE = "Stima modello %"
 MODEL_ON_LIST = ("Il modello della rete (versione {version}) è proposto accanto alle regole: la colonna "
                  "«Stima modello» è la probabilità stimata di un esito negativo.")
 MODEL_PUPIL = "Stima del modello: **{value}** di probabilità di un esito negativo. Pesano di più:"
+
+
+# --- Italian agreement: one helper for "1 commento aperto" / "2 commenti aperti" ----------
+def plural(count: int, one: str, many: str) -> str:
+    """'1 scuola', '2 scuole': the count with the noun (and adjective) that agrees with it."""
+    return f"{count} {one if count == 1 else many}"
+
+
+def open_comments(count: int) -> str:
+    return plural(count, "commento aperto", "commenti aperti")
+
+
+def schools_count(count: int) -> str:
+    return plural(count, "scuola", "scuole")
+
+
+# --- the editor's drafts, approval and reading -------------------------------------------
+UNSAVED_MARK = "✎ modifiche non salvate"
+UNSAVED_HERE = "Hai modifiche non salvate in questa sezione (partono dalla versione {version})."
+UNSAVED_ELSEWHERE = "Modifiche non salvate anche in: {sections}."
+DISCARD_DRAFT = "Annulla le modifiche non salvate"
+DRAFT_DISCARDED = "Modifiche annullate: il testo è quello della versione {version}."
+COMMENTS_TITLE = "Commenti ({count})"
+APPROVE_WARNINGS = "Prima di registrare l'approvazione:"
+APPROVE_OPEN_COMMENTS = "{comments} in {sections};"
+APPROVE_OPEN_UPDATES = "{updates} della rete da decidere in {sections}."
+APPROVE_CONFIRM = "Ho controllato: registra comunque l'approvazione"
+APPROVE_CONFIRM_NEEDED = "Spunta la conferma per registrare l'approvazione nonostante gli avvisi."
+DELIBERATION_DATE_PICK = "Data della delibera"
+CHANGES_SINCE_APPROVAL = "Cosa è cambiato dall'ultima approvazione"
+CHANGES_SINCE_APPROVAL_INTRO = "Rispetto al testo approvato il {when} ({deliberation})."
+CHANGES_NEVER_APPROVED = "Questo protocollo non è ancora stato approvato: non c'è un testo approvato da confrontare."
+CHANGES_NONE_SINCE = "Nessuna sezione è cambiata dall'ultima approvazione."
+CHANGES_SUMMARY = "{sections} su {total} cambiate dall'approvazione."
+CHANGES_DOWNLOAD = "Scarica da stampare (pagina web)"
+CHANGE_NEW_SECTION = "sezione nuova"
+CHANGE_REMOVED_SECTION = "sezione tolta"
+TAB_SINCE_APPROVAL = "Dall'ultima approvazione"
+READ_PROTOCOL = "Leggi protocollo"
+SHOW_VERSION = "Versione da leggere"
+SHOW_PUBLISHED = "Pubblicata"
+SHOW_CURRENT = "In lavorazione"
+PUBLISHED_ON = "Stai leggendo la versione pubblicata il {when}."
+NEVER_PUBLISHED = "Il protocollo non è ancora stato pubblicato: stai leggendo il testo in lavorazione."
+CHOOSE_PLACEHOLDER = "Scegli…"
+EMPTY_TABLE = "Nessun dato da mostrare."
+NO_EVENTS = "Nessun cambio di stato registrato."
+NO_SECTIONS = "Questo protocollo non ha ancora sezioni."
+STATUS_LABEL_APPROVED = "approvazione registrata"
+LEGEND_REMOVED = "testo tolto"
+LEGEND_ADDED = "testo aggiunto"
+NOT_IN_PUBLISHED = "Questa sezione è stata aggiunta dopo la pubblicazione: nella versione pubblicata non c'è."
+RESOLVED_BY = "risolto da {name}"
+UPLOAD_HELP = (
+    "Trascina il file nel riquadro oppure premi il pulsante accanto («Browse files») per sceglierlo dal computer; "
+    "al massimo 50 MB. Nulla viene salvato finché non confermi."
+)
+DELIBERATION_DATE_MISSING = "Scegli dal calendario (o scrivi come gg/mm/aaaa) la data in cui l'organo ha deliberato."

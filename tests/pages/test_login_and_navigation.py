@@ -132,7 +132,7 @@ def test_admin_assigns_a_teachers_classes(demo_db):
     at = log_in(new_app(), "admin")
     at.switch_page("pages/admin.py").run()
     chooser = next(s for s in at.selectbox if s.label == "Nome utente")
-    chooser.select_index(next(i for i, o in enumerate(chooser.options) if o.startswith("docente"))).run()
+    chooser.select_index(next(i for i, o in enumerate(chooser.options) if o.endswith("(docente)"))).run()
     field = next(t for t in at.text_input if t.label.startswith("Classi del docente"))
     field.input("3a, 4B")
     next(b for b in at.button if b.label == "Salva").click().run()
