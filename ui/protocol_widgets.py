@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from models import diffs, protocols
 from models.errors import ApprodoError
 from models.templates import KIND_LABELS
 from ui import strings as S
+from ui.diff_view import paragraph_diff_html
 from ui.session import PageContext
 
 QUERY_KEY = "protocollo"
@@ -88,19 +87,12 @@ def show_rich_text(blocks_html: str) -> None:
     st.html(_CSS + f'<div class="approdo-text">{blocks_html}</div>')
 
 
-def show_diff(old: str, new: str) -> None:
+def show_diff(old: str, new: str, before: str = S.DIFF_BEFORE, after: str = S.DIFF_AFTER) -> None:
+    """Paragraph beside paragraph, changed words highlighted (not one stream of struck-out words)."""
     pieces = diffs.word_diff(old, new)
     if not diffs.changed(pieces):
         st.caption(S.NO_DIFFERENCE)
         return
     added, removed = diffs.summary(pieces)
     st.caption(S.DIFF_SUMMARY.format(added=added, removed=removed))
-    parts = []
-    for piece in pieces:
-        text = html.escape(piece.text)
-        if piece.kind == "removed":
-            text = f"<del>{text}</del>"
-        elif piece.kind == "added":
-            text = f"<ins>{text}</ins>"
-        parts.append(text)
-    st.html(_CSS + f'<div class="approdo-diff">{"".join(parts)}</div>')
+    st.html(paragraph_diff_html(old, new, before, after))
