@@ -70,12 +70,12 @@ sections = protocols.list_sections(db, actor, protocol.id)
 for index, section in enumerate(sections):
     following = sections[index + 1] if index + 1 < len(sections) else None
     with st.container(border=True):
-        name, moves, actions = st.columns([5, 2, 4], vertical_alignment="center")
-        name.markdown(f"**{index + 1}. {plain(section.title)}**")
-        name.caption(KIND_LABELS[section.kind])
+        st.markdown(f"**{index + 1}. {plain(section.title)}**")
+        st.caption(KIND_LABELS[section.kind])
         if not can_act:
             continue
-        up, down = moves.columns(2)
+        actions = st.container(horizontal=True, gap="small")
+        up = down = actions
         if up.button(S.MOVE_UP, key=f"up_{section.id}", icon=":material/arrow_upward:", disabled=index == 0):
             run(lambda s=section: ps.move_section(db, actor, s.id, -1), DONE["moved"])
         if down.button(S.MOVE_DOWN, key=f"down_{section.id}", icon=":material/arrow_downward:",
