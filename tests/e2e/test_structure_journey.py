@@ -2,8 +2,8 @@
 
 from playwright.sync_api import expect
 
-from models import demo, protocols
 from models import db as database
+from models import demo, protocols
 from models import protocol_structure as ps
 from tests.conftest import actor_named
 from tests.e2e.conftest import choose, log_in, screenshot, wait_idle

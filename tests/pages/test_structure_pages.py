@@ -1,7 +1,7 @@
 """The structure page and the network-updates page, through AppTest."""
 
-from models import protocols
 from models import protocol_structure as ps
+from models import protocols
 from models.templates import SectionKind
 from tests.pages.conftest import log_in, new_app
 from ui.diff_view import paragraph_diff_html
