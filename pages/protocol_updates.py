@@ -139,7 +139,7 @@ def text_update(update: ps.TextUpdate) -> None:
             save(update, merged)
         if keep_column.button(S.KEEP_SCHOOL_TEXT, key=f"keep_{stamp}"):
             run(lambda: ps.keep_school_text(db, actor, section.id, core_version=update.core_version),
-                S.SCHOOL_TEXT_KEPT.format(title=section.title))
+                S.SCHOOL_TEXT_KEPT.format(title=plain(section.title)))
 
 
 def save(update: ps.TextUpdate, text: str) -> None:
@@ -153,7 +153,7 @@ def save(update: ps.TextUpdate, text: str) -> None:
     except ApprodoError as error:
         st.error(error.message)
         return
-    flash(S.MERGE_SAVED.format(title=section.title, version=saved.version))
+    flash(S.MERGE_SAVED.format(title=plain(section.title), version=saved.version))
     st.rerun()
 
 

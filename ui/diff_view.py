@@ -69,9 +69,10 @@ def paragraph_diff_html(old: str, new: str, before: str = S.DIFF_BEFORE, after: 
     return CSS + f'<table class="approdo-pdiff">{head}{"".join(rows)}</table>'
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$])")
+# The signs that format text inside a line (titles are shown inside sentences, never at a line's start).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$])")
 
 
 def plain(text: str) -> str:
-    """User text (a title) for st.markdown, shown as typed: every Markdown sign escaped."""
+    """User text (a title) inside Markdown that the page writes, shown as typed."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)

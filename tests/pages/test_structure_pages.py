@@ -181,3 +181,12 @@ def test_differences_are_escaped_and_paired_by_paragraph():
     assert "<script>" not in shown and "&lt;script&gt;" in shown
     assert "<del>vecchio</del>" in shown and "<ins>nuovo</ins>" in shown
     assert "1 paragrafo uguale" in shown
+
+
+def test_a_title_with_markup_is_shown_as_typed(demo_db, actors, school_protocol):
+    title = "**Progetto** <b>Ponti</b> [link](https://example.org)"
+    protocols.add_local_section(demo_db, actors["dirigente"], school_protocol.id, title)
+    at = open_page("dirigente", STRUCTURE, school_protocol.id)
+    shown = [m.value for m in at.markdown if "Progetto" in m.value]
+    assert shown == [r"**" + str(len(protocols.list_sections(demo_db, actors["dirigente"], school_protocol.id)))
+                     + r". \*\*Progetto\*\* \<b\>Ponti\</b\> \[link\](https://example.org)**"]
