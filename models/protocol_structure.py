@@ -419,11 +419,15 @@ def _version_body(db, section_id: int, version: int) -> str:
 def _order_update(db, protocol: Protocol, live_links: list[dict]) -> bool:
     """The network changed the order of sections the school has, since the school last looked."""
     mine = [row["core_section_id"] for row in live_links if not row["core_removed"]]
-    have = set(mine)
-    core = [i for i in _core_order(db, protocol) if i in have]
+    core = [i for i in _core_order(db, protocol) if i in set(mine)]
+    if core == mine:
+        return False
     seen_text = db.execute("SELECT core_order_seen FROM protocols WHERE id = ?", [protocol.id]).fetchone()[0]
-    seen = [i for i in json.loads(seen_text) if i in have] if seen_text else mine
-    return core != mine and core != seen
+    if not seen_text:
+        return True  # the school never chose an order of its own
+    # Only sections both orders know count: a section added since is placed when taken, not a new order.
+    known = set(json.loads(seen_text)) & set(mine)
+    return [i for i in core if i in known] != [i for i in json.loads(seen_text) if i in known]
 
 
 def decide(db: sqlite_utils.Database, actor: Actor, protocol_id: int, kind: str, core_section_id: int | None,

@@ -290,3 +290,14 @@ def test_keeping_the_school_text_marks_the_network_version_seen(demo_db, coord, 
     ps.keep_school_text(demo_db, dirigente, update.section.id, core_version=update.core_version)
     assert ps.pending_updates(demo_db, dirigente, school_protocol.id).text == []
     assert by_key(demo_db, dirigente, school_protocol, "fase_sociale").body == update.section.body
+
+
+def test_a_school_with_its_own_order_is_not_asked_again_when_a_section_is_added(demo_db, coord, dirigente, core,
+                                                                                 school_protocol):
+    ps.move_section(demo_db, dirigente, by_key(demo_db, dirigente, school_protocol, "allegati").id, -100)
+    added = ps.add_core_section(demo_db, coord, core.id, "Mediazione")
+    ps.decide(demo_db, dirigente, school_protocol.id, "added", added.id, True)
+    assert len(ps.pending_updates(demo_db, dirigente, school_protocol.id)) == 0
+    # A real change of the network's order is still offered.
+    ps.move_section(demo_db, coord, by_key(demo_db, coord, core, "tempi").id, -1)
+    assert [u.kind for u in ps.pending_updates(demo_db, dirigente, school_protocol.id).structure] == ["reordered"]
