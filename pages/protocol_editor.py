@@ -10,6 +10,7 @@ from ui import strings as S
 from ui.protocol_widgets import choose_protocol, choose_section, protocol_header, show_diff, show_rich_text
 from ui.session import flash, guard_page, open_db, run_action, show_flash
 from ui.structure_links import structure_links
+from ui.text import plain, plain_bold, plain_format
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -95,11 +96,11 @@ with side_column:
         try:
             show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, state[text_key])))
         except ApprodoError as error:
-            st.warning(error.message)
+            st.warning(plain(error.message))
 
 with edit_column:
     if editable:
-        st.caption(S.EDITING_VERSION.format(version=state[base_key], author=section.author,
+        st.caption(plain_format(S.EDITING_VERSION, version=state[base_key], author=section.author,
                                             when=clock.local_datetime(section.saved_at)))
         st.text_area(S.SECTION_TEXT, key=text_key, height=460, help=S.FORMAT_HELP)
         note = st.text_input(S.SAVE_NOTE, max_chars=protocols.MAX_NOTE, key=f"note_{section.id}")
@@ -109,7 +110,7 @@ with edit_column:
             except SaveConflict as conflict:
                 state[conflict_key] = conflict
             except ApprodoError as error:
-                st.error(error.message)
+                st.error(plain(error.message))
             else:
                 state[base_key], state[orig_key] = saved.version, saved.body
                 flash(S.SAVED_VERSION.format(version=saved.version))
@@ -123,15 +124,15 @@ with edit_column:
             st.info(S.READ_ONLY_STATUS.format(status=protocol.status_label.lower()), icon=":material/lock:")
         else:
             st.info(S.READ_ONLY_ROLE, icon=":material/visibility:")
-        st.caption(S.SHOWING_VERSION.format(version=section.version, author=section.author,
+        st.caption(plain_format(S.SHOWING_VERSION, version=section.version, author=section.author,
                                             when=clock.local_datetime(section.saved_at)))
         show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, section.body)))
 
 conflict = state.get(conflict_key)
 if conflict is not None:
-    st.error(conflict.message, icon=":material/warning:")
+    st.error(plain(conflict.message), icon=":material/warning:")
     theirs_column, yours_column = st.columns(2)
-    theirs_label = S.CONFLICT_THEIRS.format(author=conflict.theirs.author, version=conflict.theirs.version)
+    theirs_label = plain_format(S.CONFLICT_THEIRS, author=conflict.theirs.author, version=conflict.theirs.version)
     theirs_column.markdown(f"**{theirs_label}**")
     theirs_column.code(conflict.theirs.body, language=None, wrap_lines=True)
     yours_column.markdown(f"**{S.CONFLICT_YOURS}**")
@@ -153,7 +154,7 @@ with st.expander(S.COMMENTS.format(count=open_comments.get(section.id, 0)), icon
         indent = "    " if comment.parent_id else ""
         status = f" · _{S.RESOLVED}_" if comment.resolved else ""
         box = st.container(border=comment.parent_id is None)
-        box.markdown(f"{indent}**{comment.author}** · {clock.local_datetime(comment.created_at)}{status}")
+        box.markdown(f"{indent}{plain_bold(comment.author)} · {clock.local_datetime(comment.created_at)}{status}")
         box.text(comment.body)
         if may_comment and comment.parent_id is None:
             reply_column, resolve_column = box.columns([3, 1])
@@ -179,4 +180,4 @@ if not protocol.is_core and protocols.may_edit(actor, protocol) and protocol.edi
             title = st.text_input(S.SECTION_TITLE, max_chars=protocols.MAX_TITLE)
             if st.form_submit_button(S.CREATE):
                 run(lambda: protocols.add_local_section(db, actor, protocol.id, title),
-                    S.LOCAL_SECTION_ADDED.format(title=title))
+                    plain_format(S.LOCAL_SECTION_ADDED, title=title))

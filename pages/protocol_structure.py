@@ -6,9 +6,9 @@ from models import clock, protocols
 from models import protocol_structure as ps
 from models.templates import KIND_LABELS, SectionKind
 from ui import strings as S
-from ui.diff_view import plain
 from ui.protocol_widgets import choose_protocol, protocol_header
 from ui.session import guard_page, run_action, show_flash
+from ui.text import plain
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor

@@ -12,9 +12,9 @@ from models.errors import ApprodoError
 from models.merge import CHOICE_LABELS, Choice, MergeResult, resolve
 from models.protocols import SaveConflict
 from ui import strings as S
-from ui.diff_view import plain
 from ui.protocol_widgets import choose_protocol, protocol_header, show_diff, show_rich_text
 from ui.session import flash, guard_page, run_action, show_flash
+from ui.text import plain
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor

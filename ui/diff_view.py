@@ -7,7 +7,6 @@ injected as markup.
 from __future__ import annotations
 
 import html
-import re
 
 from models import diffs
 from ui import strings as S
@@ -68,11 +67,3 @@ def paragraph_diff_html(old: str, new: str, before: str = S.DIFF_BEFORE, after: 
     head = f"<tr><th>{html.escape(before)}</th><th>{html.escape(after)}</th></tr>"
     return CSS + f'<table class="approdo-pdiff">{head}{"".join(rows)}</table>'
 
-
-# The signs that format text inside a line (titles are shown inside sentences, never at a line's start).
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$])")
-
-
-def plain(text: str) -> str:
-    """User text (a title) inside Markdown that the page writes, shown as typed."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
