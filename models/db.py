@@ -400,7 +400,22 @@ def _m007_risk_models(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m008_protocol_structure(db: sqlite_utils.Database) -> None:
+def _m008_documents(db: sqlite_utils.Database) -> None:
+    """What a published document needs: the school's letterhead logo and the body that approved it."""
+    db.executescript(
+        """
+        CREATE TABLE school_logos (
+            school_code TEXT PRIMARY KEY REFERENCES schools(code),
+            content BLOB NOT NULL,        -- PNG or JPEG, checked on upload
+            uploaded_by TEXT NOT NULL,
+            uploaded_at TEXT NOT NULL
+        );
+        ALTER TABLE protocols ADD COLUMN deliberation_body TEXT;
+        """
+    )
+
+
+def _m009_protocol_structure(db: sqlite_utils.Database) -> None:
     """The structure of protocols changes over time: sections removed (kept, with their history),
     what each school last saw of its core section's title, kind and order, and a log of the changes."""
     db.executescript(
@@ -426,7 +441,8 @@ def _m008_protocol_structure(db: sqlite_utils.Database) -> None:
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
-                               _m007_risk_models, _m008_protocol_structure]
+                               _m007_risk_models, _m008_documents,
+                               _m009_protocol_structure]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
