@@ -118,6 +118,7 @@ def _unique_key(db, protocol_id: int, prefix: str, title: str) -> str:
 def _remove(db, actor: Actor, protocol: Protocol, section: Section, action: str, detail: str) -> None:
     db.execute("UPDATE protocol_sections SET removed_at = ? WHERE id = ?",
                [clock.to_text(clock.utcnow()), section.id])
+    _renumber(db, protocol.id, _live_ids(db, protocol.id))  # the others' numbers stay 1..n, as shown
     _log(db, actor, protocol, section, action, detail)
 
 

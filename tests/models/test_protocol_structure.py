@@ -230,7 +230,9 @@ def test_a_school_removes_and_reorders_its_sections(demo_db, actors, dirigente, 
     assert len(ps.pending_updates(demo_db, dirigente, school_protocol.id)) == 0
     ps.rename_section(demo_db, dirigente, local.id, "Progetto Ponti")
     ps.remove_section(demo_db, dirigente, local.id)
-    assert local.id not in [s.id for s in sections(demo_db, dirigente, school_protocol)]
+    left = sections(demo_db, dirigente, school_protocol)
+    assert local.id not in [s.id for s in left]
+    assert [s.position for s in left] == list(range(1, len(left) + 1))  # as the editor numbers them
     with pytest.raises(ApprodoError, match="già stata tolta"):
         ps.remove_section(demo_db, dirigente, local.id)
     with pytest.raises(PermissionDenied):
