@@ -211,6 +211,9 @@ _SECTION_SELECT = """
     JOIN section_versions v ON v.section_id = s.id AND v.version = s.current_version
 """
 
+# Removed sections (see models/protocol_structure.py) keep their history but are no longer part of the protocol.
+_LIVE_IN_PROTOCOL = " WHERE s.protocol_id = ? AND s.removed_at IS NULL ORDER BY s.position"
+
 
 def _section(row: dict) -> Section:
     return Section(**{**row, "kind": SectionKind(row["kind"])})
@@ -218,7 +221,7 @@ def _section(row: dict) -> Section:
 
 def list_sections(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> list[Section]:
     get_protocol(db, actor, protocol_id)
-    rows = db.query(_SECTION_SELECT + " WHERE s.protocol_id = ? ORDER BY s.position", [protocol_id])
+    rows = db.query(_SECTION_SELECT + _LIVE_IN_PROTOCOL, [protocol_id])
     return [_section(row) for row in rows]
 
 
@@ -310,7 +313,7 @@ def create_school_protocol(
             raise ApprodoError("Questa scuola ha già il suo protocollo.")
         protocol_id = _insert_protocol(db, school.network_code, school.code, core.template_id, school.level,
                                        title, year, core.id)
-        core_sections = db.query(_SECTION_SELECT + " WHERE s.protocol_id = ? ORDER BY s.position", [core.id])
+        core_sections = db.query(_SECTION_SELECT + _LIVE_IN_PROTOCOL, [core.id])
         position = 0
         for row in core_sections:
             position += 1

@@ -21,6 +21,7 @@ from ui.protocol_widgets import (
     unsaved_sections,
 )
 from ui.session import flash, guard_page, open_db, run_action, show_flash
+from ui.structure_links import structure_links
 from ui.text import plain, plain_bold, plain_format
 
 ctx = guard_page(__file__)
@@ -99,27 +100,8 @@ if transitions:
             elif st.button(label, key=f"move_{target.value}"):
                 run(lambda target=target: protocols.move(db, actor, protocol.id, target.value), done)
 
-# --- updates from the network's core -----------------------------------------------
-updates = protocols.core_updates(db, actor, protocol.id)
-if updates:
-    can_act = protocols.may_edit(actor, protocol) and protocol.editable_status
-    with st.expander(S.UPDATES_TITLE.format(count=len(updates)), icon=":material/sync:", expanded=True):
-        st.caption(S.UPDATES_INTRO)
-        for update in updates:
-            st.markdown(plain_bold(update.section.title))
-            show_diff(update.section.body, update.core_body)
-            if not can_act:
-                continue
-            take, keep = st.columns(2)
-            if take.button(S.TAKE_UPDATE, key=f"take_{update.section.id}"):
-                run(lambda u=update: protocols.take_core_update(db, actor, u.section.id),
-                    plain_format(S.UPDATE_TAKEN, title=update.section.title))
-            if update.may_keep:
-                if keep.button(S.KEEP_OWN, key=f"keep_{update.section.id}"):
-                    run(lambda u=update: protocols.keep_own_text(db, actor, u.section.id),
-                        plain_format(S.UPDATE_KEPT, title=update.section.title))
-            else:
-                keep.caption(S.UPDATE_MUST_TAKE)
+# --- updates from the network's core and the structure: their own pages -------------------
+structure_links(ctx, protocol)
 
 # --- the section -----------------------------------------------------------------
 open_comments = comments.open_count(db, actor, protocol.id)

@@ -28,6 +28,8 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/protocols.py", S.PAGE_PROTOCOLS, ":material/description:", Capability.READ_PROTOCOLS),
     PageSpec("pages/protocol_editor.py", S.PAGE_EDITOR, ":material/edit_document:", Capability.READ_PROTOCOLS),
     PageSpec("pages/protocol_history.py", S.PAGE_HISTORY, ":material/history:", Capability.READ_PROTOCOLS),
+    PageSpec("pages/protocol_structure.py", S.PAGE_STRUCTURE, ":material/reorder:", Capability.SHAPE_PROTOCOLS),
+    PageSpec("pages/protocol_updates.py", S.PAGE_UPDATES, ":material/sync:", Capability.DECIDE_NETWORK_UPDATES),
     PageSpec("pages/risk.py", S.PAGE_RISK, ":material/monitoring:", Capability.VIEW_RISK),
     PageSpec("pages/pupil.py", S.PAGE_PUPIL, ":material/person:", Capability.VIEW_RISK),
     PageSpec("pages/data_upload.py", S.PAGE_UPLOAD, ":material/upload:", Capability.IMPORT_PUPIL_DATA),

@@ -11,6 +11,7 @@ from models import clock, diffs, protocols
 from models.errors import ApprodoError
 from models.templates import KIND_LABELS
 from ui import strings as S
+from ui.diff_view import paragraph_diff_html
 from ui.session import PageContext
 from ui.text import plain, plain_format
 
@@ -182,30 +183,15 @@ def show_rich_text(blocks_html: str) -> None:
     st.html(_CSS + f'<div class="approdo-text">{blocks_html}</div>')
 
 
-def diff_html(old: str, new: str) -> str | None:
-    """The word diff as HTML (<del>/<ins>), or None when the texts are the same."""
+def show_diff(old: str, new: str, before: str = S.DIFF_BEFORE, after: str = S.DIFF_AFTER) -> None:
+    """Paragraph beside paragraph, changed words highlighted (not one stream of struck-out words)."""
     pieces = diffs.word_diff(old, new)
     if not diffs.changed(pieces):
-        return None
-    parts = []
-    for piece in pieces:
-        text = html.escape(piece.text)
-        if piece.kind == "removed":
-            text = f"<del>{text}</del>"
-        elif piece.kind == "added":
-            text = f"<ins>{text}</ins>"
-        parts.append(text)
-    return f'<div class="approdo-diff">{"".join(parts)}</div>'
-
-
-def show_diff(old: str, new: str) -> None:
-    shown = diff_html(old, new)
-    if shown is None:
         st.caption(S.NO_DIFFERENCE)
         return
-    added, removed = diffs.summary(diffs.word_diff(old, new))
+    added, removed = diffs.summary(pieces)
     st.caption(S.DIFF_SUMMARY.format(added=added, removed=removed))
-    st.html(_CSS + shown)
+    st.html(paragraph_diff_html(old, new, before, after))
 
 
 def change_heading(change: protocols.SectionChange) -> str:
@@ -231,7 +217,7 @@ def changes_document(protocol: protocols.Protocol, since: protocols.ChangesSince
             f"<p>{legend}</p>"]
     for change in since.changes:
         body.append(f"<h2>{html.escape(change_heading(change))}</h2>")
-        body.append(diff_html(change.before or "", change.after) or "")
+        body.append(paragraph_diff_html(change.before or "", change.after))
     if not since.changes:
         body.append(f"<p>{html.escape(S.CHANGES_NONE_SINCE)}</p>")
     return (
@@ -239,8 +225,7 @@ def changes_document(protocol: protocols.Protocol, since: protocols.ChangesSince
         f"<title>{title}</title><style>"
         "body{font-family:Georgia,serif;max-width:48em;margin:2em auto;line-height:1.5;color:#111}"
         "h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #999}"
-        ".approdo-diff{white-space:pre-wrap}"
-        "del{background:#fde2e1;color:#8a1c14}ins{background:#dcf5e3;color:#0f5a2a;text-decoration:underline}"
+                "del{background:#fde2e1;color:#8a1c14}ins{background:#dcf5e3;color:#0f5a2a;text-decoration:underline}"
         "@media print{body{margin:0;max-width:none}h2{break-after:avoid}"
         "del,ins{-webkit-print-color-adjust:exact;print-color-adjust:exact}}"
         "</style></head><body>" + "".join(body) + "</body></html>"

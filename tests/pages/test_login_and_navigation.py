@@ -7,10 +7,11 @@ from ui.navigation import PAGES
 PAGE_FILES = [spec.path for spec in PAGES]
 EVERYONE = {"pages/home.py", "pages/protocols.py", "pages/protocol_editor.py", "pages/protocol_history.py"}
 SCHOOL_STAFF = {"pages/risk.py", "pages/pupil.py", "pages/data_upload.py", "pages/network.py", "pages/model.py"}
+STRUCTURE, UPDATES = "pages/protocol_structure.py", "pages/protocol_updates.py"
 ALLOWED = {
-    "admin": EVERYONE | {"pages/admin.py", "pages/network.py", "pages/model.py"},
-    "coordinatrice": EVERYONE | {"pages/network.py", "pages/model.py"},
-    "dirigente": EVERYONE | SCHOOL_STAFF,
+    "admin": EVERYONE | {"pages/admin.py", "pages/network.py", "pages/model.py", STRUCTURE, UPDATES},
+    "coordinatrice": EVERYONE | {"pages/network.py", "pages/model.py", STRUCTURE},
+    "dirigente": EVERYONE | SCHOOL_STAFF | {STRUCTURE, UPDATES},
     "funzione": EVERYONE | SCHOOL_STAFF,
     "docente": EVERYONE | {"pages/risk.py", "pages/pupil.py"},
 }

@@ -125,17 +125,16 @@ def test_a_malformed_query_parameter_is_an_italian_message(demo_db, school_proto
     assert messages(at, "error") == ["Il collegamento non indica un protocollo valido: sceglilo dall'elenco."]
 
 
-def test_the_school_takes_an_update_from_the_network(demo_db, actors, core, school_protocol):
+def test_the_editor_says_when_the_network_has_updates_to_decide(demo_db, actors, core, school_protocol):
+    # Deciding them is on their own page (tests/pages/test_structure_pages.py).
     coordinator = actors["coordinatore_rete"]
     core_section = section_of(demo_db, coordinator, core, "fase_sociale")
     protocols.save_section(demo_db, coordinator, core_section.id, core_section.body + "\nNuovo sportello.",
                            core_section.version)
     at = open_editor("dirigente", school_protocol.id)
-    assert any(e.label == "Aggiornamenti dalla rete (1)" for e in at.expander)
-    next(b for b in at.button if b.label == "Accogli il testo della rete").click().run()
-    assert messages(at, "success") == [
-        "Testo della rete accolto nella sezione «Fase sociale: la scuola e il territorio»."]
-    assert section_of(demo_db, actors["dirigente"], school_protocol, "fase_sociale").body.endswith("Nuovo sportello.")
+    assert "La rete ha aggiornato il protocollo comune: 1 aggiornamento da decidere." in messages(at, "info")
+    funzione = open_editor("funzione", school_protocol.id)
+    assert "La rete ha aggiornato il protocollo comune: 1 aggiornamento da decidere." in messages(funzione, "info")
 
 
 def test_the_dirigente_sends_for_review_and_records_the_approval(demo_db, actors, school_protocol):
