@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from models import clock, pupil_data, retention, school_calendar, tabular
+from models import clock, people, pupil_data, retention, school_calendar, tabular
 from models.errors import ApprodoError
 from models.permissions import can_manage_school
 from models.risk import indicators
@@ -21,7 +21,7 @@ st.caption(S.UPLOAD_INTRO)
 show_flash()
 
 kind = st.radio(S.KIND_CHOICE, list(S.KIND_LABELS), format_func=S.KIND_LABELS.get, horizontal=True)
-uploaded = st.file_uploader(S.UPLOAD_FILE, type=["csv", "txt", "xlsx"], key=f"upload_{kind}")
+uploaded = st.file_uploader(S.UPLOAD_FILE, type=["csv", "txt", "xlsx"], key=f"upload_{kind}", help=S.UPLOAD_HELP)
 
 PREVIEW_ROWS = 8
 
@@ -45,7 +45,7 @@ if uploaded is not None:
     names = found.sheet_names
     sheet = sheet_column.selectbox(S.SHEET, range(1, len(names) + 1), index=found.sheet_number - 1,
                                    format_func=lambda n: S.SHEET_LABEL.format(number=n, name=names[n - 1] or "CSV"),
-                                   key=f"sheet_{file_key}", disabled=len(names) < 2)
+                                   key=f"sheet_{file_key}", disabled=len(names) < 2, placeholder=S.CHOOSE_PLACEHOLDER)
     try:
         detected = found if sheet == found.sheet_number else read_preview(data, uploaded.name, sheet)
         header_row = row_column.number_input(S.HEADER_ROW, min_value=1, max_value=tabular.MAX_HEADER_ROW,
@@ -72,7 +72,7 @@ if uploaded is not None:
     if any(n.endswith(")") for n in saved):
         st.info(S.PRESET_SHARED, icon=":material/share:")
     preset = st.selectbox(S.PRESET, [None, *saved], format_func=lambda n: S.PRESET_NONE if n is None else n,
-                          key=f"preset_{file_key}")
+                          key=f"preset_{file_key}", placeholder=S.CHOOSE_PLACEHOLDER)
     proposal = saved[preset] if preset else pupil_data.guess_mapping(layout, table.headers)
     options = [None, *table.headers]
     mapping = {}
@@ -83,7 +83,7 @@ if uploaded is not None:
             field.label + (" *" if field.required else ""), options,
             index=options.index(current) if current in options else 0,
             format_func=lambda h: S.NOT_MAPPED if h is None else h,
-            key=f"map_{file_key}_{sheet}_{table.header_row}_{field.name}_{preset}")
+            key=f"map_{file_key}_{sheet}_{table.header_row}_{field.name}_{preset}", placeholder=S.CHOOSE_PLACEHOLDER)
         if chosen:
             mapping[field.name] = chosen
     with st.expander(S.SAVE_PRESET):
@@ -154,9 +154,10 @@ history = pupil_data.list_imports(db, actor, school_code)
 if not history:
     st.caption(S.NONE_YET)
 else:
+    who = people.names(db, actor, (h["imported_by"] for h in history))
     shown = pd.DataFrame([{
         "N.": h["id"], "Tipo": S.KIND_LABELS[h["kind"]], "File": h["file_name"], "Righe": h["rows"],
-        "Righe ancora in uso": h["rows_now"], "Mesi": h["detail"], "Chi": h["imported_by"],
+        "Righe ancora in uso": h["rows_now"], "Mesi": h["detail"], "Chi": who[h["imported_by"]],
         "Quando": clock.local_datetime(h["imported_at"])} for h in history])
     selection = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="history")
     picked = selection.selection.rows if selection else []
