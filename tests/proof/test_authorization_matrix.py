@@ -67,8 +67,27 @@ def assert_no_leak(db, username: str, text: str, where: str) -> None:
     assert not leaked, f"{username} vede in {where}: {sorted(leaked)[:5]}"
 
 
+@pytest.fixture
+def served(monkeypatch):
+    """The bytes Streamlit stores for a page's files (what a download button built at once serves)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    files: list[bytes] = []
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
+        if isinstance(path_or_data, bytes | str):
+            files.append(path_or_data.encode() if isinstance(path_or_data, str) else path_or_data)
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load_and_get_id)
+    return files
+
+
 @pytest.mark.parametrize("username", USERS)
-def test_every_page_of_every_role_shows_only_the_pupils_it_may_see(two_networks, username):
+def test_every_page_of_every_role_shows_only_the_pupils_it_may_see(two_networks, served, username):
+    from ui import strings as S
+
     actor = actor_named(two_networks, username)
     allowed = {spec.path for spec in pages_for(actor)}
     for spec in PAGES:
@@ -78,9 +97,16 @@ def test_every_page_of_every_role_shows_only_the_pupils_it_may_see(two_networks,
                 at.switch_page(spec.path)
             count_proof("controlli di autorizzazione (ruolo × pagina × scuola)")
             continue
+        served.clear()
         at.switch_page(spec.path).run()
         assert not at.exception, (username, spec.path, at.exception)
         assert_no_leak(two_networks, username, rendered_text(at), spec.path)
+        # Each download the page offers is one the matrix tries (below); what it serves at once holds no leak.
+        known = {getattr(S, name) for page, name in DOWNLOADS if page == spec.path}
+        offered = {b.proto.label for b in at.get("download_button")}
+        assert offered <= known, (spec.path, offered - known)
+        for data in served:
+            assert_no_leak(two_networks, username, office_text(data), spec.path + " (file servito)")
 
 
 @pytest.mark.parametrize("username", USERS)
@@ -420,8 +446,8 @@ def _model_document(db, actor, network) -> bytes:
 
 
 # A file the register could give, with a bad row: the rejection report the upload page offers to download.
-REJECTED_FILE = ("codice alunno;classe;mese;monte ore;ore assenza;ingressi posticipati;uscite anticipate\n"
-                 "X1;3A;2026-02;abc;5;0;0\n").encode()
+REJECTED_FILE = (b"codice alunno;classe;mese;monte ore;ore assenza;ingressi posticipati;uscite anticipate\n"
+                 b"X1;3A;2026-02;abc;5;0;0\n")
 
 
 def _import_report(db, actor, school) -> bytes:
