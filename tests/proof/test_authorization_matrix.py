@@ -6,6 +6,8 @@ options, metrics) is searched for pupil codes the account may not see. Then
 the same with tampered session state and query parameters.
 """
 
+from pathlib import Path
+
 import pytest
 
 from models import auth, demo, pupil_data
@@ -562,3 +564,141 @@ def test_the_download_checks_see_a_leak_when_there_is_one(world):
         text = office_text(_risk_list(fmt)(world, Actor.system("test"), SMALL_SCHOOL))
         listed = {code for code in codes_of(world, SMALL_SCHOOL) if code in text}
         assert len(listed) >= 10 and not listed & visible_codes(world, "funzione")
+
+
+# --- every command of the command line -------------------------------------------------------------------
+# The command line is the server's operator (Actor.system): it may read pupils, and every read is in the access
+# log. Each command is classified; each is run once, scoped to the demo network or its school, against a
+# database that also holds another network's pupils: none of those ever comes out, and only the commands that
+# read pupils print (or write) any pupil code.
+
+SYSTEM = "sistema"  # accounts, schools, settings, protocols, backups: no pupil data comes out
+READS = "legge gli alunni"  # reads pupil-level data of the schools named: one access-log line per school
+FIGURES = "cifre aggregate"  # counts over pupils, suppressed: no pupil code, not a pupil-level read
+WRITES = "carica un file"  # checks or loads a file of pupils the operator gives: prints a summary only
+
+
+def _cli_files(tmp: Path) -> dict[str, Path]:
+    """Input files for the commands that read one: register files of new pupils (codes NW…), a table."""
+    cohort = synthetic.generate("secondaria_secondo_grado", 30, [SchoolYear(2024), SchoolYear(2025)], seed=21,
+                                last_month=2, prefix="NW")
+    files = {"attendance": tmp / "frequenze.csv", "context": tmp / "contesto.csv", "outcomes": tmp / "esiti.csv",
+             "table": tmp / "tabella.csv"}
+    files["attendance"].write_bytes(synthetic.attendance_csv(cohort))
+    files["context"].write_bytes(synthetic.context_csv(cohort))
+    files["outcomes"].write_bytes(synthetic.outcomes_csv(cohort))
+    rows = ["assenze;bocciature;sesso;voto"] + [f"{n % 17};{n % 3};{'FM'[n % 2]};{4 + n % 7}" for n in range(80)]
+    files["table"].write_text("\n".join(rows) + "\n")
+    return files
+
+
+def cli_matrix(tmp: Path) -> dict[str, tuple[str, list[list[str]], set[str]]]:
+    """Every command: its class, the runs tried (scoped to the demo network, or its school) and, for those that
+    read pupils, the schools each run reads. Runs are in this order against one database."""
+    files = _cli_files(tmp)
+    demo_schools = {SCHOOL, SMALL_SCHOOL}
+    return {
+        "init-db": (SYSTEM, [["init-db"]], set()),
+        "add-network": (SYSTEM, [["add-network", "RETENUOVA", "--name", "Rete nuova"]], set()),
+        "add-school": (SYSTEM, [["add-school", "MIIC00099X", "--name", "Scuola nuova", "--network", "RETENUOVA",
+                                 "--level", "primaria"]], set()),
+        "add-user": (SYSTEM, [["add-user", "nuovo.docente", "--role", "docente", "--school", SCHOOL,
+                               "--password-stdin"]], set()),
+        "backup": (SYSTEM, [["backup", str(tmp / "copia.db")]], set()),
+        "protocol-status": (SYSTEM, [["protocol-status", "--network", "RETEDEMO"]], set()),
+        "export-protocol": (SYSTEM, [["export-protocol", "--school", SCHOOL, "--out", str(tmp / "p.docx")]], set()),
+        "export-core": (SYSTEM, [["export-core", "--network", "RETEDEMO", "--out", str(tmp / "core.docx")]], set()),
+        "export-network": (SYSTEM, [["export-network", "--network", "RETEDEMO", "--out", str(tmp / "rete.zip")]],
+                           set()),
+        "import-protocol": (SYSTEM, [["import-protocol", str(tmp / "p.docx"), "--school", SCHOOL]], set()),
+        "import-attendance": (WRITES, [["import-attendance", str(files["attendance"]), "--school", SCHOOL,
+                                        "--dry-run"]], set()),
+        "import-context": (WRITES, [["import-context", str(files["context"]), "--school", SCHOOL, "--dry-run"]],
+                           set()),
+        "import-outcomes": (WRITES, [["import-outcomes", str(files["outcomes"]), "--school", SCHOOL, "--dry-run"]],
+                            set()),
+        "synth": (WRITES, [["synth", "--level", "primaria", "--pupils", "5", "--years", "2025/26", "--out",
+                            str(tmp / "sintetici")]], set()),
+        "evaluate-table": (WRITES, [["evaluate-table", str(files["table"]), "--outcome", "voto < 6", "--features",
+                                     "assenze,bocciature", "--group", "sesso"]], set()),
+        "score": (READS, [["score", "--school", SCHOOL], ["score", "--school", SCHOOL, "--format", "json"],
+                          ["score", "--school", SCHOOL, "--format", "xlsx", "--out", str(tmp / "elenco.xlsx")]],
+                  {SCHOOL}),
+        "train": (READS, [["train", "--network", "RETEDEMO"]], demo_schools),
+        "evaluate": (READS, [["evaluate", "--network", "RETEDEMO"]], demo_schools),
+        "report": (FIGURES, [["report", "--network", "RETEDEMO", "--year", "2025/26", "--out", str(tmp / "r.xlsx")],
+                             ["report", "--network", "RETEDEMO", "--year", "2025/26", "--out", str(tmp / "r.docx")]],
+                   set()),
+        "set-retention": (SYSTEM, [["set-retention", "--school", SCHOOL, "--years", "5"]], set()),
+        "purge": (SYSTEM, [["purge", "--school", SCHOOL, "--before", "2020/21", "--dry-run"]], set()),
+        "assign-classes": (SYSTEM, [["assign-classes", "docente", "--classes", "3A,4B"]], set()),
+        "set-risk-rules": (SYSTEM, [["set-risk-rules", "--network", "RETEDEMO", "--chronic", "0.1"]], set()),
+    }
+
+
+def test_the_matrix_knows_every_command_of_the_command_line(tmp_path):
+    """A new command fails here until it is classified (and run by the test below)."""
+    import cli
+
+    known = set(cli_matrix(tmp_path))
+    assert set(cli.cli.commands) == known, (f"commands not in the matrix: {sorted(set(cli.cli.commands) - known)};"
+                                            f" in the matrix but gone: {sorted(known - set(cli.cli.commands))}")
+    count_proof("download e comandi classificati nella matrice", len(known))
+
+
+def test_every_command_scoped_to_a_network_prints_no_other_networks_pupil_and_logs_its_reads(
+        world, db_path, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    import cli
+    from tests.conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    runner = CliRunner()
+    codes = {code: school for code, school in world.execute("SELECT DISTINCT pupil_code, school_code FROM attendance")}
+    other_network = {code for code, school in codes.items() if NETWORK_OF[school] != "RETEDEMO"}
+
+    def log_lines() -> int:
+        return world.execute("SELECT COALESCE(MAX(id), 0) FROM access_log").fetchone()[0]
+
+    for kind, runs, reads in cli_matrix(tmp_path).values():
+        for args in runs:
+            before = log_lines()
+            result = runner.invoke(cli.cli, args, input=demo.DEMO_PASSWORD + "\n", env={"APPRODO_DB": str(db_path)},
+                                   catch_exceptions=False)
+            assert result.exit_code == 0, (args, result.stdout, result.stderr)
+            written = [Path(a) for a in args if a.endswith((".docx", ".xlsx", ".zip", ".csv")) and "--out" in args
+                       and Path(a).exists()]
+            text = result.stdout + result.stderr + "".join(office_text(path.read_bytes()) for path in written)
+            printed = {code for code in codes if code in text}
+            count_proof("comandi provati (riga di comando × rete)")
+            count_proof("fughe di dati trovate", len(printed & other_network))
+            assert not printed & other_network, f"{args} stampa alunni di un'altra rete: {sorted(printed)[:3]}"
+            logged = {r[0] for r in world.execute("SELECT school_code FROM access_log WHERE id > ?", [before])}
+            if kind == READS:
+                assert printed <= {c for c, s in codes.items() if s in reads}, args
+                assert logged == reads, (args, logged)  # every school read is in the log, none other
+            else:
+                assert not printed, f"{args} ({kind}) stampa codici di alunni: {sorted(printed)[:3]}"
+                assert not logged, (args, logged)
+
+
+@pytest.mark.parametrize("args", [["score", "--school", SCHOOL], ["train", "--network", "RETEALTRA"],
+                                  ["evaluate", "--network", "RETEALTRA"], ["score", "--school", OTHER_SCHOOL]])
+def test_a_command_scoped_to_one_school_or_network_prints_only_its_pupils(world, db_path, monkeypatch, args):
+    """Scoped the other way too: the other network's run shows none of the demo network's pupils."""
+    from click.testing import CliRunner
+
+    import cli
+    from tests.conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(cli.cli, args, env={"APPRODO_DB": str(db_path)}, catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    scope = args[2]
+    outside = {code for code, school in world.execute("SELECT DISTINCT pupil_code, school_code FROM attendance")
+               if scope not in (school, NETWORK_OF[school])}
+    printed = {code for code in outside if code in result.stdout + result.stderr}
+    count_proof("comandi provati (riga di comando × rete)")
+    count_proof("fughe di dati trovate", len(printed))
+    assert not printed
