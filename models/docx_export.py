@@ -16,34 +16,40 @@ import subprocess
 import tempfile
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import sqlite_utils
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docxtpl import DocxTemplate
+from docx.shared import Cm
+from docxtpl import DocxTemplate, InlineImage
 from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
 from openpyxl import Workbook
+from openpyxl.styles import Font
 
-from models import audit, clock, protocols, richtext
+from models import audit, clock, protocols, richtext, school_logo, word_layout
 from models.db import transaction
 from models.docx_import import open_docx
 from models.errors import ApprodoError, PermissionDenied
 from models.permissions import Actor, can_edit_protocol
-from models.schools import get_network, list_schools
+from models.schools import LEVEL_LABELS, dirigente_full_name, get_network, list_schools
 from models.spreadsheet import safe_cell
 
 WORD_DIR = Path(__file__).resolve().parent.parent / "guidelines" / "word"
 DEFAULT_TEMPLATE = WORD_DIR / "protocollo.docx"
 VARIABLES = frozenset({
-    "titolo", "scuola_nome", "scuola_codice", "rete_nome", "anno_scolastico", "stato", "versione", "data",
-    "delibera_data", "delibera_numero", "sezioni",
+    "titolo", "scuola_nome", "scuola_codice", "scuola_comune", "rete_nome", "anno_scolastico", "stato", "versione",
+    "data", "delibera_organo", "delibera_data", "delibera_numero", "dirigente_nome", "logo", "indice", "sezioni",
 })
 REQUIRED_VARIABLES = frozenset({"titolo", "scuola_nome", "sezioni"})
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
 PDF_TIMEOUT_S = 120
+PDF_PASSES = 3  # page numbers rarely move after the first pass; a third settles the rare case
+APPROVAL_TITLE = "Approvazione"  # the template's closing heading, listed last in the table of contents
+LOGO_HEIGHT = Cm(2.2)
+TABLE_FONT_PT = 10
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # XML 1.0 forbids most control characters; python-docx would refuse them.
@@ -139,21 +145,18 @@ def _add_table(subdoc, block: richtext.Table, style: str | None) -> None:
     table = subdoc.add_table(rows=1 + len(block.rows), cols=columns)
     if style:
         table.style = style
+    texts = []
     for row_index, row in enumerate([block.header, *block.rows]):
+        texts.append([])
         for column in range(columns):
             runs = row[column] if column < len(row) else ()
             if row_index == 0:
                 runs = tuple(richtext.Run(r.text, True, r.italic) for r in runs)
             _add_runs(table.rows[row_index].cells[column].paragraphs[0], runs)
-    mark_header_row(table)
-
-
-def mark_header_row(table) -> None:
-    """Repeat the first row on each page, as Word users expect of a table header."""
-    tr_pr = table.rows[0]._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    tr_pr.append(header)
+            texts[-1].append("".join(r.text for r in runs))
+    word_layout.table_font(table, TABLE_FONT_PT)
+    word_layout.fit_columns(table, texts, word_layout.text_width_cm(subdoc.docx.sections[-1]), TABLE_FONT_PT)
+    word_layout.mark_header_row(table)
 
 
 # --- one protocol ---------------------------------------------------------------
@@ -165,32 +168,101 @@ def _template_bytes(db: sqlite_utils.Database, network_code: str) -> bytes:
 
 
 def protocol_context(db: sqlite_utils.Database, actor: Actor, protocol: protocols.Protocol,
-                     template: DocxTemplate) -> dict:
-    """Everything the Word template shows, as one-line strings and section subdocuments."""
+                     template: DocxTemplate, pages: list[str] | None = None) -> dict:
+    """Everything the Word template shows, as one-line strings and section subdocuments.
+
+    `pages` holds the page number of each table-of-contents entry, in order,
+    when a PDF pass has measured them; without it the entries have no number
+    (Word fills them in when it updates the fields on opening).
+    """
     values = protocols.placeholder_values(db, actor, protocol)
     network = get_network(db, actor, protocol.network_code)
-    sections = []
+    sections, entries = [], []
     for number, section in enumerate(protocols.list_sections(db, actor, protocol.id), start=1):
+        blocks = protocols.rendered_blocks(db, actor, protocol, section.body)
         subdoc = template.new_subdoc()
-        _fill_subdoc(subdoc, protocols.rendered_blocks(db, actor, protocol, section.body))
-        sections.append({"numero": number, "titolo": _one_line(section.title), "corpo": subdoc})
-    school_name = values.get("scuola.nome") if protocol.school_code else f"Protocollo comune – {network.name}"
+        _fill_subdoc(subdoc, blocks)
+        title = _one_line(section.title)
+        sections.append({"numero": number, "titolo": title, "corpo": subdoc})
+        entries.append((1, f"{number}. {title}"))
+        entries += [(2, _one_line("".join(r.text for r in b.runs))) for b in blocks
+                    if isinstance(b, richtext.Heading)]
+    entries.append((1, APPROVAL_TITLE))
+    pages = pages or []
+    index = [{"livello": level, "testo": text, "pagina": pages[n] if n < len(pages) else ""}
+             for n, (level, text) in enumerate(entries)]
+    logo = None
+    if protocol.school_code:
+        school_name = values.get("scuola.nome", "")
+        signer = dirigente_full_name(db, actor, protocol.school_code)
+        logo_png = school_logo.school_logo(db, actor, protocol.school_code)
+        if logo_png:
+            logo = InlineImage(template, io.BytesIO(logo_png), height=LOGO_HEIGHT)
+    else:
+        school_name, signer = network.name, ""
     return {
-        "titolo": _one_line(protocol.title),
+        "titolo": _one_line(cover_title(protocol, school_name)),
         "scuola_nome": _one_line(school_name),
         "scuola_codice": _one_line(protocol.school_code or ""),
+        "scuola_comune": _one_line(values.get("scuola.comune", "")),
         "rete_nome": _one_line(network.name),
         "anno_scolastico": protocol.school_year,
         "stato": protocol.status_label,
         "versione": str(protocol.revision),
         "data": date.today().strftime("%d/%m/%Y"),
+        "delibera_organo": protocol.deliberation_body or protocols.DEFAULT_DELIBERATION_BODY,
         "delibera_data": protocol.deliberation_date or "",
         "delibera_numero": _one_line(protocol.deliberation_number or ""),
+        "dirigente_nome": _one_line(signer),
+        "logo": logo or "",
+        "indice": index,
         "sezioni": sections,
     }
 
 
-def render(template_bytes: bytes, build_context: Callable[[DocxTemplate], dict]) -> bytes:
+def cover_title(protocol: protocols.Protocol, school_name: str) -> str:
+    """The title without the school's name, which the letterhead above it already shows."""
+    suffix = f" – {school_name}"
+    return protocol.title[: -len(suffix)] if school_name and protocol.title.endswith(suffix) else protocol.title
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Document properties as a reader's file manager and the PDF show them (not "python-docx")."""
+
+    title: str
+    author: str
+    subject: str
+    keywords: str = ""
+
+    def apply(self, document) -> None:
+        properties = document.core_properties
+        properties.title, properties.author, properties.subject = self.title, self.author, self.subject
+        properties.keywords, properties.language = self.keywords, "it-IT"
+        properties.last_modified_by, properties.comments = self.author, ""
+        properties.created = properties.modified = clock.utcnow().replace(tzinfo=None)
+
+
+def _protocol_docx(db: sqlite_utils.Database, actor: Actor, protocol: protocols.Protocol,
+                   template_bytes: bytes, pages: list[str] | None = None) -> tuple[bytes, dict]:
+    """The rendered document with its properties set, and the context it was rendered from."""
+    captured: dict = {}
+
+    def context(template: DocxTemplate) -> dict:
+        captured.update(protocol_context(db, actor, protocol, template, pages))
+        return captured
+
+    def metadata() -> Metadata:
+        level = LEVEL_LABELS[protocol.level].lower()
+        return Metadata(f"{captured['titolo']} – {captured['scuola_nome']}", captured["scuola_nome"],
+                        f"Protocollo di accoglienza, {level}, anno scolastico {protocol.school_year}",
+                        f"protocollo di accoglienza; {captured['rete_nome']}")
+
+    return render(template_bytes, context, metadata), captured
+
+
+def render(template_bytes: bytes, build_context: Callable[[DocxTemplate], dict],
+           metadata: Callable[[], Metadata] | None = None) -> bytes:
     """Render a fresh DocxTemplate (never one shared between requests) to .docx bytes."""
     template = DocxTemplate(io.BytesIO(template_bytes))
     context = build_context(template)
@@ -198,6 +270,8 @@ def render(template_bytes: bytes, build_context: Callable[[DocxTemplate], dict])
         template.render(context, jinja_env=_environment(), autoescape=True)
     except TemplateError as error:
         raise ApprodoError(f"Il modello Word non si può compilare: {error.message}.") from None
+    if metadata is not None:
+        metadata().apply(template.docx)  # get_docx() would reload the unrendered template
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()
@@ -206,11 +280,35 @@ def render(template_bytes: bytes, build_context: Callable[[DocxTemplate], dict])
 def export_protocol(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> bytes:
     """The protocol as a Word document (bytes), rendered from the network's template."""
     protocol = protocols.get_protocol(db, actor, protocol_id)
-    data = render(_template_bytes(db, protocol.network_code),
-                  lambda template: protocol_context(db, actor, protocol, template))
+    data, _ = _protocol_docx(db, actor, protocol, _template_bytes(db, protocol.network_code))
     with transaction(db):
         audit.record(db, actor, "protocollo_esportato", f"protocollo {protocol.id}", school_code=protocol.school_code)
     return data
+
+
+def export_protocol_pdf(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> bytes:
+    """The protocol as the PDF a school publishes, its table of contents with page numbers.
+
+    LibreOffice does not recompute a Word table of contents when it converts,
+    so the entries are written by us: a first conversion tells on which page
+    each heading lands (from the PDF's bookmarks), the next one prints those
+    numbers; the loop stops when the numbers no longer move.
+    """
+    protocol = protocols.get_protocol(db, actor, protocol_id)
+    template_bytes = _template_bytes(db, protocol.network_code)
+    pages: list[str] = ["00"] * 200  # two digits as placeholders: the entries' layout stays as it will be
+    pdf = b""
+    for _ in range(PDF_PASSES):
+        docx, context = _protocol_docx(db, actor, protocol, template_bytes, pages)
+        pdf = to_pdf(docx)
+        measured = heading_pages(pdf, [entry["testo"] for entry in context["indice"]])
+        if measured is None or measured == pages[: len(measured)]:
+            break
+        pages = measured
+    with transaction(db):
+        audit.record(db, actor, "protocollo_esportato", f"protocollo {protocol.id} (PDF)",
+                     school_code=protocol.school_code)
+    return pdf
 
 
 def file_name(protocol: protocols.Protocol, extension: str = "docx") -> str:
@@ -254,6 +352,40 @@ def to_pdf(docx: bytes, timeout: float = PDF_TIMEOUT_S) -> bytes:
         return target.read_bytes()
 
 
+def heading_pages(pdf: bytes, titles: list[str]) -> list[str] | None:
+    """The page of each title, in order, read from the PDF's bookmarks (None without poppler's pdftohtml)."""
+    binary = shutil.which("pdftohtml")
+    if binary is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="approdo-pdf-") as folder:
+        source = Path(folder) / "protocollo.pdf"
+        source.write_bytes(pdf)
+        try:
+            result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+                [binary, "-xml", "-i", "-q", "-stdout", str(source)],
+                check=True, capture_output=True, timeout=PDF_TIMEOUT_S)
+        except (subprocess.TimeoutExpired, subprocess.CalledProcessError):
+            return None
+    # pdftohtml's own output; still, no DTD, entities or network for whatever a title holds.
+    parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, recover=True)
+    root = etree.fromstring(result.stdout, parser)
+    if root is None:
+        return None
+    # Bookmarks in document order: the outline nests sub-headings inside their section.
+    bookmarks = [(" ".join("".join(item.itertext()).split()), item.get("page", ""))
+                 for item in root.iter("item")]
+    pages, position = [], 0
+    for title in titles:
+        wanted = " ".join(title.split())
+        found = next((n for n in range(position, len(bookmarks)) if bookmarks[n][0] == wanted), None)
+        if found is None:
+            pages.append("")
+            continue
+        pages.append(bookmarks[found][1])
+        position = found + 1
+    return pages
+
+
 # --- a whole network ----------------------------------------------------------------
 
 
@@ -268,29 +400,38 @@ def export_network(
     if not can_edit_protocol(actor, network.code, None):
         raise PermissionDenied("L'esportazione della rete è per il coordinatore della rete.")
     in_network = [p for p in protocols.list_protocols(db, actor) if p.network_code == network.code]
-    names = {s.code: s.name for s in list_schools(db, actor)}
+    members = [s for s in list_schools(db, actor) if s.network_code == network.code]
+    by_school = {p.school_code: p for p in in_network if p.school_code}
     template_bytes = _template_bytes(db, network.code)
     index = Workbook()
     sheet = index.active
     sheet.title = "Indice"
-    sheet.append(["File", "Scuola", "Codice", "Grado", "Stato", "Revisione", "Delibera"])
+    sheet.append(["File", "Scuola", "Codice meccanografico", "Grado", "Stato", "Revisione", "Delibera"])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    # The cores first, then every school of the network (also those without a protocol yet), by name.
+    rows = [(p, None) for p in in_network if p.is_core] + [(by_school.get(s.code), s) for s in members]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for done, protocol in enumerate(in_network):
+        done = 0
+        for protocol, school in rows:
+            if protocol is None:
+                sheet.append([safe_cell(v) for v in (
+                    "", school.name, school.code, school.level_label, "nessun protocollo", None, "")])
+                continue
             if progress:
                 progress(done, len(in_network), protocol.school_code or protocol.title)
             name = file_name(protocol)
-            archive.writestr(name, render(template_bytes,
-                                          lambda t, p=protocol: protocol_context(db, actor, p, t)))
-            deliberation = (f"n. {protocol.deliberation_number} del {protocol.deliberation_date}"
-                            if protocol.deliberation_number else "")
+            archive.writestr(name, _protocol_docx(db, actor, protocol, template_bytes)[0])
+            done += 1
             sheet.append([safe_cell(v) for v in (
-                name, names.get(protocol.school_code, "protocollo comune della rete"),
-                protocol.school_code or "", protocol.level.value, protocol.status_label, protocol.revision,
-                deliberation)])
-        for column, width in zip("ABCDEFG", (48, 50, 14, 26, 14, 10, 26), strict=True):
+                name, school.name if school else f"Protocollo comune della rete ({network.name})",
+                protocol.school_code or "", LEVEL_LABELS[protocol.level], protocol.status_label, protocol.revision,
+                protocol.deliberation_text)])
+        for column, width in zip("ABCDEFG", (48, 50, 22, 28, 18, 10, 52), strict=True):
             sheet.column_dimensions[column].width = width
         sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
         index_bytes = io.BytesIO()
         index.save(index_bytes)
         archive.writestr("indice.xlsx", index_bytes.getvalue())
