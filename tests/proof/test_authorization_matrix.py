@@ -589,6 +589,10 @@ def _cli_files(tmp: Path) -> dict[str, Path]:
     files["outcomes"].write_bytes(synthetic.outcomes_csv(cohort))
     rows = ["assenze;bocciature;sesso;voto"] + [f"{n % 17};{n % 3};{'FM'[n % 2]};{4 + n % 7}" for n in range(80)]
     files["table"].write_text("\n".join(rows) + "\n")
+    from PIL import Image
+
+    files["logo"] = tmp / "logo.png"
+    Image.new("RGB", (240, 120), (20, 90, 160)).save(files["logo"])
     return files
 
 
@@ -610,6 +614,8 @@ def cli_matrix(tmp: Path) -> dict[str, tuple[str, list[list[str]], set[str]]]:
         "export-core": (SYSTEM, [["export-core", "--network", "RETEDEMO", "--out", str(tmp / "core.docx")]], set()),
         "export-network": (SYSTEM, [["export-network", "--network", "RETEDEMO", "--out", str(tmp / "rete.zip")]],
                            set()),
+        "create-core": (SYSTEM, [["create-core", "--network", "RETEDEMO", "--level", "primaria"]], set()),
+        "set-logo": (SYSTEM, [["set-logo", str(files["logo"]), "--school", SCHOOL]], set()),
         "import-protocol": (SYSTEM, [["import-protocol", str(tmp / "p.docx"), "--school", SCHOOL]], set()),
         "import-attendance": (WRITES, [["import-attendance", str(files["attendance"]), "--school", SCHOOL,
                                         "--dry-run"]], set()),
