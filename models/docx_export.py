@@ -4,27 +4,34 @@ Section text is never given to Jinja: it becomes docxtpl subdocuments built
 with python-docx from the parsed Markdown subset (real Word headings, lists
 and tables). The template itself is rendered in a sandboxed Jinja
 environment with autoescape on, so `&`, `<` or quotes in a school's name
-are text, and a network's own uploaded template cannot reach Python.
+are text, and a network's own uploaded template cannot reach Python. Every
+template is checked when Jinja parses it: only the documented fields,
+filters and the one loop over the sections, no functions, no arithmetic
+(so no `'x' * 2000000000`, no `range`, no `lipsum`). An uploaded template's
+trial render also runs in a child process with a time and memory limit.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import re
+import resource
 import shutil
 import subprocess
+import sys
 import tempfile
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import sqlite_utils
 from docx.shared import Cm
 from docxtpl import DocxTemplate, InlineImage
-from jinja2 import TemplateError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import TemplateError, nodes
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -44,7 +51,14 @@ VARIABLES = frozenset({
     "data", "delibera_organo", "delibera_data", "delibera_numero", "dirigente_nome", "logo", "indice", "sezioni",
 })
 REQUIRED_VARIABLES = frozenset({"titolo", "scuola_nome", "sezioni"})
+SECTION_FIELDS = frozenset({"numero", "titolo", "corpo"})
+FILTERS = ("upper", "lower", "title", "capitalize", "trim", "default", "length")
+TESTS = ("defined", "undefined", "none", "string", "number", "even", "odd", "eq", "ne")
+LOOP_FIELDS = frozenset({"index", "index0", "revindex", "revindex0", "first", "last", "length"})
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
+TRIAL_TIMEOUT_S = 20
+TRIAL_MEMORY_BYTES = 1536 * 1024**2  # address space, of which ~400 MB are the libraries themselves
+ROOT = Path(__file__).resolve().parent.parent
 PDF_TIMEOUT_S = 120
 PDF_PASSES = 3  # page numbers rarely move after the first pass; a third settles the rare case
 APPROVAL_TITLE = "Approvazione"  # the template's closing heading, listed last in the table of contents
@@ -56,8 +70,117 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(autoescape=True)
+@dataclass(frozen=True)
+class Fields:
+    """What a Word template may use: plain variables, and lists to loop over with the fields of their items."""
+
+    names: frozenset[str]
+    lists: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        loops = "; ".join(f"il ciclo su {name} ({', '.join(sorted(items))})" for name, items in self.lists.items())
+        return (f"le variabili {', '.join(sorted(self.names))}; {loops}; i filtri {', '.join(FILTERS)}; "
+                "i test if/else")
+
+
+INDEX_FIELDS = frozenset({"livello", "testo", "pagina"})
+PROTOCOL_FIELDS = Fields(VARIABLES - {"sezioni", "indice"}, {"sezioni": SECTION_FIELDS, "indice": INDEX_FIELDS})
+
+# Nodes that only combine what the checks below allowed; anything not listed here or handled there is refused.
+_PLAIN_NODES = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.Const, nodes.If, nodes.CondExpr,
+                nodes.Not, nodes.And, nodes.Or, nodes.Compare, nodes.Operand, nodes.Concat)
+_REFUSED = {
+    nodes.Call: "chiama una funzione (per esempio range o lipsum): nei modelli non si chiamano funzioni",
+    nodes.BinExpr: "fa un calcolo (per esempio 'x' * 1000): nei modelli non si fanno calcoli né ripetizioni",
+    nodes.UnaryExpr: "fa un calcolo: nei modelli non si fanno calcoli",
+    nodes.Getitem: "usa le parentesi quadre: nei modelli si usano solo i campi con il punto",
+    nodes.Assign: "usa {% set %}: nei modelli non si definiscono variabili",
+    nodes.AssignBlock: "usa {% set %}: nei modelli non si definiscono variabili",
+    nodes.Macro: "definisce una macro", nodes.CallBlock: "usa {% call %}", nodes.FilterBlock: "usa {% filter %}",
+    nodes.Include: "include un altro modello", nodes.Import: "importa un altro modello",
+    nodes.FromImport: "importa un altro modello", nodes.Extends: "estende un altro modello",
+}
+
+
+class _TemplateCheck:
+    """Walk a parsed template and refuse, with an Italian reason, what the documented fields do not allow."""
+
+    def __init__(self, fields: Fields):
+        self.fields = fields
+
+    def refuse(self, reason: str) -> None:
+        raise SecurityError(f"il modello {reason}. Si possono usare: {self.fields.describe()}")
+
+    def visit(self, node: nodes.Node, items: dict[str, frozenset[str]]) -> None:
+        if isinstance(node, nodes.For):
+            self.visit_for(node, items)
+        elif isinstance(node, nodes.Name):
+            known = self.fields.names | set(self.fields.lists) | set(items) | ({"loop"} if items else set())
+            if node.ctx != "load" or node.name not in known:
+                self.refuse(f"usa «{node.name}», che non è una variabile ammessa")
+        elif isinstance(node, nodes.Getattr):
+            owner = node.node.name if isinstance(node.node, nodes.Name) else None
+            allowed = LOOP_FIELDS if owner == "loop" and items else items.get(owner, frozenset())
+            if node.attr not in allowed:
+                where = owner or "…"
+                self.refuse(f"usa «{where}.{node.attr}», che non è un campo ammesso")
+        elif isinstance(node, (nodes.Filter, nodes.Test)):
+            allowed = FILTERS if isinstance(node, nodes.Filter) else TESTS
+            if node.name not in allowed or node.kwargs or node.dyn_args or node.dyn_kwargs:
+                self.refuse(f"usa il filtro o il test «{node.name}», che non è ammesso")
+            for child in [node.node, *node.args]:
+                if child is not None:
+                    self.visit(child, items)
+        elif isinstance(node, _PLAIN_NODES):
+            for child in node.iter_child_nodes():
+                self.visit(child, items)
+        else:
+            reason = next((text for kind, text in _REFUSED.items() if isinstance(node, kind)), None)
+            self.refuse(reason or f"usa un costrutto che non è ammesso ({type(node).__name__})")
+
+    def visit_for(self, node: nodes.For, items: dict[str, frozenset[str]]) -> None:
+        if items:
+            self.refuse("ha un ciclo dentro un altro ciclo")
+        if not isinstance(node.iter, nodes.Name) or node.iter.name not in self.fields.lists:
+            self.refuse("ha un ciclo su qualcosa che non è " + " o ".join(self.fields.lists or ["un elenco ammesso"]))
+        if not isinstance(node.target, nodes.Name) or node.recursive:
+            self.refuse("ha un ciclo che non è della forma «for sezione in sezioni»")
+        inner = {node.target.name: self.fields.lists[node.iter.name]}
+        for child in [*node.body, *([node.test] if node.test is not None else [])]:
+            self.visit(child, inner)
+        for child in node.else_:
+            self.visit(child, items)
+
+
+class _CheckedEnvironment(SandboxedEnvironment):
+    """The sandbox, with no globals, only the allowed filters and tests, and a check of every parsed template."""
+
+    intercepted_binops = frozenset({"*", "**", "%", "+", "//", "/"})
+
+    def __init__(self, fields: Fields | None):
+        super().__init__(autoescape=True)
+        self.globals.clear()
+        self.filters = {name: self.filters[name] for name in FILTERS}
+        self.tests = {name: self.tests[name] for name in TESTS}
+        self.checked_fields = fields
+
+    def _parse(self, source, name, filename):
+        tree = super()._parse(source, name, filename)
+        if self.checked_fields is not None:
+            _TemplateCheck(self.checked_fields).visit(tree, {})
+        return tree
+
+    # The check above already refuses calls and arithmetic; these refuse them again at run time.
+    def call(self, __context, __obj, *args, **kwargs):
+        raise SecurityError("nei modelli non si chiamano funzioni")
+
+    def call_binop(self, context, operator, left, right):
+        raise SecurityError("nei modelli non si fanno calcoli")
+
+
+def _environment(fields: Fields | None = PROTOCOL_FIELDS) -> SandboxedEnvironment:
+    """The checked sandbox; `fields=None` only parses (to list a template's variables before checking it)."""
+    return _CheckedEnvironment(fields)
 
 
 def _clean(text: str) -> str:
@@ -262,12 +385,12 @@ def _protocol_docx(db: sqlite_utils.Database, actor: Actor, protocol: protocols.
 
 
 def render(template_bytes: bytes, build_context: Callable[[DocxTemplate], dict],
-           metadata: Callable[[], Metadata] | None = None) -> bytes:
+           metadata: Callable[[], Metadata] | None = None, fields: Fields = PROTOCOL_FIELDS) -> bytes:
     """Render a fresh DocxTemplate (never one shared between requests) to .docx bytes."""
     template = DocxTemplate(io.BytesIO(template_bytes))
     context = build_context(template)
     try:
-        template.render(context, jinja_env=_environment(), autoescape=True)
+        template.render(context, jinja_env=_environment(fields), autoescape=True)
     except TemplateError as error:
         raise ApprodoError(f"Il modello Word non si può compilare: {error.message}.") from None
     if metadata is not None:
@@ -446,13 +569,12 @@ def export_network(
 
 
 def check_word_template(data: bytes) -> None:
-    """Refuse a template that is not a .docx, uses unknown variables, or lacks required ones."""
+    """Refuse a template that is not a .docx, uses unknown variables, lacks required ones, or runs away."""
     if len(data) > MAX_TEMPLATE_BYTES:
         raise ApprodoError("Il modello Word è troppo grande (massimo 10 MB).")
     open_docx(data)  # the same safety checks as an import
-    template = DocxTemplate(io.BytesIO(data))
     try:
-        used = template.get_undeclared_template_variables(jinja_env=_environment())
+        used = DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables(jinja_env=_environment(None))
     except TemplateError as error:
         raise ApprodoError(f"Il modello Word contiene un errore di sintassi: {error.message}.") from None
     unknown, missing = sorted(used - VARIABLES), sorted(REQUIRED_VARIABLES - used)
@@ -465,8 +587,46 @@ def check_word_template(data: bytes) -> None:
         raise ApprodoError(
             f"Il modello Word non va bene ({'; '.join(problems)}). Le variabili ammesse sono: "
             + ", ".join(sorted(VARIABLES)) + ".")
-    # A trial render with a sample protocol: errors show now, not at a school's export.
-    render(data, _sample_context)
+    try:  # the field and construct check, on every part, before anything is rendered
+        DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables(jinja_env=_environment())
+    except TemplateError as error:
+        raise ApprodoError(f"Il modello Word non si può compilare: {error.message}.") from None
+    _trial_render(data)
+
+
+def _trial_render(data: bytes) -> None:
+    """A trial render with a sample protocol, in a child process with a time and a memory limit.
+
+    Errors show now, not at a school's export; a template that the checks let through but that still
+    runs away costs a child process, never the server.
+    """
+    environment = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    try:
+        done = subprocess.run([sys.executable, "-m", "models.docx_export"], input=data, capture_output=True,  # noqa: S603
+                              timeout=TRIAL_TIMEOUT_S, cwd=ROOT, env=environment, check=False)
+    except subprocess.TimeoutExpired:
+        raise ApprodoError(f"Il modello Word impiega troppo tempo per essere compilato (oltre {TRIAL_TIMEOUT_S} "
+                           "secondi con un protocollo di prova): semplificalo.") from None
+    if done.returncode == 0:
+        return
+    message = done.stdout.decode("utf-8", errors="replace").strip()
+    if done.returncode == 2 and message:
+        raise ApprodoError(message)
+    raise ApprodoError("Il modello Word richiede troppa memoria per essere compilato con un protocollo di prova: "
+                       "semplificalo, o riparti dal modello predefinito.")
+
+
+def _trial_main() -> None:
+    """The child of `_trial_render`: template bytes on stdin; exit 0, or 2 with the Italian error on stdout."""
+    resource.setrlimit(resource.RLIMIT_AS, (TRIAL_MEMORY_BYTES, TRIAL_MEMORY_BYTES))
+    resource.setrlimit(resource.RLIMIT_CPU, (TRIAL_TIMEOUT_S, TRIAL_TIMEOUT_S + 1))
+    try:
+        render(sys.stdin.buffer.read(), _sample_context)
+    except ApprodoError as error:
+        sys.stdout.write(error.message)
+        sys.exit(2)
+    except MemoryError:
+        sys.exit(3)
 
 
 def _sample_context(template: DocxTemplate) -> dict:
@@ -503,3 +663,7 @@ def reset_network_template(db: sqlite_utils.Database, actor: Actor, network_code
 
 def has_custom_template(db: sqlite_utils.Database, network_code: str) -> bool:
     return db.execute("SELECT 1 FROM word_templates WHERE network_code = ?", [network_code]).fetchone() is not None
+
+
+if __name__ == "__main__":
+    _trial_main()

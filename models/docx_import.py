@@ -23,7 +23,7 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from models import audit, protocols
+from models import audit, limits, protocols
 from models.db import transaction
 from models.errors import ApprodoError, PermissionDenied
 from models.permissions import Actor, can_edit_protocol
@@ -31,8 +31,7 @@ from models.schools import get_school
 from models.templates import SectionKind, load_template
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-MAX_ENTRIES = 5_000
+MAX_UNPACKED_BYTES = limits.MAX_DOCX_UNPACKED
 PREAMBLE_TITLE = "Introduzione (dal documento)"
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _NUMBERED_TITLE = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]?|[IVXLC]+[.)])\s+(?=\S)")
@@ -59,16 +58,34 @@ def open_docx(data: bytes):
     except zipfile.BadZipFile:
         raise ApprodoError("Il file non è un documento Word (.docx).") from None
     with archive:
-        entries = archive.infolist()
-        # A zip bomb passes for a .docx until it is unpacked: look at the sizes first.
-        if len(entries) > MAX_ENTRIES or sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES:
-            raise ApprodoError("Il file, una volta aperto, è troppo grande per essere un protocollo.")
+        # A zip bomb passes for a .docx until it is unpacked: look at the sizes first, then count what
+        # python-docx would build, with a streaming scan, before it builds anything.
+        try:
+            limits.check_zip(archive, "Word", MAX_UNPACKED_BYTES)
+        except ApprodoError:
+            raise ApprodoError("Il file, una volta aperto, è troppo grande per essere un protocollo.") from None
         if "word/document.xml" not in archive.namelist():
             raise ApprodoError("Il file non è un documento Word (.docx).")
+        _scan_parts(archive)
     try:
         return Document(io.BytesIO(data))
     except Exception:  # python-docx raises many kinds on a damaged file
         raise ApprodoError("Il documento Word è danneggiato e non si può leggere.") from None
+
+
+def _scan_parts(archive: zipfile.ZipFile) -> None:
+    """Paragraphs, table cells and elements of every XML part; DOCTYPE and entities refused."""
+    counted = {b"p": (limits.MAX_PARAGRAPHS, "troppi paragrafi"),
+               b"tc": (limits.MAX_PARAGRAPHS, "troppe celle di tabella")}
+    counts: dict[bytes, int] = {}
+    for entry in archive.infolist():  # every part, whatever its name: relations may point anywhere
+        try:
+            with archive.open(entry) as stream:
+                limits.scan_xml(stream, "Word", entry.filename, counted, counts=counts)
+        except ApprodoError:
+            raise
+        except Exception:  # a bad checksum, an unknown compression, a password: all damaged to us
+            raise ApprodoError("Il documento Word è danneggiato e non si può leggere.") from None
 
 
 # --- reading ------------------------------------------------------------------------

@@ -30,6 +30,8 @@ from models.schools import LEVEL_LABELS, Level
 from models.spreadsheet import safe_cell
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "guidelines" / "word" / "rapporto_rete.docx"
+REPORT_FIELDS = docx_export.Fields(frozenset({"titolo", "sottotitolo", "avviso"}),
+                                   {"capitoli": frozenset({"corpo"})})
 
 
 @dataclass(frozen=True)
@@ -289,7 +291,8 @@ def to_docx(report: Report) -> bytes:
         }
 
     return docx_export.render(TEMPLATE.read_bytes(), context, lambda: docx_export.Metadata(
-        report.title, report.scope.network.name, report.subtitle, "rapporto di rete; dispersione; accoglienza"))
+        report.title, report.scope.network.name, report.subtitle, "rapporto di rete; dispersione; accoglienza"),
+        REPORT_FIELDS)
 
 
 def _word_table(subdoc, frame: pd.DataFrame, index: bool, width_cm: float) -> None:

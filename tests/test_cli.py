@@ -249,7 +249,7 @@ def test_score_prints_the_documented_columns_and_logs_the_read(demo, run, tmp_pa
     result = run("score", "--school", "MIIS00003C", "--as-of", "2026-01")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.lstrip("\ufeff").splitlines()
-    assert lines[0].startswith("DATI PERSONALI DI MINORI")
+    assert lines[0].startswith("\"DATI PERSONALI DI MINORI")  # quoted: it holds commas
     assert lines[1].startswith("codice_alunno;classe;livello;assenze_pct;proiezione_pct;ore_residue;motivi;")
     assert len(lines) > 400
     out = tmp_path / "rischio.json"
