@@ -400,10 +400,21 @@ def _m007_risk_models(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m008_login_clients(db: sqlite_utils.Database) -> None:
+    """Where each login attempt came from: failures slow down one name from one address, not the account."""
+    db.executescript(
+        """
+        ALTER TABLE login_attempts ADD COLUMN client TEXT NOT NULL DEFAULT '';
+        DROP INDEX login_attempts_user_at;
+        CREATE INDEX login_attempts_user_client ON login_attempts(username, client, success, at);
+        """
+    )
+
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
-                               _m007_risk_models]
+                               _m007_risk_models, _m008_login_clients]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -48,7 +48,8 @@ def current_actor(db: sqlite_utils.Database) -> Actor | None:
 
 def log_in(db: sqlite_utils.Database, username: str, password: str) -> None:
     """Raises ApprodoError with the reason when the login fails."""
-    st.session_state[TOKEN_KEY] = auth.login(db, username, password)
+    # The address lets failures slow down a guesser without locking the owner out (None on localhost).
+    st.session_state[TOKEN_KEY] = auth.login(db, username, password, client=st.context.ip_address)
     st.session_state.pop(NOTICE_KEY, None)
 
 
