@@ -4,6 +4,8 @@ Every login here passes a client address, as the login page does with the browse
 """
 
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from datetime import timedelta
@@ -12,7 +14,7 @@ import pytest
 
 from models import auth, clock, demo
 from models import db as database
-from tests.conftest import count_proof
+from tests.conftest import ROOT, count_proof
 
 PASSWORD = demo.DEMO_PASSWORD
 ATTACKER, OWNER = "198.51.100.66", "192.0.2.10"
@@ -206,3 +208,35 @@ def test_existing_unknown_slowed_and_disabled_accounts_get_the_same_answers_in_t
     for kind in ("unknown", "disabled"):
         assert 0.6 < medians[kind] / medians["existing"] < 1.6, medians
         assert abs(slowed[kind] - slowed["existing"]) < 0.05, slowed
+
+
+def run_cli(*args, stdin=""):
+    return subprocess.run([sys.executable, "cli.py", *args], cwd=ROOT, input=stdin, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_an_admin_lifts_the_waits_and_sets_a_new_password_from_the_command_line(db_path, demo_db):
+    start = clock.utcnow()
+    for second in range(10):
+        with pytest.raises(auth.LoginError):
+            auth.login(demo_db, "admin", "indovina", client=OWNER, now=start + timedelta(seconds=second))
+    with pytest.raises(auth.LoginError, match="Riprova fra"):
+        auth.login(demo_db, "admin", PASSWORD, client=OWNER, now=start + timedelta(seconds=11))
+    result = run_cli("unlock", "admin")
+    assert result.returncode == 0, result.stderr
+    token = auth.login(demo_db, "admin", PASSWORD, client=OWNER, now=start + timedelta(seconds=12))
+
+    for blank in [" " * 10, "\t" * 12, ""]:
+        refused = run_cli("set-password", "admin", "--password-stdin", stdin=blank + "\n")
+        assert refused.returncode == 1 and "almeno 10 caratteri" in refused.stderr, refused.stderr
+    too_long = run_cli("set-password", "admin", "--password-stdin", stdin="p" * 5_000 + "\n")
+    assert too_long.returncode == 1 and "troppo lunga" in too_long.stderr
+    assert auth.resolve_session(demo_db, token, now=start + timedelta(seconds=13))  # nothing changed yet
+
+    changed = run_cli("set-password", "admin", "--password-stdin", stdin="una-password-nuova\n")
+    assert changed.returncode == 0, changed.stderr
+    assert auth.resolve_session(demo_db, token, now=start + timedelta(seconds=14)) is None
+    assert auth.login(demo_db, "admin", "una-password-nuova", client=OWNER)
+    unknown = run_cli("unlock", "nessuno")
+    assert unknown.returncode == 1 and "non esiste" in unknown.stderr
+    count_proof("password vuote o fatte di spazi rifiutate", 3)
