@@ -6,6 +6,7 @@ from models.errors import ApprodoError
 from ui import strings as S
 from ui.navigation import ROOT, pages_for
 from ui.session import NOTICE_KEY, current_actor, log_in, log_out, open_db
+from ui.text import plain, plain_bold
 
 st.set_page_config(page_title=S.APP_NAME, page_icon=":material/sailing:", layout="wide")
 
@@ -28,7 +29,7 @@ def login_page() -> None:
         try:
             log_in(open_db(), username, password)
         except ApprodoError as error:
-            st.error(error.message)
+            st.error(plain(error.message))
             return
         st.rerun()
 
@@ -50,7 +51,7 @@ else:
     )
     with st.sidebar:
         st.caption(S.LOGGED_IN_AS)
-        st.markdown(f"**{actor.full_name or actor.username}**  \n{actor.role_label}")
+        st.markdown(f"{plain_bold(actor.full_name or actor.username)}  \n{actor.role_label}")
         if st.button(S.LOGOUT_BUTTON, icon=":material/logout:", key="logout"):
             log_out(db)
             st.rerun()

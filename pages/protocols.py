@@ -11,6 +11,7 @@ from models.school_year import SchoolYear
 from ui import strings as S
 from ui.protocol_widgets import QUERY_KEY
 from ui.session import guard_page
+from ui.text import plain, plain_bold
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -37,7 +38,7 @@ if actor.role in (Role.ADMIN, Role.COORDINATORE_RETE):
                         protocols.create_core(db, actor, network.code, template.id, year)
                         st.success(S.CORE_CREATED)
                     except ApprodoError as error:
-                        st.error(error.message)
+                        st.error(plain(error.message))
 
     if network is not None:
         with st.expander(S.EXPORT_NETWORK, icon=":material/folder_zip:"):
@@ -52,7 +53,7 @@ if actor.role in (Role.ADMIN, Role.COORDINATORE_RETE):
                     state_key = f"zip_{network.code}"
                     st.session_state[state_key] = docx_export.export_network(db, actor, network.code, progress)
                 except ApprodoError as error:
-                    st.error(error.message)
+                    st.error(plain(error.message))
             zipped = st.session_state.get(f"zip_{network.code}")
             if zipped:
                 st.download_button(S.DOWNLOAD_ZIP, data=zipped, file_name=f"protocolli_{network.code}.zip",
@@ -67,7 +68,7 @@ if actor.role in (Role.ADMIN, Role.COORDINATORE_RETE):
                     docx_export.save_network_template(db, actor, network.code, uploaded.getvalue())
                     st.success(S.TEMPLATE_SAVED)
                 except ApprodoError as error:
-                    st.error(error.message)
+                    st.error(plain(error.message))
             if docx_export.has_custom_template(db, network.code):
                 st.info(S.TEMPLATE_IS_CUSTOM)
                 if st.button(S.TEMPLATE_RESET):
@@ -83,7 +84,7 @@ if actor.school_code and can_manage_school(actor, actor.school_code):
                 protocols.create_school_protocol(db, actor, school.code)
                 st.success(S.SCHOOL_PROTOCOL_CREATED)
             except ApprodoError as error:
-                st.error(error.message)
+                st.error(plain(error.message))
     with st.expander(S.SCHOOL_FACTS, icon=":material/school:"):
         st.caption(S.SCHOOL_FACTS_HELP)
         with st.form("school_facts"):
@@ -97,7 +98,7 @@ if actor.school_code and can_manage_school(actor, actor.school_code):
                                                 referente_intercultura=referente, annual_hours=int(hours) or None)
                     st.success(S.FACTS_SAVED)
                 except ApprodoError as error:
-                    st.error(error.message)
+                    st.error(plain(error.message))
 
     with st.expander(S.IMPORT_TITLE, icon=":material/upload_file:"):
         st.caption(S.IMPORT_HELP)
@@ -115,8 +116,8 @@ if actor.school_code and can_manage_school(actor, actor.school_code):
                 reviewed = []
                 for index, section in enumerate(plan):
                     left, right = st.columns([2, 3])
-                    left.markdown(f"**{section.title}**")
-                    left.caption(section.body[:200] + ("…" if len(section.body) > 200 else ""))
+                    left.markdown(plain_bold(section.title))
+                    left.caption(plain(section.body[:200] + ("…" if len(section.body) > 200 else "")))
                     key = right.selectbox(
                         S.IMPORT_TARGET, options, index=options.index(section.key) if section.key in options else 0,
                         format_func=lambda k: S.IMPORT_NEW_LOCAL if k is None else titles[k],
@@ -128,7 +129,7 @@ if actor.school_code and can_manage_school(actor, actor.school_code):
                     st.page_link("pages/protocol_editor.py", label=S.OPEN_EDITOR, icon=":material/edit_document:",
                                  query_params={QUERY_KEY: str(imported.id)})
             except ApprodoError as error:
-                st.error(error.message)
+                st.error(plain(error.message))
 
 # --- the list
 visible = protocols.list_protocols(db, actor)
@@ -138,9 +139,9 @@ for protocol in visible:
     open_comments = sum(comments.open_count(db, actor, protocol.id).values())
     with st.container(border=True):
         left, right = st.columns([4, 1])
-        left.markdown(f"**{protocol.title}**")
+        left.markdown(plain_bold(protocol.title))
         left.caption(
-            f"{S.CORE_BADGE if protocol.is_core else protocol.school_code} · {protocol.status_label} · "
+            f"{S.CORE_BADGE if protocol.is_core else plain(protocol.school_code)} · {protocol.status_label} · "
             f"{S.REVISION.lower()} {protocol.revision} · a.s. {protocol.school_year} · "
             f"aggiornato il {clock.local_datetime(protocol.updated_at)}"
             + (f" · {open_comments} commenti aperti" if open_comments else "")
