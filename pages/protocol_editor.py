@@ -37,7 +37,7 @@ with st.expander(S.EXPORT_TITLE, icon=":material/download:"):
     if docx_export.pdf_available():
         pdf_column.download_button(
             S.DOWNLOAD_PDF,
-            data=lambda: docx_export.to_pdf(docx_export.export_protocol(open_db(), actor, protocol.id)),
+            data=lambda: docx_export.export_protocol_pdf(open_db(), actor, protocol.id),
             file_name=docx_export.file_name(protocol, "pdf"), mime="application/pdf",
             icon=":material/picture_as_pdf:")
     else:
@@ -54,9 +54,11 @@ if transitions:
                 with st.form("approve"):
                     date = st.text_input(S.DELIBERATION_DATE)
                     number = st.text_input(S.DELIBERATION_NUMBER, max_chars=30)
+                    body = st.radio(S.DELIBERATION_BODY, protocols.DELIBERATION_BODIES, horizontal=True)
                     if st.form_submit_button(label, type="primary"):
-                        run(lambda t=target, d=date, n=number: protocols.move(
-                            db, actor, protocol.id, t.value, deliberation_date=d, deliberation_number=n), done)
+                        run(lambda t=target, d=date, n=number, b=body: protocols.move(
+                            db, actor, protocol.id, t.value, deliberation_date=d, deliberation_number=n,
+                            deliberation_body=b), done)
             elif st.button(label, key=f"move_{target.value}"):
                 run(lambda target=target: protocols.move(db, actor, protocol.id, target.value), done)
 
