@@ -419,6 +419,16 @@ def _protocol_word(db, actor, protocol) -> bytes:
     return docx_export.export_protocol(db, actor, protocol[0])
 
 
+def _changes_page(db, actor, protocol) -> bytes:
+    from models import protocols
+    from ui.protocol_widgets import changes_document
+
+    since = protocols.changes_since_approval(db, actor, protocol[0])
+    if since is None:  # never approved: the page offers no download, but reading it was still decided above
+        return b""
+    return changes_document(protocols.get_protocol(db, actor, protocol[0]), since).encode()
+
+
 def _network_zip(db, actor, network) -> bytes:
     from models import docx_export
 
@@ -466,6 +476,7 @@ DOWNLOADS = {
     ("pages/risk.py", "RISK_DOWNLOAD_CSV"): ("alunni", _schools, may_read_pupils, _risk_list("csv")),
     ("pages/protocol_editor.py", "DOWNLOAD_DOCX"): ("protocollo", _protocols, may_read_protocol, _protocol_word),
     ("pages/protocol_editor.py", "DOWNLOAD_PDF"): ("protocollo", _protocols, may_read_protocol, _protocol_word),
+    ("pages/protocol_history.py", "CHANGES_DOWNLOAD"): ("protocollo", _protocols, may_read_protocol, _changes_page),
     ("pages/protocols.py", "DOWNLOAD_ZIP"): ("protocollo", _networks, may_export_network, _network_zip),
     ("pages/protocols.py", "DOWNLOAD_DEFAULT_TEMPLATE"): ("modello Word vuoto", lambda db: [None],
                                                           lambda username, target: True, _default_template),
@@ -639,6 +650,9 @@ def cli_matrix(tmp: Path) -> dict[str, tuple[str, list[list[str]], set[str]]]:
         "purge": (SYSTEM, [["purge", "--school", SCHOOL, "--before", "2020/21", "--dry-run"]], set()),
         "assign-classes": (SYSTEM, [["assign-classes", "docente", "--classes", "3A,4B"]], set()),
         "set-risk-rules": (SYSTEM, [["set-risk-rules", "--network", "RETEDEMO", "--chronic", "0.1"]], set()),
+        "core-section": (SYSTEM, [["core-section", "list", "--network", "RETEDEMO", "--level", "primaria"]], set()),
+        "unlock": (SYSTEM, [["unlock", "nuovo.docente"]], set()),
+        "set-password": (SYSTEM, [["set-password", "nuovo.docente", "--password-stdin"]], set()),
     }
 
 
