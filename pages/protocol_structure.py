@@ -52,7 +52,8 @@ def school_actions(section: protocols.Section, following: protocols.Section | No
         else:
             with st.form(f"split_{section.id}"):
                 at = st.selectbox(S.SPLIT_AT, range(1, len(parts)),
-                                  format_func=lambda i: f"{i + 1}. {parts[i][:90]}{'…' if len(parts[i]) > 90 else ''}")
+                                  format_func=lambda i: f"{i + 1}. {parts[i][:90]}{'…' if len(parts[i]) > 90 else ''}",
+                                  placeholder=S.CHOOSE_PLACEHOLDER)
                 title = st.text_input(S.SPLIT_TITLE, max_chars=protocols.MAX_TITLE)
                 if st.form_submit_button(S.SPLIT_CONFIRM, type="primary"):
                     run(lambda: ps.split_section(db, actor, section.id, at, title, base_version=section.version),
