@@ -419,6 +419,17 @@ def _protocol_word(db, actor, protocol) -> bytes:
     return docx_export.export_protocol(db, actor, protocol[0])
 
 
+def _changes_since_approval(db, actor, protocol) -> bytes:
+    from models import protocols
+    from ui.protocol_widgets import changes_document
+
+    # The history page offers the printable page only once the protocol has been approved.
+    since = protocols.changes_since_approval(db, actor, protocol[0])
+    if since is None:
+        return b""
+    return changes_document(protocols.get_protocol(db, actor, protocol[0]), since).encode()
+
+
 def _network_zip(db, actor, network) -> bytes:
     from models import docx_export
 
@@ -466,6 +477,8 @@ DOWNLOADS = {
     ("pages/risk.py", "RISK_DOWNLOAD_CSV"): ("alunni", _schools, may_read_pupils, _risk_list("csv")),
     ("pages/protocol_editor.py", "DOWNLOAD_DOCX"): ("protocollo", _protocols, may_read_protocol, _protocol_word),
     ("pages/protocol_editor.py", "DOWNLOAD_PDF"): ("protocollo", _protocols, may_read_protocol, _protocol_word),
+    ("pages/protocol_history.py", "CHANGES_DOWNLOAD"): ("protocollo", _protocols, may_read_protocol,
+                                                        _changes_since_approval),
     ("pages/protocols.py", "DOWNLOAD_ZIP"): ("protocollo", _networks, may_export_network, _network_zip),
     ("pages/protocols.py", "DOWNLOAD_DEFAULT_TEMPLATE"): ("modello Word vuoto", lambda db: [None],
                                                           lambda username, target: True, _default_template),
