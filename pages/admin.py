@@ -4,7 +4,7 @@ import streamlit as st
 
 from models import audit, auth, clock, people, school_calendar, schools
 from models.errors import ApprodoError
-from models.permissions import ROLE_LABELS, Role
+from models.permissions import ROLE_LABELS, Role, has_classes
 from models.risk import school_risk
 from models.school_year import SchoolYear
 from ui import strings as S
@@ -125,7 +125,7 @@ with tab_users:
                 if st.form_submit_button(S.SET_PASSWORD):
                     run_action(lambda: auth.set_password(db, actor, chosen.username, new_password),
                             S.PASSWORD_SET.format(username=chosen.username))
-            if chosen.role is Role.DOCENTE:
+            if has_classes(chosen.role):
                 with st.form("teacher_classes"):
                     current = ", ".join(school_risk.classes_of(db, chosen.username))
                     classes = st.text_input(S.TEACHER_CLASSES, value=current, max_chars=300)

@@ -50,8 +50,15 @@ def current_actor(db: sqlite_utils.Database) -> Actor | None:
 
 def log_in(db: sqlite_utils.Database, username: str, password: str) -> None:
     """Raises ApprodoError with the reason when the login fails."""
-    st.session_state[TOKEN_KEY] = auth.login(db, username, password)
+    st.session_state[TOKEN_KEY] = auth.login(db, username, password, client=client_address())
     st.session_state.pop(NOTICE_KEY, None)
+
+
+def client_address() -> str | None:
+    """The browser's address: failures slow down a guesser there without locking the owner out elsewhere.
+    None on localhost (and under AppTest, which has no connection)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None
 
 
 def log_out(db: sqlite_utils.Database) -> None:
