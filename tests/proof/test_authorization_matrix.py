@@ -470,6 +470,17 @@ def _import_report(db, actor, school) -> bytes:
     raise AssertionError("the bad file was accepted")
 
 
+NAMES_FILE = (b"alunno;data di nascita;classe;mese;monte ore;ore assenza\n"
+              b"Zanardelli Mario;03/04/2011;3A;2026-02;100;5\n")
+
+
+def _pseudonym_key(db, actor, school) -> bytes:
+    """The key file (name -> code) the upload page offers after a pseudonymised import."""
+    summary = pupil_data.import_attendance(db, actor, school, NAMES_FILE, "nomi.csv", None, dry_run=True,
+                                           pseudonymise=True)
+    return summary.key_file
+
+
 # (page, the label's name in ui/strings.py): (what it serves, targets, who may have it, the call the page makes)
 DOWNLOADS = {
     ("pages/risk.py", "RISK_DOWNLOAD_XLSX"): ("alunni", _schools, may_read_pupils, _risk_list("xlsx")),
@@ -484,6 +495,7 @@ DOWNLOADS = {
     ("pages/network.py", "REPORT_DOCX"): ("cifre", _networks, may_read_figures, _report("docx")),
     ("pages/model.py", "MODEL_DOWNLOAD"): ("modello", _networks, may_read_figures, _model_document),
     ("pages/data_upload.py", "REPORT_DOWNLOAD"): ("file caricato", _schools, may_import, _import_report),
+    ("pages/data_upload.py", "KEY_DOWNLOAD"): ("chiave dei pseudonimi", _schools, may_import, _pseudonym_key),
 }
 
 
@@ -647,6 +659,10 @@ def cli_matrix(tmp: Path) -> dict[str, tuple[str, list[list[str]], set[str]]]:
                              ["report", "--network", "RETEDEMO", "--year", "2025/26", "--out", str(tmp / "r.docx")]],
                    set()),
         "set-retention": (SYSTEM, [["set-retention", "--school", SCHOOL, "--years", "5"]], set()),
+        "set-class-hours": (SYSTEM, [["set-class-hours", "--school", SCHOOL, "--class", "3A", "--hours", "32"]],
+                            set()),
+        "set-calendar": (SYSTEM, [["set-calendar", "2025/26", "--first-day", "12/09/2025", "--last-day",
+                                   "08/06/2026"]], set()),
         "purge": (SYSTEM, [["purge", "--school", SCHOOL, "--before", "2020/21", "--dry-run"]], set()),
         "assign-classes": (SYSTEM, [["assign-classes", "docente", "--classes", "3A,4B"]], set()),
         "set-risk-rules": (SYSTEM, [["set-risk-rules", "--network", "RETEDEMO", "--chronic", "0.1"]], set()),
