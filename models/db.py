@@ -400,10 +400,20 @@ def _m007_risk_models(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m008_user_email(db: sqlite_utils.Database) -> None:
+    """The e-mail by which a single sign-on identity finds its account (set by an admin, lower case)."""
+    db.executescript(
+        """
+        ALTER TABLE users ADD COLUMN email TEXT;
+        CREATE UNIQUE INDEX users_email ON users(email) WHERE email IS NOT NULL;
+        """
+    )
+
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
-                               _m007_risk_models]
+                               _m007_risk_models, _m008_user_email]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
