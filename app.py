@@ -1,11 +1,24 @@
-"""Approdo's entry point: page config, login gate, and the menu for the user's role."""
+"""Approdo's entry point: page config, login gate, and the menu for the user's role.
+
+`make run` serves it through server.py, which adds the routes that set the session cookie.
+"""
 
 import streamlit as st
 
 from models.errors import ApprodoError
 from ui import strings as S
-from ui.navigation import ROOT, pages_for
-from ui.session import NOTICE_KEY, current_actor, log_in, log_out, open_db
+from ui.navigation import PAGES, ROOT, pages_for
+from ui.session import (
+    NOTICE_KEY,
+    SSO_ERROR_KEY,
+    current_actor,
+    log_in,
+    log_in_with_identity,
+    log_out,
+    open_db,
+    sso_configured,
+    sync_cookie,
+)
 
 st.set_page_config(page_title=S.APP_NAME, page_icon=":material/sailing:", layout="wide")
 
@@ -31,14 +44,36 @@ def login_page() -> None:
             st.error(error.message)
             return
         st.rerun()
+    if sso_configured():
+        single_sign_on()
+
+
+def single_sign_on() -> None:
+    st.caption(S.SSO_DIVIDER)
+    refusal = st.session_state.get(SSO_ERROR_KEY)
+    if refusal:
+        st.error(refusal)
+        if st.button(S.SSO_OTHER_ACCOUNT, icon=":material/switch_account:"):
+            st.logout()
+    elif st.button(S.SSO_BUTTON, icon=":material/badge:"):
+        st.login()
 
 
 db = open_db()
 actor = current_actor(db)
+if actor is None and sso_configured():
+    log_in_with_identity(db)
+    actor = current_actor(db)
 
 if actor is None:
+    # The login answers at every page's address, so a link to a page (with its
+    # query parameters) opens that page once the user has logged in.
     navigation = st.navigation(
-        [st.Page(login_page, title=S.PAGE_LOGIN, icon=":material/login:", url_path="accesso")],
+        [
+            st.Page(login_page, title=S.PAGE_LOGIN, icon=":material/login:", url_path=spec.url_path,
+                    default=index == 0)
+            for index, spec in enumerate(PAGES)
+        ],
         position="hidden",
     )
 else:
@@ -55,4 +90,5 @@ else:
             log_out(db)
             st.rerun()
 
+sync_cookie()
 navigation.run()

@@ -479,3 +479,12 @@ MODEL_ESTIMATE = "Stima modello %"
 MODEL_ON_LIST = ("Il modello della rete (versione {version}) è proposto accanto alle regole: la colonna "
                  "«Stima modello» è la probabilità stimata di un esito negativo.")
 MODEL_PUPIL = "Stima del modello: **{value}** di probabilità di un esito negativo. Pesano di più:"
+
+# Sessions and single sign-on
+SESSION_ENDED = "La sessione precedente è terminata (uscita o inattività): accedi di nuovo."
+SSO_DIVIDER = "oppure"
+SSO_BUTTON = "Accedi con l'account della scuola"
+SSO_OTHER_ACCOUNT = "Usa un altro account della scuola"
+EMAIL = "E-mail per l'accesso con l'account della scuola"
+EMAIL_HELP = "L'indirizzo con cui la persona entra con l'accesso unico (Google, Microsoft…); vuoto per nessuno."
+EMAIL_SET = "E-mail di {username} aggiornata."
