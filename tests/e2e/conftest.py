@@ -119,6 +119,25 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
     wait_idle(page)
 
 
+COOKIE = "approdo_sessione"
+
+
+def session_cookie(page, *, present: bool = True, timeout: float = 30) -> dict | None:
+    """The browser's session cookie, once the page has set (or, with present=False, removed) it.
+
+    The cookie arrives from an HTTP answer that the page asks for right after a login or a
+    logout, so this waits for it to be there (or gone) rather than for a fixed time.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        found = next((c for c in page.context.cookies() if c["name"] == COOKIE), None)
+        if (found is not None) == present:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"session cookie {'never set' if present else 'still there'}")
+        page.wait_for_timeout(100)
+
+
 SCREENSHOTS = Path(os.environ.get("APPRODO_SCREENSHOTS") or ROOT / "test-artifacts" / "screenshots")
 
 
