@@ -330,3 +330,19 @@ def test_train_and_evaluate_on_the_demo_network(demo, run):
     assert data["k"] == 20 and data["metrics"]["model"]["flagged"] == 40  # 20 pupils in each of two schools
     assert {"model", "rules"} == set(data["audit"]) and "params" not in data
     assert run("evaluate", "--network", "RETEDEMO", "--k", "boh").returncode == 1
+
+
+def test_set_email_links_an_account_for_single_sign_on_and_add_user_takes_one(demo, run, tmp_path):
+    result = run("set-email", "funzione", "Sara.Galli@Scuola.EDU.it")
+    assert result.returncode == 0, result.stderr
+    assert "sara.galli@scuola.edu.it" in result.stdout
+    result = run("add-user", "n.verdi", "--role", "docente", "--school", "MIIS00003C",
+                 "--email", "n.verdi@scuola.edu.it", "--password-stdin", stdin="una-password-lunga\n")
+    assert result.returncode == 0, result.stderr
+    db = sqlite3.connect(tmp_path / "cli.db")
+    assert dict(db.execute("SELECT username, email FROM users WHERE email IS NOT NULL").fetchall()) == {
+        "funzione": "sara.galli@scuola.edu.it", "n.verdi": "n.verdi@scuola.edu.it"}
+    assert_italian_failure(run("set-email", "docente", "sara.galli@scuola.edu.it"), "già collegato")
+    assert_italian_failure(run("set-email", "docente", "non-una-mail"), "non è valido")
+    assert run("set-email", "funzione", "").returncode == 0
+    assert db.execute("SELECT email FROM users WHERE username = 'funzione'").fetchone() == (None,)

@@ -98,6 +98,7 @@ COLUMNS = {
     "role": "Ruolo",
     "school": "Scuola",
     "status": "Stato",
+    "email": "E-mail (accesso unico)",
     "at": "Quando",
     "actor": "Chi",
     "action": "Azione",
