@@ -27,6 +27,7 @@ from models import db as database
 from models.errors import ApprodoError
 from models.permissions import Actor, can
 from ui import strings as S
+from ui.cookie_routes import COOKIE_NAME, EXCHANGE_URL, LOGOUT_URL
 from ui.navigation import spec_for_file
 
 TOKEN_KEY = "approdo_token"  # noqa: S105 - a session-state key, not a secret
@@ -37,10 +38,6 @@ CLEAR_COOKIE_KEY = "approdo_cookie_clear"
 IGNORE_COOKIE_KEY = "approdo_cookie_ignored"
 SSO_ERROR_KEY = "approdo_sso_error"
 
-COOKIE_NAME = "approdo_sessione"
-COOKIE_PATH = "/"
-EXCHANGE_URL = "/sessione/biglietto"
-LOGOUT_URL = "/sessione/uscita"
 
 # Posts the ticket (or the request to remove the cookie) once per page load.
 _COOKIE_JS = """
