@@ -28,7 +28,7 @@ IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 pytestmark = pytest.mark.e2e
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -37,17 +37,18 @@ def _free_port() -> int:
 class Server:
     """A freshly started Approdo on the demo database."""
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, *, port: int | None = None, args: tuple[str, ...] = (),
+                 env: dict[str, str] | None = None):
         self.db = tmp / "e2e.db"
-        env = {**os.environ, "APPRODO_DB": str(self.db)}
+        env = {**os.environ, **(env or {}), "APPRODO_DB": str(self.db)}
         subprocess.run([sys.executable, "cli.py", "init-db", "--demo"], cwd=ROOT, env=env,
                        check=True, capture_output=True)
-        self.port = _free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(tmp / "streamlit.log", "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
+             "--server.address", "127.0.0.1", "--server.headless", "true", *args],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )
         self._wait_healthy()
