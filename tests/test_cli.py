@@ -1,12 +1,17 @@
-"""The command line, run as a user runs it: a subprocess against a temporary APPRODO_DB."""
+"""The command line against a temporary APPRODO_DB: in-process through click's CliRunner (as sqlite-utils
+tests its CLI), with a few subprocess runs for what only a real process shows (exit status, stdin, no traceback)."""
 
 import os
 import sqlite3
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,8 +36,32 @@ def demo(tmp_path, demo_template):
     shutil.copy(demo_template, tmp_path / "cli.db")
 
 
+@dataclass
+class Outcome:
+    """What a run of the command line gave: the same fields as a finished subprocess."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
 @pytest.fixture
-def run(tmp_path):
+def run(tmp_path, monkeypatch):
+    """The CLI in this process: fast, and the same code path as a real run after argument parsing."""
+    monkeypatch.chdir(ROOT)
+    runner = CliRunner()
+
+    def run(*args, stdin=""):
+        result = runner.invoke(cli.cli, list(args), input=stdin, env={"APPRODO_DB": str(tmp_path / "cli.db")},
+                               catch_exceptions=False)
+        return Outcome(result.exit_code, result.stdout, result.stderr)
+
+    return run
+
+
+@pytest.fixture
+def run_process(tmp_path):
+    """The CLI as a separate process, as a user or a cron job runs it."""
     env = {**os.environ, "APPRODO_DB": str(tmp_path / "cli.db")}
 
     def run(*args, stdin=""):
@@ -52,7 +81,8 @@ def assert_italian_failure(result, *fragments):
         assert fragment in result.stderr
 
 
-def test_init_db_with_demo_then_add_network_school_and_user(run, tmp_path):
+def test_init_db_with_demo_then_add_network_school_and_user(run_process, tmp_path):
+    run = run_process
     assert run("init-db", "--demo").returncode == 0
     assert run("add-network", "RETEBG", "--name", "Rete bergamasca").returncode == 0
     result = run(
@@ -100,6 +130,12 @@ def test_init_db_demo_twice_is_harmless(run):
 )
 def test_bad_input_exits_1_with_one_italian_sentence(demo, run, args, stdin, fragments):
     assert_italian_failure(run(*args, stdin=stdin), *fragments)
+
+
+def test_a_real_process_exits_1_with_one_italian_sentence_and_no_traceback(demo, run_process):
+    assert_italian_failure(run_process("add-school", "MIEE12345X", "--name", "X", "--network", "NOPE",
+                                       "--level", "primaria"), "La rete NOPE non esiste")
+    assert_italian_failure(run_process("non-esiste"), "Comando sconosciuto")
 
 
 def test_backup_writes_a_copy_that_passes_the_integrity_check(demo, run, tmp_path):

@@ -117,3 +117,33 @@ def test_database_path_comes_from_the_environment(monkeypatch, tmp_path):
     assert database.database_path() == tmp_path / "x.db"
     monkeypatch.delenv("APPRODO_DB")
     assert str(database.database_path()) == "data/approdo.db"
+
+
+@pytest.mark.parametrize("style", ["execute", "executescript"])
+def test_a_failing_migration_leaves_the_schema_at_the_old_version(db_path, monkeypatch, style):
+    """A migration that breaks half-way writes nothing: neither its tables nor the new version number."""
+
+    def half_done(db):
+        statements = "CREATE TABLE half_done (id INTEGER PRIMARY KEY); INSERT INTO half_done VALUES (1);"
+        if style == "executescript":
+            db.executescript(statements)
+        else:
+            for statement in statements.split(";")[:2]:
+                db.execute(statement)
+        raise RuntimeError("migration failed")
+
+    database.connect(db_path)
+    monkeypatch.setattr(database, "MIGRATIONS", [*database.MIGRATIONS, half_done])
+    with pytest.raises(RuntimeError):
+        database.connect(db_path)
+    db = database.connect(db_path, migrate=False)
+    assert database.schema_version(db) == len(database.MIGRATIONS) - 1
+    assert "half_done" not in db.table_names()
+
+
+def test_migrations_never_use_sqlite3s_own_executescript():
+    """sqlite3's executescript commits first, which would make a migration half-apply; sqlite-utils' does not."""
+    import inspect
+
+    for migration in database.MIGRATIONS:
+        assert "conn.executescript" not in inspect.getsource(migration), migration.__name__
