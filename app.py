@@ -59,6 +59,10 @@ def single_sign_on() -> None:
         st.login()
 
 
+def refused_page() -> None:
+    st.error(S.NOT_ALLOWED)
+
+
 db = open_db()
 actor = current_actor(db)
 if actor is None and sso_configured():
@@ -77,10 +81,18 @@ if actor is None:
         position="hidden",
     )
 else:
+    allowed = pages_for(actor)
     navigation = st.navigation(
         [
             st.Page(str(ROOT / spec.path), title=spec.title, icon=spec.icon, url_path=spec.url_path)
-            for spec in pages_for(actor)
+            for spec in allowed
+        ]
+        # A link to a page this role may not open gets the refusal in Italian
+        # (not Streamlit's "Page not found"); the file itself is never run.
+        + [
+            st.Page(refused_page, title=spec.title, url_path=spec.url_path, visibility="hidden")
+            for spec in PAGES
+            if spec not in allowed
         ]
     )
     with st.sidebar:

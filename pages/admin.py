@@ -121,7 +121,7 @@ with tab_users:
             with st.form("set_email"):
                 new_email = st.text_input(S.EMAIL, value=chosen.email or "", max_chars=254, help=S.EMAIL_HELP,
                                           key=f"user_email_{chosen.username}")
-                if st.form_submit_button(S.SAVE):
+                if st.form_submit_button(S.SAVE_EMAIL):
                     run_action(lambda: auth.set_email(db, actor, chosen.username, new_email),
                                S.EMAIL_SET.format(username=chosen.username))
             if chosen.role is Role.DOCENTE:

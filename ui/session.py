@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
 from models import auth
 from models import db as database
@@ -115,7 +116,7 @@ def sso_configured() -> bool:
     """Single sign-on is on when .streamlit/secrets.toml has an [auth] section."""
     try:
         return "auth" in st.secrets
-    except Exception:  # no secrets file at all: Streamlit raises its own error
+    except (FileNotFoundError, StreamlitSecretNotFoundError):  # no secrets file at all
         return False
 
 

@@ -76,7 +76,7 @@ def test_the_admin_links_an_email_on_the_admin_page(demo_db, system):
     manage = [s for s in at.selectbox if s.label == "Nome utente"][0]
     manage.set_value(auth.get_user(demo_db, system, "docente")).run()
     at.text_input(key="user_email_docente").input("Luca.Neri@Scuola.edu.it")
-    [b for b in at.button if b.label == "Salva"][0].click().run()
+    [b for b in at.button if b.label == "Salva l'e-mail"][0].click().run()
     assert not at.exception
     assert auth.get_user(demo_db, system, "docente").email == "luca.neri@scuola.edu.it"
     assert any("E-mail di docente aggiornata." in s.value for s in at.success)
