@@ -100,7 +100,6 @@ else:
         st.markdown(f"**{actor.full_name or actor.username}**  \n{actor.role_label}")
         if st.button(S.LOGOUT_BUTTON, icon=":material/logout:", key="logout"):
             log_out(db)
-            st.rerun()
 
 sync_cookie()
 navigation.run()

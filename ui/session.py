@@ -132,7 +132,7 @@ def _start_session(token: str) -> None:
 
 
 def log_out(db: sqlite_utils.Database) -> None:
-    """End the session on the server; the cookie goes at the next run, the SSO identity now."""
+    """End the session on the server and this run; the cookie goes at the next run, the SSO identity now."""
     token, _ = _session_token()
     auth.logout(db, token)
     for key in (TOKEN_KEY, TICKET_KEY, SSO_ERROR_KEY):
@@ -141,7 +141,11 @@ def log_out(db: sqlite_utils.Database) -> None:
     st.session_state[CLEAR_COOKIE_KEY] = True
     st.session_state[NOTICE_KEY] = S.LOGGED_OUT
     if sso_identity():
-        st.logout()  # Streamlit's identity cookie, or the next page load would sign on again
+        # Streamlit's identity cookie must go too, or the next page load would sign on again.
+        # st.logout() sends the browser away; a rerun now could drop that message unsent.
+        st.logout()
+        st.stop()
+    st.rerun()
 
 
 def sync_cookie() -> None:

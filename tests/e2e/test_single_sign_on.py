@@ -77,9 +77,9 @@ def test_a_linked_school_account_signs_on_and_stays_after_reload(sso_server, pag
 
     # Logging out leaves the school account too, or the next visit would sign on again by itself.
     page.get_by_role("button", name="Esci").click()
-    page.wait_for_url(lambda url: not url.startswith(sso_server.url))  # the provider's logout page
+    page.wait_for_url(lambda url: not url.startswith(sso_server.url), timeout=60_000)  # the provider's page
     page.get_by_role("button", name="End session").click()
-    page.wait_for_url(sso_server.url + "/**")
+    page.wait_for_url(sso_server.url + "/**", timeout=60_000)
     wait_idle(page)
     expect(page.locator("h1")).to_contain_text("Accesso ad Approdo")
     page.reload()

@@ -45,6 +45,8 @@ def test_a_verified_linked_email_opens_that_account(demo_db, system):
     # logging out ends the Approdo session and the single sign-on identity (or it would sign on again)
     at.sidebar.button[0].click().run()
     assert auth.resolve_session(demo_db, token) is None
+    assert at.user.get("is_logged_in") is False  # st.logout() ran (the browser goes to /auth/logout)
+    at.run()
     assert at.title[0].value == "Accesso ad Approdo"
     assert "approdo_token" not in at.session_state
 
