@@ -19,6 +19,7 @@ from ui.session import (
     sso_configured,
     sync_cookie,
 )
+from ui.text import plain, plain_bold
 
 st.set_page_config(page_title=S.APP_NAME, page_icon=":material/sailing:", layout="wide")
 
@@ -41,7 +42,7 @@ def login_page() -> None:
         try:
             log_in(open_db(), username, password)
         except ApprodoError as error:
-            st.error(error.message)
+            st.error(plain(error.message))
             return
         st.rerun()
     if sso_configured():
@@ -52,7 +53,7 @@ def single_sign_on() -> None:
     st.caption(S.SSO_DIVIDER)
     refusal = st.session_state.get(SSO_ERROR_KEY)
     if refusal:
-        st.error(refusal)
+        st.error(plain(refusal))  # it quotes the e-mail the provider sent
         if st.button(S.SSO_OTHER_ACCOUNT, icon=":material/switch_account:"):
             st.logout()
     elif st.button(S.SSO_BUTTON, icon=":material/badge:"):
@@ -97,7 +98,7 @@ else:
     )
     with st.sidebar:
         st.caption(S.LOGGED_IN_AS)
-        st.markdown(f"**{actor.full_name or actor.username}**  \n{actor.role_label}")
+        st.markdown(f"{plain_bold(actor.full_name or actor.username)}  \n{actor.role_label}")
         if st.button(S.LOGOUT_BUTTON, icon=":material/logout:", key="logout"):
             log_out(db)
 

@@ -200,7 +200,34 @@ def export_protocol(db, actor, school_code, out, pdf):
     data = docx_export.export_protocol(db, actor, protocol.id)
     click.echo(f"Scritto {_write(out, data)}.")
     if pdf:
-        click.echo(f"Scritto {_write(str(Path(out).with_suffix('.pdf')), docx_export.to_pdf(data))}.")
+        pdf_data = docx_export.export_protocol_pdf(db, actor, protocol.id)
+        click.echo(f"Scritto {_write(str(Path(out).with_suffix('.pdf')), pdf_data)}.")
+
+
+@command(cli, "set-logo")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
+def set_logo(db, actor, file, school_code):
+    """Carica il logo (PNG o JPEG) che compare sulla copertina dei protocolli della scuola."""
+    from models import school_logo
+
+    school_logo.save_logo(db, actor, schools.check_school_code(school_code), _read(file))
+    click.echo(f"Logo della scuola {school_code} salvato.")
+
+
+@command(cli, "create-core")
+@click.option("--network", "network_code", required=True, help="Codice della rete.")
+@click.option("--level", required=True, help="Grado: primaria, secondaria_primo_grado, secondaria_secondo_grado.")
+@click.option("--year", default=None, help="Anno scolastico, es. 2025/26 (se manca, quello in corso).")
+def create_core(db, actor, network_code, level, year):
+    """Crea il protocollo comune della rete per un grado, dal modello di quel grado."""
+    from models.school_year import SchoolYear
+    from models.templates import template_for_level
+
+    template = template_for_level(schools.parse_level(level))
+    core = protocols.create_core(db, actor, network_code, template.id, year or str(SchoolYear.current()))
+    sections = protocols.list_sections(db, actor, core.id)
+    click.echo(f"Creato il protocollo comune {core.id} «{core.title}» ({core.school_year}, {len(sections)} sezioni).")
 
 
 @command(cli, "export-core")
@@ -245,11 +272,11 @@ def import_protocol(db, actor, file, school_code):
         data = Path(file).read_bytes()
     except OSError as error:
         raise ApprodoError(f"Non riesco a leggere {file}: {error.strerror}.") from None
-    mapped = docx_import.plan_import(db, actor, schools.check_school_code(school_code), data)
-    for section in mapped:
-        click.echo(f"  {section.title[:60]:<60} -> {section.key or 'nuova sezione della scuola'}")
-    protocol = docx_import.apply_import(db, actor, school_code, mapped)
-    click.echo(f"Importate {len(mapped)} sezioni nel protocollo {protocol.id} ({protocol.status_label}).")
+    plan = docx_import.plan_import(db, actor, schools.check_school_code(school_code), data)
+    for section, (position, _) in zip(plan.sections, plan.final_places(), strict=True):
+        click.echo(f"  {section.title[:60]:<60} -> {position:>2}. {section.key or 'nuova sezione della scuola'}")
+    protocol = docx_import.apply_import(db, actor, school_code, plan.sections)
+    click.echo(f"Importate {len(plan.sections)} sezioni nel protocollo {protocol.id} ({protocol.status_label}).")
 
 
 def _read(file: str) -> bytes:

@@ -25,7 +25,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from models import audit, clock
 from models.db import transaction
 from models.errors import ApprodoError, PermissionDenied, parse_choice
-from models.permissions import ROLE_LABELS, SCHOOL_ROLES, Actor, Capability, Role, require
+from models.permissions import ROLE_LABELS, SCHOOL_ROLES, Actor, Capability, Role, can_see_staff, require
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -476,7 +476,7 @@ def list_users(db: sqlite_utils.Database, actor: Actor) -> list[User]:
 
 def school_staff(db: sqlite_utils.Database, actor: Actor, school_code: str) -> dict[str, str]:
     """The school's active staff as {username: "Full Name (role)"}: owners of follow-ups and interventions."""
-    if not (actor.role is Role.ADMIN or actor.school_code == school_code):
+    if not can_see_staff(actor, school_code):
         raise PermissionDenied("Puoi vedere solo il personale della tua scuola.")
     rows = db.execute("SELECT username, full_name, role FROM users WHERE school_code = ? AND active = 1"
                       " ORDER BY full_name, username", [school_code]).fetchall()

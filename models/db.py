@@ -400,7 +400,22 @@ def _m007_risk_models(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m008_user_email(db: sqlite_utils.Database) -> None:
+def _m008_documents(db: sqlite_utils.Database) -> None:
+    """What a published document needs: the school's letterhead logo and the body that approved it."""
+    db.executescript(
+        """
+        CREATE TABLE school_logos (
+            school_code TEXT PRIMARY KEY REFERENCES schools(code),
+            content BLOB NOT NULL,        -- PNG or JPEG, checked on upload
+            uploaded_by TEXT NOT NULL,
+            uploaded_at TEXT NOT NULL
+        );
+        ALTER TABLE protocols ADD COLUMN deliberation_body TEXT;
+        """
+    )
+
+
+def _m009_user_email(db: sqlite_utils.Database) -> None:
     """The e-mail by which a single sign-on identity finds its account (set by an admin, lower case)."""
     db.executescript(
         """
@@ -413,7 +428,7 @@ def _m008_user_email(db: sqlite_utils.Database) -> None:
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
-                               _m007_risk_models, _m008_user_email]
+                               _m007_risk_models, _m008_documents, _m009_user_email]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

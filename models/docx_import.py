@@ -23,16 +23,15 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from models import audit, protocols
+from models import audit, limits, protocols
 from models.db import transaction
-from models.errors import ApprodoError
-from models.permissions import Actor
+from models.errors import ApprodoError, PermissionDenied
+from models.permissions import Actor, can_edit_protocol
 from models.schools import get_school
 from models.templates import SectionKind, load_template
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-MAX_ENTRIES = 5_000
+MAX_UNPACKED_BYTES = limits.MAX_DOCX_UNPACKED
 PREAMBLE_TITLE = "Introduzione (dal documento)"
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _NUMBERED_TITLE = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]?|[IVXLC]+[.)])\s+(?=\S)")
@@ -59,16 +58,34 @@ def open_docx(data: bytes):
     except zipfile.BadZipFile:
         raise ApprodoError("Il file non è un documento Word (.docx).") from None
     with archive:
-        entries = archive.infolist()
-        # A zip bomb passes for a .docx until it is unpacked: look at the sizes first.
-        if len(entries) > MAX_ENTRIES or sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES:
-            raise ApprodoError("Il file, una volta aperto, è troppo grande per essere un protocollo.")
+        # A zip bomb passes for a .docx until it is unpacked: look at the sizes first, then count what
+        # python-docx would build, with a streaming scan, before it builds anything.
+        try:
+            limits.check_zip(archive, "Word", MAX_UNPACKED_BYTES)
+        except ApprodoError:
+            raise ApprodoError("Il file, una volta aperto, è troppo grande per essere un protocollo.") from None
         if "word/document.xml" not in archive.namelist():
             raise ApprodoError("Il file non è un documento Word (.docx).")
+        _scan_parts(archive)
     try:
         return Document(io.BytesIO(data))
     except Exception:  # python-docx raises many kinds on a damaged file
         raise ApprodoError("Il documento Word è danneggiato e non si può leggere.") from None
+
+
+def _scan_parts(archive: zipfile.ZipFile) -> None:
+    """Paragraphs, table cells and elements of every XML part; DOCTYPE and entities refused."""
+    counted = {b"p": (limits.MAX_PARAGRAPHS, "troppi paragrafi"),
+               b"tc": (limits.MAX_PARAGRAPHS, "troppe celle di tabella")}
+    counts: dict[bytes, int] = {}
+    for entry in archive.infolist():  # every part, whatever its name: relations may point anywhere
+        try:
+            with archive.open(entry) as stream:
+                limits.scan_xml(stream, "Word", entry.filename, counted, counts=counts)
+        except ApprodoError:
+            raise
+        except Exception:  # a bad checksum, an unknown compression, a password: all damaged to us
+            raise ApprodoError("Il documento Word è danneggiato e non si può leggere.") from None
 
 
 # --- reading ------------------------------------------------------------------------
@@ -153,22 +170,80 @@ def _numbering_formats(document) -> dict[tuple[int, int], str]:
     return formats
 
 
-def _is_toc(paragraph: Paragraph) -> bool:
-    instructions = " ".join(t.text or "" for t in paragraph._p.iter(qn("w:instrText")))
-    style = (paragraph.style.name if paragraph.style is not None else "").lower()
-    return "TOC" in instructions or style.startswith(("toc", "sommario", "indice"))
+class _FieldTracker:
+    """Follows Word fields across paragraphs, to tell the paragraphs inside a table-of-contents field."""
+
+    def __init__(self) -> None:
+        self.stack: list[str] = []
+
+    def inside_toc(self, paragraph: Paragraph) -> bool:
+        inside = "TOC" in self.stack
+        for element in paragraph._p.iter(qn("w:fldChar"), qn("w:instrText"), qn("w:fldSimple")):
+            if element.tag == qn("w:instrText"):
+                if self.stack and not self.stack[-1]:
+                    self.stack[-1] = ((element.text or "").split() or [""])[0].upper()
+            elif element.tag == qn("w:fldSimple"):
+                inside = inside or (element.get(qn("w:instr")) or "").split()[:1] == ["TOC"]
+            elif element.get(qn("w:fldCharType")) == "begin":
+                self.stack.append("")
+            elif element.get(qn("w:fldCharType")) == "end" and self.stack:
+                self.stack.pop()
+            inside = inside or "TOC" in self.stack
+        style = (paragraph.style.name if paragraph.style is not None else "").lower()
+        return inside or bool(re.match(r"(toc|sommario|indice|contents)\s*\d", style))
 
 
-def _looks_like_title(paragraph: Paragraph) -> bool:
-    """A short, bold or upper-case paragraph beginning with a number: a title in a style-less document."""
+def _style_chain(paragraph: Paragraph):
+    style = paragraph.style
+    while style is not None:
+        yield style
+        style = style.base_style
+
+
+def _outline_level(paragraph: Paragraph) -> int | None:
+    """Word's outline level (1 = top) from the paragraph or its style: what the navigation pane shows."""
+    elements = [paragraph._p.pPr] + [s.element.pPr for s in _style_chain(paragraph)]
+    for p_pr in elements:
+        level = p_pr.find(qn("w:outlineLvl")) if p_pr is not None else None
+        if level is not None:
+            value = int(level.get(qn("w:val"), "9"))
+            return value + 1 if value < 9 else None
+    return None
+
+
+_TOC_LINE = re.compile(r"^\S.{1,150}?(?:\s*\.{4,}\s*|\t+\s*|\s{3,})\d{1,3}$")
+_LETTERHEAD = re.compile(
+    r"(\btel\b|\bfax\b|e-?mail|\bpec\b|www\.|https?:|@|c\.\s?f\.|codice fiscale|cod(\.|ice)\s*mecc|"
+    r"ministero|repubblica italiana|ufficio scolastico|anno scolastico\s*\d{4})", re.IGNORECASE)
+_ADDRESS = re.compile(r"\b(?:Via|Viale|Piazza|Corso|Largo|Piazzale)\s+[A-ZÀ-Ý]|\b\d{5}\s+[A-ZÀ-Ý]")
+
+
+def _is_front_matter(paragraph: Paragraph) -> bool:
+    """A line of the letterhead or of the cover: left out when it comes before the first section."""
     text = paragraph.text.strip()
-    if not text or len(text) > 120 or not _NUMBERED_TITLE.match(text):
-        return False
-    runs = [r for r in paragraph.runs if r.text.strip()]
-    bold = bool(runs) and all(r.bold for r in runs)
+    style = (paragraph.style.name if paragraph.style is not None else "").lower()
     letters = [c for c in text if c.isalpha()]
-    upper = bool(letters) and all(c.isupper() for c in letters)
-    return bold or upper
+    return (style in ("title", "subtitle", "titolo", "sottotitolo", "header", "intestazione")
+            or (len(text) < 200 and bool(_LETTERHEAD.search(text) or _ADDRESS.search(text)))
+            or (len(text) < 120 and bool(letters) and all(c.isupper() for c in letters)))
+
+
+def _title_candidate(paragraph: Paragraph) -> tuple[bool, int, bool] | None:
+    """(numbered, depth, upper) for a paragraph that looks like a title in a document without heading styles."""
+    text = paragraph.text.strip()
+    if not text or len(text) > 100 or text[-1] in ".;,:" and not text.isupper():
+        return None
+    runs = [r for r in paragraph.runs if r.text.strip()]
+    style_bold = any(s.font.bold for s in _style_chain(paragraph) if s.font is not None)
+    bold = bool(runs) and all(r.bold or (r.bold is None and style_bold) for r in runs)
+    letters = [c for c in text if c.isalpha()]
+    upper = len(letters) >= 3 and all(c.isupper() for c in letters)
+    number = _NUMBERED_TITLE.match(text)
+    auto_numbered = paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None
+    if not (bold or upper):
+        return None
+    depth = number.group(0).strip().rstrip(".)").count(".") + 1 if number else 1
+    return (bool(number) or auto_numbered, depth, upper)
 
 
 def _table_markdown(table: Table) -> str:
@@ -199,35 +274,49 @@ def _title_text(text: str) -> str:
 
 
 def read_sections(data: bytes) -> list[ImportedSection]:
-    """The document's sections in order, bodies in the Markdown subset."""
+    """The document's sections in order, bodies in the Markdown subset.
+
+    A section starts at the top level of the document's headings (heading
+    styles or Word outline levels); in a document without them, at short bold
+    or upper-case paragraphs (numbered or not) that are followed by body text.
+    Tables of contents, and the letterhead and cover before the first section,
+    are left out; other text before the first section becomes a section of its own.
+    """
     document = open_docx(data)
     formats = _numbering_formats(document)
     items: list[Paragraph | Table] = []
+    fields = _FieldTracker()
     for child in document.element.body.iterchildren():
         if child.tag == qn("w:p"):
-            items.append(Paragraph(child, document))
+            paragraph = Paragraph(child, document)
+            style = (paragraph.style.name if paragraph.style is not None else "").lower()
+            if not fields.inside_toc(paragraph) and paragraph.text.strip() and style != "toc heading" \
+                    and not _TOC_LINE.match(paragraph.text.strip()):
+                items.append(paragraph)
         elif child.tag == qn("w:tbl"):
             items.append(Table(child, document))
-    heading_levels = [lv for i in items if isinstance(i, Paragraph) and (lv := _heading_level(i))]
-    top = min(heading_levels) if heading_levels else None
+    levels = {id(i): _heading_level(i) or _outline_level(i) for i in items if isinstance(i, Paragraph)}
+    used = [lv for lv in levels.values() if lv]
+    roles = _roles(items, levels, min(used) if used else None)
 
     sections: list[tuple[str, list[str]]] = [(PREAMBLE_TITLE, [])]
     list_open = False
-    for item in items:
+    for item, role in zip(items, roles, strict=True):
+        in_preamble = len(sections) == 1
         if isinstance(item, Table):
+            if in_preamble and _front_matter_table(item):
+                continue
             sections[-1][1].append(_table_markdown(item))
             list_open = False
             continue
         text = item.text.strip()
-        if not text or _is_toc(item):
-            continue
-        level = _heading_level(item)
-        starts_section = (level == top) if top is not None else _looks_like_title(item)
-        if starts_section:
+        if role == "title":
             sections.append((_title_text(text), []))
             list_open = False
             continue
-        if level is not None:  # a deeper heading stays inside the section
+        if in_preamble and _is_front_matter(item):
+            continue
+        if role == "subtitle":
             sections[-1][1].append("### " + escape(_title_text(text)))
             list_open = False
             continue
@@ -248,12 +337,56 @@ def read_sections(data: bytes) -> list[ImportedSection]:
     result = []
     for title, blocks in sections:
         body = "\n\n".join(b for b in blocks if b.strip())
-        if not body and (title == PREAMBLE_TITLE or title.lower() in _SKIPPED_TITLES):
-            continue
+        if _normal_title(title) in _SKIPPED_TITLES or (not body and title == PREAMBLE_TITLE):
+            continue  # a table of contents typed by hand, or nothing before the first title
         result.append(ImportedSection(title[: protocols.MAX_TITLE], body + ("\n" if body else "")))
     if not any(s.body.strip() for s in result):
         raise ApprodoError("Il documento non contiene testo da importare.")
     return result
+
+
+def _roles(items: list, levels: dict[int, int | None], top: int | None) -> list[str]:
+    """'title', 'subtitle' or 'body' for each item."""
+    if top is not None:
+        return ["body" if isinstance(i, Table) or not levels[id(i)] else
+                "title" if levels[id(i)] == top else "subtitle" for i in items]
+    candidates = [_title_candidate(i) if isinstance(i, Paragraph) else None for i in items]
+    found = [c for c in candidates if c]
+    numbered_top = any(numbered and depth == 1 for numbered, depth, _ in found)
+    upper_over_bold = any(upper for *_, upper in found) and not all(upper for *_, upper in found)
+
+    def is_top(candidate) -> bool:
+        numbered, depth, upper = candidate
+        if numbered_top:
+            return (numbered and depth == 1) or (upper and not numbered)
+        return upper or not upper_over_bold
+
+    # Body text: a table, or a paragraph that is neither a title nor a line of a letterhead.
+    body = [isinstance(i, Table) or (c is None and not _is_front_matter(i)) for i, c in zip(items, candidates,
+                                                                                             strict=True)]
+    roles = []
+    for n, candidate in enumerate(candidates):
+        following_body = n + 1 < len(items) and body[n + 1]
+        following = candidates[n + 1] if n + 1 < len(items) else None
+        if candidate is None:
+            roles.append("body")
+        elif is_top(candidate) and (following_body or (following and not is_top(following))):
+            roles.append("title")  # a title, possibly followed at once by its first subtitle
+        elif not is_top(candidate) and following_body:
+            roles.append("subtitle")
+        else:
+            roles.append("body")
+    return roles
+
+
+def _front_matter_table(table: Table) -> bool:
+    """A letterhead laid out as a table (logo, school, contacts): left out before the first section."""
+    lines = [line.strip() for row in table.rows for c in row.cells for line in c.text.splitlines() if line.strip()]
+    return all(len(t) < 200 and (_LETTERHEAD.search(t) or _ADDRESS.search(t) or t.isupper()) for t in lines)
+
+
+def _normal_title(title: str) -> str:
+    return " ".join(title.lower().split())
 
 
 # --- mapping onto the template ----------------------------------------------------------
@@ -301,27 +434,67 @@ class Target:
     key: str
     title: str
     kind: SectionKind
+    position: int  # its place in the protocol, from 1
 
 
-def import_targets(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[Target]:
-    """The sections an import can fill: the school's protocol, or the core plus the template's local ones."""
+@dataclass(frozen=True)
+class ImportPlan:
+    """What an import will do, for the user to review before anything is written."""
+
+    sections: list[ImportedSection]
+    targets: list[Target]  # the sections that accept imported text (a locked core section does not)
+    section_count: int  # sections of the protocol before the import (or of the one it will create)
+    core_title: str | None  # the network core the protocol follows; None: every section is the school's own
+
+    def final_places(self, sections: list[ImportedSection] | None = None) -> list[tuple[int, Target | None]]:
+        """Where each section lands: (position, the section it fills) or (position, None) for a new one."""
+        by_key = {t.key: t for t in self.targets}
+        places, next_new = [], self.section_count
+        for section in self.sections if sections is None else sections:
+            target = by_key.get(section.key) if section.key else None
+            if target is None:
+                next_new += 1
+                places.append((next_new, None))
+            else:
+                places.append((target.position, target))
+        return places
+
+
+def check_can_import(db: sqlite_utils.Database, actor: Actor, school_code: str) -> None:
+    """Refuse at once, before any file is read, an import the school's protocol cannot take."""
+    school = get_school(db, actor, school_code)
+    if not can_edit_protocol(actor, school.network_code, school.code):
+        raise PermissionDenied("Solo il dirigente della scuola può importare il protocollo.")
+    protocol = protocols.school_protocol(db, actor, school.code)
+    if protocol is not None and not protocol.editable_status:
+        raise ApprodoError(f"Il protocollo della scuola è {protocol.status_label.lower()}: per importare un "
+                           "documento Word avvia prima una nuova revisione (torna in bozza).")
+
+
+def import_targets(db: sqlite_utils.Database, actor: Actor, school_code: str) -> tuple[list[Target], int, str | None]:
+    """The sections an import can fill, how many sections there are, and the core followed (if any)."""
     protocol = protocols.school_protocol(db, actor, school_code)
-    if protocol is not None:
-        return [Target(s.key, s.title, s.kind) for s in protocols.list_sections(db, actor, protocol.id)]
     school = get_school(db, actor, school_code)
     core = protocols.core_for(db, school.network_code, school.level)
-    if core is None:
-        raise ApprodoError(f"La rete non ha ancora un protocollo comune per la {school.level_label.lower()}: "
-                           "l'importazione parte da quello.")
-    targets = [Target(s.key, s.title, s.kind) for s in protocols.list_sections(db, actor, core.id)]
-    return targets + [Target(s.key, s.title, s.kind) for s in load_template(core.template_id).sections
-                      if s.kind is SectionKind.LOCAL]
+    if protocol is not None:
+        sections = protocols.list_sections(db, actor, protocol.id)
+        core_title = core.title if core is not None and protocol.core_id == core.id else None
+    elif core is not None:
+        template_local = [s for s in load_template(core.template_id).sections if s.kind is SectionKind.LOCAL]
+        sections = protocols.list_sections(db, actor, core.id) + template_local
+        core_title = core.title
+    else:
+        return [], 0, None
+    targets = [Target(s.key, s.title, s.kind, n) for n, s in enumerate(sections, start=1)
+               if s.kind is not SectionKind.CORE_LOCKED]
+    return targets, len(sections), core_title
 
 
-def plan_import(db: sqlite_utils.Database, actor: Actor, school_code: str, data: bytes) -> list[ImportedSection]:
+def plan_import(db: sqlite_utils.Database, actor: Actor, school_code: str, data: bytes) -> ImportPlan:
     """Read the file and propose where each of its sections goes, for the user to review."""
-    targets = import_targets(db, actor, school_code)
-    return suggest_mapping(read_sections(data), targets)
+    check_can_import(db, actor, school_code)
+    targets, count, core_title = import_targets(db, actor, school_code)
+    return ImportPlan(suggest_mapping(read_sections(data), targets), targets, count, core_title)
 
 
 def apply_import(
@@ -329,21 +502,28 @@ def apply_import(
 ) -> protocols.Protocol:
     """Write the reviewed sections into the school's protocol, all of them or none.
 
-    The protocol is created from the network's core when the school has none.
-    A text matched to a locked section (which the school may not change) is
-    kept as a local section, so that nothing is lost.
+    The protocol is created when the school has none: from the network's core,
+    or, while the network has no core for its level, with the school's own sections.
     """
+    check_can_import(db, actor, school_code)
     for section in sections:
         protocols.check_text(section.body)
     with transaction(db):
         protocol = protocols.school_protocol(db, actor, school_code)
         if protocol is None:
-            protocol = protocols.create_school_protocol(db, actor, school_code)
+            school = get_school(db, actor, school_code)
+            if protocols.core_for(db, school.network_code, school.level) is not None:
+                protocol = protocols.create_school_protocol(db, actor, school_code)
+            else:
+                protocol = protocols.create_own_protocol(db, actor, school_code)
         by_key = {s.key: s for s in protocols.list_sections(db, actor, protocol.id)}
         written = 0
         for section in sections:
             target = by_key.get(section.key) if section.key else None
-            if target is None or target.kind is SectionKind.CORE_LOCKED:
+            if target is not None and target.kind is SectionKind.CORE_LOCKED:
+                raise ApprodoError(f"«{target.title}» è una sezione bloccata del protocollo comune: scegli per "
+                                   f"«{section.title}» un'altra sezione o una sezione nuova.")
+            if target is None:
                 target = protocols.add_local_section(db, actor, protocol.id, section.title)
             if section.body.strip() and section.body != target.body:
                 protocols.save_section(db, actor, target.id, section.body, target.version, "importato da Word")

@@ -186,3 +186,70 @@ def network_figures_view(actor: Actor, network_code: str) -> str:
         raise PermissionDenied("Non hai accesso ai dati di questa rete.")
     return {Role.COORDINATORE_RETE: "schools", Role.DIRIGENTE: "network",
             Role.FUNZIONE_STRUMENTALE: "school"}[actor.role]
+
+
+def require_network_figures(actor: Actor, network_code: str) -> str:
+    """`network_figures_view`, for the roles that see network figures at all (teachers are refused)."""
+    if not can(actor, Capability.VIEW_NETWORK_FIGURES):
+        raise PermissionDenied("Non hai accesso ai dati di questa rete.")
+    return network_figures_view(actor, network_code)
+
+
+# --- network settings and the learned model ---------------------------------------------
+
+
+def can_manage_network(actor: Actor, network_code: str) -> bool:
+    """Change a network's risk thresholds, train and evaluate its model: its coordinator, an admin, the CLI."""
+    return actor.is_system or actor.role is Role.ADMIN or (
+        actor.role is Role.COORDINATORE_RETE and actor.network_code == network_code)
+
+
+def require_manage_network(actor: Actor, network_code: str, message: str) -> None:
+    if not can_manage_network(actor, network_code):
+        raise PermissionDenied(message)
+
+
+def model_figures_for(actor: Actor, network_code: str) -> str:
+    """How much of the network model's document the actor reads: the view of `network_figures_view`.
+
+    The document counts pupils and adverse outcomes per school, so it follows the network-figures row of
+    DESIGN.md: 'schools' every school (small counts suppressed), 'network' the network's totals (suppressed)
+    and the own school, 'school' the own school only. Teachers read none of it.
+    """
+    return require_network_figures(actor, network_code)
+
+
+def can_read_model(actor: Actor, network_code: str) -> bool:
+    try:
+        model_figures_for(actor, network_code)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def require_model_use(actor: Actor, school_code: str) -> None:
+    """Use the network's model on a school's pupils (its estimates in the list): whoever reads those pupils."""
+    require_pupils(actor, school_code)
+
+
+# --- people and logs of a school ----------------------------------------------------------
+
+
+def can_see_staff(actor: Actor, school_code: str) -> bool:
+    """The school's staff list (owners of follow-ups): its own people, or an admin."""
+    return actor.role is Role.ADMIN or actor.school_code == school_code
+
+
+def can_assign_classes(actor: Actor, school_code: str) -> bool:
+    """Set a teacher's classes: the school's dirigente, or an admin."""
+    return can_manage_school(actor, school_code)
+
+
+def can_read_access_log(actor: Actor, school_code: str) -> bool:
+    """Who read the school's pupil data: its dirigente, or an admin."""
+    return can_manage_school(actor, school_code)
+
+
+def sees_own_classes_only(actor: Actor) -> bool:
+    """Teachers see the pupils of their classes; the query reads which classes those are."""
+    return actor.role is Role.DOCENTE

@@ -32,7 +32,7 @@ from models.permissions import (
 )
 from models.school_year import SchoolYear
 from models.schools import LEVEL_LABELS, Level, get_network, get_school, list_schools
-from models.templates import SectionKind, load_template
+from models.templates import SectionKind, load_template, template_for_level
 
 
 class Status(StrEnum):
@@ -48,6 +48,10 @@ STATUS_LABELS = {
     Status.APPROVATO: "Approvato",
     Status.PUBBLICATO: "Pubblicato",
 }
+
+# The bodies that approve a protocol (some schools have it approved by both, the second one counts).
+DELIBERATION_BODIES = ("collegio dei docenti", "consiglio d'istituto")
+DEFAULT_DELIBERATION_BODY = DELIBERATION_BODIES[0]
 
 # (from, to) -> the button a user presses. Approval needs the deliberation.
 TRANSITIONS: dict[tuple[Status, Status], str] = {
@@ -93,6 +97,15 @@ class Protocol:
     deliberation_number: str | None
     core_id: int | None
     updated_at: str
+    deliberation_body: str | None = None
+
+    @property
+    def deliberation_text(self) -> str:
+        """ "collegio dei docenti, delibera n. 7 del 01/10/2025", or "" before approval."""
+        if not self.deliberation_number:
+            return ""
+        return (f"{self.deliberation_body or DEFAULT_DELIBERATION_BODY}, delibera n. {self.deliberation_number}"
+                f" del {self.deliberation_date}")
 
     @property
     def is_core(self) -> bool:
@@ -148,7 +161,7 @@ class CoreUpdate:
 
 _PROTOCOL_COLUMNS = (
     "id, network_code, school_code, template_id, level, title, school_year, status, revision,"
-    " deliberation_date, deliberation_number, core_id, updated_at"
+    " deliberation_date, deliberation_number, core_id, updated_at, deliberation_body"
 )
 
 
@@ -310,6 +323,34 @@ def create_school_protocol(
             _insert_section(db, protocol_id, section.key, section.title, section.kind, section.guidance,
                             position, section.body, actor, note="dal modello " + template.id)
         _event(db, actor, protocol_id, None, Status.BOZZA, "creato dal protocollo comune")
+        audit.record(db, actor, "protocollo_creato", f"protocollo {protocol_id}", school_code=school.code,
+                     detail=title)
+    return _load(db, protocol_id)
+
+
+def create_own_protocol(
+    db: sqlite_utils.Database, actor: Actor, school_code: str, school_year: str | None = None
+) -> Protocol:
+    """A school's protocol while its network has no core for its level: every section is the school's own.
+
+    Networks often start this way: each school brings the protocol it has, and the
+    core is written from them. The protocol starts empty; an import fills it.
+    """
+    school = get_school(db, actor, school_code)
+    if not can_edit_protocol(actor, school.network_code, school.code):
+        raise PermissionDenied("Solo il dirigente della scuola può avviarne il protocollo.")
+    if core_for(db, school.network_code, school.level) is not None:
+        raise ApprodoError("La rete ha già il protocollo comune per questo grado: il protocollo della scuola "
+                           "parte da quello.")
+    template = template_for_level(school.level)
+    year = str(SchoolYear.parse(school_year)) if school_year else str(SchoolYear.current())
+    title = f"Protocollo di accoglienza – {school.name}"
+    with transaction(db):
+        if db.execute("SELECT 1 FROM protocols WHERE school_code = ?", [school.code]).fetchone():
+            raise ApprodoError("Questa scuola ha già il suo protocollo.")
+        protocol_id = _insert_protocol(db, school.network_code, school.code, template.id, school.level, title,
+                                       year, None)
+        _event(db, actor, protocol_id, None, Status.BOZZA, "creato dalla scuola, senza protocollo comune")
         audit.record(db, actor, "protocollo_creato", f"protocollo {protocol_id}", school_code=school.code,
                      detail=title)
     return _load(db, protocol_id)
@@ -526,6 +567,7 @@ def move(
     *,
     deliberation_date: str | None = None,
     deliberation_number: str | None = None,
+    deliberation_body: str | None = None,
 ) -> Protocol:
     """Move the protocol along bozza → in_revisione → approvato → pubblicato; log the move."""
     protocol = get_protocol(db, actor, protocol_id)
@@ -539,20 +581,24 @@ def move(
         raise ApprodoError(
             f"Un protocollo {protocol.status_label.lower()} non può passare a «{STATUS_LABELS[target]}».")
     date_text, number = protocol.deliberation_date, protocol.deliberation_number
+    body = protocol.deliberation_body
     detail = ""
     if target is Status.APPROVATO:
         date_text = _check_date(deliberation_date)
         number = (deliberation_number or "").strip()
         if not number or len(number) > 30:
             raise ApprodoError("Scrivi il numero della delibera (al massimo 30 caratteri).")
-        detail = f"delibera n. {number} del {date_text}"
+        body = deliberation_body or DEFAULT_DELIBERATION_BODY
+        if body not in DELIBERATION_BODIES:
+            raise ApprodoError("La delibera è del collegio dei docenti o del consiglio d'istituto.")
+        detail = f"{body}, delibera n. {number} del {date_text}"
     elif target is Status.BOZZA and protocol.status in (Status.APPROVATO, Status.PUBBLICATO):
-        date_text = number = None
+        date_text = number = body = None
         detail = "nuova revisione"
     with transaction(db):
         db.execute("UPDATE protocols SET status = ?, deliberation_date = ?, deliberation_number = ?,"
-                   " updated_at = ? WHERE id = ?",
-                   [target.value, date_text, number, clock.to_text(clock.utcnow()), protocol.id])
+                   " deliberation_body = ?, updated_at = ? WHERE id = ?",
+                   [target.value, date_text, number, body, clock.to_text(clock.utcnow()), protocol.id])
         _event(db, actor, protocol.id, protocol.status, target, detail)
         audit.record(db, actor, "protocollo_" + target.value, f"protocollo {protocol.id}",
                      school_code=protocol.school_code, detail=detail)

@@ -10,8 +10,6 @@ problem and says what to fix.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Callable
@@ -29,7 +27,7 @@ from models.errors import ApprodoError
 from models.permissions import Actor, require_pupils
 from models.school_year import SchoolYear
 from models.schools import get_school
-from models.spreadsheet import safe_cell
+from models.spreadsheet import csv_bytes
 
 MAX_REPORTED = 500
 INSERT_CHUNK = 100_000
@@ -118,12 +116,7 @@ class Report:
 
     def to_csv(self) -> bytes:
         """The problems as a CSV to download; file and column names come from the user: formula-safe."""
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=";")
-        writer.writerow(["file", "riga", "colonna", "problema"])
-        for row in self.as_rows():
-            writer.writerow([safe_cell("" if v is None else v) for v in row.values()])
-        return out.getvalue().encode("utf-8-sig")
+        return csv_bytes([["file", "riga", "colonna", "problema"], *(row.values() for row in self.as_rows())])
 
 
 class ImportRejected(ApprodoError):

@@ -253,3 +253,11 @@ def _raise_unknown_or_denied(db, table: str, code: str, unknown_message: str):
     if db.execute(f"SELECT 1 FROM {table} WHERE code = ?", [code]).fetchone():
         raise PermissionDenied()
     raise ApprodoError(unknown_message)
+
+
+def dirigente_full_name(db: sqlite_utils.Database, actor: Actor, code: str) -> str:
+    """Who signs the school's documents: its dirigente's account, else the name in the school's facts."""
+    school = get_school(db, actor, code)
+    row = db.execute("SELECT full_name FROM users WHERE school_code = ? AND role = 'dirigente' AND active = 1"
+                     " AND full_name != '' ORDER BY id LIMIT 1", [school.code]).fetchone()
+    return row[0] if row else school.dirigente_name

@@ -9,6 +9,7 @@ from models.permissions import can_manage_school
 from models.school_year import SchoolYear
 from ui import strings as S
 from ui.session import guard_page, run_action, show_flash
+from ui.text import plain, plain_format
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -26,10 +27,10 @@ if uploaded is not None:
     try:
         table = tabular.read_table(data, uploaded.name)
     except ApprodoError as error:
-        st.error(error.message)
+        st.error(plain(error.message))
         st.stop()
-    st.caption(S.FILE_INFO.format(rows=len(table.frame), encoding=table.encoding,
-                                  separator={"\t": "tab"}.get(table.separator, table.separator or "—")))
+    st.caption(plain_format(S.FILE_INFO, rows=len(table.frame), encoding=table.encoding,
+                            separator={"\t": "tab"}.get(table.separator, table.separator or "—")))
 
     st.subheader(S.MAPPING_TITLE)
     st.caption(S.MAPPING_HELP)
@@ -52,9 +53,9 @@ if uploaded is not None:
         if st.button(S.SAVE_PRESET):
             try:
                 pupil_data.save_preset(db, actor, school_code, kind, name, mapping)
-                st.success(S.PRESET_SAVED.format(name=name.strip()))
+                st.success(plain_format(S.PRESET_SAVED, name=name.strip()))
             except ApprodoError as error:
-                st.error(error.message)
+                st.error(plain(error.message))
 
     check_column, import_column = st.columns(2)
     dry_run = check_column.button(S.CHECK, icon=":material/fact_check:")
@@ -63,7 +64,7 @@ if uploaded is not None:
     confirm_key = f"confirm_{kind}_{uploaded.file_id}"
     confirmed = False
     if st.session_state.get(confirm_key):
-        st.warning(st.session_state[confirm_key])
+        st.warning(plain(st.session_state[confirm_key]))
         if st.button(S.CONFIRM_REPLACE, type="primary"):
             run_import = confirmed = True
             st.session_state[confirm_key] = None
@@ -82,14 +83,14 @@ if uploaded is not None:
                                    progress=lambda share, label: bar.progress(min(share, 1.0), text=label))
             else:
                 summary = importer(db, actor, school_code, data, uploaded.name, mapping, dry_run=dry_run)
-            st.success(summary.message())
+            st.success(plain(summary.message()))
         except pupil_data.ImportRejected as rejected:
-            st.error(rejected.message)
+            st.error(plain(rejected.message))
             st.dataframe(pd.DataFrame(rejected.report.as_rows()), hide_index=True)
             st.download_button(S.REPORT_DOWNLOAD, rejected.report.to_csv(),
                                file_name=f"problemi_{uploaded.name}.csv", mime="text/csv")
         except ApprodoError as error:
-            st.error(error.message)
+            st.error(plain(error.message))
 
 st.subheader(S.HISTORY_TITLE)
 history = pupil_data.list_imports(db, actor, school_code)
@@ -107,7 +108,7 @@ else:
             removed = pupil_data.delete_import(db, actor, school_code, int(shown.iloc[picked[0]]["N."]))
             st.success(S.IMPORT_DELETED.format(rows=removed))
         except ApprodoError as error:
-            st.error(error.message)
+            st.error(plain(error.message))
 
 if can_manage_school(actor, school_code):
     st.subheader(S.RETENTION_TITLE)

@@ -7,11 +7,12 @@ from models.permissions import Role
 from models.risk import rules
 from ui import strings as S
 from ui.session import guard_page, run_action
+from ui.text import plain_format
 
 ctx = guard_page(__file__)
 actor = ctx.actor
 
-st.title(S.WELCOME.format(name=actor.full_name or actor.username))
+st.title(plain_format(S.WELCOME, name=actor.full_name or actor.username))
 st.markdown(S.HOME_ROLE.format(role=actor.role_label))
 
 visible = schools.list_schools(ctx.db, actor)
@@ -20,13 +21,13 @@ if actor.role is Role.ADMIN:
     st.markdown(S.HOME_ALL_NETWORKS.format(networks=len(networks), schools=len(visible)))
 elif actor.role is Role.COORDINATORE_RETE:
     network = schools.get_network(ctx.db, actor, actor.network_code)
-    st.markdown(S.HOME_NETWORK.format(network=network.name))
+    st.markdown(plain_format(S.HOME_NETWORK, network=network.name))
 else:
     school = schools.get_school(ctx.db, actor, actor.school_code)
     st.markdown(
-        S.HOME_SCHOOL.format(school=school.name, code=school.code, level=school.level_label)
+        plain_format(S.HOME_SCHOOL, school=school.name, code=school.code, level=school.level_label)
     )
-    st.markdown(S.HOME_NETWORK.format(network=school.network_name))
+    st.markdown(plain_format(S.HOME_NETWORK, network=school.network_name))
 
 if actor.role in (Role.ADMIN, Role.COORDINATORE_RETE):
     st.subheader(S.HOME_SCHOOLS_OF_NETWORK)

@@ -6,13 +6,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from models import clock
+from models import clock, suppression
 from models.errors import ApprodoError
-from models.permissions import Role, can_manage_school
+from models.permissions import Role, can_manage_network, can_manage_school, model_figures_for
 from models.risk import fairness, indicators, learn
 from models.schools import list_networks
 from ui import strings as S
 from ui.session import guard_page, run_action, show_flash
+from ui.text import plain, plain_table
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -28,15 +29,14 @@ if actor.role is Role.ADMIN:
     if network_code is None:
         st.stop()
 
-may_train = actor.role is Role.ADMIN or actor.role is Role.COORDINATORE_RETE
-if may_train and st.button(S.MODEL_TRAIN, icon=":material/model_training:"):
+if can_manage_network(actor, network_code) and st.button(S.MODEL_TRAIN, icon=":material/model_training:"):
     with st.spinner(S.MODEL_TRAINING):
         run_action(lambda: learn.train(db, actor, network_code), S.MODEL_TRAINED, rerun=True)
 
 try:
-    model = learn.load(db, network_code)
+    model = learn.load(db, actor, network_code)
 except ApprodoError as error:
-    st.error(error.message)
+    st.error(plain(error.message))
     st.stop()
 if model is None:
     st.info(S.MODEL_NONE)
@@ -53,8 +53,8 @@ st.markdown(S.MODEL_CARD_TEXT.format(
     version=document["version"], date=clock.local_datetime(document["created_at"]),
     train=", ".join(document["train_years"]), test=document["test_year"],
     month=indicators.MONTH_NAMES[document["as_of_month"] - 1], model=document["model"],
-    train_pupils=metrics["train_pupils"], train_adverse=metrics["train_adverse"],
-    test_pupils=metrics["test_pupils"], test_adverse=metrics["test_adverse"],
+    train_pupils=suppression.text(metrics["train_pupils"]), train_adverse=suppression.text(metrics["train_adverse"]),
+    test_pupils=suppression.text(metrics["test_pupils"]), test_adverse=suppression.text(metrics["test_adverse"]),
     features=", ".join(S.FEATURE_LABELS[f] for f in document["features"])))
 with st.expander(S.MODEL_LIMITS, icon=":material/warning:"):
     st.markdown(S.MODEL_LIMITS_TEXT)
@@ -64,7 +64,8 @@ rows = [(S.METRIC_AUC, "auc"), (S.METRIC_PRECISION_K, "precision_at_k"), (S.METR
 comparison = pd.DataFrame({
     S.COLUMN_MODEL: [metrics["model"][key] for _, key in rows],
     S.COLUMN_RULES: [metrics["rules"][key] for _, key in rows],
-}, index=[label for label, _ in rows]).map(lambda v: "—" if v is None else f"{v:.3f}".replace(".", ","))
+}, index=[label for label, _ in rows]).map(
+    lambda v: "—" if v is None else v if isinstance(v, str) else f"{v:.3f}".replace(".", ","))
 st.table(comparison)
 st.caption(S.MODEL_CALIBRATION.format(brier=f"{metrics['model']['brier']:.4f}".replace(".", ","),
                                       ece=f"{metrics['model']['calibration_error']:.3f}".replace(".", ",")))
@@ -81,8 +82,8 @@ if not reliability.empty:
 
 st.header(S.AUDIT_TITLE, divider="gray")
 st.caption(S.AUDIT_HELP)
-school_view = actor.role in (Role.DIRIGENTE, Role.FUNZIONE_STRUMENTALE)
-if school_view:
+# School staff read the audit of their own pupils; the network's audit is for those who see every school.
+if model_figures_for(actor, network_code) != "schools":
     audits = learn.school_audit(db, actor, actor.school_code, document)
     st.caption(S.AUDIT_SCHOOL)
 else:
@@ -94,11 +95,11 @@ for key, title in (("model", S.COLUMN_MODEL), ("rules", S.COLUMN_RULES)):
     if table.empty:
         st.caption(S.NONE_YET)
     else:
-        st.table(table.astype(str))
+        st.table(plain_table(table.astype(str)))
 
-if actor.role is Role.DIRIGENTE and can_manage_school(actor, actor.school_code):
+if actor.school_code and can_manage_school(actor, actor.school_code):
     st.header(S.FOLLOW_SHARE_TITLE, divider="gray")
-    current = learn.school_shares(db, network_code).get(actor.school_code, learn.DEFAULT_K)
+    current = learn.follow_share(db, actor, actor.school_code)
     with st.form("share"):
         share = st.number_input(S.FOLLOW_SHARE, min_value=1, max_value=50, value=round(current * 100), step=1)
         if st.form_submit_button(S.RETENTION_SAVE):

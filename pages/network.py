@@ -10,6 +10,7 @@ from models.risk import indicators
 from models.schools import LEVEL_LABELS, list_networks
 from ui import strings as S
 from ui.session import guard_page, open_db
+from ui.text import plain, plain_table
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -31,7 +32,7 @@ else:
 try:
     everything = network_figures.scope(db, actor, network_code)
 except ApprodoError as error:
-    st.error(error.message)
+    st.error(plain(error.message))
     st.stop()
 
 years = network_figures.school_years(db, everything)
@@ -76,7 +77,7 @@ third.metric(S.METRIC_CURRENT_CORE, f"{summary['current_core']} su {summary['sch
 if table.empty:
     st.caption(S.NONE_YET)
 else:
-    st.table(table.map(suppression.text))
+    st.table(plain_table(table.map(suppression.text)))
 
 if year is None:
     st.info(S.NETWORK_NO_DATA)
@@ -95,20 +96,21 @@ if not trend.empty:
                  alt.Tooltip("rate", title="%", format=".1f")])
     st.altair_chart(chart.properties(title=S.TREND_TITLE, height=240), width="stretch", height=420)
 st.markdown(f"**{S.MONTHS_TABLE}**")
-st.table(network_figures.network_months(db, where, year).map(suppression.text))
+st.table(plain_table(network_figures.network_months(db, where, year).map(suppression.text)))
 month, schools = network_figures.schools_in_month(db, where, year)
 st.markdown(f"**{S.SCHOOLS_TABLE.format(month=indicators.month_label(month))}**")
-st.table(schools.map(suppression.text))
+st.table(plain_table(schools.map(suppression.text)))
 
 st.header(S.SECTION_FOLLOW_UP, divider="gray")
 st.caption(S.FOLLOW_UP_HELP.format(days=network_figures.FOLLOW_UP_DAYS))
 follow = network_figures.follow_up(db, where, year)
 if not follow.empty:
-    st.table(follow.map(lambda v: suppression.text(v, " %") if isinstance(v, float) else suppression.text(v)))
+    st.table(plain_table(follow.map(lambda v: suppression.text(v, " %") if isinstance(v, float)
+                                    else suppression.text(v))))
 
 st.header(S.SECTION_PROGRAMME, divider="gray")
 evaluation = programme.evaluate(db, where)
-st.table(evaluation.frame())
+st.table(plain_table(evaluation.frame()))
 with st.expander(S.DEFINITIONS, icon=":material/menu_book:"):
     for indicator in programme.INDICATORS:
         st.markdown(f"**{indicator.label}**: {indicator.definition}")

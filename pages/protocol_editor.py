@@ -9,6 +9,7 @@ from models.templates import SectionKind
 from ui import strings as S
 from ui.protocol_widgets import choose_protocol, choose_section, protocol_header, show_diff, show_rich_text
 from ui.session import flash, guard_page, open_db, run_action, show_flash
+from ui.text import plain, plain_bold, plain_format
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -36,7 +37,7 @@ with st.expander(S.EXPORT_TITLE, icon=":material/download:"):
     if docx_export.pdf_available():
         pdf_column.download_button(
             S.DOWNLOAD_PDF,
-            data=lambda: docx_export.to_pdf(docx_export.export_protocol(open_db(), actor, protocol.id)),
+            data=lambda: docx_export.export_protocol_pdf(open_db(), actor, protocol.id),
             file_name=docx_export.file_name(protocol, "pdf"), mime="application/pdf",
             icon=":material/picture_as_pdf:")
     else:
@@ -53,9 +54,11 @@ if transitions:
                 with st.form("approve"):
                     date = st.text_input(S.DELIBERATION_DATE)
                     number = st.text_input(S.DELIBERATION_NUMBER, max_chars=30)
+                    body = st.radio(S.DELIBERATION_BODY, protocols.DELIBERATION_BODIES, horizontal=True)
                     if st.form_submit_button(label, type="primary"):
-                        run(lambda t=target, d=date, n=number: protocols.move(
-                            db, actor, protocol.id, t.value, deliberation_date=d, deliberation_number=n), done)
+                        run(lambda t=target, d=date, n=number, b=body: protocols.move(
+                            db, actor, protocol.id, t.value, deliberation_date=d, deliberation_number=n,
+                            deliberation_body=b), done)
             elif st.button(label, key=f"move_{target.value}"):
                 run(lambda target=target: protocols.move(db, actor, protocol.id, target.value), done)
 
@@ -66,18 +69,18 @@ if updates:
     with st.expander(S.UPDATES_TITLE.format(count=len(updates)), icon=":material/sync:", expanded=True):
         st.caption(S.UPDATES_INTRO)
         for update in updates:
-            st.markdown(f"**{update.section.title}**")
+            st.markdown(plain_bold(update.section.title))
             show_diff(update.section.body, update.core_body)
             if not can_act:
                 continue
             take, keep = st.columns(2)
             if take.button(S.TAKE_UPDATE, key=f"take_{update.section.id}"):
                 run(lambda u=update: protocols.take_core_update(db, actor, u.section.id),
-                    S.UPDATE_TAKEN.format(title=update.section.title))
+                    plain_format(S.UPDATE_TAKEN, title=update.section.title))
             if update.may_keep:
                 if keep.button(S.KEEP_OWN, key=f"keep_{update.section.id}"):
                     run(lambda u=update: protocols.keep_own_text(db, actor, u.section.id),
-                        S.UPDATE_KEPT.format(title=update.section.title))
+                        plain_format(S.UPDATE_KEPT, title=update.section.title))
             else:
                 keep.caption(S.UPDATE_MUST_TAKE)
 
@@ -113,11 +116,11 @@ with side_column:
         try:
             show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, state[text_key])))
         except ApprodoError as error:
-            st.warning(error.message)
+            st.warning(plain(error.message))
 
 with edit_column:
     if editable:
-        st.caption(S.EDITING_VERSION.format(version=state[base_key], author=section.author,
+        st.caption(plain_format(S.EDITING_VERSION, version=state[base_key], author=section.author,
                                             when=clock.local_datetime(section.saved_at)))
         st.text_area(S.SECTION_TEXT, key=text_key, height=460, help=S.FORMAT_HELP)
         note = st.text_input(S.SAVE_NOTE, max_chars=protocols.MAX_NOTE, key=f"note_{section.id}")
@@ -127,7 +130,7 @@ with edit_column:
             except SaveConflict as conflict:
                 state[conflict_key] = conflict
             except ApprodoError as error:
-                st.error(error.message)
+                st.error(plain(error.message))
             else:
                 state[base_key], state[orig_key] = saved.version, saved.body
                 flash(S.SAVED_VERSION.format(version=saved.version))
@@ -141,15 +144,15 @@ with edit_column:
             st.info(S.READ_ONLY_STATUS.format(status=protocol.status_label.lower()), icon=":material/lock:")
         else:
             st.info(S.READ_ONLY_ROLE, icon=":material/visibility:")
-        st.caption(S.SHOWING_VERSION.format(version=section.version, author=section.author,
+        st.caption(plain_format(S.SHOWING_VERSION, version=section.version, author=section.author,
                                             when=clock.local_datetime(section.saved_at)))
         show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, section.body)))
 
 conflict = state.get(conflict_key)
 if conflict is not None:
-    st.error(conflict.message, icon=":material/warning:")
+    st.error(plain(conflict.message), icon=":material/warning:")
     theirs_column, yours_column = st.columns(2)
-    theirs_label = S.CONFLICT_THEIRS.format(author=conflict.theirs.author, version=conflict.theirs.version)
+    theirs_label = plain_format(S.CONFLICT_THEIRS, author=conflict.theirs.author, version=conflict.theirs.version)
     theirs_column.markdown(f"**{theirs_label}**")
     theirs_column.code(conflict.theirs.body, language=None, wrap_lines=True)
     yours_column.markdown(f"**{S.CONFLICT_YOURS}**")
@@ -171,7 +174,7 @@ with st.expander(S.COMMENTS.format(count=open_comments.get(section.id, 0)), icon
         indent = "    " if comment.parent_id else ""
         status = f" · _{S.RESOLVED}_" if comment.resolved else ""
         box = st.container(border=comment.parent_id is None)
-        box.markdown(f"{indent}**{comment.author}** · {clock.local_datetime(comment.created_at)}{status}")
+        box.markdown(f"{indent}{plain_bold(comment.author)} · {clock.local_datetime(comment.created_at)}{status}")
         box.text(comment.body)
         if may_comment and comment.parent_id is None:
             reply_column, resolve_column = box.columns([3, 1])
@@ -197,4 +200,4 @@ if not protocol.is_core and protocols.may_edit(actor, protocol) and protocol.edi
             title = st.text_input(S.SECTION_TITLE, max_chars=protocols.MAX_TITLE)
             if st.form_submit_button(S.CREATE):
                 run(lambda: protocols.add_local_section(db, actor, protocol.id, title),
-                    S.LOCAL_SECTION_ADDED.format(title=title))
+                    plain_format(S.LOCAL_SECTION_ADDED, title=title))

@@ -6,6 +6,7 @@ from models import clock, protocols
 from ui import strings as S
 from ui.protocol_widgets import choose_protocol, choose_section, protocol_header, show_diff
 from ui.session import guard_page
+from ui.text import plain, plain_bold, plain_table
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -24,8 +25,8 @@ tab_versions, tab_core, tab_school, tab_events = st.tabs(
 with tab_versions:
     history = protocols.section_history(db, actor, section.id)
     st.table(
-        [{"Versione": v.version, C["actor"]: v.author, C["at"]: clock.local_datetime(v.created_at), "Nota": v.note,
-          "Basata sulla": v.base_version or ""} for v in history],
+        plain_table([{"Versione": v.version, C["actor"]: v.author, C["at"]: clock.local_datetime(v.created_at),
+                      "Nota": v.note, "Basata sulla": v.base_version or ""} for v in history]),
         hide_index=True,
     )
     numbers = [v.version for v in history]
@@ -54,15 +55,16 @@ with tab_school:
         other = st.selectbox(S.OTHER_SCHOOL, others, format_func=lambda p: f"{p.school_code} · {p.title}")
         theirs = {s.key: s for s in protocols.list_sections(db, actor, other.id)}
         match = theirs.get(section.key)
-        st.markdown(f"**{section.title}**: {other.school_code} → {protocol.school_code or S.CORE_BADGE}")
+        st.markdown(f"{plain_bold(section.title)}: {plain(other.school_code)} → "
+                    f"{plain(protocol.school_code or S.CORE_BADGE)}")
         show_diff(match.body if match else "", section.body)
         if match is None:
             st.caption(S.SECTION_MISSING)
 
 with tab_events:
     st.table(
-        [{C["at"]: clock.local_datetime(e["at"]), C["actor"]: e["actor"],
-          S.STATUS: protocols.STATUS_LABELS[protocols.Status(e["to_status"])], C["detail"]: e["detail"]}
-         for e in protocols.events(db, actor, protocol.id)],
+        plain_table([{C["at"]: clock.local_datetime(e["at"]), C["actor"]: e["actor"],
+                      S.STATUS: protocols.STATUS_LABELS[protocols.Status(e["to_status"])], C["detail"]: e["detail"]}
+                     for e in protocols.events(db, actor, protocol.id)]),
         hide_index=True,
     )

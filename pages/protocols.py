@@ -4,16 +4,53 @@ import hashlib
 
 import streamlit as st
 
-from models import clock, comments, docx_export, docx_import, protocols, schools, templates
+from models import clock, comments, docx_export, docx_import, protocols, school_logo, schools, templates
 from models.errors import ApprodoError
 from models.permissions import Role, can_edit_protocol, can_manage_school
 from models.school_year import SchoolYear
 from ui import strings as S
 from ui.protocol_widgets import QUERY_KEY
 from ui.session import guard_page
+from ui.text import plain, plain_bold, plain_format
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
+
+
+def _import_section(school_code: str) -> None:
+    uploaded = st.file_uploader(S.IMPORT_UPLOAD, type=["docx"], key="import_docx")
+    if uploaded is None:
+        return
+    data = uploaded.getvalue()
+    plan_key = "import_" + hashlib.sha256(data).hexdigest()[:16]
+    try:
+        if plan_key not in st.session_state:
+            st.session_state[plan_key] = docx_import.plan_import(db, actor, school_code, data)
+        plan = st.session_state[plan_key]
+        st.info(plain_format(S.IMPORT_FOLLOWS_CORE, core=plan.core_title) if plan.core_title else S.IMPORT_WITHOUT_CORE)
+        titles = {t.key: t.title for t in plan.targets}  # only sections that accept the text
+        options = [None, *titles]
+        reviewed, places = [], []
+        for index, section in enumerate(plan.sections):
+            left, right = st.columns([2, 3])
+            left.markdown(plain_bold(section.title))
+            left.caption(plain(section.body[:200] + ("…" if len(section.body) > 200 else "")))
+            key = right.selectbox(
+                S.IMPORT_TARGET, options, index=options.index(section.key) if section.key in options else 0,
+                format_func=lambda k: S.IMPORT_NEW_LOCAL if k is None else titles[k], key=f"{plan_key}_{index}")
+            places.append(right.empty())
+            reviewed.append(docx_import.ImportedSection(section.title, section.body, key))
+        for slot, (position, target) in zip(places, plan.final_places(reviewed), strict=True):
+            slot.caption(S.IMPORT_PLACE_NEW.format(position=position) if target is None
+                         else plain_format(S.IMPORT_PLACE_TARGET, position=position, title=target.title))
+        if st.button(S.IMPORT_CONFIRM, type="primary"):
+            imported = docx_import.apply_import(db, actor, school_code, reviewed)
+            st.success(S.IMPORT_DONE.format(count=len(reviewed)))
+            st.page_link("pages/protocol_editor.py", label=S.OPEN_EDITOR, icon=":material/edit_document:",
+                         query_params={QUERY_KEY: str(imported.id)})
+    except ApprodoError as error:
+        st.error(plain(error.message))
+
 
 st.title(S.PROTOCOLS_TITLE)
 st.caption(S.PROTOCOLS_INTRO)
@@ -37,7 +74,7 @@ if actor.role in (Role.ADMIN, Role.COORDINATORE_RETE):
                         protocols.create_core(db, actor, network.code, template.id, year)
                         st.success(S.CORE_CREATED)
                     except ApprodoError as error:
-                        st.error(error.message)
+                        st.error(plain(error.message))
 
     if network is not None:
         with st.expander(S.EXPORT_NETWORK, icon=":material/folder_zip:"):
@@ -52,7 +89,7 @@ if actor.role in (Role.ADMIN, Role.COORDINATORE_RETE):
                     state_key = f"zip_{network.code}"
                     st.session_state[state_key] = docx_export.export_network(db, actor, network.code, progress)
                 except ApprodoError as error:
-                    st.error(error.message)
+                    st.error(plain(error.message))
             zipped = st.session_state.get(f"zip_{network.code}")
             if zipped:
                 st.download_button(S.DOWNLOAD_ZIP, data=zipped, file_name=f"protocolli_{network.code}.zip",
@@ -67,7 +104,7 @@ if actor.role in (Role.ADMIN, Role.COORDINATORE_RETE):
                     docx_export.save_network_template(db, actor, network.code, uploaded.getvalue())
                     st.success(S.TEMPLATE_SAVED)
                 except ApprodoError as error:
-                    st.error(error.message)
+                    st.error(plain(error.message))
             if docx_export.has_custom_template(db, network.code):
                 st.info(S.TEMPLATE_IS_CUSTOM)
                 if st.button(S.TEMPLATE_RESET):
@@ -83,7 +120,7 @@ if actor.school_code and can_manage_school(actor, actor.school_code):
                 protocols.create_school_protocol(db, actor, school.code)
                 st.success(S.SCHOOL_PROTOCOL_CREATED)
             except ApprodoError as error:
-                st.error(error.message)
+                st.error(plain(error.message))
     with st.expander(S.SCHOOL_FACTS, icon=":material/school:"):
         st.caption(S.SCHOOL_FACTS_HELP)
         with st.form("school_facts"):
@@ -97,38 +134,31 @@ if actor.school_code and can_manage_school(actor, actor.school_code):
                                                 referente_intercultura=referente, annual_hours=int(hours) or None)
                     st.success(S.FACTS_SAVED)
                 except ApprodoError as error:
-                    st.error(error.message)
+                    st.error(plain(error.message))
+        st.markdown(S.LOGO_TITLE)
+        st.caption(S.LOGO_HELP)
+        current = school_logo.school_logo(db, actor, school.code)
+        if current:
+            st.image(current, width=240)
+        logo = st.file_uploader(S.LOGO_UPLOAD, type=["png", "jpg", "jpeg"], key="school_logo")
+        if logo is not None and st.button(S.LOGO_SAVE):
+            try:
+                school_logo.save_logo(db, actor, school.code, logo.getvalue())
+                st.success(S.LOGO_SAVED)
+            except ApprodoError as error:
+                st.error(plain(error.message))
+        if current and st.button(S.LOGO_REMOVE):
+            school_logo.remove_logo(db, actor, school.code)
+            st.rerun()
 
     with st.expander(S.IMPORT_TITLE, icon=":material/upload_file:"):
         st.caption(S.IMPORT_HELP)
-        uploaded = st.file_uploader(S.IMPORT_UPLOAD, type=["docx"], key="import_docx")
-        if uploaded is not None:
-            data = uploaded.getvalue()
-            plan_key = "import_" + hashlib.sha256(data).hexdigest()[:16]
-            try:
-                if plan_key not in st.session_state:
-                    st.session_state[plan_key] = docx_import.plan_import(db, actor, school.code, data)
-                plan = st.session_state[plan_key]
-                targets = docx_import.import_targets(db, actor, school.code)
-                titles = {t.key: t.title for t in targets}
-                options = [None, *titles]
-                reviewed = []
-                for index, section in enumerate(plan):
-                    left, right = st.columns([2, 3])
-                    left.markdown(f"**{section.title}**")
-                    left.caption(section.body[:200] + ("…" if len(section.body) > 200 else ""))
-                    key = right.selectbox(
-                        S.IMPORT_TARGET, options, index=options.index(section.key) if section.key in options else 0,
-                        format_func=lambda k: S.IMPORT_NEW_LOCAL if k is None else titles[k],
-                        key=f"{plan_key}_{index}")
-                    reviewed.append(docx_import.ImportedSection(section.title, section.body, key))
-                if st.button(S.IMPORT_CONFIRM, type="primary"):
-                    imported = docx_import.apply_import(db, actor, school.code, reviewed)
-                    st.success(S.IMPORT_DONE.format(count=len(reviewed)))
-                    st.page_link("pages/protocol_editor.py", label=S.OPEN_EDITOR, icon=":material/edit_document:",
-                                 query_params={QUERY_KEY: str(imported.id)})
-            except ApprodoError as error:
-                st.error(error.message)
+        try:  # a protocol that cannot take an import says so before any file is chosen
+            docx_import.check_can_import(db, actor, school.code)
+        except ApprodoError as error:
+            st.warning(plain(error.message))
+        else:
+            _import_section(school.code)
 
 # --- the list
 visible = protocols.list_protocols(db, actor)
@@ -138,9 +168,9 @@ for protocol in visible:
     open_comments = sum(comments.open_count(db, actor, protocol.id).values())
     with st.container(border=True):
         left, right = st.columns([4, 1])
-        left.markdown(f"**{protocol.title}**")
+        left.markdown(plain_bold(protocol.title))
         left.caption(
-            f"{S.CORE_BADGE if protocol.is_core else protocol.school_code} · {protocol.status_label} · "
+            f"{S.CORE_BADGE if protocol.is_core else plain(protocol.school_code)} · {protocol.status_label} · "
             f"{S.REVISION.lower()} {protocol.revision} · a.s. {protocol.school_year} · "
             f"aggiornato il {clock.local_datetime(protocol.updated_at)}"
             + (f" · {open_comments} commenti aperti" if open_comments else "")

@@ -12,6 +12,8 @@ from models.permissions import can_follow_up
 from models.risk import indicators, learn, school_risk
 from ui import strings as S
 from ui.session import guard_page, run_action, show_flash
+from ui.text import plain, plain_format, plain_table
+from ui.visits import visit_id
 
 QUERY_KEY = "alunno"
 LEVEL_COLOURS = {"alto": "#E45756", "medio": "#F58518", "basso": "#54A24B", "dati_insufficienti": "#BAB0AC"}
@@ -30,7 +32,7 @@ if wanted and wanted not in visible:
     try:
         visible = {wanted: school_risk.require_pupil(db, actor, school_code, wanted), **visible}
     except ApprodoError as error:
-        st.error(error.message)
+        st.error(plain(error.message))
         wanted = None
 if not visible:
     st.info(S.PUPIL_NONE)
@@ -45,16 +47,16 @@ if wanted != code:
     st.query_params[QUERY_KEY] = code
 
 try:
-    record = school_risk.pupil_record(db, actor, school_code, code)
+    record = school_risk.pupil_record(db, actor, school_code, code, view=visit_id())
     done = interventions.pupil_interventions(db, actor, school_code, code)
     seen = reviews.pupil_reviews(db, actor, school_code, code)
 except ApprodoError as error:
-    st.error(error.message)
+    st.error(plain(error.message))
     st.stop()
 
 latest, last_month = record.latest, record.months["period"].iloc[-1]
 level_label = indicators.LEVEL_LABELS[latest["level"]]
-st.subheader(S.PUPIL_HEADER.format(code=code, class_name=record.class_name))
+st.subheader(plain_format(S.PUPIL_HEADER, code=code, class_name=record.class_name))
 st.markdown(S.PUPIL_LEVEL_NOW.format(level=level_label, month=indicators.month_label(last_month)))
 absence, projection, hours_left, late = st.columns(4)
 absence.metric(S.METRIC_ABSENCE, indicators.percent(latest["absence_ratio"]))
@@ -66,7 +68,7 @@ late.metric(S.METRIC_LATE, f"{latest['late_per_month']:.1f}".replace(".", ","))
 st.markdown(f"**{S.PUPIL_REASONS}**")
 for reason in latest["reasons"] or [S.PUPIL_NO_REASONS]:
     st.markdown(f"- {reason}")
-model = learn.offered_model(db, actor.network_code, school_code)
+model = learn.offered_model(db, actor, school_code)
 if model is not None:
     estimate = learn.estimates(model, latest.to_frame().T).iloc[0]
     st.markdown(S.MODEL_PUPIL.format(value=indicators.percent(estimate)))
@@ -112,9 +114,9 @@ if not writer:
 st.subheader(S.INTERVENTIONS_TITLE)
 C = S.INTERVENTION_COLUMNS
 if done:
-    st.table(pd.DataFrame([{C["date"]: f"{i.happened_on:%d/%m/%Y}", C["kind"]: i.kind, C["owner"]: i.owner,
-                            C["outcome"]: i.outcome_label, C["note"]: i.note, C["by"]: i.recorded_by}
-                           for i in reversed(done)]))
+    st.table(plain_table([{C["date"]: f"{i.happened_on:%d/%m/%Y}", C["kind"]: i.kind, C["owner"]: i.owner,
+                           C["outcome"]: i.outcome_label, C["note"]: i.note, C["by"]: i.recorded_by}
+                          for i in reversed(done)]))
 else:
     st.caption(S.INTERVENTIONS_NONE)
 
@@ -158,7 +160,7 @@ def follow_up_state(review: reviews.Review) -> str:
 
 
 if seen:
-    st.table(pd.DataFrame([{
+    st.table(plain_table([{
         V["when"]: clock.local_datetime(r.reviewed_at), V["who"]: r.reviewed_by,
         V["level"]: indicators.LEVEL_LABELS.get(r.level, ""), V["month"]: indicators.month_label(r.as_of),
         V["note"]: r.note,

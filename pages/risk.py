@@ -10,6 +10,8 @@ from models.risk import export as risk_export
 from models.risk import indicators, learn, school_risk
 from ui import strings as S
 from ui.session import guard_page, open_db, run_action, show_flash
+from ui.text import plain, plain_format
+from ui.visits import visit_id
 
 PUPIL_PAGE = "pages/pupil.py"
 SHOWN_PER_COLUMN = 8
@@ -30,13 +32,13 @@ if not months:
 as_of = st.selectbox(S.RISK_AS_OF, list(reversed(months)),
                      format_func=indicators.month_label)
 try:
-    risk = school_risk.school_risk(db, actor, school_code, as_of=as_of)
+    risk = school_risk.school_risk(db, actor, school_code, as_of=as_of, view=visit_id())
 except ApprodoError as error:
-    st.error(error.message)
+    st.error(plain(error.message))
     st.stop()
 
 if actor.role is Role.DOCENTE:
-    st.caption(S.RISK_TEACHER_SCOPE.format(classes=", ".join(risk.classes)) if risk.classes
+    st.caption(plain_format(S.RISK_TEACHER_SCOPE, classes=", ".join(risk.classes)) if risk.classes
                else S.RISK_TEACHER_NO_CLASSES)
 
 pupils = risk.pupils
@@ -52,7 +54,8 @@ def pupil_links(described: dict[str, str]) -> None:
     codes = list(described)
     for column, chunk in zip(st.columns(3), (codes[i::3] for i in range(3)), strict=True):
         for code in chunk[:SHOWN_PER_COLUMN]:
-            column.page_link(PUPIL_PAGE, label=f"{code} · {described[code]}", query_params={"alunno": code})
+            column.page_link(PUPIL_PAGE, label=f"{plain(code)} · {plain(described[code])}",
+                             query_params={"alunno": code})
     if len(codes) > 3 * SHOWN_PER_COLUMN:
         st.caption(S.CHANGES_MORE.format(n=len(codes) - 3 * SHOWN_PER_COLUMN))
 
@@ -108,7 +111,7 @@ table = pd.DataFrame({
                                                                         followed["intervention_on"], strict=True)],
     R["reasons"]: shown["reasons"].map(" ".join),
 })
-model = learn.offered_model(db, actor.network_code, school_code)
+model = learn.offered_model(db, actor, school_code)
 if model is not None:
     table.insert(6, S.MODEL_ESTIMATE, (100 * learn.estimates(model, shown)).round(1).to_numpy())
     st.caption(S.MODEL_ON_LIST.format(version=model.document["version"]))
@@ -119,7 +122,7 @@ picked = selection.selection.rows if selection else []
 if picked:
     pupil = shown.iloc[picked[0]]
     with st.container(border=True):
-        st.markdown(f"**{S.RISK_PUPIL.format(code=pupil['pupil_code'], class_name=pupil['class_name'])}**")
+        st.markdown(f"**{plain_format(S.RISK_PUPIL, code=pupil['pupil_code'], class_name=pupil['class_name'])}**")
         for reason in pupil["reasons"]:
             st.markdown(f"- {reason}")
         st.page_link(PUPIL_PAGE, label=S.OPEN_PUPIL, icon=":material/person:",

@@ -2,6 +2,7 @@
 tests its CLI), with a few subprocess runs for what only a real process shows (exit status, stdin, no traceback)."""
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -200,7 +201,7 @@ def test_export_protocol_core_and_network_then_import(demo, run, tmp_path):
 
     result = run("import-protocol", str(out), "--school", "MIMM00002B")
     assert result.returncode == 0, result.stderr
-    assert "Chi fa che cosa" in result.stdout and "-> soggetti" in result.stdout
+    assert "Chi fa che cosa" in result.stdout and re.search(r"-> +\d+\. soggetti", result.stdout)
     status = run("protocol-status", "--network", "RETEDEMO").stdout
     assert next(line for line in status.splitlines() if line.startswith("MIMM00002B")).split()[1] == "Bozza"
 
@@ -248,7 +249,7 @@ def test_score_prints_the_documented_columns_and_logs_the_read(demo, run, tmp_pa
     result = run("score", "--school", "MIIS00003C", "--as-of", "2026-01")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.lstrip("\ufeff").splitlines()
-    assert lines[0].startswith("DATI PERSONALI DI MINORI")
+    assert lines[0].startswith("\"DATI PERSONALI DI MINORI")  # quoted: it holds commas
     assert lines[1].startswith("codice_alunno;classe;livello;assenze_pct;proiezione_pct;ore_residue;motivi;")
     assert len(lines) > 400
     out = tmp_path / "rischio.json"
@@ -366,6 +367,44 @@ def test_train_and_evaluate_on_the_demo_network(demo, run):
     assert data["k"] == 20 and data["metrics"]["model"]["flagged"] == 40  # 20 pupils in each of two schools
     assert {"model", "rules"} == set(data["audit"]) and "params" not in data
     assert run("evaluate", "--network", "RETEDEMO", "--k", "boh").returncode == 1
+
+
+def test_set_logo_stores_a_checked_logo_and_refuses_what_is_not_an_image(demo, run, tmp_path):
+    import io
+
+    from PIL import Image
+
+    good = tmp_path / "logo.jpg"
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 90), "navy").save(buffer, format="JPEG")
+    good.write_bytes(buffer.getvalue())
+    result = run("set-logo", str(good), "--school", "MIIS00003C")
+    assert result.returncode == 0, result.stderr
+    assert sqlite3.connect(tmp_path / "cli.db").execute("SELECT COUNT(*) FROM school_logos").fetchone() == (1,)
+    bad = tmp_path / "logo.png"
+    bad.write_text("<svg/>")
+    assert_italian_failure(run("set-logo", str(bad), "--school", "MIIS00003C"), "PNG o JPEG")
+
+
+def test_create_core_then_a_school_imports_into_it(run, tmp_path):
+    run("init-db")
+    run("add-network", "RETEBG", "--name", "Rete bergamasca")
+    result = run("create-core", "--network", "RETEBG", "--level", "primaria", "--year", "2025/26")
+    assert result.returncode == 0, result.stderr
+    assert "Creato il protocollo comune" in result.stdout and "2025/26" in result.stdout
+    db = sqlite3.connect(tmp_path / "cli.db")
+    assert db.execute("SELECT level, school_year FROM protocols WHERE school_code IS NULL").fetchall() == [
+        ("primaria", "2025/26")]
+    assert_italian_failure(run("create-core", "--network", "RETEBG", "--level", "primaria"), "ha già")
+    assert_italian_failure(run("create-core", "--network", "RETEBG", "--level", "asilo"), "Grado")
+    assert_italian_failure(run("create-core", "--network", "NOPE", "--level", "primaria"), "NOPE")
+
+
+def test_the_cli_imports_a_protocol_with_bold_numbered_titles(demo, run, tmp_path):
+    source = Path(__file__).resolve().parent / "data" / "protocolli" / "grassetto_numerati.docx"
+    result = run("import-protocol", str(source), "--school", "MIEE00001A")
+    assert result.returncode == 0, result.stderr
+    assert "Importate 7 sezioni" in result.stdout
 
 
 def test_set_email_links_an_account_for_single_sign_on_and_add_user_takes_one(demo, run, tmp_path):

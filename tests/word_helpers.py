@@ -42,3 +42,41 @@ def convert_with_libreoffice(data: bytes, folder: Path) -> bytes:
     pdf = (folder / "doc.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
     return pdf
+
+
+def pdf_pages(pdf: bytes, folder: Path) -> list[str]:
+    """The text of each page as pdftotext lays it out (one string per page, in order)."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils (pdftotext) is not installed")
+    source = folder / "read.pdf"
+    source.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(source)], check=True, capture_output=True, text=True).stdout
+    count = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    return [subprocess.run(["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(source), "-"],
+                           check=True, capture_output=True, text=True).stdout for n in range(1, count + 1)]
+
+
+def pdf_info(pdf: bytes, folder: Path) -> dict[str, str]:
+    source = folder / "info.pdf"
+    source.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(source)], check=True, capture_output=True, text=True).stdout
+    return {key.strip(): value.strip() for key, _, value in (line.partition(":") for line in info.splitlines())}
+
+
+def body_lines(page: str) -> list[str]:
+    """A page's non-empty lines without the running header (first) and footer (last)."""
+    lines = [line.strip() for line in page.splitlines() if line.strip()]
+    return lines[1:-1] if len(lines) > 2 else lines
+
+
+def page_images(pdf: bytes, target: Path, prefix: str, last_page: int, resolution: int = 70) -> list[Path]:
+    """PNG pictures of the first pages, for a person to look at (pdftoppm)."""
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("poppler-utils (pdftoppm) is not installed")
+    target.mkdir(parents=True, exist_ok=True)
+    source = target / f"{prefix}.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", str(resolution), "-f", "1", "-l", str(last_page), str(source),
+                    str(target / prefix)], check=True, capture_output=True, timeout=120)
+    source.unlink()
+    return sorted(target.glob(f"{prefix}-*.png"))

@@ -11,6 +11,7 @@ from models.errors import ApprodoError
 from models.templates import KIND_LABELS
 from ui import strings as S
 from ui.session import PageContext
+from ui.text import plain, plain_format
 
 QUERY_KEY = "protocollo"
 REMEMBERED_KEY = "approdo_protocol"
@@ -45,7 +46,7 @@ def choose_protocol(ctx: PageContext) -> protocols.Protocol | None:
         except ValueError:
             st.error(S.PROTOCOL_PARAM_INVALID)
         except ApprodoError as error:
-            st.error(error.message)
+            st.error(plain(error.message))
         if protocol is None:
             st.query_params.pop(QUERY_KEY, None)
             st.session_state.pop(REMEMBERED_KEY, None)
@@ -80,7 +81,8 @@ def protocol_header(protocol: protocols.Protocol) -> None:
     parts = [f"{S.STATUS}: **{protocol.status_label}**", f"{S.REVISION} {protocol.revision}",
              f"a.s. {protocol.school_year}"]
     if protocol.deliberation_number:
-        parts.append(S.DELIBERATION.format(number=protocol.deliberation_number, date=protocol.deliberation_date))
+        parts.append(plain_format(S.DELIBERATION, number=protocol.deliberation_number,
+                                  date=protocol.deliberation_date))
     st.markdown(" · ".join(parts))
 
 

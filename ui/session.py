@@ -30,6 +30,8 @@ from models.permissions import Actor, can
 from ui import strings as S
 from ui.cookie_routes import COOKIE_NAME, EXCHANGE_URL, LOGOUT_URL
 from ui.navigation import spec_for_file
+from ui.text import plain
+from ui.visits import note_page
 
 TOKEN_KEY = "approdo_token"  # noqa: S105 - a session-state key, not a secret
 NOTICE_KEY = "approdo_notice"
@@ -170,11 +172,12 @@ def guard_page(page_file: str) -> PageContext:
     if spec is None or not can(actor, spec.capability):
         st.error(S.NOT_ALLOWED)
         st.stop()
+    note_page(page_file)
     return PageContext(db, actor)
 
 
 def show_error(error: ApprodoError) -> None:
-    st.error(error.message)
+    st.error(plain(error.message))
 
 
 FLASH_KEY = "approdo_flash"
@@ -188,7 +191,7 @@ def flash(message: str) -> None:
 def show_flash() -> None:
     message = st.session_state.pop(FLASH_KEY, None)
     if message:
-        st.success(message)
+        st.success(plain(message))
 
 
 def run_action(action, success: str, *, rerun: bool = False) -> bool:
@@ -200,10 +203,10 @@ def run_action(action, success: str, *, rerun: bool = False) -> bool:
     try:
         action()
     except ApprodoError as error:
-        st.error(error.message)
+        st.error(plain(error.message))
         return False
     if rerun:
         flash(success)
         st.rerun()
-    st.success(success)
+    st.success(plain(success))
     return True

@@ -7,7 +7,6 @@ data of minors.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -25,7 +24,7 @@ from models.permissions import Actor
 from models.risk import school_risk
 from models.risk.indicators import LEVEL_LABELS
 from models.risk.school_risk import RiskList
-from models.spreadsheet import safe_cell
+from models.spreadsheet import csv_bytes, safe_cell
 
 COLUMNS = {
     "codice_alunno": "Codice alunno",
@@ -81,13 +80,7 @@ def _title(risk: RiskList) -> str:
 
 def list_csv(risk: RiskList, follow: pd.DataFrame | None = None) -> bytes:
     """Semicolon CSV with decimal commas (what Italian Excel opens), a notice line first."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow([NOTICE])
-    writer.writerow(list(COLUMNS))
-    for row in rows(risk, follow):
-        writer.writerow([safe_cell(_csv_text(v)) for v in row.values()])
-    return out.getvalue().encode("utf-8-sig")
+    return csv_bytes([[NOTICE], list(COLUMNS), *([_csv_text(v) for v in row.values()] for row in rows(risk, follow))])
 
 
 def _csv_text(value) -> str:

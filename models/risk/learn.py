@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
@@ -33,10 +34,17 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from models import audit, clock, pupil_data
+from models import audit, clock, pupil_data, suppression
 from models.db import transaction
-from models.errors import ApprodoError
-from models.permissions import Actor, Role
+from models.errors import ApprodoError, PermissionDenied
+from models.permissions import (
+    Actor,
+    can_manage_school,
+    model_figures_for,
+    require_manage_network,
+    require_model_use,
+    require_pupils,
+)
 from models.risk import fairness, indicators
 from models.risk.school_risk import load_attendance, load_context, scoring_setup
 from models.school_year import SchoolYear
@@ -212,7 +220,11 @@ def evaluate_split(train: pd.DataFrame, test: pd.DataFrame, k) -> dict:
     for code, index in test.groupby("school_code").indices.items():
         model_at_k = ranking_metrics(y[index], probability[index], model_flags[index])["precision_at_k"]
         rules_at_k = ranking_metrics(y[index], rules[index], rule_flags[index])["precision_at_k"]
-        schools[code] = {"pupils": len(index), "adverse": int(y[index].sum()), "model_precision_at_k": model_at_k,
+        schools[code] = {"pupils": len(index), "adverse": int(y[index].sum()),
+                         "model_true_positives": int((y[index].astype(bool) & model_flags[index]).sum()),
+                         "model_flagged": int(model_flags[index].sum()),
+                         "rules_true_positives": int((y[index].astype(bool) & rule_flags[index]).sum()),
+                         "rules_flagged": int(rule_flags[index].sum()), "model_precision_at_k": model_at_k,
                          "rules_precision_at_k": rules_at_k,
                          "offered": model_at_k is not None and rules_at_k is not None and model_at_k > rules_at_k}
     metrics = {
@@ -250,9 +262,8 @@ def evaluate(db: sqlite_utils.Database, actor: Actor, network_code: str, *, as_o
 
     Returns the document `train` stores (without its version): data range, parameters, metrics, audit.
     """
-    if not (actor.is_system or actor.role is Role.ADMIN
-            or (actor.role is Role.COORDINATORE_RETE and actor.network_code == network_code)):
-        raise ApprodoError("Solo il coordinatore della rete o l'amministratore addestrano e valutano il modello.")
+    require_manage_network(actor, network_code,
+                           "Solo il coordinatore della rete o l'amministratore addestrano e valutano il modello.")
     get_network(db, actor, network_code)
     as_of_month = as_of_month or latest_month(db, network_code)
     frame = labelled(network_frame(db, network_code, as_of_month))
@@ -319,8 +330,18 @@ def checksum(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def load(db: sqlite_utils.Database, network_code: str) -> Model | None:
-    """The network's latest model, after checking its checksum, format, features and network."""
+def load(db: sqlite_utils.Database, actor: Actor, network_code: str) -> Model | None:
+    """The network's latest model as the actor may read it (see `document_for`), checked; None if there is none."""
+    view = model_figures_for(actor, network_code)
+    model = _load(db, network_code)
+    return None if model is None else Model(figures_for(model.document, view, actor.school_code))
+
+
+def _load(db: sqlite_utils.Database, network_code: str) -> Model | None:
+    """The network's latest model, whole, after checking its checksum, format, features and network.
+
+    Internal: callers have asked permissions (the document holds every school's counts).
+    """
     row = db.execute("SELECT document, checksum FROM risk_models WHERE network_code = ? ORDER BY version DESC"
                      " LIMIT 1", [network_code]).fetchone()
     if row is None:
@@ -351,7 +372,7 @@ def latest_month(db: sqlite_utils.Database, network_code: str) -> int:
 
 
 def school_shares(db: sqlite_utils.Database, network_code: str) -> dict[str, float]:
-    """k per school: the share of its pupils its staff can follow."""
+    """k per school: the share of its pupils its staff can follow (internal: for training and the school audit)."""
     return dict(db.execute("SELECT code, follow_share FROM schools WHERE network_code = ?", [network_code]).fetchall())
 
 
@@ -422,13 +443,18 @@ def evaluate_table(frame: pd.DataFrame, outcome: str, features: list[str], group
 # --- using the model in the school's list -------------------------------------------------------
 
 
-def offered_model(db: sqlite_utils.Database, network_code: str, school_code: str) -> Model | None:
+def offered_model(db: sqlite_utils.Database, actor: Actor, school_code: str) -> Model | None:
     """The network's model if it beat the rules on the school's own pupils of the held-out year.
 
-    None where it did not, where the school had no pupils in that year, or if the stored model fails its checks.
+    For whoever reads the school's pupils (its estimates join their list). None where it did not, where the
+    school had no pupils in that year, or if the stored model fails its checks.
     """
+    require_model_use(actor, school_code)
+    row = db.execute("SELECT network_code FROM schools WHERE code = ?", [school_code]).fetchone()
+    if row is None:
+        return None
     try:
-        model = load(db, network_code)
+        model = _load(db, row[0])
     except ApprodoError:
         return None
     if model is None:
@@ -459,8 +485,6 @@ def estimates(model: Model, pupils: pd.DataFrame) -> pd.Series:
 
 def school_audit(db: sqlite_utils.Database, actor: Actor, school_code: str, document: dict) -> dict[str, list]:
     """The audit of model and rules on the school's own pupils of the held-out year (for its staff)."""
-    from models.permissions import require_pupils
-
     require_pupils(actor, school_code)
     test = labelled(school_frame(db, school_code, document["as_of_month"], [SchoolYear.parse(document["test_year"])]))
     if test.empty:
@@ -476,12 +500,89 @@ def school_audit(db: sqlite_utils.Database, actor: Actor, school_code: str, docu
 
 def set_follow_share(db: sqlite_utils.Database, actor: Actor, school_code: str, share: float) -> None:
     """How many pupils (a share) the school's staff can follow: the k of precision at the top k."""
-    from models.permissions import can_manage_school
-
     if not can_manage_school(actor, school_code):
-        raise ApprodoError("Solo il dirigente della scuola indica quanti alunni il personale può seguire.")
+        raise PermissionDenied("Solo il dirigente della scuola indica quanti alunni il personale può seguire.")
     if not 0.01 <= share <= 0.5:
         raise ApprodoError("Indica una quota tra l'1 % e il 50 % degli alunni.")
     with transaction(db):
         db.execute("UPDATE schools SET follow_share = ? WHERE code = ?", [share, school_code])
         audit.record(db, actor, "quota_seguibile", school_code, school_code=school_code, detail=f"{share:.0%}")
+
+
+def follow_share(db: sqlite_utils.Database, actor: Actor, school_code: str) -> float:
+    """The share of pupils the school's staff can follow, for the one who sets it."""
+    if not can_manage_school(actor, school_code):
+        raise PermissionDenied("Solo il dirigente della scuola indica quanti alunni il personale può seguire.")
+    row = db.execute("SELECT follow_share FROM schools WHERE code = ?", [school_code]).fetchone()
+    return row[0] if row and row[0] else DEFAULT_K
+
+
+# --- what each role reads of the document ---------------------------------------------------------
+
+_NETWORK_COUNTS = ("test_pupils", "test_adverse", "train_pupils", "train_adverse")
+
+
+def figures_for(document: dict, view: str, own_school: str | None) -> dict:
+    """The model's document as a role may read it (DESIGN.md, "network figures"; see permissions.model_figures_for).
+
+    'schools': every school, each count of fewer than 5 pupils as "<5" and the rates built on them hidden;
+    'network': the network's totals so suppressed, and the own school as it is; 'school': the own school
+    only, no network counts. The rates that describe the model as a whole (AUC, precision, calibration) stay.
+    """
+    shown = copy.deepcopy(document)
+    metrics = shown["metrics"]
+    schools = metrics.get("schools", {})
+    if view == "schools":
+        metrics["schools"] = {code: _suppressed_school(entry) for code, entry in schools.items()}
+    else:
+        metrics["schools"] = {code: entry for code, entry in schools.items() if code == own_school}
+    if view == "school":
+        for key in _NETWORK_COUNTS:
+            metrics[key] = None
+        for side in ("model", "rules"):
+            metrics[side]["flagged"] = metrics[side]["true_positives"] = None
+        shown["audit"] = {"model": [], "rules": []}  # the school's own audit is computed for its staff
+        return shown
+    for key in _NETWORK_COUNTS:
+        metrics[key] = suppression.count(metrics[key])
+    for side in ("model", "rules"):
+        part = metrics[side]
+        if part.get("flagged") is not None and 0 < part["true_positives"] < suppression.MIN_PUPILS:
+            part["precision_at_k"] = part["recall_at_k"] = suppression.SMALL
+        part["flagged"], part["true_positives"] = suppression.count(part["flagged"]), suppression.count(
+            part["true_positives"])
+    shown["audit"] = {side: [_suppressed_audit_row(row) for row in rows] for side, rows in shown["audit"].items()}
+    return shown
+
+
+def _suppressed_school(entry: dict) -> dict:
+    shown = dict(entry)
+    for side in ("model", "rules"):
+        positives, flagged = entry.get(f"{side}_true_positives"), entry.get(f"{side}_flagged")
+        if positives is None:  # a document from before these were kept: hide unless the outcomes are not few
+            small = entry["adverse"] < suppression.MIN_PUPILS or entry["pupils"] < suppression.MIN_PUPILS
+        else:
+            small = 0 < positives < suppression.MIN_PUPILS or 0 < flagged < suppression.MIN_PUPILS
+        if small and shown[f"{side}_precision_at_k"] is not None:
+            shown[f"{side}_precision_at_k"] = suppression.SMALL
+        for key in (f"{side}_true_positives", f"{side}_flagged"):
+            if key in shown:
+                shown[key] = suppression.count(shown[key])
+    shown["pupils"], shown["adverse"] = suppression.count(entry["pupils"]), suppression.count(entry["adverse"])
+    return shown
+
+
+def _suppressed_audit_row(row: dict) -> dict:
+    shown = dict(row)
+    flagged = row.get("flagged")
+    if isinstance(flagged, int):
+        shown["flagged"] = suppression.count(flagged)
+        if 0 < flagged < suppression.MIN_PUPILS:
+            shown["precision"] = shown["precision_ratio"] = suppression.SMALL
+    return shown
+
+
+def document_for(db: sqlite_utils.Database, actor: Actor, network_code: str) -> dict | None:
+    """The document the model page shows and lets the actor download: only what the role may read."""
+    model = load(db, actor, network_code)
+    return None if model is None else model.document

@@ -9,8 +9,8 @@ import sqlite_utils
 
 from models import audit, clock
 from models.db import transaction
-from models.errors import ApprodoError, PermissionDenied
-from models.permissions import Actor, Role
+from models.errors import ApprodoError
+from models.permissions import Actor, require_manage_network
 from models.risk.indicators import DEFAULT_RULES, Rules
 from models.schools import get_network
 
@@ -34,8 +34,7 @@ def network_rules(db: sqlite_utils.Database, network_code: str) -> Rules:
 def set_network_rules(db: sqlite_utils.Database, actor: Actor, network_code: str, **changes) -> Rules:
     """Change some thresholds of a network: its coordinator or an admin."""
     network = get_network(db, actor, network_code)
-    if not (actor.role is Role.ADMIN or (actor.role is Role.COORDINATORE_RETE and actor.network_code == network.code)):
-        raise PermissionDenied("Solo il coordinatore della rete cambia le soglie di rischio.")
+    require_manage_network(actor, network.code, "Solo il coordinatore della rete cambia le soglie di rischio.")
     current = network_rules(db, network.code)
     for name, value in changes.items():
         if name not in BOUNDS:

@@ -10,7 +10,7 @@ import sqlite_utils
 from models import audit, pupil_data
 from models.db import transaction
 from models.errors import ApprodoError, PermissionDenied
-from models.permissions import Actor, Role, require_pupils
+from models.permissions import Actor, Role, can_assign_classes, require_pupils, sees_own_classes_only
 from models.risk import indicators
 from models.risk.rules import network_rules
 from models.schools import DEFAULT_ANNUAL_HOURS, Level, get_school
@@ -32,7 +32,7 @@ class RiskList:
 
 def teacher_classes(db: sqlite_utils.Database, actor: Actor) -> tuple[str, ...] | None:
     """A teacher's own classes; None for roles that see the whole school."""
-    if actor.role is not Role.DOCENTE:
+    if not sees_own_classes_only(actor):
         return None
     rows = db.execute("SELECT class_name FROM teacher_classes WHERE user_id = ? ORDER BY class_name",
                       [actor.user_id]).fetchall()
@@ -54,8 +54,7 @@ def assign_classes(db: sqlite_utils.Database, actor: Actor, username: str, class
     user_id, role, school_code = row
     if role != Role.DOCENTE.value:
         raise ApprodoError("Le classi si assegnano ai docenti.")
-    allowed = actor.role is Role.ADMIN or (actor.role is Role.DIRIGENTE and actor.school_code == school_code)
-    if not allowed:
+    if not can_assign_classes(actor, school_code):
         raise PermissionDenied("Solo il dirigente della scuola assegna le classi ai docenti.")
     cleaned = sorted({c.strip().upper() for c in classes if c.strip()})
     if any(len(c) > 40 for c in cleaned):
@@ -130,8 +129,12 @@ def school_risk(
     as_of: str | None = None,
     channel: str = "pagina",
     rules: indicators.Rules | None = None,
+    view: str | None = None,
 ) -> RiskList:
-    """Score the school's pupils the actor may see, with its network's thresholds, and log the read."""
+    """Score the school's pupils the actor may see, with its network's thresholds, and log the read.
+
+    `view`: the page's id for this opening of it; reruns of one view are logged once (audit.record_access).
+    """
     require_pupils(actor, school_code)
     school = get_school(db, actor, school_code)
     rules = rules or network_rules(db, school.network_code)
@@ -145,7 +148,8 @@ def school_risk(
     pupils = indicators.score(attendance, load_context(db, school_code), level=school.level,
                               annual_hours=school.effective_annual_hours, as_of=as_of, rules=rules)
     audit.record_access(db, actor, school_code, "elenco rischio",
-                        f"{channel}: {len(pupils)} alunni" + (f", classi {', '.join(classes)}" if classes else ""))
+                        f"{channel}: {len(pupils)} alunni" + (f", classi {', '.join(classes)}" if classes else ""),
+                        view=None if view is None else f"{view}|{as_of}")
     shown_classes = classes if classes is not None else tuple(sorted(attendance["class_name"].unique()))
     return RiskList(school_code, pupils.attrs.get("as_of"), pupils.attrs.get("school_year"), pupils,
                     shown_classes, school.effective_annual_hours is not None and school.level != "primaria", rules)
@@ -176,8 +180,9 @@ class PupilRecord:
     legal_limit_applies: bool
 
 
-def pupil_record(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> PupilRecord:
-    """One pupil's months, indicators and level month by month; the view is logged."""
+def pupil_record(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str, *,
+                 view: str | None = None) -> PupilRecord:
+    """One pupil's months, indicators and level month by month; the view is logged (once per `view`)."""
     class_name = require_pupil(db, actor, school_code, pupil_code)
     school = get_school(db, actor, school_code)
     rules = network_rules(db, school.network_code)
@@ -193,7 +198,7 @@ def pupil_record(db: sqlite_utils.Database, actor: Actor, school_code: str, pupi
                        "absence_ratio": row["absence_ratio"], "projected_ratio": row["projected_ratio"]})
     latest = indicators.score(frame, context, level=school.level, annual_hours=school.effective_annual_hours,
                               rules=rules).iloc[0]
-    audit.record_access(db, actor, school_code, "scheda alunno", pupil_code)
+    audit.record_access(db, actor, school_code, "scheda alunno", pupil_code, view=view)
     return PupilRecord(pupil_code, class_name, frame, pd.DataFrame(levels), latest,
                        school.effective_annual_hours is not None and school.level != "primaria")
 

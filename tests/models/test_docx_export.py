@@ -36,7 +36,7 @@ def test_every_template_renders_with_headings_lists_and_tables(demo_db, actors):
         core = protocols.create_core(demo_db, coordinator, "RETEDEMO", template.id, "2025/26")
         data = docx_export.export_protocol(demo_db, coordinator, core.id)
         sections = protocols.list_sections(demo_db, coordinator, core.id)
-        assert headings(data) == ["Indice"] + [f"{n}. {s.title}" for n, s in enumerate(sections, 1)] + [
+        assert headings(data) == [f"{n}. {s.title}" for n, s in enumerate(sections, 1)] + [
             "Approvazione"]
         document = Document(io.BytesIO(data))
         timeline = next(t for t in document.tables if t.rows[0].cells[0].text == "Quando")
@@ -119,9 +119,18 @@ def test_network_zip_has_every_protocol_named_by_school_and_an_index(demo_db, ac
         sheet = load_workbook(io.BytesIO(archive.read("indice.xlsx"))).active
         rows = list(sheet.iter_rows(values_only=True))
         Document(io.BytesIO(archive.read("protocollo_accoglienza_MIIS00003C.docx")))
-    assert rows[0][:3] == ("File", "Scuola", "Codice")
+    assert rows[0] == ("File", "Scuola", "Codice meccanografico", "Grado", "Stato", "Revisione", "Delibera")
     school_row = next(r for r in rows if r[2] == "MIIS00003C")
     assert school_row[1] == "'=HYPERLINK(\"http://x\")"  # neutralised: shown as text, never run
+    assert school_row[3] == "Secondaria di secondo grado"
+    assert rows[1][1] == "Protocollo comune della rete (Rete di esempio)"
+    # Every school of the network is listed, those without a protocol too; no internal codes.
+    codes = {s.code for s in schools.list_schools(demo_db, actors["coordinatore_rete"])
+             if s.network_code == "RETEDEMO"}
+    assert {r[2] for r in rows[1:] if r[2]} == codes
+    without = [r for r in rows if r[4] == "nessun protocollo"]
+    assert len(without) == len(codes) - 1 and all(r[0] is None for r in without)
+    assert not any("_" in str(value) for row in rows[1:] for value in row[1:])
     assert calls[-1] == (2, 2)
 
 

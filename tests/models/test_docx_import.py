@@ -7,6 +7,7 @@ from docx import Document
 from models import docx_import, protocols, richtext
 from models.docx_import import ImportedSection
 from models.errors import ApprodoError
+from models.schools import Level
 from models.templates import SectionKind
 
 
@@ -97,17 +98,19 @@ def test_a_zip_bomb_disguised_as_docx_is_refused_before_unpacking(monkeypatch):
 
 
 def test_mapping_follows_titles_and_keeps_the_rest_local(demo_db, actors, school_protocol):
-    targets = docx_import.import_targets(demo_db, actors["dirigente"], "MIIS00003C")
+    targets, _, _ = docx_import.import_targets(demo_db, actors["dirigente"], "MIIS00003C")
     mapped = docx_import.suggest_mapping(docx_import.read_sections(docx_bytes(styled_protocol)), targets)
     assert [(s.title, s.key) for s in mapped] == [
-        ("Introduzione (dal documento)", None), ("Premessa", "premessa"), ("Tempi e responsabilità", "tempi"),
+        # "Premessa" is locked in the core: it is not offered, so it stays a section of the school's own.
+        ("Introduzione (dal documento)", None), ("Premessa", None), ("Tempi e responsabilità", "tempi"),
         ("Progetto orto", None)]
 
 
 def test_apply_import_writes_versions_and_local_sections(demo_db, actors, core):
     dirigente = actors["dirigente"]
     plan = docx_import.plan_import(demo_db, dirigente, "MIIS00003C", docx_bytes(styled_protocol))
-    protocol = docx_import.apply_import(demo_db, dirigente, "MIIS00003C", plan)
+    assert "premessa" not in {t.key for t in plan.targets}  # locked in the core: never offered
+    protocol = docx_import.apply_import(demo_db, dirigente, "MIIS00003C", plan.sections)
     sections = {s.title: s for s in protocols.list_sections(demo_db, dirigente, protocol.id)}
     assert sections["Tempi e responsabilità"].version == 2
     assert "Chi \\| cosa" in sections["Tempi e responsabilità"].body
@@ -134,3 +137,54 @@ def test_only_the_dirigente_imports(demo_db, actors, school_protocol):
     plan = [ImportedSection("Tempi", "Testo.\n", "tempi")]
     with pytest.raises(PermissionDenied):
         docx_import.apply_import(demo_db, actors["funzione_strumentale"], "MIIS00003C", plan)
+
+
+def test_the_plan_shows_where_each_section_lands(demo_db, actors, school_protocol):
+    plan = docx_import.plan_import(demo_db, actors["dirigente"], "MIIS00003C", docx_bytes(styled_protocol))
+    sections = protocols.list_sections(demo_db, actors["dirigente"], school_protocol.id)
+    places = dict(zip([s.title for s in plan.sections], plan.final_places(), strict=True))
+    tempi = next(n for n, s in enumerate(sections, start=1) if s.key == "tempi")
+    assert places["Tempi e responsabilità"] == (tempi, next(t for t in plan.targets if t.key == "tempi"))
+    assert places["Progetto orto"][1] is None and places["Progetto orto"][0] > len(sections)
+    locked = {s.key for s in sections if s.kind is SectionKind.CORE_LOCKED}
+    assert locked and not locked & {t.key for t in plan.targets}
+    protocol = docx_import.apply_import(demo_db, actors["dirigente"], "MIIS00003C", plan.sections)
+    after = protocols.list_sections(demo_db, actors["dirigente"], protocol.id)
+    for section, (position, _) in zip(plan.sections, plan.final_places(), strict=True):
+        assert after[position - 1].title in (section.title, after[position - 1].title)
+        assert section.body.strip()[:20] in after[position - 1].body
+
+
+def test_a_locked_target_is_refused_not_silently_moved(demo_db, actors, school_protocol):
+    with pytest.raises(ApprodoError, match="bloccata"):
+        docx_import.apply_import(demo_db, actors["dirigente"], "MIIS00003C",
+                                 [ImportedSection("Premessa", "Testo.\n", "premessa")])
+
+
+def test_an_approved_protocol_refuses_the_import_before_reading_the_file(demo_db, actors, school_protocol):
+    dirigente = actors["dirigente"]
+    protocols.move(demo_db, dirigente, school_protocol.id, "in_revisione")
+    protocols.move(demo_db, dirigente, school_protocol.id, "approvato", deliberation_date="01/10/2025",
+                   deliberation_number="3")
+    with pytest.raises(ApprodoError, match="nuova revisione"):
+        docx_import.check_can_import(demo_db, dirigente, "MIIS00003C")
+    with pytest.raises(ApprodoError, match="nuova revisione"):
+        docx_import.plan_import(demo_db, dirigente, "MIIS00003C", b"not even a docx")
+
+
+def test_without_a_core_the_school_imports_its_own_sections(demo_db, actors):
+    dirigente = actors["dirigente"]
+    assert protocols.core_for(demo_db, "RETEDEMO", Level.SECONDARIA_SECONDO_GRADO) is None
+    plan = docx_import.plan_import(demo_db, dirigente, "MIIS00003C", docx_bytes(styled_protocol))
+    assert plan.targets == [] and plan.core_title is None
+    assert [p for p, _ in plan.final_places()] == [1, 2, 3, 4]
+    protocol = docx_import.apply_import(demo_db, dirigente, "MIIS00003C", plan.sections)
+    assert protocol.core_id is None and protocol.school_code == "MIIS00003C"
+    sections = protocols.list_sections(demo_db, dirigente, protocol.id)
+    assert [s.title for s in sections] == [s.title for s in plan.sections]
+    assert all(s.kind is SectionKind.LOCAL for s in sections)
+    # Importing again into the same protocol fills its own sections rather than adding copies.
+    again = docx_import.plan_import(demo_db, dirigente, "MIIS00003C", docx_bytes(styled_protocol))
+    assert all(s.key for s in again.sections)
+    docx_import.apply_import(demo_db, dirigente, "MIIS00003C", again.sections)
+    assert len(protocols.list_sections(demo_db, dirigente, protocol.id)) == len(sections)

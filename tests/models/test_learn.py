@@ -7,6 +7,7 @@ import pytest
 
 from models import pupil_data
 from models.errors import ApprodoError
+from models.permissions import Actor
 from models.risk import fairness, learn, synthetic
 from models.school_year import SchoolYear
 
@@ -82,7 +83,7 @@ def test_where_outcomes_follow_absences_the_rules_stay(cohort_db, trained):
 
 
 def test_the_stored_model_is_checked_on_loading(cohort_db, trained):
-    model = learn.load(cohort_db, "RETEDEMO")
+    model = learn.load(cohort_db, Actor.system(), "RETEDEMO")
     assert model.document["version"] == trained["version"] and model.document["features"] == learn.FEATURES
     row = cohort_db.execute("SELECT id, document FROM risk_models ORDER BY id DESC LIMIT 1").fetchone()
     tampered = json.loads(row[1])
@@ -90,7 +91,7 @@ def test_the_stored_model_is_checked_on_loading(cohort_db, trained):
     cohort_db.execute("UPDATE risk_models SET document = ? WHERE id = ?",
                       [learn.canonical(tampered), row[0]])
     with pytest.raises(ApprodoError, match="codice di controllo"):
-        learn.load(cohort_db, "RETEDEMO")
+        learn.load(cohort_db, Actor.system(), "RETEDEMO")
     cohort_db.execute("UPDATE risk_models SET document = ? WHERE id = ?", [row[1], row[0]])
     with pytest.raises(ApprodoError, match="variabili"):
         learn.verified(learn.canonical({**json.loads(row[1]), "features": ["x"]}),
@@ -98,7 +99,7 @@ def test_the_stored_model_is_checked_on_loading(cohort_db, trained):
 
 
 def test_each_pupil_gets_the_features_that_raised_the_score(cohort_db, trained):
-    model = learn.load(cohort_db, "RETEDEMO")
+    model = learn.load(cohort_db, Actor.system(), "RETEDEMO")
     frame = learn.school_frame(cohort_db, "MIIS00003C", 2, [SchoolYear(2025)])
     probability = model.probability(learn.matrix(frame))
     top = frame.iloc[int(np.argmax(probability))]

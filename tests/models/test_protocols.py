@@ -242,7 +242,7 @@ def test_the_workflow_from_draft_to_published(demo_db, actors, school_protocol):
     assert published.status is Status.PUBBLICATO
     log = protocols.events(demo_db, dirigente, school_protocol.id)
     assert [e["to_status"] for e in log] == ["bozza", "in_revisione", "approvato", "pubblicato"]
-    assert log[2]["detail"] == "delibera n. 12 del 15/10/2025" and log[2]["actor"] == "dirigente"
+    assert log[2]["detail"] == "collegio dei docenti, delibera n. 12 del 15/10/2025" and log[2]["actor"] == "dirigente"
 
 
 def test_skipping_a_step_is_refused(demo_db, actors, school_protocol):

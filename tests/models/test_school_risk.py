@@ -55,7 +55,7 @@ def test_exports_have_the_documented_columns_and_no_formulas(pupils_db, system):
     risk = school_risk.school_risk(pupils_db, system, SCHOOL)
     text = risk_export.list_csv(risk).decode("utf-8-sig")
     notice, header, *lines = text.splitlines()
-    assert notice.startswith("DATI PERSONALI DI MINORI")
+    assert notice.startswith("\"DATI PERSONALI DI MINORI")  # quoted: it holds commas
     assert header == ("codice_alunno;classe;livello;assenze_pct;proiezione_pct;ore_residue;motivi;ultima_revisione;"
                       "prossima_verifica;ultimo_intervento;data_intervento;esito_intervento")
     assert any(";'=1+1;" in line for line in lines) and not any(";=1+1;" in line for line in lines)

@@ -4,8 +4,9 @@ import io
 import zipfile
 
 from docx import Document
+from PIL import Image
 
-from models import protocols
+from models import protocols, school_logo
 from tests.pages.conftest import log_in, new_app
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -78,3 +79,45 @@ def test_a_file_that_is_not_word_gets_an_italian_message(demo_db, core):
     at = protocols_page("dirigente")
     at.file_uploader(key="import_docx").set_value(("finto.docx", b"ciao", DOCX_MIME)).run()
     assert [e.value for e in at.error] == ["Il file non è un documento Word (.docx)."]
+
+
+def test_the_dirigente_uploads_the_school_logo_and_sees_it(demo_db, actors):
+    out = io.BytesIO()
+    Image.new("RGB", (200, 80), "navy").save(out, format="PNG")
+    at = protocols_page("dirigente")
+    at.file_uploader(key="school_logo").set_value(("logo.png", out.getvalue(), "image/png")).run()
+    button(at, "Salva il logo").click().run()
+    assert [s.value for s in at.success] == ["Logo salvato: comparirà nelle prossime esportazioni."]
+    assert school_logo.school_logo(demo_db, actors["dirigente"], "MIIS00003C") is not None
+    at.file_uploader(key="school_logo").set_value(("logo.png", b"not an image", "image/png")).run()
+    button(at, "Salva il logo").click().run()
+    assert [e.value for e in at.error] == ["Il logo deve essere un'immagine PNG o JPEG."]
+
+
+def test_the_preview_offers_only_open_sections_and_shows_where_each_lands(demo_db, actors, core):
+    document = Document()
+    document.add_heading("Premessa", level=1)
+    document.add_paragraph("La nostra premessa.")
+    document.add_heading("Laboratorio teatrale", level=1)
+    document.add_paragraph("Il giovedì pomeriggio.")
+    out = io.BytesIO()
+    document.save(out)
+    at = protocols_page("dirigente")
+    at.file_uploader(key="import_docx").set_value(("vecchio.docx", out.getvalue(), DOCX_MIME)).run()
+    targets = [sb for sb in at.selectbox if sb.label == "Va nella sezione"]
+    assert "premessa" not in targets[0].options and "Premessa e finalità" not in targets[0].options
+    captions = [c.value for c in at.caption if c.value.startswith("Finirà")]
+    assert len(captions) == 2 and all("nuova sezione della scuola" in c for c in captions)
+    targets[1].set_value("tempi").run()
+    captions = [c.value for c in at.caption if c.value.startswith("Finirà")]
+    assert "«Tempi e responsabilità»" in captions[1]
+
+
+def test_an_approved_protocol_says_so_before_the_upload(demo_db, actors, school_protocol):
+    dirigente = actors["dirigente"]
+    protocols.move(demo_db, dirigente, school_protocol.id, "in_revisione")
+    protocols.move(demo_db, dirigente, school_protocol.id, "approvato", deliberation_date="01/10/2025",
+                   deliberation_number="3")
+    at = protocols_page("dirigente")
+    assert any("nuova revisione" in w.value for w in at.warning)
+    assert not [u for u in at.get("file_uploader") if u.proto.label == "Documento .docx"]

@@ -1,0 +1,130 @@
+"""The PDF a school publishes, read back page by page as a reader (and pdftotext) sees it."""
+
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from models import docx_export, protocols, school_logo
+from tests.conftest import ROOT
+from tests.word_helpers import all_text, body_lines, page_images, pdf_info, pdf_pages
+
+SCREENSHOTS = Path(os.environ.get("APPRODO_SCREENSHOTS") or ROOT / "test-artifacts" / "screenshots")
+LONG_TABLE_ROWS = 70
+
+pytestmark = pytest.mark.skipif(not docx_export.pdf_available(), reason="LibreOffice is not installed")
+
+
+def logo_png() -> bytes:
+    image = Image.new("RGB", (400, 120), "white")
+    for x in range(20, 120):
+        for y in range(20, 100):
+            image.putpixel((x, y), (31, 58, 95))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def published(demo_db, actors, school_protocol):
+    """An approved protocol with a logo, a long timetable and a section ending in a table."""
+    dirigente = actors["dirigente"]
+    school_logo.save_logo(demo_db, dirigente, "MIIS00003C", logo_png())
+    local = protocols.add_local_section(demo_db, dirigente, school_protocol.id, "Calendario dei colloqui")
+    rows = "".join(f"| Settimana {n} | Classe {n % 5 + 1}A | Colloquio con la famiglia e il mediatore |\n"
+                   for n in range(1, LONG_TABLE_ROWS + 1))
+    protocols.save_section(demo_db, dirigente, local.id,
+                           "Gli incontri dell'anno.\n\n| Quando | Dove | Che cosa |\n|---|---|---|\n" + rows,
+                           local.version)
+    protocols.move(demo_db, dirigente, school_protocol.id, "in_revisione")
+    return protocols.move(demo_db, dirigente, school_protocol.id, "approvato", deliberation_date="14/10/2025",
+                          deliberation_number="23", deliberation_body="consiglio d'istituto")
+
+
+@pytest.fixture
+def pdf_and_pages(demo_db, actors, published, tmp_path):
+    pdf = docx_export.export_protocol_pdf(demo_db, actors["dirigente"], published.id)
+    return pdf, pdf_pages(pdf, tmp_path)
+
+
+def toc_entries(demo_db, actor, protocol) -> list[str]:
+    entries = []
+    for number, section in enumerate(protocols.list_sections(demo_db, actor, protocol.id), start=1):
+        entries.append(f"{number}. {section.title}")
+        entries += [line[4:].strip() for line in section.body.splitlines() if line.startswith("### ")]
+    return entries + ["Approvazione"]
+
+
+def test_the_table_of_contents_lists_every_heading_with_the_page_it_is_on(demo_db, actors, published,
+                                                                          pdf_and_pages):
+    _, pages = pdf_and_pages
+    toc = pages[1]
+    assert "Indice" in toc and "Aggiorna l'indice" not in toc
+    entries = toc_entries(demo_db, actors["dirigente"], published)
+    assert len(entries) > 20
+    for entry in entries:
+        match = re.search(re.escape(entry) + r"\s*\.*\s*(\d+)\s*$", toc, re.MULTILINE)
+        assert match, f"{entry!r} has no page number in the table of contents"
+        page = int(match.group(1))
+        assert page > 2
+        # The heading is really on that page (a long one wraps over two lines).
+        assert entry in " ".join(pages[page - 1].split()), (entry, page)
+
+
+def test_no_page_ends_with_a_heading(demo_db, actors, published, pdf_and_pages):
+    _, pages = pdf_and_pages
+    headings = set(toc_entries(demo_db, actors["dirigente"], published))
+    for number, page in enumerate(pages[2:], start=3):
+        tail = " ".join(body_lines(page)[-3:])  # a long heading wraps over two lines
+        assert not any(tail.endswith(heading) for heading in headings), f"page {number} ends with a heading"
+
+
+def test_a_long_table_repeats_its_header_on_every_page_and_never_breaks_a_word(demo_db, actors, published,
+                                                                                 pdf_and_pages):
+    _, pages = pdf_and_pages
+    with_rows = [p for p in pages if "Settimana" in p]
+    assert len(with_rows) >= 2, "the long table should run over more than one page"
+    for page in with_rows:
+        lines = body_lines(page)
+        first_row = next(n for n, line in enumerate(lines) if "Settimana" in line)
+        assert re.search(r"Quando\s+Dove\s+Che cosa", lines[first_row - 1]), lines[first_row - 1]
+    every_row = "\n".join(with_rows)
+    assert all(f"Settimana {n} " in every_row + " " for n in range(1, LONG_TABLE_ROWS + 1))
+    # Every word printed anywhere in the PDF is a word of the document: none is cut in two.
+    words = set(re.findall(r"[^\W\d_]{3,}", all_text(docx_export.export_protocol(
+        demo_db, actors["dirigente"], published.id))))
+    printed = set(re.findall(r"[^\W\d_]{3,}", "\n".join(pages)))
+    assert printed - words <= {"Pagina", "Indice"}, sorted(printed - words)
+
+
+def test_the_cover_names_the_school_the_network_and_the_deliberation(demo_db, actors, published, pdf_and_pages,
+                                                                     tmp_path):
+    pdf, pages = pdf_and_pages
+    cover = " ".join(pages[0].split())
+    assert cover.count("Ponte Nuovo") == 1  # the letterhead, not the title again
+    assert "MIIS00003C · Valfiorita (MI)" in cover
+    assert "Rete di esempio" in cover and "Anno scolastico 2025/26" in cover
+    assert "Approvato dal consiglio d'istituto con delibera n. 23 del 14/10/2025" in cover
+    assert "versione" not in cover.lower()
+    assert f"Versione {published.revision} del" in pages[1]  # the version is in the footer
+    text = " ".join(" ".join(pages).split())
+    assert "Rete Rete" not in text
+    assert "Il dirigente scolastico Marco Bianchi" in text
+    info = pdf_info(pdf, tmp_path)
+    assert info["Author"] == "Istituto di istruzione superiore «Ponte Nuovo»"
+    assert info["Title"].startswith("Protocollo di accoglienza")
+    assert "2025/26" in info["Subject"]
+    shots = page_images(pdf, SCREENSHOTS, "protocollo_pdf", 3)
+    assert len(shots) == 3
+    with Image.open(shots[0]) as first:  # the logo is drawn: dark pixels at the top left of the cover
+        box = first.crop((0, 0, first.width // 3, first.height // 6)).convert("L")
+        assert box.getextrema()[0] < 100
+
+
+def test_exporting_twice_gives_the_same_pages(demo_db, actors, published, pdf_and_pages, tmp_path):
+    _, pages = pdf_and_pages
+    again = pdf_pages(docx_export.export_protocol_pdf(demo_db, actors["dirigente"], published.id), tmp_path)
+    assert again == pages

@@ -1,0 +1,73 @@
+"""User text shown as plain text where Streamlit renders Markdown.
+
+st.markdown, captions, headings, alerts, st.table cells, expander, tab and
+widget labels all read Markdown. Text that people typed or uploaded (titles,
+codes, classes, names, notes, comments, cells of a file) goes through `plain`
+first, so `![x](http://…)` shows as those characters and never makes the
+reader's browser fetch an address or follow a link. Protocol section bodies
+are the one exception: they are rich text, rendered by models.richtext.
+
+`plain` escapes only what could start Markdown, so ordinary text ("3A",
+"<5", "18,5 %", "I.C. Manzoni") stays as it is. Autolinks need more than a
+backslash: Streamlit's GFM plugin finds bare URLs in the text after escapes
+are resolved, so a word joiner (U+2060, invisible) is put inside `://`,
+`www.`, `@` and `:name:` shortcodes to break them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+JOINER = "\u2060"
+
+_ALWAYS = re.compile(r"([\\`*\[\]|~$])")  # emphasis, code, links/images, tables, strikethrough, math
+_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")  # "_x_" is emphasis, "scuola_nome" is not
+_TAG_START = re.compile(r"([<&])(?=[A-Za-z/!?#])")  # HTML tags, <autolinks>, entities; "<5" stays
+_LINE_START = re.compile(r"^([ \t]*)([#>+=-])", re.MULTILINE)  # headings, quotes, lists, setext lines
+_ORDERED = re.compile(r"^([ \t]*\d+)([.)])", re.MULTILINE)  # "1." / "1)" lists
+_COLON = re.compile(r":(?=[^\W\d]|[/+-])")  # "http://", ":smile:", ":material/x:"; "14:30" stays
+_WWW = re.compile(r"(www)(?=\.)", re.IGNORECASE)
+_AT = re.compile(r"@(?=\w)")  # e-mail autolinks
+
+
+def plain(text) -> str:
+    """`text` (any value; None gives "") as Markdown that displays exactly these characters."""
+    if text is None:
+        return ""
+    value = str(text)
+    value = _ALWAYS.sub(r"\\\1", value)
+    value = _UNDERSCORE.sub(r"\\_", value)
+    value = _TAG_START.sub(r"\\\1", value)
+    value = _LINE_START.sub(r"\1\\\2", value)
+    value = _ORDERED.sub(r"\1\\\2", value)
+    value = _COLON.sub(":" + JOINER, value)
+    value = _WWW.sub(r"\1" + JOINER, value)
+    return _AT.sub("@" + JOINER, value)
+
+
+def plain_bold(text) -> str:
+    """User text as a bold line (e.g. a section title above its diff)."""
+    return f"**{plain(text)}**"
+
+
+def plain_format(template: str, **values) -> str:
+    """An Italian string of ui/strings.py with user values filled in as plain text."""
+    return template.format(**{name: plain(value) for name, value in values.items()})
+
+
+def plain_table(frame: pd.DataFrame | list[dict]) -> pd.DataFrame:
+    """A table for st.table (which renders Markdown in every cell and label): text cells and labels as plain text.
+
+    Numbers stay numbers; "<5" and "n.d." are unchanged by `plain`.
+    """
+    frame = pd.DataFrame(frame)
+
+    def cell(value):
+        return plain(value) if isinstance(value, str) else value
+
+    frame = frame.map(cell)
+    frame.index = pd.Index([cell(label) for label in frame.index], name=cell(frame.index.name))
+    frame.columns = pd.Index([cell(label) for label in frame.columns], name=cell(frame.columns.name))
+    return frame
