@@ -64,7 +64,8 @@ def test_unknown_or_unverified_identities_are_refused_in_italian(demo_db, system
     at = _app(user).run()
     assert not at.exception
     assert at.title[0].value == "Accesso ad Approdo"
-    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    shown = [e.value.replace("\u2060", "") for e in at.error]  # plain() breaks the e-mail's autolink
+    assert any(message in text for text in shown), shown
     assert "Usa un altro account della scuola" in _buttons(at)
     assert demo_db.execute("SELECT COUNT(*) FROM users").fetchone()[0] == users
     # the password login still works beside it
