@@ -236,6 +236,12 @@ def create_core(db, actor, network_code, level, year):
 @click.option("--level", default=None, help="Grado, se la rete ha più protocolli comuni.")
 def export_core(db, actor, network_code, out, level):
     """Esporta in Word il protocollo comune della rete."""
+    core = _core(db, actor, network_code, level)
+    click.echo(f"Scritto {_write(out, docx_export.export_protocol(db, actor, core.id))}.")
+
+
+def _core(db, actor, network_code: str, level: str | None) -> protocols.Protocol:
+    """The network's core protocol; --level chooses when the network has one per school level."""
     network = schools.get_network(db, actor, network_code)
     cores = [p for p in protocols.list_protocols(db, actor) if p.is_core and p.network_code == network.code]
     if level:
@@ -245,7 +251,58 @@ def export_core(db, actor, network_code, out, level):
     if len(cores) > 1:
         raise ApprodoError("La rete ha più protocolli comuni: scegli il grado con --level ("
                            + ", ".join(p.level.value for p in cores) + ").")
-    click.echo(f"Scritto {_write(out, docx_export.export_protocol(db, actor, cores[0].id))}.")
+    return cores[0]
+
+
+CORE_SECTION_ACTIONS = ("list", "lock", "unlock", "rename", "move", "remove", "add")
+
+
+@command(cli, "core-section")
+@click.argument("action", type=click.Choice(CORE_SECTION_ACTIONS))
+@click.option("--network", "network_code", required=True, help="Codice della rete.")
+@click.option("--level", default=None, help="Grado, se la rete ha più protocolli comuni.")
+@click.option("--section", "key", default=None, help="Chiave della sezione (vedi «list»).")
+@click.option("--title", default=None, help="Titolo (per rename e add).")
+@click.option("--to", "to", type=int, default=None, help="Nuova posizione, da 1 (per move).")
+@click.option("--locked", is_flag=True, help="Con add: la sezione nasce bloccata.")
+def core_section(db, actor, action, network_code, level, key, title, to, locked):
+    """Struttura del protocollo comune: list, lock, unlock, rename, move, remove, add.
+
+    Ogni cambiamento arriva alle scuole come aggiornamento da decidere.
+    """
+    from models import protocol_structure
+    from models.templates import KIND_LABELS
+
+    core = _core(db, actor, network_code, level)
+    sections = protocols.list_sections(db, actor, core.id)
+    if action == "list":
+        for section in sections:
+            click.echo(f"{section.position:>3}. {section.key:<28} {KIND_LABELS[section.kind]:<38} {section.title}")
+        return
+    if action == "add":
+        added = protocol_structure.add_core_section(db, actor, core.id, title or "", locked=locked)
+        click.echo(f"Aggiunta la sezione «{added.title}» ({added.key}).")
+        return
+    section = next((s for s in sections if s.key == key), None)
+    if section is None:
+        raise ApprodoError("Indica la sezione con --section (le chiavi sono nell'elenco di «core-section list»)."
+                           if not key else f"Il protocollo comune non ha la sezione «{key}».")
+    if action in ("lock", "unlock"):
+        changed = protocol_structure.set_locked(db, actor, section.id, action == "lock")
+        click.echo(f"«{changed.title}»: {KIND_LABELS[changed.kind]}.")
+    elif action == "rename":
+        changed = protocol_structure.rename_section(db, actor, section.id, title or "")
+        click.echo(f"«{section.title}» ora si chiama «{changed.title}».")
+    elif action == "move":
+        if to is None or not 1 <= to <= len(sections):
+            raise ApprodoError(f"Indica la nuova posizione con --to, da 1 a {len(sections)}.")
+        order = [s.id for s in sections if s.id != section.id]
+        order.insert(to - 1, section.id)
+        protocol_structure.reorder_sections(db, actor, core.id, order)
+        click.echo(f"«{section.title}» ora è la sezione {to}.")
+    else:
+        protocol_structure.remove_section(db, actor, section.id)
+        click.echo(f"Tolta la sezione «{section.title}»: le scuole decideranno se toglierla anche loro.")
 
 
 @command(cli, "export-network")

@@ -57,7 +57,8 @@ def open_count(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> dic
     protocols.get_protocol(db, actor, protocol_id)
     rows = db.execute(
         "SELECT c.section_id, COUNT(*) FROM section_comments c JOIN protocol_sections s ON s.id = c.section_id"
-        " WHERE s.protocol_id = ? AND c.parent_id IS NULL AND c.resolved_at IS NULL GROUP BY c.section_id",
+        " WHERE s.protocol_id = ? AND s.removed_at IS NULL AND c.parent_id IS NULL AND c.resolved_at IS NULL"
+        " GROUP BY c.section_id",
         [protocol_id]).fetchall()
     return dict(rows)
 

@@ -415,7 +415,30 @@ def _m008_documents(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m009_user_email(db: sqlite_utils.Database) -> None:
+def _m009_protocol_structure(db: sqlite_utils.Database) -> None:
+    """The structure of protocols changes over time: sections removed (kept, with their history),
+    what each school last saw of its core section's title, kind and order, and a log of the changes."""
+    db.executescript(
+        """
+        ALTER TABLE protocol_sections ADD COLUMN removed_at TEXT;  -- set: no longer part of the protocol
+        ALTER TABLE protocol_sections ADD COLUMN core_title_seen TEXT;  -- NULL: the section's own title
+        ALTER TABLE protocol_sections ADD COLUMN core_kind_seen TEXT;   -- NULL: the section's own kind
+        ALTER TABLE protocols ADD COLUMN core_order_seen TEXT;  -- JSON list of core section ids
+        CREATE TABLE structure_events (
+            id INTEGER PRIMARY KEY,
+            protocol_id INTEGER NOT NULL REFERENCES protocols(id) ON DELETE CASCADE,
+            section_id INTEGER REFERENCES protocol_sections(id),
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX structure_events_protocol ON structure_events(protocol_id, id);
+        """
+    )
+
+
+def _m010_user_email(db: sqlite_utils.Database) -> None:
     """The e-mail by which a single sign-on identity finds its account (set by an admin, lower case)."""
     db.executescript(
         """
@@ -428,7 +451,8 @@ def _m009_user_email(db: sqlite_utils.Database) -> None:
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
-                               _m007_risk_models, _m008_documents, _m009_user_email]
+                               _m007_risk_models, _m008_documents,
+                               _m009_protocol_structure, _m010_user_email]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

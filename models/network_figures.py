@@ -118,10 +118,11 @@ def _protocol_stats(db, protocol_id: int) -> dict[str, int]:
         "SELECT COUNT(*) FROM protocol_sections s JOIN protocol_sections c ON c.id = s.core_section_id"
         " JOIN section_versions sv ON sv.section_id = s.id AND sv.version = s.current_version"
         " JOIN section_versions cv ON cv.section_id = c.id AND cv.version = COALESCE(s.core_version_seen,"
-        " c.current_version) WHERE s.protocol_id = ? AND s.kind = 'core_adaptable' AND sv.body != cv.body",
+        " c.current_version) WHERE s.protocol_id = ? AND s.removed_at IS NULL AND s.kind = 'core_adaptable'"
+        " AND sv.body != cv.body",
         [protocol_id]).fetchone()[0]
-    local = db.execute("SELECT COUNT(*) FROM protocol_sections WHERE protocol_id = ? AND kind = 'local'",
-                       [protocol_id]).fetchone()[0]
+    local = db.execute("SELECT COUNT(*) FROM protocol_sections WHERE protocol_id = ? AND kind = 'local'"
+                       " AND removed_at IS NULL", [protocol_id]).fetchone()[0]
     comments = db.execute(
         "SELECT COUNT(*) FROM section_comments sc JOIN protocol_sections s ON s.id = sc.section_id"
         " WHERE s.protocol_id = ? AND sc.resolved_at IS NULL AND sc.parent_id IS NULL", [protocol_id]).fetchone()[0]
@@ -129,7 +130,8 @@ def _protocol_stats(db, protocol_id: int) -> dict[str, int]:
         "SELECT COUNT(*) FROM protocol_sections s JOIN protocol_sections c ON c.id = s.core_section_id"
         " JOIN section_versions sv ON sv.section_id = s.id AND sv.version = s.current_version"
         " JOIN section_versions cv ON cv.section_id = c.id AND cv.version = c.current_version"
-        " WHERE s.protocol_id = ? AND c.current_version > COALESCE(s.core_version_seen, 0) AND sv.body != cv.body",
+        " WHERE s.protocol_id = ? AND s.removed_at IS NULL AND c.current_version > COALESCE(s.core_version_seen, 0)"
+        " AND sv.body != cv.body",
         [protocol_id]).fetchone()[0]
     return {"adapted": adapted, "local": local, "comments": comments, "pending": pending}
 

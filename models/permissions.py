@@ -42,13 +42,17 @@ class Capability(StrEnum):
     IMPORT_PUPIL_DATA = "import_pupil_data"  # attendance, context and outcome files of the own school
     VIEW_RISK = "view_risk"  # the school's risk list (teachers: own classes only)
     VIEW_NETWORK_FIGURES = "view_network_figures"  # the dashboard: aggregates only, small cells suppressed
+    SHAPE_PROTOCOLS = "shape_protocols"  # the structure page; which protocol each may shape is checked per protocol
+    DECIDE_NETWORK_UPDATES = "decide_network_updates"  # take or decline the core's changes in a school's protocol
 
 
 _EVERYONE = frozenset({Capability.USE_APP, Capability.READ_PROTOCOLS})
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.ADMIN: _EVERYONE | {Capability.MANAGE_ACCOUNTS, Capability.READ_AUDIT, Capability.VIEW_NETWORK_FIGURES},
-    Role.COORDINATORE_RETE: _EVERYONE | {Capability.VIEW_NETWORK_FIGURES},
-    Role.DIRIGENTE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK, Capability.VIEW_NETWORK_FIGURES},
+    Role.ADMIN: _EVERYONE | {Capability.MANAGE_ACCOUNTS, Capability.READ_AUDIT, Capability.VIEW_NETWORK_FIGURES,
+                             Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES},
+    Role.COORDINATORE_RETE: _EVERYONE | {Capability.VIEW_NETWORK_FIGURES, Capability.SHAPE_PROTOCOLS},
+    Role.DIRIGENTE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK, Capability.VIEW_NETWORK_FIGURES,
+                                 Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES},
     Role.FUNZIONE_STRUMENTALE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK,
                                             Capability.VIEW_NETWORK_FIGURES},
     Role.DOCENTE: _EVERYONE | {Capability.VIEW_RISK},

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 import sqlite_utils
 
-from models import audit, clock, placeholders, richtext
+from models import audit, clock, people, placeholders, richtext
 from models.db import transaction
 from models.errors import ApprodoError, PermissionDenied
 from models.permissions import (
@@ -71,9 +71,10 @@ MAX_NOTE = 300
 class SaveConflict(ApprodoError):
     """Someone saved the section after the editor loaded it."""
 
-    def __init__(self, section_id: int, theirs: Version, yours: str):
+    def __init__(self, section_id: int, theirs: Version, yours: str, author_name: str | None = None):
+        self.author_name = author_name or theirs.author
         super().__init__(
-            f"{theirs.author} ha salvato questa sezione (versione {theirs.version}, "
+            f"{self.author_name} ha salvato questa sezione (versione {theirs.version}, "
             f"{clock.local_datetime(theirs.created_at)}) dopo che l'hai aperta. Il tuo testo non è "
             "stato salvato: confrontalo con il suo, poi salva di nuovo partendo dalla versione attuale."
         )
@@ -210,6 +211,9 @@ _SECTION_SELECT = """
     JOIN section_versions v ON v.section_id = s.id AND v.version = s.current_version
 """
 
+# Removed sections (see models/protocol_structure.py) keep their history but are no longer part of the protocol.
+_LIVE_IN_PROTOCOL = " WHERE s.protocol_id = ? AND s.removed_at IS NULL ORDER BY s.position"
+
 
 def _section(row: dict) -> Section:
     return Section(**{**row, "kind": SectionKind(row["kind"])})
@@ -217,7 +221,7 @@ def _section(row: dict) -> Section:
 
 def list_sections(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> list[Section]:
     get_protocol(db, actor, protocol_id)
-    rows = db.query(_SECTION_SELECT + " WHERE s.protocol_id = ? ORDER BY s.position", [protocol_id])
+    rows = db.query(_SECTION_SELECT + _LIVE_IN_PROTOCOL, [protocol_id])
     return [_section(row) for row in rows]
 
 
@@ -309,7 +313,7 @@ def create_school_protocol(
             raise ApprodoError("Questa scuola ha già il suo protocollo.")
         protocol_id = _insert_protocol(db, school.network_code, school.code, core.template_id, school.level,
                                        title, year, core.id)
-        core_sections = db.query(_SECTION_SELECT + " WHERE s.protocol_id = ? ORDER BY s.position", [core.id])
+        core_sections = db.query(_SECTION_SELECT + _LIVE_IN_PROTOCOL, [core.id])
         position = 0
         for row in core_sections:
             position += 1
@@ -454,7 +458,7 @@ def save_section(
                              [section_id]).fetchone()[0]
         if current != base_version:
             theirs = next(v for v in _versions(db, section_id) if v.version == current)
-            raise SaveConflict(section_id, theirs, text)
+            raise SaveConflict(section_id, theirs, text, people.names(db, actor, [theirs.author])[theirs.author])
         if text == section.body:
             raise ApprodoError("Il testo non è cambiato: nessuna nuova versione salvata.")
         _insert_version(db, section_id, current + 1, text, actor, base_version, note)
@@ -565,7 +569,7 @@ def move(
     protocol_id: int,
     to_status: str,
     *,
-    deliberation_date: str | None = None,
+    deliberation_date: str | date | None = None,
     deliberation_number: str | None = None,
     deliberation_body: str | None = None,
 ) -> Protocol:
@@ -605,14 +609,34 @@ def move(
     return _load(db, protocol.id)
 
 
-def _check_date(text: str | None) -> str:
-    """A deliberation date as dd/mm/yyyy."""
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime((text or "").strip(), pattern).strftime("%d/%m/%Y")
-        except ValueError:
-            continue
-    raise ApprodoError("Scrivi la data della delibera come gg/mm/aaaa.")
+_DATE_SHAPES = (
+    (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})"), ("day", "month", "year")),
+    (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), ("year", "month", "day")),
+)
+
+
+def _check_date(value: str | date | None) -> str:
+    """A deliberation date as dd/mm/yyyy: a real day (not 31/02), not in the future."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if not isinstance(value, date):
+        text = (value or "").strip()
+        for shape, order in _DATE_SHAPES:
+            match = shape.fullmatch(text)
+            if match:
+                parts = dict(zip(order, map(int, match.groups()), strict=True))
+                try:
+                    value = date(parts["year"], parts["month"], parts["day"])
+                except ValueError:
+                    raise ApprodoError(
+                        f"La data {text} non esiste: controlla giorno e mese (per esempio, febbraio ha al "
+                        "massimo 29 giorni).") from None
+                break
+        else:
+            raise ApprodoError("Scrivi la data della delibera come gg/mm/aaaa.")
+    if value > clock.local_date():
+        raise ApprodoError("La data della delibera è nel futuro: scrivi il giorno in cui l'organo ha deliberato.")
+    return value.strftime("%d/%m/%Y")
 
 
 def _event(db, actor: Actor, protocol_id: int, frm: Status | None, to: Status, detail: str) -> None:
@@ -684,3 +708,103 @@ def network_status(db: sqlite_utils.Database, actor: Actor, network_code: str) -
                          if p.deliberation_number else "")
         rows.append(entry)
     return rows
+
+
+# --- before approving, and what changed since ------------------------------
+
+
+@dataclass(frozen=True)
+class ApprovalCheck:
+    """What a dirigente should look at before recording the approval."""
+
+    open_comments: dict[str, int]  # section title -> unresolved comments
+    pending_updates: list[str]  # titles of sections with an undecided network update
+
+    @property
+    def clean(self) -> bool:
+        return not self.open_comments and not self.pending_updates
+
+
+def approval_check(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> ApprovalCheck:
+    sections = {s.id: s.title for s in list_sections(db, actor, protocol_id)}
+    rows = db.execute(
+        "SELECT c.section_id, COUNT(*) FROM section_comments c JOIN protocol_sections s ON s.id = c.section_id"
+        " WHERE s.protocol_id = ? AND c.parent_id IS NULL AND c.resolved_at IS NULL"
+        " GROUP BY c.section_id ORDER BY s.position", [protocol_id]).fetchall()
+    return ApprovalCheck(
+        open_comments={sections[section_id]: count for section_id, count in rows},
+        pending_updates=[u.section.title for u in core_updates(db, actor, protocol_id)],
+    )
+
+
+@dataclass(frozen=True)
+class StatusMoment:
+    """The last time a protocol reached a status, and the note of that move."""
+
+    at: str
+    detail: str
+
+
+def last_moment(db: sqlite_utils.Database, actor: Actor, protocol_id: int, status: Status) -> StatusMoment | None:
+    get_protocol(db, actor, protocol_id)
+    row = db.execute("SELECT at, detail FROM protocol_events WHERE protocol_id = ? AND to_status = ?"
+                     " ORDER BY id DESC LIMIT 1", [protocol_id, Status(status).value]).fetchone()
+    return StatusMoment(*row) if row else None
+
+
+def versions_at(db: sqlite_utils.Database, actor: Actor, protocol_id: int, moment: str) -> dict[int, Version]:
+    """Each section's text as it stood at `moment` (sections made later are absent).
+
+    An approved or published protocol cannot be edited, so the versions saved up to
+    the moment of the status change are the approved (or published) text.
+    """
+    get_protocol(db, actor, protocol_id)
+    rows = db.query(
+        "SELECT v.section_id, v.version, v.body, v.author, v.created_at, v.base_version, v.note"
+        " FROM section_versions v JOIN protocol_sections s ON s.id = v.section_id"
+        " WHERE s.protocol_id = ? AND v.created_at <= ?"
+        " AND v.version = (SELECT MAX(w.version) FROM section_versions w"
+        "                  WHERE w.section_id = v.section_id AND w.created_at <= ?)",
+        [protocol_id, moment, moment])
+    return {row.pop("section_id"): Version(**row) for row in rows}
+
+
+@dataclass(frozen=True)
+class SectionChange:
+    title: str
+    position: int
+    before: str | None  # None: the section did not exist at the approval
+    after: str
+
+
+@dataclass(frozen=True)
+class ChangesSinceApproval:
+    approved: StatusMoment
+    changes: list[SectionChange]
+    total_sections: int
+
+
+def changes_since_approval(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> ChangesSinceApproval | None:
+    """Every section whose text differs from the last approved text; None if never approved."""
+    approved = last_moment(db, actor, protocol_id, Status.APPROVATO)
+    if approved is None:
+        return None
+    then = versions_at(db, actor, protocol_id, approved.at)
+    sections = list_sections(db, actor, protocol_id)
+    changes = []
+    for section in sections:
+        before = then.get(section.id)
+        if before is None or before.body != section.body:
+            changes.append(SectionChange(section.title, section.position, before.body if before else None,
+                                         section.body))
+    return ChangesSinceApproval(approved, changes, len(sections))
+
+
+def published_texts(
+    db: sqlite_utils.Database, actor: Actor, protocol_id: int
+) -> tuple[StatusMoment, dict[int, Version]] | None:
+    """The text as last published (for readers), or None if the protocol was never published."""
+    published = last_moment(db, actor, protocol_id, Status.PUBBLICATO)
+    if published is None:
+        return None
+    return published, versions_at(db, actor, protocol_id, published.at)

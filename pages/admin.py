@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from models import audit, auth, clock, schools
+from models import audit, auth, clock, people, schools
 from models.permissions import ROLE_LABELS, Role
 from models.risk import school_risk
 from ui import strings as S
@@ -41,9 +41,11 @@ with tab_schools:
             with st.form("add_school", clear_on_submit=True):
                 code = st.text_input(S.CODE, max_chars=10).strip().upper()
                 name = st.text_input(S.NAME, max_chars=200)
-                network = st.selectbox(S.NETWORK, networks, format_func=lambda n: n.name)
+                network = st.selectbox(S.NETWORK, networks, format_func=lambda n: n.name,
+                                       placeholder=S.CHOOSE_PLACEHOLDER)
                 level = st.selectbox(
-                    S.LEVEL, list(schools.Level), format_func=lambda lv: schools.LEVEL_LABELS[lv]
+                    S.LEVEL, list(schools.Level), format_func=lambda lv: schools.LEVEL_LABELS[lv],
+                    placeholder=S.CHOOSE_PLACEHOLDER,
                 )
                 hours = st.number_input(S.ANNUAL_HOURS, min_value=0, max_value=2000, value=0)
                 comune = st.text_input(S.COMUNE, max_chars=100)
@@ -79,13 +81,16 @@ with tab_users:
             username = st.text_input(S.USERNAME, max_chars=40)
             full_name = st.text_input(S.FULL_NAME, max_chars=200)
             email = st.text_input(S.EMAIL, max_chars=254, help=S.EMAIL_HELP)
-            role = st.selectbox(S.ROLE, list(Role), format_func=lambda r: ROLE_LABELS[r])
+            role = st.selectbox(S.ROLE, list(Role), format_func=lambda r: ROLE_LABELS[r],
+                                placeholder=S.CHOOSE_PLACEHOLDER)
             school = st.selectbox(
                 S.SCHOOL, [None, *all_schools],
                 format_func=lambda s: "—" if s is None else f"{s.name} ({s.code})",
+                placeholder=S.CHOOSE_PLACEHOLDER,
             )
             network = st.selectbox(
-                S.NETWORK, [None, *networks], format_func=lambda n: "—" if n is None else n.name
+                S.NETWORK, [None, *networks], format_func=lambda n: "—" if n is None else n.name,
+                placeholder=S.CHOOSE_PLACEHOLDER,
             )
             password = st.text_input(S.INITIAL_PASSWORD, type="password")
             if st.form_submit_button(S.CREATE):
@@ -101,7 +106,8 @@ with tab_users:
 
     users = auth.list_users(db, actor)
     with st.expander(S.MANAGE_USER, icon=":material/manage_accounts:"):
-        chosen = st.selectbox(S.USERNAME, users, format_func=lambda u: f"{u.username} ({u.full_name})")
+        chosen = st.selectbox(S.USERNAME, users, format_func=lambda u: people.labelled(u.full_name, u.username),
+                              placeholder=S.CHOOSE_PLACEHOLDER)
         if chosen is not None:
             left, middle, right = st.columns(3)
             if chosen.active and left.button(S.DEACTIVATE):
@@ -159,17 +165,19 @@ with tab_users:
     )
 
 with tab_audit:
+    log = audit.recent(db, actor)
+    who = people.names(db, actor, (entry["actor"] for entry in log))
     st.dataframe(
         [
             {
                 C["at"]: clock.local_datetime(entry["at"]),
-                C["actor"]: entry["actor"],
+                C["actor"]: who[entry["actor"]],
                 C["action"]: entry["action"],
                 C["target"]: entry["target"],
                 C["school"]: entry["school_code"] or "",
                 C["detail"]: entry["detail"],
             }
-            for entry in audit.recent(db, actor)
+            for entry in log
         ],
         hide_index=True,
     )

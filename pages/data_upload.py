@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from models import clock, pupil_data, retention, tabular
+from models import clock, people, pupil_data, retention, tabular
 from models.errors import ApprodoError
 from models.permissions import can_manage_school
 from models.school_year import SchoolYear
@@ -20,7 +20,7 @@ st.caption(S.UPLOAD_INTRO)
 show_flash()
 
 kind = st.radio(S.KIND_CHOICE, list(S.KIND_LABELS), format_func=S.KIND_LABELS.get, horizontal=True)
-uploaded = st.file_uploader(S.UPLOAD_FILE, type=["csv", "txt", "xlsx"], key=f"upload_{kind}")
+uploaded = st.file_uploader(S.UPLOAD_FILE, type=["csv", "txt", "xlsx"], key=f"upload_{kind}", help=S.UPLOAD_HELP)
 
 if uploaded is not None:
     data = uploaded.getvalue()
@@ -35,7 +35,8 @@ if uploaded is not None:
     st.subheader(S.MAPPING_TITLE)
     st.caption(S.MAPPING_HELP)
     saved = pupil_data.presets(db, actor, school_code, kind)
-    preset = st.selectbox(S.PRESET, [None, *saved], format_func=lambda n: S.PRESET_NONE if n is None else n)
+    preset = st.selectbox(S.PRESET, [None, *saved], format_func=lambda n: S.PRESET_NONE if n is None else n,
+                          placeholder=S.CHOOSE_PLACEHOLDER)
     proposal = saved[preset] if preset else pupil_data.guess_mapping(kind, table.headers)
     options = [None, *table.headers]
     mapping = {}
@@ -45,7 +46,8 @@ if uploaded is not None:
         chosen = columns[index % 3].selectbox(
             field.label + (" *" if field.required else ""), options,
             index=options.index(current) if current in options else 0,
-            format_func=lambda h: S.NOT_MAPPED if h is None else h, key=f"map_{kind}_{field.name}_{preset}")
+            format_func=lambda h: S.NOT_MAPPED if h is None else h, key=f"map_{kind}_{field.name}_{preset}",
+            placeholder=S.CHOOSE_PLACEHOLDER)
         if chosen:
             mapping[field.name] = chosen
     with st.expander(S.SAVE_PRESET):
@@ -97,9 +99,10 @@ history = pupil_data.list_imports(db, actor, school_code)
 if not history:
     st.caption(S.NONE_YET)
 else:
+    who = people.names(db, actor, (h["imported_by"] for h in history))
     shown = pd.DataFrame([{
         "N.": h["id"], "Tipo": S.KIND_LABELS[h["kind"]], "File": h["file_name"], "Righe": h["rows"],
-        "Righe ancora in uso": h["rows_now"], "Mesi": h["detail"], "Chi": h["imported_by"],
+        "Righe ancora in uso": h["rows_now"], "Mesi": h["detail"], "Chi": who[h["imported_by"]],
         "Quando": clock.local_datetime(h["imported_at"])} for h in history])
     selection = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="history")
     picked = selection.selection.rows if selection else []

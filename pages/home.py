@@ -5,6 +5,7 @@ import streamlit as st
 from models import schools
 from models.permissions import Role
 from models.risk import rules
+from ui import formatting
 from ui import strings as S
 from ui.session import guard_page, run_action
 from ui.text import plain_format
@@ -31,7 +32,7 @@ else:
 
 if actor.role in (Role.ADMIN, Role.COORDINATORE_RETE):
     st.subheader(S.HOME_SCHOOLS_OF_NETWORK)
-    st.dataframe(
+    formatting.dataframe(
         [
             {
                 S.COLUMNS["code"]: school.code,

@@ -12,6 +12,7 @@ from models.permissions import Role, can_manage_network, can_manage_school, mode
 from models.risk import fairness, indicators, learn
 from models.schools import list_networks
 from ui import strings as S
+from ui.formatting import italian_chart, number
 from ui.session import guard_page, run_action, show_flash
 from ui.text import plain, plain_table
 
@@ -25,7 +26,8 @@ show_flash()
 
 if actor.role is Role.ADMIN:
     networks = {n.code: f"{n.name} ({n.code})" for n in list_networks(db, actor)}
-    network_code = st.selectbox(S.NETWORK_CHOICE, list(networks), format_func=networks.get)
+    network_code = st.selectbox(S.NETWORK_CHOICE, list(networks), format_func=networks.get,
+                                placeholder=S.CHOOSE_PLACEHOLDER)
     if network_code is None:
         st.stop()
 
@@ -64,11 +66,10 @@ rows = [(S.METRIC_AUC, "auc"), (S.METRIC_PRECISION_K, "precision_at_k"), (S.METR
 comparison = pd.DataFrame({
     S.COLUMN_MODEL: [metrics["model"][key] for _, key in rows],
     S.COLUMN_RULES: [metrics["rules"][key] for _, key in rows],
-}, index=[label for label, _ in rows]).map(
-    lambda v: "—" if v is None else v if isinstance(v, str) else f"{v:.3f}".replace(".", ","))
+}, index=[label for label, _ in rows]).map(lambda v: number(v, 3))
 st.table(comparison)
-st.caption(S.MODEL_CALIBRATION.format(brier=f"{metrics['model']['brier']:.4f}".replace(".", ","),
-                                      ece=f"{metrics['model']['calibration_error']:.3f}".replace(".", ",")))
+st.caption(S.MODEL_CALIBRATION.format(brier=number(metrics["model"]["brier"], 4),
+                                      ece=number(metrics["model"]["calibration_error"], 3)))
 reliability = pd.DataFrame(metrics["reliability"])
 if not reliability.empty:
     points = alt.Chart(reliability).mark_line(point=True).encode(
@@ -77,7 +78,7 @@ if not reliability.empty:
         tooltip=[alt.Tooltip("predicted", format=".3f"), alt.Tooltip("observed", format=".3f")])
     diagonal = alt.Chart(pd.DataFrame({"x": [0, reliability.max().max()]})).mark_line(
         strokeDash=[4, 4], color="gray").encode(x="x:Q", y="x:Q")
-    st.altair_chart((diagonal + points).properties(title=S.RELIABILITY_TITLE, height=260, width=420),
+    st.altair_chart(italian_chart((diagonal + points).properties(title=S.RELIABILITY_TITLE, height=260, width=420)),
                     width="content")
 
 st.header(S.AUDIT_TITLE, divider="gray")

@@ -8,6 +8,7 @@ from models.errors import ApprodoError
 from models.permissions import Role
 from models.risk import indicators
 from models.schools import LEVEL_LABELS, list_networks
+from ui import formatting
 from ui import strings as S
 from ui.session import guard_page, open_db
 from ui.text import plain, plain_table
@@ -20,12 +21,13 @@ st.caption(S.NETWORK_INTRO)
 
 if actor.role is Role.ADMIN:
     st.subheader(S.NETWORKS_OVERVIEW)
-    st.dataframe(network_figures.networks_overview(db, actor), hide_index=True)
+    formatting.dataframe(network_figures.networks_overview(db, actor), hide_index=True)
     networks = list_networks(db, actor)
     if not networks:
         st.stop()
     network_code = st.selectbox(S.NETWORK_CHOICE, [n.code for n in networks],
-                                format_func={n.code: f"{n.name} ({n.code})" for n in networks}.get)
+                                format_func={n.code: f"{n.name} ({n.code})" for n in networks}.get,
+                                placeholder=S.CHOOSE_PLACEHOLDER)
 else:
     network_code = actor.network_code
 
@@ -37,7 +39,7 @@ except ApprodoError as error:
 
 years = network_figures.school_years(db, everything)
 left, middle, right = st.columns(3)
-year = left.selectbox(S.NETWORK_YEAR, years, format_func=str) if years else None
+year = left.selectbox(S.NETWORK_YEAR, years, format_func=str, placeholder=S.CHOOSE_PLACEHOLDER) if years else None
 levels = sorted({s.level for s in everything.schools}, key=list(LEVEL_LABELS).index)
 level = middle.selectbox(S.NETWORK_LEVEL, levels, index=None, format_func=LEVEL_LABELS.get,
                          placeholder=S.ALL_LEVELS_SCHOOL)
@@ -94,12 +96,13 @@ if not trend.empty:
                                                                   labelLimit=400)),
         tooltip=[alt.Tooltip("series", title="Serie"), alt.Tooltip("mese", title="Mese"),
                  alt.Tooltip("rate", title="%", format=".1f")])
-    st.altair_chart(chart.properties(title=S.TREND_TITLE, height=240), width="stretch", height=420)
+    st.altair_chart(formatting.italian_chart(chart.properties(title=S.TREND_TITLE, height=240)), width="stretch",
+                    height=420)
 st.markdown(f"**{S.MONTHS_TABLE}**")
-st.table(plain_table(network_figures.network_months(db, where, year).map(suppression.text)))
+formatting.table(plain_table(network_figures.network_months(db, where, year).map(suppression.text)))
 month, schools = network_figures.schools_in_month(db, where, year)
 st.markdown(f"**{S.SCHOOLS_TABLE.format(month=indicators.month_label(month))}**")
-st.table(plain_table(schools.map(suppression.text)))
+formatting.table(plain_table(schools.map(suppression.text)))
 
 st.header(S.SECTION_FOLLOW_UP, divider="gray")
 st.caption(S.FOLLOW_UP_HELP.format(days=network_figures.FOLLOW_UP_DAYS))

@@ -2,20 +2,33 @@
 
 import streamlit as st
 
-from models import clock, comments, docx_export, placeholders, protocols, richtext
+from models import clock, comments, docx_export, people, placeholders, protocols, richtext
 from models.errors import ApprodoError
+from models.permissions import Role
 from models.protocols import SaveConflict, Status
 from models.templates import SectionKind
 from ui import strings as S
-from ui.protocol_widgets import choose_protocol, choose_section, protocol_header, show_diff, show_rich_text
+from ui.navigation import spec_for_file, title_for
+from ui.protocol_widgets import (
+    choose_protocol,
+    choose_section,
+    draft_editor,
+    draft_for,
+    drafts,
+    protocol_header,
+    show_diff,
+    show_rich_text,
+    unsaved_sections,
+)
 from ui.session import flash, guard_page, open_db, run_action, show_flash
+from ui.structure_links import structure_links
 from ui.text import plain, plain_bold, plain_format
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
 state = st.session_state
 
-st.title(S.PAGE_EDITOR)
+st.title(title_for(actor, spec_for_file(__file__)))
 show_flash()
 protocol = choose_protocol(ctx)
 if protocol is None:
@@ -44,6 +57,38 @@ with st.expander(S.EXPORT_TITLE, icon=":material/download:"):
         pdf_column.caption(S.PDF_NEEDS_LIBREOFFICE)
 
 # --- workflow ----------------------------------------------------------------
+def approve_form(target: Status, label: str, done: str) -> None:
+    """The deliberation, after the warnings a dirigente should see first (confirmed explicitly)."""
+    check = protocols.approval_check(db, actor, protocol.id)
+    with st.form("approve"):
+        if not check.clean:
+            lines = []
+            if check.open_comments:
+                lines.append(S.APPROVE_OPEN_COMMENTS.format(
+                    comments=S.open_comments(sum(check.open_comments.values())),
+                    sections=", ".join(f"«{plain(title)}» ({count})" for title, count in check.open_comments.items())))
+            if check.pending_updates:
+                lines.append(S.APPROVE_OPEN_UPDATES.format(
+                    updates=S.plural(len(check.pending_updates), "aggiornamento", "aggiornamenti"),
+                    sections=", ".join(f"«{plain(title)}»" for title in check.pending_updates)))
+            st.warning(S.APPROVE_WARNINGS + "\n\n" + "\n".join(f"- {line}" for line in lines),
+                       icon=":material/warning:")
+        day = st.date_input(S.DELIBERATION_DATE_PICK, value=None, max_value=clock.local_date(),
+                            format="DD/MM/YYYY")
+        number = st.text_input(S.DELIBERATION_NUMBER, max_chars=30)
+        body = st.radio(S.DELIBERATION_BODY, protocols.DELIBERATION_BODIES, horizontal=True)
+        confirmed = check.clean or st.checkbox(S.APPROVE_CONFIRM)
+        if st.form_submit_button(label, type="primary"):
+            if day is None:
+                st.error(S.DELIBERATION_DATE_MISSING)
+                return
+            if not confirmed:
+                st.error(S.APPROVE_CONFIRM_NEEDED)
+                return
+            run(lambda: protocols.move(db, actor, protocol.id, target.value, deliberation_date=day,
+                                       deliberation_number=number, deliberation_body=body), done)
+
+
 transitions = protocols.allowed_transitions(actor, protocol)
 if transitions:
     with st.expander(S.WORKFLOW, icon=":material/approval:", expanded=protocol.status is Status.IN_REVISIONE):
@@ -51,90 +96,94 @@ if transitions:
             label = protocols.TRANSITIONS[(protocol.status, target)]
             done = S.MOVED.format(status=protocols.STATUS_LABELS[target])
             if target is Status.APPROVATO:
-                with st.form("approve"):
-                    date = st.text_input(S.DELIBERATION_DATE)
-                    number = st.text_input(S.DELIBERATION_NUMBER, max_chars=30)
-                    body = st.radio(S.DELIBERATION_BODY, protocols.DELIBERATION_BODIES, horizontal=True)
-                    if st.form_submit_button(label, type="primary"):
-                        run(lambda t=target, d=date, n=number, b=body: protocols.move(
-                            db, actor, protocol.id, t.value, deliberation_date=d, deliberation_number=n,
-                            deliberation_body=b), done)
+                approve_form(target, label, done)
             elif st.button(label, key=f"move_{target.value}"):
                 run(lambda target=target: protocols.move(db, actor, protocol.id, target.value), done)
 
-# --- updates from the network's core -----------------------------------------------
-updates = protocols.core_updates(db, actor, protocol.id)
-if updates:
-    can_act = protocols.may_edit(actor, protocol) and protocol.editable_status
-    with st.expander(S.UPDATES_TITLE.format(count=len(updates)), icon=":material/sync:", expanded=True):
-        st.caption(S.UPDATES_INTRO)
-        for update in updates:
-            st.markdown(plain_bold(update.section.title))
-            show_diff(update.section.body, update.core_body)
-            if not can_act:
-                continue
-            take, keep = st.columns(2)
-            if take.button(S.TAKE_UPDATE, key=f"take_{update.section.id}"):
-                run(lambda u=update: protocols.take_core_update(db, actor, u.section.id),
-                    plain_format(S.UPDATE_TAKEN, title=update.section.title))
-            if update.may_keep:
-                if keep.button(S.KEEP_OWN, key=f"keep_{update.section.id}"):
-                    run(lambda u=update: protocols.keep_own_text(db, actor, u.section.id),
-                        plain_format(S.UPDATE_KEPT, title=update.section.title))
-            else:
-                keep.caption(S.UPDATE_MUST_TAKE)
+# --- updates from the network's core and the structure: their own pages -------------------
+structure_links(ctx, protocol)
 
 # --- the section -----------------------------------------------------------------
 open_comments = comments.open_count(db, actor, protocol.id)
-section = choose_section(ctx, protocol, open_comments)
+section = choose_section(ctx, protocol, open_comments, unsaved=unsaved_sections())
 editable = protocols.may_edit_section(actor, protocol, section)
-
-text_key, base_key, orig_key = f"text_{section.id}", f"base_{section.id}", f"orig_{section.id}"
 conflict_key = f"conflict_{section.id}"
-# An editor that was not touched follows the latest version; a touched one keeps
-# the version it started from, so a save over someone else's is caught.
-if base_key not in state or (state.get(text_key) == state.get(orig_key) and state[base_key] != section.version):
-    state[base_key], state[orig_key], state[text_key] = section.version, section.body, section.body
+# The draft lives in the session, not in the widget: it survives switching sections,
+# and after a save it restarts from the saved version (so the next save is based on it).
+draft = draft_for(section) if editable else None
+names = people.names(db, actor, [section.author])
+
+# Readers: the published text by default for teachers, while a new revision is being written.
+published = None
+if not editable and protocol.status is not Status.PUBBLICATO:
+    published = protocols.published_texts(db, actor, protocol.id)
+    if published is not None:
+        choice = st.segmented_control(
+            S.SHOW_VERSION, [S.SHOW_PUBLISHED, S.SHOW_CURRENT], key=f"reading_{protocol.id}",
+            default=S.SHOW_PUBLISHED if actor.role is Role.DOCENTE else S.SHOW_CURRENT)
+        if choice != S.SHOW_PUBLISHED:
+            published = None
+        else:
+            st.caption(S.PUBLISHED_ON.format(when=clock.local_datetime(published[0].at)))
 
 
-def keep_mine(theirs_version: int, theirs_body: str) -> None:
-    state[base_key], state[orig_key] = theirs_version, theirs_body
-    state.pop(conflict_key, None)
+def reading_text(section: protocols.Section) -> protocols.Version | None:
+    """The version a reader sees: the published one when chosen, else the current one."""
+    if published is None:
+        return protocols.Version(section.version, section.body, section.author, section.saved_at, None, "")
+    version = published[1].get(section.id)
+    if version is None:
+        st.info(S.NOT_IN_PUBLISHED)
+        return None
+    names.setdefault(version.author, people.names(db, actor, [version.author])[version.author])
+    return version
 
 
-def take_theirs(theirs_version: int, theirs_body: str) -> None:
-    state[base_key], state[orig_key], state[text_key] = theirs_version, theirs_body, theirs_body
-    state.pop(conflict_key, None)
+
+def keep_mine(section_id: int, theirs_version: int, theirs_body: str) -> None:
+    drafts()[section_id].restart(theirs_version, theirs_body, text=drafts()[section_id].text)
+    state.pop(f"conflict_{section_id}", None)
+
+
+def take_theirs(section_id: int, theirs_version: int, theirs_body: str) -> None:
+    drafts()[section_id].restart(theirs_version, theirs_body)
+    state.pop(f"conflict_{section_id}", None)
+
+
+def discard(section_id: int) -> None:
+    current = drafts()[section_id]
+    current.restart(current.base, current.original)
+    flash(S.DRAFT_DISCARDED.format(version=current.base))
 
 
 edit_column, side_column = st.columns([3, 2], gap="large")
-with side_column:
-    st.markdown(f"**{S.GUIDANCE}**")
-    st.info(section.guidance or "—", icon=":material/lightbulb:")
-    if editable:
-        st.markdown(f"**{S.PREVIEW}**")
-        try:
-            show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, state[text_key])))
-        except ApprodoError as error:
-            st.warning(plain(error.message))
-
 with edit_column:
     if editable:
-        st.caption(plain_format(S.EDITING_VERSION, version=state[base_key], author=section.author,
-                                            when=clock.local_datetime(section.saved_at)))
-        st.text_area(S.SECTION_TEXT, key=text_key, height=460, help=S.FORMAT_HELP)
-        note = st.text_input(S.SAVE_NOTE, max_chars=protocols.MAX_NOTE, key=f"note_{section.id}")
-        if st.button(S.SAVE_SECTION, type="primary", icon=":material/save:"):
+        st.caption(plain_format(S.EDITING_VERSION, version=draft.base, author=names[section.author],
+                                when=clock.local_datetime(section.saved_at)))
+        draft_editor(section, draft, help=S.FORMAT_HELP)
+        if draft.unsaved:
+            st.caption(S.UNSAVED_HERE.format(version=draft.base))
+        elsewhere = unsaved_sections() - {section.id}
+        if elsewhere:
+            titles = [s.title for s in protocols.list_sections(db, actor, protocol.id) if s.id in elsewhere]
+            if titles:
+                st.caption(S.UNSAVED_ELSEWHERE.format(sections=", ".join(f"«{plain(t)}»" for t in titles)))
+        save_column, discard_column = st.columns([1, 1])
+        if save_column.button(S.SAVE_SECTION, type="primary", icon=":material/save:"):
             try:
-                saved = protocols.save_section(db, actor, section.id, state[text_key], state[base_key], note)
+                saved = protocols.save_section(db, actor, section.id, draft.text, draft.base, draft.note)
             except SaveConflict as conflict:
                 state[conflict_key] = conflict
             except ApprodoError as error:
                 st.error(plain(error.message))
             else:
-                state[base_key], state[orig_key] = saved.version, saved.body
+                draft.restart(saved.version, saved.body)
+                state.pop(conflict_key, None)
                 flash(S.SAVED_VERSION.format(version=saved.version))
                 st.rerun()
+        if draft.unsaved:
+            discard_column.button(S.DISCARD_DRAFT, on_click=discard, args=(section.id,))
         with st.expander(S.PLACEHOLDERS_HELP):
             st.markdown("\n".join(f"- `{{{{ {name} }}}}`: {what}" for name, what in placeholders.WHITELIST.items()))
     else:
@@ -144,15 +193,28 @@ with edit_column:
             st.info(S.READ_ONLY_STATUS.format(status=protocol.status_label.lower()), icon=":material/lock:")
         else:
             st.info(S.READ_ONLY_ROLE, icon=":material/visibility:")
-        st.caption(plain_format(S.SHOWING_VERSION, version=section.version, author=section.author,
-                                            when=clock.local_datetime(section.saved_at)))
-        show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, section.body)))
+        shown = reading_text(section)
+        if shown is not None:
+            st.caption(plain_format(S.SHOWING_VERSION, version=shown.version,
+                                    author=names.get(shown.author, shown.author),
+                                    when=clock.local_datetime(shown.created_at)))
+            show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, shown.body)))
+
+with side_column:
+    st.markdown(f"**{S.GUIDANCE}**")
+    st.info(section.guidance or "—", icon=":material/lightbulb:")
+    if editable:
+        st.markdown(f"**{S.PREVIEW}**")
+        try:
+            show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, draft.text)))
+        except ApprodoError as error:
+            st.warning(plain(error.message))
 
 conflict = state.get(conflict_key)
-if conflict is not None:
+if conflict is not None and editable:
     st.error(plain(conflict.message), icon=":material/warning:")
     theirs_column, yours_column = st.columns(2)
-    theirs_label = plain_format(S.CONFLICT_THEIRS, author=conflict.theirs.author, version=conflict.theirs.version)
+    theirs_label = plain_format(S.CONFLICT_THEIRS, author=conflict.author_name, version=conflict.theirs.version)
     theirs_column.markdown(f"**{theirs_label}**")
     theirs_column.code(conflict.theirs.body, language=None, wrap_lines=True)
     yours_column.markdown(f"**{S.CONFLICT_YOURS}**")
@@ -160,21 +222,25 @@ if conflict is not None:
     st.markdown(f"**{S.CONFLICT_DIFF}**")
     show_diff(conflict.theirs.body, conflict.yours)
     mine, theirs = st.columns(2)
-    mine.button(S.CONFLICT_KEEP_MINE, on_click=keep_mine, args=(conflict.theirs.version, conflict.theirs.body))
-    theirs.button(S.CONFLICT_TAKE_THEIRS, on_click=take_theirs, args=(conflict.theirs.version, conflict.theirs.body))
+    conflict_args = (section.id, conflict.theirs.version, conflict.theirs.body)
+    mine.button(S.CONFLICT_KEEP_MINE, on_click=keep_mine, args=conflict_args)
+    theirs.button(S.CONFLICT_TAKE_THEIRS, on_click=take_theirs, args=conflict_args)
 
 # --- comments --------------------------------------------------------------------
 thread = comments.list_comments(db, actor, section.id)
 may_comment = protocols.may_comment(actor, protocol)
-with st.expander(S.COMMENTS.format(count=open_comments.get(section.id, 0)), icon=":material/forum:",
+commenters = people.names(db, actor, [c.author for c in thread] + [c.resolved_by for c in thread])
+with st.expander(S.COMMENTS_TITLE.format(count=S.open_comments(open_comments.get(section.id, 0))),
+                 icon=":material/forum:",
                  expanded=bool(open_comments.get(section.id))):
     if not thread:
         st.caption(S.NO_COMMENTS)
     for comment in thread:
         indent = "    " if comment.parent_id else ""
-        status = f" · _{S.RESOLVED}_" if comment.resolved else ""
+        status = f" · _{plain_format(S.RESOLVED_BY, name=commenters[comment.resolved_by])}_" if comment.resolved else ""
         box = st.container(border=comment.parent_id is None)
-        box.markdown(f"{indent}{plain_bold(comment.author)} · {clock.local_datetime(comment.created_at)}{status}")
+        when = clock.local_datetime(comment.created_at)
+        box.markdown(f"{indent}{plain_bold(commenters[comment.author])} · {when}{status}")
         box.text(comment.body)
         if may_comment and comment.parent_id is None:
             reply_column, resolve_column = box.columns([3, 1])

@@ -1,10 +1,19 @@
-"""History and comparison: versions of a section, against the core, against another school."""
+"""History and comparison: what changed since the approval, versions of a section, against the core, another school."""
 
 import streamlit as st
 
-from models import clock, protocols
+from models import clock, people, protocols
 from ui import strings as S
-from ui.protocol_widgets import choose_protocol, choose_section, protocol_header, show_diff
+from ui.protocol_widgets import (
+    change_heading,
+    changes_document,
+    changes_intro,
+    changes_summary,
+    choose_protocol,
+    choose_section,
+    protocol_header,
+    show_diff,
+)
 from ui.session import guard_page
 from ui.text import plain, plain_bold, plain_table
 
@@ -17,6 +26,23 @@ protocol = choose_protocol(ctx)
 if protocol is None:
     st.stop()
 protocol_header(protocol)
+
+# --- the whole protocol since its last approval: one view, printable -------------------
+since = protocols.changes_since_approval(db, actor, protocol.id)
+with st.expander(S.CHANGES_SINCE_APPROVAL, icon=":material/difference:", expanded=False):
+    if since is None:
+        st.info(S.CHANGES_NEVER_APPROVED)
+    else:
+        st.caption(f"{changes_intro(since)} {changes_summary(since)}")
+        st.download_button(S.CHANGES_DOWNLOAD, data=changes_document(protocol, since),
+                           file_name=f"modifiche_dall_approvazione_{protocol.school_code or 'rete'}.html",
+                           mime="text/html", icon=":material/print:")
+        if not since.changes:
+            st.info(S.CHANGES_NONE_SINCE)
+        for change in since.changes:
+            st.markdown(f"#### {plain(change_heading(change))}")
+            show_diff(change.before or "", change.after)
+
 section = choose_section(ctx, protocol, key="history_section")
 
 tab_versions, tab_core, tab_school, tab_events = st.tabs(
@@ -24,16 +50,19 @@ tab_versions, tab_core, tab_school, tab_events = st.tabs(
 
 with tab_versions:
     history = protocols.section_history(db, actor, section.id)
+    names = people.names(db, actor, (v.author for v in history))
     st.table(
-        plain_table([{"Versione": v.version, C["actor"]: v.author, C["at"]: clock.local_datetime(v.created_at),
-                      "Nota": v.note, "Basata sulla": v.base_version or ""} for v in history]),
+        plain_table([{"Versione": v.version, C["actor"]: names[v.author],
+                      C["at"]: clock.local_datetime(v.created_at), "Nota": v.note,
+                      "Basata sulla": v.base_version or ""} for v in history]),
         hide_index=True,
     )
     numbers = [v.version for v in history]
     if len(numbers) > 1:
         left, right = st.columns(2)
-        old = left.selectbox(S.COMPARE_FROM, numbers, index=1, key=f"old_{section.id}")
-        new = right.selectbox(S.COMPARE_TO, numbers, index=0, key=f"new_{section.id}")
+        old = left.selectbox(S.COMPARE_FROM, numbers, index=1, key=f"old_{section.id}",
+                             placeholder=S.CHOOSE_PLACEHOLDER)
+        new = right.selectbox(S.COMPARE_TO, numbers, index=0, key=f"new_{section.id}", placeholder=S.CHOOSE_PLACEHOLDER)
         bodies = {v.version: v.body for v in history}
         show_diff(bodies[old], bodies[new])
 
@@ -52,7 +81,8 @@ with tab_school:
     if not others:
         st.info(S.NO_OTHER_SCHOOL)
     else:
-        other = st.selectbox(S.OTHER_SCHOOL, others, format_func=lambda p: f"{p.school_code} · {p.title}")
+        other = st.selectbox(S.OTHER_SCHOOL, others, format_func=lambda p: f"{p.school_code} · {p.title}",
+                             placeholder=S.CHOOSE_PLACEHOLDER)
         theirs = {s.key: s for s in protocols.list_sections(db, actor, other.id)}
         match = theirs.get(section.key)
         st.markdown(f"{plain_bold(section.title)}: {plain(other.school_code)} → "
@@ -62,9 +92,14 @@ with tab_school:
             st.caption(S.SECTION_MISSING)
 
 with tab_events:
-    st.table(
-        plain_table([{C["at"]: clock.local_datetime(e["at"]), C["actor"]: e["actor"],
-                      S.STATUS: protocols.STATUS_LABELS[protocols.Status(e["to_status"])], C["detail"]: e["detail"]}
-                     for e in protocols.events(db, actor, protocol.id)]),
-        hide_index=True,
-    )
+    log = protocols.events(db, actor, protocol.id)
+    names = people.names(db, actor, (e["actor"] for e in log))
+    if not log:
+        st.info(S.NO_EVENTS)
+    else:
+        st.table(
+            plain_table([{C["at"]: clock.local_datetime(e["at"]), C["actor"]: names[e["actor"]],
+                          S.STATUS: protocols.STATUS_LABELS[protocols.Status(e["to_status"])],
+                          C["detail"]: e["detail"]} for e in log]),
+            hide_index=True,
+        )

@@ -18,7 +18,7 @@ db, actor = ctx.db, ctx.actor
 
 
 def _import_section(school_code: str) -> None:
-    uploaded = st.file_uploader(S.IMPORT_UPLOAD, type=["docx"], key="import_docx")
+    uploaded = st.file_uploader(S.IMPORT_UPLOAD, type=["docx"], key="import_docx", help=S.UPLOAD_HELP)
     if uploaded is None:
         return
     data = uploaded.getvalue()
@@ -37,7 +37,8 @@ def _import_section(school_code: str) -> None:
             left.caption(plain(section.body[:200] + ("…" if len(section.body) > 200 else "")))
             key = right.selectbox(
                 S.IMPORT_TARGET, options, index=options.index(section.key) if section.key in options else 0,
-                format_func=lambda k: S.IMPORT_NEW_LOCAL if k is None else titles[k], key=f"{plan_key}_{index}")
+                format_func=lambda k: S.IMPORT_NEW_LOCAL if k is None else titles[k], key=f"{plan_key}_{index}",
+                placeholder=S.CHOOSE_PLACEHOLDER)
             places.append(right.empty())
             reviewed.append(docx_import.ImportedSection(section.title, section.body, key))
         for slot, (position, target) in zip(places, plan.final_places(reviewed), strict=True):
@@ -60,14 +61,15 @@ if actor.role in (Role.ADMIN, Role.COORDINATORE_RETE):
     networks = [n for n in schools.list_networks(db, actor) if can_edit_protocol(actor, n.code, None)]
     with st.expander(S.CREATE_CORE, icon=":material/add:"):
         st.caption(S.CREATE_CORE_HELP)
-        network = st.selectbox(S.NETWORK, networks, format_func=lambda n: n.name)
+        network = st.selectbox(S.NETWORK, networks, format_func=lambda n: n.name, placeholder=S.CHOOSE_PLACEHOLDER)
         missing = [t for t in templates.list_templates()
                    if network and protocols.core_for(db, network.code, t.level) is None]
         if not missing:
             st.info(S.ALL_CORES_EXIST)
         else:
             with st.form("create_core"):
-                template = st.selectbox(S.TEMPLATE, missing, format_func=lambda t: t.title)
+                template = st.selectbox(S.TEMPLATE, missing, format_func=lambda t: t.title,
+                                        placeholder=S.CHOOSE_PLACEHOLDER)
                 year = st.text_input(S.SCHOOL_YEAR, value=str(SchoolYear.current()))
                 if st.form_submit_button(S.CREATE, type="primary"):
                     try:
@@ -98,7 +100,7 @@ if actor.role in (Role.ADMIN, Role.COORDINATORE_RETE):
             st.caption(S.WORD_TEMPLATE_HELP)
             st.download_button(S.DOWNLOAD_DEFAULT_TEMPLATE, data=docx_export.DEFAULT_TEMPLATE.read_bytes(),
                                file_name="protocollo_modello.docx", mime=docx_export.DOCX_MIME)
-            uploaded = st.file_uploader(S.UPLOAD_TEMPLATE, type=["docx"], key="word_template")
+            uploaded = st.file_uploader(S.UPLOAD_TEMPLATE, type=["docx"], key="word_template", help=S.UPLOAD_HELP)
             if uploaded is not None and st.button(S.SAVE, key="save_template"):
                 try:
                     docx_export.save_network_template(db, actor, network.code, uploaded.getvalue())
@@ -140,7 +142,7 @@ if actor.school_code and can_manage_school(actor, actor.school_code):
         current = school_logo.school_logo(db, actor, school.code)
         if current:
             st.image(current, width=240)
-        logo = st.file_uploader(S.LOGO_UPLOAD, type=["png", "jpg", "jpeg"], key="school_logo")
+        logo = st.file_uploader(S.LOGO_UPLOAD, type=["png", "jpg", "jpeg"], key="school_logo", help=S.UPLOAD_HELP)
         if logo is not None and st.button(S.LOGO_SAVE):
             try:
                 school_logo.save_logo(db, actor, school.code, logo.getvalue())
@@ -173,7 +175,7 @@ for protocol in visible:
             f"{S.CORE_BADGE if protocol.is_core else plain(protocol.school_code)} · {protocol.status_label} · "
             f"{S.REVISION.lower()} {protocol.revision} · a.s. {protocol.school_year} · "
             f"aggiornato il {clock.local_datetime(protocol.updated_at)}"
-            + (f" · {open_comments} commenti aperti" if open_comments else "")
+            + (f" · {S.open_comments(open_comments)}" if open_comments else "")
         )
         right.page_link("pages/protocol_editor.py", label=S.OPEN_EDITOR, icon=":material/edit_document:",
                         query_params={QUERY_KEY: str(protocol.id)})

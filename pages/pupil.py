@@ -6,11 +6,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from models import auth, clock, interventions, reviews
+from models import auth, clock, interventions, people, reviews
 from models.errors import ApprodoError
 from models.permissions import can_follow_up
 from models.risk import indicators, learn, school_risk
 from ui import strings as S
+from ui.formatting import italian_chart
 from ui.session import guard_page, run_action, show_flash
 from ui.text import plain, plain_format, plain_table
 from ui.visits import visit_id
@@ -90,9 +91,10 @@ limits = pd.DataFrame({"soglia": [10, 25], "nome": ["10 % assenza cronica", "25 
 lines = alt.Chart(limits).mark_rule(strokeDash=[6, 4]).encode(
     y="soglia:Q", color=alt.Color("nome:N", title=None, scale=alt.Scale(range=["#F58518", "#E45756"])))
 layers = [bars, lines]
+who = people.names(db, actor, [u for i in done for u in (i.owner, i.recorded_by)])
 if done:
     marks = pd.DataFrame([{"giorno": pd.Timestamp(i.happened_on), "intervento": i.kind, "esito": i.outcome_label,
-                           "referente": i.owner} for i in done])
+                           "referente": who[i.owner]} for i in done])
     layers.append(alt.Chart(marks).mark_rule(color="#54A24B", strokeWidth=2, strokeDash=[2, 2]).encode(
         x="giorno:T", tooltip=[alt.Tooltip("giorno:T", title="Data", format="%d/%m/%Y"),
                                alt.Tooltip("intervento", title="Intervento"), alt.Tooltip("esito", title="Esito"),
@@ -103,7 +105,8 @@ strip = alt.Chart(levels).mark_rect().encode(
     tooltip=[alt.Tooltip("period", title="Mese"), alt.Tooltip("livello", title="Livello")])
 chart = alt.vconcat(alt.layer(*layers).properties(title=S.PUPIL_CHART_TITLE, height=260, width=620),
                     strip.properties(height=26, width=620, title=S.PUPIL_LEVEL_STRIP))
-chart = chart.resolve_scale(x="shared", color="independent").configure_legend(orient="bottom", columns=2)
+chart = italian_chart(chart.resolve_scale(x="shared", color="independent")).configure_legend(orient="bottom",
+                                                                                              columns=2)
 st.altair_chart(chart, width="content")
 
 writer = can_follow_up(actor, school_code)
@@ -114,8 +117,8 @@ if not writer:
 st.subheader(S.INTERVENTIONS_TITLE)
 C = S.INTERVENTION_COLUMNS
 if done:
-    st.table(plain_table([{C["date"]: f"{i.happened_on:%d/%m/%Y}", C["kind"]: i.kind, C["owner"]: i.owner,
-                           C["outcome"]: i.outcome_label, C["note"]: i.note, C["by"]: i.recorded_by}
+    st.table(plain_table([{C["date"]: f"{i.happened_on:%d/%m/%Y}", C["kind"]: i.kind, C["owner"]: who[i.owner],
+                           C["outcome"]: i.outcome_label, C["note"]: i.note, C["by"]: who[i.recorded_by]}
                           for i in reversed(done)]))
 else:
     st.caption(S.INTERVENTIONS_NONE)
@@ -124,14 +127,16 @@ if writer:
     with st.form("intervention", clear_on_submit=True):
         st.markdown(f"**{S.INTERVENTION_FORM}**")
         st.caption(S.PRIVACY_NOTE)
-        kind = st.selectbox(S.INTERVENTION_KIND, interventions.kinds(db, actor, school_code))
+        kind = st.selectbox(S.INTERVENTION_KIND, interventions.kinds(db, actor, school_code),
+                            placeholder=S.CHOOSE_PLACEHOLDER)
         left, middle, right = st.columns(3)
         happened_on = left.date_input(S.INTERVENTION_DATE, value=clock.local_date(),
                                       max_value=clock.local_date(), format="DD/MM/YYYY")
         owner = middle.selectbox(S.INTERVENTION_OWNER, list(staff), format_func=staff.get,
-                                 index=list(staff).index(actor.username) if actor.username in staff else 0)
+                                 index=list(staff).index(actor.username) if actor.username in staff else 0,
+                                 placeholder=S.CHOOSE_PLACEHOLDER)
         outcome = right.selectbox(S.INTERVENTION_OUTCOME, list(interventions.OUTCOMES),
-                                  format_func=interventions.OUTCOMES.get)
+                                  format_func=interventions.OUTCOMES.get, placeholder=S.CHOOSE_PLACEHOLDER)
         note = st.text_area(S.INTERVENTION_NOTE, max_chars=interventions.NOTE_LIMIT, height=80)
         if st.form_submit_button(S.INTERVENTION_SAVE, type="primary"):
             run_action(lambda: interventions.add_intervention(
@@ -140,9 +145,10 @@ if writer:
     if done:
         with st.expander(S.OUTCOME_FORM, icon=":material/task_alt:"), st.form("outcome"):
             chosen = st.selectbox(S.OUTCOME_WHICH, list(reversed(done)),
-                                  format_func=lambda i: f"{i.happened_on:%d/%m/%Y} · {i.kind} · {i.outcome_label}")
+                                  format_func=lambda i: f"{i.happened_on:%d/%m/%Y} · {i.kind} · {i.outcome_label}",
+                                  placeholder=S.CHOOSE_PLACEHOLDER)
             new_outcome = st.selectbox(S.INTERVENTION_OUTCOME, list(interventions.OUTCOMES),
-                                       format_func=interventions.OUTCOMES.get)
+                                       format_func=interventions.OUTCOMES.get, placeholder=S.CHOOSE_PLACEHOLDER)
             if st.form_submit_button(S.OUTCOME_SAVE):
                 run_action(lambda: interventions.set_outcome(db, actor, school_code, chosen.id, new_outcome,
                                                              expected=chosen.outcome), S.OUTCOME_SAVED, rerun=True)
@@ -159,12 +165,14 @@ def follow_up_state(review: reviews.Review) -> str:
     return states["late"] if review.follow_up_on < today else states["open"]
 
 
+reviewers = people.names(db, actor, [u for r in seen for u in (r.reviewed_by, r.follow_up_owner)])
 if seen:
     st.table(plain_table([{
-        V["when"]: clock.local_datetime(r.reviewed_at), V["who"]: r.reviewed_by,
+        V["when"]: clock.local_datetime(r.reviewed_at), V["who"]: reviewers[r.reviewed_by],
         V["level"]: indicators.LEVEL_LABELS.get(r.level, ""), V["month"]: indicators.month_label(r.as_of),
         V["note"]: r.note,
-        V["follow_up"]: f"{r.follow_up_on:%d/%m/%Y}" if r.follow_up_on else "", V["owner"]: r.follow_up_owner or "",
+        V["follow_up"]: f"{r.follow_up_on:%d/%m/%Y}" if r.follow_up_on else "",
+        V["owner"]: reviewers.get(r.follow_up_owner, ""),
         V["state"]: follow_up_state(r)} for r in seen]))
 else:
     st.caption(S.REVIEWS_NONE)
@@ -181,7 +189,8 @@ if writer:
         follow_up_on = left.date_input(S.FOLLOW_UP_DATE, value=today + timedelta(weeks=4), min_value=today,
                                        format="DD/MM/YYYY")
         follow_up_owner = right.selectbox(S.FOLLOW_UP_OWNER, list(staff), format_func=staff.get,
-                                          index=list(staff).index(actor.username) if actor.username in staff else 0)
+                                          index=list(staff).index(actor.username) if actor.username in staff else 0,
+                                          placeholder=S.CHOOSE_PLACEHOLDER)
         if st.form_submit_button(S.REVIEW_SAVE, type="primary"):
             run_action(lambda: reviews.record_review(
                 db, actor, school_code, code, as_of=last_month, level=latest["level"], note=review_note,

@@ -3,11 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from models import audit, clock, interventions, reviews
+from models import audit, clock, interventions, people, reviews
 from models.errors import ApprodoError
 from models.permissions import Role, can_follow_up
 from models.risk import export as risk_export
 from models.risk import indicators, learn, school_risk
+from ui import formatting
 from ui import strings as S
 from ui.session import guard_page, open_db, run_action, show_flash
 from ui.text import plain, plain_format
@@ -30,7 +31,7 @@ if not months:
     st.info(S.RISK_NO_DATA)
     st.stop()
 as_of = st.selectbox(S.RISK_AS_OF, list(reversed(months)),
-                     format_func=indicators.month_label)
+                     format_func=indicators.month_label, placeholder=S.CHOOSE_PLACEHOLDER)
 try:
     risk = school_risk.school_risk(db, actor, school_code, as_of=as_of, view=visit_id())
 except ApprodoError as error:
@@ -72,11 +73,13 @@ with st.container(border=True):
                                           month=indicators.month_name(changes.since)))
     labels = indicators.LEVEL_LABELS
     classes_of = dict(zip(pupils["pupil_code"], pupils["class_name"], strict=True))
+    owners = people.names(db, actor, (r.follow_up_owner for r in changes.due))
     groups = {
         S.CHANGES_NEW_HIGH: {p: classes_of[p] for p in changes.new_high},
         S.CHANGES_ROSE: {p: f"{labels[a]} → {labels[b]}" for p, a, b in changes.rose},
         S.CHANGES_FELL: {p: f"{labels[a]} → {labels[b]}" for p, a, b in changes.fell},
-        S.CHANGES_DUE: {r.pupil_code: S.DUE_LINE.format(date=f"{r.follow_up_on:%d/%m/%Y}", owner=r.follow_up_owner)
+        S.CHANGES_DUE: {r.pupil_code: S.DUE_LINE.format(date=f"{r.follow_up_on:%d/%m/%Y}",
+                                                        owner=owners[r.follow_up_owner])
                         for r in changes.due},
     }
     for column, (title, described) in zip(st.columns(4), groups.items(), strict=True):
@@ -116,8 +119,9 @@ if model is not None:
     table.insert(6, S.MODEL_ESTIMATE, (100 * learn.estimates(model, shown)).round(1).to_numpy())
     st.caption(S.MODEL_ON_LIST.format(version=model.document["version"]))
 st.caption(S.RISK_TABLE_HELP)
-selection = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="risk_table",
-                         column_config={R["reasons"]: st.column_config.TextColumn(width="large")})
+selection = formatting.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
+                                 key="risk_table",
+                                 column_config={R["reasons"]: st.column_config.TextColumn(width="large")})
 picked = selection.selection.rows if selection else []
 if picked:
     pupil = shown.iloc[picked[0]]
@@ -170,5 +174,7 @@ with st.expander(S.RISK_RULES, icon=":material/help:"):
 
 if actor.role is Role.DIRIGENTE:
     with st.expander(S.ACCESS_LOG, icon=":material/policy:"):
-        st.dataframe([{"Quando": clock.local_datetime(e["at"]), "Chi": e["actor"], "Cosa": e["what"],
-                       "Dettagli": e["detail"]} for e in audit.access_log(db, actor, school_code)], hide_index=True)
+        log = audit.access_log(db, actor, school_code)
+        who = people.names(db, actor, (e["actor"] for e in log))
+        formatting.dataframe([{"Quando": clock.local_datetime(e["at"]), "Chi": who[e["actor"]], "Cosa": e["what"],
+                               "Dettagli": e["detail"]} for e in log], hide_index=True)

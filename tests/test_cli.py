@@ -369,6 +369,60 @@ def test_train_and_evaluate_on_the_demo_network(demo, run):
     assert run("evaluate", "--network", "RETEDEMO", "--k", "boh").returncode == 1
 
 
+# --- core-section: the core's structure, seen by the schools as updates ------------------------------
+
+CORE = ("--network", "RETEDEMO", "--level", "secondaria_secondo_grado")
+
+
+def school_view(tmp_path):
+    from models import db as database
+    from models import protocols
+    from tests.conftest import actor_named
+
+    db = database.connect(tmp_path / "cli.db")
+    dirigente = actor_named(db, "dirigente")
+    protocol = protocols.school_protocol(db, dirigente, "MIIS00003C")
+    return db, dirigente, protocol
+
+
+def test_unlock_move_and_remove_reach_the_school_as_updates(demo, run, tmp_path):
+    listed = run("core-section", "list", *CORE)
+    assert listed.returncode == 0
+    assert listed.stdout.splitlines()[0].split()[:2] == ["1.", "premessa"]
+
+    unlocked = run("core-section", "unlock", *CORE, "--section", "premessa")
+    assert unlocked.returncode == 0, unlocked.stderr
+    assert unlocked.stdout.strip() == "«Premessa e finalità»: comune, adattabile dalla scuola."
+    again = run("core-section", "unlock", *CORE, "--section", "premessa")
+    assert again.returncode == 1 and "è già" in again.stderr
+
+    assert run("core-section", "move", *CORE, "--section", "allegati", "--to", "1").returncode == 0
+    assert run("core-section", "rename", *CORE, "--section", "tempi", "--title", "Tempi").returncode == 0
+    assert run("core-section", "remove", *CORE, "--section", "monitoraggio").returncode == 0
+    assert run("core-section", "list", *CORE).stdout.splitlines()[0].split()[:2] == ["1.", "allegati"]
+
+    from models import protocol_structure, protocols
+
+    db, dirigente, protocol = school_view(tmp_path)
+    premessa = next(s for s in protocols.list_sections(db, dirigente, protocol.id) if s.key == "premessa")
+    assert protocols.may_edit_section(dirigente, protocol, premessa)
+    kinds = {u.kind for u in protocol_structure.pending_updates(db, dirigente, protocol.id).structure}
+    assert kinds == {"unlocked", "reordered", "renamed", "removed"}
+    # Nothing was removed under the school's feet.
+    assert "monitoraggio" in [s.key for s in protocols.list_sections(db, dirigente, protocol.id)]
+
+
+def test_core_section_explains_bad_input_in_italian(demo, run):
+    missing = run("core-section", "rename", *CORE, "--section", "nessuna", "--title", "X")
+    assert missing.returncode == 1 and missing.stderr.strip() == "Il protocollo comune non ha la sezione «nessuna»."
+    no_section = run("core-section", "lock", *CORE)
+    assert no_section.returncode == 1 and "--section" in no_section.stderr
+    bad_position = run("core-section", "move", *CORE, "--section", "tempi", "--to", "99")
+    assert bad_position.returncode == 1 and "--to" in bad_position.stderr
+    ambiguous = run("core-section", "list", "--network", "RETEDEMO")
+    assert ambiguous.returncode == 1 and "--level" in ambiguous.stderr
+
+
 def test_set_logo_stores_a_checked_logo_and_refuses_what_is_not_an_image(demo, run, tmp_path):
     import io
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from models.permissions import Actor, Capability, can
+from models.permissions import Actor, Capability, Role, can
 from ui import strings as S
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +28,8 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/protocols.py", S.PAGE_PROTOCOLS, ":material/description:", Capability.READ_PROTOCOLS),
     PageSpec("pages/protocol_editor.py", S.PAGE_EDITOR, ":material/edit_document:", Capability.READ_PROTOCOLS),
     PageSpec("pages/protocol_history.py", S.PAGE_HISTORY, ":material/history:", Capability.READ_PROTOCOLS),
+    PageSpec("pages/protocol_structure.py", S.PAGE_STRUCTURE, ":material/reorder:", Capability.SHAPE_PROTOCOLS),
+    PageSpec("pages/protocol_updates.py", S.PAGE_UPDATES, ":material/sync:", Capability.DECIDE_NETWORK_UPDATES),
     PageSpec("pages/risk.py", S.PAGE_RISK, ":material/monitoring:", Capability.VIEW_RISK),
     PageSpec("pages/pupil.py", S.PAGE_PUPIL, ":material/person:", Capability.VIEW_RISK),
     PageSpec("pages/data_upload.py", S.PAGE_UPLOAD, ":material/upload:", Capability.IMPORT_PUPIL_DATA),
@@ -37,9 +39,20 @@ PAGES: list[PageSpec] = [
 ]
 
 
+# Roles that never edit a protocol: for them the editor is a reading page, and says so.
+_PROTOCOL_READERS = frozenset({Role.DOCENTE, Role.FUNZIONE_STRUMENTALE})
+_READER_TITLES = {"pages/protocol_editor.py": S.READ_PROTOCOL}
+
+
+def title_for(actor: Actor, spec: PageSpec) -> str:
+    if actor.role in _PROTOCOL_READERS:
+        return _READER_TITLES.get(spec.path, spec.title)
+    return spec.title
+
+
 def pages_for(actor: Actor) -> list[PageSpec]:
-    """The pages the actor's role may open, in menu order."""
-    return [spec for spec in PAGES if can(actor, spec.capability)]
+    """The pages the actor's role may open, in menu order, titled for that role."""
+    return [replace(spec, title=title_for(actor, spec)) for spec in PAGES if can(actor, spec.capability)]
 
 
 def spec_for_file(file: str) -> PageSpec | None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 import streamlit as st
 
-from models import diffs, protocols
+from models import clock, diffs, protocols
 from models.errors import ApprodoError
 from models.templates import KIND_LABELS
 from ui import strings as S
+from ui.diff_view import paragraph_diff_html
 from ui.session import PageContext
 from ui.text import plain, plain_format
 
@@ -66,15 +68,106 @@ def choose_protocol(ctx: PageContext) -> protocols.Protocol | None:
 
 
 def choose_section(ctx: PageContext, protocol: protocols.Protocol, open_comments: dict[int, int] | None = None,
-                   key: str = "section") -> protocols.Section:
-    sections = protocols.list_sections(ctx.db, ctx.actor, protocol.id)
+                   key: str = "section", unsaved: set[int] | frozenset[int] = frozenset()) -> protocols.Section:
+    """The section picked by the user, read fresh from the database on every run.
+
+    The options are section ids, not Section objects: Streamlit keeps a selectbox's
+    value from an earlier run when its label still matches, so an object would be a
+    stale copy (the version before the last save).
+    """
+    sections = {s.id: s for s in protocols.list_sections(ctx.db, ctx.actor, protocol.id)}
+    if not sections:
+        st.info(S.NO_SECTIONS)
+        st.stop()
     open_comments = open_comments or {}
 
-    def label(section: protocols.Section) -> str:
-        extra = f" · {open_comments[section.id]} commenti aperti" if open_comments.get(section.id) else ""
+    def label(section_id: int) -> str:
+        section = sections[section_id]
+        extra = ""
+        if open_comments.get(section_id):
+            extra += " · " + S.open_comments(open_comments[section_id])
+        if section_id in unsaved:
+            extra += " · " + S.UNSAVED_MARK
         return f"{section.position}. {section.title} ({KIND_LABELS[section.kind]}){extra}"
 
-    return st.selectbox(S.CHOOSE_SECTION, sections, format_func=label, key=f"{key}_{protocol.id}")
+    # A label changes (a comment, an unsaved draft) and the browser still sends the old one,
+    # which Streamlit no longer finds: it then falls back to `index`, so that must be the
+    # section the user was on, remembered under a key of ours.
+    widget_key = f"{key}_{protocol.id}"
+    remembered = st.session_state.get(f"{widget_key}_chosen")
+    ids = list(sections)
+    index = ids.index(remembered) if remembered in sections else 0
+    chosen = st.selectbox(S.CHOOSE_SECTION, ids, index=index, format_func=label, key=widget_key,
+                          placeholder=S.CHOOSE_PLACEHOLDER)
+    if chosen not in sections:  # defensive: never a stale id
+        chosen = ids[index]
+    st.session_state[f"{widget_key}_chosen"] = chosen
+    return sections[chosen]
+
+
+# --- drafts: what the user typed, kept per section until it is saved ---------------
+# Streamlit forgets a keyed widget's state in any run where the widget is not drawn,
+# so the text lives here, in the session, keyed by section id; the text area is only
+# a view of it, keyed by section and revision so that a new revision starts fresh.
+DRAFTS_KEY = "approdo_drafts"
+
+
+@dataclass
+class Draft:
+    base: int  # the version the text started from: a save is based on it
+    original: str  # that version's text
+    text: str  # what the editor holds now
+    note: str = ""
+    revision: int = 0  # bumped whenever the page (not the user) replaces the text
+
+    @property
+    def unsaved(self) -> bool:
+        return self.text != self.original
+
+    def widget_key(self, section_id: int, field: str = "text") -> str:
+        return f"{field}_{section_id}_{self.revision}"
+
+    def restart(self, version: int, body: str, text: str | None = None) -> None:
+        """Start again from `version`: with its text, or keeping `text` on top of it."""
+        self.base, self.original = version, body
+        self.text = body if text is None else text
+        if text is None:
+            self.note = ""
+        self.revision += 1
+
+
+def drafts() -> dict[int, Draft]:
+    return st.session_state.setdefault(DRAFTS_KEY, {})
+
+
+def unsaved_sections() -> set[int]:
+    return {section_id for section_id, draft in drafts().items() if draft.unsaved}
+
+
+def draft_for(section: protocols.Section) -> Draft:
+    """The session's draft of a section; one without changes follows the latest version."""
+    draft = drafts().get(section.id)
+    if draft is None:
+        draft = drafts()[section.id] = Draft(section.version, section.body, section.body)
+    elif not draft.unsaved and draft.base != section.version:
+        draft.restart(section.version, section.body)
+    return draft
+
+
+def _keep_typed(section_id: int, field: str, widget_key: str) -> None:
+    # A change sent in the same run that leaves the section still reaches the draft.
+    draft = drafts().get(section_id)
+    if draft is not None and widget_key in st.session_state:
+        setattr(draft, field, st.session_state[widget_key])
+
+
+def draft_editor(section: protocols.Section, draft: Draft, *, height: int = 460, help: str | None = None) -> None:
+    """The text area and the note of a draft; what is typed goes into the draft at once."""
+    text_key, note_key = draft.widget_key(section.id), draft.widget_key(section.id, "note")
+    draft.text = st.text_area(S.SECTION_TEXT, value=draft.text, key=text_key, height=height, help=help,
+                              on_change=_keep_typed, args=(section.id, "text", text_key))
+    draft.note = st.text_input(S.SAVE_NOTE, value=draft.note, key=note_key, max_chars=protocols.MAX_NOTE,
+                               on_change=_keep_typed, args=(section.id, "note", note_key))
 
 
 def protocol_header(protocol: protocols.Protocol) -> None:
@@ -90,19 +183,50 @@ def show_rich_text(blocks_html: str) -> None:
     st.html(_CSS + f'<div class="approdo-text">{blocks_html}</div>')
 
 
-def show_diff(old: str, new: str) -> None:
+def show_diff(old: str, new: str, before: str = S.DIFF_BEFORE, after: str = S.DIFF_AFTER) -> None:
+    """Paragraph beside paragraph, changed words highlighted (not one stream of struck-out words)."""
     pieces = diffs.word_diff(old, new)
     if not diffs.changed(pieces):
         st.caption(S.NO_DIFFERENCE)
         return
     added, removed = diffs.summary(pieces)
     st.caption(S.DIFF_SUMMARY.format(added=added, removed=removed))
-    parts = []
-    for piece in pieces:
-        text = html.escape(piece.text)
-        if piece.kind == "removed":
-            text = f"<del>{text}</del>"
-        elif piece.kind == "added":
-            text = f"<ins>{text}</ins>"
-        parts.append(text)
-    st.html(_CSS + f'<div class="approdo-diff">{"".join(parts)}</div>')
+    st.html(paragraph_diff_html(old, new, before, after))
+
+
+def change_heading(change: protocols.SectionChange) -> str:
+    mark = f" ({S.CHANGE_NEW_SECTION})" if change.before is None else ""
+    return f"{change.position}. {change.title}{mark}"
+
+
+def changes_intro(since: protocols.ChangesSinceApproval) -> str:
+    return S.CHANGES_SINCE_APPROVAL_INTRO.format(when=clock.local_datetime(since.approved.at),
+                                                 deliberation=since.approved.detail or S.STATUS_LABEL_APPROVED)
+
+
+def changes_summary(since: protocols.ChangesSinceApproval) -> str:
+    return S.CHANGES_SUMMARY.format(sections=S.plural(len(since.changes), "sezione", "sezioni"),
+                                    total=since.total_sections)
+
+
+def changes_document(protocol: protocols.Protocol, since: protocols.ChangesSinceApproval) -> str:
+    """A print-friendly web page of every change since the approval (opens in any browser, prints on A4)."""
+    title = html.escape(f"{S.CHANGES_SINCE_APPROVAL} – {protocol.title}")
+    legend = f"<del>{html.escape(S.LEGEND_REMOVED)}</del> <ins>{html.escape(S.LEGEND_ADDED)}</ins>"
+    body = [f"<h1>{title}</h1>", f"<p>{html.escape(changes_intro(since))} {html.escape(changes_summary(since))}</p>",
+            f"<p>{legend}</p>"]
+    for change in since.changes:
+        body.append(f"<h2>{html.escape(change_heading(change))}</h2>")
+        body.append(paragraph_diff_html(change.before or "", change.after))
+    if not since.changes:
+        body.append(f"<p>{html.escape(S.CHANGES_NONE_SINCE)}</p>")
+    return (
+        '<!DOCTYPE html><html lang="it"><head><meta charset="utf-8">'
+        f"<title>{title}</title><style>"
+        "body{font-family:Georgia,serif;max-width:48em;margin:2em auto;line-height:1.5;color:#111}"
+        "h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #999}"
+                "del{background:#fde2e1;color:#8a1c14}ins{background:#dcf5e3;color:#0f5a2a;text-decoration:underline}"
+        "@media print{body{margin:0;max-width:none}h2{break-after:avoid}"
+        "del,ins{-webkit-print-color-adjust:exact;print-color-adjust:exact}}"
+        "</style></head><body>" + "".join(body) + "</body></html>"
+    )

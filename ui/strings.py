@@ -175,16 +175,6 @@ LOGO_SAVE = "Salva il logo"
 LOGO_SAVED = "Logo salvato: comparirà nelle prossime esportazioni."
 LOGO_REMOVE = "Togli il logo"
 MOVED = "Il protocollo ora è: {status}."
-UPDATES_TITLE = "Aggiornamenti dalla rete ({count})"
-UPDATES_INTRO = (
-    "Il coordinatore ha modificato il protocollo comune dopo che la vostra scuola lo ha adottato. "
-    "In rosso ciò che cambierebbe del vostro testo, in verde ciò che arriverebbe dalla rete."
-)
-TAKE_UPDATE = "Accogli il testo della rete"
-KEEP_OWN = "Mantieni il nostro testo"
-UPDATE_TAKEN = "Testo della rete accolto nella sezione «{title}»."
-UPDATE_KEPT = "Mantenuto il vostro testo nella sezione «{title}»."
-UPDATE_MUST_TAKE = "Sezione non adattabile: l'aggiornamento va accolto."
 COMMENTS = "Commenti ({count} aperti)"
 NO_COMMENTS = "Nessun commento su questa sezione."
 ADD_COMMENT = "Scrivi un commento"
@@ -495,6 +485,162 @@ MODEL_ESTIMATE = "Stima modello %"
 MODEL_ON_LIST = ("Il modello della rete (versione {version}) è proposto accanto alle regole: la colonna "
                  "«Stima modello» è la probabilità stimata di un esito negativo.")
 MODEL_PUPIL = "Stima del modello: **{value}** di probabilità di un esito negativo. Pesano di più:"
+
+
+# --- Italian agreement: one helper for "1 commento aperto" / "2 commenti aperti" ----------
+def plural(count: int, one: str, many: str) -> str:
+    """'1 scuola', '2 scuole': the count with the noun (and adjective) that agrees with it."""
+    return f"{count} {one if count == 1 else many}"
+
+
+def open_comments(count: int) -> str:
+    return plural(count, "commento aperto", "commenti aperti")
+
+
+def schools_count(count: int) -> str:
+    return plural(count, "scuola", "scuole")
+
+
+# --- the editor's drafts, approval and reading -------------------------------------------
+UNSAVED_MARK = "✎ modifiche non salvate"
+UNSAVED_HERE = "Hai modifiche non salvate in questa sezione (partono dalla versione {version})."
+UNSAVED_ELSEWHERE = "Modifiche non salvate anche in: {sections}."
+DISCARD_DRAFT = "Annulla le modifiche non salvate"
+DRAFT_DISCARDED = "Modifiche annullate: il testo è quello della versione {version}."
+COMMENTS_TITLE = "Commenti ({count})"
+APPROVE_WARNINGS = "Prima di registrare l'approvazione:"
+APPROVE_OPEN_COMMENTS = "{comments} in {sections};"
+APPROVE_OPEN_UPDATES = "{updates} della rete da decidere in {sections}."
+APPROVE_CONFIRM = "Ho controllato: registra comunque l'approvazione"
+APPROVE_CONFIRM_NEEDED = "Spunta la conferma per registrare l'approvazione nonostante gli avvisi."
+DELIBERATION_DATE_PICK = "Data della delibera"
+CHANGES_SINCE_APPROVAL = "Cosa è cambiato dall'ultima approvazione"
+CHANGES_SINCE_APPROVAL_INTRO = "Rispetto al testo approvato il {when} ({deliberation})."
+CHANGES_NEVER_APPROVED = "Questo protocollo non è ancora stato approvato: non c'è un testo approvato da confrontare."
+CHANGES_NONE_SINCE = "Nessuna sezione è cambiata dall'ultima approvazione."
+CHANGES_SUMMARY = "{sections} su {total} cambiate dall'approvazione."
+CHANGES_DOWNLOAD = "Scarica da stampare (pagina web)"
+CHANGE_NEW_SECTION = "sezione nuova"
+CHANGE_REMOVED_SECTION = "sezione tolta"
+TAB_SINCE_APPROVAL = "Dall'ultima approvazione"
+READ_PROTOCOL = "Leggi protocollo"
+SHOW_VERSION = "Versione da leggere"
+SHOW_PUBLISHED = "Pubblicata"
+SHOW_CURRENT = "In lavorazione"
+PUBLISHED_ON = "Stai leggendo la versione pubblicata il {when}."
+NEVER_PUBLISHED = "Il protocollo non è ancora stato pubblicato: stai leggendo il testo in lavorazione."
+CHOOSE_PLACEHOLDER = "Scegli…"
+EMPTY_TABLE = "Nessun dato da mostrare."
+NO_EVENTS = "Nessun cambio di stato registrato."
+NO_SECTIONS = "Questo protocollo non ha ancora sezioni."
+STATUS_LABEL_APPROVED = "approvazione registrata"
+LEGEND_REMOVED = "testo tolto"
+LEGEND_ADDED = "testo aggiunto"
+NOT_IN_PUBLISHED = "Questa sezione è stata aggiunta dopo la pubblicazione: nella versione pubblicata non c'è."
+RESOLVED_BY = "risolto da {name}"
+UPLOAD_HELP = (
+    "Trascina il file nel riquadro oppure premi il pulsante accanto («Browse files») per sceglierlo dal computer; "
+    "al massimo 50 MB. Nulla viene salvato finché non confermi."
+)
+DELIBERATION_DATE_MISSING = "Scegli dal calendario (o scrivi come gg/mm/aaaa) la data in cui l'organo ha deliberato."
+
+# --- structure of protocols and updates from the network (pages/protocol_structure.py, protocol_updates.py) ---
+PAGE_STRUCTURE = "Struttura del protocollo"
+PAGE_UPDATES = "Aggiornamenti dalla rete"
+STRUCTURE_CORE_INTRO = (
+    "Qui la rete decide quali sezioni ha il protocollo comune, in che ordine e quali le scuole possono adattare. "
+    "Ogni cambiamento arriva alle scuole come aggiornamento da decidere; sbloccare o bloccare vale subito."
+)
+STRUCTURE_SCHOOL_INTRO = (
+    "Qui la scuola divide, unisce, toglie e riordina le proprie sezioni (utile dopo aver importato un file Word). "
+    "Le sezioni bloccate dalla rete non si tolgono né si uniscono. Ogni cambiamento resta nello storico."
+)
+STRUCTURE_READ_ONLY = "Puoi leggere la struttura di questo protocollo ma non modificarla."
+MOVE_UP = "Su"
+MOVE_DOWN = "Giù"
+LOCK = "Blocca"
+UNLOCK_SECTION = "Rendi adattabile"
+RENAME = "Rinomina"
+NEW_TITLE = "Nuovo titolo"
+REMOVE = "Togli"
+REMOVE_CONFIRM = "Togli «{title}» dal protocollo"
+REMOVE_HELP = "La sezione esce dal protocollo; le sue versioni restano nello storico."
+REMOVE_CORE_HELP = "Le scuole la vedranno come aggiornamento e decideranno se toglierla anche loro."
+SPLIT = "Dividi"
+SPLIT_AT = "La nuova sezione comincia dal paragrafo"
+SPLIT_TITLE = "Titolo della nuova sezione"
+SPLIT_CONFIRM = "Dividi la sezione"
+SPLIT_TOO_SHORT = "Questa sezione ha un solo paragrafo: non si può dividere."
+MERGE_NEXT = "Unisci con la successiva"
+MERGE_NEXT_HELP = "Il testo di «{next}» va in fondo a questa sezione e «{next}» esce dal protocollo."
+ADD_CORE_SECTION = "Aggiungi una sezione al protocollo comune"
+ADD_CORE_LOCKED = "Bloccata (le scuole non la modificano)"
+STRUCTURE_HISTORY = "Storico della struttura"
+NO_STRUCTURE_HISTORY = "La struttura non è ancora cambiata."
+STRUCTURE_DONE = {
+    "moved": "Ordine aggiornato.",
+    "locked": "«{title}» ora è bloccata: le scuole non possono modificarla.",
+    "unlocked": "«{title}» ora è adattabile: le scuole possono modificarla.",
+    "renamed": "Sezione rinominata in «{title}».",
+    "removed": "«{title}» tolta dal protocollo.",
+    "added": "Sezione «{title}» aggiunta.",
+    "split": "Sezione divisa: il seguito è in «{title}».",
+    "merged": "Sezioni unite in «{title}».",
+}
+OPEN_STRUCTURE = "Struttura del protocollo (dividi, unisci, riordina)"
+UPDATES_WAITING = "La rete ha aggiornato il protocollo comune: {count} da decidere."
+UPDATES_WAITING_ONE = "La rete ha aggiornato il protocollo comune: 1 aggiornamento da decidere."
+OPEN_UPDATES = "Decidi gli aggiornamenti della rete"
+UPDATES_CORE = "Questo è il protocollo comune: gli aggiornamenti della rete si decidono nei protocolli delle scuole."
+NO_UPDATES = "Nessun aggiornamento della rete da decidere."
+UPDATES_PAGE_INTRO = (
+    "Il coordinatore ha cambiato il protocollo comune dopo che la vostra scuola lo ha adottato. Le modifiche della "
+    "rete e le vostre si uniscono da sole dove toccano parti diverse; dove toccano lo stesso passaggio scegliete "
+    "voi. Nulla cambia finché non salvate."
+)
+STRUCTURE_UPDATES = "Sezioni"
+TEXT_UPDATES = "Testi"
+STRUCTURE_UPDATE_TEXT = {
+    "added": "La rete ha aggiunto la sezione «{title}».",
+    "removed": "La rete ha tolto la sezione «{title}». Da voi c'è ancora, con il vostro testo.",
+    "renamed": "La rete ha rinominato «{title}» in «{detail}».",
+    "locked": "La rete ha bloccato «{title}»: la scuola non può più modificarla.",
+    "unlocked": "La rete ha reso adattabile «{title}»: ora potete modificarla.",
+    "reordered": "La rete ha cambiato l'ordine delle sezioni comuni.",
+}
+STRUCTURE_UPDATE_ACTIONS = {
+    "added": ("Aggiungila", "Non aggiungerla"),
+    "removed": ("Toglila anche da noi", "Tienila come sezione della scuola"),
+    "renamed": ("Usa il nuovo titolo", "Tieni il nostro titolo"),
+    "locked": ("Ho preso nota", None),
+    "unlocked": ("Ho preso nota", None),
+    "reordered": ("Riordina come la rete", "Tieni il nostro ordine"),
+}
+STRUCTURE_DECIDED = "Aggiornamento deciso."
+WHAT_NETWORK_CHANGED = "Che cosa ha cambiato la rete"
+MERGE_CLEAN = "Le modifiche della rete e le vostre toccano parti diverse: si uniscono da sole."
+MERGE_CONFLICTS = "La rete e la scuola hanno cambiato lo stesso passaggio in {count} punti: scegliete per ciascuno."
+MERGE_CONFLICTS_ONE = "La rete e la scuola hanno cambiato lo stesso passaggio: scegliete quale testo tenere."
+CONFLICT_N = "Passaggio {n}"
+CONFLICT_NETWORK = "Testo della rete"
+CONFLICT_SCHOOL = "Testo della scuola"
+CONFLICT_WAS = "Com'era prima"
+CONFLICT_CHOICE = "Quale testo tenere"
+CONFLICT_EDIT = "Il testo del passaggio"
+EMPTY_PASSAGE = "(nessun testo)"
+MERGE_PREVIEW = "Anteprima del risultato"
+MERGE_CHANGES = "Che cosa cambia nel vostro testo"
+MERGE_CHOOSE_ALL = "Scegliete un testo per ogni passaggio: poi vedrete l'anteprima."
+SAVE_MERGED = "Salva come nuova versione"
+KEEP_SCHOOL_TEXT = "Tieni il nostro testo"
+TAKE_LOCKED = "Accogli il testo della rete"
+LOCKED_UPDATE = "Sezione bloccata dalla rete: il suo testo si accoglie così com'è."
+MERGE_SAVED = "«{title}»: salvata la versione {version} con l'aggiornamento della rete."
+SCHOOL_TEXT_KEPT = "«{title}»: tenuto il vostro testo."
+DIFF_BEFORE = "Prima"
+DIFF_AFTER = "Dopo"
+DIFF_SAME = "{count} paragrafi uguali"
+DIFF_SAME_ONE = "1 paragrafo uguale"
 
 # Sessions and single sign-on
 SESSION_ENDED = "La sessione precedente è terminata (uscita o inattività): accedi di nuovo."

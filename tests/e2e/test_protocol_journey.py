@@ -43,7 +43,7 @@ def test_dirigente_edits_a_section_and_sees_version_2_in_the_history(server, pag
     choose(page, "Sezione", "Chi fa che cosa")
     versions = page.locator("[data-testid='stTable']").first
     expect(versions.locator("tbody tr").first).to_contain_text("2")
-    expect(versions.locator("tbody tr").first).to_contain_text("dirigente")
+    expect(versions.locator("tbody tr").first).to_contain_text("Marco Bianchi")
     expect(versions.locator("tbody tr")).to_have_count(2)
     # The comparison of version 1 with version 2 shows the added words.
     expect(page.locator("ins").first).to_contain_text("martedì")

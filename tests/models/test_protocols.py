@@ -113,7 +113,7 @@ def test_a_stale_save_is_refused_and_carries_both_texts(demo_db, actors, system,
         protocols.save_section(demo_db, dirigente, s.id, s.body + "\nDel dirigente.", s.version)
     assert conflict.value.theirs.body.endswith("Dell'admin.") and conflict.value.theirs.author == "admin"
     assert conflict.value.yours.endswith("Del dirigente.")
-    assert "admin ha salvato questa sezione" in conflict.value.message
+    assert "Amministratore demo ha salvato questa sezione" in conflict.value.message
     assert protocols.get_section(demo_db, dirigente, s.id).body.endswith("Dell'admin.")
     assert len(protocols.section_history(demo_db, dirigente, s.id)) == 2
 

@@ -44,6 +44,7 @@ def test_the_funzione_reviews_a_pupil_and_adds_an_intervention_seen_on_the_pupil
     table = at.table[0].value
     assert list(table["Intervento"]) == ["Mediatore linguistico-culturale"]
     assert list(table["Esito"]) == ["In corso"] and list(table["Nota"]) == ["Contattato il mediatore."]
+    assert list(table["Referente"]) == ["Sara Galli"]  # people by full name, not username
 
     in_50_days = clock.local_date() + timedelta(days=50)
     review_note = [t for t in at.text_area if t.label == "Nota breve (facoltativa)"][-1]
@@ -53,7 +54,7 @@ def test_the_funzione_reviews_a_pupil_and_adds_an_intervention_seen_on_the_pupil
     at.run()
     assert [s.value for s in at.success] == ["Revisione registrata."]
     reviews_table = at.table[1].value
-    assert list(reviews_table["Chi"]) == ["funzione"] and list(reviews_table["Prossima verifica"]) == [
+    assert list(reviews_table["Chi"]) == ["Sara Galli"] and list(reviews_table["Prossima verifica"]) == [
         f"{in_50_days:%d/%m/%Y}"]
     assert list(reviews_table["Stato"]) == ["Da fare"]
     assert pupils_db.execute("SELECT what, detail FROM access_log WHERE what = 'scheda alunno' LIMIT 1").fetchone() \

@@ -7,10 +7,11 @@ from ui.navigation import PAGES
 PAGE_FILES = [spec.path for spec in PAGES]
 EVERYONE = {"pages/home.py", "pages/protocols.py", "pages/protocol_editor.py", "pages/protocol_history.py"}
 SCHOOL_STAFF = {"pages/risk.py", "pages/pupil.py", "pages/data_upload.py", "pages/network.py", "pages/model.py"}
+STRUCTURE, UPDATES = "pages/protocol_structure.py", "pages/protocol_updates.py"
 ALLOWED = {
-    "admin": EVERYONE | {"pages/admin.py", "pages/network.py", "pages/model.py"},
-    "coordinatrice": EVERYONE | {"pages/network.py", "pages/model.py"},
-    "dirigente": EVERYONE | SCHOOL_STAFF,
+    "admin": EVERYONE | {"pages/admin.py", "pages/network.py", "pages/model.py", STRUCTURE, UPDATES},
+    "coordinatrice": EVERYONE | {"pages/network.py", "pages/model.py", STRUCTURE},
+    "dirigente": EVERYONE | SCHOOL_STAFF | {STRUCTURE, UPDATES},
     "funzione": EVERYONE | SCHOOL_STAFF,
     "docente": EVERYONE | {"pages/risk.py", "pages/pupil.py"},
 }
@@ -132,7 +133,7 @@ def test_admin_assigns_a_teachers_classes(demo_db):
     at = log_in(new_app(), "admin")
     at.switch_page("pages/admin.py").run()
     chooser = next(s for s in at.selectbox if s.label == "Nome utente")
-    chooser.select_index(next(i for i, o in enumerate(chooser.options) if o.startswith("docente"))).run()
+    chooser.select_index(next(i for i, o in enumerate(chooser.options) if o.endswith("(docente)"))).run()
     field = next(t for t in at.text_input if t.label.startswith("Classi del docente"))
     field.input("3a, 4B")
     next(b for b in at.button if b.label == "Salva").click().run()

@@ -1,5 +1,7 @@
 """The protocol pages as their users see them, through AppTest."""
 
+from datetime import date
+
 import pytest
 
 from models import protocols
@@ -20,6 +22,18 @@ def open_editor(username, protocol_id, section_title=None):
     return at
 
 
+def editor_of(at):
+    """The section's text area (its key changes with each saved version; its label does not)."""
+    (editor,) = [t for t in at.text_area if t.label == "Testo della sezione"]
+    return editor
+
+
+def save(at):
+    next(b for b in at.button if b.label == "Salva una nuova versione").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
 def messages(at, kind):
     return [e.value for e in getattr(at, kind)]
 
@@ -30,7 +44,7 @@ def section_of(db, actor, protocol, key):
 
 def test_dirigente_edits_and_saves_a_section(demo_db, actors, school_protocol):
     at = open_editor("dirigente", school_protocol.id, "Tempi e responsabilità")
-    editor = at.text_area(key=f"text_{section_of(demo_db, actors['dirigente'], school_protocol, 'tempi').id}")
+    editor = editor_of(at)
     editor.input(editor.value + "\n\nLa commissione si riunisce il martedì.").run()
     # The live preview beside the editor already shows the new text.
     assert "La commissione si riunisce il martedì." in " ".join(h.proto.body for h in at.get("html"))
@@ -42,17 +56,16 @@ def test_dirigente_edits_and_saves_a_section(demo_db, actors, school_protocol):
 
 def test_a_second_session_saving_on_a_stale_version_gets_the_conflict_view(demo_db, actors, school_protocol):
     section = section_of(demo_db, actors["dirigente"], school_protocol, "allegati")
-    key = f"text_{section.id}"
     mine = open_editor("dirigente", school_protocol.id, "Allegati")
     theirs = open_editor("admin", school_protocol.id, "Allegati")
-    theirs.text_area(key=key).input("Testo dell'amministratore.").run()
+    editor_of(theirs).input("Testo dell'amministratore.").run()
     next(b for b in theirs.button if b.label == "Salva una nuova versione").click().run()
     assert messages(theirs, "success") == ["Salvata la versione 2."]
 
-    mine.text_area(key=key).input("Testo del dirigente.").run()
+    editor_of(mine).input("Testo del dirigente.").run()
     next(b for b in mine.button if b.label == "Salva una nuova versione").click().run()
     errors = messages(mine, "error")
-    assert any("admin ha salvato questa sezione (versione 2" in e for e in errors)
+    assert any("Amministratore demo ha salvato questa sezione (versione 2" in e for e in errors)
     shown = [c.value for c in mine.code]
     assert shown == ["Testo dell'amministratore.", "Testo del dirigente."]
     assert section_of(demo_db, actors["dirigente"], school_protocol, "allegati").body == "Testo dell'amministratore."
@@ -90,9 +103,8 @@ def test_locked_sections_are_read_only_for_the_school(demo_db, school_protocol):
 
 
 def test_an_unknown_placeholder_is_refused_on_save_naming_it(demo_db, actors, school_protocol):
-    section = section_of(demo_db, actors["dirigente"], school_protocol, "soggetti")
     at = open_editor("dirigente", school_protocol.id, "Chi fa che cosa")
-    at.text_area(key=f"text_{section.id}").input("Referente: {{ scuola.telefono }}").run()
+    editor_of(at).input("Referente: {{ scuola.telefono }}").run()
     next(b for b in at.button if b.label == "Salva una nuova versione").click().run()
     assert any("{{ scuola.telefono }}" in e for e in messages(at, "error"))
     assert section_of(demo_db, actors["dirigente"], school_protocol, "soggetti").version == 1
@@ -113,26 +125,25 @@ def test_a_malformed_query_parameter_is_an_italian_message(demo_db, school_proto
     assert messages(at, "error") == ["Il collegamento non indica un protocollo valido: sceglilo dall'elenco."]
 
 
-def test_the_school_takes_an_update_from_the_network(demo_db, actors, core, school_protocol):
+def test_the_editor_says_when_the_network_has_updates_to_decide(demo_db, actors, core, school_protocol):
+    # Deciding them is on their own page (tests/pages/test_structure_pages.py).
     coordinator = actors["coordinatore_rete"]
     core_section = section_of(demo_db, coordinator, core, "fase_sociale")
     protocols.save_section(demo_db, coordinator, core_section.id, core_section.body + "\nNuovo sportello.",
                            core_section.version)
     at = open_editor("dirigente", school_protocol.id)
-    assert any(e.label == "Aggiornamenti dalla rete (1)" for e in at.expander)
-    next(b for b in at.button if b.label == "Accogli il testo della rete").click().run()
-    assert messages(at, "success") == [
-        "Testo della rete accolto nella sezione «Fase sociale: la scuola e il territorio»."]
-    assert section_of(demo_db, actors["dirigente"], school_protocol, "fase_sociale").body.endswith("Nuovo sportello.")
+    assert "La rete ha aggiornato il protocollo comune: 1 aggiornamento da decidere." in messages(at, "info")
+    funzione = open_editor("funzione", school_protocol.id)
+    assert "La rete ha aggiornato il protocollo comune: 1 aggiornamento da decidere." in messages(funzione, "info")
 
 
 def test_the_dirigente_sends_for_review_and_records_the_approval(demo_db, actors, school_protocol):
     at = open_editor("dirigente", school_protocol.id)
     next(b for b in at.button if b.label == "Invia in revisione").click().run()
     assert messages(at, "success") == ["Il protocollo ora è: In revisione."]
-    date, number = (t for t in at.text_input if t.label.startswith(("Data della delibera", "Numero della delibera")))
-    date.input("20/10/2025")
-    number.input("34")
+    assert not [w for w in messages(at, "warning") if "Prima di registrare" in w]  # nothing open: no warning
+    next(d for d in at.date_input if d.label == "Data della delibera").set_value(date(2025, 10, 20))
+    next(t for t in at.text_input if t.label == "Numero della delibera").input("34")
     next(b for b in at.button if b.label == "Registra l'approvazione").click().run()
     assert messages(at, "success") == ["Il protocollo ora è: Approvato."]
     approved = protocols.get_protocol(demo_db, actors["dirigente"], school_protocol.id)
@@ -184,6 +195,208 @@ def test_a_protocol_id_forged_in_session_state_is_refused(demo_db, school_protoc
 def test_the_coordinator_edits_the_network_core(demo_db, actors, core):
     section = section_of(demo_db, actors["coordinatore_rete"], core, "premessa")
     at = open_editor("coordinatrice", core.id, "Premessa e finalità")
-    at.text_area(key=f"text_{section.id}").input(section.body + "\nRivisto dalla rete.").run()
+    editor_of(at).input(section.body + "\nRivisto dalla rete.").run()
     next(b for b in at.button if b.label == "Salva una nuova versione").click().run()
     assert messages(at, "success") == ["Salvata la versione 2."]
+
+
+def choose_section(at, title):
+    chooser = next(sb for sb in at.selectbox if sb.label == "Sezione")
+    chooser.select_index(next(i for i, label in enumerate(chooser.options) if title in label)).run()
+    assert not at.exception, at.exception
+    return chooser
+
+
+def test_saving_the_same_section_twice_makes_two_versions(demo_db, actors, school_protocol):
+    dirigente = actors["dirigente"]
+    section = section_of(demo_db, dirigente, school_protocol, "tempi")
+    at = open_editor("dirigente", school_protocol.id, "Tempi e responsabilità")
+    first = section.body + "\n\nPrima aggiunta."
+    editor_of(at).input(first).run()
+    save(at)
+    assert messages(at, "success") == ["Salvata la versione 2."]
+    # The editor now shows the saved text and edits from version 2.
+    assert editor_of(at).value == first
+    assert any("a partire dalla versione 2" in c.value for c in at.caption)
+
+    second = first + "\n\nSeconda aggiunta."
+    editor_of(at).input(second).run()
+    save(at)
+    assert messages(at, "success") == ["Salvata la versione 3."]
+    assert not messages(at, "error")
+    history = protocols.section_history(demo_db, dirigente, section.id)
+    assert [(v.version, v.body) for v in history[:2]] == [(3, second), (2, first)]
+    assert editor_of(at).value == second
+
+
+def test_going_back_to_a_section_keeps_the_unsaved_text_of_each(demo_db, actors, school_protocol):
+    at = open_editor("dirigente", school_protocol.id, "Tempi e responsabilità")
+    editor_of(at).input("Bozza dei tempi.").run()
+    choose_section(at, "Chi fa che cosa")
+    editor_of(at).input("Bozza dei soggetti.").run()
+    chooser = choose_section(at, "Tempi e responsabilità")
+    assert editor_of(at).value == "Bozza dei tempi."
+    # The chooser marks both sections as having unsaved changes.
+    marked = [label for label in chooser.options if "modifiche non salvate" in label]
+    assert len(marked) == 2 and any("Tempi" in m for m in marked) and any("Chi fa" in m for m in marked)
+    choose_section(at, "Chi fa che cosa")
+    assert editor_of(at).value == "Bozza dei soggetti."
+    save(at)
+    assert messages(at, "success") == ["Salvata la versione 2."]
+    choose_section(at, "Tempi e responsabilità")
+    assert editor_of(at).value == "Bozza dei tempi."
+    save(at)
+    assert messages(at, "success") == ["Salvata la versione 2."]
+    dirigente = actors["dirigente"]
+    assert section_of(demo_db, dirigente, school_protocol, "tempi").body == "Bozza dei tempi."
+    assert section_of(demo_db, dirigente, school_protocol, "soggetti").body == "Bozza dei soggetti."
+
+
+def test_after_my_own_save_another_persons_save_is_still_a_conflict(demo_db, actors, school_protocol):
+    dirigente = actors["dirigente"]
+    at = open_editor("dirigente", school_protocol.id, "Allegati")
+    editor_of(at).input("Il mio primo testo.").run()
+    save(at)
+    section = section_of(demo_db, dirigente, school_protocol, "allegati")
+    protocols.save_section(demo_db, actors["admin"], section.id, "Il testo dell'amministratore.", section.version)
+    editor_of(at).input("Il mio secondo testo.").run()
+    save(at)
+    assert any("ha salvato questa sezione (versione 3" in e for e in messages(at, "error"))
+    assert section_of(demo_db, dirigente, school_protocol, "allegati").body == "Il testo dell'amministratore."
+    next(b for b in at.button if b.label == "Continua con il mio testo sulla versione attuale").click().run()
+    assert editor_of(at).value == "Il mio secondo testo."
+    save(at)
+    assert messages(at, "success") == ["Salvata la versione 4."]
+
+
+def test_discarding_a_draft_brings_back_the_saved_text(demo_db, actors, school_protocol):
+    section = section_of(demo_db, actors["dirigente"], school_protocol, "tempi")
+    at = open_editor("dirigente", school_protocol.id, "Tempi e responsabilità")
+    editor_of(at).input("Da buttare.").run()
+    next(b for b in at.button if b.label == "Annulla le modifiche non salvate").click().run()
+    assert editor_of(at).value == section.body
+    assert not [label for label in at.selectbox[1].options if "modifiche non salvate" in label]
+
+
+def test_approving_with_open_comments_and_updates_warns_and_needs_a_confirmation(demo_db, actors, core,
+                                                                                 school_protocol):
+    dirigente = actors["dirigente"]
+    protocols.move(demo_db, dirigente, school_protocol.id, "in_revisione")
+    from models import comments
+
+    tempi = section_of(demo_db, dirigente, school_protocol, "tempi")
+    comments.add_comment(demo_db, actors["funzione_strumentale"], tempi.id, "Chi chiama il mediatore?")
+    core_section = section_of(demo_db, actors["coordinatore_rete"], core, "fase_sociale")
+    protocols.save_section(demo_db, actors["coordinatore_rete"], core_section.id, core_section.body + "\nNuovo.",
+                           core_section.version)
+
+    at = open_editor("dirigente", school_protocol.id)
+    (warning,) = [w for w in messages(at, "warning") if "Prima di registrare" in w]
+    assert "1 commento aperto" in warning and "«Tempi e responsabilità» (1)" in warning
+    assert "1 aggiornamento della rete da decidere" in warning and "«Fase sociale" in warning
+    next(b for b in at.button if b.label == "Registra l'approvazione").click().run()
+    assert messages(at, "error") == [
+        "Scegli dal calendario (o scrivi come gg/mm/aaaa) la data in cui l'organo ha deliberato."]
+    next(d for d in at.date_input if d.label == "Data della delibera").set_value(date(2025, 10, 20))
+    next(t for t in at.text_input if t.label == "Numero della delibera").input("34")
+    approve = next(b for b in at.button if b.label == "Registra l'approvazione")
+    approve.click().run()
+    assert messages(at, "error") == ["Spunta la conferma per registrare l'approvazione nonostante gli avvisi."]
+    assert protocols.get_protocol(demo_db, dirigente, school_protocol.id).status.value == "in_revisione"
+
+    next(c for c in at.checkbox if c.label.startswith("Ho controllato")).check()
+    next(b for b in at.button if b.label == "Registra l'approvazione").click().run()
+    assert messages(at, "success") == ["Il protocollo ora è: Approvato."]
+    approved = protocols.get_protocol(demo_db, dirigente, school_protocol.id)
+    assert (approved.status.value, approved.deliberation_date) == ("approvato", "20/10/2025")
+
+
+def open_history(username, protocol_id):
+    at = log_in(new_app(), username)
+    at.query_params["protocollo"] = str(protocol_id)
+    at.switch_page("pages/protocol_history.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_history_shows_what_changed_since_the_approval_printable(demo_db, actors, school_protocol):
+    dirigente = actors["dirigente"]
+    at = open_history("dirigente", school_protocol.id)
+    assert "Questo protocollo non è ancora stato approvato" in " ".join(messages(at, "info"))
+    protocols.move(demo_db, dirigente, school_protocol.id, "in_revisione")
+    protocols.move(demo_db, dirigente, school_protocol.id, "approvato", deliberation_date="15/10/2025",
+                   deliberation_number="12")
+    protocols.move(demo_db, dirigente, school_protocol.id, "bozza")
+    tempi = section_of(demo_db, dirigente, school_protocol, "tempi")
+    protocols.save_section(demo_db, dirigente, tempi.id, tempi.body.replace("Entro 5 giorni", "Entro 3 giorni"),
+                           tempi.version)
+
+    at = open_history("funzione", school_protocol.id)
+    captions = " ".join(c.value for c in at.caption)
+    assert "delibera n. 12 del 15/10/2025" in captions and "1 sezione su" in captions
+    shown = " ".join(h.proto.body for h in at.get("html"))
+    assert "<del>5</del>" in shown and "<ins>3</ins>" in shown
+    (download,) = [d for d in at.get("download_button") if "stampare" in d.proto.label]
+    assert download.proto.label == "Scarica da stampare (pagina web)"
+    # The versions table and the status log name people by their full name.
+    versions = at.table[0].value
+    assert set(versions["Chi"]) == {"Marco Bianchi"}
+    log = at.table[1].value
+    assert list(log["Chi"]) == ["Marco Bianchi"] * 4
+
+
+def test_the_printable_changes_page_is_a_whole_escaped_html_document(demo_db, actors, school_protocol):
+    from ui.protocol_widgets import changes_document
+
+    dirigente = actors["dirigente"]
+    protocols.move(demo_db, dirigente, school_protocol.id, "in_revisione")
+    protocols.move(demo_db, dirigente, school_protocol.id, "approvato", deliberation_date="15/10/2025",
+                   deliberation_number="12")
+    protocols.move(demo_db, dirigente, school_protocol.id, "bozza")
+    added = protocols.add_local_section(demo_db, dirigente, school_protocol.id, "Sportello <b>genitori</b>")
+    protocols.save_section(demo_db, dirigente, added.id, "Aperto il <lunedì> & il giovedì.", added.version)
+    page = changes_document(school_protocol, protocols.changes_since_approval(demo_db, dirigente, school_protocol.id))
+    assert page.startswith("<!DOCTYPE html>") and "@media print" in page
+    assert "Sportello &lt;b&gt;genitori&lt;/b&gt; (sezione nuova)" in page
+    assert "<ins>Aperto il &lt;lunedì&gt; &amp; il giovedì.</ins>" in page
+    assert "<b>" not in page
+
+
+def test_a_teacher_reads_the_published_text_by_default_and_the_menu_says_so(demo_db, actors, school_protocol):
+    dirigente = actors["dirigente"]
+    tempi = section_of(demo_db, dirigente, school_protocol, "tempi")
+    protocols.move(demo_db, dirigente, school_protocol.id, "in_revisione")
+    protocols.move(demo_db, dirigente, school_protocol.id, "approvato", deliberation_date="15/10/2025",
+                   deliberation_number="12")
+    protocols.move(demo_db, dirigente, school_protocol.id, "pubblicato")
+    protocols.move(demo_db, dirigente, school_protocol.id, "bozza")
+    protocols.save_section(demo_db, dirigente, tempi.id, "Testo della nuova revisione, non ancora approvato.",
+                           tempi.version)
+
+    teacher = open_editor("docente", school_protocol.id, "Tempi e responsabilità")
+    assert teacher.title[0].value == "Leggi protocollo"
+    shown = " ".join(h.proto.body for h in teacher.get("html"))
+    assert "non ancora approvato" not in shown and "Entro 5 giorni" in shown
+    assert any(c.value.startswith("Stai leggendo la versione pubblicata il") for c in teacher.caption)
+    assert any("Versione 1 (Marco Bianchi" in c.value for c in teacher.caption)
+    teacher.get("button_group")[0].set_value("In lavorazione").run()
+    assert "non ancora approvato" in " ".join(h.proto.body for h in teacher.get("html"))
+
+    staff = open_editor("funzione", school_protocol.id, "Tempi e responsabilità")  # comments on the draft
+    assert "non ancora approvato" in " ".join(h.proto.body for h in staff.get("html"))
+    assert open_editor("dirigente", school_protocol.id).title[0].value == "Modifica protocollo"
+
+
+def test_comment_counts_agree_in_number_and_authors_have_names(demo_db, actors, school_protocol):
+    from models import comments
+
+    tempi = section_of(demo_db, actors["dirigente"], school_protocol, "tempi")
+    comments.add_comment(demo_db, actors["funzione_strumentale"], tempi.id, "Uno")
+    at = open_editor("dirigente", school_protocol.id, "Tempi e responsabilità")
+    chooser = next(sb for sb in at.selectbox if sb.label == "Sezione")
+    assert any(label.endswith("· 1 commento aperto") for label in chooser.options)
+    assert any(e.label == "Commenti (1 commento aperto)" for e in at.expander)
+    assert any("**Sara Galli**" in m.value for m in at.markdown)
+    comments.add_comment(demo_db, actors["funzione_strumentale"], tempi.id, "Due")
+    at = open_editor("dirigente", school_protocol.id, "Tempi e responsabilità")
+    assert any(e.label == "Commenti (2 commenti aperti)" for e in at.expander)

@@ -43,7 +43,7 @@ def test_the_class_filter_narrows_the_list(pupils_db):
 def test_the_dirigente_reads_the_access_log(pupils_db):
     at = open_page("dirigente", "pages/risk.py")
     log = at.dataframe[-1].value
-    assert "elenco rischio" in set(log["Cosa"]) and "dirigente" in set(log["Chi"])
+    assert "elenco rischio" in set(log["Cosa"]) and "Marco Bianchi" in set(log["Chi"])
 
 
 def test_without_data_the_page_says_where_to_load_it(demo_db):
@@ -77,7 +77,7 @@ def test_upload_maps_checks_and_imports(demo_db):
     assert at.success[0].value.startswith("Importazione riuscita: 2 righe")
     assert demo_db.execute("SELECT COUNT(*) FROM attendance").fetchone()[0] == 2
     history = at.dataframe[-1].value
-    assert list(history["File"]) == ["registro.csv"] and list(history["Chi"]) == ["funzione"]
+    assert list(history["File"]) == ["registro.csv"] and list(history["Chi"]) == ["Sara Galli"]
 
 
 def test_a_bad_file_gets_the_report_and_changes_nothing(demo_db):

@@ -1,0 +1,163 @@
+"""Updates from the network: the core's changes to sections and texts, decided one by one by the school.
+
+Texts are merged three ways; where the network and the school changed the same passage the dirigente chooses,
+sees the result, and saves it as a new version.
+"""
+
+import streamlit as st
+
+from models import protocol_structure as ps
+from models import protocols, richtext
+from models.errors import ApprodoError
+from models.merge import CHOICE_LABELS, Choice, MergeResult, resolve
+from models.protocols import SaveConflict
+from ui import strings as S
+from ui.protocol_widgets import choose_protocol, protocol_header, show_diff, show_rich_text
+from ui.session import flash, guard_page, run_action, show_flash
+from ui.text import plain
+
+ctx = guard_page(__file__)
+db, actor = ctx.db, ctx.actor
+
+st.title(S.PAGE_UPDATES)
+show_flash()
+protocol = choose_protocol(ctx)
+if protocol is None:
+    st.stop()
+protocol_header(protocol)
+if protocol.is_core:
+    st.info(S.UPDATES_CORE)
+    st.stop()
+
+updates = ps.pending_updates(db, actor, protocol.id)
+if not len(updates):
+    st.success(S.NO_UPDATES, icon=":material/check:")
+    st.stop()
+st.caption(S.UPDATES_PAGE_INTRO)
+can_act = protocols.may_edit(actor, protocol) and protocol.editable_status
+if not protocols.may_edit(actor, protocol):
+    st.info(S.READ_ONLY_ROLE, icon=":material/visibility:")
+elif not protocol.editable_status:
+    st.info(S.READ_ONLY_STATUS.format(status=protocol.status_label.lower()), icon=":material/lock:")
+
+
+def run(action, message: str) -> None:
+    run_action(action, message, rerun=True)
+
+
+# --- sections added, removed, renamed, locked, reordered by the network ---------------------------------
+if updates.structure:
+    st.subheader(S.STRUCTURE_UPDATES)
+for update in updates.structure:
+    with st.container(border=True):
+        st.markdown(S.STRUCTURE_UPDATE_TEXT[update.kind].format(title=plain(update.title),
+                                                                 detail=plain(update.detail)))
+        if not can_act:
+            continue
+        accept_label, decline_label = S.STRUCTURE_UPDATE_ACTIONS[update.kind]
+        key = f"{update.kind}_{update.core_section_id}"
+        accept, decline = st.columns(2)
+        if accept.button(accept_label, key=f"accept_{key}", type="primary"):
+            run(lambda u=update: ps.decide(db, actor, protocol.id, u.kind, u.core_section_id, True),
+                S.STRUCTURE_DECIDED)
+        if decline_label and decline.button(decline_label, key=f"decline_{key}"):
+            run(lambda u=update: ps.decide(db, actor, protocol.id, u.kind, u.core_section_id, False),
+                S.STRUCTURE_DECIDED)
+
+
+# --- texts: a three-way merge, the dirigente settles the passages both changed ------------------------
+
+
+def conflict_choices(update: ps.TextUpdate, stamp: str) -> tuple[dict[int, Choice], dict[int, str]]:
+    """One choice per passage both sides changed: the two texts side by side, then the choice."""
+    result = update.result
+    count = len(result.conflicts)
+    st.warning(S.MERGE_CONFLICTS_ONE if count == 1 else S.MERGE_CONFLICTS.format(count=count),
+               icon=":material/call_merge:")
+    choices: dict[int, Choice] = {}
+    edits: dict[int, str] = {}
+    for n, index in enumerate(result.conflicts, start=1):
+        chunk = result.chunks[index]
+        with st.container(border=True):
+            st.markdown(f"**{S.CONFLICT_N.format(n=n)}**")
+            network, school = st.columns(2)
+            network.caption(S.CONFLICT_NETWORK)
+            network.code(chunk.text("theirs") or S.EMPTY_PASSAGE, language=None, wrap_lines=True)
+            school.caption(S.CONFLICT_SCHOOL)
+            school.code(chunk.text("mine") or S.EMPTY_PASSAGE, language=None, wrap_lines=True)
+            if chunk.base:
+                with st.expander(S.CONFLICT_WAS):
+                    st.code(chunk.text("base"), language=None, wrap_lines=True)
+            choice = st.radio(S.CONFLICT_CHOICE, list(Choice), index=None, horizontal=True,
+                              format_func=CHOICE_LABELS.get, key=f"choice_{stamp}_{index}", disabled=not can_act)
+            if choice is None:
+                continue
+            choices[index] = choice
+            if choice is Choice.EDIT:
+                both = resolve(MergeResult((chunk,)), {0: Choice.BOTH})
+                edits[index] = st.text_area(S.CONFLICT_EDIT, value=both, key=f"edit_{stamp}_{index}", height=160)
+    return choices, edits
+
+
+def text_update(update: ps.TextUpdate) -> None:
+    section = update.section
+    # Widgets are keyed by the versions merged: a newer text on either side starts a fresh decision.
+    stamp = f"{section.id}_{section.version}_{update.core_version}"
+    with st.container(border=True):
+        st.markdown(f"#### {plain(section.title)}")
+        if update.locked:
+            st.info(S.LOCKED_UPDATE, icon=":material/lock:")
+            show_diff(section.body, update.theirs, S.CONFLICT_SCHOOL, S.CONFLICT_NETWORK)
+            if can_act and st.button(S.TAKE_LOCKED, key=f"take_{stamp}", type="primary"):
+                save(update, update.theirs)
+            return
+        with st.expander(S.WHAT_NETWORK_CHANGED, expanded=True):
+            show_diff(update.base, update.theirs, S.CONFLICT_WAS, S.CONFLICT_NETWORK)
+        if update.result.clean:
+            st.success(S.MERGE_CLEAN, icon=":material/done_all:")
+            choices, edits = {}, {}
+        else:
+            choices, edits = conflict_choices(update, stamp)
+        try:
+            merged = resolve(update.result, choices, edits)
+        except ApprodoError:
+            st.caption(S.MERGE_CHOOSE_ALL)
+            merged = None
+        if merged is not None:
+            st.markdown(f"**{S.MERGE_CHANGES}**")
+            show_diff(section.body, merged, S.CONFLICT_SCHOOL, S.MERGE_PREVIEW)
+            with st.expander(S.MERGE_PREVIEW, icon=":material/preview:"):
+                try:
+                    show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, merged)))
+                except ApprodoError as error:
+                    st.warning(error.message)
+        if not can_act:
+            return
+        save_column, keep_column = st.columns(2)
+        if save_column.button(S.SAVE_MERGED, key=f"save_{stamp}", type="primary", disabled=merged is None,
+                              icon=":material/save:"):
+            save(update, merged)
+        if keep_column.button(S.KEEP_SCHOOL_TEXT, key=f"keep_{stamp}"):
+            run(lambda: ps.keep_school_text(db, actor, section.id, core_version=update.core_version),
+                S.SCHOOL_TEXT_KEPT.format(title=plain(section.title)))
+
+
+def save(update: ps.TextUpdate, text: str) -> None:
+    section = update.section
+    try:
+        saved = ps.take_text_update(db, actor, section.id, text, base_version=section.version,
+                                    core_version=update.core_version)
+    except SaveConflict as conflict:
+        st.error(conflict.message)
+        return
+    except ApprodoError as error:
+        st.error(error.message)
+        return
+    flash(S.MERGE_SAVED.format(title=plain(section.title), version=saved.version))
+    st.rerun()
+
+
+if updates.text:
+    st.subheader(S.TEXT_UPDATES)
+for update in updates.text:
+    text_update(update)

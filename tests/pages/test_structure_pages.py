@@ -1,0 +1,193 @@
+"""The structure page and the network-updates page, through AppTest."""
+
+from models import protocol_structure as ps
+from models import protocols
+from models.templates import SectionKind
+from tests.pages.conftest import log_in, new_app
+from ui.diff_view import paragraph_diff_html
+from ui.text import plain
+
+STRUCTURE, UPDATES, EDITOR = "pages/protocol_structure.py", "pages/protocol_updates.py", "pages/protocol_editor.py"
+
+
+def open_page(username, page, protocol_id):
+    at = log_in(new_app(), username)
+    at.query_params["protocollo"] = str(protocol_id)
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def click(at, label, key=None):
+    button = next(b for b in at.button if b.label == label and (key is None or b.key == key))
+    button.click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def field(at, form, label):
+    return next(t for t in at.text_input if t.form_id == form and t.label == label)
+
+
+def submit(at, form):
+    next(b for b in at.button if b.form_id == form).click().run()
+    assert not at.exception, at.exception
+
+
+def messages(at, kind):
+    return [e.value for e in getattr(at, kind)]
+
+
+def section_of(db, actor, protocol, key):
+    return next(s for s in protocols.list_sections(db, actor, protocol.id) if s.key == key)
+
+
+def test_the_coordinator_unlocks_a_section_and_the_school_can_edit_it(demo_db, actors, core, school_protocol):
+    coord, dirigente = actors["coordinatore_rete"], actors["dirigente"]
+    premessa = section_of(demo_db, coord, core, "premessa")
+    at = open_page("coordinatrice", STRUCTURE, core.id)
+    click(at, "Rendi adattabile", key=f"lock_{premessa.id}")
+    assert messages(at, "success") == ["«Premessa e finalità» ora è adattabile: le scuole possono modificarla."]
+    # Pressed twice in a row: the button now says the opposite, and the page stays whole.
+    assert next(b for b in at.button if b.key == f"lock_{premessa.id}").label == "Blocca"
+    mine = section_of(demo_db, dirigente, school_protocol, "premessa")
+    assert mine.kind is SectionKind.CORE_ADAPTABLE
+
+    editor = open_page("dirigente", EDITOR, school_protocol.id)
+    chooser = next(sb for sb in editor.selectbox if sb.label == "Sezione")
+    chooser.select_index(next(i for i, o in enumerate(chooser.options) if "Premessa" in o)).run()
+    assert editor.text_area(key=f"text_{mine.id}").value == mine.body
+    assert "La rete ha aggiornato il protocollo comune: 1 aggiornamento da decidere." in messages(editor, "info")
+
+
+def test_the_coordinator_adds_renames_moves_and_removes_core_sections(demo_db, actors, core):
+    coord = actors["coordinatore_rete"]
+    at = open_page("coordinatrice", STRUCTURE, core.id)
+    field(at, "add_core_section", "Titolo della sezione").input("Mediazione linguistica")
+    submit(at, "add_core_section")
+    assert messages(at, "success") == ["Sezione «Mediazione linguistica» aggiunta."]
+    added = protocols.list_sections(demo_db, coord, core.id)[-1]
+    assert added.title == "Mediazione linguistica" and added.kind is SectionKind.CORE_ADAPTABLE
+
+    click(at, "Su", key=f"up_{added.id}")
+    assert [s.title for s in protocols.list_sections(demo_db, coord, core.id)][-2] == "Mediazione linguistica"
+    field(at, f"rename_{added.id}", "Nuovo titolo").input("Mediazione linguistico-culturale")
+    submit(at, f"rename_{added.id}")
+    assert protocols.get_section(demo_db, coord, added.id).title == "Mediazione linguistico-culturale"
+    click(at, "Togli «Mediazione linguistico-culturale» dal protocollo")
+    assert added.id not in [s.id for s in protocols.list_sections(demo_db, coord, core.id)]
+    newest = at.dataframe[0].value.iloc[0]
+    assert newest.iloc[-1] == "sezione tolta: «Mediazione linguistico-culturale»"
+
+
+def test_the_dirigente_splits_merges_and_cannot_remove_locked_sections(demo_db, actors, school_protocol):
+    dirigente = actors["dirigente"]
+    section = section_of(demo_db, dirigente, school_protocol, "organizzazione_scuola")
+    parts = ps.split_points(section.body)
+    premessa = section_of(demo_db, dirigente, school_protocol, "premessa")
+    at = open_page("dirigente", STRUCTURE, school_protocol.id)
+    assert not [b for b in at.button if b.key == f"remove_{premessa.id}"]
+    assert not [b for b in at.button if b.key == f"merge_{premessa.id}"]
+
+    field(at, f"split_{section.id}", "Titolo della nuova sezione").input("Laboratori di italiano")
+    submit(at, f"split_{section.id}")
+    assert messages(at, "success") == ["Sezione divisa: il seguito è in «Laboratori di italiano»."]
+    after = protocols.list_sections(demo_db, dirigente, school_protocol.id)
+    index = [s.id for s in after].index(section.id)
+    assert after[index + 1].title == "Laboratori di italiano"
+    assert after[index].body == parts[0] + "\n"
+
+    click(at, "Unisci con la successiva", key=f"merge_{section.id}")
+    merged = protocols.get_section(demo_db, dirigente, section.id)
+    assert ps.split_points(merged.body) == parts
+    assert "Laboratori di italiano" not in [s.title for s in protocols.list_sections(demo_db, dirigente,
+                                                                                      school_protocol.id)]
+
+
+def network_edit(db, coord, core, key, change):
+    section = section_of(db, coord, core, key)
+    protocols.save_section(db, coord, section.id, change(section.body), section.version)
+
+
+def school_edit(db, dirigente, school_protocol, key, change):
+    section = section_of(db, dirigente, school_protocol, key)
+    return protocols.save_section(db, dirigente, section.id, change(section.body), section.version)
+
+
+def test_a_merge_of_changes_in_different_places_keeps_both(demo_db, actors, core, school_protocol):
+    coord, dirigente = actors["coordinatore_rete"], actors["dirigente"]
+    school_edit(demo_db, dirigente, school_protocol, "fase_sociale", lambda b: b + "\nSportello del comune.\n")
+    first = ps.split_points(section_of(demo_db, coord, core, "fase_sociale").body)[0]
+    network_edit(demo_db, coord, core, "fase_sociale", lambda b: b.replace(first, first + " Novità della rete.", 1))
+    at = open_page("dirigente", UPDATES, school_protocol.id)
+    assert "Le modifiche della rete e le vostre toccano parti diverse: si uniscono da sole." in messages(at, "success")
+    click(at, "Salva come nuova versione")
+    assert messages(at, "success") == [
+        "«Fase sociale: la scuola e il territorio»: salvata la versione 3 con l'aggiornamento della rete.",
+        "Nessun aggiornamento della rete da decidere."]
+    body = section_of(demo_db, dirigente, school_protocol, "fase_sociale").body
+    assert "Novità della rete." in body and "Sportello del comune." in body
+
+
+def test_an_overlapping_change_asks_and_the_chosen_passages_are_saved(demo_db, actors, core, school_protocol):
+    coord, dirigente = actors["coordinatore_rete"], actors["dirigente"]
+    first = ps.split_points(section_of(demo_db, coord, core, "tempi").body)[0]
+    school_edit(demo_db, dirigente, school_protocol, "tempi", lambda b: b.replace(first, first + " (scuola)", 1))
+    network_edit(demo_db, coord, core, "tempi", lambda b: b.replace(first, first + " (rete)", 1))
+    at = open_page("dirigente", UPDATES, school_protocol.id)
+    assert any("hanno cambiato lo stesso passaggio" in w for w in messages(at, "warning"))
+    assert [c.value for c in at.code][:2] == [first + " (rete)", first + " (scuola)"]
+    save = next(b for b in at.button if b.label == "Salva come nuova versione")
+    assert save.disabled  # nothing is decided for the dirigente
+    (choice,) = at.radio
+    choice.set_value("both").run()
+    preview = " ".join(h.proto.body for h in at.get("html"))
+    assert "(rete)" in preview and "(scuola)" in preview
+    # "Lo riscrivo io" offers both passages to edit, and the edited text is what is saved.
+    at.radio[0].set_value("edit").run()
+    editor = next(t for t in at.text_area if t.label == "Il testo del passaggio")
+    editor.input(first + " (deciso insieme)").run()
+    click(at, "Salva come nuova versione")
+    saved = section_of(demo_db, dirigente, school_protocol, "tempi")
+    assert saved.version == 3 and first + " (deciso insieme)" in saved.body
+    assert "(rete)" not in saved.body and "(scuola)" not in saved.body
+    assert ps.pending_updates(demo_db, dirigente, school_protocol.id).text == []
+
+
+def test_structure_updates_are_decided_on_the_updates_page(demo_db, actors, core, school_protocol):
+    coord, dirigente = actors["coordinatore_rete"], actors["dirigente"]
+    added = ps.add_core_section(demo_db, coord, core.id, "Mediazione linguistica", body="Testo della rete.\n")
+    ps.remove_section(demo_db, coord, section_of(demo_db, coord, core, "allegati").id)
+    at = open_page("dirigente", UPDATES, school_protocol.id)
+    shown = " ".join(messages(at, "markdown"))
+    assert "La rete ha aggiunto la sezione «Mediazione linguistica»." in shown
+    assert "La rete ha tolto la sezione «Allegati». Da voi c'è ancora, con il vostro testo." in shown
+    click(at, "Aggiungila")
+    click(at, "Tienila come sezione della scuola")
+    assert messages(at, "success")[-1] == "Nessun aggiornamento della rete da decidere."
+    titles = {s.title: s for s in protocols.list_sections(demo_db, dirigente, school_protocol.id)}
+    assert titles["Mediazione linguistica"].core_section_id == added.id
+    assert titles["Allegati"].kind is SectionKind.LOCAL
+
+
+def test_the_core_has_no_updates_to_decide(demo_db, actors, core, school_protocol):
+    network_edit(demo_db, actors["coordinatore_rete"], core, "fase_sociale", lambda b: b + "\nNuovo.\n")
+    at = open_page("admin", UPDATES, core.id)
+    assert messages(at, "info") == [
+        "Questo è il protocollo comune: gli aggiornamenti della rete si decidono nei protocolli delle scuole."]
+
+
+def test_differences_are_escaped_and_paired_by_paragraph():
+    shown = paragraph_diff_html("Uno.\n\n<script>alert(1)</script> vecchio", "Uno.\n\n<script>alert(1)</script> nuovo")
+    assert "<script>" not in shown and "&lt;script&gt;" in shown
+    assert "<del>vecchio</del>" in shown and "<ins>nuovo</ins>" in shown
+    assert "1 paragrafo uguale" in shown
+
+
+def test_a_title_with_markup_is_shown_as_typed(demo_db, actors, school_protocol):
+    title = "**Progetto** <b>Ponti</b> [link](https://example.org)"
+    protocols.add_local_section(demo_db, actors["dirigente"], school_protocol.id, title)
+    at = open_page("dirigente", STRUCTURE, school_protocol.id)
+    shown = [m.value for m in at.markdown if "Progetto" in m.value]
+    position = len(protocols.list_sections(demo_db, actors["dirigente"], school_protocol.id))
+    assert shown == [f"**{position}. {plain(title)}**"]

@@ -1,0 +1,71 @@
+"""Numbers and tables as Italian readers expect them: decimal comma, Italian months, a message for no data.
+
+One place for it, so that every page and chart agrees. Text figures (st.table, captions)
+go through `number`, the same rule the Word report uses; interactive tables keep their
+numbers sortable and show them in the reader's (Italian) locale; charts get an Italian
+Vega locale.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from models import suppression
+from ui import strings as S
+
+ITALIAN_LOCALE = alt.Locale(
+    number=alt.NumberLocale(decimal=",", thousands=".", grouping=[3], currency=["", " €"]),
+    time=alt.TimeLocale(
+        dateTime="%A %e %B %Y, %X", date="%d/%m/%Y", time="%H:%M:%S", periods=["", ""],
+        days=["domenica", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato"],
+        shortDays=["dom", "lun", "mar", "mer", "gio", "ven", "sab"],
+        months=["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
+                "ottobre", "novembre", "dicembre"],
+        shortMonths=["gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"],
+    ),
+)
+
+
+def number(value, digits: int = 1, suffix: str = "") -> str:
+    """18.5 -> '18,5'; None -> '—'; '<5' stays '<5' (the rule of suppression.text)."""
+    return suppression.text(value, suffix, digits)
+
+
+def italian_chart(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The chart with Italian number and date formats (axes, tooltips, legends)."""
+    return chart.configure(locale=ITALIAN_LOCALE)
+
+
+def number_columns(frame: pd.DataFrame) -> dict[str, st.column_config.NumberColumn]:
+    """column_config for st.dataframe: numeric columns in the reader's locale (a comma in Italian)."""
+    return {column: st.column_config.NumberColumn(format="localized")
+            for column in frame.columns if pd.api.types.is_float_dtype(frame[column])}
+
+
+def is_empty(data) -> bool:
+    if data is None:
+        return True
+    if isinstance(data, pd.DataFrame):
+        return data.empty
+    return len(data) == 0
+
+
+def table(data, empty: str = S.EMPTY_TABLE, **kwargs) -> bool:
+    """st.table, or an Italian message instead of an empty table; True if a table was drawn."""
+    if is_empty(data):
+        st.caption(empty)
+        return False
+    st.table(data, **kwargs)
+    return True
+
+
+def dataframe(data, empty: str = S.EMPTY_TABLE, **kwargs):
+    """st.dataframe with Italian numbers, or an Italian message instead of an empty table (then None)."""
+    if is_empty(data):
+        st.caption(empty)
+        return None
+    if isinstance(data, pd.DataFrame):
+        kwargs["column_config"] = {**number_columns(data), **(kwargs.get("column_config") or {})}
+    return st.dataframe(data, **kwargs)
