@@ -93,7 +93,7 @@ else:
         + [
             st.Page(refused_page, title=spec.title, url_path=spec.url_path, visibility="hidden")
             for spec in PAGES
-            if spec not in allowed
+            if spec.url_path not in {page.url_path for page in allowed}  # titles may differ by role
         ]
     )
     with st.sidebar:
