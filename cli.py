@@ -132,14 +132,37 @@ def add_school(db, actor, code, name, network_code, level, annual_hours, comune,
 @click.option("--password-stdin", is_flag=True, help="Legge la password dalla prima riga dell'input.")
 def add_user(db, actor, username, role, school_code, network_code, full_name, email, password_stdin):
     """Crea un account. La password si passa solo da standard input."""
-    if not password_stdin:
-        raise ApprodoError("Passa la password con --password-stdin (mai sulla riga di comando).")
-    password = sys.stdin.readline().rstrip("\r\n")
+    password = _password_from_stdin(password_stdin)
     user = auth.create_user(
         db, actor, username, password, role,
         school_code=school_code, network_code=network_code, full_name=full_name, email=email,
     )
     click.echo(f"Utente {user.username} creato con ruolo {user.role.value}.")
+
+
+def _password_from_stdin(password_stdin: bool) -> str:
+    if not password_stdin:
+        raise ApprodoError("Passa la password con --password-stdin (mai sulla riga di comando).")
+    # Read a bounded amount: the first line only, and never more than a password may be.
+    line = sys.stdin.readline(auth.MAX_PASSWORD_LENGTH + 2)
+    return line.rstrip("\r\n")
+
+
+@command(cli, "set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Legge la nuova password dalla prima riga dell'input.")
+def set_password(db, actor, username, password_stdin):
+    """Imposta una nuova password (chiude le sessioni aperte e toglie le attese dopo i tentativi falliti)."""
+    auth.set_password(db, actor, username, _password_from_stdin(password_stdin))
+    click.echo(f"Password di {username} cambiata: le sue sessioni aperte sono state chiuse.")
+
+
+@command(cli, "unlock")
+@click.argument("username")
+def unlock(db, actor, username):
+    """Toglie le attese imposte a un account dopo troppi tentativi di accesso falliti."""
+    auth.unlock(db, actor, username)
+    click.echo(f"Account {username} sbloccato: può accedere subito da qualunque indirizzo.")
 
 
 @command(cli, "set-email")

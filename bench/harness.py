@@ -19,6 +19,7 @@ class Result:
     floor_s: float
     floor: str
     target_ratio: float | None = None
+    errors: int | None = None  # for load runs: errors users saw, which must be none
 
     @property
     def ratio(self) -> float:
@@ -26,6 +27,10 @@ class Result:
 
     @property
     def verdict(self) -> str:
+        if self.errors:
+            return f"{self.errors} ERRORI"
+        if self.errors == 0:
+            return "0 errori"
         if self.target_ratio is None:
             return ""
         return "ok" if self.ratio <= self.target_ratio else "OLTRE"

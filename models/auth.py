@@ -12,9 +12,12 @@ linked to its verified e-mail; it never creates an account.
 from __future__ import annotations
 
 import hashlib
+import math
+import os
 import re
 import secrets
 import threading
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,14 +30,28 @@ from models.db import transaction
 from models.errors import ApprodoError, PermissionDenied, parse_choice
 from models.permissions import ROLE_LABELS, SCHOOL_ROLES, Actor, Capability, Role, can_see_staff, require
 
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
-LOCKOUT = timedelta(minutes=15)
 IDLE_TIMEOUT = timedelta(minutes=30)
 MAX_SESSION = timedelta(hours=12)
 MIN_PASSWORD_LENGTH = 10
+# Checked before anything is hashed or written: the form sends whatever it gets.
+MAX_USERNAME_LENGTH = 64
+MAX_PASSWORD_LENGTH = 1024
+_MAX_CLIENT_LENGTH = 64  # an IPv6 address is at most 45 characters
 # last_seen is written at most this often, so reruns are not all writes.
 _TOUCH_EVERY = timedelta(seconds=60)
+
+# Failed logins slow down the next try from the same address for the same name; they never lock the
+# account, so someone failing on purpose cannot keep the owner out (the owner logs in from elsewhere,
+# or waits, or an admin runs `cli.py unlock`). FREE_FAILURES within FAILURE_WINDOW cost nothing; then
+# each failure doubles the wait, from FIRST_DELAY up to MAX_DELAY: about a hundred guesses a day.
+FREE_FAILURES = 5
+FIRST_DELAY = timedelta(seconds=30)
+MAX_DELAY = timedelta(minutes=15)
+FAILURE_WINDOW = timedelta(hours=24)
+# Beyond this many failures the wait no longer grows, so no more need remembering.
+_FAILURES_THAT_MATTER = FREE_FAILURES + math.ceil(math.log2(MAX_DELAY / FIRST_DELAY)) + 1
+# Names without an account are counted in memory only (never written): at most this many (name, address).
+UNKNOWN_NAMES_REMEMBERED = 10_000
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,39}")
 
@@ -42,31 +59,56 @@ USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,39}")
 PRODUCTION_HASHER = PasswordHasher()
 # Tests swap in a cheaper Argon2id; everything else uses the production one.
 _hasher = PRODUCTION_HASHER
-# Verified against when the username is unknown, so that timing does not
-# reveal which usernames exist.
-_DUMMY_HASH = _hasher.hash("approdo-dummy-password")
+# Each Argon2 run takes 64 MiB and a core: a crowd of logins queues here instead of exhausting memory.
+_ARGON2_SLOTS = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
 
 WRONG_CREDENTIALS = "Nome utente o password non corretti."
+TOO_LONG = (
+    f"Nome utente o password troppo lunghi: il nome utente ha al massimo {MAX_USERNAME_LENGTH} caratteri,"
+    f" la password al massimo {MAX_PASSWORD_LENGTH}."
+)
+DISABLED = "Questo account è disattivato. Rivolgiti all'amministratore."
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _ARGON2_SLOTS:
+        return _hasher.hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        with _ARGON2_SLOTS:
+            return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
+_dummy_hashes: dict[tuple, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password made with the current parameters: verified when the name is unknown,
+    so that an unknown name costs the same time as a wrong password."""
+    key = (_hasher.time_cost, _hasher.memory_cost, _hasher.parallelism, _hasher.type)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = hash_password(secrets.token_urlsafe(24))
+    return _dummy_hashes[key]
+
+
 def check_password_strength(password: str) -> str:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
+    password = password or ""
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ApprodoError(f"La password è troppo lunga (massimo {MAX_PASSWORD_LENGTH} caratteri).")
+    if not password.strip():
         raise ApprodoError(
-            f"La password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri."
+            f"La password non può essere vuota né fatta solo di spazi: scrivine una di almeno"
+            f" {MIN_PASSWORD_LENGTH} caratteri."
         )
-    if len(password) > 256:
-        raise ApprodoError("La password è troppo lunga (massimo 256 caratteri).")
+    if len(password.strip()) < MIN_PASSWORD_LENGTH:
+        raise ApprodoError(
+            f"La password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri, senza contare gli spazi"
+            " all'inizio e alla fine."
+        )
     return password
 
 
@@ -91,72 +133,123 @@ class User:
 
 
 def login(
-    db: sqlite_utils.Database, username: str, password: str, *, now: datetime | None = None
+    db: sqlite_utils.Database,
+    username: str,
+    password: str,
+    *,
+    client: str | None = None,
+    now: datetime | None = None,
 ) -> str:
     """Check the credentials and open a session; return its token.
 
-    After MAX_FAILURES failures within FAILURE_WINDOW the account is locked
-    for LOCKOUT. Every attempt is recorded, successful or not.
+    `client` is the address the attempt comes from. The password is checked
+    with no transaction open (Argon2 takes a tenth of a second, and the write
+    lock is everybody's); then one short write records the outcome. The
+    answer is the same, in text and time, whether the name exists or not:
+    failures of unknown names are counted in memory and never written.
     """
     now = now or clock.utcnow()
     username = (username or "").strip().lower()
-    row = _user_row(db, username)
-    # Failures are committed before the error is raised: a rollback would
-    # erase the very attempts that the lockout counts.
-    with transaction(db):
-        token, error = _attempt(db, row, username, password or "", now)
-    if error:
-        raise LoginError(error)
-    if _hasher.check_needs_rehash(row["password_hash"]):
+    password = password or ""
+    if len(username) > MAX_USERNAME_LENGTH or len(password) > MAX_PASSWORD_LENGTH:
+        raise LoginError(TOO_LONG)
+    client = (client or "")[:_MAX_CLIENT_LENGTH]
+    row = _user_row(db, username) if USERNAME.fullmatch(username) else None
+    wait = _wait_before_next_try(db, row, username, client, now)
+    if wait > timedelta(0):
+        # Not checked at all, right password or not: that is what slows a guesser down.
+        raise LoginError(_slow_down(wait))
+    right = verify_password(row["password_hash"] if row else _dummy_hash(), password)
+    if row is None:
+        _unknown_failures.add((username, client), now)
+        raise LoginError(WRONG_CREDENTIALS)
+    if not right:
+        _record_failure(db, row, client, now)
+        raise LoginError(WRONG_CREDENTIALS)
+    if not row["active"]:
+        # Only someone who knows the password learns that the account is disabled.
         with transaction(db):
-            db.execute(
-                "UPDATE users SET password_hash = ? WHERE id = ?",
-                [hash_password(password), row["id"]],
-            )
+            audit.record(db, username, "accesso_fallito", username, detail="account disattivato", now=now)
+        raise LoginError(DISABLED)
+    new_hash = hash_password(password) if _hasher.check_needs_rehash(row["password_hash"]) else None
+    with transaction(db):
+        current = db.execute("SELECT password_hash, active FROM users WHERE id = ?", [row["id"]]).fetchone()
+        if current is None or current[0] != row["password_hash"] or not current[1]:
+            # Changed by an admin between the check and now: the check no longer holds.
+            raise LoginError(WRONG_CREDENTIALS)
+        _record_attempt(db, username, client, now, success=True)
+        if new_hash:
+            db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [new_hash, row["id"]])
+        token = secrets.token_urlsafe(32)
+        db.execute(
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen) VALUES (?, ?, ?, ?)",
+            [_token_hash(token), row["id"], clock.to_text(now), clock.to_text(now)],
+        )
+        audit.record(db, username, "accesso", username, school_code=row["school_code"], now=now)
     return token
 
 
-def _attempt(db, row, username: str, password: str, now: datetime) -> tuple[str, str | None]:
-    """One login attempt inside a transaction: (token, None) or ("", Italian error)."""
+def _delay(failures: int) -> timedelta:
+    """How long to wait after the last of `failures` recent failures."""
+    if failures < FREE_FAILURES:
+        return timedelta(0)
+    return min(FIRST_DELAY * 2 ** min(failures - FREE_FAILURES, 20), MAX_DELAY)
+
+
+def _wait_before_next_try(db, row: dict | None, username: str, client: str, now: datetime) -> timedelta:
     if row is None:
-        verify_password(_DUMMY_HASH, password)
-        _record_attempt(db, username, now, success=False)
-        audit.record(db, username or "?", "accesso_fallito", username, detail="utente sconosciuto", now=now)
-        return "", WRONG_CREDENTIALS
-    if row["locked_until"] and clock.from_text(row["locked_until"]) > now:
-        until = clock.local_time(clock.from_text(row["locked_until"]))
-        audit.record(db, username, "accesso_bloccato", username, now=now)
-        return "", (
-            f"Troppi tentativi non riusciti: l'account è bloccato fino alle {until}. "
-            "Riprova più tardi o chiedi all'amministratore di sbloccarlo."
-        )
-    if not verify_password(row["password_hash"], password):
-        _record_attempt(db, username, now, success=False)
-        audit.record(db, username, "accesso_fallito", username, detail="password errata", now=now)
-        if _recent_failures(db, row, now) >= MAX_FAILURES:
-            db.execute(
-                "UPDATE users SET locked_until = ? WHERE id = ?",
-                [clock.to_text(now + LOCKOUT), row["id"]],
-            )
-            audit.record(db, "sistema", "account_bloccato", username, now=now)
-            minutes = int(LOCKOUT.total_seconds() // 60)
-            return "", (
-                f"{WRONG_CREDENTIALS} Dopo {MAX_FAILURES} tentativi non riusciti l'account "
-                f"è bloccato per {minutes} minuti."
-            )
-        return "", WRONG_CREDENTIALS
-    if not row["active"]:
-        audit.record(db, username, "accesso_fallito", username, detail="account disattivato", now=now)
-        return "", "Questo account è disattivato. Rivolgiti all'amministratore."
-    _record_attempt(db, username, now, success=True)
-    _reset_failures(db, row["id"], now)
-    token = secrets.token_urlsafe(32)
-    db.execute(
-        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen) VALUES (?, ?, ?, ?)",
-        [_token_hash(token), row["id"], clock.to_text(now), clock.to_text(now)],
+        failures, last = _unknown_failures.recent((username, client), now)
+    else:
+        failures, last = _recent_failures(db, row, client, now)
+    if not failures:
+        return timedelta(0)
+    return last + _delay(failures) - now
+
+
+def _slow_down(wait: timedelta) -> str:
+    # Whole minutes, rounded up: the text must not depend on the milliseconds a check took.
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+    return (
+        "Troppi tentativi non riusciti con questo nome utente da qui. Riprova fra "
+        + ("1 minuto" if minutes == 1 else f"{minutes} minuti")
+        + "; se non ricordi la password, chiedi all'amministratore di impostarne una nuova."
     )
-    audit.record(db, username, "accesso", username, school_code=row["school_code"], now=now)
-    return token, None
+
+
+class _FailureMemory:
+    """Recent failures per (name, address) for names without an account: in memory, bounded, least
+    recently used first out. The same counts the database keeps for real accounts, so that the answers
+    for both are the same."""
+
+    def __init__(self, capacity: int):
+        self._capacity = capacity
+        self._entries: OrderedDict[tuple[str, str], deque[datetime]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def recent(self, key: tuple[str, str], now: datetime) -> tuple[int, datetime | None]:
+        with self._lock:
+            times = [t for t in self._entries.get(key, ()) if t > now - FAILURE_WINDOW]
+        return len(times), max(times, default=None)
+
+    def add(self, key: tuple[str, str], now: datetime) -> None:
+        with self._lock:
+            times = self._entries.pop(key, None) or deque(maxlen=_FAILURES_THAT_MATTER)
+            times.append(now)
+            self._entries[key] = times
+            while len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_unknown_failures = _FailureMemory(UNKNOWN_NAMES_REMEMBERED)
+
+
+def forget_unknown_failures() -> None:
+    """Start counting afresh (for tests: the memory outlives one database)."""
+    _unknown_failures.clear()
 
 
 def resolve_session(
@@ -243,22 +336,39 @@ def _user_row(db: sqlite_utils.Database, username: str) -> dict | None:
     return next(db.query("SELECT * FROM users WHERE username = ?", [username]), None)
 
 
-def _record_attempt(db, username: str, now: datetime, *, success: bool) -> None:
+def _record_attempt(db, username: str, client: str, now: datetime, *, success: bool) -> None:
     db.execute(
-        "INSERT INTO login_attempts (username, at, success) VALUES (?, ?, ?)",
-        [username, clock.to_text(now), int(success)],
+        "INSERT INTO login_attempts (username, client, at, success) VALUES (?, ?, ?, ?)",
+        [username, client, clock.to_text(now), int(success)],
     )
 
 
-def _recent_failures(db, row: dict, now: datetime) -> int:
-    """Failures within the window since the last success, unlock or new password."""
-    since = clock.to_text(now - FAILURE_WINDOW)
-    if row["failures_reset_at"] and row["failures_reset_at"] > since:
-        since = row["failures_reset_at"]
-    return db.execute(
-        "SELECT COUNT(*) FROM login_attempts WHERE username = ? AND success = 0 AND at > ?",
-        [row["username"], since],
-    ).fetchone()[0]
+def _record_failure(db, row: dict, client: str, now: datetime) -> None:
+    """One short write: the failure, its audit line and, once waits start, the admin's 'locked' mark."""
+    username = row["username"]
+    with transaction(db):
+        _record_attempt(db, username, client, now, success=False)
+        audit.record(db, username, "accesso_fallito", username, detail=f"password errata da {client or '?'}",
+                     now=now)
+        failures, _ = _recent_failures(db, row, client, now)
+        if failures == FREE_FAILURES:
+            audit.record(db, "sistema", "accesso_rallentato", username, detail=f"da {client or '?'}", now=now)
+        if failures >= FREE_FAILURES:
+            db.execute("UPDATE users SET locked_until = ? WHERE id = ?",
+                       [clock.to_text(now + _delay(failures)), row["id"]])
+
+
+def _recent_failures(db, row: dict, client: str, now: datetime) -> tuple[int, datetime | None]:
+    """Failures of this name from this address within the window, since its last success there and
+    since an admin's unlock or new password: their number and the latest."""
+    since = max(clock.to_text(now - FAILURE_WINDOW), row["failures_reset_at"] or "")
+    count, last = db.execute(
+        "SELECT COUNT(*), MAX(at) FROM login_attempts WHERE username = ? AND client = ? AND success = 0"
+        " AND at > ? AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE username = ?"
+        " AND client = ? AND success = 1), '')",
+        [row["username"], client, since, row["username"], client],
+    ).fetchone()
+    return count, clock.from_text(last) if last else None
 
 
 def _reset_failures(db, user_id: int, now: datetime) -> None:
@@ -411,8 +521,9 @@ def create_user(
     require(actor, Capability.MANAGE_ACCOUNTS)
     username = (username or "").strip().lower()
     if not USERNAME.fullmatch(username):
+        shown = username if len(username) <= MAX_USERNAME_LENGTH else username[:MAX_USERNAME_LENGTH] + "…"
         raise ApprodoError(
-            f"Il nome utente «{username}» non è valido: da 3 a 40 caratteri tra lettere minuscole,"
+            f"Il nome utente «{shown}» non è valido: da 3 a 40 caratteri tra lettere minuscole,"
             " cifre, punto, trattino e trattino basso."
         )
     parsed_role = parse_role(role)

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
+
+from models.errors import ApprodoError
 
 DEFAULT_PATH = Path("data/approdo.db")
 BUSY_TIMEOUT_MS = 15_000
@@ -30,6 +33,7 @@ def connect(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_u
     """Open the database with the house pragmas, bringing the schema up to date."""
     path = Path(path) if path is not None else database_path()
     path.parent.mkdir(parents=True, exist_ok=True)
+    _create_private(path)
     # isolation_level=None: we open transactions ourselves (see `transaction`),
     # so the sqlite3 module never starts one behind our back.
     conn = sqlite3.connect(
@@ -44,6 +48,15 @@ def connect(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_u
     if migrate:
         migrate_schema(db)
     return db
+
+
+def _create_private(path: Path) -> None:
+    """Create the file readable by its owner only, unless it exists: pupil data must not be world-readable
+    under the usual umask. SQLite gives the -wal, -shm and -journal files the mode of the database."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 @contextmanager
@@ -438,7 +451,18 @@ def _m009_protocol_structure(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m010_user_email(db: sqlite_utils.Database) -> None:
+def _m010_login_clients(db: sqlite_utils.Database) -> None:
+    """Where each login attempt came from: failures slow down one name from one address, not the account."""
+    db.executescript(
+        """
+        ALTER TABLE login_attempts ADD COLUMN client TEXT NOT NULL DEFAULT '';
+        DROP INDEX login_attempts_user_at;
+        CREATE INDEX login_attempts_user_client ON login_attempts(username, client, success, at);
+        """
+    )
+
+
+def _m011_user_email(db: sqlite_utils.Database) -> None:
     """The e-mail by which a single sign-on identity finds its account (set by an admin, lower case)."""
     db.executescript(
         """
@@ -451,8 +475,8 @@ def _m010_user_email(db: sqlite_utils.Database) -> None:
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
-                               _m007_risk_models, _m008_documents,
-                               _m009_protocol_structure, _m010_user_email]
+                               _m007_risk_models, _m008_documents, _m009_protocol_structure,
+                               _m010_login_clients, _m011_user_email]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
@@ -472,24 +496,65 @@ def migrate_schema(db: sqlite_utils.Database) -> int:
     return schema_version(db)
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+_SIDECARS = ("-wal", "-shm", "-journal")
+
+
 def backup(db: sqlite_utils.Database, target: str | Path) -> Path:
     """Write a consistent copy with SQLite's online backup API.
 
     Safe while the app is running: the copy is one snapshot, whatever other
-    connections write meanwhile.
+    connections write meanwhile. It never replaces the database it copies,
+    nor any other database: replacing a file under an open connection
+    corrupts it.
     """
     target = Path(target)
+    _refuse_to_overwrite_a_database(db, target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.unlink(missing_ok=True)
-    dest = sqlite3.connect(str(tmp))
+    # mkstemp: a fresh name beside the target, created 0600.
+    handle, tmp_name = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    tmp = Path(tmp_name)
     try:
-        db.conn.backup(dest)
-        ok = dest.execute("PRAGMA integrity_check").fetchone()[0]
+        dest = sqlite3.connect(str(tmp))
+        try:
+            db.conn.backup(dest)
+            ok = dest.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            dest.close()
+        if ok != "ok":
+            raise RuntimeError(f"backup failed integrity check: {ok}")
+        # Checked again just before the swap: the target may have appeared meanwhile.
+        _refuse_to_overwrite_a_database(db, target)
+        os.replace(tmp, target)
     finally:
-        dest.close()
-    if ok != "ok":
-        tmp.unlink(missing_ok=True)
-        raise RuntimeError(f"backup failed integrity check: {ok}")
-    os.replace(tmp, target)
+        for leftover in [tmp, *(tmp.with_name(tmp.name + s) for s in _SIDECARS)]:
+            leftover.unlink(missing_ok=True)
     return target
+
+
+def _refuse_to_overwrite_a_database(db: sqlite_utils.Database, target: Path) -> None:
+    source = Path(db.conn.execute("PRAGMA database_list").fetchone()[2])
+    protected = [source, *(source.with_name(source.name + s) for s in _SIDECARS)]
+    resolved = target.resolve()
+    in_use = any(resolved == p.resolve() for p in protected) or (
+        target.exists() and any(p.exists() and os.path.samefile(target, p) for p in protected)
+    )
+    if in_use:
+        raise ApprodoError(
+            f"Copia non fatta: non sovrascrivo {target}, che è il database in uso (o un suo file)."
+            " Indica un file nuovo, per esempio copie/approdo-AAAA-MM-GG.db."
+        )
+    if not target.exists():
+        return
+    opened = any(target.with_name(target.name + s).exists() for s in _SIDECARS)
+    try:
+        with open(target, "rb") as existing:
+            is_database = existing.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        is_database = False
+    if opened or is_database:
+        raise ApprodoError(
+            f"Copia non fatta: non sovrascrivo {target}, che è già un database (forse aperto da un programma)."
+            " Indica un file nuovo, oppure sposta o cancella prima quello."
+        )

@@ -15,7 +15,7 @@ import sqlite_utils
 
 from models import clock, pupil_data, suppression
 from models.errors import PermissionDenied
-from models.permissions import Actor, network_figures_view
+from models.permissions import Actor, can_filter_figures_on, network_figures_view
 from models.protocols import STATUS_LABELS
 from models.risk import history, indicators
 from models.school_year import SchoolYear
@@ -61,8 +61,7 @@ def scope(db: sqlite_utils.Database, actor: Actor, network_code: str, *, level: 
     if level:
         schools = [s for s in schools if s.level == Level(level)]
     if school_code:
-        if view != "schools" and school_code != actor.school_code:
-            # A single other school as "the network" would show that school's figures.
+        if not can_filter_figures_on(actor, view, school_code):
             raise PermissionDenied("Puoi filtrare solo sulla tua scuola.")
         schools = [s for s in schools if s.code == school_code]
     shown = tuple(s.code for s in schools if view == "schools" or s.code == actor.school_code)

@@ -105,6 +105,22 @@ def school_scope(actor: Actor) -> tuple[str, str | None]:
     return ("school", actor.school_code)
 
 
+def can_see_school(actor: Actor, school_code: str, network_code: str) -> bool:
+    """See a school at all (its name, its facts): within the actor's `school_scope`."""
+    scope, code = school_scope(actor)
+    return scope == "all" or code == {"network": network_code, "school": school_code}[scope]
+
+
+def chooses_network(actor: Actor) -> bool:
+    """Pages that show one network let the actor pick it: whoever sees every network (an admin)."""
+    return school_scope(actor)[0] == "all"
+
+
+def sees_network_schools(actor: Actor) -> bool:
+    """The home page's list of the schools of the network(s): admin and coordinators, who see no single school."""
+    return school_scope(actor)[0] in ("all", "network")
+
+
 def can_manage_school(actor: Actor, school_code: str) -> bool:
     """Change a school's own facts: its dirigente, or an admin."""
     return actor.role is Role.ADMIN or (actor.role is Role.DIRIGENTE and actor.school_code == school_code)
@@ -165,6 +181,11 @@ def require_pupils(actor: Actor, school_code: str, *, write: bool = False) -> No
         raise PermissionDenied("Non hai accesso ai dati degli alunni di questa scuola.")
 
 
+def can_purge_pupils(actor: Actor, school_code: str) -> bool:
+    """Delete a school's old pupil data: its dirigente, or the server's operator (the CLI)."""
+    return actor.is_system or can_manage_school(actor, school_code)
+
+
 def can_follow_up(actor: Actor, school_code: str) -> bool:
     """Review pupils and record interventions: the school's dirigente and funzione strumentale."""
     return actor.role in (Role.DIRIGENTE, Role.FUNZIONE_STRUMENTALE) and actor.school_code == school_code
@@ -190,6 +211,12 @@ def network_figures_view(actor: Actor, network_code: str) -> str:
         raise PermissionDenied("Non hai accesso ai dati di questa rete.")
     return {Role.COORDINATORE_RETE: "schools", Role.DIRIGENTE: "network",
             Role.FUNZIONE_STRUMENTALE: "school"}[actor.role]
+
+
+def can_filter_figures_on(actor: Actor, view: str, school_code: str) -> bool:
+    """Narrow the network's figures to one school: any school for the 'schools' view, else the own one only
+    (a single other school shown as "the network" would give away that school's figures)."""
+    return view == "schools" or school_code == actor.school_code
 
 
 def require_network_figures(actor: Actor, network_code: str) -> str:
@@ -256,4 +283,9 @@ def can_read_access_log(actor: Actor, school_code: str) -> bool:
 
 def sees_own_classes_only(actor: Actor) -> bool:
     """Teachers see the pupils of their classes; the query reads which classes those are."""
-    return actor.role is Role.DOCENTE
+    return has_classes(actor.role)
+
+
+def has_classes(role: Role | str) -> bool:
+    """Accounts that are given classes (and see only those pupils): teachers."""
+    return Role(role) is Role.DOCENTE

@@ -14,7 +14,7 @@ import sqlite_utils
 from models import audit
 from models.db import transaction
 from models.errors import ApprodoError, PermissionDenied
-from models.permissions import Actor, can_manage_school
+from models.permissions import Actor, can_manage_school, can_purge_pupils
 from models.pupil_data import refresh_months
 from models.school_year import SchoolYear
 from models.schools import get_school
@@ -74,7 +74,7 @@ class PurgeReport:
 def purge(db: sqlite_utils.Database, actor: Actor, school_code: str, before: SchoolYear, *,
           current: SchoolYear | None = None, dry_run: bool = False) -> PurgeReport:
     """Remove the school's pupil-level data of the school years before `before`, in one transaction."""
-    if not (actor.is_system or can_manage_school(actor, school_code)):
+    if not can_purge_pupils(actor, school_code):
         raise PermissionDenied("Solo il dirigente della scuola o l'amministratore del server eliminano i dati.")
     years = retention_years(db, actor, school_code)
     current = current or SchoolYear.current()

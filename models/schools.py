@@ -11,7 +11,7 @@ import sqlite_utils
 from models import audit, clock
 from models.db import transaction
 from models.errors import ApprodoError, PermissionDenied, parse_choice
-from models.permissions import Actor, Capability, can_manage_school, require, school_scope
+from models.permissions import Actor, Capability, can_manage_school, can_see_school, require, school_scope
 
 
 class Level(StrEnum):
@@ -204,17 +204,11 @@ def network_schools(db: sqlite_utils.Database, network_code: str) -> list[School
 
 def get_school(db: sqlite_utils.Database, actor: Actor, code: str) -> School:
     """One school, if the actor may see it."""
-    scope, scope_code = school_scope(actor)
     rows = list(db.query(_SCHOOL_SELECT + " WHERE s.code = ?", [code]))
     if not rows:
         raise ApprodoError(f"La scuola {code} non esiste.")
     school = _school(rows[0])
-    allowed = (
-        scope == "all"
-        or (scope == "network" and school.network_code == scope_code)
-        or (scope == "school" and school.code == scope_code)
-    )
-    if not allowed:
+    if not can_see_school(actor, school.code, school.network_code):
         raise PermissionDenied("Non hai accesso ai dati di questa scuola.")
     return school
 

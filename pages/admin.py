@@ -3,7 +3,7 @@
 import streamlit as st
 
 from models import audit, auth, clock, people, schools
-from models.permissions import ROLE_LABELS, Role
+from models.permissions import ROLE_LABELS, Role, has_classes
 from models.risk import school_risk
 from ui import strings as S
 from ui.session import guard_page, run_action
@@ -130,7 +130,7 @@ with tab_users:
                 if st.form_submit_button(S.SAVE_EMAIL):
                     run_action(lambda: auth.set_email(db, actor, chosen.username, new_email),
                                S.EMAIL_SET.format(username=chosen.username))
-            if chosen.role is Role.DOCENTE:
+            if has_classes(chosen.role):
                 with st.form("teacher_classes"):
                     current = ", ".join(school_risk.classes_of(db, chosen.username))
                     classes = st.text_input(S.TEACHER_CLASSES, value=current, max_chars=300)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from models import schools
-from models.permissions import Role
+from models.permissions import can_manage_network, chooses_network, sees_network_schools
 from models.risk import rules
 from ui import formatting
 from ui import strings as S
@@ -17,10 +17,10 @@ st.title(plain_format(S.WELCOME, name=actor.full_name or actor.username))
 st.markdown(S.HOME_ROLE.format(role=actor.role_label))
 
 visible = schools.list_schools(ctx.db, actor)
-if actor.role is Role.ADMIN:
+if chooses_network(actor):
     networks = schools.list_networks(ctx.db, actor)
     st.markdown(S.HOME_ALL_NETWORKS.format(networks=len(networks), schools=len(visible)))
-elif actor.role is Role.COORDINATORE_RETE:
+elif sees_network_schools(actor):
     network = schools.get_network(ctx.db, actor, actor.network_code)
     st.markdown(plain_format(S.HOME_NETWORK, network=network.name))
 else:
@@ -30,7 +30,7 @@ else:
     )
     st.markdown(plain_format(S.HOME_NETWORK, network=school.network_name))
 
-if actor.role in (Role.ADMIN, Role.COORDINATORE_RETE):
+if sees_network_schools(actor):
     st.subheader(S.HOME_SCHOOLS_OF_NETWORK)
     formatting.dataframe(
         [
@@ -46,7 +46,7 @@ if actor.role in (Role.ADMIN, Role.COORDINATORE_RETE):
         hide_index=True,
     )
 
-if actor.role is Role.COORDINATORE_RETE:
+if actor.network_code and can_manage_network(actor, actor.network_code):
     current = rules.network_rules(ctx.db, actor.network_code)
     with st.expander(S.RISK_RULES_TITLE, icon=":material/tune:"):
         st.caption(S.RISK_RULES_HELP)

@@ -1,14 +1,12 @@
 """Modello di rischio: the model card, its comparison with the rules, calibration and the audit by group."""
 
-import json
-
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from models import clock, suppression
 from models.errors import ApprodoError
-from models.permissions import Role, can_manage_network, can_manage_school, model_figures_for
+from models.permissions import can_manage_network, can_manage_school, chooses_network
 from models.risk import fairness, indicators, learn
 from models.schools import list_networks
 from ui import strings as S
@@ -24,7 +22,7 @@ st.title(S.MODEL_TITLE)
 st.caption(S.MODEL_INTRO)
 show_flash()
 
-if actor.role is Role.ADMIN:
+if chooses_network(actor):
     networks = {n.code: f"{n.name} ({n.code})" for n in list_networks(db, actor)}
     network_code = st.selectbox(S.NETWORK_CHOICE, list(networks), format_func=networks.get,
                                 placeholder=S.CHOOSE_PLACEHOLDER)
@@ -70,7 +68,12 @@ comparison = pd.DataFrame({
 st.table(comparison)
 st.caption(S.MODEL_CALIBRATION.format(brier=number(metrics["model"]["brier"], 4),
                                       ece=number(metrics["model"]["calibration_error"], 3)))
-reliability = pd.DataFrame(metrics["reliability"])
+# Points built on fewer than 5 pupils come suppressed ("<5") for every role: they are left off the chart.
+points_shown = [p for p in metrics["reliability"] if not suppression.is_hidden(p["observed"])]
+reliability = pd.DataFrame(points_shown, columns=["predicted", "observed"])
+if len(points_shown) < len(metrics["reliability"]):
+    st.caption(S.RELIABILITY_HIDDEN.format(hidden=len(metrics["reliability"]) - len(points_shown),
+                                           total=len(metrics["reliability"])))
 if not reliability.empty:
     points = alt.Chart(reliability).mark_line(point=True).encode(
         x=alt.X("predicted:Q", title=S.RELIABILITY_X, scale=alt.Scale(domain=[0, max(0.05, reliability.max().max())])),
@@ -83,13 +86,8 @@ if not reliability.empty:
 
 st.header(S.AUDIT_TITLE, divider="gray")
 st.caption(S.AUDIT_HELP)
-# School staff read the audit of their own pupils; the network's audit is for those who see every school.
-if model_figures_for(actor, network_code) != "schools":
-    audits = learn.school_audit(db, actor, actor.school_code, document)
-    st.caption(S.AUDIT_SCHOOL)
-else:
-    audits = document["audit"]
-    st.caption(S.AUDIT_NETWORK)
+whose, audits = learn.audits_for(db, actor, network_code, document)
+st.caption(S.AUDIT_SCHOOL if whose == "school" else S.AUDIT_NETWORK)
 for key, title in (("model", S.COLUMN_MODEL), ("rules", S.COLUMN_RULES)):
     st.markdown(f"**{title}**")
     table = fairness.table(audits[key])
@@ -107,7 +105,6 @@ if actor.school_code and can_manage_school(actor, actor.school_code):
             run_action(lambda: learn.set_follow_share(db, actor, actor.school_code, share / 100), S.FOLLOW_SHARE_SAVED,
                        rerun=True)
 
-st.download_button(S.MODEL_DOWNLOAD, data=json.dumps({k: v for k, v in document.items() if k != "audit"},
-                                                     ensure_ascii=False, indent=1),
+st.download_button(S.MODEL_DOWNLOAD, data=learn.document_download(db, actor, network_code),
                    file_name=f"modello_{network_code}_v{document['version']}.json", mime="application/json",
                    icon=":material/download:")

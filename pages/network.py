@@ -5,7 +5,7 @@ import streamlit as st
 
 from models import network_figures, network_report, programme, suppression
 from models.errors import ApprodoError
-from models.permissions import Role
+from models.permissions import chooses_network
 from models.risk import indicators
 from models.schools import LEVEL_LABELS, list_networks
 from ui import formatting
@@ -19,7 +19,7 @@ db, actor = ctx.db, ctx.actor
 st.title(S.NETWORK_TITLE)
 st.caption(S.NETWORK_INTRO)
 
-if actor.role is Role.ADMIN:
+if chooses_network(actor):
     st.subheader(S.NETWORKS_OVERVIEW)
     formatting.dataframe(network_figures.networks_overview(db, actor), hide_index=True)
     networks = list_networks(db, actor)

@@ -51,7 +51,7 @@ def school_actions(section: protocols.Section, following: protocols.Section | No
             st.caption(S.SPLIT_TOO_SHORT)
         else:
             with st.form(f"split_{section.id}"):
-                at = st.selectbox(S.SPLIT_AT, range(1, len(parts)),
+                at = st.selectbox(S.SPLIT_AT, range(1, len(parts)), placeholder=S.CHOOSE_PLACEHOLDER,
                                   format_func=lambda i: f"{i + 1}. {parts[i][:90]}{'…' if len(parts[i]) > 90 else ''}")
                 title = st.text_input(S.SPLIT_TITLE, max_chars=protocols.MAX_TITLE)
                 if st.form_submit_button(S.SPLIT_CONFIRM, type="primary"):

@@ -6,7 +6,7 @@ import streamlit as st
 
 from models import clock, comments, docx_export, docx_import, protocols, school_logo, schools, templates
 from models.errors import ApprodoError
-from models.permissions import Role, can_edit_protocol, can_manage_school
+from models.permissions import can_edit_protocol, can_manage_school
 from models.school_year import SchoolYear
 from ui import strings as S
 from ui.protocol_widgets import QUERY_KEY
@@ -57,8 +57,9 @@ st.title(S.PROTOCOLS_TITLE)
 st.caption(S.PROTOCOLS_INTRO)
 
 # --- actions: create the core (coordinator) or start the school's protocol (dirigente)
-if actor.role in (Role.ADMIN, Role.COORDINATORE_RETE):
-    networks = [n for n in schools.list_networks(db, actor) if can_edit_protocol(actor, n.code, None)]
+# The networks whose core the actor edits (none for school staff).
+networks = [n for n in schools.list_networks(db, actor) if can_edit_protocol(actor, n.code, None)]
+if networks:
     with st.expander(S.CREATE_CORE, icon=":material/add:"):
         st.caption(S.CREATE_CORE_HELP)
         network = st.selectbox(S.NETWORK, networks, format_func=lambda n: n.name, placeholder=S.CHOOSE_PLACEHOLDER)

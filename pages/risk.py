@@ -5,7 +5,7 @@ import streamlit as st
 
 from models import audit, clock, interventions, people, reviews
 from models.errors import ApprodoError
-from models.permissions import Role, can_follow_up
+from models.permissions import can_follow_up, can_read_access_log, sees_own_classes_only
 from models.risk import export as risk_export
 from models.risk import indicators, learn, school_risk
 from ui import formatting
@@ -38,7 +38,7 @@ except ApprodoError as error:
     st.error(plain(error.message))
     st.stop()
 
-if actor.role is Role.DOCENTE:
+if sees_own_classes_only(actor):
     st.caption(plain_format(S.RISK_TEACHER_SCOPE, classes=", ".join(risk.classes)) if risk.classes
                else S.RISK_TEACHER_NO_CLASSES)
 
@@ -172,7 +172,7 @@ with st.expander(S.RISK_RULES, icon=":material/help:"):
   ridotto ai mesi di presenza. Nella primaria non c'è il limite del 25 %: si mostra solo la proiezione.
 """)
 
-if actor.role is Role.DIRIGENTE:
+if can_read_access_log(actor, school_code):
     with st.expander(S.ACCESS_LOG, icon=":material/policy:"):
         log = audit.access_log(db, actor, school_code)
         who = people.names(db, actor, (e["actor"] for e in log))

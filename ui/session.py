@@ -94,7 +94,7 @@ def current_actor(db: sqlite_utils.Database) -> Actor | None:
 
 def log_in(db: sqlite_utils.Database, username: str, password: str) -> None:
     """Raises ApprodoError with the reason when the login fails."""
-    _start_session(auth.login(db, username, password))
+    _start_session(auth.login(db, username, password, client=client_address()))
 
 
 def log_in_with_identity(db: sqlite_utils.Database) -> None:
@@ -131,6 +131,13 @@ def _start_session(token: str) -> None:
     st.session_state[TICKET_KEY] = auth.issue_cookie_ticket(token)
     for key in (NOTICE_KEY, CLEAR_COOKIE_KEY, IGNORE_COOKIE_KEY):
         st.session_state.pop(key, None)
+
+
+def client_address() -> str | None:
+    """The browser's address: failures slow down a guesser there without locking the owner out elsewhere.
+    None on localhost (and under AppTest, which has no connection)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None
 
 
 def log_out(db: sqlite_utils.Database) -> None:

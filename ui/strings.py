@@ -464,6 +464,8 @@ MODEL_CALIBRATION = ("Calibrazione: punteggio di Brier {brier}; errore medio di 
 RELIABILITY_TITLE = "Affidabilità delle probabilità"
 RELIABILITY_X = "Probabilità stimata"
 RELIABILITY_Y = "Frequenza osservata"
+RELIABILITY_HIDDEN = ("{hidden} punti su {total} non sono mostrati: sono costruiti su meno di 5 alunni (o su meno di 5"
+                      " esiti negativi).")
 AUDIT_TITLE = "Audit per gruppi"
 AUDIT_HELP = ("Per ogni gruppo: alunni segnalati tra i primi k, precisione, falsi positivi e falsi negativi, e il "
               "rapporto con il gruppo più numeroso. Fra 0,8 e 1,25 il trattamento è considerato equo.")

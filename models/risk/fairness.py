@@ -32,12 +32,13 @@ def audit(frame: pd.DataFrame, groups: list[str], *, y: str = "y", flagged: str 
             metrics = _metrics(part, y, flagged)
             row = {"group": group, "value": value, "reference": value == reference, "n": len(part)}
             if len(part) < suppression.MIN_PUPILS:
-                row.update({key: suppression.SMALL for key in
-                            ("n", "flagged", "precision", "fpr", "fnr", "precision_ratio", "fpr_ratio", "fnr_ratio")})
+                row.update({key: suppression.SMALL for key in ("n", "flagged", "adverse", "precision", "fpr", "fnr",
+                                                              "precision_ratio", "fpr_ratio", "fnr_ratio")})
                 row["in_band"] = None
                 rows.append(row)
                 continue
             row["flagged"] = int(part[flagged].sum())
+            row["adverse"] = int(part[y].sum())  # so a reader can hide error rates built on 1–4 pupils
             in_band = []
             for key in ("precision", "fpr", "fnr"):
                 row[key] = None if metrics[key] is None else round(metrics[key], 3)

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import sqlite_utils
-from sklearn.calibration import calibration_curve
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
@@ -211,7 +210,6 @@ def evaluate_split(train: pd.DataFrame, test: pd.DataFrame, k) -> dict:
     probability = model.probability(matrix(test))
     rules = rules_score(test)
     model_flags, rule_flags = top_k(test, probability, k), top_k(test, rules, k)
-    observed, predicted = calibration_curve(y, probability, n_bins=10, strategy="quantile")
     bins = np.clip(np.digitize(probability, np.quantile(probability, np.linspace(0, 1, 11)[1:-1])), 0, 9)
     ece = sum(abs(probability[bins == b].mean() - y[bins == b].mean()) * (bins == b).mean()
               for b in range(10) if (bins == b).any())
@@ -234,12 +232,28 @@ def evaluate_split(train: pd.DataFrame, test: pd.DataFrame, k) -> dict:
         "schools": schools,  # the comparison school by school: the model is offered where it wins
         "test_pupils": len(test), "test_adverse": int(y.sum()), "train_pupils": len(train),
         "train_adverse": int(train["y"].sum()),
-        "reliability": [{"predicted": round(float(p), 3), "observed": round(float(o), 3)}
-                        for p, o in zip(predicted, observed, strict=True)],
+        "reliability": reliability(y, probability),
     }
     audits = {"model": fairness.audit(audit_frame, [g for g in AUDIT_GROUPS if g in test], flagged="flag_model"),
               "rules": fairness.audit(audit_frame, [g for g in AUDIT_GROUPS if g in test], flagged="flag_rules")}
     return {"params": params, "metrics": metrics, "audit": audits}
+
+
+def reliability(y: np.ndarray, probability: np.ndarray, n_bins: int = 10) -> list[dict]:
+    """The reliability curve on quantile bins (as sklearn's calibration_curve), with each bin's counts.
+
+    The counts (pupils, adverse outcomes) let `figures_for` hide a point built on fewer than 5 pupils.
+    """
+    edges = np.quantile(probability, np.linspace(0, 1, n_bins + 1))
+    binids = np.searchsorted(edges[1:-1], probability)
+    points = []
+    for b in range(n_bins):
+        in_bin = binids == b
+        if in_bin.any():
+            points.append({"predicted": round(float(probability[in_bin].mean()), 3),
+                           "observed": round(float(y[in_bin].mean()), 3), "pupils": int(in_bin.sum()),
+                           "adverse": int(y[in_bin].sum())})
+    return points
 
 
 def offer(metrics: dict) -> tuple[bool, str]:
@@ -266,7 +280,11 @@ def evaluate(db: sqlite_utils.Database, actor: Actor, network_code: str, *, as_o
                            "Solo il coordinatore della rete o l'amministratore addestrano e valutano il modello.")
     get_network(db, actor, network_code)
     as_of_month = as_of_month or latest_month(db, network_code)
-    frame = labelled(network_frame(db, network_code, as_of_month))
+    read = network_frame(db, network_code, as_of_month)
+    for school_code in sorted(read["school_code"].unique()) if not read.empty else []:
+        # Training reads every pupil of the school (even if only figures come out): it is in the access log.
+        audit.record_access(db, actor, school_code, "modello di rischio", f"addestramento sulla rete {network_code}")
+    frame = labelled(read)
     years = sorted(frame["school_year"].unique()) if not frame.empty else []
     if len(years) < 2:
         raise ApprodoError("Per addestrare un modello servono gli esiti di almeno due anni scolastici passati.")
@@ -532,6 +550,7 @@ def figures_for(document: dict, view: str, own_school: str | None) -> dict:
     shown = copy.deepcopy(document)
     metrics = shown["metrics"]
     schools = metrics.get("schools", {})
+    metrics["reliability"] = _suppressed_reliability(document["metrics"])
     if view == "schools":
         metrics["schools"] = {code: _suppressed_school(entry) for code, entry in schools.items()}
     else:
@@ -551,7 +570,28 @@ def figures_for(document: dict, view: str, own_school: str | None) -> dict:
             part["precision_at_k"] = part["recall_at_k"] = suppression.SMALL
         part["flagged"], part["true_positives"] = suppression.count(part["flagged"]), suppression.count(
             part["true_positives"])
-    shown["audit"] = {side: [_suppressed_audit_row(row) for row in rows] for side, rows in shown["audit"].items()}
+    shown["audit"] = {side: _suppressed_audit(rows) for side, rows in shown["audit"].items()}
+    return shown
+
+
+def _suppressed_reliability(metrics: dict) -> list[dict]:
+    """The reliability curve with each point built on fewer than 5 pupils (or 1–4 adverse outcomes) as "<5".
+
+    The curve is the network's as a whole, so every role that reads it gets it suppressed the same way.
+    A document from before the bins' counts were kept: counts estimated from equal quantile bins.
+    """
+    points = metrics.get("reliability", [])
+    shown = []
+    for point in points:
+        pupils = point.get("pupils")
+        if pupils is None:
+            pupils = metrics["test_pupils"] // max(len(points), 1)
+            adverse = round(point["observed"] * pupils)
+        else:
+            adverse = point["adverse"]
+        small = suppression.is_hidden(suppression.rate(adverse, pupils)) if pupils else True
+        shown.append({"predicted": point["predicted"], "observed": suppression.SMALL if small else point["observed"],
+                      "pupils": suppression.count(pupils), "adverse": suppression.count(adverse)})
     return shown
 
 
@@ -572,13 +612,42 @@ def _suppressed_school(entry: dict) -> dict:
     return shown
 
 
+def _suppressed_audit(rows: list[dict]) -> list[dict]:
+    """The network's audit rows suppressed; where the reference value's rate is hidden, so are the ratios to it
+    (a shown rate and its ratio would give the hidden one back)."""
+    shown = [_suppressed_audit_row(row) for row in rows]
+    for reference in [row for row in shown if row.get("reference")]:
+        for key in ("precision", "fpr", "fnr"):
+            if reference.get(key) == suppression.SMALL:
+                for row in shown:
+                    if row["group"] == reference["group"] and row.get(f"{key}_ratio") is not None:
+                        row[f"{key}_ratio"] = suppression.SMALL
+                        row["in_band"] = None
+    return shown
+
+
 def _suppressed_audit_row(row: dict) -> dict:
+    """An audit row of the network: each rate whose denominator or numerator counts 1–4 pupils as "<5".
+
+    Precision is over the flagged, the false-negative rate over the pupils with an adverse outcome, the
+    false-positive rate over those without. A row from before `adverse` was kept hides both error rates.
+    """
     shown = dict(row)
-    flagged = row.get("flagged")
+    n, flagged, adverse = row.get("n"), row.get("flagged"), row.get("adverse")
+    if not isinstance(n, int):  # the whole group is already "<5"
+        return shown
+    small = {"precision": isinstance(flagged, int) and 0 < flagged < suppression.MIN_PUPILS,
+             "fnr": not isinstance(adverse, int) or 0 < adverse < suppression.MIN_PUPILS,
+             "fpr": not isinstance(adverse, int) or 0 < n - adverse < suppression.MIN_PUPILS}
     if isinstance(flagged, int):
         shown["flagged"] = suppression.count(flagged)
-        if 0 < flagged < suppression.MIN_PUPILS:
-            shown["precision"] = shown["precision_ratio"] = suppression.SMALL
+    if isinstance(adverse, int):
+        shown["adverse"] = suppression.count(adverse)
+    for key, hide in small.items():
+        if hide and shown.get(key) is not None:
+            shown[key] = shown[f"{key}_ratio"] = suppression.SMALL
+    if any(small.values()):
+        shown["in_band"] = None  # whether a hidden ratio is in the band would tell something of it
     return shown
 
 
@@ -586,3 +655,19 @@ def document_for(db: sqlite_utils.Database, actor: Actor, network_code: str) -> 
     """The document the model page shows and lets the actor download: only what the role may read."""
     model = load(db, actor, network_code)
     return None if model is None else model.document
+
+
+def document_download(db: sqlite_utils.Database, actor: Actor, network_code: str) -> bytes:
+    """The model page's download: the document as the role reads it, without the audit's rows (JSON)."""
+    document = document_for(db, actor, network_code)
+    if document is None:
+        raise ApprodoError("La rete non ha ancora un modello addestrato.")
+    return json.dumps({k: v for k, v in document.items() if k != "audit"}, ensure_ascii=False, indent=1).encode()
+
+
+def audits_for(db: sqlite_utils.Database, actor: Actor, network_code: str, document: dict) -> tuple[str, dict]:
+    """The audit by group the actor reads, and whose it is: ('network', the document's, suppressed) for those
+    who see every school, ('school', the own school's pupils) for the school's staff."""
+    if model_figures_for(actor, network_code) == "schools":
+        return "network", document["audit"]
+    return "school", school_audit(db, actor, actor.school_code, document)

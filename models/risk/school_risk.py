@@ -10,7 +10,7 @@ import sqlite_utils
 from models import audit, pupil_data
 from models.db import transaction
 from models.errors import ApprodoError, PermissionDenied
-from models.permissions import Actor, Role, can_assign_classes, require_pupils, sees_own_classes_only
+from models.permissions import Actor, can_assign_classes, has_classes, require_pupils, sees_own_classes_only
 from models.risk import indicators
 from models.risk.rules import network_rules
 from models.schools import DEFAULT_ANNUAL_HOURS, Level, get_school
@@ -52,7 +52,7 @@ def assign_classes(db: sqlite_utils.Database, actor: Actor, username: str, class
     if row is None:
         raise ApprodoError(f"L'utente «{username}» non esiste.")
     user_id, role, school_code = row
-    if role != Role.DOCENTE.value:
+    if not has_classes(role):
         raise ApprodoError("Le classi si assegnano ai docenti.")
     if not can_assign_classes(actor, school_code):
         raise PermissionDenied("Solo il dirigente della scuola assegna le classi ai docenti.")

@@ -50,50 +50,110 @@ def test_wrong_credentials_get_one_message_that_does_not_reveal_the_user(demo_db
     with pytest.raises(auth.LoginError) as failure:
         auth.login(demo_db, username, "sbagliata-123")
     assert failure.value.message == "Nome utente o password non corretti."
-    assert audit_actions(demo_db, username)[-1] == "accesso_fallito"
 
 
-def test_five_failures_in_fifteen_minutes_lock_the_account_for_fifteen_minutes(demo_db):
-    start = clock.utcnow()
-    for minute in range(4):
+def test_a_failure_is_recorded_for_an_existing_account_and_nothing_for_an_unknown_name(demo_db):
+    for username in ("dirigente", "nessuno"):
         with pytest.raises(auth.LoginError):
-            auth.login(demo_db, "funzione", "sbagliata-123", now=start + timedelta(minutes=minute))
-    with pytest.raises(auth.LoginError, match="bloccato per 15 minuti"):
-        auth.login(demo_db, "funzione", "sbagliata-123", now=start + timedelta(minutes=4))
-    # Even the right password is refused while locked.
-    with pytest.raises(auth.LoginError, match="bloccato fino alle"):
-        auth.login(demo_db, "funzione", PASSWORD, now=start + timedelta(minutes=10))
-    assert "account_bloccato" in audit_actions(demo_db, "funzione")
-    # After the lock, the right password works again.
-    assert auth.login(demo_db, "funzione", PASSWORD, now=start + timedelta(minutes=20))
+            auth.login(demo_db, username, "sbagliata-123", client="10.0.0.1")
+    assert audit_actions(demo_db, "dirigente")[-1] == "accesso_fallito"
+    assert audit_actions(demo_db, "nessuno") == []
+    rows = demo_db.execute("SELECT username, client, success FROM login_attempts").fetchall()
+    assert rows == [("dirigente", "10.0.0.1", 0)]
 
 
-def test_failures_spread_over_more_than_fifteen_minutes_do_not_lock(demo_db):
+WRONG = "sbagliata-123"
+
+
+def fail(db, username, moment, client="10.0.0.1", password=WRONG) -> str:
+    with pytest.raises(auth.LoginError) as failure:
+        auth.login(db, username, password, client=client, now=moment)
+    return failure.value.message
+
+
+@pytest.mark.parametrize("username", ["funzione", "nessuno"])
+def test_after_five_failures_each_try_from_that_address_waits_longer(demo_db, username):
+    start = clock.utcnow()
+    for second in range(5):
+        assert fail(demo_db, username, start + timedelta(seconds=second)) == auth.WRONG_CREDENTIALS
+    # The sixth try within 30 seconds is not even checked, whatever the password.
+    assert "Riprova fra 1 minuto" in fail(demo_db, username, start + timedelta(seconds=10), password=PASSWORD)
+    # After 30 seconds it is checked again; one more failure makes the next wait one minute, then two.
+    assert fail(demo_db, username, start + timedelta(seconds=35)) == auth.WRONG_CREDENTIALS
+    assert "Riprova fra 1 minuto" in fail(demo_db, username, start + timedelta(seconds=60))
+    assert fail(demo_db, username, start + timedelta(seconds=96)) == auth.WRONG_CREDENTIALS
+    assert "Riprova fra 2 minuti" in fail(demo_db, username, start + timedelta(seconds=97))
+    if username == "funzione":
+        assert auth.login(demo_db, username, PASSWORD, client="10.0.0.1", now=start + timedelta(minutes=4))
+        assert "accesso_rallentato" in audit_actions(demo_db, username)
+
+
+def test_the_waits_stop_growing_at_fifteen_minutes(demo_db):
+    moment = clock.utcnow()
+    for _ in range(20):
+        moment += auth.MAX_DELAY
+        assert fail(demo_db, "docente", moment) == auth.WRONG_CREDENTIALS
+    assert "Riprova fra 15 minuti" in fail(demo_db, "docente", moment + timedelta(seconds=1))
+
+
+def test_failures_from_one_address_do_not_slow_down_the_owner_elsewhere(demo_db):
+    start = clock.utcnow()
+    for second in range(10):
+        fail(demo_db, "funzione", start + timedelta(seconds=second), client="203.0.113.5")
+    assert "Riprova" in fail(demo_db, "funzione", start + timedelta(seconds=11), client="203.0.113.5")
+    assert auth.login(demo_db, "funzione", PASSWORD, client="192.0.2.1", now=start + timedelta(seconds=12))
+    # The owner's success elsewhere does not lift the attacker's wait.
+    assert "Riprova" in fail(demo_db, "funzione", start + timedelta(seconds=13), client="203.0.113.5")
+
+
+def test_a_person_who_mistypes_now_and_then_is_never_slowed_down(demo_db):
     start = clock.utcnow()
     for step in range(6):
-        with pytest.raises(auth.LoginError) as failure:
-            auth.login(demo_db, "docente", "sbagliata-123", now=start + timedelta(minutes=4 * step))
-        assert "bloccato" not in failure.value.message
-    assert auth.login(demo_db, "docente", PASSWORD, now=start + timedelta(minutes=25))
+        assert fail(demo_db, "docente", start + timedelta(minutes=4 * step)) == auth.WRONG_CREDENTIALS
+    assert auth.login(demo_db, "docente", PASSWORD, client="10.0.0.1", now=start + timedelta(minutes=25))
 
 
-def test_a_successful_login_resets_the_failure_count(demo_db):
+def test_a_successful_login_resets_the_count_for_that_address(demo_db):
     start = clock.utcnow()
-    for minute in range(4):
-        with pytest.raises(auth.LoginError):
-            auth.login(demo_db, "docente", "sbagliata-123", now=start + timedelta(minutes=minute))
-    auth.login(demo_db, "docente", PASSWORD, now=start + timedelta(minutes=5))
-    with pytest.raises(auth.LoginError) as failure:
-        auth.login(demo_db, "docente", "sbagliata-123", now=start + timedelta(minutes=6))
-    assert "bloccato" not in failure.value.message
+    for second in range(4):
+        fail(demo_db, "docente", start + timedelta(seconds=second))
+    auth.login(demo_db, "docente", PASSWORD, client="10.0.0.1", now=start + timedelta(seconds=5))
+    for second in range(6, 10):
+        assert fail(demo_db, "docente", start + timedelta(seconds=second)) == auth.WRONG_CREDENTIALS
 
 
-def test_admin_can_unlock_a_locked_account(demo_db, system):
-    for _ in range(5):
-        with pytest.raises(auth.LoginError):
-            auth.login(demo_db, "docente", "sbagliata-123")
+def test_admin_can_lift_the_waits(demo_db, system):
+    start = clock.utcnow()
+    for second in range(8):
+        fail(demo_db, "docente", start + timedelta(seconds=second))
+    assert auth.get_user(demo_db, system, "docente").locked_until  # the admin page shows it as locked
     auth.unlock(demo_db, system, "docente")
-    assert auth.login(demo_db, "docente", PASSWORD)
+    assert auth.get_user(demo_db, system, "docente").locked_until is None
+    assert auth.login(demo_db, "docente", PASSWORD, client="10.0.0.1", now=start + timedelta(seconds=9))
+    assert "utente_sbloccato" in audit_actions(demo_db, "docente")
+
+
+def test_too_long_names_and_passwords_are_refused_before_anything_is_written(demo_db):
+    before = demo_db.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
+    for username, password in [("a" * 65, PASSWORD), ("dirigente", "p" * 1025)]:
+        with pytest.raises(auth.LoginError, match="troppo lunghi"):
+            auth.login(demo_db, username, password)
+    assert demo_db.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == before
+    assert demo_db.execute("SELECT COUNT(*) FROM login_attempts").fetchone()[0] == 0
+
+
+def test_a_password_changed_while_a_login_was_being_checked_does_not_open_a_session(demo_db, system, monkeypatch):
+    verify = auth.verify_password
+
+    def verify_then_change(stored, password):
+        right = verify(stored, password)
+        auth.set_password(demo_db, system, "docente", "cambiata-nel-frattempo")
+        return right
+
+    monkeypatch.setattr(auth, "verify_password", verify_then_change)
+    with pytest.raises(auth.LoginError):
+        auth.login(demo_db, "docente", PASSWORD)
+    assert demo_db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0
 
 
 def test_idle_sessions_expire_after_thirty_minutes(demo_db):
@@ -184,9 +244,21 @@ def test_bad_user_input_gets_an_italian_error_and_writes_nothing(demo_db, system
     assert demo_db.execute("SELECT COUNT(*) FROM users").fetchone()[0] == before
 
 
-def test_short_passwords_are_refused(demo_db, system):
+@pytest.mark.parametrize("password", ["corta", " " * 10, "\t" * 12, "  corta   ", "   abcdefghi   ", ""])
+def test_short_or_blank_passwords_are_refused(demo_db, system, password):
     with pytest.raises(ApprodoError, match="almeno 10 caratteri"):
-        auth.create_user(demo_db, system, "nuovo", "corta", "admin")
+        auth.create_user(demo_db, system, "nuovo", password, "admin")
+    with pytest.raises(ApprodoError, match="almeno 10 caratteri"):
+        auth.set_password(demo_db, system, "docente", password)
+    assert auth.login(demo_db, "docente", PASSWORD)
+
+
+def test_overlong_passwords_and_names_are_refused_when_creating_an_account(demo_db, system):
+    with pytest.raises(ApprodoError, match="troppo lunga"):
+        auth.create_user(demo_db, system, "nuovo", "p" * 1025, "admin")
+    with pytest.raises(ApprodoError, match="non è valido") as refused:
+        auth.create_user(demo_db, system, "n" * 5_000_000, PASSWORD, "admin")
+    assert len(refused.value.message) < 300
 
 
 @pytest.mark.parametrize("role", ["coordinatore_rete", "dirigente", "funzione_strumentale", "docente"])

@@ -56,7 +56,8 @@ def test_the_coordinator_unlocks_a_section_and_the_school_can_edit_it(demo_db, a
     editor = open_page("dirigente", EDITOR, school_protocol.id)
     chooser = next(sb for sb in editor.selectbox if sb.label == "Sezione")
     chooser.select_index(next(i for i, o in enumerate(chooser.options) if "Premessa" in o)).run()
-    assert editor.text_area(key=f"text_{mine.id}").value == mine.body
+    (text,) = [t for t in editor.text_area if t.label == "Testo della sezione"]  # the editor is there, editable
+    assert text.value == mine.body and not text.disabled
     assert "La rete ha aggiornato il protocollo comune: 1 aggiornamento da decidere." in messages(editor, "info")
 
 

@@ -128,3 +128,60 @@ def test_the_model_page_download_is_the_roles_document(trained, served, username
     assert document == {k: v for k, v in expected.items() if k != "audit"}
     if username != "coordinatrice":
         assert SMALL_SCHOOL not in json.dumps(document)
+
+
+@pytest.mark.parametrize("username", ["admin", "coordinatrice", "dirigente", "funzione"])
+def test_reliability_points_built_on_fewer_than_5_pupils_read_small_for_every_role(trained, username):
+    raw = stored_document(trained)["metrics"]["reliability"]
+    small = [p for p in raw if p["pupils"] < 5 or 0 < p["adverse"] < 5]
+    assert small and len(small) < len(raw), raw  # some points hidden, some shown: the check can fail both ways
+    shown = learn.document_for(trained, actor_named(trained, username), "RETEDEMO")["metrics"]["reliability"]
+    assert [p["predicted"] for p in shown] == [p["predicted"] for p in raw]
+    for point, stored in zip(shown, raw, strict=True):
+        count_proof("cifre del modello controllate per ruolo")
+        if stored in small:
+            assert point["observed"] == "<5" and "<5" in (point["pupils"], point["adverse"]), point
+        else:
+            assert point["observed"] == stored["observed"], point
+        for key in ("pupils", "adverse"):
+            assert point[key] == "<5" or point[key] == 0 or point[key] >= 5, point
+
+
+@pytest.mark.parametrize("username", ["admin", "coordinatrice"])
+def test_audit_error_rates_built_on_fewer_than_5_pupils_read_small(trained, username):
+    raw = stored_document(trained)["audit"]
+    shown = learn.document_for(trained, actor_named(trained, username), "RETEDEMO")["audit"]
+    hidden_somewhere = False
+    for side in ("model", "rules"):
+        for stored, row in zip(raw[side], shown[side], strict=True):
+            count_proof("cifre del modello controllate per ruolo")
+            if not isinstance(stored["n"], int):
+                continue
+            few_adverse = 0 < stored["adverse"] < 5
+            few_others = 0 < stored["n"] - stored["adverse"] < 5
+            if few_adverse and stored["fnr"] is not None:
+                assert row["fnr"] == row["fnr_ratio"] == "<5", row
+                hidden_somewhere = True
+            if few_others and stored["fpr"] is not None:
+                assert row["fpr"] == row["fpr_ratio"] == "<5", row
+            if few_adverse or few_others:
+                assert row["in_band"] is None
+            assert row["adverse"] == "<5" or row["adverse"] == 0 or row["adverse"] >= 5
+            reference = next(r for r in shown[side] if r["group"] == row["group"] and r["reference"])
+            for key in ("precision", "fpr", "fnr"):
+                if reference[key] == "<5":  # a shown ratio to a hidden rate would give it back
+                    assert row[f"{key}_ratio"] in ("<5", None), (row, reference)
+    assert hidden_somewhere, "no audit row had 1–4 adverse outcomes: the check saw nothing"
+
+
+def test_the_model_page_leaves_hidden_reliability_points_off_the_chart(trained):
+    at = log_in(new_app(), "coordinatrice")
+    at.switch_page("pages/model.py").run()
+    assert not at.exception, at.exception
+    shown = learn.document_for(trained, actor_named(trained, "coordinatrice"), "RETEDEMO")["metrics"]["reliability"]
+    hidden = sum(p["observed"] == "<5" for p in shown)
+    assert [c.value for c in at.caption if "non sono mostrati" in c.value] == [
+        f"{hidden} punti su {len(shown)} non sono mostrati: sono costruiti su meno di 5 alunni (o su meno di 5"
+        " esiti negativi)."]
+    chart = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    assert chart, "the reliability chart is drawn with the points that can be shown"
