@@ -663,6 +663,7 @@ def cli_matrix(tmp: Path) -> dict[str, tuple[str, list[list[str]], set[str]]]:
         "core-section": (SYSTEM, [["core-section", "list", "--network", "RETEDEMO", "--level", "primaria"]], set()),
         "unlock": (SYSTEM, [["unlock", "nuovo.docente"]], set()),
         "set-password": (SYSTEM, [["set-password", "nuovo.docente", "--password-stdin"]], set()),
+        "set-email": (SYSTEM, [["set-email", "nuovo.docente", "nuovo.docente@scuola.edu.it"]], set()),
     }
 
 
