@@ -23,7 +23,7 @@ $(DB): | $(VENV)/.runtime
 	APPRODO_DB=$(DB) $(PY) cli.py init-db --demo
 
 run: $(VENV)/.runtime $(DB)
-	APPRODO_DB=$(DB) $(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	APPRODO_DB=$(DB) $(VENV)/bin/streamlit run server.py --server.port $(PORT)
 
 # Debian's Chromium for the browser tests (never a browser download) and
 # LibreOffice (and poppler's pdftotext) for opening exported Word files, installed only when running

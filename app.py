@@ -1,11 +1,24 @@
-"""Approdo's entry point: page config, login gate, and the menu for the user's role."""
+"""Approdo's entry point: page config, login gate, and the menu for the user's role.
+
+`make run` serves it through server.py, which adds the routes that set the session cookie.
+"""
 
 import streamlit as st
 
 from models.errors import ApprodoError
 from ui import strings as S
-from ui.navigation import ROOT, pages_for
-from ui.session import NOTICE_KEY, current_actor, log_in, log_out, open_db
+from ui.navigation import PAGES, ROOT, pages_for
+from ui.session import (
+    NOTICE_KEY,
+    SSO_ERROR_KEY,
+    current_actor,
+    log_in,
+    log_in_with_identity,
+    log_out,
+    open_db,
+    sso_configured,
+    sync_cookie,
+)
 from ui.text import plain, plain_bold
 
 st.set_page_config(page_title=S.APP_NAME, page_icon=":material/sailing:", layout="wide")
@@ -32,21 +45,55 @@ def login_page() -> None:
             st.error(plain(error.message))
             return
         st.rerun()
+    if sso_configured():
+        single_sign_on()
+
+
+def single_sign_on() -> None:
+    st.caption(S.SSO_DIVIDER)
+    refusal = st.session_state.get(SSO_ERROR_KEY)
+    if refusal:
+        st.error(plain(refusal))  # it quotes the e-mail the provider sent
+        if st.button(S.SSO_OTHER_ACCOUNT, icon=":material/switch_account:"):
+            st.logout()
+    elif st.button(S.SSO_BUTTON, icon=":material/badge:"):
+        st.login()
+
+
+def refused_page() -> None:
+    st.error(S.NOT_ALLOWED)
 
 
 db = open_db()
 actor = current_actor(db)
+if actor is None and sso_configured():
+    log_in_with_identity(db)
+    actor = current_actor(db)
 
 if actor is None:
+    # The login answers at every page's address, so a link to a page (with its
+    # query parameters) opens that page once the user has logged in.
     navigation = st.navigation(
-        [st.Page(login_page, title=S.PAGE_LOGIN, icon=":material/login:", url_path="accesso")],
+        [
+            st.Page(login_page, title=S.PAGE_LOGIN, icon=":material/login:", url_path=spec.url_path,
+                    default=index == 0)
+            for index, spec in enumerate(PAGES)
+        ],
         position="hidden",
     )
 else:
+    allowed = pages_for(actor)
     navigation = st.navigation(
         [
             st.Page(str(ROOT / spec.path), title=spec.title, icon=spec.icon, url_path=spec.url_path)
-            for spec in pages_for(actor)
+            for spec in allowed
+        ]
+        # A link to a page this role may not open gets the refusal in Italian
+        # (not Streamlit's "Page not found"); the file itself is never run.
+        + [
+            st.Page(refused_page, title=spec.title, url_path=spec.url_path, visibility="hidden")
+            for spec in PAGES
+            if spec.url_path not in {page.url_path for page in allowed}  # titles may differ by role
         ]
     )
     with st.sidebar:
@@ -54,6 +101,6 @@ else:
         st.markdown(f"{plain_bold(actor.full_name or actor.username)}  \n{actor.role_label}")
         if st.button(S.LOGOUT_BUTTON, icon=":material/logout:", key="logout"):
             log_out(db)
-            st.rerun()
 
+sync_cookie()
 navigation.run()

@@ -128,13 +128,14 @@ def add_school(db, actor, code, name, network_code, level, annual_hours, comune,
 @click.option("--school", "school_code", default=None, help="Codice della scuola (ruoli di scuola).")
 @click.option("--network", "network_code", default=None, help="Codice della rete (coordinatore_rete).")
 @click.option("--full-name", default="", help="Nome e cognome.")
+@click.option("--email", default=None, help="E-mail per l'accesso con l'account della scuola (facoltativa).")
 @click.option("--password-stdin", is_flag=True, help="Legge la password dalla prima riga dell'input.")
-def add_user(db, actor, username, role, school_code, network_code, full_name, password_stdin):
+def add_user(db, actor, username, role, school_code, network_code, full_name, email, password_stdin):
     """Crea un account. La password si passa solo da standard input."""
     password = _password_from_stdin(password_stdin)
     user = auth.create_user(
         db, actor, username, password, role,
-        school_code=school_code, network_code=network_code, full_name=full_name,
+        school_code=school_code, network_code=network_code, full_name=full_name, email=email,
     )
     click.echo(f"Utente {user.username} creato con ruolo {user.role.value}.")
 
@@ -162,6 +163,16 @@ def unlock(db, actor, username):
     """Toglie le attese imposte a un account dopo troppi tentativi di accesso falliti."""
     auth.unlock(db, actor, username)
     click.echo(f"Account {username} sbloccato: può accedere subito da qualunque indirizzo.")
+
+
+@command(cli, "set-email")
+@click.argument("username")
+@click.argument("email")
+def set_email(db, actor, username, email):
+    """Collega l'account all'e-mail dell'accesso con l'account della scuola ("" la toglie)."""
+    auth.set_email(db, actor, username, email)
+    email = auth.get_user(db, actor, username).email
+    click.echo(f"Utente {username}: e-mail {email}." if email else f"Utente {username}: nessuna e-mail.")
 
 
 @command(cli, "backup")

@@ -3,6 +3,10 @@
 A login returns an opaque session token; only its SHA-256 is stored. The UI
 keeps the token and asks `resolve_session` on every run, so the logged-in
 user is always what the database says, never what the browser session holds.
+The browser keeps the token in an HttpOnly cookie, which only an HTTP response
+can set: the login hands the web server a one-time cookie ticket for it.
+A single sign-on identity opens a session for the account that an admin
+linked to its verified e-mail; it never creates an account.
 """
 
 from __future__ import annotations
@@ -122,6 +126,7 @@ class User:
     network_code: str | None
     active: bool
     locked_until: str | None
+    email: str | None = None
 
 
 # --- login and sessions ---------------------------------------------------
@@ -373,6 +378,126 @@ def _reset_failures(db, user_id: int, now: datetime) -> None:
     )
 
 
+# --- the session cookie ---------------------------------------------------
+
+# The browser has a short while to exchange a ticket for its cookie.
+COOKIE_TICKET_LIFETIME = timedelta(minutes=2)
+# Tickets hold the raw token, so they stay in this process's memory (the one
+# that serves both the app and the cookie route) and are never written down.
+_tickets: dict[str, tuple[str, datetime]] = {}
+_tickets_lock = threading.Lock()
+
+
+def issue_cookie_ticket(token: str, *, now: datetime | None = None) -> str:
+    """A one-time ticket the browser exchanges over HTTP for a cookie holding `token`.
+
+    The page's script sees the ticket, never the token; the ticket is good once,
+    for COOKIE_TICKET_LIFETIME.
+    """
+    now = now or clock.utcnow()
+    ticket = secrets.token_urlsafe(32)
+    with _tickets_lock:
+        for key, (_, expires) in list(_tickets.items()):
+            if expires <= now:
+                del _tickets[key]
+        _tickets[_token_hash(ticket)] = (token, now + COOKIE_TICKET_LIFETIME)
+    return ticket
+
+
+def redeem_cookie_ticket(
+    db: sqlite_utils.Database, ticket: str | None, *, now: datetime | None = None
+) -> str | None:
+    """The session token for a ticket not yet used nor expired, if its session is still open."""
+    if not ticket:
+        return None
+    now = now or clock.utcnow()
+    with _tickets_lock:
+        token, expires = _tickets.pop(_token_hash(ticket), (None, now))
+    if token is None or expires <= now or resolve_session(db, token, now=now) is None:
+        return None
+    return token
+
+
+# --- single sign-on by e-mail ---------------------------------------------
+
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+SSO_UNVERIFIED = (
+    "Il servizio di accesso della scuola non conferma l'indirizzo e-mail di questo account: "
+    "accedi con nome utente e password."
+)
+SSO_UNKNOWN = (
+    "Nessun account di Approdo è collegato all'indirizzo {email}. Chiedi all'amministratore "
+    "di collegarlo al tuo account, oppure accedi con nome utente e password."
+)
+
+
+def normalize_email(email: str | None) -> str | None:
+    """Lower case, trimmed; None for an empty one; an Italian error for a malformed one."""
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    if len(email) > 254 or not EMAIL.fullmatch(email):
+        raise ApprodoError(f"L'indirizzo e-mail «{email[:80]}» non è valido (esempio: nome@scuola.edu.it).")
+    return email
+
+
+def set_email(db: sqlite_utils.Database, actor: Actor, username: str, email: str | None) -> None:
+    """Link an account to the e-mail its single sign-on identity carries (empty: unlink)."""
+    user = get_user(db, actor, username)
+    email = normalize_email(email)
+    with transaction(db):
+        other = db.execute(
+            "SELECT username FROM users WHERE email = ? AND id != ?", [email, user.id]
+        ).fetchone()
+        if email and other:
+            raise ApprodoError(f"L'indirizzo {email} è già collegato all'account «{other[0]}».")
+        db.execute("UPDATE users SET email = ? WHERE id = ?", [email, user.id])
+        audit.record(db, actor, "email_impostata" if email else "email_tolta", username,
+                     detail=email or "")
+
+
+def login_with_email(
+    db: sqlite_utils.Database, email: str | None, *, verified: bool, now: datetime | None = None
+) -> str:
+    """Open a session for the account linked to a verified e-mail; return its token.
+
+    An unverified, unknown or disabled identity gets a LoginError in Italian and
+    no account is ever created. The password lockout does not apply: the school's
+    identity provider has checked who this is.
+    """
+    now = now or clock.utcnow()
+    try:
+        email = normalize_email(email)
+    except ApprodoError:
+        email = None
+    shown = email or "?"
+    with transaction(db):
+        row = next(db.query("SELECT * FROM users WHERE email = ?", [email]), None) if email else None
+        if not email or not verified:
+            error, reason = SSO_UNVERIFIED, "e-mail non verificata"
+        elif row is None:
+            error, reason = SSO_UNKNOWN.format(email=email), "e-mail non collegata"
+        elif not row["active"]:
+            error, reason = "Questo account è disattivato. Rivolgiti all'amministratore.", "account disattivato"
+        else:
+            token = _open_session(db, row["id"], now)
+            audit.record(db, row["username"], "accesso", row["username"],
+                         school_code=row["school_code"], detail=f"accesso unico ({email})", now=now)
+            return token
+        audit.record(db, row["username"] if row else shown, "accesso_fallito",
+                     row["username"] if row else shown, detail=f"accesso unico ({shown}): {reason}", now=now)
+    raise LoginError(error)
+
+
+def _open_session(db, user_id: int, now: datetime) -> str:
+    token = secrets.token_urlsafe(32)
+    db.execute(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen) VALUES (?, ?, ?, ?)",
+        [_token_hash(token), user_id, clock.to_text(now), clock.to_text(now)],
+    )
+    return token
+
+
 # --- managing users -------------------------------------------------------
 
 
@@ -390,6 +515,7 @@ def create_user(
     school_code: str | None = None,
     network_code: str | None = None,
     full_name: str = "",
+    email: str | None = None,
 ) -> User:
     """Create an account. School roles need a school; a coordinator needs a network."""
     require(actor, Capability.MANAGE_ACCOUNTS)
@@ -402,6 +528,7 @@ def create_user(
         )
     parsed_role = parse_role(role)
     check_password_strength(password)
+    email = normalize_email(email)
     school_code = school_code or None
     network_code = network_code or None
     if parsed_role in SCHOOL_ROLES:
@@ -418,6 +545,8 @@ def create_user(
     with transaction(db):
         if _user_row(db, username):
             raise ApprodoError(f"Esiste già un utente «{username}».")
+        if email and db.execute("SELECT 1 FROM users WHERE email = ?", [email]).fetchone():
+            raise ApprodoError(f"L'indirizzo {email} è già collegato a un altro account.")
         if school_code and not db.execute(
             "SELECT 1 FROM schools WHERE code = ?", [school_code]
         ).fetchone():
@@ -428,7 +557,7 @@ def create_user(
             raise ApprodoError(f"La rete {network_code} non esiste.")
         db.execute(
             "INSERT INTO users (username, full_name, password_hash, role, school_code,"
-            " network_code, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " network_code, created_at, email) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 username,
                 (full_name or "").strip()[:200],
@@ -437,6 +566,7 @@ def create_user(
                 school_code,
                 network_code,
                 clock.to_text(clock.utcnow()),
+                email,
             ],
         )
         audit.record(
@@ -504,7 +634,7 @@ def unlock(db: sqlite_utils.Database, actor: Actor, username: str) -> None:
 
 
 _USER_SELECT = (
-    "SELECT id, username, full_name, role, school_code, network_code, active, locked_until"
+    "SELECT id, username, full_name, role, school_code, network_code, active, locked_until, email"
     " FROM users"
 )
 

@@ -462,7 +462,17 @@ def _m010_login_clients(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m011_register_exports(db: sqlite_utils.Database) -> None:
+def _m011_user_email(db: sqlite_utils.Database) -> None:
+    """The e-mail by which a single sign-on identity finds its account (set by an admin, lower case)."""
+    db.executescript(
+        """
+        ALTER TABLE users ADD COLUMN email TEXT;
+        CREATE UNIQUE INDEX users_email ON users(email) WHERE email IS NOT NULL;
+        """
+    )
+
+
+def _m012_register_exports(db: sqlite_utils.Database) -> None:
     """Registers as schools have them: optional late/early counts, day-by-day events, timetables,
     the regional calendar as edited by the admin, pseudonyms, mappings shared by their headers."""
     db.executescript(
@@ -526,7 +536,7 @@ def _m011_register_exports(db: sqlite_utils.Database) -> None:
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
                                _m007_risk_models, _m008_documents, _m009_protocol_structure,
-                               _m010_login_clients, _m011_register_exports]
+                               _m010_login_clients, _m011_user_email, _m012_register_exports]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -82,6 +82,7 @@ with tab_users:
         with st.form("add_user", clear_on_submit=True):
             username = st.text_input(S.USERNAME, max_chars=40)
             full_name = st.text_input(S.FULL_NAME, max_chars=200)
+            email = st.text_input(S.EMAIL, max_chars=254, help=S.EMAIL_HELP)
             role = st.selectbox(S.ROLE, list(Role), format_func=lambda r: ROLE_LABELS[r],
                                 placeholder=S.CHOOSE_PLACEHOLDER)
             school = st.selectbox(
@@ -100,7 +101,7 @@ with tab_users:
                         db, actor, username, password, role.value,
                         school_code=school.code if school else None,
                         network_code=network.code if network else None,
-                        full_name=full_name,
+                        full_name=full_name, email=email,
                     ),
                     S.USER_CREATED.format(username=username.strip().lower()),
                 )
@@ -125,6 +126,12 @@ with tab_users:
                 if st.form_submit_button(S.SET_PASSWORD):
                     run_action(lambda: auth.set_password(db, actor, chosen.username, new_password),
                             S.PASSWORD_SET.format(username=chosen.username))
+            with st.form("set_email"):
+                new_email = st.text_input(S.EMAIL, value=chosen.email or "", max_chars=254, help=S.EMAIL_HELP,
+                                          key=f"user_email_{chosen.username}")
+                if st.form_submit_button(S.SAVE_EMAIL):
+                    run_action(lambda: auth.set_email(db, actor, chosen.username, new_email),
+                               S.EMAIL_SET.format(username=chosen.username))
             if has_classes(chosen.role):
                 with st.form("teacher_classes"):
                     current = ", ".join(school_risk.classes_of(db, chosen.username))
@@ -151,6 +158,7 @@ with tab_users:
                 C["role"]: ROLE_LABELS[u.role],
                 C["school"]: u.school_code or "",
                 C["network"]: u.network_code or "",
+                C["email"]: u.email or "",
                 C["status"]: status(u),
             }
             for u in users

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from streamlit.runtime.pages_manager import PagesManager
 
 from models import auth, demo, schools
 from models import db as database
@@ -21,6 +22,24 @@ def fast_password_hashing(monkeypatch):
     """Argon2id still, with small costs: the production parameters take ~50 ms a hash."""
     monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     auth.forget_unknown_failures()  # failed logins of unknown names live in memory, not in the test's database
+
+
+@pytest.fixture(autouse=True)
+def navigation_as_on_a_running_server(monkeypatch):
+    """Run app.py on every rerun, as a server does once any session has called st.navigation.
+
+    AppTest forgets between runs that st.navigation is in use and, because a
+    pages/ folder exists, replays the last page file without app.py (the
+    situation of the first visitor of a fresh server, which the e2e tests
+    cover in a real browser).
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 @pytest.fixture

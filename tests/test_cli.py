@@ -512,3 +512,19 @@ def test_the_cli_imports_a_protocol_with_bold_numbered_titles(demo, run, tmp_pat
     result = run("import-protocol", str(source), "--school", "MIEE00001A")
     assert result.returncode == 0, result.stderr
     assert "Importate 7 sezioni" in result.stdout
+
+
+def test_set_email_links_an_account_for_single_sign_on_and_add_user_takes_one(demo, run, tmp_path):
+    result = run("set-email", "funzione", "Sara.Galli@Scuola.EDU.it")
+    assert result.returncode == 0, result.stderr
+    assert "sara.galli@scuola.edu.it" in result.stdout
+    result = run("add-user", "n.verdi", "--role", "docente", "--school", "MIIS00003C",
+                 "--email", "n.verdi@scuola.edu.it", "--password-stdin", stdin="una-password-lunga\n")
+    assert result.returncode == 0, result.stderr
+    db = sqlite3.connect(tmp_path / "cli.db")
+    assert dict(db.execute("SELECT username, email FROM users WHERE email IS NOT NULL").fetchall()) == {
+        "funzione": "sara.galli@scuola.edu.it", "n.verdi": "n.verdi@scuola.edu.it"}
+    assert_italian_failure(run("set-email", "docente", "sara.galli@scuola.edu.it"), "già collegato")
+    assert_italian_failure(run("set-email", "docente", "non-una-mail"), "non è valido")
+    assert run("set-email", "funzione", "").returncode == 0
+    assert db.execute("SELECT email FROM users WHERE username = 'funzione'").fetchone() == (None,)

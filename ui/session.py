@@ -5,6 +5,14 @@ freshly started server, before app.py has built the menu; so the menu
 protects nothing by itself and each page asks `guard_page(__file__)`.
 The browser session holds only an opaque token; the user behind it is
 read from the database on every run.
+
+The token lives in an HttpOnly cookie, so a reload, a new tab or a bookmark
+finds the login again. A Streamlit script cannot set a cookie (it speaks to the
+browser over a websocket; `st.context.cookies` only reads those sent when the
+page opened), so after a login the page gets a one-time ticket and a tiny
+script posts it to the web server's route (server.py), whose HTTP answer sets
+the cookie. The script sees the ticket, never the token. Logout ends the
+session on the server and asks the route to remove the cookie.
 """
 
 from __future__ import annotations
@@ -13,18 +21,42 @@ from dataclasses import dataclass
 
 import sqlite_utils
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
 from models import auth
 from models import db as database
 from models.errors import ApprodoError
 from models.permissions import Actor, can
 from ui import strings as S
+from ui.cookie_routes import COOKIE_NAME, EXCHANGE_URL, LOGOUT_URL
 from ui.navigation import spec_for_file
 from ui.text import plain
 from ui.visits import note_page
 
 TOKEN_KEY = "approdo_token"  # noqa: S105 - a session-state key, not a secret
 NOTICE_KEY = "approdo_notice"
+TICKET_KEY = "approdo_cookie_ticket"
+CLEAR_COOKIE_KEY = "approdo_cookie_clear"
+# After a logout or an expiry this websocket session ignores the cookie it was opened with.
+IGNORE_COOKIE_KEY = "approdo_cookie_ignored"
+SSO_ERROR_KEY = "approdo_sso_error"
+
+
+# Posts the ticket (or the request to remove the cookie) once per page load.
+_COOKIE_JS = """
+const sent = new Set();
+export default function ({ data }) {
+  if (!data || !data.url || sent.has(data.key)) return;
+  sent.add(data.key);
+  fetch(data.url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(data.ticket ? { ticket: data.ticket } : {}),
+  });
+}
+"""
+_cookie_request = st.components.v2.component("approdo_cookie", js=_COOKIE_JS, isolate_styles=False)
 
 
 @dataclass(frozen=True)
@@ -38,20 +70,67 @@ def open_db() -> sqlite_utils.Database:
     return database.connect()
 
 
+def _session_token() -> tuple[str | None, bool]:
+    """The token of this browser session and whether it came from the cookie."""
+    token = st.session_state.get(TOKEN_KEY)
+    if token:
+        return token, False
+    if st.session_state.get(IGNORE_COOKIE_KEY):
+        return None, False
+    cookie = st.context.cookies.get(COOKIE_NAME)
+    return (cookie if isinstance(cookie, str) else None), True  # AppTest has no real cookies
+
+
 def current_actor(db: sqlite_utils.Database) -> Actor | None:
     """The logged-in actor, or None; an expired session is forgotten with a notice."""
-    token = st.session_state.get(TOKEN_KEY)
+    token, from_cookie = _session_token()
     actor = auth.resolve_session(db, token)
     if token and actor is None:
-        del st.session_state[TOKEN_KEY]
-        st.session_state[NOTICE_KEY] = S.SESSION_EXPIRED
+        st.session_state.pop(TOKEN_KEY, None)
+        st.session_state[IGNORE_COOKIE_KEY] = True
+        st.session_state[NOTICE_KEY] = S.SESSION_ENDED if from_cookie else S.SESSION_EXPIRED
     return actor
 
 
 def log_in(db: sqlite_utils.Database, username: str, password: str) -> None:
     """Raises ApprodoError with the reason when the login fails."""
-    st.session_state[TOKEN_KEY] = auth.login(db, username, password, client=client_address())
-    st.session_state.pop(NOTICE_KEY, None)
+    _start_session(auth.login(db, username, password, client=client_address()))
+
+
+def log_in_with_identity(db: sqlite_utils.Database) -> None:
+    """Open the session of the account linked to the single sign-on identity (st.user), once.
+
+    A refusal (unknown or unverified e-mail) is kept to be shown on the login page.
+    """
+    if st.session_state.get(SSO_ERROR_KEY) or not sso_identity():
+        return
+    try:
+        token = auth.login_with_email(
+            db, st.user.get("email"), verified=st.user.get("email_verified") is True
+        )
+    except ApprodoError as error:
+        st.session_state[SSO_ERROR_KEY] = error.message
+        return
+    _start_session(token)
+
+
+def sso_configured() -> bool:
+    """Single sign-on is on when .streamlit/secrets.toml has an [auth] section."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, StreamlitSecretNotFoundError):  # no secrets file at all
+        return False
+
+
+def sso_identity() -> bool:
+    return sso_configured() and bool(st.user.is_logged_in)
+
+
+def _start_session(token: str) -> None:
+    st.session_state[TOKEN_KEY] = token
+    st.session_state[TICKET_KEY] = auth.issue_cookie_ticket(token)
+    for key in (NOTICE_KEY, CLEAR_COOKIE_KEY, IGNORE_COOKIE_KEY):
+        st.session_state.pop(key, None)
 
 
 def client_address() -> str | None:
@@ -62,8 +141,30 @@ def client_address() -> str | None:
 
 
 def log_out(db: sqlite_utils.Database) -> None:
-    auth.logout(db, st.session_state.pop(TOKEN_KEY, None))
+    """End the session on the server and this run; the cookie goes at the next run, the SSO identity now."""
+    token, _ = _session_token()
+    auth.logout(db, token)
+    for key in (TOKEN_KEY, TICKET_KEY, SSO_ERROR_KEY):
+        st.session_state.pop(key, None)
+    st.session_state[IGNORE_COOKIE_KEY] = True
+    st.session_state[CLEAR_COOKIE_KEY] = True
     st.session_state[NOTICE_KEY] = S.LOGGED_OUT
+    if sso_identity():
+        # Streamlit's identity cookie must go too, or the next page load would sign on again.
+        # st.logout() sends the browser away; a rerun now could drop that message unsent.
+        st.logout()
+        st.stop()
+    st.rerun()
+
+
+def sync_cookie() -> None:
+    """Draw, invisibly, the request that sets or removes the cookie, while one is due."""
+    ticket = st.session_state.get(TICKET_KEY)
+    if ticket:
+        key = "set-" + ticket[:12]
+        _cookie_request(key=key, data={"url": EXCHANGE_URL, "ticket": ticket, "key": key}, height=0)
+    elif st.session_state.get(CLEAR_COOKIE_KEY):
+        _cookie_request(key="clear", data={"url": LOGOUT_URL, "key": "clear"}, height=0)
 
 
 def guard_page(page_file: str) -> PageContext:

@@ -98,6 +98,7 @@ COLUMNS = {
     "role": "Ruolo",
     "school": "Scuola",
     "status": "Stato",
+    "email": "E-mail (accesso unico)",
     "at": "Quando",
     "actor": "Chi",
     "action": "Azione",
@@ -683,3 +684,13 @@ DIFF_BEFORE = "Prima"
 DIFF_AFTER = "Dopo"
 DIFF_SAME = "{count} paragrafi uguali"
 DIFF_SAME_ONE = "1 paragrafo uguale"
+
+# Sessions and single sign-on
+SESSION_ENDED = "La sessione precedente è terminata (uscita o inattività): accedi di nuovo."
+SSO_DIVIDER = "oppure"
+SSO_BUTTON = "Accedi con l'account della scuola"
+SSO_OTHER_ACCOUNT = "Usa un altro account della scuola"
+EMAIL = "E-mail per l'accesso con l'account della scuola"
+EMAIL_HELP = "L'indirizzo con cui la persona entra con l'accesso unico (Google, Microsoft…); vuoto per nessuno."
+EMAIL_SET = "E-mail di {username} aggiornata."
+SAVE_EMAIL = "Salva l'e-mail"

@@ -28,7 +28,7 @@ IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 pytestmark = pytest.mark.e2e
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -37,17 +37,18 @@ def _free_port() -> int:
 class Server:
     """A freshly started Approdo on the demo database."""
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, *, port: int | None = None, args: tuple[str, ...] = (),
+                 env: dict[str, str] | None = None):
         self.db = tmp / "e2e.db"
-        env = {**os.environ, "APPRODO_DB": str(self.db)}
+        env = {**os.environ, **(env or {}), "APPRODO_DB": str(self.db)}
         subprocess.run([sys.executable, "cli.py", "init-db", "--demo"], cwd=ROOT, env=env,
                        check=True, capture_output=True)
-        self.port = _free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(tmp / "streamlit.log", "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            [sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", *args],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )
         self._wait_healthy()
@@ -117,6 +118,25 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Accedi").click()
     wait_idle(page)
+
+
+COOKIE = "approdo_sessione"
+
+
+def session_cookie(page, *, present: bool = True, timeout: float = 30) -> dict | None:
+    """The browser's session cookie, once the page has set (or, with present=False, removed) it.
+
+    The cookie arrives from an HTTP answer that the page asks for right after a login or a
+    logout, so this waits for it to be there (or gone) rather than for a fixed time.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        found = next((c for c in page.context.cookies() if c["name"] == COOKIE), None)
+        if (found is not None) == present:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"session cookie {'never set' if present else 'still there'}")
+        page.wait_for_timeout(100)
 
 
 SCREENSHOTS = Path(os.environ.get("APPRODO_SCREENSHOTS") or ROOT / "test-artifacts" / "screenshots")

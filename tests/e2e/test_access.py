@@ -7,14 +7,15 @@ from tests.e2e.conftest import log_in, wait_idle
 from ui.navigation import PAGES
 
 
-def test_a_fresh_server_shows_no_page_to_someone_not_logged_in(server, page):
-    # Before any session has called st.navigation, Streamlit serves files of
-    # pages/ directly by URL: each page's own guard must stop them.
+def test_a_fresh_server_shows_only_the_login_at_every_page_address(server, page):
+    # Streamlit would run a pages/ file by itself for the first visitor of a fresh
+    # server; server.py turns that off, so every address shows the login (and each
+    # page's own guard, tested with AppTest, stays as a second lock).
     for spec in PAGES:
         page.goto(f"{server.url}/{spec.url_path}")
         wait_idle(page)
         main = page.locator("[data-testid='stMain']")
-        expect(main).to_contain_text("Per vedere questa pagina devi prima accedere.")
+        expect(page.locator("h1")).to_have_text("Accesso ad Approdo")
         expect(main).not_to_contain_text("Benvenuta/o")
         expect(main).not_to_contain_text("Amministrazione")
         expect(page.locator("[data-testid='stDataFrame']")).to_have_count(0)

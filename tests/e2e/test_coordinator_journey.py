@@ -47,5 +47,8 @@ def test_a_page_outside_the_role_is_refused_by_url(server, page):
     main = page.locator("[data-testid='stMain']")
     expect(main).not_to_contain_text("Rischio di dispersione")
     expect(main).not_to_contain_text("Codice alunno")
-    expect(page.get_by_role("textbox", name="Nome utente")).to_be_visible()  # a new page load starts logged out
+    # the login lasts across the page load, and the refusal is in Italian
+    expect(main).to_contain_text("Il tuo ruolo non permette di aprire questa pagina.")
+    expect(page.get_by_role("button", name="Esci")).to_be_visible()
+    expect(page.get_by_text("Page not found")).to_have_count(0)
     screenshot(page, "coordinatrice_url_rifiutato")

@@ -1,0 +1,19 @@
+"""The web server: Streamlit serves app.py, plus our routes that set and clear the session cookie.
+
+`make run` starts it with `streamlit run server.py`, which finds `app` below
+(Streamlit's Starlette integration, `streamlit.starlette.App`, the supported
+way since 1.53 to add HTTP routes of one's own): see ui/cookie_routes.py.
+"""
+
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.starlette import App
+
+from ui.cookie_routes import ROUTES
+
+# Streamlit runs a pages/ file by itself for the first visitor of a fresh server,
+# until some session has called st.navigation (then it sets this flag to False for
+# good). Set it from the start, so a link to a page opens the login first and
+# then that page, on a fresh server too. (Every page still calls the guard.)
+PagesManager.uses_pages_directory = False
+
+app = App("app.py", routes=ROUTES)

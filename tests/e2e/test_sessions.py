@@ -1,0 +1,142 @@
+"""A login that lasts as people use a browser: reload, a new tab, a bookmarked link, back, logout."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from playwright.sync_api import expect
+
+from models import demo
+from tests.e2e.conftest import COOKIE, log_in, screenshot, session_cookie, wait_idle
+
+LOGIN_TITLE = "Accesso ad Approdo"
+expect.set_options(timeout=20_000)  # the machine may be busy; every wait is on a condition
+
+
+def _main(page):
+    return page.locator("[data-testid='stMain']")
+
+
+def _fill_login(page, username: str) -> None:
+    page.get_by_role("textbox", name="Nome utente").fill(username)
+    page.get_by_role("textbox", name="Password").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Accedi").click()
+    wait_idle(page)
+
+
+def _no_error(page) -> None:
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+
+
+def test_reload_and_a_new_tab_keep_the_login(server, page):
+    log_in(page, server.url, "dirigente", demo.DEMO_PASSWORD)
+    expect(_main(page)).to_contain_text("Benvenuta/o, Marco Bianchi")
+    cookie = session_cookie(page)
+    # The token is for the server only: not readable by the page's script, not in the URL or storage.
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
+    assert COOKIE not in page.evaluate("document.cookie")
+    assert cookie["value"] not in page.url
+    assert cookie["value"] not in page.evaluate("JSON.stringify({...localStorage, ...sessionStorage})")
+
+    page.reload()
+    wait_idle(page)
+    expect(_main(page)).to_contain_text("Benvenuta/o, Marco Bianchi")
+    expect(page.get_by_role("button", name="Esci")).to_be_visible()
+
+    # a new tab, opened on a bookmarked page
+    other = page.context.new_page()
+    other.goto(f"{server.url}/protocols")
+    wait_idle(other)
+    expect(other.locator("h1")).to_contain_text("Protocolli di accoglienza")
+    expect(other.get_by_role("button", name="Accedi")).to_have_count(0)
+    _no_error(other)
+    # the first tab goes on working after the second one opened
+    page.get_by_role("link", name="Rischio dispersione").click()
+    wait_idle(page)
+    expect(page.locator("h1")).to_contain_text("Rischio di dispersione")
+
+
+def test_a_link_to_a_pupil_page_opens_that_pupil_after_login(server, page):
+    with sqlite3.connect(server.db) as conn:
+        (code,) = conn.execute("SELECT pupil_code FROM attendance WHERE school_code = 'MIIS00003C'"
+                               " ORDER BY pupil_code LIMIT 1").fetchone()
+    link = f"{server.url}/pupil?alunno={code}"
+    page.goto(link)
+    wait_idle(page)
+    expect(page.locator("h1")).to_contain_text(LOGIN_TITLE)
+    expect(_main(page)).not_to_contain_text(code)
+    _no_error(page)
+
+    _fill_login(page, "funzione")
+    expect(page.locator("h1")).to_contain_text("Scheda alunno")
+    expect(_main(page)).to_contain_text(f"Alunno {code} · classe")
+    assert page.url == link
+    _no_error(page)
+    screenshot(page, "link_alunno_dopo_accesso")
+
+    # the same link, reloaded, still opens the pupil (the guard checks it again)
+    session_cookie(page)
+    page.reload()
+    wait_idle(page)
+    expect(_main(page)).to_contain_text(f"Alunno {code} · classe")
+
+
+def test_a_link_to_a_pupil_of_another_school_is_still_refused_after_login(server, page):
+    with sqlite3.connect(server.db) as conn:
+        (code,) = conn.execute("SELECT pupil_code FROM attendance WHERE school_code = 'MIMM00002B'"
+                               " ORDER BY pupil_code LIMIT 1").fetchone()
+    page.goto(f"{server.url}/pupil?alunno={code}")
+    wait_idle(page)
+    _fill_login(page, "funzione")
+    expect(page.locator("h1")).to_contain_text("Scheda alunno")
+    expect(_main(page)).to_contain_text(f"Nessun alunno con codice «{code}»")
+    expect(_main(page)).not_to_contain_text(f"Alunno {code} · classe")
+
+
+def test_logout_then_reload_shows_the_login_and_the_old_cookie_is_dead(server, page, browser):
+    log_in(page, server.url, "funzione", demo.DEMO_PASSWORD)
+    old = session_cookie(page)
+    page.get_by_role("button", name="Esci").click()
+    wait_idle(page)
+    expect(_main(page)).to_contain_text("Sei uscito da Approdo.")
+    session_cookie(page, present=False)
+
+    page.reload()
+    wait_idle(page)
+    expect(page.locator("h1")).to_contain_text(LOGIN_TITLE)
+    expect(page.get_by_role("button", name="Esci")).to_have_count(0)
+
+    # Someone who had copied the cookie gets nothing: the session ended on the server.
+    thief = browser.new_context(locale="it-IT")
+    try:
+        thief.add_cookies([{key: old[key] for key in ("name", "value", "domain", "path")}])
+        stolen = thief.new_page()
+        stolen.goto(f"{server.url}/risk")
+        wait_idle(stolen)
+        expect(stolen.locator("h1")).to_contain_text(LOGIN_TITLE)
+        expect(stolen.locator("[data-testid='stMain']")).to_contain_text("La sessione precedente è terminata")
+    finally:
+        thief.close()
+
+
+def test_the_back_button_between_pages_works(server, page):
+    log_in(page, server.url, "funzione", demo.DEMO_PASSWORD)
+    session_cookie(page)
+    for name, title in (("Rischio dispersione", "Rischio di dispersione"), ("Protocolli", "Protocolli di accoglienza")):
+        page.get_by_role("link", name=name).click()
+        wait_idle(page)
+        expect(page.locator("h1")).to_contain_text(title)
+    page.go_back()
+    wait_idle(page)
+    expect(page.locator("h1")).to_contain_text("Rischio di dispersione")
+    assert page.url.endswith("/risk")
+    _no_error(page)
+    page.go_back()
+    wait_idle(page)
+    expect(_main(page)).to_contain_text("Benvenuta/o")
+    page.go_forward()
+    wait_idle(page)
+    expect(page.locator("h1")).to_contain_text("Rischio di dispersione")
+    _no_error(page)
+    expect(page.get_by_role("button", name="Esci")).to_be_visible()
