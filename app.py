@@ -5,7 +5,7 @@
 
 import streamlit as st
 
-from models.errors import ApprodoError
+from models.core.errors import ApprodoError
 from ui import strings as S
 from ui.navigation import PAGES, ROOT, pages_for
 from ui.session import (

@@ -13,10 +13,15 @@ from pathlib import Path
 
 import click
 
-from models import auth, demo, docx_export, docx_import, protocols, pupil_data, schools
-from models import db as database
-from models.errors import ApprodoError
-from models.permissions import Actor
+from models.accounts import auth, schools
+from models.core import db as database
+from models.core.errors import ApprodoError
+from models.core.permissions import Actor
+from models.demo import demo
+from models.protocols import protocol as protocols
+from models.protocols import word_export as docx_export
+from models.protocols import word_import as docx_import
+from models.pupils import importing as pupil_data
 
 
 class ItalianGroup(click.Group):
@@ -232,7 +237,7 @@ def export_protocol(db, actor, school_code, out, pdf):
 @click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
 def set_logo(db, actor, file, school_code):
     """Carica il logo (PNG o JPEG) che compare sulla copertina dei protocolli della scuola."""
-    from models import school_logo
+    from models.accounts import school_logo
 
     school_logo.save_logo(db, actor, schools.check_school_code(school_code), _read(file))
     click.echo(f"Logo della scuola {school_code} salvato.")
@@ -244,8 +249,8 @@ def set_logo(db, actor, file, school_code):
 @click.option("--year", default=None, help="Anno scolastico, es. 2025/26 (se manca, quello in corso).")
 def create_core(db, actor, network_code, level, year):
     """Crea il protocollo comune della rete per un grado, dal modello di quel grado."""
-    from models.school_year import SchoolYear
-    from models.templates import template_for_level
+    from models.core.school_year import SchoolYear
+    from models.protocols.templates import template_for_level
 
     template = template_for_level(schools.parse_level(level))
     core = protocols.create_core(db, actor, network_code, template.id, year or str(SchoolYear.current()))
@@ -293,8 +298,8 @@ def core_section(db, actor, action, network_code, level, key, title, to, locked)
 
     Ogni cambiamento arriva alle scuole come aggiornamento da decidere.
     """
-    from models import protocol_structure
-    from models.templates import KIND_LABELS
+    from models.protocols import structure as protocol_structure
+    from models.protocols.templates import KIND_LABELS
 
     core = _core(db, actor, network_code, level)
     sections = protocols.list_sections(db, actor, core.id)
@@ -422,7 +427,7 @@ _import_command("import-attendance", "attendance",
 @click.option("--hours", type=float, default=None, help="Ore settimanali (senza: torna al monte ore della scuola).")
 def set_class_hours(db, actor, school_code, class_name, hours):
     """Ore settimanali di una classe: danno il monte ore degli elenchi giorno per giorno."""
-    from models import school_calendar
+    from models.pupils import school_calendar
 
     school_calendar.set_class_hours(db, actor, schools.check_school_code(school_code), class_name, hours)
     click.echo(f"Orario della classe {class_name.strip().upper()} salvato.")
@@ -436,7 +441,7 @@ def set_class_hours(db, actor, school_code, class_name, hours):
               help="File di testo, una riga per vacanza: «22/12/2025 - 06/01/2026 Natale».")
 def set_calendar(db, actor, school_year, first_day, last_day, holidays_file):
     """Corregge (o aggiunge) un anno del calendario scolastico regionale (solo l'amministratore)."""
-    from models import school_calendar
+    from models.pupils import school_calendar
 
     text = _read(holidays_file).decode("utf-8-sig", errors="replace") if holidays_file else ""
     calendar = school_calendar.set_calendar(db, actor, school_year, first_day, last_day, text)
@@ -455,8 +460,8 @@ _import_command("import-outcomes", "outcomes", "Importa gli esiti degli anni sco
 @click.option("--out", "out_dir", default=None, help="Cartella in cui scrivere i CSV invece di caricarli.")
 def synth(db, actor, school_code, level, pupils, years, seed, last_month, out_dir):
     """Genera una coorte sintetica (mai dati reali) e la carica in una scuola o la scrive in CSV."""
-    from models.risk import synthetic
-    from models.school_year import SchoolYear
+    from models.core.school_year import SchoolYear
+    from models.demo import synthetic
 
     first, _, last = years.partition("-")
     span = [SchoolYear(y) for y in range(SchoolYear.parse(first).start, SchoolYear.parse(last or first).start + 1)]
@@ -486,7 +491,7 @@ def synth(db, actor, school_code, level, pupils, years, seed, last_month, out_di
 @click.option("--out", "out", default=None, help="File da scrivere (predefinito: lo schermo).")
 def score(db, actor, school_code, as_of, fmt, out):
     """Elenco di rischio con motivi, revisioni e interventi (la lettura è registrata)."""
-    from models.risk import export as risk_export
+    from models.follow_up import list_export as risk_export
 
     if fmt == "xlsx" and not out:
         raise ApprodoError("Il formato xlsx va scritto in un file: aggiungi --out elenco.xlsx.")
@@ -507,7 +512,7 @@ def score(db, actor, school_code, as_of, fmt, out):
 @click.option("--years", type=int, required=True, help="Anni scolastici da conservare, compreso quello in corso.")
 def set_retention(db, actor, school_code, years):
     """Per quanti anni scolastici la scuola conserva i dati degli alunni."""
-    from models import retention
+    from models.pupils import retention
 
     retention.set_retention_years(db, actor, schools.check_school_code(school_code), years)
     click.echo(f"La scuola {school_code} conserva i dati degli alunni per {years} anni scolastici.")
@@ -519,8 +524,8 @@ def set_retention(db, actor, school_code, years):
 @click.option("--dry-run", is_flag=True, help="Mostra che cosa verrebbe eliminato, senza eliminarlo.")
 def purge(db, actor, school_code, before, dry_run):
     """Elimina i dati degli alunni più vecchi della conservazione decisa dalla scuola."""
-    from models import retention
-    from models.school_year import SchoolYear
+    from models.core.school_year import SchoolYear
+    from models.pupils import retention
 
     report = retention.purge(db, actor, schools.check_school_code(school_code), SchoolYear.parse(before),
                              dry_run=dry_run)
@@ -535,8 +540,8 @@ def purge(db, actor, school_code, before, dry_run):
               help="Solo un grado: primaria, secondaria_primo_grado, secondaria_secondo_grado.")
 def report(db, actor, network_code, year, out, level):
     """Rapporto della rete per l'anno: protocolli, rischio, presa in carico, indicatori (solo dati aggregati)."""
-    from models import network_report
-    from models.school_year import SchoolYear
+    from models.core.school_year import SchoolYear
+    from models.network import report as network_report
 
     extension = Path(out).suffix.lower()
     if extension not in (".docx", ".xlsx"):
@@ -594,7 +599,7 @@ def evaluate_table(db, actor, file, outcome, features, groups, k, fmt):
     """Valida il modello su una tabella con una riga per alunno (validazione incrociata stratificata a 5 parti)."""
     import json
 
-    from models import tabular
+    from models.pupils import tabular
     from models.risk import learn
 
     if fmt != "json":

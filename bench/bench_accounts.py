@@ -9,8 +9,9 @@ from pathlib import Path
 from argon2 import PasswordHasher
 
 from bench.harness import Result, best_of
-from models import auth, demo
-from models import db as database
+from models.accounts import auth
+from models.core import db as database
+from models.demo import demo
 
 
 def run() -> list[Result]:

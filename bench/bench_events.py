@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from bench.harness import Result
-from models import db as database
-from models import demo
+from models.core import db as database
+from models.demo import demo
 
 EVENTS = 1_000_000
 PER_PUPIL = 20

@@ -16,9 +16,11 @@ import time
 from pathlib import Path
 
 from bench.harness import Result
-from models import auth, demo, protocols, schools
-from models import db as database
-from models.permissions import Actor
+from models.accounts import auth, schools
+from models.core import db as database
+from models.core.permissions import Actor
+from models.demo import demo
+from models.protocols import protocol as protocols
 from ui import strings as S
 
 SESSIONS = 25

@@ -9,11 +9,15 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 from bench.harness import Result, best_of
-from models import db as database
-from models import demo, network_figures, programme, pupil_data, schools
-from models.permissions import Actor
-from models.risk import learn, synthetic
-from models.school_year import SchoolYear
+from models.accounts import schools
+from models.core import db as database
+from models.core.permissions import Actor
+from models.core.school_year import SchoolYear
+from models.demo import demo, synthetic
+from models.network import figures as network_figures
+from models.network import programme
+from models.pupils import importing as pupil_data
+from models.risk import learn
 
 SCHOOLS, PUPILS = 10, 800
 YEARS = [SchoolYear(2023), SchoolYear(2024), SchoolYear(2025)]

@@ -8,11 +8,13 @@ import time
 from pathlib import Path
 
 from bench.harness import Result, best_of
-from models import auth, demo, pupil_data
-from models import db as database
-from models.permissions import Actor
-from models.risk import school_risk, synthetic
-from models.school_year import SchoolYear
+from models.accounts import auth
+from models.core import db as database
+from models.core.permissions import Actor
+from models.core.school_year import SchoolYear
+from models.demo import demo, synthetic
+from models.pupils import importing as pupil_data
+from models.risk import school_risk
 
 ROOT = Path(__file__).resolve().parent.parent
 PUPILS = 1_500

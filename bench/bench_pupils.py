@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 
 from bench.harness import Result, best_of
-from models import db as database
-from models import demo
-from models.permissions import Actor
-from models.risk import indicators, school_risk, synthetic
-from models.school_year import SchoolYear
+from models.core import db as database
+from models.core.permissions import Actor
+from models.core.school_year import SchoolYear
+from models.demo import demo, synthetic
+from models.risk import indicators, school_risk
 
 PUPILS = 100_000
 REGION = 1_400_000

@@ -10,9 +10,13 @@ from pathlib import Path
 from docxtpl import DocxTemplate
 
 from bench.harness import Result, best_of
-from models import auth, demo, docx_export, protocols, richtext, schools
-from models import db as database
-from models.permissions import Actor
+from models.accounts import auth, schools
+from models.core import db as database
+from models.core.permissions import Actor
+from models.demo import demo
+from models.protocols import protocol as protocols
+from models.protocols import richtext
+from models.protocols import word_export as docx_export
 
 SCHOOLS = 40
 

@@ -2,11 +2,13 @@
 
 import streamlit as st
 
-from models import audit, auth, clock, people, school_calendar, schools
-from models.errors import ApprodoError
-from models.permissions import ROLE_LABELS, Role, has_classes
+from models.accounts import auth, people, schools
+from models.core import audit, clock
+from models.core.errors import ApprodoError
+from models.core.permissions import ROLE_LABELS, Role, has_classes
+from models.core.school_year import SchoolYear
+from models.pupils import school_calendar
 from models.risk import school_risk
-from models.school_year import SchoolYear
 from ui import strings as S
 from ui.session import guard_page, run_action
 

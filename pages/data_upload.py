@@ -3,11 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from models import clock, people, pupil_data, retention, school_calendar, tabular
-from models.errors import ApprodoError
-from models.permissions import can_manage_school
+from models.accounts import people
+from models.core import clock
+from models.core.errors import ApprodoError
+from models.core.permissions import can_manage_school
+from models.core.school_year import SchoolYear
+from models.pupils import importing as pupil_data
+from models.pupils import retention, school_calendar, tabular
 from models.risk import indicators
-from models.school_year import SchoolYear
 from ui import strings as S
 from ui.session import guard_page, run_action, show_flash
 from ui.text import plain, plain_format

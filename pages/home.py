@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from models import schools
-from models.permissions import can_manage_network, chooses_network, sees_network_schools
+from models.accounts import schools
+from models.core.permissions import can_manage_network, chooses_network, sees_network_schools
 from models.risk import rules
 from ui import formatting
 from ui import strings as S

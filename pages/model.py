@@ -4,11 +4,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from models import clock, suppression
-from models.errors import ApprodoError
-from models.permissions import can_manage_network, can_manage_school, chooses_network
+from models.accounts.schools import list_networks
+from models.core import clock, suppression
+from models.core.errors import ApprodoError
+from models.core.permissions import can_manage_network, can_manage_school, chooses_network
 from models.risk import fairness, indicators, learn
-from models.schools import list_networks
 from ui import strings as S
 from ui.formatting import italian_chart, number
 from ui.session import guard_page, run_action, show_flash

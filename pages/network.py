@@ -3,11 +3,14 @@
 import altair as alt
 import streamlit as st
 
-from models import network_figures, network_report, programme, suppression
-from models.errors import ApprodoError
-from models.permissions import chooses_network
+from models.accounts.schools import LEVEL_LABELS, list_networks
+from models.core import suppression
+from models.core.errors import ApprodoError
+from models.core.permissions import chooses_network
+from models.network import figures as network_figures
+from models.network import programme
+from models.network import report as network_report
 from models.risk import indicators
-from models.schools import LEVEL_LABELS, list_networks
 from ui import formatting
 from ui import strings as S
 from ui.session import guard_page, open_db

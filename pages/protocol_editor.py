@@ -2,11 +2,15 @@
 
 import streamlit as st
 
-from models import clock, comments, docx_export, people, placeholders, protocols, richtext
-from models.errors import ApprodoError
-from models.permissions import Role
-from models.protocols import SaveConflict, Status
-from models.templates import SectionKind
+from models.accounts import people
+from models.core import clock
+from models.core.errors import ApprodoError
+from models.core.permissions import Role
+from models.protocols import comments, placeholders, richtext
+from models.protocols import protocol as protocols
+from models.protocols import word_export as docx_export
+from models.protocols.protocol import SaveConflict, Status
+from models.protocols.templates import SectionKind
 from ui import strings as S
 from ui.navigation import spec_for_file, title_for
 from ui.protocol_widgets import (

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from models import clock, people, protocols
+from models.accounts import people
+from models.core import clock
+from models.protocols import protocol as protocols
 from ui import strings as S
 from ui.protocol_widgets import (
     change_heading,

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from models import clock, protocols
-from models import protocol_structure as ps
-from models.templates import KIND_LABELS, SectionKind
+from models.core import clock
+from models.protocols import protocol as protocols
+from models.protocols import structure as ps
+from models.protocols.templates import KIND_LABELS, SectionKind
 from ui import strings as S
 from ui.protocol_widgets import choose_protocol, protocol_header
 from ui.session import guard_page, run_action, show_flash

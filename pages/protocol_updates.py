@@ -6,11 +6,12 @@ sees the result, and saves it as a new version.
 
 import streamlit as st
 
-from models import protocol_structure as ps
-from models import protocols, richtext
-from models.errors import ApprodoError
-from models.merge import CHOICE_LABELS, Choice, MergeResult, resolve
-from models.protocols import SaveConflict
+from models.core.errors import ApprodoError
+from models.protocols import protocol as protocols
+from models.protocols import richtext
+from models.protocols import structure as ps
+from models.protocols.merge import CHOICE_LABELS, Choice, MergeResult, resolve
+from models.protocols.protocol import SaveConflict
 from ui import strings as S
 from ui.protocol_widgets import choose_protocol, protocol_header, show_diff, show_rich_text
 from ui.session import flash, guard_page, run_action, show_flash

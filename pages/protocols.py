@@ -4,10 +4,15 @@ import hashlib
 
 import streamlit as st
 
-from models import clock, comments, docx_export, docx_import, protocols, school_logo, schools, templates
-from models.errors import ApprodoError
-from models.permissions import can_edit_protocol, can_manage_school
-from models.school_year import SchoolYear
+from models.accounts import school_logo, schools
+from models.core import clock
+from models.core.errors import ApprodoError
+from models.core.permissions import can_edit_protocol, can_manage_school
+from models.core.school_year import SchoolYear
+from models.protocols import comments, templates
+from models.protocols import protocol as protocols
+from models.protocols import word_export as docx_export
+from models.protocols import word_import as docx_import
 from ui import strings as S
 from ui.protocol_widgets import QUERY_KEY
 from ui.session import guard_page

@@ -6,9 +6,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from models import auth, clock, interventions, people, reviews
-from models.errors import ApprodoError
-from models.permissions import can_follow_up
+from models.accounts import auth, people
+from models.core import clock
+from models.core.errors import ApprodoError
+from models.core.permissions import can_follow_up
+from models.follow_up import interventions, reviews
 from models.risk import indicators, learn, school_risk
 from ui import strings as S
 from ui.formatting import italian_chart

@@ -3,10 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from models import audit, clock, interventions, people, reviews
-from models.errors import ApprodoError
-from models.permissions import can_follow_up, can_read_access_log, sees_own_classes_only
-from models.risk import export as risk_export
+from models.accounts import people
+from models.core import audit, clock
+from models.core.errors import ApprodoError
+from models.core.permissions import can_follow_up, can_read_access_log, sees_own_classes_only
+from models.follow_up import interventions, reviews
+from models.follow_up import list_export as risk_export
 from models.risk import indicators, learn, school_risk
 from ui import formatting
 from ui import strings as S

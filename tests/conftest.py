@@ -8,9 +8,10 @@ import pytest
 from argon2 import PasswordHasher
 from streamlit.runtime.pages_manager import PagesManager
 
-from models import auth, demo, schools
-from models import db as database
-from models.permissions import Actor
+from models.accounts import auth, schools
+from models.core import db as database
+from models.core.permissions import Actor
+from models.demo import demo
 
 ROOT = Path(__file__).resolve().parent.parent
 OTHER_NETWORK = "RETEALTRA"
@@ -87,7 +88,7 @@ def actors(demo_db) -> dict[str, Actor]:
 @pytest.fixture
 def core(demo_db, actors):
     """The demo network's core protocol for upper secondary schools, made by the coordinator."""
-    from models import protocols
+    from models.protocols import protocol as protocols
 
     return protocols.create_core(demo_db, actors["coordinatore_rete"], "RETEDEMO", "secondaria_secondo_grado",
                                  "2025/26")
@@ -96,7 +97,7 @@ def core(demo_db, actors):
 @pytest.fixture
 def school_protocol(demo_db, actors, core):
     """The dirigente's school protocol (MIIS00003C), started from the core."""
-    from models import protocols
+    from models.protocols import protocol as protocols
 
     return protocols.create_school_protocol(demo_db, actors["dirigente"], "MIIS00003C")
 
@@ -104,9 +105,10 @@ def school_protocol(demo_db, actors, core):
 @pytest.fixture
 def pupils_db(demo_db, system):
     """The demo school MIIS00003C with a small synthetic cohort; the demo teacher has classes 3A and 4B."""
-    from models import pupil_data
-    from models.risk import school_risk, synthetic
-    from models.school_year import SchoolYear
+    from models.core.school_year import SchoolYear
+    from models.demo import synthetic
+    from models.pupils import importing as pupil_data
+    from models.risk import school_risk
 
     cohort = synthetic.generate("secondaria_secondo_grado", 150, [SchoolYear(2024), SchoolYear(2025)], seed=3,
                                 last_month=2)

@@ -428,8 +428,8 @@ CORE = ("--network", "RETEDEMO", "--level", "secondaria_secondo_grado")
 
 
 def school_view(tmp_path):
-    from models import db as database
-    from models import protocols
+    from models.core import db as database
+    from models.protocols import protocol as protocols
     from tests.conftest import actor_named
 
     db = database.connect(tmp_path / "cli.db")
@@ -454,7 +454,8 @@ def test_unlock_move_and_remove_reach_the_school_as_updates(demo, run, tmp_path)
     assert run("core-section", "remove", *CORE, "--section", "monitoraggio").returncode == 0
     assert run("core-section", "list", *CORE).stdout.splitlines()[0].split()[:2] == ["1.", "allegati"]
 
-    from models import protocol_structure, protocols
+    from models.protocols import protocol as protocols
+    from models.protocols import structure as protocol_structure
 
     db, dirigente, protocol = school_view(tmp_path)
     premessa = next(s for s in protocols.list_sections(db, dirigente, protocol.id) if s.key == "premessa")

@@ -6,7 +6,8 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from models import auth, demo
+from models.accounts import auth
+from models.demo import demo
 from ui.cookie_routes import COOKIE_NAME, EXCHANGE_URL, LOGOUT_URL, ROUTES
 
 

@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from models import auth
-from models import db as database
+from models.accounts import auth
+from models.core import db as database
 
 COOKIE_NAME = "approdo_sessione"
 COOKIE_PATH = "/"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 
-from models import diffs
+from models.protocols import diffs
 from ui import strings as S
 
 CSS = """

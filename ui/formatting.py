@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from models import suppression
+from models.core import suppression
 from ui import strings as S
 
 ITALIAN_LOCALE = alt.Locale(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from models.permissions import Actor, Capability, Role, can
+from models.core.permissions import Actor, Capability, Role, can
 from ui import strings as S
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from models import clock, diffs, protocols
-from models.errors import ApprodoError
-from models.templates import KIND_LABELS
+from models.core import clock
+from models.core.errors import ApprodoError
+from models.protocols import diffs
+from models.protocols import protocol as protocols
+from models.protocols.templates import KIND_LABELS
 from ui import strings as S
 from ui.diff_view import paragraph_diff_html
 from ui.session import PageContext

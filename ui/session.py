@@ -23,10 +23,10 @@ import sqlite_utils
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from models import auth
-from models import db as database
-from models.errors import ApprodoError
-from models.permissions import Actor, can
+from models.accounts import auth
+from models.core import db as database
+from models.core.errors import ApprodoError
+from models.core.permissions import Actor, can
 from ui import strings as S
 from ui.cookie_routes import COOKIE_NAME, EXCHANGE_URL, LOGOUT_URL
 from ui.navigation import spec_for_file

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from models import protocol_structure, protocols
-from models.permissions import Capability, can
+from models.core.permissions import Capability, can
+from models.protocols import protocol as protocols
+from models.protocols import structure as protocol_structure
 from ui import strings as S
 from ui.protocol_widgets import QUERY_KEY
 from ui.session import PageContext

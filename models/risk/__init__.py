@@ -1,1 +1,1 @@
-"""Dropout risk: indicators and rules (`indicators`), and a synthetic cohort to test them (`synthetic`)."""
+"""Dropout risk: indicators and rules, the level history month by month, the learned model and its audit."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models import suppression
+from models.core import suppression
 
 BAND = (0.8, 1.25)
 GROUP_LABELS = {"citizenship_group": "Cittadinanza", "sex": "Sesso", "arrived_recently": "Arrivo da meno di 2 anni",

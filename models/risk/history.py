@@ -19,8 +19,8 @@ from dataclasses import asdict
 import pandas as pd
 import sqlite_utils
 
-from models import pupil_data
-from models.db import transaction
+from models.core.db import transaction
+from models.pupils import importing as pupil_data
 from models.risk import indicators
 from models.risk.rules import network_rules
 from models.risk.school_risk import load_attendance, load_context, scoring_setup

@@ -20,9 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from models.risk.synthetic import ENTRY_AGE, MONTHS, WEEKS
-from models.school_year import SchoolYear
-from models.schools import Level
+from models.accounts.schools import ENTRY_AGE, Level
+from models.core.school_year import MONTHS, WEEKS, SchoolYear
 
 LEVELS = ("alto", "medio", "basso", "dati_insufficienti")
 # A pupil whose data stop before the list's month: outside the ranking, never projected.

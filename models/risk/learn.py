@@ -33,10 +33,11 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from models import audit, clock, pupil_data, suppression
-from models.db import transaction
-from models.errors import ApprodoError, PermissionDenied
-from models.permissions import (
+from models.accounts.schools import get_network, network_schools
+from models.core import audit, clock, suppression
+from models.core.db import transaction
+from models.core.errors import ApprodoError, PermissionDenied
+from models.core.permissions import (
     Actor,
     can_manage_school,
     model_figures_for,
@@ -44,10 +45,10 @@ from models.permissions import (
     require_model_use,
     require_pupils,
 )
+from models.core.school_year import SchoolYear
+from models.pupils import importing as pupil_data
 from models.risk import fairness, indicators
 from models.risk.school_risk import load_attendance, load_context, scoring_setup
-from models.school_year import SchoolYear
-from models.schools import get_network, network_schools
 
 FORMAT = 1
 SEED = 0

@@ -7,12 +7,12 @@ from dataclasses import asdict, replace
 
 import sqlite_utils
 
-from models import audit, clock
-from models.db import transaction
-from models.errors import ApprodoError
-from models.permissions import Actor, require_manage_network
+from models.accounts.schools import get_network
+from models.core import audit, clock
+from models.core.db import transaction
+from models.core.errors import ApprodoError
+from models.core.permissions import Actor, require_manage_network
 from models.risk.indicators import DEFAULT_RULES, Rules
-from models.schools import get_network
 
 # What a network may change, and within which bounds (the legal 25 % is not negotiable).
 BOUNDS = {

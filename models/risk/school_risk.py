@@ -7,13 +7,14 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlite_utils
 
-from models import audit, pupil_data
-from models.db import transaction
-from models.errors import ApprodoError, PermissionDenied
-from models.permissions import Actor, can_assign_classes, has_classes, require_pupils, sees_own_classes_only
+from models.accounts.schools import DEFAULT_ANNUAL_HOURS, Level, get_school
+from models.core import audit
+from models.core.db import transaction
+from models.core.errors import ApprodoError, PermissionDenied
+from models.core.permissions import Actor, can_assign_classes, has_classes, require_pupils, sees_own_classes_only
+from models.pupils import importing as pupil_data
 from models.risk import indicators
 from models.risk.rules import network_rules
-from models.schools import DEFAULT_ANNUAL_HOURS, Level, get_school
 
 _ATTENDANCE_COLUMNS = ["pupil_code", "class_name", "period", "scheduled_hours", "absence_hours", "late_entries",
                        "early_exits"]

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from models import demo
+from models.demo import demo
 from tests.e2e.conftest import log_in, wait_idle
 from ui.navigation import PAGES
 

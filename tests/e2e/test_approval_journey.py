@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from models import demo
+from models.demo import demo
 from tests.e2e.conftest import choose, log_in, wait_idle
 from tests.e2e.test_editor_journey import editing_version, open_school_protocol, save, write
 

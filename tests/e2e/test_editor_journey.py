@@ -5,7 +5,7 @@ import re
 from docx import Document
 from playwright.sync_api import expect
 
-from models import demo
+from models.demo import demo
 from tests.e2e.conftest import choose, log_in, screenshot, wait_idle
 
 EDITING = re.compile(r"Stai modificando a partire dalla versione (\d+)")

@@ -5,7 +5,7 @@ import re
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from models import demo
+from models.demo import demo
 from tests.e2e.conftest import choose, log_in, screenshot, wait_idle
 
 NOTE = "Abbinato a un compagno di 4B per il metodo di studio."

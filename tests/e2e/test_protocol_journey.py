@@ -3,7 +3,7 @@
 from docx import Document
 from playwright.sync_api import expect
 
-from models import demo
+from models.demo import demo
 from tests.e2e.conftest import choose, log_in, screenshot, wait_idle
 
 NEW_LINE = "La commissione accoglienza si riunisce ogni martedì alle 14.30."

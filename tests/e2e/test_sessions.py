@@ -6,7 +6,7 @@ import sqlite3
 
 from playwright.sync_api import expect
 
-from models import demo
+from models.demo import demo
 from tests.e2e.conftest import COOKIE, log_in, screenshot, session_cookie, wait_idle
 
 LOGIN_TITLE = "Accesso ad Approdo"

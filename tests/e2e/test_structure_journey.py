@@ -2,9 +2,10 @@
 
 from playwright.sync_api import expect
 
-from models import db as database
-from models import demo, protocols
-from models import protocol_structure as ps
+from models.core import db as database
+from models.demo import demo
+from models.protocols import protocol as protocols
+from models.protocols import structure as ps
 from tests.conftest import actor_named
 from tests.e2e.conftest import choose, log_in, screenshot, wait_idle
 

@@ -4,8 +4,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from models import auth, clock, comments, people, protocols
-from models.errors import ApprodoError
+from models.accounts import auth, people
+from models.core import clock
+from models.core.errors import ApprodoError
+from models.protocols import comments
+from models.protocols import protocol as protocols
 
 
 def section(db, actor, protocol, key):

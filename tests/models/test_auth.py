@@ -2,9 +2,11 @@ from datetime import timedelta
 
 import pytest
 
-from models import auth, clock, demo
-from models.errors import ApprodoError, PermissionDenied
-from models.permissions import Role
+from models.accounts import auth
+from models.core import clock
+from models.core.errors import ApprodoError, PermissionDenied
+from models.core.permissions import Role
+from models.demo import demo
 
 PASSWORD = demo.DEMO_PASSWORD
 

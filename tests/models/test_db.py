@@ -3,7 +3,7 @@ import threading
 
 import pytest
 
-from models import db as database
+from models.core import db as database
 
 
 def test_new_database_is_migrated_to_the_latest_version(db):

@@ -1,6 +1,8 @@
-from models import comments, demo, protocols
-from models import db as database
-from models.protocols import Status
+from models.core import db as database
+from models.demo import demo
+from models.protocols import comments
+from models.protocols import protocol as protocols
+from models.protocols.protocol import Status
 from tests.conftest import actor_named
 
 

@@ -5,9 +5,13 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from models import docx_export, docx_import, protocols, richtext, schools
-from models.errors import ApprodoError, PermissionDenied
-from models.templates import list_templates
+from models.accounts import schools
+from models.core.errors import ApprodoError, PermissionDenied
+from models.protocols import protocol as protocols
+from models.protocols import richtext
+from models.protocols import word_export as docx_export
+from models.protocols import word_import as docx_import
+from models.protocols.templates import list_templates
 from tests.word_helpers import all_text, convert_with_libreoffice, headings
 
 HOSTILE = "Scuola «Ponte» & <Figli> \"A\" 'B' “curve” مدرسة النور 光明学校 Школа №5 " + "Sovra" * 20 + "lunghissima"

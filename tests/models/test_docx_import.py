@@ -4,11 +4,13 @@ import zipfile
 import pytest
 from docx import Document
 
-from models import docx_import, protocols, richtext
-from models.docx_import import ImportedSection
-from models.errors import ApprodoError
-from models.schools import Level
-from models.templates import SectionKind
+from models.accounts.schools import Level
+from models.core.errors import ApprodoError
+from models.protocols import protocol as protocols
+from models.protocols import richtext
+from models.protocols import word_import as docx_import
+from models.protocols.templates import SectionKind
+from models.protocols.word_import import ImportedSection
 
 
 def docx_bytes(build) -> bytes:
@@ -132,7 +134,7 @@ def test_an_import_is_all_or_nothing(demo_db, actors, school_protocol):
 
 
 def test_only_the_dirigente_imports(demo_db, actors, school_protocol):
-    from models.errors import PermissionDenied
+    from models.core.errors import PermissionDenied
 
     plan = [ImportedSection("Tempi", "Testo.\n", "tempi")]
     with pytest.raises(PermissionDenied):

@@ -6,11 +6,12 @@ from datetime import UTC, date, datetime
 import pytest
 from openpyxl import load_workbook
 
-from models import interventions, retention, reviews
-from models.errors import ApprodoError, PermissionDenied
-from models.risk import export as risk_export
+from models.core.errors import ApprodoError, PermissionDenied
+from models.core.school_year import SchoolYear
+from models.follow_up import interventions, reviews
+from models.follow_up import list_export as risk_export
+from models.pupils import retention
 from models.risk import school_risk
-from models.school_year import SchoolYear
 
 SCHOOL = "MIIS00003C"
 FEB_10 = datetime(2026, 2, 10, 9, 0, tzinfo=UTC)

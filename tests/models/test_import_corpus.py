@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from models import docx_import, protocols, richtext
+from models.protocols import protocol as protocols
+from models.protocols import richtext
+from models.protocols import word_import as docx_import
 from tests.data.protocolli import genera
 
 FOLDER = Path(genera.__file__).resolve().parent

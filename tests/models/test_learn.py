@@ -5,11 +5,12 @@ import json
 import numpy as np
 import pytest
 
-from models import pupil_data
-from models.errors import ApprodoError
-from models.permissions import Actor
-from models.risk import fairness, learn, synthetic
-from models.school_year import SchoolYear
+from models.core.errors import ApprodoError
+from models.core.permissions import Actor
+from models.core.school_year import SchoolYear
+from models.demo import synthetic
+from models.pupils import importing as pupil_data
+from models.risk import fairness, learn
 
 YEARS = [SchoolYear(2022), SchoolYear(2023), SchoolYear(2024), SchoolYear(2025)]
 
@@ -19,9 +20,10 @@ def cohort_db(tmp_path_factory):
     """Two schools whose outcomes depend on arrival, delay and Italian level beyond absences (a known truth)."""
     from argon2 import PasswordHasher
 
-    from models import auth, demo
-    from models import db as database
-    from models.permissions import Actor
+    from models.accounts import auth
+    from models.core import db as database
+    from models.core.permissions import Actor
+    from models.demo import demo
 
     auth._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     db = database.connect(tmp_path_factory.mktemp("learn") / "learn.db")
@@ -38,7 +40,7 @@ def cohort_db(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def trained(cohort_db):
-    from models.permissions import Actor
+    from models.core.permissions import Actor
 
     return learn.train(cohort_db, Actor.system("test"), "RETEDEMO")
 

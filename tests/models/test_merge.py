@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models import diffs
-from models.errors import ApprodoError
-from models.merge import Choice, merge_update, resolve
+from models.core.errors import ApprodoError
+from models.protocols import diffs
+from models.protocols.merge import Choice, merge_update, resolve
 
 # Paragraphs of a section: words, sometimes Markdown list lines; texts are paragraphs separated by blank lines.
 words = st.text(alphabet="abcdeèfgilmnoprstuvz", min_size=1, max_size=8)

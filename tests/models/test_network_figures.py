@@ -10,10 +10,16 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from models import docx_export, interventions, network_figures, network_report, programme, reviews, suppression
-from models.errors import PermissionDenied
-from models.risk import history, synthetic
-from models.school_year import SchoolYear
+from models.core import suppression
+from models.core.errors import PermissionDenied
+from models.core.school_year import SchoolYear
+from models.demo import synthetic
+from models.follow_up import interventions, reviews
+from models.network import figures as network_figures
+from models.network import programme
+from models.network import report as network_report
+from models.protocols import word_export as docx_export
+from models.risk import history
 
 NETWORK, YEAR = "RETEDEMO", SchoolYear(2025)
 
@@ -21,7 +27,7 @@ NETWORK, YEAR = "RETEDEMO", SchoolYear(2025)
 @pytest.fixture
 def network_db(pupils_db, system):
     """Two schools of the demo network with data, reviews and interventions in one of them."""
-    from models import pupil_data
+    from models.pupils import importing as pupil_data
 
     cohort = synthetic.generate("secondaria_primo_grado", 60, [SchoolYear(2024), SchoolYear(2025)], seed=5,
                                 last_month=2, prefix="MM")
@@ -68,7 +74,7 @@ def test_the_month_table_adds_up_to_the_pupils_of_the_year(network_db, actors):
 def test_level_history_is_recomputed_when_the_data_change(network_db, system, actors):
     first = history.level_history(network_db, "MIMM00002B")
     network_db.execute("DELETE FROM attendance WHERE school_code = 'MIMM00002B' AND period = '2026-02'")
-    from models.pupil_data import refresh_months
+    from models.pupils.importing import refresh_months
 
     refresh_months(network_db, "MIMM00002B")
     second = history.level_history(network_db, "MIMM00002B")

@@ -10,8 +10,9 @@ from docx import Document
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from openpyxl import load_workbook
 
-from models import docx_export, network_report
-from models.school_year import SchoolYear
+from models.core.school_year import SchoolYear
+from models.network import report as network_report
+from models.protocols import word_export as docx_export
 from tests.models.test_network_figures import NETWORK, YEAR, network_db  # noqa: F401 - the fixture
 from tests.word_helpers import body_lines, pdf_pages
 

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from models import docx_export, protocols, school_logo
+from models.accounts import school_logo
+from models.protocols import protocol as protocols
+from models.protocols import word_export as docx_export
 from tests.conftest import ROOT
 from tests.word_helpers import all_text, body_lines, page_images, pdf_info, pdf_pages
 

@@ -2,11 +2,12 @@
 
 import pytest
 
-from models import audit, protocols
-from models import protocol_structure as ps
-from models.errors import ApprodoError, PermissionDenied
-from models.merge import Choice, resolve
-from models.templates import SectionKind
+from models.core import audit
+from models.core.errors import ApprodoError, PermissionDenied
+from models.protocols import protocol as protocols
+from models.protocols import structure as ps
+from models.protocols.merge import Choice, resolve
+from models.protocols.templates import SectionKind
 
 
 def sections(db, actor, protocol):

@@ -2,11 +2,12 @@ import threading
 
 import pytest
 
-from models import comments, diffs, protocols
-from models import db as database
-from models.errors import ApprodoError, PermissionDenied
-from models.protocols import SaveConflict, Status
-from models.templates import SectionKind
+from models.core import db as database
+from models.core.errors import ApprodoError, PermissionDenied
+from models.protocols import comments, diffs
+from models.protocols import protocol as protocols
+from models.protocols.protocol import SaveConflict, Status
+from models.protocols.templates import SectionKind
 from tests.conftest import actor_named
 
 
@@ -81,7 +82,8 @@ def test_who_reads_which_protocol(demo_db, actors, core, school_protocol, role, 
 
 
 def test_staff_of_a_sister_school_cannot_read_another_schools_protocol(demo_db, actors, system, school_protocol):
-    from models import auth, demo
+    from models.accounts import auth
+    from models.demo import demo
 
     auth.create_user(demo_db, system, "dir.primaria", demo.DEMO_PASSWORD, "dirigente", school_code="MIEE00001A")
     with pytest.raises(PermissionDenied):
@@ -297,7 +299,8 @@ def test_core_comments_are_open_to_the_network(demo_db, actors, core):
 
 
 def test_preview_fills_the_school_facts(demo_db, actors, school_protocol):
-    from models import richtext, schools
+    from models.accounts import schools
+    from models.protocols import richtext
 
     schools.update_school_facts(demo_db, actors["dirigente"], "MIIS00003C", comune="Valfiorita (MI)",
                                 dirigente_name="Marco Bianchi", referente_intercultura="Sara Galli")

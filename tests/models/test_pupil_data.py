@@ -5,9 +5,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from models import pupil_data, tabular
-from models.errors import ApprodoError, PermissionDenied
-from models.pupil_data import ImportRejected
+from models.core.errors import ApprodoError, PermissionDenied
+from models.pupils import importing as pupil_data
+from models.pupils import tabular
+from models.pupils.importing import ImportRejected
 
 SCHOOL = "MIIS00003C"
 HEADER = "Cod. alunno;Classe;Mese;Monte ore;Ore di assenza;N° entrate posticipate;N° uscite anticipate"

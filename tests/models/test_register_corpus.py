@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from models import pupil_data
+from models.pupils import importing as pupil_data
 from models.risk import school_risk
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "registri"

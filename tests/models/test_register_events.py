@@ -2,9 +2,10 @@
 
 import pytest
 
-from models import pseudonyms, pupil_data, school_calendar
-from models.errors import ApprodoError, PermissionDenied
-from models.pupil_data import ImportRejected
+from models.core.errors import ApprodoError, PermissionDenied
+from models.pupils import importing as pupil_data
+from models.pupils import pseudonyms, school_calendar
+from models.pupils.importing import ImportRejected
 from models.risk import school_risk
 
 SCHOOL = "MIIS00003C"

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from models import pupil_data, tabular
-from models.errors import ApprodoError
-from models.pupil_data import ImportRejected
+from models.core.errors import ApprodoError
+from models.pupils import importing as pupil_data
+from models.pupils import tabular
+from models.pupils.importing import ImportRejected
 from models.risk import indicators
 
 SCHOOL = "MIIS00003C"

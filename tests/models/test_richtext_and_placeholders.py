@@ -1,8 +1,8 @@
 import pytest
 
-from models import placeholders, richtext
-from models.errors import ApprodoError
-from models.richtext import Heading, ListBlock, Paragraph, Run, Table
+from models.core.errors import ApprodoError
+from models.protocols import placeholders, richtext
+from models.protocols.richtext import Heading, ListBlock, Paragraph, Run, Table
 
 
 def test_the_subset_parses_into_blocks():

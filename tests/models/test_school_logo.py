@@ -4,8 +4,9 @@ import zipfile
 import pytest
 from PIL import Image
 
-from models import docx_export, school_logo
-from models.errors import ApprodoError, PermissionDenied
+from models.accounts import school_logo
+from models.core.errors import ApprodoError, PermissionDenied
+from models.protocols import word_export as docx_export
 
 
 def image_bytes(fmt: str, size=(300, 100), mode="RGB") -> bytes:

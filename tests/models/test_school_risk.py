@@ -1,8 +1,8 @@
 import pytest
 
-from models import audit
-from models.errors import ApprodoError, PermissionDenied
-from models.risk import export as risk_export
+from models.core import audit
+from models.core.errors import ApprodoError, PermissionDenied
+from models.follow_up import list_export as risk_export
 from models.risk import school_risk
 
 SCHOOL = "MIIS00003C"

@@ -1,7 +1,7 @@
 import pytest
 
-from models import schools
-from models.errors import ApprodoError, PermissionDenied
+from models.accounts import schools
+from models.core.errors import ApprodoError, PermissionDenied
 from tests.conftest import OTHER_NETWORK, OTHER_SCHOOL
 
 DEMO_SCHOOLS = {"MIEE00001A", "MIMM00002B", "MIIS00003C", "MIRI00004D"}

@@ -6,8 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from models import auth, clock, demo
-from models.errors import ApprodoError
+from models.accounts import auth
+from models.core import clock
+from models.core.errors import ApprodoError
+from models.demo import demo
 
 
 def _login(db, username="dirigente"):

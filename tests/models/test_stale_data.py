@@ -1,6 +1,6 @@
 """Data that stopped: outside the month's ranking, not projected, not counted in months without data."""
 
-from models import pupil_data
+from models.pupils import importing as pupil_data
 from models.risk import history, indicators, school_risk
 
 SCHOOL = "MIIS00003C"

@@ -4,7 +4,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models import suppression as sup
+from models.core import suppression as sup
 
 
 def lines_of(shown: pd.DataFrame, known=()):

@@ -1,8 +1,8 @@
 import pytest
 
-from models import richtext, templates
-from models.schools import Level
-from models.templates import SectionKind
+from models.accounts.schools import Level
+from models.protocols import richtext, templates
+from models.protocols.templates import SectionKind
 
 REQUIRED_REFERENCES = ["DPR 394/1999", "2014", "Orientamenti interculturali", "DPR 122/2009", "D.Lgs. 62/2017",
                        "L. 47/2017", "D.L. 71/2024", "QCER", "20 %"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from models import demo
+from models.demo import demo
 from tests.conftest import ROOT
 
 TIMEOUT = 30

@@ -2,7 +2,8 @@
 
 from datetime import date, timedelta
 
-from models import clock, interventions, reviews
+from models.core import clock
+from models.follow_up import interventions, reviews
 from models.risk import school_risk
 from tests.conftest import actor_named
 from tests.pages.conftest import log_in, new_app

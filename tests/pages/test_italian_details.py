@@ -4,7 +4,7 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from models import auth
+from models.accounts import auth
 from tests.pages.conftest import log_in, new_app
 from ui import formatting
 from ui import strings as S

@@ -1,6 +1,6 @@
 import pytest
 
-from models import demo
+from models.demo import demo
 from tests.pages.conftest import log_in, new_app
 from ui.navigation import PAGES
 
@@ -118,7 +118,7 @@ def test_every_page_run_directly_without_login_shows_nothing(demo_db, page):
 
 
 def test_admin_page_run_directly_by_a_dirigente_is_refused(demo_db):
-    from models import auth
+    from models.accounts import auth
 
     at = new_app("pages/admin.py")
     at.session_state["approdo_token"] = auth.login(demo_db, "dirigente", demo.DEMO_PASSWORD)

@@ -2,10 +2,11 @@
 
 import pytest
 
-from models import pupil_data
-from models.permissions import Actor
-from models.risk import learn, synthetic
-from models.school_year import SchoolYear
+from models.core.permissions import Actor
+from models.core.school_year import SchoolYear
+from models.demo import synthetic
+from models.pupils import importing as pupil_data
+from models.risk import learn
 from tests.pages.conftest import log_in, new_app
 
 SCHOOL = "MIIS00003C"

@@ -1,7 +1,7 @@
 """Cruscotto di rete as the coordinator, a dirigente, a funzione strumentale and the admin see it (AppTest)."""
 
-from models.risk import synthetic
-from models.school_year import SchoolYear
+from models.core.school_year import SchoolYear
+from models.demo import synthetic
 from tests.pages.conftest import log_in, new_app
 
 
@@ -48,7 +48,7 @@ def test_small_cells_show_as_less_than_five_on_the_page(pupils_db):
 
 
 def test_a_dirigente_sees_the_network_and_their_school(pupils_db, system):
-    from models import pupil_data
+    from models.pupils import importing as pupil_data
 
     cohort = synthetic.generate("secondaria_primo_grado", 60, [SchoolYear(2025)], seed=5, last_month=2, prefix="MM")
     pupil_data.import_attendance(pupils_db, system, "MIMM00002B", synthetic.attendance_csv(cohort), "f.csv")
@@ -74,7 +74,8 @@ def test_the_admin_dashboard_lists_networks(pupils_db):
 
 
 def test_a_teacher_is_refused(pupils_db):
-    from models import auth, demo
+    from models.accounts import auth
+    from models.demo import demo
 
     at = new_app("pages/network.py")
     at.session_state["approdo_token"] = auth.login(pupils_db, "docente", demo.DEMO_PASSWORD)

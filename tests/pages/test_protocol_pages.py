@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from models import protocols
+from models.protocols import protocol as protocols
 from tests.pages.conftest import log_in, new_app
 
 EDITOR = "pages/protocol_editor.py"
@@ -282,7 +282,7 @@ def test_approving_with_open_comments_and_updates_warns_and_needs_a_confirmation
                                                                                  school_protocol):
     dirigente = actors["dirigente"]
     protocols.move(demo_db, dirigente, school_protocol.id, "in_revisione")
-    from models import comments
+    from models.protocols import comments
 
     tempi = section_of(demo_db, dirigente, school_protocol, "tempi")
     comments.add_comment(demo_db, actors["funzione_strumentale"], tempi.id, "Chi chiama il mediatore?")
@@ -388,7 +388,7 @@ def test_a_teacher_reads_the_published_text_by_default_and_the_menu_says_so(demo
 
 
 def test_comment_counts_agree_in_number_and_authors_have_names(demo_db, actors, school_protocol):
-    from models import comments
+    from models.protocols import comments
 
     tempi = section_of(demo_db, actors["dirigente"], school_protocol, "tempi")
     comments.add_comment(demo_db, actors["funzione_strumentale"], tempi.id, "Uno")

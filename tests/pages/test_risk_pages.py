@@ -2,7 +2,7 @@
 
 import pytest
 
-from models import demo
+from models.demo import demo
 from tests.pages.conftest import log_in, new_app
 
 
@@ -53,7 +53,7 @@ def test_without_data_the_page_says_where_to_load_it(demo_db):
 
 @pytest.mark.parametrize("page", ["pages/risk.py", "pages/data_upload.py"])
 def test_a_coordinator_running_the_page_directly_is_refused(pupils_db, page):
-    from models import auth
+    from models.accounts import auth
 
     at = new_app(page)
     at.session_state["approdo_token"] = auth.login(pupils_db, "coordinatrice", demo.DEMO_PASSWORD)
@@ -195,7 +195,7 @@ def test_a_day_by_day_list_is_recognised_on_the_page(demo_db):
 
 
 def test_the_admin_corrects_the_regional_calendar(demo_db):
-    from models import school_calendar
+    from models.pupils import school_calendar
 
     at = open_page("admin", "pages/admin.py")
     year = next(s for s in at.selectbox if s.label == "Anno scolastico")
@@ -213,7 +213,8 @@ def test_the_admin_corrects_the_regional_calendar(demo_db):
 def test_a_mapping_of_another_school_of_the_network_is_offered_for_the_same_headers(demo_db):
     from dataclasses import replace
 
-    from models import auth, pupil_data
+    from models.accounts import auth
+    from models.pupils import importing as pupil_data
 
     dirigente = auth.actor_for_user(demo_db, demo_db.execute("SELECT id FROM users WHERE username = 'dirigente'")
                                     .fetchone()[0])

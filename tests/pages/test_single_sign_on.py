@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models import auth
+from models.accounts import auth
 from tests.pages.conftest import log_in, new_app
 
 SECRETS = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,

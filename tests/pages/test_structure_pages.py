@@ -1,8 +1,8 @@
 """The structure page and the network-updates page, through AppTest."""
 
-from models import protocol_structure as ps
-from models import protocols
-from models.templates import SectionKind
+from models.protocols import protocol as protocols
+from models.protocols import structure as ps
+from models.protocols.templates import SectionKind
 from tests.pages.conftest import log_in, new_app
 from ui.diff_view import paragraph_diff_html
 from ui.text import plain

@@ -6,7 +6,8 @@ import zipfile
 from docx import Document
 from PIL import Image
 
-from models import protocols, school_logo
+from models.accounts import school_logo
+from models.protocols import protocol as protocols
 from tests.pages.conftest import log_in, new_app
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

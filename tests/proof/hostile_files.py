@@ -209,10 +209,12 @@ def peak_mb() -> float:
 
 
 def run(maker: str, target: str, db_path: str) -> dict:
-    from models import db as database
-    from models import docx_export, docx_import, pupil_data
-    from models.errors import ApprodoError
-    from models.permissions import Actor
+    from models.core import db as database
+    from models.core.errors import ApprodoError
+    from models.core.permissions import Actor
+    from models.protocols import word_export as docx_export
+    from models.protocols import word_import as docx_import
+    from models.pupils import importing as pupil_data
 
     data = globals()[maker]()
     started = time.perf_counter()

@@ -1,6 +1,6 @@
 """The access log holds one line per thing a user looked at, not one per Streamlit rerun."""
 
-from models import audit
+from models.core import audit
 from tests.conftest import actor_named
 from tests.pages.conftest import log_in, new_app
 

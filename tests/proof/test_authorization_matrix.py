@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from models import auth, demo, pupil_data
-from models.risk import school_risk, synthetic
-from models.school_year import SchoolYear
+from models.accounts import auth
+from models.core.school_year import SchoolYear
+from models.demo import demo, synthetic
+from models.pupils import importing as pupil_data
+from models.risk import school_risk
 from tests.conftest import OTHER_SCHOOL, actor_named, count_proof
 from tests.pages.conftest import log_in, new_app
 from ui.navigation import PAGES, pages_for
@@ -149,7 +151,7 @@ def test_a_pupil_of_another_school_by_query_parameter_shows_nothing(two_networks
 
 @pytest.mark.parametrize("username", ["dirigente", "funzione", "coordinatrice", "docente"])
 def test_session_state_tampering_cannot_open_another_networks_protocol(two_networks, system, username):
-    from models import protocols
+    from models.protocols import protocol as protocols
 
     core = protocols.create_core(two_networks, system, "RETEALTRA", "primaria", "2025/26")
     other = protocols.create_school_protocol(two_networks, system, OTHER_SCHOOL)
@@ -236,9 +238,10 @@ def world_template(tmp_path_factory):
 
     Built once (imports and training take seconds) and copied for each test.
     """
-    from models import db as database
-    from models import protocols, schools
-    from models.permissions import Actor
+    from models.accounts import schools
+    from models.core import db as database
+    from models.core.permissions import Actor
+    from models.protocols import protocol as protocols
     from models.risk import learn
 
     path = tmp_path_factory.mktemp("world") / "world.db"
@@ -271,7 +274,7 @@ def world_template(tmp_path_factory):
 def world(world_template, db_path):
     import shutil
 
-    from models import db as database
+    from models.core import db as database
 
     shutil.copy(world_template, db_path)
     return database.connect(db_path)
@@ -417,20 +420,20 @@ def _protocols(db) -> list[tuple[int, str, str | None]]:
 
 
 def _risk_list(fmt: str):
-    from models.risk import export as risk_export
+    from models.follow_up import list_export as risk_export
 
     return lambda db, actor, school: risk_export.export_list(db, actor, school, fmt)[1]
 
 
 def _protocol_word(db, actor, protocol) -> bytes:
-    from models import docx_export
+    from models.protocols import word_export as docx_export
 
     # The PDF button serves this same Word file converted by LibreOffice: the same call decides and fills it.
     return docx_export.export_protocol(db, actor, protocol[0])
 
 
 def _changes_page(db, actor, protocol) -> bytes:
-    from models import protocols
+    from models.protocols import protocol as protocols
     from ui.protocol_widgets import changes_document
 
     since = protocols.changes_since_approval(db, actor, protocol[0])
@@ -440,20 +443,20 @@ def _changes_page(db, actor, protocol) -> bytes:
 
 
 def _network_zip(db, actor, network) -> bytes:
-    from models import docx_export
+    from models.protocols import word_export as docx_export
 
     return docx_export.export_network(db, actor, network)
 
 
 def _default_template(db, actor, target) -> bytes:
-    from models import docx_export
+    from models.protocols import word_export as docx_export
 
     return docx_export.DEFAULT_TEMPLATE.read_bytes()
 
 
 def _report(fmt: str):
     def build(db, actor, network) -> bytes:
-        from models import network_report
+        from models.network import report as network_report
 
         built = network_report.build(db, actor, network, YEARS[-1])
         return network_report.to_xlsx(built) if fmt == "xlsx" else network_report.to_docx(built)
@@ -536,7 +539,7 @@ def test_the_matrix_knows_every_download_button_of_every_page():
 
 @pytest.mark.parametrize("username", USERS)
 def test_every_download_serves_only_what_the_account_may_see(world, username):
-    from models.errors import PermissionDenied
+    from models.core.errors import PermissionDenied
 
     actor = actor_named(world, username)
     role, own_school, own_network = ACCOUNTS[username]
@@ -591,7 +594,7 @@ def test_the_download_checks_see_a_leak_when_there_is_one(world):
     assert any(SMALL_SCHOOL in path for path in small_counts_in_document(stored, None))
     assert not any(SMALL_SCHOOL in path for path in small_counts_in_document(stored, SMALL_SCHOOL))
     assert small_counts([("Scuola X", 0, 3, "<5", 12)], None) and not small_counts([("Scuola X", 0, 3)], "Scuola X")
-    from models.permissions import Actor
+    from models.core.permissions import Actor
 
     for fmt in ("xlsx", "csv"):  # the operator's list of the small school: codes the funzione may not see
         text = office_text(_risk_list(fmt)(world, Actor.system("test"), SMALL_SCHOOL))

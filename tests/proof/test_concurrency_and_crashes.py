@@ -10,11 +10,14 @@ import time
 
 import pytest
 
-from models import db as database
-from models import protocols, pupil_data, reviews
-from models.protocols import SaveConflict
-from models.risk import school_risk, synthetic
-from models.school_year import SchoolYear
+from models.core import db as database
+from models.core.school_year import SchoolYear
+from models.demo import synthetic
+from models.follow_up import reviews
+from models.protocols import protocol as protocols
+from models.protocols.protocol import SaveConflict
+from models.pupils import importing as pupil_data
+from models.risk import school_risk
 from tests.conftest import ROOT, count_proof
 
 SCHOOL = "MIIS00003C"

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from models import db as database
+from models.core import db as database
 from tests.conftest import ROOT, count_proof
 
 

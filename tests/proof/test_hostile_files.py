@@ -16,9 +16,11 @@ from datetime import date
 
 import pytest
 
-from models import docx_export, interventions, pupil_data
-from models.errors import ApprodoError
-from models.risk import export as risk_export
+from models.core.errors import ApprodoError
+from models.follow_up import interventions
+from models.follow_up import list_export as risk_export
+from models.protocols import word_export as docx_export
+from models.pupils import importing as pupil_data
 from tests.conftest import PROOF, ROOT, count_proof
 
 SCHOOL = "MIIS00003C"
@@ -217,7 +219,7 @@ def test_a_value_far_right_of_the_headers_is_not_a_column(demo_db, actors):
 
 
 def test_the_streaming_checks_count_exactly_across_chunk_boundaries():
-    from models import limits
+    from models.core import limits
 
     lines = (b"a" * 99_999 + b"\n") * 200  # 20 MB: crosses the 16 MB chunks of the line scan
     assert limits.check_text_shape(lines, "f.csv") == (200, 99_999)

@@ -14,10 +14,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from models import docx_export, docx_import, interventions, network_report, protocols, pupil_data, schools
-from models.errors import ApprodoError
-from models.risk import export as risk_export
-from models.school_year import SchoolYear
+from models.accounts import schools
+from models.core.errors import ApprodoError
+from models.core.school_year import SchoolYear
+from models.follow_up import interventions
+from models.follow_up import list_export as risk_export
+from models.network import report as network_report
+from models.protocols import protocol as protocols
+from models.protocols import word_export as docx_export
+from models.protocols import word_import as docx_import
+from models.pupils import importing as pupil_data
 from tests.conftest import count_proof
 
 SCHOOL = "MIIS00003C"
@@ -125,7 +131,7 @@ test_word_importer_full = pytest.mark.slow(word_fuzz(FULL))
 
 
 def test_oversized_files_are_refused_before_reading(demo_db, actors, monkeypatch):
-    from models import tabular
+    from models.pupils import tabular
 
     monkeypatch.setattr(tabular, "MAX_FILE_BYTES", 1000)
     with pytest.raises(ApprodoError, match="troppo grande"):
@@ -206,7 +212,7 @@ SQL_NAMES = ["Robert'); DROP TABLE schools;--", "x\" OR \"1\"=\"1", "%_\\", "a;b
 
 @pytest.mark.parametrize("name", SQL_NAMES)
 def test_sql_metacharacters_in_names_are_stored_as_text(demo_db, system, actors, name):
-    from models import auth
+    from models.accounts import auth
 
     schools.create_network(demo_db, system, "RETESQL", name)
     schools.create_school(demo_db, system, "MISQ00001A", name, "RETESQL", "primaria", comune=name)

@@ -12,8 +12,10 @@ from datetime import timedelta
 
 import pytest
 
-from models import auth, clock, demo
-from models import db as database
+from models.accounts import auth
+from models.core import clock
+from models.core import db as database
+from models.demo import demo
 from tests.conftest import ROOT, count_proof
 
 PASSWORD = demo.DEMO_PASSWORD

@@ -9,10 +9,12 @@ import json
 
 import pytest
 
-from models import pupil_data, suppression
-from models.errors import PermissionDenied
-from models.risk import learn, synthetic
-from models.school_year import SchoolYear
+from models.core import suppression
+from models.core.errors import PermissionDenied
+from models.core.school_year import SchoolYear
+from models.demo import synthetic
+from models.pupils import importing as pupil_data
+from models.risk import learn
 from tests.conftest import OTHER_NETWORK, actor_named, count_proof
 from tests.pages.conftest import log_in, new_app
 

@@ -13,7 +13,8 @@ import datetime as dt
 import pytest
 from markdown_it import MarkdownIt
 
-from models import interventions, protocols, reviews
+from models.follow_up import interventions, reviews
+from models.protocols import protocol as protocols
 from tests.conftest import actor_named, count_proof
 from tests.pages.conftest import log_in, new_app
 from ui.navigation import pages_for

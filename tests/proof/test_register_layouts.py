@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from models import pupil_data
-from models.errors import ApprodoError
+from models.core.errors import ApprodoError
+from models.pupils import importing as pupil_data
 from tests.conftest import count_proof
 from tests.proof.test_hostile_input import FULL, HOSTILE, QUICK
 

@@ -1,0 +1,643 @@
+"""Accounts: passwords, login with lockout, server-side sessions, user management.
+
+A login returns an opaque session token; only its SHA-256 is stored. The UI
+keeps the token and asks `resolve_session` on every run, so the logged-in
+user is always what the database says, never what the browser session holds.
+The browser keeps the token in an HttpOnly cookie, which only an HTTP response
+can set: the login hands the web server a one-time cookie ticket for it.
+A single sign-on identity opens a session for the account that an admin
+linked to its verified e-mail; it never creates an account.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import secrets
+import threading
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlite_utils
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from models.core import audit, clock
+from models.core.db import transaction
+from models.core.errors import ApprodoError, PermissionDenied, parse_choice
+from models.core.permissions import ROLE_LABELS, SCHOOL_ROLES, Actor, Capability, Role, can_see_staff, require
+
+IDLE_TIMEOUT = timedelta(minutes=30)
+MAX_SESSION = timedelta(hours=12)
+MIN_PASSWORD_LENGTH = 10
+# Checked before anything is hashed or written: the form sends whatever it gets.
+MAX_USERNAME_LENGTH = 64
+MAX_PASSWORD_LENGTH = 1024
+_MAX_CLIENT_LENGTH = 64  # an IPv6 address is at most 45 characters
+# last_seen is written at most this often, so reruns are not all writes.
+_TOUCH_EVERY = timedelta(seconds=60)
+
+# Failed logins slow down the next try from the same address for the same name; they never lock the
+# account, so someone failing on purpose cannot keep the owner out (the owner logs in from elsewhere,
+# or waits, or an admin runs `cli.py unlock`). FREE_FAILURES within FAILURE_WINDOW cost nothing; then
+# each failure doubles the wait, from FIRST_DELAY up to MAX_DELAY: about a hundred guesses a day.
+FREE_FAILURES = 5
+FIRST_DELAY = timedelta(seconds=30)
+MAX_DELAY = timedelta(minutes=15)
+FAILURE_WINDOW = timedelta(hours=24)
+# Beyond this many failures the wait no longer grows, so no more need remembering.
+_FAILURES_THAT_MATTER = FREE_FAILURES + math.ceil(math.log2(MAX_DELAY / FIRST_DELAY)) + 1
+# Names without an account are counted in memory only (never written): at most this many (name, address).
+UNKNOWN_NAMES_REMEMBERED = 10_000
+
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,39}")
+
+# Argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile).
+PRODUCTION_HASHER = PasswordHasher()
+# Tests swap in a cheaper Argon2id; everything else uses the production one.
+_hasher = PRODUCTION_HASHER
+# Each Argon2 run takes 64 MiB and a core: a crowd of logins queues here instead of exhausting memory.
+_ARGON2_SLOTS = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
+
+WRONG_CREDENTIALS = "Nome utente o password non corretti."
+TOO_LONG = (
+    f"Nome utente o password troppo lunghi: il nome utente ha al massimo {MAX_USERNAME_LENGTH} caratteri,"
+    f" la password al massimo {MAX_PASSWORD_LENGTH}."
+)
+DISABLED = "Questo account è disattivato. Rivolgiti all'amministratore."
+
+
+def hash_password(password: str) -> str:
+    with _ARGON2_SLOTS:
+        return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        with _ARGON2_SLOTS:
+            return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+_dummy_hashes: dict[tuple, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password made with the current parameters: verified when the name is unknown,
+    so that an unknown name costs the same time as a wrong password."""
+    key = (_hasher.time_cost, _hasher.memory_cost, _hasher.parallelism, _hasher.type)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = hash_password(secrets.token_urlsafe(24))
+    return _dummy_hashes[key]
+
+
+def check_password_strength(password: str) -> str:
+    password = password or ""
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ApprodoError(f"La password è troppo lunga (massimo {MAX_PASSWORD_LENGTH} caratteri).")
+    if not password.strip():
+        raise ApprodoError(
+            f"La password non può essere vuota né fatta solo di spazi: scrivine una di almeno"
+            f" {MIN_PASSWORD_LENGTH} caratteri."
+        )
+    if len(password.strip()) < MIN_PASSWORD_LENGTH:
+        raise ApprodoError(
+            f"La password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri, senza contare gli spazi"
+            " all'inizio e alla fine."
+        )
+    return password
+
+
+class LoginError(ApprodoError):
+    """Wrong credentials, a locked or a disabled account."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    full_name: str
+    role: Role
+    school_code: str | None
+    network_code: str | None
+    active: bool
+    locked_until: str | None
+    email: str | None = None
+
+
+# --- login and sessions ---------------------------------------------------
+
+
+def login(
+    db: sqlite_utils.Database,
+    username: str,
+    password: str,
+    *,
+    client: str | None = None,
+    now: datetime | None = None,
+) -> str:
+    """Check the credentials and open a session; return its token.
+
+    `client` is the address the attempt comes from. The password is checked
+    with no transaction open (Argon2 takes a tenth of a second, and the write
+    lock is everybody's); then one short write records the outcome. The
+    answer is the same, in text and time, whether the name exists or not:
+    failures of unknown names are counted in memory and never written.
+    """
+    now = now or clock.utcnow()
+    username = (username or "").strip().lower()
+    password = password or ""
+    if len(username) > MAX_USERNAME_LENGTH or len(password) > MAX_PASSWORD_LENGTH:
+        raise LoginError(TOO_LONG)
+    client = (client or "")[:_MAX_CLIENT_LENGTH]
+    row = _user_row(db, username) if USERNAME.fullmatch(username) else None
+    wait = _wait_before_next_try(db, row, username, client, now)
+    if wait > timedelta(0):
+        # Not checked at all, right password or not: that is what slows a guesser down.
+        raise LoginError(_slow_down(wait))
+    right = verify_password(row["password_hash"] if row else _dummy_hash(), password)
+    if row is None:
+        _unknown_failures.add((username, client), now)
+        raise LoginError(WRONG_CREDENTIALS)
+    if not right:
+        _record_failure(db, row, client, now)
+        raise LoginError(WRONG_CREDENTIALS)
+    if not row["active"]:
+        # Only someone who knows the password learns that the account is disabled.
+        with transaction(db):
+            audit.record(db, username, "accesso_fallito", username, detail="account disattivato", now=now)
+        raise LoginError(DISABLED)
+    new_hash = hash_password(password) if _hasher.check_needs_rehash(row["password_hash"]) else None
+    with transaction(db):
+        current = db.execute("SELECT password_hash, active FROM users WHERE id = ?", [row["id"]]).fetchone()
+        if current is None or current[0] != row["password_hash"] or not current[1]:
+            # Changed by an admin between the check and now: the check no longer holds.
+            raise LoginError(WRONG_CREDENTIALS)
+        _record_attempt(db, username, client, now, success=True)
+        if new_hash:
+            db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [new_hash, row["id"]])
+        token = secrets.token_urlsafe(32)
+        db.execute(
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen) VALUES (?, ?, ?, ?)",
+            [_token_hash(token), row["id"], clock.to_text(now), clock.to_text(now)],
+        )
+        audit.record(db, username, "accesso", username, school_code=row["school_code"], now=now)
+    return token
+
+
+def _delay(failures: int) -> timedelta:
+    """How long to wait after the last of `failures` recent failures."""
+    if failures < FREE_FAILURES:
+        return timedelta(0)
+    return min(FIRST_DELAY * 2 ** min(failures - FREE_FAILURES, 20), MAX_DELAY)
+
+
+def _wait_before_next_try(db, row: dict | None, username: str, client: str, now: datetime) -> timedelta:
+    if row is None:
+        failures, last = _unknown_failures.recent((username, client), now)
+    else:
+        failures, last = _recent_failures(db, row, client, now)
+    if not failures:
+        return timedelta(0)
+    return last + _delay(failures) - now
+
+
+def _slow_down(wait: timedelta) -> str:
+    # Whole minutes, rounded up: the text must not depend on the milliseconds a check took.
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+    return (
+        "Troppi tentativi non riusciti con questo nome utente da qui. Riprova fra "
+        + ("1 minuto" if minutes == 1 else f"{minutes} minuti")
+        + "; se non ricordi la password, chiedi all'amministratore di impostarne una nuova."
+    )
+
+
+class _FailureMemory:
+    """Recent failures per (name, address) for names without an account: in memory, bounded, least
+    recently used first out. The same counts the database keeps for real accounts, so that the answers
+    for both are the same."""
+
+    def __init__(self, capacity: int):
+        self._capacity = capacity
+        self._entries: OrderedDict[tuple[str, str], deque[datetime]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def recent(self, key: tuple[str, str], now: datetime) -> tuple[int, datetime | None]:
+        with self._lock:
+            times = [t for t in self._entries.get(key, ()) if t > now - FAILURE_WINDOW]
+        return len(times), max(times, default=None)
+
+    def add(self, key: tuple[str, str], now: datetime) -> None:
+        with self._lock:
+            times = self._entries.pop(key, None) or deque(maxlen=_FAILURES_THAT_MATTER)
+            times.append(now)
+            self._entries[key] = times
+            while len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_unknown_failures = _FailureMemory(UNKNOWN_NAMES_REMEMBERED)
+
+
+def forget_unknown_failures() -> None:
+    """Start counting afresh (for tests: the memory outlives one database)."""
+    _unknown_failures.clear()
+
+
+def resolve_session(
+    db: sqlite_utils.Database, token: str | None, *, now: datetime | None = None
+) -> Actor | None:
+    """The actor behind a session token, or None if it is unknown, idle too long or expired."""
+    if not token:
+        return None
+    now = now or clock.utcnow()
+    row = next(
+        db.query(
+            "SELECT s.token_hash, s.created_at, s.last_seen, u.active, u.id AS user_id"
+            " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+            [_token_hash(token)],
+        ),
+        None,
+    )
+    if row is None:
+        return None
+    last_seen = clock.from_text(row["last_seen"])
+    expired = (
+        now - last_seen > IDLE_TIMEOUT
+        or now - clock.from_text(row["created_at"]) > MAX_SESSION
+        or not row["active"]
+    )
+    if expired:
+        with transaction(db):
+            db.execute("DELETE FROM sessions WHERE token_hash = ?", [row["token_hash"]])
+        return None
+    if now - last_seen > _TOUCH_EVERY:
+        with transaction(db):
+            db.execute(
+                "UPDATE sessions SET last_seen = ? WHERE token_hash = ?",
+                [clock.to_text(now), row["token_hash"]],
+            )
+    return actor_for_user(db, row["user_id"])
+
+
+def logout(db: sqlite_utils.Database, token: str | None) -> None:
+    if not token:
+        return
+    with transaction(db):
+        row = next(
+            db.query(
+                "SELECT u.username FROM sessions s JOIN users u ON u.id = s.user_id"
+                " WHERE s.token_hash = ?",
+                [_token_hash(token)],
+            ),
+            None,
+        )
+        db.execute("DELETE FROM sessions WHERE token_hash = ?", [_token_hash(token)])
+        if row:
+            audit.record(db, row["username"], "uscita", row["username"])
+
+
+def actor_for_user(db: sqlite_utils.Database, user_id: int) -> Actor | None:
+    row = next(
+        db.query(
+            "SELECT u.id, u.username, u.full_name, u.role, u.school_code,"
+            " COALESCE(u.network_code, s.network_code) AS network_code"
+            " FROM users u LEFT JOIN schools s ON s.code = u.school_code"
+            " WHERE u.id = ? AND u.active = 1",
+            [user_id],
+        ),
+        None,
+    )
+    if row is None:
+        return None
+    return Actor(
+        user_id=row["id"],
+        username=row["username"],
+        role=Role(row["role"]),
+        school_code=row["school_code"],
+        network_code=row["network_code"],
+        full_name=row["full_name"],
+    )
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _user_row(db: sqlite_utils.Database, username: str) -> dict | None:
+    return next(db.query("SELECT * FROM users WHERE username = ?", [username]), None)
+
+
+def _record_attempt(db, username: str, client: str, now: datetime, *, success: bool) -> None:
+    db.execute(
+        "INSERT INTO login_attempts (username, client, at, success) VALUES (?, ?, ?, ?)",
+        [username, client, clock.to_text(now), int(success)],
+    )
+
+
+def _record_failure(db, row: dict, client: str, now: datetime) -> None:
+    """One short write: the failure, its audit line and, once waits start, the admin's 'locked' mark."""
+    username = row["username"]
+    with transaction(db):
+        _record_attempt(db, username, client, now, success=False)
+        audit.record(db, username, "accesso_fallito", username, detail=f"password errata da {client or '?'}",
+                     now=now)
+        failures, _ = _recent_failures(db, row, client, now)
+        if failures == FREE_FAILURES:
+            audit.record(db, "sistema", "accesso_rallentato", username, detail=f"da {client or '?'}", now=now)
+        if failures >= FREE_FAILURES:
+            db.execute("UPDATE users SET locked_until = ? WHERE id = ?",
+                       [clock.to_text(now + _delay(failures)), row["id"]])
+
+
+def _recent_failures(db, row: dict, client: str, now: datetime) -> tuple[int, datetime | None]:
+    """Failures of this name from this address within the window, since its last success there and
+    since an admin's unlock or new password: their number and the latest."""
+    since = max(clock.to_text(now - FAILURE_WINDOW), row["failures_reset_at"] or "")
+    count, last = db.execute(
+        "SELECT COUNT(*), MAX(at) FROM login_attempts WHERE username = ? AND client = ? AND success = 0"
+        " AND at > ? AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE username = ?"
+        " AND client = ? AND success = 1), '')",
+        [row["username"], client, since, row["username"], client],
+    ).fetchone()
+    return count, clock.from_text(last) if last else None
+
+
+def _reset_failures(db, user_id: int, now: datetime) -> None:
+    db.execute(
+        "UPDATE users SET locked_until = NULL, failures_reset_at = ? WHERE id = ?",
+        [clock.to_text(now), user_id],
+    )
+
+
+# --- the session cookie ---------------------------------------------------
+
+# The browser has a short while to exchange a ticket for its cookie.
+COOKIE_TICKET_LIFETIME = timedelta(minutes=2)
+# Tickets hold the raw token, so they stay in this process's memory (the one
+# that serves both the app and the cookie route) and are never written down.
+_tickets: dict[str, tuple[str, datetime]] = {}
+_tickets_lock = threading.Lock()
+
+
+def issue_cookie_ticket(token: str, *, now: datetime | None = None) -> str:
+    """A one-time ticket the browser exchanges over HTTP for a cookie holding `token`.
+
+    The page's script sees the ticket, never the token; the ticket is good once,
+    for COOKIE_TICKET_LIFETIME.
+    """
+    now = now or clock.utcnow()
+    ticket = secrets.token_urlsafe(32)
+    with _tickets_lock:
+        for key, (_, expires) in list(_tickets.items()):
+            if expires <= now:
+                del _tickets[key]
+        _tickets[_token_hash(ticket)] = (token, now + COOKIE_TICKET_LIFETIME)
+    return ticket
+
+
+def redeem_cookie_ticket(
+    db: sqlite_utils.Database, ticket: str | None, *, now: datetime | None = None
+) -> str | None:
+    """The session token for a ticket not yet used nor expired, if its session is still open."""
+    if not ticket:
+        return None
+    now = now or clock.utcnow()
+    with _tickets_lock:
+        token, expires = _tickets.pop(_token_hash(ticket), (None, now))
+    if token is None or expires <= now or resolve_session(db, token, now=now) is None:
+        return None
+    return token
+
+
+# --- single sign-on by e-mail ---------------------------------------------
+
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+SSO_UNVERIFIED = (
+    "Il servizio di accesso della scuola non conferma l'indirizzo e-mail di questo account: "
+    "accedi con nome utente e password."
+)
+SSO_UNKNOWN = (
+    "Nessun account di Approdo è collegato all'indirizzo {email}. Chiedi all'amministratore "
+    "di collegarlo al tuo account, oppure accedi con nome utente e password."
+)
+
+
+def normalize_email(email: str | None) -> str | None:
+    """Lower case, trimmed; None for an empty one; an Italian error for a malformed one."""
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    if len(email) > 254 or not EMAIL.fullmatch(email):
+        raise ApprodoError(f"L'indirizzo e-mail «{email[:80]}» non è valido (esempio: nome@scuola.edu.it).")
+    return email
+
+
+def set_email(db: sqlite_utils.Database, actor: Actor, username: str, email: str | None) -> None:
+    """Link an account to the e-mail its single sign-on identity carries (empty: unlink)."""
+    user = get_user(db, actor, username)
+    email = normalize_email(email)
+    with transaction(db):
+        other = db.execute(
+            "SELECT username FROM users WHERE email = ? AND id != ?", [email, user.id]
+        ).fetchone()
+        if email and other:
+            raise ApprodoError(f"L'indirizzo {email} è già collegato all'account «{other[0]}».")
+        db.execute("UPDATE users SET email = ? WHERE id = ?", [email, user.id])
+        audit.record(db, actor, "email_impostata" if email else "email_tolta", username,
+                     detail=email or "")
+
+
+def login_with_email(
+    db: sqlite_utils.Database, email: str | None, *, verified: bool, now: datetime | None = None
+) -> str:
+    """Open a session for the account linked to a verified e-mail; return its token.
+
+    An unverified, unknown or disabled identity gets a LoginError in Italian and
+    no account is ever created. The password lockout does not apply: the school's
+    identity provider has checked who this is.
+    """
+    now = now or clock.utcnow()
+    try:
+        email = normalize_email(email)
+    except ApprodoError:
+        email = None
+    shown = email or "?"
+    with transaction(db):
+        row = next(db.query("SELECT * FROM users WHERE email = ?", [email]), None) if email else None
+        if not email or not verified:
+            error, reason = SSO_UNVERIFIED, "e-mail non verificata"
+        elif row is None:
+            error, reason = SSO_UNKNOWN.format(email=email), "e-mail non collegata"
+        elif not row["active"]:
+            error, reason = "Questo account è disattivato. Rivolgiti all'amministratore.", "account disattivato"
+        else:
+            token = _open_session(db, row["id"], now)
+            audit.record(db, row["username"], "accesso", row["username"],
+                         school_code=row["school_code"], detail=f"accesso unico ({email})", now=now)
+            return token
+        audit.record(db, row["username"] if row else shown, "accesso_fallito",
+                     row["username"] if row else shown, detail=f"accesso unico ({shown}): {reason}", now=now)
+    raise LoginError(error)
+
+
+def _open_session(db, user_id: int, now: datetime) -> str:
+    token = secrets.token_urlsafe(32)
+    db.execute(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen) VALUES (?, ?, ?, ?)",
+        [_token_hash(token), user_id, clock.to_text(now), clock.to_text(now)],
+    )
+    return token
+
+
+# --- managing users -------------------------------------------------------
+
+
+def parse_role(value: str) -> Role:
+    return parse_choice(Role, value, "Ruolo")
+
+
+def create_user(
+    db: sqlite_utils.Database,
+    actor: Actor,
+    username: str,
+    password: str,
+    role: str,
+    *,
+    school_code: str | None = None,
+    network_code: str | None = None,
+    full_name: str = "",
+    email: str | None = None,
+) -> User:
+    """Create an account. School roles need a school; a coordinator needs a network."""
+    require(actor, Capability.MANAGE_ACCOUNTS)
+    username = (username or "").strip().lower()
+    if not USERNAME.fullmatch(username):
+        shown = username if len(username) <= MAX_USERNAME_LENGTH else username[:MAX_USERNAME_LENGTH] + "…"
+        raise ApprodoError(
+            f"Il nome utente «{shown}» non è valido: da 3 a 40 caratteri tra lettere minuscole,"
+            " cifre, punto, trattino e trattino basso."
+        )
+    parsed_role = parse_role(role)
+    check_password_strength(password)
+    email = normalize_email(email)
+    school_code = school_code or None
+    network_code = network_code or None
+    if parsed_role in SCHOOL_ROLES:
+        if not school_code:
+            raise ApprodoError(f"Il ruolo {parsed_role.value} richiede una scuola (--school).")
+        network_code = None
+    elif parsed_role is Role.COORDINATORE_RETE:
+        if not network_code:
+            raise ApprodoError("Il ruolo coordinatore_rete richiede una rete (--network).")
+        school_code = None
+    else:
+        school_code = network_code = None
+    password_hash = hash_password(password)
+    with transaction(db):
+        if _user_row(db, username):
+            raise ApprodoError(f"Esiste già un utente «{username}».")
+        if email and db.execute("SELECT 1 FROM users WHERE email = ?", [email]).fetchone():
+            raise ApprodoError(f"L'indirizzo {email} è già collegato a un altro account.")
+        if school_code and not db.execute(
+            "SELECT 1 FROM schools WHERE code = ?", [school_code]
+        ).fetchone():
+            raise ApprodoError(f"La scuola {school_code} non esiste.")
+        if network_code and not db.execute(
+            "SELECT 1 FROM networks WHERE code = ?", [network_code]
+        ).fetchone():
+            raise ApprodoError(f"La rete {network_code} non esiste.")
+        db.execute(
+            "INSERT INTO users (username, full_name, password_hash, role, school_code,"
+            " network_code, created_at, email) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                username,
+                (full_name or "").strip()[:200],
+                password_hash,
+                parsed_role.value,
+                school_code,
+                network_code,
+                clock.to_text(clock.utcnow()),
+                email,
+            ],
+        )
+        audit.record(
+            db,
+            actor,
+            "utente_creato",
+            username,
+            school_code=school_code,
+            detail=f"ruolo {parsed_role.value}",
+        )
+    return get_user(db, actor, username)
+
+
+def list_users(db: sqlite_utils.Database, actor: Actor) -> list[User]:
+    require(actor, Capability.MANAGE_ACCOUNTS)
+    return [_user(row) for row in db.query(_USER_SELECT + " ORDER BY username")]
+
+
+def school_staff(db: sqlite_utils.Database, actor: Actor, school_code: str) -> dict[str, str]:
+    """The school's active staff as {username: "Full Name (role)"}: owners of follow-ups and interventions."""
+    if not can_see_staff(actor, school_code):
+        raise PermissionDenied("Puoi vedere solo il personale della tua scuola.")
+    rows = db.execute("SELECT username, full_name, role FROM users WHERE school_code = ? AND active = 1"
+                      " ORDER BY full_name, username", [school_code]).fetchall()
+    return {u: f"{name or u} ({ROLE_LABELS[Role(role)].lower()})" for u, name, role in rows}
+
+
+def get_user(db: sqlite_utils.Database, actor: Actor, username: str) -> User:
+    require(actor, Capability.MANAGE_ACCOUNTS)
+    row = next(db.query(_USER_SELECT + " WHERE username = ?", [username]), None)
+    if row is None:
+        raise ApprodoError(f"L'utente «{username}» non esiste.")
+    return _user(row)
+
+
+def set_active(db: sqlite_utils.Database, actor: Actor, username: str, active: bool) -> None:
+    """Enable or disable an account; disabling ends its open sessions."""
+    user = get_user(db, actor, username)
+    if actor.user_id == user.id and not active:
+        raise ApprodoError("Non puoi disattivare il tuo stesso account.")
+    with transaction(db):
+        db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), user.id])
+        if not active:
+            db.execute("DELETE FROM sessions WHERE user_id = ?", [user.id])
+        audit.record(db, actor, "utente_attivato" if active else "utente_disattivato", username)
+
+
+def set_password(db: sqlite_utils.Database, actor: Actor, username: str, password: str) -> None:
+    """Set a new password; it ends the user's open sessions and clears a lock."""
+    user = get_user(db, actor, username)
+    check_password_strength(password)
+    password_hash = hash_password(password)
+    with transaction(db):
+        db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [password_hash, user.id])
+        _reset_failures(db, user.id, clock.utcnow())
+        db.execute("DELETE FROM sessions WHERE user_id = ?", [user.id])
+        audit.record(db, actor, "password_cambiata", username)
+
+
+def unlock(db: sqlite_utils.Database, actor: Actor, username: str) -> None:
+    user = get_user(db, actor, username)
+    with transaction(db):
+        _reset_failures(db, user.id, clock.utcnow())
+        audit.record(db, actor, "utente_sbloccato", username)
+
+
+_USER_SELECT = (
+    "SELECT id, username, full_name, role, school_code, network_code, active, locked_until, email"
+    " FROM users"
+)
+
+
+def _user(row: dict) -> User:
+    return User(**{**row, "role": Role(row["role"]), "active": bool(row["active"])})

@@ -1,0 +1,261 @@
+"""Networks of schools and their schools, scoped by who is asking."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+import sqlite_utils
+
+from models.core import audit, clock
+from models.core.db import transaction
+from models.core.errors import ApprodoError, PermissionDenied, parse_choice
+from models.core.permissions import Actor, Capability, can_manage_school, can_see_school, require, school_scope
+
+
+class Level(StrEnum):
+    PRIMARIA = "primaria"
+    SECONDARIA_PRIMO_GRADO = "secondaria_primo_grado"
+    SECONDARIA_SECONDO_GRADO = "secondaria_secondo_grado"
+
+
+LEVEL_LABELS = {
+    Level.PRIMARIA: "Scuola primaria",
+    Level.SECONDARIA_PRIMO_GRADO: "Secondaria di primo grado",
+    Level.SECONDARIA_SECONDO_GRADO: "Secondaria di secondo grado",
+}
+
+# Annual timetable used for the 25 % attendance rule when the school has not
+# set its own: 30 and 32 weekly hours over 33 weeks. Primary school has no
+# such rule, so no default.
+DEFAULT_ANNUAL_HOURS = {
+    Level.PRIMARIA: None,
+    Level.SECONDARIA_PRIMO_GRADO: 990,
+    Level.SECONDARIA_SECONDO_GRADO: 1056,
+}
+
+SCHOOL_CODE = re.compile(r"[A-Z0-9]{10}")
+NETWORK_CODE = re.compile(r"[A-Z0-9][A-Z0-9_-]{1,29}")
+
+
+@dataclass(frozen=True)
+class Network:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class School:
+    code: str
+    name: str
+    network_code: str
+    network_name: str
+    level: Level
+    annual_hours: int | None
+    comune: str
+    dirigente_name: str
+    referente_intercultura: str = ""
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS[self.level]
+
+    @property
+    def effective_annual_hours(self) -> int | None:
+        return self.annual_hours or DEFAULT_ANNUAL_HOURS[self.level]
+
+
+def parse_level(value: str) -> Level:
+    return parse_choice(Level, value, "Grado scolastico")
+
+
+def check_school_code(code: str) -> str:
+    if not SCHOOL_CODE.fullmatch(code or ""):
+        raise ApprodoError(
+            f"Il codice meccanografico «{code}» non è valido: servono 10 lettere maiuscole o cifre."
+        )
+    return code
+
+
+def check_network_code(code: str) -> str:
+    if not NETWORK_CODE.fullmatch(code or ""):
+        raise ApprodoError(
+            f"Il codice di rete «{code}» non è valido: da 2 a 30 lettere maiuscole, cifre, - o _."
+        )
+    return code
+
+
+def _check_name(name: str, what: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ApprodoError(f"Il nome {what} è obbligatorio.")
+    if len(name) > 200:
+        raise ApprodoError(f"Il nome {what} è troppo lungo (massimo 200 caratteri).")
+    return name
+
+
+# --- networks -------------------------------------------------------------
+
+
+def create_network(db: sqlite_utils.Database, actor: Actor, code: str, name: str) -> Network:
+    require(actor, Capability.MANAGE_ACCOUNTS)
+    check_network_code(code)
+    name = _check_name(name, "della rete")
+    with transaction(db):
+        if db.execute("SELECT 1 FROM networks WHERE code = ?", [code]).fetchone():
+            raise ApprodoError(f"Esiste già una rete con codice {code}.")
+        db.execute(
+            "INSERT INTO networks (code, name, created_at) VALUES (?, ?, ?)",
+            [code, name, clock.to_text(clock.utcnow())],
+        )
+        audit.record(db, actor, "rete_creata", code, detail=name)
+    return Network(code, name)
+
+
+def list_networks(db: sqlite_utils.Database, actor: Actor) -> list[Network]:
+    """Admins see every network; everyone else the network they belong to."""
+    scope, _ = school_scope(actor)
+    if scope == "all":
+        rows = db.query("SELECT code, name FROM networks ORDER BY name")
+    else:
+        rows = db.query("SELECT code, name FROM networks WHERE code = ?", [actor.network_code])
+    return [Network(**row) for row in rows]
+
+
+def get_network(db: sqlite_utils.Database, actor: Actor, code: str) -> Network:
+    for network in list_networks(db, actor):
+        if network.code == code:
+            return network
+    _raise_unknown_or_denied(db, "networks", code, f"La rete {code} non esiste.")
+
+
+# --- schools --------------------------------------------------------------
+
+_SCHOOL_SELECT = """
+    SELECT s.code, s.name, s.network_code, n.name AS network_name, s.level,
+           s.annual_hours, s.comune, s.dirigente_name, s.referente_intercultura
+    FROM schools s JOIN networks n ON n.code = s.network_code
+"""
+
+
+def _school(row: dict) -> School:
+    return School(**{**row, "level": Level(row["level"])})
+
+
+def create_school(
+    db: sqlite_utils.Database,
+    actor: Actor,
+    code: str,
+    name: str,
+    network_code: str,
+    level: str,
+    *,
+    annual_hours: int | None = None,
+    comune: str = "",
+    dirigente_name: str = "",
+) -> School:
+    require(actor, Capability.MANAGE_ACCOUNTS)
+    check_school_code(code)
+    name = _check_name(name, "della scuola")
+    parsed_level = parse_level(level)
+    if annual_hours is not None and not 100 <= annual_hours <= 2000:
+        raise ApprodoError("Il monte ore annuo deve essere tra 100 e 2000 ore.")
+    with transaction(db):
+        if not db.execute("SELECT 1 FROM networks WHERE code = ?", [network_code]).fetchone():
+            raise ApprodoError(f"La rete {network_code} non esiste: creala prima della scuola.")
+        if db.execute("SELECT 1 FROM schools WHERE code = ?", [code]).fetchone():
+            raise ApprodoError(f"Esiste già una scuola con codice {code}.")
+        db.execute(
+            "INSERT INTO schools (code, name, network_code, level, annual_hours, comune,"
+            " dirigente_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                code,
+                name,
+                network_code,
+                parsed_level.value,
+                annual_hours,
+                comune.strip(),
+                dirigente_name.strip(),
+                clock.to_text(clock.utcnow()),
+            ],
+        )
+        audit.record(db, actor, "scuola_creata", code, school_code=code, detail=name)
+    return get_school(db, actor, code)
+
+
+def list_schools(db: sqlite_utils.Database, actor: Actor) -> list[School]:
+    """The schools the actor may see, by name."""
+    scope, code = school_scope(actor)
+    if scope == "all":
+        rows = db.query(_SCHOOL_SELECT + " ORDER BY s.name")
+    elif scope == "network":
+        rows = db.query(_SCHOOL_SELECT + " WHERE s.network_code = ? ORDER BY s.name", [code])
+    else:
+        rows = db.query(_SCHOOL_SELECT + " WHERE s.code = ?", [code])
+    return [_school(row) for row in rows]
+
+
+def network_schools(db: sqlite_utils.Database, network_code: str) -> list[School]:
+    """Every school of a network, by name (internal: for aggregates; callers check what the actor sees)."""
+    return [_school(row) for row in db.query(_SCHOOL_SELECT + " WHERE s.network_code = ? ORDER BY s.name",
+                                             [network_code])]
+
+
+def get_school(db: sqlite_utils.Database, actor: Actor, code: str) -> School:
+    """One school, if the actor may see it."""
+    rows = list(db.query(_SCHOOL_SELECT + " WHERE s.code = ?", [code]))
+    if not rows:
+        raise ApprodoError(f"La scuola {code} non esiste.")
+    school = _school(rows[0])
+    if not can_see_school(actor, school.code, school.network_code):
+        raise PermissionDenied("Non hai accesso ai dati di questa scuola.")
+    return school
+
+
+def update_school_facts(
+    db: sqlite_utils.Database,
+    actor: Actor,
+    code: str,
+    *,
+    comune: str,
+    dirigente_name: str,
+    referente_intercultura: str,
+    annual_hours: int | None = None,
+) -> School:
+    """The facts a school keeps about itself (they fill the protocol's placeholders)."""
+    school = get_school(db, actor, code)
+    if not can_manage_school(actor, school.code):
+        raise PermissionDenied("Solo il dirigente della scuola può modificarne i dati.")
+    if annual_hours is not None and not 100 <= annual_hours <= 2000:
+        raise ApprodoError("Il monte ore annuo deve essere tra 100 e 2000 ore.")
+    values = {"comune": comune, "dirigente_name": dirigente_name, "referente_intercultura": referente_intercultura}
+    for label, value in values.items():
+        if len(value.strip()) > 200:
+            raise ApprodoError(f"Il campo {label} è troppo lungo (massimo 200 caratteri).")
+    with transaction(db):
+        db.execute(
+            "UPDATE schools SET comune = ?, dirigente_name = ?, referente_intercultura = ?, annual_hours = ?"
+            " WHERE code = ?",
+            [comune.strip(), dirigente_name.strip(), referente_intercultura.strip(), annual_hours, code],
+        )
+        audit.record(db, actor, "scuola_modificata", code, school_code=code)
+    return get_school(db, actor, code)
+
+
+def _raise_unknown_or_denied(db, table: str, code: str, unknown_message: str):
+    if db.execute(f"SELECT 1 FROM {table} WHERE code = ?", [code]).fetchone():
+        raise PermissionDenied()
+    raise ApprodoError(unknown_message)
+
+
+def dirigente_full_name(db: sqlite_utils.Database, actor: Actor, code: str) -> str:
+    """Who signs the school's documents: its dirigente's account, else the name in the school's facts."""
+    school = get_school(db, actor, code)
+    row = db.execute("SELECT full_name FROM users WHERE school_code = ? AND role = 'dirigente' AND active = 1"
+                     " AND full_name != '' ORDER BY id LIMIT 1", [school.code]).fetchone()
+    return row[0] if row else school.dirigente_name
+
+
+# The age at which pupils enter each level (for the age-grade delay).
+ENTRY_AGE = {Level.PRIMARIA: 6, Level.SECONDARIA_PRIMO_GRADO: 11, Level.SECONDARIA_SECONDO_GRADO: 14}

@@ -1,0 +1,1 @@
+"""Foundations every product uses: errors, clock, school years, the database, permissions, audit."""

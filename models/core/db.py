@@ -1,0 +1,620 @@
+"""The SQLite database: connection, schema migrations, transactions, backup.
+
+One connection per script run (a Streamlit rerun, a CLI command): sqlite3
+connections must not cross threads, and Streamlit reruns on any thread.
+Writers take the write lock up front (``BEGIN IMMEDIATE``) and wait for it
+(``busy_timeout``), so concurrent users queue instead of seeing
+"database is locked".
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from models.core.errors import ApprodoError
+
+DEFAULT_PATH = Path("data/approdo.db")
+BUSY_TIMEOUT_MS = 15_000
+
+
+def database_path() -> Path:
+    """Where the database lives: ``$APPRODO_DB`` or ``data/approdo.db``."""
+    return Path(os.environ.get("APPRODO_DB") or DEFAULT_PATH)
+
+
+def connect(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_utils.Database:
+    """Open the database with the house pragmas, bringing the schema up to date."""
+    path = Path(path) if path is not None else database_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _create_private(path)
+    # isolation_level=None: we open transactions ourselves (see `transaction`),
+    # so the sqlite3 module never starts one behind our back.
+    conn = sqlite3.connect(
+        str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+    )
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+    db = sqlite_utils.Database(conn)
+    if migrate:
+        migrate_schema(db)
+    return db
+
+
+def _create_private(path: Path) -> None:
+    """Create the file readable by its owner only, unless it exists: pupil data must not be world-readable
+    under the usual umask. SQLite gives the -wal, -shm and -journal files the mode of the database."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction: all of it lands, or none of it.
+
+    The outermost block takes the write lock at once (BEGIN IMMEDIATE) so that
+    two writers never deadlock on a lock upgrade; nested blocks become
+    savepoints through sqlite-utils' ``atomic()``.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        db.conn.execute("COMMIT")
+
+
+# --- schema ---------------------------------------------------------------
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def _m001_foundation(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE networks (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE schools (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            network_code TEXT NOT NULL REFERENCES networks(code),
+            level TEXT NOT NULL CHECK (level IN
+                ('primaria', 'secondaria_primo_grado', 'secondaria_secondo_grado')),
+            annual_hours INTEGER CHECK (annual_hours IS NULL OR annual_hours > 0),
+            comune TEXT NOT NULL DEFAULT '',
+            dirigente_name TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX schools_network ON schools(network_code);
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE,
+            full_name TEXT NOT NULL DEFAULT '',
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('admin', 'coordinatore_rete',
+                'dirigente', 'funzione_strumentale', 'docente')),
+            school_code TEXT REFERENCES schools(code),
+            network_code TEXT REFERENCES networks(code),
+            active INTEGER NOT NULL DEFAULT 1,
+            locked_until TEXT,
+            failures_reset_at TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE login_attempts (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL,
+            at TEXT NOT NULL,
+            success INTEGER NOT NULL
+        );
+        CREATE INDEX login_attempts_user_at ON login_attempts(username, at);
+        CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        );
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL DEFAULT '',
+            school_code TEXT,
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX audit_log_at ON audit_log(at);
+        """
+    )
+
+
+def _m002_protocols(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        ALTER TABLE schools ADD COLUMN referente_intercultura TEXT NOT NULL DEFAULT '';
+        CREATE TABLE protocols (
+            id INTEGER PRIMARY KEY,
+            network_code TEXT NOT NULL REFERENCES networks(code),
+            school_code TEXT REFERENCES schools(code),  -- NULL for the network's core
+            template_id TEXT NOT NULL,
+            level TEXT NOT NULL,
+            title TEXT NOT NULL,
+            school_year TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'bozza'
+                CHECK (status IN ('bozza', 'in_revisione', 'approvato', 'pubblicato')),
+            revision INTEGER NOT NULL DEFAULT 1,
+            deliberation_date TEXT,
+            deliberation_number TEXT,
+            core_id INTEGER REFERENCES protocols(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX protocols_one_core ON protocols(network_code, level)
+            WHERE school_code IS NULL;
+        CREATE UNIQUE INDEX protocols_one_per_school ON protocols(school_code)
+            WHERE school_code IS NOT NULL;
+        CREATE TABLE protocol_sections (
+            id INTEGER PRIMARY KEY,
+            protocol_id INTEGER NOT NULL REFERENCES protocols(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            title TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('core_locked', 'core_adaptable', 'local')),
+            guidance TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL,
+            current_version INTEGER NOT NULL DEFAULT 1,
+            core_section_id INTEGER REFERENCES protocol_sections(id),
+            core_version_seen INTEGER,
+            UNIQUE (protocol_id, key)
+        );
+        CREATE INDEX protocol_sections_core ON protocol_sections(core_section_id);
+        CREATE TABLE section_versions (
+            id INTEGER PRIMARY KEY,
+            section_id INTEGER NOT NULL REFERENCES protocol_sections(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            base_version INTEGER,
+            note TEXT NOT NULL DEFAULT '',
+            UNIQUE (section_id, version)
+        );
+        CREATE TABLE section_comments (
+            id INTEGER PRIMARY KEY,
+            section_id INTEGER NOT NULL REFERENCES protocol_sections(id) ON DELETE CASCADE,
+            parent_id INTEGER REFERENCES section_comments(id),
+            author TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            resolved_at TEXT,
+            resolved_by TEXT
+        );
+        CREATE INDEX section_comments_section ON section_comments(section_id);
+        CREATE TABLE protocol_events (
+            id INTEGER PRIMARY KEY,
+            protocol_id INTEGER NOT NULL REFERENCES protocols(id) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            from_status TEXT,
+            to_status TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        """
+    )
+
+
+def _m003_word_templates(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE word_templates (
+            network_code TEXT PRIMARY KEY REFERENCES networks(code),
+            content BLOB NOT NULL,
+            uploaded_by TEXT NOT NULL,
+            uploaded_at TEXT NOT NULL
+        );
+        """
+    )
+
+
+def _m004_pupil_data(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            kind TEXT NOT NULL CHECK (kind IN ('attendance', 'context', 'outcomes')),
+            file_name TEXT NOT NULL,
+            rows INTEGER NOT NULL,
+            detail TEXT NOT NULL DEFAULT '',
+            imported_by TEXT NOT NULL,
+            imported_at TEXT NOT NULL
+        );
+        CREATE INDEX imports_school ON imports(school_code, kind);
+        -- One row per pupil per month; `period` is 'YYYY-MM'. Pupil codes are the
+        -- register's pseudonymous codes: no names are stored.
+        CREATE TABLE attendance (
+            school_code TEXT NOT NULL,
+            pupil_code TEXT NOT NULL,
+            period TEXT NOT NULL,
+            class_name TEXT NOT NULL,
+            scheduled_hours REAL NOT NULL,
+            absence_hours REAL NOT NULL,
+            late_entries INTEGER NOT NULL,
+            early_exits INTEGER NOT NULL,
+            days_absent REAL,
+            justified_hours REAL,
+            import_id INTEGER NOT NULL,
+            PRIMARY KEY (school_code, pupil_code, period)
+        ) WITHOUT ROWID;  -- no index on import_id: it would cost a third of a bulk import
+        -- Months present per school, kept by the importer: listing them must not scan a million rows.
+        CREATE TABLE attendance_months (
+            school_code TEXT NOT NULL,
+            period TEXT NOT NULL,
+            rows INTEGER NOT NULL,
+            PRIMARY KEY (school_code, period)
+        ) WITHOUT ROWID;
+        CREATE TABLE pupil_context (
+            school_code TEXT NOT NULL,
+            pupil_code TEXT NOT NULL,
+            birth_year INTEGER,
+            arrival_year INTEGER,
+            l2_level TEXT,
+            retentions INTEGER,
+            citizenship_group TEXT,  -- for the fairness audit only, never a model input
+            sex TEXT,                -- idem
+            import_id INTEGER NOT NULL,
+            PRIMARY KEY (school_code, pupil_code)
+        ) WITHOUT ROWID;
+        CREATE TABLE outcomes (
+            school_code TEXT NOT NULL,
+            pupil_code TEXT NOT NULL,
+            school_year TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN
+                ('abbandono', 'anno_non_valido', 'non_ammesso', 'ammesso', 'trasferito')),
+            import_id INTEGER NOT NULL,
+            PRIMARY KEY (school_code, pupil_code, school_year)
+        ) WITHOUT ROWID;
+        CREATE TABLE column_presets (
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            kind TEXT NOT NULL,
+            name TEXT NOT NULL,
+            mapping TEXT NOT NULL,  -- JSON: field -> column header
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (school_code, kind, name)
+        );
+        CREATE TABLE teacher_classes (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            class_name TEXT NOT NULL,
+            PRIMARY KEY (user_id, class_name)
+        );
+        CREATE TABLE risk_rules (
+            network_code TEXT PRIMARY KEY REFERENCES networks(code),
+            settings TEXT NOT NULL,  -- JSON: only the thresholds that differ from the defaults
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        -- Every read of pupil-level data: who, when, which school, what.
+        CREATE TABLE access_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            school_code TEXT NOT NULL,
+            what TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX access_log_school ON access_log(school_code, at);
+        """
+    )
+
+
+def _m005_follow_up(db: sqlite_utils.Database) -> None:
+    """The funzione strumentale's work: reviews with follow-ups, interventions, retention."""
+    db.executescript(
+        """
+        -- A pupil looked at in a review meeting: who, when, on which month's data, the level then.
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            pupil_code TEXT NOT NULL,
+            reviewed_by TEXT NOT NULL,
+            reviewed_at TEXT NOT NULL,
+            as_of TEXT,
+            level TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            follow_up_on TEXT,      -- 'YYYY-MM-DD'
+            follow_up_owner TEXT,   -- a username of the school's staff
+            follow_up_done_at TEXT, -- set when the pupil is reviewed again or the follow-up is closed
+            follow_up_done_by TEXT
+        );
+        CREATE INDEX reviews_pupil ON reviews(school_code, pupil_code, id);
+        CREATE TABLE interventions (
+            id INTEGER PRIMARY KEY,
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            pupil_code TEXT NOT NULL,
+            kind TEXT NOT NULL,          -- the label as chosen: renaming a kind does not rewrite history
+            happened_on TEXT NOT NULL,   -- 'YYYY-MM-DD'
+            owner TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            recorded_by TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+        );
+        CREATE INDEX interventions_pupil ON interventions(school_code, pupil_code, happened_on);
+        -- A school's own list of intervention kinds; none means the default list.
+        CREATE TABLE intervention_kinds (
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            position INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            PRIMARY KEY (school_code, label)
+        );
+        ALTER TABLE schools ADD COLUMN retention_years INTEGER NOT NULL DEFAULT 3
+            CHECK (retention_years BETWEEN 1 AND 10);
+        """
+    )
+
+
+def _m006_level_history(db: sqlite_utils.Database) -> None:
+    """Each pupil's level month by month, a cache for the network figures (see models/risk/history.py)."""
+    db.executescript(
+        """
+        CREATE TABLE level_history (
+            school_code TEXT NOT NULL,
+            period TEXT NOT NULL,
+            pupil_code TEXT NOT NULL,
+            class_name TEXT NOT NULL,
+            level TEXT NOT NULL,
+            absence_ratio REAL NOT NULL,
+            PRIMARY KEY (school_code, period, pupil_code)
+        ) WITHOUT ROWID;
+        CREATE TABLE level_history_stamps (
+            school_code TEXT PRIMARY KEY,
+            stamp TEXT NOT NULL  -- what the levels were computed from; a different stamp means recompute
+        );
+        """
+    )
+
+
+def _m007_risk_models(db: sqlite_utils.Database) -> None:
+    """Learned models as checked JSON documents (never pickles), and how many pupils a school can follow."""
+    db.executescript(
+        """
+        CREATE TABLE risk_models (
+            id INTEGER PRIMARY KEY,
+            network_code TEXT NOT NULL REFERENCES networks(code),
+            version INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            document TEXT NOT NULL,   -- JSON: data range, features, parameters, metrics, audit
+            checksum TEXT NOT NULL,   -- SHA-256 of `document`, checked on every load
+            UNIQUE (network_code, version)
+        );
+        ALTER TABLE schools ADD COLUMN follow_share REAL NOT NULL DEFAULT 0.10
+            CHECK (follow_share > 0 AND follow_share <= 1);
+        """
+    )
+
+
+def _m008_documents(db: sqlite_utils.Database) -> None:
+    """What a published document needs: the school's letterhead logo and the body that approved it."""
+    db.executescript(
+        """
+        CREATE TABLE school_logos (
+            school_code TEXT PRIMARY KEY REFERENCES schools(code),
+            content BLOB NOT NULL,        -- PNG or JPEG, checked on upload
+            uploaded_by TEXT NOT NULL,
+            uploaded_at TEXT NOT NULL
+        );
+        ALTER TABLE protocols ADD COLUMN deliberation_body TEXT;
+        """
+    )
+
+
+def _m009_protocol_structure(db: sqlite_utils.Database) -> None:
+    """The structure of protocols changes over time: sections removed (kept, with their history),
+    what each school last saw of its core section's title, kind and order, and a log of the changes."""
+    db.executescript(
+        """
+        ALTER TABLE protocol_sections ADD COLUMN removed_at TEXT;  -- set: no longer part of the protocol
+        ALTER TABLE protocol_sections ADD COLUMN core_title_seen TEXT;  -- NULL: the section's own title
+        ALTER TABLE protocol_sections ADD COLUMN core_kind_seen TEXT;   -- NULL: the section's own kind
+        ALTER TABLE protocols ADD COLUMN core_order_seen TEXT;  -- JSON list of core section ids
+        CREATE TABLE structure_events (
+            id INTEGER PRIMARY KEY,
+            protocol_id INTEGER NOT NULL REFERENCES protocols(id) ON DELETE CASCADE,
+            section_id INTEGER REFERENCES protocol_sections(id),
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX structure_events_protocol ON structure_events(protocol_id, id);
+        """
+    )
+
+
+def _m010_login_clients(db: sqlite_utils.Database) -> None:
+    """Where each login attempt came from: failures slow down one name from one address, not the account."""
+    db.executescript(
+        """
+        ALTER TABLE login_attempts ADD COLUMN client TEXT NOT NULL DEFAULT '';
+        DROP INDEX login_attempts_user_at;
+        CREATE INDEX login_attempts_user_client ON login_attempts(username, client, success, at);
+        """
+    )
+
+
+def _m011_user_email(db: sqlite_utils.Database) -> None:
+    """The e-mail by which a single sign-on identity finds its account (set by an admin, lower case)."""
+    db.executescript(
+        """
+        ALTER TABLE users ADD COLUMN email TEXT;
+        CREATE UNIQUE INDEX users_email ON users(email) WHERE email IS NOT NULL;
+        """
+    )
+
+
+def _m012_register_exports(db: sqlite_utils.Database) -> None:
+    """Registers as schools have them: optional late/early counts, day-by-day events, timetables,
+    the regional calendar as edited by the admin, pseudonyms, mappings shared by their headers."""
+    db.executescript(
+        """
+        -- Late entries and early exits become optional (many exports lack them): rebuild the table.
+        CREATE TABLE attendance_new (
+            school_code TEXT NOT NULL,
+            pupil_code TEXT NOT NULL,
+            period TEXT NOT NULL,
+            class_name TEXT NOT NULL,
+            scheduled_hours REAL NOT NULL,
+            absence_hours REAL NOT NULL,
+            late_entries INTEGER,
+            early_exits INTEGER,
+            days_absent REAL,
+            justified_hours REAL,
+            justified_days REAL,          -- known from day-by-day events
+            import_id INTEGER NOT NULL,
+            PRIMARY KEY (school_code, pupil_code, period)
+        ) WITHOUT ROWID;
+        INSERT INTO attendance_new (school_code, pupil_code, period, class_name, scheduled_hours, absence_hours,
+                                    late_entries, early_exits, days_absent, justified_hours, import_id)
+            SELECT school_code, pupil_code, period, class_name, scheduled_hours, absence_hours, late_entries,
+                   early_exits, days_absent, justified_hours, import_id FROM attendance;
+        DROP TABLE attendance;
+        ALTER TABLE attendance_new RENAME TO attendance;
+        -- One row per event of the register: the legal rules on unjustified days need them.
+        CREATE TABLE attendance_events (
+            school_code TEXT NOT NULL,
+            pupil_code TEXT NOT NULL,
+            day TEXT NOT NULL,            -- YYYY-MM-DD
+            kind TEXT NOT NULL CHECK (kind IN ('assenza', 'ritardo', 'uscita')),
+            seq INTEGER NOT NULL,         -- several events of one kind in a day
+            class_name TEXT NOT NULL,
+            hours REAL,                   -- hours missed; NULL when the register does not say
+            justified INTEGER,            -- 1, 0, or NULL when not stated
+            reason TEXT,
+            import_id INTEGER NOT NULL,
+            PRIMARY KEY (school_code, pupil_code, day, kind, seq)
+        ) WITHOUT ROWID;
+        CREATE TABLE class_hours (
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            class_name TEXT NOT NULL,
+            weekly_hours REAL NOT NULL CHECK (weekly_hours > 0 AND weekly_hours <= 60),
+            PRIMARY KEY (school_code, class_name)
+        );
+        -- The regional calendar as the admin edited it; years not here come from the shipped file.
+        CREATE TABLE school_calendar (
+            school_year TEXT PRIMARY KEY,
+            document TEXT NOT NULL,       -- JSON: first_day, last_day, holidays [[day, label], ...]
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        ALTER TABLE schools ADD COLUMN pseudonym_secret TEXT;
+        ALTER TABLE column_presets ADD COLUMN headers TEXT NOT NULL DEFAULT '';  -- normalised, '|'-joined
+        """
+    )
+
+
+# Append only: a migration that has shipped is never edited.
+MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
+                               _m005_follow_up, _m006_level_history,
+                               _m007_risk_models, _m008_documents, _m009_protocol_structure,
+                               _m010_login_clients, _m011_user_email, _m012_register_exports]
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate_schema(db: sqlite_utils.Database) -> int:
+    """Apply the migrations this database has not seen yet; return the version."""
+    if schema_version(db) >= len(MIGRATIONS):
+        return schema_version(db)
+    with transaction(db):
+        # Read again under the write lock: another process may have migrated.
+        current = schema_version(db)
+        for number, migration in enumerate(MIGRATIONS[current:], start=current + 1):
+            migration(db)
+            db.execute(f"PRAGMA user_version = {number}")
+    return schema_version(db)
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+_SIDECARS = ("-wal", "-shm", "-journal")
+
+
+def backup(db: sqlite_utils.Database, target: str | Path) -> Path:
+    """Write a consistent copy with SQLite's online backup API.
+
+    Safe while the app is running: the copy is one snapshot, whatever other
+    connections write meanwhile. It never replaces the database it copies,
+    nor any other database: replacing a file under an open connection
+    corrupts it.
+    """
+    target = Path(target)
+    _refuse_to_overwrite_a_database(db, target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # mkstemp: a fresh name beside the target, created 0600.
+    handle, tmp_name = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    tmp = Path(tmp_name)
+    try:
+        dest = sqlite3.connect(str(tmp))
+        try:
+            db.conn.backup(dest)
+            ok = dest.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            dest.close()
+        if ok != "ok":
+            raise RuntimeError(f"backup failed integrity check: {ok}")
+        # Checked again just before the swap: the target may have appeared meanwhile.
+        _refuse_to_overwrite_a_database(db, target)
+        os.replace(tmp, target)
+    finally:
+        for leftover in [tmp, *(tmp.with_name(tmp.name + s) for s in _SIDECARS)]:
+            leftover.unlink(missing_ok=True)
+    return target
+
+
+def _refuse_to_overwrite_a_database(db: sqlite_utils.Database, target: Path) -> None:
+    source = Path(db.conn.execute("PRAGMA database_list").fetchone()[2])
+    protected = [source, *(source.with_name(source.name + s) for s in _SIDECARS)]
+    resolved = target.resolve()
+    in_use = any(resolved == p.resolve() for p in protected) or (
+        target.exists() and any(p.exists() and os.path.samefile(target, p) for p in protected)
+    )
+    if in_use:
+        raise ApprodoError(
+            f"Copia non fatta: non sovrascrivo {target}, che è il database in uso (o un suo file)."
+            " Indica un file nuovo, per esempio copie/approdo-AAAA-MM-GG.db."
+        )
+    if not target.exists():
+        return
+    opened = any(target.with_name(target.name + s).exists() for s in _SIDECARS)
+    try:
+        with open(target, "rb") as existing:
+            is_database = existing.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        is_database = False
+    if opened or is_database:
+        raise ApprodoError(
+            f"Copia non fatta: non sovrascrivo {target}, che è già un database (forse aperto da un programma)."
+            " Indica un file nuovo, oppure sposta o cancella prima quello."
+        )

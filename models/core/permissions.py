@@ -1,0 +1,291 @@
+"""Who may do what: the role table of DESIGN.md, in one place.
+
+Pages, the CLI and every query in `models/` ask this module; none of them
+decides access by itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from models.core.errors import PermissionDenied
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    COORDINATORE_RETE = "coordinatore_rete"
+    DIRIGENTE = "dirigente"
+    FUNZIONE_STRUMENTALE = "funzione_strumentale"
+    DOCENTE = "docente"
+
+
+ROLE_LABELS = {
+    Role.ADMIN: "Amministratore",
+    Role.COORDINATORE_RETE: "Coordinatore di rete",
+    Role.DIRIGENTE: "Dirigente scolastico",
+    Role.FUNZIONE_STRUMENTALE: "Funzione strumentale",
+    Role.DOCENTE: "Docente",
+}
+
+# Roles that belong to one school; the others belong to a network or to none.
+SCHOOL_ROLES = frozenset({Role.DIRIGENTE, Role.FUNZIONE_STRUMENTALE, Role.DOCENTE})
+
+
+class Capability(StrEnum):
+    """Things a user may do. Pages and commands each require one."""
+
+    USE_APP = "use_app"  # every logged-in user: the home page
+    MANAGE_ACCOUNTS = "manage_accounts"  # networks, schools, users
+    READ_AUDIT = "read_audit"  # the audit log of logins and account changes
+    READ_PROTOCOLS = "read_protocols"  # the protocol pages; what each may do there is checked per protocol
+    IMPORT_PUPIL_DATA = "import_pupil_data"  # attendance, context and outcome files of the own school
+    VIEW_RISK = "view_risk"  # the school's risk list (teachers: own classes only)
+    VIEW_NETWORK_FIGURES = "view_network_figures"  # the dashboard: aggregates only, small cells suppressed
+    SHAPE_PROTOCOLS = "shape_protocols"  # the structure page; which protocol each may shape is checked per protocol
+    DECIDE_NETWORK_UPDATES = "decide_network_updates"  # take or decline the core's changes in a school's protocol
+
+
+_EVERYONE = frozenset({Capability.USE_APP, Capability.READ_PROTOCOLS})
+_CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.ADMIN: _EVERYONE | {Capability.MANAGE_ACCOUNTS, Capability.READ_AUDIT, Capability.VIEW_NETWORK_FIGURES,
+                             Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES},
+    Role.COORDINATORE_RETE: _EVERYONE | {Capability.VIEW_NETWORK_FIGURES, Capability.SHAPE_PROTOCOLS},
+    Role.DIRIGENTE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK, Capability.VIEW_NETWORK_FIGURES,
+                                 Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES},
+    Role.FUNZIONE_STRUMENTALE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK,
+                                            Capability.VIEW_NETWORK_FIGURES},
+    Role.DOCENTE: _EVERYONE | {Capability.VIEW_RISK},
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The user on whose behalf a function runs.
+
+    ``network_code`` is filled for school roles too (the network of their
+    school), so scoping never needs a second lookup.
+    """
+
+    user_id: int | None
+    username: str
+    role: Role
+    school_code: str | None = None
+    network_code: str | None = None
+    full_name: str = ""
+    # The command line of the server's operator: like admin, and it may also
+    # read pupil data for batch jobs (each read goes to the access log).
+    is_system: bool = False
+
+    @classmethod
+    def system(cls, name: str = "cli") -> Actor:
+        """The command line, run by whoever administers the server."""
+        return cls(user_id=None, username=name, role=Role.ADMIN, full_name="Riga di comando", is_system=True)
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+
+def can(actor: Actor, capability: Capability) -> bool:
+    return capability in _CAPABILITIES[actor.role]
+
+
+def require(actor: Actor, capability: Capability) -> None:
+    if not can(actor, capability):
+        raise PermissionDenied()
+
+
+def school_scope(actor: Actor) -> tuple[str, str | None]:
+    """How far the actor sees schools: ('all', None), ('network', code) or ('school', code)."""
+    if actor.role is Role.ADMIN:
+        return ("all", None)
+    if actor.role is Role.COORDINATORE_RETE:
+        return ("network", actor.network_code)
+    return ("school", actor.school_code)
+
+
+def can_see_school(actor: Actor, school_code: str, network_code: str) -> bool:
+    """See a school at all (its name, its facts): within the actor's `school_scope`."""
+    scope, code = school_scope(actor)
+    return scope == "all" or code == {"network": network_code, "school": school_code}[scope]
+
+
+def chooses_network(actor: Actor) -> bool:
+    """Pages that show one network let the actor pick it: whoever sees every network (an admin)."""
+    return school_scope(actor)[0] == "all"
+
+
+def sees_network_schools(actor: Actor) -> bool:
+    """The home page's list of the schools of the network(s): admin and coordinators, who see no single school."""
+    return school_scope(actor)[0] in ("all", "network")
+
+
+def can_manage_school(actor: Actor, school_code: str) -> bool:
+    """Change a school's own facts: its dirigente, or an admin."""
+    return actor.role is Role.ADMIN or (actor.role is Role.DIRIGENTE and actor.school_code == school_code)
+
+
+# --- protocols --------------------------------------------------------------
+# A protocol belongs to a network and, unless it is the network's core, to
+# one school (school_code None = the core).
+
+
+def can_read_protocol(actor: Actor, network_code: str, school_code: str | None) -> bool:
+    if actor.role is Role.ADMIN:
+        return True
+    if actor.network_code != network_code:
+        return False
+    if actor.role is Role.COORDINATORE_RETE:
+        return True
+    return school_code is None or school_code == actor.school_code
+
+
+def can_edit_protocol(actor: Actor, network_code: str, school_code: str | None) -> bool:
+    """Edit sections and move the workflow: the coordinator for the core, the dirigente for the school."""
+    if actor.role is Role.ADMIN:
+        return True
+    if actor.network_code != network_code:
+        return False
+    if school_code is None:
+        return actor.role is Role.COORDINATORE_RETE
+    return actor.role is Role.DIRIGENTE and actor.school_code == school_code
+
+
+def can_comment_protocol(actor: Actor, network_code: str, school_code: str | None) -> bool:
+    """Everyone who reads a protocol may comment on it, except teachers, who only read."""
+    return actor.role is not Role.DOCENTE and can_read_protocol(actor, network_code, school_code)
+
+
+# --- pupil data -------------------------------------------------------------------
+# Admins are not school staff: on the web they see no pupil. Coordinators
+# never do. Teachers see their own classes (the class filter is applied by
+# the query that reads the rows).
+
+
+def can_read_pupils(actor: Actor, school_code: str) -> bool:
+    if actor.is_system:
+        return True
+    return actor.role in SCHOOL_ROLES and actor.school_code == school_code
+
+
+def can_import_pupils(actor: Actor, school_code: str) -> bool:
+    if actor.is_system:
+        return True
+    return actor.role in (Role.DIRIGENTE, Role.FUNZIONE_STRUMENTALE) and actor.school_code == school_code
+
+
+def require_pupils(actor: Actor, school_code: str, *, write: bool = False) -> None:
+    allowed = can_import_pupils(actor, school_code) if write else can_read_pupils(actor, school_code)
+    if not allowed:
+        raise PermissionDenied("Non hai accesso ai dati degli alunni di questa scuola.")
+
+
+def can_purge_pupils(actor: Actor, school_code: str) -> bool:
+    """Delete a school's old pupil data: its dirigente, or the server's operator (the CLI)."""
+    return actor.is_system or can_manage_school(actor, school_code)
+
+
+def can_follow_up(actor: Actor, school_code: str) -> bool:
+    """Review pupils and record interventions: the school's dirigente and funzione strumentale."""
+    return actor.role in (Role.DIRIGENTE, Role.FUNZIONE_STRUMENTALE) and actor.school_code == school_code
+
+
+def require_follow_up(actor: Actor, school_code: str) -> None:
+    if not can_follow_up(actor, school_code):
+        raise PermissionDenied("Solo il dirigente e la funzione strumentale della scuola registrano revisioni e"
+                               " interventi.")
+
+
+
+def network_figures_view(actor: Actor, network_code: str) -> str:
+    """How much of a network's figures the actor sees (DESIGN.md, "network figures").
+
+    'schools': every school's row and the network's totals (admin, the network's coordinator);
+    'network': the network's totals and the own school's row (dirigente);
+    'school': the own school's row only (funzione strumentale). Teachers see none.
+    """
+    if actor.role is Role.ADMIN:
+        return "schools"
+    if actor.network_code != network_code or actor.role is Role.DOCENTE:
+        raise PermissionDenied("Non hai accesso ai dati di questa rete.")
+    return {Role.COORDINATORE_RETE: "schools", Role.DIRIGENTE: "network",
+            Role.FUNZIONE_STRUMENTALE: "school"}[actor.role]
+
+
+def can_filter_figures_on(actor: Actor, view: str, school_code: str) -> bool:
+    """Narrow the network's figures to one school: any school for the 'schools' view, else the own one only
+    (a single other school shown as "the network" would give away that school's figures)."""
+    return view == "schools" or school_code == actor.school_code
+
+
+def require_network_figures(actor: Actor, network_code: str) -> str:
+    """`network_figures_view`, for the roles that see network figures at all (teachers are refused)."""
+    if not can(actor, Capability.VIEW_NETWORK_FIGURES):
+        raise PermissionDenied("Non hai accesso ai dati di questa rete.")
+    return network_figures_view(actor, network_code)
+
+
+# --- network settings and the learned model ---------------------------------------------
+
+
+def can_manage_network(actor: Actor, network_code: str) -> bool:
+    """Change a network's risk thresholds, train and evaluate its model: its coordinator, an admin, the CLI."""
+    return actor.is_system or actor.role is Role.ADMIN or (
+        actor.role is Role.COORDINATORE_RETE and actor.network_code == network_code)
+
+
+def require_manage_network(actor: Actor, network_code: str, message: str) -> None:
+    if not can_manage_network(actor, network_code):
+        raise PermissionDenied(message)
+
+
+def model_figures_for(actor: Actor, network_code: str) -> str:
+    """How much of the network model's document the actor reads: the view of `network_figures_view`.
+
+    The document counts pupils and adverse outcomes per school, so it follows the network-figures row of
+    DESIGN.md: 'schools' every school (small counts suppressed), 'network' the network's totals (suppressed)
+    and the own school, 'school' the own school only. Teachers read none of it.
+    """
+    return require_network_figures(actor, network_code)
+
+
+def can_read_model(actor: Actor, network_code: str) -> bool:
+    try:
+        model_figures_for(actor, network_code)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def require_model_use(actor: Actor, school_code: str) -> None:
+    """Use the network's model on a school's pupils (its estimates in the list): whoever reads those pupils."""
+    require_pupils(actor, school_code)
+
+
+# --- people and logs of a school ----------------------------------------------------------
+
+
+def can_see_staff(actor: Actor, school_code: str) -> bool:
+    """The school's staff list (owners of follow-ups): its own people, or an admin."""
+    return actor.role is Role.ADMIN or actor.school_code == school_code
+
+
+def can_assign_classes(actor: Actor, school_code: str) -> bool:
+    """Set a teacher's classes: the school's dirigente, or an admin."""
+    return can_manage_school(actor, school_code)
+
+
+def can_read_access_log(actor: Actor, school_code: str) -> bool:
+    """Who read the school's pupil data: its dirigente, or an admin."""
+    return can_manage_school(actor, school_code)
+
+
+def sees_own_classes_only(actor: Actor) -> bool:
+    """Teachers see the pupils of their classes; the query reads which classes those are."""
+    return has_classes(actor.role)
+
+
+def has_classes(role: Role | str) -> bool:
+    """Accounts that are given classes (and see only those pupils): teachers."""
+    return Role(role) is Role.DOCENTE

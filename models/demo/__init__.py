@@ -1,0 +1,1 @@
+"""The demo installation and its synthetic cohorts (never real data)."""

@@ -1,0 +1,175 @@
+"""The demo network: fictional schools and one account per role.
+
+Everything here is invented. The README lists the accounts; the passwords
+are public, so a real installation never runs `init-db --demo`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import sqlite_utils
+
+from models.accounts import auth, schools
+from models.core.db import transaction
+from models.core.permissions import Actor
+from models.core.school_year import SchoolYear
+from models.demo import synthetic
+from models.follow_up import interventions, reviews
+from models.protocols import comments
+from models.protocols import protocol as protocols
+from models.pupils import importing as pupil_data
+from models.risk import history, school_risk
+
+NETWORK = ("RETEDEMO", "Rete di esempio")
+
+SCHOOLS = [
+    # code, name, level, comune, dirigente
+    ("MIEE00001A", "Scuola primaria «Girasole»", "primaria", "Borgo Sereno (MI)", "Anna Verdi"),
+    ("MIMM00002B", "Scuola secondaria di primo grado «Tiglio»", "secondaria_primo_grado",
+     "Borgo Sereno (MI)", "Anna Verdi"),
+    ("MIIS00003C", "Istituto di istruzione superiore «Ponte Nuovo»", "secondaria_secondo_grado",
+     "Valfiorita (MI)", "Marco Bianchi"),
+    ("MIRI00004D", "Istituto professionale «Arti e Mestieri»", "secondaria_secondo_grado",
+     "Valfiorita (MI)", "Giulia Neri"),
+]
+
+DEMO_PASSWORD = "approdo-demo"
+
+# username, role, full name, school (or network for the coordinator)
+USERS = [
+    ("admin", "admin", "Amministratore demo", None),
+    ("coordinatrice", "coordinatore_rete", "Laura Rossi", NETWORK[0]),
+    ("dirigente", "dirigente", "Marco Bianchi", "MIIS00003C"),
+    ("funzione", "funzione_strumentale", "Sara Galli", "MIIS00003C"),
+    ("docente", "docente", "Paolo Conti", "MIIS00003C"),
+]
+
+
+# Synthetic pupils (models/risk/synthetic.py), loaded through the real importers.
+DEMO_COHORTS = [("MIIS00003C", "secondaria_secondo_grado", 450, 11), ("MIMM00002B", "secondaria_primo_grado", 300, 12)]
+DEMO_YEARS = [SchoolYear(2023), SchoolYear(2024), SchoolYear(2025)]
+DEMO_LAST_MONTH = 2  # the current year's data stop at February
+DEMO_TEACHER_CLASSES = ["3A", "4B"]
+
+
+def install_demo(db: sqlite_utils.Database, *, with_protocols: bool = True, with_pupils: bool = True) -> bool:
+    """Add the demo network and accounts (its protocols, its pupils); return False if already there."""
+    if db.execute("SELECT 1 FROM networks WHERE code = ?", [NETWORK[0]]).fetchone():
+        return False
+    system = Actor.system("demo")
+    with transaction(db):
+        schools.create_network(db, system, *NETWORK)
+        for code, name, level, comune, dirigente in SCHOOLS:
+            schools.create_school(
+                db, system, code, name, NETWORK[0], level, comune=comune, dirigente_name=dirigente
+            )
+        for username, role, full_name, place in USERS:
+            auth.create_user(
+                db,
+                system,
+                username,
+                DEMO_PASSWORD,
+                role,
+                school_code=place if role not in ("admin", "coordinatore_rete") else None,
+                network_code=place if role == "coordinatore_rete" else None,
+                full_name=full_name,
+            )
+        if with_protocols:
+            _install_protocols(db)
+        if with_pupils:
+            _install_pupils(db)
+            _install_follow_up(db)
+            # The demo's outcomes follow absences: the model ties with the rules and the page says the rules stay.
+            from models.risk import learn  # here, not at the top: scikit-learn costs every CLI command 0.6 s
+
+            learn.train(db, system, NETWORK[0])
+    return True
+
+
+def _install_pupils(db: sqlite_utils.Database) -> None:
+    system = Actor.system("demo")
+    for school_code, level, pupils, seed in DEMO_COHORTS:
+        cohort = synthetic.generate(level, pupils, DEMO_YEARS, seed=seed, last_month=DEMO_LAST_MONTH,
+                                    prefix=school_code[2:4])
+        pupil_data.import_attendance(db, system, school_code, synthetic.attendance_csv(cohort),
+                                     "demo_frequenze.csv")
+        pupil_data.import_context(db, system, school_code, synthetic.context_csv(cohort), "demo_contesto.csv")
+        pupil_data.import_outcomes(db, system, school_code, synthetic.outcomes_csv(cohort), "demo_esiti.csv")
+    school_risk.assign_classes(db, system, "docente", DEMO_TEACHER_CLASSES)
+
+
+# The review meeting of early February looked at January's list; February's data came after it.
+DEMO_REVIEW = ("MIIS00003C", "2026-01", datetime(2026, 2, 5, 15, 0, tzinfo=UTC))
+DEMO_INTERVENTIONS = [
+    ("Colloquio con la famiglia", date(2026, 2, 9), "positivo", "Famiglia disponibile; concordato un calendario."),
+    ("Mediatore linguistico-culturale", date(2026, 2, 11), "in_corso", "Mediatrice di lingua araba, due incontri."),
+    ("Laboratorio di Italiano L2", date(2026, 1, 19), "parziale", ""),
+    ("Tutoraggio tra pari", date(2026, 2, 16), "in_corso", ""),
+    ("Piano didattico personalizzato", date(2026, 2, 20), "in_corso", "Deliberato dal consiglio di classe."),
+    ("Segnalazione per inadempienza dell'obbligo", date(2026, 2, 23), "in_corso", ""),
+]
+
+
+def _install_follow_up(db: sqlite_utils.Database) -> None:
+    """Reviews of the top of January's list with follow-ups in March, and a few interventions."""
+    school_code, as_of, at = DEMO_REVIEW
+    funzione = _actor(db, "funzione")
+    january = history.level_history(db, school_code)
+    january = january[(january["period"] == as_of) & january["level"].isin(["alto", "medio"])]
+    # The top of the list: alto before medio, most absences first.
+    january = january.sort_values(["level", "absence_ratio"], ascending=[True, False]).head(10)
+    levels = dict(zip(january["pupil_code"], january["level"], strict=True))
+    high = list(levels)
+    owners = ["funzione", "docente", "dirigente"]
+    for n, pupil in enumerate(high):
+        reviews.record_review(db, funzione, school_code, pupil, as_of=as_of, level=levels[pupil], at=at,
+                              note="Discusso nella riunione di febbraio." if n % 3 == 0 else "",
+                              follow_up_on=date(2026, 3, 2 + n), follow_up_owner=owners[n % 3])
+    for pupil, (kind, day, outcome, note) in zip(high, DEMO_INTERVENTIONS, strict=False):
+        interventions.add_intervention(db, funzione, school_code, pupil, kind=kind, happened_on=day,
+                                       owner="funzione", outcome=outcome, note=note,
+                                       at=datetime.combine(day, datetime.min.time(), UTC))
+
+
+def _actor(db, username: str) -> Actor:
+    user_id = db.execute("SELECT id FROM users WHERE username = ?", [username]).fetchone()[0]
+    return auth.actor_for_user(db, user_id)
+
+
+def _edit(db, actor: Actor, protocol_id: int, key: str, change, note: str = "") -> int:
+    section = next(s for s in protocols.list_sections(db, actor, protocol_id) if s.key == key)
+    protocols.save_section(db, actor, section.id, change(section.body), section.version, note)
+    return section.id
+
+
+def _install_protocols(db: sqlite_utils.Database) -> None:
+    """A core per level, and one school protocol under review with history and comments."""
+    coordinator, dirigente, funzione = (_actor(db, u) for u in ("coordinatrice", "dirigente", "funzione"))
+    cores = {
+        level: protocols.create_core(db, coordinator, NETWORK[0], level, "2025/26")
+        for level in ("primaria", "secondaria_primo_grado", "secondaria_secondo_grado")
+    }
+    schools.update_school_facts(db, dirigente, "MIIS00003C", comune="Valfiorita (MI)",
+                                dirigente_name="Marco Bianchi", referente_intercultura="prof.ssa Sara Galli")
+    school = protocols.create_school_protocol(db, dirigente, "MIIS00003C")
+    _edit(db, dirigente, school.id, "tempi", lambda body: body.replace("Entro 5 giorni", "Entro 3 giorni"),
+          "colloquio anticipato")
+    section_id = _edit(
+        db, dirigente, school.id, "fase_sociale",
+        lambda body: body + "\n- **Sportello stranieri del comune di Valfiorita**: orientamento ai servizi "
+        "per le famiglie, il martedì mattina.\n", "aggiunto lo sportello del comune")
+    _edit(db, dirigente, school.id, "organizzazione_scuola",
+          lambda body: body + "\n### Laboratori di italiano L2\n\nDue gruppi (A1 e A2), il lunedì e il giovedì "
+          "dalle 14.30 alle 16.00, con docenti dell'organico dell'autonomia.\n", "orari dei laboratori")
+    tempi = next(s for s in protocols.list_sections(db, dirigente, school.id) if s.key == "tempi")
+    question = comments.add_comment(db, funzione, tempi.id,
+                                    "Tre giorni per il colloquio sono pochi se serve il mediatore: proviamo 5?")
+    comments.add_comment(db, dirigente, tempi.id, "Teniamo 3 giorni e chiediamo al comune il mediatore "
+                         "con priorità.", parent_id=question.id)
+    comments.add_comment(db, funzione, section_id, "Aggiungerei anche il CPIA di zona con l'indirizzo.")
+    protocols.move(db, dirigente, school.id, "in_revisione")
+    # A later change in the network's core, waiting in "Aggiornamenti dalla rete".
+    _edit(db, coordinator, cores["secondaria_secondo_grado"].id, "allegati",
+          lambda body: body + "7. **Calendario dei laboratori di italiano L2** della rete.\n",
+          "calendario comune dei laboratori")

@@ -1,0 +1,1 @@
+"""What staff do with the list: reviews, interventions, list exports."""

@@ -1,0 +1,195 @@
+"""Reviews of the risk list: who looked at which pupil, when, and when to look again.
+
+The staff who follow pupils at risk meet monthly (identify → intervene →
+monitor). A review records that a pupil was looked at, on which month's
+data and at which level, with a short note and a follow-up date and owner.
+Reviewing the pupil again closes the earlier follow-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import pandas as pd
+import sqlite_utils
+
+from models.core import clock
+from models.core.db import transaction
+from models.core.errors import ApprodoError
+from models.core.permissions import Actor, require_follow_up, require_pupils
+from models.follow_up import interventions
+from models.risk import history, indicators, school_risk
+from models.risk.school_risk import RiskList
+
+_ORDER = {"basso": 0, "medio": 1, "alto": 2}  # "dati_insufficienti" is neither above nor below
+
+
+@dataclass(frozen=True)
+class Review:
+    id: int
+    pupil_code: str
+    reviewed_by: str
+    reviewed_at: str
+    as_of: str | None
+    level: str | None
+    note: str
+    follow_up_on: date | None
+    follow_up_owner: str | None
+    follow_up_done_at: str | None
+
+    @property
+    def follow_up_open(self) -> bool:
+        return self.follow_up_on is not None and self.follow_up_done_at is None
+
+
+def record_review(
+    db: sqlite_utils.Database,
+    actor: Actor,
+    school_code: str,
+    pupil_code: str,
+    *,
+    as_of: str | None,
+    level: str | None,
+    note: str = "",
+    follow_up_on: date | None = None,
+    follow_up_owner: str | None = None,
+    at: datetime | None = None,
+) -> Review:
+    """Mark a pupil as reviewed; an earlier open follow-up of the pupil is closed by this review."""
+    require_follow_up(actor, school_code)
+    school_risk.require_pupil(db, actor, school_code, pupil_code)
+    if level is not None and level not in (*indicators.LEVELS, indicators.STALE):
+        raise ApprodoError(f"Livello «{level}» non valido.")
+    note = interventions.short_note(note)
+    at = at or clock.utcnow()
+    if follow_up_on is not None:
+        if follow_up_on < clock.local_date(at):
+            raise ApprodoError("La data della prossima verifica è già passata: scegli oggi o un giorno futuro.")
+        follow_up_owner = interventions.check_owner(db, actor, school_code, follow_up_owner or actor.username)
+    else:
+        follow_up_owner = None
+    stamp = clock.to_text(at)
+    with transaction(db):
+        db.execute("UPDATE reviews SET follow_up_done_at = ?, follow_up_done_by = ? WHERE school_code = ?"
+                   " AND pupil_code = ? AND follow_up_on IS NOT NULL AND follow_up_done_at IS NULL",
+                   [stamp, actor.username, school_code, pupil_code])
+        cursor = db.execute(
+            "INSERT INTO reviews (school_code, pupil_code, reviewed_by, reviewed_at, as_of, level, note,"
+            " follow_up_on, follow_up_owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [school_code, pupil_code, actor.username, stamp, as_of, level, note,
+             follow_up_on.isoformat() if follow_up_on else None, follow_up_owner])
+    return _get(db, school_code, cursor.lastrowid)
+
+
+def close_follow_up(db: sqlite_utils.Database, actor: Actor, school_code: str, review_id: int) -> None:
+    """Mark a follow-up as done without a new review (e.g. the pupil moved school)."""
+    require_follow_up(actor, school_code)
+    with transaction(db):
+        closed = db.execute("UPDATE reviews SET follow_up_done_at = ?, follow_up_done_by = ? WHERE id = ?"
+                            " AND school_code = ? AND follow_up_on IS NOT NULL AND follow_up_done_at IS NULL",
+                            [clock.to_text(clock.utcnow()), actor.username, review_id, school_code]).rowcount
+    if not closed:
+        raise ApprodoError("Questa verifica non è aperta (forse qualcuno l'ha già chiusa): ricarica la pagina.")
+
+
+def pupil_reviews(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> list[Review]:
+    """A pupil's reviews, newest first."""
+    school_risk.require_pupil(db, actor, school_code, pupil_code)
+    rows = db.execute(f"{_SELECT} WHERE school_code = ? AND pupil_code = ? ORDER BY id DESC",
+                      [school_code, pupil_code]).fetchall()
+    return [_review(r) for r in rows]
+
+
+# --- the list: what changed, what is due, who did what ---------------------------------
+
+
+@dataclass(frozen=True)
+class Changes:
+    last_review_at: str | None  # when the school last reviewed a pupil
+    since: str | None  # the month of data that review looked at (None: no review yet, or no newer data)
+    new_high: list[str] = field(default_factory=list)  # `alto` now and not then
+    rose: list[tuple[str, str, str]] = field(default_factory=list)  # (pupil, level then, level now)
+    fell: list[tuple[str, str, str]] = field(default_factory=list)
+    due: list[Review] = field(default_factory=list)  # open follow-ups due today or earlier
+
+
+def compare_levels(before: dict[str, str], now: dict[str, str]) -> tuple[list, list, list]:
+    """New `alto` pupils, pupils whose level rose and pupils whose level fell (pupil codes in list order)."""
+    new_high, rose, fell = [], [], []
+    for pupil, level in now.items():
+        then = before.get(pupil)
+        if level == "alto" and then != "alto":
+            new_high.append(pupil)
+        elif then in _ORDER and level in _ORDER and _ORDER[level] != _ORDER[then]:
+            (rose if _ORDER[level] > _ORDER[then] else fell).append((pupil, then, level))
+    return new_high, rose, fell
+
+
+def changes_since_last_review(db: sqlite_utils.Database, actor: Actor, risk: RiskList,
+                              on: date | None = None) -> Changes:
+    """What the list shows now against the list the last review looked at, and the follow-ups due."""
+    require_pupils(actor, risk.school_code)
+    now = dict(zip(risk.pupils["pupil_code"], risk.pupils["level"], strict=True))
+    due = due_follow_ups(db, actor, risk, on)
+    last = db.execute("SELECT reviewed_at, as_of FROM reviews WHERE school_code = ? ORDER BY reviewed_at DESC"
+                      " LIMIT 1", [risk.school_code]).fetchone()
+    if last is None:
+        return Changes(None, None, [p for p, level in now.items() if level == "alto"], due=due)
+    reviewed_at, since = last
+    if since is None or risk.as_of is None or since >= risk.as_of \
+            or since not in school_risk.periods(db, actor, risk.school_code):
+        return Changes(reviewed_at, None, due=due)
+    # Only the pupils of the list now are compared, so a teacher still sees only their classes.
+    before = history.levels_at(db, risk.school_code, since)
+    return Changes(reviewed_at, since, *compare_levels(before, now), due=due)
+
+
+def due_follow_ups(db: sqlite_utils.Database, actor: Actor, risk: RiskList, on: date | None = None) -> list[Review]:
+    """Open follow-ups of the list's pupils due on `on` (today) or earlier, oldest first."""
+    require_pupils(actor, risk.school_code)
+    on = on or clock.local_date()
+    rows = db.execute(f"{_SELECT} WHERE school_code = ? AND follow_up_on <= ? AND follow_up_done_at IS NULL"
+                      " ORDER BY follow_up_on, id", [risk.school_code, on.isoformat()]).fetchall()
+    visible = set(risk.pupils["pupil_code"])
+    return [_review(r) for r in rows if r[1] in visible]
+
+
+def follow_up_table(db: sqlite_utils.Database, actor: Actor, risk: RiskList) -> pd.DataFrame:
+    """Per pupil of the list: last review, open follow-up and last intervention (empty where none)."""
+    require_pupils(actor, risk.school_code)
+    last_reviews = {r[1]: _review(r) for r in db.execute(
+        f"{_SELECT} WHERE id IN (SELECT MAX(id) FROM reviews WHERE school_code = ? GROUP BY pupil_code)",
+        [risk.school_code])}
+    last_interventions = interventions.latest_by_pupil(db, risk.school_code)
+    records = []
+    for pupil in risk.pupils["pupil_code"]:
+        review, done = last_reviews.get(pupil), last_interventions.get(pupil)
+        records.append({
+            "pupil_code": pupil,
+            "reviewed_at": review.reviewed_at if review else None,
+            "reviewed_by": review.reviewed_by if review else None,
+            "follow_up_on": review.follow_up_on if review and review.follow_up_open else None,
+            "follow_up_owner": review.follow_up_owner if review and review.follow_up_open else None,
+            "intervention": done.kind if done else None,
+            "intervention_on": done.happened_on if done else None,
+            "intervention_outcome": done.outcome_label if done else None,
+        })
+    return pd.DataFrame(records, columns=["pupil_code", "reviewed_at", "reviewed_by", "follow_up_on",
+                                          "follow_up_owner", "intervention", "intervention_on",
+                                          "intervention_outcome"], dtype=object)
+
+
+_SELECT = ("SELECT id, pupil_code, reviewed_by, reviewed_at, as_of, level, note, follow_up_on, follow_up_owner,"
+           " follow_up_done_at FROM reviews")
+
+
+def _review(row) -> Review:
+    return Review(*row[:7], date.fromisoformat(row[7]) if row[7] else None, row[8], row[9])
+
+
+def _get(db, school_code: str, review_id: int) -> Review:
+    row = db.execute(f"{_SELECT} WHERE id = ? AND school_code = ?", [review_id, school_code]).fetchone()
+    if row is None:
+        raise ApprodoError("Questa revisione non esiste per la tua scuola.")
+    return _review(row)

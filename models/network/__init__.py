@@ -1,0 +1,1 @@
+"""Network figures, programme indicators and reports, suppressed."""

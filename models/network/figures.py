@@ -1,0 +1,299 @@
+"""A network's dashboard: protocols, pupils by risk level month by month, follow-up of high-risk pupils.
+
+Aggregates only: no pupil code leaves this module, and every figure built from
+fewer than 5 pupils is suppressed (`models/suppression.py`), totals included.
+Who sees which rows is decided by `permissions.network_figures_view`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+import sqlite_utils
+
+from models.accounts.schools import Level, Network, School, get_network, list_networks, network_schools
+from models.core import clock, suppression
+from models.core.errors import PermissionDenied
+from models.core.permissions import Actor, can_filter_figures_on, network_figures_view
+from models.core.school_year import SchoolYear
+from models.protocols.protocol import STATUS_LABELS
+from models.pupils import importing as pupil_data
+from models.risk import history, indicators
+
+FOLLOW_UP_DAYS = 30
+APPROVED = ("approvato", "pubblicato")
+
+
+@dataclass(frozen=True)
+class Scope:
+    network: Network
+    view: str  # see permissions.network_figures_view
+    schools: tuple[School, ...]  # the schools the figures are built from, after the filters
+    shown: tuple[str, ...]  # the schools shown row by row
+
+    @property
+    def totals(self) -> bool:
+        return self.view != "school"
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {s.code: s.name for s in self.schools}
+
+    @property
+    def own_rows(self) -> tuple[str, ...]:
+        """Rows the reader knows from their own school's data: they cannot protect the others' figures."""
+        return tuple(self.names[c] for c in self.shown) if self.view == "network" else ()
+
+    def is_rest(self, school_code: str) -> bool:
+        """A school whose figures the reader does not know (everything, unless the reader has a school)."""
+        return self.view != "network" or school_code not in self.shown
+
+
+def scope(db: sqlite_utils.Database, actor: Actor, network_code: str, *, level: str | None = None,
+          school_code: str | None = None) -> Scope:
+    """The schools an actor's dashboard covers, after the level and school filters."""
+    view = network_figures_view(actor, network_code)
+    network = get_network(db, actor, network_code)
+    schools = network_schools(db, network_code)
+    if view == "school":
+        schools = [s for s in schools if s.code == actor.school_code]
+    if level:
+        schools = [s for s in schools if s.level == Level(level)]
+    if school_code:
+        if not can_filter_figures_on(actor, view, school_code):
+            raise PermissionDenied("Puoi filtrare solo sulla tua scuola.")
+        schools = [s for s in schools if s.code == school_code]
+    shown = tuple(s.code for s in schools if view == "schools" or s.code == actor.school_code)
+    return Scope(network, view, tuple(schools), shown)
+
+
+# --- protocols ------------------------------------------------------------------------
+
+
+def protocols(db: sqlite_utils.Database, where: Scope) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Per shown school: status, version, approval, sections adapted, open comments, core up to date.
+
+    With a summary over all the scope's schools (protocols are not pupil data: no suppression).
+    """
+    rows, summary = [], {"schools": len(where.schools), "with_protocol": 0, "approved": 0, "current_core": 0}
+    for school in where.schools:
+        found = db.execute("SELECT id, status, revision, deliberation_date FROM protocols WHERE school_code = ?",
+                           [school.code]).fetchone()
+        stats = _protocol_stats(db, found[0]) if found else None
+        if found:
+            summary["with_protocol"] += 1
+            summary["approved"] += found[1] in APPROVED
+            summary["current_core"] += stats["pending"] == 0
+        if school.code in where.shown:
+            rows.append({
+                "Scuola": school.name, "Grado": school.level_label,
+                "Stato": STATUS_LABELS[found[1]] if found else "Non avviato",
+                "Revisione": found[2] if found else None,
+                "Approvato il": _italian_date(found[3]) if found and found[1] in APPROVED else "",
+                "Sezioni adattate": stats["adapted"] if found else None,
+                "Sezioni proprie": stats["local"] if found else None,
+                "Commenti aperti": stats["comments"] if found else None,
+                "Nucleo comune aggiornato": ("Sì" if stats["pending"] == 0 else f"No ({stats['pending']} da vedere)")
+                if found else "",
+            })
+    return pd.DataFrame(rows, dtype=object), summary
+
+
+def networks_overview(db: sqlite_utils.Database, actor: Actor) -> pd.DataFrame:
+    """One row per network the actor sees: schools, protocols started and approved (no pupil figures)."""
+    rows = []
+    for network in list_networks(db, actor):
+        where = scope(db, actor, network.code)
+        _, summary = protocols(db, where)
+        rows.append({"Codice": network.code, "Rete": network.name, "Scuole": summary["schools"],
+                     "Con protocollo": summary["with_protocol"], "Protocolli approvati": summary["approved"],
+                     "Nucleo comune aggiornato": summary["current_core"]})
+    return pd.DataFrame(rows)
+
+
+def _protocol_stats(db, protocol_id: int) -> dict[str, int]:
+    adapted = db.execute(
+        "SELECT COUNT(*) FROM protocol_sections s JOIN protocol_sections c ON c.id = s.core_section_id"
+        " JOIN section_versions sv ON sv.section_id = s.id AND sv.version = s.current_version"
+        " JOIN section_versions cv ON cv.section_id = c.id AND cv.version = COALESCE(s.core_version_seen,"
+        " c.current_version) WHERE s.protocol_id = ? AND s.removed_at IS NULL AND s.kind = 'core_adaptable'"
+        " AND sv.body != cv.body",
+        [protocol_id]).fetchone()[0]
+    local = db.execute("SELECT COUNT(*) FROM protocol_sections WHERE protocol_id = ? AND kind = 'local'"
+                       " AND removed_at IS NULL", [protocol_id]).fetchone()[0]
+    comments = db.execute(
+        "SELECT COUNT(*) FROM section_comments sc JOIN protocol_sections s ON s.id = sc.section_id"
+        " WHERE s.protocol_id = ? AND sc.resolved_at IS NULL AND sc.parent_id IS NULL", [protocol_id]).fetchone()[0]
+    pending = db.execute(
+        "SELECT COUNT(*) FROM protocol_sections s JOIN protocol_sections c ON c.id = s.core_section_id"
+        " JOIN section_versions sv ON sv.section_id = s.id AND sv.version = s.current_version"
+        " JOIN section_versions cv ON cv.section_id = c.id AND cv.version = c.current_version"
+        " WHERE s.protocol_id = ? AND s.removed_at IS NULL AND c.current_version > COALESCE(s.core_version_seen, 0)"
+        " AND sv.body != cv.body",
+        [protocol_id]).fetchone()[0]
+    return {"adapted": adapted, "local": local, "comments": comments, "pending": pending}
+
+
+def _italian_date(text: str | None) -> str:
+    if not text:
+        return ""
+    try:
+        return date.fromisoformat(text[:10]).strftime("%d/%m/%Y")
+    except ValueError:
+        return text
+
+
+# --- risk month by month -----------------------------------------------------------------
+
+
+def levels_by_month(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> pd.DataFrame:
+    """Long table: school_code, period, level, pupils (raw counts; internal, never shown as is)."""
+    frames = []
+    for school in where.schools:
+        levels = history.level_history(db, school.code)
+        levels = levels[levels["school_year"] == str(year)]
+        if levels.empty:
+            continue
+        counts = levels.groupby(["period", "level"]).size().rename("pupils").reset_index()
+        frames.append(counts.assign(school_code=school.code))
+    if not frames:
+        return pd.DataFrame(columns=["school_code", "period", "level", "pupils"])
+    return pd.concat(frames, ignore_index=True)[["school_code", "period", "level", "pupils"]]
+
+
+def _wide(counts: pd.DataFrame, index: str) -> pd.DataFrame:
+    wide = counts.pivot_table(index=index, columns="level", values="pupils", aggfunc="sum", fill_value=0)
+    wide = wide.reindex(columns=list(indicators.LEVELS), fill_value=0)
+    wide.columns = [indicators.LEVEL_LABELS[c] for c in wide.columns]
+    wide.index.name = None
+    return wide.astype(int)
+
+
+def network_months(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> pd.DataFrame:
+    """Rows = months, columns = levels and total, over the scope's schools; suppressed.
+
+    For a view of one school only, the rows are that school's months.
+    """
+    counts = levels_by_month(db, where, year)
+    if counts.empty:
+        return pd.DataFrame()
+    wide = _wide(counts, "period")
+    rest = _wide(counts[counts["school_code"].map(where.is_rest)], "period") if where.view == "network" else None
+    labels = {p: indicators.month_label(p) for p in wide.index}
+    shown = suppression.table(wide, total_row=False, rest=rest)
+    return shown.rename(index=labels)
+
+
+def schools_in_month(db: sqlite_utils.Database, where: Scope, year: SchoolYear,
+                     period: str | None = None) -> tuple[str | None, pd.DataFrame]:
+    """Rows = shown schools (and the total of all the scope's schools), columns = levels; one month; suppressed.
+
+    Schools not shown row by row (a dirigente sees only their own) are summed into «Altre scuole», so the
+    total stays right without revealing any of them alone.
+    """
+    counts = levels_by_month(db, where, year)
+    if counts.empty:
+        return None, pd.DataFrame()
+    period = period or counts["period"].max()
+    month = counts[counts["period"] == period]
+    names = where.names
+    month = month.assign(row=month["school_code"].map(lambda c: names[c] if c in where.shown else "Altre scuole"))
+    wide = _wide(month, "row")
+    return period, suppression.table(wide, total_row=where.totals, known_rows=where.own_rows)
+
+
+
+
+def trend(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> pd.DataFrame:
+    """Share of pupils at `alto` or `medio` per month, per shown school and for the network, for a chart.
+
+    Long table (series, period, month, rate); a point built from fewer than 5 pupils is left out.
+    """
+    counts = levels_by_month(db, where, year)
+    if counts.empty:
+        return pd.DataFrame(columns=["series", "period", "rate"])
+    counts = counts.assign(flagged=counts["level"].isin(["alto", "medio"]) * counts["pupils"])
+    series = []
+    groups = {where.names[c]: counts[counts["school_code"] == c] for c in where.shown}
+    if where.totals:
+        groups[f"Rete ({len(where.schools)} scuole)"] = counts
+    rest = counts[counts["school_code"].map(where.is_rest)].groupby("period")[["flagged", "pupils"]].sum()
+    for name, part in groups.items():
+        per_month = part.groupby("period")[["flagged", "pupils"]].sum()
+        for period, row in per_month.iterrows():
+            value = suppression.rate(suppression.count(int(row["flagged"])), int(row["pupils"]))
+            if part is counts and period in rest.index:  # the network line must not reveal the other schools
+                others = suppression.rate(suppression.count(int(rest.at[period, "flagged"])),
+                                          int(rest.at[period, "pupils"]))
+                value = others if suppression.is_hidden(others) else value
+            if not suppression.is_hidden(value):
+                series.append({"series": name, "period": period, "rate": value})
+    return pd.DataFrame(series, columns=["series", "period", "rate"])
+
+
+# --- follow-up of high-risk pupils ------------------------------------------------------------
+
+
+def follow_up(db: sqlite_utils.Database, where: Scope, year: SchoolYear, today: date | None = None) -> pd.DataFrame:
+    """Per shown school (and the total): pupils at `alto` during the year, how many were reviewed, how many had
+    an intervention within 30 days of the end of the month they first appeared at `alto`, overdue follow-ups.
+
+    Counts and shares are suppressed below 5 pupils.
+    """
+    today = today or clock.local_date()
+    names, rows = where.names, {}
+    for school in where.schools:
+        row = rows.setdefault(names[school.code] if school.code in where.shown else "Altre scuole",
+                              {"alto": 0, "reviewed": 0, "reached": 0, "overdue": 0})
+        for key, value in _school_follow_up(db, school.code, year, today).items():
+            row[key] += value
+    if not rows:
+        return pd.DataFrame()
+    counts = pd.DataFrame.from_dict(rows, orient="index")
+    shown = pd.concat([suppression.table(counts[[column]], total_column=False, total_row=where.totals,
+                                         known_rows=where.own_rows) for column in counts.columns], axis=1)
+    out = pd.DataFrame(index=shown.index)
+    out["Alunni ad alto rischio nell'anno"] = shown["alto"]
+    out["Rivisti"] = shown["reviewed"]
+    out["Rivisti %"] = [suppression.rate(n, d) for n, d in zip(shown["reviewed"], shown["alto"], strict=True)]
+    out[f"Con un intervento entro {FOLLOW_UP_DAYS} giorni"] = shown["reached"]
+    out[f"Intervento entro {FOLLOW_UP_DAYS} giorni %"] = [
+        suppression.rate(n, d) for n, d in zip(shown["reached"], shown["alto"], strict=True)]
+    out["Verifiche scadute"] = shown["overdue"]
+    return out
+
+
+def _school_follow_up(db, school_code: str, year: SchoolYear, today: date) -> dict[str, int]:
+    levels = history.level_history(db, school_code)
+    levels = levels[(levels["school_year"] == str(year)) & (levels["level"] == "alto")]
+    first_high = levels.groupby("pupil_code")["period"].min()
+    start, end = f"{year.start}-09-01", f"{year.start + 1}-08-31"
+    reviewed = {r[0] for r in db.execute(
+        "SELECT DISTINCT pupil_code FROM reviews WHERE school_code = ? AND substr(reviewed_at, 1, 10) BETWEEN ? AND ?",
+        [school_code, start, (date.fromisoformat(end) + timedelta(days=FOLLOW_UP_DAYS)).isoformat()])}
+    done = db.execute("SELECT pupil_code, happened_on FROM interventions WHERE school_code = ?",
+                      [school_code]).fetchall()
+    by_pupil: dict[str, list[date]] = {}
+    for pupil, day in done:
+        by_pupil.setdefault(pupil, []).append(date.fromisoformat(day))
+    reached = 0
+    for pupil, period in first_high.items():
+        month_start = date.fromisoformat(period + "-01")
+        deadline = (month_start + timedelta(days=32)).replace(day=1) + timedelta(days=FOLLOW_UP_DAYS - 1)
+        reached += any(month_start <= day <= deadline for day in by_pupil.get(pupil, []))
+    overdue = db.execute("SELECT COUNT(*) FROM reviews WHERE school_code = ? AND follow_up_done_at IS NULL"
+                         " AND follow_up_on < ?", [school_code, today.isoformat()]).fetchone()[0]
+    return {"alto": len(first_high), "reviewed": len(set(first_high.index) & reviewed), "reached": reached,
+            "overdue": overdue}
+
+
+def school_years(db: sqlite_utils.Database, where: Scope) -> list[SchoolYear]:
+    """The school years with attendance data in the scope's schools, newest first."""
+    codes = [s.code for s in where.schools]
+    if not codes:
+        return []
+    rows = db.execute(f"SELECT DISTINCT period FROM attendance_months WHERE school_code IN"
+                      f" ({', '.join('?' * len(codes))})", codes).fetchall()
+    return sorted({pupil_data.school_year_of(r[0]) for r in rows}, reverse=True)

@@ -1,0 +1,161 @@
+"""Programme evaluation: a network's indicators across school years, each with its definition.
+
+Figures are shares of pupils summed over the scope's schools; a share built from
+fewer than 5 pupils is "<5", and for a reader with a school of their own a
+figure is also hidden when the other schools' part of it is that small.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+import sqlite_utils
+
+from models.core import suppression
+from models.core.school_year import SchoolYear
+from models.network.figures import APPROVED, Scope, school_years
+from models.risk import history
+
+CHRONIC = 0.10
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    label: str
+    definition: str
+    pupils: bool = True  # a share of pupils (suppressed), or of schools (not pupil data)
+
+
+INDICATORS = [
+    Indicator("protocols", "Scuole con un protocollo approvato",
+              "Scuole della rete il cui protocollo di accoglienza è approvato o pubblicato, con delibera datata entro"
+              " la fine dell'anno scolastico, sul totale delle scuole.", pupils=False),
+    Indicator("newcomers_assessed", "Neoarrivati con livello di italiano rilevato",
+              "Alunni arrivati in Italia nell'anno solare d'inizio dell'anno scolastico o in quello precedente (dal"
+              " file di contesto) per i quali è registrato un livello di italiano L2 (A1–C2), sul totale dei"
+              " neoarrivati."),
+    Indicator("chronic", "Alunni con assenza cronica",
+              "Alunni con assenze pari ad almeno il 10 % del monte ore svolto, all'ultimo mese con dati dell'anno,"
+              " sul totale degli alunni con dati di frequenza."),
+    Indicator("reached", "Alunni ad alto rischio raggiunti da un intervento",
+              "Alunni al livello «alto» in almeno un mese dell'anno con almeno un intervento registrato nell'anno,"
+              " sul totale degli alunni al livello «alto»."),
+    Indicator("improved", "Frequenza migliorata dopo l'intervento",
+              "Tra gli alunni raggiunti, quelli la cui percentuale di assenze nei due mesi dopo il mese del primo"
+              " intervento è più bassa che nei due mesi prima (contano solo gli alunni con dati per tutti e"
+              " quattro i mesi)."),
+    Indicator("dropout", "Abbandoni",
+              "Esiti «abbandono» sul totale degli esiti di fine anno caricati per l'anno."),
+    Indicator("invalid_year", "Anni non validi per assenze",
+              "Esiti «anno non valido» sul totale degli esiti di fine anno caricati per l'anno."),
+]
+
+
+@dataclass
+class Evaluation:
+    years: list[SchoolYear]
+    values: dict[str, dict[str, object]] = field(default_factory=dict)  # indicator key -> year -> shown value
+    counts: dict[str, dict[str, tuple]] = field(default_factory=dict)  # indicator key -> year -> (num, den) shown
+
+    def frame(self, *, as_text: bool = True) -> pd.DataFrame:
+        """Rows = indicators, columns = school years: "18,5 %", "<5", "3 su 4"... (or the raw values)."""
+        def cell(indicator: Indicator, year: str):
+            value = self.values[indicator.key][year]
+            if not as_text:
+                return value
+            if not indicator.pupils:
+                return "{} su {}".format(*self.counts[indicator.key][year]) if value is not None else "—"
+            return suppression.text(value, " %")
+
+        data = {str(y): [cell(i, str(y)) for i in INDICATORS] for y in self.years}
+        return pd.DataFrame(data, index=[i.label for i in INDICATORS])
+
+
+def evaluate(db: sqlite_utils.Database, where: Scope, years: list[SchoolYear] | None = None) -> Evaluation:
+    """Every indicator for every school year with data (oldest first)."""
+    years = sorted(years or school_years(db, where))
+    per_school = {s.code: {str(y): _school_figures(db, s.code, y) for y in years} for s in where.schools}
+    result = Evaluation(years)
+    for indicator in INDICATORS:
+        result.values[indicator.key], result.counts[indicator.key] = {}, {}
+        for year in map(str, years):
+            num = sum(per_school[c][year][indicator.key][0] for c in per_school)
+            den = sum(per_school[c][year][indicator.key][1] for c in per_school)
+            if not indicator.pupils:
+                result.values[indicator.key][year] = round(100 * num / den, 1) if den else None
+                result.counts[indicator.key][year] = (num, den)
+                continue
+            shown_num, shown_den = suppression.count(num), suppression.count(den)
+            value = suppression.rate(shown_num, den)
+            if where.view == "network":
+                rest = [c for c in per_school if where.is_rest(c)]
+                rest_num = sum(per_school[c][year][indicator.key][0] for c in rest)
+                rest_den = sum(per_school[c][year][indicator.key][1] for c in rest)
+                if 0 < rest_num < suppression.MIN_PUPILS or 0 < rest_den < suppression.MIN_PUPILS:
+                    value = shown_num = shown_den = suppression.HIDDEN
+            result.values[indicator.key][year] = value
+            result.counts[indicator.key][year] = (shown_num, shown_den)
+    return result
+
+
+def _school_figures(db, school_code: str, year: SchoolYear) -> dict[str, tuple[int, int]]:
+    """(numerator, denominator) of each indicator for one school and year (raw: callers suppress)."""
+    start, end = f"{year.start}-09-01", f"{year.start + 1}-08-31"
+    protocol = db.execute("SELECT status, deliberation_date FROM protocols WHERE school_code = ?",
+                          [school_code]).fetchone()
+    approved = bool(protocol and protocol[0] in APPROVED and (protocol[1] or "")[:10] <= end)
+
+    levels = history.level_history(db, school_code)
+    levels = levels[levels["school_year"] == str(year)]
+    pupils = set(levels["pupil_code"])
+    last = levels.sort_values("period").groupby("pupil_code")["absence_ratio"].last()
+    high = set(levels.loc[levels["level"] == "alto", "pupil_code"])
+
+    context = db.execute("SELECT pupil_code, arrival_year, l2_level FROM pupil_context WHERE school_code = ?",
+                         [school_code]).fetchall()
+    newcomers = {p: l2 for p, arrival, l2 in context if p in pupils and arrival and arrival >= year.start - 1}
+
+    first_intervention: dict[str, date] = {}
+    for pupil, day in db.execute("SELECT pupil_code, MIN(happened_on) FROM interventions WHERE school_code = ?"
+                                 " AND happened_on BETWEEN ? AND ? GROUP BY pupil_code", [school_code, start, end]):
+        first_intervention[pupil] = date.fromisoformat(day)
+    reached = high & set(first_intervention)
+    improved, measured = _improvement(db, school_code, {p: first_intervention[p] for p in reached})
+
+    outcomes = dict(db.execute("SELECT outcome, COUNT(*) FROM outcomes WHERE school_code = ? AND school_year = ?"
+                               " GROUP BY outcome", [school_code, str(year)]).fetchall())
+    all_outcomes = sum(outcomes.values())
+    return {
+        "protocols": (int(approved), 1),
+        "newcomers_assessed": (sum(1 for l2 in newcomers.values() if l2), len(newcomers)),
+        "chronic": (int((last >= CHRONIC).sum()), len(last)),
+        "reached": (len(reached), len(high)),
+        "improved": (improved, measured),
+        "dropout": (outcomes.get("abbandono", 0), all_outcomes),
+        "invalid_year": (outcomes.get("anno_non_valido", 0), all_outcomes),
+    }
+
+
+def _improvement(db, school_code: str, first: dict[str, date]) -> tuple[int, int]:
+    """How many pupils missed less in the two months after their first intervention than in the two before."""
+    improved = measured = 0
+    for pupil, day in first.items():
+        month = pd.Period(day, freq="M")
+        before = [str(month - 2), str(month - 1)]
+        after = [str(month + 1), str(month + 2)]
+        rows = dict((p, (a, s)) for p, a, s in db.execute(
+            "SELECT period, absence_hours, scheduled_hours FROM attendance WHERE school_code = ? AND pupil_code = ?"
+            " AND period IN (?, ?, ?, ?)", [school_code, pupil, *before, *after]))
+        if not all(p in rows for p in before + after):
+            continue
+        measured += 1
+        improved += _ratio(rows, after) < _ratio(rows, before)
+    return improved, measured
+
+
+def _ratio(rows: dict[str, tuple[float, float]], periods: list[str]) -> float:
+    scheduled = sum(rows[p][1] for p in periods)
+    return sum(rows[p][0] for p in periods) / scheduled if scheduled else 0.0

@@ -1,0 +1,1 @@
+"""Reception protocols: templates, versions, comments, merges, Word export and import."""

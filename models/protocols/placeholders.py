@@ -1,0 +1,66 @@
+"""Placeholders in section text: a fixed whitelist, substituted as plain text.
+
+Authors write ``{{ scuola.nome }}``; the value is put in its place and
+nothing else happens. Section text is never handed to a template engine,
+so ``{{ ''.__class__ }}`` or ``{% for %}`` can only be refused, never run.
+"""
+
+from __future__ import annotations
+
+import re
+
+from models.core.errors import ApprodoError
+
+WHITELIST: dict[str, str] = {
+    "scuola.nome": "nome della scuola",
+    "scuola.codice": "codice meccanografico",
+    "scuola.comune": "comune della scuola",
+    "scuola.dirigente": "nome del dirigente scolastico",
+    "rete.nome": "nome della rete",
+    "anno_scolastico": "anno scolastico del protocollo (es. 2025/26)",
+    "referente_intercultura": "docente referente per l'intercultura (funzione strumentale)",
+    "delibera.data": "data della delibera di approvazione",
+    "delibera.numero": "numero della delibera di approvazione",
+}
+
+# A backslash before a brace makes it plain text (Markdown escaping), as imported documents use.
+_PLACEHOLDER = re.compile(r"(?<!\\)\{\{(.*?)\}\}", re.DOTALL)
+_STATEMENT = re.compile(r"(?<!\\)\{%|%\}|(?<!\\)\{#|#\}")
+
+
+def names_in(text: str) -> list[str]:
+    """The placeholder names as written (stripped), in order of appearance."""
+    return [match.group(1).strip() for match in _PLACEHOLDER.finditer(text)]
+
+
+def check(text: str) -> None:
+    """Refuse template statements and any placeholder outside the whitelist, naming it."""
+    statement = _STATEMENT.search(text)
+    if statement:
+        raise ApprodoError(
+            f"Il testo contiene «{statement.group(0)}»: le istruzioni di modello non sono ammesse. "
+            "Usa solo i segnaposto dell'elenco, come {{ scuola.nome }}."
+        )
+    unknown = [name for name in names_in(text) if name not in WHITELIST]
+    if unknown:
+        shown = ", ".join(f"{{{{ {name} }}}}" for name in dict.fromkeys(unknown))
+        raise ApprodoError(
+            f"Segnaposto sconosciuto: {shown}. Quelli ammessi sono: "
+            + ", ".join(WHITELIST) + "."
+        )
+
+
+def missing_marker(name: str) -> str:
+    return f"[da completare: {WHITELIST.get(name, name)}]"
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """Put each whitelisted placeholder's value in its place; empty ones get a visible marker."""
+
+    def replace(match: re.Match) -> str:
+        name = match.group(1).strip()
+        if name not in WHITELIST:
+            return match.group(0)  # left as it was written, never evaluated
+        return values.get(name) or missing_marker(name)
+
+    return _PLACEHOLDER.sub(replace, text)

@@ -1,0 +1,581 @@
+"""The structure of protocols: which sections there are, in which order, locked or adaptable.
+
+The network's coordinator shapes the core: locks and unlocks sections, adds,
+renames, removes and reorders them. A school is never changed under its
+feet: each change reaches it as an update it sees and decides on
+(`pending_updates`), except unlocking and locking, which take effect at once
+because they say who may write the section, not what it says. A school's
+dirigente shapes the school's own protocol: splits, merges, removes and
+reorders sections (what a Word import usually needs).
+
+Removed sections are kept with their versions and comments (`removed_at`):
+removing is a change like any other, in the structure's history. Every
+change is one transaction, logged in `structure_events` and in the audit
+log, and moves the protocol's revision on.
+
+Network text updates are merged three ways (models/merge.py): the core text
+the school's section started from, the core's new text and the school's.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from models.core import audit, clock
+from models.core.db import transaction
+from models.core.errors import ApprodoError, PermissionDenied
+from models.core.permissions import Actor
+from models.protocols import diffs, merge
+from models.protocols.protocol import (
+    _SECTION_SELECT,
+    Protocol,
+    SaveConflict,
+    Section,
+    _check_title,
+    _insert_section,
+    _insert_version,
+    _require_editable,
+    _section,
+    _touch,
+    _versions,
+    check_text,
+    get_protocol,
+    get_section,
+    list_sections,
+)
+from models.protocols.templates import KIND_LABELS, SectionKind
+
+LOCKED, ADAPTABLE, LOCAL = SectionKind.CORE_LOCKED, SectionKind.CORE_ADAPTABLE, SectionKind.LOCAL
+
+
+# --- shared helpers -------------------------------------------------------------------
+
+
+def _editable(db, actor: Actor, protocol_id: int) -> Protocol:
+    protocol = get_protocol(db, actor, protocol_id)
+    _require_editable(actor, protocol)
+    return protocol
+
+
+def _live(db, actor: Actor, section_id: int) -> tuple[Section, Protocol]:
+    """A section still part of its protocol, and its protocol, which the actor may edit."""
+    section = get_section(db, actor, section_id)
+    if _removed(db, section_id):
+        raise ApprodoError(f"La sezione «{section.title}» è già stata tolta dal protocollo.")
+    return section, _editable(db, actor, section.protocol_id)
+
+
+def _removed(db, section_id: int) -> bool:
+    return db.execute("SELECT removed_at IS NOT NULL FROM protocol_sections WHERE id = ?",
+                      [section_id]).fetchone()[0] == 1
+
+
+def _current(db, section_id: int) -> Section:
+    """The section as stored now (read inside the write transaction)."""
+    return _section(next(db.query(_SECTION_SELECT + " WHERE s.id = ?", [section_id])))
+
+
+def _live_ids(db, protocol_id: int) -> list[int]:
+    return [row[0] for row in db.execute(
+        "SELECT id FROM protocol_sections WHERE protocol_id = ? AND removed_at IS NULL ORDER BY position, id",
+        [protocol_id])]
+
+
+def _renumber(db, protocol_id: int, ordered: list[int]) -> None:
+    """Positions 1..n in the given order; removed sections go after the live ones."""
+    removed = [row[0] for row in db.execute(
+        "SELECT id FROM protocol_sections WHERE protocol_id = ? AND removed_at IS NOT NULL ORDER BY position",
+        [protocol_id])]
+    for position, section_id in enumerate(ordered + removed, start=1):
+        db.execute("UPDATE protocol_sections SET position = ? WHERE id = ?", [position, section_id])
+
+
+def _log(db, actor: Actor, protocol: Protocol, section: Section | None, action: str, detail: str) -> None:
+    """One structure change: the protocol's history, the audit log, a new revision."""
+    db.execute("INSERT INTO structure_events (protocol_id, section_id, at, actor, action, detail)"
+               " VALUES (?, ?, ?, ?, ?, ?)",
+               [protocol.id, section.id if section else None, clock.to_text(clock.utcnow()), actor.username,
+                action, detail])
+    target = f"protocollo {protocol.id}" + (f" / {section.key}" if section else "")
+    audit.record(db, actor, "struttura_" + action, target, school_code=protocol.school_code, detail=detail)
+    _touch(db, protocol.id)
+
+
+def _unique_key(db, protocol_id: int, prefix: str, title: str) -> str:
+    key = prefix + (re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")[:40] or "sezione")
+    existing = {row[0] for row in db.execute("SELECT key FROM protocol_sections WHERE protocol_id = ?",
+                                             [protocol_id])}
+    unique, n = key, 1
+    while unique in existing:
+        n += 1
+        unique = f"{key}_{n}"
+    return unique
+
+
+def _remove(db, actor: Actor, protocol: Protocol, section: Section, action: str, detail: str) -> None:
+    db.execute("UPDATE protocol_sections SET removed_at = ? WHERE id = ?",
+               [clock.to_text(clock.utcnow()), section.id])
+    _renumber(db, protocol.id, _live_ids(db, protocol.id))  # the others' numbers stay 1..n, as shown
+    _log(db, actor, protocol, section, action, detail)
+
+
+def history(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> list[dict]:
+    """The protocol's structure changes, newest first."""
+    get_protocol(db, actor, protocol_id)
+    return list(db.query(
+        "SELECT e.at, e.actor, e.action, e.detail, s.title AS section FROM structure_events e"
+        " LEFT JOIN protocol_sections s ON s.id = e.section_id WHERE e.protocol_id = ? ORDER BY e.id DESC",
+        [protocol_id]))
+
+
+ACTION_LABELS = {
+    "bloccata": "sezione bloccata",
+    "sbloccata": "sezione resa adattabile",
+    "aggiunta": "sezione aggiunta",
+    "rinominata": "sezione rinominata",
+    "tolta": "sezione tolta",
+    "ordine": "ordine cambiato",
+    "divisa": "sezione divisa",
+    "unita": "sezioni unite",
+    "decisione": "aggiornamento della rete deciso",
+    "testo_rete": "testo della rete accolto",
+}
+
+
+# --- both: order, rename, remove ------------------------------------------------------------
+
+
+def reorder_sections(db: sqlite_utils.Database, actor: Actor, protocol_id: int, ordered: list[int]) -> list[Section]:
+    """Put the protocol's sections in this order (every live section, each once)."""
+    protocol = _editable(db, actor, protocol_id)
+    with transaction(db):
+        live = _live_ids(db, protocol.id)
+        if sorted(ordered) != sorted(live):
+            raise ApprodoError("L'ordine indicato non comprende tutte le sezioni del protocollo: ricarica la pagina.")
+        if ordered == live:
+            raise ApprodoError("L'ordine non è cambiato.")
+        _renumber(db, protocol.id, list(ordered))
+        if not protocol.is_core:
+            # The school chose its own order: the network's current order counts as seen.
+            db.execute("UPDATE protocols SET core_order_seen = ? WHERE id = ?",
+                       [json.dumps(_core_order(db, protocol)), protocol.id])
+        _log(db, actor, protocol, None, "ordine", "nuovo ordine delle sezioni")
+    return list_sections(db, actor, protocol.id)
+
+
+def move_section(db: sqlite_utils.Database, actor: Actor, section_id: int, offset: int) -> list[Section]:
+    """Move a section up (negative offset) or down among the live sections."""
+    section, protocol = _live(db, actor, section_id)
+    order = _live_ids(db, protocol.id)
+    index = order.index(section.id)
+    target = max(0, min(len(order) - 1, index + offset))
+    if target == index:
+        raise ApprodoError(f"La sezione «{section.title}» è già " + ("la prima." if offset < 0 else "l'ultima."))
+    order.insert(target, order.pop(index))
+    return reorder_sections(db, actor, protocol.id, order)
+
+
+def rename_section(db: sqlite_utils.Database, actor: Actor, section_id: int, title: str) -> Section:
+    """Rename a core section (the coordinator; schools see it as an update) or a school's own section."""
+    section, protocol = _live(db, actor, section_id)
+    if not protocol.is_core and section.kind is not LOCAL:
+        raise PermissionDenied("Le sezioni comuni prendono il titolo dalla rete: la scuola rinomina solo le sue.")
+    title = _check_title(title)
+    if title == section.title:
+        raise ApprodoError("Il titolo non è cambiato.")
+    with transaction(db):
+        db.execute("UPDATE protocol_sections SET title = ? WHERE id = ?", [title, section.id])
+        _log(db, actor, protocol, section, "rinominata", f"«{section.title}» → «{title}»")
+    return get_section(db, actor, section.id)
+
+
+def remove_section(db: sqlite_utils.Database, actor: Actor, section_id: int) -> None:
+    """Take a section out of the protocol; its versions stay in the history.
+
+    From the core, each school is offered the removal and decides; a school
+    cannot remove a locked section of the network.
+    """
+    section, protocol = _live(db, actor, section_id)
+    if not protocol.is_core and section.kind is LOCKED:
+        raise PermissionDenied("Questa sezione è bloccata dalla rete: la scuola non può toglierla.")
+    with transaction(db):
+        _remove(db, actor, protocol, section, "tolta", f"«{section.title}»")
+
+
+# --- the core: lock, unlock, add ----------------------------------------------------------
+
+
+def _core_section(db, actor: Actor, section_id: int) -> tuple[Section, Protocol]:
+    section, protocol = _live(db, actor, section_id)
+    if not protocol.is_core:
+        raise ApprodoError("Si blocca o si sblocca una sezione nel protocollo comune della rete.")
+    return section, protocol
+
+
+def set_locked(db: sqlite_utils.Database, actor: Actor, section_id: int, locked: bool) -> Section:
+    """Lock a core section (schools may no longer change it) or make it adaptable.
+
+    Schools' copies follow at once: who may write a section is the network's
+    choice. A school that had adapted a section now locked sees the network's
+    text as an update to take.
+    """
+    section, protocol = _core_section(db, actor, section_id)
+    kind = LOCKED if locked else ADAPTABLE
+    if section.kind is kind:
+        raise ApprodoError(f"La sezione è già «{KIND_LABELS[kind]}».")
+    with transaction(db):
+        db.execute("UPDATE protocol_sections SET kind = ? WHERE id = ?", [kind.value, section.id])
+        # What the school knew stays in core_kind_seen (SET reads the old kind), for the notice.
+        db.execute("UPDATE protocol_sections SET core_kind_seen = COALESCE(core_kind_seen, kind), kind = ?"
+                   " WHERE core_section_id = ? AND removed_at IS NULL AND kind != 'local'", [kind.value, section.id])
+        _log(db, actor, protocol, section, "bloccata" if locked else "sbloccata", f"«{section.title}»")
+    return get_section(db, actor, section.id)
+
+
+def add_core_section(db: sqlite_utils.Database, actor: Actor, protocol_id: int, title: str, *,
+                     locked: bool = False, body: str = "", guidance: str = "") -> Section:
+    """A new section at the end of the core; each school is offered it."""
+    protocol = _editable(db, actor, protocol_id)
+    if not protocol.is_core:
+        raise ApprodoError("Le sezioni della scuola si aggiungono con «Aggiungi una sezione della scuola».")
+    title, body = _check_title(title), check_text(body)
+    with transaction(db):
+        position = db.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM protocol_sections WHERE protocol_id = ?",
+                              [protocol.id]).fetchone()[0]
+        section_id = _insert_section(db, protocol.id, _unique_key(db, protocol.id, "rete_", title), title,
+                                     LOCKED if locked else ADAPTABLE, guidance or "Sezione aggiunta dalla rete.",
+                                     position, body, actor, note="nuova sezione della rete")
+        _renumber(db, protocol.id, _live_ids(db, protocol.id))
+        _log(db, actor, protocol, _current(db, section_id), "aggiunta", f"«{title}»")
+    return get_section(db, actor, section_id)
+
+
+# --- the school: split, merge ---------------------------------------------------------
+
+
+def _school_section(db, actor: Actor, section_id: int, base_version: int | None) -> tuple[Section, Protocol]:
+    section, protocol = _live(db, actor, section_id)
+    if protocol.is_core:
+        raise ApprodoError("Si dividono e si uniscono le sezioni del protocollo di una scuola.")
+    if section.kind is LOCKED:
+        raise PermissionDenied(f"La sezione «{section.title}» è bloccata dalla rete: la scuola non può cambiarla.")
+    if base_version is not None and section.version != base_version:
+        raise ApprodoError(f"La sezione «{section.title}» è cambiata (versione {section.version}) dopo che "
+                           "l'hai aperta: controlla il testo e riprova.")
+    return section, protocol
+
+
+def split_points(text: str) -> list[str]:
+    """The paragraphs of a text, where a split may start (any but the first)."""
+    return diffs.paragraphs(text)
+
+
+def split_section(db: sqlite_utils.Database, actor: Actor, section_id: int, at: int, title: str,
+                  base_version: int | None = None) -> Section:
+    """Cut a section before its paragraph number `at` (0-based); the rest becomes a new section of the school
+    right after it. Returns the new section."""
+    section, protocol = _school_section(db, actor, section_id, base_version)
+    parts = split_points(section.body)
+    if not 0 < at < len(parts):
+        raise ApprodoError("Scegli il paragrafo da cui comincia la nuova sezione (non il primo).")
+    title = _check_title(title)
+    first, second = "\n\n".join(parts[:at]) + "\n", "\n\n".join(parts[at:]) + "\n"
+    with transaction(db):
+        current = _current(db, section.id)
+        if current.version != section.version:
+            raise SaveConflict(section.id, next(v for v in _versions(db, section.id)
+                                                if v.version == current.version), section.body)
+        _insert_version(db, section.id, current.version + 1, first, actor, current.version,
+                        f"divisa: il seguito è in «{title}»")
+        db.execute("UPDATE protocol_sections SET current_version = ? WHERE id = ?",
+                   [current.version + 1, section.id])
+        new_id = _insert_section(db, protocol.id, _unique_key(db, protocol.id, "locale_", title), title, LOCAL,
+                                 "Sezione nata dalla divisione di «" + section.title + "».", 0, second, actor,
+                                 note=f"da «{section.title}»")
+        order = _live_ids(db, protocol.id)
+        order.remove(new_id)
+        order.insert(order.index(section.id) + 1, new_id)
+        _renumber(db, protocol.id, order)
+        _log(db, actor, protocol, section, "divisa", f"«{section.title}» → «{section.title}» e «{title}»")
+    return get_section(db, actor, new_id)
+
+
+def merge_sections(db: sqlite_utils.Database, actor: Actor, first_id: int, second_id: int,
+                   base_versions: tuple[int, int] | None = None) -> Section:
+    """Append the second section's text to the first and take the second out. Returns the first."""
+    bases = base_versions or (None, None)
+    first, protocol = _school_section(db, actor, first_id, bases[0])
+    second, _ = _school_section(db, actor, second_id, bases[1])
+    if first.id == second.id or second.protocol_id != protocol.id:
+        raise ApprodoError("Scegli due sezioni diverse dello stesso protocollo.")
+    body = check_text(first.body.rstrip("\n") + "\n\n" + second.body.lstrip("\n"))
+    with transaction(db):
+        current = _current(db, first.id)
+        if current.version != first.version or _current(db, second.id).version != second.version:
+            raise ApprodoError("Una delle due sezioni è cambiata nel frattempo: ricarica la pagina e riprova.")
+        _insert_version(db, first.id, current.version + 1, body, actor, current.version,
+                        f"unita con «{second.title}»")
+        db.execute("UPDATE protocol_sections SET current_version = ? WHERE id = ?", [current.version + 1, first.id])
+        _remove(db, actor, protocol, second, "unita", f"«{second.title}» unita a «{first.title}»")
+    return get_section(db, actor, first.id)
+
+
+# --- what a school has to decide: the network's changes -------------------------------------------
+
+
+@dataclass(frozen=True)
+class StructureUpdate:
+    """A change of the core's structure that the school has not decided on yet."""
+
+    kind: str  # "added", "removed", "renamed", "locked", "unlocked", "reordered"
+    core_section_id: int | None  # None for "reordered"
+    title: str  # the section as the school knows it (the core's for "added")
+    detail: str = ""  # the new title, for "renamed"
+    section_id: int | None = None  # the school's section, when it has one
+
+
+@dataclass(frozen=True)
+class TextUpdate:
+    """The core changed a section's text: merged with the school's text, for the dirigente to check."""
+
+    section: Section  # the school's section as it is now
+    base: str  # the core's text the school's section started from
+    theirs: str  # the core's text now
+    core_version: int
+    locked: bool  # a locked section takes the network's text as it is
+    result: merge.MergeResult = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Updates:
+    structure: list[StructureUpdate]
+    text: list[TextUpdate]
+
+    def __len__(self) -> int:
+        return len(self.structure) + len(self.text)
+
+
+def _core_order(db, protocol: Protocol) -> list[int]:
+    return _live_ids(db, protocol.core_id) if protocol.core_id else []
+
+
+def _links(db, protocol_id: int) -> list[dict]:
+    """The school's sections that came from the core (removed ones too: a declined offer is one)."""
+    return list(db.query(
+        "SELECT s.id, s.title, s.kind, s.position, s.removed_at, s.core_section_id, s.core_version_seen,"
+        " s.core_title_seen, s.core_kind_seen, c.title AS core_title, c.kind AS core_kind,"
+        " c.removed_at AS core_removed FROM protocol_sections s JOIN protocol_sections c ON c.id = s.core_section_id"
+        " WHERE s.protocol_id = ? ORDER BY s.position", [protocol_id]))
+
+
+def pending_updates(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> Updates:
+    """Everything the network changed that the school has not decided on."""
+    protocol = get_protocol(db, actor, protocol_id)
+    if protocol.is_core or protocol.core_id is None:
+        return Updates([], [])
+    links = _links(db, protocol.id)
+    linked = {row["core_section_id"] for row in links}
+    structure: list[StructureUpdate] = []
+    core_sections = list_sections(db, actor, protocol.core_id)
+    for core in core_sections:
+        if core.id not in linked:
+            structure.append(StructureUpdate("added", core.id, core.title))
+    live_links = [row for row in links if row["removed_at"] is None]
+    for row in live_links:
+        ids = dict(core_section_id=row["core_section_id"], section_id=row["id"])
+        if row["core_removed"]:
+            structure.append(StructureUpdate("removed", title=row["title"], **ids))
+            continue
+        if row["core_title"] != (row["core_title_seen"] or row["title"]):
+            structure.append(StructureUpdate("renamed", title=row["title"], detail=row["core_title"], **ids))
+        seen_kind = row["core_kind_seen"] or row["kind"]
+        if row["core_kind"] != seen_kind and seen_kind != LOCAL.value:
+            structure.append(StructureUpdate("locked" if row["core_kind"] == LOCKED.value else "unlocked",
+                                             title=row["title"], **ids))
+    if _order_update(db, protocol, live_links):
+        structure.append(StructureUpdate("reordered", None, ""))
+    by_id = {core.id: core for core in core_sections}
+    text = []
+    for section in list_sections(db, actor, protocol.id):
+        core = by_id.get(section.core_section_id)
+        if core is None or core.body == section.body:
+            continue
+        seen = section.core_version_seen or 0
+        if core.version > seen or section.kind is LOCKED:
+            base = _version_body(db, core.id, seen) if seen else ""
+            text.append(TextUpdate(section, base, core.body, core.version, section.kind is LOCKED,
+                                   merge.merge_update(base, core.body, section.body)))
+    return Updates(structure, text)
+
+
+def _version_body(db, section_id: int, version: int) -> str:
+    row = db.execute("SELECT body FROM section_versions WHERE section_id = ? AND version = ?",
+                     [section_id, version]).fetchone()
+    return row[0] if row else ""
+
+
+def _order_update(db, protocol: Protocol, live_links: list[dict]) -> bool:
+    """The network changed the order of sections the school has, since the school last looked."""
+    mine = [row["core_section_id"] for row in live_links if not row["core_removed"]]
+    core = [i for i in _core_order(db, protocol) if i in set(mine)]
+    if core == mine:
+        return False
+    seen_text = db.execute("SELECT core_order_seen FROM protocols WHERE id = ?", [protocol.id]).fetchone()[0]
+    if not seen_text:
+        return True  # the school never chose an order of its own
+    # Only sections both orders know count: a section added since is placed when taken, not a new order.
+    known = set(json.loads(seen_text)) & set(mine)
+    return [i for i in core if i in known] != [i for i in json.loads(seen_text) if i in known]
+
+
+def decide(db: sqlite_utils.Database, actor: Actor, protocol_id: int, kind: str, core_section_id: int | None,
+           accept: bool) -> None:
+    """Take (accept=True) or decline a structure update; either way it is decided and goes away."""
+    protocol = _editable(db, actor, protocol_id)
+    if protocol.is_core:
+        raise ApprodoError("Gli aggiornamenti della rete si decidono nel protocollo della scuola.")
+    with transaction(db):
+        update = next((u for u in pending_updates(db, actor, protocol.id).structure
+                       if u.kind == kind and u.core_section_id == core_section_id), None)
+        if update is None:
+            raise ApprodoError("Questo aggiornamento della rete è già stato deciso.")
+        _DECISIONS[kind](db, actor, protocol, update, accept)
+
+
+def _decide_added(db, actor, protocol, update, accept) -> None:
+    core = _current(db, update.core_section_id)
+    key = _unique_key(db, protocol.id, "", core.key)
+    section_id = _insert_section(db, protocol.id, key, core.title, core.kind, core.guidance, 0, core.body, actor,
+                                 core_section_id=core.id, core_version=core.version,
+                                 note="dal protocollo comune della rete")
+    section = _current(db, section_id)
+    if not accept:
+        # A declined section is kept removed, so the offer does not come back.
+        _remove(db, actor, protocol, section, "decisione", f"«{core.title}» della rete non aggiunta")
+        return
+    order = _live_ids(db, protocol.id)
+    order.remove(section_id)
+    order.insert(_insert_index(db, protocol, core.id, order), section_id)
+    _renumber(db, protocol.id, order)
+    _log(db, actor, protocol, section, "aggiunta", f"«{core.title}», dalla rete")
+
+
+def _insert_index(db, protocol: Protocol, core_id: int, order: list[int]) -> int:
+    """Where a section of the core goes in the school's order: after the school's copy of the core
+    section before it, else before the first copy of a core section after it, else at the end."""
+    core_order = _core_order(db, protocol)
+    copies = {row["core_section_id"]: row["id"] for row in _links(db, protocol.id) if row["removed_at"] is None}
+    index = core_order.index(core_id)
+    for before in reversed(core_order[:index]):
+        if copies.get(before) in order:
+            return order.index(copies[before]) + 1
+    for after in core_order[index + 1:]:
+        if copies.get(after) in order:
+            return order.index(copies[after])
+    return len(order)
+
+
+def _decide_removed(db, actor, protocol, update, accept) -> None:
+    section = _current(db, update.section_id)
+    if accept:
+        _remove(db, actor, protocol, section, "tolta", f"«{section.title}», tolta anche dalla rete")
+        return
+    # Kept: the text stays as the school's own section, no longer tied to the network.
+    db.execute("UPDATE protocol_sections SET kind = 'local', core_section_id = NULL WHERE id = ?", [section.id])
+    _log(db, actor, protocol, section, "decisione", f"«{section.title}» tenuta come sezione della scuola")
+
+
+def _decide_renamed(db, actor, protocol, update, accept) -> None:
+    section = _current(db, update.section_id)
+    if accept:
+        db.execute("UPDATE protocol_sections SET title = ?, core_title_seen = ? WHERE id = ?",
+                   [update.detail, update.detail, section.id])
+        _log(db, actor, protocol, section, "rinominata", f"«{section.title}» → «{update.detail}», come la rete")
+    else:
+        db.execute("UPDATE protocol_sections SET core_title_seen = ? WHERE id = ?", [update.detail, section.id])
+        _log(db, actor, protocol, section, "decisione", f"tenuto il titolo «{section.title}»")
+
+
+def _decide_kind(db, actor, protocol, update, accept) -> None:
+    # Locking and unlocking already apply; the school only says it has seen it.
+    section = _current(db, update.section_id)
+    db.execute("UPDATE protocol_sections SET core_kind_seen = kind WHERE id = ?", [section.id])
+    _log(db, actor, protocol, section, "decisione", f"«{section.title}»: {KIND_LABELS[section.kind]}, visto")
+
+
+def _decide_reordered(db, actor, protocol, update, accept) -> None:
+    core_order = _core_order(db, protocol)
+    if accept:
+        # The school's copies of core sections take the network's order in the slots they occupy;
+        # the school's own sections stay where they are.
+        order = _live_ids(db, protocol.id)
+        copies = {row["id"]: row["core_section_id"] for row in _links(db, protocol.id)
+                  if row["removed_at"] is None and not row["core_removed"]}
+        slots = [i for i, section_id in enumerate(order) if section_id in copies]
+        rank = {core_id: n for n, core_id in enumerate(core_order)}
+        ordered = sorted((order[i] for i in slots), key=lambda section_id: rank[copies[section_id]])
+        for slot, section_id in zip(slots, ordered, strict=True):
+            order[slot] = section_id
+        _renumber(db, protocol.id, order)
+    db.execute("UPDATE protocols SET core_order_seen = ? WHERE id = ?", [json.dumps(core_order), protocol.id])
+    _log(db, actor, protocol, None, "ordine" if accept else "decisione",
+         "ordine della rete accolto" if accept else "tenuto l'ordine della scuola")
+
+
+_DECISIONS = {"added": _decide_added, "removed": _decide_removed, "renamed": _decide_renamed,
+              "locked": _decide_kind, "unlocked": _decide_kind, "reordered": _decide_reordered}
+
+
+def text_update(db: sqlite_utils.Database, actor: Actor, section_id: int) -> TextUpdate:
+    section = get_section(db, actor, section_id)
+    for update in pending_updates(db, actor, section.protocol_id).text:
+        if update.section.id == section_id:
+            return update
+    raise ApprodoError("Per questa sezione non ci sono aggiornamenti del testo dalla rete.")
+
+
+def take_text_update(db: sqlite_utils.Database, actor: Actor, section_id: int, text: str, *, base_version: int,
+                     core_version: int) -> Section:
+    """Save the merged text as a new version of the school's section; the network's version counts as seen.
+
+    `base_version` and `core_version` are what the page merged: if the school's section or the core's moved
+    on meanwhile, nothing is saved (the merge would be of texts that are no longer there).
+    """
+    section, protocol = _live(db, actor, section_id)
+    update = text_update(db, actor, section_id)
+    text = update.theirs if update.locked else check_text(text)
+    with transaction(db):
+        current = _current(db, section.id)
+        if current.version != base_version:
+            theirs = next(v for v in _versions(db, section.id) if v.version == current.version)
+            raise SaveConflict(section.id, theirs, text)
+        core_now = _current(db, section.core_section_id)
+        if core_now.version != core_version:
+            raise ApprodoError("La rete ha cambiato di nuovo questa sezione mentre decidevi: rivedi l'unione con "
+                               "il testo nuovo.")
+        if text != current.body:
+            _insert_version(db, section.id, current.version + 1, text, actor, current.version,
+                            f"aggiornamento dalla rete (versione comune {core_version})")
+            db.execute("UPDATE protocol_sections SET current_version = ? WHERE id = ?",
+                       [current.version + 1, section.id])
+        db.execute("UPDATE protocol_sections SET core_version_seen = ?, core_kind_seen = kind WHERE id = ?",
+                   [core_version, section.id])
+        _log(db, actor, protocol, section, "testo_rete", f"«{section.title}», versione comune {core_version}")
+    return get_section(db, actor, section.id)
+
+
+def keep_school_text(db: sqlite_utils.Database, actor: Actor, section_id: int, *, core_version: int) -> None:
+    """Leave the school's text as it is; this version of the network's text counts as seen."""
+    section, protocol = _live(db, actor, section_id)
+    update = text_update(db, actor, section_id)
+    if update.locked:
+        raise ApprodoError("Questa sezione è bloccata dalla rete: il testo della rete va accolto.")
+    if update.core_version != core_version:
+        raise ApprodoError("La rete ha cambiato di nuovo questa sezione mentre decidevi: rivedi le differenze.")
+    with transaction(db):
+        db.execute("UPDATE protocol_sections SET core_version_seen = ? WHERE id = ?", [core_version, section.id])
+        _log(db, actor, protocol, section, "decisione", f"«{section.title}»: tenuto il testo della scuola")

@@ -1,0 +1,672 @@
+"""Word export of protocols with docxtpl: one protocol, the core, or a whole network as a zip.
+
+Section text is never given to Jinja: it becomes docxtpl subdocuments built
+with python-docx from the parsed Markdown subset (real Word headings, lists
+and tables). The template itself is rendered in a sandboxed Jinja
+environment with autoescape on, so `&`, `<` or quotes in a school's name
+are text, and a network's own uploaded template cannot reach Python. Every
+template is checked when Jinja parses it: only the documented fields,
+filters and the one loop over the sections, no functions, no arithmetic
+(so no `'x' * 2000000000`, no `range`, no `lipsum`). An uploaded template's
+trial render also runs in a child process with a time and memory limit.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import sqlite_utils
+from docx.shared import Cm
+from docxtpl import DocxTemplate, InlineImage
+from jinja2 import TemplateError, nodes
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from lxml import etree
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from models.accounts import school_logo
+from models.accounts.schools import LEVEL_LABELS, dirigente_full_name, get_network, list_schools
+from models.core import audit, clock, word_layout
+from models.core.db import transaction
+from models.core.errors import ApprodoError, PermissionDenied
+from models.core.permissions import Actor, can_edit_protocol
+from models.core.spreadsheet import safe_cell
+from models.protocols import protocol as protocols
+from models.protocols import richtext
+from models.protocols.word_import import open_docx
+
+WORD_DIR = Path(__file__).resolve().parents[2] / "guidelines" / "word"
+DEFAULT_TEMPLATE = WORD_DIR / "protocollo.docx"
+VARIABLES = frozenset({
+    "titolo", "scuola_nome", "scuola_codice", "scuola_comune", "rete_nome", "anno_scolastico", "stato", "versione",
+    "data", "delibera_organo", "delibera_data", "delibera_numero", "dirigente_nome", "logo", "indice", "sezioni",
+})
+REQUIRED_VARIABLES = frozenset({"titolo", "scuola_nome", "sezioni"})
+SECTION_FIELDS = frozenset({"numero", "titolo", "corpo"})
+FILTERS = ("upper", "lower", "title", "capitalize", "trim", "default", "length")
+TESTS = ("defined", "undefined", "none", "string", "number", "even", "odd", "eq", "ne")
+LOOP_FIELDS = frozenset({"index", "index0", "revindex", "revindex0", "first", "last", "length"})
+MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
+TRIAL_TIMEOUT_S = 20
+TRIAL_MEMORY_BYTES = 1536 * 1024**2  # address space, of which ~400 MB are the libraries themselves
+ROOT = Path(__file__).resolve().parents[2]
+PDF_TIMEOUT_S = 120
+PDF_PASSES = 3  # page numbers rarely move after the first pass; a third settles the rare case
+APPROVAL_TITLE = "Approvazione"  # the template's closing heading, listed last in the table of contents
+LOGO_HEIGHT = Cm(2.2)
+TABLE_FONT_PT = 10
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+# XML 1.0 forbids most control characters; python-docx would refuse them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class Fields:
+    """What a Word template may use: plain variables, and lists to loop over with the fields of their items."""
+
+    names: frozenset[str]
+    lists: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        loops = "; ".join(f"il ciclo su {name} ({', '.join(sorted(items))})" for name, items in self.lists.items())
+        return (f"le variabili {', '.join(sorted(self.names))}; {loops}; i filtri {', '.join(FILTERS)}; "
+                "i test if/else")
+
+
+INDEX_FIELDS = frozenset({"livello", "testo", "pagina"})
+PROTOCOL_FIELDS = Fields(VARIABLES - {"sezioni", "indice"}, {"sezioni": SECTION_FIELDS, "indice": INDEX_FIELDS})
+
+# Nodes that only combine what the checks below allowed; anything not listed here or handled there is refused.
+_PLAIN_NODES = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.Const, nodes.If, nodes.CondExpr,
+                nodes.Not, nodes.And, nodes.Or, nodes.Compare, nodes.Operand, nodes.Concat)
+_REFUSED = {
+    nodes.Call: "chiama una funzione (per esempio range o lipsum): nei modelli non si chiamano funzioni",
+    nodes.BinExpr: "fa un calcolo (per esempio 'x' * 1000): nei modelli non si fanno calcoli né ripetizioni",
+    nodes.UnaryExpr: "fa un calcolo: nei modelli non si fanno calcoli",
+    nodes.Getitem: "usa le parentesi quadre: nei modelli si usano solo i campi con il punto",
+    nodes.Assign: "usa {% set %}: nei modelli non si definiscono variabili",
+    nodes.AssignBlock: "usa {% set %}: nei modelli non si definiscono variabili",
+    nodes.Macro: "definisce una macro", nodes.CallBlock: "usa {% call %}", nodes.FilterBlock: "usa {% filter %}",
+    nodes.Include: "include un altro modello", nodes.Import: "importa un altro modello",
+    nodes.FromImport: "importa un altro modello", nodes.Extends: "estende un altro modello",
+}
+
+
+class _TemplateCheck:
+    """Walk a parsed template and refuse, with an Italian reason, what the documented fields do not allow."""
+
+    def __init__(self, fields: Fields):
+        self.fields = fields
+
+    def refuse(self, reason: str) -> None:
+        raise SecurityError(f"il modello {reason}. Si possono usare: {self.fields.describe()}")
+
+    def visit(self, node: nodes.Node, items: dict[str, frozenset[str]]) -> None:
+        if isinstance(node, nodes.For):
+            self.visit_for(node, items)
+        elif isinstance(node, nodes.Name):
+            known = self.fields.names | set(self.fields.lists) | set(items) | ({"loop"} if items else set())
+            if node.ctx != "load" or node.name not in known:
+                self.refuse(f"usa «{node.name}», che non è una variabile ammessa")
+        elif isinstance(node, nodes.Getattr):
+            owner = node.node.name if isinstance(node.node, nodes.Name) else None
+            allowed = LOOP_FIELDS if owner == "loop" and items else items.get(owner, frozenset())
+            if node.attr not in allowed:
+                where = owner or "…"
+                self.refuse(f"usa «{where}.{node.attr}», che non è un campo ammesso")
+        elif isinstance(node, (nodes.Filter, nodes.Test)):
+            allowed = FILTERS if isinstance(node, nodes.Filter) else TESTS
+            if node.name not in allowed or node.kwargs or node.dyn_args or node.dyn_kwargs:
+                self.refuse(f"usa il filtro o il test «{node.name}», che non è ammesso")
+            for child in [node.node, *node.args]:
+                if child is not None:
+                    self.visit(child, items)
+        elif isinstance(node, _PLAIN_NODES):
+            for child in node.iter_child_nodes():
+                self.visit(child, items)
+        else:
+            reason = next((text for kind, text in _REFUSED.items() if isinstance(node, kind)), None)
+            self.refuse(reason or f"usa un costrutto che non è ammesso ({type(node).__name__})")
+
+    def visit_for(self, node: nodes.For, items: dict[str, frozenset[str]]) -> None:
+        if items:
+            self.refuse("ha un ciclo dentro un altro ciclo")
+        if not isinstance(node.iter, nodes.Name) or node.iter.name not in self.fields.lists:
+            self.refuse("ha un ciclo su qualcosa che non è " + " o ".join(self.fields.lists or ["un elenco ammesso"]))
+        if not isinstance(node.target, nodes.Name) or node.recursive:
+            self.refuse("ha un ciclo che non è della forma «for sezione in sezioni»")
+        inner = {node.target.name: self.fields.lists[node.iter.name]}
+        for child in [*node.body, *([node.test] if node.test is not None else [])]:
+            self.visit(child, inner)
+        for child in node.else_:
+            self.visit(child, items)
+
+
+class _CheckedEnvironment(SandboxedEnvironment):
+    """The sandbox, with no globals, only the allowed filters and tests, and a check of every parsed template."""
+
+    intercepted_binops = frozenset({"*", "**", "%", "+", "//", "/"})
+
+    def __init__(self, fields: Fields | None):
+        super().__init__(autoescape=True)
+        self.globals.clear()
+        self.filters = {name: self.filters[name] for name in FILTERS}
+        self.tests = {name: self.tests[name] for name in TESTS}
+        self.checked_fields = fields
+
+    def _parse(self, source, name, filename):
+        tree = super()._parse(source, name, filename)
+        if self.checked_fields is not None:
+            _TemplateCheck(self.checked_fields).visit(tree, {})
+        return tree
+
+    # The check above already refuses calls and arithmetic; these refuse them again at run time.
+    def call(self, __context, __obj, *args, **kwargs):
+        raise SecurityError("nei modelli non si chiamano funzioni")
+
+    def call_binop(self, context, operator, left, right):
+        raise SecurityError("nei modelli non si fanno calcoli")
+
+
+def _environment(fields: Fields | None = PROTOCOL_FIELDS) -> SandboxedEnvironment:
+    """The checked sandbox; `fields=None` only parses (to list a template's variables before checking it)."""
+    return _CheckedEnvironment(fields)
+
+
+def _clean(text: str) -> str:
+    return _CONTROL.sub("", text or "")
+
+
+def _one_line(text: str) -> str:
+    """Plain template variables are one line: docxtpl would turn a newline into a space anyway."""
+    return " ".join(_clean(text).split())
+
+
+# --- section bodies as subdocuments -------------------------------------------
+
+
+def _add_runs(paragraph, runs: richtext.Runs) -> None:
+    for run in runs:
+        parts = _clean(run.text).split("\n")
+        for index, part in enumerate(parts):
+            if index:
+                paragraph.add_run().add_break()
+            if part:
+                added = paragraph.add_run(part)
+                added.bold = run.bold or None
+                added.italic = run.italic or None
+
+
+def _restarted_numbering(document_part, style_num_id: int) -> int:
+    """A new w:num on the same list definition, starting again at 1 (each list counts from 1)."""
+    numbering = document_part.numbering_part.element
+    abstract_id = numbering.num_having_numId(style_num_id).abstractNumId.val
+    num = numbering.add_num(abstract_id)
+    num.add_lvlOverride(ilvl=0).add_startOverride(1)
+    return num.numId
+
+
+def _set_numbering(paragraph, num_id: int, level: int = 0) -> None:
+    p_pr = paragraph._p.get_or_add_pPr()
+    num_pr = p_pr.get_or_add_numPr()
+    num_pr.get_or_add_ilvl().val = level
+    num_pr.get_or_add_numId().val = num_id
+
+
+def _list_style(ordered: bool, level: int) -> str:
+    base = "List Number" if ordered else "List Bullet"
+    return base if level == 0 else f"{base} {min(level + 1, 3)}"
+
+
+def _fill_subdoc(subdoc, blocks: list[richtext.Block]) -> None:
+    """Write blocks with the template's own styles; a template without a style gets plain text."""
+    styles = {style.name: style for style in subdoc.part.styles}
+
+    def paragraph(style: str | None):
+        return subdoc.add_paragraph(style=style if style in styles else None)
+
+    for block in blocks:
+        if isinstance(block, richtext.Heading):
+            _add_runs(paragraph("Heading 3"), block.runs)
+        elif isinstance(block, richtext.Paragraph):
+            _add_runs(paragraph(None), block.runs)
+        elif isinstance(block, richtext.ListBlock):
+            num_id = _list_numbering(subdoc, styles) if block.ordered else None
+            for number, item in enumerate(block.items, start=1):
+                style = _list_style(block.ordered, item.level)
+                added = paragraph(style)
+                if style not in styles:  # no list style in this template: write the marker
+                    added.add_run("    " * item.level + (f"{number}. " if block.ordered else "• "))
+                elif num_id is not None and item.level == 0:
+                    _set_numbering(added, num_id)
+                _add_runs(added, item.runs)
+        else:
+            _add_table(subdoc, block, "Table Grid" if "Table Grid" in styles else None)
+
+
+def _list_numbering(subdoc, styles) -> int | None:
+    """A numbering that restarts at 1 for this list, on the definition of the List Number style."""
+    style = styles.get("List Number")
+    num_pr = style.element.pPr.numPr if style is not None and style.element.pPr is not None else None
+    if num_pr is None or num_pr.numId is None:
+        return None
+    return _restarted_numbering(subdoc.part, num_pr.numId.val)
+
+
+def _add_table(subdoc, block: richtext.Table, style: str | None) -> None:
+    columns = max([len(block.header)] + [len(row) for row in block.rows])
+    table = subdoc.add_table(rows=1 + len(block.rows), cols=columns)
+    if style:
+        table.style = style
+    texts = []
+    for row_index, row in enumerate([block.header, *block.rows]):
+        texts.append([])
+        for column in range(columns):
+            runs = row[column] if column < len(row) else ()
+            if row_index == 0:
+                runs = tuple(richtext.Run(r.text, True, r.italic) for r in runs)
+            _add_runs(table.rows[row_index].cells[column].paragraphs[0], runs)
+            texts[-1].append("".join(r.text for r in runs))
+    word_layout.table_font(table, TABLE_FONT_PT)
+    word_layout.fit_columns(table, texts, word_layout.text_width_cm(subdoc.docx.sections[-1]), TABLE_FONT_PT)
+    word_layout.mark_header_row(table)
+
+
+# --- one protocol ---------------------------------------------------------------
+
+
+def _template_bytes(db: sqlite_utils.Database, network_code: str) -> bytes:
+    row = db.execute("SELECT content FROM word_templates WHERE network_code = ?", [network_code]).fetchone()
+    return row[0] if row else DEFAULT_TEMPLATE.read_bytes()
+
+
+def protocol_context(db: sqlite_utils.Database, actor: Actor, protocol: protocols.Protocol,
+                     template: DocxTemplate, pages: list[str] | None = None) -> dict:
+    """Everything the Word template shows, as one-line strings and section subdocuments.
+
+    `pages` holds the page number of each table-of-contents entry, in order,
+    when a PDF pass has measured them; without it the entries have no number
+    (Word fills them in when it updates the fields on opening).
+    """
+    values = protocols.placeholder_values(db, actor, protocol)
+    network = get_network(db, actor, protocol.network_code)
+    sections, entries = [], []
+    for number, section in enumerate(protocols.list_sections(db, actor, protocol.id), start=1):
+        blocks = protocols.rendered_blocks(db, actor, protocol, section.body)
+        subdoc = template.new_subdoc()
+        _fill_subdoc(subdoc, blocks)
+        title = _one_line(section.title)
+        sections.append({"numero": number, "titolo": title, "corpo": subdoc})
+        entries.append((1, f"{number}. {title}"))
+        entries += [(2, _one_line("".join(r.text for r in b.runs))) for b in blocks
+                    if isinstance(b, richtext.Heading)]
+    entries.append((1, APPROVAL_TITLE))
+    pages = pages or []
+    index = [{"livello": level, "testo": text, "pagina": pages[n] if n < len(pages) else ""}
+             for n, (level, text) in enumerate(entries)]
+    logo = None
+    if protocol.school_code:
+        school_name = values.get("scuola.nome", "")
+        signer = dirigente_full_name(db, actor, protocol.school_code)
+        logo_png = school_logo.school_logo(db, actor, protocol.school_code)
+        if logo_png:
+            logo = InlineImage(template, io.BytesIO(logo_png), height=LOGO_HEIGHT)
+    else:
+        school_name, signer = network.name, ""
+    return {
+        "titolo": _one_line(cover_title(protocol, school_name)),
+        "scuola_nome": _one_line(school_name),
+        "scuola_codice": _one_line(protocol.school_code or ""),
+        "scuola_comune": _one_line(values.get("scuola.comune", "")),
+        "rete_nome": _one_line(network.name),
+        "anno_scolastico": protocol.school_year,
+        "stato": protocol.status_label,
+        "versione": str(protocol.revision),
+        "data": date.today().strftime("%d/%m/%Y"),
+        "delibera_organo": protocol.deliberation_body or protocols.DEFAULT_DELIBERATION_BODY,
+        "delibera_data": protocol.deliberation_date or "",
+        "delibera_numero": _one_line(protocol.deliberation_number or ""),
+        "dirigente_nome": _one_line(signer),
+        "logo": logo or "",
+        "indice": index,
+        "sezioni": sections,
+    }
+
+
+def cover_title(protocol: protocols.Protocol, school_name: str) -> str:
+    """The title without the school's name, which the letterhead above it already shows."""
+    suffix = f" – {school_name}"
+    return protocol.title[: -len(suffix)] if school_name and protocol.title.endswith(suffix) else protocol.title
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Document properties as a reader's file manager and the PDF show them (not "python-docx")."""
+
+    title: str
+    author: str
+    subject: str
+    keywords: str = ""
+
+    def apply(self, document) -> None:
+        properties = document.core_properties
+        properties.title, properties.author, properties.subject = self.title, self.author, self.subject
+        properties.keywords, properties.language = self.keywords, "it-IT"
+        properties.last_modified_by, properties.comments = self.author, ""
+        properties.created = properties.modified = clock.utcnow().replace(tzinfo=None)
+
+
+def _protocol_docx(db: sqlite_utils.Database, actor: Actor, protocol: protocols.Protocol,
+                   template_bytes: bytes, pages: list[str] | None = None) -> tuple[bytes, dict]:
+    """The rendered document with its properties set, and the context it was rendered from."""
+    captured: dict = {}
+
+    def context(template: DocxTemplate) -> dict:
+        captured.update(protocol_context(db, actor, protocol, template, pages))
+        return captured
+
+    def metadata() -> Metadata:
+        level = LEVEL_LABELS[protocol.level].lower()
+        return Metadata(f"{captured['titolo']} – {captured['scuola_nome']}", captured["scuola_nome"],
+                        f"Protocollo di accoglienza, {level}, anno scolastico {protocol.school_year}",
+                        f"protocollo di accoglienza; {captured['rete_nome']}")
+
+    return render(template_bytes, context, metadata), captured
+
+
+def render(template_bytes: bytes, build_context: Callable[[DocxTemplate], dict],
+           metadata: Callable[[], Metadata] | None = None, fields: Fields = PROTOCOL_FIELDS) -> bytes:
+    """Render a fresh DocxTemplate (never one shared between requests) to .docx bytes."""
+    template = DocxTemplate(io.BytesIO(template_bytes))
+    context = build_context(template)
+    try:
+        template.render(context, jinja_env=_environment(fields), autoescape=True)
+    except TemplateError as error:
+        raise ApprodoError(f"Il modello Word non si può compilare: {error.message}.") from None
+    if metadata is not None:
+        metadata().apply(template.docx)  # get_docx() would reload the unrendered template
+    out = io.BytesIO()
+    template.save(out)
+    return out.getvalue()
+
+
+def export_protocol(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> bytes:
+    """The protocol as a Word document (bytes), rendered from the network's template."""
+    protocol = protocols.get_protocol(db, actor, protocol_id)
+    data, _ = _protocol_docx(db, actor, protocol, _template_bytes(db, protocol.network_code))
+    with transaction(db):
+        audit.record(db, actor, "protocollo_esportato", f"protocollo {protocol.id}", school_code=protocol.school_code)
+    return data
+
+
+def export_protocol_pdf(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> bytes:
+    """The protocol as the PDF a school publishes, its table of contents with page numbers.
+
+    LibreOffice does not recompute a Word table of contents when it converts,
+    so the entries are written by us: a first conversion tells on which page
+    each heading lands (from the PDF's bookmarks), the next one prints those
+    numbers; the loop stops when the numbers no longer move.
+    """
+    protocol = protocols.get_protocol(db, actor, protocol_id)
+    template_bytes = _template_bytes(db, protocol.network_code)
+    pages: list[str] = ["00"] * 200  # two digits as placeholders: the entries' layout stays as it will be
+    pdf = b""
+    for _ in range(PDF_PASSES):
+        docx, context = _protocol_docx(db, actor, protocol, template_bytes, pages)
+        pdf = to_pdf(docx)
+        measured = heading_pages(pdf, [entry["testo"] for entry in context["indice"]])
+        if measured is None or measured == pages[: len(measured)]:
+            break
+        pages = measured
+    with transaction(db):
+        audit.record(db, actor, "protocollo_esportato", f"protocollo {protocol.id} (PDF)",
+                     school_code=protocol.school_code)
+    return pdf
+
+
+def file_name(protocol: protocols.Protocol, extension: str = "docx") -> str:
+    who = protocol.school_code or f"rete_{protocol.network_code}_{protocol.level.value}"
+    return f"protocollo_accoglienza_{who}.{extension}"
+
+
+# --- PDF through LibreOffice ------------------------------------------------------
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def pdf_available() -> bool:
+    return soffice() is not None
+
+
+def to_pdf(docx: bytes, timeout: float = PDF_TIMEOUT_S) -> bytes:
+    """Convert with `soffice --headless --convert-to pdf` in a private profile, with a timeout."""
+    binary = soffice()
+    if binary is None:
+        raise ApprodoError("Per il PDF serve LibreOffice, che su questo server non è installato.")
+    with tempfile.TemporaryDirectory(prefix="approdo-pdf-") as folder:
+        source = Path(folder) / "protocollo.docx"
+        source.write_bytes(docx)
+        profile = Path(folder) / "profile"
+        try:
+            subprocess.run(  # noqa: S603 - fixed arguments, no shell
+                [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                 "--outdir", folder, str(source)],
+                check=True, capture_output=True, timeout=timeout,
+            )
+        except subprocess.TimeoutExpired:
+            raise ApprodoError("La conversione in PDF ha impiegato troppo tempo: riprova più tardi.") from None
+        except subprocess.CalledProcessError:
+            raise ApprodoError("LibreOffice non è riuscito a convertire il documento in PDF.") from None
+        target = Path(folder) / "protocollo.pdf"
+        if not target.exists():
+            raise ApprodoError("LibreOffice non ha prodotto il PDF.")
+        return target.read_bytes()
+
+
+def heading_pages(pdf: bytes, titles: list[str]) -> list[str] | None:
+    """The page of each title, in order, read from the PDF's bookmarks (None without poppler's pdftohtml)."""
+    binary = shutil.which("pdftohtml")
+    if binary is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="approdo-pdf-") as folder:
+        source = Path(folder) / "protocollo.pdf"
+        source.write_bytes(pdf)
+        try:
+            result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+                [binary, "-xml", "-i", "-q", "-stdout", str(source)],
+                check=True, capture_output=True, timeout=PDF_TIMEOUT_S)
+        except (subprocess.TimeoutExpired, subprocess.CalledProcessError):
+            return None
+    # pdftohtml's own output; still, no DTD, entities or network for whatever a title holds.
+    parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, recover=True)
+    root = etree.fromstring(result.stdout, parser)
+    if root is None:
+        return None
+    # Bookmarks in document order: the outline nests sub-headings inside their section.
+    bookmarks = [(" ".join("".join(item.itertext()).split()), item.get("page", ""))
+                 for item in root.iter("item")]
+    pages, position = [], 0
+    for title in titles:
+        wanted = " ".join(title.split())
+        found = next((n for n in range(position, len(bookmarks)) if bookmarks[n][0] == wanted), None)
+        if found is None:
+            pages.append("")
+            continue
+        pages.append(bookmarks[found][1])
+        position = found + 1
+    return pages
+
+
+# --- a whole network ----------------------------------------------------------------
+
+
+def export_network(
+    db: sqlite_utils.Database,
+    actor: Actor,
+    network_code: str,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> bytes:
+    """A zip with every protocol of the network (cores and schools) and an index sheet."""
+    network = get_network(db, actor, network_code)
+    if not can_edit_protocol(actor, network.code, None):
+        raise PermissionDenied("L'esportazione della rete è per il coordinatore della rete.")
+    in_network = [p for p in protocols.list_protocols(db, actor) if p.network_code == network.code]
+    members = [s for s in list_schools(db, actor) if s.network_code == network.code]
+    by_school = {p.school_code: p for p in in_network if p.school_code}
+    template_bytes = _template_bytes(db, network.code)
+    index = Workbook()
+    sheet = index.active
+    sheet.title = "Indice"
+    sheet.append(["File", "Scuola", "Codice meccanografico", "Grado", "Stato", "Revisione", "Delibera"])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    # The cores first, then every school of the network (also those without a protocol yet), by name.
+    rows = [(p, None) for p in in_network if p.is_core] + [(by_school.get(s.code), s) for s in members]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        done = 0
+        for protocol, school in rows:
+            if protocol is None:
+                sheet.append([safe_cell(v) for v in (
+                    "", school.name, school.code, school.level_label, "nessun protocollo", None, "")])
+                continue
+            if progress:
+                progress(done, len(in_network), protocol.school_code or protocol.title)
+            name = file_name(protocol)
+            archive.writestr(name, _protocol_docx(db, actor, protocol, template_bytes)[0])
+            done += 1
+            sheet.append([safe_cell(v) for v in (
+                name, school.name if school else f"Protocollo comune della rete ({network.name})",
+                protocol.school_code or "", LEVEL_LABELS[protocol.level], protocol.status_label, protocol.revision,
+                protocol.deliberation_text)])
+        for column, width in zip("ABCDEFG", (48, 50, 22, 28, 18, 10, 52), strict=True):
+            sheet.column_dimensions[column].width = width
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+        index_bytes = io.BytesIO()
+        index.save(index_bytes)
+        archive.writestr("indice.xlsx", index_bytes.getvalue())
+    if progress:
+        progress(len(in_network), len(in_network), "")
+    with transaction(db):
+        audit.record(db, actor, "rete_esportata", network.code, detail=f"{len(in_network)} protocolli")
+    return buffer.getvalue()
+
+
+# --- a network's own Word template ---------------------------------------------------
+
+
+def check_word_template(data: bytes) -> None:
+    """Refuse a template that is not a .docx, uses unknown variables, lacks required ones, or runs away."""
+    if len(data) > MAX_TEMPLATE_BYTES:
+        raise ApprodoError("Il modello Word è troppo grande (massimo 10 MB).")
+    open_docx(data)  # the same safety checks as an import
+    try:
+        used = DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables(jinja_env=_environment(None))
+    except TemplateError as error:
+        raise ApprodoError(f"Il modello Word contiene un errore di sintassi: {error.message}.") from None
+    unknown, missing = sorted(used - VARIABLES), sorted(REQUIRED_VARIABLES - used)
+    problems = []
+    if unknown:
+        problems.append("variabili sconosciute: " + ", ".join(unknown))
+    if missing:
+        problems.append("variabili mancanti: " + ", ".join(missing))
+    if problems:
+        raise ApprodoError(
+            f"Il modello Word non va bene ({'; '.join(problems)}). Le variabili ammesse sono: "
+            + ", ".join(sorted(VARIABLES)) + ".")
+    try:  # the field and construct check, on every part, before anything is rendered
+        DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables(jinja_env=_environment())
+    except TemplateError as error:
+        raise ApprodoError(f"Il modello Word non si può compilare: {error.message}.") from None
+    _trial_render(data)
+
+
+def _trial_render(data: bytes) -> None:
+    """A trial render with a sample protocol, in a child process with a time and a memory limit.
+
+    Errors show now, not at a school's export; a template that the checks let through but that still
+    runs away costs a child process, never the server.
+    """
+    environment = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    try:
+        done = subprocess.run([sys.executable, "-m", "models.protocols.word_export"], input=data, capture_output=True,  # noqa: S603
+                              timeout=TRIAL_TIMEOUT_S, cwd=ROOT, env=environment, check=False)
+    except subprocess.TimeoutExpired:
+        raise ApprodoError(f"Il modello Word impiega troppo tempo per essere compilato (oltre {TRIAL_TIMEOUT_S} "
+                           "secondi con un protocollo di prova): semplificalo.") from None
+    if done.returncode == 0:
+        return
+    message = done.stdout.decode("utf-8", errors="replace").strip()
+    if done.returncode == 2 and message:
+        raise ApprodoError(message)
+    raise ApprodoError("Il modello Word richiede troppa memoria per essere compilato con un protocollo di prova: "
+                       "semplificalo, o riparti dal modello predefinito.")
+
+
+def _trial_main() -> None:
+    """The child of `_trial_render`: template bytes on stdin; exit 0, or 2 with the Italian error on stdout."""
+    resource.setrlimit(resource.RLIMIT_AS, (TRIAL_MEMORY_BYTES, TRIAL_MEMORY_BYTES))
+    resource.setrlimit(resource.RLIMIT_CPU, (TRIAL_TIMEOUT_S, TRIAL_TIMEOUT_S + 1))
+    try:
+        render(sys.stdin.buffer.read(), _sample_context)
+    except ApprodoError as error:
+        sys.stdout.write(error.message)
+        sys.exit(2)
+    except MemoryError:
+        sys.exit(3)
+
+
+def _sample_context(template: DocxTemplate) -> dict:
+    subdoc = template.new_subdoc()
+    _fill_subdoc(subdoc, richtext.parse("Testo di prova con **grassetto**.\n\n- uno\n- due\n"))
+    return {"titolo": "Prova", "scuola_nome": "Scuola di prova", "scuola_codice": "XXXX00000X",
+            "rete_nome": "Rete di prova", "anno_scolastico": "2025/26", "stato": "Bozza", "versione": "1",
+            "data": "01/01/2026", "delibera_data": "", "delibera_numero": "",
+            "sezioni": [{"numero": 1, "titolo": "Sezione di prova", "corpo": subdoc}]}
+
+
+def save_network_template(db: sqlite_utils.Database, actor: Actor, network_code: str, data: bytes) -> None:
+    network = get_network(db, actor, network_code)
+    if not can_edit_protocol(actor, network.code, None):
+        raise PermissionDenied("Solo il coordinatore della rete può cambiare il modello Word.")
+    check_word_template(data)
+    with transaction(db):
+        db.execute(
+            "INSERT INTO word_templates (network_code, content, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (network_code) DO UPDATE SET content = excluded.content,"
+            " uploaded_by = excluded.uploaded_by, uploaded_at = excluded.uploaded_at",
+            [network.code, data, actor.username, clock.to_text(clock.utcnow())])
+        audit.record(db, actor, "modello_word_caricato", network.code)
+
+
+def reset_network_template(db: sqlite_utils.Database, actor: Actor, network_code: str) -> None:
+    network = get_network(db, actor, network_code)
+    if not can_edit_protocol(actor, network.code, None):
+        raise PermissionDenied("Solo il coordinatore della rete può cambiare il modello Word.")
+    with transaction(db):
+        db.execute("DELETE FROM word_templates WHERE network_code = ?", [network.code])
+        audit.record(db, actor, "modello_word_predefinito", network.code)
+
+
+def has_custom_template(db: sqlite_utils.Database, network_code: str) -> bool:
+    return db.execute("SELECT 1 FROM word_templates WHERE network_code = ?", [network_code]).fetchone() is not None
+
+
+if __name__ == "__main__":
+    _trial_main()

@@ -1,0 +1,1 @@
+"""Register files in, stored attendance and context out; retention."""

@@ -1,0 +1,903 @@
+"""Pupil data in: monthly attendance, pupil context and past outcomes, from register exports.
+
+The path of every file is the same: read it as text (`tabular`), map its
+columns to our fields (guessed from common Italian headers, confirmed by the
+user, saved as a named preset), convert and check every cell, and only if
+nothing is wrong write all rows in one transaction. Re-importing a month
+replaces that month. A report names the file, row and column of each
+problem and says what to fix.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from itertools import islice, repeat
+
+import numpy as np
+import pandas as pd
+import sqlite_utils
+
+from models.accounts.schools import get_school
+from models.core import audit, clock
+from models.core.db import transaction
+from models.core.errors import ApprodoError
+from models.core.permissions import Actor, require_pupils
+from models.core.school_year import SchoolYear
+from models.core.spreadsheet import csv_bytes
+from models.pupils import pseudonyms, tabular
+
+MAX_REPORTED = 500
+INSERT_CHUNK = 100_000
+MAX_CODE = 40
+
+KINDS = {"attendance": "frequenze", "context": "contesto degli alunni", "outcomes": "esiti degli anni passati"}
+OUTCOMES = ("abbandono", "anno_non_valido", "non_ammesso", "ammesso", "trasferito")
+L2_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2", "madrelingua")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    required: bool
+    synonyms: tuple[str, ...]
+
+
+FIELDS: dict[str, list[Field]] = {
+    "attendance": [
+        Field("pupil_code", "Codice alunno", True,
+              ("cod alunno", "codice alunno", "cod studente", "codice studente", "id alunno", "matricola",
+               "codice", "alunno", "studente")),
+        Field("class_name", "Classe", True, ("classe", "cl", "classe sezione", "sezione")),
+        Field("period", "Periodo (mese)", True, ("periodo", "mese", "mese di riferimento", "periodo di riferimento",
+                                                   "data", "mese anno")),
+        Field("scheduled_hours", "Monte ore del periodo", True,
+              ("monte ore", "ore previste", "ore di lezione", "ore lezione", "ore totali", "monte ore periodo")),
+        Field("absence_hours", "Ore di assenza", True,
+              ("ore di assenza", "ore assenza", "ore assenze", "assenze ore", "assenze in ore", "assenze")),
+        Field("late_entries", "Ingressi posticipati", False,
+              ("n entrate posticipate", "entrate posticipate", "ingressi posticipati", "n ingressi posticipati",
+               "ritardi", "entrate in ritardo", "ingressi in ritardo")),
+        Field("early_exits", "Uscite anticipate", False,
+              ("n uscite anticipate", "uscite anticipate", "uscite")),
+        Field("days_absent", "Giorni di assenza", False, ("giorni di assenza", "giorni assenza", "gg assenza")),
+        Field("justified_hours", "Ore giustificate", False,
+              ("ore giustificate", "ore assenza giustificate", "assenze giustificate")),
+        Field("absence_pct", "Percentuale di assenza", False,
+              ("% assenze", "% assenza", "% ass", "percentuale assenze", "percentuale di assenza", "assenze %",
+               "perc assenze")),
+        Field("birth_date", "Data di nascita (solo per pseudonimizzare)", False,
+              ("data di nascita", "data nascita", "nato il", "nata il", "nascita")),
+    ],
+    # Day by day: one row per event of the register (absence, late entry, early exit).
+    "events": [
+        Field("pupil_code", "Codice alunno", True,
+              ("cod alunno", "codice alunno", "cod studente", "codice studente", "id alunno", "matricola",
+               "codice", "alunno", "studente")),
+        Field("class_name", "Classe", True, ("classe", "cl", "classe sezione", "sezione")),
+        Field("day", "Data", True, ("data", "giorno", "data evento", "data assenza", "data lezione")),
+        Field("event", "Evento (assenza, ritardo, uscita)", True,
+              ("evento", "tipo evento", "tipo", "cod evento", "codice evento", "tipo assenza", "tipologia")),
+        Field("hours", "Ore perse", False, ("ore perse", "ore", "n ore", "ore di assenza", "ore assenza",
+                                            "durata", "ore non svolte")),
+        Field("justified", "Giustificata", False,
+              ("giustificata", "giustificato", "giustificazione", "giust", "giustificata s n", "giustificata si no")),
+        Field("reason", "Motivo", False, ("motivo", "motivazione", "causale", "note", "motivo giustificazione")),
+        Field("birth_date", "Data di nascita (solo per pseudonimizzare)", False,
+              ("data di nascita", "data nascita", "nato il", "nata il", "nascita")),
+    ],
+    "context": [
+        Field("pupil_code", "Codice alunno", True,
+              ("cod alunno", "codice alunno", "cod studente", "codice studente", "id alunno", "matricola", "codice")),
+        Field("birth", "Data o anno di nascita", False, ("data di nascita", "anno di nascita", "nascita", "nato il")),
+        Field("arrival_year", "Anno di arrivo in Italia", False,
+              ("anno di arrivo in italia", "anno arrivo in italia", "anno di arrivo", "arrivo in italia", "arrivo")),
+        Field("l2_level", "Livello di italiano L2", False,
+              ("livello italiano l2", "livello l2", "livello di italiano", "italiano l2", "qcer", "livello qcer")),
+        Field("retentions", "Ripetenze", False, ("ripetenze", "bocciature", "n ripetenze", "anni ripetuti")),
+        Field("citizenship_group", "Gruppo di cittadinanza", False,
+              ("gruppo di cittadinanza", "cittadinanza", "area di cittadinanza")),
+        Field("sex", "Sesso", False, ("sesso", "genere")),
+    ],
+    "outcomes": [
+        Field("pupil_code", "Codice alunno", True,
+              ("cod alunno", "codice alunno", "cod studente", "codice studente", "id alunno", "matricola", "codice")),
+        Field("school_year", "Anno scolastico", True, ("anno scolastico", "a s", "as", "anno")),
+        Field("outcome", "Esito", True, ("esito", "esito finale", "risultato")),
+    ],
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # as the user sees it in the file: the header is row 1
+    column: str
+    message: str
+
+
+@dataclass
+class Report:
+    file_name: str
+    problems: list[Problem] = field(default_factory=list)
+    total: int = 0
+
+    def add(self, rows, column: str, message: str) -> None:
+        rows = list(rows)
+        self.total += len(rows)
+        room = MAX_REPORTED - len(self.problems)
+        self.problems.extend(Problem(int(r), column, message) for r in rows[:max(room, 0)])
+
+    def as_rows(self) -> list[dict]:
+        return [{"file": self.file_name, "riga": p.row, "colonna": p.column, "problema": p.message}
+                for p in self.problems]
+
+    def to_csv(self) -> bytes:
+        """The problems as a CSV to download; file and column names come from the user: formula-safe."""
+        return csv_bytes([["file", "riga", "colonna", "problema"], *(row.values() for row in self.as_rows())])
+
+
+class ImportRejected(ApprodoError):
+    """The file has problems: nothing was written. `report` lists them."""
+
+    def __init__(self, report: Report):
+        count = "1 problema" if report.total == 1 else f"{report.total} problemi"
+        shown = f", elencati i primi {len(report.problems)}" if report.total > len(report.problems) else ""
+        report.problems.sort(key=lambda p: p.row)
+        first = report.problems[0]
+        super().__init__(
+            f"Il file {report.file_name} non è stato importato ({count}{shown}): nulla è cambiato. "
+            f"Il primo: riga {first.row}, colonna «{first.column}»: {first.message}.")
+        self.report = report
+
+
+class NeedsConfirmation(ApprodoError):
+    """The file would replace more rows than it brings: nothing was written, ask first."""
+
+    def __init__(self, summary: Summary):
+        super().__init__(f"Il file ha {summary.rows} righe ma sostituirebbe {summary.replaced_rows} righe già "
+                         "caricate per gli stessi mesi.")
+        self.summary = summary
+
+
+@dataclass(frozen=True)
+class Summary:
+    kind: str
+    file_name: str
+    rows: int
+    pupils: int
+    import_id: int | None
+    periods: tuple[str, ...] = ()
+    replaced_periods: tuple[str, ...] = ()
+    replaced_rows: int = 0
+    dry_run: bool = False
+    key_file: bytes = b""  # with pseudonymisation: name -> code, for the dirigente
+
+    def message(self) -> str:
+        what = "Controllo riuscito" if self.dry_run else "Importazione riuscita"
+        noun = "eventi giorno per giorno" if self.kind == "events" else "righe"
+        text = f"{what}: {self.rows} {noun}, {self.pupils} alunni"
+        if self.periods:
+            text += f", mesi {period_label(self.periods[0])} – {period_label(self.periods[-1])}"
+        text += "."
+        if self.replaced_periods:
+            verb = "sarebbero sostituiti" if self.dry_run else "sono stati sostituiti"
+            text += (f" I dati già presenti di {', '.join(period_label(p) for p in self.replaced_periods)} "
+                     f"{verb} ({self.replaced_rows} righe).")
+        return text
+
+
+# --- mapping ------------------------------------------------------------------------
+
+
+def guess_mapping(kind: str, headers: list[str]) -> dict[str, str]:
+    """Field -> header, from common Italian headers: exact matches first, then containment."""
+    normal = {h: tabular.normal_header(h) for h in headers}
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for exact in (True, False):
+        for spec in FIELDS[kind]:
+            if spec.name in mapping:
+                continue
+            for synonym in sorted(spec.synonyms, key=len, reverse=True):
+                match = next((h for h in headers if h not in used and (
+                    normal[h] == synonym if exact else re.search(rf"\b{re.escape(synonym)}\b", normal[h]))), None)
+                if match:
+                    mapping[spec.name] = match
+                    used.add(match)
+                    break
+    return mapping
+
+
+def layout_of(headers: list[str]) -> str:
+    """'events' for a day-by-day list (one row per absence, late entry or early exit), else 'attendance'."""
+    events, monthly = guess_mapping("events", headers), guess_mapping("attendance", headers)
+    if {"day", "event"} <= events.keys() and "scheduled_hours" not in monthly:
+        return "events"
+    return "attendance"
+
+
+def check_mapping(kind: str, mapping: dict[str, str], headers: list[str], file_name: str) -> None:
+    fields = {f.name: f for f in FIELDS[kind]}
+    unknown = [h for h in mapping.values() if h and h not in headers]
+    if unknown:
+        raise ApprodoError(f"Nel file {file_name} non c'è la colonna «{unknown[0]}» indicata nella corrispondenza.")
+    missing = [f.label for f in fields.values() if f.required and not mapping.get(f.name)]
+    if missing:
+        raise ApprodoError(
+            f"Nel file {file_name} mancano colonne obbligatorie: {', '.join(missing)}. Colonne trovate: "
+            + ", ".join(headers[:30]) + ". Indica quale colonna corrisponde a ciascun dato.")
+
+
+def headers_key(headers: list[str]) -> str:
+    """What makes two files "the same layout": their headers, normalised, in order."""
+    return "|".join(tabular.normal_header(h) for h in headers if str(h).strip())
+
+
+def save_preset(db, actor: Actor, school_code: str, kind: str, name: str, mapping: dict[str, str],
+                headers: list[str] | None = None) -> None:
+    """Save a mapping; with the file's headers, other schools of the network are offered it for files like it."""
+    require_pupils(actor, school_code, write=True)
+    name = (name or "").strip()
+    if not name or len(name) > 60:
+        raise ApprodoError("Dai alla corrispondenza un nome (al massimo 60 caratteri).")
+    with transaction(db):
+        db.execute("INSERT OR REPLACE INTO column_presets (school_code, kind, name, mapping, created_by, created_at,"
+                   " headers) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   [school_code, kind, name, json.dumps(mapping), actor.username, clock.to_text(clock.utcnow()),
+                    headers_key(headers or [])])
+
+
+def presets(db, actor: Actor, school_code: str, kind: str, headers: list[str] | None = None
+            ) -> dict[str, dict[str, str]]:
+    """The school's saved mappings; with a file's headers, also those that other schools of the network
+    saved for files with the same headers (named "name (school)")."""
+    require_pupils(actor, school_code, write=True)
+    rows = db.execute("SELECT name, mapping FROM column_presets WHERE school_code = ? AND kind = ? ORDER BY name",
+                      [school_code, kind]).fetchall()
+    found = {name: json.loads(mapping) for name, mapping in rows}
+    if headers:
+        shared = db.execute(
+            "SELECT p.name, p.mapping, s.name FROM column_presets p JOIN schools s ON s.code = p.school_code"
+            " WHERE p.kind = ? AND p.headers = ? AND p.school_code != ?"
+            " AND s.network_code = (SELECT network_code FROM schools WHERE code = ?) ORDER BY s.name, p.name",
+            [kind, headers_key(headers), school_code, school_code]).fetchall()
+        for name, mapping, school_name in shared:
+            found.setdefault(f"{name} ({school_name})", json.loads(mapping))
+    return found
+
+
+# --- converting cells ------------------------------------------------------------------
+
+_MONTHS = {name: number for number, names in enumerate([
+    ("gennaio", "gen"), ("febbraio", "feb"), ("marzo", "mar"), ("aprile", "apr"), ("maggio", "mag"),
+    ("giugno", "giu"), ("luglio", "lug"), ("agosto", "ago"), ("settembre", "set", "sett"), ("ottobre", "ott"),
+    ("novembre", "nov"), ("dicembre", "dic")], start=1) for name in names}
+MONTH_NAMES = ["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
+               "ottobre", "novembre", "dicembre"]
+
+
+def parse_period(text: str) -> str | None:
+    """'2025-10', '10/2025', 'ottobre 2025', '01/10/2025' or '2025-10-01' -> '2025-10'; None if not a month."""
+    value = text.strip().lower()
+    patterns = [
+        (r"(\d{4})[-/.](\d{1,2})", lambda m: (m[1], m[2])),
+        (r"(\d{1,2})[-/.](\d{4})", lambda m: (m[2], m[1])),
+        (r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", lambda m: (m[3], m[2])),
+        (r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ t].*)?", lambda m: (m[1], m[2])),
+        (r"([a-z]+)\.?[\s-]+(\d{4})", lambda m: (m[2], _MONTHS.get(m[1]))),
+    ]
+    for pattern, pick in patterns:
+        match = re.fullmatch(pattern, value)
+        if match:
+            year, month = pick(match)
+            if month is None:
+                return None
+            year, month = int(year), int(month)
+            if 2000 <= year <= 2100 and 1 <= month <= 12:
+                return f"{year:04d}-{month:02d}"
+            return None
+    return None
+
+
+def period_label(period: str) -> str:
+    year, month = period.split("-")
+    return f"{MONTH_NAMES[int(month) - 1]} {year}"
+
+
+def school_year_of(period: str) -> SchoolYear:
+    year, month = (int(x) for x in period.split("-"))
+    return SchoolYear(year if month >= 9 else year - 1)
+
+
+def parse_hours(values: pd.Series) -> pd.Series:
+    """'12,5', '12.5', '12:30' or '12' -> float hours; NaN where it is none of these."""
+    if pd.api.types.is_numeric_dtype(values):  # already parsed by the CSV reader
+        return values.astype(float)
+    text = values.astype(str).str.strip()
+    out = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce").astype(float)
+    colon = text.str.contains(":", regex=False)
+    if colon.any():
+        parts = text[colon].str.extract(r"^(\d+):([0-5]\d)$")
+        out[colon] = parts[0].astype(float) + parts[1].astype(float) / 60
+    return out
+
+
+def _parse_counts(values: pd.Series) -> pd.Series:
+    numbers = parse_hours(values)
+    return numbers.where(numbers == np.floor(numbers))
+
+
+def _rows(mask: pd.Series) -> np.ndarray:
+    """The file's row numbers where `mask` holds (the table's index is the row number in the file)."""
+    return mask.index.to_numpy()[mask.to_numpy().nonzero()[0]]
+
+
+def known_headers(kind: str) -> frozenset[str]:
+    """The normalised headers an importer recognises: to find the header row and the sheet."""
+    kinds = ("attendance", "events") if kind == "attendance" else (kind,)
+    return frozenset(s for k in kinds for f in FIELDS[k] for s in f.synonyms)
+
+
+def read_options(sheet: int | None = None, header_row: int | None = None) -> dict:
+    return {"sheet": sheet, "header_row": header_row}
+
+
+def _pseudonymised(db, school_code: str, table: tabular.Table, mapping: dict[str, str], birth_field: str
+                   ) -> tuple[tabular.Table, bytes]:
+    """The table with the names of its code column replaced by the school's stable codes, and the key file."""
+    if not mapping.get("pupil_code") or mapping["pupil_code"] not in table.headers:
+        check_mapping("attendance" if birth_field == "birth_date" else "context", mapping, table.headers,
+                      table.file_name)
+    frame, key = pseudonyms.pseudonymise(table.frame, mapping["pupil_code"], mapping.get(birth_field),
+                                         pseudonyms.school_secret(db, school_code))
+    return replace(table, frame=frame), key
+
+
+def _begin(kind: str, table: tabular.Table, mapping: dict[str, str]):
+    """What every importer does first: check the mapping, then the pupil codes."""
+    check_mapping(kind, mapping, table.headers, table.file_name)
+    source, report = table.frame, Report(table.file_name)
+    out = pd.DataFrame(index=source.index)
+    code = source[mapping["pupil_code"]].astype(str).str.strip()
+    if pseudonyms.looks_like_names(code):
+        raise ApprodoError(
+            f"Nel file {table.file_name} la colonna «{mapping['pupil_code']}» sembra contenere nomi e cognomi, "
+            "non codici: Approdo non conserva i nomi degli alunni. Esporta dal registro il codice (o la "
+            "matricola) dell'alunno, oppure scegli di pseudonimizzare al caricamento: Approdo sostituisce ogni "
+            "nome con un codice stabile e ti dà il file chiave (nome → codice) da conservare a scuola.")
+    report.add(_rows(code == ""), mapping["pupil_code"], "valore mancante")
+    report.add(_rows(code.str.len() > MAX_CODE), mapping["pupil_code"], f"più di {MAX_CODE} caratteri")
+    out["pupil_code"] = code
+    return source, report, out
+
+
+# --- attendance --------------------------------------------------------------------------
+
+
+def percent_scale(stated: pd.Series, computed: pd.Series) -> pd.Series:
+    """A percentage column in 0–100, whether the file wrote 25 or 0,25: decided for the whole column.
+
+    Cell by cell, "1,0" % would be read as a fraction (100 %). The column takes the scale under which
+    more of its rows agree with hours / monte ore; with no hours to compare, fractions only if no
+    value exceeds 1.
+    """
+    known = stated.notna() & computed.notna()
+    if known.any():
+        as_percent = ((computed - stated).abs() <= 1.0)[known].sum()
+        as_fraction = ((computed - stated * 100).abs() <= 1.0)[known].sum()
+        fraction = as_fraction > as_percent
+    else:
+        fraction = bool((stated.dropna() <= 1).all()) and stated.notna().any()
+    return stated * 100 if fraction else stated
+
+
+def read_attendance(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFrame:
+    """Converted, checked attendance rows; raise ImportRejected listing every problem."""
+    source, report, out = _begin("attendance", table, mapping)
+
+    def column(name):
+        return source[mapping[name]]
+
+    classes = column("class_name").astype(str).str.strip()
+    report.add(_rows(classes == ""), mapping["class_name"], "valore mancante")
+    report.add(_rows(classes.str.len() > MAX_CODE), mapping["class_name"], f"più di {MAX_CODE} caratteri")
+    out["class_name"] = classes.str.upper()
+    raw_periods = column("period").astype(str)
+    lookup = {value: parse_period(value) for value in raw_periods.unique()}
+    out["period"] = raw_periods.map(lookup)
+    report.add(_rows(out["period"].isna()), mapping["period"],
+               "periodo non riconosciuto: usa 2025-10, 10/2025, ottobre 2025 o una data")
+    for name, parser in (("scheduled_hours", parse_hours), ("absence_hours", parse_hours),
+                         ("late_entries", _parse_counts), ("early_exits", _parse_counts),
+                         ("days_absent", parse_hours), ("justified_hours", parse_hours),
+                         ("absence_pct", parse_hours)):
+        if not mapping.get(name):
+            out[name] = np.nan
+            continue
+        raw = column(name)
+        values = parser(raw)
+        label = mapping[name]
+        spec = next(f for f in FIELDS["attendance"] if f.name == name)
+        blank = (raw.astype(str).str.strip() == "") if not pd.api.types.is_numeric_dtype(raw) else \
+            pd.Series(False, index=raw.index)
+        if spec.required:
+            report.add(_rows(blank), label, "valore mancante")
+        kind = "un numero intero" if parser is _parse_counts else "un numero (es. 12,5 o 12:30)"
+        report.add(_rows(values.isna() & ~blank), label, f"non è {kind}")
+        report.add(_rows(values < 0), label, "numero negativo")
+        out[name] = values
+    label_abs, label_sched = mapping["absence_hours"], mapping["scheduled_hours"]
+    report.add(_rows(out["absence_hours"] > out["scheduled_hours"] + 1e-9), label_abs,
+               f"le ore di assenza superano il monte ore («{label_sched}»)")
+    if mapping.get("justified_hours"):
+        report.add(_rows(out["justified_hours"] > out["absence_hours"] + 1e-9), mapping["justified_hours"],
+                   "le ore giustificate superano le ore di assenza")
+    if mapping.get("absence_pct"):
+        computed = 100 * out["absence_hours"] / out["scheduled_hours"].where(out["scheduled_hours"] > 0)
+        stated = percent_scale(out["absence_pct"], computed)
+        report.add(_rows((computed - stated).abs() > 1.0), mapping["absence_pct"],
+                   "la percentuale non corrisponde a ore di assenza / monte ore: correggi le ore o la percentuale")
+    valid = out["period"].notna() & (out["pupil_code"] != "")
+    keyed = out[valid]
+    duplicated = keyed.duplicated(["pupil_code", "period"], keep="first")
+    same_row = keyed.duplicated(["pupil_code", "period", "class_name"], keep="first")
+    report.add(_rows(pd.Series(duplicated & same_row, index=keyed.index).reindex(out.index, fill_value=False)),
+               mapping["pupil_code"], "riga ripetuta: lo stesso alunno e lo stesso mese compaiono già sopra")
+    two_classes = duplicated & ~same_row
+    report.add(_rows(pd.Series(two_classes, index=keyed.index).reindex(out.index, fill_value=False)),
+               mapping["class_name"], "lo stesso alunno risulta in due classi nello stesso mese")
+    if report.total:
+        raise ImportRejected(report)
+    return out
+
+
+def import_attendance(
+    db: sqlite_utils.Database,
+    actor: Actor,
+    school_code: str,
+    data: bytes,
+    file_name: str,
+    mapping: dict[str, str] | None = None,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[float, str], None] | None = None,
+    sheet: int | None = None,
+    header_row: int | None = None,
+    replace_larger: bool = True,
+    pseudonymise: bool = False,
+) -> Summary:
+    """Check and load attendance, monthly or day by day: all rows or none; the months in it are replaced.
+
+    A day-by-day list (see `layout_of`) is stored as events and summed into monthly rows. With
+    `pseudonymise`, the code column holds names: they become the school's stable codes and the
+    summary carries the key file.
+
+    With `replace_larger=False`, a file that would replace more rows than it brings raises
+    `NeedsConfirmation` before writing (the page asks for a second, explicit yes).
+    """
+    require_pupils(actor, school_code, write=True)
+    get_school(db, actor, school_code)
+    numeric_fields = ("scheduled_hours", "absence_hours", "late_entries", "early_exits", "days_absent",
+                      "justified_hours", "absence_pct")
+
+    def numeric_columns(headers: list[str]) -> set[str]:
+        chosen = mapping or guess_mapping("attendance", headers)
+        return {chosen[f] for f in numeric_fields if chosen.get(f)}
+
+    table = tabular.read_table(data, file_name, numeric_columns, known=known_headers("attendance"), sheet=sheet,
+                               header_row=header_row)
+    layout = ("events" if "event" in mapping else "attendance") if mapping else layout_of(table.headers)
+    mapping = mapping or guess_mapping(layout, table.headers)
+    key_file = b""
+    if pseudonymise:
+        table, key_file = _pseudonymised(db, school_code, table, mapping, "birth_date")
+    if progress:
+        progress(0.1, "Controllo delle righe")
+    events = None
+    if layout == "events":
+        events = read_events(table, mapping)
+        rows = events_to_months(db, school_code, events, file_name)
+    else:
+        rows = read_attendance(table, mapping)
+        rows["justified_days"] = np.nan
+    periods = tuple(sorted(rows["period"].unique()))
+    marks = ",".join("?" * len(periods))
+    existing = dict(db.execute(f"SELECT period, rows FROM attendance_months WHERE school_code = ? AND period IN"
+                               f" ({marks})", [school_code, *periods]).fetchall())
+    count = len(rows) if events is None else len(events)
+    summary = Summary(layout, file_name, count, rows["pupil_code"].nunique(), None, periods,
+                      tuple(sorted(existing)), sum(existing.values()), dry_run, key_file)
+    if dry_run:
+        return summary
+    if not replace_larger and summary.replaced_rows > len(rows):
+        raise NeedsConfirmation(summary)
+    # Rows in primary-key order: SQLite appends to its B-tree instead of splitting pages
+    # all over it (about 3x faster for a million rows in random pupil order).
+    pupil_rank = pd.factorize(rows["pupil_code"], sort=True)[0]
+    period_rank = pd.factorize(rows["period"], sort=True)[0]
+    rows = rows.iloc[np.lexsort((period_rank, pupil_rank))]
+    detail = f"{period_label(periods[0])} – {period_label(periods[-1])}" + (DAY_BY_DAY if events is not None else "")
+    with transaction(db):
+        import_id = _new_import(db, actor, school_code, "attendance", file_name, count, detail)
+        if existing:
+            db.execute(f"DELETE FROM attendance WHERE school_code = ? AND period IN ({marks})",
+                       [school_code, *periods])
+        # Events of these months go too: a month comes whole from one file, monthly or day by day.
+        db.execute(f"DELETE FROM attendance_events WHERE school_code = ? AND substr(day, 1, 7) IN ({marks})",
+                   [school_code, *periods])
+        columns = [rows[c] for c in ("pupil_code", "period", "class_name", "scheduled_hours", "absence_hours")]
+        optional = [_nullable(rows[c], integer=c in ("late_entries", "early_exits"))
+                    for c in ("late_entries", "early_exits", "days_absent", "justified_hours", "justified_days")]
+        records = zip(repeat(school_code), *(c.tolist() for c in columns + optional),
+                      repeat(import_id))
+        sql = ("INSERT INTO attendance (school_code, pupil_code, period, class_name, scheduled_hours, absence_hours,"
+               " late_entries, early_exits, days_absent, justified_hours, justified_days, import_id)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        share = 0.8 if events is None else 0.3
+        for written in range(0, len(rows), INSERT_CHUNK):
+            db.conn.executemany(sql, islice(records, INSERT_CHUNK))
+            if progress:
+                progress(0.2 + share * min(1.0, (written + INSERT_CHUNK) / len(rows)), "Scrittura nel database")
+        if events is not None:
+            _write_events(db, school_code, events, import_id, progress)
+        db.conn.executemany("INSERT OR REPLACE INTO attendance_months VALUES (?, ?, ?)",
+                            [(school_code, p, n) for p, n in rows["period"].value_counts().items()])
+        if existing:
+            audit.record(db, actor, "frequenze_sostituite", school_code, school_code=school_code,
+                         detail=", ".join(sorted(existing)))
+    return replace(summary, import_id=import_id)
+
+
+def _write_events(db, school_code: str, events: pd.DataFrame, import_id: int, progress) -> None:
+    order = np.lexsort((events["seq"].to_numpy(), pd.factorize(events["kind"], sort=True)[0],
+                        pd.factorize(events["day"], sort=True)[0], pd.factorize(events["pupil_code"], sort=True)[0]))
+    events = events.iloc[order]
+    reason = events["reason"] if "reason" in events and events["reason"].notna().any() else None
+    columns = [events["pupil_code"], events["day"], events["kind"], events["seq"].astype("int64"),
+               events["class_name"], _nullable(events["hours"]), _nullable(events["justified"], integer=True),
+               _nullable(reason) if reason is not None else pd.Series(None, index=events.index, dtype=object)]
+    records = zip(repeat(school_code), *(c.tolist() for c in columns), repeat(import_id))
+    sql = "INSERT INTO attendance_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    for written in range(0, len(events), INSERT_CHUNK):
+        db.conn.executemany(sql, islice(records, INSERT_CHUNK))
+        if progress:
+            progress(0.5 + 0.5 * min(1.0, (written + INSERT_CHUNK) / len(events)), "Scrittura degli eventi")
+
+
+def _nullable(values: pd.Series, *, integer: bool = False) -> pd.Series:
+    """A column for SQLite: NaN becomes NULL; counts as ints (never 2.0)."""
+    if values.notna().all():
+        return values.astype("int64") if integer else values
+    return values.astype(object).where(values.notna(), None).map(
+        (lambda v: v if v is None else int(v)) if integer else (lambda v: v))
+
+
+# --- day-by-day events --------------------------------------------------------------------
+
+EVENT_CODES = {
+    "assenza": ("assenza", "a", "ass", "assente", "aba0", "assenza giornaliera", "assenza intera giornata",
+                "assenza giorno"),
+    "ritardo": ("ritardo", "r", "i", "rit", "abr0", "abr1", "entrata posticipata", "ingresso posticipato",
+                "entrata in ritardo", "ingresso in ritardo", "entrata", "ingresso"),
+    "uscita": ("uscita", "u", "usc", "abu0", "uscita anticipata", "uscita in anticipo"),
+}
+_EVENT_KIND = {tabular.normal_header(code): kind for kind, codes in EVENT_CODES.items() for code in codes}
+_YES = {"si", "s", "x", "1", "true", "vero", "giustificata", "giustificato", "y", "yes"}
+_NO = {"no", "n", "0", "false", "falso", "non giustificata", "non giustificato", "da giustificare"}
+MAX_EVENT_HOURS = 12.0
+DAY_BY_DAY = ", giorno per giorno"  # the end of an events import's detail in the history
+
+
+def parse_day(text: str) -> str | None:
+    """'15/10/2025', '15-10-2025', '2025-10-15' (with or without a time) -> '2025-10-15'; None if not a day."""
+    value = text.strip()[:19]
+    for pattern, width in (("%d/%m/%Y", 10), ("%Y-%m-%d", 10), ("%d-%m-%Y", 10), ("%d.%m.%Y", 10),
+                           ("%d/%m/%y", 8)):
+        try:
+            day = datetime.strptime(value[:width] if len(value) > width and value[width] in " T" else value,
+                                    pattern).date()
+        except ValueError:
+            continue
+        return day.isoformat() if 2000 <= day.year <= 2100 else None
+    return None
+
+
+def _by_unique(values: pd.Series, convert) -> pd.Series:
+    """Convert each distinct value once: a million events hold a few hundred dates and codes."""
+    text = values.astype(str)
+    lookup = {value: convert(value) for value in text.unique()}
+    return text.map(lookup)
+
+
+def read_events(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFrame:
+    """Converted, checked events; raise ImportRejected listing every problem."""
+    source, report, out = _begin("events", table, mapping)
+    classes = source[mapping["class_name"]].astype(str).str.strip()
+    report.add(_rows(classes == ""), mapping["class_name"], "valore mancante")
+    report.add(_rows(classes.str.len() > MAX_CODE), mapping["class_name"], f"più di {MAX_CODE} caratteri")
+    out["class_name"] = classes.str.upper()
+    out["day"] = _by_unique(source[mapping["day"]], parse_day)
+    report.add(_rows(out["day"].isna()), mapping["day"], "data non riconosciuta: usa gg/mm/aaaa o aaaa-mm-gg")
+    out["kind"] = _by_unique(source[mapping["event"]], lambda v: _EVENT_KIND.get(tabular.normal_header(v)))
+    report.add(_rows(out["kind"].isna()), mapping["event"],
+               "evento non riconosciuto: scrivi assenza, ritardo o uscita (anche A, R, U)")
+    if mapping.get("hours"):
+        raw = source[mapping["hours"]]
+        hours = parse_hours(raw)
+        blank = raw.astype(str).str.strip() == "" if not pd.api.types.is_numeric_dtype(raw) else hours.isna() & False
+        report.add(_rows(hours.isna() & ~blank), mapping["hours"], "non è un numero (es. 2, 1,5 o 1:30)")
+        report.add(_rows((hours < 0) | (hours > MAX_EVENT_HOURS)), mapping["hours"],
+                   f"ore perse non plausibili: da 0 a {MAX_EVENT_HOURS:g} in un giorno")
+        out["hours"] = hours
+    else:
+        out["hours"] = np.nan
+    if mapping.get("justified"):
+        text = _by_unique(source[mapping["justified"]], tabular.normal_header)
+        # A column of crosses: the blank cells are the unjustified ones.
+        crosses = set(text.unique()) <= {"x", ""}
+        justified = _by_unique(text, lambda v: 1.0 if v in _YES else 0.0 if v in _NO or (crosses and v == "") else
+                               (np.nan if v == "" else -1.0)).astype(float)
+        report.add(_rows(justified == -1), mapping["justified"], "giustificata: scrivi SI o NO (anche S/N o X)")
+        out["justified"] = justified
+    else:
+        out["justified"] = np.nan
+    out["reason"] = (source[mapping["reason"]].astype(str).str.strip().str[:200].replace("", None)
+                     if mapping.get("reason") else None)
+    out["period"] = out["day"].str[:7]
+    valid = out["day"].notna() & out["kind"].notna() & (out["pupil_code"] != "")
+    keyed = out[valid]
+    twice = keyed[keyed["kind"] == "assenza"].duplicated(["pupil_code", "day"])
+    report.add(_rows(twice.reindex(out.index, fill_value=False)), mapping["day"],
+               "assenza ripetuta: lo stesso alunno risulta già assente quel giorno")
+    classes_in_month = keyed.groupby(["pupil_code", "period"])["class_name"].transform("nunique")
+    report.add(_rows((classes_in_month > 1).reindex(out.index, fill_value=False)), mapping["class_name"],
+               "lo stesso alunno risulta in due classi nello stesso mese")
+    if report.total:
+        raise ImportRejected(report)
+    out["seq"] = out.groupby(["pupil_code", "day", "kind"]).cumcount()
+    return out
+
+
+def events_to_months(db, school_code: str, events: pd.DataFrame, file_name: str) -> pd.DataFrame:
+    """Monthly rows from events: every pupil of the file gets every month the file covers.
+
+    A pupil with no event in a month attended it all: an event list names only who missed something.
+    Absence without hours counts the class's daily hours; a late entry or early exit without hours
+    counts none. The monte ore is the daily hours times the month's school days.
+    """
+    from models.pupils import school_calendar
+
+    periods = sorted(events["period"].unique())
+    days = school_calendar.month_days(db, periods)
+    empty = [p for p in periods if not days[p]]
+    if empty:
+        raise ApprodoError(f"Nel file {file_name} ci sono eventi di {period_label(empty[0])}, che nel calendario "
+                           "scolastico non ha giorni di lezione: controlla le date o il calendario.")
+    weekly = school_calendar.weekly_hours(db, school_code)
+    default = school_calendar.default_weekly_hours(db, school_code)
+    pupils = events.sort_values("day", kind="stable").groupby("pupil_code")["class_name"].last()
+    grid = pd.MultiIndex.from_product([pupils.index, periods], names=["pupil_code", "period"]).to_frame(index=False)
+    daily_of = {c: weekly.get(c, default) / school_calendar.DAYS_PER_WEEK for c in events["class_name"].unique()}
+    daily = events["class_name"].map(daily_of)
+    hours = events["hours"].where(events["hours"].notna(), np.where(events["kind"] == "assenza", daily, 0.0))
+    absent = events["kind"] == "assenza"
+    per_event = pd.DataFrame({
+        "pupil_code": events["pupil_code"], "period": events["period"], "class_name": events["class_name"],
+        "absence_hours": hours, "late_entries": (events["kind"] == "ritardo").astype(int),
+        "early_exits": (events["kind"] == "uscita").astype(int),
+        "days_absent": absent.astype(int),
+        "justified_hours": hours.where(events["justified"] == 1, 0.0),
+        "justified_days": (absent & (events["justified"] == 1)).astype(int),
+        "known_justified": events["justified"].notna()})
+    sums = per_event.groupby(["pupil_code", "period"], sort=False).agg(
+        class_name=("class_name", "last"), absence_hours=("absence_hours", "sum"),
+        late_entries=("late_entries", "sum"), early_exits=("early_exits", "sum"),
+        days_absent=("days_absent", "sum"), justified_hours=("justified_hours", "sum"),
+        justified_days=("justified_days", "sum"), known_justified=("known_justified", "all")).reset_index()
+    rows = grid.merge(sums, on=["pupil_code", "period"], how="left")
+    rows["class_name"] = rows["class_name"].fillna(rows["pupil_code"].map(pupils))
+    for column in ("absence_hours", "late_entries", "early_exits", "days_absent", "justified_hours",
+                   "justified_days"):
+        rows[column] = rows[column].fillna(0)
+    # Justification unknown for some event of the month: the split is unknown, not zero.
+    unknown = rows["known_justified"].eq(False)
+    rows.loc[unknown, ["justified_hours", "justified_days"]] = np.nan
+    rows["scheduled_hours"] = rows["class_name"].map(lambda c: weekly.get(c, default)) / \
+        school_calendar.DAYS_PER_WEEK * rows["period"].map(days)
+    over = rows["absence_hours"] > rows["scheduled_hours"] + 1e-9
+    if over.any():
+        first = rows[over].iloc[0]
+        raise ApprodoError(
+            f"Nel file {file_name} l'alunno {first['pupil_code']} ha {first['absence_hours']:g} ore perse a "
+            f"{period_label(first['period'])}, più del monte ore calcolato ({first['scheduled_hours']:g} ore): "
+            "controlla le ore degli eventi o l'orario settimanale della classe.")
+    rows["absence_pct"] = np.nan
+    return rows.drop(columns="known_justified")
+
+
+# --- pupil context and outcomes ------------------------------------------------------------
+
+
+def _birth_year(text: str) -> float:
+    text = text.strip()
+    if not text:
+        return np.nan
+    if re.fullmatch(r"\d{4}", text):
+        return float(text)
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return float(datetime.strptime(text, pattern).year)
+        except ValueError:
+            continue
+    return -1.0  # marks "not a date"
+
+
+def _l2(text: str) -> str | None:
+    value = text.strip()
+    if not value:
+        return ""
+    if value.lower() in ("madrelingua", "l1", "italofono", "italofona", "nativo"):
+        return "madrelingua"
+    upper = value.upper()
+    return upper if upper in L2_LEVELS else None
+
+
+def _outcome(text: str) -> str | None:
+    value = "_".join(tabular.normal_header(text).split())
+    value = {"ammessa": "ammesso", "non_ammessa": "non_ammesso", "trasferita": "trasferito",
+             "ritirato": "abbandono", "ritirata": "abbandono"}.get(value, value)
+    return value if value in OUTCOMES else None
+
+
+def read_context(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFrame:
+    source, report, out = _begin("context", table, mapping)
+    report.add(_rows(out["pupil_code"].duplicated()), mapping["pupil_code"], "alunno ripetuto nel file")
+    this_year = clock.utcnow().year
+
+    def optional(name):
+        return source[mapping[name]].astype(str) if mapping.get(name) else pd.Series("", index=source.index)
+
+    birth = optional("birth").map(_birth_year)
+    report.add(_rows(birth == -1), mapping.get("birth", ""), "data di nascita non valida: usa gg/mm/aaaa o l'anno")
+    report.add(_rows((birth > 0) & ((birth < 1980) | (birth > this_year))), mapping.get("birth", ""),
+               "anno di nascita non plausibile")
+    out["birth_year"] = birth.where(birth > 0)
+    arrival_text = optional("arrival_year").str.strip()
+    arrival = pd.to_numeric(arrival_text, errors="coerce")
+    report.add(_rows(arrival.isna() & (arrival_text != "")), mapping.get("arrival_year", ""),
+               "anno di arrivo non valido: scrivi l'anno, es. 2024")
+    report.add(_rows((arrival < 1980) | (arrival > this_year)), mapping.get("arrival_year", ""),
+               "anno di arrivo non plausibile")
+    out["arrival_year"] = arrival
+    l2 = optional("l2_level").map(_l2)
+    report.add(_rows(l2.isna()), mapping.get("l2_level", ""),
+               "livello non valido: A1, A2, B1, B2, C1, C2 o madrelingua")
+    out["l2_level"] = l2.replace("", None)
+    retentions_text = optional("retentions").str.strip()
+    retentions = _parse_counts(retentions_text.replace("", "0"))
+    report.add(_rows(retentions.isna() | (retentions < 0) | (retentions > 10)), mapping.get("retentions", ""),
+               "numero di ripetenze non valido")
+    out["retentions"] = retentions.where(retentions_text != "")
+    out["citizenship_group"] = optional("citizenship_group").str.strip().str[:40].replace("", None)
+    sex = optional("sex").str.strip().str.upper().str[:1]
+    report.add(_rows(~sex.isin(["", "M", "F", "X"])), mapping.get("sex", ""), "sesso non valido: M, F o X")
+    out["sex"] = sex.replace("", None)
+    if report.total:
+        raise ImportRejected(report)
+    return out
+
+
+def read_outcomes(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFrame:
+    source, report, out = _begin("outcomes", table, mapping)
+
+    def year(text):
+        try:
+            return str(SchoolYear.parse(text))
+        except ApprodoError:
+            return None
+
+    out["school_year"] = source[mapping["school_year"]].astype(str).map(year)
+    report.add(_rows(out["school_year"].isna()), mapping["school_year"], "anno scolastico non valido: es. 2024/25")
+    out["outcome"] = source[mapping["outcome"]].astype(str).map(_outcome)
+    report.add(_rows(out["outcome"].isna()), mapping["outcome"], "esito non valido: " + ", ".join(OUTCOMES))
+    report.add(_rows(out.duplicated(["pupil_code", "school_year"]) & out["school_year"].notna()),
+               mapping["pupil_code"], "lo stesso alunno ha due esiti per lo stesso anno")
+    if report.total:
+        raise ImportRejected(report)
+    return out
+
+
+def _import_rows(db, actor, school_code, kind, data, file_name, mapping, reader, table_name, columns,
+                 dry_run, options, pseudonymise=False) -> Summary:
+    require_pupils(actor, school_code, write=True)
+    table = tabular.read_table(data, file_name, known=known_headers(kind), **options)
+    mapping = mapping or guess_mapping(kind, table.headers)
+    key_file = b""
+    if pseudonymise:
+        table, key_file = _pseudonymised(db, school_code, table, mapping, "birth")
+    rows = reader(table, mapping)
+    summary = Summary(kind, file_name, len(rows), rows["pupil_code"].nunique(), None, dry_run=dry_run,
+                      key_file=key_file)
+    if dry_run:
+        return summary
+    with transaction(db):
+        import_id = _new_import(db, actor, school_code, kind, file_name, len(rows), "")
+        values = [rows[c].astype(object).where(rows[c].notna(), None).tolist() for c in columns]
+        records = list(zip([school_code] * len(rows), *values, [import_id] * len(rows), strict=True))
+        placeholders = ", ".join("?" * (len(columns) + 2))
+        db.conn.executemany(f"INSERT OR REPLACE INTO {table_name} VALUES ({placeholders})", records)
+    return replace(summary, import_id=import_id)
+
+
+def import_context(db, actor, school_code, data, file_name, mapping=None, *, dry_run=False, sheet=None,
+                   header_row=None, pseudonymise=False) -> Summary:
+    """Pupil context (birth, arrival, L2 level, retentions; citizenship and sex for the audit only)."""
+    columns = ["pupil_code", "birth_year", "arrival_year", "l2_level", "retentions", "citizenship_group", "sex"]
+    return _import_rows(db, actor, school_code, "context", data, file_name, mapping, read_context,
+                        "pupil_context", columns, dry_run, read_options(sheet, header_row), pseudonymise)
+
+
+def import_outcomes(db, actor, school_code, data, file_name, mapping=None, *, dry_run=False, sheet=None,
+                    header_row=None, pseudonymise=False) -> Summary:
+    """Outcomes of past school years, one per pupil and year."""
+    return _import_rows(db, actor, school_code, "outcomes", data, file_name, mapping, read_outcomes,
+                        "outcomes", ["pupil_code", "school_year", "outcome"], dry_run, read_options(sheet, header_row),
+                        pseudonymise)
+
+
+IMPORTERS = {"attendance": import_attendance, "context": import_context, "outcomes": import_outcomes}
+
+
+# --- history ----------------------------------------------------------------------------------
+
+
+def _new_import(db, actor, school_code, kind, file_name, rows, detail) -> int:
+    cursor = db.execute(
+        "INSERT INTO imports (school_code, kind, file_name, rows, detail, imported_by, imported_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [school_code, kind, file_name[:200], rows, detail, actor.username, clock.to_text(clock.utcnow())])
+    audit.record(db, actor, "importazione_" + kind, file_name[:200], school_code=school_code, detail=f"{rows} righe")
+    return cursor.lastrowid
+
+
+def list_imports(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[dict]:
+    require_pupils(actor, school_code, write=True)
+    return list(db.query(
+        "SELECT i.id, i.kind, i.file_name, i.rows, i.detail, i.imported_by, i.imported_at,"
+        # A day-by-day import counts its events (its monthly rows are derived from them).
+        " CASE WHEN i.detail LIKE ? THEN (SELECT COUNT(*) FROM attendance_events e WHERE e.import_id = i.id)"
+        " ELSE (SELECT COUNT(*) FROM attendance a WHERE a.import_id = i.id)"
+        " + (SELECT COUNT(*) FROM pupil_context c WHERE c.import_id = i.id)"
+        " + (SELECT COUNT(*) FROM outcomes o WHERE o.import_id = i.id) END AS rows_now"
+        " FROM imports i WHERE i.school_code = ? ORDER BY i.id DESC", ["%" + DAY_BY_DAY, school_code]))
+
+
+def refresh_months(db, school_code: str) -> None:
+    """Rebuild the small table of months a school has data for (after rows were removed)."""
+    db.execute("DELETE FROM attendance_months WHERE school_code = ?", [school_code])
+    db.execute("INSERT INTO attendance_months SELECT school_code, period, COUNT(*) FROM attendance"
+               " WHERE school_code = ? GROUP BY period", [school_code])
+
+
+def delete_import(db: sqlite_utils.Database, actor: Actor, school_code: str, import_id: int) -> int:
+    """Remove the rows an import brought (those not replaced since); return how many."""
+    require_pupils(actor, school_code, write=True)
+    row = db.execute("SELECT kind, file_name FROM imports WHERE id = ? AND school_code = ?",
+                     [import_id, school_code]).fetchone()
+    if row is None:
+        raise ApprodoError("Questa importazione non esiste per la tua scuola.")
+    table = {"attendance": "attendance", "context": "pupil_context", "outcomes": "outcomes"}[row[0]]
+    with transaction(db):
+        removed = db.execute(f"DELETE FROM {table} WHERE school_code = ? AND import_id = ?",
+                             [school_code, import_id]).rowcount
+        if table == "attendance":
+            db.execute("DELETE FROM attendance_events WHERE school_code = ? AND import_id = ?",
+                       [school_code, import_id])
+            refresh_months(db, school_code)
+        db.execute("DELETE FROM imports WHERE id = ?", [import_id])
+        audit.record(db, actor, "importazione_eliminata", row[1], school_code=school_code, detail=f"{removed} righe")
+    return removed
