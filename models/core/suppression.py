@@ -68,9 +68,16 @@ def table(counts: pd.DataFrame, *, total_column: bool = True, total_row: bool = 
                               total_column, total_row)
         secondary |= (others > 0) & (others < MIN_PUPILS) & ~hidden
     known = values.index.isin(list(known_rows))
+    known_sums = values[known].sum(axis=0)
+
+    def unknown_part(r, c) -> int:
+        """What the reader cannot work out from their own rows: a hidden cell protects only that part."""
+        if r in known_rows:
+            return 0
+        return int(values.at[r, c] - (known_sums[c] if r == TOTAL else 0))
 
     def protects(r, c) -> bool:
-        return bool(hidden.at[r, c] or secondary.at[r, c]) and r not in known_rows
+        return bool(hidden.at[r, c] or secondary.at[r, c]) and unknown_part(r, c) > 0
 
     lines = []  # each line is a set of cells that add up to a total shown with them
     if total_column:
@@ -84,8 +91,7 @@ def table(counts: pd.DataFrame, *, total_column: bool = True, total_row: bool = 
             if sum(protects(r, c) for r, c in cells) != 1:
                 continue
             candidates = [(values.at[r, c], (r, c)) for r, c in cells
-                          if not (hidden.at[r, c] or secondary.at[r, c]) and values.at[r, c] > 0
-                          and r not in known_rows]
+                          if not (hidden.at[r, c] or secondary.at[r, c]) and unknown_part(r, c) > 0]
             if not candidates:
                 continue
             # Hide the smallest inner cell; the line's total only when nothing else is left.
