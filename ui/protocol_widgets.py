@@ -192,7 +192,8 @@ def show_diff(old: str, new: str, before: str = S.DIFF_BEFORE, after: str = S.DI
         st.caption(S.NO_DIFFERENCE)
         return
     added, removed = diffs.summary(pieces)
-    st.caption(S.DIFF_SUMMARY.format(added=added, removed=removed))
+    st.caption(S.DIFF_SUMMARY.format(added=S.plural(added, "parola aggiunta", "parole aggiunte"),
+                                     removed=S.plural(removed, "tolta", "tolte")))
     st.html(paragraph_diff_html(old, new, before, after))
 
 
