@@ -389,7 +389,8 @@ def _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet=Non
                            sheet=sheet, header_row=header_row, pseudonymise=pseudonymise)
     except pupil_data.ImportRejected as rejected:
         for problem in rejected.report.problems[:20]:
-            click.echo(f"  riga {problem.row}, colonna «{problem.column}»: {problem.message}", err=True)
+            found = f" (valore «{problem.value}»)" if problem.value else ""
+            click.echo(f"  riga {problem.row}, colonna «{problem.column}»{found}: {problem.message}", err=True)
         raise
     click.echo(summary.message())
     if pseudonymise and not dry_run:

@@ -11,6 +11,7 @@ problem and says what to fix.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -117,6 +118,7 @@ class Problem:
     row: int  # as the user sees it in the file: the header is row 1
     column: str
     message: str
+    value: str = ""  # what the cell holds, as read (cut short)
 
 
 @dataclass
@@ -124,20 +126,29 @@ class Report:
     file_name: str
     problems: list[Problem] = field(default_factory=list)
     total: int = 0
+    source: pd.DataFrame | None = None  # the table as read, indexed by the file's row numbers
 
     def add(self, rows, column: str, message: str) -> None:
         rows = list(rows)
         self.total += len(rows)
         room = MAX_REPORTED - len(self.problems)
-        self.problems.extend(Problem(int(r), column, message) for r in rows[:max(room, 0)])
+        self.problems.extend(Problem(int(r), column, message, self._value(r, column)) for r in rows[:max(room, 0)])
+
+    def _value(self, row, column: str) -> str:
+        if self.source is None or column not in self.source.columns or row not in self.source.index:
+            return ""
+        value = self.source.at[row, column]
+        text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value).strip()
+        return text if len(text) <= 40 else text[:39] + "…"
 
     def as_rows(self) -> list[dict]:
-        return [{"file": self.file_name, "riga": p.row, "colonna": p.column, "problema": p.message}
-                for p in self.problems]
+        return [{"file": self.file_name, "riga": p.row, "colonna": p.column, "valore trovato": p.value,
+                 "problema": p.message} for p in self.problems]
 
     def to_csv(self) -> bytes:
-        """The problems as a CSV to download; file and column names come from the user: formula-safe."""
-        return csv_bytes([["file", "riga", "colonna", "problema"], *(row.values() for row in self.as_rows())])
+        """The problems as a CSV to download; file, column names and values come from the user: formula-safe."""
+        return csv_bytes([["file", "riga", "colonna", "valore trovato", "problema"],
+                          *(row.values() for row in self.as_rows())])
 
 
 class ImportRejected(ApprodoError):
@@ -150,7 +161,8 @@ class ImportRejected(ApprodoError):
         first = report.problems[0]
         super().__init__(
             f"Il file {report.file_name} non è stato importato ({count}{shown}): nulla è cambiato. "
-            f"Il primo: riga {first.row}, colonna «{first.column}»: {first.message}.")
+            f"Il primo: riga {first.row}, colonna «{first.column}»"
+            f"{f' (valore «{first.value}»)' if first.value else ''}: {first.message}.")
         self.report = report
 
 
@@ -360,7 +372,8 @@ def _pseudonymised(db, school_code: str, table: tabular.Table, mapping: dict[str
 def _begin(kind: str, table: tabular.Table, mapping: dict[str, str]):
     """What every importer does first: check the mapping, then the pupil codes."""
     check_mapping(kind, mapping, table.headers, table.file_name)
-    source, report = table.frame, Report(table.file_name)
+    source = table.frame
+    report = Report(table.file_name, source=source)
     out = pd.DataFrame(index=source.index)
     code = source[mapping["pupil_code"]].astype(str).str.strip()
     if pseudonyms.looks_like_names(code):

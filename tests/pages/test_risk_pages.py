@@ -87,8 +87,9 @@ def test_a_bad_file_gets_the_report_and_changes_nothing(demo_db):
     next(b for b in at.button if b.label == "Importa").click().run()
     assert "non è stato importato" in at.error[0].value
     report = at.dataframe[1].value  # below the preview of the file
-    assert list(report.columns) == ["file", "riga", "colonna", "problema"]
+    assert list(report.columns) == ["file", "riga", "colonna", "valore trovato", "problema"]
     assert report.iloc[0]["riga"] == 3 and report.iloc[0]["colonna"] == "Ore di assenza"
+    assert report.iloc[0]["valore trovato"] == "300"
     assert demo_db.execute("SELECT COUNT(*) FROM attendance").fetchone()[0] == 0
 
 
