@@ -161,7 +161,7 @@ def check_cell(text: str, file_name: str, row: int, column: str) -> None:
 
 
 def check_frame(frame, file_name: str) -> None:
-    """Every text cell of a table of strings (header = row 1): see `check_cell`."""
+    """Every text cell of a table of strings, indexed by the file's row numbers: see `check_cell`."""
     for position, column in enumerate(frame.columns):
         values = frame.iloc[:, position]
         if values.dtype != object and str(values.dtype) != "str" and "string" not in str(values.dtype):
@@ -170,4 +170,4 @@ def check_frame(frame, file_name: str) -> None:
         bad = text.str.contains("\x00", regex=False) | (text.str.len() > MAX_CELL_CHARS)
         if bad.any():
             index = int(np.argmax(bad.to_numpy()))
-            check_cell(text.iloc[index], file_name, index + 2, str(column))
+            check_cell(text.iloc[index], file_name, int(frame.index[index]), str(column))

@@ -281,10 +281,10 @@ def _read_csv(data: bytes, file_name: str, numeric, known, header_row, max_rows)
         where = f" alla riga {int(line.group(1)) + skip}" if line else ""
         raise ApprodoError(f"Il file {file_name} non si legge come tabella{where}: controlla che ogni riga "
                            "abbia lo stesso numero di colonne.") from None
-    if longest > limits.MAX_CELL_CHARS:  # only then can a cell be too long
-        limits.check_frame(frame, file_name)
     # Row numbers as the user sees them (blank lines inside the table are not counted).
     frame.index = pd.RangeIndex(skip + 2, skip + 2 + len(frame))
+    if longest > limits.MAX_CELL_CHARS:  # only then can a cell be too long
+        limits.check_frame(frame, file_name)
     titles = tuple(" ".join(c for c in row if c.strip()) for row in sheet.rows[:skip] if any(c.strip() for c in row))
     return Table(_clean_headers(frame, file_name), file_name, encoding, separator, "", ("",), skip + 1,
                  header_row is None, max_rows is None, titles)

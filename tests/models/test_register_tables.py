@@ -161,3 +161,10 @@ def test_a_mapping_saved_by_one_school_is_offered_to_the_network_for_the_same_he
     data = b"Matr.;Cl.;Mese rif.;Tot. ore;Ore ass.\nW1;1A;2025-10;100;3\n"
     summary = pupil_data.import_attendance(demo_db, other, other_school, data, "n.csv", next(iter(offered.values())))
     assert summary.rows == 1
+
+
+def test_an_overlong_cell_below_title_lines_is_named_by_its_real_row():
+    text = ("Riepilogo assenze;;\nClasse 3A;;\n\nCod. alunno;Classe;Mese\nA1;3A;02/2026\nA2;" + "x" * 6_000
+            + ";02/2026\n")
+    with pytest.raises(ApprodoError, match=r"alla riga 6, colonna «Classe» è troppo lunga"):
+        tabular.read_table(text.encode(), "registro.csv", known=pupil_data.known_headers("attendance"))
