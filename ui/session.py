@@ -183,10 +183,6 @@ def guard_page(page_file: str) -> PageContext:
     return PageContext(db, actor)
 
 
-def show_error(error: ApprodoError) -> None:
-    st.error(plain(error.message))
-
-
 FLASH_KEY = "approdo_flash"
 
 

@@ -112,13 +112,3 @@ def _with_totals(counts: pd.DataFrame, total_column: bool, total_row: bool) -> p
     if total_row:
         values.loc[TOTAL] = values.sum(axis=0)
     return values
-
-
-def rates(shown: pd.DataFrame, denominator_column: str = TOTAL, digits: int = 1) -> pd.DataFrame:
-    """Each cell of a suppressed count table as a percentage of its row's total."""
-    out = pd.DataFrame(index=shown.index, columns=[c for c in shown.columns if c != denominator_column],
-                       dtype=object)
-    for r in shown.index:
-        for c in out.columns:
-            out.at[r, c] = rate(shown.at[r, c], shown.at[r, denominator_column], digits)
-    return out

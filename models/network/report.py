@@ -313,7 +313,3 @@ def _word_table(subdoc, frame: pd.DataFrame, index: bool, width_cm: float) -> No
     word_layout.table_font(grid, TABLE_FONT_PT)
     word_layout.fit_columns(grid, [header, *rows], width_cm, TABLE_FONT_PT)
     word_layout.mark_header_row(grid)
-
-
-def file_name(report: Report, extension: str) -> str:
-    return f"rapporto_{report.scope.network.code}_{str(report.year).replace('/', '-')}.{extension}"

@@ -35,7 +35,6 @@ MAX_REPORTED = 500
 INSERT_CHUNK = 100_000
 MAX_CODE = 40
 
-KINDS = {"attendance": "frequenze", "context": "contesto degli alunni", "outcomes": "esiti degli anni passati"}
 OUTCOMES = ("abbandono", "anno_non_valido", "non_ammesso", "ammesso", "trasferito")
 L2_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2", "madrelingua")
 
