@@ -13,7 +13,7 @@ from models.core.permissions import can_follow_up
 from models.follow_up import interventions, reviews
 from models.risk import indicators, learn, school_risk
 from ui import strings as S
-from ui.formatting import italian_chart
+from ui.formatting import italian_chart, number
 from ui.session import guard_page, run_action, show_flash
 from ui.text import plain, plain_format, plain_table
 from ui.visits import visit_id
@@ -79,7 +79,7 @@ if model is not None:
     for sentence in learn.explain(model, latest):
         st.markdown(f"- {sentence}")
 
-# One time line: monthly absence bars, the 10 % and 25 % lines, interventions as marks on their day,
+# One time line: monthly absence bars, the chronic-absence and legal-limit lines, interventions as marks on their day,
 # and below it the level the list gave the pupil each month.
 months = record.months.assign(start=pd.to_datetime(record.months["period"] + "-01"))
 months["end"] = months["start"] + pd.offsets.MonthBegin(1)
@@ -90,7 +90,11 @@ bars = alt.Chart(months).mark_rect(color="#4C78A8", opacity=0.8, stroke="white")
     x=x, x2="end:T", y=alt.Y("absence_pct:Q", title="Assenze (%)", scale=alt.Scale(domainMin=0)), y2=alt.datum(0),
     tooltip=[alt.Tooltip("period", title="Mese"), alt.Tooltip("absence_pct", title="Assenze %", format=".1f"),
              alt.Tooltip("absence_hours", title="Ore di assenza"), alt.Tooltip("class_name", title="Classe")])
-limits = pd.DataFrame({"soglia": [10, 25], "nome": ["10 % assenza cronica", "25 % limite di validità"]})
+# The network's own thresholds (chronic absence may differ from 10 %; the 25 % is the law's).
+chronic, legal = 100 * record.rules.chronic, 100 * record.rules.legal_limit
+limits = pd.DataFrame({"soglia": [chronic, legal],
+                       "nome": [S.CHART_CHRONIC.format(pct=number(chronic, 0)),
+                                S.CHART_LEGAL.format(pct=number(legal, 0))]})
 lines = alt.Chart(limits).mark_rule(strokeDash=[6, 4]).encode(
     y="soglia:Q", color=alt.Color("nome:N", title=None, scale=alt.Scale(range=["#F58518", "#E45756"])))
 layers = [bars, lines]

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from models.core import suppression
+from models.core.school_year import MONTH_NAMES
 from ui import strings as S
 
 ITALIAN_LOCALE = alt.Locale(
@@ -21,9 +22,7 @@ ITALIAN_LOCALE = alt.Locale(
         dateTime="%A %e %B %Y, %X", date="%d/%m/%Y", time="%H:%M:%S", periods=["", ""],
         days=["domenica", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato"],
         shortDays=["dom", "lun", "mar", "mer", "gio", "ven", "sab"],
-        months=["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
-                "ottobre", "novembre", "dicembre"],
-        shortMonths=["gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"],
+        months=MONTH_NAMES, shortMonths=[name[:3] for name in MONTH_NAMES],
     ),
 )
 

@@ -685,3 +685,7 @@ EMAIL = "E-mail per l'accesso con l'account della scuola"
 EMAIL_HELP = "L'indirizzo con cui la persona entra con l'accesso unico (Google, Microsoft…); vuoto per nessuno."
 EMAIL_SET = "E-mail di {username} aggiornata."
 SAVE_EMAIL = "Salva l'e-mail"
+
+# --- the pupil chart's threshold lines (the network's values)
+CHART_CHRONIC = "{pct} % assenza cronica"
+CHART_LEGAL = "{pct} % limite di validità"

@@ -32,8 +32,41 @@ class SchoolYear:
     def current(cls) -> SchoolYear:
         return cls.containing(date.today())
 
+    @classmethod
+    def of_period(cls, period: str) -> SchoolYear:
+        """The school year a month ('2026-02') belongs to."""
+        year, month = (int(x) for x in period.split("-"))
+        return cls(year if month >= 9 else year - 1)
+
+    @property
+    def first_month(self) -> str:
+        """'2025-09': September, where the school year's data start."""
+        return f"{self.start:04d}-09"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.start, 9, 1)
+
+    @property
+    def last_day(self) -> date:
+        return date(self.start + 1, 8, 31)
+
     def __str__(self) -> str:
         return f"{self.start}/{(self.start + 1) % 100:02d}"
+
+
+MONTH_NAMES = ["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
+               "ottobre", "novembre", "dicembre"]
+
+
+def month_name(period: str) -> str:
+    """'2026-02' as 'febbraio'."""
+    return MONTH_NAMES[int(period[5:7]) - 1]
+
+
+def month_label(period: str | None) -> str:
+    """'2026-02' as 'febbraio 2026'."""
+    return f"{month_name(period)} {period[:4]}" if period else ""
 
 
 # The school months, September to June, and their teaching weeks in a typical Lombardy year: the pace

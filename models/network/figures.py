@@ -19,7 +19,6 @@ from models.core.errors import PermissionDenied
 from models.core.permissions import Actor, can_filter_figures_on, network_figures_view
 from models.core.school_year import SchoolYear
 from models.protocols.protocol import STATUS_LABELS
-from models.pupils import importing as pupil_data
 from models.risk import history, indicators
 
 FOLLOW_UP_DAYS = 30
@@ -269,7 +268,7 @@ def _school_follow_up(db, school_code: str, year: SchoolYear, today: date) -> di
     levels = history.level_history(db, school_code)
     levels = levels[(levels["school_year"] == str(year)) & (levels["level"] == "alto")]
     first_high = levels.groupby("pupil_code")["period"].min()
-    start, end = f"{year.start}-09-01", f"{year.start + 1}-08-31"
+    start, end = year.first_day.isoformat(), year.last_day.isoformat()
     reviewed = {r[0] for r in db.execute(
         "SELECT DISTINCT pupil_code FROM reviews WHERE school_code = ? AND substr(reviewed_at, 1, 10) BETWEEN ? AND ?",
         [school_code, start, (date.fromisoformat(end) + timedelta(days=FOLLOW_UP_DAYS)).isoformat()])}
@@ -296,4 +295,4 @@ def school_years(db: sqlite_utils.Database, where: Scope) -> list[SchoolYear]:
         return []
     rows = db.execute(f"SELECT DISTINCT period FROM attendance_months WHERE school_code IN"
                       f" ({', '.join('?' * len(codes))})", codes).fetchall()
-    return sorted({pupil_data.school_year_of(r[0]) for r in rows}, reverse=True)
+    return sorted({SchoolYear.of_period(r[0]) for r in rows}, reverse=True)

@@ -17,8 +17,7 @@ from models.core import suppression
 from models.core.school_year import SchoolYear
 from models.network.figures import APPROVED, Scope, school_years
 from models.risk import history
-
-CHRONIC = 0.10
+from models.risk.rules import network_rules
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,8 @@ INDICATORS = [
               " file di contesto) per i quali è registrato un livello di italiano L2 (A1–C2), sul totale dei"
               " neoarrivati."),
     Indicator("chronic", "Alunni con assenza cronica",
-              "Alunni con assenze pari ad almeno il 10 % del monte ore svolto, all'ultimo mese con dati dell'anno,"
+              "Alunni con assenze pari ad almeno la soglia di assenza cronica della rete (10 % del monte ore svolto se"
+              " la rete non l'ha cambiata), all'ultimo mese con dati dell'anno,"
               " sul totale degli alunni con dati di frequenza."),
     Indicator("reached", "Alunni ad alto rischio raggiunti da un intervento",
               "Alunni al livello «alto» in almeno un mese dell'anno con almeno un intervento registrato nell'anno,"
@@ -103,11 +103,13 @@ def evaluate(db: sqlite_utils.Database, where: Scope, years: list[SchoolYear] | 
 
 def _school_figures(db, school_code: str, year: SchoolYear) -> dict[str, tuple[int, int]]:
     """(numerator, denominator) of each indicator for one school and year (raw: callers suppress)."""
-    start, end = f"{year.start}-09-01", f"{year.start + 1}-08-31"
+    start, end = year.first_day.isoformat(), year.last_day.isoformat()
     protocol = db.execute("SELECT status, deliberation_date FROM protocols WHERE school_code = ?",
                           [school_code]).fetchone()
     approved = bool(protocol and protocol[0] in APPROVED and (protocol[1] or "")[:10] <= end)
 
+    chronic = network_rules(db, db.execute("SELECT network_code FROM schools WHERE code = ?",
+                                            [school_code]).fetchone()[0]).chronic  # the network's threshold
     levels = history.level_history(db, school_code)
     levels = levels[levels["school_year"] == str(year)]
     pupils = set(levels["pupil_code"])
@@ -131,7 +133,7 @@ def _school_figures(db, school_code: str, year: SchoolYear) -> dict[str, tuple[i
     return {
         "protocols": (int(approved), 1),
         "newcomers_assessed": (sum(1 for l2 in newcomers.values() if l2), len(newcomers)),
-        "chronic": (int((last >= CHRONIC).sum()), len(last)),
+        "chronic": (int((last >= chronic).sum()), len(last)),
         "reached": (len(reached), len(high)),
         "improved": (improved, measured),
         "dropout": (outcomes.get("abbandono", 0), all_outcomes),

@@ -27,7 +27,7 @@ from models.core import audit, clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError
 from models.core.permissions import Actor, require_pupils
-from models.core.school_year import SchoolYear
+from models.core.school_year import MONTH_NAMES, SchoolYear, month_label
 from models.core.spreadsheet import csv_bytes
 from models.pupils import pseudonyms, tabular
 
@@ -192,11 +192,11 @@ class Summary:
         noun = "eventi giorno per giorno" if self.kind == "events" else "righe"
         text = f"{what}: {self.rows} {noun}, {self.pupils} alunni"
         if self.periods:
-            text += f", mesi {period_label(self.periods[0])} – {period_label(self.periods[-1])}"
+            text += f", mesi {month_label(self.periods[0])} – {month_label(self.periods[-1])}"
         text += "."
         if self.replaced_periods:
             verb = "sarebbero sostituiti" if self.dry_run else "sono stati sostituiti"
-            text += (f" I dati già presenti di {', '.join(period_label(p) for p in self.replaced_periods)} "
+            text += (f" I dati già presenti di {', '.join(month_label(p) for p in self.replaced_periods)} "
                      f"{verb} ({self.replaced_rows} righe).")
         return text
 
@@ -283,12 +283,9 @@ def presets(db, actor: Actor, school_code: str, kind: str, headers: list[str] | 
 
 # --- converting cells ------------------------------------------------------------------
 
-_MONTHS = {name: number for number, names in enumerate([
-    ("gennaio", "gen"), ("febbraio", "feb"), ("marzo", "mar"), ("aprile", "apr"), ("maggio", "mag"),
-    ("giugno", "giu"), ("luglio", "lug"), ("agosto", "ago"), ("settembre", "set", "sett"), ("ottobre", "ott"),
-    ("novembre", "nov"), ("dicembre", "dic")], start=1) for name in names}
-MONTH_NAMES = ["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
-               "ottobre", "novembre", "dicembre"]
+# Month names as registers write them: whole or cut ("set", "sett").
+_MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, start=1)}
+_MONTHS |= {name[:3]: number for name, number in list(_MONTHS.items())} | {"sett": 9}
 
 
 def parse_period(text: str) -> str | None:
@@ -314,14 +311,6 @@ def parse_period(text: str) -> str | None:
     return None
 
 
-def period_label(period: str) -> str:
-    year, month = period.split("-")
-    return f"{MONTH_NAMES[int(month) - 1]} {year}"
-
-
-def school_year_of(period: str) -> SchoolYear:
-    year, month = (int(x) for x in period.split("-"))
-    return SchoolYear(year if month >= 9 else year - 1)
 
 
 def parse_hours(values: pd.Series) -> pd.Series:
@@ -532,7 +521,7 @@ def import_attendance(
     pupil_rank = pd.factorize(rows["pupil_code"], sort=True)[0]
     period_rank = pd.factorize(rows["period"], sort=True)[0]
     rows = rows.iloc[np.lexsort((period_rank, pupil_rank))]
-    detail = f"{period_label(periods[0])} – {period_label(periods[-1])}" + (DAY_BY_DAY if events is not None else "")
+    detail = f"{month_label(periods[0])} – {month_label(periods[-1])}" + (DAY_BY_DAY if events is not None else "")
     with transaction(db):
         import_id = _new_import(db, actor, school_code, "attendance", file_name, count, detail)
         if existing:
@@ -687,7 +676,7 @@ def events_to_months(db, school_code: str, events: pd.DataFrame, file_name: str)
     days = school_calendar.month_days(db, periods)
     empty = [p for p in periods if not days[p]]
     if empty:
-        raise ApprodoError(f"Nel file {file_name} ci sono eventi di {period_label(empty[0])}, che nel calendario "
+        raise ApprodoError(f"Nel file {file_name} ci sono eventi di {month_label(empty[0])}, che nel calendario "
                            "scolastico non ha giorni di lezione: controlla le date o il calendario.")
     weekly = school_calendar.weekly_hours(db, school_code)
     default = school_calendar.default_weekly_hours(db, school_code)
@@ -725,7 +714,7 @@ def events_to_months(db, school_code: str, events: pd.DataFrame, file_name: str)
         first = rows[over].iloc[0]
         raise ApprodoError(
             f"Nel file {file_name} l'alunno {first['pupil_code']} ha {first['absence_hours']:g} ore perse a "
-            f"{period_label(first['period'])}, più del monte ore calcolato ({first['scheduled_hours']:g} ore): "
+            f"{month_label(first['period'])}, più del monte ore calcolato ({first['scheduled_hours']:g} ore): "
             "controlla le ore degli eventi o l'orario settimanale della classe.")
     rows["absence_pct"] = np.nan
     return rows.drop(columns="known_justified")

@@ -84,7 +84,7 @@ def purge(db: sqlite_utils.Database, actor: Actor, school_code: str, before: Sch
             f"La scuola conserva i dati per {years} anni scolastici (dal {kept} in poi): non si può eliminare il"
             f" {SchoolYear(before.start - 1)}. Usa --before {kept} o un anno precedente, oppure cambia la durata"
             " della conservazione.")
-    month, day, first_year = f"{before.start:04d}-09", f"{before.start:04d}-09-01", f"{before.start:04d}"
+    month, day, first_year = before.first_month, before.first_day.isoformat(), f"{before.start:04d}"
     statements = {
         "attendance": ("DELETE FROM attendance WHERE school_code = ? AND period < ?", month),
         "outcomes": ("DELETE FROM outcomes WHERE school_code = ? AND substr(school_year, 1, 4) < ?", first_year),

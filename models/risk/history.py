@@ -20,7 +20,7 @@ import pandas as pd
 import sqlite_utils
 
 from models.core.db import transaction
-from models.pupils import importing as pupil_data
+from models.core.school_year import SchoolYear
 from models.risk import indicators
 from models.risk.rules import network_rules
 from models.risk.school_risk import load_attendance, load_context, scoring_setup
@@ -79,7 +79,7 @@ def level_history(db: sqlite_utils.Database, school_code: str) -> pd.DataFrame:
                        [school_code, stamp])
     frame = pd.read_sql_query("SELECT period, pupil_code, class_name, level, absence_ratio FROM level_history"
                               " WHERE school_code = ? ORDER BY period, pupil_code", db.conn, params=[school_code])
-    years = {p: str(pupil_data.school_year_of(p)) for p in frame["period"].unique()}  # a few months, not every row
+    years = {p: str(SchoolYear.of_period(p)) for p in frame["period"].unique()}  # a few months, not every row
     frame["school_year"] = frame["period"].map(years)
     with _LOCK:  # Streamlit runs sessions on several threads
         while len(_MEMO) >= _MEMO_SIZE:

@@ -21,15 +21,13 @@ import numpy as np
 import pandas as pd
 
 from models.accounts.schools import ENTRY_AGE, Level
-from models.core.school_year import MONTHS, WEEKS, SchoolYear
+from models.core.school_year import MONTH_NAMES, MONTHS, WEEKS, SchoolYear, month_label, month_name  # noqa: F401 - re-exported for the pages
 
 LEVELS = ("alto", "medio", "basso", "dati_insufficienti")
 # A pupil whose data stop before the list's month: outside the ranking, never projected.
 STALE = "dati_fermi"
 LEVEL_LABELS = {"alto": "Alto", "medio": "Medio", "basso": "Basso", "dati_insufficienti": "Dati insufficienti",
                 STALE: "Dati fermi"}
-MONTH_NAMES = ["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
-               "ottobre", "novembre", "dicembre"]
 _YEAR_WEEKS = sum(WEEKS.values())
 NOT_AVAILABLE = "non disponibile"
 
@@ -61,18 +59,11 @@ def hours(value: float) -> str:
     return text[:-2] if text.endswith(",0") else text
 
 
-def month_label(period: str | None) -> str:
-    """'2026-02' as 'febbraio 2026'."""
-    return f"{month_name(period)} {period[:4]}" if period else ""
-
 
 def rate(value: float) -> str:
     """A per-month figure, or "non disponibile" when the register's file did not have it."""
     return NOT_AVAILABLE if value is None or math.isnan(value) else hours(value)
 
-
-def month_name(period: str) -> str:
-    return MONTH_NAMES[int(period[5:7]) - 1]
 
 
 def _school_months(school_year: SchoolYear) -> list[str]:

@@ -46,7 +46,6 @@ from models.core.permissions import (
     require_pupils,
 )
 from models.core.school_year import SchoolYear
-from models.pupils import importing as pupil_data
 from models.risk import fairness, indicators
 from models.risk.school_risk import load_attendance, load_context, scoring_setup
 
@@ -95,7 +94,7 @@ def school_frame(db: sqlite_utils.Database, school_code: str, as_of_month: int,
     context = load_context(db, school_code, audit_groups=True)  # the groups ride along for the audit only
     outcomes = pd.DataFrame(db.execute("SELECT pupil_code, school_year, outcome FROM outcomes WHERE school_code = ?",
                                        [school_code]).fetchall(), columns=["pupil_code", "school_year", "outcome"])
-    present = sorted({pupil_data.school_year_of(p) for p in attendance["period"].unique()})
+    present = sorted({SchoolYear.of_period(p) for p in attendance["period"].unique()})
     frames = []
     for year in years or present:
         as_of = month_of_year(as_of_month, year)

@@ -12,7 +12,7 @@ from models.core import audit
 from models.core.db import transaction
 from models.core.errors import ApprodoError, PermissionDenied
 from models.core.permissions import Actor, can_assign_classes, has_classes, require_pupils, sees_own_classes_only
-from models.pupils import importing as pupil_data
+from models.core.school_year import SchoolYear
 from models.risk import indicators
 from models.risk.rules import network_rules
 
@@ -144,7 +144,7 @@ def school_risk(
     if as_of is not None and as_of not in months:
         raise ApprodoError(f"Non ci sono dati di frequenza per il mese {as_of}.")
     # Only the school year being scored is read: earlier years do not enter the indicators.
-    since = f"{pupil_data.school_year_of(as_of or months[-1]).start:04d}-09" if months else None
+    since = SchoolYear.of_period(as_of or months[-1]).first_month if months else None
     attendance = load_attendance(db, school_code, classes, since=since)
     pupils = indicators.score(attendance, load_context(db, school_code), level=school.level,
                               annual_hours=school.effective_annual_hours, as_of=as_of, rules=rules)
@@ -179,6 +179,7 @@ class PupilRecord:
     levels: pd.DataFrame  # period, level, absence_ratio, projected_ratio: the list as it stood each month
     latest: pd.Series  # the indicators row (see indicators.score) at the last month
     legal_limit_applies: bool
+    rules: indicators.Rules  # the network's thresholds, for the lines of the chart
 
 
 def pupil_record(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str, *,
@@ -195,13 +196,13 @@ def pupil_record(db: sqlite_utils.Database, actor: Actor, school_code: str, pupi
     for period in frame["period"]:
         row = indicators.score(frame, context, level=school.level, annual_hours=school.effective_annual_hours,
                                as_of=period, rules=rules).iloc[0]
-        levels.append({"period": period, "school_year": str(pupil_data.school_year_of(period)), "level": row["level"],
+        levels.append({"period": period, "school_year": str(SchoolYear.of_period(period)), "level": row["level"],
                        "absence_ratio": row["absence_ratio"], "projected_ratio": row["projected_ratio"]})
     latest = indicators.score(frame, context, level=school.level, annual_hours=school.effective_annual_hours,
                               rules=rules).iloc[0]
     audit.record_access(db, actor, school_code, "scheda alunno", pupil_code, view=view)
     return PupilRecord(pupil_code, class_name, frame, pd.DataFrame(levels), latest,
-                       school.effective_annual_hours is not None and school.level != "primaria")
+                       school.effective_annual_hours is not None and school.level != "primaria", rules)
 
 
 def visible_pupils(db: sqlite_utils.Database, actor: Actor, school_code: str) -> dict[str, str]:
@@ -209,7 +210,7 @@ def visible_pupils(db: sqlite_utils.Database, actor: Actor, school_code: str) ->
     months = periods(db, actor, school_code)
     if not months:
         return {}
-    since = f"{pupil_data.school_year_of(months[-1]).start:04d}-09"
+    since = SchoolYear.of_period(months[-1]).first_month
     # SQLite's bare column next to MAX() comes from the row holding the maximum: the latest class.
     rows = db.execute("SELECT pupil_code, class_name, MAX(period) FROM attendance WHERE school_code = ?"
                       " AND period >= ? GROUP BY pupil_code ORDER BY pupil_code", [school_code, since]).fetchall()

@@ -174,3 +174,18 @@ def test_the_word_report_opens_in_libreoffice(network_db, actors, tmp_path):
     (tmp_path / "r.pdf").write_bytes(pdf)
     text = subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True).stdout
     assert "Rapporto della rete" in text and "Indicatori del programma" in text
+
+
+def test_the_chronic_absence_indicator_and_the_pupil_chart_follow_the_networks_threshold(network_db, actors):
+    from models.risk import rules, school_risk
+
+    where = network_figures.scope(network_db, actors["coordinatore_rete"], NETWORK)
+    before = programme.evaluate(network_db, where).counts["chronic"]["2025/26"][0]
+    rules.set_network_rules(network_db, actors["coordinatore_rete"], NETWORK, chronic=0.3, severe=0.4)
+    after = programme.evaluate(network_db, where).counts["chronic"]["2025/26"][0]
+    assert after < before
+    dirigente = actors["dirigente"]
+    code = network_db.execute("SELECT pupil_code FROM attendance WHERE school_code = ? LIMIT 1",
+                              [dirigente.school_code]).fetchone()[0]
+    record = school_risk.pupil_record(network_db, dirigente, dirigente.school_code, code)
+    assert record.rules.chronic == 0.3 and record.rules.legal_limit == 0.25
