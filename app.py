@@ -103,4 +103,9 @@ else:
             log_out(db)
 
 sync_cookie()
-navigation.run()
+try:
+    navigation.run()
+except ApprodoError as error:
+    # One place for what a page did not catch itself: a model's refusal or a bad input becomes its Italian
+    # sentence, never Streamlit's exception box. (st.stop and st.rerun are not ApprodoError: they pass.)
+    st.error(plain(error.message))

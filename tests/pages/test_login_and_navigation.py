@@ -150,3 +150,17 @@ def test_the_coordinator_sets_the_networks_risk_thresholds(demo_db):
     next(b for b in at.button if b.label == "Salva").click().run()
     assert [s.value for s in at.success] == ["Soglie della rete salvate."]
     assert rules.network_rules(demo_db, "RETEDEMO").chronic == pytest.approx(0.12)
+
+
+def test_an_error_a_page_does_not_catch_is_shown_in_italian_not_as_a_traceback(demo_db, monkeypatch):
+    from models.core.errors import ApprodoError
+    from models.protocols import protocol
+
+    def refuse(*args, **kwargs):
+        raise ApprodoError("Il protocollo non si può leggere adesso: riprova più tardi.")
+
+    monkeypatch.setattr(protocol, "list_protocols", refuse)
+    at = log_in(new_app(), "dirigente")
+    at.switch_page("pages/protocols.py").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Il protocollo non si può leggere adesso: riprova più tardi."]
