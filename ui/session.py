@@ -17,6 +17,7 @@ session on the server and asks the route to remove the cookie.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -161,7 +162,8 @@ def sync_cookie() -> None:
     """Draw, invisibly, the request that sets or removes the cookie, while one is due."""
     ticket = st.session_state.get(TICKET_KEY)
     if ticket:
-        key = "set-" + ticket[:12]
+        # A hex digest: a widget key of Streamlit's components must never hold "__", which a ticket may.
+        key = "set-" + hashlib.sha256(ticket.encode()).hexdigest()[:16]
         _cookie_request(key=key, data={"url": EXCHANGE_URL, "ticket": ticket, "key": key}, height=0)
     elif st.session_state.get(CLEAR_COOKIE_KEY):
         _cookie_request(key="clear", data={"url": LOGOUT_URL, "key": "clear"}, height=0)
