@@ -504,46 +504,6 @@ def core_updates(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> l
     return updates
 
 
-def take_core_update(db: sqlite_utils.Database, actor: Actor, section_id: int) -> Section:
-    """Replace the school's text with the core's current text, as a new version."""
-    update = _pending_update(db, actor, section_id)
-    protocol = _load(db, update.section.protocol_id)
-    with transaction(db):
-        current = db.execute("SELECT current_version FROM protocol_sections WHERE id = ?",
-                             [section_id]).fetchone()[0]
-        _insert_version(db, section_id, current + 1, update.core_body, actor, current,
-                        f"aggiornamento dalla rete (versione comune {update.core_version})")
-        db.execute("UPDATE protocol_sections SET current_version = ?, core_version_seen = ? WHERE id = ?",
-                   [current + 1, update.core_version, section_id])
-        _touch(db, protocol.id)
-        audit.record(db, actor, "aggiornamento_rete_accolto", f"protocollo {protocol.id} / {update.section.key}",
-                     school_code=protocol.school_code)
-    return get_section(db, actor, section_id)
-
-
-def keep_own_text(db: sqlite_utils.Database, actor: Actor, section_id: int) -> None:
-    """Keep the school's adapted text; the core change is marked as seen."""
-    update = _pending_update(db, actor, section_id)
-    if not update.may_keep:
-        raise ApprodoError("Questa sezione è comune e non adattabile: l'aggiornamento della rete va accolto.")
-    protocol = _load(db, update.section.protocol_id)
-    with transaction(db):
-        db.execute("UPDATE protocol_sections SET core_version_seen = ? WHERE id = ?",
-                   [update.core_version, section_id])
-        audit.record(db, actor, "aggiornamento_rete_non_accolto",
-                     f"protocollo {protocol.id} / {update.section.key}", school_code=protocol.school_code)
-
-
-def _pending_update(db, actor: Actor, section_id: int) -> CoreUpdate:
-    section = get_section(db, actor, section_id)
-    protocol = _load(db, section.protocol_id)
-    _require_editable(actor, protocol)
-    for update in core_updates(db, actor, protocol.id):
-        if update.section.id == section_id:
-            return update
-    raise ApprodoError("Per questa sezione non ci sono aggiornamenti dalla rete.")
-
-
 def core_text_for(db: sqlite_utils.Database, actor: Actor, section: Section) -> str | None:
     """The network core's current text of a school section, or None for local sections."""
     if section.core_section_id is None:

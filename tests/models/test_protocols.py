@@ -6,6 +6,7 @@ from models.core import db as database
 from models.core.errors import ApprodoError, PermissionDenied
 from models.protocols import comments, diffs
 from models.protocols import protocol as protocols
+from models.protocols import structure as ps
 from models.protocols.protocol import SaveConflict, Status
 from models.protocols.templates import SectionKind
 from tests.conftest import actor_named
@@ -199,7 +200,9 @@ def test_a_core_change_reaches_the_school_as_an_update_to_take(demo_db, actors, 
     assert updates[0].core_body.endswith("Nuovo servizio.") and updates[0].may_keep
     pieces = diffs.word_diff(updates[0].section.body, updates[0].core_body)
     assert diffs.summary(pieces) == (2, 0)
-    taken = protocols.take_core_update(demo_db, dirigente, updates[0].section.id)
+    update = ps.text_update(demo_db, dirigente, updates[0].section.id)
+    taken = ps.take_text_update(demo_db, dirigente, update.section.id, update.theirs,
+                                base_version=update.section.version, core_version=update.core_version)
     assert taken.body.endswith("Nuovo servizio.") and taken.version == 2
     assert protocols.core_updates(demo_db, dirigente, school_protocol.id) == []
 
@@ -210,7 +213,8 @@ def test_a_school_may_keep_its_adapted_text(demo_db, actors, core, school_protoc
     protocols.save_section(demo_db, dirigente, mine.id, "La nostra versione.", mine.version)
     core_section = section(demo_db, coordinator, core, "fase_sociale")
     protocols.save_section(demo_db, coordinator, core_section.id, "La versione della rete.", core_section.version)
-    protocols.keep_own_text(demo_db, dirigente, mine.id)
+    update = ps.text_update(demo_db, dirigente, mine.id)
+    ps.keep_school_text(demo_db, dirigente, mine.id, core_version=update.core_version)
     assert protocols.core_updates(demo_db, dirigente, school_protocol.id) == []
     assert protocols.get_section(demo_db, dirigente, mine.id).body == "La nostra versione."
 
@@ -222,7 +226,7 @@ def test_locked_updates_must_be_taken(demo_db, actors, core, school_protocol):
     (update,) = protocols.core_updates(demo_db, dirigente, school_protocol.id)
     assert not update.may_keep
     with pytest.raises(ApprodoError, match="va accolto"):
-        protocols.keep_own_text(demo_db, dirigente, update.section.id)
+        ps.keep_school_text(demo_db, dirigente, update.section.id, core_version=update.core_version)
 
 
 # --- workflow ----------------------------------------------------------------
