@@ -180,11 +180,7 @@ def login(
         _record_attempt(db, username, client, now, success=True)
         if new_hash:
             db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [new_hash, row["id"]])
-        token = secrets.token_urlsafe(32)
-        db.execute(
-            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen) VALUES (?, ?, ?, ?)",
-            [_token_hash(token), row["id"], clock.to_text(now), clock.to_text(now)],
-        )
+        token = _open_session(db, row["id"], now)
         audit.record(db, username, "accesso", username, school_code=row["school_code"], now=now)
     return token
 
