@@ -7,7 +7,7 @@ from models.protocols import protocol as protocols
 from models.protocols import structure as ps
 from models.protocols.templates import KIND_LABELS, SectionKind
 from ui import strings as S
-from ui.protocol_widgets import choose_protocol, protocol_header
+from ui.protocol_widgets import choose_protocol, may_act, protocol_header
 from ui.session import guard_page, run_action, show_flash
 from ui.text import plain
 
@@ -24,11 +24,7 @@ if protocol is None:
 protocol_header(protocol)
 st.caption(S.STRUCTURE_CORE_INTRO if protocol.is_core else S.STRUCTURE_SCHOOL_INTRO)
 
-can_act = protocols.may_edit(actor, protocol) and protocol.editable_status
-if not protocols.may_edit(actor, protocol):
-    st.info(S.STRUCTURE_READ_ONLY, icon=":material/visibility:")
-elif not protocol.editable_status:
-    st.info(S.READ_ONLY_STATUS.format(status=protocol.status_label.lower()), icon=":material/lock:")
+can_act = may_act(actor, protocol, S.STRUCTURE_READ_ONLY)
 
 
 def run(action, message: str) -> None:

@@ -13,7 +13,7 @@ from models.protocols import structure as ps
 from models.protocols.merge import CHOICE_LABELS, Choice, MergeResult, resolve
 from models.protocols.protocol import SaveConflict
 from ui import strings as S
-from ui.protocol_widgets import choose_protocol, protocol_header, show_diff, show_rich_text
+from ui.protocol_widgets import choose_protocol, may_act, protocol_header, show_diff, show_rich_text
 from ui.session import flash, guard_page, run_action, show_flash
 from ui.text import plain
 
@@ -35,11 +35,7 @@ if not len(updates):
     st.success(S.NO_UPDATES, icon=":material/check:")
     st.stop()
 st.caption(S.UPDATES_PAGE_INTRO)
-can_act = protocols.may_edit(actor, protocol) and protocol.editable_status
-if not protocols.may_edit(actor, protocol):
-    st.info(S.READ_ONLY_ROLE, icon=":material/visibility:")
-elif not protocol.editable_status:
-    st.info(S.READ_ONLY_STATUS.format(status=protocol.status_label.lower()), icon=":material/lock:")
+can_act = may_act(actor, protocol, S.READ_ONLY_ROLE)
 
 
 def run(action, message: str) -> None:

@@ -181,6 +181,17 @@ def protocol_header(protocol: protocols.Protocol) -> None:
     st.markdown(" · ".join(parts))
 
 
+def may_act(actor, protocol: protocols.Protocol, read_only_role: str) -> bool:
+    """Whether the user may change this protocol now; if not, say why (their role, or the protocol's status)."""
+    if not protocols.may_edit(actor, protocol):
+        st.info(read_only_role, icon=":material/visibility:")
+        return False
+    if not protocol.editable_status:
+        st.info(S.READ_ONLY_STATUS.format(status=protocol.status_label.lower()), icon=":material/lock:")
+        return False
+    return True
+
+
 def show_rich_text(blocks_html: str) -> None:
     st.html(_CSS + f'<div class="approdo-text">{blocks_html}</div>')
 
