@@ -56,16 +56,22 @@ def test_a_network_template_with_unknown_variables_is_refused_in_the_page(demo_d
                for e in errors), errors
 
 
-def test_the_dirigente_imports_a_word_protocol_after_reviewing_the_mapping(demo_db, actors, core):
+def word_file(*sections: tuple[str, str]) -> bytes:
+    """A .docx with a heading and a paragraph per (title, text)."""
     document = Document()
-    document.add_heading("Tempi e responsabilità", level=1)
-    document.add_paragraph("Entro tre giorni il colloquio.")
-    document.add_heading("Laboratorio teatrale", level=1)
-    document.add_paragraph("Il giovedì pomeriggio.")
+    for title, text in sections:
+        document.add_heading(title, level=1)
+        document.add_paragraph(text)
     out = io.BytesIO()
     document.save(out)
+    return out.getvalue()
+
+
+def test_the_dirigente_imports_a_word_protocol_after_reviewing_the_mapping(demo_db, actors, core):
+    data = word_file(("Tempi e responsabilità", "Entro tre giorni il colloquio."),
+                     ("Laboratorio teatrale", "Il giovedì pomeriggio."))
     at = protocols_page("dirigente")
-    at.file_uploader(key="import_docx").set_value(("vecchio.docx", out.getvalue(), DOCX_MIME)).run()
+    at.file_uploader(key="import_docx").set_value(("vecchio.docx", data, DOCX_MIME)).run()
     targets = [sb for sb in at.selectbox if sb.label == "Va nella sezione"]
     assert [sb.value for sb in targets] == ["tempi", None]
     button(at, "Importa").click().run()
@@ -96,15 +102,9 @@ def test_the_dirigente_uploads_the_school_logo_and_sees_it(demo_db, actors):
 
 
 def test_the_preview_offers_only_open_sections_and_shows_where_each_lands(demo_db, actors, core):
-    document = Document()
-    document.add_heading("Premessa", level=1)
-    document.add_paragraph("La nostra premessa.")
-    document.add_heading("Laboratorio teatrale", level=1)
-    document.add_paragraph("Il giovedì pomeriggio.")
-    out = io.BytesIO()
-    document.save(out)
+    data = word_file(("Premessa", "La nostra premessa."), ("Laboratorio teatrale", "Il giovedì pomeriggio."))
     at = protocols_page("dirigente")
-    at.file_uploader(key="import_docx").set_value(("vecchio.docx", out.getvalue(), DOCX_MIME)).run()
+    at.file_uploader(key="import_docx").set_value(("vecchio.docx", data, DOCX_MIME)).run()
     targets = [sb for sb in at.selectbox if sb.label == "Va nella sezione"]
     assert "premessa" not in targets[0].options and "Premessa e finalità" not in targets[0].options
     captions = [c.value for c in at.caption if c.value.startswith("Finirà")]
