@@ -8,8 +8,6 @@ derives the monthly rows over the regional calendar; the target is at most 2 x t
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -17,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.harness import Result
+from bench.harness import Result, ingest_in_child
 from models.core import db as database
 from models.demo import demo
 
@@ -25,17 +23,6 @@ EVENTS = 1_000_000
 PER_PUPIL = 20
 ROOT = Path(__file__).resolve().parent.parent
 
-_INGEST = """
-import resource, sys, time
-from models import db as database, pupil_data
-from models.permissions import Actor
-db = database.connect(sys.argv[1])
-data = open(sys.argv[2], "rb").read()
-start = time.perf_counter()
-summary = pupil_data.import_attendance(db, Actor.system("bench"), "MIIS00003C", data, "eventi.csv")
-assert summary.kind == "events" and summary.rows == int(sys.argv[3]), summary
-print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-"""
 
 
 def events_csv(events: int = EVENTS, seed: int = 3) -> bytes:
@@ -75,9 +62,8 @@ def run() -> list[Result]:
     db = database.connect(db_path)
     demo.install_demo(db, with_protocols=False, with_pupils=False)
     db.conn.close()
-    out = subprocess.run([sys.executable, "-c", _INGEST, str(db_path), str(csv_path), str(EVENTS)], cwd=ROOT,
-                         capture_output=True, text=True, check=True)
-    ours, peak_mb = (float(x) for x in out.stdout.split())
+    ours, peak_mb, kind, rows = ingest_in_child(db_path, csv_path)
+    assert kind == "events" and rows == EVENTS, (kind, rows)
     floor = min(_floor(csv_path, tmp / f"floor{n}.db") for n in range(2))
     return [Result(f"ingest {EVENTS:,} day-by-day events (peak {peak_mb:.0f} MB)".replace(",", "."), ours, floor,
                    "bare read_csv + sqlite3 executemany", target_ratio=2.0)]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -13,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.harness import Result, best_of
+from bench.harness import Result, best_of, ingest_in_child
 from models.core import db as database
 from models.core.permissions import Actor
 from models.core.school_year import SchoolYear
@@ -24,16 +22,6 @@ PUPILS = 100_000
 REGION = 1_400_000
 ROOT = Path(__file__).resolve().parent.parent
 
-_INGEST = """
-import resource, sys, time
-from models import db as database, pupil_data
-from models.permissions import Actor
-db = database.connect(sys.argv[1])
-data = open(sys.argv[2], "rb").read()
-start = time.perf_counter()
-pupil_data.import_attendance(db, Actor.system("bench"), "MIIS00003C", data, "bench.csv")
-print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-"""
 
 
 def _floor_ingest(csv_path: Path, db_path: Path) -> float:
@@ -69,9 +57,7 @@ def run() -> list[Result]:
     db = database.connect(db_path)
     demo.install_demo(db, with_protocols=False, with_pupils=False)
     db.conn.close()
-    out = subprocess.run([sys.executable, "-c", _INGEST, str(db_path), str(csv_path)], cwd=ROOT,
-                         capture_output=True, text=True, check=True)
-    ours_ingest, peak_mb = (float(x) for x in out.stdout.split())
+    ours_ingest, peak_mb, _, _ = ingest_in_child(db_path, csv_path)
     floor_ingest = min(_floor_ingest(csv_path, tmp / f"floor{n}.db") for n in range(2))
 
     # Scoring 100 k pupils end to end: read from the database, indicators, levels, reasons.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import platform
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -62,3 +64,25 @@ def report(results: list[Result]) -> Path:
     }, indent=2))
     print(f"\nJSON: {path}")
     return path
+
+
+_INGEST = """
+import resource, sys, time
+from models.core import db as database
+from models.core.permissions import Actor
+from models.pupils import importing
+db = database.connect(sys.argv[1])
+data = open(sys.argv[2], "rb").read()
+start = time.perf_counter()
+summary = importing.import_attendance(db, Actor.system("bench"), "MIIS00003C", data, sys.argv[3])
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(time.perf_counter() - start, peak, summary.kind, summary.rows)
+"""
+
+
+def ingest_in_child(db_path: Path, csv_path: Path) -> tuple[float, float, str, int]:
+    """Import a register file into the demo school in a fresh process: seconds, peak MB, layout, rows."""
+    out = subprocess.run([sys.executable, "-c", _INGEST, str(db_path), str(csv_path), csv_path.name],  # noqa: S603
+                         cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, check=True)
+    seconds, peak_mb, kind, rows = out.stdout.split()
+    return float(seconds), float(peak_mb), kind, int(rows)
