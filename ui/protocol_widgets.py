@@ -59,7 +59,9 @@ def choose_protocol(ctx: PageContext) -> protocols.Protocol | None:
     if not visible:
         st.info(S.NO_PROTOCOLS)
         return None
-    protocol = protocol or visible[0]
+    # Without a choice yet, the user's own school's protocol (not the first core of the network).
+    protocol = protocol or next((p for p in visible if p.school_code and p.school_code == ctx.actor.school_code),
+                                visible[0])
     ids = [p.id for p in visible]
     chosen = st.selectbox(S.CHOOSE_PROTOCOL, visible, index=ids.index(protocol.id) if protocol.id in ids else 0,
                           format_func=protocol_label)

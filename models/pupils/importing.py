@@ -192,7 +192,8 @@ class Summary:
         noun = "eventi giorno per giorno" if self.kind == "events" else "righe"
         text = f"{what}: {self.rows} {noun}, {self.pupils} alunni"
         if self.periods:
-            text += f", mesi {month_label(self.periods[0])} – {month_label(self.periods[-1])}"
+            first, last = month_label(self.periods[0]), month_label(self.periods[-1])
+            text += f", mese {first}" if first == last else f", mesi {first} – {last}"
         text += "."
         if self.replaced_periods:
             verb = "sarebbero sostituiti" if self.dry_run else "sono stati sostituiti"
@@ -521,7 +522,8 @@ def import_attendance(
     pupil_rank = pd.factorize(rows["pupil_code"], sort=True)[0]
     period_rank = pd.factorize(rows["period"], sort=True)[0]
     rows = rows.iloc[np.lexsort((period_rank, pupil_rank))]
-    detail = f"{month_label(periods[0])} – {month_label(periods[-1])}" + (DAY_BY_DAY if events is not None else "")
+    first, last = month_label(periods[0]), month_label(periods[-1])
+    detail = (first if first == last else f"{first} – {last}") + (DAY_BY_DAY if events is not None else "")
     with transaction(db):
         import_id = _new_import(db, actor, school_code, "attendance", file_name, count, detail)
         if existing:

@@ -226,3 +226,12 @@ def test_a_carriage_return_inside_the_header_is_an_italian_error(demo_db, actors
     # Found by the fuzzer: csv's own error used to escape.
     with pytest.raises(ApprodoError):
         pupil_data.import_attendance(demo_db, actors["dirigente"], SCHOOL, b"a;b\rc;d\n1;2\n", "cr.csv", dry_run=True)
+
+
+def test_a_file_of_one_month_is_announced_as_that_month():
+    from models.pupils.importing import Summary
+
+    one = Summary("attendance", "f.csv", 5, 5, 1, periods=("2026-03",)).message()
+    two = Summary("attendance", "f.csv", 5, 5, 1, periods=("2026-02", "2026-03")).message()
+    assert "mese marzo 2026" in one and "–" not in one
+    assert "mesi febbraio 2026 – marzo 2026" in two

@@ -400,3 +400,10 @@ def test_comment_counts_agree_in_number_and_authors_have_names(demo_db, actors, 
     comments.add_comment(demo_db, actors["funzione_strumentale"], tempi.id, "Due")
     at = open_editor("dirigente", school_protocol.id, "Tempi e responsabilità")
     assert any(e.label == "Commenti (2 commenti aperti)" for e in at.expander)
+
+
+def test_without_a_link_the_editor_opens_the_users_own_school_protocol(demo_db, core, school_protocol):
+    at = log_in(new_app(), "dirigente")
+    at.switch_page("pages/protocol_editor.py").run()
+    chosen = next(sb for sb in at.selectbox if sb.label == "Protocollo").value
+    assert chosen.id == school_protocol.id and chosen.school_code == "MIIS00003C"
