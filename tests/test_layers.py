@@ -1,5 +1,6 @@
-"""The layers of models/ import one way (core <- accounts <- protocols, pupils <- risk <- follow_up <- network
-<- demo); models/ never imports streamlit, ui/ or pages/; pages/ never touch the database themselves."""
+"""The layers of models/ import one way (core <- accounts <- protocols, pupils <- risk <- follow_up, obligation,
+practices <- network <- demo); models/ never imports streamlit, ui/ or pages/;
+pages/ never touch the database themselves."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import pytest
 
 from tests.conftest import ROOT
 
-LAYERS = [{"core"}, {"accounts"}, {"protocols", "pupils"}, {"risk"}, {"follow_up"}, {"network"}, {"demo"}]
+LAYERS = [{"core"}, {"accounts"}, {"protocols", "pupils"}, {"risk"}, {"follow_up", "obligation", "practices"},
+          {"network"}, {"demo"}]
 RANK = {package: rank for rank, packages in enumerate(LAYERS) for package in packages}
 
 

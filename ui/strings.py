@@ -689,3 +689,26 @@ SAVE_EMAIL = "Salva l'e-mail"
 # --- the pupil chart's threshold lines (the network's values)
 CHART_CHRONIC = "{pct} % assenza cronica"
 CHART_LEGAL = "{pct} % limite di validità"
+
+
+# ---- compulsory-education duty (art. 114): cases and procedure ----
+
+
+
+# ---- compulsory-education duty: letters to the family and to the mayor ----
+
+
+
+# ---- good practices: catalogue, adoption ----
+
+
+
+# ---- proposals to the core, regional view ----
+
+
+
+# ---- performance: background recompute, caches ----
+
+
+
+# ---- house keeping and documents ----
