@@ -22,6 +22,7 @@ from models.protocols import protocol as protocols
 from models.protocols import word_export as docx_export
 from models.protocols import word_import as docx_import
 from models.pupils import importing as pupil_data
+from models.risk import history  # noqa: F401 - listens to imports: the levels by month are kept as data arrive
 
 
 class ItalianGroup(click.Group):
@@ -640,6 +641,17 @@ def set_risk_rules(db, actor, network_code, **values):
     click.echo(f"Soglie della rete {network_code}: assenza cronica {updated.chronic:.0%}, grave {updated.severe:.0%}, "
                f"aumento {updated.trend_points:.0%}, {updated.late_per_month:g} ingressi/uscite al mese, "
                f"{updated.context_factors} fattori di contesto, almeno {updated.min_months} mesi di dati.")
+    # Here, unlike the app, the levels by month are recomputed before the command returns.
+    job = history.latest_job(db, network_code)
+
+    def line(done: int, total: int) -> None:
+        click.echo(f"\rRicalcolo dei livelli: {done} di {total} scuole", nl=done == total)
+
+    job = history.run_job(db, job.id, progress=line)
+    if job.status == "errore":
+        raise ApprodoError(f"Il ricalcolo dei livelli non è riuscito ({job.error}); riprova il comando.")
+    click.echo(f"Livelli mese per mese ricalcolati per {job.total} scuole." if job.status == "completato"
+               else "Il ricalcolo dei livelli è già in corso nell'applicazione.")
 
 
 if __name__ == "__main__":

@@ -532,11 +532,61 @@ def _m012_register_exports(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m013_level_generations(db: sqlite_utils.Database) -> None:
+    """Levels by month kept at import time, in generations: a change of thresholds is computed beside the
+    levels readers see and switched in at once (see models/risk/history.py). The old cache is rebuilt."""
+    db.executescript(
+        """
+        DROP TABLE level_history;
+        DROP TABLE level_history_stamps;
+        CREATE TABLE level_history (
+            school_code TEXT NOT NULL,
+            generation INTEGER NOT NULL,
+            period TEXT NOT NULL,
+            pupil_code TEXT NOT NULL,
+            class_name TEXT NOT NULL,
+            level TEXT NOT NULL,
+            absence_ratio REAL NOT NULL,
+            PRIMARY KEY (school_code, generation, period, pupil_code)
+        ) WITHOUT ROWID;
+        -- The generation readers see, per school, and what it was computed from.
+        CREATE TABLE level_generations (
+            school_code TEXT PRIMARY KEY,
+            generation INTEGER NOT NULL,
+            stamp TEXT NOT NULL,          -- the school's data; a different stamp means recompute
+            rules TEXT NOT NULL           -- JSON: the thresholds the levels were computed with
+        );
+        -- A network's levels recomputed with new thresholds; the job's id is the generation it writes.
+        CREATE TABLE level_jobs (
+            id INTEGER PRIMARY KEY,
+            network_code TEXT NOT NULL,
+            rules TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('in_attesa', 'in_corso', 'completato', 'sostituito', 'errore')),
+            schools_done INTEGER NOT NULL DEFAULT 0,
+            schools_total INTEGER NOT NULL DEFAULT 0,
+            requested_by TEXT NOT NULL,
+            requested_at TEXT NOT NULL,
+            heartbeat_at TEXT,            -- a runner alive writes it; an old one lets another runner resume
+            finished_at TEXT,
+            error TEXT
+        );
+        CREATE INDEX level_jobs_network ON level_jobs(network_code, id);
+        CREATE TABLE level_job_schools (  -- schools a job has written, with the data stamp they came from
+            job_id INTEGER NOT NULL REFERENCES level_jobs(id),
+            school_code TEXT NOT NULL,
+            stamp TEXT NOT NULL,
+            PRIMARY KEY (job_id, school_code)
+        );
+        """
+    )
+
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
                                _m007_risk_models, _m008_documents, _m009_protocol_structure,
-                               _m010_login_clients, _m011_user_email, _m012_register_exports]
+                               _m010_login_clients, _m011_user_email, _m012_register_exports,
+                               _m013_level_generations]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

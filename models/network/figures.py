@@ -7,7 +7,7 @@ Who sees which rows is decided by `permissions.network_figures_view`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pandas as pd
@@ -31,6 +31,7 @@ class Scope:
     view: str  # see permissions.network_figures_view
     schools: tuple[School, ...]  # the schools the figures are built from, after the filters
     shown: tuple[str, ...]  # the schools shown row by row
+    read: dict = field(default_factory=dict, compare=False, repr=False)  # what one request has read (see levels)
 
     @property
     def totals(self) -> bool:
@@ -147,15 +148,23 @@ def _italian_date(text: str | None) -> str:
 # --- risk month by month -----------------------------------------------------------------
 
 
+def scope_levels(db: sqlite_utils.Database, where: Scope) -> dict[str, pd.DataFrame]:
+    """Each school's levels by month (computed when the data came), read once per scope: a page or a report
+    builds every figure from the same frames (internal: pupil-level, never shown as is)."""
+    if "levels" not in where.read:
+        where.read["levels"] = history.levels_of(db, (s.code for s in where.schools))
+    return where.read["levels"]
+
+
 def levels_by_month(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> pd.DataFrame:
     """Long table: school_code, period, level, pupils (raw counts; internal, never shown as is)."""
     frames = []
     for school in where.schools:
-        levels = history.level_history(db, school.code)
-        levels = levels[levels["school_year"] == str(year)]
-        if levels.empty:
+        school_levels = scope_levels(db, where)[school.code]
+        school_levels = school_levels[school_levels["school_year"] == str(year)]
+        if school_levels.empty:
             continue
-        counts = levels.groupby(["period", "level"]).size().rename("pupils").reset_index()
+        counts = school_levels.groupby(["period", "level"]).size().rename("pupils").reset_index()
         frames.append(counts.assign(school_code=school.code))
     if not frames:
         return pd.DataFrame(columns=["school_code", "period", "level", "pupils"])
@@ -246,7 +255,8 @@ def follow_up(db: sqlite_utils.Database, where: Scope, year: SchoolYear, today: 
     for school in where.schools:
         row = rows.setdefault(names[school.code] if school.code in where.shown else "Altre scuole",
                               {"alto": 0, "reviewed": 0, "reached": 0, "overdue": 0})
-        for key, value in _school_follow_up(db, school.code, year, today).items():
+        school_levels = scope_levels(db, where)[school.code]
+        for key, value in _school_follow_up(db, school_levels, school.code, year, today).items():
             row[key] += value
     if not rows:
         return pd.DataFrame()
@@ -264,10 +274,10 @@ def follow_up(db: sqlite_utils.Database, where: Scope, year: SchoolYear, today: 
     return out
 
 
-def _school_follow_up(db, school_code: str, year: SchoolYear, today: date) -> dict[str, int]:
-    levels = history.level_history(db, school_code)
-    levels = levels[(levels["school_year"] == str(year)) & (levels["level"] == "alto")]
-    first_high = levels.groupby("pupil_code")["period"].min()
+def _school_follow_up(db, school_levels: pd.DataFrame, school_code: str, year: SchoolYear, today: date
+                      ) -> dict[str, int]:
+    high = school_levels[(school_levels["school_year"] == str(year)) & (school_levels["level"] == "alto")]
+    first_high = high.groupby("pupil_code")["period"].min()
     start, end = year.first_day.isoformat(), year.last_day.isoformat()
     reviewed = {r[0] for r in db.execute(
         "SELECT DISTINCT pupil_code FROM reviews WHERE school_code = ? AND substr(reviewed_at, 1, 10) BETWEEN ? AND ?",

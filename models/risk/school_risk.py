@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pandas as pd
@@ -115,6 +116,18 @@ def scoring_setup(db: sqlite_utils.Database, school_code: str) -> Scoring:
     return Scoring(level, hours or DEFAULT_ANNUAL_HOURS[Level(level)], network_rules(db, network))
 
 
+def data_stamp(db: sqlite_utils.Database, school_code: str) -> str:
+    """What a school's scores are computed from, besides the thresholds: its imports and rows, its level and
+    timetable. Any import, deletion or purge changes it (internal: no pupil data in it)."""
+    imports = db.execute("SELECT COALESCE(MAX(id), 0), COUNT(*) FROM imports WHERE school_code = ?",
+                         [school_code]).fetchone()
+    rows = db.execute("SELECT COALESCE(SUM(rows), 0) FROM attendance_months WHERE school_code = ?",
+                      [school_code]).fetchone()[0]
+    level, hours = db.execute("SELECT level, annual_hours FROM schools WHERE code = ?", [school_code]).fetchone()
+    # "v3": months count only the pupils with data in them; the thresholds are kept apart.
+    return json.dumps(["v3", *imports, rows, level, hours])
+
+
 def periods(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[str]:
     """The months with attendance data, oldest first (from a small table kept by the importer)."""
     require_pupils(actor, school_code)
@@ -176,7 +189,7 @@ class PupilRecord:
     pupil_code: str
     class_name: str
     months: pd.DataFrame  # one row per month: the attendance columns and absence_pct
-    levels: pd.DataFrame  # period, level, absence_ratio, projected_ratio: the list as it stood each month
+    levels: pd.DataFrame  # period, school_year, level, absence_ratio: the list as it stood each month
     latest: pd.Series  # the indicators row (see indicators.score) at the last month
     legal_limit_applies: bool
     rules: indicators.Rules  # the network's thresholds, for the lines of the chart
@@ -192,16 +205,17 @@ def pupil_record(db: sqlite_utils.Database, actor: Actor, school_code: str, pupi
     frame["absence_pct"] = 100 * frame["absence_hours"] / frame["scheduled_hours"].where(frame["scheduled_hours"] > 0)
     context = load_context(db, school_code)
     context = context[context["pupil_code"] == pupil_code]
-    levels = []
-    for period in frame["period"]:
-        row = indicators.score(frame, context, level=school.level, annual_hours=school.effective_annual_hours,
-                               as_of=period, rules=rules).iloc[0]
-        levels.append({"period": period, "school_year": str(SchoolYear.of_period(period)), "level": row["level"],
-                       "absence_ratio": row["absence_ratio"], "projected_ratio": row["projected_ratio"]})
+    # The month-by-month levels are those the list gave (kept when the data came), not scored again here.
+    from models.risk import history  # history builds on this module's loaders
+
+    school_levels = history.level_history(db, school_code)
+    levels = frame[["period"]].merge(school_levels.loc[school_levels["pupil_code"] == pupil_code,
+                                                       ["period", "school_year", "level", "absence_ratio"]],
+                                     on="period", how="left")  # one row per month of the pupil, in order
     latest = indicators.score(frame, context, level=school.level, annual_hours=school.effective_annual_hours,
                               rules=rules).iloc[0]
     audit.record_access(db, actor, school_code, "scheda alunno", pupil_code, view=view)
-    return PupilRecord(pupil_code, class_name, frame, pd.DataFrame(levels), latest,
+    return PupilRecord(pupil_code, class_name, frame, levels, latest,
                        school.effective_annual_hours is not None and school.level != "primaria", rules)
 
 
