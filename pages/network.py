@@ -13,6 +13,7 @@ from models.network import report as network_report
 from models.risk import indicators
 from ui import formatting
 from ui import strings as S
+from ui.level_jobs import recompute_progress
 from ui.session import guard_page, open_db
 from ui.text import plain, plain_table
 
@@ -39,6 +40,7 @@ try:
 except ApprodoError as error:
     st.error(plain(error.message))
     st.stop()
+recompute_progress(network_code)
 
 years = network_figures.school_years(db, everything)
 left, middle, right = st.columns(3)

@@ -708,6 +708,11 @@ CHART_LEGAL = "{pct} % limite di validità"
 
 
 # ---- performance: background recompute, caches ----
+LEVELS_RECOMPUTING = ("Ricalcolo dei livelli mese per mese con le nuove soglie: {done} di {total} scuole. Fino alla"
+                      " fine il cruscotto mostra i livelli delle soglie precedenti; il ricalcolo continua anche se"
+                      " cambi pagina.")
+LEVELS_RECOMPUTE_FAILED = ("Il ricalcolo dei livelli con le nuove soglie non è riuscito: il cruscotto mostra ancora i"
+                           " livelli delle soglie precedenti. Salva di nuovo le soglie per riprovare.")
 
 
 

@@ -36,7 +36,7 @@ from models.core.db import transaction
 from models.core.school_year import SchoolYear
 from models.risk import indicators
 from models.risk.rules import network_rules, rules_from_json, rules_json
-from models.risk.school_risk import data_stamp, load_attendance, load_context, scoring_setup
+from models.risk.school_risk import data_stamp, database_file, load_attendance, load_context, scoring_setup
 
 COLUMNS = ["period", "pupil_code", "class_name", "level", "absence_ratio"]
 HEARTBEAT = timedelta(seconds=60)  # a runner writes after each school; one silent this long has stopped
@@ -163,7 +163,7 @@ def level_history(db: sqlite_utils.Database, school_code: str) -> pd.DataFrame:
     live, stamp = _fresh(db, school_code)
     if live is None:
         return pd.DataFrame(columns=[*COLUMNS, "school_year"])
-    key = (_database_file(db), school_code, live.generation, stamp)
+    key = (database_file(db), school_code, live.generation, stamp)
     with _LOCK:
         if key in _MEMO:
             return _MEMO[key]
@@ -194,10 +194,6 @@ def levels_at(db: sqlite_utils.Database, school_code: str, period: str) -> dict[
 _MEMO: dict[tuple, pd.DataFrame] = {}
 _MEMO_SIZE = 64
 _LOCK = threading.Lock()
-
-
-def _database_file(db: sqlite_utils.Database) -> str:
-    return db.execute("PRAGMA database_list").fetchone()[2]
 
 
 # --- recomputing a network after a change of thresholds ------------------------------------------
@@ -331,7 +327,7 @@ def resume(db: sqlite_utils.Database, network_code: str) -> Job | None:
         if job.id in _RUNNING:
             return job
         _RUNNING.add(job.id)
-    path = _database_file(db)
+    path = database_file(db)
 
     def work() -> None:
         own = database.connect(path)
