@@ -529,3 +529,23 @@ def test_set_email_links_an_account_for_single_sign_on_and_add_user_takes_one(de
     assert_italian_failure(run("set-email", "docente", "non-una-mail"), "non è valido")
     assert run("set-email", "funzione", "").returncode == 0
     assert db.execute("SELECT email FROM users WHERE username = 'funzione'").fetchone() == (None,)
+
+
+def test_set_risk_rules_recomputes_the_levels_before_returning(demo, run, tmp_path):
+    from models.core import db as database
+    from models.risk import history, indicators, school_risk
+
+    result = run("set-risk-rules", "--network", "RETEDEMO", "--chronic", "0.05", "--severe", "0.12")
+    assert result.returncode == 0, result.stderr
+    assert "Ricalcolo dei livelli: 4 di 4 scuole" in result.stdout
+    assert "Livelli mese per mese ricalcolati per 4 scuole." in result.stdout
+    db = database.connect(tmp_path / "cli.db")
+    assert history.latest_job(db, "RETEDEMO").status == "completato"
+    # The stored January levels are those of the new thresholds.
+    setup = school_risk.scoring_setup(db, "MIIS00003C")
+    assert setup.rules.chronic == 0.05
+    scored = indicators.score(school_risk.load_attendance(db, "MIIS00003C"), school_risk.load_context(db, "MIIS00003C"),
+                              level=setup.level, annual_hours=setup.annual_hours, as_of="2026-01", rules=setup.rules)
+    scored = scored[~scored["stale"]]
+    assert history.levels_at(db, "MIIS00003C", "2026-01") == dict(zip(scored["pupil_code"], scored["level"],
+                                                                       strict=True))

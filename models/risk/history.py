@@ -147,8 +147,8 @@ def _fresh(db: sqlite_utils.Database, school_code: str) -> tuple[Live | None, st
                                    [school_code]).fetchone() is None:
         return None, stamp  # no data, nothing to compute
     fallbacks += 1
-    LOG.warning("level history of %s recomputed on read: its data changed without changes.pupil_data_changed",
-                school_code)
+    LOG.warning("level history of %s computed on read: none kept yet (a database from before they were), or its"
+                " data changed without changes.pupil_data_changed", school_code)
     with transaction(db):
         _data_changed(db, school_code, None)
     return _live(db, school_code), data_stamp(db, school_code)

@@ -251,3 +251,9 @@ def test_the_background_thread_finishes_the_job(pupils_db, actors):
         time.sleep(0.1)
     assert history.latest_job(pupils_db, NETWORK).status == "completato"
     assert stored(pupils_db, SCHOOL) == reference(pupils_db, SCHOOL, new_rules)
+
+
+def test_saving_the_same_thresholds_queues_nothing(pupils_db, actors):
+    current = rules.network_rules(pupils_db, NETWORK)
+    rules.set_network_rules(pupils_db, actors["coordinatore_rete"], NETWORK, chronic=current.chronic)
+    assert history.latest_job(pupils_db, NETWORK) is None
