@@ -156,19 +156,31 @@ def scope_levels(db: sqlite_utils.Database, where: Scope) -> dict[str, pd.DataFr
     return where.read["levels"]
 
 
+def year_levels(db: sqlite_utils.Database, where: Scope, school_code: str, year: SchoolYear) -> pd.DataFrame:
+    """One school's levels in one school year, ordered by month and pupil (split once per scope)."""
+    key = ("by_year", school_code)
+    if key not in where.read:
+        frame = scope_levels(db, where)[school_code]
+        where.read[key] = (frame.iloc[:0], dict(tuple(frame.groupby("school_year", sort=False))))
+    empty, by_year = where.read[key]
+    return by_year.get(str(year), empty)
+
+
 def levels_by_month(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> pd.DataFrame:
     """Long table: school_code, period, level, pupils (raw counts; internal, never shown as is)."""
+    if ("by_month", year) in where.read:
+        return where.read[("by_month", year)]
     frames = []
     for school in where.schools:
-        school_levels = scope_levels(db, where)[school.code]
-        school_levels = school_levels[school_levels["school_year"] == str(year)]
+        school_levels = year_levels(db, where, school.code, year)
         if school_levels.empty:
             continue
         counts = school_levels.groupby(["period", "level"]).size().rename("pupils").reset_index()
         frames.append(counts.assign(school_code=school.code))
-    if not frames:
-        return pd.DataFrame(columns=["school_code", "period", "level", "pupils"])
-    return pd.concat(frames, ignore_index=True)[["school_code", "period", "level", "pupils"]]
+    counts = (pd.concat(frames, ignore_index=True)[["school_code", "period", "level", "pupils"]] if frames
+              else pd.DataFrame(columns=["school_code", "period", "level", "pupils"]))
+    where.read[("by_month", year)] = counts  # three figures of a view count the same months
+    return counts
 
 
 def _wide(counts: pd.DataFrame, index: str) -> pd.DataFrame:
@@ -255,7 +267,7 @@ def follow_up(db: sqlite_utils.Database, where: Scope, year: SchoolYear, today: 
     for school in where.schools:
         row = rows.setdefault(names[school.code] if school.code in where.shown else "Altre scuole",
                               {"alto": 0, "reviewed": 0, "reached": 0, "overdue": 0})
-        school_levels = scope_levels(db, where)[school.code]
+        school_levels = year_levels(db, where, school.code, year)
         for key, value in _school_follow_up(db, school_levels, school.code, year, today).items():
             row[key] += value
     if not rows:
@@ -276,7 +288,7 @@ def follow_up(db: sqlite_utils.Database, where: Scope, year: SchoolYear, today: 
 
 def _school_follow_up(db, school_levels: pd.DataFrame, school_code: str, year: SchoolYear, today: date
                       ) -> dict[str, int]:
-    high = school_levels[(school_levels["school_year"] == str(year)) & (school_levels["level"] == "alto")]
+    high = school_levels[school_levels["level"] == "alto"]  # the year's levels
     first_high = high.groupby("pupil_code")["period"].min()
     start, end = year.first_day.isoformat(), year.last_day.isoformat()
     reviewed = {r[0] for r in db.execute(

@@ -15,7 +15,7 @@ import sqlite_utils
 
 from models.core import suppression
 from models.core.school_year import SchoolYear
-from models.network.figures import APPROVED, Scope, school_years, scope_levels
+from models.network.figures import APPROVED, Scope, school_years, year_levels
 from models.risk.rules import network_rules
 
 
@@ -76,8 +76,7 @@ class Evaluation:
 def evaluate(db: sqlite_utils.Database, where: Scope, years: list[SchoolYear] | None = None) -> Evaluation:
     """Every indicator for every school year with data (oldest first)."""
     years = sorted(years or school_years(db, where))
-    read = scope_levels(db, where)
-    per_school = {s.code: {str(y): _school_figures(db, read[s.code], s.code, y) for y in years}
+    per_school = {s.code: {str(y): _school_figures(db, year_levels(db, where, s.code, y), s.code, y) for y in years}
                   for s in where.schools}
     result = Evaluation(years)
     for indicator in INDICATORS:
@@ -104,7 +103,8 @@ def evaluate(db: sqlite_utils.Database, where: Scope, years: list[SchoolYear] | 
 
 def _school_figures(db, school_levels: pd.DataFrame, school_code: str, year: SchoolYear
                     ) -> dict[str, tuple[int, int]]:
-    """(numerator, denominator) of each indicator for one school and year (raw: callers suppress)."""
+    """(numerator, denominator) of each indicator for one school and year, from its levels of that year (raw:
+    callers suppress)."""
     start, end = year.first_day.isoformat(), year.last_day.isoformat()
     protocol = db.execute("SELECT status, deliberation_date FROM protocols WHERE school_code = ?",
                           [school_code]).fetchone()
@@ -112,10 +112,10 @@ def _school_figures(db, school_levels: pd.DataFrame, school_code: str, year: Sch
 
     chronic = network_rules(db, db.execute("SELECT network_code FROM schools WHERE code = ?",
                                             [school_code]).fetchone()[0]).chronic  # the network's threshold
-    year_levels = school_levels[school_levels["school_year"] == str(year)]
-    pupils = set(year_levels["pupil_code"])
-    last = year_levels.sort_values("period").groupby("pupil_code")["absence_ratio"].last()
-    high = set(year_levels.loc[year_levels["level"] == "alto", "pupil_code"])
+    pupils = set(school_levels["pupil_code"])
+    # Each pupil's latest month: the rows come in month order.
+    last = school_levels.drop_duplicates("pupil_code", keep="last")["absence_ratio"]
+    high = set(school_levels.loc[school_levels["level"] == "alto", "pupil_code"])
 
     context = db.execute("SELECT pupil_code, arrival_year, l2_level FROM pupil_context WHERE school_code = ?",
                          [school_code]).fetchall()
