@@ -109,7 +109,12 @@ def test_the_network_zip_is_the_same_part_by_part_as_the_golden(tmp_path):
     assert sorted(got) == sorted(expected)
     assert len(got) > 60  # six documents and the index
     for name, content in expected.items():
-        assert got[name] == content, name
+        assert got[name] == content, f"{name} differs: {_first_difference(got[name], content)}"
+
+
+def _first_difference(got: bytes, expected: bytes) -> str:
+    at = next((n for n, (a, b) in enumerate(zip(got, expected, strict=False)) if a != b), min(len(got), len(expected)))
+    return f"at byte {at}: now …{got[at - 80:at + 80]!r}… was …{expected[at - 80:at + 80]!r}…"
 
 
 def write_golden() -> None:
