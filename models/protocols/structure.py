@@ -94,6 +94,12 @@ def _renumber(db, protocol_id: int, ordered: list[int]) -> None:
         db.execute("UPDATE protocol_sections SET position = ? WHERE id = ?", [position, section_id])
 
 
+def renumber_sections(db, protocol_id: int, ordered: list[int]) -> None:
+    """Put live sections in this order, inside the caller's transaction and checks (an import placing its
+    new sections where the document had them)."""
+    _renumber(db, protocol_id, ordered)
+
+
 def _log(db, actor: Actor, protocol: Protocol, section: Section | None, action: str, detail: str) -> None:
     """One structure change: the protocol's history, the audit log, a new revision."""
     db.execute("INSERT INTO structure_events (protocol_id, section_id, at, actor, action, detail)"
