@@ -10,10 +10,8 @@ mapping before `apply_import` writes it, in one transaction.
 
 from __future__ import annotations
 
-import difflib
 import io
 import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass, replace
 
@@ -29,6 +27,7 @@ from models.core.db import transaction
 from models.core.errors import ApprodoError, PermissionDenied
 from models.core.permissions import Actor, can_edit_protocol
 from models.protocols import protocol as protocols
+from models.protocols import titles
 from models.protocols.structure import renumber_sections
 from models.protocols.templates import SectionKind, load_template
 
@@ -394,41 +393,10 @@ def _normal_title(title: str) -> str:
 # --- mapping onto the template ----------------------------------------------------------
 
 
-def _normal(title: str) -> str:
-    text = unicodedata.normalize("NFKD", title.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text).split())
-
-
-_STOPWORDS = {"e", "ed", "di", "del", "della", "dei", "delle", "degli", "la", "il", "lo", "le", "gli", "i", "a",
-              "al", "alla", "in", "per", "con", "da", "dal", "dalla", "nostra", "nostro", "l", "un", "una"}
-
-
-def _significant(title: str) -> set[str]:
-    return {word for word in title.split() if word not in _STOPWORDS and len(word) > 2}
-
-
 def suggest_mapping(sections: list[ImportedSection], targets: list) -> list[ImportedSection]:
     """Give each imported section the template section whose title fits best (each used once)."""
-    free = {t.key: _normal(t.title) for t in targets}
-    mapped = []
-    for section in sections:
-        title = _normal(section.title)
-        words = _significant(title)
-        best, best_score = None, 0.0
-        for key, target in free.items():
-            target_words = _significant(target)
-            shared = words & target_words
-            overlap = len(shared) / max(1, min(len(words), len(target_words)))
-            score = max(difflib.SequenceMatcher(a=title, b=target).ratio(), overlap)
-            if score > best_score:
-                best, best_score = key, score
-        if best is not None and best_score >= 0.6:
-            del free[best]
-            mapped.append(replace(section, key=best))
-        else:
-            mapped.append(replace(section, key=None))
-    return mapped
+    matches = titles.best_matches([s.title for s in sections], {t.key: t.title for t in targets})
+    return [replace(section, key=key) for section, (key, _) in zip(sections, matches, strict=True)]
 
 
 @dataclass(frozen=True)
