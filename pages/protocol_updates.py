@@ -32,7 +32,6 @@ if protocol.is_core:
     st.stop()
 
 
-
 def run(action, message: str) -> None:
     run_action(action, message, rerun=True)
 
@@ -72,9 +71,7 @@ def link_sections(linking: ps.Linking, can_act: bool) -> None:
 
 
 linking = ps.link_proposals(db, actor, protocol.id)
-# Offered while the school has its own sections and the core sections they could follow; once the school
-# follows the core, only when a title suggests a match (a school's local sections are otherwise meant as such).
-offer_links = bool(linking.free and linking.proposals and (protocol.core_id is None or linking.suggested))
+offer_links = linking.offered
 updates = ps.pending_updates(db, actor, protocol.id)
 if not len(updates) and not offer_links:
     st.success(S.NO_UPDATES, icon=":material/check:")

@@ -729,3 +729,6 @@ LINK_LOCKED = ("Questa sezione comune è bloccata dalla rete: collegandola, il t
 LINK_LOCKED_MARK = " (bloccata)"
 LINK_CONFIRM = "Collega"
 LINK_DONE = "«{title}» ora segue il protocollo comune: trovate il testo della rete tra gli aggiornamenti."
+LINK_WAITING = ("La rete ha ora il protocollo comune per il vostro grado: potete collegare le sezioni della scuola "
+                "a quelle comuni, così riceverete le modifiche della rete.")
+LINK_OPEN = "Collega le sezioni al protocollo comune"

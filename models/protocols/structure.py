@@ -553,10 +553,17 @@ class Linking:
     core: Protocol | None  # the network's core for the school's level; None while there is none
     proposals: list[LinkProposal]
     free: list[Section]  # core sections no live section of the school follows yet
+    follows_core: bool = False  # the protocol already follows the core (it started from it, or linked)
 
     @property
     def suggested(self) -> list[LinkProposal]:
         return [p for p in self.proposals if p.core is not None]
+
+    @property
+    def offered(self) -> bool:
+        """Worth showing: the school has own sections and the core has sections they could follow; once the
+        protocol follows the core, only when a title suggests a match (its local sections are meant as such)."""
+        return bool(self.free and self.proposals and (not self.follows_core or self.suggested))
 
 
 def link_proposals(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> Linking:
@@ -577,7 +584,7 @@ def link_proposals(db: sqlite_utils.Database, actor: Actor, protocol_id: int) ->
     matches = titles.best_matches([s.title for s in own], {c.id: c.title for c in free})
     proposals = [LinkProposal(section, by_id.get(core_id), score)
                  for section, (core_id, score) in zip(own, matches, strict=True)]
-    return Linking(core, proposals, free)
+    return Linking(core, proposals, free, protocol.core_id is not None)
 
 
 def link_section(db: sqlite_utils.Database, actor: Actor, section_id: int, core_section_id: int) -> Section:

@@ -205,6 +205,8 @@ def test_a_school_with_its_own_protocol_links_its_sections_when_the_core_appears
     before = open_page("dirigente", UPDATES, protocol.id)
     assert messages(before, "success") == ["Nessun aggiornamento della rete da decidere."]
     protocols.create_core(demo_db, actors["coordinatore_rete"], "RETEDEMO", "secondaria_secondo_grado", "2025/26")
+    editor = open_page("dirigente", EDITOR, protocol.id)  # where the dirigente works, the news and the way there
+    assert any("potete collegare le sezioni" in m for m in messages(editor, "info"))
 
     at = open_page("dirigente", UPDATES, protocol.id)
     assert "Collega le sezioni della scuola al protocollo comune" in [h.value for h in at.subheader]
