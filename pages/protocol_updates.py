@@ -61,7 +61,8 @@ def link_sections(linking: ps.Linking, can_act: bool) -> None:
                           else S.LINK_NO_SUGGESTION)
             suggested = proposal.core.id if proposal.core else None
             choice = right.selectbox(S.LINK_TARGET, options, index=options.index(suggested), format_func=label,
-                                     key=f"link_{section.id}_{suggested}", disabled=not can_act)
+                                     key=f"link_{section.id}_{suggested}", disabled=not can_act,
+                                     placeholder=S.CHOOSE_PLACEHOLDER)
             if choice is not None and free[choice].kind is SectionKind.CORE_LOCKED:
                 right.caption(S.LINK_LOCKED)
             if can_act and right.button(S.LINK_CONFIRM, key=f"link_confirm_{section.id}", disabled=choice is None,
