@@ -676,6 +676,9 @@ def set_risk_rules(db, actor, network_code, **values):
                f"{updated.context_factors} fattori di contesto, almeno {updated.min_months} mesi di dati.")
     # Here, unlike the app, the levels by month are recomputed before the command returns.
     job = history.latest_job(db, network_code)
+    if job is None or not job.active:  # the same thresholds as before: nothing to recompute
+        click.echo("I livelli mese per mese sono già calcolati con queste soglie.")
+        return
 
     def line(done: int, total: int) -> None:
         click.echo(f"\rRicalcolo dei livelli: {done} di {total} scuole", nl=done == total)

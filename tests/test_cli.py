@@ -549,6 +549,8 @@ def test_set_risk_rules_recomputes_the_levels_before_returning(demo, run, tmp_pa
     scored = scored[~scored["stale"]]
     assert history.levels_at(db, "MIIS00003C", "2026-01") == dict(zip(scored["pupil_code"], scored["level"],
                                                                        strict=True))
+    again = run("set-risk-rules", "--network", "RETEDEMO", "--chronic", "0.05")
+    assert again.returncode == 0 and "già calcolati con queste soglie" in again.stdout
 
 
 def test_link_sections_proposes_then_links_a_schools_own_sections_to_the_new_core(run, tmp_path):
