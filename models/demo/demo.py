@@ -43,6 +43,7 @@ USERS = [
     ("dirigente", "dirigente", "Marco Bianchi", "MIIS00003C"),
     ("funzione", "funzione_strumentale", "Sara Galli", "MIIS00003C"),
     ("docente", "docente", "Paolo Conti", "MIIS00003C"),
+    ("regione", "regione", "Elena Marchi", None),
 ]
 
 
@@ -71,7 +72,7 @@ def install_demo(db: sqlite_utils.Database, *, with_protocols: bool = True, with
                 username,
                 DEMO_PASSWORD,
                 role,
-                school_code=place if role not in ("admin", "coordinatore_rete") else None,
+                school_code=place if role not in ("admin", "coordinatore_rete", "regione") else None,
                 network_code=place if role == "coordinatore_rete" else None,
                 full_name=full_name,
             )
