@@ -43,7 +43,8 @@ if not trend.empty:
     chart = alt.Chart(trend).mark_line(point=True).encode(
         x=alt.X("month:O", title=None, sort=alt.EncodingSortField("order"), axis=alt.Axis(labelAngle=-30)),
         y=alt.Y("rate:Q", title=S.REGIONAL_TREND_AXIS, scale=alt.Scale(domainMin=0)),
-        color=alt.Color("network:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=400)),
+        color=alt.Color("network:N", title=None, scale=alt.Scale(scheme="tableau10"),
+                        legend=alt.Legend(orient="bottom", labelLimit=400)),
         tooltip=[alt.Tooltip("network", title="Rete"), alt.Tooltip("month", title="Mese"),
                  alt.Tooltip("rate", title="%", format=".1f")])
     st.altair_chart(formatting.italian_chart(chart.properties(height=280)), width="stretch")
@@ -67,7 +68,7 @@ if not numbers.empty:
     bars = alt.Chart(numbers.astype({"value": float})).mark_bar().encode(
         y=alt.Y("network:N", title=None),
         x=alt.X("value:Q", title="%", scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("network:N", title=None, legend=None),
+        color=alt.Color("network:N", title=None, legend=None, scale=alt.Scale(scheme="tableau10")),
         row=alt.Row("indicator:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=500),
                     sort=[i.label for i in programme.INDICATORS]),
         tooltip=[alt.Tooltip("network", title="Rete"), alt.Tooltip("value", title="%", format=".1f")])
