@@ -27,16 +27,18 @@ def make_proposals(tmp_path) -> list[int]:
 
 
 def test_proposals_list_by_status(demo, run, tmp_path):
-    assert run("proposals", "list", *NETWORK).stdout.strip() == "Nessuna proposta."
+    (in_demo,) = run("proposals", "list", *NETWORK).stdout.splitlines()  # the demo's open proposal
+    assert in_demo.split()[1:3] == ["1", "Aperta"]
+    assert run("proposals", "list", *NETWORK, "--status", "accolta").stdout.strip() == "Nessuna proposta."
     first, second = make_proposals(tmp_path)
     everything = run("proposals", "list", *NETWORK)
     assert everything.returncode == 0
     lines = everything.stdout.splitlines()
-    assert [line.split()[1] for line in lines] == [str(first), str(second)]  # the open one first
+    assert [line.split()[1] for line in lines] == [str(first), "1", str(second)]  # open ones first, newest first
     assert "Aperta" in lines[0] and "«Tempi e responsabilità»" in lines[0] and "MIIS00003C" in lines[0]
-    assert "respinta da coordinatrice" in lines[1] and lines[1].endswith(": va bene così")
+    assert "respinta da coordinatrice" in lines[2] and lines[2].endswith(": va bene così")
     opened = run("proposals", "list", *NETWORK, "--status", "aperta").stdout.splitlines()
-    assert len(opened) == 1 and opened[0].split()[1] == str(first)
+    assert [line.split()[1] for line in opened] == [str(first), "1"]
     wrong = run("proposals", "list", *NETWORK, "--status", "chiusa")
     assert wrong.returncode == 1 and "Stato «chiusa» sconosciuto" in wrong.stderr
     unknown = run("proposals", "list", "--network", "NESSUNA")

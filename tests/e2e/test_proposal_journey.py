@@ -51,7 +51,7 @@ def test_a_proposal_supported_accepted_and_offered_to_the_school(server, page, b
     page.get_by_label("Perché lo proponete").fill(REASON)
     page.get_by_role("button", name="Invia la proposta").click()
     wait_idle(page)
-    expect(main).to_contain_text("Proposta n. 1 inviata alla rete.")
+    expect(main).to_contain_text("Proposta n. 2 inviata alla rete.")
     expect(main).to_contain_text("Proposte alla rete su questa sezione: 1 aperta")
 
     # 2. The dirigente of another school of the network reads it and supports it, once.
@@ -61,7 +61,7 @@ def test_a_proposal_supported_accepted_and_offered_to_the_school(server, page, b
         other.get_by_role("link", name="Proposte alla rete").first.click()
         wait_idle(other)
         other_main = other.locator("[data-testid='stMain']")
-        expect(other_main).to_contain_text("Proposta n. 1: «Tempi e responsabilità»")
+        expect(other_main).to_contain_text("Proposta n. 2: «Tempi e responsabilità»")
         expect(other_main).to_contain_text(REASON)
         expect(other_main).to_contain_text(PROPOSED)  # in the diff against the network's text
         other.get_by_role("button", name="La nostra scuola sostiene questa proposta").click()
@@ -82,6 +82,7 @@ def test_a_proposal_supported_accepted_and_offered_to_the_school(server, page, b
         coordinator.get_by_role("link", name="Proposte alla rete").first.click()
         wait_idle(coordinator)
         coordinator_main = coordinator.locator("[data-testid='stMain']")
+        expect(coordinator_main).to_contain_text("Proposta n. 2: «Tempi e responsabilità»")  # the newest first
         expect(coordinator_main).to_contain_text("Decisione del coordinatore")
         screenshot(coordinator, "coordinatrice_proposta_da_decidere")
         coordinator.get_by_role("button", name="Accogli la proposta").click()
