@@ -85,12 +85,13 @@ if wanted is not None:
 choices = shown if opened is None or opened in shown else [opened, *shown]
 if not choices:
     st.stop()
-ids = [p.id for p in choices]
+by_id = {p.id: p for p in choices}
+ids = list(by_id)
+# Options are plain text (not Markdown): the names as they are.
 chosen_id = st.selectbox(S.PROPOSALS_OPEN_ONE, ids, index=ids.index(opened.id) if opened else 0,
-                         format_func=lambda i: plain_format(S.PROPOSAL_LABEL, id=i, **{
-                             "section": next(p.section_title for p in choices if p.id == i),
-                             "school": next(p.school_name for p in choices if p.id == i),
-                             "status": next(p.status_label for p in choices if p.id == i)}))
+                         format_func=lambda i: S.PROPOSAL_LABEL.format(
+                             id=i, section=by_id[i].section_title, school=by_id[i].school_name,
+                             status=by_id[i].status_label))
 if st.query_params.get(PROPOSAL_KEY) != str(chosen_id):
     st.query_params[PROPOSAL_KEY] = str(chosen_id)
 proposal = proposals.get_proposal(db, actor, chosen_id)  # fresh: supports and comments as they are now
