@@ -31,7 +31,8 @@ if chooses_network(actor):
         st.info(S.REGIONAL_NO_NETWORKS)
         st.stop()
     network_code = st.selectbox(S.NETWORK_CHOICE, [n.code for n in networks],
-                                format_func={n.code: f"{n.name} ({n.code})" for n in networks}.get)
+                                format_func={n.code: f"{n.name} ({n.code})" for n in networks}.get,
+                                placeholder=S.CHOOSE_PLACEHOLDER)
 else:
     network_code = actor.network_code
 
@@ -50,7 +51,8 @@ wanted_section = st.query_params.get(SECTION_KEY)
 section_ids = [None, *sections]
 section_index = next((n for n, i in enumerate(section_ids) if str(i) == wanted_section), 0)
 section_id = right.selectbox(S.PROPOSALS_SECTION, section_ids, index=section_index,
-                             format_func=lambda i: S.PROPOSALS_ALL_SECTIONS if i is None else sections[i])
+                             format_func=lambda i: S.PROPOSALS_ALL_SECTIONS if i is None else sections[i],
+                             placeholder=S.CHOOSE_PLACEHOLDER)
 shown = [p for p in everything if (status is None or p.status.value == status)
          and (section_id is None or p.core_section_id == section_id)]
 names = proposals.names(db, actor, everything)
@@ -91,7 +93,7 @@ ids = list(by_id)
 chosen_id = st.selectbox(S.PROPOSALS_OPEN_ONE, ids, index=ids.index(opened.id) if opened else 0,
                          format_func=lambda i: S.PROPOSAL_LABEL.format(
                              id=i, section=by_id[i].section_title, school=by_id[i].school_name,
-                             status=by_id[i].status_label))
+                             status=by_id[i].status_label), placeholder=S.CHOOSE_PLACEHOLDER)
 if st.query_params.get(PROPOSAL_KEY) != str(chosen_id):
     st.query_params[PROPOSAL_KEY] = str(chosen_id)
 proposal = proposals.get_proposal(db, actor, chosen_id)  # fresh: supports and comments as they are now

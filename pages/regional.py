@@ -30,7 +30,7 @@ years = regional.school_years(db, where)
 if not years:
     st.info(S.REGIONAL_NO_DATA)
     st.stop()
-year = st.selectbox(S.NETWORK_YEAR, years, format_func=str)
+year = st.selectbox(S.NETWORK_YEAR, years, format_func=str, placeholder=S.CHOOSE_PLACEHOLDER)
 
 
 def shown(table: pd.DataFrame, suffix: str = "") -> pd.DataFrame:
