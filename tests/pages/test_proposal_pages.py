@@ -183,3 +183,22 @@ def test_the_regional_partner_menu_has_only_the_regional_view(demo_db):
     at.switch_page(REGIONAL).run()
     with pytest.raises(ValueError):
         at.switch_page("pages/risk.py")
+
+
+def test_the_admin_creates_a_regional_account_that_sees_only_the_regional_view(demo_db):
+    at = open_page("admin", "pages/admin.py")
+    fields = {}  # the first widget of each label: the new-user form comes first
+    for widget in [*at.text_input, *at.selectbox]:
+        fields.setdefault(widget.label, widget)
+    fields["Nome utente"].input("r.lombardia")
+    fields["Nome e cognome"].input("Referente della Regione")
+    fields["Ruolo"].select_index(next(i for i, o in enumerate(fields["Ruolo"].options) if o.startswith("Regione")))
+    fields["Password iniziale (almeno 10 caratteri)"].input("una-password-lunga")
+    next(b for b in at.get("form_submit_button") if b.proto.form_id == "add_user").click().run()
+    assert not at.exception, at.exception
+    assert "Utente r.lombardia creato." in messages(at, "success")
+    created = actor_named(demo_db, "r.lombardia")
+    assert created.role.value == "regione" and created.school_code is None and created.network_code is None
+    at = log_in(new_app(), "r.lombardia", "una-password-lunga")
+    at.switch_page(REGIONAL).run()
+    assert [t.value for t in at.title] == ["Vista regionale"]
