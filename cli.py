@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from models.accounts import auth, schools
+from models.core import clock
 from models.core import db as database
 from models.core.errors import ApprodoError
 from models.core.permissions import Actor
@@ -130,7 +131,8 @@ def add_school(db, actor, code, name, network_code, level, annual_hours, comune,
 
 @command(cli, "add-user")
 @click.argument("username")
-@click.option("--role", required=True, help="admin, coordinatore_rete, dirigente, funzione_strumentale o docente.")
+@click.option("--role", required=True,
+              help="admin, coordinatore_rete, dirigente, funzione_strumentale, docente o regione.")
 @click.option("--school", "school_code", default=None, help="Codice della scuola (ruoli di scuola).")
 @click.option("--network", "network_code", default=None, help="Codice della rete (coordinatore_rete).")
 @click.option("--full-name", default="", help="Nome e cognome.")
@@ -332,6 +334,43 @@ def core_section(db, actor, action, network_code, level, key, title, to, locked)
     else:
         protocol_structure.remove_section(db, actor, section.id)
         click.echo(f"Tolta la sezione «{section.title}»: le scuole decideranno se toglierla anche loro.")
+
+
+@command(cli, "proposals")
+@click.argument("action", type=click.Choice(["list", "decide"]))
+@click.option("--network", "network_code", required=True, help="Codice della rete.")
+@click.option("--status", default=None, help="Con list: aperta, accolta, respinta o ritirata (se manca, tutte).")
+@click.option("--proposal", "proposal_id", type=int, default=None, help="Con decide: il numero della proposta.")
+@click.option("--accept", is_flag=True, help="Con decide: accoglie la proposta (nuova versione del comune).")
+@click.option("--decline", is_flag=True, help="Con decide: respinge la proposta (serve --reason).")
+@click.option("--reason", default="", help="Con --decline: perché la proposta non è accolta.")
+def proposals_command(db, actor, action, network_code, status, proposal_id, accept, decline, reason):
+    """Le proposte delle scuole al protocollo comune: elenco (list) e decisione (decide)."""
+    from models.protocols import proposals
+
+    if action == "list":
+        found = proposals.list_proposals(db, actor, network_code, status=status)
+        if not found:
+            click.echo("Nessuna proposta.")
+        for p in found:
+            decided = ""
+            if p.decided_at:
+                decided = f" · {p.status_label.lower()} da {p.decided_by} il {clock.local_datetime(p.decided_at)}"
+                decided += f" (versione comune {p.core_version})" if p.core_version else ""
+                decided += f": {p.decision_reason}" if p.decision_reason else ""
+            click.echo(f"n. {p.id:<4} {p.status_label:<9} «{p.section_title}» · {p.school_code} · {p.author},"
+                       f" {clock.local_datetime(p.created_at)} · sostegni {len(p.supports)}{decided}")
+        return
+    if proposal_id is None or accept == decline:
+        raise ApprodoError("Con decide indica la proposta (--proposal N) e una decisione: --accept oppure --decline.")
+    if proposals.get_proposal(db, actor, proposal_id).network_code != network_code:
+        raise ApprodoError(f"La proposta n. {proposal_id} non è della rete {network_code}.")
+    if accept:
+        done = proposals.accept(db, actor, proposal_id)
+        click.echo(f"Proposta n. {done.id} accolta: versione {done.core_version} di «{done.section_title}».")
+    else:
+        proposals.decline(db, actor, proposal_id, reason)
+        click.echo(f"Proposta n. {proposal_id} respinta.")
 
 
 @command(cli, "export-network")

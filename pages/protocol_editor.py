@@ -13,6 +13,7 @@ from models.protocols.protocol import SaveConflict, Status
 from models.protocols.templates import SectionKind
 from ui import strings as S
 from ui.navigation import spec_for_file, title_for
+from ui.proposal_widgets import propose_to_network
 from ui.protocol_widgets import (
     choose_protocol,
     choose_section,
@@ -262,6 +263,9 @@ with st.expander(S.COMMENTS_TITLE.format(count=S.open_comments(open_comments.get
             body = st.text_area(S.ADD_COMMENT, max_chars=comments.MAX_COMMENT)
             if st.form_submit_button(S.SEND):
                 run(lambda: comments.add_comment(db, actor, section.id, body), S.COMMENT_ADDED)
+
+# --- a proposal to the network's core, for a section that comes from it ----------------
+propose_to_network(ctx, protocol, section)
 
 # --- a section of the school's own -----------------------------------------------------
 if not protocol.is_core and protocols.may_edit(actor, protocol) and protocol.editable_status:

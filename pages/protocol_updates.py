@@ -10,10 +10,11 @@ from models.core.errors import ApprodoError
 from models.protocols import protocol as protocols
 from models.protocols import richtext
 from models.protocols import structure as ps
-from models.protocols.merge import CHOICE_LABELS, Choice, MergeResult, resolve
+from models.protocols.merge import resolve
 from models.protocols.protocol import SaveConflict
 from models.protocols.templates import SectionKind
 from ui import strings as S
+from ui.merge_widgets import conflict_choices
 from ui.protocol_widgets import choose_protocol, may_act, protocol_header, show_diff, show_rich_text
 from ui.session import flash, guard_page, run_action, show_flash
 from ui.text import plain, plain_bold, plain_format
@@ -106,37 +107,6 @@ for update in updates.structure:
 # --- texts: a three-way merge, the dirigente settles the passages both changed ------------------------
 
 
-def conflict_choices(update: ps.TextUpdate, stamp: str) -> tuple[dict[int, Choice], dict[int, str]]:
-    """One choice per passage both sides changed: the two texts side by side, then the choice."""
-    result = update.result
-    count = len(result.conflicts)
-    st.warning(S.MERGE_CONFLICTS_ONE if count == 1 else S.MERGE_CONFLICTS.format(count=count),
-               icon=":material/call_merge:")
-    choices: dict[int, Choice] = {}
-    edits: dict[int, str] = {}
-    for n, index in enumerate(result.conflicts, start=1):
-        chunk = result.chunks[index]
-        with st.container(border=True):
-            st.markdown(f"**{S.CONFLICT_N.format(n=n)}**")
-            network, school = st.columns(2)
-            network.caption(S.CONFLICT_NETWORK)
-            network.code(chunk.text("theirs") or S.EMPTY_PASSAGE, language=None, wrap_lines=True)
-            school.caption(S.CONFLICT_SCHOOL)
-            school.code(chunk.text("mine") or S.EMPTY_PASSAGE, language=None, wrap_lines=True)
-            if chunk.base:
-                with st.expander(S.CONFLICT_WAS):
-                    st.code(chunk.text("base"), language=None, wrap_lines=True)
-            choice = st.radio(S.CONFLICT_CHOICE, list(Choice), index=None, horizontal=True,
-                              format_func=CHOICE_LABELS.get, key=f"choice_{stamp}_{index}", disabled=not can_act)
-            if choice is None:
-                continue
-            choices[index] = choice
-            if choice is Choice.EDIT:
-                both = resolve(MergeResult((chunk,)), {0: Choice.BOTH})
-                edits[index] = st.text_area(S.CONFLICT_EDIT, value=both, key=f"edit_{stamp}_{index}", height=160)
-    return choices, edits
-
-
 def text_update(update: ps.TextUpdate) -> None:
     section = update.section
     # Widgets are keyed by the versions merged: a newer text on either side starts a fresh decision.
@@ -155,7 +125,7 @@ def text_update(update: ps.TextUpdate) -> None:
             st.success(S.MERGE_CLEAN, icon=":material/done_all:")
             choices, edits = {}, {}
         else:
-            choices, edits = conflict_choices(update, stamp)
+            choices, edits = conflict_choices(update.result, stamp, disabled=not can_act)
         try:
             merged = resolve(update.result, choices, edits)
         except ApprodoError:

@@ -704,6 +704,84 @@ CHART_LEGAL = "{pct} % limite di validità"
 
 
 # ---- proposals to the core, regional view ----
+PAGE_PROPOSALS = "Proposte alla rete"
+PROPOSALS_INTRO = ("Le scuole propongono modifiche al protocollo comune della rete: il testo proposto, confrontato con "
+                   "quello della rete, e il perché. Le altre scuole le leggono, i dirigenti le sostengono e le "
+                   "commentano, il coordinatore le accoglie (diventano una nuova versione del comune e arrivano a "
+                   "ogni scuola in «Aggiornamenti dalla rete») o le respinge spiegando perché.")
+PROPOSALS_STATUS = "Quali proposte"
+PROPOSALS_STATUS_OPTIONS = {"aperta": "Aperte", "accolta": "Accolte", "respinta": "Respinte", "ritirata": "Ritirate",
+                            None: "Tutte"}
+PROPOSALS_SECTION = "Sezione del protocollo comune"
+PROPOSALS_ALL_SECTIONS = "Tutte le sezioni"
+PROPOSALS_NONE = "Nessuna proposta da mostrare."
+PROPOSALS_OPEN_ONE = "Apri una proposta"
+PROPOSAL_LABEL = "n. {id} · «{section}» · {school} · {status}"
+PROPOSAL_COLUMNS = {"id": "N.", "section": "Sezione", "school": "Scuola", "author": "Proposta da", "when": "Il",
+                    "status": "Stato", "supports": "Sostegni", "decision": "Decisione"}
+PROPOSAL_HEADING = "Proposta n. {id}: «{section}»"
+PROPOSAL_BY = "Proposta da {author} ({school}) il {when} · stato: **{status}**"
+PROPOSAL_REASON = "Perché"
+PROPOSAL_DIFF = "Che cosa cambia rispetto al testo della rete (versione {version})"
+PROPOSAL_NETWORK_TEXT = "Testo della rete"
+PROPOSAL_PROPOSED_TEXT = "Testo proposto"
+PROPOSAL_DECIDED = "{status} da {who} il {when}."
+PROPOSAL_DECIDED_VERSION = "È la versione {version} della sezione nel protocollo comune."
+PROPOSAL_DECISION_REASON = "Motivazione: {reason}"
+PROPOSAL_SUPPORTS = "Sostenuta da"
+PROPOSAL_NO_SUPPORTS = "Nessun'altra scuola l'ha ancora sostenuta."
+PROPOSAL_SUPPORT_LINE = "{school} ({who}, {when})"
+PROPOSAL_SUPPORT = "La nostra scuola sostiene questa proposta"
+PROPOSAL_SUPPORTED = "Avete sostenuto la proposta."
+PROPOSAL_COMMENTS = "Discussione"
+PROPOSAL_NO_COMMENTS = "Nessun commento."
+PROPOSAL_COMMENT = "Scrivi un commento alla proposta"
+PROPOSAL_COMMENTED = "Commento aggiunto."
+PROPOSAL_WITHDRAW = "Ritira la proposta"
+PROPOSAL_WITHDRAWN = "Proposta ritirata."
+PROPOSAL_DECIDE = "Decisione del coordinatore"
+PROPOSAL_REMOVED = "La sezione «{section}» è stata tolta dal protocollo comune: la proposta non si può accogliere."
+PROPOSAL_LOCKED = ("La sezione è bloccata dalla rete: accolta la proposta, ogni scuola dovrà accogliere il nuovo testo "
+                   "così com'è.")
+PROPOSAL_CORE_NOT_EDITABLE = ("Il protocollo comune è {status}: per accogliere la proposta apri prima una nuova "
+                              "revisione in «Modifica protocollo».")
+PROPOSAL_MOVED_CLEAN = ("La rete ha cambiato questa sezione dopo la proposta (ora è alla versione {version}): le due "
+                        "modifiche toccano parti diverse e si uniscono da sole.")
+PROPOSAL_MOVED_CONFLICT = ("La rete ha cambiato questa sezione dopo la proposta (ora è alla versione {version}) negli "
+                           "stessi passaggi: scegli il testo per ciascuno.")
+PROPOSAL_CONFLICT_CORE = "Testo della rete, oggi"
+PROPOSAL_RESULT = "Il testo comune dopo l'accoglimento"
+PROPOSAL_ACCEPT = "Accogli la proposta"
+PROPOSAL_ACCEPTED = "Proposta accolta: versione {version} della sezione comune, offerta a ogni scuola."
+PROPOSAL_DECLINE_REASON = "Perché non la accogli (la scuola lo leggerà)"
+PROPOSAL_DECLINE = "Respingi la proposta"
+PROPOSAL_DECLINED = "Proposta respinta."
+PROPOSAL_PARAM_INVALID = "Il numero della proposta nell'indirizzo non è valido."
+PROPOSE_TITLE = "Proponi una modifica alla rete"
+PROPOSE_HELP = ("Scrivi il testo che proponi per questa sezione del protocollo comune e il perché: le altre scuole lo "
+                "leggeranno e il coordinatore deciderà. Il testo della scuola non cambia.")
+PROPOSE_START = "Parti dal"
+PROPOSE_START_OPTIONS = {"core": "testo della rete", "school": "testo della scuola"}
+PROPOSE_TEXT = "Testo proposto per la rete"
+PROPOSE_REASON = "Perché lo proponete"
+PROPOSE_SEND = "Invia la proposta"
+PROPOSE_SENT = "Proposta n. {id} inviata alla rete."
+PROPOSE_OPEN_HERE = "Proposte alla rete su questa sezione: {count} aperte"
+PROPOSE_OPEN_HERE_ONE = "Proposte alla rete su questa sezione: 1 aperta"
+PROPOSALS_LINK = "Vai alle proposte alla rete"
+
+PAGE_REGIONAL = "Vista regionale"
+REGIONAL_INTRO = ("Le cifre di ogni rete del programma, una accanto all'altra: solo totali di rete, nessuna scuola da "
+                  "sola e nessun alunno.")
+REGIONAL_NO_NETWORKS = "Non ci sono ancora reti."
+REGIONAL_PROTOCOLS = "Protocolli"
+REGIONAL_RISK = "Alunni a rischio alto o medio, mese per mese (%)"
+REGIONAL_TREND_AXIS = "% alunni"
+REGIONAL_LEVELS = "Alunni per livello nell'ultimo mese con dati"
+REGIONAL_FOLLOW_UP = "Presa in carico degli alunni ad alto rischio"
+REGIONAL_PROGRAMME = "Indicatori del programma ({year})"
+REGIONAL_PROGRAMME_CHART = "Indicatori del programma a confronto (%)"
+REGIONAL_NO_DATA = "Nessuna rete ha ancora dati di frequenza."
 
 
 

@@ -581,12 +581,68 @@ def _m013_level_generations(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m014_proposals_and_region(db: sqlite_utils.Database) -> None:
+    """Schools' proposals to the network's core (supports, comments, the decision), and the role `regione`."""
+    db.executescript(
+        """
+        CREATE TABLE core_proposals (
+            id INTEGER PRIMARY KEY,
+            network_code TEXT NOT NULL REFERENCES networks(code),
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            core_section_id INTEGER NOT NULL REFERENCES protocol_sections(id),
+            section_title TEXT NOT NULL,      -- the core section's title when proposed
+            base_version INTEGER NOT NULL,    -- the core section's version the proposal was written against
+            body TEXT NOT NULL,               -- the proposed text
+            reason TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'aperta'
+                CHECK (status IN ('aperta', 'accolta', 'respinta', 'ritirata')),
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            decided_by TEXT,
+            decided_at TEXT,
+            decision_reason TEXT,
+            core_version INTEGER              -- the core version the acceptance made
+        );
+        CREATE INDEX core_proposals_network ON core_proposals(network_code, status);
+        CREATE TABLE proposal_supports (
+            proposal_id INTEGER NOT NULL REFERENCES core_proposals(id) ON DELETE CASCADE,
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            supporter TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (proposal_id, school_code)
+        );
+        CREATE TABLE proposal_comments (
+            id INTEGER PRIMARY KEY,
+            proposal_id INTEGER NOT NULL REFERENCES core_proposals(id) ON DELETE CASCADE,
+            author TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """
+    )
+    # The role list is a CHECK of `users`, which ALTER TABLE cannot change, and the table cannot be rebuilt
+    # here: foreign keys stay on inside the migration's transaction, so dropping it would cascade to sessions
+    # and classes. SQLite documents this way for a CHECK that only gets looser: rewrite the table's definition.
+    table_sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'users'").fetchone()[0]
+    old_roles = "'dirigente', 'funzione_strumentale', 'docente')"
+    if old_roles not in table_sql:
+        raise RuntimeError("users: the role CHECK is not the one this migration expects")
+    version = db.execute("PRAGMA schema_version").fetchone()[0]
+    db.execute("PRAGMA writable_schema = ON")
+    try:
+        db.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'users'",
+                   [table_sql.replace(old_roles, "'dirigente', 'funzione_strumentale', 'docente', 'regione')")])
+        db.execute(f"PRAGMA schema_version = {version + 1}")
+    finally:
+        db.execute("PRAGMA writable_schema = OFF")
+
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
                                _m007_risk_models, _m008_documents, _m009_protocol_structure,
                                _m010_login_clients, _m011_user_email, _m012_register_exports,
-                               _m013_level_generations]
+                               _m013_level_generations, _m014_proposals_and_region]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

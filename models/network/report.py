@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from models.accounts.schools import LEVEL_LABELS, Level
 from models.core import clock, suppression, word_layout
-from models.core.permissions import Actor
+from models.core.permissions import Actor, require_network_figures
 from models.core.school_year import SchoolYear
 from models.core.spreadsheet import safe_cell
 from models.network import figures as network_figures
@@ -64,6 +64,7 @@ class Report:
 def build(db: sqlite_utils.Database, actor: Actor, network_code: str, year: SchoolYear, *,
           level: str | None = None, school_code: str | None = None) -> Report:
     """Every figure of the dashboard for one school year, as the actor may see them."""
+    require_network_figures(actor, network_code)  # the dashboard's readers (the region reads its own view)
     where = network_figures.scope(db, actor, network_code, level=level, school_code=school_code)
     filters = ", ".join(part for part in (
         LEVEL_LABELS[Level(level)] if level else "tutti i gradi",
