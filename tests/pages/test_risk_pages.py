@@ -19,8 +19,10 @@ def test_funzione_sees_counts_per_level_and_the_ranked_list(pupils_db):
     metrics = {m.label: int(m.value) for m in at.metric[:4]}
     assert set(metrics) == {"Alto", "Medio", "Basso", "Dati insufficienti"} and sum(metrics.values()) > 100
     table = at.dataframe[0].value
-    assert list(table.columns) == ["Codice alunno", "Classe", "Assenze %", "Proiezione %", "Ore residue", "Livello",
-                                   "Rivisto il", "Prossima verifica", "Ultimo intervento", "Motivi"]
+    # The same columns as the downloaded list (one function builds both), the reasons last (the widest).
+    assert list(table.columns) == ["Codice alunno", "Classe", "Livello", "Assenze %", "Proiezione %",
+                                   "Ore residue prima del 25 %", "Ultima revisione", "Prossima verifica",
+                                   "Ultimo intervento", "Data intervento", "Esito intervento", "Motivi"]
     assert set(table["Livello"]) <= {"Alto", "Medio"}  # the default filter
     assert table["Livello"].map({"Alto": 0, "Medio": 1}).is_monotonic_increasing  # high first
 
