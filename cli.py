@@ -270,16 +270,8 @@ def export_core(db, actor, network_code, out, level):
 
 def _core(db, actor, network_code: str, level: str | None) -> protocols.Protocol:
     """The network's core protocol; --level chooses when the network has one per school level."""
-    network = schools.get_network(db, actor, network_code)
-    cores = [p for p in protocols.list_protocols(db, actor) if p.is_core and p.network_code == network.code]
-    if level:
-        cores = [p for p in cores if p.level == schools.parse_level(level)]
-    if not cores:
-        raise ApprodoError(f"La rete {network.code} non ha un protocollo comune{' per questo grado' if level else ''}.")
-    if len(cores) > 1:
-        raise ApprodoError("La rete ha più protocolli comuni: scegli il grado con --level ("
-                           + ", ".join(p.level.value for p in cores) + ").")
-    return cores[0]
+    return protocols.network_core(db, actor, network_code, schools.parse_level(level) if level else None,
+                                  choose="il grado con --level")
 
 
 CORE_SECTION_ACTIONS = ("list", "lock", "unlock", "rename", "move", "remove", "add")
