@@ -364,7 +364,7 @@ def _read(file: str) -> bytes:
 
 
 def _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet=None, header_row=None,
-            pseudonymise=False, key_out=None):
+            pseudonymise=False, key_out=None, replace=False):
     if pseudonymise and not key_out:
         raise ApprodoError("Con --pseudonymise indica anche --key-out FILE: il file chiave (nome → codice) "
                            "resta a scuola, dal dirigente.")
@@ -376,9 +376,24 @@ def _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet=Non
             raise ApprodoError(f"Non c'è una corrispondenza di colonne chiamata «{mapping_name}» per questa scuola.")
         mapping = saved[mapping_name]
     importer = pupil_data.IMPORTERS[kind]
+    data = _read(file)
+
+    def load(replace_larger: bool):
+        # Only attendance replaces whole months: a small file over a big month waits for a yes, as on the page.
+        extra = {"replace_larger": replace_larger} if kind == "attendance" else {}
+        return importer(db, actor, school.code, data, Path(file).name, mapping, dry_run=dry_run, sheet=sheet,
+                        header_row=header_row, pseudonymise=pseudonymise, **extra)
+
     try:
-        summary = importer(db, actor, school.code, _read(file), Path(file).name, mapping, dry_run=dry_run,
-                           sheet=sheet, header_row=header_row, pseudonymise=pseudonymise)
+        try:
+            summary = load(replace)
+        except pupil_data.NeedsConfirmation as asked:
+            try:
+                click.confirm(f"{asked.message} Sostituirle comunque?", abort=True, err=True)
+            except click.Abort:
+                raise ApprodoError(f"{asked.message} Nulla è stato scritto: per sostituirle ripeti con --replace."
+                                   ) from None
+            summary = load(True)
     except pupil_data.ImportRejected as rejected:
         for problem in rejected.report.problems[:20]:
             found = f" (valore «{problem.value}»)" if problem.value else ""
@@ -403,10 +418,15 @@ def _import_command(name: str, kind: str, help_text: str):
     @click.option("--pseudonymise", is_flag=True,
                   help="La colonna del codice contiene nomi: sostituiscili con codici stabili della scuola.")
     @click.option("--key-out", default=None, help="Con --pseudonymise: dove scrivere il file chiave nome → codice.")
-    def run(db, actor, file, school_code, mapping_name, dry_run, sheet, header_row, pseudonymise, key_out):
-        _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet, header_row, pseudonymise, key_out)
+    def run(db, actor, file, school_code, mapping_name, dry_run, sheet, header_row, pseudonymise, key_out,
+            replace=False):
+        _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet, header_row, pseudonymise, key_out,
+                replace)
 
     run.__doc__ = help_text
+    if kind == "attendance":
+        run = click.option("--replace", is_flag=True, help="Sostituisce senza chiedere anche i mesi che hanno già "
+                           "molte più righe del file (altrimenti Approdo chiede conferma).")(run)
     return run
 
 

@@ -529,3 +529,38 @@ def test_set_email_links_an_account_for_single_sign_on_and_add_user_takes_one(de
     assert_italian_failure(run("set-email", "docente", "non-una-mail"), "non è valido")
     assert run("set-email", "funzione", "").returncode == 0
     assert db.execute("SELECT email FROM users WHERE username = 'funzione'").fetchone() == (None,)
+
+
+def test_a_small_file_over_a_big_month_asks_first_as_the_page_does(run, demo, tmp_path):
+    from models.core.school_year import SchoolYear
+    from models.demo import synthetic
+
+    cohort = synthetic.generate("secondaria_secondo_grado", 3, [SchoolYear(2025)], seed=1, last_month=2, prefix="ZZ")
+    small = tmp_path / "piccolo.csv"
+    small.write_bytes(synthetic.attendance_csv(cohort))
+
+    def pupils_in(month):
+        with sqlite3.connect(tmp_path / "cli.db") as conn:
+            return conn.execute("SELECT COUNT(*) FROM attendance WHERE school_code = 'MIIS00003C' AND period = ?",
+                                [month]).fetchone()[0]
+
+    before = pupils_in("2025-10")
+    assert before > 100
+    refused = run("import-attendance", str(small), "--school", "MIIS00003C")  # no one to say yes
+    assert refused.returncode == 1 and "--replace" in refused.stderr and "sostituirebbe" in refused.stderr
+    assert pupils_in("2025-10") == before
+    declined = run("import-attendance", str(small), "--school", "MIIS00003C", stdin="n\n")
+    assert declined.returncode == 1 and pupils_in("2025-10") == before
+    again = run("import-attendance", str(small), "--school", "MIIS00003C", stdin="y\n")
+    assert again.returncode == 0, again.stderr
+    assert pupils_in("2025-10") == 3
+
+    # Once replaced, the months are small: a file of the same size goes in without a question; --replace never asks.
+    assert run("import-attendance", str(small), "--school", "MIIS00003C").returncode == 0
+    bigger_cohort = synthetic.generate("secondaria_secondo_grado", 30, [SchoolYear(2025)], seed=2, last_month=2,
+                                       prefix="YY")
+    small.write_bytes(synthetic.attendance_csv(bigger_cohort))
+    assert run("import-attendance", str(small), "--school", "MIIS00003C").returncode == 0
+    small.write_bytes(synthetic.attendance_csv(cohort))
+    assert run("import-attendance", str(small), "--school", "MIIS00003C", "--replace").returncode == 0
+    assert pupils_in("2025-10") == 3
