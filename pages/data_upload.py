@@ -39,25 +39,17 @@ if uploaded is not None:
     data = uploaded.getvalue()
     # Every choice below is keyed by the file: a second file is read and mapped afresh.
     file_key = f"{kind}_{uploaded.file_id}"
-    try:
-        found = read_preview(data, uploaded.name)
-    except ApprodoError as error:
-        st.error(plain(error.message))
-        st.stop()
+    found = read_preview(data, uploaded.name)  # an unreadable file: app.py shows the Italian reason
     sheet_column, row_column = st.columns(2)
     names = found.sheet_names
     sheet = sheet_column.selectbox(S.SHEET, range(1, len(names) + 1), index=found.sheet_number - 1,
                                    format_func=lambda n: S.SHEET_LABEL.format(number=n, name=names[n - 1] or "CSV"),
                                    key=f"sheet_{file_key}", disabled=len(names) < 2, placeholder=S.CHOOSE_PLACEHOLDER)
-    try:
-        detected = found if sheet == found.sheet_number else read_preview(data, uploaded.name, sheet)
-        header_row = row_column.number_input(S.HEADER_ROW, min_value=1, max_value=tabular.MAX_HEADER_ROW,
-                                             value=detected.header_row, step=1, key=f"row_{file_key}_{sheet}")
-        table = detected if header_row == detected.header_row else read_preview(data, uploaded.name, sheet,
-                                                                                  int(header_row))
-    except ApprodoError as error:
-        st.error(plain(error.message))
-        st.stop()
+    detected = found if sheet == found.sheet_number else read_preview(data, uploaded.name, sheet)
+    header_row = row_column.number_input(S.HEADER_ROW, min_value=1, max_value=tabular.MAX_HEADER_ROW,
+                                         value=detected.header_row, step=1, key=f"row_{file_key}_{sheet}")
+    table = detected if header_row == detected.header_row else read_preview(data, uploaded.name, sheet,
+                                                                              int(header_row))
     where = S.TABLE_SHEET.format(name=table.sheet_name) if table.sheet_name else S.TABLE_CSV.format(
         encoding=table.encoding, separator={"\t": "tab"}.get(table.separator, table.separator))
     st.caption(plain_format(S.TABLE_FOUND, where=where, row=table.header_row,
@@ -92,11 +84,8 @@ if uploaded is not None:
     with st.expander(S.SAVE_PRESET):
         name = st.text_input(S.PRESET_NAME, max_chars=60)
         if st.button(S.SAVE_PRESET):
-            try:
-                pupil_data.save_preset(db, actor, school_code, layout, name, mapping, table.headers)
-                st.success(plain_format(S.PRESET_SAVED, name=name.strip()))
-            except ApprodoError as error:
-                st.error(plain(error.message))
+            run_action(lambda: pupil_data.save_preset(db, actor, school_code, layout, name, mapping, table.headers),
+                       S.PRESET_SAVED.format(name=name.strip()))
 
     pseudonymise = st.checkbox(S.PSEUDONYMISE, help=S.PSEUDONYMISE_HELP, key=f"pseudo_{file_key}")
     check_column, import_column = st.columns(2)
@@ -165,11 +154,8 @@ else:
     selection = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="history")
     picked = selection.selection.rows if selection else []
     if picked and st.button(S.DELETE_IMPORT, icon=":material/delete:"):
-        try:
-            removed = pupil_data.delete_import(db, actor, school_code, int(shown.iloc[picked[0]]["N."]))
-            st.success(S.IMPORT_DELETED.format(rows=removed))
-        except ApprodoError as error:
-            st.error(plain(error.message))
+        run_action(lambda: pupil_data.delete_import(db, actor, school_code, int(shown.iloc[picked[0]]["N."])),
+                   lambda removed: S.IMPORT_DELETED.format(rows=removed))
 
 if can_manage_school(actor, school_code):
     st.subheader(S.RETENTION_TITLE)

@@ -5,7 +5,6 @@ import streamlit as st
 
 from models.accounts.schools import LEVEL_LABELS, list_networks
 from models.core import suppression
-from models.core.errors import ApprodoError
 from models.core.permissions import chooses_network
 from models.network import figures as network_figures
 from models.network import programme
@@ -14,7 +13,7 @@ from models.risk import indicators
 from ui import formatting
 from ui import strings as S
 from ui.session import guard_page
-from ui.text import plain, plain_table
+from ui.text import plain_table
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -34,11 +33,7 @@ if chooses_network(actor):
 else:
     network_code = actor.network_code
 
-try:
-    everything = network_figures.scope(db, actor, network_code)
-except ApprodoError as error:
-    st.error(plain(error.message))
-    st.stop()
+everything = network_figures.scope(db, actor, network_code)
 
 years = network_figures.school_years(db, everything)
 left, middle, right = st.columns(3)

@@ -4,7 +4,6 @@ import streamlit as st
 
 from models.accounts import people
 from models.core import audit, clock
-from models.core.errors import ApprodoError
 from models.core.permissions import can_follow_up, can_read_access_log, sees_own_classes_only
 from models.follow_up import interventions, reviews
 from models.follow_up import list_export as risk_export
@@ -32,11 +31,7 @@ if not months:
     st.stop()
 as_of = st.selectbox(S.RISK_AS_OF, list(reversed(months)),
                      format_func=indicators.month_label, placeholder=S.CHOOSE_PLACEHOLDER)
-try:
-    risk = school_risk.school_risk(db, actor, school_code, as_of=as_of, view=visit_id())
-except ApprodoError as error:
-    st.error(plain(error.message))
-    st.stop()
+risk = school_risk.school_risk(db, actor, school_code, as_of=as_of, view=visit_id())
 
 if sees_own_classes_only(actor):
     st.caption(plain_format(S.RISK_TEACHER_SCOPE, classes=", ".join(risk.classes)) if risk.classes

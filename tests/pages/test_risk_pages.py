@@ -234,3 +234,23 @@ def test_a_mapping_of_another_school_of_the_network_is_offered_for_the_same_head
     assert next(s for s in at.selectbox if s.label == "Ore di assenza *").value == "Ore ass."
     next(b for b in at.button if b.label == "Importa").click().run()
     assert at.success[0].value.startswith("Importazione riuscita: 1 righe")
+
+
+def test_an_import_deleted_from_the_history_says_how_many_rows_went(demo_db):
+    at = open_page("dirigente", "pages/data_upload.py")
+    at.file_uploader[0].set_value(("registro.csv", CSV, "text/csv")).run()
+    next(b for b in at.button if b.label == "Importa").click().run()
+    assert demo_db.execute("SELECT COUNT(*) FROM attendance").fetchone()[0] == 2
+    at.session_state["history"] = {"selection": {"rows": [0], "columns": [], "cells": []}}  # the row clicked
+    at.run()
+    next(b for b in at.button if b.label == "Elimina l'importazione selezionata").click().run()
+    assert [s.value for s in at.success] == ["Importazione eliminata: tolte 2 righe."]
+    assert demo_db.execute("SELECT COUNT(*) FROM attendance").fetchone()[0] == 0
+
+
+def test_an_unreadable_file_gets_one_italian_error_and_no_traceback(demo_db):
+    at = open_page("dirigente", "pages/data_upload.py")
+    at.file_uploader[0].set_value(("registro.csv", b"\x00\x01\x02 not a table", "text/csv")).run()
+    assert not at.exception
+    assert len(at.error) == 1 and at.error[0].value
+    assert not [b for b in at.button if b.label == "Importa"]  # nothing to import from it
