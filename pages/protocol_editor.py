@@ -19,7 +19,9 @@ from ui.protocol_widgets import (
     draft_editor,
     draft_for,
     drafts,
+    persist_drafts,
     protocol_header,
+    restore_drafts,
     show_diff,
     show_rich_text,
     unsaved_sections,
@@ -31,6 +33,7 @@ from ui.text import plain, plain_bold, plain_format
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
 state = st.session_state
+SAVED_KEY = "approdo_section_saved"
 
 st.title(title_for(actor, spec_for_file(__file__)))
 show_flash()
@@ -109,11 +112,13 @@ structure_links(ctx, protocol)
 
 # --- the section -----------------------------------------------------------------
 open_comments = comments.open_count(db, actor, protocol.id)
+restore_drafts(ctx, protocol)  # what this user was writing before a reload, kept on the server
 section = choose_section(ctx, protocol, open_comments, unsaved=unsaved_sections())
 editable = protocols.may_edit_section(actor, protocol, section)
 conflict_key = f"conflict_{section.id}"
 # The draft lives in the session, not in the widget: it survives switching sections,
 # and after a save it restarts from the saved version (so the next save is based on it).
+# It is also written to the server as it changes (persist_drafts below), so a reload keeps it.
 draft = draft_for(section) if editable else None
 names = people.names(db, actor, [section.author])
 
@@ -184,9 +189,15 @@ with edit_column:
             else:
                 draft.restart(saved.version, saved.body)
                 state.pop(conflict_key, None)
-                flash(S.SAVED_VERSION.format(version=saved.version))
+                persist_drafts(ctx)  # saved: the server's draft goes now, not on the next run
+                state[SAVED_KEY] = S.SAVED_VERSION.format(version=saved.version)
                 st.rerun()
-        if draft.unsaved:
+        saved_message = state.pop(SAVED_KEY, None)
+        if saved_message:
+            # Where the user looks: beside the button they pressed (the top of the page may be scrolled away).
+            discard_column.success(saved_message, icon=":material/check_circle:")
+            st.toast(saved_message, icon=":material/check_circle:")
+        elif draft.unsaved:
             discard_column.button(S.DISCARD_DRAFT, on_click=discard, args=(section.id,))
         with st.expander(S.PLACEHOLDERS_HELP):
             st.markdown("\n".join(f"- `{{{{ {name} }}}}`: {what}" for name, what in placeholders.WHITELIST.items()))
@@ -203,6 +214,8 @@ with edit_column:
                                     author=names.get(shown.author, shown.author),
                                     when=clock.local_datetime(shown.created_at)))
             show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, shown.body)))
+
+persist_drafts(ctx)
 
 with side_column:
     st.markdown(f"**{S.GUIDANCE}**")

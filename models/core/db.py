@@ -532,11 +532,29 @@ def _m012_register_exports(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m013_drafts(db: sqlite_utils.Database) -> None:
+    """What a user is writing in a section and has not saved yet, kept on the server: a reload (F5), a closed
+    tab or a lost connection no longer loses it. One draft per user and section; a save or "Scarta" removes it."""
+    db.executescript(
+        """
+        CREATE TABLE drafts (
+            username TEXT NOT NULL,
+            section_id INTEGER NOT NULL REFERENCES protocol_sections(id) ON DELETE CASCADE,
+            base_version INTEGER NOT NULL,  -- the version the text started from: a save is based on it
+            body TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (username, section_id)
+        );
+        """
+    )
+
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
                                _m007_risk_models, _m008_documents, _m009_protocol_structure,
-                               _m010_login_clients, _m011_user_email, _m012_register_exports]
+                               _m010_login_clients, _m011_user_email, _m012_register_exports, _m013_drafts]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
