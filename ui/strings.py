@@ -530,10 +530,6 @@ def open_comments(count: int) -> str:
     return plural(count, "commento aperto", "commenti aperti")
 
 
-def schools_count(count: int) -> str:
-    return plural(count, "scuola", "scuole")
-
-
 # --- the editor's drafts, approval and reading -------------------------------------------
 UNSAVED_MARK = "✎ modifiche non salvate"
 UNSAVED_HERE = "Hai modifiche non salvate in questa sezione (partono dalla versione {version})."
