@@ -589,6 +589,19 @@ _DATE_SHAPES = (
 )
 
 
+def deliberation_day(text: str | None) -> date | None:
+    """The day of a stored deliberation date (dd/mm/yyyy as saved, or yyyy-mm-dd), or None."""
+    for shape, order in _DATE_SHAPES:
+        match = shape.fullmatch((text or "").strip()[:10])
+        if match:
+            parts = dict(zip(order, map(int, match.groups()), strict=True))
+            try:
+                return date(parts["year"], parts["month"], parts["day"])
+            except ValueError:
+                return None
+    return None
+
+
 def _check_date(value: str | date | None) -> str:
     """A deliberation date as dd/mm/yyyy: a real day (not 31/02), not in the future."""
     if isinstance(value, datetime):
