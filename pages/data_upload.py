@@ -29,10 +29,17 @@ uploaded = st.file_uploader(S.UPLOAD_FILE, type=["csv", "txt", "xlsx"], key=f"up
 PREVIEW_ROWS = 8
 
 
-def read_preview(data: bytes, name: str, sheet: int | None = None, header_row: int | None = None):
-    """Headers and the first rows only: a rerun never parses the whole file (the import does, once)."""
-    return tabular.read_table(data, name, known=pupil_data.known_headers(kind), sheet=sheet, header_row=header_row,
+@st.cache_data(scope="session", max_entries=16, show_spinner=False)
+def _preview(file_id: str, _data: bytes, name: str, kind: str, sheet: int | None, header_row: int | None):
+    # Keyed by the upload's id, not by hashing the bytes; per session (pupil data is never cached globally).
+    return tabular.read_table(_data, name, known=pupil_data.known_headers(kind), sheet=sheet, header_row=header_row,
                               max_rows=PREVIEW_ROWS)
+
+
+def read_preview(data: bytes, name: str, sheet: int | None = None, header_row: int | None = None):
+    """Headers and the first rows only, read once per file and choice: a rerun (any widget below) reads nothing
+    again, and only the import parses the whole file. Even a preview checks the whole workbook's size first."""
+    return _preview(uploaded.file_id, data, name, kind, sheet, header_row)
 
 
 if uploaded is not None:

@@ -254,3 +254,26 @@ def test_an_unreadable_file_gets_one_italian_error_and_no_traceback(demo_db):
     assert not at.exception
     assert len(at.error) == 1 and at.error[0].value
     assert not [b for b in at.button if b.label == "Importa"]  # nothing to import from it
+
+
+def test_reruns_of_the_upload_page_do_not_read_the_file_again(demo_db, monkeypatch):
+    from models.pupils import tabular
+
+    reads = []
+    real = tabular.read_table
+
+    def counted(*args, **kwargs):
+        reads.append(kwargs.get("max_rows"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tabular, "read_table", counted)
+    at = open_page("funzione", "pages/data_upload.py")
+    at.file_uploader[0].set_value(("registro.csv", CSV, "text/csv")).run()
+    at.checkbox[0].check().run()
+    at.checkbox[0].uncheck().run()
+    next(s for s in at.selectbox if s.label == "Classe *").set_value(None).run()
+    assert reads == [8]  # the headers and a preview, once, whatever the user changes below
+    next(s for s in at.selectbox if s.label == "Classe *").set_value("Classe").run()
+    next(b for b in at.button if b.label == "Importa").click().run()
+    assert at.success[0].value.startswith("Importazione riuscita: 2 righe")
+    assert reads == [8, None]  # the import parses the whole file, once
