@@ -14,19 +14,18 @@ from models.protocols.templates import SectionKind
 from ui import strings as S
 from ui.navigation import spec_for_file, title_for
 from ui.protocol_widgets import (
-    choose_protocol,
     choose_section,
     draft_editor,
     draft_for,
     drafts,
+    open_protocol,
     persist_drafts,
-    protocol_header,
     restore_drafts,
     show_diff,
     show_rich_text,
     unsaved_sections,
 )
-from ui.session import flash, guard_page, open_db, run_action, show_flash
+from ui.session import flash, guard_page, open_db, run_action
 from ui.structure_links import structure_links
 from ui.text import plain, plain_bold, plain_format
 
@@ -35,12 +34,7 @@ db, actor = ctx.db, ctx.actor
 state = st.session_state
 SAVED_KEY = "approdo_section_saved"
 
-st.title(title_for(actor, spec_for_file(__file__)))
-show_flash()
-protocol = choose_protocol(ctx)
-if protocol is None:
-    st.stop()
-protocol_header(protocol)
+protocol = open_protocol(ctx, title_for(actor, spec_for_file(__file__)))
 
 
 def run(action, message: str) -> None:

@@ -15,7 +15,7 @@ from models.protocols import protocol as protocols
 from models.protocols.templates import KIND_LABELS
 from ui import strings as S
 from ui.diff_view import paragraph_diff_html
-from ui.session import PageContext
+from ui.session import PageContext, show_flash
 from ui.text import plain, plain_format
 
 QUERY_KEY = "protocollo"
@@ -73,6 +73,18 @@ def choose_protocol(ctx: PageContext) -> protocols.Protocol | None:
 
 
 SECTION_QUERY_KEY = "sezione"
+
+
+def open_protocol(ctx: PageContext, title: str) -> protocols.Protocol:
+    """The start of every protocol page: its title, the message of the last action, the protocol chosen
+    (the page stops here when there is none to show) and its status line."""
+    st.title(title)
+    show_flash()
+    protocol = choose_protocol(ctx)
+    if protocol is None:
+        st.stop()
+    protocol_header(protocol)
+    return protocol
 
 
 def choose_section(ctx: PageContext, protocol: protocols.Protocol, open_comments: dict[int, int] | None = None,

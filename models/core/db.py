@@ -18,6 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from models.core import clock
 from models.core.errors import ApprodoError
 
 DEFAULT_PATH = Path("data/approdo.db")
@@ -80,6 +81,20 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         raise
     else:
         db.conn.execute("COMMIT")
+
+
+def store_upload(db: sqlite_utils.Database, table: str, owner_column: str, owner: str, content: bytes,
+                 uploaded_by: str) -> None:
+    """Keep one uploaded file per owner (a school's logo, a network's Word template): a new one replaces it.
+
+    `table` and `owner_column` are names from the code, never from users. Callers wrap it in their transaction
+    with its audit record.
+    """
+    db.execute(
+        f"INSERT INTO {table} ({owner_column}, content, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?)"
+        f" ON CONFLICT ({owner_column}) DO UPDATE SET content = excluded.content,"
+        " uploaded_by = excluded.uploaded_by, uploaded_at = excluded.uploaded_at",
+        [owner, content, uploaded_by, clock.to_text(clock.utcnow())])
 
 
 # --- schema ---------------------------------------------------------------
