@@ -388,11 +388,14 @@ def _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet=Non
         try:
             summary = load(replace)
         except pupil_data.NeedsConfirmation as asked:
+            # A person at a terminal is asked; a scheduled job (no terminal) gets one line and nothing written.
+            refusal = ApprodoError(f"{asked.message} Nulla è stato scritto: per sostituirle ripeti con --replace.")
+            if not sys.stdin.isatty():
+                raise refusal from None
             try:
                 click.confirm(f"{asked.message} Sostituirle comunque?", abort=True, err=True)
             except click.Abort:
-                raise ApprodoError(f"{asked.message} Nulla è stato scritto: per sostituirle ripeti con --replace."
-                                   ) from None
+                raise refusal from None
             summary = load(True)
     except pupil_data.ImportRejected as rejected:
         for problem in rejected.report.problems[:20]:
