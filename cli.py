@@ -273,16 +273,8 @@ def export_core(db, actor, network_code, out, level):
 
 def _core(db, actor, network_code: str, level: str | None) -> protocols.Protocol:
     """The network's core protocol; --level chooses when the network has one per school level."""
-    network = schools.get_network(db, actor, network_code)
-    cores = [p for p in protocols.list_protocols(db, actor) if p.is_core and p.network_code == network.code]
-    if level:
-        cores = [p for p in cores if p.level == schools.parse_level(level)]
-    if not cores:
-        raise ApprodoError(f"La rete {network.code} non ha un protocollo comune{' per questo grado' if level else ''}.")
-    if len(cores) > 1:
-        raise ApprodoError("La rete ha più protocolli comuni: scegli il grado con --level ("
-                           + ", ".join(p.level.value for p in cores) + ").")
-    return cores[0]
+    return protocols.network_core(db, actor, network_code, schools.parse_level(level) if level else None,
+                                  choose="il grado con --level")
 
 
 CORE_SECTION_ACTIONS = ("list", "lock", "unlock", "rename", "move", "remove", "add")
@@ -445,7 +437,7 @@ def _read(file: str) -> bytes:
 
 
 def _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet=None, header_row=None,
-            pseudonymise=False, key_out=None):
+            pseudonymise=False, key_out=None, replace=False):
     if pseudonymise and not key_out:
         raise ApprodoError("Con --pseudonymise indica anche --key-out FILE: il file chiave (nome → codice) "
                            "resta a scuola, dal dirigente.")
@@ -457,9 +449,27 @@ def _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet=Non
             raise ApprodoError(f"Non c'è una corrispondenza di colonne chiamata «{mapping_name}» per questa scuola.")
         mapping = saved[mapping_name]
     importer = pupil_data.IMPORTERS[kind]
+    data = _read(file)
+
+    def load(replace_larger: bool):
+        # Only attendance replaces whole months: a small file over a big month waits for a yes, as on the page.
+        extra = {"replace_larger": replace_larger} if kind == "attendance" else {}
+        return importer(db, actor, school.code, data, Path(file).name, mapping, dry_run=dry_run, sheet=sheet,
+                        header_row=header_row, pseudonymise=pseudonymise, **extra)
+
     try:
-        summary = importer(db, actor, school.code, _read(file), Path(file).name, mapping, dry_run=dry_run,
-                           sheet=sheet, header_row=header_row, pseudonymise=pseudonymise)
+        try:
+            summary = load(replace)
+        except pupil_data.NeedsConfirmation as asked:
+            # A person at a terminal is asked; a scheduled job (no terminal) gets one line and nothing written.
+            refusal = ApprodoError(f"{asked.message} Nulla è stato scritto: per sostituirle ripeti con --replace.")
+            if not sys.stdin.isatty():
+                raise refusal from None
+            try:
+                click.confirm(f"{asked.message} Sostituirle comunque?", abort=True, err=True)
+            except click.Abort:
+                raise refusal from None
+            summary = load(True)
     except pupil_data.ImportRejected as rejected:
         for problem in rejected.report.problems[:20]:
             found = f" (valore «{problem.value}»)" if problem.value else ""
@@ -484,10 +494,15 @@ def _import_command(name: str, kind: str, help_text: str):
     @click.option("--pseudonymise", is_flag=True,
                   help="La colonna del codice contiene nomi: sostituiscili con codici stabili della scuola.")
     @click.option("--key-out", default=None, help="Con --pseudonymise: dove scrivere il file chiave nome → codice.")
-    def run(db, actor, file, school_code, mapping_name, dry_run, sheet, header_row, pseudonymise, key_out):
-        _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet, header_row, pseudonymise, key_out)
+    def run(db, actor, file, school_code, mapping_name, dry_run, sheet, header_row, pseudonymise, key_out,
+            replace=False):
+        _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet, header_row, pseudonymise, key_out,
+                replace)
 
     run.__doc__ = help_text
+    if kind == "attendance":
+        run = click.option("--replace", is_flag=True, help="Sostituisce senza chiedere anche i mesi che hanno già "
+                           "molte più righe del file (altrimenti Approdo chiede conferma).")(run)
     return run
 
 

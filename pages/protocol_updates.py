@@ -15,19 +15,14 @@ from models.protocols.protocol import SaveConflict
 from models.protocols.templates import SectionKind
 from ui import strings as S
 from ui.merge_widgets import conflict_choices
-from ui.protocol_widgets import choose_protocol, may_act, protocol_header, show_diff, show_rich_text
-from ui.session import flash, guard_page, run_action, show_flash
+from ui.protocol_widgets import may_act, open_protocol, show_diff, show_rich_text
+from ui.session import flash, guard_page, run_action
 from ui.text import plain, plain_bold, plain_format
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
 
-st.title(S.PAGE_UPDATES)
-show_flash()
-protocol = choose_protocol(ctx)
-if protocol is None:
-    st.stop()
-protocol_header(protocol)
+protocol = open_protocol(ctx, S.PAGE_UPDATES)
 if protocol.is_core:
     st.info(S.UPDATES_CORE)
     st.stop()

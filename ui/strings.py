@@ -294,10 +294,6 @@ RISK_DOWNLOAD_CSV = "Scarica l'elenco (CSV)"
 RISK_DOWNLOAD_NOTE = ("I file contengono dati personali di minori: sono per i consigli di classe, non vanno "
                       "inoltrati né pubblicati. Ogni scaricamento è registrato.")
 ACCESS_LOG = "Registro degli accessi ai dati degli alunni"
-RISK_COLUMNS = {"pupil_code": "Codice alunno", "class_name": "Classe", "absence_pct": "Assenze %",
-                "projected_pct": "Proiezione %", "hours_left": "Ore residue", "level": "Livello",
-                "reasons": "Motivi", "reviewed_at": "Rivisto il", "follow_up_on": "Prossima verifica",
-                "intervention": "Ultimo intervento"}
 ALL_CLASSES = "Tutte le classi"
 ALL_LEVELS = "Tutti i livelli"
 TEACHER_CLASSES = "Classi del docente (separate da virgole, es. 3A, 4B)"
@@ -532,10 +528,6 @@ def plural(count: int, one: str, many: str) -> str:
 
 def open_comments(count: int) -> str:
     return plural(count, "commento aperto", "commenti aperti")
-
-
-def schools_count(count: int) -> str:
-    return plural(count, "scuola", "scuole")
 
 
 # --- the editor's drafts, approval and reading -------------------------------------------

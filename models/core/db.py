@@ -18,6 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from models.core import clock
 from models.core.errors import ApprodoError
 
 DEFAULT_PATH = Path("data/approdo.db")
@@ -80,6 +81,20 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         raise
     else:
         db.conn.execute("COMMIT")
+
+
+def store_upload(db: sqlite_utils.Database, table: str, owner_column: str, owner: str, content: bytes,
+                 uploaded_by: str) -> None:
+    """Keep one uploaded file per owner (a school's logo, a network's Word template): a new one replaces it.
+
+    `table` and `owner_column` are names from the code, never from users. Callers wrap it in their transaction
+    with its audit record.
+    """
+    db.execute(
+        f"INSERT INTO {table} ({owner_column}, content, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?)"
+        f" ON CONFLICT ({owner_column}) DO UPDATE SET content = excluded.content,"
+        " uploaded_by = excluded.uploaded_by, uploaded_at = excluded.uploaded_at",
+        [owner, content, uploaded_by, clock.to_text(clock.utcnow())])
 
 
 # --- schema ---------------------------------------------------------------
@@ -637,12 +652,30 @@ def _m014_proposals_and_region(db: sqlite_utils.Database) -> None:
         db.execute("PRAGMA writable_schema = OFF")
 
 
+def _m015_drafts(db: sqlite_utils.Database) -> None:
+    """What a user is writing in a section and has not saved yet, kept on the server: a reload (F5), a closed
+    tab or a lost connection no longer loses it. One draft per user and section; a save or "Scarta" removes it."""
+    db.executescript(
+        """
+        CREATE TABLE drafts (
+            username TEXT NOT NULL,
+            section_id INTEGER NOT NULL REFERENCES protocol_sections(id) ON DELETE CASCADE,
+            base_version INTEGER NOT NULL,  -- the version the text started from: a save is based on it
+            body TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (username, section_id)
+        );
+        """
+    )
+
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
                                _m007_risk_models, _m008_documents, _m009_protocol_structure,
                                _m010_login_clients, _m011_user_email, _m012_register_exports,
-                               _m013_level_generations, _m014_proposals_and_region]
+                               _m013_level_generations, _m014_proposals_and_region, _m015_drafts]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -259,14 +259,6 @@ def model_figures_for(actor: Actor, network_code: str) -> str:
     return require_network_figures(actor, network_code)
 
 
-def can_read_model(actor: Actor, network_code: str) -> bool:
-    try:
-        model_figures_for(actor, network_code)
-    except PermissionDenied:
-        return False
-    return True
-
-
 def require_model_use(actor: Actor, school_code: str) -> None:
     """Use the network's model on a school's pupils (its estimates in the list): whoever reads those pupils."""
     require_pupils(actor, school_code)

@@ -18,7 +18,7 @@ from models.core import clock, suppression
 from models.core.errors import PermissionDenied
 from models.core.permissions import Actor, can_filter_figures_on, network_figures_view
 from models.core.school_year import SchoolYear
-from models.protocols.protocol import STATUS_LABELS
+from models.protocols.protocol import STATUS_LABELS, deliberation_day
 from models.risk import history, indicators
 
 FOLLOW_UP_DAYS = 30
@@ -137,12 +137,8 @@ def _protocol_stats(db, protocol_id: int) -> dict[str, int]:
 
 
 def _italian_date(text: str | None) -> str:
-    if not text:
-        return ""
-    try:
-        return date.fromisoformat(text[:10]).strftime("%d/%m/%Y")
-    except ValueError:
-        return text
+    day = deliberation_day(text)
+    return day.strftime("%d/%m/%Y") if day else (text or "")
 
 
 # --- risk month by month -----------------------------------------------------------------

@@ -16,6 +16,7 @@ import sqlite_utils
 from models.core import suppression
 from models.core.school_year import SchoolYear
 from models.network.figures import APPROVED, Scope, school_years, year_levels
+from models.protocols.protocol import deliberation_day
 from models.risk.rules import network_rules
 
 
@@ -108,7 +109,9 @@ def _school_figures(db, school_levels: pd.DataFrame, school_code: str, year: Sch
     start, end = year.first_day.isoformat(), year.last_day.isoformat()
     protocol = db.execute("SELECT status, deliberation_date FROM protocols WHERE school_code = ?",
                           [school_code]).fetchone()
-    approved = bool(protocol and protocol[0] in APPROVED and (protocol[1] or "")[:10] <= end)
+    # Stored as the user wrote it (dd/mm/yyyy): compared as a day, never as text.
+    day = deliberation_day(protocol[1]) if protocol else None
+    approved = bool(protocol and protocol[0] in APPROVED and day is not None and day <= year.last_day)
 
     chronic = network_rules(db, db.execute("SELECT network_code FROM schools WHERE code = ?",
                                             [school_code]).fetchone()[0]).chronic  # the network's threshold

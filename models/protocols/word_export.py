@@ -46,7 +46,7 @@ from openpyxl.styles import Font
 from models.accounts import school_logo
 from models.accounts.schools import LEVEL_LABELS, dirigente_full_name, get_network, list_schools
 from models.core import audit, clock, word_layout
-from models.core.db import transaction
+from models.core.db import store_upload, transaction
 from models.core.errors import ApprodoError, PermissionDenied
 from models.core.permissions import Actor, can_edit_protocol
 from models.core.spreadsheet import safe_cell
@@ -700,11 +700,7 @@ def save_network_template(db: sqlite_utils.Database, actor: Actor, network_code:
         raise PermissionDenied("Solo il coordinatore della rete può cambiare il modello Word.")
     check_word_template(data)
     with transaction(db):
-        db.execute(
-            "INSERT INTO word_templates (network_code, content, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (network_code) DO UPDATE SET content = excluded.content,"
-            " uploaded_by = excluded.uploaded_by, uploaded_at = excluded.uploaded_at",
-            [network.code, data, actor.username, clock.to_text(clock.utcnow())])
+        store_upload(db, "word_templates", "network_code", network.code, data, actor.username)
         audit.record(db, actor, "modello_word_caricato", network.code)
 
 

@@ -208,15 +208,15 @@ def database_file(db: sqlite_utils.Database) -> str:
 def require_pupil(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> str:
     """The pupil's current class, if the actor may see this pupil; refuses otherwise.
 
-    One message for "no such pupil" and "not your class", so that a teacher
-    cannot probe which codes exist in other classes.
+    One refusal (PermissionDenied) and one message for "no such pupil" and "not your class", so that a
+    teacher cannot probe which codes exist in other classes.
     """
     require_pupils(actor, school_code)
     row = db.execute("SELECT class_name FROM attendance WHERE school_code = ? AND pupil_code = ?"
                      " ORDER BY period DESC LIMIT 1", [school_code, pupil_code]).fetchone()
     classes = teacher_classes(db, actor)
     if row is None or (classes is not None and row[0] not in classes):
-        raise ApprodoError(f"Nessun alunno con codice «{pupil_code}» tra quelli che puoi vedere.")
+        raise PermissionDenied(f"Nessun alunno con codice «{pupil_code}» tra quelli che puoi vedere.")
     return row[0]
 
 
