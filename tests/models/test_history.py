@@ -23,10 +23,12 @@ def test_each_month_holds_the_levels_the_list_shows_for_that_month(pupils_db, sy
     assert set(frame["school_year"]) == {"2024/25", "2025/26"}
 
 
-def test_a_change_of_the_networks_thresholds_is_seen_at_the_next_read(pupils_db, system, actors):
+def test_a_change_of_the_networks_thresholds_is_seen_once_its_recompute_has_run(pupils_db, system, actors):
     period = school_risk.periods(pupils_db, system, SCHOOL)[-1]
     before = history.levels_at(pupils_db, SCHOOL, period)
     rules.set_network_rules(pupils_db, actors["coordinatore_rete"], "RETEDEMO", chronic=0.05, severe=0.10)
+    assert history.levels_at(pupils_db, SCHOOL, period) == before  # readers keep the old levels until the switch
+    history.run_job(pupils_db, history.latest_job(pupils_db, "RETEDEMO").id)
     after = history.levels_at(pupils_db, SCHOOL, period)
     assert after == list_levels(pupils_db, system, period)
     assert sum(v == "basso" for v in after.values()) < sum(v == "basso" for v in before.values())
