@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gc
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,6 +80,11 @@ _MONTH_POS = np.full(13, -1)  # calendar month -> its place in the school year (
 _MONTH_POS[MONTHS] = np.arange(len(MONTHS))
 _WEEK_LIST = np.array([WEEKS[m] for m in MONTHS])
 _REMAINING_SHARE = np.array([_WEEK_LIST[i:].sum() / _YEAR_WEEKS for i in range(len(MONTHS))])
+
+
+def month_position(month: np.ndarray) -> np.ndarray:
+    """The place of calendar months (1-12) in the school year, 0 for September; -1 for July and August."""
+    return _MONTH_POS[month]
 
 
 @dataclass(frozen=True)
@@ -243,7 +249,7 @@ def score_rows(
     crossing_pos[stale & ~(hours_left <= 0)] = -1
     crossing = np.where(crossing_pos >= 0, month_names[crossing_pos], None)
 
-    result = pd.DataFrame({
+    columns = {
         "pupil_code": rows.pupil_codes,
         "class_name": rows.class_names,
         "months": counts,
@@ -260,23 +266,26 @@ def score_rows(
         "worsening": worsening,
         "last_period": month_names[last_pos],
         "stale": stale,
-    })
+    }
     factors = _context(rows, context, level, year)
-    for name, values in factors.items():
-        result[name] = values
+    columns.update(factors)
     insufficient = (counts < rules.min_months) | (sched_sum < rules.min_hours)
     beyond_limit = ((projected >= rules.legal_limit) | (hours_left <= 0)) if legal else np.zeros(n_pupils, bool)
     high = beyond_limit | (ratio >= rules.severe)
     medium = ((ratio >= rules.chronic) | worsening | (late_per_month >= rules.late_per_month)
               | (factors["context_factors"] >= rules.context_factors))
     rank = np.select([stale, insufficient, high, medium], [4, 3, 0, 1], 2)  # the place of LEVELS, then STALE
-    result["level"] = np.array([*LEVELS, STALE], dtype=object)[rank]
+    # The list's order first (stable: equal pupils stay in code order), then one frame in that order.
+    order = np.lexsort((-ratio, -projected, rank))
+    columns = {name: values[order] for name, values in columns.items()}
+    rank = rank[order]
+    columns["level"] = np.array([*LEVELS, STALE], dtype=object)[rank]
     if reasons:
-        result["reasons"] = _reasons(result, rank, rules, bool(legal))
+        columns["reasons"] = _reasons(columns, rank, crossing_pos[order] >= 0, rules, bool(legal))
     else:
-        result["reasons"] = [[] for _ in range(n_pupils)]
-    order = np.lexsort((-ratio, -projected, rank))  # stable: equal pupils stay in code order
-    result = result.take(order).reset_index(drop=True)
+        with paused_gc():
+            columns["reasons"] = [[] for _ in range(n_pupils)]
+    result = pd.DataFrame(columns)
     result.attrs["as_of"] = as_of
     result.attrs["school_year"] = str(year)
     return result
@@ -313,19 +322,15 @@ def stale_label(period: str) -> str:
     return f"dati fermi a {month_label(period)}"
 
 
-def _reasons(result: pd.DataFrame, rank: np.ndarray, rules: Rules, legal: bool) -> list[list[str]]:
+def _reasons(columns: dict, rank: np.ndarray, has_crossing: np.ndarray, rules: Rules,
+             legal: bool) -> list[list[str]]:
     """The sentences of every pupil, built one condition at a time over the pupils it concerns."""
-    n = len(result)
-    columns = {name: result[name].to_numpy() for name in (
-        "months", "scheduled_hours", "absence_hours", "absence_ratio", "recent_ratio", "earlier_ratio",
-        "projected_ratio", "hours_left", "crossing_month", "late_per_month", "longest_severe_run", "worsening",
-        "last_period", "arrived_recently", "age_delay", "retention", "l2_low")}
+    n = len(rank)
     ratio, projected, hours_left = columns["absence_ratio"], columns["projected_ratio"], columns["hours_left"]
     crossing = columns["crossing_month"]
     stale, insufficient = rank == 4, rank == 3
     scored = rank < 3
     few_months = insufficient & (columns["months"] < rules.min_months)
-    has_crossing = np.array([isinstance(c, str) for c in crossing], dtype=bool)
     with np.errstate(invalid="ignore"):
         beyond = scored & (hours_left <= 0) if legal else np.zeros(n, bool)
         will_cross = scored & ~beyond & has_crossing if legal else np.zeros(n, bool)
@@ -379,7 +384,7 @@ def _reasons(result: pd.DataFrame, rank: np.ndarray, rules: Rules, legal: bool) 
     repeated = scored & columns["retention"].astype(bool)
     sentences.append((repeated, ["Ha già ripetuto almeno un anno."] * int(repeated.sum())))
     l2_low = scored & columns["l2_low"].astype(bool)
-    sentences.append((l2_low, [f"Livello di italiano {x}." for x in result["l2_level"].to_numpy()[l2_low].tolist()]
+    sentences.append((l2_low, [f"Livello di italiano {x}." for x in columns["l2_level"][l2_low].tolist()]
                       if l2_low.any() else []))
     said = np.zeros(n, bool)
     for mask, _ in sentences[3:]:
@@ -387,14 +392,21 @@ def _reasons(result: pd.DataFrame, rank: np.ndarray, rules: Rules, legal: bool) 
     quiet = scored & ~said
     sentences.append((quiet, [f"Assenze al {percent(r)} del monte ore: nessun segnale di rischio."
                               for r in values("absence_ratio", quiet)]))
-    enabled = gc.isenabled()
-    gc.disable()  # a list per pupil: the collector would rescan them all as they grow
-    try:
+    with paused_gc():  # a list per pupil: the collector would rescan them all as they grow
         lists = [[] for _ in range(n)]
         for mask, texts in sentences:
             for i, text in zip(np.flatnonzero(mask).tolist(), texts, strict=True):
                 lists[i].append(text)
+    return lists
+
+
+@contextmanager
+def paused_gc():
+    """Build many small containers (tuples, lists) without the collector rescanning them as they come."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
         if enabled:
             gc.enable()
-    return lists
