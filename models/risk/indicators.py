@@ -232,7 +232,8 @@ def score_rows(
         beyond = (hours_left <= 0) & (first_crossed < n_rows)
         crossing_pos[beyond] = month_pos[first_crossed[beyond]]
         ahead = (hours_left > 0) & (pace > 0)
-        steps = np.ceil(np.divide(hours_left, pace, out=np.full(n_pupils, np.inf), where=ahead))
+        with np.errstate(over="ignore"):  # a tiny pace: never, like infinity
+            steps = np.ceil(np.divide(hours_left, pace, out=np.full(n_pupils, np.inf), where=ahead))
         soon = ahead & (steps <= months_left)
         crossing_pos[soon] = last_pos[soon] + steps[soon].astype(int)
     else:
