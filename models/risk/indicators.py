@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from models.accounts.schools import ENTRY_AGE, Level
 from models.core.school_year import MONTH_NAMES, MONTHS, WEEKS, SchoolYear, month_label, month_name  # noqa: F401 - re-exported for the pages
@@ -134,21 +135,25 @@ def score(
     key = pupil_ids.astype(np.int64) * 16 + position
     order = None if (key[1:] >= key[:-1]).all() else np.lexsort((position, pupil_ids))  # one stable sort at most
 
-    def column(name, dtype=float):
-        series = attendance[name]
-        values = (series.to_numpy(dtype, na_value=np.nan) if dtype is float else series.to_numpy(dtype))[keep]
-        return values if order is None else values[order]
-
+    # Row numbers in the frame of the kept rows, in order; None while that is simply every row.
+    taken = None if keep.all() else np.flatnonzero(keep)
     if order is not None:
+        taken = order if taken is None else taken[order]
         pupil_ids, month = pupil_ids[order], month[order]
+
+    def column(name):
+        values = attendance[name].to_numpy(float, na_value=np.nan)
+        return values if taken is None else values[taken]
+
     starts = np.flatnonzero(np.r_[True, pupil_ids[1:] != pupil_ids[:-1]])
     ends = np.r_[starts[1:], len(pupil_ids)] - 1
     late_entries, early_exits = column("late_entries"), column("early_exits")
     # Late entries and early exits are optional in the register's file: a month without either
     # counts as unknown, not as zero, and a pupil with no such month has "non disponibile".
+    # Codes and classes are taken from their own arrays (Arrow strings stay Arrow strings).
     rows = MonthlyRows(
-        pupil_codes=np.asarray(codes, dtype=object)[pupil_ids[starts]],
-        class_names=column("class_name", object)[ends],
+        pupil_codes=codes.array.take(pupil_ids[starts]),
+        class_names=attendance["class_name"].array.take(ends if taken is None else taken[ends]),
         counts=ends - starts + 1, month=month,
         scheduled=column("scheduled_hours"), absent=column("absence_hours"),
         late=np.nan_to_num(late_entries) + np.nan_to_num(early_exits),
@@ -244,11 +249,9 @@ def score_rows(
 
     # Data that stopped: a pupil whose last month is before the list's month (moved away, or a file
     # that covered only some classes) is not projected as if the missing months were attended.
-    month_names = np.array(months, dtype=object)
     stale = np.array([m < as_of for m in months])[last_pos]
     projected = np.where(stale, ratio, projected)
     crossing_pos[stale & ~(hours_left <= 0)] = -1
-    crossing = np.where(crossing_pos >= 0, month_names[crossing_pos], None)
 
     columns = {
         "pupil_code": rows.pupil_codes,
@@ -261,11 +264,11 @@ def score_rows(
         "earlier_ratio": earlier_ratio,
         "projected_ratio": projected,
         "hours_left": hours_left,
-        "crossing_month": crossing,
+        "crossing_month": crossing_pos,  # as month names once in order
         "late_per_month": late_per_month,
         "longest_severe_run": longest_run,
         "worsening": worsening,
-        "last_period": month_names[last_pos],
+        "last_period": last_pos,  # idem
         "stale": stale,
     }
     factors = _context(rows, context, level, year)
@@ -280,9 +283,14 @@ def score_rows(
     order = np.lexsort((-ratio, -projected, rank))
     columns = {name: values[order] for name, values in columns.items()}
     rank = rank[order]
-    columns["level"] = np.array([*LEVELS, STALE], dtype=object)[rank]
+    crossing_pos = columns["crossing_month"]
+    columns["crossing_month"] = (_labels([*months, None], np.where(crossing_pos >= 0, crossing_pos, len(months)))
+                                 if (crossing_pos >= 0).any()
+                                 else np.full(n_pupils, None, dtype=object))
+    columns["last_period"] = _labels(months, columns["last_period"])
+    columns["level"] = _labels([*LEVELS, STALE], rank)
     if reasons:
-        columns["reasons"] = _reasons(columns, rank, crossing_pos[order] >= 0, rules, bool(legal))
+        columns["reasons"] = _reasons(columns, rank, crossing_pos >= 0, rules, bool(legal))
     else:
         with paused_gc():
             columns["reasons"] = [[] for _ in range(n_pupils)]
@@ -290,6 +298,11 @@ def score_rows(
     result.attrs["as_of"] = as_of
     result.attrs["school_year"] = str(year)
     return result
+
+
+def _labels(names: list, index: np.ndarray):
+    """A string column of a few distinct values (months, levels): one Arrow take, no object per pupil."""
+    return pd.array(pa.array(names, pa.large_string()).take(pa.array(index)), dtype="str")
 
 
 def _context(rows: MonthlyRows, context: pd.DataFrame | None, level: Level, year: SchoolYear) -> dict:
@@ -302,11 +315,11 @@ def _context(rows: MonthlyRows, context: pd.DataFrame | None, level: Level, year
     known = context.drop_duplicates("pupil_code").set_index("pupil_code").reindex(rows.pupil_codes)
     arrival = pd.to_numeric(known["arrival_year"], errors="coerce").to_numpy(float, na_value=np.nan)
     birth = pd.to_numeric(known["birth_year"], errors="coerce").to_numpy(float, na_value=np.nan)
-    class_ids, classes = pd.factorize(pd.Series(rows.class_names, dtype=object).astype(str))
+    class_ids, classes = pd.factorize(pd.Series(rows.class_names))
     # The class year is the class name's first digit: a few class names, not every pupil.
-    first_digit = pd.to_numeric(pd.Series([c[:1] if c[:1].isdecimal() else None for c in classes], dtype=object),
-                                errors="coerce").to_numpy(float, na_value=np.nan)
-    class_year = first_digit[class_ids] if len(classes) else np.full(n, np.nan)
+    first_digit = pd.to_numeric(pd.Series([c[:1] if c[:1].isdecimal() else None for c in map(str, classes)] + [None],
+                                          dtype=object), errors="coerce").to_numpy(float, na_value=np.nan)
+    class_year = first_digit[class_ids]  # -1, a missing class: the None at the end
     expected_birth = year.start - (ENTRY_AGE[level] + class_year - 1)
     delay = np.clip(expected_birth - birth, 0, None)
     age_delay = np.where(np.isnan(delay), 0, delay).astype(int)
@@ -341,42 +354,47 @@ def _reasons(columns: dict, rank: np.ndarray, has_crossing: np.ndarray, rules: R
     def values(name, mask):
         return columns[name][mask].tolist()
 
+    def pct(name, mask):
+        return _percents(columns[name][mask])
+
+    def hrs(name, mask):
+        return _hours(columns[name][mask].tolist())
+
     names = {p: month_name(p) for p in set(crossing[has_crossing].tolist())}
     stopped = {p: stale_label(p).capitalize() for p in set(columns["last_period"][stale].tolist())}
     limit, recent, severe = percent(rules.legal_limit), rules.recent_months, percent(rules.severe)
     chronic = scored & (ratio >= rules.chronic)
+    few_hours = insufficient & ~few_months
     sentences = [
         (stale, [f"{stopped[p]}: mancano i mesi successivi, quindi l'alunno è fuori dall'elenco del mese e non "
-                 f"viene proiettato (assenze al {percent(r)} del monte ore fino ad allora)."
-                 for p, r in zip(values("last_period", stale), values("absence_ratio", stale), strict=True)]),
+                 f"viene proiettato (assenze al {r} del monte ore fino ad allora)."
+                 for p, r in zip(values("last_period", stale), pct("absence_ratio", stale), strict=True)]),
         (few_months, [f"Solo {m} mese di dati: servono almeno {rules.min_months} mesi per una valutazione."
                       for m in values("months", few_months)]),
-        (insufficient & ~few_months, [f"Solo {hours(h)} ore di lezione registrate: troppo poche per una valutazione."
-                                      for h in values("scheduled_hours", insufficient & ~few_months)]),
-        (chronic, [f"Assenze al {percent(r)} del monte ore svolto finora ({hours(a)} ore su {hours(s)})."
-                   for r, a, s in zip(values("absence_ratio", chronic), values("absence_hours", chronic),
-                                      values("scheduled_hours", chronic), strict=True)]),
+        (few_hours, [f"Solo {h} ore di lezione registrate: troppo poche per una valutazione."
+                     for h in hrs("scheduled_hours", few_hours)]),
+        (chronic, [f"Assenze al {r} del monte ore svolto finora ({a} ore su {s})."
+                   for r, a, s in zip(pct("absence_ratio", chronic), hrs("absence_hours", chronic),
+                                      hrs("scheduled_hours", chronic), strict=True)]),
         (beyond, [f"Ha superato il limite del {limit} del monte ore annuo a {names[c]}: l'anno non è valido salvo "
                   "deroghe del collegio." for c in values("crossing_month", beyond)]),
-        (will_cross, [f"Al ritmo degli ultimi {recent} mesi supera il {limit} a {names[c]} (restano {hours(h)} ore)."
-                      for c, h in zip(values("crossing_month", will_cross), values("hours_left", will_cross),
+        (will_cross, [f"Al ritmo degli ultimi {recent} mesi supera il {limit} a {names[c]} (restano {h} ore)."
+                      for c, h in zip(values("crossing_month", will_cross), hrs("hours_left", will_cross),
                                       strict=True)]),
-        (projection, [f"Proiezione a fine anno: {percent(p)} del monte ore annuo (restano {hours(h)} ore prima "
-                      "del limite)." for p, h in zip(values("projected_ratio", projection),
-                                                     values("hours_left", projection), strict=True)]
-         if legal else [f"Proiezione a fine anno al ritmo attuale: {percent(p)} di assenze."
-                        for p in values("projected_ratio", projection)]),
+        (projection, [f"Proiezione a fine anno: {p} del monte ore annuo (restano {h} ore prima del limite)."
+                      for p, h in zip(pct("projected_ratio", projection), hrs("hours_left", projection), strict=True)]
+         if legal else [f"Proiezione a fine anno al ritmo attuale: {p} di assenze."
+                        for p in pct("projected_ratio", projection)]),
     ]
     worse = scored & columns["worsening"]
     earlier = np.nan_to_num(columns["earlier_ratio"], nan=0.0)
-    sentences.append((worse, [f"Assenze in aumento: {percent(r)} negli ultimi {recent} mesi contro {percent(e)} nei "
-                              "mesi precedenti." for r, e in zip(values("recent_ratio", worse), earlier[worse].tolist(),
-                                                                 strict=True)]))
-    sentences.append((late, [f"In media {hours(x)} ingressi posticipati o uscite anticipate al mese."
-                             for x in values("late_per_month", late)]))
+    sentences.append((worse, [f"Assenze in aumento: {r} negli ultimi {recent} mesi contro {e} nei mesi precedenti."
+                              for r, e in zip(pct("recent_ratio", worse), _percents(earlier[worse]), strict=True)]))
+    sentences.append((late, [f"In media {x} ingressi posticipati o uscite anticipate al mese."
+                             for x in hrs("late_per_month", late)]))
     runs = scored & (columns["longest_severe_run"] >= 2)
-    sentences.append((runs, [f"Per {x} mesi di fila oltre il {severe} di assenze." for x in values("longest_severe_run",
-                                                                                                 runs)]))
+    sentences.append((runs, [f"Per {x} mesi di fila oltre il {severe} di assenze."
+                             for x in values("longest_severe_run", runs)]))
     arrived = scored & columns["arrived_recently"].astype(bool)
     sentences.append((arrived, ["Arrivato in Italia da meno di due anni."] * int(arrived.sum())))
     delayed = scored & (columns["age_delay"] >= 1)
@@ -391,14 +409,35 @@ def _reasons(columns: dict, rank: np.ndarray, has_crossing: np.ndarray, rules: R
     for mask, _ in sentences[3:]:
         said |= mask
     quiet = scored & ~said
-    sentences.append((quiet, [f"Assenze al {percent(r)} del monte ore: nessun segnale di rischio."
-                              for r in values("absence_ratio", quiet)]))
+    sentences.append((quiet, [f"Assenze al {r} del monte ore: nessun segnale di rischio."
+                              for r in pct("absence_ratio", quiet)]))
     with paused_gc():  # a list per pupil: the collector would rescan them all as they grow
         lists = [[] for _ in range(n)]
         for mask, texts in sentences:
             for i, text in zip(np.flatnonzero(mask).tolist(), texts, strict=True):
                 lists[i].append(text)
     return lists
+
+
+_PERCENT_TEXTS = np.array([f"{k} %" for k in range(10_001)], dtype=object)
+
+
+def _percents(values: np.ndarray) -> list[str]:
+    """`percent` of many values: rounding ×100 to the nearest integer, ties to even, is what `.0f` does."""
+    scaled = values * 100
+    rounded = np.rint(scaled)
+    plain = np.isfinite(scaled) & ~np.signbit(scaled) & (rounded < len(_PERCENT_TEXTS))  # "-0 %", "nan %": one by one
+    texts = np.empty(len(values), dtype=object)
+    texts[plain] = _PERCENT_TEXTS[rounded[plain].astype(np.int64)]
+    texts[~plain] = [percent(v) for v in values[~plain].tolist()]
+    return texts.tolist()
+
+
+def _hours(values: list[float]) -> list[str]:
+    """`hours` of many values, each distinct value formatted once (sums of hours repeat a lot)."""
+    known = {v: hours(v) for v in set(values)}
+    # NaN is never found again and -0.0 would be found as 0.0: those are formatted where they are.
+    return [hours(v) if v == 0 else known.get(v) or hours(v) for v in values]
 
 
 @contextmanager
