@@ -234,7 +234,12 @@ def score_rows(
         cumulative = np.cumsum(absent) - np.repeat(np.r_[0, np.cumsum(absent)[starts[1:] - 1]], counts)
         crossed_row = np.where(cumulative >= limit[pupil_of_row], index, n_rows)
         first_crossed = np.minimum.reduceat(crossed_row, starts)
-        beyond = (hours_left <= 0) & (first_crossed < n_rows)
+        # Over millions of rows the running sum above loses the last digits: a pupil whose own total is past
+        # the limit may show no row past it. Those few get their own running sum (the old code raised there).
+        for pupil in np.flatnonzero((hours_left <= 0) & (first_crossed == n_rows)).tolist():
+            own = np.cumsum(absent[starts[pupil]:ends[pupil] + 1]) >= limit[pupil]
+            first_crossed[pupil] = starts[pupil] + (np.argmax(own) if own.any() else counts[pupil] - 1)
+        beyond = hours_left <= 0
         crossing_pos[beyond] = month_pos[first_crossed[beyond]]
         ahead = (hours_left > 0) & (pace > 0)
         with np.errstate(over="ignore"):  # a tiny pace: never, like infinity
