@@ -114,8 +114,12 @@ def score(
     annual_hours: float | None,
     as_of: str | None = None,
     rules: Rules = DEFAULT_RULES,
+    reasons: bool = True,
 ) -> pd.DataFrame:
-    """One row per pupil with indicators, `level` and `reasons` (a list of Italian sentences)."""
+    """One row per pupil with indicators, `level` and `reasons` (a list of Italian sentences).
+
+    `reasons=False`: every list left empty, for callers that keep only levels and figures.
+    """
     if attendance.empty:
         return pd.DataFrame(columns=_EMPTY)
     as_of = as_of or attendance["period"].max()
@@ -158,7 +162,8 @@ def score(
         scheduled=column("scheduled_hours"), absent=column("absence_hours"),
         late=np.nan_to_num(late_entries) + np.nan_to_num(early_exits),
         late_known=~(np.isnan(late_entries) & np.isnan(early_exits)))
-    return score_rows(rows, context, level=level, annual_hours=annual_hours, as_of=as_of, rules=rules)
+    return score_rows(rows, context, level=level, annual_hours=annual_hours, as_of=as_of, rules=rules,
+                      reasons=reasons)
 
 
 def score_rows(

@@ -158,6 +158,11 @@ setups = st.fixed_dictionaries({
 def test_generated_frames_score_as_the_reference(attendance, context, setup, as_of):
     expected, got = both(attendance, context, as_of=as_of, **setup)
     same(expected, got)
+    # Without the sentences (for callers that keep only levels): the same list, every reason list empty.
+    bare = indicators.score(attendance, context, as_of=as_of, reasons=False, **setup)
+    if "reasons" in expected and len(expected):
+        same(expected.drop(columns="reasons"), bare.drop(columns="reasons"))
+        assert all(r == [] for r in bare["reasons"])
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
