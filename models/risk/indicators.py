@@ -8,17 +8,23 @@ runs of bad months, context factors, a level and the sentences that explain
 it. It has the shape of a scikit-learn transformer's output (frame in,
 frame out) so that rules and a learned model can be evaluated alike.
 
-Everything is vectorised with pandas/numpy: a region's 1.4 M pupils are
-scored in seconds.
+Everything is vectorised with numpy over rows grouped by pupil (sums with
+`np.add.reduceat`, runs and crossing months without loops, at most one sort),
+and the sentences are built one condition at a time: a region's 1.4 M pupils
+are scored in seconds. tests/models/risk_reference.py keeps the row-by-row
+version this one must equal.
 """
 
 from __future__ import annotations
 
+import gc
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from models.accounts.schools import ENTRY_AGE, Level
 from models.core.school_year import MONTH_NAMES, MONTHS, WEEKS, SchoolYear, month_label, month_name  # noqa: F401 - re-exported for the pages
@@ -70,6 +76,36 @@ def _school_months(school_year: SchoolYear) -> list[str]:
     return [f"{school_year.start + (m < 9):04d}-{m:02d}" for m in MONTHS]
 
 
+_EMPTY = ["pupil_code", "class_name", "level", "reasons"]
+_MONTH_POS = np.full(13, -1)  # calendar month -> its place in the school year (-1: July, August)
+_MONTH_POS[MONTHS] = np.arange(len(MONTHS))
+_WEEK_LIST = np.array([WEEKS[m] for m in MONTHS])
+_REMAINING_SHARE = np.array([_WEEK_LIST[i:].sum() / _YEAR_WEEKS for i in range(len(MONTHS))])
+
+
+def month_position(month: np.ndarray) -> np.ndarray:
+    """The place of calendar months (1-12) in the school year, 0 for September; -1 for July and August."""
+    return _MONTH_POS[month]
+
+
+@dataclass(frozen=True)
+class MonthlyRows:
+    """A school's monthly rows as plain arrays, grouped by pupil (ascending code) with months in order.
+
+    What `score` computes from; `score_rows` takes it directly, so a reader that already has the rows in
+    primary-key order (models/risk/school_risk.py) skips the frame altogether.
+    """
+
+    pupil_codes: np.ndarray  # one per pupil
+    class_names: np.ndarray  # one per pupil: the class of the pupil's last row
+    counts: np.ndarray  # rows per pupil (every pupil has at least one)
+    month: np.ndarray  # per row: calendar month, 1-12, only September to June
+    scheduled: np.ndarray  # per row, float
+    absent: np.ndarray  # per row, float
+    late: np.ndarray  # per row: late entries + early exits, 0 when unknown
+    late_known: np.ndarray  # per row: the register's file had late entries or early exits
+
+
 def score(
     attendance: pd.DataFrame,
     context: pd.DataFrame | None = None,
@@ -78,112 +114,159 @@ def score(
     annual_hours: float | None,
     as_of: str | None = None,
     rules: Rules = DEFAULT_RULES,
+    reasons: bool = True,
 ) -> pd.DataFrame:
-    """One row per pupil with indicators, `level` and `reasons` (a list of Italian sentences)."""
-    level = Level(level)
+    """One row per pupil with indicators, `level` and `reasons` (a list of Italian sentences).
+
+    `reasons=False`: every list left empty, for callers that keep only levels and figures.
+    """
     if attendance.empty:
-        return pd.DataFrame(columns=["pupil_code", "class_name", "level", "reasons"])
+        return pd.DataFrame(columns=_EMPTY)
     as_of = as_of or attendance["period"].max()
     year = SchoolYear.containing(pd.Timestamp(as_of + "-01").date())
     months = _school_months(year)
-    months_index = {p: i for i, p in enumerate(months)}
-    rows = attendance[(attendance["period"] >= months[0]) & (attendance["period"] <= as_of)]
-    rows = rows[rows["period"].isin(months_index)].sort_values(["pupil_code", "period"], kind="stable")
-    if rows.empty:
-        return pd.DataFrame(columns=["pupil_code", "class_name", "level", "reasons"])
+    # Ten distinct months at most: decide on the distinct periods, not on every row.
+    period_ids, periods = pd.factorize(attendance["period"])
+    month_of_period = np.array([int(p[5:7]) if months[0] <= p <= as_of and p in months else 0 for p in periods],
+                               dtype=np.int64)
+    month = month_of_period[period_ids] if len(periods) else np.zeros(0, np.int64)
+    keep = month > 0
+    pupil_ids, codes = pd.factorize(attendance["pupil_code"], sort=True)
+    pupil_ids, month = pupil_ids[keep], month[keep]
+    if not len(pupil_ids):
+        return pd.DataFrame(columns=_EMPTY)
+    position = _MONTH_POS[month]
+    key = pupil_ids.astype(np.int64) * 16 + position
+    order = None if (key[1:] >= key[:-1]).all() else np.lexsort((position, pupil_ids))  # one stable sort at most
 
-    codes = rows["pupil_code"].to_numpy()
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    pupil_of_row = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(codes)]))
-    n_pupils = len(starts)
-    sched = rows["scheduled_hours"].to_numpy(float)
-    absent = rows["absence_hours"].to_numpy(float)
+    # Row numbers in the frame of the kept rows, in order; None while that is simply every row.
+    taken = None if keep.all() else np.flatnonzero(keep)
+    if order is not None:
+        taken = order if taken is None else taken[order]
+        pupil_ids, month = pupil_ids[order], month[order]
+
+    def column(name):
+        values = attendance[name].to_numpy(float, na_value=np.nan)
+        return values if taken is None else values[taken]
+
+    starts = np.flatnonzero(np.r_[True, pupil_ids[1:] != pupil_ids[:-1]])
+    ends = np.r_[starts[1:], len(pupil_ids)] - 1
+    late_entries, early_exits = column("late_entries"), column("early_exits")
     # Late entries and early exits are optional in the register's file: a month without either
     # counts as unknown, not as zero, and a pupil with no such month has "non disponibile".
-    late_entries, early_exits = rows["late_entries"].to_numpy(float), rows["early_exits"].to_numpy(float)
-    late_known = ~(np.isnan(late_entries) & np.isnan(early_exits))
-    late = np.nan_to_num(late_entries) + np.nan_to_num(early_exits)
-    period_codes, period_values = pd.factorize(rows["period"])  # ten distinct months: map those, not the rows
-    month_pos = np.array([months_index[p] for p in period_values])[period_codes]
+    # Codes and classes are taken from their own arrays (Arrow strings stay Arrow strings).
+    rows = MonthlyRows(
+        pupil_codes=codes.array.take(pupil_ids[starts]),
+        class_names=attendance["class_name"].array.take(ends if taken is None else taken[ends]),
+        counts=ends - starts + 1, month=month,
+        scheduled=column("scheduled_hours"), absent=column("absence_hours"),
+        late=np.nan_to_num(late_entries) + np.nan_to_num(early_exits),
+        late_known=~(np.isnan(late_entries) & np.isnan(early_exits)))
+    return score_rows(rows, context, level=level, annual_hours=annual_hours, as_of=as_of, rules=rules,
+                      reasons=reasons)
+
+
+def score_rows(
+    rows: MonthlyRows,
+    context: pd.DataFrame | None = None,
+    *,
+    level: Level | str,
+    annual_hours: float | None,
+    as_of: str,
+    rules: Rules = DEFAULT_RULES,
+    reasons: bool = True,
+) -> pd.DataFrame:
+    """`score` on rows already grouped (see MonthlyRows), all of them within `as_of`'s school year up to it.
+
+    `reasons=False` leaves the sentences out (an empty list each) for callers that only count levels.
+    """
+    level = Level(level)
+    year = SchoolYear.of_period(as_of)
+    months = _school_months(year)
+    n_pupils = len(rows.counts)
+    if not n_pupils:
+        return pd.DataFrame(columns=_EMPTY)
+    counts = rows.counts
+    n_rows = len(rows.month)
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    ends = starts + counts - 1
+    pupil_of_row = np.repeat(np.arange(n_pupils), counts)
+    month_pos = _MONTH_POS[rows.month]
+    sched, absent = rows.scheduled, rows.absent
 
     def per_pupil(values):
         return np.add.reduceat(values, starts)
 
-    n_months = np.diff(np.r_[starts, len(codes)])
     sched_sum, absent_sum = per_pupil(sched), per_pupil(absent)
     ratio = np.divide(absent_sum, sched_sum, out=np.zeros(n_pupils), where=sched_sum > 0)
     # Recent months: the last `recent_months` rows of each pupil.
-    from_end = np.repeat(np.diff(np.r_[starts, len(codes)]), np.diff(np.r_[starts, len(codes)])) - (
-        np.arange(len(codes)) - np.repeat(starts, np.diff(np.r_[starts, len(codes)]))) - 1
-    recent = from_end < rules.recent_months
+    recent = (ends[pupil_of_row] - np.arange(n_rows)) < rules.recent_months
     recent_abs, recent_sched = per_pupil(np.where(recent, absent, 0)), per_pupil(np.where(recent, sched, 0))
     earlier_abs, earlier_sched = absent_sum - recent_abs, sched_sum - recent_sched
     recent_ratio = np.divide(recent_abs, recent_sched, out=np.zeros(n_pupils), where=recent_sched > 0)
     earlier_ratio = np.divide(earlier_abs, earlier_sched, out=np.full(n_pupils, np.nan), where=earlier_sched > 0)
-    recent_count = np.minimum(n_months, rules.recent_months)
+    recent_count = np.minimum(counts, rules.recent_months)
     pace = recent_abs / recent_count  # absence hours per month, lately
-    late_months = per_pupil(late_known.astype(float))
-    late_per_month = np.divide(per_pupil(late), late_months, out=np.full(n_pupils, np.nan), where=late_months > 0)
-    worsening = (n_months > rules.recent_months) & (recent_ratio - np.nan_to_num(earlier_ratio, nan=1.0)
-                                                    >= rules.trend_points) & (recent_ratio >= rules.chronic)
+    late_months = per_pupil(rows.late_known.astype(float))
+    late_per_month = np.divide(per_pupil(rows.late), late_months, out=np.full(n_pupils, np.nan),
+                               where=late_months > 0)
+    worsening = (counts > rules.recent_months) & (recent_ratio - np.nan_to_num(earlier_ratio, nan=1.0)
+                                                  >= rules.trend_points) & (recent_ratio >= rules.chronic)
 
-    # Longest run of consecutive months above the severe threshold.
-    bad = (np.divide(absent, sched, out=np.zeros(len(sched)), where=sched > 0) > rules.severe).astype(int)
-    consecutive = np.r_[False, (month_pos[1:] == month_pos[:-1] + 1) & (pupil_of_row[1:] == pupil_of_row[:-1])]
-    run = np.zeros(len(bad), dtype=int)
-    # A short loop over months (at most 10 passes), not over rows.
-    run[:] = bad
-    for _ in range(len(months)):
-        extended = np.where(bad.astype(bool) & consecutive, np.r_[0, run[:-1]] + 1, bad)
-        if np.array_equal(extended, run):
-            break
-        run = extended
+    # Longest run of consecutive months above the severe threshold: a run restarts at a bad month whose
+    # previous row is not a bad month just before it (or of another pupil).
+    bad = np.divide(absent, sched, out=np.zeros(n_rows), where=sched > 0) > rules.severe
+    linked = np.r_[False, (month_pos[1:] == month_pos[:-1] + 1) & (pupil_of_row[1:] == pupil_of_row[:-1])
+                   & bad[:-1]]
+    index = np.arange(n_rows)
+    run_start = np.maximum.accumulate(np.where(bad & ~linked, index, 0))
+    run = np.where(bad, index - run_start + 1, 0)
     longest_run = np.maximum.reduceat(run, starts)
 
     # Validity of the year against the personalised annual timetable.
-    first_month = month_pos[starts]
-    last_pos = month_pos[np.r_[starts[1:] - 1, len(codes) - 1]]
-    week_list = np.array([WEEKS[m] for m in MONTHS])
-    remaining_weeks_share = np.array([week_list[i:].sum() / _YEAR_WEEKS for i in range(len(MONTHS))])
+    first_pos, last_pos = month_pos[starts], month_pos[ends]
     legal = level is not Level.PRIMARIA and annual_hours
-    annual = (annual_hours or 0) * remaining_weeks_share[first_month]  # late arrivals: a shorter year
+    annual = (annual_hours or 0) * _REMAINING_SHARE[first_pos]  # late arrivals: a shorter year
     # Each pupil's pace runs from their own last month: a later file holding only some pupils
     # (a mid-month correction, a newcomer) must not count the others' missing month as zero.
     months_left = len(MONTHS) - 1 - last_pos
     projected_abs = absent_sum + pace * months_left
+    crossing_pos = np.full(n_pupils, -1)  # the month the limit is (or will be) crossed, -1: none
     if legal:
         limit = rules.legal_limit * annual
         hours_left = limit - absent_sum
         projected = np.divide(projected_abs, annual, out=np.zeros(n_pupils), where=annual > 0)
-        cumulative = np.cumsum(absent) - np.repeat(np.r_[0, np.cumsum(absent)[starts[1:] - 1]],
-                                                   np.diff(np.r_[starts, len(codes)]))
-        crossed_row = cumulative >= np.repeat(limit, np.diff(np.r_[starts, len(codes)]))
-        crossing = np.full(n_pupils, None, dtype=object)
-        for pupil in np.flatnonzero(hours_left <= 0):
-            first = np.flatnonzero(crossed_row[starts[pupil]:starts[pupil] + n_months[pupil]])[0]
-            crossing[pupil] = months[month_pos[starts[pupil] + first]]
+        cumulative = np.cumsum(absent) - np.repeat(np.r_[0, np.cumsum(absent)[starts[1:] - 1]], counts)
+        crossed_row = np.where(cumulative >= limit[pupil_of_row], index, n_rows)
+        first_crossed = np.minimum.reduceat(crossed_row, starts)
+        # Over millions of rows the running sum above loses the last digits: a pupil whose own total is past
+        # the limit may show no row past it. Those few get their own running sum (the old code raised there).
+        for pupil in np.flatnonzero((hours_left <= 0) & (first_crossed == n_rows)).tolist():
+            own = np.cumsum(absent[starts[pupil]:ends[pupil] + 1]) >= limit[pupil]
+            first_crossed[pupil] = starts[pupil] + (np.argmax(own) if own.any() else counts[pupil] - 1)
+        beyond = hours_left <= 0
+        crossing_pos[beyond] = month_pos[first_crossed[beyond]]
         ahead = (hours_left > 0) & (pace > 0)
-        steps = np.ceil(np.divide(hours_left, pace, out=np.full(n_pupils, np.inf), where=ahead))
-        for pupil in np.flatnonzero(ahead & (steps <= months_left)):
-            crossing[pupil] = months[last_pos[pupil] + int(steps[pupil])]
+        with np.errstate(over="ignore"):  # a tiny pace: never, like infinity
+            steps = np.ceil(np.divide(hours_left, pace, out=np.full(n_pupils, np.inf), where=ahead))
+        soon = ahead & (steps <= months_left)
+        crossing_pos[soon] = last_pos[soon] + steps[soon].astype(int)
     else:
         hours_left = np.full(n_pupils, np.nan)
         # Primary: the end-of-year ratio at the recent pace, without a legal limit.
         full_sched = sched_sum + (recent_sched / recent_count) * months_left
         projected = np.divide(projected_abs, full_sched, out=np.zeros(n_pupils), where=full_sched > 0)
-        crossing = np.full(n_pupils, None, dtype=object)
 
     # Data that stopped: a pupil whose last month is before the list's month (moved away, or a file
     # that covered only some classes) is not projected as if the missing months were attended.
-    last_period = np.array(months, dtype=object)[last_pos]
-    stale = last_period < as_of
+    stale = np.array([m < as_of for m in months])[last_pos]
     projected = np.where(stale, ratio, projected)
-    crossing = np.where(stale & ~(hours_left <= 0), None, crossing)
+    crossing_pos[stale & ~(hours_left <= 0)] = -1
 
-    result = pd.DataFrame({
-        "pupil_code": codes[starts],
-        "class_name": rows["class_name"].to_numpy()[np.r_[starts[1:] - 1, len(codes) - 1]],
-        "months": n_months,
+    columns = {
+        "pupil_code": rows.pupil_codes,
+        "class_name": rows.class_names,
+        "months": counts,
         "scheduled_hours": sched_sum,
         "absence_hours": absent_sum,
         "absence_ratio": ratio,
@@ -191,110 +274,189 @@ def score(
         "earlier_ratio": earlier_ratio,
         "projected_ratio": projected,
         "hours_left": hours_left,
-        "crossing_month": crossing,
+        "crossing_month": crossing_pos,  # as month names once in order
         "late_per_month": late_per_month,
         "longest_severe_run": longest_run,
         "worsening": worsening,
-        "last_period": last_period,
+        "last_period": last_pos,  # idem
         "stale": stale,
-    })
-    result = _add_context(result, context, level, year)
-    result["level"] = np.where(stale, STALE, _levels(result, rules, bool(legal)))
-    # Only the columns the sentences need, as plain numpy/object columns (iterating Arrow strings is slow).
-    needed = result[["level", "months", "scheduled_hours", "absence_hours", "absence_ratio", "recent_ratio",
-                     "earlier_ratio", "projected_ratio", "hours_left", "late_per_month", "longest_severe_run",
-                     "worsening", "arrived_recently", "age_delay", "retention", "l2_low"]].copy()
-    needed["crossing_month"] = result["crossing_month"].astype(object)
-    needed["l2_level"] = result["l2_level"].astype(object) if "l2_level" in result else None
-    needed["level"] = needed["level"].astype(object)
-    needed["last_period"] = result["last_period"].astype(object)
-    result["reasons"] = [_reasons(row, rules, bool(legal)) for row in needed.itertuples(index=False)]
-    result["_order"] = np.select([result["level"].to_numpy() == name for name in (*LEVELS, STALE)],
-                                 range(len(LEVELS) + 1))
-    result = result.sort_values(["_order", "projected_ratio", "absence_ratio"], ascending=[True, False, False])
+    }
+    factors = _context(rows, context, level, year)
+    columns.update(factors)
+    insufficient = (counts < rules.min_months) | (sched_sum < rules.min_hours)
+    beyond_limit = ((projected >= rules.legal_limit) | (hours_left <= 0)) if legal else np.zeros(n_pupils, bool)
+    high = beyond_limit | (ratio >= rules.severe)
+    medium = ((ratio >= rules.chronic) | worsening | (late_per_month >= rules.late_per_month)
+              | (factors["context_factors"] >= rules.context_factors))
+    rank = np.select([stale, insufficient, high, medium], [4, 3, 0, 1], 2)  # the place of LEVELS, then STALE
+    # The list's order first (stable: equal pupils stay in code order), then one frame in that order.
+    order = np.lexsort((-ratio, -projected, rank))
+    columns = {name: values[order] for name, values in columns.items()}
+    rank = rank[order]
+    crossing_pos = columns["crossing_month"]
+    columns["crossing_month"] = (_labels([*months, None], np.where(crossing_pos >= 0, crossing_pos, len(months)))
+                                 if (crossing_pos >= 0).any()
+                                 else np.full(n_pupils, None, dtype=object))
+    columns["last_period"] = _labels(months, columns["last_period"])
+    columns["level"] = _labels([*LEVELS, STALE], rank)
+    if reasons:
+        columns["reasons"] = _reasons(columns, rank, crossing_pos >= 0, rules, bool(legal))
+    else:
+        with paused_gc():
+            columns["reasons"] = [[] for _ in range(n_pupils)]
+    result = pd.DataFrame(columns)
     result.attrs["as_of"] = as_of
     result.attrs["school_year"] = str(year)
-    return result.drop(columns="_order").reset_index(drop=True)
-
-
-def _add_context(result: pd.DataFrame, context: pd.DataFrame | None, level: Level, year: SchoolYear):
-    columns = ["arrived_recently", "age_delay", "retention", "l2_low"]
-    if context is None or context.empty:
-        for column in columns:
-            result[column] = False if column != "age_delay" else 0
-        result["context_factors"] = 0
-        return result
-    known = result[["pupil_code", "class_name"]].merge(context, on="pupil_code", how="left")
-    arrival = pd.to_numeric(known["arrival_year"], errors="coerce")
-    birth = pd.to_numeric(known["birth_year"], errors="coerce")
-    class_year = pd.to_numeric(known["class_name"].astype(str).str.extract(r"^(\d)")[0], errors="coerce")
-    expected_birth = year.start - (ENTRY_AGE[level] + class_year - 1)
-    result["arrived_recently"] = (arrival >= year.start - 1).fillna(False).to_numpy()
-    result["age_delay"] = (expected_birth - birth).clip(lower=0).fillna(0).astype(int).to_numpy()
-    result["retention"] = (pd.to_numeric(known["retentions"], errors="coerce") > 0).fillna(False).to_numpy()
-    result["l2_low"] = known["l2_level"].isin(["A1", "A2"]).to_numpy()
-    result["l2_level"] = known["l2_level"].to_numpy()
-    result["context_factors"] = (result["arrived_recently"].astype(int) + (result["age_delay"] >= 1)
-                                 + result["retention"].astype(int) + result["l2_low"].astype(int))
     return result
 
 
-def _levels(result: pd.DataFrame, rules: Rules, legal: bool) -> np.ndarray:
-    insufficient = (result["months"] < rules.min_months) | (result["scheduled_hours"] < rules.min_hours)
-    beyond_limit = (result["projected_ratio"] >= rules.legal_limit) | (result["hours_left"] <= 0) if legal \
-        else pd.Series(False, index=result.index)
-    high = beyond_limit | (result["absence_ratio"] >= rules.severe)
-    medium = ((result["absence_ratio"] >= rules.chronic) | result["worsening"]
-              | (result["late_per_month"] >= rules.late_per_month)
-              | (result["context_factors"] >= rules.context_factors))
-    return np.select([insufficient, high, medium], ["dati_insufficienti", "alto", "medio"], "basso")
+def _labels(names: list, index: np.ndarray):
+    """A string column of a few distinct values (months, levels): one Arrow take, no object per pupil."""
+    return pd.array(pa.array(names, pa.large_string()).take(pa.array(index)), dtype="str")
+
+
+def _context(rows: MonthlyRows, context: pd.DataFrame | None, level: Level, year: SchoolYear) -> dict:
+    """The context factors per pupil, in the rows' pupil order."""
+    n = len(rows.counts)
+    if context is None or context.empty:
+        return {"arrived_recently": np.zeros(n, bool), "age_delay": np.zeros(n, int),
+                "retention": np.zeros(n, bool), "l2_low": np.zeros(n, bool), "context_factors": np.zeros(n, int)}
+    # A hash lookup of each pupil in the context (first row of a code), not a merge.
+    known = context.drop_duplicates("pupil_code").set_index("pupil_code").reindex(rows.pupil_codes)
+    arrival = pd.to_numeric(known["arrival_year"], errors="coerce").to_numpy(float, na_value=np.nan)
+    birth = pd.to_numeric(known["birth_year"], errors="coerce").to_numpy(float, na_value=np.nan)
+    class_ids, classes = pd.factorize(pd.Series(rows.class_names))
+    # The class year is the class name's first digit: a few class names, not every pupil.
+    first_digit = pd.to_numeric(pd.Series([c[:1] if c[:1].isdecimal() else None for c in map(str, classes)] + [None],
+                                          dtype=object), errors="coerce").to_numpy(float, na_value=np.nan)
+    class_year = first_digit[class_ids]  # -1, a missing class: the None at the end
+    expected_birth = year.start - (ENTRY_AGE[level] + class_year - 1)
+    delay = np.clip(expected_birth - birth, 0, None)
+    age_delay = np.where(np.isnan(delay), 0, delay).astype(int)
+    arrived = np.nan_to_num(arrival, nan=-np.inf) >= year.start - 1
+    retentions = pd.to_numeric(known["retentions"], errors="coerce").to_numpy(float, na_value=np.nan)
+    retention = np.nan_to_num(retentions, nan=0.0) > 0
+    l2_low = known["l2_level"].isin(["A1", "A2"]).to_numpy()
+    return {"arrived_recently": arrived, "age_delay": age_delay, "retention": retention, "l2_low": l2_low,
+            "l2_level": known["l2_level"].to_numpy(),
+            "context_factors": arrived.astype(int) + (age_delay >= 1) + retention.astype(int) + l2_low.astype(int)}
 
 
 def stale_label(period: str) -> str:
     return f"dati fermi a {month_label(period)}"
 
 
-def _reasons(row, rules: Rules, legal: bool) -> list[str]:
-    if row.level == STALE:
-        return [f"{stale_label(row.last_period).capitalize()}: mancano i mesi successivi, quindi l'alunno è fuori "
-                f"dall'elenco del mese e non viene proiettato (assenze al {percent(row.absence_ratio)} del monte ore "
-                "fino ad allora)."]
-    if row.level == "dati_insufficienti":
-        if row.months < rules.min_months:
-            return [f"Solo {row.months} mese di dati: servono almeno {rules.min_months} mesi per una valutazione."]
-        return [f"Solo {hours(row.scheduled_hours)} ore di lezione registrate: troppo poche per una valutazione."]
-    reasons = []
-    if row.absence_ratio >= rules.chronic:
-        reasons.append(f"Assenze al {percent(row.absence_ratio)} del monte ore svolto finora "
-                       f"({hours(row.absence_hours)} ore su {hours(row.scheduled_hours)}).")
-    if legal:
-        if row.hours_left <= 0:
-            reasons.append(f"Ha superato il limite del {percent(rules.legal_limit)} del monte ore annuo a "
-                           f"{month_name(row.crossing_month)}: l'anno non è valido salvo deroghe del collegio.")
-        elif isinstance(row.crossing_month, str):
-            reasons.append(f"Al ritmo degli ultimi {rules.recent_months} mesi supera il {percent(rules.legal_limit)} "
-                           f"a {month_name(row.crossing_month)} (restano {hours(row.hours_left)} ore).")
-        elif row.projected_ratio >= rules.chronic:
-            reasons.append(f"Proiezione a fine anno: {percent(row.projected_ratio)} del monte ore annuo "
-                           f"(restano {hours(row.hours_left)} ore prima del limite).")
-    elif row.projected_ratio >= rules.chronic:
-        reasons.append(f"Proiezione a fine anno al ritmo attuale: {percent(row.projected_ratio)} di assenze.")
-    if row.worsening:
-        earlier = row.earlier_ratio if not math.isnan(row.earlier_ratio) else 0.0
-        reasons.append(f"Assenze in aumento: {percent(row.recent_ratio)} negli ultimi {rules.recent_months} mesi "
-                       f"contro {percent(earlier)} nei mesi precedenti.")
-    if row.late_per_month >= rules.late_per_month:
-        reasons.append(f"In media {hours(row.late_per_month)} ingressi posticipati o uscite anticipate al mese.")
-    if row.longest_severe_run >= 2:
-        reasons.append(f"Per {row.longest_severe_run} mesi di fila oltre il {percent(rules.severe)} di assenze.")
-    if row.arrived_recently:
-        reasons.append("Arrivato in Italia da meno di due anni.")
-    if row.age_delay >= 1:
-        reasons.append(f"In ritardo di {row.age_delay} {'anno' if row.age_delay == 1 else 'anni'} rispetto all'età.")
-    if row.retention:
-        reasons.append("Ha già ripetuto almeno un anno.")
-    if row.l2_low:
-        reasons.append(f"Livello di italiano {row.l2_level}.")
-    if not reasons:
-        reasons.append(f"Assenze al {percent(row.absence_ratio)} del monte ore: nessun segnale di rischio.")
-    return reasons
+def _reasons(columns: dict, rank: np.ndarray, has_crossing: np.ndarray, rules: Rules,
+             legal: bool) -> list[list[str]]:
+    """The sentences of every pupil, built one condition at a time over the pupils it concerns."""
+    n = len(rank)
+    ratio, projected, hours_left = columns["absence_ratio"], columns["projected_ratio"], columns["hours_left"]
+    crossing = columns["crossing_month"]
+    stale, insufficient = rank == 4, rank == 3
+    scored = rank < 3
+    few_months = insufficient & (columns["months"] < rules.min_months)
+    with np.errstate(invalid="ignore"):
+        beyond = scored & (hours_left <= 0) if legal else np.zeros(n, bool)
+        will_cross = scored & ~beyond & has_crossing if legal else np.zeros(n, bool)
+        projection = scored & ~beyond & ~will_cross & (projected >= rules.chronic)
+        late = scored & (columns["late_per_month"] >= rules.late_per_month)
+
+    def values(name, mask):
+        return columns[name][mask].tolist()
+
+    def pct(name, mask):
+        return _percents(columns[name][mask])
+
+    def hrs(name, mask):
+        return _hours(columns[name][mask].tolist())
+
+    names = {p: month_name(p) for p in set(crossing[has_crossing].tolist())}
+    stopped = {p: stale_label(p).capitalize() for p in set(columns["last_period"][stale].tolist())}
+    limit, recent, severe = percent(rules.legal_limit), rules.recent_months, percent(rules.severe)
+    chronic = scored & (ratio >= rules.chronic)
+    few_hours = insufficient & ~few_months
+    sentences = [
+        (stale, [f"{stopped[p]}: mancano i mesi successivi, quindi l'alunno è fuori dall'elenco del mese e non "
+                 f"viene proiettato (assenze al {r} del monte ore fino ad allora)."
+                 for p, r in zip(values("last_period", stale), pct("absence_ratio", stale), strict=True)]),
+        (few_months, [f"Solo {m} mese di dati: servono almeno {rules.min_months} mesi per una valutazione."
+                      for m in values("months", few_months)]),
+        (few_hours, [f"Solo {h} ore di lezione registrate: troppo poche per una valutazione."
+                     for h in hrs("scheduled_hours", few_hours)]),
+        (chronic, [f"Assenze al {r} del monte ore svolto finora ({a} ore su {s})."
+                   for r, a, s in zip(pct("absence_ratio", chronic), hrs("absence_hours", chronic),
+                                      hrs("scheduled_hours", chronic), strict=True)]),
+        (beyond, [f"Ha superato il limite del {limit} del monte ore annuo a {names[c]}: l'anno non è valido salvo "
+                  "deroghe del collegio." for c in values("crossing_month", beyond)]),
+        (will_cross, [f"Al ritmo degli ultimi {recent} mesi supera il {limit} a {names[c]} (restano {h} ore)."
+                      for c, h in zip(values("crossing_month", will_cross), hrs("hours_left", will_cross),
+                                      strict=True)]),
+        (projection, [f"Proiezione a fine anno: {p} del monte ore annuo (restano {h} ore prima del limite)."
+                      for p, h in zip(pct("projected_ratio", projection), hrs("hours_left", projection), strict=True)]
+         if legal else [f"Proiezione a fine anno al ritmo attuale: {p} di assenze."
+                        for p in pct("projected_ratio", projection)]),
+    ]
+    worse = scored & columns["worsening"]
+    earlier = np.nan_to_num(columns["earlier_ratio"], nan=0.0)
+    sentences.append((worse, [f"Assenze in aumento: {r} negli ultimi {recent} mesi contro {e} nei mesi precedenti."
+                              for r, e in zip(pct("recent_ratio", worse), _percents(earlier[worse]), strict=True)]))
+    sentences.append((late, [f"In media {x} ingressi posticipati o uscite anticipate al mese."
+                             for x in hrs("late_per_month", late)]))
+    runs = scored & (columns["longest_severe_run"] >= 2)
+    sentences.append((runs, [f"Per {x} mesi di fila oltre il {severe} di assenze."
+                             for x in values("longest_severe_run", runs)]))
+    arrived = scored & columns["arrived_recently"].astype(bool)
+    sentences.append((arrived, ["Arrivato in Italia da meno di due anni."] * int(arrived.sum())))
+    delayed = scored & (columns["age_delay"] >= 1)
+    sentences.append((delayed, [f"In ritardo di {d} {'anno' if d == 1 else 'anni'} rispetto all'età."
+                                for d in values("age_delay", delayed)]))
+    repeated = scored & columns["retention"].astype(bool)
+    sentences.append((repeated, ["Ha già ripetuto almeno un anno."] * int(repeated.sum())))
+    l2_low = scored & columns["l2_low"].astype(bool)
+    sentences.append((l2_low, [f"Livello di italiano {x}." for x in columns["l2_level"][l2_low].tolist()]
+                      if l2_low.any() else []))
+    said = np.zeros(n, bool)
+    for mask, _ in sentences[3:]:
+        said |= mask
+    quiet = scored & ~said
+    sentences.append((quiet, [f"Assenze al {r} del monte ore: nessun segnale di rischio."
+                              for r in pct("absence_ratio", quiet)]))
+    with paused_gc():  # a list per pupil: the collector would rescan them all as they grow
+        lists = [[] for _ in range(n)]
+        for mask, texts in sentences:
+            for i, text in zip(np.flatnonzero(mask).tolist(), texts, strict=True):
+                lists[i].append(text)
+    return lists
+
+
+_PERCENT_TEXTS = np.array([f"{k} %" for k in range(10_001)], dtype=object)
+
+
+def _percents(values: np.ndarray) -> list[str]:
+    """`percent` of many values: rounding ×100 to the nearest integer, ties to even, is what `.0f` does."""
+    scaled = values * 100
+    rounded = np.rint(scaled)
+    plain = np.isfinite(scaled) & ~np.signbit(scaled) & (rounded < len(_PERCENT_TEXTS))  # "-0 %", "nan %": one by one
+    texts = np.empty(len(values), dtype=object)
+    texts[plain] = _PERCENT_TEXTS[rounded[plain].astype(np.int64)]
+    texts[~plain] = [percent(v) for v in values[~plain].tolist()]
+    return texts.tolist()
+
+
+def _hours(values: list[float]) -> list[str]:
+    """`hours` of many values, each distinct value formatted once (sums of hours repeat a lot)."""
+    known = {v: hours(v) for v in set(values)}
+    # NaN is never found again and -0.0 would be found as 0.0: those are formatted where they are.
+    return [hours(v) if v == 0 else known.get(v) or hours(v) for v in values]
+
+
+@contextmanager
+def paused_gc():
+    """Build many small containers (tuples, lists) without the collector rescanning them as they come."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
+import warnings
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import sqlite_utils
 
@@ -182,12 +186,18 @@ def _scored(db: sqlite_utils.Database, school: School, classes: tuple[str, ...] 
             _SCORED.move_to_end(key)
             pupils, all_classes = _SCORED[key]
             return pupils.copy(), all_classes
-    # Only the school year being scored is read: earlier years do not enter the indicators.
-    since = SchoolYear.of_period(as_of or months[-1]).first_month if months else None
-    attendance = load_attendance(db, school.code, classes, since=since)
-    pupils = indicators.score(attendance, load_context(db, school.code), level=school.level,
-                              annual_hours=school.effective_annual_hours, as_of=as_of, rules=rules)
-    all_classes = tuple(sorted(attendance["class_name"].unique()))
+    setup = dict(level=school.level, annual_hours=school.effective_annual_hours, rules=rules)
+    read = _read_school_year(db, school.code, as_of or months[-1], months, classes) if months else None
+    if read is not None:
+        rows, list_month = read
+        pupils = indicators.score_rows(rows, load_context(db, school.code), as_of=as_of or list_month, **setup)
+    else:  # July or August data, hours the packed read cannot carry exactly: the rows as a frame
+        # Only the school year being scored is read: earlier years do not enter the indicators.
+        since = SchoolYear.of_period(as_of or months[-1]).first_month if months else None
+        attendance = load_attendance(db, school.code, classes, since=since)
+        pupils = indicators.score(attendance, load_context(db, school.code), as_of=as_of, **setup)
+    # School staff choose among the classes of the pupils listed; a teacher sees their own.
+    all_classes = tuple(sorted(pupils["class_name"].unique()))
     with _SCORED_LOCK:  # Streamlit runs sessions on several threads
         _SCORED[key] = (pupils, all_classes)
         while len(_SCORED) > _SCORED_SIZE:
@@ -203,6 +213,93 @@ _SCORED_LOCK = threading.Lock()
 def database_file(db: sqlite_utils.Database) -> str:
     """The file behind a connection: caches in memory are per database (tests open many)."""
     return db.execute("PRAGMA database_list").fetchone()[2]
+
+
+# Each row of a school year packed by SQLite into one integer: calendar month, late entries + early exits
+# (1023: neither known), scheduled and absence hours in tenths. A value that does not fit exactly (hours
+# that are not whole tenths, counts over 1022) turns the row's number into a REAL, which the integer
+# parse refuses: the caller then reads the frame instead.
+_LATE = "coalesce(late_entries, 0) + coalesce(early_exits, 0)"
+
+
+def _tenths(column: str) -> str:
+    return (f"CASE WHEN {column} BETWEEN 0 AND 100000 AND CAST({column} * 10 AS INT) / 10.0 = {column}"
+            f" THEN CAST({column} * 10 AS INT) ELSE 0.5 END")
+
+
+_PACKED = (f"(CAST(substr(period, 6, 2) AS INT) * 1024 + CASE WHEN late_entries IS NULL AND early_exits IS NULL"
+           f" THEN 1023 WHEN {_LATE} BETWEEN 0 AND 1022 THEN {_LATE} ELSE 0.5 END) * 1099511627776"
+           f" + {_tenths('scheduled_hours')} * 1048576 + {_tenths('absence_hours')}")
+
+
+def _read_school_year(db: sqlite_utils.Database, school_code: str, until: str, months: list[str],
+                      classes: tuple[str, ...] | None) -> tuple[indicators.MonthlyRows, str] | None:
+    """The school year of `until`, up to it, grouped by pupil in primary-key order; None: read the frame.
+
+    One row per pupil (its code, the class of its last month, its rows packed as text) instead of a
+    Python tuple per month: building a million tuples and floats costs more than the whole scoring.
+    Returns the rows and the list's month (`until`, or a teacher's pupils' latest month).
+    """
+    since = SchoolYear.of_period(until).first_month
+    # The months the importer wrote (always YYYY-MM) stand for the rows' months: none of them in summer.
+    if not all(re.fullmatch(r"\d{4}-(0[1-6]|09|1[0-2])", p) for p in months if since <= p <= until):
+        return None
+    with _read_transaction(db), indicators.paused_gc():  # 100,000 tuples: no collection while they come
+        found = db.execute(f"SELECT pupil_code, class_name, MAX(period), COUNT(*), group_concat({_PACKED})"
+                           " FROM attendance WHERE school_code = ? AND period >= ? AND period <= ?"
+                           " GROUP BY pupil_code", [school_code, since, until]).fetchall()
+        latest = None
+        if classes is not None and until != months[-1]:  # a teacher's pupils: by their latest class, any month
+            latest = {code: class_name for code, class_name, _ in db.execute(
+                "SELECT pupil_code, class_name, MAX(period) FROM attendance WHERE school_code = ? AND period >= ?"
+                " GROUP BY pupil_code", [school_code, since])}
+    if not found:
+        return None
+    codes, class_names, last_periods, counts, packs = (np.array(c, dtype=object) for c in zip(*found, strict=True))
+    counts = counts.astype(np.int64)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # text that does not parse to its end must not pass silently
+            packed = np.fromstring(",".join(packs), dtype=np.int64, sep=",")
+    except (DeprecationWarning, ValueError):
+        return None
+    if len(packed) != counts.sum():
+        return None
+    if classes is not None:
+        current = class_names if latest is None else np.array([latest[c] for c in codes.tolist()], dtype=object)
+        mine = np.isin(current, np.array(classes, dtype=object))
+        row_mask = np.repeat(mine, counts)
+        codes, class_names, last_periods, counts, packed = (codes[mine], class_names[mine], last_periods[mine],
+                                                           counts[mine], packed[row_mask])
+        if not len(codes):
+            return None  # nobody: the frame path says so as it always has
+        if until == months[-1]:
+            until = max(last_periods.tolist())
+    month = packed >> 50
+    late = (packed >> 40) & 1023
+    pupil_of_row = np.repeat(np.arange(len(codes)), counts)
+    position = indicators.month_position(month)
+    if (position < 0).any():
+        return None
+    key = pupil_of_row * 16 + position
+    if not (key[1:] > key[:-1]).all():  # SQLite gave a pupil's months out of order: put them in order
+        order = np.lexsort((position, pupil_of_row))
+        packed, month, late = packed[order], month[order], late[order]
+    rows = indicators.MonthlyRows(
+        pupil_codes=codes, class_names=class_names, counts=counts, month=month,
+        scheduled=((packed >> 20) & 0xFFFFF) / 10.0, absent=(packed & 0xFFFFF) / 10.0,
+        late=np.where(late == 1023, 0, late).astype(float), late_known=late != 1023)
+    return rows, until
+
+
+@contextmanager
+def _read_transaction(db: sqlite_utils.Database):
+    """Several SELECTs on one snapshot: an import committed between them must not mix two states."""
+    db.execute("SAVEPOINT risk_read")
+    try:
+        yield
+    finally:
+        db.execute("RELEASE risk_read")
 
 
 def require_pupil(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> str:

@@ -128,3 +128,12 @@ def test_a_month_that_only_some_pupils_have_does_not_lower_the_others_projection
     # As of a later month that B lacks, B's data stopped: apart, and not projected at all (issue 17).
     later = score(months("B", [40, 40, 40, 40]), months("N", [10, 10], start=3))["B"]
     assert later.level == indicators.STALE and later.projected_ratio == later.absence_ratio
+
+
+def test_the_month_past_the_limit_does_not_depend_on_the_pupils_before():
+    # B reaches the 250 h limit exactly in December. Listed after a pupil with enormous hours, a running sum
+    # over the whole list would lose B's last digits (the old code then raised IndexError).
+    alone = score(months("B", [62.5, 62.5, 62.5, 62.5]))["B"]
+    after = score(months("A", [1e16], scheduled=1e16), months("B", [62.5, 62.5, 62.5, 62.5]))["B"]
+    assert alone.crossing_month == after.crossing_month == "2025-12"
+    assert alone.hours_left == after.hours_left == 0 and after.level == "alto"
