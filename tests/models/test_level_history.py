@@ -43,13 +43,13 @@ def stored(db, school_code: str) -> list[tuple]:
 def scorings(monkeypatch):
     """Every call of indicators.score, by the month it scored as of."""
     calls: list[str | None] = []
-    real = indicators.score
+    real = indicators.score_rows  # every scoring path ends here (the frame path and the packed read)
 
     def spy(*args, **kwargs):
         calls.append(kwargs.get("as_of"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(indicators, "score", spy)
+    monkeypatch.setattr(indicators, "score_rows", spy)
     return calls
 
 

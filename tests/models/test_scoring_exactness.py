@@ -177,6 +177,10 @@ def test_generated_rows_in_the_database_list_as_the_reference(demo_db, attendanc
         attendance["absence_hours"] = (attendance["absence_hours"].round(1)).clip(upper=attendance["scheduled_hours"])
     db.execute("DELETE FROM attendance")
     db.execute("DELETE FROM attendance_months")
+    # A new import row, as every real write has: the data stamp changes, so no list kept from the
+    # previous example is served.
+    db.execute("INSERT INTO imports (school_code, kind, file_name, rows, imported_by, imported_at)"
+               " VALUES (?, 'attendance', 'generato.csv', ?, 'test', '2026-01-01')", [school, len(attendance)])
     db.conn.executemany(
         "INSERT INTO attendance (school_code, pupil_code, period, class_name, scheduled_hours, absence_hours,"
         " late_entries, early_exits, justified_hours, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",

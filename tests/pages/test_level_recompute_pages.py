@@ -16,8 +16,8 @@ NETWORK = "RETEDEMO"
 @pytest.fixture
 def scorings(monkeypatch):
     calls = []
-    real = indicators.score
-    monkeypatch.setattr(indicators, "score", lambda *a, **k: calls.append(k.get("as_of")) or real(*a, **k))
+    real = indicators.score_rows  # every scoring path ends here (the frame path and the packed read)
+    monkeypatch.setattr(indicators, "score_rows", lambda *a, **k: calls.append(k.get("as_of")) or real(*a, **k))
     return calls
 
 
