@@ -502,3 +502,26 @@ def close_case(db: sqlite_utils.Database, actor: Actor, school_code: str, case_i
 def due(found: list[Case]) -> list[Case]:
     """The cases with a step due (late first, then by due date)."""
     return sorted((c for c in found if c.due), key=lambda c: (not c.late, c.due_on, c.pupil_code))
+
+
+# --- the list as a file -------------------------------------------------------------------------
+
+EXPORT_COLUMNS = ["codice_alunno", "classe", "giorni_ingiustificati", "dal", "al", "stato"]
+
+
+def export(db: sqlite_utils.Database, actor: Actor, school_code: str, as_of: date | None = None,
+           fmt: str = "csv") -> bytes:
+    """The cases open on `as_of` (opened by then and not closed), as CSV (formula-safe) or JSON; logged."""
+    from models.core import spreadsheet
+
+    if fmt not in ("csv", "json"):
+        raise ApprodoError("Il formato disponibile è csv o json.")
+    found = cases(db, actor, school_code, as_of, channel="cli")
+    if fmt == "json":
+        return json.dumps([{"codice_alunno": c.pupil_code, "classe": c.class_name,
+                            "giorni_ingiustificati": len(c.unjustified_days), "dal": c.window_start.isoformat(),
+                            "al": c.window_end.isoformat(), "stato": c.status} for c in found],
+                          ensure_ascii=False, indent=2).encode() + b"\n"
+    return spreadsheet.csv_bytes([EXPORT_COLUMNS, *([c.pupil_code, c.class_name, len(c.unjustified_days),
+                                                      f"{c.window_start:%d/%m/%Y}", f"{c.window_end:%d/%m/%Y}",
+                                                      c.status] for c in found)])
