@@ -91,10 +91,11 @@ def day_chart(case: obligation.Case) -> alt.Chart:
 
 
 if open_cases:
-    labels = {c.id: f"{c.pupil_code} · {c.class_name} · {c.status_label}" for c in open_cases}
-    chosen = st.selectbox(S.OBL_PICK, list(labels), format_func=labels.get, index=None, help=S.OBL_PICK_HELP,
+    # Labels as the options (one open case per pupil, so they are unique): AppTest and the browser agree.
+    by_label = {f"{c.pupil_code} · {c.class_name} · {c.status_label}": c for c in open_cases}
+    chosen = st.selectbox(S.OBL_PICK, list(by_label), index=None, help=S.OBL_PICK_HELP,
                           placeholder=S.OBL_PICK_HELP, key="obl_case")
-    case = next((c for c in open_cases if c.id == chosen), None)
+    case = by_label.get(chosen)
     if case is not None:
         with st.container(border=True):
             st.subheader(plain_format(S.OBL_CASE_HEAD, pupil=case.pupil_code, class_name=case.class_name,
