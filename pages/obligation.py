@@ -97,6 +97,8 @@ if open_cases:
                           placeholder=S.OBL_PICK_HELP, key="obl_case")
     case = by_label.get(chosen)
     if case is not None:
+        case = obligation.get_case(db, actor, school_code, case.id, as_of, view=visit_id())  # the opening is logged
+    if case is not None:
         with st.container(border=True):
             st.subheader(plain_format(S.OBL_CASE_HEAD, pupil=case.pupil_code, class_name=case.class_name,
                                       status=case.status_label))

@@ -363,13 +363,16 @@ def cases(db: sqlite_utils.Database, actor: Actor, school_code: str, as_of: date
 
 
 def get_case(db: sqlite_utils.Database, actor: Actor, school_code: str, case_id: int,
-             as_of: date | None = None) -> Case:
-    """One case of the school (refused for another school's case, with the same message as a missing one)."""
+             as_of: date | None = None, *, view: str | None = None) -> Case:
+    """One case of the school (refused for another school's case, with the same message as a missing one).
+
+    The read is logged (once per `view`, as in `audit.record_access`)."""
     require_obligation(actor, school_code)
     found = _read(db, school_code, as_of or clock.local_date(), include_closed=True, case_id=case_id)
     if not found:
         raise ApprodoError("Questo caso non esiste per la tua scuola.")
-    audit.record_access(db, actor, school_code, "obbligo scolastico: caso", f"{found[0].pupil_code} (caso {case_id})")
+    audit.record_access(db, actor, school_code, "obbligo scolastico: caso", f"{found[0].pupil_code} (caso {case_id})",
+                        view=view)
     return found[0]
 
 
