@@ -223,3 +223,19 @@ def test_evasion_by_hours_reuses_the_projection(demo_db, actors, today):
     found = hours.evasion(demo_db, boss, SCHOOL, date(2025, 11, 30))
     row = found.set_index("pupil_code").loc["ORE"]
     assert row["reached"] and row["unjustified_hours"] >= row["limit_hours"]
+
+
+def test_evasion_is_projected_at_the_pace_of_the_latest_month_with_data(demo_db, actors, today):
+    boss = actors["dirigente"]
+    load(demo_db, boss, events("ORE", school_days(date(2025, 10, 1), 10)) + events("ALTRI", [date(2025, 10, 2)]))
+    found = hours.evasion(demo_db, boss, SCHOOL, date(2025, 11, 20)).set_index("pupil_code")
+    assert list(found.index) == ["ORE"]  # a single day is far from a quarter of the year
+    row = found.loc["ORE"]
+    assert not row["reached"] and row["unjustified_hours"] < row["limit_hours"]
+    assert "2025-12" <= row["crossing_month"] <= "2026-06"  # within the year at October's pace
+
+
+def test_the_clock_offset_moves_the_apps_day(monkeypatch):
+    monkeypatch.setenv(clock.OFFSET_ENV, "7")
+    shift = clock.utcnow() - datetime.now(UTC)
+    assert timedelta(days=7) <= shift < timedelta(days=7, seconds=5)
