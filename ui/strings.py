@@ -751,7 +751,7 @@ OBL_HOURS_HELP = ("Alunni in età di obbligo con ore di assenza non giustificate
                   "ore annuo personalizzato, o che ci arrivano entro l'anno al ritmo attuale (la stessa proiezione "
                   "del limite del 25 % nella pagina Rischio dispersione).")
 OBL_HOURS_COLUMNS = {"pupil": "Alunno", "class": "Classe", "hours": "Ore non giustificate",
-                     "limit": "Un quarto del monte ore", "when": "Raggiunto o raggiunto a"}
+                     "limit": "Un quarto del monte ore", "when": "Quando"}
 OBL_HOURS_REACHED = "raggiunto a {month}"
 OBL_HOURS_PROJECTED = "al ritmo attuale a {month}"
 OBL_HOURS_NONE = "Nessun alunno ha raggiunto o sta per raggiungere un quarto del monte ore senza giustificazione."
