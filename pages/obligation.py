@@ -131,7 +131,7 @@ if open_cases:
                     st.markdown(f"**{S.OBL_FAMILY_FORM}**")
                     on = st.date_input(S.OBL_DATE, value=today, max_value=today, format="DD/MM/YYYY")
                     protocol_no = st.text_input(S.OBL_PROTOCOL, max_chars=obligation.MAX_TEXT)
-                    channel = st.selectbox(S.OBL_CHANNEL, obligation.CHANNELS)
+                    channel = st.selectbox(S.OBL_CHANNEL, obligation.CHANNELS, placeholder=S.CHOOSE_PLACEHOLDER)
                     if st.form_submit_button(S.OBL_SAVE_FAMILY, type="primary"):
                         run_action(lambda: obligation.record_family_notice(db, actor, school_code, case.id, on,
                                                                            protocol_no, channel),
@@ -159,7 +159,7 @@ if open_cases:
             with st.expander(S.OBL_CLOSE_FORM, expanded=case.status in ("ripresa", "sindaco_informato")), \
                     st.form(f"obl_close_{case.id}"):
                 on = st.date_input(S.OBL_DATE, value=today, max_value=today, format="DD/MM/YYYY")
-                outcome = st.selectbox(S.OBL_OUTCOME, obligation.OUTCOMES)
+                outcome = st.selectbox(S.OBL_OUTCOME, obligation.OUTCOMES, placeholder=S.CHOOSE_PLACEHOLDER)
                 if st.form_submit_button(S.OBL_SAVE_CLOSE):
                     run_action(lambda: obligation.close_case(db, actor, school_code, case.id, on, outcome),
                                S.OBL_SAVED, rerun=True)
