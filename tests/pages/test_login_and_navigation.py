@@ -5,16 +5,19 @@ from tests.pages.conftest import log_in, new_app
 from ui.navigation import PAGES
 
 PAGE_FILES = [spec.path for spec in PAGES]
-EVERYONE = {"pages/home.py", "pages/protocols.py", "pages/protocol_editor.py", "pages/protocol_history.py"}
+EVERYONE = {"pages/home.py", "pages/protocols.py", "pages/protocol_editor.py", "pages/protocol_history.py",
+            "pages/proposals.py"}
 SCHOOL_STAFF = {"pages/risk.py", "pages/pupil.py", "pages/data_upload.py", "pages/network.py", "pages/model.py",
                 "pages/obligation.py"}
 STRUCTURE, UPDATES = "pages/protocol_structure.py", "pages/protocol_updates.py"
 ALLOWED = {
-    "admin": EVERYONE | {"pages/admin.py", "pages/network.py", "pages/model.py", STRUCTURE, UPDATES},
+    "admin": EVERYONE | {"pages/admin.py", "pages/network.py", "pages/model.py", STRUCTURE, UPDATES,
+                         "pages/regional.py"},
     "coordinatrice": EVERYONE | {"pages/network.py", "pages/model.py", STRUCTURE},
     "dirigente": EVERYONE | SCHOOL_STAFF | {STRUCTURE, UPDATES},
     "funzione": EVERYONE | SCHOOL_STAFF,
     "docente": EVERYONE | {"pages/risk.py", "pages/pupil.py"},
+    "regione": {"pages/home.py", "pages/regional.py"},  # every network's figures, nothing else
 }
 
 

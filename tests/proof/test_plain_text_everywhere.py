@@ -14,6 +14,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from models.follow_up import interventions, reviews
+from models.protocols import proposals
 from models.protocols import protocol as protocols
 from tests.conftest import actor_named, count_proof
 from tests.pages.conftest import log_in, new_app
@@ -55,6 +56,10 @@ def hostile(pupils_db, system, school_protocol):
                           note=tagged("REVISIONE"))
     section = protocols.add_local_section(db, dirigente, school_protocol.id, tagged("SEZIONE"))
     protocols.save_section(db, dirigente, section.id, "Testo.", section.version, tagged("VERSIONE"))
+    # A proposal to the core, its reason and its discussion made of the payload (Proposte alla rete).
+    core_section = protocols.list_sections(db, dirigente, school_protocol.core_id)[0]
+    proposal = proposals.propose(db, dirigente, core_section.id, core_section.body + "\nAltro.\n", tagged("MOTIVO"))
+    proposals.comment(db, dirigente, proposal.id, tagged("COMMENTO"))
     return db
 
 
@@ -110,6 +115,7 @@ EXPECTED = {
     "dirigente": {"NOME", "RETE", "SCUOLA", "CODICE", "CLASSE", "NOTA", "REVISIONE", "K"},
     "funzione": {"NOME", "RETE", "SCUOLA", "CODICE", "CLASSE", "NOTA", "REVISIONE", "K"},
     "docente": {"NOME", "RETE", "SCUOLA"},  # the payload pupil is in no class of the teacher
+    "regione": {"NOME", "RETE"},  # the networks side by side; never a school on its own
 }
 
 
