@@ -79,7 +79,7 @@ def build(db: sqlite_utils.Database, actor: Actor, network_code: str, year: Scho
     if year is None:
         empty = pd.DataFrame()
         return Report(where, year, filters, protocols, summary, empty, None, empty, empty, empty,
-                      programme.evaluate(db, where))
+                      programme.evaluate(db, where), empty)
     month, schools = network_figures.schools_in_month(db, where, year)
     return Report(where, year, filters, protocols, summary, network_figures.network_months(db, where, year), month,
                   schools, network_figures.trend(db, where, year), network_figures.follow_up(db, where, year),
