@@ -33,6 +33,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/proposals.py", S.PAGE_PROPOSALS, ":material/how_to_vote:", Capability.READ_PROTOCOLS),
     PageSpec("pages/risk.py", S.PAGE_RISK, ":material/monitoring:", Capability.VIEW_RISK),
     PageSpec("pages/pupil.py", S.PAGE_PUPIL, ":material/person:", Capability.VIEW_RISK),
+    PageSpec("pages/obligation.py", S.PAGE_OBLIGATION, ":material/gavel:", Capability.FOLLOW_OBLIGATION),
     PageSpec("pages/data_upload.py", S.PAGE_UPLOAD, ":material/upload:", Capability.IMPORT_PUPIL_DATA),
     PageSpec("pages/network.py", S.PAGE_NETWORK, ":material/hub:", Capability.VIEW_NETWORK_FIGURES),
     PageSpec("pages/model.py", S.PAGE_MODEL, ":material/model_training:", Capability.VIEW_NETWORK_FIGURES),

@@ -46,6 +46,7 @@ class Capability(StrEnum):
     VIEW_NETWORK_FIGURES = "view_network_figures"  # the dashboard: aggregates only, small cells suppressed
     SHAPE_PROTOCOLS = "shape_protocols"  # the structure page; which protocol each may shape is checked per protocol
     DECIDE_NETWORK_UPDATES = "decide_network_updates"  # take or decline the core's changes in a school's protocol
+    FOLLOW_OBLIGATION = "follow_obligation"  # the compulsory-education cases of the own school (art. 114)
     VIEW_REGION = "view_region"  # every network's dashboard figures side by side, suppressed
 
 
@@ -55,9 +56,10 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
                              Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES, Capability.VIEW_REGION},
     Role.COORDINATORE_RETE: _EVERYONE | {Capability.VIEW_NETWORK_FIGURES, Capability.SHAPE_PROTOCOLS},
     Role.DIRIGENTE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK, Capability.VIEW_NETWORK_FIGURES,
-                                 Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES},
+                                 Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES,
+                                 Capability.FOLLOW_OBLIGATION},
     Role.FUNZIONE_STRUMENTALE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK,
-                                            Capability.VIEW_NETWORK_FIGURES},
+                                            Capability.VIEW_NETWORK_FIGURES, Capability.FOLLOW_OBLIGATION},
     Role.DOCENTE: _EVERYONE | {Capability.VIEW_RISK},
     # The programme's regional partners: figures of every network, never a pupil, a draft or a protocol
     # (a school's protocol names its staff and is the school's own; what travels is the practice catalogue).
@@ -202,6 +204,20 @@ def require_follow_up(actor: Actor, school_code: str) -> None:
         raise PermissionDenied("Solo il dirigente e la funzione strumentale della scuola registrano revisioni e"
                                " interventi.")
 
+
+def can_follow_obligation(actor: Actor, school_code: str) -> bool:
+    """See and act on the compulsory-education cases (art. 114 c. 4 D.Lgs. 297/1994): the school's dirigente
+    and funzione strumentale, or the server's operator (the CLI). Coordinators see suppressed counts only
+    (the network figures); teachers nothing."""
+    if actor.is_system:
+        return True
+    return can(actor, Capability.FOLLOW_OBLIGATION) and actor.school_code == school_code
+
+
+def require_obligation(actor: Actor, school_code: str) -> None:
+    if not can_follow_obligation(actor, school_code):
+        raise PermissionDenied("Solo il dirigente e la funzione strumentale della scuola vedono i casi di obbligo"
+                               " scolastico.")
 
 
 def network_figures_view(actor: Actor, network_code: str) -> str:

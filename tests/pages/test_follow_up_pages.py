@@ -97,8 +97,10 @@ def test_the_list_shows_what_changed_and_the_due_follow_ups(pupils_db):
     assert not at.exception, at.exception
     assert any(c.value.startswith("Dall'ultima revisione") and "sui dati di gennaio" in c.value for c in at.caption)
     counts = {m.label: int(m.value) for m in at.metric[4:]}
-    assert list(counts) == ["Nuovi ad alto rischio", "Livello salito", "Livello sceso", "Verifiche da fare"]
+    assert list(counts) == ["Nuovi ad alto rischio", "Livello salito", "Livello sceso", "Verifiche da fare",
+                            "Obbligo scolastico"]  # the steps due of the compulsory-education cases
     assert counts["Verifiche da fare"] == 1 and counts["Nuovi ad alto rischio"] > 0
+    assert counts["Obbligo scolastico"] == 0  # monthly data only: no case
     table = at.dataframe[0].value
     assert {"Ultima revisione", "Prossima verifica", "Ultimo intervento"} <= set(table.columns)
     assert table.loc[table["Codice alunno"] == code, "Prossima verifica"].iloc[0] == clock.local_date()
