@@ -44,15 +44,18 @@ class Capability(StrEnum):
     VIEW_NETWORK_FIGURES = "view_network_figures"  # the dashboard: aggregates only, small cells suppressed
     SHAPE_PROTOCOLS = "shape_protocols"  # the structure page; which protocol each may shape is checked per protocol
     DECIDE_NETWORK_UPDATES = "decide_network_updates"  # take or decline the core's changes in a school's protocol
+    READ_LETTERS = "read_letters"  # the network's letters of the compulsory-education procedure (coordinator edits)
 
 
 _EVERYONE = frozenset({Capability.USE_APP, Capability.READ_PROTOCOLS})
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ADMIN: _EVERYONE | {Capability.MANAGE_ACCOUNTS, Capability.READ_AUDIT, Capability.VIEW_NETWORK_FIGURES,
-                             Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES},
-    Role.COORDINATORE_RETE: _EVERYONE | {Capability.VIEW_NETWORK_FIGURES, Capability.SHAPE_PROTOCOLS},
+                             Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES, Capability.READ_LETTERS},
+    Role.COORDINATORE_RETE: _EVERYONE | {Capability.VIEW_NETWORK_FIGURES, Capability.SHAPE_PROTOCOLS,
+                                         Capability.READ_LETTERS},
     Role.DIRIGENTE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK, Capability.VIEW_NETWORK_FIGURES,
-                                 Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES},
+                                 Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES,
+                                 Capability.READ_LETTERS},
     Role.FUNZIONE_STRUMENTALE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK,
                                             Capability.VIEW_NETWORK_FIGURES},
     Role.DOCENTE: _EVERYONE | {Capability.VIEW_RISK},
@@ -196,6 +199,26 @@ def require_follow_up(actor: Actor, school_code: str) -> None:
         raise PermissionDenied("Solo il dirigente e la funzione strumentale della scuola registrano revisioni e"
                                " interventi.")
 
+
+# --- letters of the compulsory-education procedure (art. 114 c. 4 D.Lgs. 297/1994) -----------------
+
+
+def can_read_letter_texts(actor: Actor, network_code: str) -> bool:
+    """The network's letter texts: its coordinator (who edits them), its dirigenti (who sign them), admins."""
+    if actor.is_system or actor.role is Role.ADMIN:
+        return True
+    return actor.network_code == network_code and can(actor, Capability.READ_LETTERS)
+
+
+def can_edit_letter_texts(actor: Actor, network_code: str) -> bool:
+    """Change the network's letter texts, in any language: its coordinator, an admin, the CLI."""
+    return can_manage_network(actor, network_code)
+
+
+def can_send_letters(actor: Actor, school_code: str) -> bool:
+    """Download a letter about one of the school's pupils: its dirigente and funzione strumentale (and the CLI,
+    the server's operator); every download is in the access log."""
+    return actor.is_system or can_follow_up(actor, school_code)
 
 
 def network_figures_view(actor: Actor, network_code: str) -> str:
