@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from datetime import date
 from functools import wraps
 from pathlib import Path
 
@@ -506,6 +507,24 @@ def score(db, actor, school_code, as_of, fmt, out):
         click.echo(f"Scritto {_write(out, data)} ({len(risk.pupils)} alunni, al {risk.as_of}).")
     else:
         click.echo(data.decode("utf-8"), nl=False)
+
+
+@command(cli, "obligation")
+@click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
+@click.option("--as-of", default=None, help="Giorno di riferimento, es. 2026-02-20 (predefinito: oggi).")
+@click.option("--format", "fmt", default="csv", help="csv o json.")
+def obligation_cases(db, actor, school_code, as_of, fmt):
+    """Casi di obbligo scolastico aperti a quella data (art. 114 c. 4 D.Lgs. 297/1994; la lettura è registrata)."""
+    from models.obligation import cases as obligation
+
+    day = None
+    if as_of is not None:
+        parsed = pupil_data.parse_day(as_of)
+        if parsed is None:
+            raise ApprodoError("Scrivi il giorno di --as-of come 2026-02-20.")
+        day = date.fromisoformat(parsed)
+    data = obligation.export(db, actor, schools.check_school_code(school_code), day, fmt)
+    click.echo(data.decode("utf-8-sig"), nl=False)
 
 
 @command(cli, "set-retention")

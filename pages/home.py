@@ -3,12 +3,14 @@
 import streamlit as st
 
 from models.accounts import schools
-from models.core.permissions import can_manage_network, chooses_network, sees_network_schools
+from models.core.permissions import can_follow_obligation, can_manage_network, chooses_network, sees_network_schools
+from models.obligation import cases as obligation
 from models.risk import rules
 from ui import formatting
 from ui import strings as S
 from ui.session import guard_page, run_action
 from ui.text import plain_format
+from ui.visits import visit_id
 
 ctx = guard_page(__file__)
 actor = ctx.actor
@@ -29,6 +31,22 @@ else:
         plain_format(S.HOME_SCHOOL, school=school.name, code=school.code, level=school.level_label)
     )
     st.markdown(plain_format(S.HOME_NETWORK, network=school.network_name))
+
+if actor.school_code and can_follow_obligation(actor, actor.school_code):
+    # The compulsory-education steps due and late (art. 114 c. 4 D.Lgs. 297/1994).
+    with st.container(border=True):
+        st.subheader(S.OBL_HOME_TITLE)
+        due = obligation.due(obligation.cases(ctx.db, actor, actor.school_code, view=visit_id()))
+        if not due:
+            st.caption(S.OBL_HOME_NONE)
+        for case in due:
+            line = plain_format(S.OBL_TODO_LINE, pupil=case.pupil_code, class_name=case.class_name,
+                                step=case.next_step, due=f"{case.due_on:%d/%m/%Y}")
+            if case.late:
+                st.error(line + S.OBL_TODO_LATE, icon=":material/schedule:")
+            else:
+                st.warning(line, icon=":material/notifications:")
+        st.page_link("pages/obligation.py", label=S.OBL_HOME_LINK, icon=":material/gavel:")
 
 if sees_network_schools(actor):
     st.subheader(S.HOME_SCHOOLS_OF_NETWORK)

@@ -6,9 +6,10 @@ import streamlit as st
 from models.accounts import people
 from models.core import audit, clock
 from models.core.errors import ApprodoError
-from models.core.permissions import can_follow_up, can_read_access_log, sees_own_classes_only
+from models.core.permissions import can_follow_obligation, can_follow_up, can_read_access_log, sees_own_classes_only
 from models.follow_up import interventions, reviews
 from models.follow_up import list_export as risk_export
+from models.obligation import cases as obligation
 from models.risk import indicators, learn, school_risk
 from ui import formatting
 from ui import strings as S
@@ -17,6 +18,7 @@ from ui.text import plain, plain_format
 from ui.visits import visit_id
 
 PUPIL_PAGE = "pages/pupil.py"
+OBLIGATION_PAGE = "pages/obligation.py"
 SHOWN_PER_COLUMN = 8
 
 ctx = guard_page(__file__)
@@ -87,11 +89,28 @@ with st.container(border=True):
                                                         owner=owners[r.follow_up_owner])
                         for r in changes.due},
     }
-    for column, (title, described) in zip(st.columns(4), groups.items(), strict=True):
-        column.metric(title, len(described))
-    for tab, described in zip(st.tabs(list(groups)), groups.values(), strict=True):
+    obligation_due = None
+    if can_follow_obligation(actor, school_code):
+        # The compulsory-education steps due (art. 114): their own page, where the steps are recorded.
+        obligation_due = obligation.due(obligation.cases(db, actor, school_code, view=visit_id()))
+    titles = [*groups, *([S.OBL_REVIEW_TAB] if obligation_due is not None else [])]
+    counts = [len(described) for described in groups.values()]
+    counts += [len(obligation_due)] if obligation_due is not None else []
+    for column, title, count in zip(st.columns(len(titles)), titles, counts, strict=True):
+        column.metric(title, count)
+    tabs = st.tabs(titles)
+    for tab, described in zip(tabs, groups.values(), strict=False):
         with tab:
             pupil_links(described)
+    if obligation_due is not None:
+        with tabs[-1]:
+            if not obligation_due:
+                st.caption(S.OBL_TODO_NONE)
+            for case in obligation_due:
+                st.markdown(plain_format(S.OBL_TODO_LINE, pupil=case.pupil_code, class_name=case.class_name,
+                                         step=case.next_step, due=f"{case.due_on:%d/%m/%Y}")
+                            + (S.OBL_TODO_LATE if case.late else ""))
+            st.page_link(OBLIGATION_PAGE, label=S.OBL_HOME_LINK, icon=":material/gavel:")
 
 left, right = st.columns(2)
 chosen_classes = left.multiselect(S.FILTER_CLASSES, list(risk.classes), placeholder=S.ALL_CLASSES)

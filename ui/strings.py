@@ -692,6 +692,105 @@ CHART_LEGAL = "{pct} % limite di validità"
 
 
 # ---- compulsory-education duty (art. 114): cases and procedure ----
+PAGE_OBLIGATION = "Obbligo scolastico"
+OBL_TITLE = "Obbligo scolastico"
+OBL_INTRO = ("Alunni in età di obbligo (6–16 anni) con più di quindici giorni di assenza non giustificati in tre "
+             "mesi, dai dati giorno per giorno del registro, e i passi della procedura: famiglia, sette giorni, "
+             "sindaco. Solo codici, mai nomi; ogni consultazione e ogni passo vanno nel registro degli accessi.")
+OBL_CANNOT_CHECK = "**La regola non si può verificare per questa scuola.** {reason}"
+OBL_AS_OF = "Situazione al"
+OBL_METRICS = {"open": "Casi aperti", "due": "Passi da fare", "late": "In ritardo", "closed": "Chiusi"}
+OBL_TODO = "Da fare"
+OBL_TODO_NONE = "Nessun passo da fare a questa data."
+OBL_TODO_LINE = "**{pupil}** (classe {class_name}) · {step} · dal {due}"
+OBL_TODO_LATE = " · **in ritardo**"
+OBL_NO_CASES = "Nessun caso a questa data."
+OBL_COLUMNS = {"pupil": "Alunno", "class": "Classe", "age": "Età", "days": "Giorni non giustificati",
+               "from": "Dal", "to": "Al", "status": "Stato", "next": "Prossimo passo", "due": "Da fare dal",
+               "late": "In ritardo"}
+OBL_AGE_UNKNOWN = "età non nota"
+OBL_AGE_KNOWN = "in obbligo"
+OBL_PICK = "Caso da aprire"
+OBL_PICK_HELP = "Scegli un caso per vederne i giorni e registrare i passi."
+OBL_CASE_HEAD = "Alunno {pupil} · classe {class_name} · {status}"
+OBL_CASE_DAYS = ("Caso aperto il {opened}: {n} giorni di assenza non giustificati dal {start} al {end} "
+                 "(tre mesi che finiscono il {end}).")
+OBL_CASE_PENDING = ("{n} di questi giorni il registro li lascia senza indicazione (non ancora giustificati): "
+                    "verifica nel registro prima di scrivere alla famiglia.")
+OBL_CASE_AGE_UNKNOWN = ("Età non nota: il file di contesto non ha l'anno di nascita di questo alunno. Verifica che "
+                        "sia in età di obbligo (6–16 anni) prima di procedere.")
+OBL_DAYS_LIST = "Giorni: {days}"
+OBL_CHART_TITLE = "Giorni non giustificati nei tre mesi che finiscono ogni giorno"
+OBL_CHART_Y = "giorni nei tre mesi"
+OBL_CHART_X = "giorno"
+OBL_CHART_LIMIT = "15 giorni: oltre si apre il caso"
+OBL_FAMILY_DONE = "Famiglia informata il {on} (prot. {protocol}, {channel}); sette giorni fino al {deadline}."
+OBL_RESUMED_DONE = "Frequenza ripresa dal {on} ({source})."
+OBL_RESUMED_SOURCE = {"dati": "vista nei dati del registro", "manuale": "registrata a mano"}
+OBL_MAYOR_DONE = "Sindaco di {municipality} informato il {on} (prot. {protocol})."
+OBL_CLOSED_DONE = "Caso chiuso il {on}: {outcome}."
+# The letters (family notice, report to the mayor) are added by their own block below.
+OBL_FAMILY_FORM = "Comunicazione alla famiglia"
+OBL_RESUMED_FORM = "Frequenza ripresa"
+OBL_MAYOR_FORM = "Segnalazione al sindaco"
+OBL_CLOSE_FORM = "Chiudi il caso"
+OBL_DATE = "Data"
+OBL_PROTOCOL = "Numero di protocollo"
+OBL_CHANNEL = "Come è stata inviata"
+OBL_MUNICIPALITY = "Comune di residenza dell'alunno"
+OBL_NOTE = "Nota (facoltativa)"
+OBL_OUTCOME = "Esito"
+OBL_SAVE_FAMILY = "Registra la comunicazione alla famiglia"
+OBL_SAVE_RESUMED = "Registra la ripresa della frequenza"
+OBL_SAVE_MAYOR = "Registra la segnalazione al sindaco"
+OBL_SAVE_CLOSE = "Chiudi il caso"
+OBL_SAVED = "Passo registrato."
+OBL_MAYOR_WAIT = "La segnalazione al sindaco si registra dalla fine dei sette giorni ({deadline})."
+OBL_HOURS_TITLE = "Ore non giustificate: un quarto del monte ore annuo"
+OBL_HOURS_HELP = ("Alunni in età di obbligo con ore di assenza non giustificate pari ad almeno un quarto del monte "
+                  "ore annuo personalizzato, o che ci arrivano entro l'anno al ritmo attuale (la stessa proiezione "
+                  "del limite del 25 % nella pagina Rischio dispersione).")
+OBL_HOURS_COLUMNS = {"pupil": "Alunno", "class": "Classe", "hours": "Ore non giustificate",
+                     "limit": "Un quarto del monte ore", "when": "Raggiunto o raggiunto a"}
+OBL_HOURS_REACHED = "raggiunto a {month}"
+OBL_HOURS_PROJECTED = "al ritmo attuale a {month}"
+OBL_HOURS_NONE = "Nessun alunno ha raggiunto o sta per raggiungere un quarto del monte ore senza giustificazione."
+OBL_RULE_TITLE = "La regola e come Approdo la legge"
+OBL_RULE_HELP = """
+**Art. 114 c. 4 D.Lgs. 297/1994**, come riscritto dall'art. 12 del D.L. 123/2023 (convertito dalla L. 159/2023):
+il dirigente scolastico vigila sulla frequenza degli alunni in età di obbligo; quando l'alunno risulta assente
+**«per più di quindici giorni, anche non consecutivi, in tre mesi, senza giustificati motivi»**, il dirigente
+ne informa i genitori; se la frequenza **non riprende entro sette giorni**, informa il **sindaco** del comune
+di residenza. L'elusione si ha anche quando l'alunno fa, senza giustificati motivi, assenze pari ad almeno
+**un quarto del monte ore annuo personalizzato**.
+
+Come Approdo applica la regola:
+- **Giorno di assenza**: un giorno di lezione in cui il registro ha un'assenza per l'intera giornata (senza ore,
+  o con almeno le ore intere di una giornata media della classe: orario settimanale ÷ 5). Le assenze orarie, gli
+  ingressi posticipati e le uscite anticipate non fanno un giorno: quel giorno l'alunno era a scuola.
+- **Non giustificato**: conta solo ciò che dice il registro. Un'assenza giustificata non conta mai; un'assenza
+  segnata «no» conta; un'assenza **senza indicazione** (non ancora giustificata) conta anch'essa, perché valgono
+  solo le giustificazioni registrate, e la pagina dice quante ce ne sono così da verificarle prima di scrivere.
+- **Giorno di lezione**: tra il primo e l'ultimo giorno di lezione del calendario regionale, non di domenica, non
+  in un giorno di vacanza del calendario.
+- **Tre mesi**: i tre mesi di calendario che finiscono quel giorno, dal giorno dopo lo stesso giorno di tre mesi
+  prima (il caso che si apre il 15 gennaio guarda dal 16 ottobre; il 31 maggio dal 1° marzo).
+- **Più di quindici**: il caso si apre il primo giorno in cui i giorni non giustificati dei tre mesi sono almeno
+  sedici; con quindici esatti non c'è caso.
+- **Età**: da 6 a 16 anni nell'anno scolastico (L. 296/2006 art. 1 c. 622); chi non ha l'anno di nascita nel file
+  di contesto compare con «età non nota», mai escluso.
+- **Sette giorni**: dalla data della comunicazione alla famiglia. La frequenza è **ripresa** se, nei sette giorni,
+  in un giorno di lezione coperto dai dati l'alunno non ha un'assenza non giustificata per l'intera giornata e
+  non ne ha altre fino alla fine dei sette giorni; la ripresa si può anche registrare a mano. Senza ripresa,
+  dal settimo giorno la segnalazione al sindaco è da fare.
+- **In ritardo** (promemoria di Approdo, non un termine di legge): un passo da fare da più di sette giorni.
+- Con i soli prospetti mensili la regola non si può verificare: un totale mensile non dice in quali giorni né se
+  erano giustificati, e Approdo non fa stime.
+"""
+OBL_HOME_TITLE = "Obbligo scolastico: passi da fare"
+OBL_HOME_NONE = "Nessun passo da fare sui casi di obbligo scolastico."
+OBL_HOME_LINK = "Apri Obbligo scolastico"
+OBL_REVIEW_TAB = "Obbligo scolastico"
 
 
 

@@ -532,7 +532,49 @@ def _m012_register_exports(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m013_letters(db: sqlite_utils.Database) -> None:
+def _m013_obligation(db: sqlite_utils.Database) -> None:
+    """The compulsory-education procedure (art. 114 c. 4 D.Lgs. 297/1994): cases and their steps."""
+    db.executescript(
+        """
+        CREATE TABLE obligation_cases (
+            id INTEGER PRIMARY KEY,
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            pupil_code TEXT NOT NULL,
+            class_name TEXT NOT NULL,
+            opened_on TEXT NOT NULL,       -- YYYY-MM-DD: the day of the sixteenth unjustified day
+            window_start TEXT NOT NULL,    -- the three calendar months ending on opened_on
+            window_end TEXT NOT NULL,
+            days TEXT NOT NULL,            -- JSON list of the unjustified days in the window
+            pending_days INTEGER NOT NULL DEFAULT 0,  -- of those, days the register left without a yes or no
+            birth_year INTEGER,            -- NULL: age not known ("età non nota")
+            detected_at TEXT NOT NULL,
+            detected_by TEXT NOT NULL,
+            closed_on TEXT,                -- YYYY-MM-DD
+            outcome TEXT,
+            closed_by TEXT
+        );
+        CREATE UNIQUE INDEX obligation_cases_open ON obligation_cases(school_code, pupil_code)
+            WHERE closed_on IS NULL;
+        CREATE INDEX obligation_cases_school ON obligation_cases(school_code, opened_on);
+        CREATE TABLE obligation_steps (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES obligation_cases(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('famiglia', 'ripresa', 'sindaco')),
+            on_day TEXT NOT NULL,          -- YYYY-MM-DD
+            protocol_no TEXT,
+            channel TEXT,
+            municipality TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT 'manuale' CHECK (source IN ('manuale', 'dati')),
+            recorded_by TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            UNIQUE (case_id, kind)
+        );
+        """
+    )
+
+
+def _m014_letters(db: sqlite_utils.Database) -> None:
     """The network's letters of the compulsory-education procedure, every saved version kept; the family's
     language from the pupil context file."""
     db.executescript(
@@ -558,7 +600,8 @@ def _m013_letters(db: sqlite_utils.Database) -> None:
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
                                _m007_risk_models, _m008_documents, _m009_protocol_structure,
-                               _m010_login_clients, _m011_user_email, _m012_register_exports, _m013_letters]
+                               _m010_login_clients, _m011_user_email, _m012_register_exports,
+                               _m013_obligation, _m014_letters]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -45,6 +45,7 @@ class Capability(StrEnum):
     SHAPE_PROTOCOLS = "shape_protocols"  # the structure page; which protocol each may shape is checked per protocol
     DECIDE_NETWORK_UPDATES = "decide_network_updates"  # take or decline the core's changes in a school's protocol
     READ_LETTERS = "read_letters"  # the network's letters of the compulsory-education procedure (coordinator edits)
+    FOLLOW_OBLIGATION = "follow_obligation"  # the compulsory-education cases of the own school (art. 114)
 
 
 _EVERYONE = frozenset({Capability.USE_APP, Capability.READ_PROTOCOLS})
@@ -55,9 +56,9 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
                                          Capability.READ_LETTERS},
     Role.DIRIGENTE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK, Capability.VIEW_NETWORK_FIGURES,
                                  Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES,
-                                 Capability.READ_LETTERS},
+                                 Capability.FOLLOW_OBLIGATION, Capability.READ_LETTERS},
     Role.FUNZIONE_STRUMENTALE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK,
-                                            Capability.VIEW_NETWORK_FIGURES},
+                                            Capability.VIEW_NETWORK_FIGURES, Capability.FOLLOW_OBLIGATION},
     Role.DOCENTE: _EVERYONE | {Capability.VIEW_RISK},
 }
 
@@ -200,6 +201,21 @@ def require_follow_up(actor: Actor, school_code: str) -> None:
                                " interventi.")
 
 
+def can_follow_obligation(actor: Actor, school_code: str) -> bool:
+    """See and act on the compulsory-education cases (art. 114 c. 4 D.Lgs. 297/1994): the school's dirigente
+    and funzione strumentale, or the server's operator (the CLI). Coordinators see suppressed counts only
+    (the network figures); teachers nothing."""
+    if actor.is_system:
+        return True
+    return can(actor, Capability.FOLLOW_OBLIGATION) and actor.school_code == school_code
+
+
+def require_obligation(actor: Actor, school_code: str) -> None:
+    if not can_follow_obligation(actor, school_code):
+        raise PermissionDenied("Solo il dirigente e la funzione strumentale della scuola vedono i casi di obbligo"
+                               " scolastico.")
+
+
 # --- letters of the compulsory-education procedure (art. 114 c. 4 D.Lgs. 297/1994) -----------------
 
 
@@ -216,9 +232,9 @@ def can_edit_letter_texts(actor: Actor, network_code: str) -> bool:
 
 
 def can_send_letters(actor: Actor, school_code: str) -> bool:
-    """Download a letter about one of the school's pupils: its dirigente and funzione strumentale (and the CLI,
-    the server's operator); every download is in the access log."""
-    return actor.is_system or can_follow_up(actor, school_code)
+    """Download a letter about one of the school's cases: whoever follows them (its dirigente and funzione
+    strumentale, the CLI); every download is in the access log."""
+    return can_follow_obligation(actor, school_code)
 
 
 def network_figures_view(actor: Actor, network_code: str) -> str:

@@ -1,0 +1,527 @@
+"""Compulsory-education cases and their procedure, from the register's day-by-day events.
+
+A case (see `rule` for how it is detected) goes through the steps of art. 114 c. 4 D.Lgs. 297/1994:
+
+    famiglia_da_informare → (family informed: protocol number, channel) → in_attesa for seven days
+        → ripresa (attendance resumed: seen in later data, or recorded by hand)
+        → or sindaco_da_informare → (mayor informed: protocol number, municipality) → sindaco_informato
+    → chiuso (with an outcome; possible at any step, e.g. when the absences turn out justified)
+
+Reading the cases first brings them up to date with the data: new cases are recorded, a case nobody has
+acted on yet follows the data (if new data no longer show it, it is closed as not confirmed), and
+attendance resumed after the family notice is recorded when the data show it. Only the school's
+dirigente and funzione strumentale (and the CLI) read and act; every read and every step is logged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlite_utils
+
+from models.core import audit, clock
+from models.core.db import transaction
+from models.core.errors import ApprodoError
+from models.core.permissions import Actor, require_obligation
+from models.core.school_year import SchoolYear
+from models.obligation import rule
+from models.pupils import school_calendar
+
+STATUS_LABELS = {
+    "famiglia_da_informare": "Da comunicare alla famiglia",
+    "in_attesa": "Famiglia informata: sette giorni in corso",
+    "sindaco_da_informare": "Da segnalare al sindaco",
+    "ripresa": "Frequenza ripresa",
+    "sindaco_informato": "Segnalato al sindaco",
+    "chiuso": "Chiuso",
+}
+NEXT_STEP = {
+    "famiglia_da_informare": "Informare la famiglia",
+    "in_attesa": "Attendere i sette giorni e verificare la frequenza",
+    "sindaco_da_informare": "Segnalare al sindaco",
+    "ripresa": "Chiudere il caso",
+    "sindaco_informato": "Chiudere il caso quando si conosce l'esito",
+    "chiuso": "",
+}
+CHANNELS = ("Raccomandata A/R", "PEC", "Consegna a mano con firma", "Registro elettronico (comunicazione)",
+            "Colloquio con verbale")
+OUTCOMES = ("Frequenza ripresa", "Segnalato al sindaco", "Assenze giustificate dopo la verifica",
+            "Trasferito ad altra scuola", "Altro")
+NOT_CONFIRMED = "Non confermato dai nuovi dati"
+LATE_AFTER_DAYS = 7  # Approdo's reminder: a due step is late a week after it fell due (not a legal term)
+MAX_TEXT = 80
+SYSTEM_SOURCE = "dati"
+
+
+@dataclass(frozen=True)
+class FamilyNotice:
+    on: date
+    protocol_no: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class MayorNotice:
+    on: date
+    protocol_no: str
+    municipality: str
+
+
+@dataclass(frozen=True)
+class Resumption:
+    on: date
+    source: str  # 'dati' (seen in the register's data) or 'manuale'
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Case:
+    id: int
+    school_code: str
+    pupil_code: str
+    class_name: str
+    opened_on: date
+    window_start: date
+    window_end: date
+    unjustified_days: list[date]
+    status: str  # a key of STATUS_LABELS, as of the date asked for
+    family_notice: FamilyNotice | None
+    deadline: date | None  # seven days after the family notice
+    mayor_notice: MayorNotice | None
+    outcome: str | None
+    resumption: Resumption | None = None
+    closed_on: date | None = None
+    pending_days: int = 0  # unjustified days the register left blank (not justified yet)
+    birth_year: int | None = None
+    detected_on: date | None = None
+    due_on: date | None = None  # when the next step fell (falls) due; None when nothing is due
+    late: bool = False
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def next_step(self) -> str:
+        return NEXT_STEP[self.status]
+
+    @property
+    def age_known(self) -> bool:
+        return self.birth_year is not None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != "chiuso"
+
+    @property
+    def due(self) -> bool:
+        return self.due_on is not None
+
+
+# --- what the school's data allow ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Coverage:
+    checkable: bool
+    reason: str  # why the rule cannot be checked (Italian), empty when it can
+    covered_until: date | None  # the last day of the day-by-day data
+
+
+@dataclass
+class _Data:
+    coverage: Coverage
+    unjustified: dict[str, list[date]]  # pupil -> unjustified whole-day absences on school days
+    pending: dict[str, set[date]]  # pupil -> those of them the register left blank
+    classes: dict[str, str]  # pupil -> latest class in the events
+
+
+def _calendars(db):
+    found: dict[SchoolYear, object] = {}
+
+    def lookup(year: SchoolYear):
+        if year not in found:
+            try:
+                found[year] = school_calendar.calendar_for(db, year)
+            except ApprodoError:
+                found[year] = None  # no calendar for that year: none of its days is a school day
+        return found[year]
+
+    return lookup
+
+
+def _load(db: sqlite_utils.Database, school_code: str) -> _Data:
+    rows = db.execute("SELECT pupil_code, day, kind, class_name, hours, justified FROM attendance_events"
+                      " WHERE school_code = ? ORDER BY day", [school_code]).fetchall()
+    if not rows:
+        monthly = db.execute("SELECT COUNT(*) FROM attendance_months WHERE school_code = ?",
+                             [school_code]).fetchone()[0]
+        reason = ("La scuola ha caricato solo prospetti mensili: la regola chiede di contare i giorni di assenza "
+                  "non giustificati data per data in tre mesi, e un totale mensile non dice in quali giorni né se "
+                  "erano giustificati. Carica l'elenco giorno per giorno esportato dal registro; Approdo non fa "
+                  "stime.") if monthly else (
+                  "Non ci sono ancora dati di frequenza: carica l'elenco giorno per giorno esportato dal registro.")
+        return _Data(Coverage(False, reason, None), {}, {}, {})
+    absences = [r for r in rows if r[2] == "assenza"]
+    if absences and all(r[5] is None for r in absences):
+        reason = ("L'elenco giorno per giorno caricato non dice quali assenze sono giustificate: la regola conta "
+                  "solo i giorni senza giustificazione, quindi non si può verificare. Carica l'elenco con la "
+                  "colonna «Giustificata».")
+        return _Data(Coverage(False, reason, date.fromisoformat(rows[-1][1])), {}, {}, {})
+    weekly = school_calendar.weekly_hours(db, school_code)
+    default = school_calendar.default_weekly_hours(db, school_code)
+    calendars = _calendars(db)
+    unjustified: dict[str, list[date]] = defaultdict(list)
+    pending: dict[str, set[date]] = defaultdict(set)
+    classes: dict[str, str] = {}
+    for pupil, day_text, kind, class_name, hours, justified in rows:
+        classes[pupil] = class_name
+        if kind != "assenza" or justified == 1 or not rule.whole_day(hours, weekly.get(class_name, default)):
+            continue
+        day = date.fromisoformat(day_text)
+        if rule.is_school_day(day, calendars):
+            unjustified[pupil].append(day)
+            if justified is None:
+                pending[pupil].add(day)
+    return _Data(Coverage(True, "", date.fromisoformat(rows[-1][1])), dict(unjustified), dict(pending), classes)
+
+
+def coverage(db: sqlite_utils.Database, actor: Actor, school_code: str) -> Coverage:
+    """Whether the rule can be checked on the school's data, and why not."""
+    require_obligation(actor, school_code)
+    return _load(db, school_code).coverage
+
+
+# --- keeping cases in step with the data ---------------------------------------------------------
+
+
+def _birth_years(db, school_code: str) -> dict[str, int | None]:
+    return dict(db.execute("SELECT pupil_code, birth_year FROM pupil_context WHERE school_code = ?",
+                           [school_code]).fetchall())
+
+
+def _sync(db: sqlite_utils.Database, actor: Actor, school_code: str, only: str | None = None) -> _Data:
+    data = _load(db, school_code)
+    if not data.coverage.checkable:
+        return data
+    births = _birth_years(db, school_code)
+    calendars = _calendars(db)
+    today = clock.local_date()
+    stamp = clock.to_text(clock.utcnow())
+    open_cases = {r[1]: r for r in db.execute(
+        "SELECT id, pupil_code, opened_on, days FROM obligation_cases WHERE school_code = ? AND closed_on IS NULL",
+        [school_code])}
+    last_closed = dict(db.execute("SELECT pupil_code, MAX(closed_on) FROM obligation_cases WHERE school_code = ?"
+                                  " AND closed_on IS NOT NULL GROUP BY pupil_code", [school_code]).fetchall())
+    acted = {r[0] for r in db.execute(
+        "SELECT DISTINCT s.case_id FROM obligation_steps s JOIN obligation_cases c ON c.id = s.case_id"
+        " WHERE c.school_code = ? AND c.closed_on IS NULL", [school_code])}
+    pupils = [only] if only is not None else sorted(set(data.unjustified) | set(open_cases))
+    with transaction(db):
+        for pupil in pupils:
+            since = last_closed.get(pupil)
+            days = [d for d in data.unjustified.get(pupil, []) if since is None or d > date.fromisoformat(since)]
+            found = rule.first_case(days)
+            existing = open_cases.get(pupil)
+            if found is not None:
+                eligible = rule.compulsory_age(births.get(pupil), SchoolYear.containing(found.opened_on))
+                if eligible is False:
+                    found = None
+            if existing is not None:
+                case_id, _, opened_on, stored_days = existing
+                if case_id in acted:
+                    continue  # the procedure has started: the record stays as it was when the school acted
+                if found is None:
+                    db.execute("UPDATE obligation_cases SET closed_on = ?, outcome = ?, closed_by = ? WHERE id = ?",
+                               [today.isoformat(), NOT_CONFIRMED, actor.username, case_id])
+                    audit.record(db, actor, "obbligo_caso_non_confermato", pupil, school_code=school_code)
+                elif [d.isoformat() for d in found.days] != json.loads(stored_days):
+                    db.execute("UPDATE obligation_cases SET opened_on = ?, window_start = ?, window_end = ?, days = ?,"
+                               " pending_days = ?, class_name = ? WHERE id = ?",
+                               [*_detection_values(found, data, pupil), data.classes.get(pupil, ""), case_id])
+                continue
+            if found is None:
+                continue
+            db.execute("INSERT INTO obligation_cases (school_code, pupil_code, class_name, opened_on, window_start,"
+                       " window_end, days, pending_days, birth_year, detected_at, detected_by)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       [school_code, pupil, data.classes.get(pupil, ""), *_detection_values(found, data, pupil),
+                        births.get(pupil), stamp, actor.username])
+            audit.record(db, actor, "obbligo_caso_aperto", pupil, school_code=school_code,
+                         detail=f"{len(found.days)} giorni non giustificati dal {found.window_start:%d/%m/%Y} "
+                                f"al {found.window_end:%d/%m/%Y}")
+        # Attendance resumed after the family notice, as the later data show it.
+        waiting = db.execute(
+            "SELECT c.id, c.pupil_code, s.on_day FROM obligation_cases c JOIN obligation_steps s ON s.case_id = c.id"
+            " AND s.kind = 'famiglia' WHERE c.school_code = ? AND c.closed_on IS NULL AND NOT EXISTS"
+            " (SELECT 1 FROM obligation_steps o WHERE o.case_id = c.id AND o.kind IN ('ripresa', 'sindaco'))",
+            [school_code]).fetchall()
+        for case_id, pupil, notice_on in waiting:
+            if only is not None and pupil != only:
+                continue
+            seen = rule.resumed_on(date.fromisoformat(notice_on), set(data.unjustified.get(pupil, [])),
+                                   data.coverage.covered_until, calendars)
+            if seen is not None:
+                db.execute("INSERT INTO obligation_steps (case_id, kind, on_day, note, source, recorded_by,"
+                           " recorded_at) VALUES (?, 'ripresa', ?, ?, 'dati', ?, ?)",
+                           [case_id, seen.isoformat(), "Vista nei dati del registro", actor.username, stamp])
+                audit.record(db, actor, "obbligo_ripresa_vista", pupil, school_code=school_code,
+                             detail=f"dal {seen:%d/%m/%Y}")
+    return data
+
+
+def _detection_values(found: rule.Detection, data: _Data, pupil: str) -> list:
+    pending = data.pending.get(pupil, set())
+    return [found.opened_on.isoformat(), found.window_start.isoformat(), found.window_end.isoformat(),
+            json.dumps([d.isoformat() for d in found.days]), sum(d in pending for d in found.days)]
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+_SELECT = ("SELECT id, school_code, pupil_code, class_name, opened_on, window_start, window_end, days, pending_days,"
+           " birth_year, detected_at, closed_on, outcome FROM obligation_cases")
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _build(row, steps: list, as_of: date) -> Case:
+    (case_id, school_code, pupil, class_name, opened_on, start, end, days, pending, birth, detected_at, closed_on,
+     outcome) = row
+    by_kind = {s[0]: s for s in steps if s[1] <= as_of.isoformat()}
+    family = by_kind.get("famiglia")
+    mayor = by_kind.get("sindaco")
+    resumed = by_kind.get("ripresa")
+    family_notice = FamilyNotice(_day(family[1]), family[2], family[3]) if family else None
+    mayor_notice = MayorNotice(_day(mayor[1]), mayor[2], mayor[4]) if mayor else None
+    resumption = Resumption(_day(resumed[1]), resumed[6], resumed[5]) if resumed else None
+    deadline = rule.deadline(family_notice.on) if family_notice else None
+    detected_on = clock.local_date(clock.from_text(detected_at))
+    closed = _day(closed_on) if closed_on and closed_on <= as_of.isoformat() else None
+    due_on = None
+    if closed is not None:
+        status = "chiuso"
+    elif mayor_notice:
+        status, due_on = "sindaco_informato", None
+    elif resumption:
+        status, due_on = "ripresa", None
+    elif family_notice:
+        status = "sindaco_da_informare" if as_of >= deadline else "in_attesa"
+        due_on = deadline if status == "sindaco_da_informare" else None
+    else:
+        status, due_on = "famiglia_da_informare", max(_day(opened_on), min(detected_on, as_of))
+    late = due_on is not None and as_of > due_on + timedelta(days=LATE_AFTER_DAYS)
+    return Case(case_id, school_code, pupil, class_name, _day(opened_on), _day(start), _day(end),
+                [date.fromisoformat(d) for d in json.loads(days)], status, family_notice, deadline, mayor_notice,
+                outcome if closed else None, resumption, closed, pending, birth, detected_on, due_on, late)
+
+
+def _steps(db, case_ids: list[int]) -> dict[int, list]:
+    out: dict[int, list] = defaultdict(list)
+    if not case_ids:
+        return out
+    marks = ",".join("?" * len(case_ids))
+    for row in db.execute(f"SELECT case_id, kind, on_day, protocol_no, channel, municipality, note, source"
+                          f" FROM obligation_steps WHERE case_id IN ({marks}) ORDER BY id", case_ids):
+        out[row[0]].append(row[1:])
+    return out
+
+
+def _read(db, school_code: str, as_of: date, *, include_closed: bool, case_id: int | None = None) -> list[Case]:
+    sql = f"{_SELECT} WHERE school_code = ? AND opened_on <= ?"
+    params: list = [school_code, as_of.isoformat()]
+    if case_id is not None:
+        sql += " AND id = ?"
+        params.append(case_id)
+    elif not include_closed:
+        sql += " AND (closed_on IS NULL OR closed_on > ?)"
+        params.append(as_of.isoformat())
+    rows = db.execute(sql + " ORDER BY opened_on, pupil_code", params).fetchall()
+    steps = _steps(db, [r[0] for r in rows])
+    return [_build(r, steps[r[0]], as_of) for r in rows]
+
+
+def cases(db: sqlite_utils.Database, actor: Actor, school_code: str, as_of: date | None = None, *,
+          include_closed: bool = False, channel: str = "pagina", view: str | None = None) -> list[Case]:
+    """The school's cases open on `as_of` (today), brought up to date with the data first; the read is logged.
+
+    A case counts as open on a date when it was opened on or before it and not closed by then.
+    With `include_closed`, the cases closed by then come too. `view` as in `audit.record_access`.
+    """
+    require_obligation(actor, school_code)
+    as_of = as_of or clock.local_date()
+    _sync(db, actor, school_code)
+    found = _read(db, school_code, as_of, include_closed=include_closed)
+    audit.record_access(db, actor, school_code, "obbligo scolastico", f"{channel}: {len(found)} casi",
+                        view=None if view is None else f"{view}|{as_of}")
+    return found
+
+
+def get_case(db: sqlite_utils.Database, actor: Actor, school_code: str, case_id: int,
+             as_of: date | None = None) -> Case:
+    """One case of the school (refused for another school's case, with the same message as a missing one)."""
+    require_obligation(actor, school_code)
+    found = _read(db, school_code, as_of or clock.local_date(), include_closed=True, case_id=case_id)
+    if not found:
+        raise ApprodoError("Questo caso non esiste per la tua scuola.")
+    audit.record_access(db, actor, school_code, "obbligo scolastico: caso", f"{found[0].pupil_code} (caso {case_id})")
+    return found[0]
+
+
+def open_case_for(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str,
+                  as_of: date | None = None) -> Case | None:
+    """Check one pupil against the rule and record the case if there is one; the pupil's open case (or None)."""
+    require_obligation(actor, school_code)
+    as_of = as_of or clock.local_date()
+    _sync(db, actor, school_code, only=pupil_code)
+    row = db.execute("SELECT id FROM obligation_cases WHERE school_code = ? AND pupil_code = ? AND opened_on <= ?"
+                     " AND (closed_on IS NULL OR closed_on > ?) ORDER BY id DESC LIMIT 1",
+                     [school_code, pupil_code, as_of.isoformat(), as_of.isoformat()]).fetchone()
+    audit.record_access(db, actor, school_code, "obbligo scolastico: alunno", pupil_code)
+    return _read(db, school_code, as_of, include_closed=True, case_id=row[0])[0] if row else None
+
+
+# --- the steps -----------------------------------------------------------------------------------
+
+
+def _check_day(on: date | None, earliest: date, what: str, earliest_what: str) -> date:
+    if on is None:
+        raise ApprodoError(f"Indica la data {what}.")
+    if on > clock.local_date():
+        raise ApprodoError(f"La data {what} ({on:%d/%m/%Y}) è nel futuro: registra il passo quando è fatto.")
+    if on < earliest:
+        raise ApprodoError(f"La data {what} ({on:%d/%m/%Y}) viene prima {earliest_what} ({earliest:%d/%m/%Y}).")
+    return on
+
+
+def _text(value: str | None, what: str, *, required: bool = True) -> str:
+    cleaned = " ".join((value or "").split())
+    if required and not cleaned:
+        raise ApprodoError(f"Scrivi {what}.")
+    if len(cleaned) > MAX_TEXT:
+        raise ApprodoError(f"{what[0].upper()}{what[1:]}: al massimo {MAX_TEXT} caratteri.")
+    return cleaned
+
+
+def _open_case(db, actor: Actor, school_code: str, case_id: int) -> Case:
+    require_obligation(actor, school_code)
+    found = _read(db, school_code, clock.local_date(), include_closed=True, case_id=case_id)
+    if not found:
+        raise ApprodoError("Questo caso non esiste per la tua scuola.")
+    if not found[0].is_open:
+        raise ApprodoError("Questo caso è già chiuso: ricarica la pagina.")
+    return found[0]
+
+
+def _insert_step(db, actor: Actor, case: Case, kind: str, on: date, *, protocol_no=None, channel=None,
+                 municipality=None, note: str = "") -> None:
+    with transaction(db):
+        try:
+            db.execute("INSERT INTO obligation_steps (case_id, kind, on_day, protocol_no, channel, municipality,"
+                       " note, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       [case.id, kind, on.isoformat(), protocol_no, channel, municipality, note, actor.username,
+                        clock.to_text(clock.utcnow())])
+        except Exception as error:  # sqlite3.IntegrityError: someone recorded it meanwhile
+            raise ApprodoError("Questo passo è già registrato (forse da un collega): ricarica la pagina.") from error
+        audit.record(db, actor, f"obbligo_{kind}", case.pupil_code, school_code=case.school_code,
+                     detail=f"caso {case.id}, {on:%d/%m/%Y}" + (f", prot. {protocol_no}" if protocol_no else ""))
+        audit.record_access(db, actor, case.school_code, f"obbligo scolastico: {kind}",
+                            f"{case.pupil_code} (caso {case.id})")
+
+
+def record_family_notice(db: sqlite_utils.Database, actor: Actor, school_code: str, case_id: int, on: date,
+                         protocol_no: str, channel: str) -> Case:
+    """The family was informed: date, protocol number, channel. The seven days start."""
+    case = _open_case(db, actor, school_code, case_id)
+    if case.family_notice is not None:
+        raise ApprodoError("La comunicazione alla famiglia è già registrata: ricarica la pagina.")
+    _check_day(on, case.opened_on, "della comunicazione alla famiglia", "del giorno in cui il caso si è aperto")
+    if channel not in CHANNELS:
+        raise ApprodoError("Scegli come è stata inviata la comunicazione.")
+    _insert_step(db, actor, case, "famiglia", on, protocol_no=_text(protocol_no, "il numero di protocollo"),
+                 channel=channel)
+    return get_case(db, actor, school_code, case_id)
+
+
+def record_resumption(db: sqlite_utils.Database, actor: Actor, school_code: str, case_id: int, on: date,
+                      note: str = "") -> Case:
+    """Attendance resumed after the family notice (recorded by hand, e.g. from the register on paper)."""
+    case = _open_case(db, actor, school_code, case_id)
+    if case.family_notice is None:
+        raise ApprodoError("Prima registra la comunicazione alla famiglia.")
+    if case.resumption is not None or case.mayor_notice is not None:
+        raise ApprodoError("Per questo caso la ripresa o la segnalazione al sindaco è già registrata.")
+    _check_day(on, case.family_notice.on, "della ripresa", "della comunicazione alla famiglia")
+    _insert_step(db, actor, case, "ripresa", on, note=_text(note, "la nota", required=False))
+    return get_case(db, actor, school_code, case_id)
+
+
+def record_mayor_notice(db: sqlite_utils.Database, actor: Actor, school_code: str, case_id: int, on: date,
+                        protocol_no: str, municipality: str) -> Case:
+    """The mayor of the pupil's municipality was informed, after seven days without resumption."""
+    case = _open_case(db, actor, school_code, case_id)
+    if case.family_notice is None:
+        raise ApprodoError("Prima registra la comunicazione alla famiglia: il sindaco si informa se la frequenza "
+                           "non riprende entro sette giorni da quella.")
+    if case.mayor_notice is not None:
+        raise ApprodoError("La segnalazione al sindaco è già registrata: ricarica la pagina.")
+    if case.resumption is not None:
+        raise ApprodoError("Per questo caso la frequenza risulta ripresa: chiudi il caso invece di segnalarlo.")
+    _check_day(on, case.deadline, "della segnalazione al sindaco",
+               "della fine dei sette giorni dalla comunicazione alla famiglia")
+    _insert_step(db, actor, case, "sindaco", on, protocol_no=_text(protocol_no, "il numero di protocollo"),
+                 municipality=_text(municipality, "il comune di residenza dell'alunno"))
+    return get_case(db, actor, school_code, case_id)
+
+
+def close_case(db: sqlite_utils.Database, actor: Actor, school_code: str, case_id: int, on: date,
+               outcome: str) -> Case:
+    """Close the case with its outcome, on or after its last step."""
+    case = _open_case(db, actor, school_code, case_id)
+    if outcome not in OUTCOMES:
+        raise ApprodoError("Scegli l'esito del caso.")
+    steps = [s.on for s in (case.family_notice, case.resumption, case.mayor_notice) if s is not None]
+    _check_day(on, max([case.opened_on, *steps]), "di chiusura", "dell'ultimo passo del caso")
+    with transaction(db):
+        closed = db.execute("UPDATE obligation_cases SET closed_on = ?, outcome = ?, closed_by = ? WHERE id = ?"
+                            " AND closed_on IS NULL", [on.isoformat(), outcome, actor.username, case.id]).rowcount
+        if not closed:
+            raise ApprodoError("Questo caso è già chiuso: ricarica la pagina.")
+        audit.record(db, actor, "obbligo_chiuso", case.pupil_code, school_code=school_code,
+                     detail=f"caso {case.id}, {on:%d/%m/%Y}: {outcome}")
+        audit.record_access(db, actor, school_code, "obbligo scolastico: chiusura",
+                            f"{case.pupil_code} (caso {case.id})")
+    return get_case(db, actor, school_code, case_id)
+
+
+def due(found: list[Case]) -> list[Case]:
+    """The cases with a step due (late first, then by due date)."""
+    return sorted((c for c in found if c.due), key=lambda c: (not c.late, c.due_on, c.pupil_code))
+
+
+# --- the list as a file -------------------------------------------------------------------------
+
+EXPORT_COLUMNS = ["codice_alunno", "classe", "giorni_ingiustificati", "dal", "al", "stato"]
+
+
+def export(db: sqlite_utils.Database, actor: Actor, school_code: str, as_of: date | None = None,
+           fmt: str = "csv") -> bytes:
+    """The cases open on `as_of` (opened by then and not closed), as CSV (formula-safe) or JSON; logged."""
+    from models.core import spreadsheet
+
+    if fmt not in ("csv", "json"):
+        raise ApprodoError("Il formato disponibile è csv o json.")
+    found = cases(db, actor, school_code, as_of, channel="cli")
+    if fmt == "json":
+        return json.dumps([{"codice_alunno": c.pupil_code, "classe": c.class_name,
+                            "giorni_ingiustificati": len(c.unjustified_days), "dal": c.window_start.isoformat(),
+                            "al": c.window_end.isoformat(), "stato": c.status} for c in found],
+                          ensure_ascii=False, indent=2).encode() + b"\n"
+    return spreadsheet.csv_bytes([EXPORT_COLUMNS, *([c.pupil_code, c.class_name, len(c.unjustified_days),
+                                                      f"{c.window_start:%d/%m/%Y}", f"{c.window_end:%d/%m/%Y}",
+                                                      c.status] for c in found)])

@@ -1,0 +1,81 @@
+"""Evasion by hours: unjustified absence hours at or above a quarter of the personalised annual hours.
+
+Art. 114 c. 4 D.Lgs. 297/1994 (as rewritten by D.L. 123/2023): evasion is also established when the pupil
+misses, without justified reasons, at least a quarter of the personalised annual timetable. The hours are
+those of the register's day-by-day events that are not marked justified (absences without hours count
+the class's average day, as in the monthly sums; late entries and early exits count their hours). The
+projection is the risk list's 25 % projection (`models.risk.indicators.score`), run on these hours: same
+pace, same months, same annual timetable. In primary schools, which have no legal monte ore, the annual
+hours are the class's weekly timetable (27 hours by default) over 33 weeks.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import sqlite_utils
+
+from models.accounts.schools import Level, get_school
+from models.core import audit, clock
+from models.core.permissions import Actor, require_obligation
+from models.core.school_year import SchoolYear
+from models.obligation import rule
+from models.pupils import school_calendar
+from models.risk import indicators
+
+COLUMNS = ["pupil_code", "class_name", "unjustified_hours", "annual_hours", "limit_hours", "reached",
+           "crossing_month", "age_known"]
+
+
+def evasion(db: sqlite_utils.Database, actor: Actor, school_code: str, as_of: date | None = None, *,
+            view: str | None = None) -> pd.DataFrame:
+    """Pupils of compulsory age who reached a quarter of the annual hours unjustified, or would at the current
+    pace within the school year (`crossing_month`: the month it is reached or would be). Logged as a read."""
+    require_obligation(actor, school_code)
+    as_of = as_of or clock.local_date()
+    year = SchoolYear.containing(as_of)
+    school = get_school(db, actor, school_code)
+    weekly = school_calendar.weekly_hours(db, school_code)
+    default = school_calendar.default_weekly_hours(db, school_code)
+    events = pd.DataFrame(db.execute(
+        "SELECT pupil_code, class_name, day, kind, hours, justified FROM attendance_events WHERE school_code = ?"
+        " AND day BETWEEN ? AND ?", [school_code, year.first_day.isoformat(), as_of.isoformat()]).fetchall(),
+        columns=["pupil_code", "class_name", "day", "kind", "hours", "justified"])
+    months = pd.DataFrame(db.execute(
+        "SELECT pupil_code, class_name, period, scheduled_hours FROM attendance WHERE school_code = ? AND period"
+        " BETWEEN ? AND ?", [school_code, year.first_month, f"{as_of:%Y-%m}"]).fetchall(),
+        columns=["pupil_code", "class_name", "period", "scheduled_hours"])
+    audit.record_access(db, actor, school_code, "obbligo scolastico: ore", f"{len(months)} righe",
+                        view=None if view is None else f"{view}|{as_of}")
+    if events.empty or months.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    daily = events["class_name"].map(lambda c: weekly.get(c, default) / school_calendar.DAYS_PER_WEEK)
+    hours = events["hours"].astype(float).where(events["hours"].notna(),
+                                                np.where(events["kind"] == "assenza", daily, 0.0))
+    events["unjustified"] = hours.where(events["justified"].astype(float).ne(1), 0.0)
+    events["period"] = events["day"].str[:7]
+    unjustified = events.groupby(["pupil_code", "period"])["unjustified"].sum()
+    frame = months.merge(unjustified.rename("absence_hours").reset_index(), on=["pupil_code", "period"], how="left")
+    frame["absence_hours"] = frame["absence_hours"].fillna(0.0)
+    frame["late_entries"] = np.nan
+    frame["early_exits"] = np.nan
+    level = Level(school.level)
+    annual = school.effective_annual_hours
+    if level is Level.PRIMARIA:
+        # The projection applies the limit to levels with a legal monte ore: primary takes the one of its timetable.
+        level, annual = Level.SECONDARIA_PRIMO_GRADO, annual or default * school_calendar.WEEKS_PER_YEAR
+    scored = indicators.score(frame, None, level=level, annual_hours=annual, as_of=f"{as_of:%Y-%m}",
+                              rules=indicators.Rules(legal_limit=0.25, min_months=1, min_hours=0))
+    births = dict(db.execute("SELECT pupil_code, birth_year FROM pupil_context WHERE school_code = ?",
+                             [school_code]).fetchall())
+    eligible = scored["pupil_code"].map(lambda p: rule.compulsory_age(births.get(p), year))
+    flagged = scored[(eligible.ne(False)) & ((scored["hours_left"] <= 0) | scored["crossing_month"].notna())]
+    limit = flagged["absence_hours"] + flagged["hours_left"]
+    return pd.DataFrame({
+        "pupil_code": flagged["pupil_code"], "class_name": flagged["class_name"],
+        "unjustified_hours": flagged["absence_hours"].round(1), "annual_hours": (limit / 0.25).round(0),
+        "limit_hours": limit.round(1), "reached": flagged["hours_left"] <= 0,
+        "crossing_month": flagged["crossing_month"], "age_known": eligible[flagged.index].notna(),
+    }, columns=COLUMNS).sort_values(["reached", "crossing_month"], ascending=[False, True]).reset_index(drop=True)
