@@ -45,6 +45,8 @@ from models.core.permissions import (
     require_pupils,
 )
 from models.core.school_year import SchoolYear
+from models.obligation import cases
+from models.obligation.cases import Case
 from models.protocols import placeholders, richtext
 from models.protocols.word_export import LOGO_HEIGHT, Fields, Metadata, fill_subdoc, render
 
@@ -427,3 +429,54 @@ def send_letter(db: sqlite_utils.Database, actor: Actor, school_code: str, facts
     audit.record_access(db, actor, school.code, "lettera obbligo scolastico",
                         f"{KIND_LABELS[kind]} ({language_name(check_language(language))}), alunno {facts.pupil_code}")
     return data
+
+
+# --- a letter about a recorded case ---------------------------------------------------------------------
+
+
+def facts_of(case: Case) -> LetterFacts:
+    family, mayor = case.family_notice, case.mayor_notice
+    return LetterFacts(case.pupil_code, case.class_name, tuple(case.unjustified_days), case.window_start,
+                       case.window_end, family.on if family else None, family.protocol_no if family else "",
+                       mayor.on if mayor else None, mayor.protocol_no if mayor else "",
+                       mayor.municipality if mayor else "")
+
+
+def check_step(case: Case, kind: str) -> None:
+    """Refuse, in Italian, a letter the case's record does not call for."""
+    if not case.is_open:
+        raise ApprodoError(f"Il caso dell'alunno {case.pupil_code} è chiuso ({case.outcome or 'senza esito'}): "
+                           "non si preparano altre lettere.")
+    if check_kind(kind) == FAMILY:
+        return
+    if case.family_notice is None:
+        raise ApprodoError("La famiglia non risulta ancora informata: prima si invia e si registra la comunicazione"
+                           " alla famiglia; il Sindaco si informa solo se la frequenza non riprende entro sette "
+                           "giorni da quella.")
+    if case.resumption is not None:
+        raise ApprodoError(f"La frequenza risulta ripresa dal {_day(case.resumption.on)}: non si segnala al Sindaco;"
+                           " si chiude il caso.")
+    if case.status == "in_attesa":
+        raise ApprodoError(f"I sette giorni dalla comunicazione alla famiglia finiscono il {_day(case.deadline)}: "
+                           "la segnalazione al Sindaco si prepara dopo, se la frequenza non è ripresa.")
+
+
+def case_letter(db: sqlite_utils.Database, actor: Actor, school_code: str, case_id: int, kind: str,
+                language: str = ITALIAN) -> bytes:
+    """The letter for one of the school's cases (the obligation page's buttons)."""
+    require_send(actor, school_code)
+    case = cases.get_case(db, actor, school_code, case_id)
+    check_step(case, kind)
+    return send_letter(db, actor, school_code, facts_of(case), kind, language)
+
+
+def pupil_letter(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str, kind: str,
+                 language: str = ITALIAN) -> bytes:
+    """The letter for the pupil's open case (the command line); refused if the pupil has none."""
+    require_send(actor, school_code)
+    case = cases.open_case_for(db, actor, school_code, pupil_code)
+    if case is None:
+        raise ApprodoError(f"L'alunno {pupil_code} non ha un caso aperto di obbligo scolastico in questa scuola: "
+                           "nessuna lettera da preparare.")
+    check_step(case, kind)
+    return send_letter(db, actor, school_code, facts_of(case), kind, language)
