@@ -176,6 +176,8 @@ def save_text(db: sqlite_utils.Database, actor: Actor, network_code: str, kind: 
     if not can_edit_letter_texts(actor, network_code):
         raise PermissionDenied("Solo il coordinatore della rete modifica le lettere.")
     kind, language = check_kind(kind), check_language(language)
+    if kind == MAYOR and language != ITALIAN:
+        raise ApprodoError("La segnalazione al Sindaco si scrive solo in italiano: le traduzioni sono per le famiglie.")
     text = check_text(text)
     note = (note or "").strip()[:MAX_NOTE]
     with transaction(db):
