@@ -666,6 +666,8 @@ def cli_matrix(tmp: Path) -> dict[str, tuple[str, list[list[str]], set[str]]]:
         "score": (READS, [["score", "--school", SCHOOL], ["score", "--school", SCHOOL, "--format", "json"],
                           ["score", "--school", SCHOOL, "--format", "xlsx", "--out", str(tmp / "elenco.xlsx")]],
                   {SCHOOL}),
+        "obligation": (READS, [["obligation", "--school", SCHOOL], ["obligation", "--school", SCHOOL, "--format", "json",
+                                "--as-of", "2026-02-20"]], {SCHOOL}),
         "train": (READS, [["train", "--network", "RETEDEMO"]], demo_schools),
         "evaluate": (READS, [["evaluate", "--network", "RETEDEMO"]], demo_schools),
         "report": (FIGURES, [["report", "--network", "RETEDEMO", "--year", "2025/26", "--out", str(tmp / "r.xlsx")],

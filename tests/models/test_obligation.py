@@ -1,0 +1,225 @@
+"""The compulsory-education rule (art. 114 c. 4 D.Lgs. 297/1994) on built calendars, and its procedure."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from models.core import clock
+from models.core.errors import ApprodoError, PermissionDenied
+from models.obligation import cases as obligation
+from models.obligation import hours, rule
+from models.pupils import importing as pupil_data
+from models.pupils import school_calendar
+
+SCHOOL = "MIIS00003C"
+HEADER = "Codice alunno;Classe;Data;Evento;Ore;Giustificata"
+
+
+def school_days(start: date, n: int, *, every: int = 1) -> list[date]:
+    """`n` school days of 2025/26 from `start` (Monday to Friday, not holidays), one every `every`."""
+    cal = school_calendar._build(
+        "2025/26", school_calendar._shipped()["2025/26"], False)
+    out, day, seen = [], start, 0
+    while len(out) < n:
+        if day.weekday() < 5 and rule.is_school_day(day, lambda _year: cal):
+            if seen % every == 0:
+                out.append(day)
+            seen += 1
+        day += timedelta(days=1)
+    return out
+
+
+def events(pupil: str, days: list[date], justified: str = "NO", hours_text: str = "", kind: str = "A") -> list[str]:
+    return [f"{pupil};1A;{d:%d/%m/%Y};{kind};{hours_text};{justified}" for d in days]
+
+
+def load(db, actor, lines: list[str]) -> None:
+    pupil_data.import_attendance(db, actor, SCHOOL, "\n".join([HEADER, *lines]).encode(), "eventi.csv")
+
+
+def context(db, actor, births: dict[str, int]) -> None:
+    rows = "\n".join(f"{p};{y}" for p, y in births.items())
+    pupil_data.import_context(db, actor, SCHOOL, f"Codice alunno;Anno di nascita\n{rows}".encode(), "contesto.csv")
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """The clock set to a day (Rome's noon), as the other tests set it."""
+    def set_day(day: date):
+        monkeypatch.setattr(clock, "utcnow", lambda: datetime(day.year, day.month, day.day, 11, 0, tzinfo=UTC))
+    set_day(date(2026, 3, 20))
+    return set_day
+
+
+# --- the rule on dates ----------------------------------------------------------------------------------
+
+
+def test_the_window_is_three_calendar_months_ending_on_the_day():
+    assert rule.window_start(date(2026, 1, 15)) == date(2025, 10, 16)
+    assert rule.window_start(date(2026, 5, 31)) == date(2026, 3, 1)  # 31 February does not exist
+    assert rule.window_start(date(2026, 3, 1)) == date(2025, 12, 2)
+
+
+def test_sixteen_days_within_three_months_is_a_case_and_fifteen_is_not():
+    days = school_days(date(2025, 10, 1), 16)
+    found = rule.first_case(days)
+    assert found is not None and found.opened_on == days[-1] and len(found.days) == 16
+    assert found.window_start == rule.window_start(days[-1])
+    assert rule.first_case(days[:15]) is None
+
+
+def test_sixteen_days_spread_over_seven_months_are_not_a_case():
+    spread = [date(2025, 9, 15) + timedelta(days=14 * n) for n in range(16)]  # one every two weeks
+    assert spread[-1] - spread[0] > timedelta(days=200)
+    assert rule.first_case(spread) is None
+
+
+def test_sundays_and_holidays_are_not_school_days():
+    cal = school_calendar._build("2025/26", school_calendar._shipped()["2025/26"], False)
+    calendars = lambda _year: cal  # noqa: E731
+    assert not rule.is_school_day(date(2025, 10, 5), calendars)  # a Sunday
+    assert not rule.is_school_day(date(2025, 12, 25), calendars)  # Christmas holidays
+    assert not rule.is_school_day(date(2025, 11, 1), calendars)  # Ognissanti (a Saturday, and a holiday)
+    assert rule.is_school_day(date(2025, 10, 4), calendars)  # a Saturday with lessons counts
+    assert not rule.is_school_day(date(2025, 7, 10), calendars)  # after the last day of lessons
+
+
+def test_a_whole_day_is_an_absence_without_hours_or_with_a_whole_average_day():
+    assert rule.whole_day(None, 32)
+    assert rule.whole_day(6.0, 32)  # 32 / 5 = 6.4: six whole hours
+    assert not rule.whole_day(2.0, 32)
+
+
+def test_ages_six_to_sixteen_and_unknown():
+    from models.core.school_year import SchoolYear
+
+    year = SchoolYear(2025)
+    assert rule.compulsory_age(2010, year) is True  # 15
+    assert rule.compulsory_age(2009, year) is True  # 16 this year
+    assert rule.compulsory_age(2008, year) is False  # 17
+    assert rule.compulsory_age(None, year) is None
+
+
+# --- detection from the register's events -----------------------------------------------------------------
+
+
+def test_cases_from_day_by_day_events(demo_db, actors, today):
+    boss = actors["dirigente"]
+    sixteen = school_days(date(2025, 10, 1), 16)
+    lines = (events("CASO", sixteen) + events("QUINDICI", sixteen[:15])
+             + events("GIUSTIFICATO", sixteen, justified="SI")
+             + events("ORARIO", sixteen, hours_text="2")  # hourly absences: never a day
+             + events("DOMENICHE", [date(2025, 10, 5) + timedelta(days=7 * n) for n in range(10)]
+                      + sixteen[:6])  # ten Sundays and six school days
+             + events("ANZIANO", sixteen) + events("SENZAETA", sixteen)
+             + events("INATTESA", sixteen[:10]) + events("INATTESA", sixteen[10:], justified=""))
+    load(demo_db, boss, lines)
+    context(demo_db, boss, {"CASO": 2011, "QUINDICI": 2011, "GIUSTIFICATO": 2011, "ORARIO": 2011,
+                            "DOMENICHE": 2011, "ANZIANO": 2007, "INATTESA": 2012})
+    found = {c.pupil_code: c for c in obligation.cases(demo_db, boss, SCHOOL)}
+    assert set(found) == {"CASO", "SENZAETA", "INATTESA"}
+    case = found["CASO"]
+    assert (case.opened_on, case.window_end, case.unjustified_days) == (sixteen[-1], sixteen[-1], sixteen)
+    assert case.status == "famiglia_da_informare" and case.due and case.age_known
+    assert not found["SENZAETA"].age_known  # listed with "età non nota", never dropped
+    assert found["INATTESA"].pending_days == 6  # blank justification counts, and is shown as such
+    # Reading twice records nothing new.
+    again = obligation.cases(demo_db, boss, SCHOOL)
+    assert [c.id for c in again] == [c.id for c in found.values()]
+
+
+def test_monthly_data_only_cannot_be_checked(demo_db, actors):
+    monthly = (b"Cod. alunno;Classe;Mese;Monte ore;Ore assenza\nM1;1A;10/2025;120;60\n")
+    pupil_data.import_attendance(demo_db, actors["dirigente"], SCHOOL, monthly, "mensile.csv")
+    status = obligation.coverage(demo_db, actors["dirigente"], SCHOOL)
+    assert not status.checkable and "prospetti mensili" in status.reason
+    assert obligation.cases(demo_db, actors["dirigente"], SCHOOL) == []
+
+
+def test_a_list_without_justification_cannot_be_checked(demo_db, actors):
+    lines = ["Codice alunno;Classe;Data;Evento", *(f"X;1A;{d:%d/%m/%Y};A" for d in school_days(date(2025, 10, 1), 16))]
+    pupil_data.import_attendance(demo_db, actors["dirigente"], SCHOOL, "\n".join(lines).encode(), "e.csv")
+    status = obligation.coverage(demo_db, actors["dirigente"], SCHOOL)
+    assert not status.checkable and "Giustificata" in status.reason
+
+
+# --- the procedure ------------------------------------------------------------------------------------------
+
+
+def test_family_notice_deadline_late_and_mayor(demo_db, actors, today):
+    boss = actors["dirigente"]
+    sixteen = school_days(date(2026, 1, 12), 16)
+    load(demo_db, boss, events("CASO", sixteen))
+    case = obligation.cases(demo_db, boss, SCHOOL)[0]
+    # Italian validation: not in the future, not before the case opened, a protocol number, a channel.
+    with pytest.raises(ApprodoError, match="nel futuro"):
+        obligation.record_family_notice(demo_db, boss, SCHOOL, case.id, date(2026, 3, 21), "1", obligation.CHANNELS[0])
+    with pytest.raises(ApprodoError, match="viene prima"):
+        obligation.record_family_notice(demo_db, boss, SCHOOL, case.id, sixteen[0], "1", obligation.CHANNELS[0])
+    with pytest.raises(ApprodoError, match="protocollo"):
+        obligation.record_family_notice(demo_db, boss, SCHOOL, case.id, date(2026, 3, 2), " ", obligation.CHANNELS[0])
+    # Mayor before the family: refused.
+    with pytest.raises(ApprodoError, match="famiglia"):
+        obligation.record_mayor_notice(demo_db, boss, SCHOOL, case.id, date(2026, 3, 2), "2", "Milano")
+    # Late: the family step has been due for more than a week.
+    today(date(2026, 3, 30))
+    assert obligation.cases(demo_db, boss, SCHOOL)[0].late
+    case = obligation.record_family_notice(demo_db, boss, SCHOOL, case.id, date(2026, 3, 30), "123/2026",
+                                           obligation.CHANNELS[1])
+    assert (case.status, case.deadline) == ("in_attesa", date(2026, 4, 6))
+    assert not case.due
+    today(date(2026, 4, 2))
+    assert obligation.cases(demo_db, boss, SCHOOL)[0].status == "in_attesa"
+    with pytest.raises(ApprodoError, match="viene prima"):  # before the seven days are over
+        obligation.record_mayor_notice(demo_db, boss, SCHOOL, case.id, date(2026, 4, 1), "2", "Milano")
+    # Seven days on without new attendance data: the mayor step is due.
+    today(date(2026, 4, 6))
+    case = obligation.cases(demo_db, boss, SCHOOL)[0]
+    assert (case.status, case.due_on, case.late) == ("sindaco_da_informare", date(2026, 4, 6), False)
+    today(date(2026, 4, 14))
+    assert obligation.cases(demo_db, boss, SCHOOL)[0].late
+    case = obligation.record_mayor_notice(demo_db, boss, SCHOOL, case.id, date(2026, 4, 14), "130/2026",
+                                          "Valfiorita")
+    assert case.status == "sindaco_informato" and case.mayor_notice.municipality == "Valfiorita"
+    case = obligation.close_case(demo_db, boss, SCHOOL, case.id, date(2026, 4, 14), "Segnalato al sindaco")
+    assert case.status == "chiuso"
+    assert obligation.cases(demo_db, boss, SCHOOL) == []  # closed: no longer open on that day
+    # The steps are in the access log.
+    what = [r[0] for r in demo_db.execute("SELECT what FROM access_log WHERE school_code = ?", [SCHOOL])]
+    assert {"obbligo scolastico: famiglia", "obbligo scolastico: sindaco", "obbligo scolastico: chiusura"} <= set(what)
+
+
+def test_attendance_resumed_is_seen_in_later_data(demo_db, actors, today):
+    boss = actors["dirigente"]
+    sixteen = school_days(date(2026, 1, 12), 16)
+    load(demo_db, boss, events("CASO", sixteen) + events("ALTRO", [date(2026, 2, 2)], justified="SI"))
+    case = obligation.cases(demo_db, boss, SCHOOL)[0]
+    today(date(2026, 2, 5))
+    obligation.record_family_notice(demo_db, boss, SCHOOL, case.id, date(2026, 2, 5), "5", obligation.CHANNELS[0])
+    # A later export of February: two more unjustified days, then the pupil is back (another pupil's event
+    # shows the data reach 20 February).
+    later = events("CASO", sixteen) + events("CASO", [date(2026, 2, 6), date(2026, 2, 9)]) \
+        + events("ALTRO", [date(2026, 2, 20)], justified="SI")
+    load(demo_db, boss, later)
+    today(date(2026, 2, 23))
+    case = obligation.cases(demo_db, boss, SCHOOL)[0]
+    assert case.status == "ripresa" and case.resumption.source == "dati"
+    assert case.resumption.on == date(2026, 2, 10)
+    assert not case.due
+
+
+def test_only_the_schools_dirigente_and_funzione_see_cases(demo_db, actors):
+    for role in ("dirigente", "funzione_strumentale"):
+        obligation.cases(demo_db, actors[role], SCHOOL)
+    for role in ("docente", "coordinatore_rete", "admin", "other_dirigente"):
+        with pytest.raises(PermissionDenied):
+            obligation.cases(demo_db, actors[role], SCHOOL)
+
+
+def test_evasion_by_hours_reuses_the_projection(demo_db, actors, today):
+    boss = actors["dirigente"]
+    # 40 unjustified days of about 6.4 hours by the end of November: a quarter of 1056 is 264 hours.
+    load(demo_db, boss, events("ORE", school_days(date(2025, 9, 15), 45)))
+    found = hours.evasion(demo_db, boss, SCHOOL, date(2025, 11, 30))
+    row = found.set_index("pupil_code").loc["ORE"]
+    assert row["reached"] and row["unjustified_hours"] >= row["limit_hours"]
