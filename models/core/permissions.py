@@ -44,7 +44,7 @@ class Capability(StrEnum):
     VIEW_NETWORK_FIGURES = "view_network_figures"  # the dashboard: aggregates only, small cells suppressed
     SHAPE_PROTOCOLS = "shape_protocols"  # the structure page; which protocol each may shape is checked per protocol
     DECIDE_NETWORK_UPDATES = "decide_network_updates"  # take or decline the core's changes in a school's protocol
-    READ_LETTERS = "read_letters"  # the network's letters of the compulsory-education procedure (coordinator edits)
+    READ_LETTERS = "read_letters"  # the network's compulsory-education letters (the coordinator edits them)
     FOLLOW_OBLIGATION = "follow_obligation"  # the compulsory-education cases of the own school (art. 114)
 
 
@@ -58,7 +58,8 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
                                  Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES,
                                  Capability.FOLLOW_OBLIGATION, Capability.READ_LETTERS},
     Role.FUNZIONE_STRUMENTALE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK,
-                                            Capability.VIEW_NETWORK_FIGURES, Capability.FOLLOW_OBLIGATION},
+                                            Capability.VIEW_NETWORK_FIGURES, Capability.FOLLOW_OBLIGATION,
+                                            Capability.READ_LETTERS},
     Role.DOCENTE: _EVERYONE | {Capability.VIEW_RISK},
 }
 
@@ -220,7 +221,8 @@ def require_obligation(actor: Actor, school_code: str) -> None:
 
 
 def can_read_letter_texts(actor: Actor, network_code: str) -> bool:
-    """The network's letter texts: its coordinator (who edits them), its dirigenti (who sign them), admins."""
+    """The network's letter texts: its coordinator (who edits them), the dirigenti and funzioni strumentali of
+    its schools (who send them), admins."""
     if actor.is_system or actor.role is Role.ADMIN:
         return True
     return actor.network_code == network_code and can(actor, Capability.READ_LETTERS)

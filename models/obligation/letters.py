@@ -121,7 +121,7 @@ def example_text(kind: str, language: str) -> str | None:
 def _require_read(db: sqlite_utils.Database, actor: Actor, network_code: str) -> str:
     network = get_network(db, actor, network_code)
     if not can_read_letter_texts(actor, network.code):
-        raise PermissionDenied("Le lettere della rete sono del coordinatore e dei dirigenti della rete.")
+        raise PermissionDenied("Le lettere della rete sono del coordinatore e delle scuole della rete.")
     return network.code
 
 

@@ -94,15 +94,15 @@ def test_a_second_save_on_an_old_version_shows_the_conflict_and_keeps_the_typed_
     assert saved.version == 2 and "Riga della coordinatrice." in saved.body
 
 
-def test_the_dirigente_reads_the_letters_without_an_editor(demo_db):
-    at = open_page("dirigente")
+@pytest.mark.parametrize("username", ["dirigente", "funzione"])
+def test_the_school_reads_the_letters_without_an_editor(demo_db, username):
+    at = open_page(username)
     assert not [t for t in at.text_area if t.label == "Testo della lettera"]
     assert "Le lettere le modifica il coordinatore della rete" in page_text(at)
     assert "art. 114, comma 4" in at.code[0].value
 
 
-@pytest.mark.parametrize("username", ["funzione", "docente"])
-def test_the_page_is_not_in_the_menu_of_who_does_not_sign_or_edit_letters(demo_db, username):
-    at = log_in(new_app(), username)
+def test_the_page_is_not_in_the_teachers_menu(demo_db):
+    at = log_in(new_app(), "docente")
     with pytest.raises(Exception):  # noqa: B017 - AppTest raises a plain error for a page the role lacks
         at.switch_page(PAGE)
