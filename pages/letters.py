@@ -26,8 +26,11 @@ show_flash()
 
 
 
-def add_language(kind: str, code: str) -> None:
+def add_language(kind: str) -> None:
     # A callback: it runs before the language box is drawn, so it may choose the new language in it.
+    code = state.get("letters_new_language")
+    if not code:
+        return
     state[ADDED_KEY] = [*state.get(ADDED_KEY, []), code]
     state[f"letters_language_{kind}"] = code
 
@@ -58,8 +61,8 @@ elif editable:
     with add_column.popover(S.LET_ADD_LANGUAGE, icon=":material/translate:"):
         st.caption(S.LET_ADD_LANGUAGE_HELP)
         missing = [code for code in LANGUAGES if code not in known + added]
-        new = st.selectbox(S.LET_LANGUAGE, missing, format_func=language_name, key="letters_new_language")
-        st.button(S.LET_ADD, key="letters_add", on_click=add_language, args=(kind, new))
+        st.selectbox(S.LET_LANGUAGE, missing, format_func=language_name, key="letters_new_language")
+        st.button(S.LET_ADD, key="letters_add", on_click=add_language, args=(kind,))
 
 current = letters.current_text(db, actor, network_code, kind, language)
 italian = letters.current_text(db, actor, network_code, kind, ITALIAN)

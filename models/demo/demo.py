@@ -16,6 +16,7 @@ from models.core.permissions import Actor
 from models.core.school_year import SchoolYear
 from models.demo import synthetic
 from models.follow_up import interventions, reviews
+from models.obligation import letters
 from models.protocols import comments
 from models.protocols import protocol as protocols
 from models.pupils import importing as pupil_data
@@ -53,6 +54,9 @@ DEMO_LAST_MONTH = 2  # the current year's data stop at February
 DEMO_TEACHER_CLASSES = ["3A", "4B"]
 
 
+DEMO_LETTER_LANGUAGES = ("en", "ar")
+
+
 def install_demo(db: sqlite_utils.Database, *, with_protocols: bool = True, with_pupils: bool = True) -> bool:
     """Add the demo network and accounts (its protocols, its pupils); return False if already there."""
     if db.execute("SELECT 1 FROM networks WHERE code = ?", [NETWORK[0]]).fetchone():
@@ -75,6 +79,7 @@ def install_demo(db: sqlite_utils.Database, *, with_protocols: bool = True, with
                 network_code=place if role == "coordinatore_rete" else None,
                 full_name=full_name,
             )
+        _install_letters(db)
         if with_protocols:
             _install_protocols(db)
         if with_pupils:
@@ -85,6 +90,14 @@ def install_demo(db: sqlite_utils.Database, *, with_protocols: bool = True, with
 
             learn.train(db, system, NETWORK[0])
     return True
+
+
+def _install_letters(db: sqlite_utils.Database) -> None:
+    """The family notice in English and Arabic: example texts (they say so) for the mediators to check."""
+    system = Actor.system("demo")
+    for language in DEMO_LETTER_LANGUAGES:
+        letters.save_text(db, system, NETWORK[0], letters.FAMILY, language, letters.example_text(letters.FAMILY,
+                          language), 0, "testo di esempio da far rivedere ai mediatori")
 
 
 def _install_pupils(db: sqlite_utils.Database) -> None:

@@ -53,11 +53,6 @@ def text_of(data: bytes) -> str:
     return "\n".join(p.text for p in paragraphs(data))
 
 
-def with_arabic(demo_db, actors):
-    letters.save_text(demo_db, actors["coordinatore_rete"], NETWORK, "famiglia", "ar",
-                      letters.example_text("famiglia", "ar"), 0, "esempio")
-
-
 # --- texts ------------------------------------------------------------------------------------------
 
 
@@ -69,7 +64,19 @@ def test_every_network_starts_from_the_shipped_italian_texts_citing_the_law(demo
         assert "L. 13 novembre 2023, n. 159" in text.body and "sette giorni" in text.body
         letters.check_text(text.body)  # the shipped texts pass the checks users' texts pass
     assert "quindici giorni" in letters.default_text("famiglia", "it")
-    assert letters.current_text(demo_db, actors["coordinatore_rete"], NETWORK, "famiglia", "ar") is None
+    assert letters.current_text(demo_db, actors["coordinatore_rete"], NETWORK, "famiglia", "zh") is None
+    assert letters.current_text(demo_db, actors["other_coordinatore"], "RETEALTRA", "famiglia", "ar") is None
+
+
+def test_the_demo_network_has_the_family_notice_in_english_and_arabic_marked_as_examples(demo_db, actors):
+    coordinator = actors["coordinatore_rete"]
+    assert letters.languages(demo_db, coordinator, NETWORK, "famiglia") == ["it", "ar", "en"]  # by Italian name
+    assert letters.languages(demo_db, coordinator, NETWORK, "sindaco") == ["it"]
+    english = letters.current_text(demo_db, coordinator, NETWORK, "famiglia", "en")
+    assert "Example text: the network's cultural mediators should check it" in english.body
+    assert "art. 114, paragraph 4" in english.body and "within seven days" in english.body
+    arabic = letters.current_text(demo_db, coordinator, NETWORK, "famiglia", "ar").body
+    assert "نص نموذجي" in arabic and "سبعة أيام" in arabic and "خمسة عشر يومًا" in arabic
 
 
 def test_the_coordinator_saves_versions_with_author_and_a_stale_save_is_refused(demo_db, actors):
@@ -83,8 +90,8 @@ def test_the_coordinator_saves_versions_with_author_and_a_stale_save_is_refused(
         letters.save_text(demo_db, coordinator, NETWORK, "famiglia", "it", body + "\nPS.", 1)
     history = letters.history(demo_db, coordinator, NETWORK, "famiglia", "it")
     assert [v.version for v in history] == [1, 0]
-    assert [r[0] for r in demo_db.execute("SELECT action FROM audit_log WHERE action = 'lettera_salvata'")] == [
-        "lettera_salvata"]
+    assert [r[0] for r in demo_db.execute("SELECT target FROM audit_log WHERE action = 'lettera_salvata'"
+                                          " AND actor = 'coordinatrice'")] == ["RETEDEMO / famiglia / it"]
 
 
 def test_only_the_networks_coordinator_edits_and_only_its_people_read(demo_db, actors):
@@ -182,7 +189,6 @@ def test_only_the_schools_dirigente_and_funzione_download_and_each_download_is_l
 
 
 def test_the_arabic_translation_follows_the_italian_act_right_to_left(demo_db, actors, case):
-    with_arabic(demo_db, actors)
     data = letters.case_letter(demo_db, actors["dirigente"], SCHOOL, case.id, "famiglia", "ar")
     found = paragraphs(data)
     arabic = [p for p in found if ARABIC.search(p.text)]
@@ -217,11 +223,12 @@ def test_a_language_without_a_translation_is_refused_and_the_mayor_is_italian_on
 def test_the_family_language_from_the_context_file_decides_what_is_offered(demo_db, actors, case):
     boss = actors["dirigente"]
     pupil_data.import_context(demo_db, boss, SCHOOL, b"Codice alunno;Anno di nascita;Lingua della famiglia\n"
-                              b"CASO;2012;arabo\nALTRO;2012;\n", "contesto.csv")
-    assert letters.family_language(demo_db, boss, SCHOOL, "CASO") == "ar"
+                              b"CASO;2012;cinese\nALTRO;2012;\n", "contesto.csv")
+    assert letters.family_language(demo_db, boss, SCHOOL, "CASO") == "zh"
     assert letters.family_language(demo_db, boss, SCHOOL, "ALTRO") is None
-    assert letters.language_options(demo_db, boss, SCHOOL, "CASO", "famiglia") == ["it"]  # no translation yet
-    with_arabic(demo_db, actors)
+    assert letters.language_options(demo_db, boss, SCHOOL, "CASO", "famiglia") == ["it"]  # no Chinese text yet
+    pupil_data.import_context(demo_db, boss, SCHOOL, b"Codice alunno;Anno di nascita;Lingua della famiglia\n"
+                              b"CASO;2012;arabo\nALTRO;2012;\n", "contesto.csv")
     assert letters.language_options(demo_db, boss, SCHOOL, "CASO", "famiglia") == ["ar", "it"]
     assert letters.language_options(demo_db, boss, SCHOOL, "CASO", "sindaco") == ["it"]
     assert letters.language_options(demo_db, boss, SCHOOL, "ALTRO", "famiglia") == ["it"]
@@ -251,7 +258,6 @@ def test_an_unknown_family_language_is_refused_by_row_and_nothing_is_written(dem
                     reason="LibreOffice or poppler is not installed")
 def test_libreoffice_prints_the_italian_letter_on_one_page_and_the_arabic_translation_right_to_left(
         demo_db, actors, case, tmp_path):
-    with_arabic(demo_db, actors)
     data = letters.case_letter(demo_db, actors["dirigente"], SCHOOL, case.id, "famiglia", "ar")
     pdf = tmp_path / "lettera.pdf"
     pdf.write_bytes(docx_export.to_pdf(data))

@@ -66,17 +66,18 @@ def test_typed_jinja_and_unknown_placeholders_are_refused_with_italian_messages(
     assert letters.current_text(demo_db, actors["coordinatore_rete"], "RETEDEMO", "famiglia", "it").version == 0
 
 
-def test_the_coordinator_adds_an_arabic_translation_starting_from_the_italian_text(demo_db, actors):
+def test_the_coordinator_adds_a_persian_translation_starting_from_the_italian_text(demo_db, actors):
     at = open_page("coordinatrice")
-    at.selectbox(key="letters_new_language").set_value("ar")
+    at.selectbox(key="letters_new_language").set_value("fa")
     click(at, "Aggiungi")
-    assert "Nuova traduzione in arabo" in page_text(at)
+    assert "Nuova traduzione in persiano" in page_text(at)
     area = text_area(at)
     assert "Gentili genitori" in area.value  # the Italian text to translate
-    area.input("حضرات الوالدين الكرام، {{ assenze.giorni }} يومًا").run()
-    assert 'dir="rtl"' in preview(at) and "16 يومًا" in preview(at)
+    area.input("والدین گرامی، {{ assenze.giorni }} روز").run()
+    assert 'dir="rtl"' in preview(at) and "16 روز" in preview(at)
     click(at, "Salva la lettera")
-    assert letters.languages(demo_db, actors["coordinatore_rete"], "RETEDEMO", "famiglia") == ["it", "ar"]
+    assert letters.languages(demo_db, actors["coordinatore_rete"], "RETEDEMO", "famiglia") == ["it", "ar", "en",
+                                                                                             "fa"]
 
 
 def test_a_second_save_on_an_old_version_shows_the_conflict_and_keeps_the_typed_text(demo_db, actors):

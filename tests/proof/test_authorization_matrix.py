@@ -292,8 +292,8 @@ def _recorded_cases(db, system) -> None:
         db.execute("INSERT INTO obligation_steps (case_id, kind, on_day, protocol_no, channel, recorded_by,"
                    " recorded_at) VALUES (?, 'famiglia', '2026-02-02', '77/2026', 'PEC', 'test',"
                    " '2026-02-02T10:00:00.000000Z')", [case_id])
-    for network in ("RETEDEMO", "RETEALTRA"):
-        letters.save_text(db, system, network, "famiglia", "ar", letters.example_text("famiglia", "ar"), 0)
+    # The demo network has it already (an example text); the other network gets it too.
+    letters.save_text(db, system, "RETEALTRA", "famiglia", "ar", letters.example_text("famiglia", "ar"), 0)
     db.execute("UPDATE pupil_context SET family_language = 'ar' WHERE pupil_code IN (?, ?)",
                list(CASE_PUPILS.values()))
 
