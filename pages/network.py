@@ -114,6 +114,13 @@ if not follow.empty:
     st.table(plain_table(follow.map(lambda v: suppression.text(v, " %") if isinstance(v, float)
                                     else suppression.text(v))))
 
+st.header(S.OBL_NETWORK_TITLE, divider="gray")
+st.caption(S.OBL_NETWORK_HELP)
+duty = network_figures.obligation(db, where, year)
+for column in duty.columns:
+    duty[column] = duty[column].map(lambda v, c=column: suppression.text(v, " %" if c.endswith("%") else ""))
+formatting.table(plain_table(duty.set_index(duty.columns[0])), empty=S.OBL_NETWORK_NONE)
+
 st.header(S.SECTION_PROGRAMME, divider="gray")
 evaluation = programme.evaluate(db, where)
 st.table(plain_table(evaluation.frame()))

@@ -70,12 +70,12 @@ with st.container(border=True):
 if not found:
     st.info(S.OBL_NO_CASES)
 else:
+    # What to do first; the days and the window after.
     formatting.dataframe(pd.DataFrame([{
-        C["pupil"]: c.pupil_code, C["class"]: c.class_name,
-        C["age"]: S.OBL_AGE_KNOWN if c.age_known else S.OBL_AGE_UNKNOWN,
-        C["days"]: len(c.unjustified_days), C["from"]: f"{c.window_start:%d/%m/%Y}",
-        C["to"]: f"{c.window_end:%d/%m/%Y}", C["status"]: c.status_label, C["next"]: c.next_step,
+        C["pupil"]: c.pupil_code, C["class"]: c.class_name, C["status"]: c.status_label, C["next"]: c.next_step,
         C["due"]: f"{c.due_on:%d/%m/%Y}" if c.due_on else "", C["late"]: "sì" if c.late else "",
+        C["days"]: len(c.unjustified_days), C["from"]: f"{c.window_start:%d/%m/%Y}",
+        C["to"]: f"{c.window_end:%d/%m/%Y}", C["age"]: S.OBL_AGE_KNOWN if c.age_known else S.OBL_AGE_UNKNOWN,
     } for c in found]), hide_index=True, key="obl_table")
 
 
@@ -87,16 +87,19 @@ def day_chart(case: obligation.Case) -> alt.Chart:
     frame = pd.DataFrame({S.OBL_CHART_X: pd.to_datetime(span), S.OBL_CHART_Y: counts})
     line = alt.Chart(frame).mark_line(point=True).encode(
         x=alt.X(f"{S.OBL_CHART_X}:T", axis=alt.Axis(format="%d/%m")), y=alt.Y(f"{S.OBL_CHART_Y}:Q"))
-    limit = alt.Chart(pd.DataFrame({"y": [rule.THRESHOLD], "label": [S.OBL_CHART_LIMIT]})).mark_rule(
-        color="#E45756", strokeDash=[4, 4]).encode(y="y:Q", tooltip="label:N")
+    limit = alt.Chart(pd.DataFrame({S.OBL_CHART_Y: [rule.THRESHOLD], "soglia": [S.OBL_CHART_LIMIT]})).mark_rule(
+        color="#E45756", strokeDash=[4, 4]).encode(y=f"{S.OBL_CHART_Y}:Q", tooltip="soglia:N")
     return italian_chart((line + limit).properties(title=S.OBL_CHART_TITLE, height=220))
 
 
 if open_cases:
-    labels = {c.id: f"{c.pupil_code} · {c.class_name} · {c.status_label}" for c in open_cases}
-    chosen = st.selectbox(S.OBL_PICK, list(labels), format_func=labels.get, index=None, help=S.OBL_PICK_HELP,
+    # Labels as the options (one open case per pupil, so they are unique): AppTest and the browser agree.
+    by_label = {f"{c.pupil_code} · {c.class_name} · {c.status_label}": c for c in open_cases}
+    chosen = st.selectbox(S.OBL_PICK, list(by_label), index=None, help=S.OBL_PICK_HELP,
                           placeholder=S.OBL_PICK_HELP, key="obl_case")
-    case = next((c for c in open_cases if c.id == chosen), None)
+    case = by_label.get(chosen)
+    if case is not None:
+        case = obligation.get_case(db, actor, school_code, case.id, as_of, view=visit_id())  # the opening is logged
     if case is not None:
         with st.container(border=True):
             st.subheader(plain_format(S.OBL_CASE_HEAD, pupil=case.pupil_code, class_name=case.class_name,

@@ -503,7 +503,7 @@ CALENDAR_SHIPPED = "Calendario regionale fornito con Approdo (non ancora modific
 CALENDAR_EDITED = "Calendario modificato dall'amministratore."
 CALENDAR_FIRST = "Primo giorno di lezione (gg/mm/aaaa)"
 CALENDAR_LAST = "Ultimo giorno di lezione (gg/mm/aaaa)"
-CALENDAR_HOLIDAYS = "Vacanze e feste, una per riga (es. 22/12/2025 - 06/01/2026 Vacanze di Natale)"
+CALENDAR_HOLIDAYS = "Vacanze e feste, una per riga (es. 23/12/2025 - 06/01/2026 Vacanze di Natale)"
 CALENDAR_SAVED = "Calendario {year} salvato."
 PSEUDONYMISE = "La colonna del codice contiene nomi: pseudonimizza al caricamento"
 PSEUDONYMISE_HELP = ("Approdo sostituisce ogni nome (con la data di nascita, se c'è) con un codice stabile della "
@@ -791,6 +791,12 @@ OBL_HOME_TITLE = "Obbligo scolastico: passi da fare"
 OBL_HOME_NONE = "Nessun passo da fare sui casi di obbligo scolastico."
 OBL_HOME_LINK = "Apri Obbligo scolastico"
 OBL_REVIEW_TAB = "Obbligo scolastico"
+OBL_NETWORK_TITLE = "Obbligo scolastico"
+OBL_NETWORK_HELP = ("Per mese di apertura del caso (art. 114 c. 4 D.Lgs. 297/1994: più di quindici giorni di assenza "
+                    "non giustificati in tre mesi): casi aperti, giorni in media dall'apertura alla comunicazione "
+                    "alla famiglia, quota dei casi comunicati in cui la frequenza è ripresa entro sette giorni, "
+                    "segnalazioni al sindaco. Solo le scuole con l'elenco giorno per giorno hanno casi.")
+OBL_NETWORK_NONE = "Nessun caso di obbligo scolastico aperto in quest'anno scolastico."
 
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import os
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 ROME = ZoneInfo("Europe/Rome")
+# Days added to the clock, for trying deadlines in a running app (the browser tests, a training session):
+# set by whoever starts the server, never by a user. Unit tests replace `utcnow` instead.
+OFFSET_ENV = "APPRODO_CLOCK_OFFSET_DAYS"
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    offset = os.environ.get(OFFSET_ENV)
+    return datetime.now(UTC) + timedelta(days=float(offset)) if offset else datetime.now(UTC)
 
 
 def to_text(moment: datetime) -> str:

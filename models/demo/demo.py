@@ -6,11 +6,12 @@ are public, so a real installation never runs `init-db --demo`.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import sqlite_utils
 
 from models.accounts import auth, schools
+from models.core import clock
 from models.core.db import transaction
 from models.core.permissions import Actor
 from models.core.school_year import SchoolYear
@@ -84,6 +85,7 @@ def install_demo(db: sqlite_utils.Database, *, with_protocols: bool = True, with
             _install_protocols(db)
         if with_pupils:
             _install_pupils(db)
+            _install_obligation(db)
             _install_follow_up(db)
             # The demo's outcomes follow absences: the model ties with the rules and the page says the rules stay.
             from models.risk import learn  # here, not at the top: scikit-learn costs every CLI command 0.6 s
@@ -143,6 +145,79 @@ def _install_follow_up(db: sqlite_utils.Database) -> None:
         interventions.add_intervention(db, funzione, school_code, pupil, kind=kind, happened_on=day,
                                        owner="funzione", outcome=outcome, note=note,
                                        at=datetime.combine(day, datetime.min.time(), UTC))
+
+
+# Three pupils of the first two years (of compulsory age) with day-by-day events, each case at another step.
+DEMO_OBLIGATION_SCHOOL = "MIIS00003C"
+
+
+def _install_obligation(db: sqlite_utils.Database) -> None:
+    """Day-by-day events for three pupils of 1st–2nd year: a new case, one whose family was informed and
+    whose seven days passed without attendance (the mayor step due), and one whose attendance resumed."""
+    import pandas as pd
+
+    from models.obligation import cases as obligation
+    from models.obligation import rule
+    from models.pupils import school_calendar
+
+    school_code = DEMO_OBLIGATION_SCHOOL
+    calendar = school_calendar.calendar_for(db, "2025/26")
+
+    def lessons(start: date, end: date) -> list[date]:
+        days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+        return [d for d in days if d.weekday() < 5 and rule.is_school_day(d, lambda _year: calendar)]
+
+    pupils = db.execute(
+        "SELECT a.pupil_code, a.class_name FROM attendance a JOIN pupil_context c ON c.school_code = a.school_code"
+        " AND c.pupil_code = a.pupil_code WHERE a.school_code = ? AND a.period = '2026-02'"
+        " AND substr(a.class_name, 1, 1) IN ('1', '2') AND c.birth_year >= 2010"
+        " ORDER BY a.absence_hours DESC, a.pupil_code LIMIT 3", [school_code]).fetchall()
+    (new, new_class), (mayor, mayor_class), (back, back_class) = pupils
+    plan = [  # pupil, class, unjustified whole days, justified days
+        (new, new_class, lessons(date(2026, 1, 7), date(2026, 2, 27))[::2], [date(2025, 12, 10)]),
+        (mayor, mayor_class, lessons(date(2025, 11, 10), date(2025, 12, 12)) + lessons(date(2026, 1, 13),
+                                                                                        date(2026, 1, 23)), []),
+        (back, back_class, lessons(date(2025, 10, 13), date(2025, 11, 5)) + [date(2025, 12, 2), date(2025, 12, 3)],
+         [date(2025, 12, 15)]),
+    ]
+    events = pd.DataFrame([
+        {"pupil_code": pupil, "class_name": class_name, "day": day.isoformat(), "kind": "assenza", "hours": None,
+         "justified": float(justified), "seq": 0}
+        for pupil, class_name, unjustified, excused in plan
+        for days, justified in ((unjustified, 0), (excused, 1)) for day in days])
+    # The last day of the export: a late entry of the new case's pupil, so the data reach the end of February.
+    events.loc[len(events)] = {"pupil_code": new, "class_name": new_class, "day": "2026-02-27", "kind": "ritardo",
+                               "hours": 1.0, "justified": 1.0, "seq": 0}
+    events["period"] = events["day"].str[:7]
+    events["hours"] = events["hours"].astype(float)
+    months = pupil_data.events_to_months(db, school_code, events, "demo_giorno_per_giorno.csv")
+    system = Actor.system("demo")
+    with transaction(db):
+        import_id = db.execute(
+            "INSERT INTO imports (school_code, kind, file_name, rows, detail, imported_by, imported_at)"
+            " VALUES (?, 'attendance', ?, ?, ?, ?, ?)",
+            [school_code, "demo_giorno_per_giorno.csv", len(events), "ottobre 2025 – febbraio 2026"
+             + pupil_data.DAY_BY_DAY, system.username, clock.to_text(clock.utcnow())]).lastrowid
+        db.conn.executemany(
+            "INSERT INTO attendance_events (school_code, pupil_code, day, kind, seq, class_name, hours, justified,"
+            " reason, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+            [(school_code, e.pupil_code, e.day, e.kind, int(e.seq), e.class_name,
+              None if pd.isna(e.hours) else e.hours, int(e.justified), import_id) for e in events.itertuples()])
+        # Their months as the events make them, so the risk list and the events agree.
+        db.conn.executemany(
+            "UPDATE attendance SET scheduled_hours = ?, absence_hours = ?, late_entries = ?, early_exits = ?,"
+            " days_absent = ?, justified_hours = ?, justified_days = ? WHERE school_code = ? AND pupil_code = ?"
+            " AND period = ?",
+            [(m.scheduled_hours, m.absence_hours, int(m.late_entries), int(m.early_exits), m.days_absent,
+              m.justified_hours, m.justified_days, school_code, m.pupil_code, m.period)
+             for m in months.itertuples()])
+    dirigente = _actor(db, "dirigente")
+    found = {c.pupil_code: c for c in obligation.cases(db, dirigente, school_code)}
+    obligation.record_family_notice(db, dirigente, school_code, found[mayor].id, date(2026, 1, 12), "87/2026",
+                                    "Raccomandata A/R")
+    obligation.record_family_notice(db, dirigente, school_code, found[back].id, date(2025, 12, 1), "1520/2025",
+                                    "Consegna a mano con firma")
+    obligation.cases(db, dirigente, school_code)  # the resumption of December shows in the data
 
 
 def _actor(db, username: str) -> Actor:

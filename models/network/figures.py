@@ -17,7 +17,8 @@ from models.accounts.schools import Level, Network, School, get_network, list_ne
 from models.core import clock, suppression
 from models.core.errors import PermissionDenied
 from models.core.permissions import Actor, can_filter_figures_on, network_figures_view
-from models.core.school_year import SchoolYear
+from models.core.school_year import SchoolYear, month_label
+from models.obligation import figures as obligation_figures
 from models.protocols.protocol import STATUS_LABELS
 from models.risk import history, indicators
 
@@ -286,6 +287,41 @@ def _school_follow_up(db, school_code: str, year: SchoolYear, today: date) -> di
                          " AND follow_up_on < ?", [school_code, today.isoformat()]).fetchone()[0]
     return {"alto": len(first_high), "reviewed": len(set(first_high.index) & reviewed), "reached": reached,
             "overdue": overdue}
+
+
+# --- the compulsory-education procedure (art. 114 c. 4 D.Lgs. 297/1994) ----------------------------------
+
+OBLIGATION_COLUMNS = ["Mese", "Scuola", "Casi aperti", "Giorni dall'apertura alla comunicazione (media)",
+                      "Ripresa entro 7 giorni %", "Segnalazioni al sindaco"]
+
+
+def obligation(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> pd.DataFrame:
+    """Per month in which cases opened and per shown school (the others summed as «Altre scuole»), with the
+    total of the scope: cases opened, mean days from opening to the family notice, share of notified cases
+    whose attendance resumed within the seven days, reports to the mayor. Counts and shares suppressed."""
+    names, frames = where.names, []
+    for school in where.schools:
+        counts = obligation_figures.by_month(db, school.code, year)
+        if not counts.empty:
+            frames.append(counts.assign(row=names[school.code] if school.code in where.shown else "Altre scuole"))
+    if not frames:
+        return pd.DataFrame(columns=OBLIGATION_COLUMNS)
+    data = pd.concat(frames, ignore_index=True).groupby(["period", "row"], as_index=False).sum()
+    rows = []
+    for period, month in data.groupby("period"):
+        counts = month.set_index("row")[["opened", "notified", "resumed_in_time", "mayor"]].astype(int)
+        shown = pd.concat([suppression.table(counts[[column]], total_column=False, total_row=where.totals,
+                                             known_rows=where.own_rows) for column in counts.columns], axis=1)
+        days = month.set_index("row")["notice_days"]
+        for row in shown.index:
+            notified = shown.at[row, "notified"]
+            total_days = days.sum() if row == suppression.TOTAL else days.get(row, 0)
+            mean = notified if suppression.is_hidden(notified) else (
+                round(total_days / notified, 1) if notified else None)
+            rows.append(dict(zip(OBLIGATION_COLUMNS, [
+                month_label(period), row, shown.at[row, "opened"], mean,
+                suppression.rate(shown.at[row, "resumed_in_time"], notified), shown.at[row, "mayor"]], strict=True)))
+    return pd.DataFrame(rows, columns=OBLIGATION_COLUMNS, dtype=object)
 
 
 def school_years(db: sqlite_utils.Database, where: Scope) -> list[SchoolYear]:

@@ -50,6 +50,7 @@ class Report:
     trend: pd.DataFrame
     follow_up: pd.DataFrame
     evaluation: programme.Evaluation
+    obligation: pd.DataFrame  # the compulsory-education procedure per month and school (suppressed)
 
     @property
     def title(self) -> str:
@@ -73,7 +74,7 @@ def build(db: sqlite_utils.Database, actor: Actor, network_code: str, year: Scho
     month, schools = network_figures.schools_in_month(db, where, year)
     return Report(where, year, filters, protocols, summary, network_figures.network_months(db, where, year), month,
                   schools, network_figures.trend(db, where, year), network_figures.follow_up(db, where, year),
-                  programme.evaluate(db, where))
+                  programme.evaluate(db, where), network_figures.obligation(db, where, year))
 
 
 # --- charts ------------------------------------------------------------------------
@@ -170,6 +171,7 @@ def to_xlsx(report: Report) -> bytes:
     _sheet(book, "Livelli per mese", report.months)
     _sheet(book, f"Scuole {indicators.month_label(report.month)}".strip(), report.schools)
     _sheet(book, "Presa in carico", report.follow_up, percent=lambda row, column: column.endswith("%"))
+    _sheet(book, "Obbligo scolastico", report.obligation, index=False, percent=lambda row, column: column.endswith("%"))
     indicator_table = report.evaluation.frame(as_text=False)
     indicator_table.insert(0, "Definizione", [i.definition for i in programme.INDICATORS])
     _sheet(book, "Indicatori", indicator_table, percent=lambda row, column: column != "Definizione")
@@ -221,6 +223,9 @@ def _plain(value):
 
 # --- Word -----------------------------------------------------------------------------
 
+OBLIGATION_TEXT = ("Per mese di apertura del caso: casi aperti (più di quindici giorni di assenza non giustificati in"
+                   " tre mesi), giorni in media dall'apertura alla comunicazione alla famiglia, quota dei casi"
+                   " comunicati in cui la frequenza è ripresa entro sette giorni, segnalazioni al sindaco.")
 TABLE_FONT_PT = 9
 WIDE_TABLE_COLUMNS = 7  # from this many columns a table gets a landscape page
 
@@ -286,6 +291,9 @@ def to_docx(report: Report) -> bytes:
                         f"Rivisti e raggiunti da un intervento entro {network_figures.FOLLOW_UP_DAYS} giorni dalla"
                         " fine del mese in cui sono risultati ad alto rischio; verifiche scadute ad oggi.",
                         frame=report.follow_up, empty=no_data),
+                chapter("Obbligo scolastico (art. 114 c. 4 D.Lgs. 297/1994)", OBLIGATION_TEXT,
+                        frame=report.obligation, index=False,
+                        empty=f"Nessun caso di obbligo scolastico aperto nell'anno scolastico {report.year}."),
                 chapter("Indicatori del programma", "Valori anno per anno.", "indicators",
                         report.evaluation.frame(), empty="Nessun anno scolastico con dati per gli indicatori."),
                 chapter("Definizioni degli indicatori",

@@ -154,9 +154,10 @@ def _calendars(db):
 
 
 def _load(db: sqlite_utils.Database, school_code: str) -> _Data:
-    rows = db.execute("SELECT pupil_code, day, kind, class_name, hours, justified FROM attendance_events"
-                      " WHERE school_code = ? ORDER BY day", [school_code]).fetchall()
-    if not rows:
+    absences, any_stated = db.execute("SELECT COUNT(*), MAX(justified IS NOT NULL) FROM attendance_events"
+                                      " WHERE school_code = ? AND kind = 'assenza'", [school_code]).fetchone()
+    last_day = db.execute("SELECT MAX(day) FROM attendance_events WHERE school_code = ?", [school_code]).fetchone()[0]
+    if last_day is None:
         monthly = db.execute("SELECT COUNT(*) FROM attendance_months WHERE school_code = ?",
                              [school_code]).fetchone()[0]
         reason = ("La scuola ha caricato solo prospetti mensili: la regola chiede di contare i giorni di assenza "
@@ -165,28 +166,31 @@ def _load(db: sqlite_utils.Database, school_code: str) -> _Data:
                   "stime.") if monthly else (
                   "Non ci sono ancora dati di frequenza: carica l'elenco giorno per giorno esportato dal registro.")
         return _Data(Coverage(False, reason, None), {}, {}, {})
-    absences = [r for r in rows if r[2] == "assenza"]
-    if absences and all(r[5] is None for r in absences):
+    covered_until = date.fromisoformat(last_day)
+    if absences and not any_stated:
         reason = ("L'elenco giorno per giorno caricato non dice quali assenze sono giustificate: la regola conta "
                   "solo i giorni senza giustificazione, quindi non si può verificare. Carica l'elenco con la "
                   "colonna «Giustificata».")
-        return _Data(Coverage(False, reason, date.fromisoformat(rows[-1][1])), {}, {}, {})
+        return _Data(Coverage(False, reason, covered_until), {}, {}, {})
     weekly = school_calendar.weekly_hours(db, school_code)
     default = school_calendar.default_weekly_hours(db, school_code)
     calendars = _calendars(db)
     unjustified: dict[str, list[date]] = defaultdict(list)
     pending: dict[str, set[date]] = defaultdict(set)
     classes: dict[str, str] = {}
-    for pupil, day_text, kind, class_name, hours, justified in rows:
+    # Only the absences not marked justified: the rows the rule counts (ordered, so the last class wins).
+    for pupil, day_text, class_name, hours, justified in db.execute(
+            "SELECT pupil_code, day, class_name, hours, justified FROM attendance_events WHERE school_code = ?"
+            " AND kind = 'assenza' AND (justified IS NULL OR justified = 0) ORDER BY day", [school_code]):
         classes[pupil] = class_name
-        if kind != "assenza" or justified == 1 or not rule.whole_day(hours, weekly.get(class_name, default)):
+        if not rule.whole_day(hours, weekly.get(class_name, default)):
             continue
         day = date.fromisoformat(day_text)
         if rule.is_school_day(day, calendars):
             unjustified[pupil].append(day)
             if justified is None:
                 pending[pupil].add(day)
-    return _Data(Coverage(True, "", date.fromisoformat(rows[-1][1])), dict(unjustified), dict(pending), classes)
+    return _Data(Coverage(True, "", covered_until), dict(unjustified), dict(pending), classes)
 
 
 def coverage(db: sqlite_utils.Database, actor: Actor, school_code: str) -> Coverage:
@@ -204,79 +208,94 @@ def _birth_years(db, school_code: str) -> dict[str, int | None]:
 
 
 def _sync(db: sqlite_utils.Database, actor: Actor, school_code: str, only: str | None = None) -> _Data:
+    """Record what the data show: new cases, untouched cases that changed, resumptions. The plan is made
+    without the write lock; only when there is something to write is it made again under the lock (another
+    session may have written it meanwhile) and applied."""
     data = _load(db, school_code)
-    if not data.coverage.checkable:
+    if not data.coverage.checkable or not _plan(db, school_code, data, only):
         return data
+    with transaction(db):
+        _apply(db, actor, school_code, _plan(db, school_code, data, only))
+    return data
+
+
+def _plan(db, school_code: str, data: _Data, only: str | None) -> list[tuple]:
+    """The writes that bring the school's cases in step with `data`, as (action, pupil, values)."""
     births = _birth_years(db, school_code)
-    calendars = _calendars(db)
-    today = clock.local_date()
-    stamp = clock.to_text(clock.utcnow())
     open_cases = {r[1]: r for r in db.execute(
-        "SELECT id, pupil_code, opened_on, days FROM obligation_cases WHERE school_code = ? AND closed_on IS NULL",
+        "SELECT id, pupil_code, days FROM obligation_cases WHERE school_code = ? AND closed_on IS NULL",
         [school_code])}
     last_closed = dict(db.execute("SELECT pupil_code, MAX(closed_on) FROM obligation_cases WHERE school_code = ?"
                                   " AND closed_on IS NOT NULL GROUP BY pupil_code", [school_code]).fetchall())
     acted = {r[0] for r in db.execute(
         "SELECT DISTINCT s.case_id FROM obligation_steps s JOIN obligation_cases c ON c.id = s.case_id"
         " WHERE c.school_code = ? AND c.closed_on IS NULL", [school_code])}
-    pupils = [only] if only is not None else sorted(set(data.unjustified) | set(open_cases))
-    with transaction(db):
-        for pupil in pupils:
-            since = last_closed.get(pupil)
-            days = [d for d in data.unjustified.get(pupil, []) if since is None or d > date.fromisoformat(since)]
-            found = rule.first_case(days)
-            existing = open_cases.get(pupil)
+    plan = []
+    for pupil in [only] if only is not None else sorted(set(data.unjustified) | set(open_cases)):
+        since = last_closed.get(pupil)
+        found = rule.first_case(d for d in data.unjustified.get(pupil, [])
+                                if since is None or d > date.fromisoformat(since))
+        if found is not None and rule.compulsory_age(births.get(pupil),
+                                                     SchoolYear.containing(found.opened_on)) is False:
+            found = None
+        existing = open_cases.get(pupil)
+        if existing is None:
             if found is not None:
-                eligible = rule.compulsory_age(births.get(pupil), SchoolYear.containing(found.opened_on))
-                if eligible is False:
-                    found = None
-            if existing is not None:
-                case_id, _, opened_on, stored_days = existing
-                if case_id in acted:
-                    continue  # the procedure has started: the record stays as it was when the school acted
-                if found is None:
-                    db.execute("UPDATE obligation_cases SET closed_on = ?, outcome = ?, closed_by = ? WHERE id = ?",
-                               [today.isoformat(), NOT_CONFIRMED, actor.username, case_id])
-                    audit.record(db, actor, "obbligo_caso_non_confermato", pupil, school_code=school_code)
-                elif [d.isoformat() for d in found.days] != json.loads(stored_days):
-                    db.execute("UPDATE obligation_cases SET opened_on = ?, window_start = ?, window_end = ?, days = ?,"
-                               " pending_days = ?, class_name = ? WHERE id = ?",
-                               [*_detection_values(found, data, pupil), data.classes.get(pupil, ""), case_id])
-                continue
-            if found is None:
-                continue
-            db.execute("INSERT INTO obligation_cases (school_code, pupil_code, class_name, opened_on, window_start,"
-                       " window_end, days, pending_days, birth_year, detected_at, detected_by)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       [school_code, pupil, data.classes.get(pupil, ""), *_detection_values(found, data, pupil),
-                        births.get(pupil), stamp, actor.username])
-            audit.record(db, actor, "obbligo_caso_aperto", pupil, school_code=school_code,
-                         detail=f"{len(found.days)} giorni non giustificati dal {found.window_start:%d/%m/%Y} "
-                                f"al {found.window_end:%d/%m/%Y}")
-        # Attendance resumed after the family notice, as the later data show it.
-        waiting = db.execute(
+                plan.append(("open", pupil, [*_detection_values(found, data, pupil), births.get(pupil)]))
+        elif existing[0] in acted:
+            continue  # the procedure has started: the record stays as it was when the school acted
+        elif found is None:
+            plan.append(("not_confirmed", pupil, [existing[0]]))
+        elif [d.isoformat() for d in found.days] != json.loads(existing[2]):
+            plan.append(("update", pupil, [*_detection_values(found, data, pupil), existing[0]]))
+    calendars = _calendars(db)
+    for case_id, pupil, notice_on in db.execute(
             "SELECT c.id, c.pupil_code, s.on_day FROM obligation_cases c JOIN obligation_steps s ON s.case_id = c.id"
             " AND s.kind = 'famiglia' WHERE c.school_code = ? AND c.closed_on IS NULL AND NOT EXISTS"
             " (SELECT 1 FROM obligation_steps o WHERE o.case_id = c.id AND o.kind IN ('ripresa', 'sindaco'))",
-            [school_code]).fetchall()
-        for case_id, pupil, notice_on in waiting:
-            if only is not None and pupil != only:
-                continue
-            seen = rule.resumed_on(date.fromisoformat(notice_on), set(data.unjustified.get(pupil, [])),
-                                   data.coverage.covered_until, calendars)
-            if seen is not None:
-                db.execute("INSERT INTO obligation_steps (case_id, kind, on_day, note, source, recorded_by,"
-                           " recorded_at) VALUES (?, 'ripresa', ?, ?, 'dati', ?, ?)",
-                           [case_id, seen.isoformat(), "Vista nei dati del registro", actor.username, stamp])
-                audit.record(db, actor, "obbligo_ripresa_vista", pupil, school_code=school_code,
-                             detail=f"dal {seen:%d/%m/%Y}")
-    return data
+            [school_code]).fetchall():
+        if only is not None and pupil != only:
+            continue
+        seen = rule.resumed_on(date.fromisoformat(notice_on), set(data.unjustified.get(pupil, [])),
+                               data.coverage.covered_until, calendars)
+        if seen is not None:
+            plan.append(("resumed", pupil, [case_id, seen]))
+    return plan
+
+
+def _apply(db, actor: Actor, school_code: str, plan: list[tuple]) -> None:
+    today, stamp = clock.local_date(), clock.to_text(clock.utcnow())
+    for action, pupil, values in plan:
+        if action == "open":
+            db.execute("INSERT INTO obligation_cases (school_code, pupil_code, class_name, opened_on, window_start,"
+                       " window_end, days, pending_days, birth_year, detected_at, detected_by)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       [school_code, pupil, *values, stamp, actor.username])
+            audit.record(db, actor, "obbligo_caso_aperto", pupil, school_code=school_code,
+                         detail=f"{len(json.loads(values[4]))} giorni non giustificati dal "
+                                f"{date.fromisoformat(values[2]):%d/%m/%Y} al {date.fromisoformat(values[3]):%d/%m/%Y}")
+        elif action == "update":
+            db.execute("UPDATE obligation_cases SET class_name = ?, opened_on = ?, window_start = ?, window_end = ?,"
+                       " days = ?, pending_days = ? WHERE id = ?", values)
+        elif action == "not_confirmed":
+            db.execute("UPDATE obligation_cases SET closed_on = ?, outcome = ?, closed_by = ? WHERE id = ?",
+                       [today.isoformat(), NOT_CONFIRMED, actor.username, values[0]])
+            audit.record(db, actor, "obbligo_caso_non_confermato", pupil, school_code=school_code)
+        else:  # resumed, as the later data show it
+            case_id, seen = values
+            db.execute("INSERT INTO obligation_steps (case_id, kind, on_day, note, source, recorded_by, recorded_at)"
+                       " VALUES (?, 'ripresa', ?, ?, 'dati', ?, ?)",
+                       [case_id, seen.isoformat(), "Vista nei dati del registro", actor.username, stamp])
+            audit.record(db, actor, "obbligo_ripresa_vista", pupil, school_code=school_code,
+                         detail=f"dal {seen:%d/%m/%Y}")
 
 
 def _detection_values(found: rule.Detection, data: _Data, pupil: str) -> list:
+    """class, opened_on, window_start, window_end, days (JSON), pending_days: the columns of a detection."""
     pending = data.pending.get(pupil, set())
-    return [found.opened_on.isoformat(), found.window_start.isoformat(), found.window_end.isoformat(),
-            json.dumps([d.isoformat() for d in found.days]), sum(d in pending for d in found.days)]
+    return [data.classes.get(pupil, ""), found.opened_on.isoformat(), found.window_start.isoformat(),
+            found.window_end.isoformat(), json.dumps([d.isoformat() for d in found.days]),
+            sum(d in pending for d in found.days)]
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -363,13 +382,16 @@ def cases(db: sqlite_utils.Database, actor: Actor, school_code: str, as_of: date
 
 
 def get_case(db: sqlite_utils.Database, actor: Actor, school_code: str, case_id: int,
-             as_of: date | None = None) -> Case:
-    """One case of the school (refused for another school's case, with the same message as a missing one)."""
+             as_of: date | None = None, *, view: str | None = None) -> Case:
+    """One case of the school (refused for another school's case, with the same message as a missing one).
+
+    The read is logged (once per `view`, as in `audit.record_access`)."""
     require_obligation(actor, school_code)
     found = _read(db, school_code, as_of or clock.local_date(), include_closed=True, case_id=case_id)
     if not found:
         raise ApprodoError("Questo caso non esiste per la tua scuola.")
-    audit.record_access(db, actor, school_code, "obbligo scolastico: caso", f"{found[0].pupil_code} (caso {case_id})")
+    audit.record_access(db, actor, school_code, "obbligo scolastico: caso", f"{found[0].pupil_code} (caso {case_id})",
+                        view=view)
     return found[0]
 
 

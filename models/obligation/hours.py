@@ -66,7 +66,8 @@ def evasion(db: sqlite_utils.Database, actor: Actor, school_code: str, as_of: da
     if level is Level.PRIMARIA:
         # The projection applies the limit to levels with a legal monte ore: primary takes the one of its timetable.
         level, annual = Level.SECONDARIA_PRIMO_GRADO, annual or default * school_calendar.WEEKS_PER_YEAR
-    scored = indicators.score(frame, None, level=level, annual_hours=annual, as_of=f"{as_of:%Y-%m}",
+    # The pace is the one of the latest month with data: a month not loaded yet is not a month attended.
+    scored = indicators.score(frame, None, level=level, annual_hours=annual, as_of=frame["period"].max(),
                               rules=indicators.Rules(legal_limit=0.25, min_months=1, min_hours=0))
     births = dict(db.execute("SELECT pupil_code, birth_year FROM pupil_context WHERE school_code = ?",
                              [school_code]).fetchall())

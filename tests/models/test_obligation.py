@@ -223,3 +223,52 @@ def test_evasion_by_hours_reuses_the_projection(demo_db, actors, today):
     found = hours.evasion(demo_db, boss, SCHOOL, date(2025, 11, 30))
     row = found.set_index("pupil_code").loc["ORE"]
     assert row["reached"] and row["unjustified_hours"] >= row["limit_hours"]
+
+
+def test_evasion_is_projected_at_the_pace_of_the_latest_month_with_data(demo_db, actors, today):
+    boss = actors["dirigente"]
+    load(demo_db, boss, events("ORE", school_days(date(2025, 10, 1), 10)) + events("ALTRI", [date(2025, 10, 2)]))
+    found = hours.evasion(demo_db, boss, SCHOOL, date(2025, 11, 20)).set_index("pupil_code")
+    assert list(found.index) == ["ORE"]  # a single day is far from a quarter of the year
+    row = found.loc["ORE"]
+    assert not row["reached"] and row["unjustified_hours"] < row["limit_hours"]
+    assert "2025-12" <= row["crossing_month"] <= "2026-06"  # within the year at October's pace
+
+
+def test_the_clock_offset_moves_the_apps_day(monkeypatch):
+    monkeypatch.setenv(clock.OFFSET_ENV, "7")
+    shift = clock.utcnow() - datetime.now(UTC)
+    assert abs(shift - timedelta(days=7)) < timedelta(seconds=5)
+
+
+def test_two_sessions_reading_at_once_record_each_case_once(demo_db, db_path, actors, monkeypatch):
+    import threading
+    import time
+
+    from models.core import db as database
+
+    load(demo_db, actors["dirigente"], events("CASO", school_days(date(2025, 10, 1), 16)))
+    detect = rule.first_case
+
+    def slow_detection(days, *args):
+        time.sleep(0.2)  # widen the window between reading the cases and writing one
+        return detect(days, *args)
+
+    monkeypatch.setattr(rule, "first_case", slow_detection)
+    barrier, errors, found = threading.Barrier(4), [], []
+
+    def read(username: str) -> None:
+        connection = database.connect(db_path)
+        barrier.wait()
+        try:
+            found.append([c.pupil_code for c in obligation.cases(connection, actors[username], SCHOOL)])
+        except Exception as error:  # noqa: BLE001 - collected for the assertion
+            errors.append(error)
+
+    threads = [threading.Thread(target=read, args=(name,)) for name in ("dirigente", "funzione_strumentale") * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and found == [["CASO"]] * 4
+    assert demo_db.execute("SELECT COUNT(*) FROM obligation_cases").fetchone()[0] == 1

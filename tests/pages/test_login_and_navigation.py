@@ -6,7 +6,8 @@ from ui.navigation import PAGES
 
 PAGE_FILES = [spec.path for spec in PAGES]
 EVERYONE = {"pages/home.py", "pages/protocols.py", "pages/protocol_editor.py", "pages/protocol_history.py"}
-SCHOOL_STAFF = {"pages/risk.py", "pages/pupil.py", "pages/data_upload.py", "pages/network.py", "pages/model.py"}
+SCHOOL_STAFF = {"pages/risk.py", "pages/pupil.py", "pages/data_upload.py", "pages/network.py", "pages/model.py",
+                "pages/obligation.py"}
 STRUCTURE, UPDATES = "pages/protocol_structure.py", "pages/protocol_updates.py"
 ALLOWED = {
     "admin": EVERYONE | {"pages/admin.py", "pages/network.py", "pages/model.py", STRUCTURE, UPDATES},
