@@ -86,6 +86,7 @@ def install_demo(db: sqlite_utils.Database, *, with_protocols: bool = True, with
         if with_pupils:
             _install_pupils(db)
             _install_obligation(db)
+            _install_family_language(db)
             _install_follow_up(db)
             # The demo's outcomes follow absences: the model ties with the rules and the page says the rules stay.
             from models.risk import learn  # here, not at the top: scikit-learn costs every CLI command 0.6 s
@@ -218,6 +219,17 @@ def _install_obligation(db: sqlite_utils.Database) -> None:
     obligation.record_family_notice(db, dirigente, school_code, found[back].id, date(2025, 12, 1), "1520/2025",
                                     "Consegna a mano con firma")
     obligation.cases(db, dirigente, school_code)  # the resumption of December shows in the data
+
+
+def _install_family_language(db: sqlite_utils.Database) -> None:
+    """The family of the pupil whose case waits for the mayor reads Arabic (as the context file would say), so
+    that the case offers the family notice with the network's Arabic translation."""
+    db.execute(
+        "UPDATE pupil_context SET family_language = 'ar' WHERE school_code = ? AND pupil_code IN ("
+        " SELECT c.pupil_code FROM obligation_cases c JOIN obligation_steps s ON s.case_id = c.id"
+        " AND s.kind = 'famiglia' WHERE c.school_code = ? AND c.closed_on IS NULL AND NOT EXISTS ("
+        " SELECT 1 FROM obligation_steps r WHERE r.case_id = c.id AND r.kind = 'ripresa'))",
+        [DEMO_OBLIGATION_SCHOOL, DEMO_OBLIGATION_SCHOOL])
 
 
 def _actor(db, username: str) -> Actor:

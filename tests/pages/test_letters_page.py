@@ -107,3 +107,57 @@ def test_the_page_is_not_in_the_teachers_menu(demo_db):
     at = log_in(new_app(), "docente")
     with pytest.raises(Exception):  # noqa: B017 - AppTest raises a plain error for a page the role lacks
         at.switch_page(PAGE)
+
+
+# --- the download buttons on the obligation page ----------------------------------------------------------
+
+
+def download_labels(at) -> list[str]:
+    return [element.proto.label for element in at.get("download_button")]
+
+
+@pytest.fixture
+def case_db(demo_db, system):
+    """Pupil CASO of the demo school with sixteen unjustified days (an open case); its family reads Arabic."""
+    from datetime import date
+
+    from models.pupils import importing as pupil_data
+    from tests.models.test_obligation import SCHOOL, events, load, school_days
+
+    load(demo_db, system, events("CASO", school_days(date(2026, 1, 12), 16)))
+    pupil_data.import_context(demo_db, system, SCHOOL, b"Codice alunno;Lingua della famiglia\nCASO;arabo\n",
+                              "contesto.csv")
+    return demo_db
+
+
+def test_the_case_offers_the_family_letter_with_its_translation_and_the_mayors_only_when_due(case_db, actors,
+                                                                                                monkeypatch):
+    from datetime import UTC, datetime, timedelta
+
+    from models.core import clock
+    from models.obligation import cases as obligation
+
+    boss = actors["dirigente"]
+    case = obligation.cases(case_db, boss, "MIIS00003C")[0]
+    notice = clock.local_date() - timedelta(days=2)
+    obligation.record_family_notice(case_db, boss, "MIIS00003C", case.id, notice, "211/2026", obligation.CHANNELS[0])
+    before = case_db.execute("SELECT COUNT(*) FROM access_log WHERE what = 'lettera obbligo scolastico'").fetchone()
+
+    def case_page(username: str):
+        at = log_in(new_app(), username)
+        at.switch_page("pages/obligation.py").run()
+        at.selectbox(key="obl_case").select_index(0).run()
+        assert not at.exception, at.exception
+        return at
+
+    at = case_page("funzione")
+    assert download_labels(at) == ["Scarica la lettera alla famiglia",
+                                   "Scarica la lettera alla famiglia con la traduzione"]
+    assert "La segnalazione al Sindaco si scarica quando i sette giorni sono passati" in page_text(at)
+    # The files are built (and logged) only when a button is pressed: showing the page writes no letter line.
+    assert case_db.execute("SELECT COUNT(*) FROM access_log WHERE what = 'lettera obbligo scolastico'"
+                           ).fetchone() == before
+    later = notice + timedelta(days=8)
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(later.year, later.month, later.day, 11, tzinfo=UTC))
+    at = case_page("dirigente")
+    assert "Scarica la segnalazione al Sindaco" in download_labels(at)
