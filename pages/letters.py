@@ -54,14 +54,17 @@ except ApprodoError as error:
 added = [code for code in state.get(ADDED_KEY, []) if code not in known] if kind == letters.FAMILY else []
 choice_column, add_column = st.columns([2, 1])
 language = choice_column.selectbox(S.LET_LANGUAGE, known + added, format_func=language_name,
-                                   key=f"letters_language_{kind}")
+                                   key=f"letters_language_{kind}", placeholder=S.CHOOSE_PLACEHOLDER)
+if language is None:
+    st.stop()
 if kind == letters.MAYOR:
     add_column.caption(S.LET_MAYOR_ITALIAN)
 elif editable:
     with add_column.popover(S.LET_ADD_LANGUAGE, icon=":material/translate:"):
         st.caption(S.LET_ADD_LANGUAGE_HELP)
         missing = [code for code in LANGUAGES if code not in known + added]
-        st.selectbox(S.LET_LANGUAGE, missing, format_func=language_name, key="letters_new_language")
+        st.selectbox(S.LET_LANGUAGE, missing, format_func=language_name, key="letters_new_language",
+                     placeholder=S.CHOOSE_PLACEHOLDER)
         st.button(S.LET_ADD, key="letters_add", on_click=add_language, args=(kind,))
 
 current = letters.current_text(db, actor, network_code, kind, language)
@@ -139,6 +142,6 @@ if len(versions) > 1:
             return S.LET_DEFAULT_LINE if number == 0 else S.LET_VERSION_SHORT.format(version=number)
 
         chosen = st.selectbox(S.LET_HISTORY_PICK, list(older), format_func=version_label,
-                              key=f"letters_compare_{key}")
+                              key=f"letters_compare_{key}", placeholder=S.CHOOSE_PLACEHOLDER)
         if chosen is not None:
             show_diff(older[chosen].body, versions[0].body)

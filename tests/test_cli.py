@@ -575,7 +575,7 @@ def test_the_family_letter_of_a_pupils_open_case_is_written_and_logged(with_case
     (["--pupil", "NESSUNO", "--kind", "famiglia"], "L'alunno NESSUNO non ha un caso aperto di obbligo scolastico"),
     (["--pupil", "CASO", "--kind", "sindaco"], "La famiglia non risulta ancora informata"),
     (["--pupil", "CASO", "--kind", "famiglia", "--language", "klingon"], "Lingua «klingon» sconosciuta"),
-    (["--pupil", "CASO", "--kind", "famiglia", "--language", "arabo"], "non ha ancora la lettera in arabo"),
+    (["--pupil", "CASO", "--kind", "famiglia", "--language", "cinese"], "non ha ancora la lettera in cinese"),
     (["--pupil", "CASO", "--kind", "mayor"], "Valore non valido per --kind"),
 ])
 def test_a_letter_that_makes_no_sense_is_refused_in_italian_and_nothing_is_written(with_case, run, tmp_path, args,
@@ -589,13 +589,15 @@ def test_a_letter_that_makes_no_sense_is_refused_in_italian_and_nothing_is_writt
 def test_a_letter_text_is_shown_replaced_and_then_used(with_case, run, tmp_path):
     shown = run("letter-template", "--network", "RETEDEMO", "--kind", "famiglia", "--language", "it")
     assert shown.returncode == 0 and "art. 114, comma 4" in shown.stdout
+    assert "نص نموذجي" in run("letter-template", "--network", "RETEDEMO", "--kind", "famiglia", "--language",
+                               "ar").stdout  # the demo's example translation
     translation = tmp_path / "famiglia.ar.md"
     translation.write_text("حضرات الوالدين الكرام، {{ assenze.giorni }} يومًا.\n", encoding="utf-8")
     saved = run("letter-template", "--network", "RETEDEMO", "--kind", "famiglia", "--language", "arabo", "--file",
                 str(translation))
-    assert saved.returncode == 0 and "Salvata la versione 1 della lettera «famiglia» in arabo" in saved.stdout
-    assert "{{ assenze.giorni }}" in run("letter-template", "--network", "RETEDEMO", "--kind", "famiglia",
-                                         "--language", "ar").stdout
+    assert saved.returncode == 0 and "Salvata la versione 2 della lettera «famiglia» in arabo" in saved.stdout
+    assert run("letter-template", "--network", "RETEDEMO", "--kind", "famiglia", "--language", "ar").stdout == (
+        translation.read_text(encoding="utf-8"))
     out = tmp_path / "bilingue.docx"
     result = run("obligation-letter", "--school", OBLIGATION_SCHOOL, "--pupil", "CASO", "--kind", "famiglia",
                  "--language", "ar", "--out", str(out))
@@ -609,7 +611,7 @@ def test_a_hostile_letter_text_is_refused_and_the_text_stays_as_it_was(with_case
     hostile.write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}", encoding="utf-8")
     result = run("letter-template", "--network", "RETEDEMO", "--kind", "sindaco", "--file", str(hostile))
     assert result.returncode == 1 and "Segnaposto sconosciuto" in result.stderr
-    assert with_case.execute("SELECT COUNT(*) FROM letter_texts").fetchone()[0] == 0
+    assert with_case.execute("SELECT COUNT(*) FROM letter_texts WHERE kind = 'sindaco'").fetchone()[0] == 0
     result = run("letter-template", "--network", "RETEDEMO", "--kind", "sindaco", "--language", "ar", "--file",
                  str(hostile))
     assert result.returncode == 1 and "solo in italiano" in result.stderr

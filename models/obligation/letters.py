@@ -23,7 +23,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import sqlite_utils
@@ -31,7 +31,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate, InlineImage
 
-from models.accounts import school_logo
+from models.accounts import people, school_logo
 from models.accounts.schools import Level, School, dirigente_full_name, get_network, get_school
 from models.core import audit, clock
 from models.core.db import transaction
@@ -97,9 +97,9 @@ class LetterText:
 class LetterConflict(ApprodoError):
     """Someone saved the letter after the editor loaded it."""
 
-    def __init__(self, theirs: LetterText, yours: str):
+    def __init__(self, theirs: LetterText, yours: str, author_name: str = ""):
         super().__init__(
-            f"{theirs.author} ha salvato questa lettera (versione {theirs.version}, "
+            f"{author_name or theirs.author} ha salvato questa lettera (versione {theirs.version}, "
             f"{clock.local_datetime(theirs.created_at)}) dopo che l'hai aperta. Il tuo testo non è stato salvato:"
             " confrontalo con il suo, poi salva di nuovo partendo dalla versione attuale.")
         self.theirs = theirs
@@ -184,7 +184,9 @@ def save_text(db: sqlite_utils.Database, actor: Actor, network_code: str, kind: 
         versions = _stored(db, network_code, kind, language)
         current = versions[0] if versions else None
         if (current.version if current else 0) != base_version:
-            raise LetterConflict(current, text) if current else ApprodoError("Versione di partenza non valida.")
+            if current is None:
+                raise ApprodoError("Versione di partenza non valida: ricarica la pagina.")
+            raise LetterConflict(current, text, people.names(db, actor, [current.author])[current.author])
         previous = current.body if current else default_text(kind, language)
         if text == previous:
             raise ApprodoError("Il testo non è cambiato: nessuna nuova versione salvata.")
@@ -210,15 +212,13 @@ class LetterFacts:
     days: tuple[date, ...]  # the unjustified days that make the case
     window_start: date
     window_end: date
+    opened_on: date
     family_date: date | None = None  # the family was informed on, with this protocol number
     family_protocol: str = ""
+    deadline: date | None = None  # seven days after the family notice, as the case record says
     mayor_date: date | None = None
     mayor_protocol: str = ""
     municipality: str = ""
-
-    @property
-    def deadline(self) -> date | None:
-        return self.family_date + timedelta(days=7) if self.family_date else None
 
 
 def _day(value: date | None) -> str:
@@ -238,7 +238,7 @@ def letter_values(school: School, network_name: str, facts: LetterFacts, kind: s
         "famiglia.indirizzo": BLANK_ADDRESS,
         "assenze.giorni": str(len(facts.days)), "assenze.date": ", ".join(_day(d) for d in sorted(facts.days)),
         "assenze.dal": _day(facts.window_start), "assenze.al": _day(facts.window_end),
-        "caso.aperto_il": _day(max(facts.days)) if facts.days else "",
+        "caso.aperto_il": _day(facts.opened_on),
         "comunicazione.data": _day(facts.family_date) or BLANK_SHORT,
         "comunicazione.protocollo": facts.family_protocol or BLANK_SHORT,
         "comunicazione.scadenza": _day(facts.deadline) or BLANK_SHORT,
@@ -250,8 +250,8 @@ def letter_values(school: School, network_name: str, facts: LetterFacts, kind: s
 def sample_facts() -> LetterFacts:
     """An invented case for the editor's preview."""
     days = tuple(date(2025, 10, d) for d in (6, 7, 8, 9, 10, 13, 14, 15, 16, 17, 20, 21, 22, 23, 24, 27))
-    return LetterFacts("A0042", "2B", days, date(2025, 9, 15), date(2025, 10, 27), date(2025, 10, 29), "1234/IV.1",
-                       municipality="Milano")
+    return LetterFacts("A0042", "2B", days, date(2025, 7, 28), date(2025, 10, 27), date(2025, 10, 27),
+                       date(2025, 10, 29), "1234/IV.1", date(2025, 11, 5), municipality="Milano")
 
 
 def blocks(text: str, values: dict[str, str]) -> list[richtext.Block]:
@@ -439,9 +439,9 @@ def send_letter(db: sqlite_utils.Database, actor: Actor, school_code: str, facts
 def facts_of(case: Case) -> LetterFacts:
     family, mayor = case.family_notice, case.mayor_notice
     return LetterFacts(case.pupil_code, case.class_name, tuple(case.unjustified_days), case.window_start,
-                       case.window_end, family.on if family else None, family.protocol_no if family else "",
-                       mayor.on if mayor else None, mayor.protocol_no if mayor else "",
-                       mayor.municipality if mayor else "")
+                       case.window_end, case.opened_on, family.on if family else None,
+                       family.protocol_no if family else "", case.deadline, mayor.on if mayor else None,
+                       mayor.protocol_no if mayor else "", mayor.municipality if mayor else "")
 
 
 def check_step(case: Case, kind: str) -> None:

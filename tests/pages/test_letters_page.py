@@ -87,7 +87,7 @@ def test_a_second_save_on_an_old_version_shows_the_conflict_and_keeps_the_typed_
     area = text_area(at)
     area.input(area.value + "\nRiga della coordinatrice.").run()
     click(at, "Salva la lettera")
-    assert "admin ha salvato questa lettera (versione 1" in page_text(at)
+    assert "Amministratore demo ha salvato questa lettera (versione 1" in page_text(at)
     click(at, "Continua con il mio testo sulla versione attuale")
     assert "Riga della coordinatrice." in text_area(at).value
     click(at, "Salva la lettera")
