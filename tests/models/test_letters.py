@@ -290,3 +290,19 @@ def test_libreoffice_prints_the_italian_letter_on_one_page_and_the_arabic_transl
     right = max(x_max for _, x_max in arabic)
     assert all(x_max > right - 6 for _, x_max in arabic)
     assert sum(x_min > left + 100 for x_min, _ in arabic) >= 3
+
+
+def test_the_committed_word_template_uses_exactly_the_fields_the_letter_fills():
+    import sys
+
+    from docxtpl import DocxTemplate
+
+    from tests.conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "guidelines" / "word"))
+    try:
+        import build_letter_template
+    finally:
+        sys.path.pop(0)
+    used = DocxTemplate(str(letters.TEMPLATE)).get_undeclared_template_variables()
+    assert used == set(build_letter_template.VARIABLES) == letters.WORD_FIELDS.names | set(letters.WORD_FIELDS.lists)
