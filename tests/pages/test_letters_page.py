@@ -151,8 +151,8 @@ def test_the_case_offers_the_family_letter_with_its_translation_and_the_mayors_o
         return at
 
     at = case_page("funzione")
-    assert download_labels(at) == ["Scarica la lettera alla famiglia",
-                                   "Scarica la lettera alla famiglia con la traduzione"]
+    assert download_labels(at) == ["Lettera alla famiglia",
+                                   "Lettera con la traduzione"]
     assert "La segnalazione al Sindaco si scarica quando i sette giorni sono passati" in page_text(at)
     # The files are built (and logged) only when a button is pressed: showing the page writes no letter line.
     assert case_db.execute("SELECT COUNT(*) FROM access_log WHERE what = 'lettera obbligo scolastico'"
@@ -160,4 +160,4 @@ def test_the_case_offers_the_family_letter_with_its_translation_and_the_mayors_o
     later = notice + timedelta(days=8)
     monkeypatch.setattr(clock, "utcnow", lambda: datetime(later.year, later.month, later.day, 11, tzinfo=UTC))
     at = case_page("dirigente")
-    assert "Scarica la segnalazione al Sindaco" in download_labels(at)
+    assert "Segnalazione al Sindaco" in download_labels(at)
