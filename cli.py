@@ -365,6 +365,39 @@ def import_protocol(db, actor, file, school_code):
     click.echo(f"Importate {len(plan.sections)} sezioni nel protocollo {protocol.id} ({protocol.status_label}).")
 
 
+@command(cli, "link-sections")
+@click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
+@click.option("--level", default=None, help="Grado del protocollo comune (se indicato, deve essere quello della "
+              "scuola).")
+@click.option("--auto", is_flag=True, help="Collega subito le sezioni proposte (senza, le mostra soltanto).")
+def link_sections(db, actor, school_code, level, auto):
+    """Propone (o con --auto fa) i collegamenti tra le sezioni proprie della scuola e il protocollo comune."""
+    from models.protocols import structure
+
+    school = schools.get_school(db, actor, schools.check_school_code(school_code))
+    if level is not None and schools.parse_level(level) is not school.level:
+        raise ApprodoError(f"La scuola {school.code} è di un altro grado: {school.level_label.lower()}.")
+    protocol = protocols.school_protocol(db, actor, school.code)
+    if protocol is None:
+        raise ApprodoError(f"La scuola {school.code} non ha ancora un protocollo.")
+    linking = structure.link_proposals(db, actor, protocol.id)
+    if linking.core is None:
+        raise ApprodoError(f"La rete non ha un protocollo comune per la {school.level_label.lower()}.")
+    if not linking.proposals or not linking.free:
+        click.echo("Nulla da collegare: ogni sezione della scuola, o ogni sezione del protocollo comune, "
+                   "è già collegata.")
+        return
+    for proposal in linking.proposals:
+        target = (f"{proposal.core.title[:70]} ({proposal.score:.0%})" if proposal.core
+                  else "resta della scuola (nessun titolo simile)")
+        click.echo(f"  {proposal.section.title[:50]:<50} -> {target}")
+    if auto:
+        done = structure.link_suggested(db, actor, protocol.id)
+        click.echo(f"Collegate {len(done)} sezioni: gli aggiornamenti della rete le mostrano da decidere.")
+    else:
+        click.echo(f"{len(linking.suggested)} proposte: con --auto si collegano.")
+
+
 def _read(file: str) -> bytes:
     try:
         return Path(file).read_bytes()

@@ -49,13 +49,13 @@ def best_of(function: Callable[[], object], repeat: int = 5) -> float:
 
 
 def report(results: list[Result]) -> Path:
-    header = f"{'benchmark':<44} {'ours':>10} {'floor':>10} {'ratio':>7} {'target':>7}  floor is"
+    header = f"{'benchmark':<44} {'ours':>10} {'floor':>10} {'ratio':>7} {'target':>7} {'met':>9}  floor is"
     print(header)
     print("-" * len(header))
     for r in results:
         target = f"{r.target_ratio:.1f}" if r.target_ratio else "-"
         print(f"{r.name:<44} {r.ours_s * 1000:>8.2f}ms {r.floor_s * 1000:>8.2f}ms "
-              f"{r.ratio:>6.2f}x {target:>7}  {r.floor} {r.verdict}")
+              f"{r.ratio:>6.2f}x {target:>7} {r.verdict or '-':>9}  {r.floor}")
     path = RESULTS_FILE
     path.write_text(json.dumps({
         "machine": {"python": platform.python_version(), "processor": platform.machine()},

@@ -12,10 +12,11 @@ from models.protocols import richtext
 from models.protocols import structure as ps
 from models.protocols.merge import CHOICE_LABELS, Choice, MergeResult, resolve
 from models.protocols.protocol import SaveConflict
+from models.protocols.templates import SectionKind
 from ui import strings as S
 from ui.protocol_widgets import choose_protocol, may_act, protocol_header, show_diff, show_rich_text
 from ui.session import flash, guard_page, run_action, show_flash
-from ui.text import plain
+from ui.text import plain, plain_bold, plain_format
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -30,16 +31,56 @@ if protocol.is_core:
     st.info(S.UPDATES_CORE)
     st.stop()
 
+
+def run(action, message: str) -> None:
+    run_action(action, message, rerun=True)
+
+
+# --- the school's own sections, linked to the core once the network has one ------------------------------
+
+
+def link_sections(linking: ps.Linking, can_act: bool) -> None:
+    st.subheader(S.LINK_TITLE)
+    st.caption(plain_format(S.LINK_INTRO, core=linking.core.title))
+    free = {core.id: core for core in linking.free}
+    options = [None, *free]
+
+    def label(core_id):
+        if core_id is None:
+            return S.LINK_KEEP_OWN
+        core = free[core_id]
+        return core.title + (S.LINK_LOCKED_MARK if core.kind is SectionKind.CORE_LOCKED else "")
+
+    for proposal in linking.proposals:
+        section = proposal.section
+        with st.container(border=True):
+            left, right = st.columns([2, 3])
+            left.markdown(plain_bold(section.title))
+            left.caption(plain(section.body[:200] + ("…" if len(section.body) > 200 else "")))
+            right.caption(plain_format(S.LINK_SUGGESTED, title=proposal.core.title) if proposal.core
+                          else S.LINK_NO_SUGGESTION)
+            suggested = proposal.core.id if proposal.core else None
+            choice = right.selectbox(S.LINK_TARGET, options, index=options.index(suggested), format_func=label,
+                                     key=f"link_{section.id}_{suggested}", disabled=not can_act,
+                                     placeholder=S.CHOOSE_PLACEHOLDER)
+            if choice is not None and free[choice].kind is SectionKind.CORE_LOCKED:
+                right.caption(S.LINK_LOCKED)
+            if can_act and right.button(S.LINK_CONFIRM, key=f"link_confirm_{section.id}", disabled=choice is None,
+                                        icon=":material/link:"):
+                run(lambda s=section, c=choice: ps.link_section(db, actor, s.id, c),
+                    S.LINK_DONE.format(title=plain(section.title)))
+
+
+linking = ps.link_proposals(db, actor, protocol.id)
+offer_links = linking.offered
 updates = ps.pending_updates(db, actor, protocol.id)
-if not len(updates):
+if not len(updates) and not offer_links:
     st.success(S.NO_UPDATES, icon=":material/check:")
     st.stop()
 st.caption(S.UPDATES_PAGE_INTRO)
 can_act = may_act(actor, protocol, S.READ_ONLY_ROLE)
-
-
-def run(action, message: str) -> None:
-    run_action(action, message, rerun=True)
+if offer_links:
+    link_sections(linking, can_act)
 
 
 # --- sections added, removed, renamed, locked, reordered by the network ---------------------------------

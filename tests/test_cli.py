@@ -615,3 +615,33 @@ def test_a_hostile_letter_text_is_refused_and_the_text_stays_as_it_was(with_case
     result = run("letter-template", "--network", "RETEDEMO", "--kind", "sindaco", "--language", "ar", "--file",
                  str(hostile))
     assert result.returncode == 1 and "solo in italiano" in result.stderr
+
+
+def test_link_sections_proposes_then_links_a_schools_own_sections_to_the_new_core(run, tmp_path):
+    source = Path(__file__).resolve().parent / "data" / "protocolli" / "grassetto_numerati.docx"
+    run("init-db")
+    run("add-network", "RETEBG", "--name", "Rete bergamasca")
+    run("add-school", "BGEE81200X", "--name", "Primaria Bergamo", "--network", "RETEBG", "--level", "primaria")
+    assert run("import-protocol", str(source), "--school", "BGEE81200X").returncode == 0
+    assert_italian_failure(run("link-sections", "--school", "BGEE81200X"), "non ha un protocollo comune")
+    run("create-core", "--network", "RETEBG", "--level", "primaria", "--year", "2025/26")
+    db = sqlite3.connect(tmp_path / "cli.db")
+    linked = "SELECT COUNT(*) FROM protocol_sections s JOIN protocols p ON p.id = s.protocol_id" \
+             " WHERE p.school_code = 'BGEE81200X' AND s.core_section_id IS NOT NULL"
+
+    shown = run("link-sections", "--school", "BGEE81200X", "--level", "primaria")
+    assert shown.returncode == 0, shown.stderr
+    lines = dict(map(str.strip, line.split(" -> ")) for line in shown.stdout.splitlines() if " -> " in line)
+    assert lines["Fase sociale"].startswith("Fase sociale: la scuola e il territorio (")
+    assert lines["Premessa"].startswith("Premessa e finalità (")
+    assert db.execute(linked).fetchone() == (0,)  # shown, not done
+
+    done = run("link-sections", "--school", "BGEE81200X", "--auto")
+    assert done.returncode == 0, done.stderr
+    count = sum(1 for target in lines.values() if not target.startswith("resta"))
+    assert f"Collegate {count} sezioni" in done.stdout and db.execute(linked).fetchone() == (count,)
+    again = run("link-sections", "--school", "BGEE81200X", "--auto")
+    assert "Collegate 0 sezioni" in again.stdout
+    assert db.execute(linked).fetchone() == (count,)
+    assert_italian_failure(run("link-sections", "--school", "BGEE81200X", "--level", "secondaria_primo_grado"),
+                           "altro grado")

@@ -855,3 +855,23 @@ LET_MAYOR_NOT_YET = "La segnalazione al Sindaco si scarica quando i sette giorni
 
 
 # ---- house keeping and documents ----
+# documents: a school's own sections linked to the network core once it exists
+LINK_TITLE = "Collega le sezioni della scuola al protocollo comune"
+LINK_INTRO = (
+    "La rete ha ora il protocollo comune ({core}). Le sezioni che la scuola ha scritto da sé possono seguire "
+    "le sezioni comuni che dicono la stessa cosa: da quel momento le modifiche della rete arrivano qui come "
+    "aggiornamenti, da unire al vostro testo, che resta finché non decidete. Le proposte vengono dai titoli: "
+    "confermate una sezione alla volta. Le sezioni non collegate restano della scuola."
+)
+LINK_TARGET = "Sezione del protocollo comune"
+LINK_KEEP_OWN = "Nessuna: resta una sezione della scuola"
+LINK_SUGGESTED = "Proposta dal titolo: «{title}»."
+LINK_NO_SUGGESTION = "Nessuna sezione comune ha un titolo simile."
+LINK_LOCKED = ("Questa sezione comune è bloccata dalla rete: collegandola, il testo della rete sostituirà il "
+               "vostro (lo vedrete negli aggiornamenti prima di accoglierlo).")
+LINK_LOCKED_MARK = " (bloccata)"
+LINK_CONFIRM = "Collega"
+LINK_DONE = "«{title}» ora segue il protocollo comune: trovate il testo della rete tra gli aggiornamenti."
+LINK_WAITING = ("La rete ha ora il protocollo comune per il vostro grado: potete collegare le sezioni della scuola "
+                "a quelle comuni, così riceverete le modifiche della rete.")
+LINK_OPEN = "Collega le sezioni al protocollo comune"

@@ -48,7 +48,7 @@ from models.core.school_year import SchoolYear
 from models.obligation import cases
 from models.obligation.cases import Case
 from models.protocols import placeholders, richtext
-from models.protocols.word_export import LOGO_HEIGHT, Fields, Metadata, fill_subdoc, render
+from models.protocols.word_export import LOGO_HEIGHT, Fields, Metadata, SectionBody, fill_subdoc, render
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXTS_DIR = ROOT / "guidelines" / "letters"
@@ -328,7 +328,7 @@ def _mark_language(element, language: str) -> None:
 def _body(template: DocxTemplate, text: str, values: dict[str, str], language: str):
     if language in RTL:  # the Arabic comma between the dates
         values = {**values, "assenze.date": values["assenze.date"].replace(", ", "، ")}
-    subdoc = template.new_subdoc()
+    subdoc = SectionBody(template)
     fill_subdoc(subdoc, blocks(text, values))
     if language in RTL:
         mark_right_to_left(subdoc.element.body, language)

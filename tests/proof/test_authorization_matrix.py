@@ -699,6 +699,8 @@ def cli_matrix(tmp: Path) -> dict[str, tuple[str, list[list[str]], set[str]]]:
         "create-core": (SYSTEM, [["create-core", "--network", "RETEDEMO", "--level", "primaria"]], set()),
         "set-logo": (SYSTEM, [["set-logo", str(files["logo"]), "--school", SCHOOL]], set()),
         "import-protocol": (SYSTEM, [["import-protocol", str(tmp / "p.docx"), "--school", SCHOOL]], set()),
+        "link-sections": (SYSTEM, [["link-sections", "--school", SCHOOL], ["link-sections", "--school", SCHOOL,
+                                                                           "--auto"]], set()),
         "import-attendance": (WRITES, [["import-attendance", str(files["attendance"]), "--school", SCHOOL,
                                         "--dry-run"]], set()),
         "import-context": (WRITES, [["import-context", str(files["context"]), "--school", SCHOOL, "--dry-run"]],
