@@ -615,6 +615,46 @@ def obligation_cases(db, actor, school_code, as_of, fmt):
     click.echo(data.decode("utf-8-sig"), nl=False)
 
 
+@command(cli, "obligation-letter")
+@click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
+@click.option("--pupil", "pupil_code", required=True, help="Codice dell'alunno nel registro.")
+@click.option("--kind", required=True, type=click.Choice(["famiglia", "sindaco"]),
+              help="famiglia (comunicazione ai genitori) o sindaco (segnalazione al Sindaco).")
+@click.option("--language", default="it", help="Lingua della famiglia (it, ar, en…): la traduzione segue il testo "
+                                                 "italiano.")
+@click.option("--out", required=True, help="File .docx da scrivere.")
+def obligation_letter(db, actor, school_code, pupil_code, kind, language, out):
+    """La lettera Word per il caso aperto di un alunno (lo scaricamento è nel registro degli accessi)."""
+    from models.obligation import letters
+
+    data = letters.pupil_letter(db, actor, schools.check_school_code(school_code), pupil_code.strip(), kind,
+                                letters.check_language(language))
+    click.echo(f"Scritto {_write(out, data)}.")
+
+
+@command(cli, "letter-template")
+@click.option("--network", "network_code", required=True, help="Codice della rete.")
+@click.option("--kind", required=True, type=click.Choice(["famiglia", "sindaco"]), help="famiglia o sindaco.")
+@click.option("--language", default="it", help="Lingua del testo (it, ar, en…).")
+@click.option("--file", "file", default=None, type=click.Path(dir_okay=False),
+              help="File Markdown con il nuovo testo: lo salva come nuova versione. Senza, stampa il testo in uso.")
+def letter_template(db, actor, network_code, kind, language, file):
+    """Mostra o cambia il testo di una lettera della rete (stesso formato e segnaposto delle sezioni)."""
+    from models.obligation import letters
+
+    language = letters.check_language(language)
+    current = letters.current_text(db, actor, network_code, kind, language)
+    if file is None:
+        if current is None:
+            raise ApprodoError(f"La rete non ha la lettera «{kind}» in {letters.language_name(language)}.")
+        click.echo(current.body, nl=not current.body.endswith("\n"))
+        return
+    text = _read(file).decode("utf-8-sig", errors="replace")
+    saved = letters.save_text(db, actor, network_code, kind, language, text, current.version if current else 0,
+                              "dalla riga di comando")
+    click.echo(f"Salvata la versione {saved.version} della lettera «{kind}» in {letters.language_name(language)}.")
+
+
 @command(cli, "set-retention")
 @click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
 @click.option("--years", type=int, required=True, help="Anni scolastici da conservare, compreso quello in corso.")

@@ -8,14 +8,16 @@ import streamlit as st
 
 from models.core import clock
 from models.core.errors import ApprodoError
+from models.core.languages import ITALIAN, language_name
 from models.core.school_year import month_label
 from models.obligation import cases as obligation
 from models.obligation import hours as obligation_hours
-from models.obligation import rule
+from models.obligation import letters, rule
+from models.protocols.word_export import DOCX_MIME
 from ui import formatting
 from ui import strings as S
 from ui.formatting import italian_chart
-from ui.session import guard_page, run_action, show_flash
+from ui.session import guard_page, open_db, run_action, show_flash
 from ui.text import plain, plain_format
 from ui.visits import visit_id
 
@@ -123,8 +125,35 @@ if open_cases:
                 st.markdown(plain_format(S.OBL_MAYOR_DONE, on=f"{notice.on:%d/%m/%Y}", protocol=notice.protocol_no,
                                          municipality=notice.municipality))
 
-            # --- LETTERS: the letters helper puts the download buttons here (family notice, report to the mayor),
-            # for `case` (an obligation.Case). ---
+            # --- LETTERS: the family notice (with the family's language when the network has it) and the report
+            # to the mayor once the seven days are over; each file is built, logged, when its button is pressed. ---
+            st.markdown(f"**{S.LET_DOWNLOADS}**")
+            st.caption(S.LET_DOWNLOAD_HELP)
+            spoken = letters.family_language(db, actor, school_code, case.pupil_code)
+            translated = [code for code in letters.language_options(db, actor, school_code, case.pupil_code,
+                                                                    letters.FAMILY) if code != ITALIAN]
+            if spoken and spoken != ITALIAN and not translated:
+                st.caption(S.LET_NO_TRANSLATION.format(language=language_name(spoken)))
+            family_column, bilingual_column, mayor_column = st.columns(3)
+            family_column.download_button(
+                S.LET_DOWNLOAD_FAMILY, key=f"letter_family_{case.id}", icon=":material/mail:", mime=DOCX_MIME,
+                data=lambda: letters.case_letter(open_db(), actor, school_code, case.id, letters.FAMILY),
+                file_name=letters.file_name(case.pupil_code, letters.FAMILY))
+            if translated:
+                bilingual_column.download_button(
+                    S.LET_DOWNLOAD_FAMILY_BILINGUAL, key=f"letter_bilingual_{case.id}", icon=":material/translate:",
+                    help=S.LET_BILINGUAL_HELP.format(language=language_name(translated[0])), mime=DOCX_MIME,
+                    data=lambda: letters.case_letter(open_db(), actor, school_code, case.id, letters.FAMILY,
+                                                     translated[0]),
+                    file_name=letters.file_name(case.pupil_code, letters.FAMILY, translated[0]))
+            if case.status in ("sindaco_da_informare", "sindaco_informato"):
+                mayor_column.download_button(
+                    S.LET_DOWNLOAD_MAYOR, key=f"letter_mayor_{case.id}", icon=":material/account_balance:",
+                    mime=DOCX_MIME, data=lambda: letters.case_letter(open_db(), actor, school_code, case.id,
+                                                                     letters.MAYOR),
+                    file_name=letters.file_name(case.pupil_code, letters.MAYOR))
+            elif case.family_notice is not None and case.resumption is None:
+                mayor_column.caption(S.LET_MAYOR_NOT_YET)
 
             if case.family_notice is None:
                 with st.form(f"obl_family_{case.id}"):

@@ -558,6 +558,92 @@ def test_set_risk_rules_recomputes_the_levels_before_returning(demo, run, tmp_pa
     assert again.returncode == 0 and "già calcolati con queste soglie" in again.stdout
 
 
+# --- the letters of the compulsory-education procedure: obligation-letter, letter-template ---------------------
+
+
+OBLIGATION_SCHOOL = "MIIS00003C"
+
+
+def docx_text(path: Path) -> str:
+    from docx import Document
+
+    return "\n".join(p.text for p in Document(str(path)).paragraphs)
+
+
+@pytest.fixture
+def with_case(tmp_path):
+    """The demo network (no protocols, no pupils) and pupil CASO with sixteen unjustified days: an open case."""
+    from datetime import date
+
+    from models.core import db as database
+    from models.core.permissions import Actor
+    from models.demo import demo
+    from tests.models.test_obligation import events, load, school_days
+
+    db = database.connect(tmp_path / "cli.db")
+    demo.install_demo(db, with_protocols=False, with_pupils=False)
+    load(db, Actor.system("test"), events("CASO", school_days(date(2026, 1, 12), 16)))
+    return db
+
+
+def test_the_family_letter_of_a_pupils_open_case_is_written_and_logged(with_case, run, tmp_path):
+    out = tmp_path / "lettere" / "famiglia.docx"
+    result = run("obligation-letter", "--school", OBLIGATION_SCHOOL, "--pupil", "CASO", "--kind", "famiglia",
+                 "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert f"Scritto {out}" in result.stdout
+    text = docx_text(out)
+    assert "16 giorni" in text and "Ai genitori dell'alunno/a" in text and "12/01/2026" in text
+    logged = with_case.execute("SELECT actor, detail FROM access_log WHERE what = 'lettera obbligo scolastico'")
+    assert [row[1] for row in logged] == ["Comunicazione alla famiglia (italiano), alunno CASO"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--pupil", "NESSUNO", "--kind", "famiglia"], "L'alunno NESSUNO non ha un caso aperto di obbligo scolastico"),
+    (["--pupil", "CASO", "--kind", "sindaco"], "La famiglia non risulta ancora informata"),
+    (["--pupil", "CASO", "--kind", "famiglia", "--language", "klingon"], "Lingua «klingon» sconosciuta"),
+    (["--pupil", "CASO", "--kind", "famiglia", "--language", "cinese"], "non ha ancora la lettera in cinese"),
+    (["--pupil", "CASO", "--kind", "mayor"], "Valore non valido per --kind"),
+])
+def test_a_letter_that_makes_no_sense_is_refused_in_italian_and_nothing_is_written(with_case, run, tmp_path, args,
+                                                                                    message):
+    out = tmp_path / "lettera.docx"
+    result = run("obligation-letter", "--school", OBLIGATION_SCHOOL, *args, "--out", str(out))
+    assert result.returncode == 1 and message in result.stderr, result
+    assert "Traceback" not in result.stderr and not out.exists()
+
+
+def test_a_letter_text_is_shown_replaced_and_then_used(with_case, run, tmp_path):
+    shown = run("letter-template", "--network", "RETEDEMO", "--kind", "famiglia", "--language", "it")
+    assert shown.returncode == 0 and "art. 114, comma 4" in shown.stdout
+    assert "نص نموذجي" in run("letter-template", "--network", "RETEDEMO", "--kind", "famiglia", "--language",
+                               "ar").stdout  # the demo's example translation
+    translation = tmp_path / "famiglia.ar.md"
+    translation.write_text("حضرات الوالدين الكرام، {{ assenze.giorni }} يومًا.\n", encoding="utf-8")
+    saved = run("letter-template", "--network", "RETEDEMO", "--kind", "famiglia", "--language", "arabo", "--file",
+                str(translation))
+    assert saved.returncode == 0 and "Salvata la versione 2 della lettera «famiglia» in arabo" in saved.stdout
+    assert run("letter-template", "--network", "RETEDEMO", "--kind", "famiglia", "--language", "ar").stdout == (
+        translation.read_text(encoding="utf-8"))
+    out = tmp_path / "bilingue.docx"
+    result = run("obligation-letter", "--school", OBLIGATION_SCHOOL, "--pupil", "CASO", "--kind", "famiglia",
+                 "--language", "ar", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    text = docx_text(out)
+    assert "Gentili genitori" in text and "16 يومًا" in text
+
+
+def test_a_hostile_letter_text_is_refused_and_the_text_stays_as_it_was(with_case, run, tmp_path):
+    hostile = tmp_path / "ostile.md"
+    hostile.write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}", encoding="utf-8")
+    result = run("letter-template", "--network", "RETEDEMO", "--kind", "sindaco", "--file", str(hostile))
+    assert result.returncode == 1 and "Segnaposto sconosciuto" in result.stderr
+    assert with_case.execute("SELECT COUNT(*) FROM letter_texts WHERE kind = 'sindaco'").fetchone()[0] == 0
+    result = run("letter-template", "--network", "RETEDEMO", "--kind", "sindaco", "--language", "ar", "--file",
+                 str(hostile))
+    assert result.returncode == 1 and "solo in italiano" in result.stderr
+
+
 def test_link_sections_proposes_then_links_a_schools_own_sections_to_the_new_core(run, tmp_path):
     source = Path(__file__).resolve().parent / "data" / "protocolli" / "grassetto_numerati.docx"
     run("init-db")

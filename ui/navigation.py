@@ -34,6 +34,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/risk.py", S.PAGE_RISK, ":material/monitoring:", Capability.VIEW_RISK),
     PageSpec("pages/pupil.py", S.PAGE_PUPIL, ":material/person:", Capability.VIEW_RISK),
     PageSpec("pages/obligation.py", S.PAGE_OBLIGATION, ":material/gavel:", Capability.FOLLOW_OBLIGATION),
+    PageSpec("pages/letters.py", S.PAGE_LETTERS, ":material/mail:", Capability.READ_LETTERS),
     PageSpec("pages/data_upload.py", S.PAGE_UPLOAD, ":material/upload:", Capability.IMPORT_PUPIL_DATA),
     PageSpec("pages/network.py", S.PAGE_NETWORK, ":material/hub:", Capability.VIEW_NETWORK_FIGURES),
     PageSpec("pages/model.py", S.PAGE_MODEL, ":material/model_training:", Capability.VIEW_NETWORK_FIGURES),

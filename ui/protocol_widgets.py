@@ -160,8 +160,8 @@ class Draft:
     def unsaved(self) -> bool:
         return self.text != self.original
 
-    def widget_key(self, section_id: int, field: str = "text") -> str:
-        return f"{field}_{section_id}_{self.revision}"
+    def widget_key(self, key: int | str, field: str = "text") -> str:
+        return f"{field}_{key}_{self.revision}"
 
     def restart(self, version: int, body: str, text: str | None = None) -> None:
         """Start again from `version`: with its text, or keeping `text` on top of it."""
@@ -210,33 +210,40 @@ def persist_drafts(ctx: PageContext) -> None:
 
 
 def unsaved_sections() -> set[int]:
-    return {section_id for section_id, draft in drafts().items() if draft.unsaved}
+    return {key for key, draft in drafts().items() if draft.unsaved and isinstance(key, int)}
 
 
 def draft_for(section: protocols.Section) -> Draft:
     """The session's draft of a section; one without changes follows the latest version."""
-    draft = drafts().get(section.id)
+    return text_draft(section.id, section.version, section.body)
+
+
+def text_draft(key: int | str, version: int, body: str) -> Draft:
+    """The session's draft of any versioned text (a section, a network's letter) under `key`."""
+    draft = drafts().get(key)
     if draft is None:
-        draft = drafts()[section.id] = Draft(section.version, section.body, section.body)
-    elif not draft.unsaved and draft.base != section.version:
-        draft.restart(section.version, section.body)
+        draft = drafts()[key] = Draft(version, body, body)
+    elif not draft.unsaved and draft.base != version:
+        draft.restart(version, body)
     return draft
 
 
-def _keep_typed(section_id: int, field: str, widget_key: str) -> None:
+def _keep_typed(key: int | str, field: str, widget_key: str) -> None:
     # A change sent in the same run that leaves the section still reaches the draft.
-    draft = drafts().get(section_id)
+    draft = drafts().get(key)
     if draft is not None and widget_key in st.session_state:
         setattr(draft, field, st.session_state[widget_key])
 
 
-def draft_editor(section: protocols.Section, draft: Draft, *, height: int = 460, help: str | None = None) -> None:
-    """The text area and the note of a draft; what is typed goes into the draft at once."""
-    text_key, note_key = draft.widget_key(section.id), draft.widget_key(section.id, "note")
-    draft.text = st.text_area(S.SECTION_TEXT, value=draft.text, key=text_key, height=height, help=help,
-                              on_change=_keep_typed, args=(section.id, "text", text_key))
+def draft_editor(key: int | str, draft: Draft, *, height: int = 460, help: str | None = None,
+                 label: str = S.SECTION_TEXT) -> None:
+    """The text area and the note of a draft (a section's id, or another text's key); what is typed goes into
+    the draft at once."""
+    text_key, note_key = draft.widget_key(key), draft.widget_key(key, "note")
+    draft.text = st.text_area(label, value=draft.text, key=text_key, height=height, help=help,
+                              on_change=_keep_typed, args=(key, "text", text_key))
     draft.note = st.text_input(S.SAVE_NOTE, value=draft.note, key=note_key, max_chars=protocols.MAX_NOTE,
-                               on_change=_keep_typed, args=(section.id, "note", note_key))
+                               on_change=_keep_typed, args=(key, "note", note_key))
 
 
 def protocol_header(protocol: protocols.Protocol) -> None:

@@ -793,7 +793,45 @@ OBL_NETWORK_NONE = "Nessun caso di obbligo scolastico aperto in quest'anno scola
 
 
 # ---- compulsory-education duty: letters to the family and to the mayor ----
-
+PAGE_LETTERS = "Lettere obbligo scolastico"
+LET_INTRO = ("Le lettere della procedura dell'art. 114, comma 4, D.Lgs. 297/1994: la comunicazione alla famiglia e "
+             "la segnalazione al Sindaco. Il testo è della rete: il coordinatore lo scrive e lo aggiorna, anche nelle "
+             "lingue delle famiglie con i mediatori; il dirigente e la funzione strumentale scaricano la lettera di "
+             "un caso dalla pagina Obbligo scolastico, con intestazione, date e giorni già compilati e gli spazi per "
+             "nome e indirizzo da completare a mano.")
+LET_KIND = "Lettera"
+LET_LANGUAGE = "Lingua"
+LET_ADD_LANGUAGE = "Aggiungi una lingua"
+LET_ADD_LANGUAGE_HELP = ("Una traduzione scritta dai mediatori della rete: si parte dal testo italiano da tradurre. "
+                         "La famiglia riceve sempre anche il testo italiano, che fa fede.")
+LET_ADD = "Aggiungi"
+LET_MAYOR_ITALIAN = "La segnalazione al Sindaco è un atto tra amministrazioni: si scrive solo in italiano."
+LET_TEXT = "Testo della lettera"
+LET_READ_ONLY = "Le lettere le modifica il coordinatore della rete: qui le leggi come le firmerai."
+LET_VERSION = "Versione {version} di {author}, {when}"
+LET_DEFAULT = "Testo predefinito di Approdo (la rete non l'ha ancora cambiato)."
+LET_NEW_LANGUAGE = "Nuova traduzione in {language}: non ancora salvata."
+LET_SAVE = "Salva la lettera"
+LET_SAVED = "Salvata la versione {version} della lettera."
+LET_PREVIEW_HELP = "Con un caso inventato (alunno A0042, classe 2B): le righe «____» si completano a mano."
+LET_PLACEHOLDERS = "Segnaposto delle lettere"
+LET_HISTORY = "Versioni precedenti"
+LET_HISTORY_PICK = "Confronta con"
+LET_HISTORY_LINE = "Versione {version} · {author} · {when} · {note}"
+LET_DEFAULT_LINE = "Testo predefinito di Approdo"
+LET_VERSION_SHORT = "Versione {version}"
+LET_DOWNLOAD_FAMILY = "Lettera alla famiglia"
+LET_DOWNLOAD_FAMILY_BILINGUAL = "Lettera con la traduzione"
+LET_BILINGUAL_HELP = ("Il testo italiano, che fa fede, e dopo la traduzione in {language} scritta dai mediatori della "
+                      "rete.")
+LET_DOWNLOAD_MAYOR = "Segnalazione al Sindaco"
+LET_DOWNLOADS = "Lettere"
+LET_DOWNLOAD_HELP = ("Word con intestazione della scuola, giorni e date già compilati; nome dell'alunno e "
+                     "indirizzo della famiglia sono spazi da completare a mano. Lo scaricamento va nel registro "
+                     "degli accessi.")
+LET_NO_TRANSLATION = ("La famiglia legge {language}, ma la rete non ha ancora la lettera in questa lingua: si scarica "
+                      "in italiano (il coordinatore può aggiungere la traduzione).")
+LET_MAYOR_NOT_YET = "La segnalazione al Sindaco si scarica quando i sette giorni sono passati senza ripresa."
 
 
 # ---- good practices: catalogue, adoption ----

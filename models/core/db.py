@@ -712,13 +712,35 @@ def _m016_obligation(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m017_letters(db: sqlite_utils.Database) -> None:
+    """The network's letters of the compulsory-education procedure, every saved version kept; the family's
+    language from the pupil context file."""
+    db.executescript(
+        """
+        CREATE TABLE letter_texts (
+            id INTEGER PRIMARY KEY,
+            network_code TEXT NOT NULL REFERENCES networks(code),
+            kind TEXT NOT NULL CHECK (kind IN ('famiglia', 'sindaco')),
+            language TEXT NOT NULL,       -- ISO 639-1
+            version INTEGER NOT NULL,     -- 0 is the shipped text, never stored
+            body TEXT NOT NULL,
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            UNIQUE (network_code, kind, language, version)
+        );
+        ALTER TABLE pupil_context ADD COLUMN family_language TEXT;  -- ISO 639-1, for the letters
+        """
+    )
+
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
                                _m007_risk_models, _m008_documents, _m009_protocol_structure,
                                _m010_login_clients, _m011_user_email, _m012_register_exports,
                                _m013_level_generations, _m014_proposals_and_region, _m015_drafts,
-                               _m016_obligation]
+                               _m016_obligation, _m017_letters]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

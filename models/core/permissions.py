@@ -46,6 +46,7 @@ class Capability(StrEnum):
     VIEW_NETWORK_FIGURES = "view_network_figures"  # the dashboard: aggregates only, small cells suppressed
     SHAPE_PROTOCOLS = "shape_protocols"  # the structure page; which protocol each may shape is checked per protocol
     DECIDE_NETWORK_UPDATES = "decide_network_updates"  # take or decline the core's changes in a school's protocol
+    READ_LETTERS = "read_letters"  # the network's compulsory-education letters (the coordinator edits them)
     FOLLOW_OBLIGATION = "follow_obligation"  # the compulsory-education cases of the own school (art. 114)
     VIEW_REGION = "view_region"  # every network's dashboard figures side by side, suppressed
 
@@ -53,13 +54,16 @@ class Capability(StrEnum):
 _EVERYONE = frozenset({Capability.USE_APP, Capability.READ_PROTOCOLS})
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ADMIN: _EVERYONE | {Capability.MANAGE_ACCOUNTS, Capability.READ_AUDIT, Capability.VIEW_NETWORK_FIGURES,
-                             Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES, Capability.VIEW_REGION},
-    Role.COORDINATORE_RETE: _EVERYONE | {Capability.VIEW_NETWORK_FIGURES, Capability.SHAPE_PROTOCOLS},
+                             Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES, Capability.VIEW_REGION,
+                             Capability.READ_LETTERS},
+    Role.COORDINATORE_RETE: _EVERYONE | {Capability.VIEW_NETWORK_FIGURES, Capability.SHAPE_PROTOCOLS,
+                                         Capability.READ_LETTERS},
     Role.DIRIGENTE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK, Capability.VIEW_NETWORK_FIGURES,
                                  Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES,
-                                 Capability.FOLLOW_OBLIGATION},
+                                 Capability.FOLLOW_OBLIGATION, Capability.READ_LETTERS},
     Role.FUNZIONE_STRUMENTALE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK,
-                                            Capability.VIEW_NETWORK_FIGURES, Capability.FOLLOW_OBLIGATION},
+                                            Capability.VIEW_NETWORK_FIGURES, Capability.FOLLOW_OBLIGATION,
+                                            Capability.READ_LETTERS},
     Role.DOCENTE: _EVERYONE | {Capability.VIEW_RISK},
     # The programme's regional partners: figures of every network, never a pupil, a draft or a protocol
     # (a school's protocol names its staff and is the school's own; what travels is the practice catalogue).
@@ -218,6 +222,28 @@ def require_obligation(actor: Actor, school_code: str) -> None:
     if not can_follow_obligation(actor, school_code):
         raise PermissionDenied("Solo il dirigente e la funzione strumentale della scuola vedono i casi di obbligo"
                                " scolastico.")
+
+
+# --- letters of the compulsory-education procedure (art. 114 c. 4 D.Lgs. 297/1994) -----------------
+
+
+def can_read_letter_texts(actor: Actor, network_code: str) -> bool:
+    """The network's letter texts: its coordinator (who edits them), the dirigenti and funzioni strumentali of
+    its schools (who send them), admins."""
+    if actor.is_system or actor.role is Role.ADMIN:
+        return True
+    return actor.network_code == network_code and can(actor, Capability.READ_LETTERS)
+
+
+def can_edit_letter_texts(actor: Actor, network_code: str) -> bool:
+    """Change the network's letter texts, in any language: its coordinator, an admin, the CLI."""
+    return can_manage_network(actor, network_code)
+
+
+def can_send_letters(actor: Actor, school_code: str) -> bool:
+    """Download a letter about one of the school's cases: whoever follows them (its dirigente and funzione
+    strumentale, the CLI); every download is in the access log."""
+    return can_follow_obligation(actor, school_code)
 
 
 def network_figures_view(actor: Actor, network_code: str) -> str:

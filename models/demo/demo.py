@@ -17,6 +17,7 @@ from models.core.permissions import Actor
 from models.core.school_year import SchoolYear
 from models.demo import synthetic
 from models.follow_up import interventions, reviews
+from models.obligation import letters
 from models.protocols import comments, proposals
 from models.protocols import protocol as protocols
 from models.pupils import importing as pupil_data
@@ -55,6 +56,9 @@ DEMO_LAST_MONTH = 2  # the current year's data stop at February
 DEMO_TEACHER_CLASSES = ["3A", "4B"]
 
 
+DEMO_LETTER_LANGUAGES = ("en", "ar")
+
+
 def install_demo(db: sqlite_utils.Database, *, with_protocols: bool = True, with_pupils: bool = True) -> bool:
     """Add the demo network and accounts (its protocols, its pupils); return False if already there."""
     if db.execute("SELECT 1 FROM networks WHERE code = ?", [NETWORK[0]]).fetchone():
@@ -77,17 +81,27 @@ def install_demo(db: sqlite_utils.Database, *, with_protocols: bool = True, with
                 network_code=place if role == "coordinatore_rete" else None,
                 full_name=full_name,
             )
+        _install_letters(db)
         if with_protocols:
             _install_protocols(db)
         if with_pupils:
             _install_pupils(db)
             _install_obligation(db)
+            _install_family_language(db)
             _install_follow_up(db)
             # The demo's outcomes follow absences: the model ties with the rules and the page says the rules stay.
             from models.risk import learn  # here, not at the top: scikit-learn costs every CLI command 0.6 s
 
             learn.train(db, system, NETWORK[0])
     return True
+
+
+def _install_letters(db: sqlite_utils.Database) -> None:
+    """The family notice in English and Arabic: example texts (they say so) for the mediators to check."""
+    system = Actor.system("demo")
+    for language in DEMO_LETTER_LANGUAGES:
+        letters.save_text(db, system, NETWORK[0], letters.FAMILY, language, letters.example_text(letters.FAMILY,
+                          language), 0, "testo di esempio da far rivedere ai mediatori")
 
 
 def _install_pupils(db: sqlite_utils.Database) -> None:
@@ -206,6 +220,17 @@ def _install_obligation(db: sqlite_utils.Database) -> None:
     obligation.record_family_notice(db, dirigente, school_code, found[back].id, date(2025, 12, 1), "1520/2025",
                                     "Consegna a mano con firma")
     obligation.cases(db, dirigente, school_code)  # the resumption of December shows in the data
+
+
+def _install_family_language(db: sqlite_utils.Database) -> None:
+    """The family of the pupil whose case waits for the mayor reads Arabic (as the context file would say), so
+    that the case offers the family notice with the network's Arabic translation."""
+    db.execute(
+        "UPDATE pupil_context SET family_language = 'ar' WHERE school_code = ? AND pupil_code IN ("
+        " SELECT c.pupil_code FROM obligation_cases c JOIN obligation_steps s ON s.case_id = c.id"
+        " AND s.kind = 'famiglia' WHERE c.school_code = ? AND c.closed_on IS NULL AND NOT EXISTS ("
+        " SELECT 1 FROM obligation_steps r WHERE r.case_id = c.id AND r.kind = 'ripresa'))",
+        [DEMO_OBLIGATION_SCHOOL, DEMO_OBLIGATION_SCHOOL])
 
 
 def _actor(db, username: str) -> Actor:

@@ -3,6 +3,8 @@
 Authors write ``{{ scuola.nome }}``; the value is put in its place and
 nothing else happens. Section text is never handed to a template engine,
 so ``{{ ''.__class__ }}`` or ``{% for %}`` can only be refused, never run.
+Letters (models/obligation/letters.py) use the same mechanism with a longer
+list: `LETTER_WHITELIST` adds the facts of a compulsory-education case.
 """
 
 from __future__ import annotations
@@ -23,6 +25,26 @@ WHITELIST: dict[str, str] = {
     "delibera.numero": "numero della delibera di approvazione",
 }
 
+# The facts of a compulsory-education case a letter shows (section texts never have them).
+LETTER_FIELDS: dict[str, str] = {
+    "alunno.codice": "codice dell'alunno nel registro",
+    "alunno.nome": "spazio da completare a mano con nome e cognome dell'alunno",
+    "alunno.classe": "classe dell'alunno",
+    "famiglia.indirizzo": "spazio da completare a mano con l'indirizzo della famiglia",
+    "assenze.giorni": "numero di giorni di assenza non giustificati",
+    "assenze.date": "elenco delle date delle assenze non giustificate",
+    "assenze.dal": "primo giorno del periodo considerato",
+    "assenze.al": "ultimo giorno del periodo considerato",
+    "caso.aperto_il": "data in cui il caso si è aperto",
+    "comunicazione.data": "data della comunicazione alla famiglia",
+    "comunicazione.protocollo": "numero di protocollo della comunicazione alla famiglia",
+    "comunicazione.scadenza": "giorno entro cui la frequenza doveva riprendere (7 giorni)",
+    "comune.residenza": "comune di residenza dell'alunno (destinatario della segnalazione)",
+    "lettera.data": "data della lettera",
+    "lettera.protocollo": "numero di protocollo della lettera",
+}
+LETTER_WHITELIST: dict[str, str] = WHITELIST | LETTER_FIELDS
+
 # A backslash before a brace makes it plain text (Markdown escaping), as imported documents use.
 _PLACEHOLDER = re.compile(r"(?<!\\)\{\{(.*?)\}\}", re.DOTALL)
 _STATEMENT = re.compile(r"(?<!\\)\{%|%\}|(?<!\\)\{#|#\}")
@@ -33,7 +55,7 @@ def names_in(text: str) -> list[str]:
     return [match.group(1).strip() for match in _PLACEHOLDER.finditer(text)]
 
 
-def check(text: str) -> None:
+def check(text: str, whitelist: dict[str, str] = WHITELIST) -> None:
     """Refuse template statements and any placeholder outside the whitelist, naming it."""
     statement = _STATEMENT.search(text)
     if statement:
@@ -41,26 +63,26 @@ def check(text: str) -> None:
             f"Il testo contiene «{statement.group(0)}»: le istruzioni di modello non sono ammesse. "
             "Usa solo i segnaposto dell'elenco, come {{ scuola.nome }}."
         )
-    unknown = [name for name in names_in(text) if name not in WHITELIST]
+    unknown = [name for name in names_in(text) if name not in whitelist]
     if unknown:
         shown = ", ".join(f"{{{{ {name} }}}}" for name in dict.fromkeys(unknown))
         raise ApprodoError(
             f"Segnaposto sconosciuto: {shown}. Quelli ammessi sono: "
-            + ", ".join(WHITELIST) + "."
+            + ", ".join(whitelist) + "."
         )
 
 
-def missing_marker(name: str) -> str:
-    return f"[da completare: {WHITELIST.get(name, name)}]"
+def missing_marker(name: str, whitelist: dict[str, str] = WHITELIST) -> str:
+    return f"[da completare: {whitelist.get(name, name)}]"
 
 
-def fill(text: str, values: dict[str, str]) -> str:
+def fill(text: str, values: dict[str, str], whitelist: dict[str, str] = WHITELIST) -> str:
     """Put each whitelisted placeholder's value in its place; empty ones get a visible marker."""
 
     def replace(match: re.Match) -> str:
         name = match.group(1).strip()
-        if name not in WHITELIST:
+        if name not in whitelist:
             return match.group(0)  # left as it was written, never evaluated
-        return values.get(name) or missing_marker(name)
+        return values.get(name) or missing_marker(name, whitelist)
 
     return _PLACEHOLDER.sub(replace, text)

@@ -296,7 +296,7 @@ def _paragraph(subdoc, styles: _Styles, style: str | None):
     return paragraph
 
 
-def _fill_subdoc(subdoc, blocks: list[richtext.Block]) -> None:
+def fill_subdoc(subdoc, blocks: list[richtext.Block]) -> None:
     """Write blocks with the template's own styles; a template without a style gets plain text."""
     styles = template_styles(subdoc.tpl)
     for block in blocks:
@@ -360,7 +360,7 @@ def protocol_context(db: sqlite_utils.Database, actor: Actor, protocol: protocol
     for number, section in enumerate(protocols.list_sections(db, actor, protocol.id), start=1):
         blocks = protocols.rendered_blocks(db, actor, protocol, section.body)
         subdoc = SectionBody(template)
-        _fill_subdoc(subdoc, blocks)
+        fill_subdoc(subdoc, blocks)
         title = _one_line(section.title)
         sections.append({"numero": number, "titolo": title, "corpo": subdoc})
         entries.append((1, f"{number}. {title}"))
@@ -413,11 +413,12 @@ class Metadata:
     author: str
     subject: str
     keywords: str = ""
+    language: str = "it-IT"
 
     def apply(self, document) -> None:
         properties = document.core_properties
         properties.title, properties.author, properties.subject = self.title, self.author, self.subject
-        properties.keywords, properties.language = self.keywords, "it-IT"
+        properties.keywords, properties.language = self.keywords, self.language
         properties.last_modified_by, properties.comments = self.author, ""
         properties.created = properties.modified = clock.utcnow().replace(tzinfo=None)
 
@@ -687,7 +688,7 @@ def _trial_main() -> None:
 
 def _sample_context(template: DocxTemplate) -> dict:
     subdoc = SectionBody(template)
-    _fill_subdoc(subdoc, richtext.parse("Testo di prova con **grassetto**.\n\n- uno\n- due\n"))
+    fill_subdoc(subdoc, richtext.parse("Testo di prova con **grassetto**.\n\n- uno\n- due\n"))
     return {"titolo": "Prova", "scuola_nome": "Scuola di prova", "scuola_codice": "XXXX00000X",
             "rete_nome": "Rete di prova", "anno_scolastico": "2025/26", "stato": "Bozza", "versione": "1",
             "data": "01/01/2026", "delibera_data": "", "delibera_numero": "",

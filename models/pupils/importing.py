@@ -23,7 +23,7 @@ import pandas as pd
 import sqlite_utils
 
 from models.accounts.schools import get_school
-from models.core import audit, changes, clock
+from models.core import audit, changes, clock, languages
 from models.core.db import transaction
 from models.core.errors import ApprodoError
 from models.core.permissions import Actor, require_pupils
@@ -102,6 +102,9 @@ FIELDS: dict[str, list[Field]] = {
         Field("citizenship_group", "Gruppo di cittadinanza", False,
               ("gruppo di cittadinanza", "cittadinanza", "area di cittadinanza")),
         Field("sex", "Sesso", False, ("sesso", "genere")),
+        Field("family_language", "Lingua della famiglia", False,
+              ("lingua della famiglia", "lingua famiglia", "lingua parlata in famiglia", "lingua dei genitori",
+               "lingua madre", "lingua per le comunicazioni")),
     ],
     "outcomes": [
         Field("pupil_code", "Codice alunno", True,
@@ -790,6 +793,11 @@ def read_context(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFrame:
     sex = optional("sex").str.strip().str.upper().str[:1]
     report.add(_rows(~sex.isin(["", "M", "F", "X"])), mapping.get("sex", ""), "sesso non valido: M, F o X")
     out["sex"] = sex.replace("", None)
+    language = optional("family_language").map(languages.normalise_language)
+    report.add(_rows(language.isna()), mapping.get("family_language", ""),
+               "lingua non riconosciuta: scrivi il codice di due lettere (ar, zh, sq, ro, uk…) o il nome in italiano"
+               " (arabo, cinese, albanese…)")
+    out["family_language"] = language.replace("", None)
     if report.total:
         raise ImportRejected(report)
     return out
@@ -833,7 +841,8 @@ def _import_rows(db, actor, school_code, kind, data, file_name, mapping, reader,
         values = [rows[c].astype(object).where(rows[c].notna(), None).tolist() for c in columns]
         records = list(zip([school_code] * len(rows), *values, [import_id] * len(rows), strict=True))
         placeholders = ", ".join("?" * (len(columns) + 2))
-        db.conn.executemany(f"INSERT OR REPLACE INTO {table_name} VALUES ({placeholders})", records)
+        db.conn.executemany(f"INSERT OR REPLACE INTO {table_name} (school_code, {', '.join(columns)}, import_id)"
+                            f" VALUES ({placeholders})", records)
         if table_name == "pupil_context":  # context enters every month's level; outcomes enter none
             changes.pupil_data_changed(db, school_code)
     return replace(summary, import_id=import_id)
@@ -841,8 +850,10 @@ def _import_rows(db, actor, school_code, kind, data, file_name, mapping, reader,
 
 def import_context(db, actor, school_code, data, file_name, mapping=None, *, dry_run=False, sheet=None,
                    header_row=None, pseudonymise=False) -> Summary:
-    """Pupil context (birth, arrival, L2 level, retentions; citizenship and sex for the audit only)."""
-    columns = ["pupil_code", "birth_year", "arrival_year", "l2_level", "retentions", "citizenship_group", "sex"]
+    """Pupil context (birth, arrival, L2 level, retentions, the family's language for the letters; citizenship
+    and sex for the audit only)."""
+    columns = ["pupil_code", "birth_year", "arrival_year", "l2_level", "retentions", "citizenship_group", "sex",
+               "family_language"]
     return _import_rows(db, actor, school_code, "context", data, file_name, mapping, read_context,
                         "pupil_context", columns, dry_run, read_options(sheet, header_row), pseudonymise)
 

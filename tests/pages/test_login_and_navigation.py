@@ -10,12 +10,13 @@ EVERYONE = {"pages/home.py", "pages/protocols.py", "pages/protocol_editor.py", "
 SCHOOL_STAFF = {"pages/risk.py", "pages/pupil.py", "pages/data_upload.py", "pages/network.py", "pages/model.py",
                 "pages/obligation.py"}
 STRUCTURE, UPDATES = "pages/protocol_structure.py", "pages/protocol_updates.py"
+LETTERS = "pages/letters.py"  # the network's letter texts: the coordinator edits, the school reads
 ALLOWED = {
-    "admin": EVERYONE | {"pages/admin.py", "pages/network.py", "pages/model.py", STRUCTURE, UPDATES,
+    "admin": EVERYONE | {"pages/admin.py", "pages/network.py", "pages/model.py", STRUCTURE, UPDATES, LETTERS,
                          "pages/regional.py"},
-    "coordinatrice": EVERYONE | {"pages/network.py", "pages/model.py", STRUCTURE},
-    "dirigente": EVERYONE | SCHOOL_STAFF | {STRUCTURE, UPDATES},
-    "funzione": EVERYONE | SCHOOL_STAFF,
+    "coordinatrice": EVERYONE | {"pages/network.py", "pages/model.py", STRUCTURE, LETTERS},
+    "dirigente": EVERYONE | SCHOOL_STAFF | {STRUCTURE, UPDATES, LETTERS},
+    "funzione": EVERYONE | SCHOOL_STAFF | {LETTERS},
     "docente": EVERYONE | {"pages/risk.py", "pages/pupil.py"},
     "regione": {"pages/home.py", "pages/regional.py"},  # every network's figures, nothing else
 }

@@ -320,9 +320,37 @@ def world_template(tmp_path_factory):
         protocols.create_core(db, system, network, level, "2025/26")
         protocols.create_school_protocol(db, system, school)
         learn.train(db, system, network)
+    _recorded_cases(db, system)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
     return path
+
+
+CASE_PUPILS = {SCHOOL: "S100000", OTHER_SCHOOL: "ZZ100000"}
+
+
+def _recorded_cases(db, system) -> None:
+    """A compulsory-education case in each network, the family informed long ago (the mayor's letter is due), and
+    the family notice in Arabic in both networks: every letter can be downloaded. The world has monthly data
+    only, so the rule leaves these recorded cases as they are."""
+    import json
+
+    from models.obligation import letters
+
+    days = [f"2026-01-{d:02d}" for d in (7, 8, 9, 12, 13, 14, 15, 16, 19, 20, 21, 22, 23, 26, 27, 28)]
+    for school, pupil in CASE_PUPILS.items():
+        case_id = db.execute(
+            "INSERT INTO obligation_cases (school_code, pupil_code, class_name, opened_on, window_start, window_end,"
+            " days, birth_year, detected_at, detected_by) VALUES (?, ?, '1A', '2026-01-28', '2025-10-29',"
+            " '2026-01-28', ?, 2011, '2026-01-28T10:00:00.000000Z', 'test')",
+            [school, pupil, json.dumps(days)]).lastrowid
+        db.execute("INSERT INTO obligation_steps (case_id, kind, on_day, protocol_no, channel, recorded_by,"
+                   " recorded_at) VALUES (?, 'famiglia', '2026-02-02', '77/2026', 'PEC', 'test',"
+                   " '2026-02-02T10:00:00.000000Z')", [case_id])
+    # The demo network has it already (an example text); the other network gets it too.
+    letters.save_text(db, system, "RETEALTRA", "famiglia", "ar", letters.example_text("famiglia", "ar"), 0)
+    db.execute("UPDATE pupil_context SET family_language = 'ar' WHERE pupil_code IN (?, ?)",
+               list(CASE_PUPILS.values()))
 
 
 @pytest.fixture
@@ -549,6 +577,20 @@ def _pseudonym_key(db, actor, school) -> bytes:
     return summary.key_file
 
 
+def _letter(kind: str, language: str = "it"):
+    """The obligation page's letter buttons: the letter of the school's recorded case."""
+    from models.obligation import letters
+
+    def fetch(db, actor, school) -> bytes:
+        case_id = db.execute("SELECT id FROM obligation_cases WHERE school_code = ?", [school]).fetchone()[0]
+        return letters.case_letter(db, actor, school, case_id, kind, language)
+    return fetch
+
+
+def _schools_with_cases(db) -> list[str]:
+    return list(CASE_PUPILS)
+
+
 # (page, the label's name in ui/strings.py): (what it serves, targets, who may have it, the call the page makes)
 DOWNLOADS = {
     ("pages/risk.py", "RISK_DOWNLOAD_XLSX"): ("alunni", _schools, may_read_pupils, _risk_list("xlsx")),
@@ -564,6 +606,10 @@ DOWNLOADS = {
     ("pages/model.py", "MODEL_DOWNLOAD"): ("modello", _networks, may_read_figures, _model_document),
     ("pages/data_upload.py", "REPORT_DOWNLOAD"): ("file caricato", _schools, may_import, _import_report),
     ("pages/data_upload.py", "KEY_DOWNLOAD"): ("chiave dei pseudonimi", _schools, may_import, _pseudonym_key),
+    ("pages/obligation.py", "LET_DOWNLOAD_FAMILY"): ("alunni", _schools_with_cases, may_import, _letter("famiglia")),
+    ("pages/obligation.py", "LET_DOWNLOAD_FAMILY_BILINGUAL"): ("alunni", _schools_with_cases, may_import,
+                                                               _letter("famiglia", "ar")),
+    ("pages/obligation.py", "LET_DOWNLOAD_MAYOR"): ("alunni", _schools_with_cases, may_import, _letter("sindaco")),
 }
 
 
@@ -726,6 +772,10 @@ def cli_matrix(tmp: Path) -> dict[str, tuple[str, list[list[str]], set[str]]]:
         "obligation": (READS, [["obligation", "--school", SCHOOL],
                                ["obligation", "--school", SCHOOL, "--format", "json", "--as-of", "2026-02-20"]],
                        {SCHOOL}),
+        "obligation-letter": (READS, [["obligation-letter", "--school", SCHOOL, "--pupil", CASE_PUPILS[SCHOOL],
+                                        "--kind", kind, "--out", str(tmp / f"{kind}.docx")]
+                                       for kind in ("famiglia", "sindaco")], {SCHOOL}),
+        "letter-template": (SYSTEM, [["letter-template", "--network", "RETEDEMO", "--kind", "sindaco"]], set()),
         "train": (READS, [["train", "--network", "RETEDEMO"]], demo_schools),
         "evaluate": (READS, [["evaluate", "--network", "RETEDEMO"]], demo_schools),
         "report": (FIGURES, [["report", "--network", "RETEDEMO", "--year", "2025/26", "--out", str(tmp / "r.xlsx")],

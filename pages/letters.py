@@ -1,0 +1,147 @@
+"""The network's letters of the compulsory-education procedure: one text per kind and language, edited like a
+protocol section (draft kept in the session, preview, versions, conflicts); read-only for the dirigente."""
+
+import streamlit as st
+
+from models.accounts.schools import list_networks
+from models.core import clock
+from models.core.errors import ApprodoError
+from models.core.languages import ITALIAN, LANGUAGES, language_name
+from models.core.permissions import can_edit_letter_texts, chooses_network
+from models.obligation import letters
+from models.protocols import placeholders
+from ui import strings as S
+from ui.protocol_widgets import draft_editor, drafts, show_diff, show_rich_text, text_draft
+from ui.session import flash, guard_page, show_flash
+from ui.text import plain, plain_format
+
+ctx = guard_page(__file__)
+db, actor = ctx.db, ctx.actor
+state = st.session_state
+ADDED_KEY = "letters_added_languages"
+
+st.title(S.PAGE_LETTERS)
+st.caption(S.LET_INTRO)
+show_flash()
+
+
+
+def add_language(kind: str) -> None:
+    # A callback: it runs before the language box is drawn, so it may choose the new language in it.
+    code = state.get("letters_new_language")
+    if not code:
+        return
+    state[ADDED_KEY] = [*state.get(ADDED_KEY, []), code]
+    state[f"letters_language_{kind}"] = code
+
+
+network_code = actor.network_code
+if chooses_network(actor):
+    networks = {n.code: f"{n.name} ({n.code})" for n in list_networks(db, actor)}
+    network_code = st.selectbox(S.NETWORK_CHOICE, list(networks), format_func=networks.get,
+                                placeholder=S.CHOOSE_PLACEHOLDER)
+if network_code is None:
+    st.stop()
+editable = can_edit_letter_texts(actor, network_code)
+
+kind = st.segmented_control(S.LET_KIND, list(letters.KIND_LABELS), format_func=letters.KIND_LABELS.get,
+                            default=letters.FAMILY, key="letters_kind") or letters.FAMILY
+try:
+    known = letters.languages(db, actor, network_code, kind)
+except ApprodoError as error:
+    st.error(plain(error.message))
+    st.stop()
+added = [code for code in state.get(ADDED_KEY, []) if code not in known] if kind == letters.FAMILY else []
+choice_column, add_column = st.columns([2, 1])
+language = choice_column.selectbox(S.LET_LANGUAGE, known + added, format_func=language_name,
+                                   key=f"letters_language_{kind}", placeholder=S.CHOOSE_PLACEHOLDER)
+if language is None:
+    st.stop()
+if kind == letters.MAYOR:
+    add_column.caption(S.LET_MAYOR_ITALIAN)
+elif editable:
+    with add_column.popover(S.LET_ADD_LANGUAGE, icon=":material/translate:"):
+        st.caption(S.LET_ADD_LANGUAGE_HELP)
+        missing = [code for code in LANGUAGES if code not in known + added]
+        st.selectbox(S.LET_LANGUAGE, missing, format_func=language_name, key="letters_new_language",
+                     placeholder=S.CHOOSE_PLACEHOLDER)
+        st.button(S.LET_ADD, key="letters_add", on_click=add_language, args=(kind,))
+
+current = letters.current_text(db, actor, network_code, kind, language)
+italian = letters.current_text(db, actor, network_code, kind, ITALIAN)
+# A new translation starts from the Italian text, which the mediators translate paragraph by paragraph.
+base_version, body = (current.version, current.body) if current else (0, italian.body)
+key = f"lettera:{network_code}:{kind}:{language}"
+conflict_key = f"letters_conflict_{key}"
+
+if current is None:
+    st.info(S.LET_NEW_LANGUAGE.format(language=language_name(language)), icon=":material/translate:")
+elif current.is_default:
+    st.caption(S.LET_DEFAULT)
+else:
+    st.caption(plain_format(S.LET_VERSION, version=current.version, author=current.author,
+                            when=clock.local_datetime(current.created_at)))
+
+text_column, preview_column = st.columns(2)
+draft = text_draft(key, base_version, body) if editable else None
+with text_column:
+    if draft is not None:
+        draft_editor(key, draft, height=520, help=S.FORMAT_HELP, label=S.LET_TEXT)
+        if st.button(S.LET_SAVE, type="primary", icon=":material/save:"):
+            try:
+                saved = letters.save_text(db, actor, network_code, kind, language, draft.text, draft.base,
+                                          draft.note)
+            except letters.LetterConflict as conflict:
+                state[conflict_key] = conflict
+            except ApprodoError as error:
+                st.error(plain(error.message))
+            else:
+                draft.restart(saved.version, saved.body)
+                state.pop(conflict_key, None)
+                flash(S.LET_SAVED.format(version=saved.version))
+                st.rerun()
+        with st.expander(S.LET_PLACEHOLDERS):
+            st.markdown("\n".join(f"- `{{{{ {name} }}}}`: {what}"
+                                  for name, what in placeholders.LETTER_WHITELIST.items()))
+    else:
+        st.info(S.LET_READ_ONLY, icon=":material/visibility:")
+        st.code(body, language=None, wrap_lines=True)
+with preview_column:
+    st.markdown(f"**{S.PREVIEW}**")
+    st.caption(S.LET_PREVIEW_HELP)
+    try:
+        show_rich_text(letters.preview_html(db, actor, network_code, draft.text if draft else body, language))
+    except ApprodoError as error:
+        st.warning(plain(error.message))
+
+conflict = state.get(conflict_key)
+if conflict is not None and draft is not None:
+    st.error(plain(conflict.message), icon=":material/warning:")
+    st.markdown(f"**{S.CONFLICT_DIFF}**")
+    show_diff(conflict.theirs.body, conflict.yours)
+    if st.button(S.CONFLICT_KEEP_MINE):
+        draft.restart(conflict.theirs.version, conflict.theirs.body, conflict.yours)
+        state.pop(conflict_key, None)
+        st.rerun()
+    if st.button(S.CONFLICT_TAKE_THEIRS):
+        drafts().pop(key, None)
+        state.pop(conflict_key, None)
+        st.rerun()
+
+versions = letters.history(db, actor, network_code, kind, language)
+if len(versions) > 1:
+    with st.expander(S.LET_HISTORY, icon=":material/history:"):
+        for version in versions:
+            if version.is_default:
+                st.caption(S.LET_DEFAULT_LINE)
+            else:
+                st.caption(plain_format(S.LET_HISTORY_LINE, version=version.version, author=version.author,
+                                        when=clock.local_datetime(version.created_at), note=version.note or "—"))
+        older = {v.version: v for v in versions[1:]}
+        def version_label(number: int) -> str:
+            return S.LET_DEFAULT_LINE if number == 0 else S.LET_VERSION_SHORT.format(version=number)
+
+        chosen = st.selectbox(S.LET_HISTORY_PICK, list(older), format_func=version_label,
+                              key=f"letters_compare_{key}", placeholder=S.CHOOSE_PLACEHOLDER)
+        if chosen is not None:
+            show_diff(older[chosen].body, versions[0].body)
