@@ -43,16 +43,24 @@ class Capability(StrEnum):
     VIEW_RISK = "view_risk"  # the school's risk list (teachers: own classes only)
     VIEW_NETWORK_FIGURES = "view_network_figures"  # the dashboard: aggregates only, small cells suppressed
     SHAPE_PROTOCOLS = "shape_protocols"  # the structure page; which protocol each may shape is checked per protocol
-    DECIDE_NETWORK_UPDATES = "decide_network_updates"  # take or decline the core's changes in a school's protocol
+    # Take or decline updates: the core's changes in a school's protocol, an adopted practice's new version.
+    DECIDE_NETWORK_UPDATES = "decide_network_updates"
+    READ_PRACTICES = "read_practices"  # the catalogue of published good practices, from every network
+    DRAFT_PRACTICES = "draft_practices"  # write practices; publishing and adopting are checked per practice
 
 
-_EVERYONE = frozenset({Capability.USE_APP, Capability.READ_PROTOCOLS})
+_EVERYONE = frozenset({Capability.USE_APP, Capability.READ_PROTOCOLS, Capability.READ_PRACTICES})
+# A read-only role (e.g. regional partners) gets the catalogue with `{Capability.USE_APP, Capability.READ_PRACTICES}`.
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ADMIN: _EVERYONE | {Capability.MANAGE_ACCOUNTS, Capability.READ_AUDIT, Capability.VIEW_NETWORK_FIGURES,
-                             Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES},
-    Role.COORDINATORE_RETE: _EVERYONE | {Capability.VIEW_NETWORK_FIGURES, Capability.SHAPE_PROTOCOLS},
+                             Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES,
+                             Capability.DRAFT_PRACTICES},
+    # The coordinator decides the updates of practices adopted into the core (the core has no network updates).
+    Role.COORDINATORE_RETE: _EVERYONE | {Capability.VIEW_NETWORK_FIGURES, Capability.SHAPE_PROTOCOLS,
+                                         Capability.DECIDE_NETWORK_UPDATES, Capability.DRAFT_PRACTICES},
     Role.DIRIGENTE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK, Capability.VIEW_NETWORK_FIGURES,
-                                 Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES},
+                                 Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES,
+                                 Capability.DRAFT_PRACTICES},
     Role.FUNZIONE_STRUMENTALE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK,
                                             Capability.VIEW_NETWORK_FIGURES},
     Role.DOCENTE: _EVERYONE | {Capability.VIEW_RISK},
@@ -289,3 +297,36 @@ def sees_own_classes_only(actor: Actor) -> bool:
 def has_classes(role: Role | str) -> bool:
     """Accounts that are given classes (and see only those pupils): teachers."""
     return Role(role) is Role.DOCENTE
+
+
+# --- good practices -----------------------------------------------------------------------------
+# A practice belongs to a network and, when a dirigente drafted it, to a school (None = the coordinator's).
+# Published practices are read by every network; drafts only inside their network, by who may edit them and
+# by the network's coordinator.
+
+
+def can_edit_practice(actor: Actor, network_code: str, school_code: str | None) -> bool:
+    """Write a practice's versions: the network's coordinator, the dirigente of the school it comes from."""
+    if actor.role is Role.ADMIN:
+        return True
+    if actor.network_code != network_code:
+        return False
+    if actor.role is Role.COORDINATORE_RETE:
+        return True
+    return actor.role is Role.DIRIGENTE and school_code is not None and actor.school_code == school_code
+
+
+def can_publish_practice(actor: Actor, network_code: str) -> bool:
+    """Publish for every network: the coordinator of the practice's network (or an admin)."""
+    return actor.role is Role.ADMIN or (actor.role is Role.COORDINATORE_RETE and actor.network_code == network_code)
+
+
+def can_read_practice(actor: Actor, network_code: str, school_code: str | None, published: bool) -> bool:
+    if published:
+        return can(actor, Capability.READ_PRACTICES)
+    return can_edit_practice(actor, network_code, school_code)
+
+
+def can_draft_practice_for(actor: Actor, network_code: str, school_code: str | None) -> bool:
+    """Start a practice in this network (and school): whoever would then edit it, if the role drafts at all."""
+    return can(actor, Capability.DRAFT_PRACTICES) and can_edit_practice(actor, network_code, school_code)
