@@ -7,6 +7,7 @@ sees the result, and saves it as a new version.
 import streamlit as st
 
 from models.core.errors import ApprodoError
+from models.practices import adoption
 from models.protocols import protocol as protocols
 from models.protocols import richtext
 from models.protocols import structure as ps
@@ -15,7 +16,7 @@ from models.protocols.protocol import SaveConflict
 from ui import strings as S
 from ui.protocol_widgets import choose_protocol, may_act, protocol_header, show_diff, show_rich_text
 from ui.session import flash, guard_page, run_action, show_flash
-from ui.text import plain
+from ui.text import plain, plain_format
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -26,15 +27,18 @@ protocol = choose_protocol(ctx)
 if protocol is None:
     st.stop()
 protocol_header(protocol)
-if protocol.is_core:
+# Adopted good practices publish new versions into any protocol, the core too (the coordinator decides there).
+practice_updates = adoption.pending_updates(db, actor, protocol.id)
+if protocol.is_core and not practice_updates:
     st.info(S.UPDATES_CORE)
     st.stop()
 
 updates = ps.pending_updates(db, actor, protocol.id)
-if not len(updates):
-    st.success(S.NO_UPDATES, icon=":material/check:")
+if not len(updates) and not practice_updates:
+    st.success(S.NO_UPDATES_AT_ALL, icon=":material/check:")
     st.stop()
-st.caption(S.UPDATES_PAGE_INTRO)
+if len(updates):
+    st.caption(S.UPDATES_PAGE_INTRO)
 can_act = may_act(actor, protocol, S.READ_ONLY_ROLE)
 
 
@@ -65,9 +69,8 @@ for update in updates.structure:
 # --- texts: a three-way merge, the dirigente settles the passages both changed ------------------------
 
 
-def conflict_choices(update: ps.TextUpdate, stamp: str) -> tuple[dict[int, Choice], dict[int, str]]:
+def conflict_choices(result: MergeResult, stamp: str) -> tuple[dict[int, Choice], dict[int, str]]:
     """One choice per passage both sides changed: the two texts side by side, then the choice."""
-    result = update.result
     count = len(result.conflicts)
     st.warning(S.MERGE_CONFLICTS_ONE if count == 1 else S.MERGE_CONFLICTS.format(count=count),
                icon=":material/call_merge:")
@@ -96,6 +99,28 @@ def conflict_choices(update: ps.TextUpdate, stamp: str) -> tuple[dict[int, Choic
     return choices, edits
 
 
+def merged_text(section, result: MergeResult, stamp: str) -> str | None:
+    """The merge settled by the dirigente's choices, shown against the section's text; None until all chosen."""
+    if result.clean:
+        st.success(S.MERGE_CLEAN, icon=":material/done_all:")
+        choices, edits = {}, {}
+    else:
+        choices, edits = conflict_choices(result, stamp)
+    try:
+        merged = resolve(result, choices, edits)
+    except ApprodoError:
+        st.caption(S.MERGE_CHOOSE_ALL)
+        return None
+    st.markdown(f"**{S.MERGE_CHANGES}**")
+    show_diff(section.body, merged, S.CONFLICT_SCHOOL, S.MERGE_PREVIEW)
+    with st.expander(S.MERGE_PREVIEW, icon=":material/preview:"):
+        try:
+            show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, merged)))
+        except ApprodoError as error:
+            st.warning(error.message)
+    return merged
+
+
 def text_update(update: ps.TextUpdate) -> None:
     section = update.section
     # Widgets are keyed by the versions merged: a newer text on either side starts a fresh decision.
@@ -110,24 +135,7 @@ def text_update(update: ps.TextUpdate) -> None:
             return
         with st.expander(S.WHAT_NETWORK_CHANGED, expanded=True):
             show_diff(update.base, update.theirs, S.CONFLICT_WAS, S.CONFLICT_NETWORK)
-        if update.result.clean:
-            st.success(S.MERGE_CLEAN, icon=":material/done_all:")
-            choices, edits = {}, {}
-        else:
-            choices, edits = conflict_choices(update, stamp)
-        try:
-            merged = resolve(update.result, choices, edits)
-        except ApprodoError:
-            st.caption(S.MERGE_CHOOSE_ALL)
-            merged = None
-        if merged is not None:
-            st.markdown(f"**{S.MERGE_CHANGES}**")
-            show_diff(section.body, merged, S.CONFLICT_SCHOOL, S.MERGE_PREVIEW)
-            with st.expander(S.MERGE_PREVIEW, icon=":material/preview:"):
-                try:
-                    show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, merged)))
-                except ApprodoError as error:
-                    st.warning(error.message)
+        merged = merged_text(section, update.result, stamp)
         if not can_act:
             return
         save_column, keep_column = st.columns(2)
@@ -158,3 +166,40 @@ if updates.text:
     st.subheader(S.TEXT_UPDATES)
 for update in updates.text:
     text_update(update)
+
+
+# --- adopted good practices: their new versions, merged the same way -----------------------------------
+
+
+def practice_update(update: adoption.PracticeUpdate) -> None:
+    section = update.section
+    stamp = f"practice_{update.adoption_id}_{section.version}_{update.version}"
+    with st.container(border=True):
+        st.markdown(f"#### {plain(section.title)}")
+        st.caption(plain_format(S.PRACTICE_UPDATE_FROM, title=update.practice_title, source=update.source,
+                                version=update.version))
+        with st.expander(S.PRACTICE_WHAT_CHANGED, expanded=True):
+            show_diff(update.base, update.theirs, S.CONFLICT_WAS, S.PRACTICE_TEXT)
+        merged = merged_text(section, update.result, stamp)
+        if not can_act:
+            return
+        save_column, keep_column = st.columns(2)
+        if save_column.button(S.SAVE_MERGED, key=f"save_{stamp}", type="primary", disabled=merged is None,
+                              icon=":material/save:"):
+            try:
+                saved = adoption.take_update(db, actor, update.adoption_id, merged, base_version=section.version,
+                                             version=update.version)
+            except ApprodoError as error:
+                st.error(plain(error.message))
+                return
+            flash(S.PRACTICE_UPDATE_SAVED.format(title=section.title, version=saved.version))
+            st.rerun()
+        if keep_column.button(S.KEEP_SCHOOL_TEXT, key=f"keep_{stamp}"):
+            run(lambda: adoption.keep_section_text(db, actor, update.adoption_id, version=update.version),
+                S.PRACTICE_UPDATE_KEPT.format(title=section.title))
+
+
+if practice_updates:
+    st.subheader(S.PRACTICE_UPDATES)
+for practice_change in practice_updates:
+    practice_update(practice_change)
