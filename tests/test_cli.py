@@ -529,3 +529,35 @@ def test_set_email_links_an_account_for_single_sign_on_and_add_user_takes_one(de
     assert_italian_failure(run("set-email", "docente", "non-una-mail"), "non è valido")
     assert run("set-email", "funzione", "").returncode == 0
     assert db.execute("SELECT email FROM users WHERE username = 'funzione'").fetchone() == (None,)
+
+
+def test_practices_search_finds_other_forms_filters_and_prints_json(demo, run):
+    import json
+
+    found = run("practices", "search", "mediatore")  # the practice says "mediatori"
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.splitlines()[0].split(None, 1)[1].startswith("Patto di accoglienza con i mediatori culturali")
+    as_json = json.loads(run("practices", "search", "", "--level", "secondaria_secondo_grado", "--format",
+                             "json").stdout)
+    assert [p["titolo"] for p in as_json] == ["Colloquio di orientamento con la famiglia in terza media"]
+    assert as_json[0]["fonte"] == "Rete dei Laghi" and "Secondaria di secondo grado" in as_json[0]["gradi"]
+    hostile = run("practices", "search", 'NEAR(mediatori "* AND)')
+    assert hostile.returncode == 0 and "Patto di accoglienza" in hostile.stdout
+    assert run("practices", "search", "parolachenonce").stdout.startswith("Nessuna pratica")
+    assert_italian_failure(run("practices", "search", "x", "--level", "nido"), "Grado «nido»")
+
+
+def test_practices_publish_and_adopt_from_the_command_line(demo, run, tmp_path):
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "cli.db") as conn:
+        (proposed,) = conn.execute("SELECT id FROM practices WHERE status = 'proposta'").fetchone()
+    assert run("practices", "search", "biblioteca").stdout.startswith("Nessuna pratica")  # not published yet
+    done = run("practices", "publish", "--id", str(proposed))
+    assert done.returncode == 0 and "versione 1" in done.stdout
+    assert "Sportello pomeridiano" in run("practices", "search", "biblioteche").stdout
+    adopted = run("practices", "adopt", "--id", str(proposed), "--school", "MIIS00003C")
+    assert adopted.returncode == 0, adopted.stderr
+    assert "adottata da 1" in run("practices", "search", "biblioteche").stdout
+    assert_italian_failure(run("practices", "adopt", "--id", str(proposed), "--school", "MIIS00003C"), "già adottato")
+    assert_italian_failure(run("practices", "publish"), "--id")

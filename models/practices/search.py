@@ -83,8 +83,12 @@ def reindex(db: sqlite_utils.Database) -> int:
     return len(rows)
 
 
+# Search syntax a user may type out of habit: read as "all these words", never as operators.
+_OPERATORS = re.compile(r"\b(?:AND|OR|NOT|NEAR)\b")
+
+
 def query_stems(text: str) -> list[str]:
-    return list(dict.fromkeys(stem(word) for word in words(text)))[:MAX_QUERY_WORDS]
+    return list(dict.fromkeys(stem(word) for word in words(_OPERATORS.sub(" ", text or ""))))[:MAX_QUERY_WORDS]
 
 
 def fts_query(text: str, *, levels=(), targets=(), themes=(), strengths=()) -> str | None:
