@@ -145,14 +145,15 @@ st.caption(S.PRACTICES_INTRO)
 query = st.text_input(S.PRACTICE_SEARCH, placeholder=S.PRACTICE_SEARCH_PLACEHOLDER, key="practice_query")
 level_column, target_column, theme_column, strength_column = st.columns(4)
 levels = level_column.multiselect(S.FILTER_LEVELS, [level.value for level in Level],
-                                  format_func=lambda v: LEVEL_LABELS[Level(v)], key="practice_levels")
+                                  format_func=lambda v: LEVEL_LABELS[Level(v)], key="practice_levels",
+                                  placeholder=S.FILTER_ANY)
 targets = target_column.multiselect(S.FILTER_TARGETS, list(records.TARGETS), format_func=records.TARGETS.get,
-                                    key="practice_targets")
+                                    key="practice_targets", placeholder=S.FILTER_ANY)
 themes = theme_column.multiselect(S.FILTER_THEMES, list(records.THEMES), format_func=records.THEMES.get,
-                                  key="practice_themes")
+                                  key="practice_themes", placeholder=S.FILTER_ANY)
 strengths = strength_column.multiselect(S.FILTER_STRENGTH, [s.value for s in records.Strength],
                                         format_func=lambda v: records.STRENGTH_LABELS[records.Strength(v)],
-                                        key="practice_strengths")
+                                        key="practice_strengths", placeholder=S.FILTER_ANY)
 hits = search.search(db, actor, query, levels=levels, targets=targets, themes=themes, strengths=strengths)
 if hits:
     show_hits(hits)
