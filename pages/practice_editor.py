@@ -29,7 +29,7 @@ remembered = st.session_state.get(CHOSEN_KEY)
 chosen = st.selectbox(
     S.PRACTICE_CHOOSE, options, index=options.index(remembered) if remembered in options else 0,
     format_func=lambda i: S.PRACTICE_NEW if i is None else
-    f"{mine[i].content.title} · {mine[i].status_label} · v{mine[i].current_version}")
+    f"{mine[i].content.title} · {mine[i].status_label} · v{mine[i].current_version}", placeholder=S.CHOOSE_PLACEHOLDER)
 st.session_state[CHOSEN_KEY] = chosen
 practice = records.get_practice(db, actor, chosen) if chosen is not None else None
 if practice is None and not mine:
@@ -45,7 +45,7 @@ def prefill_from_sections() -> None:
             return
         own = next((p for p in readable if p.school_code and p.school_code == actor.school_code), readable[0])
         protocol = st.selectbox(S.CHOOSE_PROTOCOL, readable, index=readable.index(own), format_func=protocol_label,
-                                key="prefill_protocol")
+                                key="prefill_protocol", placeholder=S.CHOOSE_PLACEHOLDER)
         sections = {s.id: f"{s.position}. {s.title}" for s in protocols.list_sections(db, actor, protocol.id)}
         picked = st.multiselect(S.PRACTICE_PICK_SECTIONS, list(sections), format_func=sections.get,
                                 key=f"prefill_sections_{protocol.id}", placeholder=S.CHOOSE_PLACEHOLDER)
@@ -65,12 +65,13 @@ def practice_form(start: records.Content, key: str) -> tuple[records.Content, st
     level_values = [level.value for level in Level]
     with st.form(key):
         title = st.text_input(S.PRACTICE_FIELD_TITLE, value=start.title, max_chars=records.MAX_TITLE)
-        levels = st.multiselect(S.FILTER_LEVELS, level_values, default=[v for v in start.levels if v in level_values],
+        levels = st.multiselect(S.PRACTICE_FILTER_LEVELS, level_values,
+                                default=[v for v in start.levels if v in level_values],
                                 format_func=lambda v: LEVEL_LABELS[Level(v)], placeholder=S.CHOOSE_PLACEHOLDER)
         left, right = st.columns(2)
-        targets = left.multiselect(S.FILTER_TARGETS, list(records.TARGETS), default=list(start.targets),
+        targets = left.multiselect(S.PRACTICE_FILTER_TARGETS, list(records.TARGETS), default=list(start.targets),
                                    format_func=records.TARGETS.get, placeholder=S.CHOOSE_PLACEHOLDER)
-        themes = right.multiselect(S.FILTER_THEMES, list(records.THEMES), default=list(start.themes),
+        themes = right.multiselect(S.PRACTICE_FILTER_THEMES, list(records.THEMES), default=list(start.themes),
                                    format_func=records.THEMES.get, placeholder=S.CHOOSE_PLACEHOLDER)
         problem = st.text_area(S.PRACTICE_FIELD_PROBLEM, value=start.problem, help=S.PRACTICE_RICH_HELP)
         steps = st.text_area(S.PRACTICE_FIELD_STEPS, value=start.steps, height=220, help=S.PRACTICE_RICH_HELP)
@@ -85,11 +86,12 @@ def practice_form(start: records.Content, key: str) -> tuple[records.Content, st
         result = middle.text_input(S.PRACTICE_FIELD_RESULT, value=start.evidence_result, max_chars=records.MAX_SHORT)
         strengths = [s.value for s in records.Strength]
         strength = right.selectbox(S.PRACTICE_FIELD_STRENGTH, strengths, index=strengths.index(start.evidence_strength),
-                                   format_func=lambda v: records.STRENGTH_LABELS[records.Strength(v)])
+                                   format_func=lambda v: records.STRENGTH_LABELS[records.Strength(v)],
+                                   placeholder=S.CHOOSE_PLACEHOLDER)
         transfer = st.text_area(S.PRACTICE_FIELD_TRANSFER, value=start.transfer, help=S.PRACTICE_RICH_HELP)
         left, right = st.columns(2)
         licence = left.selectbox(S.PRACTICE_FIELD_LICENCE, records.LICENCES,
-                                 index=records.LICENCES.index(start.licence))
+                                 index=records.LICENCES.index(start.licence), placeholder=S.CHOOSE_PLACEHOLDER)
         note = right.text_input(S.PRACTICE_FIELD_NOTE, max_chars=records.MAX_NOTE)
         submitted = st.form_submit_button(S.PRACTICE_CREATE if practice is None else S.PRACTICE_SAVE, type="primary",
                                           icon=":material/save:")

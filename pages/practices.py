@@ -40,7 +40,8 @@ def adopt_form(practice: records.Practice) -> None:
             st.caption(S.PRACTICE_NO_ADOPTABLE)
         return
     st.subheader(S.PRACTICE_ADOPT)
-    protocol = st.selectbox(S.PRACTICE_ADOPT_INTO, targets, format_func=protocol_label, key="adopt_protocol")
+    protocol = st.selectbox(S.PRACTICE_ADOPT_INTO, targets, format_func=protocol_label, key="adopt_protocol",
+                            placeholder=S.CHOOSE_PLACEHOLDER)
     mode = st.radio(S.PRACTICE_ADOPT_MODE, [S.PRACTICE_ADOPT_NEW, S.PRACTICE_ADOPT_REPLACE], horizontal=True,
                     key="adopt_mode")
     replace_id = None
@@ -48,7 +49,7 @@ def adopt_form(practice: records.Practice) -> None:
         sections = protocols.list_sections(db, actor, protocol.id)
         titles = {s.id: f"{s.position}. {s.title}" for s in sections}
         replace_id = st.selectbox(S.PRACTICE_ADOPT_SECTION, list(titles), format_func=titles.get,
-                                  key=f"adopt_section_{protocol.id}")
+                                  key=f"adopt_section_{protocol.id}", placeholder=S.CHOOSE_PLACEHOLDER)
     if st.button(S.PRACTICE_ADOPT_BUTTON, type="primary", icon=":material/input:"):
         try:
             section = adoption.adopt(db, actor, practice.id, protocol.id, replace_section_id=replace_id)
@@ -144,16 +145,16 @@ if wanted is not None:
 st.caption(S.PRACTICES_INTRO)
 query = st.text_input(S.PRACTICE_SEARCH, placeholder=S.PRACTICE_SEARCH_PLACEHOLDER, key="practice_query")
 level_column, target_column, theme_column, strength_column = st.columns(4)
-levels = level_column.multiselect(S.FILTER_LEVELS, [level.value for level in Level],
+levels = level_column.multiselect(S.PRACTICE_FILTER_LEVELS, [level.value for level in Level],
                                   format_func=lambda v: LEVEL_LABELS[Level(v)], key="practice_levels",
-                                  placeholder=S.FILTER_ANY)
-targets = target_column.multiselect(S.FILTER_TARGETS, list(records.TARGETS), format_func=records.TARGETS.get,
-                                    key="practice_targets", placeholder=S.FILTER_ANY)
-themes = theme_column.multiselect(S.FILTER_THEMES, list(records.THEMES), format_func=records.THEMES.get,
-                                  key="practice_themes", placeholder=S.FILTER_ANY)
-strengths = strength_column.multiselect(S.FILTER_STRENGTH, [s.value for s in records.Strength],
+                                  placeholder=S.PRACTICE_FILTER_ANY)
+targets = target_column.multiselect(S.PRACTICE_FILTER_TARGETS, list(records.TARGETS), format_func=records.TARGETS.get,
+                                    key="practice_targets", placeholder=S.PRACTICE_FILTER_ANY)
+themes = theme_column.multiselect(S.PRACTICE_FILTER_THEMES, list(records.THEMES), format_func=records.THEMES.get,
+                                  key="practice_themes", placeholder=S.PRACTICE_FILTER_ANY)
+strengths = strength_column.multiselect(S.PRACTICE_FILTER_STRENGTH, [s.value for s in records.Strength],
                                         format_func=lambda v: records.STRENGTH_LABELS[records.Strength(v)],
-                                        key="practice_strengths", placeholder=S.FILTER_ANY)
+                                        key="practice_strengths", placeholder=S.PRACTICE_FILTER_ANY)
 hits = search.search(db, actor, query, levels=levels, targets=targets, themes=themes, strengths=strengths)
 if hits:
     show_hits(hits)

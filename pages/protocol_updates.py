@@ -35,7 +35,7 @@ if protocol.is_core and not practice_updates:
 
 updates = ps.pending_updates(db, actor, protocol.id)
 if not len(updates) and not practice_updates:
-    st.success(S.NO_UPDATES_AT_ALL, icon=":material/check:")
+    st.success(S.NO_UPDATES, icon=":material/check:")
     st.stop()
 if len(updates):
     st.caption(S.UPDATES_PAGE_INTRO)

@@ -98,7 +98,7 @@ def test_init_db_with_demo_then_add_network_school_and_user(run_process, tmp_pat
     assert db.execute("SELECT annual_hours FROM schools WHERE code = 'BGIC81200X'").fetchone() == (957,)
     assert db.execute("SELECT role, school_code FROM users WHERE username = 'm.rossi'").fetchone() == (
         "dirigente", "BGIC81200X")
-    assert db.execute("SELECT COUNT(*) FROM networks").fetchone() == (2,)
+    assert db.execute("SELECT COUNT(*) FROM networks").fetchone() == (3,)  # the demo's two, and the new one
 
 
 def test_init_db_demo_twice_is_harmless(run):
@@ -144,7 +144,7 @@ def test_backup_writes_a_copy_that_passes_the_integrity_check(demo, run, tmp_pat
     assert result.returncode == 0, result.stderr
     copy = sqlite3.connect(tmp_path / "copie" / "approdo-backup.db")
     assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    assert copy.execute("SELECT COUNT(*) FROM schools").fetchone() == (4,)
+    assert copy.execute("SELECT COUNT(*) FROM schools").fetchone() == (7,)  # the demo's two networks
 
 
 def test_backup_to_an_unwritable_place_is_an_italian_error(run, tmp_path):
@@ -168,8 +168,9 @@ def test_protocol_status_prints_each_school_of_the_network(demo, run):
     lines = result.stdout.splitlines()
     school_line = next(line for line in lines if line.startswith("MIIS00003C"))
     assert "In revisione" in school_line and "«Ponte Nuovo»" in school_line
-    assert sum(1 for line in lines if "non avviato" in line) == 3
-    assert lines[-1] == "Scuole con il protocollo avviato: 1 su 4."
+    # The demo's primary school has a protocol too: it adopted a good practice of the other network.
+    assert sum(1 for line in lines if "non avviato" in line) == 2
+    assert lines[-1] == "Scuole con il protocollo avviato: 2 su 4."
 
 
 def test_protocol_status_of_an_unknown_network_is_an_italian_error(run):
@@ -219,7 +220,7 @@ def test_export_protocol_pdf_when_libreoffice_is_there(demo, run, tmp_path):
 @pytest.mark.parametrize(
     ("args", "fragments"),
     [
-        (("export-protocol", "--school", "MIEE00001A", "--out", "x.docx"), ["non ha ancora un protocollo"]),
+        (("export-protocol", "--school", "MIRI00004D", "--out", "x.docx"), ["non ha ancora un protocollo"]),
         (("export-protocol", "--school", "bad", "--out", "x.docx"), ["codice meccanografico"]),
         (("export-network", "--network", "NOPE", "--out", "x.zip"), ["La rete NOPE non esiste"]),
         (("import-protocol", "cli.py", "--school", "MIIS00003C"), ["non è un documento Word"]),

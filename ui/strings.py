@@ -706,11 +706,11 @@ PRACTICES_INTRO = ("Le buone pratiche pubblicate da tutte le reti: cercale con p
                    "di una parola, per esempio «famiglia» trova «famiglie»), aprile e adottale nel tuo protocollo.")
 PRACTICE_SEARCH = "Cerca nel catalogo"
 PRACTICE_SEARCH_PLACEHOLDER = "per esempio: mediatori, italiano estivo, tutor"
-FILTER_LEVELS = "Grado scolastico"
-FILTER_TARGETS = "Per chi"
-FILTER_THEMES = "Tema"
-FILTER_STRENGTH = "Evidenze"
-FILTER_ANY = "Tutti"
+PRACTICE_FILTER_LEVELS = "Grado scolastico"
+PRACTICE_FILTER_TARGETS = "Per chi"
+PRACTICE_FILTER_THEMES = "Tema"
+PRACTICE_FILTER_STRENGTH = "Evidenze"
+PRACTICE_FILTER_ANY = "Tutti"
 PRACTICE_RESULTS = "{count} pratiche trovate"
 PRACTICE_RESULTS_ONE = "1 pratica trovata"
 PRACTICE_NONE_FOUND = "Nessuna pratica pubblicata corrisponde alla ricerca: prova con meno parole o meno filtri."
@@ -786,7 +786,6 @@ PRACTICE_WHAT_CHANGED = "Che cosa è cambiato nella pratica"
 PRACTICE_TEXT = "Testo della pratica"
 PRACTICE_UPDATE_SAVED = "«{title}»: salvata la versione {version} con l'aggiornamento della pratica."
 PRACTICE_UPDATE_KEPT = "«{title}»: tenuto il vostro testo."
-NO_UPDATES_AT_ALL = "Nessun aggiornamento da decidere."
 
 
 

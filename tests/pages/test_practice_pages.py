@@ -146,7 +146,7 @@ def test_a_later_version_is_offered_on_the_updates_page_and_taken(demo_db, actor
     school = protocols.create_school_protocol(demo_db, actors["other_dirigente"], OTHER_SCHOOL)
     adoption.adopt(demo_db, actors["other_dirigente"], published.id, school.id)
     at = open_page("altro.dirigente", UPDATES, protocollo=school.id)
-    assert "Nessun aggiornamento da decidere." in texts(at)
+    assert "Nessun aggiornamento della rete da decidere." in texts(at)
     records.save_practice(demo_db, actors["dirigente"], published.id, content(duration="Da settembre a giugno"), 1)
     records.publish(demo_db, actors["coordinatore_rete"], published.id)
     at = open_page("altro.dirigente", UPDATES, protocollo=school.id)
@@ -156,4 +156,16 @@ def test_a_later_version_is_offered_on_the_updates_page_and_taken(demo_db, actor
     section = protocols.get_section(demo_db, actors["other_dirigente"], next(iter(provenance.source_notes(
         demo_db, school.id))))
     assert "Da settembre a giugno" in section.body
-    assert "Nessun aggiornamento da decidere." in texts(at)  # after the rerun, nothing left
+    assert "Nessun aggiornamento della rete da decidere." in texts(at)  # after the rerun, nothing left
+
+
+def test_the_editor_shows_where_an_adopted_section_came_from(demo_db, actors):
+    published = publish_one(demo_db, actors)
+    protocols.create_core(demo_db, actors["other_coordinatore"], OTHER_NETWORK, "primaria", "2025/26")
+    school = protocols.create_school_protocol(demo_db, actors["other_dirigente"], OTHER_SCHOOL)
+    section = adoption.adopt(demo_db, actors["other_dirigente"], published.id, school.id)
+    at = open_page("altro.dirigente", "pages/protocol_editor.py", protocollo=school.id)
+    chooser = next(sb for sb in at.selectbox if sb.label == "Sezione")
+    chooser.select_index(next(i for i, o in enumerate(chooser.options) if section.title in o)).run()
+    assert any(c.value.startswith("Dalla pratica «Patto di accoglienza con i mediatori culturali» della Rete di "
+                                  "esempio") for c in at.caption)
