@@ -72,7 +72,7 @@ def report(results: list[Result]) -> Path:
 
 
 _INGEST = """
-import resource, sys, time
+import sys, time
 from models.core import db as database
 from models.core.permissions import Actor
 from models.pupils import importing
@@ -80,7 +80,9 @@ db = database.connect(sys.argv[1])
 data = open(sys.argv[2], "rb").read()
 start = time.perf_counter()
 summary = importing.import_attendance(db, Actor.system("bench"), "MIIS00003C", data, sys.argv[3])
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not ru_maxrss: Linux carries the parent's resident size over fork + exec into
+# ru_maxrss, so a bench parent holding 5 GB made every child "peak" at 5 GB.
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:")) / 1024
 print(time.perf_counter() - start, peak, summary.kind, summary.rows)
 """
 

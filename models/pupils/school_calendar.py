@@ -67,7 +67,7 @@ def _day(text: str) -> date:
             return datetime.strptime(value, pattern).date()
         except ValueError:
             continue
-    raise ApprodoError(f"Data «{value[:20]}» non valida: scrivila come 22/12/2025 o 2025-12-22.")
+    raise ApprodoError(f"Data «{value[:20]}» non valida: scrivila come 23/12/2025 o 2025-12-23.")
 
 
 def _build(school_year: str, document: dict, edited: bool) -> Calendar:
@@ -108,7 +108,7 @@ def calendar_for(db, school_year: SchoolYear | str) -> Calendar:
 
 
 def parse_holidays(text: str) -> list[list[str]]:
-    """Lines like '22/12/2025 - 06/01/2026 Vacanze di Natale' or '2025-11-01 Ognissanti'."""
+    """Lines like '23/12/2025 - 06/01/2026 Vacanze di Natale' or '2025-11-01 Ognissanti'."""
     date_text = r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}"
     out = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -116,7 +116,7 @@ def parse_holidays(text: str) -> list[list[str]]:
             continue
         match = re.fullmatch(rf"\s*({date_text})(?:\s*[-–]\s*({date_text}))?\s*(.*)", line)
         if not match:
-            raise ApprodoError(f"Riga {number} delle vacanze non valida: scrivi «22/12/2025 - 06/01/2026 Natale».")
+            raise ApprodoError(f"Riga {number} delle vacanze non valida: scrivi «23/12/2025 - 06/01/2026 Natale».")
         start = _day(match.group(1))
         end = _day(match.group(2)) if match.group(2) else start
         out.append([start.isoformat(), end.isoformat(), match.group(3).strip()])

@@ -26,9 +26,9 @@ def months(db, code):
 
 def test_the_calendar_counts_school_days_of_lombardy():
     days = school_calendar._build("2025/26", school_calendar._shipped()["2025/26"], False).days_by_month()
-    # September 2025: lessons from Friday 12, 13 weekdays; December: to the 19th, 8 December a holiday.
+    # September 2025: lessons from Friday 12, 13 weekdays; December: to Monday 22, 8 December a holiday.
     assert days["2025-09"] == 13
-    assert days["2025-12"] == 14
+    assert days["2025-12"] == 15
     assert days["2026-06"] == 5  # 1-8 June: five weekdays, less 2 June, plus Monday 8
     assert "2026-07" not in days
     assert set(school_calendar.shipped_years()) >= {"2024/25", "2025/26", "2026/27"}

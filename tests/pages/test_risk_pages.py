@@ -203,7 +203,7 @@ def test_the_admin_corrects_the_regional_calendar(demo_db):
     year.set_value("2025/26").run()
     assert "fornito con Approdo" in " ".join(c.value for c in at.caption)
     holidays = next(t for t in at.text_area if t.label.startswith("Vacanze"))
-    assert "22/12/2025 - 06/01/2026 Vacanze di Natale" in holidays.value
+    assert "23/12/2025 - 06/01/2026 Vacanze di Natale" in holidays.value
     holidays.set_value(holidays.value + "\n31/10/2025 Ponte")
     next(b for b in at.button if b.label == "Salva").click().run()
     assert any("Calendario 2025/26 salvato" in s.value for s in at.success)
