@@ -24,7 +24,11 @@ st.title(S.PAGE_PRACTICE_EDITOR)
 show_flash()
 
 mine = {p.id: p for p in records.drafts(db, actor)}
-options: list[int | None] = [None, *mine]
+# A practice is born in a network (and a school): an account of no network (the admin) only edits existing ones.
+options: list[int | None] = ([None] if actor.network_code else []) + list(mine)
+if not options:
+    st.info(S.PRACTICE_NONE_TO_EDIT)
+    st.stop()
 remembered = st.session_state.get(CHOSEN_KEY)
 chosen = st.selectbox(
     S.PRACTICE_CHOOSE, options, index=options.index(remembered) if remembered in options else 0,

@@ -169,3 +169,14 @@ def test_the_editor_shows_where_an_adopted_section_came_from(demo_db, actors):
     chooser.select_index(next(i for i, o in enumerate(chooser.options) if section.title in o)).run()
     assert any(c.value.startswith("Dalla pratica «Patto di accoglienza con i mediatori culturali» della Rete di "
                                   "esempio") for c in at.caption)
+
+
+def test_the_admin_edits_existing_practices_but_starts_none(demo_db, actors):
+    at = open_page("admin", EDITOR)
+    assert [i.value for i in at.info] == ["Nessuna pratica da modificare: le scrivono i dirigenti e i coordinatori "
+                                          "delle reti."]
+    practice = records.create_practice(demo_db, actors["dirigente"], ACCOGLIENZA)
+    at = open_page("admin", EDITOR)
+    assert at.selectbox[0].options == [f"{ACCOGLIENZA.title} · Bozza · v1"]
+    click(at, "Pubblica per tutte le reti")
+    assert records.get_practice(demo_db, actors["other_dirigente"], practice.id).published_version == 1
