@@ -6,6 +6,7 @@
 import streamlit as st
 
 from models.core.errors import ApprodoError
+from models.risk import history  # noqa: F401 - listens to imports: the levels by month are kept as data arrive
 from ui import strings as S
 from ui.navigation import PAGES, ROOT, pages_for
 from ui.session import (

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from models.accounts import auth, schools
+from models.core import clock
 from models.core import db as database
 from models.core.errors import ApprodoError
 from models.core.permissions import Actor
@@ -22,6 +23,7 @@ from models.protocols import protocol as protocols
 from models.protocols import word_export as docx_export
 from models.protocols import word_import as docx_import
 from models.pupils import importing as pupil_data
+from models.risk import history  # noqa: F401 - listens to imports: the levels by month are kept as data arrive
 
 
 class ItalianGroup(click.Group):
@@ -129,7 +131,8 @@ def add_school(db, actor, code, name, network_code, level, annual_hours, comune,
 
 @command(cli, "add-user")
 @click.argument("username")
-@click.option("--role", required=True, help="admin, coordinatore_rete, dirigente, funzione_strumentale o docente.")
+@click.option("--role", required=True,
+              help="admin, coordinatore_rete, dirigente, funzione_strumentale, docente o regione.")
 @click.option("--school", "school_code", default=None, help="Codice della scuola (ruoli di scuola).")
 @click.option("--network", "network_code", default=None, help="Codice della rete (coordinatore_rete).")
 @click.option("--full-name", default="", help="Nome e cognome.")
@@ -270,16 +273,8 @@ def export_core(db, actor, network_code, out, level):
 
 def _core(db, actor, network_code: str, level: str | None) -> protocols.Protocol:
     """The network's core protocol; --level chooses when the network has one per school level."""
-    network = schools.get_network(db, actor, network_code)
-    cores = [p for p in protocols.list_protocols(db, actor) if p.is_core and p.network_code == network.code]
-    if level:
-        cores = [p for p in cores if p.level == schools.parse_level(level)]
-    if not cores:
-        raise ApprodoError(f"La rete {network.code} non ha un protocollo comune{' per questo grado' if level else ''}.")
-    if len(cores) > 1:
-        raise ApprodoError("La rete ha più protocolli comuni: scegli il grado con --level ("
-                           + ", ".join(p.level.value for p in cores) + ").")
-    return cores[0]
+    return protocols.network_core(db, actor, network_code, schools.parse_level(level) if level else None,
+                                  choose="il grado con --level")
 
 
 PRACTICE_ACTIONS = ("search", "publish", "adopt")
@@ -385,6 +380,43 @@ def core_section(db, actor, action, network_code, level, key, title, to, locked)
         click.echo(f"Tolta la sezione «{section.title}»: le scuole decideranno se toglierla anche loro.")
 
 
+@command(cli, "proposals")
+@click.argument("action", type=click.Choice(["list", "decide"]))
+@click.option("--network", "network_code", required=True, help="Codice della rete.")
+@click.option("--status", default=None, help="Con list: aperta, accolta, respinta o ritirata (se manca, tutte).")
+@click.option("--proposal", "proposal_id", type=int, default=None, help="Con decide: il numero della proposta.")
+@click.option("--accept", is_flag=True, help="Con decide: accoglie la proposta (nuova versione del comune).")
+@click.option("--decline", is_flag=True, help="Con decide: respinge la proposta (serve --reason).")
+@click.option("--reason", default="", help="Con --decline: perché la proposta non è accolta.")
+def proposals_command(db, actor, action, network_code, status, proposal_id, accept, decline, reason):
+    """Le proposte delle scuole al protocollo comune: elenco (list) e decisione (decide)."""
+    from models.protocols import proposals
+
+    if action == "list":
+        found = proposals.list_proposals(db, actor, network_code, status=status)
+        if not found:
+            click.echo("Nessuna proposta.")
+        for p in found:
+            decided = ""
+            if p.decided_at:
+                decided = f" · {p.status_label.lower()} da {p.decided_by} il {clock.local_datetime(p.decided_at)}"
+                decided += f" (versione comune {p.core_version})" if p.core_version else ""
+                decided += f": {p.decision_reason}" if p.decision_reason else ""
+            click.echo(f"n. {p.id:<4} {p.status_label:<9} «{p.section_title}» · {p.school_code} · {p.author},"
+                       f" {clock.local_datetime(p.created_at)} · sostegni {len(p.supports)}{decided}")
+        return
+    if proposal_id is None or accept == decline:
+        raise ApprodoError("Con decide indica la proposta (--proposal N) e una decisione: --accept oppure --decline.")
+    if proposals.get_proposal(db, actor, proposal_id).network_code != network_code:
+        raise ApprodoError(f"La proposta n. {proposal_id} non è della rete {network_code}.")
+    if accept:
+        done = proposals.accept(db, actor, proposal_id)
+        click.echo(f"Proposta n. {done.id} accolta: versione {done.core_version} di «{done.section_title}».")
+    else:
+        proposals.decline(db, actor, proposal_id, reason)
+        click.echo(f"Proposta n. {proposal_id} respinta.")
+
+
 @command(cli, "export-network")
 @click.option("--network", "network_code", required=True, help="Codice della rete.")
 @click.option("--out", "out", required=True, help="File .zip da scrivere.")
@@ -416,6 +448,39 @@ def import_protocol(db, actor, file, school_code):
     click.echo(f"Importate {len(plan.sections)} sezioni nel protocollo {protocol.id} ({protocol.status_label}).")
 
 
+@command(cli, "link-sections")
+@click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
+@click.option("--level", default=None, help="Grado del protocollo comune (se indicato, deve essere quello della "
+              "scuola).")
+@click.option("--auto", is_flag=True, help="Collega subito le sezioni proposte (senza, le mostra soltanto).")
+def link_sections(db, actor, school_code, level, auto):
+    """Propone (o con --auto fa) i collegamenti tra le sezioni proprie della scuola e il protocollo comune."""
+    from models.protocols import structure
+
+    school = schools.get_school(db, actor, schools.check_school_code(school_code))
+    if level is not None and schools.parse_level(level) is not school.level:
+        raise ApprodoError(f"La scuola {school.code} è di un altro grado: {school.level_label.lower()}.")
+    protocol = protocols.school_protocol(db, actor, school.code)
+    if protocol is None:
+        raise ApprodoError(f"La scuola {school.code} non ha ancora un protocollo.")
+    linking = structure.link_proposals(db, actor, protocol.id)
+    if linking.core is None:
+        raise ApprodoError(f"La rete non ha un protocollo comune per la {school.level_label.lower()}.")
+    if not linking.proposals or not linking.free:
+        click.echo("Nulla da collegare: ogni sezione della scuola, o ogni sezione del protocollo comune, "
+                   "è già collegata.")
+        return
+    for proposal in linking.proposals:
+        target = (f"{proposal.core.title[:70]} ({proposal.score:.0%})" if proposal.core
+                  else "resta della scuola (nessun titolo simile)")
+        click.echo(f"  {proposal.section.title[:50]:<50} -> {target}")
+    if auto:
+        done = structure.link_suggested(db, actor, protocol.id)
+        click.echo(f"Collegate {len(done)} sezioni: gli aggiornamenti della rete le mostrano da decidere.")
+    else:
+        click.echo(f"{len(linking.suggested)} proposte: con --auto si collegano.")
+
+
 def _read(file: str) -> bytes:
     try:
         return Path(file).read_bytes()
@@ -424,7 +489,7 @@ def _read(file: str) -> bytes:
 
 
 def _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet=None, header_row=None,
-            pseudonymise=False, key_out=None):
+            pseudonymise=False, key_out=None, replace=False):
     if pseudonymise and not key_out:
         raise ApprodoError("Con --pseudonymise indica anche --key-out FILE: il file chiave (nome → codice) "
                            "resta a scuola, dal dirigente.")
@@ -436,9 +501,27 @@ def _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet=Non
             raise ApprodoError(f"Non c'è una corrispondenza di colonne chiamata «{mapping_name}» per questa scuola.")
         mapping = saved[mapping_name]
     importer = pupil_data.IMPORTERS[kind]
+    data = _read(file)
+
+    def load(replace_larger: bool):
+        # Only attendance replaces whole months: a small file over a big month waits for a yes, as on the page.
+        extra = {"replace_larger": replace_larger} if kind == "attendance" else {}
+        return importer(db, actor, school.code, data, Path(file).name, mapping, dry_run=dry_run, sheet=sheet,
+                        header_row=header_row, pseudonymise=pseudonymise, **extra)
+
     try:
-        summary = importer(db, actor, school.code, _read(file), Path(file).name, mapping, dry_run=dry_run,
-                           sheet=sheet, header_row=header_row, pseudonymise=pseudonymise)
+        try:
+            summary = load(replace)
+        except pupil_data.NeedsConfirmation as asked:
+            # A person at a terminal is asked; a scheduled job (no terminal) gets one line and nothing written.
+            refusal = ApprodoError(f"{asked.message} Nulla è stato scritto: per sostituirle ripeti con --replace.")
+            if not sys.stdin.isatty():
+                raise refusal from None
+            try:
+                click.confirm(f"{asked.message} Sostituirle comunque?", abort=True, err=True)
+            except click.Abort:
+                raise refusal from None
+            summary = load(True)
     except pupil_data.ImportRejected as rejected:
         for problem in rejected.report.problems[:20]:
             found = f" (valore «{problem.value}»)" if problem.value else ""
@@ -463,10 +546,15 @@ def _import_command(name: str, kind: str, help_text: str):
     @click.option("--pseudonymise", is_flag=True,
                   help="La colonna del codice contiene nomi: sostituiscili con codici stabili della scuola.")
     @click.option("--key-out", default=None, help="Con --pseudonymise: dove scrivere il file chiave nome → codice.")
-    def run(db, actor, file, school_code, mapping_name, dry_run, sheet, header_row, pseudonymise, key_out):
-        _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet, header_row, pseudonymise, key_out)
+    def run(db, actor, file, school_code, mapping_name, dry_run, sheet, header_row, pseudonymise, key_out,
+            replace=False):
+        _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet, header_row, pseudonymise, key_out,
+                replace)
 
     run.__doc__ = help_text
+    if kind == "attendance":
+        run = click.option("--replace", is_flag=True, help="Sostituisce senza chiedere anche i mesi che hanno già "
+                           "molte più righe del file (altrimenti Approdo chiede conferma).")(run)
     return run
 
 
@@ -692,6 +780,20 @@ def set_risk_rules(db, actor, network_code, **values):
     click.echo(f"Soglie della rete {network_code}: assenza cronica {updated.chronic:.0%}, grave {updated.severe:.0%}, "
                f"aumento {updated.trend_points:.0%}, {updated.late_per_month:g} ingressi/uscite al mese, "
                f"{updated.context_factors} fattori di contesto, almeno {updated.min_months} mesi di dati.")
+    # Here, unlike the app, the levels by month are recomputed before the command returns.
+    job = history.latest_job(db, network_code)
+    if job is None or not job.active:  # the same thresholds as before: nothing to recompute
+        click.echo("I livelli mese per mese sono già calcolati con queste soglie.")
+        return
+
+    def line(done: int, total: int) -> None:
+        click.echo(f"\rRicalcolo dei livelli: {done} di {total} scuole", nl=done == total)
+
+    job = history.run_job(db, job.id, progress=line)
+    if job.status == "errore":
+        raise ApprodoError(f"Il ricalcolo dei livelli non è riuscito ({job.error}); riprova il comando.")
+    click.echo(f"Livelli mese per mese ricalcolati per {job.total} scuole." if job.status == "completato"
+               else "Il ricalcolo dei livelli è già in corso nell'applicazione.")
 
 
 if __name__ == "__main__":

@@ -8,12 +8,13 @@ from bench import (
     bench_page,
     bench_practices,
     bench_pupils,
+    bench_risk_load,
     bench_word,
 )
 from bench.harness import report
 
-MODULES = [bench_accounts, bench_word, bench_page, bench_network, bench_pupils, bench_events, bench_practices,
-           bench_load]
+MODULES = [bench_accounts, bench_word, bench_page, bench_network, bench_risk_load, bench_pupils, bench_events,
+           bench_practices, bench_load]
 
 
 def main() -> None:

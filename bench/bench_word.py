@@ -1,10 +1,14 @@
-"""Word export: one protocol against a bare docxtpl render of the same context, and a 40-school network."""
+"""Word export: one protocol against a bare docxtpl render of the same context, and a 40-school network.
+
+The floor renders with docxtpl as its documentation shows (a `new_subdoc` per section, styles by name);
+Approdo builds its section bodies without re-opening python-docx's default package and resolves each
+style once, so the network zip must take at most 0.6 times the 41 bare renders (issue 21).
+"""
 
 from __future__ import annotations
 
 import io
 import tempfile
-import time
 from pathlib import Path
 
 from docxtpl import DocxTemplate
@@ -19,6 +23,7 @@ from models.protocols import richtext
 from models.protocols import word_export as docx_export
 
 SCHOOLS = 40
+RUNS = 3  # the network rows are the fastest of three runs, ours and the floor alike
 
 
 def _bare_render(template_bytes: bytes, context_blocks: list[tuple[str, list]], plain: dict) -> bytes:
@@ -68,13 +73,13 @@ def run() -> list[Result]:
         code = f"MIIS{n:05d}Z"
         schools.create_school(db, system, code, f"Istituto {n}", "RETE40", "secondaria_secondo_grado")
         protocols.create_school_protocol(db, system, code)
-    start = time.perf_counter()
-    docx_export.export_network(db, system, "RETE40")
-    network_s = time.perf_counter() - start
+    network_s = best_of(lambda: docx_export.export_network(db, system, "RETE40"), repeat=RUNS)
+    network_floor = best_of(lambda: [_bare_render(template_bytes, blocks, plain) for _ in range(SCHOOLS + 1)],
+                            repeat=RUNS)
     assert core
     return [
         Result(f"export one protocol ({len(blocks)} sections)", ours, floor,
                "bare docxtpl render, same sections", target_ratio=1.5),
-        Result(f"export a {SCHOOLS}-school network zip", network_s, floor * (SCHOOLS + 1),
-               f"{SCHOOLS + 1} bare renders (target < 10 s)", target_ratio=None),
+        Result(f"export a {SCHOOLS}-school network zip", network_s, network_floor,
+               f"{SCHOOLS + 1} bare docxtpl renders", target_ratio=0.6),
     ]

@@ -29,35 +29,34 @@ uploaded = st.file_uploader(S.UPLOAD_FILE, type=["csv", "txt", "xlsx"], key=f"up
 PREVIEW_ROWS = 8
 
 
-def read_preview(data: bytes, name: str, sheet: int | None = None, header_row: int | None = None):
-    """Headers and the first rows only: a rerun never parses the whole file (the import does, once)."""
-    return tabular.read_table(data, name, known=pupil_data.known_headers(kind), sheet=sheet, header_row=header_row,
+@st.cache_data(scope="session", max_entries=16, show_spinner=False)
+def _preview(file_id: str, _data: bytes, name: str, kind: str, sheet: int | None, header_row: int | None):
+    # Keyed by the upload's id, not by hashing the bytes; per session (pupil data is never cached globally).
+    return tabular.read_table(_data, name, known=pupil_data.known_headers(kind), sheet=sheet, header_row=header_row,
                               max_rows=PREVIEW_ROWS)
+
+
+def read_preview(data: bytes, name: str, sheet: int | None = None, header_row: int | None = None):
+    """Headers and the first rows only, read once per file and choice: a rerun (any widget below) reads nothing
+    again, and only the import parses the whole file. Even a preview checks the whole workbook's size first."""
+    return _preview(uploaded.file_id, data, name, kind, sheet, header_row)
 
 
 if uploaded is not None:
     data = uploaded.getvalue()
     # Every choice below is keyed by the file: a second file is read and mapped afresh.
     file_key = f"{kind}_{uploaded.file_id}"
-    try:
-        found = read_preview(data, uploaded.name)
-    except ApprodoError as error:
-        st.error(plain(error.message))
-        st.stop()
+    found = read_preview(data, uploaded.name)  # an unreadable file: app.py shows the Italian reason
     sheet_column, row_column = st.columns(2)
     names = found.sheet_names
     sheet = sheet_column.selectbox(S.SHEET, range(1, len(names) + 1), index=found.sheet_number - 1,
                                    format_func=lambda n: S.SHEET_LABEL.format(number=n, name=names[n - 1] or "CSV"),
                                    key=f"sheet_{file_key}", disabled=len(names) < 2, placeholder=S.CHOOSE_PLACEHOLDER)
-    try:
-        detected = found if sheet == found.sheet_number else read_preview(data, uploaded.name, sheet)
-        header_row = row_column.number_input(S.HEADER_ROW, min_value=1, max_value=tabular.MAX_HEADER_ROW,
-                                             value=detected.header_row, step=1, key=f"row_{file_key}_{sheet}")
-        table = detected if header_row == detected.header_row else read_preview(data, uploaded.name, sheet,
-                                                                                  int(header_row))
-    except ApprodoError as error:
-        st.error(plain(error.message))
-        st.stop()
+    detected = found if sheet == found.sheet_number else read_preview(data, uploaded.name, sheet)
+    header_row = row_column.number_input(S.HEADER_ROW, min_value=1, max_value=tabular.MAX_HEADER_ROW,
+                                         value=detected.header_row, step=1, key=f"row_{file_key}_{sheet}")
+    table = detected if header_row == detected.header_row else read_preview(data, uploaded.name, sheet,
+                                                                              int(header_row))
     where = S.TABLE_SHEET.format(name=table.sheet_name) if table.sheet_name else S.TABLE_CSV.format(
         encoding=table.encoding, separator={"\t": "tab"}.get(table.separator, table.separator))
     st.caption(plain_format(S.TABLE_FOUND, where=where, row=table.header_row,
@@ -92,11 +91,8 @@ if uploaded is not None:
     with st.expander(S.SAVE_PRESET):
         name = st.text_input(S.PRESET_NAME, max_chars=60)
         if st.button(S.SAVE_PRESET):
-            try:
-                pupil_data.save_preset(db, actor, school_code, layout, name, mapping, table.headers)
-                st.success(plain_format(S.PRESET_SAVED, name=name.strip()))
-            except ApprodoError as error:
-                st.error(plain(error.message))
+            run_action(lambda: pupil_data.save_preset(db, actor, school_code, layout, name, mapping, table.headers),
+                       S.PRESET_SAVED.format(name=name.strip()))
 
     pseudonymise = st.checkbox(S.PSEUDONYMISE, help=S.PSEUDONYMISE_HELP, key=f"pseudo_{file_key}")
     check_column, import_column = st.columns(2)
@@ -165,11 +161,8 @@ else:
     selection = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="history")
     picked = selection.selection.rows if selection else []
     if picked and st.button(S.DELETE_IMPORT, icon=":material/delete:"):
-        try:
-            removed = pupil_data.delete_import(db, actor, school_code, int(shown.iloc[picked[0]]["N."]))
-            st.success(S.IMPORT_DELETED.format(rows=removed))
-        except ApprodoError as error:
-            st.error(plain(error.message))
+        run_action(lambda: pupil_data.delete_import(db, actor, school_code, int(shown.iloc[picked[0]]["N."])),
+                   lambda removed: S.IMPORT_DELETED.format(rows=removed))
 
 if can_manage_school(actor, school_code):
     st.subheader(S.RETENTION_TITLE)

@@ -7,6 +7,7 @@ from models.core.permissions import can_manage_network, chooses_network, sees_ne
 from models.risk import rules
 from ui import formatting
 from ui import strings as S
+from ui.level_jobs import recompute_progress
 from ui.session import guard_page, run_action
 from ui.text import plain_format
 
@@ -65,5 +66,6 @@ if actor.network_code and can_manage_network(actor, actor.network_code):
             if st.form_submit_button(S.SAVE):
                 run_action(lambda: rules.set_network_rules(ctx.db, actor, actor.network_code, **values),
                            S.RULES_SAVED)
+    recompute_progress(actor.network_code)
 
 st.info(S.HOME_PRIVACY, icon=":material/shield_person:")

@@ -6,13 +6,12 @@ import streamlit as st
 
 from models.accounts.schools import list_networks
 from models.core import clock, suppression
-from models.core.errors import ApprodoError
 from models.core.permissions import can_manage_network, can_manage_school, chooses_network
 from models.risk import fairness, indicators, learn
 from ui import strings as S
 from ui.formatting import italian_chart, number
 from ui.session import guard_page, run_action, show_flash
-from ui.text import plain, plain_table
+from ui.text import plain_table
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -33,11 +32,7 @@ if can_manage_network(actor, network_code) and st.button(S.MODEL_TRAIN, icon=":m
     with st.spinner(S.MODEL_TRAINING):
         run_action(lambda: learn.train(db, actor, network_code), S.MODEL_TRAINED, rerun=True)
 
-try:
-    model = learn.load(db, actor, network_code)
-except ApprodoError as error:
-    st.error(plain(error.message))
-    st.stop()
+model = learn.load(db, actor, network_code)
 if model is None:
     st.info(S.MODEL_NONE)
     st.stop()

@@ -5,7 +5,6 @@ import streamlit as st
 
 from models.accounts.schools import LEVEL_LABELS, list_networks
 from models.core import suppression
-from models.core.errors import ApprodoError
 from models.core.permissions import chooses_network
 from models.network import figures as network_figures
 from models.network import programme
@@ -13,8 +12,9 @@ from models.network import report as network_report
 from models.risk import indicators
 from ui import formatting
 from ui import strings as S
-from ui.session import guard_page, open_db
-from ui.text import plain, plain_table
+from ui.level_jobs import recompute_progress
+from ui.session import guard_page
+from ui.text import plain_table
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -34,11 +34,8 @@ if chooses_network(actor):
 else:
     network_code = actor.network_code
 
-try:
-    everything = network_figures.scope(db, actor, network_code)
-except ApprodoError as error:
-    st.error(plain(error.message))
-    st.stop()
+everything = network_figures.scope(db, actor, network_code)
+recompute_progress(network_code)
 
 years = network_figures.school_years(db, everything)
 left, middle, right = st.columns(3)
@@ -49,32 +46,27 @@ level = middle.selectbox(S.NETWORK_LEVEL, levels, index=None, format_func=LEVEL_
 choosable = [s for s in everything.schools if s.code in everything.shown and (level is None or s.level == level)]
 school_code = right.selectbox(S.NETWORK_SCHOOL, [s.code for s in choosable], index=None,
                               format_func=everything.names.get, placeholder=S.ALL_SCHOOLS)
-where = network_figures.scope(db, actor, network_code, level=level, school_code=school_code)
+# One computation for the page and the downloaded report (the files are rendered from what is shown).
+built = network_report.build(db, actor, network_code, year, level=level, school_code=school_code)
+where = built.scope
 if where.view == "network":
     st.caption(S.NETWORK_DIRIGENTE_VIEW)
 elif where.view == "school":
     st.caption(S.NETWORK_SCHOOL_VIEW)
 st.caption(suppression.SUPPRESSION_NOTE)
 
-
-def report(fmt: str) -> bytes:
-    # Deferred: built only when the button is pressed.
-    built = network_report.build(open_db(), actor, network_code, year, level=level, school_code=school_code)
-    return network_report.to_xlsx(built) if fmt == "xlsx" else network_report.to_docx(built)
-
-
 if year is not None:
     name = f"rapporto_{network_code}_{str(year).replace('/', '-')}"
     xlsx_col, docx_col = st.columns(2)
-    xlsx_col.download_button(S.REPORT_XLSX, data=lambda: report("xlsx"), file_name=f"{name}.xlsx",
+    xlsx_col.download_button(S.REPORT_XLSX, data=lambda: network_report.to_xlsx(built), file_name=f"{name}.xlsx",
                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                              icon=":material/table:")
-    docx_col.download_button(S.REPORT_DOCX, data=lambda: report("docx"), file_name=f"{name}.docx",
+    docx_col.download_button(S.REPORT_DOCX, data=lambda: network_report.to_docx(built), file_name=f"{name}.docx",
                              mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                              icon=":material/description:")
 
 st.header(S.SECTION_PROTOCOLS, divider="gray")
-table, summary = network_figures.protocols(db, where)
+table, summary = built.protocols, built.protocol_summary
 first, second, third = st.columns(3)
 first.metric(S.METRIC_SCHOOLS, summary["schools"])
 second.metric(S.METRIC_APPROVED, f"{summary['approved']} su {summary['schools']}")
@@ -89,7 +81,7 @@ if year is None:
     st.stop()
 
 st.header(S.SECTION_RISK, divider="gray")
-trend = network_figures.trend(db, where, year)
+trend = built.trend
 if not trend.empty:
     trend = trend.assign(mese=trend["period"].map(indicators.month_label))
     chart = alt.Chart(trend).mark_line(point=True).encode(
@@ -102,21 +94,19 @@ if not trend.empty:
     st.altair_chart(formatting.italian_chart(chart.properties(title=S.TREND_TITLE, height=240)), width="stretch",
                     height=420)
 st.markdown(f"**{S.MONTHS_TABLE}**")
-formatting.table(plain_table(network_figures.network_months(db, where, year).map(suppression.text)))
-month, schools = network_figures.schools_in_month(db, where, year)
-st.markdown(f"**{S.SCHOOLS_TABLE.format(month=indicators.month_label(month))}**")
-formatting.table(plain_table(schools.map(suppression.text)))
+formatting.table(plain_table(built.months.map(suppression.text)))
+st.markdown(f"**{S.SCHOOLS_TABLE.format(month=indicators.month_label(built.month))}**")
+formatting.table(plain_table(built.schools.map(suppression.text)))
 
 st.header(S.SECTION_FOLLOW_UP, divider="gray")
 st.caption(S.FOLLOW_UP_HELP.format(days=network_figures.FOLLOW_UP_DAYS))
-follow = network_figures.follow_up(db, where, year)
+follow = built.follow_up
 if not follow.empty:
     st.table(plain_table(follow.map(lambda v: suppression.text(v, " %") if isinstance(v, float)
                                     else suppression.text(v))))
 
 st.header(S.SECTION_PROGRAMME, divider="gray")
-evaluation = programme.evaluate(db, where)
-st.table(plain_table(evaluation.frame()))
+st.table(plain_table(built.evaluation.frame()))
 with st.expander(S.DEFINITIONS, icon=":material/menu_book:"):
     for indicator in programme.INDICATORS:
         st.markdown(f"**{indicator.label}**: {indicator.definition}")

@@ -13,31 +13,29 @@ from models.protocols.protocol import SaveConflict, Status
 from models.protocols.templates import SectionKind
 from ui import strings as S
 from ui.navigation import spec_for_file, title_for
+from ui.proposal_widgets import propose_to_network
 from ui.protocol_widgets import (
-    choose_protocol,
     choose_section,
     draft_editor,
     draft_for,
     drafts,
-    protocol_header,
+    open_protocol,
+    persist_drafts,
+    restore_drafts,
     show_diff,
     show_rich_text,
     unsaved_sections,
 )
-from ui.session import flash, guard_page, open_db, run_action, show_flash
+from ui.session import flash, guard_page, open_db, run_action
 from ui.structure_links import structure_links
 from ui.text import plain, plain_bold, plain_format
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
 state = st.session_state
+SAVED_KEY = "approdo_section_saved"
 
-st.title(title_for(actor, spec_for_file(__file__)))
-show_flash()
-protocol = choose_protocol(ctx)
-if protocol is None:
-    st.stop()
-protocol_header(protocol)
+protocol = open_protocol(ctx, title_for(actor, spec_for_file(__file__)))
 
 
 def run(action, message: str) -> None:
@@ -109,11 +107,13 @@ structure_links(ctx, protocol)
 
 # --- the section -----------------------------------------------------------------
 open_comments = comments.open_count(db, actor, protocol.id)
+restore_drafts(ctx, protocol)  # what this user was writing before a reload, kept on the server
 section = choose_section(ctx, protocol, open_comments, unsaved=unsaved_sections())
 editable = protocols.may_edit_section(actor, protocol, section)
 conflict_key = f"conflict_{section.id}"
 # The draft lives in the session, not in the widget: it survives switching sections,
 # and after a save it restarts from the saved version (so the next save is based on it).
+# It is also written to the server as it changes (persist_drafts below), so a reload keeps it.
 draft = draft_for(section) if editable else None
 names = people.names(db, actor, [section.author])
 
@@ -187,9 +187,15 @@ with edit_column:
             else:
                 draft.restart(saved.version, saved.body)
                 state.pop(conflict_key, None)
-                flash(S.SAVED_VERSION.format(version=saved.version))
+                persist_drafts(ctx)  # saved: the server's draft goes now, not on the next run
+                state[SAVED_KEY] = S.SAVED_VERSION.format(version=saved.version)
                 st.rerun()
-        if draft.unsaved:
+        saved_message = state.pop(SAVED_KEY, None)
+        if saved_message:
+            # Where the user looks: beside the button they pressed (the top of the page may be scrolled away).
+            discard_column.success(saved_message, icon=":material/check_circle:")
+            st.toast(saved_message, icon=":material/check_circle:")
+        elif draft.unsaved:
             discard_column.button(S.DISCARD_DRAFT, on_click=discard, args=(section.id,))
         with st.expander(S.PLACEHOLDERS_HELP):
             st.markdown("\n".join(f"- `{{{{ {name} }}}}`: {what}" for name, what in placeholders.WHITELIST.items()))
@@ -206,6 +212,8 @@ with edit_column:
                                     author=names.get(shown.author, shown.author),
                                     when=clock.local_datetime(shown.created_at)))
             show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, shown.body)))
+
+persist_drafts(ctx)
 
 with side_column:
     st.markdown(f"**{S.GUIDANCE}**")
@@ -265,6 +273,9 @@ with st.expander(S.COMMENTS_TITLE.format(count=S.open_comments(open_comments.get
             body = st.text_area(S.ADD_COMMENT, max_chars=comments.MAX_COMMENT)
             if st.form_submit_button(S.SEND):
                 run(lambda: comments.add_comment(db, actor, section.id, body), S.COMMENT_ADDED)
+
+# --- a proposal to the network's core, for a section that comes from it ----------------
+propose_to_network(ctx, protocol, section)
 
 # --- a section of the school's own -----------------------------------------------------
 if not protocol.is_core and protocols.may_edit(actor, protocol) and protocol.editable_status:

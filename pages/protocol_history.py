@@ -11,9 +11,8 @@ from ui.protocol_widgets import (
     changes_document,
     changes_intro,
     changes_summary,
-    choose_protocol,
     choose_section,
-    protocol_header,
+    open_protocol,
     show_diff,
 )
 from ui.session import guard_page
@@ -23,11 +22,7 @@ ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
 C = S.COLUMNS
 
-st.title(S.PAGE_HISTORY)
-protocol = choose_protocol(ctx)
-if protocol is None:
-    st.stop()
-protocol_header(protocol)
+protocol = open_protocol(ctx, S.PAGE_HISTORY)
 
 # --- the whole protocol since its last approval: one view, printable -------------------
 since = protocols.changes_since_approval(db, actor, protocol.id)

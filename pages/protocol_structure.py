@@ -7,8 +7,8 @@ from models.protocols import protocol as protocols
 from models.protocols import structure as ps
 from models.protocols.templates import KIND_LABELS, SectionKind
 from ui import strings as S
-from ui.protocol_widgets import choose_protocol, may_act, protocol_header
-from ui.session import guard_page, run_action, show_flash
+from ui.protocol_widgets import may_act, open_protocol
+from ui.session import guard_page, run_action
 from ui.text import plain
 
 ctx = guard_page(__file__)
@@ -16,12 +16,7 @@ db, actor = ctx.db, ctx.actor
 C = S.COLUMNS
 DONE = S.STRUCTURE_DONE
 
-st.title(S.PAGE_STRUCTURE)
-show_flash()
-protocol = choose_protocol(ctx)
-if protocol is None:
-    st.stop()
-protocol_header(protocol)
+protocol = open_protocol(ctx, S.PAGE_STRUCTURE)
 st.caption(S.STRUCTURE_CORE_INTRO if protocol.is_core else S.STRUCTURE_SCHOOL_INTRO)
 
 can_act = may_act(actor, protocol, S.STRUCTURE_READ_ONLY)

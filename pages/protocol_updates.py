@@ -11,39 +11,76 @@ from models.practices import adoption
 from models.protocols import protocol as protocols
 from models.protocols import richtext
 from models.protocols import structure as ps
-from models.protocols.merge import CHOICE_LABELS, Choice, MergeResult, resolve
+from models.protocols.merge import resolve
 from models.protocols.protocol import SaveConflict
+from models.protocols.templates import SectionKind
 from ui import strings as S
-from ui.protocol_widgets import choose_protocol, may_act, protocol_header, show_diff, show_rich_text
-from ui.session import flash, guard_page, run_action, show_flash
-from ui.text import plain, plain_format
+from ui.merge_widgets import conflict_choices
+from ui.protocol_widgets import may_act, open_protocol, show_diff, show_rich_text
+from ui.session import flash, guard_page, run_action
+from ui.text import plain, plain_bold, plain_format
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
 
-st.title(S.PAGE_UPDATES)
-show_flash()
-protocol = choose_protocol(ctx)
-if protocol is None:
-    st.stop()
-protocol_header(protocol)
+protocol = open_protocol(ctx, S.PAGE_UPDATES)
 # Adopted good practices publish new versions into any protocol, the core too (the coordinator decides there).
 practice_updates = adoption.pending_updates(db, actor, protocol.id)
 if protocol.is_core and not practice_updates:
     st.info(S.UPDATES_CORE)
     st.stop()
 
+
+def run(action, message: str) -> None:
+    run_action(action, message, rerun=True)
+
+
+# --- the school's own sections, linked to the core once the network has one ------------------------------
+
+
+def link_sections(linking: ps.Linking, can_act: bool) -> None:
+    st.subheader(S.LINK_TITLE)
+    st.caption(plain_format(S.LINK_INTRO, core=linking.core.title))
+    free = {core.id: core for core in linking.free}
+    options = [None, *free]
+
+    def label(core_id):
+        if core_id is None:
+            return S.LINK_KEEP_OWN
+        core = free[core_id]
+        return core.title + (S.LINK_LOCKED_MARK if core.kind is SectionKind.CORE_LOCKED else "")
+
+    for proposal in linking.proposals:
+        section = proposal.section
+        with st.container(border=True):
+            left, right = st.columns([2, 3])
+            left.markdown(plain_bold(section.title))
+            left.caption(plain(section.body[:200] + ("…" if len(section.body) > 200 else "")))
+            right.caption(plain_format(S.LINK_SUGGESTED, title=proposal.core.title) if proposal.core
+                          else S.LINK_NO_SUGGESTION)
+            suggested = proposal.core.id if proposal.core else None
+            choice = right.selectbox(S.LINK_TARGET, options, index=options.index(suggested), format_func=label,
+                                     key=f"link_{section.id}_{suggested}", disabled=not can_act,
+                                     placeholder=S.CHOOSE_PLACEHOLDER)
+            if choice is not None and free[choice].kind is SectionKind.CORE_LOCKED:
+                right.caption(S.LINK_LOCKED)
+            if can_act and right.button(S.LINK_CONFIRM, key=f"link_confirm_{section.id}", disabled=choice is None,
+                                        icon=":material/link:"):
+                run(lambda s=section, c=choice: ps.link_section(db, actor, s.id, c),
+                    S.LINK_DONE.format(title=plain(section.title)))
+
+
+linking = ps.link_proposals(db, actor, protocol.id)
+offer_links = linking.offered
 updates = ps.pending_updates(db, actor, protocol.id)
-if not len(updates) and not practice_updates:
+if not len(updates) and not offer_links and not practice_updates:
     st.success(S.NO_UPDATES, icon=":material/check:")
     st.stop()
 if len(updates):
     st.caption(S.UPDATES_PAGE_INTRO)
 can_act = may_act(actor, protocol, S.READ_ONLY_ROLE)
-
-
-def run(action, message: str) -> None:
-    run_action(action, message, rerun=True)
+if offer_links:
+    link_sections(linking, can_act)
 
 
 # --- sections added, removed, renamed, locked, reordered by the network ---------------------------------
@@ -69,58 +106,6 @@ for update in updates.structure:
 # --- texts: a three-way merge, the dirigente settles the passages both changed ------------------------
 
 
-def conflict_choices(result: MergeResult, stamp: str) -> tuple[dict[int, Choice], dict[int, str]]:
-    """One choice per passage both sides changed: the two texts side by side, then the choice."""
-    count = len(result.conflicts)
-    st.warning(S.MERGE_CONFLICTS_ONE if count == 1 else S.MERGE_CONFLICTS.format(count=count),
-               icon=":material/call_merge:")
-    choices: dict[int, Choice] = {}
-    edits: dict[int, str] = {}
-    for n, index in enumerate(result.conflicts, start=1):
-        chunk = result.chunks[index]
-        with st.container(border=True):
-            st.markdown(f"**{S.CONFLICT_N.format(n=n)}**")
-            network, school = st.columns(2)
-            network.caption(S.CONFLICT_NETWORK)
-            network.code(chunk.text("theirs") or S.EMPTY_PASSAGE, language=None, wrap_lines=True)
-            school.caption(S.CONFLICT_SCHOOL)
-            school.code(chunk.text("mine") or S.EMPTY_PASSAGE, language=None, wrap_lines=True)
-            if chunk.base:
-                with st.expander(S.CONFLICT_WAS):
-                    st.code(chunk.text("base"), language=None, wrap_lines=True)
-            choice = st.radio(S.CONFLICT_CHOICE, list(Choice), index=None, horizontal=True,
-                              format_func=CHOICE_LABELS.get, key=f"choice_{stamp}_{index}", disabled=not can_act)
-            if choice is None:
-                continue
-            choices[index] = choice
-            if choice is Choice.EDIT:
-                both = resolve(MergeResult((chunk,)), {0: Choice.BOTH})
-                edits[index] = st.text_area(S.CONFLICT_EDIT, value=both, key=f"edit_{stamp}_{index}", height=160)
-    return choices, edits
-
-
-def merged_text(section, result: MergeResult, stamp: str) -> str | None:
-    """The merge settled by the dirigente's choices, shown against the section's text; None until all chosen."""
-    if result.clean:
-        st.success(S.MERGE_CLEAN, icon=":material/done_all:")
-        choices, edits = {}, {}
-    else:
-        choices, edits = conflict_choices(result, stamp)
-    try:
-        merged = resolve(result, choices, edits)
-    except ApprodoError:
-        st.caption(S.MERGE_CHOOSE_ALL)
-        return None
-    st.markdown(f"**{S.MERGE_CHANGES}**")
-    show_diff(section.body, merged, S.CONFLICT_SCHOOL, S.MERGE_PREVIEW)
-    with st.expander(S.MERGE_PREVIEW, icon=":material/preview:"):
-        try:
-            show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, merged)))
-        except ApprodoError as error:
-            st.warning(error.message)
-    return merged
-
-
 def text_update(update: ps.TextUpdate) -> None:
     section = update.section
     # Widgets are keyed by the versions merged: a newer text on either side starts a fresh decision.
@@ -135,7 +120,24 @@ def text_update(update: ps.TextUpdate) -> None:
             return
         with st.expander(S.WHAT_NETWORK_CHANGED, expanded=True):
             show_diff(update.base, update.theirs, S.CONFLICT_WAS, S.CONFLICT_NETWORK)
-        merged = merged_text(section, update.result, stamp)
+        if update.result.clean:
+            st.success(S.MERGE_CLEAN, icon=":material/done_all:")
+            choices, edits = {}, {}
+        else:
+            choices, edits = conflict_choices(update.result, stamp, disabled=not can_act)
+        try:
+            merged = resolve(update.result, choices, edits)
+        except ApprodoError:
+            st.caption(S.MERGE_CHOOSE_ALL)
+            merged = None
+        if merged is not None:
+            st.markdown(f"**{S.MERGE_CHANGES}**")
+            show_diff(section.body, merged, S.CONFLICT_SCHOOL, S.MERGE_PREVIEW)
+            with st.expander(S.MERGE_PREVIEW, icon=":material/preview:"):
+                try:
+                    show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, merged)))
+                except ApprodoError as error:
+                    st.warning(error.message)
         if not can_act:
             return
         save_column, keep_column = st.columns(2)
@@ -180,7 +182,19 @@ def practice_update(update: adoption.PracticeUpdate) -> None:
                                 version=update.version))
         with st.expander(S.PRACTICE_WHAT_CHANGED, expanded=True):
             show_diff(update.base, update.theirs, S.CONFLICT_WAS, S.PRACTICE_TEXT)
-        merged = merged_text(section, update.result, stamp)
+        if update.result.clean:
+            st.success(S.MERGE_CLEAN, icon=":material/done_all:")
+            choices, edits = {}, {}
+        else:
+            choices, edits = conflict_choices(update.result, stamp, disabled=not can_act, theirs=S.PRACTICE_TEXT)
+        try:
+            merged = resolve(update.result, choices, edits)
+        except ApprodoError:
+            st.caption(S.MERGE_CHOOSE_ALL)
+            merged = None
+        if merged is not None:
+            st.markdown(f"**{S.MERGE_CHANGES}**")
+            show_diff(section.body, merged, S.CONFLICT_SCHOOL, S.MERGE_PREVIEW)
         if not can_act:
             return
         save_column, keep_column = st.columns(2)

@@ -15,7 +15,7 @@ from models.protocols import word_export as docx_export
 from models.protocols import word_import as docx_import
 from ui import strings as S
 from ui.protocol_widgets import QUERY_KEY
-from ui.session import guard_page
+from ui.session import guard_page, run_action
 from ui.text import plain, plain_bold, plain_format
 
 ctx = guard_page(__file__)
@@ -78,11 +78,8 @@ if networks:
                                         placeholder=S.CHOOSE_PLACEHOLDER)
                 year = st.text_input(S.SCHOOL_YEAR, value=str(SchoolYear.current()))
                 if st.form_submit_button(S.CREATE, type="primary"):
-                    try:
-                        protocols.create_core(db, actor, network.code, template.id, year)
-                        st.success(S.CORE_CREATED)
-                    except ApprodoError as error:
-                        st.error(plain(error.message))
+                    run_action(lambda: protocols.create_core(db, actor, network.code, template.id, year),
+                               S.CORE_CREATED)
 
     if network is not None:
         with st.expander(S.EXPORT_NETWORK, icon=":material/folder_zip:"):
@@ -108,11 +105,8 @@ if networks:
                                file_name="protocollo_modello.docx", mime=docx_export.DOCX_MIME)
             uploaded = st.file_uploader(S.UPLOAD_TEMPLATE, type=["docx"], key="word_template", help=S.UPLOAD_HELP)
             if uploaded is not None and st.button(S.SAVE, key="save_template"):
-                try:
-                    docx_export.save_network_template(db, actor, network.code, uploaded.getvalue())
-                    st.success(S.TEMPLATE_SAVED)
-                except ApprodoError as error:
-                    st.error(plain(error.message))
+                run_action(lambda: docx_export.save_network_template(db, actor, network.code, uploaded.getvalue()),
+                           S.TEMPLATE_SAVED)
             if docx_export.has_custom_template(db, network.code):
                 st.info(S.TEMPLATE_IS_CUSTOM)
                 if st.button(S.TEMPLATE_RESET):
@@ -124,11 +118,7 @@ if actor.school_code and can_manage_school(actor, actor.school_code):
     if protocols.school_protocol(db, actor, school.code) is None:
         st.info(S.START_SCHOOL_PROTOCOL_HELP)
         if st.button(S.START_SCHOOL_PROTOCOL, type="primary"):
-            try:
-                protocols.create_school_protocol(db, actor, school.code)
-                st.success(S.SCHOOL_PROTOCOL_CREATED)
-            except ApprodoError as error:
-                st.error(plain(error.message))
+            run_action(lambda: protocols.create_school_protocol(db, actor, school.code), S.SCHOOL_PROTOCOL_CREATED)
     with st.expander(S.SCHOOL_FACTS, icon=":material/school:"):
         st.caption(S.SCHOOL_FACTS_HELP)
         with st.form("school_facts"):
@@ -137,12 +127,9 @@ if actor.school_code and can_manage_school(actor, actor.school_code):
             referente = st.text_input(S.REFERENTE, value=school.referente_intercultura, max_chars=200)
             hours = st.number_input(S.ANNUAL_HOURS, min_value=0, max_value=2000, value=school.annual_hours or 0)
             if st.form_submit_button(S.SAVE):
-                try:
-                    schools.update_school_facts(db, actor, school.code, comune=comune, dirigente_name=dirigente,
-                                                referente_intercultura=referente, annual_hours=int(hours) or None)
-                    st.success(S.FACTS_SAVED)
-                except ApprodoError as error:
-                    st.error(plain(error.message))
+                run_action(lambda: schools.update_school_facts(
+                    db, actor, school.code, comune=comune, dirigente_name=dirigente,
+                    referente_intercultura=referente, annual_hours=int(hours) or None), S.FACTS_SAVED)
         st.markdown(S.LOGO_TITLE)
         st.caption(S.LOGO_HELP)
         current = school_logo.school_logo(db, actor, school.code)
@@ -150,11 +137,7 @@ if actor.school_code and can_manage_school(actor, actor.school_code):
             st.image(current, width=240)
         logo = st.file_uploader(S.LOGO_UPLOAD, type=["png", "jpg", "jpeg"], key="school_logo", help=S.UPLOAD_HELP)
         if logo is not None and st.button(S.LOGO_SAVE):
-            try:
-                school_logo.save_logo(db, actor, school.code, logo.getvalue())
-                st.success(S.LOGO_SAVED)
-            except ApprodoError as error:
-                st.error(plain(error.message))
+            run_action(lambda: school_logo.save_logo(db, actor, school.code, logo.getvalue()), S.LOGO_SAVED)
         if current and st.button(S.LOGO_REMOVE):
             school_logo.remove_logo(db, actor, school.code)
             st.rerun()

@@ -50,13 +50,9 @@ if code is None:
 if wanted != code:
     st.query_params[QUERY_KEY] = code
 
-try:
-    record = school_risk.pupil_record(db, actor, school_code, code, view=visit_id())
-    done = interventions.pupil_interventions(db, actor, school_code, code)
-    seen = reviews.pupil_reviews(db, actor, school_code, code)
-except ApprodoError as error:
-    st.error(plain(error.message))
-    st.stop()
+record = school_risk.pupil_record(db, actor, school_code, code, view=visit_id())
+done = interventions.pupil_interventions(db, actor, school_code, code)
+seen = reviews.pupil_reviews(db, actor, school_code, code)
 
 latest, last_month = record.latest, record.months["period"].iloc[-1]
 level_label = indicators.LEVEL_LABELS[latest["level"]]

@@ -1,11 +1,9 @@
 """Rischio dispersione: the review workspace. What changed, what is due, the ranked list, the exports."""
 
-import pandas as pd
 import streamlit as st
 
 from models.accounts import people
 from models.core import audit, clock
-from models.core.errors import ApprodoError
 from models.core.permissions import can_follow_up, can_read_access_log, sees_own_classes_only
 from models.follow_up import interventions, reviews
 from models.follow_up import list_export as risk_export
@@ -22,7 +20,6 @@ SHOWN_PER_COLUMN = 8
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
 school_code = actor.school_code
-R = S.RISK_COLUMNS
 
 st.title(S.RISK_TITLE)
 st.caption(S.RISK_INTRO)
@@ -34,11 +31,7 @@ if not months:
     st.stop()
 as_of = st.selectbox(S.RISK_AS_OF, list(reversed(months)),
                      format_func=indicators.month_label, placeholder=S.CHOOSE_PLACEHOLDER)
-try:
-    risk = school_risk.school_risk(db, actor, school_code, as_of=as_of, view=visit_id())
-except ApprodoError as error:
-    st.error(plain(error.message))
-    st.stop()
+risk = school_risk.school_risk(db, actor, school_code, as_of=as_of, view=visit_id())
 
 if sees_own_classes_only(actor):
     st.caption(plain_format(S.RISK_TEACHER_SCOPE, classes=", ".join(risk.classes)) if risk.classes
@@ -103,30 +96,23 @@ if chosen_classes:
 if chosen_levels:
     shown = shown[shown["level"].isin(chosen_levels)]
 
-follow = reviews.follow_up_table(db, actor, risk).set_index("pupil_code")
-followed = follow.reindex(shown["pupil_code"])
-table = pd.DataFrame({
-    R["pupil_code"]: shown["pupil_code"],
-    R["class_name"]: shown["class_name"],
-    R["absence_pct"]: (100 * shown["absence_ratio"]).round(1),
-    R["projected_pct"]: (100 * shown["projected_ratio"]).round(1),
-    R["hours_left"]: shown["hours_left"].round(1) if risk.legal_limit_applies else None,
-    R["level"]: shown["level"].map(indicators.LEVEL_LABELS),
-    R["reviewed_at"]: [f"{clock.local_date(clock.from_text(t)):%d/%m/%Y}" if t else ""
-                       for t in followed["reviewed_at"]],
-    R["follow_up_on"]: [f"{d:%d/%m/%Y}" if d else "" for d in followed["follow_up_on"]],
-    R["intervention"]: [f"{k} ({d:%d/%m})" if k else "" for k, d in zip(followed["intervention"],
-                                                                        followed["intervention_on"], strict=True)],
-    R["reasons"]: shown["reasons"].map(" ".join),
-})
+# The same rows as the downloaded files (one function builds both); the page only labels and lays them out.
+table = risk_export.table(risk, reviews.follow_up_table(db, actor, risk), shown)
+table["livello"] = table["livello"].map(indicators.LEVEL_LABELS)
+if not risk.legal_limit_applies:
+    table = table.drop(columns="ore_residue")
 model = learn.offered_model(db, actor, school_code)
 if model is not None:
-    table.insert(6, S.MODEL_ESTIMATE, (100 * learn.estimates(model, shown)).round(1).to_numpy())
+    table.insert(table.columns.get_loc("motivi"), "stima", (100 * learn.estimates(model, shown)).round(1).to_numpy())
     st.caption(S.MODEL_ON_LIST.format(version=model.document["version"]))
+labels = {**risk_export.COLUMNS, "stima": S.MODEL_ESTIMATE}
+table = table[[c for c in table.columns if c != "motivi"] + ["motivi"]].rename(columns=labels)
+dates = {labels[c]: st.column_config.DateColumn(format="DD/MM/YYYY")
+         for c in ("ultima_revisione", "prossima_verifica", "data_intervento")}
 st.caption(S.RISK_TABLE_HELP)
 selection = formatting.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
                                  key="risk_table",
-                                 column_config={R["reasons"]: st.column_config.TextColumn(width="large")})
+                                 column_config={**dates, labels["motivi"]: st.column_config.TextColumn(width="large")})
 picked = selection.selection.rows if selection else []
 if picked:
     pupil = shown.iloc[picked[0]]

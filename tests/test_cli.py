@@ -237,8 +237,9 @@ def test_synth_writes_register_files_that_import_attendance_reads(demo, run, tmp
     assert result.returncode == 0, result.stderr
     checked = run("import-attendance", str(tmp_path / "syn" / "frequenze.csv"), "--school", "MIMM00002B", "--dry-run")
     assert checked.returncode == 0 and checked.stdout.startswith("Controllo riuscito")
-    done = run("import-attendance", str(tmp_path / "syn" / "frequenze.csv"), "--school", "MIMM00002B")
-    assert "sono stati sostituiti" in done.stdout  # the demo already had these months
+    # The demo already had these months, with more pupils: replacing them takes --replace (or a yes).
+    done = run("import-attendance", str(tmp_path / "syn" / "frequenze.csv"), "--school", "MIMM00002B", "--replace")
+    assert "sono stati sostituiti" in done.stdout
     assert run("import-context", str(tmp_path / "syn" / "contesto.csv"), "--school", "MIMM00002B").returncode == 0
     assert run("import-outcomes", str(tmp_path / "syn" / "esiti.csv"), "--school", "MIMM00002B").returncode == 0
 
@@ -387,7 +388,9 @@ def test_import_attendance_with_sheet_and_header_row(run, demo, tmp_path):
     assert_italian_failure(wrong, "mancano colonne obbligatorie")
     found = run("import-attendance", str(path), "--school", "MIIS00003C", "--dry-run")
     assert found.returncode == 0 and "Controllo riuscito: 1 righe" in found.stdout
-    chosen = run("import-attendance", str(path), "--school", "MIIS00003C", "--sheet", "2", "--header-row", "3")
+    # One row over a month the demo fills: replacing it takes --replace.
+    chosen = run("import-attendance", str(path), "--school", "MIIS00003C", "--sheet", "2", "--header-row", "3",
+                 "--replace")
     assert chosen.returncode == 0 and "Importazione riuscita: 1 righe" in chosen.stdout
 
 
@@ -395,7 +398,8 @@ def test_import_attendance_day_by_day_and_with_pseudonyms(run, demo, tmp_path):
     events = tmp_path / "eventi.csv"
     events.write_text("Codice alunno;Classe;Data;Evento;Ore;Giustificata\n"
                       "E1;3A;2025-10-06;assenza;5;S\nE1;3A;2025-10-08;uscita;2;N\n", encoding="utf-8")
-    done = run("import-attendance", str(events), "--school", "MIIS00003C")
+    # Small files over months the demo fills: --replace says yes beforehand.
+    done = run("import-attendance", str(events), "--school", "MIIS00003C", "--replace")
     assert done.returncode == 0 and "2 eventi giorno per giorno, 1 alunni" in done.stdout
     names = tmp_path / "nomi.csv"
     names.write_text("Alunno;Data di nascita;Classe;Mese;Monte ore;Ore di assenza\n"
@@ -404,10 +408,11 @@ def test_import_attendance_day_by_day_and_with_pseudonyms(run, demo, tmp_path):
     assert_italian_failure(run("import-attendance", str(names), "--school", "MIIS00003C", "--pseudonymise"),
                            "--key-out")
     key = tmp_path / "chiave.csv"
-    first = run("import-attendance", str(names), "--school", "MIIS00003C", "--pseudonymise", "--key-out", str(key))
+    first = run("import-attendance", str(names), "--school", "MIIS00003C", "--pseudonymise", "--key-out", str(key),
+                "--replace")
     assert first.returncode == 0, first.stderr
     code = key.read_text(encoding="utf-8-sig").splitlines()[1].split(";")[2]
-    run("import-attendance", str(names), "--school", "MIIS00003C", "--pseudonymise", "--key-out", str(key))
+    run("import-attendance", str(names), "--school", "MIIS00003C", "--pseudonymise", "--key-out", str(key), "--replace")
     assert key.read_text(encoding="utf-8-sig").splitlines()[1].split(";")[2] == code
     with sqlite3.connect(tmp_path / "cli.db") as conn:
         assert conn.execute("SELECT pupil_code FROM attendance WHERE pupil_code LIKE 'PS%'").fetchall() == [(code,)]
@@ -562,3 +567,113 @@ def test_practices_publish_and_adopt_from_the_command_line(demo, run, tmp_path):
     assert "adottata da 1" in run("practices", "search", "biblioteche").stdout
     assert_italian_failure(run("practices", "adopt", "--id", str(proposed), "--school", "MIIS00003C"), "già adottato")
     assert_italian_failure(run("practices", "publish"), "--id")
+
+def test_set_risk_rules_recomputes_the_levels_before_returning(demo, run, tmp_path):
+    from models.core import db as database
+    from models.risk import history, indicators, school_risk
+
+    result = run("set-risk-rules", "--network", "RETEDEMO", "--chronic", "0.05", "--severe", "0.12")
+    assert result.returncode == 0, result.stderr
+    assert "Ricalcolo dei livelli: 4 di 4 scuole" in result.stdout
+    assert "Livelli mese per mese ricalcolati per 4 scuole." in result.stdout
+    db = database.connect(tmp_path / "cli.db")
+    assert history.latest_job(db, "RETEDEMO").status == "completato"
+    # The stored January levels are those of the new thresholds.
+    setup = school_risk.scoring_setup(db, "MIIS00003C")
+    assert setup.rules.chronic == 0.05
+    scored = indicators.score(school_risk.load_attendance(db, "MIIS00003C"), school_risk.load_context(db, "MIIS00003C"),
+                              level=setup.level, annual_hours=setup.annual_hours, as_of="2026-01", rules=setup.rules)
+    scored = scored[~scored["stale"]]
+    assert history.levels_at(db, "MIIS00003C", "2026-01") == dict(zip(scored["pupil_code"], scored["level"],
+                                                                       strict=True))
+    again = run("set-risk-rules", "--network", "RETEDEMO", "--chronic", "0.05")
+    assert again.returncode == 0 and "già calcolati con queste soglie" in again.stdout
+
+
+def test_link_sections_proposes_then_links_a_schools_own_sections_to_the_new_core(run, tmp_path):
+    source = Path(__file__).resolve().parent / "data" / "protocolli" / "grassetto_numerati.docx"
+    run("init-db")
+    run("add-network", "RETEBG", "--name", "Rete bergamasca")
+    run("add-school", "BGEE81200X", "--name", "Primaria Bergamo", "--network", "RETEBG", "--level", "primaria")
+    assert run("import-protocol", str(source), "--school", "BGEE81200X").returncode == 0
+    assert_italian_failure(run("link-sections", "--school", "BGEE81200X"), "non ha un protocollo comune")
+    run("create-core", "--network", "RETEBG", "--level", "primaria", "--year", "2025/26")
+    db = sqlite3.connect(tmp_path / "cli.db")
+    linked = "SELECT COUNT(*) FROM protocol_sections s JOIN protocols p ON p.id = s.protocol_id" \
+             " WHERE p.school_code = 'BGEE81200X' AND s.core_section_id IS NOT NULL"
+
+    shown = run("link-sections", "--school", "BGEE81200X", "--level", "primaria")
+    assert shown.returncode == 0, shown.stderr
+    lines = dict(map(str.strip, line.split(" -> ")) for line in shown.stdout.splitlines() if " -> " in line)
+    assert lines["Fase sociale"].startswith("Fase sociale: la scuola e il territorio (")
+    assert lines["Premessa"].startswith("Premessa e finalità (")
+    assert db.execute(linked).fetchone() == (0,)  # shown, not done
+
+    done = run("link-sections", "--school", "BGEE81200X", "--auto")
+    assert done.returncode == 0, done.stderr
+    count = sum(1 for target in lines.values() if not target.startswith("resta"))
+    assert f"Collegate {count} sezioni" in done.stdout and db.execute(linked).fetchone() == (count,)
+    again = run("link-sections", "--school", "BGEE81200X", "--auto")
+    assert "Collegate 0 sezioni" in again.stdout
+    assert db.execute(linked).fetchone() == (count,)
+    assert_italian_failure(run("link-sections", "--school", "BGEE81200X", "--level", "secondaria_primo_grado"),
+                           "altro grado")
+
+
+def _small_cohort_file(tmp_path, pupils=3, seed=1, prefix="ZZ"):
+    from models.core.school_year import SchoolYear
+    from models.demo import synthetic
+
+    cohort = synthetic.generate("secondaria_secondo_grado", pupils, [SchoolYear(2025)], seed=seed, last_month=2,
+                                prefix=prefix)
+    path = tmp_path / f"piccolo_{pupils}.csv"
+    path.write_bytes(synthetic.attendance_csv(cohort))
+    return path
+
+
+def _in_file(path, month="10/2025"):
+    return sum(f";{month};" in line for line in path.read_text(encoding="utf-8-sig").splitlines())
+
+
+def _rows_in(tmp_path, month):
+    with sqlite3.connect(tmp_path / "cli.db") as conn:
+        return conn.execute("SELECT COUNT(*) FROM attendance WHERE school_code = 'MIIS00003C' AND period = ?",
+                            [month]).fetchone()[0]
+
+
+def test_a_small_file_over_a_big_month_is_not_written_without_replace(run, demo, tmp_path):
+    small = _small_cohort_file(tmp_path)
+    before = _rows_in(tmp_path, "2025-10")
+    assert before > 100
+    refused = run("import-attendance", str(small), "--school", "MIIS00003C")  # no terminal: nobody to ask
+    assert_italian_failure(refused, "sostituirebbe", "Nulla è stato scritto", "--replace")
+    assert _rows_in(tmp_path, "2025-10") == before
+    assert run("import-attendance", str(small), "--school", "MIIS00003C", "--dry-run").returncode == 0
+    assert _rows_in(tmp_path, "2025-10") == before
+    done = run("import-attendance", str(small), "--school", "MIIS00003C", "--replace")
+    assert done.returncode == 0, done.stderr
+    assert _rows_in(tmp_path, "2025-10") == _in_file(small) < before
+    # Now the months are small: a file as big or bigger goes in without a question.
+    assert run("import-attendance", str(small), "--school", "MIIS00003C").returncode == 0
+    bigger = _small_cohort_file(tmp_path, pupils=30, seed=2, prefix="YY")
+    assert run("import-attendance", str(bigger), "--school", "MIIS00003C").returncode == 0
+    assert _rows_in(tmp_path, "2025-10") == _in_file(bigger) > _in_file(small)
+
+
+@pytest.mark.parametrize("answer, replaced", [("n", False), ("y", True)])
+def test_at_a_terminal_the_command_asks_before_replacing(demo, tmp_path, answer, replaced):
+    import pty
+
+    small = _small_cohort_file(tmp_path)
+    before = _rows_in(tmp_path, "2025-10")
+    main, terminal = pty.openpty()
+    process = subprocess.Popen([sys.executable, "cli.py", "import-attendance", str(small), "--school", "MIIS00003C"],
+                               cwd=ROOT, env={**os.environ, "APPRODO_DB": str(tmp_path / "cli.db")}, stdin=terminal,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    os.close(terminal)
+    os.write(main, f"{answer}\n".encode())
+    out, err = process.communicate(timeout=120)
+    os.close(main)
+    assert "Sostituirle comunque? [y/N]" in err
+    assert process.returncode == (0 if replaced else 1), err
+    assert _rows_in(tmp_path, "2025-10") == (_in_file(small) if replaced else before)

@@ -30,6 +30,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/protocol_history.py", S.PAGE_HISTORY, ":material/history:", Capability.READ_PROTOCOLS),
     PageSpec("pages/protocol_structure.py", S.PAGE_STRUCTURE, ":material/reorder:", Capability.SHAPE_PROTOCOLS),
     PageSpec("pages/protocol_updates.py", S.PAGE_UPDATES, ":material/sync:", Capability.DECIDE_NETWORK_UPDATES),
+    PageSpec("pages/proposals.py", S.PAGE_PROPOSALS, ":material/how_to_vote:", Capability.READ_PROTOCOLS),
     PageSpec("pages/practices.py", S.PAGE_PRACTICES, ":material/lightbulb:", Capability.READ_PRACTICES),
     PageSpec("pages/practice_editor.py", S.PAGE_PRACTICE_EDITOR, ":material/edit_note:", Capability.DRAFT_PRACTICES),
     PageSpec("pages/risk.py", S.PAGE_RISK, ":material/monitoring:", Capability.VIEW_RISK),
@@ -37,6 +38,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/data_upload.py", S.PAGE_UPLOAD, ":material/upload:", Capability.IMPORT_PUPIL_DATA),
     PageSpec("pages/network.py", S.PAGE_NETWORK, ":material/hub:", Capability.VIEW_NETWORK_FIGURES),
     PageSpec("pages/model.py", S.PAGE_MODEL, ":material/model_training:", Capability.VIEW_NETWORK_FIGURES),
+    PageSpec("pages/regional.py", S.PAGE_REGIONAL, ":material/map:", Capability.VIEW_REGION),
     PageSpec("pages/admin.py", S.PAGE_ADMIN, ":material/admin_panel_settings:", Capability.MANAGE_ACCOUNTS),
 ]
 

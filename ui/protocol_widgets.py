@@ -10,11 +10,12 @@ import streamlit as st
 from models.core import clock
 from models.core.errors import ApprodoError
 from models.protocols import diffs
+from models.protocols import drafts as stored_drafts
 from models.protocols import protocol as protocols
 from models.protocols.templates import KIND_LABELS
 from ui import strings as S
 from ui.diff_view import paragraph_diff_html
-from ui.session import PageContext
+from ui.session import PageContext, show_flash
 from ui.text import plain, plain_format
 
 QUERY_KEY = "protocollo"
@@ -71,13 +72,29 @@ def choose_protocol(ctx: PageContext) -> protocols.Protocol | None:
     return chosen
 
 
+SECTION_QUERY_KEY = "sezione"
+
+
+def open_protocol(ctx: PageContext, title: str) -> protocols.Protocol:
+    """The start of every protocol page: its title, the message of the last action, the protocol chosen
+    (the page stops here when there is none to show) and its status line."""
+    st.title(title)
+    show_flash()
+    protocol = choose_protocol(ctx)
+    if protocol is None:
+        st.stop()
+    protocol_header(protocol)
+    return protocol
+
+
 def choose_section(ctx: PageContext, protocol: protocols.Protocol, open_comments: dict[int, int] | None = None,
                    key: str = "section", unsaved: set[int] | frozenset[int] = frozenset()) -> protocols.Section:
     """The section picked by the user, read fresh from the database on every run.
 
     The options are section ids, not Section objects: Streamlit keeps a selectbox's
     value from an earlier run when its label still matches, so an object would be a
-    stale copy (the version before the last save).
+    stale copy (the version before the last save). The chosen section is also in the
+    address (?sezione=ID), so a reload (F5) or a shared link opens the same section.
     """
     sections = {s.id: s for s in protocols.list_sections(ctx.db, ctx.actor, protocol.id)}
     if not sections:
@@ -96,9 +113,13 @@ def choose_section(ctx: PageContext, protocol: protocols.Protocol, open_comments
 
     # A label changes (a comment, an unsaved draft) and the browser still sends the old one,
     # which Streamlit no longer finds: it then falls back to `index`, so that must be the
-    # section the user was on, remembered under a key of ours.
+    # section the user was on, remembered under a key of ours (or, in a new session, in the
+    # address). Only `index` says it: writing the widget's own key through st.session_state
+    # as well makes Streamlit warn that the widget has a default and a Session State value.
     widget_key = f"{key}_{protocol.id}"
     remembered = st.session_state.get(f"{widget_key}_chosen")
+    if remembered not in sections:
+        remembered = _section_in_address()
     ids = list(sections)
     index = ids.index(remembered) if remembered in sections else 0
     chosen = st.selectbox(S.CHOOSE_SECTION, ids, index=index, format_func=label, key=widget_key,
@@ -106,7 +127,17 @@ def choose_section(ctx: PageContext, protocol: protocols.Protocol, open_comments
     if chosen not in sections:  # defensive: never a stale id
         chosen = ids[index]
     st.session_state[f"{widget_key}_chosen"] = chosen
+    if st.query_params.get(SECTION_QUERY_KEY) != str(chosen):
+        st.query_params[SECTION_QUERY_KEY] = str(chosen)
     return sections[chosen]
+
+
+def _section_in_address() -> int | None:
+    # Only a wish, like ?protocollo=: a number not among this protocol's sections is ignored.
+    try:
+        return int(st.query_params.get(SECTION_QUERY_KEY, ""))
+    except ValueError:
+        return None
 
 
 # --- drafts: what the user typed, kept per section until it is saved ---------------
@@ -123,6 +154,7 @@ class Draft:
     text: str  # what the editor holds now
     note: str = ""
     revision: int = 0  # bumped whenever the page (not the user) replaces the text
+    stored: tuple | None = None  # (base, text, note) as last written to the server's drafts table
 
     @property
     def unsaved(self) -> bool:
@@ -142,6 +174,39 @@ class Draft:
 
 def drafts() -> dict[int, Draft]:
     return st.session_state.setdefault(DRAFTS_KEY, {})
+
+
+def restore_drafts(ctx: PageContext, protocol: protocols.Protocol) -> None:
+    """Bring back what this user was writing in the protocol before a reload (kept on the server).
+
+    A section that already has a draft in this session keeps it: the session is the newer of the two.
+    """
+    held = drafts()
+    for section_id, stored in stored_drafts.of_protocol(ctx.db, ctx.actor, protocol.id).items():
+        if section_id not in held:
+            held[section_id] = Draft(stored.base, stored.original, stored.text, stored.note,
+                                     stored=(stored.base, stored.text, stored.note))
+
+
+def persist_drafts(ctx: PageContext) -> None:
+    """Write to the server the drafts that changed in this run; forget those saved or discarded.
+
+    Called once per run of the editor, after its widgets: what was typed (even sent by leaving the
+    section) is on the server before the next reload can lose it.
+    """
+    for section_id, draft in drafts().items():
+        wanted = (draft.base, draft.text, draft.note) if draft.unsaved else None
+        if wanted == draft.stored:
+            continue
+        try:
+            if wanted is None:
+                stored_drafts.forget(ctx.db, ctx.actor, section_id)
+            else:
+                stored_drafts.keep(ctx.db, ctx.actor, section_id, *wanted)
+        except ApprodoError as error:  # the page goes on: the text is still in this session
+            st.warning(plain(error.message), icon=":material/cloud_off:")
+            continue
+        draft.stored = wanted
 
 
 def unsaved_sections() -> set[int]:

@@ -199,17 +199,21 @@ def show_flash() -> None:
         st.success(plain(message))
 
 
-def run_action(action, success: str, *, rerun: bool = False) -> bool:
+def run_action(action, success, *, rerun: bool = False) -> bool:
     """Call a model function for a button: its Italian error, or the success message.
 
+    `success` is the message, or a function of what the action returned that makes it. The error is shown
+    here, not by app.py's handler, so that the rest of the page still renders below the button.
     With `rerun`, the message is kept for the next run and the page reruns, so that
     what it shows reflects the change.
     """
     try:
-        action()
+        result = action()
     except ApprodoError as error:
         st.error(plain(error.message))
         return False
+    if callable(success):
+        success = success(result)
     if rerun:
         flash(success)
         st.rerun()

@@ -294,10 +294,6 @@ RISK_DOWNLOAD_CSV = "Scarica l'elenco (CSV)"
 RISK_DOWNLOAD_NOTE = ("I file contengono dati personali di minori: sono per i consigli di classe, non vanno "
                       "inoltrati né pubblicati. Ogni scaricamento è registrato.")
 ACCESS_LOG = "Registro degli accessi ai dati degli alunni"
-RISK_COLUMNS = {"pupil_code": "Codice alunno", "class_name": "Classe", "absence_pct": "Assenze %",
-                "projected_pct": "Proiezione %", "hours_left": "Ore residue", "level": "Livello",
-                "reasons": "Motivi", "reviewed_at": "Rivisto il", "follow_up_on": "Prossima verifica",
-                "intervention": "Ultimo intervento"}
 ALL_CLASSES = "Tutte le classi"
 ALL_LEVELS = "Tutti i livelli"
 TEACHER_CLASSES = "Classi del docente (separate da virgole, es. 3A, 4B)"
@@ -532,10 +528,6 @@ def plural(count: int, one: str, many: str) -> str:
 
 def open_comments(count: int) -> str:
     return plural(count, "commento aperto", "commenti aperti")
-
-
-def schools_count(count: int) -> str:
-    return plural(count, "scuola", "scuole")
 
 
 # --- the editor's drafts, approval and reading -------------------------------------------
@@ -791,11 +783,114 @@ PRACTICE_UPDATE_KEPT = "«{title}»: tenuto il vostro testo."
 
 
 # ---- proposals to the core, regional view ----
+PAGE_PROPOSALS = "Proposte alla rete"
+PROPOSALS_INTRO = ("Le scuole propongono modifiche al protocollo comune della rete: il testo proposto, confrontato con "
+                   "quello della rete, e il perché. Le altre scuole le leggono, i dirigenti le sostengono e le "
+                   "commentano, il coordinatore le accoglie (diventano una nuova versione del comune e arrivano a "
+                   "ogni scuola in «Aggiornamenti dalla rete») o le respinge spiegando perché.")
+PROPOSALS_STATUS = "Quali proposte"
+PROPOSALS_STATUS_OPTIONS = {"aperta": "Aperte", "accolta": "Accolte", "respinta": "Respinte", "ritirata": "Ritirate",
+                            None: "Tutte"}
+PROPOSALS_SECTION = "Sezione del protocollo comune"
+PROPOSALS_ALL_SECTIONS = "Tutte le sezioni"
+PROPOSALS_NONE = "Nessuna proposta da mostrare."
+PROPOSALS_OPEN_ONE = "Apri una proposta"
+PROPOSAL_LABEL = "n. {id} · «{section}» · {school} · {status}"
+PROPOSAL_COLUMNS = {"id": "N.", "section": "Sezione", "school": "Scuola", "author": "Proposta da", "when": "Il",
+                    "status": "Stato", "supports": "Sostegni", "decision": "Decisione"}
+PROPOSAL_HEADING = "Proposta n. {id}: «{section}»"
+PROPOSAL_BY = "Proposta da {author} ({school}) il {when} · stato: **{status}**"
+PROPOSAL_REASON = "Perché"
+PROPOSAL_DIFF = "Che cosa cambia rispetto al testo della rete (versione {version})"
+PROPOSAL_NETWORK_TEXT = "Testo della rete"
+PROPOSAL_PROPOSED_TEXT = "Testo proposto"
+PROPOSAL_DECIDED = "{status} da {who} il {when}."
+PROPOSAL_DECIDED_VERSION = "È la versione {version} della sezione nel protocollo comune."
+PROPOSAL_DECISION_REASON = "Motivazione: {reason}"
+PROPOSAL_SUPPORTS = "Sostenuta da"
+PROPOSAL_NO_SUPPORTS = "Nessun'altra scuola l'ha ancora sostenuta."
+PROPOSAL_SUPPORT_LINE = "{school} ({who}, {when})"
+PROPOSAL_SUPPORT = "La nostra scuola sostiene questa proposta"
+PROPOSAL_SUPPORTED = "Avete sostenuto la proposta."
+PROPOSAL_COMMENTS = "Discussione"
+PROPOSAL_NO_COMMENTS = "Nessun commento."
+PROPOSAL_COMMENT = "Scrivi un commento alla proposta"
+PROPOSAL_COMMENTED = "Commento aggiunto."
+PROPOSAL_WITHDRAW = "Ritira la proposta"
+PROPOSAL_WITHDRAWN = "Proposta ritirata."
+PROPOSAL_DECIDE = "Decisione del coordinatore"
+PROPOSAL_REMOVED = "La sezione «{section}» è stata tolta dal protocollo comune: la proposta non si può accogliere."
+PROPOSAL_LOCKED = ("La sezione è bloccata dalla rete: accolta la proposta, ogni scuola dovrà accogliere il nuovo testo "
+                   "così com'è.")
+PROPOSAL_CORE_NOT_EDITABLE = ("Il protocollo comune è {status}: per accogliere la proposta apri prima una nuova "
+                              "revisione in «Modifica protocollo».")
+PROPOSAL_MOVED_CLEAN = ("La rete ha cambiato questa sezione dopo la proposta (ora è alla versione {version}): le due "
+                        "modifiche toccano parti diverse e si uniscono da sole.")
+PROPOSAL_MOVED_CONFLICT = ("La rete ha cambiato questa sezione dopo la proposta (ora è alla versione {version}) negli "
+                           "stessi passaggi: scegli il testo per ciascuno.")
+PROPOSAL_CONFLICT_CORE = "Testo della rete, oggi"
+PROPOSAL_RESULT = "Il testo comune dopo l'accoglimento"
+PROPOSAL_ACCEPT = "Accogli la proposta"
+PROPOSAL_ACCEPTED = "Proposta accolta: versione {version} della sezione comune, offerta a ogni scuola."
+PROPOSAL_DECLINE_REASON = "Perché non la accogli (la scuola lo leggerà)"
+PROPOSAL_DECLINE = "Respingi la proposta"
+PROPOSAL_DECLINED = "Proposta respinta."
+PROPOSAL_PARAM_INVALID = "Il numero della proposta nell'indirizzo non è valido."
+PROPOSE_TITLE = "Proponi una modifica alla rete"
+PROPOSE_HELP = ("Scrivi il testo che proponi per questa sezione del protocollo comune e il perché: le altre scuole lo "
+                "leggeranno e il coordinatore deciderà. Il testo della scuola non cambia.")
+PROPOSE_START = "Parti dal"
+PROPOSE_START_OPTIONS = {"core": "testo della rete", "school": "testo della scuola"}
+PROPOSE_TEXT = "Testo proposto per la rete"
+PROPOSE_REASON = "Perché lo proponete"
+PROPOSE_SEND = "Invia la proposta"
+PROPOSE_SENT = "Proposta n. {id} inviata alla rete."
+PROPOSE_OPEN_HERE = "Proposte alla rete su questa sezione: {count} aperte"
+PROPOSE_OPEN_HERE_ONE = "Proposte alla rete su questa sezione: 1 aperta"
+PROPOSALS_LINK = "Vai alle proposte alla rete"
+
+PAGE_REGIONAL = "Vista regionale"
+REGIONAL_INTRO = ("Le cifre di ogni rete del programma, una accanto all'altra: solo totali di rete, nessuna scuola da "
+                  "sola e nessun alunno.")
+REGIONAL_NO_NETWORKS = "Non ci sono ancora reti."
+REGIONAL_PROTOCOLS = "Protocolli"
+REGIONAL_RISK = "Alunni a rischio alto o medio, mese per mese (%)"
+REGIONAL_TREND_AXIS = "% alunni"
+REGIONAL_LEVELS = "Alunni per livello nell'ultimo mese con dati"
+REGIONAL_FOLLOW_UP = "Presa in carico degli alunni ad alto rischio"
+REGIONAL_PROGRAMME = "Indicatori del programma ({year})"
+REGIONAL_PROGRAMME_CHART = "Indicatori del programma a confronto (%)"
+REGIONAL_NO_DATA = "Nessuna rete ha ancora dati di frequenza."
 
 
 
 # ---- performance: background recompute, caches ----
+LEVELS_RECOMPUTING = ("Ricalcolo dei livelli mese per mese con le nuove soglie: {done} di {total} scuole. Fino alla"
+                      " fine il cruscotto mostra i livelli delle soglie precedenti; il ricalcolo continua anche se"
+                      " cambi pagina.")
+LEVELS_RECOMPUTE_FAILED = ("Il ricalcolo dei livelli con le nuove soglie non è riuscito: il cruscotto mostra ancora i"
+                           " livelli delle soglie precedenti. Salva di nuovo le soglie per riprovare.")
 
 
 
 # ---- house keeping and documents ----
+# documents: a school's own sections linked to the network core once it exists
+LINK_TITLE = "Collega le sezioni della scuola al protocollo comune"
+LINK_INTRO = (
+    "La rete ha ora il protocollo comune ({core}). Le sezioni che la scuola ha scritto da sé possono seguire "
+    "le sezioni comuni che dicono la stessa cosa: da quel momento le modifiche della rete arrivano qui come "
+    "aggiornamenti, da unire al vostro testo, che resta finché non decidete. Le proposte vengono dai titoli: "
+    "confermate una sezione alla volta. Le sezioni non collegate restano della scuola."
+)
+LINK_TARGET = "Sezione del protocollo comune"
+LINK_KEEP_OWN = "Nessuna: resta una sezione della scuola"
+LINK_SUGGESTED = "Proposta dal titolo: «{title}»."
+LINK_NO_SUGGESTION = "Nessuna sezione comune ha un titolo simile."
+LINK_LOCKED = ("Questa sezione comune è bloccata dalla rete: collegandola, il testo della rete sostituirà il "
+               "vostro (lo vedrete negli aggiornamenti prima di accoglierlo).")
+LINK_LOCKED_MARK = " (bloccata)"
+LINK_CONFIRM = "Collega"
+LINK_DONE = "«{title}» ora segue il protocollo comune: trovate il testo della rete tra gli aggiornamenti."
+LINK_WAITING = ("La rete ha ora il protocollo comune per il vostro grado: potete collegare le sezioni della scuola "
+                "a quelle comuni, così riceverete le modifiche della rete.")
+LINK_OPEN = "Collega le sezioni al protocollo comune"

@@ -21,6 +21,10 @@ def structure_links(ctx: PageContext, protocol: protocols.Protocol) -> None:
         if can(ctx.actor, Capability.DECIDE_NETWORK_UPDATES):
             st.page_link("pages/protocol_updates.py", label=S.OPEN_UPDATES, icon=":material/sync:",
                          query_params=params)
+    linking = protocol_structure.link_proposals(ctx.db, ctx.actor, protocol.id)
+    if not linking.follows_core and linking.offered and can(ctx.actor, Capability.DECIDE_NETWORK_UPDATES):
+        st.info(S.LINK_WAITING, icon=":material/link:")
+        st.page_link("pages/protocol_updates.py", label=S.LINK_OPEN, icon=":material/link:", query_params=params)
     if can(ctx.actor, Capability.SHAPE_PROTOCOLS) and protocols.may_edit(ctx.actor, protocol):
         st.page_link("pages/protocol_structure.py", label=S.OPEN_STRUCTURE, icon=":material/reorder:",
                      query_params=params)

@@ -14,8 +14,8 @@ import sqlite_utils
 from PIL import Image
 
 from models.accounts.schools import get_school
-from models.core import audit, clock
-from models.core.db import transaction
+from models.core import audit
+from models.core.db import store_upload, transaction
 from models.core.errors import ApprodoError, PermissionDenied
 from models.core.permissions import Actor, can_manage_school
 
@@ -65,11 +65,7 @@ def save_logo(db: sqlite_utils.Database, actor: Actor, school_code: str, data: b
         raise PermissionDenied("Solo il dirigente della scuola può cambiarne il logo.")
     png = check_logo(data)
     with transaction(db):
-        db.execute(
-            "INSERT INTO school_logos (school_code, content, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (school_code) DO UPDATE SET content = excluded.content,"
-            " uploaded_by = excluded.uploaded_by, uploaded_at = excluded.uploaded_at",
-            [school.code, png, actor.username, clock.to_text(clock.utcnow())])
+        store_upload(db, "school_logos", "school_code", school.code, png, actor.username)
         audit.record(db, actor, "logo_caricato", school.code, school_code=school.code)
 
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 import sqlite_utils
 
-from models.core import audit, clock
+from models.core import audit, changes, clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError, PermissionDenied, parse_choice
 from models.core.permissions import Actor, Capability, can_manage_school, can_see_school, require, school_scope
@@ -240,6 +240,8 @@ def update_school_facts(
             [comune.strip(), dirigente_name.strip(), referente_intercultura.strip(), annual_hours, code],
         )
         audit.record(db, actor, "scuola_modificata", code, school_code=code)
+        if annual_hours != school.annual_hours:  # the projection against the legal limit uses it
+            changes.pupil_data_changed(db, code)
     return get_school(db, actor, code)
 
 

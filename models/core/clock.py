@@ -26,11 +26,6 @@ def local_date(moment: datetime | None = None) -> date:
     return (moment or utcnow()).astimezone(ROME).date()
 
 
-def local_time(moment: datetime) -> str:
-    """A moment as Italian users read it: 'HH:MM' in Rome's time."""
-    return moment.astimezone(ROME).strftime("%H:%M")
-
-
 def local_datetime(text: str) -> str:
     """Stored ISO text as 'dd/mm/yyyy HH:MM' in Rome's time."""
     return from_text(text).astimezone(ROME).strftime("%d/%m/%Y %H:%M")

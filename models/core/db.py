@@ -18,6 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from models.core import clock
 from models.core.errors import ApprodoError
 
 DEFAULT_PATH = Path("data/approdo.db")
@@ -80,6 +81,20 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         raise
     else:
         db.conn.execute("COMMIT")
+
+
+def store_upload(db: sqlite_utils.Database, table: str, owner_column: str, owner: str, content: bytes,
+                 uploaded_by: str) -> None:
+    """Keep one uploaded file per owner (a school's logo, a network's Word template): a new one replaces it.
+
+    `table` and `owner_column` are names from the code, never from users. Callers wrap it in their transaction
+    with its audit record.
+    """
+    db.execute(
+        f"INSERT INTO {table} ({owner_column}, content, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?)"
+        f" ON CONFLICT ({owner_column}) DO UPDATE SET content = excluded.content,"
+        " uploaded_by = excluded.uploaded_by, uploaded_at = excluded.uploaded_at",
+        [owner, content, uploaded_by, clock.to_text(clock.utcnow())])
 
 
 # --- schema ---------------------------------------------------------------
@@ -532,7 +547,130 @@ def _m012_register_exports(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m013_practices(db: sqlite_utils.Database) -> None:
+def _m013_level_generations(db: sqlite_utils.Database) -> None:
+    """Levels by month kept at import time, in generations: a change of thresholds is computed beside the
+    levels readers see and switched in at once (see models/risk/history.py). The old cache is rebuilt."""
+    db.executescript(
+        """
+        DROP TABLE level_history;
+        DROP TABLE level_history_stamps;
+        CREATE TABLE level_history (
+            school_code TEXT NOT NULL,
+            generation INTEGER NOT NULL,
+            period TEXT NOT NULL,
+            pupil_code TEXT NOT NULL,
+            class_name TEXT NOT NULL,
+            level TEXT NOT NULL,
+            absence_ratio REAL NOT NULL,
+            PRIMARY KEY (school_code, generation, period, pupil_code)
+        ) WITHOUT ROWID;
+        -- The generation readers see, per school, and what it was computed from.
+        CREATE TABLE level_generations (
+            school_code TEXT PRIMARY KEY,
+            generation INTEGER NOT NULL,
+            stamp TEXT NOT NULL,          -- the school's data; a different stamp means recompute
+            rules TEXT NOT NULL           -- JSON: the thresholds the levels were computed with
+        );
+        -- A network's levels recomputed with new thresholds; the job's id is the generation it writes.
+        CREATE TABLE level_jobs (
+            id INTEGER PRIMARY KEY,
+            network_code TEXT NOT NULL,
+            rules TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('in_attesa', 'in_corso', 'completato', 'sostituito', 'errore')),
+            schools_done INTEGER NOT NULL DEFAULT 0,
+            schools_total INTEGER NOT NULL DEFAULT 0,
+            requested_by TEXT NOT NULL,
+            requested_at TEXT NOT NULL,
+            heartbeat_at TEXT,            -- a runner alive writes it; an old one lets another runner resume
+            finished_at TEXT,
+            error TEXT
+        );
+        CREATE INDEX level_jobs_network ON level_jobs(network_code, id);
+        CREATE TABLE level_job_schools (  -- schools a job has written, with the data stamp they came from
+            job_id INTEGER NOT NULL REFERENCES level_jobs(id),
+            school_code TEXT NOT NULL,
+            stamp TEXT NOT NULL,
+            PRIMARY KEY (job_id, school_code)
+        );
+        """
+    )
+
+
+def _m014_proposals_and_region(db: sqlite_utils.Database) -> None:
+    """Schools' proposals to the network's core (supports, comments, the decision), and the role `regione`."""
+    db.executescript(
+        """
+        CREATE TABLE core_proposals (
+            id INTEGER PRIMARY KEY,
+            network_code TEXT NOT NULL REFERENCES networks(code),
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            core_section_id INTEGER NOT NULL REFERENCES protocol_sections(id),
+            section_title TEXT NOT NULL,      -- the core section's title when proposed
+            base_version INTEGER NOT NULL,    -- the core section's version the proposal was written against
+            body TEXT NOT NULL,               -- the proposed text
+            reason TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'aperta'
+                CHECK (status IN ('aperta', 'accolta', 'respinta', 'ritirata')),
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            decided_by TEXT,
+            decided_at TEXT,
+            decision_reason TEXT,
+            core_version INTEGER              -- the core version the acceptance made
+        );
+        CREATE INDEX core_proposals_network ON core_proposals(network_code, status);
+        CREATE TABLE proposal_supports (
+            proposal_id INTEGER NOT NULL REFERENCES core_proposals(id) ON DELETE CASCADE,
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            supporter TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (proposal_id, school_code)
+        );
+        CREATE TABLE proposal_comments (
+            id INTEGER PRIMARY KEY,
+            proposal_id INTEGER NOT NULL REFERENCES core_proposals(id) ON DELETE CASCADE,
+            author TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """
+    )
+    # The role list is a CHECK of `users`, which ALTER TABLE cannot change, and the table cannot be rebuilt
+    # here: foreign keys stay on inside the migration's transaction, so dropping it would cascade to sessions
+    # and classes. SQLite documents this way for a CHECK that only gets looser: rewrite the table's definition.
+    table_sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'users'").fetchone()[0]
+    old_roles = "'dirigente', 'funzione_strumentale', 'docente')"
+    if old_roles not in table_sql:
+        raise RuntimeError("users: the role CHECK is not the one this migration expects")
+    version = db.execute("PRAGMA schema_version").fetchone()[0]
+    db.execute("PRAGMA writable_schema = ON")
+    try:
+        db.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'users'",
+                   [table_sql.replace(old_roles, "'dirigente', 'funzione_strumentale', 'docente', 'regione')")])
+        db.execute(f"PRAGMA schema_version = {version + 1}")
+    finally:
+        db.execute("PRAGMA writable_schema = OFF")
+
+
+def _m015_drafts(db: sqlite_utils.Database) -> None:
+    """What a user is writing in a section and has not saved yet, kept on the server: a reload (F5), a closed
+    tab or a lost connection no longer loses it. One draft per user and section; a save or "Scarta" removes it."""
+    db.executescript(
+        """
+        CREATE TABLE drafts (
+            username TEXT NOT NULL,
+            section_id INTEGER NOT NULL REFERENCES protocol_sections(id) ON DELETE CASCADE,
+            base_version INTEGER NOT NULL,  -- the version the text started from: a save is based on it
+            body TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (username, section_id)
+        );
+        """
+    )
+
+
+def _m016_practices(db: sqlite_utils.Database) -> None:
     """The good-practice catalogue: practices with their versions, attachments, adoptions into protocols,
     a full-text index of stemmed text, and where an adopted section came from."""
     db.executescript(
@@ -595,7 +733,8 @@ def _m013_practices(db: sqlite_utils.Database) -> None:
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
                                _m007_risk_models, _m008_documents, _m009_protocol_structure,
-                               _m010_login_clients, _m011_user_email, _m012_register_exports, _m013_practices]
+                               _m010_login_clients, _m011_user_email, _m012_register_exports,
+                               _m013_level_generations, _m014_proposals_and_region, _m015_drafts, _m016_practices]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

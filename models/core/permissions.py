@@ -18,6 +18,7 @@ class Role(StrEnum):
     DIRIGENTE = "dirigente"
     FUNZIONE_STRUMENTALE = "funzione_strumentale"
     DOCENTE = "docente"
+    REGIONE = "regione"
 
 
 ROLE_LABELS = {
@@ -26,6 +27,7 @@ ROLE_LABELS = {
     Role.DIRIGENTE: "Dirigente scolastico",
     Role.FUNZIONE_STRUMENTALE: "Funzione strumentale",
     Role.DOCENTE: "Docente",
+    Role.REGIONE: "Regione (partner del programma)",
 }
 
 # Roles that belong to one school; the others belong to a network or to none.
@@ -45,6 +47,7 @@ class Capability(StrEnum):
     SHAPE_PROTOCOLS = "shape_protocols"  # the structure page; which protocol each may shape is checked per protocol
     # Take or decline updates: the core's changes in a school's protocol, an adopted practice's new version.
     DECIDE_NETWORK_UPDATES = "decide_network_updates"
+    VIEW_REGION = "view_region"  # every network's dashboard figures side by side, suppressed
     READ_PRACTICES = "read_practices"  # the catalogue of published good practices, from every network
     DRAFT_PRACTICES = "draft_practices"  # write practices; publishing and adopting are checked per practice
 
@@ -53,7 +56,7 @@ _EVERYONE = frozenset({Capability.USE_APP, Capability.READ_PROTOCOLS, Capability
 # A read-only role (e.g. regional partners) gets the catalogue with `{Capability.USE_APP, Capability.READ_PRACTICES}`.
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ADMIN: _EVERYONE | {Capability.MANAGE_ACCOUNTS, Capability.READ_AUDIT, Capability.VIEW_NETWORK_FIGURES,
-                             Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES,
+                             Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES, Capability.VIEW_REGION,
                              Capability.DRAFT_PRACTICES},
     # The coordinator decides the updates of practices adopted into the core (the core has no network updates).
     Role.COORDINATORE_RETE: _EVERYONE | {Capability.VIEW_NETWORK_FIGURES, Capability.SHAPE_PROTOCOLS,
@@ -64,6 +67,9 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.FUNZIONE_STRUMENTALE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK,
                                             Capability.VIEW_NETWORK_FIGURES},
     Role.DOCENTE: _EVERYONE | {Capability.VIEW_RISK},
+    # The programme's regional partners: figures of every network, never a pupil, a draft or a protocol
+    # (a school's protocol names its staff and is the school's own; what travels is the practice catalogue).
+    Role.REGIONE: frozenset({Capability.USE_APP, Capability.VIEW_REGION}),
 }
 
 
@@ -106,7 +112,7 @@ def require(actor: Actor, capability: Capability) -> None:
 
 def school_scope(actor: Actor) -> tuple[str, str | None]:
     """How far the actor sees schools: ('all', None), ('network', code) or ('school', code)."""
-    if actor.role is Role.ADMIN:
+    if actor.role in (Role.ADMIN, Role.REGIONE):  # the region sees which networks and schools there are
         return ("all", None)
     if actor.role is Role.COORDINATORE_RETE:
         return ("network", actor.network_code)
@@ -212,9 +218,12 @@ def network_figures_view(actor: Actor, network_code: str) -> str:
     'schools': every school's row and the network's totals (admin, the network's coordinator);
     'network': the network's totals and the own school's row (dirigente);
     'school': the own school's row only (funzione strumentale). Teachers see none.
+    'region': the network's totals only, no school's row (the regional partners, for every network).
     """
     if actor.role is Role.ADMIN:
         return "schools"
+    if actor.role is Role.REGIONE:
+        return "region"
     if actor.network_code != network_code or actor.role is Role.DOCENTE:
         raise PermissionDenied("Non hai accesso ai dati di questa rete.")
     return {Role.COORDINATORE_RETE: "schools", Role.DIRIGENTE: "network",
@@ -258,14 +267,6 @@ def model_figures_for(actor: Actor, network_code: str) -> str:
     return require_network_figures(actor, network_code)
 
 
-def can_read_model(actor: Actor, network_code: str) -> bool:
-    try:
-        model_figures_for(actor, network_code)
-    except PermissionDenied:
-        return False
-    return True
-
-
 def require_model_use(actor: Actor, school_code: str) -> None:
     """Use the network's model on a school's pupils (its estimates in the list): whoever reads those pupils."""
     require_pupils(actor, school_code)
@@ -297,6 +298,40 @@ def sees_own_classes_only(actor: Actor) -> bool:
 def has_classes(role: Role | str) -> bool:
     """Accounts that are given classes (and see only those pupils): teachers."""
     return Role(role) is Role.DOCENTE
+
+
+# --- proposals to the network's core -----------------------------------------------------------
+# A school's dirigente proposes a change to a section of the core; the network's schools read the
+# proposals, their dirigenti support and comment, the coordinator decides. Never the region.
+
+
+def can_read_proposals(actor: Actor, network_code: str) -> bool:
+    if actor.role is Role.ADMIN:
+        return True
+    return actor.network_code == network_code and actor.role in (Role.COORDINATORE_RETE, *SCHOOL_ROLES)
+
+
+def can_propose(actor: Actor, network_code: str, school_code: str) -> bool:
+    """Propose a change to the core for the school's level: the school's dirigente."""
+    return (actor.role is Role.DIRIGENTE and actor.network_code == network_code
+            and actor.school_code == school_code)
+
+
+def can_support_proposal(actor: Actor, network_code: str, proposing_school: str) -> bool:
+    """Support another school's proposal: the dirigente of a school of the same network (one per school)."""
+    return (actor.role is Role.DIRIGENTE and actor.network_code == network_code
+            and actor.school_code != proposing_school)
+
+
+def can_comment_proposal(actor: Actor, network_code: str) -> bool:
+    """Discuss a proposal: the network's dirigenti and its coordinator (and an admin)."""
+    return can_read_proposals(actor, network_code) and actor.role in (
+        Role.ADMIN, Role.COORDINATORE_RETE, Role.DIRIGENTE)
+
+
+def can_decide_proposal(actor: Actor, network_code: str) -> bool:
+    """Accept or decline: whoever edits the core (the network's coordinator, an admin)."""
+    return can_edit_protocol(actor, network_code, None)
 
 
 # --- good practices -----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from models.core.permissions import Actor
 from models.core.school_year import SchoolYear
 from models.demo import second_network, synthetic
 from models.follow_up import interventions, reviews
-from models.protocols import comments
+from models.protocols import comments, proposals
 from models.protocols import protocol as protocols
 from models.pupils import importing as pupil_data
 from models.risk import history, school_risk
@@ -43,6 +43,7 @@ USERS = [
     ("dirigente", "dirigente", "Marco Bianchi", "MIIS00003C"),
     ("funzione", "funzione_strumentale", "Sara Galli", "MIIS00003C"),
     ("docente", "docente", "Paolo Conti", "MIIS00003C"),
+    ("regione", "regione", "Elena Marchi", None),
 ]
 
 
@@ -71,7 +72,7 @@ def install_demo(db: sqlite_utils.Database, *, with_protocols: bool = True, with
                 username,
                 DEMO_PASSWORD,
                 role,
-                school_code=place if role not in ("admin", "coordinatore_rete") else None,
+                school_code=place if role not in ("admin", "coordinatore_rete", "regione") else None,
                 network_code=place if role == "coordinatore_rete" else None,
                 full_name=full_name,
             )
@@ -175,3 +176,10 @@ def _install_protocols(db: sqlite_utils.Database) -> None:
     _edit(db, coordinator, cores["secondaria_secondo_grado"].id, "allegati",
           lambda body: body + "7. **Calendario dei laboratori di italiano L2** della rete.\n",
           "calendario comune dei laboratori")
+    # The school proposes to the network what it learnt: an open proposal on "Proposte alla rete".
+    social = next(s for s in protocols.list_sections(db, dirigente, cores["secondaria_secondo_grado"].id)
+                  if s.key == "fase_sociale")
+    proposals.propose(db, dirigente, social.id, social.body + "\n- **Sportello stranieri del comune**: ogni scuola "
+                      "ne indica giorni e orari alle famiglie al primo colloquio.\n",
+                      "Da quando lo indichiamo al primo colloquio, le famiglie arrivano allo sportello nella prima "
+                      "settimana: proponiamo che lo facciano tutte le scuole della rete.")

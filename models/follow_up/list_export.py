@@ -45,29 +45,49 @@ NOTICE = ("DATI PERSONALI DI MINORI - riservato al consiglio di classe e al pers
           " non pubblicare, eliminare quando non serve più.")
 
 
+def table(risk: RiskList, follow: pd.DataFrame | None = None, pupils: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The list as the risk page shows it and the files hold it: one row per pupil, columns as COLUMNS' keys.
+
+    `follow` is reviews.follow_up_table (optional); `pupils` a filtered part of risk.pupils (default: all).
+    Dates are `date` objects, missing values None (NaN in number columns), the level its code (the reader
+    labels it).
+    """
+    pupils = risk.pupils if pupils is None else pupils
+    extra = (pd.DataFrame(columns=["pupil_code"]) if follow is None else follow).set_index("pupil_code")
+    more = extra.reindex(pupils["pupil_code"])
+
+    def column(name: str) -> list:
+        return [None if _missing(v) else v for v in more[name]] if name in more else [None] * len(pupils)
+
+    # Hours before the legal limit: only where the limit applies (not in primary school).
+    hours_left = pupils["hours_left"].round(1) if risk.legal_limit_applies else pupils["hours_left"] * math.nan
+    frame = pd.DataFrame({
+        "codice_alunno": list(pupils["pupil_code"]),
+        "classe": list(pupils["class_name"]),
+        "livello": list(pupils["level"]),
+        "assenze_pct": (100 * pupils["absence_ratio"]).round(1).to_numpy(),
+        "proiezione_pct": (100 * pupils["projected_ratio"]).round(1).to_numpy(),
+        "ore_residue": hours_left.to_numpy(dtype=float),
+        "motivi": [" ".join(reasons) for reasons in pupils["reasons"]],
+        "ultima_revisione": [clock.local_date(clock.from_text(t)) if t else None for t in column("reviewed_at")],
+        "prossima_verifica": [_date(d) for d in column("follow_up_on")],
+        "ultimo_intervento": [k or None for k in column("intervention")],
+        "data_intervento": [_date(d) for d in column("intervention_on")],
+        "esito_intervento": [o or None for o in column("intervention_outcome")],
+    }, columns=list(COLUMNS))
+    frame.index = pupils.index
+    return frame
+
+
 def rows(risk: RiskList, follow: pd.DataFrame | None = None) -> list[dict]:
-    """One dict per pupil, keys as COLUMNS; `follow` is reviews.follow_up_table (optional)."""
-    extra = {} if follow is None else follow.set_index("pupil_code").to_dict("index")
-    out = []
-    for pupil in risk.pupils.itertuples(index=False):
-        hours_left = pupil.hours_left if risk.legal_limit_applies and not math.isnan(pupil.hours_left) else None
-        more = extra.get(pupil.pupil_code, {})
-        reviewed = more.get("reviewed_at")
-        out.append({
-            "codice_alunno": pupil.pupil_code,
-            "classe": pupil.class_name,
-            "livello": pupil.level,
-            "assenze_pct": round(100 * pupil.absence_ratio, 1),
-            "proiezione_pct": round(100 * pupil.projected_ratio, 1),
-            "ore_residue": None if hours_left is None else round(hours_left, 1),
-            "motivi": " ".join(pupil.reasons),
-            "ultima_revisione": clock.local_date(clock.from_text(reviewed)) if reviewed else None,
-            "prossima_verifica": _date(more.get("follow_up_on")),
-            "ultimo_intervento": more.get("intervention") or None,
-            "data_intervento": _date(more.get("intervention_on")),
-            "esito_intervento": more.get("intervention_outcome") or None,
-        })
-    return out
+    """One dict per pupil, keys as COLUMNS: `table` for the files."""
+    frame = table(risk, follow)
+    return [{key: None if _missing(value) else value for key, value in row.items()}
+            for row in frame.to_dict("records")]
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _date(value) -> date | None:

@@ -7,7 +7,7 @@ Who sees which rows is decided by `permissions.network_figures_view`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pandas as pd
@@ -18,7 +18,7 @@ from models.core import clock, suppression
 from models.core.errors import PermissionDenied
 from models.core.permissions import Actor, can_filter_figures_on, network_figures_view
 from models.core.school_year import SchoolYear
-from models.protocols.protocol import STATUS_LABELS
+from models.protocols.protocol import STATUS_LABELS, deliberation_day
 from models.risk import history, indicators
 
 FOLLOW_UP_DAYS = 30
@@ -31,6 +31,7 @@ class Scope:
     view: str  # see permissions.network_figures_view
     schools: tuple[School, ...]  # the schools the figures are built from, after the filters
     shown: tuple[str, ...]  # the schools shown row by row
+    read: dict = field(default_factory=dict, compare=False, repr=False)  # what one request has read (see levels)
 
     @property
     def totals(self) -> bool:
@@ -136,30 +137,46 @@ def _protocol_stats(db, protocol_id: int) -> dict[str, int]:
 
 
 def _italian_date(text: str | None) -> str:
-    if not text:
-        return ""
-    try:
-        return date.fromisoformat(text[:10]).strftime("%d/%m/%Y")
-    except ValueError:
-        return text
+    day = deliberation_day(text)
+    return day.strftime("%d/%m/%Y") if day else (text or "")
 
 
 # --- risk month by month -----------------------------------------------------------------
 
 
+def scope_levels(db: sqlite_utils.Database, where: Scope) -> dict[str, pd.DataFrame]:
+    """Each school's levels by month (computed when the data came), read once per scope: a page or a report
+    builds every figure from the same frames (internal: pupil-level, never shown as is)."""
+    if "levels" not in where.read:
+        where.read["levels"] = history.levels_of(db, (s.code for s in where.schools))
+    return where.read["levels"]
+
+
+def year_levels(db: sqlite_utils.Database, where: Scope, school_code: str, year: SchoolYear) -> pd.DataFrame:
+    """One school's levels in one school year, ordered by month and pupil (split once per scope)."""
+    key = ("by_year", school_code)
+    if key not in where.read:
+        frame = scope_levels(db, where)[school_code]
+        where.read[key] = (frame.iloc[:0], dict(tuple(frame.groupby("school_year", sort=False))))
+    empty, by_year = where.read[key]
+    return by_year.get(str(year), empty)
+
+
 def levels_by_month(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> pd.DataFrame:
     """Long table: school_code, period, level, pupils (raw counts; internal, never shown as is)."""
+    if ("by_month", year) in where.read:
+        return where.read[("by_month", year)]
     frames = []
     for school in where.schools:
-        levels = history.level_history(db, school.code)
-        levels = levels[levels["school_year"] == str(year)]
-        if levels.empty:
+        school_levels = year_levels(db, where, school.code, year)
+        if school_levels.empty:
             continue
-        counts = levels.groupby(["period", "level"]).size().rename("pupils").reset_index()
+        counts = school_levels.groupby(["period", "level"]).size().rename("pupils").reset_index()
         frames.append(counts.assign(school_code=school.code))
-    if not frames:
-        return pd.DataFrame(columns=["school_code", "period", "level", "pupils"])
-    return pd.concat(frames, ignore_index=True)[["school_code", "period", "level", "pupils"]]
+    counts = (pd.concat(frames, ignore_index=True)[["school_code", "period", "level", "pupils"]] if frames
+              else pd.DataFrame(columns=["school_code", "period", "level", "pupils"]))
+    where.read[("by_month", year)] = counts  # three figures of a view count the same months
+    return counts
 
 
 def _wide(counts: pd.DataFrame, index: str) -> pd.DataFrame:
@@ -246,7 +263,8 @@ def follow_up(db: sqlite_utils.Database, where: Scope, year: SchoolYear, today: 
     for school in where.schools:
         row = rows.setdefault(names[school.code] if school.code in where.shown else "Altre scuole",
                               {"alto": 0, "reviewed": 0, "reached": 0, "overdue": 0})
-        for key, value in _school_follow_up(db, school.code, year, today).items():
+        school_levels = year_levels(db, where, school.code, year)
+        for key, value in _school_follow_up(db, school_levels, school.code, year, today).items():
             row[key] += value
     if not rows:
         return pd.DataFrame()
@@ -264,10 +282,10 @@ def follow_up(db: sqlite_utils.Database, where: Scope, year: SchoolYear, today: 
     return out
 
 
-def _school_follow_up(db, school_code: str, year: SchoolYear, today: date) -> dict[str, int]:
-    levels = history.level_history(db, school_code)
-    levels = levels[(levels["school_year"] == str(year)) & (levels["level"] == "alto")]
-    first_high = levels.groupby("pupil_code")["period"].min()
+def _school_follow_up(db, school_levels: pd.DataFrame, school_code: str, year: SchoolYear, today: date
+                      ) -> dict[str, int]:
+    high = school_levels[school_levels["level"] == "alto"]  # the year's levels
+    first_high = high.groupby("pupil_code")["period"].min()
     start, end = year.first_day.isoformat(), year.last_day.isoformat()
     reviewed = {r[0] for r in db.execute(
         "SELECT DISTINCT pupil_code FROM reviews WHERE school_code = ? AND substr(reviewed_at, 1, 10) BETWEEN ? AND ?",

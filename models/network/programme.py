@@ -15,8 +15,8 @@ import sqlite_utils
 
 from models.core import suppression
 from models.core.school_year import SchoolYear
-from models.network.figures import APPROVED, Scope, school_years
-from models.risk import history
+from models.network.figures import APPROVED, Scope, school_years, year_levels
+from models.protocols.protocol import deliberation_day
 from models.risk.rules import network_rules
 
 
@@ -77,7 +77,8 @@ class Evaluation:
 def evaluate(db: sqlite_utils.Database, where: Scope, years: list[SchoolYear] | None = None) -> Evaluation:
     """Every indicator for every school year with data (oldest first)."""
     years = sorted(years or school_years(db, where))
-    per_school = {s.code: {str(y): _school_figures(db, s.code, y) for y in years} for s in where.schools}
+    per_school = {s.code: {str(y): _school_figures(db, year_levels(db, where, s.code, y), s.code, y) for y in years}
+                  for s in where.schools}
     result = Evaluation(years)
     for indicator in INDICATORS:
         result.values[indicator.key], result.counts[indicator.key] = {}, {}
@@ -101,20 +102,23 @@ def evaluate(db: sqlite_utils.Database, where: Scope, years: list[SchoolYear] | 
     return result
 
 
-def _school_figures(db, school_code: str, year: SchoolYear) -> dict[str, tuple[int, int]]:
-    """(numerator, denominator) of each indicator for one school and year (raw: callers suppress)."""
+def _school_figures(db, school_levels: pd.DataFrame, school_code: str, year: SchoolYear
+                    ) -> dict[str, tuple[int, int]]:
+    """(numerator, denominator) of each indicator for one school and year, from its levels of that year (raw:
+    callers suppress)."""
     start, end = year.first_day.isoformat(), year.last_day.isoformat()
     protocol = db.execute("SELECT status, deliberation_date FROM protocols WHERE school_code = ?",
                           [school_code]).fetchone()
-    approved = bool(protocol and protocol[0] in APPROVED and (protocol[1] or "")[:10] <= end)
+    # Stored as the user wrote it (dd/mm/yyyy): compared as a day, never as text.
+    day = deliberation_day(protocol[1]) if protocol else None
+    approved = bool(protocol and protocol[0] in APPROVED and day is not None and day <= year.last_day)
 
     chronic = network_rules(db, db.execute("SELECT network_code FROM schools WHERE code = ?",
                                             [school_code]).fetchone()[0]).chronic  # the network's threshold
-    levels = history.level_history(db, school_code)
-    levels = levels[levels["school_year"] == str(year)]
-    pupils = set(levels["pupil_code"])
-    last = levels.sort_values("period").groupby("pupil_code")["absence_ratio"].last()
-    high = set(levels.loc[levels["level"] == "alto", "pupil_code"])
+    pupils = set(school_levels["pupil_code"])
+    # Each pupil's latest month: the rows come in month order.
+    last = school_levels.drop_duplicates("pupil_code", keep="last")["absence_ratio"]
+    high = set(school_levels.loc[school_levels["level"] == "alto", "pupil_code"])
 
     context = db.execute("SELECT pupil_code, arrival_year, l2_level FROM pupil_context WHERE school_code = ?",
                          [school_code]).fetchall()

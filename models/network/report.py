@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from models.accounts.schools import LEVEL_LABELS, Level
 from models.core import clock, suppression, word_layout
-from models.core.permissions import Actor
+from models.core.permissions import Actor, require_network_figures
 from models.core.school_year import SchoolYear
 from models.core.spreadsheet import safe_cell
 from models.network import figures as network_figures
@@ -40,7 +40,7 @@ REPORT_FIELDS = docx_export.Fields(frozenset({"titolo", "sottotitolo", "avviso"}
 @dataclass(frozen=True)
 class Report:
     scope: network_figures.Scope
-    year: SchoolYear
+    year: SchoolYear | None
     filters: str
     protocols: pd.DataFrame
     protocol_summary: dict[str, int]
@@ -61,15 +61,24 @@ class Report:
                 f"estratto il {clock.local_date():%d/%m/%Y}")
 
 
-def build(db: sqlite_utils.Database, actor: Actor, network_code: str, year: SchoolYear, *,
+def build(db: sqlite_utils.Database, actor: Actor, network_code: str, year: SchoolYear | None, *,
           level: str | None = None, school_code: str | None = None) -> Report:
-    """Every figure of the dashboard for one school year, as the actor may see them."""
+    """Every figure of the dashboard for one school year, as the actor may see them.
+
+    The dashboard page renders this and the files are made from it: one computation for both. Without a year
+    (no attendance data yet) only the protocols and the programme indicators are filled.
+    """
+    require_network_figures(actor, network_code)  # the dashboard's readers (the region reads its own view)
     where = network_figures.scope(db, actor, network_code, level=level, school_code=school_code)
     filters = ", ".join(part for part in (
         LEVEL_LABELS[Level(level)] if level else "tutti i gradi",
         where.names.get(school_code, "") if school_code else f"{len(where.schools)} scuole",
     ) if part)
     protocols, summary = network_figures.protocols(db, where)
+    if year is None:
+        empty = pd.DataFrame()
+        return Report(where, year, filters, protocols, summary, empty, None, empty, empty, empty,
+                      programme.evaluate(db, where))
     month, schools = network_figures.schools_in_month(db, where, year)
     return Report(where, year, filters, protocols, summary, network_figures.network_months(db, where, year), month,
                   schools, network_figures.trend(db, where, year), network_figures.follow_up(db, where, year),

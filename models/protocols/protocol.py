@@ -194,6 +194,23 @@ def core_for(db: sqlite_utils.Database, network_code: str, level: Level) -> Prot
     return _protocol(row) if row else None
 
 
+def network_core(db: sqlite_utils.Database, actor: Actor, network_code: str, level: Level | None = None, *,
+                 choose: str = "il grado") -> Protocol:
+    """The network's core protocol the actor may read; `level` chooses when the network has one per school level.
+
+    `choose` tells, in the refusal, how the caller picks a level (the CLI: its --level option).
+    """
+    network = get_network(db, actor, network_code)  # raises if the actor may not see it
+    cores = [core for core in (core_for(db, network.code, lv) for lv in ([level] if level else Level))
+             if core is not None and can_read_protocol(actor, core.network_code, None)]
+    if not cores:
+        raise ApprodoError(f"La rete {network.code} non ha un protocollo comune{' per questo grado' if level else ''}.")
+    if len(cores) > 1:
+        raise ApprodoError(f"La rete ha più protocolli comuni: scegli {choose} ("
+                           + ", ".join(p.level.value for p in cores) + ").")
+    return cores[0]
+
+
 def school_protocol(db: sqlite_utils.Database, actor: Actor, school_code: str) -> Protocol | None:
     get_school(db, actor, school_code)  # raises if the actor may not see it
     row = next(db.query(f"SELECT {_PROTOCOL_COLUMNS} FROM protocols WHERE school_code = ?", [school_code]), None)
@@ -570,6 +587,19 @@ _DATE_SHAPES = (
     (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})"), ("day", "month", "year")),
     (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), ("year", "month", "day")),
 )
+
+
+def deliberation_day(text: str | None) -> date | None:
+    """The day of a stored deliberation date (dd/mm/yyyy as saved, or yyyy-mm-dd), or None."""
+    for shape, order in _DATE_SHAPES:
+        match = shape.fullmatch((text or "").strip()[:10])
+        if match:
+            parts = dict(zip(order, map(int, match.groups()), strict=True))
+            try:
+                return date(parts["year"], parts["month"], parts["day"])
+            except ValueError:
+                return None
+    return None
 
 
 def _check_date(value: str | date | None) -> str:

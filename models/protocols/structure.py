@@ -29,7 +29,7 @@ from models.core import audit, clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError, PermissionDenied
 from models.core.permissions import Actor
-from models.protocols import diffs, merge
+from models.protocols import diffs, merge, titles
 from models.protocols.protocol import (
     _SECTION_SELECT,
     Protocol,
@@ -43,6 +43,7 @@ from models.protocols.protocol import (
     _touch,
     _versions,
     check_text,
+    core_for,
     get_protocol,
     get_section,
     list_sections,
@@ -94,6 +95,12 @@ def _renumber(db, protocol_id: int, ordered: list[int]) -> None:
         db.execute("UPDATE protocol_sections SET position = ? WHERE id = ?", [position, section_id])
 
 
+def renumber_sections(db, protocol_id: int, ordered: list[int]) -> None:
+    """Put live sections in this order, inside the caller's transaction and checks (an import placing its
+    new sections where the document had them)."""
+    _renumber(db, protocol_id, ordered)
+
+
 def _log(db, actor: Actor, protocol: Protocol, section: Section | None, action: str, detail: str) -> None:
     """One structure change: the protocol's history, the audit log, a new revision."""
     db.execute("INSERT INTO structure_events (protocol_id, section_id, at, actor, action, detail)"
@@ -143,6 +150,7 @@ ACTION_LABELS = {
     "unita": "sezioni unite",
     "decisione": "aggiornamento della rete deciso",
     "testo_rete": "testo della rete accolto",
+    "collegata": "sezione collegata al protocollo comune",
 }
 
 
@@ -524,6 +532,95 @@ def _decide_reordered(db, actor, protocol, update, accept) -> None:
     db.execute("UPDATE protocols SET core_order_seen = ? WHERE id = ?", [json.dumps(core_order), protocol.id])
     _log(db, actor, protocol, None, "ordine" if accept else "decisione",
          "ordine della rete accolto" if accept else "tenuto l'ordine della scuola")
+
+
+# --- a school's own sections, linked to the core once the network has one ----------------------------
+
+
+@dataclass(frozen=True)
+class LinkProposal:
+    """A section of the school's own and the core section whose title fits it best (None: none fits)."""
+
+    section: Section
+    core: Section | None
+    score: float
+
+
+@dataclass(frozen=True)
+class Linking:
+    """What a school may link: its own sections not tied to the network, and the core sections free for them."""
+
+    core: Protocol | None  # the network's core for the school's level; None while there is none
+    proposals: list[LinkProposal]
+    free: list[Section]  # core sections no live section of the school follows yet
+    follows_core: bool = False  # the protocol already follows the core (it started from it, or linked)
+
+    @property
+    def suggested(self) -> list[LinkProposal]:
+        return [p for p in self.proposals if p.core is not None]
+
+    @property
+    def offered(self) -> bool:
+        """Worth showing: the school has own sections and the core has sections they could follow; once the
+        protocol follows the core, only when a title suggests a match (its local sections are meant as such)."""
+        return bool(self.free and self.proposals and (not self.follows_core or self.suggested))
+
+
+def link_proposals(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> Linking:
+    """The school's own sections with the core section each could follow, suggested by title.
+
+    A school that imported its protocol before the network had a core keeps its sections as
+    its own; once the core exists, the dirigente links those that say the same thing, one by one.
+    """
+    protocol = get_protocol(db, actor, protocol_id)
+    core = None if protocol.is_core else core_for(db, protocol.network_code, protocol.level)
+    if core is None or (protocol.core_id is not None and protocol.core_id != core.id):
+        return Linking(None, [], [])
+    sections = list_sections(db, actor, protocol.id)
+    followed = {s.core_section_id for s in sections if s.core_section_id is not None}
+    free = [c for c in list_sections(db, actor, core.id) if c.id not in followed]
+    own = [s for s in sections if s.kind is LOCAL and s.core_section_id is None]
+    by_id = {c.id: c for c in free}
+    matches = titles.best_matches([s.title for s in own], {c.id: c.title for c in free})
+    proposals = [LinkProposal(section, by_id.get(core_id), score)
+                 for section, (core_id, score) in zip(own, matches, strict=True)]
+    return Linking(core, proposals, free, protocol.core_id is not None)
+
+
+def link_section(db: sqlite_utils.Database, actor: Actor, section_id: int, core_section_id: int) -> Section:
+    """Make a school's own section follow a core section: from now on the network's changes to it reach the
+    school as updates, merged three ways with the school's text. The first one offers the core's whole text
+    (nothing is common yet), and the network's title if it differs; the school's text stays until it decides."""
+    section, protocol = _live(db, actor, section_id)
+    if protocol.is_core:
+        raise ApprodoError("Si collegano al protocollo comune le sezioni del protocollo di una scuola.")
+    with transaction(db):
+        linking = link_proposals(db, actor, protocol.id)
+        if linking.core is None:
+            raise ApprodoError("La rete non ha un protocollo comune per il grado di questa scuola.")
+        if not any(p.section.id == section.id for p in linking.proposals):
+            raise ApprodoError(f"«{section.title}» segue già il protocollo comune della rete.")
+        core = next((c for c in linking.free if c.id == core_section_id), None)
+        if core is None:
+            raise ApprodoError("Questa sezione del protocollo comune è già collegata a un'altra sezione della "
+                               "scuola, o non c'è più: ricarica la pagina.")
+        if protocol.core_id is None:
+            # The protocol now follows the core: its other sections reach the school as updates to take.
+            db.execute("UPDATE protocols SET core_id = ? WHERE id = ?", [linking.core.id, protocol.id])
+        db.execute("UPDATE protocol_sections SET core_section_id = ?, kind = ?, core_version_seen = NULL,"
+                   " core_title_seen = NULL, core_kind_seen = ? WHERE id = ?",
+                   [core.id, core.kind.value, core.kind.value, section.id])
+        _log(db, actor, protocol, section, "collegata", f"«{section.title}» segue «{core.title}» della rete")
+    return get_section(db, actor, section.id)
+
+
+def link_suggested(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> list[LinkProposal]:
+    """Link every suggested pair at once (the command line's --auto); what was linked."""
+    with transaction(db):
+        done = link_proposals(db, actor, protocol_id).suggested
+        for proposal in done:
+            link_section(db, actor, proposal.section.id, proposal.core.id)
+    return done
 
 
 _DECISIONS = {"added": _decide_added, "removed": _decide_removed, "renamed": _decide_renamed,

@@ -10,10 +10,8 @@ mapping before `apply_import` writes it, in one transaction.
 
 from __future__ import annotations
 
-import difflib
 import io
 import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass, replace
 
@@ -29,6 +27,8 @@ from models.core.db import transaction
 from models.core.errors import ApprodoError, PermissionDenied
 from models.core.permissions import Actor, can_edit_protocol
 from models.protocols import protocol as protocols
+from models.protocols import titles
+from models.protocols.structure import renumber_sections
 from models.protocols.templates import SectionKind, load_template
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -393,41 +393,10 @@ def _normal_title(title: str) -> str:
 # --- mapping onto the template ----------------------------------------------------------
 
 
-def _normal(title: str) -> str:
-    text = unicodedata.normalize("NFKD", title.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text).split())
-
-
-_STOPWORDS = {"e", "ed", "di", "del", "della", "dei", "delle", "degli", "la", "il", "lo", "le", "gli", "i", "a",
-              "al", "alla", "in", "per", "con", "da", "dal", "dalla", "nostra", "nostro", "l", "un", "una"}
-
-
-def _significant(title: str) -> set[str]:
-    return {word for word in title.split() if word not in _STOPWORDS and len(word) > 2}
-
-
 def suggest_mapping(sections: list[ImportedSection], targets: list) -> list[ImportedSection]:
     """Give each imported section the template section whose title fits best (each used once)."""
-    free = {t.key: _normal(t.title) for t in targets}
-    mapped = []
-    for section in sections:
-        title = _normal(section.title)
-        words = _significant(title)
-        best, best_score = None, 0.0
-        for key, target in free.items():
-            target_words = _significant(target)
-            shared = words & target_words
-            overlap = len(shared) / max(1, min(len(words), len(target_words)))
-            score = max(difflib.SequenceMatcher(a=title, b=target).ratio(), overlap)
-            if score > best_score:
-                best, best_score = key, score
-        if best is not None and best_score >= 0.6:
-            del free[best]
-            mapped.append(replace(section, key=best))
-        else:
-            mapped.append(replace(section, key=None))
-    return mapped
+    matches = titles.best_matches([s.title for s in sections], {t.key: t.title for t in targets})
+    return [replace(section, key=key) for section, (key, _) in zip(sections, matches, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -444,21 +413,42 @@ class ImportPlan:
 
     sections: list[ImportedSection]
     targets: list[Target]  # the sections that accept imported text (a locked core section does not)
-    section_count: int  # sections of the protocol before the import (or of the one it will create)
+    order: tuple[str, ...]  # the keys of the protocol's sections before the import (or of the one it will create)
     core_title: str | None  # the network core the protocol follows; None: every section is the school's own
+
+    @property
+    def section_count(self) -> int:
+        return len(self.order)
 
     def final_places(self, sections: list[ImportedSection] | None = None) -> list[tuple[int, Target | None]]:
         """Where each section lands: (position, the section it fills) or (position, None) for a new one."""
+        sections = self.sections if sections is None else sections
         by_key = {t.key: t for t in self.targets}
-        places, next_new = [], self.section_count
-        for section in self.sections if sections is None else sections:
-            target = by_key.get(section.key) if section.key else None
-            if target is None:
-                next_new += 1
-                places.append((next_new, None))
-            else:
-                places.append((target.position, target))
-        return places
+        keys = [s.key if s.key in by_key else None for s in sections]
+        position = {item: n for n, item in enumerate(import_order(list(self.order), keys), start=1)}
+        return [(position[key], by_key[key]) if key is not None else (position[n], None)
+                for n, key in enumerate(keys)]
+
+
+def import_order(existing: list[str], imported: list[str | None]) -> list[str | int]:
+    """The protocol's order after an import: the existing sections' keys, and for each new section its
+    index in the document, placed where it stood there: after the section the document had before it
+    (or, before any section that matched, just before the first one that did; with none, at the end)."""
+    order: list[str | int] = list(existing)
+    waiting: list[int] = []  # new sections met before any section that matched
+    cursor: int | None = None
+    for index, key in enumerate(imported):
+        if key is not None and key in existing:
+            if cursor is None:
+                cursor = order.index(key)
+                order[cursor:cursor] = waiting
+            cursor = order.index(key) + 1
+        elif cursor is None:
+            waiting.append(index)
+        else:
+            order.insert(cursor, index)
+            cursor += 1
+    return order if cursor is not None else order + waiting
 
 
 def check_can_import(db: sqlite_utils.Database, actor: Actor, school_code: str) -> None:
@@ -472,8 +462,9 @@ def check_can_import(db: sqlite_utils.Database, actor: Actor, school_code: str) 
                            "documento Word avvia prima una nuova revisione (torna in bozza).")
 
 
-def import_targets(db: sqlite_utils.Database, actor: Actor, school_code: str) -> tuple[list[Target], int, str | None]:
-    """The sections an import can fill, how many sections there are, and the core followed (if any)."""
+def import_targets(db: sqlite_utils.Database, actor: Actor,
+                   school_code: str) -> tuple[list[Target], tuple[str, ...], str | None]:
+    """The sections an import can fill, the keys of all sections in order, and the core followed (if any)."""
     protocol = protocols.school_protocol(db, actor, school_code)
     school = get_school(db, actor, school_code)
     core = protocols.core_for(db, school.network_code, school.level)
@@ -485,17 +476,17 @@ def import_targets(db: sqlite_utils.Database, actor: Actor, school_code: str) ->
         sections = protocols.list_sections(db, actor, core.id) + template_local
         core_title = core.title
     else:
-        return [], 0, None
+        return [], (), None
     targets = [Target(s.key, s.title, s.kind, n) for n, s in enumerate(sections, start=1)
                if s.kind is not SectionKind.CORE_LOCKED]
-    return targets, len(sections), core_title
+    return targets, tuple(s.key for s in sections), core_title
 
 
 def plan_import(db: sqlite_utils.Database, actor: Actor, school_code: str, data: bytes) -> ImportPlan:
     """Read the file and propose where each of its sections goes, for the user to review."""
     check_can_import(db, actor, school_code)
-    targets, count, core_title = import_targets(db, actor, school_code)
-    return ImportPlan(suggest_mapping(read_sections(data), targets), targets, count, core_title)
+    targets, order, core_title = import_targets(db, actor, school_code)
+    return ImportPlan(suggest_mapping(read_sections(data), targets), targets, order, core_title)
 
 
 def apply_import(
@@ -517,18 +508,27 @@ def apply_import(
                 protocol = protocols.create_school_protocol(db, actor, school_code)
             else:
                 protocol = protocols.create_own_protocol(db, actor, school_code)
-        by_key = {s.key: s for s in protocols.list_sections(db, actor, protocol.id)}
-        written = 0
-        for section in sections:
+        existing = protocols.list_sections(db, actor, protocol.id)
+        by_key = {s.key: s for s in existing}
+        written, new_ids, keys = 0, {}, []
+        for index, section in enumerate(sections):
             target = by_key.get(section.key) if section.key else None
             if target is not None and target.kind is SectionKind.CORE_LOCKED:
                 raise ApprodoError(f"«{target.title}» è una sezione bloccata del protocollo comune: scegli per "
                                    f"«{section.title}» un'altra sezione o una sezione nuova.")
+            keys.append(target.key if target is not None else None)
             if target is None:
                 target = protocols.add_local_section(db, actor, protocol.id, section.title)
+                new_ids[index] = target.id
             if section.body.strip() and section.body != target.body:
                 protocols.save_section(db, actor, target.id, section.body, target.version, "importato da Word")
                 written += 1
+        # New sections were added at the end: each goes where it stood in the document.
+        ids = {s.key: s.id for s in existing}
+        order = [ids[item] if isinstance(item, str) else new_ids[item]
+                 for item in import_order([s.key for s in existing], keys)]
+        if order != [s.id for s in existing] + list(new_ids.values()):
+            renumber_sections(db, protocol.id, order)
         audit.record(db, actor, "protocollo_importato", f"protocollo {protocol.id}", school_code=school_code,
                      detail=f"{len(sections)} sezioni, {written} testi")
     return protocols.get_protocol(db, actor, protocol.id)

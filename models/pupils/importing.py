@@ -23,7 +23,7 @@ import pandas as pd
 import sqlite_utils
 
 from models.accounts.schools import get_school
-from models.core import audit, clock
+from models.core import audit, changes, clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError
 from models.core.permissions import Actor, require_pupils
@@ -552,6 +552,7 @@ def import_attendance(
         if existing:
             audit.record(db, actor, "frequenze_sostituite", school_code, school_code=school_code,
                          detail=", ".join(sorted(existing)))
+        changes.pupil_data_changed(db, school_code, periods)
     return replace(summary, import_id=import_id)
 
 
@@ -833,6 +834,8 @@ def _import_rows(db, actor, school_code, kind, data, file_name, mapping, reader,
         records = list(zip([school_code] * len(rows), *values, [import_id] * len(rows), strict=True))
         placeholders = ", ".join("?" * (len(columns) + 2))
         db.conn.executemany(f"INSERT OR REPLACE INTO {table_name} VALUES ({placeholders})", records)
+        if table_name == "pupil_context":  # context enters every month's level; outcomes enter none
+            changes.pupil_data_changed(db, school_code)
     return replace(summary, import_id=import_id)
 
 
@@ -902,5 +905,7 @@ def delete_import(db: sqlite_utils.Database, actor: Actor, school_code: str, imp
                        [school_code, import_id])
             refresh_months(db, school_code)
         db.execute("DELETE FROM imports WHERE id = ?", [import_id])
+        if table != "outcomes":
+            changes.pupil_data_changed(db, school_code)
         audit.record(db, actor, "importazione_eliminata", row[1], school_code=school_code, detail=f"{removed} righe")
     return removed

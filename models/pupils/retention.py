@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from models.accounts.schools import get_school
-from models.core import audit
+from models.core import audit, changes
 from models.core.db import transaction
 from models.core.errors import ApprodoError, PermissionDenied
 from models.core.permissions import Actor, can_manage_school, can_purge_pupils
@@ -105,6 +105,7 @@ def purge(db: sqlite_utils.Database, actor: Actor, school_code: str, before: Sch
             refresh_months(db, school_code)
             if dry_run:
                 raise _DryRun
+            changes.pupil_data_changed(db, school_code)
             audit.record(db, actor, "dati_alunni_eliminati", school_code, school_code=school_code,
                          detail=f"prima del {before}: " + ", ".join(f"{t} {n}" for t, n in removed.items() if n))
     except _DryRun:

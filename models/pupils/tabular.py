@@ -2,8 +2,8 @@
 
 Registers put title lines (school, class, period) and blank lines above the
 table, and an XLSX may hold it on any sheet. So a file is first opened into
-rows of cells (`open_sheets`, the one place where size limits apply); the
-header row is found by scoring the first rows against the headers the
+rows of cells (size limits apply there, models/core/limits.py); the header
+row is found by scoring the first rows of each sheet against the headers the
 importer knows (`find_header`); then the rows below it become a table.
 
 Everything is read as text; Excel's own values (dates, times, durations,
@@ -97,20 +97,6 @@ def read_table(data: bytes, file_name: str, numeric: Callable[[list[str]], set[s
     if sheet not in (None, 1):
         raise ApprodoError(f"Il file {file_name} è un CSV: ha un solo foglio.")
     return _read_csv(data, file_name, numeric, known, header_row, max_rows)
-
-
-def open_sheets(data: bytes, file_name: str, known: Iterable[str] = ()) -> list[Sheet]:
-    """The first rows of every sheet, each with its best header row (a CSV is one sheet named '')."""
-    known = frozenset(known)
-    if data[:2] == b"PK":
-        workbook = _open_workbook(data, file_name)
-        try:
-            return [_scored(ws.title, _first_rows(_xlsx_rows(ws, file_name)), known) for ws in workbook.worksheets]
-        finally:
-            workbook.close()
-    text, _, _ = _csv_text(data, file_name)
-    best, _ = _csv_layout(text, known)
-    return [best]
 
 
 # --- finding the header -------------------------------------------------------------------

@@ -1,91 +1,190 @@
-"""Every pupil's level month by month, kept as a cache for the network figures.
+"""Every pupil's level month by month, computed when the data arrive and only read by the network figures.
 
-Scoring a school as of each month of a year is ten scorings per school; a
-network of forty schools would wait seconds for its dashboard. The levels
-are kept in `level_history` with a stamp of what they were computed from
-(the school's imports and months, the network's thresholds, the timetable);
-any change to those makes the next read recompute the school.
+Scoring a school as of each month of a year is ten scorings per school; a network of forty schools
+would wait seconds for its dashboard. So the levels are computed when a school's data change, inside
+the writer's transaction (`models/core/changes.py`): an import recomputes the months it touched and
+those after them in the same school year, nothing else. A page view only reads.
 
-Internal to `models/`: callers check who may see what, and nothing here
-leaves the server unaggregated.
+Levels live in generations. Readers see each school's live generation (`level_generations`). A change
+of a network's thresholds queues a job (`rules.set_network_rules`); the job writes every school's
+levels into a new generation (numbered by the job) and switches all the network's schools to it in
+one transaction: readers see the old levels whole until then, the new ones whole after. A job is
+idempotent and resumable: a school already written from the same data is not computed again, and a
+job whose runner stopped (a server restart) is taken up by the next `resume`.
+
+The live generation carries the data stamp it was computed from. Should a writer ever change data
+without telling, the next read recomputes that school rather than show stale levels (`fallbacks`
+counts those; the tests keep it at zero after imports and rules changes).
+
+Internal to `models/`: callers check who may see what, and nothing here leaves the server unaggregated.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import threading
-from dataclasses import asdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
 
 import pandas as pd
 import sqlite_utils
 
+from models.core import changes, clock
+from models.core import db as database
 from models.core.db import transaction
 from models.core.school_year import SchoolYear
 from models.risk import indicators
-from models.risk.rules import network_rules
-from models.risk.school_risk import load_attendance, load_context, scoring_setup
+from models.risk.rules import network_rules, rules_from_json, rules_json
+from models.risk.school_risk import data_stamp, database_file, load_attendance, load_context, scoring_setup
+
+COLUMNS = ["period", "pupil_code", "class_name", "level", "absence_ratio"]
+HEARTBEAT = timedelta(seconds=60)  # a runner writes after each school; one silent this long has stopped
+ACTIVE = ("in_attesa", "in_corso")
+LOG = logging.getLogger(__name__)
+
+fallbacks = 0  # reads that had to recompute (data changed without `changes.pupil_data_changed`)
 
 
-def _stamp(db: sqlite_utils.Database, school_code: str) -> str:
-    imports = db.execute("SELECT COALESCE(MAX(id), 0), COUNT(*) FROM imports WHERE school_code = ?",
-                         [school_code]).fetchone()
-    rows = db.execute("SELECT COALESCE(SUM(rows), 0) FROM attendance_months WHERE school_code = ?",
-                      [school_code]).fetchone()[0]
-    network, level, hours = db.execute("SELECT network_code, level, annual_hours FROM schools WHERE code = ?",
-                                       [school_code]).fetchone()
-    rules = asdict(network_rules(db, network))
-    # "v2": months count only the pupils with data in them (older caches counted stopped pupils).
-    return json.dumps(["v2", *imports, rows, level, hours, rules], sort_keys=True)
+@dataclass(frozen=True)
+class Live:
+    generation: int
+    stamp: str
+    rules: indicators.Rules
 
 
-def _compute(db: sqlite_utils.Database, school_code: str) -> pd.DataFrame:
+def _live(db: sqlite_utils.Database, school_code: str) -> Live | None:
+    row = db.execute("SELECT generation, stamp, rules FROM level_generations WHERE school_code = ?",
+                     [school_code]).fetchone()
+    return Live(row[0], row[1], rules_from_json(row[2])) if row else None
+
+
+def _network_of(db: sqlite_utils.Database, school_code: str) -> str:
+    return db.execute("SELECT network_code FROM schools WHERE code = ?", [school_code]).fetchone()[0]
+
+
+# --- computing and writing ---------------------------------------------------------------------
+
+
+def _compute(db: sqlite_utils.Database, school_code: str, rules: indicators.Rules,
+             months: Iterable[str] | None = None) -> pd.DataFrame:
+    """The levels of every month with data (or of `months` only), with the given thresholds."""
+    wanted = None if months is None else sorted(months)
+    if wanted == []:
+        return pd.DataFrame(columns=COLUMNS)
     setup = scoring_setup(db, school_code)
-    attendance = load_attendance(db, school_code)
+    # A month's level reads only its own school year: load from the first year asked for.
+    since = SchoolYear.of_period(wanted[0]).first_month if wanted else None
+    attendance = load_attendance(db, school_code, since=since)
     context = load_context(db, school_code)
+    present = sorted(attendance["period"].unique())
     frames = []
-    for period in sorted(attendance["period"].unique()):
+    for period in present if wanted is None else sorted(set(wanted) & set(present)):
         scored = indicators.score(attendance, context, level=setup.level, annual_hours=setup.annual_hours,
-                                  as_of=period, rules=setup.rules)
+                                  as_of=period, rules=rules)
         scored = scored[~scored["stale"]]  # a month counts only the pupils with data in it
         frames.append(pd.DataFrame({"period": period, "pupil_code": scored["pupil_code"],
                                     "class_name": scored["class_name"], "level": scored["level"],
                                     "absence_ratio": scored["absence_ratio"]}))
     if not frames:
-        return pd.DataFrame(columns=["period", "pupil_code", "class_name", "level", "absence_ratio"])
+        return pd.DataFrame(columns=COLUMNS)
     return pd.concat(frames, ignore_index=True)
+
+
+def _affected_months(db: sqlite_utils.Database, school_code: str, periods: Iterable[str]) -> list[str]:
+    """Months whose level reads a changed month: it and the later months of its school year."""
+    touched = [(SchoolYear.of_period(p), p) for p in periods]
+    months = [r[0] for r in db.execute("SELECT period FROM attendance_months WHERE school_code = ?", [school_code])]
+    return sorted({m for m in months if any(SchoolYear.of_period(m) == year and p <= m for year, p in touched)}
+                  | {p for _, p in touched})
+
+
+def _write(db: sqlite_utils.Database, school_code: str, generation: int, frame: pd.DataFrame,
+           months: list[str] | None = None) -> None:
+    """Replace a generation's levels of a school (all of them, or of `months`): inside the caller's transaction."""
+    if months is None:
+        db.execute("DELETE FROM level_history WHERE school_code = ? AND generation = ?", [school_code, generation])
+    elif months:
+        db.execute(f"DELETE FROM level_history WHERE school_code = ? AND generation = ? AND period IN"
+                   f" ({', '.join('?' * len(months))})", [school_code, generation, *months])
+    records = zip([school_code] * len(frame), [generation] * len(frame),
+                  *(frame[c].tolist() for c in COLUMNS), strict=True)
+    db.conn.executemany("INSERT INTO level_history (school_code, generation, period, pupil_code, class_name, level,"
+                        " absence_ratio) VALUES (?, ?, ?, ?, ?, ?, ?)", records)
+
+
+def _set_live(db: sqlite_utils.Database, school_code: str, generation: int, stamp: str,
+              rules: indicators.Rules) -> None:
+    db.execute("INSERT OR REPLACE INTO level_generations (school_code, generation, stamp, rules) VALUES (?, ?, ?, ?)",
+               [school_code, generation, stamp, rules_json(rules)])
+
+
+def _data_changed(db: sqlite_utils.Database, school_code: str, periods: tuple[str, ...] | None) -> None:
+    """A writer changed the school's data (inside its transaction): bring the live levels up to date."""
+    live = _live(db, school_code)
+    if live is None:  # the school's first data: every month, with the network's thresholds
+        rules, generation, months = network_rules(db, _network_of(db, school_code)), 0, None
+    else:  # the thresholds of the live generation, so that its months stay of one kind
+        rules, generation = live.rules, live.generation
+        months = None if periods is None else _affected_months(db, school_code, periods)
+    _write(db, school_code, generation, _compute(db, school_code, rules, months), months)
+    _set_live(db, school_code, generation, data_stamp(db, school_code), rules)
+
+
+changes.listen(_data_changed)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _fresh(db: sqlite_utils.Database, school_code: str) -> tuple[Live | None, str]:
+    """The school's live generation and data stamp; recomputed first only if data changed without telling."""
+    global fallbacks
+    live, stamp = _live(db, school_code), data_stamp(db, school_code)
+    if live is not None and live.stamp == stamp:
+        return live, stamp
+    if live is None and db.execute("SELECT 1 FROM attendance_months WHERE school_code = ? LIMIT 1",
+                                   [school_code]).fetchone() is None:
+        return None, stamp  # no data, nothing to compute
+    fallbacks += 1
+    LOG.warning("level history of %s computed on read: none kept yet (a database from before they were), or its"
+                " data changed without changes.pupil_data_changed", school_code)
+    with transaction(db):
+        _data_changed(db, school_code, None)
+    return _live(db, school_code), data_stamp(db, school_code)
 
 
 def level_history(db: sqlite_utils.Database, school_code: str) -> pd.DataFrame:
     """period, pupil_code, class_name, level, absence_ratio, school_year for every month with data.
 
-    Recomputed when stale; kept in memory under its stamp, so the figures of one page (which ask for the
-    same school several times) read it once. The stamp makes a stale copy impossible to return.
+    A read of the live generation, kept in memory under its generation and data stamp (so a stale copy
+    cannot be returned). Callers read the frame, never change it in place.
     """
-    stamp = _stamp(db, school_code)
-    key = (_database_file(db), school_code, stamp)
+    live, stamp = _fresh(db, school_code)
+    if live is None:
+        return pd.DataFrame(columns=[*COLUMNS, "school_year"])
+    key = (database_file(db), school_code, live.generation, stamp)
     with _LOCK:
         if key in _MEMO:
             return _MEMO[key]
-    kept = db.execute("SELECT stamp FROM level_history_stamps WHERE school_code = ?", [school_code]).fetchone()
-    if kept is None or kept[0] != stamp:
-        fresh = _compute(db, school_code)
-        with transaction(db):
-            db.execute("DELETE FROM level_history WHERE school_code = ?", [school_code])
-            db.conn.executemany(
-                "INSERT INTO level_history (school_code, period, pupil_code, class_name, level, absence_ratio)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                [(school_code, *row) for row in fresh.itertuples(index=False, name=None)])
-            db.execute("INSERT OR REPLACE INTO level_history_stamps (school_code, stamp) VALUES (?, ?)",
-                       [school_code, stamp])
     frame = pd.read_sql_query("SELECT period, pupil_code, class_name, level, absence_ratio FROM level_history"
-                              " WHERE school_code = ? ORDER BY period, pupil_code", db.conn, params=[school_code])
+                              " WHERE school_code = ? AND generation = ? ORDER BY period, pupil_code", db.conn,
+                              params=[school_code, live.generation])
+    # Plain Python strings: the figures make sets and groups of these columns many times per view, and
+    # Arrow-backed strings box every value on the way (4x slower for the whole dashboard).
+    frame = frame.astype({c: object for c in ("period", "pupil_code", "class_name", "level")})
     years = {p: str(SchoolYear.of_period(p)) for p in frame["period"].unique()}  # a few months, not every row
-    frame["school_year"] = frame["period"].map(years)
+    frame["school_year"] = frame["period"].map(years).astype(object)
     with _LOCK:  # Streamlit runs sessions on several threads
         while len(_MEMO) >= _MEMO_SIZE:
             _MEMO.pop(next(iter(_MEMO)))
         _MEMO[key] = frame
     return frame
+
+
+def levels_of(db: sqlite_utils.Database, school_codes: Iterable[str]) -> dict[str, pd.DataFrame]:
+    """{school code: its level history}: what one page or report reads once and passes down."""
+    return {code: level_history(db, code) for code in school_codes}
 
 
 def levels_at(db: sqlite_utils.Database, school_code: str, period: str) -> dict[str, str]:
@@ -95,10 +194,152 @@ def levels_at(db: sqlite_utils.Database, school_code: str, period: str) -> dict[
     return dict(zip(at["pupil_code"], at["level"], strict=True))
 
 
-_MEMO: dict[tuple, pd.DataFrame] = {}  # callers read the frames, never change them in place
+_MEMO: dict[tuple, pd.DataFrame] = {}
 _MEMO_SIZE = 64
 _LOCK = threading.Lock()
 
 
-def _database_file(db: sqlite_utils.Database) -> str:
-    return db.execute("PRAGMA database_list").fetchone()[2]
+# --- recomputing a network after a change of thresholds ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    network_code: str
+    status: str  # in_attesa, in_corso, completato, sostituito, errore
+    done: int
+    total: int
+    error: str | None
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
+
+    @property
+    def share(self) -> float:
+        return self.done / self.total if self.total else 0.0
+
+
+def latest_job(db: sqlite_utils.Database, network_code: str) -> Job | None:
+    """The network's last recompute, running or finished (no pupil data: counts of schools)."""
+    row = db.execute("SELECT id, network_code, status, schools_done, schools_total, error FROM level_jobs"
+                     " WHERE network_code = ? ORDER BY id DESC LIMIT 1", [network_code]).fetchone()
+    return Job(*row) if row else None
+
+
+def _job(db: sqlite_utils.Database, job_id: int) -> Job:
+    row = db.execute("SELECT id, network_code, status, schools_done, schools_total, error FROM level_jobs"
+                     " WHERE id = ?", [job_id]).fetchone()
+    return Job(*row)
+
+
+def _now() -> str:
+    return clock.to_text(clock.utcnow())
+
+
+def _claim(db: sqlite_utils.Database, job_id: int) -> bool:
+    """Take the job if it is waiting, or running with a runner that stopped writing (idempotent work)."""
+    with transaction(db):
+        status, beat = db.execute("SELECT status, heartbeat_at FROM level_jobs WHERE id = ?", [job_id]).fetchone()
+        if status not in ACTIVE:
+            return False
+        if status == "in_corso" and beat and clock.from_text(beat) > clock.utcnow() - HEARTBEAT:
+            return False
+        db.execute("UPDATE level_jobs SET status = 'in_corso', heartbeat_at = ? WHERE id = ?", [_now(), job_id])
+    return True
+
+
+def _superseded(db: sqlite_utils.Database, job: Job, schools: list[str]) -> bool:
+    """A later change of thresholds makes this job's work useless: drop it (inside a transaction)."""
+    newest = db.execute("SELECT MAX(id) FROM level_jobs WHERE network_code = ?", [job.network_code]).fetchone()[0]
+    if newest == job.id:
+        return False
+    for code in schools:
+        db.execute("DELETE FROM level_history WHERE school_code = ? AND generation = ?", [code, job.id])
+    db.execute("DELETE FROM level_job_schools WHERE job_id = ?", [job.id])
+    db.execute("UPDATE level_jobs SET status = 'sostituito', finished_at = ? WHERE id = ?", [_now(), job.id])
+    return True
+
+
+def run_job(db: sqlite_utils.Database, job_id: int,
+            progress: Callable[[int, int], None] | None = None) -> Job:
+    """Recompute a network's levels with the job's thresholds into generation `job_id`, then switch to it.
+
+    Returns the job as it ended (or as another runner leaves it, when that runner is alive).
+    """
+    if not _claim(db, job_id):
+        return _job(db, job_id)
+    job = _job(db, job_id)
+    rules = rules_from_json(db.execute("SELECT rules FROM level_jobs WHERE id = ?", [job_id]).fetchone()[0])
+    try:
+        schools = [r[0] for r in db.execute("SELECT code FROM schools WHERE network_code = ? ORDER BY code",
+                                            [job.network_code])]
+        for done, code in enumerate(schools, start=1):
+            stamp = data_stamp(db, code)  # before the read: data arriving meanwhile leave it behind
+            staged = db.execute("SELECT stamp FROM level_job_schools WHERE job_id = ? AND school_code = ?",
+                                [job_id, code]).fetchone()
+            frame = None if staged and staged[0] == stamp else _compute(db, code, rules)
+            with transaction(db):
+                if _superseded(db, job, schools):
+                    return _job(db, job_id)
+                if frame is not None:
+                    _write(db, code, job_id, frame)
+                    db.execute("INSERT OR REPLACE INTO level_job_schools VALUES (?, ?, ?)", [job_id, code, stamp])
+                db.execute("UPDATE level_jobs SET schools_done = ?, schools_total = ?, heartbeat_at = ? WHERE id = ?",
+                           [done, len(schools), _now(), job_id])
+            if progress:
+                progress(done, len(schools))
+        with transaction(db):  # the switch: under the write lock, so no import slips in between
+            schools = [r[0] for r in db.execute("SELECT code FROM schools WHERE network_code = ? ORDER BY code",
+                                                [job.network_code])]
+            if _superseded(db, job, schools):
+                return _job(db, job_id)
+            for code in schools:
+                stamp = data_stamp(db, code)
+                staged = db.execute("SELECT stamp FROM level_job_schools WHERE job_id = ? AND school_code = ?",
+                                    [job_id, code]).fetchone()
+                if not staged or staged[0] != stamp:  # data came in during the job
+                    _write(db, code, job_id, _compute(db, code, rules))
+                _set_live(db, code, job_id, stamp, rules)
+                db.execute("DELETE FROM level_history WHERE school_code = ? AND generation != ?", [code, job_id])
+            db.execute("DELETE FROM level_job_schools WHERE job_id = ?", [job_id])
+            db.execute("UPDATE level_jobs SET status = 'completato', schools_done = ?, schools_total = ?,"
+                       " finished_at = ? WHERE id = ?", [len(schools), len(schools), _now(), job_id])
+    except Exception as error:
+        LOG.exception("level recompute %s failed", job_id)
+        if db.conn.in_transaction:
+            db.conn.rollback()
+        with transaction(db):
+            db.execute("UPDATE level_jobs SET status = 'errore', error = ?, finished_at = ? WHERE id = ?",
+                       [f"{type(error).__name__}: {error}"[:500], _now(), job_id])
+    return _job(db, job_id)
+
+
+_RUNNING: set[int] = set()  # jobs with a runner thread in this process
+
+
+def resume(db: sqlite_utils.Database, network_code: str) -> Job | None:
+    """Start the network's waiting (or orphaned) job on a background thread; safe to call on every poll.
+
+    The thread has its own connection and outlives the page that started it.
+    """
+    job = latest_job(db, network_code)
+    if job is None or not job.active:
+        return job
+    with _LOCK:
+        if job.id in _RUNNING:
+            return job
+        _RUNNING.add(job.id)
+    path = database_file(db)
+
+    def work() -> None:
+        own = database.connect(path)
+        try:
+            run_job(own, job.id)
+        finally:
+            own.conn.close()
+            with _LOCK:
+                _RUNNING.discard(job.id)
+
+    threading.Thread(target=work, name=f"approdo-levels-{job.id}", daemon=True).start()
+    return job

@@ -53,4 +53,21 @@ def set_network_rules(db: sqlite_utils.Database, actor: Actor, network_code: str
                    " VALUES (?, ?, ?, ?)", [network.code, json.dumps(stored), actor.username,
                                             clock.to_text(clock.utcnow())])
         audit.record(db, actor, "soglie_rischio", network.code, detail=json.dumps(stored))
+        # The levels by month follow in the background (models/risk/history.py runs the job); until the job
+        # switches them in, the dashboard shows the levels of the old thresholds, whole.
+        if updated == current:
+            return updated
+        schools = db.execute("SELECT COUNT(*) FROM schools WHERE network_code = ?", [network.code]).fetchone()[0]
+        db.execute("INSERT INTO level_jobs (network_code, rules, status, schools_total, requested_by, requested_at)"
+                   " VALUES (?, ?, 'in_attesa', ?, ?, ?)", [network.code, rules_json(updated), schools,
+                                                            actor.username, clock.to_text(clock.utcnow())])
     return updated
+
+
+def rules_json(rules: Rules) -> str:
+    """Every threshold, as stored with the levels computed from them."""
+    return json.dumps(asdict(rules), sort_keys=True)
+
+
+def rules_from_json(text: str) -> Rules:
+    return Rules(**json.loads(text))

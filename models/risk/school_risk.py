@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import pandas as pd
 import sqlite_utils
 
-from models.accounts.schools import DEFAULT_ANNUAL_HOURS, Level, get_school
+from models.accounts.schools import DEFAULT_ANNUAL_HOURS, Level, School, get_school
 from models.core import audit
 from models.core.db import transaction
 from models.core.errors import ApprodoError, PermissionDenied
@@ -115,6 +118,19 @@ def scoring_setup(db: sqlite_utils.Database, school_code: str) -> Scoring:
     return Scoring(level, hours or DEFAULT_ANNUAL_HOURS[Level(level)], network_rules(db, network))
 
 
+def data_stamp(db: sqlite_utils.Database, school_code: str) -> str:
+    """What a school's scores are computed from, besides the thresholds: its imports and rows, its level and
+    timetable. Any import, deletion or purge changes it (internal: no pupil data in it)."""
+    # Outcomes enter no score: their imports do not count.
+    imports = db.execute("SELECT COALESCE(MAX(id), 0), COUNT(*) FROM imports WHERE school_code = ?"
+                         " AND kind != 'outcomes'", [school_code]).fetchone()
+    rows = db.execute("SELECT COALESCE(SUM(rows), 0) FROM attendance_months WHERE school_code = ?",
+                      [school_code]).fetchone()[0]
+    level, hours = db.execute("SELECT level, annual_hours FROM schools WHERE code = ?", [school_code]).fetchone()
+    # "v3": months count only the pupils with data in them; the thresholds are kept apart.
+    return json.dumps(["v3", *imports, rows, level, hours])
+
+
 def periods(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[str]:
     """The months with attendance data, oldest first (from a small table kept by the importer)."""
     require_pupils(actor, school_code)
@@ -143,31 +159,64 @@ def school_risk(
     months = periods(db, actor, school_code)
     if as_of is not None and as_of not in months:
         raise ApprodoError(f"Non ci sono dati di frequenza per il mese {as_of}.")
-    # Only the school year being scored is read: earlier years do not enter the indicators.
-    since = SchoolYear.of_period(as_of or months[-1]).first_month if months else None
-    attendance = load_attendance(db, school_code, classes, since=since)
-    pupils = indicators.score(attendance, load_context(db, school_code), level=school.level,
-                              annual_hours=school.effective_annual_hours, as_of=as_of, rules=rules)
+    pupils, all_classes = _scored(db, school, classes, months, as_of, rules)
     audit.record_access(db, actor, school_code, "elenco rischio",
                         f"{channel}: {len(pupils)} alunni" + (f", classi {', '.join(classes)}" if classes else ""),
                         view=None if view is None else f"{view}|{as_of}")
-    shown_classes = classes if classes is not None else tuple(sorted(attendance["class_name"].unique()))
+    shown_classes = classes if classes is not None else all_classes
     return RiskList(school_code, pupils.attrs.get("as_of"), pupils.attrs.get("school_year"), pupils,
                     shown_classes, school.effective_annual_hours is not None and school.level != "primaria", rules)
+
+
+def _scored(db: sqlite_utils.Database, school: School, classes: tuple[str, ...] | None, months: list[str],
+            as_of: str | None, rules: indicators.Rules) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The scored list and its classes, kept per school, data stamp, month, thresholds and class scope.
+
+    Changing a filter of the risk page reruns it with the same key: the list is not scored again. An import,
+    a deletion or a change of thresholds changes the key, so a stale list is never returned. Callers check
+    access and log the read every time; the kept frame is copied out, never handed to be changed.
+    """
+    key = (database_file(db), school.code, data_stamp(db, school.code), as_of, rules, classes)
+    with _SCORED_LOCK:
+        if key in _SCORED:
+            _SCORED.move_to_end(key)
+            pupils, all_classes = _SCORED[key]
+            return pupils.copy(), all_classes
+    # Only the school year being scored is read: earlier years do not enter the indicators.
+    since = SchoolYear.of_period(as_of or months[-1]).first_month if months else None
+    attendance = load_attendance(db, school.code, classes, since=since)
+    pupils = indicators.score(attendance, load_context(db, school.code), level=school.level,
+                              annual_hours=school.effective_annual_hours, as_of=as_of, rules=rules)
+    all_classes = tuple(sorted(attendance["class_name"].unique()))
+    with _SCORED_LOCK:  # Streamlit runs sessions on several threads
+        _SCORED[key] = (pupils, all_classes)
+        while len(_SCORED) > _SCORED_SIZE:
+            _SCORED.popitem(last=False)
+    return pupils.copy(), all_classes
+
+
+_SCORED: OrderedDict[tuple, tuple[pd.DataFrame, tuple[str, ...]]] = OrderedDict()
+_SCORED_SIZE = 32  # a few schools x months x class scopes: a few MB at most
+_SCORED_LOCK = threading.Lock()
+
+
+def database_file(db: sqlite_utils.Database) -> str:
+    """The file behind a connection: caches in memory are per database (tests open many)."""
+    return db.execute("PRAGMA database_list").fetchone()[2]
 
 
 def require_pupil(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> str:
     """The pupil's current class, if the actor may see this pupil; refuses otherwise.
 
-    One message for "no such pupil" and "not your class", so that a teacher
-    cannot probe which codes exist in other classes.
+    One refusal (PermissionDenied) and one message for "no such pupil" and "not your class", so that a
+    teacher cannot probe which codes exist in other classes.
     """
     require_pupils(actor, school_code)
     row = db.execute("SELECT class_name FROM attendance WHERE school_code = ? AND pupil_code = ?"
                      " ORDER BY period DESC LIMIT 1", [school_code, pupil_code]).fetchone()
     classes = teacher_classes(db, actor)
     if row is None or (classes is not None and row[0] not in classes):
-        raise ApprodoError(f"Nessun alunno con codice «{pupil_code}» tra quelli che puoi vedere.")
+        raise PermissionDenied(f"Nessun alunno con codice «{pupil_code}» tra quelli che puoi vedere.")
     return row[0]
 
 
@@ -176,7 +225,7 @@ class PupilRecord:
     pupil_code: str
     class_name: str
     months: pd.DataFrame  # one row per month: the attendance columns and absence_pct
-    levels: pd.DataFrame  # period, level, absence_ratio, projected_ratio: the list as it stood each month
+    levels: pd.DataFrame  # period, school_year, level, absence_ratio: the list as it stood each month
     latest: pd.Series  # the indicators row (see indicators.score) at the last month
     legal_limit_applies: bool
     rules: indicators.Rules  # the network's thresholds, for the lines of the chart
@@ -192,16 +241,17 @@ def pupil_record(db: sqlite_utils.Database, actor: Actor, school_code: str, pupi
     frame["absence_pct"] = 100 * frame["absence_hours"] / frame["scheduled_hours"].where(frame["scheduled_hours"] > 0)
     context = load_context(db, school_code)
     context = context[context["pupil_code"] == pupil_code]
-    levels = []
-    for period in frame["period"]:
-        row = indicators.score(frame, context, level=school.level, annual_hours=school.effective_annual_hours,
-                               as_of=period, rules=rules).iloc[0]
-        levels.append({"period": period, "school_year": str(SchoolYear.of_period(period)), "level": row["level"],
-                       "absence_ratio": row["absence_ratio"], "projected_ratio": row["projected_ratio"]})
+    # The month-by-month levels are those the list gave (kept when the data came), not scored again here.
+    from models.risk import history  # history builds on this module's loaders
+
+    school_levels = history.level_history(db, school_code)
+    levels = frame[["period"]].merge(school_levels.loc[school_levels["pupil_code"] == pupil_code,
+                                                       ["period", "school_year", "level", "absence_ratio"]],
+                                     on="period", how="left")  # one row per month of the pupil, in order
     latest = indicators.score(frame, context, level=school.level, annual_hours=school.effective_annual_hours,
                               rules=rules).iloc[0]
     audit.record_access(db, actor, school_code, "scheda alunno", pupil_code, view=view)
-    return PupilRecord(pupil_code, class_name, frame, pd.DataFrame(levels), latest,
+    return PupilRecord(pupil_code, class_name, frame, levels, latest,
                        school.effective_annual_hours is not None and school.level != "primaria", rules)
 
 

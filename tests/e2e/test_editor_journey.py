@@ -118,3 +118,29 @@ def test_the_browser_back_button_after_moving_between_pages(server, page):
     page.go_forward()
     wait_idle(page)
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
+
+
+def test_a_reload_keeps_the_section_and_the_unsaved_text(server, page):
+    open_school_protocol(page, server)
+    choose(page, "Sezione", "Tempi e responsabilità")
+    editor = page.get_by_role("textbox", name="Testo della sezione")
+    text = editor.input_value() + "\n\nScritto poco prima di premere F5."
+    write(page, text)
+    page.reload()
+    wait_idle(page)
+    # The same section, the same text, still marked as not saved.
+    expect(page.get_by_role("combobox", name="Sezione")).to_have_value(re.compile("Tempi e responsabilità"))
+    expect(editor).to_have_value(text)
+    expect(page.get_by_text("Hai modifiche non salvate in questa sezione")).to_be_visible()
+    version = editing_version(page)
+    save(page, version + 1)
+    # The confirmation is beside the button, where the user is looking.
+    expect(page.locator("[data-testid='stAlert']").filter(has_text=f"Salvata la versione {version + 1}.")
+           ).to_be_in_viewport()
+    page.reload()
+    wait_idle(page)
+    expect(editor).to_have_value(text)
+    expect(page.get_by_text("modifiche non salvate")).to_have_count(0)
+    screenshot(page, "editor_bozza_dopo_ricarica")
+    log = (server.db.parent / "streamlit.log").read_text()
+    assert "Session State API" not in log, log

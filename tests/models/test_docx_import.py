@@ -146,8 +146,12 @@ def test_the_plan_shows_where_each_section_lands(demo_db, actors, school_protoco
     sections = protocols.list_sections(demo_db, actors["dirigente"], school_protocol.id)
     places = dict(zip([s.title for s in plan.sections], plan.final_places(), strict=True))
     tempi = next(n for n, s in enumerate(sections, start=1) if s.key == "tempi")
-    assert places["Tempi e responsabilità"] == (tempi, next(t for t in plan.targets if t.key == "tempi"))
-    assert places["Progetto orto"][1] is None and places["Progetto orto"][0] > len(sections)
+    # The new sections stand where the document had them around "Tempi" (the only one that matched),
+    # not at the end: the introduction and the school's premessa (the core's is locked) just before it.
+    assert places["Introduzione (dal documento)"] == (tempi, None)
+    assert places["Premessa"] == (tempi + 1, None)
+    assert places["Tempi e responsabilità"] == (tempi + 2, next(t for t in plan.targets if t.key == "tempi"))
+    assert places["Progetto orto"] == (tempi + 3, None)
     locked = {s.key for s in sections if s.kind is SectionKind.CORE_LOCKED}
     assert locked and not locked & {t.key for t in plan.targets}
     protocol = docx_import.apply_import(demo_db, actors["dirigente"], "MIIS00003C", plan.sections)
@@ -190,3 +194,40 @@ def test_without_a_core_the_school_imports_its_own_sections(demo_db, actors):
     assert all(s.key for s in again.sections)
     docx_import.apply_import(demo_db, dirigente, "MIIS00003C", again.sections)
     assert len(protocols.list_sections(demo_db, dirigente, protocol.id)) == len(sections)
+
+
+def test_new_sections_go_where_the_document_had_them_between_the_matched_ones():
+    existing = ["a", "b", "c", "d"]
+    # new(0) before any match: just before the first matched; new(2) after "c"; new(4), new(5) after "a".
+    assert docx_import.import_order(existing, [None, "c", None, "a", None, None]) == ["a", 4, 5, "b", 0, "c", 2, "d"]
+    assert docx_import.import_order(existing, [None, None]) == ["a", "b", "c", "d", 0, 1]  # nothing matched
+    assert docx_import.import_order([], [None, None, None]) == [0, 1, 2]
+    assert docx_import.import_order(existing, ["b", "d", None]) == ["a", "b", "c", "d", 2]
+
+
+def test_an_import_places_its_new_sections_and_importing_twice_changes_nothing(demo_db, actors, school_protocol):
+    dirigente = actors["dirigente"]
+
+    def document(doc):
+        doc.add_heading("Tempi e responsabilità", level=1)
+        doc.add_paragraph("Entro tre giorni il colloquio.")
+        doc.add_heading("Il nostro laboratorio di italiano", level=1)
+        doc.add_paragraph("Due pomeriggi a settimana.")
+        doc.add_heading("Fase sociale: la scuola e il territorio", level=1)
+        doc.add_paragraph("A fine anno un questionario.")
+        doc.add_heading("La festa dell'accoglienza", level=1)
+        doc.add_paragraph("A ottobre, con le famiglie.")
+
+    plan = docx_import.plan_import(demo_db, dirigente, "MIIS00003C", docx_bytes(document))
+    assert [s.key for s in plan.sections] == ["tempi", None, "fase_sociale", None]
+    protocol = docx_import.apply_import(demo_db, dirigente, "MIIS00003C", plan.sections)
+    titles = [s.title for s in protocols.list_sections(demo_db, dirigente, protocol.id)]
+    tempi, sociale = (titles.index(t) for t in ("Tempi e responsabilità", "Fase sociale: la scuola e il territorio"))
+    assert titles[tempi + 1] == "Il nostro laboratorio di italiano"
+    assert titles[sociale + 1] == "La festa dell'accoglienza"
+    assert [titles[p - 1] for p, _ in plan.final_places()] == [s.title for s in plan.sections]
+    # Again: every section is now matched, nothing moves or is added.
+    again = docx_import.plan_import(demo_db, dirigente, "MIIS00003C", docx_bytes(document))
+    assert all(s.key for s in again.sections)
+    docx_import.apply_import(demo_db, dirigente, "MIIS00003C", again.sections)
+    assert [s.title for s in protocols.list_sections(demo_db, dirigente, protocol.id)] == titles

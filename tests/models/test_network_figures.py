@@ -92,7 +92,8 @@ def test_follow_up_counts_reviews_and_interventions_within_30_days(network_db, a
         interventions.add_intervention(network_db, funzione, "MIIS00003C", pupil, kind="Altro",
                                        happened_on=month.replace(day=20), owner="funzione")
     where = network_figures.scope(network_db, actors["coordinatore_rete"], NETWORK, school_code="MIIS00003C")
-    figures = network_figures._school_follow_up(network_db, "MIIS00003C", YEAR, date(2026, 3, 1))
+    figures = network_figures._school_follow_up(network_db, levels[levels["school_year"] == str(YEAR)], "MIIS00003C",
+                                                YEAR, date(2026, 3, 1))
     assert figures["alto"] == len(first) and figures["reached"] == len(first)
     table = network_figures.follow_up(network_db, where, YEAR)
     expected = len(first) if len(first) >= 5 else "<5"

@@ -78,3 +78,105 @@ def test_only_the_networks_coordinator_or_an_admin_manage_it():
 def test_teachers_have_classes_and_see_only_them():
     assert p.has_classes(Role.DOCENTE) and p.sees_own_classes_only(ACTORS["docente"])
     assert not p.sees_own_classes_only(ACTORS["funzione"])
+
+
+# role: (school scope, sees own school, sees another network's school, chooses network, lists network schools,
+#        manages own school, manages another school, purges own pupils, staff list of own school,
+#        reads the access log of own school)
+SCHOOLS_TABLE = {
+    "admin": (("all", None), True, True, True, True, True, True, True, True, True),
+    "coordinatore": (("network", NET), True, False, False, True, False, False, False, False, False),
+    "dirigente": (("school", SCHOOL), True, False, False, False, True, False, True, True, True),
+    "funzione": (("school", SCHOOL), True, False, False, False, False, False, False, True, False),
+    "docente": (("school", SCHOOL), True, False, False, False, False, False, False, True, False),
+}
+
+
+@pytest.mark.parametrize("who", list(SCHOOLS_TABLE))
+def test_schools_staff_and_logs_follow_the_role_table(who):
+    actor = ACTORS[who]
+    (scope, own, far, chooses, lists, manages, manages_other, purges, staff, log) = SCHOOLS_TABLE[who]
+    assert p.school_scope(actor) == scope
+    assert p.can_see_school(actor, SCHOOL, NET) is own
+    assert p.can_see_school(actor, FAR_SCHOOL, OTHER_NET) is far
+    assert p.chooses_network(actor) is chooses
+    assert p.sees_network_schools(actor) is lists
+    assert p.can_manage_school(actor, SCHOOL) is manages
+    assert p.can_manage_school(actor, OTHER_SCHOOL) is manages_other
+    assert p.can_assign_classes(actor, SCHOOL) is manages  # the same decision, asked by the admin page
+    assert p.can_purge_pupils(actor, SCHOOL) is purges
+    assert p.can_purge_pupils(actor, OTHER_SCHOOL) is manages_other
+    assert p.can_see_staff(actor, SCHOOL) is staff
+    assert p.can_see_staff(actor, OTHER_SCHOOL) is (who == "admin")
+    assert p.can_read_access_log(actor, SCHOOL) is log
+
+
+def test_the_command_line_reads_and_purges_pupils_but_is_no_school_staff():
+    cli = ACTORS["cli"]
+    assert p.can_read_pupils(cli, FAR_SCHOOL) and p.can_import_pupils(cli, FAR_SCHOOL)
+    assert p.can_purge_pupils(cli, FAR_SCHOOL) and p.can_manage_network(cli, OTHER_NET)
+    assert not p.can_follow_up(cli, SCHOOL)  # reviews are made by people of the school
+
+
+@pytest.mark.parametrize("who", ["funzione", "docente", "coordinatore", "admin"])
+def test_writing_pupil_data_needs_more_than_reading_it(who):
+    actor = ACTORS[who]
+    if p.can_read_pupils(actor, SCHOOL):
+        p.require_pupils(actor, SCHOOL)
+    else:
+        with pytest.raises(PermissionDenied):
+            p.require_pupils(actor, SCHOOL)
+    if p.can_import_pupils(actor, SCHOOL):
+        p.require_pupils(actor, SCHOOL, write=True)
+    else:
+        with pytest.raises(PermissionDenied, match="Non hai accesso ai dati degli alunni"):
+            p.require_pupils(actor, SCHOOL, write=True)
+    assert p.can_import_pupils(actor, SCHOOL) is (who == "funzione")
+
+
+@pytest.mark.parametrize("who, view", [("admin", "schools"), ("coordinatore", "schools"), ("dirigente", "network"),
+                                       ("funzione", "school"), ("docente", None)])
+def test_the_models_document_follows_the_network_figures(who, view):
+    actor = ACTORS[who]
+    if view is None:
+        with pytest.raises(PermissionDenied):
+            p.model_figures_for(actor, NET)
+        return
+    assert p.model_figures_for(actor, NET) == view
+    if who != "admin":
+        with pytest.raises(PermissionDenied):
+            p.model_figures_for(actor, OTHER_NET)
+    # Narrowing to one school: any school for whoever sees them all, else only the own one.
+    assert p.can_filter_figures_on(actor, view, SCHOOL) is True
+    assert p.can_filter_figures_on(actor, view, OTHER_SCHOOL) is (view == "schools")
+
+
+def test_using_the_model_on_a_list_needs_the_pupils_of_that_school():
+    p.require_model_use(ACTORS["docente"], SCHOOL)
+    for who in ("admin", "coordinatore"):
+        with pytest.raises(PermissionDenied):
+            p.require_model_use(ACTORS[who], SCHOOL)
+    with pytest.raises(PermissionDenied):
+        p.require_model_use(ACTORS["dirigente"], OTHER_SCHOOL)
+
+
+def test_every_role_has_the_capabilities_of_its_pages_and_no_more():
+    C = p.Capability
+    expected = {
+        Role.ADMIN: {C.USE_APP, C.READ_PROTOCOLS, C.MANAGE_ACCOUNTS, C.READ_AUDIT, C.VIEW_NETWORK_FIGURES,
+                     C.SHAPE_PROTOCOLS, C.DECIDE_NETWORK_UPDATES},
+        Role.COORDINATORE_RETE: {C.USE_APP, C.READ_PROTOCOLS, C.VIEW_NETWORK_FIGURES, C.SHAPE_PROTOCOLS},
+        Role.DIRIGENTE: {C.USE_APP, C.READ_PROTOCOLS, C.IMPORT_PUPIL_DATA, C.VIEW_RISK, C.VIEW_NETWORK_FIGURES,
+                         C.SHAPE_PROTOCOLS, C.DECIDE_NETWORK_UPDATES},
+        Role.FUNZIONE_STRUMENTALE: {C.USE_APP, C.READ_PROTOCOLS, C.IMPORT_PUPIL_DATA, C.VIEW_RISK,
+                                    C.VIEW_NETWORK_FIGURES},
+        Role.DOCENTE: {C.USE_APP, C.READ_PROTOCOLS, C.VIEW_RISK},
+    }
+    # Only the capabilities listed here: one added later for a new page gets its own row in its own test.
+    known = set().union(*expected.values())
+    for role, capabilities in expected.items():
+        actor = Actor(9, "x", role, school_code=SCHOOL, network_code=NET)
+        assert {c for c in known if p.can(actor, c)} == capabilities, role
+        for capability in known - capabilities:
+            with pytest.raises(PermissionDenied):
+                p.require(actor, capability)

@@ -35,6 +35,21 @@ def test_school_protocol_inherits_the_core_and_adds_local_sections(demo_db, acto
     assert all(s.core_section_id for s in school_sections if s.kind is not SectionKind.LOCAL)
 
 
+def test_the_network_core_is_found_by_level_and_only_for_who_may_read_it(demo_db, actors, core):
+    from models.accounts.schools import Level
+
+    coordinator = actors["coordinatore_rete"]
+    assert protocols.network_core(demo_db, coordinator, "RETEDEMO").id == core.id  # the only core: no level needed
+    protocols.create_core(demo_db, coordinator, "RETEDEMO", "primaria", "2025/26")
+    with pytest.raises(ApprodoError, match="più protocolli comuni: scegli il grado con --level"):
+        protocols.network_core(demo_db, coordinator, "RETEDEMO", choose="il grado con --level")
+    assert protocols.network_core(demo_db, coordinator, "RETEDEMO", Level.SECONDARIA_SECONDO_GRADO).id == core.id
+    with pytest.raises(ApprodoError, match="non ha un protocollo comune per questo grado"):
+        protocols.network_core(demo_db, coordinator, "RETEDEMO", Level.SECONDARIA_PRIMO_GRADO)
+    with pytest.raises(PermissionDenied):
+        protocols.network_core(demo_db, actor_named(demo_db, "altro.coord"), "RETEDEMO")
+
+
 def test_only_the_coordinator_or_admin_creates_the_core(demo_db, actors):
     for role in ["dirigente", "funzione_strumentale", "docente", "other_coordinatore"]:
         with pytest.raises(PermissionDenied):

@@ -25,8 +25,11 @@ def test_a_teacher_sees_only_pupils_of_own_classes(pupils_db, actors):
     assert set(risk.pupils["class_name"]) <= {"3A", "4B"} and len(risk.pupils) > 0
     assert risk.classes == ("3A", "4B")
     outsider = pupils_db.execute("SELECT pupil_code FROM attendance WHERE class_name = '1A' LIMIT 1").fetchone()[0]
-    with pytest.raises(ApprodoError, match="tra quelli che puoi vedere"):
+    with pytest.raises(PermissionDenied, match="tra quelli che puoi vedere"):
         school_risk.pupil_record(pupils_db, actors["docente"], SCHOOL, outsider)
+    # A code that exists nowhere gets the same refusal: a teacher cannot probe which codes exist.
+    with pytest.raises(PermissionDenied, match="tra quelli che puoi vedere"):
+        school_risk.pupil_record(pupils_db, actors["docente"], SCHOOL, "NESSUNO")
 
 
 @pytest.mark.parametrize("role", ["coordinatore_rete", "admin", "other_dirigente", "other_coordinatore"])

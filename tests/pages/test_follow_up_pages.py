@@ -1,10 +1,13 @@
 """The review workspace as the funzione strumentale and a teacher use it (AppTest)."""
 
+import csv
+import io
 from datetime import date, timedelta
 
 from models.core import clock
-from models.follow_up import interventions, reviews
+from models.follow_up import interventions, list_export, reviews
 from models.risk import school_risk
+from models.risk.indicators import LEVEL_LABELS
 from tests.conftest import actor_named
 from tests.pages.conftest import log_in, new_app
 
@@ -97,8 +100,31 @@ def test_the_list_shows_what_changed_and_the_due_follow_ups(pupils_db):
     assert list(counts) == ["Nuovi ad alto rischio", "Livello salito", "Livello sceso", "Verifiche da fare"]
     assert counts["Verifiche da fare"] == 1 and counts["Nuovi ad alto rischio"] > 0
     table = at.dataframe[0].value
-    assert {"Rivisto il", "Prossima verifica", "Ultimo intervento"} <= set(table.columns)
-    assert table.loc[table["Codice alunno"] == code, "Prossima verifica"].iloc[0] == f"{clock.local_date():%d/%m/%Y}"
+    assert {"Ultima revisione", "Prossima verifica", "Ultimo intervento"} <= set(table.columns)
+    assert table.loc[table["Codice alunno"] == code, "Prossima verifica"].iloc[0] == clock.local_date()
+    assert table.loc[table["Codice alunno"] == code, "Ultima revisione"].iloc[0] == clock.local_date()
+
+
+def test_the_page_and_the_downloaded_list_hold_the_same_rows(pupils_db):
+    funzione = actor_named(pupils_db, "funzione")
+    code = high_pupil(pupils_db)
+    interventions.add_intervention(pupils_db, funzione, SCHOOL, code, kind="Colloquio con la famiglia",
+                                   happened_on=clock.local_date(), owner="funzione")
+    at = log_in(new_app(), "funzione")
+    at.switch_page("pages/risk.py").run()
+    next(m for m in at.multiselect if m.label == "Livelli").set_value([]).run()  # every pupil
+    assert not at.exception, at.exception
+    shown = at.dataframe[0].value.set_index("Codice alunno")
+    text = list_export.export_list(pupils_db, funzione, SCHOOL, "csv")[1].decode("utf-8-sig")
+    header, *lines = list(csv.reader(io.StringIO(text), delimiter=";"))[1:]
+    exported = {line[0]: dict(zip(header, line, strict=True)) for line in lines}
+    assert set(shown.index) == set(exported) and len(exported) > 100
+    for pupil, row in shown.iterrows():
+        file_row = exported[pupil]
+        assert (row["Classe"], row["Livello"]) == (file_row["classe"], LEVEL_LABELS[file_row["livello"]])
+        assert f"{row['Assenze %']}".replace(".", ",") == file_row["assenze_pct"]
+        assert row["Motivi"] == file_row["motivi"]
+    assert shown.loc[code, "Ultimo intervento"] == exported[code]["ultimo_intervento"] == "Colloquio con la famiglia"
 
 
 def test_the_list_downloads_as_xlsx_with_the_notice(pupils_db):

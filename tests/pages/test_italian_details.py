@@ -16,10 +16,6 @@ def test_open_comments_agree_with_their_number(count, expected):
     assert S.open_comments(count) == expected
 
 
-def test_schools_agree_with_their_number():
-    assert [S.schools_count(n) for n in (1, 2)] == ["1 scuola", "2 scuole"]
-
-
 def test_numbers_have_a_decimal_comma_and_missing_ones_a_dash():
     assert formatting.number(18.456) == "18,5"
     assert formatting.number(0.1234, 3) == "0,123"

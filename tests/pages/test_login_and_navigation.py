@@ -6,17 +6,19 @@ from ui.navigation import PAGES
 
 PAGE_FILES = [spec.path for spec in PAGES]
 EVERYONE = {"pages/home.py", "pages/protocols.py", "pages/protocol_editor.py", "pages/protocol_history.py",
-            "pages/practices.py"}
+            "pages/proposals.py", "pages/practices.py"}
 SCHOOL_STAFF = {"pages/risk.py", "pages/pupil.py", "pages/data_upload.py", "pages/network.py", "pages/model.py"}
 STRUCTURE, UPDATES = "pages/protocol_structure.py", "pages/protocol_updates.py"
 DRAFTING = "pages/practice_editor.py"
 ALLOWED = {
-    "admin": EVERYONE | {"pages/admin.py", "pages/network.py", "pages/model.py", STRUCTURE, UPDATES, DRAFTING},
+    "admin": EVERYONE | {"pages/admin.py", "pages/network.py", "pages/model.py", STRUCTURE, UPDATES,
+                         "pages/regional.py", DRAFTING},
     # The coordinator decides on the updates page the new versions of practices adopted into the core.
     "coordinatrice": EVERYONE | {"pages/network.py", "pages/model.py", STRUCTURE, UPDATES, DRAFTING},
     "dirigente": EVERYONE | SCHOOL_STAFF | {STRUCTURE, UPDATES, DRAFTING},
     "funzione": EVERYONE | SCHOOL_STAFF,
     "docente": EVERYONE | {"pages/risk.py", "pages/pupil.py"},
+    "regione": {"pages/home.py", "pages/regional.py"},  # every network's figures, nothing else
 }
 
 

@@ -82,3 +82,18 @@ def test_a_teacher_is_refused(pupils_db):
     at.run()
     assert [e.value for e in at.error] == ["Il tuo ruolo non permette di aprire questa pagina."]
     assert not at.table
+
+
+def test_the_page_shows_what_the_downloaded_report_holds(pupils_db):
+    from models.core import suppression
+    from models.network import report as network_report
+    from tests.conftest import actor_named
+
+    at = open_dashboard("coordinatrice")
+    year = next(s for s in at.selectbox if s.label == "Anno scolastico").value
+    built = network_report.build(pupils_db, actor_named(pupils_db, "coordinatrice"), "RETEDEMO", year)
+    protocols, months, schools, follow, indicators = tables(at)
+    assert months.equals(built.months.map(suppression.text).astype(str))
+    assert schools.equals(built.schools.map(suppression.text).astype(str))
+    assert list(indicators.index) == list(built.evaluation.frame().index)
+    assert len(protocols) == len(built.protocols) == built.protocol_summary["schools"]

@@ -407,3 +407,49 @@ def test_without_a_link_the_editor_opens_the_users_own_school_protocol(demo_db, 
     at.switch_page("pages/protocol_editor.py").run()
     chosen = next(sb for sb in at.selectbox if sb.label == "Protocollo").value
     assert chosen.id == school_protocol.id and chosen.school_code == "MIIS00003C"
+
+
+def reload(at, username):
+    """A new session on the same address, as F5 makes: the session state is gone, the URL stays."""
+    again = log_in(new_app(), username)
+    for name, value in at.query_params.items():
+        again.query_params[name] = value[0] if isinstance(value, list) else value
+    again.switch_page(EDITOR).run()
+    assert not again.exception, again.exception
+    return again
+
+
+def test_a_reload_keeps_the_section_and_the_unsaved_text_until_it_is_saved(demo_db, actors, school_protocol):
+    at = open_editor("dirigente", school_protocol.id, "Tempi e responsabilità")
+    editor_of(at).input("Scritto prima di premere F5.").run()
+    at = reload(at, "dirigente")
+    chooser = next(sb for sb in at.selectbox if sb.label == "Sezione")
+    assert "Tempi e responsabilità" in chooser.format_func(chooser.value)
+    assert editor_of(at).value == "Scritto prima di premere F5."
+    assert any("Hai modifiche non salvate" in c.value for c in at.caption)
+    save(at)
+    assert messages(at, "success") == ["Salvata la versione 2."]
+    assert [t.proto.body for t in at.toast] == ["Salvata la versione 2."]
+    assert demo_db.execute("SELECT COUNT(*) FROM drafts").fetchone()[0] == 0
+    at = reload(at, "dirigente")
+    assert editor_of(at).value == "Scritto prima di premere F5."  # now the saved version
+    assert not any("modifiche non salvate" in c.value for c in at.caption)
+
+
+def test_a_discarded_draft_does_not_come_back_after_a_reload(demo_db, actors, school_protocol):
+    section = section_of(demo_db, actors["dirigente"], school_protocol, "tempi")
+    at = open_editor("dirigente", school_protocol.id, "Tempi e responsabilità")
+    editor_of(at).input("Da buttare.").run()
+    assert demo_db.execute("SELECT body FROM drafts").fetchall() == [("Da buttare.",)]
+    next(b for b in at.button if b.label == "Annulla le modifiche non salvate").click().run()
+    assert demo_db.execute("SELECT COUNT(*) FROM drafts").fetchone()[0] == 0
+    assert editor_of(reload(at, "dirigente")).value == section.body
+
+
+def test_a_section_number_forged_in_the_address_is_ignored(demo_db, school_protocol):
+    at = log_in(new_app(), "dirigente")
+    at.query_params["protocollo"] = str(school_protocol.id)
+    at.query_params["sezione"] = "999999"
+    at.switch_page(EDITOR).run()
+    assert not at.exception and not at.error
+    assert next(sb for sb in at.selectbox if sb.label == "Sezione").index == 0

@@ -19,8 +19,10 @@ def test_funzione_sees_counts_per_level_and_the_ranked_list(pupils_db):
     metrics = {m.label: int(m.value) for m in at.metric[:4]}
     assert set(metrics) == {"Alto", "Medio", "Basso", "Dati insufficienti"} and sum(metrics.values()) > 100
     table = at.dataframe[0].value
-    assert list(table.columns) == ["Codice alunno", "Classe", "Assenze %", "Proiezione %", "Ore residue", "Livello",
-                                   "Rivisto il", "Prossima verifica", "Ultimo intervento", "Motivi"]
+    # The same columns as the downloaded list (one function builds both), the reasons last (the widest).
+    assert list(table.columns) == ["Codice alunno", "Classe", "Livello", "Assenze %", "Proiezione %",
+                                   "Ore residue prima del 25 %", "Ultima revisione", "Prossima verifica",
+                                   "Ultimo intervento", "Data intervento", "Esito intervento", "Motivi"]
     assert set(table["Livello"]) <= {"Alto", "Medio"}  # the default filter
     assert table["Livello"].map({"Alto": 0, "Medio": 1}).is_monotonic_increasing  # high first
 
@@ -232,3 +234,46 @@ def test_a_mapping_of_another_school_of_the_network_is_offered_for_the_same_head
     assert next(s for s in at.selectbox if s.label == "Ore di assenza *").value == "Ore ass."
     next(b for b in at.button if b.label == "Importa").click().run()
     assert at.success[0].value.startswith("Importazione riuscita: 1 righe")
+
+
+def test_an_import_deleted_from_the_history_says_how_many_rows_went(demo_db):
+    at = open_page("dirigente", "pages/data_upload.py")
+    at.file_uploader[0].set_value(("registro.csv", CSV, "text/csv")).run()
+    next(b for b in at.button if b.label == "Importa").click().run()
+    assert demo_db.execute("SELECT COUNT(*) FROM attendance").fetchone()[0] == 2
+    at.session_state["history"] = {"selection": {"rows": [0], "columns": [], "cells": []}}  # the row clicked
+    at.run()
+    next(b for b in at.button if b.label == "Elimina l'importazione selezionata").click().run()
+    assert [s.value for s in at.success] == ["Importazione eliminata: tolte 2 righe."]
+    assert demo_db.execute("SELECT COUNT(*) FROM attendance").fetchone()[0] == 0
+
+
+def test_an_unreadable_file_gets_one_italian_error_and_no_traceback(demo_db):
+    at = open_page("dirigente", "pages/data_upload.py")
+    at.file_uploader[0].set_value(("registro.csv", b"\x00\x01\x02 not a table", "text/csv")).run()
+    assert not at.exception
+    assert len(at.error) == 1 and at.error[0].value
+    assert not [b for b in at.button if b.label == "Importa"]  # nothing to import from it
+
+
+def test_reruns_of_the_upload_page_do_not_read_the_file_again(demo_db, monkeypatch):
+    from models.pupils import tabular
+
+    reads = []
+    real = tabular.read_table
+
+    def counted(*args, **kwargs):
+        reads.append(kwargs.get("max_rows"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tabular, "read_table", counted)
+    at = open_page("funzione", "pages/data_upload.py")
+    at.file_uploader[0].set_value(("registro.csv", CSV, "text/csv")).run()
+    at.checkbox[0].check().run()
+    at.checkbox[0].uncheck().run()
+    next(s for s in at.selectbox if s.label == "Classe *").set_value(None).run()
+    assert reads == [8]  # the headers and a preview, once, whatever the user changes below
+    next(s for s in at.selectbox if s.label == "Classe *").set_value("Classe").run()
+    next(b for b in at.button if b.label == "Importa").click().run()
+    assert at.success[0].value.startswith("Importazione riuscita: 2 righe")
+    assert reads == [8, None]  # the import parses the whole file, once

@@ -192,3 +192,45 @@ def test_a_title_with_markup_is_shown_as_typed(demo_db, actors, school_protocol)
     shown = [m.value for m in at.markdown if "Progetto" in m.value]
     position = len(protocols.list_sections(demo_db, actors["dirigente"], school_protocol.id))
     assert shown == [f"**{position}. {plain(title)}**"]
+
+
+def test_a_school_with_its_own_protocol_links_its_sections_when_the_core_appears(demo_db, actors):
+    from models.protocols import word_import as docx_import
+    from tests.models.test_docx_import import docx_bytes
+    from tests.models.test_section_linking import own_protocol
+
+    dirigente = actors["dirigente"]
+    protocol = docx_import.apply_import(demo_db, dirigente, "MIIS00003C",
+                                        docx_import.read_sections(docx_bytes(own_protocol)))
+    before = open_page("dirigente", UPDATES, protocol.id)
+    assert messages(before, "success") == ["Nessun aggiornamento della rete da decidere."]
+    protocols.create_core(demo_db, actors["coordinatore_rete"], "RETEDEMO", "secondaria_secondo_grado", "2025/26")
+    editor = open_page("dirigente", EDITOR, protocol.id)  # where the dirigente works, the news and the way there
+    assert any("potete collegare le sezioni" in m for m in messages(editor, "info"))
+
+    at = open_page("dirigente", UPDATES, protocol.id)
+    assert "Collega le sezioni della scuola al protocollo comune" in [h.value for h in at.subheader]
+    tempi = next(s for s in protocols.list_sections(demo_db, dirigente, protocol.id)
+                 if s.title == "Tempi e responsabilità")
+    chooser = next(sb for sb in at.selectbox if (sb.key or "").startswith(f"link_{tempi.id}_"))
+    assert chooser.value is not None and chooser.format_func(chooser.value) == "Tempi e responsabilità"
+    orto = next(s for s in protocols.list_sections(demo_db, dirigente, protocol.id) if s.title == "Il nostro orto")
+    assert next(sb for sb in at.selectbox if (sb.key or "").startswith(f"link_{orto.id}_")).value is None
+    assert protocols.get_protocol(demo_db, dirigente, protocol.id).core_id is None  # showing changed nothing
+
+    click(at, "Collega", key=f"link_confirm_{tempi.id}")
+    assert any("ora segue il protocollo comune" in m for m in messages(at, "success"))
+    assert protocols.get_section(demo_db, dirigente, tempi.id).core_section_id is not None
+    # The network's text now waits as an update, the school's text is unchanged; the tempi row is gone.
+    assert "Tempi e responsabilità" in [h.value for h in at.markdown if h.value.startswith("####")][0]
+    assert not [sb for sb in at.selectbox if (sb.key or "").startswith(f"link_{tempi.id}_")]
+    again = open_page("dirigente", UPDATES, protocol.id)  # reloaded: the same state
+    assert not [sb for sb in again.selectbox if (sb.key or "").startswith(f"link_{tempi.id}_")]
+    assert [sb for sb in again.selectbox if (sb.key or "").startswith(f"link_{orto.id}_")]
+
+
+def test_a_protocol_that_follows_the_core_is_not_offered_links_without_a_suggestion(demo_db, actors,
+                                                                                    school_protocol):
+    at = open_page("dirigente", UPDATES, school_protocol.id)
+    assert messages(at, "success") == ["Nessun aggiornamento della rete da decidere."]
+    assert not [sb for sb in at.selectbox if (sb.key or "").startswith("link_")]

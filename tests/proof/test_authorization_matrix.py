@@ -20,7 +20,7 @@ from tests.pages.conftest import log_in, new_app
 from ui.navigation import PAGES, pages_for
 
 SCHOOL = "MIIS00003C"
-USERS = ["admin", "coordinatrice", "dirigente", "funzione", "docente", "altro.dirigente", "altro.coord"]
+USERS = ["admin", "coordinatrice", "dirigente", "funzione", "docente", "altro.dirigente", "altro.coord", "regione"]
 
 
 @pytest.fixture
@@ -169,6 +169,61 @@ def test_session_state_tampering_cannot_open_another_networks_protocol(two_netwo
         count_proof("controlli di autorizzazione (ruolo × pagina × scuola)", 2)
 
 
+@pytest.mark.parametrize(("page", "param"), [("pages/pupil.py", "alunno"), ("pages/risk.py", "alunno"),
+                                             ("pages/protocol_editor.py", "protocollo"),
+                                             ("pages/protocol_history.py", "protocollo"),
+                                             ("pages/proposals.py", "proposta")])
+def test_the_region_tampering_with_the_url_reads_no_pupil_and_no_protocol(two_networks, system, page, param):
+    """The regional partner opens a page of pupils or protocols by its address, with a pupil code or a protocol:
+    the refusal, whether the page is reached through the menu's address or its file is run directly."""
+    from models.protocols import proposals
+    from models.protocols import protocol as protocols
+
+    protocols.create_core(two_networks, system, "RETEDEMO", "secondaria_secondo_grado", "2025/26")
+    school = protocols.create_school_protocol(two_networks, system, SCHOOL)
+    dirigente = actor_named(two_networks, "dirigente")
+    tempi = next(s for s in protocols.list_sections(two_networks, dirigente, school.core_id) if s.key == "tempi")
+    made = proposals.propose(two_networks, dirigente, tempi.id, tempi.body + "\nTesto proposto segreto.\n", "motivo")
+    value = {"alunno": sorted(codes_of(two_networks, SCHOOL))[0], "protocollo": str(school.id),
+             "proposta": str(made.id)}[param]
+    direct = new_app(page)  # the page's file run by its address, before any menu exists
+    direct.session_state["approdo_token"] = auth.login(two_networks, "regione", demo.DEMO_PASSWORD)
+    for at in (log_in(new_app(), "regione"), direct):
+        at.query_params[param] = value
+        try:
+            at.switch_page(page)
+        except ValueError:
+            pass  # not in the region's navigation at all
+        at.run()
+        text = rendered_text(at)
+        if "Il tuo ruolo non permette di aprire questa pagina." in [e.value for e in at.error]:
+            assert not at.dataframe and not at.table and not at.metric, page
+        else:  # AppTest could not switch: the app stayed on the region's home (which lists the programme's schools)
+            assert "Elena Marchi" in text and not at.table and not at.metric, page
+        assert "Testo proposto segreto" not in text and "Protocollo di accoglienza" not in text
+        assert_no_leak(two_networks, "regione", text, f"{page}?{param}=")
+
+
+def test_a_proposal_of_another_network_by_query_parameter_shows_nothing(two_networks, system):
+    from models.protocols import proposals
+    from models.protocols import protocol as protocols
+
+    protocols.create_core(two_networks, system, "RETEDEMO", "secondaria_secondo_grado", "2025/26")
+    dirigente = actor_named(two_networks, "dirigente")
+    core = protocols.core_for(two_networks, "RETEDEMO", protocols.Level("secondaria_secondo_grado"))
+    tempi = next(s for s in protocols.list_sections(two_networks, dirigente, core.id) if s.key == "tempi")
+    made = proposals.propose(two_networks, dirigente, tempi.id, tempi.body + "\nTesto proposto segreto.\n", "motivo")
+    for username in ("altro.dirigente", "altro.coord"):
+        at = log_in(new_app(), username)
+        at.switch_page("pages/proposals.py")
+        at.query_params["proposta"] = str(made.id)
+        at.run()
+        assert not at.exception
+        assert "Testo proposto segreto" not in rendered_text(at) + " ".join(h.proto.body for h in at.get("html"))
+        assert "Ponte Nuovo" not in rendered_text(at)
+        count_proof("controlli di autorizzazione (ruolo × pagina × scuola)")
+
+
 def test_a_forged_session_token_is_a_logged_out_visitor(two_networks):
     at = new_app("pages/risk.py")
     at.session_state["approdo_token"] = "token-inventato"
@@ -227,7 +282,7 @@ ACCOUNTS = {  # username: (role, school, network), written out here rather than 
     "admin": ("admin", None, None), "coordinatrice": ("coordinatore_rete", None, "RETEDEMO"),
     "dirigente": ("dirigente", SCHOOL, "RETEDEMO"), "funzione": ("funzione_strumentale", SCHOOL, "RETEDEMO"),
     "docente": ("docente", SCHOOL, "RETEDEMO"), "altro.dirigente": ("dirigente", OTHER_SCHOOL, "RETEALTRA"),
-    "altro.coord": ("coordinatore_rete", None, "RETEALTRA"),
+    "altro.coord": ("coordinatore_rete", None, "RETEALTRA"), "regione": ("regione", None, None),
 }
 NETWORK_OF = {SCHOOL: "RETEDEMO", SMALL_SCHOOL: "RETEDEMO", OTHER_SCHOOL: "RETEALTRA"}
 
@@ -690,6 +745,8 @@ def cli_matrix(tmp: Path) -> dict[str, tuple[str, list[list[str]], set[str]]]:
         "create-core": (SYSTEM, [["create-core", "--network", "RETEDEMO", "--level", "primaria"]], set()),
         "set-logo": (SYSTEM, [["set-logo", str(files["logo"]), "--school", SCHOOL]], set()),
         "import-protocol": (SYSTEM, [["import-protocol", str(tmp / "p.docx"), "--school", SCHOOL]], set()),
+        "link-sections": (SYSTEM, [["link-sections", "--school", SCHOOL], ["link-sections", "--school", SCHOOL,
+                                                                           "--auto"]], set()),
         "import-attendance": (WRITES, [["import-attendance", str(files["attendance"]), "--school", SCHOOL,
                                         "--dry-run"]], set()),
         "import-context": (WRITES, [["import-context", str(files["context"]), "--school", SCHOOL, "--dry-run"]],
@@ -717,6 +774,8 @@ def cli_matrix(tmp: Path) -> dict[str, tuple[str, list[list[str]], set[str]]]:
         "assign-classes": (SYSTEM, [["assign-classes", "docente", "--classes", "3A,4B"]], set()),
         "set-risk-rules": (SYSTEM, [["set-risk-rules", "--network", "RETEDEMO", "--chronic", "0.1"]], set()),
         "core-section": (SYSTEM, [["core-section", "list", "--network", "RETEDEMO", "--level", "primaria"]], set()),
+        "proposals": (SYSTEM, [["proposals", "list", "--network", "RETEDEMO"],
+                               ["proposals", "list", "--network", "RETEDEMO", "--status", "aperta"]], set()),
         "unlock": (SYSTEM, [["unlock", "nuovo.docente"]], set()),
         "set-password": (SYSTEM, [["set-password", "nuovo.docente", "--password-stdin"]], set()),
         "set-email": (SYSTEM, [["set-email", "nuovo.docente", "nuovo.docente@scuola.edu.it"]], set()),

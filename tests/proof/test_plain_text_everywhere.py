@@ -14,6 +14,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from models.follow_up import interventions, reviews
+from models.protocols import proposals
 from models.protocols import protocol as protocols
 from tests.conftest import actor_named, count_proof
 from tests.pages.conftest import log_in, new_app
@@ -62,6 +63,10 @@ def hostile(pupils_db, system, school_protocol):
     practice = records.create_practice(db, dirigente, content(title=tagged("PRATICA"), duration=tagged("DURATA"),
                                                               contact_role=tagged("CONTATTO")))
     records.publish(db, actor_named(db, "coordinatrice"), practice.id)
+    # A proposal to the core, its reason and its discussion made of the payload (Proposte alla rete).
+    core_section = protocols.list_sections(db, dirigente, school_protocol.core_id)[0]
+    proposal = proposals.propose(db, dirigente, core_section.id, core_section.body + "\nAltro.\n", tagged("MOTIVO"))
+    proposals.comment(db, dirigente, proposal.id, tagged("COMMENTO"))
     return db
 
 
@@ -117,6 +122,7 @@ EXPECTED = {
     "dirigente": {"NOME", "RETE", "SCUOLA", "CODICE", "CLASSE", "NOTA", "REVISIONE", "K", "PRATICA"},
     "funzione": {"NOME", "RETE", "SCUOLA", "CODICE", "CLASSE", "NOTA", "REVISIONE", "K", "PRATICA"},
     "docente": {"NOME", "RETE", "SCUOLA", "PRATICA"},  # the payload pupil is in no class of the teacher
+    "regione": {"NOME", "RETE"},  # the networks side by side; never a school on its own
 }
 
 

@@ -1,0 +1,120 @@
+"""The regional view: every network's dashboard figures side by side, for the programme's regional partners.
+
+Built from the same functions as the network dashboard (models/network/figures.py, programme.py) on a scope
+of the whole network with no school shown row by row (`permissions.network_figures_view` gives the region the
+view 'region'), so every figure is a network's total, suppressed like the dashboard's. No pupil code, no
+school's row, no protocol text leaves this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlite_utils
+
+from models.accounts.schools import Network, list_networks
+from models.core import suppression
+from models.core.permissions import Actor, Capability, require
+from models.core.school_year import SchoolYear
+from models.network import figures, programme
+from models.risk import indicators
+
+
+@dataclass(frozen=True)
+class Region:
+    networks: tuple[Network, ...]
+    scopes: dict[str, figures.Scope]  # by network code: all its schools, none shown alone
+
+    def label(self, code: str) -> str:
+        return next(n.name for n in self.networks if n.code == code)
+
+
+def region(db: sqlite_utils.Database, actor: Actor) -> Region:
+    """Every network the actor sees, each as one whole (the regional partners and admins)."""
+    require(actor, Capability.VIEW_REGION)
+    networks = tuple(list_networks(db, actor))
+    scopes = {n.code: figures.scope(db, actor, n.code) for n in networks}
+    if actor.role.value == "admin":  # an admin's dashboard view shows schools: the region's shows none
+        scopes = {code: figures.Scope(s.network, "region", s.schools, ()) for code, s in scopes.items()}
+    return Region(networks, scopes)
+
+
+def school_years(db: sqlite_utils.Database, where: Region) -> list[SchoolYear]:
+    """School years with attendance data in any network, newest first."""
+    years = {year for scope in where.scopes.values() for year in figures.school_years(db, scope)}
+    return sorted(years, reverse=True)
+
+
+def protocols(db: sqlite_utils.Database, where: Region) -> pd.DataFrame:
+    """Per network: schools, schools with a protocol, approved protocols, up to date with the core."""
+    rows = []
+    for code, scope in where.scopes.items():
+        _, summary = figures.protocols(db, scope)
+        rows.append({"Rete": where.label(code), "Scuole": summary["schools"],
+                     "Con protocollo": summary["with_protocol"], "Protocolli approvati": summary["approved"],
+                     "Nucleo comune aggiornato": summary["current_core"]})
+    return pd.DataFrame(rows)
+
+
+def risk_months(db: sqlite_utils.Database, where: Region, year: SchoolYear) -> pd.DataFrame:
+    """Rows = months (Italian names), columns = networks: the % of pupils at `alto` or `medio`, computed as the
+    dashboard's trend does; "<5" where fewer than 5 pupils are flagged or counted."""
+    per_network = {}
+    for code, scope in where.scopes.items():
+        counts = figures.levels_by_month(db, scope, year)
+        if counts.empty:
+            continue
+        counts = counts.assign(flagged=counts["level"].isin(["alto", "medio"]) * counts["pupils"])
+        month = counts.groupby("period")[["flagged", "pupils"]].sum()
+        per_network[where.label(code)] = {
+            period: suppression.rate(suppression.count(int(row["flagged"])), int(row["pupils"]))
+            for period, row in month.iterrows()}
+    if not per_network:
+        return pd.DataFrame()
+    table = pd.DataFrame(per_network, dtype=object).sort_index()
+    table.index = [indicators.month_label(period) for period in table.index]
+    return table
+
+
+def risk_trend(db: sqlite_utils.Database, where: Region, year: SchoolYear) -> pd.DataFrame:
+    """The same figures as a long table for a chart (network, month, order, rate); hidden points left out."""
+    table = risk_months(db, where, year)
+    if table.empty:
+        return pd.DataFrame(columns=["network", "month", "order", "rate"])
+    long = table.assign(order=range(len(table))).rename_axis("month").reset_index().melt(
+        id_vars=["month", "order"], var_name="network", value_name="rate")
+    shown = long[long["rate"].map(lambda v: v is not None and v == v and not suppression.is_hidden(v))]
+    return shown.astype({"rate": float})[["network", "month", "order", "rate"]].reset_index(drop=True)
+
+
+def levels_last_month(db: sqlite_utils.Database, where: Region, year: SchoolYear) -> pd.DataFrame:
+    """Per network: pupils by level in its latest month with data (suppressed), and which month that is."""
+    rows = {}
+    for code, scope in where.scopes.items():
+        months = figures.network_months(db, scope, year)
+        if months.empty:
+            continue
+        month = months.index[-1]
+        rows[where.label(code)] = {"Mese": month, **months.iloc[-1].to_dict()}
+    return pd.DataFrame.from_dict(rows, orient="index", dtype=object)
+
+
+def follow_up(db: sqlite_utils.Database, where: Region, year: SchoolYear) -> pd.DataFrame:
+    """Per network: the follow-up of its high-risk pupils (the dashboard's total row)."""
+    rows = {}
+    for code, scope in where.scopes.items():
+        table = figures.follow_up(db, scope, year)
+        if not table.empty:
+            rows[where.label(code)] = table.loc[suppression.TOTAL]
+    return pd.DataFrame(rows).T if rows else pd.DataFrame()
+
+
+def programme_indicators(db: sqlite_utils.Database, where: Region, year: SchoolYear) -> pd.DataFrame:
+    """Rows = the programme's indicators, columns = networks: the values for one school year (raw: numbers,
+    "<5", "n.d." or None); `programme.INDICATORS` says which are shares of pupils and which of schools."""
+    columns = {}
+    for code, scope in where.scopes.items():
+        evaluation = programme.evaluate(db, scope, [year])
+        columns[where.label(code)] = [evaluation.values[i.key][str(year)] for i in programme.INDICATORS]
+    return pd.DataFrame(columns, index=[i.label for i in programme.INDICATORS], dtype=object)
