@@ -327,7 +327,8 @@ def get_practice(db: sqlite_utils.Database, actor: Actor, practice_id: int, *, l
     published = row["published_version"] is not None
     editor = can_edit_practice(actor, row["network_code"], row["school_code"])
     if not can_read_practice(actor, row["network_code"], row["school_code"], published):
-        raise PermissionDenied("Questa pratica non è ancora pubblicata: la leggono solo la sua rete e la sua scuola.")
+        raise PermissionDenied("Il catalogo delle buone pratiche non è tra le pagine del tuo ruolo." if published else
+                               "Questa pratica non è ancora pubblicata: la leggono solo la sua rete e la sua scuola.")
     use_latest = editor if latest is None else (latest and editor)
     return _practice(db, row, row["current_version"] if use_latest or not published else row["published_version"])
 
