@@ -8,7 +8,7 @@ import streamlit as st
 from models.core.errors import ApprodoError
 from models.risk import history  # noqa: F401 - listens to imports: the levels by month are kept as data arrive
 from ui import strings as S
-from ui.navigation import PAGES, ROOT, pages_for
+from ui.navigation import PAGES, ROOT, menu, pages_for
 from ui.session import (
     NOTICE_KEY,
     SSO_ERROR_KEY,
@@ -84,19 +84,19 @@ if actor is None:
     )
 else:
     allowed = pages_for(actor)
-    navigation = st.navigation(
-        [
-            st.Page(str(ROOT / spec.path), title=spec.title, icon=spec.icon, url_path=spec.url_path)
-            for spec in allowed
-        ]
-        # A link to a page this role may not open gets the refusal in Italian
-        # (not Streamlit's "Page not found"); the file itself is never run.
-        + [
-            st.Page(refused_page, title=spec.title, url_path=spec.url_path, visibility="hidden")
-            for spec in PAGES
-            if spec.url_path not in {page.url_path for page in allowed}  # titles may differ by role
-        ]
+    sections = {
+        heading: [st.Page(str(ROOT / spec.path), title=spec.title, icon=spec.icon, url_path=spec.url_path)
+                  for spec in specs]
+        for heading, specs in menu(allowed).items()
+    }
+    # A link to a page this role may not open gets the refusal in Italian
+    # (not Streamlit's "Page not found"); the file itself is never run.
+    sections.setdefault("", []).extend(
+        st.Page(refused_page, title=spec.title, url_path=spec.url_path, visibility="hidden")
+        for spec in PAGES
+        if spec.url_path not in {page.url_path for page in allowed}  # titles may differ by role
     )
+    navigation = st.navigation(sections, expanded=True)
     with st.sidebar:
         st.caption(S.LOGGED_IN_AS)
         st.markdown(f"{plain_bold(actor.full_name or actor.username)}  \n{actor.role_label}")

@@ -17,6 +17,7 @@ class PageSpec:
     title: str
     icon: str
     capability: Capability
+    section: str = ""  # the menu's heading this page sits under ("" = at the top, no heading)
 
     @property
     def url_path(self) -> str:
@@ -25,23 +26,33 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("pages/home.py", S.PAGE_HOME, ":material/home:", Capability.USE_APP),
-    PageSpec("pages/protocols.py", S.PAGE_PROTOCOLS, ":material/description:", Capability.READ_PROTOCOLS),
-    PageSpec("pages/protocol_editor.py", S.PAGE_EDITOR, ":material/edit_document:", Capability.READ_PROTOCOLS),
-    PageSpec("pages/protocol_history.py", S.PAGE_HISTORY, ":material/history:", Capability.READ_PROTOCOLS),
-    PageSpec("pages/protocol_structure.py", S.PAGE_STRUCTURE, ":material/reorder:", Capability.SHAPE_PROTOCOLS),
-    PageSpec("pages/protocol_updates.py", S.PAGE_UPDATES, ":material/sync:", Capability.DECIDE_NETWORK_UPDATES),
-    PageSpec("pages/proposals.py", S.PAGE_PROPOSALS, ":material/how_to_vote:", Capability.READ_PROTOCOLS),
-    PageSpec("pages/practices.py", S.PAGE_PRACTICES, ":material/lightbulb:", Capability.READ_PRACTICES),
-    PageSpec("pages/practice_editor.py", S.PAGE_PRACTICE_EDITOR, ":material/edit_note:", Capability.DRAFT_PRACTICES),
-    PageSpec("pages/risk.py", S.PAGE_RISK, ":material/monitoring:", Capability.VIEW_RISK),
-    PageSpec("pages/pupil.py", S.PAGE_PUPIL, ":material/person:", Capability.VIEW_RISK),
-    PageSpec("pages/obligation.py", S.PAGE_OBLIGATION, ":material/gavel:", Capability.FOLLOW_OBLIGATION),
-    PageSpec("pages/letters.py", S.PAGE_LETTERS, ":material/mail:", Capability.READ_LETTERS),
-    PageSpec("pages/data_upload.py", S.PAGE_UPLOAD, ":material/upload:", Capability.IMPORT_PUPIL_DATA),
-    PageSpec("pages/network.py", S.PAGE_NETWORK, ":material/hub:", Capability.VIEW_NETWORK_FIGURES),
-    PageSpec("pages/model.py", S.PAGE_MODEL, ":material/model_training:", Capability.VIEW_NETWORK_FIGURES),
-    PageSpec("pages/regional.py", S.PAGE_REGIONAL, ":material/map:", Capability.VIEW_REGION),
-    PageSpec("pages/admin.py", S.PAGE_ADMIN, ":material/admin_panel_settings:", Capability.MANAGE_ACCOUNTS),
+    PageSpec("pages/protocols.py", S.PAGE_PROTOCOLS, ":material/description:", Capability.READ_PROTOCOLS,
+             S.MENU_PROTOCOLS),
+    PageSpec("pages/protocol_editor.py", S.PAGE_EDITOR, ":material/edit_document:", Capability.READ_PROTOCOLS,
+             S.MENU_PROTOCOLS),
+    PageSpec("pages/protocol_history.py", S.PAGE_HISTORY, ":material/history:", Capability.READ_PROTOCOLS,
+             S.MENU_PROTOCOLS),
+    PageSpec("pages/protocol_structure.py", S.PAGE_STRUCTURE, ":material/reorder:", Capability.SHAPE_PROTOCOLS,
+             S.MENU_PROTOCOLS),
+    PageSpec("pages/protocol_updates.py", S.PAGE_UPDATES, ":material/sync:", Capability.DECIDE_NETWORK_UPDATES,
+             S.MENU_PROTOCOLS),
+    PageSpec("pages/proposals.py", S.PAGE_PROPOSALS, ":material/how_to_vote:", Capability.READ_PROTOCOLS,
+             S.MENU_PROTOCOLS),
+    PageSpec("pages/practices.py", S.PAGE_PRACTICES, ":material/lightbulb:", Capability.READ_PRACTICES,
+             S.MENU_PRACTICES),
+    PageSpec("pages/practice_editor.py", S.PAGE_PRACTICE_EDITOR, ":material/edit_note:", Capability.DRAFT_PRACTICES,
+             S.MENU_PRACTICES),
+    PageSpec("pages/risk.py", S.PAGE_RISK, ":material/monitoring:", Capability.VIEW_RISK, S.MENU_PUPILS),
+    PageSpec("pages/pupil.py", S.PAGE_PUPIL, ":material/person:", Capability.VIEW_RISK, S.MENU_PUPILS),
+    PageSpec("pages/obligation.py", S.PAGE_OBLIGATION, ":material/gavel:", Capability.FOLLOW_OBLIGATION, S.MENU_PUPILS),
+    PageSpec("pages/letters.py", S.PAGE_LETTERS, ":material/mail:", Capability.READ_LETTERS, S.MENU_PUPILS),
+    PageSpec("pages/data_upload.py", S.PAGE_UPLOAD, ":material/upload:", Capability.IMPORT_PUPIL_DATA, S.MENU_PUPILS),
+    PageSpec("pages/network.py", S.PAGE_NETWORK, ":material/hub:", Capability.VIEW_NETWORK_FIGURES, S.MENU_NETWORK),
+    PageSpec("pages/model.py", S.PAGE_MODEL, ":material/model_training:", Capability.VIEW_NETWORK_FIGURES,
+             S.MENU_NETWORK),
+    PageSpec("pages/regional.py", S.PAGE_REGIONAL, ":material/map:", Capability.VIEW_REGION, S.MENU_NETWORK),
+    PageSpec("pages/admin.py", S.PAGE_ADMIN, ":material/admin_panel_settings:", Capability.MANAGE_ACCOUNTS,
+             S.MENU_ADMIN),
 ]
 
 
@@ -67,3 +78,12 @@ def spec_for_file(file: str) -> PageSpec | None:
         if (ROOT / spec.path).resolve() == resolved:
             return spec
     return None
+
+
+def menu(specs: list[PageSpec]) -> dict[str, list[PageSpec]]:
+    """The pages grouped under their headings, in the order of PAGES: a menu of 17 pages reads as five short
+    lists, and none hides behind Streamlit's English "View more"."""
+    grouped: dict[str, list[PageSpec]] = {}
+    for spec in specs:
+        grouped.setdefault(spec.section, []).append(spec)
+    return grouped

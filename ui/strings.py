@@ -30,6 +30,12 @@ LOGGED_IN_AS = "Connesso come"
 PAGE_HOME = "Home"
 PAGE_ADMIN = "Amministrazione"
 PAGE_LOGIN = "Accesso"
+# the menu's headings
+MENU_PROTOCOLS = "Protocolli"
+MENU_PRACTICES = "Buone pratiche"
+MENU_PUPILS = "Alunni"
+MENU_NETWORK = "Rete"
+MENU_ADMIN = "Gestione"
 
 # home
 WELCOME = "Benvenuta/o, {name}"
