@@ -95,7 +95,9 @@ else:
             st.Page(refused_page, title=spec.title, url_path=spec.url_path, visibility="hidden")
             for spec in PAGES
             if spec.url_path not in {page.url_path for page in allowed}  # titles may differ by role
-        ]
+        ],
+        # The whole menu, always: folded, Streamlit would add its English "View N more".
+        expanded=True,
     )
     with st.sidebar:
         st.caption(S.LOGGED_IN_AS)
