@@ -887,6 +887,8 @@ PROPOSAL_MOVED_CONFLICT = ("La rete ha cambiato questa sezione dopo la proposta 
                            "stessi passaggi: scegli il testo per ciascuno.")
 PROPOSAL_CONFLICT_CORE = "Testo della rete, oggi"
 PROPOSAL_RESULT = "Il testo comune dopo l'accoglimento"
+PROPOSAL_ALREADY_IN = ("Il protocollo comune contiene già questo testo: accoglierla non cambierebbe nulla. "
+                       "Respingila spiegando perché, o chiedi alla scuola di ritirarla.")
 PROPOSAL_ACCEPT = "Accogli la proposta"
 PROPOSAL_ACCEPTED = "Proposta accolta: versione {version} della sezione comune, offerta a ogni scuola."
 PROPOSAL_DECLINE_REASON = "Perché non la accogli (la scuola lo leggerà)"

@@ -141,6 +141,16 @@ def test_a_conflict_with_a_later_core_change_asks_for_a_choice(demo_db, actors, 
     assert "Altra regola della rete." in body and ADDED in body
 
 
+def test_a_twin_of_an_accepted_proposal_has_nothing_to_accept(demo_db, actors, proposal):
+    section = protocols.get_section(demo_db, actors["dirigente"], proposal.core_section_id)
+    twin = proposals.propose(demo_db, actors["dirigente"], section.id, proposal.body, "Inviata due volte.")
+    proposals.accept(demo_db, actors["coordinatore_rete"], proposal.id)
+    at = open_page("coordinatrice", PROPOSALS, proposta=twin.id)
+    assert any(i.startswith("Il protocollo comune contiene già questo testo") for i in messages(at, "info"))
+    assert button(at, "Accogli la proposta").disabled
+    assert any(b.label == "Respingi la proposta" for b in at.get("form_submit_button"))
+
+
 def test_the_author_withdraws(demo_db, actors, proposal):
     at = open_page("dirigente", PROPOSALS, proposta=proposal.id)
     button(at, "Ritira la proposta").click().run()
