@@ -36,8 +36,11 @@ WELCOME = "Benvenuta/o, {name}"
 HOME_ROLE = "Ruolo: **{role}**"
 HOME_SCHOOL = "Scuola: **{school}** ({code}) · {level}"
 HOME_NETWORK = "Rete: **{network}**"
-HOME_ALL_NETWORKS = "Amministri **{networks}** reti e **{schools}** scuole."
+HOME_ALL_NETWORKS = "Amministri **{networks}** e **{schools}**."  # the counts with their nouns (plural below)
+HOME_REGION_NETWORKS = ("Il programma conta **{networks}** e **{schools}**: le cifre di ogni rete sono nella "
+                        "Vista regionale.")
 HOME_SCHOOLS_OF_NETWORK = "Le scuole della rete"
+HOME_SCHOOLS_OF_NETWORKS = "Le scuole delle reti"
 HOME_PRIVACY = (
     "Approdo tratta dati personali di minori. Vedi solo i dati che il tuo ruolo "
     "permette; ogni accesso ai dati degli alunni è registrato."

@@ -187,6 +187,18 @@ def test_the_regional_view_shows_each_network_side_by_side(two_networks_with_pup
     assert not at.exception
 
 
+def test_the_home_page_counts_in_italian_and_the_region_does_not_administer(demo_db, actors):
+    from models.accounts import schools
+
+    networks = len(schools.list_networks(demo_db, actors["admin"]))
+    assert networks > 1  # the fixtures' second network: plurals and the heading for several networks
+    region = open_page("regione", "pages/home.py")
+    assert any(m.value.startswith(f"Il programma conta **{networks} reti** e ") for m in region.markdown)
+    admin = open_page("admin", "pages/home.py")
+    assert any(m.value.startswith(f"Amministri **{networks} reti** e ") for m in admin.markdown)
+    assert [h.value for h in admin.subheader] == ["Le scuole delle reti"]
+
+
 def test_the_regional_partner_menu_has_only_the_regional_view(demo_db):
     at = log_in(new_app(), "regione")
     assert not at.exception
