@@ -705,7 +705,7 @@ OBL_COLUMNS = {"pupil": "Alunno", "class": "Classe", "age": "Età", "days": "Gio
                "late": "In ritardo"}
 OBL_AGE_UNKNOWN = "età non nota"
 OBL_AGE_KNOWN = "in obbligo"
-OBL_PICK = "Caso da aprire"
+OBL_PICK = "Scheda del caso"  # not "da aprire": opening a case is a step of the procedure
 OBL_PICK_HELP = "Scegli un caso per vederne i giorni e registrare i passi."
 OBL_CASE_HEAD = "Alunno {pupil} · classe {class_name} · {status}"
 OBL_CASE_DAYS = ("Caso aperto il {opened}: {n} giorni di assenza non giustificati dal {start} al {end} "
