@@ -278,6 +278,58 @@ def _core(db, actor, network_code: str, level: str | None) -> protocols.Protocol
                                   choose="il grado con --level")
 
 
+PRACTICE_ACTIONS = ("search", "publish", "adopt")
+
+
+@command(cli, "practices")
+@click.argument("action", type=click.Choice(PRACTICE_ACTIONS))
+@click.argument("text", required=False, default="")
+@click.option("--level", "levels", multiple=True, help="Grado (ripetibile): primaria, secondaria_primo_grado, "
+              "secondaria_secondo_grado.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Formato dei risultati.")
+@click.option("--id", "practice_id", type=int, default=None, help="Numero della pratica (per publish e adopt).")
+@click.option("--school", "school_code", default=None, help="Con adopt: la scuola nel cui protocollo adottarla.")
+def practices_command(db, actor, action, text, levels, fmt, practice_id, school_code):
+    """Buone pratiche: search "parole" [--level GRADO] [--format json]; publish --id N; adopt --id N --school CODICE.
+
+    La ricerca trova anche le altre forme delle parole (famiglia, famiglie) nelle pratiche pubblicate.
+    """
+    import json
+
+    from models.accounts.schools import Level
+    from models.core.errors import parse_choice
+    from models.practices import adoption, records, search
+
+    if action == "search":
+        chosen = [parse_choice(Level, level, "Grado").value for level in levels]
+        hits = search.search(db, actor, text, levels=chosen)
+        if fmt == "json":
+            click.echo(json.dumps([{"id": h.practice_id, "titolo": h.title, "fonte": h.source, "gradi": list(h.levels),
+                                    "evidenze": h.strength, "adozioni": h.adopters,
+                                    "estratto": "".join(t for t, _ in h.snippet)} for h in hits],
+                                  ensure_ascii=False, indent=2))
+            return
+        if not hits:
+            click.echo("Nessuna pratica pubblicata corrisponde alla ricerca.")
+        for hit in hits:
+            click.echo(f"{hit.practice_id:>5}  {hit.title} — {hit.source}")
+            click.echo(f"       {', '.join(hit.levels)} · {hit.strength} · adottata da {hit.adopters}")
+        return
+    if practice_id is None:
+        raise ApprodoError("Indica la pratica con --id (il numero che stampa «practices search»).")
+    if action == "publish":
+        done = records.publish(db, actor, practice_id)
+        click.echo(f"Pubblicata «{done.content.title}», versione {done.published_version}.")
+        return
+    if not school_code:
+        raise ApprodoError("Indica con --school la scuola nel cui protocollo adottare la pratica.")
+    protocol = protocols.school_protocol(db, actor, school_code)
+    if protocol is None:
+        raise ApprodoError(f"La scuola {school_code} non ha ancora un protocollo.")
+    section = adoption.adopt(db, actor, practice_id, protocol.id)
+    click.echo(f"Adottata nel protocollo di {school_code}, sezione «{section.title}».")
+
+
 CORE_SECTION_ACTIONS = ("list", "lock", "unlock", "rename", "move", "remove", "add")
 
 

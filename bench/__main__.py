@@ -6,6 +6,7 @@ from bench import (
     bench_load,
     bench_network,
     bench_page,
+    bench_practices,
     bench_pupils,
     bench_risk_load,
     bench_word,
@@ -13,7 +14,7 @@ from bench import (
 from bench.harness import report
 
 MODULES = [bench_accounts, bench_word, bench_page, bench_network, bench_risk_load, bench_pupils, bench_events,
-           bench_load]
+           bench_practices, bench_load]
 
 
 def main() -> None:

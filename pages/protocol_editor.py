@@ -6,7 +6,7 @@ from models.accounts import people
 from models.core import clock
 from models.core.errors import ApprodoError
 from models.core.permissions import Role
-from models.protocols import comments, placeholders, richtext
+from models.protocols import comments, placeholders, provenance, richtext
 from models.protocols import protocol as protocols
 from models.protocols import word_export as docx_export
 from models.protocols.protocol import SaveConflict, Status
@@ -160,6 +160,9 @@ def discard(section_id: int) -> None:
     flash(S.DRAFT_DISCARDED.format(version=current.base))
 
 
+source_note = provenance.source_notes(db, protocol.id).get(section.id)
+if source_note:  # an adopted good practice: where the text came from, as the Word export says it
+    st.caption(plain(source_note))
 edit_column, side_column = st.columns([3, 2], gap="large")
 with edit_column:
     if editable:

@@ -7,6 +7,7 @@ sees the result, and saves it as a new version.
 import streamlit as st
 
 from models.core.errors import ApprodoError
+from models.practices import adoption
 from models.protocols import protocol as protocols
 from models.protocols import richtext
 from models.protocols import structure as ps
@@ -23,7 +24,9 @@ ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
 
 protocol = open_protocol(ctx, S.PAGE_UPDATES)
-if protocol.is_core:
+# Adopted good practices publish new versions into any protocol, the core too (the coordinator decides there).
+practice_updates = adoption.pending_updates(db, actor, protocol.id)
+if protocol.is_core and not practice_updates:
     st.info(S.UPDATES_CORE)
     st.stop()
 
@@ -70,10 +73,11 @@ def link_sections(linking: ps.Linking, can_act: bool) -> None:
 linking = ps.link_proposals(db, actor, protocol.id)
 offer_links = linking.offered
 updates = ps.pending_updates(db, actor, protocol.id)
-if not len(updates) and not offer_links:
+if not len(updates) and not offer_links and not practice_updates:
     st.success(S.NO_UPDATES, icon=":material/check:")
     st.stop()
-st.caption(S.UPDATES_PAGE_INTRO)
+if len(updates):
+    st.caption(S.UPDATES_PAGE_INTRO)
 can_act = may_act(actor, protocol, S.READ_ONLY_ROLE)
 if offer_links:
     link_sections(linking, can_act)
@@ -164,3 +168,52 @@ if updates.text:
     st.subheader(S.TEXT_UPDATES)
 for update in updates.text:
     text_update(update)
+
+
+# --- adopted good practices: their new versions, merged the same way -----------------------------------
+
+
+def practice_update(update: adoption.PracticeUpdate) -> None:
+    section = update.section
+    stamp = f"practice_{update.adoption_id}_{section.version}_{update.version}"
+    with st.container(border=True):
+        st.markdown(f"#### {plain(section.title)}")
+        st.caption(plain_format(S.PRACTICE_UPDATE_FROM, title=update.practice_title, source=update.source,
+                                version=update.version))
+        with st.expander(S.PRACTICE_WHAT_CHANGED, expanded=True):
+            show_diff(update.base, update.theirs, S.CONFLICT_WAS, S.PRACTICE_TEXT)
+        if update.result.clean:
+            st.success(S.MERGE_CLEAN, icon=":material/done_all:")
+            choices, edits = {}, {}
+        else:
+            choices, edits = conflict_choices(update.result, stamp, disabled=not can_act, theirs=S.PRACTICE_TEXT)
+        try:
+            merged = resolve(update.result, choices, edits)
+        except ApprodoError:
+            st.caption(S.MERGE_CHOOSE_ALL)
+            merged = None
+        if merged is not None:
+            st.markdown(f"**{S.MERGE_CHANGES}**")
+            show_diff(section.body, merged, S.CONFLICT_SCHOOL, S.MERGE_PREVIEW)
+        if not can_act:
+            return
+        save_column, keep_column = st.columns(2)
+        if save_column.button(S.SAVE_MERGED, key=f"save_{stamp}", type="primary", disabled=merged is None,
+                              icon=":material/save:"):
+            try:
+                saved = adoption.take_update(db, actor, update.adoption_id, merged, base_version=section.version,
+                                             version=update.version)
+            except ApprodoError as error:
+                st.error(plain(error.message))
+                return
+            flash(S.PRACTICE_UPDATE_SAVED.format(title=section.title, version=saved.version))
+            st.rerun()
+        if keep_column.button(S.KEEP_SCHOOL_TEXT, key=f"keep_{stamp}"):
+            run(lambda: adoption.keep_section_text(db, actor, update.adoption_id, version=update.version),
+                S.PRACTICE_UPDATE_KEPT.format(title=section.title))
+
+
+if practice_updates:
+    st.subheader(S.PRACTICE_UPDATES)
+for practice_change in practice_updates:
+    practice_update(practice_change)

@@ -98,7 +98,7 @@ def test_init_db_with_demo_then_add_network_school_and_user(run_process, tmp_pat
     assert db.execute("SELECT annual_hours FROM schools WHERE code = 'BGIC81200X'").fetchone() == (957,)
     assert db.execute("SELECT role, school_code FROM users WHERE username = 'm.rossi'").fetchone() == (
         "dirigente", "BGIC81200X")
-    assert db.execute("SELECT COUNT(*) FROM networks").fetchone() == (2,)
+    assert db.execute("SELECT COUNT(*) FROM networks").fetchone() == (3,)  # the demo's two, and the new one
 
 
 def test_init_db_demo_twice_is_harmless(run):
@@ -144,7 +144,7 @@ def test_backup_writes_a_copy_that_passes_the_integrity_check(demo, run, tmp_pat
     assert result.returncode == 0, result.stderr
     copy = sqlite3.connect(tmp_path / "copie" / "approdo-backup.db")
     assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    assert copy.execute("SELECT COUNT(*) FROM schools").fetchone() == (4,)
+    assert copy.execute("SELECT COUNT(*) FROM schools").fetchone() == (7,)  # the demo's two networks
 
 
 def test_backup_to_an_unwritable_place_is_an_italian_error(run, tmp_path):
@@ -168,8 +168,9 @@ def test_protocol_status_prints_each_school_of_the_network(demo, run):
     lines = result.stdout.splitlines()
     school_line = next(line for line in lines if line.startswith("MIIS00003C"))
     assert "In revisione" in school_line and "«Ponte Nuovo»" in school_line
-    assert sum(1 for line in lines if "non avviato" in line) == 3
-    assert lines[-1] == "Scuole con il protocollo avviato: 1 su 4."
+    # The demo's primary school has a protocol too: it adopted a good practice of the other network.
+    assert sum(1 for line in lines if "non avviato" in line) == 2
+    assert lines[-1] == "Scuole con il protocollo avviato: 2 su 4."
 
 
 def test_protocol_status_of_an_unknown_network_is_an_italian_error(run):
@@ -219,7 +220,7 @@ def test_export_protocol_pdf_when_libreoffice_is_there(demo, run, tmp_path):
 @pytest.mark.parametrize(
     ("args", "fragments"),
     [
-        (("export-protocol", "--school", "MIEE00001A", "--out", "x.docx"), ["non ha ancora un protocollo"]),
+        (("export-protocol", "--school", "MIRI00004D", "--out", "x.docx"), ["non ha ancora un protocollo"]),
         (("export-protocol", "--school", "bad", "--out", "x.docx"), ["codice meccanografico"]),
         (("export-network", "--network", "NOPE", "--out", "x.zip"), ["La rete NOPE non esiste"]),
         (("import-protocol", "cli.py", "--school", "MIIS00003C"), ["non è un documento Word"]),
@@ -535,6 +536,37 @@ def test_set_email_links_an_account_for_single_sign_on_and_add_user_takes_one(de
     assert run("set-email", "funzione", "").returncode == 0
     assert db.execute("SELECT email FROM users WHERE username = 'funzione'").fetchone() == (None,)
 
+
+def test_practices_search_finds_other_forms_filters_and_prints_json(demo, run):
+    import json
+
+    found = run("practices", "search", "mediatore")  # the practice says "mediatori"
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.splitlines()[0].split(None, 1)[1].startswith("Patto di accoglienza con i mediatori culturali")
+    as_json = json.loads(run("practices", "search", "", "--level", "secondaria_secondo_grado", "--format",
+                             "json").stdout)
+    assert [p["titolo"] for p in as_json] == ["Colloquio di orientamento con la famiglia in terza media"]
+    assert as_json[0]["fonte"] == "Rete dei Laghi" and "Secondaria di secondo grado" in as_json[0]["gradi"]
+    hostile = run("practices", "search", 'NEAR(mediatori "* AND)')
+    assert hostile.returncode == 0 and "Patto di accoglienza" in hostile.stdout
+    assert run("practices", "search", "parolachenonce").stdout.startswith("Nessuna pratica")
+    assert_italian_failure(run("practices", "search", "x", "--level", "nido"), "Grado «nido»")
+
+
+def test_practices_publish_and_adopt_from_the_command_line(demo, run, tmp_path):
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "cli.db") as conn:
+        (proposed,) = conn.execute("SELECT id FROM practices WHERE status = 'proposta'").fetchone()
+    assert run("practices", "search", "biblioteca").stdout.startswith("Nessuna pratica")  # not published yet
+    done = run("practices", "publish", "--id", str(proposed))
+    assert done.returncode == 0 and "versione 1" in done.stdout
+    assert "Sportello pomeridiano" in run("practices", "search", "biblioteche").stdout
+    adopted = run("practices", "adopt", "--id", str(proposed), "--school", "MIIS00003C")
+    assert adopted.returncode == 0, adopted.stderr
+    assert "adottata da 1" in run("practices", "search", "biblioteche").stdout
+    assert_italian_failure(run("practices", "adopt", "--id", str(proposed), "--school", "MIIS00003C"), "già adottato")
+    assert_italian_failure(run("practices", "publish"), "--id")
 
 def test_set_risk_rules_recomputes_the_levels_before_returning(demo, run, tmp_path):
     from models.core import db as database

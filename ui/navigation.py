@@ -31,6 +31,8 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/protocol_structure.py", S.PAGE_STRUCTURE, ":material/reorder:", Capability.SHAPE_PROTOCOLS),
     PageSpec("pages/protocol_updates.py", S.PAGE_UPDATES, ":material/sync:", Capability.DECIDE_NETWORK_UPDATES),
     PageSpec("pages/proposals.py", S.PAGE_PROPOSALS, ":material/how_to_vote:", Capability.READ_PROTOCOLS),
+    PageSpec("pages/practices.py", S.PAGE_PRACTICES, ":material/lightbulb:", Capability.READ_PRACTICES),
+    PageSpec("pages/practice_editor.py", S.PAGE_PRACTICE_EDITOR, ":material/edit_note:", Capability.DRAFT_PRACTICES),
     PageSpec("pages/risk.py", S.PAGE_RISK, ":material/monitoring:", Capability.VIEW_RISK),
     PageSpec("pages/pupil.py", S.PAGE_PUPIL, ":material/person:", Capability.VIEW_RISK),
     PageSpec("pages/obligation.py", S.PAGE_OBLIGATION, ":material/gavel:", Capability.FOLLOW_OBLIGATION),

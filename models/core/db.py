@@ -734,13 +734,72 @@ def _m017_letters(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m018_practices(db: sqlite_utils.Database) -> None:
+    """The good-practice catalogue: practices with their versions, attachments, adoptions into protocols,
+    a full-text index of stemmed text, and where an adopted section came from."""
+    db.executescript(
+        """
+        CREATE TABLE practices (
+            id INTEGER PRIMARY KEY,
+            network_code TEXT NOT NULL REFERENCES networks(code),
+            school_code TEXT REFERENCES schools(code),  -- NULL: drafted by the network's coordinator
+            status TEXT NOT NULL DEFAULT 'bozza' CHECK (status IN ('bozza', 'proposta', 'pubblicata')),
+            current_version INTEGER NOT NULL DEFAULT 1,
+            published_version INTEGER,  -- the version every network reads; later versions are drafts
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            published_at TEXT,
+            published_by TEXT
+        );
+        CREATE INDEX practices_network ON practices(network_code, status);
+        CREATE TABLE practice_versions (
+            practice_id INTEGER NOT NULL REFERENCES practices(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            document TEXT NOT NULL,  -- JSON: every field of the record
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (practice_id, version)
+        );
+        CREATE TABLE practice_attachments (
+            id INTEGER PRIMARY KEY,
+            practice_id INTEGER NOT NULL REFERENCES practices(id) ON DELETE CASCADE,
+            file_name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('docx', 'pdf')),
+            content BLOB NOT NULL,
+            uploaded_by TEXT NOT NULL,
+            uploaded_at TEXT NOT NULL
+        );
+        CREATE INDEX practice_attachments_practice ON practice_attachments(practice_id);
+        CREATE TABLE practice_adoptions (
+            id INTEGER PRIMARY KEY,
+            practice_id INTEGER NOT NULL REFERENCES practices(id),
+            protocol_id INTEGER NOT NULL REFERENCES protocols(id),
+            section_id INTEGER NOT NULL REFERENCES protocol_sections(id),
+            mode TEXT NOT NULL CHECK (mode IN ('nuova', 'sostituisce')),
+            version_seen INTEGER NOT NULL,  -- the practice's version the section holds (or declined)
+            base_text TEXT NOT NULL,        -- the practice's text at that version: the base of the next merge
+            adopted_by TEXT NOT NULL,
+            adopted_at TEXT NOT NULL,
+            UNIQUE (practice_id, section_id)
+        );
+        CREATE INDEX practice_adoptions_protocol ON practice_adoptions(protocol_id);
+        -- Published practices only, as stemmed text (the originals stay in practice_versions); tags holds the
+        -- filters as words (liv_primaria, tgt_neoarrivati, tem_italiano_l2, ev_monitorata).
+        CREATE VIRTUAL TABLE practice_search USING fts5(title, body, tags, tokenize = 'unicode61 remove_diacritics 2');
+        ALTER TABLE protocol_sections ADD COLUMN source_note TEXT;  -- where an adopted text came from
+        """
+    )
+
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
                                _m007_risk_models, _m008_documents, _m009_protocol_structure,
                                _m010_login_clients, _m011_user_email, _m012_register_exports,
                                _m013_level_generations, _m014_proposals_and_region, _m015_drafts,
-                               _m016_obligation, _m017_letters]
+                               _m016_obligation, _m017_letters, _m018_practices]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

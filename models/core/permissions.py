@@ -45,29 +45,35 @@ class Capability(StrEnum):
     VIEW_RISK = "view_risk"  # the school's risk list (teachers: own classes only)
     VIEW_NETWORK_FIGURES = "view_network_figures"  # the dashboard: aggregates only, small cells suppressed
     SHAPE_PROTOCOLS = "shape_protocols"  # the structure page; which protocol each may shape is checked per protocol
-    DECIDE_NETWORK_UPDATES = "decide_network_updates"  # take or decline the core's changes in a school's protocol
+    # Take or decline updates: the core's changes in a school's protocol, an adopted practice's new version.
+    DECIDE_NETWORK_UPDATES = "decide_network_updates"
     READ_LETTERS = "read_letters"  # the network's compulsory-education letters (the coordinator edits them)
     FOLLOW_OBLIGATION = "follow_obligation"  # the compulsory-education cases of the own school (art. 114)
     VIEW_REGION = "view_region"  # every network's dashboard figures side by side, suppressed
+    READ_PRACTICES = "read_practices"  # the catalogue of published good practices, from every network
+    DRAFT_PRACTICES = "draft_practices"  # write practices; publishing and adopting are checked per practice
 
 
-_EVERYONE = frozenset({Capability.USE_APP, Capability.READ_PROTOCOLS})
+_EVERYONE = frozenset({Capability.USE_APP, Capability.READ_PROTOCOLS, Capability.READ_PRACTICES})
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ADMIN: _EVERYONE | {Capability.MANAGE_ACCOUNTS, Capability.READ_AUDIT, Capability.VIEW_NETWORK_FIGURES,
                              Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES, Capability.VIEW_REGION,
-                             Capability.READ_LETTERS},
+                             Capability.READ_LETTERS, Capability.DRAFT_PRACTICES},
+    # The coordinator decides the updates of practices adopted into the core (the core has no network updates).
     Role.COORDINATORE_RETE: _EVERYONE | {Capability.VIEW_NETWORK_FIGURES, Capability.SHAPE_PROTOCOLS,
+                                         Capability.DECIDE_NETWORK_UPDATES, Capability.DRAFT_PRACTICES,
                                          Capability.READ_LETTERS},
     Role.DIRIGENTE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK, Capability.VIEW_NETWORK_FIGURES,
                                  Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES,
-                                 Capability.FOLLOW_OBLIGATION, Capability.READ_LETTERS},
+                                 Capability.FOLLOW_OBLIGATION, Capability.READ_LETTERS, Capability.DRAFT_PRACTICES},
     Role.FUNZIONE_STRUMENTALE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK,
                                             Capability.VIEW_NETWORK_FIGURES, Capability.FOLLOW_OBLIGATION,
                                             Capability.READ_LETTERS},
     Role.DOCENTE: _EVERYONE | {Capability.VIEW_RISK},
-    # The programme's regional partners: figures of every network, never a pupil, a draft or a protocol
-    # (a school's protocol names its staff and is the school's own; what travels is the practice catalogue).
-    Role.REGIONE: frozenset({Capability.USE_APP, Capability.VIEW_REGION}),
+    # The programme's regional partners: figures of every network and the published practices, never a pupil,
+    # a draft or a protocol (a school's protocol names its staff and is the school's own; what travels is the
+    # practice catalogue).
+    Role.REGIONE: frozenset({Capability.USE_APP, Capability.VIEW_REGION, Capability.READ_PRACTICES}),
 }
 
 
@@ -366,3 +372,36 @@ def can_comment_proposal(actor: Actor, network_code: str) -> bool:
 def can_decide_proposal(actor: Actor, network_code: str) -> bool:
     """Accept or decline: whoever edits the core (the network's coordinator, an admin)."""
     return can_edit_protocol(actor, network_code, None)
+
+
+# --- good practices -----------------------------------------------------------------------------
+# A practice belongs to a network and, when a dirigente drafted it, to a school (None = the coordinator's).
+# Published practices are read by every network; drafts only inside their network, by who may edit them and
+# by the network's coordinator.
+
+
+def can_edit_practice(actor: Actor, network_code: str, school_code: str | None) -> bool:
+    """Write a practice's versions: the network's coordinator, the dirigente of the school it comes from."""
+    if actor.role is Role.ADMIN:
+        return True
+    if actor.network_code != network_code:
+        return False
+    if actor.role is Role.COORDINATORE_RETE:
+        return True
+    return actor.role is Role.DIRIGENTE and school_code is not None and actor.school_code == school_code
+
+
+def can_publish_practice(actor: Actor, network_code: str) -> bool:
+    """Publish for every network: the coordinator of the practice's network (or an admin)."""
+    return actor.role is Role.ADMIN or (actor.role is Role.COORDINATORE_RETE and actor.network_code == network_code)
+
+
+def can_read_practice(actor: Actor, network_code: str, school_code: str | None, published: bool) -> bool:
+    if published:
+        return can(actor, Capability.READ_PRACTICES)
+    return can_edit_practice(actor, network_code, school_code)
+
+
+def can_draft_practice_for(actor: Actor, network_code: str, school_code: str | None) -> bool:
+    """Start a practice in this network (and school): whoever would then edit it, if the role drafts at all."""
+    return can(actor, Capability.DRAFT_PRACTICES) and can_edit_practice(actor, network_code, school_code)

@@ -15,7 +15,7 @@ from models.core import clock
 from models.core.db import transaction
 from models.core.permissions import Actor
 from models.core.school_year import SchoolYear
-from models.demo import synthetic
+from models.demo import second_network, synthetic
 from models.follow_up import interventions, reviews
 from models.obligation import letters
 from models.protocols import comments, proposals
@@ -84,6 +84,8 @@ def install_demo(db: sqlite_utils.Database, *, with_protocols: bool = True, with
         _install_letters(db)
         if with_protocols:
             _install_protocols(db)
+            # A second network with its good practices: the catalogue has something to show and to adopt.
+            second_network.install(db, DEMO_PASSWORD)
         if with_pupils:
             _install_pupils(db)
             _install_obligation(db)

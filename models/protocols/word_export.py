@@ -51,7 +51,7 @@ from models.core.errors import ApprodoError, PermissionDenied
 from models.core.permissions import Actor, can_edit_protocol
 from models.core.spreadsheet import safe_cell
 from models.protocols import protocol as protocols
-from models.protocols import richtext
+from models.protocols import provenance, richtext
 from models.protocols.word_import import open_docx
 
 WORD_DIR = Path(__file__).resolve().parents[2] / "guidelines" / "word"
@@ -357,9 +357,12 @@ def protocol_context(db: sqlite_utils.Database, actor: Actor, protocol: protocol
     values = protocols.placeholder_values(db, actor, protocol)
     network = get_network(db, actor, protocol.network_code)
     sections, entries = [], []
+    notes = provenance.source_notes(db, protocol.id)
     for number, section in enumerate(protocols.list_sections(db, actor, protocol.id), start=1):
         blocks = protocols.rendered_blocks(db, actor, protocol, section.body)
         subdoc = SectionBody(template)
+        if section.id in notes:  # where an adopted text came from, right under the heading
+            _add_runs(subdoc.add_paragraph(), (richtext.Run(_clean(notes[section.id]), italic=True),))
         fill_subdoc(subdoc, blocks)
         title = _one_line(section.title)
         sections.append({"numero": number, "titolo": title, "corpo": subdoc})

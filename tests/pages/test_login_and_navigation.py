@@ -6,19 +6,21 @@ from ui.navigation import PAGES
 
 PAGE_FILES = [spec.path for spec in PAGES]
 EVERYONE = {"pages/home.py", "pages/protocols.py", "pages/protocol_editor.py", "pages/protocol_history.py",
-            "pages/proposals.py"}
+            "pages/proposals.py", "pages/practices.py"}
 SCHOOL_STAFF = {"pages/risk.py", "pages/pupil.py", "pages/data_upload.py", "pages/network.py", "pages/model.py",
                 "pages/obligation.py"}
 STRUCTURE, UPDATES = "pages/protocol_structure.py", "pages/protocol_updates.py"
 LETTERS = "pages/letters.py"  # the network's letter texts: the coordinator edits, the school reads
+DRAFTING = "pages/practice_editor.py"
 ALLOWED = {
     "admin": EVERYONE | {"pages/admin.py", "pages/network.py", "pages/model.py", STRUCTURE, UPDATES, LETTERS,
-                         "pages/regional.py"},
-    "coordinatrice": EVERYONE | {"pages/network.py", "pages/model.py", STRUCTURE, LETTERS},
-    "dirigente": EVERYONE | SCHOOL_STAFF | {STRUCTURE, UPDATES, LETTERS},
+                         "pages/regional.py", DRAFTING},
+    # The coordinator decides on the updates page the new versions of practices adopted into the core.
+    "coordinatrice": EVERYONE | {"pages/network.py", "pages/model.py", STRUCTURE, UPDATES, LETTERS, DRAFTING},
+    "dirigente": EVERYONE | SCHOOL_STAFF | {STRUCTURE, UPDATES, LETTERS, DRAFTING},
     "funzione": EVERYONE | SCHOOL_STAFF | {LETTERS},
     "docente": EVERYONE | {"pages/risk.py", "pages/pupil.py"},
-    "regione": {"pages/home.py", "pages/regional.py"},  # every network's figures, nothing else
+    "regione": {"pages/home.py", "pages/regional.py", "pages/practices.py"},  # figures and the published practices
 }
 
 

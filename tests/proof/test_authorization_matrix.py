@@ -321,6 +321,7 @@ def world_template(tmp_path_factory):
         protocols.create_school_protocol(db, system, school)
         learn.train(db, system, network)
     _recorded_cases(db, system)
+    _practices_with_attachments(db)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
     return path
@@ -351,6 +352,18 @@ def _recorded_cases(db, system) -> None:
     letters.save_text(db, system, "RETEALTRA", "famiglia", "ar", letters.example_text("famiglia", "ar"), 0)
     db.execute("UPDATE pupil_context SET family_language = 'ar' WHERE pupil_code IN (?, ?)",
                list(CASE_PUPILS.values()))
+def _practices_with_attachments(db) -> None:
+    """A draft of the demo school and a published practice of the other network, each with a PDF attached."""
+    from models.practices import attachments, records
+    from tests.models.test_practices import content
+
+    for username, school, publisher, level in (("dirigente", SCHOOL, None, "secondaria_secondo_grado"),
+                                               ("altro.dirigente", OTHER_SCHOOL, "altro.coord", "primaria")):
+        practice = records.create_practice(db, actor_named(db, username), content(levels=(level,)))
+        attachments.add_attachment(db, actor_named(db, username), practice.id, f"scheda_{school}.pdf",
+                                   b"%PDF-1.4\n(Scheda della pratica)\n%%EOF\n")
+        if publisher:
+            records.publish(db, actor_named(db, publisher), practice.id)
 
 
 @pytest.fixture
@@ -490,6 +503,28 @@ def may_read_figures(username: str, network: str) -> bool:
     return role == "admin" or (own == network and role != "docente")
 
 
+def may_read_attachment(username: str, attachment: tuple[int, str, str | None, bool]) -> bool:
+    """Attachments of published practices: everyone; of drafts: the network's coordinator, the school's dirigente."""
+    role, school, network = ACCOUNTS[username]
+    _, practice_network, practice_school, published = attachment
+    if role == "regione":  # the published catalogue only, never a draft
+        return published
+    return published or role == "admin" or (network == practice_network and (
+        role == "coordinatore_rete" or (role == "dirigente" and school == practice_school)))
+
+
+def _attachments(db) -> list[tuple[int, str, str | None, bool]]:
+    return [(r[0], r[1], r[2], bool(r[3])) for r in db.execute(
+        "SELECT a.id, p.network_code, p.school_code, p.published_version IS NOT NULL FROM practice_attachments a"
+        " JOIN practices p ON p.id = a.practice_id ORDER BY a.id")]
+
+
+def _attachment(db, actor, attachment) -> bytes:
+    from models.practices import attachments
+
+    return attachments.attachment_content(db, actor, attachment[0])[1]
+
+
 def _schools(db) -> list[str]:
     return [SCHOOL, SMALL_SCHOOL, OTHER_SCHOOL]
 
@@ -610,6 +645,8 @@ DOWNLOADS = {
     ("pages/obligation.py", "LET_DOWNLOAD_FAMILY_BILINGUAL"): ("alunni", _schools_with_cases, may_import,
                                                                _letter("famiglia", "ar")),
     ("pages/obligation.py", "LET_DOWNLOAD_MAYOR"): ("alunni", _schools_with_cases, may_import, _letter("sindaco")),
+    ("pages/practices.py", "DOWNLOAD_ATTACHMENT"): ("allegato di una pratica", _attachments, may_read_attachment,
+                                                    _attachment),
 }
 
 
@@ -795,6 +832,9 @@ def cli_matrix(tmp: Path) -> dict[str, tuple[str, list[list[str]], set[str]]]:
         "unlock": (SYSTEM, [["unlock", "nuovo.docente"]], set()),
         "set-password": (SYSTEM, [["set-password", "nuovo.docente", "--password-stdin"]], set()),
         "set-email": (SYSTEM, [["set-email", "nuovo.docente", "nuovo.docente@scuola.edu.it"]], set()),
+        "practices": (SYSTEM, [["practices", "search", "mediatori"], ["practices", "search", "", "--format", "json"],
+                               ["practices", "publish", "--id", "1"],
+                               ["practices", "adopt", "--id", "1", "--school", SCHOOL]], set()),
     }
 
 

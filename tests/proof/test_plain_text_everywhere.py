@@ -56,6 +56,13 @@ def hostile(pupils_db, system, school_protocol):
                           note=tagged("REVISIONE"))
     section = protocols.add_local_section(db, dirigente, school_protocol.id, tagged("SEZIONE"))
     protocols.save_section(db, dirigente, section.id, "Testo.", section.version, tagged("VERSIONE"))
+    # A published good practice whose one-line fields carry the payload (the catalogue lists it for every role).
+    from models.practices import records
+    from tests.models.test_practices import content
+
+    practice = records.create_practice(db, dirigente, content(title=tagged("PRATICA"), duration=tagged("DURATA"),
+                                                              contact_role=tagged("CONTATTO")))
+    records.publish(db, actor_named(db, "coordinatrice"), practice.id)
     # A proposal to the core, its reason and its discussion made of the payload (Proposte alla rete).
     core_section = protocols.list_sections(db, dirigente, school_protocol.core_id)[0]
     proposal = proposals.propose(db, dirigente, core_section.id, core_section.body + "\nAltro.\n", tagged("MOTIVO"))
@@ -110,11 +117,11 @@ def open_pages(username: str):
 
 actor_named_cache: dict = {}
 EXPECTED = {
-    "admin": {"NOME"},
-    "coordinatrice": {"NOME", "RETE", "SCUOLA"},
-    "dirigente": {"NOME", "RETE", "SCUOLA", "CODICE", "CLASSE", "NOTA", "REVISIONE", "K"},
-    "funzione": {"NOME", "RETE", "SCUOLA", "CODICE", "CLASSE", "NOTA", "REVISIONE", "K"},
-    "docente": {"NOME", "RETE", "SCUOLA"},  # the payload pupil is in no class of the teacher
+    "admin": {"NOME", "PRATICA"},
+    "coordinatrice": {"NOME", "RETE", "SCUOLA", "PRATICA"},
+    "dirigente": {"NOME", "RETE", "SCUOLA", "CODICE", "CLASSE", "NOTA", "REVISIONE", "K", "PRATICA"},
+    "funzione": {"NOME", "RETE", "SCUOLA", "CODICE", "CLASSE", "NOTA", "REVISIONE", "K", "PRATICA"},
+    "docente": {"NOME", "RETE", "SCUOLA", "PRATICA"},  # the payload pupil is in no class of the teacher
     "regione": {"NOME", "RETE"},  # the networks side by side; never a school on its own
 }
 
@@ -132,3 +139,16 @@ def test_every_page_shows_user_text_as_plain_text(hostile, username):
                 if f"{tag} {escaped}" in text or f"{plain(tag)} {escaped}" in text:
                     seen.add(tag)
     assert seen == EXPECTED[username], (username, EXPECTED[username] - seen)
+
+
+def test_a_practice_opened_shows_its_fields_as_plain_text(hostile):
+    practice_id = hostile.execute("SELECT id FROM practices").fetchone()[0]
+    at = log_in(new_app(), "altro.dirigente")
+    at.query_params["pratica"] = str(practice_id)
+    at.switch_page("pages/practices.py").run()
+    assert not at.exception, at.exception
+    escaped, seen = plain(PAYLOAD), set()
+    for text in markdown_strings(at):
+        assert_plain(text, "pages/practices.py (pratica)")
+        seen |= {tag for tag in ("PRATICA", "DURATA", "CONTATTO", "SCUOLA", "RETE") if f"{tag} {escaped}" in text}
+    assert seen == {"PRATICA", "DURATA", "CONTATTO", "SCUOLA", "RETE"}
