@@ -106,6 +106,24 @@ for update in updates.structure:
 # --- texts: a three-way merge, the dirigente settles the passages both changed ------------------------
 
 
+def merged_text(result, school_text: str, stamp: str, **labels) -> str | None:
+    """The merge as the dirigente settles it (None until every overlapping passage has a choice), shown
+    against the school's text. Network updates and adopted practices' updates alike."""
+    if result.clean:
+        st.success(S.MERGE_CLEAN, icon=":material/done_all:")
+        choices, edits = {}, {}
+    else:
+        choices, edits = conflict_choices(result, stamp, disabled=not can_act, **labels)
+    try:
+        merged = resolve(result, choices, edits)
+    except ApprodoError:
+        st.caption(S.MERGE_CHOOSE_ALL)
+        return None
+    st.markdown(f"**{S.MERGE_CHANGES}**")
+    show_diff(school_text, merged, S.CONFLICT_SCHOOL, S.MERGE_PREVIEW)
+    return merged
+
+
 def text_update(update: ps.TextUpdate) -> None:
     section = update.section
     # Widgets are keyed by the versions merged: a newer text on either side starts a fresh decision.
@@ -120,19 +138,8 @@ def text_update(update: ps.TextUpdate) -> None:
             return
         with st.expander(S.WHAT_NETWORK_CHANGED, expanded=True):
             show_diff(update.base, update.theirs, S.CONFLICT_WAS, S.CONFLICT_NETWORK)
-        if update.result.clean:
-            st.success(S.MERGE_CLEAN, icon=":material/done_all:")
-            choices, edits = {}, {}
-        else:
-            choices, edits = conflict_choices(update.result, stamp, disabled=not can_act)
-        try:
-            merged = resolve(update.result, choices, edits)
-        except ApprodoError:
-            st.caption(S.MERGE_CHOOSE_ALL)
-            merged = None
+        merged = merged_text(update.result, section.body, stamp)
         if merged is not None:
-            st.markdown(f"**{S.MERGE_CHANGES}**")
-            show_diff(section.body, merged, S.CONFLICT_SCHOOL, S.MERGE_PREVIEW)
             with st.expander(S.MERGE_PREVIEW, icon=":material/preview:"):
                 try:
                     show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, merged)))
@@ -182,19 +189,7 @@ def practice_update(update: adoption.PracticeUpdate) -> None:
                                 version=update.version))
         with st.expander(S.PRACTICE_WHAT_CHANGED, expanded=True):
             show_diff(update.base, update.theirs, S.CONFLICT_WAS, S.PRACTICE_TEXT)
-        if update.result.clean:
-            st.success(S.MERGE_CLEAN, icon=":material/done_all:")
-            choices, edits = {}, {}
-        else:
-            choices, edits = conflict_choices(update.result, stamp, disabled=not can_act, theirs=S.PRACTICE_TEXT)
-        try:
-            merged = resolve(update.result, choices, edits)
-        except ApprodoError:
-            st.caption(S.MERGE_CHOOSE_ALL)
-            merged = None
-        if merged is not None:
-            st.markdown(f"**{S.MERGE_CHANGES}**")
-            show_diff(section.body, merged, S.CONFLICT_SCHOOL, S.MERGE_PREVIEW)
+        merged = merged_text(update.result, section.body, stamp, theirs=S.PRACTICE_TEXT)
         if not can_act:
             return
         save_column, keep_column = st.columns(2)

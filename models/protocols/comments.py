@@ -35,6 +35,16 @@ class Comment:
         return self.resolved_at is not None
 
 
+
+def comment_text(body: str | None) -> str:
+    """A comment as stored (section comments and proposals alike): trimmed, not empty, not too long."""
+    body = (body or "").strip()
+    if not body:
+        raise ApprodoError("Il commento è vuoto.")
+    if len(body) > MAX_COMMENT:
+        raise ApprodoError(f"Il commento è troppo lungo (massimo {MAX_COMMENT} caratteri).")
+    return body
+
 def _protocol_for_section(db, actor: Actor, section_id: int) -> protocols.Protocol:
     section = protocols.get_section(db, actor, section_id)
     return protocols.get_protocol(db, actor, section.protocol_id)
@@ -70,11 +80,7 @@ def add_comment(
     protocol = _protocol_for_section(db, actor, section_id)
     if not protocols.may_comment(actor, protocol):
         raise PermissionDenied("Il tuo ruolo può leggere i commenti ma non scriverne.")
-    body = (body or "").strip()
-    if not body:
-        raise ApprodoError("Il commento è vuoto.")
-    if len(body) > MAX_COMMENT:
-        raise ApprodoError(f"Il commento è troppo lungo (massimo {MAX_COMMENT} caratteri).")
+    body = comment_text(body)
     with transaction(db):
         if parent_id is not None:
             parent = db.execute("SELECT section_id, parent_id FROM section_comments WHERE id = ?",

@@ -31,12 +31,12 @@ from models.core.permissions import (
     can_read_proposals,
     can_support_proposal,
 )
-from models.protocols import merge
+from models.protocols import comments, merge
 from models.protocols import protocol as protocols
 from models.protocols.templates import SectionKind
 
 MAX_REASON = 2000
-MAX_COMMENT = 2000
+MAX_COMMENT = comments.MAX_COMMENT  # the same rules as section comments
 
 
 class ProposalStatus(StrEnum):
@@ -287,11 +287,7 @@ def comment(db: sqlite_utils.Database, actor: Actor, proposal_id: int, body: str
     proposal = _open(db, actor, proposal_id)
     if not can_comment_proposal(actor, proposal.network_code):
         raise PermissionDenied("Il tuo ruolo legge le proposte ma non le commenta.")
-    body = (body or "").strip()
-    if not body:
-        raise ApprodoError("Il commento è vuoto.")
-    if len(body) > MAX_COMMENT:
-        raise ApprodoError(f"Il commento è troppo lungo (massimo {MAX_COMMENT} caratteri).")
+    body = comments.comment_text(body)
     with transaction(db):
         db.execute("INSERT INTO proposal_comments (proposal_id, author, body, created_at) VALUES (?, ?, ?, ?)",
                    [proposal.id, actor.username, body, clock.to_text(clock.utcnow())])

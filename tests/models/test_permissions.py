@@ -162,21 +162,25 @@ def test_using_the_model_on_a_list_needs_the_pupils_of_that_school():
 
 def test_every_role_has_the_capabilities_of_its_pages_and_no_more():
     C = p.Capability
+    everyone = {C.USE_APP, C.READ_PROTOCOLS, C.READ_PRACTICES}
     expected = {
-        Role.ADMIN: {C.USE_APP, C.READ_PROTOCOLS, C.MANAGE_ACCOUNTS, C.READ_AUDIT, C.VIEW_NETWORK_FIGURES,
-                     C.SHAPE_PROTOCOLS, C.DECIDE_NETWORK_UPDATES},
-        Role.COORDINATORE_RETE: {C.USE_APP, C.READ_PROTOCOLS, C.VIEW_NETWORK_FIGURES, C.SHAPE_PROTOCOLS},
-        Role.DIRIGENTE: {C.USE_APP, C.READ_PROTOCOLS, C.IMPORT_PUPIL_DATA, C.VIEW_RISK, C.VIEW_NETWORK_FIGURES,
-                         C.SHAPE_PROTOCOLS, C.DECIDE_NETWORK_UPDATES},
-        Role.FUNZIONE_STRUMENTALE: {C.USE_APP, C.READ_PROTOCOLS, C.IMPORT_PUPIL_DATA, C.VIEW_RISK,
-                                    C.VIEW_NETWORK_FIGURES},
-        Role.DOCENTE: {C.USE_APP, C.READ_PROTOCOLS, C.VIEW_RISK},
+        Role.ADMIN: everyone | {C.MANAGE_ACCOUNTS, C.READ_AUDIT, C.VIEW_NETWORK_FIGURES, C.SHAPE_PROTOCOLS,
+                                C.DECIDE_NETWORK_UPDATES, C.VIEW_REGION, C.READ_LETTERS, C.DRAFT_PRACTICES},
+        Role.COORDINATORE_RETE: everyone | {C.VIEW_NETWORK_FIGURES, C.SHAPE_PROTOCOLS, C.DECIDE_NETWORK_UPDATES,
+                                            C.DRAFT_PRACTICES, C.READ_LETTERS},
+        Role.DIRIGENTE: everyone | {C.IMPORT_PUPIL_DATA, C.VIEW_RISK, C.VIEW_NETWORK_FIGURES, C.SHAPE_PROTOCOLS,
+                                    C.DECIDE_NETWORK_UPDATES, C.FOLLOW_OBLIGATION, C.READ_LETTERS,
+                                    C.DRAFT_PRACTICES},
+        Role.FUNZIONE_STRUMENTALE: everyone | {C.IMPORT_PUPIL_DATA, C.VIEW_RISK, C.VIEW_NETWORK_FIGURES,
+                                               C.FOLLOW_OBLIGATION, C.READ_LETTERS},
+        Role.DOCENTE: everyone | {C.VIEW_RISK},
+        # Figures of every network and the published practices; no protocol, no pupil.
+        Role.REGIONE: {C.USE_APP, C.VIEW_REGION, C.READ_PRACTICES},
     }
-    # Only the capabilities listed here: one added later for a new page gets its own row in its own test.
-    known = set().union(*expected.values())
+    assert set(expected) == set(Role)
     for role, capabilities in expected.items():
         actor = Actor(9, "x", role, school_code=SCHOOL, network_code=NET)
-        assert {c for c in known if p.can(actor, c)} == capabilities, role
-        for capability in known - capabilities:
+        assert {c for c in C if p.can(actor, c)} == capabilities, role
+        for capability in set(C) - capabilities:
             with pytest.raises(PermissionDenied):
                 p.require(actor, capability)
