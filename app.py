@@ -96,6 +96,7 @@ else:
         for spec in PAGES
         if spec.url_path not in {page.url_path for page in allowed}  # titles may differ by role
     )
+    # The whole menu, always: folded, Streamlit would add its English "View N more".
     navigation = st.navigation(sections, expanded=True)
     with st.sidebar:
         st.caption(S.LOGGED_IN_AS)

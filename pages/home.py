@@ -3,7 +3,13 @@
 import streamlit as st
 
 from models.accounts import schools
-from models.core.permissions import can_follow_obligation, can_manage_network, chooses_network, sees_network_schools
+from models.core.permissions import (
+    Role,
+    can_follow_obligation,
+    can_manage_network,
+    chooses_network,
+    sees_network_schools,
+)
 from models.obligation import cases as obligation
 from models.risk import rules
 from ui import formatting
@@ -22,7 +28,10 @@ st.markdown(S.HOME_ROLE.format(role=actor.role_label))
 visible = schools.list_schools(ctx.db, actor)
 if chooses_network(actor):
     networks = schools.list_networks(ctx.db, actor)
-    st.markdown(S.HOME_ALL_NETWORKS.format(networks=len(networks), schools=len(visible)))
+    # The regional partner follows the programme; only the admin administers.
+    template = S.HOME_REGION_NETWORKS if actor.role is Role.REGIONE else S.HOME_ALL_NETWORKS
+    st.markdown(template.format(networks=S.plural(len(networks), "rete", "reti"),
+                                schools=S.plural(len(visible), "scuola", "scuole")))
 elif sees_network_schools(actor):
     network = schools.get_network(ctx.db, actor, actor.network_code)
     st.markdown(plain_format(S.HOME_NETWORK, network=network.name))
@@ -50,7 +59,8 @@ if actor.school_code and can_follow_obligation(actor, actor.school_code):
         st.page_link("pages/obligation.py", label=S.OBL_HOME_LINK, icon=":material/gavel:")
 
 if sees_network_schools(actor):
-    st.subheader(S.HOME_SCHOOLS_OF_NETWORK)
+    several = chooses_network(actor) and len(networks) != 1
+    st.subheader(S.HOME_SCHOOLS_OF_NETWORKS if several else S.HOME_SCHOOLS_OF_NETWORK)
     formatting.dataframe(
         [
             {

@@ -82,8 +82,10 @@ else:
     st.caption(plain_format(S.LET_VERSION, version=current.version, author=current.author,
                             when=clock.local_datetime(current.created_at)))
 
-text_column, preview_column = st.columns(2)
 draft = text_draft(key, base_version, body) if editable else None
+# A reader wants the letter as it will be signed: the preview takes the page, the source with its
+# placeholders waits in an expander below it.
+text_column, preview_column = st.columns(2) if draft is not None else (st.container(), st.container())
 with text_column:
     if draft is not None:
         draft_editor(key, draft, height=520, help=S.FORMAT_HELP, label=S.LET_TEXT)
@@ -105,7 +107,6 @@ with text_column:
                                   for name, what in placeholders.LETTER_WHITELIST.items()))
     else:
         st.info(S.LET_READ_ONLY, icon=":material/visibility:")
-        st.code(body, language=None, wrap_lines=True)
 with preview_column:
     st.markdown(f"**{S.PREVIEW}**")
     st.caption(S.LET_PREVIEW_HELP)
@@ -113,6 +114,9 @@ with preview_column:
         show_rich_text(letters.preview_html(db, actor, network_code, draft.text if draft else body, language))
     except ApprodoError as error:
         st.warning(plain(error.message))
+if draft is None:
+    with st.expander(S.LET_SOURCE, icon=":material/data_object:"):
+        st.code(body, language=None, wrap_lines=True)
 
 conflict = state.get(conflict_key)
 if conflict is not None and draft is not None:

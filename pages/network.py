@@ -16,6 +16,9 @@ from ui.level_jobs import recompute_progress
 from ui.session import guard_page
 from ui.text import plain_table
 
+# Distinct hues for the schools (Tableau 10 without its grey, which is the network's).
+TREND_COLOURS = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d"]
+
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
 
@@ -74,7 +77,7 @@ third.metric(S.METRIC_CURRENT_CORE, f"{summary['current_core']} su {summary['sch
 if table.empty:
     st.caption(S.NONE_YET)
 else:
-    st.table(plain_table(table.map(suppression.text)))
+    st.table(plain_table(table.map(suppression.text)), hide_index=True)
 
 if year is None:
     st.info(S.NETWORK_NO_DATA)
@@ -84,11 +87,17 @@ st.header(S.SECTION_RISK, divider="gray")
 trend = built.trend
 if not trend.empty:
     trend = trend.assign(mese=trend["period"].map(indicators.month_label))
+    # The network's line in grey and dashed: next to a school in a near shade of blue it could not be told apart.
+    schools = [where.names[code] for code in where.shown if where.names[code] in set(trend["series"])]
+    network = [name for name in trend["series"].unique() if name not in schools]
+    colours = [TREND_COLOURS[i % len(TREND_COLOURS)] for i in range(len(schools))] + ["#7a7a7a"] * len(network)
     chart = alt.Chart(trend).mark_line(point=True).encode(
         x=alt.X("mese:O", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("rate:Q", title=S.TREND_AXIS, scale=alt.Scale(domainMin=0)),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", direction="vertical",
-                                                                  labelLimit=400)),
+        color=alt.Color("series:N", title=None, scale=alt.Scale(domain=schools + network, range=colours),
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400)),
+        strokeDash=alt.condition(alt.FieldOneOfPredicate(field="series", oneOf=network), alt.value([6, 4]),
+                                 alt.value([1, 0])),
         tooltip=[alt.Tooltip("series", title="Serie"), alt.Tooltip("mese", title="Mese"),
                  alt.Tooltip("rate", title="%", format=".1f")])
     st.altair_chart(formatting.italian_chart(chart.properties(title=S.TREND_TITLE, height=240)), width="stretch",

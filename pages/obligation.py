@@ -95,6 +95,11 @@ def day_chart(case: obligation.Case) -> alt.Chart:
 if open_cases:
     # Labels as the options (one open case per pupil, so they are unique): AppTest and the browser agree.
     by_label = {f"{c.pupil_code} · {c.class_name} · {c.status_label}": c for c in open_cases}
+    # A step changes the status in the label: keep the same pupil's case open rather than closing the panel.
+    previous = st.session_state.get("obl_case")
+    if previous is not None and previous not in by_label:
+        pupil = previous.split(" · ", 1)[0]
+        st.session_state["obl_case"] = next((label for label in by_label if label.split(" · ", 1)[0] == pupil), None)
     chosen = st.selectbox(S.OBL_PICK, list(by_label), index=None, help=S.OBL_PICK_HELP,
                           placeholder=S.OBL_PICK_HELP, key="obl_case")
     case = by_label.get(chosen)

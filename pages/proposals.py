@@ -178,7 +178,11 @@ else:
         merged = plan.text(merge_choices, edits)
     except ApprodoError:
         st.caption(S.MERGE_CHOOSE_ALL)
-    if merged is not None:
+    if merged is not None and merged == plan.core.body:
+        # The same change reached the common text another way (a twin proposal, a direct edit): nothing to accept.
+        st.info(S.PROPOSAL_ALREADY_IN, icon=":material/done_all:")
+        merged = None
+    elif merged is not None:
         st.markdown(f"**{S.PROPOSAL_RESULT}**")
         show_diff(plan.core.body, merged, S.PROPOSAL_CONFLICT_CORE, S.PROPOSAL_RESULT)
         with st.expander(S.MERGE_PREVIEW, icon=":material/preview:"):

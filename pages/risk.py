@@ -1,5 +1,6 @@
 """Rischio dispersione: the review workspace. What changed, what is due, the ranked list, the exports."""
 
+import pandas as pd
 import streamlit as st
 
 from models.accounts import people
@@ -126,12 +127,15 @@ if model is not None:
     st.caption(S.MODEL_ON_LIST.format(version=model.document["version"]))
 labels = {**risk_export.COLUMNS, "stima": S.MODEL_ESTIMATE}
 table = table[[c for c in table.columns if c != "motivi"] + ["motivi"]].rename(columns=labels)
-dates = {labels[c]: st.column_config.DateColumn(format="DD/MM/YYYY")
-         for c in ("ultima_revisione", "prossima_verifica", "data_intervento")}
+# The grid writes a missing value as the English "None": dates as Italian text, a blank where there is none
+# (the "Verifiche da fare" tab above is where the checks come in date order).
+for column in (labels[c] for c in ("ultima_revisione", "prossima_verifica", "data_intervento")):
+    table[column] = [f"{pd.Timestamp(d):%d/%m/%Y}" if pd.notna(d) else "" for d in table[column]]
+table = table.fillna({c: "" for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])})
 st.caption(S.RISK_TABLE_HELP)
 selection = formatting.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
                                  key="risk_table",
-                                 column_config={**dates, labels["motivi"]: st.column_config.TextColumn(width="large")})
+                                 column_config={labels["motivi"]: st.column_config.TextColumn(width="large")})
 picked = selection.selection.rows if selection else []
 if picked:
     pupil = shown.iloc[picked[0]]

@@ -42,8 +42,11 @@ WELCOME = "Benvenuta/o, {name}"
 HOME_ROLE = "Ruolo: **{role}**"
 HOME_SCHOOL = "Scuola: **{school}** ({code}) · {level}"
 HOME_NETWORK = "Rete: **{network}**"
-HOME_ALL_NETWORKS = "Amministri **{networks}** reti e **{schools}** scuole."
+HOME_ALL_NETWORKS = "Amministri **{networks}** e **{schools}**."  # the counts with their nouns (plural below)
+HOME_REGION_NETWORKS = ("Il programma conta **{networks}** e **{schools}**: le cifre di ogni rete sono nella "
+                        "Vista regionale.")
 HOME_SCHOOLS_OF_NETWORK = "Le scuole della rete"
+HOME_SCHOOLS_OF_NETWORKS = "Le scuole delle reti"
 HOME_PRIVACY = (
     "Approdo tratta dati personali di minori. Vedi solo i dati che il tuo ruolo "
     "permette; ogni accesso ai dati degli alunni è registrato."
@@ -708,7 +711,7 @@ OBL_COLUMNS = {"pupil": "Alunno", "class": "Classe", "age": "Età", "days": "Gio
                "late": "In ritardo"}
 OBL_AGE_UNKNOWN = "età non nota"
 OBL_AGE_KNOWN = "in obbligo"
-OBL_PICK = "Caso da aprire"
+OBL_PICK = "Scheda del caso"  # not "da aprire": opening a case is a step of the procedure
 OBL_PICK_HELP = "Scegli un caso per vederne i giorni e registrare i passi."
 OBL_CASE_HEAD = "Alunno {pupil} · classe {class_name} · {status}"
 OBL_CASE_DAYS = ("Caso aperto il {opened}: {n} giorni di assenza non giustificati dal {start} al {end} "
@@ -814,6 +817,7 @@ LET_ADD = "Aggiungi"
 LET_MAYOR_ITALIAN = "La segnalazione al Sindaco è un atto tra amministrazioni: si scrive solo in italiano."
 LET_TEXT = "Testo della lettera"
 LET_READ_ONLY = "Le lettere le modifica il coordinatore della rete: qui le leggi come le firmerai."
+LET_SOURCE = "Il testo con i segnaposto (come lo scrive il coordinatore)"
 LET_VERSION = "Versione {version} di {author}, {when}"
 LET_DEFAULT = "Testo predefinito di Approdo (la rete non l'ha ancora cambiato)."
 LET_NEW_LANGUAGE = "Nuova traduzione in {language}: non ancora salvata."
@@ -979,6 +983,8 @@ PROPOSAL_MOVED_CONFLICT = ("La rete ha cambiato questa sezione dopo la proposta 
                            "stessi passaggi: scegli il testo per ciascuno.")
 PROPOSAL_CONFLICT_CORE = "Testo della rete, oggi"
 PROPOSAL_RESULT = "Il testo comune dopo l'accoglimento"
+PROPOSAL_ALREADY_IN = ("Il protocollo comune contiene già questo testo: accoglierla non cambierebbe nulla. "
+                       "Respingila spiegando perché, o chiedi alla scuola di ritirarla.")
 PROPOSAL_ACCEPT = "Accogli la proposta"
 PROPOSAL_ACCEPTED = "Proposta accolta: versione {version} della sezione comune, offerta a ogni scuola."
 PROPOSAL_DECLINE_REASON = "Perché non la accogli (la scuola lo leggerà)"

@@ -40,7 +40,7 @@ def test_the_dirigente_downloads_the_bilingual_family_notice_and_the_report_to_t
         log_in(page, server.url, "dirigente", demo.DEMO_PASSWORD)
         page.get_by_role("link", name="Obbligo scolastico").first.click()
         wait_idle(page)
-        choose(page, "Caso da aprire", pupil)
+        choose(page, "Scheda del caso", pupil)
         main = page.locator("[data-testid='stMain']")
         expect(main).to_contain_text("Lettera con la traduzione")
         assert letter_lines(server.db) == []  # showing the buttons builds no letter

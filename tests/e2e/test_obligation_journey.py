@@ -2,6 +2,7 @@
 dirigente sees the case on the home page and records the family notice; seven days on, without new
 attendance data, the mayor step is due."""
 
+import re
 import sqlite3
 from datetime import timedelta
 
@@ -78,7 +79,7 @@ def test_case_from_the_register_family_notice_then_the_mayor_step_after_seven_da
         page.get_by_role("link", name="Apri Obbligo scolastico").click()
         wait_idle(page)
         expect(page.locator("h1")).to_have_text("Obbligo scolastico")
-        choose(page, "Caso da aprire", PUPIL)
+        choose(page, "Scheda del caso", PUPIL)
         start = rule.window_start(days[-1])  # the three months ending on the sixteenth day
         expect(main).to_contain_text(
             f"16 giorni di assenza non giustificati dal {start:%d/%m/%Y} al {days[-1]:%d/%m/%Y}")
@@ -89,7 +90,8 @@ def test_case_from_the_register_family_notice_then_the_mayor_step_after_seven_da
         page.get_by_role("button", name="Registra la comunicazione alla famiglia").click()
         wait_idle(page)
         expect(main).to_contain_text("Passo registrato.")
-        choose(page, "Caso da aprire", PUPIL)
+        # The case stays open on its new step: nothing to choose again.
+        expect(page.get_by_role("combobox", name="Scheda del caso")).to_have_value(re.compile(PUPIL))
         deadline = clock.local_date() + timedelta(days=7)
         expect(main).to_contain_text(f"sette giorni fino al {deadline:%d/%m/%Y}")
         expect(main).to_contain_text("La segnalazione al sindaco si registra dalla fine dei sette giorni")
@@ -109,7 +111,7 @@ def test_case_from_the_register_family_notice_then_the_mayor_step_after_seven_da
         page.get_by_role("link", name="Apri Obbligo scolastico").click()
         wait_idle(page)
         expect(main).to_contain_text(f"{PUPIL} (classe 1B) · Segnalare al sindaco")
-        choose(page, "Caso da aprire", PUPIL)
+        choose(page, "Scheda del caso", PUPIL)
         expect(main).to_contain_text("Segnalazione al sindaco")
         expect(main).not_to_contain_text("La segnalazione al sindaco si registra dalla fine")
         page.set_viewport_size({"width": 1280, "height": 2600})

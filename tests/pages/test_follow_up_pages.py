@@ -103,8 +103,8 @@ def test_the_list_shows_what_changed_and_the_due_follow_ups(pupils_db):
     assert counts["Obbligo scolastico"] == 0  # monthly data only: no case
     table = at.dataframe[0].value
     assert {"Ultima revisione", "Prossima verifica", "Ultimo intervento"} <= set(table.columns)
-    assert table.loc[table["Codice alunno"] == code, "Prossima verifica"].iloc[0] == clock.local_date()
-    assert table.loc[table["Codice alunno"] == code, "Ultima revisione"].iloc[0] == clock.local_date()
+    assert table.loc[table["Codice alunno"] == code, "Prossima verifica"].iloc[0] == f"{clock.local_date():%d/%m/%Y}"
+    assert table.loc[table["Codice alunno"] == code, "Ultima revisione"].iloc[0] == f"{clock.local_date():%d/%m/%Y}"
 
 
 def test_the_page_and_the_downloaded_list_hold_the_same_rows(pupils_db):

@@ -100,7 +100,9 @@ def test_the_school_reads_the_letters_without_an_editor(demo_db, username):
     at = open_page(username)
     assert not [t for t in at.text_area if t.label == "Testo della lettera"]
     assert "Le lettere le modifica il coordinatore della rete" in page_text(at)
-    assert "art. 114, comma 4" in at.code[0].value
+    # The letter as it will be signed first; the source with its placeholders folded away below.
+    source = next(e for e in at.expander if e.label.startswith("Il testo con i segnaposto"))
+    assert "{{ alunno.nome }}" in source.code[0].value and not any(column.code for column in at.columns)
 
 
 def test_the_page_is_not_in_the_teachers_menu(demo_db):

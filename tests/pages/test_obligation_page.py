@@ -57,7 +57,8 @@ def test_the_dirigente_sees_the_case_and_records_the_family_notice(case_db):
     button(at, "Registra la comunicazione alla famiglia").click().run()
     assert not at.exception, at.exception
     assert [s.value for s in at.success] == ["Passo registrato."]
-    at.selectbox(key="obl_case").select_index(0).run()
+    # The case stays open on the step just recorded (its status, in the label, has changed).
+    assert at.selectbox(key="obl_case").value.startswith("CASO · ")
     shown = texts(at)
     assert "Famiglia informata il" in shown and "prot. 211/2026" in shown
     assert "La segnalazione al sindaco si registra dalla fine dei sette giorni" in shown

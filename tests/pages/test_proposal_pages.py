@@ -141,6 +141,16 @@ def test_a_conflict_with_a_later_core_change_asks_for_a_choice(demo_db, actors, 
     assert "Altra regola della rete." in body and ADDED in body
 
 
+def test_a_twin_of_an_accepted_proposal_has_nothing_to_accept(demo_db, actors, proposal):
+    section = protocols.get_section(demo_db, actors["dirigente"], proposal.core_section_id)
+    twin = proposals.propose(demo_db, actors["dirigente"], section.id, proposal.body, "Inviata due volte.")
+    proposals.accept(demo_db, actors["coordinatore_rete"], proposal.id)
+    at = open_page("coordinatrice", PROPOSALS, proposta=twin.id)
+    assert any(i.startswith("Il protocollo comune contiene già questo testo") for i in messages(at, "info"))
+    assert button(at, "Accogli la proposta").disabled
+    assert any(b.label == "Respingi la proposta" for b in at.get("form_submit_button"))
+
+
 def test_the_author_withdraws(demo_db, actors, proposal):
     at = open_page("dirigente", PROPOSALS, proposta=proposal.id)
     button(at, "Ritira la proposta").click().run()
@@ -175,6 +185,18 @@ def test_the_regional_view_shows_each_network_side_by_side(two_networks_with_pup
     assert set(levels.index) == {"Rete di un'altra provincia", "Rete di esempio"}
     assert "Istituto" not in " ".join(map(str, levels.index))  # never a school's row
     assert not at.exception
+
+
+def test_the_home_page_counts_in_italian_and_the_region_does_not_administer(demo_db, actors):
+    from models.accounts import schools
+
+    networks = len(schools.list_networks(demo_db, actors["admin"]))
+    assert networks > 1  # the fixtures' second network: plurals and the heading for several networks
+    region = open_page("regione", "pages/home.py")
+    assert any(m.value.startswith(f"Il programma conta **{networks} reti** e ") for m in region.markdown)
+    admin = open_page("admin", "pages/home.py")
+    assert any(m.value.startswith(f"Amministri **{networks} reti** e ") for m in admin.markdown)
+    assert [h.value for h in admin.subheader] == ["Le scuole delle reti"]
 
 
 def test_the_regional_partner_menu_has_only_the_regional_view(demo_db):

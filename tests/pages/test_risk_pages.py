@@ -25,6 +25,10 @@ def test_funzione_sees_counts_per_level_and_the_ranked_list(pupils_db):
                                    "Ultimo intervento", "Data intervento", "Esito intervento", "Motivi"]
     assert set(table["Livello"]) <= {"Alto", "Medio"}  # the default filter
     assert table["Livello"].map({"Alto": 0, "Medio": 1}).is_monotonic_increasing  # high first
+    # A pupil not yet reviewed has blank dates, never the grid's English "None"; a reviewed one an Italian date.
+    dates = table[["Ultima revisione", "Prossima verifica", "Data intervento", "Esito intervento"]]
+    assert not dates.isna().any().any() and (table["Ultima revisione"] == "").any()
+    assert table["Ultima revisione"].str.fullmatch(r"(\d\d/\d\d/\d{4})?").all()
 
 
 def test_a_teacher_sees_only_own_classes(pupils_db):
