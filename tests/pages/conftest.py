@@ -24,6 +24,17 @@ def log_in(at: AppTest, username: str, password: str = demo.DEMO_PASSWORD) -> Ap
     return at.run()
 
 
+
+def open_page(username: str, page: str, **params) -> AppTest:
+    """Log in as `username` and open `page` (a path such as "pages/risk.py") with these query parameters."""
+    at = log_in(new_app(), username)
+    for name, value in params.items():
+        at.query_params[name] = str(value)
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
 @pytest.fixture
 def app(demo_db):
     return new_app()

@@ -5,18 +5,11 @@ from models.protocols import protocol as protocols
 from models.protocols import provenance
 from tests.conftest import OTHER_NETWORK, OTHER_SCHOOL
 from tests.models.test_practices import ACCOGLIENZA, content
-from tests.pages.conftest import log_in, new_app
+from tests.pages.conftest import open_page
 
 CATALOGUE, EDITOR, UPDATES = "pages/practices.py", "pages/practice_editor.py", "pages/protocol_updates.py"
 
 
-def open_page(username, page, **params):
-    at = log_in(new_app(), username)
-    for name, value in params.items():
-        at.query_params[name] = str(value)
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def click(at, label):

@@ -9,7 +9,7 @@ from models.protocols import proposals
 from models.protocols import protocol as protocols
 from models.pupils import importing as pupil_data
 from tests.conftest import OTHER_SCHOOL, actor_named
-from tests.pages.conftest import log_in, new_app
+from tests.pages.conftest import log_in, new_app, open_page
 
 EDITOR, PROPOSALS, REGIONAL = "pages/protocol_editor.py", "pages/proposals.py", "pages/regional.py"
 ADDED = "Il primo colloquio si fa sempre con il mediatore culturale."
@@ -30,13 +30,6 @@ def messages(at, kind):
     return [e.value for e in getattr(at, kind)]
 
 
-def open_page(username, page, **params):
-    at = log_in(new_app(), username)
-    for key, value in params.items():
-        at.query_params[key] = str(value)
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def test_a_dirigente_proposes_from_the_editor_and_the_proposal_reaches_the_network(demo_db, actors, core,

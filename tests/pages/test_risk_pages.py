@@ -3,14 +3,7 @@
 import pytest
 
 from models.demo import demo
-from tests.pages.conftest import log_in, new_app
-
-
-def open_page(username, page):
-    at = log_in(new_app(), username)
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+from tests.pages.conftest import new_app, open_page
 
 
 def test_funzione_sees_counts_per_level_and_the_ranked_list(pupils_db):
