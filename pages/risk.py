@@ -12,7 +12,7 @@ from models.obligation import cases as obligation
 from models.risk import indicators, learn, school_risk
 from ui import formatting
 from ui import strings as S
-from ui.session import guard_page, open_db, run_action, show_flash
+from ui.session import guard_fragment, guard_page, open_db, run_action, show_flash
 from ui.text import plain, plain_format
 from ui.visits import visit_id
 
@@ -106,45 +106,58 @@ with st.container(border=True):
                             + (S.OBL_TODO_LATE if case.late else ""))
             st.page_link(OBLIGATION_PAGE, label=S.OBL_HOME_LINK, icon=":material/gavel:")
 
-left, right = st.columns(2)
-chosen_classes = left.multiselect(S.FILTER_CLASSES, list(risk.classes), placeholder=S.ALL_CLASSES)
-chosen_levels = right.multiselect(S.FILTER_LEVELS, [*indicators.LEVELS, indicators.STALE], default=["alto", "medio"],
-                                  format_func=indicators.LEVEL_LABELS.get, placeholder=S.ALL_LEVELS)
-shown = pupils
-if chosen_classes:
-    shown = shown[shown["class_name"].isin(chosen_classes)]
-if chosen_levels:
-    shown = shown[shown["level"].isin(chosen_levels)]
-
 # The same rows as the downloaded files (one function builds both); the page only labels and lays them out.
-table = risk_export.table(risk, reviews.follow_up_table(db, actor, risk), shown)
-table["livello"] = table["livello"].map(indicators.LEVEL_LABELS)
+# Built once per run of the page for every pupil; the filters below only pick rows of it.
+listed = risk_export.table(risk, reviews.follow_up_table(db, actor, risk))
+listed["livello"] = listed["livello"].map(indicators.LEVEL_LABELS)
 if not risk.legal_limit_applies:
-    table = table.drop(columns="ore_residue")
+    listed = listed.drop(columns="ore_residue")
 model = learn.offered_model(db, actor, school_code)
 if model is not None:
-    table.insert(table.columns.get_loc("motivi"), "stima", (100 * learn.estimates(model, shown)).round(1).to_numpy())
+    listed.insert(listed.columns.get_loc("motivi"), "stima",
+                  (100 * learn.estimates(model, pupils)).round(1).to_numpy())
     st.caption(S.MODEL_ON_LIST.format(version=model.document["version"]))
 labels = {**risk_export.COLUMNS, "stima": S.MODEL_ESTIMATE}
-table = table[[c for c in table.columns if c != "motivi"] + ["motivi"]].rename(columns=labels)
+listed = listed[[c for c in listed.columns if c != "motivi"] + ["motivi"]].rename(columns=labels)
 # The grid writes a missing value as the English "None": dates as Italian text, a blank where there is none
 # (the "Verifiche da fare" tab above is where the checks come in date order).
 for column in (labels[c] for c in ("ultima_revisione", "prossima_verifica", "data_intervento")):
-    table[column] = [f"{pd.Timestamp(d):%d/%m/%Y}" if pd.notna(d) else "" for d in table[column]]
-table = table.fillna({c: "" for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])})
-st.caption(S.RISK_TABLE_HELP)
-selection = formatting.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
-                                 key="risk_table",
-                                 column_config={labels["motivi"]: st.column_config.TextColumn(width="large")})
-picked = selection.selection.rows if selection else []
-if picked:
-    pupil = shown.iloc[picked[0]]
-    with st.container(border=True):
-        st.markdown(f"**{plain_format(S.RISK_PUPIL, code=pupil['pupil_code'], class_name=pupil['class_name'])}**")
-        for reason in pupil["reasons"]:
-            st.markdown(f"- {reason}")
-        st.page_link(PUPIL_PAGE, label=S.OPEN_PUPIL, icon=":material/person:",
-                     query_params={"alunno": pupil["pupil_code"]})
+    listed[column] = [f"{pd.Timestamp(d):%d/%m/%Y}" if pd.notna(d) else "" for d in listed[column]]
+listed = listed.fillna({c: "" for c in listed.columns if not pd.api.types.is_numeric_dtype(listed[c])})
+
+
+@st.fragment
+def ranked_list(listed: pd.DataFrame, pupils: pd.DataFrame, classes: tuple[str, ...]) -> None:
+    """Filters, table and the picked pupil: a filter change or a click in the table reruns only this part,
+    over the rows the page already built (nothing is read or scored again)."""
+    guard_fragment(actor)
+    left, right = st.columns(2)
+    chosen_classes = left.multiselect(S.FILTER_CLASSES, list(classes), placeholder=S.ALL_CLASSES)
+    chosen_levels = right.multiselect(S.FILTER_LEVELS, [*indicators.LEVELS, indicators.STALE],
+                                      default=["alto", "medio"], format_func=indicators.LEVEL_LABELS.get,
+                                      placeholder=S.ALL_LEVELS)
+    keep = pd.Series(True, index=pupils.index)
+    if chosen_classes:
+        keep &= pupils["class_name"].isin(chosen_classes)
+    if chosen_levels:
+        keep &= pupils["level"].isin(chosen_levels)
+    shown = pupils[keep]
+    st.caption(S.RISK_TABLE_HELP)
+    selection = formatting.dataframe(listed[keep], hide_index=True, on_select="rerun", selection_mode="single-row",
+                                     key="risk_table",
+                                     column_config={labels["motivi"]: st.column_config.TextColumn(width="large")})
+    picked = selection.selection.rows if selection else []
+    if picked:
+        pupil = shown.iloc[picked[0]]
+        with st.container(border=True):
+            st.markdown(f"**{plain_format(S.RISK_PUPIL, code=pupil['pupil_code'], class_name=pupil['class_name'])}**")
+            for reason in pupil["reasons"]:
+                st.markdown(f"- {reason}")
+            st.page_link(PUPIL_PAGE, label=S.OPEN_PUPIL, icon=":material/person:",
+                         query_params={"alunno": pupil["pupil_code"]})
+
+
+ranked_list(listed, pupils, tuple(risk.classes))
 
 
 def export(fmt: str) -> bytes:

@@ -185,6 +185,19 @@ def guard_page(page_file: str) -> PageContext:
     return PageContext(db, actor)
 
 
+def guard_fragment(page_actor: Actor) -> PageContext:
+    """First call of a fragment: its reruns skip the page (and its guard), so the session is checked again.
+
+    A fresh connection too: a fragment may rerun on another thread than the page's run. A session that
+    ended meanwhile (logged out in another tab, expired) reruns the whole app, which shows the login.
+    """
+    db = open_db()
+    actor = current_actor(db)
+    if actor is None or actor.username != page_actor.username:
+        st.rerun(scope="app")
+    return PageContext(db, actor)
+
+
 FLASH_KEY = "approdo_flash"
 
 

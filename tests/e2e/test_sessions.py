@@ -140,3 +140,44 @@ def test_the_back_button_between_pages_works(server, page):
     expect(page.locator("h1")).to_contain_text("Rischio di dispersione")
     _no_error(page)
     expect(page.get_by_role("button", name="Esci")).to_be_visible()
+
+
+def _filter_class(page, name: str | None) -> None:
+    """Add a class to the risk list's filter, or (None) take the last one away, as a keyboard user does."""
+    box = page.get_by_role("combobox", name="Classi")
+    box.click()
+    if name is None:
+        box.press("Backspace")
+    else:
+        box.fill(name)
+        page.get_by_role("option", name=name, exact=True).click()
+    page.keyboard.press("Escape")
+    wait_idle(page)
+
+
+def test_the_risk_filters_stop_showing_pupils_once_the_session_ended_in_another_tab(server, page):
+    """The filters and the table rerun on their own (a fragment): they check the session again each time."""
+    log_in(page, server.url, "funzione", demo.DEMO_PASSWORD)
+    session_cookie(page)
+    page.get_by_role("link", name="Rischio dispersione").click()
+    wait_idle(page)
+    for name in ("1A", "2A", "1A"):  # the filter again and again: the same page, no error
+        _filter_class(page, name)
+        expect(page.get_by_role("button", name=f"Remove {name}")).to_have_count(1)
+        _filter_class(page, None)
+        _no_error(page)
+        expect(page.locator("h1")).to_contain_text("Rischio di dispersione")
+
+    other = page.context.new_page()
+    other.goto(f"{server.url}/")
+    wait_idle(other)
+    other.get_by_role("button", name="Esci").click()
+    wait_idle(other)
+    expect(other.locator("[data-testid='stMain']")).to_contain_text("Sei uscito da Approdo.")
+
+    # Back in the first tab, one more filter change: the whole app answers, with the login.
+    page.bring_to_front()
+    _filter_class(page, "2A")
+    expect(page.locator("h1")).to_contain_text(LOGIN_TITLE)
+    expect(page.locator("[data-testid='stDataFrame']")).to_have_count(0)
+    expect(page.get_by_role("button", name="Esci")).to_have_count(0)
