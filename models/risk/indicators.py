@@ -122,11 +122,11 @@ def score(
     """
     if attendance.empty:
         return pd.DataFrame(columns=_EMPTY)
-    as_of = as_of or attendance["period"].max()
-    year = SchoolYear.containing(pd.Timestamp(as_of + "-01").date())
-    months = _school_months(year)
     # Ten distinct months at most: decide on the distinct periods, not on every row.
     period_ids, periods = pd.factorize(attendance["period"])
+    as_of = as_of or max(periods)
+    year = SchoolYear.containing(pd.Timestamp(as_of + "-01").date())
+    months = _school_months(year)
     month_of_period = np.array([int(p[5:7]) if months[0] <= p <= as_of and p in months else 0 for p in periods],
                                dtype=np.int64)
     month = month_of_period[period_ids] if len(periods) else np.zeros(0, np.int64)
@@ -160,10 +160,74 @@ def score(
         class_names=attendance["class_name"].array.take(ends if taken is None else taken[ends]),
         counts=ends - starts + 1, month=month,
         scheduled=column("scheduled_hours"), absent=column("absence_hours"),
-        late=np.nan_to_num(late_entries) + np.nan_to_num(early_exits),
+        late=_zero_for_nan(late_entries) + _zero_for_nan(early_exits),
         late_known=~(np.isnan(late_entries) & np.isnan(early_exits)))
     return score_rows(rows, context, level=level, annual_hours=annual_hours, as_of=as_of, rules=rules,
                       reasons=reasons)
+
+
+def _zero_for_nan(values: np.ndarray) -> np.ndarray:
+    """np.nan_to_num of a column of counts: the same values at a third of its passes over millions of rows."""
+    if np.isinf(values).any():
+        return np.nan_to_num(values)  # infinities become the largest floats, as nan_to_num makes them
+    return np.where(np.isnan(values), 0.0, values)
+
+
+def _last_rows(starts: np.ndarray, ends: np.ndarray, n_rows: int, count: int) -> np.ndarray:
+    """Per row: whether it is among the last `count` rows of its pupil (a few writes per pupil, no row scan)."""
+    mask = np.zeros(n_rows, bool)
+    for back in range(count):
+        rows = ends - back
+        mask[rows[rows >= starts]] = True
+    return mask
+
+
+def _longest_runs(bad: np.ndarray, month_pos: np.ndarray, starts: np.ndarray, n_pupils: int) -> np.ndarray:
+    """Per pupil: the longest run of bad rows in consecutive months (0 without a bad row).
+
+    Only the bad rows are looked at (a few in a hundred): a run goes on where the row before is the same
+    pupil's, bad, and of the month just before.
+    """
+    longest = np.zeros(n_pupils, dtype=np.int64)
+    at = np.flatnonzero(bad)
+    if not len(at):
+        return longest
+    first_row = np.zeros(len(bad), bool)
+    first_row[starts] = True
+    before = np.maximum(at - 1, 0)
+    goes_on = (at > 0) & ~first_row[at] & bad[before] & (month_pos[at] == month_pos[before] + 1)
+    run_of = np.cumsum(~goes_on) - 1  # each bad row's run, numbered in row order
+    run_length = np.bincount(run_of)
+    run_pupil = np.searchsorted(starts, at[~goes_on], side="right") - 1
+    np.maximum.at(longest, run_pupil, run_length)
+    return longest
+
+
+def _rows_reaching(absent: np.ndarray, starts: np.ndarray, counts: np.ndarray, limit: np.ndarray,
+                   pupils: np.ndarray) -> np.ndarray:
+    """For each pupil in the mask `pupils` (their total is past `limit`): the row where the running sum of
+    absences first reaches it.
+
+    The running sums are differences of one cumulative sum over all rows; only the masked pupils' rows are
+    compared (a few in a hundred).
+    """
+    which = np.flatnonzero(pupils)
+    if not len(which):
+        return which
+    total = np.cumsum(absent)
+    before = np.r_[0.0, total[starts[1:] - 1]]
+    own_counts = counts[which]
+    rows = np.flatnonzero(np.repeat(pupils, counts))
+    running = total[rows] - np.repeat(before[which], own_counts)
+    reached = np.where(running >= np.repeat(limit[which], own_counts), rows, len(absent))
+    first = np.minimum.reduceat(reached, np.r_[0, np.cumsum(own_counts)[:-1]])
+    # Over millions of rows the running sum above loses the last digits: a pupil whose own total is past
+    # the limit may show no row past it. Those few get their own running sum (the old code raised there).
+    for k in np.flatnonzero(first == len(absent)).tolist():
+        pupil = which[k]
+        own = np.cumsum(absent[starts[pupil]:starts[pupil] + counts[pupil]]) >= limit[pupil]
+        first[k] = starts[pupil] + (np.argmax(own) if own.any() else counts[pupil] - 1)
+    return first
 
 
 def score_rows(
@@ -190,7 +254,6 @@ def score_rows(
     n_rows = len(rows.month)
     starts = np.r_[0, np.cumsum(counts)[:-1]]
     ends = starts + counts - 1
-    pupil_of_row = np.repeat(np.arange(n_pupils), counts)
     month_pos = _MONTH_POS[rows.month]
     sched, absent = rows.scheduled, rows.absent
 
@@ -200,7 +263,7 @@ def score_rows(
     sched_sum, absent_sum = per_pupil(sched), per_pupil(absent)
     ratio = np.divide(absent_sum, sched_sum, out=np.zeros(n_pupils), where=sched_sum > 0)
     # Recent months: the last `recent_months` rows of each pupil.
-    recent = (ends[pupil_of_row] - np.arange(n_rows)) < rules.recent_months
+    recent = _last_rows(starts, ends, n_rows, rules.recent_months)
     recent_abs, recent_sched = per_pupil(np.where(recent, absent, 0)), per_pupil(np.where(recent, sched, 0))
     earlier_abs, earlier_sched = absent_sum - recent_abs, sched_sum - recent_sched
     recent_ratio = np.divide(recent_abs, recent_sched, out=np.zeros(n_pupils), where=recent_sched > 0)
@@ -216,12 +279,7 @@ def score_rows(
     # Longest run of consecutive months above the severe threshold: a run restarts at a bad month whose
     # previous row is not a bad month just before it (or of another pupil).
     bad = np.divide(absent, sched, out=np.zeros(n_rows), where=sched > 0) > rules.severe
-    linked = np.r_[False, (month_pos[1:] == month_pos[:-1] + 1) & (pupil_of_row[1:] == pupil_of_row[:-1])
-                   & bad[:-1]]
-    index = np.arange(n_rows)
-    run_start = np.maximum.accumulate(np.where(bad & ~linked, index, 0))
-    run = np.where(bad, index - run_start + 1, 0)
-    longest_run = np.maximum.reduceat(run, starts)
+    longest_run = _longest_runs(bad, month_pos, starts, n_pupils)
 
     # Validity of the year against the personalised annual timetable.
     first_pos, last_pos = month_pos[starts], month_pos[ends]
@@ -236,16 +294,8 @@ def score_rows(
         limit = rules.legal_limit * annual
         hours_left = limit - absent_sum
         projected = np.divide(projected_abs, annual, out=np.zeros(n_pupils), where=annual > 0)
-        cumulative = np.cumsum(absent) - np.repeat(np.r_[0, np.cumsum(absent)[starts[1:] - 1]], counts)
-        crossed_row = np.where(cumulative >= limit[pupil_of_row], index, n_rows)
-        first_crossed = np.minimum.reduceat(crossed_row, starts)
-        # Over millions of rows the running sum above loses the last digits: a pupil whose own total is past
-        # the limit may show no row past it. Those few get their own running sum (the old code raised there).
-        for pupil in np.flatnonzero((hours_left <= 0) & (first_crossed == n_rows)).tolist():
-            own = np.cumsum(absent[starts[pupil]:ends[pupil] + 1]) >= limit[pupil]
-            first_crossed[pupil] = starts[pupil] + (np.argmax(own) if own.any() else counts[pupil] - 1)
         beyond = hours_left <= 0
-        crossing_pos[beyond] = month_pos[first_crossed[beyond]]
+        crossing_pos[beyond] = month_pos[_rows_reaching(absent, starts, counts, limit, beyond)]
         ahead = (hours_left > 0) & (pace > 0)
         with np.errstate(over="ignore"):  # a tiny pace: never, like infinity
             steps = np.ceil(np.divide(hours_left, pace, out=np.full(n_pupils, np.inf), where=ahead))
