@@ -82,6 +82,12 @@ def _bare_read(db, school_code: str) -> float:
     return best_of(read, RUNS)
 
 
+def _score_cold(db, actor: Actor, school_code: str) -> None:
+    """Read and score, every time: the page keeps the scored list per data stamp, which is not measured here."""
+    school_risk.forget_kept_lists()
+    school_risk.school_risk(db, actor, school_code, channel="bench")
+
+
 def run() -> list[Result]:
     tmp = Path(tempfile.mkdtemp())
     cohort = synthetic.generate("secondaria_secondo_grado", PUPILS, [SchoolYear(2025)], seed=9)
@@ -99,7 +105,7 @@ def run() -> list[Result]:
     # Scoring 100 k pupils end to end: read from the database, indicators, levels, reasons.
     db = database.connect(db_path)
     system = Actor.system("bench")
-    score_s = best_of(lambda: school_risk.school_risk(db, system, "MIIS00003C", channel="bench"), RUNS)
+    score_s = best_of(lambda: _score_cold(db, system, "MIIS00003C"), RUNS)
     read_s = _bare_read(db, "MIIS00003C")
     db.conn.close()
 
@@ -109,7 +115,7 @@ def run() -> list[Result]:
     big.conn.close()
     big_rows = _big_school(big_db, BIG)
     db = database.connect(big_db)
-    big_s = best_of(lambda: school_risk.school_risk(db, system, BIG_SCHOOL, channel="bench"), RUNS)
+    big_s = best_of(lambda: _score_cold(db, system, BIG_SCHOOL), RUNS)
     big_read_s = _bare_read(db, BIG_SCHOOL)
     db.conn.close()
     big_db.unlink()
