@@ -76,7 +76,21 @@ def _school_months(school_year: SchoolYear) -> list[str]:
     return [f"{school_year.start + (m < 9):04d}-{m:02d}" for m in MONTHS]
 
 
-_EMPTY = ["pupil_code", "class_name", "level", "reasons"]
+# The columns of a scored list and their types (l2_level only comes with a context file): an empty list has
+# them too, so that a teacher whose classes have nobody in the data gets an empty table, not an error.
+_COLUMN_TYPES = {
+    "pupil_code": object, "class_name": object, "months": np.int64, "scheduled_hours": float,
+    "absence_hours": float, "absence_ratio": float, "recent_ratio": float, "earlier_ratio": float,
+    "projected_ratio": float, "hours_left": float, "crossing_month": object, "late_per_month": float,
+    "longest_severe_run": np.int64, "worsening": bool, "last_period": object, "stale": bool,
+    "arrived_recently": bool, "age_delay": np.int64, "retention": bool, "l2_low": bool, "context_factors": np.int64,
+    "level": object, "reasons": object,
+}
+
+
+def empty_list() -> pd.DataFrame:
+    """A scored list of nobody, with every column."""
+    return pd.DataFrame({name: pd.Series(dtype=kind) for name, kind in _COLUMN_TYPES.items()})
 _MONTH_POS = np.full(13, -1)  # calendar month -> its place in the school year (-1: July, August)
 _MONTH_POS[MONTHS] = np.arange(len(MONTHS))
 _WEEK_LIST = np.array([WEEKS[m] for m in MONTHS])
@@ -121,7 +135,7 @@ def score(
     `reasons=False`: every list left empty, for callers that keep only levels and figures.
     """
     if attendance.empty:
-        return pd.DataFrame(columns=_EMPTY)
+        return empty_list()
     # Ten distinct months at most: decide on the distinct periods, not on every row.
     period_ids, periods = pd.factorize(attendance["period"])
     as_of = as_of or max(periods)
@@ -134,7 +148,7 @@ def score(
     pupil_ids, codes = pd.factorize(attendance["pupil_code"], sort=True)
     pupil_ids, month = pupil_ids[keep], month[keep]
     if not len(pupil_ids):
-        return pd.DataFrame(columns=_EMPTY)
+        return empty_list()
     position = _MONTH_POS[month]
     key = pupil_ids.astype(np.int64) * 16 + position
     order = None if (key[1:] >= key[:-1]).all() else np.lexsort((position, pupil_ids))  # one stable sort at most
@@ -249,7 +263,7 @@ def score_rows(
     months = _school_months(year)
     n_pupils = len(rows.counts)
     if not n_pupils:
-        return pd.DataFrame(columns=_EMPTY)
+        return empty_list()
     counts = rows.counts
     n_rows = len(rows.month)
     starts = np.r_[0, np.cumsum(counts)[:-1]]

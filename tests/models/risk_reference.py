@@ -14,7 +14,17 @@ import pandas as pd
 
 from models.accounts.schools import ENTRY_AGE, Level
 from models.core.school_year import MONTHS, WEEKS, SchoolYear
-from models.risk.indicators import DEFAULT_RULES, LEVELS, STALE, Rules, hours, month_name, percent, stale_label
+from models.risk.indicators import (
+    DEFAULT_RULES,
+    LEVELS,
+    STALE,
+    Rules,
+    empty_list,
+    hours,
+    month_name,
+    percent,
+    stale_label,
+)
 
 _YEAR_WEEKS = sum(WEEKS.values())
 
@@ -35,7 +45,7 @@ def score(
     """One row per pupil with indicators, `level` and `reasons` (a list of Italian sentences)."""
     level = Level(level)
     if attendance.empty:
-        return pd.DataFrame(columns=["pupil_code", "class_name", "level", "reasons"])
+        return empty_list()
     as_of = as_of or attendance["period"].max()
     year = SchoolYear.containing(pd.Timestamp(as_of + "-01").date())
     months = _school_months(year)
@@ -43,7 +53,7 @@ def score(
     rows = attendance[(attendance["period"] >= months[0]) & (attendance["period"] <= as_of)]
     rows = rows[rows["period"].isin(months_index)].sort_values(["pupil_code", "period"], kind="stable")
     if rows.empty:
-        return pd.DataFrame(columns=["pupil_code", "class_name", "level", "reasons"])
+        return empty_list()
 
     codes = rows["pupil_code"].to_numpy()
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])

@@ -274,3 +274,20 @@ def test_reruns_of_the_upload_page_do_not_read_the_file_again(demo_db, monkeypat
     next(b for b in at.button if b.label == "Importa").click().run()
     assert at.success[0].value.startswith("Importazione riuscita: 2 righe")
     assert reads == [8, None]  # the import parses the whole file, once
+
+
+@pytest.mark.parametrize(("classes", "said"), [
+    ([], "Non hai classi assegnate: chiedi al dirigente di assegnarle."),
+    (["9Z"], "Vedi solo gli alunni delle tue classi: 9Z."),
+])
+def test_a_teacher_without_classes_or_pupils_gets_a_sentence_not_an_error(pupils_db, system, classes, said):
+    """No class assigned yet, or a class with nobody in the data: the page says so and shows an empty list."""
+    from models.risk import school_risk
+
+    school_risk.assign_classes(pupils_db, system, "docente", classes)
+    at = open_page("docente", "pages/risk.py")
+    assert not at.error and not at.exception
+    assert [int(m.value) for m in at.metric[:4]] == [0, 0, 0, 0]
+    captions = [c.value for c in at.caption]
+    assert said in captions and "Nessun dato da mostrare." in captions
+    assert not at.dataframe or at.dataframe[0].value.empty
