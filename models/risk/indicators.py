@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from models.accounts.schools import ENTRY_AGE, Level
 from models.core.school_year import MONTH_NAMES, MONTHS, WEEKS, SchoolYear, month_label, month_name  # noqa: F401 - re-exported for the pages
@@ -145,7 +146,7 @@ def score(
                                dtype=np.int64)
     month = month_of_period[period_ids] if len(periods) else np.zeros(0, np.int64)
     keep = month > 0
-    pupil_ids, codes = pd.factorize(attendance["pupil_code"], sort=True)
+    pupil_ids, codes = _pupil_ids(attendance["pupil_code"])
     pupil_ids, month = pupil_ids[keep], month[keep]
     if not len(pupil_ids):
         return empty_list()
@@ -178,6 +179,21 @@ def score(
         late_known=~(np.isnan(late_entries) & np.isnan(early_exits)))
     return score_rows(rows, context, level=level, annual_hours=annual_hours, as_of=as_of, rules=rules,
                       reasons=reasons)
+
+
+def _pupil_ids(codes: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """pd.factorize(codes, sort=True), without hashing every row when the rows come grouped by pupil in code
+    order (as the database gives them): then a pupil starts where the code differs from the row before."""
+    values = codes.array
+    if isinstance(values, pd.arrays.ArrowStringArray) and len(values) > 1:
+        column = pa.chunked_array(values._pa_array).combine_chunks()  # noqa: SLF001 - Arrow's own column
+        if column.null_count == 0:
+            starts = np.r_[True, pc.not_equal(column.slice(1), column.slice(0, len(column) - 1))
+                           .to_numpy(zero_copy_only=False)]
+            firsts = column.take(pa.array(np.flatnonzero(starts)))
+            if pc.all(pc.greater(firsts.slice(1), firsts.slice(0, len(firsts) - 1))).as_py() is not False:
+                return np.cumsum(starts) - 1, pd.Index(pd.array(firsts, dtype=codes.dtype))
+    return pd.factorize(codes, sort=True)
 
 
 def _zero_for_nan(values: np.ndarray) -> np.ndarray:
@@ -368,7 +384,7 @@ def score_rows(
     else:
         with paused_gc():
             columns["reasons"] = [[] for _ in range(n_pupils)]
-    result = pd.DataFrame(columns)
+    result = pd.DataFrame(columns, copy=False)  # fresh arrays: no copy into blocks
     result.attrs["as_of"] = as_of
     result.attrs["school_year"] = str(year)
     return result

@@ -137,3 +137,19 @@ def test_the_month_past_the_limit_does_not_depend_on_the_pupils_before():
     after = score(months("A", [1e16], scheduled=1e16), months("B", [62.5, 62.5, 62.5, 62.5]))["B"]
     assert alone.crossing_month == after.crossing_month == "2025-12"
     assert alone.hours_left == after.hours_left == 0 and after.level == "alto"
+
+
+@pytest.mark.parametrize("codes", [
+    ["A1", "A1", "B2", "B2", "C3"],  # grouped, in code order: the rows as the database gives them
+    ["B2", "B2", "A1", "C3"],  # grouped, out of order
+    ["A1", "B2", "A1", "C3"],  # not grouped
+    ["A1", None, None, "B2"],  # a missing code
+    ["A1"],
+    ["É1", "É1", "Z9", "é1"],  # beyond ASCII: the order of code points
+])
+def test_pupil_ids_are_what_pandas_factorize_gives(codes):
+    series = pd.Series(codes, dtype="str")
+    ids, uniques = indicators._pupil_ids(series)
+    expected_ids, expected_uniques = pd.factorize(series, sort=True)
+    assert ids.tolist() == expected_ids.tolist()
+    pd.testing.assert_index_equal(uniques, expected_uniques)
