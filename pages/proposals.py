@@ -131,6 +131,9 @@ else:
 if proposals.may_support(actor, proposal) and st.button(S.PROPOSAL_SUPPORT, icon=":material/thumb_up:",
                                                         key=f"support_{proposal.id}"):
     run(lambda: proposals.support(db, actor, proposal.id), S.PROPOSAL_SUPPORTED)
+if proposals.may_withdraw_support(actor, proposal) and st.button(S.PROPOSAL_UNSUPPORT, icon=":material/undo:",
+                                                                 key=f"unsupport_{proposal.id}"):
+    run(lambda: proposals.withdraw_support(db, actor, proposal.id), S.PROPOSAL_UNSUPPORTED)
 
 # --- discussion --------------------------------------------------------------------------------------------------
 with st.expander(f"{S.PROPOSAL_COMMENTS} ({len(proposal.comments)})", icon=":material/forum:",

@@ -230,6 +230,13 @@ def propose(db: sqlite_utils.Database, actor: Actor, core_section_id: int, text:
         raise ApprodoError("Il testo proposto è uguale a quello della rete: cambia il testo prima di proporlo.")
     now = clock.to_text(clock.utcnow())
     with transaction(db):
+        # The same text sent twice (a double click, the form sent again after going back): one proposal.
+        twin = db.execute("SELECT id FROM core_proposals WHERE school_code = ? AND core_section_id = ?"
+                          " AND status = 'aperta' AND trim(body, char(32, 9, 10, 13)) = ?",
+                          [actor.school_code, section.id, text.strip()]).fetchone()
+        if twin:
+            raise ApprodoError(f"La vostra scuola ha già proposto questo testo per la sezione «{section.title}»: "
+                               f"è la proposta n. {twin[0]}, ancora aperta.")
         cursor = db.execute(
             "INSERT INTO core_proposals (network_code, school_code, core_section_id, section_title, base_version,"
             " body, reason, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -276,6 +283,26 @@ def support(db: sqlite_utils.Database, actor: Actor, proposal_id: int) -> Propos
         db.execute("INSERT INTO proposal_supports (proposal_id, school_code, supporter, at) VALUES (?, ?, ?, ?)",
                    [proposal.id, actor.school_code, actor.username, clock.to_text(clock.utcnow())])
         audit.record(db, actor, "proposta_sostenuta", f"proposta {proposal.id}", school_code=actor.school_code)
+    return get_proposal(db, actor, proposal.id)
+
+
+def may_withdraw_support(actor: Actor, proposal: Proposal) -> bool:
+    return (proposal.is_open and can_support_proposal(actor, proposal.network_code, proposal.school_code)
+            and actor.school_code in {s.school_code for s in proposal.supports})
+
+
+def withdraw_support(db: sqlite_utils.Database, actor: Actor, proposal_id: int) -> Proposal:
+    """The actor's school takes its support back, while the proposal is open (a decided one keeps its record)."""
+    proposal = _open(db, actor, proposal_id)
+    if not can_support_proposal(actor, proposal.network_code, proposal.school_code):
+        raise PermissionDenied("Ritira il sostegno il dirigente della scuola che l'ha dato.")
+    with transaction(db):
+        gone = db.execute("DELETE FROM proposal_supports WHERE proposal_id = ? AND school_code = ?",
+                          [proposal.id, actor.school_code]).rowcount
+        if not gone:
+            raise ApprodoError("La vostra scuola non sostiene questa proposta.")
+        audit.record(db, actor, "proposta_sostegno_ritirato", f"proposta {proposal.id}",
+                     school_code=actor.school_code)
     return get_proposal(db, actor, proposal.id)
 
 

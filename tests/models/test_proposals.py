@@ -89,6 +89,37 @@ def test_another_school_supports_once_and_comments(demo_db, actors, proposal, se
     assert len(again.supports) == 1
 
 
+def test_the_same_text_sent_twice_is_one_proposal(demo_db, actors, core, proposal):
+    section = core_section(demo_db, actors["dirigente"], core)
+    with pytest.raises(ApprodoError, match=f"già proposto.*n. {proposal.id}, ancora aperta"):
+        proposals.propose(demo_db, actors["dirigente"], section.id, proposed_text(section.body) + "\n\n",
+                          "Il modulo inviato di nuovo.")
+    other = proposals.propose(demo_db, actors["dirigente"], section.id, proposed_text(section.body) + "Altro.",
+                              "Un testo diverso è un'altra proposta.")
+    proposals.withdraw(demo_db, actors["dirigente"], proposal.id)
+    again = proposals.propose(demo_db, actors["dirigente"], section.id, proposed_text(section.body), "Di nuovo.")
+    assert len({proposal.id, other.id, again.id}) == 3  # once withdrawn, the same text may be proposed again
+
+
+def test_a_school_takes_its_support_back_while_the_proposal_is_open(demo_db, actors, proposal, second_dirigente):
+    with pytest.raises(ApprodoError, match="non sostiene"):
+        proposals.withdraw_support(demo_db, second_dirigente, proposal.id)
+    supported = proposals.support(demo_db, second_dirigente, proposal.id)
+    assert proposals.may_withdraw_support(second_dirigente, supported)
+    assert not proposals.may_withdraw_support(actors["dirigente"], supported)
+    with pytest.raises(PermissionDenied):
+        proposals.withdraw_support(demo_db, actors["funzione_strumentale"], proposal.id)
+    left = proposals.withdraw_support(demo_db, second_dirigente, proposal.id)
+    assert left.supports == () or list(left.supports) == []
+    assert proposals.may_support(second_dirigente, left)
+    assert demo_db.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'proposta_sostegno_ritirato'"
+                           ).fetchone()[0] == 1
+    proposals.support(demo_db, second_dirigente, proposal.id)
+    proposals.decline(demo_db, actors["coordinatore_rete"], proposal.id, "Non ora.")
+    with pytest.raises(ApprodoError, match="respinta"):  # a decided proposal keeps the supports it had
+        proposals.withdraw_support(demo_db, second_dirigente, proposal.id)
+
+
 def test_accepted_it_becomes_a_core_version_offered_to_every_school(demo_db, actors, core, proposal,
                                                                     second_dirigente):
     coordinator = actors["coordinatore_rete"]

@@ -82,6 +82,10 @@ def test_another_school_supports_once_and_comments(demo_db, proposal, second_dir
     assert "Siamo d'accordo." in [t.value for t in at.text]
     at.run()  # again: still one support
     assert list(at.dataframe[0].value["Sostegni"]) == [1]
+    button(at, "Ritira il sostegno della nostra scuola").click().run()
+    assert messages(at, "success") == ["Avete ritirato il sostegno alla proposta."]
+    assert list(at.dataframe[0].value["Sostegni"]) == [0]
+    assert [b for b in at.button if b.label == "La nostra scuola sostiene questa proposta"]
 
 
 def test_the_coordinator_accepts_and_the_school_sees_the_update(demo_db, actors, core, proposal):
@@ -134,9 +138,10 @@ def test_a_conflict_with_a_later_core_change_asks_for_a_choice(demo_db, actors, 
     assert "Altra regola della rete." in body and ADDED in body
 
 
-def test_a_twin_of_an_accepted_proposal_has_nothing_to_accept(demo_db, actors, proposal):
-    section = protocols.get_section(demo_db, actors["dirigente"], proposal.core_section_id)
-    twin = proposals.propose(demo_db, actors["dirigente"], section.id, proposal.body, "Inviata due volte.")
+def test_a_twin_of_an_accepted_proposal_has_nothing_to_accept(demo_db, actors, proposal, second_dirigente):
+    # The same school cannot send the same text twice; another school can, unaware of the first.
+    section = protocols.get_section(demo_db, second_dirigente, proposal.core_section_id)
+    twin = proposals.propose(demo_db, second_dirigente, section.id, proposal.body, "Anche da noi.")
     proposals.accept(demo_db, actors["coordinatore_rete"], proposal.id)
     at = open_page("coordinatrice", PROPOSALS, proposta=twin.id)
     assert any(i.startswith("Il protocollo comune contiene già questo testo") for i in messages(at, "info"))
