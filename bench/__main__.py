@@ -1,5 +1,8 @@
 """`make bench`: run every benchmark module, print a table, write bench/results/latest.json."""
 
+import sys
+import traceback
+
 from bench import (
     bench_accounts,
     bench_events,
@@ -18,10 +21,16 @@ MODULES = [bench_accounts, bench_word, bench_page, bench_network, bench_risk_loa
 
 
 def main() -> None:
-    results = []
+    results, failed = [], []
     for module in MODULES:
-        results.extend(module.run())
+        try:
+            results.extend(module.run())
+        except Exception:  # one broken benchmark must not lose the others' figures: printed, and exit 1
+            traceback.print_exc()
+            failed.append(module.__name__)
     report(results)
+    if failed:
+        sys.exit(f"benchmark non riusciti: {', '.join(failed)}")
 
 
 if __name__ == "__main__":
