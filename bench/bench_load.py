@@ -9,6 +9,7 @@ exception on screen, error message or step that does not finish is counted as an
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import statistics
 import tempfile
@@ -23,7 +24,7 @@ from models.demo import demo
 from models.protocols import protocol as protocols
 from ui import strings as S
 
-SESSIONS = 25
+SESSIONS = int(os.environ.get("BENCH_LOAD_SESSIONS", 25))
 STEPS = ["accesso", "elenco dei protocolli", "editor della sezione", "salvataggio di una versione"]
 STEP_TIMEOUT_MS = 180_000  # a loaded 2-core machine: generous, but bounded
 SCENARIO_TIMEOUT_S = 900
@@ -72,8 +73,12 @@ async def journey(browser, base_url: str, n: int, timings: dict[str, list[float]
     page = await context.new_page()
     page.set_default_timeout(STEP_TIMEOUT_MS)
 
+    current = [""]
+    main = page.locator("[data-testid='stMain']")
+
     async def step(name: str, action, arrived) -> None:
         """Time `action` until Streamlit is idle and `arrived` (a locator) is on screen."""
+        current[0] = name
         began = time.perf_counter()
         await action()
         await settle(page)
@@ -87,7 +92,7 @@ async def journey(browser, base_url: str, n: int, timings: dict[str, list[float]
         await page.get_by_role("button", name=S.LOGIN_BUTTON).click()
 
     async def open_section():
-        await page.get_by_role("link", name=S.OPEN_EDITOR).last.click()
+        await main.get_by_role("link", name=S.OPEN_EDITOR, exact=True).last.click()
         await settle(page)
         box = page.get_by_role("combobox", name=S.CHOOSE_SECTION)
         await box.click()
@@ -104,17 +109,20 @@ async def journey(browser, base_url: str, n: int, timings: dict[str, list[float]
         await settle(page)
         await page.get_by_role("button", name=S.SAVE_SECTION).click()
 
-    main = page.locator("[data-testid='stMain']")
     try:
         await page.goto(base_url + "/")
         await settle(page)
         await step(STEPS[0], log_in, page.get_by_role("button", name=S.LOGOUT_BUTTON))
         await step(STEPS[1], lambda: page.get_by_role("link", name=S.PAGE_PROTOCOLS).first.click(),
-                   page.get_by_role("link", name=S.OPEN_EDITOR))
+                   main.get_by_role("link", name=S.OPEN_EDITOR, exact=True))
         await step(STEPS[2], open_section, page.get_by_role("textbox", name=S.SECTION_TEXT))
         await step(STEPS[3], save, main.get_by_text(S.SAVED_VERSION.format(version=2)))
     except Exception as error:  # counted, and the figures say how many
-        errors.append(f"{username(n)}: {type(error).__name__}: {str(error).splitlines()[0][:200]}")
+        shot = Path(tempfile.gettempdir()) / f"approdo-load-{username(n)}.png"
+        with contextlib.suppress(Exception):  # the screen as it was, for whoever reads the error
+            await page.screenshot(path=str(shot), full_page=True)
+        errors.append(f"{username(n)}, {current[0]}: {type(error).__name__}: {str(error).splitlines()[0][:200]}"
+                      f" (schermata: {shot})")
     finally:
         await context.close()
 
