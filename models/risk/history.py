@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+import numpy as np
 import pandas as pd
 import sqlite_utils
 
@@ -167,12 +168,17 @@ def level_history(db: sqlite_utils.Database, school_code: str) -> pd.DataFrame:
     with _LOCK:
         if key in _MEMO:
             return _MEMO[key]
-    frame = pd.read_sql_query("SELECT period, pupil_code, class_name, level, absence_ratio FROM level_history"
-                              " WHERE school_code = ? AND generation = ? ORDER BY period, pupil_code", db.conn,
-                              params=[school_code, live.generation])
-    # Plain Python strings: the figures make sets and groups of these columns many times per view, and
-    # Arrow-backed strings box every value on the way (4x slower for the whole dashboard).
-    frame = frame.astype({c: object for c in ("period", "pupil_code", "class_name", "level")})
+    with indicators.paused_gc():  # a tuple per row: no collection while they come
+        rows = db.execute("SELECT period, pupil_code, class_name, level, absence_ratio FROM level_history"
+                          " WHERE school_code = ? AND generation = ? ORDER BY period, pupil_code",
+                          [school_code, live.generation]).fetchall()
+        # Plain Python strings, straight from the rows: the figures make sets and groups of these columns many
+        # times per view, and Arrow-backed strings box every value on the way (4x slower for the whole dashboard).
+        columns = list(zip(*rows, strict=True)) if rows else [(), (), (), (), ()]
+        del rows
+    frame = pd.DataFrame({**{name: pd.Series(values, dtype=object) for name, values in
+                             zip(("period", "pupil_code", "class_name", "level"), columns, strict=False)},
+                          "absence_ratio": np.array(columns[4], dtype=float)})  # NULL: NaN
     years = {p: str(SchoolYear.of_period(p)) for p in frame["period"].unique()}  # a few months, not every row
     frame["school_year"] = frame["period"].map(years).astype(object)
     with _LOCK:  # Streamlit runs sessions on several threads
