@@ -793,13 +793,38 @@ def _m018_practices(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m019_level_history_packed(db: sqlite_utils.Database) -> None:
+    """Each school's live levels also as one packed row: the dashboards read a school in one row, not 13,000.
+
+    Derived from level_history by the only writer of it (models/risk/history.py), in the same transaction; a
+    generation without a packed row is read from level_history as before.
+    """
+    db.executescript(
+        """
+        CREATE TABLE level_history_packed (
+            school_code TEXT NOT NULL,
+            generation INTEGER NOT NULL,
+            rows INTEGER NOT NULL,
+            periods TEXT NOT NULL,      -- the distinct months, separated by U+001F
+            pupils TEXT NOT NULL,       -- every row's pupil code, separated by U+001F
+            classes TEXT NOT NULL,      -- the distinct classes
+            levels TEXT NOT NULL,       -- the distinct levels
+            indexes BLOB NOT NULL,      -- per row: month, class, level as little-endian uint16 triples
+            ratios BLOB NOT NULL,       -- per row: absence_ratio as little-endian float64
+            PRIMARY KEY (school_code, generation)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
                                _m007_risk_models, _m008_documents, _m009_protocol_structure,
                                _m010_login_clients, _m011_user_email, _m012_register_exports,
                                _m013_level_generations, _m014_proposals_and_region, _m015_drafts,
-                               _m016_obligation, _m017_letters, _m018_practices]
+                               _m016_obligation, _m017_letters, _m018_practices,
+                               _m019_level_history_packed]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -112,6 +112,52 @@ def _write(db: sqlite_utils.Database, school_code: str, generation: int, frame: 
                   *(frame[c].tolist() for c in COLUMNS), strict=True)
     db.conn.executemany("INSERT INTO level_history (school_code, generation, period, pupil_code, class_name, level,"
                         " absence_ratio) VALUES (?, ?, ?, ?, ?, ?, ?)", records)
+    _pack(db, school_code, generation)
+
+
+_SEPARATOR = "\x1f"  # never in a code, a class or a level (checked: a value holding it leaves the school unpacked)
+
+
+def _read_rows(db: sqlite_utils.Database, school_code: str, generation: int) -> list[tuple]:
+    """The generation's rows as columns (period, pupil_code, class_name, level, absence_ratio), in order."""
+    with indicators.paused_gc():  # a tuple per row: no collection while they come
+        rows = db.execute("SELECT period, pupil_code, class_name, level, absence_ratio FROM level_history"
+                          " WHERE school_code = ? AND generation = ? ORDER BY period, pupil_code",
+                          [school_code, generation]).fetchall()
+        return list(zip(*rows, strict=True)) if rows else [(), (), (), (), ()]
+
+
+def _pack(db: sqlite_utils.Database, school_code: str, generation: int) -> None:
+    """Rewrite the generation's packed row from its rows (inside the writer's transaction)."""
+    db.execute("DELETE FROM level_history_packed WHERE school_code = ? AND generation = ?", [school_code, generation])
+    periods, pupils, classes, levels, ratios = _read_rows(db, school_code, generation)
+    distinct = [sorted(set(column)) for column in (periods, classes, levels)]
+    if (any(len(names) > 65_535 for names in distinct)
+            or any(_SEPARATOR in value for value in (*pupils, *distinct[0], *distinct[1], *distinct[2]))):
+        return
+    indexes = np.empty((len(pupils), 3), dtype="<u2")
+    for position, (column, names) in enumerate(zip((periods, classes, levels), distinct, strict=True)):
+        number = {name: n for n, name in enumerate(names)}
+        indexes[:, position] = [number[value] for value in column]
+    db.execute("INSERT INTO level_history_packed VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               [school_code, generation, len(pupils), *(_SEPARATOR.join(names) for names in distinct[:1]),
+                _SEPARATOR.join(pupils), *(_SEPARATOR.join(names) for names in distinct[1:]),
+                indexes.tobytes(), np.asarray(ratios, dtype="<f8").tobytes()])
+
+
+def _unpack(db: sqlite_utils.Database, school_code: str, generation: int) -> list | None:
+    """The columns of `_read_rows` from the packed row; None if the generation has none."""
+    row = db.execute("SELECT rows, periods, pupils, classes, levels, indexes, ratios FROM level_history_packed"
+                     " WHERE school_code = ? AND generation = ?", [school_code, generation]).fetchone()
+    if row is None:
+        return None
+    count, periods, pupils, classes, levels, indexes, ratios = row
+    if not count:
+        return [(), (), (), (), ()]
+    indexes = np.frombuffer(indexes, dtype="<u2").reshape(count, 3)
+    names = [np.array(text.split(_SEPARATOR), dtype=object) for text in (periods, classes, levels)]
+    return [names[0][indexes[:, 0]], pupils.split(_SEPARATOR), names[1][indexes[:, 1]], names[2][indexes[:, 2]],
+            np.frombuffer(ratios, dtype="<f8")]
 
 
 def _set_live(db: sqlite_utils.Database, school_code: str, generation: int, stamp: str,
@@ -168,14 +214,9 @@ def level_history(db: sqlite_utils.Database, school_code: str) -> pd.DataFrame:
     with _LOCK:
         if key in _MEMO:
             return _MEMO[key]
-    with indicators.paused_gc():  # a tuple per row: no collection while they come
-        rows = db.execute("SELECT period, pupil_code, class_name, level, absence_ratio FROM level_history"
-                          " WHERE school_code = ? AND generation = ? ORDER BY period, pupil_code",
-                          [school_code, live.generation]).fetchall()
-        # Plain Python strings, straight from the rows: the figures make sets and groups of these columns many
-        # times per view, and Arrow-backed strings box every value on the way (4x slower for the whole dashboard).
-        columns = list(zip(*rows, strict=True)) if rows else [(), (), (), (), ()]
-        del rows
+    columns = _unpack(db, school_code, live.generation) or _read_rows(db, school_code, live.generation)
+    # Plain Python strings: the figures make sets and groups of these columns many times per view, and
+    # Arrow-backed strings box every value on the way (4x slower for the whole dashboard).
     frame = pd.DataFrame({**{name: pd.Series(values, dtype=object) for name, values in
                              zip(("period", "pupil_code", "class_name", "level"), columns, strict=False)},
                           "absence_ratio": np.array(columns[4], dtype=float)})  # NULL: NaN
@@ -262,6 +303,7 @@ def _superseded(db: sqlite_utils.Database, job: Job, schools: list[str]) -> bool
         return False
     for code in schools:
         db.execute("DELETE FROM level_history WHERE school_code = ? AND generation = ?", [code, job.id])
+        db.execute("DELETE FROM level_history_packed WHERE school_code = ? AND generation = ?", [code, job.id])
     db.execute("DELETE FROM level_job_schools WHERE job_id = ?", [job.id])
     db.execute("UPDATE level_jobs SET status = 'sostituito', finished_at = ? WHERE id = ?", [_now(), job.id])
     return True
@@ -308,6 +350,7 @@ def run_job(db: sqlite_utils.Database, job_id: int,
                     _write(db, code, job_id, _compute(db, code, rules))
                 _set_live(db, code, job_id, stamp, rules)
                 db.execute("DELETE FROM level_history WHERE school_code = ? AND generation != ?", [code, job_id])
+                db.execute("DELETE FROM level_history_packed WHERE school_code = ? AND generation != ?", [code, job_id])
             db.execute("DELETE FROM level_job_schools WHERE job_id = ?", [job_id])
             db.execute("UPDATE level_jobs SET status = 'completato', schools_done = ?, schools_total = ?,"
                        " finished_at = ? WHERE id = ?", [len(schools), len(schools), _now(), job_id])

@@ -257,3 +257,53 @@ def test_saving_the_same_thresholds_queues_nothing(pupils_db, actors):
     current = rules.network_rules(pupils_db, NETWORK)
     rules.set_network_rules(pupils_db, actors["coordinatore_rete"], NETWORK, chronic=current.chronic)
     assert history.latest_job(pupils_db, NETWORK) is None
+
+
+def _frame_read_from_rows(db, school_code: str):
+    """level_history as read from level_history's rows (the packed row taken away for the read)."""
+    history._MEMO.clear()
+    live = history._live(db, school_code)
+    kept = db.execute("SELECT * FROM level_history_packed WHERE school_code = ? AND generation = ?",
+                      [school_code, live.generation]).fetchall()
+    db.execute("DELETE FROM level_history_packed WHERE school_code = ?", [school_code])
+    try:
+        return history.level_history(db, school_code)
+    finally:
+        history._MEMO.clear()
+        db.conn.executemany(f"INSERT INTO level_history_packed VALUES ({', '.join('?' * 9)})", kept)
+
+
+def _packed_is_the_rows(db, school_code: str) -> None:
+    import pandas as pd
+
+    history._MEMO.clear()
+    live = history._live(db, school_code)
+    assert db.execute("SELECT rows FROM level_history_packed WHERE school_code = ? AND generation = ?",
+                      [school_code, live.generation]).fetchone()[0] == db.execute(
+        "SELECT COUNT(*) FROM level_history WHERE school_code = ? AND generation = ?",
+        [school_code, live.generation]).fetchone()[0]
+    packed = history.level_history(db, school_code)
+    pd.testing.assert_frame_equal(packed, _frame_read_from_rows(db, school_code), check_exact=True)
+
+
+def test_the_packed_levels_are_the_rows_after_every_kind_of_write(pupils_db, system, actors):
+    _packed_is_the_rows(pupils_db, SCHOOL)
+    cohort = synthetic.generate("secondaria_secondo_grado", 150, [SchoolYear(2024), SchoolYear(2025)], seed=3,
+                                last_month=2)
+    pupil_data.import_attendance(pupils_db, system, SCHOOL, month_file(cohort, "2025-12", 0.4), "dicembre.csv")
+    _packed_is_the_rows(pupils_db, SCHOOL)
+    rules.set_network_rules(pupils_db, actors["coordinatore_rete"], NETWORK, chronic=0.08)
+    assert history.run_job(pupils_db, history.latest_job(pupils_db, NETWORK).id).status == "completato"
+    _packed_is_the_rows(pupils_db, SCHOOL)
+    live = history._live(pupils_db, SCHOOL)
+    assert [g for (g,) in pupils_db.execute("SELECT generation FROM level_history_packed WHERE school_code = ?",
+                                            [SCHOOL])] == [live.generation]  # the old generation's row went too
+
+
+def test_a_value_holding_the_separator_is_read_from_the_rows(pupils_db, system):
+    lines = ["codice_alunno;classe;mese;ore_previste;ore_assenza"]
+    lines += [f"ZZ{n};4\x1fB;{m};100;{n}" for n in range(3) for m in ("09/2025", "10/2025")]
+    pupil_data.import_attendance(pupils_db, system, "MIMM00002B", "\n".join(lines).encode(), "f.csv")
+    assert history._unpack(pupils_db, "MIMM00002B", history._live(pupils_db, "MIMM00002B").generation) is None
+    history._MEMO.clear()
+    assert set(history.level_history(pupils_db, "MIMM00002B")["class_name"]) == {"4\x1fB"}
