@@ -52,7 +52,8 @@ def prefill_from_sections() -> None:
                                 key="prefill_protocol", placeholder=S.CHOOSE_PLACEHOLDER)
         sections = {s.id: f"{s.position}. {s.title}" for s in protocols.list_sections(db, actor, protocol.id)}
         picked = st.multiselect(S.PRACTICE_PICK_SECTIONS, list(sections), format_func=sections.get,
-                                key=f"prefill_sections_{protocol.id}", placeholder=S.CHOOSE_PLACEHOLDER)
+                                key=f"prefill_sections_{protocol.id}", placeholder=S.CHOOSE_PLACEHOLDER,
+                                select_all=False)
         if st.button(S.PRACTICE_PREFILL, disabled=not picked):
             try:
                 st.session_state[PREFILL_KEY] = records.from_sections(db, actor, picked)
@@ -71,12 +72,13 @@ def practice_form(start: records.Content, key: str) -> tuple[records.Content, st
         title = st.text_input(S.PRACTICE_FIELD_TITLE, value=start.title, max_chars=records.MAX_TITLE)
         levels = st.multiselect(S.PRACTICE_FILTER_LEVELS, level_values,
                                 default=[v for v in start.levels if v in level_values],
-                                format_func=lambda v: LEVEL_LABELS[Level(v)], placeholder=S.CHOOSE_PLACEHOLDER)
+                                format_func=lambda v: LEVEL_LABELS[Level(v)], placeholder=S.CHOOSE_PLACEHOLDER,
+                                select_all=False)
         left, right = st.columns(2)
         targets = left.multiselect(S.PRACTICE_FILTER_TARGETS, list(records.TARGETS), default=list(start.targets),
-                                   format_func=records.TARGETS.get, placeholder=S.CHOOSE_PLACEHOLDER)
+                                   format_func=records.TARGETS.get, placeholder=S.CHOOSE_PLACEHOLDER, select_all=False)
         themes = right.multiselect(S.PRACTICE_FILTER_THEMES, list(records.THEMES), default=list(start.themes),
-                                   format_func=records.THEMES.get, placeholder=S.CHOOSE_PLACEHOLDER)
+                                   format_func=records.THEMES.get, placeholder=S.CHOOSE_PLACEHOLDER, select_all=False)
         problem = st.text_area(S.PRACTICE_FIELD_PROBLEM, value=start.problem, help=S.PRACTICE_RICH_HELP)
         steps = st.text_area(S.PRACTICE_FIELD_STEPS, value=start.steps, height=220, help=S.PRACTICE_RICH_HELP)
         roles = st.text_area(S.PRACTICE_FIELD_ROLES, value=start.roles, help=S.PRACTICE_RICH_HELP)

@@ -147,14 +147,14 @@ query = st.text_input(S.PRACTICE_SEARCH, placeholder=S.PRACTICE_SEARCH_PLACEHOLD
 level_column, target_column, theme_column, strength_column = st.columns(4)
 levels = level_column.multiselect(S.PRACTICE_FILTER_LEVELS, [level.value for level in Level],
                                   format_func=lambda v: LEVEL_LABELS[Level(v)], key="practice_levels",
-                                  placeholder=S.PRACTICE_FILTER_ANY)
+                                  placeholder=S.PRACTICE_FILTER_ANY, select_all=False)
 targets = target_column.multiselect(S.PRACTICE_FILTER_TARGETS, list(records.TARGETS), format_func=records.TARGETS.get,
-                                    key="practice_targets", placeholder=S.PRACTICE_FILTER_ANY)
+                                    key="practice_targets", placeholder=S.PRACTICE_FILTER_ANY, select_all=False)
 themes = theme_column.multiselect(S.PRACTICE_FILTER_THEMES, list(records.THEMES), format_func=records.THEMES.get,
-                                  key="practice_themes", placeholder=S.PRACTICE_FILTER_ANY)
+                                  key="practice_themes", placeholder=S.PRACTICE_FILTER_ANY, select_all=False)
 strengths = strength_column.multiselect(S.PRACTICE_FILTER_STRENGTH, [s.value for s in records.Strength],
                                         format_func=lambda v: records.STRENGTH_LABELS[records.Strength(v)],
-                                        key="practice_strengths", placeholder=S.PRACTICE_FILTER_ANY)
+                                        key="practice_strengths", placeholder=S.PRACTICE_FILTER_ANY, select_all=False)
 hits = search.search(db, actor, query, levels=levels, targets=targets, themes=themes, strengths=strengths)
 if hits:
     show_hits(hits)

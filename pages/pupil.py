@@ -81,7 +81,7 @@ months = record.months.assign(start=pd.to_datetime(record.months["period"] + "-0
 months["end"] = months["start"] + pd.offsets.MonthBegin(1)
 levels = record.levels.assign(start=months["start"].to_numpy(), end=months["end"].to_numpy(),
                               livello=record.levels["level"].map(indicators.LEVEL_LABELS))
-x = alt.X("start:T", title=None, axis=alt.Axis(format="%m/%Y"))
+x = alt.X("start:T", title=None, axis=alt.Axis(format="%m/%Y", tickCount="month"))  # one label a month
 bars = alt.Chart(months).mark_rect(color="#4C78A8", opacity=0.8, stroke="white").encode(
     x=x, x2="end:T", y=alt.Y("absence_pct:Q", title="Assenze (%)", scale=alt.Scale(domainMin=0)), y2=alt.datum(0),
     tooltip=[alt.Tooltip("period", title="Mese"), alt.Tooltip("absence_pct", title="Assenze %", format=".1f"),

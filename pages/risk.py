@@ -12,7 +12,7 @@ from models.obligation import cases as obligation
 from models.risk import indicators, learn, school_risk
 from ui import formatting
 from ui import strings as S
-from ui.session import guard_fragment, guard_page, open_db, run_action, show_flash
+from ui.session import guard_fragment, guard_page, open_db, remember, remembered, run_action, show_flash
 from ui.text import plain, plain_format
 from ui.visits import visit_id
 
@@ -132,10 +132,14 @@ def ranked_list(listed: pd.DataFrame, pupils: pd.DataFrame, classes: tuple[str, 
     over the rows the page already built (nothing is read or scored again)."""
     guard_fragment(actor)
     left, right = st.columns(2)
-    chosen_classes = left.multiselect(S.FILTER_CLASSES, list(classes), placeholder=S.ALL_CLASSES)
-    chosen_levels = right.multiselect(S.FILTER_LEVELS, [*indicators.LEVELS, indicators.STALE],
-                                      default=["alto", "medio"], format_func=indicators.LEVEL_LABELS.get,
-                                      placeholder=S.ALL_LEVELS)
+    level_options = [*indicators.LEVELS, indicators.STALE]
+    chosen_classes = left.multiselect(S.FILTER_CLASSES, list(classes), placeholder=S.ALL_CLASSES, select_all=False,
+                                      key=remembered("risk_classes", list(classes), []))
+    chosen_levels = right.multiselect(S.FILTER_LEVELS, level_options, format_func=indicators.LEVEL_LABELS.get,
+                                      placeholder=S.ALL_LEVELS, select_all=False,
+                                      key=remembered("risk_levels", level_options, ["alto", "medio"]))
+    remember("risk_classes")
+    remember("risk_levels")
     keep = pd.Series(True, index=pupils.index)
     if chosen_classes:
         keep &= pupils["class_name"].isin(chosen_classes)

@@ -198,6 +198,23 @@ def guard_fragment(page_actor: Actor) -> PageContext:
     return PageContext(db, actor)
 
 
+def remembered(key: str, options: list, fallback: list) -> str:
+    """Prepare a multiselect's `key` so that its choice survives leaving the page and coming back.
+
+    Streamlit forgets a page's widgets when the user opens another page (the pupil, then Back): the choice
+    is kept under a second key and given back, limited to the options there are now. Call `remember(key)`
+    after the widget. Returns `key`.
+    """
+    if key not in st.session_state:
+        kept = st.session_state.get(f"{key}_kept", fallback)
+        st.session_state[key] = [value for value in kept if value in options]
+    return key
+
+
+def remember(key: str) -> None:
+    st.session_state[f"{key}_kept"] = list(st.session_state.get(key, []))
+
+
 FLASH_KEY = "approdo_flash"
 
 

@@ -168,6 +168,15 @@ def test_the_risk_filters_stop_showing_pupils_once_the_session_ended_in_another_
         _no_error(page)
         expect(page.locator("h1")).to_contain_text("Rischio di dispersione")
 
+    # Another page and Back: the choice is still there (Streamlit alone would forget it).
+    _filter_class(page, "2A")
+    page.get_by_role("link", name="Scheda alunno").click()
+    wait_idle(page)
+    page.go_back()
+    wait_idle(page)
+    expect(page.locator("h1")).to_contain_text("Rischio di dispersione")
+    expect(page.get_by_role("button", name="Remove 2A")).to_have_count(1)
+
     other = page.context.new_page()
     other.goto(f"{server.url}/")
     wait_idle(other)
@@ -177,7 +186,7 @@ def test_the_risk_filters_stop_showing_pupils_once_the_session_ended_in_another_
 
     # Back in the first tab, one more filter change: the whole app answers, with the login.
     page.bring_to_front()
-    _filter_class(page, "2A")
+    _filter_class(page, "1A")
     expect(page.locator("h1")).to_contain_text(LOGIN_TITLE)
     expect(page.locator("[data-testid='stDataFrame']")).to_have_count(0)
     expect(page.get_by_role("button", name="Esci")).to_have_count(0)

@@ -291,3 +291,15 @@ def test_a_teacher_without_classes_or_pupils_gets_a_sentence_not_an_error(pupils
     captions = [c.value for c in at.caption]
     assert said in captions and "Nessun dato da mostrare." in captions
     assert not at.dataframe or at.dataframe[0].value.empty
+
+
+def test_the_filters_are_still_there_after_the_pupil_page_and_back(pupils_db):
+    at = open_page("funzione", "pages/risk.py")
+    next(m for m in at.multiselect if m.label == "Classi").set_value(["2A"]).run()
+    next(m for m in at.multiselect if m.label == "Livelli").set_value(["basso"]).run()
+    at.switch_page("pages/pupil.py").run()
+    at.switch_page("pages/risk.py").run()
+    assert not at.exception
+    assert next(m for m in at.multiselect if m.label == "Classi").value == ["2A"]
+    assert next(m for m in at.multiselect if m.label == "Livelli").value == ["basso"]
+    assert set(at.dataframe[0].value["Classe"]) <= {"2A"} and set(at.dataframe[0].value["Livello"]) <= {"Basso"}
