@@ -61,7 +61,7 @@ class Server:
     def __init__(self, tmp: Path, *, port: int | None = None, args: tuple[str, ...] = (),
                  env: dict[str, str] | None = None):
         self.db = tmp / "e2e.db"
-        plain = not env
+        plain = not env and not self.db.exists()  # a database already there (bench_load's users) is kept
         env = {**os.environ, **(env or {}), "APPRODO_DB": str(self.db)}
         if plain:  # the same demo database for every plain server: made once (3.5 s), copied for each test
             shutil.copy2(_demo_template(), self.db)
