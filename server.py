@@ -2,13 +2,16 @@
 
 `make run` starts it with `streamlit run server.py`, which finds `app` below
 (Streamlit's Starlette integration, `streamlit.starlette.App`, the supported
-way since 1.53 to add HTTP routes of one's own): see ui/cookie_routes.py.
+way since 1.53 to add HTTP routes of one's own): see ui/cookie_routes.py; and a
+middleware that serves the page in Italian: see ui/italian_page.py.
 """
 
+from starlette.middleware import Middleware
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.starlette import App
 
 from ui.cookie_routes import ROUTES
+from ui.italian_page import ItalianPage
 
 # Streamlit runs a pages/ file by itself for the first visitor of a fresh server,
 # until some session has called st.navigation (then it sets this flag to False for
@@ -16,4 +19,5 @@ from ui.cookie_routes import ROUTES
 # then that page, on a fresh server too. (Every page still calls the guard.)
 PagesManager.uses_pages_directory = False
 
-app = App("app.py", routes=ROUTES)
+# The page itself in Italian (lang="it", Streamlit's own English words translated): ui/italian_page.py.
+app = App("app.py", routes=ROUTES, middleware=[Middleware(ItalianPage)])
