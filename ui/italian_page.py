@@ -150,7 +150,8 @@ class ItalianPage:
         if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD") or b"text/html" not in accept:
             await self.app(scope, receive, send)
             return
-        # A browser asking for a page (Accept: text/html). The page is small: ask Streamlit for it uncompressed, and as a body (not a file to send), to edit it.
+        # A browser asking for a page (Accept: text/html). The page is small: ask Streamlit for it
+        # uncompressed, and as a body (not a file to send), to edit it.
         headers = [(name, value) for name, value in scope["headers"] if name != b"accept-encoding"]
         extensions = {k: v for k, v in scope.get("extensions", {}).items() if k != "http.response.pathsend"}
         scope = {**scope, "headers": headers, "extensions": extensions}
