@@ -16,7 +16,7 @@ from models.obligation import letters, rule
 from models.protocols.word_export import DOCX_MIME
 from ui import formatting
 from ui import strings as S
-from ui.formatting import italian_chart
+from ui.formatting import italian_chart, show_chart
 from ui.session import guard_page, open_db, run_action, show_flash
 from ui.text import plain, plain_format
 from ui.visits import visit_id
@@ -117,7 +117,8 @@ if open_cases:
                 st.warning(S.OBL_CASE_PENDING.format(n=case.pending_days))
             if not case.age_known:
                 st.warning(S.OBL_CASE_AGE_UNKNOWN)
-            st.altair_chart(day_chart(case), use_container_width=True)
+            show_chart(day_chart(case), S.OBL_CHART_SUMMARY.format(threshold=rule.THRESHOLD),
+                       use_container_width=True)
             if case.family_notice:
                 notice = case.family_notice
                 st.markdown(plain_format(S.OBL_FAMILY_DONE, on=f"{notice.on:%d/%m/%Y}", protocol=notice.protocol_no,

@@ -13,7 +13,7 @@ from models.core.permissions import can_follow_up
 from models.follow_up import interventions, reviews
 from models.risk import indicators, learn, school_risk
 from ui import strings as S
-from ui.formatting import italian_chart, number
+from ui.formatting import italian_chart, number, show_chart
 from ui.session import guard_page, run_action, show_flash
 from ui.text import plain, plain_format, plain_table
 from ui.visits import visit_id
@@ -110,7 +110,10 @@ chart = alt.vconcat(alt.layer(*layers).properties(title=S.PUPIL_CHART_TITLE, hei
                     strip.properties(height=26, width=620, title=S.PUPIL_LEVEL_STRIP))
 chart = italian_chart(chart.resolve_scale(x="shared", color="independent")).configure_legend(orient="bottom",
                                                                                               columns=2)
-st.altair_chart(chart, width="content")
+show_chart(chart, S.PUPIL_CHART_SUMMARY, pd.DataFrame({
+    S.CHART_MONTH: record.months["period"].map(indicators.month_label),
+    S.CHART_ABSENCE: record.months["absence_pct"].map(lambda v: number(v, 1)),
+    S.CHART_LEVEL: levels["livello"].to_numpy()}), width="content")
 
 writer = can_follow_up(actor, school_code)
 staff = auth.school_staff(db, actor, school_code) if writer else {}
