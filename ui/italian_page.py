@@ -44,6 +44,13 @@ TRANSLATIONS: dict[str, str] = {
     "Fullscreen": "Schermo intero",
     "Close fullscreen": "Esci dallo schermo intero",
     "Show/hide columns": "Mostra o nascondi colonne",
+    "Sort ascending": "Ordina in modo crescente",
+    "Sort descending": "Ordina in modo decrescente",
+    "Pin column": "Blocca la colonna",
+    "Unpin column": "Sblocca la colonna",
+    "Hide column": "Nascondi la colonna",
+    "Autosize": "Larghezza automatica",
+    "Format": "Formato",
     # the frame of the page
     "Collapse sidebar": "Chiudi il menu laterale",
     "Expand sidebar": "Apri il menu laterale",

@@ -302,7 +302,7 @@ def fill_subdoc(subdoc, blocks: list[richtext.Block]) -> None:
     styles = template_styles(subdoc.tpl)
     for block in blocks:
         if isinstance(block, richtext.Heading):
-            _add_runs(_paragraph(subdoc, styles, "Heading 3"), block.runs)
+            _add_runs(_paragraph(subdoc, styles, "Heading 2"), block.runs)
         elif isinstance(block, richtext.Paragraph):
             _add_runs(_paragraph(subdoc, styles, None), block.runs)
         elif isinstance(block, richtext.ListBlock):

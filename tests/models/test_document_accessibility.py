@@ -58,6 +58,7 @@ def test_the_published_pdf_is_tagged_in_italian_with_headings_tables_and_the_log
     assert b"/Lang(it-IT)" in pdf
     assert b"/StructTreeRoot" in pdf
     kinds = set(re.findall(rb"/S/(H\d|Table|TH|TR|TD|Figure|P)\b", pdf))
-    # Sections are Heading 1, their "### " titles Heading 3 (the network template's styles; see the README).
-    assert {b"H1", b"H3", b"Table", b"TH", b"TD", b"Figure"} <= kinds, kinds
+    # Sections are Heading 1, their "### " titles Heading 2: headings in order, none skipped.
+    assert {b"H1", b"H2", b"Table", b"TH", b"TD", b"Figure"} <= kinds, kinds
+    assert b"H3" not in kinds
     assert re.search(rb"/Alt\((\xfe\xff|)[^)]*L\x00?o\x00?g\x00?o", pdf) or b"/Alt<FEFF" in pdf
