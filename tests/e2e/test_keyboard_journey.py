@@ -1,6 +1,7 @@
 """Keyboard only (WCAG 2.1.1, 2.1.2, 2.4.7): a dirigente logs in, opens a protocol section, types and saves, opens
-the risk list, downloads it, and opens a pupil, with Tab, Enter and typing only; at every stop the focus is
-visible (the element looks different focused than not) and Tab moves on (no trap)."""
+the risk list, downloads it, opens a pupil and records an intervention, and chooses a file to upload, with Tab,
+Enter and typing only; at every stop the focus is visible (the element looks different focused than not) and
+Tab moves on (no trap)."""
 
 from __future__ import annotations
 
@@ -92,4 +93,24 @@ def test_a_dirigente_does_the_day_s_work_with_the_keyboard_only(server, page):
     page.keyboard.press("Enter")
     wait_idle(page)
     expect(page.get_by_role("heading", name="Alunno IS1")).to_be_visible()
+    tab_to(page, page.get_by_role("combobox", name="Tipo di intervento"))
+    page.keyboard.type("Colloquio con la famiglia")
+    page.get_by_role("option", name="Colloquio con la famiglia").first.wait_for()
+    page.keyboard.press("Enter")
+    tab_to(page, page.get_by_role("button", name="Registra l'intervento"))
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    expect(main).to_contain_text("Intervento registrato.")
     screenshot(page, "tastiera_scheda_alunno")
+
+    # A file chosen from the uploader's button (Streamlit's "Upload", in Italian): the page reads it.
+    tab_to(page, page.get_by_role("link", name="Carica dati"))
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    tab_to(page, page.get_by_role("button", name="Carica", exact=True))
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files(files=[{"name": "frequenze.csv", "mimeType": "text/csv",
+                                    "buffer": b"codice;classe\nAB12;1A\n"}])
+    wait_idle(page)
+    expect(main).to_contain_text("frequenze.csv")
