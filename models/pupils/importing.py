@@ -673,24 +673,21 @@ def events_to_months(db, school_code: str, events: pd.DataFrame, file_name: str)
     """Monthly rows from events: every pupil of the file gets every month the file covers.
 
     A pupil with no event in a month attended it all: an event list names only who missed something.
-    Absence without hours counts the class's daily hours; a late entry or early exit without hours
-    counts none. The monte ore is the daily hours times the month's school days.
+    Absence without hours counts the class's hours of that day (its week); a late entry or early exit
+    without hours counts none. The monte ore is the class's week on the school calendar's lesson days.
     """
     from models.pupils import school_calendar
 
     periods = sorted(events["period"].unique())
-    days = school_calendar.month_days(db, periods)
+    days = school_calendar.month_days(db, periods, school_code)
     empty = [p for p in periods if not days[p]]
     if empty:
         raise ApprodoError(f"Nel file {file_name} ci sono eventi di {month_label(empty[0])}, che nel calendario "
                            "scolastico non ha giorni di lezione: controlla le date o il calendario.")
-    weekly = school_calendar.weekly_hours(db, school_code)
-    default = school_calendar.default_weekly_hours(db, school_code)
+    weeks = school_calendar.weeks(db, school_code)
     pupils = events.sort_values("day", kind="stable").groupby("pupil_code")["class_name"].last()
     grid = pd.MultiIndex.from_product([pupils.index, periods], names=["pupil_code", "period"]).to_frame(index=False)
-    daily_of = {c: weekly.get(c, default) / school_calendar.DAYS_PER_WEEK for c in events["class_name"].unique()}
-    daily = events["class_name"].map(daily_of)
-    hours = events["hours"].where(events["hours"].notna(), np.where(events["kind"] == "assenza", daily, 0.0))
+    hours = pd.Series(school_calendar.event_hours(weeks, events), index=events.index)
     absent = events["kind"] == "assenza"
     per_event = pd.DataFrame({
         "pupil_code": events["pupil_code"], "period": events["period"], "class_name": events["class_name"],
@@ -713,8 +710,8 @@ def events_to_months(db, school_code: str, events: pd.DataFrame, file_name: str)
     # Justification unknown for some event of the month: the split is unknown, not zero.
     unknown = rows["known_justified"].eq(False)
     rows.loc[unknown, ["justified_hours", "justified_days"]] = np.nan
-    rows["scheduled_hours"] = rows["class_name"].map(lambda c: weekly.get(c, default)) / \
-        school_calendar.DAYS_PER_WEEK * rows["period"].map(days)
+    rows["scheduled_hours"] = school_calendar.scheduled_hours(db, school_code, weeks, rows["class_name"],
+                                                              rows["period"])
     over = rows["absence_hours"] > rows["scheduled_hours"] + 1e-9
     if over.any():
         first = rows[over].iloc[0]
