@@ -52,6 +52,21 @@ def test_a_dirigente_does_the_day_s_work_with_the_keyboard_only(server, page):
     wait_idle(page)
     expect(main).to_contain_text("Benvenuta/o, Marco Bianchi")
 
+    # A file chosen from the uploader's button (Streamlit's "Upload", in Italian): the page reads it.
+    tab_to(page, page.get_by_role("link", name="Carica dati"))
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    uploader = page.get_by_role("button", name="Carica", exact=True)
+    tab_to(page, uploader)
+    wait_idle(page)
+    expect(uploader).to_be_focused()
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files(files=[{"name": "frequenze.csv", "mimeType": "text/csv",
+                                    "buffer": b"codice;classe\nAB12;1A\n"}])
+    wait_idle(page)
+    expect(main).to_contain_text("frequenze.csv")
+
     # The menu: the school's protocol, then a section of it.
     tab_to(page, page.get_by_role("link", name="Protocolli", exact=True))
     page.keyboard.press("Enter")
@@ -102,15 +117,3 @@ def test_a_dirigente_does_the_day_s_work_with_the_keyboard_only(server, page):
     wait_idle(page)
     expect(main).to_contain_text("Intervento registrato.")
     screenshot(page, "tastiera_scheda_alunno")
-
-    # A file chosen from the uploader's button (Streamlit's "Upload", in Italian): the page reads it.
-    tab_to(page, page.get_by_role("link", name="Carica dati"))
-    page.keyboard.press("Enter")
-    wait_idle(page)
-    tab_to(page, page.get_by_role("button", name="Carica", exact=True))
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Enter")
-    chooser.value.set_files(files=[{"name": "frequenze.csv", "mimeType": "text/csv",
-                                    "buffer": b"codice;classe\nAB12;1A\n"}])
-    wait_idle(page)
-    expect(main).to_contain_text("frequenze.csv")
