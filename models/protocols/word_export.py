@@ -37,7 +37,7 @@ from docx.oxml import parse_xml
 from docx.shared import Cm
 from docxtpl import DocxTemplate, InlineImage
 from docxtpl.subdoc import Subdoc
-from jinja2 import TemplateError, nodes
+from jinja2 import Template, TemplateError, nodes
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
 from openpyxl import Workbook
@@ -67,6 +67,12 @@ TESTS = ("defined", "undefined", "none", "string", "number", "even", "odd", "eq"
 LOOP_FIELDS = frozenset({"index", "index0", "revindex", "revindex0", "first", "last", "length"})
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
 TRIAL_TIMEOUT_S = 20
+# What one render may expand to, at upload (the trial) and at every real export alike: a section's body is
+# placed at most twice, a template holds a bounded number of fields, and the XML Jinja writes for all the
+# parts of one document together stops at a size far above a 300-page protocol's.
+MAX_BODY_USES = 2
+MAX_EXPRESSIONS = 1000
+MAX_RENDERED_CHARS = 80 * 1024 * 1024
 TRIAL_MEMORY_BYTES = 1536 * 1024**2  # address space, of which ~400 MB are the libraries themselves
 ROOT = Path(__file__).resolve().parents[2]
 PDF_TIMEOUT_S = 120
@@ -115,8 +121,9 @@ _REFUSED = {
 class _TemplateCheck:
     """Walk a parsed template and refuse, with an Italian reason, what the documented fields do not allow."""
 
-    def __init__(self, fields: Fields):
+    def __init__(self, fields: Fields, expansions: dict[str, int]):
         self.fields = fields
+        self.expansions = expansions  # counted across every part of one document
 
     def refuse(self, reason: str) -> None:
         raise SecurityError(f"il modello {reason}. Si possono usare: {self.fields.describe()}")
@@ -134,6 +141,14 @@ class _TemplateCheck:
             if node.attr not in allowed:
                 where = owner or "…"
                 self.refuse(f"usa «{where}.{node.attr}», che non è un campo ammesso")
+            if node.attr == "corpo" and self._count("corpo") > MAX_BODY_USES:
+                self.refuse(f"inserisce il testo delle sezioni più di {MAX_BODY_USES} volte")
+        elif isinstance(node, nodes.Output):
+            for child in node.iter_child_nodes():
+                self.visit(child, items)
+            fields = sum(not isinstance(child, nodes.TemplateData) for child in node.nodes)
+            if self._count("fields", fields) > MAX_EXPRESSIONS:
+                self.refuse(f"ha più di {MAX_EXPRESSIONS} campi")
         elif isinstance(node, (nodes.Filter, nodes.Test)):
             allowed = FILTERS if isinstance(node, nodes.Filter) else TESTS
             if node.name not in allowed or node.kwargs or node.dyn_args or node.dyn_kwargs:
@@ -147,6 +162,10 @@ class _TemplateCheck:
         else:
             reason = next((text for kind, text in _REFUSED.items() if isinstance(node, kind)), None)
             self.refuse(reason or f"usa un costrutto che non è ammesso ({type(node).__name__})")
+
+    def _count(self, what: str, add: int = 1) -> int:
+        self.expansions[what] = self.expansions.get(what, 0) + add
+        return self.expansions[what]
 
     def visit_for(self, node: nodes.For, items: dict[str, frozenset[str]]) -> None:
         if items:
@@ -162,8 +181,28 @@ class _TemplateCheck:
             self.visit(child, items)
 
 
+class _BoundedTemplate(Template):
+    """A template whose output, summed over every part rendered in one environment, stops at a size."""
+
+    def render(self, *args, **kwargs) -> str:
+        pieces = []
+        for piece in self.generate(*args, **kwargs):
+            self.environment.rendered_chars += len(piece)
+            if self.environment.rendered_chars > MAX_RENDERED_CHARS:
+                raise ApprodoError("Il modello Word produce un documento troppo grande (oltre "
+                                   f"{MAX_RENDERED_CHARS // 2**20} MB di testo): semplificalo, o riparti dal "
+                                   "modello predefinito.")
+            pieces.append(piece)
+        return "".join(pieces)
+
+
 class _CheckedEnvironment(SandboxedEnvironment):
-    """The sandbox, with no globals, only the allowed filters and tests, and a check of every parsed template."""
+    """The sandbox, with no globals, only the allowed filters and tests, and a check of every parsed template.
+
+    One environment renders one document: the checks count the fields and the rendered size over all its parts.
+    """
+
+    template_class = _BoundedTemplate
 
     intercepted_binops = frozenset({"*", "**", "%", "+", "//", "/"})
 
@@ -173,11 +212,13 @@ class _CheckedEnvironment(SandboxedEnvironment):
         self.filters = {name: self.filters[name] for name in FILTERS}
         self.tests = {name: self.tests[name] for name in TESTS}
         self.checked_fields = fields
+        self.expansions: dict[str, int] = {}
+        self.rendered_chars = 0
 
     def _parse(self, source, name, filename):
         tree = super()._parse(source, name, filename)
         if self.checked_fields is not None:
-            _TemplateCheck(self.checked_fields).visit(tree, {})
+            _TemplateCheck(self.checked_fields, self.expansions).visit(tree, {})
         return tree
 
     # The check above already refuses calls and arithmetic; these refuse them again at run time.
