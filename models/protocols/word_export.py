@@ -52,7 +52,7 @@ from models.core.permissions import Actor, can_edit_protocol
 from models.core.spreadsheet import safe_cell
 from models.protocols import protocol as protocols
 from models.protocols import provenance, richtext
-from models.protocols.word_import import open_docx
+from models.protocols.word_import import open_docx, refuse_outside_links
 
 WORD_DIR = Path(__file__).resolve().parents[2] / "guidelines" / "word"
 DEFAULT_TEMPLATE = WORD_DIR / "protocollo.docx"
@@ -384,7 +384,10 @@ def _add_table(subdoc, block: richtext.Table, styles: _Styles) -> None:
 
 def _template_bytes(db: sqlite_utils.Database, network_code: str) -> bytes:
     row = db.execute("SELECT content FROM word_templates WHERE network_code = ?", [network_code]).fetchone()
-    return row[0] if row else DEFAULT_TEMPLATE.read_bytes()
+    if row is None:
+        return DEFAULT_TEMPLATE.read_bytes()
+    refuse_outside_links(row[0], "Il modello Word della rete")  # stored before this check: not passed on
+    return row[0]
 
 
 def protocol_context(db: sqlite_utils.Database, actor: Actor, protocol: protocols.Protocol,
@@ -551,8 +554,45 @@ def pdf_available() -> bool:
     return soffice() is not None
 
 
+# LibreOffice would fetch a linked picture or template while it converts: it runs with no network. Where
+# the kernel allows a network namespace of its own (root, or a user namespace as anyone), it has only a loopback
+# that is down; anywhere, its profile and environment send every request to a proxy that is not there.
+_DEAD_PROXY = "http://127.0.0.1:9"
+_OFFLINE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry">
+""" + "".join(
+    f'<item oor:path="/org.openoffice.Inet/Settings"><prop oor:name="{name}" oor:op="fuse"><value>{value}</value>'
+    "</prop></item>\n"
+    for name, value in (("ooInetProxyType", 1), ("ooInetHTTPProxyName", "127.0.0.1"), ("ooInetHTTPProxyPort", 9),
+                        ("ooInetHTTPSProxyName", "127.0.0.1"), ("ooInetHTTPSProxyPort", 9),
+                        ("ooInetFTPProxyName", "127.0.0.1"), ("ooInetFTPProxyPort", 9), ("ooInetNoProxy", ""))
+) + "</oor:items>\n"
+
+
+@functools.cache
+def no_network_prefix() -> tuple[str, ...]:
+    """`unshare -rn` (or `-n` as root without user namespaces) when it works here, else nothing."""
+    binary = shutil.which("unshare")
+    for flags in (("-rn",), ("-n",)) if binary else ():
+        try:
+            done = subprocess.run([binary, *flags, "true"], capture_output=True, timeout=10, check=False)  # noqa: S603
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if done.returncode == 0:
+            return (binary, *flags)
+    return ()
+
+
+def _offline_environment(folder: str) -> dict[str, str]:
+    environment = {key: value for key, value in os.environ.items()
+                   if key in ("PATH", "LANG", "LC_ALL", "TZ", "TMPDIR", "SAL_USE_VCLPLUGIN")}
+    proxies = {name: _DEAD_PROXY for name in ("http_proxy", "https_proxy", "ftp_proxy", "all_proxy")}
+    return {**environment, **proxies, **{name.upper(): value for name, value in proxies.items()},
+            "no_proxy": "", "NO_PROXY": "", "HOME": folder}
+
+
 def to_pdf(docx: bytes, timeout: float = PDF_TIMEOUT_S) -> bytes:
-    """Convert with `soffice --headless --convert-to pdf` in a private profile, with a timeout."""
+    """Convert with `soffice --headless --convert-to pdf` in a private profile, with a timeout and no network."""
     binary = soffice()
     if binary is None:
         raise ApprodoError("Per il PDF serve LibreOffice, che su questo server non è installato.")
@@ -560,11 +600,13 @@ def to_pdf(docx: bytes, timeout: float = PDF_TIMEOUT_S) -> bytes:
         source = Path(folder) / "protocollo.docx"
         source.write_bytes(docx)
         profile = Path(folder) / "profile"
+        (profile / "user").mkdir(parents=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(_OFFLINE_SETTINGS, encoding="utf-8")
         try:
             subprocess.run(  # noqa: S603 - fixed arguments, no shell
-                [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                 "--outdir", folder, str(source)],
-                check=True, capture_output=True, timeout=timeout,
+                [*no_network_prefix(), binary, f"-env:UserInstallation=file://{profile}", "--headless",
+                 "--convert-to", "pdf", "--outdir", folder, str(source)],
+                check=True, capture_output=True, timeout=timeout, env=_offline_environment(folder),
             )
         except subprocess.TimeoutExpired:
             raise ApprodoError("La conversione in PDF ha impiegato troppo tempo: riprova più tardi.") from None
@@ -674,6 +716,7 @@ def check_word_template(data: bytes) -> None:
     if len(data) > MAX_TEMPLATE_BYTES:
         raise ApprodoError("Il modello Word è troppo grande (massimo 10 MB).")
     open_docx(data)  # the same safety checks as an import
+    refuse_outside_links(data, "Il modello Word")
     try:
         used = DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables(jinja_env=_environment(None))
     except TemplateError as error:
