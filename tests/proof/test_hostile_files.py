@@ -154,6 +154,23 @@ def test_the_sheet_reader_stops_at_the_row_limit_whatever_the_scan_saw(demo_db, 
                                      xlsx(sheet(_row(1, ATTENDANCE_HEADERS) + body)), "lunga.xlsx")
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_the_xml_scan_counts_and_refuses_in_every_encoding_a_parser_reads(encoding):
+    from models.core import limits
+
+    declared = "UTF-8" if encoding == "utf-8-sig" else encoding.upper()[:6]
+    xml = f'<?xml version="1.0" encoding="{declared}"?><w:body>' + "<w:p/>" * 150_000 + "</w:body>"
+    # A chunk boundary falls inside the wide characters too: the counts are exact.
+    assert limits.scan_xml(io.BytesIO(xml.encode(encoding)), "f", "p", {b"p": (10**6, "x")}) == {b"p": 150_000}
+    with pytest.raises(ApprodoError, match="troppi paragrafi"):
+        limits.scan_xml(io.BytesIO(xml.encode(encoding)), "f", "p", {b"p": (100_000, "troppi paragrafi")})
+    with pytest.raises(ApprodoError, match="DOCTYPE"):
+        limits.scan_xml(io.BytesIO('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e "x">]><d/>'.encode(encoding)),
+                        "f", "p", {})
+    with pytest.raises(ApprodoError, match=r"codifica dei caratteri.*\(UTF-7\)"):
+        limits.scan_xml(io.BytesIO(b'<?xml version="1.0" encoding="UTF-7"?>+ADw-w:p/+AD4-'), "f", "p", {})
+
+
 def test_a_template_that_repeats_the_section_bodies_is_refused_at_upload(tmp_path):
     """Issue 31 #5: 5,000 × {{p sezione.corpo }} (here 2,000) passed the check and the trial, then 2 GB at export."""
     refused(feed("template_amplified", "word_template", tmp_path / "unused.db"), "più di 2 volte")
