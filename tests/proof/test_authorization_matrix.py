@@ -356,12 +356,13 @@ def _practices_with_attachments(db) -> None:
     """A draft of the demo school and a published practice of the other network, each with a PDF attached."""
     from models.practices import attachments, records
     from tests.models.test_practices import content
+    from tests.pdf_helpers import make_pdf, page_objects
 
     for username, school, publisher, level in (("dirigente", SCHOOL, None, "secondaria_secondo_grado"),
                                                ("altro.dirigente", OTHER_SCHOOL, "altro.coord", "primaria")):
         practice = records.create_practice(db, actor_named(db, username), content(levels=(level,)))
         attachments.add_attachment(db, actor_named(db, username), practice.id, f"scheda_{school}.pdf",
-                                   b"%PDF-1.4\n(Scheda della pratica)\n%%EOF\n")
+                                   make_pdf(page_objects("Scheda della pratica")))
         if publisher:
             records.publish(db, actor_named(db, publisher), practice.id)
 
