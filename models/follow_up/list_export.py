@@ -208,7 +208,8 @@ def list_xlsx(risk: RiskList, follow: pd.DataFrame | None = None, selection: Sel
 def list_json(risk: RiskList, follow: pd.DataFrame | None = None, selection: Selection = Selection()) -> bytes:
     pupils = [{k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()} for row in rows(risk, follow)]
     return json.dumps({"avviso": NOTICE, "contenuto": selection.describe(risk), "scuola": risk.school_code,
-                       "al_mese": risk.as_of, "anno_scolastico": risk.school_year, "livelli": LEVEL_LABELS, "alunni": pupils},
+                       "al_mese": risk.as_of, "anno_scolastico": risk.school_year, "livelli": LEVEL_LABELS,
+                       "alunni": pupils},
                       ensure_ascii=False, indent=1).encode()
 
 
