@@ -160,8 +160,6 @@ def ranked_list(listed: pd.DataFrame, pupils: pd.DataFrame, classes: tuple[str, 
     downloads(selection, shown_count=int(keep.sum()))
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def downloads(selection: risk_export.Selection, shown_count: int) -> None:
@@ -173,11 +171,11 @@ def downloads(selection: risk_export.Selection, shown_count: int) -> None:
     pack_stem = selection.file_stem("pacchetto", risk)
     xlsx_col, csv_col, docx_col, pdf_col = st.columns(4)
     xlsx_col.download_button(S.RISK_DOWNLOAD_XLSX, data=lambda: export("xlsx", selection), file_name=f"{stem}.xlsx",
-                             icon=":material/download:", mime=XLSX, disabled=not shown_count)
+                             icon=":material/download:", mime=formatting.MIME["xlsx"], disabled=not shown_count)
     csv_col.download_button(S.RISK_DOWNLOAD_CSV, data=lambda: export("csv", selection), file_name=f"{stem}.csv",
                             mime="text/csv", icon=":material/download:", disabled=not shown_count)
     docx_col.download_button(S.PACK_DOWNLOAD_DOCX, data=lambda: pack(selection).docx, file_name=f"{pack_stem}.docx",
-                             mime=DOCX, icon=":material/description:", disabled=not shown_count,
+                             mime=formatting.MIME["docx"], icon=":material/description:", disabled=not shown_count,
                              help=S.PACK_HELP)
     if pdf_available():
         pdf_col.download_button(S.PACK_DOWNLOAD_PDF, data=lambda: council_pack.council_pack_pdf(pack(selection)),
@@ -186,7 +184,7 @@ def downloads(selection: risk_export.Selection, shown_count: int) -> None:
     if not selection.whole_school:
         whole = risk_export.Selection()
         st.download_button(S.RISK_DOWNLOAD_WHOLE, data=lambda: export("xlsx", whole),
-                           file_name=f"{whole.file_stem('rischio', risk)}.xlsx", mime=XLSX,
+                           file_name=f"{whole.file_stem('rischio', risk)}.xlsx", mime=formatting.MIME["xlsx"],
                            icon=":material/download:", type="tertiary")
     st.caption(S.RISK_DOWNLOAD_NOTE)
 
