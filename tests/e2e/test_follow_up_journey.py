@@ -88,7 +88,7 @@ def test_funzione_records_an_intervention_and_finds_it_in_the_exported_list(serv
     pick(page, "Classi", class_name)
     expect(main).to_contain_text(f"classe {class_name}; livelli alto, medio.")
     with page.expect_download(timeout=90_000) as download:
-        page.get_by_role("button", name="Pacchetto del consiglio (PDF)").click()
+        page.get_by_role("button", name="Pacchetto (PDF)").click()
     name = download.value.suggested_filename
     assert name == f"pacchetto_MIIS00003C_2026-03_classe-{class_name}_livello-alto-medio.pdf"
     pdf = tmp_path / download.value.suggested_filename

@@ -195,7 +195,7 @@ def test_the_downloads_follow_the_filters_on_screen_and_name_them(pupils_db):
     assert what.endswith(f"classe 3A; livelli alto, medio. ({len(shown)} alunni).")
     buttons = {b.proto.label: b.proto for b in at.get("download_button")}
     # The files are built when pressed (their names are checked in the browser journey and the model tests).
-    assert {"Scarica l'elenco (Excel)", "Pacchetto del consiglio (Word)",
+    assert {"Scarica l'elenco (Excel)", "Pacchetto (Word)",
             "Scarica tutta la scuola (Excel, senza filtri)"} <= set(buttons)
     next(m for m in at.multiselect if m.label == "Classi").set_value([]).run()
     next(m for m in at.multiselect if m.label == "Livelli").set_value([]).run()
