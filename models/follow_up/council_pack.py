@@ -298,6 +298,7 @@ def _chart(document, periods: list[str], ratios: list[float], risk: RiskList, ti
 
 def pack_for_pupil(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str, *,
                    as_of: str | None = None) -> Pack:
-    """The same sheet for one pupil (from the pupil page)."""
+    """The same sheet for one pupil (from the pupil page); refused as the pupil page refuses."""
+    school_risk.require_pupil(db, actor, school_code, pupil_code)
     return council_pack(db, actor, school_code, Selection(pupil=pupil_code), as_of=as_of)
 
