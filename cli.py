@@ -680,7 +680,7 @@ def _selection(classes: tuple[str, ...], levels: tuple[str, ...], pupil: str | N
 @click.option("--pdf", is_flag=True, help="Scrive anche il PDF (serve LibreOffice).")
 def pack(db, actor, school_code, as_of, classes, levels, pupil, whole_school, out, pdf):
     """Pacchetto per il consiglio di classe: una pagina per classe e una per alunno (solo codici)."""
-    from models.follow_up import council_pack
+    from models.council import pack as council_pack
 
     selection = _selection(classes, levels, pupil)
     if selection.whole_school and not whole_school:

@@ -10,7 +10,8 @@ from models.accounts import auth, people
 from models.core import clock
 from models.core.errors import ApprodoError
 from models.core.permissions import can_follow_up
-from models.follow_up import council_pack, interventions, reviews
+from models.council import pack as council_pack
+from models.follow_up import interventions, reviews
 from models.protocols.word_export import pdf_available
 from models.risk import indicators, learn, school_risk
 from ui import strings as S

@@ -6,7 +6,8 @@ import streamlit as st
 from models.accounts import people
 from models.core import audit, clock
 from models.core.permissions import can_follow_obligation, can_follow_up, can_read_access_log, sees_own_classes_only
-from models.follow_up import council_pack, interventions, reviews
+from models.council import pack as council_pack
+from models.follow_up import interventions, reviews
 from models.follow_up import list_export as risk_export
 from models.obligation import cases as obligation
 from models.protocols.word_export import pdf_available

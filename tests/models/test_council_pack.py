@@ -11,7 +11,8 @@ from docx import Document
 from openpyxl import load_workbook
 
 from models.core.errors import ApprodoError, PermissionDenied
-from models.follow_up import council_pack, interventions, reviews
+from models.council import pack as council_pack
+from models.follow_up import interventions, reviews
 from models.follow_up import list_export as risk_export
 from models.follow_up.list_export import Selection
 from models.pupils import names_back

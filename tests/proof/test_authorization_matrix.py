@@ -544,7 +544,7 @@ def _risk_list(fmt: str):
 
 
 def _council_pack(db, actor, school) -> bytes:
-    from models.follow_up import council_pack
+    from models.council import pack as council_pack
     from models.follow_up.list_export import Selection
 
     # The PDF button serves this same Word file converted by LibreOffice: the same call decides and fills it.
@@ -552,8 +552,7 @@ def _council_pack(db, actor, school) -> bytes:
 
 
 def _pupil_sheet(db, actor, school) -> bytes:
-    from models.follow_up import council_pack
-
+    from models.council import pack as council_pack
     from models.risk import school_risk
 
     # The first pupil the page would offer this account (it refuses those who may not see the school's pupils).

@@ -7,7 +7,7 @@ class's absence month by month) and a page per pupil (the months with the networ
 with outcomes, the next check and who owns it, the compulsory-education case if any).
 
 Names never enter: the pack carries pupil codes, and the school puts names back on its own computer with
-`cli.py add-names` (models/follow_up/names_offline.py). The pack is built from the same scored list as
+`cli.py add-names` (models/pupils/names_back.py). The pack is built from the same scored list as
 the risk page and its downloads, with the same filters (`list_export.Selection`), and its read is logged.
 """
 
