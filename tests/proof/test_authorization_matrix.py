@@ -845,6 +845,8 @@ def cli_matrix(tmp: Path) -> dict[str, tuple[str, list[list[str]], set[str]]]:
                             set()),
         "set-calendar": (SYSTEM, [["set-calendar", "2025/26", "--first-day", "12/09/2025", "--last-day",
                                    "08/06/2026"]], set()),
+        "set-school-calendar": (SYSTEM, [["set-school-calendar", "--school", SCHOOL, "--rite", "ambrosiano"]],
+                                set()),
         "purge": (SYSTEM, [["purge", "--school", SCHOOL, "--before", "2020/21", "--dry-run"]], set()),
         "assign-classes": (SYSTEM, [["assign-classes", "docente", "--classes", "3A,4B"]], set()),
         "set-risk-rules": (SYSTEM, [["set-risk-rules", "--network", "RETEDEMO", "--chronic", "0.1"]], set()),
