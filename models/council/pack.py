@@ -31,7 +31,7 @@ from models.core.word_layout import fit_columns, mark_header_row, table_font, te
 from models.follow_up import interventions, list_export, reviews
 from models.follow_up.list_export import NOTICE, Selection
 from models.obligation import cases as obligation
-from models.risk import history, indicators, school_risk
+from models.risk import derogations, history, indicators, school_risk
 from models.risk.school_risk import RiskList
 
 CHART_WIDTH_CM = 16.0
@@ -78,7 +78,8 @@ def council_pack(db: sqlite_utils.Database, actor: Actor, school_code: str, sele
             who = people.names(db, actor, [u for i in done for u in (i.owner,)]
                                + [u for r in seen for u in (r.reviewed_by, r.follow_up_owner) if u])
             _pupil_page(document, risk, pupil, months[months["pupil_code"] == code],
-                        levels[levels["pupil_code"] == code], done, seen, who, cases.get(code))
+                        levels[levels["pupil_code"] == code], done, seen, who, cases.get(code),
+                        derogations.of_pupil(db, actor, school_code, code))
     if chosen.empty:
         document.add_paragraph("Nessun alunno corrisponde ai filtri scelti.")
     audit.record_access(db, actor, school_code, "pacchetto consiglio di classe",
@@ -209,7 +210,8 @@ def _class_page(document, risk: RiskList, class_name: str, pupils: pd.DataFrame,
 
 
 def _pupil_page(document, risk: RiskList, pupil: pd.Series, months: pd.DataFrame, levels: pd.DataFrame,
-                done: list, seen: list, who: dict[str, str], case: obligation.Case | None) -> None:
+                done: list, seen: list, who: dict[str, str], case: obligation.Case | None,
+                granted: list[derogations.Derogation]) -> None:
     code = pupil["pupil_code"]
     document.add_heading(f"Alunno {code} · classe {pupil['class_name']}", level=1)
     document.add_paragraph(f"Livello al mese {indicators.month_label(risk.as_of)}: "
@@ -240,6 +242,10 @@ def _pupil_page(document, risk: RiskList, pupil: pd.Series, months: pd.DataFrame
                        f" {indicators.percent(risk.rules.legal_limit)}: {indicators.hours(left)}"
                        " (il consiglio di classe valuta le deroghe deliberate dal collegio).")
     document.add_paragraph(projection)
+    if granted:
+        document.add_paragraph("Ore in deroga deliberate (restano nel conteggio; decide il consiglio di classe):")
+        _table(document, ["Anno", "Ore", "Motivo", "Data"],
+               [[d.school_year, indicators.hours(d.hours), d.reason, f"{d.on:%d/%m/%Y}"] for d in granted])
     document.add_heading("Revisioni e verifiche", level=2)
     if seen:
         _table(document, ["Quando", "Chi", "Nota", "Prossima verifica", "Referente", "Stato"],

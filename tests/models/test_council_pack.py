@@ -16,7 +16,7 @@ from models.follow_up import interventions, reviews
 from models.follow_up import list_export as risk_export
 from models.follow_up.list_export import Selection
 from models.pupils import names_back
-from models.risk import school_risk
+from models.risk import derogations, school_risk
 
 SCHOOL = "MIIS00003C"
 
@@ -62,7 +62,7 @@ def _month(risk):
     return month_label(risk.as_of)
 
 
-def test_a_pupil_page_has_the_months_reasons_reviews_and_interventions(pupils_db, funzione):
+def test_a_pupil_page_has_the_months_reasons_reviews_and_interventions(pupils_db, funzione, actors):
     risk = school_risk.school_risk(pupils_db, funzione, SCHOOL)
     pupil = risk.pupils[risk.pupils["level"] == "alto"].iloc[0]
     code = pupil["pupil_code"]
@@ -72,6 +72,9 @@ def test_a_pupil_page_has_the_months_reasons_reviews_and_interventions(pupils_db
                           note="Sentita la coordinatrice.", follow_up_on=date(2026, 3, 10), follow_up_owner="dirigente",
                           at=datetime(2026, 2, 10, 9, 0, tzinfo=UTC))
 
+    reason = derogations.SUGGESTED[0]
+    derogations.set_criteria(pupils_db, actors["dirigente"], SCHOOL, [reason], "Delibera n. 4 del 10/09/2025")
+    derogations.add(pupils_db, actors["dirigente"], SCHOOL, code, hours=12, reason=reason, on=date(2026, 2, 9))
     made = council_pack.pack_for_pupil(pupils_db, funzione, SCHOOL, code)
 
     assert made.pupils == (code,)
@@ -82,6 +85,7 @@ def test_a_pupil_page_has_the_months_reasons_reviews_and_interventions(pupils_db
     assert len(set(month_rows)) >= len(this_year)  # one row per month of the school year
     assert "Colloquio con la famiglia" in texts and "Sentita la coordinatrice." in texts
     assert "10/03/2026" in texts  # the next check and its owner
+    assert "09/02/2026" in texts and reason in texts  # the hours under a derogation, apart
     assert all(reason in texts for reason in pupil["reasons"])
     assert any(t.startswith("Ore di assenza ancora possibili") or "prima del limite" in t for t in texts)
     document = Document(io.BytesIO(made.docx))
