@@ -1,8 +1,9 @@
-"""The web server: Streamlit serves app.py, plus our routes that set and clear the session cookie.
+"""The web server: Streamlit serves app.py, plus our routes that set and clear the session cookie, and a
+guard that adds the security headers to every answer and serves downloads only with a live session's cookie.
 
 `make run` starts it with `streamlit run server.py`, which finds `app` below
 (Streamlit's Starlette integration, `streamlit.starlette.App`, the supported
-way since 1.53 to add HTTP routes of one's own): see ui/cookie_routes.py; and a
+way since 1.53 to add HTTP routes of one's own): see ui/cookie_routes.py and ui/http_guard.py; and a
 middleware that serves the page in Italian: see ui/italian_page.py.
 """
 
@@ -10,8 +11,9 @@ from starlette.middleware import Middleware
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.starlette import App
 
+from ui import italian_page
 from ui.cookie_routes import ROUTES
-from ui.italian_page import ItalianPage
+from ui.http_guard import GuardMiddleware
 
 # Streamlit runs a pages/ file by itself for the first visitor of a fresh server,
 # until some session has called st.navigation (then it sets this flag to False for
@@ -20,4 +22,5 @@ from ui.italian_page import ItalianPage
 PagesManager.uses_pages_directory = False
 
 # The page itself in Italian (lang="it", Streamlit's own English words translated): ui/italian_page.py.
-app = App("app.py", routes=ROUTES, middleware=[Middleware(ItalianPage)])
+app = App("app.py", routes=[*ROUTES, *italian_page.ROUTES],
+          middleware=[Middleware(GuardMiddleware), Middleware(italian_page.ItalianPage)])

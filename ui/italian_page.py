@@ -3,7 +3,8 @@
 Streamlit's index.html says `lang="en"`, and its widgets carry English of their own that no Python option
 reaches (the file uploader's "Drag and drop file here", a form's "Press Enter to submit form", the buttons'
 and tables' labels read by a screen reader). This ASGI middleware (server.py) rewrites the page as it is
-served: the language becomes Italian, and a small script replaces those texts and labels in the page with
+served: the language becomes Italian, and a small script (SCRIPT_URL, a file: the Content-Security-Policy of
+ui/http_guard.py allows no inline script) replaces those texts and labels in the page with
 the Italian of TRANSLATIONS, as they appear, so that what is shown and what a screen reader says agree.
 Only whole texts listed here change; anything else Streamlit writes stays as it is (the README says what).
 """
@@ -11,6 +12,10 @@ Only whole texts listed here change; anything else Streamlit writes stays as it 
 from __future__ import annotations
 
 import json
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 # Streamlit's English → the Italian a person reads or hears. Whole texts (trimmed), and attribute values
 # (aria-label, title, placeholder) alike.
@@ -94,8 +99,7 @@ _ATTRIBUTES = ("aria-label", "title", "placeholder")
 
 # The script: translate what is there, then what Streamlit adds or changes (a MutationObserver). It sets
 # only values found in the table, so a rerun that writes the English again is translated again.
-_SCRIPT = """<script>
-(function () {
+_SCRIPT = """(function () {
   var T = %(table)s, P = %(prefixes)s, A = %(attributes)s;
   function italian(value) {  // the Italian for a text, or null when there is nothing to change
     var key = value.trim();
@@ -135,15 +139,30 @@ _SCRIPT = """<script>
                                         attributes: true, attributeFilter: A});
   if (document.body) walk(document.body);
 })();
-</script>"""
+"""
+
+
+SCRIPT_URL = "/approdo/italiano.js"  # a file of the server: the Content-Security-Policy allows no inline script
+
+
+def script() -> str:
+    return _SCRIPT % {"table": json.dumps(TRANSLATIONS, ensure_ascii=False),
+                      "prefixes": json.dumps(PREFIXES, ensure_ascii=False), "attributes": json.dumps(_ATTRIBUTES)}
+
+
+async def serve_script(_request: Request) -> Response:
+    return Response(script(), media_type="text/javascript; charset=utf-8",
+                    headers={"Cache-Control": "no-cache"})
+
+
+ROUTES = [Route(SCRIPT_URL, serve_script, methods=["GET"])]
 
 
 def italian(index_html: str) -> str:
-    """Streamlit's index.html in Italian: the language, and the script that translates its widgets."""
-    script = _SCRIPT % {"table": json.dumps(TRANSLATIONS, ensure_ascii=False),
-                        "prefixes": json.dumps(PREFIXES, ensure_ascii=False), "attributes": json.dumps(_ATTRIBUTES)}
+    """Streamlit's index.html in Italian: the language, and the script that translates its widgets (loaded
+    first in <head>, so it watches the page before Streamlit draws anything)."""
     page = index_html.replace('<html lang="en">', '<html lang="it">', 1)
-    return page.replace("</head>", script + "</head>", 1)
+    return page.replace("<head>", f'<head><script src="{SCRIPT_URL}"></script>', 1)
 
 
 class ItalianPage:

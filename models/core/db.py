@@ -873,6 +873,11 @@ def _m021_derogations(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m022_birth_date(db: sqlite_utils.Database) -> None:
+    """The full date of birth where the context file gives it: the compulsory-education age counted to the day."""
+    db.executescript("ALTER TABLE pupil_context ADD COLUMN birth_date TEXT;  -- ISO; NULL when only the year is known")
+
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
@@ -881,7 +886,7 @@ MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_tem
                                _m013_level_generations, _m014_proposals_and_region, _m015_drafts,
                                _m016_obligation, _m017_letters, _m018_practices,
                                _m019_level_history_packed, _m020_weeks_and_school_calendars,
-                               _m021_derogations]
+                               _m021_derogations, _m022_birth_date]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
