@@ -39,6 +39,25 @@ def tab_to(page, target, limit: int = 120) -> None:
     raise AssertionError(f"{limit} presses of Tab never reached {target}")
 
 
+def press_enter_for_the_file_chooser(page, uploader, attempts: int = 3):
+    """Enter on the focused uploader button opens the browser's file chooser. While Streamlit is still running
+    the page (the login's cookie exchange reruns it) the uploader is briefly disabled and Enter does nothing:
+    as a person would, wait for the page and press Enter again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(attempts):
+        wait_idle(page)
+        expect(uploader).to_be_focused()
+        try:
+            with page.expect_file_chooser(timeout=8_000) as chooser:
+                page.keyboard.press("Enter")
+            return chooser.value
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 def test_a_dirigente_does_the_day_s_work_with_the_keyboard_only(server, page):
     page.goto(server.url + "/")
     wait_idle(page)
@@ -58,11 +77,8 @@ def test_a_dirigente_does_the_day_s_work_with_the_keyboard_only(server, page):
     wait_idle(page)
     uploader = page.get_by_role("button", name="Carica", exact=True)
     tab_to(page, uploader)
-    wait_idle(page)
-    expect(uploader).to_be_focused()
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Enter")
-    chooser.value.set_files(files=[{"name": "frequenze.csv", "mimeType": "text/csv",
+    chooser = press_enter_for_the_file_chooser(page, uploader)
+    chooser.set_files(files=[{"name": "frequenze.csv", "mimeType": "text/csv",
                                     "buffer": b"codice;classe\nAB12;1A\n"}])
     wait_idle(page)
     expect(main).to_contain_text("frequenze.csv")
