@@ -322,10 +322,17 @@ RULE_LABELS = {
 }
 RULES_SAVED = "Soglie della rete salvate."
 REPLACE_WARNING = (
-    "Il file ha {rows} righe ma sostituirebbe {replaced} righe già caricate per gli stessi mesi: "
-    "ricaricare un mese lo sostituisce per tutta la scuola. Importa solo se il file contiene il mese intero."
+    "{reason} Ricaricare una classe ne sostituisce il mese (le altre classi restano): importa solo se il file "
+    "contiene la classe intera."
 )
 CONFIRM_REPLACE = "Sostituisci comunque e importa"
+MONTHS_HELD_TITLE = "Classi caricate per mese"
+MONTHS_HELD_HELP = ("Un file sostituisce un mese solo per le classi che contiene. Un mese a cui mancano classi "
+                    "dell'anno è parziale: l'elenco del rischio e i cruscotti non lo usano come mese della scuola.")
+MONTHS_HELD_MONTH = "Mese"
+MONTHS_HELD_CLASSES = "Classi caricate"
+MONTHS_HELD_MISSING = "Classi mancanti"
+MONTHS_HELD_WHOLE = "nessuna: mese completo"
 
 # --- review workspace and pupil page ---------------------------------------------------
 PAGE_PUPIL = "Scheda alunno"
