@@ -9,10 +9,20 @@ from models.core.permissions import can_follow_obligation, can_follow_up, can_re
 from models.follow_up import interventions, reviews
 from models.follow_up import list_export as risk_export
 from models.obligation import cases as obligation
+from models.pupils import coverage
 from models.risk import indicators, learn, school_risk
 from ui import formatting
 from ui import strings as S
-from ui.session import guard_fragment, guard_page, open_db, remember, remembered, run_action, show_flash
+from ui.session import (
+    guard_fragment,
+    guard_page,
+    open_db,
+    remember,
+    remembered,
+    remembered_choice,
+    run_action,
+    show_flash,
+)
 from ui.text import plain, plain_format
 from ui.visits import visit_id
 
@@ -32,8 +42,24 @@ months = school_risk.periods(db, actor, school_code)
 if not months:
     st.info(S.RISK_NO_DATA)
     st.stop()
-as_of = st.selectbox(S.RISK_AS_OF, list(reversed(months)),
-                     format_func=indicators.month_label, placeholder=S.CHOOSE_PLACEHOLDER)
+held = school_risk.months_held(db, actor, school_code)
+
+
+def month_option(period: str) -> str:
+    month = held.get(period)
+    if month is None or not month.partial:
+        return indicators.month_label(period)
+    missing = ", ".join(month.missing[:3]) + ("…" if len(month.missing) > 3 else "")
+    return S.RISK_MONTH_PARTIAL.format(month=indicators.month_label(period), missing=missing)
+
+
+# The latest whole month is the school's month; a partial one is chosen only on purpose. The choice survives
+# the pupil page and Back.
+as_of = st.selectbox(S.RISK_AS_OF, list(reversed(months)), format_func=month_option, placeholder=S.CHOOSE_PLACEHOLDER,
+                     key=remembered_choice("risk_as_of", months, coverage.school_month(months, held)))
+remember("risk_as_of")
+if as_of in held and held[as_of].partial:
+    st.warning(plain_format(S.RISK_PARTIAL_MONTH, description=held[as_of].describe()), icon=":material/warning:")
 risk = school_risk.school_risk(db, actor, school_code, as_of=as_of, view=visit_id())
 
 if sees_own_classes_only(actor):

@@ -211,8 +211,17 @@ def remembered(key: str, options: list, fallback: list) -> str:
     return key
 
 
+def remembered_choice(key: str, options: list, fallback) -> str:
+    """The same for a selectbox: the kept choice if it is still an option, else `fallback`. Returns `key`."""
+    if key not in st.session_state:
+        kept = st.session_state.get(f"{key}_kept", fallback)
+        st.session_state[key] = kept if kept in options else fallback
+    return key
+
+
 def remember(key: str) -> None:
-    st.session_state[f"{key}_kept"] = list(st.session_state.get(key, []))
+    value = st.session_state.get(key, [])
+    st.session_state[f"{key}_kept"] = list(value) if isinstance(value, list | tuple) else value
 
 
 FLASH_KEY = "approdo_flash"

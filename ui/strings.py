@@ -286,6 +286,11 @@ EVENTS_LAYOUT = ("Questo file è un elenco giorno per giorno (una riga per assen
                  "sui giorni di scuola del calendario regionale.")
 RISK_TITLE = "Rischio di dispersione"
 RISK_AS_OF = "Dati al mese"
+PARTIAL_MONTHS_LEFT_OUT = ("Mesi parziali, lasciati fuori dai conteggi finché le classi mancanti non sono "
+                           "caricate: {months}.")
+RISK_MONTH_PARTIAL = "{month} (parziale, senza {missing})"
+RISK_PARTIAL_MONTH = ("Mese parziale, non è il mese della scuola: {description}. L'elenco mostra solo le classi "
+                      "caricate; gli alunni delle altre risultano con dati fermi.")
 RISK_INTRO = (
     "Elenco per il lavoro della funzione strumentale e dei consigli di classe: non va mostrato ad alunni o "
     "famiglie. Ogni consultazione è registrata."

@@ -20,6 +20,7 @@ from models.core.db import transaction
 from models.core.errors import ApprodoError, PermissionDenied
 from models.core.permissions import Actor, can_assign_classes, has_classes, require_pupils, sees_own_classes_only
 from models.core.school_year import SchoolYear
+from models.pupils import coverage
 from models.risk import indicators
 from models.risk.rules import network_rules
 
@@ -140,6 +141,12 @@ def periods(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[s
     require_pupils(actor, school_code)
     return [r[0] for r in db.execute("SELECT period FROM attendance_months WHERE school_code = ? ORDER BY period",
                                      [school_code])]
+
+
+def months_held(db: sqlite_utils.Database, actor: Actor, school_code: str) -> dict[str, coverage.MonthClasses]:
+    """Each month with the classes it holds and misses: a partial month is never the school's month."""
+    require_pupils(actor, school_code)
+    return coverage.months(db, school_code)
 
 
 def school_risk(
