@@ -112,6 +112,22 @@ chart = italian_chart(chart.resolve_scale(x="shared", color="independent")).conf
                                                                                               columns=2)
 st.altair_chart(chart, width="content")
 
+by_subject = school_risk.subject_hours(db, actor, school_code, code)
+if not by_subject.empty:
+    # Rows = subjects, columns = months: "ore di assenza su ore di lezione (%)", as the register's report gave them.
+    cells = by_subject.assign(
+        mese=by_subject["period"].map(indicators.month_label),
+        valore=[S.SUBJECT_CELL.format(absent=indicators.hours(a), lessons=indicators.hours(s),
+                                      pct=indicators.percent(a / s) if s else "–")
+                if pd.notna(s) else indicators.hours(a)
+                for a, s in zip(by_subject["absence_hours"], by_subject["scheduled_hours"], strict=True)])
+    table = cells.pivot(index="subject", columns="mese", values="valore").reindex(
+        columns=list(dict.fromkeys(cells["mese"]))).fillna("")
+    table.index.name = S.SUBJECT_COLUMN
+    st.markdown(f"**{S.SUBJECT_TITLE}**")
+    st.caption(S.SUBJECT_HELP)
+    st.table(plain_table(table.reset_index()), hide_index=True)
+
 writer = can_follow_up(actor, school_code)
 staff = auth.school_staff(db, actor, school_code) if writer else {}
 if not writer:

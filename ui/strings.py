@@ -341,6 +341,11 @@ MONTHS_HELD_WHOLE = "nessuna: mese completo"
 
 # --- review workspace and pupil page ---------------------------------------------------
 PAGE_PUPIL = "Scheda alunno"
+SUBJECT_TITLE = "Assenze per materia"
+SUBJECT_HELP = ("Dal prospetto per materia del registro: ore di assenza su ore di lezione di ogni materia, "
+                "mese per mese.")
+SUBJECT_COLUMN = "Materia"
+SUBJECT_CELL = "{absent} su {lessons} ({pct})"
 CHANGES_TITLE = "Da rivedere"
 CHANGES_NO_REVIEW = "Nessuna revisione registrata finora: ecco gli alunni ad alto rischio da rivedere."
 CHANGES_SINCE = "Dall'ultima revisione ({when}, sui dati di {month}):"

@@ -686,15 +686,6 @@ def month_classes(db: sqlite_utils.Database, actor: Actor, school_code: str) -> 
     return list(reversed(coverage.months(db, school_code).values()))
 
 
-def subject_absences(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> pd.DataFrame:
-    """A pupil's hours per subject and month, when a per-subject report was imported (else empty)."""
-    require_pupils(actor, school_code)
-    rows = db.execute("SELECT period, subject, scheduled_hours, absence_hours FROM attendance_subjects"
-                      " WHERE school_code = ? AND pupil_code = ? ORDER BY period, subject",
-                      [school_code, pupil_code]).fetchall()
-    return pd.DataFrame(rows, columns=["period", "subject", "scheduled_hours", "absence_hours"])
-
-
 def _write_events(db, school_code: str, events: pd.DataFrame, import_id: int, progress) -> None:
     order = np.lexsort((events["seq"].to_numpy(), pd.factorize(events["kind"], sort=True)[0],
                         pd.factorize(events["day"], sort=True)[0], pd.factorize(events["pupil_code"], sort=True)[0]))

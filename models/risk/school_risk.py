@@ -330,6 +330,16 @@ def require_pupil(db: sqlite_utils.Database, actor: Actor, school_code: str, pup
     return row[0]
 
 
+def subject_hours(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> pd.DataFrame:
+    """A pupil's lesson and absence hours per subject and month, when the school imported a per-subject report
+    (empty otherwise): period, subject, scheduled_hours, absence_hours."""
+    require_pupil(db, actor, school_code, pupil_code)
+    rows = db.execute("SELECT period, subject, scheduled_hours, absence_hours FROM attendance_subjects"
+                      " WHERE school_code = ? AND pupil_code = ? ORDER BY period, subject",
+                      [school_code, pupil_code]).fetchall()
+    return pd.DataFrame(rows, columns=["period", "subject", "scheduled_hours", "absence_hours"])
+
+
 @dataclass(frozen=True)
 class PupilRecord:
     pupil_code: str

@@ -116,3 +116,24 @@ def test_deleting_an_import_keeps_the_class_table_right(demo_db, actors):
     pupil_data.delete_import(demo_db, actor, SCHOOL, second.import_id)
     assert coverage.class_rows(demo_db, SCHOOL, ["2026-03"]) == {("2026-03", "3B"): 2}
     assert demo_db.execute("SELECT rows FROM attendance_months WHERE period = '2026-03'").fetchone() == (2,)
+
+
+def test_a_subject_twice_for_one_pupil_and_month_is_reported(demo_db, actors):
+    data = (b"Codice alunno;Classe;Mese;Materia;Ore lezione;Ore assenza\n"
+            b"W1;1A;03/2026;Italiano;20;3\nW1;1A;03/2026;Italiano;20;3\nW1;1A;03/2026;Storia;8;1\n")
+    with pytest.raises(pupil_data.ImportRejected) as refused:
+        pupil_data.import_attendance(demo_db, actors["funzione_strumentale"], SCHOOL, data, "materie.csv")
+    assert [(p.row, p.message) for p in refused.value.report.problems] == [
+        (3, "riga ripetuta: lo stesso alunno, lo stesso mese e la stessa materia compaiono già sopra")]
+
+
+def test_a_day_by_day_file_of_one_class_keeps_the_other_classes_events(demo_db, actors):
+    actor = actors["funzione_strumentale"]
+    events = "Codice alunno;Classe;Data;Evento;Ore\n{}\n"
+    pupil_data.import_attendance(demo_db, actor, SCHOOL, events.format("E1;3B;2026-03-03;assenza;5").encode(), "3B.csv")
+    pupil_data.import_attendance(demo_db, actor, SCHOOL, events.format("E2;4A;2026-03-04;uscita;2").encode(), "4A.csv")
+    assert demo_db.execute("SELECT pupil_code, class_name FROM attendance_events ORDER BY 1").fetchall() == [
+        ("E1", "3B"), ("E2", "4A")]
+    # 3B again, monthly this time: its events go with its month, 4A's stay.
+    upload(demo_db, actor, "E1;3B;03/2026;100;2")
+    assert demo_db.execute("SELECT pupil_code FROM attendance_events").fetchall() == [("E2",)]
