@@ -59,10 +59,15 @@ with st.expander(S.EXPORT_TITLE, icon=":material/download:"):
         pdf_column.caption(S.PDF_NEEDS_LIBREOFFICE)
 
 # --- workflow ----------------------------------------------------------------
+@st.fragment
 def approve_form(target: Status, label: str, done: str) -> None:
-    """The deliberation, after the warnings a dirigente should see first (confirmed explicitly)."""
+    """The deliberation, after the warnings a dirigente should see first (confirmed explicitly).
+
+    The date is typed as text and checked as it is typed: the date recorded is the one on screen, never one
+    the calendar widget moved (31/02) or kept from before (a future date it would not take); an impossible or
+    future date blocks the button with the reason. A fragment: typing reruns only this part."""
     check = protocols.approval_check(db, actor, protocol.id)
-    with st.form("approve"):
+    with st.container(border=True):
         if not check.clean:
             lines = []
             if check.open_comments:
@@ -75,19 +80,27 @@ def approve_form(target: Status, label: str, done: str) -> None:
                     sections=", ".join(f"«{plain(title)}»" for title in check.pending_updates)))
             st.warning(S.APPROVE_WARNINGS + "\n\n" + "\n".join(f"- {line}" for line in lines),
                        icon=":material/warning:")
-        day = st.date_input(S.DELIBERATION_DATE_PICK, value=None, max_value=clock.local_date(),
-                            format="DD/MM/YYYY")
-        number = st.text_input(S.DELIBERATION_NUMBER, max_chars=30)
-        body = st.radio(S.DELIBERATION_BODY, protocols.DELIBERATION_BODIES, horizontal=True)
-        confirmed = check.clean or st.checkbox(S.APPROVE_CONFIRM)
-        if st.form_submit_button(label, type="primary"):
-            if day is None:
+        typed = st.text_input(S.DELIBERATION_DATE_PICK, max_chars=10, placeholder=S.DATE_PLACEHOLDER,
+                              key=f"approve_date_{protocol.id}").strip()
+        problem = None
+        if typed:
+            try:
+                protocols.check_deliberation_date(typed)
+            except ApprodoError as error:
+                problem = error.message
+                st.error(plain(problem))
+        number = st.text_input(S.DELIBERATION_NUMBER, max_chars=30, key=f"approve_number_{protocol.id}")
+        body = st.radio(S.DELIBERATION_BODY, protocols.DELIBERATION_BODIES, horizontal=True,
+                        key=f"approve_body_{protocol.id}")
+        confirmed = check.clean or st.checkbox(S.APPROVE_CONFIRM, key=f"approve_confirm_{protocol.id}")
+        if st.button(label, type="primary", disabled=problem is not None, key=f"approve_{protocol.id}"):
+            if not typed:
                 st.error(S.DELIBERATION_DATE_MISSING)
                 return
             if not confirmed:
                 st.error(S.APPROVE_CONFIRM_NEEDED)
                 return
-            run(lambda: protocols.move(db, actor, protocol.id, target.value, deliberation_date=day,
+            run(lambda: protocols.move(db, actor, protocol.id, target.value, deliberation_date=typed,
                                        deliberation_number=number, deliberation_body=body), done)
 
 

@@ -594,7 +594,8 @@ UPLOAD_HELP = (
     "Trascina il file nel riquadro oppure premi il pulsante accanto («Browse files») per sceglierlo dal computer; "
     "al massimo 50 MB. Nulla viene salvato finché non confermi."
 )
-DELIBERATION_DATE_MISSING = "Scegli dal calendario (o scrivi come gg/mm/aaaa) la data in cui l'organo ha deliberato."
+DELIBERATION_DATE_MISSING = "Scrivi come gg/mm/aaaa la data in cui l'organo ha deliberato."
+DATE_PLACEHOLDER = "gg/mm/aaaa"
 
 # --- structure of protocols and updates from the network (pages/protocol_structure.py, protocol_updates.py) ---
 PAGE_STRUCTURE = "Struttura del protocollo"

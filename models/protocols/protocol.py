@@ -562,7 +562,7 @@ def move(
     body = protocol.deliberation_body
     detail = ""
     if target is Status.APPROVATO:
-        date_text = _check_date(deliberation_date)
+        date_text = check_deliberation_date(deliberation_date)
         number = (deliberation_number or "").strip()
         if not number or len(number) > 30:
             raise ApprodoError("Scrivi il numero della delibera (al massimo 30 caratteri).")
@@ -602,8 +602,9 @@ def deliberation_day(text: str | None) -> date | None:
     return None
 
 
-def _check_date(value: str | date | None) -> str:
-    """A deliberation date as dd/mm/yyyy: a real day (not 31/02), not in the future."""
+def check_deliberation_date(value: str | date | None) -> str:
+    """A deliberation date as dd/mm/yyyy: a real day (not 31/02, never moved to another), not in the future;
+    an Italian ApprodoError otherwise. The page checks what is typed with it before the button is pressed."""
     if isinstance(value, datetime):
         value = value.date()
     if not isinstance(value, date):
