@@ -26,7 +26,7 @@ from ui.protocol_widgets import (
     show_rich_text,
     unsaved_sections,
 )
-from ui.session import flash, guard_page, open_db, run_action
+from ui.session import flash, form_key, guard_page, open_db, run_action
 from ui.structure_links import structure_links
 from ui.text import plain, plain_bold, plain_format
 
@@ -38,8 +38,8 @@ SAVED_KEY = "approdo_section_saved"
 protocol = open_protocol(ctx, title_for(actor, spec_for_file(__file__)))
 
 
-def run(action, message: str) -> None:
-    run_action(action, message, rerun=True)
+def run(action, message: str, clears: str | None = None) -> None:
+    run_action(action, message, rerun=True, clears=clears)
 
 
 # --- export: the file is built when the button is pressed -------------------------
@@ -273,19 +273,20 @@ with st.expander(S.COMMENTS_TITLE.format(count=S.open_comments(open_comments.get
         if may_comment and comment.parent_id is None:
             reply_column, resolve_column = box.columns([3, 1])
             with reply_column.popover(S.REPLY):
-                with st.form(f"reply_{comment.id}", clear_on_submit=True):
+                with st.form(form_key(f"reply_{comment.id}")):
                     reply = st.text_area(S.COMMENT_TEXT, max_chars=comments.MAX_COMMENT)
                     if st.form_submit_button(S.SEND):
                         run(lambda c=comment, r=reply: comments.add_comment(db, actor, section.id, r, c.id),
-                            S.COMMENT_ADDED)
+                            S.COMMENT_ADDED, clears=f"reply_{comment.id}")
             if not comment.resolved and resolve_column.button(S.RESOLVE, key=f"resolve_{comment.id}"):
                 run(lambda c=comment: comments.resolve_comment(db, actor, c.id), S.RESOLVED.capitalize())
     if may_comment:
-        with st.form(f"comment_{section.id}", clear_on_submit=True):
+        with st.form(form_key(f"comment_{section.id}")):
             st.caption(S.COMMENT_PRIVACY)
             body = st.text_area(S.ADD_COMMENT, max_chars=comments.MAX_COMMENT)
             if st.form_submit_button(S.SEND):
-                run(lambda: comments.add_comment(db, actor, section.id, body), S.COMMENT_ADDED)
+                run(lambda: comments.add_comment(db, actor, section.id, body), S.COMMENT_ADDED,
+                    clears=f"comment_{section.id}")
 
 # --- a proposal to the network's core, for a section that comes from it ----------------
 propose_to_network(ctx, protocol, section)
@@ -293,8 +294,8 @@ propose_to_network(ctx, protocol, section)
 # --- a section of the school's own -----------------------------------------------------
 if not protocol.is_core and protocols.may_edit(actor, protocol) and protocol.editable_status:
     with st.expander(S.ADD_LOCAL_SECTION, icon=":material/add:"):
-        with st.form("add_local", clear_on_submit=True):
+        with st.form(form_key("add_local")):
             title = st.text_input(S.SECTION_TITLE, max_chars=protocols.MAX_TITLE)
             if st.form_submit_button(S.CREATE):
                 run(lambda: protocols.add_local_section(db, actor, protocol.id, title),
-                    plain_format(S.LOCAL_SECTION_ADDED, title=title))
+                    plain_format(S.LOCAL_SECTION_ADDED, title=title), clears="add_local")

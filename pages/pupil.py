@@ -14,7 +14,7 @@ from models.follow_up import interventions, reviews
 from models.risk import indicators, learn, school_risk
 from ui import strings as S
 from ui.formatting import italian_chart, number
-from ui.session import guard_page, run_action, show_flash
+from ui.session import form_key, guard_page, run_action, show_flash
 from ui.text import plain, plain_format, plain_table
 from ui.visits import visit_id
 
@@ -143,7 +143,7 @@ else:
     st.caption(S.INTERVENTIONS_NONE)
 
 if writer:
-    with st.form("intervention", clear_on_submit=True):
+    with st.form(form_key("intervention")):
         st.markdown(f"**{S.INTERVENTION_FORM}**")
         st.caption(S.PRIVACY_NOTE)
         kind = st.selectbox(S.INTERVENTION_KIND, interventions.kinds(db, actor, school_code),
@@ -160,7 +160,7 @@ if writer:
         if st.form_submit_button(S.INTERVENTION_SAVE, type="primary"):
             run_action(lambda: interventions.add_intervention(
                 db, actor, school_code, code, kind=kind, happened_on=happened_on, owner=owner, outcome=outcome,
-                note=note), S.INTERVENTION_SAVED, rerun=True)
+                note=note), S.INTERVENTION_SAVED, rerun=True, clears="intervention")
     if done:
         with st.expander(S.OUTCOME_FORM, icon=":material/task_alt:"), st.form("outcome"):
             chosen = st.selectbox(S.OUTCOME_WHICH, list(reversed(done)),
@@ -198,7 +198,7 @@ else:
 
 if writer:
     open_follow_up = next((r for r in seen if r.follow_up_open), None)
-    with st.form("review", clear_on_submit=True):
+    with st.form(form_key("review")):
         st.markdown(f"**{S.REVIEW_FORM}**")
         st.caption(S.PRIVACY_NOTE)
         review_note = st.text_area(S.REVIEW_NOTE, max_chars=interventions.NOTE_LIMIT, height=80)
@@ -214,7 +214,7 @@ if writer:
             run_action(lambda: reviews.record_review(
                 db, actor, school_code, code, as_of=last_month, level=latest["level"], note=review_note,
                 follow_up_on=follow_up_on if plan else None, follow_up_owner=follow_up_owner), S.REVIEW_SAVED,
-                rerun=True)
+                rerun=True, clears="review")
     if open_follow_up is not None and st.button(S.CLOSE_FOLLOW_UP, icon=":material/done:"):
         run_action(lambda: reviews.close_follow_up(db, actor, school_code, open_follow_up.id), S.FOLLOW_UP_CLOSED,
                    rerun=True)

@@ -26,11 +26,11 @@ def click(at, label, key=None):
 
 
 def field(at, form, label):
-    return next(t for t in at.text_input if t.form_id == form and t.label == label)
+    return next(t for t in at.text_input if t.form_id.split("~")[0] == form and t.label == label)
 
 
 def submit(at, form):
-    next(b for b in at.button if b.form_id == form).click().run()
+    next(b for b in at.button if b.form_id.split("~")[0] == form).click().run()
     assert not at.exception, at.exception
 
 
