@@ -118,8 +118,9 @@ if uploaded is not None:
                 summary = importer(db, actor, school_code, data, uploaded.name, mapping, dry_run=dry_run, **options)
             st.success(plain(summary.message()))
             if summary.key_file and not summary.dry_run:
-                st.download_button(S.KEY_DOWNLOAD, summary.key_file, file_name=f"chiave_{uploaded.name}.csv",
-                                   mime="text/csv", on_click="ignore", icon=":material/key:")
+                st.download_button(S.KEY_DOWNLOAD, summary.key_file,
+                                   file_name=pupil_data.export_name("chiave", uploaded.name), mime="text/csv",
+                                   on_click="ignore", icon=":material/key:")
         except pupil_data.NeedsConfirmation as asked:
             st.session_state[confirm_key] = S.REPLACE_WARNING.format(reason=asked.message)
             st.rerun()
@@ -127,7 +128,7 @@ if uploaded is not None:
             st.error(plain(rejected.message))
             st.dataframe(pd.DataFrame(rejected.report.as_rows()), hide_index=True)
             st.download_button(S.REPORT_DOWNLOAD, rejected.report.to_csv(),
-                               file_name=f"problemi_{uploaded.name}.csv", mime="text/csv")
+                               file_name=pupil_data.export_name("problemi", uploaded.name), mime="text/csv")
         except ApprodoError as error:
             st.error(plain(error.message))
 

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from models.accounts import people
 from models.core import clock
 from models.protocols import protocol as protocols
 from models.protocols import structure as ps
@@ -114,7 +115,8 @@ with st.expander(S.STRUCTURE_HISTORY, icon=":material/history:"):
     if not events:
         st.caption(S.NO_STRUCTURE_HISTORY)
     else:
+        who = people.names(db, actor, (e["actor"] for e in events))
         st.dataframe(
-            [{C["at"]: clock.local_datetime(e["at"]), C["actor"]: e["actor"],
+            [{C["at"]: clock.local_datetime(e["at"]), C["actor"]: who.get(e["actor"], e["actor"]),
               C["detail"]: f"{ps.ACTION_LABELS.get(e['action'], e['action'])}: {e['detail']}"} for e in events],
             hide_index=True)

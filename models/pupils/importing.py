@@ -158,6 +158,13 @@ class Report:
                           *(row.values() for row in self.as_rows())])
 
 
+def export_name(prefix: str, file_name: str) -> str:
+    """The name of a CSV made from an uploaded file: 'problemi_registro.csv' for registro.csv or registro.xlsx
+    (never 'problemi_registro.csv.csv')."""
+    stem = re.sub(r"\.(csv|txt|xlsx)$", "", file_name.strip(), flags=re.IGNORECASE) or "file"
+    return f"{prefix}_{stem}.csv"
+
+
 class ImportRejected(ApprodoError):
     """The file has problems: nothing was written. `report` lists them."""
 

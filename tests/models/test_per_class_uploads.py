@@ -137,3 +137,10 @@ def test_a_day_by_day_file_of_one_class_keeps_the_other_classes_events(demo_db, 
     # 3B again, monthly this time: its events go with its month, 4A's stay.
     upload(demo_db, actor, "E1;3B;03/2026;100;2")
     assert demo_db.execute("SELECT pupil_code FROM attendance_events").fetchall() == [("E2",)]
+
+
+@pytest.mark.parametrize(("uploaded", "download"), [
+    ("registro.csv", "problemi_registro.csv"), ("Registro 3B.XLSX", "problemi_Registro 3B.csv"),
+    ("assenze.txt", "problemi_assenze.csv"), ("senza_estensione", "problemi_senza_estensione.csv")])
+def test_the_problems_file_is_named_once_csv(uploaded, download):
+    assert pupil_data.export_name("problemi", uploaded) == download
