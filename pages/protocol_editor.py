@@ -242,7 +242,8 @@ conflict = state.get(conflict_key)
 if conflict is not None and editable:
     st.error(plain(conflict.message), icon=":material/warning:")
     theirs_column, yours_column = st.columns(2)
-    theirs_label = plain_format(S.CONFLICT_THEIRS, author=conflict.author_name, version=conflict.theirs.version)
+    theirs_label = (S.CONFLICT_THEIRS_OWN.format(version=conflict.theirs.version) if conflict.own else
+                    plain_format(S.CONFLICT_THEIRS, author=conflict.author_name, version=conflict.theirs.version))
     theirs_column.markdown(f"**{theirs_label}**")
     theirs_column.code(conflict.theirs.body, language=None, wrap_lines=True)
     yours_column.markdown(f"**{S.CONFLICT_YOURS}**")

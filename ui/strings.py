@@ -159,6 +159,7 @@ READ_ONLY_STATUS = "Il protocollo è {status}: per modificarlo il dirigente apre
 SHOWING_VERSION = "Versione {version} ({author}, {when})."
 EDITING_VERSION = "Stai modificando a partire dalla versione {version} ({author}, {when})."
 CONFLICT_THEIRS = "Il testo salvato da {author} (versione {version})"
+CONFLICT_THEIRS_OWN = "Il testo salvato dall'altra scheda (versione {version})"
 CONFLICT_YOURS = "Il tuo testo (non salvato)"
 CONFLICT_DIFF = "Differenze tra il suo testo e il tuo"
 CONFLICT_KEEP_MINE = "Continua con il mio testo sulla versione attuale"

@@ -309,7 +309,8 @@ def split_section(db: sqlite_utils.Database, actor: Actor, section_id: int, at: 
         current = _current(db, section.id)
         if current.version != section.version:
             raise SaveConflict(section.id, next(v for v in _versions(db, section.id)
-                                                if v.version == current.version), section.body)
+                                                if v.version == current.version), section.body,
+                               saver=actor.username)
         _insert_version(db, section.id, current.version + 1, first, actor, current.version,
                         f"divisa: il seguito è in «{title}»")
         db.execute("UPDATE protocol_sections SET current_version = ? WHERE id = ?",
@@ -662,7 +663,7 @@ def take_text_update(db: sqlite_utils.Database, actor: Actor, section_id: int, t
         current = _current(db, section.id)
         if current.version != base_version:
             theirs = next(v for v in _versions(db, section.id) if v.version == current.version)
-            raise SaveConflict(section.id, theirs, text)
+            raise SaveConflict(section.id, theirs, text, saver=actor.username)
         core_now = _current(db, section.core_section_id)
         if core_now.version != core_version:
             raise ApprodoError("La rete ha cambiato di nuovo questa sezione mentre decidevi: rivedi l'unione con "
