@@ -18,6 +18,7 @@ from ui.session import (
     guard_page,
     open_db,
     remember,
+    remember_choice,
     remembered,
     remembered_choice,
     run_action,
@@ -55,9 +56,10 @@ def month_option(period: str) -> str:
 
 # The latest whole month is the school's month; a partial one is chosen only on purpose. The choice survives
 # the pupil page and Back.
+school_month = coverage.school_month(months, held)
 as_of = st.selectbox(S.RISK_AS_OF, list(reversed(months)), format_func=month_option, placeholder=S.CHOOSE_PLACEHOLDER,
-                     key=remembered_choice("risk_as_of", months, coverage.school_month(months, held)))
-remember("risk_as_of")
+                     key=remembered_choice("risk_as_of", months, school_month))
+remember_choice("risk_as_of", school_month)
 if as_of in held and held[as_of].partial:
     st.warning(plain_format(S.RISK_PARTIAL_MONTH, description=held[as_of].describe()), icon=":material/warning:")
 risk = school_risk.school_risk(db, actor, school_code, as_of=as_of, view=visit_id())

@@ -212,16 +212,22 @@ def remembered(key: str, options: list, fallback: list) -> str:
 
 
 def remembered_choice(key: str, options: list, fallback) -> str:
-    """The same for a selectbox: the kept choice if it is still an option, else `fallback`. Returns `key`."""
+    """The same for a selectbox: the kept choice if it is still an option and the default is still `fallback`
+    (new data, such as a newer month, bring the new default back), else `fallback`. Call
+    `remember_choice(key, fallback)` after the widget. Returns `key`."""
     if key not in st.session_state:
-        kept = st.session_state.get(f"{key}_kept", fallback)
-        st.session_state[key] = kept if kept in options else fallback
+        kept = st.session_state.get(f"{key}_kept")
+        chosen = kept[0] if isinstance(kept, tuple) and kept[1] == fallback and kept[0] in options else fallback
+        st.session_state[key] = chosen
     return key
 
 
+def remember_choice(key: str, fallback) -> None:
+    st.session_state[f"{key}_kept"] = (st.session_state.get(key), fallback)
+
+
 def remember(key: str) -> None:
-    value = st.session_state.get(key, [])
-    st.session_state[f"{key}_kept"] = list(value) if isinstance(value, list | tuple) else value
+    st.session_state[f"{key}_kept"] = list(st.session_state.get(key, []))
 
 
 FLASH_KEY = "approdo_flash"

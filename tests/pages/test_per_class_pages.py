@@ -32,3 +32,18 @@ def test_the_pupil_page_shows_the_hours_per_subject(pupils_db):
     upload = open_page("funzione", "pages/data_upload.py")
     held = next(d.value for d in upload.dataframe if "Classi mancanti" in d.value.columns)
     assert held.iloc[0]["Mese"] == "marzo 2026" and held.iloc[0]["Classi caricate"] == "1A"
+
+
+def test_a_month_kept_across_pages_gives_way_to_a_newer_whole_month(pupils_db):
+    at = open_page("funzione", "pages/risk.py")
+    next(s for s in at.selectbox if s.label == "Dati al mese").set_value("2025-12").run()
+    at.switch_page("pages/pupil.py").run()
+    # Meanwhile March arrives for every class: the school's month is now March, and the page opens on it.
+    rows = pupils_db.execute("SELECT pupil_code, class_name, scheduled_hours, absence_hours FROM attendance"
+                             " WHERE period = '2026-02'").fetchall()
+    march = "Codice alunno;Classe;Mese;Monte ore;Ore di assenza\n" + "".join(
+        f"{code};{class_name};03/2026;{hours:g};{absent:g}\n".replace(".", ",")
+        for code, class_name, hours, absent in rows)
+    pupil_data.import_attendance(pupils_db, Actor.system("test"), SCHOOL, march.encode(), "marzo.csv")
+    at.switch_page("pages/risk.py").run()
+    assert next(s for s in at.selectbox if s.label == "Dati al mese").value == "2026-03"
