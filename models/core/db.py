@@ -844,7 +844,41 @@ def _m020_weeks_and_school_calendars(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m021_month_classes_and_subjects(db: sqlite_utils.Database) -> None:
+def _m021_derogations(db: sqlite_utils.Database) -> None:
+    """The collegio's derogation criteria to the 25 % limit (DPR 122/2009 art. 14 c. 7) per school, and the hours
+    a dirigente places under a derogation per pupil, with the reason and the date."""
+    db.executescript(
+        """
+        CREATE TABLE derogation_criteria (
+            school_code TEXT PRIMARY KEY REFERENCES schools(code),
+            criteria TEXT NOT NULL,       -- JSON: the criteria, as the collegio worded them
+            resolution TEXT NOT NULL,     -- the collegio's deliberation, e.g. "delibera n. 12 del 10/10/2025"
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE derogations (
+            id INTEGER PRIMARY KEY,
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            pupil_code TEXT NOT NULL,
+            school_year TEXT NOT NULL,    -- "2025/26"
+            hours REAL NOT NULL CHECK (hours > 0),
+            reason TEXT NOT NULL,         -- one of the school's criteria
+            on_day TEXT NOT NULL,         -- the day of the decision
+            note TEXT NOT NULL DEFAULT '',
+            recorded_by TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+        );
+        CREATE INDEX derogations_by_pupil ON derogations (school_code, pupil_code);
+        """
+    )
+
+
+def _m022_birth_date(db: sqlite_utils.Database) -> None:
+    """The full date of birth where the context file gives it: the compulsory-education age counted to the day."""
+    db.executescript("ALTER TABLE pupil_context ADD COLUMN birth_date TEXT;  -- ISO; NULL when only the year is known")
+
+
+def _m023_month_classes_and_subjects(db: sqlite_utils.Database) -> None:
     """Which classes each month holds (a per-class upload replaces only its classes; a month missing classes is
     partial), and the absences per subject when the register's report gives them."""
     db.executescript(
@@ -882,7 +916,7 @@ MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_tem
                                _m013_level_generations, _m014_proposals_and_region, _m015_drafts,
                                _m016_obligation, _m017_letters, _m018_practices,
                                _m019_level_history_packed, _m020_weeks_and_school_calendars,
-                               _m021_month_classes_and_subjects]
+                               _m021_derogations, _m022_birth_date, _m023_month_classes_and_subjects]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
