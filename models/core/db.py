@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from models.core import clock
+from models.core import clock, school_keys
 from models.core.errors import ApprodoError
 
 DEFAULT_PATH = Path("data/approdo.db")
@@ -817,6 +817,23 @@ def _m019_level_history_packed(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m020_pseudonym_secrets_out(db: sqlite_utils.Database) -> None:
+    """The schools' pseudonym secrets leave the database for the file beside it (models/core/school_keys.py):
+    with the database file alone no dictionary of names undoes the codes. The database keeps a check value
+    only, to refuse a missing or wrong secrets file instead of giving the same pupils new codes."""
+    db.execute("ALTER TABLE schools ADD COLUMN pseudonym_check TEXT")
+    rows = db.execute("SELECT code, pseudonym_secret FROM schools WHERE pseudonym_secret IS NOT NULL").fetchall()
+    if rows:
+        path = school_keys.path_for(db)
+        for code, secret in rows:
+            kept = school_keys.read_all(path).get(code) or school_keys.append(path, code, secret)
+            db.execute("UPDATE schools SET pseudonym_check = ? WHERE code = ?", [school_keys.check_value(kept), code])
+    before = db.execute("PRAGMA secure_delete").fetchone()[0]
+    db.execute("PRAGMA secure_delete = ON")  # the freed bytes of the column are overwritten, not left in the file
+    db.execute("ALTER TABLE schools DROP COLUMN pseudonym_secret")
+    db.execute(f"PRAGMA secure_delete = {int(before)}")
+
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
@@ -824,7 +841,7 @@ MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_tem
                                _m010_login_clients, _m011_user_email, _m012_register_exports,
                                _m013_level_generations, _m014_proposals_and_region, _m015_drafts,
                                _m016_obligation, _m017_letters, _m018_practices,
-                               _m019_level_history_packed]
+                               _m019_level_history_packed, _m020_pseudonym_secrets_out]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
@@ -841,6 +858,9 @@ def migrate_schema(db: sqlite_utils.Database) -> int:
         for number, migration in enumerate(MIGRATIONS[current:], start=current + 1):
             migration(db)
             db.execute(f"PRAGMA user_version = {number}")
+    # What a migration removed (a secret) leaves the write-ahead log and the old pages now, not at some later
+    # checkpoint.
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return schema_version(db)
 
 
