@@ -210,16 +210,6 @@ def protocol_status(db, actor, network_code):
     click.echo(f"Scuole con il protocollo avviato: {started} su {len(rows)}.")
 
 
-def _write(path: str, data: bytes) -> Path:
-    target = Path(path)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    except OSError as error:
-        raise ApprodoError(f"Non riesco a scrivere {path}: {error.strerror}.") from None
-    return target
-
-
 @command(cli, "export-protocol")
 @click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
 @click.option("--out", "out", required=True, help="File .docx da scrivere.")
@@ -230,10 +220,10 @@ def export_protocol(db, actor, school_code, out, pdf):
     if protocol is None:
         raise ApprodoError(f"La scuola {school_code} non ha ancora un protocollo.")
     data = docx_export.export_protocol(db, actor, protocol.id)
-    click.echo(f"Scritto {_write(out, data)}.")
+    click.echo(f"Scritto {database.write_private(db, out, data)}.")
     if pdf:
         pdf_data = docx_export.export_protocol_pdf(db, actor, protocol.id)
-        click.echo(f"Scritto {_write(str(Path(out).with_suffix('.pdf')), pdf_data)}.")
+        click.echo(f"Scritto {database.write_private(db, str(Path(out).with_suffix('.pdf')), pdf_data)}.")
 
 
 @command(cli, "set-logo")
@@ -269,7 +259,7 @@ def create_core(db, actor, network_code, level, year):
 def export_core(db, actor, network_code, out, level):
     """Esporta in Word il protocollo comune della rete."""
     core = _core(db, actor, network_code, level)
-    click.echo(f"Scritto {_write(out, docx_export.export_protocol(db, actor, core.id))}.")
+    click.echo(f"Scritto {database.write_private(db, out, docx_export.export_protocol(db, actor, core.id))}.")
 
 
 def _core(db, actor, network_code: str, level: str | None) -> protocols.Protocol:
@@ -430,7 +420,7 @@ def export_network(db, actor, network_code, out):
             bar.update(done - bar.pos)
 
         data = docx_export.export_network(db, actor, network_code, progress)
-    click.echo(f"Scritto {_write(out, data)}.")
+    click.echo(f"Scritto {database.write_private(db, out, data)}.")
 
 
 @command(cli, "import-protocol")
@@ -494,6 +484,8 @@ def _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet=Non
     if pseudonymise and not key_out:
         raise ApprodoError("Con --pseudonymise indica anche --key-out FILE: il file chiave (nome → codice) "
                            "resta a scuola, dal dirigente.")
+    if key_out:  # refused before the import, not after it
+        database.check_target(db, key_out)
     school = schools.get_school(db, actor, schools.check_school_code(school_code))
     mapping = None
     if mapping_name:
@@ -530,8 +522,8 @@ def _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet=Non
         raise
     click.echo(summary.message())
     if pseudonymise and not dry_run:
-        click.echo(f"Scritto il file chiave {_write(key_out, summary.key_file)}: contiene i nomi, conservalo a "
-                   "scuola e non caricarlo altrove.")
+        written = database.write_private(db, key_out, summary.key_file)
+        click.echo(f"Scritto il file chiave {written}: contiene i nomi, conservalo a scuola e non caricarlo altrove.")
 
 
 def _import_command(name: str, kind: str, help_text: str):
@@ -620,7 +612,7 @@ def synth(db, actor, school_code, level, pupils, years, seed, last_month, out_di
              "esiti.csv": synthetic.outcomes_csv(cohort)}
     if out_dir:
         for name, data in files.items():
-            click.echo(f"Scritto {_write(str(Path(out_dir) / name), data)}.")
+            click.echo(f"Scritto {database.write_private(db, str(Path(out_dir) / name), data)}.")
         return
     for kind, (name, data) in zip(("attendance", "context", "outcomes"), files.items(), strict=True):
         click.echo(pupil_data.IMPORTERS[kind](db, actor, school.code, data, "sintetico_" + name).message())
@@ -644,7 +636,7 @@ def score(db, actor, school_code, as_of, fmt, out):
     risk, data = risk_export.export_list(db, actor, schools.check_school_code(school_code), fmt, as_of=as_of,
                                          channel="cli")
     if out:
-        click.echo(f"Scritto {_write(out, data)} ({len(risk.pupils)} alunni, al {risk.as_of}).")
+        click.echo(f"Scritto {database.write_private(db, out, data)} ({len(risk.pupils)} alunni, al {risk.as_of}).")
     else:
         click.echo(data.decode("utf-8"), nl=False)
 
@@ -681,7 +673,7 @@ def obligation_letter(db, actor, school_code, pupil_code, kind, language, out):
 
     data = letters.pupil_letter(db, actor, schools.check_school_code(school_code), pupil_code.strip(), kind,
                                 letters.check_language(language))
-    click.echo(f"Scritto {_write(out, data)}.")
+    click.echo(f"Scritto {database.write_private(db, out, data)}.")
 
 
 @command(cli, "letter-template")
@@ -750,7 +742,8 @@ def report(db, actor, network_code, year, out, level):
         level = schools.parse_level(level).value
     built = network_report.build(db, actor, network_code, SchoolYear.parse(year), level=level)
     data = network_report.to_docx(built) if extension == ".docx" else network_report.to_xlsx(built)
-    click.echo(f"Scritto {_write(out, data)} ({len(built.scope.schools)} scuole, anno {built.year}).")
+    written = database.write_private(db, out, data)
+    click.echo(f"Scritto {written} ({len(built.scope.schools)} scuole, anno {built.year}).")
 
 
 @command(cli, "train")

@@ -901,7 +901,38 @@ def backup(db: sqlite_utils.Database, target: str | Path) -> Path:
     return target
 
 
-def _refuse_to_overwrite_a_database(db: sqlite_utils.Database, target: Path) -> None:
+def check_target(db: sqlite_utils.Database, target: str | Path) -> Path:
+    """Refuse, before any work, a file to write that is the database, one of its files, any SQLite file or a
+    folder."""
+    target = Path(target)
+    _refuse_to_overwrite_a_database(db, target, "File non scritto")
+    if target.is_dir():
+        raise ApprodoError(f"File non scritto: {target} è una cartella. Indica il nome di un file.")
+    return target
+
+
+def write_private(db: sqlite_utils.Database, target: str | Path, data: bytes) -> Path:
+    """Write a file that may hold personal data (an export, a key file, a list): readable by its owner only
+    (0600, whatever the umask or the mode of a file it replaces), written whole (a temporary file beside it,
+    then renamed) and never over the database in use, its -wal/-shm/-journal files or any SQLite file."""
+    target = check_target(db, target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp_name = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)  # 0600
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            _refuse_to_overwrite_a_database(db, target, "File non scritto")  # it may have appeared meanwhile
+            os.replace(tmp_name, target)
+        finally:
+            Path(tmp_name).unlink(missing_ok=True)
+    except OSError as error:
+        raise ApprodoError(f"Non riesco a scrivere {target}: {error.strerror}.") from None
+    return target
+
+
+def _refuse_to_overwrite_a_database(db: sqlite_utils.Database, target: Path, refused: str = "Copia non fatta"
+                                    ) -> None:
     source = Path(db.conn.execute("PRAGMA database_list").fetchone()[2])
     protected = [source, *(source.with_name(source.name + s) for s in _SIDECARS)]
     resolved = target.resolve()
@@ -910,7 +941,7 @@ def _refuse_to_overwrite_a_database(db: sqlite_utils.Database, target: Path) -> 
     )
     if in_use:
         raise ApprodoError(
-            f"Copia non fatta: non sovrascrivo {target}, che è il database in uso (o un suo file)."
+            f"{refused}: non sovrascrivo {target}, che è il database in uso (o un suo file)."
             " Indica un file nuovo, per esempio copie/approdo-AAAA-MM-GG.db."
         )
     if not target.exists():
@@ -923,6 +954,6 @@ def _refuse_to_overwrite_a_database(db: sqlite_utils.Database, target: Path) -> 
         is_database = False
     if opened or is_database:
         raise ApprodoError(
-            f"Copia non fatta: non sovrascrivo {target}, che è già un database (forse aperto da un programma)."
+            f"{refused}: non sovrascrivo {target}, che è già un database (forse aperto da un programma)."
             " Indica un file nuovo, oppure sposta o cancella prima quello."
         )
