@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from models.accounts import auth, schools
-from models.core import clock
+from models.core import clock, school_keys
 from models.core import db as database
 from models.core.errors import ApprodoError
 from models.core.permissions import Actor
@@ -193,6 +193,10 @@ def backup(db, actor, target):
     except OSError as error:
         raise ApprodoError(f"Non riesco a scrivere la copia in {target}: {error.strerror}.") from None
     click.echo(f"Copia scritta in {path}.")
+    keys = school_keys.path_for(db)
+    if keys.exists():
+        click.echo(f"Il file dei segreti dei pseudonimi ({keys}) non è nella copia: copialo a parte, in un luogo "
+                   "diverso dalle copie del database.")
 
 
 @command(cli, "protocol-status")

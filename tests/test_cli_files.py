@@ -37,6 +37,10 @@ def test_every_file_with_personal_data_is_written_0600_whatever_the_umask(demo, 
         assert mode(path) == 0o600, path
     assert "Zanardelli Ottavio" in key.read_text(encoding="utf-8-sig")
     assert not list(tmp_path.glob("*.tmp"))  # no half-written file left beside them
+    assert mode(tmp_path / "cli.db.pseudonimi") == 0o600  # the school's secret, outside the database
+    copy = run("backup", str(tmp_path / "copie" / "approdo.db"))
+    assert "pseudonimi" in copy.stdout and "non è nella copia" in copy.stdout
+    assert [p.name for p in (tmp_path / "copie").iterdir()] == ["approdo.db"]
 
 
 @pytest.mark.parametrize(("which", "command"), [("live", "export-protocol"), ("-wal", "score"), ("-shm", "report"),

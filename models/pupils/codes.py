@@ -51,7 +51,7 @@ def _words_vary(codes: pd.Series) -> bool:
     if codes.empty or codes.str.len().nunique() == 1:
         return False
     words = codes.str.upper().str.findall(_WORD).explode().dropna()
-    return words.nunique() > max(1, WORDS_SHARE * len(codes))
+    return words.nunique() > max(2, WORDS_SHARE * len(codes))
 
 
 def check_code_column(values: pd.Series, file_name: str, column: str) -> None:

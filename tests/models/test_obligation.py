@@ -12,6 +12,18 @@ from models.pupils import importing as pupil_data
 from models.pupils import school_calendar
 
 SCHOOL = "MIIS00003C"
+# Pupil codes as a register makes them (letters and digits): named by what each pupil's case shows.
+CASO = "OB001"
+QUINDICI = "OB002"
+GIUSTIFICATO = "OB003"
+ORARIO = "OB004"
+DOMENICHE = "OB005"
+ANZIANO = "OB006"
+SENZAETA = "OB007"
+INATTESA = "OB008"
+ALTRO = "OB009"
+ORE = "OB010"
+ALTRI = "OB011"
 HEADER = "Codice alunno;Classe;Data;Evento;Ore;Giustificata"
 
 
@@ -106,23 +118,23 @@ def test_ages_six_to_sixteen_and_unknown():
 def test_cases_from_day_by_day_events(demo_db, actors, today):
     boss = actors["dirigente"]
     sixteen = school_days(date(2025, 10, 1), 16)
-    lines = (events("CASO", sixteen) + events("QUINDICI", sixteen[:15])
-             + events("GIUSTIFICATO", sixteen, justified="SI")
-             + events("ORARIO", sixteen, hours_text="2")  # hourly absences: never a day
-             + events("DOMENICHE", [date(2025, 10, 5) + timedelta(days=7 * n) for n in range(10)]
+    lines = (events(CASO, sixteen) + events(QUINDICI, sixteen[:15])
+             + events(GIUSTIFICATO, sixteen, justified="SI")
+             + events(ORARIO, sixteen, hours_text="2")  # hourly absences: never a day
+             + events(DOMENICHE, [date(2025, 10, 5) + timedelta(days=7 * n) for n in range(10)]
                       + sixteen[:6])  # ten Sundays and six school days
-             + events("ANZIANO", sixteen) + events("SENZAETA", sixteen)
-             + events("INATTESA", sixteen[:10]) + events("INATTESA", sixteen[10:], justified=""))
+             + events(ANZIANO, sixteen) + events(SENZAETA, sixteen)
+             + events(INATTESA, sixteen[:10]) + events(INATTESA, sixteen[10:], justified=""))
     load(demo_db, boss, lines)
-    context(demo_db, boss, {"CASO": 2011, "QUINDICI": 2011, "GIUSTIFICATO": 2011, "ORARIO": 2011,
-                            "DOMENICHE": 2011, "ANZIANO": 2007, "INATTESA": 2012})
+    context(demo_db, boss, {CASO: 2011, QUINDICI: 2011, GIUSTIFICATO: 2011, ORARIO: 2011,
+                            DOMENICHE: 2011, ANZIANO: 2007, INATTESA: 2012})
     found = {c.pupil_code: c for c in obligation.cases(demo_db, boss, SCHOOL)}
-    assert set(found) == {"CASO", "SENZAETA", "INATTESA"}
-    case = found["CASO"]
+    assert set(found) == {CASO, SENZAETA, INATTESA}
+    case = found[CASO]
     assert (case.opened_on, case.window_end, case.unjustified_days) == (sixteen[-1], sixteen[-1], sixteen)
     assert case.status == "famiglia_da_informare" and case.due and case.age_known
-    assert not found["SENZAETA"].age_known  # listed with "età non nota", never dropped
-    assert found["INATTESA"].pending_days == 6  # blank justification counts, and is shown as such
+    assert not found[SENZAETA].age_known  # listed with "età non nota", never dropped
+    assert found[INATTESA].pending_days == 6  # blank justification counts, and is shown as such
     # Reading twice records nothing new.
     again = obligation.cases(demo_db, boss, SCHOOL)
     assert [c.id for c in again] == [c.id for c in found.values()]
@@ -137,7 +149,7 @@ def test_monthly_data_only_cannot_be_checked(demo_db, actors):
 
 
 def test_a_list_without_justification_cannot_be_checked(demo_db, actors):
-    lines = ["Codice alunno;Classe;Data;Evento", *(f"X;1A;{d:%d/%m/%Y};A" for d in school_days(date(2025, 10, 1), 16))]
+    lines = ["Codice alunno;Classe;Data;Evento", *(f"X1;1A;{d:%d/%m/%Y};A" for d in school_days(date(2025, 10, 1), 16))]
     pupil_data.import_attendance(demo_db, actors["dirigente"], SCHOOL, "\n".join(lines).encode(), "e.csv")
     status = obligation.coverage(demo_db, actors["dirigente"], SCHOOL)
     assert not status.checkable and "Giustificata" in status.reason
@@ -149,7 +161,7 @@ def test_a_list_without_justification_cannot_be_checked(demo_db, actors):
 def test_family_notice_deadline_late_and_mayor(demo_db, actors, today):
     boss = actors["dirigente"]
     sixteen = school_days(date(2026, 1, 12), 16)
-    load(demo_db, boss, events("CASO", sixteen))
+    load(demo_db, boss, events(CASO, sixteen))
     case = obligation.cases(demo_db, boss, SCHOOL)[0]
     # Italian validation: not in the future, not before the case opened, a protocol number, a channel.
     with pytest.raises(ApprodoError, match="nel futuro"):
@@ -192,14 +204,14 @@ def test_family_notice_deadline_late_and_mayor(demo_db, actors, today):
 def test_attendance_resumed_is_seen_in_later_data(demo_db, actors, today):
     boss = actors["dirigente"]
     sixteen = school_days(date(2026, 1, 12), 16)
-    load(demo_db, boss, events("CASO", sixteen) + events("ALTRO", [date(2026, 2, 2)], justified="SI"))
+    load(demo_db, boss, events(CASO, sixteen) + events(ALTRO, [date(2026, 2, 2)], justified="SI"))
     case = obligation.cases(demo_db, boss, SCHOOL)[0]
     today(date(2026, 2, 5))
     obligation.record_family_notice(demo_db, boss, SCHOOL, case.id, date(2026, 2, 5), "5", obligation.CHANNELS[0])
     # A later export of February: two more unjustified days, then the pupil is back (another pupil's event
     # shows the data reach 20 February).
-    later = events("CASO", sixteen) + events("CASO", [date(2026, 2, 6), date(2026, 2, 9)]) \
-        + events("ALTRO", [date(2026, 2, 20)], justified="SI")
+    later = events(CASO, sixteen) + events(CASO, [date(2026, 2, 6), date(2026, 2, 9)]) \
+        + events(ALTRO, [date(2026, 2, 20)], justified="SI")
     load(demo_db, boss, later)
     today(date(2026, 2, 23))
     case = obligation.cases(demo_db, boss, SCHOOL)[0]
@@ -219,18 +231,18 @@ def test_only_the_schools_dirigente_and_funzione_see_cases(demo_db, actors):
 def test_evasion_by_hours_reuses_the_projection(demo_db, actors, today):
     boss = actors["dirigente"]
     # 40 unjustified days of about 6.4 hours by the end of November: a quarter of 1056 is 264 hours.
-    load(demo_db, boss, events("ORE", school_days(date(2025, 9, 15), 45)))
+    load(demo_db, boss, events(ORE, school_days(date(2025, 9, 15), 45)))
     found = hours.evasion(demo_db, boss, SCHOOL, date(2025, 11, 30))
-    row = found.set_index("pupil_code").loc["ORE"]
+    row = found.set_index("pupil_code").loc[ORE]
     assert row["reached"] and row["unjustified_hours"] >= row["limit_hours"]
 
 
 def test_evasion_is_projected_at_the_pace_of_the_latest_month_with_data(demo_db, actors, today):
     boss = actors["dirigente"]
-    load(demo_db, boss, events("ORE", school_days(date(2025, 10, 1), 10)) + events("ALTRI", [date(2025, 10, 2)]))
+    load(demo_db, boss, events(ORE, school_days(date(2025, 10, 1), 10)) + events(ALTRI, [date(2025, 10, 2)]))
     found = hours.evasion(demo_db, boss, SCHOOL, date(2025, 11, 20)).set_index("pupil_code")
-    assert list(found.index) == ["ORE"]  # a single day is far from a quarter of the year
-    row = found.loc["ORE"]
+    assert list(found.index) == [ORE]  # a single day is far from a quarter of the year
+    row = found.loc[ORE]
     assert not row["reached"] and row["unjustified_hours"] < row["limit_hours"]
     assert "2025-12" <= row["crossing_month"] <= "2026-06"  # within the year at October's pace
 
@@ -247,7 +259,7 @@ def test_two_sessions_reading_at_once_record_each_case_once(demo_db, db_path, ac
 
     from models.core import db as database
 
-    load(demo_db, actors["dirigente"], events("CASO", school_days(date(2025, 10, 1), 16)))
+    load(demo_db, actors["dirigente"], events(CASO, school_days(date(2025, 10, 1), 16)))
     detect = rule.first_case
 
     def slow_detection(days, *args):
@@ -270,5 +282,5 @@ def test_two_sessions_reading_at_once_record_each_case_once(demo_db, db_path, ac
         thread.start()
     for thread in threads:
         thread.join()
-    assert not errors and found == [["CASO"]] * 4
+    assert not errors and found == [[CASO]] * 4
     assert demo_db.execute("SELECT COUNT(*) FROM obligation_cases").fetchone()[0] == 1
