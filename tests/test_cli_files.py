@@ -43,12 +43,12 @@ def test_every_file_with_personal_data_is_written_0600_whatever_the_umask(demo, 
     assert [p.name for p in (tmp_path / "copie").iterdir()] == ["approdo.db"]
 
 
-@pytest.mark.parametrize(("which", "command"), [("live", "export-protocol"), ("-wal", "score"), ("-shm", "report"),
-                                                 ("other database", "key-out"), ("live", "key-out")])
+@pytest.mark.parametrize(("which", "command"), [("live", "export-protocol"), ("-wal", "score"), ("-shm", "key-out"),
+                                                 ("other database", "report"), ("live", "key-out")])
 def test_no_out_overwrites_the_database_or_any_sqlite_file(demo, run, tmp_path, which, command):
     live = tmp_path / "cli.db"
     assert run("protocol-status", "--network", "RETEDEMO").returncode == 0
-    other = tmp_path / "altro.sqlite"
+    other = tmp_path / "altro.docx"  # a SQLite file whatever its name: known by its first bytes
     sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
     target = {"live": live, "-wal": tmp_path / "cli.db-wal", "-shm": tmp_path / "cli.db-shm",
               "other database": other}[which]

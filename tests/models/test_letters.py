@@ -223,12 +223,12 @@ def test_a_language_without_a_translation_is_refused_and_the_mayor_is_italian_on
 def test_the_family_language_from_the_context_file_decides_what_is_offered(demo_db, actors, case):
     boss = actors["dirigente"]
     pupil_data.import_context(demo_db, boss, SCHOOL, b"Codice alunno;Anno di nascita;Lingua della famiglia\n"
-                              b"CASO1;2012;cinese\nALTRO;2012;\n", "contesto.csv")
+                              b"CASO1;2012;cinese\nALTRO2;2012;\n", "contesto.csv")
     assert letters.family_language(demo_db, boss, SCHOOL, "CASO1") == "zh"
     assert letters.family_language(demo_db, boss, SCHOOL, "ALTRO2") is None
     assert letters.language_options(demo_db, boss, SCHOOL, "CASO1", "famiglia") == ["it"]  # no Chinese text yet
     pupil_data.import_context(demo_db, boss, SCHOOL, b"Codice alunno;Anno di nascita;Lingua della famiglia\n"
-                              b"CASO1;2012;arabo\nALTRO;2012;\n", "contesto.csv")
+                              b"CASO1;2012;arabo\nALTRO2;2012;\n", "contesto.csv")
     assert letters.language_options(demo_db, boss, SCHOOL, "CASO1", "famiglia") == ["ar", "it"]
     assert letters.language_options(demo_db, boss, SCHOOL, "CASO1", "sindaco") == ["it"]
     assert letters.language_options(demo_db, boss, SCHOOL, "ALTRO2", "famiglia") == ["it"]

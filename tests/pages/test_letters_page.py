@@ -127,7 +127,7 @@ def case_db(demo_db, system):
     from tests.models.test_obligation import SCHOOL, events, load, school_days
 
     load(demo_db, system, events("CASO1", school_days(date(2026, 1, 12), 16)))
-    pupil_data.import_context(demo_db, system, SCHOOL, b"Codice alunno;Lingua della famiglia\nCASO;arabo\n",
+    pupil_data.import_context(demo_db, system, SCHOOL, b"Codice alunno;Lingua della famiglia\nCASO1;arabo\n",
                               "contesto.csv")
     return demo_db
 
