@@ -817,7 +817,34 @@ def _m019_level_history_packed(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m020_pseudonym_secrets_out(db: sqlite_utils.Database) -> None:
+def _m020_weeks_and_school_calendars(db: sqlite_utils.Database) -> None:
+    """Each school's week and each class's (hours of each day, Monday to Saturday), replacing the weekly hours
+    per class (kept as the same hours over Monday–Friday); each school's own calendar on the regional one."""
+    db.executescript(
+        """
+        CREATE TABLE class_weeks (
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            class_name TEXT NOT NULL,     -- '' = the school's default week
+            hours TEXT NOT NULL,          -- JSON: six numbers, the hours of Monday ... Saturday
+            PRIMARY KEY (school_code, class_name)
+        );
+        INSERT INTO class_weeks SELECT school_code, class_name,
+            json_array(weekly_hours / 5.0, weekly_hours / 5.0, weekly_hours / 5.0, weekly_hours / 5.0,
+                       weekly_hours / 5.0, 0.0) FROM class_hours;
+        DROP TABLE class_hours;
+        CREATE TABLE school_local_calendar (
+            school_code TEXT PRIMARY KEY REFERENCES schools(code),
+            rite TEXT NOT NULL CHECK (rite IN ('romano', 'ambrosiano')),
+            closed TEXT NOT NULL,         -- JSON: [[first day, last day, label], ...] closed by the council
+            opened TEXT NOT NULL,         -- JSON: idem, lesson days moved onto days the region closes
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """
+    )
+
+
+def _m021_pseudonym_secrets_out(db: sqlite_utils.Database) -> None:
     """The schools' pseudonym secrets leave the database for the file beside it (models/core/school_keys.py):
     with the database file alone no dictionary of names undoes the codes. The database keeps a check value
     only, to refuse a missing or wrong secrets file instead of giving the same pupils new codes."""
@@ -841,7 +868,8 @@ MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_tem
                                _m010_login_clients, _m011_user_email, _m012_register_exports,
                                _m013_level_generations, _m014_proposals_and_region, _m015_drafts,
                                _m016_obligation, _m017_letters, _m018_practices,
-                               _m019_level_history_packed, _m020_pseudonym_secrets_out]
+                               _m019_level_history_packed, _m020_weeks_and_school_calendars,
+                               _m021_pseudonym_secrets_out]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -87,7 +87,8 @@ def test_a_secret_kept_in_the_database_moves_out_and_the_codes_stay(tmp_path):
     path = tmp_path / "vecchio.db"
     db = database.connect(path, migrate=False)
     with database.transaction(db):
-        for number, migration in enumerate(database.MIGRATIONS[:19], start=1):
+        before_mine = database.MIGRATIONS.index(database._m021_pseudonym_secrets_out)
+        for number, migration in enumerate(database.MIGRATIONS[:before_mine], start=1):
             migration(db)
             db.execute(f"PRAGMA user_version = {number}")
         db.execute("INSERT INTO networks VALUES ('RETE', 'Rete', '2025-01-01')")
