@@ -844,10 +844,12 @@ def _m020_weeks_and_school_calendars(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m021_pseudonym_secrets_out(db: sqlite_utils.Database) -> None:
+def _m021_secrets_and_file_names_out(db: sqlite_utils.Database) -> None:
     """The schools' pseudonym secrets leave the database for the file beside it (models/core/school_keys.py):
     with the database file alone no dictionary of names undoes the codes. The database keeps a check value
-    only, to refuse a missing or wrong secrets file instead of giving the same pupils new codes."""
+    only, to refuse a missing or wrong secrets file instead of giving the same pupils new codes. The names
+    of files imported so far ("Rossi_Mario.csv") leave the history and the audit log; new imports are
+    recorded under the file's fingerprint (models/pupils/codes.py)."""
     db.execute("ALTER TABLE schools ADD COLUMN pseudonym_check TEXT")
     rows = db.execute("SELECT code, pseudonym_secret FROM schools WHERE pseudonym_secret IS NOT NULL").fetchall()
     if rows:
@@ -856,10 +858,15 @@ def _m021_pseudonym_secrets_out(db: sqlite_utils.Database) -> None:
             kept = school_keys.read_all(path).get(code) or school_keys.append(path, code, secret)
             db.execute("UPDATE schools SET pseudonym_check = ? WHERE code = ?", [school_keys.check_value(kept), code])
     before = db.execute("PRAGMA secure_delete").fetchone()[0]
-    db.execute("PRAGMA secure_delete = ON")  # the freed bytes of the column are overwritten, not left in the file
+    db.execute("PRAGMA secure_delete = ON")  # the freed bytes are overwritten, not left in the file
     db.execute("ALTER TABLE schools DROP COLUMN pseudonym_secret")
+    for table, column, where in (("imports", "file_name", "1"),
+                                 ("audit_log", "target", "action LIKE 'importazione%'")):
+        for rowid, name in db.execute(f"SELECT rowid, {column} FROM {table} WHERE {where}").fetchall():
+            suffix = Path(str(name)).suffix.lower()
+            suffix = suffix if suffix in (".csv", ".txt", ".xlsx", ".xls") else ""
+            db.execute(f"UPDATE {table} SET {column} = ? WHERE rowid = ?", [f"nome non conservato{suffix}", rowid])
     db.execute(f"PRAGMA secure_delete = {int(before)}")
-
 
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
@@ -869,7 +876,7 @@ MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_tem
                                _m013_level_generations, _m014_proposals_and_region, _m015_drafts,
                                _m016_obligation, _m017_letters, _m018_practices,
                                _m019_level_history_packed, _m020_weeks_and_school_calendars,
-                               _m021_pseudonym_secrets_out]
+                               _m021_secrets_and_file_names_out]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -83,23 +83,29 @@ def test_a_missing_or_other_secrets_file_is_refused_rather_than_giving_new_codes
     assert pseudonyms.school_secret(demo_db, SCHOOL) == first
 
 
-def test_a_secret_kept_in_the_database_moves_out_and_the_codes_stay(tmp_path):
+def test_a_secret_and_file_names_kept_in_the_database_leave_it_and_the_codes_stay(tmp_path):
     path = tmp_path / "vecchio.db"
     db = database.connect(path, migrate=False)
     with database.transaction(db):
-        before_mine = database.MIGRATIONS.index(database._m021_pseudonym_secrets_out)
+        before_mine = database.MIGRATIONS.index(database._m021_secrets_and_file_names_out)
         for number, migration in enumerate(database.MIGRATIONS[:before_mine], start=1):
             migration(db)
             db.execute(f"PRAGMA user_version = {number}")
         db.execute("INSERT INTO networks VALUES ('RETE', 'Rete', '2025-01-01')")
         db.execute("INSERT INTO schools (code, name, network_code, level, created_at, pseudonym_secret) VALUES"
                    " (?, 'Scuola', 'RETE', 'primaria', '2025-01-01', ?)", [SCHOOL, "5e" * 32])
+        db.execute("INSERT INTO imports (school_code, kind, file_name, rows, detail, imported_by, imported_at)"
+                   " VALUES (?, 'attendance', 'Zanardelli_Ottavio_assenze.csv', 1, '', 'x', '2025-01-01')", [SCHOOL])
+        db.execute("INSERT INTO audit_log (at, actor, action, target) VALUES ('2025-01-01', 'x',"
+                   " 'importazione_attendance', 'Zanardelli_Ottavio_assenze.csv')")
     before = pseudonyms.code_for("5e" * 32, "Zanardelli Ottavio")
     db.conn.close()
     db = database.connect(path)
     assert "pseudonym_secret" not in {c.name for c in db["schools"].columns}
     for file in (path, path.with_name(path.name + "-wal")):
         assert not file.exists() or ("5e" * 32).encode() not in file.read_bytes()
+        assert not file.exists() or b"Zanardelli" not in file.read_bytes()
+    assert db.execute("SELECT file_name FROM imports").fetchall() == [("nome non conservato.csv",)]
     secret = pseudonyms.school_secret(db, SCHOOL)
     assert pseudonyms.code_for(secret, "Zanardelli Ottavio") == before
     assert stat.S_IMODE(school_keys.path_for(db).stat().st_mode) == 0o600
