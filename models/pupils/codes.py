@@ -74,10 +74,12 @@ def check_code_column(values: pd.Series, file_name: str, column: str) -> None:
         bad = set(distinct[flagged.to_numpy()])
         rows = filled.index[filled.isin(bad).to_numpy()]
         shown = ", ".join(str(r) for r in rows[:SHOWN_ROWS]) + (" e altre" if len(rows) > SHOWN_ROWS else "")
+        found = (f"1 valore che sembra un nome, non un codice (riga {shown})" if len(rows) == 1 else
+                 f"{len(rows)} valori che sembrano nomi, non codici (righe {shown})")
         raise ApprodoError(
-            f"Nel file {file_name} la colonna «{column}» ha {len(rows)} valori che sembrano nomi, non codici "
-            f"(righe {shown}): nulla è stato importato. Un codice del registro è fatto di lettere e cifre, con "
-            "almeno una cifra, senza spazi né virgole (es. S3A01 o 102345): correggi quelle righe.")
+            f"Nel file {file_name} la colonna «{column}» ha {found}: nulla è stato importato. Un codice del registro "
+            "è fatto di lettere e cifre, con almeno una cifra, senza spazi né virgole (es. S3A01 o 102345): "
+            "correggi quelle righe.")
 
 
 def stored_file_name(data: bytes, file_name: str) -> str:

@@ -118,7 +118,9 @@ def test_one_name_among_codes_is_refused_by_row_without_repeating_it(demo_db, ac
     data = _attendance(["S3A01", "S3A02", "S3A03", "Rossi Mario", "S3A05"])
     with pytest.raises(ApprodoError) as refused:
         pupil_data.import_attendance(demo_db, actors["dirigente"], SCHOOL, data, "classe.csv")
-    assert "1 valori che sembrano nomi" in refused.value.message and "righe 5" in refused.value.message
+    assert "1 valore che sembra un nome, non un codice (riga 5)" in refused.value.message
+    two = _refusal(["S3A01", "S3A02", "Bianchi Anna", "S3A04", "S3A05", "anna.verdi"])  # rows from 2
+    assert "2 valori che sembrano nomi, non codici (righe 4, 7)" in two
     assert "Rossi" not in refused.value.message
     assert demo_db.execute("SELECT COUNT(*) FROM attendance").fetchone()[0] == 0
 
