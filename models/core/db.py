@@ -844,7 +844,41 @@ def _m020_weeks_and_school_calendars(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m021_secrets_and_file_names_out(db: sqlite_utils.Database) -> None:
+def _m021_derogations(db: sqlite_utils.Database) -> None:
+    """The collegio's derogation criteria to the 25 % limit (DPR 122/2009 art. 14 c. 7) per school, and the hours
+    a dirigente places under a derogation per pupil, with the reason and the date."""
+    db.executescript(
+        """
+        CREATE TABLE derogation_criteria (
+            school_code TEXT PRIMARY KEY REFERENCES schools(code),
+            criteria TEXT NOT NULL,       -- JSON: the criteria, as the collegio worded them
+            resolution TEXT NOT NULL,     -- the collegio's deliberation, e.g. "delibera n. 12 del 10/10/2025"
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE derogations (
+            id INTEGER PRIMARY KEY,
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            pupil_code TEXT NOT NULL,
+            school_year TEXT NOT NULL,    -- "2025/26"
+            hours REAL NOT NULL CHECK (hours > 0),
+            reason TEXT NOT NULL,         -- one of the school's criteria
+            on_day TEXT NOT NULL,         -- the day of the decision
+            note TEXT NOT NULL DEFAULT '',
+            recorded_by TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+        );
+        CREATE INDEX derogations_by_pupil ON derogations (school_code, pupil_code);
+        """
+    )
+
+
+def _m022_birth_date(db: sqlite_utils.Database) -> None:
+    """The full date of birth where the context file gives it: the compulsory-education age counted to the day."""
+    db.executescript("ALTER TABLE pupil_context ADD COLUMN birth_date TEXT;  -- ISO; NULL when only the year is known")
+
+
+def _m023_secrets_and_file_names_out(db: sqlite_utils.Database) -> None:
     """The schools' pseudonym secrets leave the database for the file beside it (models/core/school_keys.py):
     with the database file alone no dictionary of names undoes the codes. The database keeps a check value
     only, to refuse a missing or wrong secrets file instead of giving the same pupils new codes. The names
@@ -868,6 +902,7 @@ def _m021_secrets_and_file_names_out(db: sqlite_utils.Database) -> None:
             db.execute(f"UPDATE {table} SET {column} = ? WHERE rowid = ?", [f"nome non conservato{suffix}", rowid])
     db.execute(f"PRAGMA secure_delete = {int(before)}")
 
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
@@ -876,7 +911,7 @@ MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_tem
                                _m013_level_generations, _m014_proposals_and_region, _m015_drafts,
                                _m016_obligation, _m017_letters, _m018_practices,
                                _m019_level_history_packed, _m020_weeks_and_school_calendars,
-                               _m021_secrets_and_file_names_out]
+                               _m021_derogations, _m022_birth_date, _m023_secrets_and_file_names_out]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
@@ -936,7 +971,7 @@ def backup(db: sqlite_utils.Database, target: str | Path) -> Path:
     return target
 
 
-def check_target(db: sqlite_utils.Database, target: str | Path) -> Path:
+def check_target(db: sqlite_utils.Database | None, target: str | Path) -> Path:
     """Refuse, before any work, a file to write that is the database, one of its files, any SQLite file or a
     folder."""
     target = Path(target)
@@ -946,7 +981,7 @@ def check_target(db: sqlite_utils.Database, target: str | Path) -> Path:
     return target
 
 
-def write_private(db: sqlite_utils.Database, target: str | Path, data: bytes) -> Path:
+def write_private(db: sqlite_utils.Database | None, target: str | Path, data: bytes) -> Path:
     """Write a file that may hold personal data (an export, a key file, a list): readable by its owner only
     (0600, whatever the umask or the mode of a file it replaces), written whole (a temporary file beside it,
     then renamed) and never over the database in use, its -wal/-shm/-journal files or any SQLite file."""
@@ -966,9 +1001,10 @@ def write_private(db: sqlite_utils.Database, target: str | Path, data: bytes) ->
     return target
 
 
-def _refuse_to_overwrite_a_database(db: sqlite_utils.Database, target: Path, refused: str = "Copia non fatta"
+def _refuse_to_overwrite_a_database(db: sqlite_utils.Database | None, target: Path, refused: str = "Copia non fatta"
                                     ) -> None:
-    source = Path(db.conn.execute("PRAGMA database_list").fetchone()[2])
+    # Without a connection (a command that opens no database): the database the configuration names.
+    source = Path(db.conn.execute("PRAGMA database_list").fetchone()[2]) if db is not None else database_path()
     protected = [source, *(source.with_name(source.name + s) for s in _SIDECARS)]
     resolved = target.resolve()
     in_use = any(resolved == p.resolve() for p in protected) or (
