@@ -71,3 +71,18 @@ def test_no_out_overwrites_the_database_or_any_sqlite_file(demo, run, tmp_path, 
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     if command == "key-out":  # refused before the import: nothing stored without its key file
         assert db.execute("SELECT COUNT(*) FROM attendance WHERE period = '2026-03'").fetchone() == (0,)
+
+
+def test_add_names_opens_no_database_yet_never_writes_over_it_and_writes_0600(run, tmp_path):
+    run("init-db")
+    key, source = tmp_path / "chiave.csv", tmp_path / "elenco.csv"
+    key.write_text("nome;data di nascita;codice\nZanardelli Ottavio;2011-04-03;S3A01\n", encoding="utf-8-sig")
+    source.write_text("codice_alunno;classe\nS3A01;3A\n", encoding="utf-8")
+    live = tmp_path / "cli.db"
+    before = live.read_bytes()
+    refused = run("add-names", "--key", str(key), "--in", str(source), "--out", str(live))
+    assert_italian_failure(refused, "non sovrascrivo")
+    assert live.read_bytes() == before
+    out = tmp_path / "elenco_nomi.csv"
+    assert run("add-names", "--key", str(key), "--in", str(source), "--out", str(out)).returncode == 0
+    assert "Zanardelli Ottavio" in out.read_text(encoding="utf-8-sig") and mode(out) == 0o600
