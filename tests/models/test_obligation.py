@@ -307,11 +307,11 @@ def test_the_age_from_the_full_date_of_birth():
 def test_a_case_needs_the_compulsory_age_on_its_day(demo_db, actors, today):
     boss = actors["dirigente"]
     sixteen = school_days(date(2026, 1, 12), 16)  # the sixteenth day is Monday 2 February 2026
-    load(demo_db, boss, events("PRIMA", sixteen) + events("DOPO", sixteen))
-    rows = "Codice alunno;Data di nascita\nPRIMA;03/02/2010\nDOPO;02/02/2010\n"
+    load(demo_db, boss, events("PRIMA1", sixteen) + events("DOPO2", sixteen))
+    rows = "Codice alunno;Data di nascita\nPRIMA1;03/02/2010\nDOPO2;02/02/2010\n"
     pupil_data.import_context(demo_db, boss, SCHOOL, rows.encode(), "contesto.csv")
-    assert demo_db.execute("SELECT birth_date FROM pupil_context WHERE pupil_code = 'PRIMA'").fetchone() == (
+    assert demo_db.execute("SELECT birth_date FROM pupil_context WHERE pupil_code = 'PRIMA1'").fetchone() == (
         "2010-02-03",)
-    # PRIMA turns sixteen the day after the case opens; DOPO on that very day, so the duty had ended.
+    # PRIMA1 turns sixteen the day after the case opens; DOPO2 on that very day, so the duty had ended.
     assert sixteen[-1] == date(2026, 2, 2)
-    assert {c.pupil_code for c in obligation.cases(demo_db, boss, SCHOOL)} == {"PRIMA"}
+    assert {c.pupil_code for c in obligation.cases(demo_db, boss, SCHOOL)} == {"PRIMA1"}
