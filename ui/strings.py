@@ -706,7 +706,8 @@ OBL_TODO_NONE = "Nessun passo da fare a questa data."
 OBL_TODO_LINE = "**{pupil}** (classe {class_name}) · {step} · dal {due}"
 OBL_TODO_LATE = " · **in ritardo**"
 OBL_NO_CASES = "Nessun caso a questa data."
-OBL_COLUMNS = {"pupil": "Alunno", "class": "Classe", "age": "Età", "days": "Giorni non giustificati",
+OBL_COLUMNS = {"pupil": "Alunno", "class": "Classe", "age": "Età", "kind": "Regola",
+               "days": "Giorni non giustificati",
                "from": "Dal", "to": "Al", "status": "Stato", "next": "Prossimo passo", "due": "Da fare dal",
                "late": "In ritardo"}
 OBL_AGE_UNKNOWN = "età non nota"
@@ -725,7 +726,22 @@ OBL_CHART_TITLE = "Giorni non giustificati nei tre mesi che finiscono ogni giorn
 OBL_CHART_Y = "giorni nei tre mesi"
 OBL_CHART_X = "giorno"
 OBL_CHART_LIMIT = "15 giorni: oltre si apre il caso"
-OBL_FAMILY_DONE = "Famiglia informata il {on} (prot. {protocol}, {channel}); sette giorni fino al {deadline}."
+OBL_FAMILY_DONE = ("Comunicazione alla famiglia inviata il {on} (prot. {protocol}, {channel}), {receipt}; "
+                   "sette giorni fino al {deadline}.")
+OBL_RECEIPT_KNOWN = "ricevuta il {on}"
+OBL_RECEIPT_PRESUMED = ("ricevimento non ancora documentato: i sette giorni si contano dal {on}, {allowance} giorni "
+                        "dopo l'invio; registra la data di ricevimento quando la conosci")
+OBL_RECEIPT_FORM = "Ricevimento della comunicazione"
+OBL_RECEIPT_DATE = "Data di ricevimento (se nota)"
+OBL_RECEIPT_HELP = ("I sette giorni decorrono dal ricevimento. Raccomandata: la data dell'avviso di ricevimento; "
+                    "PEC: la data della ricevuta di avvenuta consegna; registro elettronico: la data della presa "
+                    "visione. Consegna a mano e colloquio: lo stesso giorno. Se non è nota, Approdo conta "
+                    "{allowance} giorni dall'invio (come la compiuta giacenza, art. 8 L. 890/1982) e la data si "
+                    "registra quando arriva.")
+OBL_SAVE_RECEIPT = "Registra il ricevimento"
+OBL_HOURS_CASE = ("Caso aperto il {opened}: {hours} ore di assenza non giustificate, pari o oltre un quarto del monte "
+                  "ore annuo ({limit} ore). Si segue la stessa procedura: famiglia, sette giorni, sindaco.")
+OBL_KIND_HOURS = "un quarto del monte ore"
 OBL_RESUMED_DONE = "Frequenza ripresa dal {on} ({source})."
 OBL_RESUMED_SOURCE = {"dati": "vista nei dati del registro", "manuale": "registrata a mano"}
 OBL_MAYOR_DONE = "Sindaco di {municipality} informato il {on} (prot. {protocol})."
@@ -780,10 +796,17 @@ Come Approdo applica la regola:
   sedici; con quindici esatti non c'è caso.
 - **Età**: da 6 a 16 anni nell'anno scolastico (L. 296/2006 art. 1 c. 622); chi non ha l'anno di nascita nel file
   di contesto compare con «età non nota», mai escluso.
-- **Sette giorni**: dalla data della comunicazione alla famiglia. La frequenza è **ripresa** se, nei sette giorni,
+- **Sette giorni**: dal **ricevimento** della comunicazione da parte della famiglia (consegna a mano o colloquio: lo
+  stesso giorno; raccomandata, PEC, registro: la data documentata; se non è nota, dieci giorni dopo l'invio, come
+  la compiuta giacenza). La frequenza è **ripresa** se, nei sette giorni,
   in un giorno di lezione coperto dai dati l'alunno non ha un'assenza non giustificata per l'intera giornata e
   non ne ha altre fino alla fine dei sette giorni; la ripresa si può anche registrare a mano. Senza ripresa,
   dal settimo giorno la segnalazione al sindaco è da fare.
+- **Un quarto del monte ore**: quando le ore non giustificate raggiungono un quarto del monte ore annuo si apre un
+  caso a sé, con la sua lettera, e segue la stessa procedura; l'elenco sotto mostra anche chi ci arriverebbe al
+  ritmo attuale.
+- **Da fare dal**: il giorno in cui il passo è diventato da fare (l'apertura del caso, la fine dei sette giorni),
+  non il giorno del caricamento dei dati.
 - **In ritardo** (promemoria di Approdo, non un termine di legge): un passo da fare da più di sette giorni.
 - Con i soli prospetti mensili la regola non si può verificare: un totale mensile non dice in quali giorni né se
   erano giustificati, e Approdo non fa stime.

@@ -152,7 +152,7 @@ def test_the_mayor_letter_follows_the_case_record_step_by_step(demo_db, actors, 
     with pytest.raises(ApprodoError, match="La famiglia non risulta ancora informata"):
         letters.case_letter(demo_db, boss, SCHOOL, case.id, "sindaco")
     obligation.record_family_notice(demo_db, boss, SCHOOL, case.id, date(2026, 3, 20), "123/2026",
-                                    obligation.CHANNELS[1])
+                                    obligation.CHANNELS[1], received_on=date(2026, 3, 20))
     family = text_of(letters.case_letter(demo_db, boss, SCHOOL, case.id, "famiglia"))
     assert "Prot. n. 123/2026" in family and "20/03/2026" in family  # a reprint carries the recorded number
     with pytest.raises(ApprodoError, match="finiscono il 27/03/2026"):

@@ -165,7 +165,7 @@ def test_family_notice_deadline_late_and_mayor(demo_db, actors, today):
     today(date(2026, 3, 30))
     assert obligation.cases(demo_db, boss, SCHOOL)[0].late
     case = obligation.record_family_notice(demo_db, boss, SCHOOL, case.id, date(2026, 3, 30), "123/2026",
-                                           obligation.CHANNELS[1])
+                                           "PEC", received_on=date(2026, 3, 30))  # delivered the same day
     assert (case.status, case.deadline) == ("in_attesa", date(2026, 4, 6))
     assert not case.due
     today(date(2026, 4, 2))
