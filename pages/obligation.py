@@ -150,7 +150,8 @@ if open_cases:
             st.caption(S.LET_DOWNLOAD_HELP)
             spoken = letters.family_language(db, actor, school_code, case.pupil_code)
             translated = [code for code in letters.language_options(db, actor, school_code, case.pupil_code,
-                                                                    letters.FAMILY) if code != ITALIAN]
+                                                                    letters.text_kind(case, letters.FAMILY))
+                          if code != ITALIAN]
             if spoken and spoken != ITALIAN and not translated:
                 st.caption(S.LET_NO_TRANSLATION.format(language=language_name(spoken)))
             family_column, bilingual_column, mayor_column = st.columns(3)

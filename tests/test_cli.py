@@ -625,7 +625,8 @@ def test_the_family_letter_of_a_pupils_open_case_is_written_and_logged(with_case
     assert result.returncode == 0, result.stderr
     assert f"Scritto {out}" in result.stdout
     text = docx_text(out)
-    assert "16 giorni" in text and "Ai genitori dell'alunno/a" in text and "12/01/2026" in text
+    assert "16 giorni" in text and "12/01/2026" in text
+    assert "Ai genitori o a chi esercita la responsabilità genitoriale" in text
     logged = with_case.execute("SELECT actor, detail FROM access_log WHERE what = 'lettera obbligo scolastico'")
     assert [row[1] for row in logged] == ["Comunicazione alla famiglia (italiano), alunno CASO"]
 
@@ -662,7 +663,7 @@ def test_a_letter_text_is_shown_replaced_and_then_used(with_case, run, tmp_path)
                  "--language", "ar", "--out", str(out))
     assert result.returncode == 0, result.stderr
     text = docx_text(out)
-    assert "Gentili genitori" in text and "16 يومًا" in text
+    assert "Gentile famiglia" in text and "16 يومًا" in text
 
 
 def test_a_hostile_letter_text_is_refused_and_the_text_stays_as_it_was(with_case, run, tmp_path):

@@ -832,6 +832,17 @@ LET_INTRO = ("Le lettere della procedura dell'art. 114, comma 4, D.Lgs. 297/1994
              "un caso dalla pagina Obbligo scolastico, con intestazione, date e giorni già compilati e gli spazi per "
              "nome e indirizzo da completare a mano.")
 LET_KIND = "Lettera"
+LET_LETTERHEAD = "Intestazione e firma delle lettere della scuola"
+LET_LETTERHEAD_HELP = ("Compaiono sotto il nome della scuola in ogni lettera scaricata; i campi vuoti non si "
+                       "stampano. La dicitura di firma va sotto il nome del dirigente.")
+LET_ADDRESS = "Indirizzo"
+LET_PHONE = "Telefono"
+LET_EMAIL = "E-mail"
+LET_PEC = "PEC"
+LET_OFFICE_HOURS = "Orari della segreteria"
+LET_SIGNATURE = "Firma"
+LET_LETTERHEAD_SAVE = "Salva l'intestazione"
+LET_LETTERHEAD_SAVED = "Intestazione salvata."
 LET_LANGUAGE = "Lingua"
 LET_ADD_LANGUAGE = "Aggiungi una lingua"
 LET_ADD_LANGUAGE_HELP = ("Una traduzione scritta dai mediatori della rete: si parte dal testo italiano da tradurre. "

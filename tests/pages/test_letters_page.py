@@ -72,7 +72,7 @@ def test_the_coordinator_adds_a_persian_translation_starting_from_the_italian_te
     click(at, "Aggiungi")
     assert "Nuova traduzione in persiano" in page_text(at)
     area = text_area(at)
-    assert "Gentili genitori" in area.value  # the Italian text to translate
+    assert "Gentile famiglia" in area.value  # the Italian text to translate
     area.input("والدین گرامی، {{ assenze.giorni }} روز").run()
     assert 'dir="rtl"' in preview(at) and "16 روز" in preview(at)
     click(at, "Salva la lettera")
@@ -142,7 +142,7 @@ def test_the_case_offers_the_family_letter_with_its_translation_and_the_mayors_o
     boss = actors["dirigente"]
     case = obligation.cases(case_db, boss, "MIIS00003C")[0]
     notice = clock.local_date() - timedelta(days=2)
-    obligation.record_family_notice(case_db, boss, "MIIS00003C", case.id, notice, "211/2026", obligation.CHANNELS[0])
+    obligation.record_family_notice(case_db, boss, "MIIS00003C", case.id, notice, "211/2026", obligation.HAND_DELIVERY)
     before = case_db.execute("SELECT COUNT(*) FROM access_log WHERE what = 'lettera obbligo scolastico'").fetchone()
 
     def case_page(username: str):
