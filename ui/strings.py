@@ -769,8 +769,8 @@ OBL_HOURS_HELP = ("Alunni in età di obbligo con ore di assenza non giustificate
                   "del limite del 25 % nella pagina Rischio dispersione).")
 OBL_HOURS_COLUMNS = {"pupil": "Alunno", "class": "Classe", "hours": "Ore non giustificate",
                      "limit": "Un quarto del monte ore", "when": "Quando"}
-OBL_HOURS_REACHED = "raggiunto a {month}"
-OBL_HOURS_PROJECTED = "al ritmo attuale a {month}"
+OBL_HOURS_REACHED = "raggiunto in {month}"
+OBL_HOURS_PROJECTED = "al ritmo attuale in {month}"
 OBL_HOURS_NONE = "Nessun alunno ha raggiunto o sta per raggiungere un quarto del monte ore senza giustificazione."
 OBL_RULE_TITLE = "La regola e come Approdo la legge"
 OBL_RULE_HELP = """

@@ -289,7 +289,8 @@ def to_docx(report: Report) -> bytes:
             "capitoli": [
                 chapter("Protocolli di accoglienza",
                         f"{s['approved']} scuole su {s['schools']} hanno il protocollo approvato; {s['current_core']}"
-                        " hanno accolto l'ultima versione del nucleo comune della rete.",
+                        f" {'ha' if s['current_core'] == 1 else 'hanno'} accolto l'ultima versione del nucleo comune"
+                        " della rete.",
                         frame=report.protocols, index=False, empty="Nessuna scuola in questa selezione."),
                 chapter("Alunni per livello di rischio, mese per mese",
                         "Quota di alunni a rischio alto o medio e numero di alunni per livello.",

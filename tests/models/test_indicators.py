@@ -97,7 +97,7 @@ def test_context_factors_count_and_explain():
     pupil = score(months("I", [1, 1, 1], class_name="3B"), context=context)["I"]
     assert (pupil.arrived_recently, pupil.age_delay, pupil.l2_low) == (True, 0, True)
     assert pupil.level == "medio"
-    assert {"Arrivato in Italia da meno di due anni.", "Livello di italiano A2."} <= set(pupil.reasons)
+    assert {"In Italia da meno di due anni.", "Livello di italiano A2."} <= set(pupil.reasons)
     delayed = score(months("J", [1, 1], class_name="1A"),
                     context=pd.DataFrame({"pupil_code": ["J"], "birth_year": [2009], "arrival_year": [None],
                                           "l2_level": ["madrelingua"], "retentions": [1]}))["J"]
@@ -153,3 +153,10 @@ def test_pupil_ids_are_what_pandas_factorize_gives(codes):
     expected_ids, expected_uniques = pd.factorize(series, sort=True)
     assert ids.tolist() == expected_ids.tolist()
     pd.testing.assert_index_equal(uniques, expected_uniques)
+
+
+def test_the_article_elides_before_a_number_read_with_a_vowel():
+    from models.risk.indicators import al
+
+    assert [al(x) for x in ("8 %", "11 %", "1 %", "80 %", "18 %", "20 %", "2 %", "100 %")] == [
+        "all'8 %", "all'11 %", "all'1 %", "all'80 %", "al 18 %", "al 20 %", "al 2 %", "al 100 %"]
