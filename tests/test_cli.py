@@ -764,3 +764,19 @@ def test_at_a_terminal_the_command_asks_before_replacing(demo, tmp_path, answer,
     assert "Sostituirle comunque? [y/N]" in err
     assert process.returncode == (0 if replaced else 1), err
     assert _rows_in(tmp_path, "2025-10") == (_in_file(small) if replaced else before)
+
+
+def test_set_school_letterhead_prints_the_contacts_and_signature_on_the_letters(with_case, run, tmp_path):
+    result = run("set-school-letterhead", "--school", OBLIGATION_SCHOOL, "--address", "Via Roma 1, 20100 Milano",
+                 "--phone", "02 1234567", "--email", "segreteria@scuola.it", "--pec", "miis00003c@pec.istruzione.it",
+                 "--office-hours", "lun–ven 8–10", "--signature", "digitale")
+    assert result.returncode == 0, result.stderr
+    assert "documento firmato digitalmente" in result.stdout
+    out = tmp_path / "famiglia.docx"
+    assert run("obligation-letter", "--school", OBLIGATION_SCHOOL, "--pupil", "CASO", "--kind", "famiglia",
+               "--out", str(out)).returncode == 0
+    text = docx_text(out)
+    assert "Via Roma 1, 20100 Milano · Tel. 02 1234567 · e-mail segreteria@scuola.it" in text
+    assert "Documento firmato digitalmente" in text
+    refused = run("set-school-letterhead", "--school", OBLIGATION_SCHOOL, "--email", "segreteria")
+    assert refused.returncode == 1 and "non è valido" in refused.stderr

@@ -464,12 +464,14 @@ def _reasons(columns: dict, rank: np.ndarray, has_crossing: np.ndarray, rules: R
                       for m in values("months", few_months)]),
         (few_hours, [f"Solo {h} ore di lezione registrate: troppo poche per una valutazione."
                      for h in hrs("scheduled_hours", few_hours)]),
-        (chronic, [f"Assenze {al(r)} del monte ore svolto finora ({a} ore su {s})."
-                   for r, a, s in zip(pct("absence_ratio", chronic), hrs("absence_hours", chronic),
-                                      hrs("scheduled_hours", chronic), strict=True)]),
-        (beyond, [f"Ha superato il limite del {limit} del monte ore annuo a {names[c]}: l'anno non è valido salvo "
-                  "deroghe del collegio." for c in values("crossing_month", beyond)]),
-        (will_cross, [f"Al ritmo degli ultimi {recent} mesi supera il {limit} a {names[c]} (restano {h} ore)."
+        (chronic, [f"Assenze {al(r)} del monte ore svolto finora ({a} ore su {s})"
+                   + (f": oltre il {severe}, la soglia del livello alto." if high else ".")
+                   for r, a, s, high in zip(pct("absence_ratio", chronic), hrs("absence_hours", chronic),
+                                            hrs("scheduled_hours", chronic), ratio[chronic] >= rules.severe,
+                                            strict=True)]),
+        (beyond, [f"Ha superato il limite del {limit} del monte ore annuo {a_month(names[c])}: l'anno non è valido"
+                  " salvo deroghe del collegio." for c in values("crossing_month", beyond)]),
+        (will_cross, [f"Al ritmo degli ultimi {recent} mesi supera il {limit} {a_month(names[c])} (restano {h} ore)."
                       for c, h in zip(values("crossing_month", will_cross), hrs("hours_left", will_cross),
                                       strict=True)]),
         (projection, [f"Proiezione a fine anno: {p} del monte ore annuo (restano {h} ore prima del limite)."
@@ -519,6 +521,11 @@ def al(number: str) -> str:
     whole = re.match(r"\d+", number)
     digits = whole.group() if whole else ""
     return f"all'{number}" if digits in ("1", "11") or digits.startswith("8") else f"al {number}"
+
+
+def a_month(name: str) -> str:
+    """«a marzo», «ad aprile», «ad agosto», «ad ottobre»."""
+    return f"ad {name}" if name[:1] in "aeiou" else f"a {name}"
 
 
 def _percents(values: np.ndarray) -> list[str]:

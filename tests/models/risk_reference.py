@@ -19,6 +19,7 @@ from models.risk.indicators import (
     LEVELS,
     STALE,
     Rules,
+    a_month,
     al,
     empty_list,
     hours,
@@ -226,14 +227,17 @@ def _reasons(row, rules: Rules, legal: bool) -> list[str]:
     reasons = []
     if row.absence_ratio >= rules.chronic:
         reasons.append(f"Assenze {al(percent(row.absence_ratio))} del monte ore svolto finora "
-                       f"({hours(row.absence_hours)} ore su {hours(row.scheduled_hours)}).")
+                       f"({hours(row.absence_hours)} ore su {hours(row.scheduled_hours)})"
+                       + (f": oltre il {percent(rules.severe)}, la soglia del livello alto."
+                          if row.absence_ratio >= rules.severe else "."))
     if legal:
         if row.hours_left <= 0:
-            reasons.append(f"Ha superato il limite del {percent(rules.legal_limit)} del monte ore annuo a "
-                           f"{month_name(row.crossing_month)}: l'anno non è valido salvo deroghe del collegio.")
+            reasons.append(f"Ha superato il limite del {percent(rules.legal_limit)} del monte ore annuo "
+                           f"{a_month(month_name(row.crossing_month))}: l'anno non è valido salvo deroghe del "
+                           "collegio.")
         elif isinstance(row.crossing_month, str):
             reasons.append(f"Al ritmo degli ultimi {rules.recent_months} mesi supera il {percent(rules.legal_limit)} "
-                           f"a {month_name(row.crossing_month)} (restano {hours(row.hours_left)} ore).")
+                           f"{a_month(month_name(row.crossing_month))} (restano {hours(row.hours_left)} ore).")
         elif row.projected_ratio >= rules.chronic:
             reasons.append(f"Proiezione a fine anno: {percent(row.projected_ratio)} del monte ore annuo "
                            f"(restano {hours(row.hours_left)} ore prima del limite).")
