@@ -100,13 +100,15 @@ if open_cases:
     by_label = {f"{c.pupil_code} · {c.class_name} · {c.status_label}"
                 + (f" · {S.OBL_KIND_HOURS}" if c.kind == obligation.HOURS else ""): c for c in open_cases}
     # A step changes the status in the label: keep the same pupil's case open rather than closing the panel.
+    # (by the case's id: a pupil may have a case of each kind)
     previous = st.session_state.get("obl_case")
     if previous is not None and previous not in by_label:
-        pupil = previous.split(" · ", 1)[0]
-        st.session_state["obl_case"] = next((label for label in by_label if label.split(" · ", 1)[0] == pupil), None)
+        kept = st.session_state.get("obl_case_id")
+        st.session_state["obl_case"] = next((label for label, c in by_label.items() if c.id == kept), None)
     chosen = st.selectbox(S.OBL_PICK, list(by_label), index=None, help=S.OBL_PICK_HELP,
                           placeholder=S.OBL_PICK_HELP, key="obl_case")
     case = by_label.get(chosen)
+    st.session_state["obl_case_id"] = case.id if case is not None else None
     if case is not None:
         case = obligation.get_case(db, actor, school_code, case.id, as_of, view=visit_id())  # the opening is logged
     if case is not None:
