@@ -870,9 +870,9 @@ LET_BILINGUAL_HELP = ("Il testo italiano, che fa fede, e dopo la traduzione in {
                       "rete.")
 LET_DOWNLOAD_MAYOR = "Segnalazione al Sindaco"
 LET_DOWNLOADS = "Lettere"
-LET_DOWNLOAD_HELP = ("Word con intestazione della scuola, giorni e date già compilati; nome dell'alunno e "
-                     "indirizzo della famiglia sono spazi da completare a mano. Lo scaricamento va nel registro "
-                     "degli accessi.")
+LET_DOWNLOAD_HELP = ("Word con intestazione della scuola, giorni e date già compilati; i nomi dell'alunno e dei "
+                     "genitori e l'indirizzo della famiglia sono campi da compilare nel file (Approdo non li "
+                     "conserva). Lo scaricamento va nel registro degli accessi.")
 LET_NO_TRANSLATION = ("La famiglia legge {language}, ma la rete non ha ancora la lettera in questa lingua: si scarica "
                       "in italiano (il coordinatore può aggiungere la traduzione).")
 LET_MAYOR_NOT_YET = "La segnalazione al Sindaco si scarica quando i sette giorni sono passati senza ripresa."
