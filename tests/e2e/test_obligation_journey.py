@@ -1,5 +1,6 @@
-"""The compulsory-education duty in a real browser: the funzione uploads the register's day-by-day export, the
-dirigente sees the case on the home page and records the family notice sent by raccomandata with the date
+"""The compulsory-education duty in a real browser: the funzione sets class 1B to Monday–Saturday (five hours a
+day) and uploads the register's day-by-day export, whose Saturdays make the case; the dirigente sees the case
+on the home page and records the family notice sent by raccomandata with the date
 of the return card; seven days after that receipt (not after the sending), without new attendance data, the
 mayor step is due. The app's clock is fixed (an offset to a day of 2025/26), so the journey never depends on
 the day it runs."""
@@ -18,6 +19,7 @@ from models.pupils import school_calendar
 from tests.e2e.conftest import Server, choose, log_in, screenshot, wait_idle
 
 PUPIL = "E2EOBB01"
+MON_SAT = school_calendar.Week.even(30, 6)  # class 1B: five hours a day, Monday to Saturday
 TODAY = date(2026, 5, 15)  # the app's day: a Friday of 2025/26, its three weeks before after the demo's months
 
 
@@ -32,9 +34,9 @@ def type_date(form, label: str, day: date) -> None:
     form.page.keyboard.type(f"{day:%d%m%Y}")
 
 
-def last_school_days(db_file, n: int, today: date) -> tuple[list, date]:
-    """The `n` latest weekdays of lessons before `today`, by the regional calendar the app uses, and the first
-    day of lessons of that school year."""
+def last_school_days(db_file, n: int, today: date, week) -> tuple[list, date]:
+    """The `n` latest days of lessons of `week` before `today`, by the regional calendar the app uses, and the
+    first day of lessons of that school year."""
     import sqlite_utils
 
     db = sqlite_utils.Database(sqlite3.connect(db_file))
@@ -50,7 +52,7 @@ def last_school_days(db_file, n: int, today: date) -> tuple[list, date]:
 
     days, day = [], today - timedelta(days=1)
     while len(days) < n:
-        if day.weekday() < 5 and rule.is_school_day(day, calendar):
+        if rule.is_school_day(day, calendar, week):
             days.append(day)
         day -= timedelta(days=1)
     return sorted(days), calendar(SchoolYear.containing(today)).first_day
@@ -65,23 +67,32 @@ def logout(page) -> None:
 def test_case_from_the_register_family_notice_then_the_mayor_step_after_seven_days(tmp_path, page):
     server = Server(tmp_path, env=offset(TODAY))
     try:
-        days, first_lesson = last_school_days(server.db, 16, TODAY - timedelta(days=4))  # the export of Monday
+        days, first_lesson = last_school_days(server.db, 16, TODAY - timedelta(days=4), MON_SAT)  # Monday's export
         assert rule.first_case(days) is not None  # sixteen days within three months: a case
+        assert rule.first_case(d for d in days if d.weekday() < 5) is None  # in a Monday–Friday class, none
         lines = ["Codice alunno;Classe;Data;Codice evento;Ore;Giustificata;Motivo"]
         lines += [f"{PUPIL};1B;{d:%d/%m/%Y};ABA0;;NO;" for d in days]
         lines += [f"E2EOBB02;1B;{d:%d/%m/%Y};ABA0;;SI;Motivi di salute" for d in days]  # justified: no case
         export = tmp_path / "registro_giorno_per_giorno.csv"
         export.write_text("\n".join(lines), encoding="utf-8")
 
-        # The funzione strumentale uploads the export.
+        # The funzione strumentale sets class 1B to Monday–Saturday, then uploads the export.
         log_in(page, server.url, "funzione", demo.DEMO_PASSWORD)
         page.get_by_role("link", name="Carica dati").first.click()
         wait_idle(page)
+        main = page.locator("[data-testid='stMain']")
+        page.get_by_text("Settimana della scuola e delle classi").click()
+        week_form = page.locator("[data-testid='stForm']").filter(has_text="Lun")
+        week_form.get_by_role("textbox", name="Classe").fill("1B")
+        for day in ("Lun", "Mar", "Mer", "Gio", "Ven", "Sab"):
+            week_form.get_by_role("spinbutton", name=day, exact=True).fill("5")
+        week_form.get_by_role("button", name="Salva", exact=True).click()
+        wait_idle(page)
+        expect(main).to_contain_text("Settimana salvata")  # (the case below needs its Saturdays)
         page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(export))
         wait_idle(page)
         page.get_by_role("button", name="Importa", exact=True).click()
         wait_idle(page)
-        main = page.locator("[data-testid='stMain']")
         expect(main).to_contain_text("Importazione riuscita", timeout=60_000)
         logout(page)
 
