@@ -10,11 +10,13 @@ from models.accounts import auth, people
 from models.core import clock
 from models.core.errors import ApprodoError
 from models.core.permissions import can_follow_up, can_manage_school
+from models.council import pack as council_pack
 from models.follow_up import interventions, reviews
+from models.protocols.word_export import pdf_available
 from models.risk import derogations, indicators, learn, school_risk
 from ui import strings as S
-from ui.formatting import italian_chart, number
-from ui.session import guard_page, run_action, show_flash
+from ui.formatting import MIME, italian_chart, number
+from ui.session import guard_page, open_db, run_action, show_flash
 from ui.text import plain, plain_format, plain_table
 from ui.visits import visit_id
 
@@ -67,6 +69,17 @@ late.metric(S.METRIC_LATE, indicators.rate(latest["late_per_month"]))
 if record.derogation_hours:
     st.caption(S.DEROGATION_OF_WHICH.format(absent=indicators.hours(latest["absence_hours"]),
                                             hours=indicators.hours(record.derogation_hours)))
+
+# The same sheet as in the class council's pack, for this pupil alone (built only when a button is pressed).
+left, right = st.columns(2)
+left.download_button(S.PACK_PUPIL_DOCX, icon=":material/description:", help=S.PACK_HELP,
+                     data=lambda: council_pack.pack_for_pupil(open_db(), actor, school_code, code).docx,
+                     file_name=f"scheda_{school_code}_alunno-{code}.docx", mime=MIME["docx"])
+if pdf_available():
+    right.download_button(S.PACK_PUPIL_PDF, icon=":material/print:", help=S.PACK_HELP, mime=MIME["pdf"],
+                          data=lambda: council_pack.council_pack_pdf(
+                              council_pack.pack_for_pupil(open_db(), actor, school_code, code)),
+                          file_name=f"scheda_{school_code}_alunno-{code}.pdf")
 
 st.markdown(f"**{S.PUPIL_REASONS}**")
 for reason in latest["reasons"] or [S.PUPIL_NO_REASONS]:

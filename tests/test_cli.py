@@ -796,3 +796,33 @@ def test_set_school_letterhead_prints_the_contacts_and_signature_on_the_letters(
     assert "Documento firmato digitalmente" in text
     refused = run("set-school-letterhead", "--school", OBLIGATION_SCHOOL, "--email", "segreteria")
     assert refused.returncode == 1 and "non è valido" in refused.stderr
+
+
+def test_pack_for_a_class_and_names_put_back_offline(demo, run, tmp_path):
+    import csv
+    import io
+
+    from docx import Document
+
+    refused = run("pack", "--school", "MIIS00003C", "--out", str(tmp_path / "p.docx"))
+    assert refused.returncode == 1 and "--all" in refused.stderr  # the whole school is asked for by name
+    assert run("pack", "--school", "MIIS00003C", "--class", "3A", "--level", "nessuno",
+               "--out", str(tmp_path / "p.docx")).stderr.startswith("Livello sconosciuto: nessuno")
+    made = run("pack", "--school", "MIIS00003C", "--class", "3A", "--level", "alto", "--level", "medio",
+               "--out", str(tmp_path / "pacchetto.docx"))
+    assert made.returncode == 0, made.stderr
+    assert "classe 3A; livelli alto, medio." in made.stdout
+    listed = run("score", "--school", "MIIS00003C", "--class", "3A", "--level", "alto", "--level", "medio")
+    rows = list(csv.reader(io.StringIO(listed.stdout.lstrip("\ufeff")), delimiter=";"))[2:]
+    codes = [row[0] for row in rows]
+    assert codes and all(row[1] == "3A" for row in rows)
+    key = tmp_path / "chiave.csv"
+    key.write_text(f"nome;data di nascita;codice\nNguyễn Văn An;2012-01-05;{codes[0]}\n", encoding="utf-8-sig")
+    out = tmp_path / "pacchetto_nomi.docx"
+    named = run("add-names", "--key", str(key), "--in", str(tmp_path / "pacchetto.docx"), "--out", str(out))
+    assert named.returncode == 0, named.stderr
+    text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert f"Alunno Nguyễn Văn An ({codes[0]}) · classe 3A" in text
+    assert "Nguyễn" not in (tmp_path / "cli.db").read_bytes().decode("latin-1")  # the database never saw it
+    same = run("add-names", "--key", str(key), "--in", str(out), "--out", str(out))
+    assert same.returncode == 1 and "file nuovo" in same.stderr

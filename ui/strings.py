@@ -282,8 +282,9 @@ TABLE_FOUND_AUTO = "trovata da Approdo: cambiala qui sopra se non è giusta"
 TABLE_FOUND_CHOSEN = "scelta da te"
 TABLE_TITLES = "Righe di titolo saltate: {lines}"
 EVENTS_LAYOUT = ("Questo file è un elenco giorno per giorno (una riga per assenza, ritardo o uscita): Approdo "
-                 "conserva gli eventi e ne ricava i mesi; il monte ore viene dall'orario settimanale della classe "
-                 "sui giorni di scuola del calendario regionale.")
+                 "conserva gli eventi e ne ricava i mesi; il monte ore viene dalla settimana della classe (ore di "
+                 "ogni giorno) sui giorni di lezione del calendario della scuola. Le righe per ora di lezione "
+                 "sono sommate giorno per giorno.")
 RISK_TITLE = "Rischio di dispersione"
 RISK_AS_OF = "Dati al mese"
 RISK_INTRO = (
@@ -300,6 +301,16 @@ RISK_PUPIL = "Alunno {code} · classe {class_name}"
 RISK_RULES = "Come si calcolano i livelli"
 RISK_DOWNLOAD_XLSX = "Scarica l'elenco (Excel)"
 RISK_DOWNLOAD_CSV = "Scarica l'elenco (CSV)"
+RISK_DOWNLOADS = "Per il consiglio di classe"
+RISK_DOWNLOAD_WHAT = "I file seguono i filtri: {what} ({n} alunni)."
+RISK_DOWNLOAD_WHOLE = "Scarica tutta la scuola (Excel, senza filtri)"
+PACK_DOWNLOAD_DOCX = "Pacchetto (Word)"
+PACK_DOWNLOAD_PDF = "Pacchetto (PDF)"
+PACK_PUPIL_DOCX = "Scheda per il consiglio (Word)"
+PACK_PUPIL_PDF = "Scheda per il consiglio (PDF)"
+PACK_HELP = ("Una pagina per classe (alunni per livello, verifiche e interventi, andamento delle assenze) e una"
+             " per alunno: solo codici. I nomi si rimettono sul computer della scuola con «cli.py add-names»"
+             " (vedi README).")
 RISK_DOWNLOAD_NOTE = ("I file contengono dati personali di minori: sono per i consigli di classe, non vanno "
                       "inoltrati né pubblicati. Ogni scaricamento è registrato.")
 ACCESS_LOG = "Registro degli accessi ai dati degli alunni"
@@ -824,19 +835,22 @@ di residenza. L'elusione si ha anche quando l'alunno fa, senza giustificati moti
 
 Come Approdo applica la regola:
 - **Giorno di assenza**: un giorno di lezione in cui il registro ha un'assenza per l'intera giornata (senza ore,
-  o con almeno le ore intere di una giornata media della classe: orario settimanale ÷ 5). Le assenze orarie, gli
-  ingressi posticipati e le uscite anticipate non fanno un giorno: quel giorno l'alunno era a scuola.
+  o con almeno le ore di quel giorno per quella classe, dalla sua settimana in *Carica dati*: 5 ore di sabato in
+  una settimana di sei giorni da 5 ore). Le assenze orarie, gli ingressi posticipati e le uscite anticipate non
+  fanno un giorno: quel giorno l'alunno era a scuola.
 - **Non giustificato**: conta solo ciò che dice il registro. Un'assenza giustificata non conta mai; un'assenza
   segnata «no» conta; un'assenza **senza indicazione** (non ancora giustificata) conta anch'essa, perché valgono
   solo le giustificazioni registrate, e la pagina dice quante ce ne sono così da verificarle prima di scrivere.
-- **Giorno di lezione**: tra il primo e l'ultimo giorno di lezione del calendario regionale, non di domenica, non
-  in un giorno di vacanza del calendario.
+- **Giorno di lezione**: un giorno di lezione del calendario della scuola (quello regionale con il rito e i
+  giorni chiusi o aperti dalla scuola, in *Carica dati*) in cui la settimana della classe ha ore: il sabato solo
+  dove la settimana ha il sabato.
 - **Tre mesi**: i tre mesi di calendario che finiscono quel giorno, dal giorno dopo lo stesso giorno di tre mesi
   prima (il caso che si apre il 15 gennaio guarda dal 16 ottobre; il 31 maggio dal 1° marzo).
 - **Più di quindici**: il caso si apre il primo giorno in cui i giorni non giustificati dei tre mesi sono almeno
   sedici; con quindici esatti non c'è caso.
-- **Età**: da 6 a 16 anni nell'anno scolastico (L. 296/2006 art. 1 c. 622); chi non ha l'anno di nascita nel file
-  di contesto compare con «età non nota», mai escluso.
+- **Età**: da 6 a 16 anni (L. 296/2006 art. 1 c. 622): con la data di nascita completa del file di contesto,
+  dall'anno dell'iscrizione obbligatoria fino al compimento dei sedici anni; con il solo anno, da 6 a 16 anni
+  nell'anno scolastico. Chi non ha l'anno di nascita compare con «età non nota», mai escluso.
 - **Sette giorni**: dal **ricevimento** della comunicazione da parte della famiglia (consegna a mano o colloquio: lo
   stesso giorno; raccomandata, PEC, registro: la data documentata; se non è nota, dieci giorni dopo l'invio, come
   la compiuta giacenza). La frequenza è **ripresa** se, nei sette giorni,

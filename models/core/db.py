@@ -873,7 +873,12 @@ def _m021_derogations(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m022_obligation_receipt_and_letterhead(db: sqlite_utils.Database) -> None:
+def _m022_birth_date(db: sqlite_utils.Database) -> None:
+    """The full date of birth where the context file gives it: the compulsory-education age counted to the day."""
+    db.executescript("ALTER TABLE pupil_context ADD COLUMN birth_date TEXT;  -- ISO; NULL when only the year is known")
+
+
+def _m023_obligation_receipt_and_letterhead(db: sqlite_utils.Database) -> None:
     """The family's receipt of the notice (the seven days run from it); cases of the quarter-of-hours kind with
     their hours; the letters of that kind; the school's letterhead and how its letters are signed."""
     db.executescript(
@@ -921,8 +926,8 @@ MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_tem
                                _m013_level_generations, _m014_proposals_and_region, _m015_drafts,
                                _m016_obligation, _m017_letters, _m018_practices,
                                _m019_level_history_packed, _m020_weeks_and_school_calendars,
-                               _m021_derogations,
-                               _m022_obligation_receipt_and_letterhead]
+                               _m021_derogations, _m022_birth_date,
+                               _m023_obligation_receipt_and_letterhead]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -252,6 +252,12 @@ def _birth_years(db, school_code: str) -> dict[str, int | None]:
                            [school_code]).fetchall())
 
 
+def _birth_dates(db, school_code: str) -> dict[str, str]:
+    """The full dates of birth the context file gave (the age counted to the day)."""
+    return dict(db.execute("SELECT pupil_code, birth_date FROM pupil_context WHERE school_code = ?"
+                           " AND birth_date IS NOT NULL", [school_code]).fetchall())
+
+
 def _sync(db: sqlite_utils.Database, actor: Actor, school_code: str, only: str | None = None) -> _Data:
     """Record what the data show: new cases, untouched cases that changed, resumptions. The plan is made
     without the write lock; only when there is something to write is it made again under the lock (another
@@ -266,7 +272,7 @@ def _sync(db: sqlite_utils.Database, actor: Actor, school_code: str, only: str |
 
 def _plan(db, actor: Actor, school_code: str, data: _Data, only: str | None) -> list[tuple]:
     """The writes that bring the school's cases in step with `data`, as (action, pupil, values)."""
-    births = _birth_years(db, school_code)
+    births, born_on = _birth_years(db, school_code), _birth_dates(db, school_code)
     open_cases = {r[1]: r for r in db.execute(
         "SELECT id, pupil_code, days FROM obligation_cases WHERE school_code = ? AND closed_on IS NULL"
         " AND kind = 'giorni'", [school_code])}
@@ -281,8 +287,8 @@ def _plan(db, actor: Actor, school_code: str, data: _Data, only: str | None) -> 
         since = last_closed.get(pupil)
         found = rule.first_case(d for d in data.unjustified.get(pupil, [])
                                 if since is None or d > date.fromisoformat(since))
-        if found is not None and rule.compulsory_age(births.get(pupil),
-                                                     SchoolYear.containing(found.opened_on)) is False:
+        if found is not None and rule.compulsory_age(births.get(pupil), SchoolYear.containing(found.opened_on),
+                                                     born_on.get(pupil), found.opened_on) is False:
             found = None
         existing = open_cases.get(pupil)
         if existing is None:

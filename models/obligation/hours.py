@@ -76,9 +76,14 @@ def quarter_reached(db: sqlite_utils.Database, school: School, as_of: date) -> t
     scored = indicators.score(frame, None, level=level, annual_hours=annual, as_of=frame["period"].max(),
                               rules=indicators.Rules(legal_limit=0.25, min_months=1, min_hours=0),
                               class_annual=weeks.annual())
-    births = dict(db.execute("SELECT pupil_code, birth_year FROM pupil_context WHERE school_code = ?",
-                             [school_code]).fetchall())
-    eligible = scored["pupil_code"].map(lambda p: rule.compulsory_age(births.get(p), year))
+    births = {p: (y, d) for p, y, d in db.execute(
+        "SELECT pupil_code, birth_year, birth_date FROM pupil_context WHERE school_code = ?", [school_code])}
+
+    def eligible_of(pupil: str) -> bool | None:
+        born_year, born_on = births.get(pupil, (None, None))
+        return rule.compulsory_age(born_year, year, born_on, as_of)
+
+    eligible = scored["pupil_code"].map(eligible_of)
     flagged = scored[(eligible.ne(False)) & ((scored["hours_left"] <= 0) | scored["crossing_month"].notna())]
     limit = flagged["absence_hours"] + flagged["hours_left"]
     # The day the running total of unjustified hours reached the quarter (NaN for a projection).

@@ -382,3 +382,29 @@ def test_a_quarter_of_the_annual_hours_opens_a_case_of_its_own_kind(demo_db, act
     assert "ha fatto 280 ore di assenza senza giustificato motivo" in text and "264 ore" in text
     # Read again: nothing new recorded.
     assert [c.id for c in obligation.cases(demo_db, boss, SCHOOL)] == [case.id]
+
+
+def test_the_age_from_the_full_date_of_birth():
+    from models.core.school_year import SchoolYear
+
+    year = SchoolYear(2025)
+    # Sixteen on 10 October 2025: of compulsory age until 9 October, not after (the year alone keeps them all year).
+    assert rule.compulsory_age(2009, year, "2009-10-10", date(2025, 10, 9)) is True
+    assert rule.compulsory_age(2009, year, "2009-10-10", date(2025, 10, 10)) is False
+    assert rule.compulsory_age(2009, year, None, date(2025, 10, 10)) is True
+    # Six on 20 December 2025: enrolled in September as the law requires, so of compulsory age from the start.
+    assert rule.compulsory_age(2019, year, "2019-12-20", date(2025, 9, 15)) is True
+    assert rule.compulsory_age(2020, year, "2020-01-10", date(2026, 3, 2)) is False  # an early entrant (5)
+
+
+def test_a_case_needs_the_compulsory_age_on_its_day(demo_db, actors, today):
+    boss = actors["dirigente"]
+    sixteen = school_days(date(2026, 1, 12), 16)  # the sixteenth day is Monday 2 February 2026
+    load(demo_db, boss, events("PRIMA", sixteen) + events("DOPO", sixteen))
+    rows = "Codice alunno;Data di nascita\nPRIMA;03/02/2010\nDOPO;02/02/2010\n"
+    pupil_data.import_context(demo_db, boss, SCHOOL, rows.encode(), "contesto.csv")
+    assert demo_db.execute("SELECT birth_date FROM pupil_context WHERE pupil_code = 'PRIMA'").fetchone() == (
+        "2010-02-03",)
+    # PRIMA turns sixteen the day after the case opens; DOPO on that very day, so the duty had ended.
+    assert sixteen[-1] == date(2026, 2, 2)
+    assert {c.pupil_code for c in obligation.cases(demo_db, boss, SCHOOL)} == {"PRIMA"}
