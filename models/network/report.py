@@ -288,7 +288,8 @@ def to_docx(report: Report) -> bytes:
             "avviso": suppression.SUPPRESSION_NOTE,
             "capitoli": [
                 chapter("Protocolli di accoglienza",
-                        f"{s['approved']} scuole su {s['schools']} hanno il protocollo approvato; {s['current_core']}"
+                        f"{s['approved']} {'scuola' if s['approved'] == 1 else 'scuole'} su {s['schools']}"
+                        f" {'ha' if s['approved'] == 1 else 'hanno'} il protocollo approvato; {s['current_core']}"
                         f" {'ha' if s['current_core'] == 1 else 'hanno'} accolto l'ultima versione del nucleo comune"
                         " della rete.",
                         frame=report.protocols, index=False, empty="Nessuna scuola in questa selezione."),
