@@ -87,7 +87,7 @@ def test_a_secret_and_file_names_kept_in_the_database_leave_it_and_the_codes_sta
     path = tmp_path / "vecchio.db"
     db = database.connect(path, migrate=False)
     with database.transaction(db):
-        before_mine = database.MIGRATIONS.index(database._m023_secrets_and_file_names_out)
+        before_mine = database.MIGRATIONS.index(database._m024_secrets_and_file_names_out)
         for number, migration in enumerate(database.MIGRATIONS[:before_mine], start=1):
             migration(db)
             db.execute(f"PRAGMA user_version = {number}")
