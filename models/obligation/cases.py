@@ -328,7 +328,12 @@ def _plan_hours(db, actor: Actor, school_code: str, data: _Data, only: str | Non
     cases follow the data, as the days' cases do."""
     year = SchoolYear.containing(data.coverage.covered_until)
     found, _ = obligation_hours.quarter_reached(db, get_school(db, actor, school_code), data.coverage.covered_until)
-    reached = {row.pupil_code: row for row in found[found["reached"].astype(bool)].itertuples()}
+    # Only on the class's whole annual hours: the projection shortens the year of a pupil whose data start later
+    # (a late arrival), but in an events list a pupil also first appears with a first absence; such a pupil stays
+    # a line of the list, for the school to judge, and opens no case on a limit that may be too small.
+    weeks = school_calendar.weeks(db, school_code)
+    reached = {row.pupil_code: row for row in found[found["reached"].astype(bool)].itertuples()
+               if row.annual_hours >= weeks.of(row.class_name).annual - 1}
     open_cases = {r[1]: r for r in db.execute(
         "SELECT id, pupil_code, hours_unjustified, opened_on FROM obligation_cases WHERE school_code = ?"
         " AND closed_on IS NULL AND kind = 'ore'", [school_code])}

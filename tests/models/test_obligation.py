@@ -420,3 +420,15 @@ def test_a_case_needs_the_compulsory_age_on_its_day(demo_db, actors, today):
     # PRIMA1 turns sixteen the day after the case opens; DOPO2 on that very day, so the duty had ended.
     assert sixteen[-1] == date(2026, 2, 2)
     assert {c.pupil_code for c in obligation.cases(demo_db, boss, SCHOOL)} == {"PRIMA1"}
+
+
+def test_a_pupil_first_seen_late_in_the_year_opens_no_hours_case_on_a_shortened_year(demo_db, actors, today):
+    boss = actors["dirigente"]
+    today(date(2026, 5, 29))
+    # Absent four hours a day from 4 May only: the projection takes May as the first month (a shorter year),
+    # and the list shows the quarter of that shorter year as reached; no case opens on it.
+    days = school_days(date(2026, 5, 4), 15)
+    load(demo_db, boss, events("TARDI1", days, hours_text="4"))
+    listed = hours.evasion(demo_db, boss, SCHOOL, date(2026, 5, 29)).set_index("pupil_code")
+    assert listed.loc["TARDI1", "reached"] and listed.loc["TARDI1", "annual_hours"] < 1056
+    assert [c for c in obligation.cases(demo_db, boss, SCHOOL) if c.kind == obligation.HOURS] == []
