@@ -104,6 +104,11 @@ def set_settings(db: sqlite_utils.Database, actor: Actor, *, host: str, port: in
     return settings(db)
 
 
+def own_address(db: sqlite_utils.Database, actor: Actor) -> str | None:
+    row = db.execute("SELECT email FROM users WHERE username = ?", [actor.username]).fetchone()
+    return row[0] if row and row[0] else None
+
+
 def frequency(db: sqlite_utils.Database, actor: Actor) -> str:
     row = db.execute("SELECT frequency FROM notify_prefs WHERE username = ?", [actor.username]).fetchone()
     return row[0] if row else DEFAULT_FREQUENCY
