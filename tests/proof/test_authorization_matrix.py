@@ -788,6 +788,8 @@ def _cli_files(tmp: Path) -> dict[str, Path]:
     files["table"].write_text("\n".join(rows) + "\n")
     files["key"] = tmp / "chiave.csv"
     files["key"].write_text("nome;data di nascita;codice\nRossi Mario;;NW0001\n", encoding="utf-8-sig")
+    files["downloaded"] = tmp / "scaricato.csv"  # a file the school downloaded earlier, on its own computer
+    files["downloaded"].write_text("codice_alunno;classe\nNW0001;3A\n", encoding="utf-8-sig")
     from PIL import Image
 
     files["logo"] = tmp / "logo.png"
@@ -834,8 +836,8 @@ def cli_matrix(tmp: Path) -> dict[str, tuple[str, list[list[str]], set[str]]]:
         "pack": (READS, [["pack", "--school", SCHOOL, "--level", "alto", "--out", str(tmp / "pacchetto.docx")]],
                  {SCHOOL}),
         # Offline: reads the key and a downloaded file, never the database.
-        "add-names": (SYSTEM, [["add-names", "--key", str(files["key"]), "--in", str(tmp / "elenco.xlsx"),
-                                "--out", str(tmp / "elenco_nomi.xlsx")]], set()),
+        "add-names": (SYSTEM, [["add-names", "--key", str(files["key"]), "--in", str(files["downloaded"]),
+                                "--out", str(tmp / "scaricato_nomi.csv")]], set()),
         # Counts what awaits each person with an address (the demo's accounts have none: nothing is read).
         "notify": (READS, [["notify", "--dry-run"]], set()),
         "obligation": (READS, [["obligation", "--school", SCHOOL],
