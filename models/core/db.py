@@ -943,7 +943,31 @@ def _m024_secrets_and_file_names_out(db: sqlite_utils.Database) -> None:
     db.execute(f"PRAGMA secure_delete = {int(before)}")
 
 
-def _m025_month_classes_and_subjects(db: sqlite_utils.Database) -> None:
+def _m025_notifications(db: sqlite_utils.Database) -> None:
+    """E-mail reminders: the admin's mail server (no password: it stays in the environment), each person's
+    frequency and bouncing address, and what was sent (one row per person, kind and day: never twice)."""
+    db.executescript("""
+    CREATE TABLE smtp_settings (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        host TEXT NOT NULL, port INTEGER NOT NULL, starttls INTEGER NOT NULL, username TEXT NOT NULL,
+        sender TEXT NOT NULL, app_url TEXT NOT NULL, updated_by TEXT NOT NULL, updated_at TEXT NOT NULL
+    );
+    CREATE TABLE notify_prefs (
+        username TEXT PRIMARY KEY REFERENCES users(username) ON DELETE CASCADE,
+        frequency TEXT NOT NULL CHECK (frequency IN ('giornaliera', 'settimanale', 'nessuna')),
+        bounced_at TEXT, bounce_reason TEXT
+    );
+    CREATE TABLE notify_sent (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('digest', 'promemoria')), day TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('inviato', 'in_attesa', 'rimbalzato')),
+        attempts INTEGER NOT NULL, last_error TEXT, at TEXT NOT NULL,
+        UNIQUE (username, kind, day)
+    );
+    """)
+
+
+def _m026_month_classes_and_subjects(db: sqlite_utils.Database) -> None:
     """Which classes each month holds (a per-class upload replaces only its classes; a month missing classes is
     partial), and the absences per subject when the register's report gives them."""
     db.executescript(
@@ -983,7 +1007,7 @@ MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_tem
                                _m019_level_history_packed, _m020_weeks_and_school_calendars,
                                _m021_derogations, _m022_birth_date,
                                _m023_obligation_receipt_and_letterhead, _m024_secrets_and_file_names_out,
-                               _m025_month_classes_and_subjects]
+                               _m025_notifications, _m026_month_classes_and_subjects]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
