@@ -87,35 +87,41 @@ def across(parts: pd.DataFrame, groups: Iterable[Iterable[str]], *, known: Itera
     Returns {group: {column: int, "<5" or "n.d."}} for every group given.
     """
     values = parts.fillna(0).astype(int)
+    array, width = values.to_numpy(dtype=np.int64).reshape(len(values), -1), len(values.columns)
     columns = [*values.columns, *([TOTAL] if total_column else [])]
     order = sorted(dict.fromkeys(Group(g) for g in groups), key=len, reverse=True)  # largest first
     known = set(known)
-    secret = [s for s in unseen if s in values.index and s not in known and values.loc[s].any()]
-    offered = _offered(order, secret)
-    unknown = [s for s in values.index if s not in known]
-    width = len(values.columns)
+    secret = [s for n, s in enumerate(values.index) if s in set(unseen) and s not in known and array[n].any()]
+    offered = set(_offered(order, secret))
+    unknown = np.array([s not in known for s in values.index], dtype=bool)
+    position = {column: n for n, column in enumerate(values.columns)}
+
+    def members(group: Group) -> np.ndarray:
+        return np.array([s in group for s in values.index], dtype=bool)
 
     def vector(group: Group, column: str) -> np.ndarray:
-        out = np.zeros(len(unknown) * width)
-        for n, school in enumerate(unknown):
-            if school in group:
-                if column == TOTAL:
-                    out[n * width:(n + 1) * width] = 1
-                else:
-                    out[n * width + values.columns.get_loc(column)] = 1
-        return out
+        """The cell as a sum of the parts the reader does not know (rows: unknown schools, by part)."""
+        out = np.zeros((len(values), width))
+        rows = members(group) & unknown
+        if column == TOTAL:
+            out[rows] = 1
+        else:
+            out[rows, position[column]] = 1
+        return out[unknown].ravel()
 
-    def total(group: Group, column: str, schools) -> int:
-        rows = values.loc[[s for s in schools if s in group]]
-        return int(rows.to_numpy().sum() if column == TOTAL else rows[column].sum())
+    def total(group: Group, column: str, rows: np.ndarray) -> int:
+        chosen = array[members(group) & rows]
+        return int(chosen.sum() if column == TOTAL else chosen[:, position[column]].sum())
 
-    cells = [(g, c) for g in offered for c in columns]
+    everyone = np.ones(len(values), dtype=bool)
+    cells = [(g, c) for g in order if g in offered for c in columns]
     vectors = {cell: vector(*cell) for cell in cells}
     secret_part = {cell: total(*cell, unknown) for cell in cells}
     hidden = {cell: SMALL for cell in cells if 0 < secret_part[cell] < MIN_PUPILS}
-    while True:
+    size = int(unknown.sum()) * width
+    while hidden:
         shown = [cell for cell in cells if cell not in hidden and vectors[cell].any()]
-        matrix = np.array([vectors[cell] for cell in shown]).reshape(len(shown), len(unknown) * width)
+        matrix = np.array([vectors[cell] for cell in shown]).reshape(len(shown), size)
         basis = _row_basis(matrix)
         exposed = next((cell for cell in hidden if vectors[cell].any()
                         and _in_span(vectors[cell], basis)), None)
@@ -137,7 +143,7 @@ def across(parts: pd.DataFrame, groups: Iterable[Iterable[str]], *, known: Itera
             elif (group, column) in hidden:
                 row[column] = hidden[(group, column)]
             else:
-                value = total(group, column, values.index)
+                value = total(group, column, everyone)
                 row[column] = SMALL if 0 < value < MIN_PUPILS else value  # small and all the reader's own
         result[group] = row
     return result

@@ -234,14 +234,22 @@ def _cells(protected: dict, group: frozenset, columns) -> dict:
     return protected.get(group) or dict.fromkeys(columns, suppression.HIDDEN)
 
 
+def _with_data(db, where: Scope, year: SchoolYear) -> dict[str, set[str]]:
+    """{period: the schools with data in that month}, in month order."""
+    key = ("with_data", year)
+    if key not in where.read:
+        counts = levels_by_month(db, where, year)
+        where.read[key] = {p: set(c) for p, c in sorted(counts.groupby("period")["school_code"].unique().items())}
+    return where.read[key]
+
+
 def _periods(db, where: Scope, year: SchoolYear, group: frozenset) -> list[str]:
     """The months in which some school of `group` has data, in order."""
-    counts = levels_by_month(db, where, year)
-    return sorted(counts.loc[counts["school_code"].isin(group), "period"].unique())
+    return [period for period, schools in _with_data(db, where, year).items() if schools & group]
 
 
 def _wide(counts: pd.DataFrame, index: str) -> pd.DataFrame:
-    wide = counts.pivot_table(index=index, columns="level", values="pupils", aggfunc="sum", fill_value=0)
+    wide = counts.groupby([index, "level"])["pupils"].sum().unstack(fill_value=0)
     wide = wide.reindex(columns=list(indicators.LEVELS), fill_value=0)
     wide.columns = [indicators.LEVEL_LABELS[c] for c in wide.columns]
     wide.index.name = None
@@ -275,8 +283,7 @@ def schools_in_month(db: sqlite_utils.Database, where: Scope, year: SchoolYear,
     if not periods:
         return None, pd.DataFrame()
     period = period or periods[-1]
-    counts = levels_by_month(db, where, year)
-    with_data = set(counts.loc[counts["period"] == period, "school_code"])
+    with_data = _with_data(db, where, year).get(period, set())
     protected = protected_months(db, where, year).get(period, {})
     rows = {label: _cells(protected, group, _month_columns()) for label, group in where.rows() if group & with_data}
     return period, pd.DataFrame.from_dict(rows, orient="index", dtype=object)[_month_columns()]
