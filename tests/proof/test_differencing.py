@@ -136,7 +136,9 @@ def attack(db, data, actors, counts):
     for role in ROLES:
         actor = actors[role]
         own = actor.school_code
-        attacker = Attacker(known=[(own, p, lv) for p in PERIODS for lv in LEVELS])
+        # The reader knows their own school, and (a stronger attacker than needed) which schools have no data.
+        empty = [(s, p) for s in SCHOOL_CODES for p in PERIODS if not any(counts.get(s, {}).get(p, []))]
+        attacker = Attacker(known=[(s, p, lv) for s, p in [*((own, p) for p in PERIODS), *empty] for lv in LEVELS])
         if role != "regione":
             read_dashboard(db, actor, "RETEDEMO", attacker, truth)
         if role in ("admin", "regione"):
