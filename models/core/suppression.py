@@ -77,20 +77,22 @@ Group = frozenset  # a set of school codes whose figures are summed
 
 
 def across(parts: pd.DataFrame, groups: Iterable[Iterable[str]], *, known: Iterable[str] = (),
-           unseen: Iterable[str] = (), total_column: bool = False) -> dict[Group, dict[str, object]]:
+           unseen: Iterable[str] = (), total_column: bool = False, spare: Iterable[str] = ()
+           ) -> dict[Group, dict[str, object]]:
     """Every figure a reader can reach, suppressed together (the rule in this module's docstring).
 
     `parts`: rows = schools, columns = parts (non-negative counts: levels, or independent measures).
     `groups`: every set of schools whose sums the reader can reach, through any view.
     `known`: schools whose figures the reader has anyway (their own); `unseen`: schools whose row the
     reader may not see, never to be isolated. `total_column` adds each group's total over the parts.
+    `spare`: the columns to give up first as complementary cells (those no share is computed from).
     Returns {group: {column: int, "<5" or "n.d."}} for every group given.
     """
     values = parts.fillna(0).astype(int)
     array, width = values.to_numpy(dtype=np.int64).reshape(len(values), -1), len(values.columns)
     columns = [*values.columns, *([TOTAL] if total_column else [])]
     order = sorted(dict.fromkeys(Group(g) for g in groups), key=len, reverse=True)  # largest first
-    known = set(known)
+    known, spare = set(known), set(spare)
     secret = [s for n, s in enumerate(values.index) if s in set(unseen) and s not in known and array[n].any()]
     offered = set(_offered(order, secret))
     unknown = np.array([s not in known for s in values.index], dtype=bool)
@@ -119,21 +121,29 @@ def across(parts: pd.DataFrame, groups: Iterable[Iterable[str]], *, known: Itera
     secret_part = {cell: total(*cell, unknown) for cell in cells}
     hidden = {cell: SMALL for cell in cells if 0 < secret_part[cell] < MIN_PUPILS}
     size = int(unknown.sum()) * width
-    while hidden:
+    def exposed_by(hidden: dict) -> list:
+        """The hidden cells that the shown ones (and what the reader knows) give back."""
+        shown = [vectors[cell] for cell in cells if cell not in hidden and vectors[cell].any()]
+        basis = _row_basis(np.array(shown).reshape(len(shown), size))
+        return [cell for cell in hidden if vectors[cell].any() and _in_span(vectors[cell], basis)]
+
+    def preference(cell) -> tuple:
+        # Zeros last (hiding them protects nothing); a spare column first; a second part before a total (a
+        # school before a level or the network, a level before the row's total); then the smallest figure.
+        return (secret_part[cell] == 0, cell[1] not in spare, len(cell[0]), cell[1] == TOTAL, secret_part[cell])
+
+    size = int(unknown.sum()) * width
+    exposed = exposed_by(hidden) if hidden else []
+    while exposed:
         shown = [cell for cell in cells if cell not in hidden and vectors[cell].any()]
         matrix = np.array([vectors[cell] for cell in shown]).reshape(len(shown), size)
-        basis = _row_basis(matrix)
-        exposed = next((cell for cell in hidden if vectors[cell].any()
-                        and _in_span(vectors[cell], basis)), None)
-        if exposed is None:
-            break
-        weights = np.linalg.lstsq(matrix.T, vectors[exposed], rcond=None)[0]
-        used = [cell for cell, w in zip(shown, weights, strict=True) if abs(w) > 1e-6]
-        # A second part before a total (a school before a level or the network, a level before the row's
-        # total); among parts the smallest figure; zeros last (hiding them protects nothing).
-        partner = min(used, key=lambda cell: (secret_part[cell] == 0, len(cell[0]), cell[1] == TOTAL,
-                                              secret_part[cell]))
+        weights = np.linalg.lstsq(matrix.T, vectors[exposed[0]], rcond=None)[0]
+        used = sorted((cell for cell, w in zip(shown, weights, strict=True) if abs(w) > 1e-6), key=preference)
+        # Of the cells that make up the combination, the one that leaves the fewest hidden cells exposed.
+        outcomes = [(len(exposed_by({**hidden, cell: HIDDEN})), n, cell) for n, cell in enumerate(used[:12])]
+        _, _, partner = min(outcomes)
         hidden[partner] = HIDDEN
+        exposed = exposed_by(hidden)
     result = {}
     for group in order:
         row = {}

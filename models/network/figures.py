@@ -224,9 +224,13 @@ def protected_months(db: sqlite_utils.Database, where: Scope, year: SchoolYear) 
         counts = levels_by_month(db, where, year)
         where.read[key] = {
             period: suppression.across(_wide(month, "school_code"), where.reach, known=where.known,
-                                       unseen=where.unseen, total_column=True)
+                                       unseen=where.unseen, total_column=True, spare=SPARE_LEVELS)
             for period, month in counts.groupby("period")}
     return where.read[key]
+
+
+# No share is computed from these: given up first to protect a small cell, the trend keeps its points.
+SPARE_LEVELS = [indicators.LEVEL_LABELS["basso"], indicators.LEVEL_LABELS["dati_insufficienti"]]
 
 
 def _cells(protected: dict, group: frozenset, columns) -> dict:
@@ -286,7 +290,7 @@ def schools_in_month(db: sqlite_utils.Database, where: Scope, year: SchoolYear,
     with_data = _with_data(db, where, year).get(period, set())
     protected = protected_months(db, where, year).get(period, {})
     rows = {label: _cells(protected, group, _month_columns()) for label, group in where.rows() if group & with_data}
-    return period, pd.DataFrame.from_dict(rows, orient="index", dtype=object)[_month_columns()]
+    return period, pd.DataFrame.from_dict(rows, orient="index", columns=_month_columns(), dtype=object)
 
 
 def flagged_rates(db: sqlite_utils.Database, where: Scope, year: SchoolYear, group: frozenset) -> dict[str, object]:
