@@ -83,9 +83,9 @@ def no_combination_gives_a_hidden_one_back(reader):
     for group, cells in shown.items():
         for column, value in cells.items():
             parts = [(s, level) for s in group for level in (LEVELS if column == sup.TOTAL else [column])]
-            attacker.see(f"{sorted(group)} {column}", parts, shown=not sup.is_hidden(value))
             true = sum(values[s][LEVELS.index(level)] for s, level in parts)
             secret = sum(values[s][LEVELS.index(level)] for s, level in parts if s not in known)
+            attacker.see(f"{sorted(group)} {column}", parts, shown=not sup.is_hidden(value), sensitive=secret > 0)
             assert sup.is_hidden(value) or value == true  # what is shown is right
             assert sup.is_hidden(value) or not 0 < secret < sup.MIN_PUPILS  # small parts of others never shown
     assert attacker.recovered() == [], shown

@@ -38,11 +38,16 @@ class Attacker:
                 changed = True
         return row
 
-    def see(self, where: str, parts, shown: bool) -> None:
-        """A figure of a view: `parts` (an iterable of parts, or {part: coefficient}) and whether it is shown."""
+    def see(self, where: str, parts, shown: bool, sensitive: bool = True) -> None:
+        """A figure of a view: `parts` (an iterable of parts, or {part: coefficient}) and whether it is shown.
+
+        A hidden figure is `sensitive` unless what the reader does not know of it is 0: a "<5" that is all the
+        reader's own school (zeros are shown: they describe no pupil).
+        """
         row = dict(parts) if isinstance(parts, dict) else dict.fromkeys(parts, 1)
         if not shown:
-            self.hidden.append((where, row))
+            if sensitive:
+                self.hidden.append((where, row))
             return
         row = self._reduce(row)
         if not row:

@@ -95,7 +95,7 @@ def see(attacker, truth, where, cells, value):
     if shown:
         true = sum(truth.get(cell, 0) for cell in cells)
         assert value == true, (where, value, true)  # what is shown is right
-    attacker.see(where, cells, shown)
+    attacker.see(where, cells, shown, sensitive=any(truth.get(c, 0) for c in cells if c not in attacker.known))
 
 
 def rate_seen(attacker, group, period):
