@@ -565,14 +565,49 @@ _import_command("import-attendance", "attendance",
 
 @command(cli, "set-class-hours")
 @click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
-@click.option("--class", "class_name", required=True, help="Classe, es. 2B.")
-@click.option("--hours", type=float, default=None, help="Ore settimanali (senza: torna al monte ore della scuola).")
-def set_class_hours(db, actor, school_code, class_name, hours):
-    """Ore settimanali di una classe: danno il monte ore degli elenchi giorno per giorno."""
+@click.option("--class", "class_name", default=None, help="Classe, es. 2B (senza: l'orario di tutta la scuola).")
+@click.option("--hours", type=float, default=None, help="Ore settimanali, divise in parti uguali sui giorni.")
+@click.option("--days", type=click.Choice(["5", "6"]), default="5",
+              help="Giorni di lezione con --hours: 5 (lunedì-venerdì) o 6 (lunedì-sabato).")
+@click.option("--week", "week_text", default=None,
+              help="Ore di ogni giorno, es. «lun 6,mar 6,mer 6,gio 6,ven 6,sab 0» (giorni diversi).")
+def set_class_hours(db, actor, school_code, class_name, hours, days, week_text):
+    """Settimana di una classe o della scuola: giorni di lezione e ore di ogni giorno.
+
+    Senza --hours né --week la classe torna all'orario della scuola (e la scuola al suo monte ore annuale).
+    I mesi già caricati giorno per giorno sono ricalcolati."""
     from models.pupils import school_calendar
 
-    school_calendar.set_class_hours(db, actor, schools.check_school_code(school_code), class_name, hours)
-    click.echo(f"Orario della classe {class_name.strip().upper()} salvato.")
+    if hours is not None and week_text is not None:
+        raise ApprodoError("Scegli --hours (con --days) oppure --week, non tutti e due.")
+    week = (school_calendar.Week.parse(week_text) if week_text is not None
+            else school_calendar.Week.even(hours, int(days)) if hours is not None else None)
+    school_calendar.set_week(db, actor, schools.check_school_code(school_code), class_name, week)
+    who = f"della classe {class_name.strip().upper()}" if class_name else "della scuola"
+    click.echo(f"Orario {who} salvato: " + (f"{week.text()} ({week.weekly:g} ore)." if week else "quello predefinito."))
+
+
+@command(cli, "set-school-calendar")
+@click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
+@click.option("--rite", type=click.Choice(sorted(["romano", "ambrosiano"])), default=None,
+              help="Rito: ambrosiano sposta i giorni di Carnevale (lezione lunedì e martedì, chiuso venerdì e sabato).")
+@click.option("--closed", "closed_file", default=None,
+              help="File di testo dei giorni chiusi dal consiglio d'istituto, una riga per giorno o periodo: "
+                   "«02/05/2026 ponte».")
+@click.option("--open", "open_file", default=None,
+              help="File di testo dei giorni di lezione spostati su giorni chiusi dalla Regione, come --closed.")
+def set_school_calendar(db, actor, school_code, rite, closed_file, open_file):
+    """Calendario della scuola sopra quello regionale: rito, giorni chiusi, giorni aperti (i file sostituiscono
+    l'elenco salvato; senza file l'elenco resta com'è)."""
+    from models.pupils import school_calendar
+
+    def text(file):
+        return None if file is None else _read(file).decode("utf-8-sig", errors="replace")
+
+    saved = school_calendar.set_school_calendar(db, actor, schools.check_school_code(school_code), rite=rite,
+                                                closed=text(closed_file), opened=text(open_file))
+    click.echo(f"Calendario della scuola salvato: {school_calendar.RITES[saved.rite].lower()}, "
+               f"{len(saved.closed)} periodi chiusi, {len(saved.opened)} aperti.")
 
 
 @command(cli, "set-calendar")
@@ -631,22 +666,88 @@ def synth(db, actor, school_code, level, pupils, years, seed, last_month, out_di
 @click.option("--as-of", default=None, help="Mese di riferimento, es. 2026-02 (predefinito: l'ultimo importato).")
 @click.option("--format", "fmt", default="csv", help="csv, json o xlsx (xlsx solo con --out).")
 @click.option("--out", "out", default=None, help="File da scrivere (predefinito: lo schermo).")
-def score(db, actor, school_code, as_of, fmt, out):
+@click.option("--class", "classes", multiple=True, help="Solo questa classe (ripetibile).")
+@click.option("--level", "levels", multiple=True, help="Solo questo livello: alto, medio, basso, dati_insufficienti,"
+              " dati_fermi (ripetibile).")
+def score(db, actor, school_code, as_of, fmt, out, classes, levels):
     """Elenco di rischio con motivi, revisioni e interventi (la lettura è registrata)."""
     from models.follow_up import list_export as risk_export
 
     if fmt == "xlsx" and not out:
         raise ApprodoError("Il formato xlsx va scritto in un file: aggiungi --out elenco.xlsx.")
-    if as_of is not None:
-        as_of = pupil_data.parse_period(as_of)
-        if as_of is None:
-            raise ApprodoError("Scrivi il mese di --as-of come 2026-02.")
-    risk, data = risk_export.export_list(db, actor, schools.check_school_code(school_code), fmt, as_of=as_of,
-                                         channel="cli")
+    risk, data = risk_export.export_list(db, actor, schools.check_school_code(school_code), fmt,
+                                         as_of=_month_option(as_of), channel="cli",
+                                         selection=_selection(classes, levels))
     if out:
         click.echo(f"Scritto {_write(out, data)} ({len(risk.pupils)} alunni, al {risk.as_of}).")
     else:
         click.echo(data.decode("utf-8"), nl=False)
+
+
+def _month_option(as_of: str | None) -> str | None:
+    if as_of is None:
+        return None
+    month = pupil_data.parse_period(as_of)
+    if month is None:
+        raise ApprodoError("Scrivi il mese di --as-of come 2026-02.")
+    return month
+
+
+def _selection(classes: tuple[str, ...], levels: tuple[str, ...], pupil: str | None = None):
+    from models.follow_up.list_export import Selection
+    from models.risk.indicators import LEVELS, STALE
+
+    unknown = [level for level in levels if level not in (*LEVELS, STALE)]
+    if unknown:
+        raise ApprodoError(f"Livello sconosciuto: {unknown[0]}. Usa alto, medio, basso, dati_insufficienti o"
+                           " dati_fermi.")
+    return Selection(tuple(classes), tuple(levels), pupil)
+
+
+@command(cli, "pack")
+@click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
+@click.option("--as-of", default=None, help="Mese di riferimento, es. 2026-02 (predefinito: l'ultimo importato).")
+@click.option("--class", "classes", multiple=True, help="Solo questa classe (ripetibile).")
+@click.option("--level", "levels", multiple=True, help="Solo questo livello (ripetibile).")
+@click.option("--pupil", default=None, help="Solo questo alunno (codice).")
+@click.option("--all", "whole_school", is_flag=True, help="Tutta la scuola (senza filtri va chiesto esplicitamente).")
+@click.option("--out", "out", required=True, help="File .docx da scrivere (con --pdf anche il PDF accanto).")
+@click.option("--pdf", is_flag=True, help="Scrive anche il PDF (serve LibreOffice).")
+def pack(db, actor, school_code, as_of, classes, levels, pupil, whole_school, out, pdf):
+    """Pacchetto per il consiglio di classe: una pagina per classe e una per alunno (solo codici)."""
+    from models.council import pack as council_pack
+
+    selection = _selection(classes, levels, pupil)
+    if selection.whole_school and not whole_school:
+        raise ApprodoError("Scegli una classe (--class), un livello (--level) o un alunno (--pupil);"
+                           " per tutta la scuola scrivi --all.")
+    made = council_pack.council_pack(db, actor, schools.check_school_code(school_code), selection,
+                                     as_of=_month_option(as_of))
+    click.echo(f"{made.first_line} Scritto {_write(out, made.docx)} ({len(made.pupils)} alunni).")
+    if pdf:
+        click.echo(f"Scritto {_write(str(Path(out).with_suffix('.pdf')), council_pack.council_pack_pdf(made))}.")
+
+
+@cli.command("add-names")
+@click.option("--key", "key_file", required=True, help="Il file chiave (nome → codice) scritto al caricamento.")
+@click.option("--in", "source", required=True, help="Il file scaricato da Approdo (.docx, .xlsx o .csv).")
+@click.option("--out", "out", required=True, help="Dove scrivere la copia con i nomi (resta sul tuo computer).")
+def add_names(key_file, source, out):
+    """Rimette i nomi accanto ai codici in un file scaricato, sul computer della scuola (senza database)."""
+    from models.pupils import names_back
+
+    try:
+        if Path(out).resolve() in (Path(key_file).resolve(), Path(source).resolve()):
+            raise ApprodoError("--out deve essere un file nuovo, non la chiave né il file di partenza.")
+        try:
+            key, data = Path(key_file).read_bytes(), Path(source).read_bytes()
+        except OSError as error:
+            raise ApprodoError(f"Non riesco a leggere {error.filename}: {error.strerror}.") from None
+        named, count = names_back.add_names(names_back.read_key(key), data, Path(source).suffix.lower().lstrip("."))
+        click.echo(f"Scritto {_write(out, named)}: {count} codici con il nome accanto. Contiene nomi di minori:"
+                   " tienilo solo sul computer della scuola.")
+    except ApprodoError as error:
+        _fail(error.message)
 
 
 @command(cli, "obligation")

@@ -420,6 +420,22 @@ def test_import_attendance_day_by_day_and_with_pseudonyms(run, demo, tmp_path):
 
 def test_set_class_hours_and_calendar(run, demo, tmp_path):
     assert run("set-class-hours", "--school", "MIIS00003C", "--class", "3a", "--hours", "32").returncode == 0
+    result = run("set-class-hours", "--school", "MIIS00003C", "--hours", "30", "--days", "6")
+    assert result.returncode == 0 and "lun 5, mar 5, mer 5, gio 5, ven 5, sab 5 (30 ore)" in result.stdout
+    result = run("set-class-hours", "--school", "MIIS00003C", "--class", "2A",
+                 "--week", "lun 6,mar 6,mer 6,gio 6,ven 4,sab 4")
+    assert result.returncode == 0 and "classe 2A" in result.stdout and "(32 ore)" in result.stdout
+    assert_italian_failure(run("set-class-hours", "--school", "MIIS00003C", "--week", "lun 6, dom 6"),
+                           "non è un giorno")
+    closed = tmp_path / "chiusi.txt"
+    closed.write_text("02/01/2026 ponte\n", encoding="utf-8")
+    result = run("set-school-calendar", "--school", "MIIS00003C", "--rite", "ambrosiano", "--closed", str(closed))
+    assert result.returncode == 0 and "rito ambrosiano, 1 periodi chiusi" in result.stdout
+    with sqlite3.connect(tmp_path / "cli.db") as conn:
+        assert conn.execute("SELECT rite, closed FROM school_local_calendar").fetchall() == [
+            ("ambrosiano", '[["2026-01-02", "2026-01-02", "ponte"]]')]
+        assert conn.execute("SELECT hours FROM class_weeks WHERE class_name = '2A'").fetchall() == [
+            ("[6.0, 6.0, 6.0, 6.0, 4.0, 4.0]",)]
     holidays = tmp_path / "vacanze.txt"
     holidays.write_text("22/12/2025 - 06/01/2026 Natale\n", encoding="utf-8")
     result = run("set-calendar", "2025/26", "--first-day", "12/09/2025", "--last-day", "08/06/2026",
@@ -763,3 +779,33 @@ def test_at_a_terminal_the_command_asks_before_replacing(demo, tmp_path, answer,
     assert "Sostituirle comunque? [y/N]" in err
     assert process.returncode == (0 if replaced else 1), err
     assert _rows_in(tmp_path, "2025-10") == (_in_file(small) if replaced else before)
+
+
+def test_pack_for_a_class_and_names_put_back_offline(demo, run, tmp_path):
+    import csv
+    import io
+
+    from docx import Document
+
+    refused = run("pack", "--school", "MIIS00003C", "--out", str(tmp_path / "p.docx"))
+    assert refused.returncode == 1 and "--all" in refused.stderr  # the whole school is asked for by name
+    assert run("pack", "--school", "MIIS00003C", "--class", "3A", "--level", "nessuno",
+               "--out", str(tmp_path / "p.docx")).stderr.startswith("Livello sconosciuto: nessuno")
+    made = run("pack", "--school", "MIIS00003C", "--class", "3A", "--level", "alto", "--level", "medio",
+               "--out", str(tmp_path / "pacchetto.docx"))
+    assert made.returncode == 0, made.stderr
+    assert "classe 3A; livelli alto, medio." in made.stdout
+    listed = run("score", "--school", "MIIS00003C", "--class", "3A", "--level", "alto", "--level", "medio")
+    rows = list(csv.reader(io.StringIO(listed.stdout.lstrip("\ufeff")), delimiter=";"))[2:]
+    codes = [row[0] for row in rows]
+    assert codes and all(row[1] == "3A" for row in rows)
+    key = tmp_path / "chiave.csv"
+    key.write_text(f"nome;data di nascita;codice\nNguyễn Văn An;2012-01-05;{codes[0]}\n", encoding="utf-8-sig")
+    out = tmp_path / "pacchetto_nomi.docx"
+    named = run("add-names", "--key", str(key), "--in", str(tmp_path / "pacchetto.docx"), "--out", str(out))
+    assert named.returncode == 0, named.stderr
+    text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert f"Alunno Nguyễn Văn An ({codes[0]}) · classe 3A" in text
+    assert "Nguyễn" not in (tmp_path / "cli.db").read_bytes().decode("latin-1")  # the database never saw it
+    same = run("add-names", "--key", str(key), "--in", str(out), "--out", str(out))
+    assert same.returncode == 1 and "file nuovo" in same.stderr

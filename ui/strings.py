@@ -282,8 +282,9 @@ TABLE_FOUND_AUTO = "trovata da Approdo: cambiala qui sopra se non è giusta"
 TABLE_FOUND_CHOSEN = "scelta da te"
 TABLE_TITLES = "Righe di titolo saltate: {lines}"
 EVENTS_LAYOUT = ("Questo file è un elenco giorno per giorno (una riga per assenza, ritardo o uscita): Approdo "
-                 "conserva gli eventi e ne ricava i mesi; il monte ore viene dall'orario settimanale della classe "
-                 "sui giorni di scuola del calendario regionale.")
+                 "conserva gli eventi e ne ricava i mesi; il monte ore viene dalla settimana della classe (ore di "
+                 "ogni giorno) sui giorni di lezione del calendario della scuola. Le righe per ora di lezione "
+                 "sono sommate giorno per giorno.")
 RISK_TITLE = "Rischio di dispersione"
 RISK_AS_OF = "Dati al mese"
 RISK_INTRO = (
@@ -300,6 +301,16 @@ RISK_PUPIL = "Alunno {code} · classe {class_name}"
 RISK_RULES = "Come si calcolano i livelli"
 RISK_DOWNLOAD_XLSX = "Scarica l'elenco (Excel)"
 RISK_DOWNLOAD_CSV = "Scarica l'elenco (CSV)"
+RISK_DOWNLOADS = "Per il consiglio di classe"
+RISK_DOWNLOAD_WHAT = "I file seguono i filtri: {what} ({n} alunni)."
+RISK_DOWNLOAD_WHOLE = "Scarica tutta la scuola (Excel, senza filtri)"
+PACK_DOWNLOAD_DOCX = "Pacchetto (Word)"
+PACK_DOWNLOAD_PDF = "Pacchetto (PDF)"
+PACK_PUPIL_DOCX = "Scheda per il consiglio (Word)"
+PACK_PUPIL_PDF = "Scheda per il consiglio (PDF)"
+PACK_HELP = ("Una pagina per classe (alunni per livello, verifiche e interventi, andamento delle assenze) e una"
+             " per alunno: solo codici. I nomi si rimettono sul computer della scuola con «cli.py add-names»"
+             " (vedi README).")
 RISK_DOWNLOAD_NOTE = ("I file contengono dati personali di minori: sono per i consigli di classe, non vanno "
                       "inoltrati né pubblicati. Ogni scaricamento è registrato.")
 ACCESS_LOG = "Registro degli accessi ai dati degli alunni"
@@ -354,6 +365,27 @@ PUPIL_READ_ONLY = "Sola lettura: revisioni e interventi li registrano il dirigen
 METRIC_ABSENCE = "Assenze finora"
 METRIC_PROJECTION = "Proiezione a fine anno"
 METRIC_HOURS_LEFT = "Ore prima del 25 %"
+DEROGATION_OF_WHICH = ("Ore di assenza: {absent}, di cui {hours} in deroga (DPR 122/2009 art. 14 c. 7). Restano nel "
+                       "conteggio e nella proiezione: decide il consiglio di classe se l'anno è valido.")
+DEROGATIONS_TITLE = "Deroghe al limite del 25 %"
+DEROGATIONS_HELP = ("Il collegio dei docenti delibera i criteri di deroga (motivi di salute e terapie, sport "
+                    "certificato, giorni di riposo religioso previsti dalle intese con lo Stato, gravi motivi di "
+                    "famiglia); il dirigente registra qui le ore di assenza dell'alunno che vi rientrano, con il "
+                    "motivo e la data. Approdo le mostra a parte e non le toglie mai dal conteggio: **decide il "
+                    "consiglio di classe**, allo scrutinio, se l'anno è valido (DPR 122/2009 art. 14 c. 7).")
+DEROGATIONS_NONE = "Nessuna ora in deroga registrata per questo alunno."
+DEROGATION_YEAR = "Anno scolastico"
+DEROGATION_HOURS = "Ore in deroga"
+DEROGATION_REASON = "Motivo (criterio del collegio)"
+DEROGATION_DAY = "Data della decisione"
+DEROGATION_NOTE = "Nota (senza dati sanitari)"
+DEROGATION_FORM = "Registra ore in deroga"
+DEROGATION_SAVE = "Registra le ore in deroga"
+DEROGATION_SAVED = "Ore in deroga registrate."
+DEROGATION_CRITERIA_TITLE = "Criteri di deroga del collegio dei docenti"
+DEROGATION_CRITERIA = "Criteri deliberati, uno per riga"
+DEROGATION_RESOLUTION = "Delibera del collegio (numero e data)"
+DEROGATION_CRITERIA_SAVED = "Criteri di deroga salvati."
 METRIC_LATE = "Entrate/uscite al mese"
 REVIEWS_TITLE = "Revisioni e verifiche"
 REVIEWS_NONE = "Nessuna revisione per questo alunno."
@@ -516,13 +548,33 @@ PSEUDONYMISE_HELP = ("Approdo sostituisce ogni nome (con la data di nascita, se 
                      "scuola e conserva solo i codici. Scarica il file chiave (nome → codice) e consegnalo al "
                      "dirigente: resta a scuola. Lo stesso alunno avrà lo stesso codice nei caricamenti successivi.")
 KEY_DOWNLOAD = "Scarica il file chiave nome → codice (da conservare a scuola)"
-CLASS_HOURS_TITLE = "Orario settimanale delle classi"
-CLASS_HOURS_HELP = ("Serve per gli elenchi giorno per giorno: il monte ore del mese è l'orario settimanale sui giorni "
-                    "di lezione del calendario regionale. Le classi senza orario usano il monte ore annuo della "
-                    "scuola diviso 33 settimane ({hours} ore).")
+CLASS_HOURS_TITLE = "Settimana della scuola e delle classi"
+CLASS_HOURS_HELP = ("Giorni di lezione e ore di ogni giorno: danno il monte ore dei mesi caricati giorno per giorno, "
+                    "il giorno intero di assenza (le ore di quel giorno per quella classe) e il monte ore annuo del "
+                    "limite del 25 % (ore settimanali per 33 settimane). Le classi senza una settimana propria usano "
+                    "quella della scuola: {week} ({hours} ore). Il sabato conta solo dove la settimana ha ore il "
+                    "sabato. Cambiare la settimana ricalcola i mesi già caricati giorno per giorno.")
 CLASS_NAME = "Classe"
+CLASS_NAME_HELP = "Lascia vuoto per la settimana di tutta la scuola."
+WHOLE_SCHOOL = "Tutta la scuola"
+WEEK_DAYS = "Ore per giorno"
+WEEKDAY_SHORT = ("Lun", "Mar", "Mer", "Gio", "Ven", "Sab")
 WEEKLY_HOURS = "Ore settimanali"
-CLASS_HOURS_SAVED = "Orario della classe salvato."
+CLASS_HOURS_SAVED = "Settimana salvata: i mesi caricati giorno per giorno sono stati ricalcolati."
+CLASS_HOURS_RESET = "Torna all'orario della scuola"
+SCHOOL_CALENDAR_TITLE = "Calendario della scuola"
+SCHOOL_CALENDAR_HELP = ("Il calendario regionale resta la base; qui la scuola aggiunge il proprio: il rito (il "
+                        "Carnevale ambrosiano sposta i giorni di vacanza), i giorni chiusi dal consiglio d'istituto "
+                        "(ponti, santo patrono) e i giorni di lezione spostati su giorni chiusi dalla Regione. Ogni "
+                        "conteggio dei giorni di lezione usa questo calendario.")
+RITE = "Rito"
+RITE_HELP = ("Rito ambrosiano (Milano e gran parte della sua diocesi): lezione nei due giorni del Carnevale romano, "
+             "chiuso il venerdì e il sabato dopo le Ceneri, i due giorni prima dell'inizio della Quaresima "
+             "ambrosiana (DGR IX/3318 del 2012).")
+CLOSED_DAYS = "Giorni chiusi dal consiglio d'istituto"
+OPENED_DAYS = "Giorni di lezione spostati (aperti)"
+DAYS_FORMAT_HELP = "Una riga per giorno o periodo: «02/05/2026 ponte» o «01/06/2026 - 02/06/2026 ponte»."
+SCHOOL_CALENDAR_SAVED = "Calendario della scuola salvato: i mesi caricati giorno per giorno sono stati ricalcolati."
 RISK_STALE = ("{n} alunni hanno dati fermi prima di {month} (per esempio trasferiti, o classi non ancora "
               "caricate): sono fuori dall'elenco del mese e non vengono proiettati. Scegli il livello «Dati fermi» "
               "per vederli.")
@@ -768,19 +820,22 @@ di residenza. L'elusione si ha anche quando l'alunno fa, senza giustificati moti
 
 Come Approdo applica la regola:
 - **Giorno di assenza**: un giorno di lezione in cui il registro ha un'assenza per l'intera giornata (senza ore,
-  o con almeno le ore intere di una giornata media della classe: orario settimanale ÷ 5). Le assenze orarie, gli
-  ingressi posticipati e le uscite anticipate non fanno un giorno: quel giorno l'alunno era a scuola.
+  o con almeno le ore di quel giorno per quella classe, dalla sua settimana in *Carica dati*: 5 ore di sabato in
+  una settimana di sei giorni da 5 ore). Le assenze orarie, gli ingressi posticipati e le uscite anticipate non
+  fanno un giorno: quel giorno l'alunno era a scuola.
 - **Non giustificato**: conta solo ciò che dice il registro. Un'assenza giustificata non conta mai; un'assenza
   segnata «no» conta; un'assenza **senza indicazione** (non ancora giustificata) conta anch'essa, perché valgono
   solo le giustificazioni registrate, e la pagina dice quante ce ne sono così da verificarle prima di scrivere.
-- **Giorno di lezione**: tra il primo e l'ultimo giorno di lezione del calendario regionale, non di domenica, non
-  in un giorno di vacanza del calendario.
+- **Giorno di lezione**: un giorno di lezione del calendario della scuola (quello regionale con il rito e i
+  giorni chiusi o aperti dalla scuola, in *Carica dati*) in cui la settimana della classe ha ore: il sabato solo
+  dove la settimana ha il sabato.
 - **Tre mesi**: i tre mesi di calendario che finiscono quel giorno, dal giorno dopo lo stesso giorno di tre mesi
   prima (il caso che si apre il 15 gennaio guarda dal 16 ottobre; il 31 maggio dal 1° marzo).
 - **Più di quindici**: il caso si apre il primo giorno in cui i giorni non giustificati dei tre mesi sono almeno
   sedici; con quindici esatti non c'è caso.
-- **Età**: da 6 a 16 anni nell'anno scolastico (L. 296/2006 art. 1 c. 622); chi non ha l'anno di nascita nel file
-  di contesto compare con «età non nota», mai escluso.
+- **Età**: da 6 a 16 anni (L. 296/2006 art. 1 c. 622): con la data di nascita completa del file di contesto,
+  dall'anno dell'iscrizione obbligatoria fino al compimento dei sedici anni; con il solo anno, da 6 a 16 anni
+  nell'anno scolastico. Chi non ha l'anno di nascita compare con «età non nota», mai escluso.
 - **Sette giorni**: dalla data della comunicazione alla famiglia. La frequenza è **ripresa** se, nei sette giorni,
   in un giorno di lezione coperto dai dati l'alunno non ha un'assenza non giustificata per l'intera giornata e
   non ne ha altre fino alla fine dei sette giorni; la ripresa si può anche registrare a mano. Senza ripresa,

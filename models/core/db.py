@@ -817,6 +817,67 @@ def _m019_level_history_packed(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m020_weeks_and_school_calendars(db: sqlite_utils.Database) -> None:
+    """Each school's week and each class's (hours of each day, Monday to Saturday), replacing the weekly hours
+    per class (kept as the same hours over Monday–Friday); each school's own calendar on the regional one."""
+    db.executescript(
+        """
+        CREATE TABLE class_weeks (
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            class_name TEXT NOT NULL,     -- '' = the school's default week
+            hours TEXT NOT NULL,          -- JSON: six numbers, the hours of Monday ... Saturday
+            PRIMARY KEY (school_code, class_name)
+        );
+        INSERT INTO class_weeks SELECT school_code, class_name,
+            json_array(weekly_hours / 5.0, weekly_hours / 5.0, weekly_hours / 5.0, weekly_hours / 5.0,
+                       weekly_hours / 5.0, 0.0) FROM class_hours;
+        DROP TABLE class_hours;
+        CREATE TABLE school_local_calendar (
+            school_code TEXT PRIMARY KEY REFERENCES schools(code),
+            rite TEXT NOT NULL CHECK (rite IN ('romano', 'ambrosiano')),
+            closed TEXT NOT NULL,         -- JSON: [[first day, last day, label], ...] closed by the council
+            opened TEXT NOT NULL,         -- JSON: idem, lesson days moved onto days the region closes
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """
+    )
+
+
+def _m021_derogations(db: sqlite_utils.Database) -> None:
+    """The collegio's derogation criteria to the 25 % limit (DPR 122/2009 art. 14 c. 7) per school, and the hours
+    a dirigente places under a derogation per pupil, with the reason and the date."""
+    db.executescript(
+        """
+        CREATE TABLE derogation_criteria (
+            school_code TEXT PRIMARY KEY REFERENCES schools(code),
+            criteria TEXT NOT NULL,       -- JSON: the criteria, as the collegio worded them
+            resolution TEXT NOT NULL,     -- the collegio's deliberation, e.g. "delibera n. 12 del 10/10/2025"
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE derogations (
+            id INTEGER PRIMARY KEY,
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            pupil_code TEXT NOT NULL,
+            school_year TEXT NOT NULL,    -- "2025/26"
+            hours REAL NOT NULL CHECK (hours > 0),
+            reason TEXT NOT NULL,         -- one of the school's criteria
+            on_day TEXT NOT NULL,         -- the day of the decision
+            note TEXT NOT NULL DEFAULT '',
+            recorded_by TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+        );
+        CREATE INDEX derogations_by_pupil ON derogations (school_code, pupil_code);
+        """
+    )
+
+
+def _m022_birth_date(db: sqlite_utils.Database) -> None:
+    """The full date of birth where the context file gives it: the compulsory-education age counted to the day."""
+    db.executescript("ALTER TABLE pupil_context ADD COLUMN birth_date TEXT;  -- ISO; NULL when only the year is known")
+
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
@@ -824,7 +885,8 @@ MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_tem
                                _m010_login_clients, _m011_user_email, _m012_register_exports,
                                _m013_level_generations, _m014_proposals_and_region, _m015_drafts,
                                _m016_obligation, _m017_letters, _m018_practices,
-                               _m019_level_history_packed]
+                               _m019_level_history_packed, _m020_weeks_and_school_calendars,
+                               _m021_derogations, _m022_birth_date]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

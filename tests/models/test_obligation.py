@@ -12,6 +12,7 @@ from models.pupils import importing as pupil_data
 from models.pupils import school_calendar
 
 SCHOOL = "MIIS00003C"
+FIVE_DAYS = school_calendar.Week.even(32, 5)
 HEADER = "Codice alunno;Classe;Data;Evento;Ore;Giustificata"
 
 
@@ -21,7 +22,7 @@ def school_days(start: date, n: int, *, every: int = 1) -> list[date]:
         "2025/26", school_calendar._shipped()["2025/26"], False)
     out, day, seen = [], start, 0
     while len(out) < n:
-        if day.weekday() < 5 and rule.is_school_day(day, lambda _year: cal):
+        if rule.is_school_day(day, lambda _year: cal, FIVE_DAYS):
             if seen % every == 0:
                 out.append(day)
             seen += 1
@@ -77,17 +78,21 @@ def test_sixteen_days_spread_over_seven_months_are_not_a_case():
 def test_sundays_and_holidays_are_not_school_days():
     cal = school_calendar._build("2025/26", school_calendar._shipped()["2025/26"], False)
     calendars = lambda _year: cal  # noqa: E731
-    assert not rule.is_school_day(date(2025, 10, 5), calendars)  # a Sunday
-    assert not rule.is_school_day(date(2025, 12, 25), calendars)  # Christmas holidays
-    assert not rule.is_school_day(date(2025, 11, 1), calendars)  # Ognissanti (a Saturday, and a holiday)
-    assert rule.is_school_day(date(2025, 10, 4), calendars)  # a Saturday with lessons counts
-    assert not rule.is_school_day(date(2025, 7, 10), calendars)  # after the last day of lessons
+    six_days = school_calendar.Week.even(30, 6)
+    assert not rule.is_school_day(date(2025, 10, 5), calendars, six_days)  # a Sunday
+    assert not rule.is_school_day(date(2025, 12, 25), calendars, six_days)  # Christmas holidays
+    assert not rule.is_school_day(date(2025, 11, 1), calendars, six_days)  # Ognissanti (a Saturday, and a holiday)
+    assert rule.is_school_day(date(2025, 10, 4), calendars, six_days)  # a Saturday counts where the week has it
+    assert not rule.is_school_day(date(2025, 10, 4), calendars, FIVE_DAYS)  # and not where it has none
+    assert not rule.is_school_day(date(2025, 7, 10), calendars, six_days)  # after the last day of lessons
 
 
-def test_a_whole_day_is_an_absence_without_hours_or_with_a_whole_average_day():
-    assert rule.whole_day(None, 32)
-    assert rule.whole_day(6.0, 32)  # 32 / 5 = 6.4: six whole hours
-    assert not rule.whole_day(2.0, 32)
+def test_a_whole_day_is_an_absence_covering_that_days_hours():
+    assert rule.whole_day(None, 6)
+    assert rule.whole_day(6.0, 6.4)  # 32 h over five days: six whole hours
+    assert rule.whole_day(5.0, 5)  # a five-hour day of a 30-hour, six-day week
+    assert not rule.whole_day(5.0, 6)
+    assert not rule.whole_day(2.0, 4)
 
 
 def test_ages_six_to_sixteen_and_unknown():
@@ -272,3 +277,29 @@ def test_two_sessions_reading_at_once_record_each_case_once(demo_db, db_path, ac
         thread.join()
     assert not errors and found == [["CASO"]] * 4
     assert demo_db.execute("SELECT COUNT(*) FROM obligation_cases").fetchone()[0] == 1
+
+
+def test_the_age_from_the_full_date_of_birth():
+    from models.core.school_year import SchoolYear
+
+    year = SchoolYear(2025)
+    # Sixteen on 10 October 2025: of compulsory age until 9 October, not after (the year alone keeps them all year).
+    assert rule.compulsory_age(2009, year, "2009-10-10", date(2025, 10, 9)) is True
+    assert rule.compulsory_age(2009, year, "2009-10-10", date(2025, 10, 10)) is False
+    assert rule.compulsory_age(2009, year, None, date(2025, 10, 10)) is True
+    # Six on 20 December 2025: enrolled in September as the law requires, so of compulsory age from the start.
+    assert rule.compulsory_age(2019, year, "2019-12-20", date(2025, 9, 15)) is True
+    assert rule.compulsory_age(2020, year, "2020-01-10", date(2026, 3, 2)) is False  # an early entrant (5)
+
+
+def test_a_case_needs_the_compulsory_age_on_its_day(demo_db, actors, today):
+    boss = actors["dirigente"]
+    sixteen = school_days(date(2026, 1, 12), 16)  # the sixteenth day is Monday 2 February 2026
+    load(demo_db, boss, events("PRIMA", sixteen) + events("DOPO", sixteen))
+    rows = "Codice alunno;Data di nascita\nPRIMA;03/02/2010\nDOPO;02/02/2010\n"
+    pupil_data.import_context(demo_db, boss, SCHOOL, rows.encode(), "contesto.csv")
+    assert demo_db.execute("SELECT birth_date FROM pupil_context WHERE pupil_code = 'PRIMA'").fetchone() == (
+        "2010-02-03",)
+    # PRIMA turns sixteen the day after the case opens; DOPO on that very day, so the duty had ended.
+    assert sixteen[-1] == date(2026, 2, 2)
+    assert {c.pupil_code for c in obligation.cases(demo_db, boss, SCHOOL)} == {"PRIMA"}
