@@ -787,7 +787,8 @@ def obligation_letter(db, actor, school_code, pupil_code, kind, language, out):
 
 @command(cli, "letter-template")
 @click.option("--network", "network_code", required=True, help="Codice della rete.")
-@click.option("--kind", required=True, type=click.Choice(["famiglia", "sindaco"]), help="famiglia o sindaco.")
+@click.option("--kind", required=True, type=click.Choice(["famiglia", "sindaco", "famiglia_ore", "sindaco_ore"]),
+              help="famiglia o sindaco; famiglia_ore o sindaco_ore per i casi di un quarto del monte ore.")
 @click.option("--language", default="it", help="Lingua del testo (it, ar, en…).")
 @click.option("--file", "file", default=None, type=click.Path(dir_okay=False),
               help="File Markdown con il nuovo testo: lo salva come nuova versione. Senza, stampa il testo in uso.")
@@ -806,6 +807,24 @@ def letter_template(db, actor, network_code, kind, language, file):
     saved = letters.save_text(db, actor, network_code, kind, language, text, current.version if current else 0,
                               "dalla riga di comando")
     click.echo(f"Salvata la versione {saved.version} della lettera «{kind}» in {letters.language_name(language)}.")
+
+
+@command(cli, "set-school-letterhead")
+@click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
+@click.option("--address", default="", help="Indirizzo (via, CAP, comune).")
+@click.option("--phone", default="", help="Telefono.")
+@click.option("--email", default="", help="E-mail istituzionale.")
+@click.option("--pec", default="", help="Posta elettronica certificata.")
+@click.option("--office-hours", default="", help="Orari della segreteria (es. «lun–ven 8–10»).")
+@click.option("--signature", default="autografa", type=click.Choice(["autografa", "a_mezzo_stampa", "digitale"]),
+              help="Come si firmano le lettere: a mano, a mezzo stampa (art. 3 c. 2 D.Lgs. 39/1993) o digitalmente.")
+def set_school_letterhead(db, actor, school_code, address, phone, email, pec, office_hours, signature):
+    """L'intestazione delle lettere della scuola (indirizzo, telefono, e-mail, PEC, orari) e la dicitura di firma.
+    I campi non indicati restano vuoti."""
+    school = schools.update_letterhead(db, actor, schools.check_school_code(school_code), address=address,
+                                       phone=phone, email=email, pec=pec, office_hours=office_hours,
+                                       signature=signature)
+    click.echo(f"Intestazione delle lettere di {school.name} aggiornata ({schools.SIGNATURES[signature].lower()}).")
 
 
 @command(cli, "set-retention")

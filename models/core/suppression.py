@@ -21,7 +21,9 @@ The rule (DESIGN.md, "Small-cell suppression holds across views"):
    exact linear algebra over the parts, so no difference of two reachable figures — nor any sum of them —
    gives a hidden one back.
 
-Zeros are shown: they describe no pupil. Rates are shown only when their numerator and denominator are.
+Zeros are shown: they describe no pupil. Rates are shown only when their numerator and denominator are; an
+average or a percentage built on fewer than 5 cases reads "n.d. (meno di 5 casi)", never "<5", which next to a
+percentage would read as "less than 5 %".
 What is not covered: bounds that follow from counts being non-negative (a hidden pair adding up to 6 is
 known to be at most 6), and different readers pooling what they see.
 """
@@ -35,11 +37,13 @@ import pandas as pd
 
 MIN_PUPILS = 5
 SMALL = "<5"
+FEW = "n.d. (meno di 5 casi)"  # an average or a percentage built on fewer than 5 cases
 HIDDEN = "n.d."
 TOTAL = "Totale"
-SUPPRESSION_NOTE = ("Le cifre costruite su meno di 5 alunni sono indicate come «<5»; «n.d.» nasconde una cifra che "
-                    "permetterebbe di ricavarne una nascosta per differenza con le altre viste (un totale, un "
-                    "grado, la rete) o di isolare una singola scuola.")
+SUPPRESSION_NOTE = ("I conteggi di meno di 5 alunni sono indicati come «<5»; le medie e le percentuali costruite su "
+                    "meno di 5 casi come «n.d. (meno di 5 casi)»; «n.d.» nasconde una cifra che permetterebbe di "
+                    "ricavarne una nascosta per differenza con le altre viste (un totale, un grado, la rete) o di "
+                    "isolare una singola scuola.")
 _EPSILON = 1e-9
 
 
@@ -63,13 +67,14 @@ def count(value: int):
 
 
 def rate(numerator, denominator, digits: int = 1):
-    """A percentage, hidden when it is built from fewer than 5 pupils or would reveal a hidden count."""
+    """A percentage, hidden when it is built from fewer than 5 pupils («n.d. (meno di 5 casi)») or would reveal
+    a hidden count («n.d.»)."""
     if is_hidden(numerator) or is_hidden(denominator):
-        return SMALL if SMALL in (numerator, denominator) else HIDDEN
+        return FEW if SMALL in (numerator, denominator) else HIDDEN
     if not denominator:
         return None  # no pupil at all: there is nothing to show, not a small figure
     if denominator < MIN_PUPILS or 0 < numerator < MIN_PUPILS:
-        return SMALL
+        return FEW
     return round(100 * numerator / denominator, digits)
 
 

@@ -303,7 +303,7 @@ def flagged_rates(db: sqlite_utils.Database, where: Scope, year: SchoolYear, gro
         cells = _cells(protected[period], group, _month_columns())
         parts = [cells[high], cells[medium], cells[suppression.TOTAL]]
         hidden = [v for v in parts if suppression.is_hidden(v)]
-        rates[period] = (suppression.SMALL if suppression.SMALL in hidden else hidden[0]) if hidden else (
+        rates[period] = (suppression.FEW if suppression.SMALL in hidden else suppression.HIDDEN) if hidden else (
             suppression.rate(suppression.count(parts[0] + parts[1]), parts[2]))
     return rates
 
@@ -409,9 +409,10 @@ def obligation(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> pd.
             shown = _cells(protected, group, measures)
             notified = shown["notified"]
             total_days = days[days.index.isin(group)].sum()
-            # The days follow the notified cases: shown for exactly the same groups, so no more can be worked out.
-            mean = notified if suppression.is_hidden(notified) else (
-                round(total_days / notified, 1) if notified else None)
+            # The days follow the notified cases: shown for exactly the same groups, so no more can be worked
+            # out; an average of fewer than 5 notices is not shown either.
+            mean = (suppression.HIDDEN if notified == suppression.HIDDEN else suppression.FEW) \
+                if suppression.is_hidden(notified) else (round(total_days / notified, 1) if notified else None)
             rows.append(dict(zip(OBLIGATION_COLUMNS, [
                 month_label(period), label, shown["opened"], mean,
                 suppression.rate(shown["resumed_in_time"], notified), shown["mayor"]], strict=True)))

@@ -848,6 +848,8 @@ def cli_matrix(tmp: Path) -> dict[str, tuple[str, list[list[str]], set[str]]]:
                                    "08/06/2026"]], set()),
         "set-school-calendar": (SYSTEM, [["set-school-calendar", "--school", SCHOOL, "--rite", "ambrosiano"]],
                                 set()),
+        "set-school-letterhead": (SYSTEM, [["set-school-letterhead", "--school", SCHOOL, "--pec",
+                                            "scuola@pec.istruzione.it", "--signature", "digitale"]], set()),
         "purge": (SYSTEM, [["purge", "--school", SCHOOL, "--before", "2020/21", "--dry-run"]], set()),
         "assign-classes": (SYSTEM, [["assign-classes", "docente", "--classes", "3A,4B"]], set()),
         "set-risk-rules": (SYSTEM, [["set-risk-rules", "--network", "RETEDEMO", "--chronic", "0.1"]], set()),
