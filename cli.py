@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from models.accounts import auth, schools
-from models.core import clock
+from models.core import clock, school_keys
 from models.core import db as database
 from models.core.errors import ApprodoError
 from models.core.permissions import Actor
@@ -193,6 +193,10 @@ def backup(db, actor, target):
     except OSError as error:
         raise ApprodoError(f"Non riesco a scrivere la copia in {target}: {error.strerror}.") from None
     click.echo(f"Copia scritta in {path}.")
+    keys = school_keys.path_for(db)
+    if keys.exists():
+        click.echo(f"Il file dei segreti dei pseudonimi ({keys}) non è nella copia: copialo a parte, in un luogo "
+                   "diverso dalle copie del database.")
 
 
 @command(cli, "protocol-status")
@@ -210,16 +214,6 @@ def protocol_status(db, actor, network_code):
     click.echo(f"Scuole con il protocollo avviato: {started} su {len(rows)}.")
 
 
-def _write(path: str, data: bytes) -> Path:
-    target = Path(path)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    except OSError as error:
-        raise ApprodoError(f"Non riesco a scrivere {path}: {error.strerror}.") from None
-    return target
-
-
 @command(cli, "export-protocol")
 @click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
 @click.option("--out", "out", required=True, help="File .docx da scrivere.")
@@ -230,10 +224,10 @@ def export_protocol(db, actor, school_code, out, pdf):
     if protocol is None:
         raise ApprodoError(f"La scuola {school_code} non ha ancora un protocollo.")
     data = docx_export.export_protocol(db, actor, protocol.id)
-    click.echo(f"Scritto {_write(out, data)}.")
+    click.echo(f"Scritto {database.write_private(db, out, data)}.")
     if pdf:
         pdf_data = docx_export.export_protocol_pdf(db, actor, protocol.id)
-        click.echo(f"Scritto {_write(str(Path(out).with_suffix('.pdf')), pdf_data)}.")
+        click.echo(f"Scritto {database.write_private(db, str(Path(out).with_suffix('.pdf')), pdf_data)}.")
 
 
 @command(cli, "set-logo")
@@ -269,7 +263,7 @@ def create_core(db, actor, network_code, level, year):
 def export_core(db, actor, network_code, out, level):
     """Esporta in Word il protocollo comune della rete."""
     core = _core(db, actor, network_code, level)
-    click.echo(f"Scritto {_write(out, docx_export.export_protocol(db, actor, core.id))}.")
+    click.echo(f"Scritto {database.write_private(db, out, docx_export.export_protocol(db, actor, core.id))}.")
 
 
 def _core(db, actor, network_code: str, level: str | None) -> protocols.Protocol:
@@ -430,7 +424,7 @@ def export_network(db, actor, network_code, out):
             bar.update(done - bar.pos)
 
         data = docx_export.export_network(db, actor, network_code, progress)
-    click.echo(f"Scritto {_write(out, data)}.")
+    click.echo(f"Scritto {database.write_private(db, out, data)}.")
 
 
 @command(cli, "import-protocol")
@@ -494,6 +488,8 @@ def _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet=Non
     if pseudonymise and not key_out:
         raise ApprodoError("Con --pseudonymise indica anche --key-out FILE: il file chiave (nome → codice) "
                            "resta a scuola, dal dirigente.")
+    if key_out:  # refused before the import, not after it
+        database.check_target(db, key_out)
     school = schools.get_school(db, actor, schools.check_school_code(school_code))
     mapping = None
     if mapping_name:
@@ -505,7 +501,7 @@ def _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet=Non
     data = _read(file)
 
     def load(replace_larger: bool):
-        # Only attendance replaces whole months: a small file over a big month waits for a yes, as on the page.
+        # Only attendance replaces classes' months: a class replaced by far fewer rows takes --replace.
         extra = {"replace_larger": replace_larger} if kind == "attendance" else {}
         return importer(db, actor, school.code, data, Path(file).name, mapping, dry_run=dry_run, sheet=sheet,
                         header_row=header_row, pseudonymise=pseudonymise, **extra)
@@ -514,15 +510,8 @@ def _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet=Non
         try:
             summary = load(replace)
         except pupil_data.NeedsConfirmation as asked:
-            # A person at a terminal is asked; a scheduled job (no terminal) gets one line and nothing written.
-            refusal = ApprodoError(f"{asked.message} Nulla è stato scritto: per sostituirle ripeti con --replace.")
-            if not sys.stdin.isatty():
-                raise refusal from None
-            try:
-                click.confirm(f"{asked.message} Sostituirle comunque?", abort=True, err=True)
-            except click.Abort:
-                raise refusal from None
-            summary = load(True)
+            # No question at a terminal either: the same command must do the same thing in a scheduled job.
+            raise ApprodoError(f"{asked.message} Nulla è stato scritto: se è voluto, ripeti con --replace.") from None
     except pupil_data.ImportRejected as rejected:
         for problem in rejected.report.problems[:20]:
             found = f" (valore «{problem.value}»)" if problem.value else ""
@@ -530,8 +519,8 @@ def _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet=Non
         raise
     click.echo(summary.message())
     if pseudonymise and not dry_run:
-        click.echo(f"Scritto il file chiave {_write(key_out, summary.key_file)}: contiene i nomi, conservalo a "
-                   "scuola e non caricarlo altrove.")
+        written = database.write_private(db, key_out, summary.key_file)
+        click.echo(f"Scritto il file chiave {written}: contiene i nomi, conservalo a scuola e non caricarlo altrove.")
 
 
 def _import_command(name: str, kind: str, help_text: str):
@@ -554,8 +543,8 @@ def _import_command(name: str, kind: str, help_text: str):
 
     run.__doc__ = help_text
     if kind == "attendance":
-        run = click.option("--replace", is_flag=True, help="Sostituisce senza chiedere anche i mesi che hanno già "
-                           "molte più righe del file (altrimenti Approdo chiede conferma).")(run)
+        run = click.option("--replace", is_flag=True, help="Sostituisce anche le classi che nel mese hanno già "
+                           "molte più righe del file (altrimenti Approdo si ferma e non scrive nulla).")(run)
     return run
 
 
@@ -655,7 +644,7 @@ def synth(db, actor, school_code, level, pupils, years, seed, last_month, out_di
              "esiti.csv": synthetic.outcomes_csv(cohort)}
     if out_dir:
         for name, data in files.items():
-            click.echo(f"Scritto {_write(str(Path(out_dir) / name), data)}.")
+            click.echo(f"Scritto {database.write_private(db, str(Path(out_dir) / name), data)}.")
         return
     for kind, (name, data) in zip(("attendance", "context", "outcomes"), files.items(), strict=True):
         click.echo(pupil_data.IMPORTERS[kind](db, actor, school.code, data, "sintetico_" + name).message())
@@ -679,7 +668,7 @@ def score(db, actor, school_code, as_of, fmt, out, classes, levels):
                                          as_of=_month_option(as_of), channel="cli",
                                          selection=_selection(classes, levels))
     if out:
-        click.echo(f"Scritto {_write(out, data)} ({len(risk.pupils)} alunni, al {risk.as_of}).")
+        click.echo(f"Scritto {database.write_private(db, out, data)} ({len(risk.pupils)} alunni, al {risk.as_of}).")
     else:
         click.echo(data.decode("utf-8"), nl=False)
 
@@ -723,9 +712,10 @@ def pack(db, actor, school_code, as_of, classes, levels, pupil, whole_school, ou
                            " per tutta la scuola scrivi --all.")
     made = council_pack.council_pack(db, actor, schools.check_school_code(school_code), selection,
                                      as_of=_month_option(as_of))
-    click.echo(f"{made.first_line} Scritto {_write(out, made.docx)} ({len(made.pupils)} alunni).")
+    click.echo(f"{made.first_line} Scritto {database.write_private(db, out, made.docx)} ({len(made.pupils)} alunni).")
     if pdf:
-        click.echo(f"Scritto {_write(str(Path(out).with_suffix('.pdf')), council_pack.council_pack_pdf(made))}.")
+        pdf_file = database.write_private(db, str(Path(out).with_suffix(".pdf")), council_pack.council_pack_pdf(made))
+        click.echo(f"Scritto {pdf_file}.")
 
 
 @cli.command("add-names")
@@ -744,10 +734,39 @@ def add_names(key_file, source, out):
         except OSError as error:
             raise ApprodoError(f"Non riesco a leggere {error.filename}: {error.strerror}.") from None
         named, count = names_back.add_names(names_back.read_key(key), data, Path(source).suffix.lower().lstrip("."))
-        click.echo(f"Scritto {_write(out, named)}: {count} codici con il nome accanto. Contiene nomi di minori:"
+        written = database.write_private(None, out, named)  # opens no database: the configured one is refused
+        click.echo(f"Scritto {written}: {count} codici con il nome accanto. Contiene nomi di minori:"
                    " tienilo solo sul computer della scuola.")
     except ApprodoError as error:
         _fail(error.message)
+
+
+def _day_option(text: str | None, option: str = "--on") -> date | None:
+    if text is None:
+        return None
+    parsed = pupil_data.parse_day(text)
+    if parsed is None:
+        raise ApprodoError(f"Scrivi il giorno di {option} come 2026-02-20.")
+    return date.fromisoformat(parsed)
+
+
+@command(cli, "notify")
+@click.option("--dry-run", is_flag=True, help="Mostra che cosa invierebbe, senza inviare.")
+@click.option("--on", "day", default=None, help="Giorno di riferimento, es. 2026-02-20 (predefinito: oggi).")
+def notify(db, actor, dry_run, day):
+    """Invia i promemoria per e-mail (da cron o da un timer di systemd): il riepilogo e le scadenze di domani."""
+    from models.notify import mail
+
+    on = _day_option(day) or clock.local_date()
+    if dry_run:
+        config = mail.settings(db)
+        due = mail.due_messages(db, on, config.app_url if config else "")
+        click.echo(f"Da inviare il {on:%d/%m/%Y}: {len(due)} messaggi.")
+        for message in due:
+            click.echo(f"- a {message.username} <{message.to}>: {message.subject}")
+        return
+    for line in mail.send_due(db, on).lines():
+        click.echo(line)
 
 
 @command(cli, "obligation")
@@ -758,13 +777,7 @@ def obligation_cases(db, actor, school_code, as_of, fmt):
     """Casi di obbligo scolastico aperti a quella data (art. 114 c. 4 D.Lgs. 297/1994; la lettura è registrata)."""
     from models.obligation import cases as obligation
 
-    day = None
-    if as_of is not None:
-        parsed = pupil_data.parse_day(as_of)
-        if parsed is None:
-            raise ApprodoError("Scrivi il giorno di --as-of come 2026-02-20.")
-        day = date.fromisoformat(parsed)
-    data = obligation.export(db, actor, schools.check_school_code(school_code), day, fmt)
+    data = obligation.export(db, actor, schools.check_school_code(school_code), _day_option(as_of, "--as-of"), fmt)
     click.echo(data.decode("utf-8-sig"), nl=False)
 
 
@@ -782,12 +795,13 @@ def obligation_letter(db, actor, school_code, pupil_code, kind, language, out):
 
     data = letters.pupil_letter(db, actor, schools.check_school_code(school_code), pupil_code.strip(), kind,
                                 letters.check_language(language))
-    click.echo(f"Scritto {_write(out, data)}.")
+    click.echo(f"Scritto {database.write_private(db, out, data)}.")
 
 
 @command(cli, "letter-template")
 @click.option("--network", "network_code", required=True, help="Codice della rete.")
-@click.option("--kind", required=True, type=click.Choice(["famiglia", "sindaco"]), help="famiglia o sindaco.")
+@click.option("--kind", required=True, type=click.Choice(["famiglia", "sindaco", "famiglia_ore", "sindaco_ore"]),
+              help="famiglia o sindaco; famiglia_ore o sindaco_ore per i casi di un quarto del monte ore.")
 @click.option("--language", default="it", help="Lingua del testo (it, ar, en…).")
 @click.option("--file", "file", default=None, type=click.Path(dir_okay=False),
               help="File Markdown con il nuovo testo: lo salva come nuova versione. Senza, stampa il testo in uso.")
@@ -806,6 +820,24 @@ def letter_template(db, actor, network_code, kind, language, file):
     saved = letters.save_text(db, actor, network_code, kind, language, text, current.version if current else 0,
                               "dalla riga di comando")
     click.echo(f"Salvata la versione {saved.version} della lettera «{kind}» in {letters.language_name(language)}.")
+
+
+@command(cli, "set-school-letterhead")
+@click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
+@click.option("--address", default="", help="Indirizzo (via, CAP, comune).")
+@click.option("--phone", default="", help="Telefono.")
+@click.option("--email", default="", help="E-mail istituzionale.")
+@click.option("--pec", default="", help="Posta elettronica certificata.")
+@click.option("--office-hours", default="", help="Orari della segreteria (es. «lun–ven 8–10»).")
+@click.option("--signature", default="autografa", type=click.Choice(["autografa", "a_mezzo_stampa", "digitale"]),
+              help="Come si firmano le lettere: a mano, a mezzo stampa (art. 3 c. 2 D.Lgs. 39/1993) o digitalmente.")
+def set_school_letterhead(db, actor, school_code, address, phone, email, pec, office_hours, signature):
+    """L'intestazione delle lettere della scuola (indirizzo, telefono, e-mail, PEC, orari) e la dicitura di firma.
+    I campi non indicati restano vuoti."""
+    school = schools.update_letterhead(db, actor, schools.check_school_code(school_code), address=address,
+                                       phone=phone, email=email, pec=pec, office_hours=office_hours,
+                                       signature=signature)
+    click.echo(f"Intestazione delle lettere di {school.name} aggiornata ({schools.SIGNATURES[signature].lower()}).")
 
 
 @command(cli, "set-retention")
@@ -851,7 +883,8 @@ def report(db, actor, network_code, year, out, level):
         level = schools.parse_level(level).value
     built = network_report.build(db, actor, network_code, SchoolYear.parse(year), level=level)
     data = network_report.to_docx(built) if extension == ".docx" else network_report.to_xlsx(built)
-    click.echo(f"Scritto {_write(out, data)} ({len(built.scope.schools)} scuole, anno {built.year}).")
+    written = database.write_private(db, out, data)
+    click.echo(f"Scritto {written} ({len(built.scope.schools)} scuole, anno {built.year}).")
 
 
 @command(cli, "train")

@@ -620,7 +620,7 @@ def docx_text(path: Path) -> str:
 
 @pytest.fixture
 def with_case(tmp_path):
-    """The demo network (no protocols, no pupils) and pupil CASO with sixteen unjustified days: an open case."""
+    """The demo network (no protocols, no pupils) and pupil CASO1 with sixteen unjustified days: an open case."""
     from datetime import date
 
     from models.core import db as database
@@ -630,28 +630,29 @@ def with_case(tmp_path):
 
     db = database.connect(tmp_path / "cli.db")
     demo.install_demo(db, with_protocols=False, with_pupils=False)
-    load(db, Actor.system("test"), events("CASO", school_days(date(2026, 1, 12), 16)))
+    load(db, Actor.system("test"), events("CASO1", school_days(date(2026, 1, 12), 16)))
     return db
 
 
 def test_the_family_letter_of_a_pupils_open_case_is_written_and_logged(with_case, run, tmp_path):
     out = tmp_path / "lettere" / "famiglia.docx"
-    result = run("obligation-letter", "--school", OBLIGATION_SCHOOL, "--pupil", "CASO", "--kind", "famiglia",
+    result = run("obligation-letter", "--school", OBLIGATION_SCHOOL, "--pupil", "CASO1", "--kind", "famiglia",
                  "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert f"Scritto {out}" in result.stdout
     text = docx_text(out)
-    assert "16 giorni" in text and "Ai genitori dell'alunno/a" in text and "12/01/2026" in text
+    assert "16 giorni" in text and "12/01/2026" in text
+    assert "Ai genitori o a chi esercita la responsabilità genitoriale" in text
     logged = with_case.execute("SELECT actor, detail FROM access_log WHERE what = 'lettera obbligo scolastico'")
-    assert [row[1] for row in logged] == ["Comunicazione alla famiglia (italiano), alunno CASO"]
+    assert [row[1] for row in logged] == ["Comunicazione alla famiglia (italiano), alunno CASO1"]
 
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--pupil", "NESSUNO", "--kind", "famiglia"], "L'alunno NESSUNO non ha un caso aperto di obbligo scolastico"),
-    (["--pupil", "CASO", "--kind", "sindaco"], "La famiglia non risulta ancora informata"),
-    (["--pupil", "CASO", "--kind", "famiglia", "--language", "klingon"], "Lingua «klingon» sconosciuta"),
-    (["--pupil", "CASO", "--kind", "famiglia", "--language", "cinese"], "non ha ancora la lettera in cinese"),
-    (["--pupil", "CASO", "--kind", "mayor"], "Valore non valido per --kind"),
+    (["--pupil", "CASO1", "--kind", "sindaco"], "La famiglia non risulta ancora informata"),
+    (["--pupil", "CASO1", "--kind", "famiglia", "--language", "klingon"], "Lingua «klingon» sconosciuta"),
+    (["--pupil", "CASO1", "--kind", "famiglia", "--language", "cinese"], "non ha ancora la lettera in cinese"),
+    (["--pupil", "CASO1", "--kind", "mayor"], "Valore non valido per --kind"),
 ])
 def test_a_letter_that_makes_no_sense_is_refused_in_italian_and_nothing_is_written(with_case, run, tmp_path, args,
                                                                                     message):
@@ -674,11 +675,11 @@ def test_a_letter_text_is_shown_replaced_and_then_used(with_case, run, tmp_path)
     assert run("letter-template", "--network", "RETEDEMO", "--kind", "famiglia", "--language", "ar").stdout == (
         translation.read_text(encoding="utf-8"))
     out = tmp_path / "bilingue.docx"
-    result = run("obligation-letter", "--school", OBLIGATION_SCHOOL, "--pupil", "CASO", "--kind", "famiglia",
+    result = run("obligation-letter", "--school", OBLIGATION_SCHOOL, "--pupil", "CASO1", "--kind", "famiglia",
                  "--language", "ar", "--out", str(out))
     assert result.returncode == 0, result.stderr
     text = docx_text(out)
-    assert "Gentili genitori" in text and "16 يومًا" in text
+    assert "Gentile famiglia" in text and "16 يومًا" in text
 
 
 def test_a_hostile_letter_text_is_refused_and_the_text_stays_as_it_was(with_case, run, tmp_path):
@@ -737,48 +738,68 @@ def _in_file(path, month="10/2025"):
     return sum(f";{month};" in line for line in path.read_text(encoding="utf-8-sig").splitlines())
 
 
-def _rows_in(tmp_path, month):
+def _class_rows(tmp_path, month):
     with sqlite3.connect(tmp_path / "cli.db") as conn:
-        return conn.execute("SELECT COUNT(*) FROM attendance WHERE school_code = 'MIIS00003C' AND period = ?",
-                            [month]).fetchone()[0]
+        return dict(conn.execute("SELECT class_name, COUNT(*) FROM attendance WHERE school_code = 'MIIS00003C'"
+                                 " AND period = ? GROUP BY class_name", [month]).fetchall())
 
 
-def test_a_small_file_over_a_big_month_is_not_written_without_replace(run, demo, tmp_path):
+def test_a_class_replaced_by_far_fewer_rows_is_not_written_without_replace(run, demo, tmp_path):
     small = _small_cohort_file(tmp_path)
-    before = _rows_in(tmp_path, "2025-10")
-    assert before > 100
-    refused = run("import-attendance", str(small), "--school", "MIIS00003C")  # no terminal: nobody to ask
-    assert_italian_failure(refused, "sostituirebbe", "Nulla è stato scritto", "--replace")
-    assert _rows_in(tmp_path, "2025-10") == before
+    before = _class_rows(tmp_path, "2025-10")
+    in_file = {line.split(";")[1] for line in small.read_text(encoding="utf-8-sig").splitlines()[1:]}
+    assert in_file < set(before) and all(before[c] > 2 * 3 for c in in_file)
+    refused = run("import-attendance", str(small), "--school", "MIIS00003C")  # no question, a clear message
+    assert_italian_failure(refused, "molte meno righe", f"la classe {sorted(in_file)[0]} di ottobre 2025",
+                           "Nulla è stato scritto", "--replace")
+    assert _class_rows(tmp_path, "2025-10") == before
     assert run("import-attendance", str(small), "--school", "MIIS00003C", "--dry-run").returncode == 0
-    assert _rows_in(tmp_path, "2025-10") == before
+    assert _class_rows(tmp_path, "2025-10") == before
     done = run("import-attendance", str(small), "--school", "MIIS00003C", "--replace")
     assert done.returncode == 0, done.stderr
-    assert _rows_in(tmp_path, "2025-10") == _in_file(small) < before
-    # Now the months are small: a file as big or bigger goes in without a question.
+    after = _class_rows(tmp_path, "2025-10")
+    # Only the file's classes were replaced; every other class keeps its month.
+    assert {c: n for c, n in after.items() if c not in in_file} == {c: n for c, n in before.items()
+                                                                    if c not in in_file}
+    assert sum(after[c] for c in in_file) == _in_file(small)
+    # Now the file's classes are small: the same file again goes in without a flag.
     assert run("import-attendance", str(small), "--school", "MIIS00003C").returncode == 0
-    bigger = _small_cohort_file(tmp_path, pupils=30, seed=2, prefix="YY")
-    assert run("import-attendance", str(bigger), "--school", "MIIS00003C").returncode == 0
-    assert _rows_in(tmp_path, "2025-10") == _in_file(bigger) > _in_file(small)
 
 
-@pytest.mark.parametrize("answer, replaced", [("n", False), ("y", True)])
-def test_at_a_terminal_the_command_asks_before_replacing(demo, tmp_path, answer, replaced):
-    import pty
+def test_two_per_class_files_of_one_month_both_stay_and_nothing_is_asked(run, demo, tmp_path):
+    first, second = tmp_path / "marzo_9Y.csv", tmp_path / "marzo_9Z.csv"
+    first.write_text("Codice alunno;Classe;Mese;Monte ore;Ore di assenza\n"
+                     + "".join(f"Y{n};9Y;03/2026;100;5\n" for n in range(4)), encoding="utf-8")
+    second.write_text("Codice alunno;Classe;Mese;Monte ore;Ore di assenza\n"
+                      + "".join(f"Z{n};9Z;03/2026;100;5\n" for n in range(3)), encoding="utf-8")
+    assert run("import-attendance", str(first), "--school", "MIIS00003C").returncode == 0
+    done = run("import-attendance", str(second), "--school", "MIIS00003C")
+    assert done.returncode == 0, done.stderr
+    assert "Ora: marzo 2026: classi 9Y, 9Z; mancano" in done.stdout and "(mese parziale)" in done.stdout
+    assert _class_rows(tmp_path, "2026-03") == {"9Y": 4, "9Z": 3}
+    # A reload of 9Y with one row: refused at once, naming the class, with the flag to force it.
+    first.write_text("Codice alunno;Classe;Mese;Monte ore;Ore di assenza\nY0;9Y;03/2026;100;5\n", encoding="utf-8")
+    refused = run("import-attendance", str(first), "--school", "MIIS00003C", stdin="y\n")
+    assert_italian_failure(refused, "la classe 9Y di marzo 2026 ha 4 righe e il file ne porta 1", "--replace")
+    assert _class_rows(tmp_path, "2026-03") == {"9Y": 4, "9Z": 3}
+    assert run("import-attendance", str(first), "--school", "MIIS00003C", "--replace").returncode == 0
+    assert _class_rows(tmp_path, "2026-03") == {"9Y": 1, "9Z": 3}
 
-    small = _small_cohort_file(tmp_path)
-    before = _rows_in(tmp_path, "2025-10")
-    main, terminal = pty.openpty()
-    process = subprocess.Popen([sys.executable, "cli.py", "import-attendance", str(small), "--school", "MIIS00003C"],
-                               cwd=ROOT, env={**os.environ, "APPRODO_DB": str(tmp_path / "cli.db")}, stdin=terminal,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    os.close(terminal)
-    os.write(main, f"{answer}\n".encode())
-    out, err = process.communicate(timeout=120)
-    os.close(main)
-    assert "Sostituirle comunque? [y/N]" in err
-    assert process.returncode == (0 if replaced else 1), err
-    assert _rows_in(tmp_path, "2025-10") == (_in_file(small) if replaced else before)
+
+def test_set_school_letterhead_prints_the_contacts_and_signature_on_the_letters(with_case, run, tmp_path):
+    result = run("set-school-letterhead", "--school", OBLIGATION_SCHOOL, "--address", "Via Roma 1, 20100 Milano",
+                 "--phone", "02 1234567", "--email", "segreteria@scuola.it", "--pec", "miis00003c@pec.istruzione.it",
+                 "--office-hours", "lun–ven 8–10", "--signature", "digitale")
+    assert result.returncode == 0, result.stderr
+    assert "documento firmato digitalmente" in result.stdout
+    out = tmp_path / "famiglia.docx"
+    assert run("obligation-letter", "--school", OBLIGATION_SCHOOL, "--pupil", "CASO1", "--kind", "famiglia",
+               "--out", str(out)).returncode == 0
+    text = docx_text(out)
+    assert "Via Roma 1, 20100 Milano · Tel. 02 1234567 · e-mail segreteria@scuola.it" in text
+    assert "Documento firmato digitalmente" in text
+    refused = run("set-school-letterhead", "--school", OBLIGATION_SCHOOL, "--email", "segreteria")
+    assert refused.returncode == 1 and "non è valido" in refused.stderr
 
 
 def test_pack_for_a_class_and_names_put_back_offline(demo, run, tmp_path):

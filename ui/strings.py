@@ -159,6 +159,7 @@ READ_ONLY_STATUS = "Il protocollo è {status}: per modificarlo il dirigente apre
 SHOWING_VERSION = "Versione {version} ({author}, {when})."
 EDITING_VERSION = "Stai modificando a partire dalla versione {version} ({author}, {when})."
 CONFLICT_THEIRS = "Il testo salvato da {author} (versione {version})"
+CONFLICT_THEIRS_OWN = "Il testo salvato dall'altra scheda (versione {version})"
 CONFLICT_YOURS = "Il tuo testo (non salvato)"
 CONFLICT_DIFF = "Differenze tra il suo testo e il tuo"
 CONFLICT_KEEP_MINE = "Continua con il mio testo sulla versione attuale"
@@ -287,6 +288,11 @@ EVENTS_LAYOUT = ("Questo file è un elenco giorno per giorno (una riga per assen
                  "sono sommate giorno per giorno.")
 RISK_TITLE = "Rischio di dispersione"
 RISK_AS_OF = "Dati al mese"
+PARTIAL_MONTHS_LEFT_OUT = ("Mesi parziali, lasciati fuori dai conteggi finché le classi mancanti non sono "
+                           "caricate: {months}.")
+RISK_MONTH_PARTIAL = "{month} (parziale, senza {missing})"
+RISK_PARTIAL_MONTH = ("Mese parziale, non è il mese della scuola: {description}. L'elenco mostra solo le classi "
+                      "caricate; gli alunni delle altre risultano con dati fermi.")
 RISK_INTRO = (
     "Elenco per il lavoro della funzione strumentale e dei consigli di classe: non va mostrato ad alunni o "
     "famiglie. Ogni consultazione è registrata."
@@ -333,13 +339,25 @@ RULE_LABELS = {
 }
 RULES_SAVED = "Soglie della rete salvate."
 REPLACE_WARNING = (
-    "Il file ha {rows} righe ma sostituirebbe {replaced} righe già caricate per gli stessi mesi: "
-    "ricaricare un mese lo sostituisce per tutta la scuola. Importa solo se il file contiene il mese intero."
+    "{reason} Ricaricare una classe ne sostituisce il mese (le altre classi restano): importa solo se il file "
+    "contiene la classe intera."
 )
 CONFIRM_REPLACE = "Sostituisci comunque e importa"
+MONTHS_HELD_TITLE = "Classi caricate per mese"
+MONTHS_HELD_HELP = ("Un file sostituisce un mese solo per le classi che contiene. Un mese a cui mancano classi "
+                    "dell'anno è parziale: l'elenco del rischio e i cruscotti non lo usano come mese della scuola.")
+MONTHS_HELD_MONTH = "Mese"
+MONTHS_HELD_CLASSES = "Classi caricate"
+MONTHS_HELD_MISSING = "Classi mancanti"
+MONTHS_HELD_WHOLE = "nessuna: mese completo"
 
 # --- review workspace and pupil page ---------------------------------------------------
 PAGE_PUPIL = "Scheda alunno"
+SUBJECT_TITLE = "Assenze per materia"
+SUBJECT_HELP = ("Dal prospetto per materia del registro: ore di assenza su ore di lezione di ogni materia, "
+                "mese per mese.")
+SUBJECT_COLUMN = "Materia"
+SUBJECT_CELL = "{absent} su {lessons} ({pct})"
 CHANGES_TITLE = "Da rivedere"
 CHANGES_NO_REVIEW = "Nessuna revisione registrata finora: ecco gli alunni ad alto rischio da rivedere."
 CHANGES_SINCE = "Dall'ultima revisione ({when}, sui dati di {month}):"
@@ -443,7 +461,8 @@ NETWORK_LEVEL = "Grado"
 NETWORK_SCHOOL = "Scuola"
 ALL_LEVELS_SCHOOL = "Tutti i gradi"
 ALL_SCHOOLS = "Tutte le scuole"
-NETWORK_DIRIGENTE_VIEW = "Vedi i totali della rete e, riga per riga, la tua scuola; le altre sono sommate."
+NETWORK_DIRIGENTE_VIEW = ("Vedi i totali della rete e, riga per riga, la tua scuola; le altre sono sommate. Dove le "
+                          "altre scuole sarebbero una sola (per esempio filtrando un grado), i totali sono «n.d.».")
 NETWORK_SCHOOL_VIEW = "Vedi le cifre della tua scuola."
 SECTION_PROTOCOLS = "Protocolli"
 SECTION_RISK = "Alunni a rischio"
@@ -577,6 +596,9 @@ SCHOOL_CALENDAR_SAVED = "Calendario della scuola salvato: i mesi caricati giorno
 RISK_STALE = ("{n} alunni hanno dati fermi prima di {month} (per esempio trasferiti, o classi non ancora "
               "caricate): sono fuori dall'elenco del mese e non vengono proiettati. Scegli il livello «Dati fermi» "
               "per vederli.")
+RISK_STALE_ONE = ("1 alunno ha dati fermi prima di {month} (per esempio trasferito, o una classe non ancora "
+                  "caricata): è fuori dall'elenco del mese e non viene proiettato. Scegli il livello «Dati fermi» "
+                  "per vederlo.")
 PRESET_SHARED = ("Un'altra scuola della rete ha salvato una corrispondenza per file con queste stesse intestazioni: "
                  "la trovi in «Corrispondenza salvata», con il nome della scuola tra parentesi.")
 
@@ -629,7 +651,8 @@ UPLOAD_HELP = (
     "Trascina il file nel riquadro oppure premi il pulsante accanto («Browse files») per sceglierlo dal computer; "
     "al massimo 50 MB. Nulla viene salvato finché non confermi."
 )
-DELIBERATION_DATE_MISSING = "Scegli dal calendario (o scrivi come gg/mm/aaaa) la data in cui l'organo ha deliberato."
+DELIBERATION_DATE_MISSING = "Scrivi come gg/mm/aaaa la data in cui l'organo ha deliberato."
+DATE_PLACEHOLDER = "gg/mm/aaaa"
 
 # --- structure of protocols and updates from the network (pages/protocol_structure.py, protocol_updates.py) ---
 PAGE_STRUCTURE = "Struttura del protocollo"
@@ -758,7 +781,8 @@ OBL_TODO_NONE = "Nessun passo da fare a questa data."
 OBL_TODO_LINE = "**{pupil}** (classe {class_name}) · {step} · dal {due}"
 OBL_TODO_LATE = " · **in ritardo**"
 OBL_NO_CASES = "Nessun caso a questa data."
-OBL_COLUMNS = {"pupil": "Alunno", "class": "Classe", "age": "Età", "days": "Giorni non giustificati",
+OBL_COLUMNS = {"pupil": "Alunno", "class": "Classe", "age": "Età", "kind": "Regola",
+               "days": "Giorni non giustificati",
                "from": "Dal", "to": "Al", "status": "Stato", "next": "Prossimo passo", "due": "Da fare dal",
                "late": "In ritardo"}
 OBL_AGE_UNKNOWN = "età non nota"
@@ -777,7 +801,22 @@ OBL_CHART_TITLE = "Giorni non giustificati nei tre mesi che finiscono ogni giorn
 OBL_CHART_Y = "giorni nei tre mesi"
 OBL_CHART_X = "giorno"
 OBL_CHART_LIMIT = "15 giorni: oltre si apre il caso"
-OBL_FAMILY_DONE = "Famiglia informata il {on} (prot. {protocol}, {channel}); sette giorni fino al {deadline}."
+OBL_FAMILY_DONE = ("Comunicazione alla famiglia inviata il {on} (prot. {protocol}, {channel}), {receipt}; "
+                   "sette giorni fino al {deadline}.")
+OBL_RECEIPT_KNOWN = "ricevuta il {on}"
+OBL_RECEIPT_PRESUMED = ("ricevimento non ancora documentato: i sette giorni si contano dal {on}, {allowance} giorni "
+                        "dopo l'invio; registra la data di ricevimento quando la conosci")
+OBL_RECEIPT_FORM = "Ricevimento della comunicazione"
+OBL_RECEIPT_DATE = "Data di ricevimento (se nota)"
+OBL_RECEIPT_HELP = ("I sette giorni decorrono dal ricevimento. Raccomandata: la data dell'avviso di ricevimento; "
+                    "PEC: la data della ricevuta di avvenuta consegna; registro elettronico: la data della presa "
+                    "visione. Consegna a mano e colloquio: lo stesso giorno. Se non è nota, Approdo conta "
+                    "{allowance} giorni dall'invio (come la compiuta giacenza, art. 8 L. 890/1982) e la data si "
+                    "registra quando arriva.")
+OBL_SAVE_RECEIPT = "Registra il ricevimento"
+OBL_HOURS_CASE = ("Caso aperto il {opened}: {hours} ore di assenza non giustificate, pari o oltre un quarto del monte "
+                  "ore annuo ({limit} ore). Si segue la stessa procedura: famiglia, sette giorni, sindaco.")
+OBL_KIND_HOURS = "un quarto del monte ore"
 OBL_RESUMED_DONE = "Frequenza ripresa dal {on} ({source})."
 OBL_RESUMED_SOURCE = {"dati": "vista nei dati del registro", "manuale": "registrata a mano"}
 OBL_MAYOR_DONE = "Sindaco di {municipality} informato il {on} (prot. {protocol})."
@@ -805,8 +844,8 @@ OBL_HOURS_HELP = ("Alunni in età di obbligo con ore di assenza non giustificate
                   "del limite del 25 % nella pagina Rischio dispersione).")
 OBL_HOURS_COLUMNS = {"pupil": "Alunno", "class": "Classe", "hours": "Ore non giustificate",
                      "limit": "Un quarto del monte ore", "when": "Quando"}
-OBL_HOURS_REACHED = "raggiunto a {month}"
-OBL_HOURS_PROJECTED = "al ritmo attuale a {month}"
+OBL_HOURS_REACHED = "raggiunto in {month}"
+OBL_HOURS_PROJECTED = "al ritmo attuale in {month}"
 OBL_HOURS_NONE = "Nessun alunno ha raggiunto o sta per raggiungere un quarto del monte ore senza giustificazione."
 OBL_RULE_TITLE = "La regola e come Approdo la legge"
 OBL_RULE_HELP = """
@@ -835,10 +874,17 @@ Come Approdo applica la regola:
 - **Età**: da 6 a 16 anni (L. 296/2006 art. 1 c. 622): con la data di nascita completa del file di contesto,
   dall'anno dell'iscrizione obbligatoria fino al compimento dei sedici anni; con il solo anno, da 6 a 16 anni
   nell'anno scolastico. Chi non ha l'anno di nascita compare con «età non nota», mai escluso.
-- **Sette giorni**: dalla data della comunicazione alla famiglia. La frequenza è **ripresa** se, nei sette giorni,
+- **Sette giorni**: dal **ricevimento** della comunicazione da parte della famiglia (consegna a mano o colloquio: lo
+  stesso giorno; raccomandata, PEC, registro: la data documentata; se non è nota, dieci giorni dopo l'invio, come
+  la compiuta giacenza). La frequenza è **ripresa** se, nei sette giorni,
   in un giorno di lezione coperto dai dati l'alunno non ha un'assenza non giustificata per l'intera giornata e
   non ne ha altre fino alla fine dei sette giorni; la ripresa si può anche registrare a mano. Senza ripresa,
   dal settimo giorno la segnalazione al sindaco è da fare.
+- **Un quarto del monte ore**: quando le ore non giustificate raggiungono un quarto del monte ore annuo si apre un
+  caso a sé, con la sua lettera, e segue la stessa procedura; l'elenco sotto mostra anche chi ci arriverebbe al
+  ritmo attuale.
+- **Da fare dal**: il giorno in cui il passo è diventato da fare (l'apertura del caso, la fine dei sette giorni),
+  non il giorno del caricamento dei dati.
 - **In ritardo** (promemoria di Approdo, non un termine di legge): un passo da fare da più di sette giorni.
 - Con i soli prospetti mensili la regola non si può verificare: un totale mensile non dice in quali giorni né se
   erano giustificati, e Approdo non fa stime.
@@ -864,6 +910,17 @@ LET_INTRO = ("Le lettere della procedura dell'art. 114, comma 4, D.Lgs. 297/1994
              "un caso dalla pagina Obbligo scolastico, con intestazione, date e giorni già compilati e gli spazi per "
              "nome e indirizzo da completare a mano.")
 LET_KIND = "Lettera"
+LET_LETTERHEAD = "Intestazione e firma delle lettere della scuola"
+LET_LETTERHEAD_HELP = ("Compaiono sotto il nome della scuola in ogni lettera scaricata; i campi vuoti non si "
+                       "stampano. La dicitura di firma va sotto il nome del dirigente.")
+LET_ADDRESS = "Indirizzo"
+LET_PHONE = "Telefono"
+LET_EMAIL = "E-mail"
+LET_PEC = "PEC"
+LET_OFFICE_HOURS = "Orari della segreteria"
+LET_SIGNATURE = "Firma"
+LET_LETTERHEAD_SAVE = "Salva l'intestazione"
+LET_LETTERHEAD_SAVED = "Intestazione salvata."
 LET_LANGUAGE = "Lingua"
 LET_ADD_LANGUAGE = "Aggiungi una lingua"
 LET_ADD_LANGUAGE_HELP = ("Una traduzione scritta dai mediatori della rete: si parte dal testo italiano da tradurre. "
@@ -891,9 +948,9 @@ LET_BILINGUAL_HELP = ("Il testo italiano, che fa fede, e dopo la traduzione in {
                       "rete.")
 LET_DOWNLOAD_MAYOR = "Segnalazione al Sindaco"
 LET_DOWNLOADS = "Lettere"
-LET_DOWNLOAD_HELP = ("Word con intestazione della scuola, giorni e date già compilati; nome dell'alunno e "
-                     "indirizzo della famiglia sono spazi da completare a mano. Lo scaricamento va nel registro "
-                     "degli accessi.")
+LET_DOWNLOAD_HELP = ("Word con intestazione della scuola, giorni e date già compilati; i nomi dell'alunno e dei "
+                     "genitori e l'indirizzo della famiglia sono campi da compilare nel file (Approdo non li "
+                     "conserva). Lo scaricamento va nel registro degli accessi.")
 LET_NO_TRANSLATION = ("La famiglia legge {language}, ma la rete non ha ancora la lettera in questa lingua: si scarica "
                       "in italiano (il coordinatore può aggiungere la traduzione).")
 LET_MAYOR_NOT_YET = "La segnalazione al Sindaco si scarica quando i sette giorni sono passati senza ripresa."
@@ -1107,7 +1164,6 @@ LINK_WAITING = ("La rete ha ora il protocollo comune per il vostro grado: potete
                 "a quelle comuni, così riceverete le modifiche della rete.")
 LINK_OPEN = "Collega le sezioni al protocollo comune"
 
-
 # Charts: each has a text alternative, a sentence below it and (where no table on the page has them) the figures.
 CHART_DATA = "I dati del grafico"
 TREND_SUMMARY = ("Il grafico mostra, per ogni scuola e per la rete, la quota di alunni a rischio alto o medio mese "
@@ -1126,3 +1182,28 @@ OBL_CHART_SUMMARY = ("Il grafico mostra, giorno per giorno, quanti giorni di ass
 CHART_MONTH = "Mese"
 CHART_ABSENCE = "Assenze (%)"
 CHART_LEVEL = "Livello"
+
+# --- reminders (issue 34) ---
+TAB_MAIL = "Posta"
+MAIL_HELP = ("Il server di posta da cui partono i promemoria (`cli.py notify`, da cron o da un timer di systemd)."
+             " La password non si scrive qui: va nella variabile d'ambiente {env} del servizio.")
+MAIL_HOST = "Server SMTP"
+MAIL_PORT = "Porta"
+MAIL_STARTTLS = "Connessione cifrata (STARTTLS)"
+MAIL_USER = "Utente (vuoto se il server non chiede l'accesso)"
+MAIL_SENDER = "Mittente"
+MAIL_APP_URL = "Indirizzo di Approdo per i collegamenti (es. https://approdo.rete.it)"
+MAIL_SAVED = "Server di posta salvato."
+MAIL_BOUNCED = "Indirizzi rifiutati dal server di posta"
+MAIL_BOUNCED_NONE = "Nessun indirizzo rifiutato."
+MAIL_BOUNCED_LINE = "**{username}** ({email}): rifiutato il {when} — {why}"
+MAIL_BOUNCE_CLEAR = "Riprova"
+MAIL_CLEARED = "L'indirizzo riceverà di nuovo i promemoria."
+NOTIFY_TITLE = "Promemoria per e-mail"
+NOTIFY_CHOICE = "Ricevi il riepilogo di che cosa ti aspetta"
+NOTIFY_HELP = ("Le scadenze di domani (per esempio i sette giorni dell'obbligo scolastico) arrivano il giorno prima,"
+               " anche fuori dal giorno del riepilogo. I messaggi non contengono codici né nomi.")
+NOTIFY_NO_EMAIL = "Non hai un indirizzo e-mail in Approdo: chiedilo all'amministratore per ricevere i promemoria."
+NOTIFY_SAVED = "Preferenza salvata."
+BELL = "Promemoria ({n})"
+BELL_NONE = "Niente in sospeso."

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from models.core import clock
+from models.core import clock, school_keys
 from models.core.errors import ApprodoError
 
 DEFAULT_PATH = Path("data/approdo.db")
@@ -878,6 +878,125 @@ def _m022_birth_date(db: sqlite_utils.Database) -> None:
     db.executescript("ALTER TABLE pupil_context ADD COLUMN birth_date TEXT;  -- ISO; NULL when only the year is known")
 
 
+def _m023_obligation_receipt_and_letterhead(db: sqlite_utils.Database) -> None:
+    """The family's receipt of the notice (the seven days run from it); cases of the quarter-of-hours kind with
+    their hours; the letters of that kind; the school's letterhead and how its letters are signed."""
+    db.executescript(
+        """
+        ALTER TABLE obligation_steps ADD COLUMN received_on TEXT;  -- YYYY-MM-DD: the family received the notice
+        ALTER TABLE obligation_cases ADD COLUMN kind TEXT NOT NULL DEFAULT 'giorni'
+            CHECK (kind IN ('giorni', 'ore'));
+        ALTER TABLE obligation_cases ADD COLUMN hours_unjustified REAL;  -- 'ore': unjustified hours so far
+        ALTER TABLE obligation_cases ADD COLUMN hours_limit REAL;        -- 'ore': a quarter of the annual hours
+        DROP INDEX obligation_cases_open;
+        CREATE UNIQUE INDEX obligation_cases_open ON obligation_cases(school_code, pupil_code, kind)
+            WHERE closed_on IS NULL;
+        ALTER TABLE schools ADD COLUMN address TEXT NOT NULL DEFAULT '';
+        ALTER TABLE schools ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+        ALTER TABLE schools ADD COLUMN email TEXT NOT NULL DEFAULT '';
+        ALTER TABLE schools ADD COLUMN pec TEXT NOT NULL DEFAULT '';
+        ALTER TABLE schools ADD COLUMN office_hours TEXT NOT NULL DEFAULT '';
+        ALTER TABLE schools ADD COLUMN letter_signature TEXT NOT NULL DEFAULT 'autografa'
+            CHECK (letter_signature IN ('autografa', 'a_mezzo_stampa', 'digitale'));
+        CREATE TABLE letter_texts_new (
+            id INTEGER PRIMARY KEY,
+            network_code TEXT NOT NULL REFERENCES networks(code),
+            kind TEXT NOT NULL CHECK (kind IN ('famiglia', 'sindaco', 'famiglia_ore', 'sindaco_ore')),
+            language TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            UNIQUE (network_code, kind, language, version)
+        );
+        INSERT INTO letter_texts_new SELECT id, network_code, kind, language, version, body, author, created_at, note
+            FROM letter_texts;
+        DROP TABLE letter_texts;
+        ALTER TABLE letter_texts_new RENAME TO letter_texts;
+        """
+    )
+
+
+def _m024_secrets_and_file_names_out(db: sqlite_utils.Database) -> None:
+    """The schools' pseudonym secrets leave the database for the file beside it (models/core/school_keys.py):
+    with the database file alone no dictionary of names undoes the codes. The database keeps a check value
+    only, to refuse a missing or wrong secrets file instead of giving the same pupils new codes. The names
+    of files imported so far ("Rossi_Mario.csv") leave the history and the audit log; new imports are
+    recorded under the file's fingerprint (models/pupils/codes.py)."""
+    db.execute("ALTER TABLE schools ADD COLUMN pseudonym_check TEXT")
+    rows = db.execute("SELECT code, pseudonym_secret FROM schools WHERE pseudonym_secret IS NOT NULL").fetchall()
+    if rows:
+        path = school_keys.path_for(db)
+        for code, secret in rows:
+            kept = school_keys.read_all(path).get(code) or school_keys.append(path, code, secret)
+            db.execute("UPDATE schools SET pseudonym_check = ? WHERE code = ?", [school_keys.check_value(kept), code])
+    before = db.execute("PRAGMA secure_delete").fetchone()[0]
+    db.execute("PRAGMA secure_delete = ON")  # the freed bytes are overwritten, not left in the file
+    db.execute("ALTER TABLE schools DROP COLUMN pseudonym_secret")
+    for table, column, where in (("imports", "file_name", "1"),
+                                 ("audit_log", "target", "action LIKE 'importazione%'")):
+        for rowid, name in db.execute(f"SELECT rowid, {column} FROM {table} WHERE {where}").fetchall():
+            suffix = Path(str(name)).suffix.lower()
+            suffix = suffix if suffix in (".csv", ".txt", ".xlsx", ".xls") else ""
+            db.execute(f"UPDATE {table} SET {column} = ? WHERE rowid = ?", [f"nome non conservato{suffix}", rowid])
+    db.execute(f"PRAGMA secure_delete = {int(before)}")
+
+
+def _m025_notifications(db: sqlite_utils.Database) -> None:
+    """E-mail reminders: the admin's mail server (no password: it stays in the environment), each person's
+    frequency and bouncing address, and what was sent (one row per person, kind and day: never twice)."""
+    db.executescript("""
+    CREATE TABLE smtp_settings (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        host TEXT NOT NULL, port INTEGER NOT NULL, starttls INTEGER NOT NULL, username TEXT NOT NULL,
+        sender TEXT NOT NULL, app_url TEXT NOT NULL, updated_by TEXT NOT NULL, updated_at TEXT NOT NULL
+    );
+    CREATE TABLE notify_prefs (
+        username TEXT PRIMARY KEY REFERENCES users(username) ON DELETE CASCADE,
+        frequency TEXT NOT NULL CHECK (frequency IN ('giornaliera', 'settimanale', 'nessuna')),
+        bounced_at TEXT, bounce_reason TEXT
+    );
+    CREATE TABLE notify_sent (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('digest', 'promemoria')), day TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('inviato', 'in_attesa', 'rimbalzato')),
+        attempts INTEGER NOT NULL, last_error TEXT, at TEXT NOT NULL,
+        UNIQUE (username, kind, day)
+    );
+    """)
+
+
+def _m026_month_classes_and_subjects(db: sqlite_utils.Database) -> None:
+    """Which classes each month holds (a per-class upload replaces only its classes; a month missing classes is
+    partial), and the absences per subject when the register's report gives them."""
+    db.executescript(
+        """
+        -- Kept by the importer with attendance_months: rows per month and class.
+        CREATE TABLE attendance_classes (
+            school_code TEXT NOT NULL,
+            period TEXT NOT NULL,
+            class_name TEXT NOT NULL,
+            rows INTEGER NOT NULL,
+            PRIMARY KEY (school_code, period, class_name)
+        ) WITHOUT ROWID;
+        INSERT INTO attendance_classes SELECT school_code, period, class_name, COUNT(*) FROM attendance
+            GROUP BY school_code, period, class_name;
+        -- A per-subject hour report, kept as the file gave it; attendance holds the sums per pupil and month.
+        CREATE TABLE attendance_subjects (
+            school_code TEXT NOT NULL,
+            pupil_code TEXT NOT NULL,
+            period TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            scheduled_hours REAL,
+            absence_hours REAL NOT NULL,
+            import_id INTEGER NOT NULL,
+            PRIMARY KEY (school_code, pupil_code, period, subject)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
@@ -886,7 +1005,9 @@ MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_tem
                                _m013_level_generations, _m014_proposals_and_region, _m015_drafts,
                                _m016_obligation, _m017_letters, _m018_practices,
                                _m019_level_history_packed, _m020_weeks_and_school_calendars,
-                               _m021_derogations, _m022_birth_date]
+                               _m021_derogations, _m022_birth_date,
+                               _m023_obligation_receipt_and_letterhead, _m024_secrets_and_file_names_out,
+                               _m025_notifications, _m026_month_classes_and_subjects]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
@@ -903,6 +1024,9 @@ def migrate_schema(db: sqlite_utils.Database) -> int:
         for number, migration in enumerate(MIGRATIONS[current:], start=current + 1):
             migration(db)
             db.execute(f"PRAGMA user_version = {number}")
+    # What a migration removed (a secret) leaves the write-ahead log and the old pages now, not at some later
+    # checkpoint.
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return schema_version(db)
 
 
@@ -943,8 +1067,40 @@ def backup(db: sqlite_utils.Database, target: str | Path) -> Path:
     return target
 
 
-def _refuse_to_overwrite_a_database(db: sqlite_utils.Database, target: Path) -> None:
-    source = Path(db.conn.execute("PRAGMA database_list").fetchone()[2])
+def check_target(db: sqlite_utils.Database | None, target: str | Path) -> Path:
+    """Refuse, before any work, a file to write that is the database, one of its files, any SQLite file or a
+    folder."""
+    target = Path(target)
+    _refuse_to_overwrite_a_database(db, target, "File non scritto")
+    if target.is_dir():
+        raise ApprodoError(f"File non scritto: {target} è una cartella. Indica il nome di un file.")
+    return target
+
+
+def write_private(db: sqlite_utils.Database | None, target: str | Path, data: bytes) -> Path:
+    """Write a file that may hold personal data (an export, a key file, a list): readable by its owner only
+    (0600, whatever the umask or the mode of a file it replaces), written whole (a temporary file beside it,
+    then renamed) and never over the database in use, its -wal/-shm/-journal files or any SQLite file."""
+    target = check_target(db, target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp_name = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)  # 0600
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            _refuse_to_overwrite_a_database(db, target, "File non scritto")  # it may have appeared meanwhile
+            os.replace(tmp_name, target)
+        finally:
+            Path(tmp_name).unlink(missing_ok=True)
+    except OSError as error:
+        raise ApprodoError(f"Non riesco a scrivere {target}: {error.strerror}.") from None
+    return target
+
+
+def _refuse_to_overwrite_a_database(db: sqlite_utils.Database | None, target: Path, refused: str = "Copia non fatta"
+                                    ) -> None:
+    # Without a connection (a command that opens no database): the database the configuration names.
+    source = Path(db.conn.execute("PRAGMA database_list").fetchone()[2]) if db is not None else database_path()
     protected = [source, *(source.with_name(source.name + s) for s in _SIDECARS)]
     resolved = target.resolve()
     in_use = any(resolved == p.resolve() for p in protected) or (
@@ -952,7 +1108,7 @@ def _refuse_to_overwrite_a_database(db: sqlite_utils.Database, target: Path) -> 
     )
     if in_use:
         raise ApprodoError(
-            f"Copia non fatta: non sovrascrivo {target}, che è il database in uso (o un suo file)."
+            f"{refused}: non sovrascrivo {target}, che è il database in uso (o un suo file)."
             " Indica un file nuovo, per esempio copie/approdo-AAAA-MM-GG.db."
         )
     if not target.exists():
@@ -965,6 +1121,6 @@ def _refuse_to_overwrite_a_database(db: sqlite_utils.Database, target: Path) -> 
         is_database = False
     if opened or is_database:
         raise ApprodoError(
-            f"Copia non fatta: non sovrascrivo {target}, che è già un database (forse aperto da un programma)."
+            f"{refused}: non sovrascrivo {target}, che è già un database (forse aperto da un programma)."
             " Indica un file nuovo, oppure sposta o cancella prima quello."
         )

@@ -124,17 +124,18 @@ def deadline(family_notice_on: date) -> date:
 
 
 def resumed_on(notice_on: date, absent_days: set[date], covered_until: date | None,
-               calendars: Callable[[SchoolYear], object], week) -> date | None:
+               calendars: Callable[[SchoolYear], object], week, until: date | None = None) -> date | None:
     """The day attendance resumed within the seven days after the notice, as the register's data show it.
 
-    Resumed: on a school day of the class (its week, the school's calendar) within the seven days after the
-    notice (and covered by the data) the pupil has no whole-day unjustified absence, and none on the covered
-    school days after it up to the deadline; the day returned is the first such day.
+    `until`: the last of the seven days when they run from the family's receipt (`cases.FamilyNotice`), not the
+    sending. Resumed: on a school day of the class (its week, the school's calendar) from the notice to the end
+    of the seven days (and covered by the data) the pupil has no whole-day unjustified absence, and none on the
+    covered school days after it up to the deadline; the day returned is the first such day.
     None when the data do not show it (yet).
     """
     if covered_until is None:
         return None
-    last = min(deadline(notice_on), covered_until)
+    last = min(until or deadline(notice_on), covered_until)
     days = [notice_on + timedelta(days=n) for n in range(1, (last - notice_on).days + 1)]
     school_days = [d for d in days if is_school_day(d, calendars, week)]
     absent = [n for n, d in enumerate(school_days) if d in absent_days]

@@ -467,14 +467,27 @@ class Metadata:
     def apply(self, document) -> None:
         properties = document.core_properties
         properties.title, properties.author, properties.subject = self.title, self.author, self.subject
-        properties.keywords, properties.language = self.keywords, self.language
-        properties.last_modified_by, properties.comments = self.author, ""
+        properties.language, properties.comments = self.language, ""
         properties.created = properties.modified = clock.utcnow().replace(tzinfo=None)
+        # python-docx 1.2 writes keywords and lastModifiedBy in a wrong namespace, next to the empty right ones:
+        # Word and LibreOffice read the right ones. One of each, in the core-properties namespace.
+        element = properties._element
+        for name, value in (("keywords", self.keywords), ("lastModifiedBy", self.author)):
+            for stray in element.findall(f"{{{_CUSTOM_NS}}}{name}"):
+                element.remove(stray)
+            found = element.find(f"{{{_CORE_NS}}}{name}")
+            if found is None:
+                found = etree.SubElement(element, f"{{{_CORE_NS}}}{name}")
+            found.text = value
         set_language(document, self.language)
         if self.image_text:
             for picture in document.element.body.iter(qn("wp:docPr")):
                 if not picture.get("descr"):
                     picture.set("descr", self.image_text)
+
+
+_CORE_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+_CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 
 
 def set_language(document, language: str) -> None:

@@ -44,8 +44,9 @@ def test_a_dirigente_proposes_from_the_editor_and_the_proposal_reaches_the_netwo
     button(at, "Invia la proposta").click().run()
     assert "Scrivi perché proponete questa modifica alla rete." in messages(at, "error")
     assert not demo_db.execute("SELECT COUNT(*) FROM core_proposals").fetchone()[0]
-    proposed = next(t for t in at.text_area if t.label == "Testo proposto per la rete")
-    proposed.input(core_tempi.body + "\n" + ADDED + "\n")
+    # The refused form keeps the proposed text: only the reason is to add.
+    assert next(t for t in at.text_area if t.label == "Testo proposto per la rete").value == \
+        core_tempi.body + "\n" + ADDED + "\n"
     next(t for t in at.text_area if t.label == "Perché lo proponete").input("Il mediatore fa la differenza.")
     button(at, "Invia la proposta").click().run()
     assert not at.exception, at.exception
@@ -178,7 +179,7 @@ def test_the_regional_view_shows_each_network_side_by_side(two_networks_with_pup
     months = tables[1]
     assert list(months.columns) == ["Rete di esempio", "Rete di un'altra provincia"]
     assert list(months.index)[:2] == ["settembre 2025", "ottobre 2025"]
-    assert all(str(v).endswith(" %") or v in ("<5", "—") for v in months.to_numpy().ravel())
+    assert all(str(v).endswith(" %") or v in ("n.d. (meno di 5 casi)", "—") for v in months.to_numpy().ravel())
     levels = tables[2]
     assert set(levels.index) == {"Rete di un'altra provincia", "Rete di esempio"}
     assert "Istituto" not in " ".join(map(str, levels.index))  # never a school's row
@@ -214,7 +215,7 @@ def test_the_admin_creates_a_regional_account_that_sees_only_the_regional_view(d
     fields["Nome e cognome"].input("Referente della Regione")
     fields["Ruolo"].select_index(next(i for i, o in enumerate(fields["Ruolo"].options) if o.startswith("Regione")))
     fields["Password iniziale (almeno 10 caratteri)"].input("una-password-lunga")
-    next(b for b in at.get("form_submit_button") if b.proto.form_id == "add_user").click().run()
+    next(b for b in at.get("form_submit_button") if b.proto.form_id.startswith("add_user")).click().run()
     assert not at.exception, at.exception
     assert "Utente r.lombardia creato." in messages(at, "success")
     created = actor_named(demo_db, "r.lombardia")

@@ -1,5 +1,7 @@
 """Rischio dispersione and Carica dati, as their users see them (AppTest)."""
 
+import hashlib
+
 import pytest
 
 from models.demo import demo
@@ -76,7 +78,8 @@ def test_upload_maps_checks_and_imports(demo_db):
     assert at.success[0].value.startswith("Importazione riuscita: 2 righe")
     assert demo_db.execute("SELECT COUNT(*) FROM attendance").fetchone()[0] == 2
     history = at.dataframe[-1].value
-    assert list(history["File"]) == ["registro.csv"] and list(history["Chi"]) == ["Sara Galli"]
+    fingerprint = hashlib.sha256(CSV).hexdigest()[:12] + ".csv"  # the name given is not kept
+    assert list(history["File"]) == [fingerprint] and list(history["Chi"]) == ["Sara Galli"]
 
 
 def test_a_bad_file_gets_the_report_and_changes_nothing(demo_db):
@@ -96,14 +99,21 @@ def test_a_small_file_replacing_a_big_month_asks_first(pupils_db):
     one_pupil = ("Cod. alunno;Classe;Mese;Monte ore;Ore di assenza;N° entrate posticipate;N° uscite anticipate\n"
                  "N1;1A;02/2026;100;10;0;0\n").encode()
     before = pupils_db.execute("SELECT COUNT(*) FROM attendance WHERE period = '2026-02'").fetchone()[0]
+    in_1a = pupils_db.execute("SELECT COUNT(*) FROM attendance WHERE period = '2026-02' AND class_name = '1A'"
+                              ).fetchone()[0]
+    assert in_1a > 2
     at = open_page("funzione", "pages/data_upload.py")
     at.file_uploader[0].set_value(("uno.csv", one_pupil, "text/csv")).run()
     next(b for b in at.button if b.label == "Importa").click().run()
-    assert any("sostituirebbe" in w.value for w in at.warning)
+    assert any(f"la classe 1A di febbraio 2026 ha {in_1a} righe e il file ne porta 1" in w.value
+               for w in at.warning)
     assert pupils_db.execute("SELECT COUNT(*) FROM attendance WHERE period = '2026-02'").fetchone()[0] == before
     next(b for b in at.button if b.label == "Sostituisci comunque e importa").click().run()
     assert at.success[0].value.startswith("Importazione riuscita: 1 righe")
-    assert pupils_db.execute("SELECT COUNT(*) FROM attendance WHERE period = '2026-02'").fetchone()[0] == 1
+    assert "febbraio 2026 classe 1A sono stati sostituiti" in at.success[0].value
+    # Only 1A was replaced: the other classes keep their February.
+    assert pupils_db.execute("SELECT COUNT(*) FROM attendance WHERE period = '2026-02'").fetchone()[0] == \
+        before - in_1a + 1
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -295,6 +305,9 @@ def test_a_teacher_without_classes_or_pupils_gets_a_sentence_not_an_error(pupils
 
 def test_the_filters_are_still_there_after_the_pupil_page_and_back(pupils_db):
     at = open_page("funzione", "pages/risk.py")
+    month = next(s for s in at.selectbox if s.label == "Dati al mese")
+    assert month.value == "2026-02"
+    month.set_value("2025-12").run()
     next(m for m in at.multiselect if m.label == "Classi").set_value(["2A"]).run()
     next(m for m in at.multiselect if m.label == "Livelli").set_value(["basso"]).run()
     at.switch_page("pages/pupil.py").run()
@@ -302,6 +315,8 @@ def test_the_filters_are_still_there_after_the_pupil_page_and_back(pupils_db):
     assert not at.exception
     assert next(m for m in at.multiselect if m.label == "Classi").value == ["2A"]
     assert next(m for m in at.multiselect if m.label == "Livelli").value == ["basso"]
+    assert next(s for s in at.selectbox if s.label == "Dati al mese").value == "2025-12"  # not back to February
+    assert not any("Nessun dato da mostrare" in c.value for c in at.caption)
     assert set(at.dataframe[0].value["Classe"]) <= {"2A"} and set(at.dataframe[0].value["Livello"]) <= {"Basso"}
 
 
@@ -347,3 +362,17 @@ def test_the_dirigente_places_hours_under_a_derogation_on_the_pupil_page(demo_db
     assert not at.error, [e.value for e in at.error]
     assert any("Ore di assenza: 80, di cui 40 in deroga" in m.value for m in at.caption)
     assert list(at.dataframe[-1].value["Ore in deroga"]) == [40.0]
+
+
+def test_one_pupil_with_stopped_data_is_told_in_the_singular(demo_db, actors):
+    from models.pupils import importing as pupil_data
+
+    header = "Cod. alunno;Classe;Mese;Monte ore;Ore di assenza\n"
+    autumn = "".join(f"{code};{c};{m}/2025;100;20\n" for code, c in (("F1", "4A"), ("C1", "5B"))
+                     for m in ("10", "11", "12"))
+    spring = "".join(f"C1;5B;{m}/2026;100;20\n" for m in ("01", "02", "03"))
+    for name, rows in (("autunno.csv", autumn), ("primavera.csv", spring)):
+        pupil_data.import_attendance(demo_db, actors["dirigente"], "MIIS00003C", (header + rows).encode(), name)
+    at = open_page("dirigente", "pages/risk.py")
+    captions = "\n".join(c.value for c in at.caption)
+    assert "1 alunno ha dati fermi prima di" in captions and "è fuori dall'elenco del mese" in captions
