@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 DB ?= data/approdo.db
 PORT ?= 8501
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core of the 2-core machines; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 
 .PHONY: run test bench lint system-deps clean
 
@@ -42,7 +44,7 @@ system-deps:
 
 test: $(VENV)/.dev system-deps
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev
 	$(PY) -m bench

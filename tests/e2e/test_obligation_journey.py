@@ -4,9 +4,8 @@ attendance data, the mayor step is due."""
 
 import re
 import sqlite3
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
-import pytest
 from playwright.sync_api import expect
 
 from models.core import clock
@@ -16,6 +15,8 @@ from models.pupils import school_calendar
 from tests.e2e.conftest import Server, choose, log_in, screenshot, wait_idle
 
 PUPIL = "E2EOBB01"
+# A Wednesday of the demo's school year (2025/26, data up to February), five weeks after the Carnival break.
+TODAY = date(2026, 3, 25)
 
 
 def last_school_days(db_file, n: int) -> list:
@@ -47,12 +48,19 @@ def logout(page) -> None:
     expect(page.get_by_role("button", name="Accedi")).to_be_visible()
 
 
-def test_case_from_the_register_family_notice_then_the_mayor_step_after_seven_days(tmp_path, page):
+def offset_to(day: date) -> str:
+    """The clock offset (APPRODO_CLOCK_OFFSET_DAYS) that makes today `day` in Italy."""
+    return str((day - datetime.now(clock.ROME).date()).days)
+
+
+def test_case_from_the_register_family_notice_then_the_mayor_step_after_seven_days(tmp_path, page, monkeypatch):
+    # A fixed day of lessons for this process and the servers it starts (they inherit the environment).
+    monkeypatch.setenv(clock.OFFSET_ENV, offset_to(TODAY))
+    assert clock.local_date() == TODAY
     server = Server(tmp_path)
     try:
         days = last_school_days(server.db, 16)
-        if len(days) < 16 or rule.first_case(days) is None:
-            pytest.skip("not enough school days in the last three months (holidays): the rule cannot open a case")
+        assert len(days) == 16 and rule.first_case(days) is not None  # sixteen days of lessons since the break
         lines = ["Codice alunno;Classe;Data;Codice evento;Ore;Giustificata;Motivo"]
         lines += [f"{PUPIL};1B;{d:%d/%m/%Y};ABA0;;NO;" for d in days]
         lines += [f"E2EOBB02;1B;{d:%d/%m/%Y};ABA0;;SI;Motivi di salute" for d in days]  # justified: no case
@@ -103,7 +111,7 @@ def test_case_from_the_register_family_notice_then_the_mayor_step_after_seven_da
         server.stop()
 
     # Seven days on, without new attendance data: the mayor step is due.
-    later = Server(tmp_path, env={clock.OFFSET_ENV: "7"})
+    later = Server(tmp_path, env={clock.OFFSET_ENV: offset_to(TODAY + timedelta(days=7))})
     try:
         log_in(page, later.url, "dirigente", demo.DEMO_PASSWORD)
         main = page.locator("[data-testid='stMain']")
