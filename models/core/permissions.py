@@ -1,4 +1,4 @@
-"""Who may do what: the role table of DESIGN.md, in one place.
+"""Who may do what: the role table of docs/design.md, in one place.
 
 Pages, the CLI and every query in `models/` ask this module; none of them
 decides access by itself.
@@ -253,7 +253,7 @@ def can_send_letters(actor: Actor, school_code: str) -> bool:
 
 
 def network_figures_view(actor: Actor, network_code: str) -> str:
-    """How much of a network's figures the actor sees (DESIGN.md, "network figures").
+    """How much of a network's figures the actor sees (docs/design.md, "network figures").
 
     'schools': every school's row and the network's totals (admin, the network's coordinator);
     'network': the network's totals and the own school's row (dirigente);
@@ -301,7 +301,7 @@ def model_figures_for(actor: Actor, network_code: str) -> str:
     """How much of the network model's document the actor reads: the view of `network_figures_view`.
 
     The document counts pupils and adverse outcomes per school, so it follows the network-figures row of
-    DESIGN.md: 'schools' every school (small counts suppressed), 'network' the network's totals (suppressed)
+    docs/design.md: 'schools' every school (small counts suppressed), 'network' the network's totals (suppressed)
     and the own school, 'school' the own school only. Teachers read none of it.
     """
     return require_network_figures(actor, network_code)

@@ -541,7 +541,7 @@ _NETWORK_COUNTS = ("test_pupils", "test_adverse", "train_pupils", "train_adverse
 
 
 def figures_for(document: dict, view: str, own_school: str | None) -> dict:
-    """The model's document as a role may read it (DESIGN.md, "network figures"; see permissions.model_figures_for).
+    """The model's document as a role may read it (docs/design.md, network figures; permissions.model_figures_for).
 
     'schools': every school, each count of fewer than 5 pupils as "<5" and the rates built on them hidden;
     'network': the network's totals so suppressed, and the own school as it is; 'school': the own school

@@ -272,7 +272,7 @@ def test_every_command_line_read_of_pupils_is_logged(tmp_path):
 
 # --- every download ------------------------------------------------------------------------------------------
 # Each download button of every page, as the model call the page makes with the acting user, tried by every
-# account on every school, network or protocol: refused where DESIGN.md's table says so; where served, the
+# account on every school, network or protocol: refused where docs/design.md's table says so; where served, the
 # bytes hold no pupil code the account may not see and, for figures, no count of 1–4 pupils of a school that
 # is not the account's own (those read "<5").
 

@@ -1,4 +1,4 @@
-"""The learned model's document, read and downloaded by each role: only what DESIGN.md's table allows.
+"""The learned model's document, read and downloaded by each role: only what docs/design.md's table allows.
 
 The document counts pupils and adverse outcomes school by school. A second, small school of the network
 (a handful of adverse outcomes) makes the small cells that must read "<5" for those who see every school;
