@@ -12,6 +12,9 @@ from models.demo import synthetic
 from models.pupils import importing as pupil_data
 from models.risk import fairness, learn
 
+# make test runs two processes (xdist, loadgroup): one of them runs this module, whose cohorts are built once.
+pytestmark = pytest.mark.xdist_group("learn")
+
 YEARS = [SchoolYear(2022), SchoolYear(2023), SchoolYear(2024), SchoolYear(2025)]
 
 

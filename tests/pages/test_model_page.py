@@ -1,10 +1,14 @@
 """Modello di rischio as a dirigente and as the coordinator; the model's estimate on the list (AppTest)."""
 
+import pytest
 
 from models.core.permissions import Actor
 from models.risk import learn
 from tests.conftest import MODEL_SCHOOL
 from tests.pages.conftest import log_in, new_app
+
+# make test runs two processes (xdist, loadgroup): one of them runs both files on model_db (built once).
+pytestmark = pytest.mark.xdist_group("model")
 
 SCHOOL = MODEL_SCHOOL
 

@@ -15,6 +15,9 @@ from models.risk import learn
 from tests.conftest import MODEL_SCHOOL, MODEL_SMALL_SCHOOL, OTHER_NETWORK, actor_named, count_proof
 from tests.pages.conftest import log_in, new_app
 
+# make test runs two processes (xdist, loadgroup): one of them runs both files on model_db (built once).
+pytestmark = pytest.mark.xdist_group("model")
+
 SCHOOL, SMALL_SCHOOL = MODEL_SCHOOL, MODEL_SMALL_SCHOOL
 
 
