@@ -28,7 +28,7 @@ from ui.protocol_widgets import (
 )
 from ui.session import flash, guard_page, open_db, run_action
 from ui.structure_links import structure_links
-from ui.text import plain, plain_bold, plain_format
+from ui.text import plain, plain_bold, plain_format, show_error
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -183,7 +183,7 @@ with edit_column:
             except SaveConflict as conflict:
                 state[conflict_key] = conflict
             except ApprodoError as error:
-                st.error(plain(error.message))
+                show_error(error)
             else:
                 draft.restart(saved.version, saved.body)
                 state.pop(conflict_key, None)
@@ -223,11 +223,11 @@ with side_column:
         try:
             show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, draft.text)))
         except ApprodoError as error:
-            st.warning(plain(error.message))
+            show_error(error, kind="warning")
 
 conflict = state.get(conflict_key)
 if conflict is not None and editable:
-    st.error(plain(conflict.message), icon=":material/warning:")
+    show_error(conflict, icon=":material/warning:")
     theirs_column, yours_column = st.columns(2)
     theirs_label = plain_format(S.CONFLICT_THEIRS, author=conflict.author_name, version=conflict.theirs.version)
     theirs_column.markdown(f"**{theirs_label}**")

@@ -15,7 +15,7 @@ from models.risk import indicators, learn, school_risk
 from ui import strings as S
 from ui.formatting import italian_chart, number
 from ui.session import guard_page, run_action, show_flash
-from ui.text import plain, plain_format, plain_table
+from ui.text import plain_format, plain_table, show_error
 from ui.visits import visit_id
 
 QUERY_KEY = "alunno"
@@ -36,7 +36,7 @@ if wanted and wanted not in visible:
     try:
         visible = {wanted: school_risk.require_pupil(db, actor, school_code, wanted), **visible}
     except ApprodoError as error:
-        st.error(plain(error.message))
+        show_error(error)
         wanted = None
 if not visible:
     st.info(S.PUPIL_NONE)
