@@ -7,7 +7,7 @@ import streamlit as st
 from models.accounts.schools import LEVEL_LABELS, Level
 from models.core import clock
 from models.core.errors import ApprodoError
-from models.core.permissions import Role, can_publish_practice
+from models.core.permissions import can_propose_practice, can_publish_practice
 from models.practices import attachments, records
 from models.protocols import protocol as protocols
 from ui import strings as S
@@ -132,7 +132,8 @@ if practice.published_version is not None and practice.published_version != prac
     st.info(S.PRACTICE_DRAFT_NOTE.format(version=practice.current_version, published=practice.published_version))
 
 actions = st.columns(3)
-if actor.role is Role.DIRIGENTE and practice.status is records.Status.BOZZA and actions[0].button(
+may_propose = can_propose_practice(actor, practice.network_code, practice.school_code)
+if may_propose and practice.status is records.Status.BOZZA and actions[0].button(
         S.PRACTICE_PROPOSE, icon=":material/send:"):
     run_action(lambda: records.propose(db, actor, practice.id), S.PRACTICE_PROPOSED, rerun=True)
 if can_publish_practice(actor, practice.network_code) and practice.published_version != practice.current_version \

@@ -35,8 +35,9 @@ def region(db: sqlite_utils.Database, actor: Actor) -> Region:
     require(actor, Capability.VIEW_REGION)
     networks = tuple(list_networks(db, actor))
     scopes = {n.code: figures.scope(db, actor, n.code) for n in networks}
-    if actor.role.value == "admin":  # an admin's dashboard view shows schools: the region's shows none
-        scopes = {code: figures.Scope(s.network, "region", s.schools, ()) for code, s in scopes.items()}
+    # The region's view shows no school alone, also to whoever sees schools on the network dashboard (an admin).
+    scopes = {code: s if s.view == "region" else figures.Scope(s.network, "region", s.schools, ())
+              for code, s in scopes.items()}
     return Region(networks, scopes)
 
 
