@@ -565,14 +565,49 @@ _import_command("import-attendance", "attendance",
 
 @command(cli, "set-class-hours")
 @click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
-@click.option("--class", "class_name", required=True, help="Classe, es. 2B.")
-@click.option("--hours", type=float, default=None, help="Ore settimanali (senza: torna al monte ore della scuola).")
-def set_class_hours(db, actor, school_code, class_name, hours):
-    """Ore settimanali di una classe: danno il monte ore degli elenchi giorno per giorno."""
+@click.option("--class", "class_name", default=None, help="Classe, es. 2B (senza: l'orario di tutta la scuola).")
+@click.option("--hours", type=float, default=None, help="Ore settimanali, divise in parti uguali sui giorni.")
+@click.option("--days", type=click.Choice(["5", "6"]), default="5",
+              help="Giorni di lezione con --hours: 5 (lunedì-venerdì) o 6 (lunedì-sabato).")
+@click.option("--week", "week_text", default=None,
+              help="Ore di ogni giorno, es. «lun 6,mar 6,mer 6,gio 6,ven 6,sab 0» (giorni diversi).")
+def set_class_hours(db, actor, school_code, class_name, hours, days, week_text):
+    """Settimana di una classe o della scuola: giorni di lezione e ore di ogni giorno.
+
+    Senza --hours né --week la classe torna all'orario della scuola (e la scuola al suo monte ore annuale).
+    I mesi già caricati giorno per giorno sono ricalcolati."""
     from models.pupils import school_calendar
 
-    school_calendar.set_class_hours(db, actor, schools.check_school_code(school_code), class_name, hours)
-    click.echo(f"Orario della classe {class_name.strip().upper()} salvato.")
+    if hours is not None and week_text is not None:
+        raise ApprodoError("Scegli --hours (con --days) oppure --week, non tutti e due.")
+    week = (school_calendar.Week.parse(week_text) if week_text is not None
+            else school_calendar.Week.even(hours, int(days)) if hours is not None else None)
+    school_calendar.set_week(db, actor, schools.check_school_code(school_code), class_name, week)
+    who = f"della classe {class_name.strip().upper()}" if class_name else "della scuola"
+    click.echo(f"Orario {who} salvato: " + (f"{week.text()} ({week.weekly:g} ore)." if week else "quello predefinito."))
+
+
+@command(cli, "set-school-calendar")
+@click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
+@click.option("--rite", type=click.Choice(sorted(["romano", "ambrosiano"])), default=None,
+              help="Rito: ambrosiano sposta i giorni di Carnevale (lezione lunedì e martedì, chiuso venerdì e sabato).")
+@click.option("--closed", "closed_file", default=None,
+              help="File di testo dei giorni chiusi dal consiglio d'istituto, una riga per giorno o periodo: "
+                   "«02/05/2026 ponte».")
+@click.option("--open", "open_file", default=None,
+              help="File di testo dei giorni di lezione spostati su giorni chiusi dalla Regione, come --closed.")
+def set_school_calendar(db, actor, school_code, rite, closed_file, open_file):
+    """Calendario della scuola sopra quello regionale: rito, giorni chiusi, giorni aperti (i file sostituiscono
+    l'elenco salvato; senza file l'elenco resta com'è)."""
+    from models.pupils import school_calendar
+
+    def text(file):
+        return None if file is None else _read(file).decode("utf-8-sig", errors="replace")
+
+    saved = school_calendar.set_school_calendar(db, actor, schools.check_school_code(school_code), rite=rite,
+                                                closed=text(closed_file), opened=text(open_file))
+    click.echo(f"Calendario della scuola salvato: {school_calendar.RITES[saved.rite].lower()}, "
+               f"{len(saved.closed)} periodi chiusi, {len(saved.opened)} aperti.")
 
 
 @command(cli, "set-calendar")

@@ -134,19 +134,41 @@ if uploaded is not None:
 
 if kind == "attendance":
     with st.expander(S.CLASS_HOURS_TITLE, icon=":material/schedule:"):
-        st.caption(S.CLASS_HOURS_HELP.format(
-            hours=indicators.hours(school_calendar.default_weekly_hours(db, school_code))))
-        hours_now = school_calendar.class_hours(db, actor, school_code)
-        if hours_now:
-            st.dataframe(pd.DataFrame({S.CLASS_NAME: list(hours_now), S.WEEKLY_HOURS: list(hours_now.values())}),
-                         hide_index=True)
+        weeks = school_calendar.school_weeks(db, actor, school_code)
+        st.caption(S.CLASS_HOURS_HELP.format(week=weeks.default.text(), hours=indicators.hours(weeks.default.weekly)))
+        st.dataframe(pd.DataFrame(
+            [{S.CLASS_NAME: S.WHOLE_SCHOOL, S.WEEK_DAYS: weeks.default.text(), S.WEEKLY_HOURS: weeks.default.weekly}]
+            + [{S.CLASS_NAME: name, S.WEEK_DAYS: week.text(), S.WEEKLY_HOURS: week.weekly}
+               for name, week in weeks.classes]), hide_index=True)
         with st.form("class_hours"):
-            name_column, hours_column = st.columns(2)
-            class_name = name_column.text_input(S.CLASS_NAME, max_chars=40)
-            weekly = hours_column.number_input(S.WEEKLY_HOURS, min_value=1.0, max_value=60.0, value=30.0, step=1.0)
-            if st.form_submit_button(S.SAVE):
-                run_action(lambda: school_calendar.set_class_hours(db, actor, school_code, class_name, weekly),
+            class_name = st.text_input(S.CLASS_NAME, max_chars=40, help=S.CLASS_NAME_HELP)
+            day_columns = st.columns(6)
+            day_hours = [column.number_input(label, min_value=0.0, max_value=float(school_calendar.MAX_DAY_HOURS),
+                                             value=hours, step=1.0)
+                         for column, label, hours in zip(day_columns, S.WEEKDAY_SHORT, weeks.default.hours,
+                                                         strict=True)]
+            save_column, reset_column = st.columns(2)
+            if save_column.form_submit_button(S.SAVE):
+                run_action(lambda: school_calendar.set_week(db, actor, school_code, class_name,
+                                                            school_calendar.Week.of(tuple(day_hours))),
                            S.CLASS_HOURS_SAVED, rerun=True)
+            if reset_column.form_submit_button(S.CLASS_HOURS_RESET):
+                run_action(lambda: school_calendar.set_week(db, actor, school_code, class_name, None),
+                           S.CLASS_HOURS_SAVED, rerun=True)
+    with st.expander(S.SCHOOL_CALENDAR_TITLE, icon=":material/calendar_month:"):
+        st.caption(S.SCHOOL_CALENDAR_HELP)
+        local = school_calendar.school_local_calendar(db, actor, school_code)
+        with st.form("school_calendar"):
+            rite = st.radio(S.RITE, list(school_calendar.RITES), format_func=school_calendar.RITES.get,
+                            index=list(school_calendar.RITES).index(local.rite), horizontal=True, help=S.RITE_HELP)
+            closed = st.text_area(S.CLOSED_DAYS, school_calendar.local_calendar_text(local.closed),
+                                  help=S.DAYS_FORMAT_HELP)
+            opened = st.text_area(S.OPENED_DAYS, school_calendar.local_calendar_text(local.opened),
+                                  help=S.DAYS_FORMAT_HELP)
+            if st.form_submit_button(S.SAVE):
+                run_action(lambda: school_calendar.set_school_calendar(db, actor, school_code, rite=rite, closed=closed,
+                                                                       opened=opened),
+                           S.SCHOOL_CALENDAR_SAVED, rerun=True)
 
 st.subheader(S.HISTORY_TITLE)
 history = pupil_data.list_imports(db, actor, school_code)

@@ -407,6 +407,22 @@ def test_import_attendance_day_by_day_and_with_pseudonyms(run, demo, tmp_path):
 
 def test_set_class_hours_and_calendar(run, demo, tmp_path):
     assert run("set-class-hours", "--school", "MIIS00003C", "--class", "3a", "--hours", "32").returncode == 0
+    result = run("set-class-hours", "--school", "MIIS00003C", "--hours", "30", "--days", "6")
+    assert result.returncode == 0 and "lun 5, mar 5, mer 5, gio 5, ven 5, sab 5 (30 ore)" in result.stdout
+    result = run("set-class-hours", "--school", "MIIS00003C", "--class", "2A",
+                 "--week", "lun 6,mar 6,mer 6,gio 6,ven 4,sab 4")
+    assert result.returncode == 0 and "classe 2A" in result.stdout and "(32 ore)" in result.stdout
+    assert_italian_failure(run("set-class-hours", "--school", "MIIS00003C", "--week", "lun 6, dom 6"),
+                           "non è un giorno")
+    closed = tmp_path / "chiusi.txt"
+    closed.write_text("02/01/2026 ponte\n", encoding="utf-8")
+    result = run("set-school-calendar", "--school", "MIIS00003C", "--rite", "ambrosiano", "--closed", str(closed))
+    assert result.returncode == 0 and "rito ambrosiano, 1 periodi chiusi" in result.stdout
+    with sqlite3.connect(tmp_path / "cli.db") as conn:
+        assert conn.execute("SELECT rite, closed FROM school_local_calendar").fetchall() == [
+            ("ambrosiano", '[["2026-01-02", "2026-01-02", "ponte"]]')]
+        assert conn.execute("SELECT hours FROM class_weeks WHERE class_name = '2A'").fetchall() == [
+            ("[6.0, 6.0, 6.0, 6.0, 4.0, 4.0]",)]
     holidays = tmp_path / "vacanze.txt"
     holidays.write_text("22/12/2025 - 06/01/2026 Natale\n", encoding="utf-8")
     result = run("set-calendar", "2025/26", "--first-day", "12/09/2025", "--last-day", "08/06/2026",

@@ -515,13 +515,33 @@ PSEUDONYMISE_HELP = ("Approdo sostituisce ogni nome (con la data di nascita, se 
                      "scuola e conserva solo i codici. Scarica il file chiave (nome → codice) e consegnalo al "
                      "dirigente: resta a scuola. Lo stesso alunno avrà lo stesso codice nei caricamenti successivi.")
 KEY_DOWNLOAD = "Scarica il file chiave nome → codice (da conservare a scuola)"
-CLASS_HOURS_TITLE = "Orario settimanale delle classi"
-CLASS_HOURS_HELP = ("Serve per gli elenchi giorno per giorno: il monte ore del mese è l'orario settimanale sui giorni "
-                    "di lezione del calendario regionale. Le classi senza orario usano il monte ore annuo della "
-                    "scuola diviso 33 settimane ({hours} ore).")
+CLASS_HOURS_TITLE = "Settimana della scuola e delle classi"
+CLASS_HOURS_HELP = ("Giorni di lezione e ore di ogni giorno: danno il monte ore dei mesi caricati giorno per giorno, "
+                    "il giorno intero di assenza (le ore di quel giorno per quella classe) e il monte ore annuo del "
+                    "limite del 25 % (ore settimanali per 33 settimane). Le classi senza una settimana propria usano "
+                    "quella della scuola: {week} ({hours} ore). Il sabato conta solo dove la settimana ha ore il "
+                    "sabato. Cambiare la settimana ricalcola i mesi già caricati giorno per giorno.")
 CLASS_NAME = "Classe"
+CLASS_NAME_HELP = "Lascia vuoto per la settimana di tutta la scuola."
+WHOLE_SCHOOL = "Tutta la scuola"
+WEEK_DAYS = "Ore per giorno"
+WEEKDAY_SHORT = ("Lun", "Mar", "Mer", "Gio", "Ven", "Sab")
 WEEKLY_HOURS = "Ore settimanali"
-CLASS_HOURS_SAVED = "Orario della classe salvato."
+CLASS_HOURS_SAVED = "Settimana salvata: i mesi caricati giorno per giorno sono stati ricalcolati."
+CLASS_HOURS_RESET = "Torna all'orario della scuola"
+SCHOOL_CALENDAR_TITLE = "Calendario della scuola"
+SCHOOL_CALENDAR_HELP = ("Il calendario regionale resta la base; qui la scuola aggiunge il proprio: il rito (il "
+                        "Carnevale ambrosiano sposta i giorni di vacanza), i giorni chiusi dal consiglio d'istituto "
+                        "(ponti, santo patrono) e i giorni di lezione spostati su giorni chiusi dalla Regione. Ogni "
+                        "conteggio dei giorni di lezione usa questo calendario.")
+RITE = "Rito"
+RITE_HELP = ("Rito ambrosiano (Milano e gran parte della sua diocesi): lezione nei due giorni del Carnevale romano, "
+             "chiuso il venerdì e il sabato dopo le Ceneri, i due giorni prima dell'inizio della Quaresima "
+             "ambrosiana (DGR IX/3318 del 2012).")
+CLOSED_DAYS = "Giorni chiusi dal consiglio d'istituto"
+OPENED_DAYS = "Giorni di lezione spostati (aperti)"
+DAYS_FORMAT_HELP = "Una riga per giorno o periodo: «02/05/2026 ponte» o «01/06/2026 - 02/06/2026 ponte»."
+SCHOOL_CALENDAR_SAVED = "Calendario della scuola salvato: i mesi caricati giorno per giorno sono stati ricalcolati."
 RISK_STALE = ("{n} alunni hanno dati fermi prima di {month} (per esempio trasferiti, o classi non ancora "
               "caricate): sono fuori dall'elenco del mese e non vengono proiettati. Scegli il livello «Dati fermi» "
               "per vederli.")

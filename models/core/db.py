@@ -817,6 +817,33 @@ def _m019_level_history_packed(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m020_weeks_and_school_calendars(db: sqlite_utils.Database) -> None:
+    """Each school's week and each class's (hours of each day, Monday to Saturday), replacing the weekly hours
+    per class (kept as the same hours over Monday–Friday); each school's own calendar on the regional one."""
+    db.executescript(
+        """
+        CREATE TABLE class_weeks (
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            class_name TEXT NOT NULL,     -- '' = the school's default week
+            hours TEXT NOT NULL,          -- JSON: six numbers, the hours of Monday ... Saturday
+            PRIMARY KEY (school_code, class_name)
+        );
+        INSERT INTO class_weeks SELECT school_code, class_name,
+            json_array(weekly_hours / 5.0, weekly_hours / 5.0, weekly_hours / 5.0, weekly_hours / 5.0,
+                       weekly_hours / 5.0, 0.0) FROM class_hours;
+        DROP TABLE class_hours;
+        CREATE TABLE school_local_calendar (
+            school_code TEXT PRIMARY KEY REFERENCES schools(code),
+            rite TEXT NOT NULL CHECK (rite IN ('romano', 'ambrosiano')),
+            closed TEXT NOT NULL,         -- JSON: [[first day, last day, label], ...] closed by the council
+            opened TEXT NOT NULL,         -- JSON: idem, lesson days moved onto days the region closes
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
@@ -824,7 +851,7 @@ MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_tem
                                _m010_login_clients, _m011_user_email, _m012_register_exports,
                                _m013_level_generations, _m014_proposals_and_region, _m015_drafts,
                                _m016_obligation, _m017_letters, _m018_practices,
-                               _m019_level_history_packed]
+                               _m019_level_history_packed, _m020_weeks_and_school_calendars]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -165,11 +165,12 @@ def _install_obligation(db: sqlite_utils.Database) -> None:
     from models.pupils import school_calendar
 
     school_code = DEMO_OBLIGATION_SCHOOL
-    calendar = school_calendar.calendar_for(db, "2025/26")
+    calendar = school_calendar.calendar_for(db, "2025/26", school_code)
+    week = school_calendar.weeks(db, school_code).default
 
     def lessons(start: date, end: date) -> list[date]:
         days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
-        return [d for d in days if d.weekday() < 5 and rule.is_school_day(d, lambda _year: calendar)]
+        return [d for d in days if rule.is_school_day(d, lambda _year: calendar, week)]
 
     pupils = db.execute(
         "SELECT a.pupil_code, a.class_name FROM attendance a JOIN pupil_context c ON c.school_code = a.school_code"

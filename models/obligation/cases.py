@@ -139,13 +139,14 @@ class _Data:
     classes: dict[str, str]  # pupil -> latest class in the events
 
 
-def _calendars(db):
+def _calendars(db, school_code: str):
+    """The school's calendar of a school year (its rite, the days it closed or opened), kept per call."""
     found: dict[SchoolYear, object] = {}
 
     def lookup(year: SchoolYear):
         if year not in found:
             try:
-                found[year] = school_calendar.calendar_for(db, year)
+                found[year] = school_calendar.calendar_for(db, year, school_code)
             except ApprodoError:
                 found[year] = None  # no calendar for that year: none of its days is a school day
         return found[year]
@@ -172,9 +173,8 @@ def _load(db: sqlite_utils.Database, school_code: str) -> _Data:
                   "solo i giorni senza giustificazione, quindi non si può verificare. Carica l'elenco con la "
                   "colonna «Giustificata».")
         return _Data(Coverage(False, reason, covered_until), {}, {}, {})
-    weekly = school_calendar.weekly_hours(db, school_code)
-    default = school_calendar.default_weekly_hours(db, school_code)
-    calendars = _calendars(db)
+    weeks = school_calendar.weeks(db, school_code)
+    calendars = _calendars(db, school_code)
     unjustified: dict[str, list[date]] = defaultdict(list)
     pending: dict[str, set[date]] = defaultdict(set)
     classes: dict[str, str] = {}
@@ -183,10 +183,11 @@ def _load(db: sqlite_utils.Database, school_code: str) -> _Data:
             "SELECT pupil_code, day, class_name, hours, justified FROM attendance_events WHERE school_code = ?"
             " AND kind = 'assenza' AND (justified IS NULL OR justified = 0) ORDER BY day", [school_code]):
         classes[pupil] = class_name
-        if not rule.whole_day(hours, weekly.get(class_name, default)):
-            continue
         day = date.fromisoformat(day_text)
-        if rule.is_school_day(day, calendars):
+        week = weeks.of(class_name)  # the class's week: its days and the hours of each
+        if not rule.whole_day(hours, week.on(day)):
+            continue
+        if rule.is_school_day(day, calendars, week):
             unjustified[pupil].append(day)
             if justified is None:
                 pending[pupil].add(day)
@@ -248,7 +249,7 @@ def _plan(db, school_code: str, data: _Data, only: str | None) -> list[tuple]:
             plan.append(("not_confirmed", pupil, [existing[0]]))
         elif [d.isoformat() for d in found.days] != json.loads(existing[2]):
             plan.append(("update", pupil, [*_detection_values(found, data, pupil), existing[0]]))
-    calendars = _calendars(db)
+    calendars, weeks = _calendars(db, school_code), school_calendar.weeks(db, school_code)
     for case_id, pupil, notice_on in db.execute(
             "SELECT c.id, c.pupil_code, s.on_day FROM obligation_cases c JOIN obligation_steps s ON s.case_id = c.id"
             " AND s.kind = 'famiglia' WHERE c.school_code = ? AND c.closed_on IS NULL AND NOT EXISTS"
@@ -257,7 +258,7 @@ def _plan(db, school_code: str, data: _Data, only: str | None) -> list[tuple]:
         if only is not None and pupil != only:
             continue
         seen = rule.resumed_on(date.fromisoformat(notice_on), set(data.unjustified.get(pupil, [])),
-                               data.coverage.covered_until, calendars)
+                               data.coverage.covered_until, calendars, weeks.of(data.classes.get(pupil, "")))
         if seen is not None:
             plan.append(("resumed", pupil, [case_id, seen]))
     return plan

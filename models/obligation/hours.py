@@ -3,10 +3,11 @@
 Art. 114 c. 4 D.Lgs. 297/1994 (as rewritten by D.L. 123/2023): evasion is also established when the pupil
 misses, without justified reasons, at least a quarter of the personalised annual timetable. The hours are
 those of the register's day-by-day events that are not marked justified (absences without hours count
-the class's average day, as in the monthly sums; late entries and early exits count their hours). The
-projection is the risk list's 25 % projection (`models.risk.indicators.score`), run on these hours: same
-pace, same months, same annual timetable. In primary schools, which have no legal monte ore, the annual
-hours are the class's weekly timetable (27 hours by default) over 33 weeks.
+the class's hours of that day, as in the monthly sums; late entries and early exits count their hours).
+The projection is the risk list's 25 % projection (`models.risk.indicators.score`), run on these hours:
+same pace, same months; the annual timetable is the class's own (its week times 33 weeks, the school's
+week when the class has none). In primary schools, which have no legal monte ore, the annual hours are
+the class's week (27 hours by default) over 33 weeks.
 """
 
 from __future__ import annotations
@@ -37,8 +38,7 @@ def evasion(db: sqlite_utils.Database, actor: Actor, school_code: str, as_of: da
     as_of = as_of or clock.local_date()
     year = SchoolYear.containing(as_of)
     school = get_school(db, actor, school_code)
-    weekly = school_calendar.weekly_hours(db, school_code)
-    default = school_calendar.default_weekly_hours(db, school_code)
+    weeks = school_calendar.weeks(db, school_code)
     events = pd.DataFrame(db.execute(
         "SELECT pupil_code, class_name, day, kind, hours, justified FROM attendance_events WHERE school_code = ?"
         " AND day BETWEEN ? AND ?", [school_code, year.first_day.isoformat(), as_of.isoformat()]).fetchall(),
@@ -51,9 +51,7 @@ def evasion(db: sqlite_utils.Database, actor: Actor, school_code: str, as_of: da
                         view=None if view is None else f"{view}|{as_of}")
     if events.empty or months.empty:
         return pd.DataFrame(columns=COLUMNS)
-    daily = events["class_name"].map(lambda c: weekly.get(c, default) / school_calendar.DAYS_PER_WEEK)
-    hours = events["hours"].astype(float).where(events["hours"].notna(),
-                                                np.where(events["kind"] == "assenza", daily, 0.0))
+    hours = pd.Series(school_calendar.event_hours(weeks, events), index=events.index)
     events["unjustified"] = hours.where(events["justified"].astype(float).ne(1), 0.0)
     events["period"] = events["day"].str[:7]
     unjustified = events.groupby(["pupil_code", "period"])["unjustified"].sum()
@@ -62,13 +60,15 @@ def evasion(db: sqlite_utils.Database, actor: Actor, school_code: str, as_of: da
     frame["late_entries"] = np.nan
     frame["early_exits"] = np.nan
     level = Level(school.level)
-    annual = school.effective_annual_hours
+    # A quarter of the class's own annual hours: its week times 33 (the school's when it has none of its own).
+    annual = weeks.default.annual if weeks.school_set else school.effective_annual_hours
     if level is Level.PRIMARIA:
         # The projection applies the limit to levels with a legal monte ore: primary takes the one of its timetable.
-        level, annual = Level.SECONDARIA_PRIMO_GRADO, annual or default * school_calendar.WEEKS_PER_YEAR
+        level, annual = Level.SECONDARIA_PRIMO_GRADO, annual or weeks.default.annual
     # The pace is the one of the latest month with data: a month not loaded yet is not a month attended.
     scored = indicators.score(frame, None, level=level, annual_hours=annual, as_of=frame["period"].max(),
-                              rules=indicators.Rules(legal_limit=0.25, min_months=1, min_hours=0))
+                              rules=indicators.Rules(legal_limit=0.25, min_months=1, min_hours=0),
+                              class_annual=weeks.annual())
     births = dict(db.execute("SELECT pupil_code, birth_year FROM pupil_context WHERE school_code = ?",
                              [school_code]).fetchall())
     eligible = scored["pupil_code"].map(lambda p: rule.compulsory_age(births.get(p), year))

@@ -5,15 +5,17 @@ consecutivi, in tre mesi, senza giustificati motivi» is a case. Approdo reads i
 
 - **Unjustified absence day**: a school day on which the register holds a whole-day ``assenza`` event
   that is not marked justified. A whole-day event is one without hours, or with at least the whole
-  hours of an average day of the class (weekly hours ÷ 5, rounded down): an hourly absence, a late
-  entry or an early exit never makes a day, since the pupil was at school that day.
+  hours of that day for the class (its week, `models.pupils.school_calendar.Week`: 6 h on Monday, 4 h
+  on Saturday): an hourly absence, a late entry or an early exit never makes a day, since the pupil was
+  at school that day. Registers that write one row per lesson hour are summed per day at import.
 - **Justification**: only what the register says counts (school circulars of 2024–25: only
   justifications entered in the register). ``justified = 1`` never counts; ``0`` counts; a blank
   (NULL: not justified yet) counts too, and the case shows how many of its days are still blank so
   the school checks them before writing to the family. If the register's file says nothing about
   justification for any absence, the rule cannot be checked at all (see `cases.coverage`).
-- **School day**: between the first and the last day of lessons of the regional calendar, not a
-  Sunday, not a holiday of the calendar (Saturdays count when the register has lessons on them).
+- **School day**: a lesson day of the school's calendar (the regional one with the school's rite and the
+  days its council closed or opened) on which the class's week has lessons: Saturday only where the week
+  has Saturday hours.
 - **Three months**: the three calendar months ending on the day D, i.e. from the day after the same
   day-of-month three months earlier (``window_start``) to D included; a day-of-month the earlier month
   lacks becomes that month's last day (31 May → from 1 March; 15 January → from 16 October).
@@ -77,21 +79,21 @@ def first_case(days: Iterable[date], threshold: int = THRESHOLD) -> Detection | 
     return None
 
 
-def is_school_day(day: date, calendars: Callable[[SchoolYear], object]) -> bool:
-    """Within the year's lessons, not a Sunday, not a holiday of the regional calendar."""
-    if day.weekday() == 6:
+def is_school_day(day: date, calendars: Callable[[SchoolYear], object], week) -> bool:
+    """A lesson day of the school's calendar on which the class's week has hours (`week.on(day) > 0`)."""
+    if week.on(day) <= 0:
         return False
     cal = calendars(SchoolYear.containing(day))
-    if cal is None or not (cal.first_day <= day <= cal.last_day):
-        return False
-    return not any(start <= day <= end for start, end, _ in cal.holidays)
+    return cal is not None and cal.is_lesson_day(day)
 
 
-def whole_day(hours: float | None, weekly_hours: float) -> bool:
-    """An `assenza` event is a day of absence when it has no hours or at least an average day's whole hours."""
+def whole_day(hours: float | None, day_hours: float) -> bool:
+    """An `assenza` event is a day of absence when it has no hours or covers that day's whole hours for the
+    class (`day_hours`, from its week; a fraction of an hour left over, as in 32 h over five days, is not
+    asked for)."""
     if hours is None or (isinstance(hours, float) and math.isnan(hours)):
         return True
-    return hours >= math.floor(weekly_hours / 5)
+    return hours >= math.floor(day_hours + 1e-9)
 
 
 def compulsory_age(birth_year: int | None, school_year: SchoolYear) -> bool | None:
@@ -108,19 +110,19 @@ def deadline(family_notice_on: date) -> date:
 
 
 def resumed_on(notice_on: date, absent_days: set[date], covered_until: date | None,
-               calendars: Callable[[SchoolYear], object]) -> date | None:
+               calendars: Callable[[SchoolYear], object], week) -> date | None:
     """The day attendance resumed within the seven days after the notice, as the register's data show it.
 
-    Resumed: on a school day within the seven days after the notice (and covered by the data) the pupil
-    has no whole-day unjustified absence, and none on the covered school days after it up to the deadline;
-    the day returned is the first such day.
+    Resumed: on a school day of the class (its week, the school's calendar) within the seven days after the
+    notice (and covered by the data) the pupil has no whole-day unjustified absence, and none on the covered
+    school days after it up to the deadline; the day returned is the first such day.
     None when the data do not show it (yet).
     """
     if covered_until is None:
         return None
     last = min(deadline(notice_on), covered_until)
     days = [notice_on + timedelta(days=n) for n in range(1, (last - notice_on).days + 1)]
-    school_days = [d for d in days if is_school_day(d, calendars)]
+    school_days = [d for d in days if is_school_day(d, calendars, week)]
     absent = [n for n, d in enumerate(school_days) if d in absent_days]
     after = absent[-1] + 1 if absent else 0
     return school_days[after] if after < len(school_days) else None

@@ -89,6 +89,8 @@ FIELDS: dict[str, list[Field]] = {
         Field("reason", "Motivo", False, ("motivo", "motivazione", "causale", "note", "motivo giustificazione")),
         Field("birth_date", "Data di nascita (solo per pseudonimizzare)", False,
               ("data di nascita", "data nascita", "nato il", "nata il", "nascita")),
+        Field("lesson_hour", "Ora di lezione (una riga per ora)", False,
+              ("ora di lezione", "ora lezione", "ora della lezione", "n ora", "numero ora", "ora n")),
     ],
     "context": [
         Field("pupil_code", "Codice alunno", True,
@@ -655,9 +657,11 @@ def read_events(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFrame:
     out["reason"] = (source[mapping["reason"]].astype(str).str.strip().str[:200].replace("", None)
                      if mapping.get("reason") else None)
     out["period"] = out["day"].str[:7]
+    if mapping.get("lesson_hour"):
+        out = _per_day(out, source[mapping["lesson_hour"]], report, mapping["lesson_hour"])
     valid = out["day"].notna() & out["kind"].notna() & (out["pupil_code"] != "")
     keyed = out[valid]
-    twice = keyed[keyed["kind"] == "assenza"].duplicated(["pupil_code", "day"])
+    twice = keyed[keyed["kind"] == "assenza"].duplicated(["pupil_code", "day", "justified"])
     report.add(_rows(twice.reindex(out.index, fill_value=False)), mapping["day"],
                "assenza ripetuta: lo stesso alunno risulta già assente quel giorno")
     classes_in_month = keyed.groupby(["pupil_code", "period"])["class_name"].transform("nunique")
@@ -669,36 +673,59 @@ def read_events(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFrame:
     return out
 
 
+def _per_day(out: pd.DataFrame, lesson_hour: pd.Series, report: Report, label: str) -> pd.DataFrame:
+    """A register that writes one row per lesson hour: its absences summed per pupil and day (one hour a row
+    unless the row says its hours), before the rule reads them. The hours justified and those not stay apart:
+    a day is whole only when its unjustified hours cover it. Late entries and exits stay as they are."""
+    number = pd.to_numeric(lesson_hour.astype(str).str.extract(r"^\s*(\d{1,2})", expand=False), errors="coerce")
+    report.add(_rows(number.isna() | (number < 1) | (number > MAX_EVENT_HOURS)), label,
+               "ora di lezione non riconosciuta: scrivi il numero dell'ora (1, 2, 3...)")
+    keys = out.assign(hour_number=number)
+    report.add(_rows(keys.duplicated(["pupil_code", "day", "kind", "hour_number"]) & number.notna()), label,
+               "ora ripetuta: lo stesso alunno ha già un evento di questo tipo in quest'ora")
+    absent = out["kind"] == "assenza"
+    if not absent.any():
+        return out
+    hours = out["hours"].where(out["hours"].notna(), 1.0)
+    state = out["justified"].fillna(-2.0)  # not stated: a group of its own, NaN again below
+    rows = out[absent].assign(hours=hours[absent], state=state[absent])
+    summed = rows.groupby(["pupil_code", "day", "state"], as_index=False, sort=False, dropna=False).agg(
+        class_name=("class_name", "last"), kind=("kind", "first"), hours=("hours", "sum"),
+        justified=("justified", "first"), reason=("reason", "first"), period=("period", "first"))
+    summed.index = rows.groupby(["pupil_code", "day", "state"], sort=False, dropna=False).head(1).index
+    return pd.concat([summed.drop(columns="state"), out[~absent]]).sort_index()[out.columns]
+
+
 def events_to_months(db, school_code: str, events: pd.DataFrame, file_name: str) -> pd.DataFrame:
     """Monthly rows from events: every pupil of the file gets every month the file covers.
 
     A pupil with no event in a month attended it all: an event list names only who missed something.
-    Absence without hours counts the class's daily hours; a late entry or early exit without hours
-    counts none. The monte ore is the daily hours times the month's school days.
+    Absence without hours counts the class's hours of that day (its week); a late entry or early exit
+    without hours counts none. The monte ore is the class's week on the school calendar's lesson days.
     """
     from models.pupils import school_calendar
 
     periods = sorted(events["period"].unique())
-    days = school_calendar.month_days(db, periods)
+    days = school_calendar.month_days(db, periods, school_code)
     empty = [p for p in periods if not days[p]]
     if empty:
         raise ApprodoError(f"Nel file {file_name} ci sono eventi di {month_label(empty[0])}, che nel calendario "
                            "scolastico non ha giorni di lezione: controlla le date o il calendario.")
-    weekly = school_calendar.weekly_hours(db, school_code)
-    default = school_calendar.default_weekly_hours(db, school_code)
+    weeks = school_calendar.weeks(db, school_code)
     pupils = events.sort_values("day", kind="stable").groupby("pupil_code")["class_name"].last()
     grid = pd.MultiIndex.from_product([pupils.index, periods], names=["pupil_code", "period"]).to_frame(index=False)
-    daily_of = {c: weekly.get(c, default) / school_calendar.DAYS_PER_WEEK for c in events["class_name"].unique()}
-    daily = events["class_name"].map(daily_of)
-    hours = events["hours"].where(events["hours"].notna(), np.where(events["kind"] == "assenza", daily, 0.0))
+    hours = pd.Series(school_calendar.event_hours(weeks, events), index=events.index)
     absent = events["kind"] == "assenza"
     per_event = pd.DataFrame({
         "pupil_code": events["pupil_code"], "period": events["period"], "class_name": events["class_name"],
         "absence_hours": hours, "late_entries": (events["kind"] == "ritardo").astype(int),
         "early_exits": (events["kind"] == "uscita").astype(int),
-        "days_absent": absent.astype(int),
+        # A day whose hours were part justified and part not (rows per lesson hour) is one day, not justified.
+        "days_absent": (absent & ~events[absent].duplicated(["pupil_code", "day"]).reindex(
+            events.index, fill_value=False)).astype(int),
         "justified_hours": hours.where(events["justified"] == 1, 0.0),
-        "justified_days": (absent & (events["justified"] == 1)).astype(int),
+        "justified_days": (absent & (events["justified"] == 1) & ~events[absent].duplicated(
+            ["pupil_code", "day"], keep=False).reindex(events.index, fill_value=False)).astype(int),
         "known_justified": events["justified"].notna()})
     sums = per_event.groupby(["pupil_code", "period"], sort=False).agg(
         class_name=("class_name", "last"), absence_hours=("absence_hours", "sum"),
@@ -713,8 +740,8 @@ def events_to_months(db, school_code: str, events: pd.DataFrame, file_name: str)
     # Justification unknown for some event of the month: the split is unknown, not zero.
     unknown = rows["known_justified"].eq(False)
     rows.loc[unknown, ["justified_hours", "justified_days"]] = np.nan
-    rows["scheduled_hours"] = rows["class_name"].map(lambda c: weekly.get(c, default)) / \
-        school_calendar.DAYS_PER_WEEK * rows["period"].map(days)
+    rows["scheduled_hours"] = school_calendar.scheduled_hours(db, school_code, weeks, rows["class_name"],
+                                                              rows["period"])
     over = rows["absence_hours"] > rows["scheduled_hours"] + 1e-9
     if over.any():
         first = rows[over].iloc[0]

@@ -81,8 +81,8 @@ def _compute(db: sqlite_utils.Database, school_code: str, rules: indicators.Rule
     present = sorted(attendance["period"].unique())
     frames = []
     for period in present if wanted is None else sorted(set(wanted) & set(present)):
-        scored = indicators.score(attendance, context, level=setup.level, annual_hours=setup.annual_hours,
-                                  as_of=period, rules=rules)
+        scored = indicators.score(attendance, context, level=setup.level, as_of=period, rules=rules,
+                                  **setup.hours)
         scored = scored[~scored["stale"]]  # a month counts only the pupils with data in it
         frames.append(pd.DataFrame({"period": period, "pupil_code": scored["pupil_code"],
                                     "class_name": scored["class_name"], "level": scored["level"],

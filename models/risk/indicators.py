@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gc
 import math
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -130,10 +131,12 @@ def score(
     as_of: str | None = None,
     rules: Rules = DEFAULT_RULES,
     reasons: bool = True,
+    class_annual: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """One row per pupil with indicators, `level` and `reasons` (a list of Italian sentences).
 
     `reasons=False`: every list left empty, for callers that keep only levels and figures.
+    `class_annual`: the annual hours of the classes with their own week (the others take `annual_hours`).
     """
     if attendance.empty:
         return empty_list()
@@ -178,7 +181,7 @@ def score(
         late=_zero_for_nan(late_entries) + _zero_for_nan(early_exits),
         late_known=~(np.isnan(late_entries) & np.isnan(early_exits)))
     return score_rows(rows, context, level=level, annual_hours=annual_hours, as_of=as_of, rules=rules,
-                      reasons=reasons)
+                      reasons=reasons, class_annual=class_annual)
 
 
 def _pupil_ids(codes: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -269,6 +272,7 @@ def score_rows(
     as_of: str,
     rules: Rules = DEFAULT_RULES,
     reasons: bool = True,
+    class_annual: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """`score` on rows already grouped (see MonthlyRows), all of them within `as_of`'s school year up to it.
 
@@ -314,7 +318,9 @@ def score_rows(
     # Validity of the year against the personalised annual timetable.
     first_pos, last_pos = month_pos[starts], month_pos[ends]
     legal = level is not Level.PRIMARIA and annual_hours
-    annual = (annual_hours or 0) * _REMAINING_SHARE[first_pos]  # late arrivals: a shorter year
+    annual = (annual_hours or 0) if not class_annual else \
+        pd.Series(rows.class_names).map(class_annual).fillna(annual_hours or 0).to_numpy(float)
+    annual = annual * _REMAINING_SHARE[first_pos]  # late arrivals: a shorter year
     # Each pupil's pace runs from their own last month: a later file holding only some pupils
     # (a mid-month correction, a newcomer) must not count the others' missing month as zero.
     months_left = len(MONTHS) - 1 - last_pos

@@ -99,8 +99,7 @@ def school_frame(db: sqlite_utils.Database, school_code: str, as_of_month: int,
     for year in years or present:
         as_of = month_of_year(as_of_month, year)
         rows = attendance[attendance["period"] <= as_of]  # never a later month of the year
-        scored = indicators.score(rows, context, level=setup.level, annual_hours=setup.annual_hours, as_of=as_of,
-                                  rules=setup.rules)
+        scored = indicators.score(rows, context, level=setup.level, as_of=as_of, rules=setup.rules, **setup.hours)
         if scored.empty or scored.attrs.get("school_year") != str(year):
             continue
         frame = scored.assign(school_code=school_code, school_year=str(year), as_of=as_of)

@@ -8,7 +8,7 @@ import threading
 import warnings
 from collections import OrderedDict
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,7 @@ from models.core.db import transaction
 from models.core.errors import ApprodoError, PermissionDenied
 from models.core.permissions import Actor, can_assign_classes, has_classes, require_pupils, sees_own_classes_only
 from models.core.school_year import SchoolYear
+from models.pupils import school_calendar
 from models.risk import indicators
 from models.risk.rules import network_rules
 
@@ -113,13 +114,28 @@ class Scoring:
     level: str
     annual_hours: float | None
     rules: indicators.Rules
+    class_annual: dict[str, float] = field(default_factory=dict)  # classes with their own week
+
+    @property
+    def hours(self) -> dict:
+        """The keywords of `indicators.score` that say the annual hours."""
+        return {"annual_hours": self.annual_hours, "class_annual": self.class_annual}
+
+
+def _annual_hours(db: sqlite_utils.Database, school_code: str, level: str,
+                  hours: float | None) -> tuple[float | None, dict[str, float]]:
+    """The school's annual hours (its default week's when set) and those of the classes with their own week."""
+    weeks = school_calendar.weeks(db, school_code)
+    default = weeks.default.annual if weeks.school_set else hours or DEFAULT_ANNUAL_HOURS[Level(level)]
+    return default, weeks.annual()
 
 
 def scoring_setup(db: sqlite_utils.Database, school_code: str) -> Scoring:
     """Internal (no actor): for the batch computations that callers have already authorised."""
     level, hours, network = db.execute("SELECT level, annual_hours, network_code FROM schools WHERE code = ?",
                                        [school_code]).fetchone()
-    return Scoring(level, hours or DEFAULT_ANNUAL_HOURS[Level(level)], network_rules(db, network))
+    default, classes = _annual_hours(db, school_code, level, hours)
+    return Scoring(level, default, network_rules(db, network), classes)
 
 
 def data_stamp(db: sqlite_utils.Database, school_code: str) -> str:
@@ -131,8 +147,13 @@ def data_stamp(db: sqlite_utils.Database, school_code: str) -> str:
     rows = db.execute("SELECT COALESCE(SUM(rows), 0) FROM attendance_months WHERE school_code = ?",
                       [school_code]).fetchone()[0]
     level, hours = db.execute("SELECT level, annual_hours FROM schools WHERE code = ?", [school_code]).fetchone()
+    # The weeks and the school's calendar change the monte ore and the annual hours.
+    timetable = db.execute("SELECT group_concat(class_name || ':' || hours, '|') FROM class_weeks"
+                           " WHERE school_code = ?", [school_code]).fetchone()[0]
+    calendar = db.execute("SELECT updated_at FROM school_local_calendar WHERE school_code = ?",
+                          [school_code]).fetchone()
     # "v3": months count only the pupils with data in them; the thresholds are kept apart.
-    return json.dumps(["v3", *imports, rows, level, hours])
+    return json.dumps(["v3", *imports, rows, level, hours, timetable, calendar and calendar[0]])
 
 
 def periods(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[str]:
@@ -186,7 +207,7 @@ def _scored(db: sqlite_utils.Database, school: School, classes: tuple[str, ...] 
             _SCORED.move_to_end(key)
             pupils, all_classes = _SCORED[key]
             return pupils.copy(), all_classes
-    setup = dict(level=school.level, annual_hours=school.effective_annual_hours, rules=rules)
+    setup = dict(level=school.level, rules=rules, **scoring_setup(db, school.code).hours)
     read = _read_school_year(db, school.code, as_of or months[-1], months, classes) if months else None
     if read is not None:
         rows, list_month = read
@@ -351,8 +372,8 @@ def pupil_record(db: sqlite_utils.Database, actor: Actor, school_code: str, pupi
     levels = frame[["period"]].merge(school_levels.loc[school_levels["pupil_code"] == pupil_code,
                                                        ["period", "school_year", "level", "absence_ratio"]],
                                      on="period", how="left")  # one row per month of the pupil, in order
-    latest = indicators.score(frame, context, level=school.level, annual_hours=school.effective_annual_hours,
-                              rules=rules).iloc[0]
+    latest = indicators.score(frame, context, level=school.level, rules=rules,
+                              **scoring_setup(db, school_code).hours).iloc[0]
     audit.record_access(db, actor, school_code, "scheda alunno", pupil_code, view=view)
     return PupilRecord(pupil_code, class_name, frame, levels, latest,
                        school.effective_annual_hours is not None and school.level != "primaria", rules)

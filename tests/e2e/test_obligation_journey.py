@@ -36,7 +36,7 @@ def last_school_days(db_file, n: int) -> list:
 
     days, day = [], clock.local_date() - timedelta(days=1)
     while len(days) < n and day > clock.local_date() - timedelta(days=200):
-        if day.weekday() < 5 and rule.is_school_day(day, calendar):
+        if rule.is_school_day(day, calendar, school_calendar.Week.even(30, 5)):
             days.append(day)
         day -= timedelta(days=1)
     return sorted(days)

@@ -12,6 +12,7 @@ from models.pupils import importing as pupil_data
 from models.pupils import school_calendar
 
 SCHOOL = "MIIS00003C"
+FIVE_DAYS = school_calendar.Week.even(32, 5)
 HEADER = "Codice alunno;Classe;Data;Evento;Ore;Giustificata"
 
 
@@ -21,7 +22,7 @@ def school_days(start: date, n: int, *, every: int = 1) -> list[date]:
         "2025/26", school_calendar._shipped()["2025/26"], False)
     out, day, seen = [], start, 0
     while len(out) < n:
-        if day.weekday() < 5 and rule.is_school_day(day, lambda _year: cal):
+        if rule.is_school_day(day, lambda _year: cal, FIVE_DAYS):
             if seen % every == 0:
                 out.append(day)
             seen += 1
@@ -77,17 +78,21 @@ def test_sixteen_days_spread_over_seven_months_are_not_a_case():
 def test_sundays_and_holidays_are_not_school_days():
     cal = school_calendar._build("2025/26", school_calendar._shipped()["2025/26"], False)
     calendars = lambda _year: cal  # noqa: E731
-    assert not rule.is_school_day(date(2025, 10, 5), calendars)  # a Sunday
-    assert not rule.is_school_day(date(2025, 12, 25), calendars)  # Christmas holidays
-    assert not rule.is_school_day(date(2025, 11, 1), calendars)  # Ognissanti (a Saturday, and a holiday)
-    assert rule.is_school_day(date(2025, 10, 4), calendars)  # a Saturday with lessons counts
-    assert not rule.is_school_day(date(2025, 7, 10), calendars)  # after the last day of lessons
+    six_days = school_calendar.Week.even(30, 6)
+    assert not rule.is_school_day(date(2025, 10, 5), calendars, six_days)  # a Sunday
+    assert not rule.is_school_day(date(2025, 12, 25), calendars, six_days)  # Christmas holidays
+    assert not rule.is_school_day(date(2025, 11, 1), calendars, six_days)  # Ognissanti (a Saturday, and a holiday)
+    assert rule.is_school_day(date(2025, 10, 4), calendars, six_days)  # a Saturday counts where the week has it
+    assert not rule.is_school_day(date(2025, 10, 4), calendars, FIVE_DAYS)  # and not where it has none
+    assert not rule.is_school_day(date(2025, 7, 10), calendars, six_days)  # after the last day of lessons
 
 
-def test_a_whole_day_is_an_absence_without_hours_or_with_a_whole_average_day():
-    assert rule.whole_day(None, 32)
-    assert rule.whole_day(6.0, 32)  # 32 / 5 = 6.4: six whole hours
-    assert not rule.whole_day(2.0, 32)
+def test_a_whole_day_is_an_absence_covering_that_days_hours():
+    assert rule.whole_day(None, 6)
+    assert rule.whole_day(6.0, 6.4)  # 32 h over five days: six whole hours
+    assert rule.whole_day(5.0, 5)  # a five-hour day of a 30-hour, six-day week
+    assert not rule.whole_day(5.0, 6)
+    assert not rule.whole_day(2.0, 4)
 
 
 def test_ages_six_to_sixteen_and_unknown():

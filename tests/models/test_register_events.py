@@ -43,7 +43,7 @@ def test_a_day_by_day_list_is_recognised_stored_and_summed_into_months(demo_db, 
     assert stored[0] == ("E1", "2025-10-06", "assenza", None, 1, "malattia")
     assert stored[-1] == ("E2", "2025-10-20", "assenza", 6.0, 1, None)
     e1 = months(demo_db, "E1")
-    weekly = school_calendar.default_weekly_hours(demo_db, SCHOOL)
+    weekly = school_calendar.weeks(demo_db, SCHOOL).default.weekly
     october_days = school_calendar.calendar_for(demo_db, "2025/26").days_by_month()["2025-10"]
     daily = weekly / 5
     assert e1["2025-10"]["scheduled_hours"] == pytest.approx(daily * october_days)
@@ -58,14 +58,14 @@ def test_a_day_by_day_list_is_recognised_stored_and_summed_into_months(demo_db, 
 
 
 def test_weekly_hours_per_class_set_the_monte_ore(demo_db, actors):
-    school_calendar.set_class_hours(demo_db, actors["dirigente"], SCHOOL, "3a", 30)
+    school_calendar.set_week(demo_db, actors["dirigente"], SCHOOL, "3a", school_calendar.Week.even(30, 5))
     pupil_data.import_attendance(demo_db, actors["dirigente"], SCHOOL, EVENTS, "eventi.csv")
     october_days = school_calendar.calendar_for(demo_db, "2025/26").days_by_month()["2025-10"]
     assert months(demo_db, "E1")["2025-10"]["scheduled_hours"] == pytest.approx(6 * october_days)
     with pytest.raises(PermissionDenied):
-        school_calendar.set_class_hours(demo_db, actors["coordinatore_rete"], SCHOOL, "3A", 30)
+        school_calendar.set_week(demo_db, actors["coordinatore_rete"], SCHOOL, "3A", school_calendar.Week.even(30, 5))
     with pytest.raises(ApprodoError, match="da 1 a 60"):
-        school_calendar.set_class_hours(demo_db, actors["dirigente"], SCHOOL, "3A", 80)
+        school_calendar.Week.even(80, 6)
 
 
 def test_the_admin_corrects_the_calendar_and_it_counts(demo_db, actors):
