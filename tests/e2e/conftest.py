@@ -167,7 +167,7 @@ def page(browser):
     opened.context.close()
 
 
-def wait_idle(page, timeout: float = 30_000) -> None:
+def wait_idle(page, timeout: float = 60_000) -> None:
     """Wait until the last script run the page asked for has ended and what it sent is on screen.
 
     Every run the browser asks for (a click, a choice, an upload, a page) is followed by the server's
