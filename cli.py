@@ -666,22 +666,88 @@ def synth(db, actor, school_code, level, pupils, years, seed, last_month, out_di
 @click.option("--as-of", default=None, help="Mese di riferimento, es. 2026-02 (predefinito: l'ultimo importato).")
 @click.option("--format", "fmt", default="csv", help="csv, json o xlsx (xlsx solo con --out).")
 @click.option("--out", "out", default=None, help="File da scrivere (predefinito: lo schermo).")
-def score(db, actor, school_code, as_of, fmt, out):
+@click.option("--class", "classes", multiple=True, help="Solo questa classe (ripetibile).")
+@click.option("--level", "levels", multiple=True, help="Solo questo livello: alto, medio, basso, dati_insufficienti,"
+              " dati_fermi (ripetibile).")
+def score(db, actor, school_code, as_of, fmt, out, classes, levels):
     """Elenco di rischio con motivi, revisioni e interventi (la lettura è registrata)."""
     from models.follow_up import list_export as risk_export
 
     if fmt == "xlsx" and not out:
         raise ApprodoError("Il formato xlsx va scritto in un file: aggiungi --out elenco.xlsx.")
-    if as_of is not None:
-        as_of = pupil_data.parse_period(as_of)
-        if as_of is None:
-            raise ApprodoError("Scrivi il mese di --as-of come 2026-02.")
-    risk, data = risk_export.export_list(db, actor, schools.check_school_code(school_code), fmt, as_of=as_of,
-                                         channel="cli")
+    risk, data = risk_export.export_list(db, actor, schools.check_school_code(school_code), fmt,
+                                         as_of=_month_option(as_of), channel="cli",
+                                         selection=_selection(classes, levels))
     if out:
         click.echo(f"Scritto {_write(out, data)} ({len(risk.pupils)} alunni, al {risk.as_of}).")
     else:
         click.echo(data.decode("utf-8"), nl=False)
+
+
+def _month_option(as_of: str | None) -> str | None:
+    if as_of is None:
+        return None
+    month = pupil_data.parse_period(as_of)
+    if month is None:
+        raise ApprodoError("Scrivi il mese di --as-of come 2026-02.")
+    return month
+
+
+def _selection(classes: tuple[str, ...], levels: tuple[str, ...], pupil: str | None = None):
+    from models.follow_up.list_export import Selection
+    from models.risk.indicators import LEVELS, STALE
+
+    unknown = [level for level in levels if level not in (*LEVELS, STALE)]
+    if unknown:
+        raise ApprodoError(f"Livello sconosciuto: {unknown[0]}. Usa alto, medio, basso, dati_insufficienti o"
+                           " dati_fermi.")
+    return Selection(tuple(classes), tuple(levels), pupil)
+
+
+@command(cli, "pack")
+@click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
+@click.option("--as-of", default=None, help="Mese di riferimento, es. 2026-02 (predefinito: l'ultimo importato).")
+@click.option("--class", "classes", multiple=True, help="Solo questa classe (ripetibile).")
+@click.option("--level", "levels", multiple=True, help="Solo questo livello (ripetibile).")
+@click.option("--pupil", default=None, help="Solo questo alunno (codice).")
+@click.option("--all", "whole_school", is_flag=True, help="Tutta la scuola (senza filtri va chiesto esplicitamente).")
+@click.option("--out", "out", required=True, help="File .docx da scrivere (con --pdf anche il PDF accanto).")
+@click.option("--pdf", is_flag=True, help="Scrive anche il PDF (serve LibreOffice).")
+def pack(db, actor, school_code, as_of, classes, levels, pupil, whole_school, out, pdf):
+    """Pacchetto per il consiglio di classe: una pagina per classe e una per alunno (solo codici)."""
+    from models.council import pack as council_pack
+
+    selection = _selection(classes, levels, pupil)
+    if selection.whole_school and not whole_school:
+        raise ApprodoError("Scegli una classe (--class), un livello (--level) o un alunno (--pupil);"
+                           " per tutta la scuola scrivi --all.")
+    made = council_pack.council_pack(db, actor, schools.check_school_code(school_code), selection,
+                                     as_of=_month_option(as_of))
+    click.echo(f"{made.first_line} Scritto {_write(out, made.docx)} ({len(made.pupils)} alunni).")
+    if pdf:
+        click.echo(f"Scritto {_write(str(Path(out).with_suffix('.pdf')), council_pack.council_pack_pdf(made))}.")
+
+
+@cli.command("add-names")
+@click.option("--key", "key_file", required=True, help="Il file chiave (nome → codice) scritto al caricamento.")
+@click.option("--in", "source", required=True, help="Il file scaricato da Approdo (.docx, .xlsx o .csv).")
+@click.option("--out", "out", required=True, help="Dove scrivere la copia con i nomi (resta sul tuo computer).")
+def add_names(key_file, source, out):
+    """Rimette i nomi accanto ai codici in un file scaricato, sul computer della scuola (senza database)."""
+    from models.pupils import names_back
+
+    try:
+        if Path(out).resolve() in (Path(key_file).resolve(), Path(source).resolve()):
+            raise ApprodoError("--out deve essere un file nuovo, non la chiave né il file di partenza.")
+        try:
+            key, data = Path(key_file).read_bytes(), Path(source).read_bytes()
+        except OSError as error:
+            raise ApprodoError(f"Non riesco a leggere {error.filename}: {error.strerror}.") from None
+        named, count = names_back.add_names(names_back.read_key(key), data, Path(source).suffix.lower().lstrip("."))
+        click.echo(f"Scritto {_write(out, named)}: {count} codici con il nome accanto. Contiene nomi di minori:"
+                   " tienilo solo sul computer della scuola.")
+    except ApprodoError as error:
+        _fail(error.message)
 
 
 @command(cli, "obligation")
@@ -721,7 +787,8 @@ def obligation_letter(db, actor, school_code, pupil_code, kind, language, out):
 
 @command(cli, "letter-template")
 @click.option("--network", "network_code", required=True, help="Codice della rete.")
-@click.option("--kind", required=True, type=click.Choice(["famiglia", "sindaco"]), help="famiglia o sindaco.")
+@click.option("--kind", required=True, type=click.Choice(["famiglia", "sindaco", "famiglia_ore", "sindaco_ore"]),
+              help="famiglia o sindaco; famiglia_ore o sindaco_ore per i casi di un quarto del monte ore.")
 @click.option("--language", default="it", help="Lingua del testo (it, ar, en…).")
 @click.option("--file", "file", default=None, type=click.Path(dir_okay=False),
               help="File Markdown con il nuovo testo: lo salva come nuova versione. Senza, stampa il testo in uso.")
@@ -740,6 +807,24 @@ def letter_template(db, actor, network_code, kind, language, file):
     saved = letters.save_text(db, actor, network_code, kind, language, text, current.version if current else 0,
                               "dalla riga di comando")
     click.echo(f"Salvata la versione {saved.version} della lettera «{kind}» in {letters.language_name(language)}.")
+
+
+@command(cli, "set-school-letterhead")
+@click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
+@click.option("--address", default="", help="Indirizzo (via, CAP, comune).")
+@click.option("--phone", default="", help="Telefono.")
+@click.option("--email", default="", help="E-mail istituzionale.")
+@click.option("--pec", default="", help="Posta elettronica certificata.")
+@click.option("--office-hours", default="", help="Orari della segreteria (es. «lun–ven 8–10»).")
+@click.option("--signature", default="autografa", type=click.Choice(["autografa", "a_mezzo_stampa", "digitale"]),
+              help="Come si firmano le lettere: a mano, a mezzo stampa (art. 3 c. 2 D.Lgs. 39/1993) o digitalmente.")
+def set_school_letterhead(db, actor, school_code, address, phone, email, pec, office_hours, signature):
+    """L'intestazione delle lettere della scuola (indirizzo, telefono, e-mail, PEC, orari) e la dicitura di firma.
+    I campi non indicati restano vuoti."""
+    school = schools.update_letterhead(db, actor, schools.check_school_code(school_code), address=address,
+                                       phone=phone, email=email, pec=pec, office_hours=office_hours,
+                                       signature=signature)
+    click.echo(f"Intestazione delle lettere di {school.name} aggiornata ({schools.SIGNATURES[signature].lower()}).")
 
 
 @command(cli, "set-retention")

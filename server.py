@@ -1,14 +1,17 @@
-"""The web server: Streamlit serves app.py, plus our routes that set and clear the session cookie.
+"""The web server: Streamlit serves app.py, plus our routes that set and clear the session cookie, and a
+guard that adds the security headers to every answer and serves downloads only with a live session's cookie.
 
 `make run` starts it with `streamlit run server.py`, which finds `app` below
 (Streamlit's Starlette integration, `streamlit.starlette.App`, the supported
-way since 1.53 to add HTTP routes of one's own): see ui/cookie_routes.py.
+way since 1.53 to add HTTP routes of one's own): see ui/cookie_routes.py and ui/http_guard.py.
 """
 
+from starlette.middleware import Middleware
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.starlette import App
 
 from ui.cookie_routes import ROUTES
+from ui.http_guard import GuardMiddleware
 
 # Streamlit runs a pages/ file by itself for the first visitor of a fresh server,
 # until some session has called st.navigation (then it sets this flag to False for
@@ -16,4 +19,4 @@ from ui.cookie_routes import ROUTES
 # then that page, on a fresh server too. (Every page still calls the guard.)
 PagesManager.uses_pages_directory = False
 
-app = App("app.py", routes=ROUTES)
+app = App("app.py", routes=ROUTES, middleware=[Middleware(GuardMiddleware)])

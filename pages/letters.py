@@ -3,16 +3,16 @@ protocol section (draft kept in the session, preview, versions, conflicts); read
 
 import streamlit as st
 
-from models.accounts.schools import list_networks
+from models.accounts.schools import SIGNATURES, get_school, list_networks, update_letterhead
 from models.core import clock
 from models.core.errors import ApprodoError
 from models.core.languages import ITALIAN, LANGUAGES, language_name
-from models.core.permissions import can_edit_letter_texts, chooses_network
+from models.core.permissions import can_edit_letter_texts, can_manage_school, chooses_network
 from models.obligation import letters
 from models.protocols import placeholders
 from ui import strings as S
 from ui.protocol_widgets import draft_editor, drafts, show_diff, show_rich_text, text_draft
-from ui.session import flash, guard_page, show_flash
+from ui.session import flash, guard_page, run_action, show_flash
 from ui.text import plain_format, show_error
 
 ctx = guard_page(__file__)
@@ -23,6 +23,24 @@ ADDED_KEY = "letters_added_languages"
 st.title(S.PAGE_LETTERS)
 st.caption(S.LET_INTRO)
 show_flash()
+
+# The school's letterhead and signature wording: its dirigente sets them, for the letters the school downloads.
+if actor.school_code and can_manage_school(actor, actor.school_code):
+    school = get_school(db, actor, actor.school_code)
+    with st.expander(S.LET_LETTERHEAD, icon=":material/badge:"), st.form("letters_letterhead"):
+        st.caption(S.LET_LETTERHEAD_HELP)
+        address = st.text_input(S.LET_ADDRESS, value=school.address, max_chars=200)
+        left, right = st.columns(2)
+        phone = left.text_input(S.LET_PHONE, value=school.phone, max_chars=200)
+        office_hours = right.text_input(S.LET_OFFICE_HOURS, value=school.office_hours, max_chars=200)
+        email = left.text_input(S.LET_EMAIL, value=school.email, max_chars=200)
+        pec = right.text_input(S.LET_PEC, value=school.pec, max_chars=200)
+        signature = st.radio(S.LET_SIGNATURE, list(SIGNATURES), format_func=SIGNATURES.get,
+                             index=list(SIGNATURES).index(school.letter_signature))
+        if st.form_submit_button(S.LET_LETTERHEAD_SAVE, type="primary"):
+            run_action(lambda: update_letterhead(db, actor, school.code, address=address, phone=phone, email=email,
+                                                 pec=pec, office_hours=office_hours, signature=signature),
+                       S.LET_LETTERHEAD_SAVED, rerun=True)
 
 
 
@@ -57,7 +75,7 @@ language = choice_column.selectbox(S.LET_LANGUAGE, known + added, format_func=la
                                    key=f"letters_language_{kind}", placeholder=S.CHOOSE_PLACEHOLDER)
 if language is None:
     st.stop()
-if kind == letters.MAYOR:
+if kind in letters.MAYOR_KINDS:
     add_column.caption(S.LET_MAYOR_ITALIAN)
 elif editable:
     with add_column.popover(S.LET_ADD_LANGUAGE, icon=":material/translate:"):
@@ -111,7 +129,7 @@ with preview_column:
     st.markdown(f"**{S.PREVIEW}**")
     st.caption(S.LET_PREVIEW_HELP)
     try:
-        show_rich_text(letters.preview_html(db, actor, network_code, draft.text if draft else body, language))
+        show_rich_text(letters.preview_html(db, actor, network_code, draft.text if draft else body, language, kind))
     except ApprodoError as error:
         show_error(error, kind="warning")
 if draft is None:

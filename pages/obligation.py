@@ -72,9 +72,11 @@ if not found:
 else:
     # What to do first; the days and the window after.
     formatting.dataframe(pd.DataFrame([{
-        C["pupil"]: c.pupil_code, C["class"]: c.class_name, C["status"]: c.status_label, C["next"]: c.next_step,
+        C["pupil"]: c.pupil_code, C["class"]: c.class_name, C["kind"]: obligation.KIND_LABELS[c.kind],
+        C["status"]: c.status_label, C["next"]: c.next_step,
         C["due"]: f"{c.due_on:%d/%m/%Y}" if c.due_on else "", C["late"]: "sì" if c.late else "",
-        C["days"]: len(c.unjustified_days), C["from"]: f"{c.window_start:%d/%m/%Y}",
+        C["days"]: len(c.unjustified_days) if c.kind == obligation.DAYS else None,
+        C["from"]: f"{c.period_start:%d/%m/%Y}",
         C["to"]: f"{c.window_end:%d/%m/%Y}", C["age"]: S.OBL_AGE_KNOWN if c.age_known else S.OBL_AGE_UNKNOWN,
     } for c in found]), hide_index=True, key="obl_table")
 
@@ -94,34 +96,48 @@ def day_chart(case: obligation.Case) -> alt.Chart:
 
 if open_cases:
     # Labels as the options (one open case per pupil, so they are unique): AppTest and the browser agree.
-    by_label = {f"{c.pupil_code} · {c.class_name} · {c.status_label}": c for c in open_cases}
+    # (a pupil may have a case of each kind: the quarter-of-hours one says so)
+    by_label = {f"{c.pupil_code} · {c.class_name} · {c.status_label}"
+                + (f" · {S.OBL_KIND_HOURS}" if c.kind == obligation.HOURS else ""): c for c in open_cases}
     # A step changes the status in the label: keep the same pupil's case open rather than closing the panel.
+    # (by the case's id: a pupil may have a case of each kind)
     previous = st.session_state.get("obl_case")
     if previous is not None and previous not in by_label:
-        pupil = previous.split(" · ", 1)[0]
-        st.session_state["obl_case"] = next((label for label in by_label if label.split(" · ", 1)[0] == pupil), None)
+        kept = st.session_state.get("obl_case_id")
+        st.session_state["obl_case"] = next((label for label, c in by_label.items() if c.id == kept), None)
     chosen = st.selectbox(S.OBL_PICK, list(by_label), index=None, help=S.OBL_PICK_HELP,
                           placeholder=S.OBL_PICK_HELP, key="obl_case")
     case = by_label.get(chosen)
+    st.session_state["obl_case_id"] = case.id if case is not None else None
     if case is not None:
         case = obligation.get_case(db, actor, school_code, case.id, as_of, view=visit_id())  # the opening is logged
     if case is not None:
         with st.container(border=True):
             st.subheader(plain_format(S.OBL_CASE_HEAD, pupil=case.pupil_code, class_name=case.class_name,
                                       status=case.status_label))
-            st.markdown(S.OBL_CASE_DAYS.format(opened=f"{case.opened_on:%d/%m/%Y}", n=len(case.unjustified_days),
-                                               start=f"{case.window_start:%d/%m/%Y}",
-                                               end=f"{case.window_end:%d/%m/%Y}"))
-            st.caption(S.OBL_DAYS_LIST.format(days=", ".join(f"{d:%d/%m}" for d in case.unjustified_days)))
+            if case.kind == obligation.HOURS:
+                st.markdown(S.OBL_HOURS_CASE.format(opened=f"{case.opened_on:%d/%m/%Y}",
+                                                    hours=formatting.number(case.hours_unjustified),
+                                                    limit=formatting.number(case.hours_limit)))
+            else:
+                st.markdown(S.OBL_CASE_DAYS.format(opened=f"{case.opened_on:%d/%m/%Y}", n=len(case.unjustified_days),
+                                                   start=f"{case.period_start:%d/%m/%Y}",
+                                                   end=f"{case.window_end:%d/%m/%Y}"))
+                st.caption(S.OBL_DAYS_LIST.format(days=", ".join(f"{d:%d/%m}" for d in case.unjustified_days)))
             if case.pending_days:
                 st.warning(S.OBL_CASE_PENDING.format(n=case.pending_days))
             if not case.age_known:
                 st.warning(S.OBL_CASE_AGE_UNKNOWN)
-            st.altair_chart(day_chart(case), use_container_width=True)
+            if case.kind == obligation.DAYS:
+                st.altair_chart(day_chart(case), use_container_width=True)
             if case.family_notice:
                 notice = case.family_notice
+                receipt = (S.OBL_RECEIPT_KNOWN.format(on=f"{notice.term_start:%d/%m/%Y}") if notice.receipt_known
+                           else S.OBL_RECEIPT_PRESUMED.format(on=f"{notice.term_start:%d/%m/%Y}",
+                                                              allowance=obligation.RECEIPT_ALLOWANCE_DAYS))
                 st.markdown(plain_format(S.OBL_FAMILY_DONE, on=f"{notice.on:%d/%m/%Y}", protocol=notice.protocol_no,
-                                         channel=notice.channel, deadline=f"{case.deadline:%d/%m/%Y}"))
+                                         channel=notice.channel, receipt=receipt,
+                                         deadline=f"{case.deadline:%d/%m/%Y}"))
             if case.resumption:
                 st.markdown(S.OBL_RESUMED_DONE.format(on=f"{case.resumption.on:%d/%m/%Y}",
                                                       source=S.OBL_RESUMED_SOURCE[case.resumption.source]))
@@ -136,7 +152,8 @@ if open_cases:
             st.caption(S.LET_DOWNLOAD_HELP)
             spoken = letters.family_language(db, actor, school_code, case.pupil_code)
             translated = [code for code in letters.language_options(db, actor, school_code, case.pupil_code,
-                                                                    letters.FAMILY) if code != ITALIAN]
+                                                                    letters.text_kind(case, letters.FAMILY))
+                          if code != ITALIAN]
             if spoken and spoken != ITALIAN and not translated:
                 st.caption(S.LET_NO_TRANSLATION.format(language=language_name(spoken)))
             family_column, bilingual_column, mayor_column = st.columns(3)
@@ -166,11 +183,25 @@ if open_cases:
                     on = st.date_input(S.OBL_DATE, value=today, max_value=today, format="DD/MM/YYYY")
                     protocol_no = st.text_input(S.OBL_PROTOCOL, max_chars=obligation.MAX_TEXT)
                     channel = st.selectbox(S.OBL_CHANNEL, obligation.CHANNELS, placeholder=S.CHOOSE_PLACEHOLDER)
+                    received_on = st.date_input(S.OBL_RECEIPT_DATE, value=None, max_value=today, format="DD/MM/YYYY",
+                                                help=S.OBL_RECEIPT_HELP.format(
+                                                    allowance=obligation.RECEIPT_ALLOWANCE_DAYS))
                     if st.form_submit_button(S.OBL_SAVE_FAMILY, type="primary"):
                         run_action(lambda: obligation.record_family_notice(db, actor, school_code, case.id, on,
-                                                                           protocol_no, channel),
+                                                                           protocol_no, channel, received_on),
                                    S.OBL_SAVED, rerun=True)
             elif case.resumption is None and case.mayor_notice is None:
+                if not case.family_notice.receipt_known:
+                    with st.form(f"obl_receipt_{case.id}"):
+                        st.markdown(f"**{S.OBL_RECEIPT_FORM}**")
+                        received_on = st.date_input(S.OBL_RECEIPT_DATE, value=None, max_value=today,
+                                                    min_value=case.family_notice.on, format="DD/MM/YYYY",
+                                                    help=S.OBL_RECEIPT_HELP.format(
+                                                        allowance=obligation.RECEIPT_ALLOWANCE_DAYS))
+                        if st.form_submit_button(S.OBL_SAVE_RECEIPT):
+                            run_action(lambda: obligation.record_family_receipt(db, actor, school_code, case.id,
+                                                                                received_on),
+                                       S.OBL_SAVED, rerun=True)
                 left, right = st.columns(2)
                 with left, st.form(f"obl_resumed_{case.id}"):
                     st.markdown(f"**{S.OBL_RESUMED_FORM}**")

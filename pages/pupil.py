@@ -9,12 +9,14 @@ import streamlit as st
 from models.accounts import auth, people
 from models.core import clock
 from models.core.errors import ApprodoError
-from models.core.permissions import can_follow_up
+from models.core.permissions import can_follow_up, can_manage_school
+from models.council import pack as council_pack
 from models.follow_up import interventions, reviews
-from models.risk import indicators, learn, school_risk
+from models.protocols.word_export import pdf_available
+from models.risk import derogations, indicators, learn, school_risk
 from ui import strings as S
-from ui.formatting import italian_chart, number
-from ui.session import guard_page, run_action, show_flash
+from ui.formatting import MIME, italian_chart, number
+from ui.session import guard_page, open_db, run_action, show_flash
 from ui.text import plain_format, plain_table, show_error
 from ui.visits import visit_id
 
@@ -64,6 +66,20 @@ projection.metric(S.METRIC_PROJECTION, indicators.percent(latest["projected_rati
 if record.legal_limit_applies:
     hours_left.metric(S.METRIC_HOURS_LEFT, indicators.hours(max(latest["hours_left"], 0)))
 late.metric(S.METRIC_LATE, indicators.rate(latest["late_per_month"]))
+if record.derogation_hours:
+    st.caption(S.DEROGATION_OF_WHICH.format(absent=indicators.hours(latest["absence_hours"]),
+                                            hours=indicators.hours(record.derogation_hours)))
+
+# The same sheet as in the class council's pack, for this pupil alone (built only when a button is pressed).
+left, right = st.columns(2)
+left.download_button(S.PACK_PUPIL_DOCX, icon=":material/description:", help=S.PACK_HELP,
+                     data=lambda: council_pack.pack_for_pupil(open_db(), actor, school_code, code).docx,
+                     file_name=f"scheda_{school_code}_alunno-{code}.docx", mime=MIME["docx"])
+if pdf_available():
+    right.download_button(S.PACK_PUPIL_PDF, icon=":material/print:", help=S.PACK_HELP, mime=MIME["pdf"],
+                          data=lambda: council_pack.council_pack_pdf(
+                              council_pack.pack_for_pupil(open_db(), actor, school_code, code)),
+                          file_name=f"scheda_{school_code}_alunno-{code}.pdf")
 
 st.markdown(f"**{S.PUPIL_REASONS}**")
 for reason in latest["reasons"] or [S.PUPIL_NO_REASONS]:
@@ -202,3 +218,37 @@ if writer:
     if open_follow_up is not None and st.button(S.CLOSE_FOLLOW_UP, icon=":material/done:"):
         run_action(lambda: reviews.close_follow_up(db, actor, school_code, open_follow_up.id), S.FOLLOW_UP_CLOSED,
                    rerun=True)
+
+if record.legal_limit_applies:
+    st.subheader(S.DEROGATIONS_TITLE)
+    st.caption(S.DEROGATIONS_HELP)
+    placed = derogations.of_pupil(db, actor, school_code, code)
+    if placed:
+        st.dataframe(pd.DataFrame([{S.DEROGATION_YEAR: d.school_year, S.DEROGATION_HOURS: d.hours,
+                                    S.DEROGATION_REASON: d.reason, S.DEROGATION_DAY: f"{d.on:%d/%m/%Y}",
+                                    S.DEROGATION_NOTE: d.note} for d in placed]), hide_index=True)
+    else:
+        st.caption(S.DEROGATIONS_NONE)
+    if can_manage_school(actor, school_code):
+        school_criteria = derogations.criteria(db, school_code)
+        with st.expander(S.DEROGATION_CRITERIA_TITLE, expanded=not school_criteria.items):
+            with st.form("derogation_criteria"):
+                items = st.text_area(S.DEROGATION_CRITERIA, "\n".join(school_criteria.items
+                                                                       or derogations.SUGGESTED), height=130)
+                resolution = st.text_input(S.DEROGATION_RESOLUTION, school_criteria.resolution,
+                                           max_chars=derogations.MAX_TEXT)
+                if st.form_submit_button(S.SAVE):
+                    run_action(lambda: derogations.set_criteria(db, actor, school_code, items.splitlines(),
+                                                                resolution), S.DEROGATION_CRITERIA_SAVED, rerun=True)
+        if school_criteria.items:
+            with st.form("derogation", clear_on_submit=True):
+                st.markdown(f"**{S.DEROGATION_FORM}**")
+                left, middle = st.columns(2)
+                derogation_hours = left.number_input(S.DEROGATION_HOURS, min_value=0.0,
+                                                     max_value=derogations.MAX_HOURS, value=0.0, step=1.0)
+                decided_on = middle.date_input(S.DEROGATION_DAY, value=today, max_value=today, format="DD/MM/YYYY")
+                reason = st.selectbox(S.DEROGATION_REASON, school_criteria.items)
+                derogation_note = st.text_input(S.DEROGATION_NOTE, max_chars=derogations.MAX_TEXT)
+                if st.form_submit_button(S.DEROGATION_SAVE, type="primary"):
+                    run_action(lambda: derogations.add(db, actor, school_code, code, derogation_hours, reason,
+                                                       decided_on, derogation_note), S.DEROGATION_SAVED, rerun=True)

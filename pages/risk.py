@@ -6,9 +6,11 @@ import streamlit as st
 from models.accounts import people
 from models.core import audit, clock
 from models.core.permissions import can_follow_obligation, can_follow_up, can_read_access_log, sees_own_classes_only
+from models.council import pack as council_pack
 from models.follow_up import interventions, reviews
 from models.follow_up import list_export as risk_export
 from models.obligation import cases as obligation
+from models.protocols.word_export import pdf_available
 from models.risk import indicators, learn, school_risk
 from ui import formatting
 from ui import strings as S
@@ -140,17 +142,14 @@ def ranked_list(listed: pd.DataFrame, pupils: pd.DataFrame, classes: tuple[str, 
                                       key=remembered("risk_levels", level_options, ["alto", "medio"]))
     remember("risk_classes")
     remember("risk_levels")
-    keep = pd.Series(True, index=pupils.index)
-    if chosen_classes:
-        keep &= pupils["class_name"].isin(chosen_classes)
-    if chosen_levels:
-        keep &= pupils["level"].isin(chosen_levels)
+    selection = risk_export.Selection(tuple(chosen_classes), tuple(chosen_levels))
+    keep = risk_export.selected(pupils, selection)
     shown = pupils[keep]
     st.caption(S.RISK_TABLE_HELP)
-    selection = formatting.dataframe(listed[keep], hide_index=True, on_select="rerun", selection_mode="single-row",
+    table_state = formatting.dataframe(listed[keep], hide_index=True, on_select="rerun", selection_mode="single-row",
                                      key="risk_table",
                                      column_config={labels["motivi"]: st.column_config.TextColumn(width="large")})
-    picked = selection.selection.rows if selection else []
+    picked = table_state.selection.rows if table_state else []
     if picked:
         pupil = shown.iloc[picked[0]]
         with st.container(border=True):
@@ -159,23 +158,47 @@ def ranked_list(listed: pd.DataFrame, pupils: pd.DataFrame, classes: tuple[str, 
                 st.markdown(f"- {reason}")
             st.page_link(PUPIL_PAGE, label=S.OPEN_PUPIL, icon=":material/person:",
                          query_params={"alunno": pupil["pupil_code"]})
+    downloads(selection, shown_count=int(keep.sum()))
+
+
+
+
+def downloads(selection: risk_export.Selection, shown_count: int) -> None:
+    """The files follow the filters on screen and say which in their name; the whole school is its own choice."""
+    st.markdown(f"**{S.RISK_DOWNLOADS}**")
+    st.caption(plain_format(S.RISK_DOWNLOAD_WHAT, what=selection.describe(risk), n=shown_count))
+    # Deferred: a file is built (and the read logged) only when its button is pressed.
+    stem = selection.file_stem("rischio", risk)
+    pack_stem = selection.file_stem("pacchetto", risk)
+    xlsx_col, csv_col, docx_col, pdf_col = st.columns(4)
+    xlsx_col.download_button(S.RISK_DOWNLOAD_XLSX, data=lambda: export("xlsx", selection), file_name=f"{stem}.xlsx",
+                             icon=":material/download:", mime=formatting.MIME["xlsx"], disabled=not shown_count)
+    csv_col.download_button(S.RISK_DOWNLOAD_CSV, data=lambda: export("csv", selection), file_name=f"{stem}.csv",
+                            mime="text/csv", icon=":material/download:", disabled=not shown_count)
+    docx_col.download_button(S.PACK_DOWNLOAD_DOCX, data=lambda: pack(selection).docx, file_name=f"{pack_stem}.docx",
+                             mime=formatting.MIME["docx"], icon=":material/description:", disabled=not shown_count,
+                             help=S.PACK_HELP)
+    if pdf_available():
+        pdf_col.download_button(S.PACK_DOWNLOAD_PDF, data=lambda: council_pack.council_pack_pdf(pack(selection)),
+                                file_name=f"{pack_stem}.pdf", mime="application/pdf", icon=":material/print:",
+                                disabled=not shown_count, help=S.PACK_HELP)
+    if not selection.whole_school:
+        whole = risk_export.Selection()
+        st.download_button(S.RISK_DOWNLOAD_WHOLE, data=lambda: export("xlsx", whole),
+                           file_name=f"{whole.file_stem('rischio', risk)}.xlsx", mime=formatting.MIME["xlsx"],
+                           icon=":material/download:", type="tertiary")
+    st.caption(S.RISK_DOWNLOAD_NOTE)
+
+
+def export(fmt: str, selection: risk_export.Selection) -> bytes:
+    return risk_export.export_list(open_db(), actor, school_code, fmt, as_of=as_of, selection=selection)[1]
+
+
+def pack(selection: risk_export.Selection) -> council_pack.Pack:
+    return council_pack.council_pack(open_db(), actor, school_code, selection, as_of=as_of)
 
 
 ranked_list(listed, pupils, tuple(risk.classes))
-
-
-def export(fmt: str) -> bytes:
-    # Deferred: the file is built (and the read logged) only when the button is pressed.
-    return risk_export.export_list(open_db(), actor, school_code, fmt, as_of=as_of)[1]
-
-
-xlsx_col, csv_col = st.columns(2)
-xlsx_col.download_button(S.RISK_DOWNLOAD_XLSX, data=lambda: export("xlsx"),
-                         file_name=f"rischio_{school_code}_{as_of}.xlsx", icon=":material/download:",
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-csv_col.download_button(S.RISK_DOWNLOAD_CSV, data=lambda: export("csv"), file_name=f"rischio_{school_code}_{as_of}.csv",
-                        mime="text/csv", icon=":material/download:")
-st.caption(S.RISK_DOWNLOAD_NOTE)
 
 if can_follow_up(actor, school_code):
     with st.expander(S.KINDS_TITLE, icon=":material/list:"), st.form("kinds"):

@@ -628,7 +628,8 @@ def test_the_family_letter_of_a_pupils_open_case_is_written_and_logged(with_case
     assert result.returncode == 0, result.stderr
     assert f"Scritto {out}" in result.stdout
     text = docx_text(out)
-    assert "16 giorni" in text and "Ai genitori dell'alunno/a" in text and "12/01/2026" in text
+    assert "16 giorni" in text and "12/01/2026" in text
+    assert "Ai genitori o a chi esercita la responsabilità genitoriale" in text
     logged = with_case.execute("SELECT actor, detail FROM access_log WHERE what = 'lettera obbligo scolastico'")
     assert [row[1] for row in logged] == ["Comunicazione alla famiglia (italiano), alunno CASO"]
 
@@ -665,7 +666,7 @@ def test_a_letter_text_is_shown_replaced_and_then_used(with_case, run, tmp_path)
                  "--language", "ar", "--out", str(out))
     assert result.returncode == 0, result.stderr
     text = docx_text(out)
-    assert "Gentili genitori" in text and "16 يومًا" in text
+    assert "Gentile famiglia" in text and "16 يومًا" in text
 
 
 def test_a_hostile_letter_text_is_refused_and_the_text_stays_as_it_was(with_case, run, tmp_path):
@@ -766,3 +767,49 @@ def test_at_a_terminal_the_command_asks_before_replacing(demo, tmp_path, answer,
     assert "Sostituirle comunque? [y/N]" in err
     assert process.returncode == (0 if replaced else 1), err
     assert _rows_in(tmp_path, "2025-10") == (_in_file(small) if replaced else before)
+
+
+def test_set_school_letterhead_prints_the_contacts_and_signature_on_the_letters(with_case, run, tmp_path):
+    result = run("set-school-letterhead", "--school", OBLIGATION_SCHOOL, "--address", "Via Roma 1, 20100 Milano",
+                 "--phone", "02 1234567", "--email", "segreteria@scuola.it", "--pec", "miis00003c@pec.istruzione.it",
+                 "--office-hours", "lun–ven 8–10", "--signature", "digitale")
+    assert result.returncode == 0, result.stderr
+    assert "documento firmato digitalmente" in result.stdout
+    out = tmp_path / "famiglia.docx"
+    assert run("obligation-letter", "--school", OBLIGATION_SCHOOL, "--pupil", "CASO", "--kind", "famiglia",
+               "--out", str(out)).returncode == 0
+    text = docx_text(out)
+    assert "Via Roma 1, 20100 Milano · Tel. 02 1234567 · e-mail segreteria@scuola.it" in text
+    assert "Documento firmato digitalmente" in text
+    refused = run("set-school-letterhead", "--school", OBLIGATION_SCHOOL, "--email", "segreteria")
+    assert refused.returncode == 1 and "non è valido" in refused.stderr
+
+
+def test_pack_for_a_class_and_names_put_back_offline(demo, run, tmp_path):
+    import csv
+    import io
+
+    from docx import Document
+
+    refused = run("pack", "--school", "MIIS00003C", "--out", str(tmp_path / "p.docx"))
+    assert refused.returncode == 1 and "--all" in refused.stderr  # the whole school is asked for by name
+    assert run("pack", "--school", "MIIS00003C", "--class", "3A", "--level", "nessuno",
+               "--out", str(tmp_path / "p.docx")).stderr.startswith("Livello sconosciuto: nessuno")
+    made = run("pack", "--school", "MIIS00003C", "--class", "3A", "--level", "alto", "--level", "medio",
+               "--out", str(tmp_path / "pacchetto.docx"))
+    assert made.returncode == 0, made.stderr
+    assert "classe 3A; livelli alto, medio." in made.stdout
+    listed = run("score", "--school", "MIIS00003C", "--class", "3A", "--level", "alto", "--level", "medio")
+    rows = list(csv.reader(io.StringIO(listed.stdout.lstrip("\ufeff")), delimiter=";"))[2:]
+    codes = [row[0] for row in rows]
+    assert codes and all(row[1] == "3A" for row in rows)
+    key = tmp_path / "chiave.csv"
+    key.write_text(f"nome;data di nascita;codice\nNguyễn Văn An;2012-01-05;{codes[0]}\n", encoding="utf-8-sig")
+    out = tmp_path / "pacchetto_nomi.docx"
+    named = run("add-names", "--key", str(key), "--in", str(tmp_path / "pacchetto.docx"), "--out", str(out))
+    assert named.returncode == 0, named.stderr
+    text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert f"Alunno Nguyễn Văn An ({codes[0]}) · classe 3A" in text
+    assert "Nguyễn" not in (tmp_path / "cli.db").read_bytes().decode("latin-1")  # the database never saw it
+    same = run("add-names", "--key", str(key), "--in", str(out), "--out", str(out))
+    assert same.returncode == 1 and "file nuovo" in same.stderr

@@ -67,3 +67,47 @@ def test_the_logout_route_ends_the_session_on_the_server_and_removes_the_cookie(
     assert auth.resolve_session(demo_db, token) is None
     # a GET is not a logout
     assert client.get(LOGOUT_URL).status_code == 405
+
+
+def _post_in_pieces(path: str, pieces: int, size: int = 1 << 20) -> tuple[int, int, int]:
+    """POST `pieces` pieces of `size` bytes (no Content-Length) straight to the ASGI app; return the status,
+    how many pieces the app asked for and the peak of memory traced meanwhile."""
+    import asyncio
+    import tracemalloc
+
+    asked, answer = [0], {}
+    piece = b'{"ticket": "' + b"x" * size
+
+    async def receive():
+        asked[0] += 1
+        return {"type": "http.request", "body": piece, "more_body": asked[0] < pieces}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            answer["status"] = message["status"]
+
+    scope = {"type": "http", "method": "POST", "path": path, "raw_path": path.encode(), "query_string": b"",
+             "headers": [(b"host", b"approdo.test"), (b"content-type", b"application/json")],
+             "scheme": "http", "server": ("approdo.test", 80), "client": ("10.0.0.1", 1234),
+             "http_version": "1.1", "root_path": ""}
+    tracemalloc.start()
+    try:
+        asyncio.run(Starlette(routes=ROUTES)(scope, receive, send))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return answer["status"], asked[0], peak
+
+
+@pytest.mark.parametrize("path", [EXCHANGE_URL, LOGOUT_URL])
+def test_a_huge_body_is_refused_413_after_a_few_kilobytes_read_without_holding_it(demo_db, client, path):
+    """Issue 31 #8: a 300 MB JSON body was read whole (+731 MB per request); now the read stops at the cap."""
+    status, asked, peak = _post_in_pieces(path, pieces=300)
+    assert status == 413
+    assert asked == 1 and peak < 10 * 2**20
+    # a declared length over the cap is refused before reading, with an Italian message
+    response = client.post(path, content=b"{" + b" " * 10_000 + b"}")
+    assert response.status_code == 413 and "troppo grande" in response.json()["errore"]
+    # a real ticket still works
+    _, ticket = _ticket(demo_db)
+    assert client.post(EXCHANGE_URL, json={"ticket": ticket}).status_code == 204

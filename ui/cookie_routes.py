@@ -9,6 +9,8 @@ HTTPS). LOGOUT_URL ends the cookie's session on the server and removes it.
 
 from __future__ import annotations
 
+import json
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -18,6 +20,7 @@ from models.accounts import auth
 from models.core import db as database
 
 COOKIE_NAME = "approdo_sessione"
+MAX_BODY_BYTES = 4096  # a ticket is a few dozen characters: anything far larger is not ours
 COOKIE_PATH = "/"
 EXCHANGE_URL = "/sessione/biglietto"
 LOGOUT_URL = "/sessione/uscita"
@@ -46,12 +49,35 @@ def _refused(message: str, status: int = 403) -> Response:
     return JSONResponse({"errore": message}, status_code=status)
 
 
+class _TooLarge(Exception):
+    pass
+
+
+async def _body(request: Request) -> bytes:
+    """The request body, read in pieces and never beyond MAX_BODY_BYTES (`_TooLarge` beyond)."""
+    declared = request.headers.get("content-length", "")
+    if declared.strip().isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _TooLarge
+    body = bytearray()
+    async for piece in request.stream():
+        body += piece
+        if len(body) > MAX_BODY_BYTES:
+            raise _TooLarge
+    return bytes(body)
+
+
+def _too_large() -> Response:
+    return _refused("Richiesta troppo grande.", 413)
+
+
 async def exchange_ticket(request: Request) -> Response:
     """POST {"ticket": ...}: the session cookie for a ticket from the login page."""
     if not _same_origin(request):
         return _refused("Richiesta da un'altra origine.")
     try:
-        ticket = (await request.json()).get("ticket")
+        ticket = json.loads(await _body(request)).get("ticket")
+    except _TooLarge:
+        return _too_large()
     except (ValueError, AttributeError):
         ticket = None
     token = await _with_db(auth.redeem_cookie_ticket, ticket if isinstance(ticket, str) else None)
@@ -69,6 +95,10 @@ async def clear_cookie(request: Request) -> Response:
     """POST: end the cookie's session on the server and remove the cookie."""
     if not _same_origin(request):
         return _refused("Richiesta da un'altra origine.")
+    try:
+        await _body(request)  # nothing is expected: a large body is refused, not held
+    except _TooLarge:
+        return _too_large()
     await _with_db(auth.logout, request.cookies.get(COOKIE_NAME))
     response = Response(status_code=204)
     response.delete_cookie(COOKIE_NAME, path=COOKIE_PATH, httponly=True, samesite="strict",

@@ -26,6 +26,11 @@ ITALIAN_LOCALE = alt.Locale(
     ),
 )
 
+# The types of the files the pages offer (the browser names and opens them by these).
+MIME = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "pdf": "application/pdf", "csv": "text/csv"}
+
 
 def number(value, digits: int = 1, suffix: str = "") -> str:
     """18.5 -> '18,5'; None -> '—'; '<5' stays '<5' (the rule of suppression.text)."""

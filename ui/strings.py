@@ -282,8 +282,9 @@ TABLE_FOUND_AUTO = "trovata da Approdo: cambiala qui sopra se non è giusta"
 TABLE_FOUND_CHOSEN = "scelta da te"
 TABLE_TITLES = "Righe di titolo saltate: {lines}"
 EVENTS_LAYOUT = ("Questo file è un elenco giorno per giorno (una riga per assenza, ritardo o uscita): Approdo "
-                 "conserva gli eventi e ne ricava i mesi; il monte ore viene dall'orario settimanale della classe "
-                 "sui giorni di scuola del calendario regionale.")
+                 "conserva gli eventi e ne ricava i mesi; il monte ore viene dalla settimana della classe (ore di "
+                 "ogni giorno) sui giorni di lezione del calendario della scuola. Le righe per ora di lezione "
+                 "sono sommate giorno per giorno.")
 RISK_TITLE = "Rischio di dispersione"
 RISK_AS_OF = "Dati al mese"
 RISK_INTRO = (
@@ -300,6 +301,16 @@ RISK_PUPIL = "Alunno {code} · classe {class_name}"
 RISK_RULES = "Come si calcolano i livelli"
 RISK_DOWNLOAD_XLSX = "Scarica l'elenco (Excel)"
 RISK_DOWNLOAD_CSV = "Scarica l'elenco (CSV)"
+RISK_DOWNLOADS = "Per il consiglio di classe"
+RISK_DOWNLOAD_WHAT = "I file seguono i filtri: {what} ({n} alunni)."
+RISK_DOWNLOAD_WHOLE = "Scarica tutta la scuola (Excel, senza filtri)"
+PACK_DOWNLOAD_DOCX = "Pacchetto (Word)"
+PACK_DOWNLOAD_PDF = "Pacchetto (PDF)"
+PACK_PUPIL_DOCX = "Scheda per il consiglio (Word)"
+PACK_PUPIL_PDF = "Scheda per il consiglio (PDF)"
+PACK_HELP = ("Una pagina per classe (alunni per livello, verifiche e interventi, andamento delle assenze) e una"
+             " per alunno: solo codici. I nomi si rimettono sul computer della scuola con «cli.py add-names»"
+             " (vedi README).")
 RISK_DOWNLOAD_NOTE = ("I file contengono dati personali di minori: sono per i consigli di classe, non vanno "
                       "inoltrati né pubblicati. Ogni scaricamento è registrato.")
 ACCESS_LOG = "Registro degli accessi ai dati degli alunni"
@@ -354,6 +365,27 @@ PUPIL_READ_ONLY = "Sola lettura: revisioni e interventi li registrano il dirigen
 METRIC_ABSENCE = "Assenze finora"
 METRIC_PROJECTION = "Proiezione a fine anno"
 METRIC_HOURS_LEFT = "Ore prima del 25 %"
+DEROGATION_OF_WHICH = ("Ore di assenza: {absent}, di cui {hours} in deroga (DPR 122/2009 art. 14 c. 7). Restano nel "
+                       "conteggio e nella proiezione: decide il consiglio di classe se l'anno è valido.")
+DEROGATIONS_TITLE = "Deroghe al limite del 25 %"
+DEROGATIONS_HELP = ("Il collegio dei docenti delibera i criteri di deroga (motivi di salute e terapie, sport "
+                    "certificato, giorni di riposo religioso previsti dalle intese con lo Stato, gravi motivi di "
+                    "famiglia); il dirigente registra qui le ore di assenza dell'alunno che vi rientrano, con il "
+                    "motivo e la data. Approdo le mostra a parte e non le toglie mai dal conteggio: **decide il "
+                    "consiglio di classe**, allo scrutinio, se l'anno è valido (DPR 122/2009 art. 14 c. 7).")
+DEROGATIONS_NONE = "Nessuna ora in deroga registrata per questo alunno."
+DEROGATION_YEAR = "Anno scolastico"
+DEROGATION_HOURS = "Ore in deroga"
+DEROGATION_REASON = "Motivo (criterio del collegio)"
+DEROGATION_DAY = "Data della decisione"
+DEROGATION_NOTE = "Nota (senza dati sanitari)"
+DEROGATION_FORM = "Registra ore in deroga"
+DEROGATION_SAVE = "Registra le ore in deroga"
+DEROGATION_SAVED = "Ore in deroga registrate."
+DEROGATION_CRITERIA_TITLE = "Criteri di deroga del collegio dei docenti"
+DEROGATION_CRITERIA = "Criteri deliberati, uno per riga"
+DEROGATION_RESOLUTION = "Delibera del collegio (numero e data)"
+DEROGATION_CRITERIA_SAVED = "Criteri di deroga salvati."
 METRIC_LATE = "Entrate/uscite al mese"
 REVIEWS_TITLE = "Revisioni e verifiche"
 REVIEWS_NONE = "Nessuna revisione per questo alunno."
@@ -726,7 +758,8 @@ OBL_TODO_NONE = "Nessun passo da fare a questa data."
 OBL_TODO_LINE = "**{pupil}** (classe {class_name}) · {step} · dal {due}"
 OBL_TODO_LATE = " · **in ritardo**"
 OBL_NO_CASES = "Nessun caso a questa data."
-OBL_COLUMNS = {"pupil": "Alunno", "class": "Classe", "age": "Età", "days": "Giorni non giustificati",
+OBL_COLUMNS = {"pupil": "Alunno", "class": "Classe", "age": "Età", "kind": "Regola",
+               "days": "Giorni non giustificati",
                "from": "Dal", "to": "Al", "status": "Stato", "next": "Prossimo passo", "due": "Da fare dal",
                "late": "In ritardo"}
 OBL_AGE_UNKNOWN = "età non nota"
@@ -745,7 +778,22 @@ OBL_CHART_TITLE = "Giorni non giustificati nei tre mesi che finiscono ogni giorn
 OBL_CHART_Y = "giorni nei tre mesi"
 OBL_CHART_X = "giorno"
 OBL_CHART_LIMIT = "15 giorni: oltre si apre il caso"
-OBL_FAMILY_DONE = "Famiglia informata il {on} (prot. {protocol}, {channel}); sette giorni fino al {deadline}."
+OBL_FAMILY_DONE = ("Comunicazione alla famiglia inviata il {on} (prot. {protocol}, {channel}), {receipt}; "
+                   "sette giorni fino al {deadline}.")
+OBL_RECEIPT_KNOWN = "ricevuta il {on}"
+OBL_RECEIPT_PRESUMED = ("ricevimento non ancora documentato: i sette giorni si contano dal {on}, {allowance} giorni "
+                        "dopo l'invio; registra la data di ricevimento quando la conosci")
+OBL_RECEIPT_FORM = "Ricevimento della comunicazione"
+OBL_RECEIPT_DATE = "Data di ricevimento (se nota)"
+OBL_RECEIPT_HELP = ("I sette giorni decorrono dal ricevimento. Raccomandata: la data dell'avviso di ricevimento; "
+                    "PEC: la data della ricevuta di avvenuta consegna; registro elettronico: la data della presa "
+                    "visione. Consegna a mano e colloquio: lo stesso giorno. Se non è nota, Approdo conta "
+                    "{allowance} giorni dall'invio (come la compiuta giacenza, art. 8 L. 890/1982) e la data si "
+                    "registra quando arriva.")
+OBL_SAVE_RECEIPT = "Registra il ricevimento"
+OBL_HOURS_CASE = ("Caso aperto il {opened}: {hours} ore di assenza non giustificate, pari o oltre un quarto del monte "
+                  "ore annuo ({limit} ore). Si segue la stessa procedura: famiglia, sette giorni, sindaco.")
+OBL_KIND_HOURS = "un quarto del monte ore"
 OBL_RESUMED_DONE = "Frequenza ripresa dal {on} ({source})."
 OBL_RESUMED_SOURCE = {"dati": "vista nei dati del registro", "manuale": "registrata a mano"}
 OBL_MAYOR_DONE = "Sindaco di {municipality} informato il {on} (prot. {protocol})."
@@ -773,8 +821,8 @@ OBL_HOURS_HELP = ("Alunni in età di obbligo con ore di assenza non giustificate
                   "del limite del 25 % nella pagina Rischio dispersione).")
 OBL_HOURS_COLUMNS = {"pupil": "Alunno", "class": "Classe", "hours": "Ore non giustificate",
                      "limit": "Un quarto del monte ore", "when": "Quando"}
-OBL_HOURS_REACHED = "raggiunto a {month}"
-OBL_HOURS_PROJECTED = "al ritmo attuale a {month}"
+OBL_HOURS_REACHED = "raggiunto in {month}"
+OBL_HOURS_PROJECTED = "al ritmo attuale in {month}"
 OBL_HOURS_NONE = "Nessun alunno ha raggiunto o sta per raggiungere un quarto del monte ore senza giustificazione."
 OBL_RULE_TITLE = "La regola e come Approdo la legge"
 OBL_RULE_HELP = """
@@ -787,23 +835,33 @@ di residenza. L'elusione si ha anche quando l'alunno fa, senza giustificati moti
 
 Come Approdo applica la regola:
 - **Giorno di assenza**: un giorno di lezione in cui il registro ha un'assenza per l'intera giornata (senza ore,
-  o con almeno le ore intere di una giornata media della classe: orario settimanale ÷ 5). Le assenze orarie, gli
-  ingressi posticipati e le uscite anticipate non fanno un giorno: quel giorno l'alunno era a scuola.
+  o con almeno le ore di quel giorno per quella classe, dalla sua settimana in *Carica dati*: 5 ore di sabato in
+  una settimana di sei giorni da 5 ore). Le assenze orarie, gli ingressi posticipati e le uscite anticipate non
+  fanno un giorno: quel giorno l'alunno era a scuola.
 - **Non giustificato**: conta solo ciò che dice il registro. Un'assenza giustificata non conta mai; un'assenza
   segnata «no» conta; un'assenza **senza indicazione** (non ancora giustificata) conta anch'essa, perché valgono
   solo le giustificazioni registrate, e la pagina dice quante ce ne sono così da verificarle prima di scrivere.
-- **Giorno di lezione**: tra il primo e l'ultimo giorno di lezione del calendario regionale, non di domenica, non
-  in un giorno di vacanza del calendario.
+- **Giorno di lezione**: un giorno di lezione del calendario della scuola (quello regionale con il rito e i
+  giorni chiusi o aperti dalla scuola, in *Carica dati*) in cui la settimana della classe ha ore: il sabato solo
+  dove la settimana ha il sabato.
 - **Tre mesi**: i tre mesi di calendario che finiscono quel giorno, dal giorno dopo lo stesso giorno di tre mesi
   prima (il caso che si apre il 15 gennaio guarda dal 16 ottobre; il 31 maggio dal 1° marzo).
 - **Più di quindici**: il caso si apre il primo giorno in cui i giorni non giustificati dei tre mesi sono almeno
   sedici; con quindici esatti non c'è caso.
-- **Età**: da 6 a 16 anni nell'anno scolastico (L. 296/2006 art. 1 c. 622); chi non ha l'anno di nascita nel file
-  di contesto compare con «età non nota», mai escluso.
-- **Sette giorni**: dalla data della comunicazione alla famiglia. La frequenza è **ripresa** se, nei sette giorni,
+- **Età**: da 6 a 16 anni (L. 296/2006 art. 1 c. 622): con la data di nascita completa del file di contesto,
+  dall'anno dell'iscrizione obbligatoria fino al compimento dei sedici anni; con il solo anno, da 6 a 16 anni
+  nell'anno scolastico. Chi non ha l'anno di nascita compare con «età non nota», mai escluso.
+- **Sette giorni**: dal **ricevimento** della comunicazione da parte della famiglia (consegna a mano o colloquio: lo
+  stesso giorno; raccomandata, PEC, registro: la data documentata; se non è nota, dieci giorni dopo l'invio, come
+  la compiuta giacenza). La frequenza è **ripresa** se, nei sette giorni,
   in un giorno di lezione coperto dai dati l'alunno non ha un'assenza non giustificata per l'intera giornata e
   non ne ha altre fino alla fine dei sette giorni; la ripresa si può anche registrare a mano. Senza ripresa,
   dal settimo giorno la segnalazione al sindaco è da fare.
+- **Un quarto del monte ore**: quando le ore non giustificate raggiungono un quarto del monte ore annuo si apre un
+  caso a sé, con la sua lettera, e segue la stessa procedura; l'elenco sotto mostra anche chi ci arriverebbe al
+  ritmo attuale.
+- **Da fare dal**: il giorno in cui il passo è diventato da fare (l'apertura del caso, la fine dei sette giorni),
+  non il giorno del caricamento dei dati.
 - **In ritardo** (promemoria di Approdo, non un termine di legge): un passo da fare da più di sette giorni.
 - Con i soli prospetti mensili la regola non si può verificare: un totale mensile non dice in quali giorni né se
   erano giustificati, e Approdo non fa stime.
@@ -829,6 +887,17 @@ LET_INTRO = ("Le lettere della procedura dell'art. 114, comma 4, D.Lgs. 297/1994
              "un caso dalla pagina Obbligo scolastico, con intestazione, date e giorni già compilati e gli spazi per "
              "nome e indirizzo da completare a mano.")
 LET_KIND = "Lettera"
+LET_LETTERHEAD = "Intestazione e firma delle lettere della scuola"
+LET_LETTERHEAD_HELP = ("Compaiono sotto il nome della scuola in ogni lettera scaricata; i campi vuoti non si "
+                       "stampano. La dicitura di firma va sotto il nome del dirigente.")
+LET_ADDRESS = "Indirizzo"
+LET_PHONE = "Telefono"
+LET_EMAIL = "E-mail"
+LET_PEC = "PEC"
+LET_OFFICE_HOURS = "Orari della segreteria"
+LET_SIGNATURE = "Firma"
+LET_LETTERHEAD_SAVE = "Salva l'intestazione"
+LET_LETTERHEAD_SAVED = "Intestazione salvata."
 LET_LANGUAGE = "Lingua"
 LET_ADD_LANGUAGE = "Aggiungi una lingua"
 LET_ADD_LANGUAGE_HELP = ("Una traduzione scritta dai mediatori della rete: si parte dal testo italiano da tradurre. "
@@ -856,9 +925,9 @@ LET_BILINGUAL_HELP = ("Il testo italiano, che fa fede, e dopo la traduzione in {
                       "rete.")
 LET_DOWNLOAD_MAYOR = "Segnalazione al Sindaco"
 LET_DOWNLOADS = "Lettere"
-LET_DOWNLOAD_HELP = ("Word con intestazione della scuola, giorni e date già compilati; nome dell'alunno e "
-                     "indirizzo della famiglia sono spazi da completare a mano. Lo scaricamento va nel registro "
-                     "degli accessi.")
+LET_DOWNLOAD_HELP = ("Word con intestazione della scuola, giorni e date già compilati; i nomi dell'alunno e dei "
+                     "genitori e l'indirizzo della famiglia sono campi da compilare nel file (Approdo non li "
+                     "conserva). Lo scaricamento va nel registro degli accessi.")
 LET_NO_TRANSLATION = ("La famiglia legge {language}, ma la rete non ha ancora la lettera in questa lingua: si scarica "
                       "in italiano (il coordinatore può aggiungere la traduzione).")
 LET_MAYOR_NOT_YET = "La segnalazione al Sindaco si scarica quando i sette giorni sono passati senza ripresa."

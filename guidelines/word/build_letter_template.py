@@ -23,8 +23,9 @@ from docx.shared import Cm, Pt, RGBColor
 TARGET = Path(__file__).resolve().parent / "lettera.docx"
 
 # The context the template uses; models/obligation/letters.py fills exactly these.
-VARIABLES = ["logo", "scuola_nome", "scuola_codice", "scuola_comune", "destinatario", "luogo_data", "protocollo",
-             "corpo", "dirigente_nome", "traduzione", "traduzione_titolo", "traduzione_corpo"]
+VARIABLES = ["logo", "scuola_nome", "scuola_codice", "scuola_comune", "scuola_contatti", "destinatario", "luogo_data",
+             "protocollo", "corpo", "dirigente_nome", "firma_nota", "traduzione", "traduzione_titolo",
+             "traduzione_corpo"]
 GREY = RGBColor(0x40, 0x40, 0x40)
 
 
@@ -53,6 +54,12 @@ def _letterhead(document) -> None:
     facts.paragraph_format.space_after = Pt(14)
     run = facts.add_run("Codice meccanografico {{ scuola_codice }}{% if scuola_comune %} · {{ scuola_comune }}"
                         "{% endif %}")
+    run.font.size, run.font.color.rgb = Pt(9.5), GREY
+    # The school's contacts (address, telephone, e-mail, PEC, office hours) on a second line, when it gave them.
+    run = facts.add_run("{% if scuola_contatti %}")
+    run = facts.add_run()
+    run.add_break()
+    run = facts.add_run("{{ scuola_contatti }}{% endif %}")
     run.font.size, run.font.color.rgb = Pt(9.5), GREY
     # A rule under the letterhead, as on the schools' own paper.
     borders = facts._p.get_or_add_pPr()
@@ -107,6 +114,13 @@ def build(target: Path = TARGET) -> Path:
     role.paragraph_format.space_before = Pt(12)
     role.paragraph_format.keep_with_next = True  # never a signature alone on a page
     _right(document, "{{ dirigente_nome }}")
+    # How the letter is signed, when not by hand (art. 3 c. 2 D.Lgs. 39/1993; digital signature).
+    document.add_paragraph().add_run("{%p if firma_nota %}")
+    signature = _right(document, "{{ firma_nota }}")
+    signature.paragraph_format.space_before = Pt(6)
+    signature.runs[0].italic, signature.runs[0].font.size = True, Pt(8.5)
+    signature.runs[0].font.color.rgb = GREY
+    document.add_paragraph().add_run("{%p endif %}")
 
     # The courtesy translation, on its own page, after the Italian act that is protocolled and signed.
     document.add_paragraph().add_run("{%p if traduzione %}")

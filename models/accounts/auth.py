@@ -17,6 +17,7 @@ import os
 import re
 import secrets
 import threading
+import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -52,6 +53,12 @@ FAILURE_WINDOW = timedelta(hours=24)
 _FAILURES_THAT_MATTER = FREE_FAILURES + math.ceil(math.log2(MAX_DELAY / FIRST_DELAY)) + 1
 # Names without an account are counted in memory only (never written): at most this many (name, address).
 UNKNOWN_NAMES_REMEMBERED = 10_000
+# A name without an account costs a full Argon2 check (so that it answers in the time of a wrong password)
+# only within a budget: the first UNKNOWN_FREE_PER_ADDRESS failures of unknown names from one address in
+# FAILURE_WINDOW, and UNKNOWN_CHECKS_PER_MINUTE over all addresses. Beyond it the answer is the same text
+# after a pause as long as the recent real checks took: no core and no 64 MiB for a flood of new names.
+UNKNOWN_FREE_PER_ADDRESS = 20
+UNKNOWN_CHECKS_PER_MINUTE = 60
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,39}")
 
@@ -75,12 +82,67 @@ def hash_password(password: str) -> str:
         return _hasher.hash(password)
 
 
+class _CheckTime:
+    """How long a password check takes these days (a moving average, the waits for a free core included)."""
+
+    def __init__(self):
+        self.seconds: float | None = None
+        self._lock = threading.Lock()
+
+    def add(self, seconds: float) -> None:
+        with self._lock:
+            self.seconds = seconds if self.seconds is None else 0.8 * self.seconds + 0.2 * seconds
+
+
+_check_time = _CheckTime()
+
+
 def verify_password(password_hash: str, password: str) -> bool:
+    started = time.perf_counter()
     try:
         with _ARGON2_SLOTS:
             return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+    finally:
+        _check_time.add(time.perf_counter() - started)
+
+
+class _Budget:
+    """At most `per_minute` uses in any minute, over all callers."""
+
+    def __init__(self, per_minute: int):
+        self.per_minute = per_minute
+        self._uses: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            while self._uses and self._uses[0] <= now - 60:
+                self._uses.popleft()
+            if len(self._uses) >= self.per_minute:
+                return False
+            self._uses.append(now)
+            return True
+
+    def clear(self) -> None:
+        with self._lock:
+            self._uses.clear()
+
+
+_unknown_checks = _Budget(UNKNOWN_CHECKS_PER_MINUTE)
+
+
+def _check_unknown_name(password: str, client: str, now: datetime) -> None:
+    """A wrong password's work for a name without an account, or, beyond the budget, only its time."""
+    flooding = client and _unknown_by_address.recent(("", client), now)[0] >= UNKNOWN_FREE_PER_ADDRESS
+    if not flooding and _unknown_checks.take():
+        verify_password(_dummy_hash(), password)
+    else:
+        if _check_time.seconds is None:  # nothing measured yet: measure once
+            verify_password(_dummy_hash(), password)
+        time.sleep(_check_time.seconds or 0)
 
 
 _dummy_hashes: dict[tuple, str] = {}
@@ -159,10 +221,13 @@ def login(
     if wait > timedelta(0):
         # Not checked at all, right password or not: that is what slows a guesser down.
         raise LoginError(_slow_down(wait))
-    right = verify_password(row["password_hash"] if row else _dummy_hash(), password)
     if row is None:
+        _check_unknown_name(password, client, now)
         _unknown_failures.add((username, client), now)
+        if client:
+            _unknown_by_address.add(("", client), now)
         raise LoginError(WRONG_CREDENTIALS)
+    right = verify_password(row["password_hash"], password)
     if not right:
         _record_failure(db, row, client, now)
         raise LoginError(WRONG_CREDENTIALS)
@@ -217,8 +282,8 @@ class _FailureMemory:
     recently used first out. The same counts the database keeps for real accounts, so that the answers
     for both are the same."""
 
-    def __init__(self, capacity: int):
-        self._capacity = capacity
+    def __init__(self, capacity: int, per_key: int = _FAILURES_THAT_MATTER):
+        self._capacity, self._per_key = capacity, per_key
         self._entries: OrderedDict[tuple[str, str], deque[datetime]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -229,7 +294,7 @@ class _FailureMemory:
 
     def add(self, key: tuple[str, str], now: datetime) -> None:
         with self._lock:
-            times = self._entries.pop(key, None) or deque(maxlen=_FAILURES_THAT_MATTER)
+            times = self._entries.pop(key, None) or deque(maxlen=self._per_key)
             times.append(now)
             self._entries[key] = times
             while len(self._entries) > self._capacity:
@@ -241,11 +306,14 @@ class _FailureMemory:
 
 
 _unknown_failures = _FailureMemory(UNKNOWN_NAMES_REMEMBERED)
+_unknown_by_address = _FailureMemory(UNKNOWN_NAMES_REMEMBERED, per_key=UNKNOWN_FREE_PER_ADDRESS)
 
 
 def forget_unknown_failures() -> None:
     """Start counting afresh (for tests: the memory outlives one database)."""
     _unknown_failures.clear()
+    _unknown_by_address.clear()
+    _unknown_checks.clear()
 
 
 def resolve_session(

@@ -56,6 +56,12 @@ class School:
     comune: str
     dirigente_name: str
     referente_intercultura: str = ""
+    address: str = ""  # the letterhead of the school's letters (see `update_letterhead`)
+    phone: str = ""
+    email: str = ""
+    pec: str = ""
+    office_hours: str = ""
+    letter_signature: str = "autografa"  # a key of SIGNATURES
 
     @property
     def level_label(self) -> str:
@@ -134,7 +140,8 @@ def get_network(db: sqlite_utils.Database, actor: Actor, code: str) -> Network:
 
 _SCHOOL_SELECT = """
     SELECT s.code, s.name, s.network_code, n.name AS network_name, s.level,
-           s.annual_hours, s.comune, s.dirigente_name, s.referente_intercultura
+           s.annual_hours, s.comune, s.dirigente_name, s.referente_intercultura,
+           s.address, s.phone, s.email, s.pec, s.office_hours, s.letter_signature
     FROM schools s JOIN networks n ON n.code = s.network_code
 """
 
@@ -242,6 +249,43 @@ def update_school_facts(
         audit.record(db, actor, "scuola_modificata", code, school_code=code)
         if annual_hours != school.annual_hours:  # the projection against the legal limit uses it
             changes.pupil_data_changed(db, code)
+    return get_school(db, actor, code)
+
+
+# --- the letterhead of the school's letters, and how they are signed -------------------------------------
+
+SIGNATURES = {
+    "autografa": "Firma autografa del dirigente",
+    "a_mezzo_stampa": "Firma autografa sostituita a mezzo stampa ai sensi dell'art. 3, comma 2, del D.Lgs. 39/1993",
+    "digitale": "Documento firmato digitalmente ai sensi del D.Lgs. 82/2005 (Codice dell'amministrazione digitale)",
+}
+LETTERHEAD_FIELDS = {"address": "indirizzo", "phone": "telefono", "email": "e-mail", "pec": "PEC",
+                     "office_hours": "orari della segreteria"}
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def update_letterhead(db: sqlite_utils.Database, actor: Actor, code: str, *, address: str = "", phone: str = "",
+                      email: str = "", pec: str = "", office_hours: str = "",
+                      signature: str = "autografa") -> School:
+    """The school's letterhead (address, telephone, e-mail, PEC, office hours) and the signature wording of its
+    letters: a hand signature, one replaced by print (art. 3 c. 2 D.Lgs. 39/1993) or a digital signature."""
+    school = get_school(db, actor, code)
+    if not can_manage_school(actor, school.code):
+        raise PermissionDenied("Solo il dirigente della scuola può modificarne i dati.")
+    values = {"address": address, "phone": phone, "email": email, "pec": pec, "office_hours": office_hours}
+    values = {key: " ".join((value or "").split()) for key, value in values.items()}
+    for key, value in values.items():
+        if len(value) > 200:
+            raise ApprodoError(f"Il campo {LETTERHEAD_FIELDS[key]} è troppo lungo (massimo 200 caratteri).")
+    for key in ("email", "pec"):
+        if values[key] and not _EMAIL.fullmatch(values[key]):
+            raise ApprodoError(f"L'indirizzo {LETTERHEAD_FIELDS[key]} «{values[key]}» non è valido.")
+    if signature not in SIGNATURES:
+        raise ApprodoError("Firma delle lettere: scegli tra autografa, a_mezzo_stampa e digitale.")
+    with transaction(db):
+        db.execute("UPDATE schools SET address = ?, phone = ?, email = ?, pec = ?, office_hours = ?,"
+                   " letter_signature = ? WHERE code = ?", [*values.values(), signature, school.code])
+        audit.record(db, actor, "scuola_intestazione", school.code, school_code=school.code)
     return get_school(db, actor, code)
 
 

@@ -844,6 +844,80 @@ def _m020_weeks_and_school_calendars(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m021_derogations(db: sqlite_utils.Database) -> None:
+    """The collegio's derogation criteria to the 25 % limit (DPR 122/2009 art. 14 c. 7) per school, and the hours
+    a dirigente places under a derogation per pupil, with the reason and the date."""
+    db.executescript(
+        """
+        CREATE TABLE derogation_criteria (
+            school_code TEXT PRIMARY KEY REFERENCES schools(code),
+            criteria TEXT NOT NULL,       -- JSON: the criteria, as the collegio worded them
+            resolution TEXT NOT NULL,     -- the collegio's deliberation, e.g. "delibera n. 12 del 10/10/2025"
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE derogations (
+            id INTEGER PRIMARY KEY,
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            pupil_code TEXT NOT NULL,
+            school_year TEXT NOT NULL,    -- "2025/26"
+            hours REAL NOT NULL CHECK (hours > 0),
+            reason TEXT NOT NULL,         -- one of the school's criteria
+            on_day TEXT NOT NULL,         -- the day of the decision
+            note TEXT NOT NULL DEFAULT '',
+            recorded_by TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+        );
+        CREATE INDEX derogations_by_pupil ON derogations (school_code, pupil_code);
+        """
+    )
+
+
+def _m022_birth_date(db: sqlite_utils.Database) -> None:
+    """The full date of birth where the context file gives it: the compulsory-education age counted to the day."""
+    db.executescript("ALTER TABLE pupil_context ADD COLUMN birth_date TEXT;  -- ISO; NULL when only the year is known")
+
+
+def _m023_obligation_receipt_and_letterhead(db: sqlite_utils.Database) -> None:
+    """The family's receipt of the notice (the seven days run from it); cases of the quarter-of-hours kind with
+    their hours; the letters of that kind; the school's letterhead and how its letters are signed."""
+    db.executescript(
+        """
+        ALTER TABLE obligation_steps ADD COLUMN received_on TEXT;  -- YYYY-MM-DD: the family received the notice
+        ALTER TABLE obligation_cases ADD COLUMN kind TEXT NOT NULL DEFAULT 'giorni'
+            CHECK (kind IN ('giorni', 'ore'));
+        ALTER TABLE obligation_cases ADD COLUMN hours_unjustified REAL;  -- 'ore': unjustified hours so far
+        ALTER TABLE obligation_cases ADD COLUMN hours_limit REAL;        -- 'ore': a quarter of the annual hours
+        DROP INDEX obligation_cases_open;
+        CREATE UNIQUE INDEX obligation_cases_open ON obligation_cases(school_code, pupil_code, kind)
+            WHERE closed_on IS NULL;
+        ALTER TABLE schools ADD COLUMN address TEXT NOT NULL DEFAULT '';
+        ALTER TABLE schools ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+        ALTER TABLE schools ADD COLUMN email TEXT NOT NULL DEFAULT '';
+        ALTER TABLE schools ADD COLUMN pec TEXT NOT NULL DEFAULT '';
+        ALTER TABLE schools ADD COLUMN office_hours TEXT NOT NULL DEFAULT '';
+        ALTER TABLE schools ADD COLUMN letter_signature TEXT NOT NULL DEFAULT 'autografa'
+            CHECK (letter_signature IN ('autografa', 'a_mezzo_stampa', 'digitale'));
+        CREATE TABLE letter_texts_new (
+            id INTEGER PRIMARY KEY,
+            network_code TEXT NOT NULL REFERENCES networks(code),
+            kind TEXT NOT NULL CHECK (kind IN ('famiglia', 'sindaco', 'famiglia_ore', 'sindaco_ore')),
+            language TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            UNIQUE (network_code, kind, language, version)
+        );
+        INSERT INTO letter_texts_new SELECT id, network_code, kind, language, version, body, author, created_at, note
+            FROM letter_texts;
+        DROP TABLE letter_texts;
+        ALTER TABLE letter_texts_new RENAME TO letter_texts;
+        """
+    )
+
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
@@ -851,7 +925,9 @@ MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_tem
                                _m010_login_clients, _m011_user_email, _m012_register_exports,
                                _m013_level_generations, _m014_proposals_and_region, _m015_drafts,
                                _m016_obligation, _m017_letters, _m018_practices,
-                               _m019_level_history_packed, _m020_weeks_and_school_calendars]
+                               _m019_level_history_packed, _m020_weeks_and_school_calendars,
+                               _m021_derogations, _m022_birth_date,
+                               _m023_obligation_receipt_and_letterhead]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -9,6 +9,7 @@ column where there is one).
 
 from __future__ import annotations
 
+import codecs
 import re
 import zipfile
 from typing import IO
@@ -40,6 +41,16 @@ _CHUNK = 1 << 20
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,20}:)?([A-Za-z_][\w.-]{0,20})[\s/>]")
 _LONGEST_TAG = 48
 _DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
+
+
+# Encodings whose bytes for '<', letters and '!' are the ASCII ones, so the byte scan sees every tag as it is.
+_ASCII_LIKE = {"utf-8", "ascii", "iso8859-1", "iso8859-15", "cp1252"}
+# The byte marks and first bytes of "<?" by which an XML parser tells its encoding before any declaration.
+_WIDE_STARTS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+                (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+                (b"<\0\0\0", "utf-32-le"), (b"\0\0\0<", "utf-32-be"),
+                (b"<\0?\0", "utf-16-le"), (b"\0<\0?", "utf-16-be"))
+_DECLARED = re.compile(rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
 
 
 def refuse(message: str) -> None:
@@ -75,6 +86,7 @@ def scan_xml(stream: IO[bytes], file_name: str, part: str, limits: dict[bytes, t
     (it is stored as a picture, never parsed), but its tags are counted like any other part's.
     """
     declarations = () if part.lower().endswith(".svg") else _DECLARATIONS
+    stream = _as_utf8(stream, file_name)
     counts = counts if counts is not None else {}
     for name in limits:
         counts.setdefault(name, 0)
@@ -102,6 +114,51 @@ def scan_xml(stream: IO[bytes], file_name: str, part: str, limits: dict[bytes, t
         pending = buffer[cut:]
         if not piece:
             return counts
+
+
+class _Transcoded:
+    """A byte stream in a wide encoding (UTF-16 or UTF-32) read back as UTF-8, a piece at a time."""
+
+    def __init__(self, first: bytes, stream: IO[bytes], encoding: str):
+        self._first, self._stream = first, stream
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+
+    def read(self, size: int) -> bytes:
+        piece, self._first = (self._first, b"") if self._first else (self._stream.read(size), b"")
+        return self._decoder.decode(piece, final=not piece).encode("utf-8")
+
+
+class _Prefixed:
+    """A stream whose first bytes were already read to find its encoding."""
+
+    def __init__(self, first: bytes, stream: IO[bytes]):
+        self._first, self._stream = first, stream
+
+    def read(self, size: int) -> bytes:
+        if self._first:
+            piece, self._first = self._first, b""
+            return piece
+        return self._stream.read(size)
+
+
+def _as_utf8(stream: IO[bytes], file_name: str):
+    """The stream as bytes the scan can read: a UTF-16 or UTF-32 part (told by its byte mark or its first
+    characters, as an XML parser tells them) is transcoded; a declared encoding the scan cannot read byte by
+    byte is refused, since the parser would see tags the scan does not."""
+    first = stream.read(_CHUNK)
+    for start, encoding in _WIDE_STARTS:
+        if first.startswith(start):
+            return _Transcoded(first, stream, encoding)
+    declared = _DECLARED.match(first)
+    if declared:
+        try:
+            name = codecs.lookup(declared.group(1).decode("ascii")).name
+        except LookupError:
+            name = ""
+        if name not in _ASCII_LIKE:
+            refuse(f"Il file {file_name} usa una codifica dei caratteri che un file di Word o di Excel non usa "
+                   f"({declared.group(1).decode('ascii')}): salvalo di nuovo dal programma d'origine.")
+    return _Prefixed(first, stream)
 
 
 # --- text tables ---------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
 """Small-cell suppression for figures about pupils that leave the school.
 
-A figure built from fewer than 5 pupils is shown as "<5" (primary
-suppression). Where a table also shows totals, one hidden cell in a row or
-column could be worked out as the total minus the cells shown; a second cell
-of that line is then hidden too, as "n.d." (secondary suppression), until no
-line has exactly one hidden cell. Zeros are shown: they describe no pupil.
+A count of fewer than 5 pupils is shown as "<5" (primary suppression); an
+average or a percentage built on fewer than 5 cases as "n.d. (meno di 5 casi)",
+never "<5", which next to a percentage would read as "less than 5 %". Where
+a table also shows totals, one hidden cell in a row or column could be worked
+out as the total minus the cells shown; a second cell of that line is then
+hidden too, as "n.d." (secondary suppression), until no line has exactly one
+hidden cell. Zeros are shown: they describe no pupil.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import pandas as pd
 
 MIN_PUPILS = 5
 SMALL = "<5"
+FEW = "n.d. (meno di 5 casi)"  # an average or a percentage built on fewer than 5 cases
 HIDDEN = "n.d."
 TOTAL = "Totale"
-SUPPRESSION_NOTE = ("Le cifre costruite su meno di 5 alunni sono indicate come «<5»; «n.d.» nasconde una cifra che "
-                    "permetterebbe di ricavarne una «<5» per differenza dal totale.")
+SUPPRESSION_NOTE = ("I conteggi di meno di 5 alunni sono indicati come «<5»; le medie e le percentuali costruite su "
+                    "meno di 5 casi come «n.d. (meno di 5 casi)»; «n.d.» nasconde una cifra che permetterebbe di "
+                    "ricavarne una «<5» per differenza dal totale.")
 
 
 def is_hidden(value) -> bool:
@@ -39,13 +43,14 @@ def count(value: int):
 
 
 def rate(numerator, denominator, digits: int = 1):
-    """A percentage, hidden when it is built from fewer than 5 pupils or would reveal a hidden count."""
+    """A percentage, hidden when it is built from fewer than 5 pupils («n.d. (meno di 5 casi)») or would reveal
+    a hidden count («n.d.»)."""
     if is_hidden(numerator) or is_hidden(denominator):
-        return SMALL if SMALL in (numerator, denominator) else HIDDEN
+        return FEW if SMALL in (numerator, denominator) else HIDDEN
     if not denominator:
         return None  # no pupil at all: there is nothing to show, not a small figure
     if denominator < MIN_PUPILS or 0 < numerator < MIN_PUPILS:
-        return SMALL
+        return FEW
     return round(100 * numerator / denominator, digits)
 
 

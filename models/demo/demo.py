@@ -219,7 +219,7 @@ def _install_obligation(db: sqlite_utils.Database) -> None:
     dirigente = _actor(db, "dirigente")
     found = {c.pupil_code: c for c in obligation.cases(db, dirigente, school_code)}
     obligation.record_family_notice(db, dirigente, school_code, found[mayor].id, date(2026, 1, 12), "87/2026",
-                                    "Raccomandata A/R")
+                                    "Raccomandata A/R", date(2026, 1, 14))  # the return card's date
     obligation.record_family_notice(db, dirigente, school_code, found[back].id, date(2025, 12, 1), "1520/2025",
                                     "Consegna a mano con firma")
     obligation.cases(db, dirigente, school_code)  # the resumption of December shows in the data

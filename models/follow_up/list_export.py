@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
@@ -24,7 +26,7 @@ from models.core.permissions import Actor
 from models.core.spreadsheet import csv_bytes, safe_cell
 from models.follow_up import reviews
 from models.risk import school_risk
-from models.risk.indicators import LEVEL_LABELS
+from models.risk.indicators import LEVEL_LABELS, month_label
 from models.risk.school_risk import RiskList
 
 COLUMNS = {
@@ -43,6 +45,61 @@ COLUMNS = {
 }
 NOTICE = ("DATI PERSONALI DI MINORI - riservato al consiglio di classe e al personale incaricato: non inoltrare,"
           " non pubblicare, eliminare quando non serve più.")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the risk page's filters keep: some classes, some levels, or one pupil; nothing = the whole school.
+
+    Every download and the class council's pack follow it, and say it in their file name and first line.
+    """
+    classes: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    pupil: str | None = None
+
+    @property
+    def whole_school(self) -> bool:
+        return not (self.classes or self.levels or self.pupil)
+
+    def describe(self, risk: RiskList) -> str:
+        parts = [f"alunno {self.pupil}"] if self.pupil else []
+        if self.classes:
+            parts.append(("classe " if len(self.classes) == 1 else "classi ") + ", ".join(self.classes))
+        if self.levels:
+            parts.append(("livello " if len(self.levels) == 1 else "livelli ")
+                         + ", ".join(LEVEL_LABELS.get(level, level).lower() for level in self.levels))
+        month = month_label(risk.as_of) if risk.as_of else "nessun mese"
+        return f"Scuola {risk.school_code}, dati al mese {month}: {'; '.join(parts) or 'tutta la scuola'}."
+
+    def describe_short(self) -> str:
+        return "; ".join(filter(None, [f"alunno {self.pupil}" if self.pupil else "",
+                                       f"classi {', '.join(self.classes)}" if self.classes else "",
+                                       f"livelli {', '.join(self.levels)}" if self.levels else ""]))
+
+    def file_stem(self, prefix: str, risk: RiskList) -> str:
+        parts = [prefix, risk.school_code, risk.as_of or ""]
+        if self.whole_school:
+            parts.append("tutta-la-scuola")
+        if self.pupil:
+            parts.append(f"alunno-{self.pupil}")
+        if self.classes:
+            parts.append("classe-" + "-".join(self.classes))
+        if self.levels:
+            parts.append("livello-" + "-".join(self.levels))
+        # Class names come from the register's file: nothing but letters, digits, - and _ reaches a file name.
+        return "_".join(re.sub(r"[^A-Za-z0-9]+", "-", part).strip("-") for part in parts if part)
+
+
+def selected(pupils: pd.DataFrame, selection: Selection) -> pd.Series:
+    """The rows of the scored list the selection keeps (the page's table, the files and the pack alike)."""
+    keep = pd.Series(True, index=pupils.index)
+    if selection.classes:
+        keep &= pupils["class_name"].isin(selection.classes)
+    if selection.levels:
+        keep &= pupils["level"].isin(selection.levels)
+    if selection.pupil:
+        keep &= pupils["pupil_code"] == selection.pupil
+    return keep
 
 
 def table(risk: RiskList, follow: pd.DataFrame | None = None, pupils: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -99,9 +156,10 @@ def _title(risk: RiskList) -> str:
             f" (anno scolastico {risk.school_year}); estratto il {clock.local_date():%d/%m/%Y}.")
 
 
-def list_csv(risk: RiskList, follow: pd.DataFrame | None = None) -> bytes:
-    """Semicolon CSV with decimal commas (what Italian Excel opens), a notice line first."""
-    return csv_bytes([[NOTICE], list(COLUMNS), *([_csv_text(v) for v in row.values()] for row in rows(risk, follow))])
+def list_csv(risk: RiskList, follow: pd.DataFrame | None = None, selection: Selection = Selection()) -> bytes:
+    """Semicolon CSV with decimal commas (what Italian Excel opens): the notice and what it holds first."""
+    return csv_bytes([[NOTICE, selection.describe(risk)], list(COLUMNS),
+                      *([_csv_text(v) for v in row.values()] for row in rows(risk, follow))])
 
 
 def _csv_text(value) -> str:
@@ -114,7 +172,7 @@ def _csv_text(value) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def list_xlsx(risk: RiskList, follow: pd.DataFrame | None = None) -> bytes:
+def list_xlsx(risk: RiskList, follow: pd.DataFrame | None = None, selection: Selection = Selection()) -> bytes:
     """A workbook for the class council: notice, title, then one row per pupil."""
     book = Workbook()
     sheet = book.active
@@ -123,7 +181,7 @@ def list_xlsx(risk: RiskList, follow: pd.DataFrame | None = None) -> bytes:
     book.properties.subject = "Dati personali di minori"
     sheet.append([NOTICE])
     sheet["A1"].font = Font(bold=True, color="C00000")
-    sheet.append([_title(risk)])
+    sheet.append([f"{selection.describe(risk)} {_title(risk)}"])
     sheet.append([])
     sheet.append(list(COLUMNS.values()))
     for cell in sheet[4]:
@@ -147,10 +205,11 @@ def list_xlsx(risk: RiskList, follow: pd.DataFrame | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def list_json(risk: RiskList, follow: pd.DataFrame | None = None) -> bytes:
+def list_json(risk: RiskList, follow: pd.DataFrame | None = None, selection: Selection = Selection()) -> bytes:
     pupils = [{k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()} for row in rows(risk, follow)]
-    return json.dumps({"avviso": NOTICE, "scuola": risk.school_code, "al_mese": risk.as_of,
-                       "anno_scolastico": risk.school_year, "livelli": LEVEL_LABELS, "alunni": pupils},
+    return json.dumps({"avviso": NOTICE, "contenuto": selection.describe(risk), "scuola": risk.school_code,
+                       "al_mese": risk.as_of, "anno_scolastico": risk.school_year, "livelli": LEVEL_LABELS,
+                       "alunni": pupils},
                       ensure_ascii=False, indent=1).encode()
 
 
@@ -158,9 +217,14 @@ FORMATS = {"csv": list_csv, "xlsx": list_xlsx, "json": list_json}
 
 
 def export_list(db: sqlite_utils.Database, actor: Actor, school_code: str, fmt: str, *, as_of: str | None = None,
-                channel: str = "esportazione") -> tuple[RiskList, bytes]:
-    """Score the list the actor may see, add reviews and interventions, and render it; the read is logged."""
+                channel: str = "esportazione", selection: Selection = Selection()) -> tuple[RiskList, bytes]:
+    """Score the list the actor may see, keep what `selection` keeps, add reviews and interventions, render it.
+
+    The read is logged with what the file holds. The RiskList returned holds the exported pupils only.
+    """
     if fmt not in FORMATS:
         raise ApprodoError(f"Formato «{fmt}» non previsto: scegli tra {', '.join(FORMATS)}.")
-    risk = school_risk.school_risk(db, actor, school_code, as_of=as_of, channel=f"{channel} {fmt.upper()}")
-    return risk, FORMATS[fmt](risk, reviews.follow_up_table(db, actor, risk))
+    what = "" if selection.whole_school else f" ({selection.describe_short()})"
+    risk = school_risk.school_risk(db, actor, school_code, as_of=as_of, channel=f"{channel} {fmt.upper()}{what}")
+    risk = replace(risk, pupils=risk.pupils[selected(risk.pupils, selection)])
+    return risk, FORMATS[fmt](risk, reviews.follow_up_table(db, actor, risk), selection)

@@ -334,8 +334,9 @@ def obligation(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> pd.
         for row in shown.index:
             notified = shown.at[row, "notified"]
             total_days = days.sum() if row == suppression.TOTAL else days.get(row, 0)
-            mean = notified if suppression.is_hidden(notified) else (
-                round(total_days / notified, 1) if notified else None)
+            # an average of fewer than 5 notices is not shown either
+            mean = (suppression.HIDDEN if notified == suppression.HIDDEN else suppression.FEW) \
+                if suppression.is_hidden(notified) else (round(total_days / notified, 1) if notified else None)
             rows.append(dict(zip(OBLIGATION_COLUMNS, [
                 month_label(period), row, shown.at[row, "opened"], mean,
                 suppression.rate(shown.at[row, "resumed_in_time"], notified), shown.at[row, "mayor"]], strict=True)))

@@ -216,7 +216,7 @@ def _sheet(book: Workbook, title: str, frame: pd.DataFrame, *, index: bool = Tru
         for cell, number_format in zip(sheet[sheet.max_row], formats, strict=True):
             if number_format:
                 cell.number_format = number_format
-            elif isinstance(cell.value, str) and cell.value in ("<5", suppression.HIDDEN):
+            elif isinstance(cell.value, str) and cell.value in ("<5", suppression.HIDDEN, suppression.FEW):
                 cell.alignment = Alignment(horizontal="right")
     for n, name in enumerate(columns, start=1):
         longest = max([len(str(c.value or "")) for c in sheet[get_column_letter(n)][1:]] + [8])
@@ -288,8 +288,10 @@ def to_docx(report: Report) -> bytes:
             "avviso": suppression.SUPPRESSION_NOTE,
             "capitoli": [
                 chapter("Protocolli di accoglienza",
-                        f"{s['approved']} scuole su {s['schools']} hanno il protocollo approvato; {s['current_core']}"
-                        " hanno accolto l'ultima versione del nucleo comune della rete.",
+                        f"{s['approved']} {'scuola' if s['approved'] == 1 else 'scuole'} su {s['schools']}"
+                        f" {'ha' if s['approved'] == 1 else 'hanno'} il protocollo approvato; {s['current_core']}"
+                        f" {'ha' if s['current_core'] == 1 else 'hanno'} accolto l'ultima versione del nucleo comune"
+                        " della rete.",
                         frame=report.protocols, index=False, empty="Nessuna scuola in questa selezione."),
                 chapter("Alunni per livello di rischio, mese per mese",
                         "Quota di alunni a rischio alto o medio e numero di alunni per livello.",
@@ -325,7 +327,7 @@ def _word_table(subdoc, frame: pd.DataFrame, index: bool, width_cm: float) -> No
     for cells, values in zip(grid.rows[1:], rows, strict=True):
         for cell, text in zip(cells.cells, values, strict=True):
             cell.paragraphs[0].add_run(text)
-            if text and (text[0].isdigit() or text in ("<5", suppression.HIDDEN, "—")):
+            if text and (text[0].isdigit() or text in ("<5", suppression.HIDDEN, suppression.FEW, "—")):
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     word_layout.table_font(grid, TABLE_FONT_PT)
     word_layout.fit_columns(grid, [header, *rows], width_cm, TABLE_FONT_PT)

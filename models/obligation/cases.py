@@ -22,11 +22,13 @@ from datetime import date, timedelta
 
 import sqlite_utils
 
+from models.accounts.schools import get_school
 from models.core import audit, clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError
 from models.core.permissions import Actor, require_obligation
 from models.core.school_year import SchoolYear
+from models.obligation import hours as obligation_hours
 from models.obligation import rule
 from models.pupils import school_calendar
 
@@ -51,16 +53,54 @@ CHANNELS = ("Raccomandata A/R", "PEC", "Consegna a mano con firma", "Registro el
 OUTCOMES = ("Frequenza ripresa", "Segnalato al sindaco", "Assenze giustificate dopo la verifica",
             "Trasferito ad altra scuola", "Altro")
 NOT_CONFIRMED = "Non confermato dai nuovi dati"
+DAYS, HOURS = "giorni", "ore"  # the two kinds of case: sixteen days in three months; a quarter of the annual hours
+KIND_LABELS = {DAYS: "più di 15 giorni in tre mesi", HOURS: "un quarto del monte ore annuo"}
 LATE_AFTER_DAYS = 7  # Approdo's reminder: a due step is late a week after it fell due (not a legal term)
 MAX_TEXT = 80
 SYSTEM_SOURCE = "dati"
 
 
+# --- the seven days run from the family's receipt (art. 114 c. 4: «entro sette giorni») ----------------------
+HAND_DELIVERY, MEETING = "Consegna a mano con firma", "Colloquio con verbale"
+SAME_DAY = (HAND_DELIVERY, MEETING)  # the family receives the notice the day it is given
+RECEIPT_ALLOWANCE_DAYS = 10
+RECEIPT_PROOF = {
+    "Raccomandata A/R": "la data scritta sull'avviso di ricevimento (cartolina di ritorno)",
+    "PEC": "la data della ricevuta di avvenuta consegna",
+    HAND_DELIVERY: "il giorno della consegna (la firma di ricevuta)",
+    "Registro elettronico (comunicazione)": "la data della presa visione nel registro",
+    MEETING: "il giorno del colloquio (il verbale)",
+}
+ALLOWANCE_NOTE = (f"ricevimento non documentato: il termine si conta dal {RECEIPT_ALLOWANCE_DAYS}° giorno dopo "
+                  "l'invio, come per la compiuta giacenza della raccomandata (art. 8 L. 890/1982)")
+
+
+def received(sent: date, received_on: date | None, channel: str) -> tuple[date, bool]:
+    """The day the family received the notice, and whether it is documented: the way decides what is known
+    (hand delivery and meeting: the same day; raccomandata, PEC, register: the receipt's date when recorded),
+    otherwise the sending day plus `RECEIPT_ALLOWANCE_DAYS`, an allowance that never shortens the family's term."""
+    if channel in SAME_DAY:
+        return sent, True
+    if received_on is not None:
+        return received_on, True
+    return sent + timedelta(days=RECEIPT_ALLOWANCE_DAYS), False
+
+
 @dataclass(frozen=True)
 class FamilyNotice:
-    on: date
+    on: date  # sent
     protocol_no: str
     channel: str
+    received_on: date | None = None  # the documented receipt, when known
+
+    @property
+    def term_start(self) -> date:
+        """The day the seven days run from: the receipt, documented or allowed for."""
+        return received(self.on, self.received_on, self.channel)[0]
+
+    @property
+    def receipt_known(self) -> bool:
+        return received(self.on, self.received_on, self.channel)[1]
 
 
 @dataclass(frozen=True)
@@ -89,7 +129,7 @@ class Case:
     unjustified_days: list[date]
     status: str  # a key of STATUS_LABELS, as of the date asked for
     family_notice: FamilyNotice | None
-    deadline: date | None  # seven days after the family notice
+    deadline: date | None  # seven days after the family received the notice (`FamilyNotice.term_start`)
     mayor_notice: MayorNotice | None
     outcome: str | None
     resumption: Resumption | None = None
@@ -99,6 +139,10 @@ class Case:
     detected_on: date | None = None
     due_on: date | None = None  # when the next step fell (falls) due; None when nothing is due
     late: bool = False
+    kind: str = DAYS  # DAYS: more than fifteen days in three months; HOURS: a quarter of the annual hours
+    hours_unjustified: float | None = None  # HOURS: the unjustified hours, and the quarter they reached
+    hours_limit: float | None = None
+    period_start: date | None = None  # the window, from the first day of lessons (for the letters and the page)
 
     @property
     def status_label(self) -> str:
@@ -208,26 +252,33 @@ def _birth_years(db, school_code: str) -> dict[str, int | None]:
                            [school_code]).fetchall())
 
 
+def _birth_dates(db, school_code: str) -> dict[str, str]:
+    """The full dates of birth the context file gave (the age counted to the day)."""
+    return dict(db.execute("SELECT pupil_code, birth_date FROM pupil_context WHERE school_code = ?"
+                           " AND birth_date IS NOT NULL", [school_code]).fetchall())
+
+
 def _sync(db: sqlite_utils.Database, actor: Actor, school_code: str, only: str | None = None) -> _Data:
     """Record what the data show: new cases, untouched cases that changed, resumptions. The plan is made
     without the write lock; only when there is something to write is it made again under the lock (another
     session may have written it meanwhile) and applied."""
     data = _load(db, school_code)
-    if not data.coverage.checkable or not _plan(db, school_code, data, only):
+    if not data.coverage.checkable or not _plan(db, actor, school_code, data, only):
         return data
     with transaction(db):
-        _apply(db, actor, school_code, _plan(db, school_code, data, only))
+        _apply(db, actor, school_code, _plan(db, actor, school_code, data, only))
     return data
 
 
-def _plan(db, school_code: str, data: _Data, only: str | None) -> list[tuple]:
+def _plan(db, actor: Actor, school_code: str, data: _Data, only: str | None) -> list[tuple]:
     """The writes that bring the school's cases in step with `data`, as (action, pupil, values)."""
-    births = _birth_years(db, school_code)
+    births, born_on = _birth_years(db, school_code), _birth_dates(db, school_code)
     open_cases = {r[1]: r for r in db.execute(
-        "SELECT id, pupil_code, days FROM obligation_cases WHERE school_code = ? AND closed_on IS NULL",
-        [school_code])}
+        "SELECT id, pupil_code, days FROM obligation_cases WHERE school_code = ? AND closed_on IS NULL"
+        " AND kind = 'giorni'", [school_code])}
     last_closed = dict(db.execute("SELECT pupil_code, MAX(closed_on) FROM obligation_cases WHERE school_code = ?"
-                                  " AND closed_on IS NOT NULL GROUP BY pupil_code", [school_code]).fetchall())
+                                  " AND closed_on IS NOT NULL AND kind = 'giorni' GROUP BY pupil_code",
+                                  [school_code]).fetchall())
     acted = {r[0] for r in db.execute(
         "SELECT DISTINCT s.case_id FROM obligation_steps s JOIN obligation_cases c ON c.id = s.case_id"
         " WHERE c.school_code = ? AND c.closed_on IS NULL", [school_code])}
@@ -236,8 +287,8 @@ def _plan(db, school_code: str, data: _Data, only: str | None) -> list[tuple]:
         since = last_closed.get(pupil)
         found = rule.first_case(d for d in data.unjustified.get(pupil, [])
                                 if since is None or d > date.fromisoformat(since))
-        if found is not None and rule.compulsory_age(births.get(pupil),
-                                                     SchoolYear.containing(found.opened_on)) is False:
+        if found is not None and rule.compulsory_age(births.get(pupil), SchoolYear.containing(found.opened_on),
+                                                     born_on.get(pupil), found.opened_on) is False:
             found = None
         existing = open_cases.get(pupil)
         if existing is None:
@@ -249,18 +300,62 @@ def _plan(db, school_code: str, data: _Data, only: str | None) -> list[tuple]:
             plan.append(("not_confirmed", pupil, [existing[0]]))
         elif [d.isoformat() for d in found.days] != json.loads(existing[2]):
             plan.append(("update", pupil, [*_detection_values(found, data, pupil), existing[0]]))
+    plan += _plan_hours(db, actor, school_code, data, only, acted)
     calendars, weeks = _calendars(db, school_code), school_calendar.weeks(db, school_code)
-    for case_id, pupil, notice_on in db.execute(
-            "SELECT c.id, c.pupil_code, s.on_day FROM obligation_cases c JOIN obligation_steps s ON s.case_id = c.id"
+    for case_id, pupil, notice_on, received_on, channel in db.execute(
+            "SELECT c.id, c.pupil_code, s.on_day, s.received_on, s.channel FROM obligation_cases c"
+            " JOIN obligation_steps s ON s.case_id = c.id"
             " AND s.kind = 'famiglia' WHERE c.school_code = ? AND c.closed_on IS NULL AND NOT EXISTS"
             " (SELECT 1 FROM obligation_steps o WHERE o.case_id = c.id AND o.kind IN ('ripresa', 'sindaco'))",
             [school_code]).fetchall():
         if only is not None and pupil != only:
             continue
-        seen = rule.resumed_on(date.fromisoformat(notice_on), set(data.unjustified.get(pupil, [])),
-                               data.coverage.covered_until, calendars, weeks.of(data.classes.get(pupil, "")))
+        notice = FamilyNotice(date.fromisoformat(notice_on), "", channel, _day(received_on))
+        seen = rule.resumed_on(notice.on, set(data.unjustified.get(pupil, [])), data.coverage.covered_until,
+                               calendars, weeks.of(data.classes.get(pupil, "")),
+                               until=rule.deadline(notice.term_start))
         if seen is not None:
             plan.append(("resumed", pupil, [case_id, seen]))
+    return plan
+
+
+# --- cases of the quarter-of-hours kind (art. 114 c. 4: evasion also at a quarter of the annual hours) ---------
+
+
+def _plan_hours(db, actor: Actor, school_code: str, data: _Data, only: str | None, acted: set[int]) -> list[tuple]:
+    """A case of its own kind for a pupil of compulsory age whose unjustified hours reached a quarter of the
+    annual hours in the school year of the data (a projection stays a line of the list on the page); untouched
+    cases follow the data, as the days' cases do."""
+    year = SchoolYear.containing(data.coverage.covered_until)
+    found, _ = obligation_hours.quarter_reached(db, get_school(db, actor, school_code), data.coverage.covered_until)
+    # Only on the class's whole annual hours: the projection shortens the year of a pupil whose data start later
+    # (a late arrival), but in an events list a pupil also first appears with a first absence; such a pupil stays
+    # a line of the list, for the school to judge, and opens no case on a limit that may be too small.
+    weeks = school_calendar.weeks(db, school_code)
+    reached = {row.pupil_code: row for row in found[found["reached"].astype(bool)].itertuples()
+               if row.annual_hours >= weeks.of(row.class_name).annual - 1}
+    open_cases = {r[1]: r for r in db.execute(
+        "SELECT id, pupil_code, hours_unjustified, opened_on FROM obligation_cases WHERE school_code = ?"
+        " AND closed_on IS NULL AND kind = 'ore'", [school_code])}
+    closed = {r[0] for r in db.execute(
+        "SELECT pupil_code FROM obligation_cases WHERE school_code = ? AND kind = 'ore' AND closed_on IS NOT NULL"
+        " AND opened_on BETWEEN ? AND ?", [school_code, year.first_day.isoformat(), year.last_day.isoformat()])}
+    births = _birth_years(db, school_code)
+    plan = []
+    for pupil in [only] if only is not None else sorted(set(reached) | set(open_cases)):
+        row, existing = reached.get(pupil), open_cases.get(pupil)
+        values = None if row is None else [
+            data.classes.get(pupil, row.class_name), row.reached_on, year.first_day.isoformat(), row.reached_on,
+            "[]", 0, births.get(pupil), float(row.unjustified_hours), float(row.limit_hours)]
+        if existing is None:
+            if values is not None and pupil not in closed:
+                plan.append(("open_hours", pupil, values))
+        elif existing[0] in acted:
+            continue
+        elif values is None:
+            plan.append(("not_confirmed", pupil, [existing[0]]))
+        elif (values[7], values[1]) != (existing[2], existing[3]):
+            plan.append(("update_hours", pupil, [*values[:6], *values[7:], existing[0]]))
     return plan
 
 
@@ -275,6 +370,17 @@ def _apply(db, actor: Actor, school_code: str, plan: list[tuple]) -> None:
             audit.record(db, actor, "obbligo_caso_aperto", pupil, school_code=school_code,
                          detail=f"{len(json.loads(values[4]))} giorni non giustificati dal "
                                 f"{date.fromisoformat(values[2]):%d/%m/%Y} al {date.fromisoformat(values[3]):%d/%m/%Y}")
+        elif action == "open_hours":
+            db.execute("INSERT INTO obligation_cases (school_code, pupil_code, class_name, opened_on, window_start,"
+                       " window_end, days, pending_days, birth_year, hours_unjustified, hours_limit, kind,"
+                       " detected_at, detected_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ore', ?, ?)",
+                       [school_code, pupil, *values, stamp, actor.username])
+            audit.record(db, actor, "obbligo_caso_aperto", pupil, school_code=school_code,
+                         detail=f"{values[7]:.1f} ore non giustificate su un limite di {values[8]:.1f} (un quarto"
+                                f" del monte ore annuo), raggiunto il {date.fromisoformat(values[1]):%d/%m/%Y}")
+        elif action == "update_hours":
+            db.execute("UPDATE obligation_cases SET class_name = ?, opened_on = ?, window_start = ?, window_end = ?,"
+                       " days = ?, pending_days = ?, hours_unjustified = ?, hours_limit = ? WHERE id = ?", values)
         elif action == "update":
             db.execute("UPDATE obligation_cases SET class_name = ?, opened_on = ?, window_start = ?, window_end = ?,"
                        " days = ?, pending_days = ? WHERE id = ?", values)
@@ -303,24 +409,24 @@ def _detection_values(found: rule.Detection, data: _Data, pupil: str) -> list:
 
 
 _SELECT = ("SELECT id, school_code, pupil_code, class_name, opened_on, window_start, window_end, days, pending_days,"
-           " birth_year, detected_at, closed_on, outcome FROM obligation_cases")
+           " birth_year, detected_at, closed_on, outcome, kind, hours_unjustified, hours_limit FROM obligation_cases")
 
 
 def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def _build(row, steps: list, as_of: date) -> Case:
+def _build(row, steps: list, as_of: date, first_lesson: date | None = None) -> Case:
     (case_id, school_code, pupil, class_name, opened_on, start, end, days, pending, birth, detected_at, closed_on,
-     outcome) = row
+     outcome, kind, hours_unjustified, hours_limit) = row
     by_kind = {s[0]: s for s in steps if s[1] <= as_of.isoformat()}
     family = by_kind.get("famiglia")
     mayor = by_kind.get("sindaco")
     resumed = by_kind.get("ripresa")
-    family_notice = FamilyNotice(_day(family[1]), family[2], family[3]) if family else None
+    family_notice = FamilyNotice(_day(family[1]), family[2], family[3], _day(family[7])) if family else None
     mayor_notice = MayorNotice(_day(mayor[1]), mayor[2], mayor[4]) if mayor else None
     resumption = Resumption(_day(resumed[1]), resumed[6], resumed[5]) if resumed else None
-    deadline = rule.deadline(family_notice.on) if family_notice else None
+    deadline = rule.deadline(family_notice.term_start) if family_notice else None
     detected_on = clock.local_date(clock.from_text(detected_at))
     closed = _day(closed_on) if closed_on and closed_on <= as_of.isoformat() else None
     due_on = None
@@ -334,11 +440,12 @@ def _build(row, steps: list, as_of: date) -> Case:
         status = "sindaco_da_informare" if as_of >= deadline else "in_attesa"
         due_on = deadline if status == "sindaco_da_informare" else None
     else:
-        status, due_on = "famiglia_da_informare", max(_day(opened_on), min(detected_on, as_of))
+        status, due_on = "famiglia_da_informare", _day(opened_on)  # due since the case opened, not since the upload
     late = due_on is not None and as_of > due_on + timedelta(days=LATE_AFTER_DAYS)
     return Case(case_id, school_code, pupil, class_name, _day(opened_on), _day(start), _day(end),
                 [date.fromisoformat(d) for d in json.loads(days)], status, family_notice, deadline, mayor_notice,
-                outcome if closed else None, resumption, closed, pending, birth, detected_on, due_on, late)
+                outcome if closed else None, resumption, closed, pending, birth, detected_on, due_on, late, kind,
+                hours_unjustified, hours_limit, max(_day(start), first_lesson or _day(start)))
 
 
 def _steps(db, case_ids: list[int]) -> dict[int, list]:
@@ -346,8 +453,8 @@ def _steps(db, case_ids: list[int]) -> dict[int, list]:
     if not case_ids:
         return out
     marks = ",".join("?" * len(case_ids))
-    for row in db.execute(f"SELECT case_id, kind, on_day, protocol_no, channel, municipality, note, source"
-                          f" FROM obligation_steps WHERE case_id IN ({marks}) ORDER BY id", case_ids):
+    for row in db.execute(f"SELECT case_id, kind, on_day, protocol_no, channel, municipality, note, source,"
+                          f" received_on FROM obligation_steps WHERE case_id IN ({marks}) ORDER BY id", case_ids):
         out[row[0]].append(row[1:])
     return out
 
@@ -363,7 +470,13 @@ def _read(db, school_code: str, as_of: date, *, include_closed: bool, case_id: i
         params.append(as_of.isoformat())
     rows = db.execute(sql + " ORDER BY opened_on, pupil_code", params).fetchall()
     steps = _steps(db, [r[0] for r in rows])
-    return [_build(r, steps[r[0]], as_of) for r in rows]
+    calendars = _calendars(db, school_code)
+
+    def first_lesson(window_end: str):
+        found = calendars(SchoolYear.containing(date.fromisoformat(window_end)))
+        return found.first_day if found is not None else None
+
+    return [_build(r, steps[r[0]], as_of, first_lesson(r[6])) for r in rows]
 
 
 def cases(db: sqlite_utils.Database, actor: Actor, school_code: str, as_of: date | None = None, *,
@@ -442,13 +555,13 @@ def _open_case(db, actor: Actor, school_code: str, case_id: int) -> Case:
 
 
 def _insert_step(db, actor: Actor, case: Case, kind: str, on: date, *, protocol_no=None, channel=None,
-                 municipality=None, note: str = "") -> None:
+                 municipality=None, note: str = "", received_on: date | None = None) -> None:
     with transaction(db):
         try:
             db.execute("INSERT INTO obligation_steps (case_id, kind, on_day, protocol_no, channel, municipality,"
-                       " note, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       " note, recorded_by, recorded_at, received_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        [case.id, kind, on.isoformat(), protocol_no, channel, municipality, note, actor.username,
-                        clock.to_text(clock.utcnow())])
+                        clock.to_text(clock.utcnow()), received_on.isoformat() if received_on else None])
         except Exception as error:  # sqlite3.IntegrityError: someone recorded it meanwhile
             raise ApprodoError("Questo passo è già registrato (forse da un collega): ricarica la pagina.") from error
         audit.record(db, actor, f"obbligo_{kind}", case.pupil_code, school_code=case.school_code,
@@ -457,17 +570,48 @@ def _insert_step(db, actor: Actor, case: Case, kind: str, on: date, *, protocol_
                             f"{case.pupil_code} (caso {case.id})")
 
 
+def _check_receipt(received_on: date | None, sent: date, channel: str) -> date | None:
+    if received_on is None or channel in SAME_DAY:
+        return None  # unknown, or the same day by the way it was given
+    return _check_day(received_on, sent, "di ricevimento", "dell'invio della comunicazione")
+
+
 def record_family_notice(db: sqlite_utils.Database, actor: Actor, school_code: str, case_id: int, on: date,
-                         protocol_no: str, channel: str) -> Case:
-    """The family was informed: date, protocol number, channel. The seven days start."""
+                         protocol_no: str, channel: str, received_on: date | None = None) -> Case:
+    """The family was informed: sending date, protocol number, channel and, where known, the date it was received
+    (hand delivery and meeting: the same day). The seven days run from the receipt (`received`)."""
     case = _open_case(db, actor, school_code, case_id)
     if case.family_notice is not None:
         raise ApprodoError("La comunicazione alla famiglia è già registrata: ricarica la pagina.")
     _check_day(on, case.opened_on, "della comunicazione alla famiglia", "del giorno in cui il caso si è aperto")
     if channel not in CHANNELS:
         raise ApprodoError("Scegli come è stata inviata la comunicazione.")
+    received_on = _check_receipt(received_on, on, channel)
     _insert_step(db, actor, case, "famiglia", on, protocol_no=_text(protocol_no, "il numero di protocollo"),
-                 channel=channel)
+                 channel=channel, received_on=received_on)
+    return get_case(db, actor, school_code, case_id)
+
+
+def record_family_receipt(db: sqlite_utils.Database, actor: Actor, school_code: str, case_id: int,
+                          received_on: date) -> Case:
+    """The date the family received the notice, once it is documented (the return card, the PEC receipt): the
+    seven days are counted again from it."""
+    case = _open_case(db, actor, school_code, case_id)
+    notice = case.family_notice
+    if notice is None:
+        raise ApprodoError("Prima registra la comunicazione alla famiglia.")
+    if notice.receipt_known:
+        raise ApprodoError(f"Il ricevimento è già registrato ({notice.term_start:%d/%m/%Y}): ricarica la pagina.")
+    if case.mayor_notice is not None:
+        raise ApprodoError("La segnalazione al sindaco è già registrata: il ricevimento non cambia più il termine.")
+    received_on = _check_receipt(received_on, notice.on, notice.channel)
+    if received_on is None:
+        raise ApprodoError("Indica la data di ricevimento.")
+    with transaction(db):
+        db.execute("UPDATE obligation_steps SET received_on = ? WHERE case_id = ? AND kind = 'famiglia'"
+                   " AND received_on IS NULL", [received_on.isoformat(), case.id])
+        audit.record(db, actor, "obbligo_famiglia_ricevuta", case.pupil_code, school_code=case.school_code,
+                     detail=f"caso {case.id}, ricevuta il {received_on:%d/%m/%Y}")
     return get_case(db, actor, school_code, case_id)
 
 
@@ -496,7 +640,7 @@ def record_mayor_notice(db: sqlite_utils.Database, actor: Actor, school_code: st
     if case.resumption is not None:
         raise ApprodoError("Per questo caso la frequenza risulta ripresa: chiudi il caso invece di segnalarlo.")
     _check_day(on, case.deadline, "della segnalazione al sindaco",
-               "della fine dei sette giorni dalla comunicazione alla famiglia")
+               "della fine dei sette giorni dal ricevimento della comunicazione alla famiglia")
     _insert_step(db, actor, case, "sindaco", on, protocol_no=_text(protocol_no, "il numero di protocollo"),
                  municipality=_text(municipality, "il comune di residenza dell'alunno"))
     return get_case(db, actor, school_code, case_id)

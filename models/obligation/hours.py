@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import sqlite_utils
 
-from models.accounts.schools import Level, get_school
+from models.accounts.schools import Level, School, get_school
 from models.core import audit, clock
 from models.core.permissions import Actor, require_obligation
 from models.core.school_year import SchoolYear
@@ -27,17 +27,26 @@ from models.pupils import school_calendar
 from models.risk import indicators
 
 COLUMNS = ["pupil_code", "class_name", "unjustified_hours", "annual_hours", "limit_hours", "reached",
-           "crossing_month", "age_known"]
+           "crossing_month", "age_known", "reached_on"]
 
 
 def evasion(db: sqlite_utils.Database, actor: Actor, school_code: str, as_of: date | None = None, *,
             view: str | None = None) -> pd.DataFrame:
     """Pupils of compulsory age who reached a quarter of the annual hours unjustified, or would at the current
-    pace within the school year (`crossing_month`: the month it is reached or would be). Logged as a read."""
+    pace within the school year (`crossing_month`: the month it is reached or would be; `reached_on`: the day
+    it was reached). Logged as a read."""
     require_obligation(actor, school_code)
     as_of = as_of or clock.local_date()
+    found, rows = quarter_reached(db, get_school(db, actor, school_code), as_of)
+    audit.record_access(db, actor, school_code, "obbligo scolastico: ore", f"{rows} righe",
+                        view=None if view is None else f"{view}|{as_of}")
+    return found
+
+
+def quarter_reached(db: sqlite_utils.Database, school: School, as_of: date) -> tuple[pd.DataFrame, int]:
+    """`evasion` without the checks and the log (for `cases`, which checks and logs), and the month rows read."""
+    school_code = school.code
     year = SchoolYear.containing(as_of)
-    school = get_school(db, actor, school_code)
     weeks = school_calendar.weeks(db, school_code)
     events = pd.DataFrame(db.execute(
         "SELECT pupil_code, class_name, day, kind, hours, justified FROM attendance_events WHERE school_code = ?"
@@ -47,10 +56,8 @@ def evasion(db: sqlite_utils.Database, actor: Actor, school_code: str, as_of: da
         "SELECT pupil_code, class_name, period, scheduled_hours FROM attendance WHERE school_code = ? AND period"
         " BETWEEN ? AND ?", [school_code, year.first_month, f"{as_of:%Y-%m}"]).fetchall(),
         columns=["pupil_code", "class_name", "period", "scheduled_hours"])
-    audit.record_access(db, actor, school_code, "obbligo scolastico: ore", f"{len(months)} righe",
-                        view=None if view is None else f"{view}|{as_of}")
     if events.empty or months.empty:
-        return pd.DataFrame(columns=COLUMNS)
+        return pd.DataFrame(columns=COLUMNS), len(months)
     hours = pd.Series(school_calendar.event_hours(weeks, events), index=events.index)
     events["unjustified"] = hours.where(events["justified"].astype(float).ne(1), 0.0)
     events["period"] = events["day"].str[:7]
@@ -69,14 +76,27 @@ def evasion(db: sqlite_utils.Database, actor: Actor, school_code: str, as_of: da
     scored = indicators.score(frame, None, level=level, annual_hours=annual, as_of=frame["period"].max(),
                               rules=indicators.Rules(legal_limit=0.25, min_months=1, min_hours=0),
                               class_annual=weeks.annual())
-    births = dict(db.execute("SELECT pupil_code, birth_year FROM pupil_context WHERE school_code = ?",
-                             [school_code]).fetchall())
-    eligible = scored["pupil_code"].map(lambda p: rule.compulsory_age(births.get(p), year))
+    births = {p: (y, d) for p, y, d in db.execute(
+        "SELECT pupil_code, birth_year, birth_date FROM pupil_context WHERE school_code = ?", [school_code])}
+
+    def eligible_of(pupil: str) -> bool | None:
+        born_year, born_on = births.get(pupil, (None, None))
+        return rule.compulsory_age(born_year, year, born_on, as_of)
+
+    eligible = scored["pupil_code"].map(eligible_of)
     flagged = scored[(eligible.ne(False)) & ((scored["hours_left"] <= 0) | scored["crossing_month"].notna())]
     limit = flagged["absence_hours"] + flagged["hours_left"]
+    # The day the running total of unjustified hours reached the quarter (NaN for a projection).
+    running = events.sort_values("day", kind="stable")
+    running = running.assign(total=running.groupby("pupil_code")["unjustified"].cumsum())
+    limits = dict(zip(flagged["pupil_code"], limit, strict=True))
+    reached = running[running["total"] >= running["pupil_code"].map(limits) - 1e-9]
+    reached_on = reached.groupby("pupil_code")["day"].min()
     return pd.DataFrame({
         "pupil_code": flagged["pupil_code"], "class_name": flagged["class_name"],
         "unjustified_hours": flagged["absence_hours"].round(1), "annual_hours": (limit / 0.25).round(0),
         "limit_hours": limit.round(1), "reached": flagged["hours_left"] <= 0,
         "crossing_month": flagged["crossing_month"], "age_known": eligible[flagged.index].notna(),
-    }, columns=COLUMNS).sort_values(["reached", "crossing_month"], ascending=[False, True]).reset_index(drop=True)
+        "reached_on": flagged["pupil_code"].map(reached_on).where(flagged["hours_left"] <= 0),
+    }, columns=COLUMNS).sort_values(["reached", "crossing_month"], ascending=[False, True]).reset_index(drop=True), \
+        len(months)

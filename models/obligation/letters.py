@@ -8,8 +8,9 @@ with its author. Nothing a user types reaches Jinja: the text is parsed into
 blocks, placeholders are replaced as plain strings, and the blocks become a
 docxtpl subdocument of guidelines/word/lettera.docx.
 
-Approdo stores pupil codes, never names: the name and the family's address
-are blanks (underlined spaces) that the school fills in by hand.
+Approdo stores pupil codes, never names: the pupil's and the parents' names and
+the family's address are fill-in fields of the Word file (content controls), typed
+by the school in the downloaded file and never stored.
 
 A family that reads another language gets the Italian letter, which is the
 administrative act (protocolled, signed, the one the report to the mayor
@@ -22,17 +23,19 @@ from __future__ import annotations
 
 import io
 import re
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import sqlite_utils
+from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate, InlineImage
 
 from models.accounts import people, school_logo
-from models.accounts.schools import Level, School, dirigente_full_name, get_network, get_school
+from models.accounts.schools import SIGNATURES, Level, School, dirigente_full_name, get_network, get_school
 from models.core import audit, clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError, PermissionDenied
@@ -57,21 +60,36 @@ TEMPLATE = ROOT / "guidelines" / "word" / "lettera.docx"
 MAX_NOTE = 300
 
 FAMILY, MAYOR = "famiglia", "sindaco"
-KIND_LABELS = {FAMILY: "Comunicazione alla famiglia", MAYOR: "Segnalazione al Sindaco"}
-KIND_FILE = {FAMILY: "comunicazione_famiglia", MAYOR: "segnalazione_sindaco"}
+FAMILY_HOURS, MAYOR_HOURS = "famiglia_ore", "sindaco_ore"  # the letters of a quarter-of-hours case
+KIND_LABELS = {FAMILY: "Comunicazione alla famiglia", MAYOR: "Segnalazione al Sindaco",
+               FAMILY_HOURS: "Comunicazione alla famiglia (un quarto del monte ore)",
+               MAYOR_HOURS: "Segnalazione al Sindaco (un quarto del monte ore)"}
+KIND_FILE = {FAMILY: "comunicazione_famiglia", MAYOR: "segnalazione_sindaco",
+             FAMILY_HOURS: "comunicazione_famiglia_ore", MAYOR_HOURS: "segnalazione_sindaco_ore"}
+MAYOR_KINDS = (MAYOR, MAYOR_HOURS)  # acts between administrations: Italian only
 
 BLANK_NAME = "_" * 28
 BLANK_ADDRESS = "_" * 40
 BLANK_SHORT = "_" * 16
+# Fill-in fields: a marker in the filled text becomes a Word content control (`_fill_in_fields`).
+FILL_IN = {"alunno.nome": "nome e cognome dell'alunno/a", "famiglia.nome": "nomi dei genitori o dei tutori",
+           "famiglia.indirizzo": "indirizzo della famiglia"}
+_MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"  # private-use characters: nobody types them
+_MARKED = re.compile(f"{_MARK_OPEN}([a-z.]+){_MARK_CLOSE}")
 
-WORD_FIELDS = Fields(frozenset({"logo", "scuola_nome", "scuola_codice", "scuola_comune", "luogo_data", "protocollo",
-                                "corpo", "dirigente_nome", "traduzione", "traduzione_titolo", "traduzione_corpo"}),
+
+def _field(key: str) -> str:
+    return f"{_MARK_OPEN}{key}{_MARK_CLOSE}"
+
+WORD_FIELDS = Fields(frozenset({"logo", "scuola_nome", "scuola_codice", "scuola_comune", "scuola_contatti",
+                                "luogo_data", "protocollo", "corpo", "dirigente_nome", "firma_nota", "traduzione",
+                                "traduzione_titolo", "traduzione_corpo"}),
                      {"destinatario": frozenset({"testo"})})
 
 
 def check_kind(kind: str) -> str:
     if kind not in KIND_LABELS:
-        raise ApprodoError(f"Tipo di lettera «{kind}» sconosciuto: usa famiglia o sindaco.")
+        raise ApprodoError(f"Tipo di lettera «{kind}» sconosciuto: usa {', '.join(KIND_LABELS)}.")
     return kind
 
 
@@ -176,7 +194,7 @@ def save_text(db: sqlite_utils.Database, actor: Actor, network_code: str, kind: 
     if not can_edit_letter_texts(actor, network_code):
         raise PermissionDenied("Solo il coordinatore della rete modifica le lettere.")
     kind, language = check_kind(kind), check_language(language)
-    if kind == MAYOR and language != ITALIAN:
+    if kind in MAYOR_KINDS and language != ITALIAN:
         raise ApprodoError("La segnalazione al Sindaco si scrive solo in italiano: le traduzioni sono per le famiglie.")
     text = check_text(text)
     note = (note or "").strip()[:MAX_NOTE]
@@ -210,38 +228,61 @@ class LetterFacts:
     pupil_code: str
     class_name: str
     days: tuple[date, ...]  # the unjustified days that make the case
-    window_start: date
+    window_start: date  # the three months, from the first day of lessons (`Case.period_start`)
     window_end: date
     opened_on: date
     family_date: date | None = None  # the family was informed on, with this protocol number
     family_protocol: str = ""
-    deadline: date | None = None  # seven days after the family notice, as the case record says
+    deadline: date | None = None  # seven days after the family's receipt, as the case record says
     mayor_date: date | None = None
     mayor_protocol: str = ""
     municipality: str = ""
+    received_on: date | None = None  # the receipt the seven days run from (documented or allowed for)
+    receipt_known: bool = True
+    hours_unjustified: float | None = None  # a quarter-of-hours case
+    hours_limit: float | None = None
 
 
 def _day(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
+def _hours(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}".replace(".", ",").removesuffix(",0")
+
+
+def _received(facts: LetterFacts) -> str:
+    if facts.received_on is None:
+        return BLANK_SHORT
+    if facts.receipt_known:
+        return _day(facts.received_on)
+    return (f"{_day(facts.received_on)} (data di ricevimento non documentata: {cases.RECEIPT_ALLOWANCE_DAYS} giorni "
+            "dall'invio)")
+
+
 def letter_values(school: School, network_name: str, facts: LetterFacts, kind: str,
-                  today: date | None = None) -> dict[str, str]:
-    """Every placeholder's value: school facts, the case's days and dates, blanks for name and address."""
+                  today: date | None = None, *, fill_in: bool = False) -> dict[str, str]:
+    """Every placeholder's value: school facts, the case's days and dates; names and address as fill-in fields of
+    the Word file (`fill_in`) or as blanks (the preview)."""
     today = today or clock.local_date()
-    own = (facts.family_date, facts.family_protocol) if kind == FAMILY else (facts.mayor_date, facts.mayor_protocol)
+    own = ((facts.family_date, facts.family_protocol) if kind not in MAYOR_KINDS
+           else (facts.mayor_date, facts.mayor_protocol))
+    blanks = {"alunno.nome": BLANK_NAME, "famiglia.nome": BLANK_NAME, "famiglia.indirizzo": BLANK_ADDRESS}
     return {
         "scuola.nome": school.name, "scuola.codice": school.code, "scuola.comune": school.comune,
         "scuola.dirigente": school.dirigente_name, "referente_intercultura": school.referente_intercultura,
         "rete.nome": network_name, "anno_scolastico": str(SchoolYear.containing(facts.window_end)),
-        "alunno.codice": facts.pupil_code, "alunno.nome": BLANK_NAME, "alunno.classe": facts.class_name,
-        "famiglia.indirizzo": BLANK_ADDRESS,
+        "alunno.codice": facts.pupil_code, "alunno.classe": facts.class_name,
+        **({key: _field(key) for key in FILL_IN} if fill_in else blanks),
         "assenze.giorni": str(len(facts.days)), "assenze.date": ", ".join(_day(d) for d in sorted(facts.days)),
         "assenze.dal": _day(facts.window_start), "assenze.al": _day(facts.window_end),
         "caso.aperto_il": _day(facts.opened_on),
         "comunicazione.data": _day(facts.family_date) or BLANK_SHORT,
         "comunicazione.protocollo": facts.family_protocol or BLANK_SHORT,
         "comunicazione.scadenza": _day(facts.deadline) or BLANK_SHORT,
+        "comunicazione.ricevuta": _received(facts),
+        "ore.assenza": _hours(facts.hours_unjustified) or BLANK_SHORT,
+        "ore.limite": _hours(facts.hours_limit) or BLANK_SHORT,
         "comune.residenza": facts.municipality or BLANK_SHORT,
         "lettera.data": _day(own[0] or today), "lettera.protocollo": own[1] or BLANK_SHORT,
     }
@@ -250,8 +291,9 @@ def letter_values(school: School, network_name: str, facts: LetterFacts, kind: s
 def sample_facts() -> LetterFacts:
     """An invented case for the editor's preview."""
     days = tuple(date(2025, 10, d) for d in (6, 7, 8, 9, 10, 13, 14, 15, 16, 17, 20, 21, 22, 23, 24, 27))
-    return LetterFacts("A0042", "2B", days, date(2025, 7, 28), date(2025, 10, 27), date(2025, 10, 27),
-                       date(2025, 10, 29), "1234/IV.1", date(2025, 11, 5), municipality="Milano")
+    return LetterFacts("A0042", "2B", days, date(2025, 9, 8), date(2025, 10, 27), date(2025, 10, 27),
+                       date(2025, 10, 29), "1234/IV.1", date(2025, 11, 7), municipality="Milano",
+                       received_on=date(2025, 10, 31), hours_unjustified=252.5, hours_limit=247.5)
 
 
 def blocks(text: str, values: dict[str, str]) -> list[richtext.Block]:
@@ -260,14 +302,15 @@ def blocks(text: str, values: dict[str, str]) -> list[richtext.Block]:
                              lambda t: placeholders.fill(t, values, placeholders.LETTER_WHITELIST))
 
 
-def preview_html(db: sqlite_utils.Database, actor: Actor, network_code: str, text: str, language: str) -> str:
+def preview_html(db: sqlite_utils.Database, actor: Actor, network_code: str, text: str, language: str,
+                 kind: str = FAMILY) -> str:
     """The text filled with an invented case, as escaped HTML (right to left for Arabic, Persian, Urdu)."""
     network_code = _require_read(db, actor, network_code)
     network = get_network(db, actor, network_code)
     school = School("XXXX00000X", "Istituto di esempio", network.code, network.name,
                     Level.SECONDARIA_PRIMO_GRADO, None, "Milano",
                     "Nome del dirigente")
-    html = richtext.to_html(blocks(text, letter_values(school, network.name, sample_facts(), FAMILY)))
+    html = richtext.to_html(blocks(text, letter_values(school, network.name, sample_facts(), kind)))
     direction = "rtl" if language in RTL else "ltr"
     return f'<div dir="{direction}" lang="{language}">{html}</div>'
 
@@ -338,19 +381,78 @@ def _body(template: DocxTemplate, text: str, values: dict[str, str], language: s
 
 
 def _addressee(kind: str, facts: LetterFacts) -> list[dict[str, str]]:
-    if kind == FAMILY:
-        lines = ["Ai genitori dell'alunno/a", BLANK_NAME, "o a chi ne esercita la responsabilità genitoriale",
-                 BLANK_ADDRESS, BLANK_ADDRESS]
+    """Who the letter goes to, in words that fit anyone: the parents or whoever has parental responsibility; the
+    mayor's office, whoever holds it."""
+    if kind in MAYOR_KINDS:
+        lines = [f"Al Sindaco del Comune di {facts.municipality or BLANK_SHORT}"]
     else:
-        lines = ["Al Sindaco", f"del Comune di {facts.municipality or BLANK_SHORT}"]
+        lines = ["Ai genitori o a chi esercita la responsabilità genitoriale", _field("famiglia.nome"),
+                 f"dell'alunno/a {_field('alunno.nome')}", _field("famiglia.indirizzo")]
     return [{"testo": line} for line in lines]
+
+
+def _contacts(school: School) -> str:
+    """The letterhead's second line: address, telephone, e-mail, PEC, office hours (those the school gave)."""
+    parts = [school.address, f"Tel. {school.phone}" if school.phone else "",
+             f"e-mail {school.email}" if school.email else "", f"PEC {school.pec}" if school.pec else "",
+             f"Segreteria: {school.office_hours}" if school.office_hours else ""]
+    return " · ".join(part for part in parts if part)
+
+
+def _fill_in_fields(data: bytes) -> bytes:
+    """Each marked fill-in field (`_field`) becomes a plain-text content control with its placeholder text: the
+    school types the name in the downloaded file (Word and LibreOffice), and Approdo never sees it."""
+    document = Document(io.BytesIO(data))
+    for text in list(document.element.body.iter(qn("w:t"))):
+        run = text.getparent()
+        if not _MARKED.search(text.text or "") or run.tag != qn("w:r"):
+            continue
+        properties = run.find(qn("w:rPr"))
+        pieces = _MARKED.split(text.text)  # text, key, text, key, ..., text
+        replacement = []
+        for index, piece in enumerate(pieces):
+            if index % 2 == 0:
+                if piece:
+                    replacement.append(_run(piece, properties))
+                continue
+            control = OxmlElement("w:sdt")
+            settings = OxmlElement("w:sdtPr")
+            if properties is not None:
+                settings.append(deepcopy(properties))
+            for tag, value in (("w:alias", FILL_IN[piece].capitalize()), ("w:tag", piece)):
+                element = OxmlElement(tag)
+                element.set(qn("w:val"), value)
+                settings.append(element)
+            settings.append(OxmlElement("w:showingPlcHdr"))
+            settings.append(OxmlElement("w:text"))
+            content = OxmlElement("w:sdtContent")
+            content.append(_run(f"[{FILL_IN[piece]}]", properties))
+            control.extend([settings, content])
+            replacement.append(control)
+        for element in replacement:
+            run.addprevious(element)
+        run.getparent().remove(run)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _run(text: str, properties) -> object:
+    run = OxmlElement("w:r")
+    if properties is not None:
+        run.append(deepcopy(properties))
+    element = OxmlElement("w:t")
+    element.text = text
+    element.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    run.append(element)
+    return run
 
 
 def letter_docx(db: sqlite_utils.Database, actor: Actor, school: School, facts: LetterFacts, kind: str,
                 language: str = ITALIAN, today: date | None = None) -> bytes:
     """The letter as a Word document: Italian, and the courtesy translation after it when `language` is another."""
     kind, language = check_kind(kind), check_language(language)
-    if kind == MAYOR and language != ITALIAN:
+    if kind in MAYOR_KINDS and language != ITALIAN:
         raise ApprodoError("La segnalazione al Sindaco si scrive solo in italiano.")
     network = get_network(db, actor, school.network_code)
     italian = current_text(db, actor, network.code, kind, ITALIAN)
@@ -358,7 +460,7 @@ def letter_docx(db: sqlite_utils.Database, actor: Actor, school: School, facts: 
     if language != ITALIAN and translated is None:
         raise ApprodoError(f"La rete non ha ancora la lettera in {language_name(language)}: il coordinatore può "
                            "aggiungerla dalla pagina delle lettere. Intanto si può scaricare in italiano.")
-    values = letter_values(school, network.name, facts, kind, today)
+    values = letter_values(school, network.name, facts, kind, today, fill_in=True)
     own_protocol = values["lettera.protocollo"]
     signer = dirigente_full_name(db, actor, school.code) or BLANK_NAME
     logo_png = school_logo.school_logo(db, actor, school.code)
@@ -367,6 +469,8 @@ def letter_docx(db: sqlite_utils.Database, actor: Actor, school: School, facts: 
         return {
             "logo": InlineImage(template, io.BytesIO(logo_png), height=LOGO_HEIGHT) if logo_png else "",
             "scuola_nome": school.name, "scuola_codice": school.code, "scuola_comune": school.comune,
+            "scuola_contatti": _contacts(school),
+            "firma_nota": "" if school.letter_signature == "autografa" else SIGNATURES[school.letter_signature],
             "destinatario": _addressee(kind, facts),
             "luogo_data": f"{school.comune or BLANK_SHORT}, {values['lettera.data']}",
             "protocollo": own_protocol, "dirigente_nome": signer,
@@ -384,7 +488,7 @@ def letter_docx(db: sqlite_utils.Database, actor: Actor, school: School, facts: 
                         "Obbligo di istruzione: art. 114, comma 4, D.Lgs. 297/1994",
                         f"obbligo di istruzione; {KIND_LABELS[kind].lower()}{extra}")
 
-    return render(TEMPLATE.read_bytes(), context, metadata, fields=WORD_FIELDS)
+    return _fill_in_fields(render(TEMPLATE.read_bytes(), context, metadata, fields=WORD_FIELDS))
 
 
 def file_name(pupil_code: str, kind: str, language: str = ITALIAN) -> str:
@@ -413,7 +517,7 @@ def language_options(db: sqlite_utils.Database, actor: Actor, school_code: str, 
                      kind: str) -> list[str]:
     """What a letter can be downloaded in: Italian always; for the family, also Italian with the family's
     language when the context file gives it and the network has that translation."""
-    if check_kind(kind) == MAYOR:
+    if check_kind(kind) in MAYOR_KINDS:
         return [ITALIAN]
     school = get_school(db, actor, school_code)
     wanted = family_language(db, actor, school.code, pupil_code)
@@ -438,10 +542,19 @@ def send_letter(db: sqlite_utils.Database, actor: Actor, school_code: str, facts
 
 def facts_of(case: Case) -> LetterFacts:
     family, mayor = case.family_notice, case.mayor_notice
-    return LetterFacts(case.pupil_code, case.class_name, tuple(case.unjustified_days), case.window_start,
-                       case.window_end, case.opened_on, family.on if family else None,
-                       family.protocol_no if family else "", case.deadline, mayor.on if mayor else None,
-                       mayor.protocol_no if mayor else "", mayor.municipality if mayor else "")
+    return LetterFacts(case.pupil_code, case.class_name, tuple(case.unjustified_days),
+                       case.period_start or case.window_start, case.window_end, case.opened_on,
+                       family.on if family else None, family.protocol_no if family else "", case.deadline,
+                       mayor.on if mayor else None, mayor.protocol_no if mayor else "",
+                       mayor.municipality if mayor else "", family.term_start if family else None,
+                       family.receipt_known if family else True, case.hours_unjustified, case.hours_limit)
+
+
+def text_kind(case: Case, step: str) -> str:
+    """The letter for a step (FAMILY or MAYOR) of this case: a quarter-of-hours case has letters of its own."""
+    if step not in (FAMILY, MAYOR):
+        raise ApprodoError("Scegli la lettera: famiglia o sindaco.")
+    return f"{step}_ore" if case.kind == cases.HOURS else step
 
 
 def check_step(case: Case, kind: str) -> None:
@@ -449,7 +562,7 @@ def check_step(case: Case, kind: str) -> None:
     if not case.is_open:
         raise ApprodoError(f"Il caso dell'alunno {case.pupil_code} è chiuso ({case.outcome or 'senza esito'}): "
                            "non si preparano altre lettere.")
-    if check_kind(kind) == FAMILY:
+    if check_kind(kind) not in MAYOR_KINDS:
         return
     if case.family_notice is None:
         raise ApprodoError("La famiglia non risulta ancora informata: prima si invia e si registra la comunicazione"
@@ -459,7 +572,8 @@ def check_step(case: Case, kind: str) -> None:
         raise ApprodoError(f"La frequenza risulta ripresa dal {_day(case.resumption.on)}: non si segnala al Sindaco;"
                            " si chiude il caso.")
     if case.status == "in_attesa":
-        raise ApprodoError(f"I sette giorni dalla comunicazione alla famiglia finiscono il {_day(case.deadline)}: "
+        raise ApprodoError(f"I sette giorni dal ricevimento della comunicazione alla famiglia finiscono il "
+                           f"{_day(case.deadline)}: "
                            "la segnalazione al Sindaco si prepara dopo, se la frequenza non è ripresa.")
 
 
@@ -468,6 +582,7 @@ def case_letter(db: sqlite_utils.Database, actor: Actor, school_code: str, case_
     """The letter for one of the school's cases (the obligation page's buttons)."""
     require_send(actor, school_code)
     case = cases.get_case(db, actor, school_code, case_id)
+    kind = text_kind(case, kind)
     check_step(case, kind)
     return send_letter(db, actor, school_code, facts_of(case), kind, language)
 
@@ -480,5 +595,6 @@ def pupil_letter(db: sqlite_utils.Database, actor: Actor, school_code: str, pupi
     if case is None:
         raise ApprodoError(f"L'alunno {pupil_code} non ha un caso aperto di obbligo scolastico in questa scuola: "
                            "nessuna lettera da preparare.")
+    kind = text_kind(case, kind)
     check_step(case, kind)
     return send_letter(db, actor, school_code, facts_of(case), kind, language)

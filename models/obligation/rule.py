@@ -21,9 +21,11 @@ consecutivi, in tre mesi, senza giustificati motivi» is a case. Approdo reads i
   lacks becomes that month's last day (31 May → from 1 March; 15 January → from 16 October).
 - **More than fifteen**: the case opens on the first day D on which the window holds sixteen or more
   unjustified days; exactly fifteen is not a case.
-- **Age**: six to sixteen in the school year (L. 296/2006 art. 1 c. 622: ten years of compulsory
-  education), i.e. the school year's starting calendar year minus the birth year between 6 and 16;
-  a pupil whose birth year is unknown is kept, marked «età non nota».
+- **Age**: six to sixteen (L. 296/2006 art. 1 c. 622: ten years of compulsory education). From the full date
+  of birth, where the context file gives it: from the school year of the compulsory enrolment (six by 31
+  December) to the sixteenth birthday, on the day the case would open. From the year only: the school
+  year's starting calendar year minus the birth year between 6 and 16. A pupil whose birth year is
+  unknown is kept, marked «età non nota».
 """
 
 from __future__ import annotations
@@ -96,8 +98,20 @@ def whole_day(hours: float | None, day_hours: float) -> bool:
     return hours >= math.floor(day_hours + 1e-9)
 
 
-def compulsory_age(birth_year: int | None, school_year: SchoolYear) -> bool | None:
-    """True within 6–16 in the school year, False outside, None when the birth year is unknown."""
+def compulsory_age(birth_year: int | None, school_year: SchoolYear, birth_date: date | str | None = None,
+                   on: date | None = None) -> bool | None:
+    """True within the compulsory age, False outside, None when the birth year is unknown.
+
+    From the year only: 6 to 16 in the school year (its first calendar year minus the birth year), which keeps a
+    pupil for the whole school year in which they turn 16 or 17 since the day is not known. From the full date
+    (the context file's, on the day `on`): the obligation starts with the school year of the compulsory enrolment
+    (turning six by 31 December, D.Lgs. 59/2004 art. 2) and ends on the sixteenth birthday (L. 296/2006 art. 1
+    c. 622: ten years of education, «tra i 6 e i 16 anni»).
+    """
+    if birth_date and on is not None:
+        born = birth_date if isinstance(birth_date, date) else date.fromisoformat(birth_date)
+        sixteenth = date(born.year + 16, born.month, 28 if (born.month, born.day) == (2, 29) else born.day)
+        return born.year <= school_year.start - AGE_RANGE[0] and on < sixteenth
     if birth_year is None or (isinstance(birth_year, float) and math.isnan(birth_year)):
         return None
     age = school_year.start - int(birth_year)
@@ -110,17 +124,18 @@ def deadline(family_notice_on: date) -> date:
 
 
 def resumed_on(notice_on: date, absent_days: set[date], covered_until: date | None,
-               calendars: Callable[[SchoolYear], object], week) -> date | None:
+               calendars: Callable[[SchoolYear], object], week, until: date | None = None) -> date | None:
     """The day attendance resumed within the seven days after the notice, as the register's data show it.
 
-    Resumed: on a school day of the class (its week, the school's calendar) within the seven days after the
-    notice (and covered by the data) the pupil has no whole-day unjustified absence, and none on the covered
-    school days after it up to the deadline; the day returned is the first such day.
+    `until`: the last of the seven days when they run from the family's receipt (`cases.FamilyNotice`), not the
+    sending. Resumed: on a school day of the class (its week, the school's calendar) from the notice to the end
+    of the seven days (and covered by the data) the pupil has no whole-day unjustified absence, and none on the
+    covered school days after it up to the deadline; the day returned is the first such day.
     None when the data do not show it (yet).
     """
     if covered_until is None:
         return None
-    last = min(deadline(notice_on), covered_until)
+    last = min(until or deadline(notice_on), covered_until)
     days = [notice_on + timedelta(days=n) for n in range(1, (last - notice_on).days + 1)]
     school_days = [d for d in days if is_school_day(d, calendars, week)]
     absent = [n for n, d in enumerate(school_days) if d in absent_days]

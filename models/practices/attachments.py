@@ -1,14 +1,17 @@
 """Attachments of a practice: Word (.docx) or PDF, checked like every upload before they are stored.
 
-A Word file passes the Word import's checks (size, zip directory, XML scan, no DOCTYPE) and its text is checked
-for pupil codes like the record's fields. A PDF is checked for its signature and size, and refused when it is
-encrypted or carries active content (scripts, launch actions, embedded files); its visible strings are checked
-for pupil codes where the file stores them uncompressed.
+A Word file passes the Word import's checks (size, zip directory, XML scan, no DOCTYPE), has no links that
+fetch from elsewhere and no embedded objects, and the text of every part (body, headers, footers, comments,
+notes, document properties, alternative texts) is checked for pupil codes like the record's fields. A PDF is
+parsed by pypdf in a child process (`pdf_check`): refused when it is encrypted, carries active content
+(scripts, launch actions, embedded files) or is also a web page; its text is checked for pupil codes.
 """
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -18,15 +21,16 @@ from models.core import audit, clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError, PermissionDenied
 from models.core.permissions import Actor
-from models.practices import records
+from models.practices import pdf_check, records
 from models.protocols import word_import
 
 MAX_BYTES = word_import.MAX_FILE_BYTES
 MAX_PER_PRACTICE = 10
 MAX_NAME = 120
 MIME = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf"}
-_PDF_ACTIVE = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/RichMedia", b"/XFA")
-_PDF_STRING = re.compile(rb"\(((?:[^()\\]|\\.){1,500})\)")
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Attributes Word fills with its own revision and paragraph identifiers: never a person's text.
+_WORD_IDS = re.compile(r"\{[^}]*\}(rsid\w*|paraId|textId|durableId)$")
 
 
 @dataclass(frozen=True)
@@ -52,22 +56,23 @@ def _clean_name(file_name: str) -> str:
 
 
 def _docx_text(data: bytes) -> str:
-    document = word_import.open_docx(data)
-    texts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        texts += [cell.text for row in table.rows for cell in row.cells]
+    """The text of every XML part: paragraphs (runs joined, as a reader reads them), then every text node
+    and attribute value, so that a code in a header, a comment, a note, a property or an image's alternative
+    text is found as in the body."""
+    word_import.open_docx(data)
+    word_import.refuse_outside_links(data, "Il documento Word")
+    texts = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if any(name.lower().startswith("word/embeddings/") for name in archive.namelist()):
+            raise ApprodoError("Il documento Word contiene oggetti o file incorporati (per esempio un foglio di "
+                               "Excel): allega solo il documento, senza oggetti incorporati.")
+        for _, root in word_import.xml_parts(archive):
+            texts += ["".join(t.text or "" for t in p.iter(f"{_W}t")) for p in root.iter(f"{_W}p")]
+            for element in root.iter():
+                if isinstance(element.tag, str) and element.text and element.text.strip():
+                    texts.append(element.text)
+                texts += [value for key, value in element.attrib.items() if not _WORD_IDS.match(key)]
     return "\n".join(texts)
-
-
-def _check_pdf(data: bytes) -> str:
-    if not data.lstrip()[:5] == b"%PDF-":
-        raise ApprodoError("Il file non è un PDF valido.")
-    if b"/Encrypt" in data:
-        raise ApprodoError("Il PDF è protetto da password: salvalo di nuovo senza protezione.")
-    if any(marker in data for marker in _PDF_ACTIVE):
-        raise ApprodoError("Il PDF contiene codice, azioni automatiche o file incorporati: esportalo di nuovo come "
-                           "semplice documento (per esempio «Salva come PDF» da Word).")
-    return "\n".join(m.group(1).decode("latin-1") for m in _PDF_STRING.finditer(data))
 
 
 def add_attachment(db: sqlite_utils.Database, actor: Actor, practice_id: int, file_name: str,
@@ -82,7 +87,7 @@ def add_attachment(db: sqlite_utils.Database, actor: Actor, practice_id: int, fi
     if extension == ".docx":
         kind, text = "docx", _docx_text(data)
     elif extension == ".pdf":
-        kind, text = "pdf", _check_pdf(data)
+        kind, text = "pdf", pdf_check.check_pdf(data)
     else:
         raise ApprodoError(f"Il file {name} non è un documento Word (.docx) né un PDF: si allegano solo questi.")
     records.attach_check_text(db, practice, f"Allegato {name}", text)

@@ -37,7 +37,7 @@ from docx.oxml import parse_xml
 from docx.shared import Cm
 from docxtpl import DocxTemplate, InlineImage
 from docxtpl.subdoc import Subdoc
-from jinja2 import TemplateError, nodes
+from jinja2 import Template, TemplateError, nodes
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
 from openpyxl import Workbook
@@ -52,7 +52,7 @@ from models.core.permissions import Actor, can_edit_protocol
 from models.core.spreadsheet import safe_cell
 from models.protocols import protocol as protocols
 from models.protocols import provenance, richtext
-from models.protocols.word_import import open_docx
+from models.protocols.word_import import open_docx, refuse_outside_links
 
 WORD_DIR = Path(__file__).resolve().parents[2] / "guidelines" / "word"
 DEFAULT_TEMPLATE = WORD_DIR / "protocollo.docx"
@@ -67,6 +67,12 @@ TESTS = ("defined", "undefined", "none", "string", "number", "even", "odd", "eq"
 LOOP_FIELDS = frozenset({"index", "index0", "revindex", "revindex0", "first", "last", "length"})
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
 TRIAL_TIMEOUT_S = 20
+# What one render may expand to, at upload (the trial) and at every real export alike: a section's body is
+# placed at most twice, a template holds a bounded number of fields, and the XML Jinja writes for all the
+# parts of one document together stops at a size far above a 300-page protocol's.
+MAX_BODY_USES = 2
+MAX_EXPRESSIONS = 1000
+MAX_RENDERED_CHARS = 80 * 1024 * 1024
 TRIAL_MEMORY_BYTES = 1536 * 1024**2  # address space, of which ~400 MB are the libraries themselves
 ROOT = Path(__file__).resolve().parents[2]
 PDF_TIMEOUT_S = 120
@@ -115,8 +121,9 @@ _REFUSED = {
 class _TemplateCheck:
     """Walk a parsed template and refuse, with an Italian reason, what the documented fields do not allow."""
 
-    def __init__(self, fields: Fields):
+    def __init__(self, fields: Fields, expansions: dict[str, int]):
         self.fields = fields
+        self.expansions = expansions  # counted across every part of one document
 
     def refuse(self, reason: str) -> None:
         raise SecurityError(f"il modello {reason}. Si possono usare: {self.fields.describe()}")
@@ -134,6 +141,14 @@ class _TemplateCheck:
             if node.attr not in allowed:
                 where = owner or "…"
                 self.refuse(f"usa «{where}.{node.attr}», che non è un campo ammesso")
+            if node.attr == "corpo" and self._count("corpo") > MAX_BODY_USES:
+                self.refuse(f"inserisce il testo delle sezioni più di {MAX_BODY_USES} volte")
+        elif isinstance(node, nodes.Output):
+            for child in node.iter_child_nodes():
+                self.visit(child, items)
+            fields = sum(not isinstance(child, nodes.TemplateData) for child in node.nodes)
+            if self._count("fields", fields) > MAX_EXPRESSIONS:
+                self.refuse(f"ha più di {MAX_EXPRESSIONS} campi")
         elif isinstance(node, (nodes.Filter, nodes.Test)):
             allowed = FILTERS if isinstance(node, nodes.Filter) else TESTS
             if node.name not in allowed or node.kwargs or node.dyn_args or node.dyn_kwargs:
@@ -147,6 +162,10 @@ class _TemplateCheck:
         else:
             reason = next((text for kind, text in _REFUSED.items() if isinstance(node, kind)), None)
             self.refuse(reason or f"usa un costrutto che non è ammesso ({type(node).__name__})")
+
+    def _count(self, what: str, add: int = 1) -> int:
+        self.expansions[what] = self.expansions.get(what, 0) + add
+        return self.expansions[what]
 
     def visit_for(self, node: nodes.For, items: dict[str, frozenset[str]]) -> None:
         if items:
@@ -162,8 +181,28 @@ class _TemplateCheck:
             self.visit(child, items)
 
 
+class _BoundedTemplate(Template):
+    """A template whose output, summed over every part rendered in one environment, stops at a size."""
+
+    def render(self, *args, **kwargs) -> str:
+        pieces = []
+        for piece in self.generate(*args, **kwargs):
+            self.environment.rendered_chars += len(piece)
+            if self.environment.rendered_chars > MAX_RENDERED_CHARS:
+                raise ApprodoError("Il modello Word produce un documento troppo grande (oltre "
+                                   f"{MAX_RENDERED_CHARS // 2**20} MB di testo): semplificalo, o riparti dal "
+                                   "modello predefinito.")
+            pieces.append(piece)
+        return "".join(pieces)
+
+
 class _CheckedEnvironment(SandboxedEnvironment):
-    """The sandbox, with no globals, only the allowed filters and tests, and a check of every parsed template."""
+    """The sandbox, with no globals, only the allowed filters and tests, and a check of every parsed template.
+
+    One environment renders one document: the checks count the fields and the rendered size over all its parts.
+    """
+
+    template_class = _BoundedTemplate
 
     intercepted_binops = frozenset({"*", "**", "%", "+", "//", "/"})
 
@@ -173,11 +212,13 @@ class _CheckedEnvironment(SandboxedEnvironment):
         self.filters = {name: self.filters[name] for name in FILTERS}
         self.tests = {name: self.tests[name] for name in TESTS}
         self.checked_fields = fields
+        self.expansions: dict[str, int] = {}
+        self.rendered_chars = 0
 
     def _parse(self, source, name, filename):
         tree = super()._parse(source, name, filename)
         if self.checked_fields is not None:
-            _TemplateCheck(self.checked_fields).visit(tree, {})
+            _TemplateCheck(self.checked_fields, self.expansions).visit(tree, {})
         return tree
 
     # The check above already refuses calls and arithmetic; these refuse them again at run time.
@@ -343,7 +384,10 @@ def _add_table(subdoc, block: richtext.Table, styles: _Styles) -> None:
 
 def _template_bytes(db: sqlite_utils.Database, network_code: str) -> bytes:
     row = db.execute("SELECT content FROM word_templates WHERE network_code = ?", [network_code]).fetchone()
-    return row[0] if row else DEFAULT_TEMPLATE.read_bytes()
+    if row is None:
+        return DEFAULT_TEMPLATE.read_bytes()
+    refuse_outside_links(row[0], "Il modello Word della rete")  # stored before this check: not passed on
+    return row[0]
 
 
 def protocol_context(db: sqlite_utils.Database, actor: Actor, protocol: protocols.Protocol,
@@ -421,9 +465,22 @@ class Metadata:
     def apply(self, document) -> None:
         properties = document.core_properties
         properties.title, properties.author, properties.subject = self.title, self.author, self.subject
-        properties.keywords, properties.language = self.keywords, self.language
-        properties.last_modified_by, properties.comments = self.author, ""
+        properties.language, properties.comments = self.language, ""
         properties.created = properties.modified = clock.utcnow().replace(tzinfo=None)
+        # python-docx 1.2 writes keywords and lastModifiedBy in a wrong namespace, next to the empty right ones:
+        # Word and LibreOffice read the right ones. One of each, in the core-properties namespace.
+        element = properties._element
+        for name, value in (("keywords", self.keywords), ("lastModifiedBy", self.author)):
+            for stray in element.findall(f"{{{_CUSTOM_NS}}}{name}"):
+                element.remove(stray)
+            found = element.find(f"{{{_CORE_NS}}}{name}")
+            if found is None:
+                found = etree.SubElement(element, f"{{{_CORE_NS}}}{name}")
+            found.text = value
+
+
+_CORE_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+_CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 
 
 def _protocol_docx(db: sqlite_utils.Database, actor: Actor, protocol: protocols.Protocol,
@@ -510,8 +567,45 @@ def pdf_available() -> bool:
     return soffice() is not None
 
 
+# LibreOffice would fetch a linked picture or template while it converts: it runs with no network. Where
+# the kernel allows a network namespace of its own (root, or a user namespace as anyone), it has only a loopback
+# that is down; anywhere, its profile and environment send every request to a proxy that is not there.
+_DEAD_PROXY = "http://127.0.0.1:9"
+_OFFLINE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry">
+""" + "".join(
+    f'<item oor:path="/org.openoffice.Inet/Settings"><prop oor:name="{name}" oor:op="fuse"><value>{value}</value>'
+    "</prop></item>\n"
+    for name, value in (("ooInetProxyType", 1), ("ooInetHTTPProxyName", "127.0.0.1"), ("ooInetHTTPProxyPort", 9),
+                        ("ooInetHTTPSProxyName", "127.0.0.1"), ("ooInetHTTPSProxyPort", 9),
+                        ("ooInetFTPProxyName", "127.0.0.1"), ("ooInetFTPProxyPort", 9), ("ooInetNoProxy", ""))
+) + "</oor:items>\n"
+
+
+@functools.cache
+def no_network_prefix() -> tuple[str, ...]:
+    """`unshare -rn` (or `-n` as root without user namespaces) when it works here, else nothing."""
+    binary = shutil.which("unshare")
+    for flags in (("-rn",), ("-n",)) if binary else ():
+        try:
+            done = subprocess.run([binary, *flags, "true"], capture_output=True, timeout=10, check=False)  # noqa: S603
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if done.returncode == 0:
+            return (binary, *flags)
+    return ()
+
+
+def _offline_environment(folder: str) -> dict[str, str]:
+    environment = {key: value for key, value in os.environ.items()
+                   if key in ("PATH", "LANG", "LC_ALL", "TZ", "TMPDIR", "SAL_USE_VCLPLUGIN")}
+    proxies = {name: _DEAD_PROXY for name in ("http_proxy", "https_proxy", "ftp_proxy", "all_proxy")}
+    return {**environment, **proxies, **{name.upper(): value for name, value in proxies.items()},
+            "no_proxy": "", "NO_PROXY": "", "HOME": folder}
+
+
 def to_pdf(docx: bytes, timeout: float = PDF_TIMEOUT_S) -> bytes:
-    """Convert with `soffice --headless --convert-to pdf` in a private profile, with a timeout."""
+    """Convert with `soffice --headless --convert-to pdf` in a private profile, with a timeout and no network."""
     binary = soffice()
     if binary is None:
         raise ApprodoError("Per il PDF serve LibreOffice, che su questo server non è installato.")
@@ -519,11 +613,13 @@ def to_pdf(docx: bytes, timeout: float = PDF_TIMEOUT_S) -> bytes:
         source = Path(folder) / "protocollo.docx"
         source.write_bytes(docx)
         profile = Path(folder) / "profile"
+        (profile / "user").mkdir(parents=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(_OFFLINE_SETTINGS, encoding="utf-8")
         try:
             subprocess.run(  # noqa: S603 - fixed arguments, no shell
-                [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                 "--outdir", folder, str(source)],
-                check=True, capture_output=True, timeout=timeout,
+                [*no_network_prefix(), binary, f"-env:UserInstallation=file://{profile}", "--headless",
+                 "--convert-to", "pdf", "--outdir", folder, str(source)],
+                check=True, capture_output=True, timeout=timeout, env=_offline_environment(folder),
             )
         except subprocess.TimeoutExpired:
             raise ApprodoError("La conversione in PDF ha impiegato troppo tempo: riprova più tardi.") from None
@@ -633,6 +729,7 @@ def check_word_template(data: bytes) -> None:
     if len(data) > MAX_TEMPLATE_BYTES:
         raise ApprodoError("Il modello Word è troppo grande (massimo 10 MB).")
     open_docx(data)  # the same safety checks as an import
+    refuse_outside_links(data, "Il modello Word")
     try:
         used = DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables(jinja_env=_environment(None))
     except TemplateError as error:

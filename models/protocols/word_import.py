@@ -20,6 +20,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from models.accounts.schools import get_school
 from models.core import audit, limits
@@ -45,6 +46,44 @@ class ImportedSection:
     title: str
     body: str  # in the Markdown subset
     key: str | None = None  # the template section it goes into; None = a new local section
+
+
+# Parts are parsed only after the scan refused DOCTYPEs; still no DTD, no entities, no network.
+SAFE_XML = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False)
+_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Fields that make a word processor fetch or run something when the document is opened or updated.
+_FETCHING_FIELD = re.compile(r"\b(INCLUDEPICTURE|INCLUDETEXT|LINK|DDE|DDEAUTO|IMPORT)\b", re.IGNORECASE)
+
+
+def xml_parts(archive: zipfile.ZipFile):
+    """(name, root) of every XML part of a package already scanned by `open_docx`."""
+    for entry in archive.infolist():
+        if entry.filename.lower().endswith((".xml", ".rels", ".vml")):
+            try:
+                yield entry.filename, etree.fromstring(archive.read(entry), SAFE_XML)
+            except etree.XMLSyntaxError:
+                raise ApprodoError("Il documento Word è danneggiato e non si può leggere.") from None
+
+
+def refuse_outside_links(data: bytes, what: str) -> None:
+    """Refuse a Word file that makes whoever opens or converts it fetch from elsewhere: linked pictures, an
+    attached template, frames, linked objects (external relationships other than hyperlinks), and fields
+    such as INCLUDEPICTURE. Hyperlinks are kept: they are followed only when a reader clicks them."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for _, root in xml_parts(archive):
+            linked = any(r.get("TargetMode", "").lower() == "external" and r.get("Type") != _HYPERLINK
+                         for r in root.iter(_RELATIONSHIP))
+            # A field's code may be cut into several runs: read them joined.
+            fields = "".join(t.text or "" for t in root.iter(f"{_W}instrText")) + " ".join(
+                f.get(f"{_W}instr", "") for f in root.iter(f"{_W}fldSimple"))
+            if linked or _FETCHING_FIELD.search(fields):
+                raise ApprodoError(
+                    f"{what} contiene collegamenti a file esterni (immagini o oggetti collegati, un modello "
+                    "allegato, cornici o campi che scaricano da internet): Approdo non li accetta. In Word "
+                    "incorpora le immagini invece di collegarle (File › Informazioni › Modifica collegamenti "
+                    "ai file › Interrompi collegamento) e salvalo di nuovo.")
 
 
 def open_docx(data: bytes):

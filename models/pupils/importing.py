@@ -770,6 +770,16 @@ def _birth_year(text: str) -> float:
     return -1.0  # marks "not a date"
 
 
+def _birth_date(text: str) -> str | None:
+    """The full date of birth (ISO) when the cell gives one, else None (a year alone, or nothing)."""
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text.strip(), pattern).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
 def _l2(text: str) -> str | None:
     value = text.strip()
     if not value:
@@ -800,6 +810,7 @@ def read_context(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFrame:
     report.add(_rows((birth > 0) & ((birth < 1980) | (birth > this_year))), mapping.get("birth", ""),
                "anno di nascita non plausibile")
     out["birth_year"] = birth.where(birth > 0)
+    out["birth_date"] = optional("birth").map(_birth_date).where(birth > 0)
     arrival_text = optional("arrival_year").str.strip()
     arrival = pd.to_numeric(arrival_text, errors="coerce")
     report.add(_rows(arrival.isna() & (arrival_text != "")), mapping.get("arrival_year", ""),
@@ -880,7 +891,7 @@ def import_context(db, actor, school_code, data, file_name, mapping=None, *, dry
     """Pupil context (birth, arrival, L2 level, retentions, the family's language for the letters; citizenship
     and sex for the audit only)."""
     columns = ["pupil_code", "birth_year", "arrival_year", "l2_level", "retentions", "citizenship_group", "sex",
-               "family_language"]
+               "family_language", "birth_date"]
     return _import_rows(db, actor, school_code, "context", data, file_name, mapping, read_context,
                         "pupil_context", columns, dry_run, read_options(sheet, header_row), pseudonymise)
 

@@ -28,6 +28,7 @@ TABLE_LABELS = {
     "pupil_context": "schede di contesto di alunni senza altri dati",
     "reviews": "revisioni",
     "interventions": "interventi",
+    "derogations": "ore in deroga al limite del 25 %",
     "access_log": "voci del registro degli accessi",
 }
 
@@ -95,6 +96,7 @@ def purge(db: sqlite_utils.Database, actor: Actor, school_code: str, before: Sch
                           " WHERE o.school_code = c.school_code AND o.pupil_code = c.pupil_code)", None),
         "reviews": ("DELETE FROM reviews WHERE school_code = ? AND reviewed_at < ?", day),
         "interventions": ("DELETE FROM interventions WHERE school_code = ? AND happened_on < ?", day),
+        "derogations": ("DELETE FROM derogations WHERE school_code = ? AND substr(school_year, 1, 4) < ?", first_year),
         "access_log": ("DELETE FROM access_log WHERE school_code = ? AND at < ?", day),
     }
     removed: dict[str, int] = {}

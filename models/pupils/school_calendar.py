@@ -438,19 +438,24 @@ def event_hours(school: Weeks, events) -> np.ndarray:
 
 
 def scheduled_hours(db, school_code: str, school: Weeks, class_names, periods) -> np.ndarray:
-    """The monte ore of each (class, month): the class's week on the lesson days of the school's calendar."""
-    by_pair: dict[tuple[str, str], float] = {}
+    """The monte ore of each (class, month): the class's week on the lesson days of the school's calendar.
+
+    Computed once per distinct class and month (a million monthly rows hold a few hundred)."""
+    import pandas as pd
+
+    class_codes, class_list = pd.factorize(pd.Series(class_names))
+    period_codes, period_list = pd.factorize(pd.Series(periods))
+    codes, pairs = pd.factorize(class_codes.astype(np.int64) * len(period_list) + period_codes)
     months: dict[tuple[SchoolYear, tuple], dict[str, float]] = {}
-    out = []
-    for class_name, period in zip(class_names, periods, strict=True):
-        if (class_name, period) not in by_pair:
-            week = school.of(class_name)
-            key = (SchoolYear.of_period(period), week.hours)
-            if key not in months:
-                months[key] = calendar_for(db, key[0], school_code).hours_by_month(week.hours)
-            by_pair[(class_name, period)] = months[key].get(period, 0.0)
-        out.append(by_pair[(class_name, period)])
-    return np.array(out, dtype=float)
+    values = []
+    for pair in pairs.tolist():
+        class_name, period = class_list[pair // len(period_list)], period_list[pair % len(period_list)]
+        week = school.of(class_name)
+        key = (SchoolYear.of_period(period), week.hours)
+        if key not in months:
+            months[key] = calendar_for(db, key[0], school_code).hours_by_month(week.hours)
+        values.append(months[key].get(period, 0.0))
+    return np.asarray(values, dtype=float)[codes] if len(codes) else np.zeros(0)
 
 
 def recompute_months(db, school_code: str) -> None:

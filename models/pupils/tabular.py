@@ -317,7 +317,9 @@ def _xlsx_rows(worksheet, file_name: str) -> Iterator[list[str]]:
     checked by `_check_cells` once the header names their columns."""
     try:
         worksheet.reset_dimensions()  # the declared size may be the whole grid: read only what is there
-        for row in worksheet.iter_rows(values_only=True):
+        for count, row in enumerate(worksheet.iter_rows(values_only=True), 1):
+            # The scan counted the rows already; this stop holds whatever way a sheet found past it.
+            limits.check_rows(count, file_name, limits.MAX_SHEET_ROWS)
             yield [cell_text(v) for v in row[:limits.MAX_COLUMNS + limits.MAX_HEADER_GAP]]
     except ApprodoError:
         raise

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gc
 import math
+import re
 from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -463,18 +464,20 @@ def _reasons(columns: dict, rank: np.ndarray, has_crossing: np.ndarray, rules: R
     few_hours = insufficient & ~few_months
     sentences = [
         (stale, [f"{stopped[p]}: mancano i mesi successivi, quindi l'alunno è fuori dall'elenco del mese e non "
-                 f"viene proiettato (assenze al {r} del monte ore fino ad allora)."
+                 f"viene proiettato (assenze {al(r)} del monte ore fino ad allora)."
                  for p, r in zip(values("last_period", stale), pct("absence_ratio", stale), strict=True)]),
         (few_months, [f"Solo {m} mese di dati: servono almeno {rules.min_months} mesi per una valutazione."
                       for m in values("months", few_months)]),
         (few_hours, [f"Solo {h} ore di lezione registrate: troppo poche per una valutazione."
                      for h in hrs("scheduled_hours", few_hours)]),
-        (chronic, [f"Assenze al {r} del monte ore svolto finora ({a} ore su {s})."
-                   for r, a, s in zip(pct("absence_ratio", chronic), hrs("absence_hours", chronic),
-                                      hrs("scheduled_hours", chronic), strict=True)]),
-        (beyond, [f"Ha superato il limite del {limit} del monte ore annuo a {names[c]}: l'anno non è valido salvo "
-                  "deroghe del collegio." for c in values("crossing_month", beyond)]),
-        (will_cross, [f"Al ritmo degli ultimi {recent} mesi supera il {limit} a {names[c]} (restano {h} ore)."
+        (chronic, [f"Assenze {al(r)} del monte ore svolto finora ({a} ore su {s})"
+                   + (f": oltre il {severe}, la soglia del livello alto." if high else ".")
+                   for r, a, s, high in zip(pct("absence_ratio", chronic), hrs("absence_hours", chronic),
+                                            hrs("scheduled_hours", chronic), ratio[chronic] >= rules.severe,
+                                            strict=True)]),
+        (beyond, [f"Ha superato il limite del {limit} del monte ore annuo {a_month(names[c])}: l'anno non è valido"
+                  " salvo deroghe del collegio." for c in values("crossing_month", beyond)]),
+        (will_cross, [f"Al ritmo degli ultimi {recent} mesi supera il {limit} {a_month(names[c])} (restano {h} ore)."
                       for c, h in zip(values("crossing_month", will_cross), hrs("hours_left", will_cross),
                                       strict=True)]),
         (projection, [f"Proiezione a fine anno: {p} del monte ore annuo (restano {h} ore prima del limite)."
@@ -492,7 +495,7 @@ def _reasons(columns: dict, rank: np.ndarray, has_crossing: np.ndarray, rules: R
     sentences.append((runs, [f"Per {x} mesi di fila oltre il {severe} di assenze."
                              for x in values("longest_severe_run", runs)]))
     arrived = scored & columns["arrived_recently"].astype(bool)
-    sentences.append((arrived, ["Arrivato in Italia da meno di due anni."] * int(arrived.sum())))
+    sentences.append((arrived, ["In Italia da meno di due anni."] * int(arrived.sum())))
     delayed = scored & (columns["age_delay"] >= 1)
     sentences.append((delayed, [f"In ritardo di {d} {'anno' if d == 1 else 'anni'} rispetto all'età."
                                 for d in values("age_delay", delayed)]))
@@ -505,7 +508,7 @@ def _reasons(columns: dict, rank: np.ndarray, has_crossing: np.ndarray, rules: R
     for mask, _ in sentences[3:]:
         said |= mask
     quiet = scored & ~said
-    sentences.append((quiet, [f"Assenze al {r} del monte ore: nessun segnale di rischio."
+    sentences.append((quiet, [f"Assenze {al(r)} del monte ore: nessun segnale di rischio."
                               for r in pct("absence_ratio", quiet)]))
     with paused_gc():  # a list per pupil: the collector would rescan them all as they grow
         lists = [[] for _ in range(n)]
@@ -516,6 +519,19 @@ def _reasons(columns: dict, rank: np.ndarray, has_crossing: np.ndarray, rules: R
 
 
 _PERCENT_TEXTS = np.array([f"{k} %" for k in range(10_001)], dtype=object)
+
+
+def al(number: str) -> str:
+    """«al 20 %», «all'8 %», «all'11 %», «all'80 %»: the article elides before a number read with a vowel
+    (uno, undici, otto, ottanta, ottocento…)."""
+    whole = re.match(r"\d+", number)
+    digits = whole.group() if whole else ""
+    return f"all'{number}" if digits in ("1", "11") or digits.startswith("8") else f"al {number}"
+
+
+def a_month(name: str) -> str:
+    """«a marzo», «ad aprile», «ad agosto», «ad ottobre»."""
+    return f"ad {name}" if name[:1] in "aeiou" else f"a {name}"
 
 
 def _percents(values: np.ndarray) -> list[str]:

@@ -21,7 +21,7 @@ from models.core.errors import ApprodoError, PermissionDenied
 from models.core.permissions import Actor, can_assign_classes, has_classes, require_pupils, sees_own_classes_only
 from models.core.school_year import SchoolYear
 from models.pupils import school_calendar
-from models.risk import indicators
+from models.risk import derogations, indicators
 from models.risk.rules import network_rules
 
 _ATTENDANCE_COLUMNS = ["pupil_code", "class_name", "period", "scheduled_hours", "absence_hours", "late_entries",
@@ -185,6 +185,11 @@ def school_risk(
     if as_of is not None and as_of not in months:
         raise ApprodoError(f"Non ci sono dati di frequenza per il mese {as_of}.")
     pupils, all_classes = _scored(db, school, classes, months, as_of, rules)
+    if pupils.attrs.get("school_year"):  # hours in derogation shown apart, never subtracted
+        attrs = pupils.attrs
+        pupils = derogations.with_sentences(pupils, derogations.hours_by_pupil(
+            db, school_code, SchoolYear.parse(attrs["school_year"])))
+        pupils.attrs = attrs
     audit.record_access(db, actor, school_code, "elenco rischio",
                         f"{channel}: {len(pupils)} alunni" + (f", classi {', '.join(classes)}" if classes else ""),
                         view=None if view is None else f"{view}|{as_of}")
@@ -353,6 +358,7 @@ class PupilRecord:
     latest: pd.Series  # the indicators row (see indicators.score) at the last month
     legal_limit_applies: bool
     rules: indicators.Rules  # the network's thresholds, for the lines of the chart
+    derogation_hours: float = 0.0  # of the absence hours of the latest school year, those in derogation
 
 
 def pupil_record(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str, *,
@@ -372,11 +378,14 @@ def pupil_record(db: sqlite_utils.Database, actor: Actor, school_code: str, pupi
     levels = frame[["period"]].merge(school_levels.loc[school_levels["pupil_code"] == pupil_code,
                                                        ["period", "school_year", "level", "absence_ratio"]],
                                      on="period", how="left")  # one row per month of the pupil, in order
-    latest = indicators.score(frame, context, level=school.level, rules=rules,
-                              **scoring_setup(db, school_code).hours).iloc[0]
+    scored = indicators.score(frame, context, level=school.level, rules=rules, **scoring_setup(db, school_code).hours)
+    scored = derogations.with_sentences(scored, derogations.hours_by_pupil(
+        db, school_code, SchoolYear.parse(scored.attrs["school_year"])))
+    latest = scored.iloc[0]
     audit.record_access(db, actor, school_code, "scheda alunno", pupil_code, view=view)
     return PupilRecord(pupil_code, class_name, frame, levels, latest,
-                       school.effective_annual_hours is not None and school.level != "primaria", rules)
+                       school.effective_annual_hours is not None and school.level != "primaria", rules,
+                       float(latest["derogation_hours"]))
 
 
 def visible_pupils(db: sqlite_utils.Database, actor: Actor, school_code: str) -> dict[str, str]:

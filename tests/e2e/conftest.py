@@ -240,3 +240,14 @@ def choose(page, label: str, option: str, attempts: int = 3) -> None:
         wait_idle(page)
         break
     expect(page.get_by_role("combobox", name=label)).to_have_value(re.compile(re.escape(option)))
+
+
+def pick(page, label: str, option: str) -> None:
+    """Add an option to a Streamlit multiselect by typing part of it."""
+    box = page.get_by_role("combobox", name=label)
+    box.click()
+    box.fill(option)
+    page.get_by_role("option").filter(has_text=option).first.wait_for()
+    box.press("Enter")
+    box.press("Escape")
+    wait_idle(page)

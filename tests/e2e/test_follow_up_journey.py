@@ -1,12 +1,13 @@
 """The funzione strumentale's monthly round in a real browser: list, pupil, intervention, Excel file."""
 
 import re
+import subprocess
 
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from models.demo import demo
-from tests.e2e.conftest import choose, log_in, screenshot, wait_idle
+from tests.e2e.conftest import choose, log_in, pick, screenshot, wait_idle
 
 NOTE = "Abbinato a un compagno di 4B per il metodo di studio."
 
@@ -81,3 +82,21 @@ def test_funzione_records_an_intervention_and_finds_it_in_the_exported_list(serv
     assert rows[code]["Esito intervento"] == "In corso" and rows[code]["Ultima revisione"] is not None
     assert "marzo 2026" in sheet["A2"].value or "2026-03" in sheet["A2"].value
     screenshot(page, "funzione_elenco_rischio")
+
+    # The class council's pack for the pupil's class, as the filters on screen say, opened as pictures.
+    class_name = rows[code]["Classe"]
+    pick(page, "Classi", class_name)
+    expect(main).to_contain_text(f"classe {class_name}; livelli alto, medio.")
+    with page.expect_download(timeout=90_000) as download:
+        page.get_by_role("button", name="Pacchetto (PDF)").click()
+    name = download.value.suggested_filename
+    assert name == f"pacchetto_MIIS00003C_2026-03_classe-{class_name}_livello-alto-medio.pdf"
+    pdf = tmp_path / download.value.suggested_filename
+    download.value.save_as(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "pagina")], check=True, timeout=60)
+    pictures = sorted(tmp_path.glob("pagina*.png"))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    listed = [c for c, r in rows.items() if r["Classe"] == class_name]
+    assert len(pictures) == 1 + len(listed) and f"Alunno {code} · classe {class_name}" in text
+    assert all(f"Alunno {c} " in text for c in listed)
+    screenshot(page, "funzione_pacchetto_consiglio")

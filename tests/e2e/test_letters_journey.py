@@ -60,7 +60,7 @@ def test_the_dirigente_downloads_the_bilingual_family_notice_and_the_report_to_t
     assert bilingual.name == f"comunicazione_famiglia_{pupil}_it_ar.docx"
     assert mayor.name == f"segnalazione_sindaco_{pupil}.docx"
     family_text = "\n".join(p.text for p in Document(io.BytesIO(bilingual.read_bytes())).paragraphs)
-    assert "Gentili genitori" in family_text and "حضرات الوالدين الكرام" in family_text
+    assert "Gentile famiglia" in family_text and "حضرات الوالدين الكرام" in family_text
     assert "Prot. n. 87/2026" in family_text  # the demo's recorded family notice
     mayor_text = "\n".join(p.text for p in Document(io.BytesIO(mayor.read_bytes())).paragraphs)
     assert "Al Sindaco" in mayor_text and "Con comunicazione del 12/01/2026, prot. n. 87/2026" in mayor_text

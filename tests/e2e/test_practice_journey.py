@@ -8,7 +8,7 @@ from docx import Document
 from playwright.sync_api import expect
 
 from models.demo import demo
-from tests.e2e.conftest import choose, log_in, screenshot, wait_idle
+from tests.e2e.conftest import choose, log_in, pick, screenshot, wait_idle
 
 TITLE = "Colloquio d'ingresso con la mediatrice"
 SOURCE_NOTE = (f"Dalla pratica «{TITLE}» della Rete di esempio, Istituto di istruzione superiore «Ponte Nuovo», "
@@ -17,17 +17,6 @@ SOURCE_NOTE = (f"Dalla pratica «{TITLE}» della Rete di esempio, Istituto di is
 
 def go(page, menu: str) -> None:
     page.get_by_role("link", name=menu).first.click()
-    wait_idle(page)
-
-
-def pick(page, label: str, option: str) -> None:
-    """Add an option to a Streamlit multiselect by typing part of it."""
-    box = page.get_by_role("combobox", name=label)
-    box.click()
-    box.fill(option)
-    page.get_by_role("option").filter(has_text=option).first.wait_for()
-    box.press("Enter")
-    box.press("Escape")
     wait_idle(page)
 
 

@@ -19,6 +19,8 @@ from models.risk.indicators import (
     LEVELS,
     STALE,
     Rules,
+    a_month,
+    al,
     empty_list,
     hours,
     month_name,
@@ -216,7 +218,7 @@ def _levels(result: pd.DataFrame, rules: Rules, legal: bool) -> np.ndarray:
 def _reasons(row, rules: Rules, legal: bool) -> list[str]:
     if row.level == STALE:
         return [f"{stale_label(row.last_period).capitalize()}: mancano i mesi successivi, quindi l'alunno è fuori "
-                f"dall'elenco del mese e non viene proiettato (assenze al {percent(row.absence_ratio)} del monte ore "
+                f"dall'elenco del mese e non viene proiettato (assenze {al(percent(row.absence_ratio))} del monte ore "
                 "fino ad allora)."]
     if row.level == "dati_insufficienti":
         if row.months < rules.min_months:
@@ -224,15 +226,18 @@ def _reasons(row, rules: Rules, legal: bool) -> list[str]:
         return [f"Solo {hours(row.scheduled_hours)} ore di lezione registrate: troppo poche per una valutazione."]
     reasons = []
     if row.absence_ratio >= rules.chronic:
-        reasons.append(f"Assenze al {percent(row.absence_ratio)} del monte ore svolto finora "
-                       f"({hours(row.absence_hours)} ore su {hours(row.scheduled_hours)}).")
+        reasons.append(f"Assenze {al(percent(row.absence_ratio))} del monte ore svolto finora "
+                       f"({hours(row.absence_hours)} ore su {hours(row.scheduled_hours)})"
+                       + (f": oltre il {percent(rules.severe)}, la soglia del livello alto."
+                          if row.absence_ratio >= rules.severe else "."))
     if legal:
         if row.hours_left <= 0:
-            reasons.append(f"Ha superato il limite del {percent(rules.legal_limit)} del monte ore annuo a "
-                           f"{month_name(row.crossing_month)}: l'anno non è valido salvo deroghe del collegio.")
+            reasons.append(f"Ha superato il limite del {percent(rules.legal_limit)} del monte ore annuo "
+                           f"{a_month(month_name(row.crossing_month))}: l'anno non è valido salvo deroghe del "
+                           "collegio.")
         elif isinstance(row.crossing_month, str):
             reasons.append(f"Al ritmo degli ultimi {rules.recent_months} mesi supera il {percent(rules.legal_limit)} "
-                           f"a {month_name(row.crossing_month)} (restano {hours(row.hours_left)} ore).")
+                           f"{a_month(month_name(row.crossing_month))} (restano {hours(row.hours_left)} ore).")
         elif row.projected_ratio >= rules.chronic:
             reasons.append(f"Proiezione a fine anno: {percent(row.projected_ratio)} del monte ore annuo "
                            f"(restano {hours(row.hours_left)} ore prima del limite).")
@@ -247,7 +252,7 @@ def _reasons(row, rules: Rules, legal: bool) -> list[str]:
     if row.longest_severe_run >= 2:
         reasons.append(f"Per {row.longest_severe_run} mesi di fila oltre il {percent(rules.severe)} di assenze.")
     if row.arrived_recently:
-        reasons.append("Arrivato in Italia da meno di due anni.")
+        reasons.append("In Italia da meno di due anni.")
     if row.age_delay >= 1:
         reasons.append(f"In ritardo di {row.age_delay} {'anno' if row.age_delay == 1 else 'anni'} rispetto all'età.")
     if row.retention:
@@ -255,5 +260,5 @@ def _reasons(row, rules: Rules, legal: bool) -> list[str]:
     if row.l2_low:
         reasons.append(f"Livello di italiano {row.l2_level}.")
     if not reasons:
-        reasons.append(f"Assenze al {percent(row.absence_ratio)} del monte ore: nessun segnale di rischio.")
+        reasons.append(f"Assenze {al(percent(row.absence_ratio))} del monte ore: nessun segnale di rischio.")
     return reasons

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from argon2 import PasswordHasher
 
 from models.accounts import auth
 from models.core import clock
@@ -88,6 +89,67 @@ def test_after_five_failures_each_try_from_that_address_waits_longer(demo_db, us
     if username == "funzione":
         assert auth.login(demo_db, username, PASSWORD, client="10.0.0.1", now=start + timedelta(minutes=4))
         assert "accesso_rallentato" in audit_actions(demo_db, username)
+
+
+class CountingHasher(PasswordHasher):
+    """The tests' cheap Argon2id, counting its checks: each costs a core and 64 MiB in production."""
+
+    checks = 0
+
+    def verify(self, hash, password):  # noqa: A002 - argon2's own parameter name
+        CountingHasher.checks += 1
+        return super().verify(hash, password)
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    monkeypatch.setattr(auth, "_hasher", CountingHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    CountingHasher.checks = 0
+    return CountingHasher
+
+
+def test_a_flood_of_new_names_from_one_address_costs_a_few_argon2_checks_then_none(demo_db, counted):
+    """Issue 31 #9: each new name cost a full Argon2 check (real logins went from 0.28 s to 11.3 s)."""
+    start = clock.utcnow()
+    for n in range(300):
+        moment = start + timedelta(milliseconds=10 * n)
+        assert fail(demo_db, f"inventato{n}", moment, client="203.0.113.5") == auth.WRONG_CREDENTIALS
+    assert counted.checks <= auth.UNKNOWN_FREE_PER_ADDRESS + 1
+    # A real name from the same address is still checked, with the same answer; its owner still gets in.
+    checks = counted.checks
+    assert fail(demo_db, "docente", start + timedelta(seconds=4), client="203.0.113.5") == auth.WRONG_CREDENTIALS
+    assert counted.checks == checks + 1
+    assert auth.login(demo_db, "docente", PASSWORD, client="203.0.113.5", now=start + timedelta(seconds=5))
+    # Another address has its own budget.
+    fail(demo_db, "inventato-altrove", start + timedelta(seconds=6), client="192.0.2.1")
+    assert counted.checks == checks + 3
+
+
+def test_a_flood_of_new_names_from_many_addresses_stays_within_the_global_budget(demo_db, counted):
+    start = clock.utcnow()
+    for n in range(300):
+        assert fail(demo_db, f"inventato{n}", start, client=f"198.51.{n // 250}.{n % 250}") == auth.WRONG_CREDENTIALS
+    assert counted.checks <= auth.UNKNOWN_CHECKS_PER_MINUTE + 1
+
+
+def test_an_unknown_name_beyond_the_budget_answers_in_the_time_of_a_real_check(demo_db, monkeypatch):
+    """No new way to tell names apart: the pause beyond the budget lasts as long as the recent real checks."""
+    import time
+
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=3, memory_cost=16 * 1024, parallelism=1))
+    demo_db.execute("UPDATE users SET password_hash = ? WHERE username = 'docente'", [auth.hash_password(PASSWORD)])
+    start = clock.utcnow()
+
+    def seconds(username, client):
+        began = time.perf_counter()
+        fail(demo_db, username, start, client=client)
+        return time.perf_counter() - began
+
+    real = sorted(seconds("docente", f"192.0.2.{n}") for n in range(5))[2]
+    for n in range(auth.UNKNOWN_FREE_PER_ADDRESS):
+        fail(demo_db, f"inventato{n}", start, client="203.0.113.5")
+    cheap = sorted(seconds(f"altro{n}", "203.0.113.5") for n in range(5))[2]
+    assert 0.5 * real < cheap < 2 * real
 
 
 def test_the_waits_stop_growing_at_fifteen_minutes(demo_db):

@@ -43,6 +43,10 @@ def test_the_month_of_crossing_at_the_recent_pace():
     pupil = score(months("B", [40, 40, 40, 40]))["B"]
     assert pupil.crossing_month == "2026-03" and pupil.level == "alto"
     assert "Al ritmo degli ultimi 2 mesi supera il 25 % a marzo (restano 90 ore)." in pupil.reasons
+    # what made it alto, said in its reason
+    assert ("Assenze al 40 % del monte ore svolto finora (160 ore su 400): oltre il 20 %, la soglia del livello "
+            "alto.") in pupil.reasons
+
     assert pupil.longest_severe_run == 4
 
 
@@ -97,7 +101,7 @@ def test_context_factors_count_and_explain():
     pupil = score(months("I", [1, 1, 1], class_name="3B"), context=context)["I"]
     assert (pupil.arrived_recently, pupil.age_delay, pupil.l2_low) == (True, 0, True)
     assert pupil.level == "medio"
-    assert {"Arrivato in Italia da meno di due anni.", "Livello di italiano A2."} <= set(pupil.reasons)
+    assert {"In Italia da meno di due anni.", "Livello di italiano A2."} <= set(pupil.reasons)
     delayed = score(months("J", [1, 1], class_name="1A"),
                     context=pd.DataFrame({"pupil_code": ["J"], "birth_year": [2009], "arrival_year": [None],
                                           "l2_level": ["madrelingua"], "retentions": [1]}))["J"]
@@ -153,3 +157,17 @@ def test_pupil_ids_are_what_pandas_factorize_gives(codes):
     expected_ids, expected_uniques = pd.factorize(series, sort=True)
     assert ids.tolist() == expected_ids.tolist()
     pd.testing.assert_index_equal(uniques, expected_uniques)
+
+
+def test_the_article_elides_before_a_number_read_with_a_vowel():
+    from models.risk.indicators import al
+
+    assert [al(x) for x in ("8 %", "11 %", "1 %", "80 %", "18 %", "20 %", "2 %", "100 %")] == [
+        "all'8 %", "all'11 %", "all'1 %", "all'80 %", "al 18 %", "al 20 %", "al 2 %", "al 100 %"]
+
+
+def test_a_month_takes_ad_before_a_vowel():
+    from models.risk.indicators import a_month
+
+    assert [a_month(m) for m in ("marzo", "aprile", "agosto", "ottobre")] == [
+        "a marzo", "ad aprile", "ad agosto", "ad ottobre"]

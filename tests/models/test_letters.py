@@ -139,7 +139,8 @@ def test_the_family_letter_has_the_days_dates_class_and_blanks_for_name_and_addr
     for day in SIXTEEN:
         assert f"{day:%d/%m/%Y}" in text
     assert f"dal {case.window_start:%d/%m/%Y} al {case.window_end:%d/%m/%Y}" in text
-    assert letters.BLANK_NAME in text and letters.BLANK_ADDRESS in text  # names are written by hand
+    assert "Gentile famiglia," in text and "Gentili genitori" not in text
+    assert "Ai genitori o a chi esercita la responsabilità genitoriale" in text
     assert "{{" not in text and "[da completare" not in text
     assert "Prot. n. " + letters.BLANK_SHORT in text  # the number comes from the school's register of protocol
     properties = Document(io.BytesIO(data)).core_properties
@@ -147,12 +148,108 @@ def test_the_family_letter_has_the_days_dates_class_and_blanks_for_name_and_addr
     assert properties.author == "Istituto di istruzione superiore «Ponte Nuovo»" and properties.language == "it-IT"
 
 
+def _core(data: bytes) -> dict[str, list[str]]:
+    """Every element of docProps/core.xml by local name, whatever its namespace (as a strict reader finds them)."""
+    import zipfile
+
+    from lxml import etree
+
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("docProps/core.xml"))
+    found: dict[str, list[str]] = {}
+    for element in root:
+        found.setdefault(etree.QName(element).localname, []).append(element.text or "")
+    return found
+
+
+def test_the_word_properties_have_one_keywords_entry_and_one_author(demo_db, actors, case):
+    core = _core(letters.case_letter(demo_db, actors["dirigente"], SCHOOL, case.id, "famiglia"))
+    assert core["keywords"] == ["obbligo di istruzione; comunicazione alla famiglia"]  # not also an empty one
+    assert core["creator"] == ["Istituto di istruzione superiore «Ponte Nuovo»"]
+    assert core["lastModifiedBy"] == ["Istituto di istruzione superiore «Ponte Nuovo»"]
+
+
+def test_names_and_address_are_fill_in_fields_of_the_word_file_never_stored(demo_db, actors, case):
+    data = letters.case_letter(demo_db, actors["dirigente"], SCHOOL, case.id, "famiglia")
+    body = Document(io.BytesIO(data)).element.body
+    controls = body.findall(".//" + qn("w:sdt"))
+    tags = [c.find(qn("w:sdtPr")).find(qn("w:tag")).get(qn("w:val")) for c in controls]
+    # addressee: parents, pupil, address; subject and body: the pupil twice
+    assert tags.count("famiglia.nome") == 1 and tags.count("famiglia.indirizzo") == 1
+    assert tags.count("alunno.nome") == 3
+    for control in controls:
+        assert control.find(qn("w:sdtPr")).find(qn("w:showingPlcHdr")) is not None  # Word selects it on a click
+    shown = {"".join(t.text for t in c.iter(qn("w:t"))) for c in controls}
+    assert shown == {"[nome e cognome dell'alunno/a]", "[nomi dei genitori o dei tutori]", "[indirizzo della famiglia]"}
+    assert "\ue000" not in text_of(data)  # no marker left
+    assert letters.BLANK_NAME not in text_of(data)
+
+
+def test_the_mayor_is_addressed_whoever_holds_the_office(demo_db, actors, case, clock_at):
+    boss = actors["dirigente"]
+    obligation.record_family_notice(demo_db, boss, SCHOOL, case.id, date(2026, 3, 20), "1/2026", "PEC",
+                                    date(2026, 3, 20))
+    clock_at(date(2026, 3, 27))
+    obligation.record_mayor_notice(demo_db, boss, SCHOOL, case.id, date(2026, 3, 27), "2/2026", "Valfiorita")
+    text = text_of(letters.case_letter(demo_db, boss, SCHOOL, case.id, "sindaco"))
+    assert "Al Sindaco del Comune di Valfiorita" in text and "Gentile Sindaca, Gentile Sindaco," in text
+    assert "Egregio" not in text
+
+
+def test_family_and_mayor_letters_say_the_same_about_the_term_from_the_receipt(demo_db, actors, case, clock_at):
+    boss = actors["dirigente"]
+    clock_at(date(2026, 3, 10))
+    obligation.record_family_notice(demo_db, boss, SCHOOL, case.id, date(2026, 3, 10), "1/2026", "Raccomandata A/R")
+    family = text_of(letters.case_letter(demo_db, boss, SCHOOL, case.id, "famiglia"))
+    assert "entro sette giorni dal ricevimento della presente" in family
+    clock_at(date(2026, 3, 27))  # no return card: received 10 days after sending (20/03), term to 27/03
+    mayor = text_of(letters.case_letter(demo_db, boss, SCHOOL, case.id, "sindaco"))
+    assert ("ricevuta dalla famiglia il 20/03/2026 (data di ricevimento non documentata: 10 giorni dall'invio)"
+            in mayor)
+    assert "entro sette giorni dal ricevimento" in mayor
+    assert "Alla data del 27/03/2026, settimo giorno dal ricevimento, la frequenza non è ripresa" in mayor
+
+
+def test_the_letter_asks_no_medical_certificate_for_readmission():
+    for kind in ("famiglia", "famiglia_ore"):
+        text = letters.default_text(kind, "it")
+        assert "il certificato medico per la riammissione a scuola non è richiesto (L.R. 4 agosto 2003, n. 12" in text
+        assert "il certificato medico)" not in text
+
+
+def test_the_period_never_starts_before_the_first_day_of_lessons(demo_db, actors, clock_at):
+    first = school_days(date(2025, 9, 1), 1)[0]
+    load(demo_db, actors["dirigente"], events("PRESTO", school_days(first, 16)))
+    case = obligation.cases(demo_db, actors["dirigente"], SCHOOL)[0]
+    text = text_of(letters.case_letter(demo_db, actors["dirigente"], SCHOOL, case.id, "famiglia"))
+    assert f"nel periodo dal {first:%d/%m/%Y} al {case.window_end:%d/%m/%Y}" in text
+
+
+def test_the_letterhead_and_the_signature_wording_come_from_the_school(demo_db, actors, case):
+    boss = actors["dirigente"]
+    with pytest.raises(ApprodoError, match="PEC «scuola» non è valido"):
+        schools.update_letterhead(demo_db, boss, SCHOOL, pec="scuola")
+    with pytest.raises(PermissionDenied):
+        schools.update_letterhead(demo_db, actors["funzione_strumentale"], SCHOOL, phone="02 1")
+    data = letters.case_letter(demo_db, boss, SCHOOL, case.id, "famiglia")
+    assert "firma" not in text_of(data).lower()  # a hand signature: nothing printed under the name
+    schools.update_letterhead(demo_db, boss, SCHOOL, address="Via Roma 1, 20100 Valfiorita (MI)", phone="02 1234567",
+                              email="miis00003c@istruzione.it", pec="miis00003c@pec.istruzione.it",
+                              office_hours="lun–ven 8–10", signature="a_mezzo_stampa")
+    text = text_of(letters.case_letter(demo_db, boss, SCHOOL, case.id, "famiglia"))
+    assert ("Via Roma 1, 20100 Valfiorita (MI) · Tel. 02 1234567 · e-mail miis00003c@istruzione.it · "
+            "PEC miis00003c@pec.istruzione.it · Segreteria: lun–ven 8–10") in text
+    assert ("Firma autografa sostituita a mezzo stampa ai sensi dell'art. 3, comma 2, del D.Lgs. 39/1993"
+            in text.split("Marco Bianchi")[1])
+    schools.update_letterhead(demo_db, boss, SCHOOL, signature="digitale")
+    assert "Documento firmato digitalmente" in text_of(letters.case_letter(demo_db, boss, SCHOOL, case.id, "famiglia"))
+
+
 def test_the_mayor_letter_follows_the_case_record_step_by_step(demo_db, actors, case, clock_at):
     boss = actors["dirigente"]
     with pytest.raises(ApprodoError, match="La famiglia non risulta ancora informata"):
         letters.case_letter(demo_db, boss, SCHOOL, case.id, "sindaco")
     obligation.record_family_notice(demo_db, boss, SCHOOL, case.id, date(2026, 3, 20), "123/2026",
-                                    obligation.CHANNELS[1])
+                                    obligation.CHANNELS[1], received_on=date(2026, 3, 20))
     family = text_of(letters.case_letter(demo_db, boss, SCHOOL, case.id, "famiglia"))
     assert "Prot. n. 123/2026" in family and "20/03/2026" in family  # a reprint carries the recorded number
     with pytest.raises(ApprodoError, match="finiscono il 27/03/2026"):
@@ -160,7 +257,8 @@ def test_the_mayor_letter_follows_the_case_record_step_by_step(demo_db, actors, 
     clock_at(date(2026, 3, 30))
     mayor = text_of(letters.case_letter(demo_db, boss, SCHOOL, case.id, "sindaco"))
     assert "Al Sindaco" in mayor and "Con comunicazione del 20/03/2026, prot. n. 123/2026" in mayor
-    assert "Alla data del 27/03/2026 la frequenza non è ripresa" in mayor and "16 giorni" in mayor
+    assert "Alla data del 27/03/2026, settimo giorno dal ricevimento, la frequenza non è ripresa" in mayor
+    assert "16 giorni" in mayor
     obligation.record_mayor_notice(demo_db, boss, SCHOOL, case.id, date(2026, 3, 30), "140/2026", "Valfiorita")
     mayor = text_of(letters.case_letter(demo_db, boss, SCHOOL, case.id, "sindaco"))
     assert "del Comune di Valfiorita" in mayor and "Prot. n. 140/2026" in mayor

@@ -190,3 +190,13 @@ def test_the_chronic_absence_indicator_and_the_pupil_chart_follow_the_networks_t
                               [dirigente.school_code]).fetchone()[0]
     record = school_risk.pupil_record(network_db, dirigente, dirigente.school_code, code)
     assert record.rules.chronic == 0.3 and record.rules.legal_limit == 0.25
+
+
+def test_the_report_agrees_its_verbs_with_one_school(network_db, actors):
+    import dataclasses
+
+    report = network_report.build(network_db, actors["coordinatore_rete"], NETWORK, YEAR)
+    one = dataclasses.replace(report, protocol_summary={**report.protocol_summary, "approved": 1,
+                                                        "current_core": 1})
+    text = all_report_texts(one)
+    assert f"1 scuola su {report.protocol_summary['schools']} ha il protocollo approvato; 1 ha accolto" in text

@@ -170,7 +170,7 @@ def test_family_notice_deadline_late_and_mayor(demo_db, actors, today):
     today(date(2026, 3, 30))
     assert obligation.cases(demo_db, boss, SCHOOL)[0].late
     case = obligation.record_family_notice(demo_db, boss, SCHOOL, case.id, date(2026, 3, 30), "123/2026",
-                                           obligation.CHANNELS[1])
+                                           "PEC", received_on=date(2026, 3, 30))  # delivered the same day
     assert (case.status, case.deadline) == ("in_attesa", date(2026, 4, 6))
     assert not case.due
     today(date(2026, 4, 2))
@@ -277,3 +277,146 @@ def test_two_sessions_reading_at_once_record_each_case_once(demo_db, db_path, ac
         thread.join()
     assert not errors and found == [["CASO"]] * 4
     assert demo_db.execute("SELECT COUNT(*) FROM obligation_cases").fetchone()[0] == 1
+
+
+# --- the seven days from the family's receipt; "da fare dal"; the quarter-of-hours case -----------------------
+
+
+@pytest.fixture
+def notified(demo_db, actors, today):
+    """CASO's case (opened on 2 February 2026), on 20 March 2026."""
+    load(demo_db, actors["dirigente"], events("CASO", school_days(date(2026, 1, 12), 16)))
+    return obligation.cases(demo_db, actors["dirigente"], SCHOOL)[0]
+
+
+@pytest.mark.parametrize(("channel", "received_on", "term_start", "known"), [
+    ("Raccomandata A/R", date(2026, 3, 14), date(2026, 3, 14), True),  # the return card's date
+    ("Raccomandata A/R", None, date(2026, 3, 20), False),  # no card yet: sending (10/03) + 10 days
+    ("PEC", date(2026, 3, 10), date(2026, 3, 10), True),  # the delivery receipt
+    ("PEC", None, date(2026, 3, 20), False),
+    ("Registro elettronico (comunicazione)", date(2026, 3, 12), date(2026, 3, 12), True),  # read in the register
+    ("Consegna a mano con firma", date(2026, 3, 15), date(2026, 3, 10), True),  # handed over: the same day
+    ("Colloquio con verbale", None, date(2026, 3, 10), True),
+])
+def test_the_seven_days_run_from_the_receipt_as_the_way_of_sending_documents_it(
+        demo_db, actors, notified, channel, received_on, term_start, known):
+    boss = actors["dirigente"]
+    case = obligation.record_family_notice(demo_db, boss, SCHOOL, notified.id, date(2026, 3, 10), "7/2026", channel,
+                                           received_on)
+    assert (case.family_notice.term_start, case.family_notice.receipt_known) == (term_start, known)
+    assert case.deadline == term_start + timedelta(days=7)
+
+
+def test_the_mayor_step_opens_seven_days_after_the_receipt_recorded_later(demo_db, actors, notified, today):
+    boss = actors["dirigente"]
+    today(date(2026, 3, 10))
+    case = obligation.record_family_notice(demo_db, boss, SCHOOL, notified.id, date(2026, 3, 10), "7/2026",
+                                           "Raccomandata A/R")
+    assert case.deadline == date(2026, 3, 27)  # 10 + 10 days allowed for the post + 7
+    with pytest.raises(ApprodoError, match="viene prima dell'invio"):
+        obligation.record_family_receipt(demo_db, boss, SCHOOL, case.id, date(2026, 3, 9))
+    today(date(2026, 3, 16))
+    with pytest.raises(ApprodoError, match="nel futuro"):
+        obligation.record_family_receipt(demo_db, boss, SCHOOL, case.id, date(2026, 3, 17))
+    case = obligation.record_family_receipt(demo_db, boss, SCHOOL, case.id, date(2026, 3, 13))  # the card is back
+    assert (case.deadline, case.family_notice.receipt_known) == (date(2026, 3, 20), True)
+    with pytest.raises(ApprodoError, match="già registrato"):
+        obligation.record_family_receipt(demo_db, boss, SCHOOL, case.id, date(2026, 3, 14))
+    today(date(2026, 3, 19))
+    assert obligation.cases(demo_db, boss, SCHOOL)[0].status == "in_attesa"
+    with pytest.raises(ApprodoError, match="dal ricevimento"):
+        obligation.record_mayor_notice(demo_db, boss, SCHOOL, case.id, date(2026, 3, 19), "8/2026", "Milano")
+    today(date(2026, 3, 20))
+    case = obligation.cases(demo_db, boss, SCHOOL)[0]
+    assert (case.status, case.due_on) == ("sindaco_da_informare", date(2026, 3, 20))
+
+
+def test_attendance_resumed_after_seven_days_from_sending_but_within_seven_from_receipt(demo_db, actors, today):
+    boss = actors["dirigente"]
+    sixteen = school_days(date(2026, 1, 12), 16)
+    load(demo_db, boss, events("CASO", sixteen))
+    case = obligation.cases(demo_db, boss, SCHOOL)[0]
+    today(date(2026, 2, 10))
+    obligation.record_family_notice(demo_db, boss, SCHOOL, case.id, date(2026, 2, 5), "5", "Raccomandata A/R",
+                                    date(2026, 2, 10))  # received on Tuesday 10: the seven days end on 17
+    # Absent Friday 6 to Thursday 12 February, at school again from Friday 13 (sending + 7 was the 12th).
+    later = events("CASO", sixteen) + events("CASO", school_days(date(2026, 2, 6), 5)) \
+        + events("ALTRO", [date(2026, 2, 20)], justified="SI")
+    load(demo_db, boss, later)
+    today(date(2026, 2, 23))
+    case = obligation.cases(demo_db, boss, SCHOOL)[0]
+    assert (case.status, case.resumption.on) == ("ripresa", date(2026, 2, 13))
+
+
+def test_the_family_step_is_due_from_the_day_the_case_opened_not_the_upload(demo_db, actors, notified):
+    # Uploaded on 20 March; the sixteenth day was 2 February: due since then, and late.
+    assert (notified.due_on, notified.detected_on) == (date(2026, 2, 2), date(2026, 3, 20))
+    assert notified.late
+
+
+def test_the_period_starts_on_the_first_day_of_lessons(demo_db, actors, today):
+    boss = actors["dirigente"]
+    first = school_days(date(2025, 9, 1), 1)[0]
+    load(demo_db, boss, events("PRESTO", school_days(first, 16)))
+    case = obligation.cases(demo_db, boss, SCHOOL)[0]
+    assert case.window_start < first  # three months back reach the summer
+    assert case.period_start == first
+
+
+def test_a_quarter_of_the_annual_hours_opens_a_case_of_its_own_kind(demo_db, actors, today):
+    boss = actors["dirigente"]
+    # Four hours a day (never a whole day: 32 / 5 = 6.4), 70 school days from 15 September: a quarter of 1056 is
+    # 264 hours, reached with the 66th day.
+    days = school_days(date(2025, 9, 15), 70)
+    load(demo_db, boss, events("ORE", days, hours_text="4"))
+    found = obligation.cases(demo_db, boss, SCHOOL)
+    assert [(c.pupil_code, c.kind) for c in found] == [("ORE", obligation.HOURS)]
+    case = found[0]
+    assert case.opened_on == days[65] and case.due_on == days[65]
+    assert (case.hours_unjustified, case.hours_limit) == (280.0, 264.0)
+    assert case.unjustified_days == [] and case.status == "famiglia_da_informare"
+    # Its letter is its own.
+    from models.obligation import letters
+    from tests.models.test_letters import text_of
+    text = text_of(letters.case_letter(demo_db, boss, SCHOOL, case.id, letters.FAMILY))
+    assert "ha fatto 280 ore di assenza senza giustificato motivo" in text and "264 ore" in text
+    # Read again: nothing new recorded.
+    assert [c.id for c in obligation.cases(demo_db, boss, SCHOOL)] == [case.id]
+
+
+def test_the_age_from_the_full_date_of_birth():
+    from models.core.school_year import SchoolYear
+
+    year = SchoolYear(2025)
+    # Sixteen on 10 October 2025: of compulsory age until 9 October, not after (the year alone keeps them all year).
+    assert rule.compulsory_age(2009, year, "2009-10-10", date(2025, 10, 9)) is True
+    assert rule.compulsory_age(2009, year, "2009-10-10", date(2025, 10, 10)) is False
+    assert rule.compulsory_age(2009, year, None, date(2025, 10, 10)) is True
+    # Six on 20 December 2025: enrolled in September as the law requires, so of compulsory age from the start.
+    assert rule.compulsory_age(2019, year, "2019-12-20", date(2025, 9, 15)) is True
+    assert rule.compulsory_age(2020, year, "2020-01-10", date(2026, 3, 2)) is False  # an early entrant (5)
+
+
+def test_a_case_needs_the_compulsory_age_on_its_day(demo_db, actors, today):
+    boss = actors["dirigente"]
+    sixteen = school_days(date(2026, 1, 12), 16)  # the sixteenth day is Monday 2 February 2026
+    load(demo_db, boss, events("PRIMA", sixteen) + events("DOPO", sixteen))
+    rows = "Codice alunno;Data di nascita\nPRIMA;03/02/2010\nDOPO;02/02/2010\n"
+    pupil_data.import_context(demo_db, boss, SCHOOL, rows.encode(), "contesto.csv")
+    assert demo_db.execute("SELECT birth_date FROM pupil_context WHERE pupil_code = 'PRIMA'").fetchone() == (
+        "2010-02-03",)
+    # PRIMA turns sixteen the day after the case opens; DOPO on that very day, so the duty had ended.
+    assert sixteen[-1] == date(2026, 2, 2)
+    assert {c.pupil_code for c in obligation.cases(demo_db, boss, SCHOOL)} == {"PRIMA"}
+
+
+def test_a_pupil_first_seen_late_in_the_year_opens_no_hours_case_on_a_shortened_year(demo_db, actors, today):
+    boss = actors["dirigente"]
+    today(date(2026, 5, 29))
+    # Absent four hours a day from 4 May only: the projection takes May as the first month (a shorter year),
+    # and the list shows the quarter of that shorter year as reached; no case opens on it.
+    days = school_days(date(2026, 5, 4), 15)
+    load(demo_db, boss, events("TARDI", days, hours_text="4"))
+    listed = hours.evasion(demo_db, boss, SCHOOL, date(2026, 5, 29)).set_index("pupil_code")
+    assert listed.loc["TARDI", "reached"] and listed.loc["TARDI", "annual_hours"] < 1056
+    assert [c for c in obligation.cases(demo_db, boss, SCHOOL) if c.kind == obligation.HOURS] == []

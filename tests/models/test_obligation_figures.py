@@ -25,7 +25,8 @@ def procedure(demo_db, actors, today):  # noqa: F811 - the fixture imported abov
     found = obligation.cases(demo_db, boss, SCHOOL)
     assert len(found) == 7 and {c.opened_on for c in found} == {date(2026, 2, 2)}
     for n, case in enumerate(found[:6]):
-        obligation.record_family_notice(demo_db, boss, SCHOOL, case.id, date(2026, 2, 5), f"{n}/2026", "PEC")
+        obligation.record_family_notice(demo_db, boss, SCHOOL, case.id, date(2026, 2, 5), f"{n}/2026", "PEC",
+                                        received_on=date(2026, 2, 6))
         if n < 5:
             obligation.record_resumption(demo_db, boss, SCHOOL, case.id, date(2026, 2, 9))
         else:

@@ -13,6 +13,7 @@ from models.practices import adoption, attachments, records, search
 from models.protocols import protocol as protocols
 from models.protocols import word_export
 from tests.conftest import OTHER_NETWORK, OTHER_SCHOOL
+from tests.pdf_helpers import make_pdf, page_objects
 
 ACCOGLIENZA = records.Content(
     title="Patto di accoglienza con i mediatori culturali",
@@ -341,13 +342,13 @@ def test_attachments_are_word_or_pdf_and_checked(pupils_db, actors):
     added = attachments.add_attachment(pupils_db, actors["dirigente"], practice.id, "../../scheda.docx",
                                        _docx("Scheda del colloquio"))
     assert (added.file_name, added.kind) == ("scheda.docx", "docx")
-    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n(Calendario degli incontri)\n%%EOF\n"
+    pdf = make_pdf(page_objects("Calendario degli incontri"))
     assert attachments.add_attachment(pupils_db, actors["dirigente"], practice.id, "calendario.pdf", pdf).kind == "pdf"
     with pytest.raises(ApprodoError, match="Word.*PDF"):
         attachments.add_attachment(pupils_db, actors["dirigente"], practice.id, "virus.exe", b"MZ")
     with pytest.raises(ApprodoError, match="codice"):
         attachments.add_attachment(pupils_db, actors["dirigente"], practice.id, "azioni.pdf",
-                                   pdf.replace(b"/Catalog >>", b"/Catalog /OpenAction << /JS (x) >> >>"))
+                                   make_pdf(page_objects("x", catalog_extra=b" /OpenAction << /JS (x) >>")))
     with pytest.raises(ApprodoError, match="non è un documento Word"):
         attachments.add_attachment(pupils_db, actors["dirigente"], practice.id, "finto.docx", b"non zip")
     code = pupils_db.execute("SELECT pupil_code FROM pupil_context WHERE school_code = 'MIIS00003C'").fetchone()[0]

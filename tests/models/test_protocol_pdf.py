@@ -130,3 +130,66 @@ def test_exporting_twice_gives_the_same_pages(demo_db, actors, published, pdf_an
     _, pages = pdf_and_pages
     again = pdf_pages(docx_export.export_protocol_pdf(demo_db, actors["dirigente"], published.id), tmp_path)
     assert again == pages
+
+
+def _linked_picture_docx(url: str) -> bytes:
+    """A Word file whose only picture is linked to `url`, as a template or attachment could carry it."""
+    import zipfile
+
+    from docx import Document
+
+    out = io.BytesIO()
+    Document().save(out)
+    picture = (
+        '<w:p><w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/'
+        'wordprocessingDrawing"><wp:extent cx="914400" cy="914400"/><wp:docPr id="1" name="P"/><a:graphic xmlns:a='
+        '"http://schemas.openxmlformats.org/drawingml/2006/main"><a:graphicData uri="http://schemas.openxmlformats.'
+        'org/drawingml/2006/picture"><pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+        '<pic:nvPicPr><pic:cNvPr id="1" name="P"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip xmlns:r='
+        '"http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:link="rIdX"/><a:stretch>'
+        '<a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="914400" '
+        'cy="914400"/></a:xfrm><a:prstGeom prst="rect"/></pic:spPr></pic:pic></a:graphicData></a:graphic>'
+        '</wp:inline></w:drawing></w:r></w:p>')
+    relation = (f'<Relationship Id="rIdX" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+                f'image" Target="{url}" TargetMode="External"/>')
+    source, result = zipfile.ZipFile(io.BytesIO(out.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", relation.encode() + b"</Relationships>")
+            if item.filename == "word/document.xml":
+                data = data.replace(b"<w:sectPr", picture.encode() + b"<w:sectPr", 1)
+            target.writestr(item, data)
+    return result.getvalue()
+
+
+@pytest.mark.parametrize("namespace", [True, False], ids=["own network namespace", "offline profile only"])
+def test_libreoffice_fetches_nothing_while_it_converts(monkeypatch, namespace):
+    """Issue 31 #6: LibreOffice made GETs to a linked picture's address during a PDF export."""
+    import http.server
+    import threading
+
+    asked = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the standard library's name
+            asked.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        do_OPTIONS = do_HEAD = do_GET  # noqa: N815
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    if not namespace:  # where no network namespace can be made, the profile and the environment still hold
+        monkeypatch.setattr(docx_export, "no_network_prefix", lambda: ())
+    try:
+        pdf = docx_export.to_pdf(_linked_picture_docx(f"http://127.0.0.1:{server.server_port}/logo.png"))
+    finally:
+        server.shutdown()
+    assert pdf.startswith(b"%PDF")
+    assert asked == []

@@ -40,7 +40,9 @@ def test_a_figure_whose_other_part_is_small_is_hidden():
 
 
 def test_rates_follow_their_counts():
-    assert sup.rate(3, 100) == "<5" and sup.rate(10, 4) == "<5" and sup.rate(0, 0) is None
+    # a share of fewer than 5 cases never reads "<5" (as if "less than 5 %")
+    assert sup.rate(3, 100) == "n.d. (meno di 5 casi)" and sup.rate(10, 4) == "n.d. (meno di 5 casi)"
+    assert sup.rate(sup.SMALL, 40) == "n.d. (meno di 5 casi)" and sup.rate(0, 0) is None
     assert sup.rate(10, 40) == 25.0 and sup.rate(sup.HIDDEN, 40) == sup.HIDDEN
     assert sup.text(25.0, " %") == "25,0 %" and sup.text(None) == "—" and sup.text(float("nan")) == "—"
 

@@ -182,3 +182,22 @@ def test_the_funzione_does_not_set_the_retention(pupils_db):
     at = log_in(new_app(), "funzione")
     at.switch_page("pages/data_upload.py").run()
     assert not [n for n in at.number_input if n.label == "Anni scolastici da conservare"]
+
+
+def test_the_downloads_follow_the_filters_on_screen_and_name_them(pupils_db):
+    at = log_in(new_app(), "funzione")
+    at.switch_page("pages/risk.py").run()
+    next(m for m in at.multiselect if m.label == "Classi").set_value(["3A"]).run()
+    assert not at.exception, at.exception
+    shown = at.dataframe[0].value
+    assert set(shown["Classe"]) == {"3A"}
+    what = next(c.value for c in at.caption if c.value.startswith("I file seguono i filtri"))
+    assert what.endswith(f"classe 3A; livelli alto, medio. ({len(shown)} alunni).")
+    buttons = {b.proto.label: b.proto for b in at.get("download_button")}
+    # The files are built when pressed (their names are checked in the browser journey and the model tests).
+    assert {"Scarica l'elenco (Excel)", "Pacchetto (Word)",
+            "Scarica tutta la scuola (Excel, senza filtri)"} <= set(buttons)
+    next(m for m in at.multiselect if m.label == "Classi").set_value([]).run()
+    next(m for m in at.multiselect if m.label == "Livelli").set_value([]).run()
+    assert "Scarica tutta la scuola (Excel, senza filtri)" not in {b.proto.label for b in at.get("download_button")}
+    assert any(c.value.startswith("I file seguono i filtri") and "tutta la scuola" in c.value for c in at.caption)

@@ -72,7 +72,7 @@ def test_the_coordinator_adds_a_persian_translation_starting_from_the_italian_te
     click(at, "Aggiungi")
     assert "Nuova traduzione in persiano" in page_text(at)
     area = text_area(at)
-    assert "Gentili genitori" in area.value  # the Italian text to translate
+    assert "Gentile famiglia" in area.value  # the Italian text to translate
     area.input("والدین گرامی، {{ assenze.giorni }} روز").run()
     assert 'dir="rtl"' in preview(at) and "16 روز" in preview(at)
     click(at, "Salva la lettera")
@@ -142,7 +142,7 @@ def test_the_case_offers_the_family_letter_with_its_translation_and_the_mayors_o
     boss = actors["dirigente"]
     case = obligation.cases(case_db, boss, "MIIS00003C")[0]
     notice = clock.local_date() - timedelta(days=2)
-    obligation.record_family_notice(case_db, boss, "MIIS00003C", case.id, notice, "211/2026", obligation.CHANNELS[0])
+    obligation.record_family_notice(case_db, boss, "MIIS00003C", case.id, notice, "211/2026", obligation.HAND_DELIVERY)
     before = case_db.execute("SELECT COUNT(*) FROM access_log WHERE what = 'lettera obbligo scolastico'").fetchone()
 
     def case_page(username: str):
@@ -163,3 +163,21 @@ def test_the_case_offers_the_family_letter_with_its_translation_and_the_mayors_o
     monkeypatch.setattr(clock, "utcnow", lambda: datetime(later.year, later.month, later.day, 11, tzinfo=UTC))
     at = case_page("dirigente")
     assert "Segnalazione al Sindaco" in download_labels(at)
+
+
+def test_the_dirigente_sets_the_letterhead_and_the_signature_wording(demo_db):
+    from models.accounts import schools
+    from models.core.permissions import Actor
+
+    at = open_page("dirigente")
+    form_inputs = {t.label: t for t in at.text_input}
+    form_inputs["Indirizzo"].input("Via Roma 1, 20100 Milano")
+    form_inputs["PEC"].input("miis00003c@pec.istruzione.it")
+    next(r for r in at.radio if r.label == "Firma").set_value("a_mezzo_stampa")
+    click(at, "Salva l'intestazione")
+    assert "Intestazione salvata." in page_text(at)
+    school = schools.get_school(demo_db, Actor.system("test"), "MIIS00003C")
+    assert (school.address, school.pec, school.letter_signature) == (
+        "Via Roma 1, 20100 Milano", "miis00003c@pec.istruzione.it", "a_mezzo_stampa")
+    # the coordinator has no school: no letterhead form
+    assert "Salva l'intestazione" not in [b.label for b in open_page("coordinatrice").button]

@@ -178,7 +178,7 @@ def test_the_regional_view_shows_each_network_side_by_side(two_networks_with_pup
     months = tables[1]
     assert list(months.columns) == ["Rete di esempio", "Rete di un'altra provincia"]
     assert list(months.index)[:2] == ["settembre 2025", "ottobre 2025"]
-    assert all(str(v).endswith(" %") or v in ("<5", "—") for v in months.to_numpy().ravel())
+    assert all(str(v).endswith(" %") or v in ("n.d. (meno di 5 casi)", "—") for v in months.to_numpy().ravel())
     levels = tables[2]
     assert set(levels.index) == {"Rete di un'altra provincia", "Rete di esempio"}
     assert "Istituto" not in " ".join(map(str, levels.index))  # never a school's row

@@ -325,3 +325,25 @@ def test_the_week_and_the_school_calendar_are_set_on_the_upload_page(demo_db):
     assert not at.error, [e.value for e in at.error]
     local = school_calendar.local_calendar(demo_db, "MIIS00003C")
     assert local.rite == "ambrosiano" and local.closed[0][2] == "ponte"
+
+
+def test_the_dirigente_places_hours_under_a_derogation_on_the_pupil_page(demo_db):
+    from datetime import date
+
+    from models.pupils import importing as pupil_data
+    from tests.conftest import actor_named
+
+    monthly = "Cod. alunno;Classe;Mese;Monte ore;Ore di assenza\nD1;2A;10/2025;128;40\nD1;2A;11/2025;128;40\n"
+    pupil_data.import_attendance(demo_db, actor_named(demo_db, "dirigente"), "MIIS00003C", monthly.encode(), "m.csv")
+    at = open_page("dirigente", "pages/pupil.py", alunno="D1")
+    assert any("decide il consiglio di classe" in m.value for m in at.caption)
+    next(b for b in at.button if b.label == "Salva").click().run()  # the suggested criteria, with a deliberation
+    assert any("delibera" in e.value for e in at.error)
+    next(t for t in at.text_input if t.label.startswith("Delibera")).input("delibera n. 12 del 10/10/2025")
+    next(b for b in at.button if b.label == "Salva").click().run()
+    next(n for n in at.number_input if n.label == "Ore in deroga").set_value(40.0)
+    next(d for d in at.date_input if d.label == "Data della decisione").set_value(date(2025, 11, 20))
+    next(b for b in at.button if b.label == "Registra le ore in deroga").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert any("Ore di assenza: 80, di cui 40 in deroga" in m.value for m in at.caption)
+    assert list(at.dataframe[-1].value["Ore in deroga"]) == [40.0]

@@ -140,6 +140,24 @@ def docx_doctype() -> bytes:
                 f'"{WORD_NS}"><w:body><w:p><w:r><w:t>&e;&nessuna;</w:t></w:r></w:p></w:body></w:document>'.encode())
 
 
+def _utf16(xml: bytes) -> bytes:
+    """The same part saved as UTF-16 (with its byte mark), which XML parsers read as well as UTF-8."""
+    return xml.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+
+
+def docx_utf16_paragraphs() -> bytes:
+    """300,000 empty paragraphs (over the 100,000 limit) in a document.xml saved as UTF-16."""
+    body = b"<w:p><w:r><w:t>Premessa</w:t></w:r></w:p>" + b"<w:p/>" * 300_000
+    return docx(_utf16(f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{WORD_NS}"><w:body>'.encode()
+                       + body + b"</w:body></w:document>"))
+
+
+def xlsx_utf16_rows() -> bytes:
+    """The attendance header and 600,000 one-cell rows (over the 500,000 of a sheet), the sheet saved as UTF-16."""
+    body = "<row><c><v>1</v></c></row>" * 600_000
+    return xlsx(_utf16(sheet(_row(1, ATTENDANCE_HEADERS) + body, dimension="A1:G600001")))
+
+
 def csv_million_columns() -> bytes:
     return (";".join(f"c{i}" for i in range(1_000_000)) + "\n" + ";" * 999_999 + "\n").encode()
 
@@ -197,6 +215,12 @@ def template_lipsum() -> bytes:
     return word_template("{{ titolo }} {{ scuola_nome }} {{ lipsum(999999, false, 999999, 999999) }}", *LOOP)
 
 
+def template_amplified() -> bytes:
+    """Each section's body placed 2,000 times: a few KB of template, a GB of document at a real export."""
+    return word_template("{{ titolo }} {{ scuola_nome }}", "{%p for sezione in sezioni %}", "{{ sezione.titolo }}",
+                         *["{{p sezione.corpo }}"] * 2_000, "{%p endfor %}")
+
+
 # --- the child --------------------------------------------------------------------------------------
 
 
@@ -209,6 +233,7 @@ def peak_mb() -> float:
 
 
 def run(maker: str, target: str, db_path: str) -> dict:
+    from models.accounts import auth
     from models.core import db as database
     from models.core.errors import ApprodoError
     from models.core.permissions import Actor
@@ -225,6 +250,13 @@ def run(maker: str, target: str, db_path: str) -> dict:
         elif target == "word_template":
             docx_export.check_word_template(data)
             outcome["accepted"] = True
+        elif target == "stored_template_export":  # a template stored before today's checks, then an export
+            db = database.connect(db_path)
+            db.execute("UPDATE word_templates SET content = ? WHERE network_code = 'RETEDEMO'", [data])
+            actor = auth.actor_for_user(db, db.execute("SELECT id FROM users WHERE username = 'dirigente'")
+                                        .fetchone()[0])
+            protocol_id = db.execute("SELECT id FROM protocols WHERE school_code = 'MIIS00003C'").fetchone()[0]
+            outcome["bytes"] = len(docx_export.export_protocol(db, actor, protocol_id))
         else:
             summary = pupil_data.IMPORTERS[target](database.connect(db_path), Actor.system("prova"), "MIIS00003C",
                                                    data, f"{maker}.{'xlsx' if maker.startswith('xlsx') else 'csv'}")

@@ -344,12 +344,13 @@ def _practices_with_attachments(db) -> None:
     """A draft of the demo school and a published practice of the other network, each with a PDF attached."""
     from models.practices import attachments, records
     from tests.models.test_practices import content
+    from tests.pdf_helpers import make_pdf, page_objects
 
     for username, school, publisher, level in (("dirigente", SCHOOL, None, "secondaria_secondo_grado"),
                                                ("altro.dirigente", OTHER_SCHOOL, "altro.coord", "primaria")):
         practice = records.create_practice(db, actor_named(db, username), content(levels=(level,)))
         attachments.add_attachment(db, actor_named(db, username), practice.id, f"scheda_{school}.pdf",
-                                   b"%PDF-1.4\n(Scheda della pratica)\n%%EOF\n")
+                                   make_pdf(page_objects("Scheda della pratica")))
         if publisher:
             records.publish(db, actor_named(db, publisher), practice.id)
 
@@ -527,6 +528,23 @@ def _risk_list(fmt: str):
     return lambda db, actor, school: risk_export.export_list(db, actor, school, fmt)[1]
 
 
+def _council_pack(db, actor, school) -> bytes:
+    from models.council import pack as council_pack
+    from models.follow_up.list_export import Selection
+
+    # The PDF button serves this same Word file converted by LibreOffice: the same call decides and fills it.
+    return council_pack.council_pack(db, actor, school, Selection(levels=("alto",))).docx
+
+
+def _pupil_sheet(db, actor, school) -> bytes:
+    from models.council import pack as council_pack
+    from models.risk import school_risk
+
+    # The first pupil the page would offer this account (it refuses those who may not see the school's pupils).
+    visible = school_risk.visible_pupils(db, actor, school)
+    return council_pack.pack_for_pupil(db, actor, school, next(iter(visible))).docx if visible else b""
+
+
 def _protocol_word(db, actor, protocol) -> bytes:
     from models.protocols import word_export as docx_export
 
@@ -614,6 +632,11 @@ def _schools_with_cases(db) -> list[str]:
 DOWNLOADS = {
     ("pages/risk.py", "RISK_DOWNLOAD_XLSX"): ("alunni", _schools, may_read_pupils, _risk_list("xlsx")),
     ("pages/risk.py", "RISK_DOWNLOAD_CSV"): ("alunni", _schools, may_read_pupils, _risk_list("csv")),
+    ("pages/risk.py", "RISK_DOWNLOAD_WHOLE"): ("alunni", _schools, may_read_pupils, _risk_list("xlsx")),
+    ("pages/risk.py", "PACK_DOWNLOAD_DOCX"): ("alunni", _schools, may_read_pupils, _council_pack),
+    ("pages/risk.py", "PACK_DOWNLOAD_PDF"): ("alunni", _schools, may_read_pupils, _council_pack),
+    ("pages/pupil.py", "PACK_PUPIL_DOCX"): ("alunni", _schools, may_read_pupils, _pupil_sheet),
+    ("pages/pupil.py", "PACK_PUPIL_PDF"): ("alunni", _schools, may_read_pupils, _pupil_sheet),
     ("pages/protocol_editor.py", "DOWNLOAD_DOCX"): ("protocollo", _protocols, may_read_protocol, _protocol_word),
     ("pages/protocol_editor.py", "DOWNLOAD_PDF"): ("protocollo", _protocols, may_read_protocol, _protocol_word),
     ("pages/protocol_history.py", "CHANGES_DOWNLOAD"): ("protocollo", _protocols, may_read_protocol, _changes_page),
@@ -807,6 +830,10 @@ def cli_matrix(tmp: Path) -> dict[str, tuple[str, list[list[str]], set[str]]]:
                             set()),
         "set-calendar": (SYSTEM, [["set-calendar", "2025/26", "--first-day", "12/09/2025", "--last-day",
                                    "08/06/2026"]], set()),
+        "set-school-calendar": (SYSTEM, [["set-school-calendar", "--school", SCHOOL, "--rite", "ambrosiano"]],
+                                set()),
+        "set-school-letterhead": (SYSTEM, [["set-school-letterhead", "--school", SCHOOL, "--pec",
+                                            "scuola@pec.istruzione.it", "--signature", "digitale"]], set()),
         "purge": (SYSTEM, [["purge", "--school", SCHOOL, "--before", "2020/21", "--dry-run"]], set()),
         "assign-classes": (SYSTEM, [["assign-classes", "docente", "--classes", "3A,4B"]], set()),
         "set-risk-rules": (SYSTEM, [["set-risk-rules", "--network", "RETEDEMO", "--chronic", "0.1"]], set()),

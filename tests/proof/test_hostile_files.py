@@ -122,6 +122,91 @@ def test_a_runaway_word_template_is_refused_in_seconds(tmp_path, maker, phrase):
     refused(feed(maker, "word_template", tmp_path / "unused.db"), phrase)
 
 
+# --- issue 31: limits that a UTF-16 part or a template's own repetitions went around --------------------------
+
+
+@pytest.mark.parametrize("target", ["word_import", "word_template"])
+def test_a_word_file_saved_as_utf16_is_counted_like_any_other(tmp_path, target):
+    """Issue 31 #7: the scan read raw bytes, so a UTF-16 document.xml passed with any number of paragraphs."""
+    outcome = feed("docx_utf16_paragraphs", target, tmp_path / "unused.db")
+    assert outcome["size_kb"] < 100
+    refused(outcome, "troppi paragrafi")
+
+
+def test_an_excel_sheet_saved_as_utf16_is_refused_over_the_row_limit(demo_db, db_path):
+    """Issue 31 #7: a small XLSX with a UTF-16 sheet imported 1.4 M rows over the 500 k limit."""
+    outcome = feed("xlsx_utf16_rows", "attendance", db_path)
+    refused(outcome, "troppe righe")
+    assert demo_db.execute("SELECT COUNT(*) FROM attendance").fetchone()[0] == 0
+
+
+def test_the_sheet_reader_stops_at_the_row_limit_whatever_the_scan_saw(demo_db, actors, monkeypatch):
+    from models.core import limits
+    from models.pupils import tabular
+    from tests.proof.hostile_files import ATTENDANCE_HEADERS, _row, attendance_rows, sheet, xlsx
+
+    monkeypatch.setattr(tabular, "_check_workbook_parts", lambda archive, name: None)
+    monkeypatch.setattr(limits, "MAX_SHEET_ROWS", 50)
+    body = "".join(_row(n + 2, values) for n, values in enumerate(attendance_rows(80)))
+    with pytest.raises(ApprodoError, match=r"troppe righe \(più di 50\)"):
+        pupil_data.import_attendance(demo_db, actors["dirigente"], SCHOOL,
+                                     xlsx(sheet(_row(1, ATTENDANCE_HEADERS) + body)), "lunga.xlsx")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_the_xml_scan_counts_and_refuses_in_every_encoding_a_parser_reads(encoding):
+    from models.core import limits
+
+    declared = "UTF-8" if encoding == "utf-8-sig" else encoding.upper()[:6]
+    xml = f'<?xml version="1.0" encoding="{declared}"?><w:body>' + "<w:p/>" * 150_000 + "</w:body>"
+    # A chunk boundary falls inside the wide characters too: the counts are exact.
+    assert limits.scan_xml(io.BytesIO(xml.encode(encoding)), "f", "p", {b"p": (10**6, "x")}) == {b"p": 150_000}
+    with pytest.raises(ApprodoError, match="troppi paragrafi"):
+        limits.scan_xml(io.BytesIO(xml.encode(encoding)), "f", "p", {b"p": (100_000, "troppi paragrafi")})
+    with pytest.raises(ApprodoError, match="DOCTYPE"):
+        limits.scan_xml(io.BytesIO('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e "x">]><d/>'.encode(encoding)),
+                        "f", "p", {})
+    with pytest.raises(ApprodoError, match=r"codifica dei caratteri.*\(UTF-7\)"):
+        limits.scan_xml(io.BytesIO(b'<?xml version="1.0" encoding="UTF-7"?>+ADw-w:p/+AD4-'), "f", "p", {})
+
+
+def test_a_template_that_repeats_the_section_bodies_is_refused_at_upload(tmp_path):
+    """Issue 31 #5: 5,000 × {{p sezione.corpo }} (here 2,000) passed the check and the trial, then 2 GB at export."""
+    refused(feed("template_amplified", "word_template", tmp_path / "unused.db"), "più di 2 volte")
+
+
+def test_a_stored_template_that_repeats_the_bodies_is_refused_at_export_in_bounded_memory(
+        demo_db, actors, school_protocol, db_path):
+    from tests.proof.hostile_files import LOOP, word_template
+
+    demo_db.execute("INSERT INTO word_templates (network_code, content, uploaded_by, uploaded_at) VALUES "
+                    "('RETEDEMO', ?, 'prima della correzione', '2026-01-01T00:00:00')",
+                    [word_template("{{ titolo }} {{ scuola_nome }}", *LOOP)])
+    refused(feed("template_amplified", "stored_template_export", db_path), "più di 2 volte")
+
+
+def test_the_rendered_size_is_bounded_at_every_export(demo_db, actors, school_protocol, monkeypatch):
+    """Whatever the count lets through, one document's XML stops at MAX_RENDERED_CHARS, at a real export too."""
+    import tracemalloc
+
+    from tests.proof.hostile_files import word_template
+
+    monkeypatch.setattr(docx_export, "MAX_BODY_USES", 10_000)
+    monkeypatch.setattr(docx_export, "MAX_RENDERED_CHARS", 2 * 2**20)
+    demo_db.execute("INSERT INTO word_templates (network_code, content, uploaded_by, uploaded_at) VALUES "
+                    "('RETEDEMO', ?, 'prima della correzione', '2026-01-01T00:00:00')",
+                    [word_template("{{ titolo }} {{ scuola_nome }}", "{%p for sezione in sezioni %}",
+                                   *["{{p sezione.corpo }}"] * 200, "{%p endfor %}")])
+    tracemalloc.start()
+    try:
+        with pytest.raises(ApprodoError, match="documento troppo grande"):
+            docx_export.export_protocol(demo_db, actors["dirigente"], school_protocol.id)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 60 * 2**20
+
+
 # --- in process: the template check at export, the trial's own limits, formulas in CSV exports --------------
 
 
