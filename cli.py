@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from models.accounts import auth, schools
-from models.core import clock
+from models.core import clock, school_keys
 from models.core import db as database
 from models.core.errors import ApprodoError
 from models.core.permissions import Actor
@@ -193,6 +193,10 @@ def backup(db, actor, target):
     except OSError as error:
         raise ApprodoError(f"Non riesco a scrivere la copia in {target}: {error.strerror}.") from None
     click.echo(f"Copia scritta in {path}.")
+    keys = school_keys.path_for(db)
+    if keys.exists():
+        click.echo(f"Il file dei segreti dei pseudonimi ({keys}) non è nella copia: copialo a parte, in un luogo "
+                   "diverso dalle copie del database.")
 
 
 @command(cli, "protocol-status")
@@ -210,16 +214,6 @@ def protocol_status(db, actor, network_code):
     click.echo(f"Scuole con il protocollo avviato: {started} su {len(rows)}.")
 
 
-def _write(path: str, data: bytes) -> Path:
-    target = Path(path)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    except OSError as error:
-        raise ApprodoError(f"Non riesco a scrivere {path}: {error.strerror}.") from None
-    return target
-
-
 @command(cli, "export-protocol")
 @click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
 @click.option("--out", "out", required=True, help="File .docx da scrivere.")
@@ -230,10 +224,10 @@ def export_protocol(db, actor, school_code, out, pdf):
     if protocol is None:
         raise ApprodoError(f"La scuola {school_code} non ha ancora un protocollo.")
     data = docx_export.export_protocol(db, actor, protocol.id)
-    click.echo(f"Scritto {_write(out, data)}.")
+    click.echo(f"Scritto {database.write_private(db, out, data)}.")
     if pdf:
         pdf_data = docx_export.export_protocol_pdf(db, actor, protocol.id)
-        click.echo(f"Scritto {_write(str(Path(out).with_suffix('.pdf')), pdf_data)}.")
+        click.echo(f"Scritto {database.write_private(db, str(Path(out).with_suffix('.pdf')), pdf_data)}.")
 
 
 @command(cli, "set-logo")
@@ -269,7 +263,7 @@ def create_core(db, actor, network_code, level, year):
 def export_core(db, actor, network_code, out, level):
     """Esporta in Word il protocollo comune della rete."""
     core = _core(db, actor, network_code, level)
-    click.echo(f"Scritto {_write(out, docx_export.export_protocol(db, actor, core.id))}.")
+    click.echo(f"Scritto {database.write_private(db, out, docx_export.export_protocol(db, actor, core.id))}.")
 
 
 def _core(db, actor, network_code: str, level: str | None) -> protocols.Protocol:
@@ -430,7 +424,7 @@ def export_network(db, actor, network_code, out):
             bar.update(done - bar.pos)
 
         data = docx_export.export_network(db, actor, network_code, progress)
-    click.echo(f"Scritto {_write(out, data)}.")
+    click.echo(f"Scritto {database.write_private(db, out, data)}.")
 
 
 @command(cli, "import-protocol")
@@ -494,6 +488,8 @@ def _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet=Non
     if pseudonymise and not key_out:
         raise ApprodoError("Con --pseudonymise indica anche --key-out FILE: il file chiave (nome → codice) "
                            "resta a scuola, dal dirigente.")
+    if key_out:  # refused before the import, not after it
+        database.check_target(db, key_out)
     school = schools.get_school(db, actor, schools.check_school_code(school_code))
     mapping = None
     if mapping_name:
@@ -530,8 +526,8 @@ def _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet=Non
         raise
     click.echo(summary.message())
     if pseudonymise and not dry_run:
-        click.echo(f"Scritto il file chiave {_write(key_out, summary.key_file)}: contiene i nomi, conservalo a "
-                   "scuola e non caricarlo altrove.")
+        written = database.write_private(db, key_out, summary.key_file)
+        click.echo(f"Scritto il file chiave {written}: contiene i nomi, conservalo a scuola e non caricarlo altrove.")
 
 
 def _import_command(name: str, kind: str, help_text: str):
@@ -655,7 +651,7 @@ def synth(db, actor, school_code, level, pupils, years, seed, last_month, out_di
              "esiti.csv": synthetic.outcomes_csv(cohort)}
     if out_dir:
         for name, data in files.items():
-            click.echo(f"Scritto {_write(str(Path(out_dir) / name), data)}.")
+            click.echo(f"Scritto {database.write_private(db, str(Path(out_dir) / name), data)}.")
         return
     for kind, (name, data) in zip(("attendance", "context", "outcomes"), files.items(), strict=True):
         click.echo(pupil_data.IMPORTERS[kind](db, actor, school.code, data, "sintetico_" + name).message())
@@ -679,7 +675,7 @@ def score(db, actor, school_code, as_of, fmt, out, classes, levels):
                                          as_of=_month_option(as_of), channel="cli",
                                          selection=_selection(classes, levels))
     if out:
-        click.echo(f"Scritto {_write(out, data)} ({len(risk.pupils)} alunni, al {risk.as_of}).")
+        click.echo(f"Scritto {database.write_private(db, out, data)} ({len(risk.pupils)} alunni, al {risk.as_of}).")
     else:
         click.echo(data.decode("utf-8"), nl=False)
 
@@ -723,9 +719,10 @@ def pack(db, actor, school_code, as_of, classes, levels, pupil, whole_school, ou
                            " per tutta la scuola scrivi --all.")
     made = council_pack.council_pack(db, actor, schools.check_school_code(school_code), selection,
                                      as_of=_month_option(as_of))
-    click.echo(f"{made.first_line} Scritto {_write(out, made.docx)} ({len(made.pupils)} alunni).")
+    click.echo(f"{made.first_line} Scritto {database.write_private(db, out, made.docx)} ({len(made.pupils)} alunni).")
     if pdf:
-        click.echo(f"Scritto {_write(str(Path(out).with_suffix('.pdf')), council_pack.council_pack_pdf(made))}.")
+        pdf_file = database.write_private(db, str(Path(out).with_suffix(".pdf")), council_pack.council_pack_pdf(made))
+        click.echo(f"Scritto {pdf_file}.")
 
 
 @cli.command("add-names")
@@ -744,7 +741,8 @@ def add_names(key_file, source, out):
         except OSError as error:
             raise ApprodoError(f"Non riesco a leggere {error.filename}: {error.strerror}.") from None
         named, count = names_back.add_names(names_back.read_key(key), data, Path(source).suffix.lower().lstrip("."))
-        click.echo(f"Scritto {_write(out, named)}: {count} codici con il nome accanto. Contiene nomi di minori:"
+        written = database.write_private(None, out, named)  # opens no database: the configured one is refused
+        click.echo(f"Scritto {written}: {count} codici con il nome accanto. Contiene nomi di minori:"
                    " tienilo solo sul computer della scuola.")
     except ApprodoError as error:
         _fail(error.message)
@@ -782,7 +780,7 @@ def obligation_letter(db, actor, school_code, pupil_code, kind, language, out):
 
     data = letters.pupil_letter(db, actor, schools.check_school_code(school_code), pupil_code.strip(), kind,
                                 letters.check_language(language))
-    click.echo(f"Scritto {_write(out, data)}.")
+    click.echo(f"Scritto {database.write_private(db, out, data)}.")
 
 
 @command(cli, "letter-template")
@@ -870,7 +868,8 @@ def report(db, actor, network_code, year, out, level):
         level = schools.parse_level(level).value
     built = network_report.build(db, actor, network_code, SchoolYear.parse(year), level=level)
     data = network_report.to_docx(built) if extension == ".docx" else network_report.to_xlsx(built)
-    click.echo(f"Scritto {_write(out, data)} ({len(built.scope.schools)} scuole, anno {built.year}).")
+    written = database.write_private(db, out, data)
+    click.echo(f"Scritto {written} ({len(built.scope.schools)} scuole, anno {built.year}).")
 
 
 @command(cli, "train")

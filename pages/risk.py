@@ -48,7 +48,8 @@ for column, level in zip(st.columns(4), indicators.LEVELS, strict=True):
     column.metric(indicators.LEVEL_LABELS[level], int(counts.get(level, 0)))
 stale = pupils[pupils["level"] == indicators.STALE]
 if not stale.empty:
-    st.caption(S.RISK_STALE.format(n=len(stale), month=indicators.month_label(risk.as_of)))
+    st.caption((S.RISK_STALE_ONE if len(stale) == 1 else S.RISK_STALE).format(
+        n=len(stale), month=indicators.month_label(risk.as_of)))
 
 
 def pupil_links(described: dict[str, str]) -> None:

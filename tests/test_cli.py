@@ -607,7 +607,7 @@ def docx_text(path: Path) -> str:
 
 @pytest.fixture
 def with_case(tmp_path):
-    """The demo network (no protocols, no pupils) and pupil CASO with sixteen unjustified days: an open case."""
+    """The demo network (no protocols, no pupils) and pupil CASO1 with sixteen unjustified days: an open case."""
     from datetime import date
 
     from models.core import db as database
@@ -617,13 +617,13 @@ def with_case(tmp_path):
 
     db = database.connect(tmp_path / "cli.db")
     demo.install_demo(db, with_protocols=False, with_pupils=False)
-    load(db, Actor.system("test"), events("CASO", school_days(date(2026, 1, 12), 16)))
+    load(db, Actor.system("test"), events("CASO1", school_days(date(2026, 1, 12), 16)))
     return db
 
 
 def test_the_family_letter_of_a_pupils_open_case_is_written_and_logged(with_case, run, tmp_path):
     out = tmp_path / "lettere" / "famiglia.docx"
-    result = run("obligation-letter", "--school", OBLIGATION_SCHOOL, "--pupil", "CASO", "--kind", "famiglia",
+    result = run("obligation-letter", "--school", OBLIGATION_SCHOOL, "--pupil", "CASO1", "--kind", "famiglia",
                  "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert f"Scritto {out}" in result.stdout
@@ -631,15 +631,15 @@ def test_the_family_letter_of_a_pupils_open_case_is_written_and_logged(with_case
     assert "16 giorni" in text and "12/01/2026" in text
     assert "Ai genitori o a chi esercita la responsabilità genitoriale" in text
     logged = with_case.execute("SELECT actor, detail FROM access_log WHERE what = 'lettera obbligo scolastico'")
-    assert [row[1] for row in logged] == ["Comunicazione alla famiglia (italiano), alunno CASO"]
+    assert [row[1] for row in logged] == ["Comunicazione alla famiglia (italiano), alunno CASO1"]
 
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--pupil", "NESSUNO", "--kind", "famiglia"], "L'alunno NESSUNO non ha un caso aperto di obbligo scolastico"),
-    (["--pupil", "CASO", "--kind", "sindaco"], "La famiglia non risulta ancora informata"),
-    (["--pupil", "CASO", "--kind", "famiglia", "--language", "klingon"], "Lingua «klingon» sconosciuta"),
-    (["--pupil", "CASO", "--kind", "famiglia", "--language", "cinese"], "non ha ancora la lettera in cinese"),
-    (["--pupil", "CASO", "--kind", "mayor"], "Valore non valido per --kind"),
+    (["--pupil", "CASO1", "--kind", "sindaco"], "La famiglia non risulta ancora informata"),
+    (["--pupil", "CASO1", "--kind", "famiglia", "--language", "klingon"], "Lingua «klingon» sconosciuta"),
+    (["--pupil", "CASO1", "--kind", "famiglia", "--language", "cinese"], "non ha ancora la lettera in cinese"),
+    (["--pupil", "CASO1", "--kind", "mayor"], "Valore non valido per --kind"),
 ])
 def test_a_letter_that_makes_no_sense_is_refused_in_italian_and_nothing_is_written(with_case, run, tmp_path, args,
                                                                                     message):
@@ -662,7 +662,7 @@ def test_a_letter_text_is_shown_replaced_and_then_used(with_case, run, tmp_path)
     assert run("letter-template", "--network", "RETEDEMO", "--kind", "famiglia", "--language", "ar").stdout == (
         translation.read_text(encoding="utf-8"))
     out = tmp_path / "bilingue.docx"
-    result = run("obligation-letter", "--school", OBLIGATION_SCHOOL, "--pupil", "CASO", "--kind", "famiglia",
+    result = run("obligation-letter", "--school", OBLIGATION_SCHOOL, "--pupil", "CASO1", "--kind", "famiglia",
                  "--language", "ar", "--out", str(out))
     assert result.returncode == 0, result.stderr
     text = docx_text(out)
@@ -776,7 +776,7 @@ def test_set_school_letterhead_prints_the_contacts_and_signature_on_the_letters(
     assert result.returncode == 0, result.stderr
     assert "documento firmato digitalmente" in result.stdout
     out = tmp_path / "famiglia.docx"
-    assert run("obligation-letter", "--school", OBLIGATION_SCHOOL, "--pupil", "CASO", "--kind", "famiglia",
+    assert run("obligation-letter", "--school", OBLIGATION_SCHOOL, "--pupil", "CASO1", "--kind", "famiglia",
                "--out", str(out)).returncode == 0
     text = docx_text(out)
     assert "Via Roma 1, 20100 Milano · Tel. 02 1234567 · e-mail segreteria@scuola.it" in text

@@ -577,6 +577,9 @@ SCHOOL_CALENDAR_SAVED = "Calendario della scuola salvato: i mesi caricati giorno
 RISK_STALE = ("{n} alunni hanno dati fermi prima di {month} (per esempio trasferiti, o classi non ancora "
               "caricate): sono fuori dall'elenco del mese e non vengono proiettati. Scegli il livello «Dati fermi» "
               "per vederli.")
+RISK_STALE_ONE = ("1 alunno ha dati fermi prima di {month} (per esempio trasferito, o una classe non ancora "
+                  "caricata): è fuori dall'elenco del mese e non viene proiettato. Scegli il livello «Dati fermi» "
+                  "per vederlo.")
 PRESET_SHARED = ("Un'altra scuola della rete ha salvato una corrispondenza per file con queste stesse intestazioni: "
                  "la trovi in «Corrispondenza salvata», con il nome della scuola tra parentesi.")
 

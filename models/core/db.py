@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from models.core import clock
+from models.core import clock, school_keys
 from models.core.errors import ApprodoError
 
 DEFAULT_PATH = Path("data/approdo.db")
@@ -918,6 +918,31 @@ def _m023_obligation_receipt_and_letterhead(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m024_secrets_and_file_names_out(db: sqlite_utils.Database) -> None:
+    """The schools' pseudonym secrets leave the database for the file beside it (models/core/school_keys.py):
+    with the database file alone no dictionary of names undoes the codes. The database keeps a check value
+    only, to refuse a missing or wrong secrets file instead of giving the same pupils new codes. The names
+    of files imported so far ("Rossi_Mario.csv") leave the history and the audit log; new imports are
+    recorded under the file's fingerprint (models/pupils/codes.py)."""
+    db.execute("ALTER TABLE schools ADD COLUMN pseudonym_check TEXT")
+    rows = db.execute("SELECT code, pseudonym_secret FROM schools WHERE pseudonym_secret IS NOT NULL").fetchall()
+    if rows:
+        path = school_keys.path_for(db)
+        for code, secret in rows:
+            kept = school_keys.read_all(path).get(code) or school_keys.append(path, code, secret)
+            db.execute("UPDATE schools SET pseudonym_check = ? WHERE code = ?", [school_keys.check_value(kept), code])
+    before = db.execute("PRAGMA secure_delete").fetchone()[0]
+    db.execute("PRAGMA secure_delete = ON")  # the freed bytes are overwritten, not left in the file
+    db.execute("ALTER TABLE schools DROP COLUMN pseudonym_secret")
+    for table, column, where in (("imports", "file_name", "1"),
+                                 ("audit_log", "target", "action LIKE 'importazione%'")):
+        for rowid, name in db.execute(f"SELECT rowid, {column} FROM {table} WHERE {where}").fetchall():
+            suffix = Path(str(name)).suffix.lower()
+            suffix = suffix if suffix in (".csv", ".txt", ".xlsx", ".xls") else ""
+            db.execute(f"UPDATE {table} SET {column} = ? WHERE rowid = ?", [f"nome non conservato{suffix}", rowid])
+    db.execute(f"PRAGMA secure_delete = {int(before)}")
+
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
@@ -927,7 +952,7 @@ MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_tem
                                _m016_obligation, _m017_letters, _m018_practices,
                                _m019_level_history_packed, _m020_weeks_and_school_calendars,
                                _m021_derogations, _m022_birth_date,
-                               _m023_obligation_receipt_and_letterhead]
+                               _m023_obligation_receipt_and_letterhead, _m024_secrets_and_file_names_out]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
@@ -944,6 +969,9 @@ def migrate_schema(db: sqlite_utils.Database) -> int:
         for number, migration in enumerate(MIGRATIONS[current:], start=current + 1):
             migration(db)
             db.execute(f"PRAGMA user_version = {number}")
+    # What a migration removed (a secret) leaves the write-ahead log and the old pages now, not at some later
+    # checkpoint.
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return schema_version(db)
 
 
@@ -984,8 +1012,40 @@ def backup(db: sqlite_utils.Database, target: str | Path) -> Path:
     return target
 
 
-def _refuse_to_overwrite_a_database(db: sqlite_utils.Database, target: Path) -> None:
-    source = Path(db.conn.execute("PRAGMA database_list").fetchone()[2])
+def check_target(db: sqlite_utils.Database | None, target: str | Path) -> Path:
+    """Refuse, before any work, a file to write that is the database, one of its files, any SQLite file or a
+    folder."""
+    target = Path(target)
+    _refuse_to_overwrite_a_database(db, target, "File non scritto")
+    if target.is_dir():
+        raise ApprodoError(f"File non scritto: {target} è una cartella. Indica il nome di un file.")
+    return target
+
+
+def write_private(db: sqlite_utils.Database | None, target: str | Path, data: bytes) -> Path:
+    """Write a file that may hold personal data (an export, a key file, a list): readable by its owner only
+    (0600, whatever the umask or the mode of a file it replaces), written whole (a temporary file beside it,
+    then renamed) and never over the database in use, its -wal/-shm/-journal files or any SQLite file."""
+    target = check_target(db, target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp_name = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)  # 0600
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            _refuse_to_overwrite_a_database(db, target, "File non scritto")  # it may have appeared meanwhile
+            os.replace(tmp_name, target)
+        finally:
+            Path(tmp_name).unlink(missing_ok=True)
+    except OSError as error:
+        raise ApprodoError(f"Non riesco a scrivere {target}: {error.strerror}.") from None
+    return target
+
+
+def _refuse_to_overwrite_a_database(db: sqlite_utils.Database | None, target: Path, refused: str = "Copia non fatta"
+                                    ) -> None:
+    # Without a connection (a command that opens no database): the database the configuration names.
+    source = Path(db.conn.execute("PRAGMA database_list").fetchone()[2]) if db is not None else database_path()
     protected = [source, *(source.with_name(source.name + s) for s in _SIDECARS)]
     resolved = target.resolve()
     in_use = any(resolved == p.resolve() for p in protected) or (
@@ -993,7 +1053,7 @@ def _refuse_to_overwrite_a_database(db: sqlite_utils.Database, target: Path) -> 
     )
     if in_use:
         raise ApprodoError(
-            f"Copia non fatta: non sovrascrivo {target}, che è il database in uso (o un suo file)."
+            f"{refused}: non sovrascrivo {target}, che è il database in uso (o un suo file)."
             " Indica un file nuovo, per esempio copie/approdo-AAAA-MM-GG.db."
         )
     if not target.exists():
@@ -1006,6 +1066,6 @@ def _refuse_to_overwrite_a_database(db: sqlite_utils.Database, target: Path) -> 
         is_database = False
     if opened or is_database:
         raise ApprodoError(
-            f"Copia non fatta: non sovrascrivo {target}, che è già un database (forse aperto da un programma)."
+            f"{refused}: non sovrascrivo {target}, che è già un database (forse aperto da un programma)."
             " Indica un file nuovo, oppure sposta o cancella prima quello."
         )

@@ -29,7 +29,7 @@ from models.core.errors import ApprodoError
 from models.core.permissions import Actor, require_pupils
 from models.core.school_year import MONTH_NAMES, SchoolYear, month_label
 from models.core.spreadsheet import csv_bytes
-from models.pupils import pseudonyms, tabular
+from models.pupils import codes, pseudonyms, tabular
 
 MAX_REPORTED = 500
 INSERT_CHUNK = 100_000
@@ -370,12 +370,7 @@ def _begin(kind: str, table: tabular.Table, mapping: dict[str, str]):
     report = Report(table.file_name, source=source)
     out = pd.DataFrame(index=source.index)
     code = source[mapping["pupil_code"]].astype(str).str.strip()
-    if pseudonyms.looks_like_names(code):
-        raise ApprodoError(
-            f"Nel file {table.file_name} la colonna «{mapping['pupil_code']}» sembra contenere nomi e cognomi, "
-            "non codici: Approdo non conserva i nomi degli alunni. Esporta dal registro il codice (o la "
-            "matricola) dell'alunno, oppure scegli di pseudonimizzare al caricamento: Approdo sostituisce ogni "
-            "nome con un codice stabile e ti dà il file chiave (nome → codice) da conservare a scuola.")
+    codes.check_code_column(code, table.file_name, mapping["pupil_code"])
     report.add(_rows(code == ""), mapping["pupil_code"], "valore mancante")
     report.add(_rows(code.str.len() > MAX_CODE), mapping["pupil_code"], f"più di {MAX_CODE} caratteri")
     out["pupil_code"] = code
@@ -530,7 +525,7 @@ def import_attendance(
     first, last = month_label(periods[0]), month_label(periods[-1])
     detail = (first if first == last else f"{first} – {last}") + (DAY_BY_DAY if events is not None else "")
     with transaction(db):
-        import_id = _new_import(db, actor, school_code, "attendance", file_name, count, detail)
+        import_id = _new_import(db, actor, school_code, "attendance", data, file_name, count, detail)
         if existing:
             db.execute(f"DELETE FROM attendance WHERE school_code = ? AND period IN ({marks})",
                        [school_code, *periods])
@@ -875,7 +870,7 @@ def _import_rows(db, actor, school_code, kind, data, file_name, mapping, reader,
     if dry_run:
         return summary
     with transaction(db):
-        import_id = _new_import(db, actor, school_code, kind, file_name, len(rows), "")
+        import_id = _new_import(db, actor, school_code, kind, data, file_name, len(rows), "")
         values = [rows[c].astype(object).where(rows[c].notna(), None).tolist() for c in columns]
         records = list(zip([school_code] * len(rows), *values, [import_id] * len(rows), strict=True))
         placeholders = ", ".join("?" * (len(columns) + 2))
@@ -910,12 +905,14 @@ IMPORTERS = {"attendance": import_attendance, "context": import_context, "outcom
 # --- history ----------------------------------------------------------------------------------
 
 
-def _new_import(db, actor, school_code, kind, file_name, rows, detail) -> int:
+def _new_import(db, actor, school_code, kind, data, file_name, rows, detail) -> int:
+    """Record an import under the file's fingerprint: the name a person gave it may be a pupil's."""
+    stored = codes.stored_file_name(data, file_name)
     cursor = db.execute(
         "INSERT INTO imports (school_code, kind, file_name, rows, detail, imported_by, imported_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [school_code, kind, file_name[:200], rows, detail, actor.username, clock.to_text(clock.utcnow())])
-    audit.record(db, actor, "importazione_" + kind, file_name[:200], school_code=school_code, detail=f"{rows} righe")
+        [school_code, kind, stored, rows, detail, actor.username, clock.to_text(clock.utcnow())])
+    audit.record(db, actor, "importazione_" + kind, stored, school_code=school_code, detail=f"{rows} righe")
     return cursor.lastrowid
 
 

@@ -40,8 +40,8 @@ def clock_at(monkeypatch):
 
 @pytest.fixture
 def case(demo_db, actors, clock_at):
-    """Pupil CASO of the demo school: sixteen unjustified days from 12 January 2026, an open case."""
-    load(demo_db, actors["dirigente"], events("CASO", SIXTEEN))
+    """Pupil CASO1 of the demo school: sixteen unjustified days from 12 January 2026, an open case."""
+    load(demo_db, actors["dirigente"], events("CASO1", SIXTEEN))
     return obligation.cases(demo_db, actors["dirigente"], SCHOOL)[0]
 
 
@@ -144,7 +144,7 @@ def test_the_family_letter_has_the_days_dates_class_and_blanks_for_name_and_addr
     assert "{{" not in text and "[da completare" not in text
     assert "Prot. n. " + letters.BLANK_SHORT in text  # the number comes from the school's register of protocol
     properties = Document(io.BytesIO(data)).core_properties
-    assert properties.title == "Comunicazione alla famiglia – alunno CASO"
+    assert properties.title == "Comunicazione alla famiglia – alunno CASO1"
     assert properties.author == "Istituto di istruzione superiore «Ponte Nuovo»" and properties.language == "it-IT"
 
 
@@ -218,7 +218,7 @@ def test_the_letter_asks_no_medical_certificate_for_readmission():
 
 def test_the_period_never_starts_before_the_first_day_of_lessons(demo_db, actors, clock_at):
     first = school_days(date(2025, 9, 1), 1)[0]
-    load(demo_db, actors["dirigente"], events("PRESTO", school_days(first, 16)))
+    load(demo_db, actors["dirigente"], events("PRESTO1", school_days(first, 16)))
     case = obligation.cases(demo_db, actors["dirigente"], SCHOOL)[0]
     text = text_of(letters.case_letter(demo_db, actors["dirigente"], SCHOOL, case.id, "famiglia"))
     assert f"nel periodo dal {first:%d/%m/%Y} al {case.window_end:%d/%m/%Y}" in text
@@ -270,7 +270,7 @@ def test_the_mayor_letter_follows_the_case_record_step_by_step(demo_db, actors, 
 def test_a_pupil_without_an_open_case_gets_no_letter(demo_db, actors, case):
     with pytest.raises(ApprodoError, match="non ha un caso aperto"):
         letters.pupil_letter(demo_db, actors["dirigente"], SCHOOL, "NESSUNO", "famiglia")
-    assert letters.pupil_letter(demo_db, actors["funzione_strumentale"], SCHOOL, "CASO", "famiglia")[:2] == b"PK"
+    assert letters.pupil_letter(demo_db, actors["funzione_strumentale"], SCHOOL, "CASO1", "famiglia")[:2] == b"PK"
 
 
 def test_only_the_schools_dirigente_and_funzione_download_and_each_download_is_logged(demo_db, actors, case):
@@ -283,7 +283,7 @@ def test_only_the_schools_dirigente_and_funzione_download_and_each_download_is_l
     rows = demo_db.execute("SELECT actor, school_code, detail FROM access_log WHERE what = 'lettera obbligo"
                            " scolastico' ORDER BY id").fetchall()
     assert len(rows) == before + 2
-    assert rows[-1] == ("funzione", SCHOOL, "Comunicazione alla famiglia (italiano), alunno CASO")
+    assert rows[-1] == ("funzione", SCHOOL, "Comunicazione alla famiglia (italiano), alunno CASO1")
 
 
 def test_the_arabic_translation_follows_the_italian_act_right_to_left(demo_db, actors, case):
@@ -321,15 +321,15 @@ def test_a_language_without_a_translation_is_refused_and_the_mayor_is_italian_on
 def test_the_family_language_from_the_context_file_decides_what_is_offered(demo_db, actors, case):
     boss = actors["dirigente"]
     pupil_data.import_context(demo_db, boss, SCHOOL, b"Codice alunno;Anno di nascita;Lingua della famiglia\n"
-                              b"CASO;2012;cinese\nALTRO;2012;\n", "contesto.csv")
-    assert letters.family_language(demo_db, boss, SCHOOL, "CASO") == "zh"
-    assert letters.family_language(demo_db, boss, SCHOOL, "ALTRO") is None
-    assert letters.language_options(demo_db, boss, SCHOOL, "CASO", "famiglia") == ["it"]  # no Chinese text yet
+                              b"CASO1;2012;cinese\nALTRO2;2012;\n", "contesto.csv")
+    assert letters.family_language(demo_db, boss, SCHOOL, "CASO1") == "zh"
+    assert letters.family_language(demo_db, boss, SCHOOL, "ALTRO2") is None
+    assert letters.language_options(demo_db, boss, SCHOOL, "CASO1", "famiglia") == ["it"]  # no Chinese text yet
     pupil_data.import_context(demo_db, boss, SCHOOL, b"Codice alunno;Anno di nascita;Lingua della famiglia\n"
-                              b"CASO;2012;arabo\nALTRO;2012;\n", "contesto.csv")
-    assert letters.language_options(demo_db, boss, SCHOOL, "CASO", "famiglia") == ["ar", "it"]
-    assert letters.language_options(demo_db, boss, SCHOOL, "CASO", "sindaco") == ["it"]
-    assert letters.language_options(demo_db, boss, SCHOOL, "ALTRO", "famiglia") == ["it"]
+                              b"CASO1;2012;arabo\nALTRO2;2012;\n", "contesto.csv")
+    assert letters.language_options(demo_db, boss, SCHOOL, "CASO1", "famiglia") == ["ar", "it"]
+    assert letters.language_options(demo_db, boss, SCHOOL, "CASO1", "sindaco") == ["it"]
+    assert letters.language_options(demo_db, boss, SCHOOL, "ALTRO2", "famiglia") == ["it"]
 
 
 @pytest.mark.parametrize(("written", "code"), [("arabo", "ar"), ("AR", "ar"), ("Arabic", "ar"), ("ar-MA", "ar"),

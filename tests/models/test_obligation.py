@@ -13,6 +13,18 @@ from models.pupils import school_calendar
 
 SCHOOL = "MIIS00003C"
 FIVE_DAYS = school_calendar.Week.even(32, 5)
+# Pupil codes as a register makes them (letters and digits): named by what each pupil's case shows.
+CASO = "OB001"
+QUINDICI = "OB002"
+GIUSTIFICATO = "OB003"
+ORARIO = "OB004"
+DOMENICHE = "OB005"
+ANZIANO = "OB006"
+SENZAETA = "OB007"
+INATTESA = "OB008"
+ALTRO = "OB009"
+ORE = "OB010"
+ALTRI = "OB011"
 HEADER = "Codice alunno;Classe;Data;Evento;Ore;Giustificata"
 
 
@@ -111,23 +123,23 @@ def test_ages_six_to_sixteen_and_unknown():
 def test_cases_from_day_by_day_events(demo_db, actors, today):
     boss = actors["dirigente"]
     sixteen = school_days(date(2025, 10, 1), 16)
-    lines = (events("CASO", sixteen) + events("QUINDICI", sixteen[:15])
-             + events("GIUSTIFICATO", sixteen, justified="SI")
-             + events("ORARIO", sixteen, hours_text="2")  # hourly absences: never a day
-             + events("DOMENICHE", [date(2025, 10, 5) + timedelta(days=7 * n) for n in range(10)]
+    lines = (events(CASO, sixteen) + events(QUINDICI, sixteen[:15])
+             + events(GIUSTIFICATO, sixteen, justified="SI")
+             + events(ORARIO, sixteen, hours_text="2")  # hourly absences: never a day
+             + events(DOMENICHE, [date(2025, 10, 5) + timedelta(days=7 * n) for n in range(10)]
                       + sixteen[:6])  # ten Sundays and six school days
-             + events("ANZIANO", sixteen) + events("SENZAETA", sixteen)
-             + events("INATTESA", sixteen[:10]) + events("INATTESA", sixteen[10:], justified=""))
+             + events(ANZIANO, sixteen) + events(SENZAETA, sixteen)
+             + events(INATTESA, sixteen[:10]) + events(INATTESA, sixteen[10:], justified=""))
     load(demo_db, boss, lines)
-    context(demo_db, boss, {"CASO": 2011, "QUINDICI": 2011, "GIUSTIFICATO": 2011, "ORARIO": 2011,
-                            "DOMENICHE": 2011, "ANZIANO": 2007, "INATTESA": 2012})
+    context(demo_db, boss, {CASO: 2011, QUINDICI: 2011, GIUSTIFICATO: 2011, ORARIO: 2011,
+                            DOMENICHE: 2011, ANZIANO: 2007, INATTESA: 2012})
     found = {c.pupil_code: c for c in obligation.cases(demo_db, boss, SCHOOL)}
-    assert set(found) == {"CASO", "SENZAETA", "INATTESA"}
-    case = found["CASO"]
+    assert set(found) == {CASO, SENZAETA, INATTESA}
+    case = found[CASO]
     assert (case.opened_on, case.window_end, case.unjustified_days) == (sixteen[-1], sixteen[-1], sixteen)
     assert case.status == "famiglia_da_informare" and case.due and case.age_known
-    assert not found["SENZAETA"].age_known  # listed with "età non nota", never dropped
-    assert found["INATTESA"].pending_days == 6  # blank justification counts, and is shown as such
+    assert not found[SENZAETA].age_known  # listed with "età non nota", never dropped
+    assert found[INATTESA].pending_days == 6  # blank justification counts, and is shown as such
     # Reading twice records nothing new.
     again = obligation.cases(demo_db, boss, SCHOOL)
     assert [c.id for c in again] == [c.id for c in found.values()]
@@ -142,7 +154,7 @@ def test_monthly_data_only_cannot_be_checked(demo_db, actors):
 
 
 def test_a_list_without_justification_cannot_be_checked(demo_db, actors):
-    lines = ["Codice alunno;Classe;Data;Evento", *(f"X;1A;{d:%d/%m/%Y};A" for d in school_days(date(2025, 10, 1), 16))]
+    lines = ["Codice alunno;Classe;Data;Evento", *(f"X1;1A;{d:%d/%m/%Y};A" for d in school_days(date(2025, 10, 1), 16))]
     pupil_data.import_attendance(demo_db, actors["dirigente"], SCHOOL, "\n".join(lines).encode(), "e.csv")
     status = obligation.coverage(demo_db, actors["dirigente"], SCHOOL)
     assert not status.checkable and "Giustificata" in status.reason
@@ -154,7 +166,7 @@ def test_a_list_without_justification_cannot_be_checked(demo_db, actors):
 def test_family_notice_deadline_late_and_mayor(demo_db, actors, today):
     boss = actors["dirigente"]
     sixteen = school_days(date(2026, 1, 12), 16)
-    load(demo_db, boss, events("CASO", sixteen))
+    load(demo_db, boss, events(CASO, sixteen))
     case = obligation.cases(demo_db, boss, SCHOOL)[0]
     # Italian validation: not in the future, not before the case opened, a protocol number, a channel.
     with pytest.raises(ApprodoError, match="nel futuro"):
@@ -197,14 +209,14 @@ def test_family_notice_deadline_late_and_mayor(demo_db, actors, today):
 def test_attendance_resumed_is_seen_in_later_data(demo_db, actors, today):
     boss = actors["dirigente"]
     sixteen = school_days(date(2026, 1, 12), 16)
-    load(demo_db, boss, events("CASO", sixteen) + events("ALTRO", [date(2026, 2, 2)], justified="SI"))
+    load(demo_db, boss, events(CASO, sixteen) + events(ALTRO, [date(2026, 2, 2)], justified="SI"))
     case = obligation.cases(demo_db, boss, SCHOOL)[0]
     today(date(2026, 2, 5))
     obligation.record_family_notice(demo_db, boss, SCHOOL, case.id, date(2026, 2, 5), "5", obligation.CHANNELS[0])
     # A later export of February: two more unjustified days, then the pupil is back (another pupil's event
     # shows the data reach 20 February).
-    later = events("CASO", sixteen) + events("CASO", [date(2026, 2, 6), date(2026, 2, 9)]) \
-        + events("ALTRO", [date(2026, 2, 20)], justified="SI")
+    later = events(CASO, sixteen) + events(CASO, [date(2026, 2, 6), date(2026, 2, 9)]) \
+        + events(ALTRO, [date(2026, 2, 20)], justified="SI")
     load(demo_db, boss, later)
     today(date(2026, 2, 23))
     case = obligation.cases(demo_db, boss, SCHOOL)[0]
@@ -224,18 +236,18 @@ def test_only_the_schools_dirigente_and_funzione_see_cases(demo_db, actors):
 def test_evasion_by_hours_reuses_the_projection(demo_db, actors, today):
     boss = actors["dirigente"]
     # 40 unjustified days of about 6.4 hours by the end of November: a quarter of 1056 is 264 hours.
-    load(demo_db, boss, events("ORE", school_days(date(2025, 9, 15), 45)))
+    load(demo_db, boss, events(ORE, school_days(date(2025, 9, 15), 45)))
     found = hours.evasion(demo_db, boss, SCHOOL, date(2025, 11, 30))
-    row = found.set_index("pupil_code").loc["ORE"]
+    row = found.set_index("pupil_code").loc[ORE]
     assert row["reached"] and row["unjustified_hours"] >= row["limit_hours"]
 
 
 def test_evasion_is_projected_at_the_pace_of_the_latest_month_with_data(demo_db, actors, today):
     boss = actors["dirigente"]
-    load(demo_db, boss, events("ORE", school_days(date(2025, 10, 1), 10)) + events("ALTRI", [date(2025, 10, 2)]))
+    load(demo_db, boss, events(ORE, school_days(date(2025, 10, 1), 10)) + events(ALTRI, [date(2025, 10, 2)]))
     found = hours.evasion(demo_db, boss, SCHOOL, date(2025, 11, 20)).set_index("pupil_code")
-    assert list(found.index) == ["ORE"]  # a single day is far from a quarter of the year
-    row = found.loc["ORE"]
+    assert list(found.index) == [ORE]  # a single day is far from a quarter of the year
+    row = found.loc[ORE]
     assert not row["reached"] and row["unjustified_hours"] < row["limit_hours"]
     assert "2025-12" <= row["crossing_month"] <= "2026-06"  # within the year at October's pace
 
@@ -252,7 +264,7 @@ def test_two_sessions_reading_at_once_record_each_case_once(demo_db, db_path, ac
 
     from models.core import db as database
 
-    load(demo_db, actors["dirigente"], events("CASO", school_days(date(2025, 10, 1), 16)))
+    load(demo_db, actors["dirigente"], events(CASO, school_days(date(2025, 10, 1), 16)))
     detect = rule.first_case
 
     def slow_detection(days, *args):
@@ -275,7 +287,7 @@ def test_two_sessions_reading_at_once_record_each_case_once(demo_db, db_path, ac
         thread.start()
     for thread in threads:
         thread.join()
-    assert not errors and found == [["CASO"]] * 4
+    assert not errors and found == [[CASO]] * 4
     assert demo_db.execute("SELECT COUNT(*) FROM obligation_cases").fetchone()[0] == 1
 
 
@@ -285,7 +297,7 @@ def test_two_sessions_reading_at_once_record_each_case_once(demo_db, db_path, ac
 @pytest.fixture
 def notified(demo_db, actors, today):
     """CASO's case (opened on 2 February 2026), on 20 March 2026."""
-    load(demo_db, actors["dirigente"], events("CASO", school_days(date(2026, 1, 12), 16)))
+    load(demo_db, actors["dirigente"], events(CASO, school_days(date(2026, 1, 12), 16)))
     return obligation.cases(demo_db, actors["dirigente"], SCHOOL)[0]
 
 
@@ -334,14 +346,14 @@ def test_the_mayor_step_opens_seven_days_after_the_receipt_recorded_later(demo_d
 def test_attendance_resumed_after_seven_days_from_sending_but_within_seven_from_receipt(demo_db, actors, today):
     boss = actors["dirigente"]
     sixteen = school_days(date(2026, 1, 12), 16)
-    load(demo_db, boss, events("CASO", sixteen))
+    load(demo_db, boss, events(CASO, sixteen))
     case = obligation.cases(demo_db, boss, SCHOOL)[0]
     today(date(2026, 2, 10))
     obligation.record_family_notice(demo_db, boss, SCHOOL, case.id, date(2026, 2, 5), "5", "Raccomandata A/R",
                                     date(2026, 2, 10))  # received on Tuesday 10: the seven days end on 17
     # Absent Friday 6 to Thursday 12 February, at school again from Friday 13 (sending + 7 was the 12th).
-    later = events("CASO", sixteen) + events("CASO", school_days(date(2026, 2, 6), 5)) \
-        + events("ALTRO", [date(2026, 2, 20)], justified="SI")
+    later = events(CASO, sixteen) + events(CASO, school_days(date(2026, 2, 6), 5)) \
+        + events(ALTRO, [date(2026, 2, 20)], justified="SI")
     load(demo_db, boss, later)
     today(date(2026, 2, 23))
     case = obligation.cases(demo_db, boss, SCHOOL)[0]
@@ -357,7 +369,7 @@ def test_the_family_step_is_due_from_the_day_the_case_opened_not_the_upload(demo
 def test_the_period_starts_on_the_first_day_of_lessons(demo_db, actors, today):
     boss = actors["dirigente"]
     first = school_days(date(2025, 9, 1), 1)[0]
-    load(demo_db, boss, events("PRESTO", school_days(first, 16)))
+    load(demo_db, boss, events("PRESTO1", school_days(first, 16)))
     case = obligation.cases(demo_db, boss, SCHOOL)[0]
     assert case.window_start < first  # three months back reach the summer
     assert case.period_start == first
@@ -368,9 +380,9 @@ def test_a_quarter_of_the_annual_hours_opens_a_case_of_its_own_kind(demo_db, act
     # Four hours a day (never a whole day: 32 / 5 = 6.4), 70 school days from 15 September: a quarter of 1056 is
     # 264 hours, reached with the 66th day.
     days = school_days(date(2025, 9, 15), 70)
-    load(demo_db, boss, events("ORE", days, hours_text="4"))
+    load(demo_db, boss, events(ORE, days, hours_text="4"))
     found = obligation.cases(demo_db, boss, SCHOOL)
-    assert [(c.pupil_code, c.kind) for c in found] == [("ORE", obligation.HOURS)]
+    assert [(c.pupil_code, c.kind) for c in found] == [(ORE, obligation.HOURS)]
     case = found[0]
     assert case.opened_on == days[65] and case.due_on == days[65]
     assert (case.hours_unjustified, case.hours_limit) == (280.0, 264.0)
@@ -400,14 +412,14 @@ def test_the_age_from_the_full_date_of_birth():
 def test_a_case_needs_the_compulsory_age_on_its_day(demo_db, actors, today):
     boss = actors["dirigente"]
     sixteen = school_days(date(2026, 1, 12), 16)  # the sixteenth day is Monday 2 February 2026
-    load(demo_db, boss, events("PRIMA", sixteen) + events("DOPO", sixteen))
-    rows = "Codice alunno;Data di nascita\nPRIMA;03/02/2010\nDOPO;02/02/2010\n"
+    load(demo_db, boss, events("PRIMA1", sixteen) + events("DOPO2", sixteen))
+    rows = "Codice alunno;Data di nascita\nPRIMA1;03/02/2010\nDOPO2;02/02/2010\n"
     pupil_data.import_context(demo_db, boss, SCHOOL, rows.encode(), "contesto.csv")
-    assert demo_db.execute("SELECT birth_date FROM pupil_context WHERE pupil_code = 'PRIMA'").fetchone() == (
+    assert demo_db.execute("SELECT birth_date FROM pupil_context WHERE pupil_code = 'PRIMA1'").fetchone() == (
         "2010-02-03",)
-    # PRIMA turns sixteen the day after the case opens; DOPO on that very day, so the duty had ended.
+    # PRIMA1 turns sixteen the day after the case opens; DOPO2 on that very day, so the duty had ended.
     assert sixteen[-1] == date(2026, 2, 2)
-    assert {c.pupil_code for c in obligation.cases(demo_db, boss, SCHOOL)} == {"PRIMA"}
+    assert {c.pupil_code for c in obligation.cases(demo_db, boss, SCHOOL)} == {"PRIMA1"}
 
 
 def test_a_pupil_first_seen_late_in_the_year_opens_no_hours_case_on_a_shortened_year(demo_db, actors, today):
@@ -416,7 +428,7 @@ def test_a_pupil_first_seen_late_in_the_year_opens_no_hours_case_on_a_shortened_
     # Absent four hours a day from 4 May only: the projection takes May as the first month (a shorter year),
     # and the list shows the quarter of that shorter year as reached; no case opens on it.
     days = school_days(date(2026, 5, 4), 15)
-    load(demo_db, boss, events("TARDI", days, hours_text="4"))
+    load(demo_db, boss, events("TARDI1", days, hours_text="4"))
     listed = hours.evasion(demo_db, boss, SCHOOL, date(2026, 5, 29)).set_index("pupil_code")
-    assert listed.loc["TARDI", "reached"] and listed.loc["TARDI", "annual_hours"] < 1056
+    assert listed.loc["TARDI1", "reached"] and listed.loc["TARDI1", "annual_hours"] < 1056
     assert [c for c in obligation.cases(demo_db, boss, SCHOOL) if c.kind == obligation.HOURS] == []

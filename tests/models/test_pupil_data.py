@@ -6,8 +6,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from models.core.errors import ApprodoError, PermissionDenied
+from models.pupils import codes, tabular
 from models.pupils import importing as pupil_data
-from models.pupils import tabular
 from models.pupils.importing import ImportRejected
 
 SCHOOL = "MIIS00003C"
@@ -170,10 +170,11 @@ def test_presets_and_history_and_delete(demo_db, actors):
     mapping = pupil_data.guess_mapping("attendance", HEADER.split(";"))
     pupil_data.save_preset(demo_db, dirigente, SCHOOL, "attendance", "ClasseViva", mapping)
     assert pupil_data.presets(demo_db, actors["funzione_strumentale"], SCHOOL, "attendance") == {"ClasseViva": mapping}
-    summary = pupil_data.import_attendance(demo_db, dirigente, SCHOOL, csv_bytes("A1;1A;10/2025;100;1;0;0"), "x.csv",
-                                           mapping)
+    data = csv_bytes("A1;1A;10/2025;100;1;0;0")
+    summary = pupil_data.import_attendance(demo_db, dirigente, SCHOOL, data, "x.csv", mapping)
     (entry,) = pupil_data.list_imports(demo_db, dirigente, SCHOOL)
-    assert (entry["file_name"], entry["rows"], entry["rows_now"], entry["imported_by"]) == ("x.csv", 1, 1, "dirigente")
+    assert (entry["file_name"], entry["rows"], entry["rows_now"], entry["imported_by"]) == (
+        codes.stored_file_name(data, "x.csv"), 1, 1, "dirigente")  # the file's fingerprint, not the name given
     assert pupil_data.delete_import(demo_db, dirigente, SCHOOL, summary.import_id) == 1
     assert count(demo_db) == 0
 

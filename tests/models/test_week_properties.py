@@ -47,8 +47,8 @@ def clear(db) -> None:
 
 def load(db, actor, absences: dict) -> None:
     # A justified Sunday: the list always states justification somewhere, and a Sunday is never a school day.
-    lines = ["Codice alunno;Classe;Data;Evento;Ore;Giustificata", "P;2C;11/01/2026;A;;SI",
-             *(f"P;2C;{d:%d/%m/%Y};A;{'' if h is None else h};{j}" for d, (h, j) in sorted(absences.items()))]
+    lines = ["Codice alunno;Classe;Data;Evento;Ore;Giustificata", "P1;2C;11/01/2026;A;;SI",
+             *(f"P1;2C;{d:%d/%m/%Y};A;{'' if h is None else h};{j}" for d, (h, j) in sorted(absences.items()))]
     pupil_data.import_attendance(db, actor, SCHOOL, "\n".join(lines).encode(), "eventi.csv")
 
 

@@ -120,14 +120,14 @@ def download_labels(at) -> list[str]:
 
 @pytest.fixture
 def case_db(demo_db, system):
-    """Pupil CASO of the demo school with sixteen unjustified days (an open case); its family reads Arabic."""
+    """Pupil CASO1 of the demo school with sixteen unjustified days (an open case); its family reads Arabic."""
     from datetime import date
 
     from models.pupils import importing as pupil_data
     from tests.models.test_obligation import SCHOOL, events, load, school_days
 
-    load(demo_db, system, events("CASO", school_days(date(2026, 1, 12), 16)))
-    pupil_data.import_context(demo_db, system, SCHOOL, b"Codice alunno;Lingua della famiglia\nCASO;arabo\n",
+    load(demo_db, system, events("CASO1", school_days(date(2026, 1, 12), 16)))
+    pupil_data.import_context(demo_db, system, SCHOOL, b"Codice alunno;Lingua della famiglia\nCASO1;arabo\n",
                               "contesto.csv")
     return demo_db
 

@@ -14,9 +14,9 @@ SCHOOL = "MIIS00003C"
 
 @pytest.fixture
 def case_db(demo_db, system):
-    """One pupil (CASO, 2A) with sixteen unjustified days in January–February 2026, one with fifteen."""
+    """One pupil (CASO1, 2A) with sixteen unjustified days in January–February 2026, one with fifteen."""
     sixteen = school_days(date(2026, 1, 12), 16)
-    lines = [HEADER, *events("CASO", sixteen), *events("QUINDICI", sixteen[:15])]
+    lines = [HEADER, *events("CASO1", sixteen), *events("QUINDICI3", sixteen[:15])]
     pupil_data.import_attendance(demo_db, system, SCHOOL, "\n".join(lines).encode(), "eventi.csv")
     return demo_db
 
@@ -41,9 +41,9 @@ def test_the_dirigente_sees_the_case_and_records_the_family_notice(case_db):
     at = open_page("dirigente")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Casi aperti"] == "1" and metrics["Passi da fare"] == "1"
-    assert "**CASO** (classe 1A) · Informare la famiglia" in texts(at)
+    assert "**CASO1** (classe 1A) · Informare la famiglia" in texts(at)
     table = at.dataframe[0].value
-    assert list(table["Alunno"]) == ["CASO"]  # fifteen days is not a case
+    assert list(table["Alunno"]) == ["CASO1"]  # fifteen days is not a case
     assert list(table["Giorni non giustificati"]) == [16] and list(table["Età"]) == ["età non nota"]
 
     at.selectbox(key="obl_case").select_index(0).run()
@@ -58,7 +58,7 @@ def test_the_dirigente_sees_the_case_and_records_the_family_notice(case_db):
     assert not at.exception, at.exception
     assert [s.value for s in at.success] == ["Passo registrato."]
     # The case stays open on the step just recorded (its status, in the label, has changed).
-    assert at.selectbox(key="obl_case").value.startswith("CASO · ")
+    assert at.selectbox(key="obl_case").value.startswith("CASO1 · ")
     shown = texts(at)
     assert "Comunicazione alla famiglia inviata il" in shown and "prot. 211/2026" in shown
     assert "ricevimento non ancora documentato: i sette giorni si contano dal" in shown  # no receipt date given
@@ -91,11 +91,11 @@ def test_home_and_da_rivedere_show_the_step_due_to_the_dirigente_not_to_the_teac
     school_risk.assign_classes(case_db, system, "docente", ["1A"])  # even the case's own class
     home = open_page("dirigente", "pages/home.py")
     # due since the case opened weeks before the upload: late, shown as an error
-    assert any("CASO" in w.value and "Informare la famiglia" in w.value for w in [*home.warning, *home.error])
+    assert any("CASO1" in w.value and "Informare la famiglia" in w.value for w in [*home.warning, *home.error])
     risk = open_page("funzione", "pages/risk.py")
     assert "Obbligo scolastico" in [t.label for t in risk.tabs]
-    assert "**CASO** (classe 1A)" in "\n".join(m.value for m in risk.markdown)
+    assert "**CASO1** (classe 1A)" in "\n".join(m.value for m in risk.markdown)
     teacher_home = open_page("docente", "pages/home.py")
-    assert "CASO" not in texts(teacher_home) + "\n".join(w.value for w in teacher_home.warning)
+    assert "CASO1" not in texts(teacher_home) + "\n".join(w.value for w in teacher_home.warning)
     teacher_risk = open_page("docente", "pages/risk.py")
     assert "Obbligo scolastico" not in [t.label for t in teacher_risk.tabs]

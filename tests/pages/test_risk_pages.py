@@ -1,5 +1,7 @@
 """Rischio dispersione and Carica dati, as their users see them (AppTest)."""
 
+import hashlib
+
 import pytest
 
 from models.demo import demo
@@ -76,7 +78,8 @@ def test_upload_maps_checks_and_imports(demo_db):
     assert at.success[0].value.startswith("Importazione riuscita: 2 righe")
     assert demo_db.execute("SELECT COUNT(*) FROM attendance").fetchone()[0] == 2
     history = at.dataframe[-1].value
-    assert list(history["File"]) == ["registro.csv"] and list(history["Chi"]) == ["Sara Galli"]
+    fingerprint = hashlib.sha256(CSV).hexdigest()[:12] + ".csv"  # the name given is not kept
+    assert list(history["File"]) == [fingerprint] and list(history["Chi"]) == ["Sara Galli"]
 
 
 def test_a_bad_file_gets_the_report_and_changes_nothing(demo_db):
@@ -347,3 +350,17 @@ def test_the_dirigente_places_hours_under_a_derogation_on_the_pupil_page(demo_db
     assert not at.error, [e.value for e in at.error]
     assert any("Ore di assenza: 80, di cui 40 in deroga" in m.value for m in at.caption)
     assert list(at.dataframe[-1].value["Ore in deroga"]) == [40.0]
+
+
+def test_one_pupil_with_stopped_data_is_told_in_the_singular(demo_db, actors):
+    from models.pupils import importing as pupil_data
+
+    header = "Cod. alunno;Classe;Mese;Monte ore;Ore di assenza\n"
+    autumn = "".join(f"{code};{c};{m}/2025;100;20\n" for code, c in (("F1", "4A"), ("C1", "5B"))
+                     for m in ("10", "11", "12"))
+    spring = "".join(f"C1;5B;{m}/2026;100;20\n" for m in ("01", "02", "03"))
+    for name, rows in (("autunno.csv", autumn), ("primavera.csv", spring)):
+        pupil_data.import_attendance(demo_db, actors["dirigente"], "MIIS00003C", (header + rows).encode(), name)
+    at = open_page("dirigente", "pages/risk.py")
+    captions = "\n".join(c.value for c in at.caption)
+    assert "1 alunno ha dati fermi prima di" in captions and "è fuori dall'elenco del mese" in captions

@@ -16,6 +16,7 @@ from models.demo import synthetic
 from models.follow_up import reviews
 from models.protocols import protocol as protocols
 from models.protocols.protocol import SaveConflict
+from models.pupils import codes
 from models.pupils import importing as pupil_data
 from models.risk import school_risk
 from tests.conftest import ROOT, count_proof
@@ -155,7 +156,8 @@ def test_an_import_killed_midway_leaves_all_rows_or_none(tmp_path, written):
         after = conn.execute("SELECT COUNT(*) FROM attendance").fetchone()[0]
         kx = conn.execute("SELECT COUNT(*) FROM attendance WHERE pupil_code LIKE 'KX%'").fetchone()[0]
         months = conn.execute("SELECT COALESCE(SUM(rows), 0) FROM attendance_months").fetchone()[0]
-        imports = conn.execute("SELECT COUNT(*) FROM imports WHERE file_name = 'frequenze.csv'").fetchone()[0]
+        imports = conn.execute("SELECT COUNT(*) FROM imports WHERE file_name = ?",
+                               [codes.stored_file_name(csv_file.read_bytes(), csv_file.name)]).fetchone()[0]
     finally:
         conn.close()
     assert kx in (0, expected), (kx, expected)
