@@ -8,6 +8,7 @@ import streamlit as st
 from models.core.errors import ApprodoError
 from models.risk import history  # noqa: F401 - listens to imports: the levels by month are kept as data arrive
 from ui import strings as S
+from ui.bell import bell
 from ui.navigation import PAGES, ROOT, menu, pages_for
 from ui.session import (
     NOTICE_KEY,
@@ -101,6 +102,7 @@ else:
     with st.sidebar:
         st.caption(S.LOGGED_IN_AS)
         st.markdown(f"{plain_bold(actor.full_name or actor.username)}  \n{actor.role_label}")
+        bell(actor)
         if st.button(S.LOGOUT_BUTTON, icon=":material/logout:", key="logout"):
             log_out(db)
 

@@ -748,6 +748,34 @@ def add_names(key_file, source, out):
         _fail(error.message)
 
 
+def _day_option(text: str | None, option: str = "--on") -> date | None:
+    if text is None:
+        return None
+    parsed = pupil_data.parse_day(text)
+    if parsed is None:
+        raise ApprodoError(f"Scrivi il giorno di {option} come 2026-02-20.")
+    return date.fromisoformat(parsed)
+
+
+@command(cli, "notify")
+@click.option("--dry-run", is_flag=True, help="Mostra che cosa invierebbe, senza inviare.")
+@click.option("--on", "day", default=None, help="Giorno di riferimento, es. 2026-02-20 (predefinito: oggi).")
+def notify(db, actor, dry_run, day):
+    """Invia i promemoria per e-mail (da cron o da un timer di systemd): il riepilogo e le scadenze di domani."""
+    from models.notify import mail
+
+    on = _day_option(day) or clock.local_date()
+    if dry_run:
+        config = mail.settings(db)
+        due = mail.due_messages(db, on, config.app_url if config else "")
+        click.echo(f"Da inviare il {on:%d/%m/%Y}: {len(due)} messaggi.")
+        for message in due:
+            click.echo(f"- a {message.username} <{message.to}>: {message.subject}")
+        return
+    for line in mail.send_due(db, on).lines():
+        click.echo(line)
+
+
 @command(cli, "obligation")
 @click.option("--school", "school_code", required=True, help="Codice meccanografico della scuola.")
 @click.option("--as-of", default=None, help="Giorno di riferimento, es. 2026-02-20 (predefinito: oggi).")
@@ -756,13 +784,7 @@ def obligation_cases(db, actor, school_code, as_of, fmt):
     """Casi di obbligo scolastico aperti a quella data (art. 114 c. 4 D.Lgs. 297/1994; la lettura è registrata)."""
     from models.obligation import cases as obligation
 
-    day = None
-    if as_of is not None:
-        parsed = pupil_data.parse_day(as_of)
-        if parsed is None:
-            raise ApprodoError("Scrivi il giorno di --as-of come 2026-02-20.")
-        day = date.fromisoformat(parsed)
-    data = obligation.export(db, actor, schools.check_school_code(school_code), day, fmt)
+    data = obligation.export(db, actor, schools.check_school_code(school_code), _day_option(as_of, "--as-of"), fmt)
     click.echo(data.decode("utf-8-sig"), nl=False)
 
 

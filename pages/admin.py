@@ -7,19 +7,20 @@ from models.core import audit, clock
 from models.core.errors import ApprodoError
 from models.core.permissions import ROLE_LABELS, Role, has_classes
 from models.core.school_year import SchoolYear
+from models.notify import mail
 from models.pupils import school_calendar
 from models.risk import school_risk
 from ui import strings as S
 from ui.session import guard_page, run_action
-from ui.text import show_error
+from ui.text import plain_format, show_error
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
 C = S.COLUMNS
 
 st.title(S.ADMIN_TITLE)
-tab_networks, tab_schools, tab_users, tab_calendar, tab_audit = st.tabs(
-    [S.TAB_NETWORKS, S.TAB_SCHOOLS, S.TAB_USERS, S.TAB_CALENDAR, S.TAB_AUDIT]
+tab_networks, tab_schools, tab_users, tab_calendar, tab_mail, tab_audit = st.tabs(
+    [S.TAB_NETWORKS, S.TAB_SCHOOLS, S.TAB_USERS, S.TAB_CALENDAR, S.TAB_MAIL, S.TAB_AUDIT]
 )
 
 
@@ -207,3 +208,31 @@ with tab_calendar:
         if st.form_submit_button(S.SAVE):
             run_action(lambda: school_calendar.set_calendar(db, actor, year, first, last, holidays),
                        S.CALENDAR_SAVED.format(year=year))
+
+with tab_mail:
+    # The server the reminders go out through (cli.py notify, from cron): the password stays in the environment.
+    st.caption(S.MAIL_HELP.format(env=mail.PASSWORD_ENV))
+    current = mail.settings(db)
+    with st.form("mail_server"):
+        left, right = st.columns([3, 1])
+        host = left.text_input(S.MAIL_HOST, value=current.host if current else "")
+        port = right.number_input(S.MAIL_PORT, min_value=1, max_value=65535, value=current.port if current else 587)
+        starttls = st.checkbox(S.MAIL_STARTTLS, value=current.starttls if current else True)
+        left, right = st.columns(2)
+        username = left.text_input(S.MAIL_USER, value=current.username if current else "")
+        sender = right.text_input(S.MAIL_SENDER, value=current.sender if current else "")
+        app_url = st.text_input(S.MAIL_APP_URL, value=current.app_url if current else "")
+        if st.form_submit_button(S.SAVE):
+            run_action(lambda: mail.set_settings(db, actor, host=host, port=int(port), starttls=starttls,
+                                                 username=username, sender=sender, app_url=app_url), S.MAIL_SAVED)
+    st.subheader(S.MAIL_BOUNCED)
+    refused = mail.bounced(db, actor)
+    if not refused:
+        st.caption(S.MAIL_BOUNCED_NONE)
+    for row in refused:
+        left, right = st.columns([4, 1])
+        left.markdown(plain_format(S.MAIL_BOUNCED_LINE, username=row["username"], email=row["email"] or "",
+                                   when=clock.local_datetime(row["bounced_at"]), why=row["bounce_reason"] or ""))
+        if right.button(S.MAIL_BOUNCE_CLEAR, key=f"bounce_{row['username']}"):
+            run_action(lambda username=row["username"]: mail.clear_bounce(db, actor, username), S.MAIL_CLEARED,
+                       rerun=True)

@@ -10,6 +10,7 @@ from models.core.permissions import (
     chooses_network,
     sees_network_schools,
 )
+from models.notify import mail
 from models.obligation import cases as obligation
 from models.risk import rules
 from ui import formatting
@@ -95,5 +96,15 @@ if actor.network_code and can_manage_network(actor, actor.network_code):
                 run_action(lambda: rules.set_network_rules(ctx.db, actor, actor.network_code, **values),
                            S.RULES_SAVED)
     recompute_progress(actor.network_code)
+
+with st.expander(S.NOTIFY_TITLE, icon=":material/mail:"):
+    if mail.own_address(ctx.db, actor) is None:
+        st.caption(S.NOTIFY_NO_EMAIL)
+    else:
+        chosen = st.radio(S.NOTIFY_CHOICE, list(mail.FREQUENCIES), format_func=mail.FREQUENCIES.get,
+                          index=list(mail.FREQUENCIES).index(mail.frequency(ctx.db, actor)), horizontal=True)
+        st.caption(S.NOTIFY_HELP)
+        if chosen != mail.frequency(ctx.db, actor):
+            run_action(lambda: mail.set_frequency(ctx.db, actor, chosen), S.NOTIFY_SAVED)
 
 st.info(S.HOME_PRIVACY, icon=":material/shield_person:")

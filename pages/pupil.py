@@ -247,7 +247,7 @@ if record.legal_limit_applies:
                 derogation_hours = left.number_input(S.DEROGATION_HOURS, min_value=0.0,
                                                      max_value=derogations.MAX_HOURS, value=0.0, step=1.0)
                 decided_on = middle.date_input(S.DEROGATION_DAY, value=today, max_value=today, format="DD/MM/YYYY")
-                reason = st.selectbox(S.DEROGATION_REASON, school_criteria.items)
+                reason = st.selectbox(S.DEROGATION_REASON, school_criteria.items, placeholder=S.CHOOSE_PLACEHOLDER)
                 derogation_note = st.text_input(S.DEROGATION_NOTE, max_chars=derogations.MAX_TEXT)
                 if st.form_submit_button(S.DEROGATION_SAVE, type="primary"):
                     run_action(lambda: derogations.add(db, actor, school_code, code, derogation_hours, reason,

@@ -1,5 +1,5 @@
 """The layers of models/ import one way (core <- accounts <- protocols, pupils <- risk <- follow_up, obligation,
-practices <- network, council <- demo); models/ never imports streamlit, ui/ or pages/;
+practices <- network, council, notify <- demo); models/ never imports streamlit, ui/ or pages/;
 pages/ never touch the database themselves."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import ROOT
 
 LAYERS = [{"core"}, {"accounts"}, {"protocols", "pupils"}, {"risk"}, {"follow_up", "obligation", "practices"},
-          {"network", "council"}, {"demo"}]
+          {"network", "council", "notify"}, {"demo"}]
 RANK = {package: rank for rank, packages in enumerate(LAYERS) for package in packages}
 
 

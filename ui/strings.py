@@ -443,7 +443,8 @@ NETWORK_LEVEL = "Grado"
 NETWORK_SCHOOL = "Scuola"
 ALL_LEVELS_SCHOOL = "Tutti i gradi"
 ALL_SCHOOLS = "Tutte le scuole"
-NETWORK_DIRIGENTE_VIEW = "Vedi i totali della rete e, riga per riga, la tua scuola; le altre sono sommate."
+NETWORK_DIRIGENTE_VIEW = ("Vedi i totali della rete e, riga per riga, la tua scuola; le altre sono sommate. Dove le "
+                          "altre scuole sarebbero una sola (per esempio filtrando un grado), i totali sono «n.d.».")
 NETWORK_SCHOOL_VIEW = "Vedi le cifre della tua scuola."
 SECTION_PROTOCOLS = "Protocolli"
 SECTION_RISK = "Alunni a rischio"
@@ -1143,3 +1144,28 @@ LINK_DONE = "«{title}» ora segue il protocollo comune: trovate il testo della 
 LINK_WAITING = ("La rete ha ora il protocollo comune per il vostro grado: potete collegare le sezioni della scuola "
                 "a quelle comuni, così riceverete le modifiche della rete.")
 LINK_OPEN = "Collega le sezioni al protocollo comune"
+
+# --- reminders (issue 34) ---
+TAB_MAIL = "Posta"
+MAIL_HELP = ("Il server di posta da cui partono i promemoria (`cli.py notify`, da cron o da un timer di systemd)."
+             " La password non si scrive qui: va nella variabile d'ambiente {env} del servizio.")
+MAIL_HOST = "Server SMTP"
+MAIL_PORT = "Porta"
+MAIL_STARTTLS = "Connessione cifrata (STARTTLS)"
+MAIL_USER = "Utente (vuoto se il server non chiede l'accesso)"
+MAIL_SENDER = "Mittente"
+MAIL_APP_URL = "Indirizzo di Approdo per i collegamenti (es. https://approdo.rete.it)"
+MAIL_SAVED = "Server di posta salvato."
+MAIL_BOUNCED = "Indirizzi rifiutati dal server di posta"
+MAIL_BOUNCED_NONE = "Nessun indirizzo rifiutato."
+MAIL_BOUNCED_LINE = "**{username}** ({email}): rifiutato il {when} — {why}"
+MAIL_BOUNCE_CLEAR = "Riprova"
+MAIL_CLEARED = "L'indirizzo riceverà di nuovo i promemoria."
+NOTIFY_TITLE = "Promemoria per e-mail"
+NOTIFY_CHOICE = "Ricevi il riepilogo di che cosa ti aspetta"
+NOTIFY_HELP = ("Le scadenze di domani (per esempio i sette giorni dell'obbligo scolastico) arrivano il giorno prima,"
+               " anche fuori dal giorno del riepilogo. I messaggi non contengono codici né nomi.")
+NOTIFY_NO_EMAIL = "Non hai un indirizzo e-mail in Approdo: chiedilo all'amministratore per ricevere i promemoria."
+NOTIFY_SAVED = "Preferenza salvata."
+BELL = "Promemoria ({n})"
+BELL_NONE = "Niente in sospeso."

@@ -943,6 +943,30 @@ def _m024_secrets_and_file_names_out(db: sqlite_utils.Database) -> None:
     db.execute(f"PRAGMA secure_delete = {int(before)}")
 
 
+def _m025_notifications(db: sqlite_utils.Database) -> None:
+    """E-mail reminders: the admin's mail server (no password: it stays in the environment), each person's
+    frequency and bouncing address, and what was sent (one row per person, kind and day: never twice)."""
+    db.executescript("""
+    CREATE TABLE smtp_settings (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        host TEXT NOT NULL, port INTEGER NOT NULL, starttls INTEGER NOT NULL, username TEXT NOT NULL,
+        sender TEXT NOT NULL, app_url TEXT NOT NULL, updated_by TEXT NOT NULL, updated_at TEXT NOT NULL
+    );
+    CREATE TABLE notify_prefs (
+        username TEXT PRIMARY KEY REFERENCES users(username) ON DELETE CASCADE,
+        frequency TEXT NOT NULL CHECK (frequency IN ('giornaliera', 'settimanale', 'nessuna')),
+        bounced_at TEXT, bounce_reason TEXT
+    );
+    CREATE TABLE notify_sent (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('digest', 'promemoria')), day TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('inviato', 'in_attesa', 'rimbalzato')),
+        attempts INTEGER NOT NULL, last_error TEXT, at TEXT NOT NULL,
+        UNIQUE (username, kind, day)
+    );
+    """)
+
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
@@ -952,7 +976,8 @@ MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_tem
                                _m016_obligation, _m017_letters, _m018_practices,
                                _m019_level_history_packed, _m020_weeks_and_school_calendars,
                                _m021_derogations, _m022_birth_date,
-                               _m023_obligation_receipt_and_letterhead, _m024_secrets_and_file_names_out]
+                               _m023_obligation_receipt_and_letterhead, _m024_secrets_and_file_names_out,
+                               _m025_notifications]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -1,16 +1,38 @@
-"""Small-cell suppression for figures about pupils that leave the school.
+"""Small-cell suppression for figures about pupils, held across every view a reader can reach.
 
-A count of fewer than 5 pupils is shown as "<5" (primary suppression); an
-average or a percentage built on fewer than 5 cases as "n.d. (meno di 5 casi)",
-never "<5", which next to a percentage would read as "less than 5 %". Where
-a table also shows totals, one hidden cell in a row or column could be worked
-out as the total minus the cells shown; a second cell of that line is then
-hidden too, as "n.d." (secondary suppression), until no line has exactly one
-hidden cell. Zeros are shown: they describe no pupil.
+The rule (DESIGN.md, "Small-cell suppression holds across views"):
+
+1. *One place per reader.* Every figure a reader can reach in a network (any filter of level or school, the
+   month table, the schools table, the trend, the downloads, the report, the regional view, the model
+   document) is a sum of the same parts: one school's count for one month and one column. `across` receives
+   all the parts and every group of schools the reader can reach (`figures.reach`), and decides once which
+   cells are shown; each view only picks its rows from that answer. A view can therefore never show a figure
+   that another view of the same reader hides.
+2. *Schools the reader may not see are never alone.* A reader who sees no row of a school (the dirigente for
+   the other schools, the region for every school) must not get that school's figures by difference either:
+   a group is not offered (all "n.d.") when, with the groups offered before it (largest first), one such
+   school's figures could be worked out — e.g. a network whose only other school with data is one school,
+   or a level with a single other school.
+3. *Primary cells*: a figure whose part unknown to the reader counts 1–4 pupils is "<5" (the reader's own
+   school is known to them and protects nothing).
+4. *Complementary cells*: while any hidden cell equals a linear combination of the shown cells and what the
+   reader knows (a total minus its shown parts, a network minus a level minus the own school...), one more
+   cell of that combination is hidden ("n.d."), the smallest first and parts before totals. The test is
+   exact linear algebra over the parts, so no difference of two reachable figures — nor any sum of them —
+   gives a hidden one back.
+
+Zeros are shown: they describe no pupil. Rates are shown only when their numerator and denominator are; an
+average or a percentage built on fewer than 5 cases reads "n.d. (meno di 5 casi)", never "<5", which next to a
+percentage would read as "less than 5 %".
+What is not covered: bounds that follow from counts being non-negative (a hidden pair adding up to 6 is
+known to be at most 6), and different readers pooling what they see.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+import numpy as np
 import pandas as pd
 
 MIN_PUPILS = 5
@@ -20,7 +42,9 @@ HIDDEN = "n.d."
 TOTAL = "Totale"
 SUPPRESSION_NOTE = ("I conteggi di meno di 5 alunni sono indicati come «<5»; le medie e le percentuali costruite su "
                     "meno di 5 casi come «n.d. (meno di 5 casi)»; «n.d.» nasconde una cifra che permetterebbe di "
-                    "ricavarne una «<5» per differenza dal totale.")
+                    "ricavarne una nascosta per differenza con le altre viste (un totale, un grado, la rete) o di "
+                    "isolare una singola scuola.")
+_EPSILON = 1e-9
 
 
 def is_hidden(value) -> bool:
@@ -54,66 +78,114 @@ def rate(numerator, denominator, digits: int = 1):
     return round(100 * numerator / denominator, digits)
 
 
-def table(counts: pd.DataFrame, *, total_column: bool = True, total_row: bool = True, known_rows=(),
-          rest: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Counts (rows × columns, non-negative integers) with their totals, suppressed.
+Group = frozenset  # a set of school codes whose figures are summed
 
-    `total_column` adds each row's total (the columns are parts of a whole, e.g. levels);
-    `total_row` adds each column's total (the rows are parts of a whole, e.g. schools).
-    `known_rows` are rows the reader already knows (their own school): they cannot hide anything.
-    `rest` (same shape as `counts`) is the part of each figure that is not the reader's own: where
-    it is small the figure is hidden too, since figure minus own would reveal it.
-    The result holds ints where a figure may be shown and "<5" / "n.d." where not.
+
+def across(parts: pd.DataFrame, groups: Iterable[Iterable[str]], *, known: Iterable[str] = (),
+           unseen: Iterable[str] = (), total_column: bool = False, spare: Iterable[str] = ()
+           ) -> dict[Group, dict[str, object]]:
+    """Every figure a reader can reach, suppressed together (the rule in this module's docstring).
+
+    `parts`: rows = schools, columns = parts (non-negative counts: levels, or independent measures).
+    `groups`: every set of schools whose sums the reader can reach, through any view.
+    `known`: schools whose figures the reader has anyway (their own); `unseen`: schools whose row the
+    reader may not see, never to be isolated. `total_column` adds each group's total over the parts.
+    `spare`: the columns to give up first as complementary cells (those no share is computed from).
+    Returns {group: {column: int, "<5" or "n.d."}} for every group given.
     """
-    values = _with_totals(counts, total_column, total_row)
-    hidden = (values > 0) & (values < MIN_PUPILS)
-    secondary = pd.DataFrame(False, index=values.index, columns=values.columns)
-    if rest is not None:
-        others = _with_totals(rest.reindex(index=counts.index, columns=counts.columns, fill_value=0),
-                              total_column, total_row)
-        secondary |= (others > 0) & (others < MIN_PUPILS) & ~hidden
-    known = values.index.isin(list(known_rows))
-    known_sums = values[known].sum(axis=0)
+    values = parts.fillna(0).astype(int)
+    array, width = values.to_numpy(dtype=np.int64).reshape(len(values), -1), len(values.columns)
+    columns = [*values.columns, *([TOTAL] if total_column else [])]
+    order = sorted(dict.fromkeys(Group(g) for g in groups), key=len, reverse=True)  # largest first
+    known, spare = set(known), set(spare)
+    secret = [s for n, s in enumerate(values.index) if s in set(unseen) and s not in known and array[n].any()]
+    offered = set(_offered(order, secret))
+    unknown = np.array([s not in known for s in values.index], dtype=bool)
+    position = {column: n for n, column in enumerate(values.columns)}
 
-    def unknown_part(r, c) -> int:
-        """What the reader cannot work out from their own rows: a hidden cell protects only that part."""
-        if r in known_rows:
-            return 0
-        return int(values.at[r, c] - (known_sums[c] if r == TOTAL else 0))
+    def members(group: Group) -> np.ndarray:
+        return np.array([s in group for s in values.index], dtype=bool)
 
-    def protects(r, c) -> bool:
-        return bool(hidden.at[r, c] or secondary.at[r, c]) and unknown_part(r, c) > 0
+    def vector(group: Group, column: str) -> np.ndarray:
+        """The cell as a sum of the parts the reader does not know (rows: unknown schools, by part)."""
+        out = np.zeros((len(values), width))
+        rows = members(group) & unknown
+        if column == TOTAL:
+            out[rows] = 1
+        else:
+            out[rows, position[column]] = 1
+        return out[unknown].ravel()
 
-    lines = []  # each line is a set of cells that add up to a total shown with them
-    if total_column:
-        lines += [[(r, c) for c in values.columns] for r in values.index[~known]]
-    if total_row:
-        lines += [[(r, c) for r in values.index] for c in values.columns]
-    changed = True
-    while changed:
-        changed = False
-        for cells in lines:
-            if sum(protects(r, c) for r, c in cells) != 1:
-                continue
-            candidates = [(values.at[r, c], (r, c)) for r, c in cells
-                          if not (hidden.at[r, c] or secondary.at[r, c]) and unknown_part(r, c) > 0]
-            if not candidates:
-                continue
-            # Hide the smallest inner cell; the line's total only when nothing else is left.
-            inner = [cand for cand in candidates if TOTAL not in cand[1]]
-            _, (r, c) = min(inner or candidates, key=lambda cand: cand[0])
-            secondary.at[r, c] = True
-            changed = True
-    shown = values.astype(object)
-    shown[hidden] = SMALL
-    shown[secondary & ~hidden] = HIDDEN
-    return shown
+    def total(group: Group, column: str, rows: np.ndarray) -> int:
+        chosen = array[members(group) & rows]
+        return int(chosen.sum() if column == TOTAL else chosen[:, position[column]].sum())
+
+    everyone = np.ones(len(values), dtype=bool)
+    cells = [(g, c) for g in order if g in offered for c in columns]
+    vectors = {cell: vector(*cell) for cell in cells}
+    secret_part = {cell: total(*cell, unknown) for cell in cells}
+    hidden = {cell: SMALL for cell in cells if 0 < secret_part[cell] < MIN_PUPILS}
+    size = int(unknown.sum()) * width
+    def exposed_by(hidden: dict) -> list:
+        """The hidden cells that the shown ones (and what the reader knows) give back."""
+        shown = [vectors[cell] for cell in cells if cell not in hidden and vectors[cell].any()]
+        basis = _row_basis(np.array(shown).reshape(len(shown), size))
+        return [cell for cell in hidden if vectors[cell].any() and _in_span(vectors[cell], basis)]
+
+    def preference(cell) -> tuple:
+        # Zeros last (hiding them protects nothing); a spare column first; a second part before a total (a
+        # school before a level or the network, a level before the row's total); then the smallest figure.
+        return (secret_part[cell] == 0, cell[1] not in spare, len(cell[0]), cell[1] == TOTAL, secret_part[cell])
+
+    size = int(unknown.sum()) * width
+    exposed = exposed_by(hidden) if hidden else []
+    while exposed:
+        shown = [cell for cell in cells if cell not in hidden and vectors[cell].any()]
+        matrix = np.array([vectors[cell] for cell in shown]).reshape(len(shown), size)
+        weights = np.linalg.lstsq(matrix.T, vectors[exposed[0]], rcond=None)[0]
+        used = sorted((cell for cell, w in zip(shown, weights, strict=True) if abs(w) > 1e-6), key=preference)
+        # Of the cells that make up the combination, the one that leaves the fewest hidden cells exposed.
+        outcomes = [(len(exposed_by({**hidden, cell: HIDDEN})), n, cell) for n, cell in enumerate(used[:12])]
+        _, _, partner = min(outcomes)
+        hidden[partner] = HIDDEN
+        exposed = exposed_by(hidden)
+    result = {}
+    for group in order:
+        row = {}
+        for column in columns:
+            if group not in offered:
+                row[column] = HIDDEN
+            elif (group, column) in hidden:
+                row[column] = hidden[(group, column)]
+            else:
+                value = total(group, column, everyone)
+                row[column] = SMALL if 0 < value < MIN_PUPILS else value  # small and all the reader's own
+        result[group] = row
+    return result
 
 
-def _with_totals(counts: pd.DataFrame, total_column: bool, total_row: bool) -> pd.DataFrame:
-    values = counts.astype(int).copy()
-    if total_column:
-        values[TOTAL] = values.sum(axis=1)
-    if total_row:
-        values.loc[TOTAL] = values.sum(axis=0)
-    return values
+def _offered(groups: list[Group], secret: list[str]) -> list[Group]:
+    """The groups offered, largest first, while no school of `secret` can be worked out alone from them."""
+    offered, rows = [], []
+    for group in groups:
+        candidate = [*rows, [float(s in group) for s in secret]]
+        basis = _row_basis(np.array(candidate).reshape(len(candidate), len(secret)))
+        if not any(_in_span(unit, basis) for unit in np.eye(len(secret))):
+            offered.append(group)
+            rows = candidate
+    return offered
+
+
+def _row_basis(matrix: np.ndarray) -> np.ndarray:
+    """An orthonormal basis of the rows' span."""
+    if matrix.size == 0:
+        return np.zeros((0, matrix.shape[1] if matrix.ndim == 2 else 0))
+    _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
+    rank = int((singular > _EPSILON * max(matrix.shape) * max(singular[0], 1.0)).sum())
+    return vt[:rank]
+
+
+def _in_span(vector: np.ndarray, basis: np.ndarray) -> bool:
+    """Whether `vector` is a linear combination of the basis (it can be worked out from what is shown)."""
+    residual = vector - basis.T @ (basis @ vector) if len(basis) else vector
+    return bool(np.linalg.norm(residual) < 1e-6)

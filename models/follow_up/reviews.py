@@ -9,7 +9,7 @@ Reviewing the pupil again closes the earlier follow-up.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import sqlite_utils
@@ -153,6 +153,16 @@ def due_follow_ups(db: sqlite_utils.Database, actor: Actor, risk: RiskList, on: 
                       " ORDER BY follow_up_on, id", [risk.school_code, on.isoformat()]).fetchall()
     visible = set(risk.pupils["pupil_code"])
     return [_review(r) for r in rows if r[1] in visible]
+
+
+def owned_follow_ups(db: sqlite_utils.Database, actor: Actor, school_code: str, on: date) -> tuple[int, int]:
+    """How many open follow-ups the actor owns that are due by `on`, or fall due the day after (counts only)."""
+    require_follow_up(actor, school_code)
+    due, tomorrow = db.execute(
+        "SELECT SUM(follow_up_on <= ?), SUM(follow_up_on = ?) FROM reviews WHERE school_code = ?"
+        " AND follow_up_owner = ? AND follow_up_done_at IS NULL AND follow_up_on IS NOT NULL",
+        [on.isoformat(), (on + timedelta(days=1)).isoformat(), school_code, actor.username]).fetchone()
+    return int(due or 0) + int(tomorrow or 0), int(tomorrow or 0)
 
 
 def follow_up_table(db: sqlite_utils.Database, actor: Actor, risk: RiskList) -> pd.DataFrame:

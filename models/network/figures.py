@@ -33,6 +33,10 @@ class Scope:
     schools: tuple[School, ...]  # the schools the figures are built from, after the filters
     shown: tuple[str, ...]  # the schools shown row by row
     read: dict = field(default_factory=dict, compare=False, repr=False)  # what one request has read (see levels)
+    everyone: tuple[School, ...] = ()  # every school the reader's figures of this network are built from
+    reach: tuple[frozenset, ...] = ()  # every group of schools any view of the reader sums (see `reach`)
+    known: tuple[str, ...] = ()  # schools whose figures the reader has anyway (their own)
+    unseen: tuple[str, ...] = ()  # schools whose row the reader may not see, never to be isolated
 
     @property
     def totals(self) -> bool:
@@ -40,16 +44,16 @@ class Scope:
 
     @property
     def names(self) -> dict[str, str]:
-        return {s.code: s.name for s in self.schools}
+        return {s.code: s.name for s in self.everyone or self.schools}
 
     @property
-    def own_rows(self) -> tuple[str, ...]:
-        """Rows the reader knows from their own school's data: they cannot protect the others' figures."""
-        return tuple(self.names[c] for c in self.shown) if self.view == "network" else ()
+    def group(self) -> frozenset:
+        """The scope's schools, as the group its totals sum."""
+        return frozenset(s.code for s in self.schools)
 
-    def is_rest(self, school_code: str) -> bool:
-        """A school whose figures the reader does not know (everything, unless the reader has a school)."""
-        return self.view != "network" or school_code not in self.shown
+    def rows(self) -> list[tuple[str, frozenset]]:
+        """The rows of a table by school: each shown school, the others summed as «Altre scuole», the total."""
+        return _rows(self.view, [s.code for s in self.schools], self.shown, self.names)
 
 
 def scope(db: sqlite_utils.Database, actor: Actor, network_code: str, *, level: str | None = None,
@@ -57,17 +61,47 @@ def scope(db: sqlite_utils.Database, actor: Actor, network_code: str, *, level: 
     """The schools an actor's dashboard covers, after the level and school filters."""
     view = network_figures_view(actor, network_code)
     network = get_network(db, actor, network_code)
-    schools = network_schools(db, network_code)
+    everyone = network_schools(db, network_code)
     if view == "school":
-        schools = [s for s in schools if s.code == actor.school_code]
+        everyone = [s for s in everyone if s.code == actor.school_code]
+    schools = everyone
     if level:
         schools = [s for s in schools if s.level == Level(level)]
     if school_code:
         if not can_filter_figures_on(actor, view, school_code):
             raise PermissionDenied("Puoi filtrare solo sulla tua scuola.")
         schools = [s for s in schools if s.code == school_code]
-    shown = tuple(s.code for s in schools if view == "schools" or s.code == actor.school_code)
-    return Scope(network, view, tuple(schools), shown)
+    own = actor.school_code if view in ("network", "school") else None
+    shown = tuple(s.code for s in schools if view == "schools" or s.code == own)
+    return Scope(network, view, tuple(schools), shown, everyone=tuple(everyone),
+                 reach=reach(view, everyone, own), known=(own,) if own else (),
+                 unseen=tuple(s.code for s in everyone if s.code != own) if view in ("network", "region") else ())
+
+
+def reach(view: str, everyone: list[School], own: str | None) -> tuple[frozenset, ...]:
+    """Every group of schools whose sums a reader can reach: the rows of every table (each shown school, the
+    others, the total) under every level and school filter the dashboard, the report and the CLI offer.
+
+    `suppression.across` protects these together, so what one filter shows another cannot give away.
+    """
+    groups = []
+    shown = [s.code for s in everyone if view == "schools" or s.code == own]
+    for level in [None, *dict.fromkeys(s.level for s in everyone)]:
+        in_level = [s for s in everyone if level is None or s.level == level]
+        for code in [None, *(s.code for s in in_level if s.code in shown)]:
+            codes = [s.code for s in in_level if code is None or s.code == code]
+            groups += [group for _, group in _rows(view, codes, tuple(shown), {})]
+    return tuple(dict.fromkeys(groups))
+
+
+def _rows(view: str, codes: list[str], shown: tuple[str, ...], names: dict) -> list[tuple[str, frozenset]]:
+    rows = [(names.get(c, c), frozenset([c])) for c in codes if c in shown]
+    others = frozenset(c for c in codes if c not in shown)
+    if others:
+        rows.append(("Altre scuole", others))
+    if view != "school" and codes:
+        rows.append((suppression.TOTAL, frozenset(codes)))
+    return rows
 
 
 # --- protocols ------------------------------------------------------------------------
@@ -146,10 +180,11 @@ def _italian_date(text: str | None) -> str:
 
 
 def scope_levels(db: sqlite_utils.Database, where: Scope) -> dict[str, pd.DataFrame]:
-    """Each school's levels by month (computed when the data came), read once per scope: a page or a report
-    builds every figure from the same frames (internal: pupil-level, never shown as is)."""
+    """Each school's levels by month (computed when the data came), read once per scope for every school the
+    reader reaches (the filters only pick rows: suppression is decided over all of them); internal,
+    pupil-level, never shown as is."""
     if "levels" not in where.read:
-        where.read["levels"] = history.levels_of(db, (s.code for s in where.schools))
+        where.read["levels"] = history.levels_of(db, (s.code for s in where.everyone or where.schools))
     return where.read["levels"]
 
 
@@ -164,11 +199,12 @@ def year_levels(db: sqlite_utils.Database, where: Scope, school_code: str, year:
 
 
 def levels_by_month(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> pd.DataFrame:
-    """Long table: school_code, period, level, pupils (raw counts; internal, never shown as is)."""
+    """Long table: school_code, period, level, pupils, for every school the reader reaches (raw counts;
+    internal, never shown as is)."""
     if ("by_month", year) in where.read:
         return where.read[("by_month", year)]
     frames = []
-    for school in where.schools:
+    for school in where.everyone or where.schools:
         school_levels = year_levels(db, where, school.code, year)
         if school_levels.empty:
             continue
@@ -180,12 +216,52 @@ def levels_by_month(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -
     return counts
 
 
+def protected_months(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> dict[str, dict]:
+    """{period: {group: {level label or "Totale": shown}}}: every month's figures of every group the reader
+    reaches, suppressed together (`suppression.across`); every table, chart and file picks from these."""
+    key = ("protected", year)
+    if key not in where.read:
+        counts = levels_by_month(db, where, year)
+        where.read[key] = {
+            period: suppression.across(_wide(month, "school_code"), where.reach, known=where.known,
+                                       unseen=where.unseen, total_column=True, spare=SPARE_LEVELS)
+            for period, month in counts.groupby("period")}
+    return where.read[key]
+
+
+# No share is computed from these: given up first to protect a small cell, the trend keeps its points.
+SPARE_LEVELS = [indicators.LEVEL_LABELS["basso"], indicators.LEVEL_LABELS["dati_insufficienti"]]
+
+
+def _cells(protected: dict, group: frozenset, columns) -> dict:
+    """A group's shown cells; a group no view reaches (none should be asked) is hidden whole."""
+    return protected.get(group) or dict.fromkeys(columns, suppression.HIDDEN)
+
+
+def _with_data(db, where: Scope, year: SchoolYear) -> dict[str, set[str]]:
+    """{period: the schools with data in that month}, in month order."""
+    key = ("with_data", year)
+    if key not in where.read:
+        counts = levels_by_month(db, where, year)
+        where.read[key] = {p: set(c) for p, c in sorted(counts.groupby("period")["school_code"].unique().items())}
+    return where.read[key]
+
+
+def _periods(db, where: Scope, year: SchoolYear, group: frozenset) -> list[str]:
+    """The months in which some school of `group` has data, in order."""
+    return [period for period, schools in _with_data(db, where, year).items() if schools & group]
+
+
 def _wide(counts: pd.DataFrame, index: str) -> pd.DataFrame:
-    wide = counts.pivot_table(index=index, columns="level", values="pupils", aggfunc="sum", fill_value=0)
+    wide = counts.groupby([index, "level"])["pupils"].sum().unstack(fill_value=0)
     wide = wide.reindex(columns=list(indicators.LEVELS), fill_value=0)
     wide.columns = [indicators.LEVEL_LABELS[c] for c in wide.columns]
     wide.index.name = None
     return wide.astype(int)
+
+
+def _month_columns() -> list[str]:
+    return [*(indicators.LEVEL_LABELS[c] for c in indicators.LEVELS), suppression.TOTAL]
 
 
 def network_months(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> pd.DataFrame:
@@ -193,60 +269,57 @@ def network_months(db: sqlite_utils.Database, where: Scope, year: SchoolYear) ->
 
     For a view of one school only, the rows are that school's months.
     """
-    counts = levels_by_month(db, where, year)
-    if counts.empty:
+    protected = protected_months(db, where, year)
+    periods = _periods(db, where, year, where.group)
+    if not periods:
         return pd.DataFrame()
-    wide = _wide(counts, "period")
-    rest = _wide(counts[counts["school_code"].map(where.is_rest)], "period") if where.view == "network" else None
-    labels = {p: indicators.month_label(p) for p in wide.index}
-    shown = suppression.table(wide, total_row=False, rest=rest)
-    return shown.rename(index=labels)
+    rows = {indicators.month_label(p): _cells(protected[p], where.group, _month_columns()) for p in periods}
+    return pd.DataFrame.from_dict(rows, orient="index", dtype=object)[_month_columns()]
 
 
 def schools_in_month(db: sqlite_utils.Database, where: Scope, year: SchoolYear,
                      period: str | None = None) -> tuple[str | None, pd.DataFrame]:
     """Rows = shown schools (and the total of all the scope's schools), columns = levels; one month; suppressed.
 
-    Schools not shown row by row (a dirigente sees only their own) are summed into «Altre scuole», so the
-    total stays right without revealing any of them alone.
+    Schools not shown row by row (a dirigente sees only their own) are summed into «Altre scuole».
     """
-    counts = levels_by_month(db, where, year)
-    if counts.empty:
+    periods = _periods(db, where, year, where.group)
+    if not periods:
         return None, pd.DataFrame()
-    period = period or counts["period"].max()
-    month = counts[counts["period"] == period]
-    names = where.names
-    month = month.assign(row=month["school_code"].map(lambda c: names[c] if c in where.shown else "Altre scuole"))
-    wide = _wide(month, "row")
-    return period, suppression.table(wide, total_row=where.totals, known_rows=where.own_rows)
+    period = period or periods[-1]
+    with_data = _with_data(db, where, year).get(period, set())
+    protected = protected_months(db, where, year).get(period, {})
+    rows = {label: _cells(protected, group, _month_columns()) for label, group in where.rows() if group & with_data}
+    return period, pd.DataFrame.from_dict(rows, orient="index", columns=_month_columns(), dtype=object)
 
 
+def flagged_rates(db: sqlite_utils.Database, where: Scope, year: SchoolYear, group: frozenset) -> dict[str, object]:
+    """{period: share of the group's pupils at `alto` or `medio`}: a rate, or "<5"/"n.d." where it is built
+    from fewer than 5 pupils or from a count the reader's other views hide (a shown share would give it)."""
+    protected = protected_months(db, where, year)
+    high, medium = indicators.LEVEL_LABELS["alto"], indicators.LEVEL_LABELS["medio"]
+    rates = {}
+    for period in _periods(db, where, year, group):
+        cells = _cells(protected[period], group, _month_columns())
+        parts = [cells[high], cells[medium], cells[suppression.TOTAL]]
+        hidden = [v for v in parts if suppression.is_hidden(v)]
+        rates[period] = (suppression.FEW if suppression.SMALL in hidden else suppression.HIDDEN) if hidden else (
+            suppression.rate(suppression.count(parts[0] + parts[1]), parts[2]))
+    return rates
 
 
 def trend(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> pd.DataFrame:
     """Share of pupils at `alto` or `medio` per month, per shown school and for the network, for a chart.
 
-    Long table (series, period, month, rate); a point built from fewer than 5 pupils is left out.
+    Long table (series, period, month, rate); a point hidden in the tables is left out.
     """
-    counts = levels_by_month(db, where, year)
-    if counts.empty:
-        return pd.DataFrame(columns=["series", "period", "rate"])
-    counts = counts.assign(flagged=counts["level"].isin(["alto", "medio"]) * counts["pupils"])
-    series = []
-    groups = {where.names[c]: counts[counts["school_code"] == c] for c in where.shown}
+    groups = {where.names[c]: frozenset([c]) for c in where.shown}
     if where.totals:
-        groups[f"Rete ({len(where.schools)} scuole)"] = counts
-    rest = counts[counts["school_code"].map(where.is_rest)].groupby("period")[["flagged", "pupils"]].sum()
-    for name, part in groups.items():
-        per_month = part.groupby("period")[["flagged", "pupils"]].sum()
-        for period, row in per_month.iterrows():
-            value = suppression.rate(suppression.count(int(row["flagged"])), int(row["pupils"]))
-            if part is counts and period in rest.index:  # the network line must not reveal the other schools
-                others = suppression.rate(suppression.count(int(rest.at[period, "flagged"])),
-                                          int(rest.at[period, "pupils"]))
-                value = others if suppression.is_hidden(others) else value
-            if not suppression.is_hidden(value):
-                series.append({"series": name, "period": period, "rate": value})
+        groups[f"Rete ({len(where.schools)} scuole)"] = where.group
+    series = [{"series": name, "period": period, "rate": value}
+              for name, group in groups.items()
+              for period, value in flagged_rates(db, where, year, group).items()
+              if not suppression.is_hidden(value) and value is not None]
     return pd.DataFrame(series, columns=["series", "period", "rate"])
 
 
@@ -260,18 +333,17 @@ def follow_up(db: sqlite_utils.Database, where: Scope, year: SchoolYear, today: 
     Counts and shares are suppressed below 5 pupils.
     """
     today = today or clock.local_date()
-    names, rows = where.names, {}
-    for school in where.schools:
-        row = rows.setdefault(names[school.code] if school.code in where.shown else "Altre scuole",
-                              {"alto": 0, "reviewed": 0, "reached": 0, "overdue": 0})
-        school_levels = year_levels(db, where, school.code, year)
-        for key, value in _school_follow_up(db, school_levels, school.code, year, today).items():
-            row[key] += value
-    if not rows:
+    if not where.schools:
         return pd.DataFrame()
-    counts = pd.DataFrame.from_dict(rows, orient="index")
-    shown = pd.concat([suppression.table(counts[[column]], total_column=False, total_row=where.totals,
-                                         known_rows=where.own_rows) for column in counts.columns], axis=1)
+    key = ("follow_up", year, today)
+    if key not in where.read:
+        counts = pd.DataFrame.from_dict(
+            {s.code: _school_follow_up(db, year_levels(db, where, s.code, year), s.code, year, today)
+             for s in where.everyone or where.schools}, orient="index")
+        where.read[key] = suppression.across(counts, where.reach, known=where.known, unseen=where.unseen)
+    columns = ["alto", "reviewed", "reached", "overdue"]
+    shown = pd.DataFrame.from_dict({label: _cells(where.read[key], group, columns) for label, group in where.rows()},
+                                   orient="index", dtype=object)[columns]
     out = pd.DataFrame(index=shown.index)
     out["Alunni ad alto rischio nell'anno"] = shown["alto"]
     out["Rivisti"] = shown["reviewed"]
@@ -317,29 +389,33 @@ def obligation(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> pd.
     """Per month in which cases opened and per shown school (the others summed as «Altre scuole»), with the
     total of the scope: cases opened, mean days from opening to the family notice, share of notified cases
     whose attendance resumed within the seven days, reports to the mayor. Counts and shares suppressed."""
-    names, frames = where.names, []
-    for school in where.schools:
+    frames = []
+    for school in where.everyone or where.schools:
         counts = obligation_figures.by_month(db, school.code, year)
         if not counts.empty:
-            frames.append(counts.assign(row=names[school.code] if school.code in where.shown else "Altre scuole"))
+            frames.append(counts.assign(school_code=school.code))
     if not frames:
         return pd.DataFrame(columns=OBLIGATION_COLUMNS)
-    data = pd.concat(frames, ignore_index=True).groupby(["period", "row"], as_index=False).sum()
+    data = pd.concat(frames, ignore_index=True)
+    measures = ["opened", "notified", "resumed_in_time", "mayor"]
     rows = []
     for period, month in data.groupby("period"):
-        counts = month.set_index("row")[["opened", "notified", "resumed_in_time", "mayor"]].astype(int)
-        shown = pd.concat([suppression.table(counts[[column]], total_column=False, total_row=where.totals,
-                                             known_rows=where.own_rows) for column in counts.columns], axis=1)
-        days = month.set_index("row")["notice_days"]
-        for row in shown.index:
-            notified = shown.at[row, "notified"]
-            total_days = days.sum() if row == suppression.TOTAL else days.get(row, 0)
-            # an average of fewer than 5 notices is not shown either
+        parts = month.set_index("school_code")[measures].astype(int)
+        protected = suppression.across(parts, where.reach, known=where.known, unseen=where.unseen)
+        days = month.set_index("school_code")["notice_days"]
+        for label, group in where.rows():
+            if not group & set(parts.index):
+                continue
+            shown = _cells(protected, group, measures)
+            notified = shown["notified"]
+            total_days = days[days.index.isin(group)].sum()
+            # The days follow the notified cases: shown for exactly the same groups, so no more can be worked
+            # out; an average of fewer than 5 notices is not shown either.
             mean = (suppression.HIDDEN if notified == suppression.HIDDEN else suppression.FEW) \
                 if suppression.is_hidden(notified) else (round(total_days / notified, 1) if notified else None)
             rows.append(dict(zip(OBLIGATION_COLUMNS, [
-                month_label(period), row, shown.at[row, "opened"], mean,
-                suppression.rate(shown.at[row, "resumed_in_time"], notified), shown.at[row, "mayor"]], strict=True)))
+                month_label(period), label, shown["opened"], mean,
+                suppression.rate(shown["resumed_in_time"], notified), shown["mayor"]], strict=True)))
     return pd.DataFrame(rows, columns=OBLIGATION_COLUMNS, dtype=object)
 
 

@@ -1,8 +1,8 @@
 """Programme evaluation: a network's indicators across school years, each with its definition.
 
-Figures are shares of pupils summed over the scope's schools; a share built from
-fewer than 5 pupils is "<5", and for a reader with a school of their own a
-figure is also hidden when the other schools' part of it is that small.
+Figures are shares of pupils summed over the scope's schools; numerators and
+denominators are suppressed with every other group the reader reaches
+(`suppression.across`), and a share is shown only when both are.
 """
 
 from __future__ import annotations
@@ -77,28 +77,27 @@ class Evaluation:
 def evaluate(db: sqlite_utils.Database, where: Scope, years: list[SchoolYear] | None = None) -> Evaluation:
     """Every indicator for every school year with data (oldest first)."""
     years = sorted(years or school_years(db, where))
+    everyone = where.everyone or where.schools
     per_school = {s.code: {str(y): _school_figures(db, year_levels(db, where, s.code, y), s.code, y) for y in years}
-                  for s in where.schools}
+                  for s in everyone}
     result = Evaluation(years)
     for indicator in INDICATORS:
         result.values[indicator.key], result.counts[indicator.key] = {}, {}
         for year in map(str, years):
-            num = sum(per_school[c][year][indicator.key][0] for c in per_school)
-            den = sum(per_school[c][year][indicator.key][1] for c in per_school)
             if not indicator.pupils:
+                num = sum(per_school[c][year][indicator.key][0] for c in where.group)
+                den = sum(per_school[c][year][indicator.key][1] for c in where.group)
                 result.values[indicator.key][year] = round(100 * num / den, 1) if den else None
                 result.counts[indicator.key][year] = (num, den)
                 continue
-            shown_num, shown_den = suppression.count(num), suppression.count(den)
-            value = suppression.rate(shown_num, den)
-            if where.view == "network":
-                rest = [c for c in per_school if where.is_rest(c)]
-                rest_num = sum(per_school[c][year][indicator.key][0] for c in rest)
-                rest_den = sum(per_school[c][year][indicator.key][1] for c in rest)
-                if 0 < rest_num < suppression.MIN_PUPILS or 0 < rest_den < suppression.MIN_PUPILS:
-                    value = shown_num = shown_den = suppression.HIDDEN
+            # Numerator and denominator of every school, suppressed over every group the reader reaches.
+            parts = pd.DataFrame.from_dict({c: per_school[c][year][indicator.key] for c in per_school},
+                                           orient="index", columns=["num", "den"])
+            shown = suppression.across(parts, where.reach, known=where.known, unseen=where.unseen).get(
+                where.group, {"num": suppression.HIDDEN, "den": suppression.HIDDEN})
+            value = suppression.rate(shown["num"], shown["den"])
             result.values[indicator.key][year] = value
-            result.counts[indicator.key][year] = (shown_num, shown_den)
+            result.counts[indicator.key][year] = (shown["num"], shown["den"])
     return result
 
 

@@ -1,9 +1,11 @@
 """The regional view: every network's dashboard figures side by side, for the programme's regional partners.
 
-Built from the same functions as the network dashboard (models/network/figures.py, programme.py) on a scope
-of the whole network with no school shown row by row (`permissions.network_figures_view` gives the region the
-view 'region'), so every figure is a network's total, suppressed like the dashboard's. No pupil code, no
-school's row, no protocol text leaves this module.
+Built from the same functions as the network dashboard (models/network/figures.py, programme.py) on the
+reader's scope of each network, of which only the network's total is read: its cells come from the same
+suppression as the reader's dashboard (an admin's regional figure is the one their dashboard shows). The
+region's view ('region', `permissions.network_figures_view`) sees no school, so a network whose figures come
+from a single school is not shown alone ("n.d.", `suppression.across`). No pupil code, no school's row, no
+protocol text leaves this module.
 """
 
 from __future__ import annotations
@@ -34,11 +36,7 @@ def region(db: sqlite_utils.Database, actor: Actor) -> Region:
     """Every network the actor sees, each as one whole (the regional partners and admins)."""
     require(actor, Capability.VIEW_REGION)
     networks = tuple(list_networks(db, actor))
-    scopes = {n.code: figures.scope(db, actor, n.code) for n in networks}
-    # The region's view shows no school alone, also to whoever sees schools on the network dashboard (an admin).
-    scopes = {code: s if s.view == "region" else figures.Scope(s.network, "region", s.schools, ())
-              for code, s in scopes.items()}
-    return Region(networks, scopes)
+    return Region(networks, {n.code: figures.scope(db, actor, n.code) for n in networks})
 
 
 def school_years(db: sqlite_utils.Database, where: Region) -> list[SchoolYear]:
@@ -60,17 +58,10 @@ def protocols(db: sqlite_utils.Database, where: Region) -> pd.DataFrame:
 
 def risk_months(db: sqlite_utils.Database, where: Region, year: SchoolYear) -> pd.DataFrame:
     """Rows = months (Italian names), columns = networks: the % of pupils at `alto` or `medio`, computed as the
-    dashboard's trend does; "<5" where fewer than 5 pupils are flagged or counted."""
-    per_network = {}
-    for code, scope in where.scopes.items():
-        counts = figures.levels_by_month(db, scope, year)
-        if counts.empty:
-            continue
-        counts = counts.assign(flagged=counts["level"].isin(["alto", "medio"]) * counts["pupils"])
-        month = counts.groupby("period")[["flagged", "pupils"]].sum()
-        per_network[where.label(code)] = {
-            period: suppression.rate(suppression.count(int(row["flagged"])), int(row["pupils"]))
-            for period, row in month.iterrows()}
+    dashboard's trend does; "<5" where fewer than 5 pupils are flagged or counted, "n.d." where hidden."""
+    per_network = {where.label(code): figures.flagged_rates(db, scope, year, scope.group)
+                   for code, scope in where.scopes.items()}
+    per_network = {name: rates for name, rates in per_network.items() if rates}
     if not per_network:
         return pd.DataFrame()
     table = pd.DataFrame(per_network, dtype=object).sort_index()

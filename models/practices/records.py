@@ -348,6 +348,14 @@ def drafts(db: sqlite_utils.Database, actor: Actor) -> list[Practice]:
             if can_edit_practice(actor, row["network_code"], row["school_code"])]
 
 
+def proposed_count(db: sqlite_utils.Database, actor: Actor, network_code: str) -> int:
+    """Practices the network's schools proposed and the coordinator has not published yet."""
+    if not can_publish_practice(actor, network_code):
+        return 0
+    return db.execute("SELECT COUNT(*) FROM practices WHERE network_code = ? AND status = 'proposta'",
+                      [network_code]).fetchone()[0]
+
+
 def history(db: sqlite_utils.Database, actor: Actor, practice_id: int) -> list[Version]:
     """Every version, newest first: all of them for who edits it, up to the published one for the others."""
     practice = get_practice(db, actor, practice_id)

@@ -537,46 +537,75 @@ def follow_share(db: sqlite_utils.Database, actor: Actor, school_code: str) -> f
 # --- what each role reads of the document ---------------------------------------------------------
 
 _NETWORK_COUNTS = ("test_pupils", "test_adverse", "train_pupils", "train_adverse")
+# A school's counts in the held-out year, and the network's count each one adds up to.
+_SCHOOL_COUNTS = {"pupils": ("test_pupils",), "adverse": ("test_adverse",),
+                  "model_true_positives": ("model", "true_positives"), "model_flagged": ("model", "flagged"),
+                  "rules_true_positives": ("rules", "true_positives"), "rules_flagged": ("rules", "flagged")}
 
 
 def figures_for(document: dict, view: str, own_school: str | None) -> dict:
     """The model's document as a role may read it (docs/design.md, network figures; permissions.model_figures_for).
 
-    'schools': every school, each count of fewer than 5 pupils as "<5" and the rates built on them hidden;
-    'network': the network's totals so suppressed, and the own school as it is; 'school': the own school
-    only, no network counts. The rates that describe the model as a whole (AUC, precision, calibration) stay.
+    'schools': every school and the network, their counts suppressed together (`suppression.across`: no
+    school's hidden count is the network's minus the others'); 'network': the own school as it is and the
+    network's counts, hidden ("n.d.") where the other schools' part is small or is a single school's (the
+    network minus one's own school would give it); 'school': the own school only, no network counts. The rates
+    that describe the model as a whole (AUC, Brier, calibration) stay; precision and recall go with their counts.
     """
     shown = copy.deepcopy(document)
     metrics = shown["metrics"]
     schools = metrics.get("schools", {})
-    metrics["reliability"] = _suppressed_reliability(document["metrics"])
-    if view == "schools":
-        metrics["schools"] = {code: _suppressed_school(entry) for code, entry in schools.items()}
-    else:
-        metrics["schools"] = {code: entry for code, entry in schools.items() if code == own_school}
+    columns = [c for c in _SCHOOL_COUNTS if schools and all(c in entry for entry in schools.values())]
+    parts = pd.DataFrame.from_dict({code: {c: entry[c] for c in columns} for code, entry in schools.items()},
+                                   orient="index", columns=columns)
+    network = frozenset(schools)
+    singles = [frozenset([code]) for code in schools if view == "schools" or code == own_school]
+    known = [own_school] if view != "schools" and own_school in schools else []
+    protected = suppression.across(parts, [network, *singles], known=known,
+                                   unseen=[c for c in schools if c != own_school] if view != "schools" else [])
+    whole = protected.get(network, {})
+    isolated = bool(whole) and all(v == suppression.HIDDEN for v in whole.values())  # one other school's figures
     if view == "school":
+        metrics["schools"] = {code: entry for code, entry in schools.items() if code == own_school}
+        metrics["reliability"] = _suppressed_reliability(document["metrics"], hide_all=isolated)
         for key in _NETWORK_COUNTS:
             metrics[key] = None
         for side in ("model", "rules"):
             metrics[side]["flagged"] = metrics[side]["true_positives"] = None
         shown["audit"] = {"model": [], "rules": []}  # the school's own audit is computed for its staff
         return shown
-    for key in _NETWORK_COUNTS:
-        metrics[key] = suppression.count(metrics[key])
+    if view == "schools":
+        metrics["schools"] = {code: _suppressed_school(entry, protected[frozenset([code])])
+                              for code, entry in schools.items()}
+    else:
+        metrics["schools"] = {code: entry for code, entry in schools.items() if code == own_school}
+    metrics["reliability"] = _suppressed_reliability(document["metrics"], hide_all=isolated)
+    for column, (*path, key) in _SCHOOL_COUNTS.items():
+        target = metrics[path[0]] if path else metrics
+        if column in whole:
+            target[key] = whole[column]
+        elif target.get(key) is not None:  # a document from before the schools' counts were kept
+            target[key] = suppression.count(target[key])
+    for key in ("train_pupils", "train_adverse"):
+        metrics[key] = suppression.HIDDEN if isolated else suppression.count(metrics[key])
     for side in ("model", "rules"):
         part = metrics[side]
-        if part.get("flagged") is not None and 0 < part["true_positives"] < suppression.MIN_PUPILS:
-            part["precision_at_k"] = part["recall_at_k"] = suppression.SMALL
-        part["flagged"], part["true_positives"] = suppression.count(part["flagged"]), suppression.count(
-            part["true_positives"])
-    shown["audit"] = {side: _suppressed_audit(rows) for side, rows in shown["audit"].items()}
+        positives, flagged = part.get("true_positives"), part.get("flagged")
+        if suppression.is_hidden(positives) or suppression.is_hidden(flagged):
+            part["precision_at_k"] = part["recall_at_k"] = (
+                suppression.SMALL if suppression.SMALL in (positives, flagged) else suppression.HIDDEN)
+        elif suppression.is_hidden(metrics["test_adverse"]):
+            part["recall_at_k"] = metrics["test_adverse"]
+    shown["audit"] = ({"model": [], "rules": []} if isolated else
+                      {side: _suppressed_audit(rows) for side, rows in shown["audit"].items()})
     return shown
 
 
-def _suppressed_reliability(metrics: dict) -> list[dict]:
+def _suppressed_reliability(metrics: dict, *, hide_all: bool = False) -> list[dict]:
     """The reliability curve with each point built on fewer than 5 pupils (or 1–4 adverse outcomes) as "<5".
 
-    The curve is the network's as a whole, so every role that reads it gets it suppressed the same way.
+    The curve is the network's as a whole, so every role that reads it gets it suppressed the same way, but
+    for a reader whose only other school would be the network minus their own (`hide_all`): every point hidden.
     A document from before the bins' counts were kept: counts estimated from equal quantile bins.
     """
     points = metrics.get("reliability", [])
@@ -589,25 +618,26 @@ def _suppressed_reliability(metrics: dict) -> list[dict]:
         else:
             adverse = point["adverse"]
         small = suppression.is_hidden(suppression.rate(adverse, pupils)) if pupils else True
+        if hide_all:
+            shown.append({"predicted": point["predicted"], "observed": suppression.HIDDEN,
+                          "pupils": suppression.HIDDEN, "adverse": suppression.HIDDEN})
+            continue
         shown.append({"predicted": point["predicted"], "observed": suppression.SMALL if small else point["observed"],
                       "pupils": suppression.count(pupils), "adverse": suppression.count(adverse)})
     return shown
 
 
-def _suppressed_school(entry: dict) -> dict:
-    shown = dict(entry)
+def _suppressed_school(entry: dict, counts: dict) -> dict:
+    """A school's entry for who sees every school: its counts as `suppression.across` left them, and each
+    precision hidden with its counts."""
+    shown = dict(entry) | counts
     for side in ("model", "rules"):
-        positives, flagged = entry.get(f"{side}_true_positives"), entry.get(f"{side}_flagged")
-        if positives is None:  # a document from before these were kept: hide unless the outcomes are not few
+        if f"{side}_true_positives" not in counts:  # a document from before these were kept: hide unless many
             small = entry["adverse"] < suppression.MIN_PUPILS or entry["pupils"] < suppression.MIN_PUPILS
         else:
-            small = 0 < positives < suppression.MIN_PUPILS or 0 < flagged < suppression.MIN_PUPILS
+            small = any(suppression.is_hidden(counts[f"{side}_{key}"]) for key in ("true_positives", "flagged"))
         if small and shown[f"{side}_precision_at_k"] is not None:
             shown[f"{side}_precision_at_k"] = suppression.SMALL
-        for key in (f"{side}_true_positives", f"{side}_flagged"):
-            if key in shown:
-                shown[key] = suppression.count(shown[key])
-    shown["pupils"], shown["adverse"] = suppression.count(entry["pupils"]), suppression.count(entry["adverse"])
     return shown
 
 

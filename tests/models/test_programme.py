@@ -34,7 +34,7 @@ def test_dropout_and_invalid_years_are_shares_of_the_outcomes_and_small_counts_h
     assert evaluation.counts["invalid_year"][str(YEAR)] == (suppression.SMALL, 20)
     frame = evaluation.frame()
     assert frame.loc["Abbandoni", str(YEAR)] == "30,0 %"
-    assert frame.loc["Anni non validi per assenze", str(YEAR)] == suppression.SMALL
+    assert frame.loc["Anni non validi per assenze", str(YEAR)] == suppression.FEW  # a share, never "<5"
     assert frame.loc["Abbandoni", str(BEFORE)] == "—"  # no outcomes that year: no share, not 0 %
 
 
@@ -43,7 +43,11 @@ def test_a_head_teacher_does_not_see_the_network_total_when_the_other_schools_pa
     outcomes(demo_db, system, "MIIS00003C", "P", abbandono=6, ammesso=14)
     outcomes(demo_db, system, "MIMM00002B", "M", abbandono=1, ammesso=2)  # 3 outcomes elsewhere: one school's
     coordinator = evaluate(demo_db, actors["coordinatore_rete"])
-    assert coordinator.counts["dropout"][str(YEAR)] == (7, 23)
+    # The coordinator sees Ponte Nuovo's 6 of 20 (school filter): the network's 7 of 23 would give Tiglio's 1 of 3.
+    assert coordinator.counts["dropout"][str(YEAR)] == (suppression.HIDDEN, suppression.HIDDEN)
+    ponte_nuovo = programme.evaluate(demo_db, network_figures.scope(demo_db, actors["coordinatore_rete"], NETWORK,
+                                                                    school_code="MIIS00003C"), [BEFORE, YEAR])
+    assert ponte_nuovo.counts["dropout"][str(YEAR)] == (6, 20)
     # The dirigente of MIIS00003C knows their own 6 of 20: the network's total would give away the other 1 of 3.
     dirigente = evaluate(demo_db, actors["dirigente"])
     assert dirigente.values["dropout"][str(YEAR)] == suppression.HIDDEN

@@ -770,6 +770,10 @@ def _cli_files(tmp: Path) -> dict[str, Path]:
     files["outcomes"].write_bytes(synthetic.outcomes_csv(cohort))
     rows = ["assenze;bocciature;sesso;voto"] + [f"{n % 17};{n % 3};{'FM'[n % 2]};{4 + n % 7}" for n in range(80)]
     files["table"].write_text("\n".join(rows) + "\n")
+    files["key"] = tmp / "chiave.csv"
+    files["key"].write_text("nome;data di nascita;codice\nRossi Mario;;NW0001\n", encoding="utf-8-sig")
+    files["downloaded"] = tmp / "scaricato.csv"  # a file the school downloaded earlier, on its own computer
+    files["downloaded"].write_text("codice_alunno;classe\nNW0001;3A\n", encoding="utf-8-sig")
     from PIL import Image
 
     files["logo"] = tmp / "logo.png"
@@ -813,6 +817,13 @@ def cli_matrix(tmp: Path) -> dict[str, tuple[str, list[list[str]], set[str]]]:
         "score": (READS, [["score", "--school", SCHOOL], ["score", "--school", SCHOOL, "--format", "json"],
                           ["score", "--school", SCHOOL, "--format", "xlsx", "--out", str(tmp / "elenco.xlsx")]],
                   {SCHOOL}),
+        "pack": (READS, [["pack", "--school", SCHOOL, "--level", "alto", "--out", str(tmp / "pacchetto.docx")]],
+                 {SCHOOL}),
+        # Offline: reads the key and a downloaded file, never the database.
+        "add-names": (SYSTEM, [["add-names", "--key", str(files["key"]), "--in", str(files["downloaded"]),
+                                "--out", str(tmp / "scaricato_nomi.csv")]], set()),
+        # Counts what awaits each person with an address (the demo's accounts have none: nothing is read).
+        "notify": (READS, [["notify", "--dry-run"]], set()),
         "obligation": (READS, [["obligation", "--school", SCHOOL],
                                ["obligation", "--school", SCHOOL, "--format", "json", "--as-of", "2026-02-20"]],
                        {SCHOOL}),

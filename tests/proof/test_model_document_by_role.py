@@ -57,7 +57,12 @@ def test_who_sees_every_school_gets_every_school_with_small_cells_suppressed(tra
     assert small["model_precision_at_k"] in ("<5", None) and small["rules_precision_at_k"] in ("<5", None)
     for value in counts_in(document):
         count_proof("cifre del modello controllate per ruolo")
-        assert value is None or value == "<5" or value == 0 or value >= suppression.MIN_PUPILS, value
+        assert value is None or suppression.is_hidden(value) or value == 0 or value >= suppression.MIN_PUPILS, value
+    # The network's total minus the large school's would give the small school's hidden count back.
+    metrics = document["metrics"]
+    for school_key, network_value in (("adverse", metrics["test_adverse"]), ("pupils", metrics["test_pupils"])):
+        assert suppression.is_hidden(network_value) or suppression.is_hidden(
+            metrics["schools"][SCHOOL][school_key]) or not suppression.is_hidden(small[school_key])
 
 
 def test_the_dirigente_gets_the_network_totals_and_the_own_school_only(trained):
@@ -66,7 +71,11 @@ def test_the_dirigente_gets_the_network_totals_and_the_own_school_only(trained):
     assert set(document["metrics"]["schools"]) == {SCHOOL}
     assert document["metrics"]["schools"][SCHOOL] == raw["metrics"]["schools"][SCHOOL]  # own pupils: as they are
     for value in counts_in(document):
-        assert value is None or value == "<5" or value == 0 or value >= suppression.MIN_PUPILS, value
+        assert value is None or suppression.is_hidden(value) or value == 0 or value >= suppression.MIN_PUPILS, value
+    # One other school: the network's counts minus the own would be that school's (issue 31: 713 − 425 = 288).
+    metrics = document["metrics"]
+    assert [metrics[k] for k in ("train_pupils", "train_adverse", "test_pupils", "test_adverse")] == ["n.d."] * 4
+    assert {metrics[side][k] for side in ("model", "rules") for k in ("flagged", "true_positives")} == {"n.d."}
 
 
 def test_the_funzione_strumentale_gets_the_own_school_and_no_network_counts(trained):
@@ -125,7 +134,7 @@ def test_the_model_page_download_is_the_roles_document(trained, served, username
         assert SMALL_SCHOOL not in json.dumps(document)
 
 
-@pytest.mark.parametrize("username", ["admin", "coordinatrice", "dirigente", "funzione"])
+@pytest.mark.parametrize("username", ["admin", "coordinatrice"])
 def test_reliability_points_built_on_fewer_than_5_pupils_read_small_for_every_role(trained, username):
     raw = stored_document(trained)["metrics"]["reliability"]
     small = [p for p in raw if p["pupils"] < 5 or 0 < p["adverse"] < 5]
@@ -140,6 +149,14 @@ def test_reliability_points_built_on_fewer_than_5_pupils_read_small_for_every_ro
             assert point["observed"] == stored["observed"], point
         for key in ("pupils", "adverse"):
             assert point[key] == "<5" or point[key] == 0 or point[key] >= 5, point
+
+
+@pytest.mark.parametrize("username", ["dirigente", "funzione"])
+def test_the_curve_is_hidden_from_a_school_whose_only_other_school_it_would_describe(trained, username):
+    """The staff can score their own pupils with the document's parameters: the network's bins minus their
+    own would be the one other school's."""
+    shown = learn.document_for(trained, actor_named(trained, username), "RETEDEMO")["metrics"]["reliability"]
+    assert shown and all(p["observed"] == p["pupils"] == p["adverse"] == suppression.HIDDEN for p in shown)
 
 
 @pytest.mark.parametrize("username", ["admin", "coordinatrice"])
