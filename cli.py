@@ -501,7 +501,7 @@ def _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet=Non
     data = _read(file)
 
     def load(replace_larger: bool):
-        # Only attendance replaces whole months: a small file over a big month waits for a yes, as on the page.
+        # Only attendance replaces classes' months: a class replaced by far fewer rows takes --replace.
         extra = {"replace_larger": replace_larger} if kind == "attendance" else {}
         return importer(db, actor, school.code, data, Path(file).name, mapping, dry_run=dry_run, sheet=sheet,
                         header_row=header_row, pseudonymise=pseudonymise, **extra)
@@ -510,15 +510,8 @@ def _import(db, actor, kind, file, school_code, mapping_name, dry_run, sheet=Non
         try:
             summary = load(replace)
         except pupil_data.NeedsConfirmation as asked:
-            # A person at a terminal is asked; a scheduled job (no terminal) gets one line and nothing written.
-            refusal = ApprodoError(f"{asked.message} Nulla è stato scritto: per sostituirle ripeti con --replace.")
-            if not sys.stdin.isatty():
-                raise refusal from None
-            try:
-                click.confirm(f"{asked.message} Sostituirle comunque?", abort=True, err=True)
-            except click.Abort:
-                raise refusal from None
-            summary = load(True)
+            # No question at a terminal either: the same command must do the same thing in a scheduled job.
+            raise ApprodoError(f"{asked.message} Nulla è stato scritto: se è voluto, ripeti con --replace.") from None
     except pupil_data.ImportRejected as rejected:
         for problem in rejected.report.problems[:20]:
             found = f" (valore «{problem.value}»)" if problem.value else ""
@@ -550,8 +543,8 @@ def _import_command(name: str, kind: str, help_text: str):
 
     run.__doc__ = help_text
     if kind == "attendance":
-        run = click.option("--replace", is_flag=True, help="Sostituisce senza chiedere anche i mesi che hanno già "
-                           "molte più righe del file (altrimenti Approdo chiede conferma).")(run)
+        run = click.option("--replace", is_flag=True, help="Sostituisce anche le classi che nel mese hanno già "
+                           "molte più righe del file (altrimenti Approdo si ferma e non scrive nulla).")(run)
     return run
 
 

@@ -11,7 +11,7 @@ from models.notify import mail
 from models.pupils import school_calendar
 from models.risk import school_risk
 from ui import strings as S
-from ui.session import guard_page, run_action
+from ui.session import form_key, guard_page, run_action, show_flash
 from ui.text import plain_format, show_error
 
 ctx = guard_page(__file__)
@@ -19,6 +19,7 @@ db, actor = ctx.db, ctx.actor
 C = S.COLUMNS
 
 st.title(S.ADMIN_TITLE)
+show_flash()
 tab_networks, tab_schools, tab_users, tab_calendar, tab_mail, tab_audit = st.tabs(
     [S.TAB_NETWORKS, S.TAB_SCHOOLS, S.TAB_USERS, S.TAB_CALENDAR, S.TAB_MAIL, S.TAB_AUDIT]
 )
@@ -26,13 +27,13 @@ tab_networks, tab_schools, tab_users, tab_calendar, tab_mail, tab_audit = st.tab
 
 with tab_networks:
     with st.expander(S.ADD_NETWORK, icon=":material/add:"):
-        with st.form("add_network", clear_on_submit=True):
+        with st.form(form_key("add_network")):
             code = st.text_input(S.CODE, max_chars=30).strip().upper()
             name = st.text_input(S.NAME, max_chars=200)
             if st.form_submit_button(S.CREATE):
                 run_action(
                     lambda: schools.create_network(db, actor, code, name),
-                    S.NETWORK_CREATED.format(code=code),
+                    S.NETWORK_CREATED.format(code=code), rerun=True, clears="add_network",
                 )
     networks = schools.list_networks(db, actor)
     st.dataframe(
@@ -44,7 +45,7 @@ with tab_schools:
         if not networks:
             st.info(S.NO_NETWORK_YET)
         else:
-            with st.form("add_school", clear_on_submit=True):
+            with st.form(form_key("add_school")):
                 code = st.text_input(S.CODE, max_chars=10).strip().upper()
                 name = st.text_input(S.NAME, max_chars=200)
                 network = st.selectbox(S.NETWORK, networks, format_func=lambda n: n.name,
@@ -62,7 +63,7 @@ with tab_schools:
                             db, actor, code, name, network.code, level.value,
                             annual_hours=int(hours) or None, comune=comune, dirigente_name=dirigente,
                         ),
-                        S.SCHOOL_CREATED.format(code=code),
+                        S.SCHOOL_CREATED.format(code=code), rerun=True, clears="add_school",
                     )
     all_schools = schools.list_schools(db, actor)
     st.dataframe(
@@ -83,7 +84,7 @@ with tab_schools:
 
 with tab_users:
     with st.expander(S.ADD_USER, icon=":material/person_add:"):
-        with st.form("add_user", clear_on_submit=True):
+        with st.form(form_key("add_user")):
             username = st.text_input(S.USERNAME, max_chars=40)
             full_name = st.text_input(S.FULL_NAME, max_chars=200)
             email = st.text_input(S.EMAIL, max_chars=254, help=S.EMAIL_HELP)
@@ -107,7 +108,7 @@ with tab_users:
                         network_code=network.code if network else None,
                         full_name=full_name, email=email,
                     ),
-                    S.USER_CREATED.format(username=username.strip().lower()),
+                    S.USER_CREATED.format(username=username.strip().lower()), rerun=True, clears="add_user",
                 )
 
     users = auth.list_users(db, actor)
@@ -125,11 +126,11 @@ with tab_users:
             if middle.button(S.UNLOCK):
                 run_action(lambda: auth.unlock(db, actor, chosen.username),
                         S.USER_UNLOCKED.format(username=chosen.username))
-            with right.form("set_password", clear_on_submit=True):
+            with right.form(form_key("set_password")):
                 new_password = st.text_input(S.NEW_PASSWORD, type="password")
                 if st.form_submit_button(S.SET_PASSWORD):
                     run_action(lambda: auth.set_password(db, actor, chosen.username, new_password),
-                            S.PASSWORD_SET.format(username=chosen.username))
+                               S.PASSWORD_SET.format(username=chosen.username), clears="set_password")
             with st.form("set_email"):
                 new_email = st.text_input(S.EMAIL, value=chosen.email or "", max_chars=254, help=S.EMAIL_HELP,
                                           key=f"user_email_{chosen.username}")

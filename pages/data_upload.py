@@ -98,7 +98,7 @@ if uploaded is not None:
     check_column, import_column = st.columns(2)
     dry_run = check_column.button(S.CHECK, icon=":material/fact_check:")
     run_import = import_column.button(S.IMPORT, type="primary", icon=":material/upload:")
-    # A small file that would replace a month holding many more rows waits for a second, explicit yes.
+    # A file that would replace a class's month with far fewer rows waits for a second, explicit yes.
     confirm_key = f"confirm_{file_key}"
     confirmed = False
     if st.session_state.get(confirm_key):
@@ -118,17 +118,17 @@ if uploaded is not None:
                 summary = importer(db, actor, school_code, data, uploaded.name, mapping, dry_run=dry_run, **options)
             st.success(plain(summary.message()))
             if summary.key_file and not summary.dry_run:
-                st.download_button(S.KEY_DOWNLOAD, summary.key_file, file_name=f"chiave_{uploaded.name}.csv",
-                                   mime="text/csv", on_click="ignore", icon=":material/key:")
+                st.download_button(S.KEY_DOWNLOAD, summary.key_file,
+                                   file_name=pupil_data.export_name("chiave", uploaded.name), mime="text/csv",
+                                   on_click="ignore", icon=":material/key:")
         except pupil_data.NeedsConfirmation as asked:
-            st.session_state[confirm_key] = S.REPLACE_WARNING.format(rows=asked.summary.rows,
-                                                                     replaced=asked.summary.replaced_rows)
+            st.session_state[confirm_key] = S.REPLACE_WARNING.format(reason=asked.message)
             st.rerun()
         except pupil_data.ImportRejected as rejected:
             show_error(rejected)
             st.dataframe(pd.DataFrame(rejected.report.as_rows()), hide_index=True)
             st.download_button(S.REPORT_DOWNLOAD, rejected.report.to_csv(),
-                               file_name=f"problemi_{uploaded.name}.csv", mime="text/csv")
+                               file_name=pupil_data.export_name("problemi", uploaded.name), mime="text/csv")
         except ApprodoError as error:
             show_error(error)
 
@@ -169,6 +169,15 @@ if kind == "attendance":
                 run_action(lambda: school_calendar.set_school_calendar(db, actor, school_code, rite=rite, closed=closed,
                                                                        opened=opened),
                            S.SCHOOL_CALENDAR_SAVED, rerun=True)
+
+held = pupil_data.month_classes(db, actor, school_code)
+if held:
+    st.subheader(S.MONTHS_HELD_TITLE)
+    st.caption(S.MONTHS_HELD_HELP)
+    st.dataframe(pd.DataFrame({S.MONTHS_HELD_MONTH: [indicators.month_label(m.period) for m in held],
+                               S.MONTHS_HELD_CLASSES: [", ".join(m.classes) for m in held],
+                               S.MONTHS_HELD_MISSING: [", ".join(m.missing) or S.MONTHS_HELD_WHOLE for m in held]}),
+                 hide_index=True, key="months_held")
 
 st.subheader(S.HISTORY_TITLE)
 history = pupil_data.list_imports(db, actor, school_code)

@@ -14,7 +14,7 @@ from ui import formatting
 from ui import strings as S
 from ui.level_jobs import recompute_progress
 from ui.session import guard_page
-from ui.text import plain_table
+from ui.text import plain_format, plain_table
 
 # Distinct hues for the schools (Tableau 10 without its grey, which is the network's).
 TREND_COLOURS = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d"]
@@ -104,6 +104,9 @@ if not trend.empty:
                     height=420)
 st.markdown(f"**{S.MONTHS_TABLE}**")
 formatting.table(plain_table(built.months.map(suppression.text)))
+partial = network_figures.partial_notes(db, where, year)
+if partial:
+    st.caption(plain_format(S.PARTIAL_MONTHS_LEFT_OUT, months="; ".join(partial)))
 st.markdown(f"**{S.SCHOOLS_TABLE.format(month=indicators.month_label(built.month))}**")
 formatting.table(plain_table(built.schools.map(suppression.text)))
 

@@ -13,7 +13,7 @@ from ui import formatting
 from ui import strings as S
 from ui.merge_widgets import conflict_choices
 from ui.protocol_widgets import show_diff, show_rich_text
-from ui.session import flash, guard_page, run_action, show_flash
+from ui.session import flash, form_key, guard_page, run_action, show_flash
 from ui.text import plain_format, show_error
 
 PROPOSAL_KEY, SECTION_KEY = "proposta", "sezione"
@@ -100,8 +100,8 @@ proposal = proposals.get_proposal(db, actor, chosen_id)  # fresh: supports and c
 names = proposals.names(db, actor, [*everything, proposal])
 
 
-def run(action, message: str) -> None:
-    run_action(action, message, rerun=True)
+def run(action, message: str, clears: str | None = None) -> None:
+    run_action(action, message, rerun=True, clears=clears)
 
 
 st.subheader(plain_format(S.PROPOSAL_HEADING, id=proposal.id, section=proposal.section_title))
@@ -146,10 +146,11 @@ with st.expander(f"{S.PROPOSAL_COMMENTS} ({len(proposal.comments)})", icon=":mat
                                   when=when(comment.created_at)))
         box.text(comment.body)
     if proposals.may_comment(actor, proposal):
-        with st.form(f"proposal_comment_{proposal.id}", clear_on_submit=True):
+        with st.form(form_key(f"proposal_comment_{proposal.id}")):
             body = st.text_area(S.PROPOSAL_COMMENT, max_chars=proposals.MAX_COMMENT)
             if st.form_submit_button(S.SEND):
-                run(lambda: proposals.comment(db, actor, proposal.id, body), S.PROPOSAL_COMMENTED)
+                run(lambda: proposals.comment(db, actor, proposal.id, body), S.PROPOSAL_COMMENTED,
+                    clears=f"proposal_comment_{proposal.id}")
 
 if proposals.may_withdraw(actor, proposal) and st.button(S.PROPOSAL_WITHDRAW, icon=":material/undo:",
                                                          key=f"withdraw_{proposal.id}"):

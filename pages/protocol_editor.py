@@ -26,7 +26,7 @@ from ui.protocol_widgets import (
     show_rich_text,
     unsaved_sections,
 )
-from ui.session import flash, guard_page, open_db, run_action
+from ui.session import flash, form_key, guard_page, open_db, run_action
 from ui.structure_links import structure_links
 from ui.text import plain, plain_bold, plain_format, show_error
 
@@ -38,8 +38,8 @@ SAVED_KEY = "approdo_section_saved"
 protocol = open_protocol(ctx, title_for(actor, spec_for_file(__file__)))
 
 
-def run(action, message: str) -> None:
-    run_action(action, message, rerun=True)
+def run(action, message: str, clears: str | None = None) -> None:
+    run_action(action, message, rerun=True, clears=clears)
 
 
 # --- export: the file is built when the button is pressed -------------------------
@@ -59,10 +59,15 @@ with st.expander(S.EXPORT_TITLE, icon=":material/download:"):
         pdf_column.caption(S.PDF_NEEDS_LIBREOFFICE)
 
 # --- workflow ----------------------------------------------------------------
+@st.fragment
 def approve_form(target: Status, label: str, done: str) -> None:
-    """The deliberation, after the warnings a dirigente should see first (confirmed explicitly)."""
+    """The deliberation, after the warnings a dirigente should see first (confirmed explicitly).
+
+    The date is typed as text and checked as it is typed: the date recorded is the one on screen, never one
+    the calendar widget moved (31/02) or kept from before (a future date it would not take); an impossible or
+    future date blocks the button with the reason. A fragment: typing reruns only this part."""
     check = protocols.approval_check(db, actor, protocol.id)
-    with st.form("approve"):
+    with st.container(border=True):
         if not check.clean:
             lines = []
             if check.open_comments:
@@ -75,19 +80,27 @@ def approve_form(target: Status, label: str, done: str) -> None:
                     sections=", ".join(f"«{plain(title)}»" for title in check.pending_updates)))
             st.warning(S.APPROVE_WARNINGS + "\n\n" + "\n".join(f"- {line}" for line in lines),
                        icon=":material/warning:")
-        day = st.date_input(S.DELIBERATION_DATE_PICK, value=None, max_value=clock.local_date(),
-                            format="DD/MM/YYYY")
-        number = st.text_input(S.DELIBERATION_NUMBER, max_chars=30)
-        body = st.radio(S.DELIBERATION_BODY, protocols.DELIBERATION_BODIES, horizontal=True)
-        confirmed = check.clean or st.checkbox(S.APPROVE_CONFIRM)
-        if st.form_submit_button(label, type="primary"):
-            if day is None:
+        typed = st.text_input(S.DELIBERATION_DATE_PICK, max_chars=10, placeholder=S.DATE_PLACEHOLDER,
+                              key=f"approve_date_{protocol.id}").strip()
+        problem = None
+        if typed:
+            try:
+                protocols.check_deliberation_date(typed)
+            except ApprodoError as error:
+                problem = error.message
+                st.error(plain(problem))
+        number = st.text_input(S.DELIBERATION_NUMBER, max_chars=30, key=f"approve_number_{protocol.id}")
+        body = st.radio(S.DELIBERATION_BODY, protocols.DELIBERATION_BODIES, horizontal=True,
+                        key=f"approve_body_{protocol.id}")
+        confirmed = check.clean or st.checkbox(S.APPROVE_CONFIRM, key=f"approve_confirm_{protocol.id}")
+        if st.button(label, type="primary", disabled=problem is not None, key=f"approve_{protocol.id}"):
+            if not typed:
                 st.error(S.DELIBERATION_DATE_MISSING)
                 return
             if not confirmed:
                 st.error(S.APPROVE_CONFIRM_NEEDED)
                 return
-            run(lambda: protocols.move(db, actor, protocol.id, target.value, deliberation_date=day,
+            run(lambda: protocols.move(db, actor, protocol.id, target.value, deliberation_date=typed,
                                        deliberation_number=number, deliberation_body=body), done)
 
 
@@ -229,7 +242,8 @@ conflict = state.get(conflict_key)
 if conflict is not None and editable:
     show_error(conflict, icon=":material/warning:")
     theirs_column, yours_column = st.columns(2)
-    theirs_label = plain_format(S.CONFLICT_THEIRS, author=conflict.author_name, version=conflict.theirs.version)
+    theirs_label = (S.CONFLICT_THEIRS_OWN.format(version=conflict.theirs.version) if conflict.own else
+                    plain_format(S.CONFLICT_THEIRS, author=conflict.author_name, version=conflict.theirs.version))
     theirs_column.markdown(f"**{theirs_label}**")
     theirs_column.code(conflict.theirs.body, language=None, wrap_lines=True)
     yours_column.markdown(f"**{S.CONFLICT_YOURS}**")
@@ -260,19 +274,20 @@ with st.expander(S.COMMENTS_TITLE.format(count=S.open_comments(open_comments.get
         if may_comment and comment.parent_id is None:
             reply_column, resolve_column = box.columns([3, 1])
             with reply_column.popover(S.REPLY):
-                with st.form(f"reply_{comment.id}", clear_on_submit=True):
+                with st.form(form_key(f"reply_{comment.id}")):
                     reply = st.text_area(S.COMMENT_TEXT, max_chars=comments.MAX_COMMENT)
                     if st.form_submit_button(S.SEND):
                         run(lambda c=comment, r=reply: comments.add_comment(db, actor, section.id, r, c.id),
-                            S.COMMENT_ADDED)
+                            S.COMMENT_ADDED, clears=f"reply_{comment.id}")
             if not comment.resolved and resolve_column.button(S.RESOLVE, key=f"resolve_{comment.id}"):
                 run(lambda c=comment: comments.resolve_comment(db, actor, c.id), S.RESOLVED.capitalize())
     if may_comment:
-        with st.form(f"comment_{section.id}", clear_on_submit=True):
+        with st.form(form_key(f"comment_{section.id}")):
             st.caption(S.COMMENT_PRIVACY)
             body = st.text_area(S.ADD_COMMENT, max_chars=comments.MAX_COMMENT)
             if st.form_submit_button(S.SEND):
-                run(lambda: comments.add_comment(db, actor, section.id, body), S.COMMENT_ADDED)
+                run(lambda: comments.add_comment(db, actor, section.id, body), S.COMMENT_ADDED,
+                    clears=f"comment_{section.id}")
 
 # --- a proposal to the network's core, for a section that comes from it ----------------
 propose_to_network(ctx, protocol, section)
@@ -280,8 +295,8 @@ propose_to_network(ctx, protocol, section)
 # --- a section of the school's own -----------------------------------------------------
 if not protocol.is_core and protocols.may_edit(actor, protocol) and protocol.editable_status:
     with st.expander(S.ADD_LOCAL_SECTION, icon=":material/add:"):
-        with st.form("add_local", clear_on_submit=True):
+        with st.form(form_key("add_local")):
             title = st.text_input(S.SECTION_TITLE, max_chars=protocols.MAX_TITLE)
             if st.form_submit_button(S.CREATE):
                 run(lambda: protocols.add_local_section(db, actor, protocol.id, title),
-                    plain_format(S.LOCAL_SECTION_ADDED, title=title))
+                    plain_format(S.LOCAL_SECTION_ADDED, title=title), clears="add_local")

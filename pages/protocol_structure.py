@@ -2,13 +2,14 @@
 
 import streamlit as st
 
+from models.accounts import people
 from models.core import clock
 from models.protocols import protocol as protocols
 from models.protocols import structure as ps
 from models.protocols.templates import KIND_LABELS, SectionKind
 from ui import strings as S
 from ui.protocol_widgets import may_act, open_protocol
-from ui.session import guard_page, run_action
+from ui.session import form_key, guard_page, run_action
 from ui.text import plain
 
 ctx = guard_page(__file__)
@@ -22,8 +23,8 @@ st.caption(S.STRUCTURE_CORE_INTRO if protocol.is_core else S.STRUCTURE_SCHOOL_IN
 can_act = may_act(actor, protocol, S.STRUCTURE_READ_ONLY)
 
 
-def run(action, message: str) -> None:
-    run_action(action, message, rerun=True)
+def run(action, message: str, clears: str | None = None) -> None:
+    run_action(action, message, rerun=True, clears=clears)
 
 
 def core_actions(section: protocols.Section, column) -> None:
@@ -95,26 +96,27 @@ for index, section in enumerate(sections):
 
 if can_act and protocol.is_core:
     with st.expander(S.ADD_CORE_SECTION, icon=":material/add:"):
-        with st.form("add_core_section", clear_on_submit=True):
+        with st.form(form_key("add_core_section")):
             title = st.text_input(S.SECTION_TITLE, max_chars=protocols.MAX_TITLE)
             locked = st.checkbox(S.ADD_CORE_LOCKED)
             if st.form_submit_button(S.CREATE, type="primary"):
                 run(lambda: ps.add_core_section(db, actor, protocol.id, title, locked=locked),
-                    DONE["added"].format(title=plain(title)))
+                    DONE["added"].format(title=plain(title)), clears="add_core_section")
 elif can_act:
     with st.expander(S.ADD_LOCAL_SECTION, icon=":material/add:"):
-        with st.form("add_local_section", clear_on_submit=True):
+        with st.form(form_key("add_local_section")):
             title = st.text_input(S.SECTION_TITLE, max_chars=protocols.MAX_TITLE)
             if st.form_submit_button(S.CREATE, type="primary"):
                 run(lambda: protocols.add_local_section(db, actor, protocol.id, title),
-                    S.LOCAL_SECTION_ADDED.format(title=plain(title)))
+                    S.LOCAL_SECTION_ADDED.format(title=plain(title)), clears="add_local_section")
 
 with st.expander(S.STRUCTURE_HISTORY, icon=":material/history:"):
     events = ps.history(db, actor, protocol.id)
     if not events:
         st.caption(S.NO_STRUCTURE_HISTORY)
     else:
+        who = people.names(db, actor, (e["actor"] for e in events))
         st.dataframe(
-            [{C["at"]: clock.local_datetime(e["at"]), C["actor"]: e["actor"],
+            [{C["at"]: clock.local_datetime(e["at"]), C["actor"]: who.get(e["actor"], e["actor"]),
               C["detail"]: f"{ps.ACTION_LABELS.get(e['action'], e['action'])}: {e['detail']}"} for e in events],
             hide_index=True)

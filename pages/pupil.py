@@ -16,7 +16,7 @@ from models.protocols.word_export import pdf_available
 from models.risk import derogations, indicators, learn, school_risk
 from ui import strings as S
 from ui.formatting import MIME, italian_chart, number
-from ui.session import guard_page, open_db, run_action, show_flash
+from ui.session import form_key, guard_page, open_db, run_action, show_flash
 from ui.text import plain_format, plain_table, show_error
 from ui.visits import visit_id
 
@@ -128,6 +128,22 @@ chart = italian_chart(chart.resolve_scale(x="shared", color="independent")).conf
                                                                                               columns=2)
 st.altair_chart(chart, width="content")
 
+by_subject = school_risk.subject_hours(db, actor, school_code, code)
+if not by_subject.empty:
+    # Rows = subjects, columns = months: "ore di assenza su ore di lezione (%)", as the register's report gave them.
+    cells = by_subject.assign(
+        mese=by_subject["period"].map(indicators.month_label),
+        valore=[S.SUBJECT_CELL.format(absent=indicators.hours(a), lessons=indicators.hours(s),
+                                      pct=indicators.percent(a / s) if s else "–")
+                if pd.notna(s) else indicators.hours(a)
+                for a, s in zip(by_subject["absence_hours"], by_subject["scheduled_hours"], strict=True)])
+    table = cells.pivot(index="subject", columns="mese", values="valore").reindex(
+        columns=list(dict.fromkeys(cells["mese"]))).fillna("")
+    table.index.name = S.SUBJECT_COLUMN
+    st.markdown(f"**{S.SUBJECT_TITLE}**")
+    st.caption(S.SUBJECT_HELP)
+    st.table(plain_table(table.reset_index()), hide_index=True)
+
 writer = can_follow_up(actor, school_code)
 staff = auth.school_staff(db, actor, school_code) if writer else {}
 if not writer:
@@ -143,7 +159,7 @@ else:
     st.caption(S.INTERVENTIONS_NONE)
 
 if writer:
-    with st.form("intervention", clear_on_submit=True):
+    with st.form(form_key("intervention")):
         st.markdown(f"**{S.INTERVENTION_FORM}**")
         st.caption(S.PRIVACY_NOTE)
         kind = st.selectbox(S.INTERVENTION_KIND, interventions.kinds(db, actor, school_code),
@@ -160,7 +176,7 @@ if writer:
         if st.form_submit_button(S.INTERVENTION_SAVE, type="primary"):
             run_action(lambda: interventions.add_intervention(
                 db, actor, school_code, code, kind=kind, happened_on=happened_on, owner=owner, outcome=outcome,
-                note=note), S.INTERVENTION_SAVED, rerun=True)
+                note=note), S.INTERVENTION_SAVED, rerun=True, clears="intervention")
     if done:
         with st.expander(S.OUTCOME_FORM, icon=":material/task_alt:"), st.form("outcome"):
             chosen = st.selectbox(S.OUTCOME_WHICH, list(reversed(done)),
@@ -198,7 +214,7 @@ else:
 
 if writer:
     open_follow_up = next((r for r in seen if r.follow_up_open), None)
-    with st.form("review", clear_on_submit=True):
+    with st.form(form_key("review")):
         st.markdown(f"**{S.REVIEW_FORM}**")
         st.caption(S.PRIVACY_NOTE)
         review_note = st.text_area(S.REVIEW_NOTE, max_chars=interventions.NOTE_LIMIT, height=80)
@@ -214,7 +230,7 @@ if writer:
             run_action(lambda: reviews.record_review(
                 db, actor, school_code, code, as_of=last_month, level=latest["level"], note=review_note,
                 follow_up_on=follow_up_on if plan else None, follow_up_owner=follow_up_owner), S.REVIEW_SAVED,
-                rerun=True)
+                rerun=True, clears="review")
     if open_follow_up is not None and st.button(S.CLOSE_FOLLOW_UP, icon=":material/done:"):
         run_action(lambda: reviews.close_follow_up(db, actor, school_code, open_follow_up.id), S.FOLLOW_UP_CLOSED,
                    rerun=True)
@@ -241,7 +257,7 @@ if record.legal_limit_applies:
                     run_action(lambda: derogations.set_criteria(db, actor, school_code, items.splitlines(),
                                                                 resolution), S.DEROGATION_CRITERIA_SAVED, rerun=True)
         if school_criteria.items:
-            with st.form("derogation", clear_on_submit=True):
+            with st.form(form_key("derogation")):
                 st.markdown(f"**{S.DEROGATION_FORM}**")
                 left, middle = st.columns(2)
                 derogation_hours = left.number_input(S.DEROGATION_HOURS, min_value=0.0,
@@ -251,4 +267,5 @@ if record.legal_limit_applies:
                 derogation_note = st.text_input(S.DEROGATION_NOTE, max_chars=derogations.MAX_TEXT)
                 if st.form_submit_button(S.DEROGATION_SAVE, type="primary"):
                     run_action(lambda: derogations.add(db, actor, school_code, code, derogation_hours, reason,
-                                                       decided_on, derogation_note), S.DEROGATION_SAVED, rerun=True)
+                                                       decided_on, derogation_note), S.DEROGATION_SAVED, rerun=True,
+                               clears="derogation")

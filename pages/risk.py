@@ -11,10 +11,21 @@ from models.follow_up import interventions, reviews
 from models.follow_up import list_export as risk_export
 from models.obligation import cases as obligation
 from models.protocols.word_export import pdf_available
+from models.pupils import coverage
 from models.risk import indicators, learn, school_risk
 from ui import formatting
 from ui import strings as S
-from ui.session import guard_fragment, guard_page, open_db, remember, remembered, run_action, show_flash
+from ui.session import (
+    guard_fragment,
+    guard_page,
+    open_db,
+    remember,
+    remember_choice,
+    remembered,
+    remembered_choice,
+    run_action,
+    show_flash,
+)
 from ui.text import plain, plain_format
 from ui.visits import visit_id
 
@@ -34,8 +45,25 @@ months = school_risk.periods(db, actor, school_code)
 if not months:
     st.info(S.RISK_NO_DATA)
     st.stop()
-as_of = st.selectbox(S.RISK_AS_OF, list(reversed(months)),
-                     format_func=indicators.month_label, placeholder=S.CHOOSE_PLACEHOLDER)
+held = school_risk.months_held(db, actor, school_code)
+
+
+def month_option(period: str) -> str:
+    month = held.get(period)
+    if month is None or not month.partial:
+        return indicators.month_label(period)
+    missing = ", ".join(month.missing[:3]) + ("…" if len(month.missing) > 3 else "")
+    return S.RISK_MONTH_PARTIAL.format(month=indicators.month_label(period), missing=missing)
+
+
+# The latest whole month is the school's month; a partial one is chosen only on purpose. The choice survives
+# the pupil page and Back.
+school_month = coverage.school_month(months, held)
+as_of = st.selectbox(S.RISK_AS_OF, list(reversed(months)), format_func=month_option, placeholder=S.CHOOSE_PLACEHOLDER,
+                     key=remembered_choice("risk_as_of", months, school_month))
+remember_choice("risk_as_of", school_month)
+if as_of in held and held[as_of].partial:
+    st.warning(plain_format(S.RISK_PARTIAL_MONTH, description=held[as_of].describe()), icon=":material/warning:")
 risk = school_risk.school_risk(db, actor, school_code, as_of=as_of, view=visit_id())
 
 if sees_own_classes_only(actor):

@@ -725,48 +725,52 @@ def _in_file(path, month="10/2025"):
     return sum(f";{month};" in line for line in path.read_text(encoding="utf-8-sig").splitlines())
 
 
-def _rows_in(tmp_path, month):
+def _class_rows(tmp_path, month):
     with sqlite3.connect(tmp_path / "cli.db") as conn:
-        return conn.execute("SELECT COUNT(*) FROM attendance WHERE school_code = 'MIIS00003C' AND period = ?",
-                            [month]).fetchone()[0]
+        return dict(conn.execute("SELECT class_name, COUNT(*) FROM attendance WHERE school_code = 'MIIS00003C'"
+                                 " AND period = ? GROUP BY class_name", [month]).fetchall())
 
 
-def test_a_small_file_over_a_big_month_is_not_written_without_replace(run, demo, tmp_path):
+def test_a_class_replaced_by_far_fewer_rows_is_not_written_without_replace(run, demo, tmp_path):
     small = _small_cohort_file(tmp_path)
-    before = _rows_in(tmp_path, "2025-10")
-    assert before > 100
-    refused = run("import-attendance", str(small), "--school", "MIIS00003C")  # no terminal: nobody to ask
-    assert_italian_failure(refused, "sostituirebbe", "Nulla è stato scritto", "--replace")
-    assert _rows_in(tmp_path, "2025-10") == before
+    before = _class_rows(tmp_path, "2025-10")
+    in_file = {line.split(";")[1] for line in small.read_text(encoding="utf-8-sig").splitlines()[1:]}
+    assert in_file < set(before) and all(before[c] > 2 * 3 for c in in_file)
+    refused = run("import-attendance", str(small), "--school", "MIIS00003C")  # no question, a clear message
+    assert_italian_failure(refused, "molte meno righe", f"la classe {sorted(in_file)[0]} di ottobre 2025",
+                           "Nulla è stato scritto", "--replace")
+    assert _class_rows(tmp_path, "2025-10") == before
     assert run("import-attendance", str(small), "--school", "MIIS00003C", "--dry-run").returncode == 0
-    assert _rows_in(tmp_path, "2025-10") == before
+    assert _class_rows(tmp_path, "2025-10") == before
     done = run("import-attendance", str(small), "--school", "MIIS00003C", "--replace")
     assert done.returncode == 0, done.stderr
-    assert _rows_in(tmp_path, "2025-10") == _in_file(small) < before
-    # Now the months are small: a file as big or bigger goes in without a question.
+    after = _class_rows(tmp_path, "2025-10")
+    # Only the file's classes were replaced; every other class keeps its month.
+    assert {c: n for c, n in after.items() if c not in in_file} == {c: n for c, n in before.items()
+                                                                    if c not in in_file}
+    assert sum(after[c] for c in in_file) == _in_file(small)
+    # Now the file's classes are small: the same file again goes in without a flag.
     assert run("import-attendance", str(small), "--school", "MIIS00003C").returncode == 0
-    bigger = _small_cohort_file(tmp_path, pupils=30, seed=2, prefix="YY")
-    assert run("import-attendance", str(bigger), "--school", "MIIS00003C").returncode == 0
-    assert _rows_in(tmp_path, "2025-10") == _in_file(bigger) > _in_file(small)
 
 
-@pytest.mark.parametrize("answer, replaced", [("n", False), ("y", True)])
-def test_at_a_terminal_the_command_asks_before_replacing(demo, tmp_path, answer, replaced):
-    import pty
-
-    small = _small_cohort_file(tmp_path)
-    before = _rows_in(tmp_path, "2025-10")
-    main, terminal = pty.openpty()
-    process = subprocess.Popen([sys.executable, "cli.py", "import-attendance", str(small), "--school", "MIIS00003C"],
-                               cwd=ROOT, env={**os.environ, "APPRODO_DB": str(tmp_path / "cli.db")}, stdin=terminal,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    os.close(terminal)
-    os.write(main, f"{answer}\n".encode())
-    out, err = process.communicate(timeout=120)
-    os.close(main)
-    assert "Sostituirle comunque? [y/N]" in err
-    assert process.returncode == (0 if replaced else 1), err
-    assert _rows_in(tmp_path, "2025-10") == (_in_file(small) if replaced else before)
+def test_two_per_class_files_of_one_month_both_stay_and_nothing_is_asked(run, demo, tmp_path):
+    first, second = tmp_path / "marzo_9Y.csv", tmp_path / "marzo_9Z.csv"
+    first.write_text("Codice alunno;Classe;Mese;Monte ore;Ore di assenza\n"
+                     + "".join(f"Y{n};9Y;03/2026;100;5\n" for n in range(4)), encoding="utf-8")
+    second.write_text("Codice alunno;Classe;Mese;Monte ore;Ore di assenza\n"
+                      + "".join(f"Z{n};9Z;03/2026;100;5\n" for n in range(3)), encoding="utf-8")
+    assert run("import-attendance", str(first), "--school", "MIIS00003C").returncode == 0
+    done = run("import-attendance", str(second), "--school", "MIIS00003C")
+    assert done.returncode == 0, done.stderr
+    assert "Ora: marzo 2026: classi 9Y, 9Z; mancano" in done.stdout and "(mese parziale)" in done.stdout
+    assert _class_rows(tmp_path, "2026-03") == {"9Y": 4, "9Z": 3}
+    # A reload of 9Y with one row: refused at once, naming the class, with the flag to force it.
+    first.write_text("Codice alunno;Classe;Mese;Monte ore;Ore di assenza\nY0;9Y;03/2026;100;5\n", encoding="utf-8")
+    refused = run("import-attendance", str(first), "--school", "MIIS00003C", stdin="y\n")
+    assert_italian_failure(refused, "la classe 9Y di marzo 2026 ha 4 righe e il file ne porta 1", "--replace")
+    assert _class_rows(tmp_path, "2026-03") == {"9Y": 4, "9Z": 3}
+    assert run("import-attendance", str(first), "--school", "MIIS00003C", "--replace").returncode == 0
+    assert _class_rows(tmp_path, "2026-03") == {"9Y": 1, "9Z": 3}
 
 
 def test_set_school_letterhead_prints_the_contacts_and_signature_on_the_letters(with_case, run, tmp_path):

@@ -9,7 +9,7 @@ from models.core.permissions import can_propose, can_read_proposals
 from models.protocols import proposals
 from models.protocols import protocol as protocols
 from ui import strings as S
-from ui.session import PageContext, flash
+from ui.session import PageContext, flash, form_key, form_sent
 from ui.text import show_error
 
 
@@ -35,7 +35,8 @@ def propose_to_network(ctx: PageContext, protocol: protocols.Protocol, section: 
         start = st.radio(S.PROPOSE_START, list(S.PROPOSE_START_OPTIONS), horizontal=True,
                          format_func=S.PROPOSE_START_OPTIONS.get, key=f"propose_start_{section.id}")
         # Keyed by the starting text and the core version: a new start (or a newer core) refills the text.
-        with st.form(f"propose_{section.id}_{start}_{core.version}", clear_on_submit=True):
+        name = f"propose_{section.id}_{start}_{core.version}"
+        with st.form(form_key(name)):
             text = st.text_area(S.PROPOSE_TEXT, value=core.body if start == "core" else section.body, height=260)
             reason = st.text_area(S.PROPOSE_REASON, max_chars=proposals.MAX_REASON)
             if st.form_submit_button(S.PROPOSE_SEND, type="primary"):
@@ -44,5 +45,6 @@ def propose_to_network(ctx: PageContext, protocol: protocols.Protocol, section: 
                 except ApprodoError as error:
                     show_error(error)
                     return
+                form_sent(name)
                 flash(S.PROPOSE_SENT.format(id=made.id))
                 st.rerun()

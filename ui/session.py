@@ -211,6 +211,21 @@ def remembered(key: str, options: list, fallback: list) -> str:
     return key
 
 
+def remembered_choice(key: str, options: list, fallback) -> str:
+    """The same for a selectbox: the kept choice if it is still an option and the default is still `fallback`
+    (new data, such as a newer month, bring the new default back), else `fallback`. Call
+    `remember_choice(key, fallback)` after the widget. Returns `key`."""
+    if key not in st.session_state:
+        kept = st.session_state.get(f"{key}_kept")
+        chosen = kept[0] if isinstance(kept, tuple) and kept[1] == fallback and kept[0] in options else fallback
+        st.session_state[key] = chosen
+    return key
+
+
+def remember_choice(key: str, fallback) -> None:
+    st.session_state[f"{key}_kept"] = (st.session_state.get(key), fallback)
+
+
 def remember(key: str) -> None:
     st.session_state[f"{key}_kept"] = list(st.session_state.get(key, []))
 
@@ -229,13 +244,31 @@ def show_flash() -> None:
         st.success(plain(message))
 
 
-def run_action(action, success, *, rerun: bool = False) -> bool:
+_FORM_ROUND = "approdo_form_round_"
+
+
+def form_key(name: str) -> str:
+    """The key of a form that keeps what was typed when its action fails, and starts empty after a success.
+
+    Streamlit's `clear_on_submit` empties the fields on every submit, a refused one included: the text typed is
+    lost with the error. So no form clears itself: after a success (`run_action(..., clears=name)`) the key
+    moves on, and the form's widgets, whose ids include the form's key, start afresh."""
+    return f"{name}~{st.session_state.get(_FORM_ROUND + name, 0)}"
+
+
+def form_sent(name: str) -> None:
+    """The form `name` did its job: the next run shows it empty (see `form_key`)."""
+    st.session_state[_FORM_ROUND + name] = st.session_state.get(_FORM_ROUND + name, 0) + 1
+
+
+def run_action(action, success, *, rerun: bool = False, clears: str | None = None) -> bool:
     """Call a model function for a button: its Italian error, or the success message.
 
     `success` is the message, or a function of what the action returned that makes it. The error is shown
     here, not by app.py's handler, so that the rest of the page still renders below the button.
     With `rerun`, the message is kept for the next run and the page reruns, so that
-    what it shows reflects the change.
+    what it shows reflects the change. `clears`: the form (see `form_key`) to show empty after a success;
+    after an error every field keeps what was typed.
     """
     try:
         result = action()
@@ -244,6 +277,8 @@ def run_action(action, success, *, rerun: bool = False) -> bool:
         return False
     if callable(success):
         success = success(result)
+    if clears:
+        form_sent(clears)
     if rerun:
         flash(success)
         st.rerun()

@@ -159,6 +159,7 @@ READ_ONLY_STATUS = "Il protocollo è {status}: per modificarlo il dirigente apre
 SHOWING_VERSION = "Versione {version} ({author}, {when})."
 EDITING_VERSION = "Stai modificando a partire dalla versione {version} ({author}, {when})."
 CONFLICT_THEIRS = "Il testo salvato da {author} (versione {version})"
+CONFLICT_THEIRS_OWN = "Il testo salvato dall'altra scheda (versione {version})"
 CONFLICT_YOURS = "Il tuo testo (non salvato)"
 CONFLICT_DIFF = "Differenze tra il suo testo e il tuo"
 CONFLICT_KEEP_MINE = "Continua con il mio testo sulla versione attuale"
@@ -287,6 +288,11 @@ EVENTS_LAYOUT = ("Questo file è un elenco giorno per giorno (una riga per assen
                  "sono sommate giorno per giorno.")
 RISK_TITLE = "Rischio di dispersione"
 RISK_AS_OF = "Dati al mese"
+PARTIAL_MONTHS_LEFT_OUT = ("Mesi parziali, lasciati fuori dai conteggi finché le classi mancanti non sono "
+                           "caricate: {months}.")
+RISK_MONTH_PARTIAL = "{month} (parziale, senza {missing})"
+RISK_PARTIAL_MONTH = ("Mese parziale, non è il mese della scuola: {description}. L'elenco mostra solo le classi "
+                      "caricate; gli alunni delle altre risultano con dati fermi.")
 RISK_INTRO = (
     "Elenco per il lavoro della funzione strumentale e dei consigli di classe: non va mostrato ad alunni o "
     "famiglie. Ogni consultazione è registrata."
@@ -333,13 +339,25 @@ RULE_LABELS = {
 }
 RULES_SAVED = "Soglie della rete salvate."
 REPLACE_WARNING = (
-    "Il file ha {rows} righe ma sostituirebbe {replaced} righe già caricate per gli stessi mesi: "
-    "ricaricare un mese lo sostituisce per tutta la scuola. Importa solo se il file contiene il mese intero."
+    "{reason} Ricaricare una classe ne sostituisce il mese (le altre classi restano): importa solo se il file "
+    "contiene la classe intera."
 )
 CONFIRM_REPLACE = "Sostituisci comunque e importa"
+MONTHS_HELD_TITLE = "Classi caricate per mese"
+MONTHS_HELD_HELP = ("Un file sostituisce un mese solo per le classi che contiene. Un mese a cui mancano classi "
+                    "dell'anno è parziale: l'elenco del rischio e i cruscotti non lo usano come mese della scuola.")
+MONTHS_HELD_MONTH = "Mese"
+MONTHS_HELD_CLASSES = "Classi caricate"
+MONTHS_HELD_MISSING = "Classi mancanti"
+MONTHS_HELD_WHOLE = "nessuna: mese completo"
 
 # --- review workspace and pupil page ---------------------------------------------------
 PAGE_PUPIL = "Scheda alunno"
+SUBJECT_TITLE = "Assenze per materia"
+SUBJECT_HELP = ("Dal prospetto per materia del registro: ore di assenza su ore di lezione di ogni materia, "
+                "mese per mese.")
+SUBJECT_COLUMN = "Materia"
+SUBJECT_CELL = "{absent} su {lessons} ({pct})"
 CHANGES_TITLE = "Da rivedere"
 CHANGES_NO_REVIEW = "Nessuna revisione registrata finora: ecco gli alunni ad alto rischio da rivedere."
 CHANGES_SINCE = "Dall'ultima revisione ({when}, sui dati di {month}):"
@@ -633,7 +651,8 @@ UPLOAD_HELP = (
     "Trascina il file nel riquadro oppure premi il pulsante accanto («Browse files») per sceglierlo dal computer; "
     "al massimo 50 MB. Nulla viene salvato finché non confermi."
 )
-DELIBERATION_DATE_MISSING = "Scegli dal calendario (o scrivi come gg/mm/aaaa) la data in cui l'organo ha deliberato."
+DELIBERATION_DATE_MISSING = "Scrivi come gg/mm/aaaa la data in cui l'organo ha deliberato."
+DATE_PLACEHOLDER = "gg/mm/aaaa"
 
 # --- structure of protocols and updates from the network (pages/protocol_structure.py, protocol_updates.py) ---
 PAGE_STRUCTURE = "Struttura del protocollo"

@@ -11,7 +11,8 @@ are the one exception: they are rich text, rendered by models.richtext.
 "<5", "18,5 %", "I.C. Manzoni") stays as it is. Autolinks need more than a
 backslash: Streamlit's GFM plugin finds bare URLs in the text after escapes
 are resolved, so a word joiner (U+2060, invisible) is put inside `://`,
-`www.`, `@` and `:name:` shortcodes to break them.
+`www.`, `@` and `:name:` shortcodes to break them; an e-mail address is
+shown as code instead, so that copying it gives the address itself.
 """
 
 from __future__ import annotations
@@ -30,13 +31,24 @@ _ORDERED = re.compile(r"^([ \t]*\d+)([.)])", re.MULTILINE)  # "1." / "1)" lists
 _COLON = re.compile(r":(?=[^\W\d]|[/+-])")  # "http://", ":smile:", ":material/x:"; "14:30" stays
 _WWW = re.compile(r"(www)(?=\.)", re.IGNORECASE)
 _AT = re.compile(r"@(?=\w)")  # e-mail autolinks
+_EMAIL = re.compile(r"([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 
 
 def plain(text) -> str:
-    """`text` (any value; None gives "") as Markdown that displays exactly these characters."""
+    """`text` (any value; None gives "") as Markdown that displays exactly these characters.
+
+    An e-mail address is shown as code: no autolink there, and copied from the page it is the address itself
+    (a word joiner after its "@" would travel with it, invisible, into the mail client)."""
     if text is None:
         return ""
     value = str(text)
+    if "@" in value:
+        pieces = _EMAIL.split(value)
+        return "".join(f"`{piece}`" if index % 2 else _plain(piece) for index, piece in enumerate(pieces))
+    return _plain(value)
+
+
+def _plain(value: str) -> str:
     value = _ALWAYS.sub(r"\\\1", value)
     value = _UNDERSCORE.sub(r"\\_", value)
     value = _TAG_START.sub(r"\\\1", value)

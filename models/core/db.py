@@ -967,6 +967,36 @@ def _m025_notifications(db: sqlite_utils.Database) -> None:
     """)
 
 
+def _m026_month_classes_and_subjects(db: sqlite_utils.Database) -> None:
+    """Which classes each month holds (a per-class upload replaces only its classes; a month missing classes is
+    partial), and the absences per subject when the register's report gives them."""
+    db.executescript(
+        """
+        -- Kept by the importer with attendance_months: rows per month and class.
+        CREATE TABLE attendance_classes (
+            school_code TEXT NOT NULL,
+            period TEXT NOT NULL,
+            class_name TEXT NOT NULL,
+            rows INTEGER NOT NULL,
+            PRIMARY KEY (school_code, period, class_name)
+        ) WITHOUT ROWID;
+        INSERT INTO attendance_classes SELECT school_code, period, class_name, COUNT(*) FROM attendance
+            GROUP BY school_code, period, class_name;
+        -- A per-subject hour report, kept as the file gave it; attendance holds the sums per pupil and month.
+        CREATE TABLE attendance_subjects (
+            school_code TEXT NOT NULL,
+            pupil_code TEXT NOT NULL,
+            period TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            scheduled_hours REAL,
+            absence_hours REAL NOT NULL,
+            import_id INTEGER NOT NULL,
+            PRIMARY KEY (school_code, pupil_code, period, subject)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
@@ -977,7 +1007,7 @@ MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_tem
                                _m019_level_history_packed, _m020_weeks_and_school_calendars,
                                _m021_derogations, _m022_birth_date,
                                _m023_obligation_receipt_and_letterhead, _m024_secrets_and_file_names_out,
-                               _m025_notifications]
+                               _m025_notifications, _m026_month_classes_and_subjects]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -134,11 +134,18 @@ def add_intervention(
     if happened_on < _EARLIEST:
         raise ApprodoError("La data dell'intervento non è plausibile.")
     check_owner(db, actor, school_code, owner)
+    note = short_note(note)
     with transaction(db):
+        # The same intervention twice (a second click, the form sent again) is one intervention.
+        if db.execute("SELECT 1 FROM interventions WHERE school_code = ? AND pupil_code = ? AND kind = ?"
+                      " AND happened_on = ? AND owner = ? AND outcome = ? AND note = ?",
+                      [school_code, pupil_code, kind, happened_on.isoformat(), owner, outcome, note]).fetchone():
+            raise ApprodoError(f"Questo intervento («{kind}» del {happened_on:%d/%m/%Y}, stesso referente, esito e "
+                               "nota) è già registrato per l'alunno: non lo registro due volte.")
         cursor = db.execute(
             "INSERT INTO interventions (school_code, pupil_code, kind, happened_on, owner, outcome, note,"
             " recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [school_code, pupil_code, kind, happened_on.isoformat(), owner, outcome, short_note(note),
+            [school_code, pupil_code, kind, happened_on.isoformat(), owner, outcome, note,
              actor.username, clock.to_text(at)])
     return _get(db, school_code, cursor.lastrowid)
 

@@ -71,6 +71,7 @@ def record_review(
         follow_up_owner = None
     stamp = clock.to_text(at)
     with transaction(db):
+        _refuse_twin(db, actor, school_code, pupil_code, at, as_of, level, note, follow_up_on, follow_up_owner)
         db.execute("UPDATE reviews SET follow_up_done_at = ?, follow_up_done_by = ? WHERE school_code = ?"
                    " AND pupil_code = ? AND follow_up_on IS NOT NULL AND follow_up_done_at IS NULL",
                    [stamp, actor.username, school_code, pupil_code])
@@ -80,6 +81,20 @@ def record_review(
             [school_code, pupil_code, actor.username, stamp, as_of, level, note,
              follow_up_on.isoformat() if follow_up_on else None, follow_up_owner])
     return _get(db, school_code, cursor.lastrowid)
+
+
+def _refuse_twin(db, actor: Actor, school_code: str, pupil_code: str, at: datetime, as_of, level, note: str,
+                 follow_up_on: date | None, follow_up_owner: str | None) -> None:
+    """The same review by the same person on the same day (a second click, the form sent again) is refused."""
+    day = clock.local_date(at)
+    for reviewed_at, in db.execute(
+            "SELECT reviewed_at FROM reviews WHERE school_code = ? AND pupil_code = ? AND reviewed_by = ?"
+            " AND as_of IS ? AND level IS ? AND note = ? AND follow_up_on IS ? AND follow_up_owner IS ?",
+            [school_code, pupil_code, actor.username, as_of, level, note,
+             follow_up_on.isoformat() if follow_up_on else None, follow_up_owner]).fetchall():
+        if clock.local_date(clock.from_text(reviewed_at)) == day:
+            raise ApprodoError("Hai già registrato oggi questa stessa revisione per l'alunno (stessa nota e stessa "
+                               "verifica): non la registro due volte.")
 
 
 def close_follow_up(db: sqlite_utils.Database, actor: Actor, school_code: str, review_id: int) -> None:

@@ -20,6 +20,7 @@ from models.core.permissions import Actor, can_filter_figures_on, network_figure
 from models.core.school_year import SchoolYear, month_label
 from models.obligation import figures as obligation_figures
 from models.protocols.protocol import STATUS_LABELS, deliberation_day
+from models.pupils import coverage
 from models.risk import history, indicators
 
 FOLLOW_UP_DAYS = 30
@@ -204,8 +205,12 @@ def levels_by_month(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -
     if ("by_month", year) in where.read:
         return where.read[("by_month", year)]
     frames = []
+    left_out = partial_months(db, where)
     for school in where.everyone or where.schools:
         school_levels = year_levels(db, where, school.code, year)
+        partial = left_out.get(school.code)
+        if partial:  # a month missing classes is not the school's month: it would count a part as the whole
+            school_levels = school_levels[~school_levels["period"].isin(partial)]
         if school_levels.empty:
             continue
         counts = school_levels.groupby(["period", "level"]).size().rename("pupils").reset_index()
@@ -214,6 +219,25 @@ def levels_by_month(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -
               else pd.DataFrame(columns=["school_code", "period", "level", "pupils"]))
     where.read[("by_month", year)] = counts  # three figures of a view count the same months
     return counts
+
+
+def partial_months(db: sqlite_utils.Database, where: Scope) -> dict[str, dict[str, coverage.MonthClasses]]:
+    """school -> its partial months (some classes of the year not loaded): left out of every figure."""
+    if "partial" not in where.read:
+        where.read["partial"] = {
+            school: {p: m for p, m in months.items() if m.partial}
+            for school, months in coverage.months_of(db, (s.code for s in where.everyone or where.schools)).items()}
+    return where.read["partial"]
+
+
+def partial_notes(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> list[str]:
+    """'Scuola: marzo 2026 (mancano 4A)' for the shown schools' partial months of the year (no pupil data)."""
+    notes = []
+    for code in where.shown:
+        for period, month in partial_months(db, where).get(code, {}).items():
+            if SchoolYear.of_period(period) == year:
+                notes.append(f"{where.names[code]}: {month.describe()}")
+    return notes
 
 
 def protected_months(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> dict[str, dict]:

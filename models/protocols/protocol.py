@@ -68,11 +68,17 @@ MAX_NOTE = 300
 class SaveConflict(ApprodoError):
     """Someone saved the section after the editor loaded it."""
 
-    def __init__(self, section_id: int, theirs: Version, yours: str, author_name: str | None = None):
+    def __init__(self, section_id: int, theirs: Version, yours: str, author_name: str | None = None, *,
+                 saver: str | None = None):
         self.author_name = author_name or theirs.author
+        # The other save may be the user's own, from a second tab or window: then nobody else is named.
+        self.own = saver is not None and saver == theirs.author
+        when = f"versione {theirs.version}, {clock.local_datetime(theirs.created_at)}"
         super().__init__(
-            f"{self.author_name} ha salvato questa sezione (versione {theirs.version}, "
-            f"{clock.local_datetime(theirs.created_at)}) dopo che l'hai aperta. Il tuo testo non è "
+            f"Hai salvato questa sezione da un'altra scheda o finestra ({when}) dopo averla aperta qui. Il testo "
+            "di questa scheda non è stato salvato: confrontalo con quello salvato, poi salva di nuovo partendo "
+            "dalla versione attuale." if self.own else
+            f"{self.author_name} ha salvato questa sezione ({when}) dopo che l'hai aperta. Il tuo testo non è "
             "stato salvato: confrontalo con il suo, poi salva di nuovo partendo dalla versione attuale."
         )
         self.section_id = section_id
@@ -472,7 +478,8 @@ def save_section(
                              [section_id]).fetchone()[0]
         if current != base_version:
             theirs = next(v for v in _versions(db, section_id) if v.version == current)
-            raise SaveConflict(section_id, theirs, text, people.names(db, actor, [theirs.author])[theirs.author])
+            raise SaveConflict(section_id, theirs, text, people.names(db, actor, [theirs.author])[theirs.author],
+                               saver=actor.username)
         if text == section.body:
             raise ApprodoError("Il testo non è cambiato: nessuna nuova versione salvata.")
         _insert_version(db, section_id, current + 1, text, actor, base_version, note)
@@ -562,7 +569,7 @@ def move(
     body = protocol.deliberation_body
     detail = ""
     if target is Status.APPROVATO:
-        date_text = _check_date(deliberation_date)
+        date_text = check_deliberation_date(deliberation_date)
         number = (deliberation_number or "").strip()
         if not number or len(number) > 30:
             raise ApprodoError("Scrivi il numero della delibera (al massimo 30 caratteri).")
@@ -602,8 +609,9 @@ def deliberation_day(text: str | None) -> date | None:
     return None
 
 
-def _check_date(value: str | date | None) -> str:
-    """A deliberation date as dd/mm/yyyy: a real day (not 31/02), not in the future."""
+def check_deliberation_date(value: str | date | None) -> str:
+    """A deliberation date as dd/mm/yyyy: a real day (not 31/02, never moved to another), not in the future;
+    an Italian ApprodoError otherwise. The page checks what is typed with it before the button is pressed."""
     if isinstance(value, datetime):
         value = value.date()
     if not isinstance(value, date):

@@ -86,6 +86,16 @@ def _live_ids(db, protocol_id: int) -> list[int]:
         [protocol_id])]
 
 
+def _refuse_twin_title(db, protocol_id: int, title: str, except_id: int | None = None) -> None:
+    """Two live sections of a core with one title (case, spaces and accents aside) are refused: schools and the
+    updates name a section by its title."""
+    wanted = titles.normal(title)
+    for section_id, other in db.execute("SELECT id, title FROM protocol_sections WHERE protocol_id = ?"
+                                        " AND removed_at IS NULL", [protocol_id]).fetchall():
+        if section_id != except_id and titles.normal(other) == wanted:
+            raise ApprodoError(f"Il protocollo comune ha già una sezione «{other}»: scegli un altro titolo.")
+
+
 def _renumber(db, protocol_id: int, ordered: list[int]) -> None:
     """Positions 1..n in the given order; removed sections go after the live ones."""
     removed = [row[0] for row in db.execute(
@@ -195,6 +205,8 @@ def rename_section(db: sqlite_utils.Database, actor: Actor, section_id: int, tit
     title = _check_title(title)
     if title == section.title:
         raise ApprodoError("Il titolo non è cambiato.")
+    if protocol.is_core:
+        _refuse_twin_title(db, protocol.id, title, except_id=section.id)
     with transaction(db):
         db.execute("UPDATE protocol_sections SET title = ? WHERE id = ?", [title, section.id])
         _log(db, actor, protocol, section, "rinominata", f"«{section.title}» → «{title}»")
@@ -252,6 +264,7 @@ def add_core_section(db: sqlite_utils.Database, actor: Actor, protocol_id: int, 
         raise ApprodoError("Le sezioni della scuola si aggiungono con «Aggiungi una sezione della scuola».")
     title, body = _check_title(title), check_text(body)
     with transaction(db):
+        _refuse_twin_title(db, protocol.id, title)
         position = db.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM protocol_sections WHERE protocol_id = ?",
                               [protocol.id]).fetchone()[0]
         section_id = _insert_section(db, protocol.id, _unique_key(db, protocol.id, "rete_", title), title,
@@ -296,7 +309,8 @@ def split_section(db: sqlite_utils.Database, actor: Actor, section_id: int, at: 
         current = _current(db, section.id)
         if current.version != section.version:
             raise SaveConflict(section.id, next(v for v in _versions(db, section.id)
-                                                if v.version == current.version), section.body)
+                                                if v.version == current.version), section.body,
+                               saver=actor.username)
         _insert_version(db, section.id, current.version + 1, first, actor, current.version,
                         f"divisa: il seguito è in «{title}»")
         db.execute("UPDATE protocol_sections SET current_version = ? WHERE id = ?",
@@ -649,7 +663,7 @@ def take_text_update(db: sqlite_utils.Database, actor: Actor, section_id: int, t
         current = _current(db, section.id)
         if current.version != base_version:
             theirs = next(v for v in _versions(db, section.id) if v.version == current.version)
-            raise SaveConflict(section.id, theirs, text)
+            raise SaveConflict(section.id, theirs, text, saver=actor.username)
         core_now = _current(db, section.core_section_id)
         if core_now.version != core_version:
             raise ApprodoError("La rete ha cambiato di nuovo questa sezione mentre decidevi: rivedi l'unione con "

@@ -319,8 +319,9 @@ def read_sections(data: bytes) -> list[ImportedSection]:
     A section starts at the top level of the document's headings (heading
     styles or Word outline levels); in a document without them, at short bold
     or upper-case paragraphs (numbered or not) that are followed by body text.
-    Tables of contents, and the letterhead and cover before the first section,
-    are left out; other text before the first section becomes a section of its own.
+    Tables of contents (by field or typed by hand after "INDICE"), the letterhead and the cover (the short
+    lines before a page break) before the first section, and the closing lines at the end (place and date,
+    the dirigente's signature) are left out; other text before the first section becomes a section of its own.
     """
     document = open_docx(data)
     formats = _numbering_formats(document)
@@ -338,10 +339,13 @@ def read_sections(data: bytes) -> list[ImportedSection]:
     levels = {id(i): _heading_level(i) or _outline_level(i) for i in items if isinstance(i, Paragraph)}
     used = [lv for lv in levels.values() if lv]
     roles = _roles(items, levels, min(used) if used else None)
+    left_out = _cover_and_index(items, roles) | _closing(items, roles)
 
     sections: list[tuple[str, list[str]]] = [(PREAMBLE_TITLE, [])]
     list_open = False
     for item, role in zip(items, roles, strict=True):
+        if id(item) in left_out:
+            continue
         in_preamble = len(sections) == 1
         if isinstance(item, Table):
             if in_preamble and _front_matter_table(item):
@@ -383,6 +387,59 @@ def read_sections(data: bytes) -> list[ImportedSection]:
     if not any(s.body.strip() for s in result):
         raise ApprodoError("Il documento non contiene testo da importare.")
     return result
+
+
+_PLACE_AND_DATE = re.compile(r"^[A-ZÀ-Ý][\w'À-ÿ .-]{1,40},\s*(?:lì\s*)?(?:\d{1,2}[ /.-]+(?:\d{1,2}|[a-zA-Z]+)[ /.-]+"
+                             r"\d{2,4}|\d{4}-\d{2}-\d{2})\.?$")
+_SIGNATURE = re.compile(r"^(?:(?:il|la)\s+dirigente|(?:prof|dott|ing|avv)\.?(?:ssa)?\s|firmato digitalmente|"
+                        r"firma autografa|f\.to\b|\(firma)", re.IGNORECASE)
+MAX_COVER_LINES = 15
+MAX_CLOSING_LINES = 6
+
+
+def _ends_page(paragraph: Paragraph) -> bool:
+    """A page or section break at the end of the paragraph (the cover's last line)."""
+    p_pr = paragraph._p.pPr
+    return any(br.get(qn("w:type")) == "page" for br in paragraph._p.iter(qn("w:br"))) or (
+        p_pr is not None and p_pr.find(qn("w:sectPr")) is not None)
+
+
+def _cover_and_index(items: list, roles: list[str]) -> set[int]:
+    """The cover (short lines before the first page break, ahead of the first title) and an index typed by hand
+    ("INDICE" and the short lines after it, ahead of the first title): neither is text of a section."""
+    first_title = next((n for n, role in enumerate(roles) if role == "title"), len(items))
+    head = items[:first_title]
+    left_out: set[int] = set()
+    cover_end = next((n for n, item in enumerate(head) if isinstance(item, Paragraph) and _ends_page(item)), None)
+    if cover_end is not None and cover_end < MAX_COVER_LINES and all(
+            isinstance(i, Paragraph) and len(i.text.strip()) < 200 for i in head[:cover_end + 1]):
+        left_out |= {id(i) for i in head[:cover_end + 1]}
+    index = next((n for n, item in enumerate(head) if isinstance(item, Paragraph)
+                  and _normal_title(_title_text(item.text)) in _SKIPPED_TITLES), None)
+    if index is not None:
+        for item in head[index:]:
+            if not isinstance(item, Paragraph) or len(item.text.strip()) >= 150:
+                break
+            left_out.add(id(item))
+    return left_out
+
+
+def _closing(items: list, roles: list[str]) -> set[int]:
+    """The closing lines of the document ("Como, 12 ottobre 2025", "Il Dirigente Scolastico", the name): not text
+    of the last section. Only short body lines at the very end, starting at a place and date or a signature."""
+    tail: list[Paragraph] = []
+    for item, role in zip(reversed(items), reversed(roles), strict=True):
+        if role != "body" or not isinstance(item, Paragraph) or len(item.text.strip()) >= 120 \
+                or len(tail) >= MAX_CLOSING_LINES:
+            break
+        tail.append(item)
+    tail.reverse()
+    def signs(text: str) -> bool:  # "Il Dirigente Scolastico", not "Il dirigente convoca la famiglia."
+        return bool(_SIGNATURE.match(text)) and len(text.split()) <= 6 and not text.endswith(".")
+
+    start = next((n for n, item in enumerate(tail) if _PLACE_AND_DATE.match(item.text.strip())
+                  or signs(item.text.strip())), None)
+    return set() if start is None else {id(i) for i in tail[start:]}
 
 
 def _roles(items: list, levels: dict[int, int | None], top: int | None) -> list[str]:

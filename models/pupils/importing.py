@@ -4,7 +4,10 @@ The path of every file is the same: read it as text (`tabular`), map its
 columns to our fields (guessed from common Italian headers, confirmed by the
 user, saved as a named preset), convert and check every cell, and only if
 nothing is wrong write all rows in one transaction. Re-importing a month
-replaces that month. A report names the file, row and column of each
+replaces it only for the classes (and pupils) the file brings: a register
+exporting class by class fills a month up (`coverage` says which classes
+each month holds). Blank, footer and subtotal rows are skipped and named; a
+per-subject report is summed per pupil and month. A report names the file, row and column of each
 problem and says what to fix.
 """
 
@@ -29,7 +32,7 @@ from models.core.errors import ApprodoError
 from models.core.permissions import Actor, require_pupils
 from models.core.school_year import MONTH_NAMES, SchoolYear, month_label
 from models.core.spreadsheet import csv_bytes
-from models.pupils import codes, pseudonyms, tabular
+from models.pupils import codes, coverage, pseudonyms, tabular
 
 MAX_REPORTED = 500
 INSERT_CHUNK = 100_000
@@ -70,6 +73,8 @@ FIELDS: dict[str, list[Field]] = {
         Field("absence_pct", "Percentuale di assenza", False,
               ("% assenze", "% assenza", "% ass", "percentuale assenze", "percentuale di assenza", "assenze %",
                "perc assenze")),
+        Field("subject", "Materia (prospetto per materia)", False,
+              ("materia", "disciplina", "insegnamento", "materia di insegnamento", "descrizione materia")),
         Field("birth_date", "Data di nascita (solo per pseudonimizzare)", False,
               ("data di nascita", "data nascita", "nato il", "nata il", "nascita")),
     ],
@@ -155,6 +160,13 @@ class Report:
                           *(row.values() for row in self.as_rows())])
 
 
+def export_name(prefix: str, file_name: str) -> str:
+    """The name of a CSV made from an uploaded file: 'problemi_registro.csv' for registro.csv or registro.xlsx
+    (never 'problemi_registro.csv.csv')."""
+    stem = re.sub(r"\.(csv|txt|xlsx)$", "", file_name.strip(), flags=re.IGNORECASE) or "file"
+    return f"{prefix}_{stem}.csv"
+
+
 class ImportRejected(ApprodoError):
     """The file has problems: nothing was written. `report` lists them."""
 
@@ -171,12 +183,30 @@ class ImportRejected(ApprodoError):
 
 
 class NeedsConfirmation(ApprodoError):
-    """The file would replace more rows than it brings: nothing was written, ask first."""
+    """The file would replace a class's month with far fewer rows: nothing was written, ask first."""
 
     def __init__(self, summary: Summary):
-        super().__init__(f"Il file ha {summary.rows} righe ma sostituirebbe {summary.replaced_rows} righe già "
-                         "caricate per gli stessi mesi.")
+        shrunk = [r for r in summary.replaced_classes if r.far_fewer]
+        parts = [f"la classe {r.class_name} di {month_label(r.period)} ha {r.before} righe e il file ne porta "
+                 f"{r.after}" for r in shrunk[:5]]
+        more = f" (e altre {len(shrunk) - 5} classi)" if len(shrunk) > 5 else ""
+        super().__init__("Il file sostituirebbe classi già caricate con molte meno righe: " + "; ".join(parts)
+                         + more + ".")
         self.summary = summary
+
+
+@dataclass(frozen=True)
+class ReplacedClass:
+    """A class of a month that the file replaces: the rows it holds now and the rows the file brings."""
+
+    period: str
+    class_name: str
+    before: int
+    after: int
+
+    @property
+    def far_fewer(self) -> bool:
+        return self.after * 2 < self.before
 
 
 @dataclass(frozen=True)
@@ -191,6 +221,10 @@ class Summary:
     replaced_rows: int = 0
     dry_run: bool = False
     key_file: bytes = b""  # with pseudonymisation: name -> code, for the dirigente
+    replaced_classes: tuple[ReplacedClass, ...] = ()
+    months: tuple[coverage.MonthClasses, ...] = ()  # the file's months as they are after it
+    skipped: tuple[tuple[int, str], ...] = ()  # blank, footer and subtotal rows left out
+    subjects: int = 0  # a per-subject report: how many subjects were summed per pupil and month
 
     def message(self) -> str:
         what = "Controllo riuscito" if self.dry_run else "Importazione riuscita"
@@ -200,10 +234,28 @@ class Summary:
             first, last = month_label(self.periods[0]), month_label(self.periods[-1])
             text += f", mese {first}" if first == last else f", mesi {first} – {last}"
         text += "."
-        if self.replaced_periods:
+        if self.subjects:
+            text += (f" Una riga per materia: le ore di {self.subjects} materie sono "
+                     f"{'da sommare' if self.dry_run else 'state sommate'} per alunno e mese (le ore per materia "
+                     "restano nella pagina dell'alunno).")
+        if self.skipped:
+            text += " " + tabular.describe_skipped(dict(self.skipped))
+        if self.replaced_classes:
             verb = "sarebbero sostituiti" if self.dry_run else "sono stati sostituiti"
-            text += (f" I dati già presenti di {', '.join(month_label(p) for p in self.replaced_periods)} "
-                     f"{verb} ({self.replaced_rows} righe).")
+            by_month: dict[str, list[str]] = {}
+            for r in self.replaced_classes:
+                by_month.setdefault(r.period, []).append(r.class_name)
+            where = "; ".join(f"{month_label(p)} classi {', '.join(c)}" if len(c) > 1 else
+                              f"{month_label(p)} classe {c[0]}" for p, c in by_month.items())
+            text += f" I dati già presenti di {where} {verb} ({self.replaced_rows} righe); le altre classi restano."
+        if self.months:
+            partial = [m for m in self.months if m.partial]
+            shown = partial[:6] if len(self.months) > 2 else list(self.months)
+            described = [m.describe() for m in shown]
+            whole = len(self.months) - len(partial)
+            if len(self.months) > 2 and whole:
+                described.append(f"{whole} mesi con tutte le classi dell'anno")
+            text += " " + ("Dopo l'importazione: " if self.dry_run else "Ora: ") + " · ".join(described) + "."
         return text
 
 
@@ -332,6 +384,13 @@ def parse_hours(values: pd.Series) -> pd.Series:
     return out
 
 
+def parse_percent(values: pd.Series) -> pd.Series:
+    """A percentage as registers write it: '9,4', '9,4%', '9.4 %' -> 9.4 (the scale is decided later)."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype(float)
+    return parse_hours(values.astype(str).str.replace("%", "", regex=False))
+
+
 def _parse_counts(values: pd.Series) -> pd.Series:
     numbers = parse_hours(values)
     return numbers.where(numbers == np.floor(numbers))
@@ -416,7 +475,7 @@ def read_attendance(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFra
     for name, parser in (("scheduled_hours", parse_hours), ("absence_hours", parse_hours),
                          ("late_entries", _parse_counts), ("early_exits", _parse_counts),
                          ("days_absent", parse_hours), ("justified_hours", parse_hours),
-                         ("absence_pct", parse_hours)):
+                         ("absence_pct", parse_percent)):
         if not mapping.get(name):
             out[name] = np.nan
             continue
@@ -443,17 +502,44 @@ def read_attendance(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFra
         stated = percent_scale(out["absence_pct"], computed)
         report.add(_rows((computed - stated).abs() > 1.0), mapping["absence_pct"],
                    "la percentuale non corrisponde a ore di assenza / monte ore: correggi le ore o la percentuale")
+    by_subject = bool(mapping.get("subject"))
+    if by_subject:
+        subjects = column("subject").astype(str).str.strip()
+        report.add(_rows(subjects == ""), mapping["subject"], "valore mancante")
+        report.add(_rows(subjects.str.len() > MAX_SUBJECT), mapping["subject"], f"più di {MAX_SUBJECT} caratteri")
+        out["subject"] = subjects
     valid = out["period"].notna() & (out["pupil_code"] != "")
     keyed = out[valid]
-    duplicated = keyed.duplicated(["pupil_code", "period"], keep="first")
-    same_row = keyed.duplicated(["pupil_code", "period", "class_name"], keep="first")
-    report.add(_rows(pd.Series(duplicated & same_row, index=keyed.index).reindex(out.index, fill_value=False)),
-               mapping["pupil_code"], "riga ripetuta: lo stesso alunno e lo stesso mese compaiono già sopra")
-    two_classes = duplicated & ~same_row
-    report.add(_rows(pd.Series(two_classes, index=keyed.index).reindex(out.index, fill_value=False)),
+    key = ["pupil_code", "period", "subject"] if by_subject else ["pupil_code", "period"]
+    duplicated = keyed.duplicated(key, keep="first")
+    classes_in_month = keyed.groupby(["pupil_code", "period"])["class_name"].transform("nunique")
+    repeated = ("riga ripetuta: lo stesso alunno, lo stesso mese e la stessa materia compaiono già sopra"
+                if by_subject else "riga ripetuta: lo stesso alunno e lo stesso mese compaiono già sopra")
+    report.add(_rows((duplicated & (classes_in_month == 1)).reindex(out.index, fill_value=False)),
+               mapping["pupil_code"], repeated)
+    two_classes = keyed.duplicated(["pupil_code", "period"], keep="first") & (classes_in_month > 1)
+    report.add(_rows(two_classes.reindex(out.index, fill_value=False)),
                mapping["class_name"], "lo stesso alunno risulta in due classi nello stesso mese")
     if report.total:
         raise ImportRejected(report)
+    return sum_subjects(out) if by_subject else out
+
+
+MAX_SUBJECT = 60
+
+
+def sum_subjects(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per pupil and month from a per-subject report: hours summed over the subjects, counts (late
+    entries, early exits, days) the largest a subject gives (the same late entry is written under every
+    subject of the day). The per-subject rows travel in `attrs["subjects"]`, to be kept as they came."""
+    keys = ["pupil_code", "period"]
+    grouped = rows.groupby(keys, sort=False)
+    summed = grouped[["scheduled_hours", "absence_hours", "justified_hours"]].sum(min_count=1)
+    counted = grouped[["late_entries", "early_exits", "days_absent"]].max()
+    out = pd.concat([grouped[["class_name"]].first(), summed, counted], axis=1).reset_index()
+    out["absence_pct"] = np.nan
+    out.attrs["subjects"] = rows[["pupil_code", "period", "subject", "scheduled_hours", "absence_hours"]].copy()
+    out.attrs["source_rows"] = len(rows)
     return out
 
 
@@ -472,14 +558,15 @@ def import_attendance(
     replace_larger: bool = True,
     pseudonymise: bool = False,
 ) -> Summary:
-    """Check and load attendance, monthly or day by day: all rows or none; the months in it are replaced.
+    """Check and load attendance, monthly or day by day: all rows or none; the file's classes of its months are
+    replaced, the other classes of those months stay.
 
     A day-by-day list (see `layout_of`) is stored as events and summed into monthly rows. With
     `pseudonymise`, the code column holds names: they become the school's stable codes and the
     summary carries the key file.
 
-    With `replace_larger=False`, a file that would replace more rows than it brings raises
-    `NeedsConfirmation` before writing (the page asks for a second, explicit yes).
+    With `replace_larger=False`, a file that would replace a class's month with far fewer rows (less than
+    half) raises `NeedsConfirmation` before writing (the page asks for a second, explicit yes).
     """
     require_pupils(actor, school_code, write=True)
     get_school(db, actor, school_code)
@@ -494,6 +581,7 @@ def import_attendance(
                                header_row=header_row)
     layout = ("events" if "event" in mapping else "attendance") if mapping else layout_of(table.headers)
     mapping = mapping or guess_mapping(layout, table.headers)
+    table, skipped = _without_summary_rows(table, mapping)
     key_file = b""
     if pseudonymise:
         table, key_file = _pseudonymised(db, school_code, table, mapping, "birth_date")
@@ -506,16 +594,24 @@ def import_attendance(
     else:
         rows = read_attendance(table, mapping)
         rows["justified_days"] = np.nan
+    subjects = rows.attrs.pop("subjects", None)
     periods = tuple(sorted(rows["period"].unique()))
     marks = ",".join("?" * len(periods))
-    existing = dict(db.execute(f"SELECT period, rows FROM attendance_months WHERE school_code = ? AND period IN"
-                               f" ({marks})", [school_code, *periods]).fetchall())
-    count = len(rows) if events is None else len(events)
+    # A month is replaced only for the classes the file brings (and its pupils, wherever they were).
+    incoming = rows.groupby(["period", "class_name"]).size()
+    held = coverage.class_rows(db, school_code, periods)
+    replaced = tuple(ReplacedClass(p, c, held[(p, c)], int(n)) for (p, c), n in incoming.items() if (p, c) in held)
+    count = len(events) if events is not None else rows.attrs.pop("source_rows", len(rows))
+    by_month: dict[str, set[str]] = {}
+    for p, c in incoming.index:
+        by_month.setdefault(p, set()).add(c)
     summary = Summary(layout, file_name, count, rows["pupil_code"].nunique(), None, periods,
-                      tuple(sorted(existing)), sum(existing.values()), dry_run, key_file)
+                      tuple(sorted({r.period for r in replaced})), sum(r.before for r in replaced), dry_run, key_file,
+                      replaced, tuple(coverage.projected(db, school_code, by_month)), tuple(skipped.items()),
+                      subjects["subject"].nunique() if subjects is not None else 0)
     if dry_run:
         return summary
-    if not replace_larger and summary.replaced_rows > len(rows):
+    if not replace_larger and any(r.far_fewer for r in replaced):
         raise NeedsConfirmation(summary)
     # Rows in primary-key order: SQLite appends to its B-tree instead of splitting pages
     # all over it (about 3x faster for a million rows in random pupil order).
@@ -524,36 +620,74 @@ def import_attendance(
     rows = rows.iloc[np.lexsort((period_rank, pupil_rank))]
     first, last = month_label(periods[0]), month_label(periods[-1])
     detail = (first if first == last else f"{first} – {last}") + (DAY_BY_DAY if events is not None else "")
+    pairs = [f"{p}|{c}" for p, c in incoming.index if (p, c) in held]
     with transaction(db):
         import_id = _new_import(db, actor, school_code, "attendance", data, file_name, count, detail)
-        if existing:
-            db.execute(f"DELETE FROM attendance WHERE school_code = ? AND period IN ({marks})",
-                       [school_code, *periods])
-        # Events of these months go too: a month comes whole from one file, monthly or day by day.
-        db.execute(f"DELETE FROM attendance_events WHERE school_code = ? AND substr(day, 1, 7) IN ({marks})",
-                   [school_code, *periods])
+        if pairs:
+            db.execute(f"DELETE FROM attendance WHERE school_code = ? AND period IN ({marks})"
+                       f" AND period || '|' || class_name IN ({','.join('?' * len(pairs))})",
+                       [school_code, *periods, *pairs])
         columns = [rows[c] for c in ("pupil_code", "period", "class_name", "scheduled_hours", "absence_hours")]
         optional = [_nullable(rows[c], integer=c in ("late_entries", "early_exits"))
                     for c in ("late_entries", "early_exits", "days_absent", "justified_hours", "justified_days")]
         records = zip(repeat(school_code), *(c.tolist() for c in columns + optional),
                       repeat(import_id))
-        sql = ("INSERT INTO attendance (school_code, pupil_code, period, class_name, scheduled_hours, absence_hours,"
-               " late_entries, early_exits, days_absent, justified_hours, justified_days, import_id)"
+        # OR REPLACE: a pupil of the file held in another class of the month (moved) takes the file's row.
+        sql = ("INSERT OR REPLACE INTO attendance (school_code, pupil_code, period, class_name, scheduled_hours,"
+               " absence_hours, late_entries, early_exits, days_absent, justified_hours, justified_days, import_id)"
                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         share = 0.8 if events is None else 0.3
         for written in range(0, len(rows), INSERT_CHUNK):
             db.conn.executemany(sql, islice(records, INSERT_CHUNK))
             if progress:
                 progress(0.2 + share * min(1.0, (written + INSERT_CHUNK) / len(rows)), "Scrittura nel database")
+        _drop_replaced_details(db, school_code, periods, pairs, import_id)
         if events is not None:
             _write_events(db, school_code, events, import_id, progress)
-        db.conn.executemany("INSERT OR REPLACE INTO attendance_months VALUES (?, ?, ?)",
-                            [(school_code, p, n) for p, n in rows["period"].value_counts().items()])
-        if existing:
+        if subjects is not None:
+            _write_subjects(db, school_code, subjects, import_id)
+        coverage.refresh(db, school_code, periods)
+        if replaced:
             audit.record(db, actor, "frequenze_sostituite", school_code, school_code=school_code,
-                         detail=", ".join(sorted(existing)))
+                         detail=", ".join(f"{r.period} {r.class_name}" for r in replaced)[:500])
         changes.pupil_data_changed(db, school_code, periods)
-    return replace(summary, import_id=import_id)
+    return replace(summary, import_id=import_id,
+                   months=tuple(coverage.months(db, school_code)[p] for p in periods))
+
+
+def _without_summary_rows(table: tabular.Table, mapping: dict[str, str]) -> tuple[tabular.Table, dict[int, str]]:
+    """Blank, footer and subtotal rows out of the table (the label may sit in the first, code or class column)."""
+    labels = [table.headers[0], mapping.get("pupil_code", ""), mapping.get("class_name", "")]
+    return tabular.without_summary_rows(table, labels)
+
+
+def _drop_replaced_details(db, school_code: str, periods: tuple[str, ...], pairs: list[str], import_id: int) -> None:
+    """Events and per-subject hours of the replaced months' classes and of the file's pupils go with their rows:
+    a class's month comes whole from one file, monthly or day by day (inside the import's transaction)."""
+    marks = ",".join("?" * len(periods))
+    in_pairs = f" substr(e.day, 1, 7) || '|' || e.class_name IN ({','.join('?' * len(pairs))}) OR" if pairs else ""
+    db.execute(f"DELETE FROM attendance_events AS e WHERE e.school_code = ? AND substr(e.day, 1, 7) IN ({marks})"
+               f" AND ({in_pairs} EXISTS (SELECT 1 FROM attendance a WHERE a.school_code = e.school_code"
+               " AND a.pupil_code = e.pupil_code AND a.period = substr(e.day, 1, 7) AND a.import_id = ?))",
+               [school_code, *periods, *pairs, import_id])
+    # Subjects always come with their month's row: those whose row was replaced or removed go.
+    db.execute(f"DELETE FROM attendance_subjects AS s WHERE s.school_code = ? AND s.period IN ({marks})"
+               " AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.school_code = s.school_code"
+               " AND a.pupil_code = s.pupil_code AND a.period = s.period AND a.import_id = s.import_id)",
+               [school_code, *periods])
+
+
+def _write_subjects(db, school_code: str, subjects: pd.DataFrame, import_id: int) -> None:
+    records = zip(repeat(school_code), subjects["pupil_code"].tolist(), subjects["period"].tolist(),
+                  subjects["subject"].tolist(), _nullable(subjects["scheduled_hours"]).tolist(),
+                  subjects["absence_hours"].tolist(), repeat(import_id))
+    db.conn.executemany("INSERT OR REPLACE INTO attendance_subjects VALUES (?, ?, ?, ?, ?, ?, ?)", records)
+
+
+def month_classes(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[coverage.MonthClasses]:
+    """Every month of the school's data with the classes it holds and those it misses, newest first."""
+    require_pupils(actor, school_code, write=True)
+    return list(reversed(coverage.months(db, school_code).values()))
 
 
 def _write_events(db, school_code: str, events: pd.DataFrame, import_id: int, progress) -> None:
@@ -861,12 +995,13 @@ def _import_rows(db, actor, school_code, kind, data, file_name, mapping, reader,
     require_pupils(actor, school_code, write=True)
     table = tabular.read_table(data, file_name, known=known_headers(kind), **options)
     mapping = mapping or guess_mapping(kind, table.headers)
+    table, skipped = _without_summary_rows(table, mapping)
     key_file = b""
     if pseudonymise:
         table, key_file = _pseudonymised(db, school_code, table, mapping, "birth")
     rows = reader(table, mapping)
     summary = Summary(kind, file_name, len(rows), rows["pupil_code"].nunique(), None, dry_run=dry_run,
-                      key_file=key_file)
+                      key_file=key_file, skipped=tuple(skipped.items()))
     if dry_run:
         return summary
     with transaction(db):
@@ -929,10 +1064,11 @@ def list_imports(db: sqlite_utils.Database, actor: Actor, school_code: str) -> l
 
 
 def refresh_months(db, school_code: str) -> None:
-    """Rebuild the small table of months a school has data for (after rows were removed)."""
-    db.execute("DELETE FROM attendance_months WHERE school_code = ?", [school_code])
-    db.execute("INSERT INTO attendance_months SELECT school_code, period, COUNT(*) FROM attendance"
-               " WHERE school_code = ? GROUP BY period", [school_code])
+    """Rebuild the small tables of months and classes a school has data for (after rows were removed)."""
+    db.execute("DELETE FROM attendance_subjects AS s WHERE s.school_code = ? AND NOT EXISTS (SELECT 1 FROM"
+               " attendance a WHERE a.school_code = s.school_code AND a.pupil_code = s.pupil_code"
+               " AND a.period = s.period AND a.import_id = s.import_id)", [school_code])
+    coverage.refresh(db, school_code)
 
 
 def delete_import(db: sqlite_utils.Database, actor: Actor, school_code: str, import_id: int) -> int:

@@ -22,7 +22,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
@@ -436,6 +436,59 @@ def _clean_headers(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
     if frame.empty:
         raise ApprodoError(f"Il file {file_name} ha l'intestazione ma nessuna riga di dati.")
     return frame
+
+
+# --- rows that are not data ---------------------------------------------------------------
+
+# The label of a footer or subtotal row: "Totale", "Totale classe 3B", "Subtotale", "Totali", "Media", "Medie".
+_SUMMARY_LABEL = re.compile(r"(?:^|\x1f)[ \t]*((?:sub[ -]?)?total[ei]|medi[ae])\b[^\x1f]*", re.IGNORECASE)
+
+
+def summary_rows(frame: pd.DataFrame, label_columns: Iterable[str]) -> dict[int, str]:
+    """Row number -> what the row is, for the rows that are not data: blank rows (every cell empty, as an export
+    leaves one before its footer) and footer or subtotal rows (a label such as "Totale classe" in one of
+    `label_columns`). Cheap on a large table: the labels are found by one search over the joined column."""
+    found: dict[int, str] = {}
+    for column in dict.fromkeys(c for c in label_columns if c in frame.columns):
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values):
+            continue
+        text = "\x1f".join(values.tolist())
+        position, row = 0, 0
+        for match in _SUMMARY_LABEL.finditer(text):
+            row += text.count("\x1f", position, match.start() + 1)
+            position = match.start() + 1
+            found.setdefault(int(frame.index[row]), match.group(0).strip("\x1f \t")[:40])
+    first = frame.iloc[:, 0]
+    empty = first.isna() if pd.api.types.is_numeric_dtype(first) else first.astype(str).str.strip().eq("")
+    for number in frame.index[empty.to_numpy()]:
+        cells = frame.loc[number]
+        if all(pd.isna(c) or not str(c).strip() for c in cells):
+            found[int(number)] = ""
+    return dict(sorted(found.items()))
+
+
+def without_summary_rows(table: Table, label_columns: Iterable[str]) -> tuple[Table, dict[int, str]]:
+    """The table without its blank, footer and subtotal rows, and those rows (see `summary_rows`)."""
+    skipped = summary_rows(table.frame, label_columns)
+    if not skipped:
+        return table, skipped
+    frame = table.frame.drop(index=list(skipped))
+    if frame.empty:
+        raise ApprodoError(f"Il file {table.file_name} ha l'intestazione ma nessuna riga di dati (solo righe di "
+                           "totale o vuote).")
+    return replace(table, frame=frame), skipped
+
+
+def describe_skipped(skipped: dict[int, str]) -> str:
+    """'Saltate 2 righe che non sono dati: riga 24 vuota, riga 25 «Totale classe».' ('' if none)."""
+    if not skipped:
+        return ""
+    parts = [f"riga {row} " + (f"«{label}»" if label else "vuota") for row, label in list(skipped.items())[:6]]
+    more = f" e altre {len(skipped) - 6}" if len(skipped) > 6 else ""
+    noun = "Saltata 1 riga che non è un dato" if len(skipped) == 1 else \
+        f"Saltate {len(skipped)} righe che non sono dati"
+    return f"{noun} (vuote, totali o medie): {', '.join(parts)}{more}."
 
 
 def normal_header(text: str) -> str:

@@ -20,7 +20,7 @@ from models.core.db import transaction
 from models.core.errors import ApprodoError, PermissionDenied
 from models.core.permissions import Actor, can_assign_classes, has_classes, require_pupils, sees_own_classes_only
 from models.core.school_year import SchoolYear
-from models.pupils import school_calendar
+from models.pupils import coverage, school_calendar
 from models.risk import derogations, indicators
 from models.risk.rules import network_rules
 
@@ -161,6 +161,12 @@ def periods(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[s
     require_pupils(actor, school_code)
     return [r[0] for r in db.execute("SELECT period FROM attendance_months WHERE school_code = ? ORDER BY period",
                                      [school_code])]
+
+
+def months_held(db: sqlite_utils.Database, actor: Actor, school_code: str) -> dict[str, coverage.MonthClasses]:
+    """Each month with the classes it holds and misses: a partial month is never the school's month."""
+    require_pupils(actor, school_code)
+    return coverage.months(db, school_code)
 
 
 def school_risk(
@@ -347,6 +353,16 @@ def require_pupil(db: sqlite_utils.Database, actor: Actor, school_code: str, pup
     if row is None or (classes is not None and row[0] not in classes):
         raise PermissionDenied(f"Nessun alunno con codice «{pupil_code}» tra quelli che puoi vedere.")
     return row[0]
+
+
+def subject_hours(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> pd.DataFrame:
+    """A pupil's lesson and absence hours per subject and month, when the school imported a per-subject report
+    (empty otherwise): period, subject, scheduled_hours, absence_hours."""
+    require_pupil(db, actor, school_code, pupil_code)
+    rows = db.execute("SELECT period, subject, scheduled_hours, absence_hours FROM attendance_subjects"
+                      " WHERE school_code = ? AND pupil_code = ? ORDER BY period, subject",
+                      [school_code, pupil_code]).fetchall()
+    return pd.DataFrame(rows, columns=["period", "subject", "scheduled_hours", "absence_hours"])
 
 
 @dataclass(frozen=True)

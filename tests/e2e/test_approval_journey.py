@@ -1,4 +1,4 @@
-"""Approving in a real browser: the warnings, the confirmation, the date picker; then what changed since."""
+"""Approving in a real browser: the warnings, the confirmation, the date as typed; then what changed since."""
 
 from playwright.sync_api import expect
 
@@ -17,14 +17,24 @@ def test_approval_warns_needs_confirmation_and_the_changes_since_are_printable(s
     expect(warning).to_contain_text("2 commenti aperti in «Fase sociale")
     expect(warning).to_contain_text("della rete da decidere")
 
-    approval = page.locator("[data-testid='stForm']").filter(has_text="Numero della delibera")
-    # Streamlit's date field is three spin buttons (day, month, year): typed as a person types.
-    day = approval.get_by_role("spinbutton", name="day, Data della delibera")
-    day.click()
-    page.keyboard.type("20102025")
+    approval = main  # the approval box: one date field and one button of that name on the page
+    # The date is typed as text: a future day blocks the button with the reason; a retyped day is the one recorded.
+    date_box = approval.get_by_role("textbox", name="Data della delibera")
+    date_box.fill("15/03/2099")
+    date_box.press("Tab")
+    wait_idle(page)
+    expect(main).to_contain_text("La data della delibera è nel futuro")
+    expect(approval.get_by_role("button", name="Registra l'approvazione")).to_be_disabled()
+    date_box.fill("10/11/2025")
+    date_box.press("Tab")
+    wait_idle(page)
+    date_box.click()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type("20/10/2025")
     number_box = approval.get_by_role("textbox", name="Numero della delibera")
     number_box.click()
-    expect(approval.get_by_role("group", name="Data della delibera")).to_contain_text("20/10/2025")
+    wait_idle(page)
+    expect(date_box).to_have_value("20/10/2025")
     number_box.fill("34")
     approval.get_by_role("button", name="Registra l'approvazione").click()
     wait_idle(page)

@@ -3,6 +3,7 @@ import zipfile
 
 import pytest
 from docx import Document
+from docx.enum.text import WD_BREAK
 
 from models.accounts.schools import Level
 from models.core.errors import ApprodoError
@@ -231,3 +232,26 @@ def test_an_import_places_its_new_sections_and_importing_twice_changes_nothing(d
     assert all(s.key for s in again.sections)
     docx_import.apply_import(demo_db, dirigente, "MIIS00003C", again.sections)
     assert [s.title for s in protocols.list_sections(demo_db, dirigente, protocol.id)] == titles
+
+
+def cover_index_and_closing(document):
+    document.add_paragraph("Istituto Comprensivo «Alessandro Volta»")
+    document.add_paragraph("Protocollo di accoglienza degli alunni con background migratorio")
+    document.add_paragraph("a.s. 2025/26").add_run().add_break(WD_BREAK.PAGE)
+    document.add_paragraph("INDICE")
+    document.add_paragraph("1. Premessa")
+    document.add_paragraph("2. Tempi e responsabilità")
+    document.add_heading("Premessa", level=1)
+    document.add_paragraph("La scuola accoglie tutti gli alunni.")
+    document.add_heading("Tempi e responsabilità", level=1)
+    document.add_paragraph("Il dirigente convoca la famiglia entro tre giorni")
+    document.add_paragraph("Como, 12 ottobre 2025")
+    document.add_paragraph("Il Dirigente Scolastico")
+    document.add_paragraph("Prof.ssa Maria Bianchi")
+
+
+def test_the_cover_the_typed_index_and_the_closing_lines_are_not_section_text():
+    sections = docx_import.read_sections(docx_bytes(cover_index_and_closing))
+    assert [(s.title, s.body) for s in sections] == [
+        ("Premessa", "La scuola accoglie tutti gli alunni.\n"),
+        ("Tempi e responsabilità", "Il dirigente convoca la famiglia entro tre giorni\n")]

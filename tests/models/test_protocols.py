@@ -136,6 +136,17 @@ def test_a_stale_save_is_refused_and_carries_both_texts(demo_db, actors, system,
     assert len(protocols.section_history(demo_db, dirigente, s.id)) == 2
 
 
+def test_a_conflict_with_ones_own_other_tab_names_nobody(demo_db, actors, school_protocol):
+    dirigente = actors["dirigente"]
+    s = section(demo_db, dirigente, school_protocol, "tempi")
+    protocols.save_section(demo_db, dirigente, s.id, s.body + "\nDalla prima scheda.", s.version)
+    with pytest.raises(SaveConflict) as conflict:
+        protocols.save_section(demo_db, dirigente, s.id, s.body + "\nDalla seconda scheda.", s.version)
+    assert conflict.value.own
+    assert conflict.value.message.startswith("Hai salvato questa sezione da un'altra scheda o finestra (versione 2")
+    assert "Dirigente" not in conflict.value.message and "dirigente" not in conflict.value.message.split("(")[0]
+
+
 def test_concurrent_saves_on_one_base_land_exactly_once(db_path, demo_db, actors, school_protocol):
     s = section(demo_db, actors["dirigente"], school_protocol, "allegati")
     outcomes = []

@@ -23,6 +23,21 @@ EXPECTED = {
     # 243 rows of lesson hours and one late entry: 16 + 16 + 18 days (two Saturdays part justified) + 1 = 51
     "ore_lezione_3D.csv": ("events", 51, 3, ("2025-11",), ("", 1)),
     "ambrosiano_eventi_1E.csv": ("events", 18, 2, ("2026-02",), ("", 1)),
+    # "%" cells, subtotal and footer rows, blank lines; per-subject reports with subtotals.
+    "classeviva_percentuali_totali_1C.csv": ("attendance", 6, 3, ("2025-10", "2025-11"), ("", 4)),
+    "argo_materie_3D.csv": ("attendance", 16, 2, ("2025-10", "2025-11"), ("", 4)),
+    "axios_materie_2E.xlsx": ("attendance", 12, 2, ("2025-10", "2025-11"), ("Assenze per materia", 3)),
+}
+# file -> the rows that are not data, as the import's message names them; subjects summed
+SKIPPED = {
+    "classeviva_percentuali_totali_1C.csv": ("Saltate 4 righe che non sono dati (vuote, totali o medie): riga 8 "
+                                             "«Totale classe», riga 12 «Totale classe», riga 13 vuota, riga 14 "
+                                             "«Media».", 0),
+    "argo_materie_3D.csv": ("Saltate 5 righe che non sono dati (vuote, totali o medie): riga 9 «Totale alunno», "
+                            "riga 14 «Totale alunno», riga 19 «Totale alunno», riga 24 «Totale alunno», riga 25 "
+                            "vuota.", 4),
+    "axios_materie_2E.xlsx": ("Saltata 1 riga che non è un dato (vuote, totali o medie): riga 17 «Totale classe».",
+                              3),
 }
 
 
@@ -40,6 +55,12 @@ def test_each_register_export_imports_and_scores(demo_db, actors, name):
     assert pupil_data.layout_of(table.headers) == layout
     summary = pupil_data.import_attendance(demo_db, actors["funzione_strumentale"], SCHOOL, data, name)
     assert (summary.kind, summary.rows, summary.pupils, summary.periods) == (layout, count, pupils, months)
+    # Totals, blank lines and subjects: named in the message the page shows, per-subject hours kept as given.
+    line, subjects = SKIPPED.get(name, ("Saltat", 0))
+    assert (line in summary.message()) == (name in SKIPPED) and summary.subjects == subjects
+    assert (f"le ore di {subjects} materie sono state sommate per alunno e mese" in summary.message()) == bool(subjects)
+    kept = demo_db.execute("SELECT COUNT(*), COUNT(DISTINCT subject) FROM attendance_subjects").fetchone()
+    assert kept == ((count, subjects) if subjects else (0, 0))
     risk = school_risk.school_risk(demo_db, actors["funzione_strumentale"], SCHOOL, as_of=months[-1])
     scored = risk.pupils
     # Lists of one month are not enough to score; a pupil whose months stop before the list's month is listed
@@ -61,6 +82,11 @@ def test_each_register_export_imports_and_scores(demo_db, actors, name):
     ("argo_eventi_1B.csv", "A1B03", "2025-11", "justified_days", 0),
     ("eventi_4B.xlsx", "Y4B01", "2025-10", "justified_days", 2),  # crosses
     ("classeviva_eventi_5A.csv", "E5A02", "2025-10", "days_absent", 3),
+    ("classeviva_percentuali_totali_1C.csv", "P1C01", "2025-10", "absence_hours", 12.4),  # beside "9,4%"
+    # Subjects summed: Italiano 2 + Matematica 1,5 + Inglese 0 + Storia 1 over 20 + 16 + 12 + 8 hours.
+    ("argo_materie_3D.csv", "R3D01", "2025-10", "absence_hours", 4.5),
+    ("argo_materie_3D.csv", "R3D01", "2025-10", "scheduled_hours", 56),
+    ("axios_materie_2E.xlsx", "W2E02", "2025-11", "absence_hours", 17.5),  # 8 + 7,5 + 2
 ])
 def test_the_corpus_means_what_it_says(demo_db, actors, name, code, period, column, expected):
     """Values read back as a person reads them in the file."""
@@ -68,3 +94,4 @@ def test_the_corpus_means_what_it_says(demo_db, actors, name, code, period, colu
     found = demo_db.execute(f"SELECT {column} FROM attendance WHERE pupil_code = ? AND period = ?",
                             [code, period]).fetchone()
     assert found == (expected,)
+

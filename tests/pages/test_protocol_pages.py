@@ -1,9 +1,10 @@
 """The protocol pages as their users see them, through AppTest."""
 
-from datetime import date
+from datetime import timedelta
 
 import pytest
 
+from models.core import clock
 from models.protocols import protocol as protocols
 from tests.pages.conftest import log_in, new_app
 
@@ -142,12 +143,37 @@ def test_the_dirigente_sends_for_review_and_records_the_approval(demo_db, actors
     next(b for b in at.button if b.label == "Invia in revisione").click().run()
     assert messages(at, "success") == ["Il protocollo ora è: In revisione."]
     assert not [w for w in messages(at, "warning") if "Prima di registrare" in w]  # nothing open: no warning
-    next(d for d in at.date_input if d.label == "Data della delibera").set_value(date(2025, 10, 20))
+    next(t for t in at.text_input if t.label == "Data della delibera").input("20/10/2025")
     next(t for t in at.text_input if t.label == "Numero della delibera").input("34")
     next(b for b in at.button if b.label == "Registra l'approvazione").click().run()
     assert messages(at, "success") == ["Il protocollo ora è: Approvato."]
     approved = protocols.get_protocol(demo_db, actors["dirigente"], school_protocol.id)
     assert (approved.status.value, approved.deliberation_number) == ("approvato", "34")
+
+
+def test_the_deliberation_date_recorded_is_the_one_typed_and_a_wrong_one_blocks_the_button(demo_db, actors,
+                                                                                             school_protocol):
+    at = open_editor("dirigente", school_protocol.id)
+    next(b for b in at.button if b.label == "Invia in revisione").click().run()
+
+    def typed(text):
+        next(t for t in at.text_input if t.label == "Data della delibera").input(text).run()
+        return next(b for b in at.button if b.label == "Registra l'approvazione")
+
+    assert typed("31/02/2026").disabled  # never moved to 28/02
+    assert messages(at, "error") == ["La data 31/02/2026 non esiste: controlla giorno e mese (per esempio, febbraio "
+                                     "ha al massimo 29 giorni)."]
+    future = (clock.local_date() + timedelta(days=200)).strftime("%d/%m/%Y")
+    assert typed(future).disabled
+    assert messages(at, "error") == ["La data della delibera è nel futuro: scrivi il giorno in cui l'organo ha "
+                                     "deliberato."]
+    typed("10/11/2025")
+    button = typed("15/03/2025")  # retyped: the second one counts
+    assert not button.disabled and messages(at, "error") == []
+    next(t for t in at.text_input if t.label == "Numero della delibera").input("13")
+    button.click().run()
+    approved = protocols.get_protocol(demo_db, actors["dirigente"], school_protocol.id)
+    assert (approved.deliberation_date, approved.deliberation_number) == ("15/03/2025", "13")
 
 
 def test_the_coordinator_creates_a_core_from_the_protocols_page(demo_db, actors):
@@ -296,8 +322,8 @@ def test_approving_with_open_comments_and_updates_warns_and_needs_a_confirmation
     assert "1 aggiornamento della rete da decidere" in warning and "«Fase sociale" in warning
     next(b for b in at.button if b.label == "Registra l'approvazione").click().run()
     assert messages(at, "error") == [
-        "Scegli dal calendario (o scrivi come gg/mm/aaaa) la data in cui l'organo ha deliberato."]
-    next(d for d in at.date_input if d.label == "Data della delibera").set_value(date(2025, 10, 20))
+        "Scrivi come gg/mm/aaaa la data in cui l'organo ha deliberato."]
+    next(t for t in at.text_input if t.label == "Data della delibera").input("20/10/2025")
     next(t for t in at.text_input if t.label == "Numero della delibera").input("34")
     approve = next(b for b in at.button if b.label == "Registra l'approvazione")
     approve.click().run()

@@ -99,14 +99,21 @@ def test_a_small_file_replacing_a_big_month_asks_first(pupils_db):
     one_pupil = ("Cod. alunno;Classe;Mese;Monte ore;Ore di assenza;N° entrate posticipate;N° uscite anticipate\n"
                  "N1;1A;02/2026;100;10;0;0\n").encode()
     before = pupils_db.execute("SELECT COUNT(*) FROM attendance WHERE period = '2026-02'").fetchone()[0]
+    in_1a = pupils_db.execute("SELECT COUNT(*) FROM attendance WHERE period = '2026-02' AND class_name = '1A'"
+                              ).fetchone()[0]
+    assert in_1a > 2
     at = open_page("funzione", "pages/data_upload.py")
     at.file_uploader[0].set_value(("uno.csv", one_pupil, "text/csv")).run()
     next(b for b in at.button if b.label == "Importa").click().run()
-    assert any("sostituirebbe" in w.value for w in at.warning)
+    assert any(f"la classe 1A di febbraio 2026 ha {in_1a} righe e il file ne porta 1" in w.value
+               for w in at.warning)
     assert pupils_db.execute("SELECT COUNT(*) FROM attendance WHERE period = '2026-02'").fetchone()[0] == before
     next(b for b in at.button if b.label == "Sostituisci comunque e importa").click().run()
     assert at.success[0].value.startswith("Importazione riuscita: 1 righe")
-    assert pupils_db.execute("SELECT COUNT(*) FROM attendance WHERE period = '2026-02'").fetchone()[0] == 1
+    assert "febbraio 2026 classe 1A sono stati sostituiti" in at.success[0].value
+    # Only 1A was replaced: the other classes keep their February.
+    assert pupils_db.execute("SELECT COUNT(*) FROM attendance WHERE period = '2026-02'").fetchone()[0] == \
+        before - in_1a + 1
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -298,6 +305,9 @@ def test_a_teacher_without_classes_or_pupils_gets_a_sentence_not_an_error(pupils
 
 def test_the_filters_are_still_there_after_the_pupil_page_and_back(pupils_db):
     at = open_page("funzione", "pages/risk.py")
+    month = next(s for s in at.selectbox if s.label == "Dati al mese")
+    assert month.value == "2026-02"
+    month.set_value("2025-12").run()
     next(m for m in at.multiselect if m.label == "Classi").set_value(["2A"]).run()
     next(m for m in at.multiselect if m.label == "Livelli").set_value(["basso"]).run()
     at.switch_page("pages/pupil.py").run()
@@ -305,6 +315,8 @@ def test_the_filters_are_still_there_after_the_pupil_page_and_back(pupils_db):
     assert not at.exception
     assert next(m for m in at.multiselect if m.label == "Classi").value == ["2A"]
     assert next(m for m in at.multiselect if m.label == "Livelli").value == ["basso"]
+    assert next(s for s in at.selectbox if s.label == "Dati al mese").value == "2025-12"  # not back to February
+    assert not any("Nessun dato da mostrare" in c.value for c in at.caption)
     assert set(at.dataframe[0].value["Classe"]) <= {"2A"} and set(at.dataframe[0].value["Livello"]) <= {"Basso"}
 
 

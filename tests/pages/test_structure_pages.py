@@ -26,11 +26,11 @@ def click(at, label, key=None):
 
 
 def field(at, form, label):
-    return next(t for t in at.text_input if t.form_id == form and t.label == label)
+    return next(t for t in at.text_input if t.form_id.split("~")[0] == form and t.label == label)
 
 
 def submit(at, form):
-    next(b for b in at.button if b.form_id == form).click().run()
+    next(b for b in at.button if b.form_id.split("~")[0] == form).click().run()
     assert not at.exception, at.exception
 
 
@@ -67,6 +67,8 @@ def test_the_coordinator_adds_renames_moves_and_removes_core_sections(demo_db, a
     field(at, "add_core_section", "Titolo della sezione").input("Mediazione linguistica")
     submit(at, "add_core_section")
     assert messages(at, "success") == ["Sezione «Mediazione linguistica» aggiunta."]
+    history = next(d.value for d in at.dataframe if "Chi" in d.value.columns)
+    assert set(history["Chi"]) == {"Laura Rossi"}  # the name, not the username «coordinatrice»
     added = protocols.list_sections(demo_db, coord, core.id)[-1]
     assert added.title == "Mediazione linguistica" and added.kind is SectionKind.CORE_ADAPTABLE
 

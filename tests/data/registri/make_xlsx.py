@@ -55,7 +55,30 @@ def events_workbook() -> Workbook:
     return book
 
 
-FILES = {"axios_prospetto_2A.xlsx": monthly_workbook, "eventi_4B.xlsx": events_workbook}
+def subjects_workbook() -> Workbook:
+    """A per-subject hour report: one row per pupil, subject and month, hours as numbers, the percentage as
+    text with its "%" sign, a blank row and a class total at the bottom."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Assenze per materia"
+    sheet.append(["Prospetto assenze orarie per disciplina - classe 2E - ottobre e novembre 2025"])
+    sheet.append([])
+    sheet.append(["Codice studente", "Classe", "Mese", "Disciplina", "Monte ore", "Ore di assenza", "% assenze"])
+    hours = {("W2E01", "ottobre 2025"): {"Italiano": (20, 3), "Matematica": (16, 2.5), "Scienze": (8, 0)},
+             ("W2E02", "ottobre 2025"): {"Italiano": (20, 6), "Matematica": (16, 6), "Scienze": (8, 4)},
+             ("W2E01", "novembre 2025"): {"Italiano": (16, 1), "Matematica": (12, 0), "Scienze": (8, 2)},
+             ("W2E02", "novembre 2025"): {"Italiano": (16, 8), "Matematica": (12, 7.5), "Scienze": (8, 2)}}
+    for (code, month), subjects in hours.items():
+        for subject, (lessons, absent) in subjects.items():
+            share = f"{absent / lessons * 100:.1f}%".replace(".", ",")
+            sheet.append([code, "2E", month, subject, lessons, absent, share])
+    sheet.append([])
+    sheet.append(["Totale classe", "2E", None, None, 160, 42, "26,3%"])
+    return book
+
+
+FILES = {"axios_prospetto_2A.xlsx": monthly_workbook, "eventi_4B.xlsx": events_workbook,
+         "axios_materie_2E.xlsx": subjects_workbook}
 
 if __name__ == "__main__":
     for name, build in FILES.items():
