@@ -9,7 +9,7 @@ from models.core.errors import ApprodoError
 from models.risk import history  # noqa: F401 - listens to imports: the levels by month are kept as data arrive
 from ui import strings as S
 from ui.bell import bell
-from ui.navigation import PAGES, ROOT, menu, pages_for
+from ui.navigation import PAGES, ROOT, menu, pages_for, show_menu
 from ui.session import (
     NOTICE_KEY,
     SSO_ERROR_KEY,
@@ -92,14 +92,15 @@ else:
     }
     # A link to a page this role may not open gets the refusal in Italian
     # (not Streamlit's "Page not found"); the file itself is never run.
-    sections.setdefault("", []).extend(
-        st.Page(refused_page, title=spec.title, url_path=spec.url_path, visibility="hidden")
-        for spec in PAGES
-        if spec.url_path not in {page.url_path for page in allowed}  # titles may differ by role
-    )
-    # The whole menu, always: folded, Streamlit would add its English "View N more".
-    navigation = st.navigation(sections, expanded=True)
+    allowed_paths = {spec.url_path for spec in allowed}  # titles may differ by role
+    refused = [st.Page(refused_page, title=spec.title, url_path=spec.url_path)
+               for spec in PAGES if spec.url_path not in allowed_paths]
+    # Streamlit's own menu is hidden: ours (show_menu) is links under real headings, valid markup for a
+    # screen reader, and always whole (folded, Streamlit's would add its English "View N more").
+    navigation = st.navigation([page for pages in sections.values() for page in pages] + refused,
+                               position="hidden")
     with st.sidebar:
+        show_menu(sections)
         st.caption(S.LOGGED_IN_AS)
         st.markdown(f"{plain_bold(actor.full_name or actor.username)}  \n{actor.role_label}")
         bell(actor)

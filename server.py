@@ -3,13 +3,15 @@ guard that adds the security headers to every answer and serves downloads only w
 
 `make run` starts it with `streamlit run server.py`, which finds `app` below
 (Streamlit's Starlette integration, `streamlit.starlette.App`, the supported
-way since 1.53 to add HTTP routes of one's own): see ui/cookie_routes.py and ui/http_guard.py.
+way since 1.53 to add HTTP routes of one's own): see ui/cookie_routes.py and ui/http_guard.py; and a
+middleware that serves the page in Italian: see ui/italian_page.py.
 """
 
 from starlette.middleware import Middleware
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.starlette import App
 
+from ui import italian_page
 from ui.cookie_routes import ROUTES
 from ui.http_guard import GuardMiddleware
 
@@ -19,4 +21,6 @@ from ui.http_guard import GuardMiddleware
 # then that page, on a fresh server too. (Every page still calls the guard.)
 PagesManager.uses_pages_directory = False
 
-app = App("app.py", routes=ROUTES, middleware=[Middleware(GuardMiddleware)])
+# The page itself in Italian (lang="it", Streamlit's own English words translated): ui/italian_page.py.
+app = App("app.py", routes=[*ROUTES, *italian_page.ROUTES],
+          middleware=[Middleware(GuardMiddleware), Middleware(italian_page.ItalianPage)])

@@ -9,7 +9,7 @@ from models.core import clock, suppression
 from models.core.permissions import can_manage_network, can_manage_school, chooses_network
 from models.risk import fairness, indicators, learn
 from ui import strings as S
-from ui.formatting import italian_chart, number
+from ui.formatting import italian_chart, number, show_chart
 from ui.session import guard_page, run_action, show_flash
 from ui.text import plain_table
 
@@ -76,8 +76,10 @@ if not reliability.empty:
         tooltip=[alt.Tooltip("predicted", format=".3f"), alt.Tooltip("observed", format=".3f")])
     diagonal = alt.Chart(pd.DataFrame({"x": [0, reliability.max().max()]})).mark_line(
         strokeDash=[4, 4], color="gray").encode(x="x:Q", y="x:Q")
-    st.altair_chart(italian_chart((diagonal + points).properties(title=S.RELIABILITY_TITLE, height=260, width=420)),
-                    width="content")
+    show_chart(italian_chart((diagonal + points).properties(title=S.RELIABILITY_TITLE, height=260, width=420)),
+               S.RELIABILITY_SUMMARY, reliability.rename(columns={"predicted": S.RELIABILITY_X,
+                                                                  "observed": S.RELIABILITY_Y})
+               .map(lambda v: number(v, 3)), width="content")
 
 st.header(S.AUDIT_TITLE, divider="gray")
 st.caption(S.AUDIT_HELP)

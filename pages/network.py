@@ -100,8 +100,8 @@ if not trend.empty:
                                  alt.value([1, 0])),
         tooltip=[alt.Tooltip("series", title="Serie"), alt.Tooltip("mese", title="Mese"),
                  alt.Tooltip("rate", title="%", format=".1f")])
-    st.altair_chart(formatting.italian_chart(chart.properties(title=S.TREND_TITLE, height=240)), width="stretch",
-                    height=420)
+    formatting.show_chart(formatting.italian_chart(chart.properties(title=S.TREND_TITLE, height=240)),
+                          S.TREND_SUMMARY.format(table=S.MONTHS_TABLE), width="stretch", height=420)
 st.markdown(f"**{S.MONTHS_TABLE}**")
 formatting.table(plain_table(built.months.map(suppression.text)))
 partial = network_figures.partial_notes(db, where, year)

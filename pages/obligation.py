@@ -16,7 +16,7 @@ from models.obligation import letters, rule
 from models.protocols.word_export import DOCX_MIME
 from ui import formatting
 from ui import strings as S
-from ui.formatting import italian_chart
+from ui.formatting import italian_chart, show_chart
 from ui.session import guard_page, open_db, run_action, show_flash
 from ui.text import plain, plain_format, show_error
 from ui.visits import visit_id
@@ -129,7 +129,8 @@ if open_cases:
             if not case.age_known:
                 st.warning(S.OBL_CASE_AGE_UNKNOWN)
             if case.kind == obligation.DAYS:
-                st.altair_chart(day_chart(case), use_container_width=True)
+                show_chart(day_chart(case), S.OBL_CHART_SUMMARY.format(threshold=rule.THRESHOLD),
+                           use_container_width=True)
             if case.family_notice:
                 notice = case.family_notice
                 receipt = (S.OBL_RECEIPT_KNOWN.format(on=f"{notice.term_start:%d/%m/%Y}") if notice.receipt_known

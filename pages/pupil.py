@@ -15,7 +15,7 @@ from models.follow_up import interventions, reviews
 from models.protocols.word_export import pdf_available
 from models.risk import derogations, indicators, learn, school_risk
 from ui import strings as S
-from ui.formatting import MIME, italian_chart, number
+from ui.formatting import MIME, italian_chart, number, show_chart
 from ui.session import form_key, guard_page, open_db, run_action, show_flash
 from ui.text import plain_format, plain_table, show_error
 from ui.visits import visit_id
@@ -126,7 +126,10 @@ chart = alt.vconcat(alt.layer(*layers).properties(title=S.PUPIL_CHART_TITLE, hei
                     strip.properties(height=26, width=620, title=S.PUPIL_LEVEL_STRIP))
 chart = italian_chart(chart.resolve_scale(x="shared", color="independent")).configure_legend(orient="bottom",
                                                                                               columns=2)
-st.altair_chart(chart, width="content")
+show_chart(chart, S.PUPIL_CHART_SUMMARY, pd.DataFrame({
+    S.CHART_MONTH: record.months["period"].map(indicators.month_label),
+    S.CHART_ABSENCE: record.months["absence_pct"].map(lambda v: number(v, 1)),
+    S.CHART_LEVEL: levels["livello"].to_numpy()}), width="content")
 
 by_subject = school_risk.subject_hours(db, actor, school_code, code)
 if not by_subject.empty:

@@ -73,7 +73,7 @@ if not numbers.empty:
                     sort=[i.label for i in programme.INDICATORS]),
         tooltip=[alt.Tooltip("network", title="Rete"), alt.Tooltip("value", title="%", format=".1f")])
     st.markdown(f"**{S.REGIONAL_PROGRAMME_CHART}**")
-    st.altair_chart(formatting.italian_chart(bars.properties(height=60, width=500)))
+    formatting.show_chart(formatting.italian_chart(bars.properties(height=60, width=500)), S.REGIONAL_CHART_SUMMARY)
 with st.expander(S.DEFINITIONS, icon=":material/menu_book:"):
     for indicator in programme.INDICATORS:
         st.markdown(f"**{indicator.label}**: {indicator.definition}")

@@ -42,6 +42,17 @@ def italian_chart(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return chart.configure(locale=ITALIAN_LOCALE)
 
 
+def show_chart(chart: alt.TopLevelMixin, summary: str, data: pd.DataFrame | None = None, **options) -> None:
+    """An altair chart with its text alternative (WCAG 1.1.1): a sentence saying what it shows, read by a screen
+    reader as the chart's description too, and the figures behind it one click away (when no table on the page
+    has them already)."""
+    st.altair_chart(chart.properties(description=summary), **options)
+    st.caption(summary)
+    if data is not None and not data.empty:
+        with st.expander(S.CHART_DATA, icon=":material/table:"):
+            table(data, hide_index=True)
+
+
 def number_columns(frame: pd.DataFrame) -> dict[str, st.column_config.NumberColumn]:
     """column_config for st.dataframe: numeric columns in the reader's locale (a comma in Italian)."""
     return {column: st.column_config.NumberColumn(format="localized")

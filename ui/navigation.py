@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -86,3 +88,28 @@ def menu(specs: list[PageSpec]) -> dict[str, list[PageSpec]]:
     for spec in specs:
         grouped.setdefault(spec.section, []).append(spec)
     return grouped
+
+
+# The menu's headings are real <h2>s (st.html, no anchor link), sized for the sidebar.
+_MENU_CSS = """<style>
+.approdo-menu-heading { font-size: 0.875rem; font-weight: 600; line-height: 1.4; margin: 0.75rem 0 0 0;
+  padding: 0; color: inherit; }
+</style>"""
+
+
+def show_menu(sections: Mapping[str, Sequence]) -> None:
+    """The sidebar menu: Streamlit's page links under a real heading per section.
+
+    Streamlit's own sectioned menu (st.navigation with sections) is a <ul> holding <div>s, which screen
+    readers cannot read as a list (axe: `list`, `listitem`); here every entry is a plain link, each section
+    starts with a heading, and st.navigation itself is hidden (position="hidden"). `sections` maps a heading
+    ("" for none) to its st.Page objects, in menu order. Call it inside `with st.sidebar:`.
+    """
+    import streamlit as st
+
+    st.html(_MENU_CSS)
+    for heading, pages in sections.items():
+        if heading:
+            st.html(f'<h2 class="approdo-menu-heading">{html.escape(heading)}</h2>')
+        for page in pages:
+            st.page_link(page, label=page.title, icon=page.icon)

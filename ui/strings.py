@@ -1164,6 +1164,25 @@ LINK_WAITING = ("La rete ha ora il protocollo comune per il vostro grado: potete
                 "a quelle comuni, così riceverete le modifiche della rete.")
 LINK_OPEN = "Collega le sezioni al protocollo comune"
 
+# Charts: each has a text alternative, a sentence below it and (where no table on the page has them) the figures.
+CHART_DATA = "I dati del grafico"
+TREND_SUMMARY = ("Il grafico mostra, per ogni scuola e per la rete, la quota di alunni a rischio alto o medio mese "
+                 "per mese (la rete con la linea grigia tratteggiata); le cifre sono nella tabella «{table}» "
+                 "qui sotto.")
+REGIONAL_CHART_SUMMARY = ("Il grafico mostra in percentuale il valore di ogni indicatore del programma per ogni rete; "
+                          "le cifre sono nella tabella qui sopra.")
+RELIABILITY_SUMMARY = ("Il grafico confronta, per gruppi di alunni, la probabilità stimata dal modello (asse "
+                       "orizzontale) con la frequenza osservata (asse verticale): più i punti stanno vicini alla "
+                       "diagonale tratteggiata, più le stime del modello sono affidabili.")
+PUPIL_CHART_SUMMARY = ("Il grafico mostra, mese per mese, le assenze dell'alunno in percentuale del monte ore con le "
+                       "soglie dell'assenza cronica e del limite di legge, gli interventi nel giorno in cui sono "
+                       "stati fatti e, nella striscia sotto, il livello di rischio di ogni mese.")
+OBL_CHART_SUMMARY = ("Il grafico mostra, giorno per giorno, quanti giorni di assenza non giustificata ci sono nei tre "
+                     "mesi che finiscono quel giorno; la linea tratteggiata è la soglia di {threshold} giorni.")
+CHART_MONTH = "Mese"
+CHART_ABSENCE = "Assenze (%)"
+CHART_LEVEL = "Livello"
+
 # --- reminders (issue 34) ---
 TAB_MAIL = "Posta"
 MAIL_HELP = ("Il server di posta da cui partono i promemoria (`cli.py notify`, da cron o da un timer di systemd)."

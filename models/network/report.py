@@ -239,6 +239,15 @@ TABLE_FONT_PT = 9
 WIDE_TABLE_COLUMNS = 7  # from this many columns a table gets a landscape page
 
 
+# The charts' alternative text (a screen reader, the tagged PDF): what each shows; the figures follow in a table.
+CHART_TEXTS = {
+    "trend": "Grafico a linee: la quota di alunni a rischio alto o medio, mese per mese, per ogni scuola e per la"
+             " rete. Le cifre sono nella tabella che segue.",
+    "indicators": "Grafico a barre: il valore di ogni indicatore del programma, anno per anno. Le cifre sono nella"
+                  " tabella che segue.",
+}
+
+
 def to_docx(report: Report) -> bytes:
     charts = {"trend": trend_chart(report), "indicators": indicators_chart(report)}
 
@@ -259,7 +268,8 @@ def to_docx(report: Report) -> bytes:
             if text:
                 subdoc.add_paragraph(text)
             if chart and charts[chart]:
-                subdoc.add_paragraph().add_run().add_picture(io.BytesIO(charts[chart]), width=Cm(16))
+                picture = subdoc.add_paragraph().add_run().add_picture(io.BytesIO(charts[chart]), width=Cm(16))
+                docx_export.describe_picture(picture, CHART_TEXTS[chart])
             elif chart:
                 subdoc.add_paragraph(empty)
             for label, definition in paragraphs:

@@ -34,6 +34,7 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import parse_xml
+from docx.oxml.ns import qn
 from docx.shared import Cm
 from docxtpl import DocxTemplate, InlineImage
 from docxtpl.subdoc import Subdoc
@@ -342,7 +343,7 @@ def fill_subdoc(subdoc, blocks: list[richtext.Block]) -> None:
     styles = template_styles(subdoc.tpl)
     for block in blocks:
         if isinstance(block, richtext.Heading):
-            _add_runs(_paragraph(subdoc, styles, "Heading 3"), block.runs)
+            _add_runs(_paragraph(subdoc, styles, "Heading 2"), block.runs)
         elif isinstance(block, richtext.Paragraph):
             _add_runs(_paragraph(subdoc, styles, None), block.runs)
         elif isinstance(block, richtext.ListBlock):
@@ -461,6 +462,7 @@ class Metadata:
     subject: str
     keywords: str = ""
     language: str = "it-IT"
+    image_text: str = ""  # the alternative text of a picture that has none yet (the school's logo)
 
     def apply(self, document) -> None:
         properties = document.core_properties
@@ -477,10 +479,43 @@ class Metadata:
             if found is None:
                 found = etree.SubElement(element, f"{{{_CORE_NS}}}{name}")
             found.text = value
+        set_language(document, self.language)
+        if self.image_text:
+            for picture in document.element.body.iter(qn("wp:docPr")):
+                if not picture.get("descr"):
+                    picture.set("descr", self.image_text)
 
 
 _CORE_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 _CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+
+
+def set_language(document, language: str) -> None:
+    """The language of the document's text (docDefaults), which a screen reader and the PDF's /Lang take:
+    the file's property alone does not set it. Runs with a language of their own (a translation) keep it."""
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = styles.makeelement(qn("w:docDefaults"), {})
+        styles.insert(0, defaults)
+    run_defaults = defaults.find(qn("w:rPrDefault"))
+    if run_defaults is None:
+        run_defaults = defaults.makeelement(qn("w:rPrDefault"), {})
+        defaults.insert(0, run_defaults)
+    run_properties = run_defaults.find(qn("w:rPr"))
+    if run_properties is None:
+        run_properties = run_defaults.makeelement(qn("w:rPr"), {})
+        run_defaults.append(run_properties)
+    lang = run_properties.find(qn("w:lang"))
+    if lang is None:
+        lang = run_properties.makeelement(qn("w:lang"), {})
+        run_properties.append(lang)
+    lang.set(qn("w:val"), language)
+
+
+def describe_picture(shape, text: str) -> None:
+    """The alternative text of a picture added with python-docx (a chart of the report)."""
+    shape._inline.docPr.set("descr", text)
 
 
 def _protocol_docx(db: sqlite_utils.Database, actor: Actor, protocol: protocols.Protocol,
@@ -496,7 +531,8 @@ def _protocol_docx(db: sqlite_utils.Database, actor: Actor, protocol: protocols.
         level = LEVEL_LABELS[protocol.level].lower()
         return Metadata(f"{captured['titolo']} – {captured['scuola_nome']}", captured["scuola_nome"],
                         f"Protocollo di accoglienza, {level}, anno scolastico {protocol.school_year}",
-                        f"protocollo di accoglienza; {captured['rete_nome']}")
+                        f"protocollo di accoglienza; {captured['rete_nome']}",
+                        image_text=f"Logo della scuola: {captured['scuola_nome']}")
 
     return render(template_bytes, context, metadata), captured
 
@@ -567,6 +603,15 @@ def pdf_available() -> bool:
     return soffice() is not None
 
 
+# A tagged PDF (headings, tables with their header rows, the pictures' alternative text, the language, for a
+# screen reader), PDF/UA where LibreOffice can (7.5 and later; an older one ignores the option), the
+# document's title shown in the window rather than the file name.
+PDF_FILTER = ('pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"},'
+              '"PDFUACompliance":{"type":"boolean","value":"true"},'
+              '"ExportBookmarks":{"type":"boolean","value":"true"},'
+              '"DisplayPDFDocumentTitle":{"type":"boolean","value":"true"}}')
+
+
 # LibreOffice would fetch a linked picture or template while it converts: it runs with no network. Where
 # the kernel allows a network namespace of its own (root, or a user namespace as anyone), it has only a loopback
 # that is down; anywhere, its profile and environment send every request to a proxy that is not there.
@@ -605,7 +650,8 @@ def _offline_environment(folder: str) -> dict[str, str]:
 
 
 def to_pdf(docx: bytes, timeout: float = PDF_TIMEOUT_S) -> bytes:
-    """Convert with `soffice --headless --convert-to pdf` in a private profile, with a timeout and no network."""
+    """Convert with `soffice --headless --convert-to pdf` (tagged: PDF_FILTER) in a private profile, with a timeout
+    and no network."""
     binary = soffice()
     if binary is None:
         raise ApprodoError("Per il PDF serve LibreOffice, che su questo server non è installato.")
@@ -618,7 +664,7 @@ def to_pdf(docx: bytes, timeout: float = PDF_TIMEOUT_S) -> bytes:
         try:
             subprocess.run(  # noqa: S603 - fixed arguments, no shell
                 [*no_network_prefix(), binary, f"-env:UserInstallation=file://{profile}", "--headless",
-                 "--convert-to", "pdf", "--outdir", folder, str(source)],
+                 "--convert-to", PDF_FILTER, "--outdir", folder, str(source)],
                 check=True, capture_output=True, timeout=timeout, env=_offline_environment(folder),
             )
         except subprocess.TimeoutExpired:

@@ -71,7 +71,7 @@ def test_approval_warns_needs_confirmation_and_the_changes_since_are_printable(s
 
 def test_a_teacher_has_leggi_protocollo_in_the_menu(server, page):
     log_in(page, server.url, "docente", demo.DEMO_PASSWORD)
-    nav = page.locator("[data-testid='stSidebarNav']")
+    nav = page.locator("[data-testid='stSidebar']")  # the menu: links under headings (ui/navigation.py)
     expect(nav.get_by_role("link", name="Leggi protocollo")).to_be_visible()
     expect(nav.get_by_role("link", name="Modifica protocollo")).to_have_count(0)
     nav.get_by_role("link", name="Leggi protocollo").click()

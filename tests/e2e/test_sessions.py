@@ -163,7 +163,7 @@ def test_the_risk_filters_stop_showing_pupils_once_the_session_ended_in_another_
     wait_idle(page)
     for name in ("1A", "2A", "1A"):  # the filter again and again: the same page, no error
         _filter_class(page, name)
-        expect(page.get_by_role("button", name=f"Remove {name}")).to_have_count(1)
+        expect(page.get_by_role("button", name=f"Togli {name}")).to_have_count(1)
         _filter_class(page, None)
         _no_error(page)
         expect(page.locator("h1")).to_contain_text("Rischio di dispersione")
@@ -175,7 +175,7 @@ def test_the_risk_filters_stop_showing_pupils_once_the_session_ended_in_another_
     page.go_back()
     wait_idle(page)
     expect(page.locator("h1")).to_contain_text("Rischio di dispersione")
-    expect(page.get_by_role("button", name="Remove 2A")).to_have_count(1)
+    expect(page.get_by_role("button", name="Togli 2A")).to_have_count(1)
 
     other = page.context.new_page()
     other.goto(f"{server.url}/")

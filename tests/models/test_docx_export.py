@@ -46,7 +46,7 @@ def test_every_template_renders_with_headings_lists_and_tables(demo_db, actors):
         timeline = next(t for t in document.tables if t.rows[0].cells[0].text == "Quando")
         assert [c.text for c in timeline.rows[0].cells] == ["Quando", "Chi", "Cosa", "Come"]
         styles = {p.style.name for p in document.paragraphs}
-        assert {"List Bullet", "List Number", "Heading 3"} <= styles
+        assert {"List Bullet", "List Number", "Heading 2"} <= styles  # under each Heading 1: in order
 
 
 def test_special_characters_reach_every_part_of_the_document(demo_db, actors, hostile_protocol):

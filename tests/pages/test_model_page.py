@@ -27,7 +27,12 @@ def test_a_dirigente_reads_the_model_card_and_the_audit_of_the_school(model_db):
     comparison = at.table[0].value
     assert list(comparison.columns) == ["Modello", "Regole"] and "AUC ROC" in comparison.index
     assert any("Alunni della tua scuola" in c.value for c in at.caption)
-    audit = at.table[1].value
+    # The reliability chart's text alternative: what it shows, and its points as a table one click away.
+    assert any(c.value.startswith("Il grafico confronta, per gruppi di alunni") for c in at.caption)
+    points = at.table[1].value
+    assert list(points.columns) == ["Probabilità stimata", "Frequenza osservata"] and len(points) >= 2
+    assert all("," in value or value == "0" for value in points["Probabilità stimata"])  # Italian decimals
+    audit = at.table[2].value
     assert {"Cittadinanza", "Sesso", "Classe"} <= set(audit["Gruppo"])
     assert not any(b.label == "Addestra e verifica il modello" for b in at.button)
     assert [i.value for i in at.info][0].startswith("Con gli alunni della tua scuola il modello fa meglio")

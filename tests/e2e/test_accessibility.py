@@ -1,0 +1,102 @@
+"""WCAG 2.1 A/AA in a real browser: axe-core (the axe.min.js that the PyPI package axe-playwright-python ships,
+never a download) over every page of every role, in the states people reach, on ONE server for the module.
+
+A failure names the page, the rule and the element. Nothing is hidden from the scanner: what it found was
+fixed in the app (the menu's markup, the theme's colours), see ui/navigation.py and .streamlit/config.toml.
+"""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from models.core.permissions import Actor, Role
+from models.demo import demo
+from tests.e2e.conftest import Server, log_in, screenshot, wait_idle
+from ui.navigation import pages_for
+
+pytestmark = pytest.mark.e2e
+
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+           "resultTypes": ["violations"]}
+ROLES = {username: Role(role) for username, role, _name, _where in demo.USERS}
+_AXE = Axe()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    running = Server(tmp_path_factory.mktemp("a11y"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="it-IT", viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    opened.set_default_timeout(20_000)
+    yield opened
+    context.close()
+
+
+def violations(page, where: str) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on what the page shows now, one line per element."""
+    found = _AXE.run(page, options=WCAG_AA).response["violations"]
+    return [f"{where}: {rule['id']} ({rule['impact']}) {node['target']} {node['html'][:160]}"
+            for rule in found for node in rule["nodes"]]
+
+
+def open_expanders(page) -> None:
+    """Open every expander of the page (its content is then scanned too)."""
+    closed = page.locator("[data-testid='stMain'] details:not([open]) > summary:visible")
+    for _ in range(closed.count()):
+        closed.first.click()
+    wait_idle(page)
+
+
+def test_the_login_page_is_italian_and_has_no_violation_also_with_an_error(server, page):
+    page.goto(server.url + "/")
+    wait_idle(page)
+    assert page.evaluate("document.documentElement.lang") == "it"
+    found = violations(page, "accesso")
+    page.get_by_role("button", name="Accedi").click()  # nothing typed: the error is shown
+    wait_idle(page)
+    expect(page.get_by_text("Scrivi nome utente e password.")).to_be_visible()
+    found += violations(page, "accesso con errore")
+    # Streamlit's own English, made Italian: the form's hint and the password's button.
+    page.get_by_role("textbox", name="Nome utente").fill("x")
+    expect(page.get_by_text("Premi Invio per inviare il modulo")).to_be_visible()
+    expect(page.get_by_role("button", name="Mostra la password")).to_have_count(1)
+    expect(page.get_by_text("Press Enter")).to_have_count(0)
+    assert found == []
+
+
+@pytest.mark.parametrize("username", list(ROLES))
+def test_every_page_of_the_role_has_no_wcag_violation(server, page, username):
+    expected = [spec.title for spec in pages_for(Actor(None, username, ROLES[username]))]
+    log_in(page, server.url, username, demo.DEMO_PASSWORD)
+    menu = page.locator("[data-testid='stSidebar'] [data-testid='stPageLink'] a")
+    expect(menu).to_have_count(len(expected))
+    # The menu is links under real headings (Streamlit's sectioned menu was a <ul> of <div>s).
+    assert [link.inner_text().split("\n")[-1] for link in menu.all()] == expected
+    found = violations(page, f"{username} · dopo l'accesso")
+    for index, title in enumerate(expected):
+        menu.nth(index).click()
+        wait_idle(page)
+        expect(page.locator("[data-testid='stMain'] h1").first).to_be_visible()
+        open_expanders(page)
+        found += violations(page, f"{username} · {title}")
+        if title == "Rischio dispersione":  # a filter set, then a pupil chosen in the table
+            levels = page.get_by_role("combobox", name="Livelli")
+            levels.click()
+            levels.fill("Basso")
+            page.get_by_role("option", name="Basso").wait_for()
+            levels.press("Enter")
+            levels.press("Escape")
+            wait_idle(page)
+            expect(page.get_by_role("button", name="Togli Basso")).to_have_count(1)  # Streamlit's "Remove"
+            found += violations(page, f"{username} · {title} · filtro")
+        if index == len(expected) - 1:
+            screenshot(page, f"accessibilita_{username}")
+    assert found == [], "\n".join(found)

@@ -1,0 +1,135 @@
+"""Keyboard only (WCAG 2.1.1, 2.1.2, 2.4.7): a dirigente logs in, opens a protocol section, types and saves, opens
+the risk list, downloads it, opens a pupil and records an intervention, and chooses a file to upload, with Tab,
+Enter and typing only; at every stop the focus is visible (the element looks different focused than not) and
+Tab moves on (no trap)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from models.demo import demo
+from tests.e2e.conftest import screenshot, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+
+def focus_is_visible(page, target) -> bool:
+    """The focused element (with a few pixels around it) looks different once the focus leaves it."""
+    box = target.bounding_box()
+    clip = {"x": max(box["x"] - 4, 0), "y": max(box["y"] - 4, 0), "width": box["width"] + 8,
+            "height": box["height"] + 8}
+    focused = page.screenshot(clip=clip)
+    page.evaluate("document.activeElement.blur()")
+    blurred = page.screenshot(clip=clip)
+    target.focus()  # back where the keyboard left it
+    return focused != blurred
+
+
+def tab_to(page, target, limit: int = 120) -> None:
+    """Press Tab until the focus is on `target`, as a keyboard user would; fail if it never gets there."""
+    target.wait_for()
+    seen = 0
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if target.evaluate("el => el === document.activeElement"):
+            assert focus_is_visible(page, target), f"no visible focus on {target}"
+            return
+        seen += 1
+    raise AssertionError(f"{limit} presses of Tab never reached {target}")
+
+
+def press_enter_for_the_file_chooser(page, uploader, attempts: int = 3):
+    """Enter on the focused uploader button opens the browser's file chooser. While Streamlit is still running
+    the page (the login's cookie exchange reruns it) the uploader is briefly disabled and Enter does nothing:
+    as a person would, wait for the page and press Enter again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(attempts):
+        wait_idle(page)
+        expect(uploader).to_be_focused()
+        try:
+            with page.expect_file_chooser(timeout=8_000) as chooser:
+                page.keyboard.press("Enter")
+            return chooser.value
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def test_a_dirigente_does_the_day_s_work_with_the_keyboard_only(server, page):
+    page.goto(server.url + "/")
+    wait_idle(page)
+    main = page.locator("[data-testid='stMain']")
+
+    tab_to(page, page.get_by_role("textbox", name="Nome utente"))
+    page.keyboard.type("dirigente")
+    tab_to(page, page.get_by_role("textbox", name="Password"))
+    page.keyboard.type(demo.DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    expect(main).to_contain_text("Benvenuta/o, Marco Bianchi")
+
+    # A file chosen from the uploader's button (Streamlit's "Upload", in Italian): the page reads it.
+    tab_to(page, page.get_by_role("link", name="Carica dati"))
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    uploader = page.get_by_role("button", name="Carica", exact=True)
+    tab_to(page, uploader)
+    chooser = press_enter_for_the_file_chooser(page, uploader)
+    chooser.set_files(files=[{"name": "frequenze.csv", "mimeType": "text/csv",
+                                    "buffer": b"codice;classe\nAB12;1A\n"}])
+    wait_idle(page)
+    expect(main).to_contain_text("frequenze.csv")
+
+    # The menu: the school's protocol, then a section of it.
+    tab_to(page, page.get_by_role("link", name="Protocolli", exact=True))
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    tab_to(page, page.get_by_role("link", name="Apri").last)
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    tab_to(page, page.get_by_role("combobox", name="Sezione"))
+    page.keyboard.type("Chi fa che cosa")
+    page.get_by_role("option", name="Chi fa che cosa").first.wait_for()
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    editor = page.get_by_role("textbox", name="Testo della sezione")
+    tab_to(page, editor)
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\n\nScritto con la sola tastiera.")
+    page.keyboard.press("Control+Enter")  # Streamlit's way to send a text area
+    wait_idle(page)
+    tab_to(page, page.get_by_role("button", name="Salva una nuova versione"))
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    expect(main).to_contain_text("Salvata la versione")
+    assert editor.input_value().endswith("Scritto con la sola tastiera.")
+
+    # The risk list, its download, then a pupil.
+    tab_to(page, page.get_by_role("link", name="Rischio dispersione"))
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    tab_to(page, page.get_by_role("button", name="Scarica l'elenco (Excel)"))
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    tab_to(page, page.get_by_role("link", name="Scheda alunno"))
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    tab_to(page, page.get_by_role("combobox", name="Alunno"))
+    page.keyboard.type("IS1")
+    page.get_by_role("option").first.wait_for()
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    expect(page.get_by_role("heading", name="Alunno IS1")).to_be_visible()
+    tab_to(page, page.get_by_role("combobox", name="Tipo di intervento"))
+    page.keyboard.type("Colloquio con la famiglia")
+    page.get_by_role("option", name="Colloquio con la famiglia").first.wait_for()
+    page.keyboard.press("Enter")
+    tab_to(page, page.get_by_role("button", name="Registra l'intervento"))
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    expect(main).to_contain_text("Intervento registrato.")
+    screenshot(page, "tastiera_scheda_alunno")
