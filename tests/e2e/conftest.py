@@ -174,6 +174,7 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     "script finished"; Streamlit's own indicator (data-test-script-state) must also say it is not running.
     No fixed pause: this returns as soon as the run is over.
     """
+    assert page.evaluate("() => !!window.__approdoRuns"), "open the page with new_page(browser) (or the page fixture)"
     page.wait_for_function(SETTLED, timeout=timeout)
 
 
