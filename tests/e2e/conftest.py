@@ -172,7 +172,8 @@ def wait_idle(page, timeout: float = 60_000) -> None:
 
     Every run the browser asks for (a click, a choice, an upload, a page) is followed by the server's
     "script finished"; Streamlit's own indicator (data-test-script-state) must also say it is not running.
-    No fixed pause: this returns as soon as the run is over.
+    No fixed pause: this returns as soon as the run is over. The page must come from `new_page` (or the `page`
+    fixture), which installs the watch: on any other page this waits until the timeout.
     """
     page.wait_for_function(SETTLED, timeout=timeout)
 
