@@ -7,9 +7,13 @@ PY := $(VENV)/bin/python
 DB ?= data/approdo.db
 PORT ?= 8501
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core of the 2-core machines; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 
-.PHONY: run test bench lint system-deps clean
+.PHONY: run test bench lint lock system-deps clean
 
+# pyproject.toml is the one list of dependencies; requirements.txt (runtime) and requirements-dev.txt (runtime and
+# dev) are its lock files, made by `make lock` (uv): every package pinned, what a fresh clone installs.
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
@@ -42,10 +46,14 @@ system-deps:
 
 test: $(VENV)/.dev system-deps
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev
 	$(PY) -m bench
+
+lock: $(VENV)/.dev
+	$(VENV)/bin/uv pip compile --quiet --python-version 3.11 pyproject.toml -o requirements.txt
+	$(VENV)/bin/uv pip compile --quiet --python-version 3.11 --extra dev pyproject.toml -o requirements-dev.txt
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -21,7 +21,7 @@ from ui.session import (
     sso_configured,
     sync_cookie,
 )
-from ui.text import plain, plain_bold
+from ui.text import plain, plain_bold, show_error
 
 st.set_page_config(page_title=S.APP_NAME, page_icon=":material/sailing:", layout="wide")
 
@@ -44,7 +44,7 @@ def login_page() -> None:
         try:
             log_in(open_db(), username, password)
         except ApprodoError as error:
-            st.error(plain(error.message))
+            show_error(error)
             return
         st.rerun()
     if sso_configured():
@@ -113,4 +113,4 @@ try:
 except ApprodoError as error:
     # One place for what a page did not catch itself: a model's refusal or a bad input becomes its Italian
     # sentence, never Streamlit's exception box. (st.stop and st.rerun are not ApprodoError: they pass.)
-    st.error(plain(error.message))
+    show_error(error)

@@ -1,6 +1,6 @@
 """Practice search: 10,000 published practices, the catalogue's search against a bare FTS5 MATCH on the same table.
 
-The target is absolute (DESIGN.md: under 50 ms on 10,000 practices); the floor, measured in the same run, shows
+The target is absolute (docs/design.md: under 50 ms on 10,000 practices); the floor, measured in the same run, shows
 what ranking, filters, the records and the snippets cost on top of the index.
 """
 

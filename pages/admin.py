@@ -12,7 +12,7 @@ from models.pupils import school_calendar
 from models.risk import school_risk
 from ui import strings as S
 from ui.session import form_key, guard_page, run_action, show_flash
-from ui.text import plain_format
+from ui.text import plain_format, show_error
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -197,7 +197,7 @@ with tab_calendar:
     try:
         shown = school_calendar.calendar_for(db, year)
     except ApprodoError as error:
-        st.info(error.message)
+        show_error(error, kind="info")
         shown = None
     if shown is not None:
         st.caption(S.CALENDAR_EDITED if shown.edited else S.CALENDAR_SHIPPED)

@@ -13,7 +13,7 @@ from models.pupils import retention, school_calendar, tabular
 from models.risk import indicators
 from ui import strings as S
 from ui.session import guard_page, run_action, show_flash
-from ui.text import plain, plain_format
+from ui.text import plain, plain_format, show_error
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -125,12 +125,12 @@ if uploaded is not None:
             st.session_state[confirm_key] = S.REPLACE_WARNING.format(reason=asked.message)
             st.rerun()
         except pupil_data.ImportRejected as rejected:
-            st.error(plain(rejected.message))
+            show_error(rejected)
             st.dataframe(pd.DataFrame(rejected.report.as_rows()), hide_index=True)
             st.download_button(S.REPORT_DOWNLOAD, rejected.report.to_csv(),
                                file_name=pupil_data.export_name("problemi", uploaded.name), mime="text/csv")
         except ApprodoError as error:
-            st.error(plain(error.message))
+            show_error(error)
 
 if kind == "attendance":
     with st.expander(S.CLASS_HOURS_TITLE, icon=":material/schedule:"):

@@ -4,7 +4,7 @@ import streamlit as st
 
 from models.accounts import schools
 from models.core.permissions import (
-    Role,
+    administers,
     can_follow_obligation,
     can_manage_network,
     chooses_network,
@@ -30,7 +30,7 @@ visible = schools.list_schools(ctx.db, actor)
 if chooses_network(actor):
     networks = schools.list_networks(ctx.db, actor)
     # The regional partner follows the programme; only the admin administers.
-    template = S.HOME_REGION_NETWORKS if actor.role is Role.REGIONE else S.HOME_ALL_NETWORKS
+    template = S.HOME_ALL_NETWORKS if administers(actor) else S.HOME_REGION_NETWORKS
     st.markdown(template.format(networks=S.plural(len(networks), "rete", "reti"),
                                 schools=S.plural(len(visible), "scuola", "scuole")))
 elif sees_network_schools(actor):

@@ -13,7 +13,7 @@ from models.protocols import placeholders
 from ui import strings as S
 from ui.protocol_widgets import draft_editor, drafts, show_diff, show_rich_text, text_draft
 from ui.session import flash, guard_page, run_action, show_flash
-from ui.text import plain, plain_format
+from ui.text import plain_format, show_error
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -67,7 +67,7 @@ kind = st.segmented_control(S.LET_KIND, list(letters.KIND_LABELS), format_func=l
 try:
     known = letters.languages(db, actor, network_code, kind)
 except ApprodoError as error:
-    st.error(plain(error.message))
+    show_error(error)
     st.stop()
 added = [code for code in state.get(ADDED_KEY, []) if code not in known] if kind == letters.FAMILY else []
 choice_column, add_column = st.columns([2, 1])
@@ -114,7 +114,7 @@ with text_column:
             except letters.LetterConflict as conflict:
                 state[conflict_key] = conflict
             except ApprodoError as error:
-                st.error(plain(error.message))
+                show_error(error)
             else:
                 draft.restart(saved.version, saved.body)
                 state.pop(conflict_key, None)
@@ -131,14 +131,14 @@ with preview_column:
     try:
         show_rich_text(letters.preview_html(db, actor, network_code, draft.text if draft else body, language, kind))
     except ApprodoError as error:
-        st.warning(plain(error.message))
+        show_error(error, kind="warning")
 if draft is None:
     with st.expander(S.LET_SOURCE, icon=":material/data_object:"):
         st.code(body, language=None, wrap_lines=True)
 
 conflict = state.get(conflict_key)
 if conflict is not None and draft is not None:
-    st.error(plain(conflict.message), icon=":material/warning:")
+    show_error(conflict, icon=":material/warning:")
     st.markdown(f"**{S.CONFLICT_DIFF}**")
     show_diff(conflict.theirs.body, conflict.yours)
     if st.button(S.CONFLICT_KEEP_MINE):

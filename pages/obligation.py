@@ -18,7 +18,7 @@ from ui import formatting
 from ui import strings as S
 from ui.formatting import italian_chart, show_chart
 from ui.session import guard_page, open_db, run_action, show_flash
-from ui.text import plain, plain_format
+from ui.text import plain, plain_format, show_error
 from ui.visits import visit_id
 
 ctx = guard_page(__file__)
@@ -36,7 +36,7 @@ with st.expander(S.OBL_RULE_TITLE, icon=":material/gavel:"):
 try:
     coverage = obligation.coverage(db, actor, school_code)
 except ApprodoError as error:
-    st.error(plain(error.message))
+    show_error(error)
     st.stop()
 if not coverage.checkable:
     st.warning(S.OBL_CANNOT_CHECK.format(reason=plain(coverage.reason)), icon=":material/info:")
@@ -46,7 +46,7 @@ as_of = st.date_input(S.OBL_AS_OF, value=today, max_value=today, format="DD/MM/Y
 try:
     found = obligation.cases(db, actor, school_code, as_of, include_closed=True, view=visit_id())
 except ApprodoError as error:
-    st.error(plain(error.message))
+    show_error(error)
     st.stop()
 open_cases = [c for c in found if c.is_open]
 due = obligation.due(open_cases)

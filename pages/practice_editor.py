@@ -7,13 +7,13 @@ import streamlit as st
 from models.accounts.schools import LEVEL_LABELS, Level
 from models.core import clock
 from models.core.errors import ApprodoError
-from models.core.permissions import Role, can_publish_practice
+from models.core.permissions import can_propose_practice, can_publish_practice
 from models.practices import attachments, records
 from models.protocols import protocol as protocols
 from ui import strings as S
 from ui.protocol_widgets import protocol_label
 from ui.session import flash, guard_page, run_action, show_flash
-from ui.text import plain, plain_format
+from ui.text import plain, plain_format, show_error
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -59,7 +59,7 @@ def prefill_from_sections() -> None:
                 st.session_state[PREFILL_KEY] = records.from_sections(db, actor, picked)
                 st.session_state[PREFILL_KEY + "_rev"] = st.session_state.get(PREFILL_KEY + "_rev", 0) + 1
             except ApprodoError as error:
-                st.error(plain(error.message))
+                show_error(error)
                 return
             flash(S.PRACTICE_PREFILLED.format(count=len(picked)))
             st.rerun()
@@ -117,7 +117,7 @@ if practice is None:
         try:
             created = records.create_practice(db, actor, submitted[0])
         except ApprodoError as error:
-            st.error(plain(error.message))
+            show_error(error)
         else:
             st.session_state.pop(PREFILL_KEY, None)
             st.session_state[CHOSEN_KEY] = created.id
@@ -132,7 +132,8 @@ if practice.published_version is not None and practice.published_version != prac
     st.info(S.PRACTICE_DRAFT_NOTE.format(version=practice.current_version, published=practice.published_version))
 
 actions = st.columns(3)
-if actor.role is Role.DIRIGENTE and practice.status is records.Status.BOZZA and actions[0].button(
+may_propose = can_propose_practice(actor, practice.network_code, practice.school_code)
+if may_propose and practice.status is records.Status.BOZZA and actions[0].button(
         S.PRACTICE_PROPOSE, icon=":material/send:"):
     run_action(lambda: records.propose(db, actor, practice.id), S.PRACTICE_PROPOSED, rerun=True)
 if can_publish_practice(actor, practice.network_code) and practice.published_version != practice.current_version \
@@ -145,7 +146,7 @@ if submitted:
     try:
         saved = records.save_practice(db, actor, practice.id, submitted[0], practice.current_version, submitted[1])
     except ApprodoError as error:
-        st.error(plain(error.message))
+        show_error(error)
     else:
         flash(S.PRACTICE_SAVED.format(title=saved.content.title, version=saved.version))
         st.rerun()

@@ -4,13 +4,14 @@ import streamlit as st
 
 from models.accounts.schools import LEVEL_LABELS, Level
 from models.core.errors import ApprodoError
+from models.core.permissions import adopts_practices
 from models.practices import adoption, attachments, records, search
 from models.protocols import protocol as protocols
 from models.protocols import richtext
 from ui import strings as S
 from ui.protocol_widgets import protocol_label, show_rich_text
 from ui.session import flash, guard_page, show_flash
-from ui.text import plain, plain_bold, plain_format
+from ui.text import plain, plain_bold, plain_format, show_error
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -36,7 +37,7 @@ def back() -> None:
 def adopt_form(practice: records.Practice) -> None:
     targets = adoption.adoptable_protocols(db, actor)
     if not targets:
-        if records.may_edit(actor, practice) or actor.role.value in ("dirigente", "coordinatore_rete"):
+        if records.may_edit(actor, practice) or adopts_practices(actor):
             st.caption(S.PRACTICE_NO_ADOPTABLE)
         return
     st.subheader(S.PRACTICE_ADOPT)
@@ -54,7 +55,7 @@ def adopt_form(practice: records.Practice) -> None:
         try:
             section = adoption.adopt(db, actor, practice.id, protocol.id, replace_section_id=replace_id)
         except ApprodoError as error:
-            st.error(plain(error.message))
+            show_error(error)
             return
         flash(S.PRACTICE_ADOPTED.format(title=section.title))
         st.rerun()
@@ -134,7 +135,7 @@ if wanted is not None:
         st.error(S.PRACTICE_PARAM_INVALID)
         shown = None
     except ApprodoError as error:
-        st.error(plain(error.message))
+        show_error(error)
         shown = None
     if shown is not None:
         show_practice(shown)

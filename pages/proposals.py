@@ -14,7 +14,7 @@ from ui import strings as S
 from ui.merge_widgets import conflict_choices
 from ui.protocol_widgets import show_diff, show_rich_text
 from ui.session import flash, form_key, guard_page, run_action, show_flash
-from ui.text import plain, plain_format
+from ui.text import plain_format, show_error
 
 PROPOSAL_KEY, SECTION_KEY = "proposta", "sezione"
 
@@ -80,7 +80,7 @@ if wanted is not None:
     except ValueError:
         st.error(S.PROPOSAL_PARAM_INVALID)
     except ApprodoError as error:
-        st.error(plain(error.message))
+        show_error(error)
     if opened is None or opened.network_code != network_code:
         st.query_params.pop(PROPOSAL_KEY, None)
         opened = None
@@ -193,13 +193,13 @@ else:
             try:
                 show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, plan.core_protocol, merged)))
             except ApprodoError as error:
-                st.warning(plain(error.message))
+                show_error(error, kind="warning")
     if st.button(S.PROPOSAL_ACCEPT, type="primary", icon=":material/check:", disabled=merged is None,
                  key=f"accept_{stamp}"):
         try:
             accepted = proposals.accept(db, actor, proposal.id, text=merged, core_version=plan.core.version)
         except ApprodoError as error:
-            st.error(plain(error.message))
+            show_error(error)
         else:
             flash(S.PROPOSAL_ACCEPTED.format(version=accepted.core_version))
             st.rerun()

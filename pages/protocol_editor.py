@@ -5,7 +5,7 @@ import streamlit as st
 from models.accounts import people
 from models.core import clock
 from models.core.errors import ApprodoError
-from models.core.permissions import Role
+from models.core.permissions import reads_published_first
 from models.protocols import comments, placeholders, provenance, richtext
 from models.protocols import protocol as protocols
 from models.protocols import word_export as docx_export
@@ -28,7 +28,7 @@ from ui.protocol_widgets import (
 )
 from ui.session import flash, form_key, guard_page, open_db, run_action
 from ui.structure_links import structure_links
-from ui.text import plain, plain_bold, plain_format
+from ui.text import plain, plain_bold, plain_format, show_error
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -137,7 +137,7 @@ if not editable and protocol.status is not Status.PUBBLICATO:
     if published is not None:
         choice = st.segmented_control(
             S.SHOW_VERSION, [S.SHOW_PUBLISHED, S.SHOW_CURRENT], key=f"reading_{protocol.id}",
-            default=S.SHOW_PUBLISHED if actor.role is Role.DOCENTE else S.SHOW_CURRENT)
+            default=S.SHOW_PUBLISHED if reads_published_first(actor) else S.SHOW_CURRENT)
         if choice != S.SHOW_PUBLISHED:
             published = None
         else:
@@ -196,7 +196,7 @@ with edit_column:
             except SaveConflict as conflict:
                 state[conflict_key] = conflict
             except ApprodoError as error:
-                st.error(plain(error.message))
+                show_error(error)
             else:
                 draft.restart(saved.version, saved.body)
                 state.pop(conflict_key, None)
@@ -236,11 +236,11 @@ with side_column:
         try:
             show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, draft.text)))
         except ApprodoError as error:
-            st.warning(plain(error.message))
+            show_error(error, kind="warning")
 
 conflict = state.get(conflict_key)
 if conflict is not None and editable:
-    st.error(plain(conflict.message), icon=":material/warning:")
+    show_error(conflict, icon=":material/warning:")
     theirs_column, yours_column = st.columns(2)
     theirs_label = (S.CONFLICT_THEIRS_OWN.format(version=conflict.theirs.version) if conflict.own else
                     plain_format(S.CONFLICT_THEIRS, author=conflict.author_name, version=conflict.theirs.version))

@@ -18,7 +18,7 @@ from ui import strings as S
 from ui.merge_widgets import conflict_choices
 from ui.protocol_widgets import may_act, open_protocol, show_diff, show_rich_text
 from ui.session import flash, guard_page, run_action
-from ui.text import plain, plain_bold, plain_format
+from ui.text import plain, plain_bold, plain_format, show_error
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -144,7 +144,7 @@ def text_update(update: ps.TextUpdate) -> None:
                 try:
                     show_rich_text(richtext.to_html(protocols.rendered_blocks(db, actor, protocol, merged)))
                 except ApprodoError as error:
-                    st.warning(error.message)
+                    show_error(error, kind="warning")
         if not can_act:
             return
         save_column, keep_column = st.columns(2)
@@ -162,10 +162,10 @@ def save(update: ps.TextUpdate, text: str) -> None:
         saved = ps.take_text_update(db, actor, section.id, text, base_version=section.version,
                                     core_version=update.core_version)
     except SaveConflict as conflict:
-        st.error(conflict.message)
+        show_error(conflict)
         return
     except ApprodoError as error:
-        st.error(error.message)
+        show_error(error)
         return
     flash(S.MERGE_SAVED.format(title=plain(section.title), version=saved.version))
     st.rerun()
@@ -199,7 +199,7 @@ def practice_update(update: adoption.PracticeUpdate) -> None:
                 saved = adoption.take_update(db, actor, update.adoption_id, merged, base_version=section.version,
                                              version=update.version)
             except ApprodoError as error:
-                st.error(plain(error.message))
+                show_error(error)
                 return
             flash(S.PRACTICE_UPDATE_SAVED.format(title=section.title, version=saved.version))
             st.rerun()

@@ -16,7 +16,7 @@ from models.protocols import word_import as docx_import
 from ui import strings as S
 from ui.protocol_widgets import QUERY_KEY
 from ui.session import guard_page, run_action
-from ui.text import plain, plain_bold, plain_format
+from ui.text import plain, plain_bold, plain_format, show_error
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
@@ -55,7 +55,7 @@ def _import_section(school_code: str) -> None:
             st.page_link("pages/protocol_editor.py", label=S.OPEN_EDITOR, icon=":material/edit_document:",
                          query_params={QUERY_KEY: str(imported.id)})
     except ApprodoError as error:
-        st.error(plain(error.message))
+        show_error(error)
 
 
 st.title(S.PROTOCOLS_TITLE)
@@ -94,7 +94,7 @@ if networks:
                     state_key = f"zip_{network.code}"
                     st.session_state[state_key] = docx_export.export_network(db, actor, network.code, progress)
                 except ApprodoError as error:
-                    st.error(plain(error.message))
+                    show_error(error)
             zipped = st.session_state.get(f"zip_{network.code}")
             if zipped:
                 st.download_button(S.DOWNLOAD_ZIP, data=zipped, file_name=f"protocolli_{network.code}.zip",
@@ -147,7 +147,7 @@ if actor.school_code and can_manage_school(actor, actor.school_code):
         try:  # a protocol that cannot take an import says so before any file is chosen
             docx_import.check_can_import(db, actor, school.code)
         except ApprodoError as error:
-            st.warning(plain(error.message))
+            show_error(error, kind="warning")
         else:
             _import_section(school.code)
 

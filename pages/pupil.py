@@ -17,7 +17,7 @@ from models.risk import derogations, indicators, learn, school_risk
 from ui import strings as S
 from ui.formatting import MIME, italian_chart, number, show_chart
 from ui.session import form_key, guard_page, open_db, run_action, show_flash
-from ui.text import plain, plain_format, plain_table
+from ui.text import plain_format, plain_table, show_error
 from ui.visits import visit_id
 
 QUERY_KEY = "alunno"
@@ -38,7 +38,7 @@ if wanted and wanted not in visible:
     try:
         visible = {wanted: school_risk.require_pupil(db, actor, school_code, wanted), **visible}
     except ApprodoError as error:
-        st.error(plain(error.message))
+        show_error(error)
         wanted = None
 if not visible:
     st.info(S.PUPIL_NONE)

@@ -1,7 +1,20 @@
-"""Shared fixtures: each test gets its own database file and an actor per role."""
+"""Shared fixtures: each test gets its own database file and an actor per role.
+
+Databases are built once and copied (`prepared`): a test that asks for `demo_db`, `pupils_db` or `model_db` (or
+for anything built on them, such as `actors`) starts from a file copy of a database built once per run (per
+xdist worker), never from a rebuild.
+"""
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -9,6 +22,7 @@ from argon2 import PasswordHasher
 from streamlit.runtime.pages_manager import PagesManager
 
 from models.accounts import auth, schools
+from models.core import clock
 from models.core import db as database
 from models.core.permissions import Actor
 from models.demo import demo
@@ -16,12 +30,14 @@ from models.demo import demo
 ROOT = Path(__file__).resolve().parent.parent
 OTHER_NETWORK = "RETEALTRA"
 OTHER_SCHOOL = "BGIC00009Z"
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+REAL_UTCNOW = clock.utcnow
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(monkeypatch):
     """Argon2id still, with small costs: the production parameters take ~50 ms a hash."""
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(auth, "_hasher", FAST_HASHER)
     auth.forget_unknown_failures()  # failed logins of unknown names live in memory, not in the test's database
 
 
@@ -43,6 +59,163 @@ def navigation_as_on_a_running_server(monkeypatch):
     monkeypatch.setattr(PagesManager, "__init__", init)
 
 
+# --- databases built once, copied for each test ---------------------------------------------------------------
+
+class Template:
+    """A database made once per process by `build` (on top of a copy of `base`, if any)."""
+
+    def __init__(self, build: Callable[[Path], None], base: str | None = None):
+        self.build, self.base = build, base
+
+
+TEMPLATES: dict[str, Template] = {}
+_PREPARED: dict[str, Path] = {}
+_FOLDER: list[Path] = []
+
+
+def template(name: str, base: str | None = None):
+    """Register a builder of database `name`. If `name` is a fixture, the `db` of a test that uses it starts as a
+    copy of that database: `build(db)` gets a connection to a copy of `base` (or an empty migrated database)."""
+
+    def register(build: Callable[[database.sqlite_utils.Database], None]):
+        def build_file(path: Path) -> None:
+            db = database.connect(path)
+            build(db)
+            _close(db.conn)
+
+        TEMPLATES[name] = Template(build_file, base)
+        return build
+
+    return register
+
+
+def file_template(name: str):
+    """Register a builder that makes database `name` itself at the path it is given (a command line run)."""
+
+    def register(build: Callable[[Path], None]):
+        TEMPLATES[name] = Template(build)
+        return build
+
+    return register
+
+
+def _close(conn: sqlite3.Connection) -> None:
+    """Everything in the main file (no -wal left to copy), then closed."""
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+
+def prepared(name: str) -> Path:
+    """The file of template `name`, built on first use in this process (each xdist worker builds its own)."""
+    if name not in _PREPARED:
+        if not _FOLDER:
+            _FOLDER.append(Path(tempfile.mkdtemp(prefix="approdo-templates-")))
+            atexit.register(shutil.rmtree, _FOLDER[0], True)
+        spec = TEMPLATES[name]
+        path = _FOLDER[0] / f"{name}.db"
+        if spec.base:
+            shutil.copyfile(prepared(spec.base), path)
+            os.chmod(path, 0o600)
+        with pytest.MonkeyPatch.context() as patch:  # the tests' cheap hashes; the real clock, whatever a test set
+            patch.setattr(auth, "_hasher", FAST_HASHER)
+            patch.setattr(clock, "utcnow", REAL_UTCNOW)
+            patch.delenv(clock.OFFSET_ENV, raising=False)
+            spec.build(path)
+        with sqlite3.connect(path) as conn:  # a builder that left a connection open: still one whole file
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
+        _PREPARED[name] = path
+    return _PREPARED[name]
+
+
+def copy_prepared(name: str, target: Path) -> Path:
+    """A private copy of template `name` at `target` (readable by its owner only, as the app makes them)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(prepared(name), target)
+    os.chmod(target, 0o600)
+    return target
+
+
+def _chain(name: str) -> list[str]:
+    chain = [name]
+    while TEMPLATES[chain[-1]].base:
+        chain.append(TEMPLATES[chain[-1]].base)
+    return chain
+
+
+def _template_for(fixturenames) -> str | None:
+    """The most complete template among the fixtures a test uses; they must build on one another."""
+    wanted = [name for name in TEMPLATES if name in fixturenames]
+    if not wanted:
+        return None
+    top = max(wanted, key=lambda name: len(_chain(name)))
+    stray = set(wanted) - set(_chain(top))
+    assert not stray, f"{top} does not contain {sorted(stray)}: a test can start from one database only"
+    return top
+
+
+@template("schema")
+def _schema(db) -> None:
+    """An empty database with every migration applied."""
+
+
+@template("demo_db", base="schema")
+def _demo(db) -> None:
+    """The demo network, plus a second network with one school and its dirigente."""
+    system = Actor.system("test")
+    demo.install_demo(db, with_protocols=False, with_pupils=False)
+    schools.create_network(db, system, OTHER_NETWORK, "Rete di un'altra provincia")
+    schools.create_school(db, system, OTHER_SCHOOL, "Istituto comprensivo altrove", OTHER_NETWORK, "primaria")
+    auth.create_user(db, system, "altro.dirigente", demo.DEMO_PASSWORD, "dirigente", school_code=OTHER_SCHOOL)
+    auth.create_user(db, system, "altro.coord", demo.DEMO_PASSWORD, "coordinatore_rete", network_code=OTHER_NETWORK)
+
+
+@template("pupils_db", base="demo_db")
+def _pupils(db) -> None:
+    """The demo school MIIS00003C with a small synthetic cohort; the demo teacher has classes 3A and 4B."""
+    from models.core.school_year import SchoolYear
+    from models.demo import synthetic
+    from models.pupils import importing as pupil_data
+    from models.risk import school_risk
+
+    system = Actor.system("test")
+    cohort = synthetic.generate("secondaria_secondo_grado", 150, [SchoolYear(2024), SchoolYear(2025)], seed=3,
+                                last_month=2)
+    pupil_data.import_attendance(db, system, "MIIS00003C", synthetic.attendance_csv(cohort), "f.csv")
+    pupil_data.import_context(db, system, "MIIS00003C", synthetic.context_csv(cohort), "c.csv")
+    school_risk.assign_classes(db, system, "docente", ["3A", "4B"])
+
+
+MODEL_SCHOOL, MODEL_SMALL_SCHOOL = "MIIS00003C", "MIRI00004D"
+
+
+@template("model_db", base="demo_db")
+def _model(db) -> None:
+    """Three years of pupils with outcomes in two demo schools (1,200 and 40 pupils) and the network's model,
+    trained on them (version 1)."""
+    from models.core.school_year import SchoolYear
+    from models.demo import synthetic
+    from models.pupils import importing as pupil_data
+    from models.risk import learn
+
+    system = Actor.system("test")
+    years = [SchoolYear(2023), SchoolYear(2024), SchoolYear(2025)]
+    for code, pupils, seed in ((MODEL_SCHOOL, 1200, 4), (MODEL_SMALL_SCHOOL, 40, 6)):
+        cohort = synthetic.generate("secondaria_secondo_grado", pupils, years, seed=seed, last_month=2,
+                                    context_weight=1.5)
+        pupil_data.import_attendance(db, system, code, synthetic.attendance_csv(cohort), "a.csv")
+        pupil_data.import_context(db, system, code, synthetic.context_csv(cohort), "c.csv")
+        pupil_data.import_outcomes(db, system, code, synthetic.outcomes_csv(cohort), "o.csv")
+    learn.train(db, system, "RETEDEMO")
+
+
+@file_template("init-db --demo")
+def _full_demo(path: Path) -> None:
+    """What `cli.py init-db --demo` makes (protocols, pupils, both networks), by the command itself."""
+    subprocess.run([sys.executable, "cli.py", "init-db", "--demo"], cwd=ROOT,
+                   env={**os.environ, "APPRODO_DB": str(path)}, check=True, capture_output=True, timeout=300)
+
+
 @pytest.fixture
 def db_path(tmp_path, monkeypatch):
     path = tmp_path / "approdo.db"
@@ -51,7 +224,9 @@ def db_path(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def db(db_path):
+def db(db_path, request):
+    """The test's database: a copy of the template its fixtures ask for (the migrated schema at least)."""
+    copy_prepared(_template_for(request.fixturenames) or "schema", db_path)
     return database.connect(db_path)
 
 
@@ -61,13 +236,8 @@ def system() -> Actor:
 
 
 @pytest.fixture
-def demo_db(db, system):
+def demo_db(db):
     """The demo network, plus a second network with one school and its dirigente."""
-    demo.install_demo(db, with_protocols=False, with_pupils=False)
-    schools.create_network(db, system, OTHER_NETWORK, "Rete di un'altra provincia")
-    schools.create_school(db, system, OTHER_SCHOOL, "Istituto comprensivo altrove", OTHER_NETWORK, "primaria")
-    auth.create_user(db, system, "altro.dirigente", demo.DEMO_PASSWORD, "dirigente", school_code=OTHER_SCHOOL)
-    auth.create_user(db, system, "altro.coord", demo.DEMO_PASSWORD, "coordinatore_rete", network_code=OTHER_NETWORK)
     return db
 
 
@@ -103,29 +273,32 @@ def school_protocol(demo_db, actors, core):
 
 
 @pytest.fixture
-def pupils_db(demo_db, system):
+def pupils_db(demo_db):
     """The demo school MIIS00003C with a small synthetic cohort; the demo teacher has classes 3A and 4B."""
-    from models.core.school_year import SchoolYear
-    from models.demo import synthetic
-    from models.pupils import importing as pupil_data
-    from models.risk import school_risk
-
-    cohort = synthetic.generate("secondaria_secondo_grado", 150, [SchoolYear(2024), SchoolYear(2025)], seed=3,
-                                last_month=2)
-    pupil_data.import_attendance(demo_db, system, "MIIS00003C", synthetic.attendance_csv(cohort), "f.csv")
-    pupil_data.import_context(demo_db, system, "MIIS00003C", synthetic.context_csv(cohort), "c.csv")
-    school_risk.assign_classes(demo_db, system, "docente", ["3A", "4B"])
     return demo_db
 
 
+@pytest.fixture
+def model_db(demo_db):
+    """Pupils with outcomes in MIIS00003C (1,200) and MIRI00004D (40), and the network's model trained on them."""
+    return demo_db
 # --- proof under pressure: the slow marker and the counts printed at the end of the run ---------------
 
 PROOF: dict[str, int] = {}
 
 
+PEAKS: set[str] = set()  # figures that are the highest value seen, not a count
+
+
 def count_proof(what: str, n: int = 1) -> None:
     """Add to a figure printed at the end of the run (cases tried, leaks found, lost updates)."""
     PROOF[what] = PROOF.get(what, 0) + n
+
+
+def peak_proof(what: str, value) -> None:
+    """Keep the highest value seen of a figure printed at the end of the run (a peak of memory)."""
+    PEAKS.add(what)
+    PROOF[what] = max(PROOF.get(what, value), value)
 
 
 def pytest_addoption(parser):
@@ -145,6 +318,20 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+def pytest_sessionfinish(session):
+    """Under xdist each worker sends its counts to the controller, which prints them all."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["approdo_proof"] = {"counts": dict(PROOF), "peaks": sorted(PEAKS)}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):  # xdist's hook, on the controller: a worker has finished
+    sent = getattr(node, "workeroutput", {}).get("approdo_proof", {"counts": {}, "peaks": []})
+    for what, n in sent["counts"].items():
+        (peak_proof if what in sent["peaks"] else count_proof)(what, n)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -13,28 +13,15 @@ import pytest
 from click.testing import CliRunner
 
 import cli
+from tests.conftest import copy_prepared
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory):
-    """`init-db --demo` once per run; tests that start from the demo copy it (it takes seconds to build)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    env = {**os.environ, "APPRODO_DB": str(path)}
-    subprocess.run([sys.executable, "cli.py", "init-db", "--demo"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=120)
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
-
-
 @pytest.fixture
-def demo(tmp_path, demo_template):
-    """The CLI's database starts as the demo (what `init-db --demo` makes)."""
-    import shutil
-
-    shutil.copy(demo_template, tmp_path / "cli.db")
+def demo(tmp_path):
+    """The CLI's database starts as the demo (what `init-db --demo` makes: built once, copied)."""
+    copy_prepared("init-db --demo", tmp_path / "cli.db")
 
 
 @dataclass

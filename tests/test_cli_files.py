@@ -9,7 +9,7 @@ from tests import test_cli
 from tests.test_cli import assert_italian_failure
 
 # The command line's fixtures (a demo database per test, the in-process runner), shared with tests/test_cli.py.
-demo_template, demo, run = test_cli.demo_template, test_cli.demo, test_cli.run
+demo, run = test_cli.demo, test_cli.run
 
 NAMES = (b"Alunno;Data di nascita;Classe;Mese;Monte ore;Ore di assenza\n"
          b"Zanardelli Ottavio;03/04/2011;3A;2026-03;100;5\n")

@@ -7,7 +7,7 @@ from tests import test_cli
 from tests.conftest import actor_named
 
 # The CLI tests' fixtures: the demo database built once, and the command line run in process.
-demo_template, demo, run = test_cli.demo_template, test_cli.demo, test_cli.run
+demo, run = test_cli.demo, test_cli.run
 
 NETWORK = ("--network", "RETEDEMO")
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from models.core.permissions import Actor, Capability, Role, can
+from models.core.permissions import Actor, Capability, can, only_reads_protocols
 from ui import strings as S
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,13 +58,12 @@ PAGES: list[PageSpec] = [
 ]
 
 
-# Roles that never edit a protocol: for them the editor is a reading page, and says so.
-_PROTOCOL_READERS = frozenset({Role.DOCENTE, Role.FUNZIONE_STRUMENTALE})
+# For the roles that never edit a protocol the editor is a reading page, and says so.
 _READER_TITLES = {"pages/protocol_editor.py": S.READ_PROTOCOL}
 
 
 def title_for(actor: Actor, spec: PageSpec) -> str:
-    if actor.role in _PROTOCOL_READERS:
+    if only_reads_protocols(actor):
         return _READER_TITLES.get(spec.path, spec.title)
     return spec.title
 

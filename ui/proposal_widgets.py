@@ -10,7 +10,7 @@ from models.protocols import proposals
 from models.protocols import protocol as protocols
 from ui import strings as S
 from ui.session import PageContext, flash, form_key, form_sent
-from ui.text import plain
+from ui.text import show_error
 
 
 def propose_to_network(ctx: PageContext, protocol: protocols.Protocol, section: protocols.Section) -> None:
@@ -43,7 +43,7 @@ def propose_to_network(ctx: PageContext, protocol: protocols.Protocol, section: 
                 try:
                     made = proposals.propose(ctx.db, ctx.actor, core.id, text, reason, base_version=core.version)
                 except ApprodoError as error:
-                    st.error(plain(error.message))
+                    show_error(error)
                     return
                 form_sent(name)
                 flash(S.PROPOSE_SENT.format(id=made.id))

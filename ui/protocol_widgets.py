@@ -16,7 +16,7 @@ from models.protocols.templates import KIND_LABELS
 from ui import strings as S
 from ui.diff_view import paragraph_diff_html
 from ui.session import PageContext, show_flash
-from ui.text import plain, plain_format
+from ui.text import plain_format, show_error
 
 QUERY_KEY = "protocollo"
 REMEMBERED_KEY = "approdo_protocol"
@@ -51,7 +51,7 @@ def choose_protocol(ctx: PageContext) -> protocols.Protocol | None:
         except ValueError:
             st.error(S.PROTOCOL_PARAM_INVALID)
         except ApprodoError as error:
-            st.error(plain(error.message))
+            show_error(error)
         if protocol is None:
             st.query_params.pop(QUERY_KEY, None)
             st.session_state.pop(REMEMBERED_KEY, None)
@@ -204,7 +204,7 @@ def persist_drafts(ctx: PageContext) -> None:
             else:
                 stored_drafts.keep(ctx.db, ctx.actor, section_id, *wanted)
         except ApprodoError as error:  # the page goes on: the text is still in this session
-            st.warning(plain(error.message), icon=":material/cloud_off:")
+            show_error(error, kind="warning", icon=":material/cloud_off:")
             continue
         draft.stored = wanted
 

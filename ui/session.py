@@ -31,7 +31,7 @@ from models.core.permissions import Actor, can
 from ui import strings as S
 from ui.cookie_routes import COOKIE_NAME, EXCHANGE_URL, LOGOUT_URL
 from ui.navigation import spec_for_file
-from ui.text import plain
+from ui.text import plain, show_error
 from ui.visits import note_page
 
 TOKEN_KEY = "approdo_token"  # noqa: S105 - a session-state key, not a secret
@@ -273,7 +273,7 @@ def run_action(action, success, *, rerun: bool = False, clears: str | None = Non
     try:
         result = action()
     except ApprodoError as error:
-        st.error(plain(error.message))
+        show_error(error)
         return False
     if callable(success):
         success = success(result)

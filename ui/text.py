@@ -83,3 +83,12 @@ def plain_table(frame: pd.DataFrame | list[dict]) -> pd.DataFrame:
     frame.index = pd.Index([cell(label) for label in frame.index], name=cell(frame.index.name))
     frame.columns = pd.Index([cell(label) for label in frame.columns], name=cell(frame.columns.name))
     return frame
+
+
+def show_error(message, *, kind: str = "error", icon: str | None = None) -> None:
+    """Show an error (an ApprodoError, or its text) on the page, always escaped: messages quote what people typed
+    or uploaded (a file name, a cell, a title). `kind` is the Streamlit alert: error, warning or info."""
+    import streamlit as st
+
+    text = getattr(message, "message", message)
+    {"error": st.error, "warning": st.warning, "info": st.info}[kind](plain(text), icon=icon)

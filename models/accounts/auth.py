@@ -29,7 +29,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from models.core import audit, clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError, PermissionDenied, parse_choice
-from models.core.permissions import ROLE_LABELS, SCHOOL_ROLES, Actor, Capability, Role, can_see_staff, require
+from models.core.permissions import ROLE_LABELS, Actor, Capability, Role, can_see_staff, require, role_scope
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 MAX_SESSION = timedelta(hours=12)
@@ -595,11 +595,12 @@ def create_user(
     email = normalize_email(email)
     school_code = school_code or None
     network_code = network_code or None
-    if parsed_role in SCHOOL_ROLES:
+    belongs_to = role_scope(parsed_role)
+    if belongs_to == "school":
         if not school_code:
             raise ApprodoError(f"Il ruolo {parsed_role.value} richiede una scuola (--school).")
         network_code = None
-    elif parsed_role is Role.COORDINATORE_RETE:
+    elif belongs_to == "network":
         if not network_code:
             raise ApprodoError("Il ruolo coordinatore_rete richiede una rete (--network).")
         school_code = None

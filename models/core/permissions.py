@@ -1,4 +1,4 @@
-"""Who may do what: the role table of DESIGN.md, in one place.
+"""Who may do what: the role table of docs/design.md, in one place.
 
 Pages, the CLI and every query in `models/` ask this module; none of them
 decides access by itself.
@@ -253,7 +253,7 @@ def can_send_letters(actor: Actor, school_code: str) -> bool:
 
 
 def network_figures_view(actor: Actor, network_code: str) -> str:
-    """How much of a network's figures the actor sees (DESIGN.md, "network figures").
+    """How much of a network's figures the actor sees (docs/design.md, "network figures").
 
     'schools': every school's row and the network's totals (admin, the network's coordinator);
     'network': the network's totals and the own school's row (dirigente);
@@ -301,7 +301,7 @@ def model_figures_for(actor: Actor, network_code: str) -> str:
     """How much of the network model's document the actor reads: the view of `network_figures_view`.
 
     The document counts pupils and adverse outcomes per school, so it follows the network-figures row of
-    DESIGN.md: 'schools' every school (small counts suppressed), 'network' the network's totals (suppressed)
+    docs/design.md: 'schools' every school (small counts suppressed), 'network' the network's totals (suppressed)
     and the own school, 'school' the own school only. Teachers read none of it.
     """
     return require_network_figures(actor, network_code)
@@ -333,6 +333,29 @@ def can_read_access_log(actor: Actor, school_code: str) -> bool:
 def sees_own_classes_only(actor: Actor) -> bool:
     """Teachers see the pupils of their classes; the query reads which classes those are."""
     return has_classes(actor.role)
+
+
+def role_scope(role: Role | str) -> str | None:
+    """Where an account of this role belongs: 'school' (its school's code), 'network' (its network's) or None."""
+    role = Role(role)
+    if role in SCHOOL_ROLES:
+        return "school"
+    return "network" if role is Role.COORDINATORE_RETE else None
+
+
+def only_reads_protocols(actor: Actor) -> bool:
+    """Roles that never edit a protocol: for them the editor is a reading page, and says so."""
+    return actor.role in (Role.DOCENTE, Role.FUNZIONE_STRUMENTALE)
+
+
+def reads_published_first(actor: Actor) -> bool:
+    """Teachers read the published version of a protocol by default while a new revision is being written."""
+    return actor.role is Role.DOCENTE
+
+
+def administers(actor: Actor) -> bool:
+    """Who runs the installation (accounts, networks, schools): the regional partner only follows the programme."""
+    return can(actor, Capability.MANAGE_ACCOUNTS)
 
 
 def has_classes(role: Role | str) -> bool:
@@ -400,6 +423,22 @@ def can_read_practice(actor: Actor, network_code: str, school_code: str | None, 
     if published:
         return can(actor, Capability.READ_PRACTICES)
     return can_edit_practice(actor, network_code, school_code)
+
+
+def draft_school(actor: Actor, school_code: str | None) -> str | None:
+    """The school a new practice belongs to: a dirigente drafts for the own school, a coordinator for the network
+    (None), an admin for the school named."""
+    return actor.school_code if actor.role is Role.DIRIGENTE else school_code
+
+
+def can_propose_practice(actor: Actor, network_code: str, school_code: str | None) -> bool:
+    """Send a draft to the network's coordinator: the dirigente who writes it (the coordinator publishes)."""
+    return actor.role is Role.DIRIGENTE and can_edit_practice(actor, network_code, school_code)
+
+
+def adopts_practices(actor: Actor) -> bool:
+    """Who adopts practices into a protocol (into the school's, into the core): dirigenti and coordinators."""
+    return actor.role in (Role.DIRIGENTE, Role.COORDINATORE_RETE)
 
 
 def can_draft_practice_for(actor: Actor, network_code: str, school_code: str | None) -> bool:

@@ -25,11 +25,11 @@ from models.core.db import transaction
 from models.core.errors import ApprodoError, PermissionDenied
 from models.core.permissions import (
     Actor,
-    Role,
     can_draft_practice_for,
     can_edit_practice,
     can_publish_practice,
     can_read_practice,
+    draft_school,
 )
 from models.protocols import placeholders, richtext
 from models.protocols import protocol as protocols
@@ -372,8 +372,7 @@ def history(db: sqlite_utils.Database, actor: Actor, practice_id: int) -> list[V
 def create_practice(db: sqlite_utils.Database, actor: Actor, content: Content, *, school_code: str | None = None,
                     network_code: str | None = None) -> Practice:
     """A new draft: a dirigente's for the own school, a coordinator's for the network (school_code None)."""
-    if actor.role is Role.DIRIGENTE:
-        school_code = actor.school_code
+    school_code = draft_school(actor, school_code)
     network_code = network_code or actor.network_code
     if school_code and not network_code:
         network_code = db.execute("SELECT network_code FROM schools WHERE code = ?", [school_code]).fetchone()[0]

@@ -544,7 +544,7 @@ _SCHOOL_COUNTS = {"pupils": ("test_pupils",), "adverse": ("test_adverse",),
 
 
 def figures_for(document: dict, view: str, own_school: str | None) -> dict:
-    """The model's document as a role may read it (DESIGN.md, "network figures"; see permissions.model_figures_for).
+    """The model's document as a role may read it (docs/design.md, network figures; permissions.model_figures_for).
 
     'schools': every school and the network, their counts suppressed together (`suppression.across`: no
     school's hidden count is the network's minus the others'); 'network': the own school as it is and the

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_prepared
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -24,7 +23,6 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 pytestmark = pytest.mark.e2e
 
@@ -33,26 +31,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-_TEMPLATE: list[Path] = []
-
-
-def _demo_template() -> Path:
-    """`cli.py init-db --demo` once per test run, into a folder of its own (checkpointed: one file)."""
-    if not _TEMPLATE:
-        import tempfile
-
-        path = Path(tempfile.mkdtemp(prefix="approdo-e2e-")) / "demo.db"
-        subprocess.run([sys.executable, "cli.py", "init-db", "--demo"], cwd=ROOT,
-                       env={**os.environ, "APPRODO_DB": str(path)}, check=True, capture_output=True)
-        import sqlite3
-
-        conn = sqlite3.connect(path)
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.close()
-        _TEMPLATE.append(path)
-    return _TEMPLATE[0]
 
 
 class Server:
@@ -64,7 +42,7 @@ class Server:
         plain = not env and not self.db.exists()  # a database already there (bench_load's users) is kept
         env = {**os.environ, **(env or {}), "APPRODO_DB": str(self.db)}
         if plain:  # the same demo database for every plain server: made once (3.5 s), copied for each test
-            shutil.copy2(_demo_template(), self.db)
+            copy_prepared("init-db --demo", self.db)
         else:
             subprocess.run([sys.executable, "cli.py", "init-db", "--demo"], cwd=ROOT, env=env,
                            check=True, capture_output=True)
@@ -120,20 +98,84 @@ def browser():
         launched.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="it-IT", viewport={"width": 1280, "height": 900})
+# The page's own WebSocket, watched from inside the page: the runs the browser asks for (BackMsg rerun_script,
+# field 11, or file_urls_request, 16, which an upload's rerun follows) and the runs that end (ForwardMsg
+# script_finished, field 6, unless FINISHED_EARLY_FOR_RERUN = 2), read from the messages' top-level protobuf fields
+# (streamlit/proto/BackMsg.proto, ForwardMsg.proto). A frame counter lets React draw what the run sent.
+RUN_WATCH = """(() => {
+  const watch = window.__approdoRuns = {asked: 0, done: 0, seq: 0, frame: 0, doneFrame: 0};
+  const tick = () => { watch.frame += 1; requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+  const bytesOf = (data) => data instanceof ArrayBuffer ? new Uint8Array(data)
+    : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+  const fields = (bytes) => {
+    const found = {};
+    let i = 0;
+    const varint = () => {
+      let value = 0, scale = 1, b;
+      do { b = bytes[i++]; value += (b & 0x7f) * scale; scale *= 128; } while ((b & 0x80) && i < bytes.length);
+      return value;
+    };
+    while (i < bytes.length) {
+      const tag = varint(), number = Math.floor(tag / 8), wire = tag % 8;
+      if (wire === 0) found[number] = varint();
+      else if (wire === 2) { const size = varint(); i += size; found[number] = true; }
+      else if (wire === 1) { i += 8; found[number] = true; }
+      else if (wire === 5) { i += 4; found[number] = true; }
+      else break;
+    }
+    return found;
+  };
+  class Watched extends window.WebSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (event) => {
+        const bytes = bytesOf(event.data);
+        const found = bytes ? fields(bytes) : {};
+        if (6 in found && found[6] !== 2) { watch.done = ++watch.seq; watch.doneFrame = watch.frame; }
+      });
+    }
+    send(data) {
+      const bytes = bytesOf(data);
+      const found = bytes ? fields(bytes) : {};
+      if (11 in found || 16 in found) watch.asked = ++watch.seq;
+      return super.send(data);
+    }
+  }
+  window.WebSocket = Watched;
+})();"""
+SETTLED = """() => {
+  const watch = window.__approdoRuns, app = document.querySelector("[data-testid='stApp']");
+  return !!watch && !!app && watch.done > watch.asked && watch.frame >= watch.doneFrame + 2
+    && app.getAttribute("data-test-script-state") === "notRunning";
+}"""
+
+
+def new_page(browser, **options):
+    """A page of a new browser session (its own cookies), in Italian, whose script runs `wait_idle` can follow."""
+    context = browser.new_context(**{"locale": "it-IT", "viewport": {"width": 1280, "height": 900}, **options})
+    context.add_init_script(RUN_WATCH)
     opened = context.new_page()
     opened.set_default_timeout(20_000)
+    return opened
+
+
+@pytest.fixture
+def page(browser):
+    opened = new_page(browser)
     yield opened
-    context.close()
+    opened.context.close()
 
 
-def wait_idle(page) -> None:
-    """Wait until Streamlit has finished running the script for what is on screen."""
-    page.wait_for_selector(IDLE)
-    page.wait_for_timeout(300)
-    page.wait_for_selector(IDLE)
+def wait_idle(page, timeout: float = 60_000) -> None:
+    """Wait until the last script run the page asked for has ended and what it sent is on screen.
+
+    Every run the browser asks for (a click, a choice, an upload, a page) is followed by the server's
+    "script finished"; Streamlit's own indicator (data-test-script-state) must also say it is not running.
+    No fixed pause: this returns as soon as the run is over. The page must come from `new_page` (or the `page`
+    fixture), which installs the watch: on any other page this waits until the timeout.
+    """
+    page.wait_for_function(SETTLED, timeout=timeout)
 
 
 def log_in(page, base_url: str, username: str, password: str) -> None:

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from models.core.permissions import Actor, Role
 from models.demo import demo
-from tests.e2e.conftest import Server, log_in, screenshot, wait_idle
+from tests.e2e.conftest import Server, log_in, new_page, screenshot, wait_idle
 from ui.navigation import pages_for
 
 pytestmark = pytest.mark.e2e
@@ -33,11 +33,9 @@ def server(tmp_path_factory):
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="it-IT", viewport={"width": 1280, "height": 900})
-    opened = context.new_page()
-    opened.set_default_timeout(20_000)
+    opened = new_page(browser)  # a page whose script runs wait_idle can follow
     yield opened
-    context.close()
+    opened.context.close()
 
 
 def violations(page, where: str) -> list[str]:

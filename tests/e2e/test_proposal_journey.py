@@ -13,18 +13,11 @@ from playwright.sync_api import expect
 
 from models.demo import demo
 from tests.conftest import ROOT
-from tests.e2e.conftest import choose, log_in, screenshot, wait_idle
+from tests.e2e.conftest import choose, log_in, new_page, screenshot, wait_idle
 
 SCHOOL = "MIIS00003C"
 PROPOSED = "Il primo colloquio con la famiglia si fa sempre con il mediatore culturale."
 REASON = "Nelle nostre scuole il mediatore ha cambiato il primo colloquio."
-
-
-def new_page(browser):
-    context = browser.new_context(locale="it-IT", viewport={"width": 1280, "height": 900})
-    opened = context.new_page()
-    opened.set_default_timeout(20_000)
-    return opened
 
 
 def add_second_dirigente(server) -> None:

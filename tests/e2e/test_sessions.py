@@ -7,7 +7,7 @@ import sqlite3
 from playwright.sync_api import expect
 
 from models.demo import demo
-from tests.e2e.conftest import COOKIE, log_in, screenshot, session_cookie, wait_idle
+from tests.e2e.conftest import COOKIE, log_in, new_page, screenshot, session_cookie, wait_idle
 
 LOGIN_TITLE = "Accesso ad Approdo"
 expect.set_options(timeout=20_000)  # the machine may be busy; every wait is on a condition
@@ -108,10 +108,10 @@ def test_logout_then_reload_shows_the_login_and_the_old_cookie_is_dead(server, p
     expect(page.get_by_role("button", name="Esci")).to_have_count(0)
 
     # Someone who had copied the cookie gets nothing: the session ended on the server.
-    thief = browser.new_context(locale="it-IT")
+    stolen = new_page(browser)
+    thief = stolen.context
     try:
         thief.add_cookies([{key: old[key] for key in ("name", "value", "domain", "path")}])
-        stolen = thief.new_page()
         stolen.goto(f"{server.url}/risk")
         wait_idle(stolen)
         expect(stolen.locator("h1")).to_contain_text(LOGIN_TITLE)

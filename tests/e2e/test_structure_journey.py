@@ -7,7 +7,7 @@ from models.demo import demo
 from models.protocols import protocol as protocols
 from models.protocols import structure as ps
 from tests.conftest import actor_named
-from tests.e2e.conftest import choose, log_in, screenshot, wait_idle
+from tests.e2e.conftest import choose, log_in, new_page, screenshot, wait_idle
 
 SCHOOL = "MIIS00003C"
 NEW_PREMESSA = "La nostra scuola aggiunge una premessa sua."
@@ -47,9 +47,8 @@ def test_a_section_unlocked_by_the_coordinator_becomes_editable_in_the_school(se
     screenshot(page, "coordinatrice_struttura")
 
     # The dirigente, in another browser session, finds the section editable and saves it.
-    context = browser.new_context(locale="it-IT", viewport={"width": 1280, "height": 900})
-    school = context.new_page()
-    school.set_default_timeout(20_000)
+    school = new_page(browser)
+    context = school.context
     try:
         log_in(school, server.url, "dirigente", demo.DEMO_PASSWORD)
         school.get_by_role("link", name="Modifica protocollo").first.click()

@@ -12,6 +12,9 @@ from models.demo import synthetic
 from models.pupils import importing as pupil_data
 from models.risk import fairness, learn
 
+# make test runs two processes (xdist, loadgroup): one of them runs this module, whose cohorts are built once.
+pytestmark = pytest.mark.xdist_group("learn")
+
 YEARS = [SchoolYear(2022), SchoolYear(2023), SchoolYear(2024), SchoolYear(2025)]
 
 
@@ -79,13 +82,11 @@ def test_the_model_is_validated_on_the_latest_year_and_beats_the_rules_there(tra
 
 @pytest.fixture(scope="module")
 def demo_cohort_db(tmp_path_factory):
-    """The demo installation with its pupils, as `init-db --demo` makes it."""
+    """The demo installation with its pupils: a copy of what `init-db --demo` makes (built once, tests/conftest.py)."""
     from models.core import db as database
-    from models.demo import demo
+    from tests.conftest import copy_prepared
 
-    db = database.connect(tmp_path_factory.mktemp("demo_cohort") / "demo.db")
-    demo.install_demo(db)
-    return db
+    return database.connect(copy_prepared("init-db --demo", tmp_path_factory.mktemp("demo_cohort") / "demo.db"))
 
 
 def test_where_outcomes_follow_absences_the_rules_stay(demo_cohort_db):

@@ -1,4 +1,4 @@
-"""The role table of DESIGN.md, asked of models.core.permissions directly (one row per role, both networks)."""
+"""The role table of docs/design.md, asked of models.core.permissions directly (one row per role, both networks)."""
 
 from __future__ import annotations
 

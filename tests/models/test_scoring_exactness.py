@@ -20,6 +20,9 @@ from models.risk import indicators, school_risk
 from models.risk.rules import network_rules
 from tests.models import risk_reference
 
+# make test runs two processes (xdist, loadgroup): one of them runs this module, whose network is built once.
+pytestmark = pytest.mark.xdist_group("exactness")
+
 YEAR = ["2025-09", "2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04", "2026-05",
         "2026-06"]
 SUMMER = ["2025-07", "2025-08", "2026-07"]

@@ -3,25 +3,14 @@
 import pytest
 
 from models.core.permissions import Actor
-from models.core.school_year import SchoolYear
-from models.demo import synthetic
-from models.pupils import importing as pupil_data
 from models.risk import learn
+from tests.conftest import MODEL_SCHOOL
 from tests.pages.conftest import log_in, new_app
 
-SCHOOL = "MIIS00003C"
+# make test runs two processes (xdist, loadgroup): one of them runs both files on model_db (built once).
+pytestmark = pytest.mark.xdist_group("model")
 
-
-@pytest.fixture
-def model_db(demo_db, system):
-    cohort = synthetic.generate("secondaria_secondo_grado", 1200, [SchoolYear(2023), SchoolYear(2024),
-                                                                  SchoolYear(2025)], seed=4, last_month=2,
-                                context_weight=1.5)
-    pupil_data.import_attendance(demo_db, system, SCHOOL, synthetic.attendance_csv(cohort), "a.csv")
-    pupil_data.import_context(demo_db, system, SCHOOL, synthetic.context_csv(cohort), "c.csv")
-    pupil_data.import_outcomes(demo_db, system, SCHOOL, synthetic.outcomes_csv(cohort), "o.csv")
-    learn.train(demo_db, system, "RETEDEMO")
-    return demo_db
+SCHOOL = MODEL_SCHOOL
 
 
 def open_page(username, page="pages/model.py"):

@@ -15,7 +15,7 @@ from models.core.school_year import SchoolYear
 from models.demo import demo, synthetic
 from models.pupils import importing as pupil_data
 from models.risk import school_risk
-from tests.conftest import OTHER_SCHOOL, actor_named, count_proof
+from tests.conftest import OTHER_SCHOOL, actor_named, count_proof, template
 from tests.pages.conftest import log_in, new_app
 from ui.navigation import PAGES, pages_for
 
@@ -272,7 +272,7 @@ def test_every_command_line_read_of_pupils_is_logged(tmp_path):
 
 # --- every download ------------------------------------------------------------------------------------------
 # Each download button of every page, as the model call the page makes with the acting user, tried by every
-# account on every school, network or protocol: refused where DESIGN.md's table says so; where served, the
+# account on every school, network or protocol: refused where docs/design.md's table says so; where served, the
 # bytes hold no pupil code the account may not see and, for figures, no count of 1–4 pupils of a school that
 # is not the account's own (those read "<5").
 
@@ -287,26 +287,17 @@ ACCOUNTS = {  # username: (role, school, network), written out here rather than 
 NETWORK_OF = {SCHOOL: "RETEDEMO", SMALL_SCHOOL: "RETEDEMO", OTHER_SCHOOL: "RETEALTRA"}
 
 
-@pytest.fixture(scope="module")
-def world_template(tmp_path_factory):
+@template("world", base="demo_db")
+def _world(db) -> None:
     """Three schools with three years of pupils and outcomes, a trained model and protocols in both networks.
 
-    Built once (imports and training take seconds) and copied for each test.
+    Built once (imports and training take seconds) and copied for each test that uses `world`.
     """
-    from models.accounts import schools
-    from models.core import db as database
     from models.core.permissions import Actor
     from models.protocols import protocol as protocols
     from models.risk import learn
 
-    path = tmp_path_factory.mktemp("world") / "world.db"
-    db = database.connect(path)
     system = Actor.system("test")
-    demo.install_demo(db, with_protocols=False, with_pupils=False)
-    schools.create_network(db, system, "RETEALTRA", "Rete di un'altra provincia")
-    schools.create_school(db, system, OTHER_SCHOOL, "Istituto comprensivo altrove", "RETEALTRA", "primaria")
-    auth.create_user(db, system, "altro.dirigente", demo.DEMO_PASSWORD, "dirigente", school_code=OTHER_SCHOOL)
-    auth.create_user(db, system, "altro.coord", demo.DEMO_PASSWORD, "coordinatore_rete", network_code="RETEALTRA")
     for code, level, pupils, prefix, seed in ((SCHOOL, "secondaria_secondo_grado", 300, "S", 3),
                                               (SMALL_SCHOOL, "secondaria_secondo_grado", 12, "PP", 5),
                                               (OTHER_SCHOOL, "primaria", 200, "ZZ", 9)):
@@ -322,9 +313,6 @@ def world_template(tmp_path_factory):
         learn.train(db, system, network)
     _recorded_cases(db, system)
     _practices_with_attachments(db)
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.conn.close()
-    return path
 
 
 CASE_PUPILS = {SCHOOL: "S100000", OTHER_SCHOOL: "ZZ100000"}
@@ -368,13 +356,9 @@ def _practices_with_attachments(db) -> None:
 
 
 @pytest.fixture
-def world(world_template, db_path):
-    import shutil
-
-    from models.core import db as database
-
-    shutil.copy(world_template, db_path)
-    return database.connect(db_path)
+def world(db):
+    """The test's copy of the database `_world` builds."""
+    return db
 
 
 def office_text(data: bytes) -> str:

@@ -21,7 +21,7 @@ from models.follow_up import interventions
 from models.follow_up import list_export as risk_export
 from models.protocols import word_export as docx_export
 from models.pupils import importing as pupil_data
-from tests.conftest import PROOF, ROOT, count_proof
+from tests.conftest import ROOT, count_proof, peak_proof
 
 SCHOOL = "MIIS00003C"
 MAX_SECONDS = 10
@@ -42,8 +42,7 @@ def feed(maker: str, target: str, db_path) -> dict:
     assert outcome["seconds"] < MAX_SECONDS, outcome
     assert outcome["peak_mb"] < MAX_PEAK_MB, outcome
     count_proof("file ostili provati in un processo a parte")
-    PROOF["picco di memoria più alto di un file ostile (MB)"] = max(
-        PROOF.get("picco di memoria più alto di un file ostile (MB)", 0), outcome["peak_mb"])
+    peak_proof("picco di memoria più alto di un file ostile (MB)", outcome["peak_mb"])
     return outcome
 
 

@@ -1,4 +1,4 @@
-"""The learned model's document, read and downloaded by each role: only what DESIGN.md's table allows.
+"""The learned model's document, read and downloaded by each role: only what docs/design.md's table allows.
 
 The document counts pupils and adverse outcomes school by school. A second, small school of the network
 (a handful of adverse outcomes) makes the small cells that must read "<5" for those who see every school;
@@ -11,27 +11,20 @@ import pytest
 
 from models.core import suppression
 from models.core.errors import PermissionDenied
-from models.core.school_year import SchoolYear
-from models.demo import synthetic
-from models.pupils import importing as pupil_data
 from models.risk import learn
-from tests.conftest import OTHER_NETWORK, actor_named, count_proof
+from tests.conftest import MODEL_SCHOOL, MODEL_SMALL_SCHOOL, OTHER_NETWORK, actor_named, count_proof
 from tests.pages.conftest import log_in, new_app
 
-SCHOOL, SMALL_SCHOOL = "MIIS00003C", "MIRI00004D"
-YEARS = [SchoolYear(2023), SchoolYear(2024), SchoolYear(2025)]
+# make test runs two processes (xdist, loadgroup): one of them runs both files on model_db (built once).
+pytestmark = pytest.mark.xdist_group("model")
+
+SCHOOL, SMALL_SCHOOL = MODEL_SCHOOL, MODEL_SMALL_SCHOOL
 
 
 @pytest.fixture
-def trained(demo_db, system):
-    for code, pupils, seed in ((SCHOOL, 1200, 4), (SMALL_SCHOOL, 40, 6)):
-        cohort = synthetic.generate("secondaria_secondo_grado", pupils, YEARS, seed=seed, last_month=2,
-                                    context_weight=1.5)
-        pupil_data.import_attendance(demo_db, system, code, synthetic.attendance_csv(cohort), "a.csv")
-        pupil_data.import_context(demo_db, system, code, synthetic.context_csv(cohort), "c.csv")
-        pupil_data.import_outcomes(demo_db, system, code, synthetic.outcomes_csv(cohort), "o.csv")
-    learn.train(demo_db, system, "RETEDEMO")
-    return demo_db
+def trained(model_db):
+    """The demo network's model, trained on 1,200 pupils of SCHOOL and 40 of SMALL_SCHOOL (tests/conftest.py)."""
+    return model_db
 
 
 def stored_document(db) -> dict:
