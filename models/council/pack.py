@@ -179,7 +179,7 @@ def _class_page(document, risk: RiskList, class_name: str, pupils: pd.DataFrame,
     document.add_heading("Alunni per livello", level=2)
     _table(document, ["Codice", "Livello", "Assenze", "Motivi"],
            [[p["pupil_code"], indicators.LEVEL_LABELS[p["level"]], indicators.percent(p["absence_ratio"]),
-             " ".join(p["reasons"]) or "-"] for _, p in pupils.iterrows()])
+             _one_line(p["reasons"])] for _, p in pupils.iterrows()])
     document.add_heading("Verifiche e interventi", level=2)
     due = []
     for code in pupils["pupil_code"]:
@@ -207,6 +207,15 @@ def _class_page(document, risk: RiskList, class_name: str, pupils: pd.DataFrame,
     _chart(document, list(trend.index), list(ratios), risk, f"Assenze della classe {class_name} (%)")
     document.add_paragraph("In cifre: " + "; ".join(f"{indicators.month_label(p)} {indicators.percent(v / 100)}"
                                                     for p, v in ratios.items()) + ".")
+
+
+def _one_line(reasons: list[str]) -> str:
+    """The class page gives each pupil one line: the first (strongest) reason; the rest are on the pupil's page."""
+    if not reasons:
+        return "-"
+    more = len(reasons) - 1
+    rest = "" if not more else " (e un altro motivo)" if more == 1 else f" (e altri {more} motivi)"
+    return reasons[0].rstrip(".") + rest
 
 
 def _pupil_page(document, risk: RiskList, pupil: pd.Series, months: pd.DataFrame, levels: pd.DataFrame,

@@ -97,6 +97,10 @@ def test_funzione_records_an_intervention_and_finds_it_in_the_exported_list(serv
     pictures = sorted(tmp_path.glob("pagina*.png"))
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     listed = [c for c, r in rows.items() if r["Classe"] == class_name]
-    assert len(pictures) == 1 + len(listed) and f"Alunno {code} · classe {class_name}" in text
+    pages = text.split("\f")
+    class_pages = next(n for n, page in enumerate(pages) if "Alunno " in page)  # the class's page (or pages)
+    assert class_pages >= 1 and f"Classe {class_name}" in pages[0]
+    assert len(pictures) == class_pages + len(listed)  # then exactly one page per pupil
+    assert f"Alunno {code} · classe {class_name}" in text
     assert all(f"Alunno {c} " in text for c in listed)
     screenshot(page, "funzione_pacchetto_consiglio")
