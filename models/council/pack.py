@@ -241,7 +241,7 @@ def _pupil_page(document, risk: RiskList, pupil: pd.Series, months: pd.DataFrame
                      indicators.LEVEL_LABELS.get(level_of.get(month["period"]), "-")])
     if periods:
         _chart(document, periods, ratios, risk, f"Assenze di {code} (%)")
-        _table(document, ["Mese", "Ore di lezione", "Ore di assenza", "Assenze", "Livello"], rows)
+        _table(document, ["Mese", "Ore di lezione", "Ore di assenza", "Assenze", "Livello"], rows, font_pt=8)
     document.add_heading("Proiezione", level=2)
     projection = (f"Assenze finora: {indicators.percent(pupil['absence_ratio'])}; a questo ritmo a fine anno:"
                   f" {indicators.percent(pupil['projected_ratio'])}.")
@@ -285,7 +285,7 @@ def _chart(document, periods: list[str], ratios: list[float], risk: RiskList, ti
     from matplotlib.figure import Figure  # only when a pack is made: matplotlib takes a while to import
 
     chronic, legal = 100 * risk.rules.chronic, 100 * risk.rules.legal_limit
-    figure = Figure(figsize=(CHART_WIDTH_CM / 2.54, 2.3), dpi=150)
+    figure = Figure(figsize=(CHART_WIDTH_CM / 2.54, 1.9), dpi=150)
     axes = figure.add_subplot()
     labels = [indicators.month_label(p) for p in periods]
     axes.bar(range(len(ratios)), ratios, color=BAR_COLOUR, width=0.7)
