@@ -57,7 +57,9 @@ def council_pack(db: sqlite_utils.Database, actor: Actor, school_code: str, sele
     chosen = chosen.sort_values(["class_name", "level", "pupil_code"],
                                 key=lambda c: c.map(_LEVEL_ORDER) if c.name == "level" else c)
     follow = reviews.follow_up_table(db, actor, risk).set_index("pupil_code")
-    months = _months(db, risk, tuple(chosen["pupil_code"]))
+    # The class's trend is the whole class's (as far as the actor sees it), the pupils' sheets their own months.
+    months = _months(db, risk, tuple(risk.pupils.loc[risk.pupils["class_name"].isin(chosen["class_name"]),
+                                                     "pupil_code"]))
     levels = history.level_history(db, school_code)
     levels = levels[levels["pupil_code"].isin(chosen["pupil_code"])]
     cases = _cases(db, actor, school_code, set(chosen["pupil_code"]))

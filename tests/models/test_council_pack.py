@@ -52,6 +52,12 @@ def test_the_pack_for_a_class_holds_exactly_its_filtered_pupils(pupils_db, funzi
     document = Document(io.BytesIO(made.docx))
     assert document.paragraphs[0].text == made.first_line
     assert document.sections[0].header.paragraphs[0].text.startswith("DATI PERSONALI DI MINORI")
+    # The class's trend is the whole class's, not the pack's pupils' alone.
+    months = school_risk.load_attendance(pupils_db, SCHOOL)
+    class_march = months[(months["class_name"] == "3A") & (months["period"] == "2025-09")]
+    whole = 100 * class_march["absence_hours"].sum() / class_march["scheduled_hours"].sum()
+    figures = next(p.text for p in document.paragraphs if p.text.startswith("In cifre:"))
+    assert f"settembre 2025 {round(whole):.0f} %" in figures
     class_table = {row.cells[0].text: row.cells[3].text for row in document.tables[0].rows[1:]}
     for _, pupil in in_3a.iterrows():  # one line each: the strongest reason, the rest on the pupil's page
         first, *rest = pupil["reasons"]
