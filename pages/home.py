@@ -101,10 +101,14 @@ with st.expander(S.NOTIFY_TITLE, icon=":material/mail:"):
     if mail.own_address(ctx.db, actor) is None:
         st.caption(S.NOTIFY_NO_EMAIL)
     else:
+        # A stable key and the saved choice put in once: a default that changed with each save would make
+        # Streamlit build a new widget and drop the next click.
+        saved = mail.frequency(ctx.db, actor)
+        st.session_state.setdefault("notify_frequency", saved)
         chosen = st.radio(S.NOTIFY_CHOICE, list(mail.FREQUENCIES), format_func=mail.FREQUENCIES.get,
-                          index=list(mail.FREQUENCIES).index(mail.frequency(ctx.db, actor)), horizontal=True)
+                          key="notify_frequency", horizontal=True)
         st.caption(S.NOTIFY_HELP)
-        if chosen != mail.frequency(ctx.db, actor):
+        if chosen != saved:
             run_action(lambda: mail.set_frequency(ctx.db, actor, chosen), S.NOTIFY_SAVED)
 
 st.info(S.HOME_PRIVACY, icon=":material/shield_person:")

@@ -72,13 +72,15 @@ if record.derogation_hours:
 
 # The same sheet as in the class council's pack, for this pupil alone (built only when a button is pressed).
 left, right = st.columns(2)
+# The sheet for the month this page shows, not a later month holding other classes only.
 left.download_button(S.PACK_PUPIL_DOCX, icon=":material/description:", help=S.PACK_HELP,
-                     data=lambda: council_pack.pack_for_pupil(open_db(), actor, school_code, code).docx,
+                     data=lambda: council_pack.pack_for_pupil(open_db(), actor, school_code, code,
+                                                              as_of=last_month).docx,
                      file_name=f"scheda_{school_code}_alunno-{code}.docx", mime=MIME["docx"])
 if pdf_available():
     right.download_button(S.PACK_PUPIL_PDF, icon=":material/print:", help=S.PACK_HELP, mime=MIME["pdf"],
                           data=lambda: council_pack.council_pack_pdf(
-                              council_pack.pack_for_pupil(open_db(), actor, school_code, code)),
+                              council_pack.pack_for_pupil(open_db(), actor, school_code, code, as_of=last_month)),
                           file_name=f"scheda_{school_code}_alunno-{code}.pdf")
 
 st.markdown(f"**{S.PUPIL_REASONS}**")

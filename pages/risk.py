@@ -195,11 +195,14 @@ def ranked_list(listed: pd.DataFrame, pupils: pd.DataFrame, classes: tuple[str, 
 def downloads(selection: risk_export.Selection, shown_count: int) -> None:
     """The files follow the filters on screen and say which in their name; the whole school is its own choice."""
     st.markdown(f"**{S.RISK_DOWNLOADS}**")
-    st.caption(plain_format(S.RISK_DOWNLOAD_WHAT, what=selection.describe(risk), n=shown_count))
+    st.caption(plain_format(S.RISK_DOWNLOAD_WHAT, what=selection.describe(risk),
+                            pupils=S.plural(shown_count, "alunno", "alunni")))
     # Deferred: a file is built (and the read logged) only when its button is pressed.
     stem = selection.file_stem("rischio", risk)
     pack_stem = selection.file_stem("pacchetto", risk)
-    xlsx_col, csv_col, docx_col, pdf_col = st.columns(4)
+    # Two by two: four buttons side by side cut their labels on a laptop's screen.
+    xlsx_col, csv_col = st.columns(2)
+    docx_col, pdf_col = st.columns(2)
     xlsx_col.download_button(S.RISK_DOWNLOAD_XLSX, data=lambda: export("xlsx", selection), file_name=f"{stem}.xlsx",
                              icon=":material/download:", mime=formatting.MIME["xlsx"], disabled=not shown_count)
     csv_col.download_button(S.RISK_DOWNLOAD_CSV, data=lambda: export("csv", selection), file_name=f"{stem}.csv",

@@ -57,7 +57,9 @@ def council_pack(db: sqlite_utils.Database, actor: Actor, school_code: str, sele
     chosen = chosen.sort_values(["class_name", "level", "pupil_code"],
                                 key=lambda c: c.map(_LEVEL_ORDER) if c.name == "level" else c)
     follow = reviews.follow_up_table(db, actor, risk).set_index("pupil_code")
-    months = _months(db, risk, tuple(chosen["pupil_code"]))
+    # The class's trend is the whole class's (as far as the actor sees it), the pupils' sheets their own months.
+    months = _months(db, risk, tuple(risk.pupils.loc[risk.pupils["class_name"].isin(chosen["class_name"]),
+                                                     "pupil_code"]))
     levels = history.level_history(db, school_code)
     levels = levels[levels["pupil_code"].isin(chosen["pupil_code"])]
     cases = _cases(db, actor, school_code, set(chosen["pupil_code"]))
@@ -179,7 +181,7 @@ def _class_page(document, risk: RiskList, class_name: str, pupils: pd.DataFrame,
     document.add_heading("Alunni per livello", level=2)
     _table(document, ["Codice", "Livello", "Assenze", "Motivi"],
            [[p["pupil_code"], indicators.LEVEL_LABELS[p["level"]], indicators.percent(p["absence_ratio"]),
-             " ".join(p["reasons"]) or "-"] for _, p in pupils.iterrows()])
+             _one_line(p["reasons"])] for _, p in pupils.iterrows()])
     document.add_heading("Verifiche e interventi", level=2)
     due = []
     for code in pupils["pupil_code"]:
@@ -209,6 +211,15 @@ def _class_page(document, risk: RiskList, class_name: str, pupils: pd.DataFrame,
                                                     for p, v in ratios.items()) + ".")
 
 
+def _one_line(reasons: list[str]) -> str:
+    """The class page gives each pupil one line: the first (strongest) reason; the rest are on the pupil's page."""
+    if not reasons:
+        return "-"
+    more = len(reasons) - 1
+    rest = "" if not more else " (e un altro motivo)" if more == 1 else f" (e altri {more} motivi)"
+    return reasons[0].rstrip(".") + rest
+
+
 def _pupil_page(document, risk: RiskList, pupil: pd.Series, months: pd.DataFrame, levels: pd.DataFrame,
                 done: list, seen: list, who: dict[str, str], case: obligation.Case | None,
                 granted: list[derogations.Derogation]) -> None:
@@ -232,7 +243,7 @@ def _pupil_page(document, risk: RiskList, pupil: pd.Series, months: pd.DataFrame
                      indicators.LEVEL_LABELS.get(level_of.get(month["period"]), "-")])
     if periods:
         _chart(document, periods, ratios, risk, f"Assenze di {code} (%)")
-        _table(document, ["Mese", "Ore di lezione", "Ore di assenza", "Assenze", "Livello"], rows)
+        _table(document, ["Mese", "Ore di lezione", "Ore di assenza", "Assenze", "Livello"], rows, font_pt=8)
     document.add_heading("Proiezione", level=2)
     projection = (f"Assenze finora: {indicators.percent(pupil['absence_ratio'])}; a questo ritmo a fine anno:"
                   f" {indicators.percent(pupil['projected_ratio'])}.")
@@ -276,7 +287,7 @@ def _chart(document, periods: list[str], ratios: list[float], risk: RiskList, ti
     from matplotlib.figure import Figure  # only when a pack is made: matplotlib takes a while to import
 
     chronic, legal = 100 * risk.rules.chronic, 100 * risk.rules.legal_limit
-    figure = Figure(figsize=(CHART_WIDTH_CM / 2.54, 2.3), dpi=150)
+    figure = Figure(figsize=(CHART_WIDTH_CM / 2.54, 1.9), dpi=150)
     axes = figure.add_subplot()
     labels = [indicators.month_label(p) for p in periods]
     axes.bar(range(len(ratios)), ratios, color=BAR_COLOUR, width=0.7)

@@ -63,8 +63,9 @@ def agenda(db: sqlite_utils.Database, actor: Actor, on: date) -> list[Item]:
         due, ending = reviews.owned_follow_ups(db, actor, school, on)
         if due:
             items.append(Item("verifiche", due, ending,
-                              _many(due, "verifica di un alunno da fare", "verifiche di alunni da fare")
-                              + _tomorrow(ending, "una"), "pages/risk.py"))
+                              _many(due, "verifica da fare di cui sei referente",
+                                    "verifiche da fare di cui sei referente") + _tomorrow(ending, "una"),
+                              "pages/risk.py"))
     if school and can_manage_school(actor, school):
         updates = _network_updates(db, actor, school)
         if updates:

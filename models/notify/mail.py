@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from email.message import EmailMessage
+from email.utils import parseaddr
 from pathlib import Path
 
 import sqlite_utils
@@ -91,7 +92,8 @@ def set_settings(db: sqlite_utils.Database, actor: Actor, *, host: str, port: in
         raise ApprodoError("Scrivi il nome del server di posta, per esempio smtp.scuola.edu.it.")
     if not 1 <= int(port) <= 65535:
         raise ApprodoError("La porta va da 1 a 65535 (di solito 587 con STARTTLS).")
-    auth.normalize_email(sender)  # the same check as people's addresses
+    # «Approdo IIS Ponte Nuovo <approdo@scuola.edu.it>» or the bare address: the address gets the people's check.
+    auth.normalize_email(parseaddr(sender)[1] or sender)
     if not app_url.startswith(("https://", "http://")):
         raise ApprodoError("Scrivi l'indirizzo di Approdo come lo aprono le persone, per esempio"
                            " https://approdo.rete.it.")

@@ -16,6 +16,7 @@ dirigente and funzione strumentale (and the CLI) read and act; every read and ev
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -535,6 +536,13 @@ def _check_day(on: date | None, earliest: date, what: str, earliest_what: str) -
     return on
 
 
+def _protocol_number(value: str | None) -> str:
+    """The number as the letters print it after their own «Prot. n.»: a prefix typed with it is dropped."""
+    number = _text(value, "il numero di protocollo")
+    return _text(re.sub(r"^(prot(ocollo)?\.?\s*(n\.?|n°|num\.?|numero)?\s*)", "", number, flags=re.IGNORECASE),
+                 "il numero di protocollo")
+
+
 def _text(value: str | None, what: str, *, required: bool = True) -> str:
     cleaned = " ".join((value or "").split())
     if required and not cleaned:
@@ -587,7 +595,7 @@ def record_family_notice(db: sqlite_utils.Database, actor: Actor, school_code: s
     if channel not in CHANNELS:
         raise ApprodoError("Scegli come è stata inviata la comunicazione.")
     received_on = _check_receipt(received_on, on, channel)
-    _insert_step(db, actor, case, "famiglia", on, protocol_no=_text(protocol_no, "il numero di protocollo"),
+    _insert_step(db, actor, case, "famiglia", on, protocol_no=_protocol_number(protocol_no),
                  channel=channel, received_on=received_on)
     return get_case(db, actor, school_code, case_id)
 
@@ -641,7 +649,7 @@ def record_mayor_notice(db: sqlite_utils.Database, actor: Actor, school_code: st
         raise ApprodoError("Per questo caso la frequenza risulta ripresa: chiudi il caso invece di segnalarlo.")
     _check_day(on, case.deadline, "della segnalazione al sindaco",
                "della fine dei sette giorni dal ricevimento della comunicazione alla famiglia")
-    _insert_step(db, actor, case, "sindaco", on, protocol_no=_text(protocol_no, "il numero di protocollo"),
+    _insert_step(db, actor, case, "sindaco", on, protocol_no=_protocol_number(protocol_no),
                  municipality=_text(municipality, "il comune di residenza dell'alunno"))
     return get_case(db, actor, school_code, case_id)
 

@@ -52,6 +52,17 @@ def test_the_pack_for_a_class_holds_exactly_its_filtered_pupils(pupils_db, funzi
     document = Document(io.BytesIO(made.docx))
     assert document.paragraphs[0].text == made.first_line
     assert document.sections[0].header.paragraphs[0].text.startswith("DATI PERSONALI DI MINORI")
+    # The class's trend is the whole class's, not the pack's pupils' alone.
+    months = school_risk.load_attendance(pupils_db, SCHOOL)
+    class_march = months[(months["class_name"] == "3A") & (months["period"] == "2025-09")]
+    whole = 100 * class_march["absence_hours"].sum() / class_march["scheduled_hours"].sum()
+    figures = next(p.text for p in document.paragraphs if p.text.startswith("In cifre:"))
+    assert f"settembre 2025 {round(whole):.0f} %" in figures
+    class_table = {row.cells[0].text: row.cells[3].text for row in document.tables[0].rows[1:]}
+    for _, pupil in in_3a.iterrows():  # one line each: the strongest reason, the rest on the pupil's page
+        first, *rest = pupil["reasons"]
+        rest_text = f" (e altri {len(rest)} motivi)" if len(rest) > 1 else " (e un altro motivo)" if rest else ""
+        assert class_table[pupil["pupil_code"]] == first.rstrip(".") + rest_text
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert headings == ["Classe 3A", *(f"Alunno {c} · classe 3A" for c in made.pupils)]
 
@@ -122,7 +133,7 @@ def test_the_pdf_has_a_class_page_and_one_page_per_pupil(pupils_db, funzione):
     starts = [n for n, p in enumerate(pages) if "Classe 3A" in p.split("Alunni per livello")[0]]
     pupil_pages = [code for code in high["pupil_code"] for p in pages if f"Alunno {code}" in p]
     assert starts == [0] and sorted(pupil_pages) == sorted(high["pupil_code"])
-    assert len(pages) == 1 + len(high)  # each pupil's sheet fits its page
+    assert len(pages) == 1 + len(high)  # the class on one page, each pupil's sheet on its own page
     assert all("DATI PERSONALI DI MINORI" in p for p in pages)
 
 

@@ -63,9 +63,9 @@ def mailbox(pupils_db, actors):
     controller.stop()
 
 
-def _follow_ups(db, funzione, due: list[date]) -> list[str]:
-    """Open checks owned by the funzione, one per pupil, falling due on these days."""
-    codes = list(school_risk.school_risk(db, funzione, SCHOOL).pupils["pupil_code"][:len(due)])
+def _follow_ups(db, funzione, due: list[date], start: int = 0) -> list[str]:
+    """Open checks owned by the funzione, one per pupil (from the `start`-th of the list), due on these days."""
+    codes = list(school_risk.school_risk(db, funzione, SCHOOL).pupils["pupil_code"][start:start + len(due)])
     for code, day in zip(codes, due, strict=True):
         reviews.record_review(db, funzione, SCHOOL, code, as_of="2026-02", level="alto", follow_up_on=day,
                               follow_up_owner="funzione", at=datetime(2026, 3, 1, 9, tzinfo=UTC))
@@ -94,7 +94,7 @@ def test_the_daily_digest_says_what_awaits_with_links_and_no_personal_data(pupil
     assert received["To"] == "funzione@scuola.test" and received["Subject"] == "Approdo: 2 cose da fare"
     body = received.get_payload()
     # One late (2 March) and one due tomorrow (11 March); the April one is not due yet.
-    assert "- 2 verifiche di alunni da fare, una in scadenza domani." in body
+    assert "- 2 verifiche da fare di cui sei referente, una in scadenza domani." in body
     assert f"{APP}/risk" in body
     assert not any(secret in body or secret in received["Subject"] for secret in _personal_data(pupils_db))
 
@@ -106,11 +106,11 @@ def test_weekly_people_get_the_digest_on_monday_and_only_the_day_before_otherwis
     assert _send(pupils_db, TUESDAY).sent == []  # nothing falls due tomorrow: wait for Monday
     assert [m.kind for m in _send(pupils_db, date(2026, 3, 16)).sent] == ["digest"]
 
-    _follow_ups(pupils_db, funzione, [date(2026, 3, 2), date(2026, 3, 18)])
+    _follow_ups(pupils_db, funzione, [date(2026, 3, 18)], start=1)
     reminder = _send(pupils_db, date(2026, 3, 17)).sent
     assert [m.kind for m in reminder] == ["promemoria"]
     assert mailbox.received[-1]["Subject"] == "Approdo: una scadenza domani"
-    assert "- 2 verifiche di alunni da fare, una in scadenza domani." in mailbox.received[-1].get_payload()
+    assert "- 2 verifiche da fare di cui sei referente, una in scadenza domani." in mailbox.received[-1].get_payload()
 
 
 def test_a_run_twice_a_day_sends_once_and_opting_out_sends_nothing(pupils_db, actors, mailbox):
@@ -178,8 +178,9 @@ def test_only_the_admin_sets_the_mail_server_and_the_password_is_never_stored(pu
         mail.set_settings(pupils_db, actors["admin"], host="smtp://x", port=587, starttls=True, username="",
                           sender="a@x.it", app_url=APP)
     mail.set_settings(pupils_db, actors["admin"], host="smtp.x.it", port=587, starttls=True, username="u",
-                      sender="a@x.it", app_url=APP + "/")
-    assert mail.settings(pupils_db) == mail.Settings("smtp.x.it", 587, True, "u", "a@x.it", APP)
+                      sender="Approdo IIS Ponte Nuovo <a@x.it>", app_url=APP + "/")
+    assert mail.settings(pupils_db) == mail.Settings("smtp.x.it", 587, True, "u", "Approdo IIS Ponte Nuovo <a@x.it>",
+                                                     APP)
     assert "password" not in {c.name for c in pupils_db["smtp_settings"].columns}
 
 

@@ -181,9 +181,11 @@ def test_family_notice_deadline_late_and_mayor(demo_db, actors, today):
     # Late: the family step has been due for more than a week.
     today(date(2026, 3, 30))
     assert obligation.cases(demo_db, boss, SCHOOL)[0].late
-    case = obligation.record_family_notice(demo_db, boss, SCHOOL, case.id, date(2026, 3, 30), "123/2026",
+    # The letters print «Prot. n.» themselves: typed with the number, it is not printed twice.
+    case = obligation.record_family_notice(demo_db, boss, SCHOOL, case.id, date(2026, 3, 30), "Prot. n. 123/2026",
                                            "PEC", received_on=date(2026, 3, 30))  # delivered the same day
     assert (case.status, case.deadline) == ("in_attesa", date(2026, 4, 6))
+    assert case.family_notice.protocol_no == "123/2026"
     assert not case.due
     today(date(2026, 4, 2))
     assert obligation.cases(demo_db, boss, SCHOOL)[0].status == "in_attesa"

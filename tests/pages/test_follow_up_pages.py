@@ -197,7 +197,7 @@ def test_the_downloads_follow_the_filters_on_screen_and_name_them(pupils_db):
     shown = at.dataframe[0].value
     assert set(shown["Classe"]) == {"3A"}
     what = next(c.value for c in at.caption if c.value.startswith("I file seguono i filtri"))
-    assert what.endswith(f"classe 3A; livelli alto, medio. ({len(shown)} alunni).")
+    assert what.endswith(f"classe 3A; livelli alto, medio. ({len(shown)} {'alunno' if len(shown) == 1 else 'alunni'}).")
     buttons = {b.proto.label: b.proto for b in at.get("download_button")}
     # The files are built when pressed (their names are checked in the browser journey and the model tests).
     assert {"Scarica l'elenco (Excel)", "Pacchetto (Word)",

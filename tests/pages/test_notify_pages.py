@@ -26,10 +26,18 @@ def test_a_person_chooses_how_often_and_the_bell_shows_what_awaits(pupils_db, ac
     radio.set_value("giornaliera").run()
     assert not at.exception, at.exception
     assert mail.frequency(pupils_db, actor_named(pupils_db, "funzione")) == "giornaliera"
+    # A second change in the same page view is saved too (a widget rebuilt after each save dropped it).
+    radio = next(r for r in at.radio if r.label == "Ricevi il riepilogo di che cosa ti aspetta")
+    radio.set_value("nessuna").run()
+    assert mail.frequency(pupils_db, actor_named(pupils_db, "funzione")) == "nessuna"
+    radio = next(r for r in at.radio if r.label == "Ricevi il riepilogo di che cosa ti aspetta")
+    assert radio.value == "nessuna"
+    radio.set_value("giornaliera").run()
+    assert mail.frequency(pupils_db, actor_named(pupils_db, "funzione")) == "giornaliera"
     bell = at.sidebar.get("popover")[0]
     assert bell.proto.popover.label == "Promemoria (1)"
     links = [link.proto.label for link in at.sidebar.get("page_link")]
-    assert "1 verifica di un alunno da fare, una in scadenza domani" in links
+    assert "1 verifica da fare di cui sei referente, una in scadenza domani" in links
 
 
 def test_someone_without_an_address_is_told_how_to_get_reminders(pupils_db):

@@ -105,8 +105,8 @@ def test_imports_scoring_and_saves_in_parallel_never_report_a_locked_database(db
 
     def reviewer(conn):
         pupil = conn.execute("SELECT pupil_code FROM attendance WHERE school_code = ? LIMIT 1", [SCHOOL]).fetchone()[0]
-        for _ in range(10):
-            reviews.record_review(conn, funzione, SCHOOL, pupil, as_of="2026-02", level="alto")
+        for n in range(10):  # ten different reviews (the same one twice a day is refused as a double click)
+            reviews.record_review(conn, funzione, SCHOOL, pupil, as_of="2026-02", level="alto", note=f"Giro {n}.")
 
     threads = [threading.Thread(target=importer(p)) for p in months] + [
         threading.Thread(target=guarded(work)) for work in (scorer, saver, reviewer, scorer)]
