@@ -26,10 +26,16 @@ def editing_version(page) -> int:
 
 
 def write(page, text: str) -> None:
-    """Replace the section's text as a person would, and leave the box (which sends it)."""
+    """Replace the section's text as a person would, and send it with Ctrl+Enter; return once the run it asked
+    for is over, so the text has reached the server (and its draft is kept there).
+
+    `wait_idle` alone may look before the browser has sent the new text: the previous run is then over and it
+    returns at once (a reload that follows would come before the text). So first wait for the run to be asked."""
     editor = page.get_by_role("textbox", name="Testo della sezione")
     editor.fill(text)
+    asked = page.evaluate("() => window.__approdoRuns.asked")
     editor.press("Control+Enter")
+    page.wait_for_function("(before) => window.__approdoRuns.asked > before", arg=asked)
     wait_idle(page)
 
 

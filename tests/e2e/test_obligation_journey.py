@@ -29,8 +29,9 @@ def offset(day: date) -> dict[str, str]:
 
 
 def type_date(form, label: str, day: date) -> None:
-    """Streamlit's date field is three spin buttons (day, month, year): typed as a person types."""
-    form.get_by_role("spinbutton", name=f"day, {label}", exact=True).click()
+    """Streamlit's date field is three spin buttons (day, month, year), named in the page's language (it is
+    served as lang=it: «giorno, Data»): typed as a person types."""
+    form.get_by_role("spinbutton", name=f"giorno, {label}", exact=True).click()
     form.page.keyboard.type(f"{day:%d%m%Y}")
 
 
