@@ -8,6 +8,7 @@ from starlette.testclient import TestClient
 
 from models.accounts import auth
 from models.demo import demo
+from tests.async_helpers import run_apart
 from ui.cookie_routes import COOKIE_NAME, EXCHANGE_URL, LOGOUT_URL, ROUTES
 
 
@@ -72,7 +73,6 @@ def test_the_logout_route_ends_the_session_on_the_server_and_removes_the_cookie(
 def _post_in_pieces(path: str, pieces: int, size: int = 1 << 20) -> tuple[int, int, int]:
     """POST `pieces` pieces of `size` bytes (no Content-Length) straight to the ASGI app; return the status,
     how many pieces the app asked for and the peak of memory traced meanwhile."""
-    import asyncio
     import tracemalloc
 
     asked, answer = [0], {}
@@ -92,7 +92,7 @@ def _post_in_pieces(path: str, pieces: int, size: int = 1 << 20) -> tuple[int, i
              "http_version": "1.1", "root_path": ""}
     tracemalloc.start()
     try:
-        asyncio.run(Starlette(routes=ROUTES)(scope, receive, send))
+        run_apart(Starlette(routes=ROUTES)(scope, receive, send))
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

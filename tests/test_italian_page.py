@@ -1,10 +1,10 @@
 """The page as the server sends it: lang="it" and the script that makes Streamlit's own English Italian; other
 answers (scripts, JSON, the cookie routes) pass untouched."""
 
-import asyncio
 import json
 import re
 
+from tests.async_helpers import run_apart
 from ui.italian_page import PREFIXES, SCRIPT_URL, TRANSLATIONS, ItalianPage, italian, script
 
 INDEX = b'<!doctype html><html lang="en"><head><title>Streamlit</title></head><body></body></html>'
@@ -28,7 +28,7 @@ def serve(body: bytes, content_type: bytes, accept: bytes = b"text/html", method
 
     scope = {"type": "http", "method": method, "path": "/rischio", "extensions": {"http.response.pathsend": {}},
              "headers": [(b"accept", accept), (b"accept-encoding", b"gzip")]}
-    asyncio.run(ItalianPage(app)(scope, None, send))
+    run_apart(ItalianPage(app)(scope, None, send))
     return seen, sent
 
 

@@ -8,7 +8,7 @@ never enters an item: the e-mail travels through servers the school does not con
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import sqlite_utils
 
@@ -48,13 +48,11 @@ def agenda(db: sqlite_utils.Database, actor: Actor, on: date) -> list[Item]:
     if school and can_follow_obligation(actor, school):
         from models.obligation import cases as obligation
 
-        due = obligation.due(obligation.cases(db, actor, school, as_of=on, channel="promemoria"))
+        due, ending = obligation.due_counts(db, actor, school, on)
         if due:
-            tomorrow = on + timedelta(days=1)
-            # The term of art. 114 c. 4: the seven days after the family's notice end tomorrow, or a step falls due.
-            ending = sum(1 for case in due if case.deadline == tomorrow or case.due_on == tomorrow)
-            items.append(Item("obbligo", len(due), ending,
-                              _many(len(due), "passo dell'obbligo scolastico da fare",
+            # The term of art. 114 c. 4: the seven days after the family's receipt end tomorrow, or a step falls due.
+            items.append(Item("obbligo", due, ending,
+                              _many(due, "passo dell'obbligo scolastico da fare",
                                     "passi dell'obbligo scolastico da fare") + _tomorrow(ending),
                               "pages/obligation.py"))
     if school and can_follow_up(actor, school):

@@ -496,6 +496,19 @@ def cases(db: sqlite_utils.Database, actor: Actor, school_code: str, as_of: date
     return found
 
 
+def due_counts(db: sqlite_utils.Database, actor: Actor, school_code: str, as_of: date) -> tuple[int, int]:
+    """How many steps are due on `as_of`, and how many of them end their term or fall due the day after.
+
+    For the reminders (the bell, the e-mail): counts only, no pupil leaves this function, so the read is not
+    a pupil-level read and is not logged (the page that shows the cases logs its own).
+    """
+    require_obligation(actor, school_code)
+    _sync(db, actor, school_code)
+    found = due(_read(db, school_code, as_of, include_closed=False))
+    tomorrow = as_of + timedelta(days=1)
+    return len(found), sum(1 for case in found if tomorrow in (case.deadline, case.due_on))
+
+
 def get_case(db: sqlite_utils.Database, actor: Actor, school_code: str, case_id: int,
              as_of: date | None = None, *, view: str | None = None) -> Case:
     """One case of the school (refused for another school's case, with the same message as a missing one).

@@ -262,3 +262,18 @@ def _reasons(row, rules: Rules, legal: bool) -> list[str]:
     if not reasons:
         reasons.append(f"Assenze {al(percent(row.absence_ratio))} del monte ore: nessun segnale di rischio.")
     return reasons
+
+
+def with_derogations(result: pd.DataFrame, derogated: dict[str, float]) -> pd.DataFrame:
+    """The list as the page shows it: the hours in derogation (DPR 122/2009 art. 14 c. 7) beside each pupil,
+    never subtracted, and the sentence saying so after the pupil's reasons; row by row, as above."""
+    if not result.attrs.get("school_year"):
+        return result
+    out = result.copy()
+    hours_in = [float(derogated.get(code, 0.0)) for code in out["pupil_code"]]
+    out["reasons"] = [[*reasons, "Di cui " + f"{h:g} ore in deroga (DPR 122/2009 art. 14 c. 7): restano nel "
+                       "conteggio; decide il consiglio di classe se l'anno è valido."] if h else list(reasons)
+                      for reasons, h in zip(out["reasons"], hours_in, strict=True)]
+    out["derogation_hours"] = np.array(hours_in, dtype=float)
+    out.attrs = dict(result.attrs)
+    return out

@@ -161,13 +161,18 @@ def test_the_obligation_term_ending_tomorrow_is_an_item_with_no_pupil_in_it(pupi
 
     from models.obligation import cases as obligation
 
-    case = SimpleNamespace(pupil_code="S100019", deadline=date(2026, 3, 11), due_on=date(2026, 3, 4), late=False)
-    monkeypatch.setattr(obligation, "cases", lambda *a, **k: [case])
-    monkeypatch.setattr(obligation, "due", lambda found: found)
+    case = SimpleNamespace(pupil_code="S100019", deadline=date(2026, 3, 11), due_on=date(2026, 3, 4), late=False,
+                           due=True)
+    other = SimpleNamespace(pupil_code="S100020", deadline=None, due_on=None, late=False, due=False)
+    monkeypatch.setattr(obligation, "_sync", lambda *a, **k: None)
+    monkeypatch.setattr(obligation, "_read", lambda *a, **k: [case, other])
+    before = pupils_db.execute("SELECT COUNT(*) FROM access_log").fetchone()[0]
     [item] = [i for i in agenda.agenda(pupils_db, actors["dirigente"], TUESDAY) if i.kind == "obbligo"]
     assert (item.count, item.due_tomorrow) == (1, 1)
     assert item.text == "1 passo dell'obbligo scolastico da fare, uno in scadenza domani"
     assert "S100019" not in item.text
+    # Counting is not a pupil-level read: the page that shows the cases logs its own.
+    assert pupils_db.execute("SELECT COUNT(*) FROM access_log").fetchone()[0] == before
 
 
 def test_only_the_admin_sets_the_mail_server_and_the_password_is_never_stored(pupils_db, actors):

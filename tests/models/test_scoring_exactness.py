@@ -33,6 +33,13 @@ def same(expected: pd.DataFrame, got: pd.DataFrame) -> None:
     assert got.attrs == expected.attrs
 
 
+def derogated(db, school_code: str, school_year: str | None) -> dict[str, float]:
+    """The hours in derogation per pupil, read from the table directly (not through models/risk/derogations.py)."""
+    return {code: hours for code, hours in db.execute(
+        "SELECT pupil_code, SUM(hours) FROM derogations WHERE school_code = ? AND school_year = ? GROUP BY pupil_code",
+        [school_code, school_year]).fetchall()}
+
+
 def both(attendance, context=None, **setup):
     return (risk_reference.score(attendance, context, **setup),
             indicators.score(attendance.copy(), None if context is None else context.copy(), **setup))
@@ -53,6 +60,14 @@ def demo_network(tmp_path_factory):
         importing.import_attendance(db, system, school_code, synthetic.attendance_csv(cohort), "f.csv")
         importing.import_context(db, system, school_code, synthetic.context_csv(cohort), "c.csv")
     school_risk.assign_classes(db, system, "docente", demo.DEMO_TEACHER_CLASSES)
+    # Hours in derogation for one pupil of each school in each year, and a second decision for the same
+    # pupil in the last one: the list shows their sum in its year only, and the sentence after the reasons.
+    for school_code, *_ in demo.DEMO_COHORTS:
+        pupil = db.execute("SELECT MIN(pupil_code) FROM attendance WHERE school_code = ?", [school_code]).fetchone()[0]
+        for year, hours in [(str(y), 12.5) for y in demo.DEMO_YEARS] + [(str(demo.DEMO_YEARS[-1]), 30.0)]:
+            db.execute("INSERT INTO derogations (school_code, pupil_code, school_year, hours, reason, on_day,"
+                       " recorded_by, recorded_at) VALUES (?, ?, ?, ?, 'Motivi di salute', '2026-01-10', 'test',"
+                       " '2026-01-10')", [school_code, pupil, year, hours])
     return db
 
 
@@ -78,6 +93,7 @@ def test_the_risk_list_from_the_database_is_the_reference_list(demo_network):
     from models.accounts import auth
 
     docente = auth.actor_for_user(db, db.execute("SELECT id FROM users WHERE username = 'docente'").fetchone()[0])
+    years_with_derogations = set()
     for school_code, *_ in demo.DEMO_COHORTS:
         school = db.execute("SELECT level, annual_hours, network_code FROM schools WHERE code = ?",
                             [school_code]).fetchone()
@@ -92,8 +108,13 @@ def test_the_risk_list_from_the_database_is_the_reference_list(demo_network):
                 frame = school_risk.load_attendance(db, school_code, classes, since=since)
                 expected = risk_reference.score(frame, school_risk.load_context(db, school_code), level=level,
                                                 annual_hours=hours, as_of=as_of, rules=network_rules(db, school[2]))
+                expected = risk_reference.with_derogations(
+                    expected, derogated(db, school_code, expected.attrs.get("school_year")))
                 same(expected, risk.pupils)
                 assert risk.as_of == expected.attrs["as_of"]
+                if (risk.pupils["derogation_hours"] > 0).any():
+                    years_with_derogations.add((school_code, risk.school_year))
+    assert len(years_with_derogations) > len(demo.DEMO_COHORTS)  # the sum in the latest year and in an earlier one
 
 
 # ---- generated frames -------------------------------------------------------------------------------------
@@ -205,4 +226,5 @@ def test_generated_rows_in_the_database_list_as_the_reference(demo_db, attendanc
                                     school_risk.load_context(db, school), level=setup["level"],
                                     annual_hours=annual or DEFAULT_ANNUAL_HOURS[setup["level"]],
                                     rules=setup["rules"])
-    same(expected, risk.pupils)
+    same(risk_reference.with_derogations(expected, derogated(db, school, expected.attrs.get("school_year"))),
+         risk.pupils)
