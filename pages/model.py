@@ -66,7 +66,9 @@ st.caption(S.MODEL_CALIBRATION.format(brier=number(metrics["model"]["brier"], 4)
 # Points built on fewer than 5 pupils come suppressed ("<5") for every role: they are left off the chart.
 points_shown = [p for p in metrics["reliability"] if not suppression.is_hidden(p["observed"])]
 reliability = pd.DataFrame(points_shown, columns=["predicted", "observed"])
-if len(points_shown) < len(metrics["reliability"]):
+if metrics["reliability"] and all(p["observed"] == suppression.HIDDEN for p in metrics["reliability"]):
+    st.caption(S.RELIABILITY_ISOLATED)  # the network minus one's own school would be one other school (rule 2)
+elif len(points_shown) < len(metrics["reliability"]):
     st.caption(S.RELIABILITY_HIDDEN.format(hidden=len(metrics["reliability"]) - len(points_shown),
                                            total=len(metrics["reliability"])))
 if not reliability.empty:

@@ -527,6 +527,8 @@ RELIABILITY_X = "Probabilità stimata"
 RELIABILITY_Y = "Frequenza osservata"
 RELIABILITY_HIDDEN = ("{hidden} punti su {total} non sono mostrati: sono costruiti su meno di 5 alunni (o su meno di 5"
                       " esiti negativi).")
+RELIABILITY_ISOLATED = ("Il grafico di affidabilità non è mostrato: nell'anno di verifica la rete ha una sola altra "
+                        "scuola con alunni, i cui dati si ricaverebbero togliendo quelli della tua scuola.")
 AUDIT_TITLE = "Audit per gruppi"
 AUDIT_HELP = ("Per ogni gruppo: alunni segnalati tra i primi k, precisione, falsi positivi e falsi negativi, e il "
               "rapporto con il gruppo più numeroso. Fra 0,8 e 1,25 il trattamento è considerato equo.")

@@ -26,7 +26,8 @@ def test_the_pupil_page_shows_the_hours_per_subject(pupils_db):
     pupil_data.import_attendance(pupils_db, Actor.system("test"), SCHOOL, SUBJECTS, "materie_1A.csv")
     at = open_page("funzione", "pages/pupil.py", alunno="W1")
     assert any(m.value == "**Assenze per materia**" for m in at.markdown)
-    table = at.table[0].value
+    # Found by its first column (the chart's figures, "I dati del grafico", are a table before it).
+    table = next(t.value for t in at.table if t.value.columns[0] == "Materia")
     assert list(table.iloc[:, 0]) == ["Italiano", "Matematica"]
     assert list(table["marzo 2026"]) == ["3 su 20 (15 %)", "2,5 su 16 (16 %)"]
     upload = open_page("funzione", "pages/data_upload.py")

@@ -116,7 +116,8 @@ def test_a_protocol_of_another_network_by_query_parameter_is_refused(demo_db, sc
     at.query_params["protocollo"] = str(school_protocol.id)
     at.switch_page(EDITOR).run()
     assert "Non hai accesso a questo protocollo." in messages(at, "error")
-    assert not at.text_area and not at.get("html")
+    # No section shown, neither to edit nor as its text (st.html); the menu in the sidebar is html too.
+    assert not at.text_area and not at.main.get("html")
 
 
 def test_a_malformed_query_parameter_is_an_italian_message(demo_db, school_protocol):
