@@ -26,12 +26,13 @@ from ui.protocol_widgets import (
     show_rich_text,
     unsaved_sections,
 )
-from ui.session import flash, form_key, guard_page, open_db, run_action
+from ui.session import flash, form_key, guard_fragment, guard_page, open_db, run_action
 from ui.structure_links import structure_links
 from ui.text import plain, plain_bold, plain_format, show_error
 
 ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
+page_actor = actor
 state = st.session_state
 SAVED_KEY = "approdo_section_saved"
 
@@ -65,7 +66,10 @@ def approve_form(target: Status, label: str, done: str) -> None:
 
     The date is typed as text and checked as it is typed: the date recorded is the one on screen, never one
     the calendar widget moved (31/02) or kept from before (a future date it would not take); an impossible or
-    future date blocks the button with the reason. A fragment: typing reruns only this part."""
+    future date blocks the button with the reason. A fragment: typing reruns only this part, maybe on another
+    thread than the page's, so it checks the session again and reads through a connection of its own."""
+    fresh = guard_fragment(page_actor)
+    db, actor = fresh.db, fresh.actor
     check = protocols.approval_check(db, actor, protocol.id)
     with st.container(border=True):
         if not check.clean:
