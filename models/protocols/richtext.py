@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -203,7 +204,9 @@ def validate(text: str) -> None:
 
 # --- the rich-text editor's Markdown ------------------------------------------------
 
-_ESCAPED = str.maketrans({c: "\\" + c for c in "\\*_`<[]"})
+# What would read as markup, escaped; not "_" (inside a word it is text for both parsers, and the editor would
+# show the backslash).
+_ESCAPED = str.maketrans({c: "\\" + c for c in "\\*`<[]"})
 _LINE_START = ("#", "-", "+", ">", "=")
 
 
@@ -273,10 +276,44 @@ def for_editor(text: str) -> str:
         return text
 
 
+_LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s")
+
+
+def _blocks_apart(edited: str) -> str:
+    """The editor's Markdown with its blocks apart: it writes one line per paragraph (Enter starts a new one, as
+    in a word processor), marks a line followed by another with two spaces, and puts no empty line after a table
+    or a list; read as it is, the next paragraph would join the table (a row) or the list (an item's text)."""
+    out: list[str] = []
+    previous = "blank"
+    for line in edited.split("\n"):
+        if not line.strip():
+            kind = "blank"
+        elif line.lstrip().startswith("|"):
+            kind = "table"
+        elif _LIST_LINE.match(line):
+            kind = "list"
+        elif line.startswith((" ", "\t")) and previous in ("list", "continued"):
+            kind = "continued"
+        else:
+            kind = "text"
+            line = line.strip(" ")
+            if line.endswith("\\") and not line.endswith("\\\\"):
+                line = line[:-1]
+        in_list = ("list", "continued")
+        together = (kind == previous == "table") or (kind in in_list and previous in in_list)
+        if kind != "blank" and previous != "blank" and not together:
+            out.append("")
+        if kind != "blank" or previous != "blank":
+            out.append(line)
+        previous = kind
+    return "\n".join(out).strip("\n") + "\n"
+
+
 def from_editor(edited: str, original: str) -> str:
     """The text to keep for what the editor returned: the blocks also found, in the same order, in `original`
     keep their original spelling; the others are the editor's. Nothing is dropped: a text outside the subset
     comes back as it is, for the save to refuse with the reason."""
+    edited = _blocks_apart(edited)
     try:
         new, old = _parse_spans(edited), _parse_spans(original)
     except ApprodoError:
