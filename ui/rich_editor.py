@@ -89,17 +89,21 @@ def rich_editor(widget_key: str, text: str, original: str, on_text: Callable[[st
     entries = _entries()
     entry = entries.get(widget_key)
     if entry is None or entry["text"] != text:
-        entry = entries[widget_key] = {"value": richtext.for_editor(text), "text": text}
+        # A text changed elsewhere: a new editor over it (told to load a new text, the mounted one would answer
+        # with a run of its own, which can cross a choice the user is making on the page).
+        mount = entry["mount"] + 1 if entry else 0
+        entry = entries[widget_key] = {"value": richtext.for_editor(text), "text": text, "mount": mount}
+    mounted_key = f"{widget_key}_{entry['mount']}"
 
     def typed() -> None:
-        value = _editor_value(widget_key)
+        value = _editor_value(mounted_key)
         if value is None or value == entry["value"]:  # the editor's echo of what it was given
             return
         kept = richtext.from_editor(value, original)
         entry.update(value=value, text=kept)
         on_text(kept)
 
-    streamlit_lexical_extended(value=entry["value"], key=widget_key, debounce=DEBOUNCE_MS, toolbar=TOOLS,
+    streamlit_lexical_extended(value=entry["value"], key=mounted_key, debounce=DEBOUNCE_MS, toolbar=TOOLS,
                                height=height, on_change=typed)
     _labels(key=f"labels_{widget_key}", data={"label": label, "labels": LABELS, "hidden": HIDDEN_OPTIONS},
             height=0)
