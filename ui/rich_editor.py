@@ -7,7 +7,7 @@ spelling). It sends the text a second after the author stops typing, so the page
 it, see models/protocols/drafts.py) follows the typing, not only the "Salva" button.
 
 Its own labels are English and its text area has no name: a small companion script gives them Italian names
-(screen readers read them) and hides the heading levels the format refuses.
+(screen readers read them), hides the heading levels the format refuses and draws the keyboard focus.
 """
 
 from __future__ import annotations
@@ -42,6 +42,13 @@ export default function ({ data }) {
       const root = host.shadowRoot;
       const editor = root && root.querySelector(".streamlit-lexical-editor");
       if (!editor) continue;
+      if (!root.getElementById("approdo-focus")) {  // a visible focus (WCAG 2.4.7): the component draws none
+        const style = document.createElement("style");
+        style.id = "approdo-focus";
+        style.textContent = ".editor-input:focus { box-shadow: inset 0 0 0 2px #1a4f8b; }"
+          + " .toolbar-item:focus-visible, .table-cell-chevron:focus-visible { outline: 2px solid #1a4f8b; }";
+        root.appendChild(style);
+      }
       const input = root.querySelector(".editor-input");
       if (input && input.getAttribute("aria-label") !== data.label) {
         input.setAttribute("aria-label", data.label);
