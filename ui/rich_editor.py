@@ -48,6 +48,21 @@ export default function ({ data }) {
         style.textContent = ".editor-input:focus { box-shadow: inset 0 0 0 2px #1a4f8b; }"
           + " .toolbar-item:focus-visible, .table-cell-chevron:focus-visible { outline: 2px solid #1a4f8b; }";
         root.appendChild(style);
+        // No keyboard trap (WCAG 2.1.2): Tab leaves the editor as it leaves any field, except inside a table,
+        // where it goes to the next cell; there Esc and then Tab leave too.
+        let escaped = false;
+        root.addEventListener("keydown", (event) => {
+          if (!event.target.classList || !event.target.classList.contains("editor-input")) return;
+          if (event.key === "Escape") { escaped = true; return; }
+          if (event.key === "Tab") {
+            const selection = root.getSelection ? root.getSelection() : document.getSelection();
+            const node = selection && selection.anchorNode;
+            const element = node && (node.nodeType === 1 ? node : node.parentElement);
+            const inTable = element && element.closest && element.closest("td, th");
+            if (!inTable || escaped) event.stopImmediatePropagation();
+          }
+          escaped = false;
+        }, true);
       }
       const input = root.querySelector(".editor-input");
       if (input && input.getAttribute("aria-label") !== data.label) {
