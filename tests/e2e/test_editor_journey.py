@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from models.demo import demo
 from models.protocols import word_export
-from tests.e2e.conftest import choose, log_in, screenshot, wait_idle
+from tests.e2e.conftest import choose, log_in, markdown_box, screenshot, type_in_section, wait_idle
 from tests.word_helpers import pdf_pages
 
 EDITING = re.compile(r"Stai modificando a partire dalla versione (\d+)")
@@ -27,15 +27,6 @@ def editing_version(page) -> int:
     caption = page.get_by_text(EDITING)
     expect(caption).to_be_visible()
     return int(EDITING.search(caption.inner_text()).group(1))
-
-
-def markdown_box(page):
-    """The section's Markdown, one click below the rich-text editor (the expander opened if it is closed)."""
-    box = page.get_by_role("textbox", name="Testo della sezione")
-    if not box.is_visible():
-        page.get_by_text("Testo in Markdown", exact=False).click()
-    expect(box).to_be_visible()
-    return box
 
 
 def write(page, text: str) -> None:
@@ -182,13 +173,7 @@ def test_a_reload_keeps_the_section_and_the_unsaved_text(server, page):
     choose(page, "Sezione", "Tempi e responsabilità")
     # Typed in the rich-text editor, nothing pressed to send it: within 3 seconds the draft is on its way.
     rich = page.get_by_role("textbox", name="Testo formattato della sezione")
-    rich.click()
-    page.keyboard.press("Control+End")
-    page.keyboard.press("Enter")
-    asked = page.evaluate("() => window.__approdoRuns.asked")
-    page.keyboard.type("Scritto poco prima di premere F5.")
-    page.wait_for_function("(before) => window.__approdoRuns.asked > before", arg=asked, timeout=3_000)
-    wait_idle(page)
+    type_in_section(page, "Scritto poco prima di premere F5.")
     text = markdown_box(page).input_value()
     assert text.endswith("\n\nScritto poco prima di premere F5.\n")
     page.reload()

@@ -4,7 +4,7 @@ from docx import Document
 from playwright.sync_api import expect
 
 from models.demo import demo
-from tests.e2e.conftest import choose, log_in, screenshot, wait_idle
+from tests.e2e.conftest import choose, log_in, screenshot, type_in_section, wait_idle
 
 NEW_LINE = "La commissione accoglienza si riunisce ogni martedì alle 14.30."
 
@@ -17,12 +17,7 @@ def test_dirigente_edits_a_section_and_sees_version_2_in_the_history(server, pag
     wait_idle(page)
     choose(page, "Sezione", "Chi fa che cosa")
 
-    editor = page.get_by_role("textbox", name="Testo della sezione")
-    editor.click()
-    editor.press("Control+End")
-    editor.type("\n\n" + NEW_LINE)
-    editor.press("Control+Enter")
-    wait_idle(page)
+    type_in_section(page, NEW_LINE)
     main = page.locator("[data-testid='stMain']")
     expect(main).to_contain_text(NEW_LINE)  # the live preview
     page.get_by_role("button", name="Salva una nuova versione").click()
