@@ -65,7 +65,7 @@ def test_a_section_unlocked_by_the_coordinator_becomes_editable_in_the_school(se
     finally:
         context.close()
     saved = school_section(database.connect(server.db), "premessa")
-    assert saved.version == 2 and saved.body.endswith(NEW_PREMESSA)
+    assert saved.version == 2 and saved.body.rstrip("\n").endswith(NEW_PREMESSA)
 
 
 def test_a_merge_of_changes_in_different_places_keeps_both(server, page):
