@@ -1,7 +1,8 @@
 """The text format of protocol sections: a small, safe subset of Markdown.
 
-Allowed: paragraphs, **bold**, *italic*, bullet and numbered lists (nested
-by indentation), pipe tables, and level-3 headings (``### Titolo``).
+Allowed: paragraphs (a single line break inside one is kept as a line break),
+**bold**, *italic*, bullet and numbered lists (nested by indentation), pipe
+tables, and level-3 headings (``### Titolo``).
 Anything else (raw HTML, images, links, code, quotes, other headings) is
 refused with an Italian message naming the line, so that what an author
 writes is exactly what the Word export and the preview can show.
@@ -165,9 +166,9 @@ def _runs(inline: Token, line: int) -> Runs:
             italic = False
         elif child.type == "text":
             runs.append(Run(child.content, bold, italic))
-        elif child.type == "softbreak":
-            runs.append(Run(" ", bold, italic))
-        elif child.type == "hardbreak":
+        elif child.type in ("softbreak", "hardbreak"):
+            # A line break as the author typed it stays one (Markdown would join the lines): in the
+            # preview, in Word (w:br) and in the PDF.
             runs.append(Run("\n", bold, italic))
     return tuple(_merge(runs))
 
