@@ -753,6 +753,14 @@ DIFF_BEFORE = "Prima"
 DIFF_AFTER = "Dopo"
 DIFF_SAME = "{count} paragrafi uguali"
 DIFF_SAME_ONE = "1 paragrafo uguale"
+DIFF_SHOW_SOURCE = "Mostra il testo sorgente"
+DIFF_ADDED_SR = "inserito:"  # read by screen readers before the words added (hidden on screen)
+DIFF_REMOVED_SR = "tolto:"
+DIFF_WHERE_CELL = "Tabella: riga «{row}», colonna «{column}»"
+DIFF_WHERE_HEADER = "Tabella: intestazione della colonna «{column}»"
+DIFF_WHERE_ROW_ADDED = "Tabella: riga «{row}» aggiunta"
+DIFF_WHERE_ROW_REMOVED = "Tabella: riga «{row}» tolta"
+DIFF_SOURCE_ONLY = "Il testo resta uguale: cambia solo il modo in cui è scritto nel sorgente."
 
 # Sessions and single sign-on
 SESSION_ENDED = "La sessione precedente è terminata (uscita o inattività): accedi di nuovo."
