@@ -91,7 +91,7 @@ def _side(change: diffs.BlockChange, keep: str) -> str:
         return f'<span class="heading">{text}</span>'
     if change.shape == "item":
         marker = change.old_marker if keep == "removed" else change.new_marker
-        return f'<div style="padding-left:{change.level * 1.5}em">{html.escape(marker)} {text}</div>'
+        return f'<div style="padding-left:{change.level * 1.5:g}em">{html.escape(marker)} {text}</div>'
     return text
 
 

@@ -307,8 +307,9 @@ def counted(changes: list[BlockChange]) -> tuple[int, int]:
     """Words added and removed in a rendered comparison."""
     added = removed = 0
     for change in changes:
-        if change.table is not None:
-            words = sum(_word_count(_text(cell)) for row in (change.table.header, *change.table.rows) for cell in row)
+        if change.table is not None:  # a whole table counts its header too; a row shown under it, not
+            rows = change.table.rows if change.shape == "row" else (change.table.header, *change.table.rows)
+            words = sum(_word_count(_text(cell)) for row in rows for cell in row)
             added += words if change.kind == "added" else 0
             removed += words if change.kind == "removed" else 0
         added += sum(_word_count(p.text) for p in change.pieces if p.kind == "added")
