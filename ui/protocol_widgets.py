@@ -9,7 +9,7 @@ import streamlit as st
 
 from models.core import clock
 from models.core.errors import ApprodoError
-from models.protocols import diffs
+from models.protocols import diffs, richtext
 from models.protocols import drafts as stored_drafts
 from models.protocols import protocol as protocols
 from models.protocols.templates import KIND_LABELS
@@ -265,6 +265,14 @@ def may_act(actor, protocol: protocols.Protocol, read_only_role: str) -> bool:
 
 def show_rich_text(blocks_html: str) -> None:
     st.html(_CSS + f'<div class="approdo-text">{blocks_html}</div>')
+
+
+def show_text(text: str) -> None:
+    """A section's text (or a passage of it) as it reads; its source if it is outside the section format."""
+    try:
+        show_rich_text(richtext.to_html(richtext.parse(text)))
+    except ApprodoError:
+        st.code(text, language=None, wrap_lines=True)
 
 
 def show_diff(old: str, new: str, before: str = S.DIFF_BEFORE, after: str = S.DIFF_AFTER) -> None:

@@ -152,7 +152,12 @@ def test_an_overlapping_change_asks_and_the_chosen_passages_are_saved(demo_db, a
     network_edit(demo_db, coord, core, "tempi", lambda b: b.replace(first, first + " (rete)", 1))
     at = open_page("dirigente", UPDATES, school_protocol.id)
     assert any("hanno cambiato lo stesso passaggio" in w for w in messages(at, "warning"))
-    assert [c.value for c in at.code][:2] == [first + " (rete)", first + " (scuola)"]
+    # The two passages as they read, side by side, the words that differ marked (not their Markdown source).
+    (passage,) = [h.proto.body for h in at.get("html") if "<th>Testo della scuola</th></tr>" in h.proto.body
+                  and "<th>Testo della rete</th>" in h.proto.body]
+    assert ('<del><span class="approdo-sr">tolto: </span>rete</del>)</td>' in passage
+            and '<ins><span class="approdo-sr">inserito: </span>scuola</ins>)</td>' in passage)
+    assert not at.code
     save = next(b for b in at.button if b.label == "Salva come nuova versione")
     assert save.disabled  # nothing is decided for the dirigente
     (choice,) = at.radio
