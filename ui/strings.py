@@ -166,8 +166,8 @@ CONFLICT_KEEP_MINE = "Continua con il mio testo sulla versione attuale"
 CONFLICT_TAKE_THEIRS = "Riparti dal suo testo"
 PLACEHOLDERS_HELP = "Segnaposto che puoi usare"
 FORMAT_HELP = (
-    "Formato: paragrafi separati da una riga vuota, **grassetto**, *corsivo*, elenchi con `-` o `1.`, "
-    "tabelle con `|`, titoli con `###`."
+    "Formato: paragrafi separati da una riga vuota (un a capo resta un a capo), **grassetto**, *corsivo*, "
+    "elenchi con `-` o `1.`, tabelle con `|`, titoli con `###`."
 )
 ADD_LOCAL_SECTION = "Aggiungi una sezione della scuola"
 SECTION_TITLE = "Titolo della sezione"
