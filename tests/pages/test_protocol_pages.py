@@ -59,6 +59,15 @@ def test_dirigente_edits_and_saves_a_section(demo_db, actors, school_protocol):
     assert saved.version == 2 and saved.body.endswith("La commissione si riunisce il martedì.")
 
 
+def test_the_preview_breaks_a_line_where_the_author_did(demo_db, actors, school_protocol):
+    section = section_of(demo_db, actors["dirigente"], school_protocol, "allegati")
+    protocols.save_section(demo_db, actors["dirigente"], section.id, "Modulo A\nModulo B <b>\n\n- uno\n  due",
+                           section.version)
+    at = open_editor("dirigente", school_protocol.id, "Allegati")
+    shown = " ".join(h.proto.body for h in at.get("html"))
+    assert "<p>Modulo A<br>Modulo B &lt;b&gt;</p>" in shown and ">uno<br>due</li>" in shown
+
+
 def test_a_second_session_saving_on_a_stale_version_gets_the_conflict_view(demo_db, actors, school_protocol):
     section = section_of(demo_db, actors["dirigente"], school_protocol, "allegati")
     mine = open_editor("dirigente", school_protocol.id, "Allegati")
