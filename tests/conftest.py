@@ -246,6 +246,18 @@ def actor_named(db, username: str) -> Actor:
     return auth.actor_for_user(db, user_id)
 
 
+def publish_core(db, coordinator: Actor, core_id: int, *, reopen: bool = True) -> None:
+    """Publish the network's core (schools receive it as published), then open a new revision (a draft) so the
+    test may go on editing it."""
+    from datetime import date
+
+    from models.protocols import protocol as protocols
+
+    demo.publish(db, coordinator, core_id, "1", date(2025, 9, 10))
+    if reopen:
+        protocols.move(db, coordinator, core_id, "bozza")
+
+
 @pytest.fixture
 def actors(demo_db) -> dict[str, Actor]:
     """The demo accounts by role, and 'other_*' for the second network."""

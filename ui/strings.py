@@ -1060,8 +1060,9 @@ PRACTICE_UPDATE_KEPT = "«{title}»: tenuto il vostro testo."
 PAGE_PROPOSALS = "Proposte alla rete"
 PROPOSALS_INTRO = ("Le scuole propongono modifiche al protocollo comune della rete: il testo proposto, confrontato con "
                    "quello della rete, e il perché. Le altre scuole le leggono, i dirigenti le sostengono e le "
-                   "commentano, il coordinatore le accoglie (diventano una nuova versione del comune e arrivano a "
-                   "ogni scuola in «Aggiornamenti dalla rete») o le respinge spiegando perché.")
+                   "commentano, il coordinatore le accoglie (diventano una nuova versione del comune e, quando il "
+                   "comune è pubblicato, arrivano a ogni scuola in «Aggiornamenti dalla rete») o le respinge "
+                   "spiegando perché.")
 PROPOSALS_STATUS = "Quali proposte"
 PROPOSALS_STATUS_OPTIONS = {"aperta": "Aperte", "accolta": "Accolte", "respinta": "Respinte", "ritirata": "Ritirate",
                             None: "Tutte"}
@@ -1109,7 +1110,8 @@ PROPOSAL_RESULT = "Il testo comune dopo l'accoglimento"
 PROPOSAL_ALREADY_IN = ("Il protocollo comune contiene già questo testo: accoglierla non cambierebbe nulla. "
                        "Respingila spiegando perché, o chiedi alla scuola di ritirarla.")
 PROPOSAL_ACCEPT = "Accogli la proposta"
-PROPOSAL_ACCEPTED = "Proposta accolta: versione {version} della sezione comune, offerta a ogni scuola."
+PROPOSAL_ACCEPTED = ("Proposta accolta: versione {version} della sezione comune. Le scuole la ricevono quando "
+                     "pubblicate il protocollo comune.")
 PROPOSAL_DECLINE_REASON = "Perché non la accogli (la scuola lo leggerà)"
 PROPOSAL_DECLINE = "Respingi la proposta"
 PROPOSAL_DECLINED = "Proposta respinta."

@@ -8,7 +8,7 @@ from models.demo import demo, synthetic
 from models.protocols import proposals
 from models.protocols import protocol as protocols
 from models.pupils import importing as pupil_data
-from tests.conftest import OTHER_NETWORK, OTHER_SCHOOL, actor_named
+from tests.conftest import OTHER_NETWORK, OTHER_SCHOOL, actor_named, publish_core
 from tests.pages.conftest import log_in, new_app, open_page
 
 EDITOR, PROPOSALS, REGIONAL = "pages/protocol_editor.py", "pages/proposals.py", "pages/regional.py"
@@ -98,13 +98,14 @@ def test_the_coordinator_accepts_and_the_school_sees_the_update(demo_db, actors,
     button(at, "Accogli la proposta").click().run()
     assert not at.exception, at.exception
     version = proposals.get_proposal(demo_db, actors["admin"], proposal.id).core_version
-    assert messages(at, "success")[0] == (f"Proposta accolta: versione {version} della sezione comune, offerta a "
-                                          "ogni scuola.")
+    assert messages(at, "success")[0] == (f"Proposta accolta: versione {version} della sezione comune. Le scuole "
+                                          "la ricevono quando pubblicate il protocollo comune.")
     # The open list is empty now; the proposal, still opened by its address, says who accepted it and no longer
     # offers the decision.
     assert "Nessuna proposta da mostrare." in [c.value for c in at.caption]
     assert any(m.startswith("Accolta da Laura Rossi") and f"versione {version}" in m for m in messages(at, "success"))
     assert not [b for b in at.button if b.label == "Accogli la proposta"]
+    publish_core(demo_db, actors["coordinatore_rete"], core.id)
     updates = open_page("dirigente", "pages/protocol_updates.py", protocollo=proposal_school(demo_db, actors))
     assert any("Tempi e responsabilità" in m.value for m in updates.markdown)
 

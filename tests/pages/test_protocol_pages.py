@@ -6,6 +6,7 @@ import pytest
 
 from models.core import clock
 from models.protocols import protocol as protocols
+from tests.conftest import publish_core
 from tests.pages.conftest import log_in, new_app
 
 # How a diff marks words: struck or underlined, with the word a screen reader says first.
@@ -146,6 +147,7 @@ def test_the_editor_says_when_the_network_has_updates_to_decide(demo_db, actors,
     core_section = section_of(demo_db, coordinator, core, "fase_sociale")
     protocols.save_section(demo_db, coordinator, core_section.id, core_section.body + "\nNuovo sportello.",
                            core_section.version)
+    publish_core(demo_db, coordinator, core.id)
     at = open_editor("dirigente", school_protocol.id)
     assert "La rete ha aggiornato il protocollo comune: 1 aggiornamento da decidere." in messages(at, "info")
     funzione = open_editor("funzione", school_protocol.id)
@@ -336,6 +338,7 @@ def test_approving_with_open_comments_and_updates_warns_and_needs_a_confirmation
     core_section = section_of(demo_db, actors["coordinatore_rete"], core, "fase_sociale")
     protocols.save_section(demo_db, actors["coordinatore_rete"], core_section.id, core_section.body + "\nNuovo.",
                            core_section.version)
+    publish_core(demo_db, actors["coordinatore_rete"], core.id)
 
     at = open_editor("dirigente", school_protocol.id)
     (warning,) = [w for w in messages(at, "warning") if "Prima di registrare" in w]
