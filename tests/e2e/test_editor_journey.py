@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from models.demo import demo
 from models.protocols import word_export
-from tests.e2e.conftest import choose, log_in, markdown_box, screenshot, type_in_section, wait_idle
+from tests.e2e.conftest import choose, log_in, markdown_box, rerun, screenshot, type_in_section, wait_idle
 from tests.word_helpers import pdf_pages
 
 EDITING = re.compile(r"Stai modificando a partire dalla versione (\d+)")
@@ -17,10 +17,10 @@ EDITING = re.compile(r"Stai modificando a partire dalla versione (\d+)")
 
 def open_school_protocol(page, server):
     log_in(page, server.url, "dirigente", demo.DEMO_PASSWORD)
-    page.get_by_role("link", name="Protocolli").first.click()
-    wait_idle(page)
-    page.get_by_role("link", name="Apri").last.click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("link", name="Protocolli").first.click()
+    with rerun(page):
+        page.get_by_role("link", name="Apri").last.click()
 
 
 def editing_version(page) -> int:
@@ -31,21 +31,16 @@ def editing_version(page) -> int:
 
 def write(page, text: str) -> None:
     """Replace the section's text as a person would, and send it with Ctrl+Enter; return once the run it asked
-    for is over, so the text has reached the server (and its draft is kept there).
-
-    `wait_idle` alone may look before the browser has sent the new text: the previous run is then over and it
-    returns at once (a reload that follows would come before the text). So first wait for the run to be asked."""
+    for is over, so the text has reached the server (and its draft is kept there)."""
     editor = markdown_box(page)
     editor.fill(text)
-    asked = page.evaluate("() => window.__approdoRuns.asked")
-    editor.press("Control+Enter")
-    page.wait_for_function("(before) => window.__approdoRuns.asked > before", arg=asked)
-    wait_idle(page)
+    with rerun(page):  # not `wait_idle` alone: it may look before the browser has sent the text (see `rerun`)
+        editor.press("Control+Enter")
 
 
 def save(page, version: int) -> None:
-    page.get_by_role("button", name="Salva una nuova versione").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Salva una nuova versione").click()
     expect(page.locator("[data-testid='stMain']")).to_contain_text(f"Salvata la versione {version}.")
 
 
@@ -80,11 +75,10 @@ def test_two_saves_in_a_row_make_two_versions_and_both_reach_word(server, page, 
     page.keyboard.press("Enter")  # an empty item ends the list
     page.get_by_role("button", name="Inserisci una tabella").click()
     page.locator("[title='2 x 2']").click()  # two rows (the first is the header), two columns
-    for cell in ["Giorno", "Attività", "Lunedì", "Laboratorio L2"]:
-        page.keyboard.type(cell)
-        page.keyboard.press("Tab")
-    page.wait_for_function("() => window.__approdoRuns.asked > 0")
-    wait_idle(page)
+    with rerun(page):  # the editor sends the text by itself, a second after the last key
+        for cell in ["Giorno", "Attività", "Lunedì", "Laboratorio L2"]:
+            page.keyboard.type(cell)
+            page.keyboard.press("Tab")
     expect(markdown_box(page)).to_have_value(re.compile(
         r"- Primo passo del tutor\n- Secondo passo del tutor\n\n(.|\n)*\| Giorno \| Attività \|\n"
         r"\| --- \| --- \|\n\| Lunedì \| Laboratorio L2 \|"))
@@ -139,10 +133,10 @@ def test_unsaved_text_survives_moving_between_three_sections(server, page):
         save(page, version + 1)
         expect(markdown_box(page)).to_have_value(text)
     # Everything saved: the texts are the current versions, seen after a fresh visit to the page.
-    page.get_by_role("link", name="Storico e confronti").click()
-    wait_idle(page)
-    page.get_by_role("link", name="Modifica protocollo").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("link", name="Storico e confronti").click()
+    with rerun(page):
+        page.get_by_role("link", name="Modifica protocollo").click()
     for title, text in sections.items():
         choose(page, "Sezione", title)
         expect(markdown_box(page)).to_have_value(text)
@@ -152,19 +146,19 @@ def test_unsaved_text_survives_moving_between_three_sections(server, page):
 def test_the_browser_back_button_after_moving_between_pages(server, page):
     open_school_protocol(page, server)
     choose(page, "Sezione", "Tempi e responsabilità")
-    page.get_by_role("link", name="Storico e confronti").click()
-    wait_idle(page)
-    page.get_by_role("link", name="Protocolli").first.click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("link", name="Storico e confronti").click()
+    with rerun(page):
+        page.get_by_role("link", name="Protocolli").first.click()
     for _ in range(2):
-        page.go_back()
-        wait_idle(page)
+        with rerun(page):
+            page.go_back()
         main = page.locator("[data-testid='stMain']")
         expect(main.locator("[data-testid='stException']")).to_have_count(0)
         expect(main).not_to_contain_text("Traceback")
     expect(page.get_by_role("combobox", name="Sezione")).to_be_visible()
-    page.go_forward()
-    wait_idle(page)
+    with rerun(page):
+        page.go_forward()
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
 
 
