@@ -4,6 +4,7 @@ import hashlib
 
 import pytest
 
+from models.core import clock
 from models.demo import demo
 from tests.pages.conftest import new_app, open_page
 
@@ -79,7 +80,10 @@ def test_upload_maps_checks_and_imports(demo_db):
     assert demo_db.execute("SELECT COUNT(*) FROM attendance").fetchone()[0] == 2
     history = at.dataframe[-1].value
     fingerprint = hashlib.sha256(CSV).hexdigest()[:12] + ".csv"  # the name given is not kept
-    assert list(history["File"]) == [fingerprint] and list(history["Chi"]) == ["Sara Galli"]
+    assert list(history["Impronta"]) == [fingerprint] and list(history["Chi"]) == ["Sara Galli"]
+    # A readable name that says nothing of a pupil: the day, the months, the class, the rows.
+    assert list(history["File"]) == [f"{clock.local_date():%d/%m/%Y} · ottobre 2025 – novembre 2025 · classe 1A · 2 "
+                                     "righe"]
 
 
 def test_a_bad_file_gets_the_report_and_changes_nothing(demo_db):
