@@ -59,7 +59,11 @@ def test_a_dirigente_proposes_from_the_editor_and_the_proposal_reaches_the_netwo
     at = open_page("docente", PROPOSALS)
     table = at.dataframe[0].value
     assert list(table["Sezione"]) == ["Tempi e responsabilità"] and list(table["Stato"]) == ["Aperta"]
-    assert ADDED in " ".join(h.proto.body for h in at.get("html"))
+    shown = " ".join(h.proto.body for h in at.get("html"))
+    rendered, summary, source = shown.partition("<summary>Mostra il testo sorgente</summary>")
+    # The proposal's diff as it reads (the unchanged timetable folded away), the source one click away.
+    assert f'<td class="new"><ins><span class="approdo-sr">inserito: </span>{ADDED}</ins></td>' in rendered
+    assert summary and '<ins><span class="approdo-sr">inserito: </span>' + ADDED in source
     assert "Il mediatore fa la differenza." in [t.value for t in at.text]
     assert not [b for b in at.button if b.label in ("La nostra scuola sostiene questa proposta",
                                                     "Accogli la proposta", "Ritira la proposta")]
