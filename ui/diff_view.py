@@ -20,8 +20,8 @@ CSS = """
 .approdo-pdiff td.same {color: #666; font-style: italic; text-align: center;}
 .approdo-pdiff td.gone {background: #fdf0ef;}
 .approdo-pdiff td.new {background: #edf9f1;}
-.approdo-pdiff del {background: #fde2e1; color: #8a1c14;}
-.approdo-pdiff ins {background: #c9efd6; color: #0f5a2a; text-decoration: none;}
+.approdo-pdiff del {background: #fde2e1; color: #8a1c14; text-decoration: line-through;}
+.approdo-pdiff ins {background: #c9efd6; color: #0f5a2a; text-decoration: underline;}
 </style>
 """
 

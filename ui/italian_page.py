@@ -37,6 +37,7 @@ TRANSLATIONS: dict[str, str] = {
     "Upload": "Carica",
     "Delete": "Elimina",
     "Remove file": "Togli il file",
+    "Error:": "Errore:",
     "Clear value": "Cancella il valore",
     "Clear all": "Cancella tutto",
     # date input
@@ -115,7 +116,7 @@ _MESI = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio",
 # Streamlit's English inside a longer text: (JavaScript regular expression, replacement with $1...).
 PATTERNS: list[tuple[str, str]] = [
     (r"^(\d+(?:\.\d+)?)MB per file", "$1 MB per file"),
-    (r"^Error: (.+) files are not allowed\.$", "Errore: i file di tipo $1 non sono ammessi."),
+    (r"^(.+) files are not allowed\.$", "i file di tipo $1 non sono ammessi."),  # after "Error: " (its own text)
     (r"^File must be (.+) or smaller\.$", "Il file deve essere al massimo di $1."),
     # the month field of a date, read by a screen reader as "12 – December" (its own English, whatever the locale)
     *((rf"^(\d{{1,2}}) – {month}$", f"$1 – {mese}") for month, mese in zip(_MONTHS, _MESI, strict=True)),

@@ -21,13 +21,13 @@ from ui.text import plain_format, show_error
 QUERY_KEY = "protocollo"
 REMEMBERED_KEY = "approdo_protocol"
 
-_CSS = """
+CSS = """
 <style>
 .approdo-text table {border-collapse: collapse; margin: .5em 0;}
 .approdo-text th, .approdo-text td {border: 1px solid #ccc; padding: .25em .5em; vertical-align: top;}
 .approdo-diff {white-space: pre-wrap; line-height: 1.5;}
-.approdo-diff del {background: #fde2e1; color: #8a1c14;}
-.approdo-diff ins {background: #dcf5e3; color: #0f5a2a; text-decoration: none;}
+.approdo-diff del {background: #fde2e1; color: #8a1c14; text-decoration: line-through;}
+.approdo-diff ins {background: #dcf5e3; color: #0f5a2a; text-decoration: underline;}
 </style>
 """
 
@@ -267,7 +267,7 @@ def may_act(actor, protocol: protocols.Protocol, read_only_role: str) -> bool:
 
 
 def show_rich_text(blocks_html: str) -> None:
-    st.html(_CSS + f'<div class="approdo-text">{blocks_html}</div>')
+    st.html(CSS + f'<div class="approdo-text">{blocks_html}</div>')
 
 
 def show_diff(old: str, new: str, before: str = S.DIFF_BEFORE, after: str = S.DIFF_AFTER) -> None:
