@@ -24,7 +24,7 @@ from models.protocols import protocol as protocols
 from models.protocols import word_export as docx_export
 from models.protocols import word_import as docx_import
 from models.pupils import importing as pupil_data
-from models.risk import history  # noqa: F401 - listens to imports: the levels by month are kept as data arrive
+from models.risk import history
 
 
 class ItalianGroup(click.Group):
