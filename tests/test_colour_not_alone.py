@@ -1,11 +1,12 @@
 """Colour is never the only carrier of a meaning (WCAG 1.4.1): what a colour says is also in words or in a shape.
 
 The risk levels are words in the list (tests/pages/test_risk_pages.py) and in the pupil chart's table; here the
-diff views and the pupil chart's two thresholds."""
+diff views, the pupil chart's two thresholds and the menu's open page."""
 
 import json
 import re
 
+from tests.pages.conftest import open_page
 from tests.pages.test_follow_up_pages import high_pupil, open_pupil
 from ui import diff_view, protocol_widgets
 
@@ -28,3 +29,10 @@ def test_the_pupil_chart_tells_its_two_thresholds_apart_by_dashes_too(pupils_db)
     colour, dashes = thresholds[0]["color"], thresholds[0]["strokeDash"]
     assert dashes["field"] == colour["field"] == "nome"  # one legend: the name beside colour and dash
     assert dashes["scale"]["range"] == [[6, 4], [2, 2]]  # two different dash patterns
+
+
+def test_the_menu_marks_the_open_page_in_bold_not_only_by_its_background(pupils_db):
+    at = open_page("funzione", "pages/risk.py")
+    labels = [link.proto.label for link in at.sidebar.get("page_link")]
+    assert "Scheda alunno" in labels and "Carica dati" in labels  # the other pages: plain
+    assert [label for label in labels if "**" in label] == ["**Rischio dispersione**"]
