@@ -19,7 +19,8 @@ pytestmark = pytest.mark.e2e
 def focus_is_visible(page, target) -> bool:
     """The focused element (with a few pixels around it) looks different once the focus leaves it. The box of a
     choice list (its typing field is a small part of it) is the field as drawn: its border shows the focus."""
-    box = target.evaluate_handle("el => el.closest(\"[data-baseweb='select']\") || el").as_element().bounding_box()
+    field = "el => el.closest(\"[data-testid='stMultiSelect'], [data-testid='stSelectbox']\") || el"
+    box = target.evaluate_handle(field).as_element().bounding_box()
     clip = {"x": max(box["x"] - 4, 0), "y": max(box["y"] - 4, 0), "width": box["width"] + 8,
             "height": box["height"] + 8}
     focused = page.screenshot(clip=clip)
