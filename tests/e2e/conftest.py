@@ -202,6 +202,18 @@ def rerun(page, timeout: float = 60_000):
     wait_idle(page, timeout)
 
 
+@contextmanager
+def changed(page, widget):
+    """A widget's new value: outside a form it asks for a run, waited for as `rerun` does; inside a form nothing
+    runs until the form's button is pressed, so this only waits for the page to be still."""
+    if widget.evaluate("el => !!el.closest(\"[data-testid='stForm']\")"):
+        yield
+        wait_idle(page)
+    else:
+        with rerun(page):
+            yield
+
+
 def log_in(page, base_url: str, username: str, password: str) -> None:
     page.goto(base_url + "/")
     wait_idle(page)
@@ -263,7 +275,7 @@ def choose(page, label: str, option: str, attempts: int = 3) -> None:
                 raise
             box.press("Escape")
             continue
-        with rerun(page):
+        with changed(page, box):
             box.press("Enter")
         break
     expect(page.get_by_role("combobox", name=label)).to_have_value(re.compile(re.escape(option)))
@@ -275,7 +287,7 @@ def pick(page, label: str, option: str) -> None:
     box.click()
     box.fill(option)
     page.get_by_role("option").filter(has_text=option).first.wait_for()
-    with rerun(page):
+    with changed(page, box):
         box.press("Enter")
     box.press("Escape")
     wait_idle(page)

@@ -32,7 +32,7 @@ def test_a_practice_travels_from_one_network_to_another_and_word_names_its_sourc
     log_in(page, server.url, "dirigente", demo.DEMO_PASSWORD)
     go(page, "Scrivi una buona pratica")
     with rerun(page):
-        page.get_by_text("Parti da sezioni di un protocollo").click()
+        page.get_by_text("Parti da sezioni di un protocollo").click()  # an expander: opened in the browser, no run
     pick(page, "Sezioni", "Chi fa che cosa")
     with rerun(page):
         page.get_by_role("button", name="Compila dalle sezioni").click()

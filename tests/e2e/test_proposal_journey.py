@@ -11,8 +11,10 @@ import sys
 
 from playwright.sync_api import expect
 
+from models.core import db as database
 from models.demo import demo
-from tests.conftest import ROOT
+from models.protocols import protocol as protocols
+from tests.conftest import ROOT, actor_named, publish_core
 from tests.e2e.conftest import choose, log_in, new_page, rerun, screenshot, wait_idle
 
 SCHOOL = "MIIS00003C"
@@ -86,7 +88,11 @@ def test_a_proposal_supported_accepted_and_offered_to_the_school(server, page, b
     finally:
         coordinator.context.close()
 
-    # 4. The first school finds the new network text among its updates, merged with its own changes.
+    # 4. Once the core is published, the first school finds the new network text among its updates, merged with
+    # its own changes.
+    db = database.connect(server.db)
+    coordinatrice = actor_named(db, "coordinatrice")
+    publish_core(db, coordinatrice, protocols.core_for(db, "RETEDEMO", protocols.Level("secondaria_secondo_grado")).id)
     with rerun(page):
         page.get_by_role("link", name="Aggiornamenti dalla rete").first.click()
     choose(page, "Protocollo", SCHOOL)

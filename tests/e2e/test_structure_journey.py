@@ -6,7 +6,7 @@ from models.core import db as database
 from models.demo import demo
 from models.protocols import protocol as protocols
 from models.protocols import structure as ps
-from tests.conftest import actor_named
+from tests.conftest import actor_named, publish_core
 from tests.e2e.conftest import choose, log_in, new_page, rerun, screenshot, wait_idle
 
 SCHOOL = "MIIS00003C"
@@ -20,11 +20,12 @@ def school_section(db, key):
 
 
 def network_changes(db, key, change):
-    """The coordinator changes a section of the upper-secondary core (as on the editor page)."""
+    """The coordinator changes a section of the upper-secondary core (as on the editor page) and publishes it."""
     coordinator = actor_named(db, "coordinatrice")
     core = protocols.core_for(db, "RETEDEMO", protocols.Level("secondaria_secondo_grado"))
     section = next(s for s in protocols.list_sections(db, coordinator, core.id) if s.key == key)
     protocols.save_section(db, coordinator, section.id, change(section.body), section.version)
+    publish_core(db, coordinator, core.id)
 
 
 def open_updates(page, base_url):
