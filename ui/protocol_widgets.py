@@ -21,7 +21,7 @@ from ui.text import plain_format, show_error
 QUERY_KEY = "protocollo"
 REMEMBERED_KEY = "approdo_protocol"
 
-CSS = """
+_CSS = """
 <style>
 .approdo-text table {border-collapse: collapse; margin: .5em 0;}
 .approdo-text th, .approdo-text td {border: 1px solid #ccc; padding: .25em .5em; vertical-align: top;}
@@ -264,7 +264,7 @@ def may_act(actor, protocol: protocols.Protocol, read_only_role: str) -> bool:
 
 
 def show_rich_text(blocks_html: str) -> None:
-    st.html(CSS + f'<div class="approdo-text">{blocks_html}</div>')
+    st.html(_CSS + f'<div class="approdo-text">{blocks_html}</div>')
 
 
 def show_text(text: str) -> None:
