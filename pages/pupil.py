@@ -110,8 +110,10 @@ chronic, legal = 100 * record.rules.chronic, 100 * record.rules.legal_limit
 limits = pd.DataFrame({"soglia": [chronic, legal],
                        "nome": [S.CHART_CHRONIC.format(pct=number(chronic, 0)),
                                 S.CHART_LEGAL.format(pct=number(legal, 0))]})
-lines = alt.Chart(limits).mark_rule(strokeDash=[6, 4]).encode(
-    y="soglia:Q", color=alt.Color("nome:N", title=None, scale=alt.Scale(range=["#F58518", "#E45756"])))
+# Told apart by their dashes as well as their colours (one legend for both): colour is never the only carrier.
+lines = alt.Chart(limits).mark_rule().encode(
+    y="soglia:Q", color=alt.Color("nome:N", title=None, scale=alt.Scale(range=["#F58518", "#E45756"])),
+    strokeDash=alt.StrokeDash("nome:N", title=None, scale=alt.Scale(range=[[6, 4], [2, 2]])))
 layers = [bars, lines]
 who = people.names(db, actor, [u for i in done for u in (i.owner, i.recorded_by)])
 if done:
