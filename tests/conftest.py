@@ -38,7 +38,7 @@ REAL_UTCNOW = clock.utcnow
 def fast_password_hashing(monkeypatch):
     """Argon2id still, with small costs: the production parameters take ~50 ms a hash."""
     monkeypatch.setattr(auth, "_hasher", FAST_HASHER)
-    auth.forget_unknown_failures()  # failed logins of unknown names live in memory, not in the test's database
+    auth.forget_check_budget()  # this process's budget of password checks outlives the test's database
 
 
 @pytest.fixture(autouse=True)
