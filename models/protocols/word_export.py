@@ -32,7 +32,7 @@ import weakref
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -504,12 +504,14 @@ class Metadata:
     keywords: str = ""
     language: str = "it-IT"
     image_text: str = ""  # the alternative text of a picture that has none yet (the school's logo)
+    # Taken where the properties are decided (the app's process), not where a child process applies them.
+    made_at: datetime = field(default_factory=lambda: clock.utcnow().replace(tzinfo=None))
 
     def apply(self, document) -> None:
         properties = document.core_properties
         properties.title, properties.author, properties.subject = self.title, self.author, self.subject
         properties.language, properties.comments = self.language, ""
-        properties.created = properties.modified = clock.utcnow().replace(tzinfo=None)
+        properties.created = properties.modified = self.made_at
         # python-docx 1.2 writes keywords and lastModifiedBy in a wrong namespace, next to the empty right ones:
         # Word and LibreOffice read the right ones. One of each, in the core-properties namespace.
         element = properties._element
