@@ -883,6 +883,7 @@ _EXPORT_LIMITS = _Limits(
     "stato prodotto alcun file.")
 _FAILED = "Il documento Word non si è potuto comporre: riprova; se si ripete, avvisa chi gestisce Approdo."
 _OUT_OF_MEMORY = 3
+_COUNTS = ("MAX_BODY_USES", "MAX_EXPRESSIONS", "MAX_RENDERED_CHARS")
 
 
 @functools.cache
@@ -898,7 +899,9 @@ def render_in_child(job: _Job, seconds: float, limits: _Limits) -> bytes:
     """`job.run()` in a child process limited to `seconds` and RENDER_MEMORY_BYTES; ApprodoError beyond."""
     context = _children()
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child_main, args=(job, sender, seconds, RENDER_MEMORY_BYTES), daemon=True)
+    counts = {name: globals()[name] for name in _COUNTS}  # as this process has them (a test may lower them)
+    child = context.Process(target=_child_main, args=(job, sender, seconds, RENDER_MEMORY_BYTES, counts),
+                            daemon=True)
     child.start()
     sender.close()
     try:
@@ -929,8 +932,9 @@ def _address_space() -> int:
         return 400 * 1024**2
 
 
-def _child_main(job: _Job, sender, seconds: float, memory: int) -> None:
+def _child_main(job: _Job, sender, seconds: float, memory: int, counts: dict[str, int]) -> None:
     """The child: limits on itself, then the document (or the Italian error) back through the pipe."""
+    globals().update(counts)
     limit = _address_space() + memory
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     cpu = math.ceil(seconds) + 1
