@@ -81,19 +81,8 @@ class Server:
 
 @pytest.fixture
 def server(tmp_path):
-    """A fresh server per test, on its own copy of the demo database: for a test that changes what others read
-    (saves, approvals, imports) or needs a server that no session has visited yet."""
+    """A fresh server per test: some tests need one that no session has visited yet."""
     running = Server(tmp_path)
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="session")
-def shared_server(tmp_path_factory):
-    """One server per test process (each xdist worker starts its own) on its own copy of the demo database, for
-    the tests that log in, look, download and log out, changing nothing another test reads: a server costs seconds
-    to start. Each test still has its own browser session (`page`)."""
-    running = Server(tmp_path_factory.mktemp("shared"))
     yield running
     running.stop()
 

@@ -21,8 +21,8 @@ def test_a_fresh_server_shows_only_the_login_at_every_page_address(server, page)
         expect(page.locator("[data-testid='stDataFrame']")).to_have_count(0)
 
 
-def test_dirigente_logs_in_sees_home_and_logs_out(shared_server, page):
-    log_in(page, shared_server.url, "dirigente", demo.DEMO_PASSWORD)
+def test_dirigente_logs_in_sees_home_and_logs_out(server, page):
+    log_in(page, server.url, "dirigente", demo.DEMO_PASSWORD)
     main = page.locator("[data-testid='stMain']")
     expect(main).to_contain_text("Benvenuta/o, Marco Bianchi")
     expect(main).to_contain_text("Istituto di istruzione superiore «Ponte Nuovo»")
@@ -34,14 +34,14 @@ def test_dirigente_logs_in_sees_home_and_logs_out(shared_server, page):
     expect(page.get_by_role("button", name="Accedi")).to_be_visible()
 
 
-def test_wrong_password_in_the_browser_shows_the_italian_message(shared_server, page):
-    log_in(page, shared_server.url, "dirigente", "non-e-questa")
+def test_wrong_password_in_the_browser_shows_the_italian_message(server, page):
+    log_in(page, server.url, "dirigente", "non-e-questa")
     expect(page.locator("[data-testid='stMain']")).to_contain_text("Nome utente o password non corretti.")
 
 
-def test_admin_url_typed_by_a_logged_in_dirigente_does_not_open_admin(shared_server, page):
-    log_in(page, shared_server.url, "dirigente", demo.DEMO_PASSWORD)
-    page.goto(f"{shared_server.url}/admin")
+def test_admin_url_typed_by_a_logged_in_dirigente_does_not_open_admin(server, page):
+    log_in(page, server.url, "dirigente", demo.DEMO_PASSWORD)
+    page.goto(f"{server.url}/admin")
     wait_idle(page)
     # A new browser load is a new Streamlit session: the login form, not admin.
     main = page.locator("[data-testid='stMain']")

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from models.core.permissions import Actor, Role
 from models.demo import demo
-from tests.e2e.conftest import log_in, new_page, rerun, screenshot, wait_idle
+from tests.e2e.conftest import Server, log_in, new_page, rerun, screenshot, wait_idle
 from ui.navigation import pages_for
 
 pytestmark = pytest.mark.e2e
@@ -24,10 +24,11 @@ ROLES = {username: Role(role) for username, role, _name, _where in demo.USERS}
 _AXE = Axe()
 
 
-@pytest.fixture
-def server(shared_server):
-    """The scans log in and look, changing nothing another test reads: the shared server."""
-    return shared_server
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    running = Server(tmp_path_factory.mktemp("a11y"))
+    yield running
+    running.stop()
 
 
 @pytest.fixture

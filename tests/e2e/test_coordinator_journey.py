@@ -2,18 +2,11 @@
 
 import zipfile
 
-import pytest
 from docx import Document
 from playwright.sync_api import expect
 
 from models.demo import demo
 from tests.e2e.conftest import log_in, rerun, screenshot, wait_idle
-
-
-@pytest.fixture
-def server(shared_server):
-    """The coordinator exports and looks, changing nothing another test reads: the shared server."""
-    return shared_server
 
 
 def test_coordinator_exports_the_network_zip_and_the_dashboard_report(server, page, tmp_path):

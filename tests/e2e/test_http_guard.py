@@ -6,7 +6,6 @@ from __future__ import annotations
 import urllib.error
 import urllib.request
 
-import pytest
 from playwright.sync_api import expect
 
 from models.demo import demo
@@ -20,12 +19,6 @@ window.__violations = [];
 document.addEventListener('securitypolicyviolation',
   (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
 """
-
-
-@pytest.fixture
-def server(shared_server):
-    """The test logs in, downloads and logs out (its own session only): the shared server."""
-    return shared_server
 
 
 def _get(url: str, cookie: str | None = None) -> tuple[int, object, bytes]:

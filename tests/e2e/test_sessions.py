@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 
-import pytest
 from playwright.sync_api import expect
 
 from models.demo import demo
 from tests.e2e.conftest import COOKIE, log_in, new_page, rerun, screenshot, session_cookie, wait_idle
-
-
-@pytest.fixture
-def server(shared_server):
-    """These tests log in, look and log out (their own sessions only): the shared server."""
-    return shared_server
-
 
 LOGIN_TITLE = "Accesso ad Approdo"
 expect.set_options(timeout=20_000)  # the machine may be busy; every wait is on a condition
