@@ -17,8 +17,8 @@ import sqlite_utils
 from models.accounts.schools import DEFAULT_ANNUAL_HOURS, Level, School, get_school
 from models.core import audit
 from models.core.db import transaction
-from models.core.errors import ApprodoError, PermissionDenied
-from models.core.permissions import Actor, can_assign_classes, has_classes, require_pupils, sees_own_classes_only
+from models.core.errors import ApprodoError
+from models.core.permissions import Action, Actor, SchoolRef, has_classes, require
 from models.core.school_year import SchoolYear
 from models.pupils import coverage, school_calendar
 from models.risk import derogations, indicators
@@ -41,7 +41,7 @@ class RiskList:
 
 def teacher_classes(db: sqlite_utils.Database, actor: Actor) -> tuple[str, ...] | None:
     """A teacher's own classes; None for roles that see the whole school."""
-    if not sees_own_classes_only(actor):
+    if not has_classes(actor.role):
         return None
     rows = db.execute("SELECT class_name FROM teacher_classes WHERE user_id = ? ORDER BY class_name",
                       [actor.user_id]).fetchall()
@@ -63,8 +63,8 @@ def assign_classes(db: sqlite_utils.Database, actor: Actor, username: str, class
     user_id, role, school_code = row
     if not has_classes(role):
         raise ApprodoError("Le classi si assegnano ai docenti.")
-    if not can_assign_classes(actor, school_code):
-        raise PermissionDenied("Solo il dirigente della scuola assegna le classi ai docenti.")
+    require(actor, Action.MANAGE_SCHOOL, SchoolRef(school_code),
+            "Solo il dirigente della scuola assegna le classi ai docenti.")
     cleaned = sorted({c.strip().upper() for c in classes if c.strip()})
     if any(len(c) > 40 for c in cleaned):
         raise ApprodoError("Nome di classe troppo lungo.")
@@ -158,14 +158,14 @@ def data_stamp(db: sqlite_utils.Database, school_code: str) -> str:
 
 def periods(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[str]:
     """The months with attendance data, oldest first (from a small table kept by the importer)."""
-    require_pupils(actor, school_code)
+    require(actor, Action.READ_PUPILS, SchoolRef(school_code))
     return [r[0] for r in db.execute("SELECT period FROM attendance_months WHERE school_code = ? ORDER BY period",
                                      [school_code])]
 
 
 def months_held(db: sqlite_utils.Database, actor: Actor, school_code: str) -> dict[str, coverage.MonthClasses]:
     """Each month with the classes it holds and misses: a partial month is never the school's month."""
-    require_pupils(actor, school_code)
+    require(actor, Action.READ_PUPILS, SchoolRef(school_code))
     return coverage.months(db, school_code)
 
 
@@ -183,7 +183,7 @@ def school_risk(
 
     `view`: the page's id for this opening of it; reruns of one view are logged once (audit.record_access).
     """
-    require_pupils(actor, school_code)
+    require(actor, Action.READ_PUPILS, SchoolRef(school_code))
     school = get_school(db, actor, school_code)
     rules = rules or network_rules(db, school.network_code)
     classes = teacher_classes(db, actor)
@@ -346,12 +346,13 @@ def require_pupil(db: sqlite_utils.Database, actor: Actor, school_code: str, pup
     One refusal (PermissionDenied) and one message for "no such pupil" and "not your class", so that a
     teacher cannot probe which codes exist in other classes.
     """
-    require_pupils(actor, school_code)
+    require(actor, Action.READ_PUPILS, SchoolRef(school_code))
     row = db.execute("SELECT class_name FROM attendance WHERE school_code = ? AND pupil_code = ?"
                      " ORDER BY period DESC LIMIT 1", [school_code, pupil_code]).fetchone()
     classes = teacher_classes(db, actor)
-    if row is None or (classes is not None and row[0] not in classes):
-        raise PermissionDenied(f"Nessun alunno con codice «{pupil_code}» tra quelli che puoi vedere.")
+    visible = row is not None and (classes is None or row[0] in classes)
+    require(actor, Action.READ_PUPILS, SchoolRef(school_code, reachable=visible),
+            f"Nessun alunno con codice «{pupil_code}» tra quelli che puoi vedere.")
     return row[0]
 
 
