@@ -8,10 +8,10 @@ import ast
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.source_scan import APP_FILES, file_id, matching_lines, named
 
 ALERTS = {"error", "warning", "info", "success", "toast", "exception", "markdown", "write", "caption"}
-FILES = sorted([*(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py"), ROOT / "app.py"])
+FILES = [p for p in APP_FILES if file_id(p).startswith(("pages/", "ui/", "app.py"))]
 
 
 ESCAPERS = {"plain", "plain_bold", "plain_format"}
@@ -19,24 +19,23 @@ ESCAPERS = {"plain", "plain_bold", "plain_format"}
 
 def _unescaped(node) -> bool:
     """An error's text read (`.message`, `.args`, `str(...)`) outside a call that escapes it."""
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ESCAPERS:
+    if isinstance(node, ast.Call) and named(node, ESCAPERS):
         return False
     if isinstance(node, ast.Attribute) and node.attr in ("message", "args"):
         return True
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "str":
+    if isinstance(node, ast.Call) and named(node, {"str"}):
         return True
     return any(_unescaped(child) for child in ast.iter_child_nodes(node))
 
 
 def error_texts_shown_directly(source: str) -> list[int]:
     """Lines of calls st.<alert>(...) that show an error's text unescaped."""
-    return [node.lineno for node in ast.walk(ast.parse(source))
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ALERTS
-            and isinstance(node.func.value, ast.Name) and node.func.value.id == "st"
-            and any(_unescaped(arg) for arg in [*node.args, *(k.value for k in node.keywords)])]
+    return matching_lines(source, lambda node: isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                          and node.func.attr in ALERTS and named(node.func.value, {"st"})
+                          and any(_unescaped(arg) for arg in [*node.args, *(k.value for k in node.keywords)]))
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("path", FILES, ids=file_id)
 def test_no_page_shows_an_error_text_but_through_show_error(path):
     lines = error_texts_shown_directly(path.read_text(encoding="utf-8"))
     assert not lines, f"lines {lines}: use ui.text.show_error(error), which escapes"
