@@ -15,11 +15,11 @@ APP_FILES = sorted([ROOT / "app.py", ROOT / "cli.py", ROOT / "server.py",
 
 def matching_lines(source: str, match: Callable[[ast.AST], bool]) -> list[int]:
     """The lines of the nodes of `source` for which `match` is true, in order, once each."""
-    return sorted({node.lineno for node in _nodes(source) if match(node)})
+    return sorted({node.lineno for node in nodes(source) if match(node)})
 
 
 @functools.lru_cache(maxsize=512)
-def _nodes(source: str) -> tuple[ast.AST, ...]:
+def nodes(source: str) -> tuple[ast.AST, ...]:
     """Every node of a file, parsed once however many checks read it."""
     return tuple(ast.walk(ast.parse(source)))
 

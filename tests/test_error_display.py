@@ -8,7 +8,7 @@ import ast
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.source_scan import APP_FILES, file_id, matching_lines, named
+from tests.source_scan import APP_FILES, file_id, matching_lines, named, nodes
 
 ALERTS = {"error", "warning", "info", "success", "toast", "exception", "markdown", "write", "caption"}
 FILES = [p for p in APP_FILES if file_id(p).startswith(("pages/", "ui/", "app.py"))]
@@ -17,22 +17,25 @@ FILES = [p for p in APP_FILES if file_id(p).startswith(("pages/", "ui/", "app.py
 ESCAPERS = {"plain", "plain_bold", "plain_format"}
 
 
-def _unescaped(node) -> bool:
-    """An error's text read (`.message`, `.args`, `str(...)`) outside a call that escapes it."""
+def _unescaped(node, errors: set[str]) -> bool:
+    """An error's text read (`.message`, `.args`, `str(...)`, the caught error itself, in an f-string or not)
+    outside a call that escapes it."""
     if isinstance(node, ast.Call) and named(node, ESCAPERS):
         return False
     if isinstance(node, ast.Attribute) and node.attr in ("message", "args"):
         return True
-    if isinstance(node, ast.Call) and named(node, {"str"}):
+    if named(node, {"str", *errors}):
         return True
-    return any(_unescaped(child) for child in ast.iter_child_nodes(node))
+    return any(_unescaped(child, errors) for child in ast.iter_child_nodes(node))
 
 
 def error_texts_shown_directly(source: str) -> list[int]:
     """Lines of calls st.<alert>(...) that show an error's text unescaped."""
+    errors = {node.name for node in nodes(source) if isinstance(node, ast.ExceptHandler) and node.name}
     return matching_lines(source, lambda node: isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                           and node.func.attr in ALERTS and named(node.func.value, {"st"})
-                          and any(_unescaped(arg) for arg in [*node.args, *(k.value for k in node.keywords)]))
+                          and any(_unescaped(arg, errors) for arg in [*node.args, *(k.value for k in node.keywords)]))
+
 
 
 @pytest.mark.parametrize("path", FILES, ids=file_id)
@@ -43,8 +46,9 @@ def test_no_page_shows_an_error_text_but_through_show_error(path):
 
 def test_the_check_sees_an_error_text_shown_directly():
     page = ("try:\n    pass\nexcept ApprodoError as error:\n"
-            "    st.warning(error.message)\n    st.error(f'Errore: {str(error)}')\n")
-    assert error_texts_shown_directly(page) == [4, 5]
+            "    st.warning(error.message)\n    st.error(f'Errore: {str(error)}')\n"
+            "    st.error(error)\n    st.info(f'Non riuscito: {error}')\n    st.success(plain(error))\n")
+    assert error_texts_shown_directly(page) == [4, 5, 6, 7]
     assert error_texts_shown_directly("show_error(error)\nst.error(S.NOT_ALLOWED)\n"
                                       "st.success(plain(summary.message()))\n") == []
 
