@@ -136,7 +136,8 @@ def get_network(db: sqlite_utils.Database, actor: Actor, code: str) -> Network:
     if not db.execute("SELECT 1 FROM networks WHERE code = ?", [code]).fetchone():
         raise ApprodoError(f"La rete {code} non esiste.")
     # It exists, and it is not among the actor's networks.
-    require(actor, Action.SEE_SCHOOL, Resource(network_code=code, reachable=False))
+    require(actor, Action.SEE_SCHOOL, Resource(network_code=code, reachable=False),
+            "Non hai accesso ai dati di questa rete.")
     raise AssertionError("unreachable")
 
 
