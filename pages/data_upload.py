@@ -186,7 +186,8 @@ if not history:
 else:
     who = people.names(db, actor, (h["imported_by"] for h in history))
     shown = pd.DataFrame([{
-        "N.": h["id"], "Tipo": S.KIND_LABELS[h["kind"]], "File": h["file_name"], "Righe": h["rows"],
+        "N.": h["id"], "Tipo": S.KIND_LABELS[h["kind"]], "File": h["label"], "Impronta": h["file_name"],
+        "Righe": h["rows"],
         "Righe ancora in uso": h["rows_now"], "Mesi": h["detail"], "Chi": who[h["imported_by"]],
         "Quando": clock.local_datetime(h["imported_at"])} for h in history])
     selection = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="history")

@@ -96,6 +96,9 @@ if not trend.empty:
         y=alt.Y("rate:Q", title=S.TREND_AXIS, scale=alt.Scale(domainMin=0)),
         color=alt.Color("series:N", title=None, scale=alt.Scale(domain=schools + network, range=colours),
                         legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400)),
+        # each school's points with their own shape too (one legend): colour is never the only carrier
+        shape=alt.Shape("series:N", title=None, scale=alt.Scale(domain=schools + network),
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400)),
         strokeDash=alt.condition(alt.FieldOneOfPredicate(field="series", oneOf=network), alt.value([6, 4]),
                                  alt.value([1, 0])),
         tooltip=[alt.Tooltip("series", title="Serie"), alt.Tooltip("mese", title="Mese"),

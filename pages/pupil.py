@@ -10,6 +10,7 @@ from models.accounts import auth, people
 from models.core import clock
 from models.core.errors import ApprodoError
 from models.core.permissions import Action, SchoolRef, allowed
+from models.core.school_year import SchoolYear
 from models.council import pack as council_pack
 from models.follow_up import interventions, reviews
 from models.protocols.word_export import pdf_available
@@ -109,8 +110,10 @@ chronic, legal = 100 * record.rules.chronic, 100 * record.rules.legal_limit
 limits = pd.DataFrame({"soglia": [chronic, legal],
                        "nome": [S.CHART_CHRONIC.format(pct=number(chronic, 0)),
                                 S.CHART_LEGAL.format(pct=number(legal, 0))]})
-lines = alt.Chart(limits).mark_rule(strokeDash=[6, 4]).encode(
-    y="soglia:Q", color=alt.Color("nome:N", title=None, scale=alt.Scale(range=["#F58518", "#E45756"])))
+# Told apart by their dashes as well as their colours (one legend for both): colour is never the only carrier.
+lines = alt.Chart(limits).mark_rule().encode(
+    y="soglia:Q", color=alt.Color("nome:N", title=None, scale=alt.Scale(range=["#F58518", "#E45756"])),
+    strokeDash=alt.StrokeDash("nome:N", title=None, scale=alt.Scale(range=[[6, 4], [2, 2]])))
 layers = [bars, lines]
 who = people.names(db, actor, [u for i in done for u in (i.owner, i.recorded_by)])
 if done:
@@ -268,9 +271,14 @@ if record.legal_limit_applies:
                 derogation_hours = left.number_input(S.DEROGATION_HOURS, min_value=0.0,
                                                      max_value=derogations.MAX_HOURS, value=0.0, step=1.0)
                 decided_on = middle.date_input(S.DEROGATION_DAY, value=today, max_value=today, format="DD/MM/YYYY")
+                # The hours belong to the year of the absences they cover, not to the day of the decision.
+                pupil_years = [str(y) for y in sorted({SchoolYear.of_period(p) for p in record.months["period"]},
+                                                      reverse=True)]
+                covered_year = st.selectbox(S.DEROGATION_FOR_YEAR, pupil_years, help=S.DEROGATION_FOR_YEAR_HELP)
                 reason = st.selectbox(S.DEROGATION_REASON, school_criteria.items, placeholder=S.CHOOSE_PLACEHOLDER)
                 derogation_note = st.text_input(S.DEROGATION_NOTE, max_chars=derogations.MAX_TEXT)
                 if st.form_submit_button(S.DEROGATION_SAVE, type="primary"):
                     run_action(lambda: derogations.add(db, actor, school_code, code, derogation_hours, reason,
-                                                       decided_on, derogation_note), S.DEROGATION_SAVED, rerun=True,
+                                                       decided_on, derogation_note, school_year=covered_year),
+                               S.DEROGATION_SAVED, rerun=True,
                                clears="derogation")

@@ -85,12 +85,25 @@ def pupil_links(described: dict[str, str]) -> None:
     if not described:
         st.caption(S.CHANGES_NONE)
     codes = list(described)
-    for column, chunk in zip(st.columns(3), (codes[i::3] for i in range(3)), strict=True):
+    per_column = -(-min(len(codes), 3 * SHOWN_PER_COLUMN) // 3)  # in order down each column, then the next
+    for column, chunk in zip(st.columns(3), (codes[i * per_column:(i + 1) * per_column] for i in range(3)),
+                             strict=True):
         for code in chunk[:SHOWN_PER_COLUMN]:
             column.page_link(PUPIL_PAGE, label=f"{plain(code)} · {plain(described[code])}",
                              query_params={"alunno": code})
     if len(codes) > 3 * SHOWN_PER_COLUMN:
         st.caption(S.CHANGES_MORE.format(n=len(codes) - 3 * SHOWN_PER_COLUMN))
+
+
+def due_lines(due: list[reviews.Review], owners: dict) -> dict[str, str]:
+    """The follow-ups due, oldest first (a pupil once, at their oldest), each saying in words how late it is."""
+    today, lines = clock.local_date(), {}
+    for review in due:
+        late = review.days_late(today)
+        lines.setdefault(review.pupil_code, S.DUE_LINE.format(
+            date=f"{review.follow_up_on:%d/%m/%Y}", owner=owners[review.follow_up_owner])
+            + (S.DUE_LATE.format(days=S.plural(late, "giorno", "giorni")) if late else S.DUE_TODAY))
+    return lines
 
 
 changes = reviews.changes_since_last_review(db, actor, risk)
@@ -110,9 +123,7 @@ with st.container(border=True):
         S.CHANGES_NEW_HIGH: {p: classes_of[p] for p in changes.new_high},
         S.CHANGES_ROSE: {p: f"{labels[a]} → {labels[b]}" for p, a, b in changes.rose},
         S.CHANGES_FELL: {p: f"{labels[a]} → {labels[b]}" for p, a, b in changes.fell},
-        S.CHANGES_DUE: {r.pupil_code: S.DUE_LINE.format(date=f"{r.follow_up_on:%d/%m/%Y}",
-                                                        owner=owners[r.follow_up_owner])
-                        for r in changes.due},
+        S.CHANGES_DUE: due_lines(changes.due, owners),
     }
     obligation_due = None
     if allowed(actor, Action.FOLLOW_OBLIGATION, SchoolRef(school_code)):

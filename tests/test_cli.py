@@ -430,6 +430,8 @@ def test_set_class_hours_and_calendar(run, demo, tmp_path):
     assert result.returncode == 0 and "classe 2A" in result.stdout and "(32 ore)" in result.stdout
     assert_italian_failure(run("set-class-hours", "--school", "MIIS00003C", "--week", "lun 6, dom 6"),
                            "non è un giorno")
+    assert_italian_failure(run("set-class-hours", "--school", "MIIS00003C", "--class", "9Z", "--hours", "30"),
+                           "La classe «9Z» non c'è nei dati della scuola. Classi note:")
     closed = tmp_path / "chiusi.txt"
     closed.write_text("02/01/2026 ponte\n", encoding="utf-8")
     result = run("set-school-calendar", "--school", "MIIS00003C", "--rite", "ambrosiano", "--closed", str(closed))
@@ -485,6 +487,11 @@ def test_unlock_move_and_remove_reach_the_school_as_updates(demo, run, tmp_path)
     db, dirigente, protocol = school_view(tmp_path)
     premessa = next(s for s in protocols.list_sections(db, dirigente, protocol.id) if s.key == "premessa")
     assert protocols.may_edit_section(dirigente, protocol, premessa)
+    kinds = {u.kind for u in protocol_structure.pending_updates(db, dirigente, protocol.id).structure}
+    assert kinds == {"unlocked", "reordered"}  # renaming and removing wait until the core is published
+    from tests.conftest import actor_named, publish_core
+
+    publish_core(db, actor_named(db, "coordinatrice"), protocol.core_id)
     kinds = {u.kind for u in protocol_structure.pending_updates(db, dirigente, protocol.id).structure}
     assert kinds == {"unlocked", "reordered", "renamed", "removed"}
     # Nothing was removed under the school's feet.

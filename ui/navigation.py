@@ -97,13 +97,14 @@ _MENU_CSS = """<style>
 </style>"""
 
 
-def show_menu(sections: Mapping[str, Sequence]) -> None:
+def show_menu(sections: Mapping[str, Sequence], current=None) -> None:
     """The sidebar menu: Streamlit's page links under a real heading per section.
 
     Streamlit's own sectioned menu (st.navigation with sections) is a <ul> holding <div>s, which screen
     readers cannot read as a list (axe: `list`, `listitem`); here every entry is a plain link, each section
     starts with a heading, and st.navigation itself is hidden (position="hidden"). `sections` maps a heading
     ("" for none) to its st.Page objects, in menu order. Call it inside `with st.sidebar:`.
+    The `current` page's link is written in bold: Streamlit marks it only by a grey background (a colour alone).
     """
     import streamlit as st
 
@@ -112,4 +113,5 @@ def show_menu(sections: Mapping[str, Sequence]) -> None:
         if heading:
             st.html(f'<h2 class="approdo-menu-heading">{html.escape(heading)}</h2>')
         for page in pages:
-            st.page_link(page, label=page.title, icon=page.icon)
+            here = current is not None and page.url_path == current.url_path
+            st.page_link(page, label=f"**{page.title}**" if here else page.title, icon=page.icon)

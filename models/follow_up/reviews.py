@@ -42,6 +42,10 @@ class Review:
     def follow_up_open(self) -> bool:
         return self.follow_up_on is not None and self.follow_up_done_at is None
 
+    def days_late(self, on: date) -> int:
+        """Days the open follow-up is overdue on `on` (0: due that day or later, or none)."""
+        return max((on - self.follow_up_on).days, 0) if self.follow_up_open else 0
+
 
 def record_review(
     db: sqlite_utils.Database,

@@ -1052,8 +1052,14 @@ def _new_import(db, actor, school_code, kind, data, file_name, rows, detail) -> 
 
 
 def list_imports(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[dict]:
+    """The school's imports, newest first; each with `label`, what a person reads in the history (see
+    `import_label`), beside `file_name`, the fingerprint it is stored under."""
     require(actor, Action.IMPORT_PUPIL_DATA, SchoolRef(school_code))
-    return list(db.query(
+    classes: dict[int, list[str]] = {}
+    for import_id, class_name in db.execute("SELECT DISTINCT import_id, class_name FROM attendance"
+                                            " WHERE school_code = ?", [school_code]):
+        classes.setdefault(import_id, []).append(class_name)
+    rows = list(db.query(
         "SELECT i.id, i.kind, i.file_name, i.rows, i.detail, i.imported_by, i.imported_at,"
         # A day-by-day import counts its events (its monthly rows are derived from them).
         " CASE WHEN i.detail LIKE ? THEN (SELECT COUNT(*) FROM attendance_events e WHERE e.import_id = i.id)"
@@ -1061,6 +1067,20 @@ def list_imports(db: sqlite_utils.Database, actor: Actor, school_code: str) -> l
         " + (SELECT COUNT(*) FROM pupil_context c WHERE c.import_id = i.id)"
         " + (SELECT COUNT(*) FROM outcomes o WHERE o.import_id = i.id) END AS rows_now"
         " FROM imports i WHERE i.school_code = ? ORDER BY i.id DESC", ["%" + DAY_BY_DAY, school_code]))
+    return [{**row, "label": import_label(row, classes.get(row["id"], []))} for row in rows]
+
+
+def import_label(entry: dict, class_names: list[str]) -> str:
+    """A name for an import that a person can read and that says nothing of a pupil: the day it was loaded, the
+    months and classes it brought, its rows ("07/12/2026 · marzo 2026 · classi 3B, 4A · 43 righe"). The name the
+    file had is never stored (it may be a pupil's); the fingerprint finds the file among the school's copies."""
+    months = entry["detail"].removesuffix(DAY_BY_DAY)
+    ordered = sorted(class_names, key=lambda c: (len(c), c))
+    where = (f"classe {ordered[0]}" if len(ordered) == 1 else
+             f"classi {', '.join(ordered[:6])}{'…' if len(ordered) > 6 else ''}" if ordered else "")
+    rows = f"{entry['rows']} {'riga' if entry['rows'] == 1 else 'righe'}"
+    day = f"{clock.local_date(clock.from_text(entry['imported_at'])):%d/%m/%Y}"
+    return " · ".join(part for part in (day, months, where, rows) if part)
 
 
 def refresh_months(db, school_code: str) -> None:

@@ -399,6 +399,14 @@ def school_weeks(db, actor: Actor, school_code: str) -> Weeks:
     return weeks(db, school_code)
 
 
+def known_classes(db, school_code: str) -> list[str]:
+    """Internal: the classes of the school's data (monthly figures, and the months of day-by-day lists) or that
+    already have a week of their own."""
+    rows = db.execute("SELECT DISTINCT class_name FROM attendance WHERE school_code = ? UNION SELECT class_name"
+                      " FROM class_weeks WHERE school_code = ? AND class_name != ''", [school_code] * 2).fetchall()
+    return sorted({str(row[0]).strip().upper() for row in rows if row[0]}, key=lambda c: (len(c), c))
+
+
 def set_week(db, actor: Actor, school_code: str, class_name: str | None, week: Week | None) -> None:
     """A class's week (`class_name` None or '': the school's default); `week` None goes back to the default.
 
@@ -407,6 +415,10 @@ def set_week(db, actor: Actor, school_code: str, class_name: str | None, week: W
     name = (class_name or "").strip().upper()
     if len(name) > 40:
         raise ApprodoError("Il nome della classe ha al massimo 40 caratteri, es. 2B.")
+    known = known_classes(db, school_code)
+    if name and known and name not in known:
+        raise ApprodoError(f"La classe «{name}» non c'è nei dati della scuola. Classi note: {', '.join(known)}. "
+                           "Controlla il nome (es. 2B) o carica prima i dati della classe.")
     with transaction(db):
         if week is None:
             db.execute("DELETE FROM class_weeks WHERE school_code = ? AND class_name = ?", [school_code, name])

@@ -593,7 +593,7 @@ def figures_for(document: dict, view: str, own_school: str | None) -> dict:
         positives, flagged = part.get("true_positives"), part.get("flagged")
         if suppression.is_hidden(positives) or suppression.is_hidden(flagged):
             part["precision_at_k"] = part["recall_at_k"] = (
-                suppression.SMALL if suppression.SMALL in (positives, flagged) else suppression.HIDDEN)
+                suppression.FEW if suppression.SMALL in (positives, flagged) else suppression.HIDDEN)
         elif suppression.is_hidden(metrics["test_adverse"]):
             part["recall_at_k"] = metrics["test_adverse"]
     shown["audit"] = ({"model": [], "rules": []} if isolated else
@@ -602,7 +602,8 @@ def figures_for(document: dict, view: str, own_school: str | None) -> dict:
 
 
 def _suppressed_reliability(metrics: dict, *, hide_all: bool = False) -> list[dict]:
-    """The reliability curve with each point built on fewer than 5 pupils (or 1–4 adverse outcomes) as "<5".
+    """The reliability curve with each point built on fewer than 5 pupils (or 1–4 adverse outcomes) as
+    "n.d. (meno di 5 casi)", its counts as "<5".
 
     The curve is the network's as a whole, so every role that reads it gets it suppressed the same way, but
     for a reader whose only other school would be the network minus their own (`hide_all`): every point hidden.
@@ -622,7 +623,7 @@ def _suppressed_reliability(metrics: dict, *, hide_all: bool = False) -> list[di
             shown.append({"predicted": point["predicted"], "observed": suppression.HIDDEN,
                           "pupils": suppression.HIDDEN, "adverse": suppression.HIDDEN})
             continue
-        shown.append({"predicted": point["predicted"], "observed": suppression.SMALL if small else point["observed"],
+        shown.append({"predicted": point["predicted"], "observed": suppression.FEW if small else point["observed"],
                       "pupils": suppression.count(pupils), "adverse": suppression.count(adverse)})
     return shown
 
@@ -637,7 +638,7 @@ def _suppressed_school(entry: dict, counts: dict) -> dict:
         else:
             small = any(suppression.is_hidden(counts[f"{side}_{key}"]) for key in ("true_positives", "flagged"))
         if small and shown[f"{side}_precision_at_k"] is not None:
-            shown[f"{side}_precision_at_k"] = suppression.SMALL
+            shown[f"{side}_precision_at_k"] = suppression.FEW
     return shown
 
 
@@ -647,16 +648,17 @@ def _suppressed_audit(rows: list[dict]) -> list[dict]:
     shown = [_suppressed_audit_row(row) for row in rows]
     for reference in [row for row in shown if row.get("reference")]:
         for key in ("precision", "fpr", "fnr"):
-            if reference.get(key) == suppression.SMALL:
+            if reference.get(key) in (suppression.SMALL, suppression.FEW):
                 for row in shown:
                     if row["group"] == reference["group"] and row.get(f"{key}_ratio") is not None:
-                        row[f"{key}_ratio"] = suppression.SMALL
+                        row[f"{key}_ratio"] = suppression.FEW
                         row["in_band"] = None
     return shown
 
 
 def _suppressed_audit_row(row: dict) -> dict:
-    """An audit row of the network: each rate whose denominator or numerator counts 1–4 pupils as "<5".
+    """An audit row of the network: each rate whose denominator or numerator counts 1–4 pupils as
+    "n.d. (meno di 5 casi)", each count of 1–4 as "<5".
 
     Precision is over the flagged, the false-negative rate over the pupils with an adverse outcome, the
     false-positive rate over those without. A row from before `adverse` was kept hides both error rates.
@@ -674,7 +676,7 @@ def _suppressed_audit_row(row: dict) -> dict:
         shown["adverse"] = suppression.count(adverse)
     for key, hide in small.items():
         if hide and shown.get(key) is not None:
-            shown[key] = shown[f"{key}_ratio"] = suppression.SMALL
+            shown[key] = shown[f"{key}_ratio"] = suppression.FEW
     if any(small.values()):
         shown["in_band"] = None  # whether a hidden ratio is in the band would tell something of it
     return shown
