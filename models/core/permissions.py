@@ -1,7 +1,8 @@
-"""Who may do what: the role table of docs/design.md, in one place.
+"""Who may do what: one question, `allowed(actor, action, resource)`, and `require(...)`, which refuses in Italian.
 
-Pages, the CLI and every query in `models/` ask this module; none of them
-decides access by itself.
+Both read one table (`TABLE`: action × role → scopes) that docs/design.md shows verbatim (`role_table()`,
+tested). Pages, the CLI and every query in `models/` ask this module; none of them compares a role or raises
+PermissionDenied by itself (tests/test_role_checks.py).
 """
 
 from __future__ import annotations
