@@ -185,7 +185,7 @@ with edit_column:
     if editable:
         st.caption(plain_format(S.EDITING_VERSION, version=draft.base, author=names[section.author],
                                 when=clock.local_datetime(section.saved_at)))
-        draft_editor(section.id, draft, help=S.FORMAT_HELP)
+        draft_editor(section.id, draft, help=S.FORMAT_HELP, rich=True)
         if draft.unsaved:
             st.caption(S.UNSAVED_HERE.format(version=draft.base))
         elsewhere = unsaved_sections() - {section.id}
