@@ -1,4 +1,8 @@
-"""`make bench`: run every benchmark module, print a table, write bench/results/latest.json."""
+"""`make bench`: run every benchmark module, print a table, write bench/results.json.
+
+The load average is printed when each module starts and ends (each row of a pair prints its own, see
+`harness.row`); rows measured without `row` (the browser loads) take their module's.
+"""
 
 import sys
 import traceback
@@ -14,7 +18,7 @@ from bench import (
     bench_risk_load,
     bench_word,
 )
-from bench.harness import report
+from bench.harness import load_average, report
 
 MODULES = [bench_accounts, bench_word, bench_page, bench_network, bench_risk_load, bench_pupils, bench_events,
            bench_practices, bench_load]
@@ -23,8 +27,16 @@ MODULES = [bench_accounts, bench_word, bench_page, bench_network, bench_risk_loa
 def main() -> None:
     results, failed = [], []
     for module in MODULES:
+        start = load_average()
+        print(f"{module.__name__}: carico all'inizio {start:.2f}", flush=True)
         try:
-            results.extend(module.run())
+            rows = module.run()
+            end = load_average()
+            for result in rows:
+                if result.load_start is None:
+                    result.load_start, result.load_end = start, end
+            results.extend(rows)
+            print(f"{module.__name__}: carico alla fine {end:.2f}", flush=True)
         except Exception:  # one broken benchmark must not lose the others' figures: printed, and exit 1
             traceback.print_exc()
             failed.append(module.__name__)

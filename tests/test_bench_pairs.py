@@ -3,7 +3,7 @@ reports a ratio (no timing asserted here)."""
 
 import pytest
 
-from bench import bench_accounts, bench_events, bench_network, bench_practices, bench_pupils, bench_word
+from bench import bench_accounts, bench_events, bench_network, bench_page, bench_practices, bench_pupils, bench_word
 from bench.harness import Result, best_of_pair
 from models.accounts import auth, schools
 from models.core import db as database
@@ -121,3 +121,12 @@ def test_practice_search_finds_what_the_ranked_match_finds(demo_db):
     ours, floor = bench_practices.queries(demo_db, bench_practices.reader())
     found = ours()
     assert found == floor() and sum(map(len, found)) > 0
+
+
+def test_the_risk_page_lists_the_pupils_the_model_scores(pupils_db):
+    ours, floor, filter_changed = bench_page.page(pupils_db, auth.login(pupils_db, "funzione", demo.DEMO_PASSWORD))
+    listed = ours()
+    assert listed == floor() and listed
+    high = filter_changed()  # only "alto" now
+    assert set(high) < set(listed)
+    assert filter_changed() == listed
