@@ -40,6 +40,7 @@ class Result:
     limit_s: float | None = None  # a target in seconds rather than (or besides) a ratio
     load_start: float | None = None  # the 1-minute load average when the row began and ended
     load_end: float | None = None
+    loads_itself: bool = False  # a crowd of browsers: the load it raises is what it measures, not a disturbance
 
     @property
     def ratio(self) -> float:
@@ -47,7 +48,7 @@ class Result:
 
     @property
     def load_moved(self) -> bool:
-        return (self.load_start is not None and self.load_end is not None
+        return (not self.loads_itself and self.load_start is not None and self.load_end is not None
                 and abs(self.load_end - self.load_start) > LOAD_MOVED)
 
     @property
