@@ -59,8 +59,9 @@ def run() -> list[Result]:
     ours_session, floor_session = sessions(path, token)
     ours_login, floor_login = logins(db, "dirigente", demo.DEMO_PASSWORD)
     return [
-        row(f"{RERUNS} reruns: connect + resolve_session", lambda: best_of_pair(ours_session, floor_session, 5),
-            "bare sqlite3 connect + select", target_ratio=5.0),
-        row("login + logout (Argon2id, audit, session)", lambda: best_of_pair(ours_login, floor_login, 5),
-            "bare argon2 verify", target_ratio=1.5),
+        row(f"{RERUNS} ricaricamenti di pagina: connessione + sessione",
+            lambda: best_of_pair(ours_session, floor_session, 5),
+            "sqlite3 nudo: connect + select", target_ratio=5.0),
+        row("accesso + uscita (Argon2id, registro, sessione)", lambda: best_of_pair(ours_login, floor_login, 5),
+            "verifica Argon2 nuda", target_ratio=1.5),
     ]

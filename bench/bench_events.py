@@ -46,8 +46,8 @@ def run() -> list[Result]:
     csv_path.write_bytes(events_csv())
     db_path = bench_pupils.empty_database(tmp / "approdo.db")
     peaks: list[float] = []
-    result = row(f"ingest {EVENTS:,} day-by-day events".replace(",", "."),
+    result = row(f"importazione di {EVENTS:,} eventi giorno per giorno".replace(",", "."),
                  lambda: bench_pupils.ingest(db_path, csv_path, "events", RUNS, peaks),
-                 "read_csv + executemany, GC paused (own process each)", target_ratio=2.0)
-    result.name += f" (peak {max(peaks):.0f} MB)"
+                 "read_csv + executemany, GC in pausa (ognuno nel suo processo)", target_ratio=2.0)
+    result.name += f" (picco {max(peaks):.0f} MB)"
     return [result]

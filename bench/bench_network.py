@@ -153,21 +153,21 @@ def run() -> list[Result]:
     path = build(Path(tempfile.mkdtemp()))
     db = database.connect(path)
     dashboard(db)  # the levels kept in this process
-    results = [row(f"network dashboard, {SCHOOLS} schools x {PUPILS} pupils, levels kept in memory",
+    results = [row(f"cruscotto di rete, {SCHOOLS} scuole × {PUPILS} alunni, livelli in memoria",
                    lambda: best_of_pair(lambda: dashboard(db), lambda: floor_dashboard(db), RUNS, same_counts(db)),
-                   "one SQL GROUP BY of the same counts", target_ratio=1.5)]
+                   "un GROUP BY SQL degli stessi conteggi", target_ratio=1.5)]
     ours_import, bare_import = imports(db)
-    results.append(row("  one month of one school imported, levels included",
+    results.append(row("  un mese di una scuola importato, livelli compresi",
                        lambda: best_of_pair(ours_import, bare_import, RUNS),
-                       "the same import without the levels"))
+                       "la stessa importazione senza i livelli"))
     ours_import()  # the levels right again, after an import: then a new process opens the dashboard
-    results.append(row("  the same, first view after an import, new process",
+    results.append(row("  il cruscotto, prima apertura dopo un'importazione, processo nuovo",
                        lambda: best_of_pair(lambda: in_child("bench.bench_network:dashboard_child", path),
                                             lambda: in_child("bench.bench_network:floor_child", path), RUNS),
-                       "the same GROUP BY, new process", target_ratio=1.5))
+                       "lo stesso GROUP BY, processo nuovo", target_ratio=1.5))
     pupil_years = len(learn.labelled(learn.network_frame(db, NETWORK, 2)))
     ours_model, bare_fit = model(db)
-    results.append(row(f"train + validate + audit the model ({pupil_years:,} pupil-years)".replace(",", "."),
+    results.append(row(f"addestramento + verifica + audit del modello ({pupil_years:,} alunni-anno)".replace(",", "."),
                        lambda: best_of_pair(ours_model, bare_fit, 2),
-                       "the same features + one bare LogisticRegression fit"))
+                       "stesse variabili + un fit nudo di LogisticRegression"))
     return results

@@ -85,8 +85,8 @@ def run() -> list[Result]:
         filter_changed()
         return filter_changed()
 
-    return [row(f"risk page of a {PUPILS:,} pupil school (AppTest)".replace(",", "."),
-                lambda: best_of_pair(ours, floor, 3), "the model call alone, scoring the list (target < 1 s)",
+    return [row(f"pagina rischio, scuola di {PUPILS:,} alunni (AppTest)".replace(",", "."),
+                lambda: best_of_pair(ours, floor, 3), "il modello da solo, calcolando l'elenco",
                 limit_s=1.0),
-            row("  the same, a filter changed twice", lambda: best_of_pair(changed_then_floor, floor, 3),
-                "the model call alone, scoring the list")]
+            row("  la stessa, un filtro cambiato due volte", lambda: best_of_pair(changed_then_floor, floor, 3),
+                "il modello da solo, calcolando l'elenco")]

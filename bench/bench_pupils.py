@@ -211,23 +211,23 @@ def run() -> list[Result]:
     rows = len(cohort.attendance)
     db_path = empty_database(tmp / "approdo.db")
     peaks: list[float] = []
-    results = [row(f"ingest {rows:,} attendance rows".replace(",", "."),
+    results = [row(f"importazione di {rows:,} righe di frequenza".replace(",", "."),
                    lambda: ingest(db_path, csv_path, runs=RUNS, peaks=peaks),
-                   "read_csv + executemany, GC paused (own process each)", target_ratio=2.0)]
-    results[-1].name += f" (peak {max(peaks):.0f} MB)"
+                   "read_csv + executemany, GC in pausa (ognuno nel suo processo)", target_ratio=2.0)]
+    results[-1].name += f" (picco {max(peaks):.0f} MB)"
 
     importing.import_attendance(database.connect(db_path), Actor.system("bench"), SCHOOL, csv_path.read_bytes(),
                                 csv_path.name)
     db = database.connect(db_path)
     months = school_year_of(db, SCHOOL)
     results += [
-        row(f"score {PUPILS:,} pupils from the database".replace(",", "."),
+        row(f"rischio di {PUPILS:,} alunni dal database".replace(",", "."),
             lambda: best_of_pair(lambda: score_ours(db, SCHOOL), lambda: score_floor(db, SCHOOL, months), RUNS,
                                  same_ratios),
-            "SQL GROUP BY per pupil (absence ratio), same year", target_ratio=2.0),
-        row("  the same against the rows read bare",
+            "GROUP BY SQL per alunno (quota di assenze), stesso anno", target_ratio=2.0),
+        row("  lo stesso, contro la lettura nuda delle righe",
             lambda: best_of_pair(lambda: score_ours(db, SCHOOL), lambda: bare_read(db, SCHOOL), RUNS, same_rows),
-            f"SELECT + fetchall of the same {rows:,} rows".replace(",", ".")),
+            f"SELECT + fetchall delle stesse {rows:,} righe".replace(",", ".")),
     ]
     db.conn.close()
 
@@ -240,17 +240,17 @@ def run() -> list[Result]:
         peaks.append(measured.peak_mb)
         return measured
 
-    results.append(row(f"score {BIG / 1e6:.1f} M pupils from the database".replace(".", ","),
+    results.append(row(f"rischio di {BIG / 1e6:.1f} M di alunni dal database".replace(".", ","),
                        lambda: best_of_pair(ours_big, lambda: in_child("bench.bench_pupils:score_floor_child",
                                                                        big_db, BIG_SCHOOL), RUNS, same_ratios),
-                       f"SQL GROUP BY per pupil, {big_rows:,} rows (own process each)".replace(",", "."),
+                       f"GROUP BY SQL per alunno, {big_rows:,} righe (ognuno nel suo processo)".replace(",", "."),
                        limit_s=15.0))
-    results[-1].name += f" (peak {max(peaks):.0f} MB)"
+    results[-1].name += f" (picco {max(peaks):.0f} MB)"
     big_db.unlink()
 
     region = region_frame(REGION, np.random.default_rng(1))
-    results.append(row(f"score {REGION / 1e6:.1f} M pupils in memory (region)".replace(".", ","),
+    results.append(row(f"rischio di {REGION / 1e6:.1f} M di alunni in memoria (una regione)".replace(".", ","),
                        lambda: best_of_pair(lambda: region_ours(region), lambda: region_floor(region), RUNS,
                                             same_ratios),
-                       "pandas groupby-sum of the same hours", target_ratio=6.0))
+                       "groupby-sum pandas delle stesse ore", target_ratio=6.0))
     return results

@@ -144,8 +144,9 @@ def run() -> list[Result]:
     protocol = protocols.school_protocol(db, dirigente, "MIIS00003C")
     sections = len(protocols.list_sections(db, dirigente, protocol.id))
     ours, floor = one_protocol(db, dirigente, protocol)
-    results = [row(f"export one protocol ({sections} sections)", lambda: best_of_pair(ours, floor, 5, same_document),
-                   "docxtpl, copied blank body, same text", target_ratio=1.5)]
+    results = [row(f"esportazione Word di un protocollo ({sections} sezioni)",
+                   lambda: best_of_pair(ours, floor, 5, same_document),
+                   "docxtpl, corpo vuoto copiato, stesso testo", target_ratio=1.5)]
 
     schools.create_network(db, system, "RETE40", "Rete di 40 scuole")
     protocols.create_core(db, system, "RETE40", "secondaria_secondo_grado", "2025/26")
@@ -154,6 +155,6 @@ def run() -> list[Result]:
         schools.create_school(db, system, code, f"Istituto {n}", "RETE40", "secondaria_secondo_grado")
         protocols.create_school_protocol(db, system, code)
     ours, floor = network(db, system, "RETE40")
-    results.append(row(f"export a {SCHOOLS}-school network zip", lambda: best_of_pair(ours, floor, RUNS, same_zip),
-                       f"{SCHOOLS + 1} docxtpl renders, copied blank body, zipped", target_ratio=0.6))
+    results.append(row(f"zip di una rete di {SCHOOLS} scuole", lambda: best_of_pair(ours, floor, RUNS, same_zip),
+                       f"{SCHOOLS + 1} render docxtpl, corpo vuoto copiato, in uno zip", target_ratio=0.6))
     return results

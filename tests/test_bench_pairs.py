@@ -1,10 +1,13 @@
 """Each benchmark's pair on small data: ours and its floor give the same answer, as `make bench` asserts before it
 reports a ratio (no timing asserted here)."""
 
+from dataclasses import asdict
+
 import pytest
 
 from bench import bench_accounts, bench_events, bench_network, bench_page, bench_practices, bench_pupils, bench_word
 from bench.harness import Result, best_of_pair
+from bench.table import table
 from models.accounts import auth, schools
 from models.core import db as database
 from models.core.permissions import Actor
@@ -130,3 +133,11 @@ def test_the_risk_page_lists_the_pupils_the_model_scores(pupils_db):
     high = filter_changed()  # only "alto" now
     assert set(high) < set(listed)
     assert filter_changed() == listed
+
+
+def test_the_readme_table_shows_the_load_and_the_verdict():
+    rows = [Result("rischio", 1.5, 1.0, "GROUP BY", target_ratio=2.0, load_start=0.4, load_end=0.6),
+            Result("zip", 0.7, 1.0, "render", target_ratio=0.6, load_start=0.4, load_end=2.0)]
+    text = table({"results": [{**asdict(r), "ratio": r.ratio, "met": r.verdict} for r in rows]})
+    assert "| rischio | 1,50 s | 1,00 s (GROUP BY) | 1,50× | ≤ 2,0× | sì | 0,4 → 0,6 |" in text
+    assert "| zip | 700 ms | 1,00 s (render) | 0,70× | ≤ 0,6× | carico mosso | 0,4 → 2,0 |" in text
