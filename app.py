@@ -6,7 +6,6 @@
 import streamlit as st
 
 from models.core.errors import ApprodoError
-from models.risk import history  # noqa: F401 - listens to imports: the levels by month are kept as data arrive
 from ui import strings as S
 from ui.bell import bell
 from ui.navigation import PAGES, ROOT, menu, pages_for, show_menu

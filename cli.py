@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from models.accounts import auth, schools
-from models.core import clock, school_keys
+from models.core import audit, backups, clock, school_keys
 from models.core import db as database
 from models.core.errors import ApprodoError
 from models.core.permissions import Actor
@@ -24,7 +24,7 @@ from models.protocols import protocol as protocols
 from models.protocols import word_export as docx_export
 from models.protocols import word_import as docx_import
 from models.pupils import importing as pupil_data
-from models.risk import history  # noqa: F401 - listens to imports: the levels by month are kept as data arrive
+from models.risk import history
 
 
 class ItalianGroup(click.Group):
@@ -185,14 +185,32 @@ def set_email(db, actor, username, email):
 
 
 @command(cli, "backup")
-@click.argument("target", type=click.Path(dir_okay=False))
-def backup(db, actor, target):
-    """Scrive una copia coerente del database, anche con l'app in funzione."""
-    try:
-        path = database.backup(db, target)
-    except OSError as error:
-        raise ApprodoError(f"Non riesco a scrivere la copia in {target}: {error.strerror}.") from None
+@click.argument("target", required=False, type=click.Path(dir_okay=False))
+@click.option("--out", type=click.Path(dir_okay=False), help="Il file nuovo della copia.")
+def backup(db, actor, target, out):
+    """Scrive una copia coerente del database in un file nuovo (--out FILE), anche con l'app in funzione."""
+    if bool(target) == bool(out):
+        raise ApprodoError("Indica il file della copia una volta sola: cli.py backup --out FILE.")
+    path = backups.backup(db, out or target)
     click.echo(f"Copia scritta in {path}.")
+    _secrets_apart(db)
+
+
+@command(cli, "restore")
+@click.argument("source", type=click.Path(dir_okay=False))
+def restore(db, actor, source):
+    """Rimette il database com'era nella copia FILE (lo stato di prima resta in una copia accanto)."""
+    kept, version = backups.restore(db, source)
+    with database.transaction(db):
+        audit.record(db, actor, "ripristino", Path(source).name, detail=f"schema {version}; prima: {kept.name}")
+    click.echo(f"Database ripristinato da {source} (schema versione {version}). Lo stato di prima è in {kept}.")
+    keys = school_keys.path_for(db)
+    if keys.exists():
+        click.echo(f"Il file dei segreti dei pseudonimi ({keys}) resta quello di prima: deve essere lo stesso"
+                   " del momento della copia, o i caricamenti di quelle scuole saranno rifiutati.")
+
+
+def _secrets_apart(db) -> None:
     keys = school_keys.path_for(db)
     if keys.exists():
         click.echo(f"Il file dei segreti dei pseudonimi ({keys}) non è nella copia: copialo a parte, in un luogo "

@@ -55,7 +55,7 @@ def _fill(db, count: int) -> None:
                        " 'bench', ?, ?, ?)", [n, now, now, now])
             db.execute("INSERT INTO practice_versions (practice_id, version, document, author, created_at)"
                        " VALUES (?, 1, ?, 'bench', ?)", [n, content.to_json(), now])
-            search.index(db, n, content)
+            records.index(db, n, content)
 
 
 def bare_match(db, expression: str | None) -> list[int]:

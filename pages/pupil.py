@@ -13,7 +13,7 @@ from models.core.permissions import can_follow_up, can_manage_school
 from models.council import pack as council_pack
 from models.follow_up import interventions, reviews
 from models.protocols.word_export import pdf_available
-from models.risk import derogations, indicators, learn, school_risk
+from models.risk import derogations, indicators, learn, pupil_sheet, school_risk
 from ui import strings as S
 from ui.formatting import MIME, italian_chart, number, show_chart
 from ui.session import form_key, guard_page, open_db, run_action, show_flash
@@ -52,7 +52,7 @@ if code is None:
 if wanted != code:
     st.query_params[QUERY_KEY] = code
 
-record = school_risk.pupil_record(db, actor, school_code, code, view=visit_id())
+record = pupil_sheet.pupil_record(db, actor, school_code, code, view=visit_id())
 done = interventions.pupil_interventions(db, actor, school_code, code)
 seen = reviews.pupil_reviews(db, actor, school_code, code)
 

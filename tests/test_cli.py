@@ -134,6 +134,22 @@ def test_backup_writes_a_copy_that_passes_the_integrity_check(demo, run, tmp_pat
     assert copy.execute("SELECT COUNT(*) FROM schools").fetchone() == (7,)  # the demo's two networks
 
 
+def test_backup_out_then_restore_gives_back_the_copy(demo, run, tmp_path):
+    copy = tmp_path / "copie" / "approdo.db"
+    assert run("backup", "--out", str(copy)).returncode == 0
+    assert run("add-network", "RETEDOPO", "--name", "Dopo la copia").returncode == 0
+    result = run("restore", str(copy))
+    assert result.returncode == 0, result.stderr
+    assert "Database ripristinato" in result.stdout and "prima-del-ripristino" in result.stdout
+    db = sqlite3.connect(tmp_path / "cli.db")
+    assert db.execute("SELECT COUNT(*) FROM networks WHERE code = 'RETEDOPO'").fetchone() == (0,)
+    assert db.execute("SELECT COUNT(*) FROM schools").fetchone() == (7,)
+    assert db.execute("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1").fetchone() == ("ripristino",)
+    assert (tmp_path / "cli.db").stat().st_mode & 0o777 == 0o600
+    assert_italian_failure(run("restore", str(tmp_path / "cli.db")), "è il database in uso")
+    assert_italian_failure(run("backup"), "--out FILE")
+
+
 def test_backup_to_an_unwritable_place_is_an_italian_error(run, tmp_path):
     run("init-db")
     blocker = tmp_path / "file"

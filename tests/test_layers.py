@@ -1,10 +1,13 @@
 """The layers of models/ import one way (core <- accounts <- protocols, pupils <- risk <- follow_up, obligation,
 practices <- network, council, notify <- demo); models/ never imports streamlit, ui/ or pages/;
-pages/ never touch the database themselves."""
+ui/ never imports pages/, app or cli; cli.py never imports streamlit, ui/ or pages/; pages/ never touch the
+database themselves; no module of a package imports itself back through the others (not even inside a
+function)."""
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -57,3 +60,59 @@ def test_layers_import_one_way(path: Path):
 def test_pages_never_touch_the_database_or_files(path: Path):
     for line, module in imports_of(path):
         assert module.split(".")[0] not in {"sqlite3", "sqlite_utils", "pandas.io"}, f"{path.name}:{line} {module}"
+
+
+UI = sorted((ROOT / "ui").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", UI, ids=lambda p: p.name)
+def test_ui_sits_between_models_and_pages(path: Path):
+    for line, module in imports_of(path):
+        assert module.split(".")[0] not in {"pages", "app", "cli", "sqlite3"}, f"ui/{path.name}:{line} {module}"
+
+
+def test_the_command_line_never_imports_the_web_interface():
+    for line, module in imports_of(ROOT / "cli.py"):
+        assert module.split(".")[0] not in {"streamlit", "ui", "pages", "app"}, f"cli.py:{line} {module}"
+
+
+def package_cycles(paths: Iterable[Path]) -> list[list[str]]:
+    """The import cycles among the modules of one package (imports inside functions count too)."""
+    paths = list(paths)
+    package = ".".join(paths[0].relative_to(ROOT).parent.parts)
+    names = {".".join(p.relative_to(ROOT).with_suffix("").parts): p for p in paths if p.name != "__init__.py"}
+    graph = {name: {m for _, m in imports_of(path) if m in names and m != name} for name, path in names.items()}
+    cycles, state = [], {}  # state: 1 on the current path, 2 done
+
+    def visit(name: str, trail: list[str]) -> None:
+        state[name] = 1
+        for nxt in sorted(graph[name]):
+            if state.get(nxt) == 1:
+                cycles.append(trail[trail.index(nxt):] + [name, nxt] if nxt in trail else [name, nxt])
+            elif nxt not in state:
+                visit(nxt, [*trail, name])
+        state[name] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [])
+    return [[c.removeprefix(package + ".") for c in cycle] for cycle in cycles]
+
+
+PACKAGES = sorted({p.parent for p in MODULES if p.parent != ROOT / "models"}) + [ROOT / "ui"]
+
+
+@pytest.mark.parametrize("package", PACKAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_import_cycles_inside_a_package(package: Path):
+    assert package_cycles(sorted(package.glob("*.py"))) == []
+
+
+def test_the_cycle_check_finds_a_cycle(tmp_path: Path, monkeypatch):
+    """What the check above would say of records <-> search, as practices had it."""
+    folder = ROOT / "models" / "practices"
+    monkeypatch.setattr("tests.test_layers.imports_of", lambda path: {
+        folder / "records.py": [(1, "models.practices.search")],
+        folder / "search.py": [(1, "models.practices.records")],
+        folder / "adoption.py": [(1, "models.practices.records")]}[path])
+    assert package_cycles([folder / "adoption.py", folder / "records.py", folder / "search.py"]) == [
+        ["records", "search", "records"]]

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlite_utils
 
 from models.accounts import auth, schools
-from models.core import clock
+from models.core import changes, clock
 from models.core.db import transaction
 from models.core.permissions import Actor
 from models.core.school_year import SchoolYear
@@ -216,6 +216,7 @@ def _install_obligation(db: sqlite_utils.Database) -> None:
             [(m.scheduled_hours, m.absence_hours, int(m.late_entries), int(m.early_exits), m.days_absent,
               m.justified_hours, m.justified_days, school_code, m.pupil_code, m.period)
              for m in months.itertuples()])
+        changes.pupil_data_changed(db, school_code, tuple(sorted(months["period"].unique())))
     dirigente = _actor(db, "dirigente")
     found = {c.pupil_code: c for c in obligation.cases(db, dirigente, school_code)}
     obligation.record_family_notice(db, dirigente, school_code, found[mayor].id, date(2026, 1, 12), "87/2026",

@@ -31,6 +31,7 @@ from models.core.permissions import (
     can_read_practice,
     draft_school,
 )
+from models.practices import stemming
 from models.protocols import placeholders, richtext
 from models.protocols import protocol as protocols
 
@@ -436,8 +437,6 @@ def propose(db: sqlite_utils.Database, actor: Actor, practice_id: int) -> Practi
 
 def publish(db: sqlite_utils.Database, actor: Actor, practice_id: int) -> Practice:
     """The coordinator publishes the current version for every network; adopters are offered it as an update."""
-    from models.practices import search  # the index lives beside: publishing is what puts a practice in it
-
     practice = get_practice(db, actor, practice_id)
     if not can_publish_practice(actor, practice.network_code):
         raise PermissionDenied("Pubblica le buone pratiche il coordinatore della rete.")
@@ -448,10 +447,20 @@ def publish(db: sqlite_utils.Database, actor: Actor, practice_id: int) -> Practi
         db.execute("UPDATE practices SET status = 'pubblicata', published_version = current_version,"
                    " published_at = ?, published_by = ?, updated_at = ? WHERE id = ?",
                    [now, actor.username, now, practice_id])
-        search.index(db, practice_id, practice.content)
+        index(db, practice_id, practice.content)
         audit.record(db, actor, "pratica_pubblicata", f"pratica {practice_id}", school_code=practice.school_code,
                      detail=f"versione {practice.current_version}")
     return get_practice(db, actor, practice_id)
+
+
+def index(db: sqlite_utils.Database, practice_id: int, content: Content) -> None:
+    """Put the published content in the search index (inside the publishing transaction)."""
+    tags = ([stemming.tag("liv", v) for v in content.levels] + [stemming.tag("tgt", v) for v in content.targets]
+            + [stemming.tag("tem", v) for v in content.themes] + [stemming.tag("ev", content.evidence_strength)])
+    # Every searchable text of the record, labels of its tags included ("Famiglie", "Italiano L2").
+    body = [getattr(content, name) for name in FIELD_LABELS if name != "title"]
+    body += [TARGETS[t] for t in content.targets] + [THEMES[t] for t in content.themes]
+    stemming.write(db, practice_id, content.title, "\n".join(body), " ".join(tags))
 
 
 # --- from protocol sections ---------------------------------------------------------------------------

@@ -13,64 +13,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-import snowballstemmer
 import sqlite_utils
 
 from models.accounts.schools import LEVEL_LABELS, Level
 from models.core.errors import PermissionDenied
 from models.core.permissions import Actor, Capability, can
 from models.practices import records
+from models.practices.stemming import WORD as _WORD
+from models.practices.stemming import stem, tag, words
 
-_WORD = re.compile(r"\w+")
-_STEMMER = snowballstemmer.stemmer("italian")
 PREFIX_FROM = 5  # stems this long also match as prefixes
 TITLE_WEIGHT, BODY_WEIGHT, TAGS_WEIGHT = 10.0, 1.0, 0.0
 DEFAULT_LIMIT = 20
 SNIPPET_WORDS = 14  # words either side of the first match
 MAX_QUERY_WORDS = 12
-# Words too common to narrow a search: dropped from queries (all words must match) and from the index.
-STOPWORDS = frozenset("""a ad al alla alle agli ai all allo anche che chi con da dal dalla dalle dei del della delle
-dello degli di e ed gli i il in la le lo ma nei nel nella nelle negli o per sono su sul sulla tra fra un una uno
-non si se come più è""".split())
-
-
-@lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    return _STEMMER.stemWord(word.lower())
-
-
-def words(text: str) -> list[str]:
-    return [w for w in _WORD.findall((text or "").lower()) if w not in STOPWORDS and not w.startswith("_")]
-
-
-def stem_text(text: str) -> str:
-    return " ".join(stem(word) for word in words(text))
-
-
-def _tag(prefix: str, value: str) -> str:
-    # The index's tokenizer splits at underscores: filter words are written without them.
-    return prefix + value.replace("_", "")
-
-
-def _tags(content: records.Content) -> str:
-    return " ".join([_tag("liv", v) for v in content.levels] + [_tag("tgt", v) for v in content.targets]
-                    + [_tag("tem", v) for v in content.themes] + [_tag("ev", content.evidence_strength)])
-
-
-def _body(content: records.Content) -> str:
-    """Every searchable text of the record, labels of its tags included ("Famiglie", "Italiano L2")."""
-    parts = [getattr(content, name) for name in records.FIELD_LABELS if name != "title"]
-    parts += [records.TARGETS[t] for t in content.targets] + [records.THEMES[t] for t in content.themes]
-    return "\n".join(parts)
-
-
-def index(db: sqlite_utils.Database, practice_id: int, content: records.Content) -> None:
-    """Put the published content in the index (called by `records.publish`, inside its transaction)."""
-    db.execute("DELETE FROM practice_search WHERE rowid = ?", [practice_id])
-    db.execute("INSERT INTO practice_search (rowid, title, body, tags) VALUES (?, ?, ?, ?)",
-               [practice_id, stem_text(content.title), stem_text(_body(content)), _tags(content)])
 
 
 def reindex(db: sqlite_utils.Database) -> int:
@@ -79,7 +36,7 @@ def reindex(db: sqlite_utils.Database) -> int:
     rows = db.execute("SELECT p.id, v.document FROM practices p JOIN practice_versions v"
                       " ON v.practice_id = p.id AND v.version = p.published_version").fetchall()
     for practice_id, document in rows:
-        index(db, practice_id, records.Content.from_json(document))
+        records.index(db, practice_id, records.Content.from_json(document))
     return len(rows)
 
 
@@ -100,7 +57,7 @@ def fts_query(text: str, *, levels=(), targets=(), themes=(), strengths=()) -> s
         clauses.append(f"{{title body}} : ({terms})")
     for prefix, values in (("liv", levels), ("tgt", targets), ("tem", themes), ("ev", strengths)):
         if values:
-            alternatives = " OR ".join(f'"{_tag(prefix, str(v))}"' for v in values)
+            alternatives = " OR ".join(f'"{tag(prefix, str(v))}"' for v in values)
             clauses.append(f"tags : ({alternatives})")
     return " AND ".join(clauses) if clauses else None
 

@@ -22,6 +22,7 @@ from models.core.db import transaction
 from models.core.errors import ApprodoError, PermissionDenied
 from models.core.permissions import Actor, can_manage_school
 from models.core.school_year import SchoolYear
+from models.risk.pupil_access import require_pupil
 
 SUGGESTED = (
     "Motivi di salute e terapie documentati",
@@ -87,8 +88,6 @@ def set_criteria(db: sqlite_utils.Database, actor: Actor, school_code: str, item
 def add(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str, hours: float, reason: str,
         on: date, note: str = "") -> Derogation:
     """Hours of the pupil placed under one of the school's criteria, decided on `on`."""
-    from models.risk.school_risk import require_pupil  # the risk list reads this module
-
     _require_dirigente(actor, school_code)
     require_pupil(db, actor, school_code, pupil_code)
     allowed = criteria(db, school_code).items
@@ -130,8 +129,6 @@ def remove(db: sqlite_utils.Database, actor: Actor, school_code: str, derogation
 
 def of_pupil(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> list[Derogation]:
     """The pupil's derogations, newest first, for whoever may see the pupil."""
-    from models.risk.school_risk import require_pupil
-
     require_pupil(db, actor, school_code, pupil_code)
     return [Derogation(r[0], pupil_code, r[1], r[2], r[3], date.fromisoformat(r[4]), r[5], r[6]) for r in db.execute(
         "SELECT id, school_year, hours, reason, on_day, note, recorded_by FROM derogations WHERE school_code = ?"

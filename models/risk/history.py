@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import sqlite_utils
 
-from models.core import changes, clock
+from models.core import clock
 from models.core import db as database
 from models.core.db import transaction
 from models.core.school_year import SchoolYear
@@ -166,8 +166,9 @@ def _set_live(db: sqlite_utils.Database, school_code: str, generation: int, stam
                [school_code, generation, stamp, rules_json(rules)])
 
 
-def _data_changed(db: sqlite_utils.Database, school_code: str, periods: tuple[str, ...] | None) -> None:
-    """A writer changed the school's data (inside its transaction): bring the live levels up to date."""
+def data_changed(db: sqlite_utils.Database, school_code: str, periods: tuple[str, ...] | None) -> None:
+    """A writer changed the school's data (inside its transaction, through `changes.pupil_data_changed`): bring
+    the live levels up to date."""
     live = _live(db, school_code)
     if live is None:  # the school's first data: every month, with the network's thresholds
         rules, generation, months = network_rules(db, _network_of(db, school_code)), 0, None
@@ -177,8 +178,6 @@ def _data_changed(db: sqlite_utils.Database, school_code: str, periods: tuple[st
     _write(db, school_code, generation, _compute(db, school_code, rules, months), months)
     _set_live(db, school_code, generation, data_stamp(db, school_code), rules)
 
-
-changes.listen(_data_changed)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -197,7 +196,7 @@ def _fresh(db: sqlite_utils.Database, school_code: str) -> tuple[Live | None, st
     LOG.warning("level history of %s computed on read: none kept yet (a database from before they were), or its"
                 " data changed without changes.pupil_data_changed", school_code)
     with transaction(db):
-        _data_changed(db, school_code, None)
+        data_changed(db, school_code, None)
     return _live(db, school_code), data_stamp(db, school_code)
 
 

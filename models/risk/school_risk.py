@@ -18,10 +18,11 @@ from models.accounts.schools import DEFAULT_ANNUAL_HOURS, Level, School, get_sch
 from models.core import audit
 from models.core.db import transaction
 from models.core.errors import ApprodoError, PermissionDenied
-from models.core.permissions import Actor, can_assign_classes, has_classes, require_pupils, sees_own_classes_only
+from models.core.permissions import Actor, can_assign_classes, has_classes, require_pupils
 from models.core.school_year import SchoolYear
 from models.pupils import coverage, school_calendar
 from models.risk import derogations, indicators
+from models.risk.pupil_access import require_pupil, teacher_classes
 from models.risk.rules import network_rules
 
 _ATTENDANCE_COLUMNS = ["pupil_code", "class_name", "period", "scheduled_hours", "absence_hours", "late_entries",
@@ -37,15 +38,6 @@ class RiskList:
     classes: tuple[str, ...]  # the classes the actor may see (all for school staff)
     legal_limit_applies: bool
     rules: indicators.Rules
-
-
-def teacher_classes(db: sqlite_utils.Database, actor: Actor) -> tuple[str, ...] | None:
-    """A teacher's own classes; None for roles that see the whole school."""
-    if not sees_own_classes_only(actor):
-        return None
-    rows = db.execute("SELECT class_name FROM teacher_classes WHERE user_id = ? ORDER BY class_name",
-                      [actor.user_id]).fetchall()
-    return tuple(r[0] for r in rows)
 
 
 def classes_of(db: sqlite_utils.Database, username: str) -> tuple[str, ...]:
@@ -340,21 +332,6 @@ def _read_transaction(db: sqlite_utils.Database):
         db.execute("RELEASE risk_read")
 
 
-def require_pupil(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> str:
-    """The pupil's current class, if the actor may see this pupil; refuses otherwise.
-
-    One refusal (PermissionDenied) and one message for "no such pupil" and "not your class", so that a
-    teacher cannot probe which codes exist in other classes.
-    """
-    require_pupils(actor, school_code)
-    row = db.execute("SELECT class_name FROM attendance WHERE school_code = ? AND pupil_code = ?"
-                     " ORDER BY period DESC LIMIT 1", [school_code, pupil_code]).fetchone()
-    classes = teacher_classes(db, actor)
-    if row is None or (classes is not None and row[0] not in classes):
-        raise PermissionDenied(f"Nessun alunno con codice «{pupil_code}» tra quelli che puoi vedere.")
-    return row[0]
-
-
 def subject_hours(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> pd.DataFrame:
     """A pupil's lesson and absence hours per subject and month, when the school imported a per-subject report
     (empty otherwise): period, subject, scheduled_hours, absence_hours."""
@@ -363,45 +340,6 @@ def subject_hours(db: sqlite_utils.Database, actor: Actor, school_code: str, pup
                       " WHERE school_code = ? AND pupil_code = ? ORDER BY period, subject",
                       [school_code, pupil_code]).fetchall()
     return pd.DataFrame(rows, columns=["period", "subject", "scheduled_hours", "absence_hours"])
-
-
-@dataclass(frozen=True)
-class PupilRecord:
-    pupil_code: str
-    class_name: str
-    months: pd.DataFrame  # one row per month: the attendance columns and absence_pct
-    levels: pd.DataFrame  # period, school_year, level, absence_ratio: the list as it stood each month
-    latest: pd.Series  # the indicators row (see indicators.score) at the last month
-    legal_limit_applies: bool
-    rules: indicators.Rules  # the network's thresholds, for the lines of the chart
-    derogation_hours: float = 0.0  # of the absence hours of the latest school year, those in derogation
-
-
-def pupil_record(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str, *,
-                 view: str | None = None) -> PupilRecord:
-    """One pupil's months, indicators and level month by month; the view is logged (once per `view`)."""
-    class_name = require_pupil(db, actor, school_code, pupil_code)
-    school = get_school(db, actor, school_code)
-    rules = network_rules(db, school.network_code)
-    frame = load_attendance(db, school_code, pupil_code=pupil_code).sort_values("period", ignore_index=True)
-    frame["absence_pct"] = 100 * frame["absence_hours"] / frame["scheduled_hours"].where(frame["scheduled_hours"] > 0)
-    context = load_context(db, school_code)
-    context = context[context["pupil_code"] == pupil_code]
-    # The month-by-month levels are those the list gave (kept when the data came), not scored again here.
-    from models.risk import history  # history builds on this module's loaders
-
-    school_levels = history.level_history(db, school_code)
-    levels = frame[["period"]].merge(school_levels.loc[school_levels["pupil_code"] == pupil_code,
-                                                       ["period", "school_year", "level", "absence_ratio"]],
-                                     on="period", how="left")  # one row per month of the pupil, in order
-    scored = indicators.score(frame, context, level=school.level, rules=rules, **scoring_setup(db, school_code).hours)
-    scored = derogations.with_sentences(scored, derogations.hours_by_pupil(
-        db, school_code, SchoolYear.parse(scored.attrs["school_year"])))
-    latest = scored.iloc[0]
-    audit.record_access(db, actor, school_code, "scheda alunno", pupil_code, view=view)
-    return PupilRecord(pupil_code, class_name, frame, levels, latest,
-                       school.effective_annual_hours is not None and school.level != "primaria", rules,
-                       float(latest["derogation_hours"]))
 
 
 def visible_pupils(db: sqlite_utils.Database, actor: Actor, school_code: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ from models.core.errors import ApprodoError, PermissionDenied
 from models.core.school_year import SchoolYear
 from models.pupils import importing as pupil_data
 from models.pupils import retention
-from models.risk import derogations, school_risk
+from models.risk import derogations, pupil_sheet, school_risk
 
 SCHOOL = "MIIS00003C"
 MONTHLY = (b"Cod. alunno;Classe;Mese;Monte ore;Ore di assenza\n"
@@ -38,7 +38,7 @@ def test_hours_in_derogation_are_shown_apart_and_never_subtracted(school, actors
     assert after.loc["D1", "reasons"][-1].startswith("Di cui 40 ore in deroga")
     assert "consiglio di classe" in after.loc["D1", "reasons"][-1]
     assert not any("deroga" in r for r in after.loc["D2", "reasons"])
-    record = school_risk.pupil_record(school, boss, SCHOOL, "D1")
+    record = pupil_sheet.pupil_record(school, boss, SCHOOL, "D1")
     assert record.derogation_hours == 40
     placed = derogations.of_pupil(school, actors["funzione_strumentale"], SCHOOL, "D1")
     assert [(d.hours, d.school_year, d.note) for d in placed] == [(15, "2025/26", ""), (25, "2025/26", "terapia")]

@@ -14,7 +14,7 @@ from models.network import figures as network_figures
 from models.network import programme
 from models.network import report as network_report
 from models.pupils import importing as pupil_data
-from models.risk import history, indicators, rules, school_risk
+from models.risk import history, indicators, pupil_sheet, rules, school_risk
 
 NETWORK, SCHOOL = "RETEDEMO", "MIIS00003C"
 
@@ -135,7 +135,7 @@ def test_the_pupil_record_shows_the_levels_the_list_gave(pupils_db, actors, scor
     dirigente = actors["dirigente"]
     code = pupils_db.execute("SELECT pupil_code FROM attendance WHERE school_code = ? LIMIT 1", [SCHOOL]).fetchone()[0]
     scorings.clear()
-    record = school_risk.pupil_record(pupils_db, dirigente, SCHOOL, code)
+    record = pupil_sheet.pupil_record(pupils_db, dirigente, SCHOOL, code)
     assert len(scorings) == 1  # the latest indicators; the months come from the history
     expected = [(p, lvl) for p, c, _, lvl, _ in reference(pupils_db, SCHOOL) if c == code]
     assert list(zip(record.levels["period"], record.levels["level"], strict=True)) == expected

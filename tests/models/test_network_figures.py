@@ -178,7 +178,7 @@ def test_the_word_report_opens_in_libreoffice(network_db, actors, tmp_path):
 
 
 def test_the_chronic_absence_indicator_and_the_pupil_chart_follow_the_networks_threshold(network_db, actors):
-    from models.risk import rules, school_risk
+    from models.risk import pupil_sheet, rules
 
     where = network_figures.scope(network_db, actors["coordinatore_rete"], NETWORK)
     before = programme.evaluate(network_db, where).counts["chronic"]["2025/26"][0]
@@ -188,7 +188,7 @@ def test_the_chronic_absence_indicator_and_the_pupil_chart_follow_the_networks_t
     dirigente = actors["dirigente"]
     code = network_db.execute("SELECT pupil_code FROM attendance WHERE school_code = ? LIMIT 1",
                               [dirigente.school_code]).fetchone()[0]
-    record = school_risk.pupil_record(network_db, dirigente, dirigente.school_code, code)
+    record = pupil_sheet.pupil_record(network_db, dirigente, dirigente.school_code, code)
     assert record.rules.chronic == 0.3 and record.rules.legal_limit == 0.25
 
 

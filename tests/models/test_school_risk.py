@@ -3,7 +3,7 @@ import pytest
 from models.core import audit
 from models.core.errors import ApprodoError, PermissionDenied
 from models.follow_up import list_export as risk_export
-from models.risk import school_risk
+from models.risk import pupil_sheet, school_risk
 
 SCHOOL = "MIIS00003C"
 
@@ -26,10 +26,10 @@ def test_a_teacher_sees_only_pupils_of_own_classes(pupils_db, actors):
     assert risk.classes == ("3A", "4B")
     outsider = pupils_db.execute("SELECT pupil_code FROM attendance WHERE class_name = '1A' LIMIT 1").fetchone()[0]
     with pytest.raises(PermissionDenied, match="tra quelli che puoi vedere"):
-        school_risk.pupil_record(pupils_db, actors["docente"], SCHOOL, outsider)
+        pupil_sheet.pupil_record(pupils_db, actors["docente"], SCHOOL, outsider)
     # A code that exists nowhere gets the same refusal: a teacher cannot probe which codes exist.
     with pytest.raises(PermissionDenied, match="tra quelli che puoi vedere"):
-        school_risk.pupil_record(pupils_db, actors["docente"], SCHOOL, "NESSUNO")
+        pupil_sheet.pupil_record(pupils_db, actors["docente"], SCHOOL, "NESSUNO")
 
 
 @pytest.mark.parametrize("role", ["coordinatore_rete", "admin", "other_dirigente", "other_coordinatore"])
@@ -37,7 +37,7 @@ def test_no_one_else_reads_pupils(pupils_db, actors, role):
     with pytest.raises(PermissionDenied):
         school_risk.school_risk(pupils_db, actors[role], SCHOOL)
     with pytest.raises(PermissionDenied):
-        school_risk.pupil_record(pupils_db, actors[role], SCHOOL, "S100000")
+        pupil_sheet.pupil_record(pupils_db, actors[role], SCHOOL, "S100000")
     assert access_rows(pupils_db) == []
 
 

@@ -1,0 +1,36 @@
+"""Which pupils an actor may see: a teacher their own classes, school staff the whole school.
+
+Below `school_risk` and `derogations`, which both check a pupil before reading or writing about them.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from models.core.errors import PermissionDenied
+from models.core.permissions import Actor, require_pupils, sees_own_classes_only
+
+
+def teacher_classes(db: sqlite_utils.Database, actor: Actor) -> tuple[str, ...] | None:
+    """A teacher's own classes; None for roles that see the whole school."""
+    if not sees_own_classes_only(actor):
+        return None
+    rows = db.execute("SELECT class_name FROM teacher_classes WHERE user_id = ? ORDER BY class_name",
+                      [actor.user_id]).fetchall()
+    return tuple(r[0] for r in rows)
+
+
+
+def require_pupil(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> str:
+    """The pupil's current class, if the actor may see this pupil; refuses otherwise.
+
+    One refusal (PermissionDenied) and one message for "no such pupil" and "not your class", so that a
+    teacher cannot probe which codes exist in other classes.
+    """
+    require_pupils(actor, school_code)
+    row = db.execute("SELECT class_name FROM attendance WHERE school_code = ? AND pupil_code = ?"
+                     " ORDER BY period DESC LIMIT 1", [school_code, pupil_code]).fetchone()
+    classes = teacher_classes(db, actor)
+    if row is None or (classes is not None and row[0] not in classes):
+        raise PermissionDenied(f"Nessun alunno con codice «{pupil_code}» tra quelli che puoi vedere.")
+    return row[0]
