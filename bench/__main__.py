@@ -4,6 +4,7 @@ The load average is printed when each module starts and ends (each row of a pair
 `harness.row`); rows measured without `row` (the browser loads) take their module's.
 """
 
+import os
 import sys
 import traceback
 
@@ -26,7 +27,12 @@ MODULES = [bench_accounts, bench_word, bench_page, bench_network, bench_risk_loa
 
 def main() -> None:
     results, failed = [], []
+    # BENCH_SKIP=bench_load,bench_risk_load leaves modules out (the browser crowds, on a machine others share).
+    skipped = set(filter(None, os.environ.get("BENCH_SKIP", "").split(",")))
     for module in MODULES:
+        if module.__name__.removeprefix("bench.") in skipped:
+            print(f"{module.__name__}: saltato (BENCH_SKIP)")
+            continue
         start = load_average()
         print(f"{module.__name__}: carico all'inizio {start:.2f}", flush=True)
         try:
