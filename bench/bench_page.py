@@ -85,7 +85,7 @@ def run() -> list[Result]:
         filter_changed()
         return filter_changed()
 
-    return [row(f"pagina rischio, scuola di {PUPILS:,} alunni (AppTest)".replace(",", "."),
+    return [row(f"pagina rischio, scuola di {PUPILS:_} alunni (AppTest)".replace("_", "."),
                 lambda: best_of_pair(ours, floor, 3), "il modello da solo, calcolando l'elenco",
                 limit_s=1.0),
             row("  la stessa, un filtro cambiato due volte", lambda: best_of_pair(changed_then_floor, floor, 3),
