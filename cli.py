@@ -1007,5 +1007,20 @@ def set_risk_rules(db, actor, network_code, **values):
                else "Il ricalcolo dei livelli è già in corso nell'applicazione.")
 
 
+
+@command(cli, "worker")
+@click.option("--once", is_flag=True, help="Esegue i lavori in attesa e termina (per cron o systemd).")
+@click.option("--every", type=click.IntRange(min=1), default=10, help="Secondi fra un controllo e l'altro (10).")
+def worker(db, actor, once, every):
+    """Esegue i lavori in background (ricalcolo dei livelli), come farebbe l'app: uno per volta, mai due volte."""
+    import time
+
+    while True:
+        for job in history.run_waiting(db):
+            click.echo(f"Lavoro {job.id} (rete {job.network_code}): {job.status}, {job.done} di {job.total} scuole.")
+        if once:
+            return
+        time.sleep(every)
+
 if __name__ == "__main__":
     cli()

@@ -303,4 +303,4 @@ if not protocol.is_core and protocols.may_edit(actor, protocol) and protocol.edi
             title = st.text_input(S.SECTION_TITLE, max_chars=protocols.MAX_TITLE)
             if st.form_submit_button(S.CREATE):
                 run(lambda: protocols.add_local_section(db, actor, protocol.id, title),
-                    plain_format(S.LOCAL_SECTION_ADDED, title=title), clears="add_local")
+                    S.LOCAL_SECTION_ADDED.format(title=title), clears="add_local")

@@ -32,7 +32,7 @@ def core_actions(section: protocols.Section, column) -> None:
     if column.button(S.UNLOCK_SECTION if locked else S.LOCK, key=f"lock_{section.id}",
                      icon=":material/lock_open:" if locked else ":material/lock:"):
         run(lambda: ps.set_locked(db, actor, section.id, not locked),
-            DONE["unlocked" if locked else "locked"].format(title=plain(section.title)))
+            DONE["unlocked" if locked else "locked"].format(title=section.title))
 
 
 def school_actions(section: protocols.Section, following: protocols.Section | None, column) -> None:
@@ -49,14 +49,14 @@ def school_actions(section: protocols.Section, following: protocols.Section | No
                 title = st.text_input(S.SPLIT_TITLE, max_chars=protocols.MAX_TITLE)
                 if st.form_submit_button(S.SPLIT_CONFIRM, type="primary"):
                     run(lambda: ps.split_section(db, actor, section.id, at, title, base_version=section.version),
-                        DONE["split"].format(title=plain(title)))
+                        DONE["split"].format(title=title))
     if following is not None and following.kind is not SectionKind.CORE_LOCKED:
         with column.popover(S.MERGE_NEXT, icon=":material/call_merge:"):
             st.caption(S.MERGE_NEXT_HELP.format(next=plain(following.title)))
             if st.button(S.MERGE_NEXT, key=f"merge_{section.id}", type="primary"):
                 run(lambda: ps.merge_sections(db, actor, section.id, following.id,
                                               (section.version, following.version)),
-                    DONE["merged"].format(title=plain(section.title)))
+                    DONE["merged"].format(title=section.title))
 
 
 sections = protocols.list_sections(db, actor, protocol.id)
@@ -85,14 +85,14 @@ for index, section in enumerate(sections):
                     title = st.text_input(S.NEW_TITLE, value=section.title, max_chars=protocols.MAX_TITLE)
                     if st.form_submit_button(S.RENAME, type="primary"):
                         run(lambda s=section, t=title: ps.rename_section(db, actor, s.id, t),
-                            DONE["renamed"].format(title=plain(title)))
+                            DONE["renamed"].format(title=title))
         if protocol.is_core or section.kind is not SectionKind.CORE_LOCKED:
             with actions.popover(S.REMOVE, icon=":material/delete:"):
                 st.caption(S.REMOVE_HELP + (" " + S.REMOVE_CORE_HELP if protocol.is_core else ""))
                 if st.button(S.REMOVE_CONFIRM.format(title=plain(section.title)), key=f"remove_{section.id}",
                              type="primary"):
                     run(lambda s=section: ps.remove_section(db, actor, s.id),
-                        DONE["removed"].format(title=plain(section.title)))
+                        DONE["removed"].format(title=section.title))
 
 if can_act and protocol.is_core:
     with st.expander(S.ADD_CORE_SECTION, icon=":material/add:"):
@@ -101,14 +101,14 @@ if can_act and protocol.is_core:
             locked = st.checkbox(S.ADD_CORE_LOCKED)
             if st.form_submit_button(S.CREATE, type="primary"):
                 run(lambda: ps.add_core_section(db, actor, protocol.id, title, locked=locked),
-                    DONE["added"].format(title=plain(title)), clears="add_core_section")
+                    DONE["added"].format(title=title), clears="add_core_section")
 elif can_act:
     with st.expander(S.ADD_LOCAL_SECTION, icon=":material/add:"):
         with st.form(form_key("add_local_section")):
             title = st.text_input(S.SECTION_TITLE, max_chars=protocols.MAX_TITLE)
             if st.form_submit_button(S.CREATE, type="primary"):
                 run(lambda: protocols.add_local_section(db, actor, protocol.id, title),
-                    S.LOCAL_SECTION_ADDED.format(title=plain(title)), clears="add_local_section")
+                    S.LOCAL_SECTION_ADDED.format(title=title), clears="add_local_section")
 
 with st.expander(S.STRUCTURE_HISTORY, icon=":material/history:"):
     events = ps.history(db, actor, protocol.id)

@@ -67,7 +67,7 @@ def link_sections(linking: ps.Linking, can_act: bool) -> None:
             if can_act and right.button(S.LINK_CONFIRM, key=f"link_confirm_{section.id}", disabled=choice is None,
                                         icon=":material/link:"):
                 run(lambda s=section, c=choice: ps.link_section(db, actor, s.id, c),
-                    S.LINK_DONE.format(title=plain(section.title)))
+                    S.LINK_DONE.format(title=section.title))
 
 
 linking = ps.link_proposals(db, actor, protocol.id)
@@ -153,7 +153,7 @@ def text_update(update: ps.TextUpdate) -> None:
             save(update, merged)
         if keep_column.button(S.KEEP_SCHOOL_TEXT, key=f"keep_{stamp}"):
             run(lambda: ps.keep_school_text(db, actor, section.id, core_version=update.core_version),
-                S.SCHOOL_TEXT_KEPT.format(title=plain(section.title)))
+                S.SCHOOL_TEXT_KEPT.format(title=section.title))
 
 
 def save(update: ps.TextUpdate, text: str) -> None:
@@ -167,7 +167,7 @@ def save(update: ps.TextUpdate, text: str) -> None:
     except ApprodoError as error:
         show_error(error)
         return
-    flash(S.MERGE_SAVED.format(title=plain(section.title), version=saved.version))
+    flash(S.MERGE_SAVED.format(title=section.title, version=saved.version))
     st.rerun()
 
 

@@ -38,7 +38,7 @@ REAL_UTCNOW = clock.utcnow
 def fast_password_hashing(monkeypatch):
     """Argon2id still, with small costs: the production parameters take ~50 ms a hash."""
     monkeypatch.setattr(auth, "_hasher", FAST_HASHER)
-    auth.forget_unknown_failures()  # failed logins of unknown names live in memory, not in the test's database
+    auth.forget_check_budget()  # this process's budget of password checks outlives the test's database
 
 
 @pytest.fixture(autouse=True)
@@ -244,6 +244,18 @@ def demo_db(db):
 def actor_named(db, username: str) -> Actor:
     user_id = db.execute("SELECT id FROM users WHERE username = ?", [username]).fetchone()[0]
     return auth.actor_for_user(db, user_id)
+
+
+def publish_core(db, coordinator: Actor, core_id: int, *, reopen: bool = True) -> None:
+    """Publish the network's core (schools receive it as published), then open a new revision (a draft) so the
+    test may go on editing it."""
+    from datetime import date
+
+    from models.protocols import protocol as protocols
+
+    demo.publish(db, coordinator, core_id, "1", date(2025, 9, 10))
+    if reopen:
+        protocols.move(db, coordinator, core_id, "bozza")
 
 
 @pytest.fixture

@@ -486,6 +486,11 @@ def test_unlock_move_and_remove_reach_the_school_as_updates(demo, run, tmp_path)
     premessa = next(s for s in protocols.list_sections(db, dirigente, protocol.id) if s.key == "premessa")
     assert protocols.may_edit_section(dirigente, protocol, premessa)
     kinds = {u.kind for u in protocol_structure.pending_updates(db, dirigente, protocol.id).structure}
+    assert kinds == {"unlocked", "reordered"}  # renaming and removing wait until the core is published
+    from tests.conftest import actor_named, publish_core
+
+    publish_core(db, actor_named(db, "coordinatrice"), protocol.core_id)
+    kinds = {u.kind for u in protocol_structure.pending_updates(db, dirigente, protocol.id).structure}
     assert kinds == {"unlocked", "reordered", "renamed", "removed"}
     # Nothing was removed under the school's feet.
     assert "monitoraggio" in [s.key for s in protocols.list_sections(db, dirigente, protocol.id)]

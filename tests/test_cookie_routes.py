@@ -19,7 +19,7 @@ def client(demo_db):
 
 def _ticket(db):
     token = auth.login(db, "dirigente", demo.DEMO_PASSWORD)
-    return token, auth.issue_cookie_ticket(token)
+    return token, auth.issue_cookie_ticket(db, token)
 
 
 def test_a_ticket_becomes_an_http_only_strict_cookie_with_the_session_token(demo_db, client):

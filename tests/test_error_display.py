@@ -42,6 +42,31 @@ def test_no_page_shows_an_error_text_but_through_show_error(path):
     assert not lines, f"lines {lines}: use ui.text.show_error(error), which escapes"
 
 
+# Messages handed to these are escaped once, where they are shown (ui.session.show_flash, run_action): escaping them
+# before shows the backslashes ("Fase \\*sociale\\*"). A page's `run` is its shorthand for run_action.
+SHOWN_LATER = {"flash": 0, "run_action": 1, "run": 1}
+
+
+def messages_escaped_twice(source: str) -> list[int]:
+    """Lines of calls flash/run_action/run whose message already went through plain()."""
+    return [node.lineno for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in SHOWN_LATER
+            and any(isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id in ESCAPERS
+                    for arg in node.args[SHOWN_LATER[node.func.id]:] for inner in ast.walk(arg))]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_page_escapes_a_message_that_is_escaped_where_shown(path):
+    lines = messages_escaped_twice(path.read_text(encoding="utf-8"))
+    assert not lines, f"lines {lines}: flash and run_action escape the message themselves; pass the text as it is"
+
+
+def test_the_check_sees_a_message_escaped_twice():
+    page = ("flash(S.SAVED.format(title=plain(t)))\nrun(lambda: act(plain(x)), S.DONE.format(title=t))\n"
+            "run_action(act, plain_format(S.DONE, title=t))\n")
+    assert messages_escaped_twice(page) == [1, 3]
+
+
 def test_the_check_sees_an_error_text_shown_directly():
     page = ("try:\n    pass\nexcept ApprodoError as error:\n"
             "    st.warning(error.message)\n    st.error(f'Errore: {str(error)}')\n")

@@ -10,6 +10,7 @@ import streamlit as st
 
 from models.protocols.merge import CHOICE_LABELS, Choice, MergeResult, resolve
 from ui import strings as S
+from ui.protocol_widgets import show_diff, show_text
 
 
 def conflict_choices(result: MergeResult, stamp: str, *, disabled: bool = False, theirs: str = S.CONFLICT_NETWORK,
@@ -24,14 +25,11 @@ def conflict_choices(result: MergeResult, stamp: str, *, disabled: bool = False,
         chunk = result.chunks[index]
         with st.container(border=True):
             st.markdown(f"**{S.CONFLICT_N.format(n=n)}**")
-            network, school = st.columns(2)
-            network.caption(theirs)
-            network.code(chunk.text("theirs") or S.EMPTY_PASSAGE, language=None, wrap_lines=True)
-            school.caption(mine)
-            school.code(chunk.text("mine") or S.EMPTY_PASSAGE, language=None, wrap_lines=True)
+            # The two passages as they read, side by side, what differs marked; their source one click away.
+            show_diff(chunk.text("theirs"), chunk.text("mine"), theirs, mine)
             if chunk.base:
                 with st.expander(S.CONFLICT_WAS):
-                    st.code(chunk.text("base"), language=None, wrap_lines=True)
+                    show_text(chunk.text("base"))
             choice = st.radio(S.CONFLICT_CHOICE, list(Choice), index=None, horizontal=True,
                               format_func=CHOICE_LABELS.get, key=f"choice_{stamp}_{index}", disabled=disabled)
             if choice is None:

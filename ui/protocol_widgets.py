@@ -9,12 +9,12 @@ import streamlit as st
 
 from models.core import clock
 from models.core.errors import ApprodoError
-from models.protocols import diffs
+from models.protocols import diffs, richtext
 from models.protocols import drafts as stored_drafts
 from models.protocols import protocol as protocols
 from models.protocols.templates import KIND_LABELS
 from ui import strings as S
-from ui.diff_view import paragraph_diff_html
+from ui.diff_view import diff_html
 from ui.session import PageContext, show_flash
 from ui.text import plain_format, show_error
 
@@ -25,9 +25,6 @@ _CSS = """
 <style>
 .approdo-text table {border-collapse: collapse; margin: .5em 0;}
 .approdo-text th, .approdo-text td {border: 1px solid #ccc; padding: .25em .5em; vertical-align: top;}
-.approdo-diff {white-space: pre-wrap; line-height: 1.5;}
-.approdo-diff del {background: #fde2e1; color: #8a1c14;}
-.approdo-diff ins {background: #dcf5e3; color: #0f5a2a; text-decoration: none;}
 </style>
 """
 
@@ -270,16 +267,28 @@ def show_rich_text(blocks_html: str) -> None:
     st.html(_CSS + f'<div class="approdo-text">{blocks_html}</div>')
 
 
+def show_text(text: str) -> None:
+    """A section's text (or a passage of it) as it reads; its source if it is outside the section format."""
+    try:
+        show_rich_text(richtext.to_html(richtext.parse(text)))
+    except ApprodoError:
+        st.code(text, language=None, wrap_lines=True)
+
+
 def show_diff(old: str, new: str, before: str = S.DIFF_BEFORE, after: str = S.DIFF_AFTER) -> None:
-    """Paragraph beside paragraph, changed words highlighted (not one stream of struck-out words)."""
-    pieces = diffs.word_diff(old, new)
-    if not diffs.changed(pieces):
+    """Every diff of the app: the rendered text, block beside block, changed words marked; the Markdown
+    source one click away."""
+    if old == new:
         st.caption(S.NO_DIFFERENCE)
         return
-    added, removed = diffs.summary(pieces)
-    st.caption(S.DIFF_SUMMARY.format(added=S.plural(added, "parola aggiunta", "parole aggiunte"),
-                                     removed=S.plural(removed, "tolta", "tolte")))
-    st.html(paragraph_diff_html(old, new, before, after))
+    changes = diffs.rendered_diff(old, new)
+    if any(change.kind != "same" for change in changes):
+        added, removed = diffs.counted(changes)
+        st.caption(S.DIFF_SUMMARY.format(added=S.plural(added, "parola aggiunta", "parole aggiunte"),
+                                         removed=S.plural(removed, "tolta", "tolte")))
+    else:
+        st.caption(S.DIFF_SOURCE_ONLY)
+    st.html(diff_html(old, new, before, after))
 
 
 def change_heading(change: protocols.SectionChange) -> str:
@@ -305,7 +314,7 @@ def changes_document(protocol: protocols.Protocol, since: protocols.ChangesSince
             f"<p>{legend}</p>"]
     for change in since.changes:
         body.append(f"<h2>{html.escape(change_heading(change))}</h2>")
-        body.append(paragraph_diff_html(change.before or "", change.after))
+        body.append(diff_html(change.before or "", change.after, source=False))
     if not since.changes:
         body.append(f"<p>{html.escape(S.CHANGES_NONE_SINCE)}</p>")
     return (

@@ -129,7 +129,7 @@ def sso_identity() -> bool:
 
 def _start_session(token: str) -> None:
     st.session_state[TOKEN_KEY] = token
-    st.session_state[TICKET_KEY] = auth.issue_cookie_ticket(token)
+    st.session_state[TICKET_KEY] = auth.issue_cookie_ticket(open_db(), token)
     for key in (NOTICE_KEY, CLEAR_COOKIE_KEY, IGNORE_COOKIE_KEY):
         st.session_state.pop(key, None)
 

@@ -166,8 +166,8 @@ CONFLICT_KEEP_MINE = "Continua con il mio testo sulla versione attuale"
 CONFLICT_TAKE_THEIRS = "Riparti dal suo testo"
 PLACEHOLDERS_HELP = "Segnaposto che puoi usare"
 FORMAT_HELP = (
-    "Formato: paragrafi separati da una riga vuota, **grassetto**, *corsivo*, elenchi con `-` o `1.`, "
-    "tabelle con `|`, titoli con `###`."
+    "Formato: paragrafi separati da una riga vuota (un a capo resta un a capo), **grassetto**, *corsivo*, "
+    "elenchi con `-` o `1.`, tabelle con `|`, titoli con `###`."
 )
 ADD_LOCAL_SECTION = "Aggiungi una sezione della scuola"
 SECTION_TITLE = "Titolo della sezione"
@@ -739,7 +739,6 @@ CONFLICT_SCHOOL = "Testo della scuola"
 CONFLICT_WAS = "Com'era prima"
 CONFLICT_CHOICE = "Quale testo tenere"
 CONFLICT_EDIT = "Il testo del passaggio"
-EMPTY_PASSAGE = "(nessun testo)"
 MERGE_PREVIEW = "Anteprima del risultato"
 MERGE_CHANGES = "Che cosa cambia nel vostro testo"
 MERGE_CHOOSE_ALL = "Scegliete un testo per ogni passaggio: poi vedrete l'anteprima."
@@ -753,6 +752,14 @@ DIFF_BEFORE = "Prima"
 DIFF_AFTER = "Dopo"
 DIFF_SAME = "{count} paragrafi uguali"
 DIFF_SAME_ONE = "1 paragrafo uguale"
+DIFF_SHOW_SOURCE = "Mostra il testo sorgente"
+DIFF_ADDED_SR = "inserito:"  # read by screen readers before the words added (hidden on screen)
+DIFF_REMOVED_SR = "tolto:"
+DIFF_WHERE_CELL = "Tabella: riga «{row}», colonna «{column}»"
+DIFF_WHERE_HEADER = "Tabella: intestazione della colonna «{column}»"
+DIFF_WHERE_ROW_ADDED = "Tabella: riga «{row}» aggiunta"
+DIFF_WHERE_ROW_REMOVED = "Tabella: riga «{row}» tolta"
+DIFF_SOURCE_ONLY = "Il testo resta uguale: cambia solo il modo in cui è scritto nel sorgente."
 
 # Sessions and single sign-on
 SESSION_ENDED = "La sessione precedente è terminata (uscita o inattività): accedi di nuovo."
@@ -1053,8 +1060,9 @@ PRACTICE_UPDATE_KEPT = "«{title}»: tenuto il vostro testo."
 PAGE_PROPOSALS = "Proposte alla rete"
 PROPOSALS_INTRO = ("Le scuole propongono modifiche al protocollo comune della rete: il testo proposto, confrontato con "
                    "quello della rete, e il perché. Le altre scuole le leggono, i dirigenti le sostengono e le "
-                   "commentano, il coordinatore le accoglie (diventano una nuova versione del comune e arrivano a "
-                   "ogni scuola in «Aggiornamenti dalla rete») o le respinge spiegando perché.")
+                   "commentano, il coordinatore le accoglie (diventano una nuova versione del comune e, quando il "
+                   "comune è pubblicato, arrivano a ogni scuola in «Aggiornamenti dalla rete») o le respinge "
+                   "spiegando perché.")
 PROPOSALS_STATUS = "Quali proposte"
 PROPOSALS_STATUS_OPTIONS = {"aperta": "Aperte", "accolta": "Accolte", "respinta": "Respinte", "ritirata": "Ritirate",
                             None: "Tutte"}
@@ -1102,7 +1110,8 @@ PROPOSAL_RESULT = "Il testo comune dopo l'accoglimento"
 PROPOSAL_ALREADY_IN = ("Il protocollo comune contiene già questo testo: accoglierla non cambierebbe nulla. "
                        "Respingila spiegando perché, o chiedi alla scuola di ritirarla.")
 PROPOSAL_ACCEPT = "Accogli la proposta"
-PROPOSAL_ACCEPTED = "Proposta accolta: versione {version} della sezione comune, offerta a ogni scuola."
+PROPOSAL_ACCEPTED = ("Proposta accolta: versione {version} della sezione comune. Le scuole la ricevono quando "
+                     "pubblicate il protocollo comune.")
 PROPOSAL_DECLINE_REASON = "Perché non la accogli (la scuola lo leggerà)"
 PROPOSAL_DECLINE = "Respingi la proposta"
 PROPOSAL_DECLINED = "Proposta respinta."

@@ -18,7 +18,7 @@ import re
 import secrets
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -51,8 +51,10 @@ MAX_DELAY = timedelta(minutes=15)
 FAILURE_WINDOW = timedelta(hours=24)
 # Beyond this many failures the wait no longer grows, so no more need remembering.
 _FAILURES_THAT_MATTER = FREE_FAILURES + math.ceil(math.log2(MAX_DELAY / FIRST_DELAY)) + 1
-# Names without an account are counted in memory only (never written): at most this many (name, address).
-UNKNOWN_NAMES_REMEMBERED = 10_000
+# Failures of names without an account are kept in the database, shared by every app process (else each
+# process would give an unknown name its own free tries, and the count would tell names apart), under a
+# short key of the name (`_name_key`), never the name: at most this many, the oldest going first.
+UNKNOWN_FAILURES_KEPT = 100_000
 # A name without an account costs a full Argon2 check (so that it answers in the time of a wrong password)
 # only within a budget: the first UNKNOWN_FREE_PER_ADDRESS failures of unknown names from one address in
 # FAILURE_WINDOW, and UNKNOWN_CHECKS_PER_MINUTE over all addresses. Beyond it the answer is the same text
@@ -134,9 +136,11 @@ class _Budget:
 _unknown_checks = _Budget(UNKNOWN_CHECKS_PER_MINUTE)
 
 
-def _check_unknown_name(password: str, client: str, now: datetime) -> None:
-    """A wrong password's work for a name without an account, or, beyond the budget, only its time."""
-    flooding = client and _unknown_by_address.recent(("", client), now)[0] >= UNKNOWN_FREE_PER_ADDRESS
+def _check_unknown_name(db, password: str, client: str, now: datetime) -> None:
+    """A wrong password's work for a name without an account, or, beyond the budget, only its time.
+
+    The budget over all addresses (`_unknown_checks`) is this process's: it spares this process's cores."""
+    flooding = client and _unknown_from_address(db, client, now) >= UNKNOWN_FREE_PER_ADDRESS
     if not flooding and _unknown_checks.take():
         verify_password(_dummy_hash(), password)
     else:
@@ -208,7 +212,7 @@ def login(
     with no transaction open (Argon2 takes a tenth of a second, and the write
     lock is everybody's); then one short write records the outcome. The
     answer is the same, in text and time, whether the name exists or not:
-    failures of unknown names are counted in memory and never written.
+    failures of unknown names are counted under a short key of the name (`_name_key`), never the name.
     """
     now = now or clock.utcnow()
     username = (username or "").strip().lower()
@@ -222,10 +226,8 @@ def login(
         # Not checked at all, right password or not: that is what slows a guesser down.
         raise LoginError(_slow_down(wait))
     if row is None:
-        _check_unknown_name(password, client, now)
-        _unknown_failures.add((username, client), now)
-        if client:
-            _unknown_by_address.add(("", client), now)
+        _check_unknown_name(db, password, client, now)
+        _record_unknown_failure(db, username, client, now)
         raise LoginError(WRONG_CREDENTIALS)
     right = verify_password(row["password_hash"], password)
     if not right:
@@ -259,7 +261,7 @@ def _delay(failures: int) -> timedelta:
 
 def _wait_before_next_try(db, row: dict | None, username: str, client: str, now: datetime) -> timedelta:
     if row is None:
-        failures, last = _unknown_failures.recent((username, client), now)
+        failures, last = _unknown_recent(db, username, client, now)
     else:
         failures, last = _recent_failures(db, row, client, now)
     if not failures:
@@ -277,42 +279,39 @@ def _slow_down(wait: timedelta) -> str:
     )
 
 
-class _FailureMemory:
-    """Recent failures per (name, address) for names without an account: in memory, bounded, least
-    recently used first out. The same counts the database keeps for real accounts, so that the answers
-    for both are the same."""
-
-    def __init__(self, capacity: int, per_key: int = _FAILURES_THAT_MATTER):
-        self._capacity, self._per_key = capacity, per_key
-        self._entries: OrderedDict[tuple[str, str], deque[datetime]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def recent(self, key: tuple[str, str], now: datetime) -> tuple[int, datetime | None]:
-        with self._lock:
-            times = [t for t in self._entries.get(key, ()) if t > now - FAILURE_WINDOW]
-        return len(times), max(times, default=None)
-
-    def add(self, key: tuple[str, str], now: datetime) -> None:
-        with self._lock:
-            times = self._entries.pop(key, None) or deque(maxlen=self._per_key)
-            times.append(now)
-            self._entries[key] = times
-            while len(self._entries) > self._capacity:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+def _name_key(username: str) -> str:
+    """A short key of a name without an account: it tells a few names apart, and says nothing of what was
+    typed (24 bits: millions of words share each key, so a password typed as a name stays unknown)."""
+    return hashlib.sha256(username.encode()).hexdigest()[:6]
 
 
-_unknown_failures = _FailureMemory(UNKNOWN_NAMES_REMEMBERED)
-_unknown_by_address = _FailureMemory(UNKNOWN_NAMES_REMEMBERED, per_key=UNKNOWN_FREE_PER_ADDRESS)
+def _unknown_recent(db, username: str, client: str, now: datetime) -> tuple[int, datetime | None]:
+    """Failures of this (unknown) name from this address within the window: their number and the latest,
+    as `_recent_failures` gives them for accounts, so that both get the same answers."""
+    count, last = db.execute(
+        "SELECT COUNT(*), MAX(at) FROM login_unknown_failures WHERE client = :client AND name_key = :key"
+        " AND at > :since", {"client": client, "key": _name_key(username),
+                             "since": clock.to_text(now - FAILURE_WINDOW)}).fetchone()
+    return count, clock.from_text(last) if last else None
 
 
-def forget_unknown_failures() -> None:
-    """Start counting afresh (for tests: the memory outlives one database)."""
-    _unknown_failures.clear()
-    _unknown_by_address.clear()
+def _unknown_from_address(db, client: str, now: datetime) -> int:
+    return db.execute("SELECT COUNT(*) FROM login_unknown_failures WHERE client = :client AND at > :since",
+                      {"client": client, "since": clock.to_text(now - FAILURE_WINDOW)}).fetchone()[0]
+
+
+def _record_unknown_failure(db, username: str, client: str, now: datetime) -> None:
+    """One short write (no password check inside): the failure, and out with what is too old or too many."""
+    with transaction(db):
+        new_id = db.execute("INSERT INTO login_unknown_failures (name_key, client, at) VALUES (:key, :client, :at)"
+                            " RETURNING id", {"key": _name_key(username), "client": client,
+                                              "at": clock.to_text(now)}).fetchall()[0][0]
+        db.execute("DELETE FROM login_unknown_failures WHERE id <= :oldest OR at <= :expired",
+                   {"oldest": new_id - UNKNOWN_FAILURES_KEPT, "expired": clock.to_text(now - FAILURE_WINDOW)})
+
+
+def forget_check_budget() -> None:
+    """Start this process's budget of checks afresh (for tests: it outlives one database)."""
     _unknown_checks.clear()
 
 
@@ -446,25 +445,28 @@ def _reset_failures(db, user_id: int, now: datetime) -> None:
 
 # The browser has a short while to exchange a ticket for its cookie.
 COOKIE_TICKET_LIFETIME = timedelta(minutes=2)
-# Tickets hold the raw token, so they stay in this process's memory (the one
-# that serves both the app and the cookie route) and are never written down.
-_tickets: dict[str, tuple[str, datetime]] = {}
-_tickets_lock = threading.Lock()
 
 
-def issue_cookie_ticket(token: str, *, now: datetime | None = None) -> str:
+def _seal(ticket: str, data: bytes) -> bytes:
+    """`data` XOR a key stream that only the ticket gives (SHAKE-256): the database holds the sealed token and
+    the ticket's hash, never the ticket, so the table alone opens no session. Each ticket seals once."""
+    stream = hashlib.shake_256(b"approdo-cookie-ticket\0" + ticket.encode()).digest(len(data))
+    return bytes(a ^ b for a, b in zip(data, stream, strict=True))
+
+
+def issue_cookie_ticket(db: sqlite_utils.Database, token: str, *, now: datetime | None = None) -> str:
     """A one-time ticket the browser exchanges over HTTP for a cookie holding `token`.
 
-    The page's script sees the ticket, never the token; the ticket is good once,
-    for COOKIE_TICKET_LIFETIME.
+    The page's script sees the ticket, never the token; the ticket is good once, for COOKIE_TICKET_LIFETIME,
+    in whichever app process the browser's request reaches (it is kept in the database, sealed).
     """
     now = now or clock.utcnow()
     ticket = secrets.token_urlsafe(32)
-    with _tickets_lock:
-        for key, (_, expires) in list(_tickets.items()):
-            if expires <= now:
-                del _tickets[key]
-        _tickets[_token_hash(ticket)] = (token, now + COOKIE_TICKET_LIFETIME)
+    with transaction(db):
+        db.execute("DELETE FROM cookie_tickets WHERE expires_at <= :now", {"now": clock.to_text(now)})
+        db.execute("INSERT INTO cookie_tickets (ticket_hash, sealed, expires_at) VALUES (:hash, :sealed, :expires)",
+                   {"hash": _token_hash(ticket), "sealed": _seal(ticket, token.encode()).hex(),
+                    "expires": clock.to_text(now + COOKIE_TICKET_LIFETIME)})
     return ticket
 
 
@@ -475,11 +477,13 @@ def redeem_cookie_ticket(
     if not ticket:
         return None
     now = now or clock.utcnow()
-    with _tickets_lock:
-        token, expires = _tickets.pop(_token_hash(ticket), (None, now))
-    if token is None or expires <= now or resolve_session(db, token, now=now) is None:
+    with transaction(db):  # taken and spent in one statement: two processes cannot both redeem it
+        row = next(iter(db.execute("DELETE FROM cookie_tickets WHERE ticket_hash = :hash"
+                                   " RETURNING sealed, expires_at", {"hash": _token_hash(ticket)}).fetchall()), None)
+    if row is None or clock.from_text(row[1]) <= now:
         return None
-    return token
+    token = _seal(ticket, bytes.fromhex(row[0])).decode()
+    return token if resolve_session(db, token, now=now) is not None else None
 
 
 # --- single sign-on by e-mail ---------------------------------------------

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from datetime import datetime
+import hashlib
+import json
+from datetime import datetime, timedelta
 
 import sqlite_utils
 
@@ -54,22 +54,27 @@ def recent(db: sqlite_utils.Database, actor: Actor, limit: int = 200) -> list[di
 # --- reads of pupil-level data ---------------------------------------------------
 
 
-# The views already logged, by (user, school, what, detail, view): a page reruns on every click, and a
-# rerun of the same view is not a new read. Bounded; a restarted server logs a view once more.
-_LOGGED_VIEWS: OrderedDict[tuple, None] = OrderedDict()
-_LOGGED_VIEWS_MAX = 50_000
-_LOGGED_VIEWS_LOCK = threading.Lock()
+# A view already logged is kept, by a hash of (user, school, what, detail, view), in the database: a page
+# reruns on every click, and a rerun of the same view is not a new read, in whichever app process it runs.
+# Kept for the longest a session lasts (12 hours), then forgotten.
+VIEWS_KEPT = timedelta(hours=12)
 
 
-def _first_time(key: tuple) -> bool:
-    with _LOGGED_VIEWS_LOCK:
-        if key in _LOGGED_VIEWS:
-            _LOGGED_VIEWS.move_to_end(key)
-            return False
-        _LOGGED_VIEWS[key] = None
-        if len(_LOGGED_VIEWS) > _LOGGED_VIEWS_MAX:
-            _LOGGED_VIEWS.popitem(last=False)
-        return True
+def _view_key(key: tuple) -> str:
+    return hashlib.sha256(json.dumps(key, ensure_ascii=False).encode()).hexdigest()
+
+
+def _logged(db: sqlite_utils.Database, view_key: str) -> bool:
+    """A read, no lock: what a rerun asks."""
+    return db.execute("SELECT 1 FROM logged_views WHERE view_key = :key", {"key": view_key}).fetchone() is not None
+
+
+def _first_time(db: sqlite_utils.Database, view_key: str) -> bool:
+    """Mark the view as logged (inside the caller's transaction); False if it already was."""
+    now = clock.utcnow()
+    db.execute("DELETE FROM logged_views WHERE at <= :old", {"old": clock.to_text(now - VIEWS_KEPT)})
+    return bool(db.execute("INSERT INTO logged_views (view_key, at) VALUES (:key, :at) ON CONFLICT (view_key)"
+                           " DO NOTHING RETURNING view_key", {"key": view_key, "at": clock.to_text(now)}).fetchall())
 
 
 def record_access(db: sqlite_utils.Database, actor: Actor, school_code: str, what: str, detail: str = "", *,
@@ -81,10 +86,12 @@ def record_access(db: sqlite_utils.Database, actor: Actor, school_code: str, wha
     """
     from models.core.db import transaction
 
-    if view is not None and not _first_time((actor.username, school_code, what, detail, view)):
+    view_key = None if view is None else _view_key((actor.username, school_code, what, detail, view))
+    if view_key is not None and _logged(db, view_key):  # a rerun: no write, no lock
         return False
-
     with transaction(db):
+        if view_key is not None and not _first_time(db, view_key):  # another process was first
+            return False
         db.execute("INSERT INTO access_log (at, actor, school_code, what, detail) VALUES (?, ?, ?, ?, ?)",
                    [clock.to_text(clock.utcnow()), actor.username, school_code, what, detail])
     return True

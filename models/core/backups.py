@@ -33,14 +33,27 @@ def engine(location: str | Path | None = None) -> str:
 
 def backup(db: sqlite_utils.Database, target: str | Path) -> Path:
     """Write a consistent copy of the database in use to a new file (0600), even while the app runs."""
-    engine()
+    return {"sqlite": _sqlite_backup}[engine()](db, target)
+
+
+def restore(db: sqlite_utils.Database, source: str | Path) -> tuple[Path, int]:
+    """Replace the contents of the database in use with the copy `source`, after keeping what it held.
+
+    The state before is written first as a copy beside the database (nothing lost by a wrong restore); then
+    the copy goes in, in one step, and a copy of an older version is brought up to the current schema.
+    Returns that safety copy and the schema version.
+    """
+    return {"sqlite": _sqlite_restore}[engine()](db, source)
+
+
+def _sqlite_backup(db: sqlite_utils.Database, target: str | Path) -> Path:
     try:
         return database.backup(db, target)
     except OSError as error:
         raise ApprodoError(f"Non riesco a scrivere la copia in {target}: {error.strerror}.") from None
 
 
-def copy_version(source: str | Path) -> int:
+def _sqlite_copy_version(source: str | Path) -> int:
     """The schema version of a copy, once it is known to be an Approdo database this version can take;
     refuses anything else with an Italian sentence."""
     source = Path(source)
@@ -69,21 +82,15 @@ def copy_version(source: str | Path) -> int:
     return version
 
 
-def restore(db: sqlite_utils.Database, source: str | Path) -> tuple[Path, int]:
-    """Replace the contents of the database in use with the copy `source`, after keeping what it held.
-
-    The state before is written first as a copy beside the database (nothing lost by a wrong restore); then
-    the copy's pages go in, in one step, and a copy of an older version is brought up to the current schema.
-    Returns that safety copy and the schema version.
-    """
-    engine()
+def _sqlite_restore(db: sqlite_utils.Database, source: str | Path) -> tuple[Path, int]:
+    """The copy's pages written into the file in use by SQLite's backup API (see the module's docstring)."""
     source = Path(source)
     in_use = Path(db.execute("PRAGMA database_list").fetchone()[2])
     if source.exists() and in_use.exists() and source.resolve() == in_use.resolve():
         raise ApprodoError(f"Ripristino non fatto: {source} è il database in uso. Indica una copia.")
-    copy_version(source)
+    _sqlite_copy_version(source)
     stamp = clock.utcnow().strftime("%Y%m%d-%H%M%S")
-    kept = backup(db, in_use.with_name(f"{in_use.name}.prima-del-ripristino-{stamp}"))
+    kept = _sqlite_backup(db, in_use.with_name(f"{in_use.name}.prima-del-ripristino-{stamp}"))
     copy = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
     try:
         copy.backup(db.conn)

@@ -997,6 +997,36 @@ def _m026_month_classes_and_subjects(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m027_shared_by_app_processes(db: sqlite_utils.Database) -> None:
+    """What several app processes on one database must share, out of each process's memory: failed logins of
+    names without an account (under a short, lossy key of the name: never the name typed), the one-time
+    cookie tickets (the session token sealed with a key only the ticket gives), the views already logged
+    in the access log, and who runs a background job (claimed in one UPDATE)."""
+    db.executescript(
+        """
+        CREATE TABLE login_unknown_failures (
+            id INTEGER PRIMARY KEY,
+            name_key TEXT NOT NULL,
+            client TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX login_unknown_failures_key ON login_unknown_failures(client, name_key, at);
+        CREATE INDEX login_unknown_failures_at ON login_unknown_failures(at);
+        CREATE TABLE cookie_tickets (
+            ticket_hash TEXT PRIMARY KEY,
+            sealed TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        CREATE TABLE logged_views (
+            view_key TEXT PRIMARY KEY,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX logged_views_at ON logged_views(at);
+        ALTER TABLE level_jobs ADD COLUMN claimed_by TEXT;
+        """
+    )
+
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
@@ -1007,7 +1037,8 @@ MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_tem
                                _m019_level_history_packed, _m020_weeks_and_school_calendars,
                                _m021_derogations, _m022_birth_date,
                                _m023_obligation_receipt_and_letterhead, _m024_secrets_and_file_names_out,
-                               _m025_notifications, _m026_month_classes_and_subjects]
+                               _m025_notifications, _m026_month_classes_and_subjects,
+                               _m027_shared_by_app_processes]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

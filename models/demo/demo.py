@@ -248,13 +248,22 @@ def _edit(db, actor: Actor, protocol_id: int, key: str, change, note: str = "") 
     return section.id
 
 
+def publish(db, coordinator: Actor, core_id: int, number: str, day: date) -> None:
+    """Approve and publish a network's core: schools receive it as published."""
+    protocols.move(db, coordinator, core_id, "in_revisione")
+    protocols.move(db, coordinator, core_id, "approvato", deliberation_date=day, deliberation_number=number)
+    protocols.move(db, coordinator, core_id, "pubblicato")
+
+
 def _install_protocols(db: sqlite_utils.Database) -> None:
-    """A core per level, and one school protocol under review with history and comments."""
+    """A core per level (published), and one school protocol under review with history and comments."""
     coordinator, dirigente, funzione = (_actor(db, u) for u in ("coordinatrice", "dirigente", "funzione"))
     cores = {
         level: protocols.create_core(db, coordinator, NETWORK[0], level, "2025/26")
         for level in ("primaria", "secondaria_primo_grado", "secondaria_secondo_grado")
     }
+    for n, core in enumerate(cores.values(), start=1):
+        publish(db, coordinator, core.id, str(n), date(2025, 9, 10))
     schools.update_school_facts(db, dirigente, "MIIS00003C", comune="Valfiorita (MI)",
                                 dirigente_name="Marco Bianchi", referente_intercultura="prof.ssa Sara Galli")
     school = protocols.create_school_protocol(db, dirigente, "MIIS00003C")
@@ -274,10 +283,15 @@ def _install_protocols(db: sqlite_utils.Database) -> None:
                          "con priorità.", parent_id=question.id)
     comments.add_comment(db, funzione, section_id, "Aggiungerei anche il CPIA di zona con l'indirizzo.")
     protocols.move(db, dirigente, school.id, "in_revisione")
-    # A later change in the network's core, waiting in "Aggiornamenti dalla rete".
-    _edit(db, coordinator, cores["secondaria_secondo_grado"].id, "allegati",
+    # A later change in the network's core, published, waiting in "Aggiornamenti dalla rete"; then a new
+    # revision of the core is open (its draft reaches no school until published).
+    upper = cores["secondaria_secondo_grado"].id
+    protocols.move(db, coordinator, upper, "bozza")
+    _edit(db, coordinator, upper, "allegati",
           lambda body: body + "7. **Calendario dei laboratori di italiano L2** della rete.\n",
           "calendario comune dei laboratori")
+    publish(db, coordinator, upper, "4", date(2025, 11, 12))
+    protocols.move(db, coordinator, upper, "bozza")
     # The school proposes to the network what it learnt: an open proposal on "Proposte alla rete".
     social = next(s for s in protocols.list_sections(db, dirigente, cores["secondaria_secondo_grado"].id)
                   if s.key == "fase_sociale")

@@ -333,14 +333,20 @@ def create_school_protocol(
             raise ApprodoError("Questa scuola ha già il suo protocollo.")
         protocol_id = _insert_protocol(db, school.network_code, school.code, core.template_id, school.level,
                                        title, year, core.id)
-        core_sections = db.query(_SECTION_SELECT + _LIVE_IN_PROTOCOL, [core.id])
+        # The core as last published (a core never published yet: as it is); its draft stays with the network.
+        published = published_core(db, core.id)
         position = 0
-        for row in core_sections:
-            position += 1
+        for row in db.query(_SECTION_SELECT + _LIVE_IN_PROTOCOL, [core.id]):
             core_section = _section(row)
-            _insert_section(db, protocol_id, core_section.key, core_section.title, core_section.kind,
-                            core_section.guidance, position, core_section.body, actor,
-                            core_section_id=core_section.id, core_version=core_section.version,
+            title, text = core_section.title, core_section
+            if published is not None:
+                if core_section.id not in published.texts:
+                    continue  # added in the draft: offered as an update once published
+                title, text = published.title(core_section), published.texts[core_section.id]
+            position += 1
+            _insert_section(db, protocol_id, core_section.key, title, core_section.kind,
+                            core_section.guidance, position, text.body, actor,
+                            core_section_id=core_section.id, core_version=text.version,
                             note="dal protocollo comune della rete")
         for section in local_sections:
             position += 1
@@ -512,27 +518,69 @@ def _touch(db, protocol_id: int) -> None:
 # --- updates from the network's core ---------------------------------------
 
 
+@dataclass(frozen=True)
+class PublishedCore:
+    """The network's core as schools receive it: as it stood when it was last published. What the coordinator
+    edits in a new revision (the draft) reaches no school until the core is published again."""
+
+    at: str
+    texts: dict[int, Version]  # core section id -> its published text (sections added since are absent)
+    titles: dict[int, str]  # core section id -> its published title, for the sections renamed since
+
+    def title(self, section: Section) -> str:
+        return self.titles.get(section.id, section.title)
+
+    def removed(self, removed_at: str | None) -> bool:
+        """A core section removed before the publication (one removed in the draft is still there for schools)."""
+        return removed_at is not None and removed_at <= self.at
+
+
+_RENAMED = re.compile(r"«(.*?)» → «")
+
+
+def published_core(db: sqlite_utils.Database, core_id: int) -> PublishedCore | None:
+    """The core as last published, or None if it never was. Internal: callers have checked the reader."""
+    row = db.execute("SELECT at FROM protocol_events WHERE protocol_id = ? AND to_status = ?"
+                     " ORDER BY id DESC LIMIT 1", [core_id, Status.PUBBLICATO.value]).fetchone()
+    if row is None:
+        return None
+    at = row[0]
+    titles: dict[int, str] = {}
+    for section_id, detail in db.execute(
+            "SELECT section_id, detail FROM structure_events WHERE protocol_id = ? AND action = 'rinominata'"
+            " AND at > ? ORDER BY id", [core_id, at]).fetchall():
+        match = _RENAMED.match(detail or "")
+        if match and section_id not in titles:
+            titles[section_id] = match.group(1)  # the title before the first rename since the publication
+    return PublishedCore(at, _versions_at(db, core_id, at), titles)
+
+
 def core_updates(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> list[CoreUpdate]:
-    """Core sections that changed since the school last took or kept them."""
+    """Core sections whose published text changed since the school last took or kept them."""
     protocol = get_protocol(db, actor, protocol_id)
-    if protocol.is_core:
+    published = None if protocol.is_core or protocol.core_id is None else published_core(db, protocol.core_id)
+    if published is None:
         return []
     updates = []
     for section in list_sections(db, actor, protocol_id):
-        if section.core_section_id is None:
-            continue
-        core = _section(next(db.query(_SECTION_SELECT + " WHERE s.id = ?", [section.core_section_id])))
-        if core.version > (section.core_version_seen or 0) and core.body != section.body:
+        core = published.texts.get(section.core_section_id)
+        if core is not None and core.version > (section.core_version_seen or 0) and core.body != section.body:
             updates.append(CoreUpdate(section, core.body, core.version,
                                       may_keep=section.kind is not SectionKind.CORE_LOCKED))
     return updates
 
 
 def core_text_for(db: sqlite_utils.Database, actor: Actor, section: Section) -> str | None:
-    """The network core's current text of a school section, or None for local sections."""
+    """The network core's text of a school section as schools know it (as last published; before the core's
+    first publication, the text the school took), or None for local sections."""
     if section.core_section_id is None:
         return None
-    return get_section(db, actor, section.core_section_id).body
+    core = get_section(db, actor, section.core_section_id)
+    published = published_core(db, core.protocol_id)
+    if published is not None and core.id in published.texts:
+        return published.texts[core.id].body
+    seen = next((v for v in _versions(db, core.id) if v.version == section.core_version_seen), None)
+    return seen.body if seen else None
 
 
 # --- workflow -------------------------------------------------------------
@@ -754,6 +802,10 @@ def versions_at(db: sqlite_utils.Database, actor: Actor, protocol_id: int, momen
     the moment of the status change are the approved (or published) text.
     """
     get_protocol(db, actor, protocol_id)
+    return _versions_at(db, protocol_id, moment)
+
+
+def _versions_at(db, protocol_id: int, moment: str) -> dict[int, Version]:
     rows = db.query(
         "SELECT v.section_id, v.version, v.body, v.author, v.created_at, v.base_version, v.note"
         " FROM section_versions v JOIN protocol_sections s ON s.id = v.section_id"

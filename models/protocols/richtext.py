@@ -1,7 +1,8 @@
 """The text format of protocol sections: a small, safe subset of Markdown.
 
-Allowed: paragraphs, **bold**, *italic*, bullet and numbered lists (nested
-by indentation), pipe tables, and level-3 headings (``### Titolo``).
+Allowed: paragraphs (a single line break inside one is kept as a line break),
+**bold**, *italic*, bullet and numbered lists (nested by indentation), pipe
+tables, and level-3 headings (``### Titolo``).
 Anything else (raw HTML, images, links, code, quotes, other headings) is
 refused with an Italian message naming the line, so that what an author
 writes is exactly what the Word export and the preview can show.
@@ -165,9 +166,9 @@ def _runs(inline: Token, line: int) -> Runs:
             italic = False
         elif child.type == "text":
             runs.append(Run(child.content, bold, italic))
-        elif child.type == "softbreak":
-            runs.append(Run(" ", bold, italic))
-        elif child.type == "hardbreak":
+        elif child.type in ("softbreak", "hardbreak"):
+            # A line break as the author typed it stays one (Markdown would join the lines): in the
+            # preview, in Word (w:br) and in the PDF.
             runs.append(Run("\n", bold, italic))
     return tuple(_merge(runs))
 
@@ -214,7 +215,7 @@ def plain_text(runs: Runs) -> str:
 # --- HTML preview ---------------------------------------------------------
 
 
-def _runs_html(runs: Runs) -> str:
+def runs_html(runs: Runs) -> str:
     parts = []
     for run in runs:
         text = html.escape(run.text).replace("\n", "<br>")
@@ -231,19 +232,19 @@ def to_html(blocks: list[Block]) -> str:
     out: list[str] = []
     for block in blocks:
         if isinstance(block, Heading):
-            out.append(f"<h3>{_runs_html(block.runs)}</h3>")
+            out.append(f"<h3>{runs_html(block.runs)}</h3>")
         elif isinstance(block, Paragraph):
-            out.append(f"<p>{_runs_html(block.runs)}</p>")
+            out.append(f"<p>{runs_html(block.runs)}</p>")
         elif isinstance(block, ListBlock):
             tag = "ol" if block.ordered else "ul"
             items = "".join(
-                f'<li style="margin-left:{item.level * 1.5}em">{_runs_html(item.runs)}</li>' for item in block.items
+                f'<li style="margin-left:{item.level * 1.5}em">{runs_html(item.runs)}</li>' for item in block.items
             )
             out.append(f"<{tag}>{items}</{tag}>")
         else:
-            head = "".join(f"<th>{_runs_html(cell)}</th>" for cell in block.header)
+            head = "".join(f"<th>{runs_html(cell)}</th>" for cell in block.header)
             body = "".join(
-                "<tr>" + "".join(f"<td>{_runs_html(cell)}</td>" for cell in row) + "</tr>" for row in block.rows
+                "<tr>" + "".join(f"<td>{runs_html(cell)}</td>" for cell in row) + "</tr>" for row in block.rows
             )
             out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
     return "\n".join(out)

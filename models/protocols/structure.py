@@ -4,7 +4,10 @@ The network's coordinator shapes the core: locks and unlocks sections, adds,
 renames, removes and reorders them. A school is never changed under its
 feet: each change reaches it as an update it sees and decides on
 (`pending_updates`), except unlocking and locking, which take effect at once
-because they say who may write the section, not what it says. A school's
+because they say who may write the section, not what it says. Texts, new,
+renamed and removed sections reach schools as the core was last published:
+what the coordinator changes in a new revision (the draft) waits until the
+core is published again. A school's
 dirigente shapes the school's own protocol: splits, merges, removes and
 reorders sections (what a Word import usually needs).
 
@@ -47,6 +50,7 @@ from models.protocols.protocol import (
     get_protocol,
     get_section,
     list_sections,
+    published_core,
 )
 from models.protocols.templates import KIND_LABELS, SectionKind
 
@@ -399,21 +403,24 @@ def pending_updates(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -
     protocol = get_protocol(db, actor, protocol_id)
     if protocol.is_core or protocol.core_id is None:
         return Updates([], [])
+    # Schools receive the core as last published: its draft (a new revision) reaches them when published.
+    published = published_core(db, protocol.core_id)
     links = _links(db, protocol.id)
     linked = {row["core_section_id"] for row in links}
     structure: list[StructureUpdate] = []
     core_sections = list_sections(db, actor, protocol.core_id)
     for core in core_sections:
-        if core.id not in linked:
-            structure.append(StructureUpdate("added", core.id, core.title))
+        if core.id not in linked and published is not None and core.id in published.texts:
+            structure.append(StructureUpdate("added", core.id, published.title(core)))
     live_links = [row for row in links if row["removed_at"] is None]
     for row in live_links:
         ids = dict(core_section_id=row["core_section_id"], section_id=row["id"])
-        if row["core_removed"]:
+        if published is not None and published.removed(row["core_removed"]):
             structure.append(StructureUpdate("removed", title=row["title"], **ids))
             continue
-        if row["core_title"] != (row["core_title_seen"] or row["title"]):
-            structure.append(StructureUpdate("renamed", title=row["title"], detail=row["core_title"], **ids))
+        core_title = published.titles.get(row["core_section_id"], row["core_title"]) if published else None
+        if core_title is not None and core_title != (row["core_title_seen"] or row["title"]):
+            structure.append(StructureUpdate("renamed", title=row["title"], detail=core_title, **ids))
         seen_kind = row["core_kind_seen"] or row["kind"]
         if row["core_kind"] != seen_kind and seen_kind != LOCAL.value:
             structure.append(StructureUpdate("locked" if row["core_kind"] == LOCKED.value else "unlocked",
@@ -424,13 +431,14 @@ def pending_updates(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -
     text = []
     for section in list_sections(db, actor, protocol.id):
         core = by_id.get(section.core_section_id)
-        if core is None or core.body == section.body:
+        then = published.texts.get(core.id) if core is not None and published is not None else None
+        if then is None or then.body == section.body:
             continue
         seen = section.core_version_seen or 0
-        if core.version > seen or section.kind is LOCKED:
+        if then.version > seen or section.kind is LOCKED:
             base = _version_body(db, core.id, seen) if seen else ""
-            text.append(TextUpdate(section, base, core.body, core.version, section.kind is LOCKED,
-                                   merge.merge_update(base, core.body, section.body)))
+            text.append(TextUpdate(section, base, then.body, then.version, section.kind is LOCKED,
+                                   merge.merge_update(base, then.body, section.body)))
     return Updates(structure, text)
 
 
@@ -470,9 +478,10 @@ def decide(db: sqlite_utils.Database, actor: Actor, protocol_id: int, kind: str,
 
 def _decide_added(db, actor, protocol, update, accept) -> None:
     core = _current(db, update.core_section_id)
+    then = published_core(db, protocol.core_id).texts[core.id]  # offered only once published
     key = _unique_key(db, protocol.id, "", core.key)
-    section_id = _insert_section(db, protocol.id, key, core.title, core.kind, core.guidance, 0, core.body, actor,
-                                 core_section_id=core.id, core_version=core.version,
+    section_id = _insert_section(db, protocol.id, key, update.title, core.kind, core.guidance, 0, then.body, actor,
+                                 core_section_id=core.id, core_version=then.version,
                                  note="dal protocollo comune della rete")
     section = _current(db, section_id)
     if not accept:
@@ -657,15 +666,14 @@ def take_text_update(db: sqlite_utils.Database, actor: Actor, section_id: int, t
     on meanwhile, nothing is saved (the merge would be of texts that are no longer there).
     """
     section, protocol = _live(db, actor, section_id)
-    update = text_update(db, actor, section_id)
-    text = update.theirs if update.locked else check_text(text)
     with transaction(db):
+        update = text_update(db, actor, section_id)
+        text = update.theirs if update.locked else check_text(text)
         current = _current(db, section.id)
         if current.version != base_version:
             theirs = next(v for v in _versions(db, section.id) if v.version == current.version)
             raise SaveConflict(section.id, theirs, text, saver=actor.username)
-        core_now = _current(db, section.core_section_id)
-        if core_now.version != core_version:
+        if update.core_version != core_version:
             raise ApprodoError("La rete ha cambiato di nuovo questa sezione mentre decidevi: rivedi l'unione con "
                                "il testo nuovo.")
         if text != current.body:

@@ -22,6 +22,8 @@ Internal to `models/`: callers check who may see what, and nothing here leaves t
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -283,16 +285,31 @@ def _now() -> str:
     return clock.to_text(clock.utcnow())
 
 
-def _claim(db: sqlite_utils.Database, job_id: int) -> bool:
-    """Take the job if it is waiting, or running with a runner that stopped writing (idempotent work)."""
+def worker_name() -> str:
+    """Who runs a job: this machine and process (an app process's thread, or `cli.py worker`)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+# A job anyone may take: waiting, or running with a runner that stopped writing (the work is idempotent).
+_CLAIMABLE = ("(status = 'in_attesa' OR (status = 'in_corso' AND (heartbeat_at IS NULL"
+              " OR heartbeat_at < :stale)))")
+
+
+def _claim(db: sqlite_utils.Database, worker: str, job_id: int | None = None) -> int | None:
+    """Take a job for `worker` in one statement: `job_id`, or the oldest one free; its id, or None.
+
+    The UPDATE picks and marks the row at once (under SQLite's write lock), so of the processes asking
+    together one gets it. On PostgreSQL the subquery that picks the row takes FOR UPDATE SKIP LOCKED: the
+    other runners pass over a row being claimed instead of waiting for it.
+    """
+    pick = f"SELECT id FROM level_jobs WHERE {_CLAIMABLE}{' AND id = :job' if job_id is not None else ''}" \
+           " ORDER BY id LIMIT 1"
     with transaction(db):
-        status, beat = db.execute("SELECT status, heartbeat_at FROM level_jobs WHERE id = ?", [job_id]).fetchone()
-        if status not in ACTIVE:
-            return False
-        if status == "in_corso" and beat and clock.from_text(beat) > clock.utcnow() - HEARTBEAT:
-            return False
-        db.execute("UPDATE level_jobs SET status = 'in_corso', heartbeat_at = ? WHERE id = ?", [_now(), job_id])
-    return True
+        rows = db.execute(f"UPDATE level_jobs SET status = 'in_corso', claimed_by = :worker, heartbeat_at = :now"
+                          f" WHERE id = ({pick}) RETURNING id",  # noqa: S608 - no user text in it
+                          {"worker": worker, "now": _now(), "job": job_id,
+                           "stale": clock.to_text(clock.utcnow() - HEARTBEAT)}).fetchall()
+    return rows[0][0] if rows else None
 
 
 def _superseded(db: sqlite_utils.Database, job: Job, schools: list[str]) -> bool:
@@ -314,8 +331,20 @@ def run_job(db: sqlite_utils.Database, job_id: int,
 
     Returns the job as it ended (or as another runner leaves it, when that runner is alive).
     """
-    if not _claim(db, job_id):
+    if _claim(db, worker_name(), job_id) is None:
         return _job(db, job_id)
+    return _run_claimed(db, job_id, progress)
+
+
+def run_waiting(db: sqlite_utils.Database, worker: str | None = None) -> list[Job]:
+    """Run every job free to take, oldest first, until none is left (`cli.py worker`); the jobs as they ended."""
+    done = []
+    while (job_id := _claim(db, worker or worker_name())) is not None:
+        done.append(_run_claimed(db, job_id))
+    return done
+
+
+def _run_claimed(db: sqlite_utils.Database, job_id: int, progress: Callable[[int, int], None] | None = None) -> Job:
     job = _job(db, job_id)
     rules = rules_from_json(db.execute("SELECT rules FROM level_jobs WHERE id = ?", [job_id]).fetchone()[0])
     try:
@@ -363,31 +392,23 @@ def run_job(db: sqlite_utils.Database, job_id: int,
     return _job(db, job_id)
 
 
-_RUNNING: set[int] = set()  # jobs with a runner thread in this process
-
-
 def resume(db: sqlite_utils.Database, network_code: str) -> Job | None:
     """Start the network's waiting (or orphaned) job on a background thread; safe to call on every poll.
 
-    The thread has its own connection and outlives the page that started it.
+    The job is claimed here, in the database: a job that another thread, app process or `cli.py worker`
+    runs is left to it. The thread has its own connection and outlives the page that started it.
     """
     job = latest_job(db, network_code)
-    if job is None or not job.active:
+    if job is None or not job.active or _claim(db, worker_name(), job.id) is None:
         return job
-    with _LOCK:
-        if job.id in _RUNNING:
-            return job
-        _RUNNING.add(job.id)
     path = database_file(db)
 
     def work() -> None:
         own = database.connect(path)
         try:
-            run_job(own, job.id)
+            _run_claimed(own, job.id)
         finally:
             own.conn.close()
-            with _LOCK:
-                _RUNNING.discard(job.id)
 
     threading.Thread(target=work, name=f"approdo-levels-{job.id}", daemon=True).start()
-    return job
+    return _job(db, job.id)

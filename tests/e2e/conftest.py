@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -103,7 +104,7 @@ def browser():
 # script_finished, field 6, unless FINISHED_EARLY_FOR_RERUN = 2), read from the messages' top-level protobuf fields
 # (streamlit/proto/BackMsg.proto, ForwardMsg.proto). A frame counter lets React draw what the run sent.
 RUN_WATCH = """(() => {
-  const watch = window.__approdoRuns = {asked: 0, done: 0, seq: 0, frame: 0, doneFrame: 0};
+  const watch = window.__approdoRuns = {asked: 0, done: 0, seq: 0, frame: 0, doneFrame: 0, page: Math.random()};
   const tick = () => { watch.frame += 1; requestAnimationFrame(tick); };
   requestAnimationFrame(tick);
   const bytesOf = (data) => data instanceof ArrayBuffer ? new Uint8Array(data)
@@ -178,13 +179,48 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_function(SETTLED, timeout=timeout)
 
 
+ASKED_SINCE = """(before) => {
+  const watch = window.__approdoRuns;
+  return !!watch && (watch.page !== before.page || watch.asked > before.asked);
+}"""
+
+
+@contextmanager
+def rerun(page, timeout: float = 60_000):
+    """Do what the block does (a key, a click, an upload), then wait for the script run it asked for to end.
+
+    `wait_idle` alone is not enough after an action whose run the browser asks for a moment later (Ctrl+Enter or
+    Tab leaving a text box, Enter in a text box, an upload, a step back in the history): it may look while the
+    previous run is still the last one, and return before the new run has even started; the next step then meets
+    a page that the run redraws under it (a button re-made, its focus lost). So this first waits until the browser
+    has asked for a run since the block began (or a new page has loaded), then until that run is over:
+    `with rerun(page): editor.press("Control+Enter")`. The page must come from `new_page` (or the `page` fixture).
+    """
+    before = page.evaluate("() => ({page: window.__approdoRuns.page, asked: window.__approdoRuns.asked})")
+    yield
+    page.wait_for_function(ASKED_SINCE, arg=before, timeout=timeout)
+    wait_idle(page, timeout)
+
+
+@contextmanager
+def changed(page, widget):
+    """A widget's new value: outside a form it asks for a run, waited for as `rerun` does; inside a form nothing
+    runs until the form's button is pressed, so this only waits for the page to be still."""
+    if widget.evaluate("el => !!el.closest(\"[data-testid='stForm']\")"):
+        yield
+        wait_idle(page)
+    else:
+        with rerun(page):
+            yield
+
+
 def log_in(page, base_url: str, username: str, password: str) -> None:
     page.goto(base_url + "/")
     wait_idle(page)
     page.get_by_role("textbox", name="Nome utente").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)
-    page.get_by_role("button", name="Accedi").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Accedi").click()
 
 
 COOKIE = "approdo_sessione"
@@ -228,6 +264,8 @@ def choose(page, label: str, option: str, attempts: int = 3) -> None:
     for attempt in range(attempts):
         wait_idle(page)
         box = page.get_by_role("combobox", name=label)
+        if re.search(re.escape(option), box.input_value()):
+            break  # already the choice: Streamlit runs nothing for it
         box.click()
         box.fill(option)
         try:
@@ -237,8 +275,8 @@ def choose(page, label: str, option: str, attempts: int = 3) -> None:
                 raise
             box.press("Escape")
             continue
-        box.press("Enter")
-        wait_idle(page)
+        with changed(page, box):
+            box.press("Enter")
         break
     expect(page.get_by_role("combobox", name=label)).to_have_value(re.compile(re.escape(option)))
 
@@ -249,6 +287,7 @@ def pick(page, label: str, option: str) -> None:
     box.click()
     box.fill(option)
     page.get_by_role("option").filter(has_text=option).first.wait_for()
-    box.press("Enter")
+    with changed(page, box):
+        box.press("Enter")
     box.press("Escape")
     wait_idle(page)

@@ -6,16 +6,16 @@ from docx import Document
 from playwright.sync_api import expect
 
 from models.demo import demo
-from tests.e2e.conftest import log_in, screenshot, wait_idle
+from tests.e2e.conftest import log_in, rerun, screenshot, wait_idle
 
 
 def test_coordinator_exports_the_network_zip_and_the_dashboard_report(server, page, tmp_path):
     log_in(page, server.url, "coordinatrice", demo.DEMO_PASSWORD)
-    page.get_by_role("link", name="Protocolli").first.click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("link", name="Protocolli").first.click()
     page.get_by_text("Esporta tutti i protocolli della rete (zip)").click()
-    page.get_by_role("button", name="Prepara lo zip").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Prepara lo zip").click()
     with page.expect_download() as download:
         page.get_by_role("button", name="Scarica lo zip").click()
     archive = tmp_path / "rete.zip"
@@ -24,8 +24,8 @@ def test_coordinator_exports_the_network_zip_and_the_dashboard_report(server, pa
         names = opened.namelist()
     assert "indice.xlsx" in names and any(n.endswith(".docx") for n in names)
 
-    page.get_by_role("link", name="Cruscotto di rete").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("link", name="Cruscotto di rete").click()
     main = page.locator("[data-testid='stMain']")
     expect(main).to_contain_text("Cruscotto della rete")
     expect(main).to_contain_text("Valutazione del programma")

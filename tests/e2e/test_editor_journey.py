@@ -6,17 +6,17 @@ from docx import Document
 from playwright.sync_api import expect
 
 from models.demo import demo
-from tests.e2e.conftest import choose, log_in, screenshot, wait_idle
+from tests.e2e.conftest import choose, log_in, rerun, screenshot, wait_idle
 
 EDITING = re.compile(r"Stai modificando a partire dalla versione (\d+)")
 
 
 def open_school_protocol(page, server):
     log_in(page, server.url, "dirigente", demo.DEMO_PASSWORD)
-    page.get_by_role("link", name="Protocolli").first.click()
-    wait_idle(page)
-    page.get_by_role("link", name="Apri").last.click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("link", name="Protocolli").first.click()
+    with rerun(page):
+        page.get_by_role("link", name="Apri").last.click()
 
 
 def editing_version(page) -> int:
@@ -27,21 +27,16 @@ def editing_version(page) -> int:
 
 def write(page, text: str) -> None:
     """Replace the section's text as a person would, and send it with Ctrl+Enter; return once the run it asked
-    for is over, so the text has reached the server (and its draft is kept there).
-
-    `wait_idle` alone may look before the browser has sent the new text: the previous run is then over and it
-    returns at once (a reload that follows would come before the text). So first wait for the run to be asked."""
+    for is over, so the text has reached the server (and its draft is kept there)."""
     editor = page.get_by_role("textbox", name="Testo della sezione")
     editor.fill(text)
-    asked = page.evaluate("() => window.__approdoRuns.asked")
-    editor.press("Control+Enter")
-    page.wait_for_function("(before) => window.__approdoRuns.asked > before", arg=asked)
-    wait_idle(page)
+    with rerun(page):  # not `wait_idle` alone: it may look before the browser has sent the text (see `rerun`)
+        editor.press("Control+Enter")
 
 
 def save(page, version: int) -> None:
-    page.get_by_role("button", name="Salva una nuova versione").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Salva una nuova versione").click()
     expect(page.locator("[data-testid='stMain']")).to_contain_text(f"Salvata la versione {version}.")
 
 
@@ -97,10 +92,10 @@ def test_unsaved_text_survives_moving_between_three_sections(server, page):
         save(page, version + 1)
         expect(editor).to_have_value(text)
     # Everything saved: the texts are the current versions, seen after a fresh visit to the page.
-    page.get_by_role("link", name="Storico e confronti").click()
-    wait_idle(page)
-    page.get_by_role("link", name="Modifica protocollo").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("link", name="Storico e confronti").click()
+    with rerun(page):
+        page.get_by_role("link", name="Modifica protocollo").click()
     for title, text in sections.items():
         choose(page, "Sezione", title)
         expect(editor).to_have_value(text)
@@ -110,19 +105,19 @@ def test_unsaved_text_survives_moving_between_three_sections(server, page):
 def test_the_browser_back_button_after_moving_between_pages(server, page):
     open_school_protocol(page, server)
     choose(page, "Sezione", "Tempi e responsabilità")
-    page.get_by_role("link", name="Storico e confronti").click()
-    wait_idle(page)
-    page.get_by_role("link", name="Protocolli").first.click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("link", name="Storico e confronti").click()
+    with rerun(page):
+        page.get_by_role("link", name="Protocolli").first.click()
     for _ in range(2):
-        page.go_back()
-        wait_idle(page)
+        with rerun(page):
+            page.go_back()
         main = page.locator("[data-testid='stMain']")
         expect(main.locator("[data-testid='stException']")).to_have_count(0)
         expect(main).not_to_contain_text("Traceback")
     expect(page.get_by_role("combobox", name="Sezione")).to_be_visible()
-    page.go_forward()
-    wait_idle(page)
+    with rerun(page):
+        page.go_forward()
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
 
 

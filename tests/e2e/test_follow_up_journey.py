@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from models.demo import demo
-from tests.e2e.conftest import choose, log_in, pick, screenshot, wait_idle
+from tests.e2e.conftest import choose, log_in, pick, rerun, screenshot
 
 NOTE = "Abbinato a un compagno di 4B per il metodo di studio."
 
@@ -29,48 +29,48 @@ def import_march(page, tmp_path, server) -> None:
               for code, class_name, sched, absent in pupils[len(hours):]]
     register = tmp_path / "registro_marzo.csv"
     register.write_text("\n".join(lines), encoding="utf-8")
-    page.get_by_role("link", name="Carica dati").first.click()
-    wait_idle(page)
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(register))
-    wait_idle(page)
-    page.get_by_role("button", name="Importa", exact=True).click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("link", name="Carica dati").first.click()
+    with rerun(page):
+        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(register))
+    with rerun(page):
+        page.get_by_role("button", name="Importa", exact=True).click()
     expect(page.locator("[data-testid='stMain']")).to_contain_text("Importazione riuscita")
 
 
 def test_funzione_records_an_intervention_and_finds_it_in_the_exported_list(server, page, tmp_path):
     log_in(page, server.url, "funzione", demo.DEMO_PASSWORD)
     import_march(page, tmp_path, server)
-    page.get_by_role("link", name="Rischio dispersione").first.click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("link", name="Rischio dispersione").first.click()
     main = page.locator("[data-testid='stMain']")
     expect(main).to_contain_text("Da rivedere")
     expect(main).to_contain_text("Dall'ultima revisione")
 
     # The first pupil who became high-risk since the last review opens its page.
-    main.locator("[data-testid='stPageLink'] a").first.click()
-    wait_idle(page)
+    with rerun(page):
+        main.locator("[data-testid='stPageLink'] a").first.click()
     header = main.get_by_role("heading", name=re.compile(r"^Alunno \S+ · classe"))
     code = re.match(r"Alunno (\S+) ·", header.inner_text()).group(1)
     expect(main).to_contain_text("Livello attuale")
 
     choose(page, "Tipo di intervento", "Tutoraggio tra pari")
     page.get_by_role("textbox", name="Nota breve (facoltativa)").first.fill(NOTE)
-    page.get_by_role("button", name="Registra l'intervento").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Registra l'intervento").click()
     expect(main).to_contain_text("Intervento registrato.")
     # (the chart's figures are a table too, in their expander: look for the interventions' table by its content)
     expect(main.locator("[data-testid='stTable']").filter(has_text=NOTE)).to_have_count(1)
     # The review, with its follow-up four weeks ahead by default.
     page.get_by_role("textbox", name="Nota breve (facoltativa)").last.fill("Visto nella riunione di marzo.")
-    page.get_by_role("button", name="Registra la revisione").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Registra la revisione").click()
     expect(main).to_contain_text("Revisione registrata.")
     expect(main.locator("[data-testid='stTable']").last).to_contain_text("Visto nella riunione di marzo.")
     screenshot(page, "funzione_scheda_alunno")
 
-    page.get_by_role("link", name="Rischio dispersione").first.click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("link", name="Rischio dispersione").first.click()
     with page.expect_download() as download:
         page.get_by_role("button", name="Scarica l'elenco (Excel)").click()
     saved = tmp_path / download.value.suggested_filename

@@ -9,7 +9,7 @@ import urllib.request
 from playwright.sync_api import expect
 
 from models.demo import demo
-from tests.e2e.conftest import COOKIE, log_in, session_cookie, wait_idle
+from tests.e2e.conftest import COOKIE, log_in, rerun, session_cookie
 
 expect.set_options(timeout=20_000)
 
@@ -41,8 +41,8 @@ def test_the_app_works_under_its_policy_and_downloads_need_the_session_cookie(se
     cookie = session_cookie(page)["value"]
 
     # A page with a chart, tables and downloads of pupil data.
-    page.get_by_role("link", name="Rischio dispersione").first.click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("link", name="Rischio dispersione").first.click()
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
     with page.expect_download() as download:
         page.get_by_role("button", name="Scarica l'elenco (CSV)").click()
@@ -57,7 +57,7 @@ def test_the_app_works_under_its_policy_and_downloads_need_the_session_cookie(se
     assert status == 403 and b"accedi di nuovo" in body
     assert _get(url, "inventato")[0] == 403
 
-    page.get_by_role("button", name="Esci").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Esci").click()
     session_cookie(page, present=False)
     assert _get(url, cookie)[0] == 403  # the old cookie, after the logout: nothing

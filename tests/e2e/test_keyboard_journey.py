@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from models.demo import demo
-from tests.e2e.conftest import screenshot, wait_idle
+from tests.e2e.conftest import rerun, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -67,69 +67,69 @@ def test_a_dirigente_does_the_day_s_work_with_the_keyboard_only(server, page):
     page.keyboard.type("dirigente")
     tab_to(page, page.get_by_role("textbox", name="Password"))
     page.keyboard.type(demo.DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    wait_idle(page)
+    with rerun(page):
+        page.keyboard.press("Enter")
     expect(main).to_contain_text("Benvenuta/o, Marco Bianchi")
 
     # A file chosen from the uploader's button (Streamlit's "Upload", in Italian): the page reads it.
     tab_to(page, page.get_by_role("link", name="Carica dati"))
-    page.keyboard.press("Enter")
-    wait_idle(page)
+    with rerun(page):
+        page.keyboard.press("Enter")
     uploader = page.get_by_role("button", name="Carica", exact=True)
     tab_to(page, uploader)
     chooser = press_enter_for_the_file_chooser(page, uploader)
-    chooser.set_files(files=[{"name": "frequenze.csv", "mimeType": "text/csv",
-                                    "buffer": b"codice;classe\nAB12;1A\n"}])
-    wait_idle(page)
+    with rerun(page):
+        chooser.set_files(files=[{"name": "frequenze.csv", "mimeType": "text/csv",
+                                  "buffer": b"codice;classe\nAB12;1A\n"}])
     expect(main).to_contain_text("frequenze.csv")
 
     # The menu: the school's protocol, then a section of it.
     tab_to(page, page.get_by_role("link", name="Protocolli", exact=True))
-    page.keyboard.press("Enter")
-    wait_idle(page)
+    with rerun(page):
+        page.keyboard.press("Enter")
     tab_to(page, page.get_by_role("link", name="Apri").last)
-    page.keyboard.press("Enter")
-    wait_idle(page)
+    with rerun(page):
+        page.keyboard.press("Enter")
     tab_to(page, page.get_by_role("combobox", name="Sezione"))
     page.keyboard.type("Chi fa che cosa")
     page.get_by_role("option", name="Chi fa che cosa").first.wait_for()
-    page.keyboard.press("Enter")
-    wait_idle(page)
+    with rerun(page):
+        page.keyboard.press("Enter")
     editor = page.get_by_role("textbox", name="Testo della sezione")
     tab_to(page, editor)
     page.keyboard.press("Control+End")
     page.keyboard.type("\n\nScritto con la sola tastiera.")
-    page.keyboard.press("Control+Enter")  # Streamlit's way to send a text area
-    wait_idle(page)
+    with rerun(page):
+        page.keyboard.press("Control+Enter")  # Streamlit's way to send a text area
     tab_to(page, page.get_by_role("button", name="Salva una nuova versione"))
-    page.keyboard.press("Enter")
-    wait_idle(page)
+    with rerun(page):
+        page.keyboard.press("Enter")
     expect(main).to_contain_text("Salvata la versione")
     assert editor.input_value().endswith("Scritto con la sola tastiera.")
 
     # The risk list, its download, then a pupil.
     tab_to(page, page.get_by_role("link", name="Rischio dispersione"))
-    page.keyboard.press("Enter")
-    wait_idle(page)
+    with rerun(page):
+        page.keyboard.press("Enter")
     tab_to(page, page.get_by_role("button", name="Scarica l'elenco (Excel)"))
     with page.expect_download() as download:
         page.keyboard.press("Enter")
     assert download.value.suggested_filename.endswith(".xlsx")
     tab_to(page, page.get_by_role("link", name="Scheda alunno"))
-    page.keyboard.press("Enter")
-    wait_idle(page)
+    with rerun(page):
+        page.keyboard.press("Enter")
     tab_to(page, page.get_by_role("combobox", name="Alunno"))
     page.keyboard.type("IS1")
     page.get_by_role("option").first.wait_for()
-    page.keyboard.press("Enter")
-    wait_idle(page)
+    with rerun(page):
+        page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Alunno IS1")).to_be_visible()
     tab_to(page, page.get_by_role("combobox", name="Tipo di intervento"))
     page.keyboard.type("Colloquio con la famiglia")
     page.get_by_role("option", name="Colloquio con la famiglia").first.wait_for()
     page.keyboard.press("Enter")
     tab_to(page, page.get_by_role("button", name="Registra l'intervento"))
-    page.keyboard.press("Enter")
-    wait_idle(page)
+    with rerun(page):
+        page.keyboard.press("Enter")
     expect(main).to_contain_text("Intervento registrato.")
     screenshot(page, "tastiera_scheda_alunno")

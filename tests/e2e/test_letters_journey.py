@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from models.demo import demo
 from models.protocols import word_export as docx_export
-from tests.e2e.conftest import Server, choose, log_in, screenshot, wait_idle
+from tests.e2e.conftest import Server, choose, log_in, rerun, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -38,8 +38,8 @@ def test_the_dirigente_downloads_the_bilingual_family_notice_and_the_report_to_t
     try:
         pupil = mayor_due_pupil(server.db)
         log_in(page, server.url, "dirigente", demo.DEMO_PASSWORD)
-        page.get_by_role("link", name="Obbligo scolastico").first.click()
-        wait_idle(page)
+        with rerun(page):
+            page.get_by_role("link", name="Obbligo scolastico").first.click()
         choose(page, "Scheda del caso", pupil)
         main = page.locator("[data-testid='stMain']")
         expect(main).to_contain_text("Lettera con la traduzione")

@@ -16,7 +16,7 @@ from models.core.school_year import SchoolYear
 from models.demo import demo
 from models.obligation import rule
 from models.pupils import school_calendar
-from tests.e2e.conftest import Server, choose, log_in, screenshot, wait_idle
+from tests.e2e.conftest import Server, choose, log_in, rerun, screenshot, wait_idle
 
 PUPIL = "E2EOBB01"
 MON_SAT = school_calendar.Week.even(30, 6)  # class 1B: five hours a day, Monday to Saturday
@@ -60,8 +60,8 @@ def last_school_days(db_file, n: int, today: date, week) -> tuple[list, date]:
 
 
 def logout(page) -> None:
-    page.get_by_role("button", name="Esci").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Esci").click()
     expect(page.get_by_role("button", name="Accedi")).to_be_visible()
 
 
@@ -79,21 +79,21 @@ def test_case_from_the_register_family_notice_then_the_mayor_step_after_seven_da
 
         # The funzione strumentale sets class 1B to Monday–Saturday, then uploads the export.
         log_in(page, server.url, "funzione", demo.DEMO_PASSWORD)
-        page.get_by_role("link", name="Carica dati").first.click()
-        wait_idle(page)
+        with rerun(page):
+            page.get_by_role("link", name="Carica dati").first.click()
         main = page.locator("[data-testid='stMain']")
         page.get_by_text("Settimana della scuola e delle classi").click()
         week_form = page.locator("[data-testid='stForm']").filter(has_text="Lun")
         week_form.get_by_role("textbox", name="Classe").fill("1B")
         for day in ("Lun", "Mar", "Mer", "Gio", "Ven", "Sab"):
             week_form.get_by_role("spinbutton", name=day, exact=True).fill("5")
-        week_form.get_by_role("button", name="Salva", exact=True).click()
-        wait_idle(page)
+        with rerun(page):
+            week_form.get_by_role("button", name="Salva", exact=True).click()
         expect(main).to_contain_text("Settimana salvata")  # (the case below needs its Saturdays)
-        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(export))
-        wait_idle(page)
-        page.get_by_role("button", name="Importa", exact=True).click()
-        wait_idle(page)
+        with rerun(page):
+            page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(export))
+        with rerun(page):
+            page.get_by_role("button", name="Importa", exact=True).click()
         expect(main).to_contain_text("Importazione riuscita", timeout=60_000)
         logout(page)
 
@@ -102,15 +102,15 @@ def test_case_from_the_register_family_notice_then_the_mayor_step_after_seven_da
         expect(main).to_contain_text("Obbligo scolastico: passi da fare")
         expect(main).to_contain_text(f"{PUPIL} (classe 1B) · Informare la famiglia")
         expect(main).not_to_contain_text("E2EOBB02")
-        page.get_by_role("link", name="Apri Obbligo scolastico").click()
-        wait_idle(page)
+        with rerun(page):
+            page.get_by_role("link", name="Apri Obbligo scolastico").click()
         expect(page.locator("h1")).to_have_text("Obbligo scolastico")
         choose(page, "Scheda del caso", PUPIL)
         start = max(rule.window_start(days[-1]), first_lesson)  # the three months ending on the sixteenth day
         expect(main).to_contain_text(
             f"16 giorni di assenza non giustificati dal {start:%d/%m/%Y} al {days[-1]:%d/%m/%Y}")
-        page.get_by_role("button", name="Registra la comunicazione alla famiglia").click()
-        wait_idle(page)
+        with rerun(page):
+            page.get_by_role("button", name="Registra la comunicazione alla famiglia").click()
         expect(main).to_contain_text("Scrivi il numero di protocollo.")  # Italian validation, nothing recorded
         # Sent by raccomandata on Tuesday; the return card says the family received it on Thursday.
         family = page.locator("[data-testid='stForm']").filter(has_text="Numero di protocollo")
@@ -120,8 +120,8 @@ def test_case_from_the_register_family_notice_then_the_mayor_step_after_seven_da
         family.get_by_role("textbox", name="Numero di protocollo").fill("312/2026")
         expect(family.get_by_role("group", name="Data di ricevimento (se nota)")).to_contain_text(
             f"{received:%d/%m/%Y}")
-        page.get_by_role("button", name="Registra la comunicazione alla famiglia").click()
-        wait_idle(page)
+        with rerun(page):
+            page.get_by_role("button", name="Registra la comunicazione alla famiglia").click()
         expect(main).to_contain_text("Passo registrato.")
         # The case stays open on its new step: nothing to choose again.
         expect(page.get_by_role("combobox", name="Scheda del caso")).to_have_value(re.compile(PUPIL))
@@ -142,8 +142,8 @@ def test_case_from_the_register_family_notice_then_the_mayor_step_after_seven_da
         log_in(page, later.url, "dirigente", demo.DEMO_PASSWORD)
         main = page.locator("[data-testid='stMain']")
         expect(main).to_contain_text(f"{PUPIL} (classe 1B) · Segnalare al sindaco · dal {deadline:%d/%m/%Y}")
-        page.get_by_role("link", name="Apri Obbligo scolastico").click()
-        wait_idle(page)
+        with rerun(page):
+            page.get_by_role("link", name="Apri Obbligo scolastico").click()
         expect(main).to_contain_text(f"{PUPIL} (classe 1B) · Segnalare al sindaco")
         choose(page, "Scheda del caso", PUPIL)
         expect(main).to_contain_text("Segnalazione al sindaco")

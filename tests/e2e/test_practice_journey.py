@@ -8,7 +8,7 @@ from docx import Document
 from playwright.sync_api import expect
 
 from models.demo import demo
-from tests.e2e.conftest import choose, log_in, pick, screenshot, wait_idle
+from tests.e2e.conftest import choose, log_in, pick, rerun, screenshot
 
 TITLE = "Colloquio d'ingresso con la mediatrice"
 SOURCE_NOTE = (f"Dalla pratica «{TITLE}» della Rete di esempio, Istituto di istruzione superiore «Ponte Nuovo», "
@@ -16,13 +16,13 @@ SOURCE_NOTE = (f"Dalla pratica «{TITLE}» della Rete di esempio, Istituto di is
 
 
 def go(page, menu: str) -> None:
-    page.get_by_role("link", name=menu).first.click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("link", name=menu).first.click()
 
 
 def log_out(page) -> None:
-    page.get_by_role("button", name="Esci").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Esci").click()
     expect(page.get_by_role("textbox", name="Nome utente")).to_be_visible()
 
 
@@ -31,20 +31,20 @@ def test_a_practice_travels_from_one_network_to_another_and_word_names_its_sourc
     # 1. The dirigente of the first network drafts the practice from a section of the school's protocol.
     log_in(page, server.url, "dirigente", demo.DEMO_PASSWORD)
     go(page, "Scrivi una buona pratica")
-    page.get_by_text("Parti da sezioni di un protocollo").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_text("Parti da sezioni di un protocollo").click()  # an expander: opened in the browser, no run
     pick(page, "Sezioni", "Chi fa che cosa")
-    page.get_by_role("button", name="Compila dalle sezioni").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Compila dalle sezioni").click()
     expect(main).to_contain_text("Pratica compilata da 1 sezioni")
     page.get_by_role("textbox", name="Titolo").fill(TITLE)
     page.get_by_role("textbox", name="Il problema e per chi").fill(
         "Al primo colloquio la famiglia non parla italiano: la mediatrice culturale è presente fin dall'inizio.")
-    page.get_by_role("button", name="Crea la pratica").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Crea la pratica").click()
     expect(main).to_contain_text(f"Pratica «{TITLE}» salvata (versione 1).")
-    page.get_by_role("button", name="Proponi al coordinatore").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Proponi al coordinatore").click()
     expect(main).to_contain_text("Pratica proposta al coordinatore della rete.")
     log_out(page)
 
@@ -52,8 +52,8 @@ def test_a_practice_travels_from_one_network_to_another_and_word_names_its_sourc
     log_in(page, server.url, "coordinatrice", demo.DEMO_PASSWORD)
     go(page, "Scrivi una buona pratica")
     choose(page, "Pratica", TITLE)
-    page.get_by_role("button", name="Pubblica per tutte le reti").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Pubblica per tutte le reti").click()
     expect(main).to_contain_text("Pratica pubblicata (versione 1): ora la leggono tutte le reti.")
     log_out(page)
 
@@ -62,20 +62,20 @@ def test_a_practice_travels_from_one_network_to_another_and_word_names_its_sourc
     go(page, "Buone pratiche")
     search = page.get_by_role("textbox", name="Cerca nel catalogo")
     search.fill("mediatrici")
-    search.press("Enter")
-    wait_idle(page)
+    with rerun(page):
+        search.press("Enter")
     expect(main).to_contain_text("1 pratica trovata")
     card = page.locator("[data-testid='stVerticalBlock']").filter(has_text=TITLE).filter(
         has=page.get_by_role("button", name="Apri")).last
     expect(card).to_contain_text("Da: Rete di esempio – Istituto di istruzione superiore «Ponte Nuovo»")
     expect(card.locator("strong").filter(has_text="mediatrice").first).to_be_visible()  # the word found, in bold
     screenshot(page, "catalogo_buone_pratiche")
-    card.get_by_role("button", name="Apri").click()
-    wait_idle(page)
+    with rerun(page):
+        card.get_by_role("button", name="Apri").click()
     expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
     expect(main).to_contain_text("Nessuno l'ha ancora adottata.")
-    page.get_by_role("button", name="Adotta", exact=True).click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Adotta", exact=True).click()
     expect(main).to_contain_text(f"Pratica adottata nella sezione «{TITLE}»")
     expect(main).to_contain_text("Istituto comprensivo «Riva Chiara» (Rete dei Laghi)")
 

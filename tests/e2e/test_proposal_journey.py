@@ -11,9 +11,11 @@ import sys
 
 from playwright.sync_api import expect
 
+from models.core import db as database
 from models.demo import demo
-from tests.conftest import ROOT
-from tests.e2e.conftest import choose, log_in, new_page, screenshot, wait_idle
+from models.protocols import protocol as protocols
+from tests.conftest import ROOT, actor_named, publish_core
+from tests.e2e.conftest import choose, log_in, new_page, rerun, screenshot, wait_idle
 
 SCHOOL = "MIIS00003C"
 PROPOSED = "Il primo colloquio con la famiglia si fa sempre con il mediatore culturale."
@@ -34,16 +36,16 @@ def test_a_proposal_supported_accepted_and_offered_to_the_school(server, page, b
 
     # 1. The dirigente proposes, from the editor, a change to a section that comes from the network's core.
     log_in(page, server.url, "dirigente", demo.DEMO_PASSWORD)
-    page.get_by_role("link", name="Modifica protocollo").first.click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("link", name="Modifica protocollo").first.click()
     choose(page, "Protocollo", SCHOOL)
     choose(page, "Sezione", "Tempi")
     page.get_by_text("Proponi una modifica alla rete").click()
     text = page.get_by_label("Testo proposto per la rete")
     text.fill(text.input_value() + "\n" + PROPOSED + "\n")
     page.get_by_label("Perché lo proponete").fill(REASON)
-    page.get_by_role("button", name="Invia la proposta").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Invia la proposta").click()
     expect(main).to_contain_text("Proposta n. 2 inviata alla rete.")
     expect(main).to_contain_text("Proposte alla rete su questa sezione: 1 aperta")
 
@@ -86,9 +88,13 @@ def test_a_proposal_supported_accepted_and_offered_to_the_school(server, page, b
     finally:
         coordinator.context.close()
 
-    # 4. The first school finds the new network text among its updates, merged with its own changes.
-    page.get_by_role("link", name="Aggiornamenti dalla rete").first.click()
-    wait_idle(page)
+    # 4. Once the core is published, the first school finds the new network text among its updates, merged with
+    # its own changes.
+    db = database.connect(server.db)
+    coordinatrice = actor_named(db, "coordinatrice")
+    publish_core(db, coordinatrice, protocols.core_for(db, "RETEDEMO", protocols.Level("secondaria_secondo_grado")).id)
+    with rerun(page):
+        page.get_by_role("link", name="Aggiornamenti dalla rete").first.click()
     choose(page, "Protocollo", SCHOOL)
     expect(main).to_contain_text("Tempi e responsabilità")
     expect(main).to_contain_text(PROPOSED)
@@ -102,8 +108,8 @@ def test_the_regional_partner_sees_the_networks_side_by_side_and_no_risk_list(se
     expect(sidebar.get_by_role("link", name="Vista regionale")).to_be_visible()
     expect(sidebar.get_by_role("link", name="Rischio dispersione")).to_have_count(0)
     expect(sidebar.get_by_role("link", name="Protocolli")).to_have_count(0)
-    sidebar.get_by_role("link", name="Vista regionale").click()
-    wait_idle(page)
+    with rerun(page):
+        sidebar.get_by_role("link", name="Vista regionale").click()
     main = page.locator("[data-testid='stMain']")
     expect(main.get_by_role("heading", name="Vista regionale")).to_be_visible()
     expect(main).to_contain_text("Rete di esempio")

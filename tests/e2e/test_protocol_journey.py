@@ -4,29 +4,29 @@ from docx import Document
 from playwright.sync_api import expect
 
 from models.demo import demo
-from tests.e2e.conftest import choose, log_in, screenshot, wait_idle
+from tests.e2e.conftest import choose, log_in, rerun, screenshot
 
 NEW_LINE = "La commissione accoglienza si riunisce ogni martedì alle 14.30."
 
 
 def test_dirigente_edits_a_section_and_sees_version_2_in_the_history(server, page, tmp_path):
     log_in(page, server.url, "dirigente", demo.DEMO_PASSWORD)
-    page.get_by_role("link", name="Protocolli").first.click()
-    wait_idle(page)
-    page.get_by_role("link", name="Apri").last.click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("link", name="Protocolli").first.click()
+    with rerun(page):
+        page.get_by_role("link", name="Apri").last.click()
     choose(page, "Sezione", "Chi fa che cosa")
 
     editor = page.get_by_role("textbox", name="Testo della sezione")
     editor.click()
     editor.press("Control+End")
     editor.type("\n\n" + NEW_LINE)
-    editor.press("Control+Enter")
-    wait_idle(page)
+    with rerun(page):
+        editor.press("Control+Enter")
     main = page.locator("[data-testid='stMain']")
     expect(main).to_contain_text(NEW_LINE)  # the live preview
-    page.get_by_role("button", name="Salva una nuova versione").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Salva una nuova versione").click()
     expect(main).to_contain_text("Salvata la versione 2.")
 
     # The Word file built on demand is a real .docx with the new text in it.
@@ -38,8 +38,8 @@ def test_dirigente_edits_a_section_and_sees_version_2_in_the_history(server, pag
     assert saved.name == "protocollo_accoglienza_MIIS00003C.docx"
     assert NEW_LINE in "\n".join(p.text for p in Document(saved).paragraphs)
 
-    page.get_by_role("link", name="Storico e confronti").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("link", name="Storico e confronti").click()
     choose(page, "Sezione", "Chi fa che cosa")
     versions = page.locator("[data-testid='stTable']").first
     expect(versions.locator("tbody tr").first).to_contain_text("2")

@@ -7,7 +7,7 @@ import sqlite3
 from playwright.sync_api import expect
 
 from models.demo import demo
-from tests.e2e.conftest import COOKIE, log_in, new_page, screenshot, session_cookie, wait_idle
+from tests.e2e.conftest import COOKIE, log_in, new_page, rerun, screenshot, session_cookie, wait_idle
 
 LOGIN_TITLE = "Accesso ad Approdo"
 expect.set_options(timeout=20_000)  # the machine may be busy; every wait is on a condition
@@ -20,8 +20,8 @@ def _main(page):
 def _fill_login(page, username: str) -> None:
     page.get_by_role("textbox", name="Nome utente").fill(username)
     page.get_by_role("textbox", name="Password").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Accedi").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Accedi").click()
 
 
 def _no_error(page) -> None:
@@ -52,8 +52,8 @@ def test_reload_and_a_new_tab_keep_the_login(server, page):
     expect(other.get_by_role("button", name="Accedi")).to_have_count(0)
     _no_error(other)
     # the first tab goes on working after the second one opened
-    page.get_by_role("link", name="Rischio dispersione").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("link", name="Rischio dispersione").click()
     expect(page.locator("h1")).to_contain_text("Rischio di dispersione")
 
 
@@ -97,8 +97,8 @@ def test_a_link_to_a_pupil_of_another_school_is_still_refused_after_login(server
 def test_logout_then_reload_shows_the_login_and_the_old_cookie_is_dead(server, page, browser):
     log_in(page, server.url, "funzione", demo.DEMO_PASSWORD)
     old = session_cookie(page)
-    page.get_by_role("button", name="Esci").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Esci").click()
     expect(_main(page)).to_contain_text("Sei uscito da Approdo.")
     session_cookie(page, present=False)
 
@@ -124,19 +124,19 @@ def test_the_back_button_between_pages_works(server, page):
     log_in(page, server.url, "funzione", demo.DEMO_PASSWORD)
     session_cookie(page)
     for name, title in (("Rischio dispersione", "Rischio di dispersione"), ("Protocolli", "Protocolli di accoglienza")):
-        page.get_by_role("link", name=name).click()
-        wait_idle(page)
+        with rerun(page):
+            page.get_by_role("link", name=name).click()
         expect(page.locator("h1")).to_contain_text(title)
-    page.go_back()
-    wait_idle(page)
+    with rerun(page):
+        page.go_back()
     expect(page.locator("h1")).to_contain_text("Rischio di dispersione")
     assert page.url.endswith("/risk")
     _no_error(page)
-    page.go_back()
-    wait_idle(page)
+    with rerun(page):
+        page.go_back()
     expect(_main(page)).to_contain_text("Benvenuta/o")
-    page.go_forward()
-    wait_idle(page)
+    with rerun(page):
+        page.go_forward()
     expect(page.locator("h1")).to_contain_text("Rischio di dispersione")
     _no_error(page)
     expect(page.get_by_role("button", name="Esci")).to_be_visible()
@@ -146,11 +146,12 @@ def _filter_class(page, name: str | None) -> None:
     """Add a class to the risk list's filter, or (None) take the last one away, as a keyboard user does."""
     box = page.get_by_role("combobox", name="Classi")
     box.click()
-    if name is None:
-        box.press("Backspace")
-    else:
-        box.fill(name)
-        page.get_by_role("option", name=name, exact=True).click()
+    with rerun(page):
+        if name is None:
+            box.press("Backspace")
+        else:
+            box.fill(name)
+            page.get_by_role("option", name=name, exact=True).click()
     page.keyboard.press("Escape")
     wait_idle(page)
 
@@ -159,8 +160,8 @@ def test_the_risk_filters_stop_showing_pupils_once_the_session_ended_in_another_
     """The filters and the table rerun on their own (a fragment): they check the session again each time."""
     log_in(page, server.url, "funzione", demo.DEMO_PASSWORD)
     session_cookie(page)
-    page.get_by_role("link", name="Rischio dispersione").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("link", name="Rischio dispersione").click()
     for name in ("1A", "2A", "1A"):  # the filter again and again: the same page, no error
         _filter_class(page, name)
         expect(page.get_by_role("button", name=f"Togli {name}")).to_have_count(1)
@@ -170,10 +171,10 @@ def test_the_risk_filters_stop_showing_pupils_once_the_session_ended_in_another_
 
     # Another page and Back: the choice is still there (Streamlit alone would forget it).
     _filter_class(page, "2A")
-    page.get_by_role("link", name="Scheda alunno").click()
-    wait_idle(page)
-    page.go_back()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("link", name="Scheda alunno").click()
+    with rerun(page):
+        page.go_back()
     expect(page.locator("h1")).to_contain_text("Rischio di dispersione")
     expect(page.get_by_role("button", name="Togli 2A")).to_have_count(1)
 

@@ -6,8 +6,8 @@ from models.core import db as database
 from models.demo import demo
 from models.protocols import protocol as protocols
 from models.protocols import structure as ps
-from tests.conftest import actor_named
-from tests.e2e.conftest import choose, log_in, new_page, screenshot, wait_idle
+from tests.conftest import actor_named, publish_core
+from tests.e2e.conftest import choose, log_in, new_page, rerun, screenshot, wait_idle
 
 SCHOOL = "MIIS00003C"
 NEW_PREMESSA = "La nostra scuola aggiunge una premessa sua."
@@ -20,29 +20,30 @@ def school_section(db, key):
 
 
 def network_changes(db, key, change):
-    """The coordinator changes a section of the upper-secondary core (as on the editor page)."""
+    """The coordinator changes a section of the upper-secondary core (as on the editor page) and publishes it."""
     coordinator = actor_named(db, "coordinatrice")
     core = protocols.core_for(db, "RETEDEMO", protocols.Level("secondaria_secondo_grado"))
     section = next(s for s in protocols.list_sections(db, coordinator, core.id) if s.key == key)
     protocols.save_section(db, coordinator, section.id, change(section.body), section.version)
+    publish_core(db, coordinator, core.id)
 
 
 def open_updates(page, base_url):
     log_in(page, base_url, "dirigente", demo.DEMO_PASSWORD)
-    page.get_by_role("link", name="Aggiornamenti dalla rete").first.click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("link", name="Aggiornamenti dalla rete").first.click()
     choose(page, "Protocollo", SCHOOL)
 
 
 def test_a_section_unlocked_by_the_coordinator_becomes_editable_in_the_school(server, page, browser):
     log_in(page, server.url, "coordinatrice", demo.DEMO_PASSWORD)
-    page.get_by_role("link", name="Struttura del protocollo").first.click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("link", name="Struttura del protocollo").first.click()
     choose(page, "Protocollo", "secondo grado")
     main = page.locator("[data-testid='stMain']")
     expect(main).to_contain_text("Premessa e finalità")
-    page.get_by_role("button", name="Rendi adattabile").first.click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Rendi adattabile").first.click()
     expect(main).to_contain_text("«Premessa e finalità» ora è adattabile: le scuole possono modificarla.")
     screenshot(page, "coordinatrice_struttura")
 
@@ -85,8 +86,8 @@ def test_a_merge_of_changes_in_different_places_keeps_both(server, page):
     expect(main).to_contain_text("Fase sociale: la scuola e il territorio")
     expect(main).to_contain_text("si uniscono da sole")
     # Texts come in the protocol's order: "Fase sociale" first, then the demo's pending "Allegati".
-    main.get_by_role("button", name="Salva come nuova versione").first.click()
-    wait_idle(page)
+    with rerun(page):
+        main.get_by_role("button", name="Salva come nuova versione").first.click()
     expect(main).to_contain_text("«Fase sociale: la scuola e il territorio»: salvata la versione 3")
     screenshot(page, "dirigente_aggiornamento_unito")
 
@@ -95,8 +96,8 @@ def test_a_merge_of_changes_in_different_places_keeps_both(server, page):
     assert first + " Aggiornato dalla rete." in saved.body
     assert "Sportello stranieri del comune di Valfiorita" in saved.body
     # Pressing reload-like: the page opened again no longer offers that section.
-    page.get_by_role("link", name="Aggiornamenti dalla rete").first.click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("link", name="Aggiornamenti dalla rete").first.click()
     expect(main).not_to_contain_text("Fase sociale: la scuola e il territorio")
 
 
@@ -112,13 +113,13 @@ def test_an_overlapping_change_asks_and_the_chosen_text_is_saved(server, page):
     # "Tempi" comes before the demo's pending "Allegati" (which merges by itself).
     save = main.get_by_role("button", name="Salva come nuova versione").first
     expect(save).to_be_disabled()
-    page.get_by_role("radiogroup").first.get_by_text("Testo della rete").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("radiogroup").first.get_by_text("Testo della rete").click()
     expect(main).to_contain_text("Che cosa cambia nel vostro testo")
     expect(main.locator("ins").filter(has_text="7").first).to_be_visible()
     screenshot(page, "dirigente_aggiornamento_scelta")
-    save.click()
-    wait_idle(page)
+    with rerun(page):
+        save.click()
     expect(main).to_contain_text("«Tempi e responsabilità»: salvata la versione")
 
     saved = school_section(db, "tempi")

@@ -6,7 +6,7 @@ import sqlite3
 from playwright.sync_api import expect
 
 from models.demo import demo
-from tests.e2e.conftest import log_in, wait_idle
+from tests.e2e.conftest import log_in, rerun
 
 
 def test_two_per_class_uploads_of_one_month_keep_both_classes(server, page, tmp_path):
@@ -18,14 +18,14 @@ def test_two_per_class_uploads_of_one_month_keep_both_classes(server, page, tmp_
                         encoding="utf-8")
         files.append(path)
     log_in(page, server.url, "funzione", demo.DEMO_PASSWORD)
-    page.get_by_role("link", name="Carica dati").first.click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("link", name="Carica dati").first.click()
     main = page.locator("[data-testid='stMain']")
     for path in files:
-        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
-        wait_idle(page)
-        page.get_by_role("button", name="Importa", exact=True).click()
-        wait_idle(page)
+        with rerun(page):
+            page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+        with rerun(page):
+            page.get_by_role("button", name="Importa", exact=True).click()
     expect(main).to_contain_text("Ora: marzo 2026: classi 9Y, 9Z", timeout=60_000)
     expect(main).not_to_contain_text("sono stati sostituiti")
     expect(main).to_contain_text("Classi caricate per mese")

@@ -9,6 +9,7 @@ from models.core import clock
 from models.core.errors import ApprodoError
 from models.protocols import comments
 from models.protocols import protocol as protocols
+from tests.conftest import publish_core
 
 
 def section(db, actor, protocol, key):
@@ -54,6 +55,8 @@ def test_approval_check_lists_open_comments_and_undecided_updates(demo_db, actor
     comments.add_comment(demo_db, dirigente, tempi.id, "Risposta", first.id)  # replies do not count
     core_section = section(demo_db, coordinator, core, "fase_sociale")
     protocols.save_section(demo_db, coordinator, core_section.id, core_section.body + "\nNuovo.", core_section.version)
+    assert protocols.approval_check(demo_db, dirigente, school_protocol.id).pending_updates == []  # a draft
+    publish_core(demo_db, coordinator, core.id)
     check = protocols.approval_check(demo_db, dirigente, school_protocol.id)
     assert check.open_comments == {"Tempi e responsabilità": 2}
     assert check.pending_updates == [core_section.title]

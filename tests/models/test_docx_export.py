@@ -12,7 +12,7 @@ from models.protocols import richtext
 from models.protocols import word_export as docx_export
 from models.protocols import word_import as docx_import
 from models.protocols.templates import list_templates
-from tests.word_helpers import all_text, convert_with_libreoffice, headings
+from tests.word_helpers import all_text, convert_with_libreoffice, headings, pdf_pages
 
 HOSTILE = "Scuola «Ponte» & <Figli> \"A\" 'B' “curve” مدرسة النور 光明学校 Школа №5 " + "Sovra" * 20 + "lunghissima"
 
@@ -66,11 +66,31 @@ def test_the_hostile_document_opens_in_libreoffice(demo_db, actors, hostile_prot
     convert_with_libreoffice(data, tmp_path)
 
 
-def test_pdf_export_goes_through_libreoffice(demo_db, actors, school_protocol):
+def test_line_breaks_as_typed_reach_word_and_the_pdf(demo_db, actors, school_protocol, tmp_path):
     if not docx_export.pdf_available():
         pytest.skip("LibreOffice is not installed")
-    pdf = docx_export.to_pdf(docx_export.export_protocol(demo_db, actors["dirigente"], school_protocol.id))
+    dirigente = actors["dirigente"]
+    local = protocols.add_local_section(demo_db, dirigente, school_protocol.id, "Recapiti")
+    protocols.save_section(demo_db, dirigente, local.id,
+                           "Segreteria alunni\nVia Roma 1, Valfiorita\n\n- Lunedì ore 8\n  Giovedì ore 14\n- Sabato\n\n"
+                           "| Chi risponde | Dove |\n|---|---|\n| Mediatore | Aula 3 |\n", local.version)
+    data = docx_export.export_protocol(demo_db, dirigente, school_protocol.id)
+    document = Document(io.BytesIO(data))
+    paragraphs = [p for p in document.paragraphs if p.text.startswith(("Segreteria alunni", "Lunedì", "Sabato"))]
+    # Word: one paragraph with a real line break (w:br) inside, the list item likewise, the list still a list.
+    assert [(p.text, p.style.name) for p in paragraphs] == [
+        ("Segreteria alunni\nVia Roma 1, Valfiorita", "Normal"), ("Lunedì ore 8\nGiovedì ore 14", "List Bullet"),
+        ("Sabato", "List Bullet")]
+    assert all(len(p._p.xpath(".//w:br")) == 1 for p in paragraphs[:2])
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "Chi risponde")
+    assert [c.text for c in table.rows[1].cells] == ["Mediatore", "Aula 3"]
+    pdf = docx_export.to_pdf(data)
     assert pdf.startswith(b"%PDF")
+    lines = [line.strip() for page in pdf_pages(pdf, tmp_path) for line in page.splitlines() if line.strip()]
+    first = lines.index("Segreteria alunni")
+    assert lines[first + 1] == "Via Roma 1, Valfiorita"
+    item = next(n for n, line in enumerate(lines) if line.endswith("Lunedì ore 8"))
+    assert lines[item + 1] == "Giovedì ore 14" and lines[item + 2].endswith("Sabato")
 
 
 def test_without_libreoffice_pdf_is_an_italian_error(monkeypatch):

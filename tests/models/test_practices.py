@@ -12,7 +12,7 @@ from models.core.errors import ApprodoError, PermissionDenied
 from models.practices import adoption, attachments, records, search
 from models.protocols import protocol as protocols
 from models.protocols import word_export
-from tests.conftest import OTHER_NETWORK, OTHER_SCHOOL
+from tests.conftest import OTHER_NETWORK, OTHER_SCHOOL, publish_core
 from tests.pdf_helpers import make_pdf, page_objects
 
 ACCOGLIENZA = records.Content(
@@ -271,6 +271,8 @@ def test_a_network_adopts_into_its_core_and_schools_are_offered_the_section(demo
     core_id = other_protocol.core_id
     section = adoption.adopt(demo_db, actors["other_coordinatore"], published.id, core_id)
     assert protocols.get_protocol(demo_db, actors["other_coordinatore"], section.protocol_id).is_core
+    assert ps.pending_updates(demo_db, actors["other_dirigente"], other_protocol.id).structure == []  # a draft
+    publish_core(demo_db, actors["other_coordinatore"], core_id)
     offered = ps.pending_updates(demo_db, actors["other_dirigente"], other_protocol.id).structure
     assert [(u.kind, u.title) for u in offered] == [("added", ACCOGLIENZA.title)]
 

@@ -7,7 +7,7 @@ from models.core.errors import ApprodoError, PermissionDenied
 from models.demo import demo
 from models.protocols import proposals, structure
 from models.protocols import protocol as protocols
-from tests.conftest import actor_named
+from tests.conftest import actor_named, publish_core
 
 OTHER_SAME_LEVEL = "MIRI00004D"  # the demo network's other upper-secondary school
 
@@ -132,6 +132,7 @@ def test_accepted_it_becomes_a_core_version_offered_to_every_school(demo_db, act
         proposals.ProposalStatus.ACCOLTA, after.version, "coordinatrice")
     history = protocols.section_history(demo_db, coordinator, after.id)
     assert f"proposta n. {proposal.id}" in history[0].note and history[0].author == "coordinatrice"
+    publish_core(demo_db, coordinator, core.id)
     # Both schools are offered the new text on "Aggiornamenti dalla rete", the proposing one too.
     for actor, protocol_id in ((actors["dirigente"], proposal_school_protocol(demo_db, actors)),
                                (second_dirigente, other.id)):

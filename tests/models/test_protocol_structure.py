@@ -8,6 +8,7 @@ from models.protocols import protocol as protocols
 from models.protocols import structure as ps
 from models.protocols.merge import Choice, resolve
 from models.protocols.templates import SectionKind
+from tests.conftest import publish_core
 
 
 def sections(db, actor, protocol):
@@ -60,6 +61,7 @@ def test_locking_an_adapted_section_asks_the_school_to_take_the_network_text(dem
     ps.set_locked(demo_db, coord, mine.core_section_id, locked=True)
     with pytest.raises(ApprodoError, match="già"):
         ps.set_locked(demo_db, coord, mine.core_section_id, locked=True)
+    publish_core(demo_db, coord, core.id)
 
     updates = ps.pending_updates(demo_db, dirigente, school_protocol.id)
     assert kinds(updates) == [("locked", "Fase sociale: la scuola e il territorio")]
@@ -79,6 +81,7 @@ def test_a_section_added_to_the_core_is_offered_and_lands_in_the_networks_place(
     ps.move_section(demo_db, coord, added.id, -100)  # first in the core
     assert sections(demo_db, coord, core)[0].title == "Mediazione linguistica"
     assert "Mediazione linguistica" not in [s.title for s in sections(demo_db, dirigente, school_protocol)]
+    publish_core(demo_db, coord, core.id)
 
     updates = ps.pending_updates(demo_db, dirigente, school_protocol.id)
     assert ("added", "Mediazione linguistica") in kinds(updates)
@@ -94,6 +97,7 @@ def test_a_section_added_to_the_core_is_offered_and_lands_in_the_networks_place(
 
 def test_a_declined_new_section_is_not_offered_again(demo_db, coord, dirigente, core, school_protocol):
     added = ps.add_core_section(demo_db, coord, core.id, "Sezione facoltativa")
+    publish_core(demo_db, coord, core.id)
     ps.decide(demo_db, dirigente, school_protocol.id, "added", added.id, False)
     assert "Sezione facoltativa" not in [s.title for s in sections(demo_db, dirigente, school_protocol)]
     assert len(ps.pending_updates(demo_db, dirigente, school_protocol.id)) == 0
@@ -104,6 +108,7 @@ def test_a_core_section_removed_is_offered_for_removal_never_removed_under_the_s
     core_section = by_key(demo_db, coord, core, "tempi")
     ps.remove_section(demo_db, coord, core_section.id)
     assert "tempi" not in [s.key for s in sections(demo_db, coord, core)]
+    publish_core(demo_db, coord, core.id)
     # Still in the school, with its text, until the dirigente decides.
     mine = by_key(demo_db, dirigente, school_protocol, "tempi")
     updates = ps.pending_updates(demo_db, dirigente, school_protocol.id)
@@ -120,6 +125,7 @@ def test_taking_a_removal_removes_the_section_but_keeps_its_history(demo_db, coo
     core_section = by_key(demo_db, coord, core, "allegati")
     mine = by_key(demo_db, dirigente, school_protocol, "allegati")
     ps.remove_section(demo_db, coord, core_section.id)
+    publish_core(demo_db, coord, core.id)
     ps.decide(demo_db, dirigente, school_protocol.id, "removed", core_section.id, True)
     assert "allegati" not in [s.key for s in sections(demo_db, dirigente, school_protocol)]
     assert protocols.section_history(demo_db, dirigente, mine.id)[0].body == mine.body
@@ -131,6 +137,7 @@ def test_a_rename_is_offered_and_the_school_may_keep_its_title(demo_db, coord, d
     first, second = by_key(demo_db, coord, core, "tempi"), by_key(demo_db, coord, core, "allegati")
     ps.rename_section(demo_db, coord, first.id, "Tempi, responsabilità e scadenze")
     ps.rename_section(demo_db, coord, second.id, "Moduli e allegati")
+    publish_core(demo_db, coord, core.id)
     updates = ps.pending_updates(demo_db, dirigente, school_protocol.id)
     assert [(u.kind, u.title, u.detail) for u in updates.structure] == [
         ("renamed", "Tempi e responsabilità", "Tempi, responsabilità e scadenze"),
@@ -252,6 +259,7 @@ def test_a_network_change_merges_with_the_schools_own_addition(demo_db, coord, d
     core_section = by_key(demo_db, coord, core, "fase_sociale")
     network_text = core_section.body.replace(paragraphs[0], paragraphs[0] + " Aggiornato dalla rete.", 1)
     protocols.save_section(demo_db, coord, core_section.id, network_text, core_section.version)
+    publish_core(demo_db, coord, core.id)
 
     (update,) = ps.pending_updates(demo_db, dirigente, school_protocol.id).text
     assert update.result.clean and not update.locked
@@ -272,6 +280,7 @@ def test_an_overlapping_change_is_a_conflict_and_a_stale_save_is_refused(demo_db
     core_section = by_key(demo_db, coord, core, "tempi")
     protocols.save_section(demo_db, coord, core_section.id, core_section.body.replace(first, first + " (rete)", 1),
                            core_section.version)
+    publish_core(demo_db, coord, core.id)
     (update,) = ps.pending_updates(demo_db, dirigente, school_protocol.id).text
     assert len(update.result.conflicts) == 1
     text = resolve(update.result, {update.result.conflicts[0]: Choice.BOTH})
@@ -279,6 +288,7 @@ def test_an_overlapping_change_is_a_conflict_and_a_stale_save_is_refused(demo_db
     # The network changes the section again before the dirigente saves: nothing is saved.
     core_section = by_key(demo_db, coord, core, "tempi")
     protocols.save_section(demo_db, coord, core_section.id, core_section.body + "\nAncora.\n", core_section.version)
+    publish_core(demo_db, coord, core.id)
     with pytest.raises(ApprodoError, match="di nuovo"):
         ps.take_text_update(demo_db, dirigente, mine.id, text, base_version=2, core_version=update.core_version)
     with pytest.raises(protocols.SaveConflict):
@@ -289,6 +299,7 @@ def test_an_overlapping_change_is_a_conflict_and_a_stale_save_is_refused(demo_db
 def test_keeping_the_school_text_marks_the_network_version_seen(demo_db, coord, dirigente, core, school_protocol):
     core_section = by_key(demo_db, coord, core, "fase_sociale")
     protocols.save_section(demo_db, coord, core_section.id, "Testo nuovo della rete.\n", core_section.version)
+    publish_core(demo_db, coord, core.id)
     (update,) = ps.pending_updates(demo_db, dirigente, school_protocol.id).text
     ps.keep_school_text(demo_db, dirigente, update.section.id, core_version=update.core_version)
     assert ps.pending_updates(demo_db, dirigente, school_protocol.id).text == []
@@ -299,8 +310,62 @@ def test_a_school_with_its_own_order_is_not_asked_again_when_a_section_is_added(
                                                                                  school_protocol):
     ps.move_section(demo_db, dirigente, by_key(demo_db, dirigente, school_protocol, "allegati").id, -100)
     added = ps.add_core_section(demo_db, coord, core.id, "Mediazione")
+    publish_core(demo_db, coord, core.id)
     ps.decide(demo_db, dirigente, school_protocol.id, "added", added.id, True)
     assert len(ps.pending_updates(demo_db, dirigente, school_protocol.id)) == 0
     # A real change of the network's order is still offered.
     ps.move_section(demo_db, coord, by_key(demo_db, coord, core, "tempi").id, -1)
     assert [u.kind for u in ps.pending_updates(demo_db, dirigente, school_protocol.id).structure] == ["reordered"]
+
+
+# --- schools receive the core as published, never its draft ---------------------------------------------
+
+
+def test_a_draft_of_the_core_reaches_no_school_until_it_is_published(demo_db, coord, dirigente, core,
+                                                                     school_protocol):
+    publish_core(demo_db, coord, core.id)  # published as the school took it; a new revision is open
+    social = by_key(demo_db, coord, core, "fase_sociale")
+    published = social.body + "\nPrima modifica della rete, pubblicata.\n"
+    protocols.save_section(demo_db, coord, social.id, published, social.version)
+    publish_core(demo_db, coord, core.id)
+    # The new revision's draft: a text, a title, a new section, a removal.
+    draft = published + "\nBozza non ancora approvata.\n"
+    protocols.save_section(demo_db, coord, social.id, draft, 2)
+    ps.rename_section(demo_db, coord, by_key(demo_db, coord, core, "tempi").id, "Tempi (bozza)")
+    added = ps.add_core_section(demo_db, coord, core.id, "Sezione in bozza", body="Testo in bozza.\n")
+    ps.remove_section(demo_db, coord, by_key(demo_db, coord, core, "allegati").id)
+
+    updates = ps.pending_updates(demo_db, dirigente, school_protocol.id)
+    assert kinds(updates) == []
+    (update,) = updates.text
+    assert update.theirs == published and update.core_version == 2
+    ps.keep_school_text(demo_db, dirigente, update.section.id, core_version=2)
+    # Only the draft differs from what the school has seen: nothing to decide, nothing blocks its approval.
+    assert len(ps.pending_updates(demo_db, dirigente, school_protocol.id)) == 0
+    assert protocols.approval_check(demo_db, dirigente, school_protocol.id).pending_updates == []
+    assert protocols.core_text_for(demo_db, dirigente, update.section) == published
+
+    publish_core(demo_db, coord, core.id, reopen=False)
+    updates = ps.pending_updates(demo_db, dirigente, school_protocol.id)
+    assert kinds(updates) == [("added", "Sezione in bozza"), ("renamed", "Tempi e responsabilità"),
+                              ("removed", "Allegati")]
+    (update,) = updates.text
+    # The difference from the text the school last adopted (the network's version 2) to the one published now.
+    assert (update.base, update.theirs, update.core_version) == (published, draft, 3)
+    ps.decide(demo_db, dirigente, school_protocol.id, "added", added.id, True)
+    assert by_key(demo_db, dirigente, school_protocol, added.key).body == "Testo in bozza.\n"
+
+
+def test_a_school_starts_from_the_core_as_published_not_from_its_draft(demo_db, coord, dirigente, core):
+    social = by_key(demo_db, coord, core, "fase_sociale")
+    publish_core(demo_db, coord, core.id)
+    protocols.save_section(demo_db, coord, social.id, social.body + "\nIn bozza.\n", social.version)
+    ps.rename_section(demo_db, coord, by_key(demo_db, coord, core, "tempi").id, "Tempi (bozza)")
+    added = ps.add_core_section(demo_db, coord, core.id, "Sezione in bozza")
+
+    school = protocols.create_school_protocol(demo_db, dirigente, "MIIS00003C")
+    mine = {s.key: s for s in sections(demo_db, dirigente, school)}
+    assert mine["fase_sociale"].body == social.body and mine["fase_sociale"].core_version_seen == 1
+    assert mine["tempi"].title == "Tempi e responsabilità"
+    assert added.key not in mine
+    assert len(ps.pending_updates(demo_db, dirigente, school.id)) == 0

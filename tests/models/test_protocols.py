@@ -9,7 +9,7 @@ from models.protocols import protocol as protocols
 from models.protocols import structure as ps
 from models.protocols.protocol import SaveConflict, Status
 from models.protocols.templates import SectionKind
-from tests.conftest import actor_named
+from tests.conftest import actor_named, publish_core
 
 
 def section(db, actor, protocol, key):
@@ -221,6 +221,7 @@ def test_a_core_change_reaches_the_school_as_an_update_to_take(demo_db, actors, 
     core_section = section(demo_db, coordinator, core, "fase_sociale")
     protocols.save_section(demo_db, coordinator, core_section.id, core_section.body + "\nNuovo servizio.",
                            core_section.version)
+    publish_core(demo_db, coordinator, core.id)
     updates = protocols.core_updates(demo_db, dirigente, school_protocol.id)
     assert [u.section.key for u in updates] == ["fase_sociale"]
     assert updates[0].core_body.endswith("Nuovo servizio.") and updates[0].may_keep
@@ -239,6 +240,7 @@ def test_a_school_may_keep_its_adapted_text(demo_db, actors, core, school_protoc
     protocols.save_section(demo_db, dirigente, mine.id, "La nostra versione.", mine.version)
     core_section = section(demo_db, coordinator, core, "fase_sociale")
     protocols.save_section(demo_db, coordinator, core_section.id, "La versione della rete.", core_section.version)
+    publish_core(demo_db, coordinator, core.id)
     update = ps.text_update(demo_db, dirigente, mine.id)
     ps.keep_school_text(demo_db, dirigente, mine.id, core_version=update.core_version)
     assert protocols.core_updates(demo_db, dirigente, school_protocol.id) == []
@@ -249,6 +251,7 @@ def test_locked_updates_must_be_taken(demo_db, actors, core, school_protocol):
     coordinator, dirigente = actors["coordinatore_rete"], actors["dirigente"]
     core_section = section(demo_db, coordinator, core, "premessa")
     protocols.save_section(demo_db, coordinator, core_section.id, "Premessa nuova.", core_section.version)
+    publish_core(demo_db, coordinator, core.id)
     (update,) = protocols.core_updates(demo_db, dirigente, school_protocol.id)
     assert not update.may_keep
     with pytest.raises(ApprodoError, match="va accolto"):

@@ -21,6 +21,18 @@ def test_the_subset_parses_into_blocks():
     assert blocks[4].rows[0][1] == (Run("Segreteria", bold=True),)
 
 
+def test_a_single_line_break_stays_a_line_break_without_touching_lists_tables_and_headings():
+    blocks = richtext.parse("Via Roma 1\nMilano **sede\ncentrale**\n\n### Orari\n\n- lunedì\n  e martedì\n- giovedì\n\n"
+                            "| Chi | Quando |\n|---|---|\n| Segreteria | 8-10 |\n")
+    assert blocks[0] == Paragraph((Run("Via Roma 1\nMilano "), Run("sede\ncentrale", bold=True)))
+    assert blocks[1] == Heading((Run("Orari"),))
+    assert [richtext.plain_text(i.runs) for i in blocks[2].items] == ["lunedì\ne martedì", "giovedì"]
+    assert blocks[3] == Table(((Run("Chi"),), (Run("Quando"),)), (((Run("Segreteria"),), (Run("8-10"),)),))
+    assert len(blocks) == 4
+    # The preview breaks the line where the author did.
+    assert "<p>Via Roma 1<br>Milano <strong>sede<br>centrale</strong></p>" in richtext.to_html(blocks)
+
+
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [

@@ -8,6 +8,7 @@ from models.protocols import protocol as protocols
 from models.protocols import structure as ps
 from models.protocols import word_import as docx_import
 from models.protocols.templates import SectionKind
+from tests.conftest import publish_core
 from tests.models.test_docx_import import docx_bytes
 
 SCHOOL = "MIIS00003C"
@@ -25,12 +26,14 @@ def own_protocol(document):
 
 @pytest.fixture
 def imported(demo_db, actors):
-    """The school's protocol imported from Word while the network had no core; then the core appears."""
+    """The school's protocol imported from Word while the network had no core; then the core appears (published,
+    then a new revision open)."""
     protocol = docx_import.apply_import(demo_db, actors["dirigente"], SCHOOL,
                                         docx_import.read_sections(docx_bytes(own_protocol)))
     assert protocol.core_id is None
     core = protocols.create_core(demo_db, actors["coordinatore_rete"], "RETEDEMO", "secondaria_secondo_grado",
                                  "2025/26")
+    publish_core(demo_db, actors["coordinatore_rete"], core.id)
     return protocol, core
 
 
@@ -73,6 +76,7 @@ def test_a_linked_section_gets_the_network_text_as_an_update_and_later_changes_m
     first_line = core_tempi.body.split("\n")[0]
     protocols.save_section(demo_db, coordinator, core_tempi.id, core_tempi.body.replace(
         first_line, first_line + " Aggiunta della rete."), core_tempi.version)
+    publish_core(demo_db, coordinator, core.id)
     (text,) = ps.pending_updates(demo_db, dirigente, protocol.id).text
     assert text.base == core_tempi.body and text.section.body == school_tempi.body
     mine = merge.resolve(text.result, dict.fromkeys(text.result.conflicts, merge.Choice.MINE))

@@ -18,7 +18,7 @@ def _login(db, username="dirigente"):
 
 def test_a_ticket_gives_back_the_token_once(demo_db):
     token = _login(demo_db)
-    ticket = auth.issue_cookie_ticket(token)
+    ticket = auth.issue_cookie_ticket(demo_db, token)
     assert ticket != token
     assert auth.redeem_cookie_ticket(demo_db, ticket) == token
     assert auth.redeem_cookie_ticket(demo_db, ticket) is None  # spent
@@ -27,14 +27,14 @@ def test_a_ticket_gives_back_the_token_once(demo_db):
 def test_a_ticket_expires(demo_db):
     token = _login(demo_db)
     now = clock.utcnow()
-    ticket = auth.issue_cookie_ticket(token, now=now)
+    ticket = auth.issue_cookie_ticket(demo_db, token, now=now)
     late = now + auth.COOKIE_TICKET_LIFETIME + timedelta(seconds=1)
     assert auth.redeem_cookie_ticket(demo_db, ticket, now=late) is None
 
 
 def test_a_ticket_of_a_session_closed_meanwhile_gives_nothing(demo_db):
     token = _login(demo_db)
-    ticket = auth.issue_cookie_ticket(token)
+    ticket = auth.issue_cookie_ticket(demo_db, token)
     auth.logout(demo_db, token)
     assert auth.redeem_cookie_ticket(demo_db, ticket) is None
 

@@ -8,7 +8,7 @@ from models.demo import demo, synthetic
 from models.protocols import proposals
 from models.protocols import protocol as protocols
 from models.pupils import importing as pupil_data
-from tests.conftest import OTHER_NETWORK, OTHER_SCHOOL, actor_named
+from tests.conftest import OTHER_NETWORK, OTHER_SCHOOL, actor_named, publish_core
 from tests.pages.conftest import log_in, new_app, open_page
 
 EDITOR, PROPOSALS, REGIONAL = "pages/protocol_editor.py", "pages/proposals.py", "pages/regional.py"
@@ -59,7 +59,11 @@ def test_a_dirigente_proposes_from_the_editor_and_the_proposal_reaches_the_netwo
     at = open_page("docente", PROPOSALS)
     table = at.dataframe[0].value
     assert list(table["Sezione"]) == ["Tempi e responsabilità"] and list(table["Stato"]) == ["Aperta"]
-    assert ADDED in " ".join(h.proto.body for h in at.get("html"))
+    shown = " ".join(h.proto.body for h in at.get("html"))
+    rendered, summary, source = shown.partition("<summary>Mostra il testo sorgente</summary>")
+    # The proposal's diff as it reads (the unchanged timetable folded away), the source one click away.
+    assert f'<td class="new"><ins><span class="approdo-sr">inserito: </span>{ADDED}</ins></td>' in rendered
+    assert summary and '<ins><span class="approdo-sr">inserito: </span>' + ADDED in source
     assert "Il mediatore fa la differenza." in [t.value for t in at.text]
     assert not [b for b in at.button if b.label in ("La nostra scuola sostiene questa proposta",
                                                     "Accogli la proposta", "Ritira la proposta")]
@@ -94,13 +98,14 @@ def test_the_coordinator_accepts_and_the_school_sees_the_update(demo_db, actors,
     button(at, "Accogli la proposta").click().run()
     assert not at.exception, at.exception
     version = proposals.get_proposal(demo_db, actors["admin"], proposal.id).core_version
-    assert messages(at, "success")[0] == (f"Proposta accolta: versione {version} della sezione comune, offerta a "
-                                          "ogni scuola.")
+    assert messages(at, "success")[0] == (f"Proposta accolta: versione {version} della sezione comune. Le scuole "
+                                          "la ricevono quando pubblicate il protocollo comune.")
     # The open list is empty now; the proposal, still opened by its address, says who accepted it and no longer
     # offers the decision.
     assert "Nessuna proposta da mostrare." in [c.value for c in at.caption]
     assert any(m.startswith("Accolta da Laura Rossi") and f"versione {version}" in m for m in messages(at, "success"))
     assert not [b for b in at.button if b.label == "Accogli la proposta"]
+    publish_core(demo_db, actors["coordinatore_rete"], core.id)
     updates = open_page("dirigente", "pages/protocol_updates.py", protocollo=proposal_school(demo_db, actors))
     assert any("Tempi e responsabilità" in m.value for m in updates.markdown)
 

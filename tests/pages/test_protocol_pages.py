@@ -6,7 +6,12 @@ import pytest
 
 from models.core import clock
 from models.protocols import protocol as protocols
+from tests.conftest import publish_core
 from tests.pages.conftest import log_in, new_app
+
+# How a diff marks words: struck or underlined, with the word a screen reader says first.
+REMOVED = '<del><span class="approdo-sr">tolto: </span>{}</del>'
+ADDED = '<ins><span class="approdo-sr">inserito: </span>{}</ins>'
 
 EDITOR = "pages/protocol_editor.py"
 
@@ -53,6 +58,15 @@ def test_dirigente_edits_and_saves_a_section(demo_db, actors, school_protocol):
     assert messages(at, "success") == ["Salvata la versione 2."]
     saved = section_of(demo_db, actors["dirigente"], school_protocol, "tempi")
     assert saved.version == 2 and saved.body.endswith("La commissione si riunisce il martedì.")
+
+
+def test_the_preview_breaks_a_line_where_the_author_did(demo_db, actors, school_protocol):
+    section = section_of(demo_db, actors["dirigente"], school_protocol, "allegati")
+    protocols.save_section(demo_db, actors["dirigente"], section.id, "Modulo A\nModulo B <b>\n\n- uno\n  due",
+                           section.version)
+    at = open_editor("dirigente", school_protocol.id, "Allegati")
+    shown = " ".join(h.proto.body for h in at.get("html"))
+    assert "<p>Modulo A<br>Modulo B &lt;b&gt;</p>" in shown and ">uno<br>due</li>" in shown
 
 
 def test_a_second_session_saving_on_a_stale_version_gets_the_conflict_view(demo_db, actors, school_protocol):
@@ -133,6 +147,7 @@ def test_the_editor_says_when_the_network_has_updates_to_decide(demo_db, actors,
     core_section = section_of(demo_db, coordinator, core, "fase_sociale")
     protocols.save_section(demo_db, coordinator, core_section.id, core_section.body + "\nNuovo sportello.",
                            core_section.version)
+    publish_core(demo_db, coordinator, core.id)
     at = open_editor("dirigente", school_protocol.id)
     assert "La rete ha aggiornato il protocollo comune: 1 aggiornamento da decidere." in messages(at, "info")
     funzione = open_editor("funzione", school_protocol.id)
@@ -208,7 +223,14 @@ def test_history_page_lists_versions_and_compares_with_the_core(demo_db, actors,
     versions = at.table[0].value
     assert list(versions["Versione"]) == [2, 1]
     diffs_shown = " ".join(h.proto.body for h in at.get("html"))
-    assert "<del>5</del>" in diffs_shown and "<ins>3</ins>" in diffs_shown
+    # The timetable's cell changed: named in words, its old and new text marked (with words for screen readers),
+    # and no Markdown pipes outside the source, which is one click away.
+    assert "Tabella: riga «Entro 3 giorni», colonna «Quando»" in diffs_shown
+    assert REMOVED.format("5") in diffs_shown and ADDED.format("3") in diffs_shown
+    compared = [h.proto.body.partition("<summary>Mostra il testo sorgente</summary>") for h in at.get("html")
+                if "<summary>" in h.proto.body]
+    assert len(compared) == 2  # the versions, and the school against the core
+    assert all("| Entro" not in rendered and "| Entro" in source for rendered, _, source in compared)
 
 
 def test_a_protocol_id_forged_in_session_state_is_refused(demo_db, school_protocol):
@@ -316,6 +338,7 @@ def test_approving_with_open_comments_and_updates_warns_and_needs_a_confirmation
     core_section = section_of(demo_db, actors["coordinatore_rete"], core, "fase_sociale")
     protocols.save_section(demo_db, actors["coordinatore_rete"], core_section.id, core_section.body + "\nNuovo.",
                            core_section.version)
+    publish_core(demo_db, actors["coordinatore_rete"], core.id)
 
     at = open_editor("dirigente", school_protocol.id)
     (warning,) = [w for w in messages(at, "warning") if "Prima di registrare" in w]
@@ -362,7 +385,7 @@ def test_history_shows_what_changed_since_the_approval_printable(demo_db, actors
     captions = " ".join(c.value for c in at.caption)
     assert "delibera n. 12 del 15/10/2025" in captions and "1 sezione su" in captions
     shown = " ".join(h.proto.body for h in at.get("html"))
-    assert "<del>5</del>" in shown and "<ins>3</ins>" in shown
+    assert REMOVED.format("5") in shown and ADDED.format("3") in shown
     (download,) = [d for d in at.get("download_button") if "stampare" in d.proto.label]
     assert download.proto.label == "Scarica da stampare (pagina web)"
     # The versions table and the status log name people by their full name.
@@ -385,7 +408,8 @@ def test_the_printable_changes_page_is_a_whole_escaped_html_document(demo_db, ac
     page = changes_document(school_protocol, protocols.changes_since_approval(demo_db, dirigente, school_protocol.id))
     assert page.startswith("<!DOCTYPE html>") and "@media print" in page
     assert "Sportello &lt;b&gt;genitori&lt;/b&gt; (sezione nuova)" in page
-    assert "<ins>Aperto il &lt;lunedì&gt; &amp; il giovedì.</ins>" in page
+    assert ADDED.format("Aperto il &lt;lunedì&gt; &amp; il giovedì.") in page
+    assert "Mostra il testo sorgente" not in page  # on paper, the rendered text only
     assert "<b>" not in page
 
 

@@ -3,8 +3,8 @@
 from models.protocols import protocol as protocols
 from models.protocols import structure as ps
 from models.protocols.templates import SectionKind
+from tests.conftest import publish_core
 from tests.pages.conftest import log_in, new_app
-from ui.diff_view import paragraph_diff_html
 from ui.text import plain
 
 STRUCTURE, UPDATES, EDITOR = "pages/protocol_structure.py", "pages/protocol_updates.py", "pages/protocol_editor.py"
@@ -122,6 +122,7 @@ def test_a_merge_of_changes_in_different_places_keeps_both(demo_db, actors, core
     school_edit(demo_db, dirigente, school_protocol, "fase_sociale", lambda b: b + "\nSportello del comune.\n")
     first = ps.split_points(section_of(demo_db, coord, core, "fase_sociale").body)[0]
     network_edit(demo_db, coord, core, "fase_sociale", lambda b: b.replace(first, first + " Novità della rete.", 1))
+    publish_core(demo_db, coord, core.id)
     at = open_page("dirigente", UPDATES, school_protocol.id)
     assert "Le modifiche della rete e le vostre toccano parti diverse: si uniscono da sole." in messages(at, "success")
     click(at, "Salva come nuova versione")
@@ -132,14 +133,34 @@ def test_a_merge_of_changes_in_different_places_keeps_both(demo_db, actors, core
     assert "Novità della rete." in body and "Sportello del comune." in body
 
 
+def test_what_the_network_changed_reads_as_rendered_text(demo_db, actors, core, school_protocol):
+    coord = actors["coordinatore_rete"]
+    network_edit(demo_db, coord, core, "tempi", lambda b: b.replace("| Entro 7 giorni | Dirigente scolastico |",
+                                                                    "| Entro 7 giorni | Dirigente **e vicario** |"))
+    at = open_page("dirigente", UPDATES, school_protocol.id)
+    (changed,) = [h.proto.body for h in at.get("html") if "<th>Testo della rete</th></tr>" in h.proto.body]
+    rendered, _, source = changed.partition("<summary>Mostra il testo sorgente</summary>")
+    assert "Tabella: riga «Entro 7 giorni», colonna «Chi»" in rendered
+    assert ('<td class="gone">Dirigente <del><span class="approdo-sr">tolto: </span>scolastico</del></td>'
+            '<td class="new">Dirigente <strong><ins><span class="approdo-sr">inserito: </span>e vicario</ins>'
+            "</strong></td>") in rendered
+    assert "**" not in rendered and "**e vicario**" in source
+
+
 def test_an_overlapping_change_asks_and_the_chosen_passages_are_saved(demo_db, actors, core, school_protocol):
     coord, dirigente = actors["coordinatore_rete"], actors["dirigente"]
     first = ps.split_points(section_of(demo_db, coord, core, "tempi").body)[0]
     school_edit(demo_db, dirigente, school_protocol, "tempi", lambda b: b.replace(first, first + " (scuola)", 1))
     network_edit(demo_db, coord, core, "tempi", lambda b: b.replace(first, first + " (rete)", 1))
+    publish_core(demo_db, coord, core.id)
     at = open_page("dirigente", UPDATES, school_protocol.id)
     assert any("hanno cambiato lo stesso passaggio" in w for w in messages(at, "warning"))
-    assert [c.value for c in at.code][:2] == [first + " (rete)", first + " (scuola)"]
+    # The two passages as they read, side by side, the words that differ marked (not their Markdown source).
+    (passage,) = [h.proto.body for h in at.get("html") if "<th>Testo della scuola</th></tr>" in h.proto.body
+                  and "<th>Testo della rete</th>" in h.proto.body]
+    assert ('<del><span class="approdo-sr">tolto: </span>rete</del>)</td>' in passage
+            and '<ins><span class="approdo-sr">inserito: </span>scuola</ins>)</td>' in passage)
+    assert not at.code
     save = next(b for b in at.button if b.label == "Salva come nuova versione")
     assert save.disabled  # nothing is decided for the dirigente
     (choice,) = at.radio
@@ -161,6 +182,7 @@ def test_structure_updates_are_decided_on_the_updates_page(demo_db, actors, core
     coord, dirigente = actors["coordinatore_rete"], actors["dirigente"]
     added = ps.add_core_section(demo_db, coord, core.id, "Mediazione linguistica", body="Testo della rete.\n")
     ps.remove_section(demo_db, coord, section_of(demo_db, coord, core, "allegati").id)
+    publish_core(demo_db, coord, core.id)
     at = open_page("dirigente", UPDATES, school_protocol.id)
     shown = " ".join(messages(at, "markdown"))
     assert "La rete ha aggiunto la sezione «Mediazione linguistica»." in shown
@@ -178,13 +200,6 @@ def test_the_core_has_no_updates_to_decide(demo_db, actors, core, school_protoco
     at = open_page("admin", UPDATES, core.id)
     assert messages(at, "info") == [
         "Questo è il protocollo comune: gli aggiornamenti della rete si decidono nei protocolli delle scuole."]
-
-
-def test_differences_are_escaped_and_paired_by_paragraph():
-    shown = paragraph_diff_html("Uno.\n\n<script>alert(1)</script> vecchio", "Uno.\n\n<script>alert(1)</script> nuovo")
-    assert "<script>" not in shown and "&lt;script&gt;" in shown
-    assert "<del>vecchio</del>" in shown and "<ins>nuovo</ins>" in shown
-    assert "1 paragrafo uguale" in shown
 
 
 def test_a_title_with_markup_is_shown_as_typed(demo_db, actors, school_protocol):
@@ -206,7 +221,9 @@ def test_a_school_with_its_own_protocol_links_its_sections_when_the_core_appears
                                         docx_import.read_sections(docx_bytes(own_protocol)))
     before = open_page("dirigente", UPDATES, protocol.id)
     assert messages(before, "success") == ["Nessun aggiornamento della rete da decidere."]
-    protocols.create_core(demo_db, actors["coordinatore_rete"], "RETEDEMO", "secondaria_secondo_grado", "2025/26")
+    core = protocols.create_core(demo_db, actors["coordinatore_rete"], "RETEDEMO", "secondaria_secondo_grado",
+                                 "2025/26")
+    publish_core(demo_db, actors["coordinatore_rete"], core.id)
     editor = open_page("dirigente", EDITOR, protocol.id)  # where the dirigente works, the news and the way there
     assert any("potete collegare le sezioni" in m for m in messages(editor, "info"))
 
@@ -236,3 +253,27 @@ def test_a_protocol_that_follows_the_core_is_not_offered_links_without_a_suggest
     at = open_page("dirigente", UPDATES, school_protocol.id)
     assert messages(at, "success") == ["Nessun aggiornamento della rete da decidere."]
     assert not [sb for sb in at.selectbox if (sb.key or "").startswith("link_")]
+
+
+def test_a_draft_of_the_core_is_not_offered_until_published(demo_db, actors, core, school_protocol):
+    coord = actors["coordinatore_rete"]
+    network_edit(demo_db, coord, core, "fase_sociale", lambda b: b + "\nIn bozza.\n")
+    at = open_page("dirigente", UPDATES, school_protocol.id)
+    assert messages(at, "success") == ["Nessun aggiornamento della rete da decidere."]
+    publish_core(demo_db, coord, core.id, reopen=False)
+    at = open_page("dirigente", UPDATES, school_protocol.id)
+    assert [h.value for h in at.markdown if h.value.startswith("####")] == [
+        "#### Fase sociale: la scuola e il territorio"]
+
+
+def test_a_title_with_markup_is_escaped_once_in_the_message(demo_db, actors, core, school_protocol):
+    coord, dirigente = actors["coordinatore_rete"], actors["dirigente"]
+    title = "Fase *sociale* [rete]"
+    core_section = section_of(demo_db, coord, core, "fase_sociale")
+    ps.rename_section(demo_db, coord, core_section.id, title)
+    network_edit(demo_db, coord, core, "fase_sociale", lambda b: b + "\nNovità.\n")
+    publish_core(demo_db, coord, core.id)
+    ps.decide(demo_db, dirigente, school_protocol.id, "renamed", core_section.id, True)
+    at = open_page("dirigente", UPDATES, school_protocol.id)
+    click(at, "Tieni il nostro testo")
+    assert messages(at, "success")[0] == r"«Fase \*sociale\* \[rete\]»: tenuto il vostro testo."

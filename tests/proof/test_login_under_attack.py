@@ -94,10 +94,11 @@ def test_25_people_logging_in_at_once_never_see_a_locked_database(db_path, demo_
     assert demo_db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == len(names)
 
 
-def test_a_flood_of_unknown_names_writes_nothing_and_real_logins_still_get_in(db_path, real_hashing):
+def test_a_flood_of_unknown_names_writes_only_short_keys_and_real_logins_still_get_in(db_path, real_hashing):
+    """The failures are kept for every app process to see, one short row each under a 6-character key of the
+    name: no name, no audit line, no login attempt."""
     db = real_hashing
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    before = footprint(db, db_path)
+    before = footprint(db, db_path)["rows"]
     refused = []
 
     def flood(thread_no: int, attempts: int, stop: threading.Event | None = None):
@@ -121,8 +122,15 @@ def test_a_flood_of_unknown_names_writes_nothing_and_real_logins_still_get_in(db
     for thread in threads:
         thread.join()
     assert len(refused) == 60
-    assert footprint(db, db_path) == before
-    count_proof("accessi falliti con nomi inesistenti (nulla scritto nel database)", len(refused))
+    after = footprint(db, db_path)["rows"]
+    # One row per failure checked; the tries answered "too many attempts" were not checked, nor counted.
+    checked = refused.count(auth.WRONG_CREDENTIALS)
+    assert checked >= 45  # each thread's repeated name: 5 free failures, then slowed down (30 s, then more)
+    assert after.pop("login_unknown_failures") == before.pop("login_unknown_failures") + checked
+    assert after == before
+    keys = {r[0] for r in db.execute("SELECT name_key FROM login_unknown_failures")}
+    assert {len(k) for k in keys} == {6}  # hexadecimal digits of a hash, not the names tried
+    count_proof("accessi falliti con nomi inesistenti (una riga breve ciascuno, nessun nome)", len(refused))
 
     # The same flood again, and meanwhile the real staff log in from their own addresses.
     stop = threading.Event()
