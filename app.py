@@ -99,7 +99,7 @@ else:
     navigation = st.navigation([page for pages in sections.values() for page in pages] + refused,
                                position="hidden")
     with st.sidebar:
-        show_menu(sections)
+        show_menu(sections, current=navigation)
         st.caption(S.LOGGED_IN_AS)
         st.markdown(f"{plain_bold(actor.full_name or actor.username)}  \n{actor.role_label}")
         bell(actor)

@@ -101,11 +101,12 @@ async def journey(browser, base_url: str, n: int, timings: dict[str, list[float]
         await box.press("Enter")
 
     async def save():
-        editor = page.get_by_role("textbox", name=S.SECTION_TEXT)
+        editor = page.get_by_role("textbox", name=S.RICH_SECTION_TEXT)  # the rich-text editor sends by itself
         await editor.click()
         await editor.press("Control+End")
-        await editor.type("\n\n" + NEW_TEXT.format(n=n))
-        await editor.press("Control+Enter")
+        await editor.press("Enter")
+        await editor.type(NEW_TEXT.format(n=n))
+        await main.get_by_text(S.UNSAVED_HERE.split(" (")[0]).wait_for(timeout=STEP_TIMEOUT_MS)
         await settle(page)
         await page.get_by_role("button", name=S.SAVE_SECTION).click()
 
@@ -115,7 +116,7 @@ async def journey(browser, base_url: str, n: int, timings: dict[str, list[float]
         await step(STEPS[0], log_in, page.get_by_role("button", name=S.LOGOUT_BUTTON))
         await step(STEPS[1], lambda: page.get_by_role("link", name=S.PAGE_PROTOCOLS).first.click(),
                    main.get_by_role("link", name=S.OPEN_EDITOR, exact=True))
-        await step(STEPS[2], open_section, page.get_by_role("textbox", name=S.SECTION_TEXT))
+        await step(STEPS[2], open_section, page.get_by_role("textbox", name=S.RICH_SECTION_TEXT))
         await step(STEPS[3], save, main.get_by_text(S.SAVED_VERSION.format(version=2)))
     except Exception as error:  # counted, and the figures say how many
         shot = Path(tempfile.gettempdir()) / f"approdo-load-{username(n)}.png"

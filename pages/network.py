@@ -5,7 +5,7 @@ import streamlit as st
 
 from models.accounts.schools import LEVEL_LABELS, list_networks
 from models.core import suppression
-from models.core.permissions import chooses_network
+from models.core.permissions import Action, allowed
 from models.network import figures as network_figures
 from models.network import programme
 from models.network import report as network_report
@@ -25,7 +25,7 @@ db, actor = ctx.db, ctx.actor
 st.title(S.NETWORK_TITLE)
 st.caption(S.NETWORK_INTRO)
 
-if chooses_network(actor):
+if allowed(actor, Action.CHOOSE_NETWORK):
     st.subheader(S.NETWORKS_OVERVIEW)
     formatting.dataframe(network_figures.networks_overview(db, actor), hide_index=True)
     networks = list_networks(db, actor)
@@ -95,6 +95,9 @@ if not trend.empty:
         x=alt.X("mese:O", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("rate:Q", title=S.TREND_AXIS, scale=alt.Scale(domainMin=0)),
         color=alt.Color("series:N", title=None, scale=alt.Scale(domain=schools + network, range=colours),
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400)),
+        # each school's points with their own shape too (one legend): colour is never the only carrier
+        shape=alt.Shape("series:N", title=None, scale=alt.Scale(domain=schools + network),
                         legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400)),
         strokeDash=alt.condition(alt.FieldOneOfPredicate(field="series", oneOf=network), alt.value([6, 4]),
                                  alt.value([1, 0])),

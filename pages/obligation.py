@@ -130,7 +130,7 @@ if open_cases:
                 st.warning(S.OBL_CASE_AGE_UNKNOWN)
             if case.kind == obligation.DAYS:
                 show_chart(day_chart(case), S.OBL_CHART_SUMMARY.format(threshold=rule.THRESHOLD),
-                           use_container_width=True)
+                           width="stretch")
             if case.family_notice:
                 notice = case.family_notice
                 receipt = (S.OBL_RECEIPT_KNOWN.format(on=f"{notice.term_start:%d/%m/%Y}") if notice.receipt_known

@@ -9,7 +9,8 @@ import streamlit as st
 from models.accounts import auth, people
 from models.core import clock
 from models.core.errors import ApprodoError
-from models.core.permissions import can_follow_up, can_manage_school
+from models.core.permissions import Action, SchoolRef, allowed
+from models.core.school_year import SchoolYear
 from models.council import pack as council_pack
 from models.follow_up import interventions, reviews
 from models.protocols.word_export import pdf_available
@@ -109,8 +110,10 @@ chronic, legal = 100 * record.rules.chronic, 100 * record.rules.legal_limit
 limits = pd.DataFrame({"soglia": [chronic, legal],
                        "nome": [S.CHART_CHRONIC.format(pct=number(chronic, 0)),
                                 S.CHART_LEGAL.format(pct=number(legal, 0))]})
-lines = alt.Chart(limits).mark_rule(strokeDash=[6, 4]).encode(
-    y="soglia:Q", color=alt.Color("nome:N", title=None, scale=alt.Scale(range=["#F58518", "#E45756"])))
+# Told apart by their dashes as well as their colours (one legend for both): colour is never the only carrier.
+lines = alt.Chart(limits).mark_rule().encode(
+    y="soglia:Q", color=alt.Color("nome:N", title=None, scale=alt.Scale(range=["#F58518", "#E45756"])),
+    strokeDash=alt.StrokeDash("nome:N", title=None, scale=alt.Scale(range=[[6, 4], [2, 2]])))
 layers = [bars, lines]
 who = people.names(db, actor, [u for i in done for u in (i.owner, i.recorded_by)])
 if done:
@@ -149,7 +152,7 @@ if not by_subject.empty:
     st.caption(S.SUBJECT_HELP)
     st.table(plain_table(table.reset_index()), hide_index=True)
 
-writer = can_follow_up(actor, school_code)
+writer = allowed(actor, Action.FOLLOW_UP, SchoolRef(school_code))
 staff = auth.school_staff(db, actor, school_code) if writer else {}
 if not writer:
     st.info(S.PUPIL_READ_ONLY)
@@ -250,7 +253,7 @@ if record.legal_limit_applies:
                                     S.DEROGATION_NOTE: d.note} for d in placed]), hide_index=True)
     else:
         st.caption(S.DEROGATIONS_NONE)
-    if can_manage_school(actor, school_code):
+    if allowed(actor, Action.MANAGE_SCHOOL, SchoolRef(school_code)):
         school_criteria = derogations.criteria(db, school_code)
         with st.expander(S.DEROGATION_CRITERIA_TITLE, expanded=not school_criteria.items):
             with st.form("derogation_criteria"):
@@ -268,9 +271,14 @@ if record.legal_limit_applies:
                 derogation_hours = left.number_input(S.DEROGATION_HOURS, min_value=0.0,
                                                      max_value=derogations.MAX_HOURS, value=0.0, step=1.0)
                 decided_on = middle.date_input(S.DEROGATION_DAY, value=today, max_value=today, format="DD/MM/YYYY")
+                # The hours belong to the year of the absences they cover, not to the day of the decision.
+                pupil_years = [str(y) for y in sorted({SchoolYear.of_period(p) for p in record.months["period"]},
+                                                      reverse=True)]
+                covered_year = st.selectbox(S.DEROGATION_FOR_YEAR, pupil_years, help=S.DEROGATION_FOR_YEAR_HELP)
                 reason = st.selectbox(S.DEROGATION_REASON, school_criteria.items, placeholder=S.CHOOSE_PLACEHOLDER)
                 derogation_note = st.text_input(S.DEROGATION_NOTE, max_chars=derogations.MAX_TEXT)
                 if st.form_submit_button(S.DEROGATION_SAVE, type="primary"):
                     run_action(lambda: derogations.add(db, actor, school_code, code, derogation_hours, reason,
-                                                       decided_on, derogation_note), S.DEROGATION_SAVED, rerun=True,
+                                                       decided_on, derogation_note, school_year=covered_year),
+                               S.DEROGATION_SAVED, rerun=True,
                                clears="derogation")

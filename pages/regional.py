@@ -45,6 +45,7 @@ if not trend.empty:
         y=alt.Y("rate:Q", title=S.REGIONAL_TREND_AXIS, scale=alt.Scale(domainMin=0)),
         color=alt.Color("network:N", title=None, scale=alt.Scale(scheme="tableau10"),
                         legend=alt.Legend(orient="bottom", labelLimit=400)),
+        shape=alt.Shape("network:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=400)),  # not colour only
         tooltip=[alt.Tooltip("network", title="Rete"), alt.Tooltip("month", title="Mese"),
                  alt.Tooltip("rate", title="%", format=".1f")])
     st.altair_chart(formatting.italian_chart(chart.properties(height=280)), width="stretch")

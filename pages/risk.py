@@ -5,7 +5,7 @@ import streamlit as st
 
 from models.accounts import people
 from models.core import audit, clock
-from models.core.permissions import can_follow_obligation, can_follow_up, can_read_access_log, sees_own_classes_only
+from models.core.permissions import Action, SchoolRef, allowed, has_classes
 from models.council import pack as council_pack
 from models.follow_up import interventions, reviews
 from models.follow_up import list_export as risk_export
@@ -66,7 +66,7 @@ if as_of in held and held[as_of].partial:
     st.warning(plain_format(S.RISK_PARTIAL_MONTH, description=held[as_of].describe()), icon=":material/warning:")
 risk = school_risk.school_risk(db, actor, school_code, as_of=as_of, view=visit_id())
 
-if sees_own_classes_only(actor):
+if has_classes(actor.role):
     st.caption(plain_format(S.RISK_TEACHER_SCOPE, classes=", ".join(risk.classes)) if risk.classes
                else S.RISK_TEACHER_NO_CLASSES)
 
@@ -85,12 +85,25 @@ def pupil_links(described: dict[str, str]) -> None:
     if not described:
         st.caption(S.CHANGES_NONE)
     codes = list(described)
-    for column, chunk in zip(st.columns(3), (codes[i::3] for i in range(3)), strict=True):
+    per_column = -(-min(len(codes), 3 * SHOWN_PER_COLUMN) // 3)  # in order down each column, then the next
+    for column, chunk in zip(st.columns(3), (codes[i * per_column:(i + 1) * per_column] for i in range(3)),
+                             strict=True):
         for code in chunk[:SHOWN_PER_COLUMN]:
             column.page_link(PUPIL_PAGE, label=f"{plain(code)} · {plain(described[code])}",
                              query_params={"alunno": code})
     if len(codes) > 3 * SHOWN_PER_COLUMN:
         st.caption(S.CHANGES_MORE.format(n=len(codes) - 3 * SHOWN_PER_COLUMN))
+
+
+def due_lines(due: list[reviews.Review], owners: dict) -> dict[str, str]:
+    """The follow-ups due, oldest first (a pupil once, at their oldest), each saying in words how late it is."""
+    today, lines = clock.local_date(), {}
+    for review in due:
+        late = review.days_late(today)
+        lines.setdefault(review.pupil_code, S.DUE_LINE.format(
+            date=f"{review.follow_up_on:%d/%m/%Y}", owner=owners[review.follow_up_owner])
+            + (S.DUE_LATE.format(days=S.plural(late, "giorno", "giorni")) if late else S.DUE_TODAY))
+    return lines
 
 
 changes = reviews.changes_since_last_review(db, actor, risk)
@@ -110,12 +123,10 @@ with st.container(border=True):
         S.CHANGES_NEW_HIGH: {p: classes_of[p] for p in changes.new_high},
         S.CHANGES_ROSE: {p: f"{labels[a]} → {labels[b]}" for p, a, b in changes.rose},
         S.CHANGES_FELL: {p: f"{labels[a]} → {labels[b]}" for p, a, b in changes.fell},
-        S.CHANGES_DUE: {r.pupil_code: S.DUE_LINE.format(date=f"{r.follow_up_on:%d/%m/%Y}",
-                                                        owner=owners[r.follow_up_owner])
-                        for r in changes.due},
+        S.CHANGES_DUE: due_lines(changes.due, owners),
     }
     obligation_due = None
-    if can_follow_obligation(actor, school_code):
+    if allowed(actor, Action.FOLLOW_OBLIGATION, SchoolRef(school_code)):
         # The compulsory-education steps due (art. 114): their own page, where the steps are recorded.
         obligation_due = obligation.due(obligation.cases(db, actor, school_code, view=visit_id()))
     titles = [*groups, *([S.OBL_REVIEW_TAB] if obligation_due is not None else [])]
@@ -232,7 +243,7 @@ def pack(selection: risk_export.Selection) -> council_pack.Pack:
 
 ranked_list(listed, pupils, tuple(risk.classes))
 
-if can_follow_up(actor, school_code):
+if allowed(actor, Action.FOLLOW_UP, SchoolRef(school_code)):
     with st.expander(S.KINDS_TITLE, icon=":material/list:"), st.form("kinds"):
         text = st.text_area(S.KINDS_TITLE, "\n".join(interventions.kinds(db, actor, school_code)), help=S.KINDS_HELP,
                             height=220, label_visibility="collapsed")
@@ -258,7 +269,7 @@ with st.expander(S.RISK_RULES, icon=":material/help:"):
   ridotto ai mesi di presenza. Nella primaria non c'è il limite del 25 %: si mostra solo la proiezione.
 """)
 
-if can_read_access_log(actor, school_code):
+if allowed(actor, Action.MANAGE_SCHOOL, SchoolRef(school_code)):
     with st.expander(S.ACCESS_LOG, icon=":material/policy:"):
         log = audit.access_log(db, actor, school_code)
         who = people.names(db, actor, (e["actor"] for e in log))

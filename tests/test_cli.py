@@ -430,6 +430,8 @@ def test_set_class_hours_and_calendar(run, demo, tmp_path):
     assert result.returncode == 0 and "classe 2A" in result.stdout and "(32 ore)" in result.stdout
     assert_italian_failure(run("set-class-hours", "--school", "MIIS00003C", "--week", "lun 6, dom 6"),
                            "non è un giorno")
+    assert_italian_failure(run("set-class-hours", "--school", "MIIS00003C", "--class", "9Z", "--hours", "30"),
+                           "La classe «9Z» non c'è nei dati della scuola. Classi note:")
     closed = tmp_path / "chiusi.txt"
     closed.write_text("02/01/2026 ponte\n", encoding="utf-8")
     result = run("set-school-calendar", "--school", "MIIS00003C", "--rite", "ambrosiano", "--closed", str(closed))

@@ -5,7 +5,7 @@ import json
 import re
 
 from tests.async_helpers import run_apart
-from ui.italian_page import PREFIXES, SCRIPT_URL, TRANSLATIONS, ItalianPage, italian, script
+from ui.italian_page import PATTERNS, PREFIXES, SCRIPT_URL, TRANSLATIONS, ItalianPage, italian, script
 
 INDEX = b'<!doctype html><html lang="en"><head><title>Streamlit</title></head><body></body></html>'
 
@@ -60,3 +60,22 @@ def test_every_translation_is_italian_and_no_english_is_left_as_a_value():
         assert italian_text and italian_text != english
         assert italian_text.strip() not in TRANSLATIONS  # a translated text is never translated again
     assert italian("<html lang=\"en\"><head></head>").count("<script") == 1
+
+
+def test_streamlit_s_english_inside_longer_texts_becomes_italian():
+    def translated(text: str) -> str | None:  # what the script does, in Python ($1 is \1)
+        for pattern, replacement in PATTERNS:
+            if re.search(pattern, text):
+                return re.sub(pattern, re.sub(r"\$(\d)", r"\\\1", replacement), text)
+        return None
+
+    assert translated("200MB per file • CSV, TXT, XLSX") == "200 MB per file • CSV, TXT, XLSX"
+    assert translated("application/pdf files are not allowed.") == "i file di tipo application/pdf non sono ammessi."
+    assert translated("File must be 200.0MB or smaller.") == "Il file deve essere al massimo di 200.0MB."
+    assert translated("12 – December") == "12 – dicembre" and translated("3 – March") == "3 – marzo"
+    assert translated("Alunno IS100380") is None
+
+
+def test_streamlit_reads_italian_as_the_browser_s_language():
+    # The calendar's months and weekdays follow navigator.language: the page's script sets it before Streamlit runs.
+    assert 'Object.defineProperty(navigator, "language", {get: function () { return "it-IT"; }' in script()

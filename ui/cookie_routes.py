@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from models.accounts import auth
 from models.core import db as database
+from ui import downloads
 
 COOKIE_NAME = "approdo_sessione"
 MAX_BODY_BYTES = 4096  # a ticket is a few dozen characters: anything far larger is not ours
@@ -100,6 +101,7 @@ async def clear_cookie(request: Request) -> Response:
     except _TooLarge:
         return _too_large()
     await _with_db(auth.logout, request.cookies.get(COOKIE_NAME))
+    downloads.forget_login(request.cookies.get(COOKIE_NAME))
     response = Response(status_code=204)
     response.delete_cookie(COOKIE_NAME, path=COOKIE_PATH, httponly=True, samesite="strict",
                            secure=request.url.scheme == "https")

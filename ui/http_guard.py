@@ -2,8 +2,10 @@
 
 Streamlit serves what `st.download_button` offers under `/media/<id>`, to anyone holding the address while
 the page that made it lives: an address copied from the history, a log or a shared screen was enough for a
-list of pupils. Here a `/media/` request gets an answer only with the session cookie of a live login, and
-is never cached. Every answer forbids framing (`X-Frame-Options: DENY`, `frame-ancestors 'none'`), sniffing
+list of pupils. Here a `/media/` request gets an answer only with the session cookie of the live login that
+made the file (ui/downloads.py notes whose each file is); any other request is told 404, as if the file did
+not exist, and the attempt is logged. Answers are never cached.
+Every answer forbids framing (`X-Frame-Options: DENY`, `frame-ancestors 'none'`), sniffing
 and referrers, with a Content-Security-Policy that Streamlit's own page works under: scripts only from the
 server (and Streamlit's one inline start-up line, by its hash), styles from the server or inline (Streamlit
 writes its styles at run time), connections only back to it, no plugins.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import re
 from pathlib import Path
 
@@ -25,7 +28,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models.accounts import auth
 from models.core import db as database
+from ui import downloads
 from ui.cookie_routes import COOKIE_NAME
+
+LOG = logging.getLogger(__name__)
 
 
 def _inline_script_hashes() -> str:
@@ -59,7 +65,8 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 MEDIA_HEADERS = {"Cache-Control": "private, no-store"}
-NO_SESSION = "Il download è disponibile solo nella sessione che lo ha preparato: accedi di nuovo ad Approdo."
+NOT_YOURS = ("Download non disponibile: un file si scarica solo dalla sessione che lo ha preparato, finché è aperta."
+             " Accedi di nuovo ad Approdo e preparalo dalla sua pagina.")
 
 
 def _media_prefix() -> str:
@@ -69,18 +76,27 @@ def _media_prefix() -> str:
     return f"/{base}/media/" if base else "/media/"
 
 
-def _live_session(token: str | None) -> bool:
+def _may_fetch(name: str, token: str | None, client: str) -> bool:
+    """Whether the login of this cookie made the file and is still open; a refusal is logged."""
     if not token:
-        return False
-    db = database.connect()
-    try:
-        return auth.resolve_session(db, token) is not None
-    finally:
-        db.conn.close()
+        reason = "senza sessione"
+    elif not downloads.belongs_to(name, token):
+        reason = "di un'altra sessione o inesistente"
+    else:
+        db = database.connect()
+        try:
+            if auth.resolve_session(db, token) is not None:
+                return True
+        finally:
+            db.conn.close()
+        reason = "sessione chiusa"
+    # The id only (a hash of the content), never the file or the token.
+    LOG.warning("Download rifiutato (%s): /media/%s da %s", reason, downloads.file_id(name)[:64], client)
+    return False
 
 
 class GuardMiddleware:
-    """The headers above on every HTTP answer; `/media/` only with the cookie of a live session."""
+    """The headers above on every HTTP answer; `/media/` only with the cookie of the live login that made it."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -89,12 +105,15 @@ class GuardMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        media = scope["path"].startswith(_media_prefix())
+        prefix = _media_prefix()
+        media = scope["path"].startswith(prefix)
         extra = {**HEADERS, **(MEDIA_HEADERS if media else {})}
-        if media and scope["method"] in ("GET", "HEAD"):
-            token = HTTPConnection(scope).cookies.get(COOKIE_NAME)
-            if not await run_in_threadpool(_live_session, token):
-                await PlainTextResponse(NO_SESSION, status_code=403, headers=extra)(scope, receive, send)
+        if media and scope["method"] != "OPTIONS":
+            connection = HTTPConnection(scope)
+            client = connection.client.host if connection.client else "?"
+            name = scope["path"][len(prefix):]
+            if not await run_in_threadpool(_may_fetch, name, connection.cookies.get(COOKIE_NAME), client):
+                await PlainTextResponse(NOT_YOURS, status_code=404, headers=extra)(scope, receive, send)
                 return
 
         async def send_with_headers(message: Message) -> None:

@@ -30,21 +30,33 @@ TRANSLATIONS: dict[str, str] = {
     # file uploader
     "Drag and drop file here": "Trascina qui il file",
     "Drag and drop files here": "Trascina qui i file",
+    "Drag and drop a file here": "Trascina qui il file",
     "Browse files": "Scegli i file",
+    "Add files": "Aggiungi file",
+    "add icon": "icona aggiungi",
     "Upload": "Carica",
     "Delete": "Elimina",
     "Remove file": "Togli il file",
+    "Error:": "Errore:",
     "Clear value": "Cancella il valore",
     "Clear all": "Cancella tutto",
     # date input
     "Choose date": "Scegli la data",
     "Choose a date": "Scegli una data",
+    "Choose date range": "Scegli il periodo",
+    "Clear date": "Cancella la data",
+    "Clear dates": "Cancella le date",
     "Previous month.": "Mese precedente",
     "Next month.": "Mese successivo",
+    "Previous month": "Mese precedente",
+    "Next month": "Mese successivo",
+    "Use arrow keys to navigate dates. Enter to select. Escape to close.":
+        "Usa le frecce per muoverti tra i giorni, Invio per scegliere, Esc per chiudere.",
     "Month": "Mese",
     "Year": "Anno",
     # tables (st.dataframe toolbar)
     "Download as CSV": "Scarica come CSV",
+    "Clear selection": "Togli la selezione",
     "Search": "Cerca",
     "Fullscreen": "Schermo intero",
     "Close fullscreen": "Esci dallo schermo intero",
@@ -93,21 +105,42 @@ PREFIXES: dict[str, str] = {
     "month, ": "mese, ",
     "year, ": "anno, ",
     "Limit ": "Limite ",
+    "Choose date, ": "Scegli la data, ",
+    "Choose date range, ": "Scegli il periodo, ",
 }
 
-_ATTRIBUTES = ("aria-label", "title", "placeholder")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+_MESI = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre",
+         "novembre", "dicembre")
+# Streamlit's English inside a longer text: (JavaScript regular expression, replacement with $1...).
+PATTERNS: list[tuple[str, str]] = [
+    (r"^(\d+(?:\.\d+)?)MB per file", "$1 MB per file"),
+    (r"^(.+) files are not allowed\.$", "i file di tipo $1 non sono ammessi."),  # after "Error: " (its own text)
+    (r"^File must be (.+) or smaller\.$", "Il file deve essere al massimo di $1."),
+    # the month field of a date, read by a screen reader as "12 – December" (its own English, whatever the locale)
+    *((rf"^(\d{{1,2}}) – {month}$", f"$1 – {mese}") for month, mese in zip(_MONTHS, _MESI, strict=True)),
+]
+
+_ATTRIBUTES = ("aria-label", "aria-valuetext", "title", "placeholder")
 
 # The script: translate what is there, then what Streamlit adds or changes (a MutationObserver). It sets
 # only values found in the table, so a rerun that writes the English again is translated again.
 _SCRIPT = """(function () {
-  var T = %(table)s, P = %(prefixes)s, A = %(attributes)s;
+  var T = %(table)s, P = %(prefixes)s, R = %(patterns)s, A = %(attributes)s;
+  // Streamlit's calendar and number formats follow navigator.language (no option of Streamlit sets them): the app
+  // is Italian, so the browser's language, as the page reads it, is Italian too (months, weekdays, Monday first).
+  try {
+    Object.defineProperty(navigator, "language", {get: function () { return "it-IT"; }, configurable: true});
+    Object.defineProperty(navigator, "languages", {get: function () { return ["it-IT", "it"]; }, configurable: true});
+  } catch (e) { /* an older browser: its own language stays */ }
+  for (var r = 0; r < R.length; r++) R[r][0] = new RegExp(R[r][0]);
   function italian(value) {  // the Italian for a text, or null when there is nothing to change
     var key = value.trim();
     if (!key) return null;
     if (Object.prototype.hasOwnProperty.call(T, key)) return value.replace(key, T[key]);
     for (var start in P) if (key.indexOf(start) === 0) return value.replace(start, P[start]);
-    var size = /^(\\d+)MB per file/.exec(key);
-    if (size) return value.replace(size[0], size[1] + " MB per file");
+    for (var i = 0; i < R.length; i++) if (R[i][0].test(key)) return value.replace(key, key.replace(R[i][0], R[i][1]));
     return null;
   }
   function fixText(node) {
@@ -147,7 +180,8 @@ SCRIPT_URL = "/approdo/italiano.js"  # a file of the server: the Content-Securit
 
 def script() -> str:
     return _SCRIPT % {"table": json.dumps(TRANSLATIONS, ensure_ascii=False),
-                      "prefixes": json.dumps(PREFIXES, ensure_ascii=False), "attributes": json.dumps(_ATTRIBUTES)}
+                      "prefixes": json.dumps(PREFIXES, ensure_ascii=False),
+                      "patterns": json.dumps(PATTERNS, ensure_ascii=False), "attributes": json.dumps(_ATTRIBUTES)}
 
 
 async def serve_script(_request: Request) -> Response:

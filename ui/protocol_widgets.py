@@ -15,6 +15,7 @@ from models.protocols import protocol as protocols
 from models.protocols.templates import KIND_LABELS
 from ui import strings as S
 from ui.diff_view import diff_html
+from ui.rich_editor import insert_controls, rich_editor
 from ui.session import PageContext, show_flash
 from ui.text import plain_format, show_error
 
@@ -151,6 +152,7 @@ class Draft:
     text: str  # what the editor holds now
     note: str = ""
     revision: int = 0  # bumped whenever the page (not the user) replaces the text
+    shown: int = 0  # bumped when the rich-text editor changes the text: the Markdown box shows it anew
     stored: tuple | None = None  # (base, text, note) as last written to the server's drafts table
 
     @property
@@ -233,12 +235,25 @@ def _keep_typed(key: int | str, field: str, widget_key: str) -> None:
 
 
 def draft_editor(key: int | str, draft: Draft, *, height: int = 460, help: str | None = None,
-                 label: str = S.SECTION_TEXT) -> None:
+                 label: str = S.SECTION_TEXT, rich: bool = False) -> None:
     """The text area and the note of a draft (a section's id, or another text's key); what is typed goes into
-    the draft at once."""
+    the draft at once. `rich`: the rich-text editor first, the text area (Markdown) in an expander below it."""
     text_key, note_key = draft.widget_key(key), draft.widget_key(key, "note")
-    draft.text = st.text_area(label, value=draft.text, key=text_key, height=height, help=help,
-                              on_change=_keep_typed, args=(key, "text", text_key))
+    if rich:
+        def changed(text: str) -> None:
+            draft.text = text
+            draft.shown += 1
+
+        rich_editor(draft.widget_key(key, "rich"), draft.text, draft.original, changed, height=height)
+        insert_controls(str(key), lambda: draft.text, changed)
+        text_key = f"{text_key}_{draft.shown}"
+        with st.expander(S.MARKDOWN_SOURCE, icon=":material/code:"):
+            st.caption(S.MARKDOWN_SOURCE_HELP)
+            draft.text = st.text_area(label, value=draft.text, key=text_key, height=height, help=help,
+                                      on_change=_keep_typed, args=(key, "text", text_key))
+    else:
+        draft.text = st.text_area(label, value=draft.text, key=text_key, height=height, help=help,
+                                  on_change=_keep_typed, args=(key, "text", text_key))
     draft.note = st.text_input(S.SAVE_NOTE, value=draft.note, key=note_key, max_chars=protocols.MAX_NOTE,
                                on_change=_keep_typed, args=(key, "note", note_key))
 

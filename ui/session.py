@@ -27,7 +27,8 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from models.accounts import auth
 from models.core import db as database
 from models.core.errors import ApprodoError
-from models.core.permissions import Actor, can
+from models.core.permissions import Actor, allowed
+from ui import downloads
 from ui import strings as S
 from ui.cookie_routes import COOKIE_NAME, EXCHANGE_URL, LOGOUT_URL
 from ui.navigation import spec_for_file
@@ -86,6 +87,8 @@ def current_actor(db: sqlite_utils.Database) -> Actor | None:
     """The logged-in actor, or None; an expired session is forgotten with a notice."""
     token, from_cookie = _session_token()
     actor = auth.resolve_session(db, token)
+    # The files this run offers for download are this login's (ui/downloads.py).
+    downloads.bind_session(token if actor is not None else None)
     if token and actor is None:
         st.session_state.pop(TOKEN_KEY, None)
         st.session_state[IGNORE_COOKIE_KEY] = True
@@ -145,6 +148,7 @@ def log_out(db: sqlite_utils.Database) -> None:
     """End the session on the server and this run; the cookie goes at the next run, the SSO identity now."""
     token, _ = _session_token()
     auth.logout(db, token)
+    downloads.forget_login(token)
     for key in (TOKEN_KEY, TICKET_KEY, SSO_ERROR_KEY):
         st.session_state.pop(key, None)
     st.session_state[IGNORE_COOKIE_KEY] = True
@@ -178,7 +182,7 @@ def guard_page(page_file: str) -> PageContext:
         st.markdown(f"[{S.GO_TO_LOGIN}](/)")
         st.stop()
     spec = spec_for_file(page_file)
-    if spec is None or not can(actor, spec.capability):
+    if spec is None or not allowed(actor, spec.action):
         st.error(S.NOT_ALLOWED)
         st.stop()
     note_page(page_file)

@@ -9,11 +9,18 @@ writes is exactly what the Word export and the preview can show.
 
 The text is parsed once, with markdown-it-py, into a few plain blocks;
 the HTML preview and the Word export both render those blocks.
+
+The rich-text editor of the sections (a Lexical component) reads and writes Markdown too: `for_editor` gives it
+the text in the one spelling its importer reads back faithfully (lists indented by 4 spaces, tables with
+`| --- |`), and `from_editor` turns what it returns into the text to keep, with every block the author did not
+touch in its original spelling, so an unchanged section stays byte for byte what it was.
 """
 
 from __future__ import annotations
 
+import difflib
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -94,10 +101,16 @@ def _refuse(what: str, line: int) -> ApprodoError:
 
 def parse(text: str) -> list[Block]:
     """Parse section text into blocks; raise ApprodoError for anything outside the subset."""
+    return [block for block, _ in _parse_spans(text)]
+
+
+def _parse_spans(text: str) -> list[tuple[Block, tuple[int, int]]]:
+    """The blocks, each with the lines of `text` it came from (start, end: a slice of text.split("\\n"))."""
     if len(text) > MAX_LENGTH:
         raise ApprodoError(f"Il testo è troppo lungo: al massimo {MAX_LENGTH:,} caratteri.".replace(",", "."))
     tokens = _parser.parse(text)
-    blocks: list[Block] = []
+    blocks: list[tuple[Block, tuple[int, int]]] = []
+    span = (0, 0)
     i = 0
     list_stack: list[tuple[bool, list[ListItem]]] = []
     table: dict | None = None
@@ -106,6 +119,8 @@ def parse(text: str) -> list[Block]:
         token = tokens[i]
         if token.map:
             block_line = _line(token)
+            if token.level == 0:
+                span = tuple(token.map)
         if token.type in _REFUSED:
             raise _refuse(_REFUSED[token.type], block_line)
         if token.type == "heading_open":
@@ -114,7 +129,7 @@ def parse(text: str) -> list[Block]:
                     f"Titolo di livello {token.tag[1]} alla riga {block_line}: nelle sezioni usa solo "
                     "titoli di livello 3 (### Titolo); il titolo della sezione c'è già."
                 )
-            blocks.append(Heading(_runs(tokens[i + 1], block_line)))
+            blocks.append((Heading(_runs(tokens[i + 1], block_line)), span))
             i += 3
             continue
         if token.type in ("bullet_list_open", "ordered_list_open"):
@@ -126,7 +141,7 @@ def parse(text: str) -> list[Block]:
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             ordered, items = list_stack.pop()
             if not list_stack:
-                blocks.append(ListBlock(ordered, tuple(items)))
+                blocks.append((ListBlock(ordered, tuple(items)), span))
         elif token.type == "inline" and list_stack:
             level = len(list_stack) - 1
             list_stack[-1][1].append(ListItem(level, _runs(token, block_line)))
@@ -142,10 +157,10 @@ def parse(text: str) -> list[Block]:
             else:
                 table["rows"].append(tuple(table["row"]))
         elif token.type == "table_close":
-            blocks.append(Table(tuple(table["header"]), tuple(table["rows"])))
+            blocks.append((Table(tuple(table["header"]), tuple(table["rows"])), span))
             table = None
         elif token.type == "inline":
-            blocks.append(Paragraph(_runs(token, block_line)))
+            blocks.append((Paragraph(_runs(token, block_line)), span))
         i += 1
     return blocks
 
@@ -186,6 +201,141 @@ def _merge(runs: list[Run]) -> list[Run]:
 
 def validate(text: str) -> None:
     parse(text)
+
+
+# --- the rich-text editor's Markdown ------------------------------------------------
+
+# What would read as markup, escaped; not "_" (inside a word it is text for both parsers, and the editor would
+# show the backslash).
+_ESCAPED = str.maketrans({c: "\\" + c for c in "\\*`<[]"})
+_LINE_START = ("#", "-", "+", ">", "=")
+
+
+def _runs_markdown(runs: Runs, table: bool = False) -> str:
+    out = []
+    for run in runs:
+        text = run.text.translate(_ESCAPED)
+        if table:
+            text = text.replace("|", "\\|").replace("\n", " ")
+        marker = ("**" if run.bold else "") + ("*" if run.italic else "")
+        core = text.strip(" ")
+        if marker and core:  # an emphasis closes on a letter, never on a space
+            lead, trail = text[:len(text) - len(text.lstrip(" "))], text[len(text.rstrip(" ")):]
+            text = f"{lead}{marker}{core}{marker[::-1]}{trail}"
+        out.append(text)
+    line = "".join(out)
+    if not table:  # a paragraph that would read as a list, a heading or a quote
+        line = "\n".join("\\" + part if part.lstrip().startswith(_LINE_START) or _numbered(part) else part
+                         for part in line.split("\n"))
+    return line
+
+
+def _numbered(line: str) -> bool:
+    digits = line.lstrip()[:10]
+    count = len(digits) - len(digits.lstrip("0123456789"))
+    return 0 < count and digits[count:count + 1] in (".", ")")
+
+
+def to_markdown(blocks: list[Block]) -> str:
+    """The blocks in one plain spelling: `### ` headings, `-`/`1.` lists indented by 4 spaces per level,
+    `| --- |` tables, a hard line break as a bare new line (how the editor reads it)."""
+    out: list[str] = []
+    previous: Block | None = None
+    for block in blocks:
+        if isinstance(block, Heading):
+            out.append("### " + _runs_markdown(block.runs))
+        elif isinstance(block, Paragraph):
+            out.append(_runs_markdown(block.runs))
+        elif isinstance(block, ListBlock):
+            # Two lists in a row stay two lists: the second one changes its marker.
+            other = isinstance(previous, ListBlock) and previous.ordered == block.ordered
+            numbers: list[int] = []
+            lines = []
+            for item in block.items:
+                numbers = numbers[:item.level + 1] + [0] * (item.level + 1 - len(numbers))
+                numbers[item.level] += 1
+                mark = f"{numbers[item.level]}{')' if other else '.'}" if block.ordered else ("*" if other else "-")
+                text = _runs_markdown(item.runs).replace("\n", "\n" + " " * (4 * item.level + len(mark) + 1))
+                lines.append(" " * (4 * item.level) + f"{mark} {text}")
+            out.append("\n".join(lines))
+        else:
+            def row(cells: tuple[Runs, ...]) -> str:
+                return "| " + " | ".join(_runs_markdown(cell, table=True) for cell in cells) + " |"
+            lines = [row(block.header), "| " + " | ".join("---" for _ in block.header) + " |"]
+            lines += [row(cells) for cells in block.rows]
+            out.append("\n".join(lines))
+        previous = block
+    return "\n\n".join(out) + "\n"
+
+
+def for_editor(text: str) -> str:
+    """The section's text as the rich-text editor should load it; a text outside the subset goes as it is
+    (the editor shows it, the save refuses it with the reason)."""
+    try:
+        return to_markdown(parse(text))
+    except ApprodoError:
+        return text
+
+
+_LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s")
+
+
+def _blocks_apart(edited: str) -> str:
+    """The editor's Markdown with its blocks apart: it writes one line per paragraph (Enter starts a new one, as
+    in a word processor), marks a line followed by another with two spaces, and puts no empty line after a table
+    or a list; read as it is, the next paragraph would join the table (a row) or the list (an item's text)."""
+    out: list[str] = []
+    previous = "blank"
+    for line in edited.split("\n"):
+        if not line.strip():
+            kind = "blank"
+        elif line.lstrip().startswith("|"):
+            kind = "table"
+        elif _LIST_LINE.match(line):
+            kind = "list"
+        elif line.startswith((" ", "\t")) and previous in ("list", "continued"):
+            kind = "continued"
+        else:
+            kind = "text"
+            line = line.strip(" ")
+            if line.endswith("\\") and not line.endswith("\\\\"):
+                line = line[:-1]
+        in_list = ("list", "continued")
+        together = (kind == previous == "table") or (kind in in_list and previous in in_list)
+        if kind != "blank" and previous != "blank" and not together:
+            out.append("")
+        if kind != "blank" or previous != "blank":
+            out.append(line)
+        previous = kind
+    return "\n".join(out).strip("\n") + "\n"
+
+
+def from_editor(edited: str, original: str) -> str:
+    """The text to keep for what the editor returned: the blocks also found, in the same order, in `original`
+    keep their original spelling; the others are the editor's. Nothing is dropped: a text outside the subset
+    comes back as it is, for the save to refuse with the reason."""
+    edited = _blocks_apart(edited)
+    try:
+        new, old = _parse_spans(edited), _parse_spans(original)
+    except ApprodoError:
+        return edited
+    if [b for b, _ in new] == [b for b, _ in old]:
+        return original
+    new_lines, old_lines = edited.split("\n"), original.split("\n")
+
+    def source(lines: list[str], span: tuple[int, int]) -> str:
+        return "\n".join(lines[span[0]:span[1]]).strip("\n")
+
+    parts: list[str] = []
+    matcher = difflib.SequenceMatcher(None, [b for b, _ in old], [b for b, _ in new], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            parts += [source(old_lines, span) for _, span in old[i1:i2]]
+        else:
+            parts += [source(new_lines, span) for _, span in new[j1:j2]]
+    kept = "\n\n".join(parts) + "\n"
+    # Original spellings next to the editor's could read differently (two lists joined): then the editor's own.
+    return kept if parse(kept) == [b for b, _ in new] else edited
 
 
 def map_text(blocks: list[Block], function: Callable[[str], str]) -> list[Block]:

@@ -7,26 +7,32 @@ environment with autoescape on, so `&`, `<` or quotes in a school's name
 are text, and a network's own uploaded template cannot reach Python. Every
 template is checked when Jinja parses it: only the documented fields,
 filters and the one loop over the sections, no functions, no arithmetic
-(so no `'x' * 2000000000`, no `range`, no `lipsum`). An uploaded template's
-trial render also runs in a child process with a time and memory limit.
+(so no `'x' * 2000000000`, no `range`, no `lipsum`).
+
+The parent reads the database and parses the sections (each section's length, and the protocol's total,
+checked first); the document itself is composed in a child process with a time and a memory limit, for an
+uploaded template's trial render and for every real export alike: a template or a section that still
+runs away costs that child, never the server, and gives a clear Italian error with nothing written.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import math
+import multiprocessing
 import os
 import re
 import resource
 import shutil
+import signal
 import subprocess
-import sys
 import tempfile
 import weakref
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -50,8 +56,8 @@ from models.accounts import school_logo
 from models.accounts.schools import LEVEL_LABELS, dirigente_full_name, get_network, list_schools
 from models.core import audit, clock, word_layout
 from models.core.db import store_upload, transaction
-from models.core.errors import ApprodoError, PermissionDenied
-from models.core.permissions import Actor, can_edit_protocol
+from models.core.errors import ApprodoError
+from models.core.permissions import Action, Actor, ProtocolRef, require
 from models.core.spreadsheet import safe_cell
 from models.protocols import protocol as protocols
 from models.protocols import provenance, richtext
@@ -69,15 +75,18 @@ FILTERS = ("upper", "lower", "title", "capitalize", "trim", "default", "length")
 TESTS = ("defined", "undefined", "none", "string", "number", "even", "odd", "eq", "ne")
 LOOP_FIELDS = frozenset({"index", "index0", "revindex", "revindex0", "first", "last", "length"})
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
-TRIAL_TIMEOUT_S = 20
+TRIAL_TIMEOUT_S = 20  # a sample protocol of one section
+EXPORT_TIMEOUT_S = 90  # a real protocol of 300 pages takes a few seconds
 # What one render may expand to, at upload (the trial) and at every real export alike: a section's body is
 # placed at most twice, a template holds a bounded number of fields, and the XML Jinja writes for all the
 # parts of one document together stops at a size far above a 300-page protocol's.
 MAX_BODY_USES = 2
 MAX_EXPRESSIONS = 1000
 MAX_RENDERED_CHARS = 80 * 1024 * 1024
-TRIAL_MEMORY_BYTES = 1536 * 1024**2  # address space, of which ~400 MB are the libraries themselves
-ROOT = Path(__file__).resolve().parents[2]
+# Address space a render may take beyond what its child holds when it starts (the libraries, ~400 MB).
+RENDER_MEMORY_BYTES = 1100 * 1024**2
+# A protocol's sections together, checked before any work (each one is at most richtext.MAX_LENGTH).
+MAX_EXPORT_CHARS = 2_000_000
 PDF_TIMEOUT_S = 120
 PDF_PASSES = 3  # page numbers rarely move after the first pass; a third settles the rare case
 APPROVAL_TITLE = "Approvazione"  # the template's closing heading, listed last in the table of contents
@@ -424,26 +433,46 @@ def _template_bytes(db: sqlite_utils.Database, network_code: str) -> bytes:
     return row[0]
 
 
-def protocol_context(db: sqlite_utils.Database, actor: Actor, protocol: protocols.Protocol,
-                     template: DocxTemplate, pages: list[str] | None = None) -> dict:
-    """Everything the Word template shows, as one-line strings and section subdocuments.
+@dataclass(frozen=True)
+class SectionParts:
+    number: int
+    title: str
+    note: str | None  # where an adopted text came from, right under the heading
+    blocks: list[richtext.Block]
+
+
+@dataclass(frozen=True)
+class DocumentParts:
+    """What a document shows, read and parsed by the parent: plain values, and no object tied to a template."""
+
+    values: dict  # one-line strings, and the table of contents
+    sections: list[SectionParts]
+    logo_png: bytes | None = None
+
+
+def protocol_parts(db: sqlite_utils.Database, actor: Actor, protocol: protocols.Protocol,
+                   pages: list[str] | None = None) -> DocumentParts:
+    """Everything the Word template shows, as one-line strings and the sections' parsed blocks.
 
     `pages` holds the page number of each table-of-contents entry, in order,
     when a PDF pass has measured them; without it the entries have no number
     (Word fills them in when it updates the fields on opening).
     """
+    listed = protocols.list_sections(db, actor, protocol.id)
+    total = sum(len(section.body) for section in listed)
+    if total > MAX_EXPORT_CHARS:
+        raise ApprodoError(f"Il protocollo è troppo lungo per essere esportato: le sezioni insieme hanno "
+                           f"{total:,} caratteri, al massimo {MAX_EXPORT_CHARS:,}.".replace(",", ".")
+                           + " Dividilo, o accorcia le sezioni più lunghe.")
     values = protocols.placeholder_values(db, actor, protocol)
     network = get_network(db, actor, protocol.network_code)
     sections, entries = [], []
     notes = provenance.source_notes(db, protocol.id)
-    for number, section in enumerate(protocols.list_sections(db, actor, protocol.id), start=1):
+    for number, section in enumerate(listed, start=1):
         blocks = protocols.rendered_blocks(db, actor, protocol, section.body)
-        subdoc = SectionBody(template)
-        if section.id in notes:  # where an adopted text came from, right under the heading
-            _add_runs(subdoc.add_paragraph(), (richtext.Run(_clean(notes[section.id]), italic=True),))
-        fill_subdoc(subdoc, blocks)
         title = _one_line(section.title)
-        sections.append({"numero": number, "titolo": title, "corpo": subdoc})
+        note = _clean(notes[section.id]) if section.id in notes else None
+        sections.append(SectionParts(number, title, note, blocks))
         entries.append((1, f"{number}. {title}"))
         entries += [(2, _one_line("".join(r.text for r in b.runs))) for b in blocks
                     if isinstance(b, richtext.Heading)]
@@ -451,16 +480,14 @@ def protocol_context(db: sqlite_utils.Database, actor: Actor, protocol: protocol
     pages = pages or []
     index = [{"livello": level, "testo": text, "pagina": pages[n] if n < len(pages) else ""}
              for n, (level, text) in enumerate(entries)]
-    logo = None
+    logo_png = None
     if protocol.school_code:
         school_name = values.get("scuola.nome", "")
         signer = dirigente_full_name(db, actor, protocol.school_code)
-        logo_png = school_logo.school_logo(db, actor, protocol.school_code)
-        if logo_png:
-            logo = InlineImage(template, io.BytesIO(logo_png), height=LOGO_HEIGHT)
+        logo_png = school_logo.school_logo(db, actor, protocol.school_code) or None
     else:
         school_name, signer = network.name, ""
-    return {
+    return DocumentParts({
         "titolo": _one_line(cover_title(protocol, school_name)),
         "scuola_nome": _one_line(school_name),
         "scuola_codice": _one_line(protocol.school_code or ""),
@@ -474,10 +501,24 @@ def protocol_context(db: sqlite_utils.Database, actor: Actor, protocol: protocol
         "delibera_data": protocol.deliberation_date or "",
         "delibera_numero": _one_line(protocol.deliberation_number or ""),
         "dirigente_nome": _one_line(signer),
-        "logo": logo or "",
+        "logo": "",
         "indice": index,
-        "sezioni": sections,
-    }
+    }, sections, logo_png)
+
+
+def _context(template: DocxTemplate, parts: DocumentParts) -> dict:
+    """The template's context from the parts: the sections as subdocuments, the logo as a picture."""
+    sections = []
+    for section in parts.sections:
+        subdoc = SectionBody(template)
+        if section.note is not None:
+            _add_runs(subdoc.add_paragraph(), (richtext.Run(section.note, italic=True),))
+        fill_subdoc(subdoc, section.blocks)
+        sections.append({"numero": section.number, "titolo": section.title, "corpo": subdoc})
+    context = {**parts.values, "sezioni": sections}
+    if parts.logo_png:
+        context["logo"] = InlineImage(template, io.BytesIO(parts.logo_png), height=LOGO_HEIGHT)
+    return context
 
 
 def cover_title(protocol: protocols.Protocol, school_name: str) -> str:
@@ -496,12 +537,14 @@ class Metadata:
     keywords: str = ""
     language: str = "it-IT"
     image_text: str = ""  # the alternative text of a picture that has none yet (the school's logo)
+    # Taken where the properties are decided (the app's process), not where a child process applies them.
+    made_at: datetime = field(default_factory=lambda: clock.utcnow().replace(tzinfo=None))
 
     def apply(self, document) -> None:
         properties = document.core_properties
         properties.title, properties.author, properties.subject = self.title, self.author, self.subject
         properties.language, properties.comments = self.language, ""
-        properties.created = properties.modified = clock.utcnow().replace(tzinfo=None)
+        properties.created = properties.modified = self.made_at
         # python-docx 1.2 writes keywords and lastModifiedBy in a wrong namespace, next to the empty right ones:
         # Word and LibreOffice read the right ones. One of each, in the core-properties namespace.
         element = properties._element
@@ -552,22 +595,16 @@ def describe_picture(shape, text: str) -> None:
 
 
 def _protocol_docx(db: sqlite_utils.Database, actor: Actor, protocol: protocols.Protocol,
-                   template_bytes: bytes, pages: list[str] | None = None) -> tuple[bytes, dict]:
-    """The rendered document with its properties set, and the context it was rendered from."""
-    captured: dict = {}
-
-    def context(template: DocxTemplate) -> dict:
-        captured.update(protocol_context(db, actor, protocol, template, pages))
-        return captured
-
-    def metadata() -> Metadata:
-        level = LEVEL_LABELS[protocol.level].lower()
-        return Metadata(f"{captured['titolo']} – {captured['scuola_nome']}", captured["scuola_nome"],
+                   template_bytes: bytes, pages: list[str] | None = None) -> tuple[bytes, DocumentParts]:
+    """The rendered document with its properties set (composed in a child process), and its parts."""
+    parts = protocol_parts(db, actor, protocol, pages)
+    values = parts.values
+    level = LEVEL_LABELS[protocol.level].lower()
+    metadata = Metadata(f"{values['titolo']} – {values['scuola_nome']}", values["scuola_nome"],
                         f"Protocollo di accoglienza, {level}, anno scolastico {protocol.school_year}",
-                        f"protocollo di accoglienza; {captured['rete_nome']}",
-                        image_text=f"Logo della scuola: {captured['scuola_nome']}")
-
-    return render(template_bytes, context, metadata), captured
+                        f"protocollo di accoglienza; {values['rete_nome']}",
+                        image_text=f"Logo della scuola: {values['scuola_nome']}")
+    return render_in_child(_Job(template_bytes, parts, metadata), EXPORT_TIMEOUT_S, _EXPORT_LIMITS), parts
 
 
 def render(template_bytes: bytes, build_context: Callable[[DocxTemplate], dict],
@@ -610,7 +647,7 @@ def export_protocol_pdf(db: sqlite_utils.Database, actor: Actor, protocol_id: in
     for _ in range(PDF_PASSES):
         docx, context = _protocol_docx(db, actor, protocol, template_bytes, pages)
         pdf = to_pdf(docx)
-        measured = heading_pages(pdf, [entry["testo"] for entry in context["indice"]])
+        measured = heading_pages(pdf, [entry["testo"] for entry in context.values["indice"]])
         if measured is None or measured == pages[: len(measured)]:
             break
         pages = measured
@@ -755,8 +792,8 @@ def export_network(
 ) -> bytes:
     """A zip with every protocol of the network (cores and schools) and an index sheet."""
     network = get_network(db, actor, network_code)
-    if not can_edit_protocol(actor, network.code, None):
-        raise PermissionDenied("L'esportazione della rete è per il coordinatore della rete.")
+    require(actor, Action.EDIT_PROTOCOL, ProtocolRef(network.code, None),
+            "L'esportazione della rete è per il coordinatore della rete.")
     in_network = [p for p in protocols.list_protocols(db, actor) if p.network_code == network.code]
     members = [s for s in list_schools(db, actor) if s.network_code == network.code]
     by_school = {p.school_code: p for p in in_network if p.school_code}
@@ -831,53 +868,122 @@ def check_word_template(data: bytes) -> None:
 
 
 def _trial_render(data: bytes) -> None:
-    """A trial render with a sample protocol, in a child process with a time and a memory limit.
+    """A trial render with a sample protocol, in a child process with the limits of every export.
 
-    Errors show now, not at a school's export; a template that the checks let through but that still
-    runs away costs a child process, never the server.
+    Errors show now, not at a school's export.
     """
-    environment = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-    try:
-        done = subprocess.run([sys.executable, "-m", "models.protocols.word_export"], input=data, capture_output=True,  # noqa: S603
-                              timeout=TRIAL_TIMEOUT_S, cwd=ROOT, env=environment, check=False)
-    except subprocess.TimeoutExpired:
-        raise ApprodoError(f"Il modello Word impiega troppo tempo per essere compilato (oltre {TRIAL_TIMEOUT_S} "
-                           "secondi con un protocollo di prova): semplificalo.") from None
-    if done.returncode == 0:
-        return
-    message = done.stdout.decode("utf-8", errors="replace").strip()
-    if done.returncode == 2 and message:
-        raise ApprodoError(message)
-    raise ApprodoError("Il modello Word richiede troppa memoria per essere compilato con un protocollo di prova: "
-                       "semplificalo, o riparti dal modello predefinito.")
+    render_in_child(_Job(data, _SAMPLE), TRIAL_TIMEOUT_S, _TRIAL_LIMITS)
 
 
-def _trial_main() -> None:
-    """The child of `_trial_render`: template bytes on stdin; exit 0, or 2 with the Italian error on stdout."""
-    resource.setrlimit(resource.RLIMIT_AS, (TRIAL_MEMORY_BYTES, TRIAL_MEMORY_BYTES))
-    resource.setrlimit(resource.RLIMIT_CPU, (TRIAL_TIMEOUT_S, TRIAL_TIMEOUT_S + 1))
+_SAMPLE = DocumentParts(
+    {"titolo": "Prova", "scuola_nome": "Scuola di prova", "scuola_codice": "XXXX00000X",
+     "rete_nome": "Rete di prova", "anno_scolastico": "2025/26", "stato": "Bozza", "versione": "1",
+     "data": "01/01/2026", "delibera_data": "", "delibera_numero": ""},
+    [SectionParts(1, "Sezione di prova", None, richtext.parse("Testo di prova con **grassetto**.\n\n- uno\n- due\n"))])
+
+
+# --- composing a document in a child process ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Job:
+    template_bytes: bytes
+    parts: DocumentParts
+    metadata: Metadata | None = None
+
+    def run(self) -> bytes:
+        return render(self.template_bytes, functools.partial(_context, parts=self.parts),
+                      (lambda: self.metadata) if self.metadata else None)
+
+
+@dataclass(frozen=True)
+class _Limits:
+    too_slow: str
+    too_big: str
+
+
+_TRIAL_LIMITS = _Limits(
+    f"Il modello Word impiega troppo tempo per essere compilato (oltre {TRIAL_TIMEOUT_S} secondi con un "
+    "protocollo di prova): semplificalo.",
+    "Il modello Word richiede troppa memoria per essere compilato con un protocollo di prova: semplificalo, "
+    "o riparti dal modello predefinito.")
+_EXPORT_LIMITS = _Limits(
+    "Il protocollo richiede troppo tempo per essere composto in Word: accorcia le sezioni più lunghe o dividi "
+    "le tabelle più grandi (se la rete usa un suo modello Word, prova con quello predefinito). Non è stato "
+    "prodotto alcun file.",
+    "Il protocollo richiede troppa memoria per essere composto in Word: accorcia le sezioni più lunghe o "
+    "dividi le tabelle più grandi (se la rete usa un suo modello Word, prova con quello predefinito). Non è "
+    "stato prodotto alcun file.")
+_FAILED = "Il documento Word non si è potuto comporre: riprova; se si ripete, avvisa chi gestisce Approdo."
+_OUT_OF_MEMORY = 3
+_COUNTS = ("MAX_BODY_USES", "MAX_EXPRESSIONS", "MAX_RENDERED_CHARS")
+
+
+@functools.cache
+def _children() -> multiprocessing.context.BaseContext:
+    """Children forked from a server process that has this module loaded already (no threads, no import
+    per export), never from the app's own multi-threaded process."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+def render_in_child(job: _Job, seconds: float, limits: _Limits) -> bytes:
+    """`job.run()` in a child process limited to `seconds` and RENDER_MEMORY_BYTES; ApprodoError beyond."""
+    context = _children()
+    receiver, sender = context.Pipe(duplex=False)
+    counts = {name: globals()[name] for name in _COUNTS}  # as this process has them (a test may lower them)
+    child = context.Process(target=_child_main, args=(job, sender, seconds, RENDER_MEMORY_BYTES, counts),
+                            daemon=True)
+    child.start()
+    sender.close()
     try:
-        render(sys.stdin.buffer.read(), _sample_context)
+        if not receiver.poll(seconds):
+            raise ApprodoError(limits.too_slow)
+        outcome, value = receiver.recv()
+    except EOFError:
+        outcome, value = "gone", None
+    finally:
+        child.kill()
+        child.join()
+        receiver.close()
+    if outcome == "ok":
+        return value
+    if outcome == "error":
+        raise ApprodoError(value)
+    if child.exitcode == -signal.SIGXCPU:
+        raise ApprodoError(limits.too_slow)
+    if child.exitcode in (_OUT_OF_MEMORY, -signal.SIGKILL, -signal.SIGSEGV):
+        raise ApprodoError(limits.too_big)
+    raise ApprodoError(_FAILED)
+
+
+def _address_space() -> int:
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 400 * 1024**2
+
+
+def _child_main(job: _Job, sender, seconds: float, memory: int, counts: dict[str, int]) -> None:
+    """The child: limits on itself, then the document (or the Italian error) back through the pipe."""
+    globals().update(counts)
+    limit = _address_space() + memory
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    cpu = math.ceil(seconds) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    try:
+        sender.send(("ok", job.run()))
     except ApprodoError as error:
-        sys.stdout.write(error.message)
-        sys.exit(2)
+        sender.send(("error", error.message))
     except MemoryError:
-        sys.exit(3)
-
-
-def _sample_context(template: DocxTemplate) -> dict:
-    subdoc = SectionBody(template)
-    fill_subdoc(subdoc, richtext.parse("Testo di prova con **grassetto**.\n\n- uno\n- due\n"))
-    return {"titolo": "Prova", "scuola_nome": "Scuola di prova", "scuola_codice": "XXXX00000X",
-            "rete_nome": "Rete di prova", "anno_scolastico": "2025/26", "stato": "Bozza", "versione": "1",
-            "data": "01/01/2026", "delibera_data": "", "delibera_numero": "",
-            "sezioni": [{"numero": 1, "titolo": "Sezione di prova", "corpo": subdoc}]}
+        os._exit(_OUT_OF_MEMORY)
 
 
 def save_network_template(db: sqlite_utils.Database, actor: Actor, network_code: str, data: bytes) -> None:
     network = get_network(db, actor, network_code)
-    if not can_edit_protocol(actor, network.code, None):
-        raise PermissionDenied("Solo il coordinatore della rete può cambiare il modello Word.")
+    require(actor, Action.EDIT_PROTOCOL, ProtocolRef(network.code, None),
+            "Solo il coordinatore della rete può cambiare il modello Word.")
     check_word_template(data)
     with transaction(db):
         store_upload(db, "word_templates", "network_code", network.code, data, actor.username)
@@ -886,8 +992,8 @@ def save_network_template(db: sqlite_utils.Database, actor: Actor, network_code:
 
 def reset_network_template(db: sqlite_utils.Database, actor: Actor, network_code: str) -> None:
     network = get_network(db, actor, network_code)
-    if not can_edit_protocol(actor, network.code, None):
-        raise PermissionDenied("Solo il coordinatore della rete può cambiare il modello Word.")
+    require(actor, Action.EDIT_PROTOCOL, ProtocolRef(network.code, None),
+            "Solo il coordinatore della rete può cambiare il modello Word.")
     with transaction(db):
         db.execute("DELETE FROM word_templates WHERE network_code = ?", [network.code])
         audit.record(db, actor, "modello_word_predefinito", network.code)
@@ -896,6 +1002,3 @@ def reset_network_template(db: sqlite_utils.Database, actor: Actor, network_code
 def has_custom_template(db: sqlite_utils.Database, network_code: str) -> bool:
     return db.execute("SELECT 1 FROM word_templates WHERE network_code = ?", [network_code]).fetchone() is not None
 
-
-if __name__ == "__main__":
-    _trial_main()

@@ -19,8 +19,8 @@ import sqlite_utils
 
 from models.core import audit, changes, clock
 from models.core.db import transaction
-from models.core.errors import ApprodoError, PermissionDenied
-from models.core.permissions import Actor, can_manage_school
+from models.core.errors import ApprodoError
+from models.core.permissions import Action, Actor, SchoolRef, require
 from models.core.school_year import SchoolYear
 from models.risk.pupil_access import require_pupil
 
@@ -53,8 +53,8 @@ class Derogation:
 
 
 def _require_dirigente(actor: Actor, school_code: str) -> None:
-    if not can_manage_school(actor, school_code) and not actor.is_system:
-        raise PermissionDenied("Solo il dirigente della scuola registra i criteri di deroga e le ore in deroga.")
+    require(actor, Action.MANAGE_SCHOOL, SchoolRef(school_code),
+            message="Solo il dirigente della scuola registra i criteri di deroga e le ore in deroga.")
 
 
 def criteria(db: sqlite_utils.Database, school_code: str) -> Criteria:
@@ -85,9 +85,20 @@ def set_criteria(db: sqlite_utils.Database, actor: Actor, school_code: str, item
     return Criteria(cleaned, resolution)
 
 
+def pupil_years(db: sqlite_utils.Database, school_code: str, pupil_code: str) -> list[SchoolYear]:
+    """Internal (callers check access): the school years of the pupil's attendance data, newest first."""
+    periods = [row[0] for row in db.execute("SELECT DISTINCT period FROM attendance WHERE school_code = ?"
+                                            " AND pupil_code = ?", [school_code, pupil_code])]
+    return sorted({SchoolYear.of_period(p) for p in periods}, reverse=True)
+
+
 def add(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str, hours: float, reason: str,
-        on: date, note: str = "") -> Derogation:
-    """Hours of the pupil placed under one of the school's criteria, decided on `on`."""
+        on: date, note: str = "", school_year: str | SchoolYear | None = None) -> Derogation:
+    """Hours of the pupil placed under one of the school's criteria, decided on `on`.
+
+    The hours are filed under the school year of the absences they cover (`school_year`; by default the
+    pupil's latest year of data), never under the year of the decision: a derogation decided in September
+    for the absences of June belongs to the year that ended."""
     _require_dirigente(actor, school_code)
     require_pupil(db, actor, school_code, pupil_code)
     allowed = criteria(db, school_code).items
@@ -102,7 +113,19 @@ def add(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: s
     note = " ".join((note or "").split())
     if len(note) > MAX_TEXT:
         raise ApprodoError(f"La nota ha al massimo {MAX_TEXT} caratteri.")
-    year = str(SchoolYear.containing(on))
+    years = pupil_years(db, school_code, pupil_code)
+    if school_year is None:
+        chosen = years[0]
+    else:
+        chosen = school_year if isinstance(school_year, SchoolYear) else SchoolYear.parse(str(school_year))
+        if chosen not in years:
+            raise ApprodoError(f"L'alunno non ha dati di assenza nell'anno scolastico {chosen}: le ore in deroga "
+                               "vanno nell'anno delle assenze che coprono ("
+                               + ", ".join(str(y) for y in years) + ").")
+    if on < chosen.first_day:
+        raise ApprodoError(f"La data della decisione ({on:%d/%m/%Y}) è prima dell'anno scolastico {chosen}: "
+                           "controlla la data o l'anno delle assenze.")
+    year = str(chosen)
     with transaction(db):
         new_id = db.execute(
             "INSERT INTO derogations (school_code, pupil_code, school_year, hours, reason, on_day, note, recorded_by,"

@@ -3,7 +3,8 @@
 Per group value: pupils, flagged, precision, false-positive rate and
 false-negative rate, and each as a ratio to the reference group (the largest),
 with the 0.8–1.25 band counted as fair (Aequitas). Groups under 5 pupils
-show "<5". Citizenship and sex are audit groups only, never model inputs.
+show "<5" for their counts and "n.d. (meno di 5 casi)" for their rates and
+ratios. Citizenship and sex are audit groups only, never model inputs.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pandas as pd
 from models.core import suppression
 
 BAND = (0.8, 1.25)
+RATES = ("precision", "fpr", "fnr", "precision_ratio", "fpr_ratio", "fnr_ratio")
 GROUP_LABELS = {"citizenship_group": "Cittadinanza", "sex": "Sesso", "arrived_recently": "Arrivo da meno di 2 anni",
                 "class_name": "Classe"}
 
@@ -32,8 +34,8 @@ def audit(frame: pd.DataFrame, groups: list[str], *, y: str = "y", flagged: str 
             metrics = _metrics(part, y, flagged)
             row = {"group": group, "value": value, "reference": value == reference, "n": len(part)}
             if len(part) < suppression.MIN_PUPILS:
-                row.update({key: suppression.SMALL for key in ("n", "flagged", "adverse", "precision", "fpr", "fnr",
-                                                              "precision_ratio", "fpr_ratio", "fnr_ratio")})
+                row.update(dict.fromkeys(("n", "flagged", "adverse"), suppression.SMALL))
+                row.update(dict.fromkeys(RATES, suppression.FEW))
                 row["in_band"] = None
                 rows.append(row)
                 continue
@@ -66,7 +68,10 @@ def _ratio(value: float | None, reference: float | None) -> float | None:
 
 
 def table(rows: list[dict]) -> pd.DataFrame:
-    """The audit as people read it: Italian headers, percentages."""
+    """The audit as people read it: Italian headers, percentages; a rate built on fewer than 5 pupils reads
+    "n.d. (meno di 5 casi)" (documents trained before said "<5")."""
+    rows = [{**r, **{k: suppression.FEW for k in RATES if r.get(k) == suppression.SMALL}} for r in rows]
+
     def pct(value):
         return suppression.text(None if value is None else (value if isinstance(value, str) else 100 * value), " %")
 

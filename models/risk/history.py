@@ -195,8 +195,8 @@ def _fresh(db: sqlite_utils.Database, school_code: str) -> tuple[Live | None, st
                                    [school_code]).fetchone() is None:
         return None, stamp  # no data, nothing to compute
     fallbacks += 1
-    LOG.warning("level history of %s computed on read: none kept yet (a database from before they were), or its"
-                " data changed without changes.pupil_data_changed", school_code)
+    LOG.warning("Storico dei livelli di %s calcolato alla lettura: non era ancora conservato (un database di prima "
+                "che lo fosse) o i dati sono cambiati senza changes.pupil_data_changed.", school_code)
     with transaction(db):
         data_changed(db, school_code, None)
     return _live(db, school_code), data_stamp(db, school_code)
@@ -383,7 +383,7 @@ def _run_claimed(db: sqlite_utils.Database, job_id: int, progress: Callable[[int
             db.execute("UPDATE level_jobs SET status = 'completato', schools_done = ?, schools_total = ?,"
                        " finished_at = ? WHERE id = ?", [len(schools), len(schools), _now(), job_id])
     except Exception as error:
-        LOG.exception("level recompute %s failed", job_id)
+        LOG.exception("Ricalcolo dei livelli n. %s non riuscito.", job_id)
         if db.conn.in_transaction:
             db.conn.rollback()
         with transaction(db):

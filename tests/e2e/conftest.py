@@ -291,3 +291,27 @@ def pick(page, label: str, option: str) -> None:
         box.press("Enter")
     box.press("Escape")
     wait_idle(page)
+
+
+def markdown_box(page):
+    """A section's Markdown, one click below the rich-text editor (its expander opened if it is closed)."""
+    from playwright.sync_api import expect
+
+    box = page.get_by_role("textbox", name="Testo della sezione")
+    if not box.is_visible():
+        page.get_by_text("Testo in Markdown", exact=False).click()
+    expect(box).to_be_visible()
+    return box
+
+
+def type_in_section(page, text: str) -> None:
+    """Type `text` as a new paragraph at the end of the section's rich-text editor, as a person would, and return
+    once the editor has sent it (by itself, a second after the last key) and the run it asked for is over."""
+    rich = page.get_by_role("textbox", name="Testo formattato della sezione")
+    rich.click()
+    page.keyboard.press("Control+End")
+    asked = page.evaluate("() => window.__approdoRuns.asked")
+    page.keyboard.press("Enter")
+    page.keyboard.type(text)
+    page.wait_for_function("(before) => window.__approdoRuns.asked > before", arg=asked, timeout=3_000)
+    wait_idle(page)

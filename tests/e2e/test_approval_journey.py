@@ -3,7 +3,7 @@
 from playwright.sync_api import expect
 
 from models.demo import demo
-from tests.e2e.conftest import choose, log_in, rerun
+from tests.e2e.conftest import choose, log_in, markdown_box, rerun
 from tests.e2e.test_editor_journey import editing_version, open_school_protocol, save, write
 
 NEW_TEXT = "Dopo l'approvazione: il colloquio si tiene entro tre giorni."
@@ -50,8 +50,7 @@ def test_approval_warns_needs_confirmation_and_the_changes_since_are_printable(s
     with rerun(page):
         page.get_by_role("button", name="Apri una nuova revisione").click()
     choose(page, "Sezione", "Chi fa che cosa")
-    editor = page.get_by_role("textbox", name="Testo della sezione")
-    write(page, editor.input_value() + "\n\n" + NEW_TEXT)
+    write(page, markdown_box(page).input_value() + "\n\n" + NEW_TEXT)
     save(page, editing_version(page) + 1)
 
     with rerun(page):
@@ -77,4 +76,5 @@ def test_a_teacher_has_leggi_protocollo_in_the_menu(server, page):
     with rerun(page):
         nav.get_by_role("link", name="Leggi protocollo").click()
     expect(page.get_by_role("heading", name="Leggi protocollo")).to_be_visible()
-    expect(page.get_by_role("textbox", name="Testo della sezione")).to_have_count(0)
+    expect(page.get_by_role("textbox", name="Testo formattato della sezione")).to_have_count(0)
+    expect(page.get_by_text("Testo in Markdown")).to_have_count(0)

@@ -1,5 +1,5 @@
 """Issue 31 #13 in a real browser: the app works under its security headers, and a download's address is
-worth nothing without the session cookie (nor after the logout)."""
+worth something only with the cookie of the login that made it (nothing after its logout)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import urllib.request
 
 from playwright.sync_api import expect
 
+from models.accounts import auth
+from models.core import db as database
 from models.demo import demo
 from tests.e2e.conftest import COOKIE, log_in, rerun, session_cookie
 
@@ -30,7 +32,7 @@ def _get(url: str, cookie: str | None = None) -> tuple[int, object, bytes]:
         return error.code, error.headers, error.read()
 
 
-def test_the_app_works_under_its_policy_and_downloads_need_the_session_cookie(server, page):
+def test_the_app_works_under_its_policy_and_a_download_is_the_login_s_own(server, page):
     page.add_init_script(_WATCH_POLICY)
     first = page.goto(server.url + "/")
     assert first.headers["x-frame-options"] == "DENY"
@@ -54,10 +56,14 @@ def test_the_app_works_under_its_policy_and_downloads_need_the_session_cookie(se
     status, headers, body = _get(url, cookie)
     assert status == 200 and body and headers["Cache-Control"] == "private, no-store"
     status, _, body = _get(url)  # the same address without the cookie: nothing
-    assert status == 403 and b"accedi di nuovo" in body
-    assert _get(url, "inventato")[0] == 403
+    assert status == 404 and b"sessione che lo ha preparato" in body
+    assert _get(url, "inventato")[0] == 404
+    db = database.connect(server.db)
+    other = auth.login(db, "docente", demo.DEMO_PASSWORD)  # another live login of the same server
+    db.conn.close()
+    assert _get(url, other)[0] == 404
 
     with rerun(page):
         page.get_by_role("button", name="Esci").click()
     session_cookie(page, present=False)
-    assert _get(url, cookie)[0] == 403  # the old cookie, after the logout: nothing
+    assert _get(url, cookie)[0] == 404  # the old cookie, after the logout: nothing

@@ -4,7 +4,7 @@ from docx import Document
 from playwright.sync_api import expect
 
 from models.demo import demo
-from tests.e2e.conftest import choose, log_in, rerun, screenshot
+from tests.e2e.conftest import choose, log_in, rerun, screenshot, type_in_section
 
 NEW_LINE = "La commissione accoglienza si riunisce ogni martedì alle 14.30."
 
@@ -17,12 +17,7 @@ def test_dirigente_edits_a_section_and_sees_version_2_in_the_history(server, pag
         page.get_by_role("link", name="Apri").last.click()
     choose(page, "Sezione", "Chi fa che cosa")
 
-    editor = page.get_by_role("textbox", name="Testo della sezione")
-    editor.click()
-    editor.press("Control+End")
-    editor.type("\n\n" + NEW_LINE)
-    with rerun(page):
-        editor.press("Control+Enter")
+    type_in_section(page, NEW_LINE)
     main = page.locator("[data-testid='stMain']")
     expect(main).to_contain_text(NEW_LINE)  # the live preview
     with rerun(page):

@@ -7,7 +7,7 @@ from models.demo import demo
 from models.protocols import protocol as protocols
 from models.protocols import structure as ps
 from tests.conftest import actor_named, publish_core
-from tests.e2e.conftest import choose, log_in, new_page, rerun, screenshot, wait_idle
+from tests.e2e.conftest import choose, log_in, new_page, rerun, screenshot, type_in_section, wait_idle
 
 SCHOOL = "MIIS00003C"
 NEW_PREMESSA = "La nostra scuola aggiunge una premessa sua."
@@ -58,12 +58,7 @@ def test_a_section_unlocked_by_the_coordinator_becomes_editable_in_the_school(se
         choose(school, "Sezione", "Premessa")
         school_main = school.locator("[data-testid='stMain']")
         expect(school_main).to_contain_text("La rete ha aggiornato il protocollo comune")
-        editor = school.get_by_role("textbox", name="Testo della sezione")
-        editor.click()
-        editor.press("Control+End")
-        editor.type("\n\n" + NEW_PREMESSA)
-        editor.press("Control+Enter")
-        wait_idle(school)
+        type_in_section(school, NEW_PREMESSA)
         school.get_by_role("button", name="Salva una nuova versione").click()
         wait_idle(school)
         expect(school_main).to_contain_text("Salvata la versione 2.")
@@ -71,7 +66,7 @@ def test_a_section_unlocked_by_the_coordinator_becomes_editable_in_the_school(se
     finally:
         context.close()
     saved = school_section(database.connect(server.db), "premessa")
-    assert saved.version == 2 and saved.body.endswith(NEW_PREMESSA)
+    assert saved.version == 2 and saved.body.rstrip("\n").endswith(NEW_PREMESSA)
 
 
 def test_a_merge_of_changes_in_different_places_keeps_both(server, page):

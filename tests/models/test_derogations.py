@@ -73,3 +73,22 @@ def test_the_retention_removes_old_derogations(school, actors):
     derogations.add(school, boss, SCHOOL, "D1", 10, "Salute", date(2025, 11, 20))
     report = retention.purge(school, boss, SCHOOL, SchoolYear(2026), current=SchoolYear(2030), dry_run=True)
     assert report.removed["derogations"] == 1
+
+
+def test_hours_are_filed_under_the_year_of_the_absences_not_of_the_decision(school, actors):
+    boss = actors["dirigente"]
+    derogations.set_criteria(school, boss, SCHOOL, list(derogations.SUGGESTED), "delibera n. 12 del 10/10/2025")
+    # Decided in September 2026 for the absences of 2025/26 (the pupil's only data): filed under 2025/26.
+    late = derogations.add(school, boss, SCHOOL, "D1", 12, derogations.SUGGESTED[0], date(2026, 9, 15))
+    assert late.school_year == "2025/26"
+    assert derogations.hours_by_pupil(school, SCHOOL, SchoolYear(2025)) == {"D1": 12}
+    assert derogations.hours_by_pupil(school, SCHOOL, SchoolYear(2026)) == {}
+    assert pupil_sheet.pupil_record(school, boss, SCHOOL, "D1").derogation_hours == 12
+    chosen = derogations.add(school, boss, SCHOOL, "D1", 3, derogations.SUGGESTED[0], date(2025, 12, 1),
+                             school_year="2025/26")
+    assert chosen.school_year == "2025/26"
+    with pytest.raises(ApprodoError, match="non ha dati di assenza nell'anno scolastico 2026/27"):
+        derogations.add(school, boss, SCHOOL, "D1", 3, derogations.SUGGESTED[0], date(2026, 9, 15),
+                        school_year="2026/27")
+    with pytest.raises(ApprodoError, match="prima dell'anno scolastico 2025/26"):
+        derogations.add(school, boss, SCHOOL, "D1", 3, derogations.SUGGESTED[0], date(2025, 6, 1))

@@ -133,7 +133,7 @@ def test_the_audit_covers_every_group_with_ratios_and_hides_small_groups(trained
     assert reference["precision_ratio"] == 1.0
     for row in rows:
         if row["n"] == "<5":
-            assert row["precision"] == "<5"
+            assert row["precision"] == row["fnr_ratio"] == "n.d. (meno di 5 casi)"
         else:
             assert row["n"] >= 5
 
@@ -149,6 +149,14 @@ def test_fairness_audit_computes_rates_and_ratios():
     assert rows["a"]["precision"] == 0.5 and rows["a"]["fnr"] == 0.5 and rows["a"]["fpr_ratio"] == 0.83
     assert rows["a"]["precision_ratio"] == 1.5 and rows["a"]["in_band"] is False
     assert rows["c"]["n"] == "<5" and rows["c"]["in_band"] is None
+    # As the model page shows it: counts under 5 read "<5", rates built on them "n.d. (meno di 5 casi)".
+    shown = fairness.table(list(rows.values())).set_index("Valore").loc["c"]
+    assert shown["Alunni"] == "<5" and shown["Segnalati"] == "<5"
+    assert shown["Precisione"] == shown["Falsi negativi"] == shown["Rapporto precisione"] == "n.d. (meno di 5 casi)"
+    # A document trained before said "<5" for rates too: shown the same way.
+    legacy = {**rows["c"], "precision": "<5", "fpr_ratio": "<5"}
+    old = fairness.table([legacy]).iloc[0]
+    assert old["Precisione"] == old["Rapporto falsi positivi"] == "n.d. (meno di 5 casi)" and old["Alunni"] == "<5"
 
 
 def test_training_needs_two_years_of_outcomes_and_the_coordinator(pupils_db, actors):

@@ -307,3 +307,14 @@ def test_a_value_holding_the_separator_is_read_from_the_rows(pupils_db, system):
     assert history._unpack(pupils_db, "MIMM00002B", history._live(pupils_db, "MIMM00002B").generation) is None
     history._MEMO.clear()
     assert set(history.level_history(pupils_db, "MIMM00002B")["class_name"]) == {"4\x1fB"}
+
+
+def test_a_history_computed_on_read_says_so_in_italian(pupils_db, caplog):
+    pupils_db.execute("DELETE FROM level_generations WHERE school_code = ?", [SCHOOL])  # a database from before
+    fallbacks = history.fallbacks
+    with caplog.at_level("WARNING", logger=history.LOG.name):
+        assert not history.level_history(pupils_db, SCHOOL).empty
+    assert history.fallbacks == fallbacks + 1
+    assert [r.getMessage() for r in caplog.records] == [
+        f"Storico dei livelli di {SCHOOL} calcolato alla lettura: non era ancora conservato (un database di prima "
+        "che lo fosse) o i dati sono cambiati senza changes.pupil_data_changed."]

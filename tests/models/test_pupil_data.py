@@ -5,6 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from models.core import clock
 from models.core.errors import ApprodoError, PermissionDenied
 from models.pupils import codes, tabular
 from models.pupils import importing as pupil_data
@@ -175,6 +176,14 @@ def test_presets_and_history_and_delete(demo_db, actors):
     (entry,) = pupil_data.list_imports(demo_db, dirigente, SCHOOL)
     assert (entry["file_name"], entry["rows"], entry["rows_now"], entry["imported_by"]) == (
         codes.stored_file_name(data, "x.csv"), 1, 1, "dirigente")  # the file's fingerprint, not the name given
+    # What the history shows: the day, the months, the classes and the rows, never the name the file had.
+    assert entry["label"] == f"{clock.local_date():%d/%m/%Y} · ottobre 2025 · classe 1A · 1 riga"
+    named = pupil_data.import_attendance(demo_db, dirigente, SCHOOL, csv_bytes(
+        "A2;2B;10/2025;100;1;0;0\nA3;1A;11/2025;100;1;0;0"), "Rossi_Mario_assenze.csv", mapping)
+    latest = pupil_data.list_imports(demo_db, dirigente, SCHOOL)[0]
+    assert latest["id"] == named.import_id and "Rossi" not in str(latest)
+    assert latest["label"] == f"{clock.local_date():%d/%m/%Y} · ottobre 2025 – novembre 2025 · classi 1A, 2B · 2 righe"
+    pupil_data.delete_import(demo_db, dirigente, SCHOOL, named.import_id)
     assert pupil_data.delete_import(demo_db, dirigente, SCHOOL, summary.import_id) == 1
     assert count(demo_db) == 0
 

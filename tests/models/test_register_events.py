@@ -159,3 +159,14 @@ def test_pseudonymising_stores_only_codes_and_the_same_pupil_keeps_the_code(demo
     # Another school's secret gives other codes.
     other = pseudonyms.school_secret(demo_db, "MIMM00002B")
     assert pseudonyms.code_for(other, "Zanardelli Mario", "03/04/2011") != rossi
+
+
+def test_a_week_for_a_class_the_school_does_not_have_is_refused_naming_the_known_ones(demo_db, actors):
+    boss = actors["dirigente"]
+    pupil_data.import_attendance(demo_db, boss, SCHOOL, EVENTS, "eventi.csv")
+    with pytest.raises(ApprodoError) as refused:
+        school_calendar.set_week(demo_db, boss, SCHOOL, "9Z", school_calendar.Week.even(30, 5))
+    assert str(refused.value).startswith("La classe «9Z» non c'è nei dati della scuola. Classi note: 3A.")
+    assert not school_calendar.school_weeks(demo_db, boss, SCHOOL).classes
+    school_calendar.set_week(demo_db, boss, SCHOOL, " 3a ", school_calendar.Week.even(30, 5))  # as typed, any case
+    assert [name for name, _ in school_calendar.school_weeks(demo_db, boss, SCHOOL).classes] == ["3A"]

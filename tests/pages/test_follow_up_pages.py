@@ -112,6 +112,29 @@ def test_the_list_shows_what_changed_and_the_due_follow_ups(pupils_db):
     assert table.loc[table["Codice alunno"] == code, "Ultima revisione"].iloc[0] == f"{clock.local_date():%d/%m/%Y}"
 
 
+def test_the_due_follow_ups_come_oldest_first_and_say_how_late_they_are(pupils_db):
+    funzione = actor_named(pupils_db, "funzione")
+    codes = list(school_risk.school_risk(pupils_db, funzione, SCHOOL).pupils["pupil_code"].iloc[:4])
+    late_by = dict(zip(codes, (0, 1, 12, 5), strict=True))  # recorded in this order, not by date
+    for code, days in late_by.items():
+        reviews.record_review(pupils_db, funzione, SCHOOL, code, as_of="2026-01", level=None,
+                              follow_up_on=clock.local_date())
+        # Time passed: the follow-up fell due `days` ago.
+        pupils_db.execute("UPDATE reviews SET follow_up_on = ? WHERE pupil_code = ?",
+                          [(clock.local_date() - timedelta(days=days)).isoformat(), code])
+    at = log_in(new_app(), "funzione")
+    at.switch_page("pages/risk.py").run()
+    assert not at.exception, at.exception
+    tab = next(t for t in at.tabs if t.label == "Verifiche da fare")
+    # Down the first column, then the next: the oldest first, each saying in words how late it is.
+    shown = [link.proto.label for link in tab.get("page_link")]
+    words = {0: "da fare oggi", 1: "in ritardo da 1 giorno", 5: "in ritardo da 5 giorni",
+             12: "in ritardo da 12 giorni"}
+    assert shown == [f"{code} · verifica del {clock.local_date() - timedelta(days=days):%d/%m/%Y}, referente "
+                     f"Sara Galli · {words[days]}"
+                     for code, days in sorted(late_by.items(), key=lambda item: -item[1])]
+
+
 def test_the_page_and_the_downloaded_list_hold_the_same_rows(pupils_db):
     funzione = actor_named(pupils_db, "funzione")
     code = high_pupil(pupils_db)

@@ -504,3 +504,22 @@ def test_a_section_number_forged_in_the_address_is_ignored(demo_db, school_proto
     at.switch_page(EDITOR).run()
     assert not at.exception and not at.error
     assert next(sb for sb in at.selectbox if sb.label == "Sezione").index == 0
+
+
+def test_a_table_and_a_school_fact_are_added_without_typing_markdown_and_kept_as_a_draft(demo_db, actors,
+                                                                                        school_protocol):
+    section = section_of(demo_db, actors["dirigente"], school_protocol, "tempi")
+    at = open_editor("dirigente", school_protocol.id, "Tempi e responsabilità")
+    next(n for n in at.number_input if n.label == "Righe (oltre all'intestazione)").set_value(1).run()
+    next(n for n in at.number_input if n.label == "Colonne").set_value(3).run()
+    next(b for b in at.button if b.key.startswith("table_add_")).click().run()
+    table = "| Colonna 1 | Colonna 2 | Colonna 3 |\n| --- | --- | --- |\n|   |   |   |"
+    assert editor_of(at).value == section.body.rstrip("\n") + "\n\n" + table + "\n"
+    next(s for s in at.selectbox if s.label == "Dato").set_value("scuola.nome").run()
+    next(b for b in at.button if b.key.startswith("fact_add_")).click().run()
+    assert editor_of(at).value.endswith(table + "\n\n{{ scuola.nome }}\n")
+    preview = " ".join(h.proto.body for h in at.get("html"))
+    assert "<th>Colonna 3</th>" in preview
+    assert "Ponte Nuovo" in preview  # the placeholder shows the school's name in the preview
+    # The draft is on the server as it is on screen.
+    assert demo_db.execute("SELECT body FROM drafts").fetchall() == [(editor_of(at).value,)]

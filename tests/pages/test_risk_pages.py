@@ -4,6 +4,7 @@ import hashlib
 
 import pytest
 
+from models.core import clock
 from models.demo import demo
 from tests.pages.conftest import new_app, open_page
 
@@ -79,7 +80,10 @@ def test_upload_maps_checks_and_imports(demo_db):
     assert demo_db.execute("SELECT COUNT(*) FROM attendance").fetchone()[0] == 2
     history = at.dataframe[-1].value
     fingerprint = hashlib.sha256(CSV).hexdigest()[:12] + ".csv"  # the name given is not kept
-    assert list(history["File"]) == [fingerprint] and list(history["Chi"]) == ["Sara Galli"]
+    assert list(history["Impronta"]) == [fingerprint] and list(history["Chi"]) == ["Sara Galli"]
+    # A readable name that says nothing of a pupil: the day, the months, the class, the rows.
+    assert list(history["File"]) == [f"{clock.local_date():%d/%m/%Y} · ottobre 2025 – novembre 2025 · classe 1A · 2 "
+                                     "righe"]
 
 
 def test_a_bad_file_gets_the_report_and_changes_nothing(demo_db):
@@ -357,11 +361,14 @@ def test_the_dirigente_places_hours_under_a_derogation_on_the_pupil_page(demo_db
     next(t for t in at.text_input if t.label.startswith("Delibera")).input("delibera n. 12 del 10/10/2025")
     next(b for b in at.button if b.label == "Salva").click().run()
     next(n for n in at.number_input if n.label == "Ore in deroga").set_value(40.0)
-    next(d for d in at.date_input if d.label == "Data della decisione").set_value(date(2025, 11, 20))
+    # Decided today (a later school year): the hours go to the year of the absences they cover.
+    assert next(d for d in at.date_input if d.label == "Data della decisione").value > date(2026, 8, 31)
+    assert next(s for s in at.selectbox if s.label == "Anno scolastico delle assenze").options == ["2025/26"]
     next(b for b in at.button if b.label == "Registra le ore in deroga").click().run()
     assert not at.error, [e.value for e in at.error]
     assert any("Ore di assenza: 80, di cui 40 in deroga" in m.value for m in at.caption)
     assert list(at.dataframe[-1].value["Ore in deroga"]) == [40.0]
+    assert list(at.dataframe[-1].value["Anno scolastico"]) == ["2025/26"]
 
 
 def test_one_pupil_with_stopped_data_is_told_in_the_singular(demo_db, actors):

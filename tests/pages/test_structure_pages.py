@@ -137,6 +137,7 @@ def test_what_the_network_changed_reads_as_rendered_text(demo_db, actors, core, 
     coord = actors["coordinatore_rete"]
     network_edit(demo_db, coord, core, "tempi", lambda b: b.replace("| Entro 7 giorni | Dirigente scolastico |",
                                                                     "| Entro 7 giorni | Dirigente **e vicario** |"))
+    publish_core(demo_db, coord, core.id)
     at = open_page("dirigente", UPDATES, school_protocol.id)
     (changed,) = [h.proto.body for h in at.get("html") if "<th>Testo della rete</th></tr>" in h.proto.body]
     rendered, _, source = changed.partition("<summary>Mostra il testo sorgente</summary>")

@@ -794,6 +794,10 @@ def cli_matrix(tmp: Path) -> dict[str, tuple[str, list[list[str]], set[str]]]:
         "add-user": (SYSTEM, [["add-user", "nuovo.docente", "--role", "docente", "--school", SCHOOL,
                                "--password-stdin"]], set()),
         "backup": (SYSTEM, [["backup", str(tmp / "copia.db")]], set()),
+        # Right after the backup: the copy holds what the database holds, so the runs after it are unchanged.
+        "restore": (SYSTEM, [["restore", str(tmp / "copia.db")]], set()),
+        # Runs the waiting level computations: derived tables only, nothing printed about a pupil.
+        "worker": (SYSTEM, [["worker", "--once"]], set()),
         "protocol-status": (SYSTEM, [["protocol-status", "--network", "RETEDEMO"]], set()),
         "export-protocol": (SYSTEM, [["export-protocol", "--school", SCHOOL, "--out", str(tmp / "p.docx")]], set()),
         "export-core": (SYSTEM, [["export-core", "--network", "RETEDEMO", "--out", str(tmp / "core.docx")]], set()),

@@ -19,7 +19,7 @@ from models.protocols.protocol import SaveConflict
 from models.pupils import codes
 from models.pupils import importing as pupil_data
 from models.risk import school_risk
-from tests.conftest import ROOT, count_proof
+from tests.conftest import ROOT, copy_prepared, count_proof
 
 SCHOOL = "MIIS00003C"
 ROUNDS = 50
@@ -134,8 +134,7 @@ def test_an_import_killed_midway_leaves_all_rows_or_none(tmp_path, written):
     """SIGKILL once the import has written `written` bytes to the write-ahead log, i.e. in mid-transaction."""
     db_file, csv_file = tmp_path / "crash.db", tmp_path / "frequenze.csv"
     env = {**os.environ, "APPRODO_DB": str(db_file)}
-    subprocess.run([sys.executable, "cli.py", "init-db", "--demo"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
+    copy_prepared("init-db --demo", db_file)  # what `cli.py init-db --demo` makes, made once (tests/conftest.py)
     with sqlite3.connect(db_file) as conn:
         before = conn.execute("SELECT COUNT(*) FROM attendance").fetchone()[0]
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -170,8 +169,7 @@ def test_an_import_killed_midway_leaves_all_rows_or_none(tmp_path, written):
 def test_backup_during_an_import_passes_the_integrity_check(tmp_path):
     db_file, csv_file = tmp_path / "live.db", tmp_path / "frequenze.csv"
     env = {**os.environ, "APPRODO_DB": str(db_file)}
-    subprocess.run([sys.executable, "cli.py", "init-db", "--demo"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
+    copy_prepared("init-db --demo", db_file)  # what `cli.py init-db --demo` makes, made once (tests/conftest.py)
     big_attendance_csv(csv_file, 4000)
     importing = subprocess.Popen([sys.executable, "cli.py", "import-attendance", str(csv_file), "--school", SCHOOL],
                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

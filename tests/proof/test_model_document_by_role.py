@@ -19,6 +19,7 @@ from tests.pages.conftest import log_in, new_app
 pytestmark = pytest.mark.xdist_group("model")
 
 SCHOOL, SMALL_SCHOOL = MODEL_SCHOOL, MODEL_SMALL_SCHOOL
+FEW = suppression.FEW  # a rate built on fewer than 5 pupils; counts of 1–4 read "<5"
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def test_who_sees_every_school_gets_every_school_with_small_cells_suppressed(tra
     assert set(document["metrics"]["schools"]) == {SCHOOL, SMALL_SCHOOL}
     small = document["metrics"]["schools"][SMALL_SCHOOL]
     assert small["adverse"] == "<5"
-    assert small["model_precision_at_k"] in ("<5", None) and small["rules_precision_at_k"] in ("<5", None)
+    assert small["model_precision_at_k"] in (FEW, None) and small["rules_precision_at_k"] in (FEW, None)
     for value in counts_in(document):
         count_proof("cifre del modello controllate per ruolo")
         assert value is None or suppression.is_hidden(value) or value == 0 or value >= suppression.MIN_PUPILS, value
@@ -144,7 +145,7 @@ def test_reliability_points_built_on_fewer_than_5_pupils_read_small_for_every_ro
     for point, stored in zip(shown, raw, strict=True):
         count_proof("cifre del modello controllate per ruolo")
         if stored in small:
-            assert point["observed"] == "<5" and "<5" in (point["pupils"], point["adverse"]), point
+            assert point["observed"] == FEW and "<5" in (point["pupils"], point["adverse"]), point
         else:
             assert point["observed"] == stored["observed"], point
         for key in ("pupils", "adverse"):
@@ -172,17 +173,17 @@ def test_audit_error_rates_built_on_fewer_than_5_pupils_read_small(trained, user
             few_adverse = 0 < stored["adverse"] < 5
             few_others = 0 < stored["n"] - stored["adverse"] < 5
             if few_adverse and stored["fnr"] is not None:
-                assert row["fnr"] == row["fnr_ratio"] == "<5", row
+                assert row["fnr"] == row["fnr_ratio"] == FEW, row
                 hidden_somewhere = True
             if few_others and stored["fpr"] is not None:
-                assert row["fpr"] == row["fpr_ratio"] == "<5", row
+                assert row["fpr"] == row["fpr_ratio"] == FEW, row
             if few_adverse or few_others:
                 assert row["in_band"] is None
             assert row["adverse"] == "<5" or row["adverse"] == 0 or row["adverse"] >= 5
             reference = next(r for r in shown[side] if r["group"] == row["group"] and r["reference"])
             for key in ("precision", "fpr", "fnr"):
-                if reference[key] == "<5":  # a shown ratio to a hidden rate would give it back
-                    assert row[f"{key}_ratio"] in ("<5", None), (row, reference)
+                if reference[key] == FEW:  # a shown ratio to a hidden rate would give it back
+                    assert row[f"{key}_ratio"] in (FEW, None), (row, reference)
     assert hidden_somewhere, "no audit row had 1–4 adverse outcomes: the check saw nothing"
 
 
@@ -191,7 +192,7 @@ def test_the_model_page_leaves_hidden_reliability_points_off_the_chart(trained):
     at.switch_page("pages/model.py").run()
     assert not at.exception, at.exception
     shown = learn.document_for(trained, actor_named(trained, "coordinatrice"), "RETEDEMO")["metrics"]["reliability"]
-    hidden = sum(p["observed"] == "<5" for p in shown)
+    hidden = sum(p["observed"] == FEW for p in shown)
     assert [c.value for c in at.caption if "non sono mostrati" in c.value] == [
         f"{hidden} punti su {len(shown)} non sono mostrati: sono costruiti su meno di 5 alunni (o su meno di 5"
         " esiti negativi)."]
