@@ -51,12 +51,9 @@ class BlankBody(Subdoc):
 
 def floor_input(db, actor: Actor, protocol: protocols.Protocol) -> tuple[dict, list[tuple[str, list]]]:
     """What the floor is given ready-made: the context's strings and contents, each section's title and blocks."""
-    template = DocxTemplate(io.BytesIO(DEFAULT_TEMPLATE.read_bytes()))
-    context = docx_export.protocol_context(db, actor, protocol, template)
-    plain = {k: v for k, v in context.items() if k not in ("sezioni", "logo")}
-    blocks = [(s["titolo"], protocols.rendered_blocks(db, actor, protocol, section.body))
-              for s, section in zip(context["sezioni"], protocols.list_sections(db, actor, protocol.id), strict=True)]
-    return plain, blocks
+    parts = docx_export.protocol_parts(db, actor, protocol)
+    return ({k: v for k, v in parts.values.items() if k != "logo"},
+            [(section.title, section.blocks) for section in parts.sections])
 
 
 def bare_render(template_bytes: bytes, plain: dict, sections: list[tuple[str, list]]) -> bytes:
