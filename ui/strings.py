@@ -264,6 +264,8 @@ UPLOAD_INTRO = (
     "Carica i file esportati dal registro elettronico (CSV o Excel). Servono solo i codici degli alunni, "
     "mai i nomi. Nulla viene salvato se il file ha errori; ricaricare un mese lo sostituisce."
 )
+PREVIEW_HIDDEN = ("Anteprima delle prime righe: le celle con parole che potrebbero essere nomi sono nascoste (•••), "
+                  "perché Approdo non mostra né conserva i nomi degli alunni.")
 KIND_CHOICE = "Che cosa carichi"
 KIND_LABELS = {"attendance": "Frequenze mensili", "context": "Contesto degli alunni",
                "outcomes": "Esiti degli anni passati"}
