@@ -93,7 +93,7 @@ for key, title in (("model", S.COLUMN_MODEL), ("rules", S.COLUMN_RULES)):
     if table.empty:
         st.caption(S.NONE_YET)
     else:
-        st.table(plain_table(table.astype(str)))
+        st.table(plain_table(table.astype(str)), hide_index=True)
 
 if actor.school_code and can_manage_school(actor, actor.school_code):
     st.header(S.FOLLOW_SHARE_TITLE, divider="gray")
