@@ -202,6 +202,7 @@ REPLY = "Rispondi"
 RESOLVE = "Segna come risolto"
 RESOLVED = "risolto"
 COMMENT_ADDED = "Commento aggiunto."
+NO_BASE = "—"  # a version based on no other one (history page)
 TAB_VERSIONS = "Versioni"
 TAB_VS_CORE = "Rispetto al protocollo comune"
 TAB_VS_SCHOOL = "Rispetto a un'altra scuola"

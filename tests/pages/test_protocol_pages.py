@@ -222,6 +222,7 @@ def test_history_page_lists_versions_and_compares_with_the_core(demo_db, actors,
     assert not at.exception
     versions = at.table[0].value
     assert list(versions["Versione"]) == [2, 1]
+    assert list(versions["Basata sulla"]) == ["1", "—"]  # one type (text): Arrow converts it without a traceback
     diffs_shown = " ".join(h.proto.body for h in at.get("html"))
     # The timetable's cell changed: named in words, its old and new text marked (with words for screen readers),
     # and no Markdown pipes outside the source, which is one click away.
