@@ -250,6 +250,15 @@ def test_the_coordinator_edits_the_network_core(demo_db, actors, core):
     assert messages(at, "success") == ["Salvata la versione 2."]
 
 
+def test_the_coordinator_on_the_published_core_is_told_she_opens_the_revision(demo_db, actors, core):
+    publish_core(demo_db, actors["coordinatore_rete"], core.id, reopen=False)
+    at = open_editor("coordinatrice", core.id, "Premessa e finalità")
+    assert "Il protocollo è pubblicato: per modificarlo apri una nuova revisione (torna in bozza)." in messages(
+        at, "info")
+    assert not any("dirigente" in m for m in messages(at, "info"))  # the core is hers, not a dirigente's
+    assert any(b.label == "Apri una nuova revisione" for b in at.button)
+
+
 def choose_section(at, title):
     chooser = next(sb for sb in at.selectbox if sb.label == "Sezione")
     chooser.select_index(next(i for i, label in enumerate(chooser.options) if title in label)).run()
