@@ -6,7 +6,7 @@ import streamlit as st
 from models.accounts import people
 from models.core import clock
 from models.core.errors import ApprodoError
-from models.core.permissions import can_manage_school
+from models.core.permissions import Action, SchoolRef, allowed
 from models.core.school_year import SchoolYear
 from models.pupils import codes, retention, school_calendar, tabular
 from models.pupils import importing as pupil_data
@@ -198,7 +198,7 @@ else:
         run_action(lambda: pupil_data.delete_import(db, actor, school_code, int(shown.iloc[picked[0]]["N."])),
                    lambda removed: S.IMPORT_DELETED.format(rows=removed))
 
-if can_manage_school(actor, school_code):
+if allowed(actor, Action.MANAGE_SCHOOL, SchoolRef(school_code)):
     st.subheader(S.RETENTION_TITLE)
     current = retention.retention_years(db, actor, school_code)
     st.caption(S.RETENTION_HELP.format(school=school_code, year=retention.earliest_kept(current, SchoolYear.current())))

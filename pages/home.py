@@ -3,13 +3,7 @@
 import streamlit as st
 
 from models.accounts import schools
-from models.core.permissions import (
-    administers,
-    can_follow_obligation,
-    can_manage_network,
-    chooses_network,
-    sees_network_schools,
-)
+from models.core.permissions import Action, NetworkRef, SchoolRef, allowed
 from models.notify import mail
 from models.obligation import cases as obligation
 from models.risk import rules
@@ -27,13 +21,13 @@ st.title(plain_format(S.WELCOME, name=actor.full_name or actor.username))
 st.markdown(S.HOME_ROLE.format(role=actor.role_label))
 
 visible = schools.list_schools(ctx.db, actor)
-if chooses_network(actor):
+if allowed(actor, Action.CHOOSE_NETWORK):
     networks = schools.list_networks(ctx.db, actor)
     # The regional partner follows the programme; only the admin administers.
-    template = S.HOME_ALL_NETWORKS if administers(actor) else S.HOME_REGION_NETWORKS
+    template = S.HOME_ALL_NETWORKS if allowed(actor, Action.MANAGE_ACCOUNTS) else S.HOME_REGION_NETWORKS
     st.markdown(template.format(networks=S.plural(len(networks), "rete", "reti"),
                                 schools=S.plural(len(visible), "scuola", "scuole")))
-elif sees_network_schools(actor):
+elif allowed(actor, Action.LIST_NETWORK_SCHOOLS):
     network = schools.get_network(ctx.db, actor, actor.network_code)
     st.markdown(plain_format(S.HOME_NETWORK, network=network.name))
 else:
@@ -43,7 +37,7 @@ else:
     )
     st.markdown(plain_format(S.HOME_NETWORK, network=school.network_name))
 
-if actor.school_code and can_follow_obligation(actor, actor.school_code):
+if actor.school_code and allowed(actor, Action.FOLLOW_OBLIGATION, SchoolRef(actor.school_code)):
     # The compulsory-education steps due and late (art. 114 c. 4 D.Lgs. 297/1994).
     with st.container(border=True):
         st.subheader(S.OBL_HOME_TITLE)
@@ -59,8 +53,8 @@ if actor.school_code and can_follow_obligation(actor, actor.school_code):
                 st.warning(line, icon=":material/notifications:")
         st.page_link("pages/obligation.py", label=S.OBL_HOME_LINK, icon=":material/gavel:")
 
-if sees_network_schools(actor):
-    several = chooses_network(actor) and len(networks) != 1
+if allowed(actor, Action.LIST_NETWORK_SCHOOLS):
+    several = allowed(actor, Action.CHOOSE_NETWORK) and len(networks) != 1
     st.subheader(S.HOME_SCHOOLS_OF_NETWORKS if several else S.HOME_SCHOOLS_OF_NETWORK)
     formatting.dataframe(
         [
@@ -76,7 +70,7 @@ if sees_network_schools(actor):
         hide_index=True,
     )
 
-if actor.network_code and can_manage_network(actor, actor.network_code):
+if actor.network_code and allowed(actor, Action.MANAGE_NETWORK, NetworkRef(actor.network_code)):
     current = rules.network_rules(ctx.db, actor.network_code)
     with st.expander(S.RISK_RULES_TITLE, icon=":material/tune:"):
         st.caption(S.RISK_RULES_HELP)

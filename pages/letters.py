@@ -7,7 +7,7 @@ from models.accounts.schools import SIGNATURES, get_school, list_networks, updat
 from models.core import clock
 from models.core.errors import ApprodoError
 from models.core.languages import ITALIAN, LANGUAGES, language_name
-from models.core.permissions import can_edit_letter_texts, can_manage_school, chooses_network
+from models.core.permissions import Action, NetworkRef, SchoolRef, allowed
 from models.obligation import letters
 from models.protocols import placeholders
 from ui import strings as S
@@ -25,7 +25,7 @@ st.caption(S.LET_INTRO)
 show_flash()
 
 # The school's letterhead and signature wording: its dirigente sets them, for the letters the school downloads.
-if actor.school_code and can_manage_school(actor, actor.school_code):
+if actor.school_code and allowed(actor, Action.MANAGE_SCHOOL, SchoolRef(actor.school_code)):
     school = get_school(db, actor, actor.school_code)
     with st.expander(S.LET_LETTERHEAD, icon=":material/badge:"), st.form("letters_letterhead"):
         st.caption(S.LET_LETTERHEAD_HELP)
@@ -54,13 +54,13 @@ def add_language(kind: str) -> None:
 
 
 network_code = actor.network_code
-if chooses_network(actor):
+if allowed(actor, Action.CHOOSE_NETWORK):
     networks = {n.code: f"{n.name} ({n.code})" for n in list_networks(db, actor)}
     network_code = st.selectbox(S.NETWORK_CHOICE, list(networks), format_func=networks.get,
                                 placeholder=S.CHOOSE_PLACEHOLDER)
 if network_code is None:
     st.stop()
-editable = can_edit_letter_texts(actor, network_code)
+editable = allowed(actor, Action.MANAGE_NETWORK, NetworkRef(network_code))
 
 kind = st.segmented_control(S.LET_KIND, list(letters.KIND_LABELS), format_func=letters.KIND_LABELS.get,
                             default=letters.FAMILY, key="letters_kind") or letters.FAMILY

@@ -6,7 +6,7 @@ import streamlit as st
 
 from models.accounts.schools import list_networks
 from models.core import clock, suppression
-from models.core.permissions import can_manage_network, can_manage_school, chooses_network
+from models.core.permissions import Action, NetworkRef, SchoolRef, allowed
 from models.risk import fairness, indicators, learn
 from ui import strings as S
 from ui.formatting import italian_chart, number, show_chart
@@ -21,14 +21,15 @@ st.title(S.MODEL_TITLE)
 st.caption(S.MODEL_INTRO)
 show_flash()
 
-if chooses_network(actor):
+if allowed(actor, Action.CHOOSE_NETWORK):
     networks = {n.code: f"{n.name} ({n.code})" for n in list_networks(db, actor)}
     network_code = st.selectbox(S.NETWORK_CHOICE, list(networks), format_func=networks.get,
                                 placeholder=S.CHOOSE_PLACEHOLDER)
     if network_code is None:
         st.stop()
 
-if can_manage_network(actor, network_code) and st.button(S.MODEL_TRAIN, icon=":material/model_training:"):
+if allowed(actor, Action.MANAGE_NETWORK, NetworkRef(network_code)) and st.button(
+        S.MODEL_TRAIN, icon=":material/model_training:"):
     with st.spinner(S.MODEL_TRAINING):
         run_action(lambda: learn.train(db, actor, network_code), S.MODEL_TRAINED, rerun=True)
 
@@ -95,7 +96,7 @@ for key, title in (("model", S.COLUMN_MODEL), ("rules", S.COLUMN_RULES)):
     else:
         st.table(plain_table(table.astype(str)), hide_index=True)
 
-if actor.school_code and can_manage_school(actor, actor.school_code):
+if actor.school_code and allowed(actor, Action.MANAGE_SCHOOL, SchoolRef(actor.school_code)):
     st.header(S.FOLLOW_SHARE_TITLE, divider="gray")
     current = learn.follow_share(db, actor, actor.school_code)
     with st.form("share"):

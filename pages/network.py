@@ -5,7 +5,7 @@ import streamlit as st
 
 from models.accounts.schools import LEVEL_LABELS, list_networks
 from models.core import suppression
-from models.core.permissions import chooses_network
+from models.core.permissions import Action, allowed
 from models.network import figures as network_figures
 from models.network import programme
 from models.network import report as network_report
@@ -25,7 +25,7 @@ db, actor = ctx.db, ctx.actor
 st.title(S.NETWORK_TITLE)
 st.caption(S.NETWORK_INTRO)
 
-if chooses_network(actor):
+if allowed(actor, Action.CHOOSE_NETWORK):
     st.subheader(S.NETWORKS_OVERVIEW)
     formatting.dataframe(network_figures.networks_overview(db, actor), hide_index=True)
     networks = list_networks(db, actor)

@@ -7,7 +7,7 @@ import streamlit as st
 from models.accounts.schools import LEVEL_LABELS, Level
 from models.core import clock
 from models.core.errors import ApprodoError
-from models.core.permissions import can_propose_practice, can_publish_practice
+from models.core.permissions import Action, NetworkRef, PracticeRef, allowed
 from models.practices import attachments, records
 from models.protocols import protocol as protocols
 from ui import strings as S
@@ -132,11 +132,12 @@ if practice.published_version is not None and practice.published_version != prac
     st.info(S.PRACTICE_DRAFT_NOTE.format(version=practice.current_version, published=practice.published_version))
 
 actions = st.columns(3)
-may_propose = can_propose_practice(actor, practice.network_code, practice.school_code)
+may_propose = allowed(actor, Action.PROPOSE_PRACTICE, PracticeRef(practice.network_code, practice.school_code))
 if may_propose and practice.status is records.Status.BOZZA and actions[0].button(
         S.PRACTICE_PROPOSE, icon=":material/send:"):
     run_action(lambda: records.propose(db, actor, practice.id), S.PRACTICE_PROPOSED, rerun=True)
-if can_publish_practice(actor, practice.network_code) and practice.published_version != practice.current_version \
+if allowed(actor, Action.PUBLISH_PRACTICE, NetworkRef(practice.network_code)) \
+        and practice.published_version != practice.current_version \
         and actions[1].button(S.PRACTICE_PUBLISH, type="primary", icon=":material/public:"):
     run_action(lambda: records.publish(db, actor, practice.id),
                S.PRACTICE_PUBLISHED.format(version=practice.current_version), rerun=True)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from models.accounts.schools import LEVEL_LABELS, Level
 from models.core.errors import ApprodoError
-from models.core.permissions import adopts_practices
+from models.core.permissions import Action, allowed
 from models.practices import adoption, attachments, records, search
 from models.protocols import protocol as protocols
 from models.protocols import richtext
@@ -37,7 +37,7 @@ def back() -> None:
 def adopt_form(practice: records.Practice) -> None:
     targets = adoption.adoptable_protocols(db, actor)
     if not targets:
-        if records.may_edit(actor, practice) or adopts_practices(actor):
+        if records.may_edit(actor, practice) or allowed(actor, Action.ADOPT_PRACTICES):
             st.caption(S.PRACTICE_NO_ADOPTABLE)
         return
     st.subheader(S.PRACTICE_ADOPT)

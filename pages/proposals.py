@@ -6,7 +6,7 @@ import streamlit as st
 from models.accounts.schools import list_networks
 from models.core import clock
 from models.core.errors import ApprodoError
-from models.core.permissions import chooses_network
+from models.core.permissions import Action, allowed
 from models.protocols import proposals, richtext
 from models.protocols import protocol as protocols
 from ui import formatting
@@ -25,7 +25,7 @@ st.title(S.PAGE_PROPOSALS)
 st.caption(S.PROPOSALS_INTRO)
 show_flash()
 
-if chooses_network(actor):
+if allowed(actor, Action.CHOOSE_NETWORK):
     networks = list_networks(db, actor)
     if not networks:
         st.info(S.REGIONAL_NO_NETWORKS)

@@ -5,7 +5,7 @@ import streamlit as st
 from models.accounts import people
 from models.core import clock
 from models.core.errors import ApprodoError
-from models.core.permissions import reads_published_first
+from models.core.permissions import Action, allowed
 from models.protocols import comments, placeholders, provenance, richtext
 from models.protocols import protocol as protocols
 from models.protocols import word_export as docx_export
@@ -141,7 +141,7 @@ if not editable and protocol.status is not Status.PUBBLICATO:
     if published is not None:
         choice = st.segmented_control(
             S.SHOW_VERSION, [S.SHOW_PUBLISHED, S.SHOW_CURRENT], key=f"reading_{protocol.id}",
-            default=S.SHOW_PUBLISHED if reads_published_first(actor) else S.SHOW_CURRENT)
+            default=S.SHOW_PUBLISHED if not allowed(actor, Action.COMMENT_PROTOCOL) else S.SHOW_CURRENT)
         if choice != S.SHOW_PUBLISHED:
             published = None
         else:

@@ -7,7 +7,7 @@ import streamlit as st
 from models.accounts import school_logo, schools
 from models.core import clock
 from models.core.errors import ApprodoError
-from models.core.permissions import can_edit_protocol, can_manage_school
+from models.core.permissions import Action, ProtocolRef, SchoolRef, allowed
 from models.core.school_year import SchoolYear
 from models.protocols import comments, templates
 from models.protocols import protocol as protocols
@@ -63,7 +63,8 @@ st.caption(S.PROTOCOLS_INTRO)
 
 # --- actions: create the core (coordinator) or start the school's protocol (dirigente)
 # The networks whose core the actor edits (none for school staff).
-networks = [n for n in schools.list_networks(db, actor) if can_edit_protocol(actor, n.code, None)]
+networks = [n for n in schools.list_networks(db, actor)
+            if allowed(actor, Action.EDIT_PROTOCOL, ProtocolRef(n.code, None))]
 if networks:
     with st.expander(S.CREATE_CORE, icon=":material/add:"):
         st.caption(S.CREATE_CORE_HELP)
@@ -113,7 +114,7 @@ if networks:
                     docx_export.reset_network_template(db, actor, network.code)
                     st.success(S.TEMPLATE_WAS_RESET)
 
-if actor.school_code and can_manage_school(actor, actor.school_code):
+if actor.school_code and allowed(actor, Action.MANAGE_SCHOOL, SchoolRef(actor.school_code)):
     school = schools.get_school(db, actor, actor.school_code)
     if protocols.school_protocol(db, actor, school.code) is None:
         st.info(S.START_SCHOOL_PROTOCOL_HELP)

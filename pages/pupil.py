@@ -9,7 +9,7 @@ import streamlit as st
 from models.accounts import auth, people
 from models.core import clock
 from models.core.errors import ApprodoError
-from models.core.permissions import can_follow_up, can_manage_school
+from models.core.permissions import Action, SchoolRef, allowed
 from models.core.school_year import SchoolYear
 from models.council import pack as council_pack
 from models.follow_up import interventions, reviews
@@ -152,7 +152,7 @@ if not by_subject.empty:
     st.caption(S.SUBJECT_HELP)
     st.table(plain_table(table.reset_index()), hide_index=True)
 
-writer = can_follow_up(actor, school_code)
+writer = allowed(actor, Action.FOLLOW_UP, SchoolRef(school_code))
 staff = auth.school_staff(db, actor, school_code) if writer else {}
 if not writer:
     st.info(S.PUPIL_READ_ONLY)
@@ -253,7 +253,7 @@ if record.legal_limit_applies:
                                     S.DEROGATION_NOTE: d.note} for d in placed]), hide_index=True)
     else:
         st.caption(S.DEROGATIONS_NONE)
-    if can_manage_school(actor, school_code):
+    if allowed(actor, Action.MANAGE_SCHOOL, SchoolRef(school_code)):
         school_criteria = derogations.criteria(db, school_code)
         with st.expander(S.DEROGATION_CRITERIA_TITLE, expanded=not school_criteria.items):
             with st.form("derogation_criteria"):

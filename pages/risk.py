@@ -5,7 +5,7 @@ import streamlit as st
 
 from models.accounts import people
 from models.core import audit, clock
-from models.core.permissions import can_follow_obligation, can_follow_up, can_read_access_log, sees_own_classes_only
+from models.core.permissions import Action, SchoolRef, allowed, has_classes
 from models.council import pack as council_pack
 from models.follow_up import interventions, reviews
 from models.follow_up import list_export as risk_export
@@ -66,7 +66,7 @@ if as_of in held and held[as_of].partial:
     st.warning(plain_format(S.RISK_PARTIAL_MONTH, description=held[as_of].describe()), icon=":material/warning:")
 risk = school_risk.school_risk(db, actor, school_code, as_of=as_of, view=visit_id())
 
-if sees_own_classes_only(actor):
+if has_classes(actor.role):
     st.caption(plain_format(S.RISK_TEACHER_SCOPE, classes=", ".join(risk.classes)) if risk.classes
                else S.RISK_TEACHER_NO_CLASSES)
 
@@ -126,7 +126,7 @@ with st.container(border=True):
         S.CHANGES_DUE: due_lines(changes.due, owners),
     }
     obligation_due = None
-    if can_follow_obligation(actor, school_code):
+    if allowed(actor, Action.FOLLOW_OBLIGATION, SchoolRef(school_code)):
         # The compulsory-education steps due (art. 114): their own page, where the steps are recorded.
         obligation_due = obligation.due(obligation.cases(db, actor, school_code, view=visit_id()))
     titles = [*groups, *([S.OBL_REVIEW_TAB] if obligation_due is not None else [])]
@@ -243,7 +243,7 @@ def pack(selection: risk_export.Selection) -> council_pack.Pack:
 
 ranked_list(listed, pupils, tuple(risk.classes))
 
-if can_follow_up(actor, school_code):
+if allowed(actor, Action.FOLLOW_UP, SchoolRef(school_code)):
     with st.expander(S.KINDS_TITLE, icon=":material/list:"), st.form("kinds"):
         text = st.text_area(S.KINDS_TITLE, "\n".join(interventions.kinds(db, actor, school_code)), help=S.KINDS_HELP,
                             height=220, label_visibility="collapsed")
@@ -269,7 +269,7 @@ with st.expander(S.RISK_RULES, icon=":material/help:"):
   ridotto ai mesi di presenza. Nella primaria non c'è il limite del 25 %: si mostra solo la proiezione.
 """)
 
-if can_read_access_log(actor, school_code):
+if allowed(actor, Action.MANAGE_SCHOOL, SchoolRef(school_code)):
     with st.expander(S.ACCESS_LOG, icon=":material/policy:"):
         log = audit.access_log(db, actor, school_code)
         who = people.names(db, actor, (e["actor"] for e in log))

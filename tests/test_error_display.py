@@ -8,35 +8,37 @@ import ast
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.source_scan import APP_FILES, file_id, matching_lines, named, nodes
 
 ALERTS = {"error", "warning", "info", "success", "toast", "exception", "markdown", "write", "caption"}
-FILES = sorted([*(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py"), ROOT / "app.py"])
+FILES = [p for p in APP_FILES if file_id(p).startswith(("pages/", "ui/", "app.py"))]
 
 
 ESCAPERS = {"plain", "plain_bold", "plain_format"}
 
 
-def _unescaped(node) -> bool:
-    """An error's text read (`.message`, `.args`, `str(...)`) outside a call that escapes it."""
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ESCAPERS:
+def _unescaped(node, errors: set[str]) -> bool:
+    """An error's text read (`.message`, `.args`, `str(...)`, the caught error itself, in an f-string or not)
+    outside a call that escapes it."""
+    if isinstance(node, ast.Call) and named(node, ESCAPERS):
         return False
     if isinstance(node, ast.Attribute) and node.attr in ("message", "args"):
         return True
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "str":
+    if named(node, {"str", *errors}):
         return True
-    return any(_unescaped(child) for child in ast.iter_child_nodes(node))
+    return any(_unescaped(child, errors) for child in ast.iter_child_nodes(node))
 
 
 def error_texts_shown_directly(source: str) -> list[int]:
     """Lines of calls st.<alert>(...) that show an error's text unescaped."""
-    return [node.lineno for node in ast.walk(ast.parse(source))
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ALERTS
-            and isinstance(node.func.value, ast.Name) and node.func.value.id == "st"
-            and any(_unescaped(arg) for arg in [*node.args, *(k.value for k in node.keywords)])]
+    errors = {node.name for node in nodes(source) if isinstance(node, ast.ExceptHandler) and node.name}
+    return matching_lines(source, lambda node: isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                          and node.func.attr in ALERTS and named(node.func.value, {"st"})
+                          and any(_unescaped(arg, errors) for arg in [*node.args, *(k.value for k in node.keywords)]))
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
+
+@pytest.mark.parametrize("path", FILES, ids=file_id)
 def test_no_page_shows_an_error_text_but_through_show_error(path):
     lines = error_texts_shown_directly(path.read_text(encoding="utf-8"))
     assert not lines, f"lines {lines}: use ui.text.show_error(error), which escapes"
@@ -49,13 +51,12 @@ SHOWN_LATER = {"flash": 0, "run_action": 1, "run": 1}
 
 def messages_escaped_twice(source: str) -> list[int]:
     """Lines of calls flash/run_action/run whose message already went through plain()."""
-    return [node.lineno for node in ast.walk(ast.parse(source))
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in SHOWN_LATER
-            and any(isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id in ESCAPERS
-                    for arg in node.args[SHOWN_LATER[node.func.id]:] for inner in ast.walk(arg))]
+    return matching_lines(source, lambda node: isinstance(node, ast.Call) and named(node, set(SHOWN_LATER))
+                          and any(isinstance(inner, ast.Call) and named(inner, ESCAPERS)
+                                  for arg in node.args[SHOWN_LATER[node.func.id]:] for inner in ast.walk(arg)))
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("path", FILES, ids=file_id)
 def test_no_page_escapes_a_message_that_is_escaped_where_shown(path):
     lines = messages_escaped_twice(path.read_text(encoding="utf-8"))
     assert not lines, f"lines {lines}: flash and run_action escape the message themselves; pass the text as it is"
@@ -69,8 +70,9 @@ def test_the_check_sees_a_message_escaped_twice():
 
 def test_the_check_sees_an_error_text_shown_directly():
     page = ("try:\n    pass\nexcept ApprodoError as error:\n"
-            "    st.warning(error.message)\n    st.error(f'Errore: {str(error)}')\n")
-    assert error_texts_shown_directly(page) == [4, 5]
+            "    st.warning(error.message)\n    st.error(f'Errore: {str(error)}')\n"
+            "    st.error(error)\n    st.info(f'Non riuscito: {error}')\n    st.success(plain(error))\n")
+    assert error_texts_shown_directly(page) == [4, 5, 6, 7]
     assert error_texts_shown_directly("show_error(error)\nst.error(S.NOT_ALLOWED)\n"
                                       "st.success(plain(summary.message()))\n") == []
 

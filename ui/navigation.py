@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from models.core.permissions import Actor, Capability, can, only_reads_protocols
+from models.core.permissions import Action, Actor, allowed
 from ui import strings as S
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,7 +18,7 @@ class PageSpec:
     path: str  # relative to the repository root
     title: str
     icon: str
-    capability: Capability
+    action: Action
     section: str = ""  # the menu's heading this page sits under ("" = at the top, no heading)
 
     @property
@@ -27,33 +27,33 @@ class PageSpec:
 
 
 PAGES: list[PageSpec] = [
-    PageSpec("pages/home.py", S.PAGE_HOME, ":material/home:", Capability.USE_APP),
-    PageSpec("pages/protocols.py", S.PAGE_PROTOCOLS, ":material/description:", Capability.READ_PROTOCOLS,
+    PageSpec("pages/home.py", S.PAGE_HOME, ":material/home:", Action.USE_APP),
+    PageSpec("pages/protocols.py", S.PAGE_PROTOCOLS, ":material/description:", Action.READ_PROTOCOLS,
              S.MENU_PROTOCOLS),
-    PageSpec("pages/protocol_editor.py", S.PAGE_EDITOR, ":material/edit_document:", Capability.READ_PROTOCOLS,
+    PageSpec("pages/protocol_editor.py", S.PAGE_EDITOR, ":material/edit_document:", Action.READ_PROTOCOLS,
              S.MENU_PROTOCOLS),
-    PageSpec("pages/protocol_history.py", S.PAGE_HISTORY, ":material/history:", Capability.READ_PROTOCOLS,
+    PageSpec("pages/protocol_history.py", S.PAGE_HISTORY, ":material/history:", Action.READ_PROTOCOLS,
              S.MENU_PROTOCOLS),
-    PageSpec("pages/protocol_structure.py", S.PAGE_STRUCTURE, ":material/reorder:", Capability.SHAPE_PROTOCOLS,
+    PageSpec("pages/protocol_structure.py", S.PAGE_STRUCTURE, ":material/reorder:", Action.SHAPE_PROTOCOLS,
              S.MENU_PROTOCOLS),
-    PageSpec("pages/protocol_updates.py", S.PAGE_UPDATES, ":material/sync:", Capability.DECIDE_NETWORK_UPDATES,
+    PageSpec("pages/protocol_updates.py", S.PAGE_UPDATES, ":material/sync:", Action.DECIDE_NETWORK_UPDATES,
              S.MENU_PROTOCOLS),
-    PageSpec("pages/proposals.py", S.PAGE_PROPOSALS, ":material/how_to_vote:", Capability.READ_PROTOCOLS,
+    PageSpec("pages/proposals.py", S.PAGE_PROPOSALS, ":material/how_to_vote:", Action.READ_PROTOCOLS,
              S.MENU_PROTOCOLS),
-    PageSpec("pages/practices.py", S.PAGE_PRACTICES, ":material/lightbulb:", Capability.READ_PRACTICES,
+    PageSpec("pages/practices.py", S.PAGE_PRACTICES, ":material/lightbulb:", Action.READ_PRACTICES,
              S.MENU_PRACTICES),
-    PageSpec("pages/practice_editor.py", S.PAGE_PRACTICE_EDITOR, ":material/edit_note:", Capability.DRAFT_PRACTICES,
+    PageSpec("pages/practice_editor.py", S.PAGE_PRACTICE_EDITOR, ":material/edit_note:", Action.DRAFT_PRACTICES,
              S.MENU_PRACTICES),
-    PageSpec("pages/risk.py", S.PAGE_RISK, ":material/monitoring:", Capability.VIEW_RISK, S.MENU_PUPILS),
-    PageSpec("pages/pupil.py", S.PAGE_PUPIL, ":material/person:", Capability.VIEW_RISK, S.MENU_PUPILS),
-    PageSpec("pages/obligation.py", S.PAGE_OBLIGATION, ":material/gavel:", Capability.FOLLOW_OBLIGATION, S.MENU_PUPILS),
-    PageSpec("pages/letters.py", S.PAGE_LETTERS, ":material/mail:", Capability.READ_LETTERS, S.MENU_PUPILS),
-    PageSpec("pages/data_upload.py", S.PAGE_UPLOAD, ":material/upload:", Capability.IMPORT_PUPIL_DATA, S.MENU_PUPILS),
-    PageSpec("pages/network.py", S.PAGE_NETWORK, ":material/hub:", Capability.VIEW_NETWORK_FIGURES, S.MENU_NETWORK),
-    PageSpec("pages/model.py", S.PAGE_MODEL, ":material/model_training:", Capability.VIEW_NETWORK_FIGURES,
+    PageSpec("pages/risk.py", S.PAGE_RISK, ":material/monitoring:", Action.READ_PUPILS, S.MENU_PUPILS),
+    PageSpec("pages/pupil.py", S.PAGE_PUPIL, ":material/person:", Action.READ_PUPILS, S.MENU_PUPILS),
+    PageSpec("pages/obligation.py", S.PAGE_OBLIGATION, ":material/gavel:", Action.FOLLOW_OBLIGATION, S.MENU_PUPILS),
+    PageSpec("pages/letters.py", S.PAGE_LETTERS, ":material/mail:", Action.READ_LETTERS, S.MENU_PUPILS),
+    PageSpec("pages/data_upload.py", S.PAGE_UPLOAD, ":material/upload:", Action.IMPORT_PUPIL_DATA, S.MENU_PUPILS),
+    PageSpec("pages/network.py", S.PAGE_NETWORK, ":material/hub:", Action.VIEW_NETWORK_FIGURES, S.MENU_NETWORK),
+    PageSpec("pages/model.py", S.PAGE_MODEL, ":material/model_training:", Action.VIEW_NETWORK_FIGURES,
              S.MENU_NETWORK),
-    PageSpec("pages/regional.py", S.PAGE_REGIONAL, ":material/map:", Capability.VIEW_REGION, S.MENU_NETWORK),
-    PageSpec("pages/admin.py", S.PAGE_ADMIN, ":material/admin_panel_settings:", Capability.MANAGE_ACCOUNTS,
+    PageSpec("pages/regional.py", S.PAGE_REGIONAL, ":material/map:", Action.VIEW_REGION, S.MENU_NETWORK),
+    PageSpec("pages/admin.py", S.PAGE_ADMIN, ":material/admin_panel_settings:", Action.MANAGE_ACCOUNTS,
              S.MENU_ADMIN),
 ]
 
@@ -63,14 +63,14 @@ _READER_TITLES = {"pages/protocol_editor.py": S.READ_PROTOCOL}
 
 
 def title_for(actor: Actor, spec: PageSpec) -> str:
-    if only_reads_protocols(actor):
+    if not allowed(actor, Action.EDIT_PROTOCOL):
         return _READER_TITLES.get(spec.path, spec.title)
     return spec.title
 
 
 def pages_for(actor: Actor) -> list[PageSpec]:
     """The pages the actor's role may open, in menu order, titled for that role."""
-    return [replace(spec, title=title_for(actor, spec)) for spec in PAGES if can(actor, spec.capability)]
+    return [replace(spec, title=title_for(actor, spec)) for spec in PAGES if allowed(actor, spec.action)]
 
 
 def spec_for_file(file: str) -> PageSpec | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from models.core.errors import ApprodoError
-from models.core.permissions import can_propose, can_read_proposals
+from models.core.permissions import Action, NetworkRef, SchoolRef, allowed
 from models.protocols import proposals
 from models.protocols import protocol as protocols
 from ui import strings as S
@@ -18,7 +18,7 @@ def propose_to_network(ctx: PageContext, protocol: protocols.Protocol, section: 
     dirigente) a form to propose a new text for the core section, starting from the network's or the school's."""
     if protocol.is_core or section.core_section_id is None:
         return
-    if not can_read_proposals(ctx.actor, protocol.network_code):
+    if not allowed(ctx.actor, Action.READ_PROPOSALS, NetworkRef(protocol.network_code)):
         return
     open_here = proposals.list_proposals(ctx.db, ctx.actor, protocol.network_code, status="aperta",
                                          core_section_id=section.core_section_id)
@@ -27,7 +27,7 @@ def propose_to_network(ctx: PageContext, protocol: protocols.Protocol, section: 
         st.caption(S.PROPOSE_OPEN_HERE_ONE if count == 1 else S.PROPOSE_OPEN_HERE.format(count=count))
         st.page_link("pages/proposals.py", label=S.PROPOSALS_LINK, icon=":material/how_to_vote:",
                      query_params={"sezione": str(section.core_section_id)})
-    if not can_propose(ctx.actor, protocol.network_code, protocol.school_code):
+    if not allowed(ctx.actor, Action.PROPOSE, SchoolRef(protocol.school_code, protocol.network_code)):
         return
     with st.expander(S.PROPOSE_TITLE, icon=":material/how_to_vote:"):
         st.caption(S.PROPOSE_HELP)

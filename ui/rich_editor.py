@@ -53,6 +53,21 @@ export default function ({ data }) {
         let escaped = false;
         root.addEventListener("keydown", (event) => {
           if (!event.target.classList || !event.target.classList.contains("editor-input")) return;
+          // Underline has no Markdown: refused with a word, never applied and then dropped at save.
+          if ((event.ctrlKey || event.metaKey) && (event.key || "").toLowerCase() === "u") {
+            event.preventDefault();
+            event.stopImmediatePropagation();
+            let note = root.getElementById("approdo-underline");
+            if (!note) {
+              note = document.createElement("p");
+              note.id = "approdo-underline";
+              note.setAttribute("role", "status");
+              note.style.cssText = "margin:4px 0;color:#31333f;font-size:0.9rem";
+              editor.parentNode.insertBefore(note, editor);
+            }
+            note.textContent = data.underline;
+            return;
+          }
           if (event.key === "Escape") { escaped = true; return; }
           if (event.key === "Tab") {
             const selection = root.getSelection ? root.getSelection() : document.getSelection();
@@ -127,7 +142,8 @@ def rich_editor(widget_key: str, text: str, original: str, on_text: Callable[[st
 
     streamlit_lexical_extended(value=entry["value"], key=mounted_key, debounce=DEBOUNCE_MS, toolbar=TOOLS,
                                height=height, on_change=typed)
-    _labels(key=f"labels_{widget_key}", data={"label": label, "labels": LABELS, "hidden": HIDDEN_OPTIONS},
+    _labels(key=f"labels_{widget_key}", data={"label": label, "labels": LABELS, "hidden": HIDDEN_OPTIONS,
+                                          "underline": S.RICH_NO_UNDERLINE},
             height=0)
 
 

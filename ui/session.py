@@ -27,7 +27,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from models.accounts import auth
 from models.core import db as database
 from models.core.errors import ApprodoError
-from models.core.permissions import Actor, can
+from models.core.permissions import Actor, allowed
 from ui import downloads
 from ui import strings as S
 from ui.cookie_routes import COOKIE_NAME, EXCHANGE_URL, LOGOUT_URL
@@ -182,7 +182,7 @@ def guard_page(page_file: str) -> PageContext:
         st.markdown(f"[{S.GO_TO_LOGIN}](/)")
         st.stop()
     spec = spec_for_file(page_file)
-    if spec is None or not can(actor, spec.capability):
+    if spec is None or not allowed(actor, spec.action):
         st.error(S.NOT_ALLOWED)
         st.stop()
     note_page(page_file)

@@ -151,6 +151,8 @@ GUIDANCE = "Indicazioni per chi scrive"
 PREVIEW = "Anteprima"
 SECTION_TEXT = "Testo della sezione"
 RICH_SECTION_TEXT = "Testo formattato della sezione"
+RICH_NO_UNDERLINE = ("La sottolineatura non è disponibile: Word e PDF non la conserverebbero. Usa il grassetto o il "
+                     "corsivo.")
 MARKDOWN_SOURCE = "Testo in Markdown (per chi preferisce scriverlo)"
 MARKDOWN_SOURCE_HELP = ("Lo stesso testo dell'editor qui sopra, scritto in Markdown: quello che cambi qui passa "
                         "all'editor quando premi Ctrl+Invio o esci dal campo.")

@@ -28,8 +28,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from models.core import audit, clock
 from models.core.db import transaction
-from models.core.errors import ApprodoError, PermissionDenied, parse_choice
-from models.core.permissions import ROLE_LABELS, Actor, Capability, Role, can_see_staff, require, role_scope
+from models.core.errors import ApprodoError, parse_choice
+from models.core.permissions import ROLE_LABELS, Action, Actor, Role, SchoolRef, require, role_scope
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 MAX_SESSION = timedelta(hours=12)
@@ -586,7 +586,7 @@ def create_user(
     email: str | None = None,
 ) -> User:
     """Create an account. School roles need a school; a coordinator needs a network."""
-    require(actor, Capability.MANAGE_ACCOUNTS)
+    require(actor, Action.MANAGE_ACCOUNTS)
     username = (username or "").strip().lower()
     if not USERNAME.fullmatch(username):
         shown = username if len(username) <= MAX_USERNAME_LENGTH else username[:MAX_USERNAME_LENGTH] + "…"
@@ -650,21 +650,20 @@ def create_user(
 
 
 def list_users(db: sqlite_utils.Database, actor: Actor) -> list[User]:
-    require(actor, Capability.MANAGE_ACCOUNTS)
+    require(actor, Action.MANAGE_ACCOUNTS)
     return [_user(row) for row in db.query(_USER_SELECT + " ORDER BY username")]
 
 
 def school_staff(db: sqlite_utils.Database, actor: Actor, school_code: str) -> dict[str, str]:
     """The school's active staff as {username: "Full Name (role)"}: owners of follow-ups and interventions."""
-    if not can_see_staff(actor, school_code):
-        raise PermissionDenied("Puoi vedere solo il personale della tua scuola.")
+    require(actor, Action.SEE_STAFF, SchoolRef(school_code), "Puoi vedere solo il personale della tua scuola.")
     rows = db.execute("SELECT username, full_name, role FROM users WHERE school_code = ? AND active = 1"
                       " ORDER BY full_name, username", [school_code]).fetchall()
     return {u: f"{name or u} ({ROLE_LABELS[Role(role)].lower()})" for u, name, role in rows}
 
 
 def get_user(db: sqlite_utils.Database, actor: Actor, username: str) -> User:
-    require(actor, Capability.MANAGE_ACCOUNTS)
+    require(actor, Action.MANAGE_ACCOUNTS)
     row = next(db.query(_USER_SELECT + " WHERE username = ?", [username]), None)
     if row is None:
         raise ApprodoError(f"L'utente «{username}» non esiste.")

@@ -16,8 +16,8 @@ from PIL import Image
 from models.accounts.schools import get_school
 from models.core import audit
 from models.core.db import store_upload, transaction
-from models.core.errors import ApprodoError, PermissionDenied
-from models.core.permissions import Actor, can_manage_school
+from models.core.errors import ApprodoError
+from models.core.permissions import Action, Actor, SchoolRef, require
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 MAX_PIXELS = 25_000_000  # larger images are refused before they are decoded in full
@@ -61,8 +61,8 @@ def check_logo(data: bytes) -> bytes:
 
 def save_logo(db: sqlite_utils.Database, actor: Actor, school_code: str, data: bytes) -> None:
     school = get_school(db, actor, school_code)
-    if not can_manage_school(actor, school.code):
-        raise PermissionDenied("Solo il dirigente della scuola può cambiarne il logo.")
+    require(actor, Action.MANAGE_SCHOOL, SchoolRef(school.code),
+            "Solo il dirigente della scuola può cambiarne il logo.")
     png = check_logo(data)
     with transaction(db):
         store_upload(db, "school_logos", "school_code", school.code, png, actor.username)
@@ -71,8 +71,8 @@ def save_logo(db: sqlite_utils.Database, actor: Actor, school_code: str, data: b
 
 def remove_logo(db: sqlite_utils.Database, actor: Actor, school_code: str) -> None:
     school = get_school(db, actor, school_code)
-    if not can_manage_school(actor, school.code):
-        raise PermissionDenied("Solo il dirigente della scuola può cambiarne il logo.")
+    require(actor, Action.MANAGE_SCHOOL, SchoolRef(school.code),
+            "Solo il dirigente della scuola può cambiarne il logo.")
     with transaction(db):
         db.execute("DELETE FROM school_logos WHERE school_code = ?", [school.code])
         audit.record(db, actor, "logo_rimosso", school.code, school_code=school.code)

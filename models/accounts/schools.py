@@ -10,8 +10,8 @@ import sqlite_utils
 
 from models.core import audit, changes, clock
 from models.core.db import transaction
-from models.core.errors import ApprodoError, PermissionDenied, parse_choice
-from models.core.permissions import Actor, Capability, can_manage_school, can_see_school, require, school_scope
+from models.core.errors import ApprodoError, parse_choice
+from models.core.permissions import Action, Actor, Resource, SchoolRef, require, school_scope
 
 
 class Level(StrEnum):
@@ -105,7 +105,7 @@ def _check_name(name: str, what: str) -> str:
 
 
 def create_network(db: sqlite_utils.Database, actor: Actor, code: str, name: str) -> Network:
-    require(actor, Capability.MANAGE_ACCOUNTS)
+    require(actor, Action.MANAGE_ACCOUNTS)
     check_network_code(code)
     name = _check_name(name, "della rete")
     with transaction(db):
@@ -133,7 +133,12 @@ def get_network(db: sqlite_utils.Database, actor: Actor, code: str) -> Network:
     for network in list_networks(db, actor):
         if network.code == code:
             return network
-    _raise_unknown_or_denied(db, "networks", code, f"La rete {code} non esiste.")
+    if not db.execute("SELECT 1 FROM networks WHERE code = ?", [code]).fetchone():
+        raise ApprodoError(f"La rete {code} non esiste.")
+    # It exists, and it is not among the actor's networks.
+    require(actor, Action.SEE_SCHOOL, Resource(network_code=code, reachable=False),
+            "Non hai accesso ai dati di questa rete.")
+    raise AssertionError("unreachable")
 
 
 # --- schools --------------------------------------------------------------
@@ -162,7 +167,7 @@ def create_school(
     comune: str = "",
     dirigente_name: str = "",
 ) -> School:
-    require(actor, Capability.MANAGE_ACCOUNTS)
+    require(actor, Action.MANAGE_ACCOUNTS)
     check_school_code(code)
     name = _check_name(name, "della scuola")
     parsed_level = parse_level(level)
@@ -215,8 +220,8 @@ def get_school(db: sqlite_utils.Database, actor: Actor, code: str) -> School:
     if not rows:
         raise ApprodoError(f"La scuola {code} non esiste.")
     school = _school(rows[0])
-    if not can_see_school(actor, school.code, school.network_code):
-        raise PermissionDenied("Non hai accesso ai dati di questa scuola.")
+    require(actor, Action.SEE_SCHOOL, SchoolRef(school.code, school.network_code),
+            "Non hai accesso ai dati di questa scuola.")
     return school
 
 
@@ -232,8 +237,8 @@ def update_school_facts(
 ) -> School:
     """The facts a school keeps about itself (they fill the protocol's placeholders)."""
     school = get_school(db, actor, code)
-    if not can_manage_school(actor, school.code):
-        raise PermissionDenied("Solo il dirigente della scuola può modificarne i dati.")
+    require(actor, Action.MANAGE_SCHOOL, SchoolRef(school.code),
+            "Solo il dirigente della scuola può modificarne i dati.")
     if annual_hours is not None and not 100 <= annual_hours <= 2000:
         raise ApprodoError("Il monte ore annuo deve essere tra 100 e 2000 ore.")
     values = {"comune": comune, "dirigente_name": dirigente_name, "referente_intercultura": referente_intercultura}
@@ -270,8 +275,8 @@ def update_letterhead(db: sqlite_utils.Database, actor: Actor, code: str, *, add
     """The school's letterhead (address, telephone, e-mail, PEC, office hours) and the signature wording of its
     letters: a hand signature, one replaced by print (art. 3 c. 2 D.Lgs. 39/1993) or a digital signature."""
     school = get_school(db, actor, code)
-    if not can_manage_school(actor, school.code):
-        raise PermissionDenied("Solo il dirigente della scuola può modificarne i dati.")
+    require(actor, Action.MANAGE_SCHOOL, SchoolRef(school.code),
+            "Solo il dirigente della scuola può modificarne i dati.")
     values = {"address": address, "phone": phone, "email": email, "pec": pec, "office_hours": office_hours}
     values = {key: " ".join((value or "").split()) for key, value in values.items()}
     for key, value in values.items():
@@ -289,10 +294,6 @@ def update_letterhead(db: sqlite_utils.Database, actor: Actor, code: str, *, add
     return get_school(db, actor, code)
 
 
-def _raise_unknown_or_denied(db, table: str, code: str, unknown_message: str):
-    if db.execute(f"SELECT 1 FROM {table} WHERE code = ?", [code]).fetchone():
-        raise PermissionDenied()
-    raise ApprodoError(unknown_message)
 
 
 def dirigente_full_name(db: sqlite_utils.Database, actor: Actor, code: str) -> str:

@@ -9,8 +9,7 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from models.core import clock
-from models.core.errors import PermissionDenied
-from models.core.permissions import Actor, Capability, can, can_read_access_log
+from models.core.permissions import Action, Actor, SchoolRef, require
 
 
 def record(
@@ -40,8 +39,7 @@ def record(
 
 def recent(db: sqlite_utils.Database, actor: Actor, limit: int = 200) -> list[dict]:
     """The latest entries, newest first."""
-    if not can(actor, Capability.READ_AUDIT):
-        raise PermissionDenied()
+    require(actor, Action.READ_AUDIT)
     return list(
         db.query(
             "SELECT at, actor, action, target, school_code, detail FROM audit_log"
@@ -99,7 +97,7 @@ def record_access(db: sqlite_utils.Database, actor: Actor, school_code: str, wha
 
 def access_log(db: sqlite_utils.Database, actor: Actor, school_code: str, limit: int = 500) -> list[dict]:
     """Who read the school's pupil data: for its dirigente (and admins)."""
-    if not can_read_access_log(actor, school_code):
-        raise PermissionDenied("Il registro degli accessi è del dirigente della scuola.")
+    require(actor, Action.MANAGE_SCHOOL, SchoolRef(school_code),
+            "Il registro degli accessi è del dirigente della scuola.")
     return list(db.query("SELECT at, actor, what, detail FROM access_log WHERE school_code = ?"
                          " ORDER BY id DESC LIMIT ?", [school_code, limit]))

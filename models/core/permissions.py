@@ -1,7 +1,8 @@
-"""Who may do what: the role table of docs/design.md, in one place.
+"""Who may do what: one question, `allowed(actor, action, resource)`, and `require(...)`, which refuses in Italian.
 
-Pages, the CLI and every query in `models/` ask this module; none of them
-decides access by itself.
+Both read one table (`TABLE`: action × role → scopes) that docs/design.md shows verbatim (`role_table()`,
+tested). Pages, the CLI and every query in `models/` ask this module; none of them compares a role or raises
+PermissionDenied by itself (tests/test_role_checks.py).
 """
 
 from __future__ import annotations
@@ -34,49 +35,6 @@ ROLE_LABELS = {
 SCHOOL_ROLES = frozenset({Role.DIRIGENTE, Role.FUNZIONE_STRUMENTALE, Role.DOCENTE})
 
 
-class Capability(StrEnum):
-    """Things a user may do. Pages and commands each require one."""
-
-    USE_APP = "use_app"  # every logged-in user: the home page
-    MANAGE_ACCOUNTS = "manage_accounts"  # networks, schools, users
-    READ_AUDIT = "read_audit"  # the audit log of logins and account changes
-    READ_PROTOCOLS = "read_protocols"  # the protocol pages; what each may do there is checked per protocol
-    IMPORT_PUPIL_DATA = "import_pupil_data"  # attendance, context and outcome files of the own school
-    VIEW_RISK = "view_risk"  # the school's risk list (teachers: own classes only)
-    VIEW_NETWORK_FIGURES = "view_network_figures"  # the dashboard: aggregates only, small cells suppressed
-    SHAPE_PROTOCOLS = "shape_protocols"  # the structure page; which protocol each may shape is checked per protocol
-    # Take or decline updates: the core's changes in a school's protocol, an adopted practice's new version.
-    DECIDE_NETWORK_UPDATES = "decide_network_updates"
-    READ_LETTERS = "read_letters"  # the network's compulsory-education letters (the coordinator edits them)
-    FOLLOW_OBLIGATION = "follow_obligation"  # the compulsory-education cases of the own school (art. 114)
-    VIEW_REGION = "view_region"  # every network's dashboard figures side by side, suppressed
-    READ_PRACTICES = "read_practices"  # the catalogue of published good practices, from every network
-    DRAFT_PRACTICES = "draft_practices"  # write practices; publishing and adopting are checked per practice
-
-
-_EVERYONE = frozenset({Capability.USE_APP, Capability.READ_PROTOCOLS, Capability.READ_PRACTICES})
-_CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.ADMIN: _EVERYONE | {Capability.MANAGE_ACCOUNTS, Capability.READ_AUDIT, Capability.VIEW_NETWORK_FIGURES,
-                             Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES, Capability.VIEW_REGION,
-                             Capability.READ_LETTERS, Capability.DRAFT_PRACTICES},
-    # The coordinator decides the updates of practices adopted into the core (the core has no network updates).
-    Role.COORDINATORE_RETE: _EVERYONE | {Capability.VIEW_NETWORK_FIGURES, Capability.SHAPE_PROTOCOLS,
-                                         Capability.DECIDE_NETWORK_UPDATES, Capability.DRAFT_PRACTICES,
-                                         Capability.READ_LETTERS},
-    Role.DIRIGENTE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK, Capability.VIEW_NETWORK_FIGURES,
-                                 Capability.SHAPE_PROTOCOLS, Capability.DECIDE_NETWORK_UPDATES,
-                                 Capability.FOLLOW_OBLIGATION, Capability.READ_LETTERS, Capability.DRAFT_PRACTICES},
-    Role.FUNZIONE_STRUMENTALE: _EVERYONE | {Capability.IMPORT_PUPIL_DATA, Capability.VIEW_RISK,
-                                            Capability.VIEW_NETWORK_FIGURES, Capability.FOLLOW_OBLIGATION,
-                                            Capability.READ_LETTERS},
-    Role.DOCENTE: _EVERYONE | {Capability.VIEW_RISK},
-    # The programme's regional partners: figures of every network and the published practices, never a pupil,
-    # a draft or a protocol (a school's protocol names its staff and is the school's own; what travels is the
-    # practice catalogue).
-    Role.REGIONE: frozenset({Capability.USE_APP, Capability.VIEW_REGION, Capability.READ_PRACTICES}),
-}
-
-
 @dataclass(frozen=True)
 class Actor:
     """The user on whose behalf a function runs.
@@ -105,151 +63,241 @@ class Actor:
         return ROLE_LABELS[self.role]
 
 
-def can(actor: Actor, capability: Capability) -> bool:
-    return capability in _CAPABILITIES[actor.role]
+class Scope(StrEnum):
+    """How far a role's right reaches, checked against the resource the action is about."""
+
+    ALL = "all"  # anything (admin, the command line)
+    REGION = "region"  # every network, for the programme's regional partners
+    OWN_NETWORK = "own network"  # anything of the actor's network
+    NETWORK_CORE = "own network's core"  # what belongs to the actor's network and to none of its schools
+    OWN_SCHOOL = "own school"  # what belongs to the actor's school
+    OTHER_SCHOOL = "another school of own network"  # a sibling school's (support its proposal)
+    PUBLISHED = "published"  # what is published for every network (the practice catalogue)
+    AUTHOR = "author"  # what the actor wrote
 
 
-def require(actor: Actor, capability: Capability) -> None:
-    if not can(actor, capability):
-        raise PermissionDenied()
+class Action(StrEnum):
+    """What a user may do: the rows of the role table (`TABLE`). Pages and commands name one; the page-level
+    question ("may this role open it at all?") is the same action asked without a resource."""
+
+    USE_APP = "use_app"  # every logged-in user: the home page
+    MANAGE_ACCOUNTS = "manage_accounts"  # networks, schools, users, the mail server
+    READ_AUDIT = "read_audit"  # the audit log of logins and account changes
+    SEE_SCHOOL = "see_school"  # a school's name and facts
+    CHOOSE_NETWORK = "choose_network"  # pages about one network let the actor pick which
+    LIST_NETWORK_SCHOOLS = "list_network_schools"  # the home page's list of the network's schools
+    MANAGE_SCHOOL = "manage_school"  # the school's facts, logo, classes, retention, derogations, access log
+    SEE_STAFF = "see_staff"  # the school's staff list (owners of follow-ups)
+    MANAGE_NETWORK = "manage_network"  # risk thresholds, the learned model, the letter texts
+    READ_PROTOCOLS = "read_protocols"
+    EDIT_PROTOCOL = "edit_protocol"  # sections and workflow; deciding proposals to the core
+    COMMENT_PROTOCOL = "comment_protocol"
+    CHANGE_LOCKED_SECTION = "change_locked_section"  # in a school's protocol, a section the network locked
+    SHAPE_PROTOCOLS = "shape_protocols"  # the structure page
+    DECIDE_NETWORK_UPDATES = "decide_network_updates"  # the core's changes, an adopted practice's new version
+    READ_PROPOSALS = "read_proposals"  # proposals of changes to the network's core
+    PROPOSE = "propose"
+    SUPPORT_PROPOSAL = "support_proposal"
+    COMMENT_PROPOSAL = "comment_proposal"
+    WITHDRAW_PROPOSAL = "withdraw_proposal"
+    READ_PUPILS = "read_pupils"  # pupil-level risk data (teachers: the query keeps their classes only)
+    IMPORT_PUPIL_DATA = "import_pupil_data"  # attendance, context and outcome files
+    FOLLOW_UP = "follow_up"  # reviews and interventions
+    FOLLOW_OBLIGATION = "follow_obligation"  # compulsory-education cases (art. 114) and their letters
+    READ_LETTERS = "read_letters"  # the network's letter texts (the coordinator edits them: manage_network)
+    VIEW_NETWORK_FIGURES = "view_network_figures"  # the dashboard: aggregates only, small cells suppressed
+    FILTER_FIGURES = "filter_figures"  # narrow the network's figures to one school
+    VIEW_REGION = "view_region"  # every network's figures side by side, suppressed
+    READ_PRACTICES = "read_practices"  # the catalogue; drafts inside their network
+    DRAFT_PRACTICES = "draft_practices"  # write a practice's versions
+    PROPOSE_PRACTICE = "propose_practice"  # send a draft to the coordinator
+    PUBLISH_PRACTICE = "publish_practice"
+    ADOPT_PRACTICES = "adopt_practices"  # into the school's protocol, into the core
+
+
+CLI = "cli"  # the column of the command line (`Actor.system()`)
+ALL, REGION, NETWORK, CORE = Scope.ALL, Scope.REGION, Scope.OWN_NETWORK, Scope.NETWORK_CORE
+SCHOOL, OTHER, PUBLISHED, AUTHOR = Scope.OWN_SCHOOL, Scope.OTHER_SCHOOL, Scope.PUBLISHED, Scope.AUTHOR
+
+
+def _row(*, cli=None, **by_role) -> dict[Role | str, frozenset[Scope]]:
+    """One action's row: role -> scopes. The command line has the admin's scopes unless told otherwise."""
+    row: dict[Role | str, frozenset[Scope]] = {}
+    for role in Role:
+        scopes = by_role.pop(role.value, ())
+        row[role] = frozenset([scopes] if isinstance(scopes, Scope) else scopes)
+    assert not by_role, f"unknown roles {sorted(by_role)}"
+    row[CLI] = row[Role.ADMIN] if cli is None else frozenset([cli] if isinstance(cli, Scope) else cli)
+    return row
+
+
+_STAFF = {"dirigente": SCHOOL, "funzione_strumentale": SCHOOL, "docente": SCHOOL}
+_LEADS = {"dirigente": SCHOOL, "funzione_strumentale": SCHOOL}
+
+# The one table: action × role → scopes (empty: never). docs/design.md shows it (`role_table()`, tested).
+TABLE: dict[Action, dict[Role | str, frozenset[Scope]]] = {
+    Action.USE_APP: _row(admin=ALL, coordinatore_rete=ALL, dirigente=ALL, funzione_strumentale=ALL, docente=ALL,
+                         regione=ALL),
+    Action.MANAGE_ACCOUNTS: _row(admin=ALL),
+    Action.READ_AUDIT: _row(admin=ALL),
+    # The region sees which networks and schools there are.
+    Action.SEE_SCHOOL: _row(admin=ALL, regione=REGION, coordinatore_rete=NETWORK, **_STAFF),
+    Action.CHOOSE_NETWORK: _row(admin=ALL, regione=REGION),
+    Action.LIST_NETWORK_SCHOOLS: _row(admin=ALL, regione=REGION, coordinatore_rete=NETWORK),
+    Action.MANAGE_SCHOOL: _row(admin=ALL, dirigente=SCHOOL),
+    Action.SEE_STAFF: _row(admin=ALL, **_STAFF),
+    Action.MANAGE_NETWORK: _row(admin=ALL, coordinatore_rete=NETWORK),
+    # A protocol belongs to a network and, unless it is the network's core, to one school. The region reads
+    # none: a school's protocol names its staff; what travels is the practice catalogue.
+    Action.READ_PROTOCOLS: _row(admin=ALL, coordinatore_rete=NETWORK, dirigente=(SCHOOL, CORE),
+                                funzione_strumentale=(SCHOOL, CORE), docente=(SCHOOL, CORE)),
+    Action.EDIT_PROTOCOL: _row(admin=ALL, coordinatore_rete=CORE, dirigente=SCHOOL),
+    Action.COMMENT_PROTOCOL: _row(admin=ALL, coordinatore_rete=NETWORK, dirigente=(SCHOOL, CORE),
+                                  funzione_strumentale=(SCHOOL, CORE)),
+    Action.CHANGE_LOCKED_SECTION: _row(),
+    Action.SHAPE_PROTOCOLS: _row(admin=ALL, coordinatore_rete=CORE, dirigente=SCHOOL),
+    # The coordinator decides the updates of practices adopted into the core (the core has no network updates).
+    Action.DECIDE_NETWORK_UPDATES: _row(admin=ALL, coordinatore_rete=CORE, dirigente=SCHOOL),
+    # Proposals to the core: a dirigente proposes, the other schools' dirigenti support, the coordinator
+    # decides (edit_protocol on the core). Never the region.
+    Action.READ_PROPOSALS: _row(admin=ALL, coordinatore_rete=NETWORK, dirigente=NETWORK,
+                                funzione_strumentale=NETWORK, docente=NETWORK),
+    Action.PROPOSE: _row(dirigente=SCHOOL),
+    Action.SUPPORT_PROPOSAL: _row(dirigente=OTHER),
+    Action.COMMENT_PROPOSAL: _row(admin=ALL, coordinatore_rete=NETWORK, dirigente=NETWORK),
+    Action.WITHDRAW_PROPOSAL: _row(dirigente=AUTHOR),
+    # Pupil data: admins are not school staff (on the web they see no pupil); coordinators never do. The
+    # command line reads them for batch jobs (each read goes to the access log).
+    Action.READ_PUPILS: _row(cli=ALL, **_STAFF),
+    Action.IMPORT_PUPIL_DATA: _row(cli=ALL, **_LEADS),
+    Action.FOLLOW_UP: _row(**_LEADS),
+    Action.FOLLOW_OBLIGATION: _row(cli=ALL, **_LEADS),
+    Action.READ_LETTERS: _row(admin=ALL, coordinatore_rete=NETWORK, dirigente=NETWORK,
+                              funzione_strumentale=NETWORK),
+    Action.VIEW_NETWORK_FIGURES: _row(admin=ALL, coordinatore_rete=NETWORK, dirigente=NETWORK,
+                                      funzione_strumentale=NETWORK),
+    # A single other school shown as "the network" would give away that school's figures.
+    Action.FILTER_FIGURES: _row(admin=ALL, coordinatore_rete=NETWORK, **_LEADS),
+    Action.VIEW_REGION: _row(admin=ALL, regione=REGION),
+    # Published practices are read by every network; drafts only inside their network, by who may edit them.
+    Action.READ_PRACTICES: _row(admin=ALL, coordinatore_rete=(NETWORK, PUBLISHED), dirigente=(SCHOOL, PUBLISHED),
+                                funzione_strumentale=PUBLISHED, docente=PUBLISHED, regione=PUBLISHED),
+    Action.DRAFT_PRACTICES: _row(admin=ALL, coordinatore_rete=NETWORK, dirigente=SCHOOL),
+    Action.PROPOSE_PRACTICE: _row(dirigente=SCHOOL),
+    Action.PUBLISH_PRACTICE: _row(admin=ALL, coordinatore_rete=NETWORK),
+    Action.ADOPT_PRACTICES: _row(coordinatore_rete=CORE, dirigente=SCHOOL),
+}
+
+# The refusal each action gives when the caller names no better one.
+_REFUSALS = {
+    Action.READ_PUPILS: "Non hai accesso ai dati degli alunni di questa scuola.",
+    Action.IMPORT_PUPIL_DATA: "Non hai accesso ai dati degli alunni di questa scuola.",
+    Action.FOLLOW_UP: "Solo il dirigente e la funzione strumentale della scuola registrano revisioni e interventi.",
+    Action.FOLLOW_OBLIGATION: "Solo il dirigente e la funzione strumentale della scuola vedono i casi di obbligo"
+                              " scolastico.",
+    Action.VIEW_NETWORK_FIGURES: "Non hai accesso ai dati di questa rete.",
+    Action.SEE_SCHOOL: "Non hai accesso ai dati di questa scuola.",
+    Action.READ_PROTOCOLS: "Non hai accesso a questo protocollo.",
+}
+
+
+@dataclass(frozen=True)
+class Resource:
+    """What an action is about: what its scope is checked against. `None` fields are "none" (a core protocol
+    has no school); `reachable` is False for a thing outside the actor's own records (a pupil of another
+    class, a code that does not exist) so that the refusal is the same as for a forbidden one."""
+
+    network_code: str | None = None
+    school_code: str | None = None
+    published: bool = False
+    author: str | None = None
+    reachable: bool = True
+
+
+class NetworkRef(Resource):
+    def __init__(self, code: str):
+        super().__init__(network_code=code)
+
+
+class SchoolRef(Resource):
+    """A school, its facts and its pupils' data; the network is needed only by network scopes."""
+
+    def __init__(self, code: str, network_code: str | None = None, *, reachable: bool = True):
+        super().__init__(network_code=network_code, school_code=code, reachable=reachable)
+
+
+class ProtocolRef(Resource):
+    """A protocol: of a school, or the network's core (school_code None)."""
+
+    def __init__(self, network_code: str, school_code: str | None):
+        super().__init__(network_code=network_code, school_code=school_code)
+
+
+class PracticeRef(Resource):
+    """A good practice: of a school when a dirigente drafted it, else the network's (school_code None)."""
+
+    def __init__(self, network_code: str | None, school_code: str | None, published: bool = False, *,
+                 reachable: bool = True):
+        super().__init__(network_code=network_code, school_code=school_code, published=published,
+                         reachable=reachable)
+
+
+class ProposalRef(Resource):
+    """A proposal to the network's core, made by a school (its dirigente, the author)."""
+
+    def __init__(self, network_code: str, school_code: str | None, author: str | None = None, *,
+                 reachable: bool = True):
+        super().__init__(network_code=network_code, school_code=school_code, author=author, reachable=reachable)
+
+
+def _within(actor: Actor, scope: Scope, r: Resource) -> bool:
+    in_network = r.network_code is not None and r.network_code == actor.network_code
+    return {
+        Scope.ALL: True,
+        Scope.REGION: True,
+        Scope.OWN_NETWORK: in_network,
+        Scope.NETWORK_CORE: in_network and r.school_code is None,
+        Scope.OWN_SCHOOL: (r.school_code is not None and r.school_code == actor.school_code
+                           and r.network_code in (None, actor.network_code)),
+        Scope.OTHER_SCHOOL: in_network and r.school_code != actor.school_code,
+        Scope.PUBLISHED: r.published,
+        Scope.AUTHOR: r.author is not None and r.author == actor.username,
+    }[scope]
+
+
+def scopes(actor: Actor, action: Action | str) -> frozenset[Scope]:
+    """The actor's scopes for an action (empty: never): its role's cell of the table."""
+    return TABLE[Action(action)][CLI if actor.is_system else actor.role]
+
+
+def allowed(actor: Actor, action: Action | str, resource: Resource | None = None) -> bool:
+    """May the actor do `action` on `resource`? Without a resource: may it do it anywhere (the page-level
+    question: is the page in the actor's navigation)."""
+    cell = scopes(actor, action)
+    if resource is None:
+        return bool(cell)
+    return resource.reachable and any(_within(actor, scope, resource) for scope in cell)
+
+
+def require(actor: Actor, action: Action | str, resource: Resource | None = None, message: str | None = None) -> None:
+    """`allowed`, or PermissionDenied with an Italian message (the caller's, else the action's)."""
+    if not allowed(actor, action, resource):
+        text = message or _REFUSALS.get(Action(action))
+        raise PermissionDenied(text) if text else PermissionDenied()
+
+
+# --- what is not yes or no -------------------------------------------------------------------------------
 
 
 def school_scope(actor: Actor) -> tuple[str, str | None]:
-    """How far the actor sees schools: ('all', None), ('network', code) or ('school', code)."""
-    if actor.role in (Role.ADMIN, Role.REGIONE):  # the region sees which networks and schools there are
+    """How far the actor sees schools, for the queries that list them: ('all', None), ('network', code) or
+    ('school', code): the see_school cell of the table."""
+    cell = scopes(actor, Action.SEE_SCHOOL)
+    if cell & {ALL, REGION}:
         return ("all", None)
-    if actor.role is Role.COORDINATORE_RETE:
+    if NETWORK in cell:
         return ("network", actor.network_code)
     return ("school", actor.school_code)
-
-
-def can_see_school(actor: Actor, school_code: str, network_code: str) -> bool:
-    """See a school at all (its name, its facts): within the actor's `school_scope`."""
-    scope, code = school_scope(actor)
-    return scope == "all" or code == {"network": network_code, "school": school_code}[scope]
-
-
-def chooses_network(actor: Actor) -> bool:
-    """Pages that show one network let the actor pick it: whoever sees every network (an admin)."""
-    return school_scope(actor)[0] == "all"
-
-
-def sees_network_schools(actor: Actor) -> bool:
-    """The home page's list of the schools of the network(s): admin and coordinators, who see no single school."""
-    return school_scope(actor)[0] in ("all", "network")
-
-
-def can_manage_school(actor: Actor, school_code: str) -> bool:
-    """Change a school's own facts: its dirigente, or an admin."""
-    return actor.role is Role.ADMIN or (actor.role is Role.DIRIGENTE and actor.school_code == school_code)
-
-
-# --- protocols --------------------------------------------------------------
-# A protocol belongs to a network and, unless it is the network's core, to
-# one school (school_code None = the core).
-
-
-def can_read_protocol(actor: Actor, network_code: str, school_code: str | None) -> bool:
-    if actor.role is Role.ADMIN:
-        return True
-    if actor.network_code != network_code:
-        return False
-    if actor.role is Role.COORDINATORE_RETE:
-        return True
-    return school_code is None or school_code == actor.school_code
-
-
-def can_edit_protocol(actor: Actor, network_code: str, school_code: str | None) -> bool:
-    """Edit sections and move the workflow: the coordinator for the core, the dirigente for the school."""
-    if actor.role is Role.ADMIN:
-        return True
-    if actor.network_code != network_code:
-        return False
-    if school_code is None:
-        return actor.role is Role.COORDINATORE_RETE
-    return actor.role is Role.DIRIGENTE and actor.school_code == school_code
-
-
-def can_comment_protocol(actor: Actor, network_code: str, school_code: str | None) -> bool:
-    """Everyone who reads a protocol may comment on it, except teachers, who only read."""
-    return actor.role is not Role.DOCENTE and can_read_protocol(actor, network_code, school_code)
-
-
-# --- pupil data -------------------------------------------------------------------
-# Admins are not school staff: on the web they see no pupil. Coordinators
-# never do. Teachers see their own classes (the class filter is applied by
-# the query that reads the rows).
-
-
-def can_read_pupils(actor: Actor, school_code: str) -> bool:
-    if actor.is_system:
-        return True
-    return actor.role in SCHOOL_ROLES and actor.school_code == school_code
-
-
-def can_import_pupils(actor: Actor, school_code: str) -> bool:
-    if actor.is_system:
-        return True
-    return actor.role in (Role.DIRIGENTE, Role.FUNZIONE_STRUMENTALE) and actor.school_code == school_code
-
-
-def require_pupils(actor: Actor, school_code: str, *, write: bool = False) -> None:
-    allowed = can_import_pupils(actor, school_code) if write else can_read_pupils(actor, school_code)
-    if not allowed:
-        raise PermissionDenied("Non hai accesso ai dati degli alunni di questa scuola.")
-
-
-def can_purge_pupils(actor: Actor, school_code: str) -> bool:
-    """Delete a school's old pupil data: its dirigente, or the server's operator (the CLI)."""
-    return actor.is_system or can_manage_school(actor, school_code)
-
-
-def can_follow_up(actor: Actor, school_code: str) -> bool:
-    """Review pupils and record interventions: the school's dirigente and funzione strumentale."""
-    return actor.role in (Role.DIRIGENTE, Role.FUNZIONE_STRUMENTALE) and actor.school_code == school_code
-
-
-def require_follow_up(actor: Actor, school_code: str) -> None:
-    if not can_follow_up(actor, school_code):
-        raise PermissionDenied("Solo il dirigente e la funzione strumentale della scuola registrano revisioni e"
-                               " interventi.")
-
-
-def can_follow_obligation(actor: Actor, school_code: str) -> bool:
-    """See and act on the compulsory-education cases (art. 114 c. 4 D.Lgs. 297/1994): the school's dirigente
-    and funzione strumentale, or the server's operator (the CLI). Coordinators see suppressed counts only
-    (the network figures); teachers nothing."""
-    if actor.is_system:
-        return True
-    return can(actor, Capability.FOLLOW_OBLIGATION) and actor.school_code == school_code
-
-
-def require_obligation(actor: Actor, school_code: str) -> None:
-    if not can_follow_obligation(actor, school_code):
-        raise PermissionDenied("Solo il dirigente e la funzione strumentale della scuola vedono i casi di obbligo"
-                               " scolastico.")
-
-
-# --- letters of the compulsory-education procedure (art. 114 c. 4 D.Lgs. 297/1994) -----------------
-
-
-def can_read_letter_texts(actor: Actor, network_code: str) -> bool:
-    """The network's letter texts: its coordinator (who edits them), the dirigenti and funzioni strumentali of
-    its schools (who send them), admins."""
-    if actor.is_system or actor.role is Role.ADMIN:
-        return True
-    return actor.network_code == network_code and can(actor, Capability.READ_LETTERS)
-
-
-def can_edit_letter_texts(actor: Actor, network_code: str) -> bool:
-    """Change the network's letter texts, in any language: its coordinator, an admin, the CLI."""
-    return can_manage_network(actor, network_code)
-
-
-def can_send_letters(actor: Actor, school_code: str) -> bool:
-    """Download a letter about one of the school's cases: whoever follows them (its dirigente and funzione
-    strumentale, the CLI); every download is in the access log."""
-    return can_follow_obligation(actor, school_code)
 
 
 def network_figures_view(actor: Actor, network_code: str) -> str:
@@ -260,79 +308,19 @@ def network_figures_view(actor: Actor, network_code: str) -> str:
     'school': the own school's row only (funzione strumentale). Teachers see none.
     'region': the network's totals only, no school's row (the regional partners, for every network).
     """
-    if actor.role is Role.ADMIN:
-        return "schools"
     if actor.role is Role.REGIONE:
         return "region"
-    if actor.network_code != network_code or actor.role is Role.DOCENTE:
-        raise PermissionDenied("Non hai accesso ai dati di questa rete.")
+    require(actor, Action.VIEW_NETWORK_FIGURES, NetworkRef(network_code))
+    if actor.role is Role.ADMIN:
+        return "schools"
     return {Role.COORDINATORE_RETE: "schools", Role.DIRIGENTE: "network",
             Role.FUNZIONE_STRUMENTALE: "school"}[actor.role]
 
 
-def can_filter_figures_on(actor: Actor, view: str, school_code: str) -> bool:
-    """Narrow the network's figures to one school: any school for the 'schools' view, else the own one only
-    (a single other school shown as "the network" would give away that school's figures)."""
-    return view == "schools" or school_code == actor.school_code
-
-
-def require_network_figures(actor: Actor, network_code: str) -> str:
-    """`network_figures_view`, for the roles that see network figures at all (teachers are refused)."""
-    if not can(actor, Capability.VIEW_NETWORK_FIGURES):
-        raise PermissionDenied("Non hai accesso ai dati di questa rete.")
-    return network_figures_view(actor, network_code)
-
-
-# --- network settings and the learned model ---------------------------------------------
-
-
-def can_manage_network(actor: Actor, network_code: str) -> bool:
-    """Change a network's risk thresholds, train and evaluate its model: its coordinator, an admin, the CLI."""
-    return actor.is_system or actor.role is Role.ADMIN or (
-        actor.role is Role.COORDINATORE_RETE and actor.network_code == network_code)
-
-
-def require_manage_network(actor: Actor, network_code: str, message: str) -> None:
-    if not can_manage_network(actor, network_code):
-        raise PermissionDenied(message)
-
-
-def model_figures_for(actor: Actor, network_code: str) -> str:
-    """How much of the network model's document the actor reads: the view of `network_figures_view`.
-
-    The document counts pupils and adverse outcomes per school, so it follows the network-figures row of
-    docs/design.md: 'schools' every school (small counts suppressed), 'network' the network's totals (suppressed)
-    and the own school, 'school' the own school only. Teachers read none of it.
-    """
-    return require_network_figures(actor, network_code)
-
-
-def require_model_use(actor: Actor, school_code: str) -> None:
-    """Use the network's model on a school's pupils (its estimates in the list): whoever reads those pupils."""
-    require_pupils(actor, school_code)
-
-
-# --- people and logs of a school ----------------------------------------------------------
-
-
-def can_see_staff(actor: Actor, school_code: str) -> bool:
-    """The school's staff list (owners of follow-ups): its own people, or an admin."""
-    return actor.role is Role.ADMIN or actor.school_code == school_code
-
-
-def can_assign_classes(actor: Actor, school_code: str) -> bool:
-    """Set a teacher's classes: the school's dirigente, or an admin."""
-    return can_manage_school(actor, school_code)
-
-
-def can_read_access_log(actor: Actor, school_code: str) -> bool:
-    """Who read the school's pupil data: its dirigente, or an admin."""
-    return can_manage_school(actor, school_code)
-
-
-def sees_own_classes_only(actor: Actor) -> bool:
-    """Teachers see the pupils of their classes; the query reads which classes those are."""
-    return has_classes(actor.role)
+def draft_school(actor: Actor, school_code: str | None) -> str | None:
+    """The school a new practice belongs to: a dirigente drafts for the own school, a coordinator for the network
+    (None), an admin for the school named."""
+    return actor.school_code if actor.role is Role.DIRIGENTE else school_code
 
 
 def role_scope(role: Role | str) -> str | None:
@@ -343,104 +331,21 @@ def role_scope(role: Role | str) -> str | None:
     return "network" if role is Role.COORDINATORE_RETE else None
 
 
-def only_reads_protocols(actor: Actor) -> bool:
-    """Roles that never edit a protocol: for them the editor is a reading page, and says so."""
-    return actor.role in (Role.DOCENTE, Role.FUNZIONE_STRUMENTALE)
-
-
-def reads_published_first(actor: Actor) -> bool:
-    """Teachers read the published version of a protocol by default while a new revision is being written."""
-    return actor.role is Role.DOCENTE
-
-
-def administers(actor: Actor) -> bool:
-    """Who runs the installation (accounts, networks, schools): the regional partner only follows the programme."""
-    return can(actor, Capability.MANAGE_ACCOUNTS)
-
-
 def has_classes(role: Role | str) -> bool:
     """Accounts that are given classes (and see only those pupils): teachers."""
     return Role(role) is Role.DOCENTE
 
 
-# --- proposals to the network's core -----------------------------------------------------------
-# A school's dirigente proposes a change to a section of the core; the network's schools read the
-# proposals, their dirigenti support and comment, the coordinator decides. Never the region.
+# --- the table as docs/design.md shows it -----------------------------------------------------------------
+
+_COLUMNS = [*Role, CLI]
 
 
-def can_read_proposals(actor: Actor, network_code: str) -> bool:
-    if actor.role is Role.ADMIN:
-        return True
-    return actor.network_code == network_code and actor.role in (Role.COORDINATORE_RETE, *SCHOOL_ROLES)
-
-
-def can_propose(actor: Actor, network_code: str, school_code: str) -> bool:
-    """Propose a change to the core for the school's level: the school's dirigente."""
-    return (actor.role is Role.DIRIGENTE and actor.network_code == network_code
-            and actor.school_code == school_code)
-
-
-def can_support_proposal(actor: Actor, network_code: str, proposing_school: str) -> bool:
-    """Support another school's proposal: the dirigente of a school of the same network (one per school)."""
-    return (actor.role is Role.DIRIGENTE and actor.network_code == network_code
-            and actor.school_code != proposing_school)
-
-
-def can_comment_proposal(actor: Actor, network_code: str) -> bool:
-    """Discuss a proposal: the network's dirigenti and its coordinator (and an admin)."""
-    return can_read_proposals(actor, network_code) and actor.role in (
-        Role.ADMIN, Role.COORDINATORE_RETE, Role.DIRIGENTE)
-
-
-def can_decide_proposal(actor: Actor, network_code: str) -> bool:
-    """Accept or decline: whoever edits the core (the network's coordinator, an admin)."""
-    return can_edit_protocol(actor, network_code, None)
-
-
-# --- good practices -----------------------------------------------------------------------------
-# A practice belongs to a network and, when a dirigente drafted it, to a school (None = the coordinator's).
-# Published practices are read by every network; drafts only inside their network, by who may edit them and
-# by the network's coordinator.
-
-
-def can_edit_practice(actor: Actor, network_code: str, school_code: str | None) -> bool:
-    """Write a practice's versions: the network's coordinator, the dirigente of the school it comes from."""
-    if actor.role is Role.ADMIN:
-        return True
-    if actor.network_code != network_code:
-        return False
-    if actor.role is Role.COORDINATORE_RETE:
-        return True
-    return actor.role is Role.DIRIGENTE and school_code is not None and actor.school_code == school_code
-
-
-def can_publish_practice(actor: Actor, network_code: str) -> bool:
-    """Publish for every network: the coordinator of the practice's network (or an admin)."""
-    return actor.role is Role.ADMIN or (actor.role is Role.COORDINATORE_RETE and actor.network_code == network_code)
-
-
-def can_read_practice(actor: Actor, network_code: str, school_code: str | None, published: bool) -> bool:
-    if published:
-        return can(actor, Capability.READ_PRACTICES)
-    return can_edit_practice(actor, network_code, school_code)
-
-
-def draft_school(actor: Actor, school_code: str | None) -> str | None:
-    """The school a new practice belongs to: a dirigente drafts for the own school, a coordinator for the network
-    (None), an admin for the school named."""
-    return actor.school_code if actor.role is Role.DIRIGENTE else school_code
-
-
-def can_propose_practice(actor: Actor, network_code: str, school_code: str | None) -> bool:
-    """Send a draft to the network's coordinator: the dirigente who writes it (the coordinator publishes)."""
-    return actor.role is Role.DIRIGENTE and can_edit_practice(actor, network_code, school_code)
-
-
-def adopts_practices(actor: Actor) -> bool:
-    """Who adopts practices into a protocol (into the school's, into the core): dirigenti and coordinators."""
-    return actor.role in (Role.DIRIGENTE, Role.COORDINATORE_RETE)
-
-
-def can_draft_practice_for(actor: Actor, network_code: str, school_code: str | None) -> bool:
-    """Start a practice in this network (and school): whoever would then edit it, if the role drafts at all."""
-    return can(actor, Capability.DRAFT_PRACTICES) and can_edit_practice(actor, network_code, school_code)
+def role_table() -> str:
+    """The role table in Markdown: one row per action, one column per role and the command line."""
+    head = ["action", *(c.value if isinstance(c, Role) else "command line" for c in _COLUMNS)]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for action, row in TABLE.items():
+        cells = [", ".join(sorted(row[c])) or "—" for c in _COLUMNS]
+        lines.append("| " + " | ".join([f"`{action.value}`", *cells]) + " |")
+    return "\n".join(lines)

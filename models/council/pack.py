@@ -25,7 +25,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from models.accounts import people
 from models.core import audit, clock
-from models.core.permissions import Actor, can_follow_obligation
+from models.core.permissions import Action, Actor, SchoolRef, allowed
 from models.core.school_year import SchoolYear
 from models.core.word_layout import fit_columns, mark_header_row, table_font, text_width_cm
 from models.follow_up import interventions, list_export, reviews
@@ -113,7 +113,7 @@ def _months(db, risk: RiskList, codes: tuple[str, ...]) -> pd.DataFrame:
 
 
 def _cases(db, actor: Actor, school_code: str, codes: set[str]) -> dict[str, obligation.Case]:
-    if not codes or not can_follow_obligation(actor, school_code):
+    if not codes or not allowed(actor, Action.FOLLOW_OBLIGATION, SchoolRef(school_code)):
         return {}
     found = obligation.cases(db, actor, school_code, include_closed=True, channel="pacchetto consiglio")
     return {case.pupil_code: case for case in found if case.pupil_code in codes}

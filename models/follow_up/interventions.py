@@ -17,7 +17,7 @@ from models.accounts import auth
 from models.core import audit, clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError
-from models.core.permissions import Actor, require_follow_up, require_pupils
+from models.core.permissions import Action, Actor, SchoolRef, require
 from models.risk import school_risk
 
 DEFAULT_KINDS = (
@@ -79,7 +79,7 @@ def check_owner(db: sqlite_utils.Database, actor: Actor, school_code: str, owner
 
 def kinds(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[str]:
     """The school's intervention kinds, in its order (the default list until the school edits it)."""
-    require_pupils(actor, school_code)
+    require(actor, Action.READ_PUPILS, SchoolRef(school_code))
     own = [r[0] for r in db.execute("SELECT label FROM intervention_kinds WHERE school_code = ? ORDER BY position",
                                     [school_code])]
     return own or list(DEFAULT_KINDS)
@@ -87,7 +87,7 @@ def kinds(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[str
 
 def set_kinds(db: sqlite_utils.Database, actor: Actor, school_code: str, labels: list[str]) -> list[str]:
     """Replace the school's list (one label per entry; blanks and repeats dropped)."""
-    require_follow_up(actor, school_code)
+    require(actor, Action.FOLLOW_UP, SchoolRef(school_code))
     cleaned: list[str] = []
     for label in (" ".join(raw.split()) for raw in labels):
         if label and label.casefold() not in {c.casefold() for c in cleaned}:
@@ -122,7 +122,7 @@ def add_intervention(
     at: datetime | None = None,
 ) -> Intervention:
     """Record an intervention; refused for teachers and for pupils the actor cannot see."""
-    require_follow_up(actor, school_code)
+    require(actor, Action.FOLLOW_UP, SchoolRef(school_code))
     school_risk.require_pupil(db, actor, school_code, pupil_code)
     if kind not in kinds(db, actor, school_code):
         raise ApprodoError(f"«{kind}» non è tra i tipi di intervento della scuola.")
@@ -153,7 +153,7 @@ def add_intervention(
 def set_outcome(db: sqlite_utils.Database, actor: Actor, school_code: str, intervention_id: int, outcome: str,
                 *, expected: str) -> Intervention:
     """Record how an intervention went; refused if someone changed it meanwhile (`expected` = the outcome seen)."""
-    require_follow_up(actor, school_code)
+    require(actor, Action.FOLLOW_UP, SchoolRef(school_code))
     if outcome not in OUTCOMES:
         raise ApprodoError(f"Esito «{outcome}» non valido.")
     current = _get(db, school_code, intervention_id)

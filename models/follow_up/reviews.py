@@ -17,7 +17,7 @@ import sqlite_utils
 from models.core import clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError
-from models.core.permissions import Actor, require_follow_up, require_pupils
+from models.core.permissions import Action, Actor, SchoolRef, require
 from models.follow_up import interventions
 from models.risk import history, indicators, school_risk
 from models.risk.school_risk import RiskList
@@ -61,7 +61,7 @@ def record_review(
     at: datetime | None = None,
 ) -> Review:
     """Mark a pupil as reviewed; an earlier open follow-up of the pupil is closed by this review."""
-    require_follow_up(actor, school_code)
+    require(actor, Action.FOLLOW_UP, SchoolRef(school_code))
     school_risk.require_pupil(db, actor, school_code, pupil_code)
     if level is not None and level not in (*indicators.LEVELS, indicators.STALE):
         raise ApprodoError(f"Livello «{level}» non valido.")
@@ -103,7 +103,7 @@ def _refuse_twin(db, actor: Actor, school_code: str, pupil_code: str, at: dateti
 
 def close_follow_up(db: sqlite_utils.Database, actor: Actor, school_code: str, review_id: int) -> None:
     """Mark a follow-up as done without a new review (e.g. the pupil moved school)."""
-    require_follow_up(actor, school_code)
+    require(actor, Action.FOLLOW_UP, SchoolRef(school_code))
     with transaction(db):
         closed = db.execute("UPDATE reviews SET follow_up_done_at = ?, follow_up_done_by = ? WHERE id = ?"
                             " AND school_code = ? AND follow_up_on IS NOT NULL AND follow_up_done_at IS NULL",
@@ -148,7 +148,7 @@ def compare_levels(before: dict[str, str], now: dict[str, str]) -> tuple[list, l
 def changes_since_last_review(db: sqlite_utils.Database, actor: Actor, risk: RiskList,
                               on: date | None = None) -> Changes:
     """What the list shows now against the list the last review looked at, and the follow-ups due."""
-    require_pupils(actor, risk.school_code)
+    require(actor, Action.READ_PUPILS, SchoolRef(risk.school_code))
     now = dict(zip(risk.pupils["pupil_code"], risk.pupils["level"], strict=True))
     due = due_follow_ups(db, actor, risk, on)
     last = db.execute("SELECT reviewed_at, as_of FROM reviews WHERE school_code = ? ORDER BY reviewed_at DESC"
@@ -166,7 +166,7 @@ def changes_since_last_review(db: sqlite_utils.Database, actor: Actor, risk: Ris
 
 def due_follow_ups(db: sqlite_utils.Database, actor: Actor, risk: RiskList, on: date | None = None) -> list[Review]:
     """Open follow-ups of the list's pupils due on `on` (today) or earlier, oldest first."""
-    require_pupils(actor, risk.school_code)
+    require(actor, Action.READ_PUPILS, SchoolRef(risk.school_code))
     on = on or clock.local_date()
     rows = db.execute(f"{_SELECT} WHERE school_code = ? AND follow_up_on <= ? AND follow_up_done_at IS NULL"
                       " ORDER BY follow_up_on, id", [risk.school_code, on.isoformat()]).fetchall()
@@ -176,7 +176,7 @@ def due_follow_ups(db: sqlite_utils.Database, actor: Actor, risk: RiskList, on: 
 
 def owned_follow_ups(db: sqlite_utils.Database, actor: Actor, school_code: str, on: date) -> tuple[int, int]:
     """How many open follow-ups the actor owns that are due by `on`, or fall due the day after (counts only)."""
-    require_follow_up(actor, school_code)
+    require(actor, Action.FOLLOW_UP, SchoolRef(school_code))
     due, tomorrow = db.execute(
         "SELECT SUM(follow_up_on <= ?), SUM(follow_up_on = ?) FROM reviews WHERE school_code = ?"
         " AND follow_up_owner = ? AND follow_up_done_at IS NULL AND follow_up_on IS NOT NULL",
@@ -186,7 +186,7 @@ def owned_follow_ups(db: sqlite_utils.Database, actor: Actor, school_code: str, 
 
 def follow_up_table(db: sqlite_utils.Database, actor: Actor, risk: RiskList) -> pd.DataFrame:
     """Per pupil of the list: last review, open follow-up and last intervention (empty where none)."""
-    require_pupils(actor, risk.school_code)
+    require(actor, Action.READ_PUPILS, SchoolRef(risk.school_code))
     last_reviews = {r[1]: _review(r) for r in db.execute(
         f"{_SELECT} WHERE id IN (SELECT MAX(id) FROM reviews WHERE school_code = ? GROUP BY pupil_code)",
         [risk.school_code])}

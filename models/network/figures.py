@@ -15,8 +15,7 @@ import sqlite_utils
 
 from models.accounts.schools import Level, Network, School, get_network, list_networks, network_schools
 from models.core import clock, suppression
-from models.core.errors import PermissionDenied
-from models.core.permissions import Actor, can_filter_figures_on, network_figures_view
+from models.core.permissions import Action, Actor, SchoolRef, network_figures_view, require
 from models.core.school_year import SchoolYear, month_label
 from models.obligation import figures as obligation_figures
 from models.protocols.protocol import STATUS_LABELS, deliberation_day
@@ -69,8 +68,8 @@ def scope(db: sqlite_utils.Database, actor: Actor, network_code: str, *, level: 
     if level:
         schools = [s for s in schools if s.level == Level(level)]
     if school_code:
-        if not can_filter_figures_on(actor, view, school_code):
-            raise PermissionDenied("Puoi filtrare solo sulla tua scuola.")
+        require(actor, Action.FILTER_FIGURES, SchoolRef(school_code, network_code),
+                message="Puoi filtrare solo sulla tua scuola.")
         schools = [s for s in schools if s.code == school_code]
     own = actor.school_code if view in ("network", "school") else None
     shown = tuple(s.code for s in schools if view == "schools" or s.code == own)

@@ -17,7 +17,7 @@ import sqlite_utils
 
 from models.accounts.schools import Network, list_networks
 from models.core import suppression
-from models.core.permissions import Actor, Capability, require
+from models.core.permissions import Action, Actor, require
 from models.core.school_year import SchoolYear
 from models.network import figures, programme
 from models.risk import indicators
@@ -34,7 +34,7 @@ class Region:
 
 def region(db: sqlite_utils.Database, actor: Actor) -> Region:
     """Every network the actor sees, each as one whole (the regional partners and admins)."""
-    require(actor, Capability.VIEW_REGION)
+    require(actor, Action.VIEW_REGION)
     networks = tuple(list_networks(db, actor))
     return Region(networks, {n.code: figures.scope(db, actor, n.code) for n in networks})
 

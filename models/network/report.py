@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from models.accounts.schools import LEVEL_LABELS, Level
 from models.core import clock, suppression, word_layout
-from models.core.permissions import Actor, require_network_figures
+from models.core.permissions import Action, Actor, NetworkRef, require
 from models.core.school_year import SchoolYear
 from models.core.spreadsheet import safe_cell
 from models.network import figures as network_figures
@@ -69,7 +69,8 @@ def build(db: sqlite_utils.Database, actor: Actor, network_code: str, year: Scho
     The dashboard page renders this and the files are made from it: one computation for both. Without a year
     (no attendance data yet) only the protocols and the programme indicators are filled.
     """
-    require_network_figures(actor, network_code)  # the dashboard's readers (the region reads its own view)
+    # The dashboard's readers (the region reads its own view).
+    require(actor, Action.VIEW_NETWORK_FIGURES, NetworkRef(network_code))
     where = network_figures.scope(db, actor, network_code, level=level, school_code=school_code)
     filters = ", ".join(part for part in (
         LEVEL_LABELS[Level(level)] if level else "tutti i gradi",

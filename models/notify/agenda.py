@@ -12,14 +12,7 @@ from datetime import date
 
 import sqlite_utils
 
-from models.core.permissions import (
-    Actor,
-    can_decide_proposal,
-    can_follow_obligation,
-    can_follow_up,
-    can_manage_school,
-    can_publish_practice,
-)
+from models.core.permissions import Action, Actor, NetworkRef, ProtocolRef, SchoolRef, allowed
 
 
 @dataclass(frozen=True)
@@ -45,7 +38,7 @@ def agenda(db: sqlite_utils.Database, actor: Actor, on: date) -> list[Item]:
     """The items awaiting `actor` on the day `on`, in the order of their weight (legal terms first)."""
     items = []
     school = actor.school_code
-    if school and can_follow_obligation(actor, school):
+    if school and allowed(actor, Action.FOLLOW_OBLIGATION, SchoolRef(school)):
         from models.obligation import cases as obligation
 
         due, ending = obligation.due_counts(db, actor, school, on)
@@ -55,7 +48,7 @@ def agenda(db: sqlite_utils.Database, actor: Actor, on: date) -> list[Item]:
                               _many(due, "passo dell'obbligo scolastico da fare",
                                     "passi dell'obbligo scolastico da fare") + _tomorrow(ending),
                               "pages/obligation.py"))
-    if school and can_follow_up(actor, school):
+    if school and allowed(actor, Action.FOLLOW_UP, SchoolRef(school)):
         from models.follow_up import reviews
 
         due, ending = reviews.owned_follow_ups(db, actor, school, on)
@@ -64,7 +57,7 @@ def agenda(db: sqlite_utils.Database, actor: Actor, on: date) -> list[Item]:
                               _many(due, "verifica da fare di cui sei referente",
                                     "verifiche da fare di cui sei referente") + _tomorrow(ending, "una"),
                               "pages/risk.py"))
-    if school and can_manage_school(actor, school):
+    if school and allowed(actor, Action.MANAGE_SCHOOL, SchoolRef(school)):
         updates = _network_updates(db, actor, school)
         if updates:
             items.append(Item("aggiornamenti", updates, 0,
@@ -72,7 +65,7 @@ def agenda(db: sqlite_utils.Database, actor: Actor, on: date) -> list[Item]:
                                     "aggiornamenti della rete da decidere per il protocollo"),
                               "pages/protocol_updates.py"))
     network = actor.network_code
-    if network and not school and can_decide_proposal(actor, network):
+    if network and not school and allowed(actor, Action.EDIT_PROTOCOL, ProtocolRef(network, None)):
         from models.protocols import proposals
 
         open_ = proposals.open_count(db, actor, network)
@@ -80,7 +73,7 @@ def agenda(db: sqlite_utils.Database, actor: Actor, on: date) -> list[Item]:
             items.append(Item("proposte", open_, 0,
                               _many(open_, "proposta delle scuole da decidere", "proposte delle scuole da decidere"),
                               "pages/proposals.py"))
-    if network and not school and can_publish_practice(actor, network):
+    if network and not school and allowed(actor, Action.PUBLISH_PRACTICE, NetworkRef(network)):
         from models.practices import records
 
         proposed = records.proposed_count(db, actor, network)

@@ -29,8 +29,8 @@ import sqlite_utils
 from models.accounts import auth
 from models.core import audit, clock
 from models.core.db import transaction
-from models.core.errors import ApprodoError, PermissionDenied
-from models.core.permissions import Actor, Capability, can
+from models.core.errors import ApprodoError
+from models.core.permissions import Action, Actor, require
 from models.notify.agenda import Item, agenda
 
 FREQUENCIES = {"giornaliera": "ogni giorno", "settimanale": "il lunedì", "nessuna": "mai"}
@@ -85,8 +85,7 @@ def settings(db: sqlite_utils.Database) -> Settings | None:
 
 def set_settings(db: sqlite_utils.Database, actor: Actor, *, host: str, port: int, starttls: bool, username: str,
                  sender: str, app_url: str) -> Settings:
-    if not can(actor, Capability.MANAGE_ACCOUNTS):
-        raise PermissionDenied("Il server di posta lo imposta l'amministratore.")
+    require(actor, Action.MANAGE_ACCOUNTS, message="Il server di posta lo imposta l'amministratore.")
     host, username, sender, app_url = (v.strip() for v in (host or "", username or "", sender or "", app_url or ""))
     if not host or any(c in host for c in " /:@"):
         raise ApprodoError("Scrivi il nome del server di posta, per esempio smtp.scuola.edu.it.")
@@ -129,16 +128,14 @@ def set_frequency(db: sqlite_utils.Database, actor: Actor, value: str) -> None:
 
 def bounced(db: sqlite_utils.Database, actor: Actor) -> list[dict]:
     """People whose address the mail server refused: for the admin to correct."""
-    if not can(actor, Capability.MANAGE_ACCOUNTS):
-        raise PermissionDenied("Gli indirizzi rifiutati li vede l'amministratore.")
+    require(actor, Action.MANAGE_ACCOUNTS, message="Gli indirizzi rifiutati li vede l'amministratore.")
     return list(db.query("SELECT p.username, u.email, p.bounced_at, p.bounce_reason FROM notify_prefs p"
                          " JOIN users u ON u.username = p.username WHERE p.bounced_at IS NOT NULL"
                          " ORDER BY p.bounced_at DESC"))
 
 
 def clear_bounce(db: sqlite_utils.Database, actor: Actor, username: str) -> None:
-    if not can(actor, Capability.MANAGE_ACCOUNTS):
-        raise PermissionDenied("Gli indirizzi rifiutati li corregge l'amministratore.")
+    require(actor, Action.MANAGE_ACCOUNTS, message="Gli indirizzi rifiutati li corregge l'amministratore.")
     with transaction(db):
         db.execute("UPDATE notify_prefs SET bounced_at = NULL, bounce_reason = NULL WHERE username = ?", [username])
         audit.record(db, actor, "posta_riattivata", username)

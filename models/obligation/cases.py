@@ -27,7 +27,7 @@ from models.accounts.schools import get_school
 from models.core import audit, clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError
-from models.core.permissions import Actor, require_obligation
+from models.core.permissions import Action, Actor, SchoolRef, require
 from models.core.school_year import SchoolYear
 from models.obligation import hours as obligation_hours
 from models.obligation import rule
@@ -241,7 +241,7 @@ def _load(db: sqlite_utils.Database, school_code: str) -> _Data:
 
 def coverage(db: sqlite_utils.Database, actor: Actor, school_code: str) -> Coverage:
     """Whether the rule can be checked on the school's data, and why not."""
-    require_obligation(actor, school_code)
+    require(actor, Action.FOLLOW_OBLIGATION, SchoolRef(school_code))
     return _load(db, school_code).coverage
 
 
@@ -487,7 +487,7 @@ def cases(db: sqlite_utils.Database, actor: Actor, school_code: str, as_of: date
     A case counts as open on a date when it was opened on or before it and not closed by then.
     With `include_closed`, the cases closed by then come too. `view` as in `audit.record_access`.
     """
-    require_obligation(actor, school_code)
+    require(actor, Action.FOLLOW_OBLIGATION, SchoolRef(school_code))
     as_of = as_of or clock.local_date()
     _sync(db, actor, school_code)
     found = _read(db, school_code, as_of, include_closed=include_closed)
@@ -502,7 +502,7 @@ def due_counts(db: sqlite_utils.Database, actor: Actor, school_code: str, as_of:
     For the reminders (the bell, the e-mail): counts only, no pupil leaves this function, so the read is not
     a pupil-level read and is not logged (the page that shows the cases logs its own).
     """
-    require_obligation(actor, school_code)
+    require(actor, Action.FOLLOW_OBLIGATION, SchoolRef(school_code))
     _sync(db, actor, school_code)
     found = due(_read(db, school_code, as_of, include_closed=False))
     tomorrow = as_of + timedelta(days=1)
@@ -514,7 +514,7 @@ def get_case(db: sqlite_utils.Database, actor: Actor, school_code: str, case_id:
     """One case of the school (refused for another school's case, with the same message as a missing one).
 
     The read is logged (once per `view`, as in `audit.record_access`)."""
-    require_obligation(actor, school_code)
+    require(actor, Action.FOLLOW_OBLIGATION, SchoolRef(school_code))
     found = _read(db, school_code, as_of or clock.local_date(), include_closed=True, case_id=case_id)
     if not found:
         raise ApprodoError("Questo caso non esiste per la tua scuola.")
@@ -526,7 +526,7 @@ def get_case(db: sqlite_utils.Database, actor: Actor, school_code: str, case_id:
 def open_case_for(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str,
                   as_of: date | None = None) -> Case | None:
     """Check one pupil against the rule and record the case if there is one; the pupil's open case (or None)."""
-    require_obligation(actor, school_code)
+    require(actor, Action.FOLLOW_OBLIGATION, SchoolRef(school_code))
     as_of = as_of or clock.local_date()
     _sync(db, actor, school_code, only=pupil_code)
     row = db.execute("SELECT id FROM obligation_cases WHERE school_code = ? AND pupil_code = ? AND opened_on <= ?"
@@ -566,7 +566,7 @@ def _text(value: str | None, what: str, *, required: bool = True) -> str:
 
 
 def _open_case(db, actor: Actor, school_code: str, case_id: int) -> Case:
-    require_obligation(actor, school_code)
+    require(actor, Action.FOLLOW_OBLIGATION, SchoolRef(school_code))
     found = _read(db, school_code, clock.local_date(), include_closed=True, case_id=case_id)
     if not found:
         raise ApprodoError("Questo caso non esiste per la tua scuola.")

@@ -20,7 +20,7 @@ import sqlite_utils
 
 from models.accounts.schools import Level, School, get_school
 from models.core import audit, clock
-from models.core.permissions import Actor, require_obligation
+from models.core.permissions import Action, Actor, SchoolRef, require
 from models.core.school_year import SchoolYear
 from models.obligation import rule
 from models.pupils import school_calendar
@@ -35,7 +35,7 @@ def evasion(db: sqlite_utils.Database, actor: Actor, school_code: str, as_of: da
     """Pupils of compulsory age who reached a quarter of the annual hours unjustified, or would at the current
     pace within the school year (`crossing_month`: the month it is reached or would be; `reached_on`: the day
     it was reached). Logged as a read."""
-    require_obligation(actor, school_code)
+    require(actor, Action.FOLLOW_OBLIGATION, SchoolRef(school_code))
     as_of = as_of or clock.local_date()
     found, rows = quarter_reached(db, get_school(db, actor, school_code), as_of)
     audit.record_access(db, actor, school_code, "obbligo scolastico: ore", f"{rows} righe",

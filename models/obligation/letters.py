@@ -38,15 +38,9 @@ from models.accounts import people, school_logo
 from models.accounts.schools import SIGNATURES, Level, School, dirigente_full_name, get_network, get_school
 from models.core import audit, clock
 from models.core.db import transaction
-from models.core.errors import ApprodoError, PermissionDenied
+from models.core.errors import ApprodoError
 from models.core.languages import ITALIAN, RTL, WORD_TAGS, check_language, language_name
-from models.core.permissions import (
-    Actor,
-    can_edit_letter_texts,
-    can_read_letter_texts,
-    can_send_letters,
-    require_pupils,
-)
+from models.core.permissions import Action, Actor, NetworkRef, SchoolRef, require
 from models.core.school_year import SchoolYear
 from models.obligation import cases
 from models.obligation.cases import Case
@@ -138,8 +132,8 @@ def example_text(kind: str, language: str) -> str | None:
 
 def _require_read(db: sqlite_utils.Database, actor: Actor, network_code: str) -> str:
     network = get_network(db, actor, network_code)
-    if not can_read_letter_texts(actor, network.code):
-        raise PermissionDenied("Le lettere della rete sono del coordinatore e delle scuole della rete.")
+    require(actor, Action.READ_LETTERS, NetworkRef(network.code),
+            "Le lettere della rete sono del coordinatore e delle scuole della rete.")
     return network.code
 
 
@@ -191,8 +185,8 @@ def save_text(db: sqlite_utils.Database, actor: Actor, network_code: str, kind: 
               base_version: int, note: str = "") -> LetterText:
     """A new version of the network's letter; refused (LetterConflict) if someone saved after `base_version`."""
     network_code = _require_read(db, actor, network_code)
-    if not can_edit_letter_texts(actor, network_code):
-        raise PermissionDenied("Solo il coordinatore della rete modifica le lettere.")
+    require(actor, Action.MANAGE_NETWORK, NetworkRef(network_code),
+            "Solo il coordinatore della rete modifica le lettere.")
     kind, language = check_kind(kind), check_language(language)
     if kind in MAYOR_KINDS and language != ITALIAN:
         raise ApprodoError("La segnalazione al Sindaco si scrive solo in italiano: le traduzioni sono per le famiglie.")
@@ -501,13 +495,13 @@ def file_name(pupil_code: str, kind: str, language: str = ITALIAN) -> str:
 
 
 def require_send(actor: Actor, school_code: str) -> None:
-    if not can_send_letters(actor, school_code):
-        raise PermissionDenied("Le lettere le scaricano solo il dirigente e la funzione strumentale della scuola.")
+    require(actor, Action.FOLLOW_OBLIGATION, SchoolRef(school_code),
+            "Le lettere le scaricano solo il dirigente e la funzione strumentale della scuola.")
 
 
 def family_language(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> str | None:
     """The family's language from the pupil context file, if the school gave it."""
-    require_pupils(actor, school_code)
+    require(actor, Action.READ_PUPILS, SchoolRef(school_code))
     row = db.execute("SELECT family_language FROM pupil_context WHERE school_code = ? AND pupil_code = ?",
                      [school_code, pupil_code]).fetchone()
     return row[0] if row and row[0] else None

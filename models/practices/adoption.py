@@ -18,8 +18,8 @@ import sqlite_utils
 
 from models.core import audit, clock
 from models.core.db import transaction
-from models.core.errors import ApprodoError, PermissionDenied
-from models.core.permissions import Actor
+from models.core.errors import ApprodoError
+from models.core.permissions import Action, Actor, require
 from models.practices import records
 from models.protocols import merge, provenance
 from models.protocols import protocol as protocols
@@ -46,9 +46,9 @@ def adopt(db: sqlite_utils.Database, actor: Actor, practice_id: int, protocol_id
     """Bring the practice's published text into the protocol; return the section that holds it."""
     practice = _published(db, actor, practice_id)
     protocol = protocols.get_protocol(db, actor, protocol_id)
-    if not protocols.may_edit(actor, protocol):
-        raise PermissionDenied("Adotta una pratica nel protocollo della scuola il suo dirigente, in quello comune il "
-                               "coordinatore della rete.")
+    require(actor, Action.EDIT_PROTOCOL, protocol.ref,
+            message="Adotta una pratica nel protocollo della scuola il suo dirigente, in quello comune il "
+                    "coordinatore della rete.")
     protocols._require_editable(actor, protocol)
     already = next(db.query(
         "SELECT s.title FROM practice_adoptions a JOIN protocol_sections s ON s.id = a.section_id"
@@ -64,8 +64,9 @@ def adopt(db: sqlite_utils.Database, actor: Actor, practice_id: int, protocol_id
             if section.protocol_id != protocol.id:
                 raise ApprodoError("La sezione da sostituire non è di questo protocollo.")
             if not protocol.is_core and section.kind is SectionKind.CORE_LOCKED:
-                raise PermissionDenied(f"La sezione «{section.title}» è bloccata dalla rete: scegline un'altra o "
-                                       "aggiungi la pratica come sezione nuova.")
+                require(actor, Action.CHANGE_LOCKED_SECTION,
+                        message=f"La sezione «{section.title}» è bloccata dalla rete: scegline un'altra o "
+                                "aggiungi la pratica come sezione nuova.")
             if section.body != text:
                 section = protocols.save_section(db, actor, section.id, text, section.version, note[:300])
             mode = REPLACE
@@ -154,8 +155,8 @@ def _update(db, actor: Actor, adoption_id: int, version: int) -> PracticeUpdate:
     if row is None:
         raise ApprodoError("Questa adozione non esiste.")
     protocol = protocols.get_protocol(db, actor, row[0])
-    if not protocols.may_edit(actor, protocol):
-        raise PermissionDenied("Puoi leggere questo protocollo ma non decidere i suoi aggiornamenti.")
+    require(actor, Action.EDIT_PROTOCOL, protocol.ref,
+            message="Puoi leggere questo protocollo ma non decidere i suoi aggiornamenti.")
     update = next((u for u in pending_updates(db, actor, protocol.id) if u.adoption_id == adoption_id), None)
     if update is None:
         raise ApprodoError("Questo aggiornamento della pratica è già stato deciso.")

@@ -19,8 +19,8 @@ import sqlite_utils
 
 from models.core import audit, clock
 from models.core.db import transaction
-from models.core.errors import ApprodoError, PermissionDenied
-from models.core.permissions import Actor
+from models.core.errors import ApprodoError
+from models.core.permissions import Action, Actor, require
 from models.practices import pdf_check, records
 from models.protocols import word_import
 
@@ -78,8 +78,8 @@ def _docx_text(data: bytes) -> str:
 def add_attachment(db: sqlite_utils.Database, actor: Actor, practice_id: int, file_name: str,
                    data: bytes) -> Attachment:
     practice = records.get_practice(db, actor, practice_id)
-    if not records.may_edit(actor, practice):
-        raise PermissionDenied("Puoi leggere questa pratica ma non aggiungerle allegati.")
+    require(actor, Action.DRAFT_PRACTICES, practice.ref,
+            message="Puoi leggere questa pratica ma non aggiungerle allegati.")
     name = _clean_name(file_name)
     if len(data) > MAX_BYTES:
         raise ApprodoError(f"Il file {name} è troppo grande: al massimo {MAX_BYTES // 2**20} MB.")

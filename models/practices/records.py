@@ -22,15 +22,8 @@ import sqlite_utils
 from models.accounts.schools import LEVEL_LABELS, Level
 from models.core import audit, clock
 from models.core.db import transaction
-from models.core.errors import ApprodoError, PermissionDenied
-from models.core.permissions import (
-    Actor,
-    can_draft_practice_for,
-    can_edit_practice,
-    can_publish_practice,
-    can_read_practice,
-    draft_school,
-)
+from models.core.errors import ApprodoError
+from models.core.permissions import Action, Actor, NetworkRef, PracticeRef, allowed, draft_school, require
 from models.practices import stemming
 from models.protocols import placeholders, richtext
 from models.protocols import protocol as protocols
@@ -159,6 +152,11 @@ class Practice:
     author: str
     saved_at: str
     published_at: str | None
+
+    @property
+    def ref(self) -> PracticeRef:
+        """What the permission module checks: the network, the school (None: the network's), published or not."""
+        return PracticeRef(self.network_code, self.school_code, self.published_version is not None)
 
     @property
     def status_label(self) -> str:
@@ -316,7 +314,7 @@ def _practice(db, row: dict, version: int) -> Practice:
 
 
 def may_edit(actor: Actor, practice: Practice) -> bool:
-    return can_edit_practice(actor, practice.network_code, practice.school_code)
+    return allowed(actor, Action.DRAFT_PRACTICES, practice.ref)
 
 
 def get_practice(db: sqlite_utils.Database, actor: Actor, practice_id: int, *, latest: bool | None = None) -> Practice:
@@ -326,10 +324,10 @@ def get_practice(db: sqlite_utils.Database, actor: Actor, practice_id: int, *, l
     if row is None:
         raise ApprodoError("Questa pratica non esiste.")
     published = row["published_version"] is not None
-    editor = can_edit_practice(actor, row["network_code"], row["school_code"])
-    if not can_read_practice(actor, row["network_code"], row["school_code"], published):
-        raise PermissionDenied("Il catalogo delle buone pratiche non è tra le pagine del tuo ruolo." if published else
-                               "Questa pratica non è ancora pubblicata: la leggono solo la sua rete e la sua scuola.")
+    editor = allowed(actor, Action.DRAFT_PRACTICES, PracticeRef(row["network_code"], row["school_code"]))
+    require(actor, Action.READ_PRACTICES, PracticeRef(row["network_code"], row["school_code"], published),
+            "Il catalogo delle buone pratiche non è tra le pagine del tuo ruolo." if published else
+            "Questa pratica non è ancora pubblicata: la leggono solo la sua rete e la sua scuola.")
     use_latest = editor if latest is None else (latest and editor)
     return _practice(db, row, row["current_version"] if use_latest or not published else row["published_version"])
 
@@ -346,12 +344,12 @@ def drafts(db: sqlite_utils.Database, actor: Actor) -> list[Practice]:
     """The practices the actor may edit (drafts and published ones), newest change first."""
     rows = db.query(_SELECT + " ORDER BY p.updated_at DESC, p.id DESC")
     return [_practice(db, row, row["current_version"]) for row in rows
-            if can_edit_practice(actor, row["network_code"], row["school_code"])]
+            if allowed(actor, Action.DRAFT_PRACTICES, PracticeRef(row["network_code"], row["school_code"]))]
 
 
 def proposed_count(db: sqlite_utils.Database, actor: Actor, network_code: str) -> int:
     """Practices the network's schools proposed and the coordinator has not published yet."""
-    if not can_publish_practice(actor, network_code):
+    if not allowed(actor, Action.PUBLISH_PRACTICE, NetworkRef(network_code)):
         return 0
     return db.execute("SELECT COUNT(*) FROM practices WHERE network_code = ? AND status = 'proposta'",
                       [network_code]).fetchone()[0]
@@ -377,8 +375,8 @@ def create_practice(db: sqlite_utils.Database, actor: Actor, content: Content, *
     network_code = network_code or actor.network_code
     if school_code and not network_code:
         network_code = db.execute("SELECT network_code FROM schools WHERE code = ?", [school_code]).fetchone()[0]
-    if not network_code or not can_draft_practice_for(actor, network_code, school_code):
-        raise PermissionDenied("Scrivono buone pratiche il dirigente per la sua scuola e il coordinatore per la rete.")
+    require(actor, Action.DRAFT_PRACTICES, PracticeRef(network_code, school_code, reachable=bool(network_code)),
+            "Scrivono buone pratiche il dirigente per la sua scuola e il coordinatore per la rete.")
     content = check_content(db, content, network_code, school_code)
     now = clock.to_text(clock.utcnow())
     with transaction(db):
@@ -402,8 +400,7 @@ def save_practice(db: sqlite_utils.Database, actor: Actor, practice_id: int, con
                   note: str = "") -> Practice:
     """A new version, based on the version the editor loaded; refused if someone saved in between."""
     practice = get_practice(db, actor, practice_id)
-    if not may_edit(actor, practice):
-        raise PermissionDenied("Puoi leggere questa pratica ma non modificarla.")
+    require(actor, Action.DRAFT_PRACTICES, practice.ref, message="Puoi leggere questa pratica ma non modificarla.")
     content = check_content(db, content, practice.network_code, practice.school_code)
     with transaction(db):
         current = db.execute("SELECT current_version FROM practices WHERE id = ?", [practice_id]).fetchone()[0]
@@ -424,8 +421,7 @@ def save_practice(db: sqlite_utils.Database, actor: Actor, practice_id: int, con
 def propose(db: sqlite_utils.Database, actor: Actor, practice_id: int) -> Practice:
     """The dirigente sends the draft to the network's coordinator for publishing."""
     practice = get_practice(db, actor, practice_id)
-    if not may_edit(actor, practice):
-        raise PermissionDenied("Puoi leggere questa pratica ma non proporla.")
+    require(actor, Action.DRAFT_PRACTICES, practice.ref, message="Puoi leggere questa pratica ma non proporla.")
     if practice.status is not Status.BOZZA:
         raise ApprodoError(f"La pratica è già «{practice.status_label.lower()}».")
     with transaction(db):
@@ -438,8 +434,8 @@ def propose(db: sqlite_utils.Database, actor: Actor, practice_id: int) -> Practi
 def publish(db: sqlite_utils.Database, actor: Actor, practice_id: int) -> Practice:
     """The coordinator publishes the current version for every network; adopters are offered it as an update."""
     practice = get_practice(db, actor, practice_id)
-    if not can_publish_practice(actor, practice.network_code):
-        raise PermissionDenied("Pubblica le buone pratiche il coordinatore della rete.")
+    require(actor, Action.PUBLISH_PRACTICE, practice.ref,
+            "Pubblica le buone pratiche il coordinatore della rete.")
     if practice.published_version == practice.current_version:
         raise ApprodoError(f"La versione {practice.current_version} è già pubblicata.")
     now = clock.to_text(clock.utcnow())

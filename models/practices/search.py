@@ -17,8 +17,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from models.accounts.schools import LEVEL_LABELS, Level
-from models.core.errors import PermissionDenied
-from models.core.permissions import Actor, Capability, can
+from models.core.permissions import Action, Actor, require
 from models.practices import records
 from models.practices.stemming import WORD as _WORD
 from models.practices.stemming import stem, tag, words
@@ -76,8 +75,7 @@ class Hit:
 def search(db: sqlite_utils.Database, actor: Actor, text: str = "", *, levels=(), targets=(), themes=(),
            strengths=(), limit: int = DEFAULT_LIMIT) -> list[Hit]:
     """Published practices that match, best first (bm25, title weighted), with a highlighted snippet."""
-    if not can(actor, Capability.READ_PRACTICES):
-        raise PermissionDenied("Il catalogo delle buone pratiche non è tra le pagine del tuo ruolo.")
+    require(actor, Action.READ_PRACTICES, message="Il catalogo delle buone pratiche non è tra le pagine del tuo ruolo.")
     for value in levels:
         Level(value)  # a wrong filter is a bug of the caller, not an empty result
     expression = fts_query(text, levels=levels, targets=targets, themes=themes, strengths=strengths)

@@ -12,8 +12,8 @@ import sqlite_utils
 
 from models.core import audit, clock
 from models.core.db import transaction
-from models.core.errors import ApprodoError, PermissionDenied
-from models.core.permissions import Actor
+from models.core.errors import ApprodoError
+from models.core.permissions import Action, Actor, require
 from models.protocols import protocol as protocols
 
 MAX_COMMENT = 2000
@@ -78,8 +78,8 @@ def add_comment(
     db: sqlite_utils.Database, actor: Actor, section_id: int, body: str, parent_id: int | None = None
 ) -> Comment:
     protocol = _protocol_for_section(db, actor, section_id)
-    if not protocols.may_comment(actor, protocol):
-        raise PermissionDenied("Il tuo ruolo può leggere i commenti ma non scriverne.")
+    require(actor, Action.COMMENT_PROTOCOL, protocol.ref,
+            message="Il tuo ruolo può leggere i commenti ma non scriverne.")
     body = comment_text(body)
     with transaction(db):
         if parent_id is not None:
@@ -101,8 +101,7 @@ def resolve_comment(db: sqlite_utils.Database, actor: Actor, comment_id: int) ->
     if row is None:
         raise ApprodoError("Questo commento non esiste.")
     protocol = _protocol_for_section(db, actor, row[0])
-    if not protocols.may_comment(actor, protocol):
-        raise PermissionDenied("Il tuo ruolo non può chiudere i commenti.")
+    require(actor, Action.COMMENT_PROTOCOL, protocol.ref, message="Il tuo ruolo non può chiudere i commenti.")
     with transaction(db):
         db.execute("UPDATE section_comments SET resolved_at = ?, resolved_by = ? WHERE id = ? AND resolved_at IS NULL",
                    [clock.to_text(clock.utcnow()), actor.username, comment_id])

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from models.core import clock
-from models.core.errors import ApprodoError, PermissionDenied
-from models.core.permissions import Actor
+from models.core.errors import ApprodoError
+from models.core.permissions import Action, Actor, require
 from models.protocols import protocol as protocols
 from models.protocols.richtext import MAX_LENGTH
 
@@ -30,8 +30,11 @@ class StoredDraft:
 
 def _editable_section(db: sqlite_utils.Database, actor: Actor, section_id: int) -> protocols.Section:
     section = protocols.get_section(db, actor, section_id)  # raises if the actor may not read it
-    if not protocols.may_edit_section(actor, protocols.get_protocol(db, actor, section.protocol_id), section):
-        raise PermissionDenied("Non puoi modificare questa sezione: la bozza non si salva.")
+    protocol = protocols.get_protocol(db, actor, section.protocol_id)
+    refusal = "Non puoi modificare questa sezione: la bozza non si salva."
+    require(actor, Action.EDIT_PROTOCOL, protocol.ref, message=refusal)
+    if not protocols.may_edit_section(actor, protocol, section):  # the workflow's state or a section of the network
+        require(actor, Action.CHANGE_LOCKED_SECTION, message=refusal)
     return section
 
 

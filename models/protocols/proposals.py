@@ -22,15 +22,8 @@ from models.accounts import people
 from models.accounts.schools import get_network
 from models.core import audit, clock
 from models.core.db import transaction
-from models.core.errors import ApprodoError, PermissionDenied
-from models.core.permissions import (
-    Actor,
-    can_comment_proposal,
-    can_decide_proposal,
-    can_propose,
-    can_read_proposals,
-    can_support_proposal,
-)
+from models.core.errors import ApprodoError
+from models.core.permissions import Action, Actor, NetworkRef, ProposalRef, ProtocolRef, SchoolRef, allowed, require
 from models.protocols import comments, merge
 from models.protocols import protocol as protocols
 from models.protocols.templates import SectionKind
@@ -163,8 +156,8 @@ def parse_status(value: str | None) -> ProposalStatus | None:
 def list_proposals(db: sqlite_utils.Database, actor: Actor, network_code: str, *, status: str | None = None,
                    core_section_id: int | None = None) -> list[Proposal]:
     """The network's proposals, newest first (open ones first), filtered by status and by core section."""
-    if not can_read_proposals(actor, network_code):
-        raise PermissionDenied("Le proposte al protocollo comune si leggono nella propria rete.")
+    require(actor, Action.READ_PROPOSALS, NetworkRef(network_code),
+            "Le proposte al protocollo comune si leggono nella propria rete.")
     network = get_network(db, actor, network_code)
     wanted = parse_status(status)
     sql, params = _SELECT + " WHERE p.network_code = ?", [network.code]
@@ -180,8 +173,8 @@ def get_proposal(db: sqlite_utils.Database, actor: Actor, proposal_id: int) -> P
     row = next(db.query(_SELECT + " WHERE p.id = ?", [proposal_id]), None)
     if row is None:
         raise ApprodoError("Questa proposta non esiste.")
-    if not can_read_proposals(actor, row["network_code"]):
-        raise PermissionDenied("Le proposte al protocollo comune si leggono nella propria rete.")
+    require(actor, Action.READ_PROPOSALS, NetworkRef(row["network_code"]),
+            "Le proposte al protocollo comune si leggono nella propria rete.")
     return _proposal(db, row)
 
 
@@ -204,11 +197,12 @@ def _core_section_for(db, actor: Actor, core_section_id: int) -> tuple[protocols
     if row is None or row[2] is not None:
         raise ApprodoError("Si propone una modifica a una sezione del protocollo comune della rete.")
     network_code, level, _, removed_at = row
-    if not can_propose(actor, network_code, actor.school_code):
-        raise PermissionDenied("Solo il dirigente di una scuola della rete propone modifiche al protocollo comune.")
+    require(actor, Action.PROPOSE, SchoolRef(actor.school_code, network_code),
+            "Solo il dirigente di una scuola della rete propone modifiche al protocollo comune.")
     school_level = db.execute("SELECT level FROM schools WHERE code = ?", [actor.school_code]).fetchone()[0]
-    if school_level != level:
-        raise PermissionDenied("La scuola propone modifiche al protocollo comune del proprio grado.")
+    # The core of another school level is outside what the school proposes on.
+    require(actor, Action.PROPOSE, SchoolRef(actor.school_code, network_code, reachable=school_level == level),
+            "La scuola propone modifiche al protocollo comune del proprio grado.")
     if removed_at is not None:
         raise ApprodoError("Questa sezione è stata tolta dal protocollo comune: non si possono proporre modifiche.")
     section = protocols.get_section(db, actor, core_section_id)
@@ -267,15 +261,16 @@ def _open(db, actor: Actor, proposal_id: int) -> Proposal:
 
 
 def may_support(actor: Actor, proposal: Proposal) -> bool:
-    return (proposal.is_open and can_support_proposal(actor, proposal.network_code, proposal.school_code)
+    return (proposal.is_open
+            and allowed(actor, Action.SUPPORT_PROPOSAL, ProposalRef(proposal.network_code, proposal.school_code))
             and actor.school_code not in {s.school_code for s in proposal.supports})
 
 
 def support(db: sqlite_utils.Database, actor: Actor, proposal_id: int) -> Proposal:
     """The actor's school supports the proposal (once per school)."""
     proposal = _open(db, actor, proposal_id)
-    if not can_support_proposal(actor, proposal.network_code, proposal.school_code):
-        raise PermissionDenied("Sostiene una proposta il dirigente di un'altra scuola della rete.")
+    require(actor, Action.SUPPORT_PROPOSAL, ProposalRef(proposal.network_code, proposal.school_code),
+            "Sostiene una proposta il dirigente di un'altra scuola della rete.")
     with transaction(db):
         if db.execute("SELECT 1 FROM proposal_supports WHERE proposal_id = ? AND school_code = ?",
                       [proposal.id, actor.school_code]).fetchone():
@@ -287,15 +282,16 @@ def support(db: sqlite_utils.Database, actor: Actor, proposal_id: int) -> Propos
 
 
 def may_withdraw_support(actor: Actor, proposal: Proposal) -> bool:
-    return (proposal.is_open and can_support_proposal(actor, proposal.network_code, proposal.school_code)
+    return (proposal.is_open
+            and allowed(actor, Action.SUPPORT_PROPOSAL, ProposalRef(proposal.network_code, proposal.school_code))
             and actor.school_code in {s.school_code for s in proposal.supports})
 
 
 def withdraw_support(db: sqlite_utils.Database, actor: Actor, proposal_id: int) -> Proposal:
     """The actor's school takes its support back, while the proposal is open (a decided one keeps its record)."""
     proposal = _open(db, actor, proposal_id)
-    if not can_support_proposal(actor, proposal.network_code, proposal.school_code):
-        raise PermissionDenied("Ritira il sostegno il dirigente della scuola che l'ha dato.")
+    require(actor, Action.SUPPORT_PROPOSAL, ProposalRef(proposal.network_code, proposal.school_code),
+            "Ritira il sostegno il dirigente della scuola che l'ha dato.")
     with transaction(db):
         gone = db.execute("DELETE FROM proposal_supports WHERE proposal_id = ? AND school_code = ?",
                           [proposal.id, actor.school_code]).rowcount
@@ -307,13 +303,13 @@ def withdraw_support(db: sqlite_utils.Database, actor: Actor, proposal_id: int) 
 
 
 def may_comment(actor: Actor, proposal: Proposal) -> bool:
-    return proposal.is_open and can_comment_proposal(actor, proposal.network_code)
+    return proposal.is_open and allowed(actor, Action.COMMENT_PROPOSAL, NetworkRef(proposal.network_code))
 
 
 def comment(db: sqlite_utils.Database, actor: Actor, proposal_id: int, body: str) -> Proposal:
     proposal = _open(db, actor, proposal_id)
-    if not can_comment_proposal(actor, proposal.network_code):
-        raise PermissionDenied("Il tuo ruolo legge le proposte ma non le commenta.")
+    require(actor, Action.COMMENT_PROPOSAL, NetworkRef(proposal.network_code),
+            "Il tuo ruolo legge le proposte ma non le commenta.")
     body = comments.comment_text(body)
     with transaction(db):
         db.execute("INSERT INTO proposal_comments (proposal_id, author, body, created_at) VALUES (?, ?, ?, ?)",
@@ -326,13 +322,14 @@ def comment(db: sqlite_utils.Database, actor: Actor, proposal_id: int, body: str
 
 
 def may_withdraw(actor: Actor, proposal: Proposal) -> bool:
-    return proposal.is_open and actor.username == proposal.author
+    return proposal.is_open and allowed(
+        actor, Action.WITHDRAW_PROPOSAL, ProposalRef(proposal.network_code, proposal.school_code, proposal.author))
 
 
 def withdraw(db: sqlite_utils.Database, actor: Actor, proposal_id: int) -> Proposal:
     proposal = _open(db, actor, proposal_id)
-    if actor.username != proposal.author:
-        raise PermissionDenied("Ritira una proposta solo chi l'ha fatta.")
+    require(actor, Action.WITHDRAW_PROPOSAL, ProposalRef(proposal.network_code, proposal.school_code, proposal.author),
+            "Ritira una proposta solo chi l'ha fatta.")
     _close(db, actor, proposal, ProposalStatus.RITIRATA, "", None, "proposta_ritirata")
     return get_proposal(db, actor, proposal.id)
 
@@ -341,14 +338,14 @@ def withdraw(db: sqlite_utils.Database, actor: Actor, proposal_id: int) -> Propo
 
 
 def may_decide(actor: Actor, proposal: Proposal) -> bool:
-    return proposal.is_open and can_decide_proposal(actor, proposal.network_code)
+    return proposal.is_open and allowed(actor, Action.EDIT_PROTOCOL, ProtocolRef(proposal.network_code, None))
 
 
 def acceptance(db: sqlite_utils.Database, actor: Actor, proposal_id: int) -> Acceptance:
     """What accepting the proposal would write, with the three-way merge if the core moved since."""
     proposal = _open(db, actor, proposal_id)
-    if not can_decide_proposal(actor, proposal.network_code):
-        raise PermissionDenied("Accoglie o respinge le proposte il coordinatore della rete.")
+    require(actor, Action.EDIT_PROTOCOL, ProtocolRef(proposal.network_code, None),
+            "Accoglie o respinge le proposte il coordinatore della rete.")
     core_protocol_id, removed = db.execute("SELECT protocol_id, removed_at FROM protocol_sections WHERE id = ?",
                                            [proposal.core_section_id]).fetchone()
     core_protocol = protocols.get_protocol(db, actor, core_protocol_id)
@@ -395,8 +392,8 @@ def accept(db: sqlite_utils.Database, actor: Actor, proposal_id: int, *, text: s
 
 def decline(db: sqlite_utils.Database, actor: Actor, proposal_id: int, reason: str) -> Proposal:
     proposal = _open(db, actor, proposal_id)
-    if not can_decide_proposal(actor, proposal.network_code):
-        raise PermissionDenied("Accoglie o respinge le proposte il coordinatore della rete.")
+    require(actor, Action.EDIT_PROTOCOL, ProtocolRef(proposal.network_code, None),
+            "Accoglie o respinge le proposte il coordinatore della rete.")
     reason = _check_reason(reason, "Scrivi perché la proposta non è accolta: la scuola che l'ha fatta lo leggerà.")
     _close(db, actor, proposal, ProposalStatus.RESPINTA, reason, None, "proposta_respinta")
     return get_proposal(db, actor, proposal.id)
@@ -417,7 +414,7 @@ def _close(db, actor: Actor, proposal: Proposal, status: ProposalStatus, reason:
 
 
 def open_count(db: sqlite_utils.Database, actor: Actor, network_code: str) -> int:
-    if not can_read_proposals(actor, network_code):
+    if not allowed(actor, Action.READ_PROPOSALS, NetworkRef(network_code)):
         return 0
     return db.execute("SELECT COUNT(*) FROM core_proposals WHERE network_code = ? AND status = 'aperta'",
                       [network_code]).fetchone()[0]

@@ -25,8 +25,8 @@ from models.accounts import people
 from models.accounts.schools import LEVEL_LABELS, Level, get_network, get_school, list_schools
 from models.core import audit, clock
 from models.core.db import transaction
-from models.core.errors import ApprodoError, PermissionDenied
-from models.core.permissions import Actor, can_comment_protocol, can_edit_protocol, can_read_protocol
+from models.core.errors import ApprodoError
+from models.core.permissions import Action, Actor, ProtocolRef, allowed, require
 from models.core.school_year import SchoolYear
 from models.protocols import placeholders, richtext
 from models.protocols.templates import SectionKind, load_template, template_for_level
@@ -112,6 +112,11 @@ class Protocol:
                 f" del {self.deliberation_date}")
 
     @property
+    def ref(self) -> ProtocolRef:
+        """What the permission module checks: the network and (unless the core) the school."""
+        return ProtocolRef(self.network_code, self.school_code)
+
+    @property
     def is_core(self) -> bool:
         return self.school_code is None
 
@@ -182,15 +187,16 @@ def _load(db, protocol_id: int) -> Protocol:
 
 def get_protocol(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> Protocol:
     protocol = _load(db, protocol_id)
-    if not can_read_protocol(actor, protocol.network_code, protocol.school_code):
-        raise PermissionDenied("Non hai accesso a questo protocollo.")
+    require(actor, Action.READ_PROTOCOLS, protocol.ref,
+            "Non hai accesso a questo protocollo.")
     return protocol
 
 
 def list_protocols(db: sqlite_utils.Database, actor: Actor) -> list[Protocol]:
     """Every protocol the actor may read: cores first, then schools by code."""
     rows = db.query(f"SELECT {_PROTOCOL_COLUMNS} FROM protocols ORDER BY school_code IS NOT NULL, level, school_code")
-    return [p for p in map(_protocol, rows) if can_read_protocol(actor, p.network_code, p.school_code)]
+    return [p for p in map(_protocol, rows)
+            if allowed(actor, Action.READ_PROTOCOLS, p.ref)]
 
 
 def core_for(db: sqlite_utils.Database, network_code: str, level: Level) -> Protocol | None:
@@ -208,7 +214,7 @@ def network_core(db: sqlite_utils.Database, actor: Actor, network_code: str, lev
     """
     network = get_network(db, actor, network_code)  # raises if the actor may not see it
     cores = [core for core in (core_for(db, network.code, lv) for lv in ([level] if level else Level))
-             if core is not None and can_read_protocol(actor, core.network_code, None)]
+             if core is not None and allowed(actor, Action.READ_PROTOCOLS, ProtocolRef(core.network_code, None))]
     if not cores:
         raise ApprodoError(f"La rete {network.code} non ha un protocollo comune{' per questo grado' if level else ''}.")
     if len(cores) > 1:
@@ -269,7 +275,7 @@ def version_count(db: sqlite_utils.Database, protocol_id: int) -> int:
 
 
 def may_edit(actor: Actor, protocol: Protocol) -> bool:
-    return can_edit_protocol(actor, protocol.network_code, protocol.school_code)
+    return allowed(actor, Action.EDIT_PROTOCOL, protocol.ref)
 
 
 def may_edit_section(actor: Actor, protocol: Protocol, section: Section) -> bool:
@@ -279,7 +285,7 @@ def may_edit_section(actor: Actor, protocol: Protocol, section: Section) -> bool
 
 
 def may_comment(actor: Actor, protocol: Protocol) -> bool:
-    return can_comment_protocol(actor, protocol.network_code, protocol.school_code)
+    return allowed(actor, Action.COMMENT_PROTOCOL, protocol.ref)
 
 
 # --- creating -------------------------------------------------------------
@@ -290,8 +296,8 @@ def create_core(
 ) -> Protocol:
     """The network's shared protocol for one school level, from a template."""
     network = get_network(db, actor, network_code)
-    if not can_edit_protocol(actor, network.code, None):
-        raise PermissionDenied("Solo il coordinatore della rete può creare il protocollo comune.")
+    require(actor, Action.EDIT_PROTOCOL, ProtocolRef(network.code, None),
+            "Solo il coordinatore della rete può creare il protocollo comune.")
     template = load_template(template_id)
     year = str(SchoolYear.parse(school_year))
     if core_for(db, network.code, template.level):
@@ -317,8 +323,8 @@ def create_school_protocol(
 ) -> Protocol:
     """A school's protocol, starting from the network's core for its level."""
     school = get_school(db, actor, school_code)
-    if not can_edit_protocol(actor, school.network_code, school.code):
-        raise PermissionDenied("Solo il dirigente della scuola può avviarne il protocollo.")
+    require(actor, Action.EDIT_PROTOCOL, ProtocolRef(school.network_code, school.code),
+            "Solo il dirigente della scuola può avviarne il protocollo.")
     core = core_for(db, school.network_code, school.level)
     if core is None:
         raise ApprodoError(
@@ -367,8 +373,8 @@ def create_own_protocol(
     core is written from them. The protocol starts empty; an import fills it.
     """
     school = get_school(db, actor, school_code)
-    if not can_edit_protocol(actor, school.network_code, school.code):
-        raise PermissionDenied("Solo il dirigente della scuola può avviarne il protocollo.")
+    require(actor, Action.EDIT_PROTOCOL, ProtocolRef(school.network_code, school.code),
+            "Solo il dirigente della scuola può avviarne il protocollo.")
     if core_for(db, school.network_code, school.level) is not None:
         raise ApprodoError("La rete ha già il protocollo comune per questo grado: il protocollo della scuola "
                            "parte da quello.")
@@ -475,7 +481,8 @@ def save_section(
     protocol = _load(db, section.protocol_id)
     _require_editable(actor, protocol)
     if not protocol.is_core and section.kind is SectionKind.CORE_LOCKED:
-        raise PermissionDenied("Questa sezione è comune a tutta la rete e non si modifica nella scuola.")
+        require(actor, Action.CHANGE_LOCKED_SECTION,
+                message="Questa sezione è comune a tutta la rete e non si modifica nella scuola.")
     text = check_text(text)
     note = (note or "").strip()[:MAX_NOTE]
     with transaction(db):
@@ -503,8 +510,7 @@ def _versions(db, section_id: int) -> list[Version]:
 
 
 def _require_editable(actor: Actor, protocol: Protocol) -> None:
-    if not may_edit(actor, protocol):
-        raise PermissionDenied("Puoi leggere questo protocollo ma non modificarlo.")
+    require(actor, Action.EDIT_PROTOCOL, protocol.ref, message="Puoi leggere questo protocollo ma non modificarlo.")
     if not protocol.editable_status:
         raise ApprodoError(
             f"Il protocollo è {protocol.status_label.lower()}: per modificarlo apri una nuova revisione.")
@@ -608,8 +614,8 @@ def move(
         target = Status(to_status)
     except ValueError:
         raise ApprodoError(f"Stato «{to_status}» sconosciuto.") from None
-    if not may_edit(actor, protocol):
-        raise PermissionDenied("Il tuo ruolo non può cambiare lo stato di questo protocollo.")
+    require(actor, Action.EDIT_PROTOCOL, protocol.ref,
+            message="Il tuo ruolo non può cambiare lo stato di questo protocollo.")
     if (protocol.status, target) not in TRANSITIONS:
         raise ApprodoError(
             f"Un protocollo {protocol.status_label.lower()} non può passare a «{STATUS_LABELS[target]}».")

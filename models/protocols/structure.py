@@ -30,8 +30,8 @@ import sqlite_utils
 
 from models.core import audit, clock
 from models.core.db import transaction
-from models.core.errors import ApprodoError, PermissionDenied
-from models.core.permissions import Actor
+from models.core.errors import ApprodoError
+from models.core.permissions import Action, Actor, require
 from models.protocols import diffs, merge, titles
 from models.protocols.protocol import (
     _SECTION_SELECT,
@@ -205,7 +205,8 @@ def rename_section(db: sqlite_utils.Database, actor: Actor, section_id: int, tit
     """Rename a core section (the coordinator; schools see it as an update) or a school's own section."""
     section, protocol = _live(db, actor, section_id)
     if not protocol.is_core and section.kind is not LOCAL:
-        raise PermissionDenied("Le sezioni comuni prendono il titolo dalla rete: la scuola rinomina solo le sue.")
+        require(actor, Action.CHANGE_LOCKED_SECTION,
+                message="Le sezioni comuni prendono il titolo dalla rete: la scuola rinomina solo le sue.")
     title = _check_title(title)
     if title == section.title:
         raise ApprodoError("Il titolo non è cambiato.")
@@ -225,7 +226,8 @@ def remove_section(db: sqlite_utils.Database, actor: Actor, section_id: int) -> 
     """
     section, protocol = _live(db, actor, section_id)
     if not protocol.is_core and section.kind is LOCKED:
-        raise PermissionDenied("Questa sezione è bloccata dalla rete: la scuola non può toglierla.")
+        require(actor, Action.CHANGE_LOCKED_SECTION,
+                message="Questa sezione è bloccata dalla rete: la scuola non può toglierla.")
     with transaction(db):
         _remove(db, actor, protocol, section, "tolta", f"«{section.title}»")
 
@@ -287,7 +289,8 @@ def _school_section(db, actor: Actor, section_id: int, base_version: int | None)
     if protocol.is_core:
         raise ApprodoError("Si dividono e si uniscono le sezioni del protocollo di una scuola.")
     if section.kind is LOCKED:
-        raise PermissionDenied(f"La sezione «{section.title}» è bloccata dalla rete: la scuola non può cambiarla.")
+        require(actor, Action.CHANGE_LOCKED_SECTION,
+                message=f"La sezione «{section.title}» è bloccata dalla rete: la scuola non può cambiarla.")
     if base_version is not None and section.version != base_version:
         raise ApprodoError(f"La sezione «{section.title}» è cambiata (versione {section.version}) dopo che "
                            "l'hai aperta: controlla il testo e riprova.")

@@ -54,8 +54,8 @@ from models.accounts import school_logo
 from models.accounts.schools import LEVEL_LABELS, dirigente_full_name, get_network, list_schools
 from models.core import audit, clock, word_layout
 from models.core.db import store_upload, transaction
-from models.core.errors import ApprodoError, PermissionDenied
-from models.core.permissions import Actor, can_edit_protocol
+from models.core.errors import ApprodoError
+from models.core.permissions import Action, Actor, ProtocolRef, require
 from models.core.spreadsheet import safe_cell
 from models.protocols import protocol as protocols
 from models.protocols import provenance, richtext
@@ -759,8 +759,8 @@ def export_network(
 ) -> bytes:
     """A zip with every protocol of the network (cores and schools) and an index sheet."""
     network = get_network(db, actor, network_code)
-    if not can_edit_protocol(actor, network.code, None):
-        raise PermissionDenied("L'esportazione della rete è per il coordinatore della rete.")
+    require(actor, Action.EDIT_PROTOCOL, ProtocolRef(network.code, None),
+            "L'esportazione della rete è per il coordinatore della rete.")
     in_network = [p for p in protocols.list_protocols(db, actor) if p.network_code == network.code]
     members = [s for s in list_schools(db, actor) if s.network_code == network.code]
     by_school = {p.school_code: p for p in in_network if p.school_code}
@@ -949,8 +949,8 @@ def _child_main(job: _Job, sender, seconds: float, memory: int, counts: dict[str
 
 def save_network_template(db: sqlite_utils.Database, actor: Actor, network_code: str, data: bytes) -> None:
     network = get_network(db, actor, network_code)
-    if not can_edit_protocol(actor, network.code, None):
-        raise PermissionDenied("Solo il coordinatore della rete può cambiare il modello Word.")
+    require(actor, Action.EDIT_PROTOCOL, ProtocolRef(network.code, None),
+            "Solo il coordinatore della rete può cambiare il modello Word.")
     check_word_template(data)
     with transaction(db):
         store_upload(db, "word_templates", "network_code", network.code, data, actor.username)
@@ -959,8 +959,8 @@ def save_network_template(db: sqlite_utils.Database, actor: Actor, network_code:
 
 def reset_network_template(db: sqlite_utils.Database, actor: Actor, network_code: str) -> None:
     network = get_network(db, actor, network_code)
-    if not can_edit_protocol(actor, network.code, None):
-        raise PermissionDenied("Solo il coordinatore della rete può cambiare il modello Word.")
+    require(actor, Action.EDIT_PROTOCOL, ProtocolRef(network.code, None),
+            "Solo il coordinatore della rete può cambiare il modello Word.")
     with transaction(db):
         db.execute("DELETE FROM word_templates WHERE network_code = ?", [network.code])
         audit.record(db, actor, "modello_word_predefinito", network.code)

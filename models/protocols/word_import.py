@@ -25,8 +25,8 @@ from lxml import etree
 from models.accounts.schools import get_school
 from models.core import audit, limits
 from models.core.db import transaction
-from models.core.errors import ApprodoError, PermissionDenied
-from models.core.permissions import Actor, can_edit_protocol
+from models.core.errors import ApprodoError
+from models.core.permissions import Action, Actor, ProtocolRef, require
 from models.protocols import protocol as protocols
 from models.protocols import titles
 from models.protocols.structure import renumber_sections
@@ -550,8 +550,8 @@ def import_order(existing: list[str], imported: list[str | None]) -> list[str | 
 def check_can_import(db: sqlite_utils.Database, actor: Actor, school_code: str) -> None:
     """Refuse at once, before any file is read, an import the school's protocol cannot take."""
     school = get_school(db, actor, school_code)
-    if not can_edit_protocol(actor, school.network_code, school.code):
-        raise PermissionDenied("Solo il dirigente della scuola può importare il protocollo.")
+    require(actor, Action.EDIT_PROTOCOL, ProtocolRef(school.network_code, school.code),
+            "Solo il dirigente della scuola può importare il protocollo.")
     protocol = protocols.school_protocol(db, actor, school.code)
     if protocol is not None and not protocol.editable_status:
         raise ApprodoError(f"Il protocollo della scuola è {protocol.status_label.lower()}: per importare un "

@@ -29,7 +29,7 @@ from models.accounts.schools import get_school
 from models.core import audit, changes, clock, languages
 from models.core.db import transaction
 from models.core.errors import ApprodoError
-from models.core.permissions import Actor, require_pupils
+from models.core.permissions import Action, Actor, SchoolRef, require
 from models.core.school_year import MONTH_NAMES, SchoolYear, month_label
 from models.core.spreadsheet import csv_bytes
 from models.pupils import codes, coverage, pseudonyms, tabular
@@ -309,7 +309,7 @@ def headers_key(headers: list[str]) -> str:
 def save_preset(db, actor: Actor, school_code: str, kind: str, name: str, mapping: dict[str, str],
                 headers: list[str] | None = None) -> None:
     """Save a mapping; with the file's headers, other schools of the network are offered it for files like it."""
-    require_pupils(actor, school_code, write=True)
+    require(actor, Action.IMPORT_PUPIL_DATA, SchoolRef(school_code))
     name = (name or "").strip()
     if not name or len(name) > 60:
         raise ApprodoError("Dai alla corrispondenza un nome (al massimo 60 caratteri).")
@@ -324,7 +324,7 @@ def presets(db, actor: Actor, school_code: str, kind: str, headers: list[str] | 
             ) -> dict[str, dict[str, str]]:
     """The school's saved mappings; with a file's headers, also those that other schools of the network
     saved for files with the same headers (named "name (school)")."""
-    require_pupils(actor, school_code, write=True)
+    require(actor, Action.IMPORT_PUPIL_DATA, SchoolRef(school_code))
     rows = db.execute("SELECT name, mapping FROM column_presets WHERE school_code = ? AND kind = ? ORDER BY name",
                       [school_code, kind]).fetchall()
     found = {name: json.loads(mapping) for name, mapping in rows}
@@ -568,7 +568,7 @@ def import_attendance(
     With `replace_larger=False`, a file that would replace a class's month with far fewer rows (less than
     half) raises `NeedsConfirmation` before writing (the page asks for a second, explicit yes).
     """
-    require_pupils(actor, school_code, write=True)
+    require(actor, Action.IMPORT_PUPIL_DATA, SchoolRef(school_code))
     get_school(db, actor, school_code)
     numeric_fields = ("scheduled_hours", "absence_hours", "late_entries", "early_exits", "days_absent",
                       "justified_hours", "absence_pct")
@@ -686,7 +686,7 @@ def _write_subjects(db, school_code: str, subjects: pd.DataFrame, import_id: int
 
 def month_classes(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[coverage.MonthClasses]:
     """Every month of the school's data with the classes it holds and those it misses, newest first."""
-    require_pupils(actor, school_code, write=True)
+    require(actor, Action.IMPORT_PUPIL_DATA, SchoolRef(school_code))
     return list(reversed(coverage.months(db, school_code).values()))
 
 
@@ -992,7 +992,7 @@ def read_outcomes(table: tabular.Table, mapping: dict[str, str]) -> pd.DataFrame
 
 def _import_rows(db, actor, school_code, kind, data, file_name, mapping, reader, table_name, columns,
                  dry_run, options, pseudonymise=False) -> Summary:
-    require_pupils(actor, school_code, write=True)
+    require(actor, Action.IMPORT_PUPIL_DATA, SchoolRef(school_code))
     table = tabular.read_table(data, file_name, known=known_headers(kind), **options)
     mapping = mapping or guess_mapping(kind, table.headers)
     table, skipped = _without_summary_rows(table, mapping)
@@ -1054,7 +1054,7 @@ def _new_import(db, actor, school_code, kind, data, file_name, rows, detail) -> 
 def list_imports(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[dict]:
     """The school's imports, newest first; each with `label`, what a person reads in the history (see
     `import_label`), beside `file_name`, the fingerprint it is stored under."""
-    require_pupils(actor, school_code, write=True)
+    require(actor, Action.IMPORT_PUPIL_DATA, SchoolRef(school_code))
     classes: dict[int, list[str]] = {}
     for import_id, class_name in db.execute("SELECT DISTINCT import_id, class_name FROM attendance"
                                             " WHERE school_code = ?", [school_code]):
@@ -1093,7 +1093,7 @@ def refresh_months(db, school_code: str) -> None:
 
 def delete_import(db: sqlite_utils.Database, actor: Actor, school_code: str, import_id: int) -> int:
     """Remove the rows an import brought (those not replaced since); return how many."""
-    require_pupils(actor, school_code, write=True)
+    require(actor, Action.IMPORT_PUPIL_DATA, SchoolRef(school_code))
     row = db.execute("SELECT kind, file_name FROM imports WHERE id = ? AND school_code = ?",
                      [import_id, school_code]).fetchone()
     if row is None:

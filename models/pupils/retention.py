@@ -14,8 +14,8 @@ import sqlite_utils
 from models.accounts.schools import get_school
 from models.core import audit, changes
 from models.core.db import transaction
-from models.core.errors import ApprodoError, PermissionDenied
-from models.core.permissions import Actor, can_manage_school, can_purge_pupils
+from models.core.errors import ApprodoError
+from models.core.permissions import Action, Actor, SchoolRef, require
 from models.core.school_year import SchoolYear
 from models.pupils.importing import refresh_months
 
@@ -39,8 +39,8 @@ def retention_years(db: sqlite_utils.Database, actor: Actor, school_code: str) -
 
 
 def set_retention_years(db: sqlite_utils.Database, actor: Actor, school_code: str, years: int) -> None:
-    if not can_manage_school(actor, school_code):
-        raise PermissionDenied("Solo il dirigente della scuola decide per quanto si conservano i dati.")
+    require(actor, Action.MANAGE_SCHOOL, SchoolRef(school_code),
+            "Solo il dirigente della scuola decide per quanto si conservano i dati.")
     if not MIN_YEARS <= years <= MAX_YEARS:
         raise ApprodoError(f"Scegli da {MIN_YEARS} a {MAX_YEARS} anni scolastici.")
     with transaction(db):
@@ -75,8 +75,8 @@ class PurgeReport:
 def purge(db: sqlite_utils.Database, actor: Actor, school_code: str, before: SchoolYear, *,
           current: SchoolYear | None = None, dry_run: bool = False) -> PurgeReport:
     """Remove the school's pupil-level data of the school years before `before`, in one transaction."""
-    if not can_purge_pupils(actor, school_code):
-        raise PermissionDenied("Solo il dirigente della scuola o l'amministratore del server eliminano i dati.")
+    require(actor, Action.MANAGE_SCHOOL, SchoolRef(school_code),
+            "Solo il dirigente della scuola o l'amministratore del server eliminano i dati.")
     years = retention_years(db, actor, school_code)
     current = current or SchoolYear.current()
     kept = earliest_kept(years, current)

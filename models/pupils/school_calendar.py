@@ -23,7 +23,7 @@ import numpy as np
 from models.core import audit, changes, clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError
-from models.core.permissions import Actor, Capability, require, require_pupils
+from models.core.permissions import Action, Actor, SchoolRef, require
 from models.core.school_year import SchoolYear
 
 SHIPPED = Path(__file__).resolve().parents[2] / "data" / "calendario" / "lombardia.toml"
@@ -168,7 +168,7 @@ class LocalCalendar:
 
 def school_local_calendar(db, actor: Actor, school_code: str) -> LocalCalendar:
     """The school's additions, for whoever sets them (dirigente, funzione strumentale)."""
-    require_pupils(actor, school_code, write=True)
+    require(actor, Action.IMPORT_PUPIL_DATA, SchoolRef(school_code))
     return local_calendar(db, school_code)
 
 
@@ -211,7 +211,7 @@ def set_school_calendar(db, actor: Actor, school_code: str, *, rite: str | None 
     """The school's rite and the days its council closed or opened (texts as `parse_holidays`; None: unchanged).
 
     The months already derived from the register's day-by-day lists are computed again."""
-    require_pupils(actor, school_code, write=True)
+    require(actor, Action.IMPORT_PUPIL_DATA, SchoolRef(school_code))
     current = local_calendar(db, school_code)
     if rite is not None and rite not in RITES:
         raise ApprodoError("Il rito è «romano» o «ambrosiano».")
@@ -262,7 +262,7 @@ def holidays_text(calendar: Calendar) -> str:
 
 def set_calendar(db, actor: Actor, school_year: str, first_day: str, last_day: str, holidays: str) -> Calendar:
     """The admin corrects (or adds) a year of the regional calendar."""
-    require(actor, Capability.MANAGE_ACCOUNTS)
+    require(actor, Action.MANAGE_ACCOUNTS)
     document = {"first_day": _day(first_day).isoformat(), "last_day": _day(last_day).isoformat(),
                 "holidays": parse_holidays(holidays)}
     calendar = _build(school_year, document, True)
@@ -395,7 +395,7 @@ def weeks(db, school_code: str) -> Weeks:
 
 def school_weeks(db, actor: Actor, school_code: str) -> Weeks:
     """The school's weeks, for whoever sets them (dirigente, funzione strumentale)."""
-    require_pupils(actor, school_code, write=True)
+    require(actor, Action.IMPORT_PUPIL_DATA, SchoolRef(school_code))
     return weeks(db, school_code)
 
 
@@ -411,7 +411,7 @@ def set_week(db, actor: Actor, school_code: str, class_name: str | None, week: W
     """A class's week (`class_name` None or '': the school's default); `week` None goes back to the default.
 
     The months already derived from the register's day-by-day lists are computed again."""
-    require_pupils(actor, school_code, write=True)
+    require(actor, Action.IMPORT_PUPIL_DATA, SchoolRef(school_code))
     name = (class_name or "").strip().upper()
     if len(name) > 40:
         raise ApprodoError("Il nome della classe ha al massimo 40 caratteri, es. 2B.")

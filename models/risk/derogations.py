@@ -19,8 +19,8 @@ import sqlite_utils
 
 from models.core import audit, changes, clock
 from models.core.db import transaction
-from models.core.errors import ApprodoError, PermissionDenied
-from models.core.permissions import Actor, can_manage_school
+from models.core.errors import ApprodoError
+from models.core.permissions import Action, Actor, SchoolRef, require
 from models.core.school_year import SchoolYear
 from models.risk.pupil_access import require_pupil
 
@@ -53,8 +53,8 @@ class Derogation:
 
 
 def _require_dirigente(actor: Actor, school_code: str) -> None:
-    if not can_manage_school(actor, school_code) and not actor.is_system:
-        raise PermissionDenied("Solo il dirigente della scuola registra i criteri di deroga e le ore in deroga.")
+    require(actor, Action.MANAGE_SCHOOL, SchoolRef(school_code),
+            message="Solo il dirigente della scuola registra i criteri di deroga e le ore in deroga.")
 
 
 def criteria(db: sqlite_utils.Database, school_code: str) -> Criteria:

@@ -36,15 +36,8 @@ from sklearn.preprocessing import StandardScaler
 from models.accounts.schools import get_network, network_schools
 from models.core import audit, clock, suppression
 from models.core.db import transaction
-from models.core.errors import ApprodoError, PermissionDenied
-from models.core.permissions import (
-    Actor,
-    can_manage_school,
-    model_figures_for,
-    require_manage_network,
-    require_model_use,
-    require_pupils,
-)
+from models.core.errors import ApprodoError
+from models.core.permissions import Action, Actor, NetworkRef, SchoolRef, network_figures_view, require
 from models.core.school_year import SchoolYear
 from models.risk import fairness, indicators
 from models.risk.school_risk import load_attendance, load_context, scoring_setup
@@ -275,8 +268,8 @@ def evaluate(db: sqlite_utils.Database, actor: Actor, network_code: str, *, as_o
 
     Returns the document `train` stores (without its version): data range, parameters, metrics, audit.
     """
-    require_manage_network(actor, network_code,
-                           "Solo il coordinatore della rete o l'amministratore addestrano e valutano il modello.")
+    require(actor, Action.MANAGE_NETWORK, NetworkRef(network_code),
+            "Solo il coordinatore della rete o l'amministratore addestrano e valutano il modello.")
     get_network(db, actor, network_code)
     as_of_month = as_of_month or latest_month(db, network_code)
     read = network_frame(db, network_code, as_of_month)
@@ -347,9 +340,16 @@ def checksum(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _figures_view(actor: Actor, network_code: str) -> str:
+    """How much of the model's document the actor reads: it counts pupils and adverse outcomes per school, so it
+    follows the network figures (docs/design.md); teachers and the region read none of it."""
+    require(actor, Action.VIEW_NETWORK_FIGURES, NetworkRef(network_code))
+    return network_figures_view(actor, network_code)
+
+
 def load(db: sqlite_utils.Database, actor: Actor, network_code: str) -> Model | None:
     """The network's latest model as the actor may read it (see `document_for`), checked; None if there is none."""
-    view = model_figures_for(actor, network_code)
+    view = _figures_view(actor, network_code)
     model = _load(db, network_code)
     return None if model is None else Model(figures_for(model.document, view, actor.school_code))
 
@@ -466,7 +466,7 @@ def offered_model(db: sqlite_utils.Database, actor: Actor, school_code: str) -> 
     For whoever reads the school's pupils (its estimates join their list). None where it did not, where the
     school had no pupils in that year, or if the stored model fails its checks.
     """
-    require_model_use(actor, school_code)
+    require(actor, Action.READ_PUPILS, SchoolRef(school_code))
     row = db.execute("SELECT network_code FROM schools WHERE code = ?", [school_code]).fetchone()
     if row is None:
         return None
@@ -502,7 +502,7 @@ def estimates(model: Model, pupils: pd.DataFrame) -> pd.Series:
 
 def school_audit(db: sqlite_utils.Database, actor: Actor, school_code: str, document: dict) -> dict[str, list]:
     """The audit of model and rules on the school's own pupils of the held-out year (for its staff)."""
-    require_pupils(actor, school_code)
+    require(actor, Action.READ_PUPILS, SchoolRef(school_code))
     test = labelled(school_frame(db, school_code, document["as_of_month"], [SchoolYear.parse(document["test_year"])]))
     if test.empty:
         return {"model": [], "rules": []}
@@ -517,8 +517,8 @@ def school_audit(db: sqlite_utils.Database, actor: Actor, school_code: str, docu
 
 def set_follow_share(db: sqlite_utils.Database, actor: Actor, school_code: str, share: float) -> None:
     """How many pupils (a share) the school's staff can follow: the k of precision at the top k."""
-    if not can_manage_school(actor, school_code):
-        raise PermissionDenied("Solo il dirigente della scuola indica quanti alunni il personale può seguire.")
+    require(actor, Action.MANAGE_SCHOOL, SchoolRef(school_code),
+            "Solo il dirigente della scuola indica quanti alunni il personale può seguire.")
     if not 0.01 <= share <= 0.5:
         raise ApprodoError("Indica una quota tra l'1 % e il 50 % degli alunni.")
     with transaction(db):
@@ -528,8 +528,8 @@ def set_follow_share(db: sqlite_utils.Database, actor: Actor, school_code: str, 
 
 def follow_share(db: sqlite_utils.Database, actor: Actor, school_code: str) -> float:
     """The share of pupils the school's staff can follow, for the one who sets it."""
-    if not can_manage_school(actor, school_code):
-        raise PermissionDenied("Solo il dirigente della scuola indica quanti alunni il personale può seguire.")
+    require(actor, Action.MANAGE_SCHOOL, SchoolRef(school_code),
+            "Solo il dirigente della scuola indica quanti alunni il personale può seguire.")
     row = db.execute("SELECT follow_share FROM schools WHERE code = ?", [school_code]).fetchone()
     return row[0] if row and row[0] else DEFAULT_K
 
@@ -699,6 +699,6 @@ def document_download(db: sqlite_utils.Database, actor: Actor, network_code: str
 def audits_for(db: sqlite_utils.Database, actor: Actor, network_code: str, document: dict) -> tuple[str, dict]:
     """The audit by group the actor reads, and whose it is: ('network', the document's, suppressed) for those
     who see every school, ('school', the own school's pupils) for the school's staff."""
-    if model_figures_for(actor, network_code) == "schools":
+    if _figures_view(actor, network_code) == "schools":
         return "network", document["audit"]
     return "school", school_audit(db, actor, actor.school_code, document)

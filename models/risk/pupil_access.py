@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from models.core.errors import PermissionDenied
-from models.core.permissions import Actor, require_pupils, sees_own_classes_only
+from models.core.permissions import Action, Actor, SchoolRef, has_classes, require
 
 
 def teacher_classes(db: sqlite_utils.Database, actor: Actor) -> tuple[str, ...] | None:
     """A teacher's own classes; None for roles that see the whole school."""
-    if not sees_own_classes_only(actor):
+    if not has_classes(actor.role):
         return None
     rows = db.execute("SELECT class_name FROM teacher_classes WHERE user_id = ? ORDER BY class_name",
                       [actor.user_id]).fetchall()
@@ -24,13 +23,14 @@ def teacher_classes(db: sqlite_utils.Database, actor: Actor) -> tuple[str, ...] 
 def require_pupil(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> str:
     """The pupil's current class, if the actor may see this pupil; refuses otherwise.
 
-    One refusal (PermissionDenied) and one message for "no such pupil" and "not your class", so that a
+    One refusal (`require`) and one message for "no such pupil" and "not your class", so that a
     teacher cannot probe which codes exist in other classes.
     """
-    require_pupils(actor, school_code)
+    require(actor, Action.READ_PUPILS, SchoolRef(school_code))
     row = db.execute("SELECT class_name FROM attendance WHERE school_code = ? AND pupil_code = ?"
                      " ORDER BY period DESC LIMIT 1", [school_code, pupil_code]).fetchone()
     classes = teacher_classes(db, actor)
-    if row is None or (classes is not None and row[0] not in classes):
-        raise PermissionDenied(f"Nessun alunno con codice «{pupil_code}» tra quelli che puoi vedere.")
+    visible = row is not None and (classes is None or row[0] in classes)
+    require(actor, Action.READ_PUPILS, SchoolRef(school_code, reachable=visible),
+            f"Nessun alunno con codice «{pupil_code}» tra quelli che puoi vedere.")
     return row[0]

@@ -11,7 +11,7 @@ from models.accounts.schools import get_network
 from models.core import audit, clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError
-from models.core.permissions import Actor, require_manage_network
+from models.core.permissions import Action, Actor, NetworkRef, require
 from models.risk.indicators import DEFAULT_RULES, Rules
 
 # What a network may change, and within which bounds (the legal 25 % is not negotiable).
@@ -34,7 +34,8 @@ def network_rules(db: sqlite_utils.Database, network_code: str) -> Rules:
 def set_network_rules(db: sqlite_utils.Database, actor: Actor, network_code: str, **changes) -> Rules:
     """Change some thresholds of a network: its coordinator or an admin."""
     network = get_network(db, actor, network_code)
-    require_manage_network(actor, network.code, "Solo il coordinatore della rete cambia le soglie di rischio.")
+    require(actor, Action.MANAGE_NETWORK, NetworkRef(network.code),
+            "Solo il coordinatore della rete cambia le soglie di rischio.")
     current = network_rules(db, network.code)
     for name, value in changes.items():
         if name not in BOUNDS:

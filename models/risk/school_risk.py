@@ -17,8 +17,8 @@ import sqlite_utils
 from models.accounts.schools import DEFAULT_ANNUAL_HOURS, Level, School, get_school
 from models.core import audit
 from models.core.db import transaction
-from models.core.errors import ApprodoError, PermissionDenied
-from models.core.permissions import Actor, can_assign_classes, has_classes, require_pupils
+from models.core.errors import ApprodoError
+from models.core.permissions import Action, Actor, SchoolRef, has_classes, require
 from models.core.school_year import SchoolYear
 from models.pupils import coverage, school_calendar
 from models.risk import derogations, indicators
@@ -55,8 +55,8 @@ def assign_classes(db: sqlite_utils.Database, actor: Actor, username: str, class
     user_id, role, school_code = row
     if not has_classes(role):
         raise ApprodoError("Le classi si assegnano ai docenti.")
-    if not can_assign_classes(actor, school_code):
-        raise PermissionDenied("Solo il dirigente della scuola assegna le classi ai docenti.")
+    require(actor, Action.MANAGE_SCHOOL, SchoolRef(school_code),
+            "Solo il dirigente della scuola assegna le classi ai docenti.")
     cleaned = sorted({c.strip().upper() for c in classes if c.strip()})
     if any(len(c) > 40 for c in cleaned):
         raise ApprodoError("Nome di classe troppo lungo.")
@@ -150,14 +150,14 @@ def data_stamp(db: sqlite_utils.Database, school_code: str) -> str:
 
 def periods(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[str]:
     """The months with attendance data, oldest first (from a small table kept by the importer)."""
-    require_pupils(actor, school_code)
+    require(actor, Action.READ_PUPILS, SchoolRef(school_code))
     return [r[0] for r in db.execute("SELECT period FROM attendance_months WHERE school_code = ? ORDER BY period",
                                      [school_code])]
 
 
 def months_held(db: sqlite_utils.Database, actor: Actor, school_code: str) -> dict[str, coverage.MonthClasses]:
     """Each month with the classes it holds and misses: a partial month is never the school's month."""
-    require_pupils(actor, school_code)
+    require(actor, Action.READ_PUPILS, SchoolRef(school_code))
     return coverage.months(db, school_code)
 
 
@@ -175,7 +175,7 @@ def school_risk(
 
     `view`: the page's id for this opening of it; reruns of one view are logged once (audit.record_access).
     """
-    require_pupils(actor, school_code)
+    require(actor, Action.READ_PUPILS, SchoolRef(school_code))
     school = get_school(db, actor, school_code)
     rules = rules or network_rules(db, school.network_code)
     classes = teacher_classes(db, actor)

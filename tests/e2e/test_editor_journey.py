@@ -188,5 +188,15 @@ def test_a_reload_keeps_the_section_and_the_unsaved_text(server, page):
     expect(markdown_box(page)).to_have_value(text)
     expect(page.get_by_text("modifiche non salvate")).to_have_count(0)
     screenshot(page, "editor_bozza_dopo_ricarica")
+    # Ctrl+U, as in Word: underline has no place in the saved text, so it is refused with a word, not applied.
+    rich.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Control+u")
+    expect(page.get_by_role("status").filter(has_text="La sottolineatura non è disponibile")).to_be_visible()
+    page.keyboard.type(" parola")
+    underlined = page.evaluate("""() => [...document.querySelectorAll("div")].filter(d => d.shadowRoot)
+        .flatMap(d => [...d.shadowRoot.querySelectorAll(".editor-input *")])
+        .filter(el => getComputedStyle(el).textDecorationLine.includes("underline")).length""")
+    assert underlined == 0
     log = (server.db.parent / "streamlit.log").read_text()
     assert "Session State API" not in log, log

@@ -6,7 +6,19 @@ import pytest
 
 from models.core import permissions as p
 from models.core.errors import PermissionDenied
-from models.core.permissions import Actor, Role
+from models.core.permissions import (
+    Action,
+    Actor,
+    NetworkRef,
+    PracticeRef,
+    ProposalRef,
+    ProtocolRef,
+    Role,
+    SchoolRef,
+    allowed,
+    require,
+)
+from tests.conftest import ROOT
 
 NET, SCHOOL, OTHER_SCHOOL, OTHER_NET, FAR_SCHOOL = "RETE", "MIIS00001A", "MIIS00002B", "ALTRA", "BGIC00009Z"
 
@@ -16,8 +28,16 @@ ACTORS = {
     "dirigente": Actor(3, "dir", Role.DIRIGENTE, school_code=SCHOOL, network_code=NET),
     "funzione": Actor(4, "fs", Role.FUNZIONE_STRUMENTALE, school_code=SCHOOL, network_code=NET),
     "docente": Actor(5, "doc", Role.DOCENTE, school_code=SCHOOL, network_code=NET),
+    "regione": Actor(6, "reg", Role.REGIONE),
     "cli": Actor.system(),
 }
+
+
+def figures(actor, network_code):
+    """What the dashboard and the model's document do: the network figures, then how much of them."""
+    require(actor, Action.VIEW_NETWORK_FIGURES, NetworkRef(network_code))
+    return p.network_figures_view(actor, network_code)
+
 
 # role: (pupils of own school, pupils of another school, import, follow up, figures view of own network)
 TABLE = {
@@ -26,6 +46,7 @@ TABLE = {
     "dirigente": (True, False, True, True, "network"),
     "funzione": (True, False, True, True, "school"),
     "docente": (True, False, False, False, None),
+    "regione": (False, False, False, False, None),
 }
 
 
@@ -33,154 +54,186 @@ TABLE = {
 def test_pupil_data_and_figures_follow_the_role_table(who):
     actor = ACTORS[who]
     own, other, imports, follows, view = TABLE[who]
-    assert p.can_read_pupils(actor, SCHOOL) is own
-    assert p.can_read_pupils(actor, OTHER_SCHOOL) is other
-    assert p.can_import_pupils(actor, SCHOOL) is imports
-    assert p.can_follow_up(actor, SCHOOL) is follows
+    assert allowed(actor, Action.READ_PUPILS, SchoolRef(SCHOOL)) is own
+    assert allowed(actor, Action.READ_PUPILS, SchoolRef(OTHER_SCHOOL)) is other
+    assert allowed(actor, Action.IMPORT_PUPIL_DATA, SchoolRef(SCHOOL)) is imports
+    assert allowed(actor, Action.FOLLOW_UP, SchoolRef(SCHOOL)) is follows
     if view is None:
-        with pytest.raises(PermissionDenied):
-            p.require_network_figures(actor, NET)
+        with pytest.raises(PermissionDenied, match="Non hai accesso ai dati di questa rete"):
+            figures(actor, NET)
     else:
-        assert p.require_network_figures(actor, NET) == view
-    if who != "admin":  # nobody outside the network sees its figures
+        assert figures(actor, NET) == view
+    if who not in ("admin", "regione"):  # nobody outside the network sees its figures
         with pytest.raises(PermissionDenied):
             p.network_figures_view(actor, OTHER_NET)
+    assert p.network_figures_view(ACTORS["regione"], OTHER_NET) == "region"  # totals of every network, no row
 
 
 @pytest.mark.parametrize("who", list(TABLE))
 def test_protocols_are_read_in_the_network_and_edited_by_their_owner(who):
     actor = ACTORS[who]
-    core, own, sibling, far = (NET, None), (NET, SCHOOL), (NET, OTHER_SCHOOL), (OTHER_NET, FAR_SCHOOL)
-    assert p.can_read_protocol(actor, *core)
-    assert p.can_read_protocol(actor, *own) is True
-    assert p.can_read_protocol(actor, *sibling) is (who in ("admin", "coordinatore"))
-    assert p.can_read_protocol(actor, *far) is (who == "admin")
-    assert p.can_edit_protocol(actor, *core) is (who in ("admin", "coordinatore"))
-    assert p.can_edit_protocol(actor, *own) is (who in ("admin", "dirigente"))
-    assert p.can_comment_protocol(actor, *own) is (who != "docente")
+    core, own, sibling, far = (ProtocolRef(NET, None), ProtocolRef(NET, SCHOOL), ProtocolRef(NET, OTHER_SCHOOL),
+                               ProtocolRef(OTHER_NET, FAR_SCHOOL))
+    reader = who != "regione"
+    assert allowed(actor, Action.READ_PROTOCOLS, core) is reader
+    assert allowed(actor, Action.READ_PROTOCOLS, own) is reader
+    assert allowed(actor, Action.READ_PROTOCOLS, sibling) is (who in ("admin", "coordinatore"))
+    assert allowed(actor, Action.READ_PROTOCOLS, far) is (who == "admin")
+    assert allowed(actor, Action.EDIT_PROTOCOL, core) is (who in ("admin", "coordinatore"))
+    assert allowed(actor, Action.EDIT_PROTOCOL, own) is (who in ("admin", "dirigente"))
+    assert allowed(actor, Action.COMMENT_PROTOCOL, own) is (who in ("admin", "coordinatore", "dirigente", "funzione"))
+    assert not allowed(actor, Action.CHANGE_LOCKED_SECTION, own)  # nobody: the network locked it
 
 
 def test_the_command_line_reads_pupils_for_batch_jobs_and_manages_networks():
     cli = ACTORS["cli"]
-    assert p.can_read_pupils(cli, SCHOOL) and p.can_import_pupils(cli, FAR_SCHOOL) and p.can_purge_pupils(cli, SCHOOL)
-    assert p.can_manage_network(cli, OTHER_NET)
-    assert not p.can_read_pupils(ACTORS["admin"], SCHOOL)  # on the web, the admin is not school staff
+    assert allowed(cli, Action.READ_PUPILS, SchoolRef(SCHOOL))
+    assert allowed(cli, Action.IMPORT_PUPIL_DATA, SchoolRef(FAR_SCHOOL))
+    assert allowed(cli, Action.MANAGE_SCHOOL, SchoolRef(FAR_SCHOOL))  # purges old data, sets derogations
+    assert allowed(cli, Action.MANAGE_NETWORK, NetworkRef(OTHER_NET))
+    assert not allowed(cli, Action.FOLLOW_UP, SchoolRef(SCHOOL))  # reviews are made by people of the school
+    assert not allowed(ACTORS["admin"], Action.READ_PUPILS, SchoolRef(SCHOOL))  # on the web, not school staff
 
 
 def test_only_the_networks_coordinator_or_an_admin_manage_it():
-    assert p.can_manage_network(ACTORS["coordinatore"], NET)
-    assert not p.can_manage_network(ACTORS["coordinatore"], OTHER_NET)
-    assert not p.can_manage_network(ACTORS["dirigente"], NET)
-    with pytest.raises(PermissionDenied, match="solo"):
-        p.require_manage_network(ACTORS["dirigente"], NET, "solo il coordinatore")
+    assert allowed(ACTORS["coordinatore"], Action.MANAGE_NETWORK, NetworkRef(NET))
+    assert not allowed(ACTORS["coordinatore"], Action.MANAGE_NETWORK, NetworkRef(OTHER_NET))
+    assert not allowed(ACTORS["dirigente"], Action.MANAGE_NETWORK, NetworkRef(NET))
+    with pytest.raises(PermissionDenied, match="solo il coordinatore"):
+        require(ACTORS["dirigente"], Action.MANAGE_NETWORK, NetworkRef(NET), "solo il coordinatore")
 
 
 def test_teachers_have_classes_and_see_only_them():
-    assert p.has_classes(Role.DOCENTE) and p.sees_own_classes_only(ACTORS["docente"])
-    assert not p.sees_own_classes_only(ACTORS["funzione"])
+    assert p.has_classes(Role.DOCENTE) and p.has_classes(ACTORS["docente"].role)
+    assert not p.has_classes(ACTORS["funzione"].role)
 
 
 # role: (school scope, sees own school, sees another network's school, chooses network, lists network schools,
-#        manages own school, manages another school, purges own pupils, staff list of own school,
-#        reads the access log of own school)
+#        manages own school (facts, classes, retention, access log), manages another school,
+#        staff list of own school)
 SCHOOLS_TABLE = {
-    "admin": (("all", None), True, True, True, True, True, True, True, True, True),
-    "coordinatore": (("network", NET), True, False, False, True, False, False, False, False, False),
-    "dirigente": (("school", SCHOOL), True, False, False, False, True, False, True, True, True),
-    "funzione": (("school", SCHOOL), True, False, False, False, False, False, False, True, False),
-    "docente": (("school", SCHOOL), True, False, False, False, False, False, False, True, False),
+    "admin": (("all", None), True, True, True, True, True, True, True),
+    "coordinatore": (("network", NET), True, False, False, True, False, False, False),
+    "dirigente": (("school", SCHOOL), True, False, False, False, True, False, True),
+    "funzione": (("school", SCHOOL), True, False, False, False, False, False, True),
+    "docente": (("school", SCHOOL), True, False, False, False, False, False, True),
+    "regione": (("all", None), True, True, True, True, False, False, False),
 }
 
 
 @pytest.mark.parametrize("who", list(SCHOOLS_TABLE))
 def test_schools_staff_and_logs_follow_the_role_table(who):
     actor = ACTORS[who]
-    (scope, own, far, chooses, lists, manages, manages_other, purges, staff, log) = SCHOOLS_TABLE[who]
+    (scope, own, far, chooses, lists, manages, manages_other, staff) = SCHOOLS_TABLE[who]
     assert p.school_scope(actor) == scope
-    assert p.can_see_school(actor, SCHOOL, NET) is own
-    assert p.can_see_school(actor, FAR_SCHOOL, OTHER_NET) is far
-    assert p.chooses_network(actor) is chooses
-    assert p.sees_network_schools(actor) is lists
-    assert p.can_manage_school(actor, SCHOOL) is manages
-    assert p.can_manage_school(actor, OTHER_SCHOOL) is manages_other
-    assert p.can_assign_classes(actor, SCHOOL) is manages  # the same decision, asked by the admin page
-    assert p.can_purge_pupils(actor, SCHOOL) is purges
-    assert p.can_purge_pupils(actor, OTHER_SCHOOL) is manages_other
-    assert p.can_see_staff(actor, SCHOOL) is staff
-    assert p.can_see_staff(actor, OTHER_SCHOOL) is (who == "admin")
-    assert p.can_read_access_log(actor, SCHOOL) is log
-
-
-def test_the_command_line_reads_and_purges_pupils_but_is_no_school_staff():
-    cli = ACTORS["cli"]
-    assert p.can_read_pupils(cli, FAR_SCHOOL) and p.can_import_pupils(cli, FAR_SCHOOL)
-    assert p.can_purge_pupils(cli, FAR_SCHOOL) and p.can_manage_network(cli, OTHER_NET)
-    assert not p.can_follow_up(cli, SCHOOL)  # reviews are made by people of the school
+    assert allowed(actor, Action.SEE_SCHOOL, SchoolRef(SCHOOL, NET)) is own
+    assert allowed(actor, Action.SEE_SCHOOL, SchoolRef(FAR_SCHOOL, OTHER_NET)) is far
+    assert allowed(actor, Action.CHOOSE_NETWORK) is chooses
+    assert allowed(actor, Action.LIST_NETWORK_SCHOOLS) is lists
+    assert allowed(actor, Action.MANAGE_SCHOOL, SchoolRef(SCHOOL)) is manages
+    assert allowed(actor, Action.MANAGE_SCHOOL, SchoolRef(OTHER_SCHOOL)) is manages_other
+    assert allowed(actor, Action.SEE_STAFF, SchoolRef(SCHOOL)) is staff
+    assert allowed(actor, Action.SEE_STAFF, SchoolRef(OTHER_SCHOOL)) is (who == "admin")
 
 
 @pytest.mark.parametrize("who", ["funzione", "docente", "coordinatore", "admin"])
 def test_writing_pupil_data_needs_more_than_reading_it(who):
     actor = ACTORS[who]
-    if p.can_read_pupils(actor, SCHOOL):
-        p.require_pupils(actor, SCHOOL)
-    else:
-        with pytest.raises(PermissionDenied):
-            p.require_pupils(actor, SCHOOL)
-    if p.can_import_pupils(actor, SCHOOL):
-        p.require_pupils(actor, SCHOOL, write=True)
+    if allowed(actor, Action.READ_PUPILS, SchoolRef(SCHOOL)):
+        require(actor, Action.READ_PUPILS, SchoolRef(SCHOOL))
     else:
         with pytest.raises(PermissionDenied, match="Non hai accesso ai dati degli alunni"):
-            p.require_pupils(actor, SCHOOL, write=True)
-    assert p.can_import_pupils(actor, SCHOOL) is (who == "funzione")
+            require(actor, Action.READ_PUPILS, SchoolRef(SCHOOL))
+    if allowed(actor, Action.IMPORT_PUPIL_DATA, SchoolRef(SCHOOL)):
+        require(actor, Action.IMPORT_PUPIL_DATA, SchoolRef(SCHOOL))
+    else:
+        with pytest.raises(PermissionDenied, match="Non hai accesso ai dati degli alunni"):
+            require(actor, Action.IMPORT_PUPIL_DATA, SchoolRef(SCHOOL))
+    assert allowed(actor, Action.IMPORT_PUPIL_DATA, SchoolRef(SCHOOL)) is (who == "funzione")
 
 
 @pytest.mark.parametrize("who, view", [("admin", "schools"), ("coordinatore", "schools"), ("dirigente", "network"),
                                        ("funzione", "school"), ("docente", None)])
-def test_the_models_document_follows_the_network_figures(who, view):
+def test_narrowing_the_figures_to_one_school_follows_the_view(who, view):
     actor = ACTORS[who]
-    if view is None:
-        with pytest.raises(PermissionDenied):
-            p.model_figures_for(actor, NET)
-        return
-    assert p.model_figures_for(actor, NET) == view
-    if who != "admin":
-        with pytest.raises(PermissionDenied):
-            p.model_figures_for(actor, OTHER_NET)
-    # Narrowing to one school: any school for whoever sees them all, else only the own one.
-    assert p.can_filter_figures_on(actor, view, SCHOOL) is True
-    assert p.can_filter_figures_on(actor, view, OTHER_SCHOOL) is (view == "schools")
+    # Any school for whoever sees them all, else only the own one.
+    assert allowed(actor, Action.FILTER_FIGURES, SchoolRef(SCHOOL, NET)) is (view is not None)
+    assert allowed(actor, Action.FILTER_FIGURES, SchoolRef(OTHER_SCHOOL, NET)) is (view == "schools")
 
 
-def test_using_the_model_on_a_list_needs_the_pupils_of_that_school():
-    p.require_model_use(ACTORS["docente"], SCHOOL)
-    for who in ("admin", "coordinatore"):
-        with pytest.raises(PermissionDenied):
-            p.require_model_use(ACTORS[who], SCHOOL)
-    with pytest.raises(PermissionDenied):
-        p.require_model_use(ACTORS["dirigente"], OTHER_SCHOOL)
+def test_proposals_to_the_core_are_made_by_dirigenti_and_supported_by_the_other_schools():
+    dirigente, other = ACTORS["dirigente"], Actor(7, "dir2", Role.DIRIGENTE, school_code=OTHER_SCHOOL,
+                                                 network_code=NET)
+    own = ProposalRef(NET, SCHOOL, "dir")
+    assert allowed(dirigente, Action.PROPOSE, SchoolRef(SCHOOL, NET))
+    assert not allowed(dirigente, Action.PROPOSE, SchoolRef(SCHOOL, NET, reachable=False))  # another level's core
+    assert not allowed(dirigente, Action.SUPPORT_PROPOSAL, own) and allowed(other, Action.SUPPORT_PROPOSAL, own)
+    assert allowed(dirigente, Action.WITHDRAW_PROPOSAL, own) and not allowed(other, Action.WITHDRAW_PROPOSAL, own)
+    assert not allowed(ACTORS["funzione"], Action.COMMENT_PROPOSAL, NetworkRef(NET))
+    assert allowed(ACTORS["funzione"], Action.READ_PROPOSALS, NetworkRef(NET))
+    assert not allowed(ACTORS["regione"], Action.READ_PROPOSALS, NetworkRef(NET))
 
 
-def test_every_role_has_the_capabilities_of_its_pages_and_no_more():
-    C = p.Capability
-    everyone = {C.USE_APP, C.READ_PROTOCOLS, C.READ_PRACTICES}
+def test_drafts_stay_in_their_network_and_the_catalogue_travels():
+    school_draft, network_draft = PracticeRef(NET, SCHOOL), PracticeRef(NET, None)
+    far_published = PracticeRef(OTHER_NET, FAR_SCHOOL, published=True)
+    assert allowed(ACTORS["dirigente"], Action.DRAFT_PRACTICES, school_draft)
+    assert not allowed(ACTORS["dirigente"], Action.DRAFT_PRACTICES, network_draft)  # the coordinator's
+    assert allowed(ACTORS["coordinatore"], Action.READ_PRACTICES, school_draft)
+    assert not allowed(ACTORS["funzione"], Action.READ_PRACTICES, school_draft)
+    assert all(allowed(actor, Action.READ_PRACTICES, far_published) for actor in ACTORS.values())
+    assert not allowed(ACTORS["regione"], Action.READ_PRACTICES, network_draft)
+    assert allowed(ACTORS["coordinatore"], Action.PUBLISH_PRACTICE, network_draft)
+    assert not allowed(ACTORS["coordinatore"], Action.PUBLISH_PRACTICE, far_published)
+
+
+def test_every_role_opens_the_pages_of_its_row_and_no_more():
+    """Asked without a resource, an action says whether the role has it at all (the navigation's question)."""
+    A = Action
+    everyone = {A.USE_APP, A.READ_PROTOCOLS, A.READ_PRACTICES, A.SEE_SCHOOL}
     expected = {
-        Role.ADMIN: everyone | {C.MANAGE_ACCOUNTS, C.READ_AUDIT, C.VIEW_NETWORK_FIGURES, C.SHAPE_PROTOCOLS,
-                                C.DECIDE_NETWORK_UPDATES, C.VIEW_REGION, C.READ_LETTERS, C.DRAFT_PRACTICES},
-        Role.COORDINATORE_RETE: everyone | {C.VIEW_NETWORK_FIGURES, C.SHAPE_PROTOCOLS, C.DECIDE_NETWORK_UPDATES,
-                                            C.DRAFT_PRACTICES, C.READ_LETTERS},
-        Role.DIRIGENTE: everyone | {C.IMPORT_PUPIL_DATA, C.VIEW_RISK, C.VIEW_NETWORK_FIGURES, C.SHAPE_PROTOCOLS,
-                                    C.DECIDE_NETWORK_UPDATES, C.FOLLOW_OBLIGATION, C.READ_LETTERS,
-                                    C.DRAFT_PRACTICES},
-        Role.FUNZIONE_STRUMENTALE: everyone | {C.IMPORT_PUPIL_DATA, C.VIEW_RISK, C.VIEW_NETWORK_FIGURES,
-                                               C.FOLLOW_OBLIGATION, C.READ_LETTERS},
-        Role.DOCENTE: everyone | {C.VIEW_RISK},
+        Role.ADMIN: everyone | {A.MANAGE_ACCOUNTS, A.READ_AUDIT, A.VIEW_NETWORK_FIGURES, A.SHAPE_PROTOCOLS,
+                                A.DECIDE_NETWORK_UPDATES, A.VIEW_REGION, A.READ_LETTERS, A.DRAFT_PRACTICES,
+                                A.CHOOSE_NETWORK, A.LIST_NETWORK_SCHOOLS, A.MANAGE_SCHOOL, A.SEE_STAFF,
+                                A.MANAGE_NETWORK, A.EDIT_PROTOCOL, A.COMMENT_PROTOCOL, A.READ_PROPOSALS,
+                                A.COMMENT_PROPOSAL, A.FILTER_FIGURES, A.PUBLISH_PRACTICE},
+        Role.COORDINATORE_RETE: everyone | {A.VIEW_NETWORK_FIGURES, A.SHAPE_PROTOCOLS, A.DECIDE_NETWORK_UPDATES,
+                                            A.DRAFT_PRACTICES, A.READ_LETTERS, A.LIST_NETWORK_SCHOOLS,
+                                            A.MANAGE_NETWORK, A.EDIT_PROTOCOL, A.COMMENT_PROTOCOL,
+                                            A.READ_PROPOSALS, A.COMMENT_PROPOSAL, A.FILTER_FIGURES,
+                                            A.PUBLISH_PRACTICE, A.ADOPT_PRACTICES},
+        Role.DIRIGENTE: everyone | {A.IMPORT_PUPIL_DATA, A.READ_PUPILS, A.VIEW_NETWORK_FIGURES, A.SHAPE_PROTOCOLS,
+                                    A.DECIDE_NETWORK_UPDATES, A.FOLLOW_OBLIGATION, A.READ_LETTERS,
+                                    A.DRAFT_PRACTICES, A.MANAGE_SCHOOL, A.SEE_STAFF, A.EDIT_PROTOCOL,
+                                    A.COMMENT_PROTOCOL, A.READ_PROPOSALS, A.PROPOSE, A.SUPPORT_PROPOSAL,
+                                    A.COMMENT_PROPOSAL, A.WITHDRAW_PROPOSAL, A.FOLLOW_UP, A.FILTER_FIGURES,
+                                    A.PROPOSE_PRACTICE, A.ADOPT_PRACTICES},
+        Role.FUNZIONE_STRUMENTALE: everyone | {A.IMPORT_PUPIL_DATA, A.READ_PUPILS, A.VIEW_NETWORK_FIGURES,
+                                               A.FOLLOW_OBLIGATION, A.READ_LETTERS, A.SEE_STAFF,
+                                               A.COMMENT_PROTOCOL, A.READ_PROPOSALS, A.FOLLOW_UP,
+                                               A.FILTER_FIGURES},
+        Role.DOCENTE: everyone | {A.READ_PUPILS, A.SEE_STAFF, A.READ_PROPOSALS},
         # Figures of every network and the published practices; no protocol, no pupil.
-        Role.REGIONE: {C.USE_APP, C.VIEW_REGION, C.READ_PRACTICES},
+        Role.REGIONE: {A.USE_APP, A.VIEW_REGION, A.READ_PRACTICES, A.SEE_SCHOOL, A.CHOOSE_NETWORK,
+                       A.LIST_NETWORK_SCHOOLS},
     }
     assert set(expected) == set(Role)
-    for role, capabilities in expected.items():
+    for role, actions in expected.items():
         actor = Actor(9, "x", role, school_code=SCHOOL, network_code=NET)
-        assert {c for c in C if p.can(actor, c)} == capabilities, role
-        for capability in set(C) - capabilities:
+        assert {a for a in A if allowed(actor, a)} == actions, role
+        for action in set(A) - actions:
             with pytest.raises(PermissionDenied):
-                p.require(actor, capability)
+                require(actor, action)
+
+
+def test_every_action_has_a_row_with_every_role_and_the_command_line():
+    assert set(p.TABLE) == set(Action)
+    for row in p.TABLE.values():
+        assert set(row) == {*Role, p.CLI}
+
+
+def test_the_design_shows_the_table_the_module_decides_with():
+    """docs/design.md carries `role_table()` verbatim: the capability table and the design are one thing."""
+    design = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
+    assert p.role_table() in design, "docs/design.md is out of date: paste permissions.role_table() into it"
+    assert p.role_table().count("\n") == len(Action) + 1
