@@ -1,5 +1,10 @@
-"""`make bench`: run every benchmark module, print a table, write bench/results/latest.json."""
+"""`make bench`: run every benchmark module, print a table, write bench/results.json.
 
+The load average is printed when each module starts and ends (each row of a pair prints its own, see
+`harness.row`); rows measured without `row` (the browser loads) take their module's.
+"""
+
+import os
 import sys
 import traceback
 
@@ -14,7 +19,7 @@ from bench import (
     bench_risk_load,
     bench_word,
 )
-from bench.harness import report
+from bench.harness import load_average, report
 
 MODULES = [bench_accounts, bench_word, bench_page, bench_network, bench_risk_load, bench_pupils, bench_events,
            bench_practices, bench_load]
@@ -22,9 +27,22 @@ MODULES = [bench_accounts, bench_word, bench_page, bench_network, bench_risk_loa
 
 def main() -> None:
     results, failed = [], []
+    # BENCH_SKIP=bench_load,bench_risk_load leaves modules out (the browser crowds, on a machine others share).
+    skipped = set(filter(None, os.environ.get("BENCH_SKIP", "").split(",")))
     for module in MODULES:
+        if module.__name__.removeprefix("bench.") in skipped:
+            print(f"{module.__name__}: saltato (BENCH_SKIP)")
+            continue
+        start = load_average()
+        print(f"{module.__name__}: carico all'inizio {start:.2f}", flush=True)
         try:
-            results.extend(module.run())
+            rows = module.run()
+            end = load_average()
+            for result in rows:
+                if result.load_start is None:  # the browser loads: their crowd is the load
+                    result.load_start, result.load_end, result.loads_itself = start, end, True
+            results.extend(rows)
+            print(f"{module.__name__}: carico alla fine {end:.2f}", flush=True)
         except Exception:  # one broken benchmark must not lose the others' figures: printed, and exit 1
             traceback.print_exc()
             failed.append(module.__name__)

@@ -1,7 +1,8 @@
 """Practice search: 10,000 published practices, the catalogue's search against a bare FTS5 MATCH on the same table.
 
-The target is absolute (docs/design.md: under 50 ms on 10,000 practices); the floor, measured in the same run, shows
-what ranking, filters, the records and the snippets cost on top of the index.
+The target is absolute (docs/design.md: under 50 ms on 10,000 practices); the floor, measured in turns, is the
+same MATCH ranked by the same bm25 weights, and must find the same practices in the same order: what is left is
+the records and the snippets on top of the index.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.harness import Result, best_of
+from bench.harness import Result, best_of_pair, row
 from models.core import clock
 from models.core import db as database
 from models.core.db import transaction
@@ -57,38 +58,44 @@ def _fill(db, count: int) -> None:
             records.index(db, n, content)
 
 
+def bare_match(db, expression: str | None) -> list[int]:
+    """The floor: the FTS5 MATCH ranked as ours ranks it (bm25, the same weights), the same page of ids."""
+    if expression is None:
+        return []
+    return [r[0] for r in db.execute(
+        "SELECT rowid FROM practice_search WHERE practice_search MATCH ? ORDER BY bm25(practice_search,"
+        f" {search.TITLE_WEIGHT}, {search.BODY_WEIGHT}, {search.TAGS_WEIGHT}) LIMIT ?",
+        [expression, search.DEFAULT_LIMIT])]
+
+
+def queries(db, reader: Actor, chosen=QUERIES):
+    """(ours, floor) over the chosen queries: the practices found, in order, for each."""
+    expressions = [search.fts_query(text, **filters) for text, filters in chosen]
+
+    def ours() -> list[list[int]]:
+        return [[hit.practice_id for hit in search.search(db, reader, text, **filters)] for text, filters in chosen]
+
+    return ours, lambda: [bare_match(db, expression) for expression in expressions]
+
+
+def reader() -> Actor:
+    return Actor(user_id=None, username="lettore", role=Role.DIRIGENTE, school_code="BGIC00009Z",
+                 network_code="RETEALTRA")
+
+
 def run() -> list[Result]:
     db = database.connect(Path(tempfile.mkdtemp()) / "bench.db")
     demo.install_demo(db, with_protocols=False, with_pupils=False)
     start = time.perf_counter()
     _fill(db, PRACTICES)
-    indexed = time.perf_counter() - start
-    reader = Actor(user_id=None, username="lettore", role=Role.DIRIGENTE, school_code="BGIC00009Z",
-                   network_code="RETEALTRA")
-    expressions = [search.fts_query(text, **filters) for text, filters in QUERIES]
-
-    def ours():
-        for text, filters in QUERIES:
-            assert search.search(db, reader, text, **filters) is not None
-
-    def floor():
-        for expression in expressions:
-            db.execute("SELECT rowid FROM practice_search WHERE practice_search MATCH ? LIMIT 20",
-                       [expression]).fetchall()
-
-    def slowest() -> tuple[float, float]:
-        """The query that takes longest (most matches to rank), and the bare MATCH of that same query."""
-        times = [(best_of(lambda q=q, f=f: search.search(db, reader, q, **f)),
-                  best_of(lambda e=e: db.execute("SELECT rowid FROM practice_search WHERE practice_search MATCH ?"
-                                                 " LIMIT 20", [e]).fetchall()))
-                 for (q, f), e in zip(QUERIES, expressions, strict=True)]
-        return max(times)
-
-    per_query = len(QUERIES)
-    print(f"(indicizzate {PRACTICES} pratiche in {indexed:.1f} s)")
-    worst_ours, worst_floor = slowest()
-    name = f"practice search, {PRACTICES // 1000}k practices"
-    return [Result(name + " (mean query)", best_of(ours) / per_query, best_of(floor) / per_query,
-                   "bare FTS5 MATCH, same table", limit_s=0.050),
-            Result(name + " (slowest query)", worst_ours, worst_floor, "bare FTS5 MATCH, same query", limit_s=0.050)]
-
+    print(f"(indicizzate {PRACTICES} pratiche in {time.perf_counter() - start:.1f} s)")
+    ours, floor = queries(db, reader())
+    name = f"ricerca tra {PRACTICES:,} buone pratiche".replace(",", ".")
+    mean = row(name + ", media di 8 ricerche", lambda: best_of_pair(ours, floor, 5),
+               "MATCH FTS5 ordinato con lo stesso bm25, stessa pagina", limit_s=0.050 * len(QUERIES))
+    mean.ours_s, mean.floor_s, mean.limit_s = mean.ours_s / len(QUERIES), mean.floor_s / len(QUERIES), 0.050
+    # The query that takes longest (most matches to rank), and the floor of that same query.
+    slowest = row("  la stessa, la ricerca più lenta",
+                  lambda: max(best_of_pair(*queries(db, reader(), [query]), 5) for query in QUERIES),
+                  "lo stesso, stessa ricerca", limit_s=0.050)
+    return [mean, slowest]

@@ -8,8 +8,8 @@ from models.core import clock
 from models.core.errors import ApprodoError
 from models.core.permissions import Action, SchoolRef, allowed
 from models.core.school_year import SchoolYear
+from models.pupils import codes, retention, school_calendar, tabular
 from models.pupils import importing as pupil_data
-from models.pupils import retention, school_calendar, tabular
 from models.risk import indicators
 from ui import strings as S
 from ui.session import guard_page, run_action, show_flash
@@ -63,7 +63,9 @@ if uploaded is not None:
                             how=S.TABLE_FOUND_AUTO if table.found_header else S.TABLE_FOUND_CHOSEN))
     if table.title_lines:
         st.caption(plain_format(S.TABLE_TITLES, lines=" · ".join(table.title_lines)[:300]))
-    st.dataframe(table.frame, key=f"preview_{file_key}")
+    # Shown before any check: a cell that could hold a name never reaches the page.
+    st.caption(S.PREVIEW_HIDDEN)
+    st.dataframe(codes.hide_names(table.frame), key=f"preview_{file_key}")
     layout = pupil_data.layout_of(table.headers) if kind == "attendance" else kind
     if layout == "events":
         st.info(S.EVENTS_LAYOUT, icon=":material/event_note:")

@@ -94,7 +94,7 @@ for key, title in (("model", S.COLUMN_MODEL), ("rules", S.COLUMN_RULES)):
     if table.empty:
         st.caption(S.NONE_YET)
     else:
-        st.table(plain_table(table.astype(str)))
+        st.table(plain_table(table.astype(str)), hide_index=True)
 
 if actor.school_code and allowed(actor, Action.MANAGE_SCHOOL, SchoolRef(actor.school_code)):
     st.header(S.FOLLOW_SHARE_TITLE, divider="gray")

@@ -51,7 +51,8 @@ with tab_versions:
     st.table(
         plain_table([{"Versione": v.version, C["actor"]: names[v.author],
                       C["at"]: clock.local_datetime(v.created_at), "Nota": v.note,
-                      "Basata sulla": v.base_version or ""} for v in history]),
+                      "Basata sulla": str(v.base_version) if v.base_version else S.NO_BASE}  # one type: text
+                     for v in history]),
         hide_index=True,
     )
     numbers = [v.version for v in history]

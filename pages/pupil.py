@@ -166,7 +166,7 @@ C = S.INTERVENTION_COLUMNS
 if done:
     st.table(plain_table([{C["date"]: f"{i.happened_on:%d/%m/%Y}", C["kind"]: i.kind, C["owner"]: who[i.owner],
                            C["outcome"]: i.outcome_label, C["note"]: i.note, C["by"]: who[i.recorded_by]}
-                          for i in reversed(done)]))
+                          for i in reversed(done)]), hide_index=True)
 else:
     st.caption(S.INTERVENTIONS_NONE)
 
@@ -220,7 +220,7 @@ if seen:
         V["note"]: r.note,
         V["follow_up"]: f"{r.follow_up_on:%d/%m/%Y}" if r.follow_up_on else "",
         V["owner"]: reviewers.get(r.follow_up_owner, ""),
-        V["state"]: follow_up_state(r)} for r in seen]))
+        V["state"]: follow_up_state(r)} for r in seen]), hide_index=True)
 else:
     st.caption(S.REVIEWS_NONE)
 

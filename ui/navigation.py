@@ -90,10 +90,14 @@ def menu(specs: list[PageSpec]) -> dict[str, list[PageSpec]]:
     return grouped
 
 
-# The menu's headings are real <h2>s (st.html, no anchor link), sized for the sidebar.
-_MENU_CSS = """<style>
-.approdo-menu-heading { font-size: 0.875rem; font-weight: 600; line-height: 1.4; margin: 0.75rem 0 0 0;
-  padding: 0; color: inherit; }
+# The menu's headings are real <h2>s (st.html, no anchor link), sized for the sidebar. A focused link gets an
+# outline in the body text colour (.streamlit/config.toml textColor), not only Streamlit's grey background, which
+# hover and the open page share (WCAG 2.4.7; 1.4.11: 3:1 against the sidebar and that grey).
+FOCUS_COLOUR = "#0E1117"
+_MENU_CSS = f"""<style>
+.approdo-menu-heading {{ font-size: 0.875rem; font-weight: 600; line-height: 1.4; margin: 0.75rem 0 0 0;
+  padding: 0; color: inherit; }}
+[data-testid="stSidebar"] a:focus-visible {{ outline: 2px solid {FOCUS_COLOUR} !important; outline-offset: -2px; }}
 </style>"""
 
 

@@ -167,7 +167,8 @@ SAVE_SECTION = "Salva una nuova versione"
 SAVED_VERSION = "Salvata la versione {version}."
 READ_ONLY_LOCKED = "Sezione comune a tutta la rete: la scuola non la modifica."
 READ_ONLY_ROLE = "Puoi leggere questo protocollo ma non modificarlo."
-READ_ONLY_STATUS = "Il protocollo è {status}: per modificarlo il dirigente apre una nuova revisione."
+# Shown only to who may edit it (the dirigente for the school, the coordinator for the core): the reader does it.
+READ_ONLY_STATUS = "Il protocollo è {status}: per modificarlo apri una nuova revisione (torna in bozza)."
 SHOWING_VERSION = "Versione {version} ({author}, {when})."
 EDITING_VERSION = "Stai modificando a partire dalla versione {version} ({author}, {when})."
 CONFLICT_THEIRS = "Il testo salvato da {author} (versione {version})"
@@ -204,6 +205,7 @@ REPLY = "Rispondi"
 RESOLVE = "Segna come risolto"
 RESOLVED = "risolto"
 COMMENT_ADDED = "Commento aggiunto."
+NO_BASE = "—"  # a version based on no other one (history page)
 TAB_VERSIONS = "Versioni"
 TAB_VS_CORE = "Rispetto al protocollo comune"
 TAB_VS_SCHOOL = "Rispetto a un'altra scuola"
@@ -266,6 +268,8 @@ UPLOAD_INTRO = (
     "Carica i file esportati dal registro elettronico (CSV o Excel). Servono solo i codici degli alunni, "
     "mai i nomi. Nulla viene salvato se il file ha errori; ricaricare un mese lo sostituisce."
 )
+PREVIEW_HIDDEN = ("Anteprima delle prime righe: le celle con parole che potrebbero essere nomi sono nascoste (•••), "
+                  "perché Approdo non mostra né conserva i nomi degli alunni.")
 KIND_CHOICE = "Che cosa carichi"
 KIND_LABELS = {"attendance": "Frequenze mensili", "context": "Contesto degli alunni",
                "outcomes": "Esiti degli anni passati"}

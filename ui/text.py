@@ -80,7 +80,8 @@ def plain_table(frame: pd.DataFrame | list[dict]) -> pd.DataFrame:
         return plain(value) if isinstance(value, str) else value
 
     frame = frame.map(cell)
-    frame.index = pd.Index([cell(label) for label in frame.index], name=cell(frame.index.name))
+    if not isinstance(frame.index, pd.RangeIndex):  # a row number stays a RangeIndex: st.table hides it
+        frame.index = pd.Index([cell(label) for label in frame.index], name=cell(frame.index.name))
     frame.columns = pd.Index([cell(label) for label in frame.columns], name=cell(frame.columns.name))
     return frame
 

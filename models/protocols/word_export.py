@@ -41,7 +41,9 @@ from docx.document import Document as DocumentObject
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
+from docx.oxml.parser import OxmlElement
 from docx.shared import Cm
+from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate, InlineImage
 from docxtpl.subdoc import Subdoc
 from jinja2 import Template, TemplateError, nodes
@@ -256,16 +258,35 @@ def _one_line(text: str) -> str:
 # --- section bodies as subdocuments -------------------------------------------
 
 
+_R, _RPR, _B, _I, _T, _BR, _TAB = (qn(f"w:{tag}") for tag in ("r", "rPr", "b", "i", "t", "br", "tab"))
+_PRESERVE = qn("xml:space")
+_RUN_PIECES = re.compile(r"(\t|\r)")
+
+
 def _add_runs(paragraph, runs: richtext.Runs) -> None:
+    """The runs' text with bold and italic, written as lxml elements: the XML python-docx's `add_run(text)`,
+    `.bold` and `.italic` write (an empty <w:rPr/> included), without its schema-ordered insertions
+    (a quarter of a network export went there)."""
+    p = paragraph._p
     for run in runs:
-        parts = _clean(run.text).split("\n")
-        for index, part in enumerate(parts):
+        for index, part in enumerate(_clean(run.text).split("\n")):
             if index:
-                paragraph.add_run().add_break()
+                etree.SubElement(etree.SubElement(p, _R), _BR)
             if part:
-                added = paragraph.add_run(part)
-                added.bold = run.bold or None
-                added.italic = run.italic or None
+                r = etree.SubElement(p, _R)
+                properties = etree.SubElement(r, _RPR)
+                if run.bold:
+                    etree.SubElement(properties, _B)
+                if run.italic:
+                    etree.SubElement(properties, _I)
+                for piece in _RUN_PIECES.split(part):  # as python-docx: a tab element, a break for \r
+                    if piece in ("\t", "\r"):
+                        etree.SubElement(r, _TAB if piece == "\t" else _BR)
+                    elif piece:
+                        text = etree.SubElement(r, _T)
+                        text.text = piece
+                        if len(piece.strip()) < len(piece):
+                            text.set(_PRESERVE, "preserve")
 
 
 def _restarted_numbering(document_part, style_num_id: int) -> int:
@@ -339,12 +360,23 @@ class SectionBody(Subdoc):
         self.subdocx = DocumentObject(parse_xml(_blank_document()), self.docx.part)
 
 
-def _paragraph(subdoc, styles: _Styles, style: str | None):
-    """`subdoc.add_paragraph(style=...)` with the style id resolved once; unknown styles give plain text."""
-    paragraph = subdoc.add_paragraph()
+_P, _PPR, _PSTYLE, _VAL, _SECTPR = (qn(f"w:{tag}") for tag in ("p", "pPr", "pStyle", "val", "sectPr"))
+
+
+def _paragraph(subdoc, styles: _Styles, style: str | None) -> Paragraph:
+    """`subdoc.add_paragraph(style=...)` with the style id resolved once; unknown styles give plain text.
+
+    The XML python-docx writes (before the body's closing section properties), built directly."""
+    p = OxmlElement("w:p")
     if style in styles:
-        paragraph._p.style = styles.style_id(style)
-    return paragraph
+        etree.SubElement(etree.SubElement(p, _PPR), _PSTYLE).set(_VAL, styles.style_id(style))
+    body = subdoc.subdocx._body
+    last = body._element[-1] if len(body._element) else None
+    if last is not None and last.tag == _SECTPR:
+        last.addprevious(p)
+    else:
+        body._element.append(p)
+    return Paragraph(p, body)
 
 
 def fill_subdoc(subdoc, blocks: list[richtext.Block]) -> None:
@@ -376,13 +408,14 @@ def _add_table(subdoc, block: richtext.Table, styles: _Styles) -> None:
     if "Table Grid" in styles:  # as `table.style = "Table Grid"`, without its scan of every style
         table._tbl.tblStyle_val = styles.style_id("Table Grid", WD_STYLE_TYPE.TABLE)
     texts = []
-    for row_index, row in enumerate([block.header, *block.rows]):
+    for row_index, (row, cells) in enumerate(zip([block.header, *block.rows], table.rows, strict=True)):
         texts.append([])
+        cells = cells.cells  # once per row: python-docx builds the whole row's grid at each `.cells`
         for column in range(columns):
             runs = row[column] if column < len(row) else ()
             if row_index == 0:
                 runs = tuple(richtext.Run(r.text, True, r.italic) for r in runs)
-            _add_runs(table.rows[row_index].cells[column].paragraphs[0], runs)
+            _add_runs(cells[column].paragraphs[0], runs)
             texts[-1].append("".join(r.text for r in runs))
     word_layout.table_font(table, TABLE_FONT_PT)
     word_layout.fit_columns(table, texts, word_layout.text_width_cm(subdoc.docx.sections[-1]), TABLE_FONT_PT)

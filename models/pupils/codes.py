@@ -82,6 +82,24 @@ def check_code_column(values: pd.Series, file_name: str, column: str) -> None:
             "correggi quelle righe.")
 
 
+HIDDEN = "•••"
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def hide_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` fit to show before any check: every cell with letters that could be part of a name
+    (it fails `name_like`, or its column's letter parts change from row to row) becomes HIDDEN. Numbers, dates
+    and register codes stay; so do the headers."""
+    shown = frame.copy()
+    for index in range(shown.shape[1]):
+        text = shown.iloc[:, index].fillna("").astype(str).str.strip()
+        letters = text.str.contains(_LETTER)
+        distinct = pd.Series(text[letters].unique(), dtype=str)
+        hidden = letters & (name_like(text) | _words_vary(distinct))
+        shown.iloc[:, index] = text.where(~hidden, HIDDEN)
+    return shown
+
+
 def stored_file_name(data: bytes, file_name: str) -> str:
     """The name an upload is recorded under: the first 12 hex digits of its SHA-256 and its extension.
 

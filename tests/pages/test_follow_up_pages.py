@@ -66,6 +66,9 @@ def test_the_funzione_reviews_a_pupil_and_adds_an_intervention_seen_on_the_pupil
     assert list(reviews_table["Chi"]) == ["Sara Galli"] and list(reviews_table["Prossima verifica"]) == [
         f"{in_50_days:%d/%m/%Y}"]
     assert list(reviews_table["Stato"]) == ["Da fare"]
+    # No stray «0» row-number column on either table.
+    shown = [t for t in at.table if {"Intervento", "Prossima verifica"} & set(t.value.columns)]
+    assert len(shown) == 2 and all(t.proto.hide_index for t in shown)
     assert pupils_db.execute("SELECT what, detail FROM access_log WHERE what = 'scheda alunno' LIMIT 1").fetchone() \
         == ("scheda alunno", code)
 

@@ -222,6 +222,7 @@ def test_history_page_lists_versions_and_compares_with_the_core(demo_db, actors,
     assert not at.exception
     versions = at.table[0].value
     assert list(versions["Versione"]) == [2, 1]
+    assert list(versions["Basata sulla"]) == ["1", "—"]  # one type (text): Arrow converts it without a traceback
     diffs_shown = " ".join(h.proto.body for h in at.get("html"))
     # The timetable's cell changed: named in words, its old and new text marked (with words for screen readers),
     # and no Markdown pipes outside the source, which is one click away.
@@ -247,6 +248,15 @@ def test_the_coordinator_edits_the_network_core(demo_db, actors, core):
     editor_of(at).input(section.body + "\nRivisto dalla rete.").run()
     next(b for b in at.button if b.label == "Salva una nuova versione").click().run()
     assert messages(at, "success") == ["Salvata la versione 2."]
+
+
+def test_the_coordinator_on_the_published_core_is_told_she_opens_the_revision(demo_db, actors, core):
+    publish_core(demo_db, actors["coordinatore_rete"], core.id, reopen=False)
+    at = open_editor("coordinatrice", core.id, "Premessa e finalità")
+    assert "Il protocollo è pubblicato: per modificarlo apri una nuova revisione (torna in bozza)." in messages(
+        at, "info")
+    assert not any("dirigente" in m for m in messages(at, "info"))  # the core is hers, not a dirigente's
+    assert any(b.label == "Apri una nuova revisione" for b in at.button)
 
 
 def choose_section(at, title):
