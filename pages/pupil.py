@@ -63,10 +63,14 @@ st.subheader(plain_format(S.PUPIL_HEADER, code=code, class_name=record.class_nam
 st.markdown(S.PUPIL_LEVEL_NOW.format(level=level_label, month=indicators.month_label(last_month)))
 absence, projection, hours_left, late = st.columns(4)
 absence.metric(S.METRIC_ABSENCE, indicators.percent(latest["absence_ratio"]))
-projection.metric(S.METRIC_PROJECTION, indicators.percent(latest["projected_ratio"]))
+projection.metric(S.METRIC_PROJECTION.format(n=record.rules.recent_months),
+                  indicators.percent(latest["projected_ratio"]))
 if record.legal_limit_applies:
     hours_left.metric(S.METRIC_HOURS_LEFT, indicators.hours(max(latest["hours_left"], 0)))
 late.metric(S.METRIC_LATE, indicators.rate(latest["late_per_month"]))
+# The recent pace may be nothing (or a bad spell): both ends said in words, so a council reads no forecast in it.
+st.caption(S.PROJECTION_BOUNDS.format(floor=indicators.percent(latest["floor_ratio"]),
+                                      steady=indicators.percent(indicators.steady_ratio(latest))))
 if record.derogation_hours:
     st.caption(S.DEROGATION_OF_WHICH.format(absent=indicators.hours(latest["absence_hours"]),
                                             hours=indicators.hours(record.derogation_hours)))

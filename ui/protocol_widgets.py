@@ -114,8 +114,10 @@ def choose_section(ctx: PageContext, protocol: protocols.Protocol, open_comments
     # section the user was on, remembered under a key of ours (or, in a new session, in the
     # address). Only `index` says it: writing the widget's own key through st.session_state
     # as well makes Streamlit warn that the widget has a default and a Session State value.
-    widget_key = f"{key}_{protocol.id}"
-    remembered = st.session_state.get(f"{widget_key}_chosen")
+    # The section is remembered per protocol, not per page: the history opened from the editor (and the editor
+    # from the history) shows the section the user was on.
+    widget_key, chosen_key = f"{key}_{protocol.id}", f"approdo_section_of_{protocol.id}"
+    remembered = st.session_state.get(chosen_key)
     if remembered not in sections:
         remembered = _section_in_address()
     ids = list(sections)
@@ -124,7 +126,7 @@ def choose_section(ctx: PageContext, protocol: protocols.Protocol, open_comments
                           placeholder=S.CHOOSE_PLACEHOLDER)
     if chosen not in sections:  # defensive: never a stale id
         chosen = ids[index]
-    st.session_state[f"{widget_key}_chosen"] = chosen
+    st.session_state[chosen_key] = chosen
     if st.query_params.get(SECTION_QUERY_KEY) != str(chosen):
         st.query_params[SECTION_QUERY_KEY] = str(chosen)
     return sections[chosen]

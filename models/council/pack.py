@@ -275,7 +275,7 @@ def _pupil_page(document, risk: RiskList, pupil: pd.Series, months: pd.DataFrame
     if case is not None:
         document.add_heading("Obbligo scolastico (art. 114 D.Lgs. 297/1994)", level=2)
         text = (f"Caso aperto il {case.opened_on:%d/%m/%Y}: {len(case.unjustified_days)} giorni di assenza non"
-                f" giustificati dal {case.window_start:%d/%m/%Y} al {case.window_end:%d/%m/%Y}."
+                f" giustificati dal {case.period_start:%d/%m/%Y} al {case.window_end:%d/%m/%Y}."
                 f" Stato: {case.status_label}.")
         if case.is_open and case.due_on is not None:
             text += f" Prossimo passo: {case.next_step} (da fare dal {case.due_on:%d/%m/%Y})."

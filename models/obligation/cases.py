@@ -143,7 +143,8 @@ class Case:
     kind: str = DAYS  # DAYS: more than fifteen days in three months; HOURS: a quarter of the annual hours
     hours_unjustified: float | None = None  # HOURS: the unjustified hours, and the quarter they reached
     hours_limit: float | None = None
-    period_start: date | None = None  # the window, from the first day of lessons (for the letters and the page)
+    # The window as shown (page, letters, council pack, export): from the first day of lessons, never the summer.
+    period_start: date | None = None
 
     @property
     def status_label(self) -> str:
@@ -707,9 +708,9 @@ def export(db: sqlite_utils.Database, actor: Actor, school_code: str, as_of: dat
     found = cases(db, actor, school_code, as_of, channel="cli")
     if fmt == "json":
         return json.dumps([{"codice_alunno": c.pupil_code, "classe": c.class_name,
-                            "giorni_ingiustificati": len(c.unjustified_days), "dal": c.window_start.isoformat(),
+                            "giorni_ingiustificati": len(c.unjustified_days), "dal": c.period_start.isoformat(),
                             "al": c.window_end.isoformat(), "stato": c.status} for c in found],
                           ensure_ascii=False, indent=2).encode() + b"\n"
     return spreadsheet.csv_bytes([EXPORT_COLUMNS, *([c.pupil_code, c.class_name, len(c.unjustified_days),
-                                                      f"{c.window_start:%d/%m/%Y}", f"{c.window_end:%d/%m/%Y}",
+                                                      f"{c.period_start:%d/%m/%Y}", f"{c.window_end:%d/%m/%Y}",
                                                       c.status] for c in found)])

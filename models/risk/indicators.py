@@ -84,11 +84,17 @@ def _school_months(school_year: SchoolYear) -> list[str]:
 _COLUMN_TYPES = {
     "pupil_code": object, "class_name": object, "months": np.int64, "scheduled_hours": float,
     "absence_hours": float, "absence_ratio": float, "recent_ratio": float, "earlier_ratio": float,
-    "projected_ratio": float, "hours_left": float, "crossing_month": object, "late_per_month": float,
-    "longest_severe_run": np.int64, "worsening": bool, "last_period": object, "stale": bool,
+    "projected_ratio": float, "floor_ratio": float, "hours_left": float, "crossing_month": object,
+    "late_per_month": float, "longest_severe_run": np.int64, "worsening": bool, "last_period": object, "stale": bool,
     "arrived_recently": bool, "age_delay": np.int64, "retention": bool, "l2_low": bool, "context_factors": np.int64,
     "level": object, "reasons": object,
 }
+
+
+def steady_ratio(pupil: pd.Series) -> float:
+    """The year's end at the pupil's own rate so far over the hours left: that rate itself (a/s over the rest keeps
+    a/s), unless the hours so far already pass the year's (then no more hours: the floor)."""
+    return max(float(pupil["absence_ratio"]), float(pupil["floor_ratio"]))
 
 
 def empty_list() -> pd.DataFrame:
@@ -331,6 +337,7 @@ def score_rows(
         limit = rules.legal_limit * annual
         hours_left = limit - absent_sum
         projected = np.divide(projected_abs, annual, out=np.zeros(n_pupils), where=annual > 0)
+        floor = np.divide(absent_sum, annual, out=np.zeros(n_pupils), where=annual > 0)
         beyond = hours_left <= 0
         crossing_pos[beyond] = month_pos[_rows_reaching(absent, starts, counts, limit, beyond)]
         ahead = (hours_left > 0) & (pace > 0)
@@ -343,11 +350,13 @@ def score_rows(
         # Primary: the end-of-year ratio at the recent pace, without a legal limit.
         full_sched = sched_sum + (recent_sched / recent_count) * months_left
         projected = np.divide(projected_abs, full_sched, out=np.zeros(n_pupils), where=full_sched > 0)
+        floor = np.divide(absent_sum, full_sched, out=np.zeros(n_pupils), where=full_sched > 0)
 
     # Data that stopped: a pupil whose last month is before the list's month (moved away, or a file
     # that covered only some classes) is not projected as if the missing months were attended.
     stale = np.array([m < as_of for m in months])[last_pos]
     projected = np.where(stale, ratio, projected)
+    floor = np.where(stale, ratio, floor)  # the year's end if no more absences (the recent pace may be that)
     crossing_pos[stale & ~(hours_left <= 0)] = -1
 
     columns = {
@@ -360,6 +369,7 @@ def score_rows(
         "recent_ratio": recent_ratio,
         "earlier_ratio": earlier_ratio,
         "projected_ratio": projected,
+        "floor_ratio": floor,
         "hours_left": hours_left,
         "crossing_month": crossing_pos,  # as month names once in order
         "late_per_month": late_per_month,

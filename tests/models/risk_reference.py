@@ -120,6 +120,7 @@ def score(
         limit = rules.legal_limit * annual
         hours_left = limit - absent_sum
         projected = np.divide(projected_abs, annual, out=np.zeros(n_pupils), where=annual > 0)
+        year_hours = annual
         cumulative = np.cumsum(absent) - np.repeat(np.r_[0, np.cumsum(absent)[starts[1:] - 1]],
                                                    np.diff(np.r_[starts, len(codes)]))
         crossed_row = cumulative >= np.repeat(limit, np.diff(np.r_[starts, len(codes)]))
@@ -136,6 +137,7 @@ def score(
         # Primary: the end-of-year ratio at the recent pace, without a legal limit.
         full_sched = sched_sum + (recent_sched / recent_count) * months_left
         projected = np.divide(projected_abs, full_sched, out=np.zeros(n_pupils), where=full_sched > 0)
+        year_hours = full_sched
         crossing = np.full(n_pupils, None, dtype=object)
 
     # Data that stopped: a pupil whose last month is before the list's month (moved away, or a file
@@ -143,6 +145,8 @@ def score(
     last_period = np.array(months, dtype=object)[last_pos]
     stale = last_period < as_of
     projected = np.where(stale, ratio, projected)
+    # No more absences from now: the hours so far over the year's.
+    floor = np.where(stale, ratio, np.divide(absent_sum, year_hours, out=np.zeros(n_pupils), where=year_hours > 0))
     crossing = np.where(stale & ~(hours_left <= 0), None, crossing)
 
     result = pd.DataFrame({
@@ -155,6 +159,7 @@ def score(
         "recent_ratio": recent_ratio,
         "earlier_ratio": earlier_ratio,
         "projected_ratio": projected,
+        "floor_ratio": floor,
         "hours_left": hours_left,
         "crossing_month": crossing,
         "late_per_month": late_per_month,

@@ -171,3 +171,16 @@ def test_a_month_takes_ad_before_a_vowel():
 
     assert [a_month(m) for m in ("marzo", "aprile", "agosto", "ottobre")] == [
         "a marzo", "ad aprile", "ad agosto", "ad ottobre"]
+
+
+def test_a_pupil_back_at_school_is_projected_with_both_ends_said():
+    # Sep–Dec: 20, 60, 20, 20 of 100 h, then January and February without absences: 120 h of 600 = 20 % so far.
+    # The recent pace (Jan, Feb) is nothing, so the projection is the floor: 120 of 1000 = 12 %. At the rate so far
+    # over the 400 h left: 120 + 0.2 × 400 = 200 of 1000 = 20 %, said beside it.
+    pupil = score(months("R", [20, 60, 20, 20, 0, 0]))["R"]
+    assert pupil.absence_ratio == pytest.approx(0.20)
+    assert pupil.projected_ratio == pytest.approx(0.12) and pupil.floor_ratio == pytest.approx(0.12)
+    assert indicators.steady_ratio(pd.Series(pupil._asdict())) == pytest.approx(0.20)
+    # More hours so far than the year's (a short personalised year): no hours left, the floor it is.
+    over = score(months("S", [30, 30, 30], scheduled=200), annual=500)["S"]  # 90 of 600 so far, 90 of 500 at the end
+    assert indicators.steady_ratio(pd.Series(over._asdict())) == pytest.approx(0.18)

@@ -375,6 +375,18 @@ def test_the_period_starts_on_the_first_day_of_lessons(demo_db, actors, today):
     case = obligation.cases(demo_db, boss, SCHOOL)[0]
     assert case.window_start < first  # three months back reach the summer
     assert case.period_start == first
+    assert case.unjustified_days == school_days(first, 16)  # lesson days of the calendar only
+    # Everything that shows the window starts it on the first day of lessons: the export and the council's sheet.
+    import json
+
+    from models.council import pack as council_pack
+    from tests.models.test_letters import text_of
+
+    exported = json.loads(obligation.export(demo_db, boss, SCHOOL, fmt="json"))
+    assert [(c["codice_alunno"], c["dal"]) for c in exported] == [("PRESTO1", first.isoformat())]
+    assert f";{first:%d/%m/%Y};" in obligation.export(demo_db, boss, SCHOOL).decode()
+    sheet = text_of(council_pack.pack_for_pupil(demo_db, boss, SCHOOL, "PRESTO1").docx)
+    assert f"giustificati dal {first:%d/%m/%Y} al {case.window_end:%d/%m/%Y}" in sheet
 
 
 def test_a_quarter_of_the_annual_hours_opens_a_case_of_its_own_kind(demo_db, actors, today):

@@ -533,3 +533,16 @@ def test_a_table_and_a_school_fact_are_added_without_typing_markdown_and_kept_as
     assert "Ponte Nuovo" in preview  # the placeholder shows the school's name in the preview
     # The draft is on the server as it is on screen.
     assert demo_db.execute("SELECT body FROM drafts").fetchall() == [(editor_of(at).value,)]
+
+
+def test_the_history_opens_on_the_section_being_edited(demo_db, school_protocol):
+    at = open_editor("dirigente", school_protocol.id, "Tempi")
+    at.query_params.clear()  # the menu's «Storico e confronti» opens the page without the editor's parameters
+    at.switch_page("pages/protocol_history.py").run()
+    assert not at.exception, at.exception
+    chooser = next(sb for sb in at.selectbox if sb.label == "Sezione")
+    assert "Tempi" in chooser.format_func(chooser.value)
+    at.query_params.clear()
+    at.switch_page(EDITOR).run()  # and back: still that section
+    chooser = next(sb for sb in at.selectbox if sb.label == "Sezione")
+    assert "Tempi" in chooser.format_func(chooser.value)

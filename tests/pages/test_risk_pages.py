@@ -385,3 +385,21 @@ def test_one_pupil_with_stopped_data_is_told_in_the_singular(demo_db, actors):
     at = open_page("dirigente", "pages/risk.py")
     captions = "\n".join(c.value for c in at.caption)
     assert "1 alunno ha dati fermi prima di" in captions and "è fuori dall'elenco del mese" in captions
+
+
+def test_the_pupil_projection_says_its_pace_and_both_ends(demo_db):
+    from models.pupils import importing as pupil_data
+    from tests.conftest import actor_named
+
+    # 40 h missed of 100 in September and October, none of 100 from November to February (the school's last
+    # month): 80 of 600 = 13 % so far. The year is 1056 h: with no more absences 80/1056 = 7.6 %, shown as 8 %,
+    # and that is the projection too (the last two months' pace is nothing).
+    rows = "".join(f"P1;2A;{m}/{y};100;{a}\n" for m, y, a in (("09", 2025, 40), ("10", 2025, 40), ("11", 2025, 0),
+                                                               ("12", 2025, 0), ("01", 2026, 0), ("02", 2026, 0)))
+    monthly = "Cod. alunno;Classe;Mese;Monte ore;Ore di assenza\n" + rows
+    pupil_data.import_attendance(demo_db, actor_named(demo_db, "dirigente"), "MIIS00003C", monthly.encode(), "m.csv")
+    at = open_page("dirigente", "pages/pupil.py", alunno="P1")
+    projection = next(m for m in at.metric if m.label.startswith("Proiezione"))
+    assert projection.label == "Proiezione a fine anno (ritmo degli ultimi 2 mesi)"
+    assert projection.value == "8 %"
+    assert any("se da oggi non fa altre assenze, 8 %; al ritmo tenuto finora, 13 %" in c.value for c in at.caption)
