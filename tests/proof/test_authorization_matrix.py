@@ -12,6 +12,7 @@ import pytest
 
 from models.accounts import auth
 from models.core.school_year import SchoolYear
+from models.core.suppression import FEW
 from models.demo import demo, synthetic
 from models.pupils import importing as pupil_data
 from models.risk import school_risk
@@ -454,7 +455,8 @@ def small_counts_in_document(document: dict, own_school: str | None) -> list[str
 
     walk(document, ())
     for point in document["metrics"].get("reliability", []):
-        if "<5" in (point.get("pupils"), point.get("adverse")) and point["observed"] != "<5":
+        # A rate built on a hidden count reads "n.d. (meno di 5 casi)" (documents trained before said "<5").
+        if "<5" in (point.get("pupils"), point.get("adverse")) and point["observed"] not in (FEW, "<5"):
             found.append(f"reliability {point}")
     return found
 
