@@ -278,7 +278,8 @@ if record.legal_limit_applies:
                 # The hours belong to the year of the absences they cover, not to the day of the decision.
                 pupil_years = [str(y) for y in sorted({SchoolYear.of_period(p) for p in record.months["period"]},
                                                       reverse=True)]
-                covered_year = st.selectbox(S.DEROGATION_FOR_YEAR, pupil_years, help=S.DEROGATION_FOR_YEAR_HELP)
+                covered_year = st.selectbox(S.DEROGATION_FOR_YEAR, pupil_years, help=S.DEROGATION_FOR_YEAR_HELP,
+                                            placeholder=S.CHOOSE_PLACEHOLDER)
                 reason = st.selectbox(S.DEROGATION_REASON, school_criteria.items, placeholder=S.CHOOSE_PLACEHOLDER)
                 derogation_note = st.text_input(S.DEROGATION_NOTE, max_chars=derogations.MAX_TEXT)
                 if st.form_submit_button(S.DEROGATION_SAVE, type="primary"):

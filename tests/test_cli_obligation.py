@@ -29,7 +29,7 @@ def test_obligation_lists_the_cases_open_today_with_the_documented_columns(demo,
     assert all(int(r[2]) >= 16 for r in rows)
     assert sorted(r[5] for r in rows) == ["famiglia_da_informare", "ripresa", "sindaco_da_informare"]
     # The window: three calendar months ending on the day the case opened (dd/mm/yyyy in the CSV).
-    assert rows[0][3] == "04/08/2025" and rows[0][4] == "03/11/2025"
+    assert rows[0][3] == "12/09/2025" and rows[0][4] == "03/11/2025"  # from the first lesson day
 
 
 def test_obligation_as_of_an_earlier_day_in_json_shows_the_steps_as_they_were(demo, run, tmp_path):
@@ -39,7 +39,7 @@ def test_obligation_as_of_an_earlier_day_in_json_shows_the_steps_as_they_were(de
     assert [set(d) for d in data] == [set(COLUMNS.split(";"))] * 2  # the February case was not open yet
     # The family of the second case was informed on 12 January: on the 10th that step was still to do.
     assert [d["stato"] for d in data] == ["ripresa", "famiglia_da_informare"]
-    assert data[0]["dal"] == "2025-08-04" and data[0]["al"] == "2025-11-03"
+    assert data[0]["dal"] == "2025-09-12" and data[0]["al"] == "2025-11-03"  # from the first lesson day
     db = sqlite3.connect(tmp_path / "cli.db")
     logged = db.execute("SELECT actor, detail FROM access_log WHERE what = 'obbligo scolastico'"
                         " ORDER BY id DESC LIMIT 1").fetchone()

@@ -17,6 +17,7 @@ runs away costs that child, never the server, and gives a clear Italian error wi
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import math
@@ -27,7 +28,10 @@ import resource
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
+import threading
+import types
 import weakref
 import zipfile
 from collections.abc import Callable, Mapping
@@ -928,6 +932,24 @@ def _children() -> multiprocessing.context.BaseContext:
     return context
 
 
+_MAIN_SWAP = threading.Lock()
+
+
+@contextlib.contextmanager
+def _bare_main():
+    """Streamlit runs each page as `__main__` with the page's path as its `__file__`: a child of the forkserver
+    would run that page again to rebuild its main module (and fail without a session). The child needs nothing
+    from it, so while a child is launched `__main__` is a bare module."""
+    with _MAIN_SWAP:
+        saved = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            if saved is not None:
+                sys.modules["__main__"] = saved
+
+
 def render_in_child(job: _Job, seconds: float, limits: _Limits) -> bytes:
     """`job.run()` in a child process limited to `seconds` and RENDER_MEMORY_BYTES; ApprodoError beyond."""
     context = _children()
@@ -935,7 +957,8 @@ def render_in_child(job: _Job, seconds: float, limits: _Limits) -> bytes:
     counts = {name: globals()[name] for name in _COUNTS}  # as this process has them (a test may lower them)
     child = context.Process(target=_child_main, args=(job, sender, seconds, RENDER_MEMORY_BYTES, counts),
                             daemon=True)
-    child.start()
+    with _bare_main():
+        child.start()
     sender.close()
     try:
         if not receiver.poll(seconds):

@@ -282,14 +282,17 @@ def choose(page, label: str, option: str, attempts: int = 3) -> None:
 
 
 def pick(page, label: str, option: str) -> None:
-    """Add an option to a Streamlit multiselect by typing part of it."""
+    """Add an option to a Streamlit multiselect by typing part of it, as a person does.
+
+    The new value may be sent on Enter or only when the list closes (Escape), depending on the widget:
+    both keys are inside the wait for the run they ask for."""
     box = page.get_by_role("combobox", name=label)
     box.click()
-    box.fill(option)
+    box.press_sequentially(option)
     page.get_by_role("option").filter(has_text=option).first.wait_for()
     with changed(page, box):
         box.press("Enter")
-    box.press("Escape")
+        box.press("Escape")
     wait_idle(page)
 
 

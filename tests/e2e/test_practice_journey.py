@@ -8,7 +8,7 @@ from docx import Document
 from playwright.sync_api import expect
 
 from models.demo import demo
-from tests.e2e.conftest import choose, log_in, pick, rerun, screenshot
+from tests.e2e.conftest import choose, log_in, pick, rerun, screenshot, wait_idle
 
 TITLE = "Colloquio d'ingresso con la mediatrice"
 SOURCE_NOTE = (f"Dalla pratica «{TITLE}» della Rete di esempio, Istituto di istruzione superiore «Ponte Nuovo», "
@@ -31,8 +31,8 @@ def test_a_practice_travels_from_one_network_to_another_and_word_names_its_sourc
     # 1. The dirigente of the first network drafts the practice from a section of the school's protocol.
     log_in(page, server.url, "dirigente", demo.DEMO_PASSWORD)
     go(page, "Scrivi una buona pratica")
-    with rerun(page):
-        page.get_by_text("Parti da sezioni di un protocollo").click()  # an expander: opened in the browser, no run
+    page.get_by_text("Parti da sezioni di un protocollo").click()  # an expander: opened in the browser, no run
+    wait_idle(page)
     pick(page, "Sezioni", "Chi fa che cosa")
     with rerun(page):
         page.get_by_role("button", name="Compila dalle sezioni").click()

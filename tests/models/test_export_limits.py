@@ -130,3 +130,20 @@ def test_a_normal_export_is_the_same_document_as_composed_in_the_server(demo_db,
     assert ("Heading 1", f"{len(parts.sections)}. Accoglienza & <prima>") in paragraphs
     assert ["Noi", "1 < 2"] in tables[-1]
     assert properties[0] == f"{parts.values['titolo']} – {parts.values['scuola_nome']}"
+
+
+def test_an_export_asked_from_a_page_does_not_run_the_page_again(demo_db, actors, school_protocol, monkeypatch,
+                                                                 tmp_path):
+    """Streamlit runs a page as `__main__` with the page's file as `__file__`; the child must not run it again
+    (the page would fail there without a session, and the export with it)."""
+    import sys
+    import types
+
+    page = tmp_path / "pagina.py"
+    page.write_text("raise SystemExit('la pagina non deve girare nel processo figlio')\n")
+    as_streamlit_runs_it = types.ModuleType("__main__")
+    as_streamlit_runs_it.__file__ = str(page)
+    monkeypatch.setitem(sys.modules, "__main__", as_streamlit_runs_it)
+    exported = word_export.export_protocol(demo_db, actors["dirigente"], school_protocol.id)
+    assert Document(io.BytesIO(exported)).paragraphs
+    assert sys.modules["__main__"] is as_streamlit_runs_it
