@@ -361,22 +361,32 @@ def _plan_hours(db, actor: Actor, school_code: str, data: _Data, only: str | Non
     return plan
 
 
+_CASE_COLUMNS = ("class_name", "opened_on", "window_start", "window_end", "days", "pending_days", "birth_year")
+
+
+def _insert_case(db, actor: Actor, school_code: str, pupil: str, values: list, stamp: str, *,
+                 hours: bool = False) -> None:
+    """A new case: the window and its days; a case of hours (the 25 % limit) also its hours and limit."""
+    columns = ["school_code", "pupil_code", *_CASE_COLUMNS]
+    row = [school_code, pupil, *values]
+    if hours:
+        columns += ["hours_unjustified", "hours_limit", "kind"]
+        row.append("ore")
+    columns += ["detected_at", "detected_by"]
+    row += [stamp, actor.username]
+    db.execute(f"INSERT INTO obligation_cases ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", row)
+
+
 def _apply(db, actor: Actor, school_code: str, plan: list[tuple]) -> None:
     today, stamp = clock.local_date(), clock.to_text(clock.utcnow())
     for action, pupil, values in plan:
         if action == "open":
-            db.execute("INSERT INTO obligation_cases (school_code, pupil_code, class_name, opened_on, window_start,"
-                       " window_end, days, pending_days, birth_year, detected_at, detected_by)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       [school_code, pupil, *values, stamp, actor.username])
+            _insert_case(db, actor, school_code, pupil, values, stamp)
             audit.record(db, actor, "obbligo_caso_aperto", pupil, school_code=school_code,
                          detail=f"{len(json.loads(values[4]))} giorni non giustificati dal "
                                 f"{date.fromisoformat(values[2]):%d/%m/%Y} al {date.fromisoformat(values[3]):%d/%m/%Y}")
         elif action == "open_hours":
-            db.execute("INSERT INTO obligation_cases (school_code, pupil_code, class_name, opened_on, window_start,"
-                       " window_end, days, pending_days, birth_year, hours_unjustified, hours_limit, kind,"
-                       " detected_at, detected_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ore', ?, ?)",
-                       [school_code, pupil, *values, stamp, actor.username])
+            _insert_case(db, actor, school_code, pupil, values, stamp, hours=True)
             audit.record(db, actor, "obbligo_caso_aperto", pupil, school_code=school_code,
                          detail=f"{values[7]:.1f} ore non giustificate su un limite di {values[8]:.1f} (un quarto"
                                 f" del monte ore annuo), raggiunto il {date.fromisoformat(values[1]):%d/%m/%Y}")
