@@ -24,7 +24,7 @@ def _timed(self, rerun_data):
                       f" {rerun_data.page_name or '-'}\n")
 
 
-script_runner.ScriptRunner._run_script = _timed
-
 if __name__ == "__main__":
+    # Patched only when run as the server: importing this module (the bench's discovery does) changes nothing.
+    script_runner.ScriptRunner._run_script = _timed
     sys.exit(cli.main())

@@ -282,16 +282,20 @@ def choose(page, label: str, option: str, attempts: int = 3) -> None:
 
 
 def pick(page, label: str, option: str) -> None:
-    """Add an option to a Streamlit multiselect by typing part of it, as a person does.
+    """Add an option to a Streamlit multiselect by typing part of it and clicking it in the list, as a person does.
 
-    The new value may be sent on Enter or only when the list closes (Escape), depending on the widget:
-    both keys are inside the wait for the run they ask for."""
+    Enter is not used: the option is visible before the typed filter has settled, and Enter on a list still being
+    re-filtered may take nothing (no run is asked for). The click always takes the option; the new value may be
+    sent at once or only when the list closes (Escape), so both are inside the wait for the run they ask for.
+    ArrowDown opens the list if typing did not (it keeps the filter)."""
     box = page.get_by_role("combobox", name=label)
     box.click()
     box.press_sequentially(option)
-    page.get_by_role("option").filter(has_text=option).first.wait_for()
+    box.press("ArrowDown")  # a click on a box just drawn (in an expander) may focus it without opening its list
+    choice = page.get_by_role("option").filter(has_text=option).first
+    choice.wait_for()
     with changed(page, box):
-        box.press("Enter")
+        choice.click()
         box.press("Escape")
     wait_idle(page)
 
