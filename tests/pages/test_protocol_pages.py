@@ -601,3 +601,10 @@ def test_a_section_chosen_while_the_typing_reaches_the_page_is_opened(demo_db, a
     assert "Chi fa che cosa" in chooser.options[chooser.index]
     assert any("Tempi" in label and "modifiche non salvate" in label for label in chooser.options)
     assert editor_of(at).value == section_of(demo_db, actors["dirigente"], school_protocol, "soggetti").body
+
+
+def test_saving_an_unchanged_section_is_information_not_an_error(demo_db, actors, school_protocol):
+    at = open_editor("dirigente", school_protocol.id, "Tempi e responsabilità")
+    save(at)
+    assert "Il testo non è cambiato: nessuna nuova versione salvata." in messages(at, "info")
+    assert not messages(at, "error")
