@@ -21,6 +21,7 @@ from ui.session import PageContext, show_flash
 from ui.text import plain_format, show_error
 
 QUERY_KEY = "protocollo"
+_CORE_WORDS = "protocollo comune"
 REMEMBERED_KEY = "approdo_protocol"
 
 _CSS = """
@@ -32,8 +33,10 @@ _CSS = """
 
 
 def protocol_label(protocol: protocols.Protocol) -> str:
-    who = S.CORE_BADGE if protocol.is_core else protocol.school_code
-    return f"{protocol.title} · {who} · {protocol.status_label}"
+    who = protocol.school_code
+    if protocol.is_core:  # the core's own title says whose it is ("– protocollo comune della Rete …")
+        who = None if _CORE_WORDS in protocol.title.lower() else S.CORE_BADGE
+    return " · ".join(part for part in (protocol.title, who, protocol.status_label) if part)
 
 
 def choose_protocol(ctx: PageContext) -> protocols.Protocol | None:
@@ -62,9 +65,12 @@ def choose_protocol(ctx: PageContext) -> protocols.Protocol | None:
     # Without a choice yet, the user's own school's protocol (not the first core of the network).
     protocol = protocol or next((p for p in visible if p.school_code and p.school_code == ctx.actor.school_code),
                                 visible[0])
-    ids = [p.id for p in visible]
-    chosen = st.selectbox(S.CHOOSE_PROTOCOL, visible, index=ids.index(protocol.id) if protocol.id in ids else 0,
-                          format_func=protocol_label)
+    # Ids, not Protocol objects: Streamlit would hand back the object of an earlier run while its label is the
+    # same (the protocol before the last save: its version number behind).
+    by_id = {p.id: p for p in visible}
+    ids = list(by_id)
+    chosen = by_id.get(st.selectbox(S.CHOOSE_PROTOCOL, ids, index=ids.index(protocol.id) if protocol.id in ids else 0,
+                                    format_func=lambda i: protocol_label(by_id[i])), visible[0])
     if st.query_params.get(QUERY_KEY) != str(chosen.id):
         st.query_params[QUERY_KEY] = str(chosen.id)
     st.session_state[REMEMBERED_KEY] = str(chosen.id)
@@ -266,7 +272,7 @@ def draft_editor(key: int | str, draft: Draft, *, height: int = 460, help: str |
 
 
 def protocol_header(protocol: protocols.Protocol) -> None:
-    parts = [f"{S.STATUS}: **{protocol.status_label}**", f"{S.REVISION} {protocol.revision}",
+    parts = [f"{S.STATUS}: **{protocol.status_label}**", f"{S.PROTOCOL_VERSION} {protocol.revision}",
              f"a.s. {protocol.school_year}"]
     if protocol.deliberation_number:
         parts.append(plain_format(S.DELIBERATION, number=protocol.deliberation_number,

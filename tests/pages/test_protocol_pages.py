@@ -466,8 +466,8 @@ def test_comment_counts_agree_in_number_and_authors_have_names(demo_db, actors, 
 def test_without_a_link_the_editor_opens_the_users_own_school_protocol(demo_db, core, school_protocol):
     at = log_in(new_app(), "dirigente")
     at.switch_page("pages/protocol_editor.py").run()
-    chosen = next(sb for sb in at.selectbox if sb.label == "Protocollo").value
-    assert chosen.id == school_protocol.id and chosen.school_code == "MIIS00003C"
+    chooser = next(sb for sb in at.selectbox if sb.label == "Protocollo")
+    assert chooser.value == school_protocol.id and "MIIS00003C" in chooser.options[chooser.index]
 
 
 def reload(at, username):
@@ -608,3 +608,25 @@ def test_saving_an_unchanged_section_is_information_not_an_error(demo_db, actors
     save(at)
     assert "Il testo non è cambiato: nessuna nuova versione salvata." in messages(at, "info")
     assert not messages(at, "error")
+
+
+def test_the_page_and_the_pdf_footer_give_the_protocol_the_same_version(demo_db, actors, school_protocol):
+    from models.protocols import word_export
+
+    at = open_editor("dirigente", school_protocol.id, "Tempi e responsabilità")
+    editor_of(at).input("Un testo nuovo.").run()
+    save(at)
+    assert messages(at, "success") == ["Salvata la versione 2."]
+    protocol = protocols.get_protocol(demo_db, actors["dirigente"], school_protocol.id)
+    footer = word_export.protocol_parts(demo_db, actors["dirigente"], protocol).values["versione"]
+    header = next(m.value for m in at.markdown if m.value.startswith("Stato:"))
+    assert f"Versione del protocollo {footer} ·" in header
+    assert "Revisione" not in header
+
+
+def test_the_network_core_is_named_once_in_the_protocol_chooser(demo_db, actors, core):
+    at = open_editor("coordinatrice", core.id)
+    chooser = next(sb for sb in at.selectbox if sb.label == "Protocollo")
+    (label,) = [o for o in chooser.options if o.startswith(core.title)]
+    assert label == f"{core.title} · Bozza"
+    assert label.lower().count("protocollo comune") == 1
