@@ -51,7 +51,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(tmp / "streamlit.log", "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(self.port),
+            [sys.executable, "-m", "tests.e2e.serve", "run", "server.py", "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true", *args],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )
