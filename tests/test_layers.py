@@ -144,8 +144,6 @@ NOT_YET_MOVED = {
     "models/protocols/word_export.py",
     "models/practices/adoption.py", "models/practices/attachments.py", "models/practices/records.py",
     "models/practices/search.py", "models/practices/stemming.py",
-    "models/obligation/cases.py", "models/obligation/figures.py", "models/obligation/hours.py",
-    "models/obligation/letters.py",
 }
 
 
