@@ -142,8 +142,6 @@ NOT_YET_MOVED = {
     "models/protocols/comments.py", "models/protocols/drafts.py", "models/protocols/proposals.py",
     "models/protocols/protocol.py", "models/protocols/provenance.py", "models/protocols/structure.py",
     "models/protocols/word_export.py",
-    "models/practices/adoption.py", "models/practices/attachments.py", "models/practices/records.py",
-    "models/practices/search.py", "models/practices/stemming.py",
 }
 
 
