@@ -79,6 +79,7 @@ FILTERS = ("upper", "lower", "title", "capitalize", "trim", "default", "length")
 TESTS = ("defined", "undefined", "none", "string", "number", "even", "odd", "eq", "ne")
 LOOP_FIELDS = frozenset({"index", "index0", "revindex", "revindex0", "first", "last", "length"})
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
+_KEPT_TEMPLATES = 8  # templates whose styles, cleaned XML and compiled parts a process keeps (see _TemplateCache)
 TRIAL_TIMEOUT_S = 20  # a sample protocol of one section
 EXPORT_TIMEOUT_S = 90  # a real protocol of 300 pages takes a few seconds
 # What one render may expand to, at upload (the trial) and at every real export alike: a section's body is
@@ -238,12 +239,39 @@ class _CheckedEnvironment(SandboxedEnvironment):
             _TemplateCheck(self.checked_fields, self.expansions).visit(tree, {})
         return tree
 
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+        """Jinja's compile, kept per source: the same template part is checked and compiled once per process
+        (its counts added again for each document, and checked again against the limits)."""
+        if not isinstance(source, str) or self.checked_fields is None:
+            return super().compile(source, name, filename, raw, defer_init)
+        fields = self.checked_fields
+        key = (fields.names, tuple(sorted(fields.lists.items())), self.autoescape, source, name, filename, raw,
+               defer_init)
+        kept = _COMPILED.get(key)
+        if kept is not None:
+            code, counts = kept
+            totals = {what: self.expansions.get(what, 0) + n for what, n in counts.items()}
+            if totals.get("corpo", 0) <= MAX_BODY_USES and totals.get("fields", 0) <= MAX_EXPRESSIONS:
+                self.expansions.update(totals)
+                return code
+            # over a limit with this document's other parts: checked again, for the refusal's own words
+        before = dict(self.expansions)
+        code = super().compile(source, name, filename, raw, defer_init)
+        if len(_COMPILED) >= 8 * _KEPT_TEMPLATES:
+            _COMPILED.clear()
+        _COMPILED[key] = code, {what: n - before.get(what, 0) for what, n in self.expansions.items()}
+        return code
+
     # The check above already refuses calls and arithmetic; these refuse them again at run time.
     def call(self, __context, __obj, *args, **kwargs):
         raise SecurityError("nei modelli non si chiamano funzioni")
 
     def call_binop(self, context, operator, left, right):
         raise SecurityError("nei modelli non si fanno calcoli")
+
+
+# Compiled template parts by (fields, autoescape, source, ...): with the counts their check added.
+_COMPILED: dict[tuple, tuple[types.CodeType | str, dict[str, int]]] = {}
 
 
 def _environment(fields: Fields | None = PROTOCOL_FIELDS) -> SandboxedEnvironment:
@@ -348,12 +376,24 @@ class _Styles:
 
 
 _STYLES: weakref.WeakKeyDictionary[DocxTemplate, _Styles] = weakref.WeakKeyDictionary()
+_STYLES_OF_BYTES: dict[bytes, _Styles] = {}  # a template's styles are those of its bytes: kept for the next document
 
 
 def template_styles(template: DocxTemplate) -> _Styles:
-    """The styles of this template, looked up once for all its sections."""
+    """The styles of this template, looked up once for all its sections (and for every document of the same
+    template bytes that this process renders: a network's zip, or a child of the warmed fork server)."""
     if template not in _STYLES:
-        _STYLES[template] = _Styles(template.get_docx().part)
+        source = template.template_file
+        key = source.getvalue() if isinstance(source, io.BytesIO) else None
+        styles = _STYLES_OF_BYTES.get(key) if key is not None else None
+        if styles is None:
+            styles = _Styles(template.get_docx().part)
+            if key is not None:
+                if len(_STYLES_OF_BYTES) >= _KEPT_TEMPLATES:
+                    _STYLES_OF_BYTES.clear()
+                _STYLES_OF_BYTES[key] = styles
+        styles.part = template.get_docx().part  # ids not looked up yet are looked up in this document
+        _STYLES[template] = styles
     return _STYLES[template]
 
 
@@ -629,10 +669,26 @@ def _protocol_docx(db: sqlite_utils.Database, actor: Actor, protocol: protocols.
     return render_in_child(_Job(template_bytes, parts, metadata), EXPORT_TIMEOUT_S, _EXPORT_LIMITS), parts
 
 
+_PATCHED: dict[str, str] = {}
+
+
+class _Template(DocxTemplate):
+    """docxtpl's template, its cleaning of a part's XML for Jinja (a dozen regular expressions over the whole
+    part) kept per part: every document of one template starts from the same parts."""
+
+    def patch_xml(self, src_xml: str) -> str:
+        patched = _PATCHED.get(src_xml)
+        if patched is None:
+            if len(_PATCHED) >= 8 * _KEPT_TEMPLATES:
+                _PATCHED.clear()
+            patched = _PATCHED[src_xml] = super().patch_xml(src_xml)
+        return patched
+
+
 def render(template_bytes: bytes, build_context: Callable[[DocxTemplate], dict],
            metadata: Callable[[], Metadata] | None = None, fields: Fields = PROTOCOL_FIELDS) -> bytes:
     """Render a fresh DocxTemplate (never one shared between requests) to .docx bytes."""
-    template = DocxTemplate(io.BytesIO(template_bytes))
+    template = _Template(io.BytesIO(template_bytes))
     context = build_context(template)
     try:
         template.render(context, jinja_env=_environment(fields), autoescape=True)
