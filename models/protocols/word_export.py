@@ -31,10 +31,11 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import types
 import weakref
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -656,9 +657,9 @@ def describe_picture(shape, text: str) -> None:
     shape._inline.docPr.set("descr", text)
 
 
-def _protocol_docx(db: sqlite_utils.Database, actor: Actor, protocol: protocols.Protocol,
-                   template_bytes: bytes, pages: list[str] | None = None) -> tuple[bytes, DocumentParts]:
-    """The rendered document with its properties set (composed in a child process), and its parts."""
+def _protocol_job(db: sqlite_utils.Database, actor: Actor, protocol: protocols.Protocol,
+                  template_bytes: bytes, pages: list[str] | None = None) -> _Job:
+    """What a child composes for this protocol: its parts, read here, and the document's properties."""
     parts = protocol_parts(db, actor, protocol, pages)
     values = parts.values
     level = LEVEL_LABELS[protocol.level].lower()
@@ -666,7 +667,14 @@ def _protocol_docx(db: sqlite_utils.Database, actor: Actor, protocol: protocols.
                         f"Protocollo di accoglienza, {level}, anno scolastico {protocol.school_year}",
                         f"protocollo di accoglienza; {values['rete_nome']}",
                         image_text=f"Logo della scuola: {values['scuola_nome']}")
-    return render_in_child(_Job(template_bytes, parts, metadata), EXPORT_TIMEOUT_S, _EXPORT_LIMITS), parts
+    return _Job(template_bytes, parts, metadata)
+
+
+def _protocol_docx(db: sqlite_utils.Database, actor: Actor, protocol: protocols.Protocol,
+                   template_bytes: bytes, pages: list[str] | None = None) -> tuple[bytes, DocumentParts]:
+    """The rendered document with its properties set (composed in a child process), and its parts."""
+    job = _protocol_job(db, actor, protocol, template_bytes, pages)
+    return render_in_child(job, EXPORT_TIMEOUT_S, _EXPORT_LIMITS), job.parts
 
 
 _PATCHED: dict[str, str] = {}
@@ -884,8 +892,11 @@ def export_network(
         cell.font = Font(bold=True)
     # The cores first, then every school of the network (also those without a protocol yet), by name.
     rows = [(p, None) for p in in_network if p.is_core] + [(by_school.get(s.code), s) for s in members]
+    # Every document composed in one child, each with the limits of one export, while this process reads the next.
+    documents = render_all_in_child((_protocol_job(db, actor, p, template_bytes) for p, _ in rows if p is not None),
+                                    EXPORT_TIMEOUT_S, _EXPORT_LIMITS)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with contextlib.closing(documents), zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         done = 0
         for protocol, school in rows:
             if protocol is None:
@@ -895,7 +906,7 @@ def export_network(
             if progress:
                 progress(done, len(in_network), protocol.school_code or protocol.title)
             name = file_name(protocol)
-            archive.writestr(name, _protocol_docx(db, actor, protocol, template_bytes)[0])
+            archive.writestr(name, next(documents))
             done += 1
             sheet.append([safe_cell(v) for v in (
                 name, school.name if school else f"Protocollo comune della rete ({network.name})",
@@ -960,6 +971,16 @@ _SAMPLE = DocumentParts(
     [SectionParts(1, "Sezione di prova", None, richtext.parse("Testo di prova con **grassetto**.\n\n- uno\n- due\n"))])
 
 
+_WARM_UP = DocumentParts(_SAMPLE.values, [SectionParts(1, "Sezione di prova", "Nota", richtext.parse(
+    "### Titolo\n\nTesto con **grassetto** e *corsivo*.\n\n- uno\n  - due\n\n1. primo\n2. secondo\n\n"
+    "| Chi | Quando |\n|---|---|\n| Noi | oggi |\n"))])
+
+
+def warm() -> None:
+    """One export of every kind of block with the default template (see word_warm)."""
+    _Job(DEFAULT_TEMPLATE.read_bytes(), _WARM_UP, Metadata("Prova", "Prova", "Prova", image_text="Prova")).run()
+
+
 # --- composing a document in a child process ---------------------------------------------------
 
 
@@ -1002,7 +1023,7 @@ def _children() -> multiprocessing.context.BaseContext:
     """Children forked from a server process that has this module loaded already (no threads, no import
     per export), never from the app's own multi-threaded process."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
+    context.set_forkserver_preload([__name__, "models.protocols.word_warm"])
     return context
 
 
@@ -1026,28 +1047,53 @@ def _bare_main():
 
 def render_in_child(job: _Job, seconds: float, limits: _Limits) -> bytes:
     """`job.run()` in a child process limited to `seconds` and RENDER_MEMORY_BYTES; ApprodoError beyond."""
+    return next(render_all_in_child([job], seconds, limits))
+
+
+def render_all_in_child(jobs: Iterable[_Job], seconds: float, limits: _Limits) -> Iterator[bytes]:
+    """Each job's document, in order, all composed in ONE child process; each job with the limits of a single
+    export (`seconds` and RENDER_MEMORY_BYTES from where the child stands when it starts that job). The next
+    job is taken from `jobs` (the parent reads its protocol) while the child composes the one before."""
     context = _children()
+    job_reader, job_writer = context.Pipe(duplex=False)
     receiver, sender = context.Pipe(duplex=False)
     counts = {name: globals()[name] for name in _COUNTS}  # as this process has them (a test may lower them)
-    child = context.Process(target=_child_main, args=(job, sender, seconds, RENDER_MEMORY_BYTES, counts),
+    child = context.Process(target=_child_main, args=(job_reader, sender, seconds, RENDER_MEMORY_BYTES, counts),
                             daemon=True)
     with _bare_main():
         child.start()
     sender.close()
+    job_reader.close()
     try:
-        if not receiver.poll(seconds):
+        deadline = None
+        for job in jobs:
+            if deadline is not None:
+                yield _received(receiver, child, deadline, limits)
+            # Sent only while the child waits for it (never while it sends a document back): no pipe fills up.
+            job_writer.send(job)
+            deadline = time.monotonic() + seconds
+        if deadline is not None:
+            yield _received(receiver, child, deadline, limits)
+    finally:
+        job_writer.close()
+        child.kill()
+        child.join()
+        receiver.close()
+
+
+def _received(receiver, child, deadline: float, limits: _Limits) -> bytes:
+    try:
+        if not receiver.poll(max(0.0, deadline - time.monotonic())):
             raise ApprodoError(limits.too_slow)
         outcome, value = receiver.recv()
     except EOFError:
         outcome, value = "gone", None
-    finally:
-        child.kill()
-        child.join()
-        receiver.close()
     if outcome == "ok":
         return value
     if outcome == "error":
         raise ApprodoError(value)
+    child.kill()
+    child.join()
     if child.exitcode == -signal.SIGXCPU:
         raise ApprodoError(limits.too_slow)
     if child.exitcode in (_OUT_OF_MEMORY, -signal.SIGKILL, -signal.SIGSEGV):
@@ -1062,19 +1108,34 @@ def _address_space() -> int:
         return 400 * 1024**2
 
 
-def _child_main(job: _Job, sender, seconds: float, memory: int, counts: dict[str, int]) -> None:
-    """The child: limits on itself, then the document (or the Italian error) back through the pipe."""
-    globals().update(counts)
+def _limit_next_job(seconds: float, memory: int) -> None:
+    """The limits of one export, from where this child stands now: its address space may grow by `memory`,
+    its CPU time by `seconds` (SIGXCPU beyond). Soft limits, so that the next job can be given its own."""
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = _address_space() + memory
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    cpu = math.ceil(seconds) + 1
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    try:
-        sender.send(("ok", job.run()))
-    except ApprodoError as error:
-        sender.send(("error", error.message))
-    except MemoryError:
-        os._exit(_OUT_OF_MEMORY)
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    cpu = math.ceil(used.ru_utime + used.ru_stime + seconds) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu if hard == resource.RLIM_INFINITY else min(cpu, hard), hard))
+
+
+def _child_main(jobs, sender, seconds: float, memory: int, counts: dict[str, int]) -> None:
+    """The child: for each job it is sent, limits on itself, then the document (or the Italian error) back
+    through the pipe; it ends when the parent closes its end."""
+    globals().update(counts)
+    while True:
+        try:
+            job = jobs.recv()
+        except EOFError:
+            return
+        _limit_next_job(seconds, memory)
+        try:
+            sender.send(("ok", job.run()))
+        except ApprodoError as error:
+            sender.send(("error", error.message))
+        except MemoryError:
+            os._exit(_OUT_OF_MEMORY)
 
 
 def save_network_template(db: sqlite_utils.Database, actor: Actor, network_code: str, data: bytes) -> None:
