@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -214,6 +215,34 @@ def _full_demo(path: Path) -> None:
     """What `cli.py init-db --demo` makes (protocols, pupils, both networks), by the command itself."""
     subprocess.run([sys.executable, "cli.py", "init-db", "--demo"], cwd=ROOT,
                    env={**os.environ, "APPRODO_DB": str(path)}, check=True, capture_output=True, timeout=300)
+
+
+@dataclass
+class CliOutcome:
+    """What a run of the command line gave: the fields of a finished subprocess."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli_in_process(db_file: Path, monkeypatch) -> Callable[..., CliOutcome]:
+    """`cli.py ARGS` run in this process (click's CliRunner, as sqlite-utils tests its CLI) against `db_file`: the
+    code path of a real run after argument parsing, without a Python start-up per command. A test about the
+    process itself (exit status, a traceback never shown) runs `cli.py` as a subprocess instead."""
+    from click.testing import CliRunner
+
+    import cli
+
+    monkeypatch.chdir(ROOT)
+    runner = CliRunner()
+
+    def run(*args: str, stdin: str = "") -> CliOutcome:
+        result = runner.invoke(cli.cli, list(args), input=stdin, env={"APPRODO_DB": str(db_file)},
+                               catch_exceptions=False)
+        return CliOutcome(result.exit_code, result.stdout, result.stderr)
+
+    return run
 
 
 @pytest.fixture

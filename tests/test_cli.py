@@ -6,14 +6,11 @@ import re
 import sqlite3
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-import cli
-from tests.conftest import copy_prepared
+from tests.conftest import cli_in_process, copy_prepared
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,27 +21,10 @@ def demo(tmp_path):
     copy_prepared("init-db --demo", tmp_path / "cli.db")
 
 
-@dataclass
-class Outcome:
-    """What a run of the command line gave: the same fields as a finished subprocess."""
-
-    returncode: int
-    stdout: str
-    stderr: str
-
-
 @pytest.fixture
 def run(tmp_path, monkeypatch):
     """The CLI in this process: fast, and the same code path as a real run after argument parsing."""
-    monkeypatch.chdir(ROOT)
-    runner = CliRunner()
-
-    def run(*args, stdin=""):
-        result = runner.invoke(cli.cli, list(args), input=stdin, env={"APPRODO_DB": str(tmp_path / "cli.db")},
-                               catch_exceptions=False)
-        return Outcome(result.exit_code, result.stdout, result.stderr)
-
-    return run
+    return cli_in_process(tmp_path / "cli.db", monkeypatch)
 
 
 @pytest.fixture
@@ -69,9 +49,8 @@ def assert_italian_failure(result, *fragments):
         assert fragment in result.stderr
 
 
-def test_init_db_with_demo_then_add_network_school_and_user(run_process, tmp_path):
-    run = run_process
-    assert run("init-db", "--demo").returncode == 0
+def test_init_db_with_demo_then_add_network_school_and_user(demo, run, tmp_path):
+    # `demo` is what `cli.py init-db --demo` made, run once as a process (its exit status checked there).
     assert run("add-network", "RETEBG", "--name", "Rete bergamasca").returncode == 0
     result = run(
         "add-school", "BGIC81200X", "--name", "IC Bergamo", "--network", "RETEBG",
@@ -88,9 +67,8 @@ def test_init_db_with_demo_then_add_network_school_and_user(run_process, tmp_pat
     assert db.execute("SELECT COUNT(*) FROM networks").fetchone() == (3,)  # the demo's two, and the new one
 
 
-def test_init_db_demo_twice_is_harmless(run):
-    assert run("init-db", "--demo").returncode == 0
-    second = run("init-db", "--demo")
+def test_init_db_demo_twice_is_harmless(demo, run):
+    second = run("init-db", "--demo")  # on what a first `init-db --demo` made
     assert second.returncode == 0 and "c'è già" in second.stdout
 
 

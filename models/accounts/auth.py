@@ -26,6 +26,7 @@ import sqlite_utils
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from models.accounts import store
 from models.core import audit, clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError, parse_choice
@@ -240,13 +241,13 @@ def login(
         raise LoginError(DISABLED)
     new_hash = hash_password(password) if _hasher.check_needs_rehash(row["password_hash"]) else None
     with transaction(db):
-        current = db.execute("SELECT password_hash, active FROM users WHERE id = ?", [row["id"]]).fetchone()
+        current = store.password_and_active(db, row["id"])
         if current is None or current[0] != row["password_hash"] or not current[1]:
             # Changed by an admin between the check and now: the check no longer holds.
             raise LoginError(WRONG_CREDENTIALS)
         _record_attempt(db, username, client, now, success=True)
         if new_hash:
-            db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [new_hash, row["id"]])
+            store.set_password_hash(db, row["id"], new_hash)
         token = _open_session(db, row["id"], now)
         audit.record(db, username, "accesso", username, school_code=row["school_code"], now=now)
     return token
@@ -288,26 +289,19 @@ def _name_key(username: str) -> str:
 def _unknown_recent(db, username: str, client: str, now: datetime) -> tuple[int, datetime | None]:
     """Failures of this (unknown) name from this address within the window: their number and the latest,
     as `_recent_failures` gives them for accounts, so that both get the same answers."""
-    count, last = db.execute(
-        "SELECT COUNT(*), MAX(at) FROM login_unknown_failures WHERE client = :client AND name_key = :key"
-        " AND at > :since", {"client": client, "key": _name_key(username),
-                             "since": clock.to_text(now - FAILURE_WINDOW)}).fetchone()
+    count, last = store.unknown_failures(db, _name_key(username), client, clock.to_text(now - FAILURE_WINDOW))
     return count, clock.from_text(last) if last else None
 
 
 def _unknown_from_address(db, client: str, now: datetime) -> int:
-    return db.execute("SELECT COUNT(*) FROM login_unknown_failures WHERE client = :client AND at > :since",
-                      {"client": client, "since": clock.to_text(now - FAILURE_WINDOW)}).fetchone()[0]
+    return store.unknown_failures_from(db, client, clock.to_text(now - FAILURE_WINDOW))
 
 
 def _record_unknown_failure(db, username: str, client: str, now: datetime) -> None:
     """One short write (no password check inside): the failure, and out with what is too old or too many."""
     with transaction(db):
-        new_id = db.execute("INSERT INTO login_unknown_failures (name_key, client, at) VALUES (:key, :client, :at)"
-                            " RETURNING id", {"key": _name_key(username), "client": client,
-                                              "at": clock.to_text(now)}).fetchall()[0][0]
-        db.execute("DELETE FROM login_unknown_failures WHERE id <= :oldest OR at <= :expired",
-                   {"oldest": new_id - UNKNOWN_FAILURES_KEPT, "expired": clock.to_text(now - FAILURE_WINDOW)})
+        store.insert_unknown_failure(db, _name_key(username), client, clock.to_text(now), UNKNOWN_FAILURES_KEPT,
+                                     clock.to_text(now - FAILURE_WINDOW))
 
 
 def forget_check_budget() -> None:
@@ -322,14 +316,7 @@ def resolve_session(
     if not token:
         return None
     now = now or clock.utcnow()
-    row = next(
-        db.query(
-            "SELECT s.token_hash, s.created_at, s.last_seen, u.active, u.id AS user_id"
-            " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
-            [_token_hash(token)],
-        ),
-        None,
-    )
+    row = store.session(db, _token_hash(token))
     if row is None:
         return None
     last_seen = clock.from_text(row["last_seen"])
@@ -340,14 +327,11 @@ def resolve_session(
     )
     if expired:
         with transaction(db):
-            db.execute("DELETE FROM sessions WHERE token_hash = ?", [row["token_hash"]])
+            store.delete_session(db, row["token_hash"])
         return None
     if now - last_seen > _TOUCH_EVERY:
         with transaction(db):
-            db.execute(
-                "UPDATE sessions SET last_seen = ? WHERE token_hash = ?",
-                [clock.to_text(now), row["token_hash"]],
-            )
+            store.touch_session(db, row["token_hash"], clock.to_text(now))
     return actor_for_user(db, row["user_id"])
 
 
@@ -355,30 +339,14 @@ def logout(db: sqlite_utils.Database, token: str | None) -> None:
     if not token:
         return
     with transaction(db):
-        row = next(
-            db.query(
-                "SELECT u.username FROM sessions s JOIN users u ON u.id = s.user_id"
-                " WHERE s.token_hash = ?",
-                [_token_hash(token)],
-            ),
-            None,
-        )
-        db.execute("DELETE FROM sessions WHERE token_hash = ?", [_token_hash(token)])
+        row = store.session(db, _token_hash(token))
+        store.delete_session(db, _token_hash(token))
         if row:
             audit.record(db, row["username"], "uscita", row["username"])
 
 
 def actor_for_user(db: sqlite_utils.Database, user_id: int) -> Actor | None:
-    row = next(
-        db.query(
-            "SELECT u.id, u.username, u.full_name, u.role, u.school_code,"
-            " COALESCE(u.network_code, s.network_code) AS network_code"
-            " FROM users u LEFT JOIN schools s ON s.code = u.school_code"
-            " WHERE u.id = ? AND u.active = 1",
-            [user_id],
-        ),
-        None,
-    )
+    row = store.actor_row(db, user_id)
     if row is None:
         return None
     return Actor(
@@ -396,14 +364,11 @@ def _token_hash(token: str) -> str:
 
 
 def _user_row(db: sqlite_utils.Database, username: str) -> dict | None:
-    return next(db.query("SELECT * FROM users WHERE username = ?", [username]), None)
+    return store.login_user_by_name(db, username)
 
 
 def _record_attempt(db, username: str, client: str, now: datetime, *, success: bool) -> None:
-    db.execute(
-        "INSERT INTO login_attempts (username, client, at, success) VALUES (?, ?, ?, ?)",
-        [username, client, clock.to_text(now), int(success)],
-    )
+    store.insert_attempt(db, username, client, clock.to_text(now), success)
 
 
 def _record_failure(db, row: dict, client: str, now: datetime) -> None:
@@ -417,28 +382,19 @@ def _record_failure(db, row: dict, client: str, now: datetime) -> None:
         if failures == FREE_FAILURES:
             audit.record(db, "sistema", "accesso_rallentato", username, detail=f"da {client or '?'}", now=now)
         if failures >= FREE_FAILURES:
-            db.execute("UPDATE users SET locked_until = ? WHERE id = ?",
-                       [clock.to_text(now + _delay(failures)), row["id"]])
+            store.set_locked_until(db, row["id"], clock.to_text(now + _delay(failures)))
 
 
 def _recent_failures(db, row: dict, client: str, now: datetime) -> tuple[int, datetime | None]:
     """Failures of this name from this address within the window, since its last success there and
     since an admin's unlock or new password: their number and the latest."""
     since = max(clock.to_text(now - FAILURE_WINDOW), row["failures_reset_at"] or "")
-    count, last = db.execute(
-        "SELECT COUNT(*), MAX(at) FROM login_attempts WHERE username = ? AND client = ? AND success = 0"
-        " AND at > ? AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE username = ?"
-        " AND client = ? AND success = 1), '')",
-        [row["username"], client, since, row["username"], client],
-    ).fetchone()
+    count, last = store.recent_failures(db, row["username"], client, since)
     return count, clock.from_text(last) if last else None
 
 
 def _reset_failures(db, user_id: int, now: datetime) -> None:
-    db.execute(
-        "UPDATE users SET locked_until = NULL, failures_reset_at = ? WHERE id = ?",
-        [clock.to_text(now), user_id],
-    )
+    store.reset_failures(db, user_id, clock.to_text(now))
 
 
 # --- the session cookie ---------------------------------------------------
@@ -463,10 +419,8 @@ def issue_cookie_ticket(db: sqlite_utils.Database, token: str, *, now: datetime 
     now = now or clock.utcnow()
     ticket = secrets.token_urlsafe(32)
     with transaction(db):
-        db.execute("DELETE FROM cookie_tickets WHERE expires_at <= :now", {"now": clock.to_text(now)})
-        db.execute("INSERT INTO cookie_tickets (ticket_hash, sealed, expires_at) VALUES (:hash, :sealed, :expires)",
-                   {"hash": _token_hash(ticket), "sealed": _seal(ticket, token.encode()).hex(),
-                    "expires": clock.to_text(now + COOKIE_TICKET_LIFETIME)})
+        store.insert_cookie_ticket(db, _token_hash(ticket), _seal(ticket, token.encode()).hex(),
+                                   clock.to_text(now + COOKIE_TICKET_LIFETIME), clock.to_text(now))
     return ticket
 
 
@@ -478,8 +432,7 @@ def redeem_cookie_ticket(
         return None
     now = now or clock.utcnow()
     with transaction(db):  # taken and spent in one statement: two processes cannot both redeem it
-        row = next(iter(db.execute("DELETE FROM cookie_tickets WHERE ticket_hash = :hash"
-                                   " RETURNING sealed, expires_at", {"hash": _token_hash(ticket)}).fetchall()), None)
+        row = store.take_cookie_ticket(db, _token_hash(ticket))
     if row is None or clock.from_text(row[1]) <= now:
         return None
     token = _seal(ticket, bytes.fromhex(row[0])).decode()
@@ -514,12 +467,10 @@ def set_email(db: sqlite_utils.Database, actor: Actor, username: str, email: str
     user = get_user(db, actor, username)
     email = normalize_email(email)
     with transaction(db):
-        other = db.execute(
-            "SELECT username FROM users WHERE email = ? AND id != ?", [email, user.id]
-        ).fetchone()
+        other = store.username_with_email(db, email, other_than=user.id)
         if email and other:
-            raise ApprodoError(f"L'indirizzo {email} è già collegato all'account «{other[0]}».")
-        db.execute("UPDATE users SET email = ? WHERE id = ?", [email, user.id])
+            raise ApprodoError(f"L'indirizzo {email} è già collegato all'account «{other}».")
+        store.set_email(db, user.id, email)
         audit.record(db, actor, "email_impostata" if email else "email_tolta", username,
                      detail=email or "")
 
@@ -540,7 +491,7 @@ def login_with_email(
         email = None
     shown = email or "?"
     with transaction(db):
-        row = next(db.query("SELECT * FROM users WHERE email = ?", [email]), None) if email else None
+        row = store.login_user_by_email(db, email) if email else None
         if not email or not verified:
             error, reason = SSO_UNVERIFIED, "e-mail non verificata"
         elif row is None:
@@ -559,10 +510,7 @@ def login_with_email(
 
 def _open_session(db, user_id: int, now: datetime) -> str:
     token = secrets.token_urlsafe(32)
-    db.execute(
-        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen) VALUES (?, ?, ?, ?)",
-        [_token_hash(token), user_id, clock.to_text(now), clock.to_text(now)],
-    )
+    store.insert_session(db, _token_hash(token), user_id, clock.to_text(now))
     return token
 
 
@@ -614,30 +562,14 @@ def create_user(
     with transaction(db):
         if _user_row(db, username):
             raise ApprodoError(f"Esiste già un utente «{username}».")
-        if email and db.execute("SELECT 1 FROM users WHERE email = ?", [email]).fetchone():
+        if email and store.username_with_email(db, email):
             raise ApprodoError(f"L'indirizzo {email} è già collegato a un altro account.")
-        if school_code and not db.execute(
-            "SELECT 1 FROM schools WHERE code = ?", [school_code]
-        ).fetchone():
+        if school_code and not store.school_exists(db, school_code):
             raise ApprodoError(f"La scuola {school_code} non esiste.")
-        if network_code and not db.execute(
-            "SELECT 1 FROM networks WHERE code = ?", [network_code]
-        ).fetchone():
+        if network_code and not store.network_exists(db, network_code):
             raise ApprodoError(f"La rete {network_code} non esiste.")
-        db.execute(
-            "INSERT INTO users (username, full_name, password_hash, role, school_code,"
-            " network_code, created_at, email) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                username,
-                (full_name or "").strip()[:200],
-                password_hash,
-                parsed_role.value,
-                school_code,
-                network_code,
-                clock.to_text(clock.utcnow()),
-                email,
-            ],
-        )
+        store.insert_user(db, username, (full_name or "").strip()[:200], password_hash, parsed_role.value,
+                          school_code, network_code, clock.to_text(clock.utcnow()), email)
         audit.record(
             db,
             actor,
@@ -651,20 +583,19 @@ def create_user(
 
 def list_users(db: sqlite_utils.Database, actor: Actor) -> list[User]:
     require(actor, Action.MANAGE_ACCOUNTS)
-    return [_user(row) for row in db.query(_USER_SELECT + " ORDER BY username")]
+    return [_user(row) for row in store.users(db)]
 
 
 def school_staff(db: sqlite_utils.Database, actor: Actor, school_code: str) -> dict[str, str]:
     """The school's active staff as {username: "Full Name (role)"}: owners of follow-ups and interventions."""
     require(actor, Action.SEE_STAFF, SchoolRef(school_code), "Puoi vedere solo il personale della tua scuola.")
-    rows = db.execute("SELECT username, full_name, role FROM users WHERE school_code = ? AND active = 1"
-                      " ORDER BY full_name, username", [school_code]).fetchall()
-    return {u: f"{name or u} ({ROLE_LABELS[Role(role)].lower()})" for u, name, role in rows}
+    return {u: f"{name or u} ({ROLE_LABELS[Role(role)].lower()})"
+            for u, name, role in store.active_staff(db, school_code)}
 
 
 def get_user(db: sqlite_utils.Database, actor: Actor, username: str) -> User:
     require(actor, Action.MANAGE_ACCOUNTS)
-    row = next(db.query(_USER_SELECT + " WHERE username = ?", [username]), None)
+    row = store.user(db, username)
     if row is None:
         raise ApprodoError(f"L'utente «{username}» non esiste.")
     return _user(row)
@@ -676,9 +607,9 @@ def set_active(db: sqlite_utils.Database, actor: Actor, username: str, active: b
     if actor.user_id == user.id and not active:
         raise ApprodoError("Non puoi disattivare il tuo stesso account.")
     with transaction(db):
-        db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), user.id])
+        store.set_active(db, user.id, active)
         if not active:
-            db.execute("DELETE FROM sessions WHERE user_id = ?", [user.id])
+            store.delete_user_sessions(db, user.id)
         audit.record(db, actor, "utente_attivato" if active else "utente_disattivato", username)
 
 
@@ -688,9 +619,9 @@ def set_password(db: sqlite_utils.Database, actor: Actor, username: str, passwor
     check_password_strength(password)
     password_hash = hash_password(password)
     with transaction(db):
-        db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [password_hash, user.id])
+        store.set_password_hash(db, user.id, password_hash)
         _reset_failures(db, user.id, clock.utcnow())
-        db.execute("DELETE FROM sessions WHERE user_id = ?", [user.id])
+        store.delete_user_sessions(db, user.id)
         audit.record(db, actor, "password_cambiata", username)
 
 
@@ -699,12 +630,6 @@ def unlock(db: sqlite_utils.Database, actor: Actor, username: str) -> None:
     with transaction(db):
         _reset_failures(db, user.id, clock.utcnow())
         audit.record(db, actor, "utente_sbloccato", username)
-
-
-_USER_SELECT = (
-    "SELECT id, username, full_name, role, school_code, network_code, active, locked_until, email"
-    " FROM users"
-)
 
 
 def _user(row: dict) -> User:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 import sqlite_utils
 
+from models.accounts import store
 from models.core.permissions import Actor
 
 
@@ -24,12 +25,8 @@ def names(db: sqlite_utils.Database, actor: Actor, usernames: Iterable[str | Non
     del actor  # every logged-in user may see the names of the people whose work they read
     wanted = sorted({u for u in usernames if u})
     found: dict[str, str] = {u: u for u in wanted}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        marks = ", ".join("?" * len(chunk))
-        for username, full_name in db.execute(
-                f"SELECT username, full_name FROM users WHERE username IN ({marks})", chunk).fetchall():
-            found[username] = display_name(full_name, username)
+    for username, full_name in store.full_names(db, wanted):
+        found[username] = display_name(full_name, username)
     return found
 
 

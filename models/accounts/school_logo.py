@@ -13,6 +13,7 @@ import warnings
 import sqlite_utils
 from PIL import Image
 
+from models.accounts import store
 from models.accounts.schools import get_school
 from models.core import audit
 from models.core.db import store_upload, transaction
@@ -74,12 +75,11 @@ def remove_logo(db: sqlite_utils.Database, actor: Actor, school_code: str) -> No
     require(actor, Action.MANAGE_SCHOOL, SchoolRef(school.code),
             "Solo il dirigente della scuola può cambiarne il logo.")
     with transaction(db):
-        db.execute("DELETE FROM school_logos WHERE school_code = ?", [school.code])
+        store.delete_logo(db, school.code)
         audit.record(db, actor, "logo_rimosso", school.code, school_code=school.code)
 
 
 def school_logo(db: sqlite_utils.Database, actor: Actor, school_code: str) -> bytes | None:
     """The stored PNG, for anyone who may read the school (its protocol's cover shows it)."""
     school = get_school(db, actor, school_code)
-    row = db.execute("SELECT content FROM school_logos WHERE school_code = ?", [school.code]).fetchone()
-    return row[0] if row else None
+    return store.logo(db, school.code)

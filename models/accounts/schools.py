@@ -8,6 +8,7 @@ from enum import StrEnum
 
 import sqlite_utils
 
+from models.accounts import store
 from models.core import audit, changes, clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError, parse_choice
@@ -109,12 +110,9 @@ def create_network(db: sqlite_utils.Database, actor: Actor, code: str, name: str
     check_network_code(code)
     name = _check_name(name, "della rete")
     with transaction(db):
-        if db.execute("SELECT 1 FROM networks WHERE code = ?", [code]).fetchone():
+        if store.network_exists(db, code):
             raise ApprodoError(f"Esiste già una rete con codice {code}.")
-        db.execute(
-            "INSERT INTO networks (code, name, created_at) VALUES (?, ?, ?)",
-            [code, name, clock.to_text(clock.utcnow())],
-        )
+        store.insert_network(db, code, name, clock.to_text(clock.utcnow()))
         audit.record(db, actor, "rete_creata", code, detail=name)
     return Network(code, name)
 
@@ -122,10 +120,7 @@ def create_network(db: sqlite_utils.Database, actor: Actor, code: str, name: str
 def list_networks(db: sqlite_utils.Database, actor: Actor) -> list[Network]:
     """Admins see every network; everyone else the network they belong to."""
     scope, _ = school_scope(actor)
-    if scope == "all":
-        rows = db.query("SELECT code, name FROM networks ORDER BY name")
-    else:
-        rows = db.query("SELECT code, name FROM networks WHERE code = ?", [actor.network_code])
+    rows = store.networks(db) if scope == "all" else store.networks(db, actor.network_code)
     return [Network(**row) for row in rows]
 
 
@@ -133,7 +128,7 @@ def get_network(db: sqlite_utils.Database, actor: Actor, code: str) -> Network:
     for network in list_networks(db, actor):
         if network.code == code:
             return network
-    if not db.execute("SELECT 1 FROM networks WHERE code = ?", [code]).fetchone():
+    if not store.network_exists(db, code):
         raise ApprodoError(f"La rete {code} non esiste.")
     # It exists, and it is not among the actor's networks.
     require(actor, Action.SEE_SCHOOL, Resource(network_code=code, reachable=False),
@@ -142,14 +137,6 @@ def get_network(db: sqlite_utils.Database, actor: Actor, code: str) -> Network:
 
 
 # --- schools --------------------------------------------------------------
-
-_SCHOOL_SELECT = """
-    SELECT s.code, s.name, s.network_code, n.name AS network_name, s.level,
-           s.annual_hours, s.comune, s.dirigente_name, s.referente_intercultura,
-           s.address, s.phone, s.email, s.pec, s.office_hours, s.letter_signature
-    FROM schools s JOIN networks n ON n.code = s.network_code
-"""
-
 
 def _school(row: dict) -> School:
     return School(**{**row, "level": Level(row["level"])})
@@ -174,24 +161,12 @@ def create_school(
     if annual_hours is not None and not 100 <= annual_hours <= 2000:
         raise ApprodoError("Il monte ore annuo deve essere tra 100 e 2000 ore.")
     with transaction(db):
-        if not db.execute("SELECT 1 FROM networks WHERE code = ?", [network_code]).fetchone():
+        if not store.network_exists(db, network_code):
             raise ApprodoError(f"La rete {network_code} non esiste: creala prima della scuola.")
-        if db.execute("SELECT 1 FROM schools WHERE code = ?", [code]).fetchone():
+        if store.school_exists(db, code):
             raise ApprodoError(f"Esiste già una scuola con codice {code}.")
-        db.execute(
-            "INSERT INTO schools (code, name, network_code, level, annual_hours, comune,"
-            " dirigente_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                code,
-                name,
-                network_code,
-                parsed_level.value,
-                annual_hours,
-                comune.strip(),
-                dirigente_name.strip(),
-                clock.to_text(clock.utcnow()),
-            ],
-        )
+        store.insert_school(db, code, name, network_code, parsed_level.value, annual_hours, comune.strip(),
+                            dirigente_name.strip(), clock.to_text(clock.utcnow()))
         audit.record(db, actor, "scuola_creata", code, school_code=code, detail=name)
     return get_school(db, actor, code)
 
@@ -200,26 +175,25 @@ def list_schools(db: sqlite_utils.Database, actor: Actor) -> list[School]:
     """The schools the actor may see, by name."""
     scope, code = school_scope(actor)
     if scope == "all":
-        rows = db.query(_SCHOOL_SELECT + " ORDER BY s.name")
+        rows = store.schools(db)
     elif scope == "network":
-        rows = db.query(_SCHOOL_SELECT + " WHERE s.network_code = ? ORDER BY s.name", [code])
+        rows = store.schools(db, network_code=code)
     else:
-        rows = db.query(_SCHOOL_SELECT + " WHERE s.code = ?", [code])
+        rows = [row for row in [store.school(db, code)] if row]
     return [_school(row) for row in rows]
 
 
 def network_schools(db: sqlite_utils.Database, network_code: str) -> list[School]:
     """Every school of a network, by name (internal: for aggregates; callers check what the actor sees)."""
-    return [_school(row) for row in db.query(_SCHOOL_SELECT + " WHERE s.network_code = ? ORDER BY s.name",
-                                             [network_code])]
+    return [_school(row) for row in store.schools(db, network_code=network_code)]
 
 
 def get_school(db: sqlite_utils.Database, actor: Actor, code: str) -> School:
     """One school, if the actor may see it."""
-    rows = list(db.query(_SCHOOL_SELECT + " WHERE s.code = ?", [code]))
-    if not rows:
+    row = store.school(db, code)
+    if row is None:
         raise ApprodoError(f"La scuola {code} non esiste.")
-    school = _school(rows[0])
+    school = _school(row)
     require(actor, Action.SEE_SCHOOL, SchoolRef(school.code, school.network_code),
             "Non hai accesso ai dati di questa scuola.")
     return school
@@ -246,11 +220,8 @@ def update_school_facts(
         if len(value.strip()) > 200:
             raise ApprodoError(f"Il campo {label} è troppo lungo (massimo 200 caratteri).")
     with transaction(db):
-        db.execute(
-            "UPDATE schools SET comune = ?, dirigente_name = ?, referente_intercultura = ?, annual_hours = ?"
-            " WHERE code = ?",
-            [comune.strip(), dirigente_name.strip(), referente_intercultura.strip(), annual_hours, code],
-        )
+        store.update_school_facts(db, code, comune.strip(), dirigente_name.strip(), referente_intercultura.strip(),
+                                  annual_hours)
         audit.record(db, actor, "scuola_modificata", code, school_code=code)
         if annual_hours != school.annual_hours:  # the projection against the legal limit uses it
             changes.pupil_data_changed(db, code)
@@ -288,8 +259,7 @@ def update_letterhead(db: sqlite_utils.Database, actor: Actor, code: str, *, add
     if signature not in SIGNATURES:
         raise ApprodoError("Firma delle lettere: scegli tra autografa, a_mezzo_stampa e digitale.")
     with transaction(db):
-        db.execute("UPDATE schools SET address = ?, phone = ?, email = ?, pec = ?, office_hours = ?,"
-                   " letter_signature = ? WHERE code = ?", [*values.values(), signature, school.code])
+        store.update_letterhead(db, school.code, **values, signature=signature)
         audit.record(db, actor, "scuola_intestazione", school.code, school_code=school.code)
     return get_school(db, actor, code)
 
@@ -299,9 +269,7 @@ def update_letterhead(db: sqlite_utils.Database, actor: Actor, code: str, *, add
 def dirigente_full_name(db: sqlite_utils.Database, actor: Actor, code: str) -> str:
     """Who signs the school's documents: its dirigente's account, else the name in the school's facts."""
     school = get_school(db, actor, code)
-    row = db.execute("SELECT full_name FROM users WHERE school_code = ? AND role = 'dirigente' AND active = 1"
-                     " AND full_name != '' ORDER BY id LIMIT 1", [school.code]).fetchone()
-    return row[0] if row else school.dirigente_name
+    return store.dirigente_full_name(db, school.code) or school.dirigente_name
 
 
 # The age at which pupils enter each level (for the age-grade delay).

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from models.core import clock
+from models.core import clock, store
 from models.core.permissions import Action, Actor, SchoolRef, require
 
 
@@ -23,30 +23,14 @@ def record(
     now: datetime | None = None,
 ) -> None:
     """Append one entry; callers do this inside the transaction of the change."""
-    db.execute(
-        "INSERT INTO audit_log (at, actor, action, target, school_code, detail)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            clock.to_text(now or clock.utcnow()),
-            actor.username if isinstance(actor, Actor) else actor,
-            action,
-            target,
-            school_code,
-            detail,
-        ],
-    )
+    store.insert_audit(db, clock.to_text(now or clock.utcnow()), actor.username if isinstance(actor, Actor) else actor,
+                       action, target, school_code, detail)
 
 
 def recent(db: sqlite_utils.Database, actor: Actor, limit: int = 200) -> list[dict]:
     """The latest entries, newest first."""
     require(actor, Action.READ_AUDIT)
-    return list(
-        db.query(
-            "SELECT at, actor, action, target, school_code, detail FROM audit_log"
-            " ORDER BY id DESC LIMIT ?",
-            [limit],
-        )
-    )
+    return store.recent_audit(db, limit)
 
 
 # --- reads of pupil-level data ---------------------------------------------------
@@ -64,15 +48,13 @@ def _view_key(key: tuple) -> str:
 
 def _logged(db: sqlite_utils.Database, view_key: str) -> bool:
     """A read, no lock: what a rerun asks."""
-    return db.execute("SELECT 1 FROM logged_views WHERE view_key = :key", {"key": view_key}).fetchone() is not None
+    return store.view_logged(db, view_key)
 
 
 def _first_time(db: sqlite_utils.Database, view_key: str) -> bool:
     """Mark the view as logged (inside the caller's transaction); False if it already was."""
     now = clock.utcnow()
-    db.execute("DELETE FROM logged_views WHERE at <= :old", {"old": clock.to_text(now - VIEWS_KEPT)})
-    return bool(db.execute("INSERT INTO logged_views (view_key, at) VALUES (:key, :at) ON CONFLICT (view_key)"
-                           " DO NOTHING RETURNING view_key", {"key": view_key, "at": clock.to_text(now)}).fetchall())
+    return store.log_view_once(db, view_key, clock.to_text(now), clock.to_text(now - VIEWS_KEPT))
 
 
 def record_access(db: sqlite_utils.Database, actor: Actor, school_code: str, what: str, detail: str = "", *,
@@ -90,8 +72,7 @@ def record_access(db: sqlite_utils.Database, actor: Actor, school_code: str, wha
     with transaction(db):
         if view_key is not None and not _first_time(db, view_key):  # another process was first
             return False
-        db.execute("INSERT INTO access_log (at, actor, school_code, what, detail) VALUES (?, ?, ?, ?, ?)",
-                   [clock.to_text(clock.utcnow()), actor.username, school_code, what, detail])
+        store.insert_access(db, clock.to_text(clock.utcnow()), actor.username, school_code, what, detail)
     return True
 
 
@@ -99,5 +80,4 @@ def access_log(db: sqlite_utils.Database, actor: Actor, school_code: str, limit:
     """Who read the school's pupil data: for its dirigente (and admins)."""
     require(actor, Action.MANAGE_SCHOOL, SchoolRef(school_code),
             "Il registro degli accessi è del dirigente della scuola.")
-    return list(db.query("SELECT at, actor, what, detail FROM access_log WHERE school_code = ?"
-                         " ORDER BY id DESC LIMIT ?", [school_code, limit]))
+    return store.school_accesses(db, school_code, limit)

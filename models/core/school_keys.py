@@ -17,6 +17,7 @@ import os
 import secrets
 from pathlib import Path
 
+from models.core import store
 from models.core.errors import ApprodoError
 
 SUFFIX = ".pseudonimi"
@@ -28,7 +29,7 @@ def path_for(db) -> Path:
     env = os.environ.get("APPRODO_PSEUDONYM_KEYS")
     if env:
         return Path(env)
-    source = db.conn.execute("PRAGMA database_list").fetchone()[2]
+    source = store.database_file(db)
     if not source:
         raise ApprodoError("Un database in memoria non ha un file dei segreti dei pseudonimi.")
     return Path(source + SUFFIX)

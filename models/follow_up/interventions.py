@@ -18,6 +18,7 @@ from models.core import audit, clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError
 from models.core.permissions import Action, Actor, SchoolRef, require
+from models.follow_up import store
 from models.risk import school_risk
 
 DEFAULT_KINDS = (
@@ -80,8 +81,7 @@ def check_owner(db: sqlite_utils.Database, actor: Actor, school_code: str, owner
 def kinds(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[str]:
     """The school's intervention kinds, in its order (the default list until the school edits it)."""
     require(actor, Action.READ_PUPILS, SchoolRef(school_code))
-    own = [r[0] for r in db.execute("SELECT label FROM intervention_kinds WHERE school_code = ? ORDER BY position",
-                                    [school_code])]
+    own = store.kind_labels(db, school_code)
     return own or list(DEFAULT_KINDS)
 
 
@@ -97,9 +97,7 @@ def set_kinds(db: sqlite_utils.Database, actor: Actor, school_code: str, labels:
     if not cleaned:
         raise ApprodoError("L'elenco degli interventi non può essere vuoto.")
     with transaction(db):
-        db.execute("DELETE FROM intervention_kinds WHERE school_code = ?", [school_code])
-        db.conn.executemany("INSERT INTO intervention_kinds (school_code, position, label) VALUES (?, ?, ?)",
-                            [(school_code, i, label) for i, label in enumerate(cleaned)])
+        store.replace_kinds(db, school_code, cleaned)
         audit.record(db, actor, "tipi_intervento_modificati", school_code, school_code=school_code,
                      detail=f"{len(cleaned)} tipi")
     return cleaned
@@ -137,17 +135,13 @@ def add_intervention(
     note = short_note(note)
     with transaction(db):
         # The same intervention twice (a second click, the form sent again) is one intervention.
-        if db.execute("SELECT 1 FROM interventions WHERE school_code = ? AND pupil_code = ? AND kind = ?"
-                      " AND happened_on = ? AND owner = ? AND outcome = ? AND note = ?",
-                      [school_code, pupil_code, kind, happened_on.isoformat(), owner, outcome, note]).fetchone():
+        if store.intervention_exists(db, school_code, pupil_code, kind, happened_on.isoformat(), owner, outcome,
+                                     note):
             raise ApprodoError(f"Questo intervento («{kind}» del {happened_on:%d/%m/%Y}, stesso referente, esito e "
                                "nota) è già registrato per l'alunno: non lo registro due volte.")
-        cursor = db.execute(
-            "INSERT INTO interventions (school_code, pupil_code, kind, happened_on, owner, outcome, note,"
-            " recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [school_code, pupil_code, kind, happened_on.isoformat(), owner, outcome, note,
-             actor.username, clock.to_text(at)])
-    return _get(db, school_code, cursor.lastrowid)
+        new_id = store.insert_intervention(db, school_code, pupil_code, kind, happened_on.isoformat(), owner,
+                                           outcome, note, actor.username, clock.to_text(at))
+    return _get(db, school_code, new_id)
 
 
 def set_outcome(db: sqlite_utils.Database, actor: Actor, school_code: str, intervention_id: int, outcome: str,
@@ -158,8 +152,7 @@ def set_outcome(db: sqlite_utils.Database, actor: Actor, school_code: str, inter
         raise ApprodoError(f"Esito «{outcome}» non valido.")
     current = _get(db, school_code, intervention_id)
     with transaction(db):
-        changed = db.execute("UPDATE interventions SET outcome = ? WHERE id = ? AND school_code = ? AND outcome = ?",
-                             [outcome, intervention_id, school_code, expected]).rowcount
+        changed = store.change_outcome(db, school_code, intervention_id, outcome, expected)
     if not changed:
         now = _get(db, school_code, intervention_id)
         raise ApprodoError(f"Nel frattempo l'esito è stato cambiato in «{now.outcome_label}»: ricarica la pagina e"
@@ -171,22 +164,12 @@ def pupil_interventions(db: sqlite_utils.Database, actor: Actor, school_code: st
                         pupil_code: str) -> list[Intervention]:
     """A pupil's interventions, oldest first (teachers read those of their classes)."""
     school_risk.require_pupil(db, actor, school_code, pupil_code)
-    rows = db.execute(f"{_SELECT} WHERE school_code = ? AND pupil_code = ? ORDER BY happened_on, id",
-                      [school_code, pupil_code]).fetchall()
-    return [_intervention(r) for r in rows]
+    return [_intervention(r) for r in store.pupil_interventions(db, school_code, pupil_code)]
 
 
 def latest_by_pupil(db: sqlite_utils.Database, school_code: str) -> dict[str, Intervention]:
     """Each pupil's most recent intervention (internal: callers scope the pupils)."""
-    rows = db.execute(
-        f"{_SELECT} WHERE id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY pupil_code"
-        " ORDER BY happened_on DESC, id DESC) AS n FROM interventions WHERE school_code = ?) WHERE n = 1)",
-        [school_code]).fetchall()
-    return {r[1]: _intervention(r) for r in rows}
-
-
-_SELECT = ("SELECT id, pupil_code, kind, happened_on, owner, outcome, note, recorded_by, recorded_at"
-           " FROM interventions")
+    return {r[1]: _intervention(r) for r in store.latest_interventions(db, school_code)}
 
 
 def _intervention(row) -> Intervention:
@@ -194,7 +177,7 @@ def _intervention(row) -> Intervention:
 
 
 def _get(db, school_code: str, intervention_id: int) -> Intervention:
-    row = db.execute(f"{_SELECT} WHERE id = ? AND school_code = ?", [intervention_id, school_code]).fetchone()
+    row = store.intervention(db, school_code, intervention_id)
     if row is None:
         raise ApprodoError("Questo intervento non esiste per la tua scuola.")
     return _intervention(row)

@@ -18,7 +18,7 @@ from models.core import clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError
 from models.core.permissions import Action, Actor, SchoolRef, require
-from models.follow_up import interventions
+from models.follow_up import interventions, store
 from models.risk import history, indicators, school_risk
 from models.risk.school_risk import RiskList
 
@@ -76,26 +76,18 @@ def record_review(
     stamp = clock.to_text(at)
     with transaction(db):
         _refuse_twin(db, actor, school_code, pupil_code, at, as_of, level, note, follow_up_on, follow_up_owner)
-        db.execute("UPDATE reviews SET follow_up_done_at = ?, follow_up_done_by = ? WHERE school_code = ?"
-                   " AND pupil_code = ? AND follow_up_on IS NOT NULL AND follow_up_done_at IS NULL",
-                   [stamp, actor.username, school_code, pupil_code])
-        cursor = db.execute(
-            "INSERT INTO reviews (school_code, pupil_code, reviewed_by, reviewed_at, as_of, level, note,"
-            " follow_up_on, follow_up_owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [school_code, pupil_code, actor.username, stamp, as_of, level, note,
-             follow_up_on.isoformat() if follow_up_on else None, follow_up_owner])
-    return _get(db, school_code, cursor.lastrowid)
+        store.close_pupil_follow_ups(db, school_code, pupil_code, stamp, actor.username)
+        new_id = store.insert_review(db, school_code, pupil_code, actor.username, stamp, as_of, level, note,
+                                     follow_up_on.isoformat() if follow_up_on else None, follow_up_owner)
+    return _get(db, school_code, new_id)
 
 
 def _refuse_twin(db, actor: Actor, school_code: str, pupil_code: str, at: datetime, as_of, level, note: str,
                  follow_up_on: date | None, follow_up_owner: str | None) -> None:
     """The same review by the same person on the same day (a second click, the form sent again) is refused."""
     day = clock.local_date(at)
-    for reviewed_at, in db.execute(
-            "SELECT reviewed_at FROM reviews WHERE school_code = ? AND pupil_code = ? AND reviewed_by = ?"
-            " AND as_of IS ? AND level IS ? AND note = ? AND follow_up_on IS ? AND follow_up_owner IS ?",
-            [school_code, pupil_code, actor.username, as_of, level, note,
-             follow_up_on.isoformat() if follow_up_on else None, follow_up_owner]).fetchall():
+    for reviewed_at in store.review_times_alike(db, school_code, pupil_code, actor.username, as_of, level, note,
+                                                follow_up_on.isoformat() if follow_up_on else None, follow_up_owner):
         if clock.local_date(clock.from_text(reviewed_at)) == day:
             raise ApprodoError("Hai già registrato oggi questa stessa revisione per l'alunno (stessa nota e stessa "
                                "verifica): non la registro due volte.")
@@ -105,9 +97,7 @@ def close_follow_up(db: sqlite_utils.Database, actor: Actor, school_code: str, r
     """Mark a follow-up as done without a new review (e.g. the pupil moved school)."""
     require(actor, Action.FOLLOW_UP, SchoolRef(school_code))
     with transaction(db):
-        closed = db.execute("UPDATE reviews SET follow_up_done_at = ?, follow_up_done_by = ? WHERE id = ?"
-                            " AND school_code = ? AND follow_up_on IS NOT NULL AND follow_up_done_at IS NULL",
-                            [clock.to_text(clock.utcnow()), actor.username, review_id, school_code]).rowcount
+        closed = store.close_follow_up(db, school_code, review_id, clock.to_text(clock.utcnow()), actor.username)
     if not closed:
         raise ApprodoError("Questa verifica non è aperta (forse qualcuno l'ha già chiusa): ricarica la pagina.")
 
@@ -115,9 +105,7 @@ def close_follow_up(db: sqlite_utils.Database, actor: Actor, school_code: str, r
 def pupil_reviews(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> list[Review]:
     """A pupil's reviews, newest first."""
     school_risk.require_pupil(db, actor, school_code, pupil_code)
-    rows = db.execute(f"{_SELECT} WHERE school_code = ? AND pupil_code = ? ORDER BY id DESC",
-                      [school_code, pupil_code]).fetchall()
-    return [_review(r) for r in rows]
+    return [_review(r) for r in store.pupil_reviews(db, school_code, pupil_code)]
 
 
 # --- the list: what changed, what is due, who did what ---------------------------------
@@ -151,8 +139,7 @@ def changes_since_last_review(db: sqlite_utils.Database, actor: Actor, risk: Ris
     require(actor, Action.READ_PUPILS, SchoolRef(risk.school_code))
     now = dict(zip(risk.pupils["pupil_code"], risk.pupils["level"], strict=True))
     due = due_follow_ups(db, actor, risk, on)
-    last = db.execute("SELECT reviewed_at, as_of FROM reviews WHERE school_code = ? ORDER BY reviewed_at DESC"
-                      " LIMIT 1", [risk.school_code]).fetchone()
+    last = store.last_review(db, risk.school_code)
     if last is None:
         return Changes(None, None, [p for p, level in now.items() if level == "alto"], due=due)
     reviewed_at, since = last
@@ -168,8 +155,7 @@ def due_follow_ups(db: sqlite_utils.Database, actor: Actor, risk: RiskList, on: 
     """Open follow-ups of the list's pupils due on `on` (today) or earlier, oldest first."""
     require(actor, Action.READ_PUPILS, SchoolRef(risk.school_code))
     on = on or clock.local_date()
-    rows = db.execute(f"{_SELECT} WHERE school_code = ? AND follow_up_on <= ? AND follow_up_done_at IS NULL"
-                      " ORDER BY follow_up_on, id", [risk.school_code, on.isoformat()]).fetchall()
+    rows = store.due_reviews(db, risk.school_code, on.isoformat())
     visible = set(risk.pupils["pupil_code"])
     return [_review(r) for r in rows if r[1] in visible]
 
@@ -177,19 +163,15 @@ def due_follow_ups(db: sqlite_utils.Database, actor: Actor, risk: RiskList, on: 
 def owned_follow_ups(db: sqlite_utils.Database, actor: Actor, school_code: str, on: date) -> tuple[int, int]:
     """How many open follow-ups the actor owns that are due by `on`, or fall due the day after (counts only)."""
     require(actor, Action.FOLLOW_UP, SchoolRef(school_code))
-    due, tomorrow = db.execute(
-        "SELECT SUM(follow_up_on <= ?), SUM(follow_up_on = ?) FROM reviews WHERE school_code = ?"
-        " AND follow_up_owner = ? AND follow_up_done_at IS NULL AND follow_up_on IS NOT NULL",
-        [on.isoformat(), (on + timedelta(days=1)).isoformat(), school_code, actor.username]).fetchone()
+    due, tomorrow = store.owned_due_counts(db, school_code, actor.username, on.isoformat(),
+                                           (on + timedelta(days=1)).isoformat())
     return int(due or 0) + int(tomorrow or 0), int(tomorrow or 0)
 
 
 def follow_up_table(db: sqlite_utils.Database, actor: Actor, risk: RiskList) -> pd.DataFrame:
     """Per pupil of the list: last review, open follow-up and last intervention (empty where none)."""
     require(actor, Action.READ_PUPILS, SchoolRef(risk.school_code))
-    last_reviews = {r[1]: _review(r) for r in db.execute(
-        f"{_SELECT} WHERE id IN (SELECT MAX(id) FROM reviews WHERE school_code = ? GROUP BY pupil_code)",
-        [risk.school_code])}
+    last_reviews = {r[1]: _review(r) for r in store.latest_reviews(db, risk.school_code)}
     last_interventions = interventions.latest_by_pupil(db, risk.school_code)
     records = []
     for pupil in risk.pupils["pupil_code"]:
@@ -209,16 +191,12 @@ def follow_up_table(db: sqlite_utils.Database, actor: Actor, risk: RiskList) -> 
                                           "intervention_outcome"], dtype=object)
 
 
-_SELECT = ("SELECT id, pupil_code, reviewed_by, reviewed_at, as_of, level, note, follow_up_on, follow_up_owner,"
-           " follow_up_done_at FROM reviews")
-
-
 def _review(row) -> Review:
     return Review(*row[:7], date.fromisoformat(row[7]) if row[7] else None, row[8], row[9])
 
 
 def _get(db, school_code: str, review_id: int) -> Review:
-    row = db.execute(f"{_SELECT} WHERE id = ? AND school_code = ?", [review_id, school_code]).fetchone()
+    row = store.review(db, school_code, review_id)
     if row is None:
         raise ApprodoError("Questa revisione non esiste per la tua scuola.")
     return _review(row)

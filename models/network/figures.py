@@ -17,6 +17,7 @@ from models.accounts.schools import Level, Network, School, get_network, list_ne
 from models.core import clock, suppression
 from models.core.permissions import Action, Actor, SchoolRef, network_figures_view, require
 from models.core.school_year import SchoolYear, month_label
+from models.network import store
 from models.obligation import figures as obligation_figures
 from models.protocols.protocol import STATUS_LABELS, deliberation_day
 from models.pupils import coverage
@@ -114,9 +115,8 @@ def protocols(db: sqlite_utils.Database, where: Scope) -> tuple[pd.DataFrame, di
     """
     rows, summary = [], {"schools": len(where.schools), "with_protocol": 0, "approved": 0, "current_core": 0}
     for school in where.schools:
-        found = db.execute("SELECT id, status, revision, deliberation_date FROM protocols WHERE school_code = ?",
-                           [school.code]).fetchone()
-        stats = _protocol_stats(db, found[0]) if found else None
+        found = store.school_protocol(db, school.code)
+        stats = store.protocol_counts(db, found[0]) if found else None
         if found:
             summary["with_protocol"] += 1
             summary["approved"] += found[1] in APPROVED
@@ -146,29 +146,6 @@ def networks_overview(db: sqlite_utils.Database, actor: Actor) -> pd.DataFrame:
                      "Con protocollo": summary["with_protocol"], "Protocolli approvati": summary["approved"],
                      "Nucleo comune aggiornato": summary["current_core"]})
     return pd.DataFrame(rows)
-
-
-def _protocol_stats(db, protocol_id: int) -> dict[str, int]:
-    adapted = db.execute(
-        "SELECT COUNT(*) FROM protocol_sections s JOIN protocol_sections c ON c.id = s.core_section_id"
-        " JOIN section_versions sv ON sv.section_id = s.id AND sv.version = s.current_version"
-        " JOIN section_versions cv ON cv.section_id = c.id AND cv.version = COALESCE(s.core_version_seen,"
-        " c.current_version) WHERE s.protocol_id = ? AND s.removed_at IS NULL AND s.kind = 'core_adaptable'"
-        " AND sv.body != cv.body",
-        [protocol_id]).fetchone()[0]
-    local = db.execute("SELECT COUNT(*) FROM protocol_sections WHERE protocol_id = ? AND kind = 'local'"
-                       " AND removed_at IS NULL", [protocol_id]).fetchone()[0]
-    comments = db.execute(
-        "SELECT COUNT(*) FROM section_comments sc JOIN protocol_sections s ON s.id = sc.section_id"
-        " WHERE s.protocol_id = ? AND sc.resolved_at IS NULL AND sc.parent_id IS NULL", [protocol_id]).fetchone()[0]
-    pending = db.execute(
-        "SELECT COUNT(*) FROM protocol_sections s JOIN protocol_sections c ON c.id = s.core_section_id"
-        " JOIN section_versions sv ON sv.section_id = s.id AND sv.version = s.current_version"
-        " JOIN section_versions cv ON cv.section_id = c.id AND cv.version = c.current_version"
-        " WHERE s.protocol_id = ? AND s.removed_at IS NULL AND c.current_version > COALESCE(s.core_version_seen, 0)"
-        " AND sv.body != cv.body",
-        [protocol_id]).fetchone()[0]
-    return {"adapted": adapted, "local": local, "comments": comments, "pending": pending}
 
 
 def _italian_date(text: str | None) -> str:
@@ -383,11 +360,9 @@ def _school_follow_up(db, school_levels: pd.DataFrame, school_code: str, year: S
     high = school_levels[school_levels["level"] == "alto"]  # the year's levels
     first_high = high.groupby("pupil_code")["period"].min()
     start, end = year.first_day.isoformat(), year.last_day.isoformat()
-    reviewed = {r[0] for r in db.execute(
-        "SELECT DISTINCT pupil_code FROM reviews WHERE school_code = ? AND substr(reviewed_at, 1, 10) BETWEEN ? AND ?",
-        [school_code, start, (date.fromisoformat(end) + timedelta(days=FOLLOW_UP_DAYS)).isoformat()])}
-    done = db.execute("SELECT pupil_code, happened_on FROM interventions WHERE school_code = ?",
-                      [school_code]).fetchall()
+    reviewed = store.pupils_reviewed(db, school_code, start,
+                                     (date.fromisoformat(end) + timedelta(days=FOLLOW_UP_DAYS)).isoformat())
+    done = store.intervention_days(db, school_code)
     by_pupil: dict[str, list[date]] = {}
     for pupil, day in done:
         by_pupil.setdefault(pupil, []).append(date.fromisoformat(day))
@@ -396,8 +371,7 @@ def _school_follow_up(db, school_levels: pd.DataFrame, school_code: str, year: S
         month_start = date.fromisoformat(period + "-01")
         deadline = (month_start + timedelta(days=32)).replace(day=1) + timedelta(days=FOLLOW_UP_DAYS - 1)
         reached += any(month_start <= day <= deadline for day in by_pupil.get(pupil, []))
-    overdue = db.execute("SELECT COUNT(*) FROM reviews WHERE school_code = ? AND follow_up_done_at IS NULL"
-                         " AND follow_up_on < ?", [school_code, today.isoformat()]).fetchone()[0]
+    overdue = store.overdue_follow_ups(db, school_code, today.isoformat())
     return {"alto": len(first_high), "reviewed": len(set(first_high.index) & reviewed), "reached": reached,
             "overdue": overdue}
 
@@ -447,6 +421,4 @@ def school_years(db: sqlite_utils.Database, where: Scope) -> list[SchoolYear]:
     codes = [s.code for s in where.schools]
     if not codes:
         return []
-    rows = db.execute(f"SELECT DISTINCT period FROM attendance_months WHERE school_code IN"
-                      f" ({', '.join('?' * len(codes))})", codes).fetchall()
-    return sorted({SchoolYear.of_period(r[0]) for r in rows}, reverse=True)
+    return sorted({SchoolYear.of_period(period) for period in store.periods_with_data(db, codes)}, reverse=True)

@@ -15,6 +15,7 @@ import sqlite_utils
 
 from models.core import suppression
 from models.core.school_year import SchoolYear
+from models.network import store
 from models.network.figures import APPROVED, Scope, school_years, year_levels
 from models.protocols.protocol import deliberation_day
 from models.risk.rules import network_rules
@@ -106,32 +107,27 @@ def _school_figures(db, school_levels: pd.DataFrame, school_code: str, year: Sch
     """(numerator, denominator) of each indicator for one school and year, from its levels of that year (raw:
     callers suppress)."""
     start, end = year.first_day.isoformat(), year.last_day.isoformat()
-    protocol = db.execute("SELECT status, deliberation_date FROM protocols WHERE school_code = ?",
-                          [school_code]).fetchone()
+    protocol = store.protocol_approval(db, school_code)
     # Stored as the user wrote it (dd/mm/yyyy): compared as a day, never as text.
     day = deliberation_day(protocol[1]) if protocol else None
     approved = bool(protocol and protocol[0] in APPROVED and day is not None and day <= year.last_day)
 
-    chronic = network_rules(db, db.execute("SELECT network_code FROM schools WHERE code = ?",
-                                            [school_code]).fetchone()[0]).chronic  # the network's threshold
+    chronic = network_rules(db, store.network_of(db, school_code)).chronic  # the network's threshold
     pupils = set(school_levels["pupil_code"])
     # Each pupil's latest month: the rows come in month order.
     last = school_levels.drop_duplicates("pupil_code", keep="last")["absence_ratio"]
     high = set(school_levels.loc[school_levels["level"] == "alto", "pupil_code"])
 
-    context = db.execute("SELECT pupil_code, arrival_year, l2_level FROM pupil_context WHERE school_code = ?",
-                         [school_code]).fetchall()
+    context = store.pupil_arrivals(db, school_code)
     newcomers = {p: l2 for p, arrival, l2 in context if p in pupils and arrival and arrival >= year.start - 1}
 
     first_intervention: dict[str, date] = {}
-    for pupil, day in db.execute("SELECT pupil_code, MIN(happened_on) FROM interventions WHERE school_code = ?"
-                                 " AND happened_on BETWEEN ? AND ? GROUP BY pupil_code", [school_code, start, end]):
+    for pupil, day in store.first_interventions(db, school_code, start, end):
         first_intervention[pupil] = date.fromisoformat(day)
     reached = high & set(first_intervention)
     improved, measured = _improvement(db, school_code, {p: first_intervention[p] for p in reached})
 
-    outcomes = dict(db.execute("SELECT outcome, COUNT(*) FROM outcomes WHERE school_code = ? AND school_year = ?"
-                               " GROUP BY outcome", [school_code, str(year)]).fetchall())
+    outcomes = store.outcome_counts(db, school_code, str(year))
     all_outcomes = sum(outcomes.values())
     return {
         "protocols": (int(approved), 1),
@@ -151,9 +147,7 @@ def _improvement(db, school_code: str, first: dict[str, date]) -> tuple[int, int
         month = pd.Period(day, freq="M")
         before = [str(month - 2), str(month - 1)]
         after = [str(month + 1), str(month + 2)]
-        rows = dict((p, (a, s)) for p, a, s in db.execute(
-            "SELECT period, absence_hours, scheduled_hours FROM attendance WHERE school_code = ? AND pupil_code = ?"
-            " AND period IN (?, ?, ?, ?)", [school_code, pupil, *before, *after]))
+        rows = store.pupil_months(db, school_code, pupil, [*before, *after])
         if not all(p in rows for p in before + after):
             continue
         measured += 1

@@ -38,7 +38,7 @@ from models.accounts import people, school_logo
 from models.accounts.schools import SIGNATURES, Level, School, dirigente_full_name, get_network, get_school
 from models.core import audit, clock
 from models.core.db import transaction
-from models.core.errors import ApprodoError
+from models.core.errors import ApprodoError, NothingToSave
 from models.core.languages import ITALIAN, RTL, WORD_TAGS, check_language, language_name
 from models.core.permissions import Action, Actor, NetworkRef, SchoolRef, require
 from models.core.school_year import SchoolYear
@@ -201,7 +201,7 @@ def save_text(db: sqlite_utils.Database, actor: Actor, network_code: str, kind: 
             raise LetterConflict(current, text, people.names(db, actor, [current.author])[current.author])
         previous = current.body if current else default_text(kind, language)
         if text == previous:
-            raise ApprodoError("Il testo non è cambiato: nessuna nuova versione salvata.")
+            raise NothingToSave("Il testo non è cambiato: nessuna nuova versione salvata.")
         version = base_version + 1
         db.execute("INSERT INTO letter_texts (network_code, kind, language, version, body, author, created_at, note)"
                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -22,7 +22,7 @@ import sqlite_utils
 from models.accounts.schools import LEVEL_LABELS, Level
 from models.core import audit, clock
 from models.core.db import transaction
-from models.core.errors import ApprodoError
+from models.core.errors import ApprodoError, NothingToSave
 from models.core.permissions import Action, Actor, NetworkRef, PracticeRef, allowed, draft_school, require
 from models.practices import stemming
 from models.protocols import placeholders, richtext
@@ -408,7 +408,7 @@ def save_practice(db: sqlite_utils.Database, actor: Actor, practice_id: int, con
             raise ApprodoError(f"Qualcun altro ha salvato questa pratica (versione {current}) dopo che l'hai aperta: "
                                "ricarica la pagina e riporta le tue modifiche.")
         if content == Content.from_json(_version_row(db, practice_id, current)["document"]):
-            raise ApprodoError("La pratica non è cambiata: nessuna nuova versione salvata.")
+            raise NothingToSave("La pratica non è cambiata: nessuna nuova versione salvata.")
         _insert_version(db, practice_id, current + 1, content, actor, note)
         # A published practice stays published (its published version); the new text is a draft until published.
         db.execute("UPDATE practices SET current_version = ?, updated_at = ? WHERE id = ?",

@@ -25,7 +25,7 @@ from models.accounts import people
 from models.accounts.schools import LEVEL_LABELS, Level, get_network, get_school, list_schools
 from models.core import audit, clock
 from models.core.db import transaction
-from models.core.errors import ApprodoError
+from models.core.errors import ApprodoError, NothingToSave
 from models.core.permissions import Action, Actor, ProtocolRef, allowed, require
 from models.core.school_year import SchoolYear
 from models.protocols import placeholders, richtext
@@ -494,7 +494,7 @@ def save_section(
             raise SaveConflict(section_id, theirs, text, people.names(db, actor, [theirs.author])[theirs.author],
                                saver=actor.username)
         if text == section.body:
-            raise ApprodoError("Il testo non è cambiato: nessuna nuova versione salvata.")
+            raise NothingToSave("Il testo non è cambiato: nessuna nuova versione salvata.")
         _insert_version(db, section_id, current + 1, text, actor, base_version, note)
         db.execute("UPDATE protocol_sections SET current_version = ? WHERE id = ?", [current + 1, section_id])
         _touch(db, protocol.id)

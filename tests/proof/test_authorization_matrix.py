@@ -233,26 +233,19 @@ def test_a_forged_session_token_is_a_logged_out_visitor(two_networks):
     assert_no_leak(two_networks, "admin", rendered_text(at), "risk page with a forged token")
 
 
-def test_every_command_line_read_of_pupils_is_logged(tmp_path):
+def test_every_command_line_read_of_pupils_is_logged(tmp_path, monkeypatch):
     """The command line is the server's operator: it may read pupils, and each read is in the access log."""
-    import os
     import sqlite3
-    import subprocess
-    import sys
 
-    from tests.conftest import ROOT
+    from tests.conftest import cli_in_process, copy_prepared
 
-    path = tmp_path / "cli.db"
-    env = {**os.environ, "APPRODO_DB": str(path)}
-
-    def run(*args):
-        return subprocess.run([sys.executable, "cli.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    path = copy_prepared("init-db --demo", tmp_path / "cli.db")  # what `init-db --demo` makes, made once
+    run = cli_in_process(path, monkeypatch)
 
     def logged() -> int:
         with sqlite3.connect(path) as conn:
             return conn.execute("SELECT COUNT(*) FROM access_log").fetchone()[0]
 
-    assert run("init-db", "--demo").returncode == 0
     for command in (["score", "--school", SCHOOL], ["score", "--school", SCHOOL, "--format", "json"],
                     ["score", "--school", SCHOOL, "--format", "xlsx", "--out", str(tmp_path / "e.xlsx")]):
         before = logged()

@@ -3,13 +3,11 @@
 import os
 import sqlite3
 import stat
-import subprocess
-import sys
 
 import pytest
 
 from models.core import db as database
-from tests.conftest import ROOT, count_proof
+from tests.conftest import cli_in_process, copy_prepared, count_proof
 
 
 def mode(path) -> int:
@@ -25,18 +23,10 @@ def permissive_umask():
 
 
 @pytest.fixture
-def live(tmp_path):
-    """A demo database made by the CLI, and a way to run the CLI against it."""
-    path = tmp_path / "live.db"
-    env = {**os.environ, "APPRODO_DB": str(path)}
-    subprocess.run([sys.executable, "cli.py", "init-db", "--demo"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=180)
-
-    def run(*args):
-        return subprocess.run([sys.executable, "cli.py", *args], cwd=ROOT, env=env, capture_output=True,
-                              text=True, timeout=120)
-
-    return path, run
+def live(tmp_path, monkeypatch):
+    """A demo database as the CLI makes it (`init-db --demo`, built once), and a way to run the CLI against it."""
+    path = copy_prepared("init-db --demo", tmp_path / "live.db")
+    return path, cli_in_process(path, monkeypatch)
 
 
 def test_the_database_its_journal_files_and_backups_are_private(tmp_path, permissive_umask):

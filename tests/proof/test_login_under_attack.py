@@ -4,8 +4,6 @@ Every login here passes a client address, as the login page does with the browse
 """
 
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
@@ -16,7 +14,7 @@ from models.accounts import auth
 from models.core import clock
 from models.core import db as database
 from models.demo import demo
-from tests.conftest import ROOT, count_proof
+from tests.conftest import cli_in_process, count_proof
 
 PASSWORD = demo.DEMO_PASSWORD
 ATTACKER, OWNER = "198.51.100.66", "192.0.2.10"
@@ -221,12 +219,8 @@ def test_existing_unknown_slowed_and_disabled_accounts_get_the_same_answers_in_t
         assert abs(slowed[kind] - slowed["existing"]) < 0.05, slowed
 
 
-def run_cli(*args, stdin=""):
-    return subprocess.run([sys.executable, "cli.py", *args], cwd=ROOT, input=stdin, capture_output=True,
-                          text=True, timeout=120)
-
-
-def test_an_admin_lifts_the_waits_and_sets_a_new_password_from_the_command_line(db_path, demo_db):
+def test_an_admin_lifts_the_waits_and_sets_a_new_password_from_the_command_line(db_path, demo_db, monkeypatch):
+    run_cli = cli_in_process(db_path, monkeypatch)
     start = clock.utcnow()
     for second in range(10):
         with pytest.raises(auth.LoginError):

@@ -1,0 +1,52 @@
+"""The SQL of the core's own tables (the audit log, the log of reads of pupil data and the views already logged),
+and what only SQLite answers about the database itself.
+
+Shared SQL (named parameters, ON CONFLICT, RETURNING); callers own permissions and transactions.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+
+def insert_audit(db: sqlite_utils.Database, at: str, actor: str, action: str, target: str, school_code: str | None,
+                 detail: str) -> None:
+    db.execute("INSERT INTO audit_log (at, actor, action, target, school_code, detail)"
+               " VALUES (:at, :actor, :action, :target, :school, :detail)",
+               {"at": at, "actor": actor, "action": action, "target": target, "school": school_code,
+                "detail": detail})
+
+
+def recent_audit(db: sqlite_utils.Database, limit: int) -> list[dict]:
+    """The latest entries, newest first."""
+    return list(db.query("SELECT at, actor, action, target, school_code, detail FROM audit_log"
+                         " ORDER BY id DESC LIMIT :limit", {"limit": limit}))
+
+
+def view_logged(db: sqlite_utils.Database, view_key: str) -> bool:
+    return db.execute("SELECT 1 FROM logged_views WHERE view_key = :key", {"key": view_key}).fetchone() is not None
+
+
+def log_view_once(db: sqlite_utils.Database, view_key: str, at: str, forget_before: str) -> bool:
+    """Mark the view as logged, forgetting those logged at `forget_before` or earlier; False if it already was."""
+    db.execute("DELETE FROM logged_views WHERE at <= :old", {"old": forget_before})
+    return bool(db.execute("INSERT INTO logged_views (view_key, at) VALUES (:key, :at) ON CONFLICT (view_key)"
+                           " DO NOTHING RETURNING view_key", {"key": view_key, "at": at}).fetchall())
+
+
+def insert_access(db: sqlite_utils.Database, at: str, actor: str, school_code: str, what: str, detail: str) -> None:
+    db.execute("INSERT INTO access_log (at, actor, school_code, what, detail)"
+               " VALUES (:at, :actor, :school, :what, :detail)",
+               {"at": at, "actor": actor, "school": school_code, "what": what, "detail": detail})
+
+
+def school_accesses(db: sqlite_utils.Database, school_code: str, limit: int) -> list[dict]:
+    """Who read the school's pupil data, newest first."""
+    return list(db.query("SELECT at, actor, what, detail FROM access_log WHERE school_code = :school"
+                         " ORDER BY id DESC LIMIT :limit", {"school": school_code, "limit": limit}))
+
+
+def database_file(db: sqlite_utils.Database) -> str:
+    """The file of the main database ('' for one in memory). SQLite only: on PostgreSQL there is no file, and
+    files kept beside the database (the pseudonym secrets) will need their own setting."""
+    return db.conn.execute("PRAGMA database_list").fetchone()[2]
