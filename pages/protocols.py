@@ -163,7 +163,7 @@ for protocol in visible:
         left.markdown(plain_bold(protocol.title))
         left.caption(
             f"{S.CORE_BADGE if protocol.is_core else plain(protocol.school_code)} · {protocol.status_label} · "
-            f"{S.REVISION.lower()} {protocol.revision} · a.s. {protocol.school_year} · "
+            f"{S.PROTOCOL_VERSION_SHORT} {protocol.revision} · a.s. {protocol.school_year} · "
             f"aggiornato il {clock.local_datetime(protocol.updated_at)}"
             + (f" · {S.open_comments(open_comments)}" if open_comments else "")
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import zlib
 from dataclasses import dataclass
 
 import streamlit as st
@@ -20,6 +21,7 @@ from ui.session import PageContext, show_flash
 from ui.text import plain_format, show_error
 
 QUERY_KEY = "protocollo"
+_CORE_WORDS = "protocollo comune"
 REMEMBERED_KEY = "approdo_protocol"
 
 _CSS = """
@@ -31,8 +33,10 @@ _CSS = """
 
 
 def protocol_label(protocol: protocols.Protocol) -> str:
-    who = S.CORE_BADGE if protocol.is_core else protocol.school_code
-    return f"{protocol.title} · {who} · {protocol.status_label}"
+    who = protocol.school_code
+    if protocol.is_core:  # the core's own title says whose it is ("– protocollo comune della Rete …")
+        who = None if _CORE_WORDS in protocol.title.lower() else S.CORE_BADGE
+    return " · ".join(part for part in (protocol.title, who, protocol.status_label) if part)
 
 
 def choose_protocol(ctx: PageContext) -> protocols.Protocol | None:
@@ -61,9 +65,12 @@ def choose_protocol(ctx: PageContext) -> protocols.Protocol | None:
     # Without a choice yet, the user's own school's protocol (not the first core of the network).
     protocol = protocol or next((p for p in visible if p.school_code and p.school_code == ctx.actor.school_code),
                                 visible[0])
-    ids = [p.id for p in visible]
-    chosen = st.selectbox(S.CHOOSE_PROTOCOL, visible, index=ids.index(protocol.id) if protocol.id in ids else 0,
-                          format_func=protocol_label)
+    # Ids, not Protocol objects: Streamlit would hand back the object of an earlier run while its label is the
+    # same (the protocol before the last save: its version number behind).
+    by_id = {p.id: p for p in visible}
+    ids = list(by_id)
+    chosen = by_id.get(st.selectbox(S.CHOOSE_PROTOCOL, ids, index=ids.index(protocol.id) if protocol.id in ids else 0,
+                                    format_func=lambda i: protocol_label(by_id[i])), visible[0])
     if st.query_params.get(QUERY_KEY) != str(chosen.id):
         st.query_params[QUERY_KEY] = str(chosen.id)
     st.session_state[REMEMBERED_KEY] = str(chosen.id)
@@ -109,24 +116,28 @@ def choose_section(ctx: PageContext, protocol: protocols.Protocol, open_comments
             extra += " · " + S.UNSAVED_MARK
         return f"{section.position}. {section.title} ({KIND_LABELS[section.kind]}){extra}"
 
-    # A label changes (a comment, an unsaved draft) and the browser still sends the old one,
-    # which Streamlit no longer finds: it then falls back to `index`, so that must be the
-    # section the user was on, remembered under a key of ours (or, in a new session, in the
-    # address). Only `index` says it: writing the widget's own key through st.session_state
-    # as well makes Streamlit warn that the widget has a default and a Session State value.
-    # The section is remembered per protocol, not per page: the history opened from the editor (and the editor
-    # from the history) shows the section the user was on.
-    widget_key, chosen_key = f"{key}_{protocol.id}", f"approdo_section_of_{protocol.id}"
-    remembered = st.session_state.get(chosen_key)
+    # A label changes (a comment, an unsaved draft, a rename) and the browser would still send the old one, which
+    # Streamlit no longer finds: it would then reset the widget through the Session State API and warn that the
+    # widget has both a default and a Session State value. So the widget's key changes with its labels: a new
+    # widget, whose only start is `index`, the section the user was on (remembered under a key of ours, or in a
+    # new session in the address). The section is remembered per protocol, not per page: the history opened
+    # from the editor (and the editor from the history) shows the section the user was on.
+    ids = list(sections)
+    labels = zlib.crc32("\n".join(label(i) for i in ids).encode())
+    widget_key, chosen_key = f"{key}_{protocol.id}_{labels:08x}", f"approdo_section_of_{protocol.id}"
+    last_key = f"approdo_section_widget_{key}_{protocol.id}"
+    # A choice can arrive in the very run whose labels change (the typing it followed is sent with it): it came
+    # under the previous key, and is taken from there.
+    sent = st.session_state.get(st.session_state.get(last_key, widget_key))
+    remembered = sent if sent in sections else st.session_state.get(chosen_key)
     if remembered not in sections:
         remembered = _section_in_address()
-    ids = list(sections)
     index = ids.index(remembered) if remembered in sections else 0
     chosen = st.selectbox(S.CHOOSE_SECTION, ids, index=index, format_func=label, key=widget_key,
                           placeholder=S.CHOOSE_PLACEHOLDER)
     if chosen not in sections:  # defensive: never a stale id
         chosen = ids[index]
-    st.session_state[chosen_key] = chosen
+    st.session_state[chosen_key], st.session_state[last_key] = chosen, widget_key
     if st.query_params.get(SECTION_QUERY_KEY) != str(chosen):
         st.query_params[SECTION_QUERY_KEY] = str(chosen)
     return sections[chosen]
@@ -261,7 +272,7 @@ def draft_editor(key: int | str, draft: Draft, *, height: int = 460, help: str |
 
 
 def protocol_header(protocol: protocols.Protocol) -> None:
-    parts = [f"{S.STATUS}: **{protocol.status_label}**", f"{S.REVISION} {protocol.revision}",
+    parts = [f"{S.STATUS}: **{protocol.status_label}**", f"{S.PROTOCOL_VERSION} {protocol.revision}",
              f"a.s. {protocol.school_year}"]
     if protocol.deliberation_number:
         parts.append(plain_format(S.DELIBERATION, number=protocol.deliberation_number,

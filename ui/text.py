@@ -21,6 +21,8 @@ import re
 
 import pandas as pd
 
+from models.core.errors import NothingToSave
+
 JOINER = "\u2060"
 
 _ALWAYS = re.compile(r"([\\`*\[\]|~$])")  # emphasis, code, links/images, tables, strikethrough, math
@@ -92,4 +94,6 @@ def show_error(message, *, kind: str = "error", icon: str | None = None) -> None
     import streamlit as st
 
     text = getattr(message, "message", message)
+    if isinstance(message, NothingToSave) and kind == "error":
+        kind = "info"  # nothing new to save: information, not an error
     {"error": st.error, "warning": st.warning, "info": st.info}[kind](plain(text), icon=icon)

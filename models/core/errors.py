@@ -18,6 +18,10 @@ class ApprodoError(Exception):
         self.message = message
 
 
+class NothingToSave(ApprodoError):
+    """Nothing new to save (the text did not change): information for the user, not a fault of theirs."""
+
+
 class PermissionDenied(ApprodoError):
     """The acting user may not see or change this."""
 

@@ -38,7 +38,7 @@ class Server:
     """A freshly started Approdo on the demo database."""
 
     def __init__(self, tmp: Path, *, port: int | None = None, args: tuple[str, ...] = (),
-                 env: dict[str, str] | None = None):
+                 env: dict[str, str] | None = None, wait: bool = True):
         self.db = tmp / "e2e.db"
         plain = not env and not self.db.exists()  # a database already there (bench_load's users) is kept
         env = {**os.environ, **(env or {}), "APPRODO_DB": str(self.db)}
@@ -55,9 +55,10 @@ class Server:
              "--server.address", "127.0.0.1", "--server.headless", "true", *args],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )
-        self._wait_healthy()
+        if wait:
+            self.wait_healthy()
 
-    def _wait_healthy(self, timeout: float = 60) -> None:
+    def wait_healthy(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -79,10 +80,61 @@ class Server:
         self.log.close()
 
 
+# The test this process runs after the current one (pytest knows it; xdist's workers too), so that its server can
+# start while the current test runs.
+_NEXT: dict[str, pytest.Item | None] = {"item": None}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    _NEXT["item"] = nextitem
+    return (yield)
+
+
+def _uses_a_fresh_server(item) -> bool:
+    """Whether `item` takes its server from the `server` fixture below (a module may define its own)."""
+    definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {}).get("server")
+    return bool(definitions) and definitions[-1].func.__module__ == __name__
+
+
+class _Spare:
+    """The next test's server, started (on its own copy of the demo database) while the current test runs: each
+    test still gets a server of its own that nobody has visited, and waits less for it."""
+
+    def __init__(self):
+        self.waiting: Server | None = None
+
+    def take(self, tmp_path_factory) -> Server:
+        running, self.waiting = self.waiting, None
+        if running is None:
+            return Server(tmp_path_factory.mktemp("server"))
+        running.wait_healthy()
+        return running
+
+    def prepare(self, tmp_path_factory) -> None:
+        self.waiting = Server(tmp_path_factory.mktemp("server"), wait=False)
+
+    def close(self) -> None:
+        if self.waiting is not None:
+            self.waiting.stop()
+            self.waiting = None
+
+
+@pytest.fixture(scope="session")
+def _spare_server():
+    spare = _Spare()
+    yield spare
+    spare.close()
+
+
 @pytest.fixture
-def server(tmp_path):
-    """A fresh server per test: some tests need one that no session has visited yet."""
-    running = Server(tmp_path)
+def server(tmp_path_factory, _spare_server):
+    """A fresh server per test: some tests need one that no session has visited yet. The next test's is started
+    meanwhile (its own database and process), so its start is hidden behind this test."""
+    running = _spare_server.take(tmp_path_factory)
+    following = _NEXT["item"]
+    if following is not None and _uses_a_fresh_server(following):
+        _spare_server.prepare(tmp_path_factory)
     yield running
     running.stop()
 

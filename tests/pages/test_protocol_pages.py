@@ -466,8 +466,8 @@ def test_comment_counts_agree_in_number_and_authors_have_names(demo_db, actors, 
 def test_without_a_link_the_editor_opens_the_users_own_school_protocol(demo_db, core, school_protocol):
     at = log_in(new_app(), "dirigente")
     at.switch_page("pages/protocol_editor.py").run()
-    chosen = next(sb for sb in at.selectbox if sb.label == "Protocollo").value
-    assert chosen.id == school_protocol.id and chosen.school_code == "MIIS00003C"
+    chooser = next(sb for sb in at.selectbox if sb.label == "Protocollo")
+    assert chooser.value == school_protocol.id and "MIIS00003C" in chooser.options[chooser.index]
 
 
 def reload(at, username):
@@ -546,3 +546,87 @@ def test_the_history_opens_on_the_section_being_edited(demo_db, school_protocol)
     at.switch_page(EDITOR).run()  # and back: still that section
     chooser = next(sb for sb in at.selectbox if sb.label == "Sezione")
     assert "Tempi" in chooser.format_func(chooser.value)
+
+
+@pytest.fixture
+def chooser_resets(monkeypatch):
+    """The widgets Streamlit resets itself through the Session State API, because the value the browser sent is
+    not among their options: the next run with a default then logs «The widget with key … was created with a
+    default value but also had its value set via the Session State API» (AppTest, which starts each run afresh,
+    never gets there; a server does)."""
+    from streamlit.runtime.state.session_state import SessionState
+
+    resets = []
+    real = SessionState.reset_state_value
+
+    def reset(self, key, value):
+        resets.append(key)
+        return real(self, key, value)
+
+    monkeypatch.setattr(SessionState, "reset_state_value", reset)
+    return resets
+
+
+def test_the_section_chooser_follows_its_labels_without_streamlit_resetting_it(
+        demo_db, actors, school_protocol, chooser_resets):
+    at = open_editor("dirigente", school_protocol.id, "Tempi e responsabilità")
+    shown = next(sb for sb in at.selectbox if sb.label == "Sezione")
+    shown.select_index(shown.index)  # the label the browser shows, and sends until it draws the new one
+    # Typing changes the section's label (unsaved changes); the browser still sends the label it showed.
+    editor_of(at).input("Bozza dei tempi.").run()
+    shown.run()
+    editor_of(at).input("Bozza dei tempi, ancora.").run()
+    # A rename changes the labels too.
+    section = section_of(demo_db, actors["dirigente"], school_protocol, "tempi")
+    demo_db.execute("UPDATE protocol_sections SET title = 'Tempi' WHERE id = ?", [section.id])
+    shown = next(sb for sb in at.selectbox if sb.label == "Sezione")
+    shown.select_index(shown.index).run()
+    at.run()
+    assert not at.exception, at.exception
+    chooser = next(sb for sb in at.selectbox if sb.label == "Sezione")
+    assert chooser.options[chooser.index] == (f"{section.position}. Tempi (comune, adattabile dalla scuola)"
+                                              " · ✎ modifiche non salvate")
+    assert editor_of(at).value == "Bozza dei tempi, ancora."
+    assert not [key for key in chooser_resets if key.startswith("section_")]
+
+
+def test_a_section_chosen_while_the_typing_reaches_the_page_is_opened(demo_db, actors, school_protocol):
+    # The typing (sent when the chooser takes the focus) changes the labels in the very run the choice arrives.
+    at = open_editor("dirigente", school_protocol.id, "Tempi e responsabilità")
+    editor_of(at).input("Bozza dei tempi.")
+    chooser = next(sb for sb in at.selectbox if sb.label == "Sezione")
+    chooser.select_index(next(i for i, label in enumerate(chooser.options) if "Chi fa che cosa" in label)).run()
+    assert not at.exception, at.exception
+    chooser = next(sb for sb in at.selectbox if sb.label == "Sezione")
+    assert "Chi fa che cosa" in chooser.options[chooser.index]
+    assert any("Tempi" in label and "modifiche non salvate" in label for label in chooser.options)
+    assert editor_of(at).value == section_of(demo_db, actors["dirigente"], school_protocol, "soggetti").body
+
+
+def test_saving_an_unchanged_section_is_information_not_an_error(demo_db, actors, school_protocol):
+    at = open_editor("dirigente", school_protocol.id, "Tempi e responsabilità")
+    save(at)
+    assert "Il testo non è cambiato: nessuna nuova versione salvata." in messages(at, "info")
+    assert not messages(at, "error")
+
+
+def test_the_page_and_the_pdf_footer_give_the_protocol_the_same_version(demo_db, actors, school_protocol):
+    from models.protocols import word_export
+
+    at = open_editor("dirigente", school_protocol.id, "Tempi e responsabilità")
+    editor_of(at).input("Un testo nuovo.").run()
+    save(at)
+    assert messages(at, "success") == ["Salvata la versione 2."]
+    protocol = protocols.get_protocol(demo_db, actors["dirigente"], school_protocol.id)
+    footer = word_export.protocol_parts(demo_db, actors["dirigente"], protocol).values["versione"]
+    header = next(m.value for m in at.markdown if m.value.startswith("Stato:"))
+    assert f"Versione del protocollo {footer} ·" in header
+    assert "Revisione" not in header
+
+
+def test_the_network_core_is_named_once_in_the_protocol_chooser(demo_db, actors, core):
+    at = open_editor("coordinatrice", core.id)
+    chooser = next(sb for sb in at.selectbox if sb.label == "Protocollo")
+    (label,) = [o for o in chooser.options if o.startswith(core.title)]
+    assert label == f"{core.title} · Bozza"
+    assert label.lower().count("protocollo comune") == 1
