@@ -138,14 +138,6 @@ NOT_YET_MOVED = {
     "models/risk/rules.py", "models/risk/school_risk.py",
     # the products built on them, not moved yet
     "models/notify/mail.py", "models/demo/demo.py", "models/demo/second_network.py",
-    # moving this session, product by product
-    "models/protocols/comments.py", "models/protocols/drafts.py", "models/protocols/proposals.py",
-    "models/protocols/protocol.py", "models/protocols/provenance.py", "models/protocols/structure.py",
-    "models/protocols/word_export.py",
-    "models/practices/adoption.py", "models/practices/attachments.py", "models/practices/records.py",
-    "models/practices/search.py", "models/practices/stemming.py",
-    "models/obligation/cases.py", "models/obligation/figures.py", "models/obligation/hours.py",
-    "models/obligation/letters.py",
 }
 
 

@@ -65,7 +65,7 @@ from models.core.errors import ApprodoError
 from models.core.permissions import Action, Actor, ProtocolRef, require
 from models.core.spreadsheet import safe_cell
 from models.protocols import protocol as protocols
-from models.protocols import provenance, richtext
+from models.protocols import provenance, richtext, store
 from models.protocols.word_import import open_docx, refuse_outside_links
 
 WORD_DIR = Path(__file__).resolve().parents[2] / "guidelines" / "word"
@@ -489,11 +489,11 @@ def _add_table(subdoc, block: richtext.Table, styles: _Styles) -> None:
 
 
 def _template_bytes(db: sqlite_utils.Database, network_code: str) -> bytes:
-    row = db.execute("SELECT content FROM word_templates WHERE network_code = ?", [network_code]).fetchone()
-    if row is None:
+    stored = store.word_template(db, network_code)
+    if stored is None:
         return DEFAULT_TEMPLATE.read_bytes()
-    refuse_outside_links(row[0], "Il modello Word della rete")  # stored before this check: not passed on
-    return row[0]
+    refuse_outside_links(stored, "Il modello Word della rete")  # stored before this check: not passed on
+    return stored
 
 
 @dataclass(frozen=True)
@@ -1153,10 +1153,10 @@ def reset_network_template(db: sqlite_utils.Database, actor: Actor, network_code
     require(actor, Action.EDIT_PROTOCOL, ProtocolRef(network.code, None),
             "Solo il coordinatore della rete può cambiare il modello Word.")
     with transaction(db):
-        db.execute("DELETE FROM word_templates WHERE network_code = ?", [network.code])
+        store.delete_word_template(db, network.code)
         audit.record(db, actor, "modello_word_predefinito", network.code)
 
 
 def has_custom_template(db: sqlite_utils.Database, network_code: str) -> bool:
-    return db.execute("SELECT 1 FROM word_templates WHERE network_code = ?", [network_code]).fetchone() is not None
+    return store.has_word_template(db, network_code)
 
