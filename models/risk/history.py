@@ -84,7 +84,7 @@ def _compute(db: sqlite_utils.Database, school_code: str, rules: indicators.Rule
     frames = []
     for period in present if wanted is None else sorted(set(wanted) & set(present)):
         scored = indicators.score(attendance, context, level=setup.level, as_of=period, rules=rules,
-                                  **setup.hours)
+                                  reasons=False, **setup.hours)  # levels and ratios only: no sentences
         scored = scored[~scored["stale"]]  # a month counts only the pupils with data in it
         frames.append(pd.DataFrame({"period": period, "pupil_code": scored["pupil_code"],
                                     "class_name": scored["class_name"], "level": scored["level"],
