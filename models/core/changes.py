@@ -16,7 +16,7 @@ import sqlite_utils
 
 # The modules that keep tables derived from pupil data; each has
 # data_changed(db, school code, the months whose rows changed or None when anything may have changed).
-DERIVED: tuple[str, ...] = ("models.risk.history",)
+DERIVED: tuple[str, ...] = ("models.risk.history", "models.risk.school_risk")
 
 
 def pupil_data_changed(db: sqlite_utils.Database, school_code: str, periods: tuple[str, ...] | None = None) -> None:

@@ -1027,6 +1027,35 @@ def _m027_shared_by_app_processes(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m028_attendance_year_packed(db: sqlite_utils.Database) -> None:
+    """Each school year's monthly rows also packed in one row, as the risk list reads them: a 100,000-pupil
+    school's list reads one row, not a million. Written by models/risk/school_risk.py when the data change
+    (models/core/changes.py), in the writer's transaction, with the data stamp it was made from; a year
+    without one, or with an older stamp, is read from attendance as before. A row changed or deleted by
+    hand (an UPDATE changes no stamp) drops its school's packed rows: never a stale copy."""
+    db.executescript(
+        """
+        CREATE TABLE attendance_year_packed (
+            school_code TEXT NOT NULL,
+            first_month TEXT NOT NULL,  -- the school year's September (YYYY-09)
+            stamp TEXT NOT NULL,        -- the school's data stamp when written
+            pupils TEXT NOT NULL,       -- the pupils' codes in ascending order, separated by U+001F
+            classes TEXT NOT NULL,      -- each pupil's class in their latest month
+            last_periods TEXT NOT NULL, -- each pupil's latest month
+            counts BLOB NOT NULL,       -- each pupil's months as uint8
+            rows BLOB NOT NULL,         -- each month of each pupil, in order, packed as little-endian int64
+            PRIMARY KEY (school_code, first_month)
+        );
+        CREATE TRIGGER attendance_updated_unpacks AFTER UPDATE ON attendance BEGIN
+            DELETE FROM attendance_year_packed WHERE school_code IN (OLD.school_code, NEW.school_code);
+        END;
+        CREATE TRIGGER attendance_deleted_unpacks AFTER DELETE ON attendance BEGIN
+            DELETE FROM attendance_year_packed WHERE school_code = OLD.school_code;
+        END;
+        """
+    )
+
+
 # Append only: a migration that has shipped is never edited.
 MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_templates, _m004_pupil_data,
                                _m005_follow_up, _m006_level_history,
@@ -1038,7 +1067,7 @@ MIGRATIONS: list[Migration] = [_m001_foundation, _m002_protocols, _m003_word_tem
                                _m021_derogations, _m022_birth_date,
                                _m023_obligation_receipt_and_letterhead, _m024_secrets_and_file_names_out,
                                _m025_notifications, _m026_month_classes_and_subjects,
-                               _m027_shared_by_app_processes]
+                               _m027_shared_by_app_processes, _m028_attendance_year_packed]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

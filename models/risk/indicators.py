@@ -17,6 +17,7 @@ version this one must equal.
 
 from __future__ import annotations
 
+import functools
 import gc
 import math
 import re
@@ -531,6 +532,7 @@ def _reasons(columns: dict, rank: np.ndarray, has_crossing: np.ndarray, rules: R
 _PERCENT_TEXTS = np.array([f"{k} %" for k in range(10_001)], dtype=object)
 
 
+@functools.lru_cache(maxsize=16_384)  # a percent per pupil, a few hundred distinct ones: the regex once each
 def al(number: str) -> str:
     """«al 20 %», «all'8 %», «all'11 %», «all'80 %»: the article elides before a number read with a vowel
     (uno, undici, otto, ottanta, ottocento…)."""

@@ -204,14 +204,15 @@ def _scored(db: sqlite_utils.Database, school: School, classes: tuple[str, ...] 
     a deletion or a change of thresholds changes the key, so a stale list is never returned. Callers check
     access and log the read every time; the kept frame is copied out, never handed to be changed.
     """
-    key = (database_file(db), school.code, data_stamp(db, school.code), as_of, rules, classes)
+    stamp = data_stamp(db, school.code)
+    key = (database_file(db), school.code, stamp, as_of, rules, classes)
     with _SCORED_LOCK:
         if key in _SCORED:
             _SCORED.move_to_end(key)
             pupils, all_classes = _SCORED[key]
             return pupils.copy(), all_classes
     setup = dict(level=school.level, rules=rules, **scoring_setup(db, school.code).hours)
-    read = _read_school_year(db, school.code, as_of or months[-1], months, classes) if months else None
+    read = _read_school_year(db, school.code, as_of or months[-1], months, classes, stamp) if months else None
     if read is not None:
         rows, list_month = read
         pupils = indicators.score_rows(rows, load_context(db, school.code), as_of=as_of or list_month, **setup)
@@ -262,27 +263,14 @@ _PACKED = (f"(CAST(substr(period, 6, 2) AS INT) * 1024 + CASE WHEN late_entries 
            f" + {_tenths('scheduled_hours')} * 1048576 + {_tenths('absence_hours')}")
 
 
-def _read_school_year(db: sqlite_utils.Database, school_code: str, until: str, months: list[str],
-                      classes: tuple[str, ...] | None) -> tuple[indicators.MonthlyRows, str] | None:
-    """The school year of `until`, up to it, grouped by pupil in primary-key order; None: read the frame.
-
-    One row per pupil (its code, the class of its last month, its rows packed as text) instead of a
-    Python tuple per month: building a million tuples and floats costs more than the whole scoring.
-    Returns the rows and the list's month (`until`, or a teacher's pupils' latest month).
-    """
-    since = SchoolYear.of_period(until).first_month
-    # The months the importer wrote (always YYYY-MM) stand for the rows' months: none of them in summer.
-    if not all(re.fullmatch(r"\d{4}-(0[1-6]|09|1[0-2])", p) for p in months if since <= p <= until):
-        return None
-    with _read_transaction(db), indicators.paused_gc():  # 100,000 tuples: no collection while they come
+def _packed_rows(db: sqlite_utils.Database, school_code: str, since: str, until: str) -> tuple | None:
+    """The rows from `since` to `until` grouped by pupil in primary-key order, as arrays: codes, class of the
+    last month, last month, months per pupil, and every row packed (`_PACKED`); None: hours the packing cannot
+    carry exactly, or no rows. Internal: callers check access."""
+    with indicators.paused_gc():  # 100,000 tuples: no collection while they come
         found = db.execute(f"SELECT pupil_code, class_name, MAX(period), COUNT(*), group_concat({_PACKED})"
                            " FROM attendance WHERE school_code = ? AND period >= ? AND period <= ?"
                            " GROUP BY pupil_code", [school_code, since, until]).fetchall()
-        latest = None
-        if classes is not None and until != months[-1]:  # a teacher's pupils: by their latest class, any month
-            latest = {code: class_name for code, class_name, _ in db.execute(
-                "SELECT pupil_code, class_name, MAX(period) FROM attendance WHERE school_code = ? AND period >= ?"
-                " GROUP BY pupil_code", [school_code, since])}
     if not found:
         return None
     codes, class_names, last_periods, counts, packs = (np.array(c, dtype=object) for c in zip(*found, strict=True))
@@ -295,6 +283,89 @@ def _read_school_year(db: sqlite_utils.Database, school_code: str, until: str, m
         return None
     if len(packed) != counts.sum():
         return None
+    return codes, class_names, last_periods, counts, packed
+
+
+# --- a school year's rows kept packed (a table derived from attendance, models/core/changes.py) ------------
+
+_SEPARATOR = "\x1f"  # never in a code, a class or a month (a school year holding one is not kept)
+
+
+def data_changed(db: sqlite_utils.Database, school_code: str, periods: tuple[str, ...] | None) -> None:
+    """A writer changed the school's rows (inside its transaction): keep each touched school year's rows packed,
+    so that its risk list reads one row instead of grouping a million (`_read_school_year`)."""
+    months = [r[0] for r in db.execute("SELECT period FROM attendance_months WHERE school_code = ? ORDER BY period",
+                                       [school_code])]
+    latest = {SchoolYear.of_period(p).first_month: p for p in months}  # each school year's latest month
+    years = set(latest) if periods is None else {SchoolYear.of_period(p).first_month for p in periods}
+    if periods is None:
+        db.execute("DELETE FROM attendance_year_packed WHERE school_code = ?", [school_code])
+    stamp = data_stamp(db, school_code)
+    for since in sorted(years):
+        db.execute("DELETE FROM attendance_year_packed WHERE school_code = ? AND first_month = ?",
+                   [school_code, since])
+        until = latest.get(since)
+        # Summer months or hours the packing cannot carry: the list reads the rows (see `_scored`).
+        if until is None or not _school_months_only(months, since, until):
+            continue
+        rows = _packed_rows(db, school_code, since, until)
+        if rows is None:
+            continue
+        codes, class_names, last_periods, counts, packed = rows
+        texts = [_SEPARATOR.join(column.tolist()) for column in (codes, class_names, last_periods)]
+        if any(_SEPARATOR in value for column in (codes, class_names) for value in column.tolist()) or \
+                counts.max() > 255:
+            continue
+        db.execute("INSERT INTO attendance_year_packed (school_code, first_month, stamp, pupils, classes,"
+                   " last_periods, counts, rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   [school_code, since, stamp, *texts, counts.astype("<u1").tobytes(),
+                    packed.astype("<i8").tobytes()])
+
+
+def _kept_rows(db: sqlite_utils.Database, school_code: str, since: str, stamp: str) -> tuple | None:
+    """`_packed_rows` of a whole school year as kept by `data_changed`; None when not kept for this data stamp."""
+    row = db.execute("SELECT stamp, pupils, classes, last_periods, counts, rows FROM attendance_year_packed"
+                     " WHERE school_code = ? AND first_month = ?", [school_code, since]).fetchone()
+    if row is None or row[0] != stamp:
+        return None
+    codes, class_names, last_periods = (np.array(text.split(_SEPARATOR), dtype=object) for text in row[1:4])
+    return (codes, class_names, last_periods, np.frombuffer(row[4], dtype="<u1").astype(np.int64),
+            np.frombuffer(row[5], dtype="<i8"))
+
+
+def _school_months_only(months: list[str], since: str, until: str) -> bool:
+    """The months the importer wrote (always YYYY-MM) stand for the rows' months: none of them in summer."""
+    return all(re.fullmatch(r"\d{4}-(0[1-6]|09|1[0-2])", p) for p in months if since <= p <= until)
+
+
+def _read_school_year(db: sqlite_utils.Database, school_code: str, until: str, months: list[str],
+                      classes: tuple[str, ...] | None,
+                      stamp: str | None = None) -> tuple[indicators.MonthlyRows, str] | None:
+    """The school year of `until`, up to it, grouped by pupil in primary-key order; None: read the frame.
+
+    One row per pupil (its code, the class of its last month, its rows packed as text) instead of a
+    Python tuple per month: building a million tuples and floats costs more than the whole scoring. The
+    year's latest month reads the rows kept packed for the school's data `stamp` (`data_changed`), if any.
+    Returns the rows and the list's month (`until`, or a teacher's pupils' latest month).
+    """
+    since = SchoolYear.of_period(until).first_month
+    if not _school_months_only(months, since, until):
+        return None
+    latest_of_year = max(p for p in months if SchoolYear.of_period(p).first_month == since)
+    whole_year = until == latest_of_year and (classes is None or until == months[-1])
+    with _read_transaction(db):  # several SELECTs on one snapshot
+        found = _kept_rows(db, school_code, since, stamp) if whole_year and stamp is not None else None
+        if found is None:
+            found = _packed_rows(db, school_code, since, until)
+        latest = None
+        if found is not None and classes is not None and until != months[-1]:
+            # a teacher's pupils: by their latest class, any month
+            latest = {code: class_name for code, class_name, _ in db.execute(
+                "SELECT pupil_code, class_name, MAX(period) FROM attendance WHERE school_code = ? AND period >= ?"
+                " GROUP BY pupil_code", [school_code, since])}
+    if found is None:
+        return None
+    codes, class_names, last_periods, counts, packed = found
     if classes is not None:
         current = class_names if latest is None else np.array([latest[c] for c in codes.tolist()], dtype=object)
         mine = np.isin(current, np.array(classes, dtype=object))

@@ -69,3 +69,24 @@ def test_a_change_of_thresholds_gives_a_fresh_list(pupils_db, actors, scorings):
     after = school_risk.school_risk(pupils_db, funzione, SCHOOL, as_of="2026-01")
     assert scorings == ["2026-01"] and after.rules.chronic == 0.05
     assert (after.pupils["level"] == "basso").sum() < (before.pupils["level"] == "basso").sum()
+
+
+def test_the_latest_month_reads_the_years_rows_kept_at_import_never_a_stale_copy(pupils_db, actors, monkeypatch):
+    funzione = actors["funzione_strumentale"]
+    kept = pupils_db.execute("SELECT * FROM attendance_year_packed WHERE school_code = ?", [SCHOOL]).fetchall()
+    assert kept and {row[2] for row in kept} == {school_risk.data_stamp(pupils_db, SCHOOL)}
+    grouped = []  # the reads that group the attendance rows instead
+    real = school_risk._packed_rows
+    monkeypatch.setattr(school_risk, "_packed_rows", lambda *args: grouped.append(args[2:]) or real(*args))
+    latest = school_risk.school_risk(pupils_db, funzione, SCHOOL)
+    assert grouped == []
+    school_risk.forget_kept_lists()
+    pupils_db.execute("DELETE FROM attendance_year_packed")
+    assert school_risk.school_risk(pupils_db, funzione, SCHOOL).pupils.equals(latest.pupils) and grouped
+    # Rows changed by hand, without telling and without a new import: the kept copy goes with the change.
+    pupils_db.conn.executemany(f"INSERT INTO attendance_year_packed VALUES ({', '.join('?' * 8)})", kept)
+    pupils_db.execute("UPDATE attendance SET absence_hours = scheduled_hours WHERE school_code = ?", [SCHOOL])
+    assert pupils_db.execute("SELECT COUNT(*) FROM attendance_year_packed").fetchone()[0] == 0
+    school_risk.forget_kept_lists()
+    changed = school_risk.school_risk(pupils_db, funzione, SCHOOL).pupils
+    assert (changed["absence_ratio"][changed["scheduled_hours"] > 0] == 1.0).all()
