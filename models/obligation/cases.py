@@ -30,7 +30,7 @@ from models.core.errors import ApprodoError
 from models.core.permissions import Action, Actor, SchoolRef, require
 from models.core.school_year import SchoolYear
 from models.obligation import hours as obligation_hours
-from models.obligation import rule
+from models.obligation import rule, store
 from models.pupils import school_calendar
 
 STATUS_LABELS = {
@@ -201,12 +201,8 @@ def _calendars(db, school_code: str):
 
 
 def _load(db: sqlite_utils.Database, school_code: str) -> _Data:
-    absences, any_stated = db.execute("SELECT COUNT(*), MAX(justified IS NOT NULL) FROM attendance_events"
-                                      " WHERE school_code = ? AND kind = 'assenza'", [school_code]).fetchone()
-    last_day = db.execute("SELECT MAX(day) FROM attendance_events WHERE school_code = ?", [school_code]).fetchone()[0]
+    absences, any_stated, last_day, monthly = store.absence_facts(db, school_code)
     if last_day is None:
-        monthly = db.execute("SELECT COUNT(*) FROM attendance_months WHERE school_code = ?",
-                             [school_code]).fetchone()[0]
         reason = ("La scuola ha caricato solo prospetti mensili: la regola chiede di contare i giorni di assenza "
                   "non giustificati data per data in tre mesi, e un totale mensile non dice in quali giorni né se "
                   "erano giustificati. Carica l'elenco giorno per giorno esportato dal registro; Approdo non fa "
@@ -225,9 +221,7 @@ def _load(db: sqlite_utils.Database, school_code: str) -> _Data:
     pending: dict[str, set[date]] = defaultdict(set)
     classes: dict[str, str] = {}
     # Only the absences not marked justified: the rows the rule counts (ordered, so the last class wins).
-    for pupil, day_text, class_name, hours, justified in db.execute(
-            "SELECT pupil_code, day, class_name, hours, justified FROM attendance_events WHERE school_code = ?"
-            " AND kind = 'assenza' AND (justified IS NULL OR justified = 0) ORDER BY day", [school_code]):
+    for pupil, day_text, class_name, hours, justified in store.absences_not_justified(db, school_code):
         classes[pupil] = class_name
         day = date.fromisoformat(day_text)
         week = weeks.of(class_name)  # the class's week: its days and the hours of each
@@ -250,14 +244,12 @@ def coverage(db: sqlite_utils.Database, actor: Actor, school_code: str) -> Cover
 
 
 def _birth_years(db, school_code: str) -> dict[str, int | None]:
-    return dict(db.execute("SELECT pupil_code, birth_year FROM pupil_context WHERE school_code = ?",
-                           [school_code]).fetchall())
+    return {pupil: year for pupil, year, _ in store.births(db, school_code)}
 
 
 def _birth_dates(db, school_code: str) -> dict[str, str]:
     """The full dates of birth the context file gave (the age counted to the day)."""
-    return dict(db.execute("SELECT pupil_code, birth_date FROM pupil_context WHERE school_code = ?"
-                           " AND birth_date IS NOT NULL", [school_code]).fetchall())
+    return {pupil: day for pupil, _, day in store.births(db, school_code) if day is not None}
 
 
 def _sync(db: sqlite_utils.Database, actor: Actor, school_code: str, only: str | None = None) -> _Data:
@@ -275,15 +267,9 @@ def _sync(db: sqlite_utils.Database, actor: Actor, school_code: str, only: str |
 def _plan(db, actor: Actor, school_code: str, data: _Data, only: str | None) -> list[tuple]:
     """The writes that bring the school's cases in step with `data`, as (action, pupil, values)."""
     births, born_on = _birth_years(db, school_code), _birth_dates(db, school_code)
-    open_cases = {r[1]: r for r in db.execute(
-        "SELECT id, pupil_code, days FROM obligation_cases WHERE school_code = ? AND closed_on IS NULL"
-        " AND kind = 'giorni'", [school_code])}
-    last_closed = dict(db.execute("SELECT pupil_code, MAX(closed_on) FROM obligation_cases WHERE school_code = ?"
-                                  " AND closed_on IS NOT NULL AND kind = 'giorni' GROUP BY pupil_code",
-                                  [school_code]).fetchall())
-    acted = {r[0] for r in db.execute(
-        "SELECT DISTINCT s.case_id FROM obligation_steps s JOIN obligation_cases c ON c.id = s.case_id"
-        " WHERE c.school_code = ? AND c.closed_on IS NULL", [school_code])}
+    open_cases = {r[1]: r for r in store.open_cases(db, school_code, "giorni")}
+    last_closed = store.last_closed(db, school_code, "giorni")
+    acted = store.open_cases_with_steps(db, school_code)
     plan = []
     for pupil in [only] if only is not None else sorted(set(data.unjustified) | set(open_cases)):
         since = last_closed.get(pupil)
@@ -304,12 +290,7 @@ def _plan(db, actor: Actor, school_code: str, data: _Data, only: str | None) -> 
             plan.append(("update", pupil, [*_detection_values(found, data, pupil), existing[0]]))
     plan += _plan_hours(db, actor, school_code, data, only, acted)
     calendars, weeks = _calendars(db, school_code), school_calendar.weeks(db, school_code)
-    for case_id, pupil, notice_on, received_on, channel in db.execute(
-            "SELECT c.id, c.pupil_code, s.on_day, s.received_on, s.channel FROM obligation_cases c"
-            " JOIN obligation_steps s ON s.case_id = c.id"
-            " AND s.kind = 'famiglia' WHERE c.school_code = ? AND c.closed_on IS NULL AND NOT EXISTS"
-            " (SELECT 1 FROM obligation_steps o WHERE o.case_id = c.id AND o.kind IN ('ripresa', 'sindaco'))",
-            [school_code]).fetchall():
+    for case_id, pupil, notice_on, received_on, channel in store.awaiting_resumption(db, school_code):
         if only is not None and pupil != only:
             continue
         notice = FamilyNotice(date.fromisoformat(notice_on), "", channel, _day(received_on))
@@ -336,12 +317,8 @@ def _plan_hours(db, actor: Actor, school_code: str, data: _Data, only: str | Non
     weeks = school_calendar.weeks(db, school_code)
     reached = {row.pupil_code: row for row in found[found["reached"].astype(bool)].itertuples()
                if row.annual_hours >= weeks.of(row.class_name).annual - 1}
-    open_cases = {r[1]: r for r in db.execute(
-        "SELECT id, pupil_code, hours_unjustified, opened_on FROM obligation_cases WHERE school_code = ?"
-        " AND closed_on IS NULL AND kind = 'ore'", [school_code])}
-    closed = {r[0] for r in db.execute(
-        "SELECT pupil_code FROM obligation_cases WHERE school_code = ? AND kind = 'ore' AND closed_on IS NOT NULL"
-        " AND opened_on BETWEEN ? AND ?", [school_code, year.first_day.isoformat(), year.last_day.isoformat()])}
+    open_cases = {r[1]: r for r in store.open_cases(db, school_code, "ore")}
+    closed = store.closed_between(db, school_code, "ore", year.first_day.isoformat(), year.last_day.isoformat())
     births = _birth_years(db, school_code)
     plan = []
     for pupil in [only] if only is not None else sorted(set(reached) | set(open_cases)):
@@ -356,25 +333,20 @@ def _plan_hours(db, actor: Actor, school_code: str, data: _Data, only: str | Non
             continue
         elif values is None:
             plan.append(("not_confirmed", pupil, [existing[0]]))
-        elif (values[7], values[1]) != (existing[2], existing[3]):
+        elif (values[7], values[1]) != (existing[3], existing[4]):
             plan.append(("update_hours", pupil, [*values[:6], *values[7:], existing[0]]))
     return plan
 
 
-_CASE_COLUMNS = ("class_name", "opened_on", "window_start", "window_end", "days", "pending_days", "birth_year")
-
-
 def _insert_case(db, actor: Actor, school_code: str, pupil: str, values: list, stamp: str, *,
                  hours: bool = False) -> None:
-    """A new case: the window and its days; a case of hours (the 25 % limit) also its hours and limit."""
-    columns = ["school_code", "pupil_code", *_CASE_COLUMNS]
-    row = [school_code, pupil, *values]
+    """A new case: the window and its days, the birth year; a case of hours (the 25 % limit) also its hours and
+    limit."""
     if hours:
-        columns += ["hours_unjustified", "hours_limit", "kind"]
-        row.append("ore")
-    columns += ["detected_at", "detected_by"]
-    row += [stamp, actor.username]
-    db.execute(f"INSERT INTO obligation_cases ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", row)
+        store.insert_case(db, school_code, pupil, *values[:7], stamp, actor.username, kind="ore",
+                          hours_unjustified=values[7], hours_limit=values[8])
+    else:
+        store.insert_case(db, school_code, pupil, *values, stamp, actor.username)
 
 
 def _apply(db, actor: Actor, school_code: str, plan: list[tuple]) -> None:
@@ -391,20 +363,16 @@ def _apply(db, actor: Actor, school_code: str, plan: list[tuple]) -> None:
                          detail=f"{values[7]:.1f} ore non giustificate su un limite di {values[8]:.1f} (un quarto"
                                 f" del monte ore annuo), raggiunto il {date.fromisoformat(values[1]):%d/%m/%Y}")
         elif action == "update_hours":
-            db.execute("UPDATE obligation_cases SET class_name = ?, opened_on = ?, window_start = ?, window_end = ?,"
-                       " days = ?, pending_days = ?, hours_unjustified = ?, hours_limit = ? WHERE id = ?", values)
+            store.update_detection(db, values[-1], *values[:-1], hours=True)
         elif action == "update":
-            db.execute("UPDATE obligation_cases SET class_name = ?, opened_on = ?, window_start = ?, window_end = ?,"
-                       " days = ?, pending_days = ? WHERE id = ?", values)
+            store.update_detection(db, values[-1], *values[:-1])
         elif action == "not_confirmed":
-            db.execute("UPDATE obligation_cases SET closed_on = ?, outcome = ?, closed_by = ? WHERE id = ?",
-                       [today.isoformat(), NOT_CONFIRMED, actor.username, values[0]])
+            store.close_case(db, values[0], today.isoformat(), NOT_CONFIRMED, actor.username)
             audit.record(db, actor, "obbligo_caso_non_confermato", pupil, school_code=school_code)
         else:  # resumed, as the later data show it
             case_id, seen = values
-            db.execute("INSERT INTO obligation_steps (case_id, kind, on_day, note, source, recorded_by, recorded_at)"
-                       " VALUES (?, 'ripresa', ?, ?, 'dati', ?, ?)",
-                       [case_id, seen.isoformat(), "Vista nei dati del registro", actor.username, stamp])
+            store.insert_step(db, case_id, "ripresa", seen.isoformat(), actor.username, stamp,
+                              note="Vista nei dati del registro", source="dati")
             audit.record(db, actor, "obbligo_ripresa_vista", pupil, school_code=school_code,
                          detail=f"dal {seen:%d/%m/%Y}")
 
@@ -418,10 +386,6 @@ def _detection_values(found: rule.Detection, data: _Data, pupil: str) -> list:
 
 
 # --- reading -------------------------------------------------------------------------------------
-
-
-_SELECT = ("SELECT id, school_code, pupil_code, class_name, opened_on, window_start, window_end, days, pending_days,"
-           " birth_year, detected_at, closed_on, outcome, kind, hours_unjustified, hours_limit FROM obligation_cases")
 
 
 def _day(text: str | None) -> date | None:
@@ -464,23 +428,13 @@ def _steps(db, case_ids: list[int]) -> dict[int, list]:
     out: dict[int, list] = defaultdict(list)
     if not case_ids:
         return out
-    marks = ",".join("?" * len(case_ids))
-    for row in db.execute(f"SELECT case_id, kind, on_day, protocol_no, channel, municipality, note, source,"
-                          f" received_on FROM obligation_steps WHERE case_id IN ({marks}) ORDER BY id", case_ids):
+    for row in store.steps(db, case_ids):
         out[row[0]].append(row[1:])
     return out
 
 
 def _read(db, school_code: str, as_of: date, *, include_closed: bool, case_id: int | None = None) -> list[Case]:
-    sql = f"{_SELECT} WHERE school_code = ? AND opened_on <= ?"
-    params: list = [school_code, as_of.isoformat()]
-    if case_id is not None:
-        sql += " AND id = ?"
-        params.append(case_id)
-    elif not include_closed:
-        sql += " AND (closed_on IS NULL OR closed_on > ?)"
-        params.append(as_of.isoformat())
-    rows = db.execute(sql + " ORDER BY opened_on, pupil_code", params).fetchall()
+    rows = store.cases(db, school_code, as_of.isoformat(), include_closed=include_closed, case_id=case_id)
     steps = _steps(db, [r[0] for r in rows])
     calendars = _calendars(db, school_code)
 
@@ -540,11 +494,9 @@ def open_case_for(db: sqlite_utils.Database, actor: Actor, school_code: str, pup
     require(actor, Action.FOLLOW_OBLIGATION, SchoolRef(school_code))
     as_of = as_of or clock.local_date()
     _sync(db, actor, school_code, only=pupil_code)
-    row = db.execute("SELECT id FROM obligation_cases WHERE school_code = ? AND pupil_code = ? AND opened_on <= ?"
-                     " AND (closed_on IS NULL OR closed_on > ?) ORDER BY id DESC LIMIT 1",
-                     [school_code, pupil_code, as_of.isoformat(), as_of.isoformat()]).fetchone()
+    case_id = store.pupil_open_case(db, school_code, pupil_code, as_of.isoformat())
     audit.record_access(db, actor, school_code, "obbligo scolastico: alunno", pupil_code)
-    return _read(db, school_code, as_of, include_closed=True, case_id=row[0])[0] if row else None
+    return _read(db, school_code, as_of, include_closed=True, case_id=case_id)[0] if case_id else None
 
 
 # --- the steps -----------------------------------------------------------------------------------
@@ -590,10 +542,9 @@ def _insert_step(db, actor: Actor, case: Case, kind: str, on: date, *, protocol_
                  municipality=None, note: str = "", received_on: date | None = None) -> None:
     with transaction(db):
         try:
-            db.execute("INSERT INTO obligation_steps (case_id, kind, on_day, protocol_no, channel, municipality,"
-                       " note, recorded_by, recorded_at, received_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       [case.id, kind, on.isoformat(), protocol_no, channel, municipality, note, actor.username,
-                        clock.to_text(clock.utcnow()), received_on.isoformat() if received_on else None])
+            store.insert_step(db, case.id, kind, on.isoformat(), actor.username, clock.to_text(clock.utcnow()),
+                              protocol_no=protocol_no, channel=channel, municipality=municipality, note=note,
+                              received_on=received_on.isoformat() if received_on else None)
         except Exception as error:  # sqlite3.IntegrityError: someone recorded it meanwhile
             raise ApprodoError("Questo passo è già registrato (forse da un collega): ricarica la pagina.") from error
         audit.record(db, actor, f"obbligo_{kind}", case.pupil_code, school_code=case.school_code,
@@ -640,8 +591,7 @@ def record_family_receipt(db: sqlite_utils.Database, actor: Actor, school_code: 
     if received_on is None:
         raise ApprodoError("Indica la data di ricevimento.")
     with transaction(db):
-        db.execute("UPDATE obligation_steps SET received_on = ? WHERE case_id = ? AND kind = 'famiglia'"
-                   " AND received_on IS NULL", [received_on.isoformat(), case.id])
+        store.record_receipt(db, case.id, received_on.isoformat())
         audit.record(db, actor, "obbligo_famiglia_ricevuta", case.pupil_code, school_code=case.school_code,
                      detail=f"caso {case.id}, ricevuta il {received_on:%d/%m/%Y}")
     return get_case(db, actor, school_code, case_id)
@@ -687,8 +637,7 @@ def close_case(db: sqlite_utils.Database, actor: Actor, school_code: str, case_i
     steps = [s.on for s in (case.family_notice, case.resumption, case.mayor_notice) if s is not None]
     _check_day(on, max([case.opened_on, *steps]), "di chiusura", "dell'ultimo passo del caso")
     with transaction(db):
-        closed = db.execute("UPDATE obligation_cases SET closed_on = ?, outcome = ?, closed_by = ? WHERE id = ?"
-                            " AND closed_on IS NULL", [on.isoformat(), outcome, actor.username, case.id]).rowcount
+        closed = store.close_case(db, case.id, on.isoformat(), outcome, actor.username, only_open=True)
         if not closed:
             raise ApprodoError("Questo caso è già chiuso: ricarica la pagina.")
         audit.record(db, actor, "obbligo_chiuso", case.pupil_code, school_code=school_code,

@@ -11,7 +11,7 @@ import pandas as pd
 import sqlite_utils
 
 from models.core.school_year import SchoolYear
-from models.obligation import rule
+from models.obligation import rule, store
 from models.obligation.cases import NOT_CONFIRMED
 
 COLUMNS = ["period", "opened", "notified", "notice_days", "resumed_in_time", "mayor"]
@@ -20,14 +20,7 @@ COLUMNS = ["period", "opened", "notified", "notice_days", "resumed_in_time", "ma
 def by_month(db: sqlite_utils.Database, school_code: str, year: SchoolYear) -> pd.DataFrame:
     """Per month in which cases opened: cases opened, of them with the family informed (and the days from
     opening to that notice, summed), resumed within the seven days, reported to the mayor."""
-    rows = db.execute(
-        "SELECT c.opened_on, f.on_day, r.on_day, m.on_day FROM obligation_cases c"
-        " LEFT JOIN obligation_steps f ON f.case_id = c.id AND f.kind = 'famiglia'"
-        " LEFT JOIN obligation_steps r ON r.case_id = c.id AND r.kind = 'ripresa'"
-        " LEFT JOIN obligation_steps m ON m.case_id = c.id AND m.kind = 'sindaco'"
-        " WHERE c.school_code = ? AND c.opened_on BETWEEN ? AND ? AND COALESCE(c.outcome, '') != ?",
-        [school_code, year.first_day.isoformat(), year.last_day.isoformat(), NOT_CONFIRMED],
-    ).fetchall()
+    rows = store.cases_by_month(db, school_code, year.first_day.isoformat(), year.last_day.isoformat(), NOT_CONFIRMED)
     records = []
     for opened, family, resumed, mayor in rows:
         opened_on = date.fromisoformat(opened)

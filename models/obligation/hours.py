@@ -22,7 +22,7 @@ from models.accounts.schools import Level, School, get_school
 from models.core import audit, clock
 from models.core.permissions import Action, Actor, SchoolRef, require
 from models.core.school_year import SchoolYear
-from models.obligation import rule
+from models.obligation import rule, store
 from models.pupils import school_calendar
 from models.risk import indicators
 
@@ -48,13 +48,11 @@ def quarter_reached(db: sqlite_utils.Database, school: School, as_of: date) -> t
     school_code = school.code
     year = SchoolYear.containing(as_of)
     weeks = school_calendar.weeks(db, school_code)
-    events = pd.DataFrame(db.execute(
-        "SELECT pupil_code, class_name, day, kind, hours, justified FROM attendance_events WHERE school_code = ?"
-        " AND day BETWEEN ? AND ?", [school_code, year.first_day.isoformat(), as_of.isoformat()]).fetchall(),
+    events = pd.DataFrame(
+        store.events_between(db, school_code, year.first_day.isoformat(), as_of.isoformat()),
         columns=["pupil_code", "class_name", "day", "kind", "hours", "justified"])
-    months = pd.DataFrame(db.execute(
-        "SELECT pupil_code, class_name, period, scheduled_hours FROM attendance WHERE school_code = ? AND period"
-        " BETWEEN ? AND ?", [school_code, year.first_month, f"{as_of:%Y-%m}"]).fetchall(),
+    months = pd.DataFrame(
+        store.scheduled_between(db, school_code, year.first_month, f"{as_of:%Y-%m}"),
         columns=["pupil_code", "class_name", "period", "scheduled_hours"])
     if events.empty or months.empty:
         return pd.DataFrame(columns=COLUMNS), len(months)
@@ -76,8 +74,7 @@ def quarter_reached(db: sqlite_utils.Database, school: School, as_of: date) -> t
     scored = indicators.score(frame, None, level=level, annual_hours=annual, as_of=frame["period"].max(),
                               rules=indicators.Rules(legal_limit=0.25, min_months=1, min_hours=0),
                               class_annual=weeks.annual())
-    births = {p: (y, d) for p, y, d in db.execute(
-        "SELECT pupil_code, birth_year, birth_date FROM pupil_context WHERE school_code = ?", [school_code])}
+    births = {p: (y, d) for p, y, d in store.births(db, school_code)}
 
     def eligible_of(pupil: str) -> bool | None:
         born_year, born_on = births.get(pupil, (None, None))

@@ -42,7 +42,7 @@ from models.core.errors import ApprodoError, NothingToSave
 from models.core.languages import ITALIAN, RTL, WORD_TAGS, check_language, language_name
 from models.core.permissions import Action, Actor, NetworkRef, SchoolRef, require
 from models.core.school_year import SchoolYear
-from models.obligation import cases
+from models.obligation import cases, store
 from models.obligation.cases import Case
 from models.protocols import placeholders, richtext
 from models.protocols.word_export import LOGO_HEIGHT, Fields, Metadata, SectionBody, fill_subdoc, render
@@ -138,9 +138,8 @@ def _require_read(db: sqlite_utils.Database, actor: Actor, network_code: str) ->
 
 
 def _stored(db, network_code: str, kind: str, language: str) -> list[LetterText]:
-    rows = db.execute("SELECT version, body, author, created_at, note FROM letter_texts WHERE network_code = ?"
-                      " AND kind = ? AND language = ? ORDER BY version DESC", [network_code, kind, language])
-    return [LetterText(network_code, kind, language, *row) for row in rows.fetchall()]
+    return [LetterText(network_code, kind, language, *row)
+            for row in store.letter_versions(db, network_code, kind, language)]
 
 
 def history(db: sqlite_utils.Database, actor: Actor, network_code: str, kind: str,
@@ -165,8 +164,7 @@ def current_text(db: sqlite_utils.Database, actor: Actor, network_code: str, kin
 def languages(db: sqlite_utils.Database, actor: Actor, network_code: str, kind: str) -> list[str]:
     """The languages the network has this letter in: Italian first, then the others by their Italian name."""
     network_code = _require_read(db, actor, network_code)
-    stored = {row[0] for row in db.execute("SELECT DISTINCT language FROM letter_texts WHERE network_code = ?"
-                                           " AND kind = ?", [network_code, check_kind(kind)])}
+    stored = store.letter_languages(db, network_code, check_kind(kind))
     others = sorted(stored - {ITALIAN}, key=language_name)
     return [ITALIAN, *others]
 
@@ -203,10 +201,8 @@ def save_text(db: sqlite_utils.Database, actor: Actor, network_code: str, kind: 
         if text == previous:
             raise NothingToSave("Il testo non è cambiato: nessuna nuova versione salvata.")
         version = base_version + 1
-        db.execute("INSERT INTO letter_texts (network_code, kind, language, version, body, author, created_at, note)"
-                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   [network_code, kind, language, version, text, actor.username, clock.to_text(clock.utcnow()),
-                    note])
+        store.insert_letter_version(db, network_code, kind, language, version, text, actor.username,
+                                    clock.to_text(clock.utcnow()), note)
         audit.record(db, actor, "lettera_salvata", f"{network_code} / {kind} / {language}",
                      detail=f"versione {version}")
     return current_text(db, actor, network_code, kind, language)
@@ -502,9 +498,7 @@ def require_send(actor: Actor, school_code: str) -> None:
 def family_language(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> str | None:
     """The family's language from the pupil context file, if the school gave it."""
     require(actor, Action.READ_PUPILS, SchoolRef(school_code))
-    row = db.execute("SELECT family_language FROM pupil_context WHERE school_code = ? AND pupil_code = ?",
-                     [school_code, pupil_code]).fetchone()
-    return row[0] if row and row[0] else None
+    return store.family_language(db, school_code, pupil_code) or None
 
 
 def language_options(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str,

@@ -20,7 +20,7 @@ from models.core import audit, clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError
 from models.core.permissions import Action, Actor, require
-from models.practices import records
+from models.practices import records, store
 from models.protocols import merge, provenance
 from models.protocols import protocol as protocols
 from models.protocols import structure as ps
@@ -50,11 +50,9 @@ def adopt(db: sqlite_utils.Database, actor: Actor, practice_id: int, protocol_id
             message="Adotta una pratica nel protocollo della scuola il suo dirigente, in quello comune il "
                     "coordinatore della rete.")
     protocols._require_editable(actor, protocol)
-    already = next(db.query(
-        "SELECT s.title FROM practice_adoptions a JOIN protocol_sections s ON s.id = a.section_id"
-        " WHERE a.practice_id = ? AND a.protocol_id = ? AND s.removed_at IS NULL", [practice.id, protocol.id]), None)
-    if already:
-        raise ApprodoError(f"Questo protocollo ha già adottato la pratica, nella sezione «{already['title']}».")
+    already = store.adopting_section_title(db, practice.id, protocol.id)
+    if already is not None:
+        raise ApprodoError(f"Questo protocollo ha già adottato la pratica, nella sezione «{already}».")
     text = records.adopted_text(practice.content)
     version = practice.published_version
     note = provenance_note(practice, version)
@@ -79,10 +77,8 @@ def adopt(db: sqlite_utils.Database, actor: Actor, practice_id: int, protocol_id
             section = protocols.save_section(db, actor, section.id, text, section.version, note[:300])
             mode = NEW
         provenance.set_source_note(db, section.id, note)
-        db.execute("INSERT INTO practice_adoptions (practice_id, protocol_id, section_id, mode, version_seen,"
-                   " base_text, adopted_by, adopted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   [practice.id, protocol.id, section.id, mode, version, text, actor.username,
-                    clock.to_text(clock.utcnow())])
+        store.insert_adoption(db, practice.id, protocol.id, section.id, mode, version, text, actor.username,
+                              clock.to_text(clock.utcnow()))
         audit.record(db, actor, "pratica_adottata", f"pratica {practice.id}", school_code=protocol.school_code,
                      detail=f"protocollo {protocol.id}, sezione «{section.title}», versione {version}")
     return protocols.get_section(db, actor, section.id)
@@ -105,12 +101,7 @@ class Adopter:
 def adopters(db: sqlite_utils.Database, actor: Actor, practice_id: int) -> list[Adopter]:
     """Who adopted the practice (sections still in their protocols), first adopter first."""
     records.get_practice(db, actor, practice_id)
-    rows = db.execute(
-        "SELECT n.name, sc.name, s.title, a.version_seen, a.adopted_at FROM practice_adoptions a"
-        " JOIN protocols p ON p.id = a.protocol_id JOIN networks n ON n.code = p.network_code"
-        " LEFT JOIN schools sc ON sc.code = p.school_code JOIN protocol_sections s ON s.id = a.section_id"
-        " WHERE a.practice_id = ? AND s.removed_at IS NULL ORDER BY a.adopted_at, a.id", [practice_id]).fetchall()
-    return [Adopter(*row) for row in rows]
+    return [Adopter(*row) for row in store.adopters(db, practice_id)]
 
 
 # --- later versions as updates ----------------------------------------------------------------------------
@@ -132,13 +123,7 @@ class PracticeUpdate:
 def pending_updates(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> list[PracticeUpdate]:
     """Adopted practices of this protocol that published a version the protocol has not decided on."""
     protocols.get_protocol(db, actor, protocol_id)
-    rows = db.query(
-        "SELECT a.id, a.practice_id, a.section_id, a.version_seen, a.base_text, p.published_version"
-        " FROM practice_adoptions a JOIN practices p ON p.id = a.practice_id"
-        " JOIN protocol_sections s ON s.id = a.section_id"
-        " WHERE a.protocol_id = ? AND s.removed_at IS NULL AND p.published_version > a.version_seen"
-        " ORDER BY s.position",
-        [protocol_id])
+    rows = store.adoptions_behind(db, protocol_id)
     updates = []
     for row in rows:
         practice = records.get_practice(db, actor, row["practice_id"], latest=False)
@@ -151,10 +136,10 @@ def pending_updates(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -
 
 
 def _update(db, actor: Actor, adoption_id: int, version: int) -> PracticeUpdate:
-    row = db.execute("SELECT protocol_id FROM practice_adoptions WHERE id = ?", [adoption_id]).fetchone()
-    if row is None:
+    protocol_id = store.adoption_protocol(db, adoption_id)
+    if protocol_id is None:
         raise ApprodoError("Questa adozione non esiste.")
-    protocol = protocols.get_protocol(db, actor, row[0])
+    protocol = protocols.get_protocol(db, actor, protocol_id)
     require(actor, Action.EDIT_PROTOCOL, protocol.ref,
             message="Puoi leggere questo protocollo ma non decidere i suoi aggiornamenti.")
     update = next((u for u in pending_updates(db, actor, protocol.id) if u.adoption_id == adoption_id), None)
@@ -179,8 +164,7 @@ def take_update(db: sqlite_utils.Database, actor: Actor, adoption_id: int, text:
         elif section.version != base_version:
             raise ApprodoError("La sezione è cambiata mentre decidevi: ricarica la pagina.")
         provenance.set_source_note(db, section.id, note)
-        db.execute("UPDATE practice_adoptions SET version_seen = ?, base_text = ? WHERE id = ?",
-                   [version, update.theirs, adoption_id])
+        store.set_version_seen(db, adoption_id, version, update.theirs)
         audit.record(db, actor, "pratica_aggiornata", f"pratica {update.practice_id}",
                      detail=f"sezione «{section.title}», versione {version}")
     return protocols.get_section(db, actor, update.section.id)
@@ -190,8 +174,7 @@ def keep_section_text(db: sqlite_utils.Database, actor: Actor, adoption_id: int,
     """Leave the section as it is; this version of the practice counts as seen (and is the next merge's base)."""
     update = _update(db, actor, adoption_id, version)
     with transaction(db):
-        db.execute("UPDATE practice_adoptions SET version_seen = ?, base_text = ? WHERE id = ?",
-                   [version, update.theirs, adoption_id])
+        store.set_version_seen(db, adoption_id, version, update.theirs)
         audit.record(db, actor, "pratica_non_aggiornata", f"pratica {update.practice_id}",
                      detail=f"sezione «{update.section.title}»: tenuto il testo, versione {version} vista")
 

@@ -21,7 +21,7 @@ from models.core import audit, clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError
 from models.core.permissions import Action, Actor, require
-from models.practices import pdf_check, records
+from models.practices import pdf_check, records, store
 from models.protocols import word_import
 
 MAX_BYTES = word_import.MAX_FILE_BYTES
@@ -92,14 +92,11 @@ def add_attachment(db: sqlite_utils.Database, actor: Actor, practice_id: int, fi
         raise ApprodoError(f"Il file {name} non è un documento Word (.docx) né un PDF: si allegano solo questi.")
     records.attach_check_text(db, practice, f"Allegato {name}", text)
     with transaction(db):
-        count = db.execute("SELECT COUNT(*) FROM practice_attachments WHERE practice_id = ?",
-                           [practice_id]).fetchone()[0]
+        count = store.attachment_count(db, practice_id)
         if count >= MAX_PER_PRACTICE:
             raise ApprodoError(f"Una pratica ha al massimo {MAX_PER_PRACTICE} allegati.")
         now = clock.to_text(clock.utcnow())
-        attachment_id = db.execute(
-            "INSERT INTO practice_attachments (practice_id, file_name, kind, content, uploaded_by, uploaded_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)", [practice_id, name, kind, data, actor.username, now]).lastrowid
+        attachment_id = store.insert_attachment(db, practice_id, name, kind, data, actor.username, now)
         audit.record(db, actor, "pratica_allegato", f"pratica {practice_id}", school_code=practice.school_code,
                      detail=name)
     return Attachment(attachment_id, name, kind, len(data), actor.username, now)
@@ -107,15 +104,12 @@ def add_attachment(db: sqlite_utils.Database, actor: Actor, practice_id: int, fi
 
 def list_attachments(db: sqlite_utils.Database, actor: Actor, practice_id: int) -> list[Attachment]:
     records.get_practice(db, actor, practice_id)
-    return [Attachment(*row) for row in db.execute(
-        "SELECT id, file_name, kind, LENGTH(content), uploaded_by, uploaded_at FROM practice_attachments"
-        " WHERE practice_id = ? ORDER BY id", [practice_id])]
+    return [Attachment(*row) for row in store.attachments(db, practice_id)]
 
 
 def attachment_content(db: sqlite_utils.Database, actor: Actor, attachment_id: int) -> tuple[Attachment, bytes]:
-    row = db.execute("SELECT practice_id FROM practice_attachments WHERE id = ?", [attachment_id]).fetchone()
-    if row is None:
+    practice_id = store.attachment_practice(db, attachment_id)
+    if practice_id is None:
         raise ApprodoError("Questo allegato non esiste.")
-    found = next(a for a in list_attachments(db, actor, row[0]) if a.id == attachment_id)
-    data = db.execute("SELECT content FROM practice_attachments WHERE id = ?", [attachment_id]).fetchone()[0]
-    return found, data
+    found = next(a for a in list_attachments(db, actor, practice_id) if a.id == attachment_id)
+    return found, store.attachment_content(db, attachment_id)

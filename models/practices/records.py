@@ -24,7 +24,7 @@ from models.core import audit, clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError, NothingToSave
 from models.core.permissions import Action, Actor, NetworkRef, PracticeRef, allowed, draft_school, require
-from models.practices import stemming
+from models.practices import stemming, store
 from models.protocols import placeholders, richtext
 from models.protocols import protocol as protocols
 
@@ -246,7 +246,6 @@ def _tags(values, allowed: set[str], what: str) -> tuple[str, ...]:
 
 # Words that could be a register's code: letters, digits and the joiners codes use (A12-3, PS7QX..., 2024/015).
 _TOKEN = re.compile(r"[0-9A-Za-z](?:[0-9A-Za-z_\-./]*[0-9A-Za-z])?")
-_PUPIL_TABLES = ("attendance", "pupil_context", "outcomes", "attendance_events")
 _BATCH = 500
 
 
@@ -264,7 +263,7 @@ def _schools_spoken_for(db: sqlite_utils.Database, network_code: str, school_cod
     """The school whose practice it is; for a coordinator's practice, every school of the network."""
     if school_code:
         return [school_code]
-    return [row[0] for row in db.execute("SELECT code FROM schools WHERE network_code = ?", [network_code])]
+    return store.network_schools(db, network_code)
 
 
 def refuse_pupil_codes(db: sqlite_utils.Database, texts: dict[str, str], school_codes: list[str]) -> None:
@@ -275,33 +274,19 @@ def refuse_pupil_codes(db: sqlite_utils.Database, texts: dict[str, str], school_
     """
     if not school_codes:
         return
-    school_marks = ",".join("?" * len(school_codes))
     for label, text in texts.items():
         candidates = sorted(_candidates(text))
         for start in range(0, len(candidates), _BATCH):
-            batch = candidates[start:start + _BATCH]
-            marks = ",".join("?" * len(batch))
-            for table in _PUPIL_TABLES:
-                hit = db.execute(f"SELECT 1 FROM {table} WHERE school_code IN ({school_marks})"  # noqa: S608
-                                 f" AND pupil_code IN ({marks}) LIMIT 1", [*school_codes, *batch]).fetchone()
-                if hit:
-                    raise ApprodoError(
-                        f"Il campo «{label}» contiene il codice di un alunno della scuola: una buona pratica non "
-                        "contiene mai dati degli alunni. Togli il codice e salva di nuovo.")
+            if store.any_pupil_code(db, school_codes, candidates[start:start + _BATCH]):
+                raise ApprodoError(
+                    f"Il campo «{label}» contiene il codice di un alunno della scuola: una buona pratica non "
+                    "contiene mai dati degli alunni. Togli il codice e salva di nuovo.")
 
 
 # --- reading --------------------------------------------------------------------------------------------
 
-_SELECT = """
-    SELECT p.id, p.network_code, n.name AS network_name, p.school_code, s.name AS school_name, p.status,
-           p.current_version, p.published_version, p.published_at
-    FROM practices p JOIN networks n ON n.code = p.network_code LEFT JOIN schools s ON s.code = p.school_code
-"""
-
-
 def _version_row(db, practice_id: int, version: int) -> dict:
-    return next(db.query("SELECT document, author, created_at FROM practice_versions"
-                         " WHERE practice_id = ? AND version = ?", [practice_id, version]))
+    return store.version(db, practice_id, version)
 
 
 def _practice(db, row: dict, version: int) -> Practice:
@@ -320,7 +305,7 @@ def may_edit(actor: Actor, practice: Practice) -> bool:
 def get_practice(db: sqlite_utils.Database, actor: Actor, practice_id: int, *, latest: bool | None = None) -> Practice:
     """A practice as the actor may read it: the current draft for who edits it (unless `latest` is False),
     the published version for everyone else."""
-    row = next(db.query(_SELECT + " WHERE p.id = ?", [practice_id]), None)
+    row = store.practice(db, practice_id)
     if row is None:
         raise ApprodoError("Questa pratica non esiste.")
     published = row["published_version"] is not None
@@ -342,7 +327,7 @@ def published_version(db: sqlite_utils.Database, actor: Actor, practice_id: int,
 
 def drafts(db: sqlite_utils.Database, actor: Actor) -> list[Practice]:
     """The practices the actor may edit (drafts and published ones), newest change first."""
-    rows = db.query(_SELECT + " ORDER BY p.updated_at DESC, p.id DESC")
+    rows = store.practices_newest_first(db)
     return [_practice(db, row, row["current_version"]) for row in rows
             if allowed(actor, Action.DRAFT_PRACTICES, PracticeRef(row["network_code"], row["school_code"]))]
 
@@ -351,16 +336,14 @@ def proposed_count(db: sqlite_utils.Database, actor: Actor, network_code: str) -
     """Practices the network's schools proposed and the coordinator has not published yet."""
     if not allowed(actor, Action.PUBLISH_PRACTICE, NetworkRef(network_code)):
         return 0
-    return db.execute("SELECT COUNT(*) FROM practices WHERE network_code = ? AND status = 'proposta'",
-                      [network_code]).fetchone()[0]
+    return store.proposed_count(db, network_code)
 
 
 def history(db: sqlite_utils.Database, actor: Actor, practice_id: int) -> list[Version]:
     """Every version, newest first: all of them for who edits it, up to the published one for the others."""
     practice = get_practice(db, actor, practice_id)
     last = practice.current_version if may_edit(actor, practice) else practice.published_version
-    rows = db.query("SELECT version, document, author, created_at, note FROM practice_versions"
-                    " WHERE practice_id = ? AND version <= ? ORDER BY version DESC", [practice_id, last])
+    rows = store.versions_up_to(db, practice_id, last)
     return [Version(row["version"], Content.from_json(row["document"]), row["author"], row["created_at"], row["note"])
             for row in rows]
 
@@ -374,15 +357,13 @@ def create_practice(db: sqlite_utils.Database, actor: Actor, content: Content, *
     school_code = draft_school(actor, school_code)
     network_code = network_code or actor.network_code
     if school_code and not network_code:
-        network_code = db.execute("SELECT network_code FROM schools WHERE code = ?", [school_code]).fetchone()[0]
+        network_code = store.network_of(db, school_code)
     require(actor, Action.DRAFT_PRACTICES, PracticeRef(network_code, school_code, reachable=bool(network_code)),
             "Scrivono buone pratiche il dirigente per la sua scuola e il coordinatore per la rete.")
     content = check_content(db, content, network_code, school_code)
     now = clock.to_text(clock.utcnow())
     with transaction(db):
-        practice_id = db.execute(
-            "INSERT INTO practices (network_code, school_code, created_by, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?)", [network_code, school_code, actor.username, now, now]).lastrowid
+        practice_id = store.insert_practice(db, network_code, school_code, actor.username, now)
         _insert_version(db, practice_id, 1, content, actor, "prima stesura")
         audit.record(db, actor, "pratica_creata", f"pratica {practice_id}", school_code=school_code,
                      detail=content.title)
@@ -390,10 +371,8 @@ def create_practice(db: sqlite_utils.Database, actor: Actor, content: Content, *
 
 
 def _insert_version(db, practice_id: int, version: int, content: Content, actor: Actor, note: str) -> None:
-    db.execute("INSERT INTO practice_versions (practice_id, version, document, author, created_at, note)"
-               " VALUES (?, ?, ?, ?, ?, ?)",
-               [practice_id, version, content.to_json(), actor.username, clock.to_text(clock.utcnow()),
-                (note or "").strip()[:MAX_NOTE]])
+    store.insert_version(db, practice_id, version, content.to_json(), actor.username, clock.to_text(clock.utcnow()),
+                         (note or "").strip()[:MAX_NOTE])
 
 
 def save_practice(db: sqlite_utils.Database, actor: Actor, practice_id: int, content: Content, base_version: int,
@@ -403,7 +382,7 @@ def save_practice(db: sqlite_utils.Database, actor: Actor, practice_id: int, con
     require(actor, Action.DRAFT_PRACTICES, practice.ref, message="Puoi leggere questa pratica ma non modificarla.")
     content = check_content(db, content, practice.network_code, practice.school_code)
     with transaction(db):
-        current = db.execute("SELECT current_version FROM practices WHERE id = ?", [practice_id]).fetchone()[0]
+        current = store.current_version(db, practice_id)
         if current != base_version:
             raise ApprodoError(f"Qualcun altro ha salvato questa pratica (versione {current}) dopo che l'hai aperta: "
                                "ricarica la pagina e riporta le tue modifiche.")
@@ -411,8 +390,7 @@ def save_practice(db: sqlite_utils.Database, actor: Actor, practice_id: int, con
             raise NothingToSave("La pratica non è cambiata: nessuna nuova versione salvata.")
         _insert_version(db, practice_id, current + 1, content, actor, note)
         # A published practice stays published (its published version); the new text is a draft until published.
-        db.execute("UPDATE practices SET current_version = ?, updated_at = ? WHERE id = ?",
-                   [current + 1, clock.to_text(clock.utcnow()), practice_id])
+        store.set_current_version(db, practice_id, current + 1, clock.to_text(clock.utcnow()))
         audit.record(db, actor, "pratica_salvata", f"pratica {practice_id}", school_code=practice.school_code,
                      detail=f"versione {current + 1}")
     return get_practice(db, actor, practice_id)
@@ -425,8 +403,7 @@ def propose(db: sqlite_utils.Database, actor: Actor, practice_id: int) -> Practi
     if practice.status is not Status.BOZZA:
         raise ApprodoError(f"La pratica è già «{practice.status_label.lower()}».")
     with transaction(db):
-        db.execute("UPDATE practices SET status = 'proposta', updated_at = ? WHERE id = ?",
-                   [clock.to_text(clock.utcnow()), practice_id])
+        store.set_proposed(db, practice_id, clock.to_text(clock.utcnow()))
         audit.record(db, actor, "pratica_proposta", f"pratica {practice_id}", school_code=practice.school_code)
     return get_practice(db, actor, practice_id)
 
@@ -440,9 +417,7 @@ def publish(db: sqlite_utils.Database, actor: Actor, practice_id: int) -> Practi
         raise ApprodoError(f"La versione {practice.current_version} è già pubblicata.")
     now = clock.to_text(clock.utcnow())
     with transaction(db):
-        db.execute("UPDATE practices SET status = 'pubblicata', published_version = current_version,"
-                   " published_at = ?, published_by = ?, updated_at = ? WHERE id = ?",
-                   [now, actor.username, now, practice_id])
+        store.set_published(db, practice_id, actor.username, now)
         index(db, practice_id, practice.content)
         audit.record(db, actor, "pratica_pubblicata", f"pratica {practice_id}", school_code=practice.school_code,
                      detail=f"versione {practice.current_version}")

@@ -1,4 +1,5 @@
-"""Finding practices: SQLite FTS5 over Italian stems, filters as index words, bm25 with the title first.
+"""Finding practices: a full-text index of Italian stems (SQLite FTS5, see models/practices/store.py), filters as
+index words, ranked with the title first.
 
 Text is stemmed with the Snowball Italian stemmer at index time and at query time: the index holds stems
 (the originals stay in practice_versions, for display and snippets). A query stem of five letters or more also
@@ -18,7 +19,7 @@ import sqlite_utils
 
 from models.accounts.schools import LEVEL_LABELS, Level
 from models.core.permissions import Action, Actor, require
-from models.practices import records
+from models.practices import records, store
 from models.practices.stemming import WORD as _WORD
 from models.practices.stemming import stem, tag, words
 
@@ -31,9 +32,8 @@ MAX_QUERY_WORDS = 12
 
 def reindex(db: sqlite_utils.Database) -> int:
     """Rebuild the index from the published versions (after a change of the stemmer)."""
-    db.execute("DELETE FROM practice_search")
-    rows = db.execute("SELECT p.id, v.document FROM practices p JOIN practice_versions v"
-                      " ON v.practice_id = p.id AND v.version = p.published_version").fetchall()
+    store.index_clear(db)
+    rows = store.published_documents(db)
     for practice_id, document in rows:
         records.index(db, practice_id, records.Content.from_json(document))
     return len(rows)
@@ -47,18 +47,16 @@ def query_stems(text: str) -> list[str]:
     return list(dict.fromkeys(stem(word) for word in words(_OPERATORS.sub(" ", text or ""))))[:MAX_QUERY_WORDS]
 
 
-def fts_query(text: str, *, levels=(), targets=(), themes=(), strengths=()) -> str | None:
-    """The MATCH expression: every word (quoted, so never syntax) in title or body, and the filters."""
-    clauses = []
-    stems = query_stems(text)
-    if stems:
-        terms = " AND ".join(f'"{s}"*' if len(s) >= PREFIX_FROM else f'"{s}"' for s in stems)
-        clauses.append(f"{{title body}} : ({terms})")
-    for prefix, values in (("liv", levels), ("tgt", targets), ("tem", themes), ("ev", strengths)):
-        if values:
-            alternatives = " OR ".join(f'"{tag(prefix, str(v))}"' for v in values)
-            clauses.append(f"tags : ({alternatives})")
-    return " AND ".join(clauses) if clauses else None
+def _matching(db: sqlite_utils.Database, text: str, limit: int, *, levels=(), targets=(), themes=(),
+              strengths=()) -> list[int] | None:
+    """The practices with every word of `text` in title or body and one value of each filter, best first; None
+    when there is nothing to match on."""
+    stems = [(s, len(s) >= PREFIX_FROM) for s in query_stems(text)]
+    groups = [[tag(prefix, str(v)) for v in values]
+              for prefix, values in (("liv", levels), ("tgt", targets), ("tem", themes), ("ev", strengths)) if values]
+    if not stems and not groups:
+        return None
+    return store.index_match(db, stems, groups, (TITLE_WEIGHT, BODY_WEIGHT, TAGS_WEIGHT), limit)
 
 
 @dataclass(frozen=True)
@@ -78,25 +76,13 @@ def search(db: sqlite_utils.Database, actor: Actor, text: str = "", *, levels=()
     require(actor, Action.READ_PRACTICES, message="Il catalogo delle buone pratiche non è tra le pagine del tuo ruolo.")
     for value in levels:
         Level(value)  # a wrong filter is a bug of the caller, not an empty result
-    expression = fts_query(text, levels=levels, targets=targets, themes=themes, strengths=strengths)
-    if expression is None:
-        rows = db.execute("SELECT id FROM practices WHERE published_version IS NOT NULL"
-                          " ORDER BY published_at DESC, id DESC LIMIT ?", [limit]).fetchall()
-    else:
-        rows = db.execute("SELECT rowid FROM practice_search WHERE practice_search MATCH ?"
-                          f" ORDER BY bm25(practice_search, {TITLE_WEIGHT}, {BODY_WEIGHT}, {TAGS_WEIGHT}) LIMIT ?",
-                          [expression, limit]).fetchall()
-    ids = [row[0] for row in rows]
+    ids = _matching(db, text, limit, levels=levels, targets=targets, themes=themes, strengths=strengths)
+    if ids is None:
+        ids = store.latest_published(db, limit)
     if not ids:
         return []
-    marks = ",".join("?" * len(ids))
-    details = {row[0]: row[1:] for row in db.execute(
-        "SELECT p.id, v.document, n.name, s.name FROM practices p"
-        " JOIN practice_versions v ON v.practice_id = p.id AND v.version = p.published_version"
-        " JOIN networks n ON n.code = p.network_code LEFT JOIN schools s ON s.code = p.school_code"
-        f" WHERE p.id IN ({marks})", ids)}  # noqa: S608
-    counts = dict(db.execute(f"SELECT practice_id, COUNT(*) FROM practice_adoptions WHERE practice_id IN ({marks})"
-                             " GROUP BY practice_id", ids).fetchall())  # noqa: S608
+    details = store.published_details(db, ids)
+    counts = store.adoption_counts(db, ids)
     stems = query_stems(text)
     hits = []
     for practice_id in ids:

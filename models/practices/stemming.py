@@ -12,6 +12,8 @@ from functools import lru_cache
 import snowballstemmer
 import sqlite_utils
 
+from models.practices import store
+
 WORD = re.compile(r"\w+")
 _STEMMER = snowballstemmer.stemmer("italian")
 # Words too common to narrow a search: dropped from queries (all words must match) and from the index.
@@ -40,6 +42,4 @@ def tag(prefix: str, value: str) -> str:
 
 def write(db: sqlite_utils.Database, practice_id: int, title: str, body: str, tags: str) -> None:
     """Put one practice's texts in the index, stemmed (inside the caller's transaction)."""
-    db.execute("DELETE FROM practice_search WHERE rowid = ?", [practice_id])
-    db.execute("INSERT INTO practice_search (rowid, title, body, tags) VALUES (?, ?, ?, ?)",
-               [practice_id, stem_text(title), stem_text(body), tags])
+    store.index_write(db, practice_id, stem_text(title), stem_text(body), tags)

@@ -15,6 +15,7 @@ from models.core import clock
 from models.core.errors import ApprodoError
 from models.core.permissions import Action, Actor, require
 from models.protocols import protocol as protocols
+from models.protocols import store
 from models.protocols.richtext import MAX_LENGTH
 
 
@@ -43,25 +44,19 @@ def keep(db: sqlite_utils.Database, actor: Actor, section_id: int, base: int, te
     _editable_section(db, actor, section_id)
     if len(text) > MAX_LENGTH:
         raise ApprodoError(f"Il testo è troppo lungo: al massimo {MAX_LENGTH:,} caratteri.".replace(",", "."))
-    db.execute("INSERT OR REPLACE INTO drafts (username, section_id, base_version, body, note, updated_at)"
-               " VALUES (?, ?, ?, ?, ?, ?)",
-               [actor.username, section_id, base, text, (note or "")[:protocols.MAX_NOTE],
-                clock.to_text(clock.utcnow())])
+    store.keep_draft(db, actor.username, section_id, base, text, (note or "")[:protocols.MAX_NOTE],
+                     clock.to_text(clock.utcnow()))
 
 
 def forget(db: sqlite_utils.Database, actor: Actor, section_id: int) -> None:
     """Remove the actor's draft of a section (saved, or discarded): only their own."""
-    db.execute("DELETE FROM drafts WHERE username = ? AND section_id = ?", [actor.username, section_id])
+    store.forget_draft(db, actor.username, section_id)
 
 
 def of_protocol(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> dict[int, StoredDraft]:
     """The actor's drafts of a protocol's live sections that they may still edit, by section id."""
     protocol = protocols.get_protocol(db, actor, protocol_id)
     sections = {s.id: s for s in protocols.list_sections(db, actor, protocol_id)}
-    rows = db.execute(
-        "SELECT d.section_id, d.base_version, v.body, d.body, d.note, d.updated_at FROM drafts d"
-        " JOIN protocol_sections s ON s.id = d.section_id"
-        " LEFT JOIN section_versions v ON v.section_id = d.section_id AND v.version = d.base_version"
-        " WHERE d.username = ? AND s.protocol_id = ?", [actor.username, protocol_id]).fetchall()
+    rows = store.protocol_drafts(db, actor.username, protocol_id)
     return {row[0]: StoredDraft(row[0], row[1], row[2] or "", *row[3:]) for row in rows
             if row[0] in sections and protocols.may_edit_section(actor, protocol, sections[row[0]])}

@@ -24,7 +24,7 @@ from models.core import audit, clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError
 from models.core.permissions import Action, Actor, NetworkRef, ProposalRef, ProtocolRef, SchoolRef, allowed, require
-from models.protocols import comments, merge
+from models.protocols import comments, merge, store
 from models.protocols import protocol as protocols
 from models.protocols.templates import SectionKind
 
@@ -124,22 +124,9 @@ class Acceptance:
 
 # --- reading ------------------------------------------------------------------------------------
 
-_SELECT = """
-    SELECT p.id, p.network_code, p.school_code, s.name AS school_name, p.core_section_id, p.section_title,
-           p.base_version, p.body, p.reason, p.status, p.author, p.created_at, p.decided_by, p.decided_at,
-           p.decision_reason, p.core_version, v.body AS base_body
-    FROM core_proposals p
-    JOIN schools s ON s.code = p.school_code
-    LEFT JOIN section_versions v ON v.section_id = p.core_section_id AND v.version = p.base_version
-"""
-
-
 def _proposal(db, row: dict) -> Proposal:
-    supports = tuple(Support(*r) for r in db.execute(
-        "SELECT ps.school_code, s.name, ps.supporter, ps.at FROM proposal_supports ps"
-        " JOIN schools s ON s.code = ps.school_code WHERE ps.proposal_id = ? ORDER BY ps.at", [row["id"]]))
-    thread = tuple(ProposalComment(*r) for r in db.execute(
-        "SELECT id, author, body, created_at FROM proposal_comments WHERE proposal_id = ? ORDER BY id", [row["id"]]))
+    supports = tuple(Support(*r) for r in store.supports(db, row["id"]))
+    thread = tuple(ProposalComment(*r) for r in store.proposal_comments(db, row["id"]))
     return Proposal(**{**row, "status": ProposalStatus(row["status"]), "base_body": row["base_body"] or ""},
                     supports=supports, comments=thread)
 
@@ -160,17 +147,13 @@ def list_proposals(db: sqlite_utils.Database, actor: Actor, network_code: str, *
             "Le proposte al protocollo comune si leggono nella propria rete.")
     network = get_network(db, actor, network_code)
     wanted = parse_status(status)
-    sql, params = _SELECT + " WHERE p.network_code = ?", [network.code]
-    if wanted is not None:
-        sql, params = sql + " AND p.status = ?", [*params, wanted.value]
-    if core_section_id is not None:
-        sql, params = sql + " AND p.core_section_id = ?", [*params, core_section_id]
-    rows = db.query(sql + " ORDER BY p.status != 'aperta', p.id DESC", params)
+    rows = store.proposals(db, network.code, status=wanted.value if wanted is not None else None,
+                           core_section_id=core_section_id)
     return [_proposal(db, row) for row in rows]
 
 
 def get_proposal(db: sqlite_utils.Database, actor: Actor, proposal_id: int) -> Proposal:
-    row = next(db.query(_SELECT + " WHERE p.id = ?", [proposal_id]), None)
+    row = store.proposal(db, proposal_id)
     if row is None:
         raise ApprodoError("Questa proposta non esiste.")
     require(actor, Action.READ_PROPOSALS, NetworkRef(row["network_code"]),
@@ -191,15 +174,13 @@ def names(db: sqlite_utils.Database, actor: Actor, proposals: list[Proposal]) ->
 
 def _core_section_for(db, actor: Actor, core_section_id: int) -> tuple[protocols.Section, protocols.Protocol]:
     """A live section of the core of the actor's level, which the actor's school may propose a change to."""
-    row = db.execute(
-        "SELECT p.network_code, p.level, p.school_code, s.removed_at FROM protocol_sections s"
-        " JOIN protocols p ON p.id = s.protocol_id WHERE s.id = ?", [core_section_id]).fetchone()
+    row = store.core_section_place(db, core_section_id)
     if row is None or row[2] is not None:
         raise ApprodoError("Si propone una modifica a una sezione del protocollo comune della rete.")
     network_code, level, _, removed_at = row
     require(actor, Action.PROPOSE, SchoolRef(actor.school_code, network_code),
             "Solo il dirigente di una scuola della rete propone modifiche al protocollo comune.")
-    school_level = db.execute("SELECT level FROM schools WHERE code = ?", [actor.school_code]).fetchone()[0]
+    school_level = store.school_level(db, actor.school_code)
     # The core of another school level is outside what the school proposes on.
     require(actor, Action.PROPOSE, SchoolRef(actor.school_code, network_code, reachable=school_level == level),
             "La scuola propone modifiche al protocollo comune del proprio grado.")
@@ -225,20 +206,15 @@ def propose(db: sqlite_utils.Database, actor: Actor, core_section_id: int, text:
     now = clock.to_text(clock.utcnow())
     with transaction(db):
         # The same text sent twice (a double click, the form sent again after going back): one proposal.
-        twin = db.execute("SELECT id FROM core_proposals WHERE school_code = ? AND core_section_id = ?"
-                          " AND status = 'aperta' AND trim(body, char(32, 9, 10, 13)) = ?",
-                          [actor.school_code, section.id, text.strip()]).fetchone()
+        twin = store.open_twin(db, actor.school_code, section.id, text.strip())
         if twin:
             raise ApprodoError(f"La vostra scuola ha già proposto questo testo per la sezione «{section.title}»: "
-                               f"è la proposta n. {twin[0]}, ancora aperta.")
-        cursor = db.execute(
-            "INSERT INTO core_proposals (network_code, school_code, core_section_id, section_title, base_version,"
-            " body, reason, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [actor.network_code, actor.school_code, section.id, section.title, base, text, reason, actor.username,
-             now])
-        audit.record(db, actor, "proposta_creata", f"proposta {cursor.lastrowid} / {section.key}",
+                               f"è la proposta n. {twin}, ancora aperta.")
+        proposal_id = store.insert_proposal(db, actor.network_code, actor.school_code, section.id, section.title,
+                                            base, text, reason, actor.username, now)
+        audit.record(db, actor, "proposta_creata", f"proposta {proposal_id} / {section.key}",
                      school_code=actor.school_code, detail=section.title)
-    return get_proposal(db, actor, cursor.lastrowid)
+    return get_proposal(db, actor, proposal_id)
 
 
 def _check_reason(reason: str, missing: str) -> str:
@@ -272,11 +248,9 @@ def support(db: sqlite_utils.Database, actor: Actor, proposal_id: int) -> Propos
     require(actor, Action.SUPPORT_PROPOSAL, ProposalRef(proposal.network_code, proposal.school_code),
             "Sostiene una proposta il dirigente di un'altra scuola della rete.")
     with transaction(db):
-        if db.execute("SELECT 1 FROM proposal_supports WHERE proposal_id = ? AND school_code = ?",
-                      [proposal.id, actor.school_code]).fetchone():
+        if store.supported_by(db, proposal.id, actor.school_code):
             raise ApprodoError("La vostra scuola sostiene già questa proposta.")
-        db.execute("INSERT INTO proposal_supports (proposal_id, school_code, supporter, at) VALUES (?, ?, ?, ?)",
-                   [proposal.id, actor.school_code, actor.username, clock.to_text(clock.utcnow())])
+        store.insert_support(db, proposal.id, actor.school_code, actor.username, clock.to_text(clock.utcnow()))
         audit.record(db, actor, "proposta_sostenuta", f"proposta {proposal.id}", school_code=actor.school_code)
     return get_proposal(db, actor, proposal.id)
 
@@ -293,8 +267,7 @@ def withdraw_support(db: sqlite_utils.Database, actor: Actor, proposal_id: int) 
     require(actor, Action.SUPPORT_PROPOSAL, ProposalRef(proposal.network_code, proposal.school_code),
             "Ritira il sostegno il dirigente della scuola che l'ha dato.")
     with transaction(db):
-        gone = db.execute("DELETE FROM proposal_supports WHERE proposal_id = ? AND school_code = ?",
-                          [proposal.id, actor.school_code]).rowcount
+        gone = store.delete_support(db, proposal.id, actor.school_code)
         if not gone:
             raise ApprodoError("La vostra scuola non sostiene questa proposta.")
         audit.record(db, actor, "proposta_sostegno_ritirato", f"proposta {proposal.id}",
@@ -312,8 +285,7 @@ def comment(db: sqlite_utils.Database, actor: Actor, proposal_id: int, body: str
             "Il tuo ruolo legge le proposte ma non le commenta.")
     body = comments.comment_text(body)
     with transaction(db):
-        db.execute("INSERT INTO proposal_comments (proposal_id, author, body, created_at) VALUES (?, ?, ?, ?)",
-                   [proposal.id, actor.username, body, clock.to_text(clock.utcnow())])
+        store.insert_proposal_comment(db, proposal.id, actor.username, body, clock.to_text(clock.utcnow()))
         audit.record(db, actor, "proposta_commentata", f"proposta {proposal.id}", school_code=actor.school_code)
     return get_proposal(db, actor, proposal.id)
 
@@ -346,8 +318,7 @@ def acceptance(db: sqlite_utils.Database, actor: Actor, proposal_id: int) -> Acc
     proposal = _open(db, actor, proposal_id)
     require(actor, Action.EDIT_PROTOCOL, ProtocolRef(proposal.network_code, None),
             "Accoglie o respinge le proposte il coordinatore della rete.")
-    core_protocol_id, removed = db.execute("SELECT protocol_id, removed_at FROM protocol_sections WHERE id = ?",
-                                           [proposal.core_section_id]).fetchone()
+    core_protocol_id, removed = store.section_protocol_and_removal(db, proposal.core_section_id)
     core_protocol = protocols.get_protocol(db, actor, core_protocol_id)
     if removed is not None:
         return Acceptance(proposal, None, core_protocol, None)
@@ -402,11 +373,8 @@ def decline(db: sqlite_utils.Database, actor: Actor, proposal_id: int, reason: s
 def _close(db, actor: Actor, proposal: Proposal, status: ProposalStatus, reason: str, core_version: int | None,
            action: str) -> None:
     with transaction(db):
-        changed = db.execute(
-            "UPDATE core_proposals SET status = ?, decided_by = ?, decided_at = ?, decision_reason = ?,"
-            " core_version = ? WHERE id = ? AND status = 'aperta'",
-            [status.value, actor.username, clock.to_text(clock.utcnow()), reason or None, core_version,
-             proposal.id]).rowcount
+        changed = store.close_proposal(db, proposal.id, status.value, actor.username, clock.to_text(clock.utcnow()),
+                                       reason or None, core_version)
         if not changed:
             raise ApprodoError("La proposta è già stata decisa o ritirata.")
         detail = f"versione comune {core_version}" if core_version else reason[:200]
@@ -416,5 +384,4 @@ def _close(db, actor: Actor, proposal: Proposal, status: ProposalStatus, reason:
 def open_count(db: sqlite_utils.Database, actor: Actor, network_code: str) -> int:
     if not allowed(actor, Action.READ_PROPOSALS, NetworkRef(network_code)):
         return 0
-    return db.execute("SELECT COUNT(*) FROM core_proposals WHERE network_code = ? AND status = 'aperta'",
-                      [network_code]).fetchone()[0]
+    return store.open_proposal_count(db, network_code)

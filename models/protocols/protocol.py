@@ -28,7 +28,7 @@ from models.core.db import transaction
 from models.core.errors import ApprodoError, NothingToSave
 from models.core.permissions import Action, Actor, ProtocolRef, allowed, require
 from models.core.school_year import SchoolYear
-from models.protocols import placeholders, richtext
+from models.protocols import placeholders, richtext, store
 from models.protocols.templates import SectionKind, load_template, template_for_level
 
 
@@ -168,18 +168,12 @@ class CoreUpdate:
 
 # --- reading --------------------------------------------------------------
 
-_PROTOCOL_COLUMNS = (
-    "id, network_code, school_code, template_id, level, title, school_year, status, revision,"
-    " deliberation_date, deliberation_number, core_id, updated_at, deliberation_body"
-)
-
-
 def _protocol(row: dict) -> Protocol:
     return Protocol(**{**row, "level": Level(row["level"]), "status": Status(row["status"])})
 
 
 def _load(db, protocol_id: int) -> Protocol:
-    row = next(db.query(f"SELECT {_PROTOCOL_COLUMNS} FROM protocols WHERE id = ?", [protocol_id]), None)
+    row = store.protocol(db, protocol_id)
     if row is None:
         raise ApprodoError("Questo protocollo non esiste.")
     return _protocol(row)
@@ -194,15 +188,12 @@ def get_protocol(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> P
 
 def list_protocols(db: sqlite_utils.Database, actor: Actor) -> list[Protocol]:
     """Every protocol the actor may read: cores first, then schools by code."""
-    rows = db.query(f"SELECT {_PROTOCOL_COLUMNS} FROM protocols ORDER BY school_code IS NOT NULL, level, school_code")
-    return [p for p in map(_protocol, rows)
+    return [p for p in map(_protocol, store.protocols(db))
             if allowed(actor, Action.READ_PROTOCOLS, p.ref)]
 
 
 def core_for(db: sqlite_utils.Database, network_code: str, level: Level) -> Protocol | None:
-    row = next(db.query(
-        f"SELECT {_PROTOCOL_COLUMNS} FROM protocols WHERE network_code = ? AND level = ? AND school_code IS NULL",
-        [network_code, level.value]), None)
+    row = store.core(db, network_code, level.value)
     return _protocol(row) if row else None
 
 
@@ -225,20 +216,8 @@ def network_core(db: sqlite_utils.Database, actor: Actor, network_code: str, lev
 
 def school_protocol(db: sqlite_utils.Database, actor: Actor, school_code: str) -> Protocol | None:
     get_school(db, actor, school_code)  # raises if the actor may not see it
-    row = next(db.query(f"SELECT {_PROTOCOL_COLUMNS} FROM protocols WHERE school_code = ?", [school_code]), None)
+    row = store.school_protocol(db, school_code)
     return _protocol(row) if row else None
-
-
-_SECTION_SELECT = """
-    SELECT s.id, s.protocol_id, s.key, s.title, s.kind, s.guidance, s.position,
-           s.current_version AS version, v.body, v.author, v.created_at AS saved_at,
-           s.core_section_id, s.core_version_seen
-    FROM protocol_sections s
-    JOIN section_versions v ON v.section_id = s.id AND v.version = s.current_version
-"""
-
-# Removed sections (see models/protocol_structure.py) keep their history but are no longer part of the protocol.
-_LIVE_IN_PROTOCOL = " WHERE s.protocol_id = ? AND s.removed_at IS NULL ORDER BY s.position"
 
 
 def _section(row: dict) -> Section:
@@ -247,12 +226,12 @@ def _section(row: dict) -> Section:
 
 def list_sections(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> list[Section]:
     get_protocol(db, actor, protocol_id)
-    rows = db.query(_SECTION_SELECT + _LIVE_IN_PROTOCOL, [protocol_id])
-    return [_section(row) for row in rows]
+    # Removed sections (see models/protocols/structure.py) keep their history but are no longer in the protocol.
+    return [_section(row) for row in store.live_sections(db, protocol_id)]
 
 
 def get_section(db: sqlite_utils.Database, actor: Actor, section_id: int) -> Section:
-    row = next(db.query(_SECTION_SELECT + " WHERE s.id = ?", [section_id]), None)
+    row = store.section(db, section_id)
     if row is None:
         raise ApprodoError("Questa sezione non esiste.")
     get_protocol(db, actor, row["protocol_id"])
@@ -262,16 +241,11 @@ def get_section(db: sqlite_utils.Database, actor: Actor, section_id: int) -> Sec
 def section_history(db: sqlite_utils.Database, actor: Actor, section_id: int) -> list[Version]:
     """Every version of a section, newest first."""
     get_section(db, actor, section_id)
-    rows = db.query(
-        "SELECT version, body, author, created_at, base_version, note FROM section_versions"
-        " WHERE section_id = ? ORDER BY version DESC", [section_id])
-    return [Version(**row) for row in rows]
+    return _versions(db, section_id)
 
 
 def version_count(db: sqlite_utils.Database, protocol_id: int) -> int:
-    return db.execute(
-        "SELECT COUNT(*) FROM section_versions v JOIN protocol_sections s ON s.id = v.section_id"
-        " WHERE s.protocol_id = ?", [protocol_id]).fetchone()[0]
+    return store.version_count(db, protocol_id)
 
 
 def may_edit(actor: Actor, protocol: Protocol) -> bool:
@@ -335,14 +309,14 @@ def create_school_protocol(
     local_sections = [s for s in template.sections if s.kind is SectionKind.LOCAL]
     title = f"Protocollo di accoglienza – {school.name}"
     with transaction(db):
-        if db.execute("SELECT 1 FROM protocols WHERE school_code = ?", [school.code]).fetchone():
+        if store.school_protocol(db, school.code):
             raise ApprodoError("Questa scuola ha già il suo protocollo.")
         protocol_id = _insert_protocol(db, school.network_code, school.code, core.template_id, school.level,
                                        title, year, core.id)
         # The core as last published (a core never published yet: as it is); its draft stays with the network.
         published = published_core(db, core.id)
         position = 0
-        for row in db.query(_SECTION_SELECT + _LIVE_IN_PROTOCOL, [core.id]):
+        for row in store.live_sections(db, core.id):
             core_section = _section(row)
             title, text = core_section.title, core_section
             if published is not None:
@@ -382,7 +356,7 @@ def create_own_protocol(
     year = str(SchoolYear.parse(school_year)) if school_year else str(SchoolYear.current())
     title = f"Protocollo di accoglienza – {school.name}"
     with transaction(db):
-        if db.execute("SELECT 1 FROM protocols WHERE school_code = ?", [school.code]).fetchone():
+        if store.school_protocol(db, school.code):
             raise ApprodoError("Questa scuola ha già il suo protocollo.")
         protocol_id = _insert_protocol(db, school.network_code, school.code, template.id, school.level, title,
                                        year, None)
@@ -401,15 +375,12 @@ def add_local_section(db: sqlite_utils.Database, actor: Actor, protocol_id: int,
     title = _check_title(title)
     key = "locale_" + (re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")[:40] or "sezione")
     with transaction(db):
-        existing = {row[0] for row in db.execute(
-            "SELECT key FROM protocol_sections WHERE protocol_id = ?", [protocol_id])}
+        existing = store.section_keys(db, protocol_id)
         unique, n = key, 1
         while unique in existing:
             n += 1
             unique = f"{key}_{n}"
-        position = db.execute(
-            "SELECT COALESCE(MAX(position), 0) + 1 FROM protocol_sections WHERE protocol_id = ?",
-            [protocol_id]).fetchone()[0]
+        position = store.next_position(db, protocol_id)
         section_id = _insert_section(db, protocol_id, unique, title, SectionKind.LOCAL,
                                      "Sezione aggiunta dalla scuola.", position, "", actor, note="nuova sezione")
         _touch(db, protocol_id)
@@ -429,29 +400,21 @@ def _check_title(title: str) -> str:
 
 
 def _insert_protocol(db, network_code, school_code, template_id, level, title, year, core_id) -> int:
-    now = clock.to_text(clock.utcnow())
-    cursor = db.execute(
-        "INSERT INTO protocols (network_code, school_code, template_id, level, title, school_year, core_id,"
-        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [network_code, school_code, template_id, Level(level).value, title, year, core_id, now, now])
-    return cursor.lastrowid
+    return store.insert_protocol(db, network_code, school_code, template_id, Level(level).value, title, year, core_id,
+                                 clock.to_text(clock.utcnow()))
 
 
 def _insert_section(db, protocol_id, key, title, kind, guidance, position, body, actor, *,
                     core_section_id=None, core_version=None, note="") -> int:
-    cursor = db.execute(
-        "INSERT INTO protocol_sections (protocol_id, key, title, kind, guidance, position, current_version,"
-        " core_section_id, core_version_seen) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
-        [protocol_id, key, title, SectionKind(kind).value, guidance, position, core_section_id, core_version])
-    _insert_version(db, cursor.lastrowid, 1, body, actor, None, note)
-    return cursor.lastrowid
+    section_id = store.insert_section(db, protocol_id, key, title, SectionKind(kind).value, guidance, position,
+                                      core_section_id, core_version)
+    _insert_version(db, section_id, 1, body, actor, None, note)
+    return section_id
 
 
 def _insert_version(db, section_id, version, body, actor, base_version, note) -> None:
-    db.execute(
-        "INSERT INTO section_versions (section_id, version, body, author, created_at, base_version, note)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [section_id, version, body, actor.username, clock.to_text(clock.utcnow()), base_version, note])
+    store.insert_version(db, section_id, version, body, actor.username, clock.to_text(clock.utcnow()), base_version,
+                         note)
 
 
 # --- editing --------------------------------------------------------------
@@ -487,8 +450,7 @@ def save_section(
     note = (note or "").strip()[:MAX_NOTE]
     with transaction(db):
         # Read the current version under the write lock: no one can slip in between.
-        current = db.execute("SELECT current_version FROM protocol_sections WHERE id = ?",
-                             [section_id]).fetchone()[0]
+        current = store.current_version(db, section_id)
         if current != base_version:
             theirs = next(v for v in _versions(db, section_id) if v.version == current)
             raise SaveConflict(section_id, theirs, text, people.names(db, actor, [theirs.author])[theirs.author],
@@ -496,7 +458,7 @@ def save_section(
         if text == section.body:
             raise NothingToSave("Il testo non è cambiato: nessuna nuova versione salvata.")
         _insert_version(db, section_id, current + 1, text, actor, base_version, note)
-        db.execute("UPDATE protocol_sections SET current_version = ? WHERE id = ?", [current + 1, section_id])
+        store.set_current_version(db, section_id, current + 1)
         _touch(db, protocol.id)
         audit.record(db, actor, "sezione_salvata", f"protocollo {protocol.id} / {section.key}",
                      school_code=protocol.school_code, detail=f"versione {current + 1}")
@@ -504,9 +466,7 @@ def save_section(
 
 
 def _versions(db, section_id: int) -> list[Version]:
-    rows = db.query("SELECT version, body, author, created_at, base_version, note FROM section_versions"
-                    " WHERE section_id = ? ORDER BY version DESC", [section_id])
-    return [Version(**row) for row in rows]
+    return [Version(**row) for row in store.versions(db, section_id)]
 
 
 def _require_editable(actor: Actor, protocol: Protocol) -> None:
@@ -517,8 +477,7 @@ def _require_editable(actor: Actor, protocol: Protocol) -> None:
 
 
 def _touch(db, protocol_id: int) -> None:
-    db.execute("UPDATE protocols SET revision = revision + 1, updated_at = ? WHERE id = ?",
-               [clock.to_text(clock.utcnow()), protocol_id])
+    store.touch_protocol(db, protocol_id, clock.to_text(clock.utcnow()))
 
 
 # --- updates from the network's core ---------------------------------------
@@ -546,15 +505,12 @@ _RENAMED = re.compile(r"«(.*?)» → «")
 
 def published_core(db: sqlite_utils.Database, core_id: int) -> PublishedCore | None:
     """The core as last published, or None if it never was. Internal: callers have checked the reader."""
-    row = db.execute("SELECT at FROM protocol_events WHERE protocol_id = ? AND to_status = ?"
-                     " ORDER BY id DESC LIMIT 1", [core_id, Status.PUBBLICATO.value]).fetchone()
+    row = store.last_event_to(db, core_id, Status.PUBBLICATO.value)
     if row is None:
         return None
     at = row[0]
     titles: dict[int, str] = {}
-    for section_id, detail in db.execute(
-            "SELECT section_id, detail FROM structure_events WHERE protocol_id = ? AND action = 'rinominata'"
-            " AND at > ? ORDER BY id", [core_id, at]).fetchall():
+    for section_id, detail in store.renames_since(db, core_id, at):
         match = _RENAMED.match(detail or "")
         if match and section_id not in titles:
             titles[section_id] = match.group(1)  # the title before the first rename since the publication
@@ -635,9 +591,7 @@ def move(
         date_text = number = body = None
         detail = "nuova revisione"
     with transaction(db):
-        db.execute("UPDATE protocols SET status = ?, deliberation_date = ?, deliberation_number = ?,"
-                   " deliberation_body = ?, updated_at = ? WHERE id = ?",
-                   [target.value, date_text, number, body, clock.to_text(clock.utcnow()), protocol.id])
+        store.set_status(db, protocol.id, target.value, date_text, number, body, clock.to_text(clock.utcnow()))
         _event(db, actor, protocol.id, protocol.status, target, detail)
         audit.record(db, actor, "protocollo_" + target.value, f"protocollo {protocol.id}",
                      school_code=protocol.school_code, detail=detail)
@@ -689,16 +643,13 @@ def check_deliberation_date(value: str | date | None) -> str:
 
 
 def _event(db, actor: Actor, protocol_id: int, frm: Status | None, to: Status, detail: str) -> None:
-    db.execute("INSERT INTO protocol_events (protocol_id, at, actor, from_status, to_status, detail)"
-               " VALUES (?, ?, ?, ?, ?, ?)",
-               [protocol_id, clock.to_text(clock.utcnow()), actor.username, frm.value if frm else None,
-                to.value, detail])
+    store.insert_event(db, protocol_id, clock.to_text(clock.utcnow()), actor.username, frm.value if frm else None,
+                       to.value, detail)
 
 
 def events(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> list[dict]:
     get_protocol(db, actor, protocol_id)
-    return list(db.query("SELECT at, actor, from_status, to_status, detail FROM protocol_events"
-                         " WHERE protocol_id = ? ORDER BY id", [protocol_id]))
+    return store.events(db, protocol_id)
 
 
 # --- placeholders ---------------------------------------------------------
@@ -746,8 +697,7 @@ def network_status(db: sqlite_utils.Database, actor: Actor, network_code: str) -
     for school in list_schools(db, actor):
         if school.network_code != network.code:
             continue
-        protocol = next(db.query(f"SELECT {_PROTOCOL_COLUMNS} FROM protocols WHERE school_code = ?",
-                                 [school.code]), None)
+        protocol = store.school_protocol(db, school.code)
         entry = {"school_code": school.code, "school_name": school.name, "level": school.level_label,
                  "status": "", "revision": None, "versions": 0, "deliberation": ""}
         if protocol:
@@ -776,10 +726,7 @@ class ApprovalCheck:
 
 def approval_check(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> ApprovalCheck:
     sections = {s.id: s.title for s in list_sections(db, actor, protocol_id)}
-    rows = db.execute(
-        "SELECT c.section_id, COUNT(*) FROM section_comments c JOIN protocol_sections s ON s.id = c.section_id"
-        " WHERE s.protocol_id = ? AND c.parent_id IS NULL AND c.resolved_at IS NULL"
-        " GROUP BY c.section_id ORDER BY s.position", [protocol_id]).fetchall()
+    rows = store.open_comments_by_section(db, protocol_id)
     return ApprovalCheck(
         open_comments={sections[section_id]: count for section_id, count in rows},
         pending_updates=[u.section.title for u in core_updates(db, actor, protocol_id)],
@@ -796,8 +743,7 @@ class StatusMoment:
 
 def last_moment(db: sqlite_utils.Database, actor: Actor, protocol_id: int, status: Status) -> StatusMoment | None:
     get_protocol(db, actor, protocol_id)
-    row = db.execute("SELECT at, detail FROM protocol_events WHERE protocol_id = ? AND to_status = ?"
-                     " ORDER BY id DESC LIMIT 1", [protocol_id, Status(status).value]).fetchone()
+    row = store.last_event_to(db, protocol_id, Status(status).value)
     return StatusMoment(*row) if row else None
 
 
@@ -812,14 +758,7 @@ def versions_at(db: sqlite_utils.Database, actor: Actor, protocol_id: int, momen
 
 
 def _versions_at(db, protocol_id: int, moment: str) -> dict[int, Version]:
-    rows = db.query(
-        "SELECT v.section_id, v.version, v.body, v.author, v.created_at, v.base_version, v.note"
-        " FROM section_versions v JOIN protocol_sections s ON s.id = v.section_id"
-        " WHERE s.protocol_id = ? AND v.created_at <= ?"
-        " AND v.version = (SELECT MAX(w.version) FROM section_versions w"
-        "                  WHERE w.section_id = v.section_id AND w.created_at <= ?)",
-        [protocol_id, moment, moment])
-    return {row.pop("section_id"): Version(**row) for row in rows}
+    return {row.pop("section_id"): Version(**row) for row in store.versions_at(db, protocol_id, moment)}
 
 
 @dataclass(frozen=True)

@@ -32,9 +32,8 @@ from models.core import audit, clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError
 from models.core.permissions import Action, Actor, require
-from models.protocols import diffs, merge, titles
+from models.protocols import diffs, merge, store, titles
 from models.protocols.protocol import (
-    _SECTION_SELECT,
     Protocol,
     SaveConflict,
     Section,
@@ -75,38 +74,31 @@ def _live(db, actor: Actor, section_id: int) -> tuple[Section, Protocol]:
 
 
 def _removed(db, section_id: int) -> bool:
-    return db.execute("SELECT removed_at IS NOT NULL FROM protocol_sections WHERE id = ?",
-                      [section_id]).fetchone()[0] == 1
+    return store.is_removed(db, section_id)
 
 
 def _current(db, section_id: int) -> Section:
     """The section as stored now (read inside the write transaction)."""
-    return _section(next(db.query(_SECTION_SELECT + " WHERE s.id = ?", [section_id])))
+    return _section(store.section(db, section_id))
 
 
 def _live_ids(db, protocol_id: int) -> list[int]:
-    return [row[0] for row in db.execute(
-        "SELECT id FROM protocol_sections WHERE protocol_id = ? AND removed_at IS NULL ORDER BY position, id",
-        [protocol_id])]
+    return store.live_ids(db, protocol_id)
 
 
 def _refuse_twin_title(db, protocol_id: int, title: str, except_id: int | None = None) -> None:
     """Two live sections of a core with one title (case, spaces and accents aside) are refused: schools and the
     updates name a section by its title."""
     wanted = titles.normal(title)
-    for section_id, other in db.execute("SELECT id, title FROM protocol_sections WHERE protocol_id = ?"
-                                        " AND removed_at IS NULL", [protocol_id]).fetchall():
+    for section_id, other in store.live_titles(db, protocol_id):
         if section_id != except_id and titles.normal(other) == wanted:
             raise ApprodoError(f"Il protocollo comune ha già una sezione «{other}»: scegli un altro titolo.")
 
 
 def _renumber(db, protocol_id: int, ordered: list[int]) -> None:
     """Positions 1..n in the given order; removed sections go after the live ones."""
-    removed = [row[0] for row in db.execute(
-        "SELECT id FROM protocol_sections WHERE protocol_id = ? AND removed_at IS NOT NULL ORDER BY position",
-        [protocol_id])]
-    for position, section_id in enumerate(ordered + removed, start=1):
-        db.execute("UPDATE protocol_sections SET position = ? WHERE id = ?", [position, section_id])
+    for position, section_id in enumerate(ordered + store.removed_ids(db, protocol_id), start=1):
+        store.set_position(db, section_id, position)
 
 
 def renumber_sections(db, protocol_id: int, ordered: list[int]) -> None:
@@ -117,10 +109,8 @@ def renumber_sections(db, protocol_id: int, ordered: list[int]) -> None:
 
 def _log(db, actor: Actor, protocol: Protocol, section: Section | None, action: str, detail: str) -> None:
     """One structure change: the protocol's history, the audit log, a new revision."""
-    db.execute("INSERT INTO structure_events (protocol_id, section_id, at, actor, action, detail)"
-               " VALUES (?, ?, ?, ?, ?, ?)",
-               [protocol.id, section.id if section else None, clock.to_text(clock.utcnow()), actor.username,
-                action, detail])
+    store.insert_structure_event(db, protocol.id, section.id if section else None, clock.to_text(clock.utcnow()),
+                                 actor.username, action, detail)
     target = f"protocollo {protocol.id}" + (f" / {section.key}" if section else "")
     audit.record(db, actor, "struttura_" + action, target, school_code=protocol.school_code, detail=detail)
     _touch(db, protocol.id)
@@ -128,8 +118,7 @@ def _log(db, actor: Actor, protocol: Protocol, section: Section | None, action: 
 
 def _unique_key(db, protocol_id: int, prefix: str, title: str) -> str:
     key = prefix + (re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")[:40] or "sezione")
-    existing = {row[0] for row in db.execute("SELECT key FROM protocol_sections WHERE protocol_id = ?",
-                                             [protocol_id])}
+    existing = store.section_keys(db, protocol_id)
     unique, n = key, 1
     while unique in existing:
         n += 1
@@ -138,8 +127,7 @@ def _unique_key(db, protocol_id: int, prefix: str, title: str) -> str:
 
 
 def _remove(db, actor: Actor, protocol: Protocol, section: Section, action: str, detail: str) -> None:
-    db.execute("UPDATE protocol_sections SET removed_at = ? WHERE id = ?",
-               [clock.to_text(clock.utcnow()), section.id])
+    store.set_removed(db, section.id, clock.to_text(clock.utcnow()))
     _renumber(db, protocol.id, _live_ids(db, protocol.id))  # the others' numbers stay 1..n, as shown
     _log(db, actor, protocol, section, action, detail)
 
@@ -147,10 +135,7 @@ def _remove(db, actor: Actor, protocol: Protocol, section: Section, action: str,
 def history(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> list[dict]:
     """The protocol's structure changes, newest first."""
     get_protocol(db, actor, protocol_id)
-    return list(db.query(
-        "SELECT e.at, e.actor, e.action, e.detail, s.title AS section FROM structure_events e"
-        " LEFT JOIN protocol_sections s ON s.id = e.section_id WHERE e.protocol_id = ? ORDER BY e.id DESC",
-        [protocol_id]))
+    return store.structure_events(db, protocol_id)
 
 
 ACTION_LABELS = {
@@ -183,8 +168,7 @@ def reorder_sections(db: sqlite_utils.Database, actor: Actor, protocol_id: int, 
         _renumber(db, protocol.id, list(ordered))
         if not protocol.is_core:
             # The school chose its own order: the network's current order counts as seen.
-            db.execute("UPDATE protocols SET core_order_seen = ? WHERE id = ?",
-                       [json.dumps(_core_order(db, protocol)), protocol.id])
+            store.set_core_order_seen(db, protocol.id, json.dumps(_core_order(db, protocol)))
         _log(db, actor, protocol, None, "ordine", "nuovo ordine delle sezioni")
     return list_sections(db, actor, protocol.id)
 
@@ -213,7 +197,7 @@ def rename_section(db: sqlite_utils.Database, actor: Actor, section_id: int, tit
     if protocol.is_core:
         _refuse_twin_title(db, protocol.id, title, except_id=section.id)
     with transaction(db):
-        db.execute("UPDATE protocol_sections SET title = ? WHERE id = ?", [title, section.id])
+        store.set_title(db, section.id, title)
         _log(db, actor, protocol, section, "rinominata", f"«{section.title}» → «{title}»")
     return get_section(db, actor, section.id)
 
@@ -254,10 +238,8 @@ def set_locked(db: sqlite_utils.Database, actor: Actor, section_id: int, locked:
     if section.kind is kind:
         raise ApprodoError(f"La sezione è già «{KIND_LABELS[kind]}».")
     with transaction(db):
-        db.execute("UPDATE protocol_sections SET kind = ? WHERE id = ?", [kind.value, section.id])
-        # What the school knew stays in core_kind_seen (SET reads the old kind), for the notice.
-        db.execute("UPDATE protocol_sections SET core_kind_seen = COALESCE(core_kind_seen, kind), kind = ?"
-                   " WHERE core_section_id = ? AND removed_at IS NULL AND kind != 'local'", [kind.value, section.id])
+        store.set_kind(db, section.id, kind.value)
+        store.set_copies_kind(db, section.id, kind.value)  # what the schools knew stays, for the notice
         _log(db, actor, protocol, section, "bloccata" if locked else "sbloccata", f"«{section.title}»")
     return get_section(db, actor, section.id)
 
@@ -271,8 +253,7 @@ def add_core_section(db: sqlite_utils.Database, actor: Actor, protocol_id: int, 
     title, body = _check_title(title), check_text(body)
     with transaction(db):
         _refuse_twin_title(db, protocol.id, title)
-        position = db.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM protocol_sections WHERE protocol_id = ?",
-                              [protocol.id]).fetchone()[0]
+        position = store.next_position(db, protocol.id)
         section_id = _insert_section(db, protocol.id, _unique_key(db, protocol.id, "rete_", title), title,
                                      LOCKED if locked else ADAPTABLE, guidance or "Sezione aggiunta dalla rete.",
                                      position, body, actor, note="nuova sezione della rete")
@@ -320,8 +301,7 @@ def split_section(db: sqlite_utils.Database, actor: Actor, section_id: int, at: 
                                saver=actor.username)
         _insert_version(db, section.id, current.version + 1, first, actor, current.version,
                         f"divisa: il seguito è in «{title}»")
-        db.execute("UPDATE protocol_sections SET current_version = ? WHERE id = ?",
-                   [current.version + 1, section.id])
+        store.set_current_version(db, section.id, current.version + 1)
         new_id = _insert_section(db, protocol.id, _unique_key(db, protocol.id, "locale_", title), title, LOCAL,
                                  "Sezione nata dalla divisione di «" + section.title + "».", 0, second, actor,
                                  note=f"da «{section.title}»")
@@ -348,7 +328,7 @@ def merge_sections(db: sqlite_utils.Database, actor: Actor, first_id: int, secon
             raise ApprodoError("Una delle due sezioni è cambiata nel frattempo: ricarica la pagina e riprova.")
         _insert_version(db, first.id, current.version + 1, body, actor, current.version,
                         f"unita con «{second.title}»")
-        db.execute("UPDATE protocol_sections SET current_version = ? WHERE id = ?", [current.version + 1, first.id])
+        store.set_current_version(db, first.id, current.version + 1)
         _remove(db, actor, protocol, second, "unita", f"«{second.title}» unita a «{first.title}»")
     return get_section(db, actor, first.id)
 
@@ -394,11 +374,7 @@ def _core_order(db, protocol: Protocol) -> list[int]:
 
 def _links(db, protocol_id: int) -> list[dict]:
     """The school's sections that came from the core (removed ones too: a declined offer is one)."""
-    return list(db.query(
-        "SELECT s.id, s.title, s.kind, s.position, s.removed_at, s.core_section_id, s.core_version_seen,"
-        " s.core_title_seen, s.core_kind_seen, c.title AS core_title, c.kind AS core_kind,"
-        " c.removed_at AS core_removed FROM protocol_sections s JOIN protocol_sections c ON c.id = s.core_section_id"
-        " WHERE s.protocol_id = ? ORDER BY s.position", [protocol_id]))
+    return store.links(db, protocol_id)
 
 
 def pending_updates(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -> Updates:
@@ -446,9 +422,7 @@ def pending_updates(db: sqlite_utils.Database, actor: Actor, protocol_id: int) -
 
 
 def _version_body(db, section_id: int, version: int) -> str:
-    row = db.execute("SELECT body FROM section_versions WHERE section_id = ? AND version = ?",
-                     [section_id, version]).fetchone()
-    return row[0] if row else ""
+    return store.version_body(db, section_id, version) or ""
 
 
 def _order_update(db, protocol: Protocol, live_links: list[dict]) -> bool:
@@ -457,7 +431,7 @@ def _order_update(db, protocol: Protocol, live_links: list[dict]) -> bool:
     core = [i for i in _core_order(db, protocol) if i in set(mine)]
     if core == mine:
         return False
-    seen_text = db.execute("SELECT core_order_seen FROM protocols WHERE id = ?", [protocol.id]).fetchone()[0]
+    seen_text = store.core_order_seen(db, protocol.id)
     if not seen_text:
         return True  # the school never chose an order of its own
     # Only sections both orders know count: a section added since is placed when taken, not a new order.
@@ -519,25 +493,24 @@ def _decide_removed(db, actor, protocol, update, accept) -> None:
         _remove(db, actor, protocol, section, "tolta", f"«{section.title}», tolta anche dalla rete")
         return
     # Kept: the text stays as the school's own section, no longer tied to the network.
-    db.execute("UPDATE protocol_sections SET kind = 'local', core_section_id = NULL WHERE id = ?", [section.id])
+    store.make_local(db, section.id)
     _log(db, actor, protocol, section, "decisione", f"«{section.title}» tenuta come sezione della scuola")
 
 
 def _decide_renamed(db, actor, protocol, update, accept) -> None:
     section = _current(db, update.section_id)
     if accept:
-        db.execute("UPDATE protocol_sections SET title = ?, core_title_seen = ? WHERE id = ?",
-                   [update.detail, update.detail, section.id])
+        store.set_title(db, section.id, update.detail, as_core_title=True)
         _log(db, actor, protocol, section, "rinominata", f"«{section.title}» → «{update.detail}», come la rete")
     else:
-        db.execute("UPDATE protocol_sections SET core_title_seen = ? WHERE id = ?", [update.detail, section.id])
+        store.set_core_title_seen(db, section.id, update.detail)
         _log(db, actor, protocol, section, "decisione", f"tenuto il titolo «{section.title}»")
 
 
 def _decide_kind(db, actor, protocol, update, accept) -> None:
     # Locking and unlocking already apply; the school only says it has seen it.
     section = _current(db, update.section_id)
-    db.execute("UPDATE protocol_sections SET core_kind_seen = kind WHERE id = ?", [section.id])
+    store.set_kind_seen(db, section.id)
     _log(db, actor, protocol, section, "decisione", f"«{section.title}»: {KIND_LABELS[section.kind]}, visto")
 
 
@@ -555,7 +528,7 @@ def _decide_reordered(db, actor, protocol, update, accept) -> None:
         for slot, section_id in zip(slots, ordered, strict=True):
             order[slot] = section_id
         _renumber(db, protocol.id, order)
-    db.execute("UPDATE protocols SET core_order_seen = ? WHERE id = ?", [json.dumps(core_order), protocol.id])
+    store.set_core_order_seen(db, protocol.id, json.dumps(core_order))
     _log(db, actor, protocol, None, "ordine" if accept else "decisione",
          "ordine della rete accolto" if accept else "tenuto l'ordine della scuola")
 
@@ -632,10 +605,8 @@ def link_section(db: sqlite_utils.Database, actor: Actor, section_id: int, core_
                                "scuola, o non c'è più: ricarica la pagina.")
         if protocol.core_id is None:
             # The protocol now follows the core: its other sections reach the school as updates to take.
-            db.execute("UPDATE protocols SET core_id = ? WHERE id = ?", [linking.core.id, protocol.id])
-        db.execute("UPDATE protocol_sections SET core_section_id = ?, kind = ?, core_version_seen = NULL,"
-                   " core_title_seen = NULL, core_kind_seen = ? WHERE id = ?",
-                   [core.id, core.kind.value, core.kind.value, section.id])
+            store.set_core(db, protocol.id, linking.core.id)
+        store.link_to_core(db, section.id, core.id, core.kind.value)
         _log(db, actor, protocol, section, "collegata", f"«{section.title}» segue «{core.title}» della rete")
     return get_section(db, actor, section.id)
 
@@ -682,10 +653,8 @@ def take_text_update(db: sqlite_utils.Database, actor: Actor, section_id: int, t
         if text != current.body:
             _insert_version(db, section.id, current.version + 1, text, actor, current.version,
                             f"aggiornamento dalla rete (versione comune {core_version})")
-            db.execute("UPDATE protocol_sections SET current_version = ? WHERE id = ?",
-                       [current.version + 1, section.id])
-        db.execute("UPDATE protocol_sections SET core_version_seen = ?, core_kind_seen = kind WHERE id = ?",
-                   [core_version, section.id])
+            store.set_current_version(db, section.id, current.version + 1)
+        store.set_core_version_seen(db, section.id, core_version, kind_seen=True)
         _log(db, actor, protocol, section, "testo_rete", f"«{section.title}», versione comune {core_version}")
     return get_section(db, actor, section.id)
 
@@ -699,5 +668,5 @@ def keep_school_text(db: sqlite_utils.Database, actor: Actor, section_id: int, *
     if update.core_version != core_version:
         raise ApprodoError("La rete ha cambiato di nuovo questa sezione mentre decidevi: rivedi le differenze.")
     with transaction(db):
-        db.execute("UPDATE protocol_sections SET core_version_seen = ? WHERE id = ?", [core_version, section.id])
+        store.set_core_version_seen(db, section.id, core_version)
         _log(db, actor, protocol, section, "decisione", f"«{section.title}»: tenuto il testo della scuola")
