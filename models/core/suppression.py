@@ -125,23 +125,27 @@ def across(parts: pd.DataFrame, groups: Iterable[Iterable[str]], *, known: Itera
     vectors = {cell: vector(*cell) for cell in cells}
     secret_part = {cell: total(*cell, unknown) for cell in cells}
     hidden = {cell: SMALL for cell in cells if 0 < secret_part[cell] < MIN_PUPILS}
+    unknown_part = {cell for cell in cells if vectors[cell].any()}  # a cell all of the reader's own gives nothing
     size = int(unknown.sum()) * width
+
+    def matrix_of(chosen: list) -> np.ndarray:
+        return np.array([vectors[cell] for cell in chosen]).reshape(len(chosen), size)
+
     def exposed_by(hidden: dict) -> list:
         """The hidden cells that the shown ones (and what the reader knows) give back."""
-        shown = [vectors[cell] for cell in cells if cell not in hidden and vectors[cell].any()]
-        basis = _row_basis(np.array(shown).reshape(len(shown), size))
-        return [cell for cell in hidden if vectors[cell].any() and _in_span(vectors[cell], basis)]
+        basis = _row_basis(matrix_of([cell for cell in cells if cell not in hidden and cell in unknown_part]))
+        candidates = [cell for cell in hidden if cell in unknown_part]
+        return [cell for cell, given in zip(candidates, _spanned(matrix_of(candidates), basis), strict=True) if given]
 
     def preference(cell) -> tuple:
         # Zeros last (hiding them protects nothing); a spare column first; a second part before a total (a
         # school before a level or the network, a level before the row's total); then the smallest figure.
         return (secret_part[cell] == 0, cell[1] not in spare, len(cell[0]), cell[1] == TOTAL, secret_part[cell])
 
-    size = int(unknown.sum()) * width
     exposed = exposed_by(hidden) if hidden else []
     while exposed:
-        shown = [cell for cell in cells if cell not in hidden and vectors[cell].any()]
-        matrix = np.array([vectors[cell] for cell in shown]).reshape(len(shown), size)
+        shown = [cell for cell in cells if cell not in hidden and cell in unknown_part]
+        matrix = matrix_of(shown)
         weights = np.linalg.lstsq(matrix.T, vectors[exposed[0]], rcond=None)[0]
         used = sorted((cell for cell, w in zip(shown, weights, strict=True) if abs(w) > 1e-6), key=preference)
         # Of the cells that make up the combination, the one that leaves the fewest hidden cells exposed.
@@ -170,7 +174,7 @@ def _offered(groups: list[Group], secret: list[str]) -> list[Group]:
     for group in groups:
         candidate = [*rows, [float(s in group) for s in secret]]
         basis = _row_basis(np.array(candidate).reshape(len(candidate), len(secret)))
-        if not any(_in_span(unit, basis) for unit in np.eye(len(secret))):
+        if not _spanned(np.eye(len(secret)), basis).any():
             offered.append(group)
             rows = candidate
     return offered
@@ -185,7 +189,7 @@ def _row_basis(matrix: np.ndarray) -> np.ndarray:
     return vt[:rank]
 
 
-def _in_span(vector: np.ndarray, basis: np.ndarray) -> bool:
-    """Whether `vector` is a linear combination of the basis (it can be worked out from what is shown)."""
-    residual = vector - basis.T @ (basis @ vector) if len(basis) else vector
-    return bool(np.linalg.norm(residual) < 1e-6)
+def _spanned(rows: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """For each row, whether it is a linear combination of the basis (it can be worked out from what is shown)."""
+    residual = rows - (rows @ basis.T) @ basis if len(basis) else rows
+    return np.linalg.norm(residual, axis=1) < 1e-6

@@ -10,6 +10,7 @@ mapping before `apply_import` writes it, in one transaction.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import zipfile
@@ -324,6 +325,9 @@ def read_sections(data: bytes) -> list[ImportedSection]:
     the dirigente's signature) are left out; other text before the first section becomes a section of its own.
     """
     document = open_docx(data)
+    # python-docx finds a paragraph's style by scanning every style of the file (all of them for a paragraph
+    # without one, to find the default), and each paragraph's style is asked for several times: once per style.
+    document.part.get_style = functools.cache(document.part.get_style)
     formats = _numbering_formats(document)
     items: list[Paragraph | Table] = []
     fields = _FieldTracker()
