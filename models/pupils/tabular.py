@@ -17,6 +17,7 @@ file.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -111,9 +112,17 @@ def header_score(cells: list[str], known: frozenset[str]) -> int:
             continue
         if normal in known:
             score += 3
-        elif any(re.search(rf"\b{re.escape(k)}\b", normal) for k in known if len(k) > 3):
+        elif _known_words(known).search(normal):
             score += 1
     return score
+
+
+@functools.lru_cache(maxsize=64)
+def _known_words(known: frozenset[str]) -> re.Pattern:
+    """One pattern for "a known header of more than 3 letters, as whole words, inside a cell" (compiled once per
+    importer: a file's first rows are tried against every known header)."""
+    words = sorted((k for k in known if len(k) > 3), key=len, reverse=True)
+    return re.compile(rf"\b(?:{'|'.join(map(re.escape, words))})\b") if words else re.compile(r"(?!)")
 
 
 def find_header(rows: list[list[str]], known: frozenset[str]) -> tuple[int, int]:
