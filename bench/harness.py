@@ -136,9 +136,11 @@ def row(name: str, measure: Callable[[], tuple[float, float]], floor: str, **tar
     average moved by more than LOAD_MOVED during it. The load at start and end is printed and kept."""
     for attempt in range(RERUNS + 1):
         start = load_average()
+        print(f"  {name}: carico all'inizio {start:.2f}", flush=True)
         ours_s, floor_s = measure()
         result = Result(name, ours_s, floor_s, floor, load_start=start, load_end=load_average(), **targets)
-        print(f"  {name}: {ours_s:.3f} s / {floor_s:.3f} s = {result.ratio:.2f}x, carico {result.load}"
+        print(f"  {name}: {ours_s:.3f} s / {floor_s:.3f} s = {result.ratio:.2f}x, carico alla fine "
+              f"{result.load_end:.2f} ({result.load})"
               + (" (il carico si è mosso: si ripete)" if result.load_moved and attempt < RERUNS else ""), flush=True)
         if not result.load_moved:
             break

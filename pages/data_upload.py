@@ -48,7 +48,8 @@ if uploaded is not None:
     file_key = f"{kind}_{uploaded.file_id}"
     found = read_preview(data, uploaded.name)  # an unreadable file: app.py shows the Italian reason
     sheet_column, row_column = st.columns(2)
-    names = found.sheet_names
+    # Sheet names and title lines are shown masked, as the preview's cells: they may carry a pupil's name.
+    names = codes.hide_name_texts(found.sheet_names)
     sheet = sheet_column.selectbox(S.SHEET, range(1, len(names) + 1), index=found.sheet_number - 1,
                                    format_func=lambda n: S.SHEET_LABEL.format(number=n, name=names[n - 1] or "CSV"),
                                    key=f"sheet_{file_key}", disabled=len(names) < 2, placeholder=S.CHOOSE_PLACEHOLDER)
@@ -57,12 +58,13 @@ if uploaded is not None:
                                          value=detected.header_row, step=1, key=f"row_{file_key}_{sheet}")
     table = detected if header_row == detected.header_row else read_preview(data, uploaded.name, sheet,
                                                                               int(header_row))
-    where = S.TABLE_SHEET.format(name=table.sheet_name) if table.sheet_name else S.TABLE_CSV.format(
+    sheet_name = codes.hide_name_texts([table.sheet_name])[0] if table.sheet_name else ""
+    where = S.TABLE_SHEET.format(name=sheet_name) if sheet_name else S.TABLE_CSV.format(
         encoding=table.encoding, separator={"\t": "tab"}.get(table.separator, table.separator))
     st.caption(plain_format(S.TABLE_FOUND, where=where, row=table.header_row,
                             how=S.TABLE_FOUND_AUTO if table.found_header else S.TABLE_FOUND_CHOSEN))
     if table.title_lines:
-        st.caption(plain_format(S.TABLE_TITLES, lines=" · ".join(table.title_lines)[:300]))
+        st.caption(plain_format(S.TABLE_TITLES, lines=" · ".join(codes.hide_name_texts(table.title_lines))[:300]))
     # Shown before any check: a cell that could hold a name never reaches the page.
     st.caption(S.PREVIEW_HIDDEN)
     st.dataframe(codes.hide_names(table.frame), key=f"preview_{file_key}")

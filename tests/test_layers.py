@@ -136,8 +136,6 @@ NOT_YET_MOVED = {
     "models/pupils/retention.py", "models/pupils/school_calendar.py",
     "models/risk/derogations.py", "models/risk/history.py", "models/risk/learn.py", "models/risk/pupil_access.py",
     "models/risk/rules.py", "models/risk/school_risk.py",
-    # the products built on them, not moved yet
-    "models/notify/mail.py", "models/demo/demo.py", "models/demo/second_network.py",
 }
 
 
@@ -178,3 +176,34 @@ def test_the_sql_check_finds_sql():
               'def g(db, code):\n    return list(db.execute(f"DELETE FROM pupils WHERE code = {code}"))\n\n\n'
               'WHERE = " WHERE school_code = :school"\nOK = "Dove sono gli alunni?"\n')
     assert sql_lines(source) == [4, 8, 11]
+
+
+STORES = sorted((ROOT / "models").glob("*/store.py"))
+NOT_SHARED = re.compile(r"(?<![:\w])\?|\bINSERT OR\b|\bREPLACE INTO\b")  # positional marks, SQLite's upserts
+SQLITE_ONLY = re.compile(r"\b(PRAGMA|MATCH|bm25|rowid|sqlite_master|group_concat)\b|\bchar\(")
+
+
+def _strings(node: ast.AST) -> list[tuple[int, str]]:
+    """The string constants under `node`, docstrings aside."""
+    docstrings = {id(n.body[0].value) for n in ast.walk(node)
+                  if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef)) and n.body
+                  and isinstance(n.body[0], ast.Expr)}
+    return [(n.lineno, n.value) for n in ast.walk(node)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings]
+
+
+@pytest.mark.parametrize("path", STORES, ids=file_id)
+def test_stores_write_the_sql_both_engines_share(path: Path):
+    """Named parameters, ON CONFLICT and RETURNING (never `?`, INSERT OR REPLACE, lastrowid); what only SQLite
+    has stays in a function whose docstring says what PostgreSQL will use."""
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    for line, text in _strings(tree):
+        if SQL_TEXT.search(text):
+            assert not NOT_SHARED.search(text), f"{file_id(path)}:{line} {text[:60]!r}"
+    assert not [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "lastrowid"], \
+        f"{file_id(path)}: RETURNING gives the new id on both engines"
+    for function in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
+        docstring = ast.get_docstring(function) or ""
+        if any(SQLITE_ONLY.search(text) for _, text in _strings(function)):
+            assert "PostgreSQL" in docstring, f"{file_id(path)}: {function.name} uses SQLite-only SQL"

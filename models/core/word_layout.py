@@ -16,6 +16,9 @@ from docx.shared import Cm, Emu, Pt
 
 CHAR_CM_AT_10PT = 0.235  # a generous mean width of a Liberation Sans character at 10 pt, bold included
 CELL_PADDING_CM = 0.5  # the cell's left and right margins and a little air
+# The cells' own margins (twentieths of a point): without them LibreOffice sets the text against the borders.
+# In the schema's order (top, left, bottom, right): 1 mm above and below, 2 mm aside.
+CELL_MARGINS_TWIPS = {"top": 57, "left": 113, "bottom": 57, "right": 113}
 
 
 def mark_header_row(table) -> None:
@@ -59,13 +62,44 @@ def fit_columns(table, texts: list[list[str]], available_cm: float, font_pt: flo
     """Give the table fixed column widths from its content (in the grid, which LibreOffice reads, and cells)."""
     widths = column_widths(texts, available_cm, font_pt)
     table.autofit = False
+    pad_cells(table)  # the margins the widths allow for
     grid = table._tbl.tblGrid
     for column, width in zip(grid.findall(qn("w:gridCol")), widths, strict=False):
         column.set(qn("w:w"), str(int(Cm(width).twips)))
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=False):
+    for cells in _row_cells(table):
+        for cell, width in zip(cells, widths, strict=False):
             cell.width = Cm(width)
     return widths
+
+
+def _row_cells(table) -> list[list]:
+    """Each row's cells as `row.cells` gives them (a merged cell once per grid column it covers). python-docx
+    rebuilds the whole table's grid at each `row.cells` (quadratic in the rows): a table without merged cells
+    is read straight from its rows' <w:tc> elements, which then are its cells, one per column."""
+    tbl = table._tbl
+    if tbl.find(".//" + qn("w:gridSpan")) is not None or tbl.find(".//" + qn("w:vMerge")) is not None:
+        return [row.cells for row in table.rows]
+    return [tr.tc_lst for tr in tbl.tr_lst]
+
+
+def pad_cells(table) -> None:
+    """Space between a cell's text and its borders, for every cell of the table (w:tblCellMar)."""
+    properties = table._tbl.tblPr
+    for old in properties.findall(qn("w:tblCellMar")):
+        properties.remove(old)
+    margins = OxmlElement("w:tblCellMar")
+    for side, twips in CELL_MARGINS_TWIPS.items():
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(twips))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    # The schema's order inside w:tblPr: the margins come before the table's look and caption.
+    following = [child for child in properties if child.tag in {qn("w:tblLook"), qn("w:tblCaption"),
+                                                                  qn("w:tblDescription")}]
+    if following:
+        following[0].addprevious(margins)
+    else:
+        properties.append(margins)
 
 
 def text_width_cm(section) -> float:
@@ -73,11 +107,18 @@ def text_width_cm(section) -> float:
 
 
 def table_font(table, size_pt: float) -> None:
-    for row in table.rows:
-        for cell in row.cells:
-            for paragraph in cell.paragraphs:
-                for run in paragraph.runs:
-                    run.font.size = Pt(size_pt)
+    """Every run of every cell at `size_pt` (what `run.font.size` writes), a merged cell once."""
+    size = Pt(size_pt)
+    seen = set()
+    for cells in _row_cells(table):
+        for cell in cells:
+            tc = getattr(cell, "_tc", cell)
+            if tc in seen:
+                continue
+            seen.add(tc)
+            for p in tc.p_lst:
+                for r in p.r_lst:
+                    r.get_or_add_rPr().sz_val = size
 
 
 def section_break(paragraph, *, landscape: bool, like, references=()) -> None:

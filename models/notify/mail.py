@@ -31,6 +31,7 @@ from models.core import audit, clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError
 from models.core.permissions import Action, Actor, require
+from models.notify import store
 from models.notify.agenda import Item, agenda
 
 FREQUENCIES = {"giornaliera": "ogni giorno", "settimanale": "il lunedì", "nessuna": "mai"}
@@ -78,8 +79,7 @@ class Report:
 # --- settings and preferences --------------------------------------------------------------------------
 
 def settings(db: sqlite_utils.Database) -> Settings | None:
-    row = db.execute("SELECT host, port, starttls, username, sender, app_url FROM smtp_settings WHERE id = 1"
-                     ).fetchone()
+    row = store.smtp_settings(db)
     return Settings(row[0], row[1], bool(row[2]), row[3], row[4], row[5]) if row else None
 
 
@@ -97,22 +97,19 @@ def set_settings(db: sqlite_utils.Database, actor: Actor, *, host: str, port: in
         raise ApprodoError("Scrivi l'indirizzo di Approdo come lo aprono le persone, per esempio"
                            " https://approdo.rete.it.")
     with transaction(db):
-        db.execute("INSERT OR REPLACE INTO smtp_settings (id, host, port, starttls, username, sender, app_url,"
-                   " updated_by, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   [host, int(port), int(bool(starttls)), username, sender, app_url.rstrip("/"), actor.username,
-                    clock.to_text(clock.utcnow())])
+        store.set_smtp_settings(db, host, int(port), bool(starttls), username, sender, app_url.rstrip("/"),
+                                actor.username, clock.to_text(clock.utcnow()))
         audit.record(db, actor, "posta_impostata", host)
     return settings(db)
 
 
 def own_address(db: sqlite_utils.Database, actor: Actor) -> str | None:
-    row = db.execute("SELECT email FROM users WHERE username = ?", [actor.username]).fetchone()
-    return row[0] if row and row[0] else None
+    return store.email_of(db, actor.username) or None
 
 
 def frequency(db: sqlite_utils.Database, actor: Actor) -> str:
-    row = db.execute("SELECT frequency FROM notify_prefs WHERE username = ?", [actor.username]).fetchone()
-    return row[0] if row else DEFAULT_FREQUENCY
+    found = store.frequency(db, actor.username)
+    return DEFAULT_FREQUENCY if found is None else found
 
 
 def set_frequency(db: sqlite_utils.Database, actor: Actor, value: str) -> None:
@@ -122,22 +119,19 @@ def set_frequency(db: sqlite_utils.Database, actor: Actor, value: str) -> None:
     if actor.is_system or actor.user_id is None:
         raise ApprodoError("Le preferenze di posta sono di una persona con un account.")
     with transaction(db):
-        db.execute("INSERT INTO notify_prefs (username, frequency) VALUES (?, ?)"
-                   " ON CONFLICT(username) DO UPDATE SET frequency = excluded.frequency", [actor.username, value])
+        store.set_frequency(db, actor.username, value)
 
 
 def bounced(db: sqlite_utils.Database, actor: Actor) -> list[dict]:
     """People whose address the mail server refused: for the admin to correct."""
     require(actor, Action.MANAGE_ACCOUNTS, message="Gli indirizzi rifiutati li vede l'amministratore.")
-    return list(db.query("SELECT p.username, u.email, p.bounced_at, p.bounce_reason FROM notify_prefs p"
-                         " JOIN users u ON u.username = p.username WHERE p.bounced_at IS NOT NULL"
-                         " ORDER BY p.bounced_at DESC"))
+    return store.bounced(db)
 
 
 def clear_bounce(db: sqlite_utils.Database, actor: Actor, username: str) -> None:
     require(actor, Action.MANAGE_ACCOUNTS, message="Gli indirizzi rifiutati li corregge l'amministratore.")
     with transaction(db):
-        db.execute("UPDATE notify_prefs SET bounced_at = NULL, bounce_reason = NULL WHERE username = ?", [username])
+        store.clear_bounce(db, username)
         audit.record(db, actor, "posta_riattivata", username)
 
 
@@ -145,13 +139,8 @@ def clear_bounce(db: sqlite_utils.Database, actor: Actor, username: str) -> None
 
 def due_messages(db: sqlite_utils.Database, on: date, app_url: str = "") -> list[Message]:
     """The messages due on `on`, not yet sent that day (a run of the CLI is the system reading each scope)."""
-    rows = db.execute(
-        "SELECT u.id, u.username, u.email, COALESCE(p.frequency, ?) FROM users u"
-        " LEFT JOIN notify_prefs p ON p.username = u.username"
-        " WHERE u.active = 1 AND u.email IS NOT NULL AND u.email != '' AND p.bounced_at IS NULL"
-        " ORDER BY u.username", [DEFAULT_FREQUENCY]).fetchall()
-    done = {(u, k) for u, k in db.execute("SELECT username, kind FROM notify_sent WHERE day = ? AND status IN"
-                                          " ('inviato', 'rimbalzato')", [on.isoformat()])}
+    rows = store.mail_recipients(db, DEFAULT_FREQUENCY)
+    done = store.sent_on(db, on.isoformat())
     messages = []
     for user_id, username, email, how_often in rows:
         if how_often == "nessuna":
@@ -246,12 +235,6 @@ def _deliver(config: Settings, password: str, message: Message, connect, pause_s
 def _record(db: sqlite_utils.Database, message: Message, outcome: str, why: str) -> None:
     now = clock.to_text(clock.utcnow())
     with transaction(db):
-        db.execute("INSERT INTO notify_sent (username, kind, day, status, attempts, last_error, at)"
-                   " VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT(username, kind, day) DO UPDATE SET"
-                   " status = excluded.status, attempts = attempts + 1, last_error = excluded.last_error,"
-                   " at = excluded.at", [message.username, message.kind, message.day.isoformat(), outcome, why, now])
+        store.record_sending(db, message.username, message.kind, message.day.isoformat(), outcome, why, now)
         if outcome == "rimbalzato":
-            db.execute("INSERT INTO notify_prefs (username, frequency, bounced_at, bounce_reason)"
-                       " VALUES (?, ?, ?, ?) ON CONFLICT(username) DO UPDATE SET bounced_at = excluded.bounced_at,"
-                       " bounce_reason = excluded.bounce_reason",
-                       [message.username, DEFAULT_FREQUENCY, now, why])
+            store.record_bounce(db, message.username, DEFAULT_FREQUENCY, now, why)

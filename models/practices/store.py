@@ -234,7 +234,8 @@ def attachment_content(db: sqlite_utils.Database, attachment_id: int) -> bytes:
 
 
 def index_write(db: sqlite_utils.Database, practice_id: int, title: str, body: str, tags: str) -> None:
-    """Put a practice's stemmed texts and filter words in the index, replacing what it had."""
+    """Put a practice's stemmed texts and filter words in the index, replacing what it had (SQLite: the FTS5 row
+    with the practice's id as rowid; PostgreSQL: the practice's tsvector, see above)."""
     db.execute("DELETE FROM practice_search WHERE rowid = :id", {"id": practice_id})
     db.execute("INSERT INTO practice_search (rowid, title, body, tags) VALUES (:id, :title, :body, :tags)",
                {"id": practice_id, "title": title, "body": body, "tags": tags})
@@ -260,7 +261,8 @@ def match_expression(stems: Sequence[tuple[str, bool]], tag_groups: Sequence[Seq
 
 def index_match(db: sqlite_utils.Database, stems: Sequence[tuple[str, bool]], tag_groups: Sequence[Sequence[str]],
                 weights: tuple[float, float, float], limit: int) -> list[int]:
-    """The ids of the practices that match, best first (bm25 with the weights of title, body and tags)."""
+    """The ids of the practices that match, best first (SQLite: bm25 with the weights of title, body and tags;
+    PostgreSQL: ts_rank_cd over the weighted tsvector, see above)."""
     expression = match_expression(stems, tag_groups)
     if expression is None:
         return []

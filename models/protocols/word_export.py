@@ -31,10 +31,11 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import types
 import weakref
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -79,6 +80,7 @@ FILTERS = ("upper", "lower", "title", "capitalize", "trim", "default", "length")
 TESTS = ("defined", "undefined", "none", "string", "number", "even", "odd", "eq", "ne")
 LOOP_FIELDS = frozenset({"index", "index0", "revindex", "revindex0", "first", "last", "length"})
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
+_KEPT_TEMPLATES = 8  # templates whose styles, cleaned XML and compiled parts a process keeps (see _TemplateCache)
 TRIAL_TIMEOUT_S = 20  # a sample protocol of one section
 EXPORT_TIMEOUT_S = 90  # a real protocol of 300 pages takes a few seconds
 # What one render may expand to, at upload (the trial) and at every real export alike: a section's body is
@@ -237,12 +239,39 @@ class _CheckedEnvironment(SandboxedEnvironment):
             _TemplateCheck(self.checked_fields, self.expansions).visit(tree, {})
         return tree
 
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+        """Jinja's compile, kept per source: the same template part is checked and compiled once per process
+        (its counts added again for each document, and checked again against the limits)."""
+        if not isinstance(source, str) or self.checked_fields is None:
+            return super().compile(source, name, filename, raw, defer_init)
+        fields = self.checked_fields
+        key = (fields.names, tuple(sorted(fields.lists.items())), self.autoescape, source, name, filename, raw,
+               defer_init)
+        kept = _COMPILED.get(key)
+        if kept is not None:
+            code, counts = kept
+            totals = {what: self.expansions.get(what, 0) + n for what, n in counts.items()}
+            if totals.get("corpo", 0) <= MAX_BODY_USES and totals.get("fields", 0) <= MAX_EXPRESSIONS:
+                self.expansions.update(totals)
+                return code
+            # over a limit with this document's other parts: checked again, for the refusal's own words
+        before = dict(self.expansions)
+        code = super().compile(source, name, filename, raw, defer_init)
+        if len(_COMPILED) >= 8 * _KEPT_TEMPLATES:
+            _COMPILED.clear()
+        _COMPILED[key] = code, {what: n - before.get(what, 0) for what, n in self.expansions.items()}
+        return code
+
     # The check above already refuses calls and arithmetic; these refuse them again at run time.
     def call(self, __context, __obj, *args, **kwargs):
         raise SecurityError("nei modelli non si chiamano funzioni")
 
     def call_binop(self, context, operator, left, right):
         raise SecurityError("nei modelli non si fanno calcoli")
+
+
+# Compiled template parts by (fields, autoescape, source, ...): with the counts their check added.
+_COMPILED: dict[tuple, tuple[types.CodeType | str, dict[str, int]]] = {}
 
 
 def _environment(fields: Fields | None = PROTOCOL_FIELDS) -> SandboxedEnvironment:
@@ -270,8 +299,8 @@ _RUN_PIECES = re.compile(r"(\t|\r)")
 def _add_runs(paragraph, runs: richtext.Runs) -> None:
     """The runs' text with bold and italic, written as lxml elements: the XML python-docx's `add_run(text)`,
     `.bold` and `.italic` write (an empty <w:rPr/> included), without its schema-ordered insertions
-    (a quarter of a network export went there)."""
-    p = paragraph._p
+    (a quarter of a network export went there). `paragraph` is a python-docx paragraph or its <w:p>."""
+    p = getattr(paragraph, "_p", paragraph)
     for run in runs:
         for index, part in enumerate(_clean(run.text).split("\n")):
             if index:
@@ -340,12 +369,24 @@ class _Styles:
 
 
 _STYLES: weakref.WeakKeyDictionary[DocxTemplate, _Styles] = weakref.WeakKeyDictionary()
+_STYLES_OF_BYTES: dict[bytes, _Styles] = {}  # a template's styles are those of its bytes: kept for the next document
 
 
 def template_styles(template: DocxTemplate) -> _Styles:
-    """The styles of this template, looked up once for all its sections."""
+    """The styles of this template, looked up once for all its sections (and for every document of the same
+    template bytes that this process renders: a network's zip, or a child of the warmed fork server)."""
     if template not in _STYLES:
-        _STYLES[template] = _Styles(template.get_docx().part)
+        source = template.template_file
+        key = source.getvalue() if isinstance(source, io.BytesIO) else None
+        styles = _STYLES_OF_BYTES.get(key) if key is not None else None
+        if styles is None:
+            styles = _Styles(template.get_docx().part)
+            if key is not None:
+                if len(_STYLES_OF_BYTES) >= _KEPT_TEMPLATES:
+                    _STYLES_OF_BYTES.clear()
+                _STYLES_OF_BYTES[key] = styles
+        styles.part = template.get_docx().part  # ids not looked up yet are looked up in this document
+        _STYLES[template] = styles
     return _STYLES[template]
 
 
@@ -412,14 +453,14 @@ def _add_table(subdoc, block: richtext.Table, styles: _Styles) -> None:
     if "Table Grid" in styles:  # as `table.style = "Table Grid"`, without its scan of every style
         table._tbl.tblStyle_val = styles.style_id("Table Grid", WD_STYLE_TYPE.TABLE)
     texts = []
-    for row_index, (row, cells) in enumerate(zip([block.header, *block.rows], table.rows, strict=True)):
+    # Through the rows' <w:tc> elements: python-docx's `row.cells` rebuilds the whole grid at each row.
+    for row_index, (row, tr) in enumerate(zip([block.header, *block.rows], table._tbl.tr_lst, strict=True)):
         texts.append([])
-        cells = cells.cells  # once per row: python-docx builds the whole row's grid at each `.cells`
-        for column in range(columns):
+        for column, tc in enumerate(tr.tc_lst):
             runs = row[column] if column < len(row) else ()
             if row_index == 0:
                 runs = tuple(richtext.Run(r.text, True, r.italic) for r in runs)
-            _add_runs(cells[column].paragraphs[0], runs)
+            _add_runs(tc.p_lst[0], runs)
             texts[-1].append("".join(r.text for r in runs))
     word_layout.table_font(table, TABLE_FONT_PT)
     word_layout.fit_columns(table, texts, word_layout.text_width_cm(subdoc.docx.sections[-1]), TABLE_FONT_PT)
@@ -598,9 +639,9 @@ def describe_picture(shape, text: str) -> None:
     shape._inline.docPr.set("descr", text)
 
 
-def _protocol_docx(db: sqlite_utils.Database, actor: Actor, protocol: protocols.Protocol,
-                   template_bytes: bytes, pages: list[str] | None = None) -> tuple[bytes, DocumentParts]:
-    """The rendered document with its properties set (composed in a child process), and its parts."""
+def _protocol_job(db: sqlite_utils.Database, actor: Actor, protocol: protocols.Protocol,
+                  template_bytes: bytes, pages: list[str] | None = None) -> _Job:
+    """What a child composes for this protocol: its parts, read here, and the document's properties."""
     parts = protocol_parts(db, actor, protocol, pages)
     values = parts.values
     level = LEVEL_LABELS[protocol.level].lower()
@@ -608,13 +649,36 @@ def _protocol_docx(db: sqlite_utils.Database, actor: Actor, protocol: protocols.
                         f"Protocollo di accoglienza, {level}, anno scolastico {protocol.school_year}",
                         f"protocollo di accoglienza; {values['rete_nome']}",
                         image_text=f"Logo della scuola: {values['scuola_nome']}")
-    return render_in_child(_Job(template_bytes, parts, metadata), EXPORT_TIMEOUT_S, _EXPORT_LIMITS), parts
+    return _Job(template_bytes, parts, metadata)
+
+
+def _protocol_docx(db: sqlite_utils.Database, actor: Actor, protocol: protocols.Protocol,
+                   template_bytes: bytes, pages: list[str] | None = None) -> tuple[bytes, DocumentParts]:
+    """The rendered document with its properties set (composed in a child process), and its parts."""
+    job = _protocol_job(db, actor, protocol, template_bytes, pages)
+    return render_in_child(job, EXPORT_TIMEOUT_S, _EXPORT_LIMITS), job.parts
+
+
+_PATCHED: dict[str, str] = {}
+
+
+class _Template(DocxTemplate):
+    """docxtpl's template, its cleaning of a part's XML for Jinja (a dozen regular expressions over the whole
+    part) kept per part: every document of one template starts from the same parts."""
+
+    def patch_xml(self, src_xml: str) -> str:
+        patched = _PATCHED.get(src_xml)
+        if patched is None:
+            if len(_PATCHED) >= 8 * _KEPT_TEMPLATES:
+                _PATCHED.clear()
+            patched = _PATCHED[src_xml] = super().patch_xml(src_xml)
+        return patched
 
 
 def render(template_bytes: bytes, build_context: Callable[[DocxTemplate], dict],
            metadata: Callable[[], Metadata] | None = None, fields: Fields = PROTOCOL_FIELDS) -> bytes:
     """Render a fresh DocxTemplate (never one shared between requests) to .docx bytes."""
-    template = DocxTemplate(io.BytesIO(template_bytes))
+    template = _Template(io.BytesIO(template_bytes))
     context = build_context(template)
     try:
         template.render(context, jinja_env=_environment(fields), autoescape=True)
@@ -810,8 +874,11 @@ def export_network(
         cell.font = Font(bold=True)
     # The cores first, then every school of the network (also those without a protocol yet), by name.
     rows = [(p, None) for p in in_network if p.is_core] + [(by_school.get(s.code), s) for s in members]
+    # Every document composed in one child, each with the limits of one export, while this process reads the next.
+    documents = render_all_in_child((_protocol_job(db, actor, p, template_bytes) for p, _ in rows if p is not None),
+                                    EXPORT_TIMEOUT_S, _EXPORT_LIMITS)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with contextlib.closing(documents), zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         done = 0
         for protocol, school in rows:
             if protocol is None:
@@ -821,7 +888,7 @@ def export_network(
             if progress:
                 progress(done, len(in_network), protocol.school_code or protocol.title)
             name = file_name(protocol)
-            archive.writestr(name, _protocol_docx(db, actor, protocol, template_bytes)[0])
+            archive.writestr(name, next(documents))
             done += 1
             sheet.append([safe_cell(v) for v in (
                 name, school.name if school else f"Protocollo comune della rete ({network.name})",
@@ -886,6 +953,16 @@ _SAMPLE = DocumentParts(
     [SectionParts(1, "Sezione di prova", None, richtext.parse("Testo di prova con **grassetto**.\n\n- uno\n- due\n"))])
 
 
+_WARM_UP = DocumentParts(_SAMPLE.values, [SectionParts(1, "Sezione di prova", "Nota", richtext.parse(
+    "### Titolo\n\nTesto con **grassetto** e *corsivo*.\n\n- uno\n  - due\n\n1. primo\n2. secondo\n\n"
+    "| Chi | Quando |\n|---|---|\n| Noi | oggi |\n"))])
+
+
+def warm() -> None:
+    """One export of every kind of block with the default template (see word_warm)."""
+    _Job(DEFAULT_TEMPLATE.read_bytes(), _WARM_UP, Metadata("Prova", "Prova", "Prova", image_text="Prova")).run()
+
+
 # --- composing a document in a child process ---------------------------------------------------
 
 
@@ -928,7 +1005,7 @@ def _children() -> multiprocessing.context.BaseContext:
     """Children forked from a server process that has this module loaded already (no threads, no import
     per export), never from the app's own multi-threaded process."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
+    context.set_forkserver_preload([__name__, "models.protocols.word_warm"])
     return context
 
 
@@ -952,28 +1029,53 @@ def _bare_main():
 
 def render_in_child(job: _Job, seconds: float, limits: _Limits) -> bytes:
     """`job.run()` in a child process limited to `seconds` and RENDER_MEMORY_BYTES; ApprodoError beyond."""
+    return next(render_all_in_child([job], seconds, limits))
+
+
+def render_all_in_child(jobs: Iterable[_Job], seconds: float, limits: _Limits) -> Iterator[bytes]:
+    """Each job's document, in order, all composed in ONE child process; each job with the limits of a single
+    export (`seconds` and RENDER_MEMORY_BYTES from where the child stands when it starts that job). The next
+    job is taken from `jobs` (the parent reads its protocol) while the child composes the one before."""
     context = _children()
+    job_reader, job_writer = context.Pipe(duplex=False)
     receiver, sender = context.Pipe(duplex=False)
     counts = {name: globals()[name] for name in _COUNTS}  # as this process has them (a test may lower them)
-    child = context.Process(target=_child_main, args=(job, sender, seconds, RENDER_MEMORY_BYTES, counts),
+    child = context.Process(target=_child_main, args=(job_reader, sender, seconds, RENDER_MEMORY_BYTES, counts),
                             daemon=True)
     with _bare_main():
         child.start()
     sender.close()
+    job_reader.close()
     try:
-        if not receiver.poll(seconds):
+        deadline = None
+        for job in jobs:
+            if deadline is not None:
+                yield _received(receiver, child, deadline, limits)
+            # Sent only while the child waits for it (never while it sends a document back): no pipe fills up.
+            job_writer.send(job)
+            deadline = time.monotonic() + seconds
+        if deadline is not None:
+            yield _received(receiver, child, deadline, limits)
+    finally:
+        job_writer.close()
+        child.kill()
+        child.join()
+        receiver.close()
+
+
+def _received(receiver, child, deadline: float, limits: _Limits) -> bytes:
+    try:
+        if not receiver.poll(max(0.0, deadline - time.monotonic())):
             raise ApprodoError(limits.too_slow)
         outcome, value = receiver.recv()
     except EOFError:
         outcome, value = "gone", None
-    finally:
-        child.kill()
-        child.join()
-        receiver.close()
     if outcome == "ok":
         return value
     if outcome == "error":
         raise ApprodoError(value)
+    child.kill()
+    child.join()
     if child.exitcode == -signal.SIGXCPU:
         raise ApprodoError(limits.too_slow)
     if child.exitcode in (_OUT_OF_MEMORY, -signal.SIGKILL, -signal.SIGSEGV):
@@ -988,19 +1090,34 @@ def _address_space() -> int:
         return 400 * 1024**2
 
 
-def _child_main(job: _Job, sender, seconds: float, memory: int, counts: dict[str, int]) -> None:
-    """The child: limits on itself, then the document (or the Italian error) back through the pipe."""
-    globals().update(counts)
+def _limit_next_job(seconds: float, memory: int) -> None:
+    """The limits of one export, from where this child stands now: its address space may grow by `memory`,
+    its CPU time by `seconds` (SIGXCPU beyond). Soft limits, so that the next job can be given its own."""
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = _address_space() + memory
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    cpu = math.ceil(seconds) + 1
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    try:
-        sender.send(("ok", job.run()))
-    except ApprodoError as error:
-        sender.send(("error", error.message))
-    except MemoryError:
-        os._exit(_OUT_OF_MEMORY)
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    cpu = math.ceil(used.ru_utime + used.ru_stime + seconds) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu if hard == resource.RLIM_INFINITY else min(cpu, hard), hard))
+
+
+def _child_main(jobs, sender, seconds: float, memory: int, counts: dict[str, int]) -> None:
+    """The child: for each job it is sent, limits on itself, then the document (or the Italian error) back
+    through the pipe; it ends when the parent closes its end."""
+    globals().update(counts)
+    while True:
+        try:
+            job = jobs.recv()
+        except EOFError:
+            return
+        _limit_next_job(seconds, memory)
+        try:
+            sender.send(("ok", job.run()))
+        except ApprodoError as error:
+            sender.send(("error", error.message))
+        except MemoryError:
+            os._exit(_OUT_OF_MEMORY)
 
 
 def save_network_template(db: sqlite_utils.Database, actor: Actor, network_code: str, data: bytes) -> None:

@@ -100,6 +100,15 @@ def hide_names(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
+def hide_name_texts(texts: list[str] | tuple[str, ...]) -> list[str]:
+    """Free texts of a file shown before any check (its title lines, its sheets' names), hidden as the preview's
+    cells are: whatever could hold a name becomes HIDDEN. Each on its own: they are no column of codes, whose
+    letter parts could be compared."""
+    text = pd.Series(list(texts), dtype=str).str.strip()
+    hidden = text.str.contains(_LETTER) & name_like(text)
+    return text.where(~hidden, HIDDEN).tolist()
+
+
 def stored_file_name(data: bytes, file_name: str) -> str:
     """The name an upload is recorded under: the first 12 hex digits of its SHA-256 and its extension.
 

@@ -708,10 +708,15 @@ def _write_events(db, school_code: str, events: pd.DataFrame, import_id: int, pr
 
 def _nullable(values: pd.Series, *, integer: bool = False) -> pd.Series:
     """A column for SQLite: NaN becomes NULL; counts as ints (never 2.0)."""
-    if values.notna().all():
+    present = values.notna().to_numpy()
+    if present.all():
         return values.astype("int64") if integer else values
-    return values.astype(object).where(values.notna(), None).map(
-        (lambda v: v if v is None else int(v)) if integer else (lambda v: v))
+    # None where missing, the values as Python ints or floats elsewhere: filled in one go, not value by value.
+    out = np.full(len(values), None, dtype=object)
+    if present.any():
+        kept = values[present]
+        out[present] = (kept.astype("int64") if integer else kept.astype(object)).tolist()
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 # --- day-by-day events --------------------------------------------------------------------

@@ -112,17 +112,17 @@ def header_score(cells: list[str], known: frozenset[str]) -> int:
             continue
         if normal in known:
             score += 3
-        elif _known_words(known).search(normal):
+        elif (words := _known_words(known)) is not None and words.search(normal):
             score += 1
     return score
 
 
-@functools.lru_cache(maxsize=64)
-def _known_words(known: frozenset[str]) -> re.Pattern:
-    """One pattern for "a known header of more than 3 letters, as whole words, inside a cell" (compiled once per
-    importer: a file's first rows are tried against every known header)."""
-    words = sorted((k for k in known if len(k) > 3), key=len, reverse=True)
-    return re.compile(rf"\b(?:{'|'.join(map(re.escape, words))})\b") if words else re.compile(r"(?!)")
+@functools.lru_cache(maxsize=32)
+def _known_words(known: frozenset[str]) -> re.Pattern | None:
+    """One pattern for every known header longer than three letters, each as a whole word (a known header
+    inside a longer one): compiled once per list, not once per cell and header."""
+    longer = sorted(k for k in known if len(k) > 3)
+    return re.compile(rf"\b(?:{'|'.join(map(re.escape, longer))})\b") if longer else None
 
 
 def find_header(rows: list[list[str]], known: frozenset[str]) -> tuple[int, int]:

@@ -110,11 +110,14 @@ def _write(db: sqlite_utils.Database, school_code: str, generation: int, frame: 
     elif months:
         db.execute(f"DELETE FROM level_history WHERE school_code = ? AND generation = ? AND period IN"
                    f" ({', '.join('?' * len(months))})", [school_code, generation, *months])
-    records = zip([school_code] * len(frame), [generation] * len(frame),
-                  *(frame[c].tolist() for c in COLUMNS), strict=True)
+    # In primary-key order: SQLite appends to its B-tree instead of splitting pages all over it.
+    frame = frame.sort_values(["period", "pupil_code"], kind="mergesort")
+    columns = [frame[c].tolist() for c in COLUMNS]
+    records = zip([school_code] * len(frame), [generation] * len(frame), *columns, strict=True)
     db.conn.executemany("INSERT INTO level_history (school_code, generation, period, pupil_code, class_name, level,"
                         " absence_ratio) VALUES (?, ?, ?, ?, ?, ?, ?)", records)
-    _pack(db, school_code, generation)
+    # The frame is the whole generation when no months are named: packed from it, in _read_rows's order.
+    _pack(db, school_code, generation, columns if months is None else None)
 
 
 _SEPARATOR = "\x1f"  # never in a code, a class or a level (checked: a value holding it leaves the school unpacked)
@@ -129,10 +132,11 @@ def _read_rows(db: sqlite_utils.Database, school_code: str, generation: int) -> 
         return list(zip(*rows, strict=True)) if rows else [(), (), (), (), ()]
 
 
-def _pack(db: sqlite_utils.Database, school_code: str, generation: int) -> None:
-    """Rewrite the generation's packed row from its rows (inside the writer's transaction)."""
+def _pack(db: sqlite_utils.Database, school_code: str, generation: int, rows: list | None = None) -> None:
+    """Rewrite the generation's packed row from its rows (inside the writer's transaction): `rows` as
+    `_read_rows` gives them, when the caller holds them already."""
     db.execute("DELETE FROM level_history_packed WHERE school_code = ? AND generation = ?", [school_code, generation])
-    periods, pupils, classes, levels, ratios = _read_rows(db, school_code, generation)
+    periods, pupils, classes, levels, ratios = rows if rows is not None else _read_rows(db, school_code, generation)
     distinct = [sorted(set(column)) for column in (periods, classes, levels)]
     if (any(len(names) > 65_535 for names in distinct)
             or any(_SEPARATOR in value for value in (*pupils, *distinct[0], *distinct[1], *distinct[2]))):

@@ -165,3 +165,20 @@ def test_a_dirigente_does_the_day_s_work_with_the_keyboard_only(server, page):
         page.keyboard.press("Enter")
     expect(main).to_contain_text("Intervento registrato.")
     screenshot(page, "tastiera_scheda_alunno")
+
+
+def test_the_username_is_two_tabs_away_through_the_skip_link(server, page):
+    """WCAG 2.4.1: the first Tab reaches «Vai al contenuto principale»; Enter and one more Tab reach the username
+    (no "link to this heading" in between)."""
+    page.goto(server.url + "/")
+    wait_idle(page)
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Vai al contenuto principale")
+    expect(skip).to_be_focused()
+    assert focus_is_visible(page, skip)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    username = page.get_by_role("textbox", name="Nome utente")
+    expect(username).to_be_focused()
+    assert focus_is_visible(page, username)
+    assert page.locator("[data-testid='stMain'] a[href^='#']").count() == 0

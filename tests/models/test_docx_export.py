@@ -49,6 +49,19 @@ def test_every_template_renders_with_headings_lists_and_tables(demo_db, actors):
         assert {"List Bullet", "List Number", "Heading 2"} <= styles  # under each Heading 1: in order
 
 
+def test_table_cells_keep_their_text_off_the_borders(demo_db, actors, school_protocol):
+    from docx.oxml.ns import qn
+
+    data = docx_export.export_protocol(demo_db, actors["dirigente"], school_protocol.id)
+    tables = Document(io.BytesIO(data)).tables
+    assert tables
+    for table in tables:
+        (margins,) = table._tbl.tblPr.findall(qn("w:tblCellMar"))
+        twips = {side.tag.split("}")[1]: int(side.get(qn("w:w"))) for side in margins}
+        assert twips["top"] >= 57 and twips["bottom"] >= 57  # 1 mm
+        assert twips["left"] >= 113 and twips["right"] >= 113  # 2 mm
+
+
 def test_special_characters_reach_every_part_of_the_document(demo_db, actors, hostile_protocol):
     data = docx_export.export_protocol(demo_db, actors["dirigente"], hostile_protocol.id)
     text = all_text(data)

@@ -318,3 +318,14 @@ def test_a_history_computed_on_read_says_so_in_italian(pupils_db, caplog):
     assert [r.getMessage() for r in caplog.records] == [
         f"Storico dei livelli di {SCHOOL} calcolato alla lettura: non era ancora conservato (un database di prima "
         "che lo fosse) o i dati sono cambiati senza changes.pupil_data_changed."]
+
+
+def test_a_generation_packed_from_what_was_just_written_is_the_one_its_rows_give(pupils_db):
+    """The first import packs its levels from the frame it wrote; packing again from the stored rows changes
+    nothing (the same order, the same values)."""
+    query = "SELECT * FROM level_history_packed WHERE school_code = ? ORDER BY generation"
+    packed = pupils_db.execute(query, [SCHOOL]).fetchall()
+    assert packed and packed[0][2] > 0  # rows
+    for generation in [row[1] for row in packed]:
+        history._pack(pupils_db, SCHOOL, generation)  # from level_history's rows
+    assert pupils_db.execute(query, [SCHOOL]).fetchall() == packed

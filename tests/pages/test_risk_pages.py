@@ -154,8 +154,10 @@ def test_the_preview_says_which_sheet_and_header_row_were_used_and_they_can_be_c
     row = next(n for n in at.number_input if n.label == "Riga delle intestazioni")
     assert sheet.value == 2 and row.value == 4
     caption = " ".join(c.value for c in at.caption)
-    assert "dal foglio «Prospetto», intestazioni alla riga 4" in caption
-    assert "IC Manzoni - Prospetto assenze orarie" in caption  # the title lines it skipped
+    # Which sheet and the title lines it skipped, masked as the preview is (they may carry a pupil's name).
+    assert "dal foglio «•••», intestazioni alla riga 4" in caption
+    assert "Righe di titolo saltate: ••• · •••" in caption
+    assert sheet.options == ["1. •••", "2. •••"]
     preview = at.dataframe[0].value
     assert list(preview.columns[:2]) == ["Codice alunno", "Classe"] and list(preview["Codice alunno"]) == ["P1", "P2"]
     # The user moves the header one row down: the preview follows, and the caption says it was their choice.

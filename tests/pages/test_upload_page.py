@@ -23,3 +23,32 @@ def test_a_name_in_the_code_column_appears_nowhere_on_the_page(pupils_db):
     assert b"Rossi" not in _everything(at)
     next(b for b in at.button if b.label.startswith("Controlla")).click().run()
     assert at.error and b"Rossi" not in _everything(at)
+
+
+def test_sheet_names_and_title_lines_are_masked_like_the_preview(pupils_db):
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    first = book.active
+    first.title = "Foglio1"
+    first.append(["Riepilogo"])
+    named = book.create_sheet("Rossi Mario")
+    named.append(["Assenze di Bianchi Luca, marzo 2026"])
+    named.append([])
+    for row in (["Codice alunno", "Classe", "Mese", "Monte ore", "Ore di assenza"],
+                ["S3A01", "3A", "03/2026", 80, 4.5], ["S3A02", "3A", "03/2026", 80, 12]):
+        named.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    at = open_page("funzione", "pages/data_upload.py")
+    at.file_uploader[0].upload("marzo.xlsx", data.getvalue(),
+                               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet").run()
+    assert not at.exception, at.exception
+    sheet = next(sb for sb in at.selectbox if sb.label == "Foglio con la tabella")
+    assert sheet.options == ["1. Foglio1", "2. •••"]
+    assert any("Righe di titolo saltate: •••" in c.value for c in at.caption)
+    assert list(at.dataframe[0].value["Codice alunno"]) == ["S3A01", "S3A02"]  # the table was found
+    everything = _everything(at)
+    assert b"Rossi" not in everything and b"Bianchi" not in everything
