@@ -8,6 +8,7 @@ xdist worker), never from a rebuild.
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import shutil
 import sqlite3
@@ -345,6 +346,9 @@ def peak_proof(what: str, value) -> None:
 def pytest_addoption(parser):
     parser.addoption("--run-slow", action="store_true", default=False,
                      help="run the tests marked slow (the fuzzers at full count); .ci/run sets it")
+    parser.addoption("--record-durations", action="store_true", default=False,
+                     help=f"write the time of each test of this run taking {RECORDED_FROM} s or more to "
+                          "tests/durations.json (the order of the runs in several processes)")
 
 
 def pytest_configure(config):
@@ -353,6 +357,10 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    if hasattr(config, "workerinput"):  # the processes of xdist: the order in which the controller hands out
+        longest_first(items)
+        if config.getvalue("loadgroup"):
+            keep_xdist_groups(items)
     if config.getoption("--run-slow"):
         return
     skip = pytest.mark.skip(reason="slow: run with --run-slow (as .ci/run does)")
@@ -361,11 +369,80 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+# --- the order of a run in several processes: the longest first -----------------------------------------------
+# A long test handed out last keeps one process busy while the other has finished; handed out first, the short
+# ones fill in around it. xdist hands out its groups (xdist_group) first, the biggest first, then single tests in
+# the order collected: here, the longest first. tests/durations.json holds the seconds of each test taking
+# RECORDED_FROM s or more (`pytest --record-durations` updates it with a run's tests); an unlisted test counts
+# as 0 and keeps its place among those.
+
+DURATIONS = ROOT / "tests" / "durations.json"
+RECORDED_FROM = 0.5
+_MEASURED: dict[str, float] = {}
+_SKIPPED: set[str] = set()  # not run: what the file says of them stays
+
+
+def _groups(item) -> str:
+    """The test's xdist_group names, as pytest-xdist joins them ("" for none)."""
+    return "_".join(sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                            for mark in item.iter_markers("xdist_group")}))
+
+
+def _plain(nodeid: str) -> str:
+    """The test's id without the "@group" that loadgroup appends."""
+    head, at, tail = nodeid.rpartition("@")
+    return head if at and "]" not in tail and "::" not in tail else nodeid
+
+
+def longest_first(items) -> None:
+    known = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
+    units = [_groups(item) or item.nodeid for item in items]  # what loadgroup hands out whole
+    seconds: dict[str, float] = {}
+    first: dict[str, int] = {}
+    for index, (item, unit) in enumerate(zip(items, units, strict=True)):
+        seconds[unit] = seconds.get(unit, 0.0) + known.get(_plain(item.nodeid), 0.0)
+        first.setdefault(unit, index)
+    # A group stays together and in its order (its module-scoped fixtures are built once).
+    order = sorted(range(len(items)), key=lambda n: (-seconds[units[n]], first[units[n]]))
+    items[:] = [items[n] for n in order]
+
+
+def keep_xdist_groups(items) -> None:
+    """pytest-xdist 3.8 marks a test of an xdist_group by appending "@group" to `item._nodeid`, which pytest 9.2 no
+    longer reads (pytest-xdist#1386): loadgroup then spreads a group over both processes, and each builds the
+    group's module fixtures again, more than once. Appended here to the id pytest reads."""
+    from _pytest.nodeid import coerce_node_id
+
+    for item in items:
+        if (group := _groups(item)) and _plain(item.nodeid) == item.nodeid:
+            item._id = coerce_node_id(f"{item.nodeid}@{group}")
+
+
+def pytest_runtest_logreport(report):
+    nodeid = _plain(report.nodeid)
+    _MEASURED[nodeid] = _MEASURED.get(nodeid, 0.0) + report.duration  # setup, call, teardown
+    if report.skipped:
+        _SKIPPED.add(nodeid)
+
+
+def _record_durations() -> None:
+    known = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
+    for nodeid, duration in _MEASURED.items():
+        if nodeid in _SKIPPED:
+            continue
+        known.pop(nodeid, None)
+        if duration >= RECORDED_FROM:
+            known[nodeid] = round(duration, 1)
+    DURATIONS.write_text(json.dumps(dict(sorted(known.items())), indent=0) + "\n")
+
+
 def pytest_sessionfinish(session):
     """Under xdist each worker sends its counts to the controller, which prints them all."""
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:
         workeroutput["approdo_proof"] = {"counts": dict(PROOF), "peaks": sorted(PEAKS)}
+    elif session.config.getoption("--record-durations"):
+        _record_durations()
 
 
 @pytest.hookimpl(optionalhook=True)

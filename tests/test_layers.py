@@ -136,8 +136,6 @@ NOT_YET_MOVED = {
     "models/pupils/retention.py", "models/pupils/school_calendar.py",
     "models/risk/derogations.py", "models/risk/history.py", "models/risk/learn.py", "models/risk/pupil_access.py",
     "models/risk/rules.py", "models/risk/school_risk.py",
-    # the demo: its bulk writes of pupil data go with the pupils' import (and its two look-ups with them)
-    "models/demo/demo.py", "models/demo/second_network.py",
 }
 
 

@@ -40,7 +40,9 @@ export default function ({ data }) {
   const apply = () => {
     for (const host of document.querySelectorAll("div")) {
       const root = host.shadowRoot;
-      const editor = root && root.querySelector(".streamlit-lexical-editor");
+      if (!root) continue;
+      watch(root);  // the editor may be drawn in it later (watch is declared below, called once all is declared)
+      const editor = root.querySelector(".streamlit-lexical-editor");
       if (!editor) continue;
       if (!root.getElementById("approdo-focus")) {  // a visible focus (WCAG 2.4.7): the component draws none
         const style = document.createElement("style");
@@ -98,9 +100,26 @@ export default function ({ data }) {
       }
     }
   };
+  // Run again when the page or an editor changes (a new editor, the component drawing its English labels
+  // again), once per frame at most: nothing runs while the page is still. An editor lives in a shadow root,
+  // which an observer of the page does not see into: each gets its own.
+  const observers = [], watched = new WeakSet();
+  let queued = false;
+  const schedule = () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; apply(); });
+  };
+  const watch = (target) => {
+    if (watched.has(target)) return;
+    watched.add(target);
+    const observer = new MutationObserver(schedule);
+    observer.observe(target, { childList: true, subtree: true, attributes: true, attributeFilter: ["aria-label"] });
+    observers.push(observer);
+  };
+  watch(document.body);
   apply();
-  const timer = setInterval(apply, 400);
-  return () => clearInterval(timer);
+  return () => { for (const observer of observers) observer.disconnect(); };
 }
 """
 

@@ -262,3 +262,8 @@ def delete_logo(db: sqlite_utils.Database, school_code: str) -> None:
 def logo(db: sqlite_utils.Database, school_code: str) -> bytes | None:
     row = db.execute("SELECT content FROM school_logos WHERE school_code = :school", {"school": school_code}).fetchone()
     return row[0] if row else None
+
+
+def user_id(db: sqlite_utils.Database, username: str) -> int | None:
+    row = db.execute("SELECT id FROM users WHERE username = :name", {"name": username}).fetchone()
+    return row[0] if row else None

@@ -66,10 +66,20 @@ def fit_columns(table, texts: list[list[str]], available_cm: float, font_pt: flo
     grid = table._tbl.tblGrid
     for column, width in zip(grid.findall(qn("w:gridCol")), widths, strict=False):
         column.set(qn("w:w"), str(int(Cm(width).twips)))
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=False):
+    for cells in _row_cells(table):
+        for cell, width in zip(cells, widths, strict=False):
             cell.width = Cm(width)
     return widths
+
+
+def _row_cells(table) -> list[list]:
+    """Each row's cells as `row.cells` gives them (a merged cell once per grid column it covers). python-docx
+    rebuilds the whole table's grid at each `row.cells` (quadratic in the rows): a table without merged cells
+    is read straight from its rows' <w:tc> elements, which then are its cells, one per column."""
+    tbl = table._tbl
+    if tbl.find(".//" + qn("w:gridSpan")) is not None or tbl.find(".//" + qn("w:vMerge")) is not None:
+        return [row.cells for row in table.rows]
+    return [tr.tc_lst for tr in tbl.tr_lst]
 
 
 def pad_cells(table) -> None:
@@ -97,11 +107,18 @@ def text_width_cm(section) -> float:
 
 
 def table_font(table, size_pt: float) -> None:
-    for row in table.rows:
-        for cell in row.cells:
-            for paragraph in cell.paragraphs:
-                for run in paragraph.runs:
-                    run.font.size = Pt(size_pt)
+    """Every run of every cell at `size_pt` (what `run.font.size` writes), a merged cell once."""
+    size = Pt(size_pt)
+    seen = set()
+    for cells in _row_cells(table):
+        for cell in cells:
+            tc = getattr(cell, "_tc", cell)
+            if tc in seen:
+                continue
+            seen.add(tc)
+            for p in tc.p_lst:
+                for r in p.r_lst:
+                    r.get_or_add_rPr().sz_val = size
 
 
 def section_break(paragraph, *, landscape: bool, like, references=()) -> None:

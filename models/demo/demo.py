@@ -11,11 +11,12 @@ from datetime import UTC, date, datetime, timedelta
 import sqlite_utils
 
 from models.accounts import auth, schools
+from models.accounts import store as accounts_store
 from models.core import changes, clock
 from models.core.db import transaction
 from models.core.permissions import Actor
 from models.core.school_year import SchoolYear
-from models.demo import second_network, synthetic
+from models.demo import second_network, store, synthetic
 from models.follow_up import interventions, reviews
 from models.obligation import letters
 from models.protocols import comments, proposals
@@ -61,7 +62,7 @@ DEMO_LETTER_LANGUAGES = ("en", "ar")
 
 def install_demo(db: sqlite_utils.Database, *, with_protocols: bool = True, with_pupils: bool = True) -> bool:
     """Add the demo network and accounts (its protocols, its pupils); return False if already there."""
-    if db.execute("SELECT 1 FROM networks WHERE code = ?", [NETWORK[0]]).fetchone():
+    if accounts_store.network_exists(db, NETWORK[0]):
         return False
     system = Actor.system("demo")
     with transaction(db):
@@ -172,11 +173,7 @@ def _install_obligation(db: sqlite_utils.Database) -> None:
         days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
         return [d for d in days if rule.is_school_day(d, lambda _year: calendar, week)]
 
-    pupils = db.execute(
-        "SELECT a.pupil_code, a.class_name FROM attendance a JOIN pupil_context c ON c.school_code = a.school_code"
-        " AND c.pupil_code = a.pupil_code WHERE a.school_code = ? AND a.period = '2026-02'"
-        " AND substr(a.class_name, 1, 1) IN ('1', '2') AND c.birth_year >= 2010"
-        " ORDER BY a.absence_hours DESC, a.pupil_code LIMIT 3", [school_code]).fetchall()
+    pupils = store.obligation_pupils(db, school_code, "2026-02", 3)
     (new, new_class), (mayor, mayor_class), (back, back_class) = pupils
     plan = [  # pupil, class, unjustified whole days, justified days
         (new, new_class, lessons(date(2026, 1, 7), date(2026, 2, 27))[::2], [date(2025, 12, 10)]),
@@ -198,24 +195,19 @@ def _install_obligation(db: sqlite_utils.Database) -> None:
     months = pupil_data.events_to_months(db, school_code, events, "demo_giorno_per_giorno.csv")
     system = Actor.system("demo")
     with transaction(db):
-        import_id = db.execute(
-            "INSERT INTO imports (school_code, kind, file_name, rows, detail, imported_by, imported_at)"
-            " VALUES (?, 'attendance', ?, ?, ?, ?, ?)",
-            [school_code, "demo_giorno_per_giorno.csv", len(events), "ottobre 2025 – febbraio 2026"
-             + pupil_data.DAY_BY_DAY, system.username, clock.to_text(clock.utcnow())]).lastrowid
-        db.conn.executemany(
-            "INSERT INTO attendance_events (school_code, pupil_code, day, kind, seq, class_name, hours, justified,"
-            " reason, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
-            [(school_code, e.pupil_code, e.day, e.kind, int(e.seq), e.class_name,
-              None if pd.isna(e.hours) else e.hours, int(e.justified), import_id) for e in events.itertuples()])
+        import_id = store.insert_attendance_import(
+            db, school_code, "demo_giorno_per_giorno.csv", len(events),
+            "ottobre 2025 – febbraio 2026" + pupil_data.DAY_BY_DAY, system.username, clock.to_text(clock.utcnow()))
+        store.insert_events(db, school_code, import_id, [
+            {"pupil_code": e.pupil_code, "day": e.day, "kind": e.kind, "seq": int(e.seq), "class_name": e.class_name,
+             "hours": None if pd.isna(e.hours) else e.hours, "justified": int(e.justified)}
+            for e in events.itertuples()])
         # Their months as the events make them, so the risk list and the events agree.
-        db.conn.executemany(
-            "UPDATE attendance SET scheduled_hours = ?, absence_hours = ?, late_entries = ?, early_exits = ?,"
-            " days_absent = ?, justified_hours = ?, justified_days = ? WHERE school_code = ? AND pupil_code = ?"
-            " AND period = ?",
-            [(m.scheduled_hours, m.absence_hours, int(m.late_entries), int(m.early_exits), m.days_absent,
-              m.justified_hours, m.justified_days, school_code, m.pupil_code, m.period)
-             for m in months.itertuples()])
+        store.update_months(db, school_code, [
+            {"pupil_code": m.pupil_code, "period": m.period, "scheduled_hours": m.scheduled_hours,
+             "absence_hours": m.absence_hours, "late_entries": int(m.late_entries),
+             "early_exits": int(m.early_exits), "days_absent": m.days_absent, "justified_hours": m.justified_hours,
+             "justified_days": m.justified_days} for m in months.itertuples()])
         changes.pupil_data_changed(db, school_code, tuple(sorted(months["period"].unique())))
     dirigente = _actor(db, "dirigente")
     found = {c.pupil_code: c for c in obligation.cases(db, dirigente, school_code)}
@@ -229,17 +221,11 @@ def _install_obligation(db: sqlite_utils.Database) -> None:
 def _install_family_language(db: sqlite_utils.Database) -> None:
     """The family of the pupil whose case waits for the mayor reads Arabic (as the context file would say), so
     that the case offers the family notice with the network's Arabic translation."""
-    db.execute(
-        "UPDATE pupil_context SET family_language = 'ar' WHERE school_code = ? AND pupil_code IN ("
-        " SELECT c.pupil_code FROM obligation_cases c JOIN obligation_steps s ON s.case_id = c.id"
-        " AND s.kind = 'famiglia' WHERE c.school_code = ? AND c.closed_on IS NULL AND NOT EXISTS ("
-        " SELECT 1 FROM obligation_steps r WHERE r.case_id = c.id AND r.kind = 'ripresa'))",
-        [DEMO_OBLIGATION_SCHOOL, DEMO_OBLIGATION_SCHOOL])
+    store.set_language_of_families_awaiting_the_mayor(db, DEMO_OBLIGATION_SCHOOL, "ar")
 
 
 def _actor(db, username: str) -> Actor:
-    user_id = db.execute("SELECT id FROM users WHERE username = ?", [username]).fetchone()[0]
-    return auth.actor_for_user(db, user_id)
+    return auth.actor_for_user(db, accounts_store.user_id(db, username))
 
 
 def _edit(db, actor: Actor, protocol_id: int, key: str, change, note: str = "") -> int:

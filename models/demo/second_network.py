@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from models.accounts import auth, schools
+from models.accounts import auth, schools, store
 from models.core.permissions import Actor
 from models.practices import adoption, records
 from models.protocols import protocol as protocols
@@ -135,8 +135,7 @@ PRACTICES = [
 
 
 def _actor(db, username: str) -> Actor:
-    user_id = db.execute("SELECT id FROM users WHERE username = ?", [username]).fetchone()[0]
-    return auth.actor_for_user(db, user_id)
+    return auth.actor_for_user(db, store.user_id(db, username))
 
 
 def install(db: sqlite_utils.Database, password: str) -> None:

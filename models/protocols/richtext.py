@@ -211,10 +211,10 @@ _ESCAPED = str.maketrans({c: "\\" + c for c in "\\*`<[]"})
 _LINE_START = ("#", "-", "+", ">", "=")
 
 
-def _runs_markdown(runs: Runs, table: bool = False) -> str:
+def _runs_markdown(runs: Runs, table: bool = False, escape: bool = True) -> str:
     out = []
     for run in runs:
-        text = run.text.translate(_ESCAPED)
+        text = run.text.translate(_ESCAPED) if escape else run.text
         if table:
             text = text.replace("|", "\\|").replace("\n", " ")
         marker = ("**" if run.bold else "") + ("*" if run.italic else "")
@@ -238,34 +238,48 @@ def _numbered(line: str) -> bool:
 
 def to_markdown(blocks: list[Block]) -> str:
     """The blocks in one plain spelling: `### ` headings, `-`/`1.` lists indented by 4 spaces per level,
-    `| --- |` tables, a hard line break as a bare new line (how the editor reads it)."""
+    `| --- |` tables, a hard line break as a bare new line (how the editor reads it). A character that could
+    read as markup (`* < [ ] \\ ``) is escaped only in a block that would read differently without the
+    backslash: the editor shows a backslash as it is, so "3 * 4" and "<5" go plain."""
     out: list[str] = []
     previous: Block | None = None
     for block in blocks:
-        if isinstance(block, Heading):
-            out.append("### " + _runs_markdown(block.runs))
-        elif isinstance(block, Paragraph):
-            out.append(_runs_markdown(block.runs))
-        elif isinstance(block, ListBlock):
-            # Two lists in a row stay two lists: the second one changes its marker.
-            other = isinstance(previous, ListBlock) and previous.ordered == block.ordered
-            numbers: list[int] = []
-            lines = []
-            for item in block.items:
-                numbers = numbers[:item.level + 1] + [0] * (item.level + 1 - len(numbers))
-                numbers[item.level] += 1
-                mark = f"{numbers[item.level]}{')' if other else '.'}" if block.ordered else ("*" if other else "-")
-                text = _runs_markdown(item.runs).replace("\n", "\n" + " " * (4 * item.level + len(mark) + 1))
-                lines.append(" " * (4 * item.level) + f"{mark} {text}")
-            out.append("\n".join(lines))
-        else:
-            def row(cells: tuple[Runs, ...]) -> str:
-                return "| " + " | ".join(_runs_markdown(cell, table=True) for cell in cells) + " |"
-            lines = [row(block.header), "| " + " | ".join("---" for _ in block.header) + " |"]
-            lines += [row(cells) for cells in block.rows]
-            out.append("\n".join(lines))
+        plain = _block_markdown(block, previous, escape=False)
+        out.append(plain if _reads_as(plain, block) else _block_markdown(block, previous, escape=True))
         previous = block
     return "\n\n".join(out) + "\n"
+
+
+def _reads_as(markdown: str, block: Block) -> bool:
+    try:
+        return parse(markdown) == [block]
+    except ApprodoError:  # e.g. "<http://…>" without its backslash: a link
+        return False
+
+
+def _block_markdown(block: Block, previous: Block | None, escape: bool) -> str:
+    if isinstance(block, Heading):
+        return "### " + _runs_markdown(block.runs, escape=escape)
+    if isinstance(block, Paragraph):
+        return _runs_markdown(block.runs, escape=escape)
+    if isinstance(block, ListBlock):
+        # Two lists in a row stay two lists: the second one changes its marker.
+        other = isinstance(previous, ListBlock) and previous.ordered == block.ordered
+        numbers: list[int] = []
+        lines = []
+        for item in block.items:
+            numbers = numbers[:item.level + 1] + [0] * (item.level + 1 - len(numbers))
+            numbers[item.level] += 1
+            mark = f"{numbers[item.level]}{')' if other else '.'}" if block.ordered else ("*" if other else "-")
+            text = _runs_markdown(item.runs, escape=escape).replace("\n", "\n" + " " * (4 * item.level + len(mark) + 1))
+            lines.append(" " * (4 * item.level) + f"{mark} {text}")
+        return "\n".join(lines)
+
+    def row(cells: tuple[Runs, ...]) -> str:
+        return "| " + " | ".join(_runs_markdown(cell, table=True, escape=escape) for cell in cells) + " |"
+    lines = [row(block.header), "| " + " | ".join("---" for _ in block.header) + " |"]
+    lines += [row(cells) for cells in block.rows]
+    return "\n".join(lines)
 
 
 def for_editor(text: str) -> str:

@@ -83,6 +83,8 @@ MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
 _KEPT_TEMPLATES = 8  # templates whose styles, cleaned XML and compiled parts a process keeps (see _TemplateCache)
 TRIAL_TIMEOUT_S = 20  # a sample protocol of one section
 EXPORT_TIMEOUT_S = 90  # a real protocol of 300 pages takes a few seconds
+# A network's zip: its documents composed by two children in turns (each with one export's limits).
+NETWORK_CHILDREN = min(2, os.cpu_count() or 1)
 # What one render may expand to, at upload (the trial) and at every real export alike: a section's body is
 # placed at most twice, a template holds a bounded number of fields, and the XML Jinja writes for all the
 # parts of one document together stops at a size far above a 300-page protocol's.
@@ -98,7 +100,6 @@ PDF_PASSES = 3  # page numbers rarely move after the first pass; a third settles
 APPROVAL_TITLE = "Approvazione"  # the template's closing heading, listed last in the table of contents
 LOGO_HEIGHT = Cm(2.2)
 TABLE_FONT_PT = 10
-_TABLE_FONT_SIZE = str(TABLE_FONT_PT * 2)  # w:sz is in half-points
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # XML 1.0 forbids most control characters; python-docx would refuse them.
@@ -292,25 +293,20 @@ def _one_line(text: str) -> str:
 # --- section bodies as subdocuments -------------------------------------------
 
 
-_R, _RPR, _B, _I, _T, _BR, _TAB, _SZ = (qn(f"w:{tag}") for tag in ("r", "rPr", "b", "i", "t", "br", "tab", "sz"))
-_GRID_COL, _W_W, _TBL_HEADER, _CANT_SPLIT = (qn(f"w:{tag}") for tag in ("gridCol", "w", "tblHeader", "cantSplit"))
+_R, _RPR, _B, _I, _T, _BR, _TAB = (qn(f"w:{tag}") for tag in ("r", "rPr", "b", "i", "t", "br", "tab"))
 _PRESERVE = qn("xml:space")
 _RUN_PIECES = re.compile(r"(\t|\r)")
 
 
-def _add_runs(paragraph, runs: richtext.Runs, size: str | None = None) -> None:
+def _add_runs(paragraph, runs: richtext.Runs) -> None:
     """The runs' text with bold and italic, written as lxml elements: the XML python-docx's `add_run(text)`,
     `.bold` and `.italic` write (an empty <w:rPr/> included), without its schema-ordered insertions
-    (a quarter of a network export went there). `paragraph` is a python-docx paragraph or its <w:p>;
-    `size` (half-points) is what `run.font.size` then writes on every run (a table's cells)."""
+    (a quarter of a network export went there). `paragraph` is a python-docx paragraph or its <w:p>."""
     p = getattr(paragraph, "_p", paragraph)
     for run in runs:
         for index, part in enumerate(_clean(run.text).split("\n")):
             if index:
-                r = etree.SubElement(p, _R)
-                if size is not None:
-                    etree.SubElement(etree.SubElement(r, _RPR), _SZ).set(_VAL, size)
-                etree.SubElement(r, _BR)
+                etree.SubElement(etree.SubElement(p, _R), _BR)
             if part:
                 r = etree.SubElement(p, _R)
                 properties = etree.SubElement(r, _RPR)
@@ -318,8 +314,6 @@ def _add_runs(paragraph, runs: richtext.Runs, size: str | None = None) -> None:
                     etree.SubElement(properties, _B)
                 if run.italic:
                     etree.SubElement(properties, _I)
-                if size is not None:
-                    etree.SubElement(properties, _SZ).set(_VAL, size)
                 for piece in _RUN_PIECES.split(part):  # as python-docx: a tab element, a break for \r
                     if piece in ("\t", "\r"):
                         etree.SubElement(r, _TAB if piece == "\t" else _BR)
@@ -456,33 +450,23 @@ def fill_subdoc(subdoc, blocks: list[richtext.Block]) -> None:
 
 
 def _add_table(subdoc, block: richtext.Table, styles: _Styles) -> None:
-    """The table as `word_layout.table_font`, `fit_columns` and `mark_header_row` write it, through the rows' and
-    cells' XML: python-docx's `row.cells` rebuilds the whole table's grid at each call (quadratic in the rows)."""
     columns = max([len(block.header)] + [len(row) for row in block.rows])
     table = subdoc.add_table(rows=1 + len(block.rows), cols=columns)
-    tbl = table._tbl
     if "Table Grid" in styles:  # as `table.style = "Table Grid"`, without its scan of every style
-        tbl.tblStyle_val = styles.style_id("Table Grid", WD_STYLE_TYPE.TABLE)
-    texts, rows = [], tbl.tr_lst
-    for row_index, (row, tr) in enumerate(zip([block.header, *block.rows], rows, strict=True)):
+        table._tbl.tblStyle_val = styles.style_id("Table Grid", WD_STYLE_TYPE.TABLE)
+    texts = []
+    # Through the rows' <w:tc> elements: python-docx's `row.cells` rebuilds the whole grid at each row.
+    for row_index, (row, tr) in enumerate(zip([block.header, *block.rows], table._tbl.tr_lst, strict=True)):
         texts.append([])
         for column, tc in enumerate(tr.tc_lst):
             runs = row[column] if column < len(row) else ()
             if row_index == 0:
                 runs = tuple(richtext.Run(r.text, True, r.italic) for r in runs)
-            _add_runs(tc.p_lst[0], runs, size=_TABLE_FONT_SIZE)
+            _add_runs(tc.p_lst[0], runs)
             texts[-1].append("".join(r.text for r in runs))
-    widths = word_layout.column_widths(texts, word_layout.text_width_cm(subdoc.docx.sections[-1]), TABLE_FONT_PT)
-    table.autofit = False
-    for column, width in zip(tbl.tblGrid.findall(_GRID_COL), widths, strict=False):
-        column.set(_W_W, str(int(Cm(width).twips)))
-    for row_index, tr in enumerate(rows):
-        for tc, width in zip(tr.tc_lst, widths, strict=False):
-            tc.width = Cm(width)
-        tr_pr = tr.get_or_add_trPr()
-        if row_index == 0:
-            etree.SubElement(tr_pr, _TBL_HEADER).set(_VAL, "true")
-        etree.SubElement(tr_pr, _CANT_SPLIT).set(_VAL, "true")
+    word_layout.table_font(table, TABLE_FONT_PT)
+    word_layout.fit_columns(table, texts, word_layout.text_width_cm(subdoc.docx.sections[-1]), TABLE_FONT_PT)
+    word_layout.mark_header_row(table)
 
 
 # --- one protocol ---------------------------------------------------------------
@@ -892,9 +876,10 @@ def export_network(
         cell.font = Font(bold=True)
     # The cores first, then every school of the network (also those without a protocol yet), by name.
     rows = [(p, None) for p in in_network if p.is_core] + [(by_school.get(s.code), s) for s in members]
-    # Every document composed in one child, each with the limits of one export, while this process reads the next.
+    # The documents composed by NETWORK_CHILDREN children, each with one export's limits, while this process reads
+    # the next protocol.
     documents = render_all_in_child((_protocol_job(db, actor, p, template_bytes) for p, _ in rows if p is not None),
-                                    EXPORT_TIMEOUT_S, _EXPORT_LIMITS)
+                                    EXPORT_TIMEOUT_S, _EXPORT_LIMITS, children=NETWORK_CHILDREN)
     buffer = io.BytesIO()
     with contextlib.closing(documents), zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         done = 0
@@ -1050,35 +1035,52 @@ def render_in_child(job: _Job, seconds: float, limits: _Limits) -> bytes:
     return next(render_all_in_child([job], seconds, limits))
 
 
-def render_all_in_child(jobs: Iterable[_Job], seconds: float, limits: _Limits) -> Iterator[bytes]:
-    """Each job's document, in order, all composed in ONE child process; each job with the limits of a single
-    export (`seconds` and RENDER_MEMORY_BYTES from where the child stands when it starts that job). The next
-    job is taken from `jobs` (the parent reads its protocol) while the child composes the one before."""
+def render_all_in_child(jobs: Iterable[_Job], seconds: float, limits: _Limits,
+                        children: int = 1) -> Iterator[bytes]:
+    """Each job's document, in order, composed by at most `children` child processes (each composing many, one
+    after the other); each job with the limits of a single export (`seconds` and RENDER_MEMORY_BYTES from where
+    its child stands when it starts that job). The next job is taken from `jobs` (the parent reads its
+    protocol) while the children compose the ones before."""
     context = _children()
-    job_reader, job_writer = context.Pipe(duplex=False)
-    receiver, sender = context.Pipe(duplex=False)
     counts = {name: globals()[name] for name in _COUNTS}  # as this process has them (a test may lower them)
-    child = context.Process(target=_child_main, args=(job_reader, sender, seconds, RENDER_MEMORY_BYTES, counts),
-                            daemon=True)
-    with _bare_main():
-        child.start()
-    sender.close()
-    job_reader.close()
+    started: list[tuple] = []  # (process, job writer, result receiver)
+    in_flight: list[tuple[int, float]] = []  # (child, deadline) of each job sent, in order
+
+    def start() -> None:
+        job_reader, job_writer = context.Pipe(duplex=False)
+        receiver, sender = context.Pipe(duplex=False)
+        child = context.Process(target=_child_main, args=(job_reader, sender, seconds, RENDER_MEMORY_BYTES, counts),
+                                daemon=True)
+        with _bare_main():
+            child.start()
+        sender.close()
+        job_reader.close()
+        started.append((child, job_writer, receiver))
+
+    def oldest() -> bytes:
+        number, deadline = in_flight.pop(0)
+        child, _, receiver = started[number]
+        return _received(receiver, child, deadline, limits)
+
     try:
-        deadline = None
-        for job in jobs:
-            if deadline is not None:
-                yield _received(receiver, child, deadline, limits)
+        pool = max(1, children)
+        for index, job in enumerate(jobs):
+            number = index % pool  # in turns: the oldest job in flight, when `pool` are, is this child's
+            if number == len(started):
+                start()
+            if len(in_flight) == pool:
+                yield oldest()  # that child's previous document: the child now waits for this job
             # Sent only while the child waits for it (never while it sends a document back): no pipe fills up.
-            job_writer.send(job)
-            deadline = time.monotonic() + seconds
-        if deadline is not None:
-            yield _received(receiver, child, deadline, limits)
+            started[number][1].send(job)
+            in_flight.append((number, time.monotonic() + seconds))
+        while in_flight:
+            yield oldest()
     finally:
-        job_writer.close()
-        child.kill()
-        child.join()
-        receiver.close()
+        for child, job_writer, receiver in started:
+            job_writer.close()
+            child.kill()
+            child.join()
+            receiver.close()
 
 
 def _received(receiver, child, deadline: float, limits: _Limits) -> bytes:

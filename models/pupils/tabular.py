@@ -17,6 +17,7 @@ file.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -111,9 +112,17 @@ def header_score(cells: list[str], known: frozenset[str]) -> int:
             continue
         if normal in known:
             score += 3
-        elif any(re.search(rf"\b{re.escape(k)}\b", normal) for k in known if len(k) > 3):
+        elif (words := _known_words(known)) is not None and words.search(normal):
             score += 1
     return score
+
+
+@functools.lru_cache(maxsize=32)
+def _known_words(known: frozenset[str]) -> re.Pattern | None:
+    """One pattern for every known header longer than three letters, each as a whole word (a known header
+    inside a longer one): compiled once per list, not once per cell and header."""
+    longer = sorted(k for k in known if len(k) > 3)
+    return re.compile(rf"\b(?:{'|'.join(map(re.escape, longer))})\b") if longer else None
 
 
 def find_header(rows: list[list[str]], known: frozenset[str]) -> tuple[int, int]:

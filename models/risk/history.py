@@ -110,15 +110,14 @@ def _write(db: sqlite_utils.Database, school_code: str, generation: int, frame: 
     elif months:
         db.execute(f"DELETE FROM level_history WHERE school_code = ? AND generation = ? AND period IN"
                    f" ({', '.join('?' * len(months))})", [school_code, generation, *months])
-    records = zip([school_code] * len(frame), [generation] * len(frame),
-                  *(frame[c].tolist() for c in COLUMNS), strict=True)
+    # In primary-key order: SQLite appends to its B-tree instead of splitting pages all over it.
+    frame = frame.sort_values(["period", "pupil_code"], kind="mergesort")
+    columns = [frame[c].tolist() for c in COLUMNS]
+    records = zip([school_code] * len(frame), [generation] * len(frame), *columns, strict=True)
     db.conn.executemany("INSERT INTO level_history (school_code, generation, period, pupil_code, class_name, level,"
                         " absence_ratio) VALUES (?, ?, ?, ?, ?, ?, ?)", records)
-    if months is None:  # the frame is the whole generation: packed from it, in the order _read_rows gives
-        ordered = frame.sort_values(["period", "pupil_code"], kind="mergesort")
-        _pack(db, school_code, generation, [ordered[c].tolist() for c in COLUMNS])
-    else:
-        _pack(db, school_code, generation)
+    # The frame is the whole generation when no months are named: packed from it, in _read_rows's order.
+    _pack(db, school_code, generation, columns if months is None else None)
 
 
 _SEPARATOR = "\x1f"  # never in a code, a class or a level (checked: a value holding it leaves the school unpacked)

@@ -265,8 +265,8 @@ _PACKED = (f"(CAST(substr(period, 6, 2) AS INT) * 1024 + CASE WHEN late_entries 
 
 def _packed_rows(db: sqlite_utils.Database, school_code: str, since: str, until: str) -> tuple | None:
     """The rows from `since` to `until` grouped by pupil in primary-key order, as arrays: codes, class of the
-    last month, last month, months per pupil, and every row packed (`_PACKED`); None: hours the packing cannot
-    carry exactly, or no rows. Internal: callers check access."""
+    last month, last month, months per pupil, and every row packed (`_PACKED`), each pupil's months in order;
+    None: hours the packing cannot carry exactly, a summer month, or no rows. Internal: callers check access."""
     with indicators.paused_gc():  # 100,000 tuples: no collection while they come
         found = db.execute(f"SELECT pupil_code, class_name, MAX(period), COUNT(*), group_concat({_PACKED})"
                            " FROM attendance WHERE school_code = ? AND period >= ? AND period <= ?"
@@ -283,6 +283,18 @@ def _packed_rows(db: sqlite_utils.Database, school_code: str, since: str, until:
         return None
     if len(packed) != counts.sum():
         return None
+    # Each pupil's months in order and all of them September to June, as the scoring takes them (checked here,
+    # once: the rows kept packed are read as they were written).
+    month = packed >> 50
+    if len(month) and month.max() > 12:
+        return None
+    position = indicators.month_position(month)
+    if (position < 0).any():
+        return None
+    pupil_of_row = np.repeat(np.arange(len(codes)), counts)
+    key = pupil_of_row * 16 + position
+    if not (key[1:] > key[:-1]).all():  # SQLite gave a pupil's months out of order: put them in order
+        packed = packed[np.lexsort((position, pupil_of_row))]
     return codes, class_names, last_periods, counts, packed
 
 
@@ -376,18 +388,9 @@ def _read_school_year(db: sqlite_utils.Database, school_code: str, until: str, m
             return None  # nobody: the frame path says so as it always has
         if until == months[-1]:
             until = max(last_periods.tolist())
-    month = packed >> 50
     late = (packed >> 40) & 1023
-    pupil_of_row = np.repeat(np.arange(len(codes)), counts)
-    position = indicators.month_position(month)
-    if (position < 0).any():
-        return None
-    key = pupil_of_row * 16 + position
-    if not (key[1:] > key[:-1]).all():  # SQLite gave a pupil's months out of order: put them in order
-        order = np.lexsort((position, pupil_of_row))
-        packed, month, late = packed[order], month[order], late[order]
     rows = indicators.MonthlyRows(
-        pupil_codes=codes, class_names=class_names, counts=counts, month=month,
+        pupil_codes=codes, class_names=class_names, counts=counts, month=(packed >> 50).astype(np.uint8),
         scheduled=((packed >> 20) & 0xFFFFF) / 10.0, absent=(packed & 0xFFFFF) / 10.0,
         late=np.where(late == 1023, 0, late).astype(float), late_known=late != 1023)
     return rows, until

@@ -200,3 +200,25 @@ def test_a_reload_keeps_the_section_and_the_unsaved_text(server, page):
     assert underlined == 0
     log = (server.db.parent / "streamlit.log").read_text()
     assert "Session State API" not in log, log
+
+
+INTERVALS = """(() => { window.__approdoIntervals = []; const set = window.setInterval;
+  window.setInterval = function (handler, ms, ...rest) {
+    window.__approdoIntervals.push(ms); return set.call(this, handler, ms, ...rest); };
+})();"""
+
+
+def test_the_rich_editor_shows_plain_characters_and_its_italian_names_without_polling(server, page):
+    page.context.add_init_script(INTERVALS)
+    open_school_protocol(page, server)
+    choose(page, "Sezione", "Chi fa che cosa")
+    write(page, "Il 3 \\* 4, meno di \\<5 e \\[nota\\] restano testo.")
+    rich = page.get_by_role("textbox", name="Testo formattato della sezione")  # its Italian name
+    expect(rich).to_have_text("Il 3 * 4, meno di <5 e [nota] restano testo.")  # no backslash shown
+    expect(page.get_by_role("button", name="Grassetto")).to_be_visible()
+    screenshot(page, "editor_plain_characters")
+    # A new editor (another section) gets its Italian names too, with no timer asking every 400 ms.
+    choose(page, "Sezione", "Tempi e responsabilità")
+    expect(page.get_by_role("textbox", name="Testo formattato della sezione")).to_contain_text("Quando")
+    expect(page.get_by_role("button", name="Elenco puntato")).to_be_visible()
+    assert 400 not in page.evaluate("() => window.__approdoIntervals")

@@ -106,3 +106,20 @@ def test_markup_characters_in_the_text_stay_text():
     body = "Il 3 \\* 4 e \\`nome\\` tra \\[parentesi\\]: *corsivo*.\n"
     assert richtext.parse(richtext.for_editor(body)) == richtext.parse(body)
     assert richtext.from_editor(richtext.for_editor(body), body) == body
+
+
+def test_the_editor_shows_no_backslash_where_the_character_cannot_read_as_markup():
+    # The editor shows a backslash as typed: "3 \* 4" would stay "3 \* 4" on the author's screen.
+    body = "Il 3 \\* 4, meno di \\<5 e \\[nota\\] restano testo.\n\n| Voto | Nota |\n|---|---|\n| \\<6 | \\[a\\] |\n"
+    given = richtext.for_editor(body)
+    assert "\\" not in given
+    assert "Il 3 * 4, meno di <5 e [nota] restano testo." in given
+    assert richtext.parse(given) == richtext.parse(body)
+    assert richtext.from_editor(as_the_editor_writes(given), body) == body
+
+
+def test_a_character_that_would_read_as_markup_keeps_its_backslash():
+    body = "Non \\*corsivo\\* e \\<http://esempio.it\\>.\n"
+    given = richtext.for_editor(body)
+    assert "\\*corsivo\\*" in given
+    assert richtext.parse(given) == richtext.parse(body)
