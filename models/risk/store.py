@@ -111,3 +111,59 @@ def derogation_hours(db: sqlite_utils.Database, school_code: str, school_year: s
     return db.execute("SELECT pupil_code, SUM(hours) FROM derogations WHERE school_code = :school"
                       " AND school_year = :year GROUP BY pupil_code",
                       {"school": school_code, "year": school_year}).fetchall()
+
+
+# --- the learned model -----------------------------------------------------------------------------------------
+
+
+def outcomes(db: sqlite_utils.Database, school_code: str) -> list[tuple[str, str, str]]:
+    """(pupil, school_year, outcome) of the school's pupils."""
+    return db.execute("SELECT pupil_code, school_year, outcome FROM outcomes WHERE school_code = :school",
+                      {"school": school_code}).fetchall()
+
+
+def latest_model_version(db: sqlite_utils.Database, network_code: str) -> int:
+    """The network's latest model version; 0 if none."""
+    return db.execute("SELECT MAX(version) FROM risk_models WHERE network_code = :network",
+                      {"network": network_code}).fetchone()[0] or 0
+
+
+def insert_model(db: sqlite_utils.Database, network_code: str, version: int, created_at: str, document: str,
+                 checksum: str) -> None:
+    db.execute("INSERT INTO risk_models (network_code, version, created_at, document, checksum)"
+               " VALUES (:network, :version, :at, :document, :checksum)",
+               {"network": network_code, "version": version, "at": created_at, "document": document,
+                "checksum": checksum})
+
+
+def latest_model(db: sqlite_utils.Database, network_code: str) -> tuple[str, str] | None:
+    """(document, checksum) of the network's latest model, or None."""
+    return db.execute("SELECT document, checksum FROM risk_models WHERE network_code = :network"
+                      " ORDER BY version DESC LIMIT 1", {"network": network_code}).fetchone()
+
+
+def network_latest_period(db: sqlite_utils.Database, network_code: str) -> str | None:
+    """The latest month ("YYYY-MM") of attendance of any school of the network, or None."""
+    row = db.execute("SELECT MAX(m.period) FROM attendance_months m JOIN schools s ON s.code = m.school_code"
+                     " WHERE s.network_code = :network", {"network": network_code}).fetchone()
+    return row[0] if row else None
+
+
+def follow_shares(db: sqlite_utils.Database, network_code: str) -> list[tuple[str, float | None]]:
+    """(school, follow_share) of the network's schools."""
+    return db.execute("SELECT code, follow_share FROM schools WHERE network_code = :network",
+                      {"network": network_code}).fetchall()
+
+
+def school_network(db: sqlite_utils.Database, school_code: str) -> str | None:
+    row = db.execute("SELECT network_code FROM schools WHERE code = :school", {"school": school_code}).fetchone()
+    return row[0] if row else None
+
+
+def set_follow_share(db: sqlite_utils.Database, school_code: str, share: float) -> None:
+    db.execute("UPDATE schools SET follow_share = :share WHERE code = :school", {"share": share, "school": school_code})
+
+
+def follow_share(db: sqlite_utils.Database, school_code: str) -> float | None:
+    row = db.execute("SELECT follow_share FROM schools WHERE code = :school", {"school": school_code}).fetchone()
+    return row[0] if row else None
