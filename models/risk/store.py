@@ -167,3 +167,164 @@ def set_follow_share(db: sqlite_utils.Database, school_code: str, share: float) 
 def follow_share(db: sqlite_utils.Database, school_code: str) -> float | None:
     row = db.execute("SELECT follow_share FROM schools WHERE code = :school", {"school": school_code}).fetchone()
     return row[0] if row else None
+
+
+# --- teachers' classes ----------------------------------------------------------------------------------------
+
+
+def classes_of_username(db: sqlite_utils.Database, username: str) -> list[str]:
+    return [r[0] for r in db.execute("SELECT t.class_name FROM teacher_classes t JOIN users u ON u.id = t.user_id"
+                                     " WHERE u.username = :username ORDER BY t.class_name",
+                                     {"username": username}).fetchall()]
+
+
+def user_for_classes(db: sqlite_utils.Database, username: str) -> tuple[int, str, str | None] | None:
+    """(id, role, school) of the user, or None."""
+    return db.execute("SELECT id, role, school_code FROM users WHERE username = :username",
+                      {"username": username}).fetchone()
+
+
+def set_teacher_classes(db: sqlite_utils.Database, user_id: int, classes: list[str]) -> None:
+    """The teacher's classes, all of them replaced."""
+    db.execute("DELETE FROM teacher_classes WHERE user_id = :user", {"user": user_id})
+    db.conn.executemany("INSERT INTO teacher_classes (user_id, class_name) VALUES (:user, :class)",
+                        [{"user": user_id, "class": c} for c in classes])
+
+
+# --- a school's attendance, as the scoring reads it ------------------------------------------------------------
+
+ATTENDANCE_COLUMNS = ["pupil_code", "class_name", "period", "scheduled_hours", "absence_hours", "late_entries",
+                      "early_exits"]
+
+
+def attendance(db: sqlite_utils.Database, school_code: str, since: str | None = None,
+               pupil_code: str | None = None) -> list[tuple]:
+    """Monthly rows of a school (`ATTENDANCE_COLUMNS`), from `since` on, of one pupil or all."""
+    sql = f"SELECT {', '.join(ATTENDANCE_COLUMNS)} FROM attendance WHERE school_code = :school"
+    params: dict = {"school": school_code}
+    if since is not None:
+        sql += " AND period >= :since"
+        params["since"] = since
+    if pupil_code is not None:
+        sql += " AND pupil_code = :pupil"
+        params["pupil"] = pupil_code
+    return db.execute(sql, params).fetchall()
+
+
+def pupil_context(db: sqlite_utils.Database, school_code: str, columns: list[str]) -> list[tuple]:
+    """The `columns` (names from the code, never from users) of the school's pupils' context."""
+    return db.execute(f"SELECT {', '.join(columns)} FROM pupil_context WHERE school_code = :school",
+                      {"school": school_code}).fetchall()
+
+
+def school_scoring(db: sqlite_utils.Database, school_code: str) -> tuple[str, float | None, str | None]:
+    """(level, annual_hours, network) of the school."""
+    return db.execute("SELECT level, annual_hours, network_code FROM schools WHERE code = :school",
+                      {"school": school_code}).fetchone()
+
+
+def data_stamp_parts(db: sqlite_utils.Database, school_code: str) -> tuple:
+    """What a school's scores are computed from: (last import id, imports, rows, level, annual hours, classes'
+    weeks packed as text, calendar's update or None); outcomes' imports aside.
+
+    group_concat is SQLite's: PostgreSQL will use string_agg(class_name || ':' || hours::text, '|') (a new
+    stamp there, whose text differs: the kept rows are then packed again once)."""
+    imports = db.execute("SELECT COALESCE(MAX(id), 0), COUNT(*) FROM imports WHERE school_code = :school"
+                         " AND kind != 'outcomes'", {"school": school_code}).fetchone()
+    rows = db.execute("SELECT COALESCE(SUM(rows), 0) FROM attendance_months WHERE school_code = :school",
+                      {"school": school_code}).fetchone()[0]
+    level, hours = db.execute("SELECT level, annual_hours FROM schools WHERE code = :school",
+                              {"school": school_code}).fetchone()
+    timetable = db.execute("SELECT group_concat(class_name || ':' || hours, '|') FROM class_weeks"
+                           " WHERE school_code = :school", {"school": school_code}).fetchone()[0]
+    calendar = db.execute("SELECT updated_at FROM school_local_calendar WHERE school_code = :school",
+                          {"school": school_code}).fetchone()
+    return (*imports, rows, level, hours, timetable, calendar and calendar[0])
+
+
+def months(db: sqlite_utils.Database, school_code: str) -> list[str]:
+    """The months with attendance data, oldest first (a small table kept by the importer)."""
+    return [r[0] for r in db.execute("SELECT period FROM attendance_months WHERE school_code = :school"
+                                     " ORDER BY period", {"school": school_code})]
+
+
+# Each row of a school year packed by SQLite into one integer: calendar month, late entries + early exits
+# (1023: neither known), scheduled and absence hours in tenths. A value that does not fit exactly (hours
+# that are not whole tenths, counts over 1022) turns the row's number into a REAL, which the integer
+# parse refuses: the caller then reads the frame instead.
+_LATE = "coalesce(late_entries, 0) + coalesce(early_exits, 0)"
+
+
+def _tenths(column: str) -> str:
+    return (f"CASE WHEN {column} BETWEEN 0 AND 100000 AND CAST({column} * 10 AS INT) / 10.0 = {column}"
+            f" THEN CAST({column} * 10 AS INT) ELSE 0.5 END")
+
+
+PACKED = (f"(CAST(substr(period, 6, 2) AS INT) * 1024 + CASE WHEN late_entries IS NULL AND early_exits IS NULL"
+          f" THEN 1023 WHEN {_LATE} BETWEEN 0 AND 1022 THEN {_LATE} ELSE 0.5 END) * 1099511627776"
+          f" + {_tenths('scheduled_hours')} * 1048576 + {_tenths('absence_hours')}")
+
+
+def packed_by_pupil(db: sqlite_utils.Database, school_code: str, since: str, until: str) -> list[tuple]:
+    """(pupil, class of the last month, last month, months, every row packed (`PACKED`) as comma-separated text)
+    for each pupil with rows from `since` to `until`.
+
+    SQLite's: group_concat, and the bare class_name beside MAX(period) taken from the row holding the maximum.
+    PostgreSQL will use string_agg(... ::text, ',') and the class from a DISTINCT ON (pupil_code) ... ORDER BY
+    period DESC subquery; its integer arithmetic raises where SQLite's turns REAL (the 0.5 marks): there the
+    packing is checked in CASE first."""
+    return db.execute(f"SELECT pupil_code, class_name, MAX(period), COUNT(*), group_concat({PACKED})"
+                      " FROM attendance WHERE school_code = :school AND period >= :since AND period <= :until"
+                      " GROUP BY pupil_code", {"school": school_code, "since": since, "until": until}).fetchall()
+
+
+def latest_classes(db: sqlite_utils.Database, school_code: str, since: str) -> list[tuple[str, str, str]]:
+    """(pupil, class of the pupil's latest month, latest month) from `since` on, by pupil code.
+
+    SQLite's bare column next to MAX() comes from the row holding the maximum: the latest class. PostgreSQL
+    will use SELECT DISTINCT ON (pupil_code) pupil_code, class_name, period ... ORDER BY pupil_code, period
+    DESC."""
+    return db.execute("SELECT pupil_code, class_name, MAX(period) FROM attendance WHERE school_code = :school"
+                      " AND period >= :since GROUP BY pupil_code ORDER BY pupil_code",
+                      {"school": school_code, "since": since}).fetchall()
+
+
+def delete_packed_years(db: sqlite_utils.Database, school_code: str, first_month: str | None = None) -> None:
+    """The school's kept packed years: all, or the one starting at `first_month`."""
+    if first_month is None:
+        db.execute("DELETE FROM attendance_year_packed WHERE school_code = :school", {"school": school_code})
+    else:
+        db.execute("DELETE FROM attendance_year_packed WHERE school_code = :school AND first_month = :since",
+                   {"school": school_code, "since": first_month})
+
+
+def insert_packed_year(db: sqlite_utils.Database, school_code: str, first_month: str, stamp: str, pupils: str,
+                       classes: str, last_periods: str, counts: bytes, rows: bytes) -> None:
+    """A school year's rows kept packed (BLOBs: on PostgreSQL, bytea)."""
+    db.execute("INSERT INTO attendance_year_packed (school_code, first_month, stamp, pupils, classes, last_periods,"
+               " counts, rows) VALUES (:school, :since, :stamp, :pupils, :classes, :last_periods, :counts, :rows)",
+               {"school": school_code, "since": first_month, "stamp": stamp, "pupils": pupils, "classes": classes,
+                "last_periods": last_periods, "counts": counts, "rows": rows})
+
+
+def packed_year(db: sqlite_utils.Database, school_code: str, first_month: str) -> tuple | None:
+    """(stamp, pupils, classes, last_periods, counts, rows) of a kept school year, or None."""
+    return db.execute("SELECT stamp, pupils, classes, last_periods, counts, rows FROM attendance_year_packed"
+                      " WHERE school_code = :school AND first_month = :since",
+                      {"school": school_code, "since": first_month}).fetchone()
+
+
+def savepoint(db: sqlite_utils.Database, name: str) -> None:
+    """Several reads on one snapshot (`name` from the code, never from users)."""
+    db.execute(f"SAVEPOINT {name}")
+
+
+def release(db: sqlite_utils.Database, name: str) -> None:
+    db.execute(f"RELEASE {name}")
+
+
+def subject_hours(db: sqlite_utils.Database, school_code: str, pupil_code: str) -> list[tuple]:
+    """(period, subject, scheduled_hours, absence_hours) of the pupil, by month and subject."""
+    return db.execute("SELECT period, subject, scheduled_hours, absence_hours FROM attendance_subjects"
+                      " WHERE school_code = :school AND pupil_code = :pupil ORDER BY period, subject",
+                      {"school": school_code, "pupil": pupil_code}).fetchall()
