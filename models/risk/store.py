@@ -270,9 +270,9 @@ def packed_by_pupil(db: sqlite_utils.Database, school_code: str, since: str, unt
     for each pupil with rows from `since` to `until`.
 
     SQLite's: group_concat, and the bare class_name beside MAX(period) taken from the row holding the maximum.
-    PostgreSQL will use string_agg(... ::text, ',') and the class from a DISTINCT ON (pupil_code) ... ORDER BY
-    period DESC subquery; its integer arithmetic raises where SQLite's turns REAL (the 0.5 marks): there the
-    packing is checked in CASE first."""
+    PostgreSQL will use string_agg((...)::text, ',') and the class from a DISTINCT ON (pupil_code) ... ORDER BY
+    period DESC subquery; its numbers do not turn REAL at the 0.5 marks (a value the packing cannot carry), so
+    there that mark will be a text that the integer parse refuses."""
     return db.execute(f"SELECT pupil_code, class_name, MAX(period), COUNT(*), group_concat({PACKED})"
                       " FROM attendance WHERE school_code = :school AND period >= :since AND period <= :until"
                       " GROUP BY pupil_code", {"school": school_code, "since": since, "until": until}).fetchall()
