@@ -83,6 +83,8 @@ MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
 _KEPT_TEMPLATES = 8  # templates whose styles, cleaned XML and compiled parts a process keeps (see _TemplateCache)
 TRIAL_TIMEOUT_S = 20  # a sample protocol of one section
 EXPORT_TIMEOUT_S = 90  # a real protocol of 300 pages takes a few seconds
+# A network's zip: its documents composed by two children in turns (each with one export's limits).
+NETWORK_CHILDREN = min(2, os.cpu_count() or 1)
 # What one render may expand to, at upload (the trial) and at every real export alike: a section's body is
 # placed at most twice, a template holds a bounded number of fields, and the XML Jinja writes for all the
 # parts of one document together stops at a size far above a 300-page protocol's.
@@ -874,9 +876,10 @@ def export_network(
         cell.font = Font(bold=True)
     # The cores first, then every school of the network (also those without a protocol yet), by name.
     rows = [(p, None) for p in in_network if p.is_core] + [(by_school.get(s.code), s) for s in members]
-    # Every document composed in one child, each with the limits of one export, while this process reads the next.
+    # The documents composed by NETWORK_CHILDREN children, each with one export's limits, while this process reads
+    # the next protocol.
     documents = render_all_in_child((_protocol_job(db, actor, p, template_bytes) for p, _ in rows if p is not None),
-                                    EXPORT_TIMEOUT_S, _EXPORT_LIMITS)
+                                    EXPORT_TIMEOUT_S, _EXPORT_LIMITS, children=NETWORK_CHILDREN)
     buffer = io.BytesIO()
     with contextlib.closing(documents), zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         done = 0
@@ -1032,35 +1035,52 @@ def render_in_child(job: _Job, seconds: float, limits: _Limits) -> bytes:
     return next(render_all_in_child([job], seconds, limits))
 
 
-def render_all_in_child(jobs: Iterable[_Job], seconds: float, limits: _Limits) -> Iterator[bytes]:
-    """Each job's document, in order, all composed in ONE child process; each job with the limits of a single
-    export (`seconds` and RENDER_MEMORY_BYTES from where the child stands when it starts that job). The next
-    job is taken from `jobs` (the parent reads its protocol) while the child composes the one before."""
+def render_all_in_child(jobs: Iterable[_Job], seconds: float, limits: _Limits,
+                        children: int = 1) -> Iterator[bytes]:
+    """Each job's document, in order, composed by at most `children` child processes (each composing many, one
+    after the other); each job with the limits of a single export (`seconds` and RENDER_MEMORY_BYTES from where
+    its child stands when it starts that job). The next job is taken from `jobs` (the parent reads its
+    protocol) while the children compose the ones before."""
     context = _children()
-    job_reader, job_writer = context.Pipe(duplex=False)
-    receiver, sender = context.Pipe(duplex=False)
     counts = {name: globals()[name] for name in _COUNTS}  # as this process has them (a test may lower them)
-    child = context.Process(target=_child_main, args=(job_reader, sender, seconds, RENDER_MEMORY_BYTES, counts),
-                            daemon=True)
-    with _bare_main():
-        child.start()
-    sender.close()
-    job_reader.close()
+    started: list[tuple] = []  # (process, job writer, result receiver)
+    in_flight: list[tuple[int, float]] = []  # (child, deadline) of each job sent, in order
+
+    def start() -> None:
+        job_reader, job_writer = context.Pipe(duplex=False)
+        receiver, sender = context.Pipe(duplex=False)
+        child = context.Process(target=_child_main, args=(job_reader, sender, seconds, RENDER_MEMORY_BYTES, counts),
+                                daemon=True)
+        with _bare_main():
+            child.start()
+        sender.close()
+        job_reader.close()
+        started.append((child, job_writer, receiver))
+
+    def oldest() -> bytes:
+        number, deadline = in_flight.pop(0)
+        child, _, receiver = started[number]
+        return _received(receiver, child, deadline, limits)
+
     try:
-        deadline = None
-        for job in jobs:
-            if deadline is not None:
-                yield _received(receiver, child, deadline, limits)
+        pool = max(1, children)
+        for index, job in enumerate(jobs):
+            number = index % pool  # in turns: the oldest job in flight, when `pool` are, is this child's
+            if number == len(started):
+                start()
+            if len(in_flight) == pool:
+                yield oldest()  # that child's previous document: the child now waits for this job
             # Sent only while the child waits for it (never while it sends a document back): no pipe fills up.
-            job_writer.send(job)
-            deadline = time.monotonic() + seconds
-        if deadline is not None:
-            yield _received(receiver, child, deadline, limits)
+            started[number][1].send(job)
+            in_flight.append((number, time.monotonic() + seconds))
+        while in_flight:
+            yield oldest()
     finally:
-        job_writer.close()
-        child.kill()
-        child.join()
-        receiver.close()
+        for child, job_writer, receiver in started:
+            job_writer.close()
+            child.kill()
+            child.join()
+            receiver.close()
 
 
 def _received(receiver, child, deadline: float, limits: _Limits) -> bytes:

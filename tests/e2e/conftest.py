@@ -51,7 +51,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(tmp / "streamlit.log", "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(self.port),
+            [sys.executable, "-m", "tests.e2e.serve", "run", "server.py", "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true", *args],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )
@@ -266,13 +266,17 @@ def changed(page, widget):
             yield
 
 
-def log_in(page, base_url: str, username: str, password: str) -> None:
+def log_in(page, base_url: str, username: str, password: str, *, accepted: bool = True) -> None:
+    """Log in through the form. An accepted login returns once the browser holds the session cookie (the page asks
+    for it right after the run): a page then opened by its address (a new page load) finds the login."""
     page.goto(base_url + "/")
     wait_idle(page)
     page.get_by_role("textbox", name="Nome utente").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)
     with rerun(page):
         page.get_by_role("button", name="Accedi").click()
+    if accepted:
+        session_cookie(page)
 
 
 COOKIE = "approdo_sessione"
@@ -311,18 +315,22 @@ def choose(page, label: str, option: str, attempts: int = 3) -> None:
     The list re-renders while it filters, and a rerun still finishing can close it: wait for the match,
     take it with Enter (the first match has the focus), and start again if the list closed meanwhile.
     """
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     for attempt in range(attempts):
         wait_idle(page)
         box = page.get_by_role("combobox", name=label)
         if re.search(re.escape(option), box.input_value()):
             break  # already the choice: Streamlit runs nothing for it
+        asked = page.evaluate("() => window.__approdoRuns.asked")
         box.click()
+        if page.evaluate("(before) => window.__approdoRuns.asked > before", asked):
+            continue  # leaving a text field sent it: the run redraws the list (a new box), start again after it
         box.fill(option)
         try:
-            page.get_by_role("option").filter(has_text=option).first.wait_for(timeout=5_000)
-        except PlaywrightTimeout:
+            # Enter takes the first option: wait until the list is filtered (the unfiltered list may show the
+            # option too, further down, and Enter would then take the first one, often the current choice).
+            expect(page.get_by_role("option").first).to_contain_text(option, timeout=5_000)
+        except AssertionError:
             if attempt == attempts - 1:
                 raise
             box.press("Escape")

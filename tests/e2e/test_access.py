@@ -35,7 +35,7 @@ def test_dirigente_logs_in_sees_home_and_logs_out(server, page):
 
 
 def test_wrong_password_in_the_browser_shows_the_italian_message(server, page):
-    log_in(page, server.url, "dirigente", "non-e-questa")
+    log_in(page, server.url, "dirigente", "non-e-questa", accepted=False)
     expect(page.locator("[data-testid='stMain']")).to_contain_text("Nome utente o password non corretti.")
 
 

@@ -172,11 +172,13 @@ def test_the_username_is_two_tabs_away_through_the_skip_link(server, page):
     (no "link to this heading" in between)."""
     page.goto(server.url + "/")
     wait_idle(page)
+    page.wait_for_load_state("networkidle")  # keys pressed while the first page still loads can land anywhere
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Vai al contenuto principale")
     expect(skip).to_be_focused()
     assert focus_is_visible(page, skip)
     page.keyboard.press("Enter")
+    expect(page.locator("[data-testid='stMain']")).to_be_focused()
     page.keyboard.press("Tab")
     username = page.get_by_role("textbox", name="Nome utente")
     expect(username).to_be_focused()

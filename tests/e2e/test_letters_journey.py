@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from models.demo import demo
 from models.protocols import word_export as docx_export
-from tests.e2e.conftest import Server, choose, log_in, rerun, screenshot
+from tests.e2e.conftest import choose, log_in, rerun, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -33,28 +33,24 @@ def letter_lines(db_file) -> list[str]:
                                              " scolastico' ORDER BY id")]
 
 
-def test_the_dirigente_downloads_the_bilingual_family_notice_and_the_report_to_the_mayor(tmp_path, page):
-    server = Server(tmp_path)
-    try:
-        pupil = mayor_due_pupil(server.db)
-        log_in(page, server.url, "dirigente", demo.DEMO_PASSWORD)
-        with rerun(page):
-            page.get_by_role("link", name="Obbligo scolastico").first.click()
-        choose(page, "Scheda del caso", pupil)
-        main = page.locator("[data-testid='stMain']")
-        expect(main).to_contain_text("Lettera con la traduzione")
-        assert letter_lines(server.db) == []  # showing the buttons builds no letter
+def test_the_dirigente_downloads_the_bilingual_family_notice_and_the_report_to_the_mayor(server, tmp_path, page):
+    pupil = mayor_due_pupil(server.db)
+    log_in(page, server.url, "dirigente", demo.DEMO_PASSWORD)
+    with rerun(page):
+        page.get_by_role("link", name="Obbligo scolastico").first.click()
+    choose(page, "Scheda del caso", pupil)
+    main = page.locator("[data-testid='stMain']")
+    expect(main).to_contain_text("Lettera con la traduzione")
+    assert letter_lines(server.db) == []  # showing the buttons builds no letter
 
-        files = {}
-        for label in ("Lettera con la traduzione", "Segnalazione al Sindaco"):
-            with page.expect_download(timeout=60_000) as download:
-                page.get_by_role("button", name=label, exact=True).click()
-            target = tmp_path / download.value.suggested_filename
-            download.value.save_as(target)
-            files[label] = target
-        screenshot(page, "lettere_obbligo_scolastico")
-    finally:
-        server.stop()
+    files = {}
+    for label in ("Lettera con la traduzione", "Segnalazione al Sindaco"):
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name=label, exact=True).click()
+        target = tmp_path / download.value.suggested_filename
+        download.value.save_as(target)
+        files[label] = target
+    screenshot(page, "lettere_obbligo_scolastico")
 
     bilingual, mayor = files.values()
     assert bilingual.name == f"comunicazione_famiglia_{pupil}_it_ar.docx"
