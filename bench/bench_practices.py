@@ -18,7 +18,7 @@ from models.core import db as database
 from models.core.db import transaction
 from models.core.permissions import Actor, Role
 from models.demo import demo
-from models.practices import records, search
+from models.practices import records, search, store
 
 PRACTICES = 10_000
 TITLES = ["Patto di accoglienza con i mediatori culturali", "Laboratorio L2 estivo", "Tutor tra pari per neoarrivati",
@@ -70,7 +70,7 @@ def bare_match(db, expression: str | None) -> list[int]:
 
 def queries(db, reader: Actor, chosen=QUERIES):
     """(ours, floor) over the chosen queries: the practices found, in order, for each."""
-    expressions = [search.fts_query(text, **filters) for text, filters in chosen]
+    expressions = [store.match_expression(*search.match_terms(text, **filters)) for text, filters in chosen]
 
     def ours() -> list[list[int]]:
         return [[hit.practice_id for hit in search.search(db, reader, text, **filters)] for text, filters in chosen]

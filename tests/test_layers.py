@@ -134,8 +134,7 @@ NOT_YET_MOVED = {
     # risk, pupils and ingest: their SQL was being tuned for speed when the seam began
     "models/pupils/coverage.py", "models/pupils/importing.py", "models/pupils/pseudonyms.py",
     "models/pupils/retention.py", "models/pupils/school_calendar.py",
-    "models/risk/derogations.py", "models/risk/history.py", "models/risk/learn.py", "models/risk/pupil_access.py",
-    "models/risk/rules.py", "models/risk/school_risk.py",
+    "models/risk/history.py",
 }
 
 

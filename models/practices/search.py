@@ -47,13 +47,19 @@ def query_stems(text: str) -> list[str]:
     return list(dict.fromkeys(stem(word) for word in words(_OPERATORS.sub(" ", text or ""))))[:MAX_QUERY_WORDS]
 
 
-def _matching(db: sqlite_utils.Database, text: str, limit: int, *, levels=(), targets=(), themes=(),
-              strengths=()) -> list[int] | None:
-    """The practices with every word of `text` in title or body and one value of each filter, best first; None
-    when there is nothing to match on."""
+def match_terms(text: str, *, levels=(), targets=(), themes=(), strengths=()):
+    """What a search matches on: the stems of `text` (each with True when also matched as a prefix) and, per
+    filter used, the tags of which one must be there."""
     stems = [(s, len(s) >= PREFIX_FROM) for s in query_stems(text)]
     groups = [[tag(prefix, str(v)) for v in values]
               for prefix, values in (("liv", levels), ("tgt", targets), ("tem", themes), ("ev", strengths)) if values]
+    return stems, groups
+
+
+def _matching(db: sqlite_utils.Database, text: str, limit: int, **filters) -> list[int] | None:
+    """The practices with every word of `text` in title or body and one value of each filter, best first; None
+    when there is nothing to match on."""
+    stems, groups = match_terms(text, **filters)
     if not stems and not groups:
         return None
     return store.index_match(db, stems, groups, (TITLE_WEIGHT, BODY_WEIGHT, TAGS_WEIGHT), limit)

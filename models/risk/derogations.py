@@ -22,6 +22,7 @@ from models.core.db import transaction
 from models.core.errors import ApprodoError
 from models.core.permissions import Action, Actor, SchoolRef, require
 from models.core.school_year import SchoolYear
+from models.risk import store
 from models.risk.pupil_access import require_pupil
 
 SUGGESTED = (
@@ -59,8 +60,7 @@ def _require_dirigente(actor: Actor, school_code: str) -> None:
 
 def criteria(db: sqlite_utils.Database, school_code: str) -> Criteria:
     """The school's criteria (internal: no pupil data in them)."""
-    row = db.execute("SELECT criteria, resolution FROM derogation_criteria WHERE school_code = ?",
-                     [school_code]).fetchone()
+    row = store.derogation_criteria(db, school_code)
     return Criteria(tuple(json.loads(row[0])), row[1]) if row else Criteria((), "")
 
 
@@ -77,9 +77,8 @@ def set_criteria(db: sqlite_utils.Database, actor: Actor, school_code: str, item
     if not resolution:
         raise ApprodoError("Indica la delibera del collegio dei docenti (numero e data).")
     with transaction(db):
-        db.execute("INSERT OR REPLACE INTO derogation_criteria VALUES (?, ?, ?, ?, ?)",
-                   [school_code, json.dumps(list(cleaned), ensure_ascii=False), resolution, actor.username,
-                    clock.to_text(clock.utcnow())])
+        store.save_derogation_criteria(db, school_code, json.dumps(list(cleaned), ensure_ascii=False), resolution,
+                                       actor.username, clock.to_text(clock.utcnow()))
         audit.record(db, actor, "deroghe_criteri", school_code, school_code=school_code,
                      detail=f"{len(cleaned)} criteri, {resolution}")
     return Criteria(cleaned, resolution)
@@ -87,8 +86,7 @@ def set_criteria(db: sqlite_utils.Database, actor: Actor, school_code: str, item
 
 def pupil_years(db: sqlite_utils.Database, school_code: str, pupil_code: str) -> list[SchoolYear]:
     """Internal (callers check access): the school years of the pupil's attendance data, newest first."""
-    periods = [row[0] for row in db.execute("SELECT DISTINCT period FROM attendance WHERE school_code = ?"
-                                            " AND pupil_code = ?", [school_code, pupil_code])]
+    periods = store.pupil_periods(db, school_code, pupil_code)
     return sorted({SchoolYear.of_period(p) for p in periods}, reverse=True)
 
 
@@ -127,11 +125,8 @@ def add(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: s
                            "controlla la data o l'anno delle assenze.")
     year = str(chosen)
     with transaction(db):
-        new_id = db.execute(
-            "INSERT INTO derogations (school_code, pupil_code, school_year, hours, reason, on_day, note, recorded_by,"
-            " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [school_code, pupil_code, year, float(hours), reason, on.isoformat(), note, actor.username,
-             clock.to_text(clock.utcnow())]).lastrowid
+        new_id = store.insert_derogation(db, school_code, pupil_code, year, float(hours), reason, on.isoformat(), note,
+                                         actor.username, clock.to_text(clock.utcnow()))
         audit.record(db, actor, "deroga_ore", pupil_code, school_code=school_code,
                      detail=f"{hours:g} ore, {reason}, {on:%d/%m/%Y}")
         changes.pupil_data_changed(db, school_code)
@@ -141,27 +136,24 @@ def add(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: s
 def remove(db: sqlite_utils.Database, actor: Actor, school_code: str, derogation_id: int) -> None:
     _require_dirigente(actor, school_code)
     with transaction(db):
-        row = db.execute("SELECT pupil_code FROM derogations WHERE id = ? AND school_code = ?",
-                         [derogation_id, school_code]).fetchone()
-        if row is None:
+        pupil_code = store.derogation_pupil(db, derogation_id, school_code)
+        if pupil_code is None:
             raise ApprodoError("Questa deroga non esiste per la tua scuola.")
-        db.execute("DELETE FROM derogations WHERE id = ?", [derogation_id])
-        audit.record(db, actor, "deroga_tolta", row[0], school_code=school_code, detail=f"deroga {derogation_id}")
+        store.delete_derogation(db, derogation_id)
+        audit.record(db, actor, "deroga_tolta", pupil_code, school_code=school_code, detail=f"deroga {derogation_id}")
         changes.pupil_data_changed(db, school_code)
 
 
 def of_pupil(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> list[Derogation]:
     """The pupil's derogations, newest first, for whoever may see the pupil."""
     require_pupil(db, actor, school_code, pupil_code)
-    return [Derogation(r[0], pupil_code, r[1], r[2], r[3], date.fromisoformat(r[4]), r[5], r[6]) for r in db.execute(
-        "SELECT id, school_year, hours, reason, on_day, note, recorded_by FROM derogations WHERE school_code = ?"
-        " AND pupil_code = ? ORDER BY on_day DESC, id DESC", [school_code, pupil_code])]
+    return [Derogation(r[0], pupil_code, r[1], r[2], r[3], date.fromisoformat(r[4]), r[5], r[6]) for r in
+            store.pupil_derogations(db, school_code, pupil_code)]
 
 
 def hours_by_pupil(db: sqlite_utils.Database, school_code: str, year: SchoolYear) -> dict[str, float]:
     """Internal (callers check access): {pupil: hours under a derogation in the school year}."""
-    return dict(db.execute("SELECT pupil_code, SUM(hours) FROM derogations WHERE school_code = ? AND school_year = ?"
-                           " GROUP BY pupil_code", [school_code, str(year)]).fetchall())
+    return dict(store.derogation_hours(db, school_code, str(year)))
 
 
 def with_sentences(pupils, derogated: dict[str, float]):

@@ -39,7 +39,7 @@ from models.core.db import transaction
 from models.core.errors import ApprodoError
 from models.core.permissions import Action, Actor, NetworkRef, SchoolRef, network_figures_view, require
 from models.core.school_year import SchoolYear
-from models.risk import fairness, indicators
+from models.risk import fairness, indicators, store
 from models.risk.school_risk import load_attendance, load_context, scoring_setup
 
 FORMAT = 1
@@ -85,8 +85,7 @@ def school_frame(db: sqlite_utils.Database, school_code: str, as_of_month: int,
     if attendance.empty:
         return pd.DataFrame()
     context = load_context(db, school_code, audit_groups=True)  # the groups ride along for the audit only
-    outcomes = pd.DataFrame(db.execute("SELECT pupil_code, school_year, outcome FROM outcomes WHERE school_code = ?",
-                                       [school_code]).fetchall(), columns=["pupil_code", "school_year", "outcome"])
+    outcomes = pd.DataFrame(store.outcomes(db, school_code), columns=["pupil_code", "school_year", "outcome"])
     present = sorted({SchoolYear.of_period(p) for p in attendance["period"].unique()})
     frames = []
     for year in years or present:
@@ -299,12 +298,10 @@ def train(db: sqlite_utils.Database, actor: Actor, network_code: str, *, as_of_m
     """Evaluate, then store the model as the network's next version; return its document."""
     document = evaluate(db, actor, network_code, as_of_month=as_of_month, k=k)
     with transaction(db):
-        version = (db.execute("SELECT MAX(version) FROM risk_models WHERE network_code = ?",
-                              [network_code]).fetchone()[0] or 0) + 1
+        version = store.latest_model_version(db, network_code) + 1
         document["version"] = version
         text = canonical(document)
-        db.execute("INSERT INTO risk_models (network_code, version, created_at, document, checksum)"
-                   " VALUES (?, ?, ?, ?, ?)", [network_code, version, document["created_at"], text, checksum(text)])
+        store.insert_model(db, network_code, version, document["created_at"], text, checksum(text))
         audit.record(db, actor, "modello_addestrato", network_code,
                      detail=f"versione {version}, proposto: {'sì' if document['offered'] else 'no'}")
     return document
@@ -359,8 +356,7 @@ def _load(db: sqlite_utils.Database, network_code: str) -> Model | None:
 
     Internal: callers have asked permissions (the document holds every school's counts).
     """
-    row = db.execute("SELECT document, checksum FROM risk_models WHERE network_code = ? ORDER BY version DESC"
-                     " LIMIT 1", [network_code]).fetchone()
+    row = store.latest_model(db, network_code)
     if row is None:
         return None
     return Model(verified(row[0], row[1], network_code))
@@ -381,16 +377,15 @@ def verified(text: str, expected: str, network_code: str) -> dict:
 
 def latest_month(db: sqlite_utils.Database, network_code: str) -> int:
     """The calendar month of the network's latest data: the point in the year every year is scored at."""
-    row = db.execute("SELECT MAX(m.period) FROM attendance_months m JOIN schools s ON s.code = m.school_code"
-                     " WHERE s.network_code = ?", [network_code]).fetchone()
-    if not row or not row[0]:
+    period = store.network_latest_period(db, network_code)
+    if not period:
         raise ApprodoError("La rete non ha ancora dati di frequenza.")
-    return int(row[0][5:7])
+    return int(period[5:7])
 
 
 def school_shares(db: sqlite_utils.Database, network_code: str) -> dict[str, float]:
     """k per school: the share of its pupils its staff can follow (internal: for training and the school audit)."""
-    return dict(db.execute("SELECT code, follow_share FROM schools WHERE network_code = ?", [network_code]).fetchall())
+    return dict(store.follow_shares(db, network_code))
 
 
 def explain(model: Model, row: pd.Series, top: int = 3) -> list[str]:
@@ -467,11 +462,11 @@ def offered_model(db: sqlite_utils.Database, actor: Actor, school_code: str) -> 
     school had no pupils in that year, or if the stored model fails its checks.
     """
     require(actor, Action.READ_PUPILS, SchoolRef(school_code))
-    row = db.execute("SELECT network_code FROM schools WHERE code = ?", [school_code]).fetchone()
-    if row is None:
+    network_code = store.school_network(db, school_code)
+    if network_code is None:
         return None
     try:
-        model = _load(db, row[0])
+        model = _load(db, network_code)
     except ApprodoError:
         return None
     if model is None:
@@ -522,7 +517,7 @@ def set_follow_share(db: sqlite_utils.Database, actor: Actor, school_code: str, 
     if not 0.01 <= share <= 0.5:
         raise ApprodoError("Indica una quota tra l'1 % e il 50 % degli alunni.")
     with transaction(db):
-        db.execute("UPDATE schools SET follow_share = ? WHERE code = ?", [share, school_code])
+        store.set_follow_share(db, school_code, share)
         audit.record(db, actor, "quota_seguibile", school_code, school_code=school_code, detail=f"{share:.0%}")
 
 
@@ -530,8 +525,7 @@ def follow_share(db: sqlite_utils.Database, actor: Actor, school_code: str) -> f
     """The share of pupils the school's staff can follow, for the one who sets it."""
     require(actor, Action.MANAGE_SCHOOL, SchoolRef(school_code),
             "Solo il dirigente della scuola indica quanti alunni il personale può seguire.")
-    row = db.execute("SELECT follow_share FROM schools WHERE code = ?", [school_code]).fetchone()
-    return row[0] if row and row[0] else DEFAULT_K
+    return store.follow_share(db, school_code) or DEFAULT_K
 
 
 # --- what each role reads of the document ---------------------------------------------------------

@@ -8,15 +8,14 @@ from __future__ import annotations
 import sqlite_utils
 
 from models.core.permissions import Action, Actor, SchoolRef, has_classes, require
+from models.risk import store
 
 
 def teacher_classes(db: sqlite_utils.Database, actor: Actor) -> tuple[str, ...] | None:
     """A teacher's own classes; None for roles that see the whole school."""
     if not has_classes(actor.role):
         return None
-    rows = db.execute("SELECT class_name FROM teacher_classes WHERE user_id = ? ORDER BY class_name",
-                      [actor.user_id]).fetchall()
-    return tuple(r[0] for r in rows)
+    return tuple(store.teacher_classes(db, actor.user_id))
 
 
 
@@ -27,8 +26,7 @@ def require_pupil(db: sqlite_utils.Database, actor: Actor, school_code: str, pup
     teacher cannot probe which codes exist in other classes.
     """
     require(actor, Action.READ_PUPILS, SchoolRef(school_code))
-    row = db.execute("SELECT class_name FROM attendance WHERE school_code = ? AND pupil_code = ?"
-                     " ORDER BY period DESC LIMIT 1", [school_code, pupil_code]).fetchone()
+    row = store.current_class(db, school_code, pupil_code)
     classes = teacher_classes(db, actor)
     visible = row is not None and (classes is None or row[0] in classes)
     require(actor, Action.READ_PUPILS, SchoolRef(school_code, reachable=visible),

@@ -12,6 +12,7 @@ from models.core import audit, clock
 from models.core.db import transaction
 from models.core.errors import ApprodoError
 from models.core.permissions import Action, Actor, NetworkRef, require
+from models.risk import store
 from models.risk.indicators import DEFAULT_RULES, Rules
 
 # What a network may change, and within which bounds (the legal 25 % is not negotiable).
@@ -27,8 +28,8 @@ BOUNDS = {
 
 
 def network_rules(db: sqlite_utils.Database, network_code: str) -> Rules:
-    row = db.execute("SELECT settings FROM risk_rules WHERE network_code = ?", [network_code]).fetchone()
-    return replace(DEFAULT_RULES, **json.loads(row[0])) if row else DEFAULT_RULES
+    settings = store.rules_settings(db, network_code)
+    return replace(DEFAULT_RULES, **json.loads(settings)) if settings is not None else DEFAULT_RULES
 
 
 def set_network_rules(db: sqlite_utils.Database, actor: Actor, network_code: str, **changes) -> Rules:
@@ -50,18 +51,14 @@ def set_network_rules(db: sqlite_utils.Database, actor: Actor, network_code: str
         raise ApprodoError("La soglia grave deve essere più alta di quella dell'assenza cronica.")
     stored = {k: v for k, v in asdict(updated).items() if v != getattr(DEFAULT_RULES, k)}
     with transaction(db):
-        db.execute("INSERT OR REPLACE INTO risk_rules (network_code, settings, updated_by, updated_at)"
-                   " VALUES (?, ?, ?, ?)", [network.code, json.dumps(stored), actor.username,
-                                            clock.to_text(clock.utcnow())])
+        store.save_rules(db, network.code, json.dumps(stored), actor.username, clock.to_text(clock.utcnow()))
         audit.record(db, actor, "soglie_rischio", network.code, detail=json.dumps(stored))
         # The levels by month follow in the background (models/risk/history.py runs the job); until the job
         # switches them in, the dashboard shows the levels of the old thresholds, whole.
         if updated == current:
             return updated
-        schools = db.execute("SELECT COUNT(*) FROM schools WHERE network_code = ?", [network.code]).fetchone()[0]
-        db.execute("INSERT INTO level_jobs (network_code, rules, status, schools_total, requested_by, requested_at)"
-                   " VALUES (?, ?, 'in_attesa', ?, ?, ?)", [network.code, rules_json(updated), schools,
-                                                            actor.username, clock.to_text(clock.utcnow())])
+        store.insert_level_job(db, network.code, rules_json(updated), store.network_school_count(db, network.code),
+                               actor.username, clock.to_text(clock.utcnow()))
     return updated
 
 

@@ -16,17 +16,17 @@ import sqlite_utils
 
 from models.accounts.schools import DEFAULT_ANNUAL_HOURS, Level, School, get_school
 from models.core import audit
+from models.core import store as core_store
 from models.core.db import transaction
 from models.core.errors import ApprodoError
 from models.core.permissions import Action, Actor, SchoolRef, has_classes, require
 from models.core.school_year import SchoolYear
 from models.pupils import coverage, school_calendar
-from models.risk import derogations, indicators
+from models.risk import derogations, indicators, store
 from models.risk.pupil_access import require_pupil, teacher_classes
 from models.risk.rules import network_rules
 
-_ATTENDANCE_COLUMNS = ["pupil_code", "class_name", "period", "scheduled_hours", "absence_hours", "late_entries",
-                       "early_exits"]
+_ATTENDANCE_COLUMNS = store.ATTENDANCE_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -42,14 +42,12 @@ class RiskList:
 
 def classes_of(db: sqlite_utils.Database, username: str) -> tuple[str, ...]:
     """A teacher's classes by username (for the admin page; no pupil data)."""
-    rows = db.execute("SELECT t.class_name FROM teacher_classes t JOIN users u ON u.id = t.user_id"
-                      " WHERE u.username = ? ORDER BY t.class_name", [username]).fetchall()
-    return tuple(r[0] for r in rows)
+    return tuple(store.classes_of_username(db, username))
 
 
 def assign_classes(db: sqlite_utils.Database, actor: Actor, username: str, classes: list[str]) -> None:
     """Set a teacher's classes: the school's dirigente or an admin."""
-    row = db.execute("SELECT id, role, school_code FROM users WHERE username = ?", [username]).fetchone()
+    row = store.user_for_classes(db, username)
     if row is None:
         raise ApprodoError(f"L'utente «{username}» non esiste.")
     user_id, role, school_code = row
@@ -61,24 +59,14 @@ def assign_classes(db: sqlite_utils.Database, actor: Actor, username: str, class
     if any(len(c) > 40 for c in cleaned):
         raise ApprodoError("Nome di classe troppo lungo.")
     with transaction(db):
-        db.execute("DELETE FROM teacher_classes WHERE user_id = ?", [user_id])
-        db.conn.executemany("INSERT INTO teacher_classes (user_id, class_name) VALUES (?, ?)",
-                            [(user_id, c) for c in cleaned])
+        store.set_teacher_classes(db, user_id, cleaned)
         audit.record(db, actor, "classi_assegnate", username, school_code=school_code, detail=", ".join(cleaned))
 
 
 def load_attendance(db: sqlite_utils.Database, school_code: str, classes: tuple[str, ...] | None = None,
                     pupil_code: str | None = None, since: str | None = None) -> pd.DataFrame:
     """Monthly rows of a school, from `since` on (internal: callers check access first)."""
-    sql = f"SELECT {', '.join(_ATTENDANCE_COLUMNS)} FROM attendance WHERE school_code = ?"
-    params: list = [school_code]
-    if since is not None:
-        sql += " AND period >= ?"
-        params.append(since)
-    if pupil_code is not None:
-        sql += " AND pupil_code = ?"
-        params.append(pupil_code)
-    rows = db.execute(sql, params).fetchall()
+    rows = store.attendance(db, school_code, since, pupil_code)
     frame = pd.DataFrame(rows, columns=_ATTENDANCE_COLUMNS)
     if classes is not None:
         # A teacher sees the pupils now in their classes (by each pupil's latest month), with all
@@ -94,9 +82,7 @@ def load_context(db: sqlite_utils.Database, school_code: str, *, audit_groups: b
     columns = ["pupil_code", "birth_year", "arrival_year", "l2_level", "retentions"]
     if audit_groups:
         columns += ["citizenship_group", "sex"]
-    rows = db.execute(f"SELECT {', '.join(columns)} FROM pupil_context WHERE school_code = ?",
-                      [school_code]).fetchall()
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(store.pupil_context(db, school_code, columns), columns=columns)
 
 
 @dataclass(frozen=True)
@@ -124,8 +110,7 @@ def _annual_hours(db: sqlite_utils.Database, school_code: str, level: str,
 
 def scoring_setup(db: sqlite_utils.Database, school_code: str) -> Scoring:
     """Internal (no actor): for the batch computations that callers have already authorised."""
-    level, hours, network = db.execute("SELECT level, annual_hours, network_code FROM schools WHERE code = ?",
-                                       [school_code]).fetchone()
+    level, hours, network = store.school_scoring(db, school_code)
     default, classes = _annual_hours(db, school_code, level, hours)
     return Scoring(level, default, network_rules(db, network), classes)
 
@@ -133,26 +118,15 @@ def scoring_setup(db: sqlite_utils.Database, school_code: str) -> Scoring:
 def data_stamp(db: sqlite_utils.Database, school_code: str) -> str:
     """What a school's scores are computed from, besides the thresholds: its imports and rows, its level and
     timetable. Any import, deletion or purge changes it (internal: no pupil data in it)."""
-    # Outcomes enter no score: their imports do not count.
-    imports = db.execute("SELECT COALESCE(MAX(id), 0), COUNT(*) FROM imports WHERE school_code = ?"
-                         " AND kind != 'outcomes'", [school_code]).fetchone()
-    rows = db.execute("SELECT COALESCE(SUM(rows), 0) FROM attendance_months WHERE school_code = ?",
-                      [school_code]).fetchone()[0]
-    level, hours = db.execute("SELECT level, annual_hours FROM schools WHERE code = ?", [school_code]).fetchone()
-    # The weeks and the school's calendar change the monte ore and the annual hours.
-    timetable = db.execute("SELECT group_concat(class_name || ':' || hours, '|') FROM class_weeks"
-                           " WHERE school_code = ?", [school_code]).fetchone()[0]
-    calendar = db.execute("SELECT updated_at FROM school_local_calendar WHERE school_code = ?",
-                          [school_code]).fetchone()
-    # "v3": months count only the pupils with data in them; the thresholds are kept apart.
-    return json.dumps(["v3", *imports, rows, level, hours, timetable, calendar and calendar[0]])
+    # Outcomes enter no score: their imports do not count. The weeks and the school's calendar change the monte
+    # ore and the annual hours. "v3": months count only the pupils with data in them; the thresholds apart.
+    return json.dumps(["v3", *store.data_stamp_parts(db, school_code)])
 
 
 def periods(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[str]:
     """The months with attendance data, oldest first (from a small table kept by the importer)."""
     require(actor, Action.READ_PUPILS, SchoolRef(school_code))
-    return [r[0] for r in db.execute("SELECT period FROM attendance_months WHERE school_code = ? ORDER BY period",
-                                     [school_code])]
+    return store.months(db, school_code)
 
 
 def months_held(db: sqlite_utils.Database, actor: Actor, school_code: str) -> dict[str, coverage.MonthClasses]:
@@ -243,34 +217,15 @@ def forget_kept_lists() -> None:
 
 def database_file(db: sqlite_utils.Database) -> str:
     """The file behind a connection: caches in memory are per database (tests open many)."""
-    return db.execute("PRAGMA database_list").fetchone()[2]
-
-
-# Each row of a school year packed by SQLite into one integer: calendar month, late entries + early exits
-# (1023: neither known), scheduled and absence hours in tenths. A value that does not fit exactly (hours
-# that are not whole tenths, counts over 1022) turns the row's number into a REAL, which the integer
-# parse refuses: the caller then reads the frame instead.
-_LATE = "coalesce(late_entries, 0) + coalesce(early_exits, 0)"
-
-
-def _tenths(column: str) -> str:
-    return (f"CASE WHEN {column} BETWEEN 0 AND 100000 AND CAST({column} * 10 AS INT) / 10.0 = {column}"
-            f" THEN CAST({column} * 10 AS INT) ELSE 0.5 END")
-
-
-_PACKED = (f"(CAST(substr(period, 6, 2) AS INT) * 1024 + CASE WHEN late_entries IS NULL AND early_exits IS NULL"
-           f" THEN 1023 WHEN {_LATE} BETWEEN 0 AND 1022 THEN {_LATE} ELSE 0.5 END) * 1099511627776"
-           f" + {_tenths('scheduled_hours')} * 1048576 + {_tenths('absence_hours')}")
+    return core_store.database_file(db)
 
 
 def _packed_rows(db: sqlite_utils.Database, school_code: str, since: str, until: str) -> tuple | None:
     """The rows from `since` to `until` grouped by pupil in primary-key order, as arrays: codes, class of the
-    last month, last month, months per pupil, and every row packed (`_PACKED`), each pupil's months in order;
+    last month, last month, months per pupil, and every row packed (`store.PACKED`), each pupil's months in order;
     None: hours the packing cannot carry exactly, a summer month, or no rows. Internal: callers check access."""
     with indicators.paused_gc():  # 100,000 tuples: no collection while they come
-        found = db.execute(f"SELECT pupil_code, class_name, MAX(period), COUNT(*), group_concat({_PACKED})"
-                           " FROM attendance WHERE school_code = ? AND period >= ? AND period <= ?"
-                           " GROUP BY pupil_code", [school_code, since, until]).fetchall()
+        found = store.packed_by_pupil(db, school_code, since, until)
     if not found:
         return None
     codes, class_names, last_periods, counts, packs = (np.array(c, dtype=object) for c in zip(*found, strict=True))
@@ -306,16 +261,14 @@ _SEPARATOR = "\x1f"  # never in a code, a class or a month (a school year holdin
 def data_changed(db: sqlite_utils.Database, school_code: str, periods: tuple[str, ...] | None) -> None:
     """A writer changed the school's rows (inside its transaction): keep each touched school year's rows packed,
     so that its risk list reads one row instead of grouping a million (`_read_school_year`)."""
-    months = [r[0] for r in db.execute("SELECT period FROM attendance_months WHERE school_code = ? ORDER BY period",
-                                       [school_code])]
+    months = store.months(db, school_code)
     latest = {SchoolYear.of_period(p).first_month: p for p in months}  # each school year's latest month
     years = set(latest) if periods is None else {SchoolYear.of_period(p).first_month for p in periods}
     if periods is None:
-        db.execute("DELETE FROM attendance_year_packed WHERE school_code = ?", [school_code])
+        store.delete_packed_years(db, school_code)
     stamp = data_stamp(db, school_code)
     for since in sorted(years):
-        db.execute("DELETE FROM attendance_year_packed WHERE school_code = ? AND first_month = ?",
-                   [school_code, since])
+        store.delete_packed_years(db, school_code, since)
         until = latest.get(since)
         # Summer months or hours the packing cannot carry: the list reads the rows (see `_scored`).
         if until is None or not _school_months_only(months, since, until):
@@ -328,16 +281,13 @@ def data_changed(db: sqlite_utils.Database, school_code: str, periods: tuple[str
         if any(_SEPARATOR in value for column in (codes, class_names) for value in column.tolist()) or \
                 counts.max() > 255:
             continue
-        db.execute("INSERT INTO attendance_year_packed (school_code, first_month, stamp, pupils, classes,"
-                   " last_periods, counts, rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   [school_code, since, stamp, *texts, counts.astype("<u1").tobytes(),
-                    packed.astype("<i8").tobytes()])
+        store.insert_packed_year(db, school_code, since, stamp, *texts, counts.astype("<u1").tobytes(),
+                                 packed.astype("<i8").tobytes())
 
 
 def _kept_rows(db: sqlite_utils.Database, school_code: str, since: str, stamp: str) -> tuple | None:
     """`_packed_rows` of a whole school year as kept by `data_changed`; None when not kept for this data stamp."""
-    row = db.execute("SELECT stamp, pupils, classes, last_periods, counts, rows FROM attendance_year_packed"
-                     " WHERE school_code = ? AND first_month = ?", [school_code, since]).fetchone()
+    row = store.packed_year(db, school_code, since)
     if row is None or row[0] != stamp:
         return None
     codes, class_names, last_periods = (np.array(text.split(_SEPARATOR), dtype=object) for text in row[1:4])
@@ -372,9 +322,7 @@ def _read_school_year(db: sqlite_utils.Database, school_code: str, until: str, m
         latest = None
         if found is not None and classes is not None and until != months[-1]:
             # a teacher's pupils: by their latest class, any month
-            latest = {code: class_name for code, class_name, _ in db.execute(
-                "SELECT pupil_code, class_name, MAX(period) FROM attendance WHERE school_code = ? AND period >= ?"
-                " GROUP BY pupil_code", [school_code, since])}
+            latest = {code: class_name for code, class_name, _ in store.latest_classes(db, school_code, since)}
     if found is None:
         return None
     codes, class_names, last_periods, counts, packed = found
@@ -399,21 +347,19 @@ def _read_school_year(db: sqlite_utils.Database, school_code: str, until: str, m
 @contextmanager
 def _read_transaction(db: sqlite_utils.Database):
     """Several SELECTs on one snapshot: an import committed between them must not mix two states."""
-    db.execute("SAVEPOINT risk_read")
+    store.savepoint(db, "risk_read")
     try:
         yield
     finally:
-        db.execute("RELEASE risk_read")
+        store.release(db, "risk_read")
 
 
 def subject_hours(db: sqlite_utils.Database, actor: Actor, school_code: str, pupil_code: str) -> pd.DataFrame:
     """A pupil's lesson and absence hours per subject and month, when the school imported a per-subject report
     (empty otherwise): period, subject, scheduled_hours, absence_hours."""
     require_pupil(db, actor, school_code, pupil_code)
-    rows = db.execute("SELECT period, subject, scheduled_hours, absence_hours FROM attendance_subjects"
-                      " WHERE school_code = ? AND pupil_code = ? ORDER BY period, subject",
-                      [school_code, pupil_code]).fetchall()
-    return pd.DataFrame(rows, columns=["period", "subject", "scheduled_hours", "absence_hours"])
+    return pd.DataFrame(store.subject_hours(db, school_code, pupil_code),
+                        columns=["period", "subject", "scheduled_hours", "absence_hours"])
 
 
 def visible_pupils(db: sqlite_utils.Database, actor: Actor, school_code: str) -> dict[str, str]:
@@ -422,8 +368,6 @@ def visible_pupils(db: sqlite_utils.Database, actor: Actor, school_code: str) ->
     if not months:
         return {}
     since = SchoolYear.of_period(months[-1]).first_month
-    # SQLite's bare column next to MAX() comes from the row holding the maximum: the latest class.
-    rows = db.execute("SELECT pupil_code, class_name, MAX(period) FROM attendance WHERE school_code = ?"
-                      " AND period >= ? GROUP BY pupil_code ORDER BY pupil_code", [school_code, since]).fetchall()
+    rows = store.latest_classes(db, school_code, since)
     classes = teacher_classes(db, actor)
     return {code: class_name for code, class_name, _ in rows if classes is None or class_name in classes}
