@@ -21,7 +21,9 @@ from models.demo import demo
 from tests.e2e.conftest import Server, log_in, new_page, rerun, screenshot, wait_idle
 from ui.navigation import pages_for
 
-pytestmark = pytest.mark.e2e
+# One process runs the whole module (xdist, loadgroup): split over two, each process started its own server, and
+# again whenever another module's test came in between.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("a11y")]
 
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
            "resultTypes": ["violations"]}
