@@ -309,6 +309,28 @@ def screenshot(page, name: str) -> Path:
     return target
 
 
+def leave_text_field(page) -> None:
+    """Leave the text field that has the focus and, if leaving it sent its text, wait for that run.
+
+    A person who typed in a text box and then clicks elsewhere sends the text. Clicking a select box would send it
+    too, but the run it asks for may begin a moment after the click, redraw the box and close its list while the
+    next keys are typed: leaving the field first takes that race away. Streamlit sends the text within a frame or
+    two of the blur (React commits it, then the widget manager sends it), so the watch's count, read three frames
+    later, tells whether a run was asked for (frames, not a fixed time: a slow machine draws them later)."""
+    sent = page.evaluate("""() => {
+      const el = document.activeElement, watch = window.__approdoRuns;
+      const typing = el && (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && el.type === "text"))
+        && el.getAttribute("role") !== "combobox";
+      if (!typing || !watch) return false;
+      const before = watch.asked;
+      el.blur();
+      const frame = () => new Promise((done) => requestAnimationFrame(done));
+      return frame().then(frame).then(frame).then(() => watch.asked > before);
+    }""")
+    if sent:
+        wait_idle(page)
+
+
 def choose(page, label: str, option: str, attempts: int = 3) -> None:
     """Pick an option of a Streamlit selectbox by typing part of it, as a keyboard user would.
 
@@ -318,6 +340,7 @@ def choose(page, label: str, option: str, attempts: int = 3) -> None:
 
     for attempt in range(attempts):
         wait_idle(page)
+        leave_text_field(page)
         box = page.get_by_role("combobox", name=label)
         if re.search(re.escape(option), box.input_value()):
             break  # already the choice: Streamlit runs nothing for it
