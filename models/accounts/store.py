@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 import sqlite_utils
 
+from models.core.store import inserted_id
+
 # --- users ---------------------------------------------------------------------------------------
 
 _USER = "SELECT id, username, full_name, role, school_code, network_code, active, locked_until, email FROM users"
@@ -140,8 +142,8 @@ def unknown_failures_from(db: sqlite_utils.Database, client: str, since: str) ->
 def insert_unknown_failure(db: sqlite_utils.Database, name_key: str, client: str, at: str, kept: int,
                            expired: str) -> None:
     """Record the failure, and forget those beyond the `kept` latest or at `expired` or earlier."""
-    new_id = db.execute("INSERT INTO login_unknown_failures (name_key, client, at) VALUES (:key, :client, :at)"
-                        " RETURNING id", {"key": name_key, "client": client, "at": at}).fetchall()[0][0]
+    new_id = inserted_id(db, "INSERT INTO login_unknown_failures (name_key, client, at) VALUES (:key, :client, :at)"
+                             " RETURNING id", {"key": name_key, "client": client, "at": at})
     db.execute("DELETE FROM login_unknown_failures WHERE id <= :oldest OR at <= :expired",
                {"oldest": new_id - kept, "expired": expired})
 

@@ -9,6 +9,13 @@ from __future__ import annotations
 import sqlite_utils
 
 
+def inserted_id(db: sqlite_utils.Database, sql: str, params: dict) -> int:
+    """The id an `INSERT ... RETURNING id` gave the new row (both engines; lastrowid is SQLite's). Read with
+    fetchall: a RETURNING statement stays open until all its rows are read, and an open statement keeps SQLite
+    from committing."""
+    return db.execute(sql, params).fetchall()[0][0]
+
+
 def insert_audit(db: sqlite_utils.Database, at: str, actor: str, action: str, target: str, school_code: str | None,
                  detail: str) -> None:
     db.execute("INSERT INTO audit_log (at, actor, action, target, school_code, detail)"

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import sqlite_utils
 
+from models.core.store import inserted_id
+
 
 def _named(prefix: str, values: Sequence) -> tuple[str, dict]:
     """`:p0, :p1, ...` and their values, for an IN list."""
@@ -84,9 +86,9 @@ def proposed_count(db: sqlite_utils.Database, network_code: str) -> int:
 def insert_practice(db: sqlite_utils.Database, network_code: str, school_code: str | None, created_by: str,
                     at: str) -> int:
     """The new practice's id."""
-    return db.execute("INSERT INTO practices (network_code, school_code, created_by, created_at, updated_at)"
-                      " VALUES (:network, :school, :by, :at, :at) RETURNING id",
-                      {"network": network_code, "school": school_code, "by": created_by, "at": at}).fetchall()[0][0]
+    return inserted_id(db, "INSERT INTO practices (network_code, school_code, created_by, created_at, updated_at)"
+                           " VALUES (:network, :school, :by, :at, :at) RETURNING id",
+                           {"network": network_code, "school": school_code, "by": created_by, "at": at})
 
 
 def insert_version(db: sqlite_utils.Database, practice_id: int, number: int, document: str, author: str, at: str,
@@ -206,10 +208,10 @@ def attachment_count(db: sqlite_utils.Database, practice_id: int) -> int:
 def insert_attachment(db: sqlite_utils.Database, practice_id: int, file_name: str, kind: str, content: bytes,
                       by: str, at: str) -> int:
     """The new attachment's id."""
-    return db.execute("INSERT INTO practice_attachments (practice_id, file_name, kind, content, uploaded_by,"
-                      " uploaded_at) VALUES (:practice, :name, :kind, :content, :by, :at) RETURNING id",
-                      {"practice": practice_id, "name": file_name, "kind": kind, "content": content, "by": by,
-                       "at": at}).fetchall()[0][0]
+    return inserted_id(db, "INSERT INTO practice_attachments (practice_id, file_name, kind, content, uploaded_by,"
+                           " uploaded_at) VALUES (:practice, :name, :kind, :content, :by, :at) RETURNING id",
+                           {"practice": practice_id, "name": file_name, "kind": kind, "content": content, "by": by,
+                            "at": at})
 
 
 def attachments(db: sqlite_utils.Database, practice_id: int) -> list[tuple]:
