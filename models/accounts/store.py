@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import sqlite_utils
 
-from models.core.store import inserted_id
+from models.core.store import in_list, inserted_id
 
 # --- users ---------------------------------------------------------------------------------------
 
@@ -96,9 +96,7 @@ def full_names(db: sqlite_utils.Database, usernames: Sequence[str]) -> list[tupl
     """(username, full_name) of those of `usernames` that have an account."""
     found = []
     for start in range(0, len(usernames), 500):  # well under either engine's limit of parameters
-        chunk = list(usernames[start:start + 500])
-        names = {f"u{i}": name for i, name in enumerate(chunk)}
-        marks = ", ".join(f":{key}" for key in names)
+        marks, names = in_list("u", usernames[start:start + 500])
         found += db.execute(f"SELECT username, full_name FROM users WHERE username IN ({marks})", names).fetchall()
     return found
 

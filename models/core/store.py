@@ -6,7 +6,15 @@ Shared SQL (named parameters, ON CONFLICT, RETURNING); callers own permissions a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlite_utils
+
+
+def in_list(prefix: str, values: Sequence) -> tuple[str, dict]:
+    """`:p0, :p1, ...` and their values, for an IN list of named parameters (`prefix` tells two lists apart)."""
+    named = {f"{prefix}{i}": value for i, value in enumerate(values)}
+    return ", ".join(f":{key}" for key in named), named
 
 
 def inserted_id(db: sqlite_utils.Database, sql: str, params: dict) -> int:
