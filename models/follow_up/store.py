@@ -11,6 +11,20 @@ import sqlite_utils
 
 from models.core.store import inserted_id
 
+
+def _of_school(db: sqlite_utils.Database, select: str, school_code: str, row_id: int) -> tuple | None:
+    """The row `row_id` of `select` (`_INTERVENTION` or `_REVIEW`), if it is the school's."""
+    return db.execute(f"{select} WHERE id = :id AND school_code = :school",
+                      {"id": row_id, "school": school_code}).fetchone()
+
+
+def _of_pupil(db: sqlite_utils.Database, select: str, school_code: str, pupil_code: str,
+              order: str) -> list[tuple]:
+    """The pupil's rows of `select` (`_INTERVENTION` or `_REVIEW`) in `order` (from the code, never from users)."""
+    return db.execute(f"{select} WHERE school_code = :school AND pupil_code = :pupil ORDER BY {order}",
+                      {"school": school_code, "pupil": pupil_code}).fetchall()
+
+
 # --- kinds of intervention ------------------------------------------------------------------
 
 
@@ -59,13 +73,12 @@ def change_outcome(db: sqlite_utils.Database, school_code: str, intervention_id:
 
 
 def intervention(db: sqlite_utils.Database, school_code: str, intervention_id: int) -> tuple | None:
-    return db.execute(f"{_INTERVENTION} WHERE id = :id AND school_code = :school",
-                      {"id": intervention_id, "school": school_code}).fetchone()
+    return _of_school(db, _INTERVENTION, school_code, intervention_id)
 
 
 def pupil_interventions(db: sqlite_utils.Database, school_code: str, pupil_code: str) -> list[tuple]:
-    return db.execute(f"{_INTERVENTION} WHERE school_code = :school AND pupil_code = :pupil"
-                      " ORDER BY happened_on, id", {"school": school_code, "pupil": pupil_code}).fetchall()
+    """Oldest first."""
+    return _of_pupil(db, _INTERVENTION, school_code, pupil_code, "happened_on, id")
 
 
 def latest_interventions(db: sqlite_utils.Database, school_code: str) -> list[tuple]:
@@ -119,14 +132,12 @@ def close_follow_up(db: sqlite_utils.Database, school_code: str, review_id: int,
 
 
 def review(db: sqlite_utils.Database, school_code: str, review_id: int) -> tuple | None:
-    return db.execute(f"{_REVIEW} WHERE id = :id AND school_code = :school",
-                      {"id": review_id, "school": school_code}).fetchone()
+    return _of_school(db, _REVIEW, school_code, review_id)
 
 
 def pupil_reviews(db: sqlite_utils.Database, school_code: str, pupil_code: str) -> list[tuple]:
     """Newest first."""
-    return db.execute(f"{_REVIEW} WHERE school_code = :school AND pupil_code = :pupil ORDER BY id DESC",
-                      {"school": school_code, "pupil": pupil_code}).fetchall()
+    return _of_pupil(db, _REVIEW, school_code, pupil_code, "id DESC")
 
 
 def last_review(db: sqlite_utils.Database, school_code: str) -> tuple[str, str | None] | None:
