@@ -8,6 +8,7 @@ xdist worker), never from a rebuild.
 from __future__ import annotations
 
 import atexit
+import functools
 import json
 import os
 import shutil
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from streamlit.components.v2 import manifest_scanner
 from streamlit.runtime.pages_manager import PagesManager
 
 from models.accounts import auth, schools
@@ -41,6 +43,12 @@ def fast_password_hashing(monkeypatch):
     """Argon2id still, with small costs: the production parameters take ~50 ms a hash."""
     monkeypatch.setattr(auth, "_hasher", FAST_HASHER)
     auth.forget_check_budget()  # this process's budget of password checks outlives the test's database
+
+
+# A server looks for installed Streamlit components once, when it starts; AppTest looks again at the first run of
+# every new AppTest, reading the metadata of each installed package (~400: 0.4-0.6 s an AppTest, most of a page
+# test's time). The packages installed do not change during a run: looked for once per test process, as a server.
+manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 
 @pytest.fixture(autouse=True)
