@@ -50,6 +50,17 @@ def visible_codes(db, username: str) -> set[str]:
     return everyone
 
 
+def signed_in(token: str):
+    """app.py run once (the account's home) in a new session holding `token`, ready to switch to a page.
+
+    The token comes from `auth.login` (the call the login form makes), once per test: each app is a new tab of
+    that login, as a browser's tabs share its cookie. Logging in through the form (tests/pages) runs the app
+    three times more for each page."""
+    at = new_app()
+    at.session_state["approdo_token"] = token
+    return at.run()
+
+
 def rendered_text(at) -> str:
     parts = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "text", "info", "warning", "error",
@@ -95,8 +106,9 @@ def test_every_page_of_every_role_shows_only_the_pupils_it_may_see(two_networks,
 
     actor = actor_named(two_networks, username)
     allowed = {spec.path for spec in pages_for(actor)}
+    token = auth.login(two_networks, username, demo.DEMO_PASSWORD)
     for spec in PAGES:
-        at = log_in(new_app(), username)
+        at = signed_in(token)
         if spec.path not in allowed:
             # The page's file is not in the role's navigation (its address is only a refusal page):
             # AppTest either cannot switch to it or, running the file, meets the guard.
@@ -128,11 +140,12 @@ def test_every_page_of_every_role_shows_only_the_pupils_it_may_see(two_networks,
 def test_a_page_file_run_directly_by_url_is_refused_outside_the_role(two_networks, username):
     actor = actor_named(two_networks, username)
     allowed = {spec.path for spec in pages_for(actor)}
+    token = auth.login(two_networks, username, demo.DEMO_PASSWORD)
     for spec in PAGES:
         if spec.path in allowed:
             continue
         at = new_app(spec.path)
-        at.session_state["approdo_token"] = auth.login(two_networks, username, demo.DEMO_PASSWORD)
+        at.session_state["approdo_token"] = token
         at.run()
         assert [e.value for e in at.error] == ["Il tuo ruolo non permette di aprire questa pagina."], spec.path
         assert_no_leak(two_networks, username, rendered_text(at), spec.path + " (URL)")
@@ -141,7 +154,7 @@ def test_a_page_file_run_directly_by_url_is_refused_outside_the_role(two_network
 @pytest.mark.parametrize("username", ["dirigente", "funzione", "docente", "altro.dirigente"])
 def test_a_pupil_of_another_school_by_query_parameter_shows_nothing(two_networks, username):
     other = sorted(codes_of(two_networks, OTHER_SCHOOL if username != "altro.dirigente" else SCHOOL))[0]
-    at = log_in(new_app(), username)
+    at = signed_in(auth.login(two_networks, username, demo.DEMO_PASSWORD))
     at.switch_page("pages/pupil.py")
     at.query_params["alunno"] = other
     at.run()
@@ -156,13 +169,14 @@ def test_session_state_tampering_cannot_open_another_networks_protocol(two_netwo
 
     core = protocols.create_core(two_networks, system, "RETEALTRA", "primaria", "2025/26")
     other = protocols.create_school_protocol(two_networks, system, OTHER_SCHOOL)
+    token = auth.login(two_networks, username, demo.DEMO_PASSWORD)
     for target in (core.id, other.id):
-        at = log_in(new_app(), username)
+        at = signed_in(token)
         at.session_state["approdo_protocol"] = target
         at.switch_page("pages/protocol_editor.py").run()
         text = rendered_text(at)
         assert "Istituto comprensivo altrove" not in text and "RETEALTRA" not in text
-        at = log_in(new_app(), username)
+        at = signed_in(token)
         at.switch_page("pages/protocol_history.py")
         at.query_params["protocollo"] = str(target)
         at.run()
@@ -215,7 +229,7 @@ def test_a_proposal_of_another_network_by_query_parameter_shows_nothing(two_netw
     tempi = next(s for s in protocols.list_sections(two_networks, dirigente, core.id) if s.key == "tempi")
     made = proposals.propose(two_networks, dirigente, tempi.id, tempi.body + "\nTesto proposto segreto.\n", "motivo")
     for username in ("altro.dirigente", "altro.coord"):
-        at = log_in(new_app(), username)
+        at = signed_in(auth.login(two_networks, username, demo.DEMO_PASSWORD))
         at.switch_page("pages/proposals.py")
         at.query_params["proposta"] = str(made.id)
         at.run()
