@@ -6,6 +6,7 @@ options, metrics) is searched for pupil codes the account may not see. Then
 the same with tampered session state and query parameters.
 """
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -531,6 +532,7 @@ def _protocols(db) -> list[tuple[int, str, str | None]]:
     return [tuple(r) for r in db.execute("SELECT id, network_code, school_code FROM protocols ORDER BY id")]
 
 
+@functools.cache  # one function per format: the rows that serve the same file share their call (see below)
 def _risk_list(fmt: str):
     from models.follow_up import list_export as risk_export
 
@@ -699,18 +701,25 @@ def test_every_download_serves_only_what_the_account_may_see(world, username):
     role, own_school, own_network = ACCOUNTS[username]
     names = {code: name for code, name in world.execute("SELECT code, name FROM schools")}
     network_of = dict(world.execute("SELECT code, network_code FROM schools").fetchall())
+    # Buttons that serve one file (the Word file and its PDF, the list and the whole list) make the same call:
+    # made once for this account and target, its answer (the file or the refusal) checked under each button.
+    answers: dict[tuple, tuple[bytes, str] | PermissionDenied] = {}
     for (page, label), (what, targets, may, fetch) in DOWNLOADS.items():
         for target in targets(world):
             where = f"{page} {label} ({what}) di {target}"
             allowed = may(username, target)
             count_proof("download provati (ruolo × download × scuola/rete)")
-            try:
-                data = fetch(world, actor, target)
-            except PermissionDenied:
+            if (fetch, target) not in answers:
+                try:
+                    data = fetch(world, actor, target)
+                    answers[fetch, target] = (data, office_text(data))
+                except PermissionDenied as refused:
+                    answers[fetch, target] = refused
+            if isinstance(answers[fetch, target], PermissionDenied):
                 assert not allowed, f"{username} non riceve {where}"
                 continue
             assert allowed, f"{username} riceve {where}"
-            text = office_text(data)
+            data, text = answers[fetch, target]
             assert_no_leak(world, username, text, where)
             if what in ("cifre", "modello", "protocollo") and role != "admin":
                 # Names of schools of another network never; of the own network's other schools only for
