@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 import sqlite_utils
 
+from models.core.store import in_list, inserted_id
+
 # --- users ---------------------------------------------------------------------------------------
 
 _USER = "SELECT id, username, full_name, role, school_code, network_code, active, locked_until, email FROM users"
@@ -94,9 +96,7 @@ def full_names(db: sqlite_utils.Database, usernames: Sequence[str]) -> list[tupl
     """(username, full_name) of those of `usernames` that have an account."""
     found = []
     for start in range(0, len(usernames), 500):  # well under either engine's limit of parameters
-        chunk = list(usernames[start:start + 500])
-        names = {f"u{i}": name for i, name in enumerate(chunk)}
-        marks = ", ".join(f":{key}" for key in names)
+        marks, names = in_list("u", usernames[start:start + 500])
         found += db.execute(f"SELECT username, full_name FROM users WHERE username IN ({marks})", names).fetchall()
     return found
 
@@ -140,8 +140,8 @@ def unknown_failures_from(db: sqlite_utils.Database, client: str, since: str) ->
 def insert_unknown_failure(db: sqlite_utils.Database, name_key: str, client: str, at: str, kept: int,
                            expired: str) -> None:
     """Record the failure, and forget those beyond the `kept` latest or at `expired` or earlier."""
-    new_id = db.execute("INSERT INTO login_unknown_failures (name_key, client, at) VALUES (:key, :client, :at)"
-                        " RETURNING id", {"key": name_key, "client": client, "at": at}).fetchall()[0][0]
+    new_id = inserted_id(db, "INSERT INTO login_unknown_failures (name_key, client, at) VALUES (:key, :client, :at)"
+                             " RETURNING id", {"key": name_key, "client": client, "at": at})
     db.execute("DELETE FROM login_unknown_failures WHERE id <= :oldest OR at <= :expired",
                {"oldest": new_id - kept, "expired": expired})
 

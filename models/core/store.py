@@ -6,7 +6,22 @@ Shared SQL (named parameters, ON CONFLICT, RETURNING); callers own permissions a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlite_utils
+
+
+def in_list(prefix: str, values: Sequence) -> tuple[str, dict]:
+    """`:p0, :p1, ...` and their values, for an IN list of named parameters (`prefix` tells two lists apart)."""
+    named = {f"{prefix}{i}": value for i, value in enumerate(values)}
+    return ", ".join(f":{key}" for key in named), named
+
+
+def inserted_id(db: sqlite_utils.Database, sql: str, params: dict) -> int:
+    """The id an `INSERT ... RETURNING id` gave the new row (both engines; lastrowid is SQLite's). Read with
+    fetchall: a RETURNING statement stays open until all its rows are read, and an open statement keeps SQLite
+    from committing."""
+    return db.execute(sql, params).fetchall()[0][0]
 
 
 def insert_audit(db: sqlite_utils.Database, at: str, actor: str, action: str, target: str, school_code: str | None,

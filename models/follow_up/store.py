@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from models.core.store import inserted_id
+
 # --- kinds of intervention ------------------------------------------------------------------
 
 
@@ -41,11 +43,11 @@ def intervention_exists(db: sqlite_utils.Database, school_code: str, pupil_code:
 def insert_intervention(db: sqlite_utils.Database, school_code: str, pupil_code: str, kind: str, happened_on: str,
                         owner: str, outcome: str, note: str, recorded_by: str, recorded_at: str) -> int:
     """The new intervention's id."""
-    return db.execute(
-        "INSERT INTO interventions (school_code, pupil_code, kind, happened_on, owner, outcome, note, recorded_by,"
+    return inserted_id(
+        db, "INSERT INTO interventions (school_code, pupil_code, kind, happened_on, owner, outcome, note, recorded_by,"
         " recorded_at) VALUES (:school, :pupil, :kind, :on, :owner, :outcome, :note, :by, :at) RETURNING id",
         {"school": school_code, "pupil": pupil_code, "kind": kind, "on": happened_on, "owner": owner,
-         "outcome": outcome, "note": note, "by": recorded_by, "at": recorded_at}).fetchall()[0][0]
+         "outcome": outcome, "note": note, "by": recorded_by, "at": recorded_at})
 
 
 def change_outcome(db: sqlite_utils.Database, school_code: str, intervention_id: int, outcome: str,
@@ -102,11 +104,11 @@ def insert_review(db: sqlite_utils.Database, school_code: str, pupil_code: str, 
                   as_of: str | None, level: str | None, note: str, follow_up_on: str | None,
                   follow_up_owner: str | None) -> int:
     """The new review's id."""
-    return db.execute(
-        "INSERT INTO reviews (school_code, pupil_code, reviewed_by, reviewed_at, as_of, level, note, follow_up_on,"
+    return inserted_id(
+        db, "INSERT INTO reviews (school_code, pupil_code, reviewed_by, reviewed_at, as_of, level, note, follow_up_on,"
         " follow_up_owner) VALUES (:school, :pupil, :by, :at, :as_of, :level, :note, :on, :owner) RETURNING id",
         {"school": school_code, "pupil": pupil_code, "by": reviewed_by, "at": reviewed_at, "as_of": as_of,
-         "level": level, "note": note, "on": follow_up_on, "owner": follow_up_owner}).fetchall()[0][0]
+         "level": level, "note": note, "on": follow_up_on, "owner": follow_up_owner})
 
 
 def close_follow_up(db: sqlite_utils.Database, school_code: str, review_id: int, at: str, by: str) -> int:

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 import sqlite_utils
 
+from models.core.store import in_list
+
 # --- what the rule reads ----------------------------------------------------------------------------
 
 
@@ -184,10 +186,9 @@ def steps(db: sqlite_utils.Database, case_ids: Sequence[int]) -> list[tuple]:
     in the order recorded."""
     if not case_ids:
         return []
-    named = {f"c{i}": case_id for i, case_id in enumerate(case_ids)}
+    marks, named = in_list("c", case_ids)
     return db.execute("SELECT case_id, kind, on_day, protocol_no, channel, municipality, note, source, received_on"
-                      f" FROM obligation_steps WHERE case_id IN ({', '.join(':' + k for k in named)}) ORDER BY id",
-                      named).fetchall()
+                      f" FROM obligation_steps WHERE case_id IN ({marks}) ORDER BY id", named).fetchall()
 
 
 def insert_step(db: sqlite_utils.Database, case_id: int, kind: str, on_day: str, recorded_by: str, recorded_at: str,

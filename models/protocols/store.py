@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from models.core.store import inserted_id
+
 # --- protocols --------------------------------------------------------------------------------------------
 
 _PROTOCOL = ("SELECT id, network_code, school_code, template_id, level, title, school_year, status, revision,"
@@ -38,11 +40,11 @@ def school_protocol(db: sqlite_utils.Database, school_code: str) -> dict | None:
 def insert_protocol(db: sqlite_utils.Database, network_code: str, school_code: str | None, template_id: str,
                     level: str, title: str, school_year: str, core_id: int | None, at: str) -> int:
     """The new protocol's id."""
-    return db.execute(
-        "INSERT INTO protocols (network_code, school_code, template_id, level, title, school_year, core_id,"
+    return inserted_id(
+        db, "INSERT INTO protocols (network_code, school_code, template_id, level, title, school_year, core_id,"
         " created_at, updated_at) VALUES (:network, :school, :template, :level, :title, :year, :core, :at, :at)"
         " RETURNING id", {"network": network_code, "school": school_code, "template": template_id, "level": level,
-                          "title": title, "year": school_year, "core": core_id, "at": at}).fetchall()[0][0]
+                          "title": title, "year": school_year, "core": core_id, "at": at})
 
 
 def touch_protocol(db: sqlite_utils.Database, protocol_id: int, at: str) -> None:
@@ -136,13 +138,12 @@ def next_position(db: sqlite_utils.Database, protocol_id: int) -> int:
 def insert_section(db: sqlite_utils.Database, protocol_id: int, key: str, title: str, kind: str, guidance: str,
                    position: int, core_section_id: int | None, core_version_seen: int | None) -> int:
     """The new section's id (at version 1; its text goes in with `insert_version`)."""
-    return db.execute(
-        "INSERT INTO protocol_sections (protocol_id, key, title, kind, guidance, position, current_version,"
+    return inserted_id(
+        db, "INSERT INTO protocol_sections (protocol_id, key, title, kind, guidance, position, current_version,"
         " core_section_id, core_version_seen) VALUES (:protocol, :key, :title, :kind, :guidance, :position, 1,"
         " :core_section, :core_version) RETURNING id",
         {"protocol": protocol_id, "key": key, "title": title, "kind": kind, "guidance": guidance,
-         "position": position, "core_section": core_section_id, "core_version": core_version_seen}
-    ).fetchall()[0][0]
+         "position": position, "core_section": core_section_id, "core_version": core_version_seen})
 
 
 def insert_version(db: sqlite_utils.Database, section_id: int, version: int, body: str, author: str, at: str,
@@ -331,10 +332,10 @@ def comment_place(db: sqlite_utils.Database, comment_id: int) -> tuple[int, int 
 def insert_comment(db: sqlite_utils.Database, section_id: int, parent_id: int | None, author: str, body: str,
                    at: str) -> int:
     """The new comment's id."""
-    return db.execute("INSERT INTO section_comments (section_id, parent_id, author, body, created_at)"
-                      " VALUES (:section, :parent, :author, :body, :at) RETURNING id",
-                      {"section": section_id, "parent": parent_id, "author": author, "body": body,
-                       "at": at}).fetchall()[0][0]
+    return inserted_id(db, "INSERT INTO section_comments (section_id, parent_id, author, body, created_at)"
+                           " VALUES (:section, :parent, :author, :body, :at) RETURNING id",
+                           {"section": section_id, "parent": parent_id, "author": author, "body": body,
+                            "at": at})
 
 
 def resolve_comment(db: sqlite_utils.Database, comment_id: int, at: str, by: str) -> None:
@@ -478,12 +479,12 @@ def open_twin(db: sqlite_utils.Database, school_code: str, core_section_id: int,
 def insert_proposal(db: sqlite_utils.Database, network_code: str, school_code: str, core_section_id: int,
                     section_title: str, base_version: int, body: str, reason: str, author: str, at: str) -> int:
     """The new proposal's id."""
-    return db.execute(
-        "INSERT INTO core_proposals (network_code, school_code, core_section_id, section_title, base_version,"
+    return inserted_id(
+        db, "INSERT INTO core_proposals (network_code, school_code, core_section_id, section_title, base_version,"
         " body, reason, author, created_at) VALUES (:network, :school, :section, :title, :base, :body, :reason,"
         " :author, :at) RETURNING id",
         {"network": network_code, "school": school_code, "section": core_section_id, "title": section_title,
-         "base": base_version, "body": body, "reason": reason, "author": author, "at": at}).fetchall()[0][0]
+         "base": base_version, "body": body, "reason": reason, "author": author, "at": at})
 
 
 def supported_by(db: sqlite_utils.Database, proposal_id: int, school_code: str) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from models.core.store import inserted_id
+
 # --- who sees which pupils ----------------------------------------------------------------------------------
 
 
@@ -81,11 +83,11 @@ def save_derogation_criteria(db: sqlite_utils.Database, school_code: str, criter
 def insert_derogation(db: sqlite_utils.Database, school_code: str, pupil_code: str, school_year: str, hours: float,
                       reason: str, on_day: str, note: str, by: str, at: str) -> int:
     """The new derogation's id."""
-    return db.execute(
-        "INSERT INTO derogations (school_code, pupil_code, school_year, hours, reason, on_day, note, recorded_by,"
+    return inserted_id(
+        db, "INSERT INTO derogations (school_code, pupil_code, school_year, hours, reason, on_day, note, recorded_by,"
         " recorded_at) VALUES (:school, :pupil, :year, :hours, :reason, :on, :note, :by, :at) RETURNING id",
         {"school": school_code, "pupil": pupil_code, "year": school_year, "hours": hours, "reason": reason,
-         "on": on_day, "note": note, "by": by, "at": at}).fetchall()[0][0]
+         "on": on_day, "note": note, "by": by, "at": at})
 
 
 def derogation_pupil(db: sqlite_utils.Database, derogation_id: int, school_code: str) -> str | None:
