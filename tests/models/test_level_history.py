@@ -124,8 +124,8 @@ def test_views_of_the_dashboard_and_the_report_never_score(pupils_db, system, ac
 
 def test_a_request_reads_each_school_once(pupils_db, actors, monkeypatch):
     reads = []
-    real = history.level_history
-    monkeypatch.setattr(history, "level_history", lambda db, code: reads.append(code) or real(db, code))
+    real = history.level_columns  # what the figures read
+    monkeypatch.setattr(history, "level_columns", lambda db, code: reads.append(code) or real(db, code))
     network_report.build(pupils_db, actors["coordinatore_rete"], NETWORK, SchoolYear(2025))
     assert sorted(reads) == sorted(s.code for s in network_figures.scope(
         pupils_db, actors["coordinatore_rete"], NETWORK).schools)
