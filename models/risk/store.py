@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from models.core.store import inserted_id
+from models.core.store import insert, insert_returning_id
 
 # --- who sees which pupils ----------------------------------------------------------------------------------
 
@@ -57,9 +57,8 @@ def network_school_count(db: sqlite_utils.Database, network_code: str) -> int:
 def insert_level_job(db: sqlite_utils.Database, network_code: str, rules: str, schools_total: int, by: str,
                      at: str) -> None:
     """A job that recomputes the network's levels by month with new thresholds."""
-    db.execute("INSERT INTO level_jobs (network_code, rules, status, schools_total, requested_by, requested_at)"
-               " VALUES (:network, :rules, 'in_attesa', :schools, :by, :at)",
-               {"network": network_code, "rules": rules, "schools": schools_total, "by": by, "at": at})
+    insert(db, "level_jobs", {"network_code": network_code, "rules": rules, "status": "in_attesa",
+                              "schools_total": schools_total, "requested_by": by, "requested_at": at})
 
 
 # --- derogations --------------------------------------------------------------------------------------------
@@ -83,11 +82,10 @@ def save_derogation_criteria(db: sqlite_utils.Database, school_code: str, criter
 def insert_derogation(db: sqlite_utils.Database, school_code: str, pupil_code: str, school_year: str, hours: float,
                       reason: str, on_day: str, note: str, by: str, at: str) -> int:
     """The new derogation's id."""
-    return inserted_id(
-        db, "INSERT INTO derogations (school_code, pupil_code, school_year, hours, reason, on_day, note, recorded_by,"
-        " recorded_at) VALUES (:school, :pupil, :year, :hours, :reason, :on, :note, :by, :at) RETURNING id",
-        {"school": school_code, "pupil": pupil_code, "year": school_year, "hours": hours, "reason": reason,
-         "on": on_day, "note": note, "by": by, "at": at})
+    return insert_returning_id(
+        db, "derogations",
+        {"school_code": school_code, "pupil_code": pupil_code, "school_year": school_year, "hours": hours,
+         "reason": reason, "on_day": on_day, "note": note, "recorded_by": by, "recorded_at": at})
 
 
 def derogation_pupil(db: sqlite_utils.Database, derogation_id: int, school_code: str) -> str | None:
@@ -132,10 +130,8 @@ def latest_model_version(db: sqlite_utils.Database, network_code: str) -> int:
 
 def insert_model(db: sqlite_utils.Database, network_code: str, version: int, created_at: str, document: str,
                  checksum: str) -> None:
-    db.execute("INSERT INTO risk_models (network_code, version, created_at, document, checksum)"
-               " VALUES (:network, :version, :at, :document, :checksum)",
-               {"network": network_code, "version": version, "at": created_at, "document": document,
-                "checksum": checksum})
+    insert(db, "risk_models", {"network_code": network_code, "version": version, "created_at": created_at,
+                               "document": document, "checksum": checksum})
 
 
 def latest_model(db: sqlite_utils.Database, network_code: str) -> tuple[str, str] | None:
@@ -303,10 +299,10 @@ def delete_packed_years(db: sqlite_utils.Database, school_code: str, first_month
 def insert_packed_year(db: sqlite_utils.Database, school_code: str, first_month: str, stamp: str, pupils: str,
                        classes: str, last_periods: str, counts: bytes, rows: bytes) -> None:
     """A school year's rows kept packed (BLOBs: on PostgreSQL, bytea)."""
-    db.execute("INSERT INTO attendance_year_packed (school_code, first_month, stamp, pupils, classes, last_periods,"
-               " counts, rows) VALUES (:school, :since, :stamp, :pupils, :classes, :last_periods, :counts, :rows)",
-               {"school": school_code, "since": first_month, "stamp": stamp, "pupils": pupils, "classes": classes,
-                "last_periods": last_periods, "counts": counts, "rows": rows})
+    insert(
+        db, "attendance_year_packed",
+        {"school_code": school_code, "first_month": first_month, "stamp": stamp, "pupils": pupils, "classes": classes,
+         "last_periods": last_periods, "counts": counts, "rows": rows})
 
 
 def packed_year(db: sqlite_utils.Database, school_code: str, first_month: str) -> tuple | None:
