@@ -113,6 +113,7 @@ if uploaded is not None:
     if dry_run or run_import:
         importer = pupil_data.IMPORTERS[kind]
         options = {"sheet": sheet, "header_row": int(header_row), "pseudonymise": pseudonymise}
+        bar = None
         try:
             if kind == "attendance" and run_import:
                 bar = st.progress(0.0, text=S.IMPORTING)
@@ -135,6 +136,9 @@ if uploaded is not None:
                                file_name=pupil_data.export_name("problemi", uploaded.name), mime="text/csv")
         except ApprodoError as error:
             show_error(error)
+        finally:
+            if bar is not None:  # a bar left at «Controllo delle righe» would look like an import still running
+                bar.empty()
 
 if kind == "attendance":
     with st.expander(S.CLASS_HOURS_TITLE, icon=":material/schedule:"):

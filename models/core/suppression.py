@@ -30,6 +30,8 @@ known to be at most 6), and different readers pooling what they see.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 
 import numpy as np
@@ -94,36 +96,58 @@ def across(parts: pd.DataFrame, groups: Iterable[Iterable[str]], *, known: Itera
     Returns {group: {column: int, "<5" or "n.d."}} for every group given.
     """
     values = parts.fillna(0).astype(int)
-    array, width = values.to_numpy(dtype=np.int64).reshape(len(values), -1), len(values.columns)
-    columns = [*values.columns, *([TOTAL] if total_column else [])]
-    order = sorted(dict.fromkeys(Group(g) for g in groups), key=len, reverse=True)  # largest first
-    known, spare = set(known), set(spare)
-    secret = [s for n, s in enumerate(values.index) if s in set(unseen) and s not in known and array[n].any()]
-    offered = set(_offered(order, secret))
-    unknown = np.array([s not in known for s in values.index], dtype=bool)
-    position = {column: n for n, column in enumerate(values.columns)}
+    array = values.to_numpy(dtype=np.int64).reshape(len(values), -1)
+    key = (tuple(values.index), tuple(values.columns), array.tobytes(), tuple(Group(g) for g in groups),
+           frozenset(known), frozenset(unseen), total_column, frozenset(spare))
+    with _LOCK:
+        found = _MEMO.get(key)
+        if found is not None:
+            _MEMO.move_to_end(key)
+    if found is None:
+        found = _across(array, key[0], key[1], key[3], key[4], key[5], total_column, key[7])
+        with _LOCK:
+            _MEMO[key] = found
+            while len(_MEMO) > _MEMO_SIZE:
+                _MEMO.popitem(last=False)
+    return {group: dict(row) for group, row in found.items()}  # the caller's own copy
 
-    def members(group: Group) -> np.ndarray:
-        return np.array([s in group for s in values.index], dtype=bool)
+
+# `across` is a pure function of its arguments and the dashboard, its files and the regional view ask it the same
+# questions many times (each view of each reader of the same data): the answers are kept, keyed by every argument.
+_MEMO: OrderedDict[tuple, dict[Group, dict[str, object]]] = OrderedDict()
+_MEMO_SIZE = 4096
+_LOCK = threading.Lock()
+
+
+def _across(array: np.ndarray, index: tuple, parts: tuple, groups: tuple[Group, ...], known: frozenset,
+            unseen: frozenset, total_column: bool, spare: frozenset) -> dict[Group, dict[str, object]]:
+    width = len(parts)
+    columns = [*parts, *([TOTAL] if total_column else [])]
+    order = sorted(dict.fromkeys(groups), key=len, reverse=True)  # largest first
+    secret = [s for n, s in enumerate(index) if s in unseen and s not in known and array[n].any()]
+    offered = set(_offered(order, secret))
+    unknown = np.array([s not in known for s in index], dtype=bool)
+    position = {column: n for n, column in enumerate(parts)}
+    masks = {group: np.array([s in group for s in index], dtype=bool).reshape(len(index)) for group in order}
+    sums = {group: array[masks[group]].sum(axis=0) for group in order}  # every school of the group, by part
+    secret_sums = {group: array[masks[group] & unknown].sum(axis=0) for group in order}  # the unknown ones
 
     def vector(group: Group, column: str) -> np.ndarray:
         """The cell as a sum of the parts the reader does not know (rows: unknown schools, by part)."""
-        out = np.zeros((len(values), width))
-        rows = members(group) & unknown
+        out = np.zeros((len(index), width))
+        rows = masks[group] & unknown
         if column == TOTAL:
             out[rows] = 1
         else:
             out[rows, position[column]] = 1
         return out[unknown].ravel()
 
-    def total(group: Group, column: str, rows: np.ndarray) -> int:
-        chosen = array[members(group) & rows]
-        return int(chosen.sum() if column == TOTAL else chosen[:, position[column]].sum())
+    def total(by_part: np.ndarray, column: str) -> int:
+        return int(by_part.sum() if column == TOTAL else by_part[position[column]])
 
-    everyone = np.ones(len(values), dtype=bool)
     cells = [(g, c) for g in order if g in offered for c in columns]
     vectors = {cell: vector(*cell) for cell in cells}
-    secret_part = {cell: total(*cell, unknown) for cell in cells}
+    secret_part = {cell: total(secret_sums[cell[0]], cell[1]) for cell in cells}
     hidden = {cell: SMALL for cell in cells if 0 < secret_part[cell] < MIN_PUPILS}
     unknown_part = {cell for cell in cells if vectors[cell].any()}  # a cell all of the reader's own gives nothing
     size = int(unknown.sum()) * width
@@ -162,7 +186,7 @@ def across(parts: pd.DataFrame, groups: Iterable[Iterable[str]], *, known: Itera
             elif (group, column) in hidden:
                 row[column] = hidden[(group, column)]
             else:
-                value = total(group, column, everyone)
+                value = total(sums[group], column)
                 row[column] = SMALL if 0 < value < MIN_PUPILS else value  # small and all the reader's own
         result[group] = row
     return result

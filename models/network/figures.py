@@ -7,9 +7,11 @@ Who sees which rows is decided by `permissions.network_figures_view`.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 import sqlite_utils
 
@@ -156,23 +158,52 @@ def _italian_date(text: str | None) -> str:
 # --- risk month by month -----------------------------------------------------------------
 
 
-def scope_levels(db: sqlite_utils.Database, where: Scope) -> dict[str, pd.DataFrame]:
+@dataclass(frozen=True)
+class YearLevels:
+    """One school's levels in one school year: numpy columns (period, pupil_code, level, absence_ratio) in month
+    then pupil order, as `history.level_columns` keeps them (views of them, not copies); internal, pupil-level."""
+
+    period: np.ndarray
+    pupil_code: np.ndarray
+    level: np.ndarray
+    absence_ratio: np.ndarray
+
+    def __getitem__(self, column: str) -> np.ndarray:
+        return getattr(self, column)
+
+    def __len__(self) -> int:
+        return len(self.period)
+
+    def months(self) -> list[tuple[str, slice]]:
+        """(period, its rows) for each month, in order."""
+        if not len(self.period):
+            return []
+        starts = [0, *(np.flatnonzero(self.period[1:] != self.period[:-1]) + 1).tolist()]
+        return [(self.period[a], slice(a, b)) for a, b in zip(starts, [*starts[1:], len(self.period)], strict=True)]
+
+
+_NO_LEVELS = YearLevels(*(np.empty(0, dtype=object) for _ in range(3)), np.empty(0))
+
+
+def scope_levels(db: sqlite_utils.Database, where: Scope) -> dict[str, dict[str, np.ndarray] | None]:
     """Each school's levels by month (computed when the data came), read once per scope for every school the
     reader reaches (the filters only pick rows: suppression is decided over all of them); internal,
     pupil-level, never shown as is."""
     if "levels" not in where.read:
-        where.read["levels"] = history.levels_of(db, (s.code for s in where.everyone or where.schools))
+        where.read["levels"] = {s.code: history.level_columns(db, s.code) for s in where.everyone or where.schools}
     return where.read["levels"]
 
 
-def year_levels(db: sqlite_utils.Database, where: Scope, school_code: str, year: SchoolYear) -> pd.DataFrame:
-    """One school's levels in one school year, ordered by month and pupil (split once per scope)."""
-    key = ("by_year", school_code)
-    if key not in where.read:
-        frame = scope_levels(db, where)[school_code]
-        where.read[key] = (frame.iloc[:0], dict(tuple(frame.groupby("school_year", sort=False))))
-    empty, by_year = where.read[key]
-    return by_year.get(str(year), empty)
+def year_levels(db: sqlite_utils.Database, where: Scope, school_code: str, year: SchoolYear) -> YearLevels:
+    """One school's levels in one school year, ordered by month and pupil (the year's rows are together: a slice)."""
+    columns = scope_levels(db, where)[school_code]
+    if columns is None:
+        return _NO_LEVELS
+    periods = columns["period"]
+    rows = slice(int(np.searchsorted(periods, year.first_month, side="left")),  # September to August
+                 int(np.searchsorted(periods, f"{year.start + 1:04d}-08", side="right")))
+    return YearLevels(periods[rows], columns["pupil_code"][rows], columns["level"][rows],
+                      columns["absence_ratio"][rows])
 
 
 def levels_by_month(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> pd.DataFrame:
@@ -180,21 +211,31 @@ def levels_by_month(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -
     internal, never shown as is)."""
     if ("by_month", year) in where.read:
         return where.read[("by_month", year)]
-    frames = []
+    rows = [(code, period, level, pupils) for code, months in _month_counts(db, where, year).items()
+            for period, levels in months.items() for level, pupils in levels.items()]
+    counts = pd.DataFrame(rows, columns=["school_code", "period", "level", "pupils"])
+    where.read[("by_month", year)] = counts  # three figures of a view count the same months
+    return counts
+
+
+def _month_counts(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> dict[str, dict[str, dict]]:
+    """{school: {period: {level: pupils}}} for every school the reader reaches and its whole months of the year,
+    in month and level order (raw counts; internal)."""
+    key = ("month_counts", year)
+    if key in where.read:
+        return where.read[key]
+    found = {}
     left_out = partial_months(db, where)
     for school in where.everyone or where.schools:
         school_levels = year_levels(db, where, school.code, year)
-        partial = left_out.get(school.code)
-        if partial:  # a month missing classes is not the school's month: it would count a part as the whole
-            school_levels = school_levels[~school_levels["period"].isin(partial)]
-        if school_levels.empty:
-            continue
-        counts = school_levels.groupby(["period", "level"]).size().rename("pupils").reset_index()
-        frames.append(counts.assign(school_code=school.code))
-    counts = (pd.concat(frames, ignore_index=True)[["school_code", "period", "level", "pupils"]] if frames
-              else pd.DataFrame(columns=["school_code", "period", "level", "pupils"]))
-    where.read[("by_month", year)] = counts  # three figures of a view count the same months
-    return counts
+        partial = left_out.get(school.code) or {}
+        # a month missing classes is not the school's month: it would count a part as the whole
+        months = {period: dict(sorted(Counter(school_levels.level[rows].tolist()).items()))
+                  for period, rows in school_levels.months() if period not in partial}
+        if months:
+            found[school.code] = months
+    where.read[key] = found
+    return found
 
 
 def partial_months(db: sqlite_utils.Database, where: Scope) -> dict[str, dict[str, coverage.MonthClasses]]:
@@ -221,11 +262,14 @@ def protected_months(db: sqlite_utils.Database, where: Scope, year: SchoolYear) 
     reaches, suppressed together (`suppression.across`); every table, chart and file picks from these."""
     key = ("protected", year)
     if key not in where.read:
-        counts = levels_by_month(db, where, year)
+        by_period: dict[str, dict[str, dict]] = {}
+        for code, months in sorted(_month_counts(db, where, year).items()):
+            for period, levels in months.items():
+                by_period.setdefault(period, {})[code] = levels
         where.read[key] = {
-            period: suppression.across(_wide(month, "school_code"), where.reach, known=where.known,
+            period: suppression.across(_wide(by_period[period]), where.reach, known=where.known,
                                        unseen=where.unseen, total_column=True, spare=SPARE_LEVELS)
-            for period, month in counts.groupby("period")}
+            for period in sorted(by_period)}
     return where.read[key]
 
 
@@ -242,8 +286,11 @@ def _with_data(db, where: Scope, year: SchoolYear) -> dict[str, set[str]]:
     """{period: the schools with data in that month}, in month order."""
     key = ("with_data", year)
     if key not in where.read:
-        counts = levels_by_month(db, where, year)
-        where.read[key] = {p: set(c) for p, c in sorted(counts.groupby("period")["school_code"].unique().items())}
+        with_data: dict[str, set[str]] = {}
+        for code, months in _month_counts(db, where, year).items():
+            for period in months:
+                with_data.setdefault(period, set()).add(code)
+        where.read[key] = dict(sorted(with_data.items()))
     return where.read[key]
 
 
@@ -252,12 +299,11 @@ def _periods(db, where: Scope, year: SchoolYear, group: frozenset) -> list[str]:
     return [period for period, schools in _with_data(db, where, year).items() if schools & group]
 
 
-def _wide(counts: pd.DataFrame, index: str) -> pd.DataFrame:
-    wide = counts.groupby([index, "level"])["pupils"].sum().unstack(fill_value=0)
-    wide = wide.reindex(columns=list(indicators.LEVELS), fill_value=0)
-    wide.columns = [indicators.LEVEL_LABELS[c] for c in wide.columns]
-    wide.index.name = None
-    return wide.astype(int)
+def _wide(schools: dict[str, dict[str, int]]) -> pd.DataFrame:
+    """Rows = schools (in code order), columns = the level labels: a month's counts, as `across` takes them."""
+    return pd.DataFrame([[levels.get(level, 0) for level in indicators.LEVELS] for levels in schools.values()],
+                        index=list(schools), columns=[indicators.LEVEL_LABELS[c] for c in indicators.LEVELS],
+                        dtype=int)
 
 
 def _month_columns() -> list[str]:
@@ -357,8 +403,11 @@ def follow_up(db: sqlite_utils.Database, where: Scope, year: SchoolYear, today: 
 
 def _school_follow_up(db, school_levels: pd.DataFrame, school_code: str, year: SchoolYear, today: date
                       ) -> dict[str, int]:
-    high = school_levels[school_levels["level"] == "alto"]  # the year's levels
-    first_high = high.groupby("pupil_code")["period"].min()
+    high = np.asarray(school_levels["level"]) == "alto"  # the year's levels, in month order
+    first_high: dict[str, str] = {}
+    for pupil, period in zip(np.asarray(school_levels["pupil_code"])[high].tolist(),
+                             np.asarray(school_levels["period"])[high].tolist(), strict=True):
+        first_high.setdefault(pupil, period)
     start, end = year.first_day.isoformat(), year.last_day.isoformat()
     reviewed = store.pupils_reviewed(db, school_code, start,
                                      (date.fromisoformat(end) + timedelta(days=FOLLOW_UP_DAYS)).isoformat())
@@ -372,7 +421,7 @@ def _school_follow_up(db, school_levels: pd.DataFrame, school_code: str, year: S
         deadline = (month_start + timedelta(days=32)).replace(day=1) + timedelta(days=FOLLOW_UP_DAYS - 1)
         reached += any(month_start <= day <= deadline for day in by_pupil.get(pupil, []))
     overdue = store.overdue_follow_ups(db, school_code, today.isoformat())
-    return {"alto": len(first_high), "reviewed": len(set(first_high.index) & reviewed), "reached": reached,
+    return {"alto": len(first_high), "reviewed": len(set(first_high) & reviewed), "reached": reached,
             "overdue": overdue}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import sqlite_utils
 
@@ -79,8 +80,7 @@ def evaluate(db: sqlite_utils.Database, where: Scope, years: list[SchoolYear] | 
     """Every indicator for every school year with data (oldest first)."""
     years = sorted(years or school_years(db, where))
     everyone = where.everyone or where.schools
-    per_school = {s.code: {str(y): _school_figures(db, year_levels(db, where, s.code, y), s.code, y) for y in years}
-                  for s in everyone}
+    per_school = {s.code: _school_years(db, where, s.code, years) for s in everyone}
     result = Evaluation(years)
     for indicator in INDICATORS:
         result.values[indicator.key], result.counts[indicator.key] = {}, {}
@@ -102,24 +102,46 @@ def evaluate(db: sqlite_utils.Database, where: Scope, years: list[SchoolYear] | 
     return result
 
 
-def _school_figures(db, school_levels: pd.DataFrame, school_code: str, year: SchoolYear
+def _school_years(db, where: Scope, school_code: str, years: list[SchoolYear]) -> dict[str, dict]:
+    """{year: `_school_figures`} of one school: what does not change from year to year is read once."""
+    school = _School.read(db, school_code)
+    return {str(y): _school_figures(db, year_levels(db, where, school_code, y), school_code, y, school) for y in years}
+
+
+@dataclass(frozen=True)
+class _School:
+    """What a school's figures read once for every year: its protocol, chronic threshold and context."""
+
+    protocol: tuple | None
+    chronic: float
+    arrivals: list[tuple]
+
+    @classmethod
+    def read(cls, db, school_code: str) -> _School:
+        return cls(store.protocol_approval(db, school_code),
+                   network_rules(db, store.network_of(db, school_code)).chronic,  # the network's threshold
+                   store.pupil_arrivals(db, school_code))
+
+
+def _school_figures(db, school_levels, school_code: str, year: SchoolYear, school: _School | None = None
                     ) -> dict[str, tuple[int, int]]:
     """(numerator, denominator) of each indicator for one school and year, from its levels of that year (raw:
     callers suppress)."""
+    school = school or _School.read(db, school_code)
     start, end = year.first_day.isoformat(), year.last_day.isoformat()
-    protocol = store.protocol_approval(db, school_code)
+    protocol = school.protocol
     # Stored as the user wrote it (dd/mm/yyyy): compared as a day, never as text.
     day = deliberation_day(protocol[1]) if protocol else None
     approved = bool(protocol and protocol[0] in APPROVED and day is not None and day <= year.last_day)
 
-    chronic = network_rules(db, store.network_of(db, school_code)).chronic  # the network's threshold
-    pupils = set(school_levels["pupil_code"])
-    # Each pupil's latest month: the rows come in month order.
-    last = school_levels.drop_duplicates("pupil_code", keep="last")["absence_ratio"]
-    high = set(school_levels.loc[school_levels["level"] == "alto", "pupil_code"])
+    codes = np.asarray(school_levels["pupil_code"]).tolist()
+    # Each pupil's latest month: the rows come in month order, so the last ratio written for a pupil wins.
+    last = list(dict(zip(codes, np.asarray(school_levels["absence_ratio"], dtype=float).tolist(), strict=True))
+                .values())
+    pupils = set(codes)
+    high = set(np.asarray(school_levels["pupil_code"])[np.asarray(school_levels["level"]) == "alto"].tolist())
 
-    context = store.pupil_arrivals(db, school_code)
-    newcomers = {p: l2 for p, arrival, l2 in context if p in pupils and arrival and arrival >= year.start - 1}
+    newcomers = {p: l2 for p, arrival, l2 in school.arrivals if p in pupils and arrival and arrival >= year.start - 1}
 
     first_intervention: dict[str, date] = {}
     for pupil, day in store.first_interventions(db, school_code, start, end):
@@ -132,7 +154,7 @@ def _school_figures(db, school_levels: pd.DataFrame, school_code: str, year: Sch
     return {
         "protocols": (int(approved), 1),
         "newcomers_assessed": (sum(1 for l2 in newcomers.values() if l2), len(newcomers)),
-        "chronic": (int((last >= chronic).sum()), len(last)),
+        "chronic": (sum(ratio >= school.chronic for ratio in last), len(last)),
         "reached": (len(reached), len(high)),
         "improved": (improved, measured),
         "dropout": (outcomes.get("abbandono", 0), all_outcomes),

@@ -11,12 +11,7 @@ from collections.abc import Sequence
 
 import sqlite_utils
 
-
-def _marks(prefix: str, values: Sequence) -> tuple[str, dict]:
-    """`:p0, :p1, ...` and their values, for an IN list."""
-    named = {f"{prefix}{i}": value for i, value in enumerate(values)}
-    return ", ".join(f":{key}" for key in named), named
-
+from models.core.store import in_list
 
 # --- protocols ------------------------------------------------------------------------------------
 
@@ -95,7 +90,7 @@ def overdue_follow_ups(db: sqlite_utils.Database, school_code: str, today: str) 
 
 def periods_with_data(db: sqlite_utils.Database, school_codes: Sequence[str]) -> list[str]:
     """The months with attendance data in any of the schools."""
-    marks, values = _marks("s", school_codes)
+    marks, values = in_list("s", school_codes)
     return [r[0] for r in db.execute(f"SELECT DISTINCT period FROM attendance_months WHERE school_code IN ({marks})",
                                      values).fetchall()]
 
@@ -116,7 +111,7 @@ def outcome_counts(db: sqlite_utils.Database, school_code: str, school_year: str
 def pupil_months(db: sqlite_utils.Database, school_code: str, pupil_code: str,
                  periods: Sequence[str]) -> dict[str, tuple[float, float]]:
     """{period: (absence_hours, scheduled_hours)} of the pupil in those of `periods` with data."""
-    marks, values = _marks("p", periods)
+    marks, values = in_list("p", periods)
     return {p: (a, s) for p, a, s in db.execute(
         "SELECT period, absence_hours, scheduled_hours FROM attendance WHERE school_code = :school"
         f" AND pupil_code = :pupil AND period IN ({marks})", {"school": school_code, "pupil": pupil_code, **values})}

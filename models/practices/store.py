@@ -12,12 +12,7 @@ from collections.abc import Sequence
 
 import sqlite_utils
 
-
-def _named(prefix: str, values: Sequence) -> tuple[str, dict]:
-    """`:p0, :p1, ...` and their values, for an IN list."""
-    named = {f"{prefix}{i}": value for i, value in enumerate(values)}
-    return ", ".join(f":{key}" for key in named), named
-
+from models.core.store import in_list, insert, insert_returning_id
 
 # --- what a practice may not hold ------------------------------------------------------------------------
 
@@ -36,8 +31,8 @@ PUPIL_TABLES = ("attendance", "pupil_context", "outcomes", "attendance_events")
 
 def any_pupil_code(db: sqlite_utils.Database, school_codes: Sequence[str], pupil_codes: Sequence[str]) -> bool:
     """Whether any of `pupil_codes` is a pupil of one of the schools (a seek on each pupil table's key)."""
-    schools, school_values = _named("s", school_codes)
-    pupils, pupil_values = _named("p", pupil_codes)
+    schools, school_values = in_list("s", school_codes)
+    pupils, pupil_values = in_list("p", pupil_codes)
     for table in PUPIL_TABLES:  # names from the code, never from users
         if db.execute(f"SELECT 1 FROM {table} WHERE school_code IN ({schools}) AND pupil_code IN ({pupils})"
                       " LIMIT 1", school_values | pupil_values).fetchone():
@@ -84,17 +79,14 @@ def proposed_count(db: sqlite_utils.Database, network_code: str) -> int:
 def insert_practice(db: sqlite_utils.Database, network_code: str, school_code: str | None, created_by: str,
                     at: str) -> int:
     """The new practice's id."""
-    return db.execute("INSERT INTO practices (network_code, school_code, created_by, created_at, updated_at)"
-                      " VALUES (:network, :school, :by, :at, :at) RETURNING id",
-                      {"network": network_code, "school": school_code, "by": created_by, "at": at}).fetchall()[0][0]
+    return insert_returning_id(db, "practices", {"network_code": network_code, "school_code": school_code,
+                                                 "created_by": created_by, "created_at": at, "updated_at": at})
 
 
 def insert_version(db: sqlite_utils.Database, practice_id: int, number: int, document: str, author: str, at: str,
                    note: str) -> None:
-    db.execute("INSERT INTO practice_versions (practice_id, version, document, author, created_at, note)"
-               " VALUES (:id, :version, :document, :author, :at, :note)",
-               {"id": practice_id, "version": number, "document": document, "author": author, "at": at,
-                "note": note})
+    insert(db, "practice_versions", {"practice_id": practice_id, "version": number, "document": document,
+                                     "author": author, "created_at": at, "note": note})
 
 
 def current_version(db: sqlite_utils.Database, practice_id: int) -> int:
@@ -132,7 +124,7 @@ def latest_published(db: sqlite_utils.Database, limit: int) -> list[int]:
 
 def published_details(db: sqlite_utils.Database, ids: Sequence[int]) -> dict[int, tuple[str, str, str | None]]:
     """{id: (published document, network name, school name)}."""
-    marks, values = _named("i", ids)
+    marks, values = in_list("i", ids)
     return {r[0]: r[1:] for r in db.execute(
         "SELECT p.id, v.document, n.name, s.name FROM practices p"
         " JOIN practice_versions v ON v.practice_id = p.id AND v.version = p.published_version"
@@ -141,7 +133,7 @@ def published_details(db: sqlite_utils.Database, ids: Sequence[int]) -> dict[int
 
 
 def adoption_counts(db: sqlite_utils.Database, ids: Sequence[int]) -> dict[int, int]:
-    marks, values = _named("i", ids)
+    marks, values = in_list("i", ids)
     return dict(db.execute(f"SELECT practice_id, COUNT(*) FROM practice_adoptions WHERE practice_id IN ({marks})"
                            " GROUP BY practice_id", values).fetchall())
 
@@ -159,10 +151,10 @@ def adopting_section_title(db: sqlite_utils.Database, practice_id: int, protocol
 
 def insert_adoption(db: sqlite_utils.Database, practice_id: int, protocol_id: int, section_id: int, mode: str,
                     version_seen: int, base_text: str, by: str, at: str) -> None:
-    db.execute("INSERT INTO practice_adoptions (practice_id, protocol_id, section_id, mode, version_seen, base_text,"
-               " adopted_by, adopted_at) VALUES (:practice, :protocol, :section, :mode, :seen, :base, :by, :at)",
-               {"practice": practice_id, "protocol": protocol_id, "section": section_id, "mode": mode,
-                "seen": version_seen, "base": base_text, "by": by, "at": at})
+    insert(
+        db, "practice_adoptions",
+        {"practice_id": practice_id, "protocol_id": protocol_id, "section_id": section_id, "mode": mode,
+         "version_seen": version_seen, "base_text": base_text, "adopted_by": by, "adopted_at": at})
 
 
 def adopters(db: sqlite_utils.Database, practice_id: int) -> list[tuple]:
@@ -206,10 +198,10 @@ def attachment_count(db: sqlite_utils.Database, practice_id: int) -> int:
 def insert_attachment(db: sqlite_utils.Database, practice_id: int, file_name: str, kind: str, content: bytes,
                       by: str, at: str) -> int:
     """The new attachment's id."""
-    return db.execute("INSERT INTO practice_attachments (practice_id, file_name, kind, content, uploaded_by,"
-                      " uploaded_at) VALUES (:practice, :name, :kind, :content, :by, :at) RETURNING id",
-                      {"practice": practice_id, "name": file_name, "kind": kind, "content": content, "by": by,
-                       "at": at}).fetchall()[0][0]
+    return insert_returning_id(
+        db, "practice_attachments",
+        {"practice_id": practice_id, "file_name": file_name, "kind": kind, "content": content, "uploaded_by": by,
+         "uploaded_at": at})
 
 
 def attachments(db: sqlite_utils.Database, practice_id: int) -> list[tuple]:

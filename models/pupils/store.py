@@ -14,13 +14,7 @@ from collections.abc import Iterable, Sequence
 import sqlite_utils
 
 from models.core.db import execute_rows
-
-
-def _marks(prefix: str, values: Sequence) -> tuple[str, dict]:
-    """`:p0, :p1, ...` and their values, for an IN list."""
-    named = {f"{prefix}{i}": value for i, value in enumerate(values)}
-    return ", ".join(f":{key}" for key in named), named
-
+from models.core.store import in_list, insert_returning_id
 
 # --- the months and classes a school holds (models/pupils/coverage.py) ------------------------------------------
 
@@ -30,7 +24,7 @@ def refresh_months(db: sqlite_utils.Database, school_code: str, periods: Sequenc
     `periods` (not empty)."""
     where, params = "school_code = :school", {"school": school_code}
     if periods is not None:
-        marks, named = _marks("p", periods)
+        marks, named = in_list("p", periods)
         where += f" AND period IN ({marks})"
         params |= named
     db.execute(f"DELETE FROM attendance_classes WHERE {where}", params)
@@ -44,14 +38,14 @@ def refresh_months(db: sqlite_utils.Database, school_code: str, periods: Sequenc
 
 def class_rows(db: sqlite_utils.Database, school_code: str, periods: Sequence[str]) -> list[tuple[str, str, int]]:
     """(period, class, rows) of the school in the given months (not empty)."""
-    marks, named = _marks("p", periods)
+    marks, named = in_list("p", periods)
     return db.execute(f"SELECT period, class_name, rows FROM attendance_classes WHERE school_code = :school"
                       f" AND period IN ({marks})", {"school": school_code, **named}).fetchall()
 
 
 def month_classes(db: sqlite_utils.Database, school_codes: Sequence[str]) -> list[tuple[str, str, str]]:
     """(school, period, class) of every month and class the schools (not none) hold."""
-    marks, named = _marks("s", school_codes)
+    marks, named = in_list("s", school_codes)
     return db.execute(f"SELECT school_code, period, class_name FROM attendance_classes WHERE school_code IN"
                       f" ({marks})", named).fetchall()
 
@@ -111,10 +105,9 @@ def _upsert(table: str, columns: Sequence[str]) -> str:
 def insert_import(db: sqlite_utils.Database, school_code: str, kind: str, file_name: str, rows: int, detail: str,
                   by: str, at: str) -> int:
     """The new import's id."""
-    return db.execute("INSERT INTO imports (school_code, kind, file_name, rows, detail, imported_by, imported_at)"
-                      " VALUES (:school, :kind, :file, :rows, :detail, :by, :at) RETURNING id",
-                      {"school": school_code, "kind": kind, "file": file_name, "rows": rows, "detail": detail,
-                       "by": by, "at": at}).fetchall()[0][0]
+    return insert_returning_id(db, "imports", {"school_code": school_code, "kind": kind, "file_name": file_name,
+                                               "rows": rows, "detail": detail, "imported_by": by,
+                                               "imported_at": at})
 
 
 def insert_attendance(db: sqlite_utils.Database, rows: Iterable[tuple]) -> None:
@@ -146,8 +139,8 @@ def insert_rows(db: sqlite_utils.Database, table: str, columns: Sequence[str], r
 def delete_class_months(db: sqlite_utils.Database, school_code: str, periods: Sequence[str],
                         pairs: Sequence[str]) -> None:
     """The school's attendance rows of these months in these classes (`pairs`: "period|class", not empty)."""
-    months, named_months = _marks("p", periods)
-    classes, named_pairs = _marks("c", pairs)
+    months, named_months = in_list("p", periods)
+    classes, named_pairs = in_list("c", pairs)
     db.execute(f"DELETE FROM attendance WHERE school_code = :school AND period IN ({months})"
                f" AND period || '|' || class_name IN ({classes})", {"school": school_code, **named_months,
                                                                     **named_pairs})
@@ -157,8 +150,8 @@ def drop_replaced_details(db: sqlite_utils.Database, school_code: str, periods: 
                           import_id: int) -> None:
     """Events of these months in these classes (`pairs`: "period|class") or of a pupil the import `import_id`
     wrote a row for in their month; hours per subject whose month's row is no longer the import that gave them."""
-    months, named_months = _marks("p", periods)
-    classes, named_pairs = _marks("c", pairs)
+    months, named_months = in_list("p", periods)
+    classes, named_pairs = in_list("c", pairs)
     in_pairs = f" substr(e.day, 1, 7) || '|' || e.class_name IN ({classes}) OR" if pairs else ""
     db.execute(f"DELETE FROM attendance_events AS e WHERE e.school_code = :school AND substr(e.day, 1, 7) IN"
                f" ({months}) AND ({in_pairs} EXISTS (SELECT 1 FROM attendance a WHERE a.school_code = e.school_code"
@@ -339,7 +332,7 @@ def event_months(db: sqlite_utils.Database, school_code: str) -> list[str]:
 
 def events_of_months(db: sqlite_utils.Database, school_code: str, periods: Sequence[str]) -> list[tuple]:
     """(pupil, period, class, day, kind, hours, justified) of the school's events in the months (not none)."""
-    marks, named = _marks("p", periods)
+    marks, named = in_list("p", periods)
     return db.execute(f"SELECT pupil_code, substr(day, 1, 7), class_name, day, kind, hours, justified"
                       f" FROM attendance_events WHERE school_code = :school AND substr(day, 1, 7) IN ({marks})",
                       {"school": school_code, **named}).fetchall()
@@ -348,7 +341,7 @@ def events_of_months(db: sqlite_utils.Database, school_code: str, periods: Seque
 def rows_of_months(db: sqlite_utils.Database, school_code: str, periods: Sequence[str]) -> list[tuple]:
     """(pupil, period, class, whether the justified hours are unknown) of the school's monthly rows in the months
     (not none)."""
-    marks, named = _marks("p", periods)
+    marks, named = in_list("p", periods)
     return db.execute(f"SELECT pupil_code, period, class_name, justified_hours IS NULL FROM attendance"
                       f" WHERE school_code = :school AND period IN ({marks})", {"school": school_code, **named}
                       ).fetchall()

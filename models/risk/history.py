@@ -191,31 +191,66 @@ def _fresh(db: sqlite_utils.Database, school_code: str) -> tuple[Live | None, st
     return _live(db, school_code), data_stamp(db, school_code)
 
 
+def level_columns(db: sqlite_utils.Database, school_code: str) -> dict[str, np.ndarray] | None:
+    """The live generation's rows as numpy columns (period, pupil_code, class_name, level: objects; absence_ratio:
+    float), in month then pupil order; None when the school has no data. Kept in memory like `level_history`;
+    callers read the arrays, never change them."""
+    found = _columns(db, school_code)
+    return None if found is None else found[1]
+
+
+def _columns(db: sqlite_utils.Database, school_code: str) -> tuple[tuple, dict[str, np.ndarray]] | None:
+    """(the memo's key of the live generation and data stamp, `level_columns`)."""
+    live, stamp = _fresh(db, school_code)
+    if live is None:
+        return None
+    key = (database_file(db), school_code, live.generation, stamp)
+    with _LOCK:
+        if ("columns", *key) in _MEMO:
+            return key, _MEMO[("columns", *key)]
+    columns = _unpack(db, school_code, live.generation) or _read_rows(db, school_code, live.generation)
+    # Plain Python strings: the figures make sets and groups of these columns many times per view, and
+    # Arrow-backed strings box every value on the way (4x slower for the whole dashboard).
+    found = {**{name: _objects(values) for name, values in zip(COLUMNS[:4], columns, strict=False)},
+             "absence_ratio": np.array(columns[4], dtype=float)}  # NULL: NaN
+    with _LOCK:  # Streamlit runs sessions on several threads
+        _keep(("columns", *key), found)
+    return key, found
+
+
+def _objects(values) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        return values
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _keep(key: tuple, value) -> None:
+    while len(_MEMO) >= _MEMO_SIZE:
+        _MEMO.pop(next(iter(_MEMO)))
+    _MEMO[key] = value
+
+
 def level_history(db: sqlite_utils.Database, school_code: str) -> pd.DataFrame:
     """period, pupil_code, class_name, level, absence_ratio, school_year for every month with data.
 
     A read of the live generation, kept in memory under its generation and data stamp (so a stale copy
     cannot be returned). Callers read the frame, never change it in place.
     """
-    live, stamp = _fresh(db, school_code)
-    if live is None:
+    found = _columns(db, school_code)
+    if found is None:
         return pd.DataFrame(columns=[*COLUMNS, "school_year"])
-    key = (database_file(db), school_code, live.generation, stamp)
+    key, columns = found
     with _LOCK:
         if key in _MEMO:
             return _MEMO[key]
-    columns = _unpack(db, school_code, live.generation) or _read_rows(db, school_code, live.generation)
-    # Plain Python strings: the figures make sets and groups of these columns many times per view, and
-    # Arrow-backed strings box every value on the way (4x slower for the whole dashboard).
-    frame = pd.DataFrame({**{name: pd.Series(values, dtype=object) for name, values in
-                             zip(("period", "pupil_code", "class_name", "level"), columns, strict=False)},
-                          "absence_ratio": np.array(columns[4], dtype=float)})  # NULL: NaN
+    frame = pd.DataFrame({**{name: pd.Series(columns[name], dtype=object) for name in COLUMNS[:4]},
+                          "absence_ratio": columns["absence_ratio"]})
     years = {p: str(SchoolYear.of_period(p)) for p in frame["period"].unique()}  # a few months, not every row
     frame["school_year"] = frame["period"].map(years).astype(object)
     with _LOCK:  # Streamlit runs sessions on several threads
-        while len(_MEMO) >= _MEMO_SIZE:
-            _MEMO.pop(next(iter(_MEMO)))
-        _MEMO[key] = frame
+        _keep(key, frame)
     return frame
 
 
@@ -232,7 +267,7 @@ def levels_at(db: sqlite_utils.Database, school_code: str, period: str) -> dict[
 
 
 _MEMO: dict[tuple, pd.DataFrame] = {}
-_MEMO_SIZE = 64
+_MEMO_SIZE = 128  # a school's columns and its frame: two entries
 _LOCK = threading.Lock()
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 import sqlite_utils
 
 from models.core.db import execute_rows
+from models.core.store import in_list, insert, insert_returning_id
 
 # --- who sees which pupils ----------------------------------------------------------------------------------
 
@@ -59,9 +60,8 @@ def network_school_count(db: sqlite_utils.Database, network_code: str) -> int:
 def insert_level_job(db: sqlite_utils.Database, network_code: str, rules: str, schools_total: int, by: str,
                      at: str) -> None:
     """A job that recomputes the network's levels by month with new thresholds."""
-    db.execute("INSERT INTO level_jobs (network_code, rules, status, schools_total, requested_by, requested_at)"
-               " VALUES (:network, :rules, 'in_attesa', :schools, :by, :at)",
-               {"network": network_code, "rules": rules, "schools": schools_total, "by": by, "at": at})
+    insert(db, "level_jobs", {"network_code": network_code, "rules": rules, "status": "in_attesa",
+                              "schools_total": schools_total, "requested_by": by, "requested_at": at})
 
 
 # --- derogations --------------------------------------------------------------------------------------------
@@ -85,11 +85,10 @@ def save_derogation_criteria(db: sqlite_utils.Database, school_code: str, criter
 def insert_derogation(db: sqlite_utils.Database, school_code: str, pupil_code: str, school_year: str, hours: float,
                       reason: str, on_day: str, note: str, by: str, at: str) -> int:
     """The new derogation's id."""
-    return db.execute(
-        "INSERT INTO derogations (school_code, pupil_code, school_year, hours, reason, on_day, note, recorded_by,"
-        " recorded_at) VALUES (:school, :pupil, :year, :hours, :reason, :on, :note, :by, :at) RETURNING id",
-        {"school": school_code, "pupil": pupil_code, "year": school_year, "hours": hours, "reason": reason,
-         "on": on_day, "note": note, "by": by, "at": at}).fetchall()[0][0]
+    return insert_returning_id(
+        db, "derogations",
+        {"school_code": school_code, "pupil_code": pupil_code, "school_year": school_year, "hours": hours,
+         "reason": reason, "on_day": on_day, "note": note, "recorded_by": by, "recorded_at": at})
 
 
 def derogation_pupil(db: sqlite_utils.Database, derogation_id: int, school_code: str) -> str | None:
@@ -134,10 +133,8 @@ def latest_model_version(db: sqlite_utils.Database, network_code: str) -> int:
 
 def insert_model(db: sqlite_utils.Database, network_code: str, version: int, created_at: str, document: str,
                  checksum: str) -> None:
-    db.execute("INSERT INTO risk_models (network_code, version, created_at, document, checksum)"
-               " VALUES (:network, :version, :at, :document, :checksum)",
-               {"network": network_code, "version": version, "at": created_at, "document": document,
-                "checksum": checksum})
+    insert(db, "risk_models", {"network_code": network_code, "version": version, "created_at": created_at,
+                               "document": document, "checksum": checksum})
 
 
 def latest_model(db: sqlite_utils.Database, network_code: str) -> tuple[str, str] | None:
@@ -305,10 +302,10 @@ def delete_packed_years(db: sqlite_utils.Database, school_code: str, first_month
 def insert_packed_year(db: sqlite_utils.Database, school_code: str, first_month: str, stamp: str, pupils: str,
                        classes: str, last_periods: str, counts: bytes, rows: bytes) -> None:
     """A school year's rows kept packed (BLOBs: on PostgreSQL, bytea)."""
-    db.execute("INSERT INTO attendance_year_packed (school_code, first_month, stamp, pupils, classes, last_periods,"
-               " counts, rows) VALUES (:school, :since, :stamp, :pupils, :classes, :last_periods, :counts, :rows)",
-               {"school": school_code, "since": first_month, "stamp": stamp, "pupils": pupils, "classes": classes,
-                "last_periods": last_periods, "counts": counts, "rows": rows})
+    insert(
+        db, "attendance_year_packed",
+        {"school_code": school_code, "first_month": first_month, "stamp": stamp, "pupils": pupils, "classes": classes,
+         "last_periods": last_periods, "counts": counts, "rows": rows})
 
 
 def packed_year(db: sqlite_utils.Database, school_code: str, first_month: str) -> tuple | None:
@@ -365,9 +362,9 @@ def delete_levels(db: sqlite_utils.Database, school_code: str, generation: int,
     sql = "DELETE FROM level_history WHERE school_code = :school AND generation = :generation"
     params: dict = {"school": school_code, "generation": generation}
     if months is not None:
-        marks = {f"m{i}": month for i, month in enumerate(months)}
-        sql += f" AND period IN ({', '.join(':' + key for key in marks)})"
-        params |= marks
+        marks, named = in_list("m", months)
+        sql += f" AND period IN ({marks})"
+        params |= named
     db.execute(sql, params)
 
 
@@ -393,11 +390,9 @@ def delete_packed_levels(db: sqlite_utils.Database, school_code: str, generation
 def insert_packed_levels(db: sqlite_utils.Database, school_code: str, generation: int, rows: int, periods: str,
                          pupils: str, classes: str, levels: str, indexes: bytes, ratios: bytes) -> None:
     """A generation's levels packed in one row (BLOBs: on PostgreSQL, bytea)."""
-    db.execute("INSERT INTO level_history_packed (school_code, generation, rows, periods, pupils, classes, levels,"
-               " indexes, ratios) VALUES (:school, :generation, :rows, :periods, :pupils, :classes, :levels,"
-               " :indexes, :ratios)",
-               {"school": school_code, "generation": generation, "rows": rows, "periods": periods, "pupils": pupils,
-                "classes": classes, "levels": levels, "indexes": indexes, "ratios": ratios})
+    insert(db, "level_history_packed", {"school_code": school_code, "generation": generation, "rows": rows,
+                                        "periods": periods, "pupils": pupils, "classes": classes, "levels": levels,
+                                        "indexes": indexes, "ratios": ratios})
 
 
 def packed_levels(db: sqlite_utils.Database, school_code: str, generation: int) -> tuple | None:

@@ -184,3 +184,16 @@ def test_the_username_is_two_tabs_away_through_the_skip_link(server, page):
     expect(username).to_be_focused()
     assert focus_is_visible(page, username)
     assert page.locator("[data-testid='stMain'] a[href^='#']").count() == 0
+
+
+def test_a_table_s_toolbar_shows_where_the_focus_is(server, page):
+    """WCAG 2.4.7: Tab goes through the buttons Streamlit puts above a table (Cerca, Schermo intero, ...); the
+    toolbar, drawn only under the mouse, was invisible with the focus on it."""
+    from tests.e2e.conftest import log_in
+
+    log_in(page, server.url, "dirigente", demo.DEMO_PASSWORD)
+    page.goto(server.url + "/risk")
+    wait_idle(page)
+    tab_to(page, page.get_by_role("combobox", name="Livelli"))
+    for name in ("Cerca", "Schermo intero"):
+        tab_to(page, page.get_by_role("button", name=name).first)

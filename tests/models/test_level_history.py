@@ -8,13 +8,15 @@ import time
 import pytest
 
 from models.accounts.schools import network_schools
+from models.core import db as database
 from models.core.school_year import SchoolYear
-from models.demo import demo, synthetic
+from models.demo import synthetic
 from models.network import figures as network_figures
 from models.network import programme
 from models.network import report as network_report
 from models.pupils import importing as pupil_data
 from models.risk import history, indicators, pupil_sheet, rules, school_risk
+from tests.conftest import copy_prepared
 
 NETWORK, SCHOOL = "RETEDEMO", "MIIS00003C"
 
@@ -67,8 +69,9 @@ def month_file(cohort, period: str, absent_share: float) -> bytes:
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
-def test_the_demo_levels_are_there_after_install_and_equal_a_full_recompute(db, scorings):
-    demo.install_demo(db, with_protocols=False)
+def test_the_demo_levels_are_there_after_install_and_equal_a_full_recompute(db_path, scorings):
+    # What `cli.py init-db --demo` installed (the demo is built once per test process and copied: tests/conftest.py).
+    db = database.connect(copy_prepared("init-db --demo", db_path))
     fallbacks = history.fallbacks
     scorings.clear()
     assert len(codes_with_data(db)) >= 2
@@ -124,8 +127,8 @@ def test_views_of_the_dashboard_and_the_report_never_score(pupils_db, system, ac
 
 def test_a_request_reads_each_school_once(pupils_db, actors, monkeypatch):
     reads = []
-    real = history.level_history
-    monkeypatch.setattr(history, "level_history", lambda db, code: reads.append(code) or real(db, code))
+    real = history.level_columns  # what the figures read
+    monkeypatch.setattr(history, "level_columns", lambda db, code: reads.append(code) or real(db, code))
     network_report.build(pupils_db, actors["coordinatore_rete"], NETWORK, SchoolYear(2025))
     assert sorted(reads) == sorted(s.code for s in network_figures.scope(
         pupils_db, actors["coordinatore_rete"], NETWORK).schools)

@@ -52,3 +52,25 @@ def test_sheet_names_and_title_lines_are_masked_like_the_preview(pupils_db):
     assert list(at.dataframe[0].value["Codice alunno"]) == ["S3A01", "S3A02"]  # the table was found
     everything = _everything(at)
     assert b"Rossi" not in everything and b"Bianchi" not in everything
+
+
+def _progress_bars(at) -> list:
+    return [node for node in at._tree if getattr(node, "type", None) == "progress"]
+
+
+def test_a_refused_import_leaves_no_progress_bar_that_looks_still_running(pupils_db):
+    """The import's progress bar goes once the import is over: after «sembra contenere nomi», a bar stuck at
+    «Controllo delle righe» told the head teacher the import was still running."""
+    at = open_page("funzione", "pages/data_upload.py")
+    surname_name = (b"Codice alunno;Classe;Mese;Monte ore;Ore di assenza\n"
+                    b"ROSSI, MARIO;3A;03/2026;100;4\nBIANCHI, ANNA;3A;03/2026;100;2\nS3A01;3A;03/2026;100;1\n")
+    at.file_uploader[0].upload("marzo.csv", surname_name, "text/csv").run()
+    next(b for b in at.button if b.label == "Importa").click().run()
+    assert not at.exception, at.exception
+    assert at.error and "sembra contenere nomi e cognomi" in at.error[0].value
+    assert _progress_bars(at) == []
+    good = b"Codice alunno;Classe;Mese;Monte ore;Ore di assenza\nS3A01;3A;03/2026;100;4\n"
+    at.file_uploader[0].upload("marzo_bis.csv", good, "text/csv").run()
+    next(b for b in at.button if b.label == "Importa").click().run()
+    assert not at.exception, at.exception
+    assert at.success and _progress_bars(at) == []

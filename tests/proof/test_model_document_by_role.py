@@ -187,6 +187,31 @@ def test_audit_error_rates_built_on_fewer_than_5_pupils_read_small(trained, user
     assert hidden_somewhere, "no audit row had 1–4 adverse outcomes: the check saw nothing"
 
 
+@pytest.mark.parametrize("username", ["admin", "coordinatrice"])
+def test_audit_rates_that_give_back_1_to_4_pupils_read_small(trained, username):
+    """A rate times its shown denominator is a count: 10,7 % false positives among 28 pupils without an adverse
+    outcome are 3 pupils. Such a rate is hidden, as the dashboard hides a share of 1–4 pupils."""
+    raw = stored_document(trained)["audit"]
+    shown = learn.document_for(trained, actor_named(trained, username), "RETEDEMO")["audit"]
+    hidden_somewhere = False
+    for side in ("model", "rules"):
+        for stored, row in zip(raw[side], shown[side], strict=True):
+            count_proof("cifre del modello controllate per ruolo")
+            if not isinstance(stored["n"], int):
+                continue
+            denominators = {"precision": stored["flagged"], "fnr": stored["adverse"],
+                            "fpr": stored["n"] - stored["adverse"]}
+            for key, denominator in denominators.items():
+                if stored[key] is None:
+                    continue
+                pupils = round(stored[key] * denominator)
+                if 0 < pupils < suppression.MIN_PUPILS:
+                    assert row[key] == row[f"{key}_ratio"] == FEW, (key, pupils, row)
+                    assert row["in_band"] is None
+                    hidden_somewhere = True
+    assert hidden_somewhere, "no audit rate counted 1–4 pupils: the check saw nothing"
+
+
 def test_the_model_page_leaves_hidden_reliability_points_off_the_chart(trained):
     at = log_in(new_app(), "coordinatrice")
     at.switch_page("pages/model.py").run()
