@@ -558,11 +558,11 @@ def record_family_notice(db: sqlite_utils.Database, actor: Actor, school_code: s
     if case.family_notice is not None:
         raise ApprodoError("La comunicazione alla famiglia è già registrata: ricarica la pagina.")
     _check_day(on, case.opened_on, "della comunicazione alla famiglia", "del giorno in cui il caso si è aperto")
+    protocol_no = _protocol_number(protocol_no)  # the form's order: date, protocol number, channel
     if channel not in CHANNELS:
         raise ApprodoError("Scegli come è stata inviata la comunicazione.")
     received_on = _check_receipt(received_on, on, channel)
-    _insert_step(db, actor, case, "famiglia", on, protocol_no=_protocol_number(protocol_no),
-                 channel=channel, received_on=received_on)
+    _insert_step(db, actor, case, "famiglia", on, protocol_no=protocol_no, channel=channel, received_on=received_on)
     return get_case(db, actor, school_code, case_id)
 
 
