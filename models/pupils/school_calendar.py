@@ -324,7 +324,8 @@ class Week:
         """'lun 6, mar 6, mer 6, gio 6, ven 6, sab 0' (days not named have no lessons; 'lunedì 6' too)."""
         hours = [0.0] * 6
         seen = set()
-        for item in filter(None, (part.strip() for part in (text or "").replace(";", ",").split(","))):
+        # Days apart at «,» or «;», but not at a decimal comma ("lun 6,4, mar 6,4": a comma before a digit).
+        for item in filter(None, (part.strip() for part in re.split(r";|,(?!\d)", text or ""))):
             match = re.fullmatch(r"([a-zA-Zàèéìòù]+)\.?\s*[:=]?\s*(\d+(?:[.,]\d+)?)\s*h?", item)
             day = match.group(1).lower()[:3] if match else ""
             if day not in DAY_NAMES:
@@ -353,8 +354,10 @@ class Week:
         return self.weekly * WEEKS_PER_YEAR
 
     def text(self) -> str:
-        """'lun 6, mar 6, mer 6, gio 6, ven 6, sab 6' (days without lessons left out)."""
-        return ", ".join(f"{name} {h:g}" for name, h in zip(DAY_NAMES, self.hours, strict=True) if h > 0)
+        """'lun 6, mar 6, mer 6, gio 6, ven 6, sab 6' (days without lessons left out), decimals with a comma as
+        an Italian writes them ('lun 6,4'): `parse` reads it back."""
+        return ", ".join(f"{name} {h:g}".replace(".", ",") for name, h in zip(DAY_NAMES, self.hours, strict=True)
+                         if h > 0)
 
     def as_json(self) -> str:
         return json.dumps(list(self.hours))
