@@ -174,7 +174,8 @@ if writer:
     with st.form(form_key("intervention")):
         st.markdown(f"**{S.INTERVENTION_FORM}**")
         st.caption(S.PRIVACY_NOTE)
-        kind = st.selectbox(S.INTERVENTION_KIND, interventions.kinds(db, actor, school_code),
+        # No kind preselected: the button pressed without a choice (or again after a save) recorded the first one.
+        kind = st.selectbox(S.INTERVENTION_KIND, interventions.kinds(db, actor, school_code), index=None,
                             placeholder=S.CHOOSE_PLACEHOLDER)
         left, middle, right = st.columns(3)
         happened_on = left.date_input(S.INTERVENTION_DATE, value=clock.local_date(),

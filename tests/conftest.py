@@ -8,6 +8,7 @@ xdist worker), never from a rebuild.
 from __future__ import annotations
 
 import atexit
+import functools
 import json
 import os
 import shutil
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from streamlit.components.v2 import manifest_scanner
 from streamlit.runtime.pages_manager import PagesManager
 
 from models.accounts import auth, schools
@@ -43,6 +45,12 @@ def fast_password_hashing(monkeypatch):
     auth.forget_check_budget()  # this process's budget of password checks outlives the test's database
 
 
+# A server looks for installed Streamlit components once, when it starts; AppTest looks again at the first run of
+# every new AppTest, reading the metadata of each installed package (~400: 0.4-0.6 s an AppTest, most of a page
+# test's time). The packages installed do not change during a run: looked for once per test process, as a server.
+manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
+
+
 @pytest.fixture(autouse=True)
 def navigation_as_on_a_running_server(monkeypatch):
     """Run app.py on every rerun, as a server does once any session has called st.navigation.
@@ -59,6 +67,25 @@ def navigation_as_on_a_running_server(monkeypatch):
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+_SCAN_MANIFESTS = manifest_scanner.scan_component_manifests
+_MANIFESTS: list = []
+
+
+def _manifests_scanned_once(*args, **kwargs):
+    """What `scan_component_manifests` found the first time in this process (a list of its own each call)."""
+    if not _MANIFESTS:
+        _MANIFESTS.append(_SCAN_MANIFESTS(*args, **kwargs))
+    return list(_MANIFESTS[0])
+
+
+@pytest.fixture(autouse=True)
+def component_manifests_scanned_once(monkeypatch):
+    """Each new AppTest scans the metadata of every installed package for Streamlit components (about a third of
+    a second here, more than a page's run): the packages do not change during a run, so scan once per process.
+    A server scans once at start-up too (Runtime)."""
+    monkeypatch.setattr(manifest_scanner, "scan_component_manifests", _manifests_scanned_once)
 
 
 # --- databases built once, copied for each test ---------------------------------------------------------------

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import sqlite_utils
 
-from models.core.store import in_list, inserted_id
+from models.core.store import in_list, insert, insert_returning_id
 
 # --- users ---------------------------------------------------------------------------------------
 
@@ -63,10 +63,10 @@ def username_with_email(db: sqlite_utils.Database, email: str | None, other_than
 
 def insert_user(db: sqlite_utils.Database, username: str, full_name: str, password_hash: str, role: str,
                 school_code: str | None, network_code: str | None, created_at: str, email: str | None) -> None:
-    db.execute("INSERT INTO users (username, full_name, password_hash, role, school_code, network_code, created_at,"
-               " email) VALUES (:username, :full_name, :hash, :role, :school, :network, :at, :email)",
-               {"username": username, "full_name": full_name, "hash": password_hash, "role": role,
-                "school": school_code, "network": network_code, "at": created_at, "email": email})
+    insert(
+        db, "users",
+        {"username": username, "full_name": full_name, "password_hash": password_hash, "role": role,
+         "school_code": school_code, "network_code": network_code, "created_at": created_at, "email": email})
 
 
 def users(db: sqlite_utils.Database) -> list[dict]:
@@ -112,8 +112,7 @@ def dirigente_full_name(db: sqlite_utils.Database, school_code: str) -> str | No
 
 
 def insert_attempt(db: sqlite_utils.Database, username: str, client: str, at: str, success: bool) -> None:
-    db.execute("INSERT INTO login_attempts (username, client, at, success) VALUES (:name, :client, :at, :success)",
-               {"name": username, "client": client, "at": at, "success": int(success)})
+    insert(db, "login_attempts", {"username": username, "client": client, "at": at, "success": int(success)})
 
 
 def recent_failures(db: sqlite_utils.Database, username: str, client: str, since: str) -> tuple[int, str | None]:
@@ -140,8 +139,7 @@ def unknown_failures_from(db: sqlite_utils.Database, client: str, since: str) ->
 def insert_unknown_failure(db: sqlite_utils.Database, name_key: str, client: str, at: str, kept: int,
                            expired: str) -> None:
     """Record the failure, and forget those beyond the `kept` latest or at `expired` or earlier."""
-    new_id = inserted_id(db, "INSERT INTO login_unknown_failures (name_key, client, at) VALUES (:key, :client, :at)"
-                             " RETURNING id", {"key": name_key, "client": client, "at": at})
+    new_id = insert_returning_id(db, "login_unknown_failures", {"name_key": name_key, "client": client, "at": at})
     db.execute("DELETE FROM login_unknown_failures WHERE id <= :oldest OR at <= :expired",
                {"oldest": new_id - kept, "expired": expired})
 
@@ -150,8 +148,7 @@ def insert_unknown_failure(db: sqlite_utils.Database, name_key: str, client: str
 
 
 def insert_session(db: sqlite_utils.Database, token_hash: str, user_id: int, at: str) -> None:
-    db.execute("INSERT INTO sessions (token_hash, user_id, created_at, last_seen) VALUES (:hash, :user, :at, :at)",
-               {"hash": token_hash, "user": user_id, "at": at})
+    insert(db, "sessions", {"token_hash": token_hash, "user_id": user_id, "created_at": at, "last_seen": at})
 
 
 def session(db: sqlite_utils.Database, token_hash: str) -> dict | None:
@@ -176,8 +173,7 @@ def delete_user_sessions(db: sqlite_utils.Database, user_id: int) -> None:
 def insert_cookie_ticket(db: sqlite_utils.Database, ticket_hash: str, sealed: str, expires_at: str, now: str) -> None:
     """Keep the ticket, and forget those expired by `now`."""
     db.execute("DELETE FROM cookie_tickets WHERE expires_at <= :now", {"now": now})
-    db.execute("INSERT INTO cookie_tickets (ticket_hash, sealed, expires_at) VALUES (:hash, :sealed, :expires)",
-               {"hash": ticket_hash, "sealed": sealed, "expires": expires_at})
+    insert(db, "cookie_tickets", {"ticket_hash": ticket_hash, "sealed": sealed, "expires_at": expires_at})
 
 
 def take_cookie_ticket(db: sqlite_utils.Database, ticket_hash: str) -> tuple[str, str] | None:
@@ -198,8 +194,7 @@ def school_exists(db: sqlite_utils.Database, code: str) -> bool:
 
 
 def insert_network(db: sqlite_utils.Database, code: str, name: str, created_at: str) -> None:
-    db.execute("INSERT INTO networks (code, name, created_at) VALUES (:code, :name, :at)",
-               {"code": code, "name": name, "at": created_at})
+    insert(db, "networks", {"code": code, "name": name, "created_at": created_at})
 
 
 def networks(db: sqlite_utils.Database, code: str | None = None) -> list[dict]:
@@ -230,10 +225,10 @@ def school(db: sqlite_utils.Database, code: str) -> dict | None:
 
 def insert_school(db: sqlite_utils.Database, code: str, name: str, network_code: str, level: str,
                   annual_hours: int | None, comune: str, dirigente_name: str, created_at: str) -> None:
-    db.execute("INSERT INTO schools (code, name, network_code, level, annual_hours, comune, dirigente_name,"
-               " created_at) VALUES (:code, :name, :network, :level, :hours, :comune, :dirigente, :at)",
-               {"code": code, "name": name, "network": network_code, "level": level, "hours": annual_hours,
-                "comune": comune, "dirigente": dirigente_name, "at": created_at})
+    insert(
+        db, "schools",
+        {"code": code, "name": name, "network_code": network_code, "level": level, "annual_hours": annual_hours,
+         "comune": comune, "dirigente_name": dirigente_name, "created_at": created_at})
 
 
 def update_school_facts(db: sqlite_utils.Database, code: str, comune: str, dirigente_name: str,

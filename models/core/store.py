@@ -6,7 +6,7 @@ Shared SQL (named parameters, ON CONFLICT, RETURNING); callers own permissions a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import sqlite_utils
 
@@ -24,12 +24,26 @@ def inserted_id(db: sqlite_utils.Database, sql: str, params: dict) -> int:
     return db.execute(sql, params).fetchall()[0][0]
 
 
+def _insert_sql(table: str, row: Mapping[str, object]) -> str:
+    return f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join(':' + column for column in row)})"
+
+
+def insert(db: sqlite_utils.Database, table: str, row: Mapping[str, object]) -> None:
+    """One new row of `table`: each key of `row` a column, bound to its value (table and column names from the
+    code, never from users). Each column is named once, where otherwise it is written three times (the column, its
+    parameter and the parameter's value)."""
+    db.execute(_insert_sql(table, row), row)
+
+
+def insert_returning_id(db: sqlite_utils.Database, table: str, row: Mapping[str, object]) -> int:
+    """`insert`, and the new row's id."""
+    return inserted_id(db, _insert_sql(table, row) + " RETURNING id", row)
+
+
 def insert_audit(db: sqlite_utils.Database, at: str, actor: str, action: str, target: str, school_code: str | None,
                  detail: str) -> None:
-    db.execute("INSERT INTO audit_log (at, actor, action, target, school_code, detail)"
-               " VALUES (:at, :actor, :action, :target, :school, :detail)",
-               {"at": at, "actor": actor, "action": action, "target": target, "school": school_code,
-                "detail": detail})
+    insert(db, "audit_log", {"at": at, "actor": actor, "action": action, "target": target, "school_code": school_code,
+                             "detail": detail})
 
 
 def recent_audit(db: sqlite_utils.Database, limit: int) -> list[dict]:
@@ -50,9 +64,7 @@ def log_view_once(db: sqlite_utils.Database, view_key: str, at: str, forget_befo
 
 
 def insert_access(db: sqlite_utils.Database, at: str, actor: str, school_code: str, what: str, detail: str) -> None:
-    db.execute("INSERT INTO access_log (at, actor, school_code, what, detail)"
-               " VALUES (:at, :actor, :school, :what, :detail)",
-               {"at": at, "actor": actor, "school": school_code, "what": what, "detail": detail})
+    insert(db, "access_log", {"at": at, "actor": actor, "school_code": school_code, "what": what, "detail": detail})
 
 
 def school_accesses(db: sqlite_utils.Database, school_code: str, limit: int) -> list[dict]:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import sqlite_utils
 
-from models.core.store import inserted_id
+from models.core.store import insert_returning_id
 
 
 def obligation_pupils(db: sqlite_utils.Database, school_code: str, period: str, limit: int) -> list[tuple[str, str]]:
@@ -24,10 +24,8 @@ def obligation_pupils(db: sqlite_utils.Database, school_code: str, period: str, 
 def insert_attendance_import(db: sqlite_utils.Database, school_code: str, file_name: str, rows: int, detail: str,
                              by: str, at: str) -> int:
     """The new import's id."""
-    return inserted_id(db, "INSERT INTO imports (school_code, kind, file_name, rows, detail, imported_by, imported_at)"
-                           " VALUES (:school, 'attendance', :file, :rows, :detail, :by, :at) RETURNING id",
-                           {"school": school_code, "file": file_name, "rows": rows, "detail": detail, "by": by,
-                            "at": at})
+    return insert_returning_id(db, "imports", {"school_code": school_code, "kind": "attendance", "file_name": file_name,
+                                               "rows": rows, "detail": detail, "imported_by": by, "imported_at": at})
 
 
 def insert_events(db: sqlite_utils.Database, school_code: str, import_id: int, events: Iterable[dict]) -> None:

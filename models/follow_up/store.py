@@ -9,7 +9,21 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from models.core.store import inserted_id
+from models.core.store import insert_returning_id
+
+
+def _of_school(db: sqlite_utils.Database, select: str, school_code: str, row_id: int) -> tuple | None:
+    """The row `row_id` of `select` (`_INTERVENTION` or `_REVIEW`), if it is the school's."""
+    return db.execute(f"{select} WHERE id = :id AND school_code = :school",
+                      {"id": row_id, "school": school_code}).fetchone()
+
+
+def _of_pupil(db: sqlite_utils.Database, select: str, school_code: str, pupil_code: str,
+              order: str) -> list[tuple]:
+    """The pupil's rows of `select` (`_INTERVENTION` or `_REVIEW`) in `order` (from the code, never from users)."""
+    return db.execute(f"{select} WHERE school_code = :school AND pupil_code = :pupil ORDER BY {order}",
+                      {"school": school_code, "pupil": pupil_code}).fetchall()
+
 
 # --- kinds of intervention ------------------------------------------------------------------
 
@@ -43,11 +57,10 @@ def intervention_exists(db: sqlite_utils.Database, school_code: str, pupil_code:
 def insert_intervention(db: sqlite_utils.Database, school_code: str, pupil_code: str, kind: str, happened_on: str,
                         owner: str, outcome: str, note: str, recorded_by: str, recorded_at: str) -> int:
     """The new intervention's id."""
-    return inserted_id(
-        db, "INSERT INTO interventions (school_code, pupil_code, kind, happened_on, owner, outcome, note, recorded_by,"
-        " recorded_at) VALUES (:school, :pupil, :kind, :on, :owner, :outcome, :note, :by, :at) RETURNING id",
-        {"school": school_code, "pupil": pupil_code, "kind": kind, "on": happened_on, "owner": owner,
-         "outcome": outcome, "note": note, "by": recorded_by, "at": recorded_at})
+    return insert_returning_id(
+        db, "interventions",
+        {"school_code": school_code, "pupil_code": pupil_code, "kind": kind, "happened_on": happened_on, "owner": owner,
+         "outcome": outcome, "note": note, "recorded_by": recorded_by, "recorded_at": recorded_at})
 
 
 def change_outcome(db: sqlite_utils.Database, school_code: str, intervention_id: int, outcome: str,
@@ -59,13 +72,12 @@ def change_outcome(db: sqlite_utils.Database, school_code: str, intervention_id:
 
 
 def intervention(db: sqlite_utils.Database, school_code: str, intervention_id: int) -> tuple | None:
-    return db.execute(f"{_INTERVENTION} WHERE id = :id AND school_code = :school",
-                      {"id": intervention_id, "school": school_code}).fetchone()
+    return _of_school(db, _INTERVENTION, school_code, intervention_id)
 
 
 def pupil_interventions(db: sqlite_utils.Database, school_code: str, pupil_code: str) -> list[tuple]:
-    return db.execute(f"{_INTERVENTION} WHERE school_code = :school AND pupil_code = :pupil"
-                      " ORDER BY happened_on, id", {"school": school_code, "pupil": pupil_code}).fetchall()
+    """Oldest first."""
+    return _of_pupil(db, _INTERVENTION, school_code, pupil_code, "happened_on, id")
 
 
 def latest_interventions(db: sqlite_utils.Database, school_code: str) -> list[tuple]:
@@ -104,11 +116,11 @@ def insert_review(db: sqlite_utils.Database, school_code: str, pupil_code: str, 
                   as_of: str | None, level: str | None, note: str, follow_up_on: str | None,
                   follow_up_owner: str | None) -> int:
     """The new review's id."""
-    return inserted_id(
-        db, "INSERT INTO reviews (school_code, pupil_code, reviewed_by, reviewed_at, as_of, level, note, follow_up_on,"
-        " follow_up_owner) VALUES (:school, :pupil, :by, :at, :as_of, :level, :note, :on, :owner) RETURNING id",
-        {"school": school_code, "pupil": pupil_code, "by": reviewed_by, "at": reviewed_at, "as_of": as_of,
-         "level": level, "note": note, "on": follow_up_on, "owner": follow_up_owner})
+    return insert_returning_id(
+        db, "reviews",
+        {"school_code": school_code, "pupil_code": pupil_code, "reviewed_by": reviewed_by, "reviewed_at": reviewed_at,
+         "as_of": as_of, "level": level, "note": note, "follow_up_on": follow_up_on,
+         "follow_up_owner": follow_up_owner})
 
 
 def close_follow_up(db: sqlite_utils.Database, school_code: str, review_id: int, at: str, by: str) -> int:
@@ -119,14 +131,12 @@ def close_follow_up(db: sqlite_utils.Database, school_code: str, review_id: int,
 
 
 def review(db: sqlite_utils.Database, school_code: str, review_id: int) -> tuple | None:
-    return db.execute(f"{_REVIEW} WHERE id = :id AND school_code = :school",
-                      {"id": review_id, "school": school_code}).fetchone()
+    return _of_school(db, _REVIEW, school_code, review_id)
 
 
 def pupil_reviews(db: sqlite_utils.Database, school_code: str, pupil_code: str) -> list[tuple]:
     """Newest first."""
-    return db.execute(f"{_REVIEW} WHERE school_code = :school AND pupil_code = :pupil ORDER BY id DESC",
-                      {"school": school_code, "pupil": pupil_code}).fetchall()
+    return _of_pupil(db, _REVIEW, school_code, pupil_code, "id DESC")
 
 
 def last_review(db: sqlite_utils.Database, school_code: str) -> tuple[str, str | None] | None:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import sqlite_utils
 
-from models.core.store import in_list
+from models.core.store import in_list, insert
 
 # --- what the rule reads ----------------------------------------------------------------------------
 
@@ -111,14 +111,12 @@ def insert_case(db: sqlite_utils.Database, school_code: str, pupil_code: str, cl
                 window_start: str, window_end: str, days: str, pending_days: int, birth_year: int | None,
                 detected_at: str, detected_by: str, *, kind: str = "giorni", hours_unjustified: float | None = None,
                 hours_limit: float | None = None) -> None:
-    db.execute("INSERT INTO obligation_cases (school_code, pupil_code, class_name, opened_on, window_start,"
-               " window_end, days, pending_days, birth_year, hours_unjustified, hours_limit, kind, detected_at,"
-               " detected_by) VALUES (:school, :pupil, :class, :opened, :start, :end, :days, :pending, :birth,"
-               " :hours, :limit, :kind, :at, :by)",
-               {"school": school_code, "pupil": pupil_code, "class": class_name, "opened": opened_on,
-                "start": window_start, "end": window_end, "days": days, "pending": pending_days,
-                "birth": birth_year, "hours": hours_unjustified, "limit": hours_limit, "kind": kind,
-                "at": detected_at, "by": detected_by})
+    insert(
+        db, "obligation_cases",
+        {"school_code": school_code, "pupil_code": pupil_code, "class_name": class_name, "opened_on": opened_on,
+         "window_start": window_start, "window_end": window_end, "days": days, "pending_days": pending_days,
+         "birth_year": birth_year, "hours_unjustified": hours_unjustified, "hours_limit": hours_limit, "kind": kind,
+         "detected_at": detected_at, "detected_by": detected_by})
 
 
 def update_detection(db: sqlite_utils.Database, case_id: int, class_name: str, opened_on: str, window_start: str,
@@ -195,12 +193,11 @@ def insert_step(db: sqlite_utils.Database, case_id: int, kind: str, on_day: str,
                 *, protocol_no: str | None = None, channel: str | None = None, municipality: str | None = None,
                 note: str = "", received_on: str | None = None, source: str = "manuale") -> None:
     """A step of a case, recorded by hand (`source` 'manuale') or seen in the data ('dati')."""
-    db.execute("INSERT INTO obligation_steps (case_id, kind, on_day, protocol_no, channel, municipality, note,"
-               " recorded_by, recorded_at, received_on, source) VALUES (:case, :kind, :on, :protocol, :channel,"
-               " :municipality, :note, :by, :at, :received, :source)",
-               {"case": case_id, "kind": kind, "on": on_day, "protocol": protocol_no, "channel": channel,
-                "municipality": municipality, "note": note, "by": recorded_by, "at": recorded_at,
-                "received": received_on, "source": source})
+    insert(
+        db, "obligation_steps",
+        {"case_id": case_id, "kind": kind, "on_day": on_day, "protocol_no": protocol_no, "channel": channel,
+         "municipality": municipality, "note": note, "recorded_by": recorded_by, "recorded_at": recorded_at,
+         "received_on": received_on, "source": source})
 
 
 def record_receipt(db: sqlite_utils.Database, case_id: int, received_on: str) -> None:
@@ -225,7 +222,5 @@ def letter_languages(db: sqlite_utils.Database, network_code: str, kind: str) ->
 
 def insert_letter_version(db: sqlite_utils.Database, network_code: str, kind: str, language: str, version: int,
                           body: str, author: str, created_at: str, note: str) -> None:
-    db.execute("INSERT INTO letter_texts (network_code, kind, language, version, body, author, created_at, note)"
-               " VALUES (:network, :kind, :language, :version, :body, :author, :at, :note)",
-               {"network": network_code, "kind": kind, "language": language, "version": version, "body": body,
-                "author": author, "at": created_at, "note": note})
+    insert(db, "letter_texts", {"network_code": network_code, "kind": kind, "language": language, "version": version,
+                                "body": body, "author": author, "created_at": created_at, "note": note})

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import sqlite_utils
 
-from models.core.store import in_list, inserted_id
+from models.core.store import in_list, insert, insert_returning_id
 
 # --- what a practice may not hold ------------------------------------------------------------------------
 
@@ -79,17 +79,14 @@ def proposed_count(db: sqlite_utils.Database, network_code: str) -> int:
 def insert_practice(db: sqlite_utils.Database, network_code: str, school_code: str | None, created_by: str,
                     at: str) -> int:
     """The new practice's id."""
-    return inserted_id(db, "INSERT INTO practices (network_code, school_code, created_by, created_at, updated_at)"
-                           " VALUES (:network, :school, :by, :at, :at) RETURNING id",
-                           {"network": network_code, "school": school_code, "by": created_by, "at": at})
+    return insert_returning_id(db, "practices", {"network_code": network_code, "school_code": school_code,
+                                                 "created_by": created_by, "created_at": at, "updated_at": at})
 
 
 def insert_version(db: sqlite_utils.Database, practice_id: int, number: int, document: str, author: str, at: str,
                    note: str) -> None:
-    db.execute("INSERT INTO practice_versions (practice_id, version, document, author, created_at, note)"
-               " VALUES (:id, :version, :document, :author, :at, :note)",
-               {"id": practice_id, "version": number, "document": document, "author": author, "at": at,
-                "note": note})
+    insert(db, "practice_versions", {"practice_id": practice_id, "version": number, "document": document,
+                                     "author": author, "created_at": at, "note": note})
 
 
 def current_version(db: sqlite_utils.Database, practice_id: int) -> int:
@@ -154,10 +151,10 @@ def adopting_section_title(db: sqlite_utils.Database, practice_id: int, protocol
 
 def insert_adoption(db: sqlite_utils.Database, practice_id: int, protocol_id: int, section_id: int, mode: str,
                     version_seen: int, base_text: str, by: str, at: str) -> None:
-    db.execute("INSERT INTO practice_adoptions (practice_id, protocol_id, section_id, mode, version_seen, base_text,"
-               " adopted_by, adopted_at) VALUES (:practice, :protocol, :section, :mode, :seen, :base, :by, :at)",
-               {"practice": practice_id, "protocol": protocol_id, "section": section_id, "mode": mode,
-                "seen": version_seen, "base": base_text, "by": by, "at": at})
+    insert(
+        db, "practice_adoptions",
+        {"practice_id": practice_id, "protocol_id": protocol_id, "section_id": section_id, "mode": mode,
+         "version_seen": version_seen, "base_text": base_text, "adopted_by": by, "adopted_at": at})
 
 
 def adopters(db: sqlite_utils.Database, practice_id: int) -> list[tuple]:
@@ -201,10 +198,10 @@ def attachment_count(db: sqlite_utils.Database, practice_id: int) -> int:
 def insert_attachment(db: sqlite_utils.Database, practice_id: int, file_name: str, kind: str, content: bytes,
                       by: str, at: str) -> int:
     """The new attachment's id."""
-    return inserted_id(db, "INSERT INTO practice_attachments (practice_id, file_name, kind, content, uploaded_by,"
-                           " uploaded_at) VALUES (:practice, :name, :kind, :content, :by, :at) RETURNING id",
-                           {"practice": practice_id, "name": file_name, "kind": kind, "content": content, "by": by,
-                            "at": at})
+    return insert_returning_id(
+        db, "practice_attachments",
+        {"practice_id": practice_id, "file_name": file_name, "kind": kind, "content": content, "uploaded_by": by,
+         "uploaded_at": at})
 
 
 def attachments(db: sqlite_utils.Database, practice_id: int) -> list[tuple]:

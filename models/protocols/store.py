@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from models.core.store import inserted_id
+from models.core.store import insert, insert_returning_id
 
 # --- protocols --------------------------------------------------------------------------------------------
 
@@ -40,11 +40,10 @@ def school_protocol(db: sqlite_utils.Database, school_code: str) -> dict | None:
 def insert_protocol(db: sqlite_utils.Database, network_code: str, school_code: str | None, template_id: str,
                     level: str, title: str, school_year: str, core_id: int | None, at: str) -> int:
     """The new protocol's id."""
-    return inserted_id(
-        db, "INSERT INTO protocols (network_code, school_code, template_id, level, title, school_year, core_id,"
-        " created_at, updated_at) VALUES (:network, :school, :template, :level, :title, :year, :core, :at, :at)"
-        " RETURNING id", {"network": network_code, "school": school_code, "template": template_id, "level": level,
-                          "title": title, "year": school_year, "core": core_id, "at": at})
+    return insert_returning_id(
+        db, "protocols",
+        {"network_code": network_code, "school_code": school_code, "template_id": template_id, "level": level,
+         "title": title, "school_year": school_year, "core_id": core_id, "created_at": at, "updated_at": at})
 
 
 def touch_protocol(db: sqlite_utils.Database, protocol_id: int, at: str) -> None:
@@ -63,10 +62,8 @@ def set_status(db: sqlite_utils.Database, protocol_id: int, status: str, deliber
 
 def insert_event(db: sqlite_utils.Database, protocol_id: int, at: str, actor: str, from_status: str | None,
                  to_status: str, detail: str) -> None:
-    db.execute("INSERT INTO protocol_events (protocol_id, at, actor, from_status, to_status, detail)"
-               " VALUES (:protocol, :at, :actor, :from, :to, :detail)",
-               {"protocol": protocol_id, "at": at, "actor": actor, "from": from_status, "to": to_status,
-                "detail": detail})
+    insert(db, "protocol_events", {"protocol_id": protocol_id, "at": at, "actor": actor, "from_status": from_status,
+                                   "to_status": to_status, "detail": detail})
 
 
 def events(db: sqlite_utils.Database, protocol_id: int) -> list[dict]:
@@ -138,20 +135,17 @@ def next_position(db: sqlite_utils.Database, protocol_id: int) -> int:
 def insert_section(db: sqlite_utils.Database, protocol_id: int, key: str, title: str, kind: str, guidance: str,
                    position: int, core_section_id: int | None, core_version_seen: int | None) -> int:
     """The new section's id (at version 1; its text goes in with `insert_version`)."""
-    return inserted_id(
-        db, "INSERT INTO protocol_sections (protocol_id, key, title, kind, guidance, position, current_version,"
-        " core_section_id, core_version_seen) VALUES (:protocol, :key, :title, :kind, :guidance, :position, 1,"
-        " :core_section, :core_version) RETURNING id",
-        {"protocol": protocol_id, "key": key, "title": title, "kind": kind, "guidance": guidance,
-         "position": position, "core_section": core_section_id, "core_version": core_version_seen})
+    return insert_returning_id(
+        db, "protocol_sections",
+        {"protocol_id": protocol_id, "key": key, "title": title, "kind": kind, "guidance": guidance,
+         "position": position, "current_version": 1, "core_section_id": core_section_id,
+         "core_version_seen": core_version_seen})
 
 
 def insert_version(db: sqlite_utils.Database, section_id: int, version: int, body: str, author: str, at: str,
                    base_version: int | None, note: str | None) -> None:
-    db.execute("INSERT INTO section_versions (section_id, version, body, author, created_at, base_version, note)"
-               " VALUES (:section, :version, :body, :author, :at, :base, :note)",
-               {"section": section_id, "version": version, "body": body, "author": author, "at": at,
-                "base": base_version, "note": note})
+    insert(db, "section_versions", {"section_id": section_id, "version": version, "body": body, "author": author,
+                                    "created_at": at, "base_version": base_version, "note": note})
 
 
 def current_version(db: sqlite_utils.Database, section_id: int) -> int:
@@ -292,10 +286,8 @@ def version_body(db: sqlite_utils.Database, section_id: int, version: int) -> st
 
 def insert_structure_event(db: sqlite_utils.Database, protocol_id: int, section_id: int | None, at: str, actor: str,
                            action: str, detail: str) -> None:
-    db.execute("INSERT INTO structure_events (protocol_id, section_id, at, actor, action, detail)"
-               " VALUES (:protocol, :section, :at, :actor, :action, :detail)",
-               {"protocol": protocol_id, "section": section_id, "at": at, "actor": actor, "action": action,
-                "detail": detail})
+    insert(db, "structure_events", {"protocol_id": protocol_id, "section_id": section_id, "at": at, "actor": actor,
+                                    "action": action, "detail": detail})
 
 
 def structure_events(db: sqlite_utils.Database, protocol_id: int) -> list[dict]:
@@ -332,10 +324,8 @@ def comment_place(db: sqlite_utils.Database, comment_id: int) -> tuple[int, int 
 def insert_comment(db: sqlite_utils.Database, section_id: int, parent_id: int | None, author: str, body: str,
                    at: str) -> int:
     """The new comment's id."""
-    return inserted_id(db, "INSERT INTO section_comments (section_id, parent_id, author, body, created_at)"
-                           " VALUES (:section, :parent, :author, :body, :at) RETURNING id",
-                           {"section": section_id, "parent": parent_id, "author": author, "body": body,
-                            "at": at})
+    return insert_returning_id(db, "section_comments", {"section_id": section_id, "parent_id": parent_id,
+                                                        "author": author, "body": body, "created_at": at})
 
 
 def resolve_comment(db: sqlite_utils.Database, comment_id: int, at: str, by: str) -> None:
@@ -479,12 +469,11 @@ def open_twin(db: sqlite_utils.Database, school_code: str, core_section_id: int,
 def insert_proposal(db: sqlite_utils.Database, network_code: str, school_code: str, core_section_id: int,
                     section_title: str, base_version: int, body: str, reason: str, author: str, at: str) -> int:
     """The new proposal's id."""
-    return inserted_id(
-        db, "INSERT INTO core_proposals (network_code, school_code, core_section_id, section_title, base_version,"
-        " body, reason, author, created_at) VALUES (:network, :school, :section, :title, :base, :body, :reason,"
-        " :author, :at) RETURNING id",
-        {"network": network_code, "school": school_code, "section": core_section_id, "title": section_title,
-         "base": base_version, "body": body, "reason": reason, "author": author, "at": at})
+    return insert_returning_id(
+        db, "core_proposals",
+        {"network_code": network_code, "school_code": school_code, "core_section_id": core_section_id,
+         "section_title": section_title, "base_version": base_version, "body": body, "reason": reason, "author": author,
+         "created_at": at})
 
 
 def supported_by(db: sqlite_utils.Database, proposal_id: int, school_code: str) -> bool:
@@ -493,9 +482,8 @@ def supported_by(db: sqlite_utils.Database, proposal_id: int, school_code: str) 
 
 
 def insert_support(db: sqlite_utils.Database, proposal_id: int, school_code: str, supporter: str, at: str) -> None:
-    db.execute("INSERT INTO proposal_supports (proposal_id, school_code, supporter, at)"
-               " VALUES (:proposal, :school, :supporter, :at)",
-               {"proposal": proposal_id, "school": school_code, "supporter": supporter, "at": at})
+    insert(db, "proposal_supports", {"proposal_id": proposal_id, "school_code": school_code, "supporter": supporter,
+                                     "at": at})
 
 
 def delete_support(db: sqlite_utils.Database, proposal_id: int, school_code: str) -> int:
@@ -505,9 +493,7 @@ def delete_support(db: sqlite_utils.Database, proposal_id: int, school_code: str
 
 
 def insert_proposal_comment(db: sqlite_utils.Database, proposal_id: int, author: str, body: str, at: str) -> None:
-    db.execute("INSERT INTO proposal_comments (proposal_id, author, body, created_at)"
-               " VALUES (:proposal, :author, :body, :at)",
-               {"proposal": proposal_id, "author": author, "body": body, "at": at})
+    insert(db, "proposal_comments", {"proposal_id": proposal_id, "author": author, "body": body, "created_at": at})
 
 
 def close_proposal(db: sqlite_utils.Database, proposal_id: int, status: str, by: str, at: str, reason: str | None,

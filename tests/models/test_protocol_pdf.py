@@ -9,9 +9,10 @@ import pytest
 from PIL import Image
 
 from models.accounts import school_logo
+from models.core import db as database
 from models.protocols import protocol as protocols
 from models.protocols import word_export as docx_export
-from tests.conftest import ROOT
+from tests.conftest import ROOT, actor_named, copy_prepared
 from tests.word_helpers import all_text, body_lines, page_images, pdf_info, pdf_pages
 
 SCREENSHOTS = Path(os.environ.get("APPRODO_SCREENSHOTS") or ROOT / "test-artifacts" / "screenshots")
@@ -30,42 +31,60 @@ def logo_png() -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture
-def published(demo_db, actors, school_protocol):
+# The protocol is made and converted once for the module (LibreOffice takes seconds a conversion); the tests only
+# read it. Under xdist (loadgroup) the tests that share it run in one process, so it is converted once in all.
+shared = pytest.mark.xdist_group("protocol_pdf")
+
+
+@pytest.fixture(scope="module")
+def pdf_db(tmp_path_factory):
+    return database.connect(copy_prepared("demo_db", tmp_path_factory.mktemp("protocol_pdf") / "approdo.db"))
+
+
+@pytest.fixture(scope="module")
+def dirigente(pdf_db):
+    return actor_named(pdf_db, "dirigente")
+
+
+@pytest.fixture(scope="module")
+def published(pdf_db, dirigente):
     """An approved protocol with a logo, a long timetable and a section ending in a table."""
-    dirigente = actors["dirigente"]
-    school_logo.save_logo(demo_db, dirigente, "MIIS00003C", logo_png())
-    local = protocols.add_local_section(demo_db, dirigente, school_protocol.id, "Calendario dei colloqui")
+    protocols.create_core(pdf_db, actor_named(pdf_db, "coordinatrice"), "RETEDEMO", "secondaria_secondo_grado",
+                          "2025/26")
+    school_protocol = protocols.create_school_protocol(pdf_db, dirigente, "MIIS00003C")
+    school_logo.save_logo(pdf_db, dirigente, "MIIS00003C", logo_png())
+    local = protocols.add_local_section(pdf_db, dirigente, school_protocol.id, "Calendario dei colloqui")
     rows = "".join(f"| Settimana {n} | Classe {n % 5 + 1}A | Colloquio con la famiglia e il mediatore |\n"
                    for n in range(1, LONG_TABLE_ROWS + 1))
-    protocols.save_section(demo_db, dirigente, local.id,
+    protocols.save_section(pdf_db, dirigente, local.id,
                            "Gli incontri dell'anno.\n\n| Quando | Dove | Che cosa |\n|---|---|---|\n" + rows,
                            local.version)
-    protocols.move(demo_db, dirigente, school_protocol.id, "in_revisione")
-    return protocols.move(demo_db, dirigente, school_protocol.id, "approvato", deliberation_date="14/10/2025",
+    protocols.move(pdf_db, dirigente, school_protocol.id, "in_revisione")
+    return protocols.move(pdf_db, dirigente, school_protocol.id, "approvato", deliberation_date="14/10/2025",
                           deliberation_number="23", deliberation_body="consiglio d'istituto")
 
 
-@pytest.fixture
-def pdf_and_pages(demo_db, actors, published, tmp_path):
-    pdf = docx_export.export_protocol_pdf(demo_db, actors["dirigente"], published.id)
-    return pdf, pdf_pages(pdf, tmp_path)
+@pytest.fixture(scope="module")
+def pdf_and_pages(pdf_db, dirigente, published, tmp_path_factory):
+    pdf = docx_export.export_protocol_pdf(pdf_db, dirigente, published.id)
+    return pdf, pdf_pages(pdf, tmp_path_factory.mktemp("protocol_pdf_pages"))
 
 
-def toc_entries(demo_db, actor, protocol) -> list[str]:
+def toc_entries(db, actor, protocol) -> list[str]:
     entries = []
-    for number, section in enumerate(protocols.list_sections(demo_db, actor, protocol.id), start=1):
+    for number, section in enumerate(protocols.list_sections(db, actor, protocol.id), start=1):
         entries.append(f"{number}. {section.title}")
         entries += [line[4:].strip() for line in section.body.splitlines() if line.startswith("### ")]
     return entries + ["Approvazione"]
 
 
-def test_the_table_of_contents_lists_every_heading_with_the_page_it_is_on(demo_db, actors, published,
+@shared
+def test_the_table_of_contents_lists_every_heading_with_the_page_it_is_on(pdf_db, dirigente, published,
                                                                           pdf_and_pages):
     _, pages = pdf_and_pages
     toc = pages[1]
     assert "Indice" in toc and "Aggiorna l'indice" not in toc
-    entries = toc_entries(demo_db, actors["dirigente"], published)
+    entries = toc_entries(pdf_db, dirigente, published)
     assert len(entries) > 20
     for entry in entries:
         match = re.search(re.escape(entry) + r"\s*\.*\s*(\d+)\s*$", toc, re.MULTILINE)
@@ -76,15 +95,17 @@ def test_the_table_of_contents_lists_every_heading_with_the_page_it_is_on(demo_d
         assert entry in " ".join(pages[page - 1].split()), (entry, page)
 
 
-def test_no_page_ends_with_a_heading(demo_db, actors, published, pdf_and_pages):
+@shared
+def test_no_page_ends_with_a_heading(pdf_db, dirigente, published, pdf_and_pages):
     _, pages = pdf_and_pages
-    headings = set(toc_entries(demo_db, actors["dirigente"], published))
+    headings = set(toc_entries(pdf_db, dirigente, published))
     for number, page in enumerate(pages[2:], start=3):
         tail = " ".join(body_lines(page)[-3:])  # a long heading wraps over two lines
         assert not any(tail.endswith(heading) for heading in headings), f"page {number} ends with a heading"
 
 
-def test_a_long_table_repeats_its_header_on_every_page_and_never_breaks_a_word(demo_db, actors, published,
+@shared
+def test_a_long_table_repeats_its_header_on_every_page_and_never_breaks_a_word(pdf_db, dirigente, published,
                                                                                  pdf_and_pages):
     _, pages = pdf_and_pages
     with_rows = [p for p in pages if "Settimana" in p]
@@ -97,12 +118,13 @@ def test_a_long_table_repeats_its_header_on_every_page_and_never_breaks_a_word(d
     assert all(f"Settimana {n} " in every_row + " " for n in range(1, LONG_TABLE_ROWS + 1))
     # Every word printed anywhere in the PDF is a word of the document: none is cut in two.
     words = set(re.findall(r"[^\W\d_]{3,}", all_text(docx_export.export_protocol(
-        demo_db, actors["dirigente"], published.id))))
+        pdf_db, dirigente, published.id))))
     printed = set(re.findall(r"[^\W\d_]{3,}", "\n".join(pages)))
     assert printed - words <= {"Pagina", "Indice"}, sorted(printed - words)
 
 
-def test_the_cover_names_the_school_the_network_and_the_deliberation(demo_db, actors, published, pdf_and_pages,
+@shared
+def test_the_cover_names_the_school_the_network_and_the_deliberation(pdf_db, dirigente, published, pdf_and_pages,
                                                                      tmp_path):
     pdf, pages = pdf_and_pages
     cover = " ".join(pages[0].split())
@@ -126,9 +148,10 @@ def test_the_cover_names_the_school_the_network_and_the_deliberation(demo_db, ac
         assert box.getextrema()[0] < 100
 
 
-def test_exporting_twice_gives_the_same_pages(demo_db, actors, published, pdf_and_pages, tmp_path):
+@shared
+def test_exporting_twice_gives_the_same_pages(pdf_db, dirigente, published, pdf_and_pages, tmp_path):
     _, pages = pdf_and_pages
-    again = pdf_pages(docx_export.export_protocol_pdf(demo_db, actors["dirigente"], published.id), tmp_path)
+    again = pdf_pages(docx_export.export_protocol_pdf(pdf_db, dirigente, published.id), tmp_path)
     assert again == pages
 
 

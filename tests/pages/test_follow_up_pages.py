@@ -232,3 +232,16 @@ def test_the_downloads_follow_the_filters_on_screen_and_name_them(pupils_db):
     next(m for m in at.multiselect if m.label == "Livelli").set_value([]).run()
     assert "Scarica tutta la scuola (Excel, senza filtri)" not in {b.proto.label for b in at.get("download_button")}
     assert any(c.value.startswith("I file seguono i filtri") and "tutta la scuola" in c.value for c in at.caption)
+
+
+def test_an_intervention_is_recorded_only_once_its_kind_is_chosen(pupils_db):
+    """The walk of 07/12: «Registra l'intervento» pressed on a pupil's page, or pressed again after a save,
+    recorded a «Colloquio con la famiglia» nobody chose (the list's first kind was preselected)."""
+    code = high_pupil(pupils_db)
+    at = open_pupil("funzione", code)
+    assert next(s for s in at.selectbox if s.label == "Tipo di intervento").value is None
+    form_button(at, "Registra l'intervento").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == ["Scegli il tipo di intervento."]
+    assert interventions.pupil_interventions(pupils_db, actor_named(pupils_db, "funzione"), SCHOOL, code) == []

@@ -6,6 +6,7 @@ options, metrics) is searched for pupil codes the account may not see. Then
 the same with tampered session state and query parameters.
 """
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,17 @@ def visible_codes(db, username: str) -> set[str]:
                              " GROUP BY pupil_code", [actor.school_code]).fetchall()
         return {code for code, class_name, _ in current if class_name in classes}
     return everyone
+
+
+def signed_in(token: str):
+    """app.py run once (the account's home) in a new session holding `token`, ready to switch to a page.
+
+    The token comes from `auth.login` (the call the login form makes), once per test: each app is a new tab of
+    that login, as a browser's tabs share its cookie. Logging in through the form (tests/pages) runs the app
+    three times more for each page."""
+    at = new_app()
+    at.session_state["approdo_token"] = token
+    return at.run()
 
 
 def rendered_text(at) -> str:
@@ -95,8 +107,9 @@ def test_every_page_of_every_role_shows_only_the_pupils_it_may_see(two_networks,
 
     actor = actor_named(two_networks, username)
     allowed = {spec.path for spec in pages_for(actor)}
+    token = auth.login(two_networks, username, demo.DEMO_PASSWORD)
     for spec in PAGES:
-        at = log_in(new_app(), username)
+        at = signed_in(token)
         if spec.path not in allowed:
             # The page's file is not in the role's navigation (its address is only a refusal page):
             # AppTest either cannot switch to it or, running the file, meets the guard.
@@ -128,11 +141,12 @@ def test_every_page_of_every_role_shows_only_the_pupils_it_may_see(two_networks,
 def test_a_page_file_run_directly_by_url_is_refused_outside_the_role(two_networks, username):
     actor = actor_named(two_networks, username)
     allowed = {spec.path for spec in pages_for(actor)}
+    token = auth.login(two_networks, username, demo.DEMO_PASSWORD)
     for spec in PAGES:
         if spec.path in allowed:
             continue
         at = new_app(spec.path)
-        at.session_state["approdo_token"] = auth.login(two_networks, username, demo.DEMO_PASSWORD)
+        at.session_state["approdo_token"] = token
         at.run()
         assert [e.value for e in at.error] == ["Il tuo ruolo non permette di aprire questa pagina."], spec.path
         assert_no_leak(two_networks, username, rendered_text(at), spec.path + " (URL)")
@@ -141,7 +155,7 @@ def test_a_page_file_run_directly_by_url_is_refused_outside_the_role(two_network
 @pytest.mark.parametrize("username", ["dirigente", "funzione", "docente", "altro.dirigente"])
 def test_a_pupil_of_another_school_by_query_parameter_shows_nothing(two_networks, username):
     other = sorted(codes_of(two_networks, OTHER_SCHOOL if username != "altro.dirigente" else SCHOOL))[0]
-    at = log_in(new_app(), username)
+    at = signed_in(auth.login(two_networks, username, demo.DEMO_PASSWORD))
     at.switch_page("pages/pupil.py")
     at.query_params["alunno"] = other
     at.run()
@@ -156,13 +170,14 @@ def test_session_state_tampering_cannot_open_another_networks_protocol(two_netwo
 
     core = protocols.create_core(two_networks, system, "RETEALTRA", "primaria", "2025/26")
     other = protocols.create_school_protocol(two_networks, system, OTHER_SCHOOL)
+    token = auth.login(two_networks, username, demo.DEMO_PASSWORD)
     for target in (core.id, other.id):
-        at = log_in(new_app(), username)
+        at = signed_in(token)
         at.session_state["approdo_protocol"] = target
         at.switch_page("pages/protocol_editor.py").run()
         text = rendered_text(at)
         assert "Istituto comprensivo altrove" not in text and "RETEALTRA" not in text
-        at = log_in(new_app(), username)
+        at = signed_in(token)
         at.switch_page("pages/protocol_history.py")
         at.query_params["protocollo"] = str(target)
         at.run()
@@ -215,7 +230,7 @@ def test_a_proposal_of_another_network_by_query_parameter_shows_nothing(two_netw
     tempi = next(s for s in protocols.list_sections(two_networks, dirigente, core.id) if s.key == "tempi")
     made = proposals.propose(two_networks, dirigente, tempi.id, tempi.body + "\nTesto proposto segreto.\n", "motivo")
     for username in ("altro.dirigente", "altro.coord"):
-        at = log_in(new_app(), username)
+        at = signed_in(auth.login(two_networks, username, demo.DEMO_PASSWORD))
         at.switch_page("pages/proposals.py")
         at.query_params["proposta"] = str(made.id)
         at.run()
@@ -517,6 +532,7 @@ def _protocols(db) -> list[tuple[int, str, str | None]]:
     return [tuple(r) for r in db.execute("SELECT id, network_code, school_code FROM protocols ORDER BY id")]
 
 
+@functools.cache  # one function per format: the rows that serve the same file share their call (see below)
 def _risk_list(fmt: str):
     from models.follow_up import list_export as risk_export
 
@@ -685,18 +701,25 @@ def test_every_download_serves_only_what_the_account_may_see(world, username):
     role, own_school, own_network = ACCOUNTS[username]
     names = {code: name for code, name in world.execute("SELECT code, name FROM schools")}
     network_of = dict(world.execute("SELECT code, network_code FROM schools").fetchall())
+    # Buttons that serve one file (the Word file and its PDF, the list and the whole list) make the same call:
+    # made once for this account and target, its answer (the file or the refusal) checked under each button.
+    answers: dict[tuple, tuple[bytes, str] | PermissionDenied] = {}
     for (page, label), (what, targets, may, fetch) in DOWNLOADS.items():
         for target in targets(world):
             where = f"{page} {label} ({what}) di {target}"
             allowed = may(username, target)
             count_proof("download provati (ruolo × download × scuola/rete)")
-            try:
-                data = fetch(world, actor, target)
-            except PermissionDenied:
+            if (fetch, target) not in answers:
+                try:
+                    data = fetch(world, actor, target)
+                    answers[fetch, target] = (data, office_text(data))
+                except PermissionDenied as refused:
+                    answers[fetch, target] = refused
+            if isinstance(answers[fetch, target], PermissionDenied):
                 assert not allowed, f"{username} non riceve {where}"
                 continue
             assert allowed, f"{username} riceve {where}"
-            text = office_text(data)
+            data, text = answers[fetch, target]
             assert_no_leak(world, username, text, where)
             if what in ("cifre", "modello", "protocollo") and role != "admin":
                 # Names of schools of another network never; of the own network's other schools only for
