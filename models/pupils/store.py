@@ -43,11 +43,16 @@ def class_rows(db: sqlite_utils.Database, school_code: str, periods: Sequence[st
                       f" AND period IN ({marks})", {"school": school_code, **named}).fetchall()
 
 
-def month_classes(db: sqlite_utils.Database, school_codes: Sequence[str]) -> list[tuple[str, str, str]]:
-    """(school, period, class) of every month and class the schools (not none) hold."""
+def month_classes(db: sqlite_utils.Database, school_codes: Sequence[str],
+                  span: tuple[str, str] | None = None) -> list[tuple[str, str, str]]:
+    """(school, period, class) of every month and class the schools (not none) hold; of the months from
+    span[0] to span[1] only, if given."""
     marks, named = in_list("s", school_codes)
+    months = "" if span is None else " AND period BETWEEN :first AND :last"
+    if span is not None:
+        named = {**named, "first": span[0], "last": span[1]}
     return db.execute(f"SELECT school_code, period, class_name FROM attendance_classes WHERE school_code IN"
-                      f" ({marks})", named).fetchall()
+                      f" ({marks}){months}", named).fetchall()
 
 
 # --- column mappings (models/pupils/importing.py) ---------------------------------------------------------------
