@@ -40,6 +40,13 @@ def insert_returning_id(db: Connection, table: str, row: Mapping[str, object]) -
     return inserted_id(db, _insert_sql(table, row) + " RETURNING id", row)
 
 
+def upsert(db: Connection, table: str, row: Mapping[str, object], key: tuple[str, ...]) -> None:
+    """`insert`, or, where a row with the same `key` columns is there already, that row's other columns take the
+    values of `row` (ON CONFLICT ... DO UPDATE, where SQLite alone would have INSERT OR REPLACE)."""
+    others = ", ".join(f"{column} = excluded.{column}" for column in row if column not in key)
+    db.execute(f"{_insert_sql(table, row)} ON CONFLICT ({', '.join(key)}) DO UPDATE SET {others}", row)
+
+
 def insert_audit(db: Connection, at: str, actor: str, action: str, target: str, school_code: str | None,
                  detail: str) -> None:
     insert(db, "audit_log", {"at": at, "actor": actor, "action": action, "target": target, "school_code": school_code,

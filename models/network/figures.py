@@ -225,7 +225,7 @@ def _month_counts(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> 
     if key in where.read:
         return where.read[key]
     found = {}
-    left_out = partial_months(db, where)
+    left_out = partial_months(db, where, year)
     for school in where.everyone or where.schools:
         school_levels = year_levels(db, where, school.code, year)
         partial = left_out.get(school.code) or {}
@@ -238,20 +238,23 @@ def _month_counts(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> 
     return found
 
 
-def partial_months(db: sqlite_utils.Database, where: Scope) -> dict[str, dict[str, coverage.MonthClasses]]:
-    """school -> its partial months (some classes of the year not loaded): left out of every figure."""
-    if "partial" not in where.read:
-        where.read["partial"] = {
+def partial_months(db: sqlite_utils.Database, where: Scope, year: SchoolYear
+                   ) -> dict[str, dict[str, coverage.MonthClasses]]:
+    """school -> its partial months of the year (some classes of the year not loaded): left out of every figure."""
+    key = ("partial", year)
+    if key not in where.read:
+        where.read[key] = {
             school: {p: m for p, m in months.items() if m.partial}
-            for school, months in coverage.months_of(db, (s.code for s in where.everyone or where.schools)).items()}
-    return where.read["partial"]
+            for school, months in coverage.months_of(db, (s.code for s in where.everyone or where.schools),
+                                                     year).items()}
+    return where.read[key]
 
 
 def partial_notes(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> list[str]:
     """'Scuola: marzo 2026 (mancano 4A)' for the shown schools' partial months of the year (no pupil data)."""
     notes = []
     for code in where.shown:
-        for period, month in partial_months(db, where).get(code, {}).items():
+        for period, month in partial_months(db, where, year).get(code, {}).items():
             if SchoolYear.of_period(period) == year:
                 notes.append(f"{where.names[code]}: {month.describe()}")
     return notes

@@ -92,8 +92,9 @@ def evaluate(db: sqlite_utils.Database, where: Scope, years: list[SchoolYear] | 
                 result.counts[indicator.key][year] = (num, den)
                 continue
             # Numerator and denominator of every school, suppressed over every group the reader reaches.
-            parts = pd.DataFrame.from_dict({c: per_school[c][year][indicator.key] for c in per_school},
-                                           orient="index", columns=["num", "den"])
+            parts = pd.DataFrame(np.array([per_school[c][year][indicator.key] for c in per_school],
+                                          dtype=np.int64).reshape(len(per_school), 2),
+                                 index=list(per_school), columns=["num", "den"])
             shown = suppression.across(parts, where.reach, known=where.known, unseen=where.unseen).get(
                 where.group, {"num": suppression.HIDDEN, "den": suppression.HIDDEN})
             value = suppression.rate(shown["num"], shown["den"])
@@ -136,8 +137,8 @@ def _school_figures(db, school_levels, school_code: str, year: SchoolYear, schoo
 
     codes = np.asarray(school_levels["pupil_code"]).tolist()
     # Each pupil's latest month: the rows come in month order, so the last ratio written for a pupil wins.
-    last = list(dict(zip(codes, np.asarray(school_levels["absence_ratio"], dtype=float).tolist(), strict=True))
-                .values())
+    last = np.array(list(dict(zip(codes, np.asarray(school_levels["absence_ratio"], dtype=float).tolist(),
+                                  strict=True)).values()), dtype=float)
     pupils = set(codes)
     high = set(np.asarray(school_levels["pupil_code"])[np.asarray(school_levels["level"]) == "alto"].tolist())
 
@@ -154,7 +155,7 @@ def _school_figures(db, school_levels, school_code: str, year: SchoolYear, schoo
     return {
         "protocols": (int(approved), 1),
         "newcomers_assessed": (sum(1 for l2 in newcomers.values() if l2), len(newcomers)),
-        "chronic": (sum(ratio >= school.chronic for ratio in last), len(last)),
+        "chronic": (int((last >= school.chronic).sum()), len(last)),  # NaN: not chronic
         "reached": (len(reached), len(high)),
         "improved": (improved, measured),
         "dropout": (outcomes.get("abbandono", 0), all_outcomes),

@@ -7,6 +7,7 @@ INSERT OR REPLACE); callers own permissions and transactions.
 from __future__ import annotations
 
 from models.core.connection import Connection
+from models.core.store import upsert
 
 
 def smtp_settings(db: Connection) -> tuple | None:
@@ -18,13 +19,11 @@ def smtp_settings(db: Connection) -> tuple | None:
 def set_smtp_settings(db: Connection, host: str, port: int, starttls: bool, username: str, sender: str,
                       app_url: str, by: str, at: str) -> None:
     """The one row of settings, replacing what it held."""
-    db.execute("INSERT INTO smtp_settings (id, host, port, starttls, username, sender, app_url, updated_by,"
-               " updated_at) VALUES (1, :host, :port, :starttls, :username, :sender, :app_url, :by, :at)"
-               " ON CONFLICT (id) DO UPDATE SET host = excluded.host, port = excluded.port,"
-               " starttls = excluded.starttls, username = excluded.username, sender = excluded.sender,"
-               " app_url = excluded.app_url, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-               {"host": host, "port": port, "starttls": int(starttls), "username": username, "sender": sender,
-                "app_url": app_url, "by": by, "at": at})
+    upsert(
+        db, "smtp_settings",
+        {"id": 1, "host": host, "port": port, "starttls": int(starttls), "username": username, "sender": sender,
+         "app_url": app_url, "updated_by": by, "updated_at": at},
+        ("id",))
 
 
 def email_of(db: Connection, username: str) -> str | None:
@@ -39,9 +38,7 @@ def frequency(db: Connection, username: str) -> str | None:
 
 
 def set_frequency(db: Connection, username: str, value: str) -> None:
-    db.execute("INSERT INTO notify_prefs (username, frequency) VALUES (:username, :frequency)"
-               " ON CONFLICT (username) DO UPDATE SET frequency = excluded.frequency",
-               {"username": username, "frequency": value})
+    upsert(db, "notify_prefs", {"username": username, "frequency": value}, ("username",))
 
 
 def bounced(db: Connection) -> list[dict]:

@@ -9,7 +9,7 @@ read columns by name, tuples otherwise) or counts; permissions, checks and trans
 from __future__ import annotations
 
 from models.core.connection import Connection
-from models.core.store import insert, insert_returning_id
+from models.core.store import insert, insert_returning_id, upsert
 
 # --- protocols --------------------------------------------------------------------------------------------
 
@@ -338,12 +338,11 @@ def resolve_comment(db: Connection, comment_id: int, at: str, by: str) -> None:
 def keep_draft(db: Connection, username: str, section_id: int, base_version: int, body: str, note: str,
                at: str) -> None:
     """The user's draft of the section, replacing the one they had."""
-    db.execute("INSERT INTO drafts (username, section_id, base_version, body, note, updated_at)"
-               " VALUES (:username, :section, :base, :body, :note, :at) ON CONFLICT (username, section_id)"
-               " DO UPDATE SET base_version = excluded.base_version, body = excluded.body, note = excluded.note,"
-               " updated_at = excluded.updated_at",
-               {"username": username, "section": section_id, "base": base_version, "body": body, "note": note,
-                "at": at})
+    upsert(
+        db, "drafts",
+        {"username": username, "section_id": section_id, "base_version": base_version, "body": body, "note": note,
+         "updated_at": at},
+        ("username", "section_id"))
 
 
 def forget_draft(db: Connection, username: str, section_id: int) -> None:
