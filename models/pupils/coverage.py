@@ -79,13 +79,16 @@ def months(db: sqlite_utils.Database, school_code: str) -> dict[str, MonthClasse
     return months_of(db, [school_code]).get(school_code, {})
 
 
-def months_of(db: sqlite_utils.Database, school_codes: Iterable[str]) -> dict[str, dict[str, MonthClasses]]:
-    """school -> period -> MonthClasses, for several schools in one read."""
+def months_of(db: sqlite_utils.Database, school_codes: Iterable[str],
+              year: SchoolYear | None = None) -> dict[str, dict[str, MonthClasses]]:
+    """school -> period -> MonthClasses, for several schools in one read (of one school year's months only, if
+    given: a month's classes are measured against its own school year)."""
     codes = sorted(set(school_codes))
     if not codes:
         return {}
     held: dict[str, dict[str, set[str]]] = {}
-    for school, period, class_name in store.month_classes(db, codes):
+    span = None if year is None else (year.first_month, f"{year.start + 1:04d}-08")
+    for school, period, class_name in store.month_classes(db, codes, span):
         held.setdefault(school, {}).setdefault(period, set()).add(class_name)
     return {school: _months(by_period) for school, by_period in held.items()}
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 import sqlite_utils
 
 from models.core.db import execute_rows
-from models.core.store import in_list, insert_returning_id
+from models.core.store import in_list, insert_returning_id, insert_sql, upsert, upsert_sql
 
 # --- the months and classes a school holds (models/pupils/coverage.py) ------------------------------------------
 
@@ -43,11 +43,16 @@ def class_rows(db: sqlite_utils.Database, school_code: str, periods: Sequence[st
                       f" AND period IN ({marks})", {"school": school_code, **named}).fetchall()
 
 
-def month_classes(db: sqlite_utils.Database, school_codes: Sequence[str]) -> list[tuple[str, str, str]]:
-    """(school, period, class) of every month and class the schools (not none) hold."""
+def month_classes(db: sqlite_utils.Database, school_codes: Sequence[str],
+                  span: tuple[str, str] | None = None) -> list[tuple[str, str, str]]:
+    """(school, period, class) of every month and class the schools (not none) hold; of the months from
+    span[0] to span[1] only, if given."""
     marks, named = in_list("s", school_codes)
+    months = "" if span is None else " AND period BETWEEN :first AND :last"
+    if span is not None:
+        named = {**named, "first": span[0], "last": span[1]}
     return db.execute(f"SELECT school_code, period, class_name FROM attendance_classes WHERE school_code IN"
-                      f" ({marks})", named).fetchall()
+                      f" ({marks}){months}", named).fetchall()
 
 
 # --- column mappings (models/pupils/importing.py) ---------------------------------------------------------------
@@ -55,12 +60,11 @@ def month_classes(db: sqlite_utils.Database, school_codes: Sequence[str]) -> lis
 
 def save_preset(db: sqlite_utils.Database, school_code: str, kind: str, name: str, mapping: str, by: str, at: str,
                 headers: str) -> None:
-    db.execute("INSERT INTO column_presets (school_code, kind, name, mapping, created_by, created_at, headers)"
-               " VALUES (:school, :kind, :name, :mapping, :by, :at, :headers) ON CONFLICT (school_code, kind, name)"
-               " DO UPDATE SET mapping = excluded.mapping, created_by = excluded.created_by,"
-               " created_at = excluded.created_at, headers = excluded.headers",
-               {"school": school_code, "kind": kind, "name": name, "mapping": mapping, "by": by, "at": at,
-                "headers": headers})
+    upsert(
+        db, "column_presets",
+        {"school_code": school_code, "kind": kind, "name": name, "mapping": mapping, "created_by": by, "created_at": at,
+         "headers": headers},
+        ("school_code", "kind", "name"))
 
 
 def presets(db: sqlite_utils.Database, school_code: str, kind: str) -> list[tuple[str, str]]:
@@ -96,10 +100,7 @@ KEYS = {"attendance": ("school_code", "pupil_code", "period"),
 
 def _upsert(table: str, columns: Sequence[str]) -> str:
     """INSERT of `columns` into `table` (names from the code) where a row of the same key takes the new values."""
-    key = KEYS[table]
-    kept = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
-    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
-            f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {kept}")
+    return upsert_sql(table, columns, KEYS[table])
 
 
 def insert_import(db: sqlite_utils.Database, school_code: str, kind: str, file_name: str, rows: int, detail: str,
@@ -119,8 +120,7 @@ def insert_attendance(db: sqlite_utils.Database, rows: Iterable[tuple]) -> None:
 
 def insert_events(db: sqlite_utils.Database, rows: Iterable[tuple]) -> None:
     """Day-by-day events (`EVENT_COLUMNS`). Bulk: bound by position; on PostgreSQL, COPY attendance_events."""
-    execute_rows(db, f"INSERT INTO attendance_events ({', '.join(EVENT_COLUMNS)})"
-                     f" VALUES ({', '.join(':' + c for c in EVENT_COLUMNS)})", EVENT_COLUMNS, rows)
+    execute_rows(db, insert_sql("attendance_events", EVENT_COLUMNS), EVENT_COLUMNS, rows)
 
 
 def insert_subjects(db: sqlite_utils.Database, rows: Iterable[tuple]) -> None:
@@ -268,10 +268,10 @@ def regional_calendar(db: sqlite_utils.Database, school_year: str) -> str | None
 
 
 def save_regional_calendar(db: sqlite_utils.Database, school_year: str, document: str, by: str, at: str) -> None:
-    db.execute("INSERT INTO school_calendar (school_year, document, updated_by, updated_at)"
-               " VALUES (:year, :document, :by, :at) ON CONFLICT (school_year) DO UPDATE SET"
-               " document = excluded.document, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-               {"year": school_year, "document": document, "by": by, "at": at})
+    upsert(
+        db, "school_calendar",
+        {"school_year": school_year, "document": document, "updated_by": by, "updated_at": at},
+        ("school_year",))
 
 
 def local_calendar(db: sqlite_utils.Database, school_code: str) -> tuple[str, str, str] | None:
@@ -282,11 +282,11 @@ def local_calendar(db: sqlite_utils.Database, school_code: str) -> tuple[str, st
 
 def save_local_calendar(db: sqlite_utils.Database, school_code: str, rite: str, closed: str, opened: str, by: str,
                         at: str) -> None:
-    db.execute("INSERT INTO school_local_calendar (school_code, rite, closed, opened, updated_by, updated_at)"
-               " VALUES (:school, :rite, :closed, :opened, :by, :at) ON CONFLICT (school_code) DO UPDATE SET"
-               " rite = excluded.rite, closed = excluded.closed, opened = excluded.opened,"
-               " updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-               {"school": school_code, "rite": rite, "closed": closed, "opened": opened, "by": by, "at": at})
+    upsert(
+        db, "school_local_calendar",
+        {"school_code": school_code, "rite": rite, "closed": closed, "opened": opened, "updated_by": by,
+         "updated_at": at},
+        ("school_code",))
 
 
 def schools_with_months(db: sqlite_utils.Database) -> list[str]:
@@ -319,9 +319,10 @@ def delete_class_week(db: sqlite_utils.Database, school_code: str, class_name: s
 
 
 def save_class_week(db: sqlite_utils.Database, school_code: str, class_name: str, hours: str) -> None:
-    db.execute("INSERT INTO class_weeks (school_code, class_name, hours) VALUES (:school, :class, :hours)"
-               " ON CONFLICT (school_code, class_name) DO UPDATE SET hours = excluded.hours",
-               {"school": school_code, "class": class_name, "hours": hours})
+    upsert(
+        db, "class_weeks",
+        {"school_code": school_code, "class_name": class_name, "hours": hours},
+        ("school_code", "class_name"))
 
 
 def event_months(db: sqlite_utils.Database, school_code: str) -> list[str]:

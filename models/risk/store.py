@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 import sqlite_utils
 
 from models.core.db import execute_rows
-from models.core.store import in_list, insert, insert_returning_id
+from models.core.store import in_list, insert, insert_returning_id, upsert
 
 # --- who sees which pupils ----------------------------------------------------------------------------------
 
@@ -46,10 +46,10 @@ def rules_settings(db: sqlite_utils.Database, network_code: str) -> str | None:
 
 
 def save_rules(db: sqlite_utils.Database, network_code: str, settings: str, by: str, at: str) -> None:
-    db.execute("INSERT INTO risk_rules (network_code, settings, updated_by, updated_at)"
-               " VALUES (:network, :settings, :by, :at) ON CONFLICT (network_code) DO UPDATE SET"
-               " settings = excluded.settings, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-               {"network": network_code, "settings": settings, "by": by, "at": at})
+    upsert(
+        db, "risk_rules",
+        {"network_code": network_code, "settings": settings, "updated_by": by, "updated_at": at},
+        ("network_code",))
 
 
 def network_school_count(db: sqlite_utils.Database, network_code: str) -> int:
@@ -75,11 +75,11 @@ def derogation_criteria(db: sqlite_utils.Database, school_code: str) -> tuple[st
 
 def save_derogation_criteria(db: sqlite_utils.Database, school_code: str, criteria: str, resolution: str, by: str,
                              at: str) -> None:
-    db.execute("INSERT INTO derogation_criteria (school_code, criteria, resolution, updated_by, updated_at)"
-               " VALUES (:school, :criteria, :resolution, :by, :at) ON CONFLICT (school_code) DO UPDATE SET"
-               " criteria = excluded.criteria, resolution = excluded.resolution, updated_by = excluded.updated_by,"
-               " updated_at = excluded.updated_at",
-               {"school": school_code, "criteria": criteria, "resolution": resolution, "by": by, "at": at})
+    upsert(
+        db, "derogation_criteria",
+        {"school_code": school_code, "criteria": criteria, "resolution": resolution, "updated_by": by,
+         "updated_at": at},
+        ("school_code",))
 
 
 def insert_derogation(db: sqlite_utils.Database, school_code: str, pupil_code: str, school_year: str, hours: float,
@@ -344,10 +344,10 @@ def live_generation(db: sqlite_utils.Database, school_code: str) -> tuple[int, s
 
 def set_live_generation(db: sqlite_utils.Database, school_code: str, generation: int, stamp: str,
                         rules: str) -> None:
-    db.execute("INSERT INTO level_generations (school_code, generation, stamp, rules)"
-               " VALUES (:school, :generation, :stamp, :rules) ON CONFLICT (school_code) DO UPDATE SET"
-               " generation = excluded.generation, stamp = excluded.stamp, rules = excluded.rules",
-               {"school": school_code, "generation": generation, "stamp": stamp, "rules": rules})
+    upsert(
+        db, "level_generations",
+        {"school_code": school_code, "generation": generation, "stamp": stamp, "rules": rules},
+        ("school_code",))
 
 
 def has_months(db: sqlite_utils.Database, school_code: str) -> bool:
@@ -470,9 +470,10 @@ def staged_stamp(db: sqlite_utils.Database, job_id: int, school_code: str) -> st
 
 
 def stage_school(db: sqlite_utils.Database, job_id: int, school_code: str, stamp: str) -> None:
-    db.execute("INSERT INTO level_job_schools (job_id, school_code, stamp) VALUES (:job, :school, :stamp)"
-               " ON CONFLICT (job_id, school_code) DO UPDATE SET stamp = excluded.stamp",
-               {"job": job_id, "school": school_code, "stamp": stamp})
+    upsert(
+        db, "level_job_schools",
+        {"job_id": job_id, "school_code": school_code, "stamp": stamp},
+        ("job_id", "school_code"))
 
 
 def forget_staged(db: sqlite_utils.Database, job_id: int) -> None:
