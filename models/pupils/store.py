@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from models.core.connection import Connection, execute_rows
-from models.core.store import in_list, insert_returning_id, upsert
+from models.core.store import in_list, insert_returning_id, insert_sql, upsert, upsert_sql
 
 # --- the months and classes a school holds (models/pupils/coverage.py) ------------------------------------------
 
@@ -98,10 +98,7 @@ KEYS = {"attendance": ("school_code", "pupil_code", "period"),
 
 def _upsert(table: str, columns: Sequence[str]) -> str:
     """INSERT of `columns` into `table` (names from the code) where a row of the same key takes the new values."""
-    key = KEYS[table]
-    kept = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
-    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
-            f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {kept}")
+    return upsert_sql(table, columns, KEYS[table])
 
 
 def insert_import(db: Connection, school_code: str, kind: str, file_name: str, rows: int, detail: str,
@@ -121,8 +118,7 @@ def insert_attendance(db: Connection, rows: Iterable[tuple]) -> None:
 
 def insert_events(db: Connection, rows: Iterable[tuple]) -> None:
     """Day-by-day events (`EVENT_COLUMNS`). Bulk: bound by position; on PostgreSQL, COPY attendance_events."""
-    execute_rows(db, f"INSERT INTO attendance_events ({', '.join(EVENT_COLUMNS)})"
-                     f" VALUES ({', '.join(':' + c for c in EVENT_COLUMNS)})", EVENT_COLUMNS, rows)
+    execute_rows(db, insert_sql("attendance_events", EVENT_COLUMNS), EVENT_COLUMNS, rows)
 
 
 def insert_subjects(db: Connection, rows: Iterable[tuple]) -> None:
