@@ -128,14 +128,6 @@ SQL_TEXT = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|WITH|DROP|ALTER|
                       r"|SAVEPOINT|RELEASE|VACUUM)\b|\b(FROM|WHERE|JOIN|ORDER BY|GROUP BY|VALUES|ON CONFLICT|LIMIT"
                       r"|IS NULL|INSERT INTO|DELETE FROM)\b")
 ENGINE_MODULES = {"models/core/db.py", "models/core/backups.py"}
-# The products whose SQL has not moved into a store yet. This list only shrinks: a file that no longer holds SQL
-# must leave it (test below), and no file may join it.
-NOT_YET_MOVED = {
-    # risk, pupils and ingest: their SQL was being tuned for speed when the seam began
-    "models/pupils/coverage.py", "models/pupils/importing.py", "models/pupils/pseudonyms.py",
-    "models/pupils/retention.py", "models/pupils/school_calendar.py",
-    "models/risk/history.py",
-}
 
 
 def sql_lines(source: str) -> list[int]:
@@ -158,15 +150,9 @@ def is_store(path: Path) -> bool:
     return name in ENGINE_MODULES or (name.startswith("models/") and path.name == "store.py")
 
 
-@pytest.mark.parametrize("path", [p for p in APP_FILES if not is_store(p) and file_id(p) not in NOT_YET_MOVED],
-                         ids=file_id)
+@pytest.mark.parametrize("path", [p for p in APP_FILES if not is_store(p)], ids=file_id)
 def test_sql_lives_in_the_stores(path: Path):
     assert sql_lines(path.read_text(encoding="utf-8")) == [], f"{file_id(path)}: SQL outside the stores"
-
-
-def test_the_products_not_yet_moved_only_shrink():
-    moved = {name for name in NOT_YET_MOVED if not sql_lines((ROOT / name).read_text(encoding="utf-8"))}
-    assert not moved, f"no SQL left in {sorted(moved)}: take them off NOT_YET_MOVED"
 
 
 def test_the_sql_check_finds_sql():

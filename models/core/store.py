@@ -6,7 +6,7 @@ Shared SQL (named parameters, ON CONFLICT, RETURNING); callers own permissions a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import sqlite_utils
 
@@ -24,20 +24,36 @@ def inserted_id(db: sqlite_utils.Database, sql: str, params: dict) -> int:
     return db.execute(sql, params).fetchall()[0][0]
 
 
-def _insert_sql(table: str, row: Mapping[str, object]) -> str:
-    return f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join(':' + column for column in row)})"
+def insert_sql(table: str, columns: Iterable[str]) -> str:
+    """`INSERT INTO table (a, b) VALUES (:a, :b)`: each column bound by its own name (table and column names from
+    the code, never from users)."""
+    columns = list(columns)
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + column for column in columns)})"
+
+
+def upsert_sql(table: str, columns: Iterable[str], key: tuple[str, ...]) -> str:
+    """`insert_sql`, where a row with the same `key` columns takes the new values of the other columns."""
+    columns = list(columns)
+    others = ", ".join(f"{column} = excluded.{column}" for column in columns if column not in key)
+    return f"{insert_sql(table, columns)} ON CONFLICT ({', '.join(key)}) DO UPDATE SET {others}"
 
 
 def insert(db: sqlite_utils.Database, table: str, row: Mapping[str, object]) -> None:
     """One new row of `table`: each key of `row` a column, bound to its value (table and column names from the
     code, never from users). Each column is named once, where otherwise it is written three times (the column, its
     parameter and the parameter's value)."""
-    db.execute(_insert_sql(table, row), row)
+    db.execute(insert_sql(table, row), row)
 
 
 def insert_returning_id(db: sqlite_utils.Database, table: str, row: Mapping[str, object]) -> int:
     """`insert`, and the new row's id."""
-    return inserted_id(db, _insert_sql(table, row) + " RETURNING id", row)
+    return inserted_id(db, insert_sql(table, row) + " RETURNING id", row)
+
+
+def upsert(db: sqlite_utils.Database, table: str, row: Mapping[str, object], key: tuple[str, ...]) -> None:
+    """`insert`, or, where a row with the same `key` columns is there already, that row's other columns take the
+    values of `row` (ON CONFLICT ... DO UPDATE, where SQLite alone would have INSERT OR REPLACE)."""
+    db.execute(upsert_sql(table, row, key), row)
 
 
 def insert_audit(db: sqlite_utils.Database, at: str, actor: str, action: str, target: str, school_code: str | None,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from models.core.store import upsert
+
 
 def smtp_settings(db: sqlite_utils.Database) -> tuple | None:
     """(host, port, starttls, username, sender, app_url)."""
@@ -18,13 +20,11 @@ def smtp_settings(db: sqlite_utils.Database) -> tuple | None:
 def set_smtp_settings(db: sqlite_utils.Database, host: str, port: int, starttls: bool, username: str, sender: str,
                       app_url: str, by: str, at: str) -> None:
     """The one row of settings, replacing what it held."""
-    db.execute("INSERT INTO smtp_settings (id, host, port, starttls, username, sender, app_url, updated_by,"
-               " updated_at) VALUES (1, :host, :port, :starttls, :username, :sender, :app_url, :by, :at)"
-               " ON CONFLICT (id) DO UPDATE SET host = excluded.host, port = excluded.port,"
-               " starttls = excluded.starttls, username = excluded.username, sender = excluded.sender,"
-               " app_url = excluded.app_url, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-               {"host": host, "port": port, "starttls": int(starttls), "username": username, "sender": sender,
-                "app_url": app_url, "by": by, "at": at})
+    upsert(
+        db, "smtp_settings",
+        {"id": 1, "host": host, "port": port, "starttls": int(starttls), "username": username, "sender": sender,
+         "app_url": app_url, "updated_by": by, "updated_at": at},
+        ("id",))
 
 
 def email_of(db: sqlite_utils.Database, username: str) -> str | None:
@@ -39,9 +39,7 @@ def frequency(db: sqlite_utils.Database, username: str) -> str | None:
 
 
 def set_frequency(db: sqlite_utils.Database, username: str, value: str) -> None:
-    db.execute("INSERT INTO notify_prefs (username, frequency) VALUES (:username, :frequency)"
-               " ON CONFLICT (username) DO UPDATE SET frequency = excluded.frequency",
-               {"username": username, "frequency": value})
+    upsert(db, "notify_prefs", {"username": username, "frequency": value}, ("username",))
 
 
 def bounced(db: sqlite_utils.Database) -> list[dict]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from models.core.store import insert, insert_returning_id
+from models.core.store import insert, insert_returning_id, upsert
 
 # --- protocols --------------------------------------------------------------------------------------------
 
@@ -339,12 +339,11 @@ def resolve_comment(db: sqlite_utils.Database, comment_id: int, at: str, by: str
 def keep_draft(db: sqlite_utils.Database, username: str, section_id: int, base_version: int, body: str, note: str,
                at: str) -> None:
     """The user's draft of the section, replacing the one they had."""
-    db.execute("INSERT INTO drafts (username, section_id, base_version, body, note, updated_at)"
-               " VALUES (:username, :section, :base, :body, :note, :at) ON CONFLICT (username, section_id)"
-               " DO UPDATE SET base_version = excluded.base_version, body = excluded.body, note = excluded.note,"
-               " updated_at = excluded.updated_at",
-               {"username": username, "section": section_id, "base": base_version, "body": body, "note": note,
-                "at": at})
+    upsert(
+        db, "drafts",
+        {"username": username, "section_id": section_id, "base_version": base_version, "body": body, "note": note,
+         "updated_at": at},
+        ("username", "section_id"))
 
 
 def forget_draft(db: sqlite_utils.Database, username: str, section_id: int) -> None:

@@ -1,5 +1,5 @@
 """All the SQL of risk: the thresholds of each network, the derogations to the 25 % limit and their criteria,
-and which pupils a teacher sees.
+which pupils a teacher sees, the scoring's reads, and the level history by month with its generations and jobs.
 
 In the subset of SQL that SQLite and PostgreSQL share (named parameters, RETURNING instead of lastrowid,
 ON CONFLICT ... DO UPDATE instead of INSERT OR REPLACE). Functions take the connection and plain values and
@@ -8,9 +8,12 @@ return rows or values; permissions, checks and transactions stay with the caller
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import sqlite_utils
 
-from models.core.store import insert, insert_returning_id
+from models.core.db import execute_rows
+from models.core.store import in_list, insert, insert_returning_id, upsert
 
 # --- who sees which pupils ----------------------------------------------------------------------------------
 
@@ -43,10 +46,10 @@ def rules_settings(db: sqlite_utils.Database, network_code: str) -> str | None:
 
 
 def save_rules(db: sqlite_utils.Database, network_code: str, settings: str, by: str, at: str) -> None:
-    db.execute("INSERT INTO risk_rules (network_code, settings, updated_by, updated_at)"
-               " VALUES (:network, :settings, :by, :at) ON CONFLICT (network_code) DO UPDATE SET"
-               " settings = excluded.settings, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-               {"network": network_code, "settings": settings, "by": by, "at": at})
+    upsert(
+        db, "risk_rules",
+        {"network_code": network_code, "settings": settings, "updated_by": by, "updated_at": at},
+        ("network_code",))
 
 
 def network_school_count(db: sqlite_utils.Database, network_code: str) -> int:
@@ -72,11 +75,11 @@ def derogation_criteria(db: sqlite_utils.Database, school_code: str) -> tuple[st
 
 def save_derogation_criteria(db: sqlite_utils.Database, school_code: str, criteria: str, resolution: str, by: str,
                              at: str) -> None:
-    db.execute("INSERT INTO derogation_criteria (school_code, criteria, resolution, updated_by, updated_at)"
-               " VALUES (:school, :criteria, :resolution, :by, :at) ON CONFLICT (school_code) DO UPDATE SET"
-               " criteria = excluded.criteria, resolution = excluded.resolution, updated_by = excluded.updated_by,"
-               " updated_at = excluded.updated_at",
-               {"school": school_code, "criteria": criteria, "resolution": resolution, "by": by, "at": at})
+    upsert(
+        db, "derogation_criteria",
+        {"school_code": school_code, "criteria": criteria, "resolution": resolution, "updated_by": by,
+         "updated_at": at},
+        ("school_code",))
 
 
 def insert_derogation(db: sqlite_utils.Database, school_code: str, pupil_code: str, school_year: str, hours: float,
@@ -326,3 +329,173 @@ def subject_hours(db: sqlite_utils.Database, school_code: str, pupil_code: str) 
     return db.execute("SELECT period, subject, scheduled_hours, absence_hours FROM attendance_subjects"
                       " WHERE school_code = :school AND pupil_code = :pupil ORDER BY period, subject",
                       {"school": school_code, "pupil": pupil_code}).fetchall()
+
+
+# --- the level history by month and its generations (models/risk/history.py) ----------------------------------
+
+LEVEL_COLUMNS = ("school_code", "generation", "period", "pupil_code", "class_name", "level", "absence_ratio")
+
+
+def live_generation(db: sqlite_utils.Database, school_code: str) -> tuple[int, str, str] | None:
+    """(generation, data stamp, thresholds as JSON) of the school's live levels, or None."""
+    return db.execute("SELECT generation, stamp, rules FROM level_generations WHERE school_code = :school",
+                      {"school": school_code}).fetchone()
+
+
+def set_live_generation(db: sqlite_utils.Database, school_code: str, generation: int, stamp: str,
+                        rules: str) -> None:
+    upsert(
+        db, "level_generations",
+        {"school_code": school_code, "generation": generation, "stamp": stamp, "rules": rules},
+        ("school_code",))
+
+
+def has_months(db: sqlite_utils.Database, school_code: str) -> bool:
+    """Whether the school has any attendance data."""
+    return db.execute("SELECT 1 FROM attendance_months WHERE school_code = :school LIMIT 1",
+                      {"school": school_code}).fetchone() is not None
+
+
+def delete_levels(db: sqlite_utils.Database, school_code: str, generation: int,
+                  months: Sequence[str] | None = None) -> None:
+    """A generation's levels of the school: all, or of `months` (not empty)."""
+    sql = "DELETE FROM level_history WHERE school_code = :school AND generation = :generation"
+    params: dict = {"school": school_code, "generation": generation}
+    if months is not None:
+        marks, named = in_list("m", months)
+        sql += f" AND period IN ({marks})"
+        params |= named
+    db.execute(sql, params)
+
+
+def insert_levels(db: sqlite_utils.Database, rows: Iterable[tuple]) -> None:
+    """Levels (`LEVEL_COLUMNS`): a school's generation, 10^5 rows and more. Bound by position
+    (`models.core.db.execute_rows`); on PostgreSQL, COPY level_history."""
+    execute_rows(db, f"INSERT INTO level_history ({', '.join(LEVEL_COLUMNS)})"
+                     f" VALUES ({', '.join(':' + c for c in LEVEL_COLUMNS)})", LEVEL_COLUMNS, rows)
+
+
+def levels(db: sqlite_utils.Database, school_code: str, generation: int) -> list[tuple]:
+    """(period, pupil_code, class_name, level, absence_ratio) of a generation of the school, by month and pupil."""
+    return db.execute("SELECT period, pupil_code, class_name, level, absence_ratio FROM level_history"
+                      " WHERE school_code = :school AND generation = :generation ORDER BY period, pupil_code",
+                      {"school": school_code, "generation": generation}).fetchall()
+
+
+def delete_packed_levels(db: sqlite_utils.Database, school_code: str, generation: int) -> None:
+    db.execute("DELETE FROM level_history_packed WHERE school_code = :school AND generation = :generation",
+               {"school": school_code, "generation": generation})
+
+
+def insert_packed_levels(db: sqlite_utils.Database, school_code: str, generation: int, rows: int, periods: str,
+                         pupils: str, classes: str, levels: str, indexes: bytes, ratios: bytes) -> None:
+    """A generation's levels packed in one row (BLOBs: on PostgreSQL, bytea)."""
+    insert(db, "level_history_packed", {"school_code": school_code, "generation": generation, "rows": rows,
+                                        "periods": periods, "pupils": pupils, "classes": classes, "levels": levels,
+                                        "indexes": indexes, "ratios": ratios})
+
+
+def packed_levels(db: sqlite_utils.Database, school_code: str, generation: int) -> tuple | None:
+    """(rows, periods, pupils, classes, levels, indexes, ratios) of a generation's packed row, or None."""
+    return db.execute("SELECT rows, periods, pupils, classes, levels, indexes, ratios FROM level_history_packed"
+                      " WHERE school_code = :school AND generation = :generation",
+                      {"school": school_code, "generation": generation}).fetchone()
+
+
+def delete_other_generations(db: sqlite_utils.Database, school_code: str, generation: int) -> None:
+    """The school's levels, plain and packed, of every generation but `generation`."""
+    params = {"school": school_code, "generation": generation}
+    db.execute("DELETE FROM level_history WHERE school_code = :school AND generation != :generation", params)
+    db.execute("DELETE FROM level_history_packed WHERE school_code = :school AND generation != :generation", params)
+
+
+# --- jobs recomputing a network's levels -----------------------------------------------------------------------
+
+_JOB = "SELECT id, network_code, status, schools_done, schools_total, error FROM level_jobs"
+
+
+def latest_job(db: sqlite_utils.Database, network_code: str) -> tuple | None:
+    """(id, network, status, schools done, schools in all, error) of the network's last job, or None."""
+    return db.execute(f"{_JOB} WHERE network_code = :network ORDER BY id DESC LIMIT 1",
+                      {"network": network_code}).fetchone()
+
+
+def job(db: sqlite_utils.Database, job_id: int) -> tuple | None:
+    """(id, network, status, schools done, schools in all, error) of the job, or None."""
+    return db.execute(f"{_JOB} WHERE id = :job", {"job": job_id}).fetchone()
+
+
+# A job anyone may take: waiting, or running with a runner that stopped writing (the work is idempotent).
+_CLAIMABLE = ("(status = 'in_attesa' OR (status = 'in_corso' AND (heartbeat_at IS NULL"
+              " OR heartbeat_at < :stale)))")
+
+
+def claim_job(db: sqlite_utils.Database, worker: str, now: str, stale: str, job_id: int | None = None) -> int | None:
+    """Mark as taken by `worker`, in one statement, the job `job_id` or the oldest one free (running with no
+    heartbeat since `stale` counts as free); its id, or None.
+
+    The UPDATE picks and marks the row at once (under SQLite's write lock), so of the processes asking together
+    one gets it. On PostgreSQL the subquery that picks the row takes FOR UPDATE SKIP LOCKED: the other runners
+    pass over a row being claimed instead of waiting for it.
+    """
+    pick = f"SELECT id FROM level_jobs WHERE {_CLAIMABLE}{' AND id = :job' if job_id is not None else ''}" \
+           " ORDER BY id LIMIT 1"
+    rows = db.execute(f"UPDATE level_jobs SET status = 'in_corso', claimed_by = :worker, heartbeat_at = :now"
+                      f" WHERE id = ({pick}) RETURNING id",  # noqa: S608 - no user text in it
+                      {"worker": worker, "now": now, "job": job_id, "stale": stale}).fetchall()
+    return rows[0][0] if rows else None
+
+
+def newest_job_id(db: sqlite_utils.Database, network_code: str) -> int | None:
+    return db.execute("SELECT MAX(id) FROM level_jobs WHERE network_code = :network",
+                      {"network": network_code}).fetchone()[0]
+
+
+def job_rules(db: sqlite_utils.Database, job_id: int) -> str:
+    """The job's thresholds, as JSON."""
+    return db.execute("SELECT rules FROM level_jobs WHERE id = :job", {"job": job_id}).fetchone()[0]
+
+
+def network_schools(db: sqlite_utils.Database, network_code: str) -> list[str]:
+    """The codes of the network's schools, in order."""
+    return [r[0] for r in db.execute("SELECT code FROM schools WHERE network_code = :network ORDER BY code",
+                                     {"network": network_code})]
+
+
+def staged_stamp(db: sqlite_utils.Database, job_id: int, school_code: str) -> str | None:
+    """The data stamp the job wrote the school's levels from, or None if it has not."""
+    row = db.execute("SELECT stamp FROM level_job_schools WHERE job_id = :job AND school_code = :school",
+                     {"job": job_id, "school": school_code}).fetchone()
+    return row[0] if row else None
+
+
+def stage_school(db: sqlite_utils.Database, job_id: int, school_code: str, stamp: str) -> None:
+    upsert(
+        db, "level_job_schools",
+        {"job_id": job_id, "school_code": school_code, "stamp": stamp},
+        ("job_id", "school_code"))
+
+
+def forget_staged(db: sqlite_utils.Database, job_id: int) -> None:
+    db.execute("DELETE FROM level_job_schools WHERE job_id = :job", {"job": job_id})
+
+
+def job_progress(db: sqlite_utils.Database, job_id: int, done: int, total: int, now: str) -> None:
+    db.execute("UPDATE level_jobs SET schools_done = :done, schools_total = :total, heartbeat_at = :now"
+               " WHERE id = :job", {"done": done, "total": total, "now": now, "job": job_id})
+
+
+def finish_job(db: sqlite_utils.Database, job_id: int, schools: int, now: str) -> None:
+    db.execute("UPDATE level_jobs SET status = 'completato', schools_done = :schools, schools_total = :schools,"
+               " finished_at = :now WHERE id = :job", {"schools": schools, "now": now, "job": job_id})
+
+
+def supersede_job(db: sqlite_utils.Database, job_id: int, now: str) -> None:
+    """A later change of thresholds made the job useless."""
+    db.execute("UPDATE level_jobs SET status = 'sostituito', finished_at = :now WHERE id = :job",
+               {"now": now, "job": job_id})
+
+
+def fail_job(db: sqlite_utils.Database, job_id: int, error: str, now: str) -> None:
+    db.execute("UPDATE level_jobs SET status = 'errore', error = :error, finished_at = :now WHERE id = :job",
+               {"error": error, "now": now, "job": job_id})

@@ -74,3 +74,11 @@ def test_a_refused_import_leaves_no_progress_bar_that_looks_still_running(pupils
     next(b for b in at.button if b.label == "Importa").click().run()
     assert not at.exception, at.exception
     assert at.success and _progress_bars(at) == []
+
+
+def test_the_page_says_from_the_start_that_a_file_replaces_only_its_own_classes(pupils_db):
+    """The intro said «ricaricare un mese lo sostituisce»: a head teacher with one file per class read that her
+    other classes' month would go."""
+    at = open_page("dirigente", "pages/data_upload.py")
+    intro = at.caption[0].value
+    assert "solo per le classi del file" in intro and "le altre classi restano" in intro
