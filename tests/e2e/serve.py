@@ -10,7 +10,8 @@ All of models/ but models.risk.learn: scikit-learn (some 900 modules, about 0.9 
 and model pages, which about a third of the tests open; a server whose test opens one imports it then, once. Imported
 for every server it cost more than it hid, also for the tests that open those pages (this 2-core machine, load 10 to
 16: test_sessions.py, six tests that all open them, 110 and 124 s without it against 115 and 130 s with it;
-test_editor_journey.py and test_structure_journey.py, eight tests that never do, 170 s against 211 s).
+test_editor_journey.py and test_structure_journey.py, eight tests that never do, 170 s against 211 s). That is for a
+server started as a process of its own; the fork server below imports everything once, for all its servers.
 """
 
 import importlib
@@ -25,7 +26,8 @@ import models
 NOT_BEFOREHAND = {"models.risk.learn"}  # scikit-learn: see above
 
 for module in pkgutil.walk_packages(models.__path__, "models."):
-    if module.name not in NOT_BEFOREHAND:
+    # The fork server (below) imports once for all the servers it forks: scikit-learn too.
+    if module.name not in NOT_BEFOREHAND or sys.argv[1:] == ["--fork-server"]:
         importlib.import_module(module.name)
 
 from streamlit.web.cli import main  # noqa: E402 - after the imports it is here to hide
