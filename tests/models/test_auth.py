@@ -132,43 +132,23 @@ def test_a_flood_of_new_names_from_many_addresses_stays_within_the_global_budget
     assert counted.checks <= auth.UNKNOWN_CHECKS_PER_MINUTE + 1
 
 
-class StillClock:
-    """The clock `auth` reads, in a test: it moves only when an Argon2 check runs (by `check_seconds`) or when
-    `auth` pauses (by the pause asked), so that seconds are compared without a real clock or real waits."""
-
-    def __init__(self, check_seconds: float):
-        self.now = 1000.0
-        self.check_seconds = check_seconds
-
-    def perf_counter(self) -> float:
-        return self.now
-
-    monotonic = perf_counter
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
-def test_an_unknown_name_beyond_the_budget_answers_in_the_time_of_a_real_check(demo_db, monkeypatch):
+def test_an_unknown_name_beyond_the_budget_answers_in_the_time_of_a_real_check(demo_db, monkeypatch, still_clock):
     """No new way to tell names apart: the pause beyond the budget lasts as long as the recent real checks,
-    and follows them when they get slower."""
-    test_clock = StillClock(check_seconds=0.37)
+    and follows them when they get slower. On the test's clock, a check takes `check_seconds`."""
+    check_seconds = [0.37]
 
     class ClockedHasher(CountingHasher):
         def verify(self, hash, password):  # noqa: A002 - argon2's own parameter name
-            test_clock.now += test_clock.check_seconds
+            still_clock.now += check_seconds[0]
             return super().verify(hash, password)
 
-    monkeypatch.setattr(auth, "time", test_clock)
     monkeypatch.setattr(auth, "_hasher", ClockedHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    monkeypatch.setattr(auth, "_check_time", auth._CheckTime())  # no average left by other tests
-    monkeypatch.setattr(auth, "_unknown_checks", auth._Budget(auth.UNKNOWN_CHECKS_PER_MINUTE))
     start = clock.utcnow()
 
     def seconds(username, client):
-        began = test_clock.now
+        began = still_clock.now
         fail(demo_db, username, start, client=client)
-        return test_clock.now - began
+        return still_clock.now - began
 
     real = [seconds("docente", f"192.0.2.{n}") for n in range(5)]
     for n in range(auth.UNKNOWN_FREE_PER_ADDRESS):
@@ -178,7 +158,7 @@ def test_an_unknown_name_beyond_the_budget_answers_in_the_time_of_a_real_check(d
     assert CountingHasher.checks == checks  # beyond the budget: a pause, no Argon2 check
     assert cheap == pytest.approx(real) == [0.37] * 5
     # The real checks get three times slower (a busier server): the pause follows them.
-    test_clock.check_seconds = 1.11
+    check_seconds[0] = 1.11
     real = [seconds("docente", f"192.0.2.{n}") for n in range(5, 25)]
     cheap = [seconds(f"ancora{n}", "203.0.113.5") for n in range(5)]
     assert CountingHasher.checks == checks + 20
