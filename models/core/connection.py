@@ -2,7 +2,7 @@
 
 Stores (models/<product>/store.py) take a `Connection` and use only:
 - `db.execute(sql, params)`: a `Result` (`fetchone`, `fetchall`, iteration, `rowcount`);
-- `db.query(sql, params)`: the rows as dicts;
+- `db.query(sql, params)`: the rows as dicts, an iterator (stores call `next` on it);
 - `executemany(db, sql, rows)`: one statement, a dict of named parameters per row;
 - `execute_rows(db, sql, names, rows)`: the bulk path, a tuple per row in `names` order.
 SQL with named parameters (`:name`); transactions are the callers' (`models.core.db.transaction`).
@@ -35,7 +35,7 @@ class Result(Protocol):
 class Connection(Protocol):
     def execute(self, sql: str, parameters: Any = None) -> Result: ...
 
-    def query(self, sql: str, params: Any = None) -> Iterable[dict]: ...
+    def query(self, sql: str, params: Any = None) -> Iterator[dict]: ...
 
 
 def executemany(db: Connection, sql: str, rows: Iterable[Mapping[str, Any]]) -> None:
