@@ -122,12 +122,13 @@ def test_the_cycle_check_finds_a_cycle(tmp_path: Path, monkeypatch):
 
 # --- the storage seam (issue 29) ---------------------------------------------------------------------------------
 # Each product's SQL lives in its own store module (models/<product>/store.py), so that a second engine can stand
-# behind it; the schema and the engine's own backup live in models/core/db.py and models/core/backups.py.
+# behind it; the schema and the engine's own backup live in models/core/db.py and models/core/backups.py, and what
+# the stores may ask of the engine in models/core/connection.py.
 SQL_CALLS = {"execute", "executemany", "executescript", "query"}
 SQL_TEXT = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|WITH|DROP|ALTER|PRAGMA|REPLACE|BEGIN|COMMIT|ROLLBACK"
                       r"|SAVEPOINT|RELEASE|VACUUM)\b|\b(FROM|WHERE|JOIN|ORDER BY|GROUP BY|VALUES|ON CONFLICT|LIMIT"
                       r"|IS NULL|INSERT INTO|DELETE FROM)\b")
-ENGINE_MODULES = {"models/core/db.py", "models/core/backups.py"}
+ENGINE_MODULES = {"models/core/db.py", "models/core/backups.py", "models/core/connection.py"}
 
 
 def sql_lines(source: str) -> list[int]:
@@ -192,3 +193,15 @@ def test_stores_write_the_sql_both_engines_share(path: Path):
         docstring = ast.get_docstring(function) or ""
         if any(SQLITE_ONLY.search(text) for _, text in _strings(function)):
             assert "PostgreSQL" in docstring, f"{file_id(path)}: {function.name} uses SQLite-only SQL"
+
+
+@pytest.mark.parametrize("path", STORES, ids=file_id)
+def test_stores_reach_the_engine_only_through_the_connection(path: Path):
+    """Stores take a `models.core.connection.Connection` and use its functions: no sqlite3, no sqlite_utils, no
+    `.conn`, so that a PostgreSQL connection can stand in its place."""
+    engines = [f"{line}: {module}" for line, module in imports_of(path)
+               if module.split(".")[0] in {"sqlite3", "sqlite_utils", "psycopg"}]
+    assert not engines, f"{file_id(path)} imports an engine: {engines}"
+    reached = [n.lineno for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+               if isinstance(n, ast.Attribute) and n.attr == "conn"]
+    assert not reached, f"{file_id(path)}:{reached} reaches past the connection (.conn)"

@@ -167,6 +167,7 @@ class YearLevels:
     pupil_code: np.ndarray
     level: np.ndarray
     absence_ratio: np.ndarray
+    kept: dict = field(default_factory=dict, compare=False, repr=False)  # what is worked out from these alone
 
     def __getitem__(self, column: str) -> np.ndarray:
         return getattr(self, column)
@@ -200,10 +201,23 @@ def year_levels(db: sqlite_utils.Database, where: Scope, school_code: str, year:
     if columns is None:
         return _NO_LEVELS
     periods = columns["period"]
-    rows = slice(int(np.searchsorted(periods, year.first_month, side="left")),  # September to August
-                 int(np.searchsorted(periods, f"{year.start + 1:04d}-08", side="right")))
-    return YearLevels(periods[rows], columns["pupil_code"][rows], columns["level"][rows],
-                      columns["absence_ratio"][rows])
+    key = ("year", year.start)
+    if key not in columns["derived"]:  # one per school year while the levels stay the same
+        rows = slice(int(np.searchsorted(periods, year.first_month, side="left")),  # September to August
+                     int(np.searchsorted(periods, f"{year.start + 1:04d}-08", side="right")))
+        columns["derived"][key] = YearLevels(periods[rows], columns["pupil_code"][rows], columns["level"][rows],
+                                             columns["absence_ratio"][rows])
+    return columns["derived"][key]
+
+
+def worked_out(levels, name: str, compute):
+    """`compute(levels)`, kept with a school year's levels (they do not change: it is the same answer)."""
+    kept = getattr(levels, "kept", None)  # a frame of levels (tests): nothing kept
+    if kept is None:
+        return compute(levels)
+    if name not in kept:
+        kept[name] = compute(levels)
+    return kept[name]
 
 
 def levels_by_month(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> pd.DataFrame:
@@ -406,11 +420,7 @@ def follow_up(db: sqlite_utils.Database, where: Scope, year: SchoolYear, today: 
 
 def _school_follow_up(db, school_levels: pd.DataFrame, school_code: str, year: SchoolYear, today: date
                       ) -> dict[str, int]:
-    high = np.asarray(school_levels["level"]) == "alto"  # the year's levels, in month order
-    first_high: dict[str, str] = {}
-    for pupil, period in zip(np.asarray(school_levels["pupil_code"])[high].tolist(),
-                             np.asarray(school_levels["period"])[high].tolist(), strict=True):
-        first_high.setdefault(pupil, period)
+    first_high = worked_out(school_levels, "first_high", _first_high)
     start, end = year.first_day.isoformat(), year.last_day.isoformat()
     reviewed = store.pupils_reviewed(db, school_code, start,
                                      (date.fromisoformat(end) + timedelta(days=FOLLOW_UP_DAYS)).isoformat())
@@ -426,6 +436,16 @@ def _school_follow_up(db, school_levels: pd.DataFrame, school_code: str, year: S
     overdue = store.overdue_follow_ups(db, school_code, today.isoformat())
     return {"alto": len(first_high), "reviewed": len(set(first_high) & reviewed), "reached": reached,
             "overdue": overdue}
+
+
+def _first_high(school_levels) -> dict[str, str]:
+    """{pupil: the first month at `alto`} of a year's levels (in month order)."""
+    high = np.asarray(school_levels["level"]) == "alto"
+    first_high: dict[str, str] = {}
+    for pupil, period in zip(np.asarray(school_levels["pupil_code"])[high].tolist(),
+                             np.asarray(school_levels["period"])[high].tolist(), strict=True):
+        first_high.setdefault(pupil, period)
+    return first_high
 
 
 # --- the compulsory-education procedure (art. 114 c. 4 D.Lgs. 297/1994) ----------------------------------

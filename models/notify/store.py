@@ -6,18 +6,17 @@ INSERT OR REPLACE); callers own permissions and transactions.
 
 from __future__ import annotations
 
-import sqlite_utils
-
+from models.core.connection import Connection
 from models.core.store import upsert
 
 
-def smtp_settings(db: sqlite_utils.Database) -> tuple | None:
+def smtp_settings(db: Connection) -> tuple | None:
     """(host, port, starttls, username, sender, app_url)."""
     return db.execute("SELECT host, port, starttls, username, sender, app_url FROM smtp_settings WHERE id = 1"
                       ).fetchone()
 
 
-def set_smtp_settings(db: sqlite_utils.Database, host: str, port: int, starttls: bool, username: str, sender: str,
+def set_smtp_settings(db: Connection, host: str, port: int, starttls: bool, username: str, sender: str,
                       app_url: str, by: str, at: str) -> None:
     """The one row of settings, replacing what it held."""
     upsert(
@@ -27,34 +26,34 @@ def set_smtp_settings(db: sqlite_utils.Database, host: str, port: int, starttls:
         ("id",))
 
 
-def email_of(db: sqlite_utils.Database, username: str) -> str | None:
+def email_of(db: Connection, username: str) -> str | None:
     row = db.execute("SELECT email FROM users WHERE username = :username", {"username": username}).fetchone()
     return row[0] if row else None
 
 
-def frequency(db: sqlite_utils.Database, username: str) -> str | None:
+def frequency(db: Connection, username: str) -> str | None:
     row = db.execute("SELECT frequency FROM notify_prefs WHERE username = :username",
                      {"username": username}).fetchone()
     return row[0] if row else None
 
 
-def set_frequency(db: sqlite_utils.Database, username: str, value: str) -> None:
+def set_frequency(db: Connection, username: str, value: str) -> None:
     upsert(db, "notify_prefs", {"username": username, "frequency": value}, ("username",))
 
 
-def bounced(db: sqlite_utils.Database) -> list[dict]:
+def bounced(db: Connection) -> list[dict]:
     """The addresses that bounced, the latest first."""
     return list(db.query("SELECT p.username, u.email, p.bounced_at, p.bounce_reason FROM notify_prefs p"
                          " JOIN users u ON u.username = p.username WHERE p.bounced_at IS NOT NULL"
                          " ORDER BY p.bounced_at DESC"))
 
 
-def clear_bounce(db: sqlite_utils.Database, username: str) -> None:
+def clear_bounce(db: Connection, username: str) -> None:
     db.execute("UPDATE notify_prefs SET bounced_at = NULL, bounce_reason = NULL WHERE username = :username",
                {"username": username})
 
 
-def mail_recipients(db: sqlite_utils.Database, default_frequency: str) -> list[tuple[int, str, str, str]]:
+def mail_recipients(db: Connection, default_frequency: str) -> list[tuple[int, str, str, str]]:
     """(user id, username, e-mail, frequency) of the active accounts with an address that did not bounce."""
     return db.execute(
         "SELECT u.id, u.username, u.email, COALESCE(p.frequency, :default) FROM users u"
@@ -63,13 +62,13 @@ def mail_recipients(db: sqlite_utils.Database, default_frequency: str) -> list[t
         " ORDER BY u.username", {"default": default_frequency}).fetchall()
 
 
-def sent_on(db: sqlite_utils.Database, day: str) -> set[tuple[str, str]]:
+def sent_on(db: Connection, day: str) -> set[tuple[str, str]]:
     """(username, kind) of the messages sent (or bounced) on the day."""
     return {(u, k) for u, k in db.execute("SELECT username, kind FROM notify_sent WHERE day = :day"
                                           " AND status IN ('inviato', 'rimbalzato')", {"day": day})}
 
 
-def record_sending(db: sqlite_utils.Database, username: str, kind: str, day: str, status: str, error: str,
+def record_sending(db: Connection, username: str, kind: str, day: str, status: str, error: str,
                    at: str) -> None:
     """How the message of the day went (one more attempt if it was tried before)."""
     db.execute("INSERT INTO notify_sent (username, kind, day, status, attempts, last_error, at)"
@@ -79,7 +78,7 @@ def record_sending(db: sqlite_utils.Database, username: str, kind: str, day: str
                {"username": username, "kind": kind, "day": day, "status": status, "error": error, "at": at})
 
 
-def record_bounce(db: sqlite_utils.Database, username: str, default_frequency: str, at: str, reason: str) -> None:
+def record_bounce(db: Connection, username: str, default_frequency: str, at: str, reason: str) -> None:
     db.execute("INSERT INTO notify_prefs (username, frequency, bounced_at, bounce_reason)"
                " VALUES (:username, :frequency, :at, :reason) ON CONFLICT (username) DO UPDATE SET"
                " bounced_at = excluded.bounced_at, bounce_reason = excluded.bounce_reason",

@@ -705,6 +705,8 @@ EVENT_CODES = {
 _EVENT_KIND = {tabular.normal_header(code): kind for kind, codes in EVENT_CODES.items() for code in codes}
 _YES = {"si", "s", "x", "1", "true", "vero", "giustificata", "giustificato", "y", "yes"}
 _NO = {"no", "n", "0", "false", "falso", "non giustificata", "non giustificato", "da giustificare"}
+# The words of a register's events and justifications that the upload preview shows (codes.hide_names).
+REGISTER_WORDS = frozenset({*_YES, *_NO, "sì", *(code for codes in EVENT_CODES.values() for code in codes)})
 MAX_EVENT_HOURS = 12.0
 DAY_BY_DAY = ", giorno per giorno"  # the end of an events import's detail in the history
 

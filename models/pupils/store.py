@@ -4,22 +4,20 @@ classes each school holds, saved column mappings, pseudonym checks, retention, t
 In the subset of SQL that SQLite and PostgreSQL share (named parameters, RETURNING instead of lastrowid,
 ON CONFLICT ... DO UPDATE instead of INSERT OR REPLACE). Functions take the connection and plain values and
 return rows or values; permissions, checks and transactions stay with the callers. Bulk writes (a million
-rows of an import) go through `models.core.db.execute_rows`: named in the SQL, bound by position.
+rows of an import) go through `models.core.connection.execute_rows`: named in the SQL, bound by position.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import sqlite_utils
-
-from models.core.db import execute_rows
+from models.core.connection import Connection, execute_rows
 from models.core.store import in_list, insert_returning_id, insert_sql, upsert, upsert_sql
 
 # --- the months and classes a school holds (models/pupils/coverage.py) ------------------------------------------
 
 
-def refresh_months(db: sqlite_utils.Database, school_code: str, periods: Sequence[str] | None = None) -> None:
+def refresh_months(db: Connection, school_code: str, periods: Sequence[str] | None = None) -> None:
     """Rebuild attendance_classes and attendance_months of the school from its attendance: all months, or
     `periods` (not empty)."""
     where, params = "school_code = :school", {"school": school_code}
@@ -36,14 +34,14 @@ def refresh_months(db: sqlite_utils.Database, school_code: str, periods: Sequenc
                f" FROM attendance_classes WHERE {where} GROUP BY period", params)
 
 
-def class_rows(db: sqlite_utils.Database, school_code: str, periods: Sequence[str]) -> list[tuple[str, str, int]]:
+def class_rows(db: Connection, school_code: str, periods: Sequence[str]) -> list[tuple[str, str, int]]:
     """(period, class, rows) of the school in the given months (not empty)."""
     marks, named = in_list("p", periods)
     return db.execute(f"SELECT period, class_name, rows FROM attendance_classes WHERE school_code = :school"
                       f" AND period IN ({marks})", {"school": school_code, **named}).fetchall()
 
 
-def month_classes(db: sqlite_utils.Database, school_codes: Sequence[str],
+def month_classes(db: Connection, school_codes: Sequence[str],
                   span: tuple[str, str] | None = None) -> list[tuple[str, str, str]]:
     """(school, period, class) of every month and class the schools (not none) hold; of the months from
     span[0] to span[1] only, if given."""
@@ -58,7 +56,7 @@ def month_classes(db: sqlite_utils.Database, school_codes: Sequence[str],
 # --- column mappings (models/pupils/importing.py) ---------------------------------------------------------------
 
 
-def save_preset(db: sqlite_utils.Database, school_code: str, kind: str, name: str, mapping: str, by: str, at: str,
+def save_preset(db: Connection, school_code: str, kind: str, name: str, mapping: str, by: str, at: str,
                 headers: str) -> None:
     upsert(
         db, "column_presets",
@@ -67,13 +65,13 @@ def save_preset(db: sqlite_utils.Database, school_code: str, kind: str, name: st
         ("school_code", "kind", "name"))
 
 
-def presets(db: sqlite_utils.Database, school_code: str, kind: str) -> list[tuple[str, str]]:
+def presets(db: Connection, school_code: str, kind: str) -> list[tuple[str, str]]:
     """(name, mapping as JSON) of the school's saved mappings of a kind, by name."""
     return db.execute("SELECT name, mapping FROM column_presets WHERE school_code = :school AND kind = :kind"
                       " ORDER BY name", {"school": school_code, "kind": kind}).fetchall()
 
 
-def network_presets(db: sqlite_utils.Database, school_code: str, kind: str, headers: str) -> list[tuple[str, str, str]]:
+def network_presets(db: Connection, school_code: str, kind: str, headers: str) -> list[tuple[str, str, str]]:
     """(name, mapping, school name) of the mappings other schools of the school's network saved for files with
     these headers."""
     return db.execute(
@@ -103,7 +101,7 @@ def _upsert(table: str, columns: Sequence[str]) -> str:
     return upsert_sql(table, columns, KEYS[table])
 
 
-def insert_import(db: sqlite_utils.Database, school_code: str, kind: str, file_name: str, rows: int, detail: str,
+def insert_import(db: Connection, school_code: str, kind: str, file_name: str, rows: int, detail: str,
                   by: str, at: str) -> int:
     """The new import's id."""
     return insert_returning_id(db, "imports", {"school_code": school_code, "kind": kind, "file_name": file_name,
@@ -111,32 +109,32 @@ def insert_import(db: sqlite_utils.Database, school_code: str, kind: str, file_n
                                                "imported_at": at})
 
 
-def insert_attendance(db: sqlite_utils.Database, rows: Iterable[tuple]) -> None:
+def insert_attendance(db: Connection, rows: Iterable[tuple]) -> None:
     """Monthly rows (`ATTENDANCE_COLUMNS`); a row of a pupil and month already held (in another class: the pupil
     moved) takes the new values. Bulk: bound by position (`execute_rows`); on PostgreSQL, COPY into a temporary
     table and this INSERT ... ON CONFLICT reading from it."""
     execute_rows(db, _upsert("attendance", ATTENDANCE_COLUMNS), ATTENDANCE_COLUMNS, rows)
 
 
-def insert_events(db: sqlite_utils.Database, rows: Iterable[tuple]) -> None:
+def insert_events(db: Connection, rows: Iterable[tuple]) -> None:
     """Day-by-day events (`EVENT_COLUMNS`). Bulk: bound by position; on PostgreSQL, COPY attendance_events."""
     execute_rows(db, insert_sql("attendance_events", EVENT_COLUMNS), EVENT_COLUMNS, rows)
 
 
-def insert_subjects(db: sqlite_utils.Database, rows: Iterable[tuple]) -> None:
+def insert_subjects(db: Connection, rows: Iterable[tuple]) -> None:
     """Hours per subject (`SUBJECT_COLUMNS`), replacing those of the same pupil, month and subject. Bulk: bound by
     position; on PostgreSQL, COPY into a temporary table and this INSERT ... ON CONFLICT reading from it."""
     execute_rows(db, _upsert("attendance_subjects", SUBJECT_COLUMNS), SUBJECT_COLUMNS, rows)
 
 
-def insert_rows(db: sqlite_utils.Database, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+def insert_rows(db: Connection, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
     """Whole rows of pupil_context or outcomes (`columns`, names from the code), replacing those of the same key.
     Bound by position; on PostgreSQL, COPY into a temporary table and this INSERT ... ON CONFLICT reading from
     it."""
     execute_rows(db, _upsert(table, columns), columns, rows)
 
 
-def delete_class_months(db: sqlite_utils.Database, school_code: str, periods: Sequence[str],
+def delete_class_months(db: Connection, school_code: str, periods: Sequence[str],
                         pairs: Sequence[str]) -> None:
     """The school's attendance rows of these months in these classes (`pairs`: "period|class", not empty)."""
     months, named_months = in_list("p", periods)
@@ -146,7 +144,7 @@ def delete_class_months(db: sqlite_utils.Database, school_code: str, periods: Se
                                                                     **named_pairs})
 
 
-def drop_replaced_details(db: sqlite_utils.Database, school_code: str, periods: Sequence[str], pairs: Sequence[str],
+def drop_replaced_details(db: Connection, school_code: str, periods: Sequence[str], pairs: Sequence[str],
                           import_id: int) -> None:
     """Events of these months in these classes (`pairs`: "period|class") or of a pupil the import `import_id`
     wrote a row for in their month; hours per subject whose month's row is no longer the import that gave them."""
@@ -163,20 +161,20 @@ def drop_replaced_details(db: sqlite_utils.Database, school_code: str, periods: 
                {"school": school_code, **named_months})
 
 
-def delete_orphan_subjects(db: sqlite_utils.Database, school_code: str) -> None:
+def delete_orphan_subjects(db: Connection, school_code: str) -> None:
     """Hours per subject whose month's row is gone or came from another import."""
     db.execute("DELETE FROM attendance_subjects AS s WHERE s.school_code = :school AND NOT EXISTS (SELECT 1 FROM"
                " attendance a WHERE a.school_code = s.school_code AND a.pupil_code = s.pupil_code"
                " AND a.period = s.period AND a.import_id = s.import_id)", {"school": school_code})
 
 
-def import_classes(db: sqlite_utils.Database, school_code: str) -> list[tuple[int, str]]:
+def import_classes(db: Connection, school_code: str) -> list[tuple[int, str]]:
     """(import id, class) of the school's attendance rows, each pair once."""
     return db.execute("SELECT DISTINCT import_id, class_name FROM attendance WHERE school_code = :school",
                       {"school": school_code}).fetchall()
 
 
-def imports(db: sqlite_utils.Database, school_code: str, day_by_day: str) -> list[dict]:
+def imports(db: Connection, school_code: str, day_by_day: str) -> list[dict]:
     """The school's imports, newest first, with `rows_now`: the rows still held (events, for an import whose
     detail ends with `day_by_day`)."""
     return list(db.query(
@@ -190,32 +188,32 @@ def imports(db: sqlite_utils.Database, school_code: str, day_by_day: str) -> lis
         {"day_by_day": "%" + day_by_day, "school": school_code}))
 
 
-def import_kind(db: sqlite_utils.Database, import_id: int, school_code: str) -> tuple[str, str] | None:
+def import_kind(db: Connection, import_id: int, school_code: str) -> tuple[str, str] | None:
     """(kind, stored file name) of the school's import, or None."""
     return db.execute("SELECT kind, file_name FROM imports WHERE id = :id AND school_code = :school",
                       {"id": import_id, "school": school_code}).fetchone()
 
 
-def delete_import_rows(db: sqlite_utils.Database, table: str, school_code: str, import_id: int) -> int:
+def delete_import_rows(db: Connection, table: str, school_code: str, import_id: int) -> int:
     """Remove the rows of `table` (attendance, attendance_events, pupil_context, outcomes: a name from the code)
     that the import brought; how many."""
     return db.execute(f"DELETE FROM {table} WHERE school_code = :school AND import_id = :import",
                       {"school": school_code, "import": import_id}).rowcount
 
 
-def delete_import(db: sqlite_utils.Database, import_id: int) -> None:
+def delete_import(db: Connection, import_id: int) -> None:
     db.execute("DELETE FROM imports WHERE id = :id", {"id": import_id})
 
 
 # --- pseudonyms (models/pupils/pseudonyms.py) -------------------------------------------------------------------
 
 
-def pseudonym_check(db: sqlite_utils.Database, school_code: str) -> tuple[str | None] | None:
+def pseudonym_check(db: Connection, school_code: str) -> tuple[str | None] | None:
     """(check value,) of the school's pseudonym secret, or None when the school is unknown."""
     return db.execute("SELECT pseudonym_check FROM schools WHERE code = :school", {"school": school_code}).fetchone()
 
 
-def set_pseudonym_check(db: sqlite_utils.Database, school_code: str, check: str) -> None:
+def set_pseudonym_check(db: Connection, school_code: str, check: str) -> None:
     """The school's check value, unless one is set already."""
     db.execute("UPDATE schools SET pseudonym_check = :check WHERE code = :school AND pseudonym_check IS NULL",
                {"check": check, "school": school_code})
@@ -224,12 +222,12 @@ def set_pseudonym_check(db: sqlite_utils.Database, school_code: str, check: str)
 # --- retention (models/pupils/retention.py) ---------------------------------------------------------------------
 
 
-def retention_years(db: sqlite_utils.Database, school_code: str) -> int:
+def retention_years(db: Connection, school_code: str) -> int:
     return db.execute("SELECT retention_years FROM schools WHERE code = :school",
                       {"school": school_code}).fetchone()[0]
 
 
-def set_retention_years(db: sqlite_utils.Database, school_code: str, years: int) -> None:
+def set_retention_years(db: Connection, school_code: str, years: int) -> None:
     db.execute("UPDATE schools SET retention_years = :years WHERE code = :school",
                {"years": years, "school": school_code})
 
@@ -250,7 +248,7 @@ _PURGES = {
 }
 
 
-def purge(db: sqlite_utils.Database, school_code: str, month: str, day: str, year: str) -> dict[str, int]:
+def purge(db: Connection, school_code: str, month: str, day: str, year: str) -> dict[str, int]:
     """Delete the school's pupil-level rows before `month` (YYYY-MM), `day` (YYYY-MM-DD) and the school year
     starting in `year` (YYYY); {table: rows deleted}, in the order of `_PURGES`."""
     params = {"school": school_code, "month": month, "day": day, "year": year}
@@ -260,27 +258,27 @@ def purge(db: sqlite_utils.Database, school_code: str, month: str, day: str, yea
 # --- calendars and weeks (models/pupils/school_calendar.py) -----------------------------------------------------
 
 
-def regional_calendar(db: sqlite_utils.Database, school_year: str) -> str | None:
+def regional_calendar(db: Connection, school_year: str) -> str | None:
     """The admin's correction of the year's regional calendar (JSON), or None."""
     row = db.execute("SELECT document FROM school_calendar WHERE school_year = :year", {"year": school_year}
                      ).fetchone()
     return row[0] if row else None
 
 
-def save_regional_calendar(db: sqlite_utils.Database, school_year: str, document: str, by: str, at: str) -> None:
+def save_regional_calendar(db: Connection, school_year: str, document: str, by: str, at: str) -> None:
     upsert(
         db, "school_calendar",
         {"school_year": school_year, "document": document, "updated_by": by, "updated_at": at},
         ("school_year",))
 
 
-def local_calendar(db: sqlite_utils.Database, school_code: str) -> tuple[str, str, str] | None:
+def local_calendar(db: Connection, school_code: str) -> tuple[str, str, str] | None:
     """(rite, closed as JSON, opened as JSON) of the school, or None."""
     return db.execute("SELECT rite, closed, opened FROM school_local_calendar WHERE school_code = :school",
                       {"school": school_code}).fetchone()
 
 
-def save_local_calendar(db: sqlite_utils.Database, school_code: str, rite: str, closed: str, opened: str, by: str,
+def save_local_calendar(db: Connection, school_code: str, rite: str, closed: str, opened: str, by: str,
                         at: str) -> None:
     upsert(
         db, "school_local_calendar",
@@ -289,49 +287,49 @@ def save_local_calendar(db: sqlite_utils.Database, school_code: str, rite: str, 
         ("school_code",))
 
 
-def schools_with_months(db: sqlite_utils.Database) -> list[str]:
+def schools_with_months(db: Connection) -> list[str]:
     """Every school with attendance data."""
     return [r[0] for r in db.execute("SELECT DISTINCT school_code FROM attendance_months").fetchall()]
 
 
-def school_hours(db: sqlite_utils.Database, school_code: str) -> tuple[str, float | None]:
+def school_hours(db: Connection, school_code: str) -> tuple[str, float | None]:
     """(level, annual hours or None) of the school."""
     return db.execute("SELECT level, annual_hours FROM schools WHERE code = :school", {"school": school_code}
                       ).fetchone()
 
 
-def class_weeks(db: sqlite_utils.Database, school_code: str) -> list[tuple[str, str]]:
+def class_weeks(db: Connection, school_code: str) -> list[tuple[str, str]]:
     """(class, hours as JSON) of the school's weeks, by class ('': the school's default)."""
     return db.execute("SELECT class_name, hours FROM class_weeks WHERE school_code = :school ORDER BY class_name",
                       {"school": school_code}).fetchall()
 
 
-def known_classes(db: sqlite_utils.Database, school_code: str) -> list[str]:
+def known_classes(db: Connection, school_code: str) -> list[str]:
     """The classes of the school's attendance rows or with a week of their own."""
     return [r[0] for r in db.execute("SELECT DISTINCT class_name FROM attendance WHERE school_code = :school"
                                      " UNION SELECT class_name FROM class_weeks WHERE school_code = :school"
                                      " AND class_name != ''", {"school": school_code}).fetchall()]
 
 
-def delete_class_week(db: sqlite_utils.Database, school_code: str, class_name: str) -> None:
+def delete_class_week(db: Connection, school_code: str, class_name: str) -> None:
     db.execute("DELETE FROM class_weeks WHERE school_code = :school AND class_name = :class",
                {"school": school_code, "class": class_name})
 
 
-def save_class_week(db: sqlite_utils.Database, school_code: str, class_name: str, hours: str) -> None:
+def save_class_week(db: Connection, school_code: str, class_name: str, hours: str) -> None:
     upsert(
         db, "class_weeks",
         {"school_code": school_code, "class_name": class_name, "hours": hours},
         ("school_code", "class_name"))
 
 
-def event_months(db: sqlite_utils.Database, school_code: str) -> list[str]:
+def event_months(db: Connection, school_code: str) -> list[str]:
     """The months of the school's day-by-day events, oldest first."""
     return [r[0] for r in db.execute("SELECT DISTINCT substr(day, 1, 7) FROM attendance_events"
                                      " WHERE school_code = :school ORDER BY 1", {"school": school_code})]
 
 
-def events_of_months(db: sqlite_utils.Database, school_code: str, periods: Sequence[str]) -> list[tuple]:
+def events_of_months(db: Connection, school_code: str, periods: Sequence[str]) -> list[tuple]:
     """(pupil, period, class, day, kind, hours, justified) of the school's events in the months (not none)."""
     marks, named = in_list("p", periods)
     return db.execute(f"SELECT pupil_code, substr(day, 1, 7), class_name, day, kind, hours, justified"
@@ -339,7 +337,7 @@ def events_of_months(db: sqlite_utils.Database, school_code: str, periods: Seque
                       {"school": school_code, **named}).fetchall()
 
 
-def rows_of_months(db: sqlite_utils.Database, school_code: str, periods: Sequence[str]) -> list[tuple]:
+def rows_of_months(db: Connection, school_code: str, periods: Sequence[str]) -> list[tuple]:
     """(pupil, period, class, whether the justified hours are unknown) of the school's monthly rows in the months
     (not none)."""
     marks, named = in_list("p", periods)
@@ -351,7 +349,7 @@ def rows_of_months(db: sqlite_utils.Database, school_code: str, periods: Sequenc
 HOURS_COLUMNS = ("scheduled", "absence", "justified", "school", "pupil", "period")
 
 
-def set_month_hours(db: sqlite_utils.Database, rows: Iterable[tuple]) -> None:
+def set_month_hours(db: Connection, rows: Iterable[tuple]) -> None:
     """Monthly rows' hours computed again from their events: rows of `HOURS_COLUMNS`. Bound by position
     (`execute_rows`); on PostgreSQL, psycopg's pipelined executemany."""
     execute_rows(db, "UPDATE attendance SET scheduled_hours = :scheduled, absence_hours = :absence,"

@@ -194,7 +194,7 @@ def _fresh(db: sqlite_utils.Database, school_code: str) -> tuple[Live | None, st
 def level_columns(db: sqlite_utils.Database, school_code: str) -> dict[str, np.ndarray] | None:
     """The live generation's rows as numpy columns (period, pupil_code, class_name, level: objects; absence_ratio:
     float), in month then pupil order; None when the school has no data. Kept in memory like `level_history`;
-    callers read the arrays, never change them."""
+    callers read the arrays, never change them, and may keep in "derived" what they compute from them alone."""
     found = _columns(db, school_code)
     return None if found is None else found[1]
 
@@ -212,7 +212,8 @@ def _columns(db: sqlite_utils.Database, school_code: str) -> tuple[tuple, dict[s
     # Plain Python strings: the figures make sets and groups of these columns many times per view, and
     # Arrow-backed strings box every value on the way (4x slower for the whole dashboard).
     found = {**{name: _objects(values) for name, values in zip(COLUMNS[:4], columns, strict=False)},
-             "absence_ratio": np.array(columns[4], dtype=float)}  # NULL: NaN
+             "absence_ratio": np.array(columns[4], dtype=float),  # NULL: NaN
+             "derived": {}}  # what callers work out from these columns alone: kept, and forgotten, with them
     with _LOCK:  # Streamlit runs sessions on several threads
         _keep(("columns", *key), found)
     return key, found

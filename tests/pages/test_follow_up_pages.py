@@ -245,3 +245,21 @@ def test_an_intervention_is_recorded_only_once_its_kind_is_chosen(pupils_db):
     assert not at.exception, at.exception
     assert [e.value for e in at.error] == ["Scegli il tipo di intervento."]
     assert interventions.pupil_interventions(pupils_db, actor_named(pupils_db, "funzione"), SCHOOL, code) == []
+
+
+def test_the_browser_s_back_reopens_the_pupil_before(pupils_db):
+    """The walk of 07/12: a pupil, then another chosen in «Alunno», then the browser's Back (the first pupil's
+    ?alunno= in the address, and a rerun): the page stayed on the second pupil and wrote it back in the address."""
+    risk = school_risk.school_risk(pupils_db, actor_named(pupils_db, "funzione"), SCHOOL)
+    first, second = list(risk.pupils["pupil_code"])[:2]
+    at = open_pupil("funzione", first)
+    next(s for s in at.selectbox if s.label == "Alunno").select(second).run()
+    assert at.subheader[0].value.startswith(f"Alunno {second} ") and at.query_params["alunno"] == second
+    at.query_params["alunno"] = first  # Back
+    at.run()
+    assert not at.exception, at.exception
+    assert at.subheader[0].value.startswith(f"Alunno {first} ") and at.query_params["alunno"] == first
+    at.run()
+    assert at.subheader[0].value.startswith(f"Alunno {first} ")
+    next(s for s in at.selectbox if s.label == "Alunno").select(second).run()  # and choosing again still works
+    assert at.subheader[0].value.startswith(f"Alunno {second} ") and at.query_params["alunno"] == second
