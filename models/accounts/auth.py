@@ -50,8 +50,6 @@ FREE_FAILURES = 5
 FIRST_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(minutes=15)
 FAILURE_WINDOW = timedelta(hours=24)
-# Beyond this many failures the wait no longer grows, so no more need remembering.
-_FAILURES_THAT_MATTER = FREE_FAILURES + math.ceil(math.log2(MAX_DELAY / FIRST_DELAY)) + 1
 # Failures of names without an account are kept in the database, shared by every app process (else each
 # process would give an unknown name its own free tries, and the count would tell names apart), under a
 # short key of the name (`_name_key`), never the name: at most this many, the oldest going first.
