@@ -265,10 +265,12 @@ def data_changed(db: sqlite_utils.Database, school_code: str, periods: tuple[str
     latest = {SchoolYear.of_period(p).first_month: p for p in months}  # each school year's latest month
     years = set(latest) if periods is None else {SchoolYear.of_period(p).first_month for p in periods}
     if periods is None:
-        store.delete_packed_years(db, school_code)
+        store.delete_packed_years(db, school_code)  # every year, those left without months too
+    else:
+        for since in years:
+            store.delete_packed_years(db, school_code, since)
     stamp = data_stamp(db, school_code)
     for since in sorted(years):
-        store.delete_packed_years(db, school_code, since)
         until = latest.get(since)
         # Summer months or hours the packing cannot carry: the list reads the rows (see `_scored`).
         if until is None or not _school_months_only(months, since, until):
