@@ -336,9 +336,10 @@ def resolve_session(
 def logout(db: sqlite_utils.Database, token: str | None) -> None:
     if not token:
         return
+    token_hash = _token_hash(token)
     with transaction(db):
-        row = store.session(db, _token_hash(token))
-        store.delete_session(db, _token_hash(token))
+        row = store.session(db, token_hash)
+        store.delete_session(db, token_hash)
         if row:
             audit.record(db, row["username"], "uscita", row["username"])
 
