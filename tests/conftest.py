@@ -46,6 +46,31 @@ def fast_password_hashing(monkeypatch):
     auth.forget_check_budget()  # this process's budget of password checks outlives the test's database
 
 
+class StillClock:
+    """The clock `auth` reads, in a test: it moves only when the test moves it (say, by an Argon2 check's cost)
+    and when `auth` pauses (by the pause asked), so seconds are compared without waiting, whatever the load."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+    monotonic = perf_counter
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def still_clock(monkeypatch) -> StillClock:
+    """`auth` on a StillClock, with no average check time left by an earlier test."""
+    still = StillClock()
+    monkeypatch.setattr(auth, "time", still)
+    monkeypatch.setattr(auth, "_check_time", auth._CheckTime())
+    return still
+
+
 # A server looks for installed Streamlit components once, when it starts; AppTest looks again at the first run of
 # every new AppTest, reading the metadata of each installed package (~400: 0.4-0.6 s an AppTest, most of a page
 # test's time). The packages installed do not change during a run: looked for once per test process, as a server.
