@@ -174,7 +174,7 @@ def run() -> list[Result]:
         return []
     folder = Path(tempfile.mkdtemp(prefix="approdo-load-"))
     prepare(folder)
-    server = Server(folder)
+    server = Server(folder, own_process=True)  # a server of its own, as `make run` starts it
     try:
         # A first visit pays the imports of every page once; then the floor, one person alone, warm.
         _, warm_up_errors = asyncio.run(scenario(server.url, [SESSIONS + 1]))

@@ -67,7 +67,7 @@ if uploaded is not None:
         st.caption(plain_format(S.TABLE_TITLES, lines=" · ".join(codes.hide_name_texts(table.title_lines))[:300]))
     # Shown before any check: a cell that could hold a name never reaches the page.
     st.caption(S.PREVIEW_HIDDEN)
-    st.dataframe(codes.hide_names(table.frame), key=f"preview_{file_key}")
+    st.dataframe(codes.hide_names(table.frame, keep=pupil_data.REGISTER_WORDS), key=f"preview_{file_key}")
     layout = pupil_data.layout_of(table.headers) if kind == "attendance" else kind
     if layout == "events":
         st.info(S.EVENTS_LAYOUT, icon=":material/event_note:")

@@ -183,7 +183,9 @@ if open_cases:
                     st.markdown(f"**{S.OBL_FAMILY_FORM}**")
                     on = st.date_input(S.OBL_DATE, value=today, max_value=today, format="DD/MM/YYYY")
                     protocol_no = st.text_input(S.OBL_PROTOCOL, max_chars=obligation.MAX_TEXT)
-                    channel = st.selectbox(S.OBL_CHANNEL, obligation.CHANNELS, placeholder=S.CHOOSE_PLACEHOLDER)
+                    # None preselected: the channel decides when the seven days start, so it is chosen, not defaulted.
+                    channel = st.selectbox(S.OBL_CHANNEL, obligation.CHANNELS, index=None,
+                                           placeholder=S.CHOOSE_PLACEHOLDER)
                     received_on = st.date_input(S.OBL_RECEIPT_DATE, value=None, max_value=today, format="DD/MM/YYYY",
                                                 help=S.OBL_RECEIPT_HELP.format(
                                                     allowance=obligation.RECEIPT_ALLOWANCE_DAYS))
@@ -225,7 +227,7 @@ if open_cases:
             with st.expander(S.OBL_CLOSE_FORM, expanded=case.status in ("ripresa", "sindaco_informato")), \
                     st.form(f"obl_close_{case.id}"):
                 on = st.date_input(S.OBL_DATE, value=today, max_value=today, format="DD/MM/YYYY")
-                outcome = st.selectbox(S.OBL_OUTCOME, obligation.OUTCOMES, placeholder=S.CHOOSE_PLACEHOLDER)
+                outcome = st.selectbox(S.OBL_OUTCOME, obligation.OUTCOMES, index=None, placeholder=S.CHOOSE_PLACEHOLDER)
                 if st.form_submit_button(S.OBL_SAVE_CLOSE):
                     run_action(lambda: obligation.close_case(db, actor, school_code, case.id, on, outcome),
                                S.OBL_SAVED, rerun=True)

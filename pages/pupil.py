@@ -22,6 +22,7 @@ from ui.text import plain_format, plain_table, show_error
 from ui.visits import visit_id
 
 QUERY_KEY = "alunno"
+SHOWN_KEY, MOVES_KEY = "approdo_pupil_shown", "approdo_pupil_moves"
 LEVEL_COLOURS = {"alto": "#E45756", "medio": "#F58518", "basso": "#54A24B", "dati_insufficienti": "#BAB0AC",
                  "dati_fermi": "#D8D8D8"}
 
@@ -45,9 +46,15 @@ if not visible:
     st.info(S.PUPIL_NONE)
     st.stop()
 codes = list(visible)
+# Every run leaves the pupil shown in the address: an address naming another one was changed by the browser (Back,
+# Forward, a link) and is the user's wish, in a new widget (a new key) that starts from it. The same widget would
+# keep the pupil chosen in it and write that one back, and Back would do nothing.
+if wanted in codes and st.session_state.get(SHOWN_KEY, wanted) != wanted:
+    st.session_state[MOVES_KEY] = st.session_state.get(MOVES_KEY, 0) + 1
 code = st.selectbox(S.PUPIL_CHOOSE, codes, index=codes.index(wanted) if wanted in codes else None,
                     format_func=lambda c: f"{c} · {visible[c]}", help=S.PUPIL_CHOOSE_HELP,
-                    placeholder=S.PUPIL_CHOOSE_HELP)
+                    placeholder=S.PUPIL_CHOOSE_HELP, key=f"pupil_choice_{st.session_state.get(MOVES_KEY, 0)}")
+st.session_state[SHOWN_KEY] = code
 if code is None:
     st.stop()
 if wanted != code:
@@ -174,7 +181,8 @@ if writer:
     with st.form(form_key("intervention")):
         st.markdown(f"**{S.INTERVENTION_FORM}**")
         st.caption(S.PRIVACY_NOTE)
-        kind = st.selectbox(S.INTERVENTION_KIND, interventions.kinds(db, actor, school_code),
+        # No kind preselected: the button pressed without a choice (or again after a save) recorded the first one.
+        kind = st.selectbox(S.INTERVENTION_KIND, interventions.kinds(db, actor, school_code), index=None,
                             placeholder=S.CHOOSE_PLACEHOLDER)
         left, middle, right = st.columns(3)
         happened_on = left.date_input(S.INTERVENTION_DATE, value=clock.local_date(),

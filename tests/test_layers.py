@@ -122,20 +122,13 @@ def test_the_cycle_check_finds_a_cycle(tmp_path: Path, monkeypatch):
 
 # --- the storage seam (issue 29) ---------------------------------------------------------------------------------
 # Each product's SQL lives in its own store module (models/<product>/store.py), so that a second engine can stand
-# behind it; the schema and the engine's own backup live in models/core/db.py and models/core/backups.py.
+# behind it; the schema and the engine's own backup live in models/core/db.py and models/core/backups.py, and what
+# the stores may ask of the engine in models/core/connection.py.
 SQL_CALLS = {"execute", "executemany", "executescript", "query"}
 SQL_TEXT = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|WITH|DROP|ALTER|PRAGMA|REPLACE|BEGIN|COMMIT|ROLLBACK"
                       r"|SAVEPOINT|RELEASE|VACUUM)\b|\b(FROM|WHERE|JOIN|ORDER BY|GROUP BY|VALUES|ON CONFLICT|LIMIT"
                       r"|IS NULL|INSERT INTO|DELETE FROM)\b")
-ENGINE_MODULES = {"models/core/db.py", "models/core/backups.py"}
-# The products whose SQL has not moved into a store yet. This list only shrinks: a file that no longer holds SQL
-# must leave it (test below), and no file may join it.
-NOT_YET_MOVED = {
-    # risk, pupils and ingest: their SQL was being tuned for speed when the seam began
-    "models/pupils/coverage.py", "models/pupils/importing.py", "models/pupils/pseudonyms.py",
-    "models/pupils/retention.py", "models/pupils/school_calendar.py",
-    "models/risk/history.py",
-}
+ENGINE_MODULES = {"models/core/db.py", "models/core/backups.py", "models/core/connection.py"}
 
 
 def sql_lines(source: str) -> list[int]:
@@ -158,15 +151,9 @@ def is_store(path: Path) -> bool:
     return name in ENGINE_MODULES or (name.startswith("models/") and path.name == "store.py")
 
 
-@pytest.mark.parametrize("path", [p for p in APP_FILES if not is_store(p) and file_id(p) not in NOT_YET_MOVED],
-                         ids=file_id)
+@pytest.mark.parametrize("path", [p for p in APP_FILES if not is_store(p)], ids=file_id)
 def test_sql_lives_in_the_stores(path: Path):
     assert sql_lines(path.read_text(encoding="utf-8")) == [], f"{file_id(path)}: SQL outside the stores"
-
-
-def test_the_products_not_yet_moved_only_shrink():
-    moved = {name for name in NOT_YET_MOVED if not sql_lines((ROOT / name).read_text(encoding="utf-8"))}
-    assert not moved, f"no SQL left in {sorted(moved)}: take them off NOT_YET_MOVED"
 
 
 def test_the_sql_check_finds_sql():
@@ -206,3 +193,15 @@ def test_stores_write_the_sql_both_engines_share(path: Path):
         docstring = ast.get_docstring(function) or ""
         if any(SQLITE_ONLY.search(text) for _, text in _strings(function)):
             assert "PostgreSQL" in docstring, f"{file_id(path)}: {function.name} uses SQLite-only SQL"
+
+
+@pytest.mark.parametrize("path", STORES, ids=file_id)
+def test_stores_reach_the_engine_only_through_the_connection(path: Path):
+    """Stores take a `models.core.connection.Connection` and use its functions: no sqlite3, no sqlite_utils, no
+    `.conn`, so that a PostgreSQL connection can stand in its place."""
+    engines = [f"{line}: {module}" for line, module in imports_of(path)
+               if module.split(".")[0] in {"sqlite3", "sqlite_utils", "psycopg"}]
+    assert not engines, f"{file_id(path)} imports an engine: {engines}"
+    reached = [n.lineno for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+               if isinstance(n, ast.Attribute) and n.attr == "conn"]
+    assert not reached, f"{file_id(path)}:{reached} reaches past the connection (.conn)"

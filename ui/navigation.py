@@ -92,12 +92,17 @@ def menu(specs: list[PageSpec]) -> dict[str, list[PageSpec]]:
 
 # The menu's headings are real <h2>s (st.html, no anchor link), sized for the sidebar. A focused link gets an
 # outline in the body text colour (.streamlit/config.toml textColor), not only Streamlit's grey background, which
-# hover and the open page share (WCAG 2.4.7; 1.4.11: 3:1 against the sidebar and that grey).
+# hover and the open page share (WCAG 2.4.7; 1.4.11: 3:1 against the sidebar and that grey). A table's toolbar
+# (Cerca, Schermo intero, ...) shows only under the mouse: reached with Tab it stays invisible, its focus with it,
+# so it shows whenever one of its buttons has the focus, and the focused button gets the same outline.
 FOCUS_COLOUR = "#0E1117"
 _MENU_CSS = f"""<style>
 .approdo-menu-heading {{ font-size: 0.875rem; font-weight: 600; line-height: 1.4; margin: 0.75rem 0 0 0;
   padding: 0; color: inherit; }}
 [data-testid="stSidebar"] a:focus-visible {{ outline: 2px solid {FOCUS_COLOUR} !important; outline-offset: -2px; }}
+[data-testid="stElementToolbar"]:focus-within {{ opacity: 1 !important; }}
+[data-testid="stBaseButton-elementToolbar"]:focus-visible {{ outline: 2px solid {FOCUS_COLOUR} !important;
+  outline-offset: -2px; }}
 </style>"""
 
 

@@ -123,15 +123,23 @@ def choose_section(ctx: PageContext, protocol: protocols.Protocol, open_comments
     # new session in the address). The section is remembered per protocol, not per page: the history opened
     # from the editor (and the editor from the history) shows the section the user was on.
     ids = list(sections)
+    chosen_key, last_key = f"approdo_section_of_{protocol.id}", f"approdo_section_widget_{key}_{protocol.id}"
+    moves_key = f"approdo_section_moves_{key}_{protocol.id}"
+    # Every run ends with the chosen section in the address: an address that names another one was changed by
+    # the browser (Back, Forward, an address typed), and is the user's wish. It wins over the remembered choice,
+    # in a new widget (a new key), which starts from `index`.
+    addressed = _section_in_address()
+    moved = addressed in sections and st.session_state.get(chosen_key, addressed) != addressed
+    if moved:
+        st.session_state[moves_key] = st.session_state.get(moves_key, 0) + 1
     labels = zlib.crc32("\n".join(label(i) for i in ids).encode())
-    widget_key, chosen_key = f"{key}_{protocol.id}_{labels:08x}", f"approdo_section_of_{protocol.id}"
-    last_key = f"approdo_section_widget_{key}_{protocol.id}"
+    widget_key = f"{key}_{protocol.id}_{labels:08x}_{st.session_state.get(moves_key, 0)}"
     # A choice can arrive in the very run whose labels change (the typing it followed is sent with it): it came
     # under the previous key, and is taken from there.
-    sent = st.session_state.get(st.session_state.get(last_key, widget_key))
-    remembered = sent if sent in sections else st.session_state.get(chosen_key)
+    sent = None if moved else st.session_state.get(st.session_state.get(last_key, widget_key))
+    remembered = addressed if moved else sent if sent in sections else st.session_state.get(chosen_key)
     if remembered not in sections:
-        remembered = _section_in_address()
+        remembered = addressed
     index = ids.index(remembered) if remembered in sections else 0
     chosen = st.selectbox(S.CHOOSE_SECTION, ids, index=index, format_func=label, key=widget_key,
                           placeholder=S.CHOOSE_PLACEHOLDER)

@@ -268,7 +268,8 @@ PAGE_RISK = "Rischio dispersione"
 UPLOAD_TITLE = "Carica i dati del registro"
 UPLOAD_INTRO = (
     "Carica i file esportati dal registro elettronico (CSV o Excel). Servono solo i codici degli alunni, "
-    "mai i nomi. Nulla viene salvato se il file ha errori; ricaricare un mese lo sostituisce."
+    "mai i nomi. Nulla viene salvato se il file ha errori; ricaricare un mese lo sostituisce solo per le classi "
+    "del file: le altre classi restano."
 )
 PREVIEW_HIDDEN = ("Anteprima delle prime righe: le celle con parole che potrebbero essere nomi sono nascoste (•••), "
                   "perché Approdo non mostra né conserva i nomi degli alunni.")

@@ -91,10 +91,11 @@ def store_upload(db: sqlite_utils.Database, table: str, owner_column: str, owner
     with its audit record.
     """
     db.execute(
-        f"INSERT INTO {table} ({owner_column}, content, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?)"
+        f"INSERT INTO {table} ({owner_column}, content, uploaded_by, uploaded_at)"
+        " VALUES (:owner, :content, :by, :at)"
         f" ON CONFLICT ({owner_column}) DO UPDATE SET content = excluded.content,"
         " uploaded_by = excluded.uploaded_by, uploaded_at = excluded.uploaded_at",
-        [owner, content, uploaded_by, clock.to_text(clock.utcnow())])
+        {"owner": owner, "content": content, "by": uploaded_by, "at": clock.to_text(clock.utcnow())})
 
 
 # --- schema ---------------------------------------------------------------

@@ -47,6 +47,7 @@ SUPPRESSION_NOTE = ("I conteggi di meno di 5 alunni sono indicati come «<5»; l
                     "ricavarne una nascosta per differenza con le altre viste (un totale, un grado, la rete) o di "
                     "isolare una singola scuola.")
 _EPSILON = 1e-9
+_LEVERAGE = 1e-9  # a row whose leverage is this close to 1 is the only one carrying a direction
 
 
 def is_hidden(value) -> bool:
@@ -161,6 +162,37 @@ def _across(array: np.ndarray, index: tuple, parts: tuple, groups: tuple[Group, 
         candidates = [cell for cell in hidden if cell in unknown_part]
         return [cell for cell, given in zip(candidates, _spanned(matrix_of(candidates), basis), strict=True) if given]
 
+    def exposed_without(shown: list, matrix: np.ndarray, hidden: dict, partners: list) -> list[int]:
+        """For each partner (a shown cell), how many hidden cells `exposed_by` finds once it is hidden too.
+
+        From one SVD of the shown cells (S = U Σ Vᵀ, rank k) rather than one per partner: taking row i out of S
+        keeps its row space when the row's leverage ‖U_k[i]‖² is below 1, and otherwise takes from it exactly
+        the direction w = S⁺ eᵢ = V_k Σ_k⁻¹ U_k[i] (the other rows are orthogonal to it). A hidden cell h is
+        given back by the rest iff it is in the row space of S and, in the second case, orthogonal to w: its
+        residual against the smaller space is √(‖h − P h‖² + (h·ŵ)²), the test `_spanned` makes."""
+        if len(shown) < 2 or not size:
+            return [len(exposed_by({**hidden, cell: HIDDEN})) for cell in partners]
+        u, singular, vt = np.linalg.svd(matrix, full_matrices=False)
+        rank = int((singular > _EPSILON * max(matrix.shape) * max(singular[0], 1.0)).sum())
+        if rank == 0:
+            return [len(exposed_by({**hidden, cell: HIDDEN})) for cell in partners]
+        u, singular, basis = u[:, :rank], singular[:rank], vt[:rank]
+        candidates = matrix_of([cell for cell in hidden if cell in unknown_part])
+        residual = candidates - (candidates @ basis.T) @ basis
+        outside = (residual ** 2).sum(axis=1)  # squared distance of each hidden cell from the row space
+        row = {cell: n for n, cell in enumerate(shown)}
+        counts = []
+        for cell in partners:
+            left = u[row[cell]]
+            if 1.0 - float(left @ left) > _LEVERAGE:  # the others span the same space: the partner is given back
+                counts.append(int((np.sqrt(outside) < 1e-6).sum()) + 1)
+                continue
+            direction = basis.T @ (left / singular)
+            direction /= np.linalg.norm(direction)
+            along = candidates @ direction
+            counts.append(int((np.sqrt(outside + along ** 2) < 1e-6).sum()))  # the partner itself: not given back
+        return counts
+
     def preference(cell) -> tuple:
         # Zeros last (hiding them protects nothing); a spare column first; a second part before a total (a
         # school before a level or the network, a level before the row's total); then the smallest figure.
@@ -173,7 +205,8 @@ def _across(array: np.ndarray, index: tuple, parts: tuple, groups: tuple[Group, 
         weights = np.linalg.lstsq(matrix.T, vectors[exposed[0]], rcond=None)[0]
         used = sorted((cell for cell, w in zip(shown, weights, strict=True) if abs(w) > 1e-6), key=preference)
         # Of the cells that make up the combination, the one that leaves the fewest hidden cells exposed.
-        outcomes = [(len(exposed_by({**hidden, cell: HIDDEN})), n, cell) for n, cell in enumerate(used[:12])]
+        outcomes = [(count, n, cell) for n, (cell, count) in enumerate(zip(
+            used[:12], exposed_without(shown, matrix, hidden, used[:12]), strict=True))]
         _, _, partner = min(outcomes)
         hidden[partner] = HIDDEN
         exposed = exposed_by(hidden)

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import sqlite_utils
+from models.core.connection import Connection, executemany
+from models.core.store import insert_returning_id
 
-from models.core.store import inserted_id
 
-
-def obligation_pupils(db: sqlite_utils.Database, school_code: str, period: str, limit: int) -> list[tuple[str, str]]:
+def obligation_pupils(db: Connection, school_code: str, period: str, limit: int) -> list[tuple[str, str]]:
     """(pupil_code, class_name) of the pupils of a first or second class born in 2010 or later who missed most in
     the month."""
     return db.execute(
@@ -21,35 +20,33 @@ def obligation_pupils(db: sqlite_utils.Database, school_code: str, period: str, 
         {"school": school_code, "period": period, "limit": limit}).fetchall()
 
 
-def insert_attendance_import(db: sqlite_utils.Database, school_code: str, file_name: str, rows: int, detail: str,
+def insert_attendance_import(db: Connection, school_code: str, file_name: str, rows: int, detail: str,
                              by: str, at: str) -> int:
     """The new import's id."""
-    return inserted_id(db, "INSERT INTO imports (school_code, kind, file_name, rows, detail, imported_by, imported_at)"
-                           " VALUES (:school, 'attendance', :file, :rows, :detail, :by, :at) RETURNING id",
-                           {"school": school_code, "file": file_name, "rows": rows, "detail": detail, "by": by,
-                            "at": at})
+    return insert_returning_id(db, "imports", {"school_code": school_code, "kind": "attendance", "file_name": file_name,
+                                               "rows": rows, "detail": detail, "imported_by": by, "imported_at": at})
 
 
-def insert_events(db: sqlite_utils.Database, school_code: str, import_id: int, events: Iterable[dict]) -> None:
+def insert_events(db: Connection, school_code: str, import_id: int, events: Iterable[dict]) -> None:
     """Day-by-day events: dicts of pupil_code, day, kind, seq, class_name, hours, justified."""
-    db.conn.executemany(
-        "INSERT INTO attendance_events (school_code, pupil_code, day, kind, seq, class_name, hours, justified,"
+    executemany(
+        db, "INSERT INTO attendance_events (school_code, pupil_code, day, kind, seq, class_name, hours, justified,"
         " reason, import_id) VALUES (:school, :pupil_code, :day, :kind, :seq, :class_name, :hours, :justified,"
         " NULL, :import_id)", [{**e, "school": school_code, "import_id": import_id} for e in events])
 
 
-def update_months(db: sqlite_utils.Database, school_code: str, months: Iterable[dict]) -> None:
+def update_months(db: Connection, school_code: str, months: Iterable[dict]) -> None:
     """The monthly rows as the events make them: dicts of pupil_code, period, scheduled_hours, absence_hours,
     late_entries, early_exits, days_absent, justified_hours, justified_days."""
-    db.conn.executemany(
-        "UPDATE attendance SET scheduled_hours = :scheduled_hours, absence_hours = :absence_hours,"
+    executemany(
+        db, "UPDATE attendance SET scheduled_hours = :scheduled_hours, absence_hours = :absence_hours,"
         " late_entries = :late_entries, early_exits = :early_exits, days_absent = :days_absent,"
         " justified_hours = :justified_hours, justified_days = :justified_days"
         " WHERE school_code = :school AND pupil_code = :pupil_code AND period = :period",
         [{**m, "school": school_code} for m in months])
 
 
-def set_language_of_families_awaiting_the_mayor(db: sqlite_utils.Database, school_code: str, language: str) -> None:
+def set_language_of_families_awaiting_the_mayor(db: Connection, school_code: str, language: str) -> None:
     """The family language of the pupils whose open case has a family notice and no resumption."""
     db.execute(
         "UPDATE pupil_context SET family_language = :language WHERE school_code = :school AND pupil_code IN ("

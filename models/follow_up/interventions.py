@@ -112,7 +112,7 @@ def add_intervention(
     school_code: str,
     pupil_code: str,
     *,
-    kind: str,
+    kind: str | None,
     happened_on: date,
     owner: str,
     outcome: str = "in_corso",
@@ -122,6 +122,8 @@ def add_intervention(
     """Record an intervention; refused for teachers and for pupils the actor cannot see."""
     require(actor, Action.FOLLOW_UP, SchoolRef(school_code))
     school_risk.require_pupil(db, actor, school_code, pupil_code)
+    if not kind:
+        raise ApprodoError("Scegli il tipo di intervento.")
     if kind not in kinds(db, actor, school_code):
         raise ApprodoError(f"«{kind}» non è tra i tipi di intervento della scuola.")
     if outcome not in OUTCOMES:

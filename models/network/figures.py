@@ -167,6 +167,7 @@ class YearLevels:
     pupil_code: np.ndarray
     level: np.ndarray
     absence_ratio: np.ndarray
+    kept: dict = field(default_factory=dict, compare=False, repr=False)  # what is worked out from these alone
 
     def __getitem__(self, column: str) -> np.ndarray:
         return getattr(self, column)
@@ -200,10 +201,23 @@ def year_levels(db: sqlite_utils.Database, where: Scope, school_code: str, year:
     if columns is None:
         return _NO_LEVELS
     periods = columns["period"]
-    rows = slice(int(np.searchsorted(periods, year.first_month, side="left")),  # September to August
-                 int(np.searchsorted(periods, f"{year.start + 1:04d}-08", side="right")))
-    return YearLevels(periods[rows], columns["pupil_code"][rows], columns["level"][rows],
-                      columns["absence_ratio"][rows])
+    key = ("year", year.start)
+    if key not in columns["derived"]:  # one per school year while the levels stay the same
+        rows = slice(int(np.searchsorted(periods, year.first_month, side="left")),  # September to August
+                     int(np.searchsorted(periods, f"{year.start + 1:04d}-08", side="right")))
+        columns["derived"][key] = YearLevels(periods[rows], columns["pupil_code"][rows], columns["level"][rows],
+                                             columns["absence_ratio"][rows])
+    return columns["derived"][key]
+
+
+def worked_out(levels, name: str, compute):
+    """`compute(levels)`, kept with a school year's levels (they do not change: it is the same answer)."""
+    kept = getattr(levels, "kept", None)  # a frame of levels (tests): nothing kept
+    if kept is None:
+        return compute(levels)
+    if name not in kept:
+        kept[name] = compute(levels)
+    return kept[name]
 
 
 def levels_by_month(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> pd.DataFrame:
@@ -225,7 +239,7 @@ def _month_counts(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> 
     if key in where.read:
         return where.read[key]
     found = {}
-    left_out = partial_months(db, where)
+    left_out = partial_months(db, where, year)
     for school in where.everyone or where.schools:
         school_levels = year_levels(db, where, school.code, year)
         partial = left_out.get(school.code) or {}
@@ -238,20 +252,23 @@ def _month_counts(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> 
     return found
 
 
-def partial_months(db: sqlite_utils.Database, where: Scope) -> dict[str, dict[str, coverage.MonthClasses]]:
-    """school -> its partial months (some classes of the year not loaded): left out of every figure."""
-    if "partial" not in where.read:
-        where.read["partial"] = {
+def partial_months(db: sqlite_utils.Database, where: Scope, year: SchoolYear
+                   ) -> dict[str, dict[str, coverage.MonthClasses]]:
+    """school -> its partial months of the year (some classes of the year not loaded): left out of every figure."""
+    key = ("partial", year)
+    if key not in where.read:
+        where.read[key] = {
             school: {p: m for p, m in months.items() if m.partial}
-            for school, months in coverage.months_of(db, (s.code for s in where.everyone or where.schools)).items()}
-    return where.read["partial"]
+            for school, months in coverage.months_of(db, (s.code for s in where.everyone or where.schools),
+                                                     year).items()}
+    return where.read[key]
 
 
 def partial_notes(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> list[str]:
     """'Scuola: marzo 2026 (mancano 4A)' for the shown schools' partial months of the year (no pupil data)."""
     notes = []
     for code in where.shown:
-        for period, month in partial_months(db, where).get(code, {}).items():
+        for period, month in partial_months(db, where, year).get(code, {}).items():
             if SchoolYear.of_period(period) == year:
                 notes.append(f"{where.names[code]}: {month.describe()}")
     return notes
@@ -403,11 +420,7 @@ def follow_up(db: sqlite_utils.Database, where: Scope, year: SchoolYear, today: 
 
 def _school_follow_up(db, school_levels: pd.DataFrame, school_code: str, year: SchoolYear, today: date
                       ) -> dict[str, int]:
-    high = np.asarray(school_levels["level"]) == "alto"  # the year's levels, in month order
-    first_high: dict[str, str] = {}
-    for pupil, period in zip(np.asarray(school_levels["pupil_code"])[high].tolist(),
-                             np.asarray(school_levels["period"])[high].tolist(), strict=True):
-        first_high.setdefault(pupil, period)
+    first_high = worked_out(school_levels, "first_high", _first_high)
     start, end = year.first_day.isoformat(), year.last_day.isoformat()
     reviewed = store.pupils_reviewed(db, school_code, start,
                                      (date.fromisoformat(end) + timedelta(days=FOLLOW_UP_DAYS)).isoformat())
@@ -423,6 +436,16 @@ def _school_follow_up(db, school_levels: pd.DataFrame, school_code: str, year: S
     overdue = store.overdue_follow_ups(db, school_code, today.isoformat())
     return {"alto": len(first_high), "reviewed": len(set(first_high) & reviewed), "reached": reached,
             "overdue": overdue}
+
+
+def _first_high(school_levels) -> dict[str, str]:
+    """{pupil: the first month at `alto`} of a year's levels (in month order)."""
+    high = np.asarray(school_levels["level"]) == "alto"
+    first_high: dict[str, str] = {}
+    for pupil, period in zip(np.asarray(school_levels["pupil_code"])[high].tolist(),
+                             np.asarray(school_levels["period"])[high].tolist(), strict=True):
+        first_high.setdefault(pupil, period)
+    return first_high
 
 
 # --- the compulsory-education procedure (art. 114 c. 4 D.Lgs. 297/1994) ----------------------------------

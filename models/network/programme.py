@@ -17,7 +17,7 @@ import sqlite_utils
 from models.core import suppression
 from models.core.school_year import SchoolYear
 from models.network import store
-from models.network.figures import APPROVED, Scope, school_years, year_levels
+from models.network.figures import APPROVED, Scope, school_years, worked_out, year_levels
 from models.protocols.protocol import deliberation_day
 from models.risk.rules import network_rules
 
@@ -92,8 +92,9 @@ def evaluate(db: sqlite_utils.Database, where: Scope, years: list[SchoolYear] | 
                 result.counts[indicator.key][year] = (num, den)
                 continue
             # Numerator and denominator of every school, suppressed over every group the reader reaches.
-            parts = pd.DataFrame.from_dict({c: per_school[c][year][indicator.key] for c in per_school},
-                                           orient="index", columns=["num", "den"])
+            parts = pd.DataFrame(np.array([per_school[c][year][indicator.key] for c in per_school],
+                                          dtype=np.int64).reshape(len(per_school), 2),
+                                 index=list(per_school), columns=["num", "den"])
             shown = suppression.across(parts, where.reach, known=where.known, unseen=where.unseen).get(
                 where.group, {"num": suppression.HIDDEN, "den": suppression.HIDDEN})
             value = suppression.rate(shown["num"], shown["den"])
@@ -134,12 +135,7 @@ def _school_figures(db, school_levels, school_code: str, year: SchoolYear, schoo
     day = deliberation_day(protocol[1]) if protocol else None
     approved = bool(protocol and protocol[0] in APPROVED and day is not None and day <= year.last_day)
 
-    codes = np.asarray(school_levels["pupil_code"]).tolist()
-    # Each pupil's latest month: the rows come in month order, so the last ratio written for a pupil wins.
-    last = list(dict(zip(codes, np.asarray(school_levels["absence_ratio"], dtype=float).tolist(), strict=True))
-                .values())
-    pupils = set(codes)
-    high = set(np.asarray(school_levels["pupil_code"])[np.asarray(school_levels["level"]) == "alto"].tolist())
+    pupils, last, high = worked_out(school_levels, "programme", _level_facts)
 
     newcomers = {p: l2 for p, arrival, l2 in school.arrivals if p in pupils and arrival and arrival >= year.start - 1}
 
@@ -154,12 +150,22 @@ def _school_figures(db, school_levels, school_code: str, year: SchoolYear, schoo
     return {
         "protocols": (int(approved), 1),
         "newcomers_assessed": (sum(1 for l2 in newcomers.values() if l2), len(newcomers)),
-        "chronic": (sum(ratio >= school.chronic for ratio in last), len(last)),
+        "chronic": (int((last >= school.chronic).sum()), len(last)),  # NaN: not chronic
         "reached": (len(reached), len(high)),
         "improved": (improved, measured),
         "dropout": (outcomes.get("abbandono", 0), all_outcomes),
         "invalid_year": (outcomes.get("anno_non_valido", 0), all_outcomes),
     }
+
+
+def _level_facts(school_levels) -> tuple[frozenset, np.ndarray, frozenset]:
+    """The year's pupils, each pupil's absence ratio at its latest month, the pupils ever at `alto`."""
+    codes = np.asarray(school_levels["pupil_code"]).tolist()
+    # Each pupil's latest month: the rows come in month order, so the last ratio written for a pupil wins.
+    last = np.array(list(dict(zip(codes, np.asarray(school_levels["absence_ratio"], dtype=float).tolist(),
+                                  strict=True)).values()), dtype=float)
+    high = frozenset(np.asarray(school_levels["pupil_code"])[np.asarray(school_levels["level"]) == "alto"].tolist())
+    return frozenset(codes), last, high
 
 
 def _improvement(db, school_code: str, first: dict[str, date]) -> tuple[int, int]:

@@ -9,20 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sqlite_utils
-
+from models.core.connection import Connection
 from models.core.store import in_list
 
 # --- protocols ------------------------------------------------------------------------------------
 
 
-def school_protocol(db: sqlite_utils.Database, school_code: str) -> tuple | None:
+def school_protocol(db: Connection, school_code: str) -> tuple | None:
     """(id, status, revision, deliberation_date) of the school's protocol."""
     return db.execute("SELECT id, status, revision, deliberation_date FROM protocols WHERE school_code = :school",
                       {"school": school_code}).fetchone()
 
 
-def protocol_counts(db: sqlite_utils.Database, protocol_id: int) -> dict[str, int]:
+def protocol_counts(db: Connection, protocol_id: int) -> dict[str, int]:
     """Sections adapted from the core, sections of its own, open comments, core changes not yet seen."""
     values = {"protocol": protocol_id}
     adapted = db.execute(
@@ -45,20 +44,20 @@ def protocol_counts(db: sqlite_utils.Database, protocol_id: int) -> dict[str, in
     return {"adapted": adapted, "local": local, "comments": comments, "pending": pending}
 
 
-def protocol_approval(db: sqlite_utils.Database, school_code: str) -> tuple[str, str | None] | None:
+def protocol_approval(db: Connection, school_code: str) -> tuple[str, str | None] | None:
     """(status, deliberation_date) of the school's protocol."""
     return db.execute("SELECT status, deliberation_date FROM protocols WHERE school_code = :school",
                       {"school": school_code}).fetchone()
 
 
-def network_of(db: sqlite_utils.Database, school_code: str) -> str:
+def network_of(db: Connection, school_code: str) -> str:
     return db.execute("SELECT network_code FROM schools WHERE code = :school", {"school": school_code}).fetchone()[0]
 
 
 # --- follow-up ------------------------------------------------------------------------------------
 
 
-def pupils_reviewed(db: sqlite_utils.Database, school_code: str, first_day: str, last_day: str) -> set[str]:
+def pupils_reviewed(db: Connection, school_code: str, first_day: str, last_day: str) -> set[str]:
     """Pupils reviewed between the two days (ISO dates, both included)."""
     return {r[0] for r in db.execute(
         "SELECT DISTINCT pupil_code FROM reviews WHERE school_code = :school"
@@ -66,13 +65,13 @@ def pupils_reviewed(db: sqlite_utils.Database, school_code: str, first_day: str,
         {"school": school_code, "first": first_day, "last": last_day})}
 
 
-def intervention_days(db: sqlite_utils.Database, school_code: str) -> list[tuple[str, str]]:
+def intervention_days(db: Connection, school_code: str) -> list[tuple[str, str]]:
     """(pupil_code, happened_on) of every intervention of the school."""
     return db.execute("SELECT pupil_code, happened_on FROM interventions WHERE school_code = :school",
                       {"school": school_code}).fetchall()
 
 
-def first_interventions(db: sqlite_utils.Database, school_code: str, first_day: str,
+def first_interventions(db: Connection, school_code: str, first_day: str,
                         last_day: str) -> list[tuple[str, str]]:
     """(pupil_code, day of the pupil's first intervention between the two days)."""
     return db.execute("SELECT pupil_code, MIN(happened_on) FROM interventions WHERE school_code = :school"
@@ -80,7 +79,7 @@ def first_interventions(db: sqlite_utils.Database, school_code: str, first_day: 
                       {"school": school_code, "first": first_day, "last": last_day}).fetchall()
 
 
-def overdue_follow_ups(db: sqlite_utils.Database, school_code: str, today: str) -> int:
+def overdue_follow_ups(db: Connection, school_code: str, today: str) -> int:
     return db.execute("SELECT COUNT(*) FROM reviews WHERE school_code = :school AND follow_up_done_at IS NULL"
                       " AND follow_up_on < :today", {"school": school_code, "today": today}).fetchone()[0]
 
@@ -88,27 +87,27 @@ def overdue_follow_ups(db: sqlite_utils.Database, school_code: str, today: str) 
 # --- pupils ---------------------------------------------------------------------------------------
 
 
-def periods_with_data(db: sqlite_utils.Database, school_codes: Sequence[str]) -> list[str]:
+def periods_with_data(db: Connection, school_codes: Sequence[str]) -> list[str]:
     """The months with attendance data in any of the schools."""
     marks, values = in_list("s", school_codes)
     return [r[0] for r in db.execute(f"SELECT DISTINCT period FROM attendance_months WHERE school_code IN ({marks})",
                                      values).fetchall()]
 
 
-def pupil_arrivals(db: sqlite_utils.Database, school_code: str) -> list[tuple[str, int | None, str | None]]:
+def pupil_arrivals(db: Connection, school_code: str) -> list[tuple[str, int | None, str | None]]:
     """(pupil_code, arrival_year, l2_level) of the school's pupils."""
     return db.execute("SELECT pupil_code, arrival_year, l2_level FROM pupil_context WHERE school_code = :school",
                       {"school": school_code}).fetchall()
 
 
-def outcome_counts(db: sqlite_utils.Database, school_code: str, school_year: str) -> dict[str, int]:
+def outcome_counts(db: Connection, school_code: str, school_year: str) -> dict[str, int]:
     """{outcome: pupils} of the school year."""
     return dict(db.execute("SELECT outcome, COUNT(*) FROM outcomes WHERE school_code = :school"
                            " AND school_year = :year GROUP BY outcome",
                            {"school": school_code, "year": school_year}).fetchall())
 
 
-def pupil_months(db: sqlite_utils.Database, school_code: str, pupil_code: str,
+def pupil_months(db: Connection, school_code: str, pupil_code: str,
                  periods: Sequence[str]) -> dict[str, tuple[float, float]]:
     """{period: (absence_hours, scheduled_hours)} of the pupil in those of `periods` with data."""
     marks, values = in_list("p", periods)

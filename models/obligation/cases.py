@@ -338,27 +338,18 @@ def _plan_hours(db, actor: Actor, school_code: str, data: _Data, only: str | Non
     return plan
 
 
-def _insert_case(db, actor: Actor, school_code: str, pupil: str, values: list, stamp: str, *,
-                 hours: bool = False) -> None:
-    """A new case: the window and its days, the birth year; a case of hours (the 25 % limit) also its hours and
-    limit."""
-    if hours:
-        store.insert_case(db, school_code, pupil, *values[:7], stamp, actor.username, kind="ore",
-                          hours_unjustified=values[7], hours_limit=values[8])
-    else:
-        store.insert_case(db, school_code, pupil, *values, stamp, actor.username)
-
-
 def _apply(db, actor: Actor, school_code: str, plan: list[tuple]) -> None:
     today, stamp = clock.local_date(), clock.to_text(clock.utcnow())
     for action, pupil, values in plan:
         if action == "open":
-            _insert_case(db, actor, school_code, pupil, values, stamp)
+            store.insert_case(db, school_code, pupil, *values, stamp, actor.username)
             audit.record(db, actor, "obbligo_caso_aperto", pupil, school_code=school_code,
                          detail=f"{len(json.loads(values[4]))} giorni non giustificati dal "
                                 f"{date.fromisoformat(values[2]):%d/%m/%Y} al {date.fromisoformat(values[3]):%d/%m/%Y}")
         elif action == "open_hours":
-            _insert_case(db, actor, school_code, pupil, values, stamp, hours=True)
+            # A case of hours (the 25 % limit) also has its hours and limit.
+            store.insert_case(db, school_code, pupil, *values[:7], stamp, actor.username, kind="ore",
+                              hours_unjustified=values[7], hours_limit=values[8])
             audit.record(db, actor, "obbligo_caso_aperto", pupil, school_code=school_code,
                          detail=f"{values[7]:.1f} ore non giustificate su un limite di {values[8]:.1f} (un quarto"
                                 f" del monte ore annuo), raggiunto il {date.fromisoformat(values[1]):%d/%m/%Y}")
@@ -567,11 +558,11 @@ def record_family_notice(db: sqlite_utils.Database, actor: Actor, school_code: s
     if case.family_notice is not None:
         raise ApprodoError("La comunicazione alla famiglia è già registrata: ricarica la pagina.")
     _check_day(on, case.opened_on, "della comunicazione alla famiglia", "del giorno in cui il caso si è aperto")
+    protocol_no = _protocol_number(protocol_no)  # the form's order: date, protocol number, channel
     if channel not in CHANNELS:
         raise ApprodoError("Scegli come è stata inviata la comunicazione.")
     received_on = _check_receipt(received_on, on, channel)
-    _insert_step(db, actor, case, "famiglia", on, protocol_no=_protocol_number(protocol_no),
-                 channel=channel, received_on=received_on)
+    _insert_step(db, actor, case, "famiglia", on, protocol_no=protocol_no, channel=channel, received_on=received_on)
     return get_case(db, actor, school_code, case_id)
 
 

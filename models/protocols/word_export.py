@@ -80,7 +80,9 @@ FILTERS = ("upper", "lower", "title", "capitalize", "trim", "default", "length")
 TESTS = ("defined", "undefined", "none", "string", "number", "even", "odd", "eq", "ne")
 LOOP_FIELDS = frozenset({"index", "index0", "revindex", "revindex0", "first", "last", "length"})
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
-_KEPT_TEMPLATES = 8  # templates whose styles, cleaned XML and compiled parts a process keeps (see _TemplateCache)
+# Templates whose styles (_STYLES_OF_BYTES), cleaned XML (_Template, _PATCHED) and checked, compiled parts
+# (_CheckedEnvironment.compile, _COMPILED) a process keeps for its next document; a full cache starts afresh.
+_KEPT_TEMPLATES = 8
 TRIAL_TIMEOUT_S = 20  # a sample protocol of one section
 EXPORT_TIMEOUT_S = 90  # a real protocol of 300 pages takes a few seconds
 # A network's zip: its documents composed by two children in turns (each with one export's limits).

@@ -86,14 +86,16 @@ HIDDEN = "•••"
 _LETTER = re.compile(r"[^\W\d_]")
 
 
-def hide_names(frame: pd.DataFrame) -> pd.DataFrame:
+def hide_names(frame: pd.DataFrame, keep: frozenset[str] | set[str] = frozenset()) -> pd.DataFrame:
     """A copy of `frame` fit to show before any check: every cell with letters that could be part of a name
     (it fails `name_like`, or its column's letter parts change from row to row) becomes HIDDEN. Numbers, dates
-    and register codes stay; so do the headers."""
+    and register codes stay; so do the headers, and the cells that are one of the register's own words `keep`
+    (lower case: «SI», «NO», «Assenza», which no one bears as a name), so the justification and the kind of
+    event can be checked before importing."""
     shown = frame.copy()
     for index in range(shown.shape[1]):
         text = shown.iloc[:, index].fillna("").astype(str).str.strip()
-        letters = text.str.contains(_LETTER)
+        letters = text.str.contains(_LETTER) & ~text.str.lower().isin(keep)
         distinct = pd.Series(text[letters].unique(), dtype=str)
         hidden = letters & (name_like(text) | _words_vary(distinct))
         shown.iloc[:, index] = text.where(~hidden, HIDDEN)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from models.core.school_year import SchoolYear, month_label
+from models.pupils import store
 
 SHOWN_CLASSES = 12  # a message names at most this many classes
 
@@ -50,18 +51,9 @@ def refresh(db: sqlite_utils.Database, school_code: str, periods: Iterable[str] 
     """Rebuild the months and classes a school has data for (all months, or `periods`), inside the caller's
     transaction: after rows were written, replaced or removed."""
     periods = None if periods is None else sorted(set(periods))
-    where, values = "school_code = ?", [school_code]
-    if periods is not None:
-        if not periods:
-            return
-        where += f" AND period IN ({', '.join('?' * len(periods))})"
-        values += periods
-    db.execute(f"DELETE FROM attendance_classes WHERE {where}", values)
-    db.execute(f"INSERT INTO attendance_classes SELECT school_code, period, class_name, COUNT(*) FROM attendance"
-               f" WHERE {where} GROUP BY period, class_name", values)
-    db.execute(f"DELETE FROM attendance_months WHERE {where}", values)
-    db.execute(f"INSERT INTO attendance_months SELECT school_code, period, SUM(rows) FROM attendance_classes"
-               f" WHERE {where} GROUP BY period", values)
+    if periods == []:
+        return
+    store.refresh_months(db, school_code, periods)
 
 
 def class_rows(db: sqlite_utils.Database, school_code: str, periods: Iterable[str]) -> dict[tuple[str, str], int]:
@@ -69,9 +61,7 @@ def class_rows(db: sqlite_utils.Database, school_code: str, periods: Iterable[st
     periods = sorted(set(periods))
     if not periods:
         return {}
-    rows = db.execute(f"SELECT period, class_name, rows FROM attendance_classes WHERE school_code = ? AND period IN"
-                      f" ({', '.join('?' * len(periods))})", [school_code, *periods]).fetchall()
-    return {(p, c): n for p, c, n in rows}
+    return {(p, c): n for p, c, n in store.class_rows(db, school_code, periods)}
 
 
 def _months(held: dict[str, set[str]]) -> dict[str, MonthClasses]:
@@ -89,15 +79,16 @@ def months(db: sqlite_utils.Database, school_code: str) -> dict[str, MonthClasse
     return months_of(db, [school_code]).get(school_code, {})
 
 
-def months_of(db: sqlite_utils.Database, school_codes: Iterable[str]) -> dict[str, dict[str, MonthClasses]]:
-    """school -> period -> MonthClasses, for several schools in one read."""
+def months_of(db: sqlite_utils.Database, school_codes: Iterable[str],
+              year: SchoolYear | None = None) -> dict[str, dict[str, MonthClasses]]:
+    """school -> period -> MonthClasses, for several schools in one read (of one school year's months only, if
+    given: a month's classes are measured against its own school year)."""
     codes = sorted(set(school_codes))
     if not codes:
         return {}
     held: dict[str, dict[str, set[str]]] = {}
-    for school, period, class_name in db.execute(
-            f"SELECT school_code, period, class_name FROM attendance_classes WHERE school_code IN"
-            f" ({', '.join('?' * len(codes))})", codes):
+    span = None if year is None else (year.first_month, f"{year.start + 1:04d}-08")
+    for school, period, class_name in store.month_classes(db, codes, span):
         held.setdefault(school, {}).setdefault(period, set()).add(class_name)
     return {school: _months(by_period) for school, by_period in held.items()}
 

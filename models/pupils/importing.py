@@ -32,7 +32,7 @@ from models.core.errors import ApprodoError
 from models.core.permissions import Action, Actor, SchoolRef, require
 from models.core.school_year import MONTH_NAMES, SchoolYear, month_label
 from models.core.spreadsheet import csv_bytes
-from models.pupils import codes, coverage, pseudonyms, tabular
+from models.pupils import codes, coverage, pseudonyms, store, tabular
 
 MAX_REPORTED = 500
 INSERT_CHUNK = 100_000
@@ -314,10 +314,8 @@ def save_preset(db, actor: Actor, school_code: str, kind: str, name: str, mappin
     if not name or len(name) > 60:
         raise ApprodoError("Dai alla corrispondenza un nome (al massimo 60 caratteri).")
     with transaction(db):
-        db.execute("INSERT OR REPLACE INTO column_presets (school_code, kind, name, mapping, created_by, created_at,"
-                   " headers) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   [school_code, kind, name, json.dumps(mapping), actor.username, clock.to_text(clock.utcnow()),
-                    headers_key(headers or [])])
+        store.save_preset(db, school_code, kind, name, json.dumps(mapping), actor.username,
+                          clock.to_text(clock.utcnow()), headers_key(headers or []))
 
 
 def presets(db, actor: Actor, school_code: str, kind: str, headers: list[str] | None = None
@@ -325,16 +323,9 @@ def presets(db, actor: Actor, school_code: str, kind: str, headers: list[str] | 
     """The school's saved mappings; with a file's headers, also those that other schools of the network
     saved for files with the same headers (named "name (school)")."""
     require(actor, Action.IMPORT_PUPIL_DATA, SchoolRef(school_code))
-    rows = db.execute("SELECT name, mapping FROM column_presets WHERE school_code = ? AND kind = ? ORDER BY name",
-                      [school_code, kind]).fetchall()
-    found = {name: json.loads(mapping) for name, mapping in rows}
+    found = {name: json.loads(mapping) for name, mapping in store.presets(db, school_code, kind)}
     if headers:
-        shared = db.execute(
-            "SELECT p.name, p.mapping, s.name FROM column_presets p JOIN schools s ON s.code = p.school_code"
-            " WHERE p.kind = ? AND p.headers = ? AND p.school_code != ?"
-            " AND s.network_code = (SELECT network_code FROM schools WHERE code = ?) ORDER BY s.name, p.name",
-            [kind, headers_key(headers), school_code, school_code]).fetchall()
-        for name, mapping, school_name in shared:
+        for name, mapping, school_name in store.network_presets(db, school_code, kind, headers_key(headers)):
             found.setdefault(f"{name} ({school_name})", json.loads(mapping))
     return found
 
@@ -596,7 +587,6 @@ def import_attendance(
         rows["justified_days"] = np.nan
     subjects = rows.attrs.pop("subjects", None)
     periods = tuple(sorted(rows["period"].unique()))
-    marks = ",".join("?" * len(periods))
     # A month is replaced only for the classes the file brings (and its pupils, wherever they were).
     incoming = rows.groupby(["period", "class_name"]).size()
     held = coverage.class_rows(db, school_code, periods)
@@ -624,21 +614,16 @@ def import_attendance(
     with transaction(db):
         import_id = _new_import(db, actor, school_code, "attendance", data, file_name, count, detail)
         if pairs:
-            db.execute(f"DELETE FROM attendance WHERE school_code = ? AND period IN ({marks})"
-                       f" AND period || '|' || class_name IN ({','.join('?' * len(pairs))})",
-                       [school_code, *periods, *pairs])
+            store.delete_class_months(db, school_code, periods, pairs)
         columns = [rows[c] for c in ("pupil_code", "period", "class_name", "scheduled_hours", "absence_hours")]
         optional = [_nullable(rows[c], integer=c in ("late_entries", "early_exits"))
                     for c in ("late_entries", "early_exits", "days_absent", "justified_hours", "justified_days")]
         records = zip(repeat(school_code), *(c.tolist() for c in columns + optional),
                       repeat(import_id))
-        # OR REPLACE: a pupil of the file held in another class of the month (moved) takes the file's row.
-        sql = ("INSERT OR REPLACE INTO attendance (school_code, pupil_code, period, class_name, scheduled_hours,"
-               " absence_hours, late_entries, early_exits, days_absent, justified_hours, justified_days, import_id)"
-               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        # A pupil of the file held in another class of the month (moved) takes the file's row.
         share = 0.8 if events is None else 0.3
         for written in range(0, len(rows), INSERT_CHUNK):
-            db.conn.executemany(sql, islice(records, INSERT_CHUNK))
+            store.insert_attendance(db, islice(records, INSERT_CHUNK))
             if progress:
                 progress(0.2 + share * min(1.0, (written + INSERT_CHUNK) / len(rows)), "Scrittura nel database")
         _drop_replaced_details(db, school_code, periods, pairs, import_id)
@@ -664,24 +649,14 @@ def _without_summary_rows(table: tabular.Table, mapping: dict[str, str]) -> tupl
 def _drop_replaced_details(db, school_code: str, periods: tuple[str, ...], pairs: list[str], import_id: int) -> None:
     """Events and per-subject hours of the replaced months' classes and of the file's pupils go with their rows:
     a class's month comes whole from one file, monthly or day by day (inside the import's transaction)."""
-    marks = ",".join("?" * len(periods))
-    in_pairs = f" substr(e.day, 1, 7) || '|' || e.class_name IN ({','.join('?' * len(pairs))}) OR" if pairs else ""
-    db.execute(f"DELETE FROM attendance_events AS e WHERE e.school_code = ? AND substr(e.day, 1, 7) IN ({marks})"
-               f" AND ({in_pairs} EXISTS (SELECT 1 FROM attendance a WHERE a.school_code = e.school_code"
-               " AND a.pupil_code = e.pupil_code AND a.period = substr(e.day, 1, 7) AND a.import_id = ?))",
-               [school_code, *periods, *pairs, import_id])
-    # Subjects always come with their month's row: those whose row was replaced or removed go.
-    db.execute(f"DELETE FROM attendance_subjects AS s WHERE s.school_code = ? AND s.period IN ({marks})"
-               " AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.school_code = s.school_code"
-               " AND a.pupil_code = s.pupil_code AND a.period = s.period AND a.import_id = s.import_id)",
-               [school_code, *periods])
+    store.drop_replaced_details(db, school_code, periods, pairs, import_id)
 
 
 def _write_subjects(db, school_code: str, subjects: pd.DataFrame, import_id: int) -> None:
     records = zip(repeat(school_code), subjects["pupil_code"].tolist(), subjects["period"].tolist(),
                   subjects["subject"].tolist(), _nullable(subjects["scheduled_hours"]).tolist(),
                   subjects["absence_hours"].tolist(), repeat(import_id))
-    db.conn.executemany("INSERT OR REPLACE INTO attendance_subjects VALUES (?, ?, ?, ?, ?, ?, ?)", records)
+    store.insert_subjects(db, records)
 
 
 def month_classes(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[coverage.MonthClasses]:
@@ -699,9 +674,8 @@ def _write_events(db, school_code: str, events: pd.DataFrame, import_id: int, pr
                events["class_name"], _nullable(events["hours"]), _nullable(events["justified"], integer=True),
                _nullable(reason) if reason is not None else pd.Series(None, index=events.index, dtype=object)]
     records = zip(repeat(school_code), *(c.tolist() for c in columns), repeat(import_id))
-    sql = "INSERT INTO attendance_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     for written in range(0, len(events), INSERT_CHUNK):
-        db.conn.executemany(sql, islice(records, INSERT_CHUNK))
+        store.insert_events(db, islice(records, INSERT_CHUNK))
         if progress:
             progress(0.5 + 0.5 * min(1.0, (written + INSERT_CHUNK) / len(events)), "Scrittura degli eventi")
 
@@ -731,6 +705,8 @@ EVENT_CODES = {
 _EVENT_KIND = {tabular.normal_header(code): kind for kind, codes in EVENT_CODES.items() for code in codes}
 _YES = {"si", "s", "x", "1", "true", "vero", "giustificata", "giustificato", "y", "yes"}
 _NO = {"no", "n", "0", "false", "falso", "non giustificata", "non giustificato", "da giustificare"}
+# The words of a register's events and justifications that the upload preview shows (codes.hide_names).
+REGISTER_WORDS = frozenset({*_YES, *_NO, "sì", *(code for codes in EVENT_CODES.values() for code in codes)})
 MAX_EVENT_HOURS = 12.0
 DAY_BY_DAY = ", giorno per giorno"  # the end of an events import's detail in the history
 
@@ -1013,9 +989,7 @@ def _import_rows(db, actor, school_code, kind, data, file_name, mapping, reader,
         import_id = _new_import(db, actor, school_code, kind, data, file_name, len(rows), "")
         values = [rows[c].astype(object).where(rows[c].notna(), None).tolist() for c in columns]
         records = list(zip([school_code] * len(rows), *values, [import_id] * len(rows), strict=True))
-        placeholders = ", ".join("?" * (len(columns) + 2))
-        db.conn.executemany(f"INSERT OR REPLACE INTO {table_name} (school_code, {', '.join(columns)}, import_id)"
-                            f" VALUES ({placeholders})", records)
+        store.insert_rows(db, table_name, ["school_code", *columns, "import_id"], records)
         if table_name == "pupil_context":  # context enters every month's level; outcomes enter none
             changes.pupil_data_changed(db, school_code)
     return replace(summary, import_id=import_id)
@@ -1048,12 +1022,10 @@ IMPORTERS = {"attendance": import_attendance, "context": import_context, "outcom
 def _new_import(db, actor, school_code, kind, data, file_name, rows, detail) -> int:
     """Record an import under the file's fingerprint: the name a person gave it may be a pupil's."""
     stored = codes.stored_file_name(data, file_name)
-    cursor = db.execute(
-        "INSERT INTO imports (school_code, kind, file_name, rows, detail, imported_by, imported_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [school_code, kind, stored, rows, detail, actor.username, clock.to_text(clock.utcnow())])
+    import_id = store.insert_import(db, school_code, kind, stored, rows, detail, actor.username,
+                                    clock.to_text(clock.utcnow()))
     audit.record(db, actor, "importazione_" + kind, stored, school_code=school_code, detail=f"{rows} righe")
-    return cursor.lastrowid
+    return import_id
 
 
 def list_imports(db: sqlite_utils.Database, actor: Actor, school_code: str) -> list[dict]:
@@ -1061,17 +1033,10 @@ def list_imports(db: sqlite_utils.Database, actor: Actor, school_code: str) -> l
     `import_label`), beside `file_name`, the fingerprint it is stored under."""
     require(actor, Action.IMPORT_PUPIL_DATA, SchoolRef(school_code))
     classes: dict[int, list[str]] = {}
-    for import_id, class_name in db.execute("SELECT DISTINCT import_id, class_name FROM attendance"
-                                            " WHERE school_code = ?", [school_code]):
+    for import_id, class_name in store.import_classes(db, school_code):
         classes.setdefault(import_id, []).append(class_name)
-    rows = list(db.query(
-        "SELECT i.id, i.kind, i.file_name, i.rows, i.detail, i.imported_by, i.imported_at,"
-        # A day-by-day import counts its events (its monthly rows are derived from them).
-        " CASE WHEN i.detail LIKE ? THEN (SELECT COUNT(*) FROM attendance_events e WHERE e.import_id = i.id)"
-        " ELSE (SELECT COUNT(*) FROM attendance a WHERE a.import_id = i.id)"
-        " + (SELECT COUNT(*) FROM pupil_context c WHERE c.import_id = i.id)"
-        " + (SELECT COUNT(*) FROM outcomes o WHERE o.import_id = i.id) END AS rows_now"
-        " FROM imports i WHERE i.school_code = ? ORDER BY i.id DESC", ["%" + DAY_BY_DAY, school_code]))
+    # A day-by-day import counts its events (its monthly rows are derived from them).
+    rows = store.imports(db, school_code, DAY_BY_DAY)
     return [{**row, "label": import_label(row, classes.get(row["id"], []))} for row in rows]
 
 
@@ -1090,28 +1055,23 @@ def import_label(entry: dict, class_names: list[str]) -> str:
 
 def refresh_months(db, school_code: str) -> None:
     """Rebuild the small tables of months and classes a school has data for (after rows were removed)."""
-    db.execute("DELETE FROM attendance_subjects AS s WHERE s.school_code = ? AND NOT EXISTS (SELECT 1 FROM"
-               " attendance a WHERE a.school_code = s.school_code AND a.pupil_code = s.pupil_code"
-               " AND a.period = s.period AND a.import_id = s.import_id)", [school_code])
+    store.delete_orphan_subjects(db, school_code)
     coverage.refresh(db, school_code)
 
 
 def delete_import(db: sqlite_utils.Database, actor: Actor, school_code: str, import_id: int) -> int:
     """Remove the rows an import brought (those not replaced since); return how many."""
     require(actor, Action.IMPORT_PUPIL_DATA, SchoolRef(school_code))
-    row = db.execute("SELECT kind, file_name FROM imports WHERE id = ? AND school_code = ?",
-                     [import_id, school_code]).fetchone()
+    row = store.import_kind(db, import_id, school_code)
     if row is None:
         raise ApprodoError("Questa importazione non esiste per la tua scuola.")
     table = {"attendance": "attendance", "context": "pupil_context", "outcomes": "outcomes"}[row[0]]
     with transaction(db):
-        removed = db.execute(f"DELETE FROM {table} WHERE school_code = ? AND import_id = ?",
-                             [school_code, import_id]).rowcount
+        removed = store.delete_import_rows(db, table, school_code, import_id)
         if table == "attendance":
-            db.execute("DELETE FROM attendance_events WHERE school_code = ? AND import_id = ?",
-                       [school_code, import_id])
+            store.delete_import_rows(db, "attendance_events", school_code, import_id)
             refresh_months(db, school_code)
-        db.execute("DELETE FROM imports WHERE id = ?", [import_id])
+        store.delete_import(db, import_id)
         if table != "outcomes":
             changes.pupil_data_changed(db, school_code)
         audit.record(db, actor, "importazione_eliminata", row[1], school_code=school_code, detail=f"{removed} righe")

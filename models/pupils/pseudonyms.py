@@ -25,6 +25,7 @@ from models.core import school_keys
 from models.core.db import transaction
 from models.core.errors import ApprodoError
 from models.core.spreadsheet import safe_cell
+from models.pupils import store
 
 PREFIX = "PS"
 # Letters NFKD does not take apart: "Łukasz" and "Lukasz" are one pupil, as "Öztürk" and "Ozturk".
@@ -71,7 +72,7 @@ def school_secret(db, school_code: str) -> str:
     give the same pupils new codes and the months would no longer add up.
     """
     path = school_keys.path_for(db)
-    row = db.execute("SELECT pseudonym_check FROM schools WHERE code = ?", [school_code]).fetchone()
+    row = store.pseudonym_check(db, school_code)
     check = row[0] if row else None
     secret = school_keys.read_all(path).get(school_code)
     if secret is None and check:
@@ -83,9 +84,8 @@ def school_secret(db, school_code: str) -> str:
         secret = school_keys.append(path, school_code, school_keys.new_secret())
     if check is None:
         with transaction(db):
-            db.execute("UPDATE schools SET pseudonym_check = ? WHERE code = ? AND pseudonym_check IS NULL",
-                       [school_keys.check_value(secret), school_code])
-        check = db.execute("SELECT pseudonym_check FROM schools WHERE code = ?", [school_code]).fetchone()[0]
+            store.set_pseudonym_check(db, school_code, school_keys.check_value(secret))
+        check = store.pseudonym_check(db, school_code)[0]
     if school_keys.check_value(secret) != check:
         raise ApprodoError(
             f"Il segreto dei pseudonimi della scuola {school_code} nel file {path} non è quello usato finora: "

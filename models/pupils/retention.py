@@ -17,6 +17,7 @@ from models.core.db import transaction
 from models.core.errors import ApprodoError
 from models.core.permissions import Action, Actor, SchoolRef, require
 from models.core.school_year import SchoolYear
+from models.pupils import store
 from models.pupils.importing import refresh_months
 
 MIN_YEARS, MAX_YEARS = 1, 10
@@ -35,7 +36,7 @@ TABLE_LABELS = {
 
 def retention_years(db: sqlite_utils.Database, actor: Actor, school_code: str) -> int:
     get_school(db, actor, school_code)  # checks the actor may see the school
-    return db.execute("SELECT retention_years FROM schools WHERE code = ?", [school_code]).fetchone()[0]
+    return store.retention_years(db, school_code)
 
 
 def set_retention_years(db: sqlite_utils.Database, actor: Actor, school_code: str, years: int) -> None:
@@ -44,7 +45,7 @@ def set_retention_years(db: sqlite_utils.Database, actor: Actor, school_code: st
     if not MIN_YEARS <= years <= MAX_YEARS:
         raise ApprodoError(f"Scegli da {MIN_YEARS} a {MAX_YEARS} anni scolastici.")
     with transaction(db):
-        db.execute("UPDATE schools SET retention_years = ? WHERE code = ?", [years, school_code])
+        store.set_retention_years(db, school_code, years)
         audit.record(db, actor, "conservazione_dati", school_code, school_code=school_code, detail=f"{years} anni")
 
 
@@ -86,24 +87,10 @@ def purge(db: sqlite_utils.Database, actor: Actor, school_code: str, before: Sch
             f" {SchoolYear(before.start - 1)}. Usa --before {kept} o un anno precedente, oppure cambia la durata"
             " della conservazione.")
     month, day, first_year = before.first_month, before.first_day.isoformat(), f"{before.start:04d}"
-    statements = {
-        "attendance": ("DELETE FROM attendance WHERE school_code = ? AND period < ?", month),
-        "outcomes": ("DELETE FROM outcomes WHERE school_code = ? AND substr(school_year, 1, 4) < ?", first_year),
-        # Context has no year: it goes with the pupil's last attendance or outcome row.
-        "pupil_context": ("DELETE FROM pupil_context AS c WHERE c.school_code = ?"
-                          " AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.school_code = c.school_code"
-                          " AND a.pupil_code = c.pupil_code) AND NOT EXISTS (SELECT 1 FROM outcomes o"
-                          " WHERE o.school_code = c.school_code AND o.pupil_code = c.pupil_code)", None),
-        "reviews": ("DELETE FROM reviews WHERE school_code = ? AND reviewed_at < ?", day),
-        "interventions": ("DELETE FROM interventions WHERE school_code = ? AND happened_on < ?", day),
-        "derogations": ("DELETE FROM derogations WHERE school_code = ? AND substr(school_year, 1, 4) < ?", first_year),
-        "access_log": ("DELETE FROM access_log WHERE school_code = ? AND at < ?", day),
-    }
-    removed: dict[str, int] = {}
+    removed: dict[str, int] = {}  # in the order of TABLE_LABELS
     try:
         with transaction(db):
-            for table, (sql, value) in statements.items():
-                removed[table] = db.execute(sql, [school_code] + ([value] if value else [])).rowcount
+            removed = store.purge(db, school_code, month, day, first_year)
             refresh_months(db, school_code)
             if dry_run:
                 raise _DryRun

@@ -25,6 +25,7 @@ from models.core.db import transaction
 from models.core.errors import ApprodoError
 from models.core.permissions import Action, Actor, SchoolRef, require
 from models.core.school_year import SchoolYear
+from models.pupils import store
 
 SHIPPED = Path(__file__).resolve().parents[2] / "data" / "calendario" / "lombardia.toml"
 MONDAY_TO_FRIDAY = (True, True, True, True, True, False)
@@ -146,9 +147,9 @@ def calendar_for(db, school_year: SchoolYear | str, school_code: str | None = No
     """The year's calendar: the admin's correction, else the shipped regional one; with `school_code`, the
     school's own on top of it (rite, days closed, days opened)."""
     name = str(school_year if isinstance(school_year, SchoolYear) else SchoolYear.parse(school_year))
-    row = db.execute("SELECT document FROM school_calendar WHERE school_year = ?", [name]).fetchone()
-    if row:
-        regional = _build(name, json.loads(row[0]), True)
+    document = store.regional_calendar(db, name)
+    if document is not None:
+        regional = _build(name, json.loads(document), True)
     elif name in _shipped():
         regional = _build(name, _shipped()[name], False)
     else:
@@ -174,8 +175,7 @@ def school_local_calendar(db, actor: Actor, school_code: str) -> LocalCalendar:
 
 def local_calendar(db, school_code: str) -> LocalCalendar:
     """Internal (callers check access): the school's additions, empty when it set none."""
-    row = db.execute("SELECT rite, closed, opened FROM school_local_calendar WHERE school_code = ?",
-                     [school_code]).fetchone()
+    row = store.local_calendar(db, school_code)
     if row is None:
         return LocalCalendar()
     ranges = [tuple(_ranges(json.loads(text))) for text in row[1:]]
@@ -225,10 +225,10 @@ def set_school_calendar(db, actor: Actor, school_code: str, *, rite: str | None 
     if sundays:
         raise ApprodoError(f"Il {min(sundays):%d/%m/%Y} è una domenica: non può essere un giorno di lezione.")
     with transaction(db):
-        db.execute("INSERT OR REPLACE INTO school_local_calendar VALUES (?, ?, ?, ?, ?, ?)",
-                   [school_code, new.rite, *(json.dumps([[s.isoformat(), e.isoformat(), label] for s, e, label in r])
-                                             for r in (new.closed, new.opened)),
-                    actor.username, clock.to_text(clock.utcnow())])
+        store.save_local_calendar(db, school_code, new.rite,
+                                  *(json.dumps([[s.isoformat(), e.isoformat(), label] for s, e, label in r])
+                                    for r in (new.closed, new.opened)),
+                                  actor.username, clock.to_text(clock.utcnow()))
         audit.record(db, actor, "calendario_scuola", school_code, school_code=school_code,
                      detail=f"{RITES[new.rite]}, {len(_days(new.closed))} giorni chiusi, "
                             f"{len(_days(new.opened))} aperti")
@@ -267,11 +267,10 @@ def set_calendar(db, actor: Actor, school_year: str, first_day: str, last_day: s
                 "holidays": parse_holidays(holidays)}
     calendar = _build(school_year, document, True)
     with transaction(db):
-        db.execute("INSERT OR REPLACE INTO school_calendar VALUES (?, ?, ?, ?)",
-                   [calendar.school_year, json.dumps(calendar.as_document()), actor.username,
-                    clock.to_text(clock.utcnow())])
+        store.save_regional_calendar(db, calendar.school_year, json.dumps(calendar.as_document()), actor.username,
+                                     clock.to_text(clock.utcnow()))
         audit.record(db, actor, "calendario_modificato", calendar.school_year)
-        for (code,) in db.execute("SELECT DISTINCT school_code FROM attendance_months").fetchall():
+        for code in store.schools_with_months(db):
             recompute_months(db, code)
     return calendar
 
@@ -325,7 +324,8 @@ class Week:
         """'lun 6, mar 6, mer 6, gio 6, ven 6, sab 0' (days not named have no lessons; 'lunedì 6' too)."""
         hours = [0.0] * 6
         seen = set()
-        for item in filter(None, (part.strip() for part in (text or "").replace(";", ",").split(","))):
+        # Days apart at «,» or «;», but not at a decimal comma ("lun 6,4, mar 6,4": a comma before a digit).
+        for item in filter(None, (part.strip() for part in re.split(r";|,(?!\d)", text or ""))):
             match = re.fullmatch(r"([a-zA-Zàèéìòù]+)\.?\s*[:=]?\s*(\d+(?:[.,]\d+)?)\s*h?", item)
             day = match.group(1).lower()[:3] if match else ""
             if day not in DAY_NAMES:
@@ -354,8 +354,10 @@ class Week:
         return self.weekly * WEEKS_PER_YEAR
 
     def text(self) -> str:
-        """'lun 6, mar 6, mer 6, gio 6, ven 6, sab 6' (days without lessons left out)."""
-        return ", ".join(f"{name} {h:g}" for name, h in zip(DAY_NAMES, self.hours, strict=True) if h > 0)
+        """'lun 6, mar 6, mer 6, gio 6, ven 6, sab 6' (days without lessons left out), decimals with a comma as
+        an Italian writes them ('lun 6,4'): `parse` reads it back."""
+        return ", ".join(f"{name} {h:g}".replace(".", ",") for name, h in zip(DAY_NAMES, self.hours, strict=True)
+                         if h > 0)
 
     def as_json(self) -> str:
         return json.dumps(list(self.hours))
@@ -380,15 +382,14 @@ class Weeks:
 def _derived_default(db, school_code: str) -> Week:
     from models.accounts.schools import DEFAULT_ANNUAL_HOURS, Level
 
-    level, annual = db.execute("SELECT level, annual_hours FROM schools WHERE code = ?", [school_code]).fetchone()
+    level, annual = store.school_hours(db, school_code)
     annual = annual or DEFAULT_ANNUAL_HOURS[Level(level)]
     return Week.even(annual / WEEKS_PER_YEAR if annual else PRIMARY_WEEKLY_HOURS, 5)
 
 
 def weeks(db, school_code: str) -> Weeks:
     """Internal (callers check access): the school's weeks."""
-    found = {name: Week(tuple(json.loads(hours))) for name, hours in db.execute(
-        "SELECT class_name, hours FROM class_weeks WHERE school_code = ? ORDER BY class_name", [school_code])}
+    found = {name: Week(tuple(json.loads(hours))) for name, hours in store.class_weeks(db, school_code)}
     default = found.pop(SCHOOL_DEFAULT, None)
     return Weeks(default or _derived_default(db, school_code), default is not None, tuple(found.items()))
 
@@ -402,9 +403,8 @@ def school_weeks(db, actor: Actor, school_code: str) -> Weeks:
 def known_classes(db, school_code: str) -> list[str]:
     """Internal: the classes of the school's data (monthly figures, and the months of day-by-day lists) or that
     already have a week of their own."""
-    rows = db.execute("SELECT DISTINCT class_name FROM attendance WHERE school_code = ? UNION SELECT class_name"
-                      " FROM class_weeks WHERE school_code = ? AND class_name != ''", [school_code] * 2).fetchall()
-    return sorted({str(row[0]).strip().upper() for row in rows if row[0]}, key=lambda c: (len(c), c))
+    names = store.known_classes(db, school_code)
+    return sorted({str(name).strip().upper() for name in names if name}, key=lambda c: (len(c), c))
 
 
 def set_week(db, actor: Actor, school_code: str, class_name: str | None, week: Week | None) -> None:
@@ -421,9 +421,9 @@ def set_week(db, actor: Actor, school_code: str, class_name: str | None, week: W
                            "Controlla il nome (es. 2B) o carica prima i dati della classe.")
     with transaction(db):
         if week is None:
-            db.execute("DELETE FROM class_weeks WHERE school_code = ? AND class_name = ?", [school_code, name])
+            store.delete_class_week(db, school_code, name)
         else:
-            db.execute("INSERT OR REPLACE INTO class_weeks VALUES (?, ?, ?)", [school_code, name, week.as_json()])
+            store.save_class_week(db, school_code, name, week.as_json())
         said = "come la scuola" if week is None else f"{week.text()} ({week.weekly:g} ore)"
         audit.record(db, actor, "orario_classe", name or school_code, school_code=school_code,
                      detail=f"classe {name}: {said}" if name else f"orario della scuola: {said}")
@@ -476,30 +476,25 @@ def recompute_months(db, school_code: str) -> None:
     hours); then the derived figures hear of it."""
     import pandas as pd
 
-    periods = [r[0] for r in db.execute("SELECT DISTINCT substr(day, 1, 7) FROM attendance_events"
-                                        " WHERE school_code = ? ORDER BY 1", [school_code])]
+    periods = store.event_months(db, school_code)
     if not periods:
         return
-    marks = ",".join("?" * len(periods))
     school = weeks(db, school_code)
-    events = pd.DataFrame(db.execute(
-        f"SELECT pupil_code, substr(day, 1, 7), class_name, day, kind, hours, justified FROM attendance_events"
-        f" WHERE school_code = ? AND substr(day, 1, 7) IN ({marks})", [school_code, *periods]).fetchall(),
+    events = pd.DataFrame(
+        store.events_of_months(db, school_code, periods),
         columns=["pupil_code", "period", "class_name", "day", "kind", "hours", "justified"])
     events["spent"] = event_hours(school, events)
     events["justified_spent"] = np.where(events["justified"].eq(1), events["spent"], 0.0)
     sums = events.groupby(["pupil_code", "period"])[["spent", "justified_spent"]].sum()
-    rows = pd.DataFrame(db.execute(
-        f"SELECT pupil_code, period, class_name, justified_hours IS NULL FROM attendance WHERE school_code = ?"
-        f" AND period IN ({marks})", [school_code, *periods]).fetchall(),
+    rows = pd.DataFrame(
+        store.rows_of_months(db, school_code, periods),
         columns=["pupil_code", "period", "class_name", "unknown"])
     if rows.empty:
         return
     rows = rows.join(sums, on=["pupil_code", "period"])
     rows["scheduled"] = scheduled_hours(db, school_code, school, rows["class_name"], rows["period"])
-    db.conn.executemany(
-        "UPDATE attendance SET scheduled_hours = ?, absence_hours = ?, justified_hours = ? WHERE school_code = ?"
-        " AND pupil_code = ? AND period = ?",
+    store.set_month_hours(
+        db,
         [(sched, 0.0 if np.isnan(spent) else spent,
           None if unknown else (0.0 if np.isnan(just) else just), school_code, pupil, period)
          for pupil, period, sched, spent, just, unknown in zip(

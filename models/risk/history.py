@@ -37,7 +37,7 @@ from models.core import clock
 from models.core import db as database
 from models.core.db import transaction
 from models.core.school_year import SchoolYear
-from models.risk import indicators
+from models.risk import indicators, store
 from models.risk.rules import network_rules, rules_from_json, rules_json
 from models.risk.school_risk import data_stamp, database_file, load_attendance, load_context, scoring_setup
 
@@ -57,13 +57,8 @@ class Live:
 
 
 def _live(db: sqlite_utils.Database, school_code: str) -> Live | None:
-    row = db.execute("SELECT generation, stamp, rules FROM level_generations WHERE school_code = ?",
-                     [school_code]).fetchone()
+    row = store.live_generation(db, school_code)
     return Live(row[0], row[1], rules_from_json(row[2])) if row else None
-
-
-def _network_of(db: sqlite_utils.Database, school_code: str) -> str:
-    return db.execute("SELECT network_code FROM schools WHERE code = ?", [school_code]).fetchone()[0]
 
 
 # --- computing and writing ---------------------------------------------------------------------
@@ -97,7 +92,7 @@ def _compute(db: sqlite_utils.Database, school_code: str, rules: indicators.Rule
 def _affected_months(db: sqlite_utils.Database, school_code: str, periods: Iterable[str]) -> list[str]:
     """Months whose level reads a changed month: it and the later months of its school year."""
     touched = [(SchoolYear.of_period(p), p) for p in periods]
-    months = [r[0] for r in db.execute("SELECT period FROM attendance_months WHERE school_code = ?", [school_code])]
+    months = store.months(db, school_code)
     return sorted({m for m in months if any(SchoolYear.of_period(m) == year and p <= m for year, p in touched)}
                   | {p for _, p in touched})
 
@@ -105,17 +100,13 @@ def _affected_months(db: sqlite_utils.Database, school_code: str, periods: Itera
 def _write(db: sqlite_utils.Database, school_code: str, generation: int, frame: pd.DataFrame,
            months: list[str] | None = None) -> None:
     """Replace a generation's levels of a school (all of them, or of `months`): inside the caller's transaction."""
-    if months is None:
-        db.execute("DELETE FROM level_history WHERE school_code = ? AND generation = ?", [school_code, generation])
-    elif months:
-        db.execute(f"DELETE FROM level_history WHERE school_code = ? AND generation = ? AND period IN"
-                   f" ({', '.join('?' * len(months))})", [school_code, generation, *months])
+    if months is None or months:
+        store.delete_levels(db, school_code, generation, months)
     # In primary-key order: SQLite appends to its B-tree instead of splitting pages all over it.
     frame = frame.sort_values(["period", "pupil_code"], kind="mergesort")
     columns = [frame[c].tolist() for c in COLUMNS]
     records = zip([school_code] * len(frame), [generation] * len(frame), *columns, strict=True)
-    db.conn.executemany("INSERT INTO level_history (school_code, generation, period, pupil_code, class_name, level,"
-                        " absence_ratio) VALUES (?, ?, ?, ?, ?, ?, ?)", records)
+    store.insert_levels(db, records)
     # The frame is the whole generation when no months are named: packed from it, in _read_rows's order.
     _pack(db, school_code, generation, columns if months is None else None)
 
@@ -126,16 +117,14 @@ _SEPARATOR = "\x1f"  # never in a code, a class or a level (checked: a value hol
 def _read_rows(db: sqlite_utils.Database, school_code: str, generation: int) -> list[tuple]:
     """The generation's rows as columns (period, pupil_code, class_name, level, absence_ratio), in order."""
     with indicators.paused_gc():  # a tuple per row: no collection while they come
-        rows = db.execute("SELECT period, pupil_code, class_name, level, absence_ratio FROM level_history"
-                          " WHERE school_code = ? AND generation = ? ORDER BY period, pupil_code",
-                          [school_code, generation]).fetchall()
+        rows = store.levels(db, school_code, generation)
         return list(zip(*rows, strict=True)) if rows else [(), (), (), (), ()]
 
 
 def _pack(db: sqlite_utils.Database, school_code: str, generation: int, rows: list | None = None) -> None:
     """Rewrite the generation's packed row from its rows (inside the writer's transaction): `rows` as
     `_read_rows` gives them, when the caller holds them already."""
-    db.execute("DELETE FROM level_history_packed WHERE school_code = ? AND generation = ?", [school_code, generation])
+    store.delete_packed_levels(db, school_code, generation)
     periods, pupils, classes, levels, ratios = rows if rows is not None else _read_rows(db, school_code, generation)
     distinct = [sorted(set(column)) for column in (periods, classes, levels)]
     if (any(len(names) > 65_535 for names in distinct)
@@ -145,16 +134,14 @@ def _pack(db: sqlite_utils.Database, school_code: str, generation: int, rows: li
     for position, (column, names) in enumerate(zip((periods, classes, levels), distinct, strict=True)):
         number = {name: n for n, name in enumerate(names)}
         indexes[:, position] = [number[value] for value in column]
-    db.execute("INSERT INTO level_history_packed VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               [school_code, generation, len(pupils), *(_SEPARATOR.join(names) for names in distinct[:1]),
-                _SEPARATOR.join(pupils), *(_SEPARATOR.join(names) for names in distinct[1:]),
-                indexes.tobytes(), np.asarray(ratios, dtype="<f8").tobytes()])
+    store.insert_packed_levels(db, school_code, generation, len(pupils), _SEPARATOR.join(distinct[0]),
+                               _SEPARATOR.join(pupils), _SEPARATOR.join(distinct[1]), _SEPARATOR.join(distinct[2]),
+                               indexes.tobytes(), np.asarray(ratios, dtype="<f8").tobytes())
 
 
 def _unpack(db: sqlite_utils.Database, school_code: str, generation: int) -> list | None:
     """The columns of `_read_rows` from the packed row; None if the generation has none."""
-    row = db.execute("SELECT rows, periods, pupils, classes, levels, indexes, ratios FROM level_history_packed"
-                     " WHERE school_code = ? AND generation = ?", [school_code, generation]).fetchone()
+    row = store.packed_levels(db, school_code, generation)
     if row is None:
         return None
     count, periods, pupils, classes, levels, indexes, ratios = row
@@ -168,8 +155,7 @@ def _unpack(db: sqlite_utils.Database, school_code: str, generation: int) -> lis
 
 def _set_live(db: sqlite_utils.Database, school_code: str, generation: int, stamp: str,
               rules: indicators.Rules) -> None:
-    db.execute("INSERT OR REPLACE INTO level_generations (school_code, generation, stamp, rules) VALUES (?, ?, ?, ?)",
-               [school_code, generation, stamp, rules_json(rules)])
+    store.set_live_generation(db, school_code, generation, stamp, rules_json(rules))
 
 
 def data_changed(db: sqlite_utils.Database, school_code: str, periods: tuple[str, ...] | None) -> None:
@@ -177,7 +163,7 @@ def data_changed(db: sqlite_utils.Database, school_code: str, periods: tuple[str
     the live levels up to date."""
     live = _live(db, school_code)
     if live is None:  # the school's first data: every month, with the network's thresholds
-        rules, generation, months = network_rules(db, _network_of(db, school_code)), 0, None
+        rules, generation, months = network_rules(db, store.school_network(db, school_code)), 0, None
     else:  # the thresholds of the live generation, so that its months stay of one kind
         rules, generation = live.rules, live.generation
         months = None if periods is None else _affected_months(db, school_code, periods)
@@ -195,8 +181,7 @@ def _fresh(db: sqlite_utils.Database, school_code: str) -> tuple[Live | None, st
     live, stamp = _live(db, school_code), data_stamp(db, school_code)
     if live is not None and live.stamp == stamp:
         return live, stamp
-    if live is None and db.execute("SELECT 1 FROM attendance_months WHERE school_code = ? LIMIT 1",
-                                   [school_code]).fetchone() is None:
+    if live is None and not store.has_months(db, school_code):
         return None, stamp  # no data, nothing to compute
     fallbacks += 1
     LOG.warning("Storico dei livelli di %s calcolato alla lettura: non era ancora conservato (un database di prima "
@@ -209,7 +194,7 @@ def _fresh(db: sqlite_utils.Database, school_code: str) -> tuple[Live | None, st
 def level_columns(db: sqlite_utils.Database, school_code: str) -> dict[str, np.ndarray] | None:
     """The live generation's rows as numpy columns (period, pupil_code, class_name, level: objects; absence_ratio:
     float), in month then pupil order; None when the school has no data. Kept in memory like `level_history`;
-    callers read the arrays, never change them."""
+    callers read the arrays, never change them, and may keep in "derived" what they compute from them alone."""
     found = _columns(db, school_code)
     return None if found is None else found[1]
 
@@ -227,7 +212,8 @@ def _columns(db: sqlite_utils.Database, school_code: str) -> tuple[tuple, dict[s
     # Plain Python strings: the figures make sets and groups of these columns many times per view, and
     # Arrow-backed strings box every value on the way (4x slower for the whole dashboard).
     found = {**{name: _objects(values) for name, values in zip(COLUMNS[:4], columns, strict=False)},
-             "absence_ratio": np.array(columns[4], dtype=float)}  # NULL: NaN
+             "absence_ratio": np.array(columns[4], dtype=float),  # NULL: NaN
+             "derived": {}}  # what callers work out from these columns alone: kept, and forgotten, with them
     with _LOCK:  # Streamlit runs sessions on several threads
         _keep(("columns", *key), found)
     return key, found
@@ -309,15 +295,12 @@ class Job:
 
 def latest_job(db: sqlite_utils.Database, network_code: str) -> Job | None:
     """The network's last recompute, running or finished (no pupil data: counts of schools)."""
-    row = db.execute("SELECT id, network_code, status, schools_done, schools_total, error FROM level_jobs"
-                     " WHERE network_code = ? ORDER BY id DESC LIMIT 1", [network_code]).fetchone()
+    row = store.latest_job(db, network_code)
     return Job(*row) if row else None
 
 
 def _job(db: sqlite_utils.Database, job_id: int) -> Job:
-    row = db.execute("SELECT id, network_code, status, schools_done, schools_total, error FROM level_jobs"
-                     " WHERE id = ?", [job_id]).fetchone()
-    return Job(*row)
+    return Job(*store.job(db, job_id))
 
 
 def _now() -> str:
@@ -329,38 +312,22 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-# A job anyone may take: waiting, or running with a runner that stopped writing (the work is idempotent).
-_CLAIMABLE = ("(status = 'in_attesa' OR (status = 'in_corso' AND (heartbeat_at IS NULL"
-              " OR heartbeat_at < :stale)))")
-
-
 def _claim(db: sqlite_utils.Database, worker: str, job_id: int | None = None) -> int | None:
-    """Take a job for `worker` in one statement: `job_id`, or the oldest one free; its id, or None.
-
-    The UPDATE picks and marks the row at once (under SQLite's write lock), so of the processes asking
-    together one gets it. On PostgreSQL the subquery that picks the row takes FOR UPDATE SKIP LOCKED: the
-    other runners pass over a row being claimed instead of waiting for it.
-    """
-    pick = f"SELECT id FROM level_jobs WHERE {_CLAIMABLE}{' AND id = :job' if job_id is not None else ''}" \
-           " ORDER BY id LIMIT 1"
+    """Take a job for `worker` in one statement (`store.claim_job`): `job_id`, or the oldest one free (waiting, or
+    running with a runner silent for `HEARTBEAT`); its id, or None."""
     with transaction(db):
-        rows = db.execute(f"UPDATE level_jobs SET status = 'in_corso', claimed_by = :worker, heartbeat_at = :now"
-                          f" WHERE id = ({pick}) RETURNING id",  # noqa: S608 - no user text in it
-                          {"worker": worker, "now": _now(), "job": job_id,
-                           "stale": clock.to_text(clock.utcnow() - HEARTBEAT)}).fetchall()
-    return rows[0][0] if rows else None
+        return store.claim_job(db, worker, _now(), clock.to_text(clock.utcnow() - HEARTBEAT), job_id)
 
 
 def _superseded(db: sqlite_utils.Database, job: Job, schools: list[str]) -> bool:
     """A later change of thresholds makes this job's work useless: drop it (inside a transaction)."""
-    newest = db.execute("SELECT MAX(id) FROM level_jobs WHERE network_code = ?", [job.network_code]).fetchone()[0]
-    if newest == job.id:
+    if store.newest_job_id(db, job.network_code) == job.id:
         return False
     for code in schools:
-        db.execute("DELETE FROM level_history WHERE school_code = ? AND generation = ?", [code, job.id])
-        db.execute("DELETE FROM level_history_packed WHERE school_code = ? AND generation = ?", [code, job.id])
-    db.execute("DELETE FROM level_job_schools WHERE job_id = ?", [job.id])
-    db.execute("UPDATE level_jobs SET status = 'sostituito', finished_at = ? WHERE id = ?", [_now(), job.id])
+        store.delete_levels(db, code, job.id)
+        store.delete_packed_levels(db, code, job.id)
+    store.forget_staged(db, job.id)
+    store.supersede_job(db, job.id, _now())
     return True
 
 
@@ -385,49 +352,39 @@ def run_waiting(db: sqlite_utils.Database, worker: str | None = None) -> list[Jo
 
 def _run_claimed(db: sqlite_utils.Database, job_id: int, progress: Callable[[int, int], None] | None = None) -> Job:
     job = _job(db, job_id)
-    rules = rules_from_json(db.execute("SELECT rules FROM level_jobs WHERE id = ?", [job_id]).fetchone()[0])
+    rules = rules_from_json(store.job_rules(db, job_id))
     try:
-        schools = [r[0] for r in db.execute("SELECT code FROM schools WHERE network_code = ? ORDER BY code",
-                                            [job.network_code])]
+        schools = store.network_schools(db, job.network_code)
         for done, code in enumerate(schools, start=1):
             stamp = data_stamp(db, code)  # before the read: data arriving meanwhile leave it behind
-            staged = db.execute("SELECT stamp FROM level_job_schools WHERE job_id = ? AND school_code = ?",
-                                [job_id, code]).fetchone()
-            frame = None if staged and staged[0] == stamp else _compute(db, code, rules)
+            frame = None if store.staged_stamp(db, job_id, code) == stamp else _compute(db, code, rules)
             with transaction(db):
                 if _superseded(db, job, schools):
                     return _job(db, job_id)
                 if frame is not None:
                     _write(db, code, job_id, frame)
-                    db.execute("INSERT OR REPLACE INTO level_job_schools VALUES (?, ?, ?)", [job_id, code, stamp])
-                db.execute("UPDATE level_jobs SET schools_done = ?, schools_total = ?, heartbeat_at = ? WHERE id = ?",
-                           [done, len(schools), _now(), job_id])
+                    store.stage_school(db, job_id, code, stamp)
+                store.job_progress(db, job_id, done, len(schools), _now())
             if progress:
                 progress(done, len(schools))
         with transaction(db):  # the switch: under the write lock, so no import slips in between
-            schools = [r[0] for r in db.execute("SELECT code FROM schools WHERE network_code = ? ORDER BY code",
-                                                [job.network_code])]
+            schools = store.network_schools(db, job.network_code)
             if _superseded(db, job, schools):
                 return _job(db, job_id)
             for code in schools:
                 stamp = data_stamp(db, code)
-                staged = db.execute("SELECT stamp FROM level_job_schools WHERE job_id = ? AND school_code = ?",
-                                    [job_id, code]).fetchone()
-                if not staged or staged[0] != stamp:  # data came in during the job
+                if store.staged_stamp(db, job_id, code) != stamp:  # data came in during the job
                     _write(db, code, job_id, _compute(db, code, rules))
                 _set_live(db, code, job_id, stamp, rules)
-                db.execute("DELETE FROM level_history WHERE school_code = ? AND generation != ?", [code, job_id])
-                db.execute("DELETE FROM level_history_packed WHERE school_code = ? AND generation != ?", [code, job_id])
-            db.execute("DELETE FROM level_job_schools WHERE job_id = ?", [job_id])
-            db.execute("UPDATE level_jobs SET status = 'completato', schools_done = ?, schools_total = ?,"
-                       " finished_at = ? WHERE id = ?", [len(schools), len(schools), _now(), job_id])
+                store.delete_other_generations(db, code, job_id)
+            store.forget_staged(db, job_id)
+            store.finish_job(db, job_id, len(schools), _now())
     except Exception as error:
         LOG.exception("Ricalcolo dei livelli n. %s non riuscito.", job_id)
         if db.conn.in_transaction:
             db.conn.rollback()
         with transaction(db):
-            db.execute("UPDATE level_jobs SET status = 'errore', error = ?, finished_at = ? WHERE id = ?",
-                       [f"{type(error).__name__}: {error}"[:500], _now(), job_id])
+            store.fail_job(db, job_id, f"{type(error).__name__}: {error}"[:500], _now())
     return _job(db, job_id)
 
 

@@ -468,59 +468,67 @@ def _reasons(columns: dict, rank: np.ndarray, has_crossing: np.ndarray, rules: R
     def hrs(name, mask):
         return _hours(columns[name][mask].tolist())
 
+    same: dict[str, str] = {}
+
+    def shared(texts) -> list[str]:
+        """One object per distinct sentence, as they are made: a million pupils share a few hundred thousand."""
+        return [same.setdefault(text, text) for text in texts]
+
     names = {p: month_name(p) for p in set(crossing[has_crossing].tolist())}
     stopped = {p: stale_label(p).capitalize() for p in set(columns["last_period"][stale].tolist())}
     limit, recent, severe = percent(rules.legal_limit), rules.recent_months, percent(rules.severe)
     chronic = scored & (ratio >= rules.chronic)
     few_hours = insufficient & ~few_months
     sentences = [
-        (stale, [f"{stopped[p]}: mancano i mesi successivi, quindi l'alunno è fuori dall'elenco del mese e non "
+        (stale, shared(f"{stopped[p]}: mancano i mesi successivi, quindi l'alunno è fuori dall'elenco del mese e non "
                  f"viene proiettato (assenze {al(r)} del monte ore fino ad allora)."
-                 for p, r in zip(values("last_period", stale), pct("absence_ratio", stale), strict=True)]),
-        (few_months, [f"Solo {m} mese di dati: servono almeno {rules.min_months} mesi per una valutazione."
-                      for m in values("months", few_months)]),
-        (few_hours, [f"Solo {h} ore di lezione registrate: troppo poche per una valutazione."
-                     for h in hrs("scheduled_hours", few_hours)]),
-        (chronic, [f"Assenze {al(r)} del monte ore svolto finora ({a} ore su {s})"
+                 for p, r in zip(values("last_period", stale), pct("absence_ratio", stale), strict=True))),
+        (few_months, shared(f"Solo {m} mese di dati: servono almeno {rules.min_months} mesi per una valutazione."
+                      for m in values("months", few_months))),
+        (few_hours, shared(f"Solo {h} ore di lezione registrate: troppo poche per una valutazione."
+                     for h in hrs("scheduled_hours", few_hours))),
+        (chronic, shared(f"Assenze {al(r)} del monte ore svolto finora ({a} ore su {s})"
                    + (f": oltre il {severe}, la soglia del livello alto." if high else ".")
                    for r, a, s, high in zip(pct("absence_ratio", chronic), hrs("absence_hours", chronic),
                                             hrs("scheduled_hours", chronic), ratio[chronic] >= rules.severe,
-                                            strict=True)]),
-        (beyond, [f"Ha superato il limite del {limit} del monte ore annuo {a_month(names[c])}: l'anno non è valido"
-                  " salvo deroghe del collegio." for c in values("crossing_month", beyond)]),
-        (will_cross, [f"Al ritmo degli ultimi {recent} mesi supera il {limit} {a_month(names[c])} (restano {h} ore)."
+                                            strict=True))),
+        (beyond, shared(f"Ha superato il limite del {limit} del monte ore annuo {a_month(names[c])}: l'anno non è"
+                        " valido salvo deroghe del collegio." for c in values("crossing_month", beyond))),
+        (will_cross, shared(f"Al ritmo degli ultimi {recent} mesi supera il {limit} {a_month(names[c])}"
+                            f" (restano {h} ore)."
                       for c, h in zip(values("crossing_month", will_cross), hrs("hours_left", will_cross),
-                                      strict=True)]),
-        (projection, [f"Proiezione a fine anno: {p} del monte ore annuo (restano {h} ore prima del limite)."
-                      for p, h in zip(pct("projected_ratio", projection), hrs("hours_left", projection), strict=True)]
-         if legal else [f"Proiezione a fine anno al ritmo attuale: {p} di assenze."
-                        for p in pct("projected_ratio", projection)]),
+                                      strict=True))),
+        (projection, shared(f"Proiezione a fine anno: {p} del monte ore annuo (restano {h} ore prima del limite)."
+                      for p, h in zip(pct("projected_ratio", projection), hrs("hours_left", projection), strict=True))
+         if legal else shared(f"Proiezione a fine anno al ritmo attuale: {p} di assenze."
+                              for p in pct("projected_ratio", projection))),
     ]
     worse = scored & columns["worsening"]
     earlier = np.nan_to_num(columns["earlier_ratio"], nan=0.0)
-    sentences.append((worse, [f"Assenze in aumento: {r} negli ultimi {recent} mesi contro {e} nei mesi precedenti."
-                              for r, e in zip(pct("recent_ratio", worse), _percents(earlier[worse]), strict=True)]))
-    sentences.append((late, [f"In media {x} ingressi posticipati o uscite anticipate al mese."
-                             for x in hrs("late_per_month", late)]))
+    sentences.append((worse, shared(f"Assenze in aumento: {r} negli ultimi {recent} mesi contro {e}"
+                                    " nei mesi precedenti."
+                              for r, e in zip(pct("recent_ratio", worse), _percents(earlier[worse]), strict=True))))
+    sentences.append((late, shared(f"In media {x} ingressi posticipati o uscite anticipate al mese."
+                             for x in hrs("late_per_month", late))))
     runs = scored & (columns["longest_severe_run"] >= 2)
-    sentences.append((runs, [f"Per {x} mesi di fila oltre il {severe} di assenze."
-                             for x in values("longest_severe_run", runs)]))
+    sentences.append((runs, shared(f"Per {x} mesi di fila oltre il {severe} di assenze."
+                             for x in values("longest_severe_run", runs))))
     arrived = scored & columns["arrived_recently"].astype(bool)
     sentences.append((arrived, ["In Italia da meno di due anni."] * int(arrived.sum())))
     delayed = scored & (columns["age_delay"] >= 1)
-    sentences.append((delayed, [f"In ritardo di {d} {'anno' if d == 1 else 'anni'} rispetto all'età."
-                                for d in values("age_delay", delayed)]))
+    sentences.append((delayed, shared(f"In ritardo di {d} {'anno' if d == 1 else 'anni'} rispetto all'età."
+                                for d in values("age_delay", delayed))))
     repeated = scored & columns["retention"].astype(bool)
     sentences.append((repeated, ["Ha già ripetuto almeno un anno."] * int(repeated.sum())))
     l2_low = scored & columns["l2_low"].astype(bool)
-    sentences.append((l2_low, [f"Livello di italiano {x}." for x in columns["l2_level"][l2_low].tolist()]
+    sentences.append((l2_low, shared(f"Livello di italiano {x}." for x in columns["l2_level"][l2_low].tolist())
                       if l2_low.any() else []))
     said = np.zeros(n, bool)
     for mask, _ in sentences[3:]:
         said |= mask
     quiet = scored & ~said
-    sentences.append((quiet, [f"Assenze {al(r)} del monte ore: nessun segnale di rischio."
-                              for r in pct("absence_ratio", quiet)]))
+    sentences.append((quiet, shared(f"Assenze {al(r)} del monte ore: nessun segnale di rischio."
+                                    for r in pct("absence_ratio", quiet))))
     with paused_gc():  # a list per pupil: the collector would rescan them all as they grow
         lists = [[] for _ in range(n)]
         for mask, texts in sentences:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
+import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -15,6 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from models.core import clock
 from tests.conftest import ROOT, copy_prepared
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -34,27 +38,100 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class _Forked:
+    """A server forked by the fork server (not a child of this process): what Server uses of a Popen."""
+
+    def __init__(self, pid: int):
+        self.pid, self.returncode = pid, None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:  # ended (the fork server's children are reaped at once)
+                self.returncode = -1
+        return self.returncode
+
+    def _signal(self, number: int) -> None:
+        try:
+            os.kill(self.pid, number)
+        except ProcessLookupError:
+            pass
+
+    def terminate(self) -> None:
+        self._signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self._signal(signal.SIGKILL)
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"server {self.pid}", timeout)
+            time.sleep(0.05)
+        return self.returncode
+
+
+class _ForkServer:
+    """`python -m tests.e2e.serve --fork-server`, started at the first server of this test process: it imports
+    what a server imports once, then forks each server (tests/e2e/serve.py)."""
+
+    def __init__(self):
+        self.process: subprocess.Popen | None = None
+
+    def start(self, arguments: list[str], env: dict[str, str], log: Path) -> _Forked:
+        if self.process is None or self.process.poll() is not None:
+            self.process = subprocess.Popen([sys.executable, "-m", "tests.e2e.serve", "--fork-server"], cwd=ROOT,
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            atexit.register(self.stop)
+        self.process.stdin.write(json.dumps({"args": arguments, "env": env, "log": str(log), "cwd": str(ROOT)})
+                                 + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        if not answer.strip():
+            raise RuntimeError(f"the fork server ended: {self.process.poll()}")
+        return _Forked(int(answer))
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.stdin.close()  # it ends at the end of its input
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+_FORKS = _ForkServer()
+
+
 class Server:
     """A freshly started Approdo on the demo database."""
 
     def __init__(self, tmp: Path, *, port: int | None = None, args: tuple[str, ...] = (),
-                 env: dict[str, str] | None = None, wait: bool = True):
+                 env: dict[str, str] | None = None, wait: bool = True, own_process: bool = False):
+        """`own_process`: a `python -m tests.e2e.serve` started for it alone (a benchmark measuring a server),
+        rather than a fork of the process that has imported everything once (`_ForkServer`)."""
         self.db = tmp / "e2e.db"
-        plain = not env and not self.db.exists()  # a database already there (bench_load's users) is kept
+        moved_clock = clock.OFFSET_ENV in (env or {})
         env = {**os.environ, **(env or {}), "APPRODO_DB": str(self.db)}
-        if plain:  # the same demo database for every plain server: made once (3.5 s), copied for each test
+        if self.db.exists():  # a database already there (bench_load's users, a journey's earlier server) is kept
+            pass
+        elif not moved_clock:  # the same demo database for every server on today's clock: made once, copied
             copy_prepared("init-db --demo", self.db)
-        else:
+        else:  # the demo's cases date from its day: made on the server's own day
             subprocess.run([sys.executable, "cli.py", "init-db", "--demo"], cwd=ROOT, env=env,
                            check=True, capture_output=True)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(tmp / "streamlit.log", "w")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.e2e.serve", "run", "server.py", "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", *args],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-        )
+        arguments = ["run", "server.py", "--server.port", str(self.port), "--server.address", "127.0.0.1",
+                     "--server.headless", "true", *args]
+        if own_process:
+            self.process = subprocess.Popen([sys.executable, "-m", "tests.e2e.serve", *arguments],
+                                            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        else:
+            self.process = _FORKS.start(arguments, env, tmp / "streamlit.log")
         if wait:
             self.wait_healthy()
 

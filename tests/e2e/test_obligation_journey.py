@@ -118,6 +118,7 @@ def test_case_from_the_register_family_notice_then_the_mayor_step_after_seven_da
         type_date(family, "Data", sent)
         type_date(family, "Data di ricevimento (se nota)", received)
         family.get_by_role("textbox", name="Numero di protocollo").fill("312/2026")
+        choose(page, "Come è stata inviata", "Raccomandata A/R")
         expect(family.get_by_role("group", name="Data di ricevimento (se nota)")).to_contain_text(
             f"{received:%d/%m/%Y}")
         with rerun(page):

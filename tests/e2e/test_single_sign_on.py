@@ -7,16 +7,13 @@ and Approdo maps the verified e-mail to the account an admin linked it to.
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT
+from tests.conftest import cli_in_process
 from tests.e2e.conftest import Server, free_port, session_cookie, wait_idle
 
 expect.set_options(timeout=20_000)
@@ -36,7 +33,7 @@ def provider():
 
 
 @pytest.fixture
-def sso_server(tmp_path, provider):
+def sso_server(tmp_path, provider, monkeypatch):
     port = free_port()
     secrets = tmp_path / "secrets.toml"
     secrets.write_text(
@@ -49,10 +46,11 @@ def sso_server(tmp_path, provider):
         encoding="utf-8",
     )
     running = Server(tmp_path, port=port, args=("--secrets.files", str(secrets)),
-                     env={"AUTHLIB_INSECURE_TRANSPORT": "1"})  # the test provider speaks plain HTTP
-    env = {**os.environ, "APPRODO_DB": str(running.db)}
-    subprocess.run([sys.executable, "cli.py", "set-email", "funzione", SARA], cwd=ROOT, env=env,
-                   check=True, capture_output=True)
+                     env={"AUTHLIB_INSECURE_TRANSPORT": "1"}, wait=False)  # the test provider speaks plain HTTP
+    # The admin links the account while the server starts (it opens the database at the first visit).
+    linked = cli_in_process(running.db, monkeypatch)("set-email", "funzione", SARA)
+    assert linked.returncode == 0, linked.stderr
+    running.wait_healthy()
     yield running
     running.stop()
 

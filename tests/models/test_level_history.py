@@ -8,13 +8,15 @@ import time
 import pytest
 
 from models.accounts.schools import network_schools
+from models.core import db as database
 from models.core.school_year import SchoolYear
-from models.demo import demo, synthetic
+from models.demo import synthetic
 from models.network import figures as network_figures
 from models.network import programme
 from models.network import report as network_report
 from models.pupils import importing as pupil_data
 from models.risk import history, indicators, pupil_sheet, rules, school_risk
+from tests.conftest import copy_prepared
 
 NETWORK, SCHOOL = "RETEDEMO", "MIIS00003C"
 
@@ -67,8 +69,9 @@ def month_file(cohort, period: str, absent_share: float) -> bytes:
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
-def test_the_demo_levels_are_there_after_install_and_equal_a_full_recompute(db, scorings):
-    demo.install_demo(db, with_protocols=False)
+def test_the_demo_levels_are_there_after_install_and_equal_a_full_recompute(db_path, scorings):
+    # What `cli.py init-db --demo` installed (the demo is built once per test process and copied: tests/conftest.py).
+    db = database.connect(copy_prepared("init-db --demo", db_path))
     fallbacks = history.fallbacks
     scorings.clear()
     assert len(codes_with_data(db)) >= 2

@@ -20,19 +20,27 @@ from models.network import programme
 from models.network import report as network_report
 from models.protocols import word_export as docx_export
 from models.risk import history
+from tests.conftest import template
 
 NETWORK, YEAR = "RETEDEMO", SchoolYear(2025)
 
 
-@pytest.fixture
-def network_db(pupils_db, system):
-    """Two schools of the demo network with data, reviews and interventions in one of them."""
+@template("network_db", base="pupils_db")
+def _network(db) -> None:
+    """A second school of the demo network with data (built once per process, copied for each test)."""
+    from models.core.permissions import Actor
     from models.pupils import importing as pupil_data
 
+    system = Actor.system("test")
     cohort = synthetic.generate("secondaria_primo_grado", 60, [SchoolYear(2024), SchoolYear(2025)], seed=5,
                                 last_month=2, prefix="MM")
-    pupil_data.import_attendance(pupils_db, system, "MIMM00002B", synthetic.attendance_csv(cohort), "f.csv")
-    pupil_data.import_outcomes(pupils_db, system, "MIMM00002B", synthetic.outcomes_csv(cohort), "o.csv")
+    pupil_data.import_attendance(db, system, "MIMM00002B", synthetic.attendance_csv(cohort), "f.csv")
+    pupil_data.import_outcomes(db, system, "MIMM00002B", synthetic.outcomes_csv(cohort), "o.csv")
+
+
+@pytest.fixture
+def network_db(pupils_db):
+    """Two schools of the demo network with data (a copy of the template above)."""
     return pupils_db
 
 

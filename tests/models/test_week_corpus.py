@@ -39,6 +39,10 @@ def test_a_week_is_read_as_a_school_writes_it():
     assert (week.weekly, week.annual, week.on(date(2025, 11, 8))) == (30, 990, 4)  # 8/11/2025: a Saturday
     assert Week.parse("lun 6,mar 6,mer 6,gio 6,ven 6,sab 0").days == (True,) * 5 + (False,)
     assert week.text() == "lun 6, mar 6, mer 5, gio 5, ven 4, sab 4"
+    # 32 hours over five days, as the demo school's: Italian decimals, and read back as written.
+    assert Week.even(32, 5).text() == "lun 6,4, mar 6,4, mer 6,4, gio 6,4, ven 6,4"
+    assert Week.parse(Week.even(32, 5).text()) == Week.even(32, 5)
+    assert Week.parse("lun 6.5; mar 5,5").hours == (6.5, 5.5, 0, 0, 0, 0)
     for text, message in (("lun 6, dom 4", "non è un giorno"), ("lun 6, lun 4", "due volte"),
                           ("lun 14", "da 0 a 12"), ("lun 0", "da 1 a 60")):
         with pytest.raises(ApprodoError, match=message):

@@ -232,3 +232,34 @@ def test_the_downloads_follow_the_filters_on_screen_and_name_them(pupils_db):
     next(m for m in at.multiselect if m.label == "Livelli").set_value([]).run()
     assert "Scarica tutta la scuola (Excel, senza filtri)" not in {b.proto.label for b in at.get("download_button")}
     assert any(c.value.startswith("I file seguono i filtri") and "tutta la scuola" in c.value for c in at.caption)
+
+
+def test_an_intervention_is_recorded_only_once_its_kind_is_chosen(pupils_db):
+    """The walk of 07/12: «Registra l'intervento» pressed on a pupil's page, or pressed again after a save,
+    recorded a «Colloquio con la famiglia» nobody chose (the list's first kind was preselected)."""
+    code = high_pupil(pupils_db)
+    at = open_pupil("funzione", code)
+    assert next(s for s in at.selectbox if s.label == "Tipo di intervento").value is None
+    form_button(at, "Registra l'intervento").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == ["Scegli il tipo di intervento."]
+    assert interventions.pupil_interventions(pupils_db, actor_named(pupils_db, "funzione"), SCHOOL, code) == []
+
+
+def test_the_browser_s_back_reopens_the_pupil_before(pupils_db):
+    """The walk of 07/12: a pupil, then another chosen in «Alunno», then the browser's Back (the first pupil's
+    ?alunno= in the address, and a rerun): the page stayed on the second pupil and wrote it back in the address."""
+    risk = school_risk.school_risk(pupils_db, actor_named(pupils_db, "funzione"), SCHOOL)
+    first, second = list(risk.pupils["pupil_code"])[:2]
+    at = open_pupil("funzione", first)
+    next(s for s in at.selectbox if s.label == "Alunno").select(second).run()
+    assert at.subheader[0].value.startswith(f"Alunno {second} ") and at.query_params["alunno"] == second
+    at.query_params["alunno"] = first  # Back
+    at.run()
+    assert not at.exception, at.exception
+    assert at.subheader[0].value.startswith(f"Alunno {first} ") and at.query_params["alunno"] == first
+    at.run()
+    assert at.subheader[0].value.startswith(f"Alunno {first} ")
+    next(s for s in at.selectbox if s.label == "Alunno").select(second).run()  # and choosing again still works
+    assert at.subheader[0].value.startswith(f"Alunno {second} ") and at.query_params["alunno"] == second

@@ -53,6 +53,14 @@ def test_the_dirigente_sees_the_case_and_records_the_family_notice(case_db):
     button(at, "Registra la comunicazione alla famiglia").click().run()
     assert "Scrivi il numero di protocollo." in [e.value for e in at.error]
     next(t for t in at.text_input if t.label == "Numero di protocollo").input("211/2026")
+    # No channel preselected (it decides when the seven days start): without one, an Italian message.
+    channel = next(s for s in at.selectbox if s.label == "Come è stata inviata")
+    assert channel.value is None
+    assert next(s for s in at.selectbox if s.label == "Esito").value is None  # closing a case: no outcome chosen for it
+    button(at, "Registra la comunicazione alla famiglia").click().run()
+    assert "Scegli come è stata inviata la comunicazione." in [e.value for e in at.error]
+    assert case_db.execute("SELECT COUNT(*) FROM obligation_steps").fetchone()[0] == 0
+    next(s for s in at.selectbox if s.label == "Come è stata inviata").select("Raccomandata A/R")
     at.date_input[1].set_value(clock.local_date() - timedelta(days=1))
     button(at, "Registra la comunicazione alla famiglia").click().run()
     assert not at.exception, at.exception

@@ -630,3 +630,26 @@ def test_the_network_core_is_named_once_in_the_protocol_chooser(demo_db, actors,
     (label,) = [o for o in chooser.options if o.startswith(core.title)]
     assert label == f"{core.title} · Bozza"
     assert label.lower().count("protocollo comune") == 1
+
+
+def chosen_section(at) -> str:
+    chooser = next(sb for sb in at.selectbox if sb.label == "Sezione")
+    return chooser.options[chooser.index]
+
+
+def test_the_browser_s_back_reopens_the_section_before(demo_db, school_protocol):
+    """The walk of 07/12: after «Chi fa che cosa» then «Tempi e responsabilità», the browser's Back (which puts
+    the earlier ?sezione= in the address and reruns) stayed on «Tempi»: the section remembered in the session
+    won over the address, and was written back into it. An address changed by the browser is the user's wish."""
+    at = open_editor("dirigente", school_protocol.id, "Chi fa che cosa")
+    first = at.query_params["sezione"]
+    chooser = next(sb for sb in at.selectbox if sb.label == "Sezione")
+    chooser.select_index(next(i for i, label in enumerate(chooser.options) if "Tempi" in label)).run()
+    assert at.query_params["sezione"] != first
+    at.query_params["sezione"] = first  # Back
+    at.run()
+    assert not at.exception, at.exception
+    assert "Chi fa che cosa" in chosen_section(at)
+    assert at.query_params["sezione"] == first
+    at.run()  # and it stays there
+    assert "Chi fa che cosa" in chosen_section(at)

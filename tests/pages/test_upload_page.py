@@ -74,3 +74,31 @@ def test_a_refused_import_leaves_no_progress_bar_that_looks_still_running(pupils
     next(b for b in at.button if b.label == "Importa").click().run()
     assert not at.exception, at.exception
     assert at.success and _progress_bars(at) == []
+
+
+def test_the_page_says_from_the_start_that_a_file_replaces_only_its_own_classes(pupils_db):
+    """The intro said «ricaricare un mese lo sostituisce»: a head teacher with one file per class read that her
+    other classes' month would go."""
+    at = open_page("dirigente", "pages/data_upload.py")
+    intro = at.caption[0].value
+    assert "solo per le classi del file" in intro and "le altre classi restano" in intro
+
+
+def test_the_preview_shows_the_register_s_own_words_and_still_hides_names(pupils_db):
+    """The walk of 07/12: in a day-by-day list the column «Giustificata» read ••• for every «SI» and «NO» (and a
+    kind of event «Assenza» would too): the head teacher could not check the column the compulsory-education rule
+    reads. The register's own words show; a name, a free reason, stay hidden."""
+    events = ("Codice alunno;Classe;Data;Evento;Ore;Giustificata;Motivo\n"
+              "S2C01;2C;01/10/2025;Assenza;5;NO;\n"
+              "S2C04;2C;04/10/2025;ABA0;;SI;malattia\n"
+              "Mario Rossi;2C;06/10/2025;Ritardo;1;Sì;visita dal dottor Bianchi\n").encode()
+    at = open_page("funzione", "pages/data_upload.py")
+    at.file_uploader[0].upload("eventi.csv", events, "text/csv").run()
+    assert not at.exception, at.exception
+    preview = at.dataframe[0].value
+    assert list(preview["Giustificata"]) == ["NO", "SI", "Sì"]
+    assert list(preview["Evento"]) == ["Assenza", "ABA0", "Ritardo"]
+    assert list(preview["Codice alunno"]) == ["S2C01", "S2C04", "•••"]
+    assert list(preview["Motivo"]) == ["", "•••", "•••"]
+    everything = _everything(at)
+    assert b"Rossi" not in everything and b"Bianchi" not in everything and b"malattia" not in everything

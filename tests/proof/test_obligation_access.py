@@ -101,6 +101,7 @@ def test_the_page_logs_one_line_per_view_and_one_per_step(both):
     at.run()
     assert lines("obbligo scolastico: caso") == 1
     next(t for t in at.text_input if t.label == "Numero di protocollo").input("7/2026")
+    next(s for s in at.selectbox if s.label == "Come è stata inviata").select("Raccomandata A/R")
     next(b for b in at.button if b.label == "Registra la comunicazione alla famiglia").click().run()
     assert not at.exception and [s.value for s in at.success] == ["Passo registrato."]
     assert lines("obbligo scolastico: famiglia") == 1
