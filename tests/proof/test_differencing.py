@@ -39,16 +39,18 @@ def network(demo_db, system, monkeypatch):
     schools.create_school(demo_db, system, "MIMM00006F", "Secondaria di primo grado «Olmo»", "RETEDEMO",
                           "secondaria_primo_grado")
     data: dict[str, pd.DataFrame] = {}
+    read: list[str] = []
 
     def level_columns(db, code):
+        read.append(code)
         frame = data[code].sort_values(["period", "pupil_code"])
         if frame.empty:
             return None
         return {**{name: frame[name].to_numpy(dtype=object) for name in history.COLUMNS[:4]},
-                "absence_ratio": frame["absence_ratio"].to_numpy(dtype=float)}
+                "absence_ratio": frame["absence_ratio"].to_numpy(dtype=float), "derived": {}}
 
     monkeypatch.setattr(history, "level_columns", level_columns)
-    return demo_db, data
+    return demo_db, data, read
 
 
 def frames(counts: dict) -> dict[str, pd.DataFrame]:
@@ -167,8 +169,11 @@ def differencing(examples: int):
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(datasets)
     def run(network, actors, counts):
-        db, data = network
+        db, data, read = network
+        read.clear()
         attack(db, data, actors, counts)
+        # Were the figures to read the levels elsewhere, they would see no pupil and the attack nothing.
+        assert set(read) == set(SCHOOL_CODES), "the figures no longer read the stand-in (history.level_columns)"
 
     return run
 
