@@ -132,24 +132,37 @@ def test_a_flood_of_new_names_from_many_addresses_stays_within_the_global_budget
     assert counted.checks <= auth.UNKNOWN_CHECKS_PER_MINUTE + 1
 
 
-def test_an_unknown_name_beyond_the_budget_answers_in_the_time_of_a_real_check(demo_db, monkeypatch):
-    """No new way to tell names apart: the pause beyond the budget lasts as long as the recent real checks."""
-    import time
+def test_an_unknown_name_beyond_the_budget_answers_in_the_time_of_a_real_check(demo_db, monkeypatch, still_clock):
+    """No new way to tell names apart: the pause beyond the budget lasts as long as the recent real checks,
+    and follows them when they get slower. On the test's clock, a check takes `check_seconds`."""
+    check_seconds = [0.37]
 
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=3, memory_cost=16 * 1024, parallelism=1))
-    demo_db.execute("UPDATE users SET password_hash = ? WHERE username = 'docente'", [auth.hash_password(PASSWORD)])
+    class ClockedHasher(CountingHasher):
+        def verify(self, hash, password):  # noqa: A002 - argon2's own parameter name
+            still_clock.now += check_seconds[0]
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(auth, "_hasher", ClockedHasher(time_cost=1, memory_cost=1024, parallelism=1))
     start = clock.utcnow()
 
     def seconds(username, client):
-        began = time.perf_counter()
+        began = still_clock.now
         fail(demo_db, username, start, client=client)
-        return time.perf_counter() - began
+        return still_clock.now - began
 
-    real = sorted(seconds("docente", f"192.0.2.{n}") for n in range(5))[2]
+    real = [seconds("docente", f"192.0.2.{n}") for n in range(5)]
     for n in range(auth.UNKNOWN_FREE_PER_ADDRESS):
         fail(demo_db, f"inventato{n}", start, client="203.0.113.5")
-    cheap = sorted(seconds(f"altro{n}", "203.0.113.5") for n in range(5))[2]
-    assert 0.5 * real < cheap < 2 * real
+    checks = CountingHasher.checks
+    cheap = [seconds(f"altro{n}", "203.0.113.5") for n in range(5)]
+    assert CountingHasher.checks == checks  # beyond the budget: a pause, no Argon2 check
+    assert cheap == pytest.approx(real) == [0.37] * 5
+    # The real checks get three times slower (a busier server): the pause follows them.
+    check_seconds[0] = 1.11
+    real = [seconds("docente", f"192.0.2.{n}") for n in range(5, 25)]
+    cheap = [seconds(f"ancora{n}", "203.0.113.5") for n in range(5)]
+    assert CountingHasher.checks == checks + 20
+    assert all(0.95 * 1.11 < pause <= 1.11 for pause in cheap), cheap
 
 
 def test_the_waits_stop_growing_at_fifteen_minutes(demo_db):
