@@ -370,10 +370,6 @@ def world(db):
     return db
 
 
-# The tests on the world run in one process (xdist's loadgroup): the world is built once per run, not in each.
-IN_THE_WORLD = pytest.mark.xdist_group("world")
-
-
 def office_text(data: bytes) -> str:
     """Every text a downloaded file holds: cells of a workbook, paragraphs and tables of a Word file, each member
     of a zip; anything else read as text."""
@@ -697,7 +693,6 @@ def test_the_matrix_knows_every_download_button_of_every_page():
     count_proof("download e comandi classificati nella matrice", len(found))
 
 
-@IN_THE_WORLD
 @pytest.mark.parametrize("username", USERS)
 def test_every_download_serves_only_what_the_account_may_see(world, username):
     from models.core.errors import PermissionDenied
@@ -752,7 +747,6 @@ def test_every_download_serves_only_what_the_account_may_see(world, username):
                     assert set(json.loads(data)["metrics"]["schools"]) <= {own_school}, where
 
 
-@IN_THE_WORLD
 def test_the_download_checks_see_a_leak_when_there_is_one(world):
     """The stored model (whole, as only the server's operator reads it) holds the small school's counts of 1–4
     pupils, the unsuppressed reliability points and the pupil codes of a risk list: each check finds them."""
@@ -898,7 +892,6 @@ def test_the_matrix_knows_every_command_of_the_command_line(tmp_path):
     count_proof("download e comandi classificati nella matrice", len(known))
 
 
-@IN_THE_WORLD
 def test_every_command_scoped_to_a_network_prints_no_other_networks_pupil_and_logs_its_reads(
         world, db_path, tmp_path, monkeypatch):
     from click.testing import CliRunner
@@ -936,7 +929,6 @@ def test_every_command_scoped_to_a_network_prints_no_other_networks_pupil_and_lo
                 assert not logged, (args, logged)
 
 
-@IN_THE_WORLD
 @pytest.mark.parametrize("args", [["score", "--school", SCHOOL], ["train", "--network", "RETEALTRA"],
                                   ["evaluate", "--network", "RETEALTRA"], ["score", "--school", OTHER_SCHOOL]])
 def test_a_command_scoped_to_one_school_or_network_prints_only_its_pupils(world, db_path, monkeypatch, args):
