@@ -87,12 +87,17 @@ st.header(S.SECTION_RISK, divider="gray")
 trend = built.trend
 if not trend.empty:
     trend = trend.assign(mese=trend["period"].map(indicators.month_label))
+    # A hidden month stays on the axis and breaks the line (one line per series and segment).
+    hidden = {name: [indicators.month_label(p) for p in periods] for name, periods in built.trend_hidden.items()}
+    months = [indicators.month_label(p) for p in sorted({*built.trend["period"],
+                                                         *(p for ps in built.trend_hidden.values() for p in ps)})]
+    month = alt.X("mese:O", title=None, sort=months, scale=alt.Scale(domain=months), axis=alt.Axis(labelAngle=0))
     # The network's line in grey and dashed: next to a school in a near shade of blue it could not be told apart.
     schools = [where.names[code] for code in where.shown if where.names[code] in set(trend["series"])]
     network = [name for name in trend["series"].unique() if name not in schools]
     colours = [TREND_COLOURS[i % len(TREND_COLOURS)] for i in range(len(schools))] + ["#7a7a7a"] * len(network)
     chart = alt.Chart(trend).mark_line(point=True).encode(
-        x=alt.X("mese:O", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
+        x=month,
         y=alt.Y("rate:Q", title=S.TREND_AXIS, scale=alt.Scale(domainMin=0)),
         color=alt.Color("series:N", title=None, scale=alt.Scale(domain=schools + network, range=colours),
                         legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400)),
@@ -101,10 +106,14 @@ if not trend.empty:
                         legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400)),
         strokeDash=alt.condition(alt.FieldOneOfPredicate(field="series", oneOf=network), alt.value([6, 4]),
                                  alt.value([1, 0])),
+        detail="segment:N",
         tooltip=[alt.Tooltip("series", title="Serie"), alt.Tooltip("mese", title="Mese"),
                  alt.Tooltip("rate", title="%", format=".1f")])
+    chart = formatting.with_hidden_months(chart, hidden, month, "Serie")
     formatting.show_chart(formatting.italian_chart(chart.properties(title=S.TREND_TITLE, height=240)),
                           S.TREND_SUMMARY.format(table=S.MONTHS_TABLE), width="stretch", height=420)
+    if note := formatting.hidden_months_note(hidden):
+        st.caption(note)
 st.markdown(f"**{S.MONTHS_TABLE}**")
 formatting.table(plain_table(built.months.map(suppression.text)))
 partial = network_figures.partial_notes(db, where, year)

@@ -39,16 +39,24 @@ def shown(table: pd.DataFrame, suffix: str = "") -> pd.DataFrame:
 
 st.header(S.REGIONAL_RISK, divider="gray")
 trend = regional.risk_trend(db, where, year)
-if not trend.empty:
-    chart = alt.Chart(trend).mark_line(point=True).encode(
-        x=alt.X("month:O", title=None, sort=alt.EncodingSortField("order"), axis=alt.Axis(labelAngle=-30)),
+if not trend.points.empty:
+    # A hidden month stays on the axis and breaks the line (one line per network and segment): never a trend
+    # drawn across figures nobody may see.
+    month = alt.X("month:O", title=None, sort=trend.months, scale=alt.Scale(domain=trend.months),
+                  axis=alt.Axis(labelAngle=-30))
+    chart = alt.Chart(trend.points).mark_line(point=True).encode(
+        x=month,
         y=alt.Y("rate:Q", title=S.REGIONAL_TREND_AXIS, scale=alt.Scale(domainMin=0)),
         color=alt.Color("network:N", title=None, scale=alt.Scale(scheme="tableau10"),
                         legend=alt.Legend(orient="bottom", labelLimit=400)),
         shape=alt.Shape("network:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=400)),  # not colour only
+        detail="segment:N",
         tooltip=[alt.Tooltip("network", title="Rete"), alt.Tooltip("month", title="Mese"),
                  alt.Tooltip("rate", title="%", format=".1f")])
+    chart = formatting.with_hidden_months(chart, trend.hidden, month, "Rete")
     st.altair_chart(formatting.italian_chart(chart.properties(height=280)), width="stretch")
+    if note := formatting.hidden_months_note(trend.hidden):
+        st.caption(note)
 formatting.table(shown(regional.risk_months(db, where, year), " %"))
 
 st.header(S.REGIONAL_LEVELS, divider="gray")

@@ -15,6 +15,7 @@ import streamlit as st
 from models.core import suppression
 from models.core.school_year import MONTH_NAMES
 from ui import strings as S
+from ui.text import plain_format
 
 ITALIAN_LOCALE = alt.Locale(
     number=alt.NumberLocale(decimal=",", thousands=".", grouping=[3], currency=["", " €"]),
@@ -51,6 +52,29 @@ def show_chart(chart: alt.TopLevelMixin, summary: str, data: pd.DataFrame | None
     if data is not None and not data.empty:
         with st.expander(S.CHART_DATA, icon=":material/table:"):
             table(data, hide_index=True)
+
+
+def with_hidden_months(chart: alt.Chart, hidden: dict[str, list[str]], x: alt.X, series_title: str
+                       ) -> alt.TopLevelMixin:
+    """A line chart with a dashed grey rule at every month whose figure is hidden (its line breaks there, see
+    `suppression.line_points`), its tooltip naming the hidden series; the chart unchanged when none is."""
+    rows = [{"month": month, "series": name} for name, months in hidden.items() for month in months]
+    if not rows:
+        return chart
+    frame = pd.DataFrame(rows).groupby("month", sort=False)["series"].agg(", ".join).reset_index()
+    rules = alt.Chart(frame.assign(note=S.HIDDEN_MONTH_TIP)).mark_rule(color="#7a7a7a", strokeDash=[2, 3]).encode(
+        x=x, tooltip=[alt.Tooltip("note", title=" "), alt.Tooltip("month", title="Mese"),
+                      alt.Tooltip("series", title=series_title)])
+    return alt.layer(chart, rules)
+
+
+def hidden_months_note(hidden: dict[str, list[str]], only_series: bool = False) -> str | None:
+    """«Mesi nascosti: ottobre 2025, novembre 2025 (Rete dei Laghi)» for a chart's caption; None when none is.
+    `only_series`: one series in the chart, whose name needs no saying."""
+    if not hidden:
+        return None
+    parts = [", ".join(months) + ("" if only_series else f" ({name})") for name, months in hidden.items()]
+    return plain_format(S.HIDDEN_MONTHS, months="; ".join(parts))
 
 
 def number_columns(frame: pd.DataFrame) -> dict[str, st.column_config.NumberColumn]:

@@ -81,6 +81,27 @@ def rate(numerator, denominator, digits: int = 1):
     return round(100 * numerator / denominator, digits)
 
 
+def line_points(series: dict[str, dict[str, object]]) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """A line chart's points from {series: {key: value}} (keys in the chart's order, e.g. months).
+
+    Returns the shown points as a long table (series, key, order, rate, segment) and {series: [hidden keys]}.
+    A hidden value ("<5", "n.d.") or a missing one (None, NaN) is no point, and `segment` counts them before
+    each point of its series: a chart drawing one line per (series, segment) breaks the line there instead of
+    joining the neighbours across it, which would draw a trend nobody measured.
+    """
+    rows, hidden = [], {}
+    for name, values in series.items():
+        segment = 0
+        for order, (key, value) in enumerate(values.items()):
+            if value is None or is_hidden(value) or value != value:
+                segment += 1
+                if is_hidden(value):
+                    hidden.setdefault(name, []).append(key)
+                continue
+            rows.append({"series": name, "key": key, "order": order, "rate": float(value), "segment": segment})
+    return pd.DataFrame(rows, columns=["series", "key", "order", "rate", "segment"]), hidden
+
+
 Group = frozenset  # a set of school codes whose figures are summed
 
 

@@ -374,16 +374,23 @@ def flagged_rates(db: sqlite_utils.Database, where: Scope, year: SchoolYear, gro
 def trend(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> pd.DataFrame:
     """Share of pupils at `alto` or `medio` per month, per shown school and for the network, for a chart.
 
-    Long table (series, period, month, rate); a point hidden in the tables is left out.
+    Long table (series, period, rate, segment); a point hidden in the tables is left out, and `segment` counts
+    the months left out before a point of its series: a line per (series, segment) breaks there.
     """
+    points, _ = suppression.line_points(_trend_rates(db, where, year))
+    return points.rename(columns={"key": "period"})[["series", "period", "rate", "segment"]]
+
+
+def trend_hidden(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> dict[str, list[str]]:
+    """{series: [periods]}: the months of `trend` whose point is hidden ("<5", "n.d."), to say so by the chart."""
+    return suppression.line_points(_trend_rates(db, where, year))[1]
+
+
+def _trend_rates(db: sqlite_utils.Database, where: Scope, year: SchoolYear) -> dict[str, dict[str, object]]:
     groups = {where.names[c]: frozenset([c]) for c in where.shown}
     if where.totals:
         groups[f"Rete ({len(where.schools)} scuole)"] = where.group
-    series = [{"series": name, "period": period, "rate": value}
-              for name, group in groups.items()
-              for period, value in flagged_rates(db, where, year, group).items()
-              if not suppression.is_hidden(value) and value is not None]
-    return pd.DataFrame(series, columns=["series", "period", "rate"])
+    return {name: flagged_rates(db, where, year, group) for name, group in groups.items()}
 
 
 # --- follow-up of high-risk pupils ------------------------------------------------------------

@@ -69,15 +69,21 @@ def risk_months(db: sqlite_utils.Database, where: Region, year: SchoolYear) -> p
     return table
 
 
-def risk_trend(db: sqlite_utils.Database, where: Region, year: SchoolYear) -> pd.DataFrame:
-    """The same figures as a long table for a chart (network, month, order, rate); hidden points left out."""
+@dataclass(frozen=True)
+class Trend:
+    """The risk figures as a chart takes them: `points` (network, month, order, rate, segment) holds the shown
+    ones, a line per (network, segment) so that it breaks at a hidden month; `months` every month in order (the
+    axis keeps a hidden one); `hidden` {network: [hidden months]}, to say which."""
+    points: pd.DataFrame
+    months: list[str]
+    hidden: dict[str, list[str]]
+
+
+def risk_trend(db: sqlite_utils.Database, where: Region, year: SchoolYear) -> Trend:
+    """The same figures as `risk_months`, for a chart; hidden points left out and the lines broken there."""
     table = risk_months(db, where, year)
-    if table.empty:
-        return pd.DataFrame(columns=["network", "month", "order", "rate"])
-    long = table.assign(order=range(len(table))).rename_axis("month").reset_index().melt(
-        id_vars=["month", "order"], var_name="network", value_name="rate")
-    shown = long[long["rate"].map(lambda v: v is not None and v == v and not suppression.is_hidden(v))]
-    return shown.astype({"rate": float})[["network", "month", "order", "rate"]].reset_index(drop=True)
+    points, hidden = suppression.line_points({network: table[network].to_dict() for network in table.columns})
+    return Trend(points.rename(columns={"series": "network", "key": "month"}), list(table.index), hidden)
 
 
 def levels_last_month(db: sqlite_utils.Database, where: Region, year: SchoolYear) -> pd.DataFrame:

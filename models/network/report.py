@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import io
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -51,6 +51,7 @@ class Report:
     follow_up: pd.DataFrame
     evaluation: programme.Evaluation
     obligation: pd.DataFrame  # the compulsory-education procedure per month and school (suppressed)
+    trend_hidden: dict[str, list[str]] = field(default_factory=dict)  # {series: [periods hidden in the trend]}
 
     @property
     def title(self) -> str:
@@ -84,7 +85,8 @@ def build(db: sqlite_utils.Database, actor: Actor, network_code: str, year: Scho
     month, schools = network_figures.schools_in_month(db, where, year)
     return Report(where, year, filters, protocols, summary, network_figures.network_months(db, where, year), month,
                   schools, network_figures.trend(db, where, year), network_figures.follow_up(db, where, year),
-                  programme.evaluate(db, where), network_figures.obligation(db, where, year))
+                  programme.evaluate(db, where), network_figures.obligation(db, where, year),
+                  network_figures.trend_hidden(db, where, year))
 
 
 # --- charts ------------------------------------------------------------------------
@@ -99,11 +101,16 @@ def trend_figure(report: Report) -> Figure | None:
     """Share of pupils at alto or medio month by month, one line per series; the legend below the plot."""
     if report.trend.empty:
         return None
-    periods = sorted(report.trend["period"].unique())
+    # A hidden month stays on the axis and breaks its series' line (one stroke per segment, one legend entry).
+    periods = sorted({*report.trend["period"], *(p for months in report.trend_hidden.values() for p in months)})
     figure = Figure(figsize=(7.5, 3.8), dpi=150)
     axes = figure.subplots()
-    for name, part in report.trend.groupby("series", sort=False):
-        axes.plot([periods.index(p) for p in part["period"]], part["rate"], marker="o", label=name)
+    for number, (name, part) in enumerate(report.trend.groupby("series", sort=False)):
+        for segment, stroke in part.groupby("segment", sort=False):
+            axes.plot([periods.index(p) for p in stroke["period"]], stroke["rate"], marker="o", color=f"C{number}",
+                      label=name if segment == part["segment"].iloc[0] else None)
+    for period in sorted({p for months in report.trend_hidden.values() for p in months}):
+        axes.axvline(periods.index(period), color="0.6", linestyle=":", linewidth=0.8)  # a hidden month, marked
     axes.set_xticks(range(len(periods)), [short_month(p) for p in periods], fontsize=8)
     if len(periods) > 8:  # a whole year: slanted so that neighbours never touch
         axes.tick_params(axis="x", rotation=35)

@@ -3,6 +3,7 @@
 import io
 import re
 import subprocess
+from dataclasses import replace
 from itertools import combinations
 
 import pytest
@@ -64,9 +65,26 @@ def test_the_trend_chart_has_italian_months_and_no_overlapping_labels(report):
     FigureCanvasAgg(figure).draw()
     labels = [t.get_text() for t in axes.get_xticklabels()]
     # From December both schools count 1-4 pupils at "alto": a share would give them back (issue 31), so the
-    # chart has the months before.
-    assert labels == ["set 2025", "ott 2025", "nov 2025"]
+    # chart has no point there (from November for «Tiglio» and the network); the months stay on the axis, each
+    # marked by a dotted rule (a hidden month, not a month without data).
+    assert labels == ["set 2025", "ott 2025", "nov 2025", "dic 2025", "gen 2026", "feb 2026"]
+    strokes = [list(line.get_xdata()) for line in axes.get_lines()]
+    assert sorted(line[0] for line in strokes if len(line) == 2 and line[0] == line[1]) == [2, 3, 4, 5]  # hidden
+    assert sorted(line for line in strokes if len(set(line)) > 1) == [[0, 1], [0, 1], [0, 1, 2]]  # none into them
     assert_no_overlap(figure)
+
+
+def test_the_trend_chart_breaks_a_line_at_a_hidden_month(report):
+    # October hidden for the first school, as the newcomer's walk found it in the regional view.
+    first = report.trend["series"].iloc[0]
+    kept = ~((report.trend["series"] == first) & (report.trend["period"] == "2025-10"))
+    later = (report.trend["series"] == first) & (report.trend["period"] > "2025-10")
+    trend = report.trend.assign(segment=report.trend["segment"] + later.astype(int))[kept]
+    figure = network_report.trend_figure(replace(report, trend=trend, trend_hidden={first: ["2025-10"]}))
+    strokes = [list(line.get_xdata()) for line in figure.axes[0].get_lines()]
+    assert [1, 1] in strokes  # October marked
+    for stroke in (s for s in strokes if len(set(s)) > 1):  # every line joins neighbouring months only
+        assert stroke == list(range(stroke[0], stroke[0] + len(stroke))), stroke
 
 
 def test_the_indicator_chart_shows_whole_names_without_overlaps(report):

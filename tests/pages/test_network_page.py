@@ -97,3 +97,19 @@ def test_the_page_shows_what_the_downloaded_report_holds(pupils_db):
     assert schools.equals(built.schools.map(suppression.text).astype(str))
     assert list(indicators.index) == list(built.evaluation.frame().index)
     assert len(protocols) == len(built.protocols) == built.protocol_summary["schools"]
+
+
+def test_the_trend_breaks_at_a_hidden_month_and_says_which(pupils_db, monkeypatch):
+    from models.network import figures
+    from tests.pages.test_regional_page import line_chart, lines
+
+    rates = {"2025-09": 4.0, "2025-10": "<5", "2025-11": "n.d.", "2025-12": 6.0, "2026-01": 7.0}
+    monkeypatch.setattr(figures, "flagged_rates", lambda db, where, year, group: rates)
+    at = open_dashboard("coordinatrice")
+    layer, data = line_chart(at)
+    drawn = lines(layer, data)
+    assert drawn and all(stroke in (["settembre 2025"], ["dicembre 2025", "gennaio 2026"]) for stroke in drawn)
+    assert layer["encoding"]["x"]["scale"]["domain"] == [
+        "settembre 2025", "ottobre 2025", "novembre 2025", "dicembre 2025", "gennaio 2026"]
+    notes = [c.value for c in at.caption if "Mesi nascosti" in c.value]
+    assert len(notes) == 1 and "ottobre 2025, novembre 2025 (Rete (4 scuole))" in notes[0]
