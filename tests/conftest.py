@@ -95,25 +95,6 @@ def navigation_as_on_a_running_server(monkeypatch):
     monkeypatch.setattr(PagesManager, "__init__", init)
 
 
-_SCAN_MANIFESTS = manifest_scanner.scan_component_manifests
-_MANIFESTS: list = []
-
-
-def _manifests_scanned_once(*args, **kwargs):
-    """What `scan_component_manifests` found the first time in this process (a list of its own each call)."""
-    if not _MANIFESTS:
-        _MANIFESTS.append(_SCAN_MANIFESTS(*args, **kwargs))
-    return list(_MANIFESTS[0])
-
-
-@pytest.fixture(autouse=True)
-def component_manifests_scanned_once(monkeypatch):
-    """Each new AppTest scans the metadata of every installed package for Streamlit components (about a third of
-    a second here, more than a page's run): the packages do not change during a run, so scan once per process.
-    A server scans once at start-up too (Runtime)."""
-    monkeypatch.setattr(manifest_scanner, "scan_component_manifests", _manifests_scanned_once)
-
-
 # --- databases built once, copied for each test ---------------------------------------------------------------
 
 class Template:
