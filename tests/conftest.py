@@ -1,13 +1,14 @@
 """Shared fixtures: each test gets its own database file and an actor per role.
 
 Databases are built once and copied (`prepared`): a test that asks for `demo_db`, `pupils_db` or `model_db` (or
-for anything built on them, such as `actors`) starts from a file copy of a database built once per run (per
-xdist worker), never from a rebuild.
+for anything built on them, such as `actors`) starts from a file copy of a database built once per run (by the
+first of xdist's processes that needs it, for all of them), never from a rebuild.
 """
 
 from __future__ import annotations
 
 import atexit
+import fcntl
 import functools
 import json
 import os
@@ -94,29 +95,10 @@ def navigation_as_on_a_running_server(monkeypatch):
     monkeypatch.setattr(PagesManager, "__init__", init)
 
 
-_SCAN_MANIFESTS = manifest_scanner.scan_component_manifests
-_MANIFESTS: list = []
-
-
-def _manifests_scanned_once(*args, **kwargs):
-    """What `scan_component_manifests` found the first time in this process (a list of its own each call)."""
-    if not _MANIFESTS:
-        _MANIFESTS.append(_SCAN_MANIFESTS(*args, **kwargs))
-    return list(_MANIFESTS[0])
-
-
-@pytest.fixture(autouse=True)
-def component_manifests_scanned_once(monkeypatch):
-    """Each new AppTest scans the metadata of every installed package for Streamlit components (about a third of
-    a second here, more than a page's run): the packages do not change during a run, so scan once per process.
-    A server scans once at start-up too (Runtime)."""
-    monkeypatch.setattr(manifest_scanner, "scan_component_manifests", _manifests_scanned_once)
-
-
 # --- databases built once, copied for each test ---------------------------------------------------------------
 
 class Template:
-    """A database made once per process by `build` (on top of a copy of `base`, if any)."""
+    """A database made once per run by `build` (on top of a copy of `base`, if any)."""
 
     def __init__(self, build: Callable[[Path], None], base: str | None = None):
         self.build, self.base = build, base
@@ -159,27 +141,50 @@ def _close(conn: sqlite3.Connection) -> None:
     conn.close()
 
 
-def prepared(name: str) -> Path:
-    """The file of template `name`, built on first use in this process (each xdist worker builds its own)."""
-    if name not in _PREPARED:
-        if not _FOLDER:
+SHARED_TEMPLATES_ENV = "APPRODO_TEST_TEMPLATES"  # set by the controller of a run in several processes (xdist)
+
+
+def _folder() -> Path:
+    """Where the templates are: the run's folder shared by its processes, or one of this process's own."""
+    if not _FOLDER:
+        shared = os.environ.get(SHARED_TEMPLATES_ENV)
+        if shared:
+            _FOLDER.append(Path(shared))
+        else:
             _FOLDER.append(Path(tempfile.mkdtemp(prefix="approdo-templates-")))
             atexit.register(shutil.rmtree, _FOLDER[0], True)
-        spec = TEMPLATES[name]
-        path = _FOLDER[0] / f"{name}.db"
-        if spec.base:
-            shutil.copyfile(prepared(spec.base), path)
-            os.chmod(path, 0o600)
-        with pytest.MonkeyPatch.context() as patch:  # the tests' cheap hashes; the real clock, whatever a test set
-            patch.setattr(auth, "_hasher", FAST_HASHER)
-            patch.setattr(clock, "utcnow", REAL_UTCNOW)
-            patch.delenv(clock.OFFSET_ENV, raising=False)
-            spec.build(path)
-        with sqlite3.connect(path) as conn:  # a builder that left a connection open: still one whole file
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.close()
+    return _FOLDER[0]
+
+
+def prepared(name: str) -> Path:
+    """The file of template `name`, built on first use. In a run of several processes (xdist) the first process
+    that needs it builds it, under a lock, and the others wait for it and copy the same file (a demo with its
+    training is seconds of CPU: built once a run, not once a process)."""
+    if name not in _PREPARED:
+        path = _folder() / f"{name}.db"
+        with open(_folder() / f"{name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when closed; a base is locked after what builds on it
+            if not path.exists():
+                _build(name, path)
         _PREPARED[name] = path
     return _PREPARED[name]
+
+
+def _build(name: str, path: Path) -> None:
+    spec = TEMPLATES[name]
+    building = path.with_name(f"{name}.building-{os.getpid()}.db")  # the name appears only once it is whole
+    if spec.base:
+        shutil.copyfile(prepared(spec.base), building)
+        os.chmod(building, 0o600)
+    with pytest.MonkeyPatch.context() as patch:  # the tests' cheap hashes; the real clock, whatever a test set
+        patch.setattr(auth, "_hasher", FAST_HASHER)
+        patch.setattr(clock, "utcnow", REAL_UTCNOW)
+        patch.delenv(clock.OFFSET_ENV, raising=False)
+        spec.build(building)
+    with sqlite3.connect(building) as conn:  # a builder that left a connection open: still one whole file
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    os.replace(building, path)
 
 
 def copy_prepared(name: str, target: Path) -> Path:
@@ -406,6 +411,13 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     # Hypothesis examples: a quick count by default, the full count (>= 1,000 per importer) with --run-slow.
     config.fuzz_examples = 1000 if config.getoption("--run-slow") else 60
+    # The controller of a run in several processes: one folder of templates for all of them (they inherit the
+    # environment when they start, after this), removed at the end of the run.
+    if (not hasattr(config, "workerinput") and getattr(config.option, "numprocesses", None)
+            and SHARED_TEMPLATES_ENV not in os.environ):
+        folder = tempfile.mkdtemp(prefix="approdo-templates-")
+        os.environ[SHARED_TEMPLATES_ENV] = folder
+        config.add_cleanup(lambda: (shutil.rmtree(folder, True), os.environ.pop(SHARED_TEMPLATES_ENV, None)))
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,5 +1,6 @@
 """Concurrency and crash safety: no lost update, no "database is locked", a killed import leaves all or nothing."""
 
+import functools
 import os
 import signal
 import sqlite3
@@ -123,10 +124,17 @@ def test_imports_scoring_and_saves_in_parallel_never_report_a_locked_database(db
     assert len(protocols.section_history(pupils_db, dirigente, section.id)) == 11
 
 
-def big_attendance_csv(path, pupils: int) -> int:
+@functools.cache
+def _big_attendance(pupils: int) -> tuple[bytes, int]:
+    """A register file of `pupils` new pupils (codes KX…) and its rows: generated once per size and process."""
     cohort = synthetic.generate("secondaria_secondo_grado", pupils, [SchoolYear(2025)], seed=1, prefix="KX")
-    path.write_bytes(synthetic.attendance_csv(cohort))
-    return len(cohort.attendance)
+    return synthetic.attendance_csv(cohort), len(cohort.attendance)
+
+
+def big_attendance_csv(path, pupils: int) -> int:
+    data, rows = _big_attendance(pupils)
+    path.write_bytes(data)
+    return rows
 
 
 @pytest.mark.parametrize("written", [64 * 1024, 1024 * 1024, 4 * 1024 * 1024])

@@ -33,13 +33,24 @@ ROLES = ["admin", "coordinatore_rete", "dirigente", "funzione_strumentale", "reg
 @pytest.fixture
 def network(demo_db, system, monkeypatch):
     """The demo network and two more schools (two schools for each level), the other network's one school;
-    the levels each test example sets, read through a stand-in for the level history."""
+    the levels each test example sets, read through a stand-in for the level history's columns (what the
+    figures read: `history.level_columns`, in month then pupil order, None for a school without data)."""
     schools.create_school(demo_db, system, "MIEE00005E", "Scuola primaria «Quercia»", "RETEDEMO", "primaria")
     schools.create_school(demo_db, system, "MIMM00006F", "Secondaria di primo grado «Olmo»", "RETEDEMO",
                           "secondaria_primo_grado")
     data: dict[str, pd.DataFrame] = {}
-    monkeypatch.setattr(history, "levels_of", lambda db, codes: {c: data[c] for c in codes})
-    return demo_db, data
+    read: list[str] = []
+
+    def level_columns(db, code):
+        read.append(code)
+        frame = data[code].sort_values(["period", "pupil_code"])
+        if frame.empty:
+            return None
+        return {**{name: frame[name].to_numpy(dtype=object) for name in history.COLUMNS[:4]},
+                "absence_ratio": frame["absence_ratio"].to_numpy(dtype=float), "derived": {}}
+
+    monkeypatch.setattr(history, "level_columns", level_columns)
+    return demo_db, data, read
 
 
 def frames(counts: dict) -> dict[str, pd.DataFrame]:
@@ -85,9 +96,9 @@ def read_dashboard(db, actor, network_code, attacker, truth):
                         see(attacker, truth, f"{label} {period} {name} {column}",
                             parts(groups[name], period, column), value)
             series = {where.names[c]: frozenset([c]) for c in where.shown}
-            for point in figures.trend(db, where, YEAR).itertuples():
-                group = series.get(point.series, where.group)
-                rate_seen(attacker, group, point.period)
+            trend = figures.trend(db, where, YEAR)
+            for name, period in zip(trend["series"], trend["period"], strict=True):  # not itertuples: a class a call
+                rate_seen(attacker, series.get(name, where.group), period)
 
 
 def see(attacker, truth, where, cells, value):
@@ -158,8 +169,11 @@ def differencing(examples: int):
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(datasets)
     def run(network, actors, counts):
-        db, data = network
+        db, data, read = network
+        read.clear()
         attack(db, data, actors, counts)
+        # Were the figures to read the levels elsewhere, they would see no pupil and the attack nothing.
+        assert set(read) == set(SCHOOL_CODES), "the figures no longer read the stand-in (history.level_columns)"
 
     return run
 

@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 from docx import Document
+from docx.opc.oxml import serialize_part_xml
 from docx.oxml.ns import qn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -102,20 +103,43 @@ paragraphs = st.lists(st.tuples(st.sampled_from([None, "Heading 1", "Heading 2",
                                 st.one_of(st.sampled_from(HOSTILE), st.text(max_size=40))), max_size=12)
 
 
-BLANK = Document()  # parsed once: each file is this blank document with its paragraphs (the same bytes as a new one)
+BLANK = Document()  # parsed once: each file is this blank document with its paragraphs
+# The id of each style, looked up once: python-docx finds a style by its name by scanning every style of the file,
+# for each paragraph (most of the time of making a file). Setting the id is what add_paragraph(style=) does.
+STYLE_IDS = {name: BLANK.styles[name].style_id for name in ("Heading 1", "Heading 2", "List Bullet")}
+
+
+def _other_parts() -> bytes:
+    """What BLANK.save writes, every part but word/document.xml: saved and compressed once (its styles alone are
+    some 800 KB of XML), each file then adds its own document.xml to a copy."""
+    saved = io.BytesIO()
+    BLANK.save(saved)
+    out = io.BytesIO()
+    with zipfile.ZipFile(saved) as blank, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as others:
+        for entry in blank.infolist():
+            if entry.filename != DOCUMENT_PART:
+                others.writestr(entry, blank.read(entry))
+    return out.getvalue()
+
+
+DOCUMENT_PART = "word/document.xml"
+OTHER_PARTS = _other_parts()
 
 
 def docx_bytes(items) -> bytes:
-    document = BLANK
-    body = document.element.body
+    """The file BLANK.save would write with these paragraphs: the same parts, word/document.xml last."""
+    body = BLANK.element.body
     for child in list(body):
         if child.tag != qn("w:sectPr"):
             body.remove(child)
     for style, text in items:
         clean = "".join(ch for ch in text if ch.isprintable() or ch in "\t")
-        document.add_paragraph(clean, style=style) if style else document.add_paragraph(clean)
-    out = io.BytesIO()
-    document.save(out)
+        paragraph = BLANK.add_paragraph(clean)
+        if style:
+            paragraph._p.style = STYLE_IDS[style]
+    out = io.BytesIO(OTHER_PARTS)
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as package:
+        package.writestr(DOCUMENT_PART, serialize_part_xml(BLANK.element))
     return out.getvalue()
 
 
