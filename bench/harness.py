@@ -104,11 +104,6 @@ def _timed(function: Callable[[], object]) -> tuple[float, object]:
     return seconds, value
 
 
-def best_of(function: Callable[[], object], repeat: int = 5) -> float:
-    """The fastest of `repeat` runs (a measure without a floor to pair it with)."""
-    return min(_timed(function)[0] for _ in range(repeat))
-
-
 def equal(ours: object, floor: object) -> None:
     assert ours == floor, f"ours and the floor differ: {str(ours)[:300]} != {str(floor)[:300]}"
 

@@ -141,7 +141,9 @@ if uploaded is not None:
                 bar.empty()
 
 if kind == "attendance":
-    with st.expander(S.CLASS_HOURS_TITLE, icon=":material/schedule:"):
+    # Open or closed as the user left them (in the session): a save reruns the page with its message above, and
+    # a panel without a key would come back closed, the saved week out of sight.
+    with st.expander(S.CLASS_HOURS_TITLE, icon=":material/schedule:", key="class_hours_open", on_change="rerun"):
         weeks = school_calendar.school_weeks(db, actor, school_code)
         st.caption(S.CLASS_HOURS_HELP.format(week=weeks.default.text(), hours=indicators.hours(weeks.default.weekly)))
         st.dataframe(pd.DataFrame(
@@ -163,7 +165,8 @@ if kind == "attendance":
             if reset_column.form_submit_button(S.CLASS_HOURS_RESET):
                 run_action(lambda: school_calendar.set_week(db, actor, school_code, class_name, None),
                            S.CLASS_HOURS_SAVED, rerun=True)
-    with st.expander(S.SCHOOL_CALENDAR_TITLE, icon=":material/calendar_month:"):
+    with st.expander(S.SCHOOL_CALENDAR_TITLE, icon=":material/calendar_month:", key="school_calendar_open",
+                     on_change="rerun"):
         st.caption(S.SCHOOL_CALENDAR_HELP)
         local = school_calendar.school_local_calendar(db, actor, school_code)
         with st.form("school_calendar"):

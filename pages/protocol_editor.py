@@ -36,7 +36,7 @@ page_actor = actor
 state = st.session_state
 SAVED_KEY = "approdo_section_saved"
 
-protocol = open_protocol(ctx, title_for(actor, spec_for_file(__file__)))
+protocol = open_protocol(ctx, title_for(actor, spec_for_file(__file__)), sections=True)
 
 
 def run(action, message: str, clears: str | None = None) -> None:

@@ -22,7 +22,7 @@ ctx = guard_page(__file__)
 db, actor = ctx.db, ctx.actor
 C = S.COLUMNS
 
-protocol = open_protocol(ctx, S.PAGE_HISTORY)
+protocol = open_protocol(ctx, S.PAGE_HISTORY, sections=True)
 
 # --- the whole protocol since its last approval: one view, printable -------------------
 since = protocols.changes_since_approval(db, actor, protocol.id)

@@ -21,6 +21,7 @@ from ui.session import PageContext, show_flash
 from ui.text import plain_format, show_error
 
 QUERY_KEY = "protocollo"
+SECTION_QUERY_KEY = "sezione"
 _CORE_WORDS = "protocollo comune"
 REMEMBERED_KEY = "approdo_protocol"
 
@@ -39,13 +40,18 @@ def protocol_label(protocol: protocols.Protocol) -> str:
     return " · ".join(part for part in (protocol.title, who, protocol.status_label) if part)
 
 
-def choose_protocol(ctx: PageContext) -> protocols.Protocol | None:
+def choose_protocol(ctx: PageContext, page: str = "", sections: bool = False) -> protocols.Protocol | None:
     """The protocol named in the URL (?protocollo=ID), or one picked from the list.
 
-    The id in the URL is only a wish: models/ decides whether this user may read it.
+    The id in the URL is only a wish: models/ decides whether this user may read it. `sections`: the page goes
+    on to `choose_section`, which writes the address (both parameters in one change: one history entry).
     """
     # The URL names the protocol; otherwise the one this user last opened.
-    wanted = st.query_params.get(QUERY_KEY) or st.session_state.get(REMEMBERED_KEY)
+    st.session_state[_PAGE_KEY] = page
+    st.session_state.pop(_PENDING_KEY, None)
+    st.session_state.pop(_SHOWN_KEY, None)
+    asked = _asked(QUERY_KEY)
+    wanted = asked or st.session_state.get(REMEMBERED_KEY)
     protocol = None
     if wanted is not None:
         try:
@@ -71,21 +77,72 @@ def choose_protocol(ctx: PageContext) -> protocols.Protocol | None:
     ids = list(by_id)
     chosen = by_id.get(st.selectbox(S.CHOOSE_PROTOCOL, ids, index=ids.index(protocol.id) if protocol.id in ids else 0,
                                     format_func=lambda i: protocol_label(by_id[i])), visible[0])
-    if st.query_params.get(QUERY_KEY) != str(chosen.id):
-        st.query_params[QUERY_KEY] = str(chosen.id)
     st.session_state[REMEMBERED_KEY] = str(chosen.id)
+    # Another protocol: the section in the address was one of the previous protocol's.
+    st.session_state[_PENDING_KEY] = _changes(QUERY_KEY, str(chosen.id), str(protocol.id), asked)
+    if chosen.id != protocol.id:
+        st.session_state[_PENDING_KEY][SECTION_QUERY_KEY] = None
+    if not sections:
+        _write_address()
     return chosen
 
 
-SECTION_QUERY_KEY = "sezione"
+# --- the address: one user action, at most one entry in the browser's history ---------------
+# Every change of st.query_params is a new entry in the browser's history (Streamlit pushes it). So the protocol
+# pages write the address once a run, both parameters together, and only for a choice the user made: a page
+# opened without them (from the menu) keeps its address, and what it showed is remembered, so that the browser's
+# Back to that address shows it again.
+_PENDING_KEY = "approdo_address_pending"  # {parameter: value or None (removed)}: this run's changes, not written yet
+_LAST_KEY = "approdo_address_last"  # (page, {parameter: value}): the address as the last run left it
+_BARE_KEY = "approdo_address_bare"  # {(page, parameter): value}: what the page showed with no such parameter
+_SHOWN_KEY = "approdo_address_shown"  # {parameter: value}: what this run shows
+_PAGE_KEY = "approdo_address_page"  # the protocol page of this run (its title)
 
 
-def open_protocol(ctx: PageContext, title: str) -> protocols.Protocol:
+def _asked(key: str) -> str | None:
+    """The parameter the address asks for; or, when the browser went back to this page's address without it
+    (the last run left one there), what the page showed at that address."""
+    value = st.query_params.get(key)
+    if value is not None:
+        return value
+    page = st.session_state.get(_PAGE_KEY, "")
+    last_page, last = st.session_state.get(_LAST_KEY, ("", {}))
+    if last_page == page and last.get(key) is not None:
+        return st.session_state.get(_BARE_KEY, {}).get((page, key))
+    return None
+
+
+def _changes(key: str, chosen: str, start: str, asked: str | None) -> dict[str, str | None]:
+    """{key: chosen} when the address must say it: it asks for another one, or (asking for none) the user
+    changed the choice from `start`, what the page showed. Otherwise nothing: a bare address stays bare."""
+    st.session_state.setdefault(_SHOWN_KEY, {})[key] = chosen
+    return {key: chosen} if chosen != (start if asked is None else asked) else {}
+
+
+def _write_address(changes: dict[str, str | None] | None = None) -> None:
+    page = st.session_state.get(_PAGE_KEY, "")
+    wanted = {**st.session_state.pop(_PENDING_KEY, {}), **(changes or {})}
+    shown = st.session_state.pop(_SHOWN_KEY, {})
+    if wanted:  # an address written says all the page shows (a shared link opens the same), in the same change
+        wanted = {**shown, **wanted}
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    new = {key: value for key, value in {**params, **{k: [v] if v else None for k, v in wanted.items()}}.items()
+           if value}
+    if new != params:
+        st.query_params.from_dict(new)  # one change of the address: one entry in the history
+    st.session_state[_LAST_KEY] = (page, {key: values[-1] for key, values in new.items()})
+    for key, value in shown.items():
+        if key not in new:
+            st.session_state.setdefault(_BARE_KEY, {})[(page, key)] = value
+
+
+def open_protocol(ctx: PageContext, title: str, sections: bool = False) -> protocols.Protocol:
     """The start of every protocol page: its title, the message of the last action, the protocol chosen
-    (the page stops here when there is none to show) and its status line."""
+    (the page stops here when there is none to show) and its status line. `sections`: the page goes on to
+    `choose_section` (which writes the address)."""
     st.title(title)
     show_flash()
-    protocol = choose_protocol(ctx)
+    protocol = choose_protocol(ctx, title, sections)
     if protocol is None:
         st.stop()
     protocol_header(protocol)
@@ -145,16 +202,17 @@ def choose_section(ctx: PageContext, protocol: protocols.Protocol, open_comments
                           placeholder=S.CHOOSE_PLACEHOLDER)
     if chosen not in sections:  # defensive: never a stale id
         chosen = ids[index]
+    shown = st.session_state.get(chosen_key)  # in the last run
     st.session_state[chosen_key], st.session_state[last_key] = chosen, widget_key
-    if st.query_params.get(SECTION_QUERY_KEY) != str(chosen):
-        st.query_params[SECTION_QUERY_KEY] = str(chosen)
+    asked = str(addressed) if addressed in sections else None
+    _write_address(_changes(SECTION_QUERY_KEY, str(chosen), str(shown if shown in sections else ids[index]), asked))
     return sections[chosen]
 
 
 def _section_in_address() -> int | None:
     # Only a wish, like ?protocollo=: a number not among this protocol's sections is ignored.
     try:
-        return int(st.query_params.get(SECTION_QUERY_KEY, ""))
+        return int(_asked(SECTION_QUERY_KEY) or "")
     except ValueError:
         return None
 

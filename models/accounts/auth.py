@@ -50,8 +50,6 @@ FREE_FAILURES = 5
 FIRST_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(minutes=15)
 FAILURE_WINDOW = timedelta(hours=24)
-# Beyond this many failures the wait no longer grows, so no more need remembering.
-_FAILURES_THAT_MATTER = FREE_FAILURES + math.ceil(math.log2(MAX_DELAY / FIRST_DELAY)) + 1
 # Failures of names without an account are kept in the database, shared by every app process (else each
 # process would give an unknown name its own free tries, and the count would tell names apart), under a
 # short key of the name (`_name_key`), never the name: at most this many, the oldest going first.
@@ -338,9 +336,10 @@ def resolve_session(
 def logout(db: sqlite_utils.Database, token: str | None) -> None:
     if not token:
         return
+    token_hash = _token_hash(token)
     with transaction(db):
-        row = store.session(db, _token_hash(token))
-        store.delete_session(db, _token_hash(token))
+        row = store.session(db, token_hash)
+        store.delete_session(db, token_hash)
         if row:
             audit.record(db, row["username"], "uscita", row["username"])
 

@@ -58,22 +58,12 @@ DAYS, HOURS = "giorni", "ore"  # the two kinds of case: sixteen days in three mo
 KIND_LABELS = {DAYS: "più di 15 giorni in tre mesi", HOURS: "un quarto del monte ore annuo"}
 LATE_AFTER_DAYS = 7  # Approdo's reminder: a due step is late a week after it fell due (not a legal term)
 MAX_TEXT = 80
-SYSTEM_SOURCE = "dati"
 
 
 # --- the seven days run from the family's receipt (art. 114 c. 4: «entro sette giorni») ----------------------
 HAND_DELIVERY, MEETING = "Consegna a mano con firma", "Colloquio con verbale"
 SAME_DAY = (HAND_DELIVERY, MEETING)  # the family receives the notice the day it is given
 RECEIPT_ALLOWANCE_DAYS = 10
-RECEIPT_PROOF = {
-    "Raccomandata A/R": "la data scritta sull'avviso di ricevimento (cartolina di ritorno)",
-    "PEC": "la data della ricevuta di avvenuta consegna",
-    HAND_DELIVERY: "il giorno della consegna (la firma di ricevuta)",
-    "Registro elettronico (comunicazione)": "la data della presa visione nel registro",
-    MEETING: "il giorno del colloquio (il verbale)",
-}
-ALLOWANCE_NOTE = (f"ricevimento non documentato: il termine si conta dal {RECEIPT_ALLOWANCE_DAYS}° giorno dopo "
-                  "l'invio, come per la compiuta giacenza della raccomandata (art. 8 L. 890/1982)")
 
 
 def received(sent: date, received_on: date | None, channel: str) -> tuple[date, bool]:

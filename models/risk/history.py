@@ -39,7 +39,14 @@ from models.core.db import transaction
 from models.core.school_year import SchoolYear
 from models.risk import indicators, store
 from models.risk.rules import network_rules, rules_from_json, rules_json
-from models.risk.school_risk import data_stamp, database_file, load_attendance, load_context, scoring_setup
+from models.risk.school_risk import (
+    PACKED_SEPARATOR,
+    data_stamp,
+    database_file,
+    load_attendance,
+    load_context,
+    scoring_setup,
+)
 
 COLUMNS = ["period", "pupil_code", "class_name", "level", "absence_ratio"]
 HEARTBEAT = timedelta(seconds=60)  # a runner writes after each school; one silent this long has stopped
@@ -111,9 +118,6 @@ def _write(db: sqlite_utils.Database, school_code: str, generation: int, frame: 
     _pack(db, school_code, generation, columns if months is None else None)
 
 
-_SEPARATOR = "\x1f"  # never in a code, a class or a level (checked: a value holding it leaves the school unpacked)
-
-
 def _read_rows(db: sqlite_utils.Database, school_code: str, generation: int) -> list[tuple]:
     """The generation's rows as columns (period, pupil_code, class_name, level, absence_ratio), in order."""
     with indicators.paused_gc():  # a tuple per row: no collection while they come
@@ -128,15 +132,15 @@ def _pack(db: sqlite_utils.Database, school_code: str, generation: int, rows: li
     periods, pupils, classes, levels, ratios = rows if rows is not None else _read_rows(db, school_code, generation)
     distinct = [sorted(set(column)) for column in (periods, classes, levels)]
     if (any(len(names) > 65_535 for names in distinct)
-            or any(_SEPARATOR in value for value in (*pupils, *distinct[0], *distinct[1], *distinct[2]))):
+            or any(PACKED_SEPARATOR in value for value in (*pupils, *distinct[0], *distinct[1], *distinct[2]))):
         return
     indexes = np.empty((len(pupils), 3), dtype="<u2")
     for position, (column, names) in enumerate(zip((periods, classes, levels), distinct, strict=True)):
         number = {name: n for n, name in enumerate(names)}
         indexes[:, position] = [number[value] for value in column]
-    store.insert_packed_levels(db, school_code, generation, len(pupils), _SEPARATOR.join(distinct[0]),
-                               _SEPARATOR.join(pupils), _SEPARATOR.join(distinct[1]), _SEPARATOR.join(distinct[2]),
-                               indexes.tobytes(), np.asarray(ratios, dtype="<f8").tobytes())
+    joined = [PACKED_SEPARATOR.join(column) for column in (distinct[0], pupils, distinct[1], distinct[2])]
+    store.insert_packed_levels(db, school_code, generation, len(pupils), *joined, indexes.tobytes(),
+                               np.asarray(ratios, dtype="<f8").tobytes())
 
 
 def _unpack(db: sqlite_utils.Database, school_code: str, generation: int) -> list | None:
@@ -148,8 +152,8 @@ def _unpack(db: sqlite_utils.Database, school_code: str, generation: int) -> lis
     if not count:
         return [(), (), (), (), ()]
     indexes = np.frombuffer(indexes, dtype="<u2").reshape(count, 3)
-    names = [np.array(text.split(_SEPARATOR), dtype=object) for text in (periods, classes, levels)]
-    return [names[0][indexes[:, 0]], pupils.split(_SEPARATOR), names[1][indexes[:, 1]], names[2][indexes[:, 2]],
+    names = [np.array(text.split(PACKED_SEPARATOR), dtype=object) for text in (periods, classes, levels)]
+    return [names[0][indexes[:, 0]], pupils.split(PACKED_SEPARATOR), names[1][indexes[:, 1]], names[2][indexes[:, 2]],
             np.frombuffer(ratios, dtype="<f8")]
 
 

@@ -255,7 +255,9 @@ def _packed_rows(db: sqlite_utils.Database, school_code: str, since: str, until:
 
 # --- a school year's rows kept packed (a table derived from attendance, models/core/changes.py) ------------
 
-_SEPARATOR = "\x1f"  # never in a code, a class or a month (a school year holding one is not kept)
+# Joins the texts of packed rows, here and in models/risk/history.py: never in a code, a class, a month or a
+# level (each packer checks: a school year, or a generation, holding one is not packed).
+PACKED_SEPARATOR = "\x1f"
 
 
 def data_changed(db: sqlite_utils.Database, school_code: str, periods: tuple[str, ...] | None) -> None:
@@ -265,10 +267,12 @@ def data_changed(db: sqlite_utils.Database, school_code: str, periods: tuple[str
     latest = {SchoolYear.of_period(p).first_month: p for p in months}  # each school year's latest month
     years = set(latest) if periods is None else {SchoolYear.of_period(p).first_month for p in periods}
     if periods is None:
-        store.delete_packed_years(db, school_code)
+        store.delete_packed_years(db, school_code)  # every year, those left without months too
+    else:
+        for since in years:
+            store.delete_packed_years(db, school_code, since)
     stamp = data_stamp(db, school_code)
     for since in sorted(years):
-        store.delete_packed_years(db, school_code, since)
         until = latest.get(since)
         # Summer months or hours the packing cannot carry: the list reads the rows (see `_scored`).
         if until is None or not _school_months_only(months, since, until):
@@ -277,8 +281,8 @@ def data_changed(db: sqlite_utils.Database, school_code: str, periods: tuple[str
         if rows is None:
             continue
         codes, class_names, last_periods, counts, packed = rows
-        texts = [_SEPARATOR.join(column.tolist()) for column in (codes, class_names, last_periods)]
-        if any(_SEPARATOR in value for column in (codes, class_names) for value in column.tolist()) or \
+        texts = [PACKED_SEPARATOR.join(column.tolist()) for column in (codes, class_names, last_periods)]
+        if any(PACKED_SEPARATOR in value for column in (codes, class_names) for value in column.tolist()) or \
                 counts.max() > 255:
             continue
         store.insert_packed_year(db, school_code, since, stamp, *texts, counts.astype("<u1").tobytes(),
@@ -290,7 +294,7 @@ def _kept_rows(db: sqlite_utils.Database, school_code: str, since: str, stamp: s
     row = store.packed_year(db, school_code, since)
     if row is None or row[0] != stamp:
         return None
-    codes, class_names, last_periods = (np.array(text.split(_SEPARATOR), dtype=object) for text in row[1:4])
+    codes, class_names, last_periods = (np.array(text.split(PACKED_SEPARATOR), dtype=object) for text in row[1:4])
     return (codes, class_names, last_periods, np.frombuffer(row[4], dtype="<u1").astype(np.int64),
             np.frombuffer(row[5], dtype="<i8"))
 

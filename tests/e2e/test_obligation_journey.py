@@ -82,7 +82,8 @@ def test_case_from_the_register_family_notice_then_the_mayor_step_after_seven_da
         with rerun(page):
             page.get_by_role("link", name="Carica dati").first.click()
         main = page.locator("[data-testid='stMain']")
-        page.get_by_text("Settimana della scuola e delle classi").click()
+        with rerun(page):  # the panel keeps its state in the session: opening it reruns the page
+            page.get_by_text("Settimana della scuola e delle classi").click()
         week_form = page.locator("[data-testid='stForm']").filter(has_text="Lun")
         week_form.get_by_role("textbox", name="Classe").fill("1B")
         for day in ("Lun", "Mar", "Mer", "Gio", "Ven", "Sab"):
@@ -90,6 +91,7 @@ def test_case_from_the_register_family_notice_then_the_mayor_step_after_seven_da
         with rerun(page):
             week_form.get_by_role("button", name="Salva", exact=True).click()
         expect(main).to_contain_text("Settimana salvata")  # (the case below needs its Saturdays)
+        expect(week_form.get_by_role("button", name="Salva", exact=True)).to_be_visible()  # still open after it
         with rerun(page):
             page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(export))
         with rerun(page):

@@ -653,3 +653,32 @@ def test_the_browser_s_back_reopens_the_section_before(demo_db, school_protocol)
     assert at.query_params["sezione"] == first
     at.run()  # and it stays there
     assert "Chi fa che cosa" in chosen_section(at)
+
+
+def test_each_choice_adds_at_most_one_entry_to_the_browser_s_history(demo_db, school_protocol, monkeypatch):
+    """The walk of 08/12: opening the editor from the menu added three entries to the history (the page, then
+    ?protocollo=, then &sezione=, each change of st.query_params being one), so Back took ~5 presses to Home.
+    The page itself is the one entry of opening it; a choice is one; the browser's Back to the address
+    without parameters shows what it showed there."""
+    from streamlit.runtime.state.query_params import QueryParams
+
+    changes = []
+    real = QueryParams._send_query_param_msg
+    monkeypatch.setattr(QueryParams, "_send_query_param_msg", lambda self: (changes.append(dict(self)),
+                                                                             real(self)))
+    at = log_in(new_app(), "dirigente")
+    changes.clear()
+    at.switch_page(EDITOR).run()
+    assert not at.exception, at.exception
+    opened = chosen_section(at)
+    assert changes == []  # the address of the page, as the menu wrote it
+    chooser = next(sb for sb in at.selectbox if sb.label == "Sezione")
+    chooser.select_index(next(i for i, label in enumerate(chooser.options) if "Tempi" in label)).run()
+    assert len(changes) == 1 and set(changes[0]) == {"protocollo", "sezione"}  # one entry, the whole address
+    changes.clear()
+    at.run()  # a rerun (typing, a button) writes nothing
+    assert changes == []
+    at.query_params.pop("protocollo"), at.query_params.pop("sezione")  # Back to the address without parameters
+    at.run()
+    assert not at.exception, at.exception
+    assert chosen_section(at) == opened and changes == []

@@ -330,6 +330,7 @@ def test_the_week_and_the_school_calendar_are_set_on_the_upload_page(demo_db):
     from models.pupils import school_calendar
 
     at = open_page("funzione", "pages/data_upload.py")
+    at.session_state["class_hours_open"] = at.session_state["school_calendar_open"] = True  # the user opens both
     week_form = [n for n in at.number_input if n.label in ("Lun", "Mar", "Mer", "Gio", "Ven", "Sab")]
     assert [n.value for n in week_form] == [6.4] * 5 + [0.0]  # the school's 1056 hours over 33 weeks and 5 days
     next(t for t in at.text_input if t.label == "Classe").input("2c")
@@ -340,12 +341,16 @@ def test_the_week_and_the_school_calendar_are_set_on_the_upload_page(demo_db):
     week = school_calendar.weeks(demo_db, "MIIS00003C").of("2C")
     assert week.text() == "lun 6, mar 6, mer 5, gio 5, ven 4, sab 4"
     assert "lun 6, mar 6, mer 5, gio 5, ven 4, sab 4" in list(at.dataframe[0].value["Ore per giorno"])
+    # The walk of 08/12: after the save the panel came back closed, the saved week out of sight.
+    panels = {e.label: e.proto.expanded for e in at.expander}
+    assert panels["Settimana della scuola e delle classi"] and panels["Calendario della scuola"]
     next(r for r in at.radio if r.label == "Rito").set_value("ambrosiano")
     next(t for t in at.text_area if t.label.startswith("Giorni chiusi")).input("02/01/2026 ponte")
     next(b for b in at.button if b.label == "Salva" and "school_calendar" in str(b.form_id)).click().run()
     assert not at.error, [e.value for e in at.error]
     local = school_calendar.local_calendar(demo_db, "MIIS00003C")
     assert local.rite == "ambrosiano" and local.closed[0][2] == "ponte"
+    assert {e.label: e.proto.expanded for e in at.expander}["Calendario della scuola"]
 
 
 def test_the_dirigente_places_hours_under_a_derogation_on_the_pupil_page(demo_db):
