@@ -186,9 +186,11 @@ def ranked_list(listed: pd.DataFrame, pupils: pd.DataFrame, classes: tuple[str, 
     keep = risk_export.selected(pupils, selection)
     shown = pupils[keep]
     st.caption(S.RISK_TABLE_HELP)
+    formatting.skip_link("dopo-elenco", S.SKIP_RISK_TABLE)  # Tab stops at every column of the table
     table_state = formatting.dataframe(listed[keep], hide_index=True, on_select="rerun", selection_mode="single-row",
                                      key="risk_table",
                                      column_config={labels["motivi"]: st.column_config.TextColumn(width="large")})
+    formatting.skip_target("dopo-elenco")
     picked = table_state.selection.rows if table_state else []
     if picked:
         pupil = shown.iloc[picked[0]]

@@ -77,6 +77,19 @@ def hidden_months_note(hidden: dict[str, list[str]], only_series: bool = False) 
     return plain_format(S.HIDDEN_MONTHS, months="; ".join(parts))
 
 
+def skip_link(target: str, label: str) -> None:
+    """A link that jumps over what follows to `skip_target(target)`: Tab walks an st.dataframe cell by cell
+    (one stop per column, the grid's own keys, not configurable), and a keyboard user would otherwise cross
+    every column to get past the table (WCAG 2.4.1). The browser moves the focus's starting point to the
+    target, so the next Tab reaches what is after it."""
+    st.markdown(f"[{label}](#{target})")
+
+
+def skip_target(target: str) -> None:
+    """Where `skip_link(target)` lands: an empty element, focusable by the link only."""
+    st.html(f'<span id="{target}" tabindex="-1"></span>')
+
+
 def number_columns(frame: pd.DataFrame) -> dict[str, st.column_config.NumberColumn]:
     """column_config for st.dataframe: numeric columns in the reader's locale (a comma in Italian)."""
     return {column: st.column_config.NumberColumn(format="localized")

@@ -1200,6 +1200,7 @@ LINK_OPEN = "Collega le sezioni al protocollo comune"
 
 # Charts: each has a text alternative, a sentence below it and (where no table on the page has them) the figures.
 CHART_DATA = "I dati del grafico"
+SKIP_RISK_TABLE = "Salta la tabella degli alunni"
 HIDDEN_MONTHS = ("Mesi nascosti: {months}. Le loro cifre sono sotto soglia («<5» o «n.d.» nella tabella): la "
                  "linea si interrompe lì (una riga tratteggiata segna il mese) e non va letta come un andamento.")
 HIDDEN_MONTH_TIP = "Mese nascosto (cifre sotto soglia)"

@@ -410,3 +410,22 @@ def test_the_pupil_projection_says_its_pace_and_both_ends(demo_db):
     assert projection.label == "Proiezione a fine anno (ritmo degli ultimi 2 mesi)"
     assert projection.value == "8 %"
     assert any("se da oggi non fa altre assenze, 8 %; al ritmo tenuto finora, 13 %" in c.value for c in at.caption)
+
+
+def test_a_link_before_the_list_skips_it_for_the_keyboard(pupils_db):
+    """The walk of 08/12: Tab stops at each of the table's 12 columns before leaving it (the grid's own keys).
+    A link just before the table lands just after it (in Chromium the next Tab then reaches the downloads)."""
+    at = open_page("funzione", "pages/risk.py")
+    order = []
+
+    def walk(node):
+        for child in getattr(node, "children", {}).values():
+            order.append(child)
+            walk(child)
+
+    walk(at.main)
+    link = next(i for i, e in enumerate(order) if e.type == "markdown" and "Salta la tabella" in e.value)
+    table = next(i for i, e in enumerate(order) if e.type == "dataframe")
+    target = next(i for i, e in enumerate(order) if e.type == "html" and 'id="dopo-elenco"' in e.proto.body)
+    assert order[link].value.endswith("(#dopo-elenco)")
+    assert table == link + 1 and target == table + 1  # right before and right after the table
