@@ -67,15 +67,18 @@ st.caption(S.MODEL_CALIBRATION.format(brier=number(metrics["model"]["brier"], 4)
 # Points built on fewer than 5 pupils come suppressed ("<5") for every role: they are left off the chart.
 points_shown = [p for p in metrics["reliability"] if not suppression.is_hidden(p["observed"])]
 reliability = pd.DataFrame(points_shown, columns=["predicted", "observed"])
+# The curve breaks at a hidden point (one line per stretch between them), never joins its neighbours across it.
+stretches, _ = suppression.line_points({"": {n: p["observed"] for n, p in enumerate(metrics["reliability"])}})
+drawn = reliability.assign(segment=list(stretches["segment"]))
 if metrics["reliability"] and all(p["observed"] == suppression.HIDDEN for p in metrics["reliability"]):
     st.caption(S.RELIABILITY_ISOLATED)  # the network minus one's own school would be one other school (rule 2)
 elif len(points_shown) < len(metrics["reliability"]):
     st.caption(S.RELIABILITY_HIDDEN.format(hidden=len(metrics["reliability"]) - len(points_shown),
                                            total=len(metrics["reliability"])))
 if not reliability.empty:
-    points = alt.Chart(reliability).mark_line(point=True).encode(
+    points = alt.Chart(drawn).mark_line(point=True).encode(
         x=alt.X("predicted:Q", title=S.RELIABILITY_X, scale=alt.Scale(domain=[0, max(0.05, reliability.max().max())])),
-        y=alt.Y("observed:Q", title=S.RELIABILITY_Y),
+        y=alt.Y("observed:Q", title=S.RELIABILITY_Y), detail="segment:N",
         tooltip=[alt.Tooltip("predicted", format=".3f"), alt.Tooltip("observed", format=".3f")])
     diagonal = alt.Chart(pd.DataFrame({"x": [0, reliability.max().max()]})).mark_line(
         strokeDash=[4, 4], color="gray").encode(x="x:Q", y="x:Q")

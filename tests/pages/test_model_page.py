@@ -71,3 +71,29 @@ def test_an_offered_model_adds_its_estimate_to_the_list_and_the_pupil_page(model
 def test_without_a_model_the_page_says_how_to_get_one(pupils_db):
     at = open_page("coordinatrice")
     assert [i.value for i in at.info][0].startswith("La rete non ha ancora un modello")
+
+
+def test_the_reliability_curve_breaks_at_a_hidden_point(model_db, monkeypatch):
+    """As the regional trend (the walk of 08/12): a point hidden by suppression is a gap in the line, never
+    a stretch drawn across it."""
+    import copy
+    import json
+
+    import pyarrow as pa
+
+    real = learn.load
+
+    def with_a_hidden_point(db, actor, network_code):
+        model = copy.deepcopy(real(db, actor, network_code))
+        model.document["metrics"]["reliability"][1]["observed"] = "<5"
+        return model
+
+    monkeypatch.setattr(learn, "load", with_a_hidden_point)
+    at = open_page("coordinatrice")
+    chart = at.get("vega_lite_chart")[0].proto
+    spec = json.loads(chart.spec)
+    curve = next(lay for lay in spec["layer"] if lay["encoding"].get("y", {}).get("field") == "observed")
+    data = {d.name: pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.datasets}[curve["data"]["name"]]
+    fields = [curve["encoding"][c]["field"] for c in ("color", "detail") if c in curve["encoding"]]
+    lines = [list(part.index) for _, part in data.groupby(fields)] if fields else [list(data.index)]
+    assert [0] in lines and all(0 not in line or len(line) == 1 for line in lines)  # the first point alone
