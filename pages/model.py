@@ -73,8 +73,9 @@ drawn = reliability.assign(segment=list(stretches["segment"]))
 if metrics["reliability"] and all(p["observed"] == suppression.HIDDEN for p in metrics["reliability"]):
     st.caption(S.RELIABILITY_ISOLATED)  # the network minus one's own school would be one other school (rule 2)
 elif len(points_shown) < len(metrics["reliability"]):
-    st.caption(S.RELIABILITY_HIDDEN.format(hidden=len(metrics["reliability"]) - len(points_shown),
-                                           total=len(metrics["reliability"])))
+    hidden = len(metrics["reliability"]) - len(points_shown)
+    st.caption((S.RELIABILITY_HIDDEN_ONE if hidden == 1 else S.RELIABILITY_HIDDEN).format(
+        hidden=hidden, total=len(metrics["reliability"])))
 if not reliability.empty:
     points = alt.Chart(drawn).mark_line(point=True).encode(
         x=alt.X("predicted:Q", title=S.RELIABILITY_X, scale=alt.Scale(domain=[0, max(0.05, reliability.max().max())])),

@@ -552,6 +552,8 @@ RELIABILITY_X = "Probabilità stimata"
 RELIABILITY_Y = "Frequenza osservata"
 RELIABILITY_HIDDEN = ("{hidden} punti su {total} non sono mostrati: sono costruiti su meno di 5 alunni (o su meno di 5"
                       " esiti negativi).")
+RELIABILITY_HIDDEN_ONE = ("1 punto su {total} non è mostrato: è costruito su meno di 5 alunni (o su meno di 5 esiti "
+                          "negativi).")
 RELIABILITY_ISOLATED = ("Il grafico di affidabilità non è mostrato: nell'anno di verifica la rete ha una sola altra "
                         "scuola con alunni, i cui dati si ricaverebbero togliendo quelli della tua scuola.")
 AUDIT_TITLE = "Audit per gruppi"

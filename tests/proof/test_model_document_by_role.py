@@ -218,8 +218,10 @@ def test_the_model_page_leaves_hidden_reliability_points_off_the_chart(trained):
     assert not at.exception, at.exception
     shown = learn.document_for(trained, actor_named(trained, "coordinatrice"), "RETEDEMO")["metrics"]["reliability"]
     hidden = sum(p["observed"] == FEW for p in shown)
-    assert [c.value for c in at.caption if "non sono mostrati" in c.value] == [
-        f"{hidden} punti su {len(shown)} non sono mostrati: sono costruiti su meno di 5 alunni (o su meno di 5"
-        " esiti negativi)."]
+    expected = (f"1 punto su {len(shown)} non è mostrato: è costruito su meno di 5 alunni (o su meno di 5 esiti"
+                " negativi)." if hidden == 1 else
+                f"{hidden} punti su {len(shown)} non sono mostrati: sono costruiti su meno di 5 alunni (o su meno di 5"
+                " esiti negativi).")
+    assert [c.value for c in at.caption if " mostrat" in c.value] == [expected]
     chart = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
     assert chart, "the reliability chart is drawn with the points that can be shown"
