@@ -14,7 +14,7 @@ from models.network import report as network_report
 from models.protocols import word_export as docx_export
 from tests.models.test_network_figures import network_db  # noqa: F401 - the fixture
 from tests.models.test_network_report_layout import report  # noqa: F401 - the fixture
-from tests.models.test_protocol_pdf import published  # noqa: F401 - the fixture
+from tests.models.test_protocol_pdf import dirigente, pdf_db, published  # noqa: F401 - the fixtures
 from tests.word_helpers import pdf_info
 
 
@@ -27,9 +27,9 @@ def alt_texts(document) -> list[str]:
     return [picture.get("descr") for picture in document.element.body.iter(qn("wp:docPr"))]
 
 
-def test_the_word_protocol_is_italian_titled_with_headings_and_the_logo_described(demo_db, actors,  # noqa: F811
+def test_the_word_protocol_is_italian_titled_with_headings_and_the_logo_described(pdf_db, dirigente,  # noqa: F811
                                                                                   published):  # noqa: F811
-    data = docx_export.export_protocol(demo_db, actors["dirigente"], published.id)
+    data = docx_export.export_protocol(pdf_db, dirigente, published.id)
     document = Document(io.BytesIO(data))
     assert language(document) == "it-IT"
     assert document.core_properties.language == "it-IT"
@@ -47,9 +47,9 @@ def test_the_word_report_describes_its_charts(report):  # noqa: F811
 
 @pytest.mark.skipif(not docx_export.pdf_available() or not shutil.which("pdfinfo"),
                     reason="LibreOffice and poppler are not installed")
-def test_the_published_pdf_is_tagged_in_italian_with_headings_tables_and_the_logo_text(demo_db, actors,  # noqa: F811
+def test_the_published_pdf_is_tagged_in_italian_with_headings_tables_and_the_logo_text(pdf_db, dirigente,  # noqa: F811
                                                                                        published, tmp_path):  # noqa: F811
-    pdf = docx_export.export_protocol_pdf(demo_db, actors["dirigente"], published.id)
+    pdf = docx_export.export_protocol_pdf(pdf_db, dirigente, published.id)
     info = pdf_info(pdf, tmp_path)
     assert info["Tagged"] == "yes"
     assert info["Title"].startswith("Protocollo")  # the document's title, not "protocollo.docx"
