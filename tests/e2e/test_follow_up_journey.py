@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from models.demo import demo
-from tests.e2e.conftest import choose, log_in, pick, rerun, screenshot
+from tests.e2e.conftest import choose, log_in, pick, rerun, screenshot, wait_idle
 
 NOTE = "Abbinato a un compagno di 4B per il metodo di studio."
 
@@ -71,7 +71,10 @@ def test_funzione_records_an_intervention_and_finds_it_in_the_exported_list(serv
 
     with rerun(page):
         page.get_by_role("link", name="Rischio dispersione").first.click()
-    with page.expect_download() as download:
+    wait_idle(page)
+    # The file is made when the button is pressed (the list as it is then), on a machine the other test processes
+    # share: the wait is as long as the council pack's below.
+    with page.expect_download(timeout=90_000) as download:
         page.get_by_role("button", name="Scarica l'elenco (Excel)").click()
     saved = tmp_path / download.value.suggested_filename
     download.value.save_as(saved)
