@@ -160,30 +160,36 @@ def test_the_curve_is_hidden_from_a_school_whose_only_other_school_it_would_desc
     assert shown and all(p["observed"] == p["pupils"] == p["adverse"] == suppression.HIDDEN for p in shown)
 
 
-@pytest.mark.parametrize("username", ["admin", "coordinatrice"])
-def test_audit_error_rates_built_on_fewer_than_5_pupils_read_small(trained, username):
+def audit_rows(trained, username):
+    """(stored row, the row the account is shown, the shown rows of its side) for every audit row of both sides
+    that counts pupils; every row the account sees is counted as a figure checked."""
     raw = stored_document(trained)["audit"]
     shown = learn.document_for(trained, actor_named(trained, username), "RETEDEMO")["audit"]
-    hidden_somewhere = False
     for side in ("model", "rules"):
         for stored, row in zip(raw[side], shown[side], strict=True):
             count_proof("cifre del modello controllate per ruolo")
-            if not isinstance(stored["n"], int):
-                continue
-            few_adverse = 0 < stored["adverse"] < 5
-            few_others = 0 < stored["n"] - stored["adverse"] < 5
-            if few_adverse and stored["fnr"] is not None:
-                assert row["fnr"] == row["fnr_ratio"] == FEW, row
-                hidden_somewhere = True
-            if few_others and stored["fpr"] is not None:
-                assert row["fpr"] == row["fpr_ratio"] == FEW, row
-            if few_adverse or few_others:
-                assert row["in_band"] is None
-            assert row["adverse"] == "<5" or row["adverse"] == 0 or row["adverse"] >= 5
-            reference = next(r for r in shown[side] if r["group"] == row["group"] and r["reference"])
-            for key in ("precision", "fpr", "fnr"):
-                if reference[key] == FEW:  # a shown ratio to a hidden rate would give it back
-                    assert row[f"{key}_ratio"] in (FEW, None), (row, reference)
+            if isinstance(stored["n"], int):
+                yield stored, row, shown[side]
+
+
+@pytest.mark.parametrize("username", ["admin", "coordinatrice"])
+def test_audit_error_rates_built_on_fewer_than_5_pupils_read_small(trained, username):
+    hidden_somewhere = False
+    for stored, row, side_rows in audit_rows(trained, username):
+        few_adverse = 0 < stored["adverse"] < 5
+        few_others = 0 < stored["n"] - stored["adverse"] < 5
+        if few_adverse and stored["fnr"] is not None:
+            assert row["fnr"] == row["fnr_ratio"] == FEW, row
+            hidden_somewhere = True
+        if few_others and stored["fpr"] is not None:
+            assert row["fpr"] == row["fpr_ratio"] == FEW, row
+        if few_adverse or few_others:
+            assert row["in_band"] is None
+        assert row["adverse"] == "<5" or row["adverse"] == 0 or row["adverse"] >= 5
+        reference = next(r for r in side_rows if r["group"] == row["group"] and r["reference"])
+        for key in ("precision", "fpr", "fnr"):
+            if reference[key] == FEW:  # a shown ratio to a hidden rate would give it back
+                assert row[f"{key}_ratio"] in (FEW, None), (row, reference)
     assert hidden_somewhere, "no audit row had 1–4 adverse outcomes: the check saw nothing"
 
 
@@ -191,24 +197,18 @@ def test_audit_error_rates_built_on_fewer_than_5_pupils_read_small(trained, user
 def test_audit_rates_that_give_back_1_to_4_pupils_read_small(trained, username):
     """A rate times its shown denominator is a count: 10,7 % false positives among 28 pupils without an adverse
     outcome are 3 pupils. Such a rate is hidden, as the dashboard hides a share of 1–4 pupils."""
-    raw = stored_document(trained)["audit"]
-    shown = learn.document_for(trained, actor_named(trained, username), "RETEDEMO")["audit"]
     hidden_somewhere = False
-    for side in ("model", "rules"):
-        for stored, row in zip(raw[side], shown[side], strict=True):
-            count_proof("cifre del modello controllate per ruolo")
-            if not isinstance(stored["n"], int):
+    for stored, row, _ in audit_rows(trained, username):
+        denominators = {"precision": stored["flagged"], "fnr": stored["adverse"],
+                        "fpr": stored["n"] - stored["adverse"]}
+        for key, denominator in denominators.items():
+            if stored[key] is None:
                 continue
-            denominators = {"precision": stored["flagged"], "fnr": stored["adverse"],
-                            "fpr": stored["n"] - stored["adverse"]}
-            for key, denominator in denominators.items():
-                if stored[key] is None:
-                    continue
-                pupils = round(stored[key] * denominator)
-                if 0 < pupils < suppression.MIN_PUPILS:
-                    assert row[key] == row[f"{key}_ratio"] == FEW, (key, pupils, row)
-                    assert row["in_band"] is None
-                    hidden_somewhere = True
+            pupils = round(stored[key] * denominator)
+            if 0 < pupils < suppression.MIN_PUPILS:
+                assert row[key] == row[f"{key}_ratio"] == FEW, (key, pupils, row)
+                assert row["in_band"] is None
+                hidden_somewhere = True
     assert hidden_somewhere, "no audit rate counted 1–4 pupils: the check saw nothing"
 
 
